@@ -1,0 +1,15 @@
+//! The pure domain of the NPS platform.
+//!
+//! No I/O lives here: everything builds for `wasm32-unknown-unknown` as well as natively, so the
+//! widget, the admin app and the collector share one definition of a score, one set of
+//! statistics and one set of eligibility rules.
+
+pub mod eligibility;
+pub mod error_code;
+pub mod score;
+pub mod stats;
+pub mod wire;
+
+pub use error_code::{ApiErrorBody, ErrorCode};
+pub use score::{Band, NpsScore, ScoreError};
+pub use stats::{BandCounts, Comparison, NpsInterval};
