@@ -1,0 +1,18 @@
+//! The NPS collector: client API, durable ingestion, admin API and operations.
+
+pub mod auth;
+pub mod cache;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod guard;
+pub mod ingest;
+pub mod metrics;
+pub mod openapi;
+pub mod ratelimit;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod validate;

@@ -1,1 +1,69 @@
-fn main() {}
+//! The collector binary: a thin command line over [`nps_collector::startup::Application`].
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use nps_collector::config::Settings;
+use nps_collector::startup::Application;
+use nps_core::wire::AdminRole;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "nps-collector", about = "Self-hosted in-app NPS: collector, admin API and hosted surveys")]
+struct Cli {
+    /// TOML settings file; `NPS_*` environment variables override it.
+    #[arg(long, global = true, env = "NPS_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Create an admin user (the first one should be an owner).
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// Read from the environment to keep it out of shell history.
+        #[arg(long, env = "NPS_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, default_value = "owner")]
+        role: String,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref()).context("reading settings")?;
+    nps_collector::telemetry::init(&settings.log.format, &settings.log.filter);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            nps_collector::store::connect(settings.database_url.expose()).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::CreateUser { email, password, role } => {
+            let role = AdminRole::parse(&role).context("role must be owner, admin, analyst, hr or partner_manager")?;
+            let store = nps_collector::store::connect(settings.database_url.expose()).await?;
+            let hash = nps_collector::auth::hash_password(password).await?;
+            store.create_admin(&email.trim().to_lowercase(), &hash, role, chrono::Utc::now().timestamp_millis()).await?;
+            println!("created {} ({})", email, role.as_str());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    tracing::info!(?settings, "starting");
+    let app = Application::build(settings).await?;
+    println!("NPS collector listening on {}", app.public_url);
+    println!("  start page:   {}/", app.public_url);
+    println!("  API (OpenAPI): {}/openapi.json", app.public_url);
+    println!("  first owner:  POST {}/api/admin/bootstrap  {{\"email\": ..., \"password\": ...}}", app.public_url);
+    app.run_until_stopped().await
+}

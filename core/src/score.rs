@@ -9,7 +9,7 @@ use std::fmt;
 /// outside 0..=10, so every `NpsScore` in the system is valid by construction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "i64", into = "u8")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = u8, minimum = 0, maximum = 10))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = u8, example = 9))]
 pub struct NpsScore(u8);
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,6 +29,7 @@ pub const MAX_ID_CHARS: usize = 128;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct IdentifyRequest {
     pub user_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     #[serde(default)]
     pub attributes: Attributes,
     /// When the user signed up in the host app (unix milliseconds).
@@ -45,6 +46,7 @@ pub struct IdentifyRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AccountMembership {
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     #[serde(default)]
     pub attributes: Attributes,
     /// `executive_buyer`, `admin`, `end_user` or a custom role name.
@@ -104,6 +106,7 @@ pub struct CompleteRequest {
     pub survey_id: i64,
     pub user_id: String,
     pub comment: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     #[serde(default)]
     pub extra_answers: Attributes,
 }
@@ -508,8 +511,10 @@ pub struct ResponseRow {
     pub score: Option<u8>,
     pub band: Option<crate::Band>,
     pub comment: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub extra_answers: Attributes,
     /// The user's attributes when the answer arrived.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub attributes: Attributes,
     pub account_id: Option<String>,
     pub role: Option<String>,

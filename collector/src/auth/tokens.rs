@@ -1,0 +1,143 @@
+//! JSON Web Tokens: admin sessions, widget sessions (both signed with the server secret) and
+//! identities signed by the vendor's backend with the project's identity secret.
+//!
+//! Every decode pins the algorithm to HS256: the token's own `alg` header is never trusted, so
+//! `alg: none` or an RS/HS confusion cannot pass. `exp` is always required and checked, and
+//! `aud` separates the three kinds so one can never be replayed as another.
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use nps_core::ErrorCode;
+use nps_core::wire::{AdminRole, Attributes};
+use serde::{Deserialize, Serialize};
+
+pub const ADMIN_AUDIENCE: &str = "nps-admin";
+pub const WIDGET_AUDIENCE: &str = "nps-widget";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdminClaims {
+    /// Admin user id.
+    pub sub: String,
+    pub email: String,
+    pub role: AdminRole,
+    /// Echoed by the browser in `X-CSRF-Token`; a cross-site form cannot read it.
+    pub csrf: String,
+    pub aud: String,
+    pub exp: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WidgetClaims {
+    /// The host app's user id.
+    pub sub: String,
+    /// Project id.
+    pub pid: i64,
+    pub aud: String,
+    pub exp: i64,
+}
+
+/// What the vendor's backend signs to vouch for a user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdentityClaims {
+    pub sub: String,
+    pub exp: i64,
+    /// Signed attributes override the ones sent in the clear, so segments cannot be forged.
+    #[serde(default)]
+    pub attributes: Option<Attributes>,
+}
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+fn validation(audience: Option<&str>) -> Validation {
+    let mut v = Validation::new(Algorithm::HS256);
+    v.leeway = 5;
+    v.validate_exp = true;
+    match audience {
+        Some(aud) => {
+            v.set_audience(&[aud]);
+            v.set_required_spec_claims(&["exp", "sub", "aud"]);
+        }
+        None => {
+            v.validate_aud = false;
+            v.set_required_spec_claims(&["exp", "sub"]);
+        }
+    }
+    v
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8]) -> Self {
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+    }
+
+    pub fn sign<T: Serialize>(&self, claims: &T) -> anyhow::Result<String> {
+        Ok(encode(&Header::new(Algorithm::HS256), claims, &self.encoding)?)
+    }
+
+    pub fn verify_admin(&self, token: &str) -> Option<AdminClaims> {
+        decode::<AdminClaims>(token, &self.decoding, &validation(Some(ADMIN_AUDIENCE))).ok().map(|d| d.claims)
+    }
+
+    pub fn verify_widget(&self, token: &str) -> Result<WidgetClaims, (ErrorCode, String)> {
+        decode::<WidgetClaims>(token, &self.decoding, &validation(Some(WIDGET_AUDIENCE)))
+            .map(|d| d.claims)
+            .map_err(|e| classify(&e, "widget session token"))
+    }
+}
+
+/// Checks a host-signed identity token against the project's identity secret.
+pub fn verify_identity_token(token: &str, project_secret: &str) -> Result<IdentityClaims, (ErrorCode, String)> {
+    decode::<IdentityClaims>(token, &DecodingKey::from_secret(project_secret.as_bytes()), &validation(None))
+        .map(|d| d.claims)
+        .map_err(|e| classify(&e, "identity_token"))
+}
+
+fn classify(e: &jsonwebtoken::errors::Error, what: &str) -> (ErrorCode, String) {
+    match e.kind() {
+        ErrorKind::ExpiredSignature => (ErrorCode::IdentityExpired, format!("{what} has expired")),
+        ErrorKind::InvalidSignature => (ErrorCode::IdentityInvalid, format!("{what} signature does not verify")),
+        ErrorKind::InvalidAlgorithm => (ErrorCode::IdentityInvalid, format!("{what} must be signed with HS256")),
+        ErrorKind::MissingRequiredClaim(claim) => (ErrorCode::IdentityInvalid, format!("{what} lacks the `{claim}` claim")),
+        _ => (ErrorCode::IdentityInvalid, format!("{what} is not a valid token")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn in_one_hour() -> i64 {
+        chrono::Utc::now().timestamp() + 3600
+    }
+
+    #[test]
+    fn identity_tokens_verify_only_with_the_project_secret_and_before_expiry() {
+        let claims = IdentityClaims { sub: "u1".into(), exp: in_one_hour(), attributes: None };
+        let token = TokenKeys::new(b"project-secret").sign(&claims).expect("sign");
+        assert_eq!(verify_identity_token(&token, "project-secret").map(|c| c.sub), Ok("u1".into()));
+        assert_eq!(verify_identity_token(&token, "other").map(|c| c.sub).unwrap_err().0, ErrorCode::IdentityInvalid);
+
+        let expired = IdentityClaims { exp: chrono::Utc::now().timestamp() - 3600, ..claims };
+        let token = TokenKeys::new(b"project-secret").sign(&expired).expect("sign");
+        assert_eq!(verify_identity_token(&token, "project-secret").unwrap_err().0, ErrorCode::IdentityExpired);
+    }
+
+    #[test]
+    fn a_widget_token_is_not_an_admin_session() {
+        let keys = TokenKeys::new(b"server");
+        let widget = WidgetClaims { sub: "u".into(), pid: 1, aud: WIDGET_AUDIENCE.into(), exp: in_one_hour() };
+        let token = keys.sign(&widget).expect("sign");
+        assert!(keys.verify_admin(&token).is_none());
+        assert!(keys.verify_widget(&token).is_ok());
+    }
+
+    #[test]
+    fn unsigned_tokens_are_refused() {
+        // header {"alg":"none","typ":"JWT"}, payload {"sub":"u1","exp":9999999999}
+        let token = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ1MSIsImV4cCI6OTk5OTk5OTk5OX0.";
+        assert!(verify_identity_token(token, "project-secret").is_err());
+    }
+}

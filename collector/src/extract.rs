@@ -1,0 +1,92 @@
+//! `JsonBody<T>`: the JSON extractor every endpoint uses. It refuses, with a JSON error that
+//! names the problem: a content type other than JSON, a body over the scope's limit (checked
+//! against `Content-Length` first, then while reading), malformed JSON, and JSON that does not
+//! fit `T` (the message carries the path of the offending field, e.g. `score: ...`).
+
+use crate::error::ApiError;
+use crate::guard::CLIENT_PREFIX;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures::StreamExt;
+use nps_core::ErrorCode;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
+
+pub struct JsonBody<T>(pub T);
+
+/// The client API (public, anonymous) gets a small limit; the admin API a larger one.
+fn body_limit(req: &HttpRequest) -> usize {
+    let limits = req.app_data::<web::Data<AppState>>().map(|s| s.settings.limits.clone()).unwrap_or_default();
+    if req.path().starts_with(CLIENT_PREFIX) { limits.client_body_bytes } else { limits.admin_body_bytes }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::client(ErrorCode::PayloadTooLarge, format!("the body is larger than the {limit} bytes this endpoint accepts"))
+}
+
+fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
+    let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    // `text/plain` is accepted because `navigator.sendBeacon` (used by the widget when the
+    // page unloads) cannot send `application/json` without a CORS preflight.
+    if essence == "application/json" || essence.ends_with("+json") || essence == "text/plain" {
+        Ok(())
+    } else {
+        Err(ApiError::client(
+            ErrorCode::UnsupportedMediaType,
+            format!("send the body as application/json (got `{}`)", if content_type.is_empty() { "nothing" } else { content_type }),
+        ))
+    }
+}
+
+/// Parses JSON into `T`, naming the offending field on failure.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::client(ErrorCode::InvalidJson, format!("the body is not valid JSON: {inner}"))
+        } else if path == "." {
+            ApiError::client(ErrorCode::InvalidField, format!("{inner}"))
+        } else {
+            ApiError::client(ErrorCode::InvalidField, format!("{path}: {inner}"))
+        }
+    })
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = body_limit(req);
+        let declared = req
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let early = check_content_type(req).and_then(|()| match declared {
+            Some(n) if n > limit => Err(too_large(limit)),
+            _ => Ok(()),
+        });
+        let mut stream = payload.take();
+        Box::pin(async move {
+            early?;
+            let mut body = web::BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| ApiError::client(ErrorCode::InvalidJson, format!("could not read the body: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if body.is_empty() {
+                return Err(ApiError::client(ErrorCode::InvalidJson, "the body is empty; send a JSON object"));
+            }
+            parse_json(&body).map(JsonBody)
+        })
+    }
+}

@@ -1,0 +1,173 @@
+//! Moves spooled records into SQL in batches and removes them from the spool only after the
+//! SQL transaction committed. A database outage leaves records in the spool (retried with
+//! back-off); a record the database refuses goes to the dead-letter table with the reason.
+
+use super::{IngestRecord, Spool};
+use crate::metrics::Metrics;
+use crate::store::{DynStore, StoreError};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub struct Drainer {
+    pub spool: Arc<Spool>,
+    pub store: DynStore,
+    pub metrics: Arc<Metrics>,
+    pub batch: usize,
+    /// How long to keep draining after shutdown was asked for.
+    pub shutdown_grace: Duration,
+}
+
+/// What became of one pass over the head of the spool.
+enum Pass {
+    Empty,
+    Progress,
+    /// The database is unavailable; wait before trying again.
+    Blocked,
+}
+
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+const IDLE_POLL: Duration = Duration::from_millis(250);
+
+impl Drainer {
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            if *shutdown.borrow() {
+                self.final_drain().await;
+                return;
+            }
+            match self.pass().await {
+                Pass::Progress => backoff = Duration::from_millis(50),
+                Pass::Empty => {
+                    tokio::select! {
+                        _ = self.spool.wait_for_append() => {}
+                        _ = tokio::time::sleep(IDLE_POLL) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                }
+                Pass::Blocked => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    /// On shutdown: keep draining while it makes progress, up to the grace period. What is
+    /// left stays in the spool for the next start; nothing is lost either way.
+    async fn final_drain(&self) {
+        let deadline = tokio::time::Instant::now() + self.shutdown_grace;
+        while tokio::time::Instant::now() < deadline {
+            match self.pass().await {
+                Pass::Progress => continue,
+                Pass::Empty => break,
+                Pass::Blocked => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+        match self.spool.depth().await {
+            Ok(0) => tracing::info!("spool drained"),
+            Ok(left) => tracing::warn!(left, "records left in the spool; they will be drained at the next start"),
+            Err(e) => tracing::error!(error = %e, "could not read the spool depth"),
+        }
+    }
+
+    async fn pass(&self) -> Pass {
+        let entries = match self.spool.peek(self.batch).await {
+            Ok(entries) => entries,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the spool");
+                return Pass::Blocked;
+            }
+        };
+        if entries.is_empty() {
+            self.metrics.spool_depth.set(0);
+            return Pass::Empty;
+        }
+        let (mut done, keys, records) = self.decode(entries).await;
+        match self.store.apply_batch(&records).await {
+            Ok(()) => done.extend(keys),
+            Err(StoreError::Unavailable(e)) => {
+                self.metrics.drain_failures.inc();
+                tracing::warn!(error = %e, "database unavailable; records stay in the spool");
+                return Pass::Blocked;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "batch refused; applying its records one by one");
+                match self.apply_one_by_one(&keys, &records).await {
+                    Some(applied) => done.extend(applied),
+                    None => return Pass::Blocked,
+                }
+            }
+        }
+        let count = done.len() as u64;
+        if let Err(e) = self.spool.remove(done).await {
+            // The records are in SQL and will be applied again (idempotently) next time.
+            tracing::error!(error = %e, "could not remove drained records from the spool");
+            return Pass::Blocked;
+        }
+        self.metrics.drained.inc_by(count);
+        if let Ok(depth) = self.spool.depth().await {
+            self.metrics.spool_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
+        }
+        Pass::Progress
+    }
+
+    /// Decodes entries. Returns the keys already dealt with (undecodable entries, which cannot
+    /// come from this version of the collector, are dead-lettered so they never block the
+    /// spool), and the keys and records still to apply.
+    async fn decode(&self, entries: Vec<(u64, Vec<u8>)>) -> (Vec<u64>, Vec<u64>, Vec<IngestRecord>) {
+        let mut dealt_with = Vec::new();
+        let mut keys = Vec::with_capacity(entries.len());
+        let mut records = Vec::with_capacity(entries.len());
+        for (key, bytes) in entries {
+            match serde_json::from_slice::<IngestRecord>(&bytes) {
+                Ok(record) => {
+                    keys.push(key);
+                    records.push(record);
+                }
+                Err(e) => {
+                    let raw = String::from_utf8_lossy(&bytes).into_owned();
+                    if self.store.dead_letter(&raw, &format!("undecodable spool entry: {e}"), now_ms()).await.is_ok() {
+                        self.metrics.dead_letters.inc();
+                        dealt_with.push(key);
+                    }
+                }
+            }
+        }
+        (dealt_with, keys, records)
+    }
+
+    /// Returns the keys that are done (stored or dead-lettered), or `None` when the database
+    /// became unavailable half way (the rest will be retried).
+    async fn apply_one_by_one(&self, keys: &[u64], records: &[IngestRecord]) -> Option<Vec<u64>> {
+        let mut done = Vec::with_capacity(keys.len());
+        for (key, record) in keys.iter().zip(records) {
+            match self.store.apply_batch(std::slice::from_ref(record)).await {
+                Ok(()) => done.push(*key),
+                Err(StoreError::Unavailable(_)) => {
+                    self.metrics.drain_failures.inc();
+                    // What was applied so far is re-applied (idempotently) on the next pass.
+                    return None;
+                }
+                Err(reason) => {
+                    let raw = serde_json::to_string(record).unwrap_or_default();
+                    tracing::warn!(kind = record.kind(), %reason, "record dead-lettered");
+                    if self.store.dead_letter(&raw, &reason.to_string(), now_ms()).await.is_err() {
+                        return None;
+                    }
+                    self.metrics.dead_letters.inc();
+                    done.push(*key);
+                }
+            }
+        }
+        Some(done)
+    }
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -1,0 +1,296 @@
+//! What a client write becomes once validated: one self-contained record, stored in the spool
+//! and later applied to SQL.
+
+use nps_core::wire::{AccountMembership, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest, ResponseRequest};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum IngestRecord {
+    Identify {
+        project_id: i64,
+        at: i64,
+        user_id: String,
+        attributes: Attributes,
+        created_at: Option<i64>,
+        language: Option<String>,
+        account: Option<AccountMembership>,
+    },
+    Display { project_id: i64, at: i64, display: DisplayRequest },
+    Response { project_id: i64, at: i64, response: ResponseRequest },
+    Complete { project_id: i64, at: i64, response_id: String, complete: CompleteRequest },
+    Feedback { project_id: i64, at: i64, feedback: FeedbackRequest },
+}
+
+impl IngestRecord {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            IngestRecord::Identify { .. } => "identify",
+            IngestRecord::Display { .. } => "display",
+            IngestRecord::Response { .. } => "response",
+            IngestRecord::Complete { .. } => "complete",
+            IngestRecord::Feedback { .. } => "feedback",
+        }
+    }
+}
+
+pub struct UserRow {
+    pub project_id: i64,
+    pub user_id: String,
+    pub attributes: String,
+    pub created_at: Option<i64>,
+    pub first_seen_at: i64,
+    pub last_seen_at: i64,
+    pub language: Option<String>,
+    pub account_id: Option<String>,
+    pub account_role: Option<String>,
+}
+
+pub struct AccountRow {
+    pub project_id: i64,
+    pub account_id: String,
+    pub attributes: String,
+    pub at: i64,
+}
+
+pub struct MemberRow {
+    pub project_id: i64,
+    pub account_id: String,
+    pub user_id: String,
+    pub role: String,
+    pub at: i64,
+}
+
+pub struct DisplayRow {
+    pub id: String,
+    pub project_id: i64,
+    pub survey_id: i64,
+    pub user_id: String,
+    pub trigger: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub device: Option<String>,
+    pub sampling_rate_bp: Option<i64>,
+    pub at: i64,
+}
+
+pub struct ScoreRow {
+    pub id: String,
+    pub project_id: i64,
+    pub survey_id: i64,
+    pub user_id: String,
+    pub display_id: Option<String>,
+    pub score: i64,
+    pub language: Option<String>,
+    pub device: Option<String>,
+    pub trigger: Option<String>,
+    pub sampling_rate_bp: Option<i64>,
+    pub at: i64,
+}
+
+pub struct CompletionRow {
+    pub id: String,
+    pub project_id: i64,
+    pub survey_id: i64,
+    pub user_id: String,
+    pub comment: Option<String>,
+    pub extra_answers: String,
+    pub at: i64,
+}
+
+pub struct FeedbackRow {
+    pub id: String,
+    pub project_id: i64,
+    pub survey_id: Option<i64>,
+    pub user_id: String,
+    pub kind: FeedbackKind,
+    pub at: i64,
+}
+
+/// A batch of records sorted into one row list per table, with duplicates folded so that a
+/// multi-row upsert never touches the same key twice (PostgreSQL refuses that).
+///
+/// Folding keeps spool order: for users, accounts, memberships and completions the last write
+/// wins; for displays, scores and feedback (immutable once written) the first one does.
+#[derive(Default)]
+pub struct BatchParts {
+    pub users: Vec<UserRow>,
+    pub accounts: Vec<AccountRow>,
+    pub members: Vec<MemberRow>,
+    pub displays: Vec<DisplayRow>,
+    pub scores: Vec<ScoreRow>,
+    pub completions: Vec<CompletionRow>,
+    pub feedback: Vec<FeedbackRow>,
+}
+
+fn json(attributes: &Attributes) -> String {
+    serde_json::Value::Object(attributes.clone()).to_string()
+}
+
+/// Pushes `row` under `key`, replacing an earlier row with the same key when `replace`.
+fn fold<K: std::hash::Hash + Eq, R>(rows: &mut Vec<R>, index: &mut HashMap<K, usize>, key: K, row: R, replace: bool) {
+    match index.get(&key) {
+        Some(&i) if replace => rows[i] = row,
+        Some(_) => {}
+        None => {
+            index.insert(key, rows.len());
+            rows.push(row);
+        }
+    }
+}
+
+impl BatchParts {
+    pub fn split(batch: &[IngestRecord]) -> Self {
+        let mut parts = BatchParts::default();
+        let mut users = HashMap::new();
+        let mut first_seen: HashMap<(i64, String), i64> = HashMap::new();
+        let mut accounts = HashMap::new();
+        let mut members = HashMap::new();
+        let mut displays = HashMap::new();
+        let mut scores = HashMap::new();
+        let mut completions = HashMap::new();
+        let mut feedback = HashMap::new();
+        for record in batch {
+            match record {
+                IngestRecord::Identify { project_id, at, user_id, attributes, created_at, language, account } => {
+                    let seen = *first_seen.entry((*project_id, user_id.clone())).or_insert(*at);
+                    let row = UserRow {
+                        project_id: *project_id,
+                        user_id: user_id.clone(),
+                        attributes: json(attributes),
+                        created_at: *created_at,
+                        first_seen_at: seen,
+                        last_seen_at: *at,
+                        language: language.clone(),
+                        account_id: account.as_ref().map(|a| a.id.clone()),
+                        account_role: account.as_ref().map(|a| a.role.clone()),
+                    };
+                    fold(&mut parts.users, &mut users, (*project_id, user_id.clone()), row, true);
+                    if let Some(account) = account {
+                        let row = AccountRow { project_id: *project_id, account_id: account.id.clone(), attributes: json(&account.attributes), at: *at };
+                        fold(&mut parts.accounts, &mut accounts, (*project_id, account.id.clone()), row, true);
+                        let row = MemberRow {
+                            project_id: *project_id,
+                            account_id: account.id.clone(),
+                            user_id: user_id.clone(),
+                            role: account.role.clone(),
+                            at: *at,
+                        };
+                        fold(&mut parts.members, &mut members, (*project_id, account.id.clone(), user_id.clone()), row, true);
+                    }
+                }
+                IngestRecord::Display { project_id, at, display: d } => {
+                    let row = DisplayRow {
+                        id: d.display_id.clone(),
+                        project_id: *project_id,
+                        survey_id: d.survey_id,
+                        user_id: d.user_id.clone(),
+                        trigger: d.trigger.clone(),
+                        url: d.url.clone(),
+                        language: d.language.clone(),
+                        device: d.device.clone(),
+                        sampling_rate_bp: d.sampling_rate_bp.map(i64::from),
+                        at: *at,
+                    };
+                    fold(&mut parts.displays, &mut displays, d.display_id.clone(), row, false);
+                }
+                IngestRecord::Response { project_id, at, response: r } => {
+                    let row = ScoreRow {
+                        id: r.response_id.clone(),
+                        project_id: *project_id,
+                        survey_id: r.survey_id,
+                        user_id: r.user_id.clone(),
+                        display_id: r.display_id.clone(),
+                        score: i64::from(r.score.value()),
+                        language: r.language.clone(),
+                        device: r.device.clone(),
+                        trigger: r.trigger.clone(),
+                        sampling_rate_bp: r.sampling_rate_bp.map(i64::from),
+                        at: *at,
+                    };
+                    fold(&mut parts.scores, &mut scores, r.response_id.clone(), row, false);
+                }
+                IngestRecord::Complete { project_id, at, response_id, complete: c } => {
+                    let row = CompletionRow {
+                        id: response_id.clone(),
+                        project_id: *project_id,
+                        survey_id: c.survey_id,
+                        user_id: c.user_id.clone(),
+                        comment: c.comment.clone(),
+                        extra_answers: json(&c.extra_answers),
+                        at: *at,
+                    };
+                    fold(&mut parts.completions, &mut completions, response_id.clone(), row, true);
+                }
+                IngestRecord::Feedback { project_id, at, feedback: f } => {
+                    let row = FeedbackRow {
+                        id: f.action_id.clone(),
+                        project_id: *project_id,
+                        survey_id: f.survey_id,
+                        user_id: f.user_id.clone(),
+                        kind: f.kind,
+                        at: *at,
+                    };
+                    fold(&mut parts.feedback, &mut feedback, f.action_id.clone(), row, false);
+                }
+            }
+        }
+        parts
+    }
+
+    /// Ids of responses touched by this batch (their attribute snapshot may be pending).
+    pub fn response_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.scores.iter().map(|s| s.id.as_str()).collect();
+        ids.extend(self.completions.iter().map(|c| c.id.as_str()));
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nps_core::NpsScore;
+
+    fn response(id: &str, score: i64, at: i64) -> IngestRecord {
+        IngestRecord::Response {
+            project_id: 1,
+            at,
+            response: ResponseRequest {
+                response_id: id.into(),
+                survey_id: 1,
+                user_id: "u".into(),
+                display_id: None,
+                score: NpsScore::new(score).expect("valid"),
+                language: None,
+                device: None,
+                trigger: None,
+                sampling_rate_bp: None,
+            },
+        }
+    }
+
+    fn identify(user: &str, plan: &str, at: i64) -> IngestRecord {
+        let mut attributes = Attributes::new();
+        attributes.insert("plan".into(), plan.into());
+        IngestRecord::Identify { project_id: 1, at, user_id: user.into(), attributes, created_at: None, language: None, account: None }
+    }
+
+    #[test]
+    fn a_retried_score_keeps_the_first_and_a_later_identify_wins() {
+        let parts = BatchParts::split(&[
+            identify("u", "free", 1),
+            response("r1", 3, 2),
+            response("r1", 9, 3),
+            identify("u", "pro", 4),
+        ]);
+        assert_eq!(parts.scores.len(), 1);
+        assert_eq!(parts.scores[0].score, 3);
+        assert_eq!(parts.users.len(), 1);
+        assert_eq!(parts.users[0].attributes, r#"{"plan":"pro"}"#);
+        assert_eq!(parts.users[0].first_seen_at, 1);
+        assert_eq!(parts.users[0].last_seen_at, 4);
+    }
+}

@@ -1,0 +1,201 @@
+//! The local durable spool: a redb table of records waiting to reach SQL.
+//!
+//! One writer thread owns all writes. Requests queue on a channel; the writer takes everything
+//! queued (up to `max_group`), writes it in one transaction and commits with
+//! `Durability::Immediate` (one fsync), then answers every waiting request. While one fsync
+//! runs the next group gathers, so a single fsync serves many concurrent requests (group
+//! commit) and nobody is acknowledged before their record is on disk.
+
+use crate::metrics::Metrics;
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use std::path::Path;
+use std::sync::Arc;
+use tokio::sync::{Notify, mpsc, oneshot};
+
+const SPOOL: TableDefinition<u64, &[u8]> = TableDefinition::new("spool");
+
+enum Command {
+    Append(Vec<u8>, oneshot::Sender<Result<u64, String>>),
+    Remove(Vec<u64>, oneshot::Sender<Result<(), String>>),
+}
+
+pub struct Spool {
+    db: Arc<Database>,
+    commands: mpsc::Sender<Command>,
+    /// Woken after every commit that appended records.
+    appended: Arc<Notify>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpoolError {
+    #[error("spool writer has stopped")]
+    Stopped,
+    #[error("spool write failed: {0}")]
+    Write(String),
+    #[error(transparent)]
+    Redb(#[from] redb::Error),
+}
+
+fn redb_err(e: impl Into<redb::Error>) -> SpoolError {
+    SpoolError::Redb(e.into())
+}
+
+impl Spool {
+    /// Opens (or creates) the spool file and starts its writer thread.
+    pub fn open(path: &Path, max_group: usize, metrics: Arc<Metrics>) -> Result<Arc<Self>, SpoolError> {
+        let db = Arc::new(Database::create(path).map_err(redb_err)?);
+        let txn = db.begin_write().map_err(redb_err)?;
+        let next_key = {
+            let table = txn.open_table(SPOOL).map_err(redb_err)?;
+            let last = table.last().map_err(redb_err)?;
+            last.map_or(1, |(k, _)| k.value() + 1)
+        };
+        txn.commit().map_err(redb_err)?;
+        let (commands, receiver) = mpsc::channel(65_536);
+        let appended = Arc::new(Notify::new());
+        let writer = Writer { db: db.clone(), receiver, next_key, max_group: max_group.max(1), appended: appended.clone(), metrics };
+        std::thread::Builder::new()
+            .name("spool-writer".into())
+            .spawn(move || writer.run())
+            .map_err(|e| SpoolError::Write(e.to_string()))?;
+        Ok(Arc::new(Self { db, commands, appended }))
+    }
+
+    /// Appends one record; returns once it is on disk.
+    pub async fn append(&self, record: Vec<u8>) -> Result<u64, SpoolError> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.send(Command::Append(record, tx)).await.map_err(|_| SpoolError::Stopped)?;
+        rx.await.map_err(|_| SpoolError::Stopped)?.map_err(SpoolError::Write)
+    }
+
+    /// Removes records that have reached SQL.
+    pub async fn remove(&self, keys: Vec<u64>) -> Result<(), SpoolError> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.send(Command::Remove(keys, tx)).await.map_err(|_| SpoolError::Stopped)?;
+        rx.await.map_err(|_| SpoolError::Stopped)?.map_err(SpoolError::Write)
+    }
+
+    /// The oldest `limit` records, in spool order.
+    pub async fn peek(&self, limit: usize) -> Result<Vec<(u64, Vec<u8>)>, SpoolError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(redb_err)?;
+            let table = txn.open_table(SPOOL).map_err(redb_err)?;
+            let mut out = Vec::with_capacity(limit.min(4096));
+            for entry in table.range::<u64>(..).map_err(redb_err)?.take(limit) {
+                let (k, v) = entry.map_err(redb_err)?;
+                out.push((k.value(), v.value().to_vec()));
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| SpoolError::Write(e.to_string()))?
+    }
+
+    pub async fn depth(&self) -> Result<u64, SpoolError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(redb_err)?;
+            let table = txn.open_table(SPOOL).map_err(redb_err)?;
+            table.len().map_err(redb_err)
+        })
+        .await
+        .map_err(|e| SpoolError::Write(e.to_string()))?
+    }
+
+    pub async fn wait_for_append(&self) {
+        self.appended.notified().await;
+    }
+}
+
+struct Writer {
+    db: Arc<Database>,
+    receiver: mpsc::Receiver<Command>,
+    next_key: u64,
+    max_group: usize,
+    appended: Arc<Notify>,
+    metrics: Arc<Metrics>,
+}
+
+impl Writer {
+    fn run(mut self) {
+        while let Some(first) = self.receiver.blocking_recv() {
+            let mut group = vec![first];
+            while group.len() < self.max_group {
+                match self.receiver.try_recv() {
+                    Ok(command) => group.push(command),
+                    Err(_) => break,
+                }
+            }
+            self.commit_group(group);
+        }
+        tracing::info!("spool writer stopped");
+    }
+
+    fn commit_group(&mut self, group: Vec<Command>) {
+        let first_key = self.next_key;
+        match self.write(&group) {
+            Ok(appended) => {
+                self.next_key += appended;
+                self.metrics.spool_commits.inc();
+                self.metrics.spool_group_size.observe(group.len() as f64);
+                let mut key = first_key;
+                for command in group {
+                    match command {
+                        Command::Append(_, reply) => {
+                            let _ = reply.send(Ok(key));
+                            key += 1;
+                        }
+                        Command::Remove(_, reply) => {
+                            let _ = reply.send(Ok(()));
+                        }
+                    }
+                }
+                if appended > 0 {
+                    self.appended.notify_one();
+                }
+            }
+            Err(e) => {
+                // Nothing of this group was acknowledged; every caller hears about the failure.
+                tracing::error!(error = %e, "spool commit failed");
+                let message = e.to_string();
+                for command in group {
+                    match command {
+                        Command::Append(_, reply) => {
+                            let _ = reply.send(Err(message.clone()));
+                        }
+                        Command::Remove(_, reply) => {
+                            let _ = reply.send(Err(message.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the group in one transaction and commits it durably; returns how many records
+    /// were appended.
+    fn write(&self, group: &[Command]) -> Result<u64, SpoolError> {
+        let mut txn = self.db.begin_write().map_err(redb_err)?;
+        txn.set_durability(Durability::Immediate).map_err(|e| SpoolError::Write(e.to_string()))?;
+        let mut key = self.next_key;
+        {
+            let mut table = txn.open_table(SPOOL).map_err(redb_err)?;
+            for command in group {
+                match command {
+                    Command::Append(bytes, _) => {
+                        table.insert(key, bytes.as_slice()).map_err(redb_err)?;
+                        key += 1;
+                    }
+                    Command::Remove(keys, _) => {
+                        for k in keys {
+                            table.remove(*k).map_err(redb_err)?;
+                        }
+                    }
+                }
+            }
+        }
+        txn.commit().map_err(redb_err)?;
+        Ok(key - self.next_key)
+    }
+}

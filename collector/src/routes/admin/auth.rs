@@ -1,0 +1,126 @@
+//! First-run bootstrap, sign-in and sign-out, and adding admin users.
+
+use crate::auth::{ADMIN_AUDIENCE, AdminClaims, AdminSession, SESSION_COOKIE, hash_password, verify_password};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
+use crate::ingest::now_ms;
+use crate::state::State;
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::{HttpResponse, delete, get, post, web};
+use nps_core::ErrorCode;
+use nps_core::wire::{AdminRole, Credentials, NewAdminUser, SessionInfo};
+use rand::Rng;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(bootstrap).service(sign_in).service(sign_out).service(whoami).service(create_user);
+}
+
+const MIN_PASSWORD_CHARS: usize = 10;
+
+fn check_new_credentials(email: &str, password: &str) -> ApiResult<()> {
+    let email = email.trim();
+    if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+        return Err(ApiError::invalid("email must be an e-mail address"));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ApiError::invalid(format!("password must be at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    if password.len() > 1024 {
+        return Err(ApiError::invalid("password must be at most 1024 bytes"));
+    }
+    Ok(())
+}
+
+/// Creates an admin user; used by the bootstrap endpoint, the CLI and owners.
+pub async fn create_admin(state: &crate::state::AppState, email: &str, password: &str, role: AdminRole) -> ApiResult<()> {
+    check_new_credentials(email, password)?;
+    let hash = hash_password(password.to_owned()).await.map_err(ApiError::Internal)?;
+    state.store.create_admin(&email.trim().to_lowercase(), &hash, role, now_ms()).await?;
+    Ok(())
+}
+
+/// Creates the first owner. Refused once any admin user exists.
+#[utoipa::path(tag = "admin", request_body = Credentials, responses((status = 201), (status = 409, body = nps_core::ApiErrorBody)))]
+#[post("/api/admin/bootstrap")]
+pub async fn bootstrap(state: State, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+    if state.store.count_admins().await? > 0 {
+        return Err(ApiError::client(ErrorCode::Conflict, "an owner already exists; sign in instead"));
+    }
+    create_admin(&state, &body.0.email, &body.0.password, AdminRole::Owner).await?;
+    Ok(HttpResponse::Created().finish())
+}
+
+/// Signs in: sets the HttpOnly session cookie and returns the CSRF token to echo in
+/// `X-CSRF-Token` on state-changing requests.
+#[utoipa::path(tag = "admin", request_body = Credentials, responses((status = 200, body = SessionInfo), (status = 401, body = nps_core::ApiErrorBody)))]
+#[post("/api/admin/session")]
+pub async fn sign_in(state: State, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+    let Credentials { email, password } = body.0;
+    let email = email.trim().to_lowercase();
+    let admin = state.store.admin_by_email(&email).await?;
+    // Verify against a dummy hash when the user is unknown, so timing does not reveal
+    // which e-mail addresses have accounts.
+    let stored = admin.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let valid = verify_password(password, stored).await;
+    let Some(admin) = admin.filter(|_| valid) else {
+        return Err(ApiError::client(ErrorCode::InvalidCredentials, "wrong e-mail or password"));
+    };
+    let minutes = state.settings.auth.admin_session_minutes;
+    let expires_at = now_ms() / 1000 + minutes * 60;
+    let csrf = hex::encode(rand::rng().random::<[u8; 16]>());
+    let claims = AdminClaims {
+        sub: admin.id.to_string(),
+        email: admin.email.clone(),
+        role: admin.role,
+        csrf: csrf.clone(),
+        aud: ADMIN_AUDIENCE.into(),
+        exp: expires_at,
+    };
+    let token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
+    let cookie = Cookie::build(SESSION_COOKIE, token)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.auth.secure_cookies)
+        .path("/")
+        .max_age(CookieDuration::minutes(minutes))
+        .finish();
+    Ok(HttpResponse::Ok().cookie(cookie).json(SessionInfo {
+        email: admin.email,
+        role: admin.role,
+        csrf_token: csrf,
+        expires_at: expires_at * 1000,
+    }))
+}
+
+/// An argon2id hash of a random string, verified when the e-mail is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$J7Vv1i2dWq8y0c8mC0xvXH0H7y3nJ6YQ9S8r0ZcK2cA";
+
+#[utoipa::path(tag = "admin", responses((status = 204)))]
+#[delete("/api/admin/session")]
+pub async fn sign_out(_session: AdminSession) -> HttpResponse {
+    let mut cookie = Cookie::build(SESSION_COOKIE, "").path("/").http_only(true).finish();
+    cookie.make_removal();
+    HttpResponse::NoContent().cookie(cookie).finish()
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub email: String,
+    pub role: AdminRole,
+}
+
+#[utoipa::path(tag = "admin", responses((status = 200, body = Me), (status = 401, body = nps_core::ApiErrorBody)))]
+#[get("/api/admin/session")]
+pub async fn whoami(session: AdminSession) -> HttpResponse {
+    HttpResponse::Ok().json(Me { email: session.email, role: session.role })
+}
+
+/// Adds an admin user with a role (owners only).
+#[utoipa::path(tag = "admin", request_body = NewAdminUser, responses((status = 201), (status = 403, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
+#[post("/api/admin/users")]
+pub async fn create_user(state: State, session: AdminSession, body: JsonBody<NewAdminUser>) -> ApiResult<HttpResponse> {
+    session.require_owner()?;
+    let user = body.0;
+    create_admin(&state, &user.email, &user.password, user.role).await?;
+    Ok(HttpResponse::Created().finish())
+}

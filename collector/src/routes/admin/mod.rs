@@ -1,0 +1,19 @@
+//! The admin API under `/api/admin`: sessions, users, projects, surveys, answers and reports.
+//! Every handler takes an [`AdminSession`](crate::auth::AdminSession), and roles are enforced
+//! here, not only hidden in the UI.
+
+pub mod auth;
+pub mod projects;
+pub mod reports;
+pub mod responses;
+pub mod surveys;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    auth::configure(cfg);
+    projects::configure(cfg);
+    surveys::configure(cfg);
+    responses::configure(cfg);
+    reports::configure(cfg);
+}

@@ -1,0 +1,134 @@
+//! The NPS report: headline with its 95% interval, response rate, and a trend per period with
+//! each period compared to the previous one.
+
+use super::responses::{Filters, scoped_query};
+use crate::auth::AdminSession;
+use crate::error::{ApiError, ApiResult};
+use crate::state::State;
+use crate::store::DayCounts;
+use actix_web::{HttpResponse, get, web};
+use chrono::{Datelike, NaiveDate};
+use nps_core::BandCounts;
+use nps_core::wire::{Granularity, NpsReport, NpsSummary, PeriodSummary};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(nps_report);
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReportParams {
+    /// `day`, `week` (default) or `month`.
+    pub granularity: Option<String>,
+}
+
+fn date_of_day(day: i64) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_days(chrono::Days::new(u64::try_from(day).ok()?))
+}
+
+/// First day of the period that contains `day` (weeks start on Monday).
+pub fn period_start(day: i64, granularity: Granularity) -> Option<NaiveDate> {
+    let date = date_of_day(day)?;
+    match granularity {
+        Granularity::Day => Some(date),
+        Granularity::Week => date.checked_sub_days(chrono::Days::new(u64::from(date.weekday().num_days_from_monday()))),
+        Granularity::Month => date.with_day(1),
+    }
+}
+
+/// Groups daily counts into periods and compares each period with the previous one that had
+/// answers.
+pub fn build_periods(days: &[DayCounts], displays: &[(i64, u64)], granularity: Granularity) -> Vec<PeriodSummary> {
+    let mut counts: BTreeMap<NaiveDate, BandCounts> = BTreeMap::new();
+    let mut shown: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for d in days {
+        if let Some(start) = period_start(d.day, granularity) {
+            counts.entry(start).or_default().merge(d.counts);
+        }
+    }
+    for (day, n) in displays {
+        if let Some(start) = period_start(*day, granularity) {
+            *shown.entry(start).or_default() += n;
+            counts.entry(start).or_default();
+        }
+    }
+    let mut previous: Option<BandCounts> = None;
+    counts
+        .into_iter()
+        .map(|(start, c)| {
+            let change = previous.filter(|p| p.n() > 0 && c.n() > 0).map(|p| c.compare(&p));
+            if c.n() > 0 {
+                previous = Some(c);
+            }
+            PeriodSummary {
+                period_start: start.format("%Y-%m-%d").to_string(),
+                summary: NpsSummary::new(c, shown.get(&start).copied().unwrap_or(0)),
+                change,
+            }
+        })
+        .collect()
+}
+
+/// NPS for the selected surveys and dates. Only answers with a score count; dismissals are
+/// part of the response rate, never of the NPS denominator.
+#[utoipa::path(tag = "admin", params(Filters, ReportParams), responses((status = 200, body = NpsReport), (status = 403, body = nps_core::ApiErrorBody)))]
+#[get("/api/admin/reports/nps")]
+pub async fn nps_report(
+    state: State,
+    session: AdminSession,
+    filters: web::Query<Filters>,
+    params: web::Query<ReportParams>,
+) -> ApiResult<HttpResponse> {
+    let granularity = match params.granularity.as_deref() {
+        None | Some("week") => Granularity::Week,
+        Some("day") => Granularity::Day,
+        Some("month") => Granularity::Month,
+        Some(other) => return Err(ApiError::invalid(format!("granularity must be day, week or month (got `{other}`)"))),
+    };
+    let query = scoped_query(&state, &session, &filters).await?;
+    let days = state.store.daily_band_counts(&query).await?;
+    let displays = state.store.daily_displays(&query).await?;
+    let mut total = BandCounts::default();
+    for d in &days {
+        total.merge(d.counts);
+    }
+    let shown: u64 = displays.iter().map(|(_, n)| n).sum();
+    Ok(HttpResponse::Ok().json(NpsReport {
+        survey_ids: query.survey_ids.clone(),
+        from: query.from,
+        to: query.to,
+        granularity,
+        counting: "every_response".into(),
+        overall: NpsSummary::new(total, shown),
+        periods: build_periods(&days, &displays, granularity),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_start_on_monday_and_months_on_the_first() {
+        // 1970-01-01 was a Thursday; day 4 is Monday 1970-01-05.
+        assert_eq!(period_start(0, Granularity::Week).map(|d| d.to_string()), Some("1969-12-29".into()));
+        assert_eq!(period_start(4, Granularity::Week).map(|d| d.to_string()), Some("1970-01-05".into()));
+        assert_eq!(period_start(40, Granularity::Month).map(|d| d.to_string()), Some("1970-02-01".into()));
+    }
+
+    #[test]
+    fn periods_are_compared_with_the_previous_period_that_had_answers() {
+        let days = [
+            DayCounts { day: 4, counts: BandCounts::new(50, 30, 20) },
+            DayCounts { day: 18, counts: BandCounts::new(40, 30, 30) },
+        ];
+        let periods = build_periods(&days, &[(11, 7)], Granularity::Week);
+        assert_eq!(periods.len(), 3);
+        assert!(periods[0].change.is_none());
+        assert_eq!(periods[1].summary.n, 0);
+        assert_eq!(periods[1].summary.displays, 7);
+        let change = periods[2].change.expect("compared with week 1");
+        assert!((change.difference - -19.42).abs() < 0.01);
+    }
+}

@@ -1,0 +1,137 @@
+//! Stored answers: filtered listing as JSON or CSV.
+
+use crate::auth::AdminSession;
+use crate::error::{ApiError, ApiResult};
+use crate::state::State;
+use crate::store::ResponseQuery;
+use actix_web::{HttpResponse, get, http::header, web};
+use nps_core::Band;
+use nps_core::wire::ResponseRow;
+use serde::Deserialize;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list).service(dead_letters);
+}
+
+/// Filters shared by listings, exports and reports.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Filters {
+    /// Comma-separated survey ids; all readable surveys when absent.
+    pub survey_id: Option<String>,
+    /// Unix milliseconds, inclusive.
+    pub from: Option<i64>,
+    /// Unix milliseconds, exclusive.
+    pub to: Option<i64>,
+    /// `detractor`, `passive` or `promoter`.
+    pub band: Option<String>,
+    pub has_comment: Option<bool>,
+    /// Text the comment must contain (case-insensitive).
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// Turns filters into a query over the surveys this session may read. Asking for a survey
+/// the role may not read is refused, not silently dropped.
+pub async fn scoped_query(state: &State, session: &AdminSession, f: &Filters) -> ApiResult<ResponseQuery> {
+    let surveys = state.store.list_surveys(None).await?;
+    let readable: Vec<i64> = surveys.iter().filter(|s| session.can_read(s.kind)).map(|s| s.id).collect();
+    let survey_ids = match f.survey_id.as_deref().filter(|s| !s.is_empty()) {
+        None => readable,
+        Some(requested) => {
+            let mut ids = Vec::new();
+            for part in requested.split(',') {
+                let id: i64 = part.trim().parse().map_err(|_| ApiError::invalid(format!("survey_id `{part}` is not a number")))?;
+                if !surveys.iter().any(|s| s.id == id) {
+                    return Err(ApiError::not_found(format!("survey {id}")));
+                }
+                if !readable.contains(&id) {
+                    return Err(ApiError::forbidden(format!("the {} role cannot read survey {id}", session.role.as_str())));
+                }
+                ids.push(id);
+            }
+            ids
+        }
+    };
+    let band = match f.band.as_deref() {
+        None | Some("") => None,
+        Some(b) => Some(Band::parse(b).ok_or_else(|| ApiError::invalid("band must be detractor, passive or promoter"))?),
+    };
+    if let (Some(from), Some(to)) = (f.from, f.to)
+        && from >= to
+    {
+        return Err(ApiError::invalid("from must be before to"));
+    }
+    Ok(ResponseQuery {
+        survey_ids,
+        from: f.from,
+        to: f.to,
+        band,
+        has_comment: f.has_comment,
+        text: f.q.clone(),
+        limit: f.limit.unwrap_or(100).clamp(1, 100_000),
+        offset: f.offset.unwrap_or(0).max(0),
+    })
+}
+
+fn csv_of(rows: &[ResponseRow]) -> ApiResult<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| ApiError::Internal(e.into());
+    writer
+        .write_record([
+            "id", "survey_id", "created_at", "user_id", "score", "band", "comment", "account_id", "role", "language", "device",
+            "trigger", "sampling_rate_bp", "attributes", "extra_answers",
+        ])
+        .map_err(io)?;
+    for r in rows {
+        let created = chrono::DateTime::from_timestamp_millis(r.created_at).map(|t| t.to_rfc3339()).unwrap_or_default();
+        writer
+            .write_record([
+                r.id.clone(),
+                r.survey_id.to_string(),
+                created,
+                r.user_id.clone(),
+                r.score.map(|s| s.to_string()).unwrap_or_default(),
+                r.band.map(|b| b.as_str().to_owned()).unwrap_or_default(),
+                r.comment.clone().unwrap_or_default(),
+                r.account_id.clone().unwrap_or_default(),
+                r.role.clone().unwrap_or_default(),
+                r.language.clone().unwrap_or_default(),
+                r.device.clone().unwrap_or_default(),
+                r.trigger.clone().unwrap_or_default(),
+                r.sampling_rate_bp.map(|s| s.to_string()).unwrap_or_default(),
+                serde_json::Value::Object(r.attributes.clone()).to_string(),
+                serde_json::Value::Object(r.extra_answers.clone()).to_string(),
+            ])
+            .map_err(io)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Answers, newest first, as JSON or (`format=csv`) as a CSV download of exactly the rows the
+/// filters select.
+#[utoipa::path(tag = "admin", params(Filters), responses((status = 200, body = Vec<ResponseRow>), (status = 403, body = nps_core::ApiErrorBody)))]
+#[get("/api/admin/responses")]
+pub async fn list(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
+    let query = scoped_query(&state, &session, &filters).await?;
+    let rows = state.store.list_responses(&query).await?;
+    match filters.format.as_deref() {
+        Some("csv") => Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"responses.csv\""))
+            .body(csv_of(&rows)?)),
+        None | Some("json") => Ok(HttpResponse::Ok().json(rows)),
+        Some(other) => Err(ApiError::invalid(format!("format must be json or csv (got `{other}`)"))),
+    }
+}
+
+/// Records the database refused, with the reason (owners and admins).
+#[utoipa::path(tag = "admin", responses((status = 200, body = Vec<crate::store::DeadLetter>)))]
+#[get("/api/admin/dead-letters")]
+pub async fn dead_letters(state: State, session: AdminSession) -> ApiResult<HttpResponse> {
+    session.require_configure()?;
+    Ok(HttpResponse::Ok().json(state.store.list_dead_letters(1_000).await?))
+}

@@ -1,0 +1,291 @@
+//! The client API the widget calls: `/v1/p/{project_key}/...`.
+//!
+//! Every write is validated against the cached project configuration, made durable (spool
+//! fsync) and only then acknowledged with 202. CORS and rate limits are applied before these
+//! handlers run (see `guard.rs`).
+
+use crate::auth::{IdentityClaims, WidgetClaims, verify_identity_token};
+use crate::cache::CachedProject;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
+use crate::ingest::{IngestRecord, now_ms};
+use crate::state::State;
+use crate::validate;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use nps_core::ErrorCode;
+use nps_core::wire::{
+    Accepted, CompleteRequest, DisplayRequest, FeedbackRequest, IdentifyRequest, IdentifyResponse, MAX_COMMENT_CHARS,
+    ProjectConfig, PublicSurvey, ResponseRequest, Survey, SurveyKind, SurveyStatus,
+};
+use std::sync::Arc;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(config).service(identify).service(display).service(response).service(complete).service(feedback);
+}
+
+async fn project(state: &State, key: &str) -> ApiResult<Arc<CachedProject>> {
+    state
+        .projects
+        .get(key)
+        .await?
+        .ok_or_else(|| ApiError::client(ErrorCode::UnknownProject, "no project has this key"))
+}
+
+/// The survey, if it belongs to this project and still takes answers.
+fn answerable_survey(project: &CachedProject, survey_id: i64) -> ApiResult<&Survey> {
+    let survey = project
+        .surveys
+        .get(&survey_id)
+        .ok_or_else(|| ApiError::client(ErrorCode::UnknownSurvey, format!("survey_id {survey_id} is not a survey of this project")))?;
+    match survey.status {
+        SurveyStatus::Live | SurveyStatus::Paused => Ok(survey),
+        status => Err(ApiError::client(
+            ErrorCode::SurveyClosed,
+            format!("survey {survey_id} is {} and takes no answers", status.as_str()),
+        )),
+    }
+}
+
+/// In enforce mode, the write must carry the widget session issued by a verified identify for
+/// this very user; otherwise anyone could answer as anyone.
+fn authorize_user(state: &State, project: &CachedProject, req: &HttpRequest, user_id: &str) -> ApiResult<()> {
+    if !project.project.identity_enforced {
+        return Ok(());
+    }
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::client(
+                ErrorCode::IdentityRequired,
+                "this project verifies identities: identify with an identity_token and send the session_token as Authorization: Bearer",
+            )
+        })?;
+    let claims: WidgetClaims = state.keys.verify_widget(token).map_err(|(code, msg)| ApiError::client(code, msg))?;
+    if claims.pid != project.project.id || claims.sub != user_id {
+        return Err(ApiError::client(ErrorCode::IdentityInvalid, "the session token was issued for another user"));
+    }
+    Ok(())
+}
+
+fn accepted(id: String) -> HttpResponse {
+    HttpResponse::Accepted().json(Accepted { id, durable: true })
+}
+
+/// The public configuration of a project: its live in-app surveys. Cacheable; send
+/// `If-None-Match` with the last ETag to get a 304.
+#[utoipa::path(
+    tag = "client",
+    params(("key" = String, Path, description = "Project public key")),
+    responses((status = 200, body = ProjectConfig), (status = 304), (status = 404, body = nps_core::ApiErrorBody))
+)]
+#[get("/v1/p/{key}/config")]
+pub async fn config(state: State, key: web::Path<String>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let project = project(&state, &key).await?;
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == project.etag));
+    if unchanged {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, project.etag.clone())).finish());
+    }
+    let mut surveys: Vec<PublicSurvey> = project
+        .surveys
+        .values()
+        .filter(|s| s.status == SurveyStatus::Live && matches!(s.kind, SurveyKind::Tnps | SurveyKind::Rnps))
+        .map(|s| PublicSurvey { id: s.id, kind: s.kind, definition: s.definition.clone(), rules: s.rules.clone() })
+        .collect();
+    surveys.sort_by_key(|s| s.id);
+    let body = ProjectConfig {
+        project_key: project.project.public_key.clone(),
+        identity_enforced: project.project.identity_enforced,
+        surveys,
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, project.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60, stale-while-revalidate=600"))
+        .json(body))
+}
+
+/// Identifies the signed-in user of the host app. In enforce mode `identity_token` (signed by
+/// the vendor's backend with the project's identity secret) is required and its `sub` must be
+/// `user_id`; signed attributes replace the ones sent in the clear.
+#[utoipa::path(
+    tag = "client",
+    params(("key" = String, Path, description = "Project public key")),
+    request_body = IdentifyRequest,
+    responses((status = 200, body = IdentifyResponse), (status = 401, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+)]
+#[post("/v1/p/{key}/identify")]
+pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<IdentifyRequest>) -> ApiResult<HttpResponse> {
+    let mut request = body.0;
+    validate::id("user_id", &request.user_id)?;
+    validate::attributes("attributes", &request.attributes)?;
+    validate::text("language", request.language.as_deref(), 35)?;
+    if let Some(account) = &request.account {
+        validate::id("account.id", &account.id)?;
+        validate::id("account.role", &account.role)?;
+        validate::attributes("account.attributes", &account.attributes)?;
+    }
+    let project = project(&state, &key).await?;
+    match request.identity_token.as_deref() {
+        Some(token) => {
+            let secret = project.project.identity_secret.as_deref().unwrap_or_default();
+            let claims: IdentityClaims = verify_identity_token(token, secret).map_err(|(code, msg)| ApiError::client(code, msg))?;
+            if claims.sub != request.user_id {
+                return Err(ApiError::client(ErrorCode::IdentityInvalid, "identity_token was signed for another user_id"));
+            }
+            if let Some(signed) = claims.attributes {
+                validate::attributes("identity_token.attributes", &signed)?;
+                request.attributes = signed;
+            }
+        }
+        None if project.project.identity_enforced => {
+            return Err(ApiError::client(
+                ErrorCode::IdentityRequired,
+                "this project verifies identities: identity_token is required",
+            ));
+        }
+        None => {}
+    }
+    let now = now_ms();
+    state
+        .ingestor
+        .submit(IngestRecord::Identify {
+            project_id: project.project.id,
+            at: now,
+            user_id: request.user_id.clone(),
+            attributes: request.attributes,
+            created_at: request.created_at,
+            language: request.language,
+            account: request.account,
+        })
+        .await?;
+    let expires_at = now / 1000 + state.settings.auth.widget_session_hours * 3600;
+    let claims = WidgetClaims {
+        sub: request.user_id.clone(),
+        pid: project.project.id,
+        aud: crate::auth::WIDGET_AUDIENCE.into(),
+        exp: expires_at,
+    };
+    let session_token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
+    Ok(HttpResponse::Ok().json(IdentifyResponse { user_id: request.user_id, session_token, expires_at: expires_at * 1000 }))
+}
+
+/// Records that a survey was shown.
+#[utoipa::path(
+    tag = "client",
+    params(("key" = String, Path, description = "Project public key")),
+    request_body = DisplayRequest,
+    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+)]
+#[post("/v1/p/{key}/displays")]
+pub async fn display(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<DisplayRequest>) -> ApiResult<HttpResponse> {
+    let display = body.0;
+    validate::id("display_id", &display.display_id)?;
+    validate::id("user_id", &display.user_id)?;
+    validate::text("trigger", display.trigger.as_deref(), 128)?;
+    validate::text("url", display.url.as_deref(), 2048)?;
+    validate::text("language", display.language.as_deref(), 35)?;
+    validate::text("device", display.device.as_deref(), 32)?;
+    validate::sampling_rate("sampling_rate_bp", display.sampling_rate_bp)?;
+    let project = project(&state, &key).await?;
+    answerable_survey(&project, display.survey_id)?;
+    authorize_user(&state, &project, &req, &display.user_id)?;
+    let id = display.display_id.clone();
+    state.ingestor.submit(IngestRecord::Display { project_id: project.project.id, at: now_ms(), display }).await?;
+    Ok(accepted(id))
+}
+
+/// Stores the score as soon as it is tapped. Retries with the same `response_id` are stored
+/// once.
+#[utoipa::path(
+    tag = "client",
+    params(("key" = String, Path, description = "Project public key")),
+    request_body = ResponseRequest,
+    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+)]
+#[post("/v1/p/{key}/responses")]
+pub async fn response(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<ResponseRequest>) -> ApiResult<HttpResponse> {
+    let response = body.0;
+    validate::id("response_id", &response.response_id)?;
+    validate::id("user_id", &response.user_id)?;
+    if let Some(display_id) = &response.display_id {
+        validate::id("display_id", display_id)?;
+    }
+    validate::text("trigger", response.trigger.as_deref(), 128)?;
+    validate::text("language", response.language.as_deref(), 35)?;
+    validate::text("device", response.device.as_deref(), 32)?;
+    validate::sampling_rate("sampling_rate_bp", response.sampling_rate_bp)?;
+    let project = project(&state, &key).await?;
+    answerable_survey(&project, response.survey_id)?;
+    authorize_user(&state, &project, &req, &response.user_id)?;
+    let id = response.response_id.clone();
+    state.ingestor.submit(IngestRecord::Response { project_id: project.project.id, at: now_ms(), response }).await?;
+    Ok(accepted(id))
+}
+
+/// Adds the follow-up comment and extra answers to a response.
+#[utoipa::path(
+    tag = "client",
+    params(("key" = String, Path, description = "Project public key"), ("id" = String, Path, description = "response_id")),
+    request_body = CompleteRequest,
+    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+)]
+#[post("/v1/p/{key}/responses/{id}/complete")]
+pub async fn complete(
+    state: State,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+    body: JsonBody<CompleteRequest>,
+) -> ApiResult<HttpResponse> {
+    let (key, response_id) = path.into_inner();
+    let complete = body.0;
+    validate::id("response id", &response_id)?;
+    validate::id("user_id", &complete.user_id)?;
+    validate::text("comment", complete.comment.as_deref(), MAX_COMMENT_CHARS)?;
+    if complete.extra_answers.len() > 20 {
+        return Err(ApiError::invalid("extra_answers may hold at most 20 answers"));
+    }
+    validate::attributes("extra_answers", &complete.extra_answers)?;
+    let project = project(&state, &key).await?;
+    answerable_survey(&project, complete.survey_id)?;
+    authorize_user(&state, &project, &req, &complete.user_id)?;
+    state
+        .ingestor
+        .submit(IngestRecord::Complete { project_id: project.project.id, at: now_ms(), response_id: response_id.clone(), complete })
+        .await?;
+    Ok(accepted(response_id))
+}
+
+/// Decline (closed without answering), snooze ("ask me later") or opt-out (never again).
+#[utoipa::path(
+    tag = "client",
+    params(("key" = String, Path, description = "Project public key")),
+    request_body = FeedbackRequest,
+    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+)]
+#[post("/v1/p/{key}/feedback")]
+pub async fn feedback(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<FeedbackRequest>) -> ApiResult<HttpResponse> {
+    let feedback = body.0;
+    validate::id("action_id", &feedback.action_id)?;
+    validate::id("user_id", &feedback.user_id)?;
+    let project = project(&state, &key).await?;
+    match feedback.survey_id {
+        Some(survey_id) => {
+            answerable_survey(&project, survey_id)?;
+        }
+        None if feedback.kind != nps_core::wire::FeedbackKind::OptOut => {
+            return Err(ApiError::invalid("survey_id is required for a decline or a snooze"));
+        }
+        None => {}
+    }
+    authorize_user(&state, &project, &req, &feedback.user_id)?;
+    let id = feedback.action_id.clone();
+    state.ingestor.submit(IngestRecord::Feedback { project_id: project.project.id, at: now_ms(), feedback }).await?;
+    Ok(accepted(id))
+}

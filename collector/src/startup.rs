@@ -1,0 +1,172 @@
+//! Builds the whole collector from settings: storage, spool, drainer, HTTP server. Binding to
+//! port 0 picks a free port, which the tests use.
+
+use crate::auth::TokenKeys;
+use crate::cache::ProjectCache;
+use crate::config::{IngestMode, Settings};
+use crate::error::ApiError;
+use crate::ingest::{Drainer, Ingestor, Spool};
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimits;
+use crate::state::AppState;
+use crate::{guard, routes, store};
+use actix_web::body::BoxBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use nps_core::ErrorCode;
+use rand::Rng;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    shutdown: watch::Sender<bool>,
+    drainer: Option<JoinHandle<()>>,
+    pub public_url: String,
+}
+
+/// The server secret signs sessions. Taken from settings, else from `data_dir/server.secret`,
+/// else generated there once (so sessions survive restarts).
+fn server_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &settings.auth.server_secret {
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    let path = settings.data_dir.join("server.secret");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(existing.trim().as_bytes().to_vec());
+    }
+    let secret = hex::encode(rand::rng().random::<[u8; 32]>());
+    write_private(&path, &secret)?;
+    Ok(secret.into_bytes())
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path).with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+async fn record_latency(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.call(req).await?;
+    if let Some(metrics) = metrics {
+        metrics
+            .http_duration
+            .with_label_values(&[method.as_str(), response.status().as_str()])
+            .observe(started.elapsed().as_secs_f64());
+    }
+    Ok(response)
+}
+
+/// Malformed path and query parameters get the same JSON errors as bodies.
+fn extractor_errors(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PathConfig::default().error_handler(|e, _| ApiError::client(ErrorCode::NotFound, e.to_string()).into()))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::invalid(format!("query string: {e}")).into()));
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::client(ErrorCode::NotFound, "no such endpoint"))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating data_dir {}", settings.data_dir.display()))?;
+        let store = store::connect(settings.database_url.expose()).await.context("opening the database")?;
+        let metrics = Arc::new(Metrics::new()?);
+        let keys = TokenKeys::new(&server_secret(&settings)?);
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let (ingestor, spool, drainer) = match settings.ingest.mode {
+            IngestMode::Spool => {
+                let spool = Spool::open(&settings.data_dir.join("spool.redb"), settings.ingest.max_group, metrics.clone())
+                    .context("opening the spool")?;
+                let drainer = Drainer {
+                    spool: spool.clone(),
+                    store: store.clone(),
+                    metrics: metrics.clone(),
+                    batch: settings.ingest.drain_batch.max(1),
+                    shutdown_grace: Duration::from_secs(settings.ingest.shutdown_drain_secs),
+                };
+                let handle = tokio::spawn(drainer.run(shutdown_rx));
+                (Ingestor::Spool { spool: spool.clone(), metrics: metrics.clone() }, Some(spool), Some(handle))
+            }
+            IngestMode::Direct => (Ingestor::Direct { store: store.clone(), metrics: metrics.clone() }, None, None),
+        };
+        let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
+            .with_context(|| format!("binding {}:{}", settings.http.host, settings.http.port))?;
+        let port = listener.local_addr()?.port();
+        let public_url = settings.public_url(port);
+        let shutdown_timeout = settings.http.shutdown_timeout_secs;
+        let state = web::Data::new(AppState {
+            limits: RateLimits::new(&settings.limits),
+            projects: ProjectCache::new(store.clone(), Duration::from_secs(5)),
+            settings,
+            store,
+            ingestor,
+            spool,
+            keys,
+            metrics,
+        });
+        spawn_housekeeping(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(extractor_errors)
+                .wrap(from_fn(guard::client_guard))
+                .wrap(from_fn(record_latency))
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(routes::configure)
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(shutdown_timeout)
+        .run();
+        Ok(Self { port, server, shutdown, drainer, public_url })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish and drains the spool
+    /// (within the configured grace period; the rest stays spooled for the next start).
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.server.await?;
+        tracing::info!("HTTP server stopped; draining the spool");
+        let _ = self.shutdown.send(true);
+        if let Some(drainer) = self.drainer {
+            drainer.await?;
+        }
+        Ok(())
+    }
+}
+
+/// Forgets rate-limit state of idle keys, so the maps stay small.
+fn spawn_housekeeping(state: web::Data<AppState>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            state.limits.forget_idle();
+        }
+    });
+}

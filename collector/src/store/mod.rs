@@ -1,0 +1,162 @@
+//! Durable storage behind one trait, with one implementation per SQL backend.
+//!
+//! Both backends share their SQL text (see [`sql`]): the schema keeps to types both speak
+//! (BIGINT, TEXT, BOOLEAN; JSON kept as TEXT; times as unix milliseconds), so one storage test
+//! suite proves both. What differs (connection options, migrations, locking) lives in
+//! `sqlite.rs` and `postgres.rs`.
+
+#[macro_use]
+mod sql;
+mod postgres;
+mod sqlite;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+use crate::ingest::IngestRecord;
+use async_trait::async_trait;
+use nps_core::eligibility::UserHistory;
+use nps_core::wire::{AdminRole, Project, ProjectInput, ResponseRow, Survey, SurveyInput};
+use nps_core::{Band, BandCounts};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or is overloaded: retry later, nothing is wrong with
+    /// the data.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    /// The database refused this data (constraint, type): retrying will not help.
+    #[error("database rejected the data: {0}")]
+    Rejected(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) => {
+                let code = db.code().unwrap_or_default();
+                // SQLite 5/6 = busy/locked; PostgreSQL class 08 = connection, 53 = resources,
+                // 57P = operator intervention (shutdown), 40001/40P01 = serialisation/deadlock.
+                let transient = matches!(code.as_ref(), "5" | "6" | "40001" | "40P01")
+                    || code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57P");
+                if transient {
+                    StoreError::Unavailable(e)
+                } else if db.is_unique_violation() {
+                    StoreError::Conflict(db.message().to_owned())
+                } else {
+                    StoreError::Rejected(db.message().to_owned())
+                }
+            }
+            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) | sqlx::Error::ColumnNotFound(_) => {
+                StoreError::Corrupt(e.to_string())
+            }
+            _ => StoreError::Unavailable(e),
+        }
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An admin user as stored (with the password hash, which never leaves the collector).
+#[derive(Debug, Clone)]
+pub struct AdminRecord {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub role: AdminRole,
+}
+
+/// Which answers a read covers. `survey_ids` is always explicit: the caller has already
+/// narrowed it to the surveys the signed-in role may read.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseQuery {
+    pub survey_ids: Vec<i64>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub band: Option<Band>,
+    pub has_comment: Option<bool>,
+    /// Case-insensitive substring of the comment.
+    pub text: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Answers of one UTC day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayCounts {
+    /// Days since 1970-01-01.
+    pub day: i64,
+    pub counts: BandCounts,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DeadLetter {
+    pub id: i64,
+    pub record: String,
+    pub reason: String,
+    pub created_at: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Applies spooled records in one transaction with idempotent upserts: applying the same
+    /// batch twice leaves the same rows as applying it once.
+    async fn apply_batch(&self, batch: &[IngestRecord]) -> StoreResult<()>;
+    async fn dead_letter(&self, record: &str, reason: &str, at: i64) -> StoreResult<()>;
+    async fn list_dead_letters(&self, limit: i64) -> StoreResult<Vec<DeadLetter>>;
+
+    async fn create_project(&self, input: &ProjectInput, public_key: &str, secret: &str, now: i64) -> StoreResult<Project>;
+    async fn update_project(&self, id: i64, input: &ProjectInput) -> StoreResult<Option<Project>>;
+    async fn set_identity_secret(&self, id: i64, secret: &str) -> StoreResult<Option<Project>>;
+    async fn list_projects(&self) -> StoreResult<Vec<Project>>;
+    async fn get_project(&self, id: i64) -> StoreResult<Option<Project>>;
+    async fn project_by_key(&self, public_key: &str) -> StoreResult<Option<Project>>;
+
+    async fn create_survey(&self, project_id: i64, input: &SurveyInput, now: i64) -> StoreResult<Survey>;
+    async fn update_survey(&self, id: i64, input: &SurveyInput, now: i64) -> StoreResult<Option<Survey>>;
+    async fn get_survey(&self, id: i64) -> StoreResult<Option<Survey>>;
+    async fn list_surveys(&self, project_id: Option<i64>) -> StoreResult<Vec<Survey>>;
+
+    async fn count_admins(&self) -> StoreResult<i64>;
+    async fn create_admin(&self, email: &str, password_hash: &str, role: AdminRole, now: i64) -> StoreResult<AdminRecord>;
+    async fn admin_by_email(&self, email: &str) -> StoreResult<Option<AdminRecord>>;
+
+    async fn list_responses(&self, query: &ResponseQuery) -> StoreResult<Vec<ResponseRow>>;
+    async fn daily_band_counts(&self, query: &ResponseQuery) -> StoreResult<Vec<DayCounts>>;
+    /// Displays per UTC day (day, count) for the same surveys and dates.
+    async fn daily_displays(&self, query: &ResponseQuery) -> StoreResult<Vec<(i64, u64)>>;
+
+    /// Everything the eligibility rules need to know about one user, from the server's record.
+    async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory>;
+}
+
+pub type DynStore = Arc<dyn Store>;
+
+/// Opens the store the URL names (`sqlite://` or `postgres://`) and runs its migrations.
+pub async fn connect(url: &str) -> anyhow::Result<DynStore> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        anyhow::bail!("database_url must start with sqlite:// or postgres://")
+    }
+}

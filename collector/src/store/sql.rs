@@ -1,0 +1,612 @@
+//! The SQL both backends share, written once and instantiated per backend by
+//! [`impl_sql_store!`]. Placeholders are `$1, $2, ...` in order of first use, which SQLite and
+//! PostgreSQL both accept; every write is an idempotent upsert keyed by a client-generated id.
+
+/// Rows per multi-row statement: 11 columns x 500 rows stays far below both backends' bind
+/// limits (32,766 for SQLite, 65,535 for PostgreSQL).
+pub(crate) const ROWS_PER_STATEMENT: usize = 500;
+
+pub(crate) const MS_PER_DAY: i64 = 86_400_000;
+
+/// History the eligibility rules look at: far longer than any default back-off.
+pub(crate) const HISTORY_WINDOW_MS: i64 = 2 * 365 * MS_PER_DAY;
+
+pub(crate) const RESPONSE_COLUMNS: &str = "id, survey_id, user_id, score, comment, extra_answers, attributes, account_id, \
+     account_role, language, device, trigger_name, sampling_rate_bp, created_at, completed_at";
+
+pub(crate) const PROJECT_COLUMNS: &str =
+    "id, name, public_key, allowed_origins, identity_secret, identity_enforced, created_at";
+
+pub(crate) const SURVEY_COLUMNS: &str = "id, project_id, name, kind, status, definition, rules, created_at, updated_at";
+
+pub(crate) fn json_map(text: Option<String>) -> Result<nps_core::wire::Attributes, super::StoreError> {
+    match text {
+        None => Ok(Default::default()),
+        Some(t) => Ok(serde_json::from_str(&t)?),
+    }
+}
+
+macro_rules! impl_sql_store {
+    ($store:ident, $db:ty, $row:ty) => {
+        use crate::ingest::BatchParts;
+        use crate::store::sql::{
+            json_map, HISTORY_WINDOW_MS, MS_PER_DAY, PROJECT_COLUMNS, RESPONSE_COLUMNS, ROWS_PER_STATEMENT,
+            SURVEY_COLUMNS,
+        };
+        use crate::store::{AdminRecord, DayCounts, DeadLetter, ResponseQuery, Store, StoreError, StoreResult};
+        use nps_core::eligibility::{HistoryEvent, HistoryKind, UserHistory};
+        use nps_core::wire::{AdminRole, Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind, SurveyStatus};
+        use nps_core::{Band, BandCounts, NpsScore};
+        use sqlx::{AssertSqlSafe, QueryBuilder, Row};
+
+        impl $store {
+            fn project_from_row(row: &$row) -> StoreResult<Project> {
+                let origins: String = row.try_get("allowed_origins")?;
+                Ok(Project {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    public_key: row.try_get("public_key")?,
+                    allowed_origins: serde_json::from_str(&origins)?,
+                    identity_enforced: row.try_get("identity_enforced")?,
+                    identity_secret: Some(row.try_get("identity_secret")?),
+                    created_at: row.try_get("created_at")?,
+                })
+            }
+
+            fn survey_from_row(row: &$row) -> StoreResult<Survey> {
+                let kind: String = row.try_get("kind")?;
+                let status: String = row.try_get("status")?;
+                let definition: String = row.try_get("definition")?;
+                let rules: String = row.try_get("rules")?;
+                Ok(Survey {
+                    id: row.try_get("id")?,
+                    project_id: row.try_get("project_id")?,
+                    name: row.try_get("name")?,
+                    kind: SurveyKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("survey kind {kind}")))?,
+                    status: SurveyStatus::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("survey status {status}")))?,
+                    definition: serde_json::from_str(&definition)?,
+                    rules: serde_json::from_str(&rules)?,
+                    created_at: row.try_get("created_at")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            }
+
+            fn response_from_row(row: &$row) -> StoreResult<ResponseRow> {
+                let score: Option<i64> = row.try_get("score")?;
+                let score = score.map(NpsScore::new).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let rate: Option<i64> = row.try_get("sampling_rate_bp")?;
+                Ok(ResponseRow {
+                    id: row.try_get("id")?,
+                    survey_id: row.try_get("survey_id")?,
+                    user_id: row.try_get("user_id")?,
+                    score: score.map(NpsScore::value),
+                    band: score.map(NpsScore::band),
+                    comment: row.try_get("comment")?,
+                    extra_answers: json_map(row.try_get("extra_answers")?)?,
+                    attributes: json_map(row.try_get("attributes")?)?,
+                    account_id: row.try_get("account_id")?,
+                    role: row.try_get("account_role")?,
+                    language: row.try_get("language")?,
+                    device: row.try_get("device")?,
+                    trigger: row.try_get("trigger_name")?,
+                    sampling_rate_bp: rate.and_then(|r| u32::try_from(r).ok()),
+                    created_at: row.try_get("created_at")?,
+                    completed_at: row.try_get("completed_at")?,
+                })
+            }
+
+            fn admin_from_row(row: &$row) -> StoreResult<AdminRecord> {
+                let role: String = row.try_get("role")?;
+                Ok(AdminRecord {
+                    id: row.try_get("id")?,
+                    email: row.try_get("email")?,
+                    password_hash: row.try_get("password_hash")?,
+                    role: AdminRole::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("admin role {role}")))?,
+                })
+            }
+
+            /// `WHERE ...` for a response read; `survey_ids` is never empty here.
+            fn push_response_filters(qb: &mut QueryBuilder<$db>, q: &ResponseQuery) {
+                qb.push(" WHERE score IS NOT NULL AND survey_id IN (");
+                let mut ids = qb.separated(", ");
+                for id in &q.survey_ids {
+                    ids.push_bind(*id);
+                }
+                qb.push(")");
+                if let Some(from) = q.from {
+                    qb.push(" AND created_at >= ").push_bind(from);
+                }
+                if let Some(to) = q.to {
+                    qb.push(" AND created_at < ").push_bind(to);
+                }
+                match q.band {
+                    Some(Band::Detractor) => qb.push(" AND score <= 6"),
+                    Some(Band::Passive) => qb.push(" AND score BETWEEN 7 AND 8"),
+                    Some(Band::Promoter) => qb.push(" AND score >= 9"),
+                    None => qb,
+                };
+                match q.has_comment {
+                    Some(true) => qb.push(" AND comment IS NOT NULL AND comment <> ''"),
+                    Some(false) => qb.push(" AND (comment IS NULL OR comment = '')"),
+                    None => qb,
+                };
+                if let Some(text) = q.text.as_deref().filter(|t| !t.is_empty()) {
+                    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                    qb.push(" AND LOWER(comment) LIKE ").push_bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
+                }
+            }
+
+            async fn apply_parts(&self, parts: &BatchParts) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                for chunk in parts.users.chunks(ROWS_PER_STATEMENT) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO app_users (project_id, external_id, attributes, created_at, first_seen_at, \
+                         last_seen_at, language, account_id, account_role) ",
+                    );
+                    qb.push_values(chunk, |mut b, u| {
+                        b.push_bind(u.project_id)
+                            .push_bind(&u.user_id)
+                            .push_bind(&u.attributes)
+                            .push_bind(u.created_at)
+                            .push_bind(u.first_seen_at)
+                            .push_bind(u.last_seen_at)
+                            .push_bind(&u.language)
+                            .push_bind(&u.account_id)
+                            .push_bind(&u.account_role);
+                    });
+                    // A replayed older identify never overwrites a newer one.
+                    qb.push(
+                        " ON CONFLICT (project_id, external_id) DO UPDATE SET \
+                         attributes = excluded.attributes, \
+                         created_at = COALESCE(excluded.created_at, app_users.created_at), \
+                         last_seen_at = excluded.last_seen_at, \
+                         language = COALESCE(excluded.language, app_users.language), \
+                         account_id = COALESCE(excluded.account_id, app_users.account_id), \
+                         account_role = COALESCE(excluded.account_role, app_users.account_role) \
+                         WHERE excluded.last_seen_at >= app_users.last_seen_at",
+                    );
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in parts.accounts.chunks(ROWS_PER_STATEMENT) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO accounts (project_id, external_id, attributes, first_seen_at, updated_at) ",
+                    );
+                    qb.push_values(chunk, |mut b, a| {
+                        b.push_bind(a.project_id).push_bind(&a.account_id).push_bind(&a.attributes).push_bind(a.at).push_bind(a.at);
+                    });
+                    qb.push(
+                        " ON CONFLICT (project_id, external_id) DO UPDATE SET attributes = excluded.attributes, \
+                         updated_at = excluded.updated_at WHERE excluded.updated_at >= accounts.updated_at",
+                    );
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in parts.members.chunks(ROWS_PER_STATEMENT) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO account_members (project_id, account_id, user_id, role, updated_at) ",
+                    );
+                    qb.push_values(chunk, |mut b, m| {
+                        b.push_bind(m.project_id).push_bind(&m.account_id).push_bind(&m.user_id).push_bind(&m.role).push_bind(m.at);
+                    });
+                    qb.push(
+                        " ON CONFLICT (project_id, account_id, user_id) DO UPDATE SET role = excluded.role, \
+                         updated_at = excluded.updated_at WHERE excluded.updated_at >= account_members.updated_at",
+                    );
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in parts.displays.chunks(ROWS_PER_STATEMENT) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
+                         sampling_rate_bp, created_at) ",
+                    );
+                    qb.push_values(chunk, |mut b, d| {
+                        b.push_bind(&d.id)
+                            .push_bind(d.project_id)
+                            .push_bind(d.survey_id)
+                            .push_bind(&d.user_id)
+                            .push_bind(&d.trigger)
+                            .push_bind(&d.url)
+                            .push_bind(&d.language)
+                            .push_bind(&d.device)
+                            .push_bind(d.sampling_rate_bp)
+                            .push_bind(d.at);
+                    });
+                    qb.push(" ON CONFLICT (id) DO NOTHING");
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in parts.scores.chunks(ROWS_PER_STATEMENT) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO responses (id, project_id, survey_id, user_id, display_id, score, language, device, \
+                         trigger_name, sampling_rate_bp, created_at) ",
+                    );
+                    qb.push_values(chunk, |mut b, r| {
+                        b.push_bind(&r.id)
+                            .push_bind(r.project_id)
+                            .push_bind(r.survey_id)
+                            .push_bind(&r.user_id)
+                            .push_bind(&r.display_id)
+                            .push_bind(r.score)
+                            .push_bind(&r.language)
+                            .push_bind(&r.device)
+                            .push_bind(&r.trigger)
+                            .push_bind(r.sampling_rate_bp)
+                            .push_bind(r.at);
+                    });
+                    // The score may arrive after its comment (retries reorder); it fills the row
+                    // then, and a retried score never changes a stored one.
+                    qb.push(
+                        " ON CONFLICT (id) DO UPDATE SET score = excluded.score, display_id = excluded.display_id, \
+                         language = excluded.language, device = excluded.device, trigger_name = excluded.trigger_name, \
+                         sampling_rate_bp = excluded.sampling_rate_bp, created_at = excluded.created_at \
+                         WHERE responses.score IS NULL AND responses.project_id = excluded.project_id \
+                         AND responses.user_id = excluded.user_id",
+                    );
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in parts.completions.chunks(ROWS_PER_STATEMENT) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO responses (id, project_id, survey_id, user_id, comment, extra_answers, created_at, \
+                         completed_at) ",
+                    );
+                    qb.push_values(chunk, |mut b, c| {
+                        b.push_bind(&c.id)
+                            .push_bind(c.project_id)
+                            .push_bind(c.survey_id)
+                            .push_bind(&c.user_id)
+                            .push_bind(&c.comment)
+                            .push_bind(&c.extra_answers)
+                            .push_bind(c.at)
+                            .push_bind(c.at);
+                    });
+                    qb.push(
+                        " ON CONFLICT (id) DO UPDATE SET comment = excluded.comment, \
+                         extra_answers = excluded.extra_answers, completed_at = excluded.completed_at \
+                         WHERE responses.project_id = excluded.project_id AND responses.user_id = excluded.user_id",
+                    );
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in parts.feedback.chunks(ROWS_PER_STATEMENT) {
+                    let mut qb =
+                        QueryBuilder::<$db>::new("INSERT INTO feedback (id, project_id, survey_id, user_id, kind, created_at) ");
+                    qb.push_values(chunk, |mut b, f| {
+                        b.push_bind(&f.id)
+                            .push_bind(f.project_id)
+                            .push_bind(f.survey_id)
+                            .push_bind(&f.user_id)
+                            .push_bind(f.kind.as_str())
+                            .push_bind(f.at);
+                    });
+                    qb.push(" ON CONFLICT (id) DO NOTHING");
+                    qb.build().execute(&mut *tx).await?;
+                }
+                // Snapshot the attributes in force when the answer arrived (the identify that
+                // preceded it in the spool has been applied above or in an earlier batch).
+                for chunk in parts.response_ids().chunks(ROWS_PER_STATEMENT) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "UPDATE responses SET \
+                         attributes = COALESCE((SELECT u.attributes FROM app_users u WHERE u.project_id = responses.project_id \
+                           AND u.external_id = responses.user_id), '{}'), \
+                         account_id = (SELECT u.account_id FROM app_users u WHERE u.project_id = responses.project_id \
+                           AND u.external_id = responses.user_id), \
+                         account_role = (SELECT u.account_role FROM app_users u WHERE u.project_id = responses.project_id \
+                           AND u.external_id = responses.user_id) \
+                         WHERE attributes IS NULL AND id IN (",
+                    );
+                    let mut ids = qb.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(*id);
+                    }
+                    qb.push(")");
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl Store for $store {
+            fn backend(&self) -> &'static str {
+                Self::BACKEND
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(records = batch.len()))]
+            async fn apply_batch(&self, batch: &[crate::ingest::IngestRecord]) -> StoreResult<()> {
+                let parts = BatchParts::split(batch);
+                self.apply_parts(&parts).await
+            }
+
+            async fn dead_letter(&self, record: &str, reason: &str, at: i64) -> StoreResult<()> {
+                sqlx::query("INSERT INTO dead_letters (record, reason, created_at) VALUES ($1, $2, $3)")
+                    .bind(record)
+                    .bind(reason)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn list_dead_letters(&self, limit: i64) -> StoreResult<Vec<DeadLetter>> {
+                let rows = sqlx::query("SELECT id, record, reason, created_at FROM dead_letters ORDER BY id DESC LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(DeadLetter {
+                            id: r.try_get("id")?,
+                            record: r.try_get("record")?,
+                            reason: r.try_get("reason")?,
+                            created_at: r.try_get("created_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            #[tracing::instrument(skip(self, secret))]
+            async fn create_project(&self, input: &ProjectInput, public_key: &str, secret: &str, now: i64) -> StoreResult<Project> {
+                let row = sqlx::query(
+                    "INSERT INTO projects (name, public_key, allowed_origins, identity_secret, identity_enforced, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(&input.name)
+                .bind(public_key)
+                .bind(serde_json::to_string(&input.allowed_origins)?)
+                .bind(secret)
+                .bind(input.identity_enforced)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                let id: i64 = row.try_get("id")?;
+                self.get_project(id).await?.ok_or_else(|| StoreError::Corrupt("project vanished after insert".into()))
+            }
+
+            async fn update_project(&self, id: i64, input: &ProjectInput) -> StoreResult<Option<Project>> {
+                sqlx::query("UPDATE projects SET name = $1, allowed_origins = $2, identity_enforced = $3 WHERE id = $4")
+                    .bind(&input.name)
+                    .bind(serde_json::to_string(&input.allowed_origins)?)
+                    .bind(input.identity_enforced)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                self.get_project(id).await
+            }
+
+            async fn set_identity_secret(&self, id: i64, secret: &str) -> StoreResult<Option<Project>> {
+                sqlx::query("UPDATE projects SET identity_secret = $1 WHERE id = $2")
+                    .bind(secret)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                self.get_project(id).await
+            }
+
+            async fn list_projects(&self) -> StoreResult<Vec<Project>> {
+                let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects ORDER BY id");
+                let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+                rows.iter().map(Self::project_from_row).collect()
+            }
+
+            async fn get_project(&self, id: i64) -> StoreResult<Option<Project>> {
+                let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1");
+                let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(Self::project_from_row).transpose()
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn project_by_key(&self, public_key: &str) -> StoreResult<Option<Project>> {
+                let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE public_key = $1");
+                let row = sqlx::query(AssertSqlSafe(sql)).bind(public_key).fetch_optional(&self.pool).await?;
+                row.as_ref().map(Self::project_from_row).transpose()
+            }
+
+            #[tracing::instrument(skip(self, input))]
+            async fn create_survey(&self, project_id: i64, input: &SurveyInput, now: i64) -> StoreResult<Survey> {
+                let row = sqlx::query(
+                    "INSERT INTO surveys (project_id, name, kind, status, definition, rules, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(project_id)
+                .bind(&input.name)
+                .bind(input.kind.as_str())
+                .bind(input.status.as_str())
+                .bind(serde_json::to_string(&input.definition)?)
+                .bind(serde_json::to_string(&input.rules)?)
+                .bind(now)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                let id: i64 = row.try_get("id")?;
+                self.get_survey(id).await?.ok_or_else(|| StoreError::Corrupt("survey vanished after insert".into()))
+            }
+
+            #[tracing::instrument(skip(self, input))]
+            async fn update_survey(&self, id: i64, input: &SurveyInput, now: i64) -> StoreResult<Option<Survey>> {
+                sqlx::query(
+                    "UPDATE surveys SET name = $1, kind = $2, status = $3, definition = $4, rules = $5, updated_at = $6 \
+                     WHERE id = $7",
+                )
+                .bind(&input.name)
+                .bind(input.kind.as_str())
+                .bind(input.status.as_str())
+                .bind(serde_json::to_string(&input.definition)?)
+                .bind(serde_json::to_string(&input.rules)?)
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                self.get_survey(id).await
+            }
+
+            async fn get_survey(&self, id: i64) -> StoreResult<Option<Survey>> {
+                let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE id = $1");
+                let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(Self::survey_from_row).transpose()
+            }
+
+            async fn list_surveys(&self, project_id: Option<i64>) -> StoreResult<Vec<Survey>> {
+                let rows = match project_id {
+                    Some(p) => {
+                        let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE project_id = $1 ORDER BY id");
+                        sqlx::query(AssertSqlSafe(sql)).bind(p).fetch_all(&self.pool).await?
+                    }
+                    None => {
+                        let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys ORDER BY id");
+                        sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?
+                    }
+                };
+                rows.iter().map(Self::survey_from_row).collect()
+            }
+
+            async fn count_admins(&self) -> StoreResult<i64> {
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM admin_users").fetch_one(&self.pool).await?;
+                Ok(row.try_get("n")?)
+            }
+
+            #[tracing::instrument(skip(self, password_hash))]
+            async fn create_admin(&self, email: &str, password_hash: &str, role: AdminRole, now: i64) -> StoreResult<AdminRecord> {
+                let row = sqlx::query(
+                    "INSERT INTO admin_users (email, password_hash, role, created_at) VALUES ($1, $2, $3, $4) \
+                     RETURNING id, email, password_hash, role",
+                )
+                .bind(email)
+                .bind(password_hash)
+                .bind(role.as_str())
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                Self::admin_from_row(&row)
+            }
+
+            async fn admin_by_email(&self, email: &str) -> StoreResult<Option<AdminRecord>> {
+                let row = sqlx::query("SELECT id, email, password_hash, role FROM admin_users WHERE email = $1")
+                    .bind(email)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(Self::admin_from_row).transpose()
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn list_responses(&self, q: &ResponseQuery) -> StoreResult<Vec<ResponseRow>> {
+                if q.survey_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new(format!("SELECT {RESPONSE_COLUMNS} FROM responses"));
+                Self::push_response_filters(&mut qb, q);
+                qb.push(" ORDER BY created_at DESC, id LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter().map(Self::response_from_row).collect()
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn daily_band_counts(&self, q: &ResponseQuery) -> StoreResult<Vec<DayCounts>> {
+                if q.survey_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new(format!(
+                    "SELECT created_at / {MS_PER_DAY} AS day, \
+                     SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END) AS promoters, \
+                     SUM(CASE WHEN score BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS passives, \
+                     SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END) AS detractors FROM responses"
+                ));
+                Self::push_response_filters(&mut qb, q);
+                qb.push(" GROUP BY 1 ORDER BY 1");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        let count = |c: &str| -> StoreResult<u64> { Ok(r.try_get::<i64, _>(c)?.max(0) as u64) };
+                        Ok(DayCounts {
+                            day: r.try_get("day")?,
+                            counts: BandCounts::new(count("promoters")?, count("passives")?, count("detractors")?),
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn daily_displays(&self, q: &ResponseQuery) -> StoreResult<Vec<(i64, u64)>> {
+                if q.survey_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new(format!(
+                    "SELECT created_at / {MS_PER_DAY} AS day, COUNT(*) AS n FROM displays WHERE survey_id IN ("
+                ));
+                let mut ids = qb.separated(", ");
+                for id in &q.survey_ids {
+                    ids.push_bind(*id);
+                }
+                qb.push(")");
+                if let Some(from) = q.from {
+                    qb.push(" AND created_at >= ").push_bind(from);
+                }
+                if let Some(to) = q.to {
+                    qb.push(" AND created_at < ").push_bind(to);
+                }
+                qb.push(" GROUP BY 1 ORDER BY 1");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get::<i64, _>("n")?.max(0) as u64))).collect()
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory> {
+                let since = now - HISTORY_WINDOW_MS;
+                let user = sqlx::query(
+                    "SELECT created_at, first_seen_at FROM app_users WHERE project_id = $1 AND external_id = $2",
+                )
+                .bind(project_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                let first_seen_at = match &user {
+                    Some(row) => {
+                        let created: Option<i64> = row.try_get("created_at")?;
+                        let seen: i64 = row.try_get("first_seen_at")?;
+                        created.map_or(seen, |c| c.min(seen))
+                    }
+                    None => now,
+                };
+                let opted_out = sqlx::query(
+                    "SELECT 1 AS one FROM feedback WHERE project_id = $1 AND user_id = $2 AND kind = 'opt_out' LIMIT 1",
+                )
+                .bind(project_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some();
+                let rows = sqlx::query(
+                    "SELECT survey_id, 'display' AS kind, created_at FROM displays \
+                       WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 \
+                     UNION ALL SELECT survey_id, 'response' AS kind, created_at FROM responses \
+                       WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 AND score IS NOT NULL \
+                     UNION ALL SELECT survey_id, kind, created_at FROM feedback \
+                       WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 AND survey_id IS NOT NULL \
+                       AND kind IN ('decline', 'snooze')",
+                )
+                .bind(project_id)
+                .bind(user_id)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut events = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let kind: String = row.try_get("kind")?;
+                    let kind = match kind.as_str() {
+                        "display" => HistoryKind::Display,
+                        "response" => HistoryKind::Response,
+                        "decline" => HistoryKind::Decline,
+                        "snooze" => HistoryKind::Snooze,
+                        other => return Err(StoreError::Corrupt(format!("history kind {other}"))),
+                    };
+                    events.push(HistoryEvent { survey_id: row.try_get("survey_id")?, kind, at: row.try_get("created_at")? });
+                }
+                events.sort_by_key(|e| e.at);
+                Ok(UserHistory { first_seen_at, opted_out, events })
+            }
+        }
+    };
+}
