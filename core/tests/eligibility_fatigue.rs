@@ -154,7 +154,11 @@ fn answering_a_survey_rests_it_and_cools_down_the_others() {
         (Row::new("same survey, day 10").events(&answered).at(d(10)), Rule::AfterResponse, Some(r + 90 * DAY_MS)),
         (Row::new("same survey, day 89").events(&answered).at(d(89)), Rule::AfterResponse, Some(r + 90 * DAY_MS)),
         (Row::new("same survey, 90 days on").events(&answered).at(r + 90 * DAY_MS), Rule::Eligible, None),
-        (Row::new("other survey, day 10").events(&answered).survey(2).at(d(10)), Rule::GlobalCooldown, Some(r + 14 * DAY_MS)),
+        (
+            Row::new("other survey, day 10").events(&answered).survey(2).at(d(10)),
+            Rule::GlobalCooldown,
+            Some(r + 14 * DAY_MS),
+        ),
         (Row::new("other survey, 14 days on").events(&answered).survey(2).at(r + 14 * DAY_MS), Rule::Eligible, None),
         (
             Row::new("survey override: 30 days after an answer").events(&answered).at(r + 30 * DAY_MS).rules(|r| {
@@ -178,11 +182,23 @@ fn answering_a_survey_rests_it_and_cools_down_the_others() {
 fn response_then_decline_then_global_cooldown() {
     let story = [ev(1, Display, d(0)), ev(1, Response, d(0)), ev(2, Display, d(20)), ev(2, Decline, d(20))];
     check(vec![
-        (Row::new("survey 2 on day 15: cooldown from the answer").events(&story[..2]).survey(2).at(d(15)), Rule::Eligible, None),
-        (Row::new("survey 2 on day 40: declined 20 days ago").events(&story).survey(2).at(d(40)), Rule::AfterDecline, Some(d(50))),
+        (
+            Row::new("survey 2 on day 15: cooldown from the answer").events(&story[..2]).survey(2).at(d(15)),
+            Rule::Eligible,
+            None,
+        ),
+        (
+            Row::new("survey 2 on day 40: declined 20 days ago").events(&story).survey(2).at(d(40)),
+            Rule::AfterDecline,
+            Some(d(50)),
+        ),
         (Row::new("survey 2 on day 50").events(&story).survey(2).at(d(50)), Rule::Eligible, None),
         (Row::new("survey 1 on day 40: answered").events(&story).survey(1).at(d(40)), Rule::AfterResponse, Some(d(90))),
-        (Row::new("survey 3 on day 25: cooldown from the decline").events(&story).survey(3).at(d(25)), Rule::GlobalCooldown, Some(d(34))),
+        (
+            Row::new("survey 3 on day 25: cooldown from the decline").events(&story).survey(3).at(d(25)),
+            Rule::GlobalCooldown,
+            Some(d(34)),
+        ),
         (Row::new("survey 3 on day 34").events(&story).survey(3).at(d(34)), Rule::Eligible, None),
     ]);
 }
@@ -193,8 +209,16 @@ fn snooze_means_ask_again_after_seven_days() {
     let s = d(0) + MINUTE;
     check(vec![
         (Row::new("3 days after the snooze").events(&snoozed).at(d(3)), Rule::AfterSnooze, Some(s + 7 * DAY_MS)),
-        (Row::new("7 days after: eligible, not held by the 14-day cooldown").events(&snoozed).at(s + 7 * DAY_MS), Rule::Eligible, None),
-        (Row::new("another survey still cools down").events(&snoozed).survey(2).at(s + 7 * DAY_MS), Rule::GlobalCooldown, Some(s + 14 * DAY_MS)),
+        (
+            Row::new("7 days after: eligible, not held by the 14-day cooldown").events(&snoozed).at(s + 7 * DAY_MS),
+            Rule::Eligible,
+            None,
+        ),
+        (
+            Row::new("another survey still cools down").events(&snoozed).survey(2).at(s + 7 * DAY_MS),
+            Rule::GlobalCooldown,
+            Some(s + 14 * DAY_MS),
+        ),
         (
             Row::new("shown again on day 8 and ignored: cooldown from that display")
                 .events(&[snoozed[0], snoozed[1], ev(1, Display, d(8))])
@@ -203,7 +227,10 @@ fn snooze_means_ask_again_after_seven_days() {
             Some(d(22)),
         ),
         (
-            Row::new("survey override: 1 day").events(&snoozed).at(s + DAY_MS).rules(|r| r.fatigue.after_snooze_days = Some(1)),
+            Row::new("survey override: 1 day")
+                .events(&snoozed)
+                .at(s + DAY_MS)
+                .rules(|r| r.fatigue.after_snooze_days = Some(1)),
             Rule::Eligible,
             None,
         ),
@@ -256,8 +283,16 @@ fn relational_cadence_replaces_the_after_response_delay() {
     check(vec![
         (Row::new("cadence 180, day 100").events(&answered).at(d(100)).rules(every_180), Rule::Cadence, Some(d(180))),
         (Row::new("cadence 180, day 180").events(&answered).at(d(180)).rules(every_180), Rule::Eligible, None),
-        (Row::new("cadence trigger 30, day 20").events(&answered).at(d(20)).rules(trigger_30), Rule::Cadence, Some(d(30))),
-        (Row::new("cadence trigger 30 beats after_response 90").events(&answered).at(d(30)).rules(trigger_30), Rule::Eligible, None),
+        (
+            Row::new("cadence trigger 30, day 20").events(&answered).at(d(20)).rules(trigger_30),
+            Rule::Cadence,
+            Some(d(30)),
+        ),
+        (
+            Row::new("cadence trigger 30 beats after_response 90").events(&answered).at(d(30)).rules(trigger_30),
+            Rule::Eligible,
+            None,
+        ),
         (Row::new("never answered: only the usual rules").at(d(0)).rules(every_180), Rule::Eligible, None),
     ]);
 }
@@ -270,7 +305,11 @@ fn schedule_bounds_the_survey() {
         (Row::new("at the start").at(d(10)).rules(window), Rule::Eligible, None),
         (Row::new("inside").at(d(15)).rules(window), Rule::Eligible, None),
         (Row::new("at the end (exclusive)").at(d(20)).rules(window), Rule::Schedule, None),
-        (Row::new("open-ended start, before the end").at(d(-100)).rules(|r| r.schedule.ends_at = Some(d(0))), Rule::Eligible, None),
+        (
+            Row::new("open-ended start, before the end").at(d(-100)).rules(|r| r.schedule.ends_at = Some(d(0))),
+            Rule::Eligible,
+            None,
+        ),
         (Row::new("open-ended start, ended").at(d(1)).rules(|r| r.schedule.ends_at = Some(d(0))), Rule::Schedule, None),
     ]);
 }
@@ -284,7 +323,11 @@ fn response_caps_stop_the_survey() {
     let noon = d(3) + DAY_MS / 2;
     check(vec![
         (Row::new("under both caps").at(noon).rules(caps).responses(49, 999), Rule::Eligible, None),
-        (Row::new("daily cap: back at midnight UTC").at(noon).rules(caps).responses(50, 500), Rule::ResponseCapDaily, Some(d(4))),
+        (
+            Row::new("daily cap: back at midnight UTC").at(noon).rules(caps).responses(50, 500),
+            Rule::ResponseCapDaily,
+            Some(d(4)),
+        ),
         (Row::new("total cap: for good").at(noon).rules(caps).responses(0, 1_000), Rule::ResponseCapTotal, None),
         (Row::new("no caps set").at(noon).responses(1_000_000, 1_000_000), Rule::Eligible, None),
     ]);
@@ -295,22 +338,39 @@ fn survey_cap_limits_displays_per_window() {
     let shown = [ev(1, Display, d(0)), ev(2, Display, d(15))];
     let two_per_30 = |p: &mut FatiguePolicy| p.max_surveys_per_window = Some((2, 30));
     check(vec![
-        (Row::new("2 shown in 30 days").events(&shown).survey(3).at(d(29)).policy(two_per_30), Rule::SurveyCap, Some(d(30))),
-        (Row::new("the first leaves the window").events(&shown).survey(3).at(d(30)).policy(two_per_30), Rule::Eligible, None),
+        (
+            Row::new("2 shown in 30 days").events(&shown).survey(3).at(d(29)).policy(two_per_30),
+            Rule::SurveyCap,
+            Some(d(30)),
+        ),
+        (
+            Row::new("the first leaves the window").events(&shown).survey(3).at(d(30)).policy(two_per_30),
+            Rule::Eligible,
+            None,
+        ),
         (
             Row::new("one ms early").events(&shown).survey(3).at(d(30) - 1).policy(two_per_30),
             Rule::SurveyCap,
             Some(d(30)),
         ),
         (
-            Row::new("survey lifts the cap with a 0-day window").events(&shown).survey(3).at(d(29)).policy(two_per_30).rules(|r| {
-                r.fatigue.max_surveys_per_window = Some((2, 0));
-            }),
+            Row::new("survey lifts the cap with a 0-day window")
+                .events(&shown)
+                .survey(3)
+                .at(d(29))
+                .policy(two_per_30)
+                .rules(|r| {
+                    r.fatigue.max_surveys_per_window = Some((2, 0));
+                }),
             Rule::Eligible,
             None,
         ),
         (
-            Row::new("cap of 3").events(&shown).survey(3).at(d(29)).policy(|p| p.max_surveys_per_window = Some((3, 30))),
+            Row::new("cap of 3")
+                .events(&shown)
+                .survey(3)
+                .at(d(29))
+                .policy(|p| p.max_surveys_per_window = Some((3, 30))),
             Rule::Eligible,
             None,
         ),
@@ -367,7 +427,8 @@ fn decision_carries_the_sampling_rate_in_force() {
 #[test]
 fn overrides_replace_only_what_they_set() {
     let policy = FatiguePolicy { max_surveys_per_window: Some((4, 30)), ..FatiguePolicy::default() };
-    let merged = policy.with_overrides(&FatigueOverrides { after_decline_days: Some(5), ..FatigueOverrides::default() });
+    let merged =
+        policy.with_overrides(&FatigueOverrides { after_decline_days: Some(5), ..FatigueOverrides::default() });
     assert_eq!(merged, FatiguePolicy { after_decline_days: 5, ..policy });
     assert_eq!(policy.with_overrides(&FatigueOverrides::default()), policy);
     let defaults = FatiguePolicy::default();
@@ -392,8 +453,11 @@ fn kind() -> impl Strategy<Value = HistoryKind> {
 
 fn history() -> impl Strategy<Value = UserHistory> {
     let event = (1i64..4, kind(), 0i64..400 * DAY_MS).prop_map(|(s, k, at)| ev(s, k, d(-400) + at));
-    (proptest::collection::vec(event, 0..12), -500i64..0)
-        .prop_map(|(events, seen)| UserHistory { first_seen_at: d(seen), opted_out: false, events })
+    (proptest::collection::vec(event, 0..12), -500i64..0).prop_map(|(events, seen)| UserHistory {
+        first_seen_at: d(seen),
+        opted_out: false,
+        events,
+    })
 }
 
 proptest! {

@@ -115,10 +115,13 @@ fn problems_name_the_field() {
 #[test]
 fn disagreeing_cadences_are_reported() {
     let rules: SurveyRules =
-        serde_json::from_value(json!({ "cadence_days": 90, "triggers": [{ "type": "cadence", "every_days": 30 }] })).expect("parses");
+        serde_json::from_value(json!({ "cadence_days": 90, "triggers": [{ "type": "cadence", "every_days": 30 }] }))
+            .expect("parses");
     assert_eq!(rules.problems(), ["rules.cadence_days (90) and rules.triggers[0].every_days (30) disagree"]);
     assert_eq!(rules.effective_cadence_days(), Some(90), "the explicit field wins");
-    assert!(FatiguePolicy { max_surveys_per_window: Some((0, 7)), ..FatiguePolicy::default() }.problems("policy")[0]
-        .starts_with("policy.max_surveys_per_window"));
+    assert!(
+        FatiguePolicy { max_surveys_per_window: Some((0, 7)), ..FatiguePolicy::default() }.problems("policy")[0]
+            .starts_with("policy.max_surveys_per_window")
+    );
     assert!(FatiguePolicy::default().problems("policy").is_empty());
 }

@@ -14,7 +14,10 @@ fn key_sets() -> [(&'static str, Vec<String>); 4] {
     [
         ("prefixed", (0..USERS).map(|i| format!("user-{i}")).collect()),
         ("sequential", (1..=USERS).map(|i| i.to_string()).collect()),
-        ("uuid-like", (0..USERS).map(|i| format!("{:08x}-4a1b-9c2d-{:012x}", i.wrapping_mul(2_654_435_761), i)).collect()),
+        (
+            "uuid-like",
+            (0..USERS).map(|i| format!("{:08x}-4a1b-9c2d-{:012x}", i.wrapping_mul(2_654_435_761), i)).collect(),
+        ),
         ("e-mail", (0..USERS).map(|i| format!("person{i}@customer{}.com", i % 97)).collect()),
     ]
 }

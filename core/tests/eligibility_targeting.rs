@@ -102,7 +102,9 @@ fn all_and_any() {
     let any = targeting(json!({ "match_mode": "any", "conditions": conditions }));
     assert!(targeting_miss(&all, &subject).is_some_and(|m| m.contains("seats")));
     assert_eq!(targeting_miss(&any, &subject), None);
-    let none = targeting(json!({ "match_mode": "any", "conditions": [{ "attribute": "plan", "op": "equals", "value": "free" }] }));
+    let none = targeting(
+        json!({ "match_mode": "any", "conditions": [{ "attribute": "plan", "op": "equals", "value": "free" }] }),
+    );
     assert!(targeting_miss(&none, &subject).is_some());
     assert_eq!(targeting_miss(&targeting(json!({})), &subject), None, "empty targeting is everyone");
     assert_eq!(targeting_miss(&targeting(json!({ "match_mode": "any" })), &subject), None);
@@ -131,7 +133,8 @@ fn roles_languages_and_devices_filter() {
         "languages": ["de", "en-GB"],
         "devices": ["desktop"]
     }));
-    let base = Subject { role: Some("admin"), language: Some("de-AT"), device: Some("Desktop"), ..Subject::new("u", &u) };
+    let base =
+        Subject { role: Some("admin"), language: Some("de-AT"), device: Some("Desktop"), ..Subject::new("u", &u) };
     let table = [
         (base, true, "admin, de-AT, desktop"),
         (Subject { role: Some("Executive_Buyer"), ..base }, true, "roles are case-insensitive"),

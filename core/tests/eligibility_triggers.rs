@@ -55,7 +55,8 @@ fn a_bare_event_fires_on_every_occurrence() {
     for n in [1, 2, 100] {
         assert!(trigger_fires(&r, &event("checkout_completed", json!({ "anything": 1 }), n)).is_some());
     }
-    let ctx: TriggerContext = serde_json::from_value(json!({ "type": "event", "name": "checkout_completed" })).expect("valid");
+    let ctx: TriggerContext =
+        serde_json::from_value(json!({ "type": "event", "name": "checkout_completed" })).expect("valid");
     assert_eq!(ctx, event("checkout_completed", json!({}), 1), "occurrence defaults to the first");
     assert_eq!(trigger_fires(&r, &ctx).map(Trigger::delay_ms), Some(0));
 }
@@ -70,7 +71,12 @@ fn url_rules_compare_the_page_url() {
         (UrlOp::Contains, "/checkout/", "https://shop.example.com/en/checkout/done", true),
         (UrlOp::Contains, "/checkout/", "https://shop.example.com/en/cart", false),
         (UrlOp::Glob, "https://*.example.com/projects/*/settings", "https://eu.example.com/projects/42/settings", true),
-        (UrlOp::Glob, "https://*.example.com/projects/*/settings", "https://eu.example.com/projects/42/settings/x", false),
+        (
+            UrlOp::Glob,
+            "https://*.example.com/projects/*/settings",
+            "https://eu.example.com/projects/42/settings/x",
+            false,
+        ),
         (UrlOp::Glob, "*/orders/??", "https://a.b/orders/12", true),
         (UrlOp::Glob, "*/orders/??", "https://a.b/orders/123", false),
     ];
@@ -110,7 +116,8 @@ fn glob_handles_stars_question_marks_and_unicode() {
 
 #[test]
 fn spa_route_changes_are_page_views() {
-    let r = rules(json!([{ "type": "page_view", "url": { "op": "glob", "value": "*/app/projects/*" }, "delay_ms": 3000 }]));
+    let r =
+        rules(json!([{ "type": "page_view", "url": { "op": "glob", "value": "*/app/projects/*" }, "delay_ms": 3000 }]));
     assert!(trigger_fires(&r, &page("https://x.test/app/home")).is_none());
     let fired = trigger_fires(&r, &page("https://x.test/app/projects/7")).expect("route change fires");
     assert_eq!(fired.delay_ms(), 3000);
@@ -141,5 +148,10 @@ fn triggers_round_trip_through_json() {
     let back: SurveyRules = serde_json::from_value(serde_json::to_value(&r).expect("serialises")).expect("parses");
     assert_eq!(back, r);
     assert!(serde_json::from_value::<SurveyRules>(json!({ "triggers": [{ "type": "hover" }] })).is_err());
-    assert!(serde_json::from_value::<SurveyRules>(json!({ "triggers": [{ "type": "page_view", "url": { "op": "regex", "value": "x" } }] })).is_err());
+    assert!(
+        serde_json::from_value::<SurveyRules>(
+            json!({ "triggers": [{ "type": "page_view", "url": { "op": "regex", "value": "x" } }] })
+        )
+        .is_err()
+    );
 }

@@ -1,1 +1,152 @@
-fn main() {}
+//! Project tasks, std only: `cargo xtask run | test | bench [bench args]`.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+const USAGE: &str = "usage: cargo xtask <command>
+  run              build the collector (release) and serve it with ./data as the data dir
+  test             make sure PostgreSQL is up, build the collector, run the whole test suite
+  bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5";
+
+/// Why a task stopped: a child process exited non-zero (its code is passed on) or something
+/// else went wrong.
+enum Failure {
+    Exit(i32),
+    Message(String),
+}
+
+type Result<T = ()> = std::result::Result<T, Failure>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test(),
+        Some("bench") => bench(&args[1..]),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Exit(code)) => ExitCode::from(u8::try_from(code).ok().filter(|c| *c != 0).unwrap_or(1)),
+        Err(Failure::Message(message)) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: everything runs from there, whatever the caller's directory.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), |dir| root().join(dir))
+}
+
+/// `cargo` as invoked by the user (`cargo run` sets `CARGO`), so toolchain overrides hold.
+fn cargo(args: &[&str]) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.args(args).current_dir(root());
+    command
+}
+
+fn print_command(command: &Command) {
+    let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    println!("$ {} {}", command.get_program().to_string_lossy(), args.join(" "));
+}
+
+/// Prints the command, runs it with inherited stdio and fails on a non-zero exit.
+fn exec(command: &mut Command) -> Result {
+    print_command(command);
+    let program = command.get_program().to_string_lossy().into_owned();
+    let status = command.status().map_err(|e| Failure::Message(format!("cannot run {program}: {e}")))?;
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(code) => Err(Failure::Exit(code)),
+        None => Err(Failure::Message(format!("{program} was killed by a signal"))),
+    }
+}
+
+fn run() -> Result {
+    exec(&mut cargo(&["build", "--release", "-p", "nps-collector"]))?;
+    let mut server = Command::new(target_dir().join("release/nps-collector"));
+    server.arg("serve").current_dir(root());
+    for (key, default) in [("NPS_DATA_DIR", "./data"), ("NPS_DATABASE_URL", "sqlite://data/nps.sqlite")] {
+        if std::env::var_os(key).is_none() {
+            server.env(key, default);
+        }
+    }
+    replace_process(&mut server)
+}
+
+/// Becomes the server (Unix `exec`), so Ctrl-C and the exit code reach it and come from it
+/// directly instead of going through a waiting parent.
+#[cfg(unix)]
+fn replace_process(command: &mut Command) -> Result {
+    use std::os::unix::process::CommandExt;
+    print_command(command);
+    let error = command.exec();
+    Err(Failure::Message(format!("cannot run {}: {error}", command.get_program().to_string_lossy())))
+}
+
+#[cfg(not(unix))]
+fn replace_process(command: &mut Command) -> Result {
+    exec(command)
+}
+
+fn test() -> Result {
+    ensure_postgres()?;
+    exec(&mut cargo(&["build", "-p", "nps-collector", "--bins"]))?;
+    exec(&mut cargo(&["test", "--workspace", "--no-fail-fast"]))
+}
+
+fn bench(args: &[String]) -> Result {
+    exec(&mut cargo(&["build", "--release", "-p", "nps-collector", "-p", "nps-e2e", "--bins"]))?;
+    exec(Command::new(target_dir().join("release/bench-ingest")).args(args).current_dir(root()))
+}
+
+const POSTGRES: &str = "127.0.0.1:5432";
+
+fn postgres_up() -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], 5432));
+    TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok()
+}
+
+/// The PostgreSQL tests fail (they never skip) without a server, so start the local cluster
+/// if it is installed but down.
+fn ensure_postgres() -> Result {
+    if postgres_up() {
+        println!("PostgreSQL is reachable on {POSTGRES}");
+        return Ok(());
+    }
+    println!("PostgreSQL is not reachable on {POSTGRES}; trying to start the local cluster");
+    let version = installed_postgres_version()
+        .ok_or_else(|| Failure::Message("PostgreSQL is not running and no cluster was found in /etc/postgresql".into()))?;
+    // A failed start is reported by the wait below, with a clearer message.
+    let _ = exec(Command::new("pg_ctlcluster").args(["--skip-systemctl-redirect", &version, "main", "start"]));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if postgres_up() {
+            println!("PostgreSQL {version} started and reachable on {POSTGRES}");
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    Err(Failure::Message(format!(
+        "PostgreSQL {version} did not become reachable on {POSTGRES} within 30 s; the PostgreSQL tests need it"
+    )))
+}
+
+/// The newest version directory under /etc/postgresql (e.g. `15`).
+fn installed_postgres_version() -> Option<String> {
+    let entries = std::fs::read_dir("/etc/postgresql").ok()?;
+    let versions = entries.filter_map(|e| e.ok()?.file_name().into_string().ok());
+    // Compare numerically part by part, so 15 is newer than 9.6.
+    versions.max_by_key(|v| v.split('.').map(|part| part.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>())
+}

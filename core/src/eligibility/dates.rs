@@ -57,7 +57,12 @@ fn parse_fraction(s: &[u8]) -> Option<(i64, &[u8])> {
     if n == 0 {
         return None;
     }
-    let millis = rest[..n].iter().take(3).chain(std::iter::repeat(&b'0')).take(3).fold(0, |acc, b| acc * 10 + i64::from(b - b'0'));
+    let millis = rest[..n]
+        .iter()
+        .take(3)
+        .chain(std::iter::repeat(&b'0'))
+        .take(3)
+        .fold(0, |acc, b| acc * 10 + i64::from(b - b'0'));
     Some((millis, &rest[n..]))
 }
 

@@ -217,7 +217,13 @@ impl<'i, 'a> Ctx<'i, 'a> {
     }
 
     fn blocked(&self, b: Block) -> Decision {
-        Decision { eligible: false, rule: b.rule, detail: b.detail, retry_after: b.retry_after, sampling_rate_bp: self.rate_bp }
+        Decision {
+            eligible: false,
+            rule: b.rule,
+            detail: b.detail,
+            retry_after: b.retry_after,
+            sampling_rate_bp: self.rate_bp,
+        }
     }
 }
 

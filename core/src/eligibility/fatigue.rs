@@ -5,9 +5,9 @@
 //! long back-off for people who keep declining. Each check reads only the user's history and
 //! `now`, and says when it stops blocking, so the widget can stay quiet until then.
 
+use super::DAY_MS;
 use super::dates::format_utc;
 use super::decide::{Block, Rule};
-use super::DAY_MS;
 use serde::{Deserialize, Serialize};
 
 /// The project's fatigue rules. A zero number of days turns that rule off.
@@ -149,7 +149,8 @@ impl UserHistory {
 
     /// Times of displays of any survey after `since`, latest first.
     pub fn displays_since(&self, since: i64) -> Vec<i64> {
-        let mut at: Vec<i64> = self.events.iter().filter(|e| e.kind == HistoryKind::Display && e.at > since).map(|e| e.at).collect();
+        let mut at: Vec<i64> =
+            self.events.iter().filter(|e| e.kind == HistoryKind::Display && e.at > since).map(|e| e.at).collect();
         at.sort_unstable_by(|a, b| b.cmp(a));
         at
     }

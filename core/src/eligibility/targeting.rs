@@ -86,7 +86,15 @@ pub struct Subject<'a> {
 impl<'a> Subject<'a> {
     /// A user with attributes and nothing else known.
     pub fn new(user_key: &'a str, user_attributes: &'a Attributes) -> Self {
-        Self { user_key, user_attributes, account_attributes: None, role: None, language: None, device: None, email: None }
+        Self {
+            user_key,
+            user_attributes,
+            account_attributes: None,
+            role: None,
+            language: None,
+            device: None,
+            email: None,
+        }
     }
 
     /// The attribute named `name` of the user or the account; `None` when missing.
@@ -146,7 +154,8 @@ pub fn targeting_miss(targeting: &Targeting, subject: &Subject) -> Option<String
     if !t.roles.is_empty() && !subject.role.is_some_and(|r| t.roles.iter().any(|x| x.eq_ignore_ascii_case(r))) {
         return Some(format!("role {} is not one of {:?}", subject.role.unwrap_or("(none)"), t.roles));
     }
-    if !t.languages.is_empty() && !subject.language.is_some_and(|l| t.languages.iter().any(|x| language_matches(x, l))) {
+    if !t.languages.is_empty() && !subject.language.is_some_and(|l| t.languages.iter().any(|x| language_matches(x, l)))
+    {
         return Some(format!("language {} is not one of {:?}", subject.language.unwrap_or("(none)"), t.languages));
     }
     if !t.devices.is_empty() && !subject.device.is_some_and(|d| t.devices.iter().any(|x| x.eq_ignore_ascii_case(d))) {
@@ -157,7 +166,9 @@ pub fn targeting_miss(targeting: &Targeting, subject: &Subject) -> Option<String
 
 fn conditions_miss(t: &Targeting, subject: &Subject) -> Option<String> {
     match t.match_mode {
-        MatchMode::All => t.conditions.iter().find(|c| !c.matches(subject)).map(|c| format!("{} does not hold", c.describe())),
+        MatchMode::All => {
+            t.conditions.iter().find(|c| !c.matches(subject)).map(|c| format!("{} does not hold", c.describe()))
+        }
         MatchMode::Any if t.conditions.is_empty() || t.conditions.iter().any(|c| c.matches(subject)) => None,
         MatchMode::Any => Some(format!("none of the {} conditions holds", t.conditions.len())),
     }

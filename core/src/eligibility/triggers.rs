@@ -67,7 +67,9 @@ pub enum TriggerContext {
         #[serde(default = "first_occurrence")]
         occurrence: u32,
     },
-    PageView { url: String },
+    PageView {
+        url: String,
+    },
 }
 
 fn first_occurrence() -> u32 {
@@ -83,7 +85,10 @@ pub fn trigger_fires<'r>(rules: &'r super::SurveyRules, ctx: &TriggerContext) ->
 impl Trigger {
     pub fn fires(&self, ctx: &TriggerContext) -> bool {
         match (self, ctx) {
-            (Trigger::Event { name, conditions, nth_occurrence, .. }, TriggerContext::Event { name: seen, properties, occurrence }) => {
+            (
+                Trigger::Event { name, conditions, nth_occurrence, .. },
+                TriggerContext::Event { name: seen, properties, occurrence },
+            ) => {
                 name == seen
                     && *occurrence >= nth_occurrence.unwrap_or(1)
                     && conditions.iter().all(|c| c.matches(properties))

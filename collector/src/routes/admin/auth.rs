@@ -116,11 +116,11 @@ pub async fn whoami(session: AdminSession) -> HttpResponse {
 }
 
 /// Adds an admin user with a role (owners only).
-#[utoipa::path(tag = "admin", request_body = NewAdminUser, responses((status = 201), (status = 403, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", request_body = NewAdminUser, responses((status = 201, body = Me), (status = 403, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/users")]
 pub async fn create_user(state: State, session: AdminSession, body: JsonBody<NewAdminUser>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
     let user = body.0;
     create_admin(&state, &user.email, &user.password, user.role).await?;
-    Ok(HttpResponse::Created().finish())
+    Ok(HttpResponse::Created().json(Me { email: user.email.trim().to_lowercase(), role: user.role }))
 }

@@ -1,0 +1,125 @@
+//! The real collector binary as a child process.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The binary next to the test executable (`target/<profile>/nps-collector`).
+pub fn binary() -> anyhow::Result<PathBuf> {
+    if let Ok(path) = std::env::var("NPS_COLLECTOR_BIN") {
+        return Ok(PathBuf::from(path));
+    }
+    let exe = std::env::current_exe()?;
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .ok_or_else(|| anyhow::anyhow!("unexpected test binary location {}", exe.display()))?;
+    let path = profile_dir.join("nps-collector");
+    anyhow::ensure!(path.exists(), "{} is missing: build it with `cargo build -p nps-collector`", path.display());
+    Ok(path)
+}
+
+#[derive(Clone)]
+pub struct CollectorOptions {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// Extra `NPS_*` settings.
+    pub env: Vec<(String, String)>,
+}
+
+impl CollectorOptions {
+    pub fn new(data_dir: PathBuf, database_url: String) -> Self {
+        Self { data_dir, database_url, env: Vec::new() }
+    }
+
+    pub fn with(mut self, key: &str, value: impl ToString) -> Self {
+        self.env.push((key.to_owned(), value.to_string()));
+        self
+    }
+}
+
+pub struct Collector {
+    child: Child,
+    pub url: String,
+    pub options: CollectorOptions,
+}
+
+impl Collector {
+    pub async fn start(options: CollectorOptions) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&options.data_dir)?;
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(options.data_dir.join("collector.log"))?;
+        let mut command = Command::new(binary()?);
+        command
+            .env("NPS_DATA_DIR", &options.data_dir)
+            .env("NPS_DATABASE_URL", &options.database_url)
+            .env("NPS_HTTP__PORT", "0")
+            .env("NPS_AUTH__SERVER_SECRET", "end-to-end-test-server-secret-0123456789")
+            // Tests drive thousands of requests from one address.
+            .env("NPS_LIMITS__PER_IP_RPS", "1000000")
+            .env("NPS_LIMITS__PER_IP_BURST", "1000000")
+            .env("NPS_LIMITS__PER_PROJECT_RPS", "1000000")
+            .env("NPS_LIMITS__PER_PROJECT_BURST", "1000000")
+            .env("RUST_LOG", "info,sqlx=warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .kill_on_drop(true);
+        for (k, v) in &options.env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn()?;
+        let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(url) = line.strip_prefix("NPS collector listening on ") {
+                    return Ok::<_, anyhow::Error>(url.trim().to_owned());
+                }
+            }
+            anyhow::bail!("the collector exited before listening; see {}/collector.log", options.data_dir.display())
+        })
+        .await
+        .map_err(|_| anyhow::anyhow!("the collector did not start within 60 s"))??;
+        // Keep reading stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self { child, url, options })
+    }
+
+    /// SIGKILL: no chance to flush or drain anything.
+    pub async fn kill9(&mut self) -> anyhow::Result<()> {
+        self.child.start_kill()?;
+        self.child.wait().await?;
+        Ok(())
+    }
+
+    /// SIGTERM, then wait for a graceful exit.
+    pub async fn terminate(&mut self) -> anyhow::Result<std::process::ExitStatus> {
+        let pid = self.child.id().ok_or_else(|| anyhow::anyhow!("already exited"))?;
+        let pid = i32::try_from(pid)?;
+        // SAFETY-free: libc::kill is a plain syscall wrapper on a pid we own.
+        signal(pid, libc::SIGTERM)?;
+        Ok(tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await??)
+    }
+
+    pub async fn restart(self) -> anyhow::Result<Self> {
+        Self::start(self.options.clone()).await
+    }
+
+    /// The child's process id (None once it has been waited for).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.options.data_dir.join("collector.log")).unwrap_or_default()
+    }
+}
+
+#[allow(unsafe_code)]
+fn signal(pid: i32, sig: i32) -> anyhow::Result<()> {
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    let rc = unsafe { libc::kill(pid, sig) };
+    anyhow::ensure!(rc == 0, "kill({pid}, {sig}) failed");
+    Ok(())
+}
