@@ -86,6 +86,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if body.is_empty() {
                 return Err(ApiError::client(ErrorCode::InvalidJson, "the body is empty; send a JSON object"));
             }
+            if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+                return Err(ApiError::client(ErrorCode::InvalidJson, "the body must be a JSON object"));
+            }
             parse_json(&body).map(JsonBody)
         })
     }

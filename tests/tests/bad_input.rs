@@ -74,7 +74,7 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
         case("survey of another project", response_body(other_survey.id, json!(5)), 404, "unknown_survey", "survey"),
         case("invalid JSON", b"{\"score\": 5,".to_vec(), 422, "invalid_json", "JSON"),
         case("empty body", Vec::new(), 422, "invalid_json", "empty"),
-        case("JSON array", b"[1,2,3]".to_vec(), 422, "invalid_field", "struct"),
+        case("JSON array", b"[1,2,3]".to_vec(), 422, "invalid_json", "object"),
         Case { content_type: "application/x-www-form-urlencoded", ..case("wrong content type", b"score=5".to_vec(), 415, "unsupported_media_type", "application/json") },
         case("10 MB body", vec![b' '; 10 * 1024 * 1024], 413, "payload_too_large", "bytes"),
         Case { origin: Some("https://evil.example.net"), ..case("disallowed origin", response_body(sid, json!(5)), 403, "origin_not_allowed", "origin") },

@@ -24,8 +24,17 @@ async fn setup(collector: &Collector) -> anyhow::Result<(Admin, Target)> {
 /// Sends `count` responses from `concurrency` clients; returns the ids that were acknowledged
 /// (202). Requests that fail (e.g. because the server was killed) are simply not counted.
 async fn send_responses(base: &str, survey_id: i64, count: usize, concurrency: usize) -> HashSet<String> {
+    send_responses_into(base, survey_id, count, concurrency, Arc::new(Mutex::new(HashSet::new()))).await
+}
+
+async fn send_responses_into(
+    base: &str,
+    survey_id: i64,
+    count: usize,
+    concurrency: usize,
+    acked: Arc<Mutex<HashSet<String>>>,
+) -> HashSet<String> {
     let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap_or_default();
-    let acked = Arc::new(Mutex::new(HashSet::new()));
     futures::stream::iter(0..count)
         .for_each_concurrent(concurrency, |i| {
             let (http, acked) = (http.clone(), acked.clone());
@@ -71,14 +80,19 @@ async fn kill_nine_mid_stream_loses_nothing_acknowledged(backend: Backend) -> an
     let mut collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let (_, target) = setup(&collector).await?;
 
+    const TOTAL: usize = 30_000;
+    let progress = Arc::new(Mutex::new(HashSet::new()));
     let sender = tokio::spawn({
-        let base = target.base.clone();
-        async move { send_responses(&base, target.survey_id, 6_000, 64).await }
+        let (base, progress) = (target.base.clone(), progress.clone());
+        async move { send_responses_into(&base, target.survey_id, TOTAL, 64, progress).await }
     });
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Kill once a good number of writes has been acknowledged, while many are in flight.
+    let acked_so_far = || progress.lock().map(|a| a.len()).unwrap_or(0);
+    let reached = wait_for(Duration::from_secs(60), || async { (acked_so_far() >= 2_000).then_some(()) }).await;
+    assert!(reached.is_some(), "writes were not being acknowledged");
     collector.kill9().await?;
     let acked = sender.await?;
-    assert!(!acked.is_empty() && acked.len() < 6_000, "the kill should land mid-stream ({} acked)", acked.len());
+    assert!(acked.len() < TOTAL, "the kill should land mid-stream ({} acked)", acked.len());
 
     let collector = collector.restart().await?;
     let admin = Admin::bootstrap(&collector.url).await?;

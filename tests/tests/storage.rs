@@ -1,0 +1,274 @@
+//! One storage suite, run against both backends (SQLite file and a fresh PostgreSQL database).
+
+use nps_collector::ingest::{Drainer, IngestRecord, Spool};
+use nps_collector::metrics::Metrics;
+use nps_collector::store::{DynStore, ResponseQuery, StoreError, connect};
+use nps_core::eligibility::HistoryKind;
+use nps_core::wire::{
+    AccountMembership, AdminRole, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest, ProjectInput,
+    ResponseRequest, SurveyInput, SurveyKind, SurveyStatus,
+};
+use nps_core::{Band, BandCounts, NpsScore};
+use nps_e2e::{Backend, TestDatabase};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+const DAY: i64 = 86_400_000;
+const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+struct Fixture {
+    store: DynStore,
+    project_id: i64,
+    survey_id: i64,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::new(backend, dir.path()).await?;
+    let store = connect(&db.url).await?;
+    let input = ProjectInput { name: "p".into(), allowed_origins: vec![], identity_enforced: false };
+    let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
+    let survey = SurveyInput {
+        name: "s".into(),
+        kind: SurveyKind::Tnps,
+        status: SurveyStatus::Live,
+        definition: Default::default(),
+        rules: Default::default(),
+    };
+    let survey = store.create_survey(project.id, &survey, T0).await?;
+    Ok(Fixture { store, project_id: project.id, survey_id: survey.id, _dir: dir })
+}
+
+fn attrs(value: serde_json::Value) -> Attributes {
+    value.as_object().cloned().unwrap_or_default()
+}
+
+fn identify(f: &Fixture, user: &str, plan: &str, at: i64) -> IngestRecord {
+    IngestRecord::Identify {
+        project_id: f.project_id,
+        at,
+        user_id: user.into(),
+        attributes: attrs(json!({ "plan": plan })),
+        created_at: Some(T0 - 100 * DAY),
+        language: Some("fr".into()),
+        account: Some(AccountMembership { id: "acme".into(), attributes: attrs(json!({ "tier": "gold" })), role: "admin".into() }),
+    }
+}
+
+fn response(f: &Fixture, survey_id: i64, id: &str, user: &str, score: i64, at: i64) -> IngestRecord {
+    IngestRecord::Response {
+        project_id: f.project_id,
+        at,
+        response: ResponseRequest {
+            response_id: id.into(),
+            survey_id,
+            user_id: user.into(),
+            display_id: None,
+            score: NpsScore::new(score).expect("valid score"),
+            language: None,
+            device: None,
+            trigger: None,
+            sampling_rate_bp: Some(2_500),
+        },
+    }
+}
+
+fn complete(f: &Fixture, id: &str, user: &str, comment: &str, at: i64) -> IngestRecord {
+    IngestRecord::Complete {
+        project_id: f.project_id,
+        at,
+        response_id: id.into(),
+        complete: CompleteRequest { survey_id: f.survey_id, user_id: user.into(), comment: Some(comment.into()), extra_answers: Attributes::new() },
+    }
+}
+
+fn display(f: &Fixture, id: &str, user: &str, at: i64) -> IngestRecord {
+    IngestRecord::Display {
+        project_id: f.project_id,
+        at,
+        display: DisplayRequest {
+            display_id: id.into(),
+            survey_id: f.survey_id,
+            user_id: user.into(),
+            trigger: None,
+            url: None,
+            language: None,
+            device: None,
+            sampling_rate_bp: None,
+        },
+    }
+}
+
+fn feedback(f: &Fixture, id: &str, user: &str, kind: FeedbackKind, at: i64) -> IngestRecord {
+    let survey_id = (kind != FeedbackKind::OptOut).then_some(f.survey_id);
+    IngestRecord::Feedback { project_id: f.project_id, at, feedback: FeedbackRequest { action_id: id.into(), survey_id, user_id: user.into(), kind } }
+}
+
+fn all(f: &Fixture) -> ResponseQuery {
+    ResponseQuery { survey_ids: vec![f.survey_id], limit: 1_000, ..Default::default() }
+}
+
+async fn applying_a_batch_twice_changes_nothing(f: Fixture) -> anyhow::Result<()> {
+    let batch = vec![
+        identify(&f, "u1", "free", T0),
+        display(&f, "d1", "u1", T0 + 1),
+        response(&f, f.survey_id, "r1", "u1", 4, T0 + 2),
+        complete(&f, "r1", "u1", "slow pages", T0 + 3),
+        feedback(&f, "a1", "u2", FeedbackKind::Decline, T0 + 4),
+        identify(&f, "u1", "pro", T0 + 5),
+    ];
+    f.store.apply_batch(&batch).await?;
+    f.store.apply_batch(&batch).await?;
+    let rows = f.store.list_responses(&all(&f)).await?;
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!((r.score, r.band, r.comment.as_deref()), (Some(4), Some(Band::Detractor), Some("slow pages")));
+    // The attributes in force when the answer was applied: the last identify of the batch.
+    assert_eq!(r.attributes["plan"], json!("pro"));
+    assert_eq!((r.account_id.as_deref(), r.role.as_deref()), (Some("acme"), Some("admin")));
+    assert_eq!(r.sampling_rate_bp, Some(2_500));
+    let shown = f.store.daily_displays(&all(&f)).await?;
+    assert_eq!(shown.iter().map(|(_, n)| n).sum::<u64>(), 1);
+    Ok(())
+}
+
+async fn a_retried_score_never_replaces_the_stored_one(f: Fixture) -> anyhow::Result<()> {
+    f.store.apply_batch(&[response(&f, f.survey_id, "r1", "u1", 9, T0)]).await?;
+    f.store.apply_batch(&[response(&f, f.survey_id, "r1", "u1", 0, T0 + 1)]).await?;
+    // Someone else cannot attach a comment to this answer.
+    f.store.apply_batch(&[complete(&f, "r1", "intruder", "hijack", T0 + 2)]).await?;
+    let rows = f.store.list_responses(&all(&f)).await?;
+    assert_eq!((rows.len(), rows[0].score, rows[0].comment.clone()), (1, Some(9), None));
+    Ok(())
+}
+
+async fn the_database_rejects_an_answer_to_an_unknown_survey(f: Fixture) -> anyhow::Result<()> {
+    let result = f.store.apply_batch(&[response(&f, 987_654, "r1", "u1", 9, T0)]).await;
+    assert!(matches!(result, Err(StoreError::Rejected(_))), "{result:?}");
+    Ok(())
+}
+
+async fn the_drainer_dead_letters_what_the_database_refuses_and_stores_the_rest(f: Fixture) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let metrics = Arc::new(Metrics::new()?);
+    let spool = Spool::open(&dir.path().join("spool.redb"), 64, metrics.clone())?;
+    let records = [
+        response(&f, f.survey_id, "ok-1", "u1", 10, T0),
+        response(&f, 424_242, "bad", "u2", 5, T0 + 1),
+        response(&f, f.survey_id, "ok-2", "u3", 6, T0 + 2),
+    ];
+    for record in &records {
+        spool.append(serde_json::to_vec(record)?).await?;
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let drainer = Drainer { spool: spool.clone(), store: f.store.clone(), metrics, batch: 100, shutdown_grace: Duration::from_secs(5) };
+    let task = tokio::spawn(drainer.run(stopped));
+    let drained = nps_e2e::wait_for(Duration::from_secs(10), || async { (spool.depth().await.ok()? == 0).then_some(()) }).await;
+    stop.send(true)?;
+    task.await?;
+    assert!(drained.is_some(), "the spool did not drain");
+    let ids: Vec<String> = f.store.list_responses(&all(&f)).await?.into_iter().map(|r| r.id).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&"ok-1".to_owned()) && ids.contains(&"ok-2".to_owned()));
+    let dead = f.store.list_dead_letters(10).await?;
+    assert_eq!(dead.len(), 1);
+    assert!(dead[0].record.contains("424242") && !dead[0].reason.is_empty(), "{:?}", dead[0]);
+    Ok(())
+}
+
+async fn filters_and_daily_counts_select_the_right_answers(f: Fixture) -> anyhow::Result<()> {
+    let mut batch = Vec::new();
+    for (i, score) in [0, 5, 6, 7, 8, 9, 10, 10].into_iter().enumerate() {
+        let id = format!("r{i}");
+        batch.push(response(&f, f.survey_id, &id, &format!("u{i}"), score, T0 + i as i64 * DAY));
+        if score <= 6 {
+            batch.push(complete(&f, &id, &format!("u{i}"), &format!("100% TOO_SLOW {i}"), T0 + i as i64 * DAY));
+        }
+    }
+    f.store.apply_batch(&batch).await?;
+    let q = |band, has_comment, text: Option<&str>, from, to| ResponseQuery {
+        band,
+        has_comment,
+        text: text.map(str::to_owned),
+        from,
+        to,
+        ..all(&f)
+    };
+    assert_eq!(f.store.list_responses(&q(Some(Band::Detractor), None, None, None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(Some(Band::Passive), None, None, None, None)).await?.len(), 2);
+    assert_eq!(f.store.list_responses(&q(Some(Band::Promoter), None, None, None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(None, Some(true), None, None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(None, Some(false), None, None, None)).await?.len(), 5);
+    // LIKE wildcards in the search text are literal.
+    assert_eq!(f.store.list_responses(&q(None, None, Some("100% too_slow"), None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(None, None, Some("_"), None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(None, None, Some("%"), None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(None, None, None, Some(T0 + 2 * DAY), Some(T0 + 5 * DAY))).await?.len(), 3);
+    let days = f.store.daily_band_counts(&all(&f)).await?;
+    assert_eq!(days.len(), 8);
+    let mut total = BandCounts::default();
+    days.iter().for_each(|d| total.merge(d.counts));
+    assert_eq!(total, BandCounts::new(3, 2, 3));
+    assert_eq!(days[0].day, T0 / DAY);
+    Ok(())
+}
+
+async fn the_user_history_holds_what_the_rules_need(f: Fixture) -> anyhow::Result<()> {
+    f.store
+        .apply_batch(&[
+            identify(&f, "u1", "free", T0),
+            display(&f, "d1", "u1", T0 + DAY),
+            response(&f, f.survey_id, "r1", "u1", 8, T0 + DAY + 5),
+            feedback(&f, "a1", "u1", FeedbackKind::Snooze, T0 + 2 * DAY),
+            feedback(&f, "a2", "u1", FeedbackKind::Decline, T0 + 3 * DAY),
+        ])
+        .await?;
+    let history = f.store.user_history(f.project_id, "u1", T0 + 10 * DAY).await?;
+    assert_eq!(history.first_seen_at, T0 - 100 * DAY, "created_at is earlier than first sight");
+    assert!(!history.opted_out);
+    let kinds: Vec<HistoryKind> = history.events.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [HistoryKind::Display, HistoryKind::Response, HistoryKind::Snooze, HistoryKind::Decline]);
+    f.store.apply_batch(&[feedback(&f, "a3", "u1", FeedbackKind::OptOut, T0 + 4 * DAY)]).await?;
+    assert!(f.store.user_history(f.project_id, "u1", T0 + 10 * DAY).await?.opted_out);
+    let stranger = f.store.user_history(f.project_id, "nobody", T0).await?;
+    assert!(stranger.events.is_empty() && !stranger.opted_out);
+    Ok(())
+}
+
+async fn configuration_round_trips_and_emails_are_unique(f: Fixture) -> anyhow::Result<()> {
+    let mut survey = f.store.get_survey(f.survey_id).await?.expect("survey exists");
+    survey.rules.sampling_rate_bp = Some(1_234);
+    let input = SurveyInput { name: "renamed".into(), kind: survey.kind, status: SurveyStatus::Paused, definition: survey.definition.clone(), rules: survey.rules.clone() };
+    let updated = f.store.update_survey(f.survey_id, &input, T0 + 1).await?.expect("updated");
+    assert_eq!((updated.name.as_str(), updated.status, updated.rules.sampling_rate_bp), ("renamed", SurveyStatus::Paused, Some(1_234)));
+    assert_eq!(updated.definition, survey.definition);
+    f.store.create_admin("a@b.c", "hash", AdminRole::Hr, T0).await?;
+    let again = f.store.create_admin("a@b.c", "hash", AdminRole::Owner, T0).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(f.store.admin_by_email("a@b.c").await?.map(|a| a.role), Some(AdminRole::Hr));
+    Ok(())
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() -> anyhow::Result<()> { super::$name(fixture(Backend::Sqlite).await?).await }
+            #[tokio::test]
+            async fn postgres() -> anyhow::Result<()> { super::$name(fixture(Backend::Postgres).await?).await }
+        }
+    )*};
+}
+
+on_both_backends!(
+    applying_a_batch_twice_changes_nothing,
+    a_retried_score_never_replaces_the_stored_one,
+    the_database_rejects_an_answer_to_an_unknown_survey,
+    the_drainer_dead_letters_what_the_database_refuses_and_stores_the_rest,
+    filters_and_daily_counts_select_the_right_answers,
+    the_user_history_holds_what_the_rules_need,
+    configuration_round_trips_and_emails_are_unique,
+);
