@@ -15,6 +15,8 @@ pub struct Settings {
     pub database_url: Secret,
     /// Folder for the spool, the generated server secret and the default SQLite file.
     pub data_dir: PathBuf,
+    /// Folder of the built widget (`cargo xtask build-widget` writes it).
+    pub assets_dir: PathBuf,
     pub ingest: IngestSettings,
     pub limits: LimitSettings,
     pub auth: AuthSettings,
@@ -115,6 +117,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             database_url: Secret::new("sqlite://data/nps.sqlite"),
             data_dir: PathBuf::from("data"),
+            assets_dir: PathBuf::from("widget/dist"),
             ingest: IngestSettings::default(),
             limits: LimitSettings::default(),
             auth: AuthSettings::default(),

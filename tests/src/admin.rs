@@ -61,6 +61,7 @@ impl Admin {
             name: "Acme app".into(),
             allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
             identity_enforced: false,
+            fatigue: Default::default(),
         };
         self.post("/api/admin/projects", &input).await
     }

@@ -134,7 +134,7 @@ fn sign_identity(secret: &str, sub: &str) -> anyhow::Result<String> {
 async fn in_enforce_mode_nobody_can_answer_as_someone_else() -> anyhow::Result<()> {
     let (_dir, collector, admin) = start().await?;
     let project: nps_core::wire::Project = admin
-        .post("/api/admin/projects", &ProjectInput { name: "Strict".into(), allowed_origins: vec!["*".into()], identity_enforced: true })
+        .post("/api/admin/projects", &ProjectInput { name: "Strict".into(), allowed_origins: vec!["*".into()], identity_enforced: true, fatigue: Default::default() })
         .await?;
     let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let secret = project.identity_secret.clone().unwrap_or_default();

@@ -10,7 +10,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::ingest::{IngestRecord, now_ms};
 use crate::state::State;
+use crate::store::DisplayClaim;
 use crate::validate;
+use nps_core::eligibility::{DecisionInput, Subject};
+use nps_core::wire::{DecideRequest, DecideResponse};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use nps_core::ErrorCode;
@@ -21,7 +24,13 @@ use nps_core::wire::{
 use std::sync::Arc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(config).service(identify).service(display).service(response).service(complete).service(feedback);
+    cfg.service(config)
+        .service(identify)
+        .service(decide)
+        .service(display)
+        .service(response)
+        .service(complete)
+        .service(feedback);
 }
 
 async fn project(state: &State, key: &str) -> ApiResult<Arc<CachedProject>> {
@@ -176,6 +185,94 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
     Ok(HttpResponse::Ok().json(IdentifyResponse { user_id: request.user_id, session_token, expires_at: expires_at * 1000 }))
 }
 
+/// The authoritative decision: may this survey be shown to this user now? Decided from the
+/// server's record of the user (cross-device; the browser cannot reset it). When the answer is
+/// yes the display is recorded in the same transaction, so concurrent requests for one user
+/// (tabs, devices, collector processes) can never all get a survey.
+#[utoipa::path(
+    tag = "client",
+    params(("key" = String, Path, description = "Project public key")),
+    request_body = DecideRequest,
+    responses((status = 200, body = DecideResponse), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+)]
+#[post("/v1/p/{key}/decide")]
+pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<DecideRequest>) -> ApiResult<HttpResponse> {
+    let request = body.0;
+    validate::id("user_id", &request.user_id)?;
+    validate::id("display_id", &request.display_id)?;
+    validate::text("trigger", request.trigger.as_deref(), 128)?;
+    validate::text("url", request.url.as_deref(), 2048)?;
+    validate::text("language", request.language.as_deref(), 35)?;
+    validate::text("device", request.device.as_deref(), 32)?;
+    validate::text("email", request.email.as_deref(), 254)?;
+    let project = project(&state, &key).await?;
+    let survey = project.surveys.get(&request.survey_id).ok_or_else(|| {
+        ApiError::client(ErrorCode::UnknownSurvey, format!("survey_id {} is not a survey of this project", request.survey_id))
+    })?;
+    authorize_user(&state, &project, &req, &request.user_id)?;
+    let now = now_ms();
+    let claim = DisplayClaim {
+        project_id: project.project.id,
+        survey_id: survey.id,
+        user_id: request.user_id.clone(),
+        display_id: request.display_id.clone(),
+        trigger: request.trigger.clone(),
+        url: request.url.clone(),
+        language: request.language.clone(),
+        device: request.device.clone(),
+        now,
+    };
+    let policy = &project.project.fatigue;
+    let decision = state
+        .store
+        .decide_and_claim(&claim, &|facts| {
+            let subject = Subject {
+                user_key: &request.user_id,
+                user_attributes: &facts.user_attributes,
+                account_attributes: facts.account_attributes.as_ref(),
+                role: facts.role.as_deref(),
+                language: request.language.as_deref().or(facts.language.as_deref()),
+                device: request.device.as_deref(),
+                email: request.email.as_deref(),
+            };
+            nps_core::eligibility::decide(&DecisionInput {
+                now,
+                survey_id: survey.id,
+                rules: &survey.rules,
+                policy,
+                subject,
+                history: &facts.history,
+                responses_today: facts.responses_today,
+                responses_total: facts.responses_total,
+                survey_live: survey.status == SurveyStatus::Live,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(DecideResponse {
+        eligible: decision.eligible,
+        display_id: decision.eligible.then_some(claim.display_id),
+        rule: decision.rule,
+        detail: decision.detail,
+        retry_after: decision.retry_after,
+        sampling_rate_bp: decision.sampling_rate_bp,
+    }))
+}
+
+/// Refuses answers beyond the survey's response caps (only capped surveys pay the count).
+async fn enforce_response_caps(state: &State, survey: &Survey) -> ApiResult<()> {
+    let caps = survey.rules.response_caps;
+    if caps.per_day.is_none() && caps.total.is_none() {
+        return Ok(());
+    }
+    let now = now_ms();
+    let (today, total) = state.store.response_counts(survey.id, now - now.rem_euclid(86_400_000)).await?;
+    let over = caps.per_day.is_some_and(|cap| today >= u64::from(cap)) || caps.total.is_some_and(|cap| total >= u64::from(cap));
+    if over {
+        return Err(ApiError::client(ErrorCode::SurveyClosed, format!("survey {} has reached its response cap", survey.id)));
+    }
+    Ok(())
+}
+
 /// Records that a survey was shown.
 #[utoipa::path(
     tag = "client",
@@ -222,8 +319,9 @@ pub async fn response(state: State, key: web::Path<String>, req: HttpRequest, bo
     validate::text("device", response.device.as_deref(), 32)?;
     validate::sampling_rate("sampling_rate_bp", response.sampling_rate_bp)?;
     let project = project(&state, &key).await?;
-    answerable_survey(&project, response.survey_id)?;
+    let survey = answerable_survey(&project, response.survey_id)?;
     authorize_user(&state, &project, &req, &response.user_id)?;
+    enforce_response_caps(&state, survey).await?;
     let id = response.response_id.clone();
     state.ingestor.submit(IngestRecord::Response { project_id: project.project.id, at: now_ms(), response }).await?;
     Ok(accepted(id))

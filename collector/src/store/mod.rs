@@ -15,7 +15,8 @@ pub use sqlite::SqliteStore;
 
 use crate::ingest::IngestRecord;
 use async_trait::async_trait;
-use nps_core::eligibility::UserHistory;
+use nps_core::eligibility::{Decision, UserHistory};
+use nps_core::wire::Attributes;
 use nps_core::wire::{AdminRole, Project, ProjectInput, ResponseRow, Survey, SurveyInput};
 use nps_core::{Band, BandCounts};
 use std::sync::Arc;
@@ -146,9 +147,74 @@ pub trait Store: Send + Sync + 'static {
 
     /// Everything the eligibility rules need to know about one user, from the server's record.
     async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory>;
+
+    /// Decides and, when eligible, records the display, atomically per user: concurrent
+    /// decisions for one user (tabs, devices, collector processes) are serialised, so at most
+    /// one of them can claim a display inside a cooldown. Every decision is logged.
+    async fn decide_and_claim(&self, claim: &DisplayClaim, decide: DecideFn<'_>) -> StoreResult<Decision>;
+    /// The facts as they stood just before `at` (for explaining a past decision).
+    async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts>;
+    async fn decisions(&self, survey_id: i64, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<DecisionRecord>>;
+    /// Per rule, the users and decisions it excluded (eligible decisions count as `eligible`).
+    async fn decision_counts(&self, survey_ids: &[i64], from: i64, to: i64) -> StoreResult<Vec<RuleCount>>;
+    /// Answers to a survey since `day_start` and in total (response caps).
+    async fn response_counts(&self, survey_id: i64, day_start: i64) -> StoreResult<(u64, u64)>;
 }
 
 pub type DynStore = Arc<dyn Store>;
+
+/// A display the eligibility decision may claim.
+#[derive(Debug, Clone)]
+pub struct DisplayClaim {
+    pub project_id: i64,
+    pub survey_id: i64,
+    pub user_id: String,
+    pub display_id: String,
+    pub trigger: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub device: Option<String>,
+    pub now: i64,
+}
+
+/// What the server knows about a user when deciding: the input of the eligibility rules.
+#[derive(Debug, Clone, Default)]
+pub struct DecisionFacts {
+    pub history: UserHistory,
+    pub user_attributes: Attributes,
+    pub account_attributes: Option<Attributes>,
+    pub role: Option<String>,
+    pub language: Option<String>,
+    /// Answers to the survey on the current UTC day, and in total.
+    pub responses_today: u64,
+    pub responses_total: u64,
+}
+
+/// The rules, applied to the facts read inside the claim's transaction.
+pub type DecideFn<'a> = &'a (dyn Fn(&DecisionFacts) -> Decision + Send + Sync);
+
+/// A decision as it was taken and logged.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DecisionRecord {
+    pub survey_id: i64,
+    pub user_id: String,
+    pub eligible: bool,
+    pub rule: String,
+    pub detail: String,
+    pub retry_after: Option<i64>,
+    pub sampling_rate_bp: u32,
+    pub display_id: Option<String>,
+    pub trigger: Option<String>,
+    pub at: i64,
+}
+
+/// How many users and decisions one rule excluded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RuleCount {
+    pub rule: String,
+    pub users: u64,
+    pub decisions: u64,
+}
 
 /// Opens the store the URL names (`sqlite://` or `postgres://`) and runs its migrations.
 pub async fn connect(url: &str) -> anyhow::Result<DynStore> {

@@ -25,3 +25,24 @@ impl PostgresStore {
 }
 
 impl_sql_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
+
+impl PostgresStore {
+    /// Serialises decisions per user across every collector process with a transaction-scoped
+    /// advisory lock on a 64-bit hash of (project, user). A hash collision only serialises two
+    /// unrelated users; it never lets one user's decisions interleave.
+    async fn begin_user_transaction(&self, project_id: i64, user_id: &str) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(user_lock_key(project_id, user_id)).execute(&mut *tx).await?;
+        Ok(tx)
+    }
+}
+
+fn user_lock_key(project_id: i64, user_id: &str) -> i64 {
+    // FNV-1a: stable across processes and releases (std's hasher is neither).
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in project_id.to_le_bytes().iter().chain(user_id.as_bytes()) {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}

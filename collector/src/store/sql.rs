@@ -15,7 +15,7 @@ pub(crate) const RESPONSE_COLUMNS: &str = "id, survey_id, user_id, score, commen
      account_role, language, device, trigger_name, sampling_rate_bp, created_at, completed_at";
 
 pub(crate) const PROJECT_COLUMNS: &str =
-    "id, name, public_key, allowed_origins, identity_secret, identity_enforced, created_at";
+    "id, name, public_key, allowed_origins, identity_secret, identity_enforced, fatigue, created_at";
 
 pub(crate) const SURVEY_COLUMNS: &str = "id, project_id, name, kind, status, definition, rules, created_at, updated_at";
 
@@ -33,7 +33,11 @@ macro_rules! impl_sql_store {
             json_map, HISTORY_WINDOW_MS, MS_PER_DAY, PROJECT_COLUMNS, RESPONSE_COLUMNS, ROWS_PER_STATEMENT,
             SURVEY_COLUMNS,
         };
-        use crate::store::{AdminRecord, DayCounts, DeadLetter, ResponseQuery, Store, StoreError, StoreResult};
+        use crate::store::{
+            AdminRecord, DayCounts, DeadLetter, DecideFn, DecisionFacts, DecisionRecord, DisplayClaim, ResponseQuery, RuleCount,
+            Store, StoreError, StoreResult,
+        };
+        use nps_core::eligibility::Decision;
         use nps_core::eligibility::{HistoryEvent, HistoryKind, UserHistory};
         use nps_core::wire::{AdminRole, Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind, SurveyStatus};
         use nps_core::{Band, BandCounts, NpsScore};
@@ -49,6 +53,7 @@ macro_rules! impl_sql_store {
                     allowed_origins: serde_json::from_str(&origins)?,
                     identity_enforced: row.try_get("identity_enforced")?,
                     identity_secret: Some(row.try_get("identity_secret")?),
+                    fatigue: serde_json::from_str(&row.try_get::<String, _>("fatigue")?)?,
                     created_at: row.try_get("created_at")?,
                 })
             }
@@ -135,6 +140,156 @@ macro_rules! impl_sql_store {
                     let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
                     qb.push(" AND LOWER(comment) LIKE ").push_bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
                 }
+            }
+
+            /// History with events strictly before `before` (or up to and including it when
+            /// `inclusive`), over the rules' window.
+            async fn load_history(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                project_id: i64,
+                user_id: &str,
+                before: i64,
+                inclusive: bool,
+            ) -> StoreResult<(UserHistory, Option<$row>)> {
+                let since = before - HISTORY_WINDOW_MS;
+                let until = if inclusive { before.saturating_add(1) } else { before };
+                let user = sqlx::query(
+                    "SELECT u.created_at, u.first_seen_at, u.attributes, u.language, u.account_role, a.attributes AS account_attributes \
+                     FROM app_users u LEFT JOIN accounts a ON a.project_id = u.project_id AND a.external_id = u.account_id \
+                     WHERE u.project_id = $1 AND u.external_id = $2",
+                )
+                .bind(project_id)
+                .bind(user_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let first_seen_at = match &user {
+                    Some(row) => {
+                        let created: Option<i64> = row.try_get("created_at")?;
+                        let seen: i64 = row.try_get("first_seen_at")?;
+                        created.map_or(seen, |c| c.min(seen))
+                    }
+                    None => before,
+                };
+                let opted_out = sqlx::query(
+                    "SELECT 1 AS one FROM feedback WHERE project_id = $1 AND user_id = $2 AND kind = 'opt_out' \
+                     AND created_at < $3 LIMIT 1",
+                )
+                .bind(project_id)
+                .bind(user_id)
+                .bind(until)
+                .fetch_optional(&mut *conn)
+                .await?
+                .is_some();
+                let rows = sqlx::query(
+                    "SELECT survey_id, 'display' AS kind, created_at FROM displays \
+                       WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 AND created_at < $4 \
+                     UNION ALL SELECT survey_id, 'response' AS kind, created_at FROM responses \
+                       WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 AND created_at < $4 AND score IS NOT NULL \
+                     UNION ALL SELECT survey_id, kind, created_at FROM feedback \
+                       WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 AND created_at < $4 \
+                       AND survey_id IS NOT NULL AND kind IN ('decline', 'snooze')",
+                )
+                .bind(project_id)
+                .bind(user_id)
+                .bind(since)
+                .bind(until)
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut events = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let kind: String = row.try_get("kind")?;
+                    let kind = match kind.as_str() {
+                        "display" => HistoryKind::Display,
+                        "response" => HistoryKind::Response,
+                        "decline" => HistoryKind::Decline,
+                        "snooze" => HistoryKind::Snooze,
+                        other => return Err(StoreError::Corrupt(format!("history kind {other}"))),
+                    };
+                    events.push(HistoryEvent { survey_id: row.try_get("survey_id")?, kind, at: row.try_get("created_at")? });
+                }
+                events.sort_by_key(|e| e.at);
+                Ok((UserHistory { first_seen_at, opted_out, events }, user))
+            }
+
+            async fn load_facts(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                project_id: i64,
+                survey_id: i64,
+                user_id: &str,
+                at: i64,
+                inclusive: bool,
+            ) -> StoreResult<DecisionFacts> {
+                let (history, user) = Self::load_history(&mut *conn, project_id, user_id, at, inclusive).await?;
+                let day_start = at - at.rem_euclid(MS_PER_DAY);
+                let until = if inclusive { at.saturating_add(1) } else { at };
+                let counts = sqlx::query(
+                    "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) AS today \
+                     FROM responses WHERE survey_id = $1 AND score IS NOT NULL AND created_at < $3",
+                )
+                .bind(survey_id)
+                .bind(day_start)
+                .bind(until)
+                .fetch_one(&mut *conn)
+                .await?;
+                let mut facts = DecisionFacts {
+                    history,
+                    responses_total: counts.try_get::<i64, _>("total")?.max(0) as u64,
+                    responses_today: counts.try_get::<i64, _>("today")?.max(0) as u64,
+                    ..Default::default()
+                };
+                if let Some(row) = user {
+                    facts.user_attributes = json_map(row.try_get("attributes")?)?;
+                    let account: Option<String> = row.try_get("account_attributes")?;
+                    facts.account_attributes = account.map(|a| json_map(Some(a))).transpose()?;
+                    facts.role = row.try_get("account_role")?;
+                    facts.language = row.try_get("language")?;
+                }
+                Ok(facts)
+            }
+
+            async fn log_decision(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                claim: &DisplayClaim,
+                decision: &Decision,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO decisions (project_id, survey_id, user_id, eligible, rule, detail, retry_after, \
+                     sampling_rate_bp, display_id, trigger_name, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(claim.project_id)
+                .bind(claim.survey_id)
+                .bind(&claim.user_id)
+                .bind(decision.eligible)
+                .bind(decision.rule.as_str())
+                .bind(&decision.detail)
+                .bind(decision.retry_after)
+                .bind(i64::from(decision.sampling_rate_bp))
+                .bind(decision.eligible.then_some(&claim.display_id))
+                .bind(&claim.trigger)
+                .bind(claim.now)
+                .execute(&mut *conn)
+                .await?;
+                if decision.eligible {
+                    sqlx::query(
+                        "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
+                         sampling_rate_bp, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(&claim.display_id)
+                    .bind(claim.project_id)
+                    .bind(claim.survey_id)
+                    .bind(&claim.user_id)
+                    .bind(&claim.trigger)
+                    .bind(&claim.url)
+                    .bind(&claim.language)
+                    .bind(&claim.device)
+                    .bind(i64::from(decision.sampling_rate_bp))
+                    .bind(claim.now)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Ok(())
             }
 
             async fn apply_parts(&self, parts: &BatchParts) -> StoreResult<()> {
@@ -352,14 +507,15 @@ macro_rules! impl_sql_store {
             #[tracing::instrument(skip(self, secret))]
             async fn create_project(&self, input: &ProjectInput, public_key: &str, secret: &str, now: i64) -> StoreResult<Project> {
                 let row = sqlx::query(
-                    "INSERT INTO projects (name, public_key, allowed_origins, identity_secret, identity_enforced, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    "INSERT INTO projects (name, public_key, allowed_origins, identity_secret, identity_enforced, fatigue, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 )
                 .bind(&input.name)
                 .bind(public_key)
                 .bind(serde_json::to_string(&input.allowed_origins)?)
                 .bind(secret)
                 .bind(input.identity_enforced)
+                .bind(serde_json::to_string(&input.fatigue)?)
                 .bind(now)
                 .fetch_one(&self.pool)
                 .await?;
@@ -368,10 +524,13 @@ macro_rules! impl_sql_store {
             }
 
             async fn update_project(&self, id: i64, input: &ProjectInput) -> StoreResult<Option<Project>> {
-                sqlx::query("UPDATE projects SET name = $1, allowed_origins = $2, identity_enforced = $3 WHERE id = $4")
+                sqlx::query(
+                    "UPDATE projects SET name = $1, allowed_origins = $2, identity_enforced = $3, fatigue = $4 WHERE id = $5",
+                )
                     .bind(&input.name)
                     .bind(serde_json::to_string(&input.allowed_origins)?)
                     .bind(input.identity_enforced)
+                    .bind(serde_json::to_string(&input.fatigue)?)
                     .bind(id)
                     .execute(&self.pool)
                     .await?;
@@ -554,58 +713,90 @@ macro_rules! impl_sql_store {
 
             #[tracing::instrument(skip(self))]
             async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory> {
-                let since = now - HISTORY_WINDOW_MS;
-                let user = sqlx::query(
-                    "SELECT created_at, first_seen_at FROM app_users WHERE project_id = $1 AND external_id = $2",
-                )
-                .bind(project_id)
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-                let first_seen_at = match &user {
-                    Some(row) => {
-                        let created: Option<i64> = row.try_get("created_at")?;
-                        let seen: i64 = row.try_get("first_seen_at")?;
-                        created.map_or(seen, |c| c.min(seen))
-                    }
-                    None => now,
-                };
-                let opted_out = sqlx::query(
-                    "SELECT 1 AS one FROM feedback WHERE project_id = $1 AND user_id = $2 AND kind = 'opt_out' LIMIT 1",
-                )
-                .bind(project_id)
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?
-                .is_some();
+                let mut conn = self.pool.acquire().await?;
+                Ok(Self::load_history(&mut conn, project_id, user_id, now, true).await?.0)
+            }
+
+            #[tracing::instrument(skip(self, decide), fields(survey = claim.survey_id))]
+            async fn decide_and_claim(&self, claim: &DisplayClaim, decide: DecideFn<'_>) -> StoreResult<Decision> {
+                let mut tx = self.begin_user_transaction(claim.project_id, &claim.user_id).await?;
+                let facts = Self::load_facts(&mut tx, claim.project_id, claim.survey_id, &claim.user_id, claim.now, true).await?;
+                let decision = decide(&facts);
+                Self::log_decision(&mut tx, claim, &decision).await?;
+                tx.commit().await?;
+                Ok(decision)
+            }
+
+            async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts> {
+                let mut conn = self.pool.acquire().await?;
+                Self::load_facts(&mut conn, project_id, survey_id, user_id, at, false).await
+            }
+
+            async fn decisions(&self, survey_id: i64, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<DecisionRecord>> {
                 let rows = sqlx::query(
-                    "SELECT survey_id, 'display' AS kind, created_at FROM displays \
-                       WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 \
-                     UNION ALL SELECT survey_id, 'response' AS kind, created_at FROM responses \
-                       WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 AND score IS NOT NULL \
-                     UNION ALL SELECT survey_id, kind, created_at FROM feedback \
-                       WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 AND survey_id IS NOT NULL \
-                       AND kind IN ('decline', 'snooze')",
+                    "SELECT survey_id, user_id, eligible, rule, detail, retry_after, sampling_rate_bp, display_id, trigger_name, \
+                     created_at FROM decisions WHERE survey_id = $1 AND user_id = $2 AND created_at >= $3 AND created_at < $4 \
+                     ORDER BY created_at, id",
                 )
-                .bind(project_id)
+                .bind(survey_id)
                 .bind(user_id)
-                .bind(since)
+                .bind(from)
+                .bind(to)
                 .fetch_all(&self.pool)
                 .await?;
-                let mut events = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let kind: String = row.try_get("kind")?;
-                    let kind = match kind.as_str() {
-                        "display" => HistoryKind::Display,
-                        "response" => HistoryKind::Response,
-                        "decline" => HistoryKind::Decline,
-                        "snooze" => HistoryKind::Snooze,
-                        other => return Err(StoreError::Corrupt(format!("history kind {other}"))),
-                    };
-                    events.push(HistoryEvent { survey_id: row.try_get("survey_id")?, kind, at: row.try_get("created_at")? });
+                rows.iter()
+                    .map(|r| {
+                        Ok(DecisionRecord {
+                            survey_id: r.try_get("survey_id")?,
+                            user_id: r.try_get("user_id")?,
+                            eligible: r.try_get("eligible")?,
+                            rule: r.try_get("rule")?,
+                            detail: r.try_get("detail")?,
+                            retry_after: r.try_get("retry_after")?,
+                            sampling_rate_bp: u32::try_from(r.try_get::<i64, _>("sampling_rate_bp")?).unwrap_or(0),
+                            display_id: r.try_get("display_id")?,
+                            trigger: r.try_get("trigger_name")?,
+                            at: r.try_get("created_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn decision_counts(&self, survey_ids: &[i64], from: i64, to: i64) -> StoreResult<Vec<RuleCount>> {
+                if survey_ids.is_empty() {
+                    return Ok(Vec::new());
                 }
-                events.sort_by_key(|e| e.at);
-                Ok(UserHistory { first_seen_at, opted_out, events })
+                let mut qb = QueryBuilder::<$db>::new(
+                    "SELECT rule, COUNT(DISTINCT user_id) AS users, COUNT(*) AS decisions FROM decisions WHERE survey_id IN (",
+                );
+                let mut ids = qb.separated(", ");
+                for id in survey_ids {
+                    ids.push_bind(*id);
+                }
+                qb.push(") AND created_at >= ").push_bind(from).push(" AND created_at < ").push_bind(to);
+                qb.push(" GROUP BY rule ORDER BY rule");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(RuleCount {
+                            rule: r.try_get("rule")?,
+                            users: r.try_get::<i64, _>("users")?.max(0) as u64,
+                            decisions: r.try_get::<i64, _>("decisions")?.max(0) as u64,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn response_counts(&self, survey_id: i64, day_start: i64) -> StoreResult<(u64, u64)> {
+                let row = sqlx::query(
+                    "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) AS today \
+                     FROM responses WHERE survey_id = $1 AND score IS NOT NULL",
+                )
+                .bind(survey_id)
+                .bind(day_start)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok((row.try_get::<i64, _>("today")?.max(0) as u64, row.try_get::<i64, _>("total")?.max(0) as u64))
             }
         }
     };

@@ -30,3 +30,11 @@ impl SqliteStore {
 }
 
 impl_sql_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+
+impl SqliteStore {
+    /// SQLite has one writer: `BEGIN IMMEDIATE` takes the write lock up front, so the facts a
+    /// decision reads cannot change before its display is written.
+    async fn begin_user_transaction(&self, _project_id: i64, _user_id: &str) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}

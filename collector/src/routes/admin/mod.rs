@@ -3,6 +3,7 @@
 //! here, not only hidden in the UI.
 
 pub mod auth;
+pub mod eligibility;
 pub mod projects;
 pub mod reports;
 pub mod responses;
@@ -12,6 +13,7 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
+    eligibility::configure(cfg);
     projects::configure(cfg);
     surveys::configure(cfg);
     responses::configure(cfg);

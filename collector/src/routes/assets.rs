@@ -1,0 +1,65 @@
+//! The built widget (loader, JS glue, WASM) served from `assets_dir`. Hashed file names are
+//! immutable and cached for a year; the loader and the manifest keep a short lifetime so a
+//! new release is picked up within minutes.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::State;
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use nps_core::ErrorCode;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(widget_file);
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("json") => "application/json",
+        Some("html") => "text/html; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Names like `nps-widget-3f2a9c1b.js` carry a content hash; `nps.js` does not.
+fn is_hashed(name: &str) -> bool {
+    name.rsplit_once('-')
+        .map(|(_, tail)| tail.split('.').next().unwrap_or(""))
+        .is_some_and(|hash| hash.len() >= 8 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+#[get("/widget/{file}")]
+pub async fn widget_file(state: State, file: web::Path<String>) -> ApiResult<HttpResponse> {
+    let name = file.into_inner();
+    let safe = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) && !name.starts_with('.');
+    if !safe {
+        return Err(ApiError::client(ErrorCode::NotFound, "no such widget file"));
+    }
+    let path = state.settings.assets_dir.join(&name);
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(bytes) => bytes,
+        Err(_) => return Err(ApiError::client(ErrorCode::NotFound, "no such widget file; build it with `cargo xtask build-widget`")),
+    };
+    let cache = if is_hashed(&name) { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type(&name)))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"))
+        .body(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed;
+
+    #[test]
+    fn only_content_hashed_names_are_immutable() {
+        assert!(is_hashed("nps-widget-3f2a9c1b.js"));
+        assert!(is_hashed("nps-widget-3f2a9c1b0011.wasm"));
+        assert!(!is_hashed("nps.js"));
+        assert!(!is_hashed("manifest.json"));
+    }
+}
