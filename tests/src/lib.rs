@@ -33,3 +33,14 @@ where
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// Waits until the collector's spool is empty (everything acknowledged is in SQL).
+pub async fn wait_drained(base_url: &str) -> anyhow::Result<()> {
+    let url = format!("{base_url}/readyz");
+    let drained = wait_for(Duration::from_secs(30), || async {
+        let body: serde_json::Value = reqwest::get(&url).await.ok()?.json().await.ok()?;
+        (body["spool_depth"].as_u64() == Some(0)).then_some(())
+    })
+    .await;
+    drained.ok_or_else(|| anyhow::anyhow!("the spool did not drain within 30 s"))
+}

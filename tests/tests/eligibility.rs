@@ -1,0 +1,175 @@
+//! The authoritative decision over real HTTP: one display per cooldown even under concurrency
+//! (and across two collectors on one PostgreSQL), explanations that match the decisions
+//! taken, exclusion counts, and response caps at ingest.
+
+use futures::future::join_all;
+use nps_core::eligibility::{ResponseCaps, SurveyRules};
+use nps_core::wire::{SurveyInput, SurveyKind, SurveyStatus};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
+use serde_json::{Value, json};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const DAY_MS: i64 = 86_400_000;
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+async fn post(url: &str, body: Value) -> anyhow::Result<(u16, Value)> {
+    let response = reqwest::Client::new().post(url).json(&body).send().await?;
+    Ok((response.status().as_u16(), response.json().await.unwrap_or(Value::Null)))
+}
+
+struct World {
+    admin: Admin,
+    key: String,
+    survey_id: i64,
+}
+
+async fn world(collector: &Collector, rules: SurveyRules) -> anyhow::Result<World> {
+    let admin = Admin::bootstrap(&collector.url).await?;
+    let project = admin.create_project(&["*"]).await?;
+    let input = SurveyInput { name: "tnps".into(), kind: SurveyKind::Tnps, status: SurveyStatus::Live, definition: Default::default(), rules };
+    let survey: nps_core::wire::Survey = admin.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?;
+    Ok(World { admin, key: project.public_key, survey_id: survey.id })
+}
+
+/// A user the host app created 60 days ago (past the 30-day first-survey delay).
+async fn identify(base: &str, key: &str, user: &str) -> anyhow::Result<()> {
+    let body = json!({ "user_id": user, "created_at": now_ms() - 60 * DAY_MS, "attributes": { "plan": "pro" } });
+    let (status, _) = post(&format!("{base}/v1/p/{key}/identify"), body).await?;
+    anyhow::ensure!(status == 200, "identify failed: {status}");
+    Ok(())
+}
+
+async fn decide(base: &str, key: &str, survey_id: i64, user: &str) -> anyhow::Result<Value> {
+    let body = json!({ "survey_id": survey_id, "user_id": user, "display_id": new_id(), "trigger": "event:ticket_resolved" });
+    let (status, body) = post(&format!("{base}/v1/p/{key}/decide"), body).await?;
+    anyhow::ensure!(status == 200, "decide failed: {status} {body}");
+    Ok(body)
+}
+
+fn granted(decisions: &[anyhow::Result<Value>]) -> usize {
+    decisions.iter().filter(|d| d.as_ref().is_ok_and(|d| d["eligible"] == json!(true))).count()
+}
+
+async fn fifty_simultaneous_decisions_grant_one_display(backend: Backend) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::new(backend, dir.path()).await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let w = world(&collector, SurveyRules::default()).await?;
+    identify(&collector.url, &w.key, "alice").await?;
+    wait_drained(&collector.url).await?;
+
+    let decisions = join_all((0..50).map(|_| decide(&collector.url, &w.key, w.survey_id, "alice"))).await;
+    assert!(decisions.iter().all(Result::is_ok), "{:?}", decisions.iter().find(|d| d.is_err()));
+    assert_eq!(granted(&decisions), 1);
+    for d in decisions.iter().flatten().filter(|d| d["eligible"] == json!(false)) {
+        assert_eq!(d["rule"], "global_cooldown", "{d}");
+        assert!(d["retry_after"].as_i64().is_some_and(|t| t > now_ms() + 13 * DAY_MS));
+    }
+
+    // The report of exclusions shows the same story.
+    let exclusions: Value = w.admin.get(&format!("/api/admin/reports/exclusions?survey_id={}", w.survey_id)).await?;
+    let rules = exclusions["rules"].as_array().cloned().unwrap_or_default();
+    let count = |rule: &str, field: &str| rules.iter().find(|r| r["rule"] == rule).and_then(|r| r[field].as_u64());
+    assert_eq!(count("eligible", "decisions"), Some(1));
+    assert_eq!(count("global_cooldown", "decisions"), Some(49));
+    assert_eq!(count("global_cooldown", "users"), Some(1));
+    Ok(())
+}
+
+#[tokio::test]
+async fn fifty_simultaneous_decisions_grant_one_display_on_sqlite() -> anyhow::Result<()> {
+    fifty_simultaneous_decisions_grant_one_display(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn fifty_simultaneous_decisions_grant_one_display_on_postgres() -> anyhow::Result<()> {
+    fifty_simultaneous_decisions_grant_one_display(Backend::Postgres).await
+}
+
+#[tokio::test]
+async fn two_collectors_on_one_postgres_grant_one_display_between_them() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::postgres().await?;
+    let a = Collector::start(CollectorOptions::new(dir.path().join("a"), db.url.clone())).await?;
+    let b = Collector::start(CollectorOptions::new(dir.path().join("b"), db.url.clone())).await?;
+    let w = world(&a, SurveyRules::default()).await?;
+    identify(&a.url, &w.key, "bob").await?;
+    wait_drained(&a.url).await?;
+    let decisions = join_all((0..50).map(|i| {
+        let base = if i % 2 == 0 { a.url.clone() } else { b.url.clone() };
+        let key = w.key.clone();
+        async move { decide(&base, &key, w.survey_id, "bob").await }
+    }))
+    .await;
+    assert!(decisions.iter().all(Result::is_ok));
+    assert_eq!(granted(&decisions), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let w = world(&collector, SurveyRules::default()).await?;
+    let (base, key) = (collector.url.clone(), w.key.clone());
+
+    // A brand-new user is inside the first-survey delay.
+    let (status, _) = post(&format!("{base}/v1/p/{key}/identify"), json!({ "user_id": "newbie" })).await?;
+    assert_eq!(status, 200);
+    identify(&base, &key, "carol").await?;
+    wait_drained(&base).await?;
+    let mut taken = vec![("newbie", decide(&base, &key, w.survey_id, "newbie").await?)];
+    taken.push(("carol", decide(&base, &key, w.survey_id, "carol").await?));
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    taken.push(("carol", decide(&base, &key, w.survey_id, "carol").await?));
+    let opt_out = json!({ "action_id": new_id(), "user_id": "carol", "kind": "opt_out" });
+    assert_eq!(post(&format!("{base}/v1/p/{key}/feedback"), opt_out).await?.0, 202);
+    wait_drained(&base).await?;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    taken.push(("carol", decide(&base, &key, w.survey_id, "carol").await?));
+    let rules: Vec<&str> = taken.iter().map(|(_, d)| d["rule"].as_str().unwrap_or("")).collect();
+    assert_eq!(rules, ["first_survey_delay", "eligible", "global_cooldown", "opted_out"]);
+
+    // Each logged decision is explained by the same rule, at the moment it was taken.
+    for (user, _) in &taken {
+        let url = format!("/api/admin/explain?survey_id={}&user_id={user}", w.survey_id);
+        let now: Value = w.admin.get(&url).await?;
+        let logged = &now["logged"];
+        let at = logged["at"].as_i64().expect("a logged decision");
+        let then: Value = w.admin.get(&format!("{url}&at={at}")).await?;
+        assert_eq!(then["decision"]["rule"], logged["rule"], "{user} at {at}: {then}");
+        assert_eq!(then["logged"]["rule"], logged["rule"]);
+    }
+    // Several rules can block at once; all are listed, first one first.
+    let carol: Value = w.admin.get(&format!("/api/admin/explain?survey_id={}&user_id=carol", w.survey_id)).await?;
+    let blocking: Vec<&str> = carol["blocking"].as_array().into_iter().flatten().filter_map(|d| d["rule"].as_str()).collect();
+    assert_eq!(blocking.first(), Some(&"opted_out"));
+    assert!(blocking.contains(&"global_cooldown"), "{blocking:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn answers_beyond_the_response_cap_are_refused() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let rules = SurveyRules { response_caps: ResponseCaps { per_day: None, total: Some(2) }, ..Default::default() };
+    let w = world(&collector, rules).await?;
+    let url = format!("{}/v1/p/{}/responses", collector.url, w.key);
+    let answer = |user: &str| json!({ "response_id": new_id(), "survey_id": w.survey_id, "user_id": user, "score": 9 });
+    assert_eq!(post(&url, answer("u1")).await?.0, 202);
+    assert_eq!(post(&url, answer("u2")).await?.0, 202);
+    wait_drained(&collector.url).await?;
+    let (status, body) = post(&url, answer("u3")).await?;
+    assert_eq!((status, body["code"].as_str()), (409, Some("survey_closed")), "{body}");
+    // And nobody else is asked.
+    identify(&collector.url, &w.key, "dave").await?;
+    wait_drained(&collector.url).await?;
+    let decision = decide(&collector.url, &w.key, w.survey_id, "dave").await?;
+    assert_eq!(decision["rule"], "response_cap_total");
+    Ok(())
+}
