@@ -69,7 +69,8 @@ async fn fifty_simultaneous_decisions_grant_one_display(backend: Backend) -> any
         assert!(d["retry_after"].as_i64().is_some_and(|t| t > now_ms() + 13 * DAY_MS));
     }
 
-    // The report of exclusions shows the same story.
+    // The report of exclusions shows the same story (decision logs travel through the spool).
+    wait_drained(&collector.url).await?;
     let exclusions: Value = w.admin.get(&format!("/api/admin/reports/exclusions?survey_id={}", w.survey_id)).await?;
     let rules = exclusions["rules"].as_array().cloned().unwrap_or_default();
     let count = |rule: &str, field: &str| rules.iter().find(|r| r["rule"] == rule).and_then(|r| r[field].as_u64());
@@ -135,6 +136,7 @@ async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
     assert_eq!(rules, ["first_survey_delay", "eligible", "global_cooldown", "opted_out"]);
 
     // Each logged decision is explained by the same rule, at the moment it was taken.
+    wait_drained(&base).await?;
     for (user, _) in &taken {
         let url = format!("/api/admin/explain?survey_id={}&user_id={user}", w.survey_id);
         let now: Value = w.admin.get(&url).await?;

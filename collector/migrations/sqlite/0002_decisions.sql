@@ -2,6 +2,8 @@
 -- "why was (or wasn't) this user asked?" and the per-rule exclusion counts in reports.
 CREATE TABLE decisions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- The display id the client proposed: makes a replayed log record idempotent.
+    decision_key TEXT NOT NULL UNIQUE,
     project_id BIGINT NOT NULL REFERENCES projects (id),
     survey_id BIGINT NOT NULL REFERENCES surveys (id),
     user_id TEXT NOT NULL,

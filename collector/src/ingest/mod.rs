@@ -5,7 +5,7 @@ mod record;
 mod spool;
 
 pub use drainer::{Drainer, now_ms};
-pub use record::{BatchParts, IngestRecord};
+pub use record::{BatchParts, DecisionLog, IngestRecord};
 pub use spool::{Spool, SpoolError};
 
 use crate::error::ApiError;

@@ -21,6 +21,22 @@ pub enum IngestRecord {
     Response { project_id: i64, at: i64, response: ResponseRequest },
     Complete { project_id: i64, at: i64, response_id: String, complete: CompleteRequest },
     Feedback { project_id: i64, at: i64, feedback: FeedbackRequest },
+    /// The log of an eligibility decision (the display it granted is already in SQL).
+    Decision { project_id: i64, at: i64, decision: DecisionLog },
+}
+
+/// One logged eligibility decision; `key` is the display id the client proposed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionLog {
+    pub key: String,
+    pub survey_id: i64,
+    pub user_id: String,
+    pub eligible: bool,
+    pub rule: String,
+    pub detail: String,
+    pub retry_after: Option<i64>,
+    pub sampling_rate_bp: u32,
+    pub trigger: Option<String>,
 }
 
 impl IngestRecord {
@@ -31,6 +47,7 @@ impl IngestRecord {
             IngestRecord::Response { .. } => "response",
             IngestRecord::Complete { .. } => "complete",
             IngestRecord::Feedback { .. } => "feedback",
+            IngestRecord::Decision { .. } => "decision",
         }
     }
 }
@@ -122,6 +139,7 @@ pub struct BatchParts {
     pub scores: Vec<ScoreRow>,
     pub completions: Vec<CompletionRow>,
     pub feedback: Vec<FeedbackRow>,
+    pub decisions: Vec<(i64, i64, DecisionLog)>,
 }
 
 fn json(attributes: &Attributes) -> String {
@@ -151,6 +169,7 @@ impl BatchParts {
         let mut scores = HashMap::new();
         let mut completions = HashMap::new();
         let mut feedback = HashMap::new();
+        let mut decisions = HashMap::new();
         for record in batch {
             match record {
                 IngestRecord::Identify { project_id, at, user_id, attributes, created_at, language, account } => {
@@ -233,6 +252,9 @@ impl BatchParts {
                         at: *at,
                     };
                     fold(&mut parts.feedback, &mut feedback, f.action_id.clone(), row, false);
+                }
+                IngestRecord::Decision { project_id, at, decision } => {
+                    fold(&mut parts.decisions, &mut decisions, decision.key.clone(), (*project_id, *at, decision.clone()), false);
                 }
             }
         }

@@ -8,7 +8,7 @@ use crate::auth::{IdentityClaims, WidgetClaims, verify_identity_token};
 use crate::cache::CachedProject;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
-use crate::ingest::{IngestRecord, now_ms};
+use crate::ingest::{DecisionLog, IngestRecord, now_ms};
 use crate::state::State;
 use crate::store::DisplayClaim;
 use crate::validate;
@@ -221,6 +221,7 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
         language: request.language.clone(),
         device: request.device.clone(),
         now,
+        count_responses: survey.rules.response_caps.per_day.is_some() || survey.rules.response_caps.total.is_some(),
     };
     let policy = &project.project.fatigue;
     let decision = state
@@ -248,6 +249,18 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
             })
         })
         .await?;
+    let log = DecisionLog {
+        key: claim.display_id.clone(),
+        survey_id: survey.id,
+        user_id: request.user_id.clone(),
+        eligible: decision.eligible,
+        rule: decision.rule.as_str().to_owned(),
+        detail: decision.detail.clone(),
+        retry_after: decision.retry_after,
+        sampling_rate_bp: decision.sampling_rate_bp,
+        trigger: request.trigger.clone(),
+    };
+    state.ingestor.submit(IngestRecord::Decision { project_id: project.project.id, at: now, decision: log }).await?;
     Ok(HttpResponse::Ok().json(DecideResponse {
         eligible: decision.eligible,
         display_id: decision.eligible.then_some(claim.display_id),

@@ -149,8 +149,9 @@ pub trait Store: Send + Sync + 'static {
     async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory>;
 
     /// Decides and, when eligible, records the display, atomically per user: concurrent
-    /// decisions for one user (tabs, devices, collector processes) are serialised, so at most
-    /// one of them can claim a display inside a cooldown. Every decision is logged.
+    /// decisions for one user (tabs, devices, collector processes) that could claim a display
+    /// are serialised, so at most one of them claims one inside a cooldown. The caller logs
+    /// the decision (through the spool).
     async fn decide_and_claim(&self, claim: &DisplayClaim, decide: DecideFn<'_>) -> StoreResult<Decision>;
     /// The facts as they stood just before `at` (for explaining a past decision).
     async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts>;
@@ -175,6 +176,8 @@ pub struct DisplayClaim {
     pub language: Option<String>,
     pub device: Option<String>,
     pub now: i64,
+    /// The survey has response caps, so the decision needs the answer counts.
+    pub count_responses: bool,
 }
 
 /// What the server knows about a user when deciding: the input of the eligibility rules.

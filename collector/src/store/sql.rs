@@ -19,6 +19,33 @@ pub(crate) const PROJECT_COLUMNS: &str =
 
 pub(crate) const SURVEY_COLUMNS: &str = "id, project_id, name, kind, status, definition, rules, created_at, updated_at";
 
+/// Which facts to read for an eligibility decision.
+pub(crate) struct FactsQuery<'a> {
+    pub project_id: i64,
+    pub survey_id: i64,
+    pub user_id: &'a str,
+    /// The decision's moment. Events strictly before it count; with `everything`, every event
+    /// counts, even one stamped later: a concurrent request that started earlier may take the
+    /// lock after a later one, and must still see the display that one claimed.
+    pub at: i64,
+    pub everything: bool,
+    /// Count the survey's answers (only surveys with response caps need it).
+    pub with_counts: bool,
+}
+
+impl<'a> FactsQuery<'a> {
+    pub fn of(claim: &'a super::DisplayClaim) -> Self {
+        Self {
+            project_id: claim.project_id,
+            survey_id: claim.survey_id,
+            user_id: &claim.user_id,
+            at: claim.now,
+            everything: true,
+            with_counts: claim.count_responses,
+        }
+    }
+}
+
 pub(crate) fn json_map(text: Option<String>) -> Result<nps_core::wire::Attributes, super::StoreError> {
     match text {
         None => Ok(Default::default()),
@@ -33,6 +60,7 @@ macro_rules! impl_sql_store {
             json_map, HISTORY_WINDOW_MS, MS_PER_DAY, PROJECT_COLUMNS, RESPONSE_COLUMNS, ROWS_PER_STATEMENT,
             SURVEY_COLUMNS,
         };
+        use crate::store::sql::FactsQuery;
         use crate::store::{
             AdminRecord, DayCounts, DeadLetter, DecideFn, DecisionFacts, DecisionRecord, DisplayClaim, ResponseQuery, RuleCount,
             Store, StoreError, StoreResult,
@@ -142,44 +170,25 @@ macro_rules! impl_sql_store {
                 }
             }
 
-            /// History with events strictly before `before` (or up to and including it when
-            /// `inclusive`), over the rules' window.
-            async fn load_history(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                project_id: i64,
-                user_id: &str,
-                before: i64,
-                inclusive: bool,
-            ) -> StoreResult<(UserHistory, Option<$row>)> {
-                let since = before - HISTORY_WINDOW_MS;
-                let until = if inclusive { before.saturating_add(1) } else { before };
+            /// What the rules need, as it stood before `q.at` (or now, see `everything`). Two
+            /// statements: the user with their opt-out, then the history events; response counts
+            /// only when the survey has caps.
+            async fn load_facts(conn: &mut <$db as sqlx::Database>::Connection, q: &FactsQuery<'_>) -> StoreResult<DecisionFacts> {
+                let until = if q.everything { i64::MAX } else { q.at };
                 let user = sqlx::query(
-                    "SELECT u.created_at, u.first_seen_at, u.attributes, u.language, u.account_role, a.attributes AS account_attributes \
-                     FROM app_users u LEFT JOIN accounts a ON a.project_id = u.project_id AND a.external_id = u.account_id \
-                     WHERE u.project_id = $1 AND u.external_id = $2",
+                    "SELECT u.created_at, u.first_seen_at, u.attributes, u.language, u.account_role, \
+                     a.attributes AS account_attributes, \
+                     (SELECT COUNT(*) FROM feedback f WHERE f.project_id = $1 AND f.user_id = $2 AND f.kind = 'opt_out' \
+                       AND f.created_at < $3) AS opt_outs \
+                     FROM (SELECT 1 AS one) AS anchor \
+                     LEFT JOIN app_users u ON u.project_id = $1 AND u.external_id = $2 \
+                     LEFT JOIN accounts a ON a.project_id = u.project_id AND a.external_id = u.account_id",
                 )
-                .bind(project_id)
-                .bind(user_id)
-                .fetch_optional(&mut *conn)
-                .await?;
-                let first_seen_at = match &user {
-                    Some(row) => {
-                        let created: Option<i64> = row.try_get("created_at")?;
-                        let seen: i64 = row.try_get("first_seen_at")?;
-                        created.map_or(seen, |c| c.min(seen))
-                    }
-                    None => before,
-                };
-                let opted_out = sqlx::query(
-                    "SELECT 1 AS one FROM feedback WHERE project_id = $1 AND user_id = $2 AND kind = 'opt_out' \
-                     AND created_at < $3 LIMIT 1",
-                )
-                .bind(project_id)
-                .bind(user_id)
+                .bind(q.project_id)
+                .bind(q.user_id)
                 .bind(until)
-                .fetch_optional(&mut *conn)
-                .await?
-                .is_some();
+                .fetch_one(&mut *conn)
+                .await?;
                 let rows = sqlx::query(
                     "SELECT survey_id, 'display' AS kind, created_at FROM displays \
                        WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 AND created_at < $4 \
@@ -189,9 +198,9 @@ macro_rules! impl_sql_store {
                        WHERE project_id = $1 AND user_id = $2 AND created_at >= $3 AND created_at < $4 \
                        AND survey_id IS NOT NULL AND kind IN ('decline', 'snooze')",
                 )
-                .bind(project_id)
-                .bind(user_id)
-                .bind(since)
+                .bind(q.project_id)
+                .bind(q.user_id)
+                .bind(q.at - HISTORY_WINDOW_MS)
                 .bind(until)
                 .fetch_all(&mut *conn)
                 .await?;
@@ -208,87 +217,61 @@ macro_rules! impl_sql_store {
                     events.push(HistoryEvent { survey_id: row.try_get("survey_id")?, kind, at: row.try_get("created_at")? });
                 }
                 events.sort_by_key(|e| e.at);
-                Ok((UserHistory { first_seen_at, opted_out, events }, user))
-            }
-
-            async fn load_facts(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                project_id: i64,
-                survey_id: i64,
-                user_id: &str,
-                at: i64,
-                inclusive: bool,
-            ) -> StoreResult<DecisionFacts> {
-                let (history, user) = Self::load_history(&mut *conn, project_id, user_id, at, inclusive).await?;
-                let day_start = at - at.rem_euclid(MS_PER_DAY);
-                let until = if inclusive { at.saturating_add(1) } else { at };
-                let counts = sqlx::query(
-                    "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) AS today \
-                     FROM responses WHERE survey_id = $1 AND score IS NOT NULL AND created_at < $3",
-                )
-                .bind(survey_id)
-                .bind(day_start)
-                .bind(until)
-                .fetch_one(&mut *conn)
-                .await?;
+                let created: Option<i64> = user.try_get("created_at")?;
+                let seen: Option<i64> = user.try_get("first_seen_at")?;
+                let first_seen_at = match (created, seen) {
+                    (Some(c), Some(s)) => c.min(s),
+                    (c, s) => c.or(s).unwrap_or(q.at),
+                };
+                let opted_out = user.try_get::<i64, _>("opt_outs")? > 0;
+                let account: Option<String> = user.try_get("account_attributes")?;
                 let mut facts = DecisionFacts {
-                    history,
-                    responses_total: counts.try_get::<i64, _>("total")?.max(0) as u64,
-                    responses_today: counts.try_get::<i64, _>("today")?.max(0) as u64,
+                    history: UserHistory { first_seen_at, opted_out, events },
+                    user_attributes: json_map(user.try_get("attributes")?)?,
+                    account_attributes: account.map(|a| json_map(Some(a))).transpose()?,
+                    role: user.try_get("account_role")?,
+                    language: user.try_get("language")?,
                     ..Default::default()
                 };
-                if let Some(row) = user {
-                    facts.user_attributes = json_map(row.try_get("attributes")?)?;
-                    let account: Option<String> = row.try_get("account_attributes")?;
-                    facts.account_attributes = account.map(|a| json_map(Some(a))).transpose()?;
-                    facts.role = row.try_get("account_role")?;
-                    facts.language = row.try_get("language")?;
+                if q.with_counts {
+                    let counts = sqlx::query(
+                        "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) AS today \
+                         FROM responses WHERE survey_id = $1 AND score IS NOT NULL AND created_at < $3",
+                    )
+                    .bind(q.survey_id)
+                    .bind(q.at - q.at.rem_euclid(MS_PER_DAY))
+                    .bind(until)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    facts.responses_total = counts.try_get::<i64, _>("total")?.max(0) as u64;
+                    facts.responses_today = counts.try_get::<i64, _>("today")?.max(0) as u64;
                 }
                 Ok(facts)
             }
 
-            async fn log_decision(
+            /// Records the display a decision granted.
+            async fn claim_display(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 claim: &DisplayClaim,
                 decision: &Decision,
             ) -> StoreResult<()> {
                 sqlx::query(
-                    "INSERT INTO decisions (project_id, survey_id, user_id, eligible, rule, detail, retry_after, \
-                     sampling_rate_bp, display_id, trigger_name, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
+                     sampling_rate_bp, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                     ON CONFLICT (id) DO NOTHING",
                 )
+                .bind(&claim.display_id)
                 .bind(claim.project_id)
                 .bind(claim.survey_id)
                 .bind(&claim.user_id)
-                .bind(decision.eligible)
-                .bind(decision.rule.as_str())
-                .bind(&decision.detail)
-                .bind(decision.retry_after)
-                .bind(i64::from(decision.sampling_rate_bp))
-                .bind(decision.eligible.then_some(&claim.display_id))
                 .bind(&claim.trigger)
+                .bind(&claim.url)
+                .bind(&claim.language)
+                .bind(&claim.device)
+                .bind(i64::from(decision.sampling_rate_bp))
                 .bind(claim.now)
                 .execute(&mut *conn)
                 .await?;
-                if decision.eligible {
-                    sqlx::query(
-                        "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
-                         sampling_rate_bp, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                         ON CONFLICT (id) DO NOTHING",
-                    )
-                    .bind(&claim.display_id)
-                    .bind(claim.project_id)
-                    .bind(claim.survey_id)
-                    .bind(&claim.user_id)
-                    .bind(&claim.trigger)
-                    .bind(&claim.url)
-                    .bind(&claim.language)
-                    .bind(&claim.device)
-                    .bind(i64::from(decision.sampling_rate_bp))
-                    .bind(claim.now)
-                    .execute(&mut *conn)
-                    .await?;
-                }
                 Ok(())
             }
 
@@ -432,6 +415,28 @@ macro_rules! impl_sql_store {
                             .push_bind(f.at);
                     });
                     qb.push(" ON CONFLICT (id) DO NOTHING");
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in parts.decisions.chunks(ROWS_PER_STATEMENT) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO decisions (decision_key, project_id, survey_id, user_id, eligible, rule, detail, \
+                         retry_after, sampling_rate_bp, display_id, trigger_name, created_at) ",
+                    );
+                    qb.push_values(chunk, |mut b, (project_id, at, d)| {
+                        b.push_bind(&d.key)
+                            .push_bind(*project_id)
+                            .push_bind(d.survey_id)
+                            .push_bind(&d.user_id)
+                            .push_bind(d.eligible)
+                            .push_bind(&d.rule)
+                            .push_bind(&d.detail)
+                            .push_bind(d.retry_after)
+                            .push_bind(i64::from(d.sampling_rate_bp))
+                            .push_bind(d.eligible.then_some(&d.key))
+                            .push_bind(&d.trigger)
+                            .push_bind(*at);
+                    });
+                    qb.push(" ON CONFLICT (decision_key) DO NOTHING");
                     qb.build().execute(&mut *tx).await?;
                 }
                 // Snapshot the attributes in force when the answer arrived (the identify that
@@ -714,22 +719,37 @@ macro_rules! impl_sql_store {
             #[tracing::instrument(skip(self))]
             async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory> {
                 let mut conn = self.pool.acquire().await?;
-                Ok(Self::load_history(&mut conn, project_id, user_id, now, true).await?.0)
+                let q = FactsQuery { project_id, survey_id: 0, user_id, at: now, everything: true, with_counts: false };
+                Ok(Self::load_facts(&mut conn, &q).await?.history)
             }
 
             #[tracing::instrument(skip(self, decide), fields(survey = claim.survey_id))]
             async fn decide_and_claim(&self, claim: &DisplayClaim, decide: DecideFn<'_>) -> StoreResult<Decision> {
+                // Most decisions say no (cooldowns, sampling); those only read, without the lock,
+                // in parallel. A yes is taken again under the per-user lock before it claims a
+                // display, so two concurrent yeses cannot both stand (double-checked).
+                let optimistic = {
+                    let mut conn = self.pool.acquire().await?;
+                    let facts = Self::load_facts(&mut conn, &FactsQuery::of(claim)).await?;
+                    decide(&facts)
+                };
+                if !optimistic.eligible {
+                    return Ok(optimistic);
+                }
                 let mut tx = self.begin_user_transaction(claim.project_id, &claim.user_id).await?;
-                let facts = Self::load_facts(&mut tx, claim.project_id, claim.survey_id, &claim.user_id, claim.now, true).await?;
+                let facts = Self::load_facts(&mut tx, &FactsQuery::of(claim)).await?;
                 let decision = decide(&facts);
-                Self::log_decision(&mut tx, claim, &decision).await?;
+                if decision.eligible {
+                    Self::claim_display(&mut tx, claim, &decision).await?;
+                }
                 tx.commit().await?;
                 Ok(decision)
             }
 
             async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts> {
                 let mut conn = self.pool.acquire().await?;
-                Self::load_facts(&mut conn, project_id, survey_id, user_id, at, false).await
+                let q = FactsQuery { project_id, survey_id, user_id, at, everything: false, with_counts: true };
+                Self::load_facts(&mut conn, &q).await
             }
 
             async fn decisions(&self, survey_id: i64, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<DecisionRecord>> {

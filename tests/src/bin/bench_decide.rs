@@ -1,0 +1,167 @@
+//! Eligibility benchmark: authoritative decisions per second through real HTTP on loopback,
+//! with 100,000 known users in the store, on SQLite and on PostgreSQL. Every decision reads
+//! the user's server-side history, applies the rules, logs the decision and (when eligible)
+//! claims the display in one per-user-serialised transaction.
+//!
+//! `cargo xtask bench-decide [--clients 32] [--seconds 10] [--users 100000]`
+
+use anyhow::Context;
+use futures::StreamExt;
+use nps_core::wire::SurveyKind;
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+struct Args {
+    clients: usize,
+    seconds: u64,
+    users: u64,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut args = Args { clients: 32, seconds: 10, users: 100_000 };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--clients" => args.clients = value.parse()?,
+            "--seconds" => args.seconds = value.parse()?,
+            "--users" => args.users = value.parse()?,
+            _ => anyhow::bail!("unknown flag {flag}; usage: bench-decide [--clients N] [--seconds S] [--users U]"),
+        }
+    }
+    Ok(args)
+}
+
+#[allow(unsafe_code)]
+fn main() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    if std::env::var_os("NPS_COLLECTOR_BIN").is_none() {
+        let path = std::env::current_exe()?.with_file_name("nps-collector");
+        anyhow::ensure!(path.exists(), "{} is missing: run `cargo build --release -p nps-collector`", path.display());
+        // SAFETY: before the runtime starts, while this is the only thread.
+        unsafe { std::env::set_var("NPS_COLLECTOR_BIN", path) };
+    }
+    tokio::runtime::Runtime::new()?.block_on(run(args))
+}
+
+struct Measured {
+    decisions_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    granted: u64,
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let sqlite = measure(Backend::Sqlite, &args).await?;
+    let postgres = measure(Backend::Postgres, &args).await?;
+    println!(
+        "bench decide: sqlite_dps={:.0} sqlite_p50_ms={:.2} sqlite_p99_ms={:.2} postgres_dps={:.0} postgres_p50_ms={:.2} \
+         postgres_p99_ms={:.2} users={} clients={} granted_sqlite={} granted_postgres={}",
+        sqlite.decisions_per_sec,
+        sqlite.p50_ms,
+        sqlite.p99_ms,
+        postgres.decisions_per_sec,
+        postgres.p50_ms,
+        postgres.p99_ms,
+        args.users,
+        args.clients,
+        sqlite.granted,
+        postgres.granted
+    );
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+async fn measure(backend: Backend, args: &Args) -> anyhow::Result<Measured> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::new(backend, dir.path()).await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let admin = Admin::bootstrap(&collector.url).await?;
+    let project = admin.create_project(&["*"]).await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let base = format!("{}/v1/p/{}", collector.url, project.public_key);
+    let http = reqwest::Client::builder().pool_max_idle_per_host(1_024).tcp_nodelay(true).build()?;
+
+    let started = Instant::now();
+    seed_users(&http, &base, args.users).await?;
+    wait_drained(&collector.url).await?;
+    eprintln!("{backend:?}: {} users identified and stored in {:.1} s", args.users, started.elapsed().as_secs_f64());
+
+    let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let granted = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let begun = Instant::now();
+    let workers = (0..args.clients).map(|worker| {
+        let (http, base, latencies, granted) = (http.clone(), base.clone(), latencies.clone(), granted.clone());
+        let users = args.users;
+        async move {
+            let mut i = worker as u64;
+            let mut mine = Vec::new();
+            while Instant::now() < deadline {
+                i = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                let user = format!("user-{}", (i >> 33) % users);
+                let body = json!({ "survey_id": survey.id, "user_id": user, "display_id": new_id(), "trigger": "event:bench" });
+                let sent = Instant::now();
+                let Ok(response) = http.post(format!("{base}/decide")).json(&body).send().await else { continue };
+                let ok = response.status().is_success();
+                let decision: serde_json::Value = response.json().await.unwrap_or_default();
+                if ok {
+                    mine.push(sent.elapsed());
+                    if decision["eligible"] == json!(true) {
+                        granted.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            latencies.lock().map(|mut l| l.extend(mine)).ok();
+        }
+    });
+    futures::future::join_all(workers).await;
+    let elapsed = begun.elapsed().as_secs_f64();
+    let mut latencies = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    latencies.sort();
+    let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)));
+    let ms = |d: Option<&Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1_000.0);
+    let measured = Measured {
+        decisions_per_sec: latencies.len() as f64 / elapsed,
+        p50_ms: ms(pct(0.50)),
+        p99_ms: ms(pct(0.99)),
+        granted: granted.load(Ordering::Relaxed),
+    };
+    eprintln!(
+        "{backend:?}: {} decisions in {elapsed:.1} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} granted",
+        latencies.len(),
+        measured.decisions_per_sec,
+        measured.p50_ms,
+        measured.p99_ms,
+        measured.granted
+    );
+    Ok(measured)
+}
+
+/// Identifies `users` users created 60 days ago (past the first-survey delay).
+async fn seed_users(http: &reqwest::Client, base: &str, users: u64) -> anyhow::Result<()> {
+    let created_at = now_ms() - 60 * 86_400_000;
+    let failures = Arc::new(AtomicU64::new(0));
+    futures::stream::iter(0..users)
+        .for_each_concurrent(64, |i| {
+            let (http, failures) = (http.clone(), failures.clone());
+            let body = json!({ "user_id": format!("user-{i}"), "created_at": created_at, "attributes": { "plan": if i % 3 == 0 { "pro" } else { "free" } } });
+            let url = format!("{base}/identify");
+            async move {
+                let ok = http.post(url).json(&body).send().await.is_ok_and(|r| r.status().is_success());
+                if !ok {
+                    failures.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        })
+        .await;
+    let failed = failures.load(Ordering::Relaxed);
+    anyhow::ensure!(failed == 0, "{failed} identify calls failed");
+    Ok(())
+}

@@ -1,0 +1,344 @@
+//! The survey card: leptos CSR mounted into a shadow root, styled by an adopted stylesheet.
+
+use crate::app;
+use crate::i18n::{self, Strings};
+use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::prelude::*;
+use nps_core::wire::{Appearance, Attributes, ExtraQuestionKind, FeedbackKind, Placement, SurveyTexts, Theme};
+use nps_core::{Band, NpsScore};
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+
+/// A survey the collector allowed to be shown, with everything the card needs.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub survey_id: i64,
+    pub user_id: String,
+    pub display_id: String,
+    pub response_id: String,
+    pub trigger: Option<String>,
+    pub sampling_rate_bp: u32,
+    /// The language of `texts` (and of the built-in strings around them).
+    pub lang: String,
+    pub texts: SurveyTexts,
+    pub appearance: Appearance,
+}
+
+struct Mounted {
+    current: RwSignal<Option<Arc<Shown>>>,
+    sheet: web_sys::CssStyleSheet,
+}
+
+thread_local! {
+    static MOUNTED: RefCell<Option<Mounted>> = const { RefCell::new(None) };
+    /// Where the focus was before the card took it; it goes back there on close.
+    static RETURN_FOCUS: RefCell<Option<web_sys::HtmlElement>> = const { RefCell::new(None) };
+}
+
+const CSS: &str = include_str!("style.css");
+
+/// Only plain colour syntax reaches the stylesheet, so a survey editor cannot inject CSS.
+fn safe_colour(c: &str) -> &str {
+    let ok = !c.is_empty() && c.len() < 40 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || "#(),.% ".contains(ch));
+    if ok { c } else { "#4f46e5" }
+}
+
+/// Creates the host element, its shadow root and the leptos root, once.
+fn mount() -> Result<(), wasm_bindgen::JsValue> {
+    if MOUNTED.with(|m| m.borrow().is_some()) {
+        return Ok(());
+    }
+    let document = crate::browser::window().document().ok_or("no document")?;
+    // A custom element name: host rules aimed at `div` or `section` do not match it.
+    let host = document.create_element("nps-survey")?;
+    let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?;
+    let sheet = web_sys::CssStyleSheet::new()?;
+    shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+    let root: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
+    shadow.append_child(&root)?;
+    document.body().ok_or("no body")?.append_child(&host)?;
+    let current = RwSignal::new(None::<Arc<Shown>>);
+    leptos::mount::mount_to(root, move || move || current.get().map(|s| view! { <Card shown=s/> })).forget();
+    MOUNTED.with(|m| *m.borrow_mut() = Some(Mounted { current, sheet }));
+    Ok(())
+}
+
+pub fn show(s: Shown) {
+    if let Err(e) = mount() {
+        web_sys::console::warn_2(&"nps: cannot mount".into(), &e);
+        return;
+    }
+    let active = crate::browser::window().document().and_then(|d| d.active_element());
+    RETURN_FOCUS.with(|f| *f.borrow_mut() = active.and_then(|e| e.dyn_into().ok()));
+    MOUNTED.with(|m| {
+        if let Some(m) = &*m.borrow() {
+            let css = format!("{CSS}\n:host{{--nps-brand:{}}}", safe_colour(&s.appearance.brand_colour));
+            let _ = m.sheet.replace_sync(&css);
+            m.current.set(Some(Arc::new(s)));
+        }
+    });
+}
+
+/// Removes the card (if any) and gives the focus back.
+pub fn close_now() {
+    let was = MOUNTED.with(|m| m.borrow().as_ref().and_then(|m| m.current.get_untracked()));
+    let Some(was) = was else { return };
+    MOUNTED.with(|m| {
+        if let Some(m) = &*m.borrow() {
+            m.current.set(None);
+        }
+    });
+    if let Some(el) = RETURN_FOCUS.with(|f| f.borrow_mut().take()).filter(|e| e.is_connected()) {
+        let _ = el.focus();
+    }
+    let _ = was;
+}
+
+fn close(s: &Shown, reason: &str) {
+    close_now();
+    app::closed(s.survey_id, reason);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Step {
+    Score,
+    FollowUp(Band),
+    Thanks(Band),
+}
+
+fn band_text(per: &nps_core::wire::PerBand<String>, band: Band) -> String {
+    match band {
+        Band::Detractor => per.detractor.clone(),
+        Band::Passive => per.passive.clone(),
+        Band::Promoter => per.promoter.clone(),
+    }
+}
+
+fn focus_child(group: Option<web_sys::HtmlDivElement>, i: u8) {
+    let child = group.and_then(|g| g.children().item(u32::from(i)));
+    if let Some(el) = child.and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}
+
+#[component]
+fn Card(shown: Arc<Shown>) -> impl IntoView {
+    let t: &'static Strings = i18n::strings(&shown.lang);
+    let rtl = i18n::is_rtl(&shown.lang);
+    let step = RwSignal::new(Step::Score);
+    let selected = RwSignal::new(None::<u8>);
+    let roving = RwSignal::new(0u8);
+    let comment = RwSignal::new(String::new());
+    let extras = RwSignal::new(Attributes::new());
+    let group_ref = NodeRef::<leptos::html::Div>::new();
+    let comment_ref = NodeRef::<leptos::html::Textarea>::new();
+    let thanks_ref = NodeRef::<leptos::html::P>::new();
+
+    // Focus follows the step: into the scale when shown, then the comment, then the thanks.
+    Effect::new(move |_| {
+        if let Some(g) = group_ref.get() {
+            focus_child(Some(g), roving.get_untracked());
+        } else if let Some(c) = comment_ref.get() {
+            let _ = c.focus();
+        } else if let Some(p) = thanks_ref.get() {
+            let _ = p.focus();
+        }
+    });
+
+    let s = shown.clone();
+    let dismiss = move || match step.get_untracked() {
+        Step::Score => {
+            app::send_feedback(&s, FeedbackKind::Decline);
+            close(&s, "decline");
+        }
+        Step::FollowUp(_) => close(&s, "dismissed"),
+        Step::Thanks(_) => close(&s, "completed"),
+    };
+    let on_dismiss = dismiss.clone();
+    let on_card_key = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.stop_propagation();
+            dismiss();
+        }
+    };
+
+    let s = shown.clone();
+    let choose = move |n: u8| {
+        let Ok(score) = NpsScore::new(i64::from(n)) else { return };
+        selected.set(Some(n));
+        roving.set(n);
+        app::send_score(&s, score);
+        step.set(Step::FollowUp(score.band()));
+    };
+    let on_scale_key = move |ev: KeyboardEvent| {
+        let cur = i32::from(roving.get_untracked());
+        let (next, prev) = if rtl { (cur - 1, cur + 1) } else { (cur + 1, cur - 1) };
+        let to = match ev.key().as_str() {
+            "ArrowRight" => next,
+            "ArrowLeft" => prev,
+            "ArrowDown" => cur + 1,
+            "ArrowUp" => cur - 1,
+            "Home" => 0,
+            "End" => 10,
+            _ => return,
+        };
+        ev.prevent_default();
+        let to = to.rem_euclid(11) as u8;
+        roving.set(to);
+        focus_child(group_ref.get_untracked(), to);
+    };
+
+    let radios = (0u8..=10)
+        .map(|n| {
+            let choose = choose.clone();
+            let described = match n {
+                0 => Some("nps-low"),
+                10 => Some("nps-high"),
+                _ => None,
+            };
+            view! {
+                <button type="button" role="radio"
+                    aria-checked=move || if selected.get() == Some(n) { "true" } else { "false" }
+                    tabindex=move || if roving.get() == n { "0" } else { "-1" }
+                    aria-describedby=described
+                    on:click=move |_| choose(n)>{n}</button>
+            }
+        })
+        .collect_view();
+
+    let s = shown.clone();
+    let snooze = move |_| {
+        app::send_feedback(&s, FeedbackKind::Snooze);
+        close(&s, "snooze");
+    };
+    let s = shown.clone();
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Step::FollowUp(band) = step.get_untracked() else { return };
+        let text = comment.get_untracked().trim().to_owned();
+        app::send_completion(&s, (!text.is_empty()).then_some(text), extras.get_untracked());
+        step.set(Step::Thanks(band));
+        // The thanks leaves by itself unless it offers a link to follow.
+        if band != Band::Promoter || s.texts.promoter_link.is_none() {
+            let s = s.clone();
+            set_timeout(
+                move || {
+                    let same = MOUNTED.with(|m| {
+                        m.borrow().as_ref().and_then(|m| m.current.get_untracked()).is_some_and(|c| c.response_id == s.response_id)
+                    });
+                    if same {
+                        close(&s, "completed");
+                    }
+                },
+                Duration::from_millis(6_000),
+            );
+        }
+    };
+
+    let texts = shown.texts.clone();
+    let body = move || match step.get() {
+        Step::Score => view! {
+            <p class="q" id="nps-q">{texts.question.clone()}</p>
+            <div class="scale" role="radiogroup" aria-labelledby="nps-q" node_ref=group_ref on:keydown=on_scale_key.clone()>
+                {radios.clone()}
+            </div>
+            <div class="ends" aria-hidden="true">
+                <span id="nps-low">{t.not_likely}</span>
+                <span id="nps-high">{t.very_likely}</span>
+            </div>
+            <div class="actions">
+                <button type="button" class="link" on:click=snooze.clone()>{t.later}</button>
+            </div>
+        }
+        .into_any(),
+        Step::FollowUp(band) => view! {
+            <form on:submit=submit.clone()>
+                <label class="q" id="nps-q" for="nps-comment">{band_text(&texts.follow_up, band)}</label>
+                <textarea id="nps-comment" rows="3" maxlength="5000" node_ref=comment_ref
+                    on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                {texts.extra_questions.iter().map(|q| extra_question(q, t, extras)).collect_view()}
+                <div class="actions">
+                    <button type="submit" class="primary">{t.send}</button>
+                </div>
+            </form>
+        }
+        .into_any(),
+        Step::Thanks(band) => {
+            let link = texts.promoter_link.clone().filter(|l| band == Band::Promoter && l.starts_with("http"));
+            view! {
+                <p class="q" id="nps-q" tabindex="-1" node_ref=thanks_ref>{band_text(&texts.thank_you, band)}</p>
+                {link.map(|href| view! {
+                    <div class="actions"><a class="primary" href=href target="_blank" rel="noopener noreferrer">{t.go}</a></div>
+                })}
+            }
+            .into_any()
+        }
+    };
+
+    let placement = match shown.appearance.placement {
+        Placement::BottomRight => "bottom_right",
+        Placement::BottomLeft => "bottom_left",
+        Placement::Centre => "centre",
+        Placement::BottomSheet => "bottom_sheet",
+    };
+    let theme = match shown.appearance.theme {
+        Theme::Light => "light",
+        Theme::Dark => "dark",
+        Theme::Auto => "auto",
+    };
+    let modal = shown.appearance.placement == Placement::Centre;
+    view! {
+        <div class=format!("wrap {placement} {theme}")>
+            {modal.then(|| view! { <div class="backdrop"></div> })}
+            <section class="card" role="dialog" aria-modal=if modal { "true" } else { "false" }
+                aria-labelledby="nps-q" aria-label=t.survey dir=if rtl { "rtl" } else { "ltr" } lang=shown.lang.clone()
+                on:keydown=on_card_key>
+                <button type="button" class="x" aria-label=t.close on:click=move |_| on_dismiss()>"×"</button>
+                {body}
+            </section>
+        </div>
+    }
+}
+
+/// One optional extra question; its answer lands in `extras` under the question's id.
+fn extra_question(q: &nps_core::wire::ExtraQuestion, t: &'static Strings, extras: RwSignal<Attributes>) -> AnyView {
+    let id = q.id.clone();
+    let set = move |v: serde_json::Value| {
+        let id = id.clone();
+        extras.update(move |m| {
+            m.insert(id, v);
+        })
+    };
+    let name = format!("x-{}", q.id);
+    match q.kind {
+        ExtraQuestionKind::Text => view! {
+            <label>{q.text.clone()} " " <span class="muted">{t.optional}</span>
+                <input type="text" maxlength="1000" on:change=move |ev| set(event_target_value(&ev).into())/>
+            </label>
+        }
+        .into_any(),
+        ExtraQuestionKind::Rating | ExtraQuestionKind::YesNo => {
+            let options: Vec<(String, serde_json::Value)> = if q.kind == ExtraQuestionKind::Rating {
+                (1..=5).map(|n| (n.to_string(), n.into())).collect()
+            } else {
+                vec![(t.yes.to_owned(), true.into()), (t.no.to_owned(), false.into())]
+            };
+            view! {
+                <fieldset>
+                    <legend>{q.text.clone()} " " <span class="muted">{t.optional}</span></legend>
+                    <div class="opts">
+                        {options.into_iter().map(|(label, value)| {
+                            let set = set.clone();
+                            view! {
+                                <label><input type="radio" name=name.clone() on:change=move |_| set(value.clone())/>{label}</label>
+                            }
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+            }
+            .into_any()
+        }
+    }
+}
