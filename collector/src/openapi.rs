@@ -33,6 +33,7 @@ use utoipa::OpenApi;
         admin::responses::list,
         admin::responses::dead_letters,
         admin::reports::nps_report,
+        admin::reports::segment_report,
         admin::eligibility::explain,
         admin::eligibility::exclusions,
     ),

@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, get, web};
 use nps_core::ErrorCode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(widget_file);
+    cfg.service(widget_file).service(admin_root).service(admin_file);
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -33,8 +33,7 @@ fn is_hashed(name: &str) -> bool {
 #[get("/widget/{file}")]
 pub async fn widget_file(state: State, file: web::Path<String>) -> ApiResult<HttpResponse> {
     let name = file.into_inner();
-    let safe = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) && !name.starts_with('.');
-    if !safe {
+    if !safe_name(&name) {
         return Err(ApiError::client(ErrorCode::NotFound, "no such widget file"));
     }
     let path = state.settings.assets_dir.join(&name);
@@ -49,6 +48,47 @@ pub async fn widget_file(state: State, file: web::Path<String>) -> ApiResult<Htt
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"))
         .body(bytes))
+}
+
+fn safe_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The admin single-page app: its files from `assets_dir/admin`, and `index.html` for every
+/// other path under `/admin/` (client-side routes).
+async fn admin_asset(state: &State, path: &str) -> ApiResult<HttpResponse> {
+    let dir = state.settings.assets_dir.join("admin");
+    let name = path.rsplit('/').next().unwrap_or("");
+    let (file, name) = if safe_name(name) && name.contains('.') && tokio::fs::metadata(dir.join(name)).await.is_ok() {
+        (dir.join(name), name.to_owned())
+    } else {
+        (dir.join("index.html"), "index.html".to_owned())
+    };
+    let bytes = tokio::fs::read(&file)
+        .await
+        .map_err(|_| ApiError::client(ErrorCode::NotFound, "the admin app is not built; run `cargo xtask build-admin`"))?;
+    let cache = if is_hashed(&name) { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CONTENT_TYPE, content_type(&name))).insert_header((header::CACHE_CONTROL, cache));
+    if name == "index.html" {
+        // The admin app runs only its own scripts; WASM needs 'wasm-unsafe-eval'.
+        response.insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; frame-ancestors 'none'",
+        ));
+    }
+    Ok(response.body(bytes))
+}
+
+#[get("/admin")]
+pub async fn admin_root(state: State) -> ApiResult<HttpResponse> {
+    admin_asset(&state, "index.html").await
+}
+
+#[get("/admin/{tail:.*}")]
+pub async fn admin_file(state: State, tail: web::Path<String>) -> ApiResult<HttpResponse> {
+    admin_asset(&state, &tail).await
 }
 
 #[cfg(test)]

@@ -97,6 +97,48 @@ pub struct ResponseQuery {
     pub offset: i64,
 }
 
+/// What a segment report breaks answers down by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dimension {
+    /// A user attribute, as it was when the answer arrived.
+    Attribute(String),
+    /// Role in the account (executive buyer, admin, end user, ...).
+    Role,
+    Account,
+    Trigger,
+    Language,
+    Device,
+    Survey,
+}
+
+impl Dimension {
+    /// `attr:<key>`, `role`, `account`, `trigger`, `language`, `device` or `survey`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "role" => Some(Self::Role),
+            "account" => Some(Self::Account),
+            "trigger" => Some(Self::Trigger),
+            "language" => Some(Self::Language),
+            "device" => Some(Self::Device),
+            "survey" => Some(Self::Survey),
+            _ => s.strip_prefix("attr:").filter(|k| !k.is_empty() && k.len() <= 128).map(|k| Self::Attribute(k.to_owned())),
+        }
+    }
+
+    /// The column holding the dimension (attributes are handled per backend).
+    pub(crate) fn column(&self) -> Option<&'static str> {
+        match self {
+            Self::Role => Some("account_role"),
+            Self::Account => Some("account_id"),
+            Self::Trigger => Some("trigger_name"),
+            Self::Language => Some("language"),
+            Self::Device => Some("device"),
+            Self::Survey => Some("CAST(survey_id AS TEXT)"),
+            Self::Attribute(_) => None,
+        }
+    }
+}
+
 /// Answers of one UTC day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DayCounts {
@@ -142,6 +184,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn list_responses(&self, query: &ResponseQuery) -> StoreResult<Vec<ResponseRow>>;
     async fn daily_band_counts(&self, query: &ResponseQuery) -> StoreResult<Vec<DayCounts>>;
+    /// Answers per value of a dimension (`None` = the value is missing).
+    async fn segment_counts(&self, query: &ResponseQuery, by: &Dimension) -> StoreResult<Vec<(Option<String>, BandCounts)>>;
     /// Displays per UTC day (day, count) for the same surveys and dates.
     async fn daily_displays(&self, query: &ResponseQuery) -> StoreResult<Vec<(i64, u64)>>;
 

@@ -27,6 +27,13 @@ impl PostgresStore {
 impl_sql_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 
 impl PostgresStore {
+    /// A JSON attribute as text: `(attributes::jsonb ->> <key>)`.
+    const JSON_TEXT: (&'static str, &'static str) = ("(attributes::jsonb ->> ", ")");
+
+    fn json_path(key: &str) -> String {
+        key.to_owned()
+    }
+
     /// Serialises decisions per user across every collector process with a transaction-scoped
     /// advisory lock on a 64-bit hash of (project, user). A hash collision only serialises two
     /// unrelated users; it never lets one user's decisions interleave.

@@ -62,6 +62,7 @@ macro_rules! impl_sql_store {
         };
         use crate::store::sql::FactsQuery;
         use crate::store::{
+            Dimension,
             AdminRecord, DayCounts, DeadLetter, DecideFn, DecisionFacts, DecisionRecord, DisplayClaim, ResponseQuery, RuleCount,
             Store, StoreError, StoreResult,
         };
@@ -689,6 +690,40 @@ macro_rules! impl_sql_store {
                             day: r.try_get("day")?,
                             counts: BandCounts::new(count("promoters")?, count("passives")?, count("detractors")?),
                         })
+                    })
+                    .collect()
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn segment_counts(&self, q: &ResponseQuery, by: &Dimension) -> StoreResult<Vec<(Option<String>, BandCounts)>> {
+                if q.survey_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new("SELECT ");
+                match (by.column(), by) {
+                    (Some(column), _) => {
+                        qb.push(column);
+                    }
+                    (None, Dimension::Attribute(key)) => {
+                        qb.push(Self::JSON_TEXT.0).push_bind(Self::json_path(key)).push(Self::JSON_TEXT.1);
+                    }
+                    (None, _) => return Err(StoreError::Other(anyhow::anyhow!("dimension without a column"))),
+                }
+                qb.push(
+                    " AS segment, SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END) AS promoters, \
+                     SUM(CASE WHEN score BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS passives, \
+                     SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END) AS detractors FROM responses",
+                );
+                Self::push_response_filters(&mut qb, q);
+                qb.push(" GROUP BY 1 ORDER BY 1");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        let count = |c: &str| -> StoreResult<u64> { Ok(r.try_get::<i64, _>(c)?.max(0) as u64) };
+                        Ok((
+                            r.try_get::<Option<String>, _>("segment")?,
+                            BandCounts::new(count("promoters")?, count("passives")?, count("detractors")?),
+                        ))
                     })
                     .collect()
             }

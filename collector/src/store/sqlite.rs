@@ -32,6 +32,13 @@ impl SqliteStore {
 impl_sql_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 
 impl SqliteStore {
+    /// A JSON attribute as text: `CAST(json_extract(attributes, <path>) AS TEXT)`.
+    const JSON_TEXT: (&'static str, &'static str) = ("CAST(json_extract(attributes, ", ") AS TEXT)");
+
+    fn json_path(key: &str) -> String {
+        format!("$.\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+
     /// SQLite has one writer: `BEGIN IMMEDIATE` takes the write lock up front, so the facts a
     /// decision reads cannot change before its display is written.
     async fn begin_user_transaction(&self, _project_id: i64, _user_id: &str) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {

@@ -5,16 +5,16 @@ use super::responses::{Filters, scoped_query};
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
-use crate::store::DayCounts;
+use crate::store::{DayCounts, Dimension};
 use actix_web::{HttpResponse, get, web};
 use chrono::{Datelike, NaiveDate};
-use nps_core::BandCounts;
+use nps_core::{BandCounts, Comparison};
 use nps_core::wire::{Granularity, NpsReport, NpsSummary, PeriodSummary};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(nps_report);
+    cfg.service(nps_report).service(segment_report);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -110,6 +110,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_segment_is_compared_with_the_rest() {
+        let rows = vec![(Some("pro".to_owned()), BandCounts::new(50, 30, 20)), (Some("free".to_owned()), BandCounts::new(40, 30, 30))];
+        let (total, segments) = build_segments(rows, 150);
+        assert_eq!(total, BandCounts::new(90, 60, 50));
+        let vs_rest = segments[0].vs_rest.expect("comparison");
+        assert!((vs_rest.difference - 19.42).abs() < 0.01 && !vs_rest.significant);
+        assert!(segments.iter().all(|s| s.small));
+    }
+
+    #[test]
     fn weeks_start_on_monday_and_months_on_the_first() {
         // 1970-01-01 was a Thursday; day 4 is Monday 1970-01-05.
         assert_eq!(period_start(0, Granularity::Week).map(|d| d.to_string()), Some("1969-12-29".into()));
@@ -131,4 +141,75 @@ mod tests {
         let change = periods[2].change.expect("compared with week 1");
         assert!((change.difference - -19.42).abs() < 0.01);
     }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SegmentParams {
+    /// `attr:<key>` (user attribute when answering), `role`, `account`, `trigger`, `language`,
+    /// `device` or `survey`.
+    pub by: String,
+    /// Segments with fewer answers are marked `small` (default 30).
+    pub min_n: Option<u64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Segment {
+    /// The dimension's value; absent when the answers lack it.
+    pub value: Option<String>,
+    pub summary: NpsSummary,
+    /// This segment against all other answers of the report (independent samples).
+    pub vs_rest: Option<Comparison>,
+    /// Fewer answers than `min_n`: read with care.
+    pub small: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SegmentReport {
+    pub by: String,
+    pub min_n: u64,
+    pub overall: NpsSummary,
+    pub segments: Vec<Segment>,
+}
+
+/// Splits the overall counts into segments, each with its interval and a test against the rest.
+pub fn build_segments(rows: Vec<(Option<String>, BandCounts)>, min_n: u64) -> (BandCounts, Vec<Segment>) {
+    let mut total = BandCounts::default();
+    rows.iter().for_each(|(_, c)| total.merge(*c));
+    let segments = rows
+        .into_iter()
+        .map(|(value, counts)| {
+            let rest = BandCounts::new(
+                total.promoters - counts.promoters,
+                total.passives - counts.passives,
+                total.detractors - counts.detractors,
+            );
+            Segment {
+                value,
+                vs_rest: (rest.n() > 0 && counts.n() > 0).then(|| counts.compare(&rest)),
+                small: counts.n() < min_n,
+                summary: NpsSummary::new(counts, 0),
+            }
+        })
+        .collect();
+    (total, segments)
+}
+
+/// NPS per segment, each with its interval and flagged when it differs significantly from
+/// the rest; small segments are marked.
+#[utoipa::path(tag = "admin", params(Filters, SegmentParams), responses((status = 200, body = SegmentReport), (status = 422, body = nps_core::ApiErrorBody)))]
+#[get("/api/admin/reports/segments")]
+pub async fn segment_report(
+    state: State,
+    session: AdminSession,
+    filters: web::Query<Filters>,
+    params: web::Query<SegmentParams>,
+) -> ApiResult<HttpResponse> {
+    let by = Dimension::parse(&params.by).ok_or_else(|| {
+        ApiError::invalid("by must be attr:<key>, role, account, trigger, language, device or survey")
+    })?;
+    let query = scoped_query(&state, &session, &filters).await?;
+    let min_n = params.min_n.unwrap_or(30);
+    let rows = state.store.segment_counts(&query, &by).await?;
+    let (total, segments) = build_segments(rows, min_n);
+    Ok(HttpResponse::Ok().json(SegmentReport { by: params.by.clone(), min_n, overall: NpsSummary::new(total, 0), segments }))
 }

@@ -1,0 +1,271 @@
+//! Typed client of the collector's admin API.
+//!
+//! Every call returns `Result<T, ApiError>`; an error carries the collector's
+//! [`ErrorCode`] and message (`{code, message}` bodies), so pages can show the message next to
+//! the form. Requests go to the same origin with the session cookie; state-changing ones also
+//! carry the CSRF token from the sign-in answer, kept in memory and in sessionStorage (so a
+//! reload keeps working, and a new tab asks to sign in again).
+
+use nps_core::wire::{
+    Credentials, NpsReport, Project, ProjectInput, ResponseRow, SessionInfo, Survey, SurveyInput,
+};
+use nps_core::{ApiErrorBody, ErrorCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+const CSRF_KEY: &str = "nps-admin-csrf";
+
+thread_local! {
+    static CSRF: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    fn network() -> Self {
+        Self { status: 0, code: ErrorCode::Unavailable, message: "the collector cannot be reached".to_owned() }
+    }
+
+    pub fn client(message: impl Into<String>) -> Self {
+        Self { status: 0, code: ErrorCode::InvalidField, message: message.into() }
+    }
+
+    /// Messages of a 422 answer, one per problem (the collector joins them with `; `).
+    pub fn problems(&self) -> Vec<String> {
+        self.message.split("; ").map(str::to_owned).collect()
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+pub fn set_csrf(token: Option<String>) {
+    if let Some(storage) = session_storage() {
+        let _ = match &token {
+            Some(t) => storage.set_item(CSRF_KEY, t),
+            None => storage.remove_item(CSRF_KEY),
+        };
+    }
+    CSRF.with(|c| *c.borrow_mut() = token);
+}
+
+fn csrf() -> Option<String> {
+    CSRF.with(|c| c.borrow().clone()).or_else(|| {
+        let token = session_storage()?.get_item(CSRF_KEY).ok()??;
+        CSRF.with(|c| *c.borrow_mut() = Some(token.clone()));
+        Some(token)
+    })
+}
+
+/// Sends one request; returns the status and the body text.
+async fn send(method: &str, url: &str, body: Option<String>) -> ApiResult<(u16, String)> {
+    let window = web_sys::window().ok_or_else(ApiError::network)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let headers = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&headers, &"Accept".into(), &"application/json".into());
+    if let Some(body) = body {
+        let _ = js_sys::Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
+        init.set_body(&JsValue::from_str(&body));
+    }
+    if method != "GET"
+        && let Some(token) = csrf()
+    {
+        let _ = js_sys::Reflect::set(&headers, &"X-CSRF-Token".into(), &token.into());
+    }
+    init.set_headers(&headers);
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|_| ApiError::network())?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| ApiError::network())?;
+    let text = match response.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok((response.status(), text))
+}
+
+fn error_of(status: u16, text: &str) -> ApiError {
+    match serde_json::from_str::<ApiErrorBody>(text) {
+        Ok(body) => ApiError { status, code: body.code, message: body.message },
+        Err(_) => ApiError {
+            status,
+            code: if status >= 500 { ErrorCode::Internal } else { ErrorCode::InvalidField },
+            message: format!("the collector answered {status}"),
+        },
+    }
+}
+
+async fn call<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>) -> ApiResult<T> {
+    let (status, text) = send(method, url, body).await?;
+    if !(200..300).contains(&status) {
+        let error = error_of(status, &text);
+        if error.code == ErrorCode::Unauthorized {
+            crate::on_unauthorized();
+        }
+        return Err(error);
+    }
+    let text = if text.trim().is_empty() { "null" } else { &text };
+    serde_json::from_str(text).map_err(|e| ApiError {
+        status,
+        code: ErrorCode::Internal,
+        message: format!("unexpected answer from the collector: {e}"),
+    })
+}
+
+fn json<B: Serialize>(body: &B) -> Option<String> {
+    serde_json::to_string(body).ok()
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value).as_string().unwrap_or_default()
+}
+
+/// `?a=1&b=2` from the pairs whose value is not empty.
+pub fn query(pairs: &[(&str, String)]) -> String {
+    let parts: Vec<String> =
+        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+}
+
+// --- sessions -------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Me {
+    pub email: String,
+    pub role: nps_core::wire::AdminRole,
+}
+
+pub async fn bootstrap(credentials: &Credentials) -> ApiResult<()> {
+    call::<serde_json::Value>("POST", "/api/admin/bootstrap", json(credentials)).await.map(|_| ())
+}
+
+pub async fn sign_in(credentials: &Credentials) -> ApiResult<SessionInfo> {
+    let session: SessionInfo = call("POST", "/api/admin/session", json(credentials)).await?;
+    set_csrf(Some(session.csrf_token.clone()));
+    Ok(session)
+}
+
+pub async fn whoami() -> ApiResult<Me> {
+    call("GET", "/api/admin/session", None).await
+}
+
+pub async fn sign_out() -> ApiResult<()> {
+    let result = call::<serde_json::Value>("DELETE", "/api/admin/session", None).await.map(|_| ());
+    set_csrf(None);
+    result
+}
+
+// --- projects and surveys -------------------------------------------------------------------
+
+pub async fn projects() -> ApiResult<Vec<Project>> {
+    call("GET", "/api/admin/projects", None).await
+}
+
+pub async fn project(id: i64) -> ApiResult<Project> {
+    call("GET", &format!("/api/admin/projects/{id}"), None).await
+}
+
+pub async fn create_project(input: &ProjectInput) -> ApiResult<Project> {
+    call("POST", "/api/admin/projects", json(input)).await
+}
+
+pub async fn rotate_secret(id: i64) -> ApiResult<Project> {
+    call("POST", &format!("/api/admin/projects/{id}/rotate-secret"), None).await
+}
+
+pub async fn surveys(project_id: i64) -> ApiResult<Vec<Survey>> {
+    call("GET", &format!("/api/admin/projects/{project_id}/surveys"), None).await
+}
+
+pub async fn survey(id: i64) -> ApiResult<Survey> {
+    call("GET", &format!("/api/admin/surveys/{id}"), None).await
+}
+
+pub async fn create_survey(project_id: i64, input: &SurveyInput) -> ApiResult<Survey> {
+    call("POST", &format!("/api/admin/projects/{project_id}/surveys"), json(input)).await
+}
+
+pub async fn update_survey(id: i64, input: &SurveyInput) -> ApiResult<Survey> {
+    call("PUT", &format!("/api/admin/surveys/{id}"), json(input)).await
+}
+
+// --- answers and reports --------------------------------------------------------------------
+
+/// The filters of the responses listing (and of its CSV export).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResponseFilters {
+    pub survey_id: i64,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub band: String,
+    pub has_comment: Option<bool>,
+    pub q: String,
+}
+
+impl ResponseFilters {
+    pub fn url(&self, csv: bool) -> String {
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let q = query(&[
+            ("survey_id", self.survey_id.to_string()),
+            ("from", opt(self.from)),
+            ("to", opt(self.to)),
+            ("band", self.band.clone()),
+            ("has_comment", self.has_comment.map(|b| b.to_string()).unwrap_or_default()),
+            ("q", self.q.clone()),
+            ("limit", if csv { "100000".to_owned() } else { "500".to_owned() }),
+            ("format", if csv { "csv".to_owned() } else { String::new() }),
+        ]);
+        format!("/api/admin/responses{q}")
+    }
+}
+
+pub async fn responses(filters: &ResponseFilters) -> ApiResult<Vec<ResponseRow>> {
+    call("GET", &filters.url(false), None).await
+}
+
+pub async fn nps_report(survey_id: i64, from: Option<i64>, to: Option<i64>, granularity: &str) -> ApiResult<NpsReport> {
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let q = query(&[
+        ("survey_id", survey_id.to_string()),
+        ("from", opt(from)),
+        ("to", opt(to)),
+        ("granularity", granularity.to_owned()),
+    ]);
+    call("GET", &format!("/api/admin/reports/nps{q}"), None).await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RuleCount {
+    pub rule: String,
+    pub users: u64,
+    pub decisions: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Exclusions {
+    pub rules: Vec<RuleCount>,
+}
+
+pub async fn exclusions(survey_id: i64, from: Option<i64>, to: Option<i64>) -> ApiResult<Exclusions> {
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let q = query(&[("survey_id", survey_id.to_string()), ("from", opt(from)), ("to", opt(to))]);
+    call("GET", &format!("/api/admin/reports/exclusions{q}"), None).await
+}

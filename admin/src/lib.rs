@@ -1,0 +1,211 @@
+//! The admin single-page app: leptos CSR compiled to WASM, served by the collector under
+//! `/admin` and mounted into `<div id="app">`.
+//!
+//! Routing is a small path router over `history.pushState` (`/admin/...` paths); every path
+//! the app produces is also served as `index.html` by the collector, so reloads and deep
+//! links work.
+
+pub mod api;
+pub mod components;
+pub mod fmt;
+pub mod pages;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// A screen of the app, parsed from `location.pathname`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Projects,
+    Project(i64),
+    NewSurvey(i64),
+    Survey(i64),
+    Report(i64),
+    Responses(i64),
+    NotFound,
+}
+
+impl Route {
+    pub fn parse(path: &str) -> Route {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+        let id = |s: &str| s.parse::<i64>().ok();
+        match parts.as_slice() {
+            ["admin"] | ["admin", "projects"] => Route::Projects,
+            ["admin", "projects", p] => id(p).map_or(Route::NotFound, Route::Project),
+            ["admin", "projects", p, "surveys", "new"] => id(p).map_or(Route::NotFound, Route::NewSurvey),
+            ["admin", "surveys", s] => id(s).map_or(Route::NotFound, Route::Survey),
+            ["admin", "surveys", s, "report"] => id(s).map_or(Route::NotFound, Route::Report),
+            ["admin", "surveys", s, "responses"] => id(s).map_or(Route::NotFound, Route::Responses),
+            _ => Route::NotFound,
+        }
+    }
+
+    pub fn path(self) -> String {
+        match self {
+            Route::Projects | Route::NotFound => "/admin/projects".to_owned(),
+            Route::Project(p) => format!("/admin/projects/{p}"),
+            Route::NewSurvey(p) => format!("/admin/projects/{p}/surveys/new"),
+            Route::Survey(s) => format!("/admin/surveys/{s}"),
+            Route::Report(s) => format!("/admin/surveys/{s}/report"),
+            Route::Responses(s) => format!("/admin/surveys/{s}/responses"),
+        }
+    }
+}
+
+/// Who is signed in (`None` = show the sign-in screen).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionUser {
+    pub email: String,
+    pub role: nps_core::wire::AdminRole,
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub route: RwSignal<Route>,
+    pub user: RwSignal<Option<SessionUser>>,
+    /// `false` until the first `GET /api/admin/session` answered.
+    pub checked: RwSignal<bool>,
+}
+
+thread_local! {
+    static STATE: std::cell::Cell<Option<AppState>> = const { std::cell::Cell::new(None) };
+}
+
+pub fn state() -> AppState {
+    STATE.with(|s| s.get()).expect("the app is mounted")
+}
+
+fn location_path() -> String {
+    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default()
+}
+
+/// Goes to `route`, adding a history entry.
+pub fn navigate(route: Route) {
+    let path = route.path();
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&path));
+    }
+    state().route.set(route);
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
+/// Replaces the current history entry (after creating something, so Back skips the form).
+pub fn redirect(route: Route) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&route.path()));
+    }
+    state().route.set(route);
+}
+
+/// The session expired or was never there: back to the sign-in screen.
+pub fn on_unauthorized() {
+    if let Some(s) = STATE.with(|s| s.get()) {
+        s.user.set(None);
+    }
+}
+
+/// An in-app link: a real `<a href>` (open in a new tab works), handled by the router on a
+/// plain click.
+#[component]
+pub fn Link(route: Route, children: Children, #[prop(optional, into)] class: String) -> impl IntoView {
+    let on_click = move |ev: web_sys::MouseEvent| {
+        if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key() {
+            ev.prevent_default();
+            navigate(route);
+        }
+    };
+    view! { <a href=route.path() class=class on:click=on_click>{children()}</a> }
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let st = state();
+    leptos::task::spawn_local(async move {
+        if let Ok(me) = api::whoami().await {
+            st.user.set(Some(SessionUser { email: me.email, role: me.role }));
+        }
+        st.checked.set(true);
+    });
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = api::sign_out().await;
+            st.user.set(None);
+        });
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/admin/projects">"NPS admin"</a>
+            {move || st.user.get().map(|u| view! {
+                <nav aria-label="Main">
+                    <Link route=Route::Projects>"Projects"</Link>
+                </nav>
+                <span class="who">{u.email.clone()} " (" {u.role.as_str()} ")"</span>
+                <button type="button" class="secondary" on:click=sign_out>"Sign out"</button>
+            })}
+        </header>
+        <main id="main">
+            {move || {
+                if !st.checked.get() {
+                    return view! { <p class="muted">"Loading..."</p> }.into_any();
+                }
+                if st.user.get().is_none() {
+                    return view! { <pages::sign_in::SignIn /> }.into_any();
+                }
+                match st.route.get() {
+                    Route::Projects => view! { <pages::projects::Projects /> }.into_any(),
+                    Route::Project(id) => view! { <pages::projects::ProjectPage id=id /> }.into_any(),
+                    Route::NewSurvey(project_id) => {
+                        view! { <pages::survey_editor::SurveyEditor project_id=project_id survey_id=None /> }.into_any()
+                    }
+                    Route::Survey(id) => view! { <pages::survey_editor::SurveyEditor project_id=0 survey_id=Some(id) /> }.into_any(),
+                    Route::Report(id) => view! { <pages::report::Report survey_id=id /> }.into_any(),
+                    Route::Responses(id) => view! { <pages::responses::Responses survey_id=id /> }.into_any(),
+                    Route::NotFound => view! {
+                        <h1>"Not found"</h1>
+                        <p><Link route=Route::Projects>"Back to the projects"</Link></p>
+                    }.into_any(),
+                }
+            }}
+        </main>
+    }
+}
+
+/// Runs when the module is instantiated: mounts the app into `#app`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(host) = document.get_element_by_id("app").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) else {
+        return;
+    };
+    host.set_inner_html("");
+    let st = AppState {
+        route: RwSignal::new(Route::parse(&location_path())),
+        user: RwSignal::new(None),
+        checked: RwSignal::new(false),
+    };
+    STATE.with(|s| s.set(Some(st)));
+    let on_pop = Closure::<dyn Fn()>::new(move || st.route.set(Route::parse(&location_path())));
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
+    }
+    on_pop.forget();
+    leptos::mount::mount_to(host, App).forget();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Route;
+
+    #[test]
+    fn routes_round_trip() {
+        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7)] {
+            assert_eq!(Route::parse(&r.path()), r);
+        }
+        assert_eq!(Route::parse("/admin"), Route::Projects);
+        assert_eq!(Route::parse("/admin/"), Route::Projects);
+        assert_eq!(Route::parse("/admin/projects/x"), Route::NotFound);
+    }
+}

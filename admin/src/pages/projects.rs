@@ -1,0 +1,276 @@
+//! Projects: list, create, and one project's keys, install snippet and surveys.
+
+use crate::api;
+use crate::components::{ErrorBox, FieldErrors};
+use crate::{Link, Route, navigate, state};
+use leptos::prelude::*;
+use nps_core::wire::{Project, ProjectInput, Survey};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+#[component]
+pub fn Projects() -> impl IntoView {
+    let projects = RwSignal::new(None::<Result<Vec<Project>, String>>);
+    leptos::task::spawn_local(async move {
+        projects.set(Some(api::projects().await.map_err(|e| e.message)));
+    });
+    let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
+    view! {
+        <h1>"Projects"</h1>
+        <section class="card">
+            <h2>"Your projects"</h2>
+            {move || match projects.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No projects yet: create one below."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="list" data-testid="projects-table">
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Public key"</th><th scope="col">"Identity"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|p| view! {
+                                <tr>
+                                    <td><Link route=Route::Project(p.id)>{p.name.clone()}</Link></td>
+                                    <td><code>{p.public_key.clone()}</code></td>
+                                    <td>{if p.identity_enforced { "enforced" } else { "not enforced" }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+        <Show when=can_configure>
+            <NewProject />
+        </Show>
+    }
+}
+
+#[component]
+fn NewProject() -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let origins = RwSignal::new(String::new());
+    let enforced = RwSignal::new(false);
+    let errors = RwSignal::new(Vec::<String>::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let input = ProjectInput {
+            name: name.get_untracked().trim().to_owned(),
+            allowed_origins: origins
+                .get_untracked()
+                .lines()
+                .map(|l| l.trim().trim_end_matches('/').to_owned())
+                .filter(|l| !l.is_empty())
+                .collect(),
+            identity_enforced: enforced.get_untracked(),
+            fatigue: Default::default(),
+        };
+        let mut problems = Vec::new();
+        if input.name.is_empty() {
+            problems.push("name must not be empty".to_owned());
+        }
+        for (i, o) in input.allowed_origins.iter().enumerate() {
+            if o != "*" && !(o.starts_with("https://") || o.starts_with("http://")) {
+                problems.push(format!("allowed_origins[{i}] must be `*` or a scheme and host like https://app.example.com (got `{o}`)"));
+            }
+        }
+        errors.set(problems.clone());
+        if !problems.is_empty() {
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::create_project(&input).await {
+                Ok(p) => navigate(Route::Project(p.id)),
+                Err(e) if e.status == 422 => errors.set(e.problems()),
+                Err(e) => error.set(Some(e.message)),
+            }
+            busy.set(false);
+        });
+    };
+    let errs: Signal<Vec<String>> = errors.into();
+    view! {
+        <section class="card">
+            <h2>"New project"</h2>
+            <form on:submit=submit novalidate data-testid="new-project">
+                <label class="field">
+                    <span>"Name"</span>
+                    <input type="text" name="name" required prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+                <FieldErrors errors=errs path="name" />
+                <label class="field">
+                    <span>"Allowed origins (one per line, e.g. https://app.example.com; * = any)"</span>
+                    <textarea name="allowed_origins" rows="3" prop:value=move || origins.get()
+                        on:input=move |ev| origins.set(event_target_value(&ev))></textarea>
+                </label>
+                <FieldErrors errors=errs path="allowed_origins" />
+                <label class="check">
+                    <input type="checkbox" name="identity_enforced" prop:checked=move || enforced.get()
+                        on:change=move |ev| enforced.set(event_target_checked(&ev)) />
+                    <span>"Require identity verification (signed JWT from your backend)"</span>
+                </label>
+                <ErrorBox error=error.into() />
+                <div class="actions">
+                    <button type="submit" disabled=move || busy.get()>"Create project"</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// Writes `text` to the clipboard; `false` when the browser refused.
+async fn copy_text(text: &str) -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &JsValue::from_str("clipboard")).unwrap_or(JsValue::UNDEFINED);
+    if clipboard.is_undefined() {
+        return false;
+    }
+    let Ok(write) = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText")) else { return false };
+    let Ok(write) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(write) else { return false };
+    match write.call1(&clipboard, &JsValue::from_str(text)) {
+        Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+fn origin() -> String {
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+}
+
+pub fn install_snippet(origin: &str, key: &str) -> String {
+    format!(
+        "<script async src=\"{origin}/widget/nps.js\" data-project-key=\"{key}\"></script>\n\
+<script>\n\
+  window.nps = window.nps || function () {{ (window.nps.q = window.nps.q || []).push(arguments); }};\n\
+  // After sign-in in your app: who the user is (identityToken: a JWT your backend signs\n\
+  // with the project's identity secret, required when verification is enforced).\n\
+  nps('identify', {{ userId: 'user-123', attributes: {{ plan: 'pro' }}, identityToken: '...' }});\n\
+  // Moments that may trigger a survey:\n\
+  nps('track', 'report_exported', {{ format: 'pdf' }});\n\
+</script>"
+    )
+}
+
+#[component]
+fn CopyBlock(text: String, label: &'static str) -> impl IntoView {
+    let status = RwSignal::new(String::new());
+    let for_copy = text.clone();
+    let copy = move |_| {
+        let text = for_copy.clone();
+        leptos::task::spawn_local(async move {
+            status.set(if copy_text(&text).await { "Copied.".to_owned() } else { "Select the text and press Ctrl+C to copy.".to_owned() });
+        });
+    };
+    view! {
+        <div class="copy-block">
+            <pre tabindex="0" aria-label=label data-testid="install-snippet"><code>{text}</code></pre>
+            <button type="button" class="secondary" on:click=copy>"Copy to clipboard"</button>
+            <span class="muted" role="status">{move || status.get()}</span>
+        </div>
+    }
+}
+
+#[component]
+pub fn ProjectPage(id: i64) -> impl IntoView {
+    let project = RwSignal::new(None::<Result<Project, String>>);
+    let surveys = RwSignal::new(None::<Result<Vec<Survey>, String>>);
+    let rotate_error = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        project.set(Some(api::project(id).await.map_err(|e| e.message)));
+        surveys.set(Some(api::surveys(id).await.map_err(|e| e.message)));
+    });
+    let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
+    let rotate = move |_| {
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message("Rotate the identity secret? Tokens signed with the old secret stop working.").ok())
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match api::rotate_secret(id).await {
+                Ok(p) => {
+                    rotate_error.set(None);
+                    project.set(Some(Ok(p)));
+                }
+                Err(e) => rotate_error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <p class="crumbs"><Link route=Route::Projects>"Projects"</Link></p>
+        {move || match project.get() {
+            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(p)) => {
+                let snippet = install_snippet(&origin(), &p.public_key);
+                let origins = if p.allowed_origins.is_empty() { "none (the widget is refused everywhere)".to_owned() } else { p.allowed_origins.join(", ") };
+                view! {
+                    <h1 data-testid="project-name">{p.name.clone()}</h1>
+                    <section class="card">
+                        <h2>"Keys"</h2>
+                        <dl class="facts">
+                            <dt>"Public key"</dt>
+                            <dd><code data-testid="public-key">{p.public_key.clone()}</code> <span class="muted">" (write-only, safe to publish)"</span></dd>
+                            <dt>"Allowed origins"</dt>
+                            <dd>{origins}</dd>
+                            <dt>"Identity verification"</dt>
+                            <dd>{if p.identity_enforced { "enforced" } else { "not enforced" }}</dd>
+                            {p.identity_secret.clone().map(|secret| view! {
+                                <dt>"Identity secret"</dt>
+                                <dd>
+                                    <code data-testid="identity-secret">{secret}</code>
+                                    " "
+                                    <Show when=can_configure>
+                                        <button type="button" class="secondary" on:click=rotate>"Rotate secret"</button>
+                                    </Show>
+                                    <ErrorBox error=rotate_error.into() />
+                                </dd>
+                            })}
+                        </dl>
+                    </section>
+                    <section class="card">
+                        <h2>"Install"</h2>
+                        <p>"Add this to every page of your app, then identify the signed-in user and track the moments that matter:"</p>
+                        <CopyBlock text=snippet label="Install snippet" />
+                    </section>
+                }.into_any()
+            }
+        }}
+        <section class="card">
+            <div class="card-head">
+                <h2>"Surveys"</h2>
+                <Show when=can_configure>
+                    <Link route=Route::NewSurvey(id) class="button">"New survey"</Link>
+                </Show>
+            </div>
+            {move || match surveys.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No surveys yet."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="list" data-testid="surveys-table">
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Status"</th><th scope="col">"Open"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|s| view! {
+                                <tr>
+                                    <td>{s.name.clone()}</td>
+                                    <td>{s.kind.as_str()}</td>
+                                    <td><span class=format!("status {}", s.status.as_str())>{s.status.as_str()}</span></td>
+                                    <td class="links">
+                                        <Link route=Route::Survey(s.id)>"Edit"</Link>
+                                        <Link route=Route::Report(s.id)>"Report"</Link>
+                                        <Link route=Route::Responses(s.id)>"Responses"</Link>
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,128 @@
+//! The NPS report of one survey over a date range: headline with its interval, bands,
+//! response rate, exclusions per rule, and the trend per day / week / month.
+
+use crate::api::{self, Exclusions};
+use crate::components::distribution::Distribution;
+use crate::components::nps_headline::NpsHeadline;
+use crate::components::trend_chart::TrendChart;
+use crate::{Link, Route, fmt};
+use leptos::prelude::*;
+use nps_core::wire::{NpsReport, Survey};
+
+const DAY: i64 = 86_400_000;
+
+/// The selected range as the API wants it: `from` inclusive, `to` exclusive (the day after
+/// the last selected day).
+pub fn range(from: &str, to: &str) -> (Option<i64>, Option<i64>) {
+    (fmt::parse_date(from), fmt::parse_date(to).map(|t| t + DAY))
+}
+
+#[component]
+pub fn SurveyTabs(survey_id: i64, current: Route, survey: RwSignal<Option<Survey>>) -> impl IntoView {
+    let tab = move |route: Route, label: &'static str| {
+        let class = if route == current { "tab current".to_owned() } else { "tab".to_owned() };
+        view! { <Link route=route class=class>{label}</Link> }
+    };
+    view! {
+        <p class="crumbs">
+            <Link route=Route::Projects>"Projects"</Link>
+            {move || survey.get().map(|s| view! { " / " <Link route=Route::Project(s.project_id)>"Project"</Link> })}
+        </p>
+        <h1>{move || survey.get().map(|s| s.name).unwrap_or_else(|| format!("Survey {survey_id}"))}</h1>
+        <nav class="tabs" aria-label="Survey">
+            {tab(Route::Survey(survey_id), "Editor")}
+            {tab(Route::Report(survey_id), "Report")}
+            {tab(Route::Responses(survey_id), "Responses")}
+        </nav>
+    }
+}
+
+#[component]
+pub fn Report(survey_id: i64) -> impl IntoView {
+    let survey = RwSignal::new(None::<Survey>);
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let granularity = RwSignal::new("week".to_owned());
+    let report = RwSignal::new(None::<Result<NpsReport, String>>);
+    let exclusions = RwSignal::new(None::<Result<Exclusions, String>>);
+    let load = move || {
+        let (f, t) = range(&from.get_untracked(), &to.get_untracked());
+        let g = granularity.get_untracked();
+        leptos::task::spawn_local(async move {
+            report.set(Some(api::nps_report(survey_id, f, t, &g).await.map_err(|e| e.message)));
+            exclusions.set(Some(api::exclusions(survey_id, f, t).await.map_err(|e| e.message)));
+        });
+    };
+    leptos::task::spawn_local(async move {
+        if let Ok(s) = api::survey(survey_id).await {
+            survey.set(Some(s));
+        }
+    });
+    load();
+    let apply = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        load();
+    };
+    view! {
+        <SurveyTabs survey_id=survey_id current=Route::Report(survey_id) survey=survey />
+        <form class="filters card" on:submit=apply aria-label="Report range">
+            <label class="field inline"><span>"From"</span>
+                <input type="date" name="from" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline"><span>"To (inclusive)"</span>
+                <input type="date" name="to" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline"><span>"Trend per"</span>
+                <select name="granularity" prop:value=move || granularity.get() on:change=move |ev| { granularity.set(event_target_value(&ev)); load(); }>
+                    <option value="day">"day"</option>
+                    <option value="week">"week"</option>
+                    <option value="month">"month"</option>
+                </select>
+            </label>
+            <button type="submit">"Apply"</button>
+        </form>
+        {move || match report.get() {
+            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(r)) => view! {
+                <div class="card">
+                    <NpsHeadline summary=r.overall.clone() />
+                    <p class="muted small">"Counting: every answer with a score; dismissals count in the response rate only. Interval: adjusted Wald, 95%."</p>
+                </div>
+                <div class="grid-2">
+                    <section class="card">
+                        <h2>"Distribution"</h2>
+                        <Distribution counts=r.overall.counts />
+                    </section>
+                    <section class="card">
+                        <h2>"Excluded users per rule"</h2>
+                        {move || match exclusions.get() {
+                            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                            Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
+                            Some(Ok(x)) if x.rules.is_empty() => view! { <p class="muted">"No eligibility decisions in this period."</p> }.into_any(),
+                            Some(Ok(x)) => view! {
+                                <table class="numbers" data-testid="exclusions-table">
+                                    <thead><tr><th scope="col">"Rule"</th><th scope="col">"Users"</th><th scope="col">"Decisions"</th></tr></thead>
+                                    <tbody>
+                                        {x.rules.into_iter().map(|r| view! {
+                                            <tr><th scope="row">{r.rule.replace('_', " ")}</th><td>{r.users}</td><td>{r.decisions}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                <p class="muted small">"\"eligible\" counts the users who were asked."</p>
+                            }.into_any(),
+                        }}
+                    </section>
+                </div>
+                <section class="card">
+                    <h2>"Trend"</h2>
+                    {if r.periods.is_empty() {
+                        view! { <p class="muted">"No answers or displays in this period."</p> }.into_any()
+                    } else {
+                        view! { <TrendChart periods=r.periods.clone() /> }.into_any()
+                    }}
+                </section>
+            }.into_any(),
+        }}
+    }
+}

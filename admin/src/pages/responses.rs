@@ -1,0 +1,125 @@
+//! The answers of one survey, filtered, with a CSV export of exactly the same selection.
+
+use crate::api::{self, ResponseFilters};
+use crate::pages::report::{SurveyTabs, range};
+use crate::{Route, fmt};
+use leptos::prelude::*;
+use nps_core::wire::{ResponseRow, Survey};
+
+#[component]
+pub fn Responses(survey_id: i64) -> impl IntoView {
+    let survey = RwSignal::new(None::<Survey>);
+    let band = RwSignal::new(String::new());
+    let has_comment = RwSignal::new(String::new());
+    let q = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let rows = RwSignal::new(None::<Result<Vec<ResponseRow>, String>>);
+    let filters = move || {
+        let (f, t) = range(&from.get(), &to.get());
+        ResponseFilters {
+            survey_id,
+            from: f,
+            to: t,
+            band: band.get(),
+            has_comment: match has_comment.get().as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+            q: q.get().trim().to_owned(),
+        }
+    };
+    let load = move || {
+        let f = filters();
+        leptos::task::spawn_local(async move {
+            rows.set(Some(api::responses(&f).await.map_err(|e| e.message)));
+        });
+    };
+    leptos::task::spawn_local(async move {
+        if let Ok(s) = api::survey(survey_id).await {
+            survey.set(Some(s));
+        }
+    });
+    load();
+    let apply = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        load();
+    };
+    view! {
+        <SurveyTabs survey_id=survey_id current=Route::Responses(survey_id) survey=survey />
+        <form class="filters card" on:submit=apply aria-label="Filters">
+            <label class="field inline"><span>"Band"</span>
+                <select name="band" prop:value=move || band.get() on:change=move |ev| band.set(event_target_value(&ev))>
+                    <option value="">"all"</option>
+                    <option value="promoter">"promoters"</option>
+                    <option value="passive">"passives"</option>
+                    <option value="detractor">"detractors"</option>
+                </select>
+            </label>
+            <label class="field inline"><span>"Comment"</span>
+                <select name="has_comment" prop:value=move || has_comment.get() on:change=move |ev| has_comment.set(event_target_value(&ev))>
+                    <option value="">"any"</option>
+                    <option value="yes">"with a comment"</option>
+                    <option value="no">"without"</option>
+                </select>
+            </label>
+            <label class="field inline"><span>"Comment contains"</span>
+                <input type="search" name="q" prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline"><span>"From"</span>
+                <input type="date" name="from" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline"><span>"To (inclusive)"</span>
+                <input type="date" name="to" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) />
+            </label>
+            <button type="submit">"Apply"</button>
+            <a class="button secondary" href=move || filters().url(true) download="responses.csv" data-testid="export-csv">"Export CSV"</a>
+        </form>
+        {move || match rows.get() {
+            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! { <p class="muted card">"No answers match these filters."</p> }.into_any(),
+            Some(Ok(list)) => {
+                let count = list.len();
+                view! {
+                    <section class="card">
+                        <p class="muted">{format!("{count} answers (newest first{})", if count >= 500 { ", first 500 shown; export for all" } else { "" })}</p>
+                        <div class="table-scroll">
+                            <table class="list responses" data-testid="responses-table">
+                                <thead><tr>
+                                    <th scope="col">"Date (UTC)"</th><th scope="col">"Score"</th><th scope="col">"Band"</th>
+                                    <th scope="col">"Comment"</th><th scope="col">"User"</th><th scope="col">"Account"</th><th scope="col">"Attributes"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|r| {
+                                        let band = r.band.map(|b| b.as_str()).unwrap_or("");
+                                        let attrs = if r.attributes.is_empty() { String::new() } else {
+                                            r.attributes.iter().map(|(k, v)| format!("{k}: {}", v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))).collect::<Vec<_>>().join(", ")
+                                        };
+                                        let account = match (&r.account_id, &r.role) {
+                                            (Some(a), Some(role)) => format!("{a} ({role})"),
+                                            (Some(a), None) => a.clone(),
+                                            _ => String::new(),
+                                        };
+                                        view! {
+                                            <tr>
+                                                <td>{fmt::date_time(r.created_at)}</td>
+                                                <td class="num">{r.score.map(|s| s.to_string()).unwrap_or_default()}</td>
+                                                <td><span class=format!("band {band}")>{band}</span></td>
+                                                <td class="comment">{r.comment.clone().unwrap_or_default()}</td>
+                                                <td>{r.user_id.clone()}</td>
+                                                <td>{account}</td>
+                                                <td class="attrs">{attrs}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    </section>
+                }.into_any()
+            }
+        }}
+    }
+}

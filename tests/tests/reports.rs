@@ -1,0 +1,117 @@
+//! Report correctness: with 10,000 generated answers, the report's NPS, interval, segment
+//! figures and significance flags equal an independent computation from the raw data with the
+//! formulas of `shared/reference/nps-statistics.md` (written out again here, not taken from
+//! `nps-core`).
+
+use futures::StreamExt;
+use nps_core::wire::SurveyKind;
+use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+const Z: f64 = 1.959964;
+
+/// (promoters, passives, detractors) → (raw NPS, low, high), adjusted-Wald.
+fn reference_interval(p: f64, pa: f64, d: f64) -> (f64, f64, f64) {
+    let n = p + pa + d;
+    let raw = 100.0 * (p - d) / n;
+    let n2 = n + 3.0;
+    let (p2, d2) = ((p + 0.75) / n2, (d + 0.75) / n2);
+    let se = 100.0 * ((p2 + d2 - (p2 - d2).powi(2)) / n2).sqrt();
+    let centre = 100.0 * (p2 - d2);
+    (raw, (centre - Z * se).max(-100.0), (centre + Z * se).min(100.0))
+}
+
+/// Two-sample z of A against B, each adjusted.
+fn reference_z(a: (f64, f64, f64), b: (f64, f64, f64)) -> f64 {
+    let adjusted = |(p, pa, d): (f64, f64, f64)| {
+        let n2 = p + pa + d + 3.0;
+        let (p2, d2) = ((p + 0.75) / n2, (d + 0.75) / n2);
+        (p2 - d2, (p2 + d2 - (p2 - d2).powi(2)) / n2)
+    };
+    let ((ca, va), (cb, vb)) = (adjusted(a), adjusted(b));
+    (ca - cb) / (va + vb).sqrt()
+}
+
+fn bands(scores: &[i64]) -> (f64, f64, f64) {
+    let count = |f: fn(&i64) -> bool| scores.iter().filter(|s| f(s)).count() as f64;
+    (count(|s| *s >= 9), count(|s| (7..=8).contains(s)), count(|s| *s <= 6))
+}
+
+fn close(actual: &Value, expected: f64) -> bool {
+    actual.as_f64().is_some_and(|a| (a - expected).abs() < 1e-6)
+}
+
+#[tokio::test]
+async fn ten_thousand_answers_report_exactly_what_the_formulas_say() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let admin = Admin::bootstrap(&collector.url).await?;
+    let project = admin.create_project(&["*"]).await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let base = format!("{}/v1/p/{}", collector.url, project.public_key);
+    let http = reqwest::Client::new();
+
+    // 400 users on three plans; "enterprise" users are happier, "free" ones less so.
+    let plans = ["free", "pro", "enterprise"];
+    for u in 0..400 {
+        let body = json!({ "user_id": format!("u{u}"), "attributes": { "plan": plans[u % 3] } });
+        http.post(format!("{base}/identify")).json(&body).send().await?.error_for_status()?;
+    }
+    wait_drained(&collector.url).await?;
+    let mut seed: u64 = 42;
+    let mut answers = Vec::new();
+    for i in 0..10_000u64 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let user = (i % 400) as usize;
+        let bias = [-2i64, 0, 2][user % 3];
+        let score = (((seed >> 33) % 11) as i64 + bias).clamp(0, 10);
+        answers.push((format!("u{user}"), plans[user % 3], score));
+    }
+    let failures = futures::stream::iter(answers.iter())
+        .map(|(user, _, score)| {
+            let body = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": user, "score": score });
+            let request = http.post(format!("{base}/responses")).json(&body).send();
+            async move { request.await.map(|r| r.status().as_u16() == 202).unwrap_or(false) }
+        })
+        .buffer_unordered(32)
+        .filter(|ok| std::future::ready(!ok))
+        .count()
+        .await;
+    assert_eq!(failures, 0);
+    wait_drained(&collector.url).await?;
+
+    let all: Vec<i64> = answers.iter().map(|(_, _, s)| *s).collect();
+    let (raw, low, high) = { let (p, pa, d) = bands(&all); reference_interval(p, pa, d) };
+    let report: Value = admin.get(&format!("/api/admin/reports/nps?survey_id={}", survey.id)).await?;
+    let overall = &report["overall"];
+    assert_eq!(overall["n"], json!(10_000));
+    assert!(close(&overall["nps"], raw), "{} vs {raw}", overall["nps"]);
+    assert!(close(&overall["interval"]["low"], low) && close(&overall["interval"]["high"], high), "{overall}");
+
+    let segments: Value = admin.get(&format!("/api/admin/reports/segments?survey_id={}&by=attr:plan", survey.id)).await?;
+    let by_plan: BTreeMap<&str, Vec<i64>> = plans
+        .iter()
+        .map(|plan| (*plan, answers.iter().filter(|(_, p, _)| p == plan).map(|(_, _, s)| *s).collect()))
+        .collect();
+    let listed = segments["segments"].as_array().cloned().unwrap_or_default();
+    assert_eq!(listed.len(), 3);
+    for segment in &listed {
+        let plan = segment["value"].as_str().unwrap_or_default();
+        let scores = &by_plan[plan];
+        let (p, pa, d) = bands(scores);
+        let (raw, low, high) = reference_interval(p, pa, d);
+        let rest: Vec<i64> = answers.iter().filter(|(_, q, _)| *q != plan).map(|(_, _, s)| *s).collect();
+        let z = reference_z((p, pa, d), bands(&rest));
+        assert_eq!(segment["summary"]["n"], json!(scores.len()), "{plan}");
+        assert!(close(&segment["summary"]["nps"], raw), "{plan}: {} vs {raw}", segment["summary"]["nps"]);
+        assert!(close(&segment["summary"]["interval"]["low"], low) && close(&segment["summary"]["interval"]["high"], high));
+        assert!(close(&segment["vs_rest"]["z"], z), "{plan}: z {} vs {z}", segment["vs_rest"]["z"]);
+        assert_eq!(segment["vs_rest"]["significant"], json!(z.abs() > Z), "{plan}");
+        assert_eq!(segment["small"], json!(false));
+    }
+    // The biased plans really differ from the rest, so the flags are not all the same.
+    assert!(listed.iter().any(|s| s["vs_rest"]["significant"] == json!(true)));
+    Ok(())
+}
