@@ -100,6 +100,13 @@ pub fn redirect(route: Route) {
     state().route.set(route);
 }
 
+/// Changes the address bar without changing the screen (after a new item got its id).
+pub fn replace_url(route: Route) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&route.path()));
+    }
+}
+
 /// The session expired or was never there: back to the sign-in screen.
 pub fn on_unauthorized() {
     if let Some(s) = STATE.with(|s| s.get()) {

@@ -1,0 +1,69 @@
+//! Operations: the OpenAPI document covers every route, metrics count what happened, rate
+//! limits answer 429 with a JSON error, health and readiness.
+
+use nps_core::wire::SurveyKind;
+use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn openapi_metrics_and_readiness_describe_the_running_service() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let admin = Admin::bootstrap(&collector.url).await?;
+    let project = admin.create_project(&["*"]).await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
+
+    let doc: Value = reqwest::get(format!("{}/openapi.json", collector.url)).await?.json().await?;
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    for path in [
+        "/v1/p/{key}/identify",
+        "/v1/p/{key}/decide",
+        "/v1/p/{key}/responses",
+        "/v1/p/{key}/responses/{id}/complete",
+        "/v1/p/{key}/feedback",
+        "/api/admin/session",
+        "/api/admin/reports/nps",
+        "/api/admin/reports/segments",
+        "/api/admin/explain",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing from /openapi.json");
+    }
+
+    let body = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": "u1", "score": 10 });
+    let http = reqwest::Client::new();
+    assert_eq!(http.post(format!("{}/v1/p/{}/responses", collector.url, project.public_key)).json(&body).send().await?.status(), 202);
+    wait_drained(&collector.url).await?;
+    let metrics = reqwest::get(format!("{}/metrics", collector.url)).await?.text().await?;
+    assert!(metrics.contains(r#"nps_ingest_accepted_total{kind="response"} 1"#), "{metrics}");
+    assert!(metrics.lines().any(|l| l.starts_with("nps_drained_total ") && !l.ends_with(" 0")), "{metrics}");
+    assert!(metrics.contains("nps_spool_commits_total"));
+
+    let ready: Value = reqwest::get(format!("{}/readyz", collector.url)).await?.json().await?;
+    assert_eq!((ready["ready"].as_bool(), ready["database"].as_str(), ready["spool_depth"].as_u64()), (Some(true), Some("up"), Some(0)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn too_many_requests_from_one_address_get_a_429_json_error() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let options = CollectorOptions::new(dir.path().join("data"), db.url.clone())
+        .with("NPS_LIMITS__PER_IP_RPS", 1)
+        .with("NPS_LIMITS__PER_IP_BURST", 5);
+    let collector = Collector::start(options).await?;
+    let url = format!("{}/v1/p/pk_whatever/config", collector.url);
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let response = reqwest::get(&url).await?;
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status == 429 {
+            assert_eq!(body["code"], "rate_limited");
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
+    Ok(())
+}

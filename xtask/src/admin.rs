@@ -1,0 +1,158 @@
+//! Building the admin single-page app into `widget/dist/admin/` (the collector's
+//! `assets_dir/admin`), std only.
+//!
+//! Same pipeline as the widget (`widget.rs`): `cargo build --profile widget` for wasm32, the
+//! wasm-bindgen CLI (`--target web`), then binaryen's `wasm-opt -Oz` from the widget's npm
+//! packages. Output: `index.html` (no inline script: the collector's CSP allows only
+//! `'self'` scripts), `nps-admin-<hash>.{js,wasm}`, `admin-<hash>.css`, and the live-preview
+//! page `preview.{html,js,css}`. Run it after `build_widget`, which empties `widget/dist`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARGET: &str = "wasm32-unknown-unknown";
+
+fn run(command: &mut Command) -> Result<(), String> {
+    let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    let program = command.get_program().to_string_lossy().into_owned();
+    println!("$ {program} {}", args.join(" "));
+    let status = command.status().map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{program} {} failed with {status}", args.join(" "))) }
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
+}
+
+/// FNV-1a, 64 bits (the same hash the widget's file names use).
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in *part {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
+    fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The glue wasm-bindgen writes for `--target web` exports `__wbg_init` as default; nothing
+/// would call it without an inline script, so the module calls it itself once loaded (the
+/// `#[wasm_bindgen(start)]` function then mounts the app).
+fn self_starting(glue: &str, wasm_name: &str) -> Result<String, String> {
+    if !glue.contains("nps-admin_bg.wasm") {
+        return Err("the wasm-bindgen glue no longer names nps-admin_bg.wasm; update build_admin".to_owned());
+    }
+    if !glue.contains("async function __wbg_init") {
+        return Err("the wasm-bindgen glue has no __wbg_init; update build_admin".to_owned());
+    }
+    Ok(format!("{}\n__wbg_init();\n", glue.replace("nps-admin_bg.wasm", wasm_name)))
+}
+
+/// Fills the page template with the hashed file names.
+fn index_html(template: &str, js: &str, css: &str) -> Result<String, String> {
+    if !template.contains("__ADMIN_JS__") || !template.contains("__ADMIN_CSS__") {
+        return Err("admin/static/index.html lacks the __ADMIN_JS__ / __ADMIN_CSS__ placeholders".to_owned());
+    }
+    Ok(template.replace("__ADMIN_JS__", js).replace("__ADMIN_CSS__", css))
+}
+
+/// Builds the admin app into `widget/dist/admin/`. Needs the widget's tools (the wasm32
+/// target, the wasm-bindgen CLI matching Cargo.lock, `widget/node_modules/.bin/wasm-opt`).
+pub fn build_admin(root: &Path) -> Result<(), String> {
+    let wasm_opt = root.join("widget/node_modules/.bin/wasm-opt");
+    if !wasm_opt.exists() {
+        return Err(format!("{} is missing: install the widget's tools first (npm ci in widget/)", wasm_opt.display()));
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    run(Command::new(cargo).current_dir(root).args(["build", "--profile", "widget", "--target", TARGET, "-p", "nps-admin"]))?;
+    let built = target_dir(root).join(TARGET).join("widget/nps_admin.wasm");
+    let tmp = target_dir(root).join("admin-bindgen");
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-name", "nps-admin", "--out-dir"])
+        .arg(&tmp)
+        .arg(&built))?;
+    let opt = tmp.join("nps-admin.opt.wasm");
+    run(Command::new(&wasm_opt)
+        .args([
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(tmp.join("nps-admin_bg.wasm"))
+        .arg("-o")
+        .arg(&opt))?;
+
+    let statics = root.join("admin/static");
+    let wasm = read(&opt)?;
+    let glue = read_text(&tmp.join("nps-admin.js"))?;
+    let css = read(&statics.join("admin.css"))?;
+    let hash = format!("{:016x}", fnv1a(&[&wasm, glue.as_bytes(), &css]));
+    let hash = &hash[..12];
+    let wasm_name = format!("nps-admin-{hash}.wasm");
+    let js_name = format!("nps-admin-{hash}.js");
+    let css_name = format!("admin-{hash}.css");
+    let glue = self_starting(&glue, &wasm_name)?;
+    let index = index_html(&read_text(&statics.join("index.html"))?, &js_name, &css_name)?;
+
+    let dist = root.join("widget/dist/admin");
+    let _ = fs::remove_dir_all(&dist);
+    fs::create_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
+    write(&dist.join(&wasm_name), &wasm)?;
+    write(&dist.join(&js_name), &glue)?;
+    write(&dist.join(&css_name), &css)?;
+    write(&dist.join("index.html"), index)?;
+    for name in ["preview.html", "preview.js", "preview.css"] {
+        write(&dist.join(name), read(&statics.join(name))?)?;
+    }
+    println!("admin built into {}: {wasm_name} ({} KiB), {js_name}, {css_name}", dist.display(), wasm.len() / 1024);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_glue_starts_itself_and_loads_the_hashed_wasm() {
+        let glue = "async function __wbg_init(x) { new URL('nps-admin_bg.wasm', import.meta.url) }\nexport default __wbg_init;";
+        let out = self_starting(glue, "nps-admin-0123456789ab.wasm").unwrap_or_default();
+        assert!(out.contains("'nps-admin-0123456789ab.wasm'"));
+        assert!(out.trim_end().ends_with("__wbg_init();"));
+        assert!(self_starting("nothing", "x.wasm").is_err());
+    }
+
+    #[test]
+    fn the_page_names_the_hashed_files() {
+        let page = index_html("<script src=\"/admin/__ADMIN_JS__\"></script><link href=\"/admin/__ADMIN_CSS__\">", "a.js", "b.css");
+        assert_eq!(page.as_deref(), Ok("<script src=\"/admin/a.js\"></script><link href=\"/admin/b.css\">"));
+        assert!(index_html("<p>", "a", "b").is_err());
+    }
+
+    /// Not a unit test: `cargo test -p xtask -- --ignored build_admin_for_real` builds the app.
+    #[test]
+    #[ignore]
+    fn build_admin_for_real() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("."));
+        assert_eq!(build_admin(root), Ok(()));
+    }
+}
