@@ -113,5 +113,22 @@ async fn ten_thousand_answers_report_exactly_what_the_formulas_say() -> anyhow::
     }
     // The biased plans really differ from the rest, so the flags are not all the same.
     assert!(listed.iter().any(|s| s["vs_rest"]["significant"] == json!(true)));
+
+    // Dedupe: each of the 400 users counts once, with their latest answer (answers were sent
+    // concurrently, so "latest" is decided by the stored order, read back from the rows).
+    let deduped: Value = admin.get(&format!("/api/admin/reports/nps?survey_id={}&counting=latest_per_user", survey.id)).await?;
+    assert_eq!(deduped["overall"]["n"], json!(400));
+    assert_eq!(deduped["counting"], "latest_per_user_in_window");
+    let rows = admin.responses(survey.id).await?;
+    let mut latest: BTreeMap<&str, (i64, &str, u8)> = BTreeMap::new();
+    for r in &rows {
+        let entry = latest.entry(r.user_id.as_str()).or_insert((r.created_at, r.id.as_str(), r.score.unwrap_or(0)));
+        if (r.created_at, r.id.as_str()) > (entry.0, entry.1) {
+            *entry = (r.created_at, r.id.as_str(), r.score.unwrap_or(0));
+        }
+    }
+    let latest_scores: Vec<i64> = latest.values().map(|(_, _, s)| i64::from(*s)).collect();
+    let (raw, _, _) = { let (p, pa, d) = bands(&latest_scores); reference_interval(p, pa, d) };
+    assert!(close(&deduped["overall"]["nps"], raw), "{} vs {raw}", deduped["overall"]["nps"]);
     Ok(())
 }

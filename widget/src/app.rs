@@ -5,10 +5,10 @@ use crate::browser::{self, Reply};
 use crate::outbox::{self, Session};
 use crate::ui;
 use nps_core::NpsScore;
-use nps_core::eligibility::{TriggerContext, trigger_fires};
+use nps_core::eligibility::{SurveyRules, Trigger, TriggerContext, trigger_fires};
 use nps_core::wire::{
     AccountMembership, Attributes, CompleteRequest, DecideRequest, DecideResponse, FeedbackKind, FeedbackRequest,
-    IdentifyRequest, IdentifyResponse, ProjectConfig, PublicSurvey, ResponseRequest, SurveyTexts,
+    IdentifyRequest, IdentifyResponse, ResponseRequest, SurveyDefinition, SurveyTexts,
 };
 use serde::Deserialize;
 use std::cell::RefCell;
@@ -25,12 +25,40 @@ struct User {
     identified: bool,
 }
 
+/// The part of the project's `ProjectConfig` the widget uses. Only `rules.triggers` is read:
+/// targeting, sampling and fatigue are the collector's to apply in `decide`, and leaving their
+/// parsers out keeps the bundle smaller.
+#[derive(Deserialize)]
+struct WireConfig {
+    surveys: Vec<WireSurvey>,
+}
+
+#[derive(Deserialize)]
+struct WireSurvey {
+    id: i64,
+    definition: SurveyDefinition,
+    rules: WireRules,
+}
+
+#[derive(Deserialize)]
+struct WireRules {
+    #[serde(default)]
+    triggers: Vec<Trigger>,
+}
+
+#[derive(Clone)]
+struct Survey {
+    id: i64,
+    definition: SurveyDefinition,
+    rules: SurveyRules,
+}
+
 #[derive(Default)]
 struct App {
     collector: String,
     project_key: String,
     emit: Option<js_sys::Function>,
-    config: Option<Rc<ProjectConfig>>,
+    config: Option<Rc<Vec<Survey>>>,
     user: Option<User>,
     /// What happened before the configuration and the identity were known.
     waiting: Vec<TriggerContext>,
@@ -82,7 +110,7 @@ struct IdentifyOptions {
     attributes: Attributes,
     /// Date of sign-up: unix ms, or anything `Date.parse` reads.
     #[serde(default, alias = "created_at")]
-    created_at: Option<serde_json::Value>,
+    created_at: Option<CreatedAt>,
     #[serde(default)]
     language: Option<String>,
     #[serde(default)]
@@ -93,29 +121,27 @@ struct IdentifyOptions {
     identity_token: Option<String>,
 }
 
-/// One command of the host page, already in the order the page issued them.
-pub fn command(name: &str, args: serde_json::Value) {
-    let arg = |i: usize| args.get(i).cloned().unwrap_or(serde_json::Value::Null);
+/// One command of the host page, already in the order the page issued them; `args` holds each
+/// argument as JSON (parsed straight into its type: no intermediate `Value`).
+pub fn command(name: &str, args: &[String]) {
+    let arg = |i: usize| args.get(i).map_or("null", String::as_str);
     match name {
-        "init" => match serde_json::from_value::<InitOptions>(arg(0)) {
+        "init" => match serde_json::from_str::<InitOptions>(arg(0)) {
             Ok(o) => init(o),
             Err(e) => warn(&format!("init: {e}")),
         },
-        "identify" => match serde_json::from_value::<IdentifyOptions>(arg(0)) {
+        "identify" => match serde_json::from_str::<IdentifyOptions>(arg(0)) {
             Ok(o) => identify(o),
             Err(e) => warn(&format!("identify: {e}")),
         },
         "track" => {
-            let Some(event) = arg(0).as_str().map(str::to_owned) else { return warn("track: the event name must be a string") };
-            let properties = match arg(1) {
-                serde_json::Value::Object(map) => map,
-                _ => Attributes::new(),
-            };
+            let Ok(name) = serde_json::from_str::<String>(arg(0)) else { return warn("track: the event name must be a string") };
+            let properties = serde_json::from_str::<Attributes>(arg(1)).unwrap_or_default();
             // The occurrence count is filled in once the user is known.
-            observe(TriggerContext::Event { name: event, properties, occurrence: 0 });
+            observe(TriggerContext::Event { name, properties, occurrence: 0 });
         }
         "page" => {
-            let href = arg(0).as_str().map(str::to_owned).or_else(|| browser::window().location().href().ok());
+            let href = serde_json::from_str::<String>(arg(0)).ok().or_else(|| browser::window().location().href().ok());
             if let Some(url) = href {
                 observe(TriggerContext::PageView { url });
             }
@@ -143,10 +169,18 @@ fn init(o: InitOptions) {
     });
     // Answers left behind by an earlier page go first, without waiting for their back-off.
     flush(true);
-    leptos::task::spawn_local(async {
+    wasm_bindgen_futures::spawn_local(async {
         match browser::fetch("GET", &url("config"), None, None).await {
-            Reply::Status(200, body) => match serde_json::from_str::<ProjectConfig>(&body) {
-                Ok(config) => with(|a| a.config = Some(Rc::new(config))),
+            Reply::Status(200, body) => match serde_json::from_str::<WireConfig>(&body) {
+                Ok(config) => {
+                    let surveys = config.surveys.into_iter().map(|s| Survey {
+                        id: s.id,
+                        definition: s.definition,
+                        rules: SurveyRules { triggers: s.rules.triggers, ..SurveyRules::default() },
+                    });
+                    let surveys = Rc::new(surveys.collect());
+                    with(|a| a.config = Some(surveys));
+                }
                 Err(e) => warn(&format!("config: {e}")),
             },
             Reply::Status(status, body) => warn(&format!("config: {status} {body}")),
@@ -164,14 +198,21 @@ pub fn flush(reset: bool) {
     if reset {
         outbox::make_due(&key);
     }
-    leptos::task::spawn_local(async move { outbox::flush(&collector, &key).await });
+    wasm_bindgen_futures::spawn_local(async move { outbox::flush(&collector, &key).await });
 }
 
-fn created_at_ms(v: &serde_json::Value) -> Option<i64> {
+/// Unix ms, or a date string `Date.parse` reads.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CreatedAt {
+    Ms(f64),
+    Text(String),
+}
+
+fn created_at_ms(v: &CreatedAt) -> Option<i64> {
     match v {
-        serde_json::Value::Number(n) => n.as_f64().map(|f| f as i64),
-        serde_json::Value::String(s) => Some(js_sys::Date::parse(s)).filter(|f| f.is_finite()).map(|f| f as i64),
-        _ => None,
+        CreatedAt::Ms(ms) => Some(*ms as i64),
+        CreatedAt::Text(s) => Some(js_sys::Date::parse(s)).filter(|f| f.is_finite()).map(|f| f as i64),
     }
 }
 
@@ -188,7 +229,7 @@ fn identify(o: IdentifyOptions) {
         identity_token: o.identity_token,
     };
     let body = serde_json::to_string(&request).unwrap_or_default();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         // A few quick retries: decisions wait for this, answers do not (they are queued).
         for wait in [0, 1_000, 4_000] {
             browser::sleep(wait).await;
@@ -266,13 +307,13 @@ fn evaluate(mut ctx: TriggerContext) {
         return;
     }
     let now = browser::now_ms();
-    let found = config.surveys.iter().find_map(|s| {
+    let found = config.iter().find_map(|s| {
         let held_back = browser::load::<i64>(&retry_key(&user.id, s.id)).is_some_and(|until| until > now);
         if held_back { None } else { trigger_fires(&s.rules, &ctx).map(|t| (s.clone(), t.label(), t.delay_ms())) }
     });
     let Some((survey, label, delay)) = found else { return };
     with(|a| a.busy = true);
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         browser::sleep(delay).await;
         let shown = decide(&survey, &user, label).await;
         if !shown {
@@ -295,7 +336,7 @@ fn language(user: &User) -> String {
 }
 
 /// The survey texts for `lang` and the language they are really in (it may be the default).
-fn texts_for(survey: &PublicSurvey, lang: &str) -> Option<(String, SurveyTexts)> {
+fn texts_for(survey: &Survey, lang: &str) -> Option<(String, SurveyTexts)> {
     let d = &survey.definition;
     let primary = crate::i18n::primary(lang);
     [lang, primary, d.default_language.as_str()]
@@ -305,7 +346,7 @@ fn texts_for(survey: &PublicSurvey, lang: &str) -> Option<(String, SurveyTexts)>
 }
 
 /// Asks the collector; shows the survey when it says yes. Returns whether it is shown.
-async fn decide(survey: &PublicSurvey, user: &User, trigger: String) -> bool {
+async fn decide(survey: &Survey, user: &User, trigger: String) -> bool {
     let lang = language(user);
     let request = DecideRequest {
         survey_id: survey.id,
@@ -351,7 +392,7 @@ async fn decide(survey: &PublicSurvey, user: &User, trigger: String) -> bool {
 
 fn enqueue(path: String, user_id: &str, body: &impl serde::Serialize) {
     let key = base().1;
-    let Ok(body) = serde_json::to_value(body) else { return };
+    let Ok(body) = serde_json::to_string(body) else { return };
     outbox::push(&key, path, user_id, body);
     flush(false);
 }

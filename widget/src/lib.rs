@@ -28,9 +28,9 @@ pub fn boot(emit: js_sys::Function) {
 
 /// One host command: `name` as given to `nps(name, ...)`, `args` the rest as an array.
 #[wasm_bindgen]
-pub fn command(name: &str, args: JsValue) {
+pub fn command(name: &str, args: js_sys::Array) {
     // JSON.stringify drops functions and undefined, which is what we want from host objects.
-    let json = js_sys::JSON::stringify(&args).ok().and_then(|s| s.as_string()).unwrap_or_default();
-    let args = serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
-    app::command(name, args);
+    let args: Vec<String> =
+        args.iter().map(|a| js_sys::JSON::stringify(&a).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "null".to_owned())).collect();
+    app::command(name, &args);
 }

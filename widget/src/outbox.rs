@@ -12,7 +12,8 @@ pub struct Item {
     pub id: String,
     /// Path under `/v1/p/{key}/`.
     pub path: String,
-    pub body: serde_json::Value,
+    /// The JSON body, as sent.
+    pub body: String,
     pub user_id: String,
     pub attempts: u32,
     pub next_at: i64,
@@ -65,7 +66,7 @@ pub fn make_due(project_key: &str) {
     }
 }
 
-pub fn push(project_key: &str, path: String, user_id: &str, body: serde_json::Value) {
+pub fn push(project_key: &str, path: String, user_id: &str, body: String) {
     let mut items = pending(project_key);
     if items.len() >= MAX_ITEMS {
         items.remove(0);
@@ -123,7 +124,7 @@ pub async fn flush(collector: &str, project_key: &str) {
         }
         let url = format!("{collector}/v1/p/{project_key}/{}", item.path);
         let token = token(project_key, &item.user_id);
-        let reply = browser::fetch("POST", &url, Some(&item.body.to_string()), token.as_deref()).await;
+        let reply = browser::fetch("POST", &url, Some(&item.body), token.as_deref()).await;
         match classify(&reply) {
             Outcome::Done => update(project_key, |items| items.retain(|i| i.id != item.id)),
             Outcome::Drop(why) => {

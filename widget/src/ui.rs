@@ -137,13 +137,18 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
     let thanks_ref = NodeRef::<leptos::html::P>::new();
 
     // Focus follows the step: into the scale when shown, then the comment, then the thanks.
-    Effect::new(move |_| {
-        if let Some(g) = group_ref.get() {
-            focus_child(Some(g), roving.get_untracked());
-        } else if let Some(c) = comment_ref.get() {
-            let _ = c.focus();
-        } else if let Some(p) = thanks_ref.get() {
-            let _ = p.focus();
+    // (A NodeRef keeps its element after that step's view is gone, hence the match on step.)
+    Effect::new(move |_| match step.get() {
+        Step::Score => focus_child(group_ref.get(), roving.get_untracked()),
+        Step::FollowUp(_) => {
+            if let Some(c) = comment_ref.get() {
+                let _ = c.focus();
+            }
+        }
+        Step::Thanks(_) => {
+            if let Some(p) = thanks_ref.get() {
+                let _ = p.focus();
+            }
         }
     });
 

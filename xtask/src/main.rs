@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 const USAGE: &str = "usage: cargo xtask <command>
   run              build the collector (release) and serve it with ./data as the data dir
   test             make sure PostgreSQL is up, build the collector, run the whole test suite
-  bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5";
+  bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5
+  bench-decide [args...]  build (release) and run the eligibility benchmark";
 
 /// Why a task stopped: a child process exited non-zero (its code is passed on) or something
 /// else went wrong.
@@ -24,7 +25,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test(),
-        Some("bench") => bench(&args[1..]),
+        Some("bench") => bench("bench-ingest", &args[1..]),
+        Some("bench-decide") => bench("bench-decide", &args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -103,12 +105,14 @@ fn replace_process(command: &mut Command) -> Result {
 fn test() -> Result {
     ensure_postgres()?;
     exec(&mut cargo(&["build", "-p", "nps-collector", "--bins"]))?;
-    exec(&mut cargo(&["test", "--workspace", "--no-fail-fast"]))
+    // The WASM apps are tested in a real browser, not natively.
+    exec(&mut cargo(&["test", "--workspace", "--no-fail-fast", "--exclude", "nps-widget", "--exclude", "nps-admin"]))
 }
 
-fn bench(args: &[String]) -> Result {
+fn bench(name: &str, args: &[String]) -> Result {
     exec(&mut cargo(&["build", "--release", "-p", "nps-collector", "-p", "nps-e2e", "--bins"]))?;
-    exec(Command::new(target_dir().join("release/bench-ingest")).args(args).current_dir(root()))
+    ensure_postgres()?;
+    exec(Command::new(target_dir().join("release").join(name)).args(args).current_dir(root()))
 }
 
 const POSTGRES: &str = "127.0.0.1:5432";

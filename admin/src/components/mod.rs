@@ -10,23 +10,23 @@ use leptos::prelude::*;
 /// their field, e.g. `rules.sampling_rate_bp must be ...`).
 #[component]
 pub fn FieldErrors(errors: Signal<Vec<String>>, #[prop(into)] path: String) -> impl IntoView {
-    let path_for_filter = path.clone();
+    let field = path.clone();
     let mine = move || {
         errors
             .get()
             .into_iter()
-            .filter(|m| {
-                m.strip_prefix(path_for_filter.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '.', '[', ':']))
-            })
+            .filter(|m| m.strip_prefix(path.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '.', '[', ':'])))
             .collect::<Vec<_>>()
     };
-    view! {
-        <Show when=move || !mine().is_empty()>
-            <ul class="field-errors" role="alert" data-field=path.clone()>
-                {move || mine().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
-            </ul>
-        </Show>
+    move || {
+        let messages = mine();
+        (!messages.is_empty()).then(|| {
+            view! {
+                <ul class="field-errors" role="alert" data-field=field.clone()>
+                    {messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                </ul>
+            }
+        })
     }
 }
 

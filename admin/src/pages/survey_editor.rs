@@ -500,7 +500,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                         <label class="field small">
                             <span>"Kind"</span>
                             <select name="kind" prop:value=move || form.with(|f| f.kind.as_str().to_owned())
-                                on:change=move |ev| if let Some(k) = SurveyKind::parse(&event_target_value(&ev)) { form.update(|f| f.kind = k) }>
+                                on:change=move |ev| { if let Some(k) = SurveyKind::parse(&event_target_value(&ev)) { form.update(|f| f.kind = k) } }>
                                 <option value="tnps">"tNPS (transactional)"</option>
                                 <option value="rnps">"rNPS (relational)"</option>
                                 <option value="enps">"eNPS (employees)"</option>
@@ -510,7 +510,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                         <label class="field small">
                             <span>"Status"</span>
                             <select name="status" prop:value=move || form.with(|f| f.status.as_str().to_owned())
-                                on:change=move |ev| if let Some(s) = SurveyStatus::parse(&event_target_value(&ev)) { form.update(|f| f.status = s) }>
+                                on:change=move |ev| { if let Some(s) = SurveyStatus::parse(&event_target_value(&ev)) { form.update(|f| f.status = s) } }>
                                 <option value="draft">"draft"</option>
                                 <option value="live">"live"</option>
                                 <option value="paused">"paused"</option>
@@ -532,10 +532,10 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                         </label>
                         <div class="lang-tabs" role="group" aria-label="Language being edited">
                             {move || languages.get().into_iter().map(|l| {
-                                let code = l.clone();
+                                let (code, pressed, click) = (l.clone(), l.clone(), l.clone());
                                 view! {
-                                    <button type="button" class="tab" class:current=move || lang.get() == code aria-pressed=move || (lang.get() == l).to_string()
-                                        on:click={ let l = l.clone(); move |_| lang.set(l.clone()) }>{l.clone()}</button>
+                                    <button type="button" class="tab" class:current=move || lang.get() == code aria-pressed=move || (lang.get() == pressed).to_string()
+                                        on:click=move |_| lang.set(click.clone())>{l}</button>
                                 }
                             }).collect_view()}
                         </div>
@@ -560,7 +560,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                         <label class="field small">
                             <span>"Placement"</span>
                             <select name="placement" prop:value=move || form.with(|f| enum_str(&f.definition.appearance.placement))
-                                on:change=move |ev| if let Some(p) = parse_enum::<Placement>(&event_target_value(&ev)) { form.update(|f| f.definition.appearance.placement = p) }>
+                                on:change=move |ev| { if let Some(p) = parse_enum::<Placement>(&event_target_value(&ev)) { form.update(|f| f.definition.appearance.placement = p) } }>
                                 <option value="bottom_right">"bottom right"</option>
                                 <option value="bottom_left">"bottom left"</option>
                                 <option value="centre">"centre"</option>
@@ -570,7 +570,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                         <label class="field small">
                             <span>"Theme"</span>
                             <select name="theme" prop:value=move || form.with(|f| enum_str(&f.definition.appearance.theme))
-                                on:change=move |ev| if let Some(t) = parse_enum::<Theme>(&event_target_value(&ev)) { form.update(|f| f.definition.appearance.theme = t) }>
+                                on:change=move |ev| { if let Some(t) = parse_enum::<Theme>(&event_target_value(&ev)) { form.update(|f| f.definition.appearance.theme = t) } }>
                                 <option value="auto">"auto (follows the user)"</option>
                                 <option value="light">"light"</option>
                                 <option value="dark">"dark"</option>

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 const SPOOL: TableDefinition<u64, &[u8]> = TableDefinition::new("spool");
+const SPOOL_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 enum Command {
     Append(Vec<u8>, oneshot::Sender<Result<u64, String>>),
@@ -43,7 +44,9 @@ fn redb_err(e: impl Into<redb::Error>) -> SpoolError {
 impl Spool {
     /// Opens (or creates) the spool file and starts its writer thread.
     pub fn open(path: &Path, max_group: usize, metrics: Arc<Metrics>) -> Result<Arc<Self>, SpoolError> {
-        let db = Arc::new(Database::create(path).map_err(redb_err)?);
+        // The spool holds seconds of writes at most; a small cache keeps memory flat (redb's
+        // default would let it grow towards 1 GiB under sustained load).
+        let db = Arc::new(Database::builder().set_cache_size(SPOOL_CACHE_BYTES).create(path).map_err(redb_err)?);
         let txn = db.begin_write().map_err(redb_err)?;
         let next_key = {
             let table = txn.open_table(SPOOL).map_err(redb_err)?;

@@ -93,6 +93,8 @@ pub struct ResponseQuery {
     pub has_comment: Option<bool>,
     /// Case-insensitive substring of the comment.
     pub text: Option<String>,
+    /// Count only each respondent's latest answer inside [from, to) (dedupe window).
+    pub latest_per_user: bool,
     pub limit: i64,
     pub offset: i64,
 }

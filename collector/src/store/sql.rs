@@ -140,9 +140,10 @@ macro_rules! impl_sql_store {
                 })
             }
 
-            /// `WHERE ...` for a response read; `survey_ids` is never empty here.
-            fn push_response_filters(qb: &mut QueryBuilder<$db>, q: &ResponseQuery) {
-                qb.push(" WHERE score IS NOT NULL AND survey_id IN (");
+            /// `survey_id IN (...)` and the date range, shared by the outer filter and the
+            /// dedupe sub-query.
+            fn push_scope(qb: &mut QueryBuilder<$db>, q: &ResponseQuery) {
+                qb.push(" score IS NOT NULL AND survey_id IN (");
                 let mut ids = qb.separated(", ");
                 for id in &q.survey_ids {
                     ids.push_bind(*id);
@@ -153,6 +154,20 @@ macro_rules! impl_sql_store {
                 }
                 if let Some(to) = q.to {
                     qb.push(" AND created_at < ").push_bind(to);
+                }
+            }
+
+            /// `WHERE ...` for a response read; `survey_ids` is never empty here.
+            fn push_response_filters(qb: &mut QueryBuilder<$db>, q: &ResponseQuery) {
+                qb.push(" WHERE");
+                Self::push_scope(qb, q);
+                if q.latest_per_user {
+                    qb.push(
+                        " AND id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER \
+                         (PARTITION BY user_id ORDER BY created_at DESC, id DESC) AS rn FROM responses WHERE",
+                    );
+                    Self::push_scope(qb, q);
+                    qb.push(") AS ranked WHERE rn = 1)");
                 }
                 match q.band {
                     Some(Band::Detractor) => qb.push(" AND score <= 6"),

@@ -99,7 +99,7 @@ pub async fn nps_report(
         from: query.from,
         to: query.to,
         granularity,
-        counting: "every_response".into(),
+        counting: if query.latest_per_user { "latest_per_user_in_window" } else { "every_response" }.into(),
         overall: NpsSummary::new(total, shown),
         periods: build_periods(&days, &displays, granularity),
     }))

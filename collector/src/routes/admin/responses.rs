@@ -31,6 +31,11 @@ pub struct Filters {
     pub offset: Option<i64>,
     /// `json` (default) or `csv`.
     pub format: Option<String>,
+    /// `every_response` (default) or `latest_per_user`: each respondent's latest answer in the
+    /// date range only.
+    pub counting: Option<String>,
+    /// Dedupe window: with no `from`, the range starts this many days before `to` (or now).
+    pub window_days: Option<i64>,
 }
 
 /// Turns filters into a query over the surveys this session may read. Asking for a survey
@@ -59,14 +64,26 @@ pub async fn scoped_query(state: &State, session: &AdminSession, f: &Filters) ->
         None | Some("") => None,
         Some(b) => Some(Band::parse(b).ok_or_else(|| ApiError::invalid("band must be detractor, passive or promoter"))?),
     };
-    if let (Some(from), Some(to)) = (f.from, f.to)
+    let latest_per_user = match f.counting.as_deref() {
+        None | Some("") | Some("every_response") => false,
+        Some("latest_per_user") => true,
+        Some(other) => return Err(ApiError::invalid(format!("counting must be every_response or latest_per_user (got `{other}`)"))),
+    };
+    let from = match (f.from, f.window_days) {
+        (Some(from), _) => Some(from),
+        (None, Some(days)) if (1..=3_650).contains(&days) => Some(f.to.unwrap_or_else(crate::ingest::now_ms) - days * 86_400_000),
+        (None, Some(_)) => return Err(ApiError::invalid("window_days must be between 1 and 3650")),
+        (None, None) => None,
+    };
+    if let (Some(from), Some(to)) = (from, f.to)
         && from >= to
     {
         return Err(ApiError::invalid("from must be before to"));
     }
     Ok(ResponseQuery {
         survey_ids,
-        from: f.from,
+        latest_per_user,
+        from,
         to: f.to,
         band,
         has_comment: f.has_comment,

@@ -1,0 +1,168 @@
+// The admin app in a real browser against the real collector: first owner, sign-in, a project
+// and its install snippet, a survey edited with validation and the live preview, published,
+// answered through the client API, then the report (NPS, interval, n checked against values
+// computed here) and the responses with their CSV export. Screenshots of every screen go to
+// tests/artifacts/admin-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCollector, launch, screenshotPath, eventually, npsOf, headlineOf, points, DIST } from './admin/helpers.mjs';
+
+const EMAIL = 'owner@example.com';
+const PASSWORD = 'correct horse battery staple';
+const EVENT = 'report_exported';
+// 7 promoters, 2 passives, 3 detractors: NPS 33.3.
+const SCORES = [10, 10, 9, 9, 9, 10, 9, 8, 7, 6, 3, 0];
+
+let collector;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run the admin build first`);
+  collector = await startCollector();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+async function client(path, body) {
+  const r = await fetch(collector.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await r.text();
+  assert.ok(r.status >= 200 && r.status < 300, `POST ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+test('admin: first owner, project, survey with preview, publish, report and responses', async () => {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('dialog', (d) => d.accept());
+
+  // 1. Sign-in fails (nobody exists yet), the first-run offer creates the owner and signs in.
+  await page.goto(`${collector.url}/admin`);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('E-mail').fill(EMAIL);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('wrong e-mail or password').waitFor();
+  await page.getByRole('button', { name: 'Create the first owner' }).waitFor();
+  await page.screenshot({ path: screenshotPath('sign-in'), fullPage: true });
+  await page.getByRole('button', { name: 'Create the first owner' }).click();
+  await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+
+  // 2. A project: key, identity secret (rotated), install snippet.
+  await page.getByLabel('Name').fill('Acme web app');
+  await page.getByLabel(/Allowed origins/).fill('https://app.acme.test\nhttp://localhost:3000');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByTestId('project-name').waitFor();
+  const key = (await page.getByTestId('public-key').textContent()).trim();
+  assert.match(key, /^pk_[0-9a-f]+$/);
+  const snippet = await page.getByTestId('install-snippet').textContent();
+  assert.ok(snippet.includes(`${collector.url}/widget/nps.js`), snippet);
+  assert.ok(snippet.includes(key), snippet);
+  assert.ok(snippet.includes("nps('identify'") && snippet.includes("nps('track'"), snippet);
+  const secret = (await page.getByTestId('identity-secret').textContent()).trim();
+  await page.getByRole('button', { name: 'Rotate secret' }).click();
+  await eventually(async () => (await page.getByTestId('identity-secret').textContent()).trim() !== secret, 'a new identity secret');
+  await page.getByRole('button', { name: 'Copy to clipboard' }).click();
+  await page.getByRole('status').filter({ hasText: /Copied|Ctrl\+C/ }).waitFor();
+  await page.screenshot({ path: screenshotPath('project'), fullPage: true });
+
+  // 3. A survey: client-side validation names the field, the preview shows the unsaved texts.
+  await page.getByRole('link', { name: 'New survey' }).click();
+  await page.getByRole('heading', { name: 'New survey' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('Export tNPS');
+  await page.getByRole('button', { name: 'Add event trigger' }).click();
+  await page.getByLabel(/Sampling rate/).fill('150');
+  await page.getByLabel(/Sampling rate/).blur();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.locator('[data-field="rules.sampling_rate_bp"]').getByText('rules.sampling_rate_bp must be at most 10000').waitFor();
+  await page.locator('[data-field="rules.triggers[0].name"]').getByText('must not be empty').waitFor();
+  await page.screenshot({ path: screenshotPath('editor-validation'), fullPage: true });
+  await page.getByLabel(/Sampling rate/).fill('100');
+  await page.getByLabel(/Sampling rate/).blur();
+  await page.getByLabel('Event name').fill(EVENT);
+  await page.getByLabel('From the nth occurrence (1 = first)').fill('2');
+  await page.getByLabel('Delay (seconds)').fill('1.5');
+  await page.getByLabel('Delay (seconds)').blur();
+  const question = 'How likely are you to recommend Acme exports to a colleague?';
+  await page.getByLabel('Question (0-10)').fill(question);
+  const preview = page.frameLocator('iframe[title="Survey preview"]');
+  await eventually(async () => (await preview.locator('.q, nps-survey').first().textContent({ timeout: 1000 })).includes('Acme exports'), 'the preview to show the unsaved question');
+  await page.getByLabel('Step').selectOption('follow_up');
+  await page.getByLabel('As a').selectOption('detractor');
+  await preview.getByText('What is the main reason for your score?').waitFor();
+  await page.screenshot({ path: screenshotPath('editor'), fullPage: true });
+
+  // 4. Publish: the survey is created live.
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByTestId('save-status').getByText('the survey is live').waitFor();
+  await eventually(() => /\/admin\/surveys\/\d+$/.test(page.url()), 'the survey url');
+  const surveyId = Number(page.url().match(/\/admin\/surveys\/(\d+)$/)[1]);
+
+  // Saved as edited (sampling 100% = 10000 bp, nth occurrence 2, 1.5 s delay).
+  const saved = await page.evaluate(async (id) => (await fetch(`/api/admin/surveys/${id}`)).json(), surveyId);
+  assert.equal(saved.status, 'live');
+  assert.equal(saved.rules.sampling_rate_bp, 10000);
+  assert.deepEqual(saved.rules.triggers, [{ type: 'event', name: EVENT, conditions: [], nth_occurrence: 2, delay_ms: 1500 }]);
+  assert.equal(saved.definition.texts.en.question, question);
+
+  // 5. Answers through the client API, then wait for the spool to drain.
+  for (const [i, score] of SCORES.entries()) {
+    const user = `user-${i}`;
+    await client(`/v1/p/${key}/identify`, { user_id: user, attributes: { plan: i % 2 ? 'pro' : 'free' } });
+    await client(`/v1/p/${key}/responses`, { response_id: `r-${i}-${Date.now()}`, survey_id: surveyId, user_id: user, score });
+  }
+  await eventually(async () => {
+    const r = await (await fetch(`${collector.url}/readyz`)).json();
+    return r.spool_depth === 0;
+  }, 'the spool to drain');
+  await eventually(async () => {
+    const rows = await page.evaluate(async (id) => (await fetch(`/api/admin/responses?survey_id=${id}`)).json(), surveyId);
+    return rows.length === SCORES.length;
+  }, 'every answer in the database');
+
+  // 6. The report: headline n, NPS and interval as computed here.
+  await page.getByRole('link', { name: 'Report' }).click();
+  const expected = headlineOf(SCORES);
+  const stats = npsOf(SCORES);
+  await page.getByTestId('nps-headline').waitFor();
+  assert.equal((await page.getByTestId('nps-headline').textContent()).trim(), expected);
+  assert.equal((await page.getByTestId('nps-n').textContent()).trim(), String(stats.n));
+  assert.equal((await page.getByTestId('nps-value').textContent()).trim(), points(stats.nps));
+  assert.equal((await page.getByTestId('nps-interval').textContent()).trim(), `95% CI ${points(stats.low)} to ${points(stats.high)}`);
+  assert.equal((await page.getByTestId('promoters').textContent()).trim(), String(stats.P));
+  assert.equal((await page.getByTestId('detractors').textContent()).trim(), String(stats.D));
+  assert.equal((await page.getByTestId('passives').textContent()).trim(), String(stats.passives));
+  await page.getByTestId('trend-table').waitFor();
+  await page.locator('svg[aria-label^="NPS per period"]').waitFor();
+  await page.getByLabel('Trend per').selectOption('day');
+  await page.getByTestId('trend-table').locator('tbody tr').first().waitFor();
+  await page.screenshot({ path: screenshotPath('report'), fullPage: true });
+
+  // 7. Responses: all, then promoters only; the CSV export has the same filters.
+  await page.getByRole('link', { name: 'Responses' }).click();
+  await page.getByTestId('responses-table').waitFor();
+  assert.equal(await page.getByTestId('responses-table').locator('tbody tr').count(), SCORES.length);
+  await page.getByLabel('Band').selectOption('promoter');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await eventually(async () => (await page.getByTestId('responses-table').locator('tbody tr').count()) === stats.P, 'promoters only');
+  const href = await page.getByTestId('export-csv').getAttribute('href');
+  assert.ok(href.includes('format=csv') && href.includes('band=promoter') && href.includes(`survey_id=${surveyId}`), href);
+  const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href);
+  assert.equal(csv.trim().split('\n').length, 1 + stats.P, csv);
+  await page.screenshot({ path: screenshotPath('responses'), fullPage: true });
+
+  // 8. A reload keeps the session and the route (deep link served as index.html).
+  await page.reload();
+  await page.getByTestId('responses-table').waitFor();
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});

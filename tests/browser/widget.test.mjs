@@ -1,0 +1,216 @@
+// The widget in real headless Chromium, on a host page served from another origin than the
+// real collector it talks to.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { startCollector, admin, createProject, startHost, launch, hostQuery, eventually, screenshot, DIST } from './harness.mjs';
+
+let collector, api, host, browser, survey, key;
+
+before(async () => {
+  collector = await startCollector();
+  api = await admin(collector.url);
+  // The host's port is only known once it listens; the page reads the key at serve time.
+  const vars = { COLLECTOR: collector.url, KEY: '' };
+  host = await startHost(vars);
+  const created = await createProject(api, host.origin);
+  vars.KEY = created.project.public_key;
+  key = vars.KEY;
+  survey = created.survey;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+  await collector?.stop();
+});
+
+async function openHost(opts, page = 'index.html') {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const tab = await context.newPage();
+  tab.on('pageerror', (e) => console.log('page error:', e.message));
+  tab.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') console.log(`console.${m.type()}:`, m.text()); });
+  await tab.goto(`${host.origin}/${page}${hostQuery(opts)}`);
+  return { context, tab };
+}
+
+const dialog = (tab) => tab.locator('nps-survey [role=dialog]');
+const responsesOf = (user) => api.get(`/api/admin/responses?survey_id=${survey.id}`).then((rows) => rows.filter((r) => r.user_id === user));
+/** The element focused inside the widget's shadow root (document.activeElement is the host). */
+const focused = (tab) => tab.evaluate(() => {
+  const a = document.activeElement;
+  const inner = a && a.shadowRoot ? a.shadowRoot.activeElement : a;
+  return inner ? { tag: inner.tagName.toLowerCase(), text: inner.textContent.trim(), role: inner.getAttribute('role'), id: inner.id } : null;
+});
+
+test('bundle size (gzip)', () => {
+  const manifest = JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8'));
+  const gz = (f) => gzipSync(readFileSync(join(DIST, f)), { level: 9 }).length;
+  const wasm = gz(manifest.wasm), glue = gz(manifest.glue), loader = gz('nps.js');
+  console.log(`widget size: wasm ${statSync(join(DIST, manifest.wasm)).size} B raw / ${wasm} B gzip, glue ${glue} B gzip, loader ${loader} B gzip; wasm+glue ${wasm + glue} B gzip`);
+  assert.ok(wasm + glue > 0);
+});
+
+test('end to end: identify, track, answer with the keyboard only, stored with the attributes', async () => {
+  const user = 'e2e-user';
+  const { context, tab } = await openHost({ user });
+  await dialog(tab).waitFor({ timeout: 20_000 });
+  await screenshot(tab, 'e2e-shown');
+  assert.equal((await focused(tab)).role, 'radio', 'focus moves into the scale when shown');
+  // 0 -> 9 with the arrow keys, then Enter.
+  for (let i = 0; i < 9; i++) await tab.keyboard.press('ArrowRight');
+  assert.equal((await focused(tab)).text, '9');
+  await tab.keyboard.press('Enter');
+  // Follow-up: the comment box has the focus.
+  await eventually(async () => (await focused(tab))?.tag === 'textarea', 'focus in the comment box');
+  await tab.keyboard.type('Setup was quick.');
+  // Tab to the rating, pick 4 with the arrows, then Tab to Send.
+  await tab.keyboard.press('Tab');
+  await tab.keyboard.press('Space');
+  for (let i = 0; i < 3; i++) await tab.keyboard.press('ArrowRight');
+  await tab.keyboard.press('Tab');
+  assert.equal((await focused(tab)).text, 'Send');
+  await screenshot(tab, 'e2e-follow-up');
+  await tab.keyboard.press('Enter');
+  await tab.locator('nps-survey .q', { hasText: 'Thank you! Glad you like it.' }).waitFor();
+  await screenshot(tab, 'e2e-thanks');
+
+  const row = await eventually(async () => (await responsesOf(user)).find((r) => r.comment), 'the completed response');
+  assert.equal(row.score, 9);
+  assert.equal(row.band, 'promoter');
+  assert.equal(row.comment, 'Setup was quick.');
+  assert.equal(row.extra_answers.value, 4);
+  assert.equal(row.attributes.plan, 'pro');
+  assert.equal(row.trigger, 'event:onboarding_completed');
+  assert.equal(row.language, 'en');
+  const events = await tab.evaluate(() => window.events.map((e) => e[0]));
+  assert.deepEqual(events.slice(0, 2), ['shown', 'answered']);
+  await context.close();
+});
+
+test('offline: the answer is kept and delivered exactly once after a reload', async () => {
+  const user = 'offline-user';
+  const { context, tab } = await openHost({ user });
+  await dialog(tab).waitFor({ timeout: 20_000 });
+  const collectorOrigin = new URL(collector.url).origin;
+  await tab.route(`${collectorOrigin}/**`, (route) => route.abort('internetdisconnected'));
+  await tab.locator('nps-survey [role=radio]', { hasText: /^3$/ }).click();
+  await tab.locator('nps-survey textarea').fill('Too slow on my phone.');
+  await tab.locator('nps-survey button[type=submit]').click();
+  const queued = () => tab.evaluate((k) => JSON.parse(localStorage.getItem(`nps:outbox:${k}`) || '[]').map((i) => i.path), key);
+  await eventually(async () => (await queued()).length === 2, 'two queued writes');
+  assert.deepEqual((await responsesOf(user)).length, 0, 'nothing reached the collector');
+  await screenshot(tab, 'offline-thanks');
+
+  await tab.unroute(`${collectorOrigin}/**`);
+  const writes = [];
+  tab.on('request', (r) => { if (r.method() === 'POST' && /\/responses/.test(r.url())) writes.push(r.url()); });
+  await tab.reload();
+  await eventually(async () => (await queued()).length === 0, 'the outbox to drain');
+  const rows = await eventually(async () => { const r = await responsesOf(user); return r.length && r[0].comment ? r : null; }, 'the delivered response');
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].score, 3);
+  assert.equal(rows[0].comment, 'Too slow on my phone.');
+  assert.equal(writes.length, 2, `one score and one completion were sent: ${writes.join(', ')}`);
+  await context.close();
+});
+
+test('isolation: hostile host CSS does not break the widget, the widget does not restyle the host', async () => {
+  const user = 'hostile-user';
+  const { context, tab } = await openHost({ user }, 'hostile.html');
+  await dialog(tab).waitFor({ timeout: 20_000 });
+  await screenshot(tab, 'isolation-hostile');
+  const radio = tab.locator('nps-survey [role=radio]', { hasText: /^10$/ });
+  const box = await radio.boundingBox();
+  assert.ok(box && box.width >= 20 && box.height >= 24, `radios are visible and tappable: ${JSON.stringify(box)}`);
+  const card = await tab.evaluate(() => {
+    const c = getComputedStyle(document.querySelector('nps-survey').shadowRoot.querySelector('.card'));
+    return { fontSize: c.fontSize, display: c.display, color: c.color, position: c.position };
+  });
+  assert.equal(card.fontSize, '15px');
+  assert.equal(card.position, 'fixed');
+  assert.notEqual(card.color, 'rgb(255, 0, 0)');
+  const diff = await tab.evaluate(() => {
+    const now = window.snapshot(), out = [];
+    for (const sel of Object.keys(now)) for (const k of Object.keys(now[sel])) {
+      if (now[sel][k] !== window.before[sel][k]) out.push(`${sel} ${k}: ${window.before[sel][k]} -> ${now[sel][k]}`);
+    }
+    return out;
+  });
+  assert.deepEqual(diff, [], 'host computed styles unchanged');
+  assert.equal(await tab.evaluate(() => document.styleSheets.length), 1, 'no stylesheet added to the host document');
+  await radio.click();
+  await tab.locator('nps-survey textarea').waitFor();
+  await screenshot(tab, 'isolation-follow-up');
+  await eventually(async () => (await responsesOf(user)).length === 1, 'the response');
+  await context.close();
+});
+
+test('accessibility: radiogroup, labels, roving focus, focus in and back, Esc declines', async () => {
+  const user = 'a11y-user';
+  const { context, tab } = await openHost({ user, track: '' });
+  await tab.focus('#focus-me');
+  await tab.evaluate(() => nps('track', 'onboarding_completed'));
+  await dialog(tab).waitFor({ timeout: 20_000 });
+  const info = await tab.evaluate(() => {
+    const root = document.querySelector('nps-survey').shadowRoot;
+    const group = root.querySelector('[role=radiogroup]');
+    const radios = [...group.querySelectorAll('[role=radio]')];
+    const text = (id) => root.getElementById(id)?.textContent;
+    return {
+      dialogLabel: text(root.querySelector('[role=dialog]').getAttribute('aria-labelledby')),
+      groupLabel: text(group.getAttribute('aria-labelledby')),
+      count: radios.length,
+      checked: radios.map((r) => r.getAttribute('aria-checked')),
+      tabbable: radios.filter((r) => r.tabIndex === 0).map((r) => r.textContent),
+      low: text(radios[0].getAttribute('aria-describedby')),
+      high: text(radios[10].getAttribute('aria-describedby')),
+    };
+  });
+  assert.match(info.groupLabel, /How likely are you to recommend Acme/);
+  assert.equal(info.dialogLabel, info.groupLabel);
+  assert.equal(info.count, 11);
+  assert.ok(info.checked.every((c) => c === 'false'));
+  assert.deepEqual(info.tabbable, ['0'], 'roving tabindex: one tab stop');
+  assert.equal(info.low, 'Not at all likely');
+  assert.equal(info.high, 'Extremely likely');
+  assert.equal((await focused(tab)).text, '0', 'focus moved into the dialog');
+  await tab.keyboard.press('End');
+  assert.equal((await focused(tab)).text, '10');
+  await tab.keyboard.press('ArrowRight');
+  assert.equal((await focused(tab)).text, '0', 'arrows wrap');
+  await tab.keyboard.press('ArrowLeft');
+  assert.equal((await focused(tab)).text, '10');
+  await tab.keyboard.press('Home');
+  assert.equal((await focused(tab)).text, '0');
+  await screenshot(tab, 'a11y-shown');
+  await tab.keyboard.press('Escape');
+  await dialog(tab).waitFor({ state: 'detached' });
+  assert.equal(await tab.evaluate(() => document.activeElement.id), 'focus-me', 'focus returned to the host');
+  const events = await tab.evaluate(() => window.events);
+  assert.deepEqual(events.at(-1), ['closed', { surveyId: survey.id, reason: 'decline' }]);
+  const explained = await eventually(async () => {
+    const e = await api.get(`/api/admin/explain?survey_id=${survey.id}&user_id=${user}`);
+    return e.blocking.some((d) => d.rule === 'after_decline') ? e : null;
+  }, 'the decline to be stored');
+  assert.ok(explained);
+  await context.close();
+});
+
+test('RTL: an Arabic user gets a right-to-left dialog in Arabic', async () => {
+  const user = 'rtl-user';
+  const { context, tab } = await openHost({ user, lang: 'ar' });
+  await dialog(tab).waitFor({ timeout: 20_000 });
+  assert.equal(await dialog(tab).getAttribute('dir'), 'rtl');
+  assert.equal(await dialog(tab).getAttribute('lang'), 'ar');
+  assert.match(await tab.locator('nps-survey .q').textContent(), /Acme/);
+  assert.equal(await tab.locator('nps-survey #nps-low').textContent(), 'غير محتمل على الإطلاق');
+  // In RTL, ArrowLeft moves towards the higher scores (they are on the left).
+  await tab.keyboard.press('ArrowLeft');
+  assert.equal((await focused(tab)).text, '1');
+  await screenshot(tab, 'rtl-ar');
+  await context.close();
+});
