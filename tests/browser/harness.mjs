@@ -138,6 +138,24 @@ export function hostQuery({ user, lang, track = EVENT }) {
   return `?user=${encodeURIComponent(user)}&created=${created}&track=${encodeURIComponent(track)}${lang ? `&lang=${lang}` : ''}`;
 }
 
+/**
+ * Identifies `user` (signed up 60 days ago) through the client API and waits until the
+ * collector's eligibility sees it. Works around a collector race: `identify` is acknowledged
+ * once spooled, but `decide` reads the SQL store, so a decide right after it can find a
+ * "new" user and answer `first_survey_delay`. The page identifies the same user again.
+ */
+export async function preIdentify(collector, api, key, survey, user) {
+  const r = await fetch(`${collector}/v1/p/${key}/identify`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: user, created_at: Date.now() - 60 * DAY, attributes: { plan: 'pro', seats: 12 } }),
+  });
+  if (r.status !== 200) throw new Error(`identify: ${r.status} ${await r.text()}`);
+  await eventually(async () => {
+    const e = await api.get(`/api/admin/explain?survey_id=${survey.id}&user_id=${encodeURIComponent(user)}`);
+    return e.decision.rule !== 'first_survey_delay';
+  }, `the collector to know ${user}`);
+}
+
 /** Polls `f` until it returns a truthy value. */
 export async function eventually(f, what, ms = 15_000) {
   const end = Date.now() + ms;
@@ -149,7 +167,8 @@ export async function eventually(f, what, ms = 15_000) {
   throw new Error(`timed out waiting for ${what} (last: ${last})`);
 }
 
-export function screenshot(page, name) {
+export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
+  await page.waitForTimeout(300); // let the card's entry animation finish
   return page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { startCollector, admin, createProject, startHost, launch, hostQuery, eventually, screenshot, DIST } from './harness.mjs';
+import { startCollector, admin, createProject, startHost, launch, hostQuery, eventually, screenshot, preIdentify, DIST } from './harness.mjs';
 
 let collector, api, host, browser, survey, key;
 
@@ -29,10 +29,13 @@ after(async () => {
 });
 
 async function openHost(opts, page = 'index.html') {
+  await preIdentify(collector.url, api, key, survey, opts.user);
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   const tab = await context.newPage();
   tab.on('pageerror', (e) => console.log('page error:', e.message));
   tab.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') console.log(`console.${m.type()}:`, m.text()); });
+  // Why a survey did or did not show, for whoever reads a failing run.
+  tab.on('response', async (r) => { if (r.url().endsWith('/decide')) console.log(`decide for ${opts.user}:`, await r.text().catch(() => '?')); });
   await tab.goto(`${host.origin}/${page}${hostQuery(opts)}`);
   return { context, tab };
 }

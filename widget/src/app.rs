@@ -367,8 +367,10 @@ async fn decide(survey: &Survey, user: &User, trigger: String) -> bool {
     };
     let Some(decision) = decision else { return false };
     if !decision.eligible {
+        // Hold back local re-asks for a while (cadence triggers fire on every page view), but
+        // never for long: the collector stays the authority, and its history may change.
         if let Some(until) = decision.retry_after {
-            browser::save(&retry_key(&user.id, survey.id), &until);
+            browser::save(&retry_key(&user.id, survey.id), &until.min(browser::now_ms() + 3_600_000));
         }
         return false;
     }

@@ -432,7 +432,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
     let languages = Memo::new(move |_| form.with(|f| f.definition.texts.keys().cloned().collect::<Vec<_>>()));
     let trigger_count = Memo::new(move |_| form.with(|f| f.rules.triggers.len()));
 
-    let header = move || match survey_id {
+    let header = move || match current.get() {
         Some(id) => view! { <SurveyTabs survey_id=id current=Route::Survey(id) survey=survey /> }.into_any(),
         None => view! {
             <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>

@@ -6,4 +6,7 @@ mod tokens;
 
 pub use admin::{AdminSession, CSRF_HEADER, SESSION_COOKIE};
 pub use password::{hash_password, verify_password};
-pub use tokens::{ADMIN_AUDIENCE, AdminClaims, IdentityClaims, TokenKeys, WIDGET_AUDIENCE, WidgetClaims, verify_identity_token};
+pub use tokens::{
+    ADMIN_AUDIENCE, AdminClaims, INVITE_AUDIENCE, IdentityClaims, InviteClaims, TokenKeys, WIDGET_AUDIENCE, WidgetClaims,
+    verify_identity_token,
+};

@@ -13,6 +13,20 @@ use serde::{Deserialize, Serialize};
 
 pub const ADMIN_AUDIENCE: &str = "nps-admin";
 pub const WIDGET_AUDIENCE: &str = "nps-widget";
+pub const INVITE_AUDIENCE: &str = "nps-invite";
+
+/// A personal, single-use survey link (employee and partner NPS).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InviteClaims {
+    /// Recipient id.
+    pub sub: String,
+    /// Campaign id.
+    pub cid: i64,
+    /// The invitation's unique id; its hash goes to the used-token ledger.
+    pub jti: String,
+    pub aud: String,
+    pub exp: i64,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AdminClaims {
@@ -79,6 +93,12 @@ impl TokenKeys {
 
     pub fn verify_admin(&self, token: &str) -> Option<AdminClaims> {
         decode::<AdminClaims>(token, &self.decoding, &validation(Some(ADMIN_AUDIENCE))).ok().map(|d| d.claims)
+    }
+
+    pub fn verify_invite(&self, token: &str) -> Result<InviteClaims, (ErrorCode, String)> {
+        decode::<InviteClaims>(token, &self.decoding, &validation(Some(INVITE_AUDIENCE)))
+            .map(|d| d.claims)
+            .map_err(|e| classify(&e, "survey link"))
     }
 
     pub fn verify_widget(&self, token: &str) -> Result<WidgetClaims, (ErrorCode, String)> {

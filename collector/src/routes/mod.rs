@@ -3,10 +3,12 @@
 pub mod admin;
 pub mod assets;
 pub mod client;
+pub mod hosted;
 pub mod ops;
 
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(ops::configure).configure(client::configure).configure(admin::configure).configure(assets::configure);
+    cfg.configure(ops::configure).configure(client::configure).configure(admin::configure).configure(assets::configure)
+        .configure(hosted::configure);
 }

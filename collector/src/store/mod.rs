@@ -17,7 +17,7 @@ use crate::ingest::IngestRecord;
 use async_trait::async_trait;
 use nps_core::eligibility::{Decision, UserHistory};
 use nps_core::wire::Attributes;
-use nps_core::wire::{AdminRole, Project, ProjectInput, ResponseRow, Survey, SurveyInput};
+use nps_core::wire::{AdminRole, Campaign, CampaignInput, Project, ProjectInput, ResponseRow, Survey, SurveyInput};
 use nps_core::{Band, BandCounts};
 use std::sync::Arc;
 
@@ -97,6 +97,34 @@ pub struct ResponseQuery {
     pub latest_per_user: bool,
     pub limit: i64,
     pub offset: i64,
+}
+
+/// A recipient of a link campaign, as stored.
+#[derive(Debug, Clone)]
+pub struct RecipientRecord {
+    pub id: String,
+    pub campaign_id: i64,
+    pub email: String,
+    pub name: Option<String>,
+    pub language: Option<String>,
+    pub attributes: Attributes,
+    pub token_id: String,
+}
+
+/// An answer given on a hosted survey page.
+#[derive(Debug, Clone)]
+pub struct LinkAnswer {
+    pub id: String,
+    pub project_id: i64,
+    pub survey_id: i64,
+    /// The recipient id, or a random id for anonymous campaigns.
+    pub user_id: String,
+    pub score: i64,
+    pub comment: Option<String>,
+    pub attributes: Attributes,
+    pub language: Option<String>,
+    /// Anonymous campaigns store the day only.
+    pub created_at: i64,
 }
 
 /// What a segment report breaks answers down by.
@@ -190,6 +218,19 @@ pub trait Store: Send + Sync + 'static {
     async fn segment_counts(&self, query: &ResponseQuery, by: &Dimension) -> StoreResult<Vec<(Option<String>, BandCounts)>>;
     /// Displays per UTC day (day, count) for the same surveys and dates.
     async fn daily_displays(&self, query: &ResponseQuery) -> StoreResult<Vec<(i64, u64)>>;
+
+    async fn create_campaign(&self, project_id: i64, input: &CampaignInput, expires_at: i64, now: i64) -> StoreResult<Campaign>;
+    async fn get_campaign(&self, id: i64) -> StoreResult<Option<Campaign>>;
+    async fn campaigns_for_surveys(&self, survey_ids: &[i64]) -> StoreResult<Vec<Campaign>>;
+    /// Adds recipients; an e-mail address already in the campaign is left as it is.
+    async fn add_recipients(&self, recipients: &[RecipientRecord], now: i64) -> StoreResult<()>;
+    async fn list_recipients(&self, campaign_id: i64) -> StoreResult<Vec<RecipientRecord>>;
+    async fn get_recipient(&self, id: &str) -> StoreResult<Option<RecipientRecord>>;
+    async fn token_spent(&self, token_hash: &str) -> StoreResult<bool>;
+    /// Spends the invitation token and stores the answer in one transaction. `false` when the
+    /// token was already spent (nothing is stored then): one answer per token, even when two
+    /// submissions race.
+    async fn submit_link_answer(&self, token_hash: &str, answer: &LinkAnswer) -> StoreResult<bool>;
 
     /// Everything the eligibility rules need to know about one user, from the server's record.
     async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory>;

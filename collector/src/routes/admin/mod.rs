@@ -3,6 +3,7 @@
 //! here, not only hidden in the UI.
 
 pub mod auth;
+pub mod campaigns;
 pub mod eligibility;
 pub mod projects;
 pub mod reports;
@@ -13,6 +14,7 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
+    campaigns::configure(cfg);
     eligibility::configure(cfg);
     projects::configure(cfg);
     surveys::configure(cfg);

@@ -93,6 +93,11 @@ pub async fn nps_report(
     for d in &days {
         total.merge(d.counts);
     }
+    let floor = anonymity_floor(&state, &query.survey_ids).await?;
+    if let Some(floor) = floor {
+        refuse_small_total(total.n(), floor.min_group)?;
+        refuse_differencing(&state, &query, total.n(), floor.min_group).await?;
+    }
     let shown: u64 = displays.iter().map(|(_, n)| n).sum();
     Ok(HttpResponse::Ok().json(NpsReport {
         survey_ids: query.survey_ids.clone(),
@@ -101,7 +106,17 @@ pub async fn nps_report(
         granularity,
         counting: if query.latest_per_user { "latest_per_user_in_window" } else { "every_response" }.into(),
         overall: NpsSummary::new(total, shown),
-        periods: build_periods(&days, &displays, granularity),
+        periods: match floor {
+            // Periods too small to show are left out, and comparisons skip them.
+            Some(floor) => {
+                let k = u64::from(floor.min_group);
+                let mut periods = build_periods(&days, &displays, granularity);
+                periods.retain(|p| p.summary.n == 0 || p.summary.n >= k);
+                recompare(&mut periods);
+                periods
+            }
+            None => build_periods(&days, &displays, granularity),
+        },
     }))
 }
 
@@ -110,9 +125,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn small_groups_and_what_subtraction_would_expose_are_hidden() {
+        let rows = vec![
+            (Some("ops".to_owned()), BandCounts::new(2, 1, 1)),
+            (Some("sales".to_owned()), BandCounts::new(3, 2, 2)),
+            (Some("eng".to_owned()), BandCounts::new(10, 5, 5)),
+        ];
+        let (total, mut segments) = build_segments(rows, 0);
+        suppress_small_groups(&mut segments, total.n(), 5);
+        let hidden: Vec<bool> = segments.iter().map(|s| s.suppressed).collect();
+        // ops (4) is too small; hiding it alone would let "total - sales - eng" reveal it, so
+        // the smallest visible group (sales, 7) goes too; eng (20) stays.
+        assert_eq!(hidden, [true, true, false]);
+        assert!(segments[0].summary.is_none() && segments[2].summary.is_some());
+
+        // A parent of 7 with a sub-group of 5: the other 2 would be exposed.
+        let (total, mut segments) = build_segments(vec![(Some("a".into()), BandCounts::new(3, 1, 1)), (Some("b".into()), BandCounts::new(1, 1, 0))], 0);
+        suppress_small_groups(&mut segments, total.n(), 5);
+        assert!(segments.iter().all(|s| s.suppressed));
+    }
+
+    #[test]
     fn each_segment_is_compared_with_the_rest() {
         let rows = vec![(Some("pro".to_owned()), BandCounts::new(50, 30, 20)), (Some("free".to_owned()), BandCounts::new(40, 30, 30))];
         let (total, segments) = build_segments(rows, 150);
+        let segments: Vec<Segment> = segments;
         assert_eq!(total, BandCounts::new(90, 60, 50));
         let vs_rest = segments[0].vs_rest.expect("comparison");
         assert!((vs_rest.difference - 19.42).abs() < 0.01 && !vs_rest.significant);
@@ -156,11 +193,15 @@ pub struct SegmentParams {
 pub struct Segment {
     /// The dimension's value; absent when the answers lack it.
     pub value: Option<String>,
-    pub summary: NpsSummary,
+    /// Absent when suppressed.
+    pub summary: Option<NpsSummary>,
     /// This segment against all other answers of the report (independent samples).
     pub vs_rest: Option<Comparison>,
     /// Fewer answers than `min_n`: read with care.
     pub small: bool,
+    /// Hidden to protect anonymity (employee NPS): the group, or what it would reveal by
+    /// subtraction, is smaller than the anonymity threshold.
+    pub suppressed: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -187,11 +228,42 @@ pub fn build_segments(rows: Vec<(Option<String>, BandCounts)>, min_n: u64) -> (B
                 value,
                 vs_rest: (rest.n() > 0 && counts.n() > 0).then(|| counts.compare(&rest)),
                 small: counts.n() < min_n,
-                summary: NpsSummary::new(counts, 0),
+                summary: Some(NpsSummary::new(counts, 0)),
+                suppressed: false,
             }
         })
         .collect();
     (total, segments)
+}
+
+/// Hides every segment smaller than `k`, and every segment whose complement inside the total
+/// is smaller than `k` (it would expose that complement by subtraction). If what is hidden
+/// adds up to fewer than `k` answers, the smallest visible segments are hidden too, so the
+/// hidden ones cannot be recovered as "total minus the visible ones".
+pub fn suppress_small_groups(segments: &mut [Segment], total: u64, k: u64) {
+    let n_of = |s: &Segment| s.summary.as_ref().map_or(0, |x| x.n);
+    let sizes: Vec<u64> = segments.iter().map(n_of).collect();
+    for (segment, n) in segments.iter_mut().zip(&sizes) {
+        let complement = total - n;
+        if *n < k || (complement > 0 && complement < k) {
+            segment.suppressed = true;
+        }
+    }
+    loop {
+        let hidden: u64 = segments.iter().zip(&sizes).filter(|(s, _)| s.suppressed).map(|(_, n)| n).sum();
+        if hidden == 0 || hidden >= k {
+            break;
+        }
+        let smallest = segments.iter().zip(&sizes).enumerate().filter(|(_, (s, _))| !s.suppressed).min_by_key(|(_, (_, n))| **n).map(|(i, _)| i);
+        match smallest {
+            Some(i) => segments[i].suppressed = true,
+            None => break,
+        }
+    }
+    for segment in segments.iter_mut().filter(|s| s.suppressed) {
+        segment.summary = None;
+        segment.vs_rest = None;
+    }
 }
 
 /// NPS per segment, each with its interval and flagged when it differs significantly from
@@ -210,6 +282,76 @@ pub async fn segment_report(
     let query = scoped_query(&state, &session, &filters).await?;
     let min_n = params.min_n.unwrap_or(30);
     let rows = state.store.segment_counts(&query, &by).await?;
-    let (total, segments) = build_segments(rows, min_n);
+    let (total, mut segments) = build_segments(rows, min_n);
+    if let Some(floor) = anonymity_floor(&state, &query.survey_ids).await? {
+        refuse_small_total(total.n(), floor.min_group)?;
+        suppress_small_groups(&mut segments, total.n(), u64::from(floor.min_group));
+    }
     Ok(HttpResponse::Ok().json(SegmentReport { by: params.by.clone(), min_n, overall: NpsSummary::new(total, 0), segments }))
+}
+
+/// Recomputes each period's comparison against the previous period that is still shown.
+fn recompare(periods: &mut [PeriodSummary]) {
+    let mut previous: Option<BandCounts> = None;
+    for period in periods.iter_mut() {
+        let counts = period.summary.counts;
+        period.change = previous.filter(|p| p.n() > 0 && counts.n() > 0).map(|p| counts.compare(&p));
+        if counts.n() > 0 {
+            previous = Some(counts);
+        }
+    }
+}
+
+/// The anonymity thresholds in force when employee-NPS answers are read.
+#[derive(Debug, Clone, Copy)]
+pub struct AnonymityFloor {
+    pub min_group: u32,
+    pub verbatim_min_group: u32,
+}
+
+/// `Some` when any of the surveys is employee NPS: the largest thresholds of their campaigns
+/// (the default when they have none).
+pub async fn anonymity_floor(state: &State, survey_ids: &[i64]) -> ApiResult<Option<AnonymityFloor>> {
+    let surveys = state.store.list_surveys(None).await?;
+    let enps: Vec<i64> = surveys
+        .iter()
+        .filter(|s| s.kind == nps_core::wire::SurveyKind::Enps && survey_ids.contains(&s.id))
+        .map(|s| s.id)
+        .collect();
+    if enps.is_empty() {
+        return Ok(None);
+    }
+    let campaigns = state.store.campaigns_for_surveys(&enps).await?;
+    let default = nps_core::wire::DEFAULT_MIN_GROUP;
+    Ok(Some(AnonymityFloor {
+        min_group: campaigns.iter().map(|c| c.min_group).max().unwrap_or(default).max(nps_core::wire::MIN_GROUP_FLOOR),
+        verbatim_min_group: campaigns.iter().map(|c| c.verbatim_min_group).max().unwrap_or(default).max(nps_core::wire::MIN_GROUP_FLOOR),
+    }))
+}
+
+pub fn refuse_small_total(n: u64, k: u32) -> ApiResult<()> {
+    if n > 0 && n < u64::from(k) {
+        return Err(ApiError::forbidden(format!(
+            "fewer than {k} answers match; employee NPS hides groups this small to protect anonymity"
+        )));
+    }
+    Ok(())
+}
+
+/// A filtered view (band, comment, text) is refused when the answers it leaves out are fewer
+/// than `k`: comparing it with the unfiltered view would expose them.
+pub async fn refuse_differencing(state: &State, query: &crate::store::ResponseQuery, n: u64, k: u32) -> ApiResult<()> {
+    let filtered = query.band.is_some() || query.has_comment.is_some() || query.text.as_deref().is_some_and(|t| !t.is_empty());
+    if !filtered {
+        return Ok(());
+    }
+    let parent = crate::store::ResponseQuery { band: None, has_comment: None, text: None, ..query.clone() };
+    let parent_n: u64 = state.store.daily_band_counts(&parent).await?.iter().map(|d| d.counts.n()).sum();
+    let left_out = parent_n.saturating_sub(n);
+    if left_out > 0 && left_out < u64::from(k) {
+        return Err(ApiError::forbidden(format!(
+            "this filter leaves out fewer than {k} answers, which would expose them by difference; widen it"
+        )));
+    }
+    Ok(())
 }

@@ -134,7 +134,23 @@ fn csv_of(rows: &[ResponseRow]) -> ApiResult<String> {
 #[get("/api/admin/responses")]
 pub async fn list(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
     let query = scoped_query(&state, &session, &filters).await?;
-    let rows = state.store.list_responses(&query).await?;
+    let mut rows = state.store.list_responses(&query).await?;
+    if let Some(floor) = super::reports::anonymity_floor(&state, &query.survey_ids).await? {
+        // Verbatims of employee NPS: only for groups at least the verbatim threshold, never
+        // with the identity (anonymous answers have none; confidential ones keep it hidden).
+        let unpaged = ResponseQuery { limit: i64::MAX, offset: 0, ..query.clone() };
+        let n: u64 = state.store.daily_band_counts(&unpaged).await?.iter().map(|d| d.counts.n()).sum();
+        if n > 0 && n < u64::from(floor.verbatim_min_group) {
+            return Err(ApiError::forbidden(format!(
+                "fewer than {} answers match; employee NPS comments are hidden for groups this small",
+                floor.verbatim_min_group
+            )));
+        }
+        super::reports::refuse_differencing(&state, &unpaged, n, floor.min_group).await?;
+        for row in &mut rows {
+            row.user_id = String::new();
+        }
+    }
     match filters.format.as_deref() {
         Some("csv") => Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))

@@ -1,0 +1,178 @@
+//! Link campaigns for employee NPS (HR) and partner NPS (partner managers): recipients from
+//! CSV or JSON, personal single-use links, CSV export of the links for other channels.
+
+use crate::auth::{AdminSession, INVITE_AUDIENCE, InviteClaims};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
+use crate::ingest::now_ms;
+use crate::state::State;
+use crate::store::RecipientRecord;
+use crate::validate;
+use actix_web::{HttpResponse, get, http::header, post, web};
+use nps_core::wire::{AdminRole, Attributes, Campaign, CampaignInput, MIN_GROUP_FLOOR, RecipientInput, RecipientLink, SurveyKind};
+use serde::{Deserialize, Serialize};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(create).service(get_one).service(add_recipients).service(links);
+}
+
+/// eNPS campaigns are run by HR (and owners/admins), partner campaigns by partner managers.
+fn require_campaign_role(session: &AdminSession, kind: SurveyKind) -> ApiResult<()> {
+    let allowed = match kind {
+        SurveyKind::Enps => matches!(session.role, AdminRole::Owner | AdminRole::Admin | AdminRole::Hr),
+        SurveyKind::Partner => matches!(session.role, AdminRole::Owner | AdminRole::Admin | AdminRole::PartnerManager),
+        SurveyKind::Tnps | SurveyKind::Rnps => session.role.can_configure(),
+    };
+    if allowed { Ok(()) } else { Err(ApiError::forbidden(format!("the {} role cannot run {} campaigns", session.role.as_str(), kind.as_str()))) }
+}
+
+async fn campaign_for(state: &State, session: &AdminSession, id: i64) -> ApiResult<Campaign> {
+    let campaign = state.store.get_campaign(id).await?.ok_or_else(|| ApiError::not_found("campaign"))?;
+    let survey = state.store.get_survey(campaign.survey_id).await?.ok_or_else(|| ApiError::not_found("survey"))?;
+    require_campaign_role(session, survey.kind)?;
+    Ok(campaign)
+}
+
+#[utoipa::path(tag = "admin", request_body = CampaignInput, responses((status = 201, body = Campaign), (status = 422, body = nps_core::ApiErrorBody)))]
+#[post("/api/admin/campaigns")]
+pub async fn create(state: State, session: AdminSession, body: JsonBody<CampaignInput>) -> ApiResult<HttpResponse> {
+    let input = body.0;
+    let survey = state.store.get_survey(input.survey_id).await?.ok_or_else(|| ApiError::not_found("survey"))?;
+    require_campaign_role(&session, survey.kind)?;
+    if input.name.trim().is_empty() {
+        return Err(ApiError::invalid("name must not be empty"));
+    }
+    if input.min_group < MIN_GROUP_FLOOR || input.verbatim_min_group < MIN_GROUP_FLOOR {
+        return Err(ApiError::invalid(format!("min_group and verbatim_min_group must be at least {MIN_GROUP_FLOOR}")));
+    }
+    if !(1..=365).contains(&input.expires_in_days) {
+        return Err(ApiError::invalid("expires_in_days must be between 1 and 365"));
+    }
+    let now = now_ms();
+    let expires_at = now + i64::from(input.expires_in_days) * 86_400_000;
+    let campaign = state.store.create_campaign(survey.project_id, &input, expires_at, now).await?;
+    Ok(HttpResponse::Created().json(campaign))
+}
+
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 200, body = Campaign)))]
+#[get("/api/admin/campaigns/{id}")]
+pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(campaign_for(&state, &session, *id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RecipientImport {
+    #[serde(default)]
+    pub recipients: Vec<RecipientInput>,
+    /// CSV with a header: `email` (required), `name`, `language`, then any attribute columns
+    /// (department, location, tenure_band, manager; partner, role, tier, region, ...).
+    pub csv: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportResult {
+    pub received: usize,
+}
+
+fn parse_csv(text: &str) -> ApiResult<Vec<RecipientInput>> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| ApiError::invalid(format!("csv: {e}")))?.clone();
+    if !headers.iter().any(|h| h == "email") {
+        return Err(ApiError::invalid("csv: the header must have an `email` column"));
+    }
+    let mut out = Vec::new();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| ApiError::invalid(format!("csv line {}: {e}", line + 2)))?;
+        let mut recipient = RecipientInput { email: String::new(), name: None, language: None, attributes: Attributes::new() };
+        for (header, value) in headers.iter().zip(record.iter()) {
+            match header {
+                "email" => recipient.email = value.to_owned(),
+                "name" => recipient.name = Some(value.to_owned()).filter(|v| !v.is_empty()),
+                "language" => recipient.language = Some(value.to_owned()).filter(|v| !v.is_empty()),
+                key if !value.is_empty() => {
+                    recipient.attributes.insert(key.to_owned(), value.into());
+                }
+                _ => {}
+            }
+        }
+        out.push(recipient);
+    }
+    Ok(out)
+}
+
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = RecipientImport, responses((status = 200, body = ImportResult)))]
+#[post("/api/admin/campaigns/{id}/recipients")]
+pub async fn add_recipients(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<RecipientImport>) -> ApiResult<HttpResponse> {
+    let campaign = campaign_for(&state, &session, *id).await?;
+    let mut inputs = body.0.recipients;
+    if let Some(text) = body.0.csv.as_deref() {
+        inputs.extend(parse_csv(text)?);
+    }
+    let mut records = Vec::with_capacity(inputs.len());
+    for (i, r) in inputs.into_iter().enumerate() {
+        if !r.email.contains('@') || r.email.len() > 254 {
+            return Err(ApiError::invalid(format!("recipients[{i}].email is not an e-mail address")));
+        }
+        validate::attributes(&format!("recipients[{i}].attributes"), &r.attributes)?;
+        records.push(RecipientRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            campaign_id: campaign.id,
+            email: r.email.trim().to_lowercase(),
+            name: r.name,
+            language: r.language,
+            attributes: r.attributes,
+            token_id: uuid::Uuid::new_v4().to_string(),
+        });
+    }
+    state.store.add_recipients(&records, now_ms()).await?;
+    Ok(HttpResponse::Ok().json(ImportResult { received: records.len() }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LinkParams {
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// Personal links, one per recipient, for e-mail or any other channel.
+#[utoipa::path(tag = "admin", params(("id" = i64, Path), LinkParams), responses((status = 200, body = Vec<RecipientLink>)))]
+#[get("/api/admin/campaigns/{id}/links")]
+pub async fn links(
+    state: State,
+    session: AdminSession,
+    id: web::Path<i64>,
+    params: web::Query<LinkParams>,
+    req: actix_web::HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let campaign = campaign_for(&state, &session, *id).await?;
+    let base = state.settings.http.public_url.clone().unwrap_or_else(|| {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    });
+    let mut out = Vec::new();
+    for r in state.store.list_recipients(campaign.id).await? {
+        let claims = InviteClaims {
+            sub: r.id.clone(),
+            cid: campaign.id,
+            jti: r.token_id.clone(),
+            aud: INVITE_AUDIENCE.into(),
+            exp: campaign.expires_at / 1000,
+        };
+        let token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
+        out.push(RecipientLink { recipient_id: r.id, email: r.email, url: format!("{base}/s/{token}") });
+    }
+    if params.format.as_deref() == Some("csv") {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let io = |e: csv::Error| ApiError::Internal(e.into());
+        writer.write_record(["email", "url"]).map_err(io)?;
+        for link in &out {
+            writer.write_record([&link.email, &link.url]).map_err(io)?;
+        }
+        let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"links.csv\""))
+            .body(bytes));
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
