@@ -8,6 +8,7 @@ pub mod eligibility;
 pub mod error_code;
 pub mod score;
 pub mod stats;
+pub mod text;
 pub mod wire;
 
 pub use error_code::{ApiErrorBody, ErrorCode};

@@ -95,10 +95,11 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await page.getByLabel('Delay (seconds)').blur();
   const question = 'How likely are you to recommend Acme exports to a colleague?';
   await page.getByLabel('Question (0-10)').fill(question);
+  assert.equal(await page.getByTestId('problem-count').count(), 0, 'fixed problems are no longer reported');
   const preview = page.frameLocator('iframe[title="Survey preview"]');
   await eventually(async () => (await preview.locator('.q, nps-survey').first().textContent({ timeout: 1000 })).includes('Acme exports'), 'the preview to show the unsaved question');
-  await page.getByLabel('Step', { exact: true }).selectOption('follow_up');
-  await page.getByLabel('As a', { exact: true }).selectOption('detractor');
+  await page.locator('select[name=preview_step]').selectOption('follow_up');
+  await page.locator('select[name=preview_band]').selectOption('detractor');
   await preview.getByText('What is the main reason for your score?').waitFor();
   await page.screenshot({ path: screenshotPath('editor'), fullPage: true });
 
@@ -144,7 +145,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   assert.equal((await page.getByTestId('passives').textContent()).trim(), String(stats.passives));
   await page.getByTestId('trend-table').waitFor();
   await page.locator('svg[aria-label^="NPS per period"]').waitFor();
-  await page.getByLabel('Trend per').selectOption('day');
+  await page.locator('select[name=granularity]').selectOption('day');
   await page.getByTestId('trend-table').locator('tbody tr').first().waitFor();
   await page.screenshot({ path: screenshotPath('report'), fullPage: true });
 
@@ -152,7 +153,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await page.getByRole('link', { name: 'Responses' }).click();
   await page.getByTestId('responses-table').waitFor();
   assert.equal(await page.getByTestId('responses-table').locator('tbody tr').count(), SCORES.length);
-  await page.getByLabel('Band', { exact: true }).selectOption('promoter');
+  await page.locator('select[name=band]').selectOption('promoter');
   await page.getByRole('button', { name: 'Apply' }).click();
   await eventually(async () => (await page.getByTestId('responses-table').locator('tbody tr').count()) === stats.P, 'promoters only');
   const href = await page.getByTestId('export-csv').getAttribute('href');

@@ -246,7 +246,7 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
     let body = move || match step.get() {
         Step::Score => view! {
             <p class="q" id="nps-q">{texts.question.clone()}</p>
-            <div class="scale" role="radiogroup" aria-labelledby="nps-q" node_ref=group_ref on:keydown=on_scale_key.clone()>
+            <div class="scale" role="radiogroup" aria-labelledby="nps-q" node_ref=group_ref on:keydown=on_scale_key>
                 {radios.clone()}
             </div>
             <div class="ends" aria-hidden="true">

@@ -141,17 +141,18 @@ fn origin() -> String {
 }
 
 pub fn install_snippet(origin: &str, key: &str) -> String {
-    format!(
-        "<script async src=\"{origin}/widget/nps.js\" data-project-key=\"{key}\"></script>\n\
-<script>\n\
-  window.nps = window.nps || function () {{ (window.nps.q = window.nps.q || []).push(arguments); }};\n\
-  // After sign-in in your app: who the user is (identityToken: a JWT your backend signs\n\
-  // with the project's identity secret, required when verification is enforced).\n\
-  nps('identify', {{ userId: 'user-123', attributes: {{ plan: 'pro' }}, identityToken: '...' }});\n\
-  // Moments that may trigger a survey:\n\
-  nps('track', 'report_exported', {{ format: 'pdf' }});\n\
-</script>"
-    )
+    [
+        format!("<script async src=\"{origin}/widget/nps.js\" data-project-key=\"{key}\"></script>"),
+        "<script>".to_owned(),
+        "  window.nps = window.nps || function () { (window.nps.q = window.nps.q || []).push(arguments); };".to_owned(),
+        "  // After sign-in in your app: who the user is (identityToken: a JWT your backend signs".to_owned(),
+        "  // with the project's identity secret, required when verification is enforced).".to_owned(),
+        "  nps('identify', { userId: 'user-123', attributes: { plan: 'pro' }, identityToken: '...' });".to_owned(),
+        "  // Moments that may trigger a survey:".to_owned(),
+        "  nps('track', 'report_exported', { format: 'pdf' });".to_owned(),
+        "</script>".to_owned(),
+    ]
+    .join("\n")
 }
 
 #[component]
@@ -272,5 +273,15 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_snippet_loads_the_loader_with_the_key_and_shows_identify_and_track() {
+        let s = super::install_snippet("https://nps.example.com", "pk_abc");
+        assert!(s.starts_with("<script async src=\"https://nps.example.com/widget/nps.js\" data-project-key=\"pk_abc\"></script>\n"));
+        assert!(s.contains("\n  nps('identify', {") && s.contains("\n  nps('track', "));
     }
 }

@@ -363,7 +363,6 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
         problems.extend(parse_errors.get_untracked().into_values());
         if !problems.is_empty() {
             show_client.set(true);
-            form_error.set(Some(format!("Fix the {} problem(s) marked below before saving.", problems.len())));
             return;
         }
         busy.set(true);
@@ -646,6 +645,10 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                 </section>
 
                 <div class="savebar card">
+                    {move || {
+                        let n = errors.with(Vec::len);
+                        (n > 0).then(|| view! { <p class="error" role="alert" data-testid="problem-count">{format!("Fix the {n} problem(s) marked above before saving.")}</p> })
+                    }}
                     <ErrorBox error=form_error.into() />
                     <p class="muted" role="status" data-testid="save-status">{move || saved.get()}</p>
                     <div class="actions">

@@ -41,7 +41,7 @@ const BUGS: &[&str] = &[
 ];
 
 const PRICING: &[&str] = &[
-    "price", "pricey", "expensive", "overpriced", "cost", "costly", "cheap", "cheaper", "affordable", "plan",
+    "price", "pricey", "expensive", "overpriced", "cost", "cheap", "cheaper", "affordable", "plan",
     "bill", "charge", "subscription", "pay", "paid", "value for money", "worth the money", "worth every penny",
     "fee", "tier", "per seat", "discount", "refund", "budget",
 ];
@@ -49,7 +49,7 @@ const PRICING: &[&str] = &[
 const SUPPORT: &[&str] = &[
     "support", "customer service", "customer success", "success team", "account manager", "help desk",
     "helpdesk", "ticket", "live chat", "chatbot", "reply", "respond", "response time", "got back to",
-    "get back to", "gets back to", "agent",
+    "get back to", "agent",
 ];
 
 const FEATURES: &[&str] = &[
@@ -60,7 +60,7 @@ const FEATURES: &[&str] = &[
 ];
 
 const ONBOARDING: &[&str] = &[
-    "onboarding", "setup", "set up", "getting started", "get started", "sign up", "signup", "first day",
+    "onboarding", "setup", "set up", "getting started", "sign up", "signup", "first day",
     "trial", "guided tour", "tour", "walkthrough", "tutorial", "training", "learn", "up and running",
     "setup wizard",
 ];

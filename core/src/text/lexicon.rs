@@ -34,7 +34,7 @@ const WORDS: &[(&str, f64)] = &[
     ("bad", -2.5), ("terrible", -3.1), ("awful", -3.1), ("horrible", -3.1), ("worst", -3.1), ("worse", -2.1),
     ("poor", -2.1), ("hate", -2.7), ("disappointed", -2.3), ("disappointing", -2.2), ("annoying", -2.2),
     ("frustrating", -2.2), ("frustrated", -2.1), ("useless", -2.5), ("unacceptable", -2.5), ("ridiculous", -2.0),
-    ("nightmare", -2.8), ("mess", -2.0), ("painful", -2.0), ("painfully", -1.5), ("problem", -1.5),
+    ("nightmare", -2.8), ("mess", -2.0), ("painful", -2.0), ("problem", -1.5),
     ("issue", -1.2), ("complain", -1.5), ("complaint", -1.5), ("waste", -2.0), ("meh", -1.0), ("sucks", -2.5),
     ("garbage", -2.8), ("junk", -2.5), ("hard", -1.0), ("difficult", -1.5), ("impossible", -2.0),
     ("unbearably", -1.5), ("dealbreaker", -2.5), ("mistake", -1.8), ("wrong", -1.8), ("fail", -2.0),

@@ -5,6 +5,7 @@
 //! Its quality on a hand-labelled set is measured by `core/tests/text_quality.rs`.
 
 mod default_taxonomy;
+mod lexicon;
 pub mod lift;
 pub mod sentiment;
 pub mod themes;

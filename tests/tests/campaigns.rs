@@ -1,0 +1,153 @@
+//! Employee NPS by link: single-use invitations, provable anonymity, small groups suppressed
+//! everywhere, differencing refused, clear pages for reused, expired and forged links.
+
+use nps_core::wire::{SurveyInput, SurveyKind, SurveyStatus};
+use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase};
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+const SERVER_SECRET: &str = "end-to-end-test-server-secret-0123456789";
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    collector: Collector,
+    admin: Admin,
+    db_url: String,
+    survey_id: i64,
+    links: Vec<(String, String)>,
+}
+
+/// Eight employees: four in ops, four in sales... then one more in sales so groups are 4 and 5.
+async fn setup() -> anyhow::Result<Setup> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let admin = Admin::bootstrap(&collector.url).await?;
+    let project = admin.create_project(&["*"]).await?;
+    let input = SurveyInput { name: "eNPS Q4".into(), kind: SurveyKind::Enps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
+    let survey: nps_core::wire::Survey = admin.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?;
+    let campaign: Value = admin
+        .post(
+            "/api/admin/campaigns",
+            &json!({ "survey_id": survey.id, "name": "Q4", "anonymity": "anonymous", "group_attributes": ["department"] }),
+        )
+        .await?;
+    let mut csv = String::from("email,name,department,manager\n");
+    for i in 0..4 {
+        csv.push_str(&format!("ops{i}@corp.test,Ops {i},ops,Olga\n"));
+    }
+    for i in 0..5 {
+        csv.push_str(&format!("sales{i}@corp.test,Sales {i},sales,Sam\n"));
+    }
+    let imported: Value = admin.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+    assert_eq!(imported["received"], 9);
+    let links: Vec<Value> = admin.get(&format!("/api/admin/campaigns/{}/links", campaign["id"])).await?;
+    let links = links.iter().map(|l| (l["email"].as_str().unwrap_or("").to_owned(), l["url"].as_str().unwrap_or("").to_owned())).collect();
+    Ok(Setup { _dir: dir, collector, admin, db_url: db.url, survey_id: survey.id, links })
+}
+
+async fn answer(url: &str, score: u8, comment: &str) -> anyhow::Result<(u16, String)> {
+    let response = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", comment.to_owned())]).send().await?;
+    Ok((response.status().as_u16(), response.text().await?))
+}
+
+#[tokio::test]
+async fn an_anonymous_campaign_keeps_answers_unjoinable_and_small_groups_hidden() -> anyhow::Result<()> {
+    let s = setup().await?;
+    // The page works as a plain HTML form (no script at all).
+    let page = reqwest::get(&s.links[0].1).await?;
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await?;
+    assert!(html.contains("type=\"radio\"") && html.contains("<form method=\"post\"") && !html.contains("<script"));
+
+    for (i, (email, url)) in s.links.iter().enumerate() {
+        let score = if email.starts_with("ops") { 3 } else { 9 };
+        let (status, body) = answer(url, score, &format!("comment {i}")).await?;
+        assert_eq!(status, 200, "{body}");
+    }
+    // Reuse is refused with a clear page.
+    let (status, body) = answer(&s.links[0].1, 10, "again").await?;
+    assert_eq!(status, 409);
+    assert!(body.contains("already answered"));
+
+    // Nothing joins an answer to a recipient: inspect the schema and the rows.
+    let mut db = sqlx::SqliteConnection::connect(&s.db_url).await?;
+    let ledger_columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info('token_ledger')").fetch_all(&mut db).await?;
+    assert_eq!(ledger_columns, [("token_hash".to_owned(),)], "the ledger must hold nothing but the token hash");
+    let recipients: Vec<(String, String, String)> = sqlx::query_as("SELECT id, email, token_id FROM recipients").fetch_all(&mut db).await?;
+    let answers: Vec<(String, String, i64, Option<String>)> =
+        sqlx::query_as("SELECT id, user_id, created_at, attributes FROM responses WHERE survey_id = $1").bind(s.survey_id).fetch_all(&mut db).await?;
+    assert_eq!(answers.len(), 9);
+    for (id, user_id, created_at, attributes) in &answers {
+        for (rid, email, token_id) in &recipients {
+            assert!(user_id != rid && id != rid && user_id != token_id, "an answer carries a recipient's id");
+            assert!(!attributes.clone().unwrap_or_default().contains(email.as_str()));
+        }
+        let attributes: Value = serde_json::from_str(attributes.as_deref().unwrap_or("{}"))?;
+        assert_eq!(attributes.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()), Some(vec!["department".to_owned()]));
+        assert_eq!(created_at % 86_400_000, 0, "anonymous answers keep the day only");
+    }
+    let ledger: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM token_ledger").fetch_all(&mut db).await?;
+    assert_eq!(ledger.len(), 9);
+    for (hash,) in &ledger {
+        assert!(answers.iter().all(|(id, user, _, _)| hash != id && hash != user));
+    }
+
+    // The group of 4 (ops) is hidden in the segment breakdown, and the group of 5 with it
+    // (otherwise total minus sales would reveal ops).
+    let segments: Value = s.admin.get(&format!("/api/admin/reports/segments?survey_id={}&by=attr:department", s.survey_id)).await?;
+    for segment in segments["segments"].as_array().into_iter().flatten() {
+        assert_eq!(segment["suppressed"], json!(true), "{segment}");
+        assert!(segment["summary"].is_null());
+    }
+    // The whole (9) is shown; a filter that leaves out fewer than 5 is refused (differencing).
+    let report: Value = s.admin.get(&format!("/api/admin/reports/nps?survey_id={}", s.survey_id)).await?;
+    assert_eq!(report["overall"]["n"], 9);
+    let filtered = s.admin.http.get(format!("{}/api/admin/reports/nps?survey_id={}&band=promoter", s.collector.url, s.survey_id)).send().await?;
+    assert_eq!(filtered.status().as_u16(), 403);
+    let verbatims = s.admin.http.get(format!("{}/api/admin/responses?survey_id={}&band=detractor", s.collector.url, s.survey_id)).send().await?;
+    assert_eq!(verbatims.status().as_u16(), 403, "4 ops comments would be shown");
+    let all: Vec<Value> = s.admin.get(&format!("/api/admin/responses?survey_id={}", s.survey_id)).await?;
+    assert!(all.iter().all(|r| r["user_id"] == ""), "no identity is ever shown for employee NPS");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_racing_double_submit_stores_one_answer_and_bad_links_get_clear_pages() -> anyhow::Result<()> {
+    let s = setup().await?;
+    let url = s.links[0].1.clone();
+    let results = futures::future::join_all((0..8).map(|i| {
+        let url = url.clone();
+        async move { answer(&url, 7, &format!("race {i}")).await }
+    }))
+    .await;
+    let statuses: Vec<u16> = results.into_iter().map(|r| r.map(|(s, _)| s).unwrap_or(0)).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+    let mut db = sqlx::SqliteConnection::connect(&s.db_url).await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM responses WHERE survey_id = $1").bind(s.survey_id).fetch_one(&mut db).await?;
+    assert_eq!(n, 1);
+
+    // Forged: a valid-looking token with a bad signature.
+    let token = url.rsplit('/').next().unwrap_or_default().to_owned();
+    let forged = format!("{}/s/{}x", s.collector.url, token);
+    let page = reqwest::get(&forged).await?;
+    assert_eq!(page.status().as_u16(), 403);
+    assert!(page.text().await?.contains("not valid"));
+
+    // Expired: the same invitation re-signed with a past expiry.
+    let key = jsonwebtoken::DecodingKey::from_secret(SERVER_SECRET.as_bytes());
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&["nps-invite"]);
+    let mut claims = jsonwebtoken::decode::<Value>(&token, &key, &validation)?.claims;
+    claims["exp"] = json!(1_000_000);
+    let expired = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(SERVER_SECRET.as_bytes()),
+    )?;
+    let (status, body) = answer(&format!("{}/s/{expired}", s.collector.url), 9, "late").await?;
+    assert_eq!(status, 410);
+    assert!(body.contains("expired"));
+    Ok(())
+}
