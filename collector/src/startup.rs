@@ -118,6 +118,7 @@ impl Application {
         let shutdown_timeout = settings.http.shutdown_timeout_secs;
         let state = web::Data::new(AppState {
             limits: RateLimits::new(&settings.limits),
+            recent_writes: Default::default(),
             projects: ProjectCache::new(store.clone(), Duration::from_secs(5)),
             settings,
             store,

@@ -3,7 +3,7 @@
 use crate::auth::TokenKeys;
 use crate::cache::ProjectCache;
 use crate::config::Settings;
-use crate::ingest::{Ingestor, Spool};
+use crate::ingest::{Ingestor, RecentWrites, Spool};
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimits;
 use crate::store::DynStore;
@@ -18,6 +18,24 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub metrics: Arc<Metrics>,
     pub limits: RateLimits,
+    pub recent_writes: RecentWrites,
+}
+
+impl AppState {
+    /// Remembers a user's latest spooled write (see [`RecentWrites`]).
+    pub fn note_write(&self, project_id: i64, user_id: &str, key: Option<u64>) {
+        let drained = self.spool.as_ref().map_or(0, |s| s.drained_up_to());
+        self.recent_writes.record(project_id, user_id, key, drained);
+    }
+
+    /// Waits (briefly) until the user's own latest write has reached SQL.
+    pub async fn await_user_writes(&self, project_id: i64, user_id: &str) {
+        if let (Some(spool), Some(key)) = (&self.spool, self.recent_writes.last(project_id, user_id))
+            && !spool.wait_drained(key, std::time::Duration::from_secs(2)).await
+        {
+            tracing::warn!("deciding before the user's latest write reached the database");
+        }
+    }
 }
 
 pub type State = actix_web::web::Data<AppState>;

@@ -6,6 +6,7 @@
 
 pub mod eligibility;
 pub mod error_code;
+pub mod rollup;
 pub mod score;
 pub mod stats;
 pub mod text;

@@ -175,3 +175,19 @@ async fn answers_beyond_the_response_cap_are_refused() -> anyhow::Result<()> {
     assert_eq!(decision["rule"], "response_cap_total");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_decision_right_after_identify_sees_the_user() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let w = world(&collector, SurveyRules::default()).await?;
+    // The widget identifies and asks at once; the identify is still in the spool.
+    for i in 0..20 {
+        let user = format!("fresh-{i}");
+        identify(&collector.url, &w.key, &user).await?;
+        let decision = decide(&collector.url, &w.key, w.survey_id, &user).await?;
+        assert_eq!(decision["rule"], "eligible", "{user}: {decision}");
+    }
+    Ok(())
+}

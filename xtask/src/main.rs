@@ -1,4 +1,6 @@
-//! Project tasks, std only: `cargo xtask run | test | bench [bench args]`.
+//! Project tasks, std only: `cargo xtask run | test | build-widget | bench [bench args]`.
+
+mod widget;
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -6,7 +8,8 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: cargo xtask <command>
-  run              build the collector (release) and serve it with ./data as the data dir
+  run              build the widget and the collector (release) and serve them with ./data as the data dir
+  build-widget     install the WASM tools if missing and build the widget into widget/dist
   test             make sure PostgreSQL is up, build the collector, run the whole test suite
   bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5
   bench-decide [args...]  build (release) and run the eligibility benchmark";
@@ -25,6 +28,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test(),
+        Some("build-widget") => build_web_apps(),
         Some("bench") => bench("bench-ingest", &args[1..]),
         Some("bench-decide") => bench("bench-decide", &args[1..]),
         _ => {
@@ -75,7 +79,15 @@ fn exec(command: &mut Command) -> Result {
     }
 }
 
+/// The WASM tools (wasm target, wasm-bindgen CLI, wasm-opt) are installed on first use.
+fn build_web_apps() -> Result {
+    let root = root();
+    widget::ensure_widget_tools(&root).map_err(Failure::Message)?;
+    widget::build_widget(&root).map_err(Failure::Message)
+}
+
 fn run() -> Result {
+    build_web_apps()?;
     exec(&mut cargo(&["build", "--release", "-p", "nps-collector"]))?;
     let mut server = Command::new(target_dir().join("release/nps-collector"));
     server.arg("serve").current_dir(root());
@@ -106,7 +118,18 @@ fn test() -> Result {
     ensure_postgres()?;
     exec(&mut cargo(&["build", "-p", "nps-collector", "--bins"]))?;
     // The WASM apps are tested in a real browser, not natively.
-    exec(&mut cargo(&["test", "--workspace", "--no-fail-fast", "--exclude", "nps-widget", "--exclude", "nps-admin"]))
+    let native = exec(&mut cargo(&["test", "--workspace", "--no-fail-fast", "--exclude", "nps-widget", "--exclude", "nps-admin"]));
+    let browser = browser_tests();
+    native.and(browser)
+}
+
+/// Builds the web apps and runs `tests/browser` in headless Chromium against the debug
+/// collector.
+fn browser_tests() -> Result {
+    build_web_apps()?;
+    let root = root();
+    widget::ensure_browser(&root).map_err(Failure::Message)?;
+    widget::run_browser_tests(&root).map_err(Failure::Message)
 }
 
 fn bench(name: &str, args: &[String]) -> Result {

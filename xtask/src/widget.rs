@@ -237,21 +237,4 @@ mod tests {
         let version = locked_wasm_bindgen(root).unwrap_or_default();
         assert!(version.starts_with("0.2."), "{version}");
     }
-
-    /// Not a unit test: `cargo test -p xtask -- --ignored build_for_real` builds the widget.
-    #[test]
-    #[ignore]
-    fn build_for_real() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("."));
-        let result = ensure_widget_tools(root).and_then(|()| build_widget(root));
-        assert_eq!(result, Ok(()));
-    }
-
-    #[test]
-    #[ignore]
-    fn browser_tests_for_real() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("."));
-        let result = ensure_browser(root).and_then(|()| run_browser_tests(root));
-        assert_eq!(result, Ok(()));
-    }
 }

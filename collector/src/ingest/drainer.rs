@@ -104,12 +104,16 @@ impl Drainer {
             }
         }
         let count = done.len() as u64;
+        let highest = done.iter().copied().max();
         if let Err(e) = self.spool.remove(done).await {
             // The records are in SQL and will be applied again (idempotently) next time.
             tracing::error!(error = %e, "could not remove drained records from the spool");
             return Pass::Blocked;
         }
         self.metrics.drained.inc_by(count);
+        if let Some(highest) = highest {
+            self.spool.mark_drained(highest);
+        }
         if let Ok(depth) = self.spool.depth().await {
             self.metrics.spool_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
         }

@@ -23,15 +23,17 @@ pub enum Ingestor {
 }
 
 impl Ingestor {
-    /// Returns once the record is durable (spool fsync or SQL commit).
+    /// Returns once the record is durable (spool fsync or SQL commit), with its spool key
+    /// when it went through the spool.
     #[tracing::instrument(skip_all, fields(kind = record.kind()))]
-    pub async fn submit(&self, record: IngestRecord) -> Result<(), ApiError> {
+    pub async fn submit(&self, record: IngestRecord) -> Result<Option<u64>, ApiError> {
         let kind = record.kind();
         match self {
             Ingestor::Spool { spool, metrics } => {
                 let bytes = serde_json::to_vec(&record).map_err(|e| ApiError::Internal(e.into()))?;
-                spool.append(bytes).await.map_err(|e| ApiError::Unavailable(e.into()))?;
+                let key = spool.append(bytes).await.map_err(|e| ApiError::Unavailable(e.into()))?;
                 metrics.accepted.with_label_values(&[kind]).inc();
+                return Ok(Some(key));
             }
             Ingestor::Direct { store, metrics } => {
                 match store.apply_batch(std::slice::from_ref(&record)).await {
@@ -42,6 +44,32 @@ impl Ingestor {
                 metrics.accepted.with_label_values(&[kind]).inc();
             }
         }
-        Ok(())
+        Ok(None)
+    }
+}
+
+/// The last spooled write of each recently active user, so that a decision can wait for that
+/// user's own writes (identify, answers, declines) to reach SQL before it reads their history:
+/// the browser sends `identify` and then `decide` within milliseconds.
+#[derive(Default)]
+pub struct RecentWrites {
+    last: std::sync::Mutex<std::collections::HashMap<(i64, String), u64>>,
+}
+
+impl RecentWrites {
+    const CLEAN_ABOVE: usize = 100_000;
+
+    pub fn record(&self, project_id: i64, user_id: &str, key: Option<u64>, drained_up_to: u64) {
+        let Some(key) = key else { return };
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.len() >= Self::CLEAN_ABOVE {
+            last.retain(|_, k| *k > drained_up_to);
+        }
+        last.insert((project_id, user_id.to_owned()), key);
+    }
+
+    pub fn last(&self, project_id: i64, user_id: &str) -> Option<u64> {
+        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        last.get(&(project_id, user_id.to_owned())).copied()
     }
 }

@@ -10,7 +10,7 @@ use crate::metrics::Metrics;
 use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::path::Path;
 use std::sync::Arc;
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot, watch};
 
 const SPOOL: TableDefinition<u64, &[u8]> = TableDefinition::new("spool");
 const SPOOL_CACHE_BYTES: usize = 32 * 1024 * 1024;
@@ -25,6 +25,8 @@ pub struct Spool {
     commands: mpsc::Sender<Command>,
     /// Woken after every commit that appended records.
     appended: Arc<Notify>,
+    /// The highest key that has reached SQL (the drainer moves forward in key order).
+    drained: watch::Sender<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +63,8 @@ impl Spool {
             .name("spool-writer".into())
             .spawn(move || writer.run())
             .map_err(|e| SpoolError::Write(e.to_string()))?;
-        Ok(Arc::new(Self { db, commands, appended }))
+        let (drained, _) = watch::channel(next_key.saturating_sub(1).min(first_key_left(&db)?.map_or(u64::MAX, |k| k - 1)));
+        Ok(Arc::new(Self { db, commands, appended, drained }))
     }
 
     /// Appends one record; returns once it is on disk.
@@ -106,9 +109,37 @@ impl Spool {
         .map_err(|e| SpoolError::Write(e.to_string()))?
     }
 
+    /// Records that every key up to `key` has reached SQL.
+    pub fn mark_drained(&self, key: u64) {
+        self.drained.send_if_modified(|current| {
+            let moved = key > *current;
+            if moved {
+                *current = key;
+            }
+            moved
+        });
+    }
+
+    /// Waits until `key` has reached SQL, at most `timeout`; `false` if it has not.
+    pub async fn wait_drained(&self, key: u64, timeout: std::time::Duration) -> bool {
+        let mut rx = self.drained.subscribe();
+        tokio::time::timeout(timeout, rx.wait_for(|drained| *drained >= key)).await.is_ok_and(|r| r.is_ok())
+    }
+
+    pub fn drained_up_to(&self) -> u64 {
+        *self.drained.borrow()
+    }
+
     pub async fn wait_for_append(&self) {
         self.appended.notified().await;
     }
+}
+
+/// The oldest key still in the spool, if any (at start-up: everything before it is in SQL).
+fn first_key_left(db: &Database) -> Result<Option<u64>, SpoolError> {
+    let txn = db.begin_read().map_err(redb_err)?;
+    let table = txn.open_table(SPOOL).map_err(redb_err)?;
+    Ok(table.first().map_err(redb_err)?.map(|(k, _)| k.value()))
 }
 
 struct Writer {

@@ -162,7 +162,7 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
         None => {}
     }
     let now = now_ms();
-    state
+    let key = state
         .ingestor
         .submit(IngestRecord::Identify {
             project_id: project.project.id,
@@ -174,6 +174,7 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
             account: request.account,
         })
         .await?;
+    state.note_write(project.project.id, &request.user_id, key);
     let expires_at = now / 1000 + state.settings.auth.widget_session_hours * 3600;
     let claims = WidgetClaims {
         sub: request.user_id.clone(),
@@ -210,6 +211,7 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
         ApiError::client(ErrorCode::UnknownSurvey, format!("survey_id {} is not a survey of this project", request.survey_id))
     })?;
     authorize_user(&state, &project, &req, &request.user_id)?;
+    state.await_user_writes(project.project.id, &request.user_id).await;
     let now = now_ms();
     let claim = DisplayClaim {
         project_id: project.project.id,
@@ -306,8 +308,9 @@ pub async fn display(state: State, key: web::Path<String>, req: HttpRequest, bod
     let project = project(&state, &key).await?;
     answerable_survey(&project, display.survey_id)?;
     authorize_user(&state, &project, &req, &display.user_id)?;
-    let id = display.display_id.clone();
-    state.ingestor.submit(IngestRecord::Display { project_id: project.project.id, at: now_ms(), display }).await?;
+    let (id, user) = (display.display_id.clone(), display.user_id.clone());
+    let key = state.ingestor.submit(IngestRecord::Display { project_id: project.project.id, at: now_ms(), display }).await?;
+    state.note_write(project.project.id, &user, key);
     Ok(accepted(id))
 }
 
@@ -335,8 +338,9 @@ pub async fn response(state: State, key: web::Path<String>, req: HttpRequest, bo
     let survey = answerable_survey(&project, response.survey_id)?;
     authorize_user(&state, &project, &req, &response.user_id)?;
     enforce_response_caps(&state, survey).await?;
-    let id = response.response_id.clone();
-    state.ingestor.submit(IngestRecord::Response { project_id: project.project.id, at: now_ms(), response }).await?;
+    let (id, user) = (response.response_id.clone(), response.user_id.clone());
+    let key = state.ingestor.submit(IngestRecord::Response { project_id: project.project.id, at: now_ms(), response }).await?;
+    state.note_write(project.project.id, &user, key);
     Ok(accepted(id))
 }
 
@@ -396,7 +400,8 @@ pub async fn feedback(state: State, key: web::Path<String>, req: HttpRequest, bo
         None => {}
     }
     authorize_user(&state, &project, &req, &feedback.user_id)?;
-    let id = feedback.action_id.clone();
-    state.ingestor.submit(IngestRecord::Feedback { project_id: project.project.id, at: now_ms(), feedback }).await?;
+    let (id, user) = (feedback.action_id.clone(), feedback.user_id.clone());
+    let key = state.ingestor.submit(IngestRecord::Feedback { project_id: project.project.id, at: now_ms(), feedback }).await?;
+    state.note_write(project.project.id, &user, key);
     Ok(accepted(id))
 }

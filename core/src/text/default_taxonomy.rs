@@ -23,10 +23,10 @@ pub(super) fn themes() -> Vec<Theme> {
 }
 
 const USABILITY: &[&str] = &[
-    "easy to use", "ease of use", "hard to use", "difficult to use", "user friendly", "usability", "usable",
-    "unusable", "intuitive", "unintuitive", "counterintuitive", "confusing", "clunky", "cluttered", "interface",
+    "easy to use", "ease of use", "hard to use", "difficult to use", "user friendly", "usability",
+    "intuitive", "unintuitive", "counterintuitive", "confusing", "clunky", "cluttered", "interface",
     "ui", "ux", "navigation", "navigate", "layout", "design", "menu", "clicks", "simple", "straightforward",
-    "complicated", "overwhelming", "learning curve", "easy", "hard to find", "user experience", "workflow",
+    "complicated", "overwhelming", "learning curve", "easy", "hard to find", "user experience",
 ];
 
 const PERFORMANCE: &[&str] = &[
@@ -54,9 +54,9 @@ const SUPPORT: &[&str] = &[
 
 const FEATURES: &[&str] = &[
     "feature", "functionality", "missing", "lack", "would love", "wish", "please add", "would like",
-    "would be nice", "would be great", "roadmap", "option to", "dark mode", "export", "report builder",
+    "would be nice", "would be great", "roadmap", "option to", "dark mode", "report builder",
     "reporting", "template", "automation", "custom fields", "bulk edit", "offline mode", "view", "permissions",
-    "limited", "basic",
+    "limited",
 ];
 
 const ONBOARDING: &[&str] = &[
@@ -73,7 +73,7 @@ const INTEGRATIONS: &[&str] = &[
 
 const DOCUMENTATION: &[&str] = &[
     "documentation", "docs", "documented", "undocumented", "help center", "help article", "knowledge base",
-    "guide", "tutorial", "how to", "api reference", "readme", "examples", "changelog", "release notes", "manual",
+    "guide", "tutorial", "how to", "api reference", "readme", "examples", "changelog", "release notes", "user manual",
     "explained", "faq",
 ];
 

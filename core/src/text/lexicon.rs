@@ -15,7 +15,7 @@ const WORDS: &[(&str, f64)] = &[
     // General praise.
     ("good", 1.9), ("great", 3.1), ("excellent", 3.2), ("amazing", 2.8), ("awesome", 3.1), ("fantastic", 2.6),
     ("love", 3.2), ("loved", 2.9), ("best", 3.2), ("better", 1.9), ("nice", 1.8), ("happy", 2.7), ("happier", 2.7),
-    ("pleased", 2.0), ("glad", 2.0), ("satisfied", 1.8), ("perfect", 2.7), ("brilliant", 2.8), ("superb", 3.0),
+    ("glad", 2.0), ("satisfied", 1.8), ("perfect", 2.7), ("brilliant", 2.8), ("superb", 3.0),
     ("wonderful", 2.7), ("outstanding", 3.0), ("exceptional", 2.8), ("impressive", 2.3), ("impressed", 2.1),
     ("recommend", 1.5), ("worth", 1.5), ("enjoy", 2.2), ("thanks", 1.9), ("thank", 1.5), ("solid", 1.6),
     ("decent", 0.9), ("helpful", 1.8), ("useful", 1.9), ("handy", 1.5), ("improved", 1.8), ("improvement", 1.5),
@@ -23,11 +23,11 @@ const WORDS: &[(&str, f64)] = &[
     ("clean", 1.5), ("clear", 1.2), ("thorough", 1.4), ("cares", 1.5), ("patient", 1.2), ("knowledgeable", 1.8),
     ("win", 2.0), ("fan", 1.5), ("gem", 2.0), ("genuinely", 0.5),
     // Product praise.
-    ("easy", 1.9), ("easier", 1.6), ("simple", 1.0), ("intuitive", 2.0), ("fast", 1.5), ("faster", 1.5),
+    ("easy", 1.9), ("easiest", 2.0), ("easier", 1.6), ("simple", 1.0), ("intuitive", 2.0), ("fast", 1.5), ("faster", 1.5),
     ("quick", 1.2), ("quickly", 1.2), ("snappy", 1.8), ("responsive", 1.5), ("instantly", 1.2), ("smooth", 1.8),
     ("seamless", 2.2), ("seamlessly", 2.2), ("flawless", 2.7), ("flawlessly", 2.7), ("reliable", 2.0),
     ("dependable", 2.0), ("stable", 1.5), ("friendly", 1.8), ("painless", 2.0), ("effortless", 2.2),
-    ("effortlessly", 2.2), ("affordable", 1.5), ("cheap", 0.5), ("fair", 1.3), ("generous", 2.0),
+    ("effortlessly", 2.2), ("affordable", 1.5), ("cheap", 0.5), ("cheaper", 1.2), ("fair", 1.3), ("generous", 2.0),
     ("powerful", 2.0), ("flexible", 1.5), ("efficient", 1.8), ("convenient", 1.6), ("saves", 1.5), ("saved", 1.5),
     ("works", 0.8), ("blazing", 1.5), ("lightning", 1.0), ("straightforward", 1.2), ("valuable", 2.0),
     // General complaint.
@@ -50,7 +50,8 @@ const WORDS: &[(&str, f64)] = &[
     ("cluttered", -1.8), ("complicated", -1.6), ("unintuitive", -2.0), ("unusable", -2.6), ("expensive", -1.8),
     ("overpriced", -2.3), ("pricey", -1.2), ("costly", -1.6), ("delay", -1.3), ("timeout", -1.5),
     ("duplicate", -1.0), ("randomly", -0.8), ("silently", -1.0), ("rejected", -1.5), ("tiny", -0.5),
-    ("unresponsive", -2.2), ("disappear", -1.8),
+    ("unresponsive", -2.2), ("disappear", -1.8), ("stopped", -1.2),
+    ("alternatives", -1.0), ("maze", -1.5),
 ];
 
 /// Phrases whose meaning is not the sum of their words. Matched before single words; their
@@ -63,6 +64,9 @@ const PHRASES: &[(&str, f64)] = &[
     ("gone down", -2.0), ("let us down", -2.2), ("let me down", -2.2), ("time out", -1.5),
     ("waste of time", -2.5), ("waste of money", -2.5), ("half baked", -2.0), ("half finished", -2.0),
     ("hidden fees", -2.0), ("arm and a leg", -2.0), ("learning curve", -0.8), ("no way to", -1.2),
+    // Wishes are requests, not praise: "would love dark mode" says nothing about the product yet.
+    ("would love", 0.0), ("would like", 0.0), ("i'd love", 0.0), ("i'd like", 0.0), ("would be nice", 0.0),
+    ("would be great", 0.0), ("would be good", 0.0), ("it'd be nice", 0.0), ("it'd be great", 0.0),
 ];
 
 /// Words that make the next sentiment word stronger, and how much.

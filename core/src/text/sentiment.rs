@@ -7,7 +7,9 @@
 //!   good" is bad but less bad than "bad"; "no problems" and "isn't slow" are mildly good;
 //! - boosters just before it ("very", "really", "extremely") scale it up, dampeners ("a bit",
 //!   "slightly") down;
-//! - "too" before a word with no valence makes it a complaint ("too many clicks").
+//! - "too" before a word with no valence makes it a complaint ("too many clicks");
+//! - a verbal denial that negates no sentiment word ("never replied", "won't start") is a
+//!   mild complaint of its own.
 //!
 //! A contrast ("but", "however") moves the weight to what follows it: the clause after the last
 //! contrast word counts [`AFTER_CONTRAST`] times, everything before it [`BEFORE_CONTRAST`] times
@@ -36,6 +38,8 @@ const ALPHA: f64 = 15.0;
 const BOOST_WINDOW: usize = 2;
 /// Valence of the word after "too" when the word has none of its own.
 const TOO_VALENCE: f64 = -1.0;
+/// Valence of a denial that negates no sentiment word ("never replied").
+const DANGLING_DENIAL: f64 = -0.6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Sentiment {
@@ -98,40 +102,59 @@ fn weighted_sum(tokens: &[Token]) -> f64 {
         .sum()
 }
 
-/// (position, valence after negation and boosters) of every sentiment word or phrase.
+/// (position, valence after negation and boosters) of every sentiment word or phrase, plus
+/// the denials that had nothing to turn round.
 fn valences(tokens: &[Token]) -> Vec<(usize, f64)> {
     let lexicon = Lexicon::get();
     let stems: Vec<&str> = tokens.iter().map(|t| t.stem.as_str()).collect();
     let mut out = Vec::new();
+    // Negators that negated something or sit inside a phrase ("couldn't be happier").
+    let mut used = vec![false; tokens.len()];
     let mut i = 0;
     while i < tokens.len() {
         let (len, base) = lexicon
             .phrase(&stems[i..])
             .or_else(|| lexicon.word(stems[i]).map(|v| (1, v)))
             .unwrap_or_else(|| (1, after_too(tokens, i)));
+        if len > 1 {
+            used[i..i + len].iter_mut().for_each(|u| *u = true);
+        }
         if base != 0.0 {
             let boosted = base * boost(lexicon, tokens, i);
-            out.push((i, if negated(tokens, i) { boosted * NEGATION_SCALAR } else { boosted }));
+            let negator = clause_before(tokens, i, NEGATION_WINDOW).find(|&j| is_negator(&tokens[j].word));
+            if let Some(j) = negator {
+                used[j] = true;
+            }
+            out.push((i, if negator.is_some() { boosted * NEGATION_SCALAR } else { boosted }));
         }
         i += len;
     }
+    out.extend(dangling_denials(tokens, &used).map(|j| (j, DANGLING_DENIAL)));
     out
 }
 
-/// The words before `tokens[i]` in its clause, nearest first, at most `n`; stops at a contrast
-/// word so "not great but fast" does not negate "fast".
-fn clause_before(tokens: &[Token], i: usize, n: usize) -> impl Iterator<Item = &Token> {
-    let start = tokens[..=i].iter().rposition(|t| t.clause_start).unwrap_or(0);
-    tokens[start..i].iter().rev().take(n).take_while(|t| !is_contrast(&t.word))
+/// Verbal denials ("never replied", "won't start", "can't connect", "nobody noticed") that
+/// negate no sentiment word. In feedback they report something that does not happen as it
+/// should, so each counts as a mild complaint. "no", "nothing" and "without" are left out: "no
+/// opinion yet", "nothing special" and "without help" are not complaints.
+fn dangling_denials<'a>(tokens: &'a [Token], used: &'a [bool]) -> impl Iterator<Item = usize> + 'a {
+    tokens.iter().enumerate().filter(move |(j, t)| !used[*j] && is_denial(&t.word)).map(|(j, _)| j)
 }
 
-fn negated(tokens: &[Token], i: usize) -> bool {
-    clause_before(tokens, i, NEGATION_WINDOW).any(|t| is_negator(&t.word))
+fn is_denial(word: &str) -> bool {
+    is_negator(word) && !matches!(word, "no" | "none" | "nothing" | "without" | "hardly" | "barely" | "neither" | "nor" | "nowhere")
+}
+
+/// The positions of the words before `tokens[i]` in its clause, nearest first, at most `n`;
+/// stops at a contrast word so "not great but fast" does not negate "fast".
+fn clause_before(tokens: &[Token], i: usize, n: usize) -> impl Iterator<Item = usize> + '_ {
+    let start = tokens[..=i].iter().rposition(|t| t.clause_start).unwrap_or(0);
+    (start..i).rev().take(n).take_while(|&j| !is_contrast(&tokens[j].word))
 }
 
 /// Product of the boosters just before `tokens[i]` ("really very slow" counts both).
 fn boost(lexicon: &Lexicon, tokens: &[Token], i: usize) -> f64 {
-    clause_before(tokens, i, BOOST_WINDOW).filter_map(|t| lexicon.booster(&t.word)).product()
+    clause_before(tokens, i, BOOST_WINDOW).filter_map(|j| lexicon.booster(&tokens[j].word)).product()
 }
 
 /// "too many", "too long": excess is a complaint even when the word itself is neutral.
@@ -203,6 +226,25 @@ mod tests {
         assert_eq!(label("Hasn't gone down once"), "positive");
         assert_eq!(label("It went down twice"), "negative");
         assert_eq!(label("A real game changer"), "positive");
+    }
+
+    #[test]
+    fn a_denial_with_nothing_to_negate_is_a_mild_complaint() {
+        for text in ["Support never replied", "The app won't start", "Can't connect it to Okta"] {
+            assert_eq!(label(text), "negative", "{text}");
+        }
+        for text in ["No opinion yet", "Nothing special", "Learned it without help"] {
+            assert_eq!(label(text), "neutral", "{text}");
+        }
+        assert_eq!(label("couldn't be happier"), "positive", "a denial inside a phrase is used");
+    }
+
+    #[test]
+    fn wishes_are_not_praise() {
+        for text in ["Would love a dark mode", "It would be great to have custom fields", "I'd like bulk editing"] {
+            assert_eq!(label(text), "neutral", "{text}");
+        }
+        assert_eq!(label("I would recommend it"), "positive");
     }
 
     #[test]
