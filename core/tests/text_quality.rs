@@ -4,21 +4,24 @@
 //! the comment says, not for what the tagger would find. Run with
 //! `cargo test -p nps-core --test text_quality -- --nocapture` to see the tables.
 //!
-//! The set was written by the same author as the keyword lists and lexicon, so these figures
-//! are optimistic for real comments; the floors exist to catch regressions, and sit a few
-//! points below what the implementation reached when they were set (see each constant).
+//! The set was written by the same author as the keyword lists and lexicon. The first 248
+//! comments were written before the rules and then used to tune them; the last 30 were written
+//! afterwards and never tuned on. On those 30 alone the rules reached micro F1 0.61 and
+//! sentiment accuracy 0.57, against 0.86 and 0.84 on the first 248: expect real comments to
+//! land nearer the lower figures. The floors below guard against regressions; each sits a few
+//! points below what the whole set reached when it was set.
 
 use nps_core::text::{SentimentLabel, Taxonomy, sentiment};
 use proptest::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// Reached 0.85 when set.
+/// Micro-averaged F1 over all themes: 0.835 when set.
 const MIN_MICRO_F1: f64 = 0.80;
-/// The worst single theme reached 0.70 when set.
-const MIN_THEME_F1: f64 = 0.60;
-/// Reached 0.85 when set.
-const MIN_SENTIMENT_ACCURACY: f64 = 0.80;
+/// The weakest themes (usability, bugs) reached 0.754 when set.
+const MIN_THEME_F1: f64 = 0.70;
+/// Three-way accuracy: 0.806 when set.
+const MIN_SENTIMENT_ACCURACY: f64 = 0.77;
 
 #[derive(Deserialize)]
 struct Labelled {

@@ -210,3 +210,30 @@ async fn the_report_counts_only_scored_answers_and_carries_the_interval() -> any
     assert_eq!(report.periods.len(), 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn account_roll_ups_are_all_three_and_per_role() -> anyhow::Result<()> {
+    let (_dir, collector, admin) = start().await?;
+    let project = admin.create_project(&["*"]).await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let base = format!("{}/v1/p/{}", collector.url, project.public_key);
+    // acme: a detracting buyer and three promoting end users; globex: one passive admin.
+    let people = [("b1", "acme", "executive_buyer", 2), ("e1", "acme", "end_user", 10), ("e2", "acme", "end_user", 9), ("e3", "acme", "end_user", 10), ("a1", "globex", "admin", 8)];
+    for (user, account, role, score) in people {
+        let identify = json!({ "user_id": user, "account": { "id": account, "role": role } });
+        assert_eq!(post(&format!("{base}/identify"), identify).await?.0, StatusCode::OK);
+        let answer = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": user, "score": score });
+        assert_eq!(post(&format!("{base}/responses"), answer).await?.0, StatusCode::ACCEPTED);
+    }
+    nps_e2e::wait_drained(&collector.url).await?;
+    let r: Value = admin.get(&format!("/api/admin/reports/accounts?survey_id={}", survey.id)).await?;
+    assert_eq!(r["every_response"]["counts"], json!({ "promoters": 3, "passives": 1, "detractors": 1 }));
+    // acme = (3 - 1) / 4 = 50, globex = 0: each account weighs the same.
+    assert_eq!(r["per_account"]["accounts"], 2);
+    assert!((r["per_account"]["mean_nps"].as_f64().unwrap_or(0.0) - 25.0).abs() < 1e-9);
+    // The buyer speaks for acme (detractor); the admin for globex (passive).
+    assert_eq!(r["decision_maker_first"]["counts"], json!({ "promoters": 0, "passives": 1, "detractors": 1 }));
+    assert_eq!(r["per_role"]["end_user"]["n"], 3);
+    assert_eq!(r["per_role"]["executive_buyer"]["nps"], json!(-100.0));
+    Ok(())
+}

@@ -22,6 +22,7 @@ pub(super) fn themes() -> Vec<Theme> {
     ]
 }
 
+#[rustfmt::skip]
 const USABILITY: &[&str] = &[
     "easy to use", "ease of use", "hard to use", "difficult to use", "user friendly", "usability",
     "intuitive", "unintuitive", "counterintuitive", "confusing", "clunky", "cluttered", "interface",
@@ -29,29 +30,34 @@ const USABILITY: &[&str] = &[
     "complicated", "overwhelming", "learning curve", "easy", "hard to find", "user experience",
 ];
 
+#[rustfmt::skip]
 const PERFORMANCE: &[&str] = &[
     "slow", "slowness", "sluggish", "lag", "laggy", "load time", "load", "speed", "fast", "faster", "quick",
     "snappy", "responsive", "latency", "hang", "freeze", "frozen", "performance", "time out", "timeout",
     "takes forever", "takes ages", "instantly", "lightning", "blazing",
 ];
 
+#[rustfmt::skip]
 const BUGS: &[&str] = &[
     "bug", "buggy", "crash", "glitch", "glitchy", "error", "broken", "broke", "doesn't work", "does not work",
     "didn't work", "not working", "stopped working", "wrong", "defect", "fails to", "won't start", "won't load",
 ];
 
+#[rustfmt::skip]
 const PRICING: &[&str] = &[
     "price", "pricey", "expensive", "overpriced", "cost", "cheap", "cheaper", "affordable", "plan",
     "bill", "charge", "subscription", "pay", "paid", "value for money", "worth the money", "worth every penny",
     "fee", "tier", "per seat", "discount", "refund", "budget",
 ];
 
+#[rustfmt::skip]
 const SUPPORT: &[&str] = &[
     "support", "customer service", "customer success", "success team", "account manager", "help desk",
     "helpdesk", "ticket", "live chat", "chatbot", "reply", "respond", "response time", "got back to",
     "get back to", "agent",
 ];
 
+#[rustfmt::skip]
 const FEATURES: &[&str] = &[
     "feature", "functionality", "missing", "lack", "would love", "wish", "please add", "would like",
     "would be nice", "would be great", "roadmap", "option to", "dark mode", "report builder",
@@ -59,24 +65,28 @@ const FEATURES: &[&str] = &[
     "limited",
 ];
 
+#[rustfmt::skip]
 const ONBOARDING: &[&str] = &[
     "onboarding", "setup", "set up", "getting started", "sign up", "signup", "first day",
     "trial", "guided tour", "tour", "walkthrough", "tutorial", "training", "learn", "up and running",
     "setup wizard",
 ];
 
+#[rustfmt::skip]
 const INTEGRATIONS: &[&str] = &[
     "integrat*", "connector", "connect", "api", "webhook", "zapier", "slack", "jira", "salesforce", "hubspot",
     "google calendar", "google drive", "outlook", "microsoft teams", "quickbooks", "xero", "shopify", "stripe",
     "okta", "sso", "plugin", "plays nicely with", "sync with",
 ];
 
+#[rustfmt::skip]
 const DOCUMENTATION: &[&str] = &[
     "documentation", "docs", "documented", "undocumented", "help center", "help article", "knowledge base",
     "guide", "tutorial", "how to", "api reference", "readme", "examples", "changelog", "release notes", "user manual",
     "explained", "faq",
 ];
 
+#[rustfmt::skip]
 const RELIABILITY: &[&str] = &[
     "reliable", "unreliable", "reliability", "uptime", "downtime", "outage", "down", "stable", "unstable",
     "stability", "dependable", "rock solid", "data loss", "lost data", "lose data", "sync fail", "failed to sync",

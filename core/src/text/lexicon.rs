@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Single words and their valence.
+#[rustfmt::skip]
 const WORDS: &[(&str, f64)] = &[
     // General praise.
     ("good", 1.9), ("great", 3.1), ("excellent", 3.2), ("amazing", 2.8), ("awesome", 3.1), ("fantastic", 2.6),
@@ -56,6 +57,7 @@ const WORDS: &[(&str, f64)] = &[
 
 /// Phrases whose meaning is not the sum of their words. Matched before single words; their
 /// tokens are then not scored again.
+#[rustfmt::skip]
 const PHRASES: &[(&str, f64)] = &[
     ("couldn't be happier", 3.0), ("could not be happier", 3.0), ("can't complain", 1.5),
     ("above and beyond", 2.8), ("game changer", 2.8), ("no brainer", 2.0), ("just works", 2.0),
@@ -70,6 +72,7 @@ const PHRASES: &[(&str, f64)] = &[
 ];
 
 /// Words that make the next sentiment word stronger, and how much.
+#[rustfmt::skip]
 const BOOSTERS: &[(&str, f64)] = &[
     ("very", 1.3), ("really", 1.3), ("extremely", 1.5), ("incredibly", 1.5), ("super", 1.3), ("so", 1.2),
     ("soooo", 1.4), ("too", 1.3), ("absolutely", 1.4), ("totally", 1.3), ("completely", 1.3), ("highly", 1.3),
@@ -79,6 +82,7 @@ const BOOSTERS: &[(&str, f64)] = &[
 ];
 
 /// Words that turn the polarity of what follows.
+#[rustfmt::skip]
 const NEGATORS: &[&str] = &[
     "not", "no", "never", "none", "nothing", "nobody", "nowhere", "neither", "nor", "without", "cannot",
     "hardly", "barely", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent", "cant", "couldnt", "wont",
@@ -100,10 +104,8 @@ impl Lexicon {
 
     fn build() -> Self {
         let words = WORDS.iter().map(|(w, v)| (stem(w), *v)).collect();
-        let mut phrases: Vec<(Vec<String>, f64)> = PHRASES
-            .iter()
-            .map(|(p, v)| (tokenize(p).into_iter().map(|t| t.stem).collect(), *v))
-            .collect();
+        let mut phrases: Vec<(Vec<String>, f64)> =
+            PHRASES.iter().map(|(p, v)| (tokenize(p).into_iter().map(|t| t.stem).collect(), *v)).collect();
         phrases.sort_by_key(|(stems, _)| std::cmp::Reverse(stems.len()));
         let boosters = BOOSTERS.iter().map(|(w, v)| ((*w).to_owned(), *v)).collect();
         Self { words, phrases, boosters }

@@ -142,7 +142,8 @@ fn dangling_denials<'a>(tokens: &'a [Token], used: &'a [bool]) -> impl Iterator<
 }
 
 fn is_denial(word: &str) -> bool {
-    is_negator(word) && !matches!(word, "no" | "none" | "nothing" | "without" | "hardly" | "barely" | "neither" | "nor" | "nowhere")
+    is_negator(word)
+        && !matches!(word, "no" | "none" | "nothing" | "without" | "hardly" | "barely" | "neither" | "nor" | "nowhere")
 }
 
 /// The positions of the words before `tokens[i]` in its clause, nearest first, at most `n`;

@@ -187,10 +187,16 @@ mod tests {
             ],
         };
         let found = taxonomy.tag("Slowly loading times, and the integrations are slow");
-        assert_eq!(found, vec![
-            ThemeMatch { theme: "performance".into(), evidence: vec!["slowly".into(), "slow".into(), "loading times".into()] },
-            ThemeMatch { theme: "integrations".into(), evidence: vec!["integrations".into()] },
-        ]);
+        assert_eq!(
+            found,
+            vec![
+                ThemeMatch {
+                    theme: "performance".into(),
+                    evidence: vec!["slowly".into(), "slow".into(), "loading times".into()]
+                },
+                ThemeMatch { theme: "integrations".into(), evidence: vec!["integrations".into()] },
+            ]
+        );
         assert_eq!(names(&taxonomy, "Pricing is fair"), ["pricing"]);
         assert!(names(&taxonomy, "load the time sheet").is_empty(), "a phrase needs adjacent words");
     }
@@ -205,10 +211,21 @@ mod tests {
     fn default_taxonomy_has_the_ten_themes_and_no_problems() {
         let taxonomy = Taxonomy::default();
         let names: Vec<&str> = taxonomy.themes.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(names, [
-            "usability", "performance", "bugs", "pricing", "support", "features", "onboarding", "integrations",
-            "documentation", "reliability"
-        ]);
+        assert_eq!(
+            names,
+            [
+                "usability",
+                "performance",
+                "bugs",
+                "pricing",
+                "support",
+                "features",
+                "onboarding",
+                "integrations",
+                "documentation",
+                "reliability"
+            ]
+        );
         assert_eq!(taxonomy.problems(), Vec::<String>::new());
     }
 
@@ -232,16 +249,19 @@ mod tests {
                 Theme::new("Speed ", &["fast"]),
             ],
         };
-        assert_eq!(taxonomy.problems(), [
-            "themes[0].name must not be empty",
-            "themes[0].keywords must contain at least one keyword",
-            "themes[1].keywords[1] \"slowly\" repeats an earlier keyword",
-            "themes[1].keywords[2] must contain a word",
-            "themes[1].keywords[3] \"in*\": a prefix must have at least 3 letters",
-            "themes[1].keywords[4] \"load time*\": a prefix (ending in *) must be a single word",
-            "themes[1].keywords[5] \"a*b\": * is only allowed at the end",
-            "themes[2].name \"Speed \" is used by an earlier theme",
-        ]);
+        assert_eq!(
+            taxonomy.problems(),
+            [
+                "themes[0].name must not be empty",
+                "themes[0].keywords must contain at least one keyword",
+                "themes[1].keywords[1] \"slowly\" repeats an earlier keyword",
+                "themes[1].keywords[2] must contain a word",
+                "themes[1].keywords[3] \"in*\": a prefix must have at least 3 letters",
+                "themes[1].keywords[4] \"load time*\": a prefix (ending in *) must be a single word",
+                "themes[1].keywords[5] \"a*b\": * is only allowed at the end",
+                "themes[2].name \"Speed \" is used by an earlier theme",
+            ]
+        );
         assert_eq!(Taxonomy { themes: vec![] }.problems(), ["themes must contain at least one theme"]);
     }
 }

@@ -139,9 +139,10 @@ mod tests {
 
     #[test]
     fn splits_on_unicode_word_boundaries_and_keeps_apostrophes() {
-        assert_eq!(words("It ISN’T slow—the café's UI is user-friendly!"), [
-            "it", "isn't", "slow", "the", "café's", "ui", "is", "user", "friendly"
-        ]);
+        assert_eq!(
+            words("It ISN’T slow—the café's UI is user-friendly!"),
+            ["it", "isn't", "slow", "the", "café's", "ui", "is", "user", "friendly"]
+        );
         assert_eq!(words("'quoted' words'"), ["quoted", "words"]);
         assert!(tokenize("  ... !!").is_empty());
     }

@@ -2,6 +2,7 @@
 //! Every handler takes an [`AdminSession`](crate::auth::AdminSession), and roles are enforced
 //! here, not only hidden in the UI.
 
+pub mod accounts;
 pub mod auth;
 pub mod campaigns;
 pub mod eligibility;
@@ -13,6 +14,7 @@ pub mod surveys;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    accounts::configure(cfg);
     auth::configure(cfg);
     campaigns::configure(cfg);
     eligibility::configure(cfg);

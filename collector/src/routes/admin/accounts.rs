@@ -1,0 +1,103 @@
+//! B2B roll-ups for customer and partner NPS: every response, average per account, and
+//! decision-maker first, with per-role NPS side by side. All three are returned and named, so
+//! a report always says which one it shows.
+
+use super::responses::{Filters, scoped_query};
+use crate::auth::AdminSession;
+use crate::error::{ApiError, ApiResult};
+use crate::state::State;
+use crate::store::ResponseQuery;
+use actix_web::{HttpResponse, get, web};
+use nps_core::NpsScore;
+use nps_core::rollup::{AccountAnswer, AccountAverage, decision_maker_first, every_response, per_account, per_role};
+use nps_core::wire::{NpsSummary, ResponseRow};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(account_rollups);
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct RollupParams {
+    /// Where the account comes from: `account` (the in-app account, default) or `attr:<key>`
+    /// (e.g. `attr:partner` for partner NPS by link).
+    pub account: Option<String>,
+    /// Where the role comes from: `role` (default) or `attr:<key>`.
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountRollups {
+    /// 1. Every response counts once.
+    pub every_response: NpsSummary,
+    /// 2. Each account weighs the same (mean of the accounts' NPS).
+    #[schema(value_type = Object)]
+    pub per_account: AccountAverage,
+    /// 3. The executive buyer's latest score stands for the account, else the admin's, else the
+    /// end users'. `n` counts accounts.
+    pub decision_maker_first: NpsSummary,
+    /// NPS per role, side by side.
+    pub per_role: BTreeMap<String, NpsSummary>,
+    /// Answers that named no account (counted in 1 only).
+    pub without_account: u64,
+}
+
+enum Source {
+    Column,
+    Attribute(String),
+}
+
+fn source(param: Option<&str>, column: &str) -> ApiResult<Source> {
+    match param {
+        None => Ok(Source::Column),
+        Some(p) if p == column => Ok(Source::Column),
+        Some(p) => p
+            .strip_prefix("attr:")
+            .filter(|k| !k.is_empty())
+            .map(|k| Source::Attribute(k.to_owned()))
+            .ok_or_else(|| ApiError::invalid(format!("{column} must be `{column}` or attr:<key>"))),
+    }
+}
+
+fn pick<'a>(row: &'a ResponseRow, source: &Source, column: Option<&'a str>) -> Option<&'a str> {
+    match source {
+        Source::Column => column,
+        Source::Attribute(key) => row.attributes.get(key).and_then(|v| v.as_str()),
+    }
+}
+
+#[utoipa::path(tag = "admin", params(Filters, RollupParams), responses((status = 200, body = AccountRollups)))]
+#[get("/api/admin/reports/accounts")]
+pub async fn account_rollups(
+    state: State,
+    session: AdminSession,
+    filters: web::Query<Filters>,
+    params: web::Query<RollupParams>,
+) -> ApiResult<HttpResponse> {
+    let account_source = source(params.account.as_deref(), "account")?;
+    let role_source = source(params.role.as_deref(), "role")?;
+    let query = scoped_query(&state, &session, &filters).await?;
+    if super::reports::anonymity_floor(&state, &query.survey_ids).await?.is_some() {
+        return Err(ApiError::forbidden("employee NPS has no account roll-ups (answers are not tied to people)"));
+    }
+    let rows = state.store.list_responses(&ResponseQuery { limit: 1_000_000, offset: 0, ..query }).await?;
+    let answers: Vec<AccountAnswer> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(AccountAnswer {
+                account: pick(r, &account_source, r.account_id.as_deref()),
+                role: pick(r, &role_source, r.role.as_deref()),
+                score: NpsScore::new(i64::from(r.score?)).ok()?,
+                at: r.created_at,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(AccountRollups {
+        every_response: NpsSummary::new(every_response(&answers), 0),
+        per_account: per_account(&answers),
+        decision_maker_first: NpsSummary::new(decision_maker_first(&answers), 0),
+        per_role: per_role(&answers).into_iter().map(|(role, counts)| (role, NpsSummary::new(counts, 0))).collect(),
+        without_account: answers.iter().filter(|a| a.account.is_none()).count() as u64,
+    }))
+}
