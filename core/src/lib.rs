@@ -6,6 +6,7 @@
 
 pub mod eligibility;
 pub mod error_code;
+pub mod followup;
 pub mod rollup;
 pub mod score;
 pub mod stats;

@@ -147,12 +147,4 @@ mod tests {
         assert_eq!(page.as_deref(), Ok("<script src=\"/admin/a.js\"></script><link href=\"/admin/b.css\">"));
         assert!(index_html("<p>", "a", "b").is_err());
     }
-
-    /// Not a unit test: `cargo test -p xtask -- --ignored build_admin_for_real` builds the app.
-    #[test]
-    #[ignore]
-    fn build_admin_for_real() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("."));
-        assert_eq!(build_admin(root), Ok(()));
-    }
 }

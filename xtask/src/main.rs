@@ -1,5 +1,6 @@
 //! Project tasks, std only: `cargo xtask run | test | build-widget | bench [bench args]`.
 
+mod admin;
 mod widget;
 
 use std::net::{SocketAddr, TcpStream};
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: cargo xtask <command>
   run              build the widget and the collector (release) and serve them with ./data as the data dir
-  build-widget     install the WASM tools if missing and build the widget into widget/dist
+  build-widget     install the WASM tools if missing, build the widget and the admin app into widget/dist
   test             make sure PostgreSQL is up, build the collector, run the whole test suite
   bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5
   bench-decide [args...]  build (release) and run the eligibility benchmark";
@@ -83,7 +84,9 @@ fn exec(command: &mut Command) -> Result {
 fn build_web_apps() -> Result {
     let root = root();
     widget::ensure_widget_tools(&root).map_err(Failure::Message)?;
-    widget::build_widget(&root).map_err(Failure::Message)
+    // The widget build empties widget/dist, so the admin app goes in after it.
+    widget::build_widget(&root).map_err(Failure::Message)?;
+    admin::build_admin(&root).map_err(Failure::Message)
 }
 
 fn run() -> Result {

@@ -66,7 +66,7 @@ async fn admin_asset(state: &State, path: &str) -> ApiResult<HttpResponse> {
     };
     let bytes = tokio::fs::read(&file)
         .await
-        .map_err(|_| ApiError::client(ErrorCode::NotFound, "the admin app is not built; run `cargo xtask build-admin`"))?;
+        .map_err(|_| ApiError::client(ErrorCode::NotFound, "the admin app is not built; run `cargo xtask build-widget`"))?;
     let cache = if is_hashed(&name) { "public, max-age=31536000, immutable" } else { "no-cache" };
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CONTENT_TYPE, content_type(&name))).insert_header((header::CACHE_CONTROL, cache));

@@ -1,9 +1,10 @@
 //! The keyword lists of [`Taxonomy::default`](super::Taxonomy).
 //!
 //! Keywords are matched on stems (see [`super::tokenize::stem`]), so each is written once in its
-//! plain form. Words that mean something else too often are left out or only used inside a
-//! phrase: "support" alone would also catch "no support for SAML" (a missing feature), so the
-//! support theme lists "support team", "customer support" and the like instead.
+//! plain form. The lists favour precision on words that belong to several themes only a little:
+//! "support" is kept although "no support for SAML" is a missing feature, because in NPS
+//! comments it nearly always means the support team; "export" and "basic" were dropped from
+//! features because they mostly appear in bug reports and pricing complaints.
 
 use super::themes::Theme;
 

@@ -11,7 +11,7 @@
 //! - a verbal denial that negates no sentiment word ("never replied", "won't start") is a
 //!   mild complaint of its own.
 //!
-//! A contrast ("but", "however") moves the weight to what follows it: the clause after the last
+//! A contrast ("but", "however") moves the weight to what follows it: everything after the last
 //! contrast word counts [`AFTER_CONTRAST`] times, everything before it [`BEFORE_CONTRAST`] times
 //! ("pricey but worth it" is positive).
 //!
