@@ -230,3 +230,41 @@ mod tests {
         assert_eq!(FollowUpPolicy::default().due_at(0), 48 * H);
     }
 }
+
+/// A follow-up as the admin works it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUpItem {
+    pub response_id: String,
+    pub survey_id: i64,
+    pub user_id: String,
+    pub band: Band,
+    pub owner: Option<String>,
+    pub status: FollowUpStatus,
+    pub created_at: i64,
+    pub due_at: i64,
+    pub first_contact_at: Option<i64>,
+    /// Not contacted and past due.
+    pub overdue: bool,
+}
+
+impl FollowUpItem {
+    pub fn facts(&self) -> FollowUpFacts {
+        FollowUpFacts {
+            band: self.band,
+            created_at: self.created_at,
+            due_at: self.due_at,
+            first_contact_at: self.first_contact_at,
+            status: self.status,
+        }
+    }
+}
+
+/// A status change with an optional note and outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUpUpdate {
+    pub status: FollowUpStatus,
+    pub note: Option<String>,
+    pub outcome: Option<String>,
+}

@@ -16,6 +16,7 @@ pub use sqlite::SqliteStore;
 use crate::ingest::IngestRecord;
 use async_trait::async_trait;
 use nps_core::eligibility::{Decision, UserHistory};
+use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpUpdate, ScoredAnswer};
 use nps_core::wire::Attributes;
 use nps_core::wire::{AdminRole, Campaign, CampaignInput, Project, ProjectInput, ResponseRow, Survey, SurveyInput};
 use nps_core::{Band, BandCounts};
@@ -231,6 +232,18 @@ pub trait Store: Send + Sync + 'static {
     /// token was already spent (nothing is stored then): one answer per token, even when two
     /// submissions race.
     async fn submit_link_answer(&self, token_hash: &str, answer: &LinkAnswer) -> StoreResult<bool>;
+
+    async fn followup_policy(&self, project_id: i64) -> StoreResult<FollowUpPolicy>;
+    async fn set_followup_policy(&self, project_id: i64, policy: &FollowUpPolicy) -> StoreResult<()>;
+    /// Creates the follow-ups the policy calls for that do not exist yet (idempotent); returns
+    /// how many were created. Employee NPS answers never get one (they are not tied to people).
+    async fn sync_followups(&self, project_id: i64, policy: &FollowUpPolicy, now: i64) -> StoreResult<u64>;
+    async fn list_followups(&self, project_id: i64, now: i64) -> StoreResult<Vec<FollowUpItem>>;
+    /// Changes a follow-up's status (the first move away from `new` is the first contact) and
+    /// records the note.
+    async fn update_followup(&self, response_id: &str, update: &FollowUpUpdate, author: &str, now: i64) -> StoreResult<Option<FollowUpItem>>;
+    /// Every scored answer of the project's in-app and partner surveys (for recovery).
+    async fn scored_answers(&self, project_id: i64) -> StoreResult<Vec<ScoredAnswer>>;
 
     /// Everything the eligibility rules need to know about one user, from the server's record.
     async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory>;

@@ -67,6 +67,7 @@ macro_rules! impl_sql_store {
             Store, StoreError, StoreResult,
         };
         use nps_core::eligibility::Decision;
+        use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpStatus, FollowUpUpdate, ScoredAnswer};
         use nps_core::eligibility::{HistoryEvent, HistoryKind, UserHistory};
         use nps_core::wire::{Anonymity, Campaign, CampaignInput};
         use nps_core::wire::{AdminRole, Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind, SurveyStatus};
@@ -158,6 +159,26 @@ macro_rules! impl_sql_store {
                     language: row.try_get("language")?,
                     attributes: json_map(row.try_get("attributes")?)?,
                     token_id: row.try_get("token_id")?,
+                })
+            }
+
+            fn followup_from_row(row: &$row, now: i64) -> StoreResult<FollowUpItem> {
+                let band: String = row.try_get("band")?;
+                let status: String = row.try_get("status")?;
+                let status = FollowUpStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?;
+                let due_at: i64 = row.try_get("due_at")?;
+                let first_contact_at: Option<i64> = row.try_get("first_contact_at")?;
+                Ok(FollowUpItem {
+                    response_id: row.try_get("response_id")?,
+                    survey_id: row.try_get("survey_id")?,
+                    user_id: row.try_get("user_id")?,
+                    band: Band::parse(&band).ok_or_else(|| StoreError::Corrupt(format!("band {band}")))?,
+                    owner: row.try_get("owner")?,
+                    status,
+                    created_at: row.try_get("created_at")?,
+                    due_at,
+                    first_contact_at,
+                    overdue: first_contact_at.is_none() && status == FollowUpStatus::New && due_at < now,
                 })
             }
 
@@ -789,6 +810,138 @@ macro_rules! impl_sql_store {
                 .await?;
                 tx.commit().await?;
                 Ok(true)
+            }
+
+            async fn followup_policy(&self, project_id: i64) -> StoreResult<FollowUpPolicy> {
+                let row = sqlx::query("SELECT policy FROM followup_policies WHERE project_id = $1")
+                    .bind(project_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                match row {
+                    Some(row) => Ok(serde_json::from_str(&row.try_get::<String, _>("policy")?)?),
+                    None => Ok(FollowUpPolicy::default()),
+                }
+            }
+
+            async fn set_followup_policy(&self, project_id: i64, policy: &FollowUpPolicy) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO followup_policies (project_id, policy) VALUES ($1, $2) \
+                     ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy",
+                )
+                .bind(project_id)
+                .bind(serde_json::to_string(policy)?)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self, policy))]
+            async fn sync_followups(&self, project_id: i64, policy: &FollowUpPolicy, now: i64) -> StoreResult<u64> {
+                let pending = sqlx::query(
+                    "SELECT r.id, r.survey_id, r.user_id, r.score, r.created_at, r.attributes, a.attributes AS account_attributes \
+                     FROM responses r JOIN surveys s ON s.id = r.survey_id \
+                     LEFT JOIN followups f ON f.response_id = r.id \
+                     LEFT JOIN accounts a ON a.project_id = r.project_id AND a.external_id = r.account_id \
+                     WHERE r.project_id = $1 AND r.score IS NOT NULL AND f.response_id IS NULL AND s.kind <> 'enps' \
+                     ORDER BY r.created_at, r.id",
+                )
+                .bind(project_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM followups WHERE project_id = $1")
+                    .bind(project_id)
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get("n")?;
+                let mut sequence = u64::try_from(existing).unwrap_or(0);
+                let mut created = 0;
+                for row in &pending {
+                    let score = NpsScore::new(row.try_get("score")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    if !policy.applies_to(score.band()) {
+                        continue;
+                    }
+                    let attributes = json_map(row.try_get("attributes")?)?;
+                    let account = json_map(row.try_get("account_attributes")?)?;
+                    let owner_value = policy.owner_attribute.as_ref().and_then(|key| {
+                        attributes.get(key).or_else(|| account.get(key)).and_then(|v| v.as_str()).map(str::to_owned)
+                    });
+                    let created_at: i64 = row.try_get("created_at")?;
+                    let inserted = sqlx::query(
+                        "INSERT INTO followups (response_id, project_id, survey_id, user_id, band, owner, status, created_at, \
+                         due_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9) ON CONFLICT (response_id) DO NOTHING",
+                    )
+                    .bind(row.try_get::<String, _>("id")?)
+                    .bind(project_id)
+                    .bind(row.try_get::<i64, _>("survey_id")?)
+                    .bind(row.try_get::<String, _>("user_id")?)
+                    .bind(score.band().as_str())
+                    .bind(policy.owner(owner_value.as_deref(), sequence))
+                    .bind(created_at)
+                    .bind(policy.due_at(created_at))
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                    if inserted.rows_affected() > 0 {
+                        sequence += 1;
+                        created += 1;
+                    }
+                }
+                Ok(created)
+            }
+
+            async fn list_followups(&self, project_id: i64, now: i64) -> StoreResult<Vec<FollowUpItem>> {
+                let rows = sqlx::query("SELECT * FROM followups WHERE project_id = $1 ORDER BY due_at, response_id")
+                    .bind(project_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|r| Self::followup_from_row(r, now)).collect()
+            }
+
+            async fn update_followup(&self, response_id: &str, update: &FollowUpUpdate, author: &str, now: i64) -> StoreResult<Option<FollowUpItem>> {
+                let mut tx = self.pool.begin().await?;
+                let changed = sqlx::query(
+                    "UPDATE followups SET status = $1, updated_at = $2, \
+                     first_contact_at = CASE WHEN first_contact_at IS NULL AND $1 <> 'new' THEN $2 ELSE first_contact_at END \
+                     WHERE response_id = $3",
+                )
+                .bind(update.status.as_str())
+                .bind(now)
+                .bind(response_id)
+                .execute(&mut *tx)
+                .await?;
+                if changed.rows_affected() == 0 {
+                    return Ok(None);
+                }
+                sqlx::query(
+                    "INSERT INTO followup_notes (response_id, author, status, note, outcome, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(response_id)
+                .bind(author)
+                .bind(update.status.as_str())
+                .bind(&update.note)
+                .bind(&update.outcome)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let row = sqlx::query("SELECT * FROM followups WHERE response_id = $1").bind(response_id).fetch_one(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(Some(Self::followup_from_row(&row, now)?))
+            }
+
+            async fn scored_answers(&self, project_id: i64) -> StoreResult<Vec<ScoredAnswer>> {
+                let rows = sqlx::query(
+                    "SELECT r.user_id, r.created_at, r.score FROM responses r JOIN surveys s ON s.id = r.survey_id \
+                     WHERE r.project_id = $1 AND r.score IS NOT NULL AND s.kind <> 'enps'",
+                )
+                .bind(project_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let score = NpsScore::new(r.try_get("score")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                        Ok(ScoredAnswer { user_id: r.try_get("user_id")?, at: r.try_get("created_at")?, band: score.band() })
+                    })
+                    .collect()
             }
 
             async fn count_admins(&self) -> StoreResult<i64> {

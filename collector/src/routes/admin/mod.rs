@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod auth;
 pub mod campaigns;
 pub mod eligibility;
+pub mod followups;
 pub mod projects;
 pub mod reports;
 pub mod responses;
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     auth::configure(cfg);
     campaigns::configure(cfg);
     eligibility::configure(cfg);
+    followups::configure(cfg);
     projects::configure(cfg);
     surveys::configure(cfg);
     responses::configure(cfg);
