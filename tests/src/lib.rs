@@ -44,3 +44,31 @@ pub async fn wait_drained(base_url: &str) -> anyhow::Result<()> {
     .await;
     drained.ok_or_else(|| anyhow::anyhow!("the spool did not drain within 30 s"))
 }
+
+/// A collector on a fresh SQLite file, an owner signed in, and a project (any origin) with a
+/// live survey: where most end-to-end tests start.
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub db_url: String,
+    pub collector: Collector,
+    pub admin: Admin,
+    pub project: nps_core::wire::Project,
+    pub survey: nps_core::wire::Survey,
+}
+
+impl World {
+    pub async fn start(kind: nps_core::wire::SurveyKind) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let db = TestDatabase::sqlite(dir.path());
+        let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+        let admin = Admin::bootstrap(&collector.url).await?;
+        let project = admin.create_project(&["*"]).await?;
+        let survey = admin.create_live_survey(project.id, kind).await?;
+        Ok(Self { dir, db_url: db.url, collector, admin, project, survey })
+    }
+
+    /// `{collector}/v1/p/{project key}`: the client API of the project.
+    pub fn client_base(&self) -> String {
+        format!("{}/v1/p/{}", self.collector.url, self.project.public_key)
+    }
+}

@@ -2,17 +2,12 @@
 //! record the first contact, and the loop metrics follow.
 
 use nps_core::wire::SurveyKind;
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
+use nps_e2e::{World, new_id, wait_drained};
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn detractors_get_routed_follow_ups_and_the_loop_metrics_follow() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
-    let project = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let World { dir: _dir, collector, admin, project, survey, .. } = World::start(SurveyKind::Tnps).await?;
     let policy = json!({ "bands": ["detractor"], "sla_hours": 48, "team": ["ann@x.io", "bob@x.io"] });
     let response = admin
         .http

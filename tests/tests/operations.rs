@@ -2,17 +2,12 @@
 //! limits answer 429 with a JSON error, health and readiness.
 
 use nps_core::wire::SurveyKind;
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
+use nps_e2e::{Collector, CollectorOptions, TestDatabase, World, new_id, wait_drained};
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn openapi_metrics_and_readiness_describe_the_running_service() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
-    let project = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let World { dir: _dir, collector, project, survey, .. } = World::start(SurveyKind::Tnps).await?;
 
     let doc: Value = reqwest::get(format!("{}/openapi.json", collector.url)).await?.json().await?;
     let paths = doc["paths"].as_object().cloned().unwrap_or_default();

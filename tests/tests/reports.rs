@@ -5,7 +5,7 @@
 
 use futures::StreamExt;
 use nps_core::wire::SurveyKind;
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
+use nps_e2e::{World, new_id, wait_drained};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -44,12 +44,7 @@ fn close(actual: &Value, expected: f64) -> bool {
 
 #[tokio::test]
 async fn ten_thousand_answers_report_exactly_what_the_formulas_say() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
-    let project = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let World { dir: _dir, collector, admin, project, survey, .. } = World::start(SurveyKind::Tnps).await?;
     let base = format!("{}/v1/p/{}", collector.url, project.public_key);
     let http = reqwest::Client::new();
 

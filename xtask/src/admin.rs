@@ -7,46 +7,15 @@
 //! `'self'` scripts), `nps-admin-<hash>.{js,wasm}`, `admin-<hash>.css`, and the live-preview
 //! page `preview.{html,js,css}`. Run it after `build_widget`, which empties `widget/dist`.
 
+use crate::widget::{fnv1a, read, run, target_dir, write};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const TARGET: &str = "wasm32-unknown-unknown";
 
-fn run(command: &mut Command) -> Result<(), String> {
-    let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
-    let program = command.get_program().to_string_lossy().into_owned();
-    println!("$ {program} {}", args.join(" "));
-    let status = command.status().map_err(|e| format!("cannot run {program}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{program} {} failed with {status}", args.join(" "))) }
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
-}
-
-/// FNV-1a, 64 bits (the same hash the widget's file names use).
-fn fnv1a(parts: &[&[u8]]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for byte in *part {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    hash
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 fn read_text(path: &Path) -> Result<String, String> {
     fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
-    fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The glue wasm-bindgen writes for `--target web` exports `__wbg_init` as default; nothing

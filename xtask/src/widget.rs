@@ -15,7 +15,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// is reported loudly but does not fail the build (see widget/README.md for where it stands).
 const GZIP_BUDGET: u64 = 60 * 1024;
 
-fn run(command: &mut Command) -> Result<(), String> {
+pub(crate) fn run(command: &mut Command) -> Result<(), String> {
     let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
     let program = command.get_program().to_string_lossy().into_owned();
     println!("$ {program} {}", args.join(" "));
@@ -33,7 +33,7 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
 }
 
@@ -75,7 +75,7 @@ pub fn ensure_widget_tools(root: &Path) -> Result<(), String> {
 }
 
 /// FNV-1a, 64 bits: enough to give each build's files distinct names for cache busting.
-fn fnv1a(parts: &[&[u8]]) -> u64 {
+pub(crate) fn fnv1a(parts: &[&[u8]]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for byte in *part {
@@ -95,11 +95,11 @@ fn gzip_size(path: &Path) -> Result<u64, String> {
     Ok(out.stdout.len() as u64)
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, String> {
     fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
+pub(crate) fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
     fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
