@@ -38,6 +38,7 @@ use utoipa::OpenApi;
         admin::responses::dead_letters,
         admin::reports::nps_report,
         admin::reports::segment_report,
+        admin::reports::compare,
         admin::accounts::account_rollups,
         admin::followups::set_policy,
         admin::followups::queue,

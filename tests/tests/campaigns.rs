@@ -109,6 +109,22 @@ async fn an_anonymous_campaign_keeps_answers_unjoinable_and_small_groups_hidden(
     assert_eq!(verbatims.status().as_u16(), 403, "4 ops comments would be shown");
     let all: Vec<Value> = s.admin.get(&format!("/api/admin/responses?survey_id={}", s.survey_id)).await?;
     assert!(all.iter().all(|r| r["user_id"] == ""), "no identity is ever shown for employee NPS");
+
+    // eNPS against customer NPS, with the two-sample test: 4 ops at 3, 5 sales at 9 (NPS 11.1)
+    // against 10 promoters and 10 detractors (NPS 0).
+    let project: Vec<nps_core::wire::Project> = s.admin.get("/api/admin/projects").await?;
+    let customer = s.admin.create_live_survey(project[0].id, SurveyKind::Tnps).await?;
+    let url = format!("{}/v1/p/{}/responses", s.collector.url, project[0].public_key);
+    for i in 0..20 {
+        let body = json!({ "response_id": nps_e2e::new_id(), "survey_id": customer.id, "user_id": format!("c{i}"), "score": if i % 2 == 0 { 10 } else { 0 } });
+        assert_eq!(reqwest::Client::new().post(&url).json(&body).send().await?.status().as_u16(), 202);
+    }
+    nps_e2e::wait_drained(&s.collector.url).await?;
+    let compared: Value = s.admin.get(&format!("/api/admin/reports/compare?a={}&b={}", s.survey_id, customer.id)).await?;
+    let expected = nps_core::BandCounts::new(5, 0, 4).compare(&nps_core::BandCounts::new(10, 0, 10));
+    assert!((compared["comparison"]["z"].as_f64().unwrap_or(f64::NAN) - expected.z).abs() < 1e-9, "{compared}");
+    assert_eq!(compared["comparison"]["significant"], json!(expected.significant));
+    assert_eq!((compared["a"]["n"].as_u64(), compared["b"]["n"].as_u64()), (Some(9), Some(20)));
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(nps_report).service(segment_report);
+    cfg.service(nps_report).service(segment_report).service(compare);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -354,4 +354,58 @@ pub async fn refuse_differencing(state: &State, query: &crate::store::ResponseQu
         )));
     }
     Ok(())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CompareParams {
+    /// Comma-separated survey ids of side A (e.g. the eNPS survey).
+    pub a: String,
+    /// Comma-separated survey ids of side B (e.g. the customer NPS surveys).
+    pub b: String,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ComparisonReport {
+    pub a: NpsSummary,
+    pub b: NpsSummary,
+    /// A against B, independent samples, each adjusted (difference in NPS points).
+    pub comparison: Comparison,
+}
+
+async fn side_counts(state: &State, session: &AdminSession, surveys: &str, from: Option<i64>, to: Option<i64>) -> ApiResult<BandCounts> {
+    let filters = Filters {
+        survey_id: Some(surveys.to_owned()),
+        from,
+        to,
+        band: None,
+        has_comment: None,
+        q: None,
+        limit: None,
+        offset: None,
+        format: None,
+        counting: None,
+        window_days: None,
+    };
+    let query = scoped_query(state, session, &filters).await?;
+    let mut total = BandCounts::default();
+    state.store.daily_band_counts(&query).await?.iter().for_each(|d| total.merge(d.counts));
+    if let Some(floor) = anonymity_floor(state, &query.survey_ids).await? {
+        refuse_small_total(total.n(), floor.min_group)?;
+    }
+    Ok(total)
+}
+
+/// Two sets of surveys compared with the significance test of the statistics reference, e.g.
+/// employee NPS against customer NPS, or two programmes.
+#[utoipa::path(tag = "admin", params(CompareParams), responses((status = 200, body = ComparisonReport)))]
+#[get("/api/admin/reports/compare")]
+pub async fn compare(state: State, session: AdminSession, params: web::Query<CompareParams>) -> ApiResult<HttpResponse> {
+    if params.a.trim().is_empty() || params.b.trim().is_empty() {
+        return Err(ApiError::invalid("a and b must each list at least one survey id"));
+    }
+    let a = side_counts(&state, &session, &params.a, params.from, params.to).await?;
+    let b = side_counts(&state, &session, &params.b, params.from, params.to).await?;
+    Ok(HttpResponse::Ok().json(ComparisonReport { a: NpsSummary::new(a, 0), b: NpsSummary::new(b, 0), comparison: a.compare(&b) }))
 }
