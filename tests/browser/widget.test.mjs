@@ -217,3 +217,19 @@ test('RTL: an Arabic user gets a right-to-left dialog in Arabic', async () => {
   await screenshot(tab, 'rtl-ar');
   await context.close();
 });
+
+test('opt-out: "Don\'t ask me again" is honoured by the collector for every survey', async () => {
+  const user = 'opt-out-user';
+  const { context, tab } = await openHost({ user });
+  await dialog(tab).waitFor({ timeout: 20_000 });
+  await tab.locator('nps-survey button', { hasText: "Don't ask me again" }).click();
+  await dialog(tab).waitFor({ state: 'detached' });
+  const events = await tab.evaluate(() => window.events);
+  assert.deepEqual(events.at(-1), ['closed', { surveyId: survey.id, reason: 'opt_out' }]);
+  const explained = await eventually(async () => {
+    const e = await api.get(`/api/admin/explain?survey_id=${survey.id}&user_id=${user}`);
+    return e.decision.rule === 'opted_out' ? e : null;
+  }, 'the opt-out to be stored');
+  assert.ok(explained);
+  await context.close();
+});

@@ -219,6 +219,11 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         close(&s, "snooze");
     };
     let s = shown.clone();
+    let opt_out = move |_| {
+        app::send_feedback(&s, FeedbackKind::OptOut);
+        close(&s, "opt_out");
+    };
+    let s = shown.clone();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Step::FollowUp(band) = step.get_untracked() else { return };
@@ -255,6 +260,7 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
             </div>
             <div class="actions">
                 <button type="button" class="link" on:click=snooze.clone()>{t.later}</button>
+                <button type="button" class="link" on:click=opt_out.clone()>{t.never}</button>
             </div>
         }
         .into_any(),
