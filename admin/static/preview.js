@@ -70,7 +70,7 @@
   window.addEventListener('message', function (ev) {
     if (ev.origin !== location.origin || !ev.data || ev.data.type !== 'nps-preview') return;
     last = ev.data;
-    render(last);
+    if (!widgetShowsCard()) render(last);
     if (typeof window.nps === 'function') {
       try {
         window.nps('preview', { definition: last.definition, kind: last.kind, language: last.language, step: last.step, band: last.band });
@@ -78,5 +78,14 @@
     }
     root.hidden = widgetShowsCard();
   });
+
+  // The widget loads after the page: once its card is there, the static copy goes away (not
+  // merely hidden, so that nothing is shown twice).
+  var watch = setInterval(function () {
+    if (!widgetShowsCard()) return;
+    root.hidden = true;
+    root.textContent = '';
+    clearInterval(watch);
+  }, 100);
   new MutationObserver(function () { root.hidden = widgetShowsCard(); }).observe(document.body, { childList: true });
 })();

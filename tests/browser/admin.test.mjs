@@ -97,10 +97,12 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await page.getByLabel('Question (0-10)').fill(question);
   assert.equal(await page.getByTestId('problem-count').count(), 0, 'fixed problems are no longer reported');
   const preview = page.frameLocator('iframe[title="Survey preview"]');
-  await eventually(async () => (await preview.locator('.q, nps-survey').first().textContent({ timeout: 1000 })).includes('Acme exports'), 'the preview to show the unsaved question');
+  await eventually(async () => (await preview.locator('.q').first().textContent({ timeout: 1000 })).includes('Acme exports'), 'the preview to show the unsaved question');
   await page.locator('select[name=preview_step]').selectOption('follow_up');
   await page.locator('select[name=preview_band]').selectOption('detractor');
   await preview.getByText('What is the main reason for your score?').waitFor();
+  assert.equal(await preview.locator('nps-survey').count(), 1, 'the preview is the real widget');
+  assert.equal(await preview.locator('#static-preview .card').count(), 0, 'and only the real widget');
   await page.screenshot({ path: screenshotPath('editor'), fullPage: true });
 
   // 4. Publish: the survey is created live.

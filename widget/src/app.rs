@@ -154,8 +154,53 @@ pub fn command(name: &str, args: &[String]) {
             ui::close_now();
         }
         "flush" => flush(false),
+        "preview" => match serde_json::from_str::<PreviewOptions>(arg(0)) {
+            Ok(o) => preview(o),
+            Err(e) => warn(&format!("preview: {e}")),
+        },
         other => warn(&format!("unknown command `{other}`")),
     }
+}
+
+/// `nps('preview', {definition, language})`: the admin's survey editor shows the unsaved
+/// survey in the real card. Nothing is asked of or sent to the collector.
+#[derive(Deserialize)]
+struct PreviewOptions {
+    definition: nps_core::wire::SurveyDefinition,
+    #[serde(default)]
+    language: Option<String>,
+    /// `question` (default), `follow_up` or `thank_you`.
+    #[serde(default)]
+    step: Option<String>,
+    #[serde(default)]
+    band: Option<nps_core::Band>,
+}
+
+fn preview(o: PreviewOptions) {
+    let band = o.band.unwrap_or(nps_core::Band::Promoter);
+    let (start_band, start_thanks) = match o.step.as_deref() {
+        Some("follow_up") => (Some(band), false),
+        Some("thank_you") => (Some(band), true),
+        _ => (None, false),
+    };
+    let survey_like = Survey { id: 0, definition: o.definition, rules: SurveyRules::default() };
+    let lang = o.language.unwrap_or_else(|| survey_like.definition.default_language.clone());
+    let Some((lang, texts)) = texts_for(&survey_like, &lang) else { return warn("preview: the survey has no texts") };
+    ui::close_now();
+    ui::show(ui::Shown {
+        survey_id: 0,
+        user_id: "preview".to_owned(),
+        display_id: "preview".to_owned(),
+        response_id: "preview".to_owned(),
+        trigger: None,
+        sampling_rate_bp: 10_000,
+        lang,
+        texts,
+        appearance: survey_like.definition.appearance.clone(),
+        preview: true,
+        start_band,
+        start_thanks,
+    });
 }
 
 fn warn(message: &str) {
@@ -385,6 +430,9 @@ async fn decide(survey: &Survey, user: &User, trigger: String) -> bool {
         lang,
         texts,
         appearance: survey.definition.appearance.clone(),
+        preview: false,
+        start_band: None,
+        start_thanks: false,
     });
     emit("shown", serde_json::json!({ "surveyId": survey.id }));
     true
@@ -400,6 +448,9 @@ fn enqueue(path: String, user_id: &str, body: &impl serde::Serialize) {
 }
 
 pub fn send_score(s: &ui::Shown, score: NpsScore) {
+    if s.preview {
+        return;
+    }
     let body = ResponseRequest {
         response_id: s.response_id.clone(),
         survey_id: s.survey_id,
@@ -416,11 +467,17 @@ pub fn send_score(s: &ui::Shown, score: NpsScore) {
 }
 
 pub fn send_completion(s: &ui::Shown, comment: Option<String>, extra_answers: Attributes) {
+    if s.preview {
+        return;
+    }
     let body = CompleteRequest { survey_id: s.survey_id, user_id: s.user_id.clone(), comment, extra_answers };
     enqueue(format!("responses/{}/complete", s.response_id), &s.user_id, &body);
 }
 
 pub fn send_feedback(s: &ui::Shown, kind: FeedbackKind) {
+    if s.preview {
+        return;
+    }
     let body = FeedbackRequest { action_id: browser::uuid(), survey_id: Some(s.survey_id), user_id: s.user_id.clone(), kind };
     enqueue("feedback".to_owned(), &s.user_id, &body);
 }

@@ -24,6 +24,11 @@ pub struct Shown {
     pub lang: String,
     pub texts: SurveyTexts,
     pub appearance: Appearance,
+    /// The admin's live preview: the real card, but nothing is sent anywhere.
+    pub preview: bool,
+    /// Preview only: open on the follow-up (or, with `start_thanks`, the thank-you) of a band.
+    pub start_band: Option<Band>,
+    pub start_thanks: bool,
 }
 
 struct Mounted {
@@ -127,7 +132,11 @@ fn focus_child(group: Option<web_sys::HtmlDivElement>, i: u8) {
 fn Card(shown: Arc<Shown>) -> impl IntoView {
     let t: &'static Strings = i18n::strings(&shown.lang);
     let rtl = i18n::is_rtl(&shown.lang);
-    let step = RwSignal::new(Step::Score);
+    let step = RwSignal::new(match (shown.start_band, shown.start_thanks) {
+        (Some(band), true) => Step::Thanks(band),
+        (Some(band), false) => Step::FollowUp(band),
+        (None, _) => Step::Score,
+    });
     let selected = RwSignal::new(None::<u8>);
     let roving = RwSignal::new(0u8);
     let comment = RwSignal::new(String::new());
