@@ -40,6 +40,8 @@ use utoipa::OpenApi;
         admin::reports::segment_report,
         admin::reports::compare,
         admin::accounts::account_rollups,
+        admin::partners::upsert,
+        admin::partners::list,
         admin::followups::set_policy,
         admin::followups::queue,
         admin::followups::update,

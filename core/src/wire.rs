@@ -732,3 +732,15 @@ pub struct RecipientLink {
     pub email: String,
     pub url: String,
 }
+
+/// A partner organisation (partner NPS). Answers name it in their `partner` attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Partner {
+    pub id: String,
+    pub name: String,
+    pub tier: Option<String>,
+    pub region: Option<String>,
+    /// E-mail of the partner manager who owns it: they see its answers and only theirs.
+    pub owner_email: Option<String>,
+}

@@ -167,3 +167,64 @@ async fn a_racing_double_submit_stores_one_answer_and_bad_links_get_clear_pages(
     assert!(body.contains("expired"));
     Ok(())
 }
+
+#[tokio::test]
+async fn partner_managers_read_only_the_partners_they_own() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let owner = Admin::bootstrap(&collector.url).await?;
+    let project = owner.create_project(&["*"]).await?;
+    let survey = owner.create_live_survey(project.id, SurveyKind::Partner).await?;
+    let partners = json!({ "partners": [
+        { "id": "p1", "name": "Northwind", "tier": "gold", "region": "emea", "owner_email": "pm1@x.io" },
+        { "id": "p2", "name": "Contoso", "tier": "silver", "region": "amer", "owner_email": "pm2@x.io" },
+    ] });
+    let _: Value = owner.post(&format!("/api/admin/projects/{}/partners", project.id), &partners).await?;
+    for email in ["pm1@x.io", "pm2@x.io"] {
+        let user = json!({ "email": email, "password": "a long enough password", "role": "partner_manager" });
+        let _: Value = owner.post("/api/admin/users", &user).await?;
+    }
+    let campaign: Value = owner
+        .post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "PNPS", "anonymity": "identified" }))
+        .await?;
+    let mut csv = String::from("email,partner,role,tier,region\n");
+    for i in 0..3 {
+        csv.push_str(&format!("a{i}@northwind.test,p1,admin,gold,emea\n"));
+    }
+    for i in 0..5 {
+        csv.push_str(&format!("b{i}@contoso.test,p2,end_user,silver,amer\n"));
+    }
+    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+    let links: Vec<Value> = owner.get(&format!("/api/admin/campaigns/{}/links", campaign["id"])).await?;
+    for link in &links {
+        let score = if link["email"].as_str().unwrap_or("").contains("northwind") { 10 } else { 4 };
+        assert_eq!(answer(link["url"].as_str().unwrap_or(""), score, "").await?.0, 200);
+    }
+
+    let n = |report: &Value| report["overall"]["n"].as_u64();
+    let all: Value = owner.get(&format!("/api/admin/reports/nps?survey_id={}", survey.id)).await?;
+    assert_eq!(n(&all), Some(8));
+    let pm1 = Admin::sign_in(&collector.url, "pm1@x.io", "a long enough password").await?;
+    let mine: Value = pm1.get(&format!("/api/admin/reports/nps?survey_id={}", survey.id)).await?;
+    assert_eq!((n(&mine), mine["overall"]["nps"].as_f64()), (Some(3), Some(100.0)));
+    let rows: Vec<Value> = pm1.get(&format!("/api/admin/responses?survey_id={}", survey.id)).await?;
+    assert!(rows.len() == 3 && rows.iter().all(|r| r["attributes"]["partner"] == "p1"));
+    let pm2 = Admin::sign_in(&collector.url, "pm2@x.io", "a long enough password").await?;
+    let theirs: Value = pm2.get(&format!("/api/admin/reports/segments?survey_id={}&by=attr:tier", survey.id)).await?;
+    let tiers: Vec<&str> = theirs["segments"].as_array().into_iter().flatten().filter_map(|s| s["value"].as_str()).collect();
+    assert_eq!(tiers, ["silver"]);
+    let visible: Vec<Value> = pm2.get(&format!("/api/admin/projects/{}/partners", project.id)).await?;
+    assert_eq!(visible.len(), 1);
+    assert_eq!(visible[0]["id"], "p2");
+    // Per-partner NPS for the owner: segments by partner.
+    let by_partner: Value = owner.get(&format!("/api/admin/reports/segments?survey_id={}&by=attr:partner&min_n=1", survey.id)).await?;
+    let nps: Vec<(String, f64)> = by_partner["segments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| (s["value"].as_str().unwrap_or("").to_owned(), s["summary"]["nps"].as_f64().unwrap_or(f64::NAN)))
+        .collect();
+    assert_eq!(nps, [("p1".to_owned(), 100.0), ("p2".to_owned(), -100.0)]);
+    Ok(())
+}

@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use nps_core::eligibility::{Decision, UserHistory};
 use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpUpdate, ScoredAnswer};
 use nps_core::wire::Attributes;
+use nps_core::wire::Partner;
 use nps_core::wire::{AdminRole, Campaign, CampaignInput, Project, ProjectInput, ResponseRow, Survey, SurveyInput};
 use nps_core::{Band, BandCounts};
 use std::sync::Arc;
@@ -96,6 +97,8 @@ pub struct ResponseQuery {
     pub text: Option<String>,
     /// Count only each respondent's latest answer inside [from, to) (dedupe window).
     pub latest_per_user: bool,
+    /// Partner managers: only answers whose `partner` attribute is one of these.
+    pub partners: Option<Vec<String>>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -244,6 +247,11 @@ pub trait Store: Send + Sync + 'static {
     async fn update_followup(&self, response_id: &str, update: &FollowUpUpdate, author: &str, now: i64) -> StoreResult<Option<FollowUpItem>>;
     /// Every scored answer of the project's in-app and partner surveys (for recovery).
     async fn scored_answers(&self, project_id: i64) -> StoreResult<Vec<ScoredAnswer>>;
+
+    async fn upsert_partners(&self, project_id: i64, partners: &[Partner]) -> StoreResult<()>;
+    async fn list_partners(&self, project_id: Option<i64>) -> StoreResult<Vec<Partner>>;
+    /// Ids of the partners this manager owns.
+    async fn partners_owned_by(&self, email: &str) -> StoreResult<Vec<String>>;
 
     /// Everything the eligibility rules need to know about one user, from the server's record.
     async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory>;

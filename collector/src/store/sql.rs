@@ -69,7 +69,7 @@ macro_rules! impl_sql_store {
         use nps_core::eligibility::Decision;
         use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpStatus, FollowUpUpdate, ScoredAnswer};
         use nps_core::eligibility::{HistoryEvent, HistoryKind, UserHistory};
-        use nps_core::wire::{Anonymity, Campaign, CampaignInput};
+        use nps_core::wire::{Anonymity, Campaign, CampaignInput, Partner};
         use nps_core::wire::{AdminRole, Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind, SurveyStatus};
         use nps_core::{Band, BandCounts, NpsScore};
         use sqlx::{AssertSqlSafe, QueryBuilder, Row};
@@ -206,6 +206,19 @@ macro_rules! impl_sql_store {
                 }
                 if let Some(to) = q.to {
                     qb.push(" AND created_at < ").push_bind(to);
+                }
+                if let Some(partners) = &q.partners {
+                    if partners.is_empty() {
+                        qb.push(" AND 1 = 0");
+                    } else {
+                        qb.push(" AND ").push(Self::JSON_TEXT.0).push_bind(Self::json_path("partner")).push(Self::JSON_TEXT.1);
+                        qb.push(" IN (");
+                        let mut ids = qb.separated(", ");
+                        for p in partners {
+                            ids.push_bind(p.clone());
+                        }
+                        qb.push(")");
+                    }
                 }
             }
 
@@ -942,6 +955,46 @@ macro_rules! impl_sql_store {
                         Ok(ScoredAnswer { user_id: r.try_get("user_id")?, at: r.try_get("created_at")?, band: score.band() })
                     })
                     .collect()
+            }
+
+            async fn upsert_partners(&self, project_id: i64, partners: &[Partner]) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                for chunk in partners.chunks(ROWS_PER_STATEMENT) {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO partners (project_id, external_id, name, tier, region, owner_email) ");
+                    qb.push_values(chunk, |mut b, p| {
+                        b.push_bind(project_id).push_bind(&p.id).push_bind(&p.name).push_bind(&p.tier).push_bind(&p.region).push_bind(&p.owner_email);
+                    });
+                    qb.push(
+                        " ON CONFLICT (project_id, external_id) DO UPDATE SET name = excluded.name, tier = excluded.tier, \
+                         region = excluded.region, owner_email = excluded.owner_email",
+                    );
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_partners(&self, project_id: Option<i64>) -> StoreResult<Vec<Partner>> {
+                let rows = match project_id {
+                    Some(p) => sqlx::query("SELECT * FROM partners WHERE project_id = $1 ORDER BY external_id").bind(p).fetch_all(&self.pool).await?,
+                    None => sqlx::query("SELECT * FROM partners ORDER BY external_id").fetch_all(&self.pool).await?,
+                };
+                rows.iter()
+                    .map(|r| {
+                        Ok(Partner {
+                            id: r.try_get("external_id")?,
+                            name: r.try_get("name")?,
+                            tier: r.try_get("tier")?,
+                            region: r.try_get("region")?,
+                            owner_email: r.try_get("owner_email")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn partners_owned_by(&self, email: &str) -> StoreResult<Vec<String>> {
+                let rows = sqlx::query("SELECT external_id FROM partners WHERE owner_email = $1").bind(email).fetch_all(&self.pool).await?;
+                rows.iter().map(|r| Ok(r.try_get("external_id")?)).collect()
             }
 
             async fn count_admins(&self) -> StoreResult<i64> {

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod eligibility;
 pub mod followups;
+pub mod partners;
 pub mod projects;
 pub mod reports;
 pub mod responses;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     campaigns::configure(cfg);
     eligibility::configure(cfg);
     followups::configure(cfg);
+    partners::configure(cfg);
     projects::configure(cfg);
     surveys::configure(cfg);
     responses::configure(cfg);

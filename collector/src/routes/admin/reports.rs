@@ -88,7 +88,9 @@ pub async fn nps_report(
     };
     let query = scoped_query(&state, &session, &filters).await?;
     let days = state.store.daily_band_counts(&query).await?;
-    let displays = state.store.daily_displays(&query).await?;
+    // Displays carry no partner: a partner-scoped report shows no response rate rather than a
+    // rate over other partners' displays.
+    let displays = if query.partners.is_some() { Vec::new() } else { state.store.daily_displays(&query).await? };
     let mut total = BandCounts::default();
     for d in &days {
         total.merge(d.counts);

@@ -80,8 +80,14 @@ pub async fn scoped_query(state: &State, session: &AdminSession, f: &Filters) ->
     {
         return Err(ApiError::invalid("from must be before to"));
     }
+    // Partner managers read the answers of the partners they own, and no others.
+    let partners = match session.role {
+        nps_core::wire::AdminRole::PartnerManager => Some(state.store.partners_owned_by(&session.email).await?),
+        _ => None,
+    };
     Ok(ResponseQuery {
         survey_ids,
+        partners,
         latest_per_user,
         from,
         to: f.to,
