@@ -62,6 +62,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(?settings, "starting");
     let app = Application::build(settings).await?;
     println!("NPS collector listening on {}", app.public_url);
+    println!("  admin app:    {}/admin  (its sign-in page creates the first owner)", app.public_url);
     println!("  start page:   {}/", app.public_url);
     println!("  API (OpenAPI): {}/openapi.json", app.public_url);
     println!("  first owner:  POST {}/api/admin/bootstrap  {{\"email\": ..., \"password\": ...}}", app.public_url);
