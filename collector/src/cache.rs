@@ -58,12 +58,6 @@ impl ProjectCache {
         }
     }
 
-    /// The allowed origins of a project, from memory only (used by CORS before any await).
-    pub fn peek(&self, public_key: &str) -> Option<Arc<CachedProject>> {
-        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        entries.get(public_key).and_then(|e| e.value.clone())
-    }
-
     pub fn invalidate_all(&self) {
         self.entries.write().unwrap_or_else(|p| p.into_inner()).clear();
     }

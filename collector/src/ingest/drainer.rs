@@ -114,9 +114,7 @@ impl Drainer {
         if let Some(highest) = highest {
             self.spool.mark_drained(highest);
         }
-        if let Ok(depth) = self.spool.depth().await {
-            self.metrics.spool_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
-        }
+        // The depth gauge is refreshed when /metrics is read, not after every batch.
         Pass::Progress
     }
 

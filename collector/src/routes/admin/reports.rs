@@ -53,21 +53,16 @@ pub fn build_periods(days: &[DayCounts], displays: &[(i64, u64)], granularity: G
             counts.entry(start).or_default();
         }
     }
-    let mut previous: Option<BandCounts> = None;
-    counts
+    let mut periods: Vec<PeriodSummary> = counts
         .into_iter()
-        .map(|(start, c)| {
-            let change = previous.filter(|p| p.n() > 0 && c.n() > 0).map(|p| c.compare(&p));
-            if c.n() > 0 {
-                previous = Some(c);
-            }
-            PeriodSummary {
-                period_start: start.format("%Y-%m-%d").to_string(),
-                summary: NpsSummary::new(c, shown.get(&start).copied().unwrap_or(0)),
-                change,
-            }
+        .map(|(start, c)| PeriodSummary {
+            period_start: start.format("%Y-%m-%d").to_string(),
+            summary: NpsSummary::new(c, shown.get(&start).copied().unwrap_or(0)),
+            change: None,
         })
-        .collect()
+        .collect();
+    recompare(&mut periods);
+    periods
 }
 
 /// NPS for the selected surveys and dates. Only answers with a score count; dismissals are
@@ -292,7 +287,7 @@ pub async fn segment_report(
     Ok(HttpResponse::Ok().json(SegmentReport { by: params.by.clone(), min_n, overall: NpsSummary::new(total, 0), segments }))
 }
 
-/// Recomputes each period's comparison against the previous period that is still shown.
+/// Compares each period with the previous period (among those listed) that had answers.
 fn recompare(periods: &mut [PeriodSummary]) {
     let mut previous: Option<BandCounts> = None;
     for period in periods.iter_mut() {
