@@ -40,6 +40,7 @@ use utoipa::OpenApi;
         admin::reports::segment_report,
         admin::reports::compare,
         admin::accounts::account_rollups,
+        admin::coverage::partner_coverage_report,
         admin::partners::upsert,
         admin::partners::list,
         admin::followups::set_policy,

@@ -240,6 +240,9 @@ pub struct FollowUpItem {
     pub user_id: String,
     pub band: Band,
     pub owner: Option<String>,
+    /// The partner organisation of a partner-NPS answer (its owning manager works it).
+    #[serde(default)]
+    pub partner: Option<String>,
     pub status: FollowUpStatus,
     pub created_at: i64,
     pub due_at: i64,

@@ -7,6 +7,8 @@
 
 #[macro_use]
 mod sql;
+#[macro_use]
+pub mod partner_programme;
 mod postgres;
 mod sqlite;
 
@@ -190,7 +192,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: partner_programme::PartnerProgrammeStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 

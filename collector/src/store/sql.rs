@@ -174,6 +174,7 @@ macro_rules! impl_sql_store {
                     user_id: row.try_get("user_id")?,
                     band: Band::parse(&band).ok_or_else(|| StoreError::Corrupt(format!("band {band}")))?,
                     owner: row.try_get("owner")?,
+                    partner: row.try_get("partner_id")?,
                     status,
                     created_at: row.try_get("created_at")?,
                     due_at,
@@ -851,7 +852,7 @@ macro_rules! impl_sql_store {
             #[tracing::instrument(skip(self, policy))]
             async fn sync_followups(&self, project_id: i64, policy: &FollowUpPolicy, now: i64) -> StoreResult<u64> {
                 let pending = sqlx::query(
-                    "SELECT r.id, r.survey_id, r.user_id, r.score, r.created_at, r.attributes, a.attributes AS account_attributes \
+                    "SELECT r.id, r.survey_id, r.user_id, r.score, r.created_at, r.attributes, s.kind, a.attributes AS account_attributes \
                      FROM responses r JOIN surveys s ON s.id = r.survey_id \
                      LEFT JOIN followups f ON f.response_id = r.id \
                      LEFT JOIN accounts a ON a.project_id = r.project_id AND a.external_id = r.account_id \
@@ -868,6 +869,9 @@ macro_rules! impl_sql_store {
                     .try_get("n")?;
                 let mut sequence = u64::try_from(existing).unwrap_or(0);
                 let mut created = 0;
+                // Partner NPS: the partner's owning manager works the follow-up.
+                let partner_owners: std::collections::HashMap<String, Option<String>> =
+                    self.list_partners(Some(project_id)).await?.into_iter().map(|p| (p.id, p.owner_email)).collect();
                 for row in &pending {
                     let score = NpsScore::new(row.try_get("score")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     if !policy.applies_to(score.band()) {
@@ -879,23 +883,32 @@ macro_rules! impl_sql_store {
                         attributes.get(key).or_else(|| account.get(key)).and_then(|v| v.as_str()).map(str::to_owned)
                     });
                     let created_at: i64 = row.try_get("created_at")?;
+                    let partner = (row.try_get::<String, _>("kind")? == SurveyKind::Partner.as_str())
+                        .then(|| attributes.get("partner").and_then(|v| v.as_str()).map(str::to_owned))
+                        .flatten();
+                    let partner_owner = partner.as_ref().and_then(|p| partner_owners.get(p).cloned().flatten());
+                    let uses_policy = partner_owner.is_none();
+                    let owner = partner_owner.or_else(|| policy.owner(owner_value.as_deref(), sequence));
                     let inserted = sqlx::query(
                         "INSERT INTO followups (response_id, project_id, survey_id, user_id, band, owner, status, created_at, \
-                         due_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9) ON CONFLICT (response_id) DO NOTHING",
+                         due_at, updated_at, partner_id) VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $10) \
+                         ON CONFLICT (response_id) DO NOTHING",
                     )
                     .bind(row.try_get::<String, _>("id")?)
                     .bind(project_id)
                     .bind(row.try_get::<i64, _>("survey_id")?)
                     .bind(row.try_get::<String, _>("user_id")?)
                     .bind(score.band().as_str())
-                    .bind(policy.owner(owner_value.as_deref(), sequence))
+                    .bind(owner)
                     .bind(created_at)
                     .bind(policy.due_at(created_at))
                     .bind(now)
+                    .bind(partner)
                     .execute(&self.pool)
                     .await?;
                     if inserted.rows_affected() > 0 {
-                        sequence += 1;
+                        // The round robin turns only when it was used.
+                        sequence += u64::from(uses_policy);
                         created += 1;
                     }
                 }

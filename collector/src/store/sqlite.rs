@@ -30,6 +30,7 @@ impl SqliteStore {
 }
 
 impl_sql_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+impl_partner_programme_store!(SqliteStore, Sqlite);
 
 impl SqliteStore {
     /// A JSON attribute as text: `CAST(json_extract(attributes, <path>) AS TEXT)`.

@@ -1,4 +1,5 @@
 //! The follow-up queue that closes the loop, and the metrics that show whether it does.
+//! Partner-NPS follow-ups go to the partner's owning manager, who sees only those.
 
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
@@ -6,7 +7,9 @@ use crate::extract::JsonBody;
 use crate::ingest::now_ms;
 use crate::state::State;
 use actix_web::{HttpResponse, get, post, put, web};
-use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpUpdate, LoopMetrics, loop_metrics};
+use crate::store::ResponseQuery;
+use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpUpdate, LoopMetrics, ScoredAnswer, loop_metrics};
+use nps_core::wire::{AdminRole, SurveyKind};
 use serde::Deserialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -20,10 +23,47 @@ pub struct ProjectParam {
 
 /// Follow-ups belong to customer and partner programmes: HR never sees people here.
 fn require_followup_role(session: &AdminSession) -> ApiResult<()> {
-    if session.role == nps_core::wire::AdminRole::Hr {
+    if session.role == AdminRole::Hr {
         return Err(ApiError::forbidden("employee NPS has no follow-ups: answers are not tied to people"));
     }
     Ok(())
+}
+
+/// Partner managers work the follow-ups of the partners they own and no others (`None`: every
+/// follow-up of the project).
+async fn partner_scope(state: &State, session: &AdminSession) -> ApiResult<Option<Vec<String>>> {
+    Ok(match session.role {
+        AdminRole::PartnerManager => Some(state.store.partners_owned_by(&session.email).await?),
+        _ => None,
+    })
+}
+
+fn in_scope(item: &FollowUpItem, scope: Option<&[String]>) -> bool {
+    scope.is_none_or(|owned| item.partner.as_ref().is_some_and(|p| owned.contains(p)))
+}
+
+/// The project's follow-ups the session may see, after creating the ones now due.
+async fn visible_followups(state: &State, session: &AdminSession, project_id: i64, now: i64) -> ApiResult<Vec<FollowUpItem>> {
+    let policy = state.store.followup_policy(project_id).await?;
+    state.store.sync_followups(project_id, &policy, now).await?;
+    let scope = partner_scope(state, session).await?;
+    let items = state.store.list_followups(project_id, now).await?;
+    Ok(items.into_iter().filter(|i| in_scope(i, scope.as_deref())).collect())
+}
+
+/// Scored answers for recovery: a partner manager's are those of their partners only.
+async fn recovery_answers(state: &State, session: &AdminSession, project_id: i64) -> ApiResult<Vec<ScoredAnswer>> {
+    let Some(owned) = partner_scope(state, session).await? else {
+        return Ok(state.store.scored_answers(project_id).await?);
+    };
+    let surveys = state.store.list_surveys(Some(project_id)).await?;
+    let survey_ids: Vec<i64> = surveys.iter().filter(|s| s.kind == SurveyKind::Partner).map(|s| s.id).collect();
+    if survey_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = ResponseQuery { survey_ids, partners: Some(owned), limit: 1_000_000, ..Default::default() };
+    let rows = state.store.list_responses(&query).await?;
+    Ok(rows.into_iter().filter_map(|r| Some(ScoredAnswer { user_id: r.user_id, at: r.created_at, band: r.band? })).collect())
 }
 
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = Object, responses((status = 200)))]
@@ -44,10 +84,7 @@ pub async fn set_policy(state: State, session: AdminSession, id: web::Path<i64>,
 #[get("/api/admin/followups")]
 pub async fn queue(state: State, session: AdminSession, params: web::Query<ProjectParam>) -> ApiResult<HttpResponse> {
     require_followup_role(&session)?;
-    let now = now_ms();
-    let policy = state.store.followup_policy(params.project_id).await?;
-    state.store.sync_followups(params.project_id, &policy, now).await?;
-    Ok(HttpResponse::Ok().json(state.store.list_followups(params.project_id, now).await?))
+    Ok(HttpResponse::Ok().json(visible_followups(&state, &session, params.project_id, now_ms()).await?))
 }
 
 #[utoipa::path(tag = "admin", params(("response_id" = String, Path)), request_body = FollowUpUpdate, responses((status = 200, body = FollowUpItem)))]
@@ -56,6 +93,13 @@ pub async fn update(state: State, session: AdminSession, id: web::Path<String>, 
     require_followup_role(&session)?;
     crate::validate::text("note", body.0.note.as_deref(), 5_000)?;
     crate::validate::text("outcome", body.0.outcome.as_deref(), 500)?;
+    if let Some(owned) = partner_scope(&state, &session).await? {
+        // Someone else's follow-up is as good as missing to a partner manager.
+        let partner = state.store.followup_partner(&id).await?.flatten();
+        if !partner.is_some_and(|p| owned.contains(&p)) {
+            return Err(ApiError::not_found("follow-up"));
+        }
+    }
     let item = state
         .store
         .update_followup(&id, &body.0, &session.email, now_ms())
@@ -70,10 +114,8 @@ pub async fn update(state: State, session: AdminSession, id: web::Path<String>, 
 pub async fn metrics(state: State, session: AdminSession, params: web::Query<ProjectParam>) -> ApiResult<HttpResponse> {
     require_followup_role(&session)?;
     let now = now_ms();
-    let policy = state.store.followup_policy(params.project_id).await?;
-    state.store.sync_followups(params.project_id, &policy, now).await?;
-    let items = state.store.list_followups(params.project_id, now).await?;
+    let items = visible_followups(&state, &session, params.project_id, now).await?;
     let facts: Vec<_> = items.iter().map(FollowUpItem::facts).collect();
-    let answers = state.store.scored_answers(params.project_id).await?;
+    let answers = recovery_answers(&state, &session, params.project_id).await?;
     Ok(HttpResponse::Ok().json(loop_metrics(&facts, &answers, now)))
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod campaigns;
+pub mod coverage;
 pub mod eligibility;
 pub mod followups;
 pub mod partners;
@@ -19,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     accounts::configure(cfg);
     auth::configure(cfg);
     campaigns::configure(cfg);
+    coverage::configure(cfg);
     eligibility::configure(cfg);
     followups::configure(cfg);
     partners::configure(cfg);

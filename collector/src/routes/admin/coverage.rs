@@ -1,0 +1,141 @@
+//! Response coverage of the partner programme: per partner organisation, contacts invited and
+//! answered, and whether a decision-maker answered in the period; the share of partners
+//! covered. Partner managers see their own partners only, like every other partner read.
+
+use crate::auth::AdminSession;
+use crate::error::{ApiError, ApiResult};
+use crate::state::State;
+use crate::store::partner_programme::{ContactRow, CoverageAnswerRow};
+use actix_web::{HttpResponse, get, web};
+use nps_core::coverage::{AnswerFact, ContactFact, CoverageSummary, DECISION_MAKER_ROLES, PartnerCoverage, partner_coverage};
+use nps_core::wire::{AdminRole, Attributes, Partner, SurveyKind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(partner_coverage_report);
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CoverageParams {
+    pub project_id: i64,
+    /// Comma-separated partner survey ids; every partner survey of the project when absent.
+    pub survey_id: Option<String>,
+    /// Unix milliseconds, inclusive: answers from then on count.
+    pub from: Option<i64>,
+    /// Unix milliseconds, exclusive.
+    pub to: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PartnerCoverageRow {
+    #[serde(flatten)]
+    pub coverage: PartnerCoverage,
+    pub name: Option<String>,
+    pub tier: Option<String>,
+    pub region: Option<String>,
+    pub owner_email: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CoverageReport {
+    pub partners: Vec<PartnerCoverageRow>,
+    pub summary: CoverageSummary,
+    /// The contact roles that count as decision-makers.
+    pub decision_maker_roles: Vec<String>,
+}
+
+/// The contact's role: the `role` attribute (or `contact_role`), else the in-app account role.
+fn role_of<'a>(attributes: &'a Attributes, account_role: Option<&'a str>) -> Option<&'a str> {
+    ["role", "contact_role"].iter().find_map(|k| attributes.get(*k).and_then(|v| v.as_str())).or(account_role)
+}
+
+fn partner_of(attributes: &Attributes) -> Option<&str> {
+    attributes.get("partner").and_then(|v| v.as_str()).filter(|p| !p.is_empty())
+}
+
+async fn partner_surveys(state: &State, project_id: i64, requested: Option<&str>) -> ApiResult<Vec<i64>> {
+    let surveys = state.store.list_surveys(Some(project_id)).await?;
+    let partner_ids: Vec<i64> = surveys.iter().filter(|s| s.kind == SurveyKind::Partner).map(|s| s.id).collect();
+    let Some(requested) = requested.filter(|s| !s.is_empty()) else {
+        return Ok(partner_ids);
+    };
+    requested
+        .split(',')
+        .map(|part| {
+            let id: i64 = part.trim().parse().map_err(|_| ApiError::invalid(format!("survey_id `{part}` is not a number")))?;
+            if partner_ids.contains(&id) { Ok(id) } else { Err(ApiError::not_found(format!("partner survey {id} in this project"))) }
+        })
+        .collect()
+}
+
+/// The partners the report covers: a partner manager's own, else every registered partner and
+/// any partner named by a recipient or an answer.
+fn partners_in_scope(session: &AdminSession, registered: &[Partner], contacts: &[ContactRow], answers: &[CoverageAnswerRow]) -> Vec<String> {
+    if session.role == AdminRole::PartnerManager {
+        return registered.iter().filter(|p| p.owner_email.as_deref() == Some(session.email.as_str())).map(|p| p.id.clone()).collect();
+    }
+    let mut ids: Vec<String> = registered.iter().map(|p| p.id.clone()).collect();
+    let known: BTreeSet<String> = ids.iter().cloned().collect();
+    let seen: BTreeSet<&str> = contacts
+        .iter()
+        .filter_map(|c| partner_of(&c.attributes))
+        .chain(answers.iter().filter_map(|a| partner_of(&a.attributes)))
+        .filter(|p| !known.contains(*p))
+        .collect();
+    ids.extend(seen.into_iter().map(str::to_owned));
+    ids
+}
+
+#[utoipa::path(tag = "admin", params(CoverageParams), responses((status = 200, body = CoverageReport), (status = 403, body = nps_core::ApiErrorBody)))]
+#[get("/api/admin/reports/partner-coverage")]
+pub async fn partner_coverage_report(state: State, session: AdminSession, params: web::Query<CoverageParams>) -> ApiResult<HttpResponse> {
+    if !session.can_read(SurveyKind::Partner) {
+        return Err(ApiError::forbidden(format!("the {} role cannot read partner NPS", session.role.as_str())));
+    }
+    if let (Some(from), Some(to)) = (params.from, params.to)
+        && from >= to
+    {
+        return Err(ApiError::invalid("from must be before to"));
+    }
+    state.store.get_project(params.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
+    let survey_ids = partner_surveys(&state, params.project_id, params.survey_id.as_deref()).await?;
+    let contacts = state.store.campaign_contacts(&survey_ids).await?;
+    let answers = state.store.coverage_answers(&survey_ids, params.from, params.to).await?;
+    let registered = state.store.list_partners(Some(params.project_id)).await?;
+    let scope = partners_in_scope(&session, &registered, &contacts, &answers);
+
+    let contact_facts: Vec<ContactFact> = contacts
+        .iter()
+        .filter_map(|c| Some(ContactFact { partner: partner_of(&c.attributes)?, contact: &c.email, role: role_of(&c.attributes, None) }))
+        .collect();
+    let answer_facts: Vec<AnswerFact> = answers
+        .iter()
+        .filter_map(|a| {
+            Some(AnswerFact {
+                partner: partner_of(&a.attributes)?,
+                respondent: &a.respondent,
+                role: role_of(&a.attributes, a.account_role.as_deref()),
+            })
+        })
+        .collect();
+    let (rows, summary) = partner_coverage(&scope, &contact_facts, &answer_facts);
+    let partners = rows
+        .into_iter()
+        .map(|coverage| {
+            let p = registered.iter().find(|p| p.id == coverage.partner);
+            PartnerCoverageRow {
+                name: p.map(|p| p.name.clone()),
+                tier: p.and_then(|p| p.tier.clone()),
+                region: p.and_then(|p| p.region.clone()),
+                owner_email: p.and_then(|p| p.owner_email.clone()),
+                coverage,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(CoverageReport {
+        partners,
+        summary,
+        decision_maker_roles: DECISION_MAKER_ROLES.iter().map(|r| (*r).to_owned()).collect(),
+    }))
+}

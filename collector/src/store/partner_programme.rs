@@ -1,0 +1,110 @@
+//! Storage for the partner programme beyond answers: the facts response coverage is computed
+//! from, and which partner a follow-up belongs to.
+
+use super::StoreResult;
+use async_trait::async_trait;
+use nps_core::wire::Attributes;
+
+/// A recipient of a partner campaign, as coverage sees it.
+#[derive(Debug, Clone)]
+pub struct ContactRow {
+    pub email: String,
+    pub attributes: Attributes,
+}
+
+/// An answer to a partner survey in the period.
+#[derive(Debug, Clone)]
+pub struct CoverageAnswerRow {
+    /// The recipient's e-mail when the answer names its recipient (identified and confidential
+    /// campaigns), else the answer's own respondent id.
+    pub respondent: String,
+    pub attributes: Attributes,
+    pub account_role: Option<String>,
+}
+
+#[async_trait]
+pub trait PartnerProgrammeStore: Send + Sync {
+    /// Recipients of the campaigns of these surveys.
+    async fn campaign_contacts(&self, survey_ids: &[i64]) -> StoreResult<Vec<ContactRow>>;
+    /// Scored answers to these surveys created in [from, to).
+    async fn coverage_answers(&self, survey_ids: &[i64], from: Option<i64>, to: Option<i64>) -> StoreResult<Vec<CoverageAnswerRow>>;
+    /// `None`: no such follow-up; `Some(None)`: a follow-up of no partner.
+    async fn followup_partner(&self, response_id: &str) -> StoreResult<Option<Option<String>>>;
+}
+
+macro_rules! impl_partner_programme_store {
+    ($store:ident, $db:ty) => {
+        #[async_trait::async_trait]
+        impl crate::store::partner_programme::PartnerProgrammeStore for $store {
+            async fn campaign_contacts(&self, survey_ids: &[i64]) -> crate::store::StoreResult<Vec<crate::store::partner_programme::ContactRow>> {
+                use sqlx::Row;
+                if survey_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT r.email, r.attributes FROM recipients r JOIN campaigns c ON c.id = r.campaign_id WHERE c.survey_id IN (",
+                );
+                let mut ids = qb.separated(", ");
+                for id in survey_ids {
+                    ids.push_bind(*id);
+                }
+                qb.push(") ORDER BY r.email");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(crate::store::partner_programme::ContactRow {
+                            email: r.try_get("email")?,
+                            attributes: crate::store::sql::json_map(r.try_get("attributes")?)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn coverage_answers(
+                &self,
+                survey_ids: &[i64],
+                from: Option<i64>,
+                to: Option<i64>,
+            ) -> crate::store::StoreResult<Vec<crate::store::partner_programme::CoverageAnswerRow>> {
+                use sqlx::Row;
+                if survey_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT COALESCE(rc.email, r.user_id) AS respondent, r.attributes, r.account_role FROM responses r \
+                     LEFT JOIN recipients rc ON rc.id = r.user_id WHERE r.score IS NOT NULL AND r.survey_id IN (",
+                );
+                let mut ids = qb.separated(", ");
+                for id in survey_ids {
+                    ids.push_bind(*id);
+                }
+                qb.push(")");
+                if let Some(from) = from {
+                    qb.push(" AND r.created_at >= ").push_bind(from);
+                }
+                if let Some(to) = to {
+                    qb.push(" AND r.created_at < ").push_bind(to);
+                }
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(crate::store::partner_programme::CoverageAnswerRow {
+                            respondent: r.try_get("respondent")?,
+                            attributes: crate::store::sql::json_map(r.try_get("attributes")?)?,
+                            account_role: r.try_get("account_role")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn followup_partner(&self, response_id: &str) -> crate::store::StoreResult<Option<Option<String>>> {
+                use sqlx::Row;
+                let row = sqlx::query("SELECT partner_id FROM followups WHERE response_id = $1")
+                    .bind(response_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|r| r.try_get::<Option<String>, _>("partner_id")).transpose().map_err(Into::into)
+            }
+        }
+    };
+}
