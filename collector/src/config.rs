@@ -21,6 +21,10 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub auth: AuthSettings,
     pub log: LogSettings,
+    /// Delivery of webhooks and e-mails (retries, back-off).
+    pub outbox: crate::outbox::OutboxSettings,
+    /// The SMTP relay e-mails go through (unset host: e-mails wait in the outbox).
+    pub smtp: crate::outbox::SmtpSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -122,6 +126,8 @@ impl Default for Settings {
             limits: LimitSettings::default(),
             auth: AuthSettings::default(),
             log: LogSettings::default(),
+            outbox: Default::default(),
+            smtp: Default::default(),
         }
     }
 }

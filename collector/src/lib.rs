@@ -9,6 +9,7 @@ pub mod guard;
 pub mod ingest;
 pub mod metrics;
 pub mod openapi;
+pub mod outbox;
 pub mod ratelimit;
 pub mod routes;
 pub mod startup;

@@ -12,6 +12,9 @@ pub struct Metrics {
     pub drain_failures: IntCounter,
     pub dead_letters: IntCounter,
     pub http_duration: HistogramVec,
+    pub outbox_pending: IntGauge,
+    pub outbox_attempts: IntCounterVec,
+    pub outbox_failed: IntCounterVec,
 }
 
 fn register<T: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: T) -> T {
@@ -49,7 +52,20 @@ impl Metrics {
                 &["method", "status"],
             )?,
         );
-        Ok(Self { registry, accepted, spool_commits, spool_group_size, spool_depth, drained, drain_failures, dead_letters, http_duration })
+        let outbox_pending = register(&registry, IntGauge::new("nps_outbox_pending", "Webhooks and e-mails waiting in the outbox")?);
+        let outbox_attempts = register(
+            &registry,
+            IntCounterVec::new(
+                Opts::new("nps_outbox_attempts_total", "Delivery attempts, by channel and result (delivered, retrying, failed)"),
+                &["channel", "status"],
+            )?,
+        );
+        let outbox_failed = register(
+            &registry,
+            IntCounterVec::new(Opts::new("nps_outbox_failed_total", "Messages given up after their last attempt"), &["channel"])?,
+        );
+        Ok(Self { registry, accepted, spool_commits, spool_group_size, spool_depth, drained, drain_failures, dead_letters, http_duration,
+            outbox_pending, outbox_attempts, outbox_failed })
     }
 
     pub fn render(&self) -> String {

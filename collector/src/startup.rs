@@ -7,6 +7,7 @@ use crate::config::{IngestMode, Settings};
 use crate::error::ApiError;
 use crate::ingest::{Drainer, Ingestor, Spool};
 use crate::metrics::Metrics;
+use crate::outbox::{EventPublisher, Outbox, Transports, Worker};
 use crate::ratelimit::RateLimits;
 use crate::state::AppState;
 use crate::{guard, routes, store};
@@ -29,6 +30,8 @@ pub struct Application {
     server: Server,
     shutdown: watch::Sender<bool>,
     drainer: Option<JoinHandle<()>>,
+    /// Stopped after the drainer, so events of the final drain are enqueued first.
+    outbox_worker: (watch::Sender<bool>, JoinHandle<()>),
     pub public_url: String,
 }
 
@@ -95,6 +98,7 @@ impl Application {
         let metrics = Arc::new(Metrics::new()?);
         let keys = TokenKeys::new(&server_secret(&settings)?);
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let (outbox, events, outbox_worker) = start_outbox(&settings, &store, &metrics)?;
         let (ingestor, spool, drainer) = match settings.ingest.mode {
             IngestMode::Spool => {
                 let spool = Spool::open(&settings.data_dir.join("spool.redb"), settings.ingest.max_group, metrics.clone())
@@ -105,16 +109,20 @@ impl Application {
                     metrics: metrics.clone(),
                     batch: settings.ingest.drain_batch.max(1),
                     shutdown_grace: Duration::from_secs(settings.ingest.shutdown_drain_secs),
+                    hook: Some(events.clone()),
                 };
                 let handle = tokio::spawn(drainer.run(shutdown_rx));
                 (Ingestor::Spool { spool: spool.clone(), metrics: metrics.clone() }, Some(spool), Some(handle))
             }
-            IngestMode::Direct => (Ingestor::Direct { store: store.clone(), metrics: metrics.clone() }, None, None),
+            IngestMode::Direct => {
+                (Ingestor::Direct { store: store.clone(), metrics: metrics.clone(), hook: Some(events.clone()) }, None, None)
+            }
         };
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| format!("binding {}:{}", settings.http.host, settings.http.port))?;
         let port = listener.local_addr()?.port();
         let public_url = settings.public_url(port);
+        let _ = events.public_url.set(public_url.clone());
         let shutdown_timeout = settings.http.shutdown_timeout_secs;
         let state = web::Data::new(AppState {
             limits: RateLimits::new(&settings.limits),
@@ -126,6 +134,8 @@ impl Application {
             spool,
             keys,
             metrics,
+            outbox,
+            events,
         });
         spawn_housekeeping(state.clone());
         let server = HttpServer::new(move || {
@@ -141,7 +151,7 @@ impl Application {
         .listen(listener)?
         .shutdown_timeout(shutdown_timeout)
         .run();
-        Ok(Self { port, server, shutdown, drainer, public_url })
+        Ok(Self { port, server, shutdown, drainer, outbox_worker, public_url })
     }
 
     pub fn port(&self) -> u16 {
@@ -157,8 +167,35 @@ impl Application {
         if let Some(drainer) = self.drainer {
             drainer.await?;
         }
+        let (stop_outbox, outbox_worker) = self.outbox_worker;
+        let _ = stop_outbox.send(true);
+        outbox_worker.await?;
         Ok(())
     }
+}
+
+type OutboxParts = (Arc<Outbox>, Arc<EventPublisher>, (watch::Sender<bool>, JoinHandle<()>));
+
+/// Opens the outbox (`data_dir/outbox.redb`) and starts its delivery worker.
+fn start_outbox(settings: &Settings, store: &store::DynStore, metrics: &Arc<Metrics>) -> anyhow::Result<OutboxParts> {
+    let timeout = Duration::from_secs(settings.outbox.timeout_secs.max(1));
+    let transports = Transports::new(&settings.smtp, timeout, store.clone()).context("setting up webhook and SMTP delivery")?;
+    if !transports.smtp_configured() {
+        tracing::info!("SMTP is not configured (smtp.host): e-mails wait in the outbox");
+    }
+    let path = settings.data_dir.join("outbox.redb");
+    let outbox = Outbox::open(&path, &settings.outbox, transports.smtp_configured(), store.clone(), metrics.clone())?;
+    let events = Arc::new(EventPublisher { store: store.clone(), outbox: outbox.clone(), public_url: Default::default() });
+    let worker = Worker {
+        outbox: outbox.clone(),
+        transports,
+        store: store.clone(),
+        settings: settings.outbox.clone(),
+        metrics: metrics.clone(),
+    };
+    let (stop, stop_rx) = watch::channel(false);
+    let handle = tokio::spawn(worker.run(stop_rx));
+    Ok((outbox, events, (stop, handle)))
 }
 
 /// Forgets rate-limit state of idle keys, so the maps stay small.

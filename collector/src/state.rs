@@ -5,6 +5,7 @@ use crate::cache::ProjectCache;
 use crate::config::Settings;
 use crate::ingest::{Ingestor, RecentWrites, Spool};
 use crate::metrics::Metrics;
+use crate::outbox::{EventPublisher, Outbox};
 use crate::ratelimit::RateLimits;
 use crate::store::DynStore;
 use std::sync::Arc;
@@ -19,6 +20,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub limits: RateLimits,
     pub recent_writes: RecentWrites,
+    /// Webhooks and e-mails still to deliver (see [`crate::outbox`]).
+    pub outbox: Arc<Outbox>,
+    /// Turns stored answers into webhook events and alert e-mails.
+    pub events: Arc<EventPublisher>,
 }
 
 impl AppState {

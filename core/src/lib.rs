@@ -12,6 +12,7 @@ pub mod rollup;
 pub mod score;
 pub mod stats;
 pub mod text;
+pub mod webhooks;
 pub mod wire;
 
 pub use error_code::{ApiErrorBody, ErrorCode};

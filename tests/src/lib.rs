@@ -4,10 +4,12 @@
 pub mod admin;
 pub mod collector;
 pub mod database;
+pub mod smtp;
 
 pub use admin::Admin;
 pub use collector::{Collector, CollectorOptions};
 pub use database::{Backend, TestDatabase};
+pub use smtp::{ReceivedMail, SmtpSink};
 
 use std::future::Future;
 use std::time::{Duration, Instant};

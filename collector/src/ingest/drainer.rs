@@ -2,7 +2,7 @@
 //! SQL transaction committed. A database outage leaves records in the spool (retried with
 //! back-off); a record the database refuses goes to the dead-letter table with the reason.
 
-use super::{IngestRecord, Spool};
+use super::{ApplyHook, IngestRecord, Spool};
 use crate::metrics::Metrics;
 use crate::store::{DynStore, StoreError};
 use std::sync::Arc;
@@ -16,6 +16,8 @@ pub struct Drainer {
     pub batch: usize,
     /// How long to keep draining after shutdown was asked for.
     pub shutdown_grace: Duration,
+    /// Hears of the records of each committed batch before they leave the spool.
+    pub hook: Option<Arc<dyn ApplyHook>>,
 }
 
 /// What became of one pass over the head of the spool.
@@ -102,6 +104,15 @@ impl Drainer {
                     None => return Pass::Blocked,
                 }
             }
+        }
+        // After the commit, before the spool removal: a crash in between applies the batch
+        // and calls the hook again, which is idempotent (deterministic outbox ids). Records
+        // the database refused are not in SQL, so the hook finds nothing for them.
+        if let Some(hook) = &self.hook
+            && let Err(e) = hook.on_applied(&records).await
+        {
+            tracing::warn!(error = %format!("{e:#}"), "could not enqueue events; the batch is retried");
+            return Pass::Blocked;
         }
         let count = done.len() as u64;
         let highest = done.iter().copied().max();

@@ -1,10 +1,12 @@
 //! The write path: a validated record is made durable, then acknowledged.
 
 mod drainer;
+mod hook;
 mod record;
 mod spool;
 
 pub use drainer::{Drainer, now_ms};
+pub use hook::ApplyHook;
 pub use record::{BatchParts, DecisionLog, IngestRecord};
 pub use spool::{Spool, SpoolError};
 
@@ -18,8 +20,9 @@ use std::sync::Arc;
 pub enum Ingestor {
     /// The production path: redb spool with group commit, drained to SQL in the background.
     Spool { spool: Arc<Spool>, metrics: Arc<Metrics> },
-    /// The naive baseline: one SQL transaction per request.
-    Direct { store: DynStore, metrics: Arc<Metrics> },
+    /// The naive baseline: one SQL transaction per request. `hook` hears of what committed
+    /// (webhook events), before the request is acknowledged.
+    Direct { store: DynStore, metrics: Arc<Metrics>, hook: Option<Arc<dyn ApplyHook>> },
 }
 
 impl Ingestor {
@@ -35,11 +38,16 @@ impl Ingestor {
                 metrics.accepted.with_label_values(&[kind]).inc();
                 return Ok(Some(key));
             }
-            Ingestor::Direct { store, metrics } => {
+            Ingestor::Direct { store, metrics, hook } => {
                 match store.apply_batch(std::slice::from_ref(&record)).await {
                     Ok(()) => {}
                     Err(StoreError::Unavailable(e)) => return Err(ApiError::Unavailable(e.into())),
                     Err(e) => return Err(ApiError::Internal(e.into())),
+                }
+                // Refused (503) if the events cannot be recorded: the client retries, the
+                // upsert is idempotent and the hook enqueues the same ids again.
+                if let Some(hook) = hook {
+                    hook.on_applied(std::slice::from_ref(&record)).await.map_err(ApiError::Unavailable)?;
                 }
                 metrics.accepted.with_label_values(&[kind]).inc();
             }

@@ -9,6 +9,8 @@
 mod sql;
 #[macro_use]
 pub mod partner_programme;
+#[macro_use]
+pub mod webhooks;
 mod postgres;
 mod sqlite;
 
@@ -192,7 +194,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: partner_programme::PartnerProgrammeStore + Send + Sync + 'static {
+pub trait Store: webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 

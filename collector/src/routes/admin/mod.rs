@@ -13,6 +13,7 @@ pub mod projects;
 pub mod reports;
 pub mod responses;
 pub mod surveys;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     partners::configure(cfg);
     projects::configure(cfg);
     surveys::configure(cfg);
+    webhooks::configure(cfg);
     responses::configure(cfg);
     reports::configure(cfg);
 }

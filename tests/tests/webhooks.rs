@@ -1,0 +1,480 @@
+//! Alerts and integrations end to end: signed webhooks to a real local HTTP receiver that fails
+//! the first attempts (retried with growing back-off, signatures verified by the receiver, each
+//! event accepted exactly once, the outbox surviving a collector restart), the Slack format,
+//! e-mail alerts to the follow-up owner through a real SMTP server that goes down and comes
+//! back, and bad input to the webhook admin API.
+
+use nps_collector::outbox::signature;
+use nps_core::wire::SurveyKind;
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, SmtpSink, TestDatabase, new_id, wait_drained, wait_for};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+mod receiver {
+    //! A webhook receiver as a vendor would write one: verifies the Standard Webhooks signature
+    //! with the endpoint secret, refuses stale timestamps, processes each `webhook-id` once.
+    //! It answers 500 to the first `fail_first` attempts of every id.
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    pub struct Attempt {
+        pub id: String,
+        pub at: Instant,
+        pub status: u16,
+    }
+
+    #[derive(Default)]
+    pub struct State {
+        pub secret: Option<String>,
+        pub fail_first: usize,
+        pub attempts: Vec<Attempt>,
+        /// webhook-id -> body, for the attempts that were processed.
+        pub accepted: BTreeMap<String, Value>,
+        /// Attempts that arrived for an id already processed.
+        pub duplicates: usize,
+        pub bad_signatures: usize,
+    }
+
+    pub struct Receiver {
+        pub url: String,
+        pub state: Arc<Mutex<State>>,
+    }
+
+    impl Receiver {
+        pub async fn start(fail_first: usize) -> anyhow::Result<Self> {
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let url = format!("http://{}/hooks/nps", listener.local_addr()?);
+            let state = Arc::new(Mutex::new(State { fail_first, ..Default::default() }));
+            let shared = state.clone();
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    tokio::spawn(serve(stream, shared.clone()));
+                }
+            });
+            Ok(Self { url, state })
+        }
+
+        pub fn set_secret(&self, secret: &str) {
+            if let Ok(mut s) = self.state.lock() {
+                s.secret = Some(secret.to_owned());
+            }
+        }
+
+        pub fn snapshot<T>(&self, f: impl FnOnce(&State) -> T) -> T {
+            let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            f(&state)
+        }
+    }
+
+    /// Reads one HTTP/1.1 request (headers + Content-Length body).
+    async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<(HashMap<String, String>, Vec<u8>)> {
+        let mut buffer = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let head_end = loop {
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buffer.extend_from_slice(&chunk[..n]);
+            if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i;
+            }
+        };
+        let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+        let headers: HashMap<String, String> = head
+            .split("\r\n")
+            .skip(1)
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        let length: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let mut body = buffer[head_end + 4..].to_vec();
+        while body.len() < length {
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+        Some((headers, body))
+    }
+
+    async fn serve(mut stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
+        let Some((headers, body)) = read_request(&mut stream).await else { return };
+        let status = handle(&headers, &body, &state);
+        let reason = if status == 200 { "OK" } else { "Nope" };
+        let response = format!("HTTP/1.1 {status} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    }
+
+    fn handle(headers: &HashMap<String, String>, body: &[u8], state: &Mutex<State>) -> u16 {
+        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+        let id = headers.get("webhook-id").cloned().unwrap_or_default();
+        let timestamp: i64 = headers.get("webhook-timestamp").and_then(|t| t.parse().ok()).unwrap_or(0);
+        let sig = headers.get("webhook-signature").cloned().unwrap_or_default();
+        let secret = s.secret.clone().unwrap_or_default();
+        let fresh = (chrono_now_secs() - timestamp).abs() <= 300;
+        let status = if id.is_empty() || !fresh || !signature::verify(&secret, &id, timestamp, body, &sig) {
+            s.bad_signatures += 1;
+            401
+        } else if s.attempts.iter().filter(|a| a.id == id).count() < s.fail_first {
+            500
+        } else if s.accepted.contains_key(&id) {
+            s.duplicates += 1;
+            200
+        } else {
+            let value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            s.accepted.insert(id.clone(), value);
+            200
+        };
+        s.attempts.push(Attempt { id, at: Instant::now(), status });
+        status
+    }
+
+    fn chrono_now_secs() -> i64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    }
+}
+
+use receiver::Receiver;
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    collector: Collector,
+    admin: Admin,
+    project_id: i64,
+    survey_id: i64,
+    survey_name: String,
+    client_base: String,
+}
+
+async fn setup(backend: Backend, env: &[(&str, String)]) -> anyhow::Result<Setup> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::new(backend, dir.path()).await?;
+    let mut options = CollectorOptions::new(dir.path().join("data"), db.url.clone())
+        .with("NPS_OUTBOX__RETRY_BASE_MS", 300)
+        .with("NPS_OUTBOX__MAX_ATTEMPTS", 10);
+    for (k, v) in env {
+        options = options.with(k, v);
+    }
+    let collector = Collector::start(options).await?;
+    let admin = Admin::bootstrap(&collector.url).await?;
+    let project = admin.create_project(&["*"]).await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let client_base = format!("{}/v1/p/{}", collector.url, project.public_key);
+    Ok(Setup { _dir: dir, collector, admin, project_id: project.id, survey_id: survey.id, survey_name: survey.name, client_base })
+}
+
+async fn answer(base: &str, survey_id: i64, user: &str, score: i64, comment: Option<&str>) -> anyhow::Result<String> {
+    let http = reqwest::Client::new();
+    let id = new_id();
+    let body = json!({ "response_id": id, "survey_id": survey_id, "user_id": user, "score": score });
+    let status = http.post(format!("{base}/responses")).json(&body).send().await?.status();
+    anyhow::ensure!(status.as_u16() == 202, "answer refused: {status}");
+    if let Some(comment) = comment {
+        let body = json!({ "survey_id": survey_id, "user_id": user, "comment": comment });
+        let status = http.post(format!("{base}/responses/{id}/complete")).json(&body).send().await?.status();
+        anyhow::ensure!(status.as_u16() == 202, "completion refused: {status}");
+    }
+    Ok(id)
+}
+
+async fn create_webhook(admin: &Admin, project_id: i64, body: Value) -> anyhow::Result<Value> {
+    admin.post(&format!("/api/admin/projects/{project_id}/webhooks"), &body).await
+}
+
+/// The webhook-id the collector uses for an event of an answer at an endpoint.
+fn expected_id(endpoint: i64, response_id: &str, event: &str) -> String {
+    signature::webhook_id(&format!("wh:{endpoint}:{response_id}:{event}"))
+}
+
+async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart(backend: Backend) -> anyhow::Result<()> {
+    const FAIL_FIRST: usize = 4;
+    let Setup { _dir, mut collector, admin, project_id, survey_id, survey_name, client_base } = setup(backend, &[]).await?;
+    let receiver = Receiver::start(FAIL_FIRST).await?;
+    let hook = create_webhook(
+        &admin,
+        project_id,
+        json!({ "url": receiver.url, "events": ["response.created", "response.completed"], "description": "CRM" }),
+    )
+    .await?;
+    let secret = hook["secret"].as_str().unwrap_or_default().to_owned();
+    assert!(secret.starts_with("whsec_"), "{hook}");
+    receiver.set_secret(&secret);
+    let endpoint = hook["id"].as_i64().unwrap_or_default();
+
+    let detractor = answer(&client_base, survey_id, "u1", 2, Some("Export keeps failing")).await?;
+    let passive = answer(&client_base, survey_id, "u2", 8, None).await?;
+    let promoter = answer(&client_base, survey_id, "u3", 10, None).await?;
+    let expected: BTreeMap<String, (&str, &str)> = [
+        (expected_id(endpoint, &detractor, "response.created"), (detractor.as_str(), "response.created")),
+        (expected_id(endpoint, &detractor, "response.completed"), (detractor.as_str(), "response.completed")),
+        (expected_id(endpoint, &passive, "response.created"), (passive.as_str(), "response.created")),
+        (expected_id(endpoint, &promoter, "response.created"), (promoter.as_str(), "response.created")),
+    ]
+    .into();
+
+    // Every event has failed three times: stop the collector while they wait for a retry.
+    let failing = wait_for(Duration::from_secs(30), || async {
+        let counts = receiver.snapshot(|s| expected.keys().map(|id| s.attempts.iter().filter(|a| &a.id == id).count()).collect::<Vec<_>>());
+        counts.iter().all(|c| *c >= 3).then_some(())
+    })
+    .await;
+    assert!(failing.is_some(), "events were not attempted: {:?}", receiver.snapshot(|s| s.attempts.clone()));
+    let status = collector.terminate().await?;
+    assert!(status.success(), "graceful exit, got {status}");
+    let restarted_at = Instant::now();
+    assert!(receiver.snapshot(|s| s.accepted.is_empty()), "nothing can have been accepted yet");
+    let collector = collector.restart().await?;
+
+    let all_in = wait_for(Duration::from_secs(60), || async {
+        (receiver.snapshot(|s| s.accepted.len()) == expected.len()).then_some(())
+    })
+    .await;
+    assert!(all_in.is_some(), "not every event arrived: {:?}", receiver.snapshot(|s| s.attempts.clone()));
+    // Give a wrongly repeated delivery the time to show up.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let (attempts, accepted, duplicates, bad) =
+        receiver.snapshot(|s| (s.attempts.clone(), s.accepted.clone(), s.duplicates, s.bad_signatures));
+    assert_eq!(bad, 0, "every attempt is signed correctly");
+    assert_eq!(duplicates, 0, "no event is delivered again after the receiver accepted it");
+    assert_eq!(accepted.keys().cloned().collect::<BTreeSet<_>>(), expected.keys().cloned().collect::<BTreeSet<_>>());
+    for (id, (response_id, event)) in &expected {
+        let body = &accepted[id];
+        assert_eq!(body["type"], *event, "{body}");
+        assert_eq!(body["data"]["response_id"], *response_id, "{body}");
+        assert_eq!(body["data"]["survey_name"], survey_name.as_str(), "{body}");
+        let mine: Vec<&receiver::Attempt> = attempts.iter().filter(|a| &a.id == id).collect();
+        assert_eq!(mine.len(), FAIL_FIRST + 1, "{FAIL_FIRST} failures then one success for {id}");
+        assert!(mine[..FAIL_FIRST].iter().all(|a| a.status == 500) && mine[FAIL_FIRST].status == 200);
+        // Back-off grows within each run (the gap across the restart depends on start-up time).
+        let gaps = |run: Vec<&&receiver::Attempt>| run.windows(2).map(|w| w[1].at - w[0].at).collect::<Vec<Duration>>();
+        let before = gaps(mine.iter().filter(|a| a.at < restarted_at).collect());
+        let after = gaps(mine.iter().filter(|a| a.at >= restarted_at).collect());
+        assert!(before.len() >= 2, "three attempts before the restart: {before:?}");
+        assert!(before[0] >= Duration::from_millis(200), "the first retry came too early: {before:?}");
+        for run in [&before, &after] {
+            for pair in run.windows(2) {
+                assert!(pair[1] > pair[0].mul_f64(1.3), "back-off does not grow for {id}: {before:?} / {after:?}");
+            }
+        }
+    }
+    assert_eq!(accepted[&expected_id(endpoint, &detractor, "response.completed")]["data"]["comment"], "Export keeps failing");
+    assert_eq!(accepted[&expected_id(endpoint, &detractor, "response.created")]["data"]["band"], "detractor");
+
+    // The delivery log shows every attempt, numbered across the restart.
+    let admin = Admin::bootstrap(&collector.url).await?;
+    let log: Vec<Value> = admin.get(&format!("/api/admin/deliveries?project_id={project_id}&channel=webhook&limit=1000")).await?;
+    for (id, (response_id, event)) in &expected {
+        let outbox_id = format!("wh:{endpoint}:{response_id}:{event}");
+        let mut rows: Vec<&Value> = log.iter().filter(|r| r["message_id"] == outbox_id.as_str()).collect();
+        rows.sort_by_key(|r| r["attempt"].as_i64());
+        let numbers: Vec<i64> = rows.iter().filter_map(|r| r["attempt"].as_i64()).collect();
+        assert_eq!(numbers, (1..=(FAIL_FIRST as i64 + 1)).collect::<Vec<_>>(), "attempts of {id}");
+        let statuses: Vec<&str> = rows.iter().filter_map(|r| r["status"].as_str()).collect();
+        assert_eq!(statuses.last(), Some(&"delivered"));
+        assert!(statuses[..FAIL_FIRST].iter().all(|s| *s == "retrying"), "{statuses:?}");
+        assert_eq!(rows[0]["status_code"], 500);
+        assert_eq!(rows[0]["target"], receiver.url.as_str());
+    }
+    let metrics = reqwest::get(format!("{}/metrics", collector.url)).await?.text().await?;
+    assert!(metrics.contains("nps_outbox_pending 0"), "{metrics}");
+    assert!(metrics.contains("nps_outbox_attempts_total{channel=\"webhook\",status=\"delivered\"} 4"), "{metrics}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart_on_sqlite() -> anyhow::Result<()> {
+    webhooks_are_retried_signed_and_delivered_once_across_a_restart(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart_on_postgres() -> anyhow::Result<()> {
+    webhooks_are_retried_signed_and_delivered_once_across_a_restart(Backend::Postgres).await
+}
+
+#[tokio::test]
+async fn slack_format_with_a_detractor_band_rule_and_a_test_event() -> anyhow::Result<()> {
+    let Setup { _dir, collector, admin, project_id, survey_id, survey_name, client_base } = setup(Backend::Sqlite, &[]).await?;
+    let receiver = Receiver::start(0).await?;
+    let hook = create_webhook(
+        &admin,
+        project_id,
+        json!({ "url": receiver.url, "events": ["response.completed"], "bands": ["detractor"], "format": "slack" }),
+    )
+    .await?;
+    receiver.set_secret(hook["secret"].as_str().unwrap_or_default());
+    let endpoint = hook["id"].as_i64().unwrap_or_default();
+
+    let detractor = answer(&client_base, survey_id, "u1", 3, Some("Checkout is slow & <buggy>")).await?;
+    answer(&client_base, survey_id, "u2", 10, Some("Love it")).await?;
+    answer(&client_base, survey_id, "u3", 1, None).await?;
+    wait_drained(&collector.url).await?;
+    let arrived = wait_for(Duration::from_secs(20), || async { (receiver.snapshot(|s| s.accepted.len()) >= 1).then_some(()) }).await;
+    assert!(arrived.is_some(), "no Slack message arrived");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let accepted = receiver.snapshot(|s| s.accepted.clone());
+    assert_eq!(accepted.len(), 1, "only the completed detractor answer matches the rule: {accepted:?}");
+    let message = &accepted[&expected_id(endpoint, &detractor, "response.completed")];
+    assert_eq!(message["text"], format!("Detractor (3/10) on {survey_name}"));
+    let blocks = message["blocks"].to_string();
+    for part in ["*Score*\\n3/10", "*Band*\\nDetractor", &format!("*Survey*\\n{survey_name}"), "> Checkout is slow &amp; &lt;buggy&gt;"] {
+        assert!(blocks.contains(part), "{part} missing from {blocks}");
+    }
+
+    // "Send test event": a signed webhook.test in the endpoint's format.
+    let sent: Value = admin.post(&format!("/api/admin/webhooks/{endpoint}/test"), &json!({})).await?;
+    let test_id = signature::webhook_id(sent["message_id"].as_str().unwrap_or_default());
+    let tested = wait_for(Duration::from_secs(20), || async { receiver.snapshot(|s| s.accepted.get(&test_id).cloned()) }).await;
+    let tested = tested.ok_or_else(|| anyhow::anyhow!("the test event did not arrive"))?;
+    assert!(tested["text"].as_str().unwrap_or_default().contains("Test event"), "{tested}");
+    assert_eq!(receiver.snapshot(|s| s.bad_signatures), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn alert_emails_reach_the_owner_and_wait_while_smtp_is_down() -> anyhow::Result<()> {
+    let sink = SmtpSink::start(0).await;
+    let port = sink.port();
+    let env = [
+        ("NPS_SMTP__HOST", "127.0.0.1".to_owned()),
+        ("NPS_SMTP__PORT", port.to_string()),
+        ("NPS_SMTP__FROM", "NPS <nps@example.com>".to_owned()),
+    ];
+    let Setup { _dir, collector, admin, project_id, survey_id, survey_name, client_base } = setup(Backend::Sqlite, &env).await?;
+    let put = |path: String, body: Value| {
+        let request = admin.http.put(format!("{}{path}", collector.url)).header("X-CSRF-Token", &admin.csrf).json(&body);
+        async move { request.send().await?.error_for_status().map(|_| ()).map_err(anyhow::Error::from) }
+    };
+    put(format!("/api/admin/projects/{project_id}/followup-policy"), json!({ "bands": ["detractor"], "team": ["ann@x.io", "bob@x.io"] })).await?;
+    put(
+        format!("/api/admin/projects/{project_id}/alert-policy"),
+        json!({ "enabled": true, "bands": ["detractor"], "notify_owner": true, "recipients": ["lead@x.io"] }),
+    )
+    .await?;
+
+    // SMTP up: the first detractor's owner (round robin: ann) and the lead get an alert.
+    let first = answer(&client_base, survey_id, "d1", 2, Some("Too slow")).await?;
+    answer(&client_base, survey_id, "p1", 10, None).await?;
+    let arrived = wait_for(Duration::from_secs(20), || async { (sink.messages().len() >= 2).then_some(()) }).await;
+    assert!(arrived.is_some(), "alerts did not arrive: {:?}", sink.messages());
+    let mut first_batch = sink.messages();
+    first_batch.sort_by(|a, b| a.to.cmp(&b.to));
+    let recipients: Vec<Vec<String>> = first_batch.iter().map(|m| m.to.clone()).collect();
+    assert_eq!(recipients, vec![vec!["ann@x.io".to_owned()], vec!["lead@x.io".to_owned()]]);
+    let subject = first_batch[0].header("subject").unwrap_or_default();
+    assert!(subject.contains("Detractor (2/10)") && subject.contains(&survey_name), "{subject}");
+    assert!(first_batch[0].data.contains(&first), "the alert names the response");
+    assert_eq!(first_batch[0].from, "nps@example.com");
+
+    // SMTP down: alerts wait in the outbox and are retried.
+    sink.stop().await;
+    let second = answer(&client_base, survey_id, "d2", 4, None).await?;
+    // Distinct arrival times, so the round robin order is d2 then d3.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let third = answer(&client_base, survey_id, "d3", 0, None).await?;
+    let retried = wait_for(Duration::from_secs(30), || async {
+        let log: Vec<Value> = admin.get(&format!("/api/admin/deliveries?project_id={project_id}&channel=email&status=retrying")).await.ok()?;
+        let waiting: BTreeSet<&str> = log.iter().filter(|r| r["attempt"].as_i64() >= Some(2)).filter_map(|r| r["message_id"].as_str()).collect();
+        (waiting.len() == 4).then_some(())
+    })
+    .await;
+    assert!(retried.is_some(), "the four alerts were not retried while SMTP was down");
+
+    // SMTP back on the same port: each waiting alert goes out exactly once.
+    let back = SmtpSink::start(port).await;
+    let delivered = wait_for(Duration::from_secs(30), || async { (back.messages().len() >= 4).then_some(()) }).await;
+    assert!(delivered.is_some(), "waiting alerts were not delivered: {:?}", back.messages());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let later = back.messages();
+    assert_eq!(later.len(), 4, "exactly the four waiting alerts: {later:?}");
+    let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for mail in &later {
+        let response = [&second, &third].into_iter().find(|r| mail.data.contains(r.as_str())).cloned().unwrap_or_default();
+        *seen.entry((response, mail.to.join(","))).or_default() += 1;
+    }
+    let expected: BTreeMap<(String, String), usize> = [
+        ((second.clone(), "bob@x.io".to_owned()), 1),
+        ((second.clone(), "lead@x.io".to_owned()), 1),
+        ((third.clone(), "ann@x.io".to_owned()), 1),
+        ((third.clone(), "lead@x.io".to_owned()), 1),
+    ]
+    .into();
+    assert_eq!(seen, expected, "owner by round robin, the lead, once each");
+    let ids: BTreeSet<String> = later.iter().chain(first_batch.iter()).filter_map(|m| m.header("message-id")).collect();
+    assert_eq!(ids.len(), 6, "six distinct Message-IDs");
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_input_to_the_webhook_api_gets_json_errors() -> anyhow::Result<()> {
+    let Setup { _dir, collector, admin, project_id, .. } = setup(Backend::Sqlite, &[]).await?;
+    let url = format!("{}/api/admin/projects/{project_id}/webhooks", collector.url);
+    let cases = [
+        (json!({ "url": "not a url", "events": ["response.created"] }), 422, "url"),
+        (json!({ "url": "ftp://example.com/x", "events": ["response.created"] }), 422, "url"),
+        (json!({ "url": "https://", "events": ["response.created"] }), 422, "url"),
+        (json!({ "url": "https://example.com/h", "events": ["response.deleted"] }), 422, "events"),
+        (json!({ "url": "https://example.com/h", "events": [] }), 422, "events"),
+        (json!({ "url": "https://example.com/h", "events": ["response.created"], "bands": ["angry"] }), 422, "bands"),
+        (json!({ "url": "https://example.com/h", "events": ["response.created"], "format": "teams" }), 422, "format"),
+        (json!({ "url": "https://example.com/h", "events": ["response.created"], "secret": "mine" }), 422, "secret"),
+        (json!({ "events": ["response.created"] }), 422, "url"),
+    ];
+    for (body, status, mentions) in cases {
+        let response = admin.http.post(&url).header("X-CSRF-Token", &admin.csrf).json(&body).send().await?;
+        assert_eq!(response.status().as_u16(), status, "{body}");
+        let error: Value = response.json().await?;
+        assert_eq!(error["code"], "invalid_field", "{body}: {error}");
+        assert!(error["message"].as_str().unwrap_or_default().contains(mentions), "{body}: {error}");
+    }
+    let unknown = admin
+        .http
+        .post(format!("{}/api/admin/projects/999999/webhooks", collector.url))
+        .header("X-CSRF-Token", &admin.csrf)
+        .json(&json!({ "url": "https://example.com/h", "events": ["response.created"] }))
+        .send()
+        .await?;
+    assert_eq!(unknown.status().as_u16(), 404);
+    let anonymous = reqwest::Client::new().get(&url).send().await?;
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let error: Value = anonymous.json().await?;
+    assert_eq!(error["code"], "unauthorized");
+    let bad_policy = admin
+        .http
+        .put(format!("{}/api/admin/projects/{project_id}/alert-policy", collector.url))
+        .header("X-CSRF-Token", &admin.csrf)
+        .json(&json!({ "enabled": true, "recipients": ["not-an-address"] }))
+        .send()
+        .await?;
+    assert_eq!(bad_policy.status().as_u16(), 422);
+    let bad_filter = admin.http.get(format!("{}/api/admin/deliveries?channel=pigeon", collector.url)).send().await?;
+    assert_eq!(bad_filter.status().as_u16(), 422);
+    // A good one round-trips, can be updated and deleted.
+    let created = create_webhook(&admin, project_id, json!({ "url": "https://example.com/h", "events": ["response.created"] })).await?;
+    let id = created["id"].as_i64().unwrap_or_default();
+    let listed: Vec<Value> = admin.get(&format!("/api/admin/projects/{project_id}/webhooks")).await?;
+    assert_eq!(listed.len(), 1);
+    let updated = admin
+        .http
+        .put(format!("{}/api/admin/webhooks/{id}", collector.url))
+        .header("X-CSRF-Token", &admin.csrf)
+        .json(&json!({ "url": "https://example.com/other", "events": ["response.completed"], "enabled": false }))
+        .send()
+        .await?;
+    assert_eq!(updated.status().as_u16(), 200);
+    let updated: Value = updated.json().await?;
+    assert_eq!((updated["url"].as_str(), updated["enabled"].as_bool()), (Some("https://example.com/other"), Some(false)));
+    assert_eq!(updated["secret"], created["secret"], "the secret stays");
+    let deleted = admin.http.delete(format!("{}/api/admin/webhooks/{id}", collector.url)).header("X-CSRF-Token", &admin.csrf).send().await?;
+    assert_eq!(deleted.status().as_u16(), 204);
+    let gone = admin.http.get(format!("{}/api/admin/webhooks/{id}", collector.url)).send().await?;
+    assert_eq!(gone.status().as_u16(), 404);
+    Ok(())
+}
