@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startCollector, admin, createProject, startHost, launch, hostQuery, eventually, screenshot, preIdentify, DIST } from './harness.mjs';
 
-let collector, api, host, browser, survey, key;
+let collector, api, host, browser, survey, key, project;
 
 before(async () => {
   collector = await startCollector();
@@ -19,6 +19,7 @@ before(async () => {
   vars.KEY = created.project.public_key;
   key = vars.KEY;
   survey = created.survey;
+  project = created.project;
   browser = await launch();
 });
 
@@ -49,12 +50,56 @@ const focused = (tab) => tab.evaluate(() => {
   return inner ? { tag: inner.tagName.toLowerCase(), text: inner.textContent.trim(), role: inner.getAttribute('role'), id: inner.id } : null;
 });
 
-test('bundle size (gzip)', () => {
-  const manifest = JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8'));
-  const gz = (f) => gzipSync(readFileSync(join(DIST, f)), { level: 9 }).length;
-  const wasm = gz(manifest.wasm), glue = gz(manifest.glue), loader = gz('nps.js');
-  console.log(`widget size: wasm ${statSync(join(DIST, manifest.wasm)).size} B raw / ${wasm} B gzip, glue ${glue} B gzip, loader ${loader} B gzip; wasm+glue ${wasm + glue} B gzip`);
-  assert.ok(wasm + glue > 0);
+// The size budgets of issue #4, gzipped. `enforced: false` marks a budget not met yet: its
+// figure is printed as OVER BUDGET instead of failing the run (widget/README.md "Size" says
+// where it stands). Flip it once the figure fits.
+const BUDGETS = {
+  loader: { bytes: 2 * 1024, enforced: true },
+  noSurvey: { bytes: 20 * 1024, enforced: true },
+  renderer: { bytes: 60 * 1024, enforced: false },
+};
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const manifest = () => JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8'));
+
+function budget(name, what, bytes) {
+  const b = BUDGETS[name];
+  const verdict = bytes <= b.bytes ? 'within budget' : b.enforced ? 'OVER BUDGET' : 'OVER BUDGET (not enforced yet)';
+  console.log(`size ${what}: ${bytes} B gzip (${(bytes / 1024).toFixed(1)} KiB), budget ${b.bytes / 1024} KiB: ${verdict}`);
+  if (b.enforced) assert.ok(bytes <= b.bytes, `${what}: ${bytes} B gzip is over the ${b.bytes} B budget`);
+}
+
+test('size budget: loader and renderer files (gzip)', () => {
+  const m = manifest();
+  const file = (f) => readFileSync(join(DIST, f));
+  const wasm = gz(file(m.wasm)), glue = gz(file(m.glue));
+  console.log(`widget files: loader ${gz(file('nps.js'))} B gzip, decider ${gz(file(m.decider))} B gzip, renderer wasm ${statSync(join(DIST, m.wasm)).size} B raw / ${wasm} B gzip + glue ${glue} B gzip`);
+  budget('loader', 'loader (nps.js)', gz(file('nps.js')));
+  budget('renderer', 'renderer (wasm + glue)', wasm + glue);
+});
+
+test('size budget: a page where no survey is due transfers little and never the renderer', async () => {
+  const user = 'no-survey-user';
+  await preIdentify(collector.url, api, key, survey, user);
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  const origin = new URL(collector.url).origin;
+  const seen = [];
+  tab.on('requestfinished', async (r) => {
+    if (!r.url().startsWith(origin)) return;
+    const body = await r.response().then((res) => res.body()).catch(() => Buffer.alloc(0));
+    seen.push({ url: r.url(), wire: (await r.sizes()).responseBodySize, gzip: gz(body), sent: r.postDataBuffer()?.length || 0 });
+  });
+  // Identified, and an event no survey triggers on: the widget boots, identifies, reads the
+  // configuration, evaluates the triggers and stops there.
+  await tab.goto(`${host.origin}/index.html${hostQuery({ user, track: 'nothing_due_here' })}`);
+  await eventually(() => seen.some((s) => s.url.endsWith('/identify')) && seen.some((s) => s.url.endsWith('/config')), 'identify and config');
+  await tab.waitForTimeout(1500); // anything the widget would still fetch
+  const m = manifest();
+  for (const s of seen) console.log(`  ${s.url.replace(origin, '')}: ${s.wire} B on the wire, ${s.gzip} B gzip, ${s.sent} B sent`);
+  assert.ok(!seen.some((s) => s.url.includes(m.wasm) || s.url.includes(m.glue)), 'the renderer is not fetched');
+  assert.equal(await tab.locator('nps-survey').count(), 0, 'no card');
+  budget('noSurvey', `page with no survey due (${seen.length} responses)`, seen.reduce((n, s) => n + s.gzip, 0));
+  await context.close();
 });
 
 test('end to end: identify, track, answer with the keyboard only, stored with the attributes', async () => {
@@ -231,5 +276,60 @@ test('opt-out: "Don\'t ask me again" is honoured by the collector for every surv
     return e.decision.rule === 'opted_out' ? e : null;
   }, 'the opt-out to be stored');
   assert.ok(explained);
+  await context.close();
+});
+
+test('focus trap: Tab and Shift+Tab stay inside the centre modal', async () => {
+  // A second survey of the same project, shown as a centre modal on its own event.
+  const band = (d, p, pr) => ({ detractor: d, passive: p, promoter: pr });
+  const modal = await api.post(`/api/admin/projects/${project.id}/surveys`, {
+    name: 'Modal tNPS', kind: 'tnps', status: 'live',
+    definition: {
+      default_language: 'en',
+      texts: { en: {
+        question: 'How likely are you to recommend the modal?', follow_up: band('Why?', 'Why?', 'Why?'),
+        thank_you: band('Thanks.', 'Thanks.', 'Thanks.'), extra_questions: [], promoter_link: null,
+      } },
+      appearance: { placement: 'centre', theme: 'light', brand_colour: '#0f766e' },
+    },
+    rules: { triggers: [{ type: 'event', name: 'modal_opened' }] },
+  });
+  const user = 'modal-user';
+  const { context, tab } = await openHost({ user, track: 'modal_opened' });
+  await dialog(tab).waitFor({ timeout: 20_000 });
+  assert.equal(await dialog(tab).getAttribute('aria-modal'), 'true');
+  assert.equal((await focused(tab)).role, 'radio', 'focus starts in the scale');
+  const inside = () => tab.evaluate(() => document.activeElement?.tagName === 'NPS-SURVEY');
+  const label = async () => { const f = await focused(tab); return f.role === 'radio' ? 'radio' : f.text; };
+  // Score step, in order: close, the scale (one stop), "Ask me later", "Don't ask me again".
+  await tab.keyboard.press('Shift+Tab');
+  assert.equal(await label(), '×');
+  await tab.keyboard.press('Shift+Tab');
+  assert.equal(await label(), "Don't ask me again", 'Shift+Tab from the first stop wraps to the last');
+  await tab.keyboard.press('Tab');
+  assert.equal(await label(), '×', 'Tab from the last stop wraps to the first');
+  const forward = [];
+  for (let i = 0; i < 8; i++) {
+    await tab.keyboard.press('Tab');
+    assert.ok(await inside(), 'the focus never leaves the dialog');
+    forward.push(await label());
+  }
+  assert.deepEqual(forward, ['radio', 'Ask me later', "Don't ask me again", '×', 'radio', 'Ask me later', "Don't ask me again", '×']);
+  await screenshot(tab, 'modal-focus-trap');
+  // Follow-up step: from the comment box, Send is the last stop and wraps to close.
+  await tab.keyboard.press('Tab');
+  await tab.keyboard.press('Enter');
+  await eventually(async () => (await focused(tab))?.tag === 'textarea', 'focus in the comment box');
+  await tab.keyboard.press('Tab');
+  assert.equal(await label(), 'Send');
+  await tab.keyboard.press('Tab');
+  assert.equal(await label(), '×');
+  await tab.keyboard.press('Shift+Tab');
+  assert.equal(await label(), 'Send');
+  assert.ok(await inside());
+  await tab.keyboard.press('Escape');
+  await dialog(tab).waitFor({ state: 'detached' });
+  const events = await tab.evaluate(() => window.events);
+  assert.deepEqual(events.at(-1), ['closed', { surveyId: modal.id, reason: 'dismissed' }]);
   await context.close();
 });

@@ -1,12 +1,13 @@
-/* NPS widget loader. Defines window.nps, queues calls until the widget (content-hashed JS glue
-   + WASM) has loaded after the page's own work, then replays them in order. `__NPS_GLUE__` is
-   replaced by the build with the hashed glue file name. */
+/* NPS widget loader. Defines window.nps, queues calls until the decider (content-hashed
+   nps-decider-*.js, which fetches the WASM renderer only when a survey is due) has loaded after
+   the page's own work, then replays them in order. `__NPS_DECIDER__` is replaced by the build
+   with the hashed file name. */
 (function (w, d) {
   var prev = w.nps;
   if (prev && prev.loader) return; // included twice
   var script = d.currentScript;
   var src = (script && script.src) || location.href;
-  var queue = [], listeners = {}, widget = null, lastUrl = null;
+  var queue = [], listeners = {}, command = null, lastUrl = null;
   function on(name, fn) { if (typeof fn === 'function') (listeners[name] = listeners[name] || []).push(fn); }
   function off(name, fn) { listeners[name] = (listeners[name] || []).filter(function (f) { return f !== fn; }); }
   function emit(name, detail) {
@@ -17,14 +18,14 @@
   function run(args) {
     // The collector defaults to where this script came from (first-party under the vendor's domain).
     if (args[0] === 'init') args[1] = Object.assign({ collectorUrl: new URL(src).origin }, args[1]);
-    try { widget.command(args[0], args.slice(1)); } catch (e) { console.warn('nps:', e); }
+    try { command(args[0], args.slice(1)); } catch (e) { console.warn('nps:', e); }
   }
   function nps() {
     var args = Array.prototype.slice.call(arguments);
     if (args[0] === 'on') return on(args[1], args[2]);
     if (args[0] === 'off') return off(args[1], args[2]);
     if (args[0] === 'page') lastUrl = args[1] || location.href;
-    widget ? run(args) : queue.push(args);
+    command ? run(args) : queue.push(args);
   }
   nps.loader = 1;
   w.nps = nps;
@@ -41,14 +42,11 @@
   page();
 
   function load() {
-    import(new URL('__NPS_GLUE__', src).href).then(function (m) {
-      return m.default().then(function () {
-        widget = m;
-        m.boot(emit);
-        // init first, whatever order the page queued things in.
-        queue.sort(function (a, b) { return (b[0] === 'init') - (a[0] === 'init'); });
-        queue.splice(0).forEach(run);
-      });
+    import(new URL('__NPS_DECIDER__', src).href).then(function (m) {
+      command = m.start(emit, src);
+      // init first, whatever order the page queued things in.
+      queue.sort(function (a, b) { return (b[0] === 'init') - (a[0] === 'init'); });
+      queue.splice(0).forEach(run);
     }).catch(function (e) { console.warn('nps: the widget did not load', e); });
   }
   function idle() { (w.requestIdleCallback || setTimeout)(load, { timeout: 2000 }); }

@@ -1,35 +1,15 @@
 //! The survey card: leptos CSR mounted into a shadow root, styled by an adopted stylesheet.
 
-use crate::app;
 use crate::i18n::{self, Strings};
+use crate::payload::Shown;
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
-use nps_core::wire::{Appearance, Attributes, ExtraQuestionKind, FeedbackKind, Placement, SurveyTexts, Theme};
+use nps_core::wire::{ExtraQuestionKind, Placement, Theme};
 use nps_core::{Band, NpsScore};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::time::Duration;
-use wasm_bindgen::JsCast;
-
-/// A survey the collector allowed to be shown, with everything the card needs.
-#[derive(Debug, Clone)]
-pub struct Shown {
-    pub survey_id: i64,
-    pub user_id: String,
-    pub display_id: String,
-    pub response_id: String,
-    pub trigger: Option<String>,
-    pub sampling_rate_bp: u32,
-    /// The language of `texts` (and of the built-in strings around them).
-    pub lang: String,
-    pub texts: SurveyTexts,
-    pub appearance: Appearance,
-    /// The admin's live preview: the real card, but nothing is sent anywhere.
-    pub preview: bool,
-    /// Preview only: open on the follow-up (or, with `start_thanks`, the thank-you) of a band.
-    pub start_band: Option<Band>,
-    pub start_thanks: bool,
-}
+use wasm_bindgen::{JsCast, JsValue};
 
 struct Mounted {
     current: RwSignal<Option<Arc<Shown>>>,
@@ -40,6 +20,39 @@ thread_local! {
     static MOUNTED: RefCell<Option<Mounted>> = const { RefCell::new(None) };
     /// Where the focus was before the card took it; it goes back there on close.
     static RETURN_FOCUS: RefCell<Option<web_sys::HtmlElement>> = const { RefCell::new(None) };
+    /// The decider's `report(what, detail)`.
+    static REPORT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    /// Counts the cards shown, so a timer set for one card never closes the next.
+    static GENERATION: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Tells the decider what the user did (it writes the answers and tells the host page).
+fn report(what: &str, detail: &[(&str, JsValue)]) {
+    let object = js_sys::Object::new();
+    for (k, v) in detail {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(k), v);
+    }
+    if let Some(f) = REPORT.with(|r| r.borrow().clone()) {
+        let _ = f.call2(&JsValue::NULL, &what.into(), &object);
+    }
+}
+
+/// An answer to an extra question (kept `Send` for the signal; becomes JSON when reported).
+#[derive(Clone)]
+enum Answer {
+    Text(String),
+    Rating(u8),
+    YesNo(bool),
+}
+
+impl Answer {
+    fn to_js(&self) -> JsValue {
+        match self {
+            Answer::Text(s) => s.as_str().into(),
+            Answer::Rating(n) => u32::from(*n).into(),
+            Answer::YesNo(b) => (*b).into(),
+        }
+    }
 }
 
 const CSS: &str = include_str!("style.css");
@@ -55,7 +68,7 @@ fn mount() -> Result<(), wasm_bindgen::JsValue> {
     if MOUNTED.with(|m| m.borrow().is_some()) {
         return Ok(());
     }
-    let document = crate::browser::window().document().ok_or("no document")?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     // A custom element name: host rules aimed at `div` or `section` do not match it.
     let host = document.create_element("nps-survey")?;
     let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?;
@@ -70,16 +83,26 @@ fn mount() -> Result<(), wasm_bindgen::JsValue> {
     Ok(())
 }
 
-pub fn show(s: Shown) {
+pub fn show(s: Shown, report: js_sys::Function) {
     if let Err(e) = mount() {
         web_sys::console::warn_2(&"nps: cannot mount".into(), &e);
         return;
     }
-    let active = crate::browser::window().document().and_then(|d| d.active_element());
-    RETURN_FOCUS.with(|f| *f.borrow_mut() = active.and_then(|e| e.dyn_into().ok()));
+    REPORT.with(|r| *r.borrow_mut() = Some(report));
+    GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
+    // Keep the first return target when a card replaces another (the admin's preview).
+    if RETURN_FOCUS.with(|f| f.borrow().is_none()) {
+        let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+        let outside = active.filter(|e| e.local_name() != "nps-survey");
+        RETURN_FOCUS.with(|f| *f.borrow_mut() = outside.and_then(|e| e.dyn_into().ok()));
+    }
     MOUNTED.with(|m| {
         if let Some(m) = &*m.borrow() {
-            let css = format!("{CSS}\n:host{{--nps-brand:{}}}", safe_colour(&s.appearance.brand_colour));
+            let mut css = String::with_capacity(CSS.len() + 40);
+            css.push_str(CSS);
+            css.push_str("\n:host{--nps-brand:");
+            css.push_str(safe_colour(&s.appearance.brand_colour));
+            css.push('}');
             let _ = m.sheet.replace_sync(&css);
             m.current.set(Some(Arc::new(s)));
         }
@@ -101,9 +124,39 @@ pub fn close_now() {
     let _ = was;
 }
 
-fn close(s: &Shown, reason: &str) {
+fn close(reason: &str) {
     close_now();
-    app::closed(s.survey_id, reason);
+    report("closed", &[("reason", reason.into())]);
+}
+
+fn feedback(kind: &str) {
+    report("feedback", &[("kind", kind.into())]);
+}
+
+/// Keeps Tab and Shift+Tab inside the centre modal: from the last focusable element Tab goes
+/// to the first, and from the first Shift+Tab to the last. In between, the browser moves the
+/// focus itself (so a group of radio buttons stays one stop).
+fn trap_focus(card: &web_sys::HtmlElement, ev: &KeyboardEvent) {
+    let Ok(nodes) = card.query_selector_all("button,a[href],textarea,input,select,[tabindex]") else { return };
+    let stops: Vec<web_sys::HtmlElement> =
+        (0..nodes.length()).filter_map(|i| nodes.item(i)?.dyn_into::<web_sys::HtmlElement>().ok()).filter(|e| e.tab_index() >= 0).collect();
+    let (Some(first), Some(last)) = (stops.first(), stops.last()) else {
+        ev.prevent_default();
+        return;
+    };
+    let root = card.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok();
+    let Some(active) = root.and_then(|r| r.active_element()) else {
+        ev.prevent_default();
+        let _ = first.focus();
+        return;
+    };
+    // Whether any stop lies beyond the focused element in the direction of travel.
+    let direction = if ev.shift_key() { web_sys::Node::DOCUMENT_POSITION_PRECEDING } else { web_sys::Node::DOCUMENT_POSITION_FOLLOWING };
+    let more = stops.iter().any(|e| active.compare_document_position(e) & direction != 0);
+    if !more {
+        ev.prevent_default();
+        let _ = if ev.shift_key() { last.focus() } else { first.focus() };
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -140,7 +193,9 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
     let selected = RwSignal::new(None::<u8>);
     let roving = RwSignal::new(0u8);
     let comment = RwSignal::new(String::new());
-    let extras = RwSignal::new(Attributes::new());
+    let extras = RwSignal::new(Vec::<(String, Answer)>::new());
+    let card_ref = NodeRef::<leptos::html::Section>::new();
+    let modal = shown.appearance.placement == Placement::Centre;
     let group_ref = NodeRef::<leptos::html::Div>::new();
     let comment_ref = NodeRef::<leptos::html::Textarea>::new();
     let thanks_ref = NodeRef::<leptos::html::P>::new();
@@ -161,29 +216,32 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         }
     });
 
-    let s = shown.clone();
     let dismiss = move || match step.get_untracked() {
         Step::Score => {
-            app::send_feedback(&s, FeedbackKind::Decline);
-            close(&s, "decline");
+            feedback("decline");
+            close("decline");
         }
-        Step::FollowUp(_) => close(&s, "dismissed"),
-        Step::Thanks(_) => close(&s, "completed"),
+        Step::FollowUp(_) => close("dismissed"),
+        Step::Thanks(_) => close("completed"),
     };
-    let on_dismiss = dismiss.clone();
-    let on_card_key = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
+    let on_card_key = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
             ev.stop_propagation();
             dismiss();
         }
+        "Tab" if modal => {
+            if let Some(card) = card_ref.get_untracked() {
+                trap_focus(&card, &ev);
+            }
+        }
+        _ => {}
     };
 
-    let s = shown.clone();
     let choose = move |n: u8| {
         let Ok(score) = NpsScore::new(i64::from(n)) else { return };
         selected.set(Some(n));
         roving.set(n);
-        app::send_score(&s, score);
+        report("score", &[("score", u32::from(score.value()).into())]);
         step.set(Step::FollowUp(score.band()));
     };
     let on_scale_key = move |ev: KeyboardEvent| {
@@ -206,7 +264,6 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
 
     let radios = (0u8..=10)
         .map(|n| {
-            let choose = choose.clone();
             let described = match n {
                 0 => Some("nps-low"),
                 10 => Some("nps-high"),
@@ -222,33 +279,34 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         })
         .collect_view();
 
-    let s = shown.clone();
     let snooze = move |_| {
-        app::send_feedback(&s, FeedbackKind::Snooze);
-        close(&s, "snooze");
+        feedback("snooze");
+        close("snooze");
     };
-    let s = shown.clone();
     let opt_out = move |_| {
-        app::send_feedback(&s, FeedbackKind::OptOut);
-        close(&s, "opt_out");
+        feedback("opt_out");
+        close("opt_out");
     };
     let s = shown.clone();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Step::FollowUp(band) = step.get_untracked() else { return };
         let text = comment.get_untracked().trim().to_owned();
-        app::send_completion(&s, (!text.is_empty()).then_some(text), extras.get_untracked());
+        let answers = js_sys::Object::new();
+        for (id, answer) in extras.get_untracked() {
+            let _ = js_sys::Reflect::set(&answers, &id.as_str().into(), &answer.to_js());
+        }
+        let comment = if text.is_empty() { JsValue::NULL } else { text.into() };
+        report("complete", &[("comment", comment), ("extra_answers", answers.into())]);
         step.set(Step::Thanks(band));
         // The thanks leaves by itself unless it offers a link to follow.
         if band != Band::Promoter || s.texts.promoter_link.is_none() {
-            let s = s.clone();
+            let generation = GENERATION.with(Cell::get);
             set_timeout(
                 move || {
-                    let same = MOUNTED.with(|m| {
-                        m.borrow().as_ref().and_then(|m| m.current.get_untracked()).is_some_and(|c| c.response_id == s.response_id)
-                    });
-                    if same {
-                        close(&s, "completed");
+                    let shown = MOUNTED.with(|m| m.borrow().as_ref().is_some_and(|m| m.current.get_untracked().is_some()));
+                    if shown && GENERATION.with(Cell::get) == generation {
+                        close("completed");
                     }
                 },
                 Duration::from_millis(6_000),
@@ -268,8 +326,8 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
                 <span id="nps-high">{t.very_likely}</span>
             </div>
             <div class="actions">
-                <button type="button" class="link" on:click=snooze.clone()>{t.later}</button>
-                <button type="button" class="link" on:click=opt_out.clone()>{t.never}</button>
+                <button type="button" class="link" on:click=snooze>{t.later}</button>
+                <button type="button" class="link" on:click=opt_out>{t.never}</button>
             </div>
         }
         .into_any(),
@@ -308,14 +366,14 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         Theme::Dark => "dark",
         Theme::Auto => "auto",
     };
-    let modal = shown.appearance.placement == Placement::Centre;
+    let class = ["wrap ", placement, " ", theme].concat();
     view! {
-        <div class=format!("wrap {placement} {theme}")>
+        <div class=class>
             {modal.then(|| view! { <div class="backdrop"></div> })}
             <section class="card" role="dialog" aria-modal=if modal { "true" } else { "false" }
                 aria-labelledby="nps-q" aria-label=t.survey dir=if rtl { "rtl" } else { "ltr" } lang=shown.lang.clone()
-                on:keydown=on_card_key>
-                <button type="button" class="x" aria-label=t.close on:click=move |_| on_dismiss()>"×"</button>
+                node_ref=card_ref on:keydown=on_card_key>
+                <button type="button" class="x" aria-label=t.close on:click=move |_| dismiss()>"×"</button>
                 {body}
             </section>
         </div>
@@ -323,27 +381,29 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
 }
 
 /// One optional extra question; its answer lands in `extras` under the question's id.
-fn extra_question(q: &nps_core::wire::ExtraQuestion, t: &'static Strings, extras: RwSignal<Attributes>) -> AnyView {
+fn extra_question(q: &nps_core::wire::ExtraQuestion, t: &'static Strings, extras: RwSignal<Vec<(String, Answer)>>) -> AnyView {
     let id = q.id.clone();
-    let set = move |v: serde_json::Value| {
+    let set = move |v: Answer| {
         let id = id.clone();
         extras.update(move |m| {
-            m.insert(id, v);
+            m.retain(|(k, _)| *k != id);
+            m.push((id, v));
         })
     };
-    let name = format!("x-{}", q.id);
+    let name = ["x-", q.id.as_str()].concat();
     match q.kind {
         ExtraQuestionKind::Text => view! {
             <label>{q.text.clone()} " " <span class="muted">{t.optional}</span>
-                <input type="text" maxlength="1000" on:change=move |ev| set(event_target_value(&ev).into())/>
+                <input type="text" maxlength="1000" on:change=move |ev| set(Answer::Text(event_target_value(&ev)))/>
             </label>
         }
         .into_any(),
         ExtraQuestionKind::Rating | ExtraQuestionKind::YesNo => {
-            let options: Vec<(String, serde_json::Value)> = if q.kind == ExtraQuestionKind::Rating {
-                (1..=5).map(|n| (n.to_string(), n.into())).collect()
+            const DIGITS: [&str; 5] = ["1", "2", "3", "4", "5"];
+            let options: Vec<(&'static str, Answer)> = if q.kind == ExtraQuestionKind::Rating {
+                (1u8..=5).map(|n| (DIGITS[usize::from(n - 1)], Answer::Rating(n))).collect()
             } else {
-                vec![(t.yes.to_owned(), true.into()), (t.no.to_owned(), false.into())]
+                vec![(t.yes, Answer::YesNo(true)), (t.no, Answer::YesNo(false))]
             };
             view! {
                 <fieldset>
