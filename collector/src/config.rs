@@ -21,6 +21,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub auth: AuthSettings,
     pub log: LogSettings,
+    /// The campaign scheduler (e-mail invitations, reminders, recurring waves).
+    pub campaigns: crate::campaign::scheduler::CampaignSettings,
     /// Delivery of webhooks and e-mails (retries, back-off).
     pub outbox: crate::outbox::OutboxSettings,
     /// The SMTP relay e-mails go through (unset host: e-mails wait in the outbox).
@@ -126,6 +128,7 @@ impl Default for Settings {
             limits: LimitSettings::default(),
             auth: AuthSettings::default(),
             log: LogSettings::default(),
+            campaigns: Default::default(),
             outbox: Default::default(),
             smtp: Default::default(),
         }

@@ -3,6 +3,7 @@
 
 use crate::auth::TokenKeys;
 use crate::cache::ProjectCache;
+use crate::campaign::scheduler::CampaignMailer;
 use crate::config::{IngestMode, Settings};
 use crate::error::ApiError;
 use crate::ingest::{Drainer, Ingestor, Spool};
@@ -124,7 +125,9 @@ impl Application {
         let public_url = settings.public_url(port);
         let _ = events.public_url.set(public_url.clone());
         let shutdown_timeout = settings.http.shutdown_timeout_secs;
+        let campaigns = Arc::new(CampaignMailer::new(public_url.clone(), settings.campaigns.clone()));
         let state = web::Data::new(AppState {
+            campaigns: campaigns.clone(),
             limits: RateLimits::new(&settings.limits),
             recent_writes: Default::default(),
             projects: ProjectCache::new(store.clone(), Duration::from_secs(5)),
@@ -138,6 +141,7 @@ impl Application {
             events,
         });
         spawn_housekeeping(state.clone());
+        tokio::spawn(campaigns.run(state.clone(), shutdown.subscribe()));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -11,6 +11,8 @@ use crate::store::DynStore;
 use std::sync::Arc;
 
 pub struct AppState {
+    /// Sends campaign e-mails and starts recurring waves (see [`crate::campaign::scheduler`]).
+    pub campaigns: Arc<crate::campaign::scheduler::CampaignMailer>,
     pub settings: Settings,
     pub store: DynStore,
     pub ingestor: Ingestor,

@@ -84,7 +84,8 @@ async fn an_anonymous_campaign_keeps_answers_unjoinable_and_small_groups_hidden(
             assert!(!attributes.clone().unwrap_or_default().contains(email.as_str()));
         }
         let attributes: Value = serde_json::from_str(attributes.as_deref().unwrap_or("{}"))?;
-        assert_eq!(attributes.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()), Some(vec!["department".to_owned()]));
+        // The group attribute and the wave (shared by every answer of the wave), nothing else.
+        assert_eq!(attributes.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()), Some(vec!["department".to_owned(), "wave".to_owned()]));
         assert_eq!(created_at % 86_400_000, 0, "anonymous answers keep the day only");
     }
     let ledger: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM token_ledger").fetch_all(&mut db).await?;

@@ -26,6 +26,9 @@ pub struct InviteClaims {
     pub jti: String,
     pub aud: String,
     pub exp: i64,
+    /// The campaign's wave (absent: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wave: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,19 +1,22 @@
 //! Hosted survey pages for link campaigns (employee NPS, partner NPS): `/s/{token}`.
 //!
 //! Plain HTML forms that work with JavaScript off, mobile-first, accessible (a fieldset of
-//! eleven labelled radio buttons). Each link is a signed single-use invitation; answering
-//! spends it in the same transaction that stores the answer. In anonymous campaigns the answer
-//! keeps only the campaign's group attributes and the day, and the ledger of spent links keeps
-//! only a hash of the link's id: nothing joins the two.
+//! eleven labelled radio buttons), in the recipient's language. Each link is a signed single-use
+//! invitation for one wave of its campaign; answering spends it in the same transaction that
+//! stores the answer. In anonymous campaigns the answer keeps only the campaign's group
+//! attributes, the wave and the day, and the ledger of spent links keeps only a hash of the
+//! link's id: nothing joins the two.
 
 use crate::auth::InviteClaims;
+use crate::campaign::i18n::{self, Strings};
+use crate::campaign::wave_token_id;
 use crate::error::ApiResult;
 use crate::ingest::now_ms;
 use crate::state::State;
 use crate::store::{LinkAnswer, RecipientRecord};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
-use nps_core::wire::{Anonymity, Attributes, Campaign, MAX_COMMENT_CHARS, Survey, SurveyStatus};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use nps_core::wire::{Anonymity, Attributes, Campaign, MAX_COMMENT_CHARS, Survey, SurveyStatus, SurveyTexts};
 use nps_core::{ErrorCode, NpsScore};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -45,90 +48,129 @@ fn page(status: StatusCode, language: &str, title: &str, body: &str) -> HttpResp
         ))
 }
 
+/// Mobile first: on narrow screens the scale wraps to two rows of large touch targets.
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1f2328}\
 main{max-width:36rem;margin:0 auto;padding:1.5rem}h1{font-size:1.25rem;line-height:1.4}\
 fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;margin-bottom:.5rem}\
 .scale{display:grid;grid-template-columns:repeat(11,1fr);gap:.25rem}\
-.scale label{display:flex;flex-direction:column;align-items:center;padding:.5rem 0;border:1px solid #c9ced6;border-radius:.375rem;background:#fff}\
+.scale label{display:flex;flex-direction:column;align-items:center;justify-content:center;min-height:2.75rem;\
+border:1px solid #c9ced6;border-radius:.375rem;background:#fff;cursor:pointer}\
+.scale label:focus-within{outline:3px solid #4f46e5;outline-offset:1px}\
 .scale input{margin:0 0 .25rem}.ends{display:flex;justify-content:space-between;font-size:.85rem;color:#57606a}\
 textarea{width:100%;min-height:6rem;box-sizing:border-box;font:inherit;padding:.5rem}\
-button{font:inherit;padding:.6rem 1.2rem;border:0;border-radius:.375rem;background:#4f46e5;color:#fff}\
-.error{color:#b42318;font-weight:600}";
+button{font:inherit;min-height:2.75rem;padding:.6rem 1.2rem;border:0;border-radius:.375rem;background:#4f46e5;color:#fff}\
+button:focus-visible,textarea:focus-visible{outline:3px solid #1f2328;outline-offset:2px}\
+.error{color:#b42318;font-weight:600}\
+@media (max-width:30rem){main{padding:1rem}.scale{grid-template-columns:repeat(6,1fr)}}";
 
-fn error_page(status: StatusCode, message: &str) -> HttpResponse {
-    page(status, "en", "Survey link", &format!("<h1>{}</h1>", escape(message)))
+/// The first language the browser asks for (for pages shown before the recipient is known).
+fn browser_language(req: &HttpRequest) -> String {
+    req.headers()
+        .get("Accept-Language")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|l| l.split(';').next().unwrap_or("").trim().to_owned())
+        .filter(|l| !l.is_empty() && l.len() <= 35)
+        .unwrap_or_else(|| "en".to_owned())
+}
+
+fn error_page(status: StatusCode, lang: &str, message: impl Fn(&Strings) -> &'static str) -> HttpResponse {
+    let s = i18n::strings(lang);
+    page(status, i18n::primary(lang), s.link_title, &format!("<h1>{}</h1>", escape(message(s))))
 }
 
 /// Why a link cannot be used, as a clear page.
-fn link_error(code: ErrorCode) -> HttpResponse {
+fn link_error(code: ErrorCode, lang: &str) -> HttpResponse {
     match code {
-        ErrorCode::IdentityExpired => error_page(StatusCode::GONE, "This survey link has expired."),
-        _ => error_page(StatusCode::FORBIDDEN, "This survey link is not valid. Please use the link from your invitation."),
+        ErrorCode::IdentityExpired => error_page(StatusCode::GONE, lang, |s| s.expired),
+        _ => error_page(StatusCode::FORBIDDEN, lang, |s| s.invalid),
     }
 }
 
 struct Invitation {
     claims: InviteClaims,
+    wave: u32,
     campaign: Campaign,
     survey: Survey,
     recipient: RecipientRecord,
 }
 
+impl Invitation {
+    /// (language of the words around the texts, language of the texts, the texts).
+    fn languages(&self) -> (String, String, SurveyTexts) {
+        let recipient = self.recipient.language.as_deref();
+        let texts_lang = i18n::texts_language(&self.survey.definition, recipient);
+        let texts = self.survey.definition.texts_for(Some(&texts_lang)).cloned().unwrap_or_default();
+        (i18n::chrome_language(&self.survey.definition, recipient), texts_lang, texts)
+    }
+}
+
 /// Verifies the link and loads what it points to; `Err` is the page to show instead.
-async fn invitation(state: &State, token: &str) -> ApiResult<Result<Invitation, HttpResponse>> {
+async fn invitation(state: &State, req: &HttpRequest, token: &str) -> ApiResult<Result<Invitation, HttpResponse>> {
     let claims = match state.keys.verify_invite(token) {
         Ok(claims) => claims,
-        Err((code, _)) => return Ok(Err(link_error(code))),
+        Err((code, _)) => return Ok(Err(link_error(code, &browser_language(req)))),
     };
+    let invalid = || Ok(Err(link_error(ErrorCode::IdentityInvalid, &browser_language(req))));
     let campaign = state.store.get_campaign(claims.cid).await?;
     let recipient = state.store.get_recipient(&claims.sub).await?;
     let (Some(campaign), Some(recipient)) = (campaign, recipient) else {
-        return Ok(Err(link_error(ErrorCode::IdentityInvalid)));
+        return invalid();
     };
-    if recipient.token_id != claims.jti || recipient.campaign_id != campaign.id {
-        return Ok(Err(link_error(ErrorCode::IdentityInvalid)));
+    let wave = claims.wave.unwrap_or(1);
+    if claims.jti != wave_token_id(&recipient.token_id, wave) || recipient.campaign_id != campaign.id {
+        return invalid();
+    }
+    if wave > 1 && state.store.get_wave(campaign.id, wave).await?.is_none() {
+        return invalid();
     }
     let Some(survey) = state.store.get_survey(campaign.survey_id).await? else {
-        return Ok(Err(link_error(ErrorCode::IdentityInvalid)));
+        return invalid();
     };
+    let lang = i18n::chrome_language(&survey.definition, recipient.language.as_deref());
     if !matches!(survey.status, SurveyStatus::Live | SurveyStatus::Paused) {
-        return Ok(Err(error_page(StatusCode::GONE, "This survey is closed. Thank you for your interest.")));
+        return Ok(Err(error_page(StatusCode::GONE, &lang, |s| s.closed)));
     }
     if state.store.token_spent(&token_hash(&claims.jti)).await? {
-        return Ok(Err(error_page(StatusCode::CONFLICT, "You have already answered this survey. Thank you!")));
+        return Ok(Err(error_page(StatusCode::CONFLICT, &lang, |s| s.already_answered)));
     }
-    Ok(Ok(Invitation { claims, campaign, survey, recipient }))
+    Ok(Ok(Invitation { claims, wave, campaign, survey, recipient }))
+}
+
+/// ` lang="xx"` on survey texts when they are not in the page's language.
+fn lang_attr(texts_lang: &str, page_lang: &str) -> String {
+    if texts_lang == page_lang { String::new() } else { format!(" lang=\"{}\"", escape(texts_lang)) }
 }
 
 fn form(inv: &Invitation, token: &str, error: Option<&str>) -> HttpResponse {
-    let language = inv.recipient.language.as_deref();
-    let texts = inv.survey.definition.texts_for(language).cloned().unwrap_or_default();
-    let lang = language.unwrap_or(&inv.survey.definition.default_language);
+    let (lang, texts_lang, texts) = inv.languages();
+    let s = i18n::strings(&lang);
+    let tl = lang_attr(&texts_lang, &lang);
     let options: String = NpsScore::all()
-        .map(|s| format!("<label><input type=\"radio\" name=\"score\" value=\"{s}\" required>{s}</label>"))
+        .map(|v| format!("<label><input type=\"radio\" name=\"score\" value=\"{v}\" required>{v}</label>"))
         .collect();
     let error = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))).unwrap_or_default();
-    let anonymous = if inv.campaign.anonymity == Anonymity::Anonymous {
-        "<p>Your answer is anonymous: it is stored without your name or e-mail address.</p>"
-    } else {
-        ""
-    };
+    let anonymous =
+        if inv.campaign.anonymity == Anonymity::Anonymous { format!("<p>{}</p>", escape(s.anonymous_page)) } else { String::new() };
     let body = format!(
-        "<h1 id=\"q\">{question}</h1>{anonymous}{error}<form method=\"post\" action=\"/s/{token}\">\
-         <fieldset aria-describedby=\"ends\"><legend>{question}</legend><div class=\"scale\">{options}</div>\
-         <div class=\"ends\" id=\"ends\"><span>0 = Not at all likely</span><span>10 = Extremely likely</span></div></fieldset>\
-         <p><label for=\"comment\">{follow_up}</label><textarea id=\"comment\" name=\"comment\" maxlength=\"{MAX_COMMENT_CHARS}\"></textarea></p>\
-         <button type=\"submit\">Send</button></form>",
+        "<h1 id=\"q\"{tl}>{question}</h1>{anonymous}{error}<form method=\"post\" action=\"/s/{token}\">\
+         <fieldset aria-describedby=\"ends\"><legend{tl}>{question}</legend><div class=\"scale\">{options}</div>\
+         <div class=\"ends\" id=\"ends\"><span>0 = {not_likely}</span><span>10 = {very_likely}</span></div></fieldset>\
+         <p><label for=\"comment\"{tl}>{follow_up}</label><textarea id=\"comment\" name=\"comment\" maxlength=\"{MAX_COMMENT_CHARS}\"></textarea></p>\
+         <button type=\"submit\">{send}</button></form>",
         question = escape(&texts.question),
         follow_up = escape(&texts.follow_up.passive),
+        not_likely = escape(s.not_likely),
+        very_likely = escape(s.very_likely),
+        send = escape(s.send),
         token = escape(token),
     );
-    page(StatusCode::OK, lang, &texts.question, &body)
+    page(StatusCode::OK, &lang, &texts.question, &body)
 }
 
 #[get("/s/{token}")]
-pub async fn show(state: State, token: web::Path<String>) -> ApiResult<HttpResponse> {
-    Ok(match invitation(&state, &token).await? {
+pub async fn show(state: State, req: HttpRequest, token: web::Path<String>) -> ApiResult<HttpResponse> {
+    Ok(match invitation(&state, &req, &token).await? {
         Ok(inv) => form(&inv, &token, None),
         Err(page) => page,
     })
@@ -140,9 +182,10 @@ pub struct AnswerForm {
     pub comment: Option<String>,
 }
 
-/// The attributes an answer keeps: only the campaign's group attributes when anonymous.
-fn kept_attributes(campaign: &Campaign, recipient: &RecipientRecord) -> Attributes {
-    match campaign.anonymity {
+/// The attributes an answer keeps: only the campaign's group attributes when anonymous, and
+/// always the wave (a fact every answer of the wave shares).
+fn kept_attributes(campaign: &Campaign, recipient: &RecipientRecord, wave: u32) -> Attributes {
+    let mut kept: Attributes = match campaign.anonymity {
         Anonymity::Anonymous => recipient
             .attributes
             .iter()
@@ -150,22 +193,26 @@ fn kept_attributes(campaign: &Campaign, recipient: &RecipientRecord) -> Attribut
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         Anonymity::Confidential | Anonymity::Identified => recipient.attributes.clone(),
-    }
+    };
+    kept.insert("wave".to_owned(), wave.into());
+    kept
 }
 
 #[post("/s/{token}")]
-pub async fn answer(state: State, token: web::Path<String>, form_data: web::Form<AnswerForm>) -> ApiResult<HttpResponse> {
-    let inv = match invitation(&state, &token).await? {
+pub async fn answer(state: State, req: HttpRequest, token: web::Path<String>, form_data: web::Form<AnswerForm>) -> ApiResult<HttpResponse> {
+    let inv = match invitation(&state, &req, &token).await? {
         Ok(inv) => inv,
         Err(page) => return Ok(page),
     };
-    let score = form_data.score.as_deref().and_then(|s| s.trim().parse::<i64>().ok()).and_then(|s| NpsScore::new(s).ok());
+    let (lang, texts_lang, texts) = inv.languages();
+    let s = i18n::strings(&lang);
+    let score = form_data.score.as_deref().and_then(|v| v.trim().parse::<i64>().ok()).and_then(|v| NpsScore::new(v).ok());
     let Some(score) = score else {
-        return Ok(form(&inv, &token, Some("Please choose a score from 0 to 10.")));
+        return Ok(form(&inv, &token, Some(s.choose_score)));
     };
     let comment = form_data.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
     if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-        return Ok(form(&inv, &token, Some("Your comment is too long.")));
+        return Ok(form(&inv, &token, Some(s.too_long)));
     }
     let now = now_ms();
     let anonymous = inv.campaign.anonymity == Anonymity::Anonymous;
@@ -177,18 +224,18 @@ pub async fn answer(state: State, token: web::Path<String>, form_data: web::Form
         user_id: if anonymous { uuid::Uuid::new_v4().to_string() } else { inv.recipient.id.clone() },
         score: i64::from(score.value()),
         comment,
-        attributes: kept_attributes(&inv.campaign, &inv.recipient),
+        attributes: kept_attributes(&inv.campaign, &inv.recipient, inv.wave),
         language: inv.recipient.language.clone(),
         created_at: if anonymous { now - now.rem_euclid(86_400_000) } else { now },
     };
     if !state.store.submit_link_answer(&token_hash(&inv.claims.jti), &answer).await? {
-        return Ok(error_page(StatusCode::CONFLICT, "You have already answered this survey. Thank you!"));
+        return Ok(error_page(StatusCode::CONFLICT, &lang, |s| s.already_answered));
     }
-    let texts = inv.survey.definition.texts_for(inv.recipient.language.as_deref()).cloned().unwrap_or_default();
     let thanks = match score.band() {
         nps_core::Band::Promoter => texts.thank_you.promoter,
         nps_core::Band::Passive => texts.thank_you.passive,
         nps_core::Band::Detractor => texts.thank_you.detractor,
     };
-    Ok(page(StatusCode::OK, "en", "Thank you", &format!("<h1>{}</h1>", escape(&thanks))))
+    let body = format!("<h1 id=\"thanks\" tabindex=\"-1\"{}>{}</h1>", lang_attr(&texts_lang, &lang), escape(&thanks));
+    Ok(page(StatusCode::OK, &lang, s.thank_you_title, &body))
 }

@@ -10,6 +10,8 @@ mod sql;
 #[macro_use]
 pub mod partner_programme;
 #[macro_use]
+pub mod campaign_mail;
+#[macro_use]
 pub mod webhooks;
 mod postgres;
 mod sqlite;
@@ -194,7 +196,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + Send + Sync + 'static {
+pub trait Store: webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 

@@ -32,6 +32,7 @@ impl SqliteStore {
 impl_sql_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_webhook_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_partner_programme_store!(SqliteStore, Sqlite);
+impl_campaign_mail_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 
 impl SqliteStore {
     /// A JSON attribute as text: `CAST(json_extract(attributes, <path>) AS TEXT)`.

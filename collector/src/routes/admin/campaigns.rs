@@ -1,7 +1,8 @@
 //! Link campaigns for employee NPS (HR) and partner NPS (partner managers): recipients from
 //! CSV or JSON, personal single-use links, CSV export of the links for other channels.
 
-use crate::auth::{AdminSession, INVITE_AUDIENCE, InviteClaims};
+use crate::auth::AdminSession;
+use crate::campaign::{Wave, personal_link};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::ingest::now_ms;
@@ -26,7 +27,7 @@ fn require_campaign_role(session: &AdminSession, kind: SurveyKind) -> ApiResult<
     if allowed { Ok(()) } else { Err(ApiError::forbidden(format!("the {} role cannot run {} campaigns", session.role.as_str(), kind.as_str()))) }
 }
 
-async fn campaign_for(state: &State, session: &AdminSession, id: i64) -> ApiResult<Campaign> {
+pub async fn campaign_for(state: &State, session: &AdminSession, id: i64) -> ApiResult<Campaign> {
     let campaign = state.store.get_campaign(id).await?.ok_or_else(|| ApiError::not_found("campaign"))?;
     let survey = state.store.get_survey(campaign.survey_id).await?.ok_or_else(|| ApiError::not_found("survey"))?;
     require_campaign_role(session, survey.kind)?;
@@ -132,6 +133,31 @@ pub async fn add_recipients(state: State, session: AdminSession, id: web::Path<i
 pub struct LinkParams {
     /// `json` (default) or `csv`.
     pub format: Option<String>,
+    /// The wave whose links to give (default: the latest).
+    pub wave: Option<u32>,
+}
+
+/// The public base of links: the configured public URL, else the host the admin called.
+pub fn link_base(state: &State, req: &actix_web::HttpRequest) -> String {
+    state.settings.http.public_url.clone().unwrap_or_else(|| {
+        let info = req.connection_info();
+        format!("{}://{}", info.scheme(), info.host())
+    })
+}
+
+/// A wave of the campaign (the latest when `wave` is none); the first exists even before
+/// any e-mail went out.
+pub async fn wave_of(state: &State, campaign: &Campaign, wave: Option<u32>) -> ApiResult<Wave> {
+    let waves = state.store.waves(campaign.id).await?;
+    let found = match wave {
+        None => waves.last().cloned(),
+        Some(n) => waves.iter().find(|w| w.wave == n).cloned(),
+    };
+    match (found, wave) {
+        (Some(w), _) => Ok(w),
+        (None, None | Some(1)) => Ok(Wave::first(campaign)),
+        (None, Some(n)) => Err(ApiError::not_found(format!("wave {n}"))),
+    }
 }
 
 /// Personal links, one per recipient, for e-mail or any other channel.
@@ -145,21 +171,12 @@ pub async fn links(
     req: actix_web::HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let campaign = campaign_for(&state, &session, *id).await?;
-    let base = state.settings.http.public_url.clone().unwrap_or_else(|| {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
-    });
+    let base = link_base(&state, &req);
+    let wave = wave_of(&state, &campaign, params.wave).await?;
     let mut out = Vec::new();
     for r in state.store.list_recipients(campaign.id).await? {
-        let claims = InviteClaims {
-            sub: r.id.clone(),
-            cid: campaign.id,
-            jti: r.token_id.clone(),
-            aud: INVITE_AUDIENCE.into(),
-            exp: campaign.expires_at / 1000,
-        };
-        let token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
-        out.push(RecipientLink { recipient_id: r.id, email: r.email, url: format!("{base}/s/{token}") });
+        let url = personal_link(&state.keys, &base, &campaign, &r, &wave).map_err(ApiError::Internal)?;
+        out.push(RecipientLink { recipient_id: r.id, email: r.email, url });
     }
     if params.format.as_deref() == Some("csv") {
         let mut writer = csv::Writer::from_writer(Vec::new());

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod campaign_mail;
 pub mod campaigns;
 pub mod coverage;
 pub mod eligibility;
@@ -20,6 +21,7 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     accounts::configure(cfg);
     auth::configure(cfg);
+    campaign_mail::configure(cfg);
     campaigns::configure(cfg);
     coverage::configure(cfg);
     eligibility::configure(cfg);
