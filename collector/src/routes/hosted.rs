@@ -48,7 +48,8 @@ fn page(status: StatusCode, language: &str, title: &str, body: &str) -> HttpResp
         ))
 }
 
-/// Mobile first: on narrow screens the scale wraps to two rows of large touch targets.
+/// Mobile first: on narrow screens the scale wraps to two rows of large touch targets. The
+/// scale's legend repeats the heading for screen readers only (`.sr`).
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1f2328}\
 main{max-width:36rem;margin:0 auto;padding:1.5rem}h1{font-size:1.25rem;line-height:1.4}\
 fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;margin-bottom:.5rem}\
@@ -61,6 +62,7 @@ textarea{width:100%;min-height:6rem;box-sizing:border-box;font:inherit;padding:.
 button{font:inherit;min-height:2.75rem;padding:.6rem 1.2rem;border:0;border-radius:.375rem;background:#4f46e5;color:#fff}\
 button:focus-visible,textarea:focus-visible{outline:3px solid #1f2328;outline-offset:2px}\
 .error{color:#b42318;font-weight:600}\
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
 @media (max-width:30rem){main{padding:1rem}.scale{grid-template-columns:repeat(6,1fr)}}";
 
 /// The first language the browser asks for (for pages shown before the recipient is known).
@@ -154,7 +156,7 @@ fn form(inv: &Invitation, token: &str, error: Option<&str>) -> HttpResponse {
         if inv.campaign.anonymity == Anonymity::Anonymous { format!("<p>{}</p>", escape(s.anonymous_page)) } else { String::new() };
     let body = format!(
         "<h1 id=\"q\"{tl}>{question}</h1>{anonymous}{error}<form method=\"post\" action=\"/s/{token}\">\
-         <fieldset aria-describedby=\"ends\"><legend{tl}>{question}</legend><div class=\"scale\">{options}</div>\
+         <fieldset aria-describedby=\"ends\"><legend class=\"sr\"{tl}>{question}</legend><div class=\"scale\">{options}</div>\
          <div class=\"ends\" id=\"ends\"><span>0 = {not_likely}</span><span>10 = {very_likely}</span></div></fieldset>\
          <p><label for=\"comment\"{tl}>{follow_up}</label><textarea id=\"comment\" name=\"comment\" maxlength=\"{MAX_COMMENT_CHARS}\"></textarea></p>\
          <button type=\"submit\">{send}</button></form>",
