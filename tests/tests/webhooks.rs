@@ -321,6 +321,7 @@ async fn slack_format_with_a_detractor_band_rule_and_a_test_event() -> anyhow::R
     tokio::time::sleep(Duration::from_secs(2)).await;
     let accepted = receiver.snapshot(|s| s.accepted.clone());
     assert_eq!(accepted.len(), 1, "only the completed detractor answer matches the rule: {accepted:?}");
+    assert_eq!(receiver.snapshot(|s| s.duplicates), 0, "delivered once");
     let message = &accepted[&expected_id(endpoint, &detractor, "response.completed")];
     assert_eq!(message["text"], format!("Detractor (3/10) on {survey_name}"));
     let blocks = message["blocks"].to_string();
@@ -476,5 +477,27 @@ async fn bad_input_to_the_webhook_api_gets_json_errors() -> anyhow::Result<()> {
     assert_eq!(deleted.status().as_u16(), 204);
     let gone = admin.http.get(format!("{}/api/admin/webhooks/{id}", collector.url)).send().await?;
     assert_eq!(gone.status().as_u16(), 404);
+    Ok(())
+}
+
+/// `ingest.mode = direct` (one SQL transaction per request) publishes events before it
+/// acknowledges, through the same outbox.
+#[tokio::test]
+async fn direct_ingest_mode_publishes_events_too() -> anyhow::Result<()> {
+    let env = [("NPS_INGEST__MODE", "direct".to_owned())];
+    let Setup { _dir, collector: _collector, admin, project_id, survey_id, client_base, .. } = setup(Backend::Sqlite, &env).await?;
+    let receiver = Receiver::start(1).await?;
+    let hook = create_webhook(&admin, project_id, json!({ "url": receiver.url, "events": ["response.created"], "bands": ["promoter"] })).await?;
+    receiver.set_secret(hook["secret"].as_str().unwrap_or_default());
+    let endpoint = hook["id"].as_i64().unwrap_or_default();
+    let promoter = answer(&client_base, survey_id, "u1", 9, None).await?;
+    answer(&client_base, survey_id, "u2", 6, None).await?;
+    let id = expected_id(endpoint, &promoter, "response.created");
+    let arrived = wait_for(Duration::from_secs(20), || async { receiver.snapshot(|s| s.accepted.get(&id).cloned()) }).await;
+    let body = arrived.ok_or_else(|| anyhow::anyhow!("the promoter's event did not arrive"))?;
+    assert_eq!(body["data"]["score"], 9);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (accepted, attempts) = receiver.snapshot(|s| (s.accepted.len(), s.attempts.len()));
+    assert_eq!((accepted, attempts), (1, 2), "one failure, one success, nothing for the detractor");
     Ok(())
 }
