@@ -4,6 +4,8 @@
 //! widget, the admin app and the collector share one definition of a score, one set of
 //! statistics and one set of eligibility rules.
 
+pub mod actions;
+pub mod churn;
 pub mod coverage;
 pub mod eligibility;
 pub mod error_code;

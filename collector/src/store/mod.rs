@@ -8,6 +8,8 @@
 #[macro_use]
 mod sql;
 #[macro_use]
+pub mod accounts;
+#[macro_use]
 pub mod partner_programme;
 #[macro_use]
 pub mod campaign_mail;
@@ -196,7 +198,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + Send + Sync + 'static {
+pub trait Store: accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 

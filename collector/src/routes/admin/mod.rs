@@ -3,7 +3,9 @@
 //! here, not only hidden in the UI.
 
 pub mod accounts;
+pub mod actions;
 pub mod auth;
+pub mod business;
 pub mod campaign_mail;
 pub mod campaigns;
 pub mod coverage;
@@ -13,6 +15,7 @@ pub mod partners;
 pub mod projects;
 pub mod reports;
 pub mod responses;
+pub mod risk;
 pub mod surveys;
 pub mod webhooks;
 
@@ -20,6 +23,9 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     accounts::configure(cfg);
+    actions::configure(cfg);
+    business::configure(cfg);
+    risk::configure(cfg);
     auth::configure(cfg);
     campaign_mail::configure(cfg);
     campaigns::configure(cfg);

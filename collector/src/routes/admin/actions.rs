@@ -1,0 +1,194 @@
+//! The action log: what changed because of NPS. Owners, admins and analysts record, read,
+//! change and delete actions; the list takes the same time range (and granularity) as the NPS
+//! report, so a trend can show its actions alongside, and `reports/actions` answers "has an
+//! NPS insight changed anything in the last N days?".
+
+use super::business::require_account_reader;
+use crate::auth::AdminSession;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
+use crate::ingest::now_ms;
+use crate::state::State;
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use nps_core::actions::{Action, ActionInput, RecentActions};
+use nps_core::wire::Granularity;
+use serde::{Deserialize, Serialize};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(create).service(list).service(get_one).service(update).service(remove).service(recent);
+}
+
+/// 2100-01-01: a decision date beyond it is a typo.
+const LATEST_DATE: i64 = 4_102_444_800_000;
+const MAX_THEMES: usize = 20;
+const MAX_RESPONSES: usize = 200;
+
+/// Field checks, then the links: the survey must be one of the project's that this role may
+/// read, and every response id an answer to one of those surveys.
+async fn validate(state: &State, session: &AdminSession, input: &ActionInput) -> ApiResult<()> {
+    let title = input.title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(ApiError::invalid("title must be 1 to 200 characters"));
+    }
+    if input.decision.trim().is_empty() || input.decision.chars().count() > 5_000 {
+        return Err(ApiError::invalid("decision must be 1 to 5000 characters"));
+    }
+    crate::validate::text("owner", input.owner.as_deref(), 254)?;
+    if !(0..=LATEST_DATE).contains(&input.decided_at) {
+        return Err(ApiError::invalid("decided_at must be unix milliseconds between 1970 and 2100"));
+    }
+    if input.themes.len() > MAX_THEMES {
+        return Err(ApiError::invalid(format!("themes may list at most {MAX_THEMES} themes")));
+    }
+    for (i, theme) in input.themes.iter().enumerate() {
+        if theme.trim().is_empty() || theme.chars().count() > 64 {
+            return Err(ApiError::invalid(format!("themes[{i}] must be 1 to 64 characters")));
+        }
+    }
+    if input.response_ids.len() > MAX_RESPONSES {
+        return Err(ApiError::invalid(format!("response_ids may list at most {MAX_RESPONSES} answers")));
+    }
+    for (i, id) in input.response_ids.iter().enumerate() {
+        crate::validate::id(&format!("response_ids[{i}]"), id)?;
+    }
+    state.store.get_project(input.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
+    let surveys = state.store.list_surveys(Some(input.project_id)).await?;
+    if let Some(survey_id) = input.survey_id {
+        let survey = surveys.iter().find(|s| s.id == survey_id).ok_or_else(|| {
+            ApiError::invalid(format!("survey_id {survey_id} is not a survey of project {}", input.project_id))
+        })?;
+        if !session.can_read(survey.kind) {
+            return Err(ApiError::forbidden(format!("the {} role cannot read survey {survey_id}", session.role.as_str())));
+        }
+    }
+    let readable: Vec<i64> = surveys.iter().filter(|s| session.can_read(s.kind)).map(|s| s.id).collect();
+    let unknown = state.store.unknown_responses(&readable, &input.response_ids).await?;
+    if !unknown.is_empty() {
+        return Err(ApiError::invalid(format!("response_ids: not answers of this project: {}", unknown.join(", "))));
+    }
+    Ok(())
+}
+
+fn tidy(mut input: ActionInput) -> ActionInput {
+    input.title = input.title.trim().to_owned();
+    let mut seen = std::collections::BTreeSet::new();
+    input.themes = input.themes.iter().map(|t| t.trim().to_lowercase()).filter(|t| seen.insert(t.clone())).collect();
+    input
+}
+
+async fn existing(state: &State, id: i64) -> ApiResult<Action> {
+    state.store.get_action(id).await?.ok_or_else(|| ApiError::not_found(format!("action {id}")))
+}
+
+#[utoipa::path(tag = "admin", request_body = ActionInput, responses((status = 201, body = Action), (status = 403, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
+#[post("/api/admin/actions")]
+pub async fn create(state: State, session: AdminSession, body: JsonBody<ActionInput>) -> ApiResult<HttpResponse> {
+    require_account_reader(&session)?;
+    let input = tidy(body.0);
+    validate(&state, &session, &input).await?;
+    let action = state.store.create_action(&input, &session.email, now_ms()).await?;
+    tracing::info!(action_id = action.id, project_id = input.project_id, "action recorded");
+    Ok(HttpResponse::Created().json(action))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    pub project_id: i64,
+    /// Decided at or after (unix ms).
+    pub from: Option<i64>,
+    /// Decided before (unix ms).
+    pub to: Option<i64>,
+    /// `day`, `week` or `month`: each action then names the report period it falls in
+    /// (`period_start`, as in `reports/nps`).
+    pub granularity: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListedAction {
+    #[serde(flatten)]
+    pub action: Action,
+    /// First day of the trend period the action falls in, when a granularity was asked for.
+    pub period_start: Option<String>,
+}
+
+/// The project's actions decided in `[from, to)`, oldest first.
+#[utoipa::path(tag = "admin", params(ListParams), responses((status = 200, body = Vec<ListedAction>)))]
+#[get("/api/admin/actions")]
+pub async fn list(state: State, session: AdminSession, params: web::Query<ListParams>) -> ApiResult<HttpResponse> {
+    require_account_reader(&session)?;
+    let granularity = match params.granularity.as_deref() {
+        None => None,
+        Some("day") => Some(Granularity::Day),
+        Some("week") => Some(Granularity::Week),
+        Some("month") => Some(Granularity::Month),
+        Some(other) => return Err(ApiError::invalid(format!("granularity must be day, week or month (got `{other}`)"))),
+    };
+    if let (Some(from), Some(to)) = (params.from, params.to)
+        && from >= to
+    {
+        return Err(ApiError::invalid("from must be before to"));
+    }
+    let actions = state.store.list_actions(params.project_id, params.from, params.to).await?;
+    let listed: Vec<ListedAction> = actions
+        .into_iter()
+        .map(|action| {
+            let day = action.input.decided_at.div_euclid(86_400_000);
+            let period_start = granularity.and_then(|g| super::reports::period_start(day, g)).map(|d| d.format("%Y-%m-%d").to_string());
+            ListedAction { action, period_start }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(listed))
+}
+
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 200, body = Action), (status = 404, body = nps_core::ApiErrorBody)))]
+#[get("/api/admin/actions/{id}")]
+pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    require_account_reader(&session)?;
+    Ok(HttpResponse::Ok().json(existing(&state, *id).await?))
+}
+
+/// Replaces an action's fields.
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = ActionInput, responses((status = 200, body = Action), (status = 404, body = nps_core::ApiErrorBody)))]
+#[put("/api/admin/actions/{id}")]
+pub async fn update(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<ActionInput>) -> ApiResult<HttpResponse> {
+    require_account_reader(&session)?;
+    existing(&state, *id).await?;
+    let input = tidy(body.0);
+    validate(&state, &session, &input).await?;
+    let action = state.store.update_action(*id, &input, now_ms()).await?.ok_or_else(|| ApiError::not_found(format!("action {id}")))?;
+    Ok(HttpResponse::Ok().json(action))
+}
+
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = nps_core::ApiErrorBody)))]
+#[delete("/api/admin/actions/{id}")]
+pub async fn remove(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    require_account_reader(&session)?;
+    if !state.store.delete_action(*id).await? {
+        return Err(ApiError::not_found(format!("action {id}")));
+    }
+    tracing::info!(action_id = *id, "action deleted");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct RecentParams {
+    pub project_id: i64,
+    /// The window, ending now (default 90 days).
+    pub days: Option<u32>,
+}
+
+/// "Has an NPS insight changed anything in the last 90 days?": the count and the list of
+/// actions decided in the window.
+#[utoipa::path(tag = "admin", params(RecentParams), responses((status = 200, body = RecentActions)))]
+#[get("/api/admin/reports/actions")]
+pub async fn recent(state: State, session: AdminSession, params: web::Query<RecentParams>) -> ApiResult<HttpResponse> {
+    require_account_reader(&session)?;
+    let days = params.days.unwrap_or(90);
+    if !(1..=3_650).contains(&days) {
+        return Err(ApiError::invalid("days must be between 1 and 3650"));
+    }
+    let now = now_ms();
+    let since = now - i64::from(days) * 86_400_000;
+    let actions = state.store.list_actions(params.project_id, Some(since), Some(now + 1)).await?;
+    Ok(HttpResponse::Ok().json(RecentActions::of(&actions, days, now)))
+}
