@@ -61,6 +61,11 @@ pub struct IngestSettings {
     pub max_group: usize,
     /// How long shutdown keeps draining the spool before leaving the rest for the next start.
     pub shutdown_drain_secs: u64,
+    /// Keep every user's eligibility facts in memory and decide without SQL (SQLite only:
+    /// this collector must be the database's only writer).
+    pub resident_decisions: bool,
+    /// Above this many users, decide from SQL instead (memory stays bounded).
+    pub resident_max_users: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -143,7 +148,14 @@ impl Default for HttpSettings {
 
 impl Default for IngestSettings {
     fn default() -> Self {
-        Self { mode: IngestMode::Spool, drain_batch: 1_000, max_group: 4_096, shutdown_drain_secs: 10 }
+        Self {
+            mode: IngestMode::Spool,
+            drain_batch: 1_000,
+            max_group: 4_096,
+            shutdown_drain_secs: 10,
+            resident_decisions: true,
+            resident_max_users: 2_000_000,
+        }
     }
 }
 

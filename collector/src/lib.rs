@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod outbox;
 pub mod ratelimit;
+pub mod resident;
 pub mod routes;
 pub mod startup;
 pub mod state;

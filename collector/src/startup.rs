@@ -10,6 +10,7 @@ use crate::ingest::{Drainer, Ingestor, Spool};
 use crate::metrics::Metrics;
 use crate::outbox::{EventPublisher, Outbox, Transports, Worker};
 use crate::ratelimit::RateLimits;
+use crate::resident::Resident;
 use crate::state::AppState;
 use crate::{guard, routes, store};
 use actix_web::body::BoxBody;
@@ -104,6 +105,9 @@ impl Application {
             IngestMode::Spool => {
                 let spool = Spool::open(&settings.data_dir.join("spool.redb"), settings.ingest.max_group, metrics.clone())
                     .context("opening the spool")?;
+                // Before the drainer starts: nothing may move from the spool to SQL between
+                // the two reads that build the in-memory facts.
+                let resident = load_resident(&settings, &store, &spool).await?;
                 let drainer = Drainer {
                     spool: spool.clone(),
                     store: store.clone(),
@@ -113,7 +117,7 @@ impl Application {
                     hook: Some(events.clone()),
                 };
                 let handle = tokio::spawn(drainer.run(shutdown_rx));
-                (Ingestor::Spool { spool: spool.clone(), metrics: metrics.clone() }, Some(spool), Some(handle))
+                (Ingestor::Spool { spool: spool.clone(), metrics: metrics.clone(), resident }, Some(spool), Some(handle))
             }
             IngestMode::Direct => {
                 (Ingestor::Direct { store: store.clone(), metrics: metrics.clone(), hook: Some(events.clone()) }, None, None)
@@ -176,6 +180,25 @@ impl Application {
         outbox_worker.await?;
         Ok(())
     }
+}
+
+/// Keeps every user's eligibility facts in memory when this collector is the database's only
+/// writer (SQLite); see [`Resident`]. PostgreSQL may be shared by several collectors, so it
+/// decides from SQL.
+async fn load_resident(settings: &Settings, store: &store::DynStore, spool: &Spool) -> anyhow::Result<Option<Arc<Resident>>> {
+    if !settings.ingest.resident_decisions || store.backend() != "sqlite" {
+        return Ok(None);
+    }
+    let pending: Vec<crate::ingest::IngestRecord> = spool
+        .peek(usize::MAX)
+        .await
+        .context("reading the spool")?
+        .into_iter()
+        .filter_map(|(_, bytes)| serde_json::from_slice(&bytes).ok())
+        .collect();
+    let now = chrono::Utc::now().timestamp_millis();
+    let resident = Resident::load(store, &pending, settings.ingest.resident_max_users, now).await.context("loading eligibility facts")?;
+    Ok(resident.map(Arc::new))
 }
 
 type OutboxParts = (Arc<Outbox>, Arc<EventPublisher>, (watch::Sender<bool>, JoinHandle<()>));

@@ -191,3 +191,47 @@ async fn a_decision_right_after_identify_sees_the_user() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// On SQLite the collector keeps every user's eligibility facts in memory: deciding needs no
+/// SQL at all, and a display it grants is durable in the spool before the answer. Proven here
+/// with SQLite's write lock held by another connection (nothing can drain), then a kill -9:
+/// after the restart the claim is still known, from the spool.
+#[tokio::test]
+async fn a_display_claimed_in_memory_survives_a_crash_before_it_reaches_sqlite() -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let w = world(&collector, SurveyRules::default()).await?;
+    identify(&collector.url, &w.key, "alice").await?;
+    identify(&collector.url, &w.key, "bob").await?;
+    wait_drained(&collector.url).await?;
+
+    let mut blocker = sqlx::SqliteConnection::connect(&db.url).await?;
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut blocker).await?;
+    let first = decide(&collector.url, &w.key, w.survey_id, "alice").await?;
+    assert_eq!(first["eligible"], json!(true), "{first}");
+    let second = decide(&collector.url, &w.key, w.survey_id, "alice").await?;
+    assert_eq!(second["rule"], "global_cooldown", "the claim is known at once: {second}");
+    let mut collector = collector;
+    collector.kill9().await?;
+    sqlx::query("ROLLBACK").execute(&mut blocker).await?;
+    blocker.close().await?;
+
+    let collector = collector.restart().await?;
+    let after = decide(&collector.url, &w.key, w.survey_id, "alice").await?;
+    assert_eq!(after["eligible"], json!(false), "the claim survived the crash: {after}");
+    assert_eq!(after["rule"], "global_cooldown", "{after}");
+    let other = decide(&collector.url, &w.key, w.survey_id, "bob").await?;
+    assert_eq!(other["eligible"], json!(true), "another user is unaffected: {other}");
+
+    // Everything reaches SQL once it can: the explanation agrees with the decisions taken.
+    wait_drained(&collector.url).await?;
+    let admin = Admin::bootstrap(&collector.url).await?;
+    let exclusions: Value = admin.get(&format!("/api/admin/reports/exclusions?survey_id={}", w.survey_id)).await?;
+    let rules = exclusions["rules"].as_array().cloned().unwrap_or_default();
+    let count = |rule: &str| rules.iter().find(|r| r["rule"] == rule).and_then(|r| r["decisions"].as_u64());
+    assert_eq!(count("eligible"), Some(2));
+    assert_eq!(count("global_cooldown"), Some(2));
+    Ok(())
+}

@@ -16,7 +16,8 @@ const SPOOL: TableDefinition<u64, &[u8]> = TableDefinition::new("spool");
 const SPOOL_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 enum Command {
-    Append(Vec<u8>, oneshot::Sender<Result<u64, String>>),
+    /// Records appended together (consecutive keys); the reply is the last key.
+    Append(Vec<Vec<u8>>, oneshot::Sender<Result<u64, String>>),
     Remove(Vec<u64>, oneshot::Sender<Result<(), String>>),
 }
 
@@ -67,10 +68,18 @@ impl Spool {
         Ok(Arc::new(Self { db, commands, appended, drained }))
     }
 
-    /// Appends one record; returns once it is on disk.
+    /// Appends one record; returns its key once it is on disk.
     pub async fn append(&self, record: Vec<u8>) -> Result<u64, SpoolError> {
+        self.append_all(vec![record]).await
+    }
+
+    /// Appends records in one commit (all or none); returns the last key once they are on disk.
+    pub async fn append_all(&self, records: Vec<Vec<u8>>) -> Result<u64, SpoolError> {
+        if records.is_empty() {
+            return Err(SpoolError::Write("nothing to append".into()));
+        }
         let (tx, rx) = oneshot::channel();
-        self.commands.send(Command::Append(record, tx)).await.map_err(|_| SpoolError::Stopped)?;
+        self.commands.send(Command::Append(records, tx)).await.map_err(|_| SpoolError::Stopped)?;
         rx.await.map_err(|_| SpoolError::Stopped)?.map_err(SpoolError::Write)
     }
 
@@ -176,9 +185,9 @@ impl Writer {
                 let mut key = first_key;
                 for command in group {
                     match command {
-                        Command::Append(_, reply) => {
-                            let _ = reply.send(Ok(key));
-                            key += 1;
+                        Command::Append(records, reply) => {
+                            key += records.len() as u64;
+                            let _ = reply.send(Ok(key - 1));
                         }
                         Command::Remove(_, reply) => {
                             let _ = reply.send(Ok(()));
@@ -217,9 +226,11 @@ impl Writer {
             let mut table = txn.open_table(SPOOL).map_err(redb_err)?;
             for command in group {
                 match command {
-                    Command::Append(bytes, _) => {
-                        table.insert(key, bytes.as_slice()).map_err(redb_err)?;
-                        key += 1;
+                    Command::Append(records, _) => {
+                        for bytes in records {
+                            table.insert(key, bytes.as_slice()).map_err(redb_err)?;
+                            key += 1;
+                        }
                     }
                     Command::Remove(keys, _) => {
                         for k in keys {

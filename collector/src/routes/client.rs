@@ -10,9 +10,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::ingest::{DecisionLog, IngestRecord, now_ms};
 use crate::state::State;
-use crate::store::DisplayClaim;
+use crate::store::{DecisionFacts, DisplayClaim};
 use crate::validate;
-use nps_core::eligibility::{DecisionInput, Subject};
+use nps_core::eligibility::{Decision, DecisionInput, Subject};
 use nps_core::wire::{DecideRequest, DecideResponse};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -223,7 +223,6 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
         ApiError::client(ErrorCode::UnknownSurvey, format!("survey_id {} is not a survey of this project", request.survey_id))
     })?;
     authorize_user(&state, &project, &req, &request.user_id)?;
-    state.await_user_writes(project.project.id, &request.user_id).await;
     let now = now_ms();
     let claim = DisplayClaim {
         project_id: project.project.id,
@@ -238,43 +237,48 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
         count_responses: survey.rules.response_caps.per_day.is_some() || survey.rules.response_caps.total.is_some(),
     };
     let policy = &project.project.fatigue;
-    let decision = state
-        .store
-        .decide_and_claim(&claim, &|facts| {
-            let subject = Subject {
-                user_key: &request.user_id,
-                user_attributes: &facts.user_attributes,
-                account_attributes: facts.account_attributes.as_ref(),
-                role: facts.role.as_deref(),
-                language: request.language.as_deref().or(facts.language.as_deref()),
-                device: request.device.as_deref(),
-                email: request.email.as_deref(),
-            };
-            nps_core::eligibility::decide(&DecisionInput {
-                now,
-                survey_id: survey.id,
-                rules: &survey.rules,
-                policy,
-                subject,
-                history: &facts.history,
-                responses_today: facts.responses_today,
-                responses_total: facts.responses_total,
-                survey_live: survey.status == SurveyStatus::Live,
-            })
+    let rules = |facts: &DecisionFacts| {
+        let subject = Subject {
+            user_key: &request.user_id,
+            user_attributes: &facts.user_attributes,
+            account_attributes: facts.account_attributes.as_ref(),
+            role: facts.role.as_deref(),
+            language: request.language.as_deref().or(facts.language.as_deref()),
+            device: request.device.as_deref(),
+            email: request.email.as_deref(),
+        };
+        nps_core::eligibility::decide(&DecisionInput {
+            now,
+            survey_id: survey.id,
+            rules: &survey.rules,
+            policy,
+            subject,
+            history: &facts.history,
+            responses_today: facts.responses_today,
+            responses_total: facts.responses_total,
+            survey_live: survey.status == SurveyStatus::Live,
         })
-        .await?;
-    let log = DecisionLog {
-        key: claim.display_id.clone(),
-        survey_id: survey.id,
-        user_id: request.user_id.clone(),
-        eligible: decision.eligible,
-        rule: decision.rule.as_str().to_owned(),
-        detail: decision.detail.clone(),
-        retry_after: decision.retry_after,
-        sampling_rate_bp: decision.sampling_rate_bp,
-        trigger: request.trigger.clone(),
     };
-    state.ingestor.submit(IngestRecord::Decision { project_id: project.project.id, at: now, decision: log }).await?;
+    let decision = match state.ingestor.resident() {
+        Some(resident) => {
+            // In memory: the per-user turn is held until the claimed display is in the spool.
+            let _turn = resident.lock_user(claim.project_id, &claim.user_id).await;
+            let decision = rules(&resident.facts(claim.project_id, &claim.user_id, claim.survey_id, now));
+            let mut records = Vec::with_capacity(2);
+            if decision.eligible {
+                records.push(claimed_display(&claim, &decision));
+            }
+            records.push(decision_log(&claim, &decision));
+            state.ingestor.submit_all(records).await?;
+            decision
+        }
+        None => {
+            state.await_user_writes(claim.project_id, &claim.user_id).await;
+            let decision = state.store.decide_and_claim(&claim, &rules).await?;
+            state.ingestor.submit(decision_log(&claim, &decision)).await?;
+            decision
+        }
+    };
     Ok(HttpResponse::Ok().json(DecideResponse {
         eligible: decision.eligible,
         display_id: decision.eligible.then_some(claim.display_id),
@@ -283,6 +287,39 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
         retry_after: decision.retry_after,
         sampling_rate_bp: decision.sampling_rate_bp,
     }))
+}
+
+/// The display a granted decision claims, as a spool record.
+fn claimed_display(claim: &DisplayClaim, decision: &Decision) -> IngestRecord {
+    IngestRecord::Display {
+        project_id: claim.project_id,
+        at: claim.now,
+        display: DisplayRequest {
+            display_id: claim.display_id.clone(),
+            survey_id: claim.survey_id,
+            user_id: claim.user_id.clone(),
+            trigger: claim.trigger.clone(),
+            url: claim.url.clone(),
+            language: claim.language.clone(),
+            device: claim.device.clone(),
+            sampling_rate_bp: Some(decision.sampling_rate_bp),
+        },
+    }
+}
+
+fn decision_log(claim: &DisplayClaim, decision: &Decision) -> IngestRecord {
+    let log = DecisionLog {
+        key: claim.display_id.clone(),
+        survey_id: claim.survey_id,
+        user_id: claim.user_id.clone(),
+        eligible: decision.eligible,
+        rule: decision.rule.as_str().to_owned(),
+        detail: decision.detail.clone(),
+        retry_after: decision.retry_after,
+        sampling_rate_bp: decision.sampling_rate_bp,
+        trigger: claim.trigger.clone(),
+    };
+    IngestRecord::Decision { project_id: claim.project_id, at: claim.now, decision: log }
 }
 
 /// Refuses answers beyond the survey's response caps (only capped surveys pay the count).

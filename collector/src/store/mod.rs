@@ -10,6 +10,8 @@ mod sql;
 #[macro_use]
 pub mod accounts;
 #[macro_use]
+pub mod resident;
+#[macro_use]
 pub mod partner_programme;
 #[macro_use]
 pub mod campaign_mail;
@@ -198,7 +200,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + Send + Sync + 'static {
+pub trait Store: accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 

@@ -27,6 +27,7 @@ impl PostgresStore {
 impl_sql_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_account_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_webhook_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
+impl_resident_store!(PostgresStore);
 impl_partner_programme_store!(PostgresStore, Postgres);
 impl_campaign_mail_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 

@@ -32,6 +32,7 @@ impl SqliteStore {
 impl_sql_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_account_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_webhook_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+impl_resident_store!(SqliteStore);
 impl_partner_programme_store!(SqliteStore, Sqlite);
 impl_campaign_mail_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 

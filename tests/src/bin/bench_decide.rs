@@ -3,11 +3,15 @@
 //! the user's server-side history, applies the rules, logs the decision and (when eligible)
 //! claims the display in one per-user-serialised transaction.
 //!
+//! On SQLite the collector keeps every user's facts in memory; the same run measures it reading
+//! them from SQL instead (the baseline, and what PostgreSQL does).
+//!
 //! `cargo xtask bench-decide [--clients 32] [--seconds 10] [--users 100000]`
 
 use anyhow::Context;
 use futures::StreamExt;
 use nps_core::wire::SurveyKind;
+use nps_e2e::load::Connection;
 use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
 use serde_json::json;
 use std::sync::Arc;
@@ -47,6 +51,12 @@ fn main() -> anyhow::Result<()> {
     tokio::runtime::Runtime::new()?.block_on(run(args))
 }
 
+/// The part of a decision the bench counts.
+#[derive(serde::Deserialize)]
+struct Decided {
+    eligible: bool,
+}
+
 struct Measured {
     decisions_per_sec: f64,
     p50_ms: f64,
@@ -55,14 +65,17 @@ struct Measured {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    let sqlite = measure(Backend::Sqlite, &args).await?;
-    let postgres = measure(Backend::Postgres, &args).await?;
+    let sqlite = measure(Backend::Sqlite, Facts::InMemory, &args).await?;
+    let sqlite_sql = measure(Backend::Sqlite, Facts::FromSql, &args).await?;
+    let postgres = measure(Backend::Postgres, Facts::FromSql, &args).await?;
     println!(
-        "bench decide: sqlite_dps={:.0} sqlite_p50_ms={:.2} sqlite_p99_ms={:.2} postgres_dps={:.0} postgres_p50_ms={:.2} \
-         postgres_p99_ms={:.2} users={} clients={} granted_sqlite={} granted_postgres={}",
+        "bench decide: sqlite_dps={:.0} sqlite_p50_ms={:.2} sqlite_p99_ms={:.2} sqlite_from_sql_dps={:.0} ratio={:.1} \
+         postgres_dps={:.0} postgres_p50_ms={:.2} postgres_p99_ms={:.2} users={} clients={} granted_sqlite={} granted_postgres={}",
         sqlite.decisions_per_sec,
         sqlite.p50_ms,
         sqlite.p99_ms,
+        sqlite_sql.decisions_per_sec,
+        sqlite.decisions_per_sec / sqlite_sql.decisions_per_sec.max(f64::MIN_POSITIVE),
         postgres.decisions_per_sec,
         postgres.p50_ms,
         postgres.p99_ms,
@@ -78,10 +91,20 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-async fn measure(backend: Backend, args: &Args) -> anyhow::Result<Measured> {
+/// Where a SQLite collector reads the facts of a decision: its in-memory copy (the default),
+/// or SQL (the baseline; PostgreSQL always reads SQL, it may be shared by several collectors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Facts {
+    InMemory,
+    FromSql,
+}
+
+async fn measure(backend: Backend, facts: Facts, args: &Args) -> anyhow::Result<Measured> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let options = CollectorOptions::new(dir.path().join("data"), db.url.clone())
+        .with("NPS_INGEST__RESIDENT_DECISIONS", facts == Facts::InMemory);
+    let collector = Collector::start(options).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
     let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
@@ -97,23 +120,34 @@ async fn measure(backend: Backend, args: &Args) -> anyhow::Result<Measured> {
     let granted = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let begun = Instant::now();
+    let path = format!("/v1/p/{}/decide", project.public_key);
     let workers = (0..args.clients).map(|worker| {
-        let (http, base, latencies, granted) = (http.clone(), base.clone(), latencies.clone(), granted.clone());
+        let (base_url, path, latencies, granted) = (collector.url.clone(), path.clone(), latencies.clone(), granted.clone());
         let users = args.users;
         async move {
             let mut i = worker as u64;
             let mut mine = Vec::new();
+            let mut connection: Option<Connection> = None;
             while Instant::now() < deadline {
                 i = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                let user = format!("user-{}", (i >> 33) % users);
-                let body = json!({ "survey_id": survey.id, "user_id": user, "display_id": new_id(), "trigger": "event:bench" });
+                let body = format!(
+                    r#"{{"survey_id":{},"user_id":"user-{}","display_id":"{}","trigger":"event:bench"}}"#,
+                    survey.id,
+                    (i >> 33) % users,
+                    new_id()
+                );
+                if connection.is_none() {
+                    connection = Connection::open(&base_url).await.ok();
+                }
+                let Some(open) = connection.as_mut() else { continue };
                 let sent = Instant::now();
-                let Ok(response) = http.post(format!("{base}/decide")).json(&body).send().await else { continue };
-                let ok = response.status().is_success();
-                let decision: serde_json::Value = response.json().await.unwrap_or_default();
-                if ok {
+                let Ok(reply) = open.post_json(&path, body.as_bytes()).await else {
+                    connection = None;
+                    continue;
+                };
+                if reply.status == 200 {
                     mine.push(sent.elapsed());
-                    if decision["eligible"] == json!(true) {
+                    if serde_json::from_slice::<Decided>(&reply.body).is_ok_and(|d| d.eligible) {
                         granted.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -134,7 +168,7 @@ async fn measure(backend: Backend, args: &Args) -> anyhow::Result<Measured> {
         granted: granted.load(Ordering::Relaxed),
     };
     eprintln!(
-        "{backend:?}: {} decisions in {elapsed:.1} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} granted",
+        "{backend:?} ({facts:?}): {} decisions in {elapsed:.1} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} granted",
         latencies.len(),
         measured.decisions_per_sec,
         measured.p50_ms,

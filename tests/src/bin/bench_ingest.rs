@@ -8,7 +8,10 @@
 use anyhow::Context;
 use nps_core::wire::{ResponseRow, SurveyKind};
 use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_for};
+use nps_e2e::load::Connection;
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Open-loop phase: the rate a busy self-hosted install should sustain, and for how long.
@@ -58,15 +61,9 @@ fn point_harness_at_collector() -> anyhow::Result<()> {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    // One client for everything: its pool keeps a warm connection per concurrent request.
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(4_096)
-        .tcp_nodelay(true)
-        .timeout(Duration::from_secs(30))
-        .build()?;
     let duration = Duration::from_secs(args.seconds);
 
-    let spool = Target::start(&http, None).await?;
+    let spool = Target::start(None).await?;
     let closed = closed_loop(&spool.sender, args.clients, duration).await?;
     closed.print("spool");
     let fixed = fixed_rate(&spool.sender, FIXED_RATE_PER_SEC, Duration::from_secs(FIXED_RATE_SECS)).await?;
@@ -78,7 +75,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let stored_ok = spool.all_stored([&closed.acked, &fixed.acked]).await?;
     spool.stop().await?;
 
-    let direct = Target::start(&http, Some("direct")).await?;
+    let direct = Target::start(Some("direct")).await?;
     let baseline = closed_loop(&direct.sender, args.clients, duration).await?;
     baseline.print("direct");
     direct.stop().await?;
@@ -106,7 +103,7 @@ struct Target {
 }
 
 impl Target {
-    async fn start(http: &reqwest::Client, ingest_mode: Option<&str>) -> anyhow::Result<Self> {
+    async fn start(ingest_mode: Option<&str>) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let database = TestDatabase::sqlite(dir.path());
         let mut options = CollectorOptions::new(dir.path().join("data"), database.url);
@@ -118,8 +115,8 @@ impl Target {
         let project = admin.create_project(&["*"]).await?;
         let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
         let sender = Sender {
-            http: http.clone(),
-            url: format!("{}/v1/p/{}/responses", collector.url, project.public_key),
+            base_url: collector.url.clone(),
+            path: format!("/v1/p/{}/responses", project.public_key),
             survey_id: survey.id,
         };
         Ok(Self { collector, admin, sender, _dir: dir })
@@ -138,7 +135,7 @@ impl Target {
         let url = format!("{}/readyz", self.collector.url);
         let started = Instant::now();
         wait_for(Duration::from_secs(600), || async {
-            let body: serde_json::Value = self.sender.http.get(&url).send().await.ok()?.json().await.ok()?;
+            let body: serde_json::Value = self.admin.http.get(&url).send().await.ok()?.json().await.ok()?;
             (body["spool_depth"].as_u64() == Some(0)).then_some(())
         })
         .await
@@ -175,28 +172,41 @@ impl Target {
     }
 }
 
-/// Sends answers to one survey; cheap to clone into spawned tasks, so the load generator
-/// uses every core.
+/// Sends answers to one survey; cheap to clone into spawned tasks. Each worker owns one
+/// keep-alive connection of the lean load generator (see `nps_e2e::load`).
 #[derive(Clone)]
 struct Sender {
-    http: reqwest::Client,
-    url: String,
+    base_url: String,
+    path: String,
     survey_id: i64,
 }
 
 impl Sender {
+    async fn connect(&self) -> anyhow::Result<Connection> {
+        Connection::open(&self.base_url).await
+    }
+
     /// Sends one answer with a fresh id and a random score; returns the id if it was
-    /// acknowledged as durable (202).
-    async fn send(&self) -> Option<String> {
+    /// acknowledged as durable (202). A broken connection is replaced.
+    async fn send(&self, connection: &mut Option<Connection>) -> Option<String> {
         let id = new_id();
-        let body = serde_json::json!({
-            "response_id": id,
-            "survey_id": self.survey_id,
-            "user_id": format!("user-{}", &id[..8]),
-            "score": random_score(),
-        });
-        let response = self.http.post(&self.url).json(&body).send().await.ok()?;
-        (response.status() == reqwest::StatusCode::ACCEPTED).then_some(id)
+        let body = format!(
+            r#"{{"response_id":"{id}","survey_id":{},"user_id":"user-{}","score":{}}}"#,
+            self.survey_id,
+            &id[..8],
+            random_score()
+        );
+        if connection.is_none() {
+            *connection = self.connect().await.ok();
+        }
+        let reply = connection.as_mut()?.post_json(&self.path, body.as_bytes()).await;
+        match reply {
+            Ok(reply) => (reply.status == 202).then_some(id),
+            Err(_) => {
+                *connection = None;
+                None
+            }
+        }
     }
 }
 
@@ -267,9 +277,10 @@ async fn closed_loop(sender: &Sender, clients: usize, duration: Duration) -> any
             let sender = sender.clone();
             tokio::spawn(async move {
                 let mut outcome = Outcome::default();
+                let mut connection = None;
                 while Instant::now() < deadline {
                     let sent = Instant::now();
-                    outcome.record(sender.send().await.map(|id| (id, sent.elapsed())));
+                    outcome.record(sender.send(&mut connection).await.map(|id| (id, sent.elapsed())));
                 }
                 outcome
             })
@@ -285,19 +296,34 @@ async fn closed_loop(sender: &Sender, clients: usize, duration: Duration) -> any
 
 /// Open loop: request `i` is due at `start + i / rate` whether or not earlier ones were
 /// answered, and its latency counts from that due time, so a stalled server cannot hide its
-/// queueing delay by slowing the sender down (coordinated omission).
+/// queueing delay by slowing the sender down (coordinated omission). A fixed set of workers
+/// (each with its own connection) takes the next due request as soon as it is free.
 async fn fixed_rate(sender: &Sender, rate: u64, duration: Duration) -> anyhow::Result<Outcome> {
+    const WORKERS: u64 = 256;
     let started = tokio::time::Instant::now();
-    let mut requests = Vec::new();
-    for i in 0..rate * duration.as_secs() {
-        let due = started + Duration::from_nanos(i * 1_000_000_000 / rate);
-        tokio::time::sleep_until(due).await;
-        let sender = sender.clone();
-        requests.push(tokio::spawn(async move { sender.send().await.map(|id| (id, due.elapsed())) }));
-    }
+    let total = rate * duration.as_secs();
+    let next = Arc::new(AtomicU64::new(0));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (sender, next) = (sender.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut outcome = Outcome::default();
+                let mut connection = None;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total {
+                        return outcome;
+                    }
+                    let due = started + Duration::from_nanos(i * 1_000_000_000 / rate);
+                    tokio::time::sleep_until(due).await;
+                    outcome.record(sender.send(&mut connection).await.map(|id| (id, due.elapsed())));
+                }
+            })
+        })
+        .collect();
     let mut outcome = Outcome::default();
-    for request in requests {
-        outcome.record(request.await?);
+    for worker in workers {
+        outcome.merge(worker.await?);
     }
     outcome.elapsed = started.elapsed();
     Ok(outcome)
