@@ -2,7 +2,7 @@
 
 use crate::i18n::{self, Strings};
 use crate::payload::Shown;
-use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::ev::{KeyboardEvent, MouseEvent, SubmitEvent};
 use leptos::prelude::*;
 use nps_core::wire::{ExtraQuestionKind, Placement, Theme};
 use nps_core::{Band, NpsScore};
@@ -12,8 +12,14 @@ use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 
 struct Mounted {
-    current: RwSignal<Option<Arc<Shown>>>,
     sheet: web_sys::CssStyleSheet,
+    shadow: web_sys::ShadowRoot,
+    /// Where leptos mounts the card inside the shadow root.
+    root: web_sys::HtmlElement,
+    /// The card on screen: dropping its `UnmountHandle` removes it. Each card is mounted afresh
+    /// rather than swapped by a reactive `Option`, which would make leptos compile a second,
+    /// "rebuild in place" copy of the whole card.
+    card: Option<Box<dyn std::any::Any>>,
 }
 
 thread_local! {
@@ -34,24 +40,6 @@ fn report(what: &str, detail: &[(&str, JsValue)]) {
     }
     if let Some(f) = REPORT.with(|r| r.borrow().clone()) {
         let _ = f.call2(&JsValue::NULL, &what.into(), &object);
-    }
-}
-
-/// An answer to an extra question (kept `Send` for the signal; becomes JSON when reported).
-#[derive(Clone)]
-enum Answer {
-    Text(String),
-    Rating(u8),
-    YesNo(bool),
-}
-
-impl Answer {
-    fn to_js(&self) -> JsValue {
-        match self {
-            Answer::Text(s) => s.as_str().into(),
-            Answer::Rating(n) => u32::from(*n).into(),
-            Answer::YesNo(b) => (*b).into(),
-        }
     }
 }
 
@@ -77,9 +65,7 @@ fn mount() -> Result<(), wasm_bindgen::JsValue> {
     let root: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
     shadow.append_child(&root)?;
     document.body().ok_or("no body")?.append_child(&host)?;
-    let current = RwSignal::new(None::<Arc<Shown>>);
-    leptos::mount::mount_to(root, move || move || current.get().map(|s| view! { <Card shown=s/> })).forget();
-    MOUNTED.with(|m| *m.borrow_mut() = Some(Mounted { current, sheet }));
+    MOUNTED.with(|m| *m.borrow_mut() = Some(Mounted { sheet, shadow, root, card: None }));
     Ok(())
 }
 
@@ -97,31 +83,48 @@ pub fn show(s: Shown, report: js_sys::Function) {
         RETURN_FOCUS.with(|f| *f.borrow_mut() = outside.and_then(|e| e.dyn_into().ok()));
     }
     MOUNTED.with(|m| {
-        if let Some(m) = &*m.borrow() {
+        if let Some(m) = &mut *m.borrow_mut() {
+            m.card = None;
             let mut css = String::with_capacity(CSS.len() + 40);
             css.push_str(CSS);
             css.push_str("\n:host{--nps-brand:");
             css.push_str(safe_colour(&s.appearance.brand_colour));
             css.push('}');
             let _ = m.sheet.replace_sync(&css);
-            m.current.set(Some(Arc::new(s)));
+            let step = first_step(&s);
+            let shown = Arc::new(s);
+            m.card = Some(Box::new(leptos::mount::mount_to(m.root.clone(), move || view! { <Card shown=shown/> })));
+            focus_step(step);
+        }
+    });
+}
+
+/// Moves the focus to what `step` is about once the view has caught up (the DOM is updated on
+/// the next microtask; an animation frame comes after it): the scale's tab stop, the comment
+/// box, or the thank-you text.
+fn focus_step(step: Step) {
+    let selector = match step {
+        Step::Score => ".scale [tabindex='0']",
+        Step::FollowUp(_) => "textarea",
+        Step::Thanks(_) => ".q",
+    };
+    request_animation_frame(move || {
+        let el = MOUNTED.with(|m| m.borrow().as_ref().and_then(|m| m.shadow.query_selector(selector).ok().flatten()));
+        if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
         }
     });
 }
 
 /// Removes the card (if any) and gives the focus back.
 pub fn close_now() {
-    let was = MOUNTED.with(|m| m.borrow().as_ref().and_then(|m| m.current.get_untracked()));
-    let Some(was) = was else { return };
-    MOUNTED.with(|m| {
-        if let Some(m) = &*m.borrow() {
-            m.current.set(None);
-        }
-    });
+    // Taken out first: unmounting runs the card's cleanups, which must not find MOUNTED borrowed.
+    let card = MOUNTED.with(|m| m.borrow_mut().as_mut().and_then(|m| m.card.take()));
+    let Some(card) = card else { return };
+    drop(card);
     if let Some(el) = RETURN_FOCUS.with(|f| f.borrow_mut().take()).filter(|e| e.is_connected()) {
         let _ = el.focus();
     }
-    let _ = was;
 }
 
 fn close(reason: &str) {
@@ -138,8 +141,11 @@ fn feedback(kind: &str) {
 /// focus itself (so a group of radio buttons stays one stop).
 fn trap_focus(card: &web_sys::HtmlElement, ev: &KeyboardEvent) {
     let Ok(nodes) = card.query_selector_all("button,a[href],textarea,input,select,[tabindex]") else { return };
-    let stops: Vec<web_sys::HtmlElement> =
-        (0..nodes.length()).filter_map(|i| nodes.item(i)?.dyn_into::<web_sys::HtmlElement>().ok()).filter(|e| e.tab_index() >= 0).collect();
+    // Tab stops: not taken out by tabindex=-1, and rendered (a hidden step has no offsetParent).
+    let stops: Vec<web_sys::HtmlElement> = (0..nodes.length())
+        .filter_map(|i| nodes.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|e| e.tab_index() >= 0 && e.offset_parent().is_some())
+        .collect();
     let (Some(first), Some(last)) = (stops.first(), stops.last()) else {
         ev.prevent_default();
         return;
@@ -166,6 +172,14 @@ enum Step {
     Thanks(Band),
 }
 
+fn first_step(s: &Shown) -> Step {
+    match (s.start_band, s.start_thanks) {
+        (Some(band), true) => Step::Thanks(band),
+        (Some(band), false) => Step::FollowUp(band),
+        (None, _) => Step::Score,
+    }
+}
+
 fn band_text(per: &nps_core::wire::PerBand<String>, band: Band) -> String {
     match band {
         Band::Detractor => per.detractor.clone(),
@@ -174,47 +188,59 @@ fn band_text(per: &nps_core::wire::PerBand<String>, band: Band) -> String {
     }
 }
 
-fn focus_child(group: Option<web_sys::HtmlDivElement>, i: u8) {
-    let child = group.and_then(|g| g.children().item(u32::from(i)));
-    if let Some(el) = child.and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = el.focus();
+/// The scale's buttons as text (no integer formatting code for eleven labels).
+const DIGITS: [&str; 11] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
+
+fn step_name(step: Step) -> &'static str {
+    match step {
+        Step::Score => "score",
+        Step::FollowUp(_) => "follow_up",
+        Step::Thanks(Band::Promoter) => "thanks_promoter",
+        Step::Thanks(_) => "thanks",
     }
 }
 
+fn element(target: Option<web_sys::EventTarget>) -> Option<web_sys::Element> {
+    target?.dyn_into().ok()
+}
+
+/// The answers to the extra questions, read from the form when it is sent: `{id: value}` with
+/// the text typed, the rating as a number or yes/no as a boolean. Inputs are named `x<index>`.
+fn extra_answers(form: &web_sys::Element, questions: &[nps_core::wire::ExtraQuestion]) -> js_sys::Object {
+    let answers = js_sys::Object::new();
+    for (i, q) in questions.iter().enumerate() {
+        let name = ["x", DIGITS.get(i).copied().unwrap_or("")].concat();
+        let value = if q.kind == ExtraQuestionKind::Text {
+            let input = form.query_selector(&["input[name=", &name, "]"].concat()).ok().flatten();
+            let text = input.and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|e| e.value()).unwrap_or_default();
+            (!text.trim().is_empty()).then(|| JsValue::from(text.trim()))
+        } else {
+            let checked = form.query_selector(&["[name=", &name, "]:checked"].concat()).ok().flatten();
+            checked.and_then(|e| e.get_attribute("data-v")).map(|v| match v.as_str() {
+                "true" => JsValue::TRUE,
+                "false" => JsValue::FALSE,
+                n => DIGITS.iter().position(|d| *d == n).map_or(JsValue::NULL, |n| (n as u32).into()),
+            })
+        };
+        if let Some(v) = value {
+            let _ = js_sys::Reflect::set(&answers, &q.id.as_str().into(), &v);
+        }
+    }
+    answers
+}
+
+/// The card. All steps (score, follow-up, thanks) are in one static view; the section's
+/// `data-step` shows one of them through the stylesheet, and one handler per event type serves
+/// every control (by its `data-a`). Leptos compiles each distinct view and handler into code of
+/// its own, so this keeps the renderer small (see widget/README.md "Size").
 #[component]
 fn Card(shown: Arc<Shown>) -> impl IntoView {
     let t: &'static Strings = i18n::strings(&shown.lang);
     let rtl = i18n::is_rtl(&shown.lang);
-    let step = RwSignal::new(match (shown.start_band, shown.start_thanks) {
-        (Some(band), true) => Step::Thanks(band),
-        (Some(band), false) => Step::FollowUp(band),
-        (None, _) => Step::Score,
-    });
+    let step = RwSignal::new(first_step(&shown));
     let selected = RwSignal::new(None::<u8>);
     let roving = RwSignal::new(0u8);
-    let comment = RwSignal::new(String::new());
-    let extras = RwSignal::new(Vec::<(String, Answer)>::new());
-    let card_ref = NodeRef::<leptos::html::Section>::new();
     let modal = shown.appearance.placement == Placement::Centre;
-    let group_ref = NodeRef::<leptos::html::Div>::new();
-    let comment_ref = NodeRef::<leptos::html::Textarea>::new();
-    let thanks_ref = NodeRef::<leptos::html::P>::new();
-
-    // Focus follows the step: into the scale when shown, then the comment, then the thanks.
-    // (A NodeRef keeps its element after that step's view is gone, hence the match on step.)
-    Effect::new(move |_| match step.get() {
-        Step::Score => focus_child(group_ref.get(), roving.get_untracked()),
-        Step::FollowUp(_) => {
-            if let Some(c) = comment_ref.get() {
-                let _ = c.focus();
-            }
-        }
-        Step::Thanks(_) => {
-            if let Some(p) = thanks_ref.get() {
-                let _ = p.focus();
-            }
-        }
-    });
 
     let dismiss = move || match step.get_untracked() {
         Step::Score => {
@@ -224,30 +250,52 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         Step::FollowUp(_) => close("dismissed"),
         Step::Thanks(_) => close("completed"),
     };
-    let on_card_key = move |ev: KeyboardEvent| match ev.key().as_str() {
-        "Escape" => {
-            ev.stop_propagation();
-            dismiss();
-        }
-        "Tab" if modal => {
-            if let Some(card) = card_ref.get_untracked() {
-                trap_focus(&card, &ev);
-            }
-        }
-        _ => {}
-    };
-
     let choose = move |n: u8| {
         let Ok(score) = NpsScore::new(i64::from(n)) else { return };
         selected.set(Some(n));
         roving.set(n);
         report("score", &[("score", u32::from(score.value()).into())]);
         step.set(Step::FollowUp(score.band()));
+        focus_step(Step::FollowUp(score.band()));
     };
-    let on_scale_key = move |ev: KeyboardEvent| {
+    let on_click = move |ev: MouseEvent| {
+        let button = element(ev.target()).and_then(|e| e.closest("button[data-a]").ok().flatten());
+        match button.and_then(|b| b.get_attribute("data-a")).as_deref() {
+            Some("x") => dismiss(),
+            Some("later") => {
+                feedback("snooze");
+                close("snooze");
+            }
+            Some("never") => {
+                feedback("opt_out");
+                close("opt_out");
+            }
+            Some(digit) => {
+                if let Some(n) = DIGITS.iter().position(|d| *d == digit) {
+                    choose(n as u8);
+                }
+            }
+            None => {}
+        }
+    };
+    // Arrows move along the scale (mirrored in RTL), Esc dismisses, Tab stays in the modal.
+    let on_key = move |ev: KeyboardEvent| {
+        let key = ev.key();
+        let on_radio = element(ev.target()).is_some_and(|e| e.get_attribute("role").as_deref() == Some("radio"));
         let cur = i32::from(roving.get_untracked());
         let (next, prev) = if rtl { (cur - 1, cur + 1) } else { (cur + 1, cur - 1) };
-        let to = match ev.key().as_str() {
+        let to = match key.as_str() {
+            "Escape" => {
+                ev.stop_propagation();
+                return dismiss();
+            }
+            "Tab" if modal => {
+                if let Some(card) = ev.current_target().and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    trap_focus(&card, &ev);
+                }
+                return;
+            }
+            _ if !on_radio => return,
             "ArrowRight" => next,
             "ArrowLeft" => prev,
             "ArrowDown" => cur + 1,
@@ -259,7 +307,10 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         ev.prevent_default();
         let to = to.rem_euclid(11) as u8;
         roving.set(to);
-        focus_child(group_ref.get_untracked(), to);
+        let group = element(ev.target()).and_then(|e| e.parent_element());
+        if let Some(el) = group.and_then(|g| g.children().item(u32::from(to))).and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
     };
 
     let radios = (0u8..=10)
@@ -269,42 +320,35 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
                 10 => Some("nps-high"),
                 _ => None,
             };
+            let label = DIGITS[usize::from(n)];
             view! {
-                <button type="button" role="radio"
+                <button type="button" role="radio" data-a=label
                     aria-checked=move || if selected.get() == Some(n) { "true" } else { "false" }
                     tabindex=move || if roving.get() == n { "0" } else { "-1" }
-                    aria-describedby=described
-                    on:click=move |_| choose(n)>{n}</button>
+                    aria-describedby=described>{label}</button>
             }
         })
         .collect_view();
 
-    let snooze = move |_| {
-        feedback("snooze");
-        close("snooze");
-    };
-    let opt_out = move |_| {
-        feedback("opt_out");
-        close("opt_out");
-    };
-    let s = shown.clone();
+    let link = shown.texts.promoter_link.clone().filter(|l| l.starts_with("http"));
+    let has_link = link.is_some();
+    let questions = shown.texts.extra_questions.clone();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Step::FollowUp(band) = step.get_untracked() else { return };
-        let text = comment.get_untracked().trim().to_owned();
-        let answers = js_sys::Object::new();
-        for (id, answer) in extras.get_untracked() {
-            let _ = js_sys::Reflect::set(&answers, &id.as_str().into(), &answer.to_js());
-        }
-        let comment = if text.is_empty() { JsValue::NULL } else { text.into() };
-        report("complete", &[("comment", comment), ("extra_answers", answers.into())]);
+        let Some(form) = element(ev.target()) else { return };
+        let text = form.query_selector("textarea").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+        let text = text.map(|e| e.value()).unwrap_or_default();
+        let comment = if text.trim().is_empty() { JsValue::NULL } else { text.trim().into() };
+        report("complete", &[("comment", comment), ("extra_answers", extra_answers(&form, &questions).into())]);
         step.set(Step::Thanks(band));
+        focus_step(Step::Thanks(band));
         // The thanks leaves by itself unless it offers a link to follow.
-        if band != Band::Promoter || s.texts.promoter_link.is_none() {
+        if band != Band::Promoter || !has_link {
             let generation = GENERATION.with(Cell::get);
             set_timeout(
                 move || {
-                    let shown = MOUNTED.with(|m| m.borrow().as_ref().is_some_and(|m| m.current.get_untracked().is_some()));
+                    let shown = MOUNTED.with(|m| m.borrow().as_ref().is_some_and(|m| m.card.is_some()));
                     if shown && GENERATION.with(Cell::get) == generation {
                         close("completed");
                     }
@@ -314,46 +358,15 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         }
     };
 
+    // One heading for every step: the question, the band's follow-up question (it labels the
+    // comment box), or the band's thanks (focused, so screen readers read it).
     let texts = shown.texts.clone();
-    let body = move || match step.get() {
-        Step::Score => view! {
-            <p class="q" id="nps-q">{texts.question.clone()}</p>
-            <div class="scale" role="radiogroup" aria-labelledby="nps-q" node_ref=group_ref on:keydown=on_scale_key>
-                {radios.clone()}
-            </div>
-            <div class="ends" aria-hidden="true">
-                <span id="nps-low">{t.not_likely}</span>
-                <span id="nps-high">{t.very_likely}</span>
-            </div>
-            <div class="actions">
-                <button type="button" class="link" on:click=snooze>{t.later}</button>
-                <button type="button" class="link" on:click=opt_out>{t.never}</button>
-            </div>
-        }
-        .into_any(),
-        Step::FollowUp(band) => view! {
-            <form on:submit=submit.clone()>
-                <label class="q" id="nps-q" for="nps-comment">{band_text(&texts.follow_up, band)}</label>
-                <textarea id="nps-comment" rows="3" maxlength="5000" node_ref=comment_ref
-                    on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-                {texts.extra_questions.iter().map(|q| extra_question(q, t, extras)).collect_view()}
-                <div class="actions">
-                    <button type="submit" class="primary">{t.send}</button>
-                </div>
-            </form>
-        }
-        .into_any(),
-        Step::Thanks(band) => {
-            let link = texts.promoter_link.clone().filter(|l| band == Band::Promoter && l.starts_with("http"));
-            view! {
-                <p class="q" id="nps-q" tabindex="-1" node_ref=thanks_ref>{band_text(&texts.thank_you, band)}</p>
-                {link.map(|href| view! {
-                    <div class="actions"><a class="primary" href=href target="_blank" rel="noopener noreferrer">{t.go}</a></div>
-                })}
-            }
-            .into_any()
-        }
+    let heading = move || match step.get() {
+        Step::Score => texts.question.clone(),
+        Step::FollowUp(band) => band_text(&texts.follow_up, band),
+        Step::Thanks(band) => band_text(&texts.thank_you, band),
     };
+    let extra_views = shown.texts.extra_questions.iter().enumerate().map(|(i, q)| extra_question(i, q, t)).collect_view();
 
     let placement = match shown.appearance.placement {
         Placement::BottomRight => "bottom_right",
@@ -366,59 +379,61 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         Theme::Dark => "dark",
         Theme::Auto => "auto",
     };
-    let class = ["wrap ", placement, " ", theme].concat();
+    let class = ["wrap ", placement, " ", theme, if modal { " modal" } else { "" }, if has_link { " has-link" } else { "" }].concat();
     view! {
         <div class=class>
-            {modal.then(|| view! { <div class="backdrop"></div> })}
+            <div class="backdrop"></div>
             <section class="card" role="dialog" aria-modal=if modal { "true" } else { "false" }
                 aria-labelledby="nps-q" aria-label=t.survey dir=if rtl { "rtl" } else { "ltr" } lang=shown.lang.clone()
-                node_ref=card_ref on:keydown=on_card_key>
-                <button type="button" class="x" aria-label=t.close on:click=move |_| dismiss()>"×"</button>
-                {body}
+                data-step=move || step_name(step.get()) on:keydown=on_key on:click=on_click>
+                <button type="button" class="x" data-a="x" aria-label=t.close>"×"</button>
+                <p class="q" id="nps-q" tabindex="-1">{heading}</p>
+                <div class="s-score">
+                    <div class="scale" role="radiogroup" aria-labelledby="nps-q">{radios}</div>
+                    <div class="ends" aria-hidden="true">
+                        <span id="nps-low">{t.not_likely}</span>
+                        <span id="nps-high">{t.very_likely}</span>
+                    </div>
+                    <div class="actions">
+                        <button type="button" class="link" data-a="later">{t.later}</button>
+                        <button type="button" class="link" data-a="never">{t.never}</button>
+                    </div>
+                </div>
+                <form class="s-follow" on:submit=submit>
+                    <textarea id="nps-comment" aria-labelledby="nps-q" rows="3" maxlength="5000"></textarea>
+                    {extra_views}
+                    <div class="actions">
+                        <button type="submit" class="primary">{t.send}</button>
+                    </div>
+                </form>
+                <div class="actions s-link">
+                    <a class="primary" href=link target="_blank" rel="noopener noreferrer">{t.go}</a>
+                </div>
             </section>
         </div>
     }
 }
 
-/// One optional extra question; its answer lands in `extras` under the question's id.
-fn extra_question(q: &nps_core::wire::ExtraQuestion, t: &'static Strings, extras: RwSignal<Vec<(String, Answer)>>) -> AnyView {
-    let id = q.id.clone();
-    let set = move |v: Answer| {
-        let id = id.clone();
-        extras.update(move |m| {
-            m.retain(|(k, _)| *k != id);
-            m.push((id, v));
-        })
+/// One optional extra question. Every kind has the same markup (a fieldset with its options,
+/// or with a text box), so leptos builds one view type for all of them; the answers are read
+/// from the form when it is sent ([`extra_answers`]).
+fn extra_question(index: usize, q: &nps_core::wire::ExtraQuestion, t: &'static Strings) -> impl IntoView + use<> {
+    let name = ["x", DIGITS.get(index).copied().unwrap_or("")].concat();
+    let options: Vec<(&'static str, &'static str)> = match q.kind {
+        ExtraQuestionKind::Rating => vec![("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")],
+        ExtraQuestionKind::YesNo => vec![(t.yes, "true"), (t.no, "false")],
+        ExtraQuestionKind::Text => Vec::new(),
     };
-    let name = ["x-", q.id.as_str()].concat();
-    match q.kind {
-        ExtraQuestionKind::Text => view! {
-            <label>{q.text.clone()} " " <span class="muted">{t.optional}</span>
-                <input type="text" maxlength="1000" on:change=move |ev| set(Answer::Text(event_target_value(&ev)))/>
-            </label>
-        }
-        .into_any(),
-        ExtraQuestionKind::Rating | ExtraQuestionKind::YesNo => {
-            const DIGITS: [&str; 5] = ["1", "2", "3", "4", "5"];
-            let options: Vec<(&'static str, Answer)> = if q.kind == ExtraQuestionKind::Rating {
-                (1u8..=5).map(|n| (DIGITS[usize::from(n - 1)], Answer::Rating(n))).collect()
-            } else {
-                vec![(t.yes, Answer::YesNo(true)), (t.no, Answer::YesNo(false))]
-            };
-            view! {
-                <fieldset>
-                    <legend>{q.text.clone()} " " <span class="muted">{t.optional}</span></legend>
-                    <div class="opts">
-                        {options.into_iter().map(|(label, value)| {
-                            let set = set.clone();
-                            view! {
-                                <label><input type="radio" name=name.clone() on:change=move |_| set(value.clone())/>{label}</label>
-                            }
-                        }).collect_view()}
-                    </div>
-                </fieldset>
-            }
-            .into_any()
-        }
+    let is_text = q.kind == ExtraQuestionKind::Text;
+    view! {
+        <fieldset>
+            <legend>{q.text.clone()} " " <span class="muted">{t.optional}</span></legend>
+            <input type="text" maxlength="1000" hidden=!is_text aria-label=q.text.clone() name=name.clone()/>
+            <div class="opts">
+                {options.into_iter().map(|(label, value)| view! {
+                    <label><input type="radio" name=name.clone() data-v=value/>{label}</label>
+                }).collect_view()}
+            </div>
+        </fieldset>
     }
 }

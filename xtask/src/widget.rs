@@ -114,6 +114,37 @@ fn strip_js_comments(source: &str) -> String {
     out
 }
 
+/// The wasm exports of wasm-streams' `IntoUnderlying{Source,ByteSource,Sink}` (a wildcard).
+const STREAM_EXPORTS: &str = "*intounderlying*";
+
+/// Removes from the wasm-bindgen glue the JS classes wrapping wasm-streams' exports (removed
+/// from the module by `--remove-exports`): nothing constructs them (the glue has no `__wrap`
+/// for them). Fails if the glue's shape changed, rather than shipping a half-edited file.
+fn drop_stream_classes(glue: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(glue.len());
+    let mut lines = glue.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.starts_with("export class IntoUnderlying") {
+            for inner in lines.by_ref() {
+                if inner == "}" {
+                    break;
+                }
+            }
+        } else if line.starts_with("const IntoUnderlying") && line.contains("Finalization") {
+            while lines.peek().is_some_and(|l| l.trim_start().starts_with(['?', ':'])) {
+                lines.next();
+            }
+        } else if !(line.starts_with("if (Symbol.dispose) IntoUnderlying") || line.starts_with("const __wbindgen_enum_ReadableStreamType")) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if out.contains("IntoUnderlying") || out.contains("intounderlying") {
+        return Err("the wasm-bindgen glue still names IntoUnderlying*: update drop_stream_classes".to_owned());
+    }
+    Ok(out)
+}
+
 fn gzip_size(path: &Path) -> Result<u64, String> {
     let file = fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let out = Command::new("gzip").args(["-9", "-c"]).stdin(file).output().map_err(|e| format!("cannot run gzip: {e}"))?;
@@ -148,7 +179,13 @@ pub fn build_widget(root: &Path) -> Result<(), String> {
     // feature detection); anything wasm-opt does not know would make it fail validation.
     run(Command::new(wasm_opt(root))
         .args([
+            // leptos always links server_fn, whose `wasm-streams` dependency exports JS stream
+            // classes nothing here uses; exports are never dead code to the optimiser, so they
+            // are removed by name first (their glue goes in `drop_stream_classes`).
+            "--remove-exports",
+            &format!("--pass-arg=remove-exports@{STREAM_EXPORTS}"),
             "-Oz",
+            "--converge",
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",
             "--enable-sign-ext",
@@ -162,6 +199,7 @@ pub fn build_widget(root: &Path) -> Result<(), String> {
 
     let wasm = read(&opt)?;
     let glue = String::from_utf8(read(&tmp.join("nps-widget.js"))?).map_err(|e| format!("glue is not UTF-8: {e}"))?;
+    let glue = strip_js_comments(&drop_stream_classes(&glue)?);
     let hash = format!("{:016x}", fnv1a(&[&wasm, glue.as_bytes()]));
     let hash = &hash[..12];
     let wasm_name = format!("nps-widget-{hash}.wasm");
@@ -278,6 +316,13 @@ mod tests {
     fn strips_only_whole_line_comments() {
         let source = "/* a\n   b */\nvar u = 'http://x'; // kept: not a whole line\n  // gone\n\n  f(/\\/*/);\n/* one line */\nend();\n";
         assert_eq!(strip_js_comments(source), "var u = 'http://x'; // kept: not a whole line\nf(/\\/*/);\nend();\n");
+    }
+
+    #[test]
+    fn drops_the_stream_classes_and_nothing_else() {
+        let glue = "export class IntoUnderlyingSink {\n    free() {\n        wasm.__wbg_intounderlyingsink_free(0, 0);\n    }\n}\nif (Symbol.dispose) IntoUnderlyingSink.prototype[Symbol.dispose] = IntoUnderlyingSink.prototype.free;\nexport function show(a) {\n    wasm.show(a);\n}\nconst __wbindgen_enum_ReadableStreamType = [\"bytes\"];\nconst IntoUnderlyingSinkFinalization = (typeof FinalizationRegistry === 'undefined')\n    ? { register: () => {}, unregister: () => {} }\n    : new FinalizationRegistry(ptr => wasm.__wbg_intounderlyingsink_free(ptr, 1));\nconst x = 1;\n";
+        assert_eq!(drop_stream_classes(glue).as_deref(), Ok("export function show(a) {\n    wasm.show(a);\n}\nconst x = 1;\n"));
+        assert!(drop_stream_classes("new IntoUnderlyingSource();\n").is_err());
     }
 
     #[test]
