@@ -13,7 +13,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   build-widget     install the WASM tools if missing, build the widget and the admin app into widget/dist
   test             make sure PostgreSQL is up, build the collector, run the whole test suite
   bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5
-  bench-decide [args...]  build (release) and run the eligibility benchmark";
+  bench-decide [args...]  build (release) and run the eligibility benchmark
+  bench-widget     build the web apps and the collector (release), time the widget in headless Chromium";
 
 /// Why a task stopped: a child process exited non-zero (its code is passed on) or something
 /// else went wrong.
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Some("build-widget") => build_web_apps(),
         Some("bench") => bench("bench-ingest", &args[1..]),
         Some("bench-decide") => bench("bench-decide", &args[1..]),
+        Some("bench-widget") => bench_widget(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -133,6 +135,15 @@ fn browser_tests() -> Result {
     let root = root();
     widget::ensure_browser(&root).map_err(Failure::Message)?;
     widget::run_browser_tests(&root).map_err(Failure::Message)
+}
+
+/// Trigger-to-visible time and longest main-thread task of the widget (tests/browser/bench-widget.mjs).
+fn bench_widget() -> Result {
+    build_web_apps()?;
+    exec(&mut cargo(&["build", "--release", "-p", "nps-collector"]))?;
+    let root = root();
+    widget::ensure_browser(&root).map_err(Failure::Message)?;
+    widget::run_browser_bench(&root, &target_dir().join("release/nps-collector")).map_err(Failure::Message)
 }
 
 fn bench(name: &str, args: &[String]) -> Result {

@@ -301,6 +301,16 @@ pub fn run_browser_tests(root: &Path) -> Result<(), String> {
         .env("CHROMIUM", CHROMIUM))
 }
 
+/// Runs `tests/browser/bench-widget.mjs` against `collector` and the built widget.
+pub fn run_browser_bench(root: &Path, collector: &Path) -> Result<(), String> {
+    run(Command::new("node")
+        .arg("bench-widget.mjs")
+        .current_dir(root.join("tests/browser"))
+        .env("NPS_COLLECTOR_BIN", collector)
+        .env("NPS_WIDGET_DIST", root.join("widget/dist"))
+        .env("CHROMIUM", CHROMIUM))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
