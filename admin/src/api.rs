@@ -269,3 +269,109 @@ pub async fn exclusions(survey_id: i64, from: Option<i64>, to: Option<i64>) -> A
     let q = query(&[("survey_id", survey_id.to_string()), ("from", opt(from)), ("to", opt(to))]);
     call("GET", &format!("/api/admin/reports/exclusions{q}"), None).await
 }
+
+/// The survey filter of the report endpoints: `survey_id`, `from`, `to` (unix ms).
+fn report_query(survey_id: i64, from: Option<i64>, to: Option<i64>, extra: &[(&str, String)]) -> String {
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut pairs = vec![("survey_id", survey_id.to_string()), ("from", opt(from)), ("to", opt(to))];
+    pairs.extend(extra.iter().cloned());
+    query(&pairs)
+}
+
+// --- segments -------------------------------------------------------------------------------
+
+/// One segment of a breakdown (`GET /api/admin/reports/segments`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Segment {
+    /// The dimension's value; absent when the answers lack it.
+    pub value: Option<String>,
+    /// Absent when suppressed (employee NPS anonymity).
+    pub summary: Option<nps_core::wire::NpsSummary>,
+    /// This segment against all other answers.
+    pub vs_rest: Option<nps_core::Comparison>,
+    pub small: bool,
+    pub suppressed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SegmentReport {
+    pub by: String,
+    pub min_n: u64,
+    pub overall: nps_core::wire::NpsSummary,
+    pub segments: Vec<Segment>,
+}
+
+/// `by`: `attr:<key>`, `role`, `account`, `trigger`, `language`, `device` or `survey`.
+pub async fn segments(survey_id: i64, from: Option<i64>, to: Option<i64>, by: &str, min_n: u64) -> ApiResult<SegmentReport> {
+    let q = report_query(survey_id, from, to, &[("by", by.to_owned()), ("min_n", min_n.to_string())]);
+    call("GET", &format!("/api/admin/reports/segments{q}"), None).await
+}
+
+// --- B2B roll-ups ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AccountRollups {
+    pub every_response: nps_core::wire::NpsSummary,
+    pub per_account: nps_core::rollup::AccountAverage,
+    pub decision_maker_first: nps_core::wire::NpsSummary,
+    pub per_role: std::collections::BTreeMap<String, nps_core::wire::NpsSummary>,
+    pub without_account: u64,
+}
+
+/// `account`: `account` or `attr:<key>`; `role`: `role` or `attr:<key>` (empty = default).
+pub async fn account_rollups(survey_id: i64, from: Option<i64>, to: Option<i64>, account: &str, role: &str) -> ApiResult<AccountRollups> {
+    let q = report_query(survey_id, from, to, &[("account", account.to_owned()), ("role", role.to_owned())]);
+    call("GET", &format!("/api/admin/reports/accounts{q}"), None).await
+}
+
+// --- eligibility explanation ----------------------------------------------------------------
+
+/// A decision as it was logged when the widget asked.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LoggedDecision {
+    pub eligible: bool,
+    pub rule: String,
+    pub detail: String,
+    pub retry_after: Option<i64>,
+    pub sampling_rate_bp: u32,
+    pub display_id: Option<String>,
+    pub trigger: Option<String>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Explanation {
+    pub survey_id: i64,
+    pub user_id: String,
+    pub at: i64,
+    pub decision: nps_core::eligibility::Decision,
+    pub blocking: Vec<nps_core::eligibility::Decision>,
+    pub logged: Option<LoggedDecision>,
+}
+
+/// Why `user_id` was (not) asked `survey_id` at `at` (now when `None`).
+pub async fn explain(survey_id: i64, user_id: &str, at: Option<i64>) -> ApiResult<Explanation> {
+    let q = query(&[
+        ("survey_id", survey_id.to_string()),
+        ("user_id", user_id.to_owned()),
+        ("at", at.map(|a| a.to_string()).unwrap_or_default()),
+    ]);
+    call("GET", &format!("/api/admin/explain{q}"), None).await
+}
+
+// --- follow-ups -----------------------------------------------------------------------------
+
+pub async fn followups(project_id: i64) -> ApiResult<Vec<nps_core::followup::FollowUpItem>> {
+    call("GET", &format!("/api/admin/followups?project_id={project_id}"), None).await
+}
+
+pub async fn update_followup(
+    response_id: &str,
+    update: &nps_core::followup::FollowUpUpdate,
+) -> ApiResult<nps_core::followup::FollowUpItem> {
+    call("POST", &format!("/api/admin/followups/{}", encode(response_id)), json(update)).await
+}
+
+pub async fn loop_metrics(project_id: i64) -> ApiResult<nps_core::followup::LoopMetrics> {
+    call("GET", &format!("/api/admin/reports/loop?project_id={project_id}"), None).await
+}

@@ -23,6 +23,7 @@ pub enum Route {
     Survey(i64),
     Report(i64),
     Responses(i64),
+    FollowUps(i64),
     NotFound,
 }
 
@@ -33,6 +34,7 @@ impl Route {
         match parts.as_slice() {
             ["admin"] | ["admin", "projects"] => Route::Projects,
             ["admin", "projects", p] => id(p).map_or(Route::NotFound, Route::Project),
+            ["admin", "projects", p, "followups"] => id(p).map_or(Route::NotFound, Route::FollowUps),
             ["admin", "projects", p, "surveys", "new"] => id(p).map_or(Route::NotFound, Route::NewSurvey),
             ["admin", "surveys", s] => id(s).map_or(Route::NotFound, Route::Survey),
             ["admin", "surveys", s, "report"] => id(s).map_or(Route::NotFound, Route::Report),
@@ -49,6 +51,7 @@ impl Route {
             Route::Survey(s) => format!("/admin/surveys/{s}"),
             Route::Report(s) => format!("/admin/surveys/{s}/report"),
             Route::Responses(s) => format!("/admin/surveys/{s}/responses"),
+            Route::FollowUps(p) => format!("/admin/projects/{p}/followups"),
         }
     }
 }
@@ -170,6 +173,7 @@ fn App() -> impl IntoView {
                     Route::Survey(id) => view! { <pages::survey_editor::SurveyEditor project_id=0 survey_id=Some(id) /> }.into_any(),
                     Route::Report(id) => view! { <pages::report::Report survey_id=id /> }.into_any(),
                     Route::Responses(id) => view! { <pages::responses::Responses survey_id=id /> }.into_any(),
+                    Route::FollowUps(id) => view! { <pages::followups::FollowUps project_id=id /> }.into_any(),
                     Route::NotFound => view! {
                         <h1>"Not found"</h1>
                         <p><Link route=Route::Projects>"Back to the projects"</Link></p>
@@ -208,7 +212,7 @@ mod tests {
 
     #[test]
     fn routes_round_trip() {
-        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7)] {
+        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3)] {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/admin"), Route::Projects);

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 const USAGE: &str = "usage: cargo xtask <command>
   run              build the widget and the collector (release) and serve them with ./data as the data dir
   build-widget     install the WASM tools if missing, build the widget and the admin app into widget/dist
+  build-admin      rebuild only the admin app into widget/dist/admin (the widget build stays as it is)
   test             make sure PostgreSQL is up, build the collector, run the whole test suite
   bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5
   bench-decide [args...]  build (release) and run the eligibility benchmark
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("build-widget") => build_web_apps(),
+        Some("build-admin") => build_admin_only(),
         Some("bench") => bench("bench-ingest", &args[1..]),
         Some("bench-decide") => bench("bench-decide", &args[1..]),
         Some("bench-widget") => bench_widget(),
@@ -88,6 +90,13 @@ fn build_web_apps() -> Result {
     widget::ensure_widget_tools(&root).map_err(Failure::Message)?;
     // The widget build empties widget/dist, so the admin app goes in after it.
     widget::build_widget(&root).map_err(Failure::Message)?;
+    admin::build_admin(&root).map_err(Failure::Message)
+}
+
+/// Only the admin app: for admin work, without rebuilding (and emptying) the widget's files.
+fn build_admin_only() -> Result {
+    let root = root();
+    widget::ensure_widget_tools(&root).map_err(Failure::Message)?;
     admin::build_admin(&root).map_err(Failure::Message)
 }
 

@@ -1,6 +1,7 @@
 //! Reusable pieces: the NPS headline, the SVG charts, error messages next to fields.
 
 pub mod distribution;
+pub mod interval_bar;
 pub mod nps_headline;
 pub mod trend_chart;
 

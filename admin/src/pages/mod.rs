@@ -1,7 +1,11 @@
 //! The screens of the app.
 
+pub mod accounts;
+pub mod explain;
+pub mod followups;
 pub mod projects;
 pub mod report;
 pub mod responses;
+pub mod segments;
 pub mod sign_in;
 pub mod survey_editor;

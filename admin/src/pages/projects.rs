@@ -244,6 +244,7 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
         <section class="card">
             <div class="card-head">
                 <h2>"Surveys"</h2>
+                <Link route=Route::FollowUps(id) class="button secondary">"Follow-ups"</Link>
                 <Show when=can_configure>
                     <Link route=Route::NewSurvey(id) class="button">"New survey"</Link>
                 </Show>

@@ -5,6 +5,9 @@ use crate::api::{self, Exclusions};
 use crate::components::distribution::Distribution;
 use crate::components::nps_headline::NpsHeadline;
 use crate::components::trend_chart::TrendChart;
+use crate::pages::accounts::AccountRollupsCard;
+use crate::pages::explain::Explain;
+use crate::pages::segments::Segments;
 use crate::{Link, Route, fmt};
 use leptos::prelude::*;
 use nps_core::wire::{NpsReport, Survey};
@@ -45,8 +48,13 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     let granularity = RwSignal::new("week".to_owned());
     let report = RwSignal::new(None::<Result<NpsReport, String>>);
     let exclusions = RwSignal::new(None::<Result<Exclusions, String>>);
+    // The range last applied: the segment, account and explain sections follow it.
+    let applied = RwSignal::new((None::<i64>, None::<i64>));
     let load = move || {
         let (f, t) = range(&from.get_untracked(), &to.get_untracked());
+        if applied.get_untracked() != (f, t) {
+            applied.set((f, t));
+        }
         let g = granularity.get_untracked();
         leptos::task::spawn_local(async move {
             report.set(Some(api::nps_report(survey_id, f, t, &g).await.map_err(|e| e.message)));
@@ -124,5 +132,8 @@ pub fn Report(survey_id: i64) -> impl IntoView {
                 </section>
             }.into_any(),
         }}
+        <Segments survey_id=survey_id range=applied.into() />
+        <AccountRollupsCard survey_id=survey_id range=applied.into() />
+        <Explain survey_id=survey_id />
     }
 }

@@ -38,3 +38,36 @@ export function headlineOf(scores) {
   const s = npsOf(scores);
   return `NPS ${points(s.nps)} (95% CI ${points(s.low)} to ${points(s.high)}), n = ${s.n}`;
 }
+
+/** A segment against the rest, as the collector compares them (adjusted NPS, two-sided z test). */
+export function compareOf(a, b) {
+  const adj = (scores) => {
+    const n = scores.length + 3;
+    const p = (scores.filter((s) => s >= 9).length + 0.75) / n;
+    const d = (scores.filter((s) => s <= 6).length + 0.75) / n;
+    return { n, centre: p - d, variance: p + d - (p - d) ** 2 };
+  };
+  const x = adj(a);
+  const y = adj(b);
+  const difference = 100 * (x.centre - y.centre);
+  const se = 100 * Math.sqrt(x.variance / x.n + y.variance / y.n);
+  return { difference, significant: Math.abs(difference / se) > 1.959964 };
+}
+
+/** Signs in through the app's own form (the owner must exist). */
+export async function signIn(page, url, email, password) {
+  await page.goto(`${url}/admin`);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+}
+
+/** Collects page errors and console errors other than Chromium's "Failed to load resource". */
+export function watchProblems(page) {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`); });
+  return problems;
+}

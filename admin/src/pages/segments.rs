@@ -1,0 +1,181 @@
+//! Segments on the report page: NPS broken down by one dimension (a user attribute, role in
+//! the account, account, trigger, language, device or survey), each segment with its 95%
+//! interval drawn on a shared scale, n, and a flag when it differs significantly from the
+//! rest of the answers. Small segments are marked; suppressed ones (employee NPS anonymity)
+//! show no figures.
+
+use crate::api::{self, Segment, SegmentReport};
+use crate::components::interval_bar::{IntervalBar, IntervalScale};
+use crate::fmt;
+use leptos::prelude::*;
+
+/// The dimensions the collector accepts; `attr` takes a key typed next to it.
+const DIMENSIONS: [(&str, &str); 7] = [
+    ("attr", "user attribute"),
+    ("role", "role in account"),
+    ("account", "account"),
+    ("trigger", "trigger"),
+    ("language", "language"),
+    ("device", "device"),
+    ("survey", "survey"),
+];
+
+/// The `by` parameter, or a message when the attribute key is missing.
+pub fn by_param(dimension: &str, key: &str) -> Result<String, String> {
+    match dimension {
+        "attr" if key.trim().is_empty() => Err("type the attribute key (e.g. plan)".to_owned()),
+        "attr" => Ok(format!("attr:{}", key.trim())),
+        other => Ok(other.to_owned()),
+    }
+}
+
+/// `+12.3 points (p = 0.004)`: the segment minus the rest.
+pub fn versus_rest(c: &nps_core::Comparison) -> String {
+    let p = if c.p_value < 0.001 { "p < 0.001".to_owned() } else { format!("p = {:.3}", c.p_value) };
+    format!("{:+.1} points ({p})", c.difference)
+}
+
+#[component]
+pub fn Segments(survey_id: i64, range: Signal<(Option<i64>, Option<i64>)>) -> impl IntoView {
+    let dimension = RwSignal::new("role".to_owned());
+    let key = RwSignal::new(String::new());
+    let min_n = RwSignal::new(30_u64);
+    let report = RwSignal::new(None::<Result<SegmentReport, String>>);
+    let load = move || {
+        let (from, to) = range.get_untracked();
+        let by = by_param(&dimension.get_untracked(), &key.get_untracked());
+        let min_n = min_n.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = match by {
+                Ok(by) => api::segments(survey_id, from, to, &by, min_n).await.map_err(|e| e.message),
+                Err(e) => Err(e),
+            };
+            report.set(Some(result));
+        });
+    };
+    Effect::new(move |_| {
+        range.track();
+        load();
+    });
+    let apply = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        load();
+    };
+    view! {
+        <section class="card" aria-labelledby="segments-title">
+            <h2 id="segments-title">"Segments"</h2>
+            <form class="filters" on:submit=apply aria-label="Segment dimension">
+                <label class="field inline"><span>"Break down by"</span>
+                    <select name="segment_by" prop:value=move || dimension.get() on:change=move |ev| { dimension.set(event_target_value(&ev)); if dimension.get_untracked() != "attr" { load(); } }>
+                        {DIMENSIONS.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
+                    </select>
+                </label>
+                <Show when=move || dimension.get() == "attr">
+                    <label class="field inline"><span>"Attribute key"</span>
+                        <input type="text" name="segment_key" placeholder="plan" prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev)) />
+                    </label>
+                </Show>
+                <label class="field inline"><span>"Small below n ="</span>
+                    <input type="number" name="segment_min_n" min="1" max="100000" prop:value=move || min_n.get().to_string()
+                        on:change=move |ev| min_n.set(event_target_value(&ev).parse().unwrap_or(30)) />
+                </label>
+                <button type="submit">"Show segments"</button>
+            </form>
+            {move || match report.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(r)) if r.segments.is_empty() => view! { <p class="muted">"No answers in this period."</p> }.into_any(),
+                Some(Ok(r)) => view! { <SegmentTable report=r /> }.into_any(),
+            }}
+            <p class="muted small">
+                "Each segment is compared with all other answers (two-sample test on the adjusted NPS, 95%). "
+                "Significant differences are marked; small segments have wide intervals, read them with care."
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn SegmentTable(report: SegmentReport) -> impl IntoView {
+    let overall = fmt::headline(&report.overall);
+    let min_n = report.min_n;
+    view! {
+        <p class="muted" data-testid="segments-overall">{format!("All answers: {overall}")}</p>
+        <div class="table-scroll">
+            <table class="list segments" data-testid="segments-table">
+                <caption class="visually-hidden">{format!("NPS by {}", report.by)}</caption>
+                <thead><tr>
+                    <th scope="col">"Segment"</th>
+                    <th scope="col" class="num">"NPS"</th>
+                    <th scope="col" class="num">"95% CI"</th>
+                    <th scope="col">"NPS and interval" <IntervalScale /></th>
+                    <th scope="col" class="num">"n"</th>
+                    <th scope="col">"vs the rest"</th>
+                    <th scope="col">"Note"</th>
+                </tr></thead>
+                <tbody>
+                    {report.segments.into_iter().map(|s| view! { <SegmentRow segment=s min_n=min_n /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn SegmentRow(segment: Segment, min_n: u64) -> impl IntoView {
+    let name = segment.value.clone().unwrap_or_else(|| "(not set)".to_owned());
+    let key = name.clone();
+    let significant = segment.vs_rest.is_some_and(|c| c.significant);
+    let mut notes = Vec::new();
+    if segment.suppressed {
+        notes.push("hidden: too few answers to keep them anonymous".to_owned());
+    } else if segment.small {
+        notes.push(format!("small (n < {min_n})"));
+    }
+    let class = match (significant, segment.vs_rest.map(|c| c.difference > 0.0)) {
+        (true, Some(true)) => "significant higher",
+        (true, _) => "significant lower",
+        _ => "",
+    };
+    let small_class = if segment.small || segment.suppressed { " small-segment" } else { "" };
+    let summary = segment.summary.clone();
+    let figures = summary.and_then(|s| s.nps.map(|nps| (nps, s.interval.low, s.interval.high, s.n)));
+    view! {
+        <tr class=format!("{class}{small_class}") data-segment=key>
+            <th scope="row">{name}</th>
+            <td class="num" data-testid="segment-nps">{figures.map(|f| fmt::points(f.0)).unwrap_or_else(|| "-".to_owned())}</td>
+            <td class="num" data-testid="segment-ci">{figures.map(|f| format!("{} to {}", fmt::points(f.1), fmt::points(f.2))).unwrap_or_default()}</td>
+            <td>{figures.map(|f| view! { <IntervalBar nps=f.0 low=f.1 high=f.2 significant=significant /> })}</td>
+            <td class="num" data-testid="segment-n">{figures.map(|f| f.3.to_string()).unwrap_or_else(|| "-".to_owned())}</td>
+            <td data-testid="segment-vs-rest">
+                {segment.vs_rest.map(|c| view! {
+                    <span class=if c.significant { "flag significant" } else { "flag" }>
+                        {if c.significant { "significant: " } else { "not significant: " }}
+                    </span>
+                    {versus_rest(&c)}
+                })}
+            </td>
+            <td data-testid="segment-note">{notes.join("; ")}</td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dimension_becomes_the_by_parameter() {
+        assert_eq!(by_param("role", ""), Ok("role".to_owned()));
+        assert_eq!(by_param("attr", " plan "), Ok("attr:plan".to_owned()));
+        assert!(by_param("attr", " ").is_err());
+    }
+
+    #[test]
+    fn the_comparison_reads_as_points_and_p_value() {
+        let c = nps_core::Comparison { difference: 12.34, se: 5.0, z: 2.4, p_value: 0.0164, significant: true };
+        assert_eq!(versus_rest(&c), "+12.3 points (p = 0.016)");
+        let c = nps_core::Comparison { p_value: 0.0001, difference: -3.0, ..c };
+        assert_eq!(versus_rest(&c), "-3.0 points (p < 0.001)");
+    }
+}

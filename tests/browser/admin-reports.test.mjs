@@ -1,0 +1,149 @@
+// The admin app's analysis screens in a real browser against the real collector: segments
+// (NPS, interval, n, significance against the rest and small-segment marks, checked against
+// values computed here from the raw scores), B2B account roll-ups with per-role NPS, the
+// eligibility explanation, and the follow-up queue with a status change and the loop metrics.
+// Screenshots go to tests/artifacts/admin-{segments,accounts,explain,followups}.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { admin, createProject } from './harness.mjs';
+import { startCollector, launch, screenshotPath, eventually, npsOf, points, compareOf, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+
+const EMAIL = 'owner@example.com';
+const PASSWORD = 'correct horse battery staple';
+const ROLES = ['executive_buyer', 'admin', 'end_user'];
+const USERS = Array.from({ length: 48 }, (_, i) => {
+  const pro = i < 24;
+  return {
+    id: `u-${i}`,
+    plan: pro ? 'pro' : 'free',
+    account: `acct-${i % 4}`,
+    role: ROLES[i % 3],
+    score: pro ? [10, 9, 9, 10, 8, 7][i % 6] : [3, 6, 8, 2, 10, 5][i % 6],
+  };
+});
+
+let collector;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
+  collector = await startCollector();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+async function client(path, body) {
+  const r = await fetch(collector.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await r.text();
+  assert.ok(r.status >= 200 && r.status < 300, `POST ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function drained() {
+  await eventually(async () => (await (await fetch(`${collector.url}/readyz`)).json()).spool_depth === 0, 'the spool to drain');
+}
+
+test('admin: segments, account roll-ups, explain and follow-ups', async () => {
+  const api = await admin(collector.url);
+  const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
+  const key = project.public_key;
+  for (const u of USERS) {
+    await client(`/v1/p/${key}/identify`, { user_id: u.id, attributes: { plan: u.plan }, account: { id: u.account, role: u.role } });
+  }
+  await drained();
+  for (const u of USERS) {
+    await client(`/v1/p/${key}/responses`, { response_id: `r-${u.id}`, survey_id: survey.id, user_id: u.id, score: u.score, device: 'desktop' });
+  }
+  await drained();
+  await eventually(async () => (await api.get(`/api/admin/responses?survey_id=${survey.id}&limit=1000`)).length === USERS.length, 'every answer stored');
+
+  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  await signIn(page, collector.url, EMAIL, PASSWORD);
+
+  // 1. Segments by a user attribute: NPS, interval, n and the flag against the rest.
+  await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
+  await page.getByTestId('segments-table').waitFor();
+  await page.locator('select[name=segment_by]').selectOption('attr');
+  await page.locator('input[name=segment_key]').fill('plan');
+  await page.getByRole('button', { name: 'Show segments' }).click();
+  await page.locator('tr[data-segment="pro"]').waitFor();
+  for (const plan of ['pro', 'free']) {
+    const mine = USERS.filter((u) => u.plan === plan).map((u) => u.score);
+    const rest = USERS.filter((u) => u.plan !== plan).map((u) => u.score);
+    const s = npsOf(mine);
+    const c = compareOf(mine, rest);
+    const row = page.locator(`tr[data-segment="${plan}"]`);
+    assert.equal((await row.getByTestId('segment-nps').textContent()).trim(), points(s.nps), plan);
+    assert.equal((await row.getByTestId('segment-ci').textContent()).trim(), `${points(s.low)} to ${points(s.high)}`, plan);
+    assert.equal((await row.getByTestId('segment-n').textContent()).trim(), String(s.n), plan);
+    const vs = (await row.getByTestId('segment-vs-rest').textContent()).trim();
+    assert.ok(vs.startsWith(c.significant ? 'significant: ' : 'not significant: '), `${plan}: ${vs}`);
+    assert.ok(vs.includes(`${c.difference >= 0 ? '+' : ''}${c.difference.toFixed(1)} points`), `${plan}: ${vs} vs ${c.difference}`);
+    assert.equal((await row.getByTestId('segment-note').textContent()).trim(), s.n < 30 ? 'small (n < 30)' : '', plan);
+    assert.equal(await row.locator('svg.interval-bar').count(), 1);
+  }
+  await page.locator('#segments-title').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotPath('segments'), fullPage: true });
+  // Another dimension: by role, each role's n as sent.
+  await page.locator('select[name=segment_by]').selectOption('role');
+  await page.locator('tr[data-segment="executive_buyer"]').waitFor();
+  for (const role of ROLES) {
+    const n = USERS.filter((u) => u.role === role).length;
+    assert.equal((await page.locator(`tr[data-segment="${role}"]`).getByTestId('segment-n').textContent()).trim(), String(n), role);
+  }
+
+  // 2. B2B roll-ups: every response, per account, decision-maker first, per role.
+  const all = npsOf(USERS.map((u) => u.score));
+  await page.getByTestId('rollups-table').waitFor();
+  assert.equal((await page.getByTestId('every-response-nps').textContent()).trim(), points(all.nps));
+  assert.equal((await page.getByTestId('every-response-n').textContent()).trim(), String(USERS.length));
+  assert.equal((await page.getByTestId('per-account-n').textContent()).trim(), '4');
+  assert.equal((await page.getByTestId('decision-maker-n').textContent()).trim(), '4');
+  const buyers = USERS.filter((u) => u.role === 'executive_buyer');
+  const perAccount = [0, 1, 2, 3].map((a) => npsOf(USERS.filter((u) => u.account === `acct-${a}`).map((u) => u.score)).nps);
+  assert.equal((await page.getByTestId('per-account-nps').textContent()).trim(), points(perAccount.reduce((x, y) => x + y, 0) / 4));
+  assert.equal((await page.locator('tr[data-role="executive_buyer"] td.num').first().textContent()).trim(), points(npsOf(buyers.map((u) => u.score)).nps));
+  await page.locator('#accounts-title').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotPath('accounts'), fullPage: true });
+
+  // 3. Explain: the same verdict as the API.
+  const expected = await api.get(`/api/admin/explain?survey_id=${survey.id}&user_id=u-0`);
+  await page.getByLabel('User id').fill('u-0');
+  await page.getByRole('button', { name: 'Explain' }).click();
+  const verdict = (await page.getByTestId('explain-decision').textContent()).trim();
+  if (expected.decision.eligible) assert.ok(verdict.startsWith('asked'), verdict);
+  else assert.ok(verdict.startsWith('not asked') && verdict.includes(expected.decision.rule.replaceAll('_', ' ')), `${verdict} vs ${expected.decision.rule}`);
+  assert.ok(verdict.includes(expected.decision.detail), verdict);
+  await page.getByTestId('explain-logged').waitFor();
+  await page.getByTestId('exclusions-table').or(page.getByText('No eligibility decisions in this period.')).waitFor();
+  await page.locator('#explain-title').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: screenshotPath('explain'), fullPage: true });
+
+  // 4. Follow-ups: one per detractor, a status change with a note, the loop metrics follow.
+  await page.goto(`${collector.url}/admin/projects/${project.id}`);
+  await page.getByRole('link', { name: 'Follow-ups' }).click();
+  await page.getByTestId('followups-table').waitFor();
+  const detractors = USERS.filter((u) => u.score <= 6).length;
+  assert.equal(await page.getByTestId('followups-table').locator('tbody tr').count(), detractors);
+  assert.equal((await page.getByTestId('overdue-count').textContent()).trim(), '0');
+  const first = page.getByTestId('followups-table').locator('tbody tr').first();
+  const responseId = await first.getAttribute('data-response');
+  await first.locator('select[name=status]').selectOption('contacted');
+  await first.locator('input[name=note]').fill('Called, fixing the export');
+  await first.getByRole('button', { name: 'Save' }).click();
+  const row = page.locator(`tr[data-response="${responseId}"]`);
+  await eventually(async () => (await row.getByTestId('followup-status').textContent()).trim() === 'contacted', 'the new status');
+  await eventually(async () => (await page.getByTestId('closure-rate').textContent()).trim() === '100.0%', 'the closure rate');
+  await page.screenshot({ path: screenshotPath('followups'), fullPage: true });
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
