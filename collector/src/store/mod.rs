@@ -17,6 +17,8 @@ pub mod partner_programme;
 pub mod campaign_mail;
 #[macro_use]
 pub mod webhooks;
+#[macro_use]
+pub mod rollups;
 mod postgres;
 mod sqlite;
 
@@ -109,6 +111,8 @@ pub struct ResponseQuery {
     pub latest_per_user: bool,
     /// Partner managers: only answers whose `partner` attribute is one of these.
     pub partners: Option<Vec<String>>,
+    /// Leave out (or read only) the answers of some users, e.g. internal ones.
+    pub users: rollups::UserScope,
     pub limit: i64,
     pub offset: i64,
 }
@@ -200,7 +204,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + Send + Sync + 'static {
+pub trait Store: rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 

@@ -208,6 +208,7 @@ macro_rules! impl_sql_store {
                 if let Some(to) = q.to {
                     qb.push(" AND created_at < ").push_bind(to);
                 }
+                Self::push_user_scope(qb, &q.users);
                 if let Some(partners) = &q.partners {
                     if partners.is_empty() {
                         qb.push(" AND 1 = 0");
@@ -221,6 +222,27 @@ macro_rules! impl_sql_store {
                         qb.push(")");
                     }
                 }
+            }
+
+            /// ` AND ...` keeping or leaving out some users' answers (per project).
+            fn push_user_scope(qb: &mut QueryBuilder<$db>, users: &crate::store::rollups::UserScope) {
+                use crate::store::rollups::UserScope;
+                let (groups, exclude) = match users {
+                    UserScope::All => return,
+                    UserScope::Excluding(groups) => (groups, true),
+                    UserScope::Only(groups) => (groups, false),
+                };
+                let groups: Vec<_> = groups.iter().filter(|(_, users)| !users.is_empty()).collect();
+                qb.push(if exclude { " AND NOT (1 = 0" } else { " AND (1 = 0" });
+                for (project_id, users) in groups {
+                    qb.push(" OR (project_id = ").push_bind(*project_id).push(" AND user_id IN (");
+                    let mut ids = qb.separated(", ");
+                    for user in users {
+                        ids.push_bind(user.clone());
+                    }
+                    qb.push("))");
+                }
+                qb.push(")");
             }
 
             /// `WHERE ...` for a response read; `survey_ids` is never empty here.
@@ -434,6 +456,9 @@ macro_rules! impl_sql_store {
                     qb.push(" ON CONFLICT (id) DO NOTHING");
                     qb.build().execute(&mut *tx).await?;
                 }
+                // Answers that got their score in this transaction (inserted, or a comment-first
+                // row filled): only these are added to the rollups, so a replay adds nothing.
+                let mut newly_scored: Vec<String> = Vec::new();
                 for chunk in parts.scores.chunks(ROWS_PER_STATEMENT) {
                     let mut qb = QueryBuilder::<$db>::new(
                         "INSERT INTO responses (id, project_id, survey_id, user_id, display_id, score, language, device, \
@@ -459,9 +484,11 @@ macro_rules! impl_sql_store {
                          language = excluded.language, device = excluded.device, trigger_name = excluded.trigger_name, \
                          sampling_rate_bp = excluded.sampling_rate_bp, created_at = excluded.created_at \
                          WHERE responses.score IS NULL AND responses.project_id = excluded.project_id \
-                         AND responses.user_id = excluded.user_id",
+                         AND responses.user_id = excluded.user_id RETURNING id",
                     );
-                    qb.build().execute(&mut *tx).await?;
+                    for row in qb.build().fetch_all(&mut *tx).await? {
+                        newly_scored.push(row.try_get("id")?);
+                    }
                 }
                 for chunk in parts.completions.chunks(ROWS_PER_STATEMENT) {
                     let mut qb = QueryBuilder::<$db>::new(
@@ -541,6 +568,7 @@ macro_rules! impl_sql_store {
                     qb.push(")");
                     qb.build().execute(&mut *tx).await?;
                 }
+                Self::rollup_new_answers(&mut tx, &newly_scored).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -822,6 +850,7 @@ macro_rules! impl_sql_store {
                 .bind(a.created_at)
                 .execute(&mut *tx)
                 .await?;
+                Self::rollup_new_answers(&mut tx, std::slice::from_ref(&a.id)).await?;
                 tx.commit().await?;
                 Ok(true)
             }

@@ -13,6 +13,7 @@ pub mod eligibility;
 pub mod followups;
 pub mod partners;
 pub mod projects;
+pub mod report_counts;
 pub mod reports;
 pub mod responses;
 pub mod risk;
@@ -38,4 +39,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     webhooks::configure(cfg);
     responses::configure(cfg);
     reports::configure(cfg);
+    report_counts::configure(cfg);
 }

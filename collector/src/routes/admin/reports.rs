@@ -1,6 +1,7 @@
 //! The NPS report: headline with its 95% interval, response rate, and a trend per period with
 //! each period compared to the previous one.
 
+use super::report_counts::{self, ReportOptions, apply_options};
 use super::responses::{Filters, scoped_query};
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
@@ -67,13 +68,14 @@ pub fn build_periods(days: &[DayCounts], displays: &[(i64, u64)], granularity: G
 
 /// NPS for the selected surveys and dates. Only answers with a score count; dismissals are
 /// part of the response rate, never of the NPS denominator.
-#[utoipa::path(tag = "admin", params(Filters, ReportParams), responses((status = 200, body = NpsReport), (status = 403, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", params(Filters, ReportParams, ReportOptions), responses((status = 200, body = NpsReport), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/reports/nps")]
 pub async fn nps_report(
     state: State,
     session: AdminSession,
     filters: web::Query<Filters>,
     params: web::Query<ReportParams>,
+    options: web::Query<ReportOptions>,
 ) -> ApiResult<HttpResponse> {
     let granularity = match params.granularity.as_deref() {
         None | Some("week") => Granularity::Week,
@@ -81,8 +83,8 @@ pub async fn nps_report(
         Some("month") => Granularity::Month,
         Some(other) => return Err(ApiError::invalid(format!("granularity must be day, week or month (got `{other}`)"))),
     };
-    let query = scoped_query(&state, &session, &filters).await?;
-    let days = state.store.daily_band_counts(&query).await?;
+    let query = apply_options(&state, scoped_query(&state, &session, &filters).await?, &options).await?;
+    let days = report_counts::daily(&state, &query, options.use_rollups()).await?;
     // Displays carry no partner: a partner-scoped report shows no response rate rather than a
     // rate over other partners' displays.
     let displays = if query.partners.is_some() { Vec::new() } else { state.store.daily_displays(&query).await? };
@@ -265,20 +267,21 @@ pub fn suppress_small_groups(segments: &mut [Segment], total: u64, k: u64) {
 
 /// NPS per segment, each with its interval and flagged when it differs significantly from
 /// the rest; small segments are marked.
-#[utoipa::path(tag = "admin", params(Filters, SegmentParams), responses((status = 200, body = SegmentReport), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", params(Filters, SegmentParams, ReportOptions), responses((status = 200, body = SegmentReport), (status = 422, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/reports/segments")]
 pub async fn segment_report(
     state: State,
     session: AdminSession,
     filters: web::Query<Filters>,
     params: web::Query<SegmentParams>,
+    options: web::Query<ReportOptions>,
 ) -> ApiResult<HttpResponse> {
     let by = Dimension::parse(&params.by).ok_or_else(|| {
         ApiError::invalid("by must be attr:<key>, role, account, trigger, language, device or survey")
     })?;
-    let query = scoped_query(&state, &session, &filters).await?;
+    let query = apply_options(&state, scoped_query(&state, &session, &filters).await?, &options).await?;
     let min_n = params.min_n.unwrap_or(30);
-    let rows = state.store.segment_counts(&query, &by).await?;
+    let rows = report_counts::segments(&state, &query, &by, options.use_rollups()).await?;
     let (total, mut segments) = build_segments(rows, min_n);
     if let Some(floor) = anonymity_floor(&state, &query.survey_ids).await? {
         refuse_small_total(total.n(), floor.min_group)?;

@@ -88,6 +88,7 @@ pub async fn scoped_query(state: &State, session: &AdminSession, f: &Filters) ->
     Ok(ResponseQuery {
         survey_ids,
         partners,
+        users: Default::default(),
         latest_per_user,
         from,
         to: f.to,
