@@ -2,7 +2,7 @@
 
 use crate::i18n::{self, Strings};
 use crate::payload::Shown;
-use leptos::ev::{KeyboardEvent, MouseEvent, SubmitEvent};
+use leptos::ev::{KeyboardEvent, MouseEvent};
 use leptos::prelude::*;
 use nps_core::wire::{ExtraQuestionKind, Placement, Theme};
 use nps_core::{Band, NpsScore};
@@ -28,6 +28,8 @@ thread_local! {
     static RETURN_FOCUS: RefCell<Option<web_sys::HtmlElement>> = const { RefCell::new(None) };
     /// The decider's `report(what, detail)`.
     static REPORT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    /// The step of the card on screen (one card at a time).
+    static STEP: Cell<Step> = const { Cell::new(Step::Score) };
     /// Counts the cards shown, so a timer set for one card never closes the next.
     static GENERATION: Cell<u32> = const { Cell::new(0) };
 }
@@ -43,6 +45,10 @@ fn report(what: &str, detail: &[(&str, JsValue)]) {
     }
 }
 
+/// The card's stylesheet, adopted by its shadow root: nothing in it reaches the host page, and
+/// the host page's rules only reach the card through inheritance, which `.card` resets. The
+/// last rules show the step named by the section's `data-step`. (No comments in the file:
+/// every byte of it ships.)
 const CSS: &str = include_str!("style.css");
 
 /// Only plain colour syntax reaches the stylesheet, so a survey editor cannot inject CSS.
@@ -191,12 +197,55 @@ fn band_text(per: &nps_core::wire::PerBand<String>, band: Band) -> String {
 /// The scale's buttons as text (no integer formatting code for eleven labels).
 const DIGITS: [&str; 11] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
 
+/// One heading for every step: the question, the band's follow-up question (it labels the
+/// comment box), or the band's thanks (focused, so screen readers read it).
+fn heading_text(texts: &nps_core::wire::SurveyTexts, step: Step) -> String {
+    match step {
+        Step::Score => texts.question.clone(),
+        Step::FollowUp(band) => band_text(&texts.follow_up, band),
+        Step::Thanks(band) => band_text(&texts.thank_you, band),
+    }
+}
+
+/// Moves the card to `step`: the section's `data-step` (the stylesheet shows that step's
+/// controls), the heading, then the focus.
+fn show_step(step: Step, heading: &str) {
+    MOUNTED.with(|m| {
+        let Some(m) = &*m.borrow() else { return };
+        if let Ok(Some(card)) = m.shadow.query_selector(".card") {
+            let _ = card.set_attribute("data-step", step_name(step));
+        }
+        if let Ok(Some(q)) = m.shadow.query_selector(".q") {
+            q.set_text_content(Some(heading));
+        }
+    });
+    focus_step(step);
+}
+
 fn step_name(step: Step) -> &'static str {
     match step {
         Step::Score => "score",
         Step::FollowUp(_) => "follow_up",
         Step::Thanks(Band::Promoter) => "thanks_promoter",
         Step::Thanks(_) => "thanks",
+    }
+}
+
+/// Moves the scale's one tab stop (roving tabindex) to radio `n` and focuses it; `check` also
+/// marks it as the one chosen. Done on the DOM directly: reactive attributes on eleven buttons
+/// cost more code than these few lines.
+fn select_radio(group: &web_sys::Element, n: u8, check: bool) {
+    let radios = group.children();
+    for i in 0..radios.length() {
+        let Some(radio) = radios.item(i) else { continue };
+        let this = i == u32::from(n);
+        let _ = radio.set_attribute("tabindex", if this { "0" } else { "-1" });
+        if check {
+            let _ = radio.set_attribute("aria-checked", if this { "true" } else { "false" });
+        }
+        if this {
+            let _ = radio.dyn_into::<web_sys::HtmlElement>().map(|r| r.focus());
+        }
     }
 }
 
@@ -237,12 +286,16 @@ fn extra_answers(form: &web_sys::Element, questions: &[nps_core::wire::ExtraQues
 fn Card(shown: Arc<Shown>) -> impl IntoView {
     let t: &'static Strings = i18n::strings(&shown.lang);
     let rtl = i18n::is_rtl(&shown.lang);
-    let step = RwSignal::new(first_step(&shown));
-    let selected = RwSignal::new(None::<u8>);
-    let roving = RwSignal::new(0u8);
+    STEP.with(|c| c.set(first_step(&shown)));
+    let texts = Arc::clone(&shown);
+    let go = move |to: Step| {
+        STEP.with(|c| c.set(to));
+        show_step(to, &heading_text(&texts.texts, to));
+    };
+    let go_on_submit = go.clone();
     let modal = shown.appearance.placement == Placement::Centre;
 
-    let dismiss = move || match step.get_untracked() {
+    let dismiss = move || match STEP.with(Cell::get) {
         Step::Score => {
             feedback("decline");
             close("decline");
@@ -250,17 +303,43 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         Step::FollowUp(_) => close("dismissed"),
         Step::Thanks(_) => close("completed"),
     };
-    let choose = move |n: u8| {
+    let choose = move |n: u8, radio: &web_sys::Element| {
         let Ok(score) = NpsScore::new(i64::from(n)) else { return };
-        selected.set(Some(n));
-        roving.set(n);
+        if let Some(group) = radio.parent_element() {
+            select_radio(&group, n, true);
+        }
         report("score", &[("score", u32::from(score.value()).into())]);
-        step.set(Step::FollowUp(score.band()));
-        focus_step(Step::FollowUp(score.band()));
+        go(Step::FollowUp(score.band()));
     };
+    let link = shown.texts.promoter_link.clone().filter(|l| l.starts_with("http"));
+    let has_link = link.is_some();
+    let questions = shown.texts.extra_questions.clone();
+    // Send: the comment and the extra answers, read from the follow-up's controls.
+    let send = move |form: web_sys::Element| {
+        let Step::FollowUp(band) = STEP.with(Cell::get) else { return };
+        let text = form.query_selector("textarea").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+        let text = text.map(|e| e.value()).unwrap_or_default();
+        let comment = if text.trim().is_empty() { JsValue::NULL } else { text.trim().into() };
+        report("complete", &[("comment", comment), ("extra_answers", extra_answers(&form, &questions).into())]);
+        go_on_submit(Step::Thanks(band));
+        // The thanks leaves by itself unless it offers a link to follow.
+        if band != Band::Promoter || !has_link {
+            let generation = GENERATION.with(Cell::get);
+            set_timeout(
+                move || {
+                    let shown = MOUNTED.with(|m| m.borrow().as_ref().is_some_and(|m| m.card.is_some()));
+                    if shown && GENERATION.with(Cell::get) == generation {
+                        close("completed");
+                    }
+                },
+                Duration::from_millis(6_000),
+            );
+        }
+    };
+
     let on_click = move |ev: MouseEvent| {
-        let button = element(ev.target()).and_then(|e| e.closest("button[data-a]").ok().flatten());
-        match button.and_then(|b| b.get_attribute("data-a")).as_deref() {
+        let Some(button) = element(ev.target()).and_then(|e| e.closest("button[data-a]").ok().flatten()) else { return };
+        match button.get_attribute("data-a").as_deref() {
             Some("x") => dismiss(),
             Some("later") => {
                 feedback("snooze");
@@ -270,9 +349,14 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
                 feedback("opt_out");
                 close("opt_out");
             }
+            Some("send") => {
+                if let Ok(Some(form)) = button.closest(".s-follow") {
+                    send(form);
+                }
+            }
             Some(digit) => {
                 if let Some(n) = DIGITS.iter().position(|d| *d == digit) {
-                    choose(n as u8);
+                    choose(n as u8, &button);
                 }
             }
             None => {}
@@ -281,8 +365,9 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
     // Arrows move along the scale (mirrored in RTL), Esc dismisses, Tab stays in the modal.
     let on_key = move |ev: KeyboardEvent| {
         let key = ev.key();
-        let on_radio = element(ev.target()).is_some_and(|e| e.get_attribute("role").as_deref() == Some("radio"));
-        let cur = i32::from(roving.get_untracked());
+        let radio = element(ev.target()).filter(|e| e.get_attribute("role").as_deref() == Some("radio"));
+        let on_radio = radio.is_some();
+        let cur = radio.and_then(|r| r.get_attribute("data-a")).and_then(|d| DIGITS.iter().position(|x| *x == d)).unwrap_or(0) as i32;
         let (next, prev) = if rtl { (cur - 1, cur + 1) } else { (cur + 1, cur - 1) };
         let to = match key.as_str() {
             "Escape" => {
@@ -305,11 +390,8 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
             _ => return,
         };
         ev.prevent_default();
-        let to = to.rem_euclid(11) as u8;
-        roving.set(to);
-        let group = element(ev.target()).and_then(|e| e.parent_element());
-        if let Some(el) = group.and_then(|g| g.children().item(u32::from(to))).and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = el.focus();
+        if let Some(group) = element(ev.target()).and_then(|e| e.parent_element()) {
+            select_radio(&group, to.rem_euclid(11) as u8, false);
         }
     };
 
@@ -322,50 +404,14 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
             };
             let label = DIGITS[usize::from(n)];
             view! {
-                <button type="button" role="radio" data-a=label
-                    aria-checked=move || if selected.get() == Some(n) { "true" } else { "false" }
-                    tabindex=move || if roving.get() == n { "0" } else { "-1" }
+                <button type="button" role="radio" data-a=label aria-checked="false" tabindex=if n == 0 { "0" } else { "-1" }
                     aria-describedby=described>{label}</button>
             }
         })
         .collect_view();
 
-    let link = shown.texts.promoter_link.clone().filter(|l| l.starts_with("http"));
-    let has_link = link.is_some();
-    let questions = shown.texts.extra_questions.clone();
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let Step::FollowUp(band) = step.get_untracked() else { return };
-        let Some(form) = element(ev.target()) else { return };
-        let text = form.query_selector("textarea").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
-        let text = text.map(|e| e.value()).unwrap_or_default();
-        let comment = if text.trim().is_empty() { JsValue::NULL } else { text.trim().into() };
-        report("complete", &[("comment", comment), ("extra_answers", extra_answers(&form, &questions).into())]);
-        step.set(Step::Thanks(band));
-        focus_step(Step::Thanks(band));
-        // The thanks leaves by itself unless it offers a link to follow.
-        if band != Band::Promoter || !has_link {
-            let generation = GENERATION.with(Cell::get);
-            set_timeout(
-                move || {
-                    let shown = MOUNTED.with(|m| m.borrow().as_ref().is_some_and(|m| m.card.is_some()));
-                    if shown && GENERATION.with(Cell::get) == generation {
-                        close("completed");
-                    }
-                },
-                Duration::from_millis(6_000),
-            );
-        }
-    };
-
-    // One heading for every step: the question, the band's follow-up question (it labels the
-    // comment box), or the band's thanks (focused, so screen readers read it).
-    let texts = shown.texts.clone();
-    let heading = move || match step.get() {
-        Step::Score => texts.question.clone(),
-        Step::FollowUp(band) => band_text(&texts.follow_up, band),
-        Step::Thanks(band) => band_text(&texts.thank_you, band),
-    };
+    let first = first_step(&shown);
+    let heading = heading_text(&shown.texts, first);
     let extra_views = shown.texts.extra_questions.iter().enumerate().map(|(i, q)| extra_question(i, q, t)).collect_view();
 
     let placement = match shown.appearance.placement {
@@ -385,7 +431,7 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
             <div class="backdrop"></div>
             <section class="card" role="dialog" aria-modal=if modal { "true" } else { "false" }
                 aria-labelledby="nps-q" aria-label=t.survey dir=if rtl { "rtl" } else { "ltr" } lang=shown.lang.clone()
-                data-step=move || step_name(step.get()) on:keydown=on_key on:click=on_click>
+                data-step=step_name(first) on:keydown=on_key on:click=on_click>
                 <button type="button" class="x" data-a="x" aria-label=t.close>"×"</button>
                 <p class="q" id="nps-q" tabindex="-1">{heading}</p>
                 <div class="s-score">
@@ -399,13 +445,15 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
                         <button type="button" class="link" data-a="never">{t.never}</button>
                     </div>
                 </div>
-                <form class="s-follow" on:submit=submit>
+                // A div, not a form: the Send button's click is all there is to sending (one
+                // handler fewer, and no implicit submission from the text box).
+                <div class="s-follow">
                     <textarea id="nps-comment" aria-labelledby="nps-q" rows="3" maxlength="5000"></textarea>
                     {extra_views}
                     <div class="actions">
-                        <button type="submit" class="primary">{t.send}</button>
+                        <button type="submit" class="primary" data-a="send">{t.send}</button>
                     </div>
-                </form>
+                </div>
                 <div class="actions s-link">
                     <a class="primary" href=link target="_blank" rel="noopener noreferrer">{t.go}</a>
                 </div>
