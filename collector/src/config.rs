@@ -66,6 +66,8 @@ pub struct IngestSettings {
     pub resident_decisions: bool,
     /// Above this many users, decide from SQL instead (memory stays bounded).
     pub resident_max_users: u64,
+    /// After a drain batch that was not full, how long records may gather before the next.
+    pub drain_linger_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -155,6 +157,7 @@ impl Default for IngestSettings {
             shutdown_drain_secs: 10,
             resident_decisions: true,
             resident_max_users: 2_000_000,
+            drain_linger_ms: 50,
         }
     }
 }

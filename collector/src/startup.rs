@@ -114,6 +114,9 @@ impl Application {
                     metrics: metrics.clone(),
                     batch: settings.ingest.drain_batch.max(1),
                     shutdown_grace: Duration::from_secs(settings.ingest.shutdown_drain_secs),
+                    // Only when decisions read memory: otherwise a decision may wait for the
+                    // user's latest write to reach SQL, and must not wait for a linger too.
+                    linger: if resident.is_some() { Duration::from_millis(settings.ingest.drain_linger_ms) } else { Duration::ZERO },
                     hook: Some(events.clone()),
                 };
                 let handle = tokio::spawn(drainer.run(shutdown_rx));

@@ -158,6 +158,29 @@ fn fold<K: std::hash::Hash + Eq, R>(rows: &mut Vec<R>, index: &mut HashMap<K, us
     }
 }
 
+/// How many leading records can be applied in one transaction without an answer taking
+/// attributes it was not given: an answer copies its user's attributes when its transaction
+/// applies it, after every identify of that transaction, so an identify that came *after* an
+/// answer of the same user must wait for the next transaction.
+pub fn snapshot_safe_prefix(records: &[IngestRecord]) -> usize {
+    let mut answered: std::collections::HashSet<(i64, &str)> = std::collections::HashSet::new();
+    for (i, record) in records.iter().enumerate() {
+        match record {
+            IngestRecord::Identify { project_id, user_id, .. } if answered.contains(&(*project_id, user_id.as_str())) => {
+                return i;
+            }
+            IngestRecord::Response { project_id, response, .. } => {
+                answered.insert((*project_id, response.user_id.as_str()));
+            }
+            IngestRecord::Complete { project_id, complete, .. } => {
+                answered.insert((*project_id, complete.user_id.as_str()));
+            }
+            _ => {}
+        }
+    }
+    records.len()
+}
+
 impl BatchParts {
     pub fn split(batch: &[IngestRecord]) -> Self {
         let mut parts = BatchParts::default();
@@ -298,6 +321,15 @@ mod tests {
         let mut attributes = Attributes::new();
         attributes.insert("plan".into(), plan.into());
         IngestRecord::Identify { project_id: 1, at, user_id: user.into(), attributes, created_at: None, language: None, account: None }
+    }
+
+    #[test]
+    fn an_identify_after_an_answer_waits_for_the_next_transaction() {
+        let batch = [identify("u", "free", 1), response("r1", 3, 2), identify("v", "pro", 3), identify("u", "pro", 4)];
+        assert_eq!(snapshot_safe_prefix(&batch), 3);
+        assert_eq!(snapshot_safe_prefix(&batch[3..]), 1);
+        assert_eq!(snapshot_safe_prefix(&batch[..2]), 2);
+        assert_eq!(snapshot_safe_prefix(&[]), 0);
     }
 
     #[test]
