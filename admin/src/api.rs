@@ -375,3 +375,35 @@ pub async fn update_followup(
 pub async fn loop_metrics(project_id: i64) -> ApiResult<nps_core::followup::LoopMetrics> {
     call("GET", &format!("/api/admin/reports/loop?project_id={project_id}"), None).await
 }
+
+// --- invitations ----------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvitationRequest {
+    pub email: String,
+    pub role: nps_core::wire::AdminRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Invitation {
+    pub email: String,
+    pub role: nps_core::wire::AdminRole,
+    pub invited_by: String,
+    pub expires_at: i64,
+    pub token: String,
+    pub accept_path: String,
+}
+
+pub async fn invite(request: &InvitationRequest) -> ApiResult<Invitation> {
+    call("POST", "/api/admin/invitations", json(request)).await
+}
+
+/// What an invitation link is for (no session needed).
+pub async fn check_invitation(token: &str) -> ApiResult<Invitation> {
+    call("GET", &format!("/api/admin/invitations/check{}", query(&[("token", token.to_owned())])), None).await
+}
+
+/// Creates the invited user with `password`; sign in afterwards.
+pub async fn accept_invitation(token: &str, password: &str) -> ApiResult<Me> {
+    call("POST", "/api/admin/invitations/accept", json(&serde_json::json!({ "token": token, "password": password }))).await
+}

@@ -24,6 +24,9 @@ pub enum Route {
     Report(i64),
     Responses(i64),
     FollowUps(i64),
+    Users,
+    /// An invitation link: works without a session.
+    Accept,
     NotFound,
 }
 
@@ -33,6 +36,8 @@ impl Route {
         let id = |s: &str| s.parse::<i64>().ok();
         match parts.as_slice() {
             ["admin"] | ["admin", "projects"] => Route::Projects,
+            ["admin", "users"] => Route::Users,
+            ["admin", "accept"] => Route::Accept,
             ["admin", "projects", p] => id(p).map_or(Route::NotFound, Route::Project),
             ["admin", "projects", p, "followups"] => id(p).map_or(Route::NotFound, Route::FollowUps),
             ["admin", "projects", p, "surveys", "new"] => id(p).map_or(Route::NotFound, Route::NewSurvey),
@@ -52,6 +57,8 @@ impl Route {
             Route::Report(s) => format!("/admin/surveys/{s}/report"),
             Route::Responses(s) => format!("/admin/surveys/{s}/responses"),
             Route::FollowUps(p) => format!("/admin/projects/{p}/followups"),
+            Route::Users => "/admin/users".to_owned(),
+            Route::Accept => "/admin/accept".to_owned(),
         }
     }
 }
@@ -151,6 +158,7 @@ fn App() -> impl IntoView {
             {move || st.user.get().map(|u| view! {
                 <nav aria-label="Main">
                     <Link route=Route::Projects>"Projects"</Link>
+                    {u.role.can_configure().then(|| view! { " " <Link route=Route::Users>"Users"</Link> })}
                 </nav>
                 <span class="who">{u.email.clone()} " (" {u.role.as_str()} ")"</span>
                 <button type="button" class="secondary" on:click=sign_out>"Sign out"</button>
@@ -160,6 +168,9 @@ fn App() -> impl IntoView {
             {move || {
                 if !st.checked.get() {
                     return view! { <p class="muted">"Loading..."</p> }.into_any();
+                }
+                if st.route.get() == Route::Accept {
+                    return view! { <pages::accept::Accept /> }.into_any();
                 }
                 if st.user.get().is_none() {
                     return view! { <pages::sign_in::SignIn /> }.into_any();
@@ -174,6 +185,7 @@ fn App() -> impl IntoView {
                     Route::Report(id) => view! { <pages::report::Report survey_id=id /> }.into_any(),
                     Route::Responses(id) => view! { <pages::responses::Responses survey_id=id /> }.into_any(),
                     Route::FollowUps(id) => view! { <pages::followups::FollowUps project_id=id /> }.into_any(),
+                    Route::Users | Route::Accept => view! { <pages::users::Users /> }.into_any(),
                     Route::NotFound => view! {
                         <h1>"Not found"</h1>
                         <p><Link route=Route::Projects>"Back to the projects"</Link></p>
@@ -212,7 +224,7 @@ mod tests {
 
     #[test]
     fn routes_round_trip() {
-        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3)] {
+        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3), Route::Users, Route::Accept] {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/admin"), Route::Projects);

@@ -1,5 +1,6 @@
 //! The screens of the app.
 
+pub mod accept;
 pub mod accounts;
 pub mod explain;
 pub mod followups;
@@ -9,3 +10,4 @@ pub mod responses;
 pub mod segments;
 pub mod sign_in;
 pub mod survey_editor;
+pub mod users;

@@ -104,6 +104,12 @@ impl TokenKeys {
             .map_err(|e| classify(&e, "survey link"))
     }
 
+    /// Any HS256 token of `audience` (with `exp` and `sub`), e.g. an admin invitation;
+    /// `what` names it in the error message.
+    pub fn verify_claims<T: serde::de::DeserializeOwned>(&self, token: &str, audience: &str, what: &str) -> Result<T, (ErrorCode, String)> {
+        decode::<T>(token, &self.decoding, &validation(Some(audience))).map(|d| d.claims).map_err(|e| classify(&e, what))
+    }
+
     pub fn verify_widget(&self, token: &str) -> Result<WidgetClaims, (ErrorCode, String)> {
         decode::<WidgetClaims>(token, &self.decoding, &validation(Some(WIDGET_AUDIENCE)))
             .map(|d| d.claims)

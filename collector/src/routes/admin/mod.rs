@@ -11,6 +11,7 @@ pub mod campaigns;
 pub mod coverage;
 pub mod eligibility;
 pub mod followups;
+pub mod invitations;
 pub mod partners;
 pub mod projects;
 pub mod report_counts;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     coverage::configure(cfg);
     eligibility::configure(cfg);
     followups::configure(cfg);
+    invitations::configure(cfg);
     partners::configure(cfg);
     projects::configure(cfg);
     surveys::configure(cfg);

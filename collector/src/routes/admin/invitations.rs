@@ -1,0 +1,166 @@
+//! Inviting admin users: an owner or admin invites an e-mail address with a role and gets a
+//! signed, expiring invitation link to pass on; the invitee opens it at `/admin/accept`, sets
+//! a password, and signs in.
+//!
+//! The invitation is a JWT signed with the server secret (audience `nps-admin-invitation`),
+//! so nothing is stored until it is accepted. It is single-use because accepting creates the
+//! user: a second acceptance finds the user and is refused (the store's unique e-mail
+//! constraint settles a race between two acceptances).
+
+use super::auth::create_admin;
+use crate::auth::AdminSession;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
+use crate::ingest::now_ms;
+use crate::state::State;
+use actix_web::{HttpResponse, get, post, web};
+use nps_core::ErrorCode;
+use nps_core::wire::AdminRole;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(invite).service(check).service(accept);
+}
+
+pub const INVITATION_AUDIENCE: &str = "nps-admin-invitation";
+/// How long an invitation link stays valid.
+pub const INVITATION_DAYS: i64 = 7;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct InvitationClaims {
+    /// The invitee's e-mail address (lower case).
+    sub: String,
+    role: AdminRole,
+    /// Who invited.
+    by: String,
+    jti: String,
+    aud: String,
+    /// Unix seconds.
+    exp: i64,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct InvitationRequest {
+    pub email: String,
+    pub role: AdminRole,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Invitation {
+    pub email: String,
+    pub role: AdminRole,
+    pub invited_by: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+    /// The signed token; the admin app's link is `/admin/accept?token=<token>`.
+    pub token: String,
+    /// Path of the page where the invitee sets a password (same origin as the admin app).
+    pub accept_path: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Acceptance {
+    pub token: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct TokenParam {
+    pub token: String,
+}
+
+fn valid_email(email: &str) -> bool {
+    email.len() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@') && !email.contains(char::is_whitespace)
+}
+
+/// Checks signature, audience and expiry, with messages that say what to do next.
+fn verify(state: &State, token: &str) -> ApiResult<InvitationClaims> {
+    state.keys.verify_claims::<InvitationClaims>(token, INVITATION_AUDIENCE, "invitation").map_err(|(code, _)| match code {
+        ErrorCode::IdentityExpired => ApiError::client(code, "the invitation has expired; ask for a new one"),
+        _ => ApiError::client(ErrorCode::IdentityInvalid, "the invitation link is not valid; check that it was copied whole"),
+    })
+}
+
+fn already_used() -> ApiError {
+    ApiError::client(ErrorCode::Conflict, "the invitation has already been used; sign in instead")
+}
+
+fn invitation(claims: &InvitationClaims, token: String) -> Invitation {
+    Invitation {
+        email: claims.sub.clone(),
+        role: claims.role,
+        invited_by: claims.by.clone(),
+        expires_at: claims.exp * 1000,
+        accept_path: format!("/admin/accept?token={token}"),
+        token,
+    }
+}
+
+/// Invites an e-mail address with a role (owners and admins; only owners invite owners).
+#[utoipa::path(tag = "admin", request_body = InvitationRequest, responses((status = 201, body = Invitation), (status = 403, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
+#[post("/api/admin/invitations")]
+pub async fn invite(state: State, session: AdminSession, body: JsonBody<InvitationRequest>) -> ApiResult<HttpResponse> {
+    session.require_configure()?;
+    if body.0.role == AdminRole::Owner {
+        session.require_owner()?;
+    }
+    let email = body.0.email.trim().to_lowercase();
+    if !valid_email(&email) {
+        return Err(ApiError::invalid("email must be an e-mail address"));
+    }
+    if state.store.admin_by_email(&email).await?.is_some() {
+        return Err(ApiError::client(ErrorCode::Conflict, format!("{email} already has an account")));
+    }
+    let claims = InvitationClaims {
+        sub: email,
+        role: body.0.role,
+        by: session.email.clone(),
+        jti: hex::encode(rand::rng().random::<[u8; 16]>()),
+        aud: INVITATION_AUDIENCE.to_owned(),
+        exp: now_ms() / 1000 + INVITATION_DAYS * 86_400,
+    };
+    let token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
+    tracing::info!(invitee = %claims.sub, role = claims.role.as_str(), by = %claims.by, "admin invitation issued");
+    Ok(HttpResponse::Created().json(invitation(&claims, token)))
+}
+
+/// What an invitation is for, before the invitee chooses a password (no session needed).
+#[utoipa::path(tag = "admin", params(TokenParam), responses((status = 200, body = Invitation), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
+#[get("/api/admin/invitations/check")]
+pub async fn check(state: State, params: web::Query<TokenParam>) -> ApiResult<HttpResponse> {
+    let claims = verify(&state, &params.token)?;
+    if state.store.admin_by_email(&claims.sub).await?.is_some() {
+        return Err(already_used());
+    }
+    Ok(HttpResponse::Ok().json(invitation(&claims, params.token.clone())))
+}
+
+/// Accepts an invitation: creates the user with the invited role and the chosen password.
+#[utoipa::path(tag = "admin", request_body = Acceptance, responses((status = 201, body = super::auth::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
+#[post("/api/admin/invitations/accept")]
+pub async fn accept(state: State, body: JsonBody<Acceptance>) -> ApiResult<HttpResponse> {
+    let claims = verify(&state, &body.0.token)?;
+    if state.store.admin_by_email(&claims.sub).await?.is_some() {
+        return Err(already_used());
+    }
+    match create_admin(&state, &claims.sub, &body.0.password, claims.role).await {
+        Ok(()) => {}
+        // Another acceptance of the same invitation won the race for the unique e-mail.
+        Err(ApiError::Client { code: ErrorCode::Conflict, .. }) => return Err(already_used()),
+        Err(e) => return Err(e),
+    }
+    tracing::info!(user = %claims.sub, role = claims.role.as_str(), "admin invitation accepted");
+    Ok(HttpResponse::Created().json(super::auth::Me { email: claims.sub, role: claims.role }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn e_mail_addresses_need_a_local_part_a_domain_and_no_spaces() {
+        assert!(super::valid_email("ana@example.com"));
+        for bad in ["ana", "@example.com", "ana@", "a na@example.com", ""] {
+            assert!(!super::valid_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+// Invitations in a real browser: the owner creates an invitation link on the Users screen,
+// the invitee opens it without a session, chooses a password and is signed in with the
+// invited role; the same link then says it has been used. Screenshots:
+// tests/artifacts/admin-{users,accept,accept-used}.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { admin } from './harness.mjs';
+import { startCollector, launch, screenshotPath, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+
+let collector;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
+  collector = await startCollector();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+test('admin: invite a user, accept the invitation once, sign in with the invited role', async () => {
+  await admin(collector.url); // the first owner
+  const ownerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ownerContext.newPage();
+  const problems = watchProblems(page);
+  await signIn(page, collector.url, 'owner@example.com', 'correct horse battery staple');
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+  await page.getByLabel('E-mail of the person to invite').fill('ana@example.com');
+  await page.locator('select[name=invite_role]').selectOption('analyst');
+  await page.getByRole('button', { name: 'Create invitation link' }).click();
+  const field = page.locator('tr[data-invitee="ana@example.com"]').getByTestId('invitation-link');
+  await field.waitFor();
+  const link = await field.inputValue();
+  assert.ok(link.startsWith(`${collector.url}/admin/accept?token=`), link);
+  // Inviting the same address twice is fine until accepted; an existing account is refused.
+  await page.getByLabel('E-mail of the person to invite').fill('owner@example.com');
+  await page.getByRole('button', { name: 'Create invitation link' }).click();
+  await page.getByText('owner@example.com already has an account').waitFor();
+  await page.screenshot({ path: screenshotPath('users'), fullPage: true });
+
+  // The invitee: no session, a fresh browser context.
+  const inviteeContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const invitee = await inviteeContext.newPage();
+  const inviteeProblems = watchProblems(invitee);
+  await invitee.goto(link);
+  await invitee.getByTestId('invitation-summary').waitFor();
+  assert.match(await invitee.getByTestId('invitation-summary').textContent(), /owner@example\.com invited ana@example\.com as analyst\./);
+  await invitee.getByLabel('Choose a password').fill('ana has a long password');
+  await invitee.getByLabel('Repeat the password').fill('ana has a different one');
+  await invitee.getByRole('button', { name: 'Set password and sign in' }).click();
+  await invitee.getByText('the two passwords differ').waitFor();
+  await invitee.getByLabel('Repeat the password').fill('ana has a long password');
+  await invitee.screenshot({ path: screenshotPath('accept'), fullPage: true });
+  await invitee.getByRole('button', { name: 'Set password and sign in' }).click();
+  await invitee.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+  assert.equal((await invitee.locator('.who').textContent()).trim(), 'ana@example.com (analyst)');
+  assert.equal(await invitee.getByRole('link', { name: 'Users' }).count(), 0, 'analysts do not invite');
+
+  // Used: the same link now says so.
+  const again = await (await browser.newContext()).newPage();
+  await again.goto(link);
+  await again.getByTestId('invitation-error').waitFor();
+  assert.equal((await again.getByTestId('invitation-error').textContent()).trim(), 'the invitation has already been used; sign in instead');
+  await again.screenshot({ path: screenshotPath('accept-used'), fullPage: true });
+
+  assert.deepEqual([...problems, ...inviteeProblems], []);
+  await ownerContext.close();
+  await inviteeContext.close();
+});

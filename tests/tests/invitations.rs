@@ -1,0 +1,122 @@
+//! Admin invitations end to end: an owner invites an e-mail with a role, the invitee checks
+//! the link, sets a password and signs in with the invited role; the link is single-use,
+//! expires, cannot be forged or replayed as a session, and only owners invite owners.
+
+use nps_core::wire::{AdminRole, NewAdminUser};
+use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// The collector's server secret in the end-to-end harness (tests/src/collector.rs).
+const SERVER_SECRET: &str = "end-to-end-test-server-secret-0123456789";
+const PASSWORD: &str = "a long enough password";
+
+async fn post(base: &str, path: &str, body: Value) -> anyhow::Result<(StatusCode, Value)> {
+    let response = reqwest::Client::new().post(format!("{base}{path}")).json(&body).send().await?;
+    let status = response.status();
+    let text = response.text().await?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+}
+
+async fn check(base: &str, token: &str) -> anyhow::Result<(StatusCode, Value)> {
+    let response = reqwest::Client::new().get(format!("{base}/api/admin/invitations/check")).query(&[("token", token)]).send().await?;
+    Ok((response.status(), response.json().await.unwrap_or(Value::Null)))
+}
+
+async fn invite(admin: &Admin, email: &str, role: &str) -> anyhow::Result<(StatusCode, Value)> {
+    let response = admin
+        .http
+        .post(format!("{}/api/admin/invitations", admin.base))
+        .header("X-CSRF-Token", &admin.csrf)
+        .json(&json!({ "email": email, "role": role }))
+        .send()
+        .await?;
+    Ok((response.status(), response.json().await.unwrap_or(Value::Null)))
+}
+
+/// An invitation signed with the server's secret, as the collector would, but with `exp` chosen.
+fn forged(email: &str, exp: i64) -> anyhow::Result<String> {
+    let claims = json!({ "sub": email, "role": "analyst", "by": "owner@example.com", "jti": "x", "aud": "nps-admin-invitation", "exp": exp });
+    Ok(jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(SERVER_SECRET.as_bytes()),
+    )?)
+}
+
+#[tokio::test]
+async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let base = collector.url.clone();
+    let owner = Admin::bootstrap(&base).await?;
+
+    // Issued: a token, the accept path, the role, an expiry about a week ahead.
+    let (status, invitation) = invite(&owner, " Ana@Example.com ", "analyst").await?;
+    assert_eq!(status, StatusCode::CREATED, "{invitation}");
+    assert_eq!(invitation["email"], "ana@example.com");
+    assert_eq!(invitation["role"], "analyst");
+    assert_eq!(invitation["invited_by"], "owner@example.com");
+    let token = invitation["token"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(invitation["accept_path"].as_str(), Some(format!("/admin/accept?token={token}").as_str()));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
+    let expires = invitation["expires_at"].as_i64().unwrap_or_default();
+    assert!((expires - now - 7 * 86_400_000).abs() < 60_000, "expires_at {expires}");
+
+    // The invitee's page can say what the invitation is for, without a session.
+    let (status, seen) = check(&base, &token).await?;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!((seen["email"].as_str(), seen["role"].as_str()), (Some("ana@example.com"), Some("analyst")));
+
+    // The invitation is not a session.
+    let as_session = reqwest::Client::new().get(format!("{base}/api/admin/session")).bearer_auth(&token).send().await?;
+    assert_eq!(as_session.status(), StatusCode::UNAUTHORIZED);
+
+    // A too-short password is refused and does not use the invitation up.
+    let (status, error) = post(&base, "/api/admin/invitations/accept", json!({ "token": token, "password": "short" })).await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert!(error["message"].as_str().unwrap_or_default().contains("at least 10 characters"), "{error}");
+
+    let (status, user) = post(&base, "/api/admin/invitations/accept", json!({ "token": token, "password": PASSWORD })).await?;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    assert_eq!(user, json!({ "email": "ana@example.com", "role": "analyst" }));
+    let ana = Admin::sign_in(&base, "ana@example.com", PASSWORD).await?;
+    let me: Value = ana.get("/api/admin/session").await?;
+    assert_eq!(me["role"], "analyst");
+    // ...with the analyst's rights only: no inviting.
+    assert_eq!(invite(&ana, "bob@example.com", "analyst").await?.0, StatusCode::FORBIDDEN);
+
+    // Single use: accepting or checking again is refused with a clear message.
+    let (status, error) = post(&base, "/api/admin/invitations/accept", json!({ "token": token, "password": "another long password" })).await?;
+    assert_eq!(status, StatusCode::CONFLICT, "{error}");
+    assert_eq!(error["code"], "conflict");
+    assert_eq!(error["message"], "the invitation has already been used; sign in instead");
+    assert_eq!(check(&base, &token).await?.0, StatusCode::CONFLICT);
+    assert!(Admin::sign_in(&base, "ana@example.com", "another long password").await.is_err(), "the password did not change");
+    // An address that already has an account cannot be invited.
+    assert_eq!(invite(&owner, "ana@example.com", "admin").await?.0, StatusCode::CONFLICT);
+
+    // Expired and forged links.
+    let (status, error) = post(&base, "/api/admin/invitations/accept", json!({ "token": forged("old@example.com", now / 1000 - 3600)?, "password": PASSWORD })).await?;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
+    assert_eq!(error["message"], "the invitation has expired; ask for a new one");
+    // Another signature: the first character of the third part changes (all its bits count).
+    let (head, signature) = token.rsplit_once('.').unwrap_or_default();
+    let swapped = if signature.starts_with('A') { 'B' } else { 'A' };
+    let tampered = format!("{head}.{swapped}{}", signature.get(1..).unwrap_or_default());
+    let (status, error) = check(&base, &tampered).await?;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
+    assert_eq!(error["code"], "identity_invalid");
+    assert!(Admin::sign_in(&base, "old@example.com", PASSWORD).await.is_err());
+
+    // Roles: an admin invites analysts but not owners; bad input is named.
+    let _: Value = owner.post("/api/admin/users", &NewAdminUser { email: "admin@example.com".into(), password: PASSWORD.into(), role: AdminRole::Admin }).await?;
+    let admin = Admin::sign_in(&base, "admin@example.com", PASSWORD).await?;
+    assert_eq!(invite(&admin, "carol@example.com", "owner").await?.0, StatusCode::FORBIDDEN);
+    assert_eq!(invite(&admin, "carol@example.com", "hr").await?.0, StatusCode::CREATED);
+    let (status, error) = invite(&owner, "not-an-address", "analyst").await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error["message"], "email must be an e-mail address");
+    Ok(())
+}
