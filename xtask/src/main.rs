@@ -15,6 +15,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test             make sure PostgreSQL is up, build the collector, run the whole test suite
   bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5
   bench-decide [args...]  build (release) and run the eligibility benchmark
+  bench-reports [args...]  build (release) and run the reports benchmark, e.g. bench-reports --answers 1000000,10000000
   bench-widget     build the web apps and the collector (release), time the widget in headless Chromium";
 
 /// Why a task stopped: a child process exited non-zero (its code is passed on) or something
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Some("build-admin") => build_admin_only(),
         Some("bench") => bench("bench-ingest", &args[1..]),
         Some("bench-decide") => bench("bench-decide", &args[1..]),
+        Some("bench-reports") => bench("bench-reports", &args[1..]),
         Some("bench-widget") => bench_widget(),
         _ => {
             eprintln!("{USAGE}");
