@@ -1,7 +1,7 @@
 // The admin app in a real browser against the real collector: first owner, sign-in, a project
 // and its install snippet, a survey edited with validation and the live preview, published,
 // answered through the client API, then the report (NPS, interval, n checked against values
-// computed here) and the responses with their CSV export. Screenshots of every screen go to
+// computed here) and the responses with their CSV and XLSX exports. Screenshots of every screen go to
 // tests/artifacts/admin-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -168,6 +168,11 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   assert.ok(href.includes('format=csv') && href.includes('band=promoter') && href.includes(`survey_id=${surveyId}`), href);
   const csv = await page.evaluate(async (url) => (await fetch(url)).text(), href);
   assert.equal(csv.trim().split('\n').length, 1 + stats.P, csv);
+  // The XLSX export: the same filters, a real workbook (a zip archive).
+  const xlsxHref = await page.getByTestId('export-xlsx').getAttribute('href');
+  assert.equal(xlsxHref, href.replace('format=csv', 'format=xlsx'));
+  const magic = await page.evaluate(async (url) => { const b = new Uint8Array(await (await fetch(url)).arrayBuffer()); return String.fromCharCode(b[0], b[1]); }, xlsxHref);
+  assert.equal(magic, 'PK');
   await page.screenshot({ path: screenshotPath('responses'), fullPage: true });
 
   // 8. A reload keeps the session and the route (deep link served as index.html).

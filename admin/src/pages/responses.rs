@@ -1,4 +1,4 @@
-//! The answers of one survey, filtered, with a CSV export of exactly the same selection.
+//! The answers of one survey, filtered, with CSV and XLSX exports of exactly the same selection.
 
 use crate::api::{self, ResponseFilters};
 use crate::pages::report::{SurveyTabs, range};
@@ -75,6 +75,7 @@ pub fn Responses(survey_id: i64) -> impl IntoView {
             </label>
             <button type="submit">"Apply"</button>
             <a class="button secondary" href=move || filters().url(true) download="responses.csv" data-testid="export-csv">"Export CSV"</a>
+            <a class="button secondary" href=move || filters().xlsx_url() download="responses.xlsx" data-testid="export-xlsx">"Export XLSX"</a>
         </form>
         {move || match rows.get() {
             None => view! { <p class="muted">"Loading..."</p> }.into_any(),

@@ -10,6 +10,7 @@ pub mod campaign_mail;
 pub mod campaigns;
 pub mod coverage;
 pub mod eligibility;
+pub mod export_xlsx;
 pub mod followups;
 pub mod invitations;
 pub mod partners;

@@ -29,7 +29,7 @@ pub struct Filters {
     pub q: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
-    /// `json` (default) or `csv`.
+    /// `json` (default), `csv` or `xlsx`.
     pub format: Option<String>,
     /// `every_response` (default) or `latest_per_user`: each respondent's latest answer in the
     /// date range only.
@@ -163,8 +163,12 @@ pub async fn list(state: State, session: AdminSession, filters: web::Query<Filte
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
             .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"responses.csv\""))
             .body(csv_of(&rows)?)),
+        Some("xlsx") => Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"responses.xlsx\""))
+            .body(super::export_xlsx::xlsx_of(&rows)?)),
         None | Some("json") => Ok(HttpResponse::Ok().json(rows)),
-        Some(other) => Err(ApiError::invalid(format!("format must be json or csv (got `{other}`)"))),
+        Some(other) => Err(ApiError::invalid(format!("format must be json, csv or xlsx (got `{other}`)"))),
     }
 }
 
