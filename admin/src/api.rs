@@ -237,6 +237,13 @@ impl ResponseFilters {
     }
 }
 
+impl ResponseFilters {
+    /// The export of exactly these filters as an Excel workbook.
+    pub fn xlsx_url(&self) -> String {
+        self.url(true).replace("format=csv", "format=xlsx")
+    }
+}
+
 pub async fn responses(filters: &ResponseFilters) -> ApiResult<Vec<ResponseRow>> {
     call("GET", &filters.url(false), None).await
 }
@@ -406,4 +413,33 @@ pub async fn check_invitation(token: &str) -> ApiResult<Invitation> {
 /// Creates the invited user with `password`; sign in afterwards.
 pub async fn accept_invitation(token: &str, password: &str) -> ApiResult<Me> {
     call("POST", "/api/admin/invitations/accept", json(&serde_json::json!({ "token": token, "password": password }))).await
+}
+
+// --- accounts at risk and the action log ----------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AtRiskReport {
+    pub as_of: i64,
+    pub wave: String,
+    pub accounts_considered: u64,
+    pub accounts: Vec<nps_core::churn::signals::AtRiskAccount>,
+    #[serde(default)]
+    pub silent_without_account: Vec<nps_core::churn::signals::SilentDetractor>,
+}
+
+pub async fn at_risk(project_id: i64) -> ApiResult<AtRiskReport> {
+    call("GET", &format!("/api/admin/accounts/at-risk?project_id={project_id}"), None).await
+}
+
+pub async fn actions(project_id: i64) -> ApiResult<Vec<nps_core::actions::Action>> {
+    call("GET", &format!("/api/admin/actions?project_id={project_id}"), None).await
+}
+
+pub async fn create_action(input: &nps_core::actions::ActionInput) -> ApiResult<nps_core::actions::Action> {
+    call("POST", "/api/admin/actions", json(input)).await
+}
+
+/// "Has an NPS insight changed anything in the last `days` days?"
+pub async fn recent_actions(project_id: i64, days: u32) -> ApiResult<nps_core::actions::RecentActions> {
+    call("GET", &format!("/api/admin/reports/actions?project_id={project_id}&days={days}"), None).await
 }

@@ -1,8 +1,9 @@
 // The admin app's analysis screens in a real browser against the real collector: segments
 // (NPS, interval, n, significance against the rest and small-segment marks, checked against
 // values computed here from the raw scores), B2B account roll-ups with per-role NPS, the
-// eligibility explanation, and the follow-up queue with a status change and the loop metrics.
-// Screenshots go to tests/artifacts/admin-{segments,accounts,explain,followups}.png.
+// eligibility explanation, the follow-up queue with a status change and the loop metrics, and
+// the accounts at risk with the action log.
+// Screenshots go to tests/artifacts/admin-{segments,accounts,explain,followups,at-risk}.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -49,7 +50,7 @@ async function drained() {
   await eventually(async () => (await (await fetch(`${collector.url}/readyz`)).json()).spool_depth === 0, 'the spool to drain');
 }
 
-test('admin: segments, account roll-ups, explain and follow-ups', async () => {
+test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk and actions', async () => {
   const api = await admin(collector.url);
   const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
   const key = project.public_key;
@@ -143,6 +144,27 @@ test('admin: segments, account roll-ups, explain and follow-ups', async () => {
   await eventually(async () => (await row.getByTestId('followup-status').textContent()).trim() === 'contacted', 'the new status');
   await eventually(async () => (await page.getByTestId('closure-rate').textContent()).trim() === '100.0%', 'the closure rate');
   await page.screenshot({ path: screenshotPath('followups'), fullPage: true });
+
+  // 5. Accounts at risk: every account whose NPS is below 0 (the default threshold), with the
+  // reason in numbers; then an action recorded in the log answers "changed anything lately?".
+  await page.goto(`${collector.url}/admin/projects/${project.id}`);
+  await page.getByRole('link', { name: 'Accounts at risk' }).click();
+  await page.getByTestId('at-risk-summary').waitFor();
+  const risky = [0, 1, 2, 3].map((a) => ({ account: `acct-${a}`, nps: perAccount[a], n: USERS.filter((u) => u.account === `acct-${a}`).length })).filter((a) => a.nps < 0);
+  assert.match(await page.getByTestId('at-risk-summary').textContent(), new RegExp(`^${risky.length} of 4 accounts show a risk signal`));
+  for (const a of risky) {
+    const reasons = await page.locator(`tr[data-account="${a.account}"]`).getByTestId('risk-reasons').textContent();
+    assert.ok(reasons.includes(`NPS ${points(a.nps)} below 0`) && reasons.includes(`(n = ${a.n})`), `${a.account}: ${reasons}`);
+  }
+  await page.getByTestId('recent-actions').getByText('No action decided because of NPS in the last 90 days.').waitFor();
+  await page.getByLabel('Title').fill('Faster exports for free plans');
+  await page.getByLabel('What was decided').fill('Move exports to the background queue');
+  await page.getByLabel('Owner').fill('dana@example.com');
+  await page.getByLabel('Decided on').fill(new Date().toISOString().slice(0, 10));
+  await page.getByRole('button', { name: 'Record action' }).click();
+  await page.getByTestId('actions-table').getByText('Move exports to the background queue').waitFor();
+  await page.getByTestId('recent-actions').getByText('Yes: 1 action(s) decided because of NPS in the last 90 days.').waitFor();
+  await page.screenshot({ path: screenshotPath('at-risk'), fullPage: true });
 
   assert.deepEqual(problems, []);
   await context.close();

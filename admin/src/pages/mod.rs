@@ -7,6 +7,7 @@ pub mod followups;
 pub mod projects;
 pub mod report;
 pub mod responses;
+pub mod risk;
 pub mod segments;
 pub mod sign_in;
 pub mod survey_editor;

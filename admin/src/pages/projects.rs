@@ -245,6 +245,7 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
             <div class="card-head">
                 <h2>"Surveys"</h2>
                 <Link route=Route::FollowUps(id) class="button secondary">"Follow-ups"</Link>
+                <Link route=Route::AtRisk(id) class="button secondary">"Accounts at risk"</Link>
                 <Show when=can_configure>
                     <Link route=Route::NewSurvey(id) class="button">"New survey"</Link>
                 </Show>

@@ -1,0 +1,204 @@
+//! Accounts at risk (most urgent first, each reason with its evidence in numbers) and the
+//! action log: what was decided because of NPS, by whom and when, and whether anything was
+//! decided in the last 90 days.
+
+use crate::api::{self, AtRiskReport};
+use crate::components::ErrorBox;
+use crate::{Link, Route, fmt};
+use leptos::prelude::*;
+use nps_core::actions::{Action, ActionInput, RecentActions};
+use nps_core::churn::signals::{AtRiskAccount, RiskReason};
+
+/// A reason in words, with its numbers.
+pub fn reason_text(reason: &RiskReason) -> String {
+    match reason {
+        RiskReason::Falling { evidence } => {
+            let worst = evidence.iter().max_by(|a, b| a.drop.total_cmp(&b.drop));
+            worst.map_or_else(
+                || "NPS falling".to_owned(),
+                |e| {
+                    format!(
+                        "NPS fell {:.0} points ({} -> {}, waves {} to {}{})",
+                        e.drop,
+                        fmt::points(e.from.nps),
+                        fmt::points(e.to.nps),
+                        e.from.wave,
+                        e.to.wave,
+                        if e.comparison.significant { ", significant" } else { ", not significant" }
+                    )
+                },
+            )
+        }
+        RiskReason::SilentDetractors { users } => {
+            let names: Vec<&str> = users.iter().map(|u| u.user_id.as_str()).collect();
+            format!("{} silent detractor(s): {}", users.len(), names.join(", "))
+        }
+        RiskReason::LowNps { latest, threshold } => format!(
+            "NPS {} below {} in {} (n = {})",
+            fmt::points(latest.nps),
+            fmt::points(*threshold),
+            latest.wave,
+            latest.answers
+        ),
+        RiskReason::RenewalSoon { days_left, .. } => format!("renewal in {days_left:.0} days"),
+    }
+}
+
+fn money(cents: Option<i64>) -> String {
+    cents.map_or_else(|| "-".to_owned(), |c| format!("{:.2}", c as f64 / 100.0))
+}
+
+#[component]
+fn AtRiskTable(accounts: Vec<AtRiskAccount>) -> impl IntoView {
+    view! {
+        <table class="list" data-testid="at-risk-table">
+            <thead><tr>
+                <th scope="col">"Account"</th><th scope="col" class="num">"Risk score"</th><th scope="col" class="num">"Latest NPS"</th>
+                <th scope="col" class="num">"Answers"</th><th scope="col" class="num">"MRR"</th><th scope="col">"Renewal (UTC)"</th><th scope="col">"Why"</th>
+            </tr></thead>
+            <tbody>
+                {accounts.into_iter().map(|a| view! {
+                    <tr data-account=a.account.clone()>
+                        <th scope="row">{a.account.clone()}</th>
+                        <td class="num" data-testid="risk-score">{format!("{:.0}", a.risk_score)}</td>
+                        <td class="num">{a.latest.as_ref().map(|l| fmt::points(l.nps)).unwrap_or_else(|| "-".to_owned())}</td>
+                        <td class="num">{a.latest.as_ref().map(|l| l.answers.to_string()).unwrap_or_default()}</td>
+                        <td class="num">{money(a.mrr_cents)}</td>
+                        <td>{fmt::date(a.renewal_at)}</td>
+                        <td><ul class="reasons" data-testid="risk-reasons">{a.reasons.iter().map(|r| view! { <li>{reason_text(r)}</li> }).collect_view()}</ul></td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn AtRisk(project_id: i64) -> impl IntoView {
+    let report = RwSignal::new(None::<Result<AtRiskReport, String>>);
+    let actions = RwSignal::new(None::<Result<Vec<Action>, String>>);
+    let recent = RwSignal::new(None::<Result<RecentActions, String>>);
+    let load_actions = move || {
+        leptos::task::spawn_local(async move {
+            actions.set(Some(api::actions(project_id).await.map_err(|e| e.message)));
+            recent.set(Some(api::recent_actions(project_id, 90).await.map_err(|e| e.message)));
+        });
+    };
+    leptos::task::spawn_local(async move {
+        report.set(Some(api::at_risk(project_id).await.map_err(|e| e.message)));
+    });
+    load_actions();
+    view! {
+        <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
+        <h1>"Accounts at risk and actions"</h1>
+        <section class="card">
+            <h2>"Accounts at risk (most urgent first)"</h2>
+            {move || match report.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(r)) => view! {
+                    <p class="muted" data-testid="at-risk-summary">
+                        {format!("{} of {} accounts show a risk signal (waves: {}; as of {} UTC).", r.accounts.len(), r.accounts_considered, r.wave, fmt::date_time(r.as_of))}
+                    </p>
+                    {if r.accounts.is_empty() { None } else { Some(view! { <AtRiskTable accounts=r.accounts.clone() /> }) }}
+                    {(!r.silent_without_account.is_empty()).then(|| view! {
+                        <p class="muted small">{format!("{} silent detractor(s) belong to no account.", r.silent_without_account.len())}</p>
+                    })}
+                }.into_any(),
+            }}
+        </section>
+        <section class="card">
+            <h2>"Action log"</h2>
+            {move || recent.get().map(|r| match r {
+                Err(e) => view! { <p class="error">{e}</p> }.into_any(),
+                Ok(r) => view! {
+                    <p data-testid="recent-actions" class=if r.changed_anything { "verdict eligible" } else { "verdict blocked" }>
+                        {if r.changed_anything {
+                            format!("Yes: {} action(s) decided because of NPS in the last {} days.", r.count, r.days)
+                        } else {
+                            format!("No action decided because of NPS in the last {} days.", r.days)
+                        }}
+                    </p>
+                }.into_any(),
+            })}
+            <NewAction project_id=project_id on_saved=Callback::new(move |()| load_actions()) />
+            {move || match actions.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No actions recorded."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="list" data-testid="actions-table">
+                        <thead><tr><th scope="col">"Decided (UTC)"</th><th scope="col">"Title"</th><th scope="col">"Decision"</th><th scope="col">"Owner"</th><th scope="col">"Recorded by"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|a| view! {
+                                <tr>
+                                    <td>{fmt::date(Some(a.input.decided_at))}</td>
+                                    <th scope="row">{a.input.title.clone()}</th>
+                                    <td>{a.input.decision.clone()}</td>
+                                    <td>{a.input.owner.clone().unwrap_or_default()}</td>
+                                    <td>{a.created_by.clone()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn NewAction(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
+    let title = RwSignal::new(String::new());
+    let decision = RwSignal::new(String::new());
+    let owner = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let Some(decided_at) = fmt::parse_date(&date.get_untracked()) else {
+            error.set(Some("pick the day it was decided".to_owned()));
+            return;
+        };
+        let owner_text = owner.get_untracked().trim().to_owned();
+        let input = ActionInput {
+            project_id,
+            survey_id: None,
+            title: title.get_untracked().trim().to_owned(),
+            decision: decision.get_untracked().trim().to_owned(),
+            decided_at,
+            owner: (!owner_text.is_empty()).then_some(owner_text),
+            themes: Vec::new(),
+            response_ids: Vec::new(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::create_action(&input).await {
+                Ok(_) => {
+                    error.set(None);
+                    title.set(String::new());
+                    decision.set(String::new());
+                    on_saved.run(());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <form class="filters" on:submit=submit aria-label="Record an action">
+            <label class="field inline"><span>"Title"</span>
+                <input type="text" name="action_title" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline grow"><span>"What was decided"</span>
+                <input type="text" name="action_decision" prop:value=move || decision.get() on:input=move |ev| decision.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline"><span>"Owner"</span>
+                <input type="text" name="action_owner" prop:value=move || owner.get() on:input=move |ev| owner.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline"><span>"Decided on"</span>
+                <input type="date" name="action_date" prop:value=move || date.get() on:change=move |ev| date.set(event_target_value(&ev)) />
+            </label>
+            <button type="submit">"Record action"</button>
+        </form>
+        <ErrorBox error=error.into() />
+    }
+}
