@@ -443,3 +443,29 @@ pub async fn create_action(input: &nps_core::actions::ActionInput) -> ApiResult<
 pub async fn recent_actions(project_id: i64, days: u32) -> ApiResult<nps_core::actions::RecentActions> {
     call("GET", &format!("/api/admin/reports/actions?project_id={project_id}&days={days}"), None).await
 }
+
+// --- webhooks and the delivery log ----------------------------------------------------------
+
+pub async fn webhooks(project_id: i64) -> ApiResult<Vec<nps_core::webhooks::Webhook>> {
+    call("GET", &format!("/api/admin/projects/{project_id}/webhooks"), None).await
+}
+
+pub async fn create_webhook(project_id: i64, input: &nps_core::webhooks::WebhookInput) -> ApiResult<nps_core::webhooks::Webhook> {
+    call("POST", &format!("/api/admin/projects/{project_id}/webhooks"), json(input)).await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Enqueued {
+    pub message_id: String,
+}
+
+/// Sends a `webhook.test` event through the outbox.
+pub async fn test_webhook(id: i64) -> ApiResult<Enqueued> {
+    call("POST", &format!("/api/admin/webhooks/{id}/test"), None).await
+}
+
+/// The delivery log of a project, newest first; `status` empty = every status.
+pub async fn deliveries(project_id: i64, status: &str) -> ApiResult<Vec<nps_core::webhooks::DeliveryRow>> {
+    let q = query(&[("project_id", project_id.to_string()), ("status", status.to_owned()), ("limit", "200".to_owned())]);
+    call("GET", &format!("/api/admin/deliveries{q}"), None).await
+}

@@ -25,6 +25,7 @@ pub enum Route {
     Responses(i64),
     FollowUps(i64),
     AtRisk(i64),
+    Webhooks(i64),
     Users,
     /// An invitation link: works without a session.
     Accept,
@@ -42,6 +43,7 @@ impl Route {
             ["admin", "projects", p] => id(p).map_or(Route::NotFound, Route::Project),
             ["admin", "projects", p, "followups"] => id(p).map_or(Route::NotFound, Route::FollowUps),
             ["admin", "projects", p, "at-risk"] => id(p).map_or(Route::NotFound, Route::AtRisk),
+            ["admin", "projects", p, "webhooks"] => id(p).map_or(Route::NotFound, Route::Webhooks),
             ["admin", "projects", p, "surveys", "new"] => id(p).map_or(Route::NotFound, Route::NewSurvey),
             ["admin", "surveys", s] => id(s).map_or(Route::NotFound, Route::Survey),
             ["admin", "surveys", s, "report"] => id(s).map_or(Route::NotFound, Route::Report),
@@ -60,6 +62,7 @@ impl Route {
             Route::Responses(s) => format!("/admin/surveys/{s}/responses"),
             Route::FollowUps(p) => format!("/admin/projects/{p}/followups"),
             Route::AtRisk(p) => format!("/admin/projects/{p}/at-risk"),
+            Route::Webhooks(p) => format!("/admin/projects/{p}/webhooks"),
             Route::Users => "/admin/users".to_owned(),
             Route::Accept => "/admin/accept".to_owned(),
         }
@@ -189,6 +192,7 @@ fn App() -> impl IntoView {
                     Route::Responses(id) => view! { <pages::responses::Responses survey_id=id /> }.into_any(),
                     Route::FollowUps(id) => view! { <pages::followups::FollowUps project_id=id /> }.into_any(),
                     Route::AtRisk(id) => view! { <pages::risk::AtRisk project_id=id /> }.into_any(),
+                    Route::Webhooks(id) => view! { <pages::webhooks::Webhooks project_id=id /> }.into_any(),
                     Route::Users | Route::Accept => view! { <pages::users::Users /> }.into_any(),
                     Route::NotFound => view! {
                         <h1>"Not found"</h1>
@@ -228,7 +232,7 @@ mod tests {
 
     #[test]
     fn routes_round_trip() {
-        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3), Route::AtRisk(3), Route::Users, Route::Accept] {
+        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3), Route::AtRisk(3), Route::Webhooks(3), Route::Users, Route::Accept] {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/admin"), Route::Projects);

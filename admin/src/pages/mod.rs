@@ -12,3 +12,4 @@ pub mod segments;
 pub mod sign_in;
 pub mod survey_editor;
 pub mod users;
+pub mod webhooks;

@@ -247,6 +247,9 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
                 <Link route=Route::FollowUps(id) class="button secondary">"Follow-ups"</Link>
                 <Link route=Route::AtRisk(id) class="button secondary">"Accounts at risk"</Link>
                 <Show when=can_configure>
+                    <Link route=Route::Webhooks(id) class="button secondary">"Webhooks"</Link>
+                </Show>
+                <Show when=can_configure>
                     <Link route=Route::NewSurvey(id) class="button">"New survey"</Link>
                 </Show>
             </div>
