@@ -85,8 +85,9 @@ test('size budget: a page where no survey is due transfers little and never the 
   const seen = [];
   tab.on('requestfinished', async (r) => {
     if (!r.url().startsWith(origin)) return;
-    const body = await r.response().then((res) => res.body()).catch(() => Buffer.alloc(0));
-    seen.push({ url: r.url(), wire: (await r.sizes()).responseBodySize, gzip: gz(body), sent: r.postDataBuffer()?.length || 0 });
+    const res = await r.response();
+    const body = await res.body().catch(() => Buffer.alloc(0));
+    seen.push({ url: r.url(), wire: (await r.sizes()).responseBodySize, gzip: gz(body), sent: r.postDataBuffer()?.length || 0, encoding: res.headers()['content-encoding'] });
   });
   // Identified, and an event no survey triggers on: the widget boots, identifies, reads the
   // configuration, evaluates the triggers and stops there.
@@ -94,7 +95,8 @@ test('size budget: a page where no survey is due transfers little and never the 
   await eventually(() => seen.some((s) => s.url.endsWith('/identify')) && seen.some((s) => s.url.endsWith('/config')), 'identify and config');
   await tab.waitForTimeout(1500); // anything the widget would still fetch
   const m = manifest();
-  for (const s of seen) console.log(`  ${s.url.replace(origin, '')}: ${s.wire} B on the wire, ${s.gzip} B gzip, ${s.sent} B sent`);
+  for (const s of seen) console.log(`  ${s.url.replace(origin, '')}: ${s.wire} B on the wire (${s.encoding || 'identity'}), ${s.gzip} B gzip, ${s.sent} B sent`);
+  for (const s of seen.filter((s) => s.url.includes('/widget/'))) assert.equal(s.encoding, 'gzip', `${s.url} is served gzipped`);
   assert.ok(!seen.some((s) => s.url.includes(m.wasm) || s.url.includes(m.glue)), 'the renderer is not fetched');
   assert.equal(await tab.locator('nps-survey').count(), 0, 'no card');
   budget('noSurvey', `page with no survey due (${seen.length} responses)`, seen.reduce((n, s) => n + s.gzip, 0));

@@ -281,12 +281,17 @@ fn shorten_imports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String), String>
     Ok((out, glue.replace(&module_key, "\"m\": import0")))
 }
 
-fn gzip_size(path: &Path) -> Result<u64, String> {
+/// Writes `<path>.gz` (gzip -9, served by the collector to browsers that accept gzip) and
+/// returns its size.
+fn gzip_file(path: &Path) -> Result<u64, String> {
     let file = fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let out = Command::new("gzip").args(["-9", "-c"]).stdin(file).output().map_err(|e| format!("cannot run gzip: {e}"))?;
+    let out = Command::new("gzip").args(["-9", "-n", "-c"]).stdin(file).output().map_err(|e| format!("cannot run gzip: {e}"))?;
     if !out.status.success() {
         return Err(format!("gzip failed on {}", path.display()));
     }
+    let mut gz = path.as_os_str().to_owned();
+    gz.push(".gz");
+    write(Path::new(&gz), &out.stdout)?;
     Ok(out.stdout.len() as u64)
 }
 
@@ -363,7 +368,7 @@ pub fn build_widget(root: &Path) -> Result<(), String> {
     for name in ["nps.js", &decider_name, &glue_name, &wasm_name] {
         let path = dist.join(name);
         let raw = fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?.len();
-        let size = gzip_size(&path)?;
+        let size = gzip_file(&path)?;
         gz.insert(name, size);
         let _ = writeln!(report, "  {name:<32} {raw:>8} B raw {size:>8} B gzip");
         let _ = write!(files, "{}\"{name}\": {{\"bytes\": {raw}, \"gzip\": {size}}}", if files.is_empty() { "" } else { ", " });
