@@ -7,6 +7,12 @@ use nps_collector::startup::Application;
 use nps_core::wire::AdminRole;
 use std::path::PathBuf;
 
+/// Every request allocates (headers, JSON, records): mimalloc's thread-local free lists cost a
+/// fraction of glibc malloc's locking and consolidation, which showed up as a tenth of the
+/// request path in profiles.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "nps-collector", about = "Self-hosted in-app NPS: collector, admin API and hosted surveys")]
 struct Cli {

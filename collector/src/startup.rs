@@ -155,7 +155,7 @@ impl Application {
                 .configure(extractor_errors)
                 .wrap(from_fn(guard::client_guard))
                 .wrap(from_fn(record_latency))
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(tracing_actix_web::TracingLogger::<crate::telemetry::LeanRootSpan>::new())
                 .configure(routes::configure)
                 .default_service(web::to(not_found))
         })

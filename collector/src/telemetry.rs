@@ -8,3 +8,28 @@ pub fn init(format: &str, filter: &str) {
     // `try_init` so that tests which build several applications in one process do not panic.
     let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
+
+/// The span around every HTTP request: method, path and status only.
+///
+/// tracing-actix-web's default span carries about fifteen fields, a fresh UUID per request and
+/// `http.route`, which actix resolves by matching the path against every route pattern a second
+/// time; together that cost as much as the rest of handling a client write. Errors are logged
+/// by `ApiError` with their cause, so the span does not need to carry them.
+pub struct LeanRootSpan;
+
+impl tracing_actix_web::RootSpanBuilder for LeanRootSpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        tracing::info_span!("http", method = %request.method(), path = %request.path(), status = tracing::field::Empty)
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        let status = match outcome {
+            Ok(response) => response.status(),
+            Err(error) => error.as_response_error().status_code(),
+        };
+        span.record("status", status.as_u16());
+    }
+}
