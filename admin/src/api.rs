@@ -469,3 +469,15 @@ pub async fn deliveries(project_id: i64, status: &str) -> ApiResult<Vec<nps_core
     let q = query(&[("project_id", project_id.to_string()), ("status", status.to_owned()), ("limit", "200".to_owned())]);
     call("GET", &format!("/api/admin/deliveries{q}"), None).await
 }
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AdminUser {
+    pub email: String,
+    pub role: nps_core::wire::AdminRole,
+    pub created_at: i64,
+}
+
+/// Every admin user (owners and admins may list them).
+pub async fn users() -> ApiResult<Vec<AdminUser>> {
+    call("GET", "/api/admin/users", None).await
+}

@@ -21,6 +21,7 @@ use utoipa::OpenApi;
         admin::auth::sign_out,
         admin::auth::whoami,
         admin::auth::create_user,
+        admin::invitations::list_users,
         admin::invitations::invite,
         admin::invitations::check,
         admin::invitations::accept,

@@ -42,6 +42,8 @@ test('admin: invite a user, accept the invitation once, sign in with the invited
   await page.getByLabel('E-mail of the person to invite').fill('owner@example.com');
   await page.getByRole('button', { name: 'Create invitation link' }).click();
   await page.getByText('owner@example.com already has an account').waitFor();
+  await page.locator('tr[data-user="owner@example.com"]').waitFor();
+  assert.equal(await page.getByTestId('users-table').locator('tbody tr').count(), 1);
   await page.screenshot({ path: screenshotPath('users'), fullPage: true });
 
   // The invitee: no session, a fresh browser context.
@@ -61,6 +63,13 @@ test('admin: invite a user, accept the invitation once, sign in with the invited
   await invitee.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
   assert.equal((await invitee.locator('.who').textContent()).trim(), 'ana@example.com (analyst)');
   assert.equal(await invitee.getByRole('link', { name: 'Users' }).count(), 0, 'analysts do not invite');
+
+  // The owner's list of users now shows Ana with her role.
+  await page.reload();
+  await page.locator('tr[data-user="ana@example.com"]').waitFor();
+  assert.equal((await page.locator('tr[data-user="ana@example.com"]').getByTestId('user-role').textContent()).trim(), 'analyst');
+  assert.equal((await page.locator('tr[data-user="owner@example.com"]').getByTestId('user-role').textContent()).trim(), 'owner');
+  assert.equal(await page.getByTestId('users-table').locator('tbody tr').count(), 2);
 
   // Used: the same link now says so.
   const again = await (await browser.newContext()).newPage();

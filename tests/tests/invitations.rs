@@ -3,7 +3,7 @@
 //! expires, cannot be forged or replayed as a session, and only owners invite owners.
 
 use nps_core::wire::{AdminRole, NewAdminUser};
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -45,9 +45,18 @@ fn forged(email: &str, exp: i64) -> anyhow::Result<String> {
 }
 
 #[tokio::test]
-async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role() -> anyhow::Result<()> {
+async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role_on_sqlite() -> anyhow::Result<()> {
+    invited_user_signs_in(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role_on_postgres() -> anyhow::Result<()> {
+    invited_user_signs_in(Backend::Postgres).await
+}
+
+async fn invited_user_signs_in(backend: Backend) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
+    let db = TestDatabase::new(backend, dir.path()).await?;
     let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let base = collector.url.clone();
     let owner = Admin::bootstrap(&base).await?;
@@ -84,8 +93,14 @@ async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role
     let ana = Admin::sign_in(&base, "ana@example.com", PASSWORD).await?;
     let me: Value = ana.get("/api/admin/session").await?;
     assert_eq!(me["role"], "analyst");
-    // ...with the analyst's rights only: no inviting.
+    // ...with the analyst's rights only: no inviting, no user list.
     assert_eq!(invite(&ana, "bob@example.com", "analyst").await?.0, StatusCode::FORBIDDEN);
+    assert_eq!(ana.http.get(format!("{base}/api/admin/users")).send().await?.status(), StatusCode::FORBIDDEN);
+    // The owner's list shows the new user with the invited role, and no password hashes.
+    let users: Vec<Value> = owner.get("/api/admin/users").await?;
+    let listed: Vec<(&str, &str)> = users.iter().map(|u| (u["email"].as_str().unwrap_or_default(), u["role"].as_str().unwrap_or_default())).collect();
+    assert_eq!(listed, [("ana@example.com", "analyst"), ("owner@example.com", "owner")]);
+    assert!(users.iter().all(|u| u.get("password_hash").is_none() && u["created_at"].as_i64().is_some_and(|t| t > 0)));
 
     // Single use: accepting or checking again is refused with a clear message.
     let (status, error) = post(&base, "/api/admin/invitations/accept", json!({ "token": token, "password": "another long password" })).await?;

@@ -1,7 +1,7 @@
-//! Inviting admin users: an e-mail address and a role give a single-use invitation link
+//! Who has access (every admin user and their role), and inviting admin users: an e-mail address and a role give a single-use invitation link
 //! (valid for 7 days) to pass on; the invitee sets a password at `/admin/accept`.
 
-use crate::api::{self, Invitation, InvitationRequest};
+use crate::api::{self, AdminUser, Invitation, InvitationRequest};
 use crate::components::ErrorBox;
 use crate::{fmt, state};
 use leptos::prelude::*;
@@ -29,6 +29,8 @@ pub fn Users() -> impl IntoView {
     let role = RwSignal::new(AdminRole::Analyst.as_str().to_owned());
     let error = RwSignal::new(None::<String>);
     let issued = RwSignal::new(Vec::<Invitation>::new());
+    let users = RwSignal::new(None::<Result<Vec<AdminUser>, String>>);
+    leptos::task::spawn_local(async move { users.set(Some(api::users().await.map_err(|e| e.message))) });
     let roles: Vec<AdminRole> = AdminRole::ALL
         .into_iter()
         .filter(|r| *r != AdminRole::Owner || me.as_ref().is_some_and(|u| u.role == AdminRole::Owner))
@@ -50,6 +52,28 @@ pub fn Users() -> impl IntoView {
     };
     view! {
         <h1>"Users"</h1>
+        <section class="card">
+            <h2>"Who has access"</h2>
+            {move || match users.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="list" data-testid="users-table">
+                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"What the role may do"</th><th scope="col">"Since (UTC)"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|u| view! {
+                                <tr data-user=u.email.clone()>
+                                    <td>{u.email.clone()}</td>
+                                    <td data-testid="user-role">{u.role.as_str().replace('_', " ")}</td>
+                                    <td class="muted">{role_help(u.role)}</td>
+                                    <td>{fmt::date(Some(u.created_at))}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
         <section class="card">
             <h2>"Invite someone"</h2>
             <form class="filters" on:submit=submit aria-label="Invite">

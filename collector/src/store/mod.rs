@@ -10,6 +10,8 @@ mod sql;
 #[macro_use]
 pub mod accounts;
 #[macro_use]
+pub mod admin_users;
+#[macro_use]
 pub mod resident;
 #[macro_use]
 pub mod partner_programme;
@@ -204,7 +206,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + Send + Sync + 'static {
+pub trait Store: admin_users::AdminUserStore + rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 

@@ -20,7 +20,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(invite).service(check).service(accept);
+    cfg.service(list_users).service(invite).service(check).service(accept);
 }
 
 pub const INVITATION_AUDIENCE: &str = "nps-admin-invitation";
@@ -95,6 +95,14 @@ fn invitation(claims: &InvitationClaims, token: String) -> Invitation {
         accept_path: format!("/admin/accept?token={token}"),
         token,
     }
+}
+
+/// Every admin user with their role (owners and admins), for the Users screen.
+#[utoipa::path(tag = "admin", responses((status = 200, body = Vec<crate::store::admin_users::AdminUserRow>), (status = 403, body = nps_core::ApiErrorBody)))]
+#[get("/api/admin/users")]
+pub async fn list_users(state: State, session: AdminSession) -> ApiResult<HttpResponse> {
+    session.require_configure()?;
+    Ok(HttpResponse::Ok().json(state.store.list_admins().await?))
 }
 
 /// Invites an e-mail address with a role (owners and admins; only owners invite owners).
