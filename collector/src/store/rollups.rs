@@ -262,6 +262,12 @@ macro_rules! impl_rollup_store {
                 if inserted.rows_affected() == 0 {
                     return Ok(false);
                 }
+                // Rows a drain racing an earlier drop may have left: the backfill is the whole truth.
+                sqlx::query("DELETE FROM report_rollups WHERE dimension = $1 AND survey_id IN (SELECT id FROM surveys WHERE project_id = $2)")
+                    .bind(dimension.key())
+                    .bind(project_id)
+                    .execute(&mut *tx)
+                    .await?;
                 let mut qb = sqlx::QueryBuilder::<$db>::new("");
                 Self::start_rollup_insert(&mut qb, Some(dimension));
                 qb.push("project_id = ").push_bind(project_id);

@@ -21,6 +21,9 @@ const DAY: i64 = 86_400_000;
 const START: i64 = 1_733_097_600_000;
 const SPAN_DAYS: u64 = 730;
 const CHUNK: usize = 100_000;
+/// Rows per SQLite transaction: short enough that the running collector's own writers
+/// (leases, schedulers) never wait out their busy timeout.
+const ROWS_PER_TRANSACTION: usize = 20_000;
 const ROWS_PER_INSERT: usize = 500;
 const DECLARED: [&str; 3] = ["attr:plan", "attr:country", "device"];
 
@@ -143,8 +146,13 @@ async fn bench_one(backend: &str, n: u64, args: &Args) -> anyhow::Result<Figures
 
     let started = Instant::now();
     for dimension in DECLARED {
-        let _: serde_json::Value =
-            admin.post(&format!("/api/admin/projects/{}/report-dimensions", project.id), &serde_json::json!({ "dimension": dimension })).await?;
+        let declared: anyhow::Result<serde_json::Value> =
+            admin.post(&format!("/api/admin/projects/{}/report-dimensions", project.id), &serde_json::json!({ "dimension": dimension })).await;
+        if let Err(e) = declared {
+            let log = collector.log();
+            let tail: Vec<&str> = log.lines().rev().take(30).collect();
+            anyhow::bail!("declaring {dimension}: {e:#}\ncollector log (last lines, newest first):\n{}", tail.join("\n"));
+        }
     }
     let backfill_s = started.elapsed().as_secs_f64();
     analyze(&database.url).await?;
@@ -277,6 +285,10 @@ async fn load_sqlite(url: &str, project_id: i64, survey_id: i64, n: u64) -> anyh
         let answers: Vec<Answer> = (0..size).map(|_| generator.answer()).collect();
         let mut tx = conn.begin().await?;
         for (k, rows) in answers.chunks(ROWS_PER_INSERT).enumerate() {
+            if k > 0 && k % (ROWS_PER_TRANSACTION / ROWS_PER_INSERT) == 0 {
+                tx.commit().await?;
+                tx = conn.begin().await?;
+            }
             let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                 "INSERT INTO responses (id, project_id, survey_id, user_id, score, attributes, account_role, language, device, \
                  trigger_name, created_at) ",
