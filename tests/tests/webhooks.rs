@@ -501,3 +501,42 @@ async fn direct_ingest_mode_publishes_events_too() -> anyhow::Result<()> {
     assert_eq!((accepted, attempts), (1, 2), "one failure, one success, nothing for the detractor");
     Ok(())
 }
+
+/// Answers given on hosted pages (link campaigns) reach SQL without the spool; partner NPS
+/// answers still produce their events, employee NPS answers never do (anonymity).
+#[tokio::test]
+async fn hosted_partner_answers_produce_events_and_employee_answers_never() -> anyhow::Result<()> {
+    use nps_core::wire::{SurveyInput, SurveyStatus};
+    let Setup { _dir, collector: _collector, admin, project_id, .. } = setup(Backend::Sqlite, &[]).await?;
+    let receiver = Receiver::start(0).await?;
+    let hook = create_webhook(&admin, project_id, json!({ "url": receiver.url, "events": ["response.created"] })).await?;
+    receiver.set_secret(hook["secret"].as_str().unwrap_or_default());
+    let endpoint = hook["id"].as_i64().unwrap_or_default();
+
+    let mut links = Vec::new();
+    for kind in [SurveyKind::Partner, SurveyKind::Enps] {
+        let input = SurveyInput { name: format!("{kind:?}"), kind, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
+        let survey: nps_core::wire::Survey = admin.post(&format!("/api/admin/projects/{project_id}/surveys"), &input).await?;
+        let anonymity = if kind == SurveyKind::Enps { "anonymous" } else { "identified" };
+        let campaign: Value = admin.post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "wave", "anonymity": anonymity })).await?;
+        let csv = "email,name,partner\ncontact@partner.test,Pat,acme\n";
+        admin.post::<Value>(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+        let listed: Vec<Value> = admin.get(&format!("/api/admin/campaigns/{}/links", campaign["id"])).await?;
+        links.push(listed[0]["url"].as_str().unwrap_or_default().to_owned());
+    }
+    let http = reqwest::Client::new();
+    for link in &links {
+        let status = http.post(link).form(&[("score", "3"), ("comment", "slow answers")]).send().await?.status();
+        assert_eq!(status.as_u16(), 200, "{link}");
+    }
+
+    let partner_answer = wait_for(Duration::from_secs(20), || async { receiver.snapshot(|s| s.accepted.values().next().cloned()) })
+        .await
+        .ok_or_else(|| anyhow::anyhow!("the partner answer's event did not arrive"))?;
+    assert_eq!(partner_answer["data"]["score"], 3, "{partner_answer}");
+    let response_id = partner_answer["data"]["response_id"].as_str().unwrap_or_default().to_owned();
+    assert!(receiver.snapshot(|s| s.accepted.contains_key(&expected_id(endpoint, &response_id, "response.created"))));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(receiver.snapshot(|s| s.accepted.len()), 1, "nothing leaves for the employee answer");
+    Ok(())
+}

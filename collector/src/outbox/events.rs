@@ -101,6 +101,18 @@ impl ApplyHook for EventPublisher {
 }
 
 impl EventPublisher {
+    /// Events of answers stored in SQL directly, not through the spool (hosted survey pages:
+    /// partner NPS; employee NPS never leaves as events). Enqueued after the answer committed;
+    /// the ids are the same deterministic ones, so a repeat is harmless.
+    pub async fn publish_stored(&self, project_id: i64, response_ids: &[String]) -> anyhow::Result<()> {
+        let answers: BTreeMap<String, Touched> = response_ids.iter().map(|id| (id.clone(), Touched { scored: true })).collect();
+        let messages = self.project_messages(project_id, &answers).await?;
+        if !messages.is_empty() {
+            self.outbox.enqueue_batch(messages).await?;
+        }
+        Ok(())
+    }
+
     async fn project_messages(&self, project_id: i64, answers: &BTreeMap<String, Touched>) -> anyhow::Result<Vec<(String, Message)>> {
         let hooks: Vec<Webhook> = self.store.list_webhooks(project_id).await?.into_iter().filter(|w| w.enabled).collect();
         let policy = self.store.alert_policy(project_id).await?;

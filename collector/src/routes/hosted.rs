@@ -233,6 +233,10 @@ pub async fn answer(state: State, req: HttpRequest, token: web::Path<String>, fo
     if !state.store.submit_link_answer(&token_hash(&inv.claims.jti), &answer).await? {
         return Ok(error_page(StatusCode::CONFLICT, &lang, |s| s.already_answered));
     }
+    // The answer is stored; a failure to queue its webhooks is logged, not shown to the person.
+    if let Err(e) = state.events.publish_stored(answer.project_id, std::slice::from_ref(&answer.id)).await {
+        tracing::error!(error = %e, "could not enqueue the events of a hosted answer");
+    }
     let thanks = match score.band() {
         nps_core::Band::Promoter => texts.thank_you.promoter,
         nps_core::Band::Passive => texts.thank_you.passive,
