@@ -98,30 +98,7 @@ impl ChurnConfig {
 /// Calendar arithmetic on days since 1970-01-01 (proleptic Gregorian, UTC), so the pure core
 /// can cut months and quarters without a date library (H. Hinnant's `civil_from_days`).
 pub mod calendar {
-    /// (year, month 1..=12, day 1..=31) of a day number.
-    pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        (year, month, day)
-    }
-
-    /// The day number of a date (inverse of [`civil_from_days`]).
-    pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-        let y = if month <= 2 { year - 1 } else { year };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = i64::from((month + 9) % 12);
-        let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
+    pub use crate::eligibility::dates::{civil_from_days, days_from_civil};
 
     /// `YYYY-MM-DD` of a unix-millisecond instant.
     pub fn date_of(ms: i64) -> String {

@@ -11,7 +11,7 @@
 //! - [`decide`]: all of the above in one fixed order, naming the first rule that blocks.
 
 mod conditions;
-mod dates;
+pub(crate) mod dates;
 mod decide;
 mod fatigue;
 mod sampling;
