@@ -6,6 +6,8 @@
 //! `sqlite.rs` and `postgres.rs`.
 
 #[macro_use]
+mod project_json;
+#[macro_use]
 mod sql;
 #[macro_use]
 pub mod accounts;

@@ -856,26 +856,11 @@ macro_rules! impl_sql_store {
             }
 
             async fn followup_policy(&self, project_id: i64) -> StoreResult<FollowUpPolicy> {
-                let row = sqlx::query("SELECT policy FROM followup_policies WHERE project_id = $1")
-                    .bind(project_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                match row {
-                    Some(row) => Ok(serde_json::from_str(&row.try_get::<String, _>("policy")?)?),
-                    None => Ok(FollowUpPolicy::default()),
-                }
+                project_policy_get!(&self.pool, "followup_policies", project_id, FollowUpPolicy)
             }
 
             async fn set_followup_policy(&self, project_id: i64, policy: &FollowUpPolicy) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO followup_policies (project_id, policy) VALUES ($1, $2) \
-                     ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy",
-                )
-                .bind(project_id)
-                .bind(serde_json::to_string(policy)?)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
+                project_policy_set!(&self.pool, "followup_policies", project_id, policy)
             }
 
             #[tracing::instrument(skip(self, policy))]

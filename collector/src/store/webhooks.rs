@@ -188,26 +188,11 @@ macro_rules! impl_webhook_store {
                 }
 
                 async fn alert_policy(&self, project_id: i64) -> StoreResult<AlertPolicy> {
-                    let row = sqlx::query("SELECT policy FROM alert_policies WHERE project_id = $1")
-                        .bind(project_id)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                    match row {
-                        Some(row) => Ok(serde_json::from_str(&row.try_get::<String, _>("policy")?)?),
-                        None => Ok(AlertPolicy::default()),
-                    }
+                    project_policy_get!(&self.pool, "alert_policies", project_id, AlertPolicy)
                 }
 
                 async fn set_alert_policy(&self, project_id: i64, policy: &AlertPolicy) -> StoreResult<()> {
-                    sqlx::query(
-                        "INSERT INTO alert_policies (project_id, policy) VALUES ($1, $2) \
-                         ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy",
-                    )
-                    .bind(project_id)
-                    .bind(serde_json::to_string(policy)?)
-                    .execute(&self.pool)
-                    .await?;
-                    Ok(())
+                    project_policy_set!(&self.pool, "alert_policies", project_id, policy)
                 }
 
                 async fn response_events(&self, ids: &[String]) -> StoreResult<Vec<ResponseEvent>> {
