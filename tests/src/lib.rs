@@ -75,3 +75,19 @@ impl World {
         format!("{}/v1/p/{}", self.collector.url, self.project.public_key)
     }
 }
+
+/// `on_both_backends!(test_a, test_b)`: runs each `async fn test_a(f: Fixture)` once on SQLite
+/// and once on PostgreSQL, as `test_a::sqlite` and `test_a::postgres`. The calling file provides
+/// `async fn fixture(Backend) -> anyhow::Result<Fixture>` and imports `Backend`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() -> anyhow::Result<()> { super::$name(fixture(Backend::Sqlite).await?).await }
+            #[tokio::test]
+            async fn postgres() -> anyhow::Result<()> { super::$name(fixture(Backend::Postgres).await?).await }
+        }
+    )*};
+}

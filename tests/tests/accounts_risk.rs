@@ -15,7 +15,7 @@ use nps_core::wire::{
     SurveyStatus,
 };
 use nps_core::NpsScore;
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends, wait_drained};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -629,18 +629,6 @@ async fn engagement_reads_what_users_did_after_answering(f: Fixture) -> anyhow::
     assert_eq!(f.store.unknown_responses(&[f.survey_id], &["r1".into(), "nope".into()]).await?, ["nope"]);
     assert_eq!(f.store.unknown_responses(&[], &["r1".into()]).await?, ["r1"]);
     Ok(())
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test]
-            async fn sqlite() -> anyhow::Result<()> { super::$name(fixture(Backend::Sqlite).await?).await }
-            #[tokio::test]
-            async fn postgres() -> anyhow::Result<()> { super::$name(fixture(Backend::Postgres).await?).await }
-        }
-    )*};
 }
 
 on_both_backends!(

@@ -9,7 +9,7 @@ use nps_core::wire::{
     ResponseRequest, SurveyInput, SurveyKind, SurveyStatus,
 };
 use nps_core::{Band, BandCounts, NpsScore};
-use nps_e2e::{Backend, TestDatabase};
+use nps_e2e::{Backend, TestDatabase, on_both_backends};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -249,18 +249,6 @@ async fn configuration_round_trips_and_emails_are_unique(f: Fixture) -> anyhow::
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(f.store.admin_by_email("a@b.c").await?.map(|a| a.role), Some(AdminRole::Hr));
     Ok(())
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-            #[tokio::test]
-            async fn sqlite() -> anyhow::Result<()> { super::$name(fixture(Backend::Sqlite).await?).await }
-            #[tokio::test]
-            async fn postgres() -> anyhow::Result<()> { super::$name(fixture(Backend::Postgres).await?).await }
-        }
-    )*};
 }
 
 on_both_backends!(
