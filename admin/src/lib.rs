@@ -26,6 +26,8 @@ pub enum Route {
     FollowUps(i64),
     AtRisk(i64),
     Webhooks(i64),
+    NewCampaign(i64),
+    Campaign(i64),
     Users,
     /// An invitation link: works without a session.
     Accept,
@@ -45,6 +47,8 @@ impl Route {
             ["admin", "projects", p, "at-risk"] => id(p).map_or(Route::NotFound, Route::AtRisk),
             ["admin", "projects", p, "webhooks"] => id(p).map_or(Route::NotFound, Route::Webhooks),
             ["admin", "projects", p, "surveys", "new"] => id(p).map_or(Route::NotFound, Route::NewSurvey),
+            ["admin", "surveys", s, "campaigns", "new"] => id(s).map_or(Route::NotFound, Route::NewCampaign),
+            ["admin", "campaigns", c] => id(c).map_or(Route::NotFound, Route::Campaign),
             ["admin", "surveys", s] => id(s).map_or(Route::NotFound, Route::Survey),
             ["admin", "surveys", s, "report"] => id(s).map_or(Route::NotFound, Route::Report),
             ["admin", "surveys", s, "responses"] => id(s).map_or(Route::NotFound, Route::Responses),
@@ -63,6 +67,8 @@ impl Route {
             Route::FollowUps(p) => format!("/admin/projects/{p}/followups"),
             Route::AtRisk(p) => format!("/admin/projects/{p}/at-risk"),
             Route::Webhooks(p) => format!("/admin/projects/{p}/webhooks"),
+            Route::NewCampaign(s) => format!("/admin/surveys/{s}/campaigns/new"),
+            Route::Campaign(c) => format!("/admin/campaigns/{c}"),
             Route::Users => "/admin/users".to_owned(),
             Route::Accept => "/admin/accept".to_owned(),
         }
@@ -193,6 +199,8 @@ fn App() -> impl IntoView {
                     Route::FollowUps(id) => view! { <pages::followups::FollowUps project_id=id /> }.into_any(),
                     Route::AtRisk(id) => view! { <pages::risk::AtRisk project_id=id /> }.into_any(),
                     Route::Webhooks(id) => view! { <pages::webhooks::Webhooks project_id=id /> }.into_any(),
+                    Route::NewCampaign(id) => view! { <pages::campaigns::NewCampaign survey_id=id /> }.into_any(),
+                    Route::Campaign(id) => view! { <pages::campaigns::CampaignPage id=id /> }.into_any(),
                     Route::Users | Route::Accept => view! { <pages::users::Users /> }.into_any(),
                     Route::NotFound => view! {
                         <h1>"Not found"</h1>
@@ -232,7 +240,7 @@ mod tests {
 
     #[test]
     fn routes_round_trip() {
-        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3), Route::AtRisk(3), Route::Webhooks(3), Route::Users, Route::Accept] {
+        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3), Route::AtRisk(3), Route::Webhooks(3), Route::NewCampaign(7), Route::Campaign(2), Route::Users, Route::Accept] {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/admin"), Route::Projects);

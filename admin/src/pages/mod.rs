@@ -2,6 +2,7 @@
 
 pub mod accept;
 pub mod accounts;
+pub mod campaigns;
 pub mod explain;
 pub mod followups;
 pub mod projects;

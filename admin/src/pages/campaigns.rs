@@ -1,0 +1,183 @@
+//! Link / e-mail campaigns of a survey (employee and partner NPS, or any survey sent by link):
+//! create one with its anonymity and group thresholds, import recipients as CSV, and see
+//! their personal links and the per-wave delivery and answer counts.
+
+use crate::api::{self, CampaignStatus};
+use crate::components::ErrorBox;
+use crate::pages::report::SurveyTabs;
+use crate::{Route, fmt, navigate};
+use leptos::prelude::*;
+use nps_core::wire::{Anonymity, Campaign, CampaignInput, RecipientLink, Survey};
+
+#[component]
+pub fn NewCampaign(survey_id: i64) -> impl IntoView {
+    let survey = RwSignal::new(None::<Survey>);
+    leptos::task::spawn_local(async move {
+        if let Ok(s) = api::survey(survey_id).await {
+            survey.set(Some(s));
+        }
+    });
+    let name = RwSignal::new(String::new());
+    let anonymity = RwSignal::new("confidential".to_owned());
+    let min_group = RwSignal::new(5_u32);
+    let days = RwSignal::new(30_u32);
+    let groups = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let anonymity = match anonymity.get_untracked().as_str() {
+            "anonymous" => Anonymity::Anonymous,
+            "identified" => Anonymity::Identified,
+            _ => Anonymity::Confidential,
+        };
+        let input = CampaignInput {
+            survey_id,
+            name: name.get_untracked().trim().to_owned(),
+            anonymity,
+            min_group: min_group.get_untracked(),
+            verbatim_min_group: min_group.get_untracked(),
+            group_attributes: groups.get_untracked().split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned).collect(),
+            expires_in_days: days.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::create_campaign(&input).await {
+                Ok(c) => navigate(Route::Campaign(c.id)),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <SurveyTabs survey_id=survey_id current=Route::NewCampaign(survey_id) survey=survey />
+        <section class="card">
+            <h2>"New campaign (personal links by e-mail or any channel)"</h2>
+            <form on:submit=submit aria-label="New campaign" novalidate>
+                <label class="field"><span>"Campaign name"</span>
+                    <input type="text" name="campaign_name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+                <div class="row">
+                    <label class="field inline"><span>"Anonymity"</span>
+                        <select name="anonymity" prop:value=move || anonymity.get() on:change=move |ev| anonymity.set(event_target_value(&ev))>
+                            <option value="anonymous">"anonymous (only group attributes kept)"</option>
+                            <option value="confidential">"confidential (identity never shown to HR)"</option>
+                            <option value="identified">"identified (partner contacts)"</option>
+                        </select>
+                    </label>
+                    <label class="field inline"><span>"Smallest group shown"</span>
+                        <input type="number" name="min_group" min="3" prop:value=move || min_group.get().to_string() on:change=move |ev| min_group.set(event_target_value(&ev).parse().unwrap_or(5)) />
+                    </label>
+                    <label class="field inline"><span>"Links expire after (days)"</span>
+                        <input type="number" name="expires_in_days" min="1" max="365" prop:value=move || days.get().to_string() on:change=move |ev| days.set(event_target_value(&ev).parse().unwrap_or(30)) />
+                    </label>
+                </div>
+                <label class="field"><span>"Group attributes kept with anonymous answers (comma-separated)"</span>
+                    <input type="text" name="group_attributes" placeholder="department, location" prop:value=move || groups.get() on:input=move |ev| groups.set(event_target_value(&ev)) />
+                </label>
+                <button type="submit">"Create campaign"</button>
+            </form>
+            <ErrorBox error=error.into() />
+        </section>
+    }
+}
+
+#[component]
+pub fn CampaignPage(id: i64) -> impl IntoView {
+    let campaign = RwSignal::new(None::<Result<Campaign, String>>);
+    let links = RwSignal::new(None::<Result<Vec<RecipientLink>, String>>);
+    let status = RwSignal::new(None::<Result<CampaignStatus, String>>);
+    let csv = RwSignal::new("email,name,department\n".to_owned());
+    let notice = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            campaign.set(Some(api::campaign(id).await.map_err(|e| e.message)));
+            links.set(Some(api::campaign_links(id).await.map_err(|e| e.message)));
+            status.set(Some(api::campaign_status(id).await.map_err(|e| e.message)));
+        });
+    };
+    load();
+    let import = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let text = csv.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::add_recipients_csv(id, &text).await {
+                Ok(r) => {
+                    error.set(None);
+                    notice.set(Some(format!("{} recipient(s) added.", r.received)));
+                    load();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        {move || campaign.get().map(|c| match c {
+            Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Ok(c) => view! {
+                <p class="crumbs"><crate::Link route=Route::Report(c.survey_id)>"Survey report"</crate::Link></p>
+                <h1 data-testid="campaign-name">{c.name.clone()}</h1>
+                <dl class="facts card">
+                    <dt>"Anonymity"</dt><dd>{c.anonymity.as_str()}</dd>
+                    <dt>"Smallest group shown"</dt><dd>{c.min_group}</dd>
+                    <dt>"Comments shown from a group of"</dt><dd>{c.verbatim_min_group}</dd>
+                    <dt>"Group attributes"</dt><dd>{if c.group_attributes.is_empty() { "-".to_owned() } else { c.group_attributes.join(", ") }}</dd>
+                    <dt>"Links expire"</dt><dd>{format!("{} UTC", fmt::date_time(c.expires_at))}</dd>
+                </dl>
+            }.into_any(),
+        })}
+        <section class="card">
+            <h2>"Status"</h2>
+            {move || status.get().map(|s| match s {
+                Err(e) => view! { <p class="error">{e}</p> }.into_any(),
+                Ok(s) => view! {
+                    <p data-testid="campaign-recipients">{format!("{} recipient(s); e-mail delivery {}.", s.recipients, if s.delivery_active { "active" } else { "not set up (share the links yourself)" })}</p>
+                    <table class="list numbers" data-testid="waves-table">
+                        <thead><tr><th scope="col">"Wave"</th><th scope="col" class="num">"Invitations sent"</th><th scope="col" class="num">"delivered"</th><th scope="col" class="num">"Reminders sent"</th><th scope="col" class="num">"delivered"</th><th scope="col" class="num">"Answered"</th><th scope="col" class="num">"Response rate"</th></tr></thead>
+                        <tbody>
+                            {s.waves.into_iter().map(|w| view! {
+                                <tr>
+                                    <th scope="row">{w.wave}</th>
+                                    <td>{w.invitations_sent}</td><td>{w.invitations_delivered}</td>
+                                    <td>{w.reminders_sent}</td><td>{w.reminders_delivered}</td>
+                                    <td>{w.answered}</td>
+                                    <td>{fmt::percent(w.answered, s.recipients)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            })}
+        </section>
+        <section class="card">
+            <h2>"Add recipients (CSV)"</h2>
+            <form on:submit=import aria-label="Import recipients">
+                <label class="field"><span>"CSV with an email column (name, language, other columns become attributes)"</span>
+                    <textarea name="recipients_csv" rows="5" prop:value=move || csv.get() on:input=move |ev| csv.set(event_target_value(&ev))></textarea>
+                </label>
+                <button type="submit">"Add recipients"</button>
+            </form>
+            {move || notice.get().map(|n| view! { <p class="muted" role="status">{n}</p> })}
+            <ErrorBox error=error.into() />
+        </section>
+        <section class="card">
+            <div class="card-head">
+                <h2>"Personal links"</h2>
+                <a class="button secondary" href=format!("/api/admin/campaigns/{id}/links?format=csv") download="links.csv">"Export links (CSV)"</a>
+            </div>
+            {move || match links.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No recipients yet."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="list" data-testid="links-table">
+                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Personal link"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|l| view! {
+                                <tr data-recipient=l.email.clone()><td>{l.email.clone()}</td><td><input type="text" readonly class="link-field" aria-label=format!("Link for {}", l.email) prop:value=l.url.clone() /></td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,66 @@
+// Campaigns in a real browser: the owner creates a link campaign for a survey (a refused
+// threshold first), imports recipients as CSV, and gets one working personal link each.
+// Screenshot: tests/artifacts/admin-campaign.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { admin, createProject } from './harness.mjs';
+import { startCollector, launch, screenshotPath, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+
+let collector;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
+  collector = await startCollector();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+test('admin: create a campaign, import recipients, get their personal links', async () => {
+  const api = await admin(collector.url);
+  const { survey } = await createProject(api, 'http://127.0.0.1:9');
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  await signIn(page, collector.url, 'owner@example.com', 'correct horse battery staple');
+  await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
+  await page.getByRole('link', { name: 'New campaign' }).click();
+  await page.getByLabel('Campaign name').fill('Q4 customer pulse');
+  await page.locator('select[name=anonymity]').selectOption('identified');
+  await page.getByLabel('Smallest group shown').fill('2');
+  await page.getByLabel('Smallest group shown').blur();
+  await page.getByRole('button', { name: 'Create campaign' }).click();
+  await page.getByText('min_group and verbatim_min_group must be at least 3').waitFor();
+  await page.getByLabel('Smallest group shown').fill('3');
+  await page.getByLabel('Smallest group shown').blur();
+  await page.getByRole('button', { name: 'Create campaign' }).click();
+  await page.getByTestId('campaign-name').waitFor();
+  assert.equal((await page.getByTestId('campaign-name').textContent()).trim(), 'Q4 customer pulse');
+  assert.match(page.url(), /\/admin\/campaigns\/\d+$/);
+
+  const emails = ['ana@example.com', 'bo@example.com', 'cy@example.com'];
+  await page.locator('textarea[name=recipients_csv]').fill(`email,name,department\n${emails.map((e, i) => `${e},Person ${i},Sales`).join('\n')}\n`);
+  await page.getByRole('button', { name: 'Add recipients' }).click();
+  await page.getByText('3 recipient(s) added.').waitFor();
+  await page.getByTestId('campaign-recipients').getByText(/^3 recipient\(s\)/).waitFor();
+  await page.getByTestId('links-table').waitFor();
+  assert.equal((await page.getByTestId('waves-table').locator('tbody th').first().textContent()).trim(), '1');
+  assert.equal(await page.getByTestId('links-table').locator('tbody tr').count(), 3);
+  for (const e of emails) {
+    const link = await page.locator(`tr[data-recipient="${e}"] input`).inputValue();
+    assert.ok(link.startsWith(collector.url), link);
+  }
+  const link = await page.locator('tr[data-recipient="ana@example.com"] input').inputValue();
+  const hosted = await fetch(link);
+  assert.equal(hosted.status, 200, `${link}: ${hosted.status}`);
+  await page.screenshot({ path: screenshotPath('campaign'), fullPage: true });
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
