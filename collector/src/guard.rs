@@ -35,17 +35,36 @@ pub async fn client_guard(req: ServiceRequest, next: Next<BoxBody>) -> Result<Se
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await;
     };
+    let endpoint = crate::activity::endpoint_of(req.path()).to_owned();
+    let method = req.method().to_string();
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let response = guarded(req, next, &key, &state).await;
+    let status = match &response {
+        Ok(r) => r.status().as_u16(),
+        Err(e) => e.as_response_error().status_code().as_u16(),
+    };
+    let at = crate::ingest::now_ms();
+    state.activity.record(&key, crate::activity::ActivityEntry { at, endpoint, method, status, origin });
+    response
+}
+
+async fn guarded(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+    key: &str,
+    state: &web::Data<AppState>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if let Some(ip) = req.peer_addr().map(|a| a.ip())
         && !state.limits.check_ip(ip)
     {
         return Ok(refuse(req, ApiError::client(ErrorCode::RateLimited, "too many requests from this address; slow down")));
     }
-    if !state.limits.check_project(&key) {
+    if !state.limits.check_project(key) {
         return Ok(refuse(req, ApiError::client(ErrorCode::RateLimited, "too many requests for this project; slow down")));
     }
     let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
     if let Some(origin) = &origin {
-        let project = match state.projects.get(&key).await {
+        let project = match state.projects.get(key).await {
             Ok(p) => p,
             Err(e) => return Ok(refuse(req, ApiError::from(e))),
         };

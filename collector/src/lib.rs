@@ -1,5 +1,6 @@
 //! The NPS collector: client API, durable ingestion, admin API and operations.
 
+pub mod activity;
 pub mod auth;
 pub mod cache;
 pub mod campaign;

@@ -37,6 +37,7 @@ use utoipa::OpenApi;
         admin::projects::get_one,
         admin::projects::update,
         admin::projects::rotate_secret,
+        admin::projects::activity,
         admin::surveys::list,
         admin::surveys::create,
         admin::surveys::get_one,

@@ -134,6 +134,7 @@ impl Application {
         let shutdown_timeout = settings.http.shutdown_timeout_secs;
         let campaigns = Arc::new(CampaignMailer::new(public_url.clone(), settings.campaigns.clone()));
         let state = web::Data::new(AppState {
+            activity: Default::default(),
             campaigns: campaigns.clone(),
             limits: RateLimits::new(&settings.limits),
             recent_writes: Default::default(),

@@ -11,6 +11,8 @@ use crate::store::DynStore;
 use std::sync::Arc;
 
 pub struct AppState {
+    /// The last client requests per project key ("check installation").
+    pub activity: crate::activity::Activity,
     /// Sends campaign e-mails and starts recurring waves (see [`crate::campaign::scheduler`]).
     pub campaigns: Arc<crate::campaign::scheduler::CampaignMailer>,
     pub settings: Settings,

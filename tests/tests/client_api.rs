@@ -117,6 +117,23 @@ async fn configuration_is_cacheable_and_cors_follows_the_allowed_origins() -> an
     let foreign = http.get(&config_url).header("Origin", "https://evil.example.net").send().await?;
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
     assert!(foreign.headers().get("access-control-allow-origin").is_none());
+
+    // "Check installation" shows these requests, newest first, refusal included.
+    let activity: Vec<Value> = admin.get(&format!("/api/admin/projects/{}/activity", project.id)).await?;
+    let seen: Vec<(String, u64, Option<String>)> = activity
+        .iter()
+        .map(|e| (e["endpoint"].as_str().unwrap_or("").to_owned(), e["status"].as_u64().unwrap_or(0), e["origin"].as_str().map(str::to_owned)))
+        .collect();
+    let app = Some("https://app.example.com".to_owned());
+    assert_eq!(
+        seen,
+        [
+            ("config".to_owned(), 403, Some("https://evil.example.net".to_owned())),
+            ("responses".to_owned(), 204, app.clone()),
+            ("config".to_owned(), 304, None),
+            ("config".to_owned(), 200, app),
+        ]
+    );
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use nps_core::wire::{Project, ProjectInput};
 use rand::Rng;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(create).service(get_one).service(update).service(rotate_secret);
+    cfg.service(list).service(create).service(get_one).service(update).service(rotate_secret).service(activity);
 }
 
 fn random_token(prefix: &str, bytes: usize) -> String {
@@ -93,4 +93,15 @@ pub async fn rotate_secret(state: State, session: AdminSession, id: web::Path<i6
         .ok_or_else(|| ApiError::not_found("project"))?;
     state.projects.invalidate_all();
     Ok(HttpResponse::Ok().json(project))
+}
+
+/// "Check installation": the last requests the project's widget made to this collector and
+/// what became of them (newest first), so a refused origin or a missing identity token shows
+/// up at once. Kept in memory by each collector process.
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 200, body = Vec<crate::activity::ActivityEntry>)))]
+#[get("/api/admin/projects/{id}/activity")]
+pub async fn activity(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    session.require_configure()?;
+    let project = state.store.get_project(*id).await?.ok_or_else(|| ApiError::not_found("project"))?;
+    Ok(HttpResponse::Ok().json(state.activity.recent(&project.public_key)))
 }
