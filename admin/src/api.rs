@@ -191,6 +191,21 @@ pub async fn rotate_secret(id: i64) -> ApiResult<Project> {
     call("POST", &format!("/api/admin/projects/{id}/rotate-secret"), None).await
 }
 
+/// One request the project's widget made to the collector ("check installation").
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ActivityEntry {
+    pub at: i64,
+    pub endpoint: String,
+    pub method: String,
+    pub status: u16,
+    pub origin: Option<String>,
+}
+
+/// The last requests of the project's widget, newest first.
+pub async fn activity(project_id: i64) -> ApiResult<Vec<ActivityEntry>> {
+    call("GET", &format!("/api/admin/projects/{project_id}/activity"), None).await
+}
+
 pub async fn surveys(project_id: i64) -> ApiResult<Vec<Survey>> {
     call("GET", &format!("/api/admin/projects/{project_id}/surveys"), None).await
 }
@@ -528,4 +543,12 @@ pub struct CampaignStatus {
 
 pub async fn campaign_status(id: i64) -> ApiResult<CampaignStatus> {
     call("GET", &format!("/api/admin/campaigns/{id}/status"), None).await
+}
+
+pub async fn alert_policy(project_id: i64) -> ApiResult<nps_core::webhooks::AlertPolicy> {
+    call("GET", &format!("/api/admin/projects/{project_id}/alert-policy"), None).await
+}
+
+pub async fn set_alert_policy(project_id: i64, policy: &nps_core::webhooks::AlertPolicy) -> ApiResult<nps_core::webhooks::AlertPolicy> {
+    call("PUT", &format!("/api/admin/projects/{project_id}/alert-policy"), json(policy)).await
 }

@@ -74,6 +74,17 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await eventually(async () => (await page.getByTestId('identity-secret').textContent()).trim() !== secret, 'a new identity secret');
   await page.getByRole('button', { name: 'Copy to clipboard' }).click();
   await page.getByRole('status').filter({ hasText: /Copied|Ctrl\+C/ }).waitFor();
+  // "Check installation": nothing yet; then a page on a foreign origin is refused, and says why.
+  await page.getByRole('button', { name: 'Check installation' }).click();
+  await page.getByText('Nothing received yet').waitFor();
+  const config = `${collector.url}/v1/p/${key}/config`;
+  assert.equal((await fetch(config, { headers: { Origin: 'https://app.acme.test' } })).status, 200);
+  assert.equal((await fetch(config, { headers: { Origin: 'https://evil.test' } })).status, 403);
+  await page.getByRole('button', { name: 'Check installation' }).click();
+  const activity = page.getByTestId('installation-activity');
+  await activity.getByText('origin is not in the allowed origins').waitFor();
+  assert.match(await activity.locator('tbody tr').nth(0).textContent(), /https:\/\/evil\.test.*403/);
+  assert.match(await activity.locator('tbody tr').nth(1).textContent(), /https:\/\/app\.acme\.test.*200 received/);
   await page.screenshot({ path: screenshotPath('project'), fullPage: true });
 
   // 3. A survey: client-side validation names the field, the preview shows the unsaved texts.

@@ -174,6 +174,60 @@ fn CopyBlock(text: String, label: &'static str) -> impl IntoView {
     }
 }
 
+/// What a status means for someone installing the widget.
+fn activity_meaning(status: u16) -> &'static str {
+    match status {
+        200..=299 => "received",
+        304 => "received (configuration unchanged)",
+        401 => "refused: identity token missing, forged or expired",
+        403 => "refused: this page's origin is not in the allowed origins",
+        404 => "refused: unknown project key or survey",
+        413 | 400 | 415 | 422 => "refused: the request was malformed",
+        429 => "refused: rate limit",
+        _ => "failed on the collector (see its log)",
+    }
+}
+
+/// "Check installation": the last requests the widget made, newest first, with what became
+/// of each, so a missing origin or identity token shows up at once.
+#[component]
+fn CheckInstallation(project_id: i64) -> impl IntoView {
+    let entries = RwSignal::new(None::<Result<Vec<api::ActivityEntry>, String>>);
+    let check = move |_| {
+        leptos::task::spawn_local(async move {
+            entries.set(Some(api::activity(project_id).await.map_err(|e| e.message)));
+        });
+    };
+    view! {
+        <div class="actions">
+            <button type="button" class="secondary" on:click=check data-testid="check-installation">"Check installation"</button>
+        </div>
+        {move || match entries.get() {
+            None => view! { <span></span> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! {
+                <p class="muted" role="status">"Nothing received yet from this project's widget. Open a page of your app with the snippet, then check again."</p>
+            }.into_any(),
+            Some(Ok(list)) => view! {
+                <table class="list" data-testid="installation-activity">
+                    <caption>"Last requests from your app (newest first)"</caption>
+                    <thead><tr><th scope="col">"When (UTC)"</th><th scope="col">"Call"</th><th scope="col">"Origin"</th><th scope="col">"Result"</th></tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|e| view! {
+                            <tr>
+                                <td>{crate::fmt::date_time(e.at)}</td>
+                                <td><code>{format!("{} {}", e.method, e.endpoint)}</code></td>
+                                <td>{e.origin.unwrap_or_else(|| "(none)".to_owned())}</td>
+                                <td>{format!("{} {}", e.status, activity_meaning(e.status))}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
+    }
+}
+
 #[component]
 pub fn ProjectPage(id: i64) -> impl IntoView {
     let project = RwSignal::new(None::<Result<Project, String>>);
@@ -237,6 +291,9 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
                         <h2>"Install"</h2>
                         <p>"Add this to every page of your app, then identify the signed-in user and track the moments that matter:"</p>
                         <CopyBlock text=snippet label="Install snippet" />
+                        <Show when=can_configure>
+                            <CheckInstallation project_id=id />
+                        </Show>
                     </section>
                 }.into_any()
             }
