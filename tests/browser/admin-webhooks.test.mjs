@@ -1,6 +1,7 @@
 // Webhooks in a real browser: the owner adds an endpoint (a receiver run by this test), sends
 // a test event, and the delivery log shows it delivered with the receiver's answer; the
-// receiver checks it got exactly that event, signed. Screenshot: tests/artifacts/admin-webhooks.png.
+// receiver checks it got exactly that event, signed; then the e-mail alert policy is switched on
+// and read back from the API. Screenshot: tests/artifacts/admin-webhooks.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -69,6 +70,16 @@ test('admin: add a webhook endpoint, send a test event, see it delivered in the 
   assert.equal(received.length, 1);
   assert.equal(JSON.parse(received[0].body).type, 'webhook.test');
   assert.ok(received[0].headers['webhook-signature']?.startsWith('v1,'), JSON.stringify(received[0].headers));
+
+  // E-mail alerts: off by default; switched on for detractors and passives with an address.
+  assert.equal(await page.locator('input[name=alerts_enabled]').isChecked(), false);
+  await page.locator('input[name=alerts_enabled]').check();
+  await page.locator('input[name=alert_passive]').check();
+  await page.getByLabel('and to these addresses').fill('cs-lead@example.com');
+  await page.getByRole('button', { name: 'Save alert policy' }).click();
+  await page.getByTestId('alert-status').getByText('Saved: alerts are on.').waitFor();
+  const policy = await api.get(`/api/admin/projects/${project.id}/alert-policy`);
+  assert.deepEqual(policy, { enabled: true, bands: ['detractor', 'passive'], notify_owner: true, recipients: ['cs-lead@example.com'] });
   await page.screenshot({ path: screenshotPath('webhooks'), fullPage: true });
 
   assert.deepEqual(problems, []);

@@ -1,6 +1,7 @@
 //! The screens of the app.
 
 pub mod accept;
+pub mod alerts;
 pub mod accounts;
 pub mod campaigns;
 pub mod explain;

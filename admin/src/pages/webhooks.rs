@@ -68,6 +68,7 @@ pub fn Webhooks(project_id: i64) -> impl IntoView {
             {move || notice.get().map(|n| view! { <p class="muted" role="status" data-testid="webhook-notice">{n}</p> })}
             <NewWebhook project_id=project_id on_saved=Callback::new(move |()| load_hooks()) />
         </section>
+        <crate::pages::alerts::AlertPolicyCard project_id=project_id />
         <section class="card">
             <div class="card-head">
                 <h2>"Delivery log (newest first)"</h2>
