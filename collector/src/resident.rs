@@ -25,7 +25,7 @@ use crate::store::{DecisionFacts, DynStore, StoreResult};
 use nps_core::eligibility::{HistoryEvent, HistoryKind, UserHistory};
 use nps_core::wire::{Attributes, FeedbackKind};
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::Mutex;
 
 const SHARDS: usize = 64;
@@ -105,20 +105,22 @@ impl Resident {
         for user in store.resident_users().await? {
             resident.load_user(user)?;
         }
+        let accounts = store.resident_accounts().await?;
         {
-            let mut accounts = lock(&resident.accounts);
-            for (project_id, account_id, attributes) in store.resident_accounts().await? {
-                accounts.insert((project_id, account_id), serde_json::from_str(&attributes)?);
+            let mut map = lock(&resident.accounts);
+            for (project_id, account_id, attributes) in accounts {
+                map.insert((project_id, account_id), serde_json::from_str(&attributes)?);
             }
         }
         for event in store.resident_events(now - HISTORY_WINDOW_MS).await? {
             resident.load_event(event);
         }
+        let today = now.div_euclid(MS_PER_DAY);
+        let counts = store.resident_counts(today * MS_PER_DAY).await?;
         {
-            let today = now.div_euclid(MS_PER_DAY);
-            let mut counts = lock(&resident.counts);
-            for c in store.resident_counts(today * MS_PER_DAY).await? {
-                counts.insert(c.survey_id, SurveyCounts { total: c.total, day: today, today: c.today });
+            let mut map = lock(&resident.counts);
+            for c in counts {
+                map.insert(c.survey_id, SurveyCounts { total: c.total, day: today, today: c.today });
             }
         }
         for record in pending {
@@ -129,9 +131,7 @@ impl Resident {
     }
 
     fn shard(&self, project_id: i64, user_id: &str) -> usize {
-        let mut h = self.hasher.build_hasher();
-        (project_id, user_id).hash(&mut h);
-        h.finish() as usize
+        self.hasher.hash_one((project_id, user_id)) as usize
     }
 
     fn with_user<R>(&self, project_id: i64, user_id: &str, f: impl FnOnce(&mut UserEntry) -> R) -> R {

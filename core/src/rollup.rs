@@ -69,7 +69,7 @@ pub fn per_account(answers: &[AccountAnswer]) -> AccountAverage {
     }
 }
 
-/// 3. Decision-maker first: per account, the latest score of the executive buyer stands for
+/// Method 3, decision-maker first: per account, the latest score of the executive buyer stands for
 /// the account, else the admin's, else the end users' (latest of each role).
 pub fn decision_maker_first(answers: &[AccountAnswer]) -> BandCounts {
     let mut counts = BandCounts::default();

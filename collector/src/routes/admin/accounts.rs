@@ -34,7 +34,7 @@ pub struct AccountRollups {
     /// 2. Each account weighs the same (mean of the accounts' NPS).
     #[schema(value_type = Object)]
     pub per_account: AccountAverage,
-    /// 3. The executive buyer's latest score stands for the account, else the admin's, else the
+    /// Method 3: the executive buyer's latest score stands for the account, else the admin's, else the
     /// end users'. `n` counts accounts.
     pub decision_maker_first: NpsSummary,
     /// NPS per role, side by side.
