@@ -552,3 +552,8 @@ pub async fn alert_policy(project_id: i64) -> ApiResult<nps_core::webhooks::Aler
 pub async fn set_alert_policy(project_id: i64, policy: &nps_core::webhooks::AlertPolicy) -> ApiResult<nps_core::webhooks::AlertPolicy> {
     call("PUT", &format!("/api/admin/projects/{project_id}/alert-policy"), json(policy)).await
 }
+
+/// A survey's campaigns, newest first.
+pub async fn campaigns(survey_id: i64) -> ApiResult<Vec<nps_core::wire::Campaign>> {
+    call("GET", &format!("/api/admin/campaigns?survey_id={survey_id}"), None).await
+}

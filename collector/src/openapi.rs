@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         admin::invitations::invite,
         admin::invitations::check,
         admin::invitations::accept,
+        admin::campaign_list::list,
         admin::campaigns::create,
         admin::campaigns::get_one,
         admin::campaigns::add_recipients,

@@ -1,5 +1,6 @@
 // Campaigns in a real browser: the owner creates a link campaign for a survey (a refused
-// threshold first), imports recipients as CSV, and gets one working personal link each.
+// threshold first), imports recipients as CSV, gets one working personal link each, and finds
+// the campaign again in the survey's Campaigns tab.
 // Screenshot: tests/artifacts/admin-campaign.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +31,8 @@ test('admin: create a campaign, import recipients, get their personal links', as
   const problems = watchProblems(page);
   await signIn(page, collector.url, 'owner@example.com', 'correct horse battery staple');
   await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
-  await page.getByRole('link', { name: 'New campaign' }).click();
+  await page.getByRole('link', { name: 'Campaigns' }).click();
+  await page.getByText('None yet.').waitFor();
   await page.getByLabel('Campaign name').fill('Q4 customer pulse');
   await page.locator('select[name=anonymity]').selectOption('identified');
   await page.getByLabel('Smallest group shown').fill('2');
@@ -60,6 +62,11 @@ test('admin: create a campaign, import recipients, get their personal links', as
   const hosted = await fetch(link);
   assert.equal(hosted.status, 200, `${link}: ${hosted.status}`);
   await page.screenshot({ path: screenshotPath('campaign'), fullPage: true });
+  // The survey's Campaigns tab lists it and leads back to it.
+  await page.getByRole('link', { name: 'Survey report' }).click();
+  await page.getByRole('link', { name: 'Campaigns' }).click();
+  await page.getByTestId('campaigns-table').getByRole('link', { name: 'Q4 customer pulse' }).click();
+  await page.getByTestId('campaign-name').waitFor();
 
   assert.deepEqual(problems, []);
   await context.close();

@@ -1,5 +1,5 @@
 //! Link / e-mail campaigns of a survey (employee and partner NPS, or any survey sent by link):
-//! create one with its anonymity and group thresholds, import recipients as CSV, and see
+//! the survey's campaigns, create one with its anonymity and group thresholds, import recipients as CSV, and see
 //! their personal links and the per-wave delivery and answer counts.
 
 use crate::api::{self, CampaignStatus};
@@ -17,6 +17,8 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
             survey.set(Some(s));
         }
     });
+    let list = RwSignal::new(None::<Result<Vec<Campaign>, String>>);
+    leptos::task::spawn_local(async move { list.set(Some(api::campaigns(survey_id).await.map_err(|e| e.message))) });
     let name = RwSignal::new(String::new());
     let anonymity = RwSignal::new("confidential".to_owned());
     let min_group = RwSignal::new(5_u32);
@@ -48,6 +50,29 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
     };
     view! {
         <SurveyTabs survey_id=survey_id current=Route::NewCampaign(survey_id) survey=survey />
+        <section class="card">
+            <h2>"Campaigns of this survey"</h2>
+            {move || match list.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(items)) if items.is_empty() => view! { <p class="muted">"None yet."</p> }.into_any(),
+                Some(Ok(items)) => view! {
+                    <table class="list" data-testid="campaigns-table">
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Anonymity"</th><th scope="col">"Created (UTC)"</th><th scope="col">"Links expire (UTC)"</th></tr></thead>
+                        <tbody>
+                            {items.into_iter().map(|c| view! {
+                                <tr>
+                                    <td><crate::Link route=Route::Campaign(c.id)>{c.name.clone()}</crate::Link></td>
+                                    <td>{c.anonymity.as_str()}</td>
+                                    <td>{fmt::date_time(c.created_at)}</td>
+                                    <td>{fmt::date_time(c.expires_at)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
         <section class="card">
             <h2>"New campaign (personal links by e-mail or any channel)"</h2>
             <form on:submit=submit aria-label="New campaign" novalidate>

@@ -36,7 +36,7 @@ pub fn SurveyTabs(survey_id: i64, current: Route, survey: RwSignal<Option<Survey
             {tab(Route::Survey(survey_id), "Editor")}
             {tab(Route::Report(survey_id), "Report")}
             {tab(Route::Responses(survey_id), "Responses")}
-            {tab(Route::NewCampaign(survey_id), "New campaign")}
+            {tab(Route::NewCampaign(survey_id), "Campaigns")}
         </nav>
     }
 }

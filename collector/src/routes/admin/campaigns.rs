@@ -18,7 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// eNPS campaigns are run by HR (and owners/admins), partner campaigns by partner managers.
-fn require_campaign_role(session: &AdminSession, kind: SurveyKind) -> ApiResult<()> {
+pub(crate) fn require_campaign_role(session: &AdminSession, kind: SurveyKind) -> ApiResult<()> {
     let allowed = match kind {
         SurveyKind::Enps => matches!(session.role, AdminRole::Owner | AdminRole::Admin | AdminRole::Hr),
         SurveyKind::Partner => matches!(session.role, AdminRole::Owner | AdminRole::Admin | AdminRole::PartnerManager),

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod actions;
 pub mod auth;
 pub mod business;
+pub mod campaign_list;
 pub mod campaign_mail;
 pub mod campaigns;
 pub mod coverage;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     business::configure(cfg);
     risk::configure(cfg);
     auth::configure(cfg);
+    campaign_list::configure(cfg);
     campaign_mail::configure(cfg);
     campaigns::configure(cfg);
     coverage::configure(cfg);
