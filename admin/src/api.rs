@@ -557,3 +557,11 @@ pub async fn set_alert_policy(project_id: i64, policy: &nps_core::webhooks::Aler
 pub async fn campaigns(survey_id: i64) -> ApiResult<Vec<nps_core::wire::Campaign>> {
     call("GET", &format!("/api/admin/campaigns?survey_id={survey_id}"), None).await
 }
+
+pub async fn followup_policy(project_id: i64) -> ApiResult<nps_core::followup::FollowUpPolicy> {
+    call("GET", &format!("/api/admin/projects/{project_id}/followup-policy"), None).await
+}
+
+pub async fn set_followup_policy(project_id: i64, policy: &nps_core::followup::FollowUpPolicy) -> ApiResult<nps_core::followup::FollowUpPolicy> {
+    call("PUT", &format!("/api/admin/projects/{project_id}/followup-policy"), json(policy)).await
+}

@@ -55,6 +55,7 @@ use utoipa::OpenApi;
         admin::coverage::partner_coverage_report,
         admin::partners::upsert,
         admin::partners::list,
+        admin::followup_policy::get_policy,
         admin::followups::set_policy,
         admin::followups::queue,
         admin::followups::update,

@@ -143,6 +143,21 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   const row = page.locator(`tr[data-response="${responseId}"]`);
   await eventually(async () => (await row.getByTestId('followup-status').textContent()).trim() === 'contacted', 'the new status');
   await eventually(async () => (await page.getByTestId('closure-rate').textContent()).trim() === '100.0%', 'the closure rate');
+  // The policy: the default shown, a refused SLA named, then a team gets the new follow-ups.
+  assert.equal(await page.locator('input[name=sla_hours]').inputValue(), '48');
+  assert.equal(await page.locator('input[name=followup_detractor]').isChecked(), true);
+  await page.locator('input[name=sla_hours]').fill('0');
+  await page.locator('input[name=sla_hours]').blur();
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await page.getByText('sla_hours must be between 1 and 2160').waitFor();
+  await page.locator('input[name=sla_hours]').fill('24');
+  await page.locator('input[name=sla_hours]').blur();
+  await page.locator('input[name=team]').fill('dana@example.com, eli@example.com');
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await page.getByTestId('policy-status').getByText('Saved: follow-ups due within 24 hours.').waitFor();
+  const policy = await api.get(`/api/admin/projects/${project.id}/followup-policy`);
+  assert.equal(policy.sla_hours, 24);
+  assert.deepEqual(policy.team, ['dana@example.com', 'eli@example.com']);
   await page.screenshot({ path: screenshotPath('followups'), fullPage: true });
 
   // 5. Accounts at risk: every account whose NPS is below 0 (the default threshold), with the

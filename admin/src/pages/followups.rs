@@ -59,6 +59,7 @@ pub fn FollowUps(project_id: i64) -> impl IntoView {
         });
     };
     load();
+    let can_configure = crate::state().user.get_untracked().is_some_and(|u| u.role.can_configure());
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
         <h1>"Follow-ups"</h1>
@@ -70,6 +71,7 @@ pub fn FollowUps(project_id: i64) -> impl IntoView {
                 Some(Ok(m)) => view! { <Metrics m=m /> }.into_any(),
             }}
         </section>
+        {can_configure.then(|| view! { <crate::pages::followup_policy::FollowUpPolicyCard project_id=project_id on_saved=Callback::new(move |()| load()) /> })}
         <section class="card">
             <h2>"Queue (oldest due first)"</h2>
             {move || match items.get() {

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod accounts;
 pub mod campaigns;
 pub mod explain;
+pub mod followup_policy;
 pub mod followups;
 pub mod projects;
 pub mod report;

@@ -12,6 +12,7 @@ pub mod campaigns;
 pub mod coverage;
 pub mod eligibility;
 pub mod export_xlsx;
+pub mod followup_policy;
 pub mod followups;
 pub mod invitations;
 pub mod partners;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     campaigns::configure(cfg);
     coverage::configure(cfg);
     eligibility::configure(cfg);
+    followup_policy::configure(cfg);
     followups::configure(cfg);
     invitations::configure(cfg);
     partners::configure(cfg);
