@@ -133,5 +133,18 @@ async fn invited_user_signs_in(backend: Backend) -> anyhow::Result<()> {
     let (status, error) = invite(&owner, "not-an-address", "analyst").await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error["message"], "email must be an e-mail address");
+
+    // The new endpoints are described in the OpenAPI document.
+    let doc: Value = reqwest::get(format!("{base}/openapi.json")).await?.json().await?;
+    for (path, method) in [
+        ("/api/admin/invitations", "post"),
+        ("/api/admin/invitations/check", "get"),
+        ("/api/admin/invitations/accept", "post"),
+        ("/api/admin/users", "get"),
+        ("/api/admin/campaigns", "get"),
+        ("/api/admin/projects/{id}/followup-policy", "get"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} missing from /openapi.json");
+    }
     Ok(())
 }
