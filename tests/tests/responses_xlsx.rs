@@ -38,11 +38,15 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// Rows of cell texts, and the same rows as calamine read them.
+type Texts = Vec<Vec<String>>;
+type Cells = Vec<Vec<Data>>;
+
 /// The workbook's `responses` sheet as rows of texts (numbers written as CSV writes them).
-fn xlsx_rows(bytes: Vec<u8>) -> anyhow::Result<(Vec<Vec<String>>, Vec<Vec<Data>>)> {
+fn xlsx_rows(bytes: Vec<u8>) -> anyhow::Result<(Texts, Cells)> {
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))?;
     let range = workbook.worksheet_range("responses")?;
-    let raw: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+    let raw: Cells = range.rows().map(<[Data]>::to_vec).collect();
     let texts = raw.iter().map(|row| row.iter().map(cell_text).collect()).collect();
     Ok((texts, raw))
 }
