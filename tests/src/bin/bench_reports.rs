@@ -109,7 +109,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn size_label(n: u64) -> String {
-    if n % 1_000_000 == 0 { format!("{}m", n / 1_000_000) } else if n % 1_000 == 0 { format!("{}k", n / 1_000) } else { n.to_string() }
+    if n.is_multiple_of(1_000_000) { format!("{}m", n / 1_000_000) } else if n.is_multiple_of(1_000) { format!("{}k", n / 1_000) } else { n.to_string() }
 }
 
 fn print_figures(f: &Figures) {
