@@ -100,19 +100,27 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await page.screenshot({ path: screenshotPath('editor-validation'), fullPage: true });
   await page.getByLabel(/Sampling rate/).fill('100');
   await page.getByLabel(/Sampling rate/).blur();
-  await page.getByLabel('Event name').fill(EVENT);
-  // Number fields commit on `change` (when they lose focus); let each commit land before the
-  // next field is typed into, as a person's pace would.
-  await page.getByLabel('From the nth occurrence (1 = first)').fill('2');
-  await page.getByLabel('From the nth occurrence (1 = first)').blur();
-  await page.waitForTimeout(100);
-  await page.getByLabel('Delay (seconds)').fill('1.5');
-  await page.getByLabel('Delay (seconds)').blur();
-  await page.waitForTimeout(100);
+  // Fields commit on `change` (when they lose focus) and a commit re-renders the trigger: type
+  // each field once the previous commit has landed, as a person's pace would, and check that it
+  // holds its value (on a loaded machine a commit can land after the next field was typed).
+  const commit = async (label, value) => {
+    const field = page.getByLabel(label);
+    await eventually(async () => {
+      if ((await field.inputValue()) !== value) {
+        await field.fill(value);
+        await field.blur();
+      }
+      await page.waitForTimeout(100);
+      return (await field.inputValue()) === value;
+    }, `${label} to hold ${value}`);
+  };
+  await commit('Event name', EVENT);
+  await commit('From the nth occurrence (1 = first)', '2');
+  await commit('Delay (seconds)', '1.5');
   const question = 'How likely are you to recommend Acme exports to a colleague?';
-  await page.getByLabel('Question (0-10)').fill(question);
+  await commit('Question (0-10)', question);
   // Fixed problems are no longer reported (the editor re-validates as the fields change).
-  await page.getByTestId('problem-count').waitFor({ state: 'detached', timeout: 5_000 });
+  await page.getByTestId('problem-count').waitFor({ state: 'detached', timeout: 15_000 });
   const preview = page.frameLocator('iframe[title="Survey preview"]');
   await eventually(async () => (await preview.locator('.q').first().textContent({ timeout: 1000 })).includes('Acme exports'), 'the preview to show the unsaved question');
   await page.locator('select[name=preview_step]').selectOption('follow_up');
