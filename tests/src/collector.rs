@@ -21,6 +21,21 @@ pub fn binary() -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
+/// For the bench binaries: they live in `target/<profile>/` next to the collector, not two
+/// levels below it like test binaries, so [`binary`] is told where it is. Call from `main`
+/// before the runtime starts (it sets an environment variable).
+#[allow(unsafe_code)]
+pub fn use_collector_beside_this_binary() -> anyhow::Result<()> {
+    if std::env::var_os("NPS_COLLECTOR_BIN").is_some() {
+        return Ok(());
+    }
+    let path = std::env::current_exe()?.with_file_name("nps-collector");
+    anyhow::ensure!(path.exists(), "{} is missing: run `cargo build --release -p nps-collector`", path.display());
+    // SAFETY: called from `main` before the runtime starts, while this is the only thread.
+    unsafe { std::env::set_var("NPS_COLLECTOR_BIN", path) };
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct CollectorOptions {
     pub data_dir: PathBuf,

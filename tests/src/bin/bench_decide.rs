@@ -39,15 +39,9 @@ fn parse_args() -> anyhow::Result<Args> {
     Ok(args)
 }
 
-#[allow(unsafe_code)]
 fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
-    if std::env::var_os("NPS_COLLECTOR_BIN").is_none() {
-        let path = std::env::current_exe()?.with_file_name("nps-collector");
-        anyhow::ensure!(path.exists(), "{} is missing: run `cargo build --release -p nps-collector`", path.display());
-        // SAFETY: before the runtime starts, while this is the only thread.
-        unsafe { std::env::set_var("NPS_COLLECTOR_BIN", path) };
-    }
+    nps_e2e::collector::use_collector_beside_this_binary()?;
     tokio::runtime::Runtime::new()?.block_on(run(args))
 }
 

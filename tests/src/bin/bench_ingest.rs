@@ -42,22 +42,8 @@ fn parse_args() -> anyhow::Result<Args> {
 
 fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
-    point_harness_at_collector()?;
+    nps_e2e::collector::use_collector_beside_this_binary()?;
     tokio::runtime::Runtime::new()?.block_on(run(args))
-}
-
-/// The harness looks for the collector two levels above the executable (right for test
-/// binaries in `target/<profile>/deps/`); a bin lives one level up, next to the collector.
-#[allow(unsafe_code)]
-fn point_harness_at_collector() -> anyhow::Result<()> {
-    if std::env::var_os("NPS_COLLECTOR_BIN").is_some() {
-        return Ok(());
-    }
-    let path = std::env::current_exe()?.with_file_name("nps-collector");
-    anyhow::ensure!(path.exists(), "{} is missing: run `cargo build --release -p nps-collector`", path.display());
-    // SAFETY: called from `main` before the runtime starts, while this is the only thread.
-    unsafe { std::env::set_var("NPS_COLLECTOR_BIN", path) };
-    Ok(())
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
