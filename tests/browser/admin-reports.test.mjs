@@ -69,6 +69,16 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   const problems = watchProblems(page);
   await signIn(page, collector.url, EMAIL, PASSWORD);
 
+  // 0. An action recorded because of NPS shows alongside the trend of the range it falls in
+  // (decided 200 days ago: the last-90-days view further down still has none).
+  await api.post('/api/admin/actions', {
+    project_id: project.id, survey_id: survey.id, title: 'Faster exports', decision: 'Moved exports to a background job',
+    decided_at: Date.now() - 200 * 86_400_000, owner: 'ops@acme.test', themes: ['performance'], response_ids: [],
+  });
+  await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
+  await page.getByTestId('trend-actions').getByText('Faster exports').waitFor();
+  assert.match(await page.getByTestId('trend-actions').textContent(), /Moved exports to a background job \(owner: ops@acme\.test\)/);
+
   // 1. Segments by a user attribute: NPS, interval, n and the flag against the rest.
   await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
   await page.getByTestId('segments-table').waitFor();

@@ -62,9 +62,16 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             exclusions.set(Some(api::exclusions(survey_id, f, t).await.map_err(|e| e.message)));
         });
     };
+    // Actions recorded because of NPS, shown alongside the trend (roles that cannot read the
+    // action log simply see none).
+    let actions = RwSignal::new(Vec::<nps_core::actions::Action>::new());
     leptos::task::spawn_local(async move {
         if let Ok(s) = api::survey(survey_id).await {
+            let project_id = s.project_id;
             survey.set(Some(s));
+            if let Ok(list) = api::actions(project_id).await {
+                actions.set(list);
+            }
         }
     });
     load();
@@ -130,11 +137,51 @@ pub fn Report(survey_id: i64) -> impl IntoView {
                     } else {
                         view! { <TrendChart periods=r.periods.clone() /> }.into_any()
                     }}
+                    <ActionsInRange actions=actions.into() range=applied.into() survey_id=survey_id />
                 </section>
             }.into_any(),
         }}
         <Segments survey_id=survey_id range=applied.into() />
         <AccountRollupsCard survey_id=survey_id range=applied.into() />
         <Explain survey_id=survey_id />
+    }
+}
+
+/// What was decided because of NPS in the reported range (this survey's actions and the
+/// project-wide ones), next to the trend it may have moved.
+#[component]
+fn ActionsInRange(
+    actions: Signal<Vec<nps_core::actions::Action>>,
+    range: Signal<(Option<i64>, Option<i64>)>,
+    survey_id: i64,
+) -> impl IntoView {
+    move || {
+        let (from, to) = range.get();
+        let mut list: Vec<nps_core::actions::Action> = actions
+            .get()
+            .into_iter()
+            .filter(|a| a.input.survey_id.is_none_or(|s| s == survey_id))
+            .filter(|a| from.is_none_or(|f| a.input.decided_at >= f) && to.is_none_or(|t| a.input.decided_at < t))
+            .collect();
+        list.sort_by_key(|a| a.input.decided_at);
+        if list.is_empty() {
+            return view! { <p class="muted small" data-testid="trend-actions">"No action recorded in this range."</p> }.into_any();
+        }
+        view! {
+            <div data-testid="trend-actions">
+                <h3>"Actions decided in this range"</h3>
+                <ul>
+                    {list.into_iter().map(|a| {
+                        let owner = a.input.owner.map(|o| format!(" (owner: {o})")).unwrap_or_default();
+                        view! {
+                            <li>
+                                <time>{fmt::date(Some(a.input.decided_at))}</time>
+                                " — "<strong>{a.input.title}</strong>": "{a.input.decision}{owner}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        }.into_any()
     }
 }
