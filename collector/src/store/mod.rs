@@ -254,6 +254,10 @@ pub trait Store: admin_users::AdminUserStore + rollups::RollupStore + accounts::
     /// submissions race.
     async fn submit_link_answer(&self, token_hash: &str, answer: &LinkAnswer) -> StoreResult<bool>;
 
+    /// The project's comment taxonomy (the default one until edited).
+    async fn taxonomy(&self, project_id: i64) -> StoreResult<nps_core::text::Taxonomy>;
+    async fn set_taxonomy(&self, project_id: i64, taxonomy: &nps_core::text::Taxonomy) -> StoreResult<()>;
+
     async fn followup_policy(&self, project_id: i64) -> StoreResult<FollowUpPolicy>;
     async fn set_followup_policy(&self, project_id: i64, policy: &FollowUpPolicy) -> StoreResult<()>;
     /// Creates the follow-ups the policy calls for that do not exist yet (idempotent); returns

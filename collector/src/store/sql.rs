@@ -855,6 +855,14 @@ macro_rules! impl_sql_store {
                 Ok(true)
             }
 
+            async fn taxonomy(&self, project_id: i64) -> StoreResult<nps_core::text::Taxonomy> {
+                project_policy_get!(&self.pool, "project_taxonomies", project_id, nps_core::text::Taxonomy)
+            }
+
+            async fn set_taxonomy(&self, project_id: i64, taxonomy: &nps_core::text::Taxonomy) -> StoreResult<()> {
+                project_policy_set!(&self.pool, "project_taxonomies", project_id, taxonomy)
+            }
+
             async fn followup_policy(&self, project_id: i64) -> StoreResult<FollowUpPolicy> {
                 project_policy_get!(&self.pool, "followup_policies", project_id, FollowUpPolicy)
             }

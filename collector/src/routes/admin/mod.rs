@@ -22,6 +22,7 @@ pub mod reports;
 pub mod responses;
 pub mod risk;
 pub mod surveys;
+pub mod themes;
 pub mod webhooks;
 
 use actix_web::web;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     partners::configure(cfg);
     projects::configure(cfg);
     surveys::configure(cfg);
+    themes::configure(cfg);
     webhooks::configure(cfg);
     responses::configure(cfg);
     reports::configure(cfg);

@@ -1,0 +1,157 @@
+//! Reading the comments: each project's editable theme taxonomy, and the themes report (how
+//! often each theme comes up, by band and over time, its sentiment, and which themes are
+//! over-represented among detractors). Everything runs here, on the answers as stored; no
+//! external service sees a comment.
+
+use super::responses::{Filters, scoped_query};
+use crate::auth::AdminSession;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
+use crate::state::State;
+use actix_web::{HttpResponse, get, put, web};
+use nps_core::text::{Taxonomy, ThemeLift, sentiment, theme_lift};
+use nps_core::wire::{DEFAULT_MIN_GROUP, SurveyKind};
+use nps_core::{Band, BandCounts};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_taxonomy).service(put_taxonomy).service(themes_report);
+}
+
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 200, body = Object)))]
+#[get("/api/admin/projects/{id}/taxonomy")]
+pub async fn get_taxonomy(state: State, _session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    state.store.get_project(*id).await?.ok_or_else(|| ApiError::not_found("project"))?;
+    Ok(HttpResponse::Ok().json(state.store.taxonomy(*id).await?))
+}
+
+/// Replaces the project's taxonomy; refused with every problem named (empty theme, duplicate
+/// names, keywords too short to mean anything).
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = Object, responses((status = 200, body = Object), (status = 422, body = nps_core::ApiErrorBody)))]
+#[put("/api/admin/projects/{id}/taxonomy")]
+pub async fn put_taxonomy(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<Taxonomy>) -> ApiResult<HttpResponse> {
+    session.require_configure()?;
+    state.store.get_project(*id).await?.ok_or_else(|| ApiError::not_found("project"))?;
+    let problems = body.0.problems();
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(format!("the taxonomy has problems: {}", problems.join("; "))));
+    }
+    state.store.set_taxonomy(*id, &body.0).await?;
+    Ok(HttpResponse::Ok().json(body.0))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ThemeRow {
+    pub theme: String,
+    /// Comments that mention the theme (`None` when hidden to protect a small group).
+    pub comments: Option<u64>,
+    /// Share of all comments, 0..=1.
+    pub share: Option<f64>,
+    #[schema(value_type = Object)]
+    pub by_band: Option<BandCounts>,
+    /// Mean sentiment of those comments, in [-1, 1].
+    pub mean_sentiment: Option<f64>,
+    /// Comments per period (`YYYY-MM-DD` of the period's first day).
+    pub trend: BTreeMap<String, u64>,
+    pub suppressed: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ThemesReport {
+    pub comments: u64,
+    /// Comments per period, the denominators of the trend.
+    pub comments_by_period: BTreeMap<String, u64>,
+    pub themes: Vec<ThemeRow>,
+    /// Theme x band: detractor lift with its 95% interval (Katz), highest first.
+    #[schema(value_type = Vec<Object>)]
+    pub lift: Vec<ThemeLift>,
+    /// Comments per sentiment label.
+    pub sentiment: BTreeMap<String, u64>,
+}
+
+/// One comment, read.
+struct Read {
+    band: Band,
+    period: String,
+    themes: Vec<String>,
+    sentiment: f64,
+}
+
+/// Themes of the comments the filters select. Employee NPS: a theme raised by fewer than k
+/// people is hidden, and no lift is shown unless every cell is at least k.
+#[utoipa::path(tag = "admin", params(Filters), responses((status = 200, body = ThemesReport)))]
+#[get("/api/admin/reports/themes")]
+pub async fn themes_report(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
+    let mut query = scoped_query(&state, &session, &filters).await?;
+    query.has_comment = Some(true);
+    query.limit = 100_000;
+    query.offset = 0;
+    let surveys = state.store.list_surveys(None).await?;
+    let in_scope: Vec<_> = surveys.iter().filter(|s| query.survey_ids.contains(&s.id)).collect();
+    let Some(project_id) = in_scope.first().map(|s| s.project_id) else {
+        return Err(ApiError::invalid("survey_id: name at least one survey you may read"));
+    };
+    if in_scope.iter().any(|s| s.project_id != project_id) {
+        return Err(ApiError::invalid("survey_id: the surveys must belong to one project (each has its own taxonomy)"));
+    }
+    let employee = in_scope.iter().any(|s| s.kind == SurveyKind::Enps);
+    let taxonomy = state.store.taxonomy(project_id).await?;
+    let granularity = nps_core::wire::Granularity::Month;
+    let reads: Vec<Read> = state
+        .store
+        .list_responses(&query)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            let (band, comment) = (row.band?, row.comment?);
+            let day = row.created_at.div_euclid(86_400_000);
+            let period = super::reports::period_start(day, granularity)?.to_string();
+            Some(Read { band, period, themes: taxonomy.theme_names(&comment), sentiment: sentiment(&comment).score })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(summarise(&taxonomy, &reads, employee)))
+}
+
+fn summarise(taxonomy: &Taxonomy, reads: &[Read], employee: bool) -> ThemesReport {
+    let k = u64::from(DEFAULT_MIN_GROUP);
+    let mut comments_by_period = BTreeMap::new();
+    let mut labels = BTreeMap::new();
+    for read in reads {
+        *comments_by_period.entry(read.period.clone()).or_insert(0) += 1;
+        *labels.entry(nps_core::text::SentimentLabel::of(read.sentiment).as_str().to_owned()).or_insert(0) += 1;
+    }
+    let total = reads.len() as u64;
+    let themes = taxonomy
+        .themes
+        .iter()
+        .map(|theme| {
+            let with: Vec<&Read> = reads.iter().filter(|r| r.themes.contains(&theme.name)).collect();
+            let n = with.len() as u64;
+            if employee && n > 0 && n < k {
+                return ThemeRow { theme: theme.name.clone(), comments: None, share: None, by_band: None, mean_sentiment: None, trend: BTreeMap::new(), suppressed: true };
+            }
+            let mut by_band = BandCounts::default();
+            let mut trend = BTreeMap::new();
+            for r in &with {
+                by_band.add(r.band);
+                *trend.entry(r.period.clone()).or_insert(0) += 1;
+            }
+            ThemeRow {
+                theme: theme.name.clone(),
+                comments: Some(n),
+                share: (total > 0).then(|| n as f64 / total as f64),
+                by_band: Some(by_band),
+                mean_sentiment: (n > 0).then(|| with.iter().map(|r| r.sentiment).sum::<f64>() / n as f64),
+                trend: if employee { BTreeMap::new() } else { trend },
+                suppressed: false,
+            }
+        })
+        .collect();
+    let rows: Vec<(Band, Vec<String>)> = reads.iter().map(|r| (r.band, r.themes.clone())).collect();
+    let lift = theme_lift(&rows)
+        .into_iter()
+        .filter(|l| !employee || [l.detractors_with, l.detractors - l.detractors_with, l.others_with, l.others - l.others_with].iter().all(|c| *c >= k))
+        .collect();
+    ThemesReport { comments: total, comments_by_period: if employee { BTreeMap::new() } else { comments_by_period }, themes, lift, sentiment: labels }
+}
