@@ -182,6 +182,7 @@ async fn filters_and_daily_counts_select_the_right_answers(f: Fixture) -> anyhow
     let mut batch = Vec::new();
     for (i, score) in [0, 5, 6, 7, 8, 9, 10, 10].into_iter().enumerate() {
         let id = format!("r{i}");
+        batch.push(identify(&f, &format!("u{i}"), if i % 2 == 0 { "pro" } else { "free" }, T0 + i as i64 * DAY - 1));
         batch.push(response(&f, f.survey_id, &id, &format!("u{i}"), score, T0 + i as i64 * DAY));
         if score <= 6 {
             batch.push(complete(&f, &id, &format!("u{i}"), &format!("100% TOO_SLOW {i}"), T0 + i as i64 * DAY));
@@ -206,6 +207,15 @@ async fn filters_and_daily_counts_select_the_right_answers(f: Fixture) -> anyhow
     assert_eq!(f.store.list_responses(&q(None, None, Some("_"), None, None)).await?.len(), 3);
     assert_eq!(f.store.list_responses(&q(None, None, Some("%"), None, None)).await?.len(), 3);
     assert_eq!(f.store.list_responses(&q(None, None, None, Some(T0 + 2 * DAY), Some(T0 + 5 * DAY))).await?.len(), 3);
+    // Attribute values as they were when the answer arrived: pro = scores 0, 6, 8, 10.
+    let pro = ResponseQuery { attributes: vec![("plan".into(), "pro".into())], ..all(&f) };
+    let mut scores: Vec<u8> = f.store.list_responses(&pro).await?.iter().filter_map(|r| r.score).collect();
+    scores.sort_unstable();
+    assert_eq!(scores, [0, 6, 8, 10]);
+    let pro_counts: Vec<BandCounts> = f.store.daily_band_counts(&pro).await?.iter().map(|d| d.counts).collect();
+    assert_eq!(pro_counts.iter().fold(BandCounts::default(), |mut t, c| { t.merge(*c); t }), BandCounts::new(1, 1, 2));
+    let nobody = ResponseQuery { attributes: vec![("plan".into(), "pro".into()), ("plan".into(), "free".into())], ..all(&f) };
+    assert!(f.store.list_responses(&nobody).await?.is_empty(), "all pairs must hold");
     let days = f.store.daily_band_counts(&all(&f)).await?;
     assert_eq!(days.len(), 8);
     let mut total = BandCounts::default();

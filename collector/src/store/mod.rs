@@ -109,6 +109,9 @@ pub struct ResponseQuery {
     pub to: Option<i64>,
     pub band: Option<Band>,
     pub has_comment: Option<bool>,
+    /// Only answers whose attributes (as they were when the answer arrived) hold these
+    /// key/value pairs, all of them.
+    pub attributes: Vec<(String, String)>,
     /// Case-insensitive substring of the comment.
     pub text: Option<String>,
     /// Count only each respondent's latest answer inside [from, to) (dedupe window).

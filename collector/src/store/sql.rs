@@ -268,6 +268,10 @@ macro_rules! impl_sql_store {
                     Some(false) => qb.push(" AND (comment IS NULL OR comment = '')"),
                     None => qb,
                 };
+                for (key, value) in &q.attributes {
+                    qb.push(" AND ").push(Self::JSON_TEXT.0).push_bind(Self::json_path(key)).push(Self::JSON_TEXT.1);
+                    qb.push(" = ").push_bind(value.clone());
+                }
                 if let Some(text) = q.text.as_deref().filter(|t| !t.is_empty()) {
                     let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
                     qb.push(" AND LOWER(comment) LIKE ").push_bind(format!("%{escaped}%")).push(" ESCAPE '\\'");

@@ -100,6 +100,7 @@ pub async fn internal_users(state: &State, survey_ids: &[i64]) -> ApiResult<Vec<
 fn rollups_fit(q: &ResponseQuery) -> bool {
     q.band.is_none()
         && q.has_comment.is_none()
+        && q.attributes.is_empty()
         && q.text.as_deref().is_none_or(str::is_empty)
         && !q.latest_per_user
         && q.partners.is_none()

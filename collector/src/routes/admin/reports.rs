@@ -338,14 +338,18 @@ pub fn refuse_small_total(n: u64, k: u32) -> ApiResult<()> {
     Ok(())
 }
 
-/// A filtered view (band, comment, text) is refused when the answers it leaves out are fewer
-/// than `k`: comparing it with the unfiltered view would expose them.
+/// A filtered view (band, comment, text, attributes) is refused when the answers it leaves out
+/// are fewer than `k`: comparing it with the unfiltered view would expose them.
 pub async fn refuse_differencing(state: &State, query: &crate::store::ResponseQuery, n: u64, k: u32) -> ApiResult<()> {
-    let filtered = query.band.is_some() || query.has_comment.is_some() || query.text.as_deref().is_some_and(|t| !t.is_empty());
+    let filtered = query.band.is_some()
+        || query.has_comment.is_some()
+        || query.text.as_deref().is_some_and(|t| !t.is_empty())
+        || !query.attributes.is_empty();
     if !filtered {
         return Ok(());
     }
-    let parent = crate::store::ResponseQuery { band: None, has_comment: None, text: None, ..query.clone() };
+    let parent =
+        crate::store::ResponseQuery { band: None, has_comment: None, text: None, attributes: Vec::new(), ..query.clone() };
     let parent_n: u64 = state.store.daily_band_counts(&parent).await?.iter().map(|d| d.counts.n()).sum();
     let left_out = parent_n.saturating_sub(n);
     if left_out > 0 && left_out < u64::from(k) {
@@ -382,6 +386,7 @@ async fn side_counts(state: &State, session: &AdminSession, surveys: &str, from:
         band: None,
         has_comment: None,
         q: None,
+        attr: None,
         limit: None,
         offset: None,
         format: None,

@@ -27,6 +27,9 @@ pub struct Filters {
     pub has_comment: Option<bool>,
     /// Text the comment must contain (case-insensitive).
     pub q: Option<String>,
+    /// Attribute values the answers must have had, `key:value`, several joined by `;`
+    /// (e.g. `plan:pro;country:FR`).
+    pub attr: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
     /// `json` (default), `csv` or `xlsx`.
@@ -36,6 +39,23 @@ pub struct Filters {
     pub counting: Option<String>,
     /// Dedupe window: with no `from`, the range starts this many days before `to` (or now).
     pub window_days: Option<i64>,
+}
+
+/// `plan:pro;country:FR` into key/value pairs.
+fn attribute_filters(attr: Option<&str>) -> ApiResult<Vec<(String, String)>> {
+    let Some(attr) = attr.filter(|a| !a.trim().is_empty()) else { return Ok(Vec::new()) };
+    attr.split(';')
+        .map(|pair| {
+            let (key, value) = pair
+                .split_once(':')
+                .ok_or_else(|| ApiError::invalid(format!("attr: `{pair}` must be key:value (pairs joined by ;)")))?;
+            let key = key.trim();
+            if key.is_empty() || key.chars().count() > nps_core::wire::MAX_ID_CHARS {
+                return Err(ApiError::invalid(format!("attr: the key of `{pair}` must be 1 to 128 characters")));
+            }
+            Ok((key.to_owned(), value.trim().to_owned()))
+        })
+        .collect()
 }
 
 /// Turns filters into a query over the surveys this session may read. Asking for a survey
@@ -94,6 +114,7 @@ pub async fn scoped_query(state: &State, session: &AdminSession, f: &Filters) ->
         to: f.to,
         band,
         has_comment: f.has_comment,
+        attributes: attribute_filters(f.attr.as_deref())?,
         text: f.q.clone(),
         limit: f.limit.unwrap_or(100).clamp(1, 100_000),
         offset: f.offset.unwrap_or(0).max(0),
