@@ -263,14 +263,52 @@ pub async fn responses(filters: &ResponseFilters) -> ApiResult<Vec<ResponseRow>>
     call("GET", &filters.url(false), None).await
 }
 
-pub async fn nps_report(survey_id: i64, from: Option<i64>, to: Option<i64>, granularity: &str) -> ApiResult<NpsReport> {
+/// The report filters beyond the date range (empty = not applied).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportFilters {
+    /// `detractor`, `passive` or `promoter`.
+    pub band: String,
+    /// `true` or `false`.
+    pub has_comment: String,
+    /// Text the comment contains.
+    pub text: String,
+    /// `key:value` pairs joined by `;`.
+    pub attr: String,
+    /// `every_response` or `latest_per_user`.
+    pub counting: String,
+    /// Keep the answers of internal / test users (left out by default).
+    pub include_internal: bool,
+}
+
+impl ReportFilters {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("band", self.band.clone()),
+            ("has_comment", self.has_comment.clone()),
+            ("q", self.text.clone()),
+            ("attr", self.attr.clone()),
+            ("counting", self.counting.clone()),
+            ("exclude_internal", if self.include_internal { "false".to_owned() } else { String::new() }),
+        ]
+    }
+}
+
+pub async fn nps_report(
+    survey_id: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+    granularity: &str,
+    filters: &ReportFilters,
+) -> ApiResult<NpsReport> {
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let q = query(&[
+    let mut pairs = vec![
         ("survey_id", survey_id.to_string()),
         ("from", opt(from)),
         ("to", opt(to)),
         ("granularity", granularity.to_owned()),
-    ]);
+    ];
+    pairs.extend(filters.pairs());
+    let q = query(&pairs);
     call("GET", &format!("/api/admin/reports/nps{q}"), None).await
 }
 

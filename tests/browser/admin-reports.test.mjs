@@ -79,6 +79,20 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   await page.getByTestId('trend-actions').getByText('Faster exports').waitFor();
   assert.match(await page.getByTestId('trend-actions').textContent(), /Moved exports to a background job \(owner: ops@acme\.test\)/);
 
+  // 0b. Filters of the headline: attribute values and band, as the raw answers say.
+  await page.getByTestId('nps-n').getByText(String(USERS.length), { exact: true }).waitFor();
+  await page.locator('input[name=filter_attr]').fill('plan:pro');
+  await page.locator('input[name=filter_attr]').blur();
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const pro = USERS.filter((u) => u.plan === 'pro');
+  await page.getByTestId('nps-n').getByText(String(pro.length), { exact: true }).waitFor();
+  await page.locator('select[name=filter_band]').selectOption('detractor');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const proDetractors = pro.filter((u) => u.score <= 6).length;
+  await page.getByTestId('nps-n').getByText(String(proDetractors), { exact: true }).waitFor();
+  assert.equal((await page.getByTestId('promoters').textContent()).trim(), '0');
+  await page.screenshot({ path: screenshotPath('report-filters'), fullPage: true });
+
   // 1. Segments by a user attribute: NPS, interval, n and the flag against the rest.
   await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
   await page.getByTestId('segments-table').waitFor();

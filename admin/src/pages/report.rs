@@ -47,6 +47,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let granularity = RwSignal::new("week".to_owned());
+    let filters = RwSignal::new(api::ReportFilters::default());
     let report = RwSignal::new(None::<Result<NpsReport, String>>);
     let exclusions = RwSignal::new(None::<Result<Exclusions, String>>);
     // The range last applied: the segment, account and explain sections follow it.
@@ -57,8 +58,9 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             applied.set((f, t));
         }
         let g = granularity.get_untracked();
+        let chosen = filters.get_untracked();
         leptos::task::spawn_local(async move {
-            report.set(Some(api::nps_report(survey_id, f, t, &g).await.map_err(|e| e.message)));
+            report.set(Some(api::nps_report(survey_id, f, t, &g, &chosen).await.map_err(|e| e.message)));
             exclusions.set(Some(api::exclusions(survey_id, f, t).await.map_err(|e| e.message)));
         });
     };
@@ -96,6 +98,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
                 </select>
             </label>
             <button type="submit">"Apply"</button>
+            <ReportFilterFields filters=filters />
         </form>
         {move || match report.get() {
             None => view! { <p class="muted">"Loading..."</p> }.into_any(),
@@ -183,5 +186,49 @@ fn ActionsInRange(
                 </ul>
             </div>
         }.into_any()
+    }
+}
+
+/// Filters of the headline, distribution and trend: band, comment, text, attribute values,
+/// dedupe to each respondent's latest answer, internal / test users.
+#[component]
+fn ReportFilterFields(filters: RwSignal<api::ReportFilters>) -> impl IntoView {
+    let set = move |f: fn(&mut api::ReportFilters, String)| move |ev: web_sys::Event| filters.update(|s| f(s, event_target_value(&ev)));
+    view! {
+        <fieldset class="report-filters">
+            <legend>"Filters (headline, distribution and trend)"</legend>
+            <label class="field inline"><span>"Band"</span>
+                <select name="filter_band" on:change=set(|s, v| s.band = v)>
+                    <option value="">"all"</option>
+                    <option value="detractor">"detractors"</option>
+                    <option value="passive">"passives"</option>
+                    <option value="promoter">"promoters"</option>
+                </select>
+            </label>
+            <label class="field inline"><span>"Comment"</span>
+                <select name="filter_comment" on:change=set(|s, v| s.has_comment = v)>
+                    <option value="">"any"</option>
+                    <option value="true">"with a comment"</option>
+                    <option value="false">"without"</option>
+                </select>
+            </label>
+            <label class="field inline"><span>"Comment contains"</span>
+                <input type="search" name="filter_text" on:change=set(|s, v| s.text = v) />
+            </label>
+            <label class="field inline"><span>"Attributes (key:value; ...)"</span>
+                <input type="text" name="filter_attr" placeholder="plan:pro" on:change=set(|s, v| s.attr = v) />
+            </label>
+            <label class="field inline"><span>"Count"</span>
+                <select name="filter_counting" on:change=set(|s, v| s.counting = v)>
+                    <option value="">"every answer"</option>
+                    <option value="latest_per_user">"each respondent's latest answer"</option>
+                </select>
+            </label>
+            <label class="check">
+                <input type="checkbox" name="include_internal"
+                    on:change=move |ev| filters.update(|s| s.include_internal = event_target_checked(&ev)) />
+                <span>"Include internal / test users"</span>
+            </label>
+        </fieldset>
     }
 }
