@@ -362,8 +362,17 @@ pub struct SegmentReport {
 }
 
 /// `by`: `attr:<key>`, `role`, `account`, `trigger`, `language`, `device` or `survey`.
-pub async fn segments(survey_id: i64, from: Option<i64>, to: Option<i64>, by: &str, min_n: u64) -> ApiResult<SegmentReport> {
-    let q = report_query(survey_id, from, to, &[("by", by.to_owned()), ("min_n", min_n.to_string())]);
+pub async fn segments(
+    survey_id: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+    by: &str,
+    min_n: u64,
+    filters: &ReportFilters,
+) -> ApiResult<SegmentReport> {
+    let mut extra = vec![("by", by.to_owned()), ("min_n", min_n.to_string())];
+    extra.extend(filters.pairs());
+    let q = report_query(survey_id, from, to, &extra);
     call("GET", &format!("/api/admin/reports/segments{q}"), None).await
 }
 

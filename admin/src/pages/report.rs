@@ -48,6 +48,8 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     let to = RwSignal::new(String::new());
     let granularity = RwSignal::new("week".to_owned());
     let filters = RwSignal::new(api::ReportFilters::default());
+    // The filters last applied: the segments follow them.
+    let applied_filters = RwSignal::new(api::ReportFilters::default());
     let report = RwSignal::new(None::<Result<NpsReport, String>>);
     let exclusions = RwSignal::new(None::<Result<Exclusions, String>>);
     // The range last applied: the segment, account and explain sections follow it.
@@ -59,6 +61,9 @@ pub fn Report(survey_id: i64) -> impl IntoView {
         }
         let g = granularity.get_untracked();
         let chosen = filters.get_untracked();
+        if applied_filters.get_untracked() != chosen {
+            applied_filters.set(chosen.clone());
+        }
         leptos::task::spawn_local(async move {
             report.set(Some(api::nps_report(survey_id, f, t, &g, &chosen).await.map_err(|e| e.message)));
             exclusions.set(Some(api::exclusions(survey_id, f, t).await.map_err(|e| e.message)));
@@ -144,7 +149,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
                 </section>
             }.into_any(),
         }}
-        <Segments survey_id=survey_id range=applied.into() />
+        <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() />
         <AccountRollupsCard survey_id=survey_id range=applied.into() />
         <Explain survey_id=survey_id />
     }
@@ -196,7 +201,7 @@ fn ReportFilterFields(filters: RwSignal<api::ReportFilters>) -> impl IntoView {
     let set = move |f: fn(&mut api::ReportFilters, String)| move |ev: web_sys::Event| filters.update(|s| f(s, event_target_value(&ev)));
     view! {
         <fieldset class="report-filters">
-            <legend>"Filters (headline, distribution and trend)"</legend>
+            <legend>"Filters (headline, distribution, trend and segments)"</legend>
             <label class="field inline"><span>"Band"</span>
                 <select name="filter_band" on:change=set(|s, v| s.band = v)>
                     <option value="">"all"</option>

@@ -36,7 +36,11 @@ pub fn versus_rest(c: &nps_core::Comparison) -> String {
 }
 
 #[component]
-pub fn Segments(survey_id: i64, range: Signal<(Option<i64>, Option<i64>)>) -> impl IntoView {
+pub fn Segments(
+    survey_id: i64,
+    range: Signal<(Option<i64>, Option<i64>)>,
+    filters: Signal<api::ReportFilters>,
+) -> impl IntoView {
     let dimension = RwSignal::new("role".to_owned());
     let key = RwSignal::new(String::new());
     let min_n = RwSignal::new(30_u64);
@@ -45,9 +49,10 @@ pub fn Segments(survey_id: i64, range: Signal<(Option<i64>, Option<i64>)>) -> im
         let (from, to) = range.get_untracked();
         let by = by_param(&dimension.get_untracked(), &key.get_untracked());
         let min_n = min_n.get_untracked();
+        let chosen = filters.get_untracked();
         leptos::task::spawn_local(async move {
             let result = match by {
-                Ok(by) => api::segments(survey_id, from, to, &by, min_n).await.map_err(|e| e.message),
+                Ok(by) => api::segments(survey_id, from, to, &by, min_n, &chosen).await.map_err(|e| e.message),
                 Err(e) => Err(e),
             };
             report.set(Some(result));
@@ -55,6 +60,7 @@ pub fn Segments(survey_id: i64, range: Signal<(Option<i64>, Option<i64>)>) -> im
     };
     Effect::new(move |_| {
         range.track();
+        filters.track();
         load();
     });
     let apply = move |ev: web_sys::SubmitEvent| {
