@@ -55,7 +55,8 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
   const key = project.public_key;
   for (const u of USERS) {
-    await client(`/v1/p/${key}/identify`, { user_id: u.id, attributes: { plan: u.plan }, account: { id: u.account, role: u.role } });
+    const tier = u.account === 'acct-0' ? 'gold' : 'silver';
+    await client(`/v1/p/${key}/identify`, { user_id: u.id, attributes: { plan: u.plan }, account: { id: u.account, role: u.role, attributes: { tier } } });
   }
   await drained();
   for (const u of USERS) {
@@ -117,6 +118,15 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   }
   await page.locator('#segments-title').scrollIntoViewIfNeeded();
   await page.screenshot({ path: screenshotPath('segments'), fullPage: true });
+  // By an attribute of the account: acct-0 is gold, the others silver.
+  await page.locator('select[name=segment_by]').selectOption('acct');
+  await page.locator('input[name=segment_key]').fill('tier');
+  await page.getByRole('button', { name: 'Show segments' }).click();
+  await page.locator('tr[data-segment="gold"]').waitFor();
+  for (const tier of ['gold', 'silver']) {
+    const n = USERS.filter((u) => (u.account === 'acct-0') === (tier === 'gold')).length;
+    assert.equal((await page.locator(`tr[data-segment="${tier}"]`).getByTestId('segment-n').textContent()).trim(), String(n), tier);
+  }
   // Another dimension: by role, each role's n as sent.
   await page.locator('select[name=segment_by]').selectOption('role');
   await page.locator('tr[data-segment="executive_buyer"]').waitFor();

@@ -216,6 +216,11 @@ async fn filters_and_daily_counts_select_the_right_answers(f: Fixture) -> anyhow
     assert_eq!(pro_counts.iter().fold(BandCounts::default(), |mut t, c| { t.merge(*c); t }), BandCounts::new(1, 1, 2));
     let nobody = ResponseQuery { attributes: vec![("plan".into(), "pro".into()), ("plan".into(), "free".into())], ..all(&f) };
     assert!(f.store.list_responses(&nobody).await?.is_empty(), "all pairs must hold");
+    // Segments by an attribute of the answer's account (every user here is in acme, tier gold).
+    let tier = nps_collector::store::Dimension::parse("acct:tier").expect("a dimension");
+    assert_eq!(f.store.segment_counts(&all(&f), &tier).await?, [(Some("gold".to_owned()), BandCounts::new(3, 2, 3))]);
+    let unknown = nps_collector::store::Dimension::parse("acct:nothing").expect("a dimension");
+    assert_eq!(f.store.segment_counts(&all(&f), &unknown).await?, [(None, BandCounts::new(3, 2, 3))]);
     let days = f.store.daily_band_counts(&all(&f)).await?;
     assert_eq!(days.len(), 8);
     let mut total = BandCounts::default();

@@ -9,9 +9,10 @@ use crate::components::interval_bar::{IntervalBar, IntervalScale};
 use crate::fmt;
 use leptos::prelude::*;
 
-/// The dimensions the collector accepts; `attr` takes a key typed next to it.
-const DIMENSIONS: [(&str, &str); 7] = [
+/// The dimensions the collector accepts; `attr` and `acct` take a key typed next to it.
+const DIMENSIONS: [(&str, &str); 8] = [
     ("attr", "user attribute"),
+    ("acct", "account attribute"),
     ("role", "role in account"),
     ("account", "account"),
     ("trigger", "trigger"),
@@ -23,8 +24,8 @@ const DIMENSIONS: [(&str, &str); 7] = [
 /// The `by` parameter, or a message when the attribute key is missing.
 pub fn by_param(dimension: &str, key: &str) -> Result<String, String> {
     match dimension {
-        "attr" if key.trim().is_empty() => Err("type the attribute key (e.g. plan)".to_owned()),
-        "attr" => Ok(format!("attr:{}", key.trim())),
+        "attr" | "acct" if key.trim().is_empty() => Err("type the attribute key (e.g. plan)".to_owned()),
+        "attr" | "acct" => Ok(format!("{dimension}:{}", key.trim())),
         other => Ok(other.to_owned()),
     }
 }
@@ -72,11 +73,11 @@ pub fn Segments(
             <h2 id="segments-title">"Segments"</h2>
             <form class="filters" on:submit=apply aria-label="Segment dimension">
                 <label class="field inline"><span>"Break down by"</span>
-                    <select name="segment_by" prop:value=move || dimension.get() on:change=move |ev| { dimension.set(event_target_value(&ev)); if dimension.get_untracked() != "attr" { load(); } }>
+                    <select name="segment_by" prop:value=move || dimension.get() on:change=move |ev| { dimension.set(event_target_value(&ev)); if !matches!(dimension.get_untracked().as_str(), "attr" | "acct") { load(); } }>
                         {DIMENSIONS.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
                     </select>
                 </label>
-                <Show when=move || dimension.get() == "attr">
+                <Show when=move || matches!(dimension.get().as_str(), "attr" | "acct")>
                     <label class="field inline"><span>"Attribute key"</span>
                         <input type="text" name="segment_key" placeholder="plan" prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev)) />
                     </label>
@@ -175,6 +176,7 @@ mod tests {
         assert_eq!(by_param("role", ""), Ok("role".to_owned()));
         assert_eq!(by_param("attr", " plan "), Ok("attr:plan".to_owned()));
         assert!(by_param("attr", " ").is_err());
+        assert_eq!(by_param("acct", "tier"), Ok("acct:tier".to_owned()));
     }
 
     #[test]

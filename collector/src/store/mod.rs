@@ -157,6 +157,8 @@ pub struct LinkAnswer {
 pub enum Dimension {
     /// A user attribute, as it was when the answer arrived.
     Attribute(String),
+    /// An attribute of the answer's account, as the account is now (e.g. its tier).
+    AccountAttribute(String),
     /// Role in the account (executive buyer, admin, end user, ...).
     Role,
     Account,
@@ -167,7 +169,7 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    /// `attr:<key>`, `role`, `account`, `trigger`, `language`, `device` or `survey`.
+    /// `attr:<key>`, `acct:<key>`, `role`, `account`, `trigger`, `language`, `device` or `survey`.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "role" => Some(Self::Role),
@@ -176,7 +178,10 @@ impl Dimension {
             "language" => Some(Self::Language),
             "device" => Some(Self::Device),
             "survey" => Some(Self::Survey),
-            _ => s.strip_prefix("attr:").filter(|k| !k.is_empty() && k.len() <= 128).map(|k| Self::Attribute(k.to_owned())),
+            _ => {
+                let key = |prefix: &str| s.strip_prefix(prefix).filter(|k| !k.is_empty() && k.len() <= 128).map(str::to_owned);
+                key("attr:").map(Self::Attribute).or_else(|| key("acct:").map(Self::AccountAttribute))
+            }
         }
     }
 
@@ -189,7 +194,7 @@ impl Dimension {
             Self::Language => Some("language"),
             Self::Device => Some("device"),
             Self::Survey => Some("CAST(survey_id AS TEXT)"),
-            Self::Attribute(_) => None,
+            Self::Attribute(_) | Self::AccountAttribute(_) => None,
         }
     }
 }

@@ -33,7 +33,7 @@ impl RollupDimension {
             super::Dimension::Language => Some(Self::Language),
             super::Dimension::Device => Some(Self::Device),
             super::Dimension::Trigger => Some(Self::Trigger),
-            super::Dimension::Account | super::Dimension::Survey => None,
+            super::Dimension::Account | super::Dimension::Survey | super::Dimension::AccountAttribute(_) => None,
         }
     }
 

@@ -1114,6 +1114,14 @@ macro_rules! impl_sql_store {
                     (None, Dimension::Attribute(key)) => {
                         qb.push(Self::JSON_TEXT.0).push_bind(Self::json_path(key)).push(Self::JSON_TEXT.1);
                     }
+                    (None, Dimension::AccountAttribute(key)) => {
+                        // A scalar sub-query: inside it `attributes` is the account's.
+                        qb.push("(SELECT ").push(Self::JSON_TEXT.0).push_bind(Self::json_path(key)).push(Self::JSON_TEXT.1);
+                        qb.push(
+                            " FROM accounts acct WHERE acct.project_id = responses.project_id \
+                             AND acct.external_id = responses.account_id)",
+                        );
+                    }
                     (None, _) => return Err(StoreError::Other(anyhow::anyhow!("dimension without a column"))),
                 }
                 qb.push(

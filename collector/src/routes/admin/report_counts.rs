@@ -174,6 +174,7 @@ pub async fn segments(state: &State, q: &ResponseQuery, by: &Dimension, use_roll
 fn dimension_name(d: &Dimension) -> String {
     match d {
         Dimension::Attribute(k) => format!("attr:{k}"),
+        Dimension::AccountAttribute(k) => format!("acct:{k}"),
         Dimension::Role => "role".into(),
         Dimension::Account => "account".into(),
         Dimension::Trigger => "trigger".into(),
