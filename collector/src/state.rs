@@ -33,6 +33,10 @@ pub struct AppState {
 impl AppState {
     /// Remembers a user's latest spooled write (see [`RecentWrites`]).
     pub fn note_write(&self, project_id: i64, user_id: &str, key: Option<u64>) {
+        // Decisions from memory never wait for SQL: keep the hot write path free of this map.
+        if self.ingestor.resident().is_some() {
+            return;
+        }
         let drained = self.spool.as_ref().map_or(0, |s| s.drained_up_to());
         self.recent_writes.record(project_id, user_id, key, drained);
     }
