@@ -25,7 +25,7 @@ impl ApiError {
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnknownProject | ErrorCode::UnknownSurvey | ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::OriginNotAllowed | ErrorCode::Forbidden | ErrorCode::CsrfFailed => StatusCode::FORBIDDEN,
+            ErrorCode::OriginNotAllowed | ErrorCode::Forbidden | ErrorCode::CsrfFailed | ErrorCode::AnonymityProtected => StatusCode::FORBIDDEN,
             ErrorCode::IdentityRequired
             | ErrorCode::IdentityInvalid
             | ErrorCode::IdentityExpired
@@ -49,6 +49,11 @@ impl ApiError {
 
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::client(ErrorCode::Forbidden, message)
+    }
+
+    /// A read the disclosure rules of employee NPS do not allow.
+    pub fn protected(message: impl Into<String>) -> Self {
+        Self::client(ErrorCode::AnonymityProtected, message)
     }
 
     fn body(&self) -> ApiErrorBody {

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cache;
 pub mod campaign;
 pub mod config;
+pub mod disclosure;
 pub mod error;
 pub mod extract;
 pub mod guard;

@@ -51,6 +51,7 @@ use utoipa::OpenApi;
         admin::reports::nps_report,
         admin::reports::segment_report,
         admin::reports::compare,
+        admin::comments::comments,
         admin::report_counts::list_dimensions,
         admin::report_counts::declare_dimension,
         admin::report_counts::drop_dimension,

@@ -32,6 +32,9 @@ pub enum ErrorCode {
     Unauthorized,
     /// Signed in but the role does not allow this.
     Forbidden,
+    /// Employee NPS (or anonymous partner NPS) releases only aggregates over groups large
+    /// enough; this request would release less (rows, a filter too fine, a group too small).
+    AnonymityProtected,
     /// A state-changing request without the CSRF token of the session.
     CsrfFailed,
     /// Wrong e-mail or password.

@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod churn;
 pub mod coverage;
+pub mod disclosure;
 pub mod eligibility;
 pub mod error_code;
 pub mod followup;

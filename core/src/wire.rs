@@ -592,6 +592,9 @@ pub struct NpsReport {
     pub counting: String,
     pub overall: NpsSummary,
     pub periods: Vec<PeriodSummary>,
+    /// Present for employee NPS and anonymous partner NPS: what the disclosure rules released.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<crate::disclosure::Disclosure>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,8 +668,7 @@ impl Anonymity {
 }
 
 /// The smallest group an employee-NPS report may show (default 5); admins may lower it to 3.
-pub const DEFAULT_MIN_GROUP: u32 = 5;
-pub const MIN_GROUP_FLOOR: u32 = 3;
+pub use crate::disclosure::{DEFAULT_MIN_GROUP, MIN_GROUP_FLOOR};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod collector;
 pub mod database;
 pub mod smtp;
+pub mod links;
 pub mod load;
 
 pub use admin::Admin;

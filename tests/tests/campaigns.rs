@@ -14,6 +14,7 @@ struct Setup {
     admin: Admin,
     db_url: String,
     survey_id: i64,
+    campaign_created_at: i64,
     links: Vec<(String, String)>,
 }
 
@@ -41,9 +42,11 @@ async fn setup() -> anyhow::Result<Setup> {
     }
     let imported: Value = admin.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
     assert_eq!(imported["received"], 9);
-    let links: Vec<Value> = admin.get(&format!("/api/admin/campaigns/{}/links", campaign["id"])).await?;
-    let links = links.iter().map(|l| (l["email"].as_str().unwrap_or("").to_owned(), l["url"].as_str().unwrap_or("").to_owned())).collect();
-    Ok(Setup { _dir: dir, collector, admin, db_url: db.url, survey_id: survey.id, links })
+    // Admins never see the links of an anonymous campaign; the test plays the recipients.
+    let refused = admin.http.get(format!("{}/api/admin/campaigns/{}/links", collector.url, campaign["id"])).send().await?;
+    assert_eq!(refused.status().as_u16(), 403);
+    let links = nps_e2e::links::personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
+    Ok(Setup { _dir: dir, collector, admin, db_url: db.url, survey_id: survey.id, campaign_created_at: campaign["created_at"].as_i64().unwrap_or_default(), links })
 }
 
 async fn answer(url: &str, score: u8, comment: &str) -> anyhow::Result<(u16, String)> {
@@ -75,10 +78,10 @@ async fn an_anonymous_campaign_keeps_answers_unjoinable_and_small_groups_hidden(
     let ledger_columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info('token_ledger')").fetch_all(&mut db).await?;
     assert_eq!(ledger_columns, [("token_hash".to_owned(),)], "the ledger must hold nothing but the token hash");
     let recipients: Vec<(String, String, String)> = sqlx::query_as("SELECT id, email, token_id FROM recipients").fetch_all(&mut db).await?;
-    let answers: Vec<(String, String, i64, Option<String>)> =
-        sqlx::query_as("SELECT id, user_id, created_at, attributes FROM responses WHERE survey_id = $1").bind(s.survey_id).fetch_all(&mut db).await?;
+    let answers: Vec<(String, String, i64, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT id, user_id, created_at, attributes, language FROM responses WHERE survey_id = $1").bind(s.survey_id).fetch_all(&mut db).await?;
     assert_eq!(answers.len(), 9);
-    for (id, user_id, created_at, attributes) in &answers {
+    for (id, user_id, created_at, attributes, language) in &answers {
         for (rid, email, token_id) in &recipients {
             assert!(user_id != rid && id != rid && user_id != token_id, "an answer carries a recipient's id");
             assert!(!attributes.clone().unwrap_or_default().contains(email.as_str()));
@@ -86,12 +89,13 @@ async fn an_anonymous_campaign_keeps_answers_unjoinable_and_small_groups_hidden(
         let attributes: Value = serde_json::from_str(attributes.as_deref().unwrap_or("{}"))?;
         // The group attribute and the wave (shared by every answer of the wave), nothing else.
         assert_eq!(attributes.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()), Some(vec!["department".to_owned(), "wave".to_owned()]));
-        assert_eq!(created_at % 86_400_000, 0, "anonymous answers keep the day only");
+        assert_eq!(*created_at, s.campaign_created_at, "an anonymous answer's only time is its wave's start");
+        assert_eq!(language, &None, "the language would split groups: anonymous answers keep none");
     }
     let ledger: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM token_ledger").fetch_all(&mut db).await?;
     assert_eq!(ledger.len(), 9);
     for (hash,) in &ledger {
-        assert!(answers.iter().all(|(id, user, _, _)| hash != id && hash != user));
+        assert!(answers.iter().all(|(id, user, ..)| hash != id && hash != user));
     }
 
     // The group of 4 (ops) is hidden in the segment breakdown, and the group of 5 with it
@@ -108,8 +112,8 @@ async fn an_anonymous_campaign_keeps_answers_unjoinable_and_small_groups_hidden(
     assert_eq!(filtered.status().as_u16(), 403);
     let verbatims = s.admin.http.get(format!("{}/api/admin/responses?survey_id={}&band=detractor", s.collector.url, s.survey_id)).send().await?;
     assert_eq!(verbatims.status().as_u16(), 403, "4 ops comments would be shown");
-    let all: Vec<Value> = s.admin.get(&format!("/api/admin/responses?survey_id={}", s.survey_id)).await?;
-    assert!(all.iter().all(|r| r["user_id"] == ""), "no identity is ever shown for employee NPS");
+    let rows = s.admin.http.get(format!("{}/api/admin/responses?survey_id={}", s.collector.url, s.survey_id)).send().await?;
+    assert_eq!(rows.status().as_u16(), 403, "employee NPS answers are never listed as rows");
 
     // eNPS against customer NPS, with the two-sample test: 4 ops at 3, 5 sales at 9 (NPS 11.1)
     // against 10 promoters and 10 detractors (NPS 0).

@@ -151,6 +151,7 @@ struct Setup {
     survey_id: i64,
     survey_name: String,
     client_base: String,
+    db_url: String,
 }
 
 async fn setup(backend: Backend, env: &[(&str, String)]) -> anyhow::Result<Setup> {
@@ -167,7 +168,7 @@ async fn setup(backend: Backend, env: &[(&str, String)]) -> anyhow::Result<Setup
     let project = admin.create_project(&["*"]).await?;
     let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let client_base = format!("{}/v1/p/{}", collector.url, project.public_key);
-    Ok(Setup { _dir: dir, collector, admin, project_id: project.id, survey_id: survey.id, survey_name: survey.name, client_base })
+    Ok(Setup { _dir: dir, collector, admin, project_id: project.id, survey_id: survey.id, survey_name: survey.name, client_base, db_url: db.url })
 }
 
 async fn answer(base: &str, survey_id: i64, user: &str, score: i64, comment: Option<&str>) -> anyhow::Result<String> {
@@ -507,7 +508,7 @@ async fn direct_ingest_mode_publishes_events_too() -> anyhow::Result<()> {
 #[tokio::test]
 async fn hosted_partner_answers_produce_events_and_employee_answers_never() -> anyhow::Result<()> {
     use nps_core::wire::{SurveyInput, SurveyStatus};
-    let Setup { _dir, collector: _collector, admin, project_id, .. } = setup(Backend::Sqlite, &[]).await?;
+    let Setup { _dir, collector, admin, project_id, db_url, .. } = setup(Backend::Sqlite, &[]).await?;
     let receiver = Receiver::start(0).await?;
     let hook = create_webhook(&admin, project_id, json!({ "url": receiver.url, "events": ["response.created"] })).await?;
     receiver.set_secret(hook["secret"].as_str().unwrap_or_default());
@@ -521,8 +522,9 @@ async fn hosted_partner_answers_produce_events_and_employee_answers_never() -> a
         let campaign: Value = admin.post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "wave", "anonymity": anonymity })).await?;
         let csv = "email,name,partner\ncontact@partner.test,Pat,acme\n";
         admin.post::<Value>(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
-        let listed: Vec<Value> = admin.get(&format!("/api/admin/campaigns/{}/links", campaign["id"])).await?;
-        links.push(listed[0]["url"].as_str().unwrap_or_default().to_owned());
+        // Links of anonymous campaigns reach the recipient only: play the recipient.
+        let listed = nps_e2e::links::personal_links(&db_url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
+        links.push(listed[0].1.clone());
     }
     let http = reqwest::Client::new();
     for link in &links {

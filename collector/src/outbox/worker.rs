@@ -47,9 +47,13 @@ pub(crate) fn log_row(
     error: Option<String>,
     duration_ms: Option<i64>,
 ) -> DeliveryRow {
+    // A reminder goes only to those who had not answered: its recipient would tell the log's
+    // readers who had not taken part by then, so the log keeps that it was sent, not to whom.
+    let reminder = matches!(message, Message::Email(e) if e.kind == crate::campaign::mail::MailKind::Reminder.as_str());
+    let (id, target) = if reminder { (reminder_log_id(id), "(recipient withheld)") } else { (id.to_owned(), target) };
     DeliveryRow {
         id: 0,
-        message_id: id.to_owned(),
+        message_id: id,
         project_id: Some(message.project_id()),
         channel: message.channel().as_str().to_owned(),
         kind: message.kind().to_owned(),
@@ -60,10 +64,20 @@ pub(crate) fn log_row(
         error: error.map(|e| e.chars().take(1_000).collect()),
         duration_ms,
         reference: match message {
+            Message::Email(_) if reminder => None,
             Message::Email(e) if !e.reference.is_empty() => Some(e.reference.clone()),
             _ => None,
         },
         at: chrono::Utc::now().timestamp_millis(),
+    }
+}
+
+/// `remind:{campaign}:{wave}:{recipient}:{round}` without the recipient.
+fn reminder_log_id(id: &str) -> String {
+    let parts: Vec<&str> = id.split(':').collect();
+    match parts.as_slice() {
+        [kind, campaign, wave, _recipient, round] => format!("{kind}:{campaign}:{wave}:*:{round}"),
+        _ => "remind:*".to_owned(),
     }
 }
 

@@ -4,8 +4,8 @@
 //! eleven labelled radio buttons), in the recipient's language. Each link is a signed single-use
 //! invitation for one wave of its campaign; answering spends it in the same transaction that
 //! stores the answer. In anonymous campaigns the answer keeps only the campaign's group
-//! attributes, the wave and the day, and the ledger of spent links keeps only a hash of the
-//! link's id: nothing joins the two.
+//! attributes and the wave (its time is the wave's start, its id random), and the ledger of
+//! spent links keeps only a hash of the link's id: nothing joins the two.
 
 use crate::auth::InviteClaims;
 use crate::campaign::i18n::{self, Strings};
@@ -218,6 +218,11 @@ pub async fn answer(state: State, req: HttpRequest, token: web::Path<String>, fo
     }
     let now = now_ms();
     let anonymous = inv.campaign.anonymity == Anonymity::Anonymous;
+    // An anonymous answer's only time is its wave's start, which every answer of the wave shares.
+    let wave_start = match state.store.get_wave(inv.campaign.id, inv.wave).await? {
+        Some(wave) => wave.started_at,
+        None => crate::campaign::Wave::first(&inv.campaign).started_at,
+    };
     let answer = LinkAnswer {
         id: uuid::Uuid::new_v4().to_string(),
         project_id: inv.survey.project_id,
@@ -227,14 +232,18 @@ pub async fn answer(state: State, req: HttpRequest, token: web::Path<String>, fo
         score: i64::from(score.value()),
         comment,
         attributes: kept_attributes(&inv.campaign, &inv.recipient, inv.wave),
-        language: inv.recipient.language.clone(),
-        created_at: if anonymous { now - now.rem_euclid(86_400_000) } else { now },
+        // The language would split a group into smaller ones: anonymous answers keep none.
+        language: if anonymous { None } else { inv.recipient.language.clone() },
+        created_at: if anonymous { wave_start } else { now },
     };
     if !state.store.submit_link_answer(&token_hash(&inv.claims.jti), &answer).await? {
         return Ok(error_page(StatusCode::CONFLICT, &lang, |s| s.already_answered));
     }
     // The answer is stored; a failure to queue its webhooks is logged, not shown to the person.
-    if let Err(e) = state.events.publish_stored(answer.project_id, std::slice::from_ref(&answer.id)).await {
+    // Answers of anonymous and confidential campaigns never leave as per-person events.
+    if inv.campaign.anonymity == Anonymity::Identified
+        && let Err(e) = state.events.publish_stored(answer.project_id, std::slice::from_ref(&answer.id)).await
+    {
         tracing::error!(error = %e, "could not enqueue the events of a hosted answer");
     }
     let thanks = match score.band() {

@@ -23,6 +23,8 @@ pub mod campaign_mail;
 pub mod webhooks;
 #[macro_use]
 pub mod rollups;
+#[macro_use]
+pub mod disclosure;
 mod postgres;
 mod sqlite;
 
@@ -216,7 +218,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: admin_users::AdminUserStore + rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + Send + Sync + 'static {
+pub trait Store: admin_users::AdminUserStore + rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 

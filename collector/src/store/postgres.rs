@@ -32,6 +32,8 @@ impl_webhook_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_resident_store!(PostgresStore);
 impl_partner_programme_store!(PostgresStore, Postgres);
 impl_campaign_mail_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
+impl_disclosure_store!(PostgresStore, Postgres);
+
 
 impl PostgresStore {
     /// A JSON attribute as text: `(attributes::jsonb ->> <key>)`.
@@ -45,8 +47,14 @@ impl PostgresStore {
     /// advisory lock on a 64-bit hash of (project, user). A hash collision only serialises two
     /// unrelated users; it never lets one user's decisions interleave.
     async fn begin_user_transaction(&self, project_id: i64, user_id: &str) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
+        self.begin_keyed_transaction(user_lock_key(project_id, user_id)).await
+    }
+
+    /// A transaction holding the advisory lock `key` until it ends, across every collector
+    /// process that shares the database.
+    async fn begin_keyed_transaction(&self, key: i64) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(user_lock_key(project_id, user_id)).execute(&mut *tx).await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(&mut *tx).await?;
         Ok(tx)
     }
 }

@@ -42,6 +42,8 @@ impl_webhook_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_resident_store!(SqliteStore);
 impl_partner_programme_store!(SqliteStore, Sqlite);
 impl_campaign_mail_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+impl_disclosure_store!(SqliteStore, Sqlite);
+
 
 impl SqliteStore {
     /// A JSON attribute as text: `CAST(json_extract(attributes, <path>) AS TEXT)`.
@@ -54,6 +56,12 @@ impl SqliteStore {
     /// SQLite has one writer: `BEGIN IMMEDIATE` takes the write lock up front, so the facts a
     /// decision reads cannot change before its display is written.
     async fn begin_user_transaction(&self, _project_id: i64, _user_id: &str) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// A transaction that holds the write lock from its first statement: with one writer, it
+    /// serialises whatever the key names (the key matters on PostgreSQL only).
+    async fn begin_keyed_transaction(&self, _key: i64) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 }

@@ -2,7 +2,7 @@
 //! decision-maker first, with per-role NPS side by side. All three are returned and named, so
 //! a report always says which one it shows.
 
-use super::responses::{Filters, scoped_query};
+use super::responses::Filters;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
@@ -77,10 +77,7 @@ pub async fn account_rollups(
 ) -> ApiResult<HttpResponse> {
     let account_source = source(params.account.as_deref(), "account")?;
     let role_source = source(params.role.as_deref(), "role")?;
-    let query = scoped_query(&state, &session, &filters).await?;
-    if super::reports::anonymity_floor(&state, &query.survey_ids).await?.is_some() {
-        return Err(ApiError::forbidden("employee NPS has no account roll-ups (answers are not tied to people)"));
-    }
+    let query = crate::disclosure::open_query(&state, &session, &filters, "account roll-ups").await?;
     let rows = state.store.list_responses(&ResponseQuery { limit: 1_000_000, offset: 0, ..query }).await?;
     let answers: Vec<AccountAnswer> = rows
         .iter()

@@ -10,7 +10,7 @@ use crate::state::State;
 use crate::store::RecipientRecord;
 use crate::validate;
 use actix_web::{HttpResponse, get, http::header, post, web};
-use nps_core::wire::{AdminRole, Attributes, Campaign, CampaignInput, MIN_GROUP_FLOOR, RecipientInput, RecipientLink, SurveyKind};
+use nps_core::wire::{AdminRole, Anonymity, Attributes, Campaign, CampaignInput, MIN_GROUP_FLOOR, RecipientInput, RecipientLink, SurveyKind};
 use serde::{Deserialize, Serialize};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -160,7 +160,8 @@ pub async fn wave_of(state: &State, campaign: &Campaign, wave: Option<u32>) -> A
     }
 }
 
-/// Personal links, one per recipient, for e-mail or any other channel.
+/// Personal links, one per recipient, for e-mail or any other channel: identified campaigns
+/// only (see below).
 #[utoipa::path(tag = "admin", params(("id" = i64, Path), LinkParams), responses((status = 200, body = Vec<RecipientLink>)))]
 #[get("/api/admin/campaigns/{id}/links")]
 pub async fn links(
@@ -171,6 +172,13 @@ pub async fn links(
     req: actix_web::HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let campaign = campaign_for(&state, &session, *id).await?;
+    if campaign.anonymity != Anonymity::Identified {
+        // Whoever holds a link can see whether it was used (the page changes), so an admin
+        // with the links could watch who answered and match the new answer.
+        return Err(ApiError::protected(
+            "the personal links of anonymous and confidential campaigns go to each recipient by e-mail only              (POST /api/admin/campaigns/{id}/send); admins see counts, never links",
+        ));
+    }
     let base = link_base(&state, &req);
     let wave = wave_of(&state, &campaign, params.wave).await?;
     let mut out = Vec::new();

@@ -9,6 +9,7 @@ pub mod business;
 pub mod campaign_list;
 pub mod campaign_mail;
 pub mod campaigns;
+pub mod comments;
 pub mod coverage;
 pub mod eligibility;
 pub mod export_xlsx;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     campaign_list::configure(cfg);
     campaign_mail::configure(cfg);
     campaigns::configure(cfg);
+    comments::configure(cfg);
     coverage::configure(cfg);
     eligibility::configure(cfg);
     followup_policy::configure(cfg);

@@ -2,7 +2,8 @@
 //! each period compared to the previous one.
 
 use super::report_counts::{self, ReportOptions, apply_options};
-use super::responses::{Filters, scoped_query};
+use super::responses::Filters;
+use crate::disclosure::{self, Scope, Universe, release};
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
@@ -83,7 +84,10 @@ pub async fn nps_report(
         Some("month") => Granularity::Month,
         Some(other) => return Err(ApiError::invalid(format!("granularity must be day, week or month (got `{other}`)"))),
     };
-    let query = apply_options(&state, scoped_query(&state, &session, &filters).await?, &options).await?;
+    let query = match disclosure::scope(&state, &session, &filters).await? {
+        Scope::Open(query) => apply_options(&state, query, &options).await?,
+        Scope::Protected(universe) => return Ok(HttpResponse::Ok().json(release::nps_report(&state, &universe).await?)),
+    };
     let days = report_counts::daily(&state, &query, options.use_rollups()).await?;
     // Displays carry no partner: a partner-scoped report shows no response rate rather than a
     // rate over other partners' displays.
@@ -91,11 +95,6 @@ pub async fn nps_report(
     let mut total = BandCounts::default();
     for d in &days {
         total.merge(d.counts);
-    }
-    let floor = anonymity_floor(&state, &query.survey_ids).await?;
-    if let Some(floor) = floor {
-        refuse_small_total(total.n(), floor.min_group)?;
-        refuse_differencing(&state, &query, total.n(), floor.min_group).await?;
     }
     let shown: u64 = displays.iter().map(|(_, n)| n).sum();
     Ok(HttpResponse::Ok().json(NpsReport {
@@ -105,44 +104,14 @@ pub async fn nps_report(
         granularity,
         counting: if query.latest_per_user { "latest_per_user_in_window" } else { "every_response" }.into(),
         overall: NpsSummary::new(total, shown),
-        periods: match floor {
-            // Periods too small to show are left out, and comparisons skip them.
-            Some(floor) => {
-                let k = u64::from(floor.min_group);
-                let mut periods = build_periods(&days, &displays, granularity);
-                periods.retain(|p| p.summary.n == 0 || p.summary.n >= k);
-                recompare(&mut periods);
-                periods
-            }
-            None => build_periods(&days, &displays, granularity),
-        },
+        periods: build_periods(&days, &displays, granularity),
+        disclosure: None,
     }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn small_groups_and_what_subtraction_would_expose_are_hidden() {
-        let rows = vec![
-            (Some("ops".to_owned()), BandCounts::new(2, 1, 1)),
-            (Some("sales".to_owned()), BandCounts::new(3, 2, 2)),
-            (Some("eng".to_owned()), BandCounts::new(10, 5, 5)),
-        ];
-        let (total, mut segments) = build_segments(rows, 0);
-        suppress_small_groups(&mut segments, total.n(), 5);
-        let hidden: Vec<bool> = segments.iter().map(|s| s.suppressed).collect();
-        // ops (4) is too small; hiding it alone would let "total - sales - eng" reveal it, so
-        // the smallest visible group (sales, 7) goes too; eng (20) stays.
-        assert_eq!(hidden, [true, true, false]);
-        assert!(segments[0].summary.is_none() && segments[2].summary.is_some());
-
-        // A parent of 7 with a sub-group of 5: the other 2 would be exposed.
-        let (total, mut segments) = build_segments(vec![(Some("a".into()), BandCounts::new(3, 1, 1)), (Some("b".into()), BandCounts::new(1, 1, 0))], 0);
-        suppress_small_groups(&mut segments, total.n(), 5);
-        assert!(segments.iter().all(|s| s.suppressed));
-    }
 
     #[test]
     fn each_segment_is_compared_with_the_rest() {
@@ -209,6 +178,10 @@ pub struct SegmentReport {
     pub min_n: u64,
     pub overall: NpsSummary,
     pub segments: Vec<Segment>,
+    /// Present for protected surveys (employee NPS): the thresholds, the wave, whether the
+    /// whole breakdown is withheld.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<nps_core::disclosure::Disclosure>,
 }
 
 /// Splits the overall counts into segments, each with its interval and a test against the rest.
@@ -235,36 +208,6 @@ pub fn build_segments(rows: Vec<(Option<String>, BandCounts)>, min_n: u64) -> (B
     (total, segments)
 }
 
-/// Hides every segment smaller than `k`, and every segment whose complement inside the total
-/// is smaller than `k` (it would expose that complement by subtraction). If what is hidden
-/// adds up to fewer than `k` answers, the smallest visible segments are hidden too, so the
-/// hidden ones cannot be recovered as "total minus the visible ones".
-pub fn suppress_small_groups(segments: &mut [Segment], total: u64, k: u64) {
-    let n_of = |s: &Segment| s.summary.as_ref().map_or(0, |x| x.n);
-    let sizes: Vec<u64> = segments.iter().map(n_of).collect();
-    for (segment, n) in segments.iter_mut().zip(&sizes) {
-        let complement = total - n;
-        if *n < k || (complement > 0 && complement < k) {
-            segment.suppressed = true;
-        }
-    }
-    loop {
-        let hidden: u64 = segments.iter().zip(&sizes).filter(|(s, _)| s.suppressed).map(|(_, n)| n).sum();
-        if hidden == 0 || hidden >= k {
-            break;
-        }
-        let smallest = segments.iter().zip(&sizes).enumerate().filter(|(_, (s, _))| !s.suppressed).min_by_key(|(_, (_, n))| **n).map(|(i, _)| i);
-        match smallest {
-            Some(i) => segments[i].suppressed = true,
-            None => break,
-        }
-    }
-    for segment in segments.iter_mut().filter(|s| s.suppressed) {
-        segment.summary = None;
-        segment.vs_rest = None;
-    }
-}
-
 /// NPS per segment, each with its interval and flagged when it differs significantly from
 /// the rest; small segments are marked.
 #[utoipa::path(tag = "admin", params(Filters, SegmentParams, ReportOptions), responses((status = 200, body = SegmentReport), (status = 422, body = nps_core::ApiErrorBody)))]
@@ -279,15 +222,49 @@ pub async fn segment_report(
     let by = Dimension::parse(&params.by).ok_or_else(|| {
         ApiError::invalid("by must be attr:<key>, role, account, trigger, language, device or survey")
     })?;
-    let query = apply_options(&state, scoped_query(&state, &session, &filters).await?, &options).await?;
     let min_n = params.min_n.unwrap_or(30);
+    let query = match disclosure::scope(&state, &session, &filters).await? {
+        Scope::Open(query) => apply_options(&state, query, &options).await?,
+        Scope::Protected(universe) => return Ok(HttpResponse::Ok().json(protected_segments(&state, &universe, &params, &by, min_n).await?)),
+    };
     let rows = report_counts::segments(&state, &query, &by, options.use_rollups()).await?;
-    let (total, mut segments) = build_segments(rows, min_n);
-    if let Some(floor) = anonymity_floor(&state, &query.survey_ids).await? {
-        refuse_small_total(total.n(), floor.min_group)?;
-        suppress_small_groups(&mut segments, total.n(), u64::from(floor.min_group));
-    }
-    Ok(HttpResponse::Ok().json(SegmentReport { by: params.by.clone(), min_n, overall: NpsSummary::new(total, 0), segments }))
+    let (total, segments) = build_segments(rows, min_n);
+    Ok(HttpResponse::Ok().json(SegmentReport { by: params.by.clone(), min_n, overall: NpsSummary::new(total, 0), segments, disclosure: None }))
+}
+
+/// A protected survey's breakdown: by one declared group attribute, suppressed; segments are
+/// compared with the rest only when both are released.
+async fn protected_segments(state: &State, universe: &Universe, params: &SegmentParams, by: &Dimension, min_n: u64) -> ApiResult<SegmentReport> {
+    let Dimension::Attribute(key) = by else {
+        return Err(ApiError::protected("employee NPS breaks down only by a group attribute of its campaigns (by=attr:<key>)"));
+    };
+    let breakdown = release::breakdown(state, universe, key).await?;
+    let total = breakdown.total.unwrap_or_default();
+    let segments = breakdown
+        .cells
+        .into_iter()
+        .map(|(value, counts)| match counts {
+            Some(counts) => {
+                let rest = BandCounts::new(total.promoters - counts.promoters, total.passives - counts.passives, total.detractors - counts.detractors);
+                Segment {
+                    value,
+                    vs_rest: (rest.n() > 0 && counts.n() > 0).then(|| counts.compare(&rest)),
+                    small: counts.n() < min_n,
+                    summary: Some(NpsSummary::new(counts, 0)),
+                    suppressed: false,
+                }
+            }
+            None => Segment { value, summary: None, vs_rest: None, small: true, suppressed: true },
+        })
+        .collect();
+    let withheld = breakdown.total.is_none();
+    Ok(SegmentReport {
+        by: params.by.clone(),
+        min_n,
+        overall: NpsSummary::new(total, 0),
+        segments,
+        disclosure: Some(release::disclosure(universe, withheld, release::wave_counts(state, universe).await?.into_iter().map(|(w, _)| w).collect())),
+    })
 }
 
 /// Compares each period with the previous period (among those listed) that had answers.
@@ -300,64 +277,6 @@ fn recompare(periods: &mut [PeriodSummary]) {
             previous = Some(counts);
         }
     }
-}
-
-/// The anonymity thresholds in force when employee-NPS answers are read.
-#[derive(Debug, Clone, Copy)]
-pub struct AnonymityFloor {
-    pub min_group: u32,
-    pub verbatim_min_group: u32,
-}
-
-/// `Some` when any of the surveys is employee NPS: the largest thresholds of their campaigns
-/// (the default when they have none).
-pub async fn anonymity_floor(state: &State, survey_ids: &[i64]) -> ApiResult<Option<AnonymityFloor>> {
-    let surveys = state.store.list_surveys(None).await?;
-    let enps: Vec<i64> = surveys
-        .iter()
-        .filter(|s| s.kind == nps_core::wire::SurveyKind::Enps && survey_ids.contains(&s.id))
-        .map(|s| s.id)
-        .collect();
-    if enps.is_empty() {
-        return Ok(None);
-    }
-    let campaigns = state.store.campaigns_for_surveys(&enps).await?;
-    let default = nps_core::wire::DEFAULT_MIN_GROUP;
-    Ok(Some(AnonymityFloor {
-        min_group: campaigns.iter().map(|c| c.min_group).max().unwrap_or(default).max(nps_core::wire::MIN_GROUP_FLOOR),
-        verbatim_min_group: campaigns.iter().map(|c| c.verbatim_min_group).max().unwrap_or(default).max(nps_core::wire::MIN_GROUP_FLOOR),
-    }))
-}
-
-pub fn refuse_small_total(n: u64, k: u32) -> ApiResult<()> {
-    if n > 0 && n < u64::from(k) {
-        return Err(ApiError::forbidden(format!(
-            "fewer than {k} answers match; employee NPS hides groups this small to protect anonymity"
-        )));
-    }
-    Ok(())
-}
-
-/// A filtered view (band, comment, text, attributes) is refused when the answers it leaves out
-/// are fewer than `k`: comparing it with the unfiltered view would expose them.
-pub async fn refuse_differencing(state: &State, query: &crate::store::ResponseQuery, n: u64, k: u32) -> ApiResult<()> {
-    let filtered = query.band.is_some()
-        || query.has_comment.is_some()
-        || query.text.as_deref().is_some_and(|t| !t.is_empty())
-        || !query.attributes.is_empty();
-    if !filtered {
-        return Ok(());
-    }
-    let parent =
-        crate::store::ResponseQuery { band: None, has_comment: None, text: None, attributes: Vec::new(), ..query.clone() };
-    let parent_n: u64 = state.store.daily_band_counts(&parent).await?.iter().map(|d| d.counts.n()).sum();
-    let left_out = parent_n.saturating_sub(n);
-    if left_out > 0 && left_out < u64::from(k) {
-        return Err(ApiError::forbidden(format!(
-            "this filter leaves out fewer than {k} answers, which would expose them by difference; widen it"
-        )));
-    }
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -392,14 +311,22 @@ async fn side_counts(state: &State, session: &AdminSession, surveys: &str, from:
         format: None,
         counting: None,
         window_days: None,
+        wave: None,
     };
-    let query = scoped_query(state, session, &filters).await?;
-    let mut total = BandCounts::default();
-    state.store.daily_band_counts(&query).await?.iter().for_each(|d| total.merge(d.counts));
-    if let Some(floor) = anonymity_floor(state, &query.survey_ids).await? {
-        refuse_small_total(total.n(), floor.min_group)?;
+    match disclosure::scope(state, session, &filters).await? {
+        Scope::Open(query) => {
+            let mut total = BandCounts::default();
+            state.store.daily_band_counts(&query).await?.iter().for_each(|d| total.merge(d.counts));
+            Ok(total)
+        }
+        // A protected side is its latest wave, released or refused as a whole.
+        Scope::Protected(universe) => release::counts(state, &universe).await?.ok_or_else(|| {
+            ApiError::protected(format!(
+                "survey {} has fewer than {} answers in its latest wave: employee NPS hides groups this small",
+                universe.survey.id, universe.thresholds.min_group
+            ))
+        }),
     }
-    Ok(total)
 }
 
 /// Two sets of surveys compared with the significance test of the statistics reference, e.g.

@@ -39,10 +39,13 @@ pub struct Filters {
     pub counting: Option<String>,
     /// Dedupe window: with no `from`, the range starts this many days before `to` (or now).
     pub window_days: Option<i64>,
+    /// Employee NPS: the campaign wave to report (default: the latest). Protected surveys are
+    /// reported per wave, never by date.
+    pub wave: Option<u32>,
 }
 
 /// `plan:pro;country:FR` into key/value pairs.
-fn attribute_filters(attr: Option<&str>) -> ApiResult<Vec<(String, String)>> {
+pub fn attribute_filters(attr: Option<&str>) -> ApiResult<Vec<(String, String)>> {
     let Some(attr) = attr.filter(|a| !a.trim().is_empty()) else { return Ok(Vec::new()) };
     attr.split(';')
         .map(|pair| {
@@ -161,24 +164,8 @@ fn csv_of(rows: &[ResponseRow]) -> ApiResult<String> {
 #[utoipa::path(tag = "admin", params(Filters), responses((status = 200, body = Vec<ResponseRow>), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/responses")]
 pub async fn list(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
-    let query = scoped_query(&state, &session, &filters).await?;
-    let mut rows = state.store.list_responses(&query).await?;
-    if let Some(floor) = super::reports::anonymity_floor(&state, &query.survey_ids).await? {
-        // Verbatims of employee NPS: only for groups at least the verbatim threshold, never
-        // with the identity (anonymous answers have none; confidential ones keep it hidden).
-        let unpaged = ResponseQuery { limit: i64::MAX, offset: 0, ..query.clone() };
-        let n: u64 = state.store.daily_band_counts(&unpaged).await?.iter().map(|d| d.counts.n()).sum();
-        if n > 0 && n < u64::from(floor.verbatim_min_group) {
-            return Err(ApiError::forbidden(format!(
-                "fewer than {} answers match; employee NPS comments are hidden for groups this small",
-                floor.verbatim_min_group
-            )));
-        }
-        super::reports::refuse_differencing(&state, &unpaged, n, floor.min_group).await?;
-        for row in &mut rows {
-            row.user_id = String::new();
-        }
-    }
+    let query = crate::disclosure::open_query(&state, &session, &filters, "answer rows and exports").await?;
+    let rows = state.store.list_responses(&query).await?;
     match filters.format.as_deref() {
         Some("csv") => Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))

@@ -3,14 +3,16 @@
 //! over-represented among detractors). Everything runs here, on the answers as stored; no
 //! external service sees a comment.
 
-use super::responses::{Filters, scoped_query};
+use super::responses::Filters;
+use crate::disclosure::{self, Scope, Universe, release};
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::state::State;
 use actix_web::{HttpResponse, get, put, web};
 use nps_core::text::{Taxonomy, ThemeLift, sentiment, theme_lift};
-use nps_core::wire::{DEFAULT_MIN_GROUP, SurveyKind};
+use nps_core::disclosure::{Thresholds, subset_releasable};
+use nps_core::wire::DEFAULT_MIN_GROUP;
 use nps_core::{Band, BandCounts};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -68,6 +70,9 @@ pub struct ThemesReport {
     pub lift: Vec<ThemeLift>,
     /// Comments per sentiment label.
     pub sentiment: BTreeMap<String, u64>,
+    /// Employee NPS: the comments of this wave or group are withheld (too few, or too few
+    /// people without one).
+    pub withheld: bool,
 }
 
 /// One comment, read.
@@ -78,12 +83,16 @@ struct Read {
     sentiment: f64,
 }
 
-/// Themes of the comments the filters select. Employee NPS: a theme raised by fewer than k
-/// people is hidden, and no lift is shown unless every cell is at least k.
+/// Themes of the comments the filters select. Employee NPS: only the comments the disclosure
+/// layer releases (a group large enough, never with dates), and a theme only when the comments
+/// with it and those without it are both at least the threshold.
 #[utoipa::path(tag = "admin", params(Filters), responses((status = 200, body = ThemesReport)))]
 #[get("/api/admin/reports/themes")]
 pub async fn themes_report(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
-    let mut query = scoped_query(&state, &session, &filters).await?;
+    let mut query = match disclosure::scope(&state, &session, &filters).await? {
+        Scope::Open(query) => query,
+        Scope::Protected(universe) => return Ok(HttpResponse::Ok().json(protected_themes(&state, &universe).await?)),
+    };
     query.has_comment = Some(true);
     query.limit = 100_000;
     query.offset = 0;
@@ -95,7 +104,6 @@ pub async fn themes_report(state: State, session: AdminSession, filters: web::Qu
     if in_scope.iter().any(|s| s.project_id != project_id) {
         return Err(ApiError::invalid("survey_id: the surveys must belong to one project (each has its own taxonomy)"));
     }
-    let employee = in_scope.iter().any(|s| s.kind == SurveyKind::Enps);
     let taxonomy = state.store.taxonomy(project_id).await?;
     let granularity = nps_core::wire::Granularity::Month;
     let reads: Vec<Read> = state
@@ -107,28 +115,50 @@ pub async fn themes_report(state: State, session: AdminSession, filters: web::Qu
             let (band, comment) = (row.band?, row.comment?);
             let day = row.created_at.div_euclid(86_400_000);
             let period = super::reports::period_start(day, granularity)?.to_string();
-            Some(Read { band, period, themes: taxonomy.theme_names(&comment), sentiment: sentiment(&comment).score })
+            Some(read(&taxonomy, band, &comment, period))
         })
         .collect();
-    Ok(HttpResponse::Ok().json(summarise(&taxonomy, &reads, employee)))
+    Ok(HttpResponse::Ok().json(summarise(&taxonomy, &reads, None)))
 }
 
-fn summarise(taxonomy: &Taxonomy, reads: &[Read], employee: bool) -> ThemesReport {
-    let k = u64::from(DEFAULT_MIN_GROUP);
+fn read(taxonomy: &Taxonomy, band: Band, comment: &str, period: String) -> Read {
+    Read { band, period, themes: taxonomy.theme_names(comment), sentiment: sentiment(comment).score }
+}
+
+/// The themes of a protected survey's released comments (none when they are withheld).
+async fn protected_themes(state: &State, universe: &Universe) -> ApiResult<ThemesReport> {
+    let taxonomy = state.store.taxonomy(universe.survey.project_id).await?;
+    let Some(comments) = release::comments(state, universe).await? else {
+        return Ok(ThemesReport { withheld: true, ..summarise(&taxonomy, &[], Some(universe.thresholds)) });
+    };
+    let reads: Vec<Read> = comments.iter().map(|(band, comment)| read(&taxonomy, *band, comment, String::new())).collect();
+    Ok(summarise(&taxonomy, &reads, Some(universe.thresholds)))
+}
+
+/// `protected`: the thresholds of employee NPS, under which a theme (and a sentiment label)
+/// is shown only when it and its complement among the comments are large enough, no trend by
+/// date is given and the lift needs every cell at least k.
+fn summarise(taxonomy: &Taxonomy, reads: &[Read], protected: Option<Thresholds>) -> ThemesReport {
+    let k = protected.map_or(u64::from(DEFAULT_MIN_GROUP), |t| t.k().max(t.comment_k()));
+    let employee = protected.is_some();
+    let total = reads.len() as u64;
+    let releasable = |n: u64| !employee || subset_releasable(n, total, k);
     let mut comments_by_period = BTreeMap::new();
     let mut labels = BTreeMap::new();
     for read in reads {
         *comments_by_period.entry(read.period.clone()).or_insert(0) += 1;
         *labels.entry(nps_core::text::SentimentLabel::of(read.sentiment).as_str().to_owned()).or_insert(0) += 1;
     }
-    let total = reads.len() as u64;
+    if !labels.values().all(|n| releasable(*n)) {
+        labels.clear();
+    }
     let themes = taxonomy
         .themes
         .iter()
         .map(|theme| {
             let with: Vec<&Read> = reads.iter().filter(|r| r.themes.contains(&theme.name)).collect();
             let n = with.len() as u64;
-            if employee && n > 0 && n < k {
+            if !releasable(n) {
                 return ThemeRow { theme: theme.name.clone(), comments: None, share: None, by_band: None, mean_sentiment: None, trend: BTreeMap::new(), suppressed: true };
             }
             let mut by_band = BandCounts::default();
@@ -153,5 +183,12 @@ fn summarise(taxonomy: &Taxonomy, reads: &[Read], employee: bool) -> ThemesRepor
         .into_iter()
         .filter(|l| !employee || [l.detractors_with, l.detractors - l.detractors_with, l.others_with, l.others - l.others_with].iter().all(|c| *c >= k))
         .collect();
-    ThemesReport { comments: total, comments_by_period: if employee { BTreeMap::new() } else { comments_by_period }, themes, lift, sentiment: labels }
+    ThemesReport {
+        comments: total,
+        comments_by_period: if employee { BTreeMap::new() } else { comments_by_period },
+        themes,
+        lift,
+        sentiment: labels,
+        withheld: false,
+    }
 }

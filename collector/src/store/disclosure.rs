@@ -1,0 +1,200 @@
+//! Snapshots of protected waves: what employee-NPS reports are computed from.
+//!
+//! A report read live would change with every new answer, so reading it before and after one
+//! person answered would give that person's score by subtraction. Reports of a protected
+//! survey therefore read a stored snapshot of the wave, which is replaced only when at least
+//! `k` answers arrived since it was taken: any two snapshots a reader can see differ by 0 or
+//! by at least `k` people. Refreshing is serialised per (survey, wave) (SQLite: the single
+//! writer; PostgreSQL: a transaction-scoped advisory lock), so two collectors cannot publish
+//! snapshots one answer apart.
+
+use super::StoreResult;
+use async_trait::async_trait;
+use nps_core::wire::Attributes;
+use nps_core::{Band, BandCounts, NpsScore};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Which wave to snapshot, with the rules in force.
+#[derive(Debug, Clone)]
+pub struct SnapshotSpec {
+    pub survey_id: i64,
+    pub wave: u32,
+    /// A new snapshot needs this many new answers.
+    pub min_group: u32,
+    /// The attributes kept per group (the campaigns' group attributes).
+    pub group_attributes: Vec<String>,
+}
+
+/// One comment of a snapshot: its band and the groups of its author (for group filters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotComment {
+    pub band: Band,
+    pub text: String,
+    pub groups: BTreeMap<String, Option<String>>,
+}
+
+/// The released-from state of a wave: totals, one table per group attribute, the comments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaveSnapshot {
+    pub answers: u64,
+    pub total: BandCounts,
+    /// Per group attribute: each value (none: the answer lacks it) with its counts.
+    pub groups: BTreeMap<String, Vec<(Option<String>, BandCounts)>>,
+    /// Sorted by text.
+    pub comments: Vec<SnapshotComment>,
+}
+
+/// One stored answer of the wave, as a snapshot reads it.
+pub struct WaveAnswer {
+    pub score: i64,
+    pub comment: Option<String>,
+    pub attributes: Attributes,
+}
+
+fn group_value(attributes: &Attributes, key: &str) -> Option<String> {
+    attributes.get(key).map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+}
+
+impl WaveSnapshot {
+    pub fn build(answers: &[WaveAnswer], group_attributes: &[String]) -> Self {
+        let mut snapshot = WaveSnapshot::default();
+        let mut tables: BTreeMap<String, BTreeMap<Option<String>, BandCounts>> = BTreeMap::new();
+        for answer in answers {
+            let Ok(score) = NpsScore::new(answer.score) else { continue };
+            let band = score.band();
+            snapshot.answers += 1;
+            snapshot.total.add(band);
+            let groups: BTreeMap<String, Option<String>> =
+                group_attributes.iter().map(|key| (key.clone(), group_value(&answer.attributes, key))).collect();
+            for (key, value) in &groups {
+                tables.entry(key.clone()).or_default().entry(value.clone()).or_default().add(band);
+            }
+            if let Some(text) = answer.comment.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                snapshot.comments.push(SnapshotComment { band, text: text.to_owned(), groups });
+            }
+        }
+        snapshot.groups = tables.into_iter().map(|(key, cells)| (key, cells.into_iter().collect())).collect();
+        snapshot.comments.sort_by(|a, b| a.text.cmp(&b.text).then(a.band.cmp(&b.band)));
+        snapshot
+    }
+
+    /// Whether a snapshot of `answers_now` answers may replace this one (taken at `self.answers`).
+    pub fn due(current: Option<&WaveSnapshot>, answers_now: u64, min_group: u32) -> bool {
+        let taken = current.map_or(0, |s| s.answers);
+        answers_now >= taken + u64::from(min_group)
+    }
+}
+
+#[async_trait]
+pub trait DisclosureStore: Send + Sync {
+    /// The wave's snapshot, first replacing it when at least `min_group` answers arrived since
+    /// it was taken; none while the wave has fewer than `min_group` answers.
+    async fn wave_snapshot(&self, spec: &SnapshotSpec) -> StoreResult<Option<WaveSnapshot>>;
+}
+
+macro_rules! impl_disclosure_store {
+    ($store:ident, $db:ty) => {
+        #[async_trait::async_trait]
+        impl crate::store::disclosure::DisclosureStore for $store {
+            async fn wave_snapshot(
+                &self,
+                spec: &crate::store::disclosure::SnapshotSpec,
+            ) -> crate::store::StoreResult<Option<crate::store::disclosure::WaveSnapshot>> {
+                use crate::store::disclosure::{WaveAnswer, WaveSnapshot};
+                use sqlx::Row;
+                let wave = i64::from(spec.wave);
+                let mut tx = self.begin_keyed_transaction(crate::store::disclosure::snapshot_lock_key(spec.survey_id, spec.wave)).await?;
+                let stored = sqlx::query("SELECT body FROM disclosure_snapshots WHERE survey_id = $1 AND wave = $2")
+                    .bind(spec.survey_id)
+                    .bind(wave)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let current: Option<WaveSnapshot> = match stored {
+                    Some(row) => Some(serde_json::from_str(&row.try_get::<String, _>("body")?)?),
+                    None => None,
+                };
+                let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM responses WHERE score IS NOT NULL AND survey_id = ");
+                count.push_bind(spec.survey_id).push(" AND ").push(Self::JSON_TEXT.0).push_bind(Self::json_path("wave")).push(Self::JSON_TEXT.1);
+                count.push(" = ").push_bind(spec.wave.to_string());
+                let answers_now: i64 = count.build().fetch_one(&mut *tx).await?.try_get("n")?;
+                if !WaveSnapshot::due(current.as_ref(), u64::try_from(answers_now).unwrap_or(0), spec.min_group) {
+                    tx.commit().await?;
+                    return Ok(current);
+                }
+                let mut select = sqlx::QueryBuilder::<$db>::new("SELECT score, comment, attributes FROM responses WHERE score IS NOT NULL AND survey_id = ");
+                select.push_bind(spec.survey_id).push(" AND ").push(Self::JSON_TEXT.0).push_bind(Self::json_path("wave")).push(Self::JSON_TEXT.1);
+                select.push(" = ").push_bind(spec.wave.to_string());
+                let rows = select.build().fetch_all(&mut *tx).await?;
+                let answers = rows
+                    .iter()
+                    .map(|r| {
+                        Ok(WaveAnswer {
+                            score: r.try_get("score")?,
+                            comment: r.try_get("comment")?,
+                            attributes: crate::store::sql::json_map(r.try_get("attributes")?)?,
+                        })
+                    })
+                    .collect::<crate::store::StoreResult<Vec<_>>>()?;
+                let snapshot = WaveSnapshot::build(&answers, &spec.group_attributes);
+                sqlx::query(
+                    "INSERT INTO disclosure_snapshots (survey_id, wave, answers, body) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (survey_id, wave) DO UPDATE SET answers = excluded.answers, body = excluded.body",
+                )
+                .bind(spec.survey_id)
+                .bind(wave)
+                .bind(i64::try_from(snapshot.answers).unwrap_or(i64::MAX))
+                .bind(serde_json::to_string(&snapshot)?)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some(snapshot))
+            }
+        }
+    };
+}
+
+/// The lock that serialises snapshot refreshes of one wave (a stable FNV-1a hash).
+pub fn snapshot_lock_key(survey_id: i64, wave: u32) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in b"snapshot".iter().chain(&survey_id.to_le_bytes()).chain(&wave.to_le_bytes()) {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn answer(score: i64, comment: &str, department: &str) -> WaveAnswer {
+        let mut attributes = Attributes::new();
+        attributes.insert("department".into(), json!(department));
+        attributes.insert("wave".into(), json!(1));
+        WaveAnswer { score, comment: Some(comment.to_owned()).filter(|c| !c.is_empty()), attributes }
+    }
+
+    #[test]
+    fn a_snapshot_has_the_totals_one_table_per_group_and_sorted_comments() {
+        let answers = [answer(10, "zebra", "eng"), answer(0, "apple", "legal"), answer(8, "", "eng")];
+        let s = WaveSnapshot::build(&answers, &["department".to_owned()]);
+        assert_eq!((s.answers, s.total), (3, BandCounts::new(1, 1, 1)));
+        assert_eq!(
+            s.groups["department"],
+            [(Some("eng".to_owned()), BandCounts::new(1, 1, 0)), (Some("legal".to_owned()), BandCounts::new(0, 0, 1))]
+        );
+        assert_eq!(s.comments.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["apple", "zebra"]);
+        assert_eq!(s.comments[0].groups["department"].as_deref(), Some("legal"));
+    }
+
+    #[test]
+    fn a_snapshot_is_replaced_only_after_k_more_answers() {
+        assert!(!WaveSnapshot::due(None, 4, 5));
+        assert!(WaveSnapshot::due(None, 5, 5));
+        let taken = WaveSnapshot { answers: 6, ..Default::default() };
+        assert!(!WaveSnapshot::due(Some(&taken), 10, 5));
+        assert!(WaveSnapshot::due(Some(&taken), 11, 5));
+    }
+}
