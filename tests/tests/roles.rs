@@ -27,7 +27,7 @@ async fn each_role_reads_and_changes_only_what_it_may() -> anyhow::Result<()> {
     let pm = Admin::sign_in(&collector.url, "pm@x.io", password).await?;
 
     let status = |admin: &Admin, survey: i64| {
-        let request = admin.http.get(format!("{}/api/admin/responses?survey_id={survey}", admin.base));
+        let request = admin.http.get(format!("{}/api/admin/reports/nps?survey_id={survey}", admin.base));
         async move { request.send().await.map(|r| r.status()) }
     };
     // (who, survey, expected)
@@ -45,9 +45,15 @@ async fn each_role_reads_and_changes_only_what_it_may() -> anyhow::Result<()> {
     for (who, survey, expected) in table {
         assert_eq!(status(who, survey).await?, expected, "survey {survey}");
     }
-    // Reports obey the same rule.
-    let report = hr.http.get(format!("{}/api/admin/reports/nps?survey_id={}", collector.url, customer.id)).send().await?;
-    assert_eq!(report.status(), StatusCode::FORBIDDEN);
+    // Rows obey the same rule, and employee NPS has none for anyone (aggregates only).
+    let rows = |admin: &Admin, survey: i64| {
+        let request = admin.http.get(format!("{}/api/admin/responses?survey_id={survey}", admin.base));
+        async move { request.send().await.map(|r| r.status()) }
+    };
+    assert_eq!(rows(&analyst, customer.id).await?, StatusCode::OK);
+    assert_eq!(rows(&hr, customer.id).await?, StatusCode::FORBIDDEN);
+    assert_eq!(rows(&hr, employee.id).await?, StatusCode::FORBIDDEN);
+    assert_eq!(rows(&owner, employee.id).await?, StatusCode::FORBIDDEN);
 
     // Only owners and admins configure; only owners add users.
     let create = analyst

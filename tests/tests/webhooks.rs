@@ -196,7 +196,7 @@ fn expected_id(endpoint: i64, response_id: &str, event: &str) -> String {
 
 async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart(backend: Backend) -> anyhow::Result<()> {
     const FAIL_FIRST: usize = 4;
-    let Setup { _dir, mut collector, admin, project_id, survey_id, survey_name, client_base } = setup(backend, &[]).await?;
+    let Setup { _dir, mut collector, admin, project_id, survey_id, survey_name, client_base, .. } = setup(backend, &[]).await?;
     let receiver = Receiver::start(FAIL_FIRST).await?;
     let hook = create_webhook(
         &admin,
@@ -302,7 +302,7 @@ async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart_on_post
 
 #[tokio::test]
 async fn slack_format_with_a_detractor_band_rule_and_a_test_event() -> anyhow::Result<()> {
-    let Setup { _dir, collector, admin, project_id, survey_id, survey_name, client_base } = setup(Backend::Sqlite, &[]).await?;
+    let Setup { _dir, collector, admin, project_id, survey_id, survey_name, client_base, .. } = setup(Backend::Sqlite, &[]).await?;
     let receiver = Receiver::start(0).await?;
     let hook = create_webhook(
         &admin,
@@ -349,7 +349,7 @@ async fn alert_emails_reach_the_owner_and_wait_while_smtp_is_down() -> anyhow::R
         ("NPS_SMTP__PORT", port.to_string()),
         ("NPS_SMTP__FROM", "NPS <nps@example.com>".to_owned()),
     ];
-    let Setup { _dir, collector, admin, project_id, survey_id, survey_name, client_base } = setup(Backend::Sqlite, &env).await?;
+    let Setup { _dir, collector, admin, project_id, survey_id, survey_name, client_base, .. } = setup(Backend::Sqlite, &env).await?;
     let put = |path: String, body: Value| {
         let request = admin.http.put(format!("{}{path}", collector.url)).header("X-CSRF-Token", &admin.csrf).json(&body);
         async move { request.send().await?.error_for_status().map(|_| ()).map_err(anyhow::Error::from) }
