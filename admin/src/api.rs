@@ -359,6 +359,9 @@ pub struct SegmentReport {
     pub min_n: u64,
     pub overall: nps_core::wire::NpsSummary,
     pub segments: Vec<Segment>,
+    /// Employee NPS: the disclosure rules applied.
+    #[serde(default)]
+    pub disclosure: Option<nps_core::disclosure::Disclosure>,
 }
 
 /// `by`: `attr:<key>`, `role`, `account`, `trigger`, `language`, `device` or `survey`.

@@ -108,10 +108,14 @@ pub fn Report(survey_id: i64) -> impl IntoView {
         {move || match report.get() {
             None => view! { <p class="muted">"Loading..."</p> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(r)) if r.disclosure.as_ref().is_some_and(|d| d.withheld) => view! {
+                <Withheld disclosure=r.disclosure.clone() />
+            }.into_any(),
             Some(Ok(r)) => view! {
                 <div class="card">
                     <NpsHeadline summary=r.overall.clone() />
                     <p class="muted small">"Counting: every answer with a score; dismissals count in the response rate only. Interval: adjusted Wald, 95%."</p>
+                    <DisclosureNote disclosure=r.disclosure.clone() />
                 </div>
                 <div class="grid-2">
                     <section class="card">
@@ -153,6 +157,37 @@ pub fn Report(survey_id: i64) -> impl IntoView {
         <AccountRollupsCard survey_id=survey_id range=applied.into() />
         <Explain survey_id=survey_id />
     }
+}
+
+/// Employee NPS whose figures the disclosure rules withhold: say so, and why, instead of
+/// showing zeros.
+#[component]
+fn Withheld(disclosure: Option<nps_core::disclosure::Disclosure>) -> impl IntoView {
+    let (k, wave) = disclosure.map_or((5, 1), |d| (d.thresholds.min_group, d.wave));
+    view! {
+        <div class="card withheld" role="status" data-testid="withheld">
+            <h2>"Withheld"</h2>
+            <p>{format!("Fewer than {k} answers in wave {wave}, or showing this group would expose a smaller one.")}</p>
+            <p class="muted small">"Employee NPS shows groups of at least this size only, so that nobody can be singled out. Results update in steps of that many answers."</p>
+        </div>
+    }
+}
+
+/// For employee NPS: which wave the figures cover and the group size they respect.
+#[component]
+fn DisclosureNote(disclosure: Option<nps_core::disclosure::Disclosure>) -> impl IntoView {
+    disclosure.map(|d| {
+        let withheld = d.waves.iter().filter(|w| w.withheld).count();
+        let waves = if withheld > 0 { format!(" {withheld} wave(s) withheld (fewer than {} answers).", d.thresholds.min_group) } else { String::new() };
+        view! {
+            <p class="muted small" data-testid="disclosure-note">
+                {format!(
+                    "Employee NPS, wave {}: groups under {} answers are withheld, results update in steps of {} answers.{waves}",
+                    d.wave, d.thresholds.min_group, d.thresholds.min_group
+                )}
+            </p>
+        }
+    })
 }
 
 /// What was decided because of NPS in the reported range (this survey's actions and the

@@ -106,6 +106,7 @@ pub fn Segments(
 fn SegmentTable(report: SegmentReport) -> impl IntoView {
     let overall = fmt::headline(&report.overall);
     let min_n = report.min_n;
+    let k = report.disclosure.as_ref().map_or(nps_core::disclosure::DEFAULT_MIN_GROUP, |d| d.thresholds.min_group);
     view! {
         <p class="muted" data-testid="segments-overall">{format!("All answers: {overall}")}</p>
         <div class="table-scroll">
@@ -121,7 +122,7 @@ fn SegmentTable(report: SegmentReport) -> impl IntoView {
                     <th scope="col">"Note"</th>
                 </tr></thead>
                 <tbody>
-                    {report.segments.into_iter().map(|s| view! { <SegmentRow segment=s min_n=min_n /> }).collect_view()}
+                    {report.segments.into_iter().map(|s| view! { <SegmentRow segment=s min_n=min_n k=k /> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -129,13 +130,13 @@ fn SegmentTable(report: SegmentReport) -> impl IntoView {
 }
 
 #[component]
-fn SegmentRow(segment: Segment, min_n: u64) -> impl IntoView {
+fn SegmentRow(segment: Segment, min_n: u64, k: u32) -> impl IntoView {
     let name = segment.value.clone().unwrap_or_else(|| "(not set)".to_owned());
     let key = name.clone();
     let significant = segment.vs_rest.is_some_and(|c| c.significant);
     let mut notes = Vec::new();
     if segment.suppressed {
-        notes.push("hidden: too few answers to keep them anonymous".to_owned());
+        notes.push(format!("withheld: fewer than {k} answers, or it would expose a smaller group"));
     } else if segment.small {
         notes.push(format!("small (n < {min_n})"));
     }
