@@ -203,6 +203,12 @@ impl SurveyKind {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// Answered in the host app through the widget. Employee and partner NPS are answered
+    /// only through personal links: the public project key must never write into them.
+    pub fn is_in_app(self) -> bool {
+        matches!(self, SurveyKind::Tnps | SurveyKind::Rnps)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -47,12 +47,26 @@ async fn project(state: &State, key: &str) -> ApiResult<Arc<CachedProject>> {
         .ok_or_else(|| ApiError::client(ErrorCode::UnknownProject, "no project has this key"))
 }
 
-/// The survey, if it belongs to this project and still takes answers.
-fn answerable_survey(project: &CachedProject, survey_id: i64) -> ApiResult<&Survey> {
+/// The single place where a client request resolves its survey: it must belong to this
+/// project and be answered in the app. Employee and partner NPS are answered only through
+/// personal links; the public key of the widget must not write into them (issue #11).
+fn in_app_survey(project: &CachedProject, survey_id: i64) -> ApiResult<&Survey> {
     let survey = project
         .surveys
         .get(&survey_id)
         .ok_or_else(|| ApiError::client(ErrorCode::UnknownSurvey, format!("survey_id {survey_id} is not a survey of this project")))?;
+    if !survey.kind.is_in_app() {
+        return Err(ApiError::client(
+            ErrorCode::SurveyNotInApp,
+            format!("survey_id {survey_id} is a {} survey, answered only through personal links, not through the in-app widget", survey.kind.as_str()),
+        ));
+    }
+    Ok(survey)
+}
+
+/// The in-app survey, if it still takes answers.
+fn answerable_survey(project: &CachedProject, survey_id: i64) -> ApiResult<&Survey> {
+    let survey = in_app_survey(project, survey_id)?;
     match survey.status {
         SurveyStatus::Live | SurveyStatus::Paused => Ok(survey),
         status => Err(ApiError::client(
@@ -113,7 +127,7 @@ pub async fn config(state: State, key: web::Path<String>, req: HttpRequest) -> A
     let mut surveys: Vec<PublicSurvey> = project
         .surveys
         .values()
-        .filter(|s| s.status == SurveyStatus::Live && matches!(s.kind, SurveyKind::Tnps | SurveyKind::Rnps))
+        .filter(|s| s.status == SurveyStatus::Live && s.kind.is_in_app())
         .map(|s| PublicSurvey { id: s.id, kind: s.kind, definition: s.definition.clone(), rules: s.rules.clone() })
         .collect();
     surveys.sort_by_key(|s| s.id);
@@ -219,9 +233,8 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
     validate::text("device", request.device.as_deref(), 32)?;
     validate::text("email", request.email.as_deref(), 254)?;
     let project = project(&state, &key).await?;
-    let survey = project.surveys.get(&request.survey_id).ok_or_else(|| {
-        ApiError::client(ErrorCode::UnknownSurvey, format!("survey_id {} is not a survey of this project", request.survey_id))
-    })?;
+    // Not `answerable_survey`: a paused survey still gets a decision (no), with its rule.
+    let survey = in_app_survey(&project, request.survey_id)?;
     authorize_user(&state, &project, &req, &request.user_id)?;
     let now = now_ms();
     let claim = DisplayClaim {
