@@ -18,8 +18,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use nps_core::ErrorCode;
 use nps_core::wire::{
-    Accepted, CompleteRequest, DisplayRequest, FeedbackRequest, IdentifyRequest, IdentifyResponse, MAX_COMMENT_CHARS,
-    ProjectConfig, PublicSurvey, ResponseRequest, Survey, SurveyKind, SurveyStatus,
+    AccountMembership, Accepted, Attributes, CompleteRequest, DisplayRequest, FeedbackRequest, IdentifyRequest, IdentifyResponse, MAX_COMMENT_CHARS,
+    ProjectConfig, PublicSurvey, ResponseRequest, Survey, SurveyStatus,
 };
 use std::sync::Arc;
 
@@ -144,7 +144,9 @@ pub async fn config(state: State, key: web::Path<String>, req: HttpRequest) -> A
 
 /// Identifies the signed-in user of the host app. In enforce mode `identity_token` (signed by
 /// the vendor's backend with the project's identity secret) is required and its `sub` must be
-/// `user_id`; signed attributes replace the ones sent in the clear.
+/// `user_id`; signed attributes replace the ones sent in the clear, and the account, role and
+/// account attributes come only from its claims (a clear `account` is refused with 422; see
+/// docs/identity-claims.md).
 #[utoipa::path(
     tag = "client",
     post,
@@ -165,19 +167,21 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
         validate::attributes("account.attributes", &account.attributes)?;
     }
     let project = project(&state, &key).await?;
+    let enforced = project.project.identity_enforced;
+    if enforced && request.account.is_some() {
+        // Refused rather than ignored, so a vendor who still sends it learns why it is not kept.
+        return Err(ApiError::invalid(
+            "account: this project verifies identities, so the account, role and account attributes come only from \
+             the identity_token claims `account`, `role` and `account_attributes`; do not send `account` in the clear",
+        ));
+    }
     match request.identity_token.as_deref() {
         Some(token) => {
             let secret = project.project.identity_secret.as_deref().unwrap_or_default();
             let claims: IdentityClaims = verify_identity_token(token, secret).map_err(|(code, msg)| ApiError::client(code, msg))?;
-            if claims.sub != request.user_id {
-                return Err(ApiError::client(ErrorCode::IdentityInvalid, "identity_token was signed for another user_id"));
-            }
-            if let Some(signed) = claims.attributes {
-                validate::attributes("identity_token.attributes", &signed)?;
-                request.attributes = signed;
-            }
+            apply_signed_claims(&mut request, claims)?;
         }
-        None if project.project.identity_enforced => {
+        None if enforced => {
             return Err(ApiError::client(
                 ErrorCode::IdentityRequired,
                 "this project verifies identities: identity_token is required",
@@ -208,6 +212,40 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
     };
     let session_token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
     Ok(HttpResponse::Ok().json(IdentifyResponse { user_id: request.user_id, session_token, expires_at: expires_at * 1000 }))
+}
+
+/// What a verified identity token vouches for replaces what was sent in the clear: the user's
+/// attributes (`attributes`) and account membership (`account`, `role`, `account_attributes`).
+fn apply_signed_claims(request: &mut IdentifyRequest, claims: IdentityClaims) -> ApiResult<()> {
+    if claims.sub != request.user_id {
+        return Err(ApiError::client(ErrorCode::IdentityInvalid, "identity_token was signed for another user_id"));
+    }
+    if let Some(signed) = claims.attributes {
+        validate::attributes("identity_token.attributes", &signed)?;
+        request.attributes = signed;
+    }
+    if let Some(account) = signed_account(claims.account, claims.role, claims.account_attributes)? {
+        request.account = Some(account);
+    }
+    Ok(())
+}
+
+/// The account membership the token signs, if it names an account. A role or account
+/// attributes without an account are refused: they cannot mean anything.
+fn signed_account(account: Option<String>, role: Option<String>, attributes: Option<Attributes>) -> ApiResult<Option<AccountMembership>> {
+    let Some(id) = account else {
+        if role.is_some() || attributes.is_some() {
+            return Err(ApiError::invalid("identity_token: `role` and `account_attributes` need the `account` claim"));
+        }
+        return Ok(None);
+    };
+    validate::id("identity_token.account", &id)?;
+    // The same default as a clear `account` without a role.
+    let role = role.unwrap_or_else(|| "end_user".to_owned());
+    validate::id("identity_token.role", &role)?;
+    let attributes = attributes.unwrap_or_default();
+    validate::attributes("identity_token.account_attributes", &attributes)?;
+    Ok(Some(AccountMembership { id, role, attributes }))
 }
 
 /// The authoritative decision: may this survey be shown to this user now? Decided from the
