@@ -715,6 +715,10 @@ pub struct Campaign {
     pub group_attributes: Vec<String>,
     pub expires_at: i64,
     pub created_at: i64,
+    /// E-mail of the admin who created it (absent for campaigns older than this field). A
+    /// partner campaign is that partner manager's: no other partner manager reads it.
+    #[serde(default)]
+    pub created_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
