@@ -193,6 +193,11 @@ async fn two_programmes(f: Fixture) -> anyhow::Result<TwoProgrammes> {
     Ok(TwoProgrammes { f, pm_a, pm_b, project_a, project_b, survey_a, survey_b, campaign_a })
 }
 
+/// How many follow-ups of the project this admin sees.
+async fn queue(admin: &Admin, project: &Project) -> anyhow::Result<usize> {
+    Ok(admin.get::<Vec<Value>>(&format!("/api/admin/followups?project_id={}", project.id)).await?.len())
+}
+
 /// The survey ids of the answers this manager reads.
 async fn surveys_read_by(pm: &Admin) -> anyhow::Result<Vec<i64>> {
     let rows: Vec<Value> = pm.get("/api/admin/responses?limit=1000").await?;
@@ -207,10 +212,6 @@ async fn partner_scope_is_per_project(f: Fixture) -> anyhow::Result<()> {
     assert_eq!(report["overall"]["n"], 0, "project B's answers are not in pm-a's report: {report}");
 
     // Follow-ups (the default policy follows detractors): each manager's own project only.
-    let queue = |pm: &Admin, project: &Project| {
-        let path = format!("/api/admin/followups?project_id={}", project.id);
-        async move { Ok::<_, anyhow::Error>(pm.get::<Vec<Value>>(&path).await?.len()) }
-    };
     assert_eq!(queue(&t.f.owner, &t.project_b).await?, 1, "project B has a follow-up");
     assert_eq!(queue(&t.pm_b, &t.project_b).await?, 1);
     assert_eq!(queue(&t.pm_a, &t.project_b).await?, 0, "project B's p1 follow-up is not pm-a's");
@@ -284,9 +285,10 @@ async fn in_enforce_mode_the_account_comes_only_from_signed_claims() -> anyhow::
     let signed = identity_token(&secret, json!({ "sub": "v", "account": "acme", "role": "end_user" }))?;
     identify_and_answer(&base, survey.id, json!({ "user_id": "v", "identity_token": signed }), 10).await?;
 
-    // u signs for herself only, and claims acme's decision-maker seat in the clear.
+    // u signs for herself only, and claims acme's buyer seat (the decision-maker-first roll-up's
+    // first choice) in the clear.
     let own = identity_token(&secret, json!({ "sub": "u" }))?;
-    let forged = json!({ "user_id": "u", "identity_token": own, "account": { "id": "acme", "role": "decision_maker" } });
+    let forged = json!({ "user_id": "u", "identity_token": own, "account": { "id": "acme", "role": "executive_buyer" } });
     let (status, error) = post(&format!("{base}/identify"), &forged).await?;
     assert_eq!((status, error["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field")), "{error}");
     assert!(error["message"].as_str().is_some_and(|m| m.starts_with("account")), "the message names the field: {error}");
@@ -294,18 +296,18 @@ async fn in_enforce_mode_the_account_comes_only_from_signed_claims() -> anyhow::
     wait_drained(&f.collector.url).await?;
     let accounts: Value = f.owner.get(&format!("/api/admin/reports/accounts?survey_id={}", survey.id)).await?;
     assert_eq!(accounts["decision_maker_first"]["counts"], json!({ "promoters": 1, "passives": 0, "detractors": 0 }), "{accounts}");
-    assert!(accounts["per_role"].get("decision_maker").is_none(), "{accounts}");
+    assert!(accounts["per_role"].get("executive_buyer").is_none(), "{accounts}");
     let rows = f.owner.responses(survey.id).await?;
     let u_row = rows.iter().find(|r| r.id == u_answer).ok_or_else(|| anyhow::anyhow!("u's answer is stored"))?;
     assert_eq!((u_row.account_id.as_deref(), u_row.role.as_deref()), (None, None));
 
     // The same membership in the signed claims is stored and counts.
-    let signed = identity_token(&secret, json!({ "sub": "w", "account": "acme", "role": "decision_maker", "account_attributes": { "seats": 40 } }))?;
+    let signed = identity_token(&secret, json!({ "sub": "w", "account": "acme", "role": "executive_buyer", "account_attributes": { "seats": 40 } }))?;
     let w_answer = identify_and_answer(&base, survey.id, json!({ "user_id": "w", "identity_token": signed }), 1).await?;
     wait_drained(&f.collector.url).await?;
     let rows = f.owner.responses(survey.id).await?;
     let w_row = rows.iter().find(|r| r.id == w_answer).ok_or_else(|| anyhow::anyhow!("w's answer is stored"))?;
-    assert_eq!((w_row.account_id.as_deref(), w_row.role.as_deref()), (Some("acme"), Some("decision_maker")));
+    assert_eq!((w_row.account_id.as_deref(), w_row.role.as_deref()), (Some("acme"), Some("executive_buyer")));
     let accounts: Value = f.owner.get(&format!("/api/admin/reports/accounts?survey_id={}", survey.id)).await?;
     assert_eq!(accounts["decision_maker_first"]["counts"], json!({ "promoters": 0, "passives": 0, "detractors": 1 }), "{accounts}");
     Ok(())
@@ -320,7 +322,9 @@ async fn actions_citing_employee_answers_are_hidden_from_analysts() -> anyhow::R
     let project = f.project(false).await?;
     let enps = f.owner.create_live_survey(project.id, SurveyKind::Enps).await?;
     let tnps = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
-    let campaign = f.campaign(&f.owner, enps.id, "anonymous").await?;
+    // Identified, so that the owner may read the link and answer it here (the links of anonymous
+    // and confidential campaigns go out by e-mail only).
+    let campaign = f.campaign(&f.owner, enps.id, "identified").await?;
     let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &json!({ "csv": "email\nann@corp.test\n" })).await?;
     f.answer_links(&f.owner, campaign, 3).await?;
     let answer = json!({ "response_id": new_id(), "survey_id": tnps.id, "user_id": "customer", "score": 4 });
