@@ -216,6 +216,10 @@ async fn partner_scope_is_per_project(f: Fixture) -> anyhow::Result<()> {
     assert_eq!(queue(&t.pm_b, &t.project_b).await?, 1);
     assert_eq!(queue(&t.pm_a, &t.project_b).await?, 0, "project B's p1 follow-up is not pm-a's");
     assert_eq!(queue(&t.pm_a, &t.project_a).await?, 1);
+    let theirs: Vec<Value> = t.f.owner.get(&format!("/api/admin/followups?project_id={}", t.project_b.id)).await?;
+    let theirs = theirs[0]["response_id"].as_str().unwrap_or_default();
+    let (status, body) = post_as(&t.pm_a, &format!("/api/admin/followups/{theirs}"), &json!({ "status": "contacted" })).await?;
+    assert_eq!(status, StatusCode::NOT_FOUND, "pm-a cannot work project B's follow-up: {body}");
     Ok(())
 }
 
