@@ -156,6 +156,27 @@ async fn the_client_api_refuses_link_surveys_and_stores_nothing() -> anyhow::Res
     Ok(())
 }
 
+/// A completion sent through the client API in the name of an in-app survey, with the id and
+/// user of a link answer, leaves that answer alone.
+async fn a_completion_cannot_land_on_a_link_answer(f: Fixture) -> anyhow::Result<()> {
+    let project = f.project(false).await?;
+    let enps = f.owner.create_live_survey(project.id, SurveyKind::Enps).await?;
+    let tnps = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let campaign = f.campaign(&f.owner, enps.id, "identified").await?;
+    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &json!({ "csv": "email\nann@corp.test\n" })).await?;
+    f.answer_links(&f.owner, campaign, 3).await?;
+    let id = f.response_ids(enps.id).await?.pop().ok_or_else(|| anyhow::anyhow!("the link answer is stored"))?;
+    let user = f.scalar::<String>("SELECT user_id FROM responses WHERE survey_id = $1", enps.id).await?.pop().unwrap_or_default();
+    let complete = json!({ "survey_id": tnps.id, "user_id": user, "comment": "forged" });
+    assert_eq!(post(&format!("{}/responses/{id}/complete", f.client(&project)), &complete).await?.0, StatusCode::ACCEPTED);
+    wait_drained(&f.collector.url).await?;
+    let comments = f.scalar::<Option<String>>("SELECT comment FROM responses WHERE survey_id = $1", enps.id).await?;
+    assert!(comments.iter().all(|c| c.as_deref().unwrap_or("").is_empty()), "the link answer kept its comment: {comments:?}");
+    Ok(())
+}
+
+on_both_backends!(a_completion_cannot_land_on_a_link_answer);
+
 // ---------------------------------------------------------------------------------------------
 // 2. Partner scope is (project, partner); partner campaigns belong to their manager.
 

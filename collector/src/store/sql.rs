@@ -524,8 +524,12 @@ macro_rules! impl_sql_store {
                     qb.push(
                         " ON CONFLICT (id) DO UPDATE SET comment = excluded.comment, \
                          extra_answers = excluded.extra_answers, completed_at = excluded.completed_at \
-                         WHERE responses.project_id = excluded.project_id AND responses.user_id = excluded.user_id",
+                         WHERE responses.project_id = excluded.project_id AND responses.user_id = excluded.user_id \
+                         AND responses.survey_id = excluded.survey_id",
                     );
+                    // The survey must match too: the client API takes completions of in-app
+                    // surveys only, so one naming an in-app survey must not land on a link
+                    // answer (employee or partner NPS) that happens to have this id and user.
                     qb.build().execute(&mut *tx).await?;
                 }
                 for chunk in parts.feedback.chunks(ROWS_PER_STATEMENT) {
