@@ -230,15 +230,11 @@ fn apply_signed_claims(request: &mut IdentifyRequest, claims: IdentityClaims) ->
     Ok(())
 }
 
-/// The account membership the token signs, if it names an account. A role or account
-/// attributes without an account are refused: they cannot mean anything.
+/// The account membership the token signs, if it names an account. Without `account`, `role`
+/// and `account_attributes` mean nothing and are ignored (not refused: tokens minted for other
+/// uses often carry a `role` claim of their own).
 fn signed_account(account: Option<String>, role: Option<String>, attributes: Option<Attributes>) -> ApiResult<Option<AccountMembership>> {
-    let Some(id) = account else {
-        if role.is_some() || attributes.is_some() {
-            return Err(ApiError::invalid("identity_token: `role` and `account_attributes` need the `account` claim"));
-        }
-        return Ok(None);
-    };
+    let Some(id) = account else { return Ok(None) };
     validate::id("identity_token.account", &id)?;
     // The same default as a clear `account` without a role.
     let role = role.unwrap_or_else(|| "end_user".to_owned());
