@@ -21,7 +21,7 @@ pub enum ApiError {
 impl ApiError {
     pub fn client(code: ErrorCode, message: impl Into<String>) -> Self {
         let status = match code {
-            ErrorCode::InvalidJson | ErrorCode::InvalidField => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidJson | ErrorCode::InvalidField | ErrorCode::SurveyNotInApp => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnknownProject | ErrorCode::UnknownSurvey | ErrorCode::NotFound => StatusCode::NOT_FOUND,

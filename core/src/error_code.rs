@@ -44,6 +44,9 @@ pub enum ErrorCode {
     Conflict,
     /// The survey has stopped accepting answers (closed, capped or out of schedule).
     SurveyClosed,
+    /// The survey is answered through personal links (employee or partner NPS), never through
+    /// the in-app client API.
+    SurveyNotInApp,
     /// A dependency is unavailable; retry later.
     Unavailable,
     /// Something failed on the server; the cause is in the server's log, not here.

@@ -203,6 +203,12 @@ impl SurveyKind {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// Answered in the host app through the widget. Employee and partner NPS are answered
+    /// only through personal links: the public project key must never write into them.
+    pub fn is_in_app(self) -> bool {
+        matches!(self, SurveyKind::Tnps | SurveyKind::Rnps)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -711,6 +717,10 @@ pub struct Campaign {
     pub group_attributes: Vec<String>,
     pub expires_at: i64,
     pub created_at: i64,
+    /// E-mail of the admin who created it (absent for campaigns older than this field). A
+    /// partner campaign is that partner manager's: no other partner manager reads it.
+    #[serde(default)]
+    pub created_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -55,7 +55,7 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
         group_attributes: vec![],
         expires_in_days: 30,
     };
-    let campaign = store.create_campaign(project.id, &campaign, T0 + 30 * 86_400_000, T0).await?;
+    let campaign = store.create_campaign(project.id, &campaign, Some("pm1@x.io"), T0 + 30 * 86_400_000, T0).await?;
     Ok(Fixture { store, project_id: project.id, survey_id: survey.id, campaign_id: campaign.id, _dir: dir })
 }
 
@@ -76,6 +76,8 @@ async fn answer(f: &Fixture, r: &RecipientRecord, score: i64, at: i64) -> anyhow
 
 async fn coverage_and_follow_up_routing(backend: Backend) -> anyhow::Result<()> {
     let f = fixture(backend).await?;
+    let campaign = f.store.get_campaign(f.campaign_id).await?.expect("the fixture's campaign");
+    assert_eq!(campaign.created_by.as_deref(), Some("pm1@x.io"), "the creator is stored");
     let partners = [
         Partner { id: "p1".into(), name: "One".into(), tier: None, region: None, owner_email: Some("pm1@x.io".into()) },
         Partner { id: "p2".into(), name: "Two".into(), tier: None, region: None, owner_email: None },
@@ -98,7 +100,7 @@ async fn coverage_and_follow_up_routing(backend: Backend) -> anyhow::Result<()> 
     let items = f.store.list_followups(f.project_id, T0 + 100).await?;
     let routed: Vec<(Option<&str>, Option<&str>)> = items.iter().map(|i| (i.partner.as_deref(), i.owner.as_deref())).collect();
     assert_eq!(routed, [(Some("p1"), Some("pm1@x.io")), (Some("p2"), Some("lead@x.io"))]);
-    assert_eq!(f.store.followup_partner("a-r1").await?, Some(Some("p1".to_owned())));
+    assert_eq!(f.store.followup_partner("a-r1").await?, Some((f.project_id, Some("p1".to_owned()))));
     assert_eq!(f.store.followup_partner("nope").await?, None);
     Ok(())
 }

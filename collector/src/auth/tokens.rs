@@ -61,6 +61,17 @@ pub struct IdentityClaims {
     /// Signed attributes override the ones sent in the clear, so segments cannot be forged.
     #[serde(default)]
     pub attributes: Option<Attributes>,
+    /// The B2B account the user acts for. In enforce mode the account, the role in it and the
+    /// account's attributes come only from these three claims (docs/identity-claims.md):
+    /// they move other accounts' segments and roll-ups, so the vendor must vouch for them.
+    #[serde(default)]
+    pub account: Option<String>,
+    /// The user's role in `account` (default `end_user`).
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Attributes of `account` (plan, seats, ...).
+    #[serde(default)]
+    pub account_attributes: Option<Attributes>,
 }
 
 pub struct TokenKeys {
@@ -144,7 +155,8 @@ mod tests {
 
     #[test]
     fn identity_tokens_verify_only_with_the_project_secret_and_before_expiry() {
-        let claims = IdentityClaims { sub: "u1".into(), exp: in_one_hour(), attributes: None };
+        let claims =
+            IdentityClaims { sub: "u1".into(), exp: in_one_hour(), attributes: None, account: None, role: None, account_attributes: None };
         let token = TokenKeys::new(b"project-secret").sign(&claims).expect("sign");
         assert_eq!(verify_identity_token(&token, "project-secret").map(|c| c.sub), Ok("u1".into()));
         assert_eq!(verify_identity_token(&token, "other").map(|c| c.sub).unwrap_err().0, ErrorCode::IdentityInvalid);

@@ -136,6 +136,7 @@ mod tests {
             group_attributes: vec![],
             expires_at: 1_767_225_600_000,
             created_at: 0,
+            created_by: None,
         }
     }
 

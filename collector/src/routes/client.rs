@@ -18,8 +18,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use nps_core::ErrorCode;
 use nps_core::wire::{
-    Accepted, CompleteRequest, DisplayRequest, FeedbackRequest, IdentifyRequest, IdentifyResponse, MAX_COMMENT_CHARS,
-    ProjectConfig, PublicSurvey, ResponseRequest, Survey, SurveyKind, SurveyStatus,
+    AccountMembership, Accepted, Attributes, CompleteRequest, DisplayRequest, FeedbackRequest, IdentifyRequest, IdentifyResponse, MAX_COMMENT_CHARS,
+    ProjectConfig, PublicSurvey, ResponseRequest, Survey, SurveyStatus,
 };
 use std::sync::Arc;
 
@@ -47,12 +47,26 @@ async fn project(state: &State, key: &str) -> ApiResult<Arc<CachedProject>> {
         .ok_or_else(|| ApiError::client(ErrorCode::UnknownProject, "no project has this key"))
 }
 
-/// The survey, if it belongs to this project and still takes answers.
-fn answerable_survey(project: &CachedProject, survey_id: i64) -> ApiResult<&Survey> {
+/// The single place where a client request resolves its survey: it must belong to this
+/// project and be answered in the app. Employee and partner NPS are answered only through
+/// personal links; the public key of the widget must not write into them (issue #11).
+fn in_app_survey(project: &CachedProject, survey_id: i64) -> ApiResult<&Survey> {
     let survey = project
         .surveys
         .get(&survey_id)
         .ok_or_else(|| ApiError::client(ErrorCode::UnknownSurvey, format!("survey_id {survey_id} is not a survey of this project")))?;
+    if !survey.kind.is_in_app() {
+        return Err(ApiError::client(
+            ErrorCode::SurveyNotInApp,
+            format!("survey_id {survey_id} is a {} survey, answered only through personal links, not through the in-app widget", survey.kind.as_str()),
+        ));
+    }
+    Ok(survey)
+}
+
+/// The in-app survey, if it still takes answers.
+fn answerable_survey(project: &CachedProject, survey_id: i64) -> ApiResult<&Survey> {
+    let survey = in_app_survey(project, survey_id)?;
     match survey.status {
         SurveyStatus::Live | SurveyStatus::Paused => Ok(survey),
         status => Err(ApiError::client(
@@ -113,7 +127,7 @@ pub async fn config(state: State, key: web::Path<String>, req: HttpRequest) -> A
     let mut surveys: Vec<PublicSurvey> = project
         .surveys
         .values()
-        .filter(|s| s.status == SurveyStatus::Live && matches!(s.kind, SurveyKind::Tnps | SurveyKind::Rnps))
+        .filter(|s| s.status == SurveyStatus::Live && s.kind.is_in_app())
         .map(|s| PublicSurvey { id: s.id, kind: s.kind, definition: s.definition.clone(), rules: s.rules.clone() })
         .collect();
     surveys.sort_by_key(|s| s.id);
@@ -130,7 +144,9 @@ pub async fn config(state: State, key: web::Path<String>, req: HttpRequest) -> A
 
 /// Identifies the signed-in user of the host app. In enforce mode `identity_token` (signed by
 /// the vendor's backend with the project's identity secret) is required and its `sub` must be
-/// `user_id`; signed attributes replace the ones sent in the clear.
+/// `user_id`; signed attributes replace the ones sent in the clear, and the account, role and
+/// account attributes come only from its claims (a clear `account` is refused with 422; see
+/// docs/identity-claims.md).
 #[utoipa::path(
     tag = "client",
     post,
@@ -151,19 +167,21 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
         validate::attributes("account.attributes", &account.attributes)?;
     }
     let project = project(&state, &key).await?;
+    let enforced = project.project.identity_enforced;
+    if enforced && request.account.is_some() {
+        // Refused rather than ignored, so a vendor who still sends it learns why it is not kept.
+        return Err(ApiError::invalid(
+            "account: this project verifies identities, so the account, role and account attributes come only from \
+             the identity_token claims `account`, `role` and `account_attributes`; do not send `account` in the clear",
+        ));
+    }
     match request.identity_token.as_deref() {
         Some(token) => {
             let secret = project.project.identity_secret.as_deref().unwrap_or_default();
             let claims: IdentityClaims = verify_identity_token(token, secret).map_err(|(code, msg)| ApiError::client(code, msg))?;
-            if claims.sub != request.user_id {
-                return Err(ApiError::client(ErrorCode::IdentityInvalid, "identity_token was signed for another user_id"));
-            }
-            if let Some(signed) = claims.attributes {
-                validate::attributes("identity_token.attributes", &signed)?;
-                request.attributes = signed;
-            }
+            apply_signed_claims(&mut request, claims)?;
         }
-        None if project.project.identity_enforced => {
+        None if enforced => {
             return Err(ApiError::client(
                 ErrorCode::IdentityRequired,
                 "this project verifies identities: identity_token is required",
@@ -196,6 +214,36 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
     Ok(HttpResponse::Ok().json(IdentifyResponse { user_id: request.user_id, session_token, expires_at: expires_at * 1000 }))
 }
 
+/// What a verified identity token vouches for replaces what was sent in the clear: the user's
+/// attributes (`attributes`) and account membership (`account`, `role`, `account_attributes`).
+fn apply_signed_claims(request: &mut IdentifyRequest, claims: IdentityClaims) -> ApiResult<()> {
+    if claims.sub != request.user_id {
+        return Err(ApiError::client(ErrorCode::IdentityInvalid, "identity_token was signed for another user_id"));
+    }
+    if let Some(signed) = claims.attributes {
+        validate::attributes("identity_token.attributes", &signed)?;
+        request.attributes = signed;
+    }
+    if let Some(account) = signed_account(claims.account, claims.role, claims.account_attributes)? {
+        request.account = Some(account);
+    }
+    Ok(())
+}
+
+/// The account membership the token signs, if it names an account. Without `account`, `role`
+/// and `account_attributes` mean nothing and are ignored (not refused: tokens minted for other
+/// uses often carry a `role` claim of their own).
+fn signed_account(account: Option<String>, role: Option<String>, attributes: Option<Attributes>) -> ApiResult<Option<AccountMembership>> {
+    let Some(id) = account else { return Ok(None) };
+    validate::id("identity_token.account", &id)?;
+    // The same default as a clear `account` without a role.
+    let role = role.unwrap_or_else(|| "end_user".to_owned());
+    validate::id("identity_token.role", &role)?;
+    let attributes = attributes.unwrap_or_default();
+    validate::attributes("identity_token.account_attributes", &attributes)?;
+    Ok(Some(AccountMembership { id, role, attributes }))
+}
+
 /// The authoritative decision: may this survey be shown to this user now? Decided from the
 /// server's record of the user (cross-device; the browser cannot reset it). When the answer is
 /// yes the display is recorded in the same transaction, so concurrent requests for one user
@@ -219,9 +267,8 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
     validate::text("device", request.device.as_deref(), 32)?;
     validate::text("email", request.email.as_deref(), 254)?;
     let project = project(&state, &key).await?;
-    let survey = project.surveys.get(&request.survey_id).ok_or_else(|| {
-        ApiError::client(ErrorCode::UnknownSurvey, format!("survey_id {} is not a survey of this project", request.survey_id))
-    })?;
+    // Not `answerable_survey`: a paused survey still gets a decision (no), with its rule.
+    let survey = in_app_survey(&project, request.survey_id)?;
     authorize_user(&state, &project, &req, &request.user_id)?;
     let now = now_ms();
     let claim = DisplayClaim {

@@ -102,6 +102,10 @@ pub struct AdminRecord {
     pub role: AdminRole,
 }
 
+/// A partner organisation as ownership and scoping see it: (project id, partner id). Partner
+/// ids are chosen per project, so the id alone never identifies a partner.
+pub type PartnerKey = (i64, String);
+
 /// Which answers a read covers. `survey_ids` is always explicit: the caller has already
 /// narrowed it to the surveys the signed-in role may read.
 #[derive(Debug, Clone, Default)]
@@ -118,8 +122,10 @@ pub struct ResponseQuery {
     pub text: Option<String>,
     /// Count only each respondent's latest answer inside [from, to) (dedupe window).
     pub latest_per_user: bool,
-    /// Partner managers: only answers whose `partner` attribute is one of these.
-    pub partners: Option<Vec<String>>,
+    /// Partner managers: only answers of one of these (project, partner) pairs, the partner
+    /// named by the answer's `partner` attribute. Partner ids are per project: `p1` of one
+    /// project is not `p1` of another (issue #11).
+    pub partners: Option<Vec<PartnerKey>>,
     /// Leave out (or read only) the answers of some users, e.g. internal ones.
     pub users: rollups::UserScope,
     pub limit: i64,
@@ -251,7 +257,8 @@ pub trait Store: admin_users::AdminUserStore + rollups::RollupStore + accounts::
     /// Displays per UTC day (day, count) for the same surveys and dates.
     async fn daily_displays(&self, query: &ResponseQuery) -> StoreResult<Vec<(i64, u64)>>;
 
-    async fn create_campaign(&self, project_id: i64, input: &CampaignInput, expires_at: i64, now: i64) -> StoreResult<Campaign>;
+    /// `created_by`: the e-mail of the admin creating it (see `Campaign::created_by`).
+    async fn create_campaign(&self, project_id: i64, input: &CampaignInput, created_by: Option<&str>, expires_at: i64, now: i64) -> StoreResult<Campaign>;
     async fn get_campaign(&self, id: i64) -> StoreResult<Option<Campaign>>;
     async fn campaigns_for_surveys(&self, survey_ids: &[i64]) -> StoreResult<Vec<Campaign>>;
     /// Adds recipients; an e-mail address already in the campaign is left as it is.
@@ -282,8 +289,8 @@ pub trait Store: admin_users::AdminUserStore + rollups::RollupStore + accounts::
 
     async fn upsert_partners(&self, project_id: i64, partners: &[Partner]) -> StoreResult<()>;
     async fn list_partners(&self, project_id: Option<i64>) -> StoreResult<Vec<Partner>>;
-    /// Ids of the partners this manager owns.
-    async fn partners_owned_by(&self, email: &str) -> StoreResult<Vec<String>>;
+    /// The partners this manager owns, as (project id, partner id).
+    async fn partners_owned_by(&self, email: &str) -> StoreResult<Vec<PartnerKey>>;
 
     /// Everything the eligibility rules need to know about one user, from the server's record.
     async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory>;

@@ -28,8 +28,9 @@ pub trait PartnerProgrammeStore: Send + Sync {
     async fn campaign_contacts(&self, survey_ids: &[i64]) -> StoreResult<Vec<ContactRow>>;
     /// Scored answers to these surveys created in [from, to).
     async fn coverage_answers(&self, survey_ids: &[i64], from: Option<i64>, to: Option<i64>) -> StoreResult<Vec<CoverageAnswerRow>>;
-    /// `None`: no such follow-up; `Some(None)`: a follow-up of no partner.
-    async fn followup_partner(&self, response_id: &str) -> StoreResult<Option<Option<String>>>;
+    /// The project of the follow-up and its partner: `None`: no such follow-up; `Some((project,
+    /// None))`: a follow-up of no partner. Partner ids mean something only within their project.
+    async fn followup_partner(&self, response_id: &str) -> StoreResult<Option<(i64, Option<String>)>>;
 }
 
 macro_rules! impl_partner_programme_store {
@@ -97,13 +98,14 @@ macro_rules! impl_partner_programme_store {
                     .collect()
             }
 
-            async fn followup_partner(&self, response_id: &str) -> crate::store::StoreResult<Option<Option<String>>> {
+            async fn followup_partner(&self, response_id: &str) -> crate::store::StoreResult<Option<(i64, Option<String>)>> {
                 use sqlx::Row;
-                let row = sqlx::query("SELECT partner_id FROM followups WHERE response_id = $1")
+                let row = sqlx::query("SELECT project_id, partner_id FROM followups WHERE response_id = $1")
                     .bind(response_id)
                     .fetch_optional(&self.pool)
                     .await?;
-                row.map(|r| r.try_get::<Option<String>, _>("partner_id")).transpose().map_err(Into::into)
+                let Some(row) = row else { return Ok(None) };
+                Ok(Some((row.try_get("project_id")?, row.try_get("partner_id")?)))
             }
         }
     };

@@ -147,6 +147,7 @@ macro_rules! impl_sql_store {
                     group_attributes: serde_json::from_str(&groups)?,
                     expires_at: row.try_get("expires_at")?,
                     created_at: row.try_get("created_at")?,
+                    created_by: row.try_get("created_by")?,
                 })
             }
 
@@ -210,18 +211,29 @@ macro_rules! impl_sql_store {
                 }
                 Self::push_user_scope(qb, &q.users);
                 if let Some(partners) = &q.partners {
-                    if partners.is_empty() {
-                        qb.push(" AND 1 = 0");
-                    } else {
-                        qb.push(" AND ").push(Self::JSON_TEXT.0).push_bind(Self::json_path("partner")).push(Self::JSON_TEXT.1);
-                        qb.push(" IN (");
-                        let mut ids = qb.separated(", ");
-                        for p in partners {
-                            ids.push_bind(p.clone());
-                        }
-                        qb.push(")");
-                    }
+                    Self::push_partner_scope(qb, partners);
                 }
+            }
+
+            /// ` AND ...` keeping only the answers of these (project, partner) pairs: per
+            /// project, `project_id = ? AND partner IN (...)`; no pairs, no answers.
+            fn push_partner_scope(qb: &mut QueryBuilder<$db>, partners: &[crate::store::PartnerKey]) {
+                let mut by_project: std::collections::BTreeMap<i64, Vec<&String>> = std::collections::BTreeMap::new();
+                for (project_id, partner) in partners {
+                    by_project.entry(*project_id).or_default().push(partner);
+                }
+                qb.push(" AND (1 = 0");
+                for (project_id, ids) in by_project {
+                    qb.push(" OR (project_id = ").push_bind(project_id).push(" AND ");
+                    qb.push(Self::JSON_TEXT.0).push_bind(Self::json_path("partner")).push(Self::JSON_TEXT.1);
+                    qb.push(" IN (");
+                    let mut list = qb.separated(", ");
+                    for id in ids {
+                        list.push_bind(id.clone());
+                    }
+                    qb.push("))");
+                }
+                qb.push(")");
             }
 
             /// ` AND ...` keeping or leaving out some users' answers (per project).
@@ -512,8 +524,12 @@ macro_rules! impl_sql_store {
                     qb.push(
                         " ON CONFLICT (id) DO UPDATE SET comment = excluded.comment, \
                          extra_answers = excluded.extra_answers, completed_at = excluded.completed_at \
-                         WHERE responses.project_id = excluded.project_id AND responses.user_id = excluded.user_id",
+                         WHERE responses.project_id = excluded.project_id AND responses.user_id = excluded.user_id \
+                         AND responses.survey_id = excluded.survey_id",
                     );
+                    // The survey must match too: the client API takes completions of in-app
+                    // surveys only, so one naming an in-app survey must not land on a link
+                    // answer (employee or partner NPS) that happens to have this id and user.
                     qb.build().execute(&mut *tx).await?;
                 }
                 for chunk in parts.feedback.chunks(ROWS_PER_STATEMENT) {
@@ -742,10 +758,17 @@ macro_rules! impl_sql_store {
                 rows.iter().map(Self::survey_from_row).collect()
             }
 
-            async fn create_campaign(&self, project_id: i64, input: &CampaignInput, expires_at: i64, now: i64) -> StoreResult<Campaign> {
+            async fn create_campaign(
+                &self,
+                project_id: i64,
+                input: &CampaignInput,
+                created_by: Option<&str>,
+                expires_at: i64,
+                now: i64,
+            ) -> StoreResult<Campaign> {
                 let row = sqlx::query(
                     "INSERT INTO campaigns (project_id, survey_id, name, anonymity, min_group, verbatim_min_group, \
-                     group_attributes, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                     group_attributes, expires_at, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                 )
                 .bind(project_id)
                 .bind(input.survey_id)
@@ -756,6 +779,7 @@ macro_rules! impl_sql_store {
                 .bind(serde_json::to_string(&input.group_attributes)?)
                 .bind(expires_at)
                 .bind(now)
+                .bind(created_by)
                 .fetch_one(&self.pool)
                 .await?;
                 let id: i64 = row.try_get("id")?;
@@ -1031,9 +1055,12 @@ macro_rules! impl_sql_store {
                     .collect()
             }
 
-            async fn partners_owned_by(&self, email: &str) -> StoreResult<Vec<String>> {
-                let rows = sqlx::query("SELECT external_id FROM partners WHERE owner_email = $1").bind(email).fetch_all(&self.pool).await?;
-                rows.iter().map(|r| Ok(r.try_get("external_id")?)).collect()
+            async fn partners_owned_by(&self, email: &str) -> StoreResult<Vec<crate::store::PartnerKey>> {
+                let rows = sqlx::query("SELECT project_id, external_id FROM partners WHERE owner_email = $1 ORDER BY project_id, external_id")
+                    .bind(email)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|r| Ok((r.try_get("project_id")?, r.try_get("external_id")?))).collect()
             }
 
             async fn count_admins(&self) -> StoreResult<i64> {

@@ -76,8 +76,41 @@ fn tidy(mut input: ActionInput) -> ActionInput {
     input
 }
 
-async fn existing(state: &State, id: i64) -> ApiResult<Action> {
-    state.store.get_action(id).await?.ok_or_else(|| ApiError::not_found(format!("action {id}")))
+/// The project's surveys this session may not read (none for owners and admins).
+async fn unreadable_surveys(state: &State, session: &AdminSession, project_id: i64) -> ApiResult<Vec<i64>> {
+    let surveys = state.store.list_surveys(Some(project_id)).await?;
+    Ok(surveys.iter().filter(|s| !session.can_read(s.kind)).map(|s| s.id).collect())
+}
+
+/// Leaves out the actions that name a survey, or cite answers of a survey, the session may
+/// not read: an action's title and decision speak about those answers, so the whole entry is
+/// hidden rather than just its citation (issue #11: analysts read actions about eNPS answers).
+async fn readable_actions(state: &State, session: &AdminSession, project_id: i64, actions: Vec<Action>) -> ApiResult<Vec<Action>> {
+    let unreadable = unreadable_surveys(state, session, project_id).await?;
+    if unreadable.is_empty() {
+        return Ok(actions);
+    }
+    let cited: std::collections::BTreeSet<&String> = actions.iter().flat_map(|a| &a.input.response_ids).collect();
+    let cited: Vec<String> = cited.into_iter().cloned().collect();
+    // `unknown_responses` gives the ids that are NOT answers of the unreadable surveys.
+    let elsewhere: std::collections::BTreeSet<String> = state.store.unknown_responses(&unreadable, &cited).await?.into_iter().collect();
+    Ok(actions
+        .into_iter()
+        .filter(|a| {
+            !a.input.survey_id.is_some_and(|s| unreadable.contains(&s)) && a.input.response_ids.iter().all(|id| elsewhere.contains(id))
+        })
+        .collect())
+}
+
+/// The action, if it exists and the session may read it; an unreadable one is as good as
+/// missing.
+async fn existing(state: &State, session: &AdminSession, id: i64) -> ApiResult<Action> {
+    let action = state.store.get_action(id).await?.ok_or_else(|| ApiError::not_found(format!("action {id}")))?;
+    let project_id = action.input.project_id;
+    readable_actions(state, session, project_id, vec![action])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::not_found(format!("action {id}")))
 }
 
 #[utoipa::path(tag = "admin", request_body = ActionInput, responses((status = 201, body = Action), (status = 403, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
@@ -129,6 +162,7 @@ pub async fn list(state: State, session: AdminSession, params: web::Query<ListPa
         return Err(ApiError::invalid("from must be before to"));
     }
     let actions = state.store.list_actions(params.project_id, params.from, params.to).await?;
+    let actions = readable_actions(&state, &session, params.project_id, actions).await?;
     let listed: Vec<ListedAction> = actions
         .into_iter()
         .map(|action| {
@@ -144,7 +178,7 @@ pub async fn list(state: State, session: AdminSession, params: web::Query<ListPa
 #[get("/api/admin/actions/{id}")]
 pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     require_account_reader(&session)?;
-    Ok(HttpResponse::Ok().json(existing(&state, *id).await?))
+    Ok(HttpResponse::Ok().json(existing(&state, &session, *id).await?))
 }
 
 /// Replaces an action's fields.
@@ -152,7 +186,7 @@ pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) ->
 #[put("/api/admin/actions/{id}")]
 pub async fn update(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<ActionInput>) -> ApiResult<HttpResponse> {
     require_account_reader(&session)?;
-    existing(&state, *id).await?;
+    existing(&state, &session, *id).await?;
     let input = tidy(body.0);
     validate(&state, &session, &input).await?;
     let action = state.store.update_action(*id, &input, now_ms()).await?.ok_or_else(|| ApiError::not_found(format!("action {id}")))?;
@@ -163,6 +197,7 @@ pub async fn update(state: State, session: AdminSession, id: web::Path<i64>, bod
 #[delete("/api/admin/actions/{id}")]
 pub async fn remove(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     require_account_reader(&session)?;
+    existing(&state, &session, *id).await?;
     if !state.store.delete_action(*id).await? {
         return Err(ApiError::not_found(format!("action {id}")));
     }
@@ -190,5 +225,6 @@ pub async fn recent(state: State, session: AdminSession, params: web::Query<Rece
     let now = now_ms();
     let since = now - i64::from(days) * 86_400_000;
     let actions = state.store.list_actions(params.project_id, Some(since), Some(now + 1)).await?;
+    let actions = readable_actions(&state, &session, params.project_id, actions).await?;
     Ok(HttpResponse::Ok().json(RecentActions::of(&actions, days, now)))
 }

@@ -1,7 +1,7 @@
 //! The campaigns of a survey, newest first, for the admin app's Campaigns tab. The same roles
-//! as running a campaign of that survey's kind.
+//! as running a campaign of that survey's kind; a partner manager lists only their own.
 
-use super::campaigns::require_campaign_role;
+use super::campaigns::{may_see_campaign, require_campaign_role};
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
@@ -23,6 +23,7 @@ pub async fn list(state: State, session: AdminSession, params: web::Query<Survey
     let survey = state.store.get_survey(params.survey_id).await?.ok_or_else(|| ApiError::not_found(format!("survey {}", params.survey_id)))?;
     require_campaign_role(&session, survey.kind)?;
     let mut campaigns = state.store.campaigns_for_surveys(&[survey.id]).await?;
+    campaigns.retain(|c| may_see_campaign(&session, c));
     campaigns.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id)));
     Ok(HttpResponse::Ok().json(campaigns))
 }

@@ -27,11 +27,50 @@ pub(crate) fn require_campaign_role(session: &AdminSession, kind: SurveyKind) ->
     if allowed { Ok(()) } else { Err(ApiError::forbidden(format!("the {} role cannot run {} campaigns", session.role.as_str(), kind.as_str()))) }
 }
 
+/// Whether the session may see this campaign at all (its role runs campaigns of the kind):
+/// a partner manager sees only the campaigns they created. Partner managers of one programme
+/// are separate tenants: another's recipients, links and status are not theirs to read, and a
+/// link would let them answer as that manager's contacts (issue #11). Campaigns without a
+/// creator (older than migration 0011) are left to owners and admins.
+pub(crate) fn may_see_campaign(session: &AdminSession, campaign: &Campaign) -> bool {
+    session.role != AdminRole::PartnerManager || campaign.created_by.as_deref() == Some(session.email.as_str())
+}
+
+/// The campaign, if this session may work it; someone else's is as good as missing (404).
 pub async fn campaign_for(state: &State, session: &AdminSession, id: i64) -> ApiResult<Campaign> {
     let campaign = state.store.get_campaign(id).await?.ok_or_else(|| ApiError::not_found("campaign"))?;
     let survey = state.store.get_survey(campaign.survey_id).await?.ok_or_else(|| ApiError::not_found("survey"))?;
     require_campaign_role(session, survey.kind)?;
+    if !may_see_campaign(session, &campaign) {
+        return Err(ApiError::not_found("campaign"));
+    }
     Ok(campaign)
+}
+
+/// Partner managers invite contacts of their own partners only: every recipient must name, in
+/// its `partner` attribute, a partner the manager owns in the campaign's project.
+async fn require_own_partners(state: &State, session: &AdminSession, campaign: &Campaign, inputs: &[RecipientInput]) -> ApiResult<()> {
+    if session.role != AdminRole::PartnerManager {
+        return Ok(());
+    }
+    let owned = state.store.partners_owned_by(&session.email).await?;
+    for (i, r) in inputs.iter().enumerate() {
+        match r.attributes.get("partner").and_then(|v| v.as_str()) {
+            Some(p) if owned.iter().any(|(project, id)| *project == campaign.project_id && id == p) => {}
+            Some(p) => {
+                return Err(ApiError::forbidden(format!(
+                    "recipients[{i}].attributes.partner: `{p}` is not a partner you own in project {}",
+                    campaign.project_id
+                )));
+            }
+            None => {
+                return Err(ApiError::invalid(format!(
+                    "recipients[{i}].attributes.partner is required: partner managers invite contacts of their own partners"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[utoipa::path(tag = "admin", request_body = CampaignInput, responses((status = 201, body = Campaign), (status = 422, body = nps_core::ApiErrorBody)))]
@@ -51,7 +90,7 @@ pub async fn create(state: State, session: AdminSession, body: JsonBody<Campaign
     }
     let now = now_ms();
     let expires_at = now + i64::from(input.expires_in_days) * 86_400_000;
-    let campaign = state.store.create_campaign(survey.project_id, &input, expires_at, now).await?;
+    let campaign = state.store.create_campaign(survey.project_id, &input, Some(&session.email), expires_at, now).await?;
     Ok(HttpResponse::Created().json(campaign))
 }
 
@@ -109,6 +148,7 @@ pub async fn add_recipients(state: State, session: AdminSession, id: web::Path<i
     if let Some(text) = body.0.csv.as_deref() {
         inputs.extend(parse_csv(text)?);
     }
+    require_own_partners(&state, &session, &campaign, &inputs).await?;
     let mut records = Vec::with_capacity(inputs.len());
     for (i, r) in inputs.into_iter().enumerate() {
         if !r.email.contains('@') || r.email.len() > 254 {

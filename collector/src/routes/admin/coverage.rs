@@ -70,7 +70,9 @@ async fn partner_surveys(state: &State, project_id: i64, requested: Option<&str>
 }
 
 /// The partners the report covers: a partner manager's own, else every registered partner and
-/// any partner named by a recipient or an answer.
+/// any partner named by a recipient or an answer. `registered` holds this project's partners
+/// only, so a manager's scope here is already keyed by (project, partner): owning `p1` in
+/// another project does not put this project's `p1` in it.
 fn partners_in_scope(session: &AdminSession, registered: &[Partner], contacts: &[ContactRow], answers: &[CoverageAnswerRow]) -> Vec<String> {
     if session.role == AdminRole::PartnerManager {
         return registered.iter().filter(|p| p.owner_email.as_deref() == Some(session.email.as_str())).map(|p| p.id.clone()).collect();

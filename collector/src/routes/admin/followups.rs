@@ -7,7 +7,7 @@ use crate::extract::JsonBody;
 use crate::ingest::now_ms;
 use crate::state::State;
 use actix_web::{HttpResponse, get, post, put, web};
-use crate::store::ResponseQuery;
+use crate::store::{PartnerKey, ResponseQuery};
 use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpUpdate, LoopMetrics, ScoredAnswer, loop_metrics};
 use nps_core::wire::{AdminRole, SurveyKind};
 use serde::Deserialize;
@@ -31,15 +31,17 @@ fn require_followup_role(session: &AdminSession) -> ApiResult<()> {
 
 /// Partner managers work the follow-ups of the partners they own and no others (`None`: every
 /// follow-up of the project).
-async fn partner_scope(state: &State, session: &AdminSession) -> ApiResult<Option<Vec<String>>> {
+async fn partner_scope(state: &State, session: &AdminSession) -> ApiResult<Option<Vec<PartnerKey>>> {
     Ok(match session.role {
         AdminRole::PartnerManager => Some(state.store.partners_owned_by(&session.email).await?),
         _ => None,
     })
 }
 
-fn in_scope(item: &FollowUpItem, scope: Option<&[String]>) -> bool {
-    scope.is_none_or(|owned| item.partner.as_ref().is_some_and(|p| owned.contains(p)))
+/// Whether a follow-up of `project_id` naming `partner` is in the scope: a partner id counts
+/// only together with its project (another project's `p1` is another organisation).
+fn in_scope(project_id: i64, partner: Option<&String>, scope: Option<&[PartnerKey]>) -> bool {
+    scope.is_none_or(|owned| partner.is_some_and(|p| owned.iter().any(|(project, id)| *project == project_id && id == p)))
 }
 
 /// The project's follow-ups the session may see, after creating the ones now due.
@@ -48,7 +50,7 @@ async fn visible_followups(state: &State, session: &AdminSession, project_id: i6
     state.store.sync_followups(project_id, &policy, now).await?;
     let scope = partner_scope(state, session).await?;
     let items = state.store.list_followups(project_id, now).await?;
-    Ok(items.into_iter().filter(|i| in_scope(i, scope.as_deref())).collect())
+    Ok(items.into_iter().filter(|i| in_scope(project_id, i.partner.as_ref(), scope.as_deref())).collect())
 }
 
 /// Scored answers for recovery: a partner manager's are those of their partners only.
@@ -95,8 +97,8 @@ pub async fn update(state: State, session: AdminSession, id: web::Path<String>, 
     crate::validate::text("outcome", body.0.outcome.as_deref(), 500)?;
     if let Some(owned) = partner_scope(&state, &session).await? {
         // Someone else's follow-up is as good as missing to a partner manager.
-        let partner = state.store.followup_partner(&id).await?.flatten();
-        if !partner.is_some_and(|p| owned.contains(&p)) {
+        let found = state.store.followup_partner(&id).await?;
+        if !found.is_some_and(|(project_id, partner)| in_scope(project_id, partner.as_ref(), Some(&owned))) {
             return Err(ApiError::not_found("follow-up"));
         }
     }

@@ -103,7 +103,8 @@ pub async fn scoped_query(state: &State, session: &AdminSession, f: &Filters) ->
     {
         return Err(ApiError::invalid("from must be before to"));
     }
-    // Partner managers read the answers of the partners they own, and no others.
+    // Partner managers read the answers of the partners they own, and no others; a partner is
+    // its (project, id) pair, so another project's partner of the same id stays out.
     let partners = match session.role {
         nps_core::wire::AdminRole::PartnerManager => Some(state.store.partners_owned_by(&session.email).await?),
         _ => None,
