@@ -6,6 +6,7 @@ pub mod collector;
 pub mod database;
 pub mod smtp;
 pub mod load;
+pub mod proxy;
 
 pub use admin::Admin;
 pub use collector::{Collector, CollectorOptions};
