@@ -92,12 +92,16 @@ pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>
     // which e-mail addresses have accounts.
     let stored = admin.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
     let valid = verify_password(password, stored, &turn).await;
+    let admin = admin.filter(|_| valid);
+    // Recorded before the turn is released, so the next sign-in's check sees this outcome.
+    match &admin {
+        Some(_) => state.sign_in.succeeded(&email),
+        None => state.sign_in.failed(&email, address),
+    }
     drop(turn);
-    let Some(admin) = admin.filter(|_| valid) else {
-        state.sign_in.failed(&email, address);
+    let Some(admin) = admin else {
         return Err(ApiError::client(ErrorCode::InvalidCredentials, "wrong e-mail or password"));
     };
-    state.sign_in.succeeded(&email);
     let epoch = state.store.session_user(admin.id).await?.map_or(0, |u| u.session_epoch);
     let minutes = state.settings.auth.admin_session_minutes;
     let expires_at = now_ms() / 1000 + minutes * 60;
