@@ -21,17 +21,25 @@ fn set_mode(_path: &Path, _mode: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Tightens the mode, or warns: the collector's own files can always be changed, so a failure
+/// means a file someone else owns, which is no reason to refuse to start.
+fn tighten(path: &Path, mode: u32) {
+    if let Err(e) = set_mode(path, mode) {
+        tracing::warn!(error = %format!("{e:#}"), "could not make {} private; check its owner and mode", path.display());
+    }
+}
+
 /// Creates `dir` (and its parents) and makes it 0700.
 pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    set_mode(dir, 0o700)
+    tighten(dir, 0o700);
+    Ok(())
 }
 
 /// Makes `path` 0600 if it exists.
-pub fn restrict_file(path: &Path) -> anyhow::Result<()> {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_file() => set_mode(path, 0o600),
-        _ => Ok(()),
+pub fn restrict_file(path: &Path) {
+    if std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file()) {
+        tighten(path, 0o600);
     }
 }
 
@@ -45,20 +53,21 @@ pub fn create_private_file(path: &Path) -> anyhow::Result<()> {
         options.mode(0o600);
     }
     options.open(path).with_context(|| format!("creating {}", path.display()))?;
-    restrict_file(path)
+    restrict_file(path);
+    Ok(())
 }
 
 /// Tightens every file directly in `dir` to 0600 and every folder to 0700 (what the collector
 /// keeps there: databases, spools, the secret; also anything an operator put there).
 pub fn restrict_dir_contents(dir: &Path) -> anyhow::Result<()> {
-    set_mode(dir, 0o700)?;
+    tighten(dir, 0o700);
     for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
         let entry = entry?;
         let kind = entry.file_type()?;
         if kind.is_file() {
-            set_mode(&entry.path(), 0o600)?;
+            tighten(&entry.path(), 0o600);
         } else if kind.is_dir() {
-            set_mode(&entry.path(), 0o700)?;
+            tighten(&entry.path(), 0o700);
         }
     }
     Ok(())
@@ -92,8 +101,10 @@ mod tests {
         assert_eq!(mode(&dir), 0o700);
         std::fs::write(dir.join("open.redb"), b"x")?;
         set_mode(&dir.join("open.redb"), 0o644)?;
+        std::fs::create_dir(dir.join("sub"))?;
         restrict_dir_contents(&dir)?;
         assert_eq!(mode(&dir.join("open.redb")), 0o600);
+        assert_eq!(mode(&dir.join("sub")), 0o700);
         create_private_file(&dir.join("nps.sqlite"))?;
         assert_eq!(mode(&dir.join("nps.sqlite")), 0o600);
         assert_eq!(sqlite_files(&dir.join("nps.sqlite"))[1], dir.join("nps.sqlite-wal"));

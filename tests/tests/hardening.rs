@@ -159,6 +159,7 @@ async fn wrong_passwords_lock_the_account_and_the_right_one_cannot_probe_it() ->
     let burst = sign_ins_at_once(&collector.url, 30, OWNER_EMAIL, "wrong password, guess 1").await;
     assert_eq!(burst.len(), 30);
     let unauthorized = burst.iter().filter(|s| s.status == StatusCode::UNAUTHORIZED).count();
+    eprintln!("{unauthorized} of 30 concurrent wrong passwords got a plain 401");
     let limited: Vec<&SignIn> = burst.iter().filter(|s| s.status == StatusCode::TOO_MANY_REQUESTS).collect();
     assert!((5..=MOST_FAILURES_BEFORE_LOCKOUT).contains(&unauthorized), "{unauthorized} plain 401s");
     assert_eq!(unauthorized + limited.len(), 30);
@@ -197,6 +198,7 @@ async fn concurrent_sign_ins_keep_memory_bounded() -> anyhow::Result<()> {
     let answers = sign_ins_at_once(&collector.url, 64, OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(answers.iter().filter(|s| s.status == StatusCode::OK).count(), 64, "every sign-in succeeds, in turn");
     let peak_mib = memory_kib(&collector, "VmHWM")? / 1024;
+    eprintln!("peak RSS after 64 concurrent sign-ins: {peak_mib} MiB");
     assert!(peak_mib < 300, "peak RSS {peak_mib} MiB after 64 concurrent sign-ins");
     Ok(())
 }
@@ -232,6 +234,7 @@ async fn requests_with_unknown_long_keys_do_not_grow_memory_or_the_log() -> anyh
     let statuses = get_config_with_keys(&collector.url, long_keys(3_000)).await;
     assert!(statuses.iter().all(|s| *s == StatusCode::NOT_FOUND), "every unknown key is refused");
     let grown_kib = memory_kib(&collector, "VmRSS")?.saturating_sub(before);
+    eprintln!("RSS before {before} KiB, grown {grown_kib} KiB over 3,000 unknown keys");
     assert!(grown_kib < 5 * 1024, "RSS grew by {grown_kib} KiB over 3,000 unknown keys");
     let logged = collector.log().len() - log_before;
     assert!(logged < 64 * 1024, "{logged} bytes logged for 3,000 refused requests");
@@ -456,6 +459,7 @@ async fn stale_configuration_warnings_are_rate_limited_during_an_outage() -> any
         .await;
     assert!(statuses.iter().all(|s| *s == StatusCode::ACCEPTED), "writes are still acknowledged into the spool");
     let warnings = collector.log().matches(WARNING).count();
+    eprintln!("{warnings} stale-configuration warnings");
     assert!(warnings <= 3, "{warnings} stale-configuration warnings for 2,000 requests");
     proxy.restore();
     Ok(())

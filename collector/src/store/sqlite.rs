@@ -39,7 +39,7 @@ impl SqliteStore {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         if on_disk {
             for path in crate::private_files::sqlite_files(&file) {
-                crate::private_files::restrict_file(&path)?;
+                crate::private_files::restrict_file(&path);
             }
         }
         Ok(Self { pool })
