@@ -37,12 +37,12 @@ pub struct Application {
     pub public_url: String,
 }
 
-/// The server secret signs sessions. Taken from settings, else from `data_dir/server.secret`,
-/// else generated there once (so sessions survive restarts).
 /// A configured secret shorter than this is refused: HS256 with a short key can be brute-forced
 /// offline from any one session token, which would let anyone forge admin sessions.
 pub const MIN_SERVER_SECRET_BYTES: usize = 32;
 
+/// The server secret signs sessions. Taken from settings, else from `data_dir/server.secret`,
+/// else generated there once (so sessions survive restarts).
 fn server_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &settings.auth.server_secret {
         let bytes = secret.expose().as_bytes();

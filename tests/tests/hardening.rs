@@ -292,10 +292,16 @@ async fn data_files_are_private_to_the_collectors_user() -> anyhow::Result<()> {
     wait_drained(&world.collector.url).await?;
 
     let data_dir = &world.collector.options.data_dir;
-    let sqlite = world.dir.path().join("nps.sqlite");
-    let mut checked = vec![data_dir.clone(), sqlite.clone(), sqlite.with_file_name("nps.sqlite-wal")];
+    let mut checked = vec![data_dir.clone()];
     for entry in std::fs::read_dir(data_dir)? {
         checked.push(entry?.path());
+    }
+    // The database with its -wal and -shm, beside the data folder in this set-up.
+    for entry in std::fs::read_dir(world.dir.path())? {
+        let path = entry?.path();
+        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("nps.sqlite")) {
+            checked.push(path);
+        }
     }
     let names: Vec<String> = checked.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
     // (No server.secret: the harness configures the secret, so none is generated.)
