@@ -52,6 +52,21 @@ impl Activity {
     }
 }
 
+/// Longest text kept from a request (endpoint, origin): they come from untrusted clients.
+const MAX_TEXT_BYTES: usize = 200;
+
+/// `text` cut to at most [`MAX_TEXT_BYTES`] bytes, on a character boundary.
+pub fn bounded(text: &str) -> &str {
+    if text.len() <= MAX_TEXT_BYTES {
+        return text;
+    }
+    let mut end = MAX_TEXT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// The client endpoint a path names: `/v1/p/{key}/responses/{id}/complete` is `complete`.
 pub fn endpoint_of(path: &str) -> &str {
     let mut segments = path.trim_end_matches('/').split('/').skip(4);

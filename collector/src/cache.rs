@@ -5,7 +5,7 @@
 use crate::store::{DynStore, StoreResult};
 use nps_core::wire::{Project, Survey};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 pub struct CachedProject {
@@ -20,15 +20,73 @@ struct Entry {
     loaded: Instant,
 }
 
+/// Above this many entries, "no such project" entries are dropped (and no longer added), so
+/// requests with ever new unknown keys cannot grow the cache without bound.
+const MAX_ENTRIES: usize = 10_000;
+
+/// While the database is down every request for a project serves the stale entry; say so at
+/// most once per project per this interval, with the count of the warnings held back.
+const STALE_WARNING_EVERY: Duration = Duration::from_secs(30);
+
 pub struct ProjectCache {
     store: DynStore,
     ttl: Duration,
     entries: RwLock<HashMap<String, Entry>>,
+    stale_warnings: WarningLimiter,
+}
+
+/// At most one warning per key per interval; counts the ones held back. Keys are project keys
+/// with a cached entry, so the map is no larger than the cache.
+pub struct WarningLimiter {
+    every: Duration,
+    last: Mutex<HashMap<String, (Instant, u64)>>,
+}
+
+impl WarningLimiter {
+    pub fn new(every: Duration) -> Self {
+        Self { every, last: Mutex::new(HashMap::new()) }
+    }
+
+    /// `Some(suppressed since the last one)` when a warning for `key` may be logged now.
+    pub fn allow(&self, key: &str, now: Instant) -> Option<u64> {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        match last.get_mut(key) {
+            Some((at, suppressed)) if now.duration_since(*at) < self.every => {
+                *suppressed += 1;
+                None
+            }
+            Some((at, suppressed)) => {
+                let held_back = std::mem::take(suppressed);
+                *at = now;
+                Some(held_back)
+            }
+            None => {
+                if last.len() >= MAX_ENTRIES {
+                    last.clear();
+                }
+                last.insert(key.to_owned(), (now, 0));
+                Some(0)
+            }
+        }
+    }
 }
 
 impl ProjectCache {
     pub fn new(store: DynStore, ttl: Duration) -> Self {
-        Self { store, ttl, entries: RwLock::new(HashMap::new()) }
+        Self { store, ttl, entries: RwLock::new(HashMap::new()), stale_warnings: WarningLimiter::new(STALE_WARNING_EVERY) }
+    }
+
+    fn insert(&self, public_key: &str, value: Option<Arc<CachedProject>>) {
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if !entries.contains_key(public_key) && entries.len() >= MAX_ENTRIES {
+            entries.retain(|_, e| e.value.is_some());
+            // Mostly real projects: stop caching misses. Otherwise misses refill the room
+            // left, so this sweep runs once per many thousand misses, not on each.
+            if value.is_none() && entries.len() >= MAX_ENTRIES / 2 {
+                return;
+            }
+        }
+        entries.insert(public_key.to_owned(), Entry { value, loaded: Instant::now() });
     }
 
     /// The project with this key (`None` if unknown). Fresh entries come from memory; stale
@@ -44,18 +102,25 @@ impl ProjectCache {
         };
         match self.load(public_key).await {
             Ok(value) => {
-                let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
-                entries.insert(public_key.to_owned(), Entry { value: value.clone(), loaded: Instant::now() });
+                self.insert(public_key, value.clone());
                 Ok(value)
             }
             Err(e) => match stale {
                 Some(value) => {
-                    tracing::warn!(error = %e, "serving a stale project configuration");
+                    if let Some(suppressed) = self.stale_warnings.allow(public_key, Instant::now()) {
+                        tracing::warn!(error = %e, suppressed, "serving a stale project configuration (at most one warning per project per 30 s; `suppressed` counts those held back)");
+                    }
                     Ok(value)
                 }
                 None => Err(e),
             },
         }
+    }
+
+    /// Whether the cache holds a project for this key (fresh or stale), without loading.
+    pub fn is_known(&self, public_key: &str) -> bool {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.get(public_key).is_some_and(|e| e.value.is_some())
     }
 
     pub fn invalidate_all(&self) {
@@ -84,4 +149,22 @@ fn etag_of(project: &Project, surveys: &[Survey]) -> String {
         hasher.update(s.status.as_str());
     }
     format!("\"{}\"", hex::encode(&hasher.finalize()[..12]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warns_once_per_key_per_interval_and_counts_the_rest() {
+        let limiter = WarningLimiter::new(Duration::from_secs(30));
+        let t0 = Instant::now();
+        assert_eq!(limiter.allow("pk_a", t0), Some(0));
+        for i in 1..=1_000 {
+            assert_eq!(limiter.allow("pk_a", t0 + Duration::from_millis(i)), None);
+        }
+        assert_eq!(limiter.allow("pk_b", t0), Some(0), "each project has its own allowance");
+        assert_eq!(limiter.allow("pk_a", t0 + Duration::from_secs(30)), Some(1_000));
+        assert_eq!(limiter.allow("pk_a", t0 + Duration::from_secs(31)), None);
+    }
 }

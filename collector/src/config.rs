@@ -94,6 +94,14 @@ pub struct AuthSettings {
     pub widget_session_hours: i64,
     /// Mark cookies `Secure` (turn on behind HTTPS).
     pub secure_cookies: bool,
+    /// Failed sign-ins per e-mail address, and per client address, within
+    /// `sign_in_window_secs` before further sign-ins for it are refused (429) until the window
+    /// ends. The address limit is higher: several people may share one address.
+    pub sign_in_failures_per_account: u32,
+    pub sign_in_failures_per_address: u32,
+    pub sign_in_window_secs: u64,
+    /// Most e-mail addresses (and, separately, client addresses) whose failures are tracked.
+    pub sign_in_tracked_keys: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -177,7 +185,16 @@ impl Default for LimitSettings {
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        Self { server_secret: None, admin_session_minutes: 60, widget_session_hours: 24, secure_cookies: false }
+        Self {
+            server_secret: None,
+            admin_session_minutes: 60,
+            widget_session_hours: 24,
+            secure_cookies: false,
+            sign_in_failures_per_account: 5,
+            sign_in_failures_per_address: 20,
+            sign_in_window_secs: 15 * 60,
+            sign_in_tracked_keys: 10_000,
+        }
     }
 }
 

@@ -29,9 +29,13 @@ fn too_large(limit: usize) -> ApiError {
 fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
     let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    // `text/plain` is accepted because `navigator.sendBeacon` (used by the widget when the
-    // page unloads) cannot send `application/json` without a CORS preflight.
-    if essence == "application/json" || essence.ends_with("+json") || essence == "text/plain" {
+    // `text/plain` is accepted on the client API only, because `navigator.sendBeacon` (used by
+    // the widget when the page unloads) cannot send `application/json` without a CORS
+    // preflight. Everywhere else it is refused: a cross-site HTML form can post `text/plain`
+    // without a preflight, which would allow login CSRF on sign-in and bootstrap. JSON types
+    // cannot be sent cross-site without a preflight the collector never grants.
+    let beacon_allowed = req.path().starts_with(CLIENT_PREFIX);
+    if essence == "application/json" || essence.ends_with("+json") || (beacon_allowed && essence == "text/plain") {
         Ok(())
     } else {
         Err(ApiError::client(

@@ -18,6 +18,17 @@ fn project_key(path: &str) -> Option<&str> {
     path.strip_prefix(CLIENT_PREFIX).and_then(|rest| rest.split('/').next()).filter(|k| !k.is_empty())
 }
 
+/// Longest project key accepted. The collector makes keys `pk_` + 24 hex digits; the margin
+/// leaves room for other formats without letting a request carry kilobytes in its key.
+pub const MAX_KEY_CHARS: usize = 64;
+
+/// Could this be a project key at all (ASCII letters, digits, `_`, `-`; at most
+/// [`MAX_KEY_CHARS`])? Anything else is refused before it is looked up, counted, cached or
+/// recorded, so unknown keys cannot make the collector keep or log attacker-sized strings.
+pub fn well_formed_key(key: &str) -> bool {
+    key.len() <= MAX_KEY_CHARS && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// `*` allows every origin; otherwise the origin must equal one entry (scheme, host, port).
 pub fn origin_allowed(allowed: &[String], origin: &str) -> bool {
     let origin = origin.trim_end_matches('/');
@@ -35,16 +46,24 @@ pub async fn client_guard(req: ServiceRequest, next: Next<BoxBody>) -> Result<Se
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next.call(req).await;
     };
-    let endpoint = crate::activity::endpoint_of(req.path()).to_owned();
+    if !well_formed_key(&key) {
+        let message = format!("malformed project key: at most {MAX_KEY_CHARS} letters, digits, `_` or `-`");
+        return Ok(refuse(req, ApiError::client(ErrorCode::UnknownProject, message)));
+    }
+    let endpoint = crate::activity::bounded(crate::activity::endpoint_of(req.path())).to_owned();
     let method = req.method().to_string();
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(|o| crate::activity::bounded(o).to_owned());
     let response = guarded(req, next, &key, &state).await;
     let status = match &response {
         Ok(r) => r.status().as_u16(),
         Err(e) => e.as_response_error().status_code().as_u16(),
     };
-    let at = crate::ingest::now_ms();
-    state.activity.record(&key, crate::activity::ActivityEntry { at, endpoint, method, status, origin });
+    // Only projects that exist get an activity ring: unknown keys would grow the map without
+    // bound. A peek at the cache the handler has just filled; it never reaches the database.
+    if state.projects.is_known(&key) {
+        let at = crate::ingest::now_ms();
+        state.activity.record(&key, crate::activity::ActivityEntry { at, endpoint, method, status, origin });
+    }
     response
 }
 
@@ -113,6 +132,15 @@ mod tests {
         assert!(!origin_allowed(&allowed, "http://app.example.com"));
         assert!(!origin_allowed(&allowed, "null"));
         assert!(origin_allowed(&["*".to_owned()], "https://anything.test"));
+    }
+
+    #[test]
+    fn only_key_shaped_keys_are_well_formed() {
+        assert!(well_formed_key("pk_0123456789abcdef01234567"));
+        assert!(well_formed_key("pk_doesnotexist"));
+        assert!(!well_formed_key(&"k".repeat(MAX_KEY_CHARS + 1)));
+        assert!(!well_formed_key("pk_%00"));
+        assert!(!well_formed_key("pk ü"));
     }
 
     #[test]

@@ -37,11 +37,22 @@ pub struct Application {
     pub public_url: String,
 }
 
+/// A configured secret shorter than this is refused: HS256 with a short key can be brute-forced
+/// offline from any one session token, which would let anyone forge admin sessions.
+pub const MIN_SERVER_SECRET_BYTES: usize = 32;
+
 /// The server secret signs sessions. Taken from settings, else from `data_dir/server.secret`,
 /// else generated there once (so sessions survive restarts).
 fn server_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &settings.auth.server_secret {
-        return Ok(secret.expose().as_bytes().to_vec());
+        let bytes = secret.expose().as_bytes();
+        anyhow::ensure!(
+            bytes.len() >= MIN_SERVER_SECRET_BYTES,
+            "auth.server_secret (NPS_AUTH__SERVER_SECRET) is {} bytes; it must be at least {MIN_SERVER_SECRET_BYTES} \
+             (e.g. `openssl rand -hex 32`), or leave it unset to generate one in data_dir",
+            bytes.len()
+        );
+        return Ok(bytes.to_vec());
     }
     let path = settings.data_dir.join("server.secret");
     if let Ok(existing) = std::fs::read_to_string(&path)
@@ -94,11 +105,12 @@ async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&settings.data_dir)
+        crate::private_files::create_private_dir(&settings.data_dir)
             .with_context(|| format!("creating data_dir {}", settings.data_dir.display()))?;
+        // Before the database: a bad secret should stop start-up before anything is opened.
+        let keys = TokenKeys::new(&server_secret(&settings)?);
         let store = store::connect(settings.database_url.expose()).await.context("opening the database")?;
         let metrics = Arc::new(Metrics::new()?);
-        let keys = TokenKeys::new(&server_secret(&settings)?);
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (outbox, events, outbox_worker) = start_outbox(&settings, &store, &metrics)?;
         let (ingestor, spool, drainer) = match settings.ingest.mode {
@@ -126,6 +138,8 @@ impl Application {
                 (Ingestor::Direct { store: store.clone(), metrics: metrics.clone(), hook: Some(events.clone()) }, None, None)
             }
         };
+        // The spool and outbox files exist now: make them, and anything else there, private.
+        crate::private_files::restrict_dir_contents(&settings.data_dir)?;
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
             .with_context(|| format!("binding {}:{}", settings.http.host, settings.http.port))?;
         let port = listener.local_addr()?.port();
@@ -137,6 +151,7 @@ impl Application {
             activity: Default::default(),
             campaigns: campaigns.clone(),
             limits: RateLimits::new(&settings.limits),
+            sign_in: crate::auth::SignInThrottle::new(&settings.auth),
             recent_writes: Default::default(),
             projects: ProjectCache::new(store.clone(), Duration::from_secs(5)),
             settings,
@@ -236,6 +251,7 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
         loop {
             tick.tick().await;
             state.limits.forget_idle();
+            state.sign_in.forget_idle();
         }
     });
 }

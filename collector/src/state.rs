@@ -23,6 +23,8 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub metrics: Arc<Metrics>,
     pub limits: RateLimits,
+    /// Failed sign-ins per account and per address (lockout).
+    pub sign_in: crate::auth::SignInThrottle,
     pub recent_writes: RecentWrites,
     /// Webhooks and e-mails still to deliver (see [`crate::outbox`]).
     pub outbox: Arc<Outbox>,

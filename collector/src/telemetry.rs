@@ -19,7 +19,10 @@ pub struct LeanRootSpan;
 
 impl tracing_actix_web::RootSpanBuilder for LeanRootSpan {
     fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
-        tracing::info_span!("http", method = %request.method(), path = %request.path(), status = tracing::field::Empty)
+        // The path is the client's: log at most its first 200 bytes (a 16 KB path would
+        // otherwise be copied into every line logged during the request).
+        let path = crate::activity::bounded(request.path());
+        tracing::info_span!("http", method = %request.method(), path = %path, status = tracing::field::Empty)
     }
 
     fn on_request_end<B: actix_web::body::MessageBody>(

@@ -7,6 +7,7 @@ pub mod database;
 pub mod smtp;
 pub mod links;
 pub mod load;
+pub mod proxy;
 
 pub use admin::Admin;
 pub use collector::{Collector, CollectorOptions};

@@ -6,6 +6,12 @@
 //! browser on its own, so state-changing requests that rely on it must also carry the
 //! session's CSRF token in `X-CSRF-Token`, which another site cannot read. A bearer token is
 //! never sent implicitly, so it needs no CSRF token.
+//!
+//! A valid signature is not enough: every request looks the user up by primary key, so a
+//! deleted user's token stops working at once, the role comes from the database (a role change
+//! applies on the next request), and a token issued before the user's last sign-out (an older
+//! `session_epoch`) is refused. One indexed lookup per admin request; the admin API is not a
+//! hot path.
 
 use super::tokens::AdminClaims;
 use crate::error::ApiError;
@@ -15,7 +21,8 @@ use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, web};
 use nps_core::ErrorCode;
 use nps_core::wire::{AdminRole, SurveyKind};
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
 
 pub const SESSION_COOKIE: &str = "nps_session";
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
@@ -50,10 +57,12 @@ impl AdminSession {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<AdminSession, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+fn expired() -> ApiError {
+    ApiError::client(ErrorCode::Unauthorized, "the session is invalid or has expired; sign in again")
+}
+
+/// Checks the token itself (signature, expiry, CSRF); the user is checked in [`authenticate`].
+fn verify_token(req: &HttpRequest, state: &AppState) -> Result<AdminClaims, ApiError> {
     let bearer = req
         .headers()
         .get("Authorization")
@@ -67,10 +76,7 @@ fn authenticate(req: &HttpRequest) -> Result<AdminSession, ApiError> {
             None => return Err(ApiError::client(ErrorCode::Unauthorized, "sign in first")),
         },
     };
-    let claims: AdminClaims = state
-        .keys
-        .verify_admin(&token)
-        .ok_or_else(|| ApiError::client(ErrorCode::Unauthorized, "the session is invalid or has expired; sign in again"))?;
+    let claims: AdminClaims = state.keys.verify_admin(&token).ok_or_else(expired)?;
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if from_cookie && unsafe_method {
         let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
@@ -78,15 +84,27 @@ fn authenticate(req: &HttpRequest) -> Result<AdminSession, ApiError> {
             return Err(ApiError::client(ErrorCode::CsrfFailed, "missing or wrong X-CSRF-Token header"));
         }
     }
-    let user_id = claims.sub.parse().map_err(|_| ApiError::client(ErrorCode::Unauthorized, "malformed session"))?;
-    Ok(AdminSession { user_id, email: claims.email, role: claims.role })
+    Ok(claims)
+}
+
+async fn authenticate(state: web::Data<AppState>, claims: AdminClaims) -> Result<AdminSession, ApiError> {
+    let user_id: i64 = claims.sub.parse().map_err(|_| ApiError::client(ErrorCode::Unauthorized, "malformed session"))?;
+    let user = state.store.session_user(user_id).await?.ok_or_else(expired)?;
+    if claims.epoch != user.session_epoch {
+        return Err(ApiError::client(ErrorCode::Unauthorized, "this session was signed out; sign in again"));
+    }
+    Ok(AdminSession { user_id: user.id, email: user.email, role: user.role })
 }
 
 impl FromRequest for AdminSession {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+            return Box::pin(async { Err(ApiError::Internal(anyhow::anyhow!("application state missing"))) });
+        };
+        let claims = verify_token(req, &state);
+        Box::pin(async move { authenticate(state, claims?).await })
     }
 }

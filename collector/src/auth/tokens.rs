@@ -41,6 +41,10 @@ pub struct AdminClaims {
     pub csrf: String,
     pub aud: String,
     pub exp: i64,
+    /// The user's session epoch when this was issued; sign-out bumps the stored one, which
+    /// revokes every token issued before. Tokens from before this field read as epoch 0.
+    #[serde(default)]
+    pub epoch: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -28,8 +28,20 @@ impl SqliteStore {
         if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
+        // Answers are personal data: the file is created 0600 before SQLite opens it (its WAL
+        // and shared-memory files take the same mode), and an existing one is tightened.
+        let file = options.get_filename().to_path_buf();
+        let on_disk = !file.as_os_str().is_empty() && !file.to_string_lossy().starts_with(':');
+        if on_disk {
+            crate::private_files::create_private_file(&file)?;
+        }
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        if on_disk {
+            for path in crate::private_files::sqlite_files(&file) {
+                crate::private_files::restrict_file(&path);
+            }
+        }
         Ok(Self { pool })
     }
 }
@@ -37,7 +49,7 @@ impl SqliteStore {
 impl_sql_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_rollup_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_account_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
-impl_admin_user_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+impl_admin_user_store!(SqliteStore, sqlx::sqlite::SqliteRow, None);
 impl_webhook_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_resident_store!(SqliteStore);
 impl_partner_programme_store!(SqliteStore, Sqlite);

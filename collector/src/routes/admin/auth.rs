@@ -1,12 +1,12 @@
 //! First-run bootstrap, sign-in and sign-out, and adding admin users.
 
-use crate::auth::{ADMIN_AUDIENCE, AdminClaims, AdminSession, SESSION_COOKIE, hash_password, verify_password};
+use crate::auth::{ADMIN_AUDIENCE, AdminClaims, AdminSession, SESSION_COOKIE, hash_password, hashing_turn, verify_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::ingest::now_ms;
 use crate::state::State;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
 use nps_core::ErrorCode;
 use nps_core::wire::{AdminRole, Credentials, NewAdminUser, SessionInfo};
 use rand::Rng;
@@ -39,32 +39,70 @@ pub async fn create_admin(state: &crate::state::AppState, email: &str, password:
     Ok(())
 }
 
-/// Creates the first owner. Refused once any admin user exists.
+fn owner_exists() -> ApiError {
+    ApiError::client(ErrorCode::Conflict, "an owner already exists; sign in instead")
+}
+
+/// Creates the first owner. Refused once any admin user exists: the check and the insert are
+/// one atomic step in SQL, so of concurrent bootstraps (on one collector or several sharing a
+/// database) exactly one succeeds.
 #[utoipa::path(tag = "admin", request_body = Credentials, responses((status = 201), (status = 409, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/bootstrap")]
 pub async fn bootstrap(state: State, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+    // Cheap early answer once set up (no hashing); the atomic insert below is what decides.
     if state.store.count_admins().await? > 0 {
-        return Err(ApiError::client(ErrorCode::Conflict, "an owner already exists; sign in instead"));
+        return Err(owner_exists());
     }
-    create_admin(&state, &body.0.email, &body.0.password, AdminRole::Owner).await?;
+    let Credentials { email, password } = body.0;
+    check_new_credentials(&email, &password)?;
+    let hash = hash_password(password).await.map_err(ApiError::Internal)?;
+    if !state.store.create_first_owner(&email.trim().to_lowercase(), &hash, now_ms()).await? {
+        return Err(owner_exists());
+    }
     Ok(HttpResponse::Created().finish())
+}
+
+/// 429 with `Retry-After` (whole seconds, at least 1) while sign-in is locked.
+fn locked_out(retry_after: std::time::Duration) -> HttpResponse {
+    let error = ApiError::client(ErrorCode::RateLimited, "too many failed sign-ins; wait before trying again");
+    let mut response = error.error_response();
+    let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&seconds.max(1).to_string()) {
+        response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+    }
+    response
 }
 
 /// Signs in: sets the HttpOnly session cookie and returns the CSRF token to echo in
 /// `X-CSRF-Token` on state-changing requests.
 #[utoipa::path(tag = "admin", request_body = Credentials, responses((status = 200, body = SessionInfo), (status = 401, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/session")]
-pub async fn sign_in(state: State, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     let Credentials { email, password } = body.0;
     let email = email.trim().to_lowercase();
+    let address = req.peer_addr().map(|a| a.ip());
+    // The lockout is checked while holding a hashing turn: concurrent guesses queue for the
+    // few turns and each sees the failures recorded before it, so a burst cannot slip past.
+    let turn = hashing_turn().await.map_err(ApiError::Internal)?;
+    if let Some(retry_after) = state.sign_in.locked_for(&email, address) {
+        return Ok(locked_out(retry_after));
+    }
     let admin = state.store.admin_by_email(&email).await?;
     // Verify against a dummy hash when the user is unknown, so timing does not reveal
     // which e-mail addresses have accounts.
     let stored = admin.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
-    let valid = verify_password(password, stored).await;
-    let Some(admin) = admin.filter(|_| valid) else {
+    let valid = verify_password(password, stored, &turn).await;
+    let admin = admin.filter(|_| valid);
+    // Recorded before the turn is released, so the next sign-in's check sees this outcome.
+    match &admin {
+        Some(_) => state.sign_in.succeeded(&email),
+        None => state.sign_in.failed(&email, address),
+    }
+    drop(turn);
+    let Some(admin) = admin else {
         return Err(ApiError::client(ErrorCode::InvalidCredentials, "wrong e-mail or password"));
     };
+    let epoch = state.store.session_user(admin.id).await?.map_or(0, |u| u.session_epoch);
     let minutes = state.settings.auth.admin_session_minutes;
     let expires_at = now_ms() / 1000 + minutes * 60;
     let csrf = hex::encode(rand::rng().random::<[u8; 16]>());
@@ -75,6 +113,7 @@ pub async fn sign_in(state: State, body: JsonBody<Credentials>) -> ApiResult<Htt
         csrf: csrf.clone(),
         aud: ADMIN_AUDIENCE.into(),
         exp: expires_at,
+        epoch,
     };
     let token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
     let cookie = Cookie::build(SESSION_COOKIE, token)
@@ -93,14 +132,17 @@ pub async fn sign_in(state: State, body: JsonBody<Credentials>) -> ApiResult<Htt
 }
 
 /// An argon2id hash of a random string, verified when the e-mail is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$J7Vv1i2dWq8y0c8mC0xvXH0H7y3nJ6YQ9S8r0ZcK2cA";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$J7Vv1i2dWq8y0c8mC0xvXH0H7y3nJ6YQ9S8r0ZcK2cA";
 
+/// Signs out: revokes at once every session of this user issued so far (all devices), not
+/// only the cookie of this browser, so a copied token stops working too.
 #[utoipa::path(tag = "admin", responses((status = 204)))]
 #[delete("/api/admin/session")]
-pub async fn sign_out(_session: AdminSession) -> HttpResponse {
+pub async fn sign_out(state: State, session: AdminSession) -> ApiResult<HttpResponse> {
+    state.store.bump_session_epoch(session.user_id).await?;
     let mut cookie = Cookie::build(SESSION_COOKIE, "").path("/").http_only(true).finish();
     cookie.make_removal();
-    HttpResponse::NoContent().cookie(cookie).finish()
+    Ok(HttpResponse::NoContent().cookie(cookie).finish())
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -231,7 +231,7 @@ pub async fn links(
         let io = |e: csv::Error| ApiError::Internal(e.into());
         writer.write_record(["email", "url"]).map_err(io)?;
         for link in &out {
-            writer.write_record([&link.email, &link.url]).map_err(io)?;
+            writer.write_record(crate::csv_safe::row([&link.email, &link.url])).map_err(io)?;
         }
         let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
         return Ok(HttpResponse::Ok()

@@ -137,7 +137,7 @@ fn csv_of(rows: &[ResponseRow]) -> ApiResult<String> {
     for r in rows {
         let created = chrono::DateTime::from_timestamp_millis(r.created_at).map(|t| t.to_rfc3339()).unwrap_or_default();
         writer
-            .write_record([
+            .write_record(crate::csv_safe::row([
                 r.id.clone(),
                 r.survey_id.to_string(),
                 created,
@@ -153,7 +153,7 @@ fn csv_of(rows: &[ResponseRow]) -> ApiResult<String> {
                 r.sampling_rate_bp.map(|s| s.to_string()).unwrap_or_default(),
                 serde_json::Value::Object(r.attributes.clone()).to_string(),
                 serde_json::Value::Object(r.extra_answers.clone()).to_string(),
-            ])
+            ]))
             .map_err(io)?;
     }
     let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
