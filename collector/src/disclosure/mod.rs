@@ -152,8 +152,11 @@ pub async fn scope(state: &State, session: &AdminSession, filters: &Filters) -> 
         Some(w) => return Err(ApiError::not_found(format!("wave {w} of survey {}", survey.id))),
         None => waves.last().map_or(1, |w| w.wave),
     };
+    // Partner ownership is per (project, partner): only this survey's project counts.
     let partners = match session.role {
-        AdminRole::PartnerManager => Some(query.partners.clone().unwrap_or_default()),
+        AdminRole::PartnerManager => Some(
+            query.partners.clone().unwrap_or_default().into_iter().filter(|(project, _)| *project == survey.project_id).map(|(_, p)| p).collect::<Vec<_>>(),
+        ),
         _ => None,
     };
     if let Some(owned) = &partners {
