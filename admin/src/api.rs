@@ -591,6 +591,11 @@ pub struct CampaignStatus {
     pub next_wave_at: Option<i64>,
 }
 
+/// Hands every recipient's invitation to the outbox and switches e-mail delivery on.
+pub async fn campaign_send(id: i64) -> ApiResult<serde_json::Value> {
+    call("POST", &format!("/api/admin/campaigns/{id}/send"), None).await
+}
+
 pub async fn campaign_status(id: i64) -> ApiResult<CampaignStatus> {
     call("GET", &format!("/api/admin/campaigns/{id}/status"), None).await
 }

@@ -16,7 +16,7 @@ const BIN = process.env.NPS_COLLECTOR_BIN || join(root, 'target/debug/nps-collec
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const DAY = 86_400_000;
 
-export async function startCollector() {
+export async function startCollector(extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'nps-browser-'));
   const log = createWriteStream(join(dir, 'collector.log'));
   const child = spawn(BIN, [], {
@@ -32,6 +32,7 @@ export async function startCollector() {
       NPS_LIMITS__PER_PROJECT_RPS: '1000000',
       NPS_LIMITS__PER_PROJECT_BURST: '1000000',
       RUST_LOG: 'info,sqlx=warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -114,11 +114,30 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let load = move || {
         leptos::task::spawn_local(async move {
-            campaign.set(Some(api::campaign(id).await.map_err(|e| e.message)));
-            links.set(Some(api::campaign_links(id).await.map_err(|e| e.message)));
+            let loaded = api::campaign(id).await.map_err(|e| e.message);
+            // Links of anonymous and confidential campaigns reach the recipients by e-mail
+            // only: the collector refuses to show them, so the page does not ask.
+            let identified = loaded.as_ref().is_ok_and(|c| c.anonymity == Anonymity::Identified);
+            campaign.set(Some(loaded));
+            if identified {
+                links.set(Some(api::campaign_links(id).await.map_err(|e| e.message)));
+            }
             status.set(Some(api::campaign_status(id).await.map_err(|e| e.message)));
         });
     };
+    let send = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::campaign_send(id).await {
+                Ok(_) => {
+                    error.set(None);
+                    notice.set(Some("Invitations handed to the outbox; each recipient gets their own link by e-mail.".to_owned()));
+                    load();
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let identified = move || campaign.get().and_then(Result::ok).is_some_and(|c| c.anonymity == Anonymity::Identified);
     load();
     let import = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
@@ -154,7 +173,7 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
             {move || status.get().map(|s| match s {
                 Err(e) => view! { <p class="error">{e}</p> }.into_any(),
                 Ok(s) => view! {
-                    <p data-testid="campaign-recipients">{format!("{} recipient(s); e-mail delivery {}.", s.recipients, if s.delivery_active { "active" } else { "not set up (share the links yourself)" })}</p>
+                    <p data-testid="campaign-recipients">{format!("{} recipient(s); e-mail delivery {}.", s.recipients, if s.delivery_active { "active" } else { "not started" })}</p>
                     <table class="list numbers" data-testid="waves-table">
                         <thead><tr><th scope="col">"Wave"</th><th scope="col" class="num">"Invitations sent"</th><th scope="col" class="num">"delivered"</th><th scope="col" class="num">"Reminders sent"</th><th scope="col" class="num">"delivered"</th><th scope="col" class="num">"Answered"</th><th scope="col" class="num">"Response rate"</th></tr></thead>
                         <tbody>
@@ -183,6 +202,14 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
             {move || notice.get().map(|n| view! { <p class="muted" role="status">{n}</p> })}
             <ErrorBox error=error.into() />
         </section>
+        <Show when=move || !identified() && campaign.get().is_some_and(|c| c.is_ok())>
+            <section class="card" data-testid="private-links">
+                <h2>"Personal links"</h2>
+                <p>"Each recipient gets their own single-use link by e-mail. To keep answers anonymous, links are never shown here or exported: whoever holds a link can see whether it was used."</p>
+                <button type="button" on:click=send>"Send invitations by e-mail"</button>
+            </section>
+        </Show>
+        <Show when=identified>
         <section class="card">
             <div class="card-head">
                 <h2>"Personal links"</h2>
@@ -204,5 +231,6 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+        </Show>
     }
 }

@@ -1,0 +1,126 @@
+// Employee NPS as HR lives it in the admin app: an anonymous campaign whose links are never
+// shown (they go out by e-mail, here to a local SMTP server), answered by six people, five in
+// eng and one in legal (k = 5). The report shows the wave's figures with what the disclosure
+// rules hold back; the department breakdown shows both groups withheld ("fewer than 5", since
+// hiding legal alone would expose it as the total minus eng); a filter on legal shows
+// "Withheld" instead of one person's answer.
+// Screenshots: tests/artifacts/admin-enps-{campaign,report,withheld}.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { admin } from './harness.mjs';
+import { smtpSink, linkIn, recipientOf } from './smtp.mjs';
+import { startCollector, launch, screenshotPath, signIn, watchProblems, eventually, headlineOf, DIST } from './admin/helpers.mjs';
+
+const HR = { email: 'hr@corp.test', password: 'a long enough password for hr' };
+const PEOPLE = [
+  ['e0@corp.test', 'eng', 9], ['e1@corp.test', 'eng', 10], ['e2@corp.test', 'eng', 7],
+  ['e3@corp.test', 'eng', 9], ['e4@corp.test', 'eng', 3], ['l0@corp.test', 'legal', 0],
+];
+
+let sink;
+let collector;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
+  sink = await smtpSink();
+  collector = await startCollector({ NPS_SMTP__HOST: '127.0.0.1', NPS_SMTP__PORT: String(sink.port), NPS_SMTP__FROM: 'People <people@corp.test>' });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+  await sink?.close();
+});
+
+async function employeeSurvey(api) {
+  const project = await api.post('/api/admin/projects', { name: 'People', allowed_origins: [] });
+  const band = (d, p, pr) => ({ detractor: d, passive: p, promoter: pr });
+  const survey = await api.post(`/api/admin/projects/${project.id}/surveys`, {
+    name: 'eNPS Q1',
+    kind: 'enps',
+    status: 'live',
+    definition: {
+      default_language: 'en',
+      texts: {
+        en: {
+          question: 'How likely are you to recommend working here to a friend?',
+          follow_up: band('What should change first?', 'What would make it a 10?', 'What do you value most?'),
+          thank_you: band('Thank you.', 'Thank you.', 'Thank you!'),
+          extra_questions: [],
+          promoter_link: null,
+        },
+      },
+      appearance: { placement: 'center', theme: 'auto', brand_colour: '#0f766e' },
+    },
+    rules: { triggers: [] },
+  });
+  const campaign = await api.post('/api/admin/campaigns', { survey_id: survey.id, name: 'Q1 pulse', anonymity: 'anonymous', group_attributes: ['department'] });
+  const csv = `email,department\n${PEOPLE.map(([email, department]) => `${email},${department}`).join('\n')}\n`;
+  await api.post(`/api/admin/campaigns/${campaign.id}/recipients`, { csv });
+  await api.post('/api/admin/users', { ...HR, role: 'hr' });
+  return { survey, campaign };
+}
+
+test('admin: HR sends an anonymous campaign and reads only what keeps people anonymous', async () => {
+  const api = await admin(collector.url);
+  const { survey, campaign } = await employeeSurvey(api);
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  await signIn(page, collector.url, HR.email, HR.password);
+
+  // The campaign page offers to send, never shows a link.
+  await page.goto(`${collector.url}/admin/campaigns/${campaign.id}`);
+  await page.getByTestId('private-links').waitFor();
+  assert.equal(await page.getByTestId('links-table').count(), 0);
+  await page.getByRole('button', { name: 'Send invitations by e-mail' }).click();
+  await page.getByText('Invitations handed to the outbox').waitFor();
+  await page.screenshot({ path: screenshotPath('enps-campaign'), fullPage: true });
+  await eventually(async () => sink.mails.length >= PEOPLE.length, 'the six invitations to arrive');
+
+  // Each person answers through their own link.
+  for (const mail of sink.mails) {
+    const to = recipientOf(mail);
+    const person = PEOPLE.find(([email]) => email === to);
+    assert.ok(person, `a mail to ${to}`);
+    const link = linkIn(mail);
+    assert.ok(link, `no link in the mail to ${to}`);
+    const r = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `score=${person[2]}&comment=` });
+    assert.equal(r.status, 200, `${to}: ${r.status}`);
+  }
+
+  // The wave's figures, with the disclosure note.
+  await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
+  await page.getByTestId('disclosure-note').waitFor();
+  const headline = headlineOf(PEOPLE.map(([, , score]) => score));
+  await page.getByText(headline).first().waitFor();
+  assert.match(await page.getByTestId('disclosure-note').textContent(), /wave 1: groups under 5 answers are withheld/);
+
+  // By department: eng (5) is withheld with legal (1), or the total would expose legal.
+  await page.locator('select[name=segment_by]').selectOption('attr');
+  await page.locator('input[name=segment_key]').fill('department');
+  await page.getByRole('button', { name: 'Show segments' }).click();
+  await page.locator('tr[data-segment="legal"]').waitFor();
+  for (const group of ['eng', 'legal']) {
+    const row = page.locator(`tr[data-segment="${group}"]`);
+    assert.equal((await row.getByTestId('segment-n').textContent()).trim(), '-', group);
+    assert.match(await row.getByTestId('segment-note').textContent(), /withheld: fewer than 5 answers/, group);
+  }
+  await page.screenshot({ path: screenshotPath('enps-report'), fullPage: true });
+
+  // A filter on the one-person group shows "Withheld", not the person.
+  await page.locator('input[name=filter_attr]').fill('department:legal');
+  await page.locator('input[name=filter_attr]').dispatchEvent('change');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByTestId('withheld').waitFor();
+  assert.match(await page.getByTestId('withheld').textContent(), /Fewer than 5 answers in wave 1/);
+  assert.equal(await page.getByText(/NPS -100/).count(), 0, 'the single answer must not show');
+  await page.screenshot({ path: screenshotPath('enps-withheld'), fullPage: true });
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
