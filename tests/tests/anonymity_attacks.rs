@@ -243,3 +243,38 @@ on_both_backends!(
     reading_before_and_after_an_answer_shows_the_same_figures,
     compare_releases_the_whole_wave_only,
 );
+
+/// Side door: the follow-up queue listed answers one by one with their score. Answers of
+/// partner surveys run through an anonymous campaign are protected like employee NPS, so they
+/// never become follow-ups (an identified campaign's still do).
+#[tokio::test]
+async fn anonymous_partner_answers_never_become_follow_ups() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let owner = Admin::bootstrap(&collector.url).await?;
+    let project = owner.create_project(&["*"]).await?;
+    let put = owner
+        .http
+        .put(format!("{}/api/admin/projects/{}/followup-policy", collector.url, project.id))
+        .header("X-CSRF-Token", &owner.csrf)
+        .json(&json!({ "bands": ["detractor"], "sla_hours": 48, "team": [], "default_owner": "pm@x.io" }))
+        .send()
+        .await?;
+    assert_eq!(put.status().as_u16(), 200);
+    let http = reqwest::Client::new();
+    for anonymity in ["anonymous", "identified"] {
+        let survey = owner.create_live_survey(project.id, SurveyKind::Partner).await?;
+        let campaign: Value = owner
+            .post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": anonymity, "anonymity": anonymity, "group_attributes": ["partner"] }))
+            .await?;
+        let csv = format!("email,partner\na-{anonymity}@p.test,p1\nb-{anonymity}@p.test,p1\n");
+        let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+        for (_, url) in nps_e2e::links::personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await? {
+            assert!(http.post(&url).form(&[("score", "1"), ("comment", "slow")]).send().await?.status().is_success());
+        }
+    }
+    let queue: Vec<Value> = owner.get(&format!("/api/admin/followups?project_id={}", project.id)).await?;
+    assert_eq!(queue.len(), 2, "the two identified detractors only: {queue:?}");
+    Ok(())
+}

@@ -13,10 +13,11 @@
 //! the account roll-ups refuse them, webhooks and follow-ups never carry them.
 
 pub mod release;
+pub mod scope;
 
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
-use crate::routes::admin::responses::{Filters, scoped_query};
+use scope::{Filters, attribute_filters, scoped_query};
 use crate::state::State;
 use crate::store::ResponseQuery;
 use crate::store::disclosure::SnapshotSpec;
@@ -201,7 +202,7 @@ fn group_attributes(campaigns: &[Campaign]) -> Vec<String> {
 
 /// At most one `key:value` filter, on a declared group attribute.
 fn one_group(f: &Filters, declared: &[String]) -> ApiResult<Option<(String, String)>> {
-    let pairs = crate::routes::admin::responses::attribute_filters(f.attr.as_deref())?;
+    let pairs = attribute_filters(f.attr.as_deref())?;
     match pairs.as_slice() {
         [] => Ok(None),
         [(key, value)] if declared.contains(key) => Ok(Some((key.clone(), value.clone()))),

@@ -53,6 +53,15 @@ pub(crate) fn json_map(text: Option<String>) -> Result<nps_core::wire::Attribute
     }
 }
 
+/// SQL: the survey `s` is not protected by the disclosure rules (employee NPS, or partner NPS
+/// with an anonymous or confidential campaign), so its answers may be handled one by one
+/// (follow-ups, loop metrics). Protected answers are read only through `crate::disclosure`.
+macro_rules! open_survey_of_s {
+    () => {
+        "s.kind <> 'enps' AND NOT EXISTS (SELECT 1 FROM campaigns pc WHERE pc.survey_id = s.id AND pc.anonymity <> 'identified')"
+    };
+}
+
 macro_rules! impl_sql_store {
     ($store:ident, $db:ty, $row:ty) => {
         use crate::ingest::BatchParts;
@@ -901,14 +910,15 @@ macro_rules! impl_sql_store {
 
             #[tracing::instrument(skip(self, policy))]
             async fn sync_followups(&self, project_id: i64, policy: &FollowUpPolicy, now: i64) -> StoreResult<u64> {
-                let pending = sqlx::query(
+                let pending = sqlx::query(concat!(
                     "SELECT r.id, r.survey_id, r.user_id, r.score, r.created_at, r.attributes, s.kind, a.attributes AS account_attributes \
                      FROM responses r JOIN surveys s ON s.id = r.survey_id \
                      LEFT JOIN followups f ON f.response_id = r.id \
                      LEFT JOIN accounts a ON a.project_id = r.project_id AND a.external_id = r.account_id \
-                     WHERE r.project_id = $1 AND r.score IS NOT NULL AND f.response_id IS NULL AND s.kind <> 'enps' \
-                     ORDER BY r.created_at, r.id",
-                )
+                     WHERE r.project_id = $1 AND r.score IS NOT NULL AND f.response_id IS NULL AND ",
+                    open_survey_of_s!(),
+                    " ORDER BY r.created_at, r.id"
+                ))
                 .bind(project_id)
                 .fetch_all(&self.pool)
                 .await?;
@@ -1005,10 +1015,11 @@ macro_rules! impl_sql_store {
             }
 
             async fn scored_answers(&self, project_id: i64) -> StoreResult<Vec<ScoredAnswer>> {
-                let rows = sqlx::query(
+                let rows = sqlx::query(concat!(
                     "SELECT r.user_id, r.created_at, r.score FROM responses r JOIN surveys s ON s.id = r.survey_id \
-                     WHERE r.project_id = $1 AND r.score IS NOT NULL AND s.kind <> 'enps'",
-                )
+                     WHERE r.project_id = $1 AND r.score IS NOT NULL AND ",
+                    open_survey_of_s!()
+                ))
                 .bind(project_id)
                 .fetch_all(&self.pool)
                 .await?;

@@ -2,7 +2,7 @@
 //! decision-maker first, with per-role NPS side by side. All three are returned and named, so
 //! a report always says which one it shows.
 
-use super::responses::Filters;
+use crate::disclosure::scope::Filters;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;

@@ -2,7 +2,7 @@
 //! the collector (sorted by text, with their band, without dates, attributes or identity, and
 //! only for a group the disclosure layer releases).
 
-use super::responses::Filters;
+use crate::disclosure::scope::Filters;
 use crate::auth::AdminSession;
 use crate::disclosure::{self, Scope, release};
 use crate::error::ApiResult;

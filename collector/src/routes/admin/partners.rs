@@ -1,6 +1,6 @@
 //! Partner organisations for partner NPS: tier, region and the owning partner manager, who
 //! reads the answers of their partners only (enforced in every answer read, see
-//! `responses::scoped_query`).
+//! `disclosure::scope::scoped_query`).
 
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};

@@ -2,7 +2,7 @@
 //! each period compared to the previous one.
 
 use super::report_counts::{self, ReportOptions, apply_options};
-use super::responses::Filters;
+use crate::disclosure::scope::Filters;
 use crate::disclosure::{self, Scope, Universe, release};
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};

@@ -3,7 +3,7 @@
 //! over-represented among detractors). Everything runs here, on the answers as stored; no
 //! external service sees a comment.
 
-use super::responses::Filters;
+use crate::disclosure::scope::Filters;
 use crate::disclosure::{self, Scope, Universe, release};
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
