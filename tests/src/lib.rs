@@ -50,6 +50,33 @@ pub async fn wait_drained(base_url: &str) -> anyhow::Result<()> {
     drained.ok_or_else(|| anyhow::anyhow!("the spool did not drain within 30 s"))
 }
 
+/// A collector on a fresh database of either backend with its owner signed in: where tests
+/// that run on both backends start.
+pub struct Installation {
+    pub dir: tempfile::TempDir,
+    pub db: TestDatabase,
+    pub collector: Collector,
+    pub owner: Admin,
+}
+
+impl Installation {
+    pub async fn start(backend: Backend) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let db = TestDatabase::new(backend, dir.path()).await?;
+        let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+        let owner = Admin::bootstrap(&collector.url).await?;
+        Ok(Self { dir, db, collector, owner })
+    }
+
+    /// Adds an admin user with this role (as the owner) and signs them in.
+    pub async fn user(&self, email: &str, role: &str) -> anyhow::Result<Admin> {
+        let password = "a long enough password for tests";
+        let _: serde_json::Value =
+            self.owner.post("/api/admin/users", &serde_json::json!({ "email": email, "password": password, "role": role })).await?;
+        Admin::sign_in(&self.collector.url, email, password).await
+    }
+}
+
 /// A collector on a fresh SQLite file, an owner signed in, and a project (any origin) with a
 /// live survey: where most end-to-end tests start.
 pub struct World {

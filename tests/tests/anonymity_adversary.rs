@@ -7,26 +7,17 @@
 //! Run on SQLite and PostgreSQL against the real binary.
 
 use nps_core::wire::{Project, Survey, SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, on_both_backends};
+use nps_e2e::{Admin, Backend, Installation, on_both_backends};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 const K: u64 = 5;
 const WORDS: [&str; 5] = ["pay", "manager", "tools", "growth", "workload"];
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: TestDatabase,
-    collector: Collector,
-    owner: Admin,
-}
+type Fixture = Installation;
 
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let owner = Admin::bootstrap(&collector.url).await?;
-    Ok(Fixture { _dir: dir, db, collector, owner })
+    Installation::start(backend).await
 }
 
 /// A small deterministic generator (xorshift), so a failure names its seed.
@@ -226,12 +217,6 @@ fn solve(released: &[Released]) {
     }
 }
 
-async fn reader(f: &Fixture, email: &str, role: &str) -> anyhow::Result<Admin> {
-    let password = "a long enough password 123";
-    let _: Value = f.owner.post("/api/admin/users", &json!({ "email": email, "password": password, "role": role })).await?;
-    Admin::sign_in(&f.collector.url, email, password).await
-}
-
 async fn no_sequence_of_reads_isolates_fewer_than_k(f: Fixture) -> anyhow::Result<()> {
     let project = f.owner.create_project(&["*"]).await?;
     let mut surveys = Vec::new();
@@ -240,9 +225,9 @@ async fn no_sequence_of_reads_isolates_fewer_than_k(f: Fixture) -> anyhow::Resul
         surveys.push((answered_survey(&f, &project, &people).await?, people, seed));
     }
     let readers = [
-        reader(&f, "hr@corp.test", "hr").await?,
-        reader(&f, "analyst@corp.test", "analyst").await?,
-        reader(&f, "pm@corp.test", "partner_manager").await?,
+        f.user("hr@corp.test", "hr").await?,
+        f.user("analyst@corp.test", "analyst").await?,
+        f.user("pm@corp.test", "partner_manager").await?,
         Admin::sign_in(&f.collector.url, nps_e2e::admin::OWNER_EMAIL, nps_e2e::admin::OWNER_PASSWORD).await?,
     ];
     let endpoints = [

@@ -3,7 +3,7 @@
 //! `eng` and one in `legal` (the organisation of issue #11).
 
 use nps_core::wire::{SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, on_both_backends};
+use nps_e2e::{Admin, Backend, Collector, Installation, TestDatabase, on_both_backends};
 use serde_json::{Value, json};
 
 struct Fixture {
@@ -22,10 +22,9 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
 }
 
 async fn fixture_with(backend: Backend, anonymity: &str) -> anyhow::Result<Fixture> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let owner = Admin::bootstrap(&collector.url).await?;
+    let installation = Installation::start(backend).await?;
+    let hr = installation.user("hr@corp.test", "hr").await?;
+    let Installation { dir, db, collector, owner } = installation;
     let project = owner.create_project(&["*"]).await?;
     let input = SurveyInput { name: "eNPS".into(), kind: SurveyKind::Enps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
     let survey: nps_core::wire::Survey = owner.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?;
@@ -45,8 +44,6 @@ async fn fixture_with(backend: Backend, anonymity: &str) -> anyhow::Result<Fixtu
         let status = http.post(url).form(&[("score", score.to_string()), ("comment", comment.to_owned())]).send().await?.status();
         anyhow::ensure!(status.is_success(), "{who}: {status}");
     }
-    let _: Value = owner.post("/api/admin/users", &json!({ "email": "hr@corp.test", "password": "a long enough password", "role": "hr" })).await?;
-    let hr = Admin::sign_in(&collector.url, "hr@corp.test", "a long enough password").await?;
     Ok(Fixture { _dir: dir, db, collector, owner, hr, survey_id: survey.id, campaign })
 }
 
@@ -249,10 +246,7 @@ on_both_backends!(
 /// never become follow-ups (an identified campaign's still do).
 #[tokio::test]
 async fn anonymous_partner_answers_never_become_follow_ups() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let owner = Admin::bootstrap(&collector.url).await?;
+    let Installation { dir: _dir, db, collector, owner } = Installation::start(Backend::Sqlite).await?;
     let project = owner.create_project(&["*"]).await?;
     let put = owner
         .http

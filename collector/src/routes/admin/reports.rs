@@ -188,24 +188,24 @@ pub struct SegmentReport {
 pub fn build_segments(rows: Vec<(Option<String>, BandCounts)>, min_n: u64) -> (BandCounts, Vec<Segment>) {
     let mut total = BandCounts::default();
     rows.iter().for_each(|(_, c)| total.merge(*c));
-    let segments = rows
-        .into_iter()
-        .map(|(value, counts)| {
-            let rest = BandCounts::new(
-                total.promoters - counts.promoters,
-                total.passives - counts.passives,
-                total.detractors - counts.detractors,
-            );
-            Segment {
-                value,
-                vs_rest: (rest.n() > 0 && counts.n() > 0).then(|| counts.compare(&rest)),
-                small: counts.n() < min_n,
-                summary: Some(NpsSummary::new(counts, 0)),
-                suppressed: false,
-            }
-        })
-        .collect();
+    let segments = rows.into_iter().map(|(value, counts)| segment(value, counts, total, min_n)).collect();
     (total, segments)
+}
+
+/// One released segment, compared with the rest of the total.
+fn segment(value: Option<String>, counts: BandCounts, total: BandCounts, min_n: u64) -> Segment {
+    let rest = BandCounts::new(
+        total.promoters.saturating_sub(counts.promoters),
+        total.passives.saturating_sub(counts.passives),
+        total.detractors.saturating_sub(counts.detractors),
+    );
+    Segment {
+        value,
+        vs_rest: (rest.n() > 0 && counts.n() > 0).then(|| counts.compare(&rest)),
+        small: counts.n() < min_n,
+        summary: Some(NpsSummary::new(counts, 0)),
+        suppressed: false,
+    }
 }
 
 /// NPS per segment, each with its interval and flagged when it differs significantly from
@@ -244,16 +244,7 @@ async fn protected_segments(state: &State, universe: &Universe, params: &Segment
         .cells
         .into_iter()
         .map(|(value, counts)| match counts {
-            Some(counts) => {
-                let rest = BandCounts::new(total.promoters - counts.promoters, total.passives - counts.passives, total.detractors - counts.detractors);
-                Segment {
-                    value,
-                    vs_rest: (rest.n() > 0 && counts.n() > 0).then(|| counts.compare(&rest)),
-                    small: counts.n() < min_n,
-                    summary: Some(NpsSummary::new(counts, 0)),
-                    suppressed: false,
-                }
-            }
+            Some(counts) => segment(value, counts, total, min_n),
             None => Segment { value, summary: None, vs_rest: None, small: true, suppressed: true },
         })
         .collect();
