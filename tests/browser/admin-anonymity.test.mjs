@@ -54,7 +54,7 @@ async function employeeSurvey(api) {
           promoter_link: null,
         },
       },
-      appearance: { placement: 'center', theme: 'auto', brand_colour: '#0f766e' },
+      appearance: { placement: 'centre', theme: 'auto', brand_colour: '#0f766e' },
     },
     rules: { triggers: [] },
   });
@@ -110,6 +110,8 @@ test('admin: HR sends an anonymous campaign and reads only what keeps people ano
     assert.equal((await row.getByTestId('segment-n').textContent()).trim(), '-', group);
     assert.match(await row.getByTestId('segment-note').textContent(), /withheld: fewer than 5 answers/, group);
   }
+  // No card that employee NPS would refuse (accounts, eligibility) is offered.
+  assert.equal(await page.getByRole('heading', { name: 'Accounts (B2B roll-ups)' }).count(), 0);
   await page.screenshot({ path: screenshotPath('enps-report'), fullPage: true });
 
   // A filter on the one-person group shows "Withheld", not the person.

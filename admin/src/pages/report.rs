@@ -10,7 +10,7 @@ use crate::pages::explain::Explain;
 use crate::pages::segments::Segments;
 use crate::{Link, Route, fmt};
 use leptos::prelude::*;
-use nps_core::wire::{NpsReport, Survey};
+use nps_core::wire::{NpsReport, Survey, SurveyKind};
 
 const DAY: i64 = 86_400_000;
 
@@ -154,8 +154,11 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             }.into_any(),
         }}
         <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() />
-        <AccountRollupsCard survey_id=survey_id range=applied.into() />
-        <Explain survey_id=survey_id />
+        // Employee NPS has no accounts and no in-app decisions: these cards would only refuse.
+        {move || survey.get().filter(|s| s.kind != SurveyKind::Enps).map(|_| view! {
+            <AccountRollupsCard survey_id=survey_id range=applied.into() />
+            <Explain survey_id=survey_id />
+        })}
     }
 }
 
