@@ -69,7 +69,7 @@ pub async fn bootstrap(state: State, body: JsonBody<Credentials>) -> ApiResult<H
 }
 
 /// 429 with `Retry-After` (whole seconds, at least 1) while sign-in is locked.
-fn locked_out(retry_after: std::time::Duration) -> HttpResponse {
+pub(crate) fn locked_out(retry_after: std::time::Duration) -> HttpResponse {
     let error = ApiError::client(ErrorCode::RateLimited, "too many failed sign-ins; wait before trying again");
     let mut response = error.error_response();
     let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
