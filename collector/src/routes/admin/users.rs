@@ -6,8 +6,9 @@
 //! end at once, on every device. Two guard rails, both answered with 409:
 //! - the last active owner cannot be disabled, deleted or demoted (checked inside the SQL
 //!   statement, so concurrent changes cannot get around it), and
-//! - an owner cannot disable, delete or change the role of their own account: another owner
-//!   must, so nobody locks themselves out by accident.
+//! - an owner cannot disable or delete their own account (another owner must), so nobody
+//!   locks themselves out by accident. Demoting oneself is allowed while another active owner
+//!   remains (the guard above refuses it for the last one); it ends one's own sessions too.
 
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
@@ -90,7 +91,6 @@ pub async fn set_status(state: State, session: AdminSession, id: web::Path<i64>,
 pub async fn set_role(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<RoleChange>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
     let id = id.into_inner();
-    not_yourself(&session, id, "change the role of")?;
     let response = apply(&state, id, AdminChange::SetRole(body.0.role)).await?;
     tracing::info!(user_id = id, role = body.0.role.as_str(), by = %session.email, "admin user role changed");
     Ok(response)
