@@ -48,26 +48,29 @@ fn confirmed(question: &str) -> bool {
     web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
 }
 
-/// The role of a user: a select for owners (the collector refuses demoting the last active
-/// owner and says so), plain text for everyone else.
+/// The role of a user, and for owners a select to change it (the collector refuses demoting
+/// the last active owner and says so). The role text keeps its own element, so the cell reads
+/// the same for every viewer.
 #[component]
 fn RoleCell(user: AdminUser, editable: bool, error: RwSignal<Option<String>>, on_change: Callback<()>) -> impl IntoView {
-    if !editable {
-        return view! { <td data-testid="user-role">{user.role.as_str().replace('_', " ")}</td> }.into_any();
-    }
     let (id, current) = (user.id, user.role);
     let on_select = move |ev: web_sys::Event| {
         let Some(role) = AdminRole::parse(&event_target_value(&ev)).filter(|r| *r != current) else { return };
         apply(api::set_user_role(id, role), error, on_change);
     };
+    let others = AdminRole::ALL.into_iter().filter(move |r| *r != current);
     view! {
-        <td data-testid="user-role">
-            <select name="user_role" aria-label=format!("Role of {}", user.email) prop:value=current.as_str() on:change=on_select>
-                {AdminRole::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.as_str().replace('_', " ")}</option> }).collect_view()}
-            </select>
+        <td>
+            <span data-testid="user-role">{current.as_str().replace('_', " ")}</span>
+            {editable.then(|| view! {
+                " "
+                <select name="user_role" aria-label=format!("Change the role of {}", user.email) prop:value="" on:change=on_select>
+                    <option value="">"change to..."</option>
+                    {others.map(|r| view! { <option value=r.as_str()>{r.as_str().replace('_', " ")}</option> }).collect_view()}
+                </select>
+            })}
         </td>
     }
-    .into_any()
 }
 
 /// Disable / enable and delete (owners, never on their own row), and a reset link (owners for
