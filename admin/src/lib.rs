@@ -32,6 +32,10 @@ pub enum Route {
     Users,
     /// An invitation link: works without a session.
     Accept,
+    /// A password-reset link: works without a session.
+    Reset,
+    /// The signed-in user's own account (change password).
+    Account,
     NotFound,
 }
 
@@ -43,6 +47,8 @@ impl Route {
             ["admin"] | ["admin", "projects"] => Route::Projects,
             ["admin", "users"] => Route::Users,
             ["admin", "accept"] => Route::Accept,
+            ["admin", "reset"] => Route::Reset,
+            ["admin", "account"] => Route::Account,
             ["admin", "projects", p] => id(p).map_or(Route::NotFound, Route::Project),
             ["admin", "projects", p, "followups"] => id(p).map_or(Route::NotFound, Route::FollowUps),
             ["admin", "projects", p, "at-risk"] => id(p).map_or(Route::NotFound, Route::AtRisk),
@@ -72,6 +78,8 @@ impl Route {
             Route::Campaign(c) => format!("/admin/campaigns/{c}"),
             Route::Users => "/admin/users".to_owned(),
             Route::Accept => "/admin/accept".to_owned(),
+            Route::Reset => "/admin/reset".to_owned(),
+            Route::Account => "/admin/account".to_owned(),
         }
     }
 }
@@ -172,6 +180,7 @@ fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <Link route=Route::Projects>"Projects"</Link>
                     {u.role.can_configure().then(|| view! { " " <Link route=Route::Users>"Users"</Link> })}
+                    " " <Link route=Route::Account>"My account"</Link>
                 </nav>
                 <span class="who">{u.email.clone()} " (" {u.role.as_str()} ")"</span>
                 <button type="button" class="secondary" on:click=sign_out>"Sign out"</button>
@@ -184,6 +193,9 @@ fn App() -> impl IntoView {
                 }
                 if st.route.get() == Route::Accept {
                     return view! { <pages::accept::Accept /> }.into_any();
+                }
+                if st.route.get() == Route::Reset {
+                    return view! { <pages::reset::Reset /> }.into_any();
                 }
                 if st.user.get().is_none() {
                     return view! { <pages::sign_in::SignIn /> }.into_any();
@@ -202,7 +214,8 @@ fn App() -> impl IntoView {
                     Route::Webhooks(id) => view! { <pages::webhooks::Webhooks project_id=id /> }.into_any(),
                     Route::NewCampaign(id) => view! { <pages::campaigns::NewCampaign survey_id=id /> }.into_any(),
                     Route::Campaign(id) => view! { <pages::campaigns::CampaignPage id=id /> }.into_any(),
-                    Route::Users | Route::Accept => view! { <pages::users::Users /> }.into_any(),
+                    Route::Users | Route::Accept | Route::Reset => view! { <pages::users::Users /> }.into_any(),
+                    Route::Account => view! { <pages::account::Account /> }.into_any(),
                     Route::NotFound => view! {
                         <h1>"Not found"</h1>
                         <p><Link route=Route::Projects>"Back to the projects"</Link></p>
@@ -241,7 +254,7 @@ mod tests {
 
     #[test]
     fn routes_round_trip() {
-        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3), Route::AtRisk(3), Route::Webhooks(3), Route::NewCampaign(7), Route::Campaign(2), Route::Users, Route::Accept] {
+        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3), Route::AtRisk(3), Route::Webhooks(3), Route::NewCampaign(7), Route::Campaign(2), Route::Users, Route::Accept, Route::Reset, Route::Account] {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/admin"), Route::Projects);

@@ -454,6 +454,58 @@ pub struct SessionInfo {
     pub expires_at: i64,
 }
 
+/// Whether an admin user may sign in (owners disable and re-enable users).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum AdminUserStatus {
+    Active,
+    /// Cannot sign in; every session ended when it was disabled.
+    Disabled,
+}
+
+/// `PUT /api/admin/users/{id}/role` (owners).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RoleChange {
+    pub role: AdminRole,
+}
+
+/// `PUT /api/admin/users/{id}/status` (owners).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StatusChange {
+    pub status: AdminUserStatus,
+}
+
+/// A signed, single-use password-reset link for one admin user, returned to whoever created
+/// it to pass on (nothing is e-mailed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PasswordResetLink {
+    pub email: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+    pub token: String,
+    /// Path of the admin app's page that sets the password: `/admin/reset?token=<token>`.
+    pub reset_path: String,
+}
+
+/// `POST /api/admin/password-resets/{token}`: the new password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewPassword {
+    pub password: String,
+}
+
+/// `POST /api/admin/session/password`: a signed-in user changes their own password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ProjectInput {

@@ -7,8 +7,8 @@ use crate::{Route, SessionUser, fmt, redirect, state};
 use leptos::prelude::*;
 use nps_core::wire::Credentials;
 
-/// The `token` query parameter of the current address.
-fn token() -> String {
+/// The `token` query parameter of the current address (also used by the reset page).
+pub(crate) fn token() -> String {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     search
         .trim_start_matches('?')

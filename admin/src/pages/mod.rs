@@ -1,6 +1,7 @@
 //! The screens of the app.
 
 pub mod accept;
+pub mod account;
 pub mod alerts;
 pub mod accounts;
 pub mod campaigns;
@@ -9,6 +10,7 @@ pub mod followup_policy;
 pub mod followups;
 pub mod projects;
 pub mod report;
+pub mod reset;
 pub mod responses;
 pub mod risk;
 pub mod segments;

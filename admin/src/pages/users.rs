@@ -1,13 +1,15 @@
-//! Who has access (every admin user and their role), and inviting admin users: an e-mail address and a role give a single-use invitation link
-//! (valid for 7 days) to pass on; the invitee sets a password at `/admin/accept`.
+//! Who has access (every admin user, their role and status), what owners can do to each
+//! (change role, disable or enable, delete, create a password-reset link), and inviting admin
+//! users: an e-mail address and a role give a single-use invitation link (valid for 7 days) to
+//! pass on; the invitee sets a password at `/admin/accept`.
 
-use crate::api::{self, AdminUser, Invitation, InvitationRequest};
+use crate::api::{self, AdminUser, ApiResult, Invitation, InvitationRequest};
 use crate::components::ErrorBox;
 use crate::{fmt, state};
 use leptos::prelude::*;
-use nps_core::wire::AdminRole;
+use nps_core::wire::{AdminRole, AdminUserStatus};
 
-fn origin() -> String {
+pub(crate) fn origin() -> String {
     web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
@@ -22,6 +24,123 @@ pub fn role_help(role: AdminRole) -> &'static str {
     }
 }
 
+fn status_label(status: AdminUserStatus) -> &'static str {
+    match status {
+        AdminUserStatus::Active => "active",
+        AdminUserStatus::Disabled => "disabled",
+    }
+}
+
+/// Runs a change; on success clears the error and reloads the list, else shows why.
+fn apply(change: impl std::future::Future<Output = ApiResult<()>> + 'static, error: RwSignal<Option<String>>, on_change: Callback<()>) {
+    leptos::task::spawn_local(async move {
+        match change.await {
+            Ok(()) => {
+                error.set(None);
+                on_change.run(());
+            }
+            Err(e) => error.set(Some(e.message)),
+        }
+    });
+}
+
+fn confirmed(question: &str) -> bool {
+    web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
+}
+
+/// The role of a user, and for owners a select to change it (the collector refuses demoting
+/// the last active owner and says so). The role text keeps its own element, so the cell reads
+/// the same for every viewer.
+#[component]
+fn RoleCell(user: AdminUser, editable: bool, error: RwSignal<Option<String>>, on_change: Callback<()>) -> impl IntoView {
+    let (id, current) = (user.id, user.role);
+    let on_select = move |ev: web_sys::Event| {
+        let Some(role) = AdminRole::parse(&event_target_value(&ev)).filter(|r| *r != current) else { return };
+        apply(api::set_user_role(id, role), error, on_change);
+    };
+    let others = AdminRole::ALL.into_iter().filter(move |r| *r != current);
+    view! {
+        <td>
+            <span data-testid="user-role">{current.as_str().replace('_', " ")}</span>
+            {editable.then(|| view! {
+                " "
+                <select name="user_role" aria-label=format!("Change the role of {}", user.email) prop:value="" on:change=on_select>
+                    <option value="">"change to..."</option>
+                    {others.map(|r| view! { <option value=r.as_str()>{r.as_str().replace('_', " ")}</option> }).collect_view()}
+                </select>
+            })}
+        </td>
+    }
+}
+
+/// Disable / enable and delete (owners, never on their own row), and a reset link (owners for
+/// everyone, admins for users who are not owners).
+#[component]
+fn UserActions(user: AdminUser, owner: bool, may_reset: bool, itself: bool, error: RwSignal<Option<String>>, on_change: Callback<()>) -> impl IntoView {
+    let link = RwSignal::new(None::<String>);
+    let (id, status) = (user.id, user.status);
+    let email = user.email.clone();
+    let toggle = move |_| {
+        let next = if status == AdminUserStatus::Active { AdminUserStatus::Disabled } else { AdminUserStatus::Active };
+        apply(api::set_user_status(id, next), error, on_change);
+    };
+    let delete = move |_| {
+        if confirmed(&format!("Delete {email}? They are signed out at once and cannot sign in again.")) {
+            apply(api::delete_user(id), error, on_change);
+        }
+    };
+    let reset = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::create_reset_link(id).await {
+                Ok(l) => {
+                    error.set(None);
+                    link.set(Some(format!("{}{}", origin(), l.reset_path)));
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let manage = owner && !itself;
+    view! {
+        <td class="actions">
+            {manage.then(|| view! {
+                <button type="button" class="secondary" on:click=toggle>{if status == AdminUserStatus::Active { "Disable" } else { "Enable" }}</button>
+                " "
+                <button type="button" class="secondary danger" on:click=delete>"Delete"</button>
+                " "
+            })}
+            {may_reset.then(|| view! { <button type="button" class="secondary" on:click=reset>"Create reset link"</button> })}
+            {move || link.get().map(|l| view! {
+                <input type="text" readonly class="link-field" aria-label=format!("Password reset link for {}", user.email) data-testid="reset-link" prop:value=l />
+                <span class="muted small">"Works once, for 24 hours; send it to the person yourself."</span>
+            })}
+            <ErrorBox error=error.into() />
+        </td>
+    }
+}
+
+/// One row of the users table, with the controls the signed-in role allows.
+#[component]
+fn UserRow(user: AdminUser, me: Option<crate::SessionUser>, on_change: Callback<()>) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let my_role = me.as_ref().map(|m| m.role);
+    let owner = my_role == Some(AdminRole::Owner);
+    let itself = me.as_ref().is_some_and(|m| m.email == user.email);
+    let may_reset = owner || (my_role.is_some_and(AdminRole::can_configure) && user.role != AdminRole::Owner);
+    let (email, status, role, since) = (user.email.clone(), user.status, user.role, user.created_at);
+    let shown = email.clone();
+    view! {
+        <tr data-user=email>
+            <td>{shown}</td>
+            <RoleCell user=user.clone() editable=owner error=error on_change=on_change />
+            <td data-testid="user-status">{status_label(status)}</td>
+            <td class="muted">{role_help(role)}</td>
+            <td>{fmt::date(Some(since))}</td>
+            <UserActions user=user owner=owner may_reset=may_reset itself=itself error=error on_change=on_change />
+        </tr>
+    }
+}
+
 #[component]
 pub fn Users() -> impl IntoView {
     let me = state().user.get_untracked();
@@ -30,7 +149,9 @@ pub fn Users() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let issued = RwSignal::new(Vec::<Invitation>::new());
     let users = RwSignal::new(None::<Result<Vec<AdminUser>, String>>);
-    leptos::task::spawn_local(async move { users.set(Some(api::users().await.map_err(|e| e.message))) });
+    let load = move || leptos::task::spawn_local(async move { users.set(Some(api::users().await.map_err(|e| e.message))) });
+    load();
+    let row_me = me.clone();
     let roles: Vec<AdminRole> = AdminRole::ALL
         .into_iter()
         .filter(|r| *r != AdminRole::Owner || me.as_ref().is_some_and(|u| u.role == AdminRole::Owner))
@@ -52,6 +173,7 @@ pub fn Users() -> impl IntoView {
     };
     view! {
         <h1>"Users"</h1>
+        <p class="muted small">"Changing a user's role or status, deleting them or resetting their password signs them out everywhere at once. To change your own password, open "<crate::Link route=crate::Route::Account>"My account"</crate::Link>"."</p>
         <section class="card">
             <h2>"Who has access"</h2>
             {move || match users.get() {
@@ -59,16 +181,9 @@ pub fn Users() -> impl IntoView {
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <table class="list" data-testid="users-table">
-                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"What the role may do"</th><th scope="col">"Since (UTC)"</th></tr></thead>
+                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Status"</th><th scope="col">"What the role may do"</th><th scope="col">"Since (UTC)"</th><th scope="col">"Actions"</th></tr></thead>
                         <tbody>
-                            {list.into_iter().map(|u| view! {
-                                <tr data-user=u.email.clone()>
-                                    <td>{u.email.clone()}</td>
-                                    <td data-testid="user-role">{u.role.as_str().replace('_', " ")}</td>
-                                    <td class="muted">{role_help(u.role)}</td>
-                                    <td>{fmt::date(Some(u.created_at))}</td>
-                                </tr>
-                            }).collect_view()}
+                            {list.into_iter().map(|u| view! { <UserRow user=u me=row_me.clone() on_change=Callback::new(move |()| load()) /> }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any(),

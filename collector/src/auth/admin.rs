@@ -10,8 +10,8 @@
 //! A valid signature is not enough: every request looks the user up by primary key, so a
 //! deleted user's token stops working at once, the role comes from the database (a role change
 //! applies on the next request), and a token issued before the user's last sign-out (an older
-//! `session_epoch`) is refused. One indexed lookup per admin request; the admin API is not a
-//! hot path.
+//! `session_epoch`) is refused, as is any token of a disabled user. One indexed lookup per
+//! admin request; the admin API is not a hot path.
 
 use super::tokens::AdminClaims;
 use crate::error::ApiError;
@@ -90,6 +90,10 @@ fn verify_token(req: &HttpRequest, state: &AppState) -> Result<AdminClaims, ApiE
 async fn authenticate(state: web::Data<AppState>, claims: AdminClaims) -> Result<AdminSession, ApiError> {
     let user_id: i64 = claims.sub.parse().map_err(|_| ApiError::client(ErrorCode::Unauthorized, "malformed session"))?;
     let user = state.store.session_user(user_id).await?.ok_or_else(expired)?;
+    // Disabling bumps the epoch too; this check keeps a disabled user out even so.
+    if user.disabled {
+        return Err(ApiError::client(ErrorCode::Unauthorized, "this account is disabled"));
+    }
     if claims.epoch != user.session_epoch {
         return Err(ApiError::client(ErrorCode::Unauthorized, "this session was signed out; sign in again"));
     }

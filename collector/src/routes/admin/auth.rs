@@ -22,11 +22,17 @@ fn check_new_credentials(email: &str, password: &str) -> ApiResult<()> {
     if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
         return Err(ApiError::invalid("email must be an e-mail address"));
     }
+    check_new_password("password", password)
+}
+
+/// The rules for every new password (creation, invitation, reset, change); `field` names it.
+pub(crate) fn check_new_password(field: &str, password: &str) -> ApiResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ApiError::invalid(format!("password must be at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(ApiError::invalid(format!("{field} must be at least {MIN_PASSWORD_CHARS} characters")));
     }
+    // Bounds the hashing work a request can ask for.
     if password.len() > 1024 {
-        return Err(ApiError::invalid("password must be at most 1024 bytes"));
+        return Err(ApiError::invalid(format!("{field} must be at most 1024 bytes")));
     }
     Ok(())
 }
@@ -63,7 +69,7 @@ pub async fn bootstrap(state: State, body: JsonBody<Credentials>) -> ApiResult<H
 }
 
 /// 429 with `Retry-After` (whole seconds, at least 1) while sign-in is locked.
-fn locked_out(retry_after: std::time::Duration) -> HttpResponse {
+pub(crate) fn locked_out(retry_after: std::time::Duration) -> HttpResponse {
     let error = ApiError::client(ErrorCode::RateLimited, "too many failed sign-ins; wait before trying again");
     let mut response = error.error_response();
     let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
@@ -88,11 +94,20 @@ pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>
         return Ok(locked_out(retry_after));
     }
     let admin = state.store.admin_by_email(&email).await?;
+    // Looked up before verifying, so a disabled account costs the same time whether the
+    // password is right or not.
+    let user = match &admin {
+        Some(a) => state.store.session_user(a.id).await?,
+        None => None,
+    };
     // Verify against a dummy hash when the user is unknown, so timing does not reveal
     // which e-mail addresses have accounts.
     let stored = admin.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_owned());
     let valid = verify_password(password, stored, &turn).await;
-    let admin = admin.filter(|_| valid);
+    // A disabled user gets the answer of a wrong password: the sign-in form tells nobody
+    // which accounts exist or are disabled.
+    let enabled = user.as_ref().is_some_and(|u| !u.disabled);
+    let admin = admin.filter(|_| valid && enabled);
     // Recorded before the turn is released, so the next sign-in's check sees this outcome.
     match &admin {
         Some(_) => state.sign_in.succeeded(&email),
@@ -102,14 +117,21 @@ pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>
     let Some(admin) = admin else {
         return Err(ApiError::client(ErrorCode::InvalidCredentials, "wrong e-mail or password"));
     };
-    let epoch = state.store.session_user(admin.id).await?.map_or(0, |u| u.session_epoch);
+    let epoch = user.map_or(0, |u| u.session_epoch);
+    session_response(&state, admin.id, admin.email, admin.role, epoch)
+}
+
+/// Issues a session for the user in `epoch`: the HttpOnly cookie and, in the body, the CSRF
+/// token to echo. Used by sign-in and by a password change, which re-issues the session of the
+/// browser that made it.
+pub(crate) fn session_response(state: &State, user_id: i64, email: String, role: AdminRole, epoch: i64) -> ApiResult<HttpResponse> {
     let minutes = state.settings.auth.admin_session_minutes;
     let expires_at = now_ms() / 1000 + minutes * 60;
     let csrf = hex::encode(rand::rng().random::<[u8; 16]>());
     let claims = AdminClaims {
-        sub: admin.id.to_string(),
-        email: admin.email.clone(),
-        role: admin.role,
+        sub: user_id.to_string(),
+        email: email.clone(),
+        role,
         csrf: csrf.clone(),
         aud: ADMIN_AUDIENCE.into(),
         exp: expires_at,
@@ -124,8 +146,8 @@ pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>
         .max_age(CookieDuration::minutes(minutes))
         .finish();
     Ok(HttpResponse::Ok().cookie(cookie).json(SessionInfo {
-        email: admin.email,
-        role: admin.role,
+        email,
+        role,
         csrf_token: csrf,
         expires_at: expires_at * 1000,
     }))

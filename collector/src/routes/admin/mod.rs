@@ -17,6 +17,7 @@ pub mod followup_policy;
 pub mod followups;
 pub mod invitations;
 pub mod partners;
+pub mod passwords;
 pub mod projects;
 pub mod report_counts;
 pub mod reports;
@@ -24,6 +25,7 @@ pub mod responses;
 pub mod risk;
 pub mod surveys;
 pub mod themes;
+pub mod users;
 pub mod webhooks;
 
 use actix_web::web;
@@ -44,9 +46,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     followups::configure(cfg);
     invitations::configure(cfg);
     partners::configure(cfg);
+    passwords::configure(cfg);
     projects::configure(cfg);
     surveys::configure(cfg);
     themes::configure(cfg);
+    users::configure(cfg);
     webhooks::configure(cfg);
     responses::configure(cfg);
     reports::configure(cfg);

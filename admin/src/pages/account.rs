@@ -1,0 +1,71 @@
+//! The signed-in user's own account (`/admin/account`, every role): changing the password.
+//! The collector ends every other session of the user and re-issues this one, so this browser
+//! stays signed in and other devices must sign in again with the new password.
+
+use crate::api;
+use crate::components::ErrorBox;
+use leptos::prelude::*;
+use nps_core::wire::PasswordChange;
+
+#[component]
+pub fn Account() -> impl IntoView {
+    let email = crate::state().user.get_untracked().map(|u| u.email).unwrap_or_default();
+    view! {
+        <h1>"My account"</h1>
+        <p class="muted">{format!("Signed in as {email}.")}</p>
+        <ChangePassword />
+    }
+}
+
+/// Current password, new password twice; says when it worked.
+#[component]
+pub fn ChangePassword() -> impl IntoView {
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let repeat = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        if new.get_untracked() != repeat.get_untracked() {
+            error.set(Some("the two new passwords differ".to_owned()));
+            return;
+        }
+        let change = PasswordChange { current_password: current.get_untracked(), new_password: new.get_untracked() };
+        leptos::task::spawn_local(async move {
+            match api::change_password(&change).await {
+                Ok(_) => {
+                    error.set(None);
+                    done.set(true);
+                    for field in [current, new, repeat] {
+                        field.set(String::new());
+                    }
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let field = |label: &'static str, name: &'static str, autocomplete: &'static str, value: RwSignal<String>| {
+        view! {
+            <label class="field"><span>{label}</span>
+                <input type="password" name=name autocomplete=autocomplete required prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        <section class="card narrow">
+            <h2>"Change my password"</h2>
+            <form on:submit=submit aria-label="Change my password">
+                {field("Current password", "current_password", "current-password", current)}
+                {field("New password (at least 10 characters)", "new_password", "new-password", new)}
+                {field("Repeat the new password", "repeat_password", "new-password", repeat)}
+                <button type="submit">"Change password"</button>
+            </form>
+            {move || done.get().then(|| view! {
+                <p class="ok" role="status" data-testid="password-changed">"Password changed. Your other sessions have been signed out."</p>
+            })}
+            <ErrorBox error=error.into() />
+        </section>
+    }
+}
