@@ -225,7 +225,12 @@ type OutboxParts = (Arc<Outbox>, Arc<EventPublisher>, (watch::Sender<bool>, Join
 /// Opens the outbox (`data_dir/outbox.redb`) and starts its delivery worker.
 fn start_outbox(settings: &Settings, store: &store::DynStore, metrics: &Arc<Metrics>) -> anyhow::Result<OutboxParts> {
     let timeout = Duration::from_secs(settings.outbox.timeout_secs.max(1));
-    let transports = Transports::new(&settings.smtp, timeout, store.clone()).context("setting up webhook and SMTP delivery")?;
+    let policy = Arc::new(crate::outbox::address::OutboundPolicy::new(settings.outbox.allowed_networks.clone()));
+    if !settings.outbox.allowed_networks.is_empty() {
+        let networks: Vec<String> = settings.outbox.allowed_networks.iter().map(ToString::to_string).collect();
+        tracing::info!(networks = %networks.join(", "), "webhooks may reach these internal networks (outbox.allowed_networks)");
+    }
+    let transports = Transports::new(&settings.smtp, timeout, policy, store.clone()).context("setting up webhook and SMTP delivery")?;
     if !transports.smtp_configured() {
         tracing::info!("SMTP is not configured (smtp.host): e-mails wait in the outbox");
     }

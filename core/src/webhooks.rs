@@ -253,6 +253,10 @@ pub struct DeliveryRow {
     pub status: String,
     /// The receiver's HTTP status or SMTP reply code.
     pub status_code: Option<i64>,
+    /// Why the attempt did not succeed. Webhooks: a class, never text or a body from the
+    /// receiver (`refused_address`, `dns_failed`, `connect_failed`, `timeout`, `tls`,
+    /// `http_3xx`, `http_4xx`, `http_5xx`, `request_failed`, or the collector's own
+    /// `endpoint deleted` / `endpoint disabled`). E-mails: the SMTP error.
     pub error: Option<String>,
     pub duration_ms: Option<i64>,
     /// Free text, e.g. the campaign and recipient of an invitation.

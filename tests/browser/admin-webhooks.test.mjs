@@ -17,7 +17,8 @@ const received = [];
 
 before(async () => {
   assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
-  collector = await startCollector();
+  // The receiver listens on 127.0.0.1, which webhooks may not reach by default (SSRF guard).
+  collector = await startCollector({ NPS_OUTBOX__ALLOWED_NETWORKS: '127.0.0.1/32' });
   browser = await launch();
   receiver = createServer((req, res) => {
     let body = '';

@@ -159,7 +159,10 @@ async fn setup(backend: Backend, env: &[(&str, String)]) -> anyhow::Result<Setup
     let db = TestDatabase::new(backend, dir.path()).await?;
     let mut options = CollectorOptions::new(dir.path().join("data"), db.url.clone())
         .with("NPS_OUTBOX__RETRY_BASE_MS", 300)
-        .with("NPS_OUTBOX__MAX_ATTEMPTS", 10);
+        .with("NPS_OUTBOX__MAX_ATTEMPTS", 10)
+        // The receivers here listen on 127.0.0.1, which webhooks may not reach by default
+        // (tests/tests/outbound.rs proves that): open exactly that address.
+        .with("NPS_OUTBOX__ALLOWED_NETWORKS", "127.0.0.1/32");
     for (k, v) in env {
         options = options.with(k, v);
     }

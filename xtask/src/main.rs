@@ -1,4 +1,5 @@
-//! Project tasks, std only: `cargo xtask run | test | build-widget | bench [bench args]`.
+//! Project tasks, std only: `cargo xtask run | test | build-widget | bench [bench args]`
+//! (and `bench-decide`, `bench-reports`, `bench-abuse`, `bench-widget`).
 
 mod admin;
 mod widget;
@@ -16,6 +17,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5
   bench-decide [args...]  build (release) and run the eligibility benchmark
   bench-reports [args...]  build (release) and run the reports benchmark, e.g. bench-reports --answers 1000000,10000000
+  bench-abuse      build (release) and run the abuse benchmark: memory under concurrent sign-ins and unknown keys
   bench-widget     build the web apps and the collector (release), time the widget in headless Chromium";
 
 /// Why a task stopped: a child process exited non-zero (its code is passed on) or something
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Some("bench") => bench("bench-ingest", &args[1..]),
         Some("bench-decide") => bench("bench-decide", &args[1..]),
         Some("bench-reports") => bench("bench-reports", &args[1..]),
+        Some("bench-abuse") => bench("bench-abuse", &args[1..]),
         Some("bench-widget") => bench_widget(),
         _ => {
             eprintln!("{USAGE}");

@@ -21,6 +21,7 @@
 //! exactly-once processing at the receiver. E-mails carry a `Message-ID` derived from the id
 //! for the same reason.
 
+pub mod address;
 mod events;
 mod settings;
 pub mod signature;

@@ -2,6 +2,7 @@
 //! (`smtp.*`, env `NPS_SMTP__HOST`, `NPS_SMTP__PORT`, `NPS_SMTP__FROM`, `NPS_SMTP__USER`,
 //! `NPS_SMTP__PASSWORD`, `NPS_SMTP__TLS=none|starttls|tls`).
 
+use super::address::Network;
 use crate::config::Secret;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,13 @@ pub struct OutboxSettings {
     pub timeout_secs: u64,
     /// How long shutdown waits for deliveries in flight (the rest are retried at the next start).
     pub shutdown_grace_secs: u64,
+    /// Internal networks webhooks may reach anyway, e.g. `["10.1.0.0/16", "127.0.0.1/32"]`
+    /// (env: `NPS_OUTBOX__ALLOWED_NETWORKS=10.1.0.0/16,127.0.0.1/32`). Empty by default:
+    /// loopback, private, link-local (cloud metadata), CGNAT, multicast and similar addresses
+    /// are refused, so that an admin cannot use webhooks to reach the collector's own machine
+    /// or network (SSRF). List only networks whose receivers you run; see docs/security.md.
+    #[serde(deserialize_with = "super::address::deserialize_networks", serialize_with = "super::address::serialize_networks")]
+    pub allowed_networks: Vec<Network>,
 }
 
 impl Default for OutboxSettings {
@@ -35,6 +43,7 @@ impl Default for OutboxSettings {
             delivered_retention_days: 7,
             timeout_secs: 10,
             shutdown_grace_secs: 5,
+            allowed_networks: Vec::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The two ways out: signed webhook POSTs (reqwest) and e-mail over SMTP (lettre).
 
+use super::address::{GuardedResolver, OutboundPolicy, RefusedAddress, ResolveFailed};
 use super::settings::{SmtpSettings, SmtpTls};
 use super::{EmailMessage, Message, WebhookMessage, signature};
 use crate::store::DynStore;
@@ -9,6 +10,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sha2::Digest;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What became of one attempt.
@@ -27,7 +29,76 @@ pub struct AttemptResult {
     /// The endpoint URL or the address.
     pub target: String,
     pub status_code: Option<i64>,
+    /// For webhooks, a short class ([`ErrorClass`]), never text or a body from the receiver:
+    /// the delivery log is read by admins, and echoing what an internal server answered would
+    /// make webhooks a way to read (or scan) the collector's network.
     pub error: Option<String>,
+}
+
+/// What went wrong with a webhook attempt, as the delivery log shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The target is (or resolved only to) an address outbound requests may not reach.
+    RefusedAddress,
+    /// The host name did not resolve.
+    DnsFailed,
+    ConnectFailed,
+    Timeout,
+    Tls,
+    /// The receiver answered 3xx (redirects are not followed), 4xx or 5xx.
+    Http3xx,
+    Http4xx,
+    Http5xx,
+    /// Anything else while sending or reading the answer.
+    RequestFailed,
+}
+
+impl ErrorClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::RefusedAddress => "refused_address",
+            ErrorClass::DnsFailed => "dns_failed",
+            ErrorClass::ConnectFailed => "connect_failed",
+            ErrorClass::Timeout => "timeout",
+            ErrorClass::Tls => "tls",
+            ErrorClass::Http3xx => "http_3xx",
+            ErrorClass::Http4xx => "http_4xx",
+            ErrorClass::Http5xx => "http_5xx",
+            ErrorClass::RequestFailed => "request_failed",
+        }
+    }
+
+    fn of_status(status: reqwest::StatusCode) -> Self {
+        match status.as_u16() {
+            300..=399 => ErrorClass::Http3xx,
+            400..=499 => ErrorClass::Http4xx,
+            _ => ErrorClass::Http5xx,
+        }
+    }
+
+    /// Classifies a reqwest error by walking its causes; the text itself is logged by the
+    /// caller at most, never stored.
+    fn of_error(e: &reqwest::Error) -> Self {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        let mut tls = false;
+        while let Some(cause) = source {
+            if cause.is::<RefusedAddress>() {
+                return ErrorClass::RefusedAddress;
+            }
+            if cause.is::<ResolveFailed>() {
+                return ErrorClass::DnsFailed;
+            }
+            let text = cause.to_string().to_ascii_lowercase();
+            tls |= text.contains("tls") || text.contains("certificate") || text.contains("handshake");
+            source = cause.source();
+        }
+        match () {
+            _ if e.is_timeout() => ErrorClass::Timeout,
+            _ if tls => ErrorClass::Tls,
+            _ if e.is_connect() => ErrorClass::ConnectFailed,
+            _ => ErrorClass::RequestFailed,
+        }
+    }
 }
 
 impl AttemptResult {
@@ -40,6 +111,7 @@ pub struct Transports {
     http: reqwest::Client,
     smtp: Option<Smtp>,
     store: DynStore,
+    policy: Arc<OutboundPolicy>,
 }
 
 struct Smtp {
@@ -50,13 +122,18 @@ struct Smtp {
 const USER_AGENT: &str = concat!("nps-collector/", env!("CARGO_PKG_VERSION"), " (webhooks)");
 
 impl Transports {
-    pub fn new(smtp: &SmtpSettings, timeout: Duration, store: DynStore) -> anyhow::Result<Self> {
+    pub fn new(smtp: &SmtpSettings, timeout: Duration, policy: Arc<OutboundPolicy>, store: DynStore) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             // A receiver answers; it does not send us elsewhere (and a redirect would drop the
-            // signature headers' meaning for the new host).
+            // signature headers' meaning for the new host, and lead past the address check).
             .redirect(reqwest::redirect::Policy::none())
+            // Every connection goes through the address check: names resolve here, and only
+            // allowed addresses are connected to.
+            .dns_resolver(Arc::new(GuardedResolver { policy: policy.clone() }))
+            // A proxy from HTTP(S)_PROXY would connect on our behalf, past the check.
+            .no_proxy()
             .user_agent(USER_AGENT)
             .build()
             .context("building the webhook HTTP client")?;
@@ -64,7 +141,7 @@ impl Transports {
             Some(host) => Some(Smtp::new(host, smtp, timeout)?),
             None => None,
         };
-        Ok(Self { http, smtp, store })
+        Ok(Self { http, smtp, store, policy })
     }
 
     pub fn smtp_configured(&self) -> bool {
@@ -93,6 +170,12 @@ impl Transports {
         if !endpoint.enabled && message.event != nps_core::webhooks::TEST_EVENT {
             return AttemptResult::failed(Outcome::Permanent, &endpoint.url, None, "endpoint disabled");
         }
+        if let Err(refused) = self.refuse_literal(&endpoint.url) {
+            // Stored before the check existed, or the allowlist changed since: will not work
+            // until the URL or the settings change, so no retries.
+            tracing::warn!(endpoint = endpoint.id, %refused, "webhook target refused");
+            return AttemptResult::failed(Outcome::Permanent, &endpoint.url, None, ErrorClass::RefusedAddress.as_str());
+        }
         let webhook_id = signature::webhook_id(id);
         // A fresh timestamp (and so signature) per attempt, as the specification asks: receivers
         // refuse timestamps too far from their clock, and a retry can come hours later.
@@ -117,11 +200,25 @@ impl Transports {
                 error: None,
             },
             Ok(response) => {
+                // The body is not read: whatever the receiver says stays out of the log.
                 let status = response.status();
-                let text: String = response.text().await.unwrap_or_default().chars().take(200).collect();
-                AttemptResult::failed(Outcome::Retry, endpoint.url, Some(i64::from(status.as_u16())), format!("HTTP {status}: {text}"))
+                AttemptResult::failed(Outcome::Retry, endpoint.url, Some(i64::from(status.as_u16())), ErrorClass::of_status(status).as_str())
             }
-            Err(e) => AttemptResult::failed(Outcome::Retry, endpoint.url, None, error_chain(&e)),
+            Err(e) => {
+                let class = ErrorClass::of_error(&e);
+                // The operator's log keeps the cause (the admin-facing delivery log does not).
+                tracing::debug!(endpoint = endpoint.id, error = %error_chain(&e), class = class.as_str(), "webhook attempt failed");
+                let outcome = if class == ErrorClass::RefusedAddress { Outcome::Permanent } else { Outcome::Retry };
+                AttemptResult::failed(outcome, endpoint.url, None, class.as_str())
+            }
+        }
+    }
+
+    /// reqwest connects to a literal IP without asking the resolver: check those here.
+    fn refuse_literal(&self, url: &str) -> Result<(), RefusedAddress> {
+        match reqwest::Url::parse(url) {
+            Ok(parsed) => self.policy.check_url(&parsed),
+            Err(_) => Ok(()), // reqwest refuses it itself (request_failed)
         }
     }
 }

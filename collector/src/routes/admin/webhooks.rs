@@ -6,6 +6,7 @@ use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::ingest::now_ms;
+use crate::outbox::address::{Network, OutboundPolicy};
 use crate::outbox::signature::generate_secret;
 use crate::state::State;
 use crate::store::webhooks::DeliveryQuery;
@@ -28,8 +29,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 const MAX_URL_CHARS: usize = 2_048;
 
-/// Parses the endpoint into something deliverable, naming the problem otherwise.
-fn check(input: &mut WebhookInput) -> ApiResult<()> {
+/// Parses the endpoint into something deliverable, naming the problem otherwise. A literal
+/// internal IP or `localhost` is refused here (unless in `outbox.allowed_networks`); names are
+/// checked again, resolved, at every connection.
+fn check(input: &mut WebhookInput, allowed: &[Network]) -> ApiResult<()> {
     input.url = input.url.trim().to_owned();
     if input.url.chars().count() > MAX_URL_CHARS {
         return Err(ApiError::invalid(format!("url must be at most {MAX_URL_CHARS} characters")));
@@ -38,6 +41,7 @@ fn check(input: &mut WebhookInput) -> ApiResult<()> {
     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none_or(str::is_empty) {
         return Err(ApiError::invalid(format!("url must be http(s)://host/...: `{}`", input.url)));
     }
+    OutboundPolicy::new(allowed.to_vec()).check_url(&url).map_err(|refused| ApiError::invalid(format!("url: {refused}")))?;
     if url.fragment().is_some() {
         return Err(ApiError::invalid("url must not have a #fragment"));
     }
@@ -98,7 +102,7 @@ pub async fn list(state: State, session: AdminSession, id: web::Path<i64>) -> Ap
 pub async fn create(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<WebhookInput>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let mut input = body.0;
-    check(&mut input)?;
+    check(&mut input, &state.settings.outbox.allowed_networks)?;
     existing_project(&state, *id).await?;
     let hook = state.store.create_webhook(*id, &input, &generate_secret(), now_ms()).await?;
     tracing::info!(webhook = hook.id, project = *id, by = %session.email, "webhook created");
@@ -118,7 +122,7 @@ pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) ->
 pub async fn update(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<WebhookInput>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let mut input = body.0;
-    check(&mut input)?;
+    check(&mut input, &state.settings.outbox.allowed_networks)?;
     let hook = state.store.update_webhook(*id, &input, now_ms()).await?.ok_or_else(|| ApiError::not_found("webhook"))?;
     Ok(HttpResponse::Ok().json(hook))
 }
