@@ -1,0 +1,190 @@
+//! The admin API: roles and sessions, users, projects and surveys.
+
+use super::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum AdminRole {
+    Owner,
+    Admin,
+    Analyst,
+    /// Sees employee NPS only.
+    Hr,
+    /// Sees partner NPS of the partners they own only.
+    PartnerManager,
+}
+
+impl AdminRole {
+    pub const ALL: [AdminRole; 5] = [AdminRole::Owner, AdminRole::Admin, AdminRole::Analyst, AdminRole::Hr, AdminRole::PartnerManager];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminRole::Owner => "owner",
+            AdminRole::Admin => "admin",
+            AdminRole::Analyst => "analyst",
+            AdminRole::Hr => "hr",
+            AdminRole::PartnerManager => "partner_manager",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// May create and change projects and surveys.
+    pub fn can_configure(self) -> bool {
+        matches!(self, AdminRole::Owner | AdminRole::Admin)
+    }
+
+    /// The survey kinds whose answers this role may read.
+    pub fn readable_kinds(self) -> &'static [SurveyKind] {
+        match self {
+            AdminRole::Owner | AdminRole::Admin => &SurveyKind::ALL,
+            AdminRole::Analyst => &[SurveyKind::Tnps, SurveyKind::Rnps, SurveyKind::Partner],
+            AdminRole::Hr => &[SurveyKind::Enps],
+            AdminRole::PartnerManager => &[SurveyKind::Partner],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewAdminUser {
+    pub email: String,
+    pub password: String,
+    pub role: AdminRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionInfo {
+    pub email: String,
+    pub role: AdminRole,
+    /// Must be echoed in the `X-CSRF-Token` header of every state-changing request.
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+/// Whether an admin user may sign in (owners disable and re-enable users).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum AdminUserStatus {
+    Active,
+    /// Cannot sign in; every session ended when it was disabled.
+    Disabled,
+}
+
+/// `PUT /api/admin/users/{id}/role` (owners).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RoleChange {
+    pub role: AdminRole,
+}
+
+/// `PUT /api/admin/users/{id}/status` (owners).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StatusChange {
+    pub status: AdminUserStatus,
+}
+
+/// A signed, single-use password-reset link for one admin user, returned to whoever created
+/// it to pass on (nothing is e-mailed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PasswordResetLink {
+    pub email: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+    pub token: String,
+    /// Path of the admin app's page that sets the password: `/admin/reset?token=<token>`.
+    pub reset_path: String,
+}
+
+/// `POST /api/admin/password-resets/{token}`: the new password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewPassword {
+    pub password: String,
+}
+
+/// `POST /api/admin/session/password`: a signed-in user changes their own password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProjectInput {
+    pub name: String,
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    #[serde(default)]
+    pub identity_enforced: bool,
+    /// Project-wide fatigue defaults; surveys may override each rule.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub fatigue: crate::eligibility::FatiguePolicy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Project {
+    pub id: i64,
+    pub name: String,
+    /// Write-only key the widget uses; safe to publish.
+    pub public_key: String,
+    pub allowed_origins: Vec<String>,
+    pub identity_enforced: bool,
+    /// The secret the vendor's backend signs identities with; only shown to owners and admins.
+    pub identity_secret: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub fatigue: crate::eligibility::FatiguePolicy,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SurveyInput {
+    pub name: String,
+    pub kind: SurveyKind,
+    #[serde(default)]
+    pub status: SurveyStatus,
+    #[serde(default)]
+    pub definition: SurveyDefinition,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub rules: SurveyRules,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Survey {
+    pub id: i64,
+    pub project_id: i64,
+    pub name: String,
+    pub kind: SurveyKind,
+    pub status: SurveyStatus,
+    pub definition: SurveyDefinition,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub rules: SurveyRules,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+

@@ -1,0 +1,119 @@
+//! Link campaigns (employee NPS, partner NPS): anonymity, recipients, partners.
+
+use super::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// How much a link campaign knows about who answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum Anonymity {
+    /// The answer keeps only the group attributes; the used-token ledger is kept apart and
+    /// shares nothing with the answers (no id, no timestamp).
+    Anonymous,
+    /// Identity is stored with the answer but never shown to HR.
+    Confidential,
+    /// Identity is stored and shown (partner NPS: contacts speak for their organisation).
+    Identified,
+}
+
+impl Anonymity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Anonymity::Anonymous => "anonymous",
+            Anonymity::Confidential => "confidential",
+            Anonymity::Identified => "identified",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Anonymity::Anonymous, Anonymity::Confidential, Anonymity::Identified].into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// The smallest group an employee-NPS report may show (default 5); admins may lower it to 3.
+pub use crate::disclosure::{DEFAULT_MIN_GROUP, MIN_GROUP_FLOOR};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CampaignInput {
+    pub survey_id: i64,
+    pub name: String,
+    pub anonymity: Anonymity,
+    /// Groups smaller than this are never shown (floor 3).
+    #[serde(default = "default_min_group")]
+    pub min_group: u32,
+    /// Comments are shown only for groups at least this large.
+    #[serde(default = "default_min_group")]
+    pub verbatim_min_group: u32,
+    /// The recipient attributes an anonymous answer keeps (e.g. department, location).
+    #[serde(default)]
+    pub group_attributes: Vec<String>,
+    /// Links stop working after this many days.
+    #[serde(default = "default_expiry_days")]
+    pub expires_in_days: u32,
+}
+
+fn default_min_group() -> u32 {
+    DEFAULT_MIN_GROUP
+}
+
+fn default_expiry_days() -> u32 {
+    30
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Campaign {
+    pub id: i64,
+    pub project_id: i64,
+    pub survey_id: i64,
+    pub name: String,
+    pub anonymity: Anonymity,
+    pub min_group: u32,
+    pub verbatim_min_group: u32,
+    pub group_attributes: Vec<String>,
+    pub expires_at: i64,
+    pub created_at: i64,
+    /// E-mail of the admin who created it (absent for campaigns older than this field). A
+    /// partner campaign is that partner manager's: no other partner manager reads it.
+    #[serde(default)]
+    pub created_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RecipientInput {
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub attributes: Attributes,
+}
+
+/// A recipient with their personal link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RecipientLink {
+    pub recipient_id: String,
+    pub email: String,
+    pub url: String,
+}
+
+/// A partner organisation (partner NPS). Answers name it in their `partner` attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Partner {
+    pub id: String,
+    pub name: String,
+    pub tier: Option<String>,
+    pub region: Option<String>,
+    /// E-mail of the partner manager who owns it: they see its answers and only theirs.
+    pub owner_email: Option<String>,
+}

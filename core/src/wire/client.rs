@@ -1,0 +1,154 @@
+//! The client API of the widget: identify, displays, two-step answers, feedback and the
+//! project's public configuration.
+
+use super::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Tells the collector who the signed-in user of the host app is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IdentifyRequest {
+    pub user_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[serde(default)]
+    pub attributes: Attributes,
+    /// When the user signed up in the host app (unix milliseconds).
+    pub created_at: Option<i64>,
+    pub language: Option<String>,
+    pub account: Option<AccountMembership>,
+    /// A JWT signed by the vendor's backend with the project's identity secret (`sub` = user
+    /// id, `exp`, optional `attributes`). Required when the project enforces verification.
+    pub identity_token: Option<String>,
+}
+
+/// The B2B account the user acts for, and the user's role in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccountMembership {
+    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[serde(default)]
+    pub attributes: Attributes,
+    /// `executive_buyer`, `admin`, `end_user` or a custom role name.
+    #[serde(default = "default_role")]
+    pub role: String,
+}
+
+fn default_role() -> String {
+    "end_user".to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct IdentifyResponse {
+    pub user_id: String,
+    /// Short-lived token the widget sends as `Authorization: Bearer` on later writes.
+    pub session_token: String,
+    pub expires_at: i64,
+}
+
+/// A survey was shown to a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DisplayRequest {
+    /// Client-generated id: retries with the same id are stored once.
+    pub display_id: String,
+    pub survey_id: i64,
+    pub user_id: String,
+    pub trigger: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub device: Option<String>,
+    /// Sampling rate in force, in basis points (10000 = everyone).
+    pub sampling_rate_bp: Option<u32>,
+}
+
+/// The score, sent as soon as it is tapped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ResponseRequest {
+    /// Client-generated id: retries with the same id are stored once.
+    pub response_id: String,
+    pub survey_id: i64,
+    pub user_id: String,
+    pub display_id: Option<String>,
+    pub score: NpsScore,
+    pub language: Option<String>,
+    pub device: Option<String>,
+    pub trigger: Option<String>,
+    pub sampling_rate_bp: Option<u32>,
+}
+
+/// The follow-up comment and extra answers, sent when the user submits them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CompleteRequest {
+    pub survey_id: i64,
+    pub user_id: String,
+    pub comment: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[serde(default)]
+    pub extra_answers: Attributes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum FeedbackKind {
+    /// Closed the survey without answering.
+    Decline,
+    /// "Ask me later".
+    Snooze,
+    /// Never ask me again (honoured forever, across all surveys of the project).
+    OptOut,
+}
+
+impl FeedbackKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedbackKind::Decline => "decline",
+            FeedbackKind::Snooze => "snooze",
+            FeedbackKind::OptOut => "opt_out",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FeedbackRequest {
+    pub action_id: String,
+    /// Absent for a project-wide opt-out.
+    pub survey_id: Option<i64>,
+    pub user_id: String,
+    pub kind: FeedbackKind,
+}
+
+/// The answer to an accepted write: it is durable once this is returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Accepted {
+    pub id: String,
+    pub durable: bool,
+}
+
+/// What the widget needs to know about a project (cacheable, served with an ETag).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProjectConfig {
+    pub project_key: String,
+    pub identity_enforced: bool,
+    pub surveys: Vec<PublicSurvey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicSurvey {
+    pub id: i64,
+    pub kind: SurveyKind,
+    pub definition: SurveyDefinition,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub rules: SurveyRules,
+}

@@ -1,0 +1,31 @@
+//! The JSON shapes exchanged between the widget, the admin app and the collector.
+//!
+//! Inputs are parsed into these types at the edge; anything that does not fit is refused with
+//! an [`crate::ErrorCode`] before it reaches storage.
+
+mod admin;
+mod campaigns;
+mod client;
+mod eligibility;
+mod reports;
+mod survey;
+
+pub use admin::*;
+pub use campaigns::*;
+pub use client::*;
+pub use eligibility::*;
+pub use reports::*;
+pub use survey::*;
+
+pub(crate) use crate::eligibility::SurveyRules;
+pub(crate) use crate::score::NpsScore;
+pub(crate) use crate::stats::{BandCounts, Comparison, NpsInterval};
+pub(crate) use std::collections::BTreeMap;
+
+/// Free-form attributes of a user or an account (plan, country, MRR, ...).
+pub type Attributes = serde_json::Map<String, serde_json::Value>;
+
+/// Longest follow-up comment accepted, in characters.
+pub const MAX_COMMENT_CHARS: usize = 5_000;
+/// Longest client-generated id, user id or attribute key.
+pub const MAX_ID_CHARS: usize = 128;

@@ -1,0 +1,212 @@
+//! Surveys: kinds, status, texts per language, appearance and rules.
+
+use super::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum SurveyKind {
+    /// Transactional: after an event or page in the host app.
+    Tnps,
+    /// Relational: on a cadence per user.
+    Rnps,
+    /// Employee NPS, by link, anonymous or confidential.
+    Enps,
+    /// Partner NPS, by link to partner contacts.
+    Partner,
+}
+
+impl SurveyKind {
+    pub const ALL: [SurveyKind; 4] = [SurveyKind::Tnps, SurveyKind::Rnps, SurveyKind::Enps, SurveyKind::Partner];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SurveyKind::Tnps => "tnps",
+            SurveyKind::Rnps => "rnps",
+            SurveyKind::Enps => "enps",
+            SurveyKind::Partner => "partner",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Answered in the host app through the widget. Employee and partner NPS are answered
+    /// only through personal links: the public project key must never write into them.
+    pub fn is_in_app(self) -> bool {
+        matches!(self, SurveyKind::Tnps | SurveyKind::Rnps)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum SurveyStatus {
+    #[default]
+    Draft,
+    Live,
+    Paused,
+    Closed,
+}
+
+impl SurveyStatus {
+    pub const ALL: [SurveyStatus; 4] = [SurveyStatus::Draft, SurveyStatus::Live, SurveyStatus::Paused, SurveyStatus::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SurveyStatus::Draft => "draft",
+            SurveyStatus::Live => "live",
+            SurveyStatus::Paused => "paused",
+            SurveyStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One value per band (follow-up questions, thank-you messages).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PerBand<T> {
+    pub detractor: T,
+    pub passive: T,
+    pub promoter: T,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum ExtraQuestionKind {
+    /// 1 to 5.
+    Rating,
+    Text,
+    YesNo,
+}
+
+/// An optional question after the follow-up (support responsiveness, value for money, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExtraQuestion {
+    pub id: String,
+    pub text: String,
+    pub kind: ExtraQuestionKind,
+}
+
+/// Everything a respondent reads, in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SurveyTexts {
+    pub question: String,
+    pub follow_up: PerBand<String>,
+    pub thank_you: PerBand<String>,
+    #[serde(default)]
+    pub extra_questions: Vec<ExtraQuestion>,
+    /// Optional call to action shown to promoters (review site, referral page).
+    pub promoter_link: Option<String>,
+}
+
+impl Default for SurveyTexts {
+    fn default() -> Self {
+        Self {
+            question: "How likely are you to recommend us to a friend or colleague?".to_owned(),
+            follow_up: PerBand {
+                detractor: "What is the main reason for your score?".to_owned(),
+                passive: "What is the main reason for your score?".to_owned(),
+                promoter: "What is the main reason for your score?".to_owned(),
+            },
+            thank_you: PerBand {
+                detractor: "Thank you. We read every answer and will work on it.".to_owned(),
+                passive: "Thank you for your feedback.".to_owned(),
+                promoter: "Thank you! We are glad you like it.".to_owned(),
+            },
+            extra_questions: Vec::new(),
+            promoter_link: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum Placement {
+    #[default]
+    BottomRight,
+    BottomLeft,
+    Centre,
+    BottomSheet,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum Theme {
+    Light,
+    Dark,
+    #[default]
+    Auto,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Appearance {
+    pub placement: Placement,
+    pub theme: Theme,
+    /// CSS colour of the brand, e.g. `#4f46e5`.
+    pub brand_colour: String,
+}
+
+impl Default for Appearance {
+    fn default() -> Self {
+        Self { placement: Placement::default(), theme: Theme::default(), brand_colour: "#4f46e5".to_owned() }
+    }
+}
+
+/// The content of a survey: texts per language and appearance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SurveyDefinition {
+    pub default_language: String,
+    pub texts: BTreeMap<String, SurveyTexts>,
+    pub appearance: Appearance,
+}
+
+impl Default for SurveyDefinition {
+    fn default() -> Self {
+        Self {
+            default_language: "en".to_owned(),
+            texts: BTreeMap::from([("en".to_owned(), SurveyTexts::default())]),
+            appearance: Appearance::default(),
+        }
+    }
+}
+
+impl SurveyDefinition {
+    /// The texts in `language` if the survey has them, else in its default language.
+    pub fn texts_for(&self, language: Option<&str>) -> Option<&SurveyTexts> {
+        language
+            .and_then(|l| self.texts.get(l).or_else(|| self.texts.get(l.split('-').next().unwrap_or(l))))
+            .or_else(|| self.texts.get(&self.default_language))
+    }
+
+    /// Problems an editor must fix before the survey can be saved, one message each.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !self.texts.contains_key(&self.default_language) {
+            problems.push(format!("definition.texts has no entry for the default language `{}`", self.default_language));
+        }
+        for (language, texts) in &self.texts {
+            if texts.question.trim().is_empty() {
+                problems.push(format!("definition.texts.{language}.question must not be empty"));
+            }
+        }
+        problems
+    }
+}
