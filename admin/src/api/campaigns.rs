@@ -1,0 +1,59 @@
+//! Link campaigns: recipients, links, sending and per-wave status.
+
+use super::*;
+
+pub async fn create_campaign(input: &nps_core::wire::CampaignInput) -> ApiResult<nps_core::wire::Campaign> {
+    call("POST", "/api/admin/campaigns", json(input)).await
+}
+
+pub async fn campaign(id: i64) -> ApiResult<nps_core::wire::Campaign> {
+    call("GET", &format!("/api/admin/campaigns/{id}"), None).await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ImportResult {
+    pub received: usize,
+}
+
+/// Adds recipients from CSV text (an `email` column; `name`, `language`, any other column
+/// becomes an attribute).
+pub async fn add_recipients_csv(id: i64, csv: &str) -> ApiResult<ImportResult> {
+    call("POST", &format!("/api/admin/campaigns/{id}/recipients"), json(&serde_json::json!({ "csv": csv }))).await
+}
+
+pub async fn campaign_links(id: i64) -> ApiResult<Vec<nps_core::wire::RecipientLink>> {
+    call("GET", &format!("/api/admin/campaigns/{id}/links"), None).await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WaveStatus {
+    /// The wave number (1 = the first sending).
+    pub wave: u32,
+    pub invitations_sent: u64,
+    pub invitations_delivered: u64,
+    pub reminders_sent: u64,
+    pub reminders_delivered: u64,
+    pub answered: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CampaignStatus {
+    pub delivery_active: bool,
+    pub recipients: u64,
+    pub waves: Vec<WaveStatus>,
+    pub next_wave_at: Option<i64>,
+}
+
+/// Hands every recipient's invitation to the outbox and switches e-mail delivery on.
+pub async fn campaign_send(id: i64) -> ApiResult<serde_json::Value> {
+    call("POST", &format!("/api/admin/campaigns/{id}/send"), None).await
+}
+
+pub async fn campaign_status(id: i64) -> ApiResult<CampaignStatus> {
+    call("GET", &format!("/api/admin/campaigns/{id}/status"), None).await
+}
+
+/// A survey's campaigns, newest first.
+pub async fn campaigns(survey_id: i64) -> ApiResult<Vec<nps_core::wire::Campaign>> {
+    call("GET", &format!("/api/admin/campaigns?survey_id={survey_id}"), None).await
+}
