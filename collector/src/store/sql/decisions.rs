@@ -1,0 +1,112 @@
+//! Eligibility: user histories, decide-and-claim, the decision log and response caps.
+
+macro_rules! sql_decisions {
+    // Appends this part's methods to those gathered so far and hands them to the next part;
+    // the last hands them to `sql_store_impl!`, which writes the one `impl Store` block.
+    ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
+        $next!($store, $db, $row, [$($done)*
+            #[tracing::instrument(skip(self))]
+            async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory> {
+                let mut conn = self.pool.acquire().await?;
+                let q = FactsQuery { project_id, survey_id: 0, user_id, at: now, everything: true, with_counts: false };
+                Ok(Self::load_facts(&mut conn, &q).await?.history)
+            }
+
+            #[tracing::instrument(skip(self, decide), fields(survey = claim.survey_id))]
+            async fn decide_and_claim(&self, claim: &DisplayClaim, decide: DecideFn<'_>) -> StoreResult<Decision> {
+                // Most decisions say no (cooldowns, sampling); those only read, without the lock,
+                // in parallel. A yes is taken again under the per-user lock before it claims a
+                // display, so two concurrent yeses cannot both stand (double-checked).
+                let optimistic = {
+                    let mut conn = self.pool.acquire().await?;
+                    let facts = Self::load_facts(&mut conn, &FactsQuery::of(claim)).await?;
+                    decide(&facts)
+                };
+                if !optimistic.eligible {
+                    return Ok(optimistic);
+                }
+                let mut tx = self.begin_user_transaction(claim.project_id, &claim.user_id).await?;
+                let facts = Self::load_facts(&mut tx, &FactsQuery::of(claim)).await?;
+                let decision = decide(&facts);
+                if decision.eligible {
+                    Self::claim_display(&mut tx, claim, &decision).await?;
+                }
+                tx.commit().await?;
+                Ok(decision)
+            }
+
+            async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts> {
+                let mut conn = self.pool.acquire().await?;
+                let q = FactsQuery { project_id, survey_id, user_id, at, everything: false, with_counts: true };
+                Self::load_facts(&mut conn, &q).await
+            }
+
+            async fn decisions(&self, survey_id: i64, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<DecisionRecord>> {
+                let rows = sqlx::query(
+                    "SELECT survey_id, user_id, eligible, rule, detail, retry_after, sampling_rate_bp, display_id, trigger_name, \
+                     created_at FROM decisions WHERE survey_id = $1 AND user_id = $2 AND created_at >= $3 AND created_at < $4 \
+                     ORDER BY created_at, id",
+                )
+                .bind(survey_id)
+                .bind(user_id)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(DecisionRecord {
+                            survey_id: r.try_get("survey_id")?,
+                            user_id: r.try_get("user_id")?,
+                            eligible: r.try_get("eligible")?,
+                            rule: r.try_get("rule")?,
+                            detail: r.try_get("detail")?,
+                            retry_after: r.try_get("retry_after")?,
+                            sampling_rate_bp: u32::try_from(r.try_get::<i64, _>("sampling_rate_bp")?).unwrap_or(0),
+                            display_id: r.try_get("display_id")?,
+                            trigger: r.try_get("trigger_name")?,
+                            at: r.try_get("created_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn decision_counts(&self, survey_ids: &[i64], from: i64, to: i64) -> StoreResult<Vec<RuleCount>> {
+                if survey_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new(
+                    "SELECT rule, COUNT(DISTINCT user_id) AS users, COUNT(*) AS decisions FROM decisions WHERE survey_id IN (",
+                );
+                let mut ids = qb.separated(", ");
+                for id in survey_ids {
+                    ids.push_bind(*id);
+                }
+                qb.push(") AND created_at >= ").push_bind(from).push(" AND created_at < ").push_bind(to);
+                qb.push(" GROUP BY rule ORDER BY rule");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(RuleCount {
+                            rule: r.try_get("rule")?,
+                            users: r.try_get::<i64, _>("users")?.max(0) as u64,
+                            decisions: r.try_get::<i64, _>("decisions")?.max(0) as u64,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn response_counts(&self, survey_id: i64, day_start: i64) -> StoreResult<(u64, u64)> {
+                let row = sqlx::query(
+                    "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) AS today \
+                     FROM responses WHERE survey_id = $1 AND score IS NOT NULL",
+                )
+                .bind(survey_id)
+                .bind(day_start)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok((row.try_get::<i64, _>("today")?.max(0) as u64, row.try_get::<i64, _>("total")?.max(0) as u64))
+            }
+        ], $($rest),*);
+    };
+}

@@ -1,0 +1,128 @@
+//! Projects and surveys.
+
+macro_rules! sql_projects {
+    // Appends this part's methods to those gathered so far and hands them to the next part;
+    // the last hands them to `sql_store_impl!`, which writes the one `impl Store` block.
+    ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
+        $next!($store, $db, $row, [$($done)*
+            #[tracing::instrument(skip(self, secret))]
+            async fn create_project(&self, input: &ProjectInput, public_key: &str, secret: &str, now: i64) -> StoreResult<Project> {
+                let row = sqlx::query(
+                    "INSERT INTO projects (name, public_key, allowed_origins, identity_secret, identity_enforced, fatigue, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(&input.name)
+                .bind(public_key)
+                .bind(serde_json::to_string(&input.allowed_origins)?)
+                .bind(secret)
+                .bind(input.identity_enforced)
+                .bind(serde_json::to_string(&input.fatigue)?)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                let id: i64 = row.try_get("id")?;
+                self.get_project(id).await?.ok_or_else(|| StoreError::Corrupt("project vanished after insert".into()))
+            }
+
+            async fn update_project(&self, id: i64, input: &ProjectInput) -> StoreResult<Option<Project>> {
+                sqlx::query(
+                    "UPDATE projects SET name = $1, allowed_origins = $2, identity_enforced = $3, fatigue = $4 WHERE id = $5",
+                )
+                    .bind(&input.name)
+                    .bind(serde_json::to_string(&input.allowed_origins)?)
+                    .bind(input.identity_enforced)
+                    .bind(serde_json::to_string(&input.fatigue)?)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                self.get_project(id).await
+            }
+
+            async fn set_identity_secret(&self, id: i64, secret: &str) -> StoreResult<Option<Project>> {
+                sqlx::query("UPDATE projects SET identity_secret = $1 WHERE id = $2")
+                    .bind(secret)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                self.get_project(id).await
+            }
+
+            async fn list_projects(&self) -> StoreResult<Vec<Project>> {
+                let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects ORDER BY id");
+                let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+                rows.iter().map(Self::project_from_row).collect()
+            }
+
+            async fn get_project(&self, id: i64) -> StoreResult<Option<Project>> {
+                let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE id = $1");
+                let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(Self::project_from_row).transpose()
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn project_by_key(&self, public_key: &str) -> StoreResult<Option<Project>> {
+                let sql = format!("SELECT {PROJECT_COLUMNS} FROM projects WHERE public_key = $1");
+                let row = sqlx::query(AssertSqlSafe(sql)).bind(public_key).fetch_optional(&self.pool).await?;
+                row.as_ref().map(Self::project_from_row).transpose()
+            }
+
+            #[tracing::instrument(skip(self, input))]
+            async fn create_survey(&self, project_id: i64, input: &SurveyInput, now: i64) -> StoreResult<Survey> {
+                let row = sqlx::query(
+                    "INSERT INTO surveys (project_id, name, kind, status, definition, rules, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(project_id)
+                .bind(&input.name)
+                .bind(input.kind.as_str())
+                .bind(input.status.as_str())
+                .bind(serde_json::to_string(&input.definition)?)
+                .bind(serde_json::to_string(&input.rules)?)
+                .bind(now)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                let id: i64 = row.try_get("id")?;
+                self.get_survey(id).await?.ok_or_else(|| StoreError::Corrupt("survey vanished after insert".into()))
+            }
+
+            #[tracing::instrument(skip(self, input))]
+            async fn update_survey(&self, id: i64, input: &SurveyInput, now: i64) -> StoreResult<Option<Survey>> {
+                sqlx::query(
+                    "UPDATE surveys SET name = $1, kind = $2, status = $3, definition = $4, rules = $5, updated_at = $6 \
+                     WHERE id = $7",
+                )
+                .bind(&input.name)
+                .bind(input.kind.as_str())
+                .bind(input.status.as_str())
+                .bind(serde_json::to_string(&input.definition)?)
+                .bind(serde_json::to_string(&input.rules)?)
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                self.get_survey(id).await
+            }
+
+            async fn get_survey(&self, id: i64) -> StoreResult<Option<Survey>> {
+                let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE id = $1");
+                let row = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(Self::survey_from_row).transpose()
+            }
+
+            async fn list_surveys(&self, project_id: Option<i64>) -> StoreResult<Vec<Survey>> {
+                let rows = match project_id {
+                    Some(p) => {
+                        let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE project_id = $1 ORDER BY id");
+                        sqlx::query(AssertSqlSafe(sql)).bind(p).fetch_all(&self.pool).await?
+                    }
+                    None => {
+                        let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys ORDER BY id");
+                        sqlx::query(AssertSqlSafe(sql)).fetch_all(&self.pool).await?
+                    }
+                };
+                rows.iter().map(Self::survey_from_row).collect()
+            }
+        ], $($rest),*);
+    };
+}

@@ -1,0 +1,52 @@
+//! Backend name, health and the dead-letter table.
+
+macro_rules! sql_store_core {
+    // Appends this part's methods to those gathered so far and hands them to the next part;
+    // the last hands them to `sql_store_impl!`, which writes the one `impl Store` block.
+    ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
+        $next!($store, $db, $row, [$($done)*
+            fn backend(&self) -> &'static str {
+                Self::BACKEND
+            }
+
+            #[tracing::instrument(skip(self))]
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(records = batch.len()))]
+            async fn apply_batch(&self, batch: &[crate::ingest::IngestRecord]) -> StoreResult<()> {
+                let parts = BatchParts::split(batch);
+                self.apply_parts(&parts).await
+            }
+
+            async fn dead_letter(&self, record: &str, reason: &str, at: i64) -> StoreResult<()> {
+                sqlx::query("INSERT INTO dead_letters (record, reason, created_at) VALUES ($1, $2, $3)")
+                    .bind(record)
+                    .bind(reason)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn list_dead_letters(&self, limit: i64) -> StoreResult<Vec<DeadLetter>> {
+                let rows = sqlx::query("SELECT id, record, reason, created_at FROM dead_letters ORDER BY id DESC LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(DeadLetter {
+                            id: r.try_get("id")?,
+                            record: r.try_get("record")?,
+                            reason: r.try_get("reason")?,
+                            created_at: r.try_get("created_at")?,
+                        })
+                    })
+                    .collect()
+            }
+        ], $($rest),*);
+    };
+}
