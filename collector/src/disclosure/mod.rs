@@ -85,8 +85,19 @@ pub fn protection(survey: &Survey, campaigns: &[Campaign]) -> Option<Thresholds>
 
 /// The surveys among `survey_ids` whose answers are protected.
 pub async fn protected_surveys(state: &State, survey_ids: &[i64]) -> ApiResult<Vec<(Survey, Thresholds, Vec<Campaign>)>> {
-    let surveys: Vec<Survey> = state.store.list_surveys(None).await?.into_iter().filter(|s| survey_ids.contains(&s.id)).collect();
-    let campaigns = state.store.campaigns_for_surveys(survey_ids).await?;
+    // Only link surveys can be protected: customer NPS pays no campaign query.
+    let surveys: Vec<Survey> = state
+        .store
+        .list_surveys(None)
+        .await?
+        .into_iter()
+        .filter(|s| survey_ids.contains(&s.id) && matches!(s.kind, SurveyKind::Enps | SurveyKind::Partner))
+        .collect();
+    if surveys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = surveys.iter().map(|s| s.id).collect();
+    let campaigns = state.store.campaigns_for_surveys(&ids).await?;
     Ok(surveys
         .into_iter()
         .filter_map(|s| {

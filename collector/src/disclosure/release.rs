@@ -47,10 +47,15 @@ fn counts_in(s: &WaveSnapshot, u: &Universe) -> Option<BandCounts> {
 /// The NPS report of a protected survey: the wave's (or group's) figures and a trend of one
 /// point per wave, each wave its own universe.
 pub async fn nps_report(state: &State, u: &Universe) -> ApiResult<NpsReport> {
-    let released = counts(state, u).await?;
+    // The request's own wave is one of the waves of the trend: read each snapshot once.
+    let per_wave = wave_counts(state, u).await?;
+    let released = match per_wave.iter().find(|(w, _)| w.wave == u.wave) {
+        Some((_, cell)) => *cell,
+        None => counts(state, u).await?,
+    };
     let mut periods = Vec::new();
     let mut waves = Vec::new();
-    for (wave, cell) in wave_counts(state, u).await? {
+    for (wave, cell) in per_wave {
         if let Some(c) = cell.filter(|c| c.n() > 0) {
             let start = chrono::DateTime::from_timestamp_millis(wave.started_at).map(|t| t.format("%Y-%m-%d").to_string());
             periods.push(PeriodSummary { period_start: start.unwrap_or_default(), summary: NpsSummary::new(c, 0), change: None });

@@ -95,6 +95,34 @@ pub trait DisclosureStore: Send + Sync {
 
 macro_rules! impl_disclosure_store {
     ($store:ident, $db:ty) => {
+        impl $store {
+            /// The stored snapshot of the wave and how many scored answers the wave has now.
+            async fn snapshot_state(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                spec: &crate::store::disclosure::SnapshotSpec,
+            ) -> crate::store::StoreResult<(Option<crate::store::disclosure::WaveSnapshot>, u64)> {
+                use sqlx::Row;
+                let stored = sqlx::query("SELECT body FROM disclosure_snapshots WHERE survey_id = $1 AND wave = $2")
+                    .bind(spec.survey_id)
+                    .bind(i64::from(spec.wave))
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                let current = match stored {
+                    Some(row) => Some(serde_json::from_str(&row.try_get::<String, _>("body")?)?),
+                    None => None,
+                };
+                let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM responses WHERE score IS NOT NULL AND survey_id = ");
+                Self::push_wave(&mut count, spec);
+                let answers_now: i64 = count.build().fetch_one(&mut *conn).await?.try_get("n")?;
+                Ok((current, u64::try_from(answers_now).unwrap_or(0)))
+            }
+
+            fn push_wave(qb: &mut sqlx::QueryBuilder<$db>, spec: &crate::store::disclosure::SnapshotSpec) {
+                qb.push_bind(spec.survey_id).push(" AND ").push(Self::JSON_TEXT.0).push_bind(Self::json_path("wave")).push(Self::JSON_TEXT.1);
+                qb.push(" = ").push_bind(spec.wave.to_string());
+            }
+        }
+
         #[async_trait::async_trait]
         impl crate::store::disclosure::DisclosureStore for $store {
             async fn wave_snapshot(
@@ -103,28 +131,20 @@ macro_rules! impl_disclosure_store {
             ) -> crate::store::StoreResult<Option<crate::store::disclosure::WaveSnapshot>> {
                 use crate::store::disclosure::{WaveAnswer, WaveSnapshot};
                 use sqlx::Row;
-                let wave = i64::from(spec.wave);
+                // Reads take no lock: most find the snapshot current. Only a due refresh is
+                // serialised, and it checks again under the lock.
+                let (current, answers_now) = Self::snapshot_state(&mut *self.pool.acquire().await?, spec).await?;
+                if !WaveSnapshot::due(current.as_ref(), answers_now, spec.min_group) {
+                    return Ok(current);
+                }
                 let mut tx = self.begin_keyed_transaction(crate::store::disclosure::snapshot_lock_key(spec.survey_id, spec.wave)).await?;
-                let stored = sqlx::query("SELECT body FROM disclosure_snapshots WHERE survey_id = $1 AND wave = $2")
-                    .bind(spec.survey_id)
-                    .bind(wave)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let current: Option<WaveSnapshot> = match stored {
-                    Some(row) => Some(serde_json::from_str(&row.try_get::<String, _>("body")?)?),
-                    None => None,
-                };
-                let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM responses WHERE score IS NOT NULL AND survey_id = ");
-                count.push_bind(spec.survey_id).push(" AND ").push(Self::JSON_TEXT.0).push_bind(Self::json_path("wave")).push(Self::JSON_TEXT.1);
-                count.push(" = ").push_bind(spec.wave.to_string());
-                let answers_now: i64 = count.build().fetch_one(&mut *tx).await?.try_get("n")?;
-                if !WaveSnapshot::due(current.as_ref(), u64::try_from(answers_now).unwrap_or(0), spec.min_group) {
+                let (current, answers_now) = Self::snapshot_state(&mut *tx, spec).await?;
+                if !WaveSnapshot::due(current.as_ref(), answers_now, spec.min_group) {
                     tx.commit().await?;
                     return Ok(current);
                 }
                 let mut select = sqlx::QueryBuilder::<$db>::new("SELECT score, comment, attributes FROM responses WHERE score IS NOT NULL AND survey_id = ");
-                select.push_bind(spec.survey_id).push(" AND ").push(Self::JSON_TEXT.0).push_bind(Self::json_path("wave")).push(Self::JSON_TEXT.1);
-                select.push(" = ").push_bind(spec.wave.to_string());
+                Self::push_wave(&mut select, spec);
                 let rows = select.build().fetch_all(&mut *tx).await?;
                 let answers = rows
                     .iter()
@@ -142,7 +162,7 @@ macro_rules! impl_disclosure_store {
                      ON CONFLICT (survey_id, wave) DO UPDATE SET answers = excluded.answers, body = excluded.body",
                 )
                 .bind(spec.survey_id)
-                .bind(wave)
+                .bind(i64::from(spec.wave))
                 .bind(i64::try_from(snapshot.answers).unwrap_or(i64::MAX))
                 .bind(serde_json::to_string(&snapshot)?)
                 .execute(&mut *tx)
