@@ -2,6 +2,7 @@
 
 pub mod distribution;
 pub mod interval_bar;
+pub mod new_password;
 pub mod nps_headline;
 pub mod trend_chart;
 
