@@ -36,6 +36,21 @@ pub fn use_collector_beside_this_binary() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs the collector on a fresh SQLite file with these settings until it exits (settings that
+/// must stop start-up): whether it succeeded, and what it wrote on stdout and stderr.
+pub async fn run_until_exit(env: &[(&str, &str)]) -> anyhow::Result<(bool, String, String)> {
+    let dir = tempfile::tempdir()?;
+    let db = crate::TestDatabase::sqlite(dir.path());
+    let mut command = Command::new(binary()?);
+    command.env("NPS_DATA_DIR", dir.path().join("data")).env("NPS_DATABASE_URL", &db.url).env("NPS_HTTP__PORT", "0").kill_on_drop(true);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = tokio::time::timeout(Duration::from_secs(60), command.output()).await??;
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    Ok((output.status.success(), text(&output.stdout), text(&output.stderr)))
+}
+
 #[derive(Clone)]
 pub struct CollectorOptions {
     pub data_dir: PathBuf,

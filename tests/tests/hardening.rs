@@ -355,18 +355,8 @@ async fn sign_in_and_bootstrap_refuse_text_plain_bodies() -> anyhow::Result<()> 
 
 #[tokio::test]
 async fn a_short_server_secret_stops_start_up_naming_the_setting() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let run = tokio::process::Command::new(nps_e2e::collector::binary()?)
-        .env("NPS_DATA_DIR", dir.path().join("data"))
-        .env("NPS_DATABASE_URL", &db.url)
-        .env("NPS_HTTP__PORT", "0")
-        .env("NPS_AUTH__SERVER_SECRET", "8chars!!")
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(60), run).await??;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "started with an 8-byte secret; stdout: {}", String::from_utf8_lossy(&output.stdout));
+    let (started, stdout, stderr) = nps_e2e::collector::run_until_exit(&[("NPS_AUTH__SERVER_SECRET", "8chars!!")]).await?;
+    assert!(!started, "started with an 8-byte secret; stdout: {stdout}");
     assert!(stderr.contains("NPS_AUTH__SERVER_SECRET") && stderr.contains("at least 32"), "{stderr}");
     Ok(())
 }

@@ -255,18 +255,8 @@ async fn the_allowlist_opens_a_local_receiver_and_the_log_keeps_classes_not_bodi
 
 #[tokio::test]
 async fn a_bad_allowed_network_stops_start_up_naming_it() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let run = tokio::process::Command::new(nps_e2e::collector::binary()?)
-        .env("NPS_DATA_DIR", dir.path().join("data"))
-        .env("NPS_DATABASE_URL", &db.url)
-        .env("NPS_HTTP__PORT", "0")
-        .env("NPS_OUTBOX__ALLOWED_NETWORKS", "10.1.0.0/16,intranet")
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(60), run).await??;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "started with a bad network; stdout: {}", String::from_utf8_lossy(&output.stdout));
+    let (started, stdout, stderr) = nps_e2e::collector::run_until_exit(&[("NPS_OUTBOX__ALLOWED_NETWORKS", "10.1.0.0/16,intranet")]).await?;
+    assert!(!started, "started with a bad network; stdout: {stdout}");
     assert!(stderr.contains("allowed_networks") && stderr.contains("`intranet`"), "{stderr}");
     Ok(())
 }
