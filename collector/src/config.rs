@@ -83,6 +83,10 @@ pub struct LimitSettings {
     /// Sustained requests per second per project key, and the burst above it.
     pub per_project_rps: u32,
     pub per_project_burst: u32,
+    /// How many collectors share these limits behind one load balancer. Each enforces its
+    /// share (rates and bursts divided by this), so together they allow what one collector
+    /// would; the limits are kept in each process's memory, not in the database.
+    pub collectors: std::num::NonZeroU32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -179,6 +183,7 @@ impl Default for LimitSettings {
             per_ip_burst: 200,
             per_project_rps: 5_000,
             per_project_burst: 20_000,
+            collectors: std::num::NonZeroU32::MIN,
         }
     }
 }

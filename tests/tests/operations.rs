@@ -36,6 +36,10 @@ async fn openapi_metrics_and_readiness_describe_the_running_service() -> anyhow:
 
     let ready: Value = reqwest::get(format!("{}/readyz", collector.url)).await?.json().await?;
     assert_eq!((ready["ready"].as_bool(), ready["database"].as_str(), ready["spool_depth"].as_u64()), (Some(true), Some("up"), Some(0)));
+
+    // Whoever opens the collector's address finds the way to the admin app.
+    let start = reqwest::get(&collector.url).await?.text().await?;
+    assert!(start.contains("href=\"/admin/\""), "{start}");
     Ok(())
 }
 
@@ -60,5 +64,36 @@ async fn too_many_requests_from_one_address_get_a_429_json_error() -> anyhow::Re
     }
     assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 5, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
+    Ok(())
+}
+
+/// Two collectors behind one load balancer, both told they are two: together they allow one
+/// address what one collector alone would (burst 10), not twice that.
+#[tokio::test]
+async fn collectors_sharing_a_database_share_the_rate_limit() -> anyhow::Result<()> {
+    let db = TestDatabase::postgres().await?;
+    let dirs = [tempfile::tempdir()?, tempfile::tempdir()?];
+    let mut collectors = Vec::new();
+    for dir in &dirs {
+        let options = CollectorOptions::new(dir.path().join("data"), db.url.clone())
+            .with("NPS_LIMITS__PER_IP_RPS", 1)
+            .with("NPS_LIMITS__PER_IP_BURST", 10)
+            .with("NPS_LIMITS__COLLECTORS", 2);
+        collectors.push(Collector::start(options).await?);
+    }
+    let mut allowed = 0;
+    for i in 0..20 {
+        // Round robin, as a load balancer would spread one client's requests.
+        let url = format!("{}/v1/p/pk_whatever/config", collectors[i % 2].url);
+        if reqwest::get(&url).await?.status().as_u16() != 429 {
+            allowed += 1;
+        }
+    }
+    // 5 + 5 from the bursts, plus at most one refill per collector while the loop ran.
+    assert!((10..=12).contains(&allowed), "allowed {allowed} of 20");
+
+    // Zero collectors would divide by zero: refused at start-up, naming the setting.
+    let (started, _, stderr) = nps_e2e::collector::run_until_exit(&[("NPS_LIMITS__COLLECTORS", "0")]).await?;
+    assert!(!started && stderr.to_lowercase().contains("limits.collectors"), "{stderr}");
     Ok(())
 }

@@ -57,6 +57,8 @@ pub async fn index(state: State) -> HttpResponse {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>NPS collector</title></head>\
          <body style=\"font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto\">\
          <h1>NPS collector</h1><p>Storage: {backend}. Writes are acknowledged once durable.</p>\
+         <p><a href=\"/admin/\">Open the admin app</a> to set up projects and surveys and read reports \
+         (on a new installation it asks for the first owner's account).</p>\
          <ul><li><a href=\"/openapi.json\">API description (OpenAPI)</a></li>\
          <li><a href=\"/readyz\">Readiness</a></li><li><a href=\"/metrics\">Metrics</a></li></ul></body></html>"
     ))

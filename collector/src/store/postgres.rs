@@ -9,7 +9,7 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
-    const BACKEND: &'static str = "postgres";
+    const DIALECT: super::sql::Dialect = super::sql::Dialect::Postgres;
 
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         // A short acquire timeout: when the database is down the drainer should notice quickly
@@ -48,6 +48,14 @@ impl PostgresStore {
     /// unrelated users; it never lets one user's decisions interleave.
     async fn begin_user_transaction(&self, project_id: i64, user_id: &str) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
         self.begin_keyed_transaction(user_lock_key(project_id, user_id)).await
+    }
+
+    /// A transaction no other write to `responses` interleaves with: a SHARE lock waits for
+    /// the transactions storing answers and holds off new ones until this one ends.
+    async fn begin_holding_response_writes(&self) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("LOCK TABLE responses IN SHARE MODE").execute(&mut *tx).await?;
+        Ok(tx)
     }
 
     /// A transaction holding the advisory lock `key` until it ends, across every collector

@@ -246,10 +246,7 @@ macro_rules! impl_rollup_store {
                 // drainer must see the declaration for every answer the backfill misses:
                 // SQLite has one writer (BEGIN IMMEDIATE); PostgreSQL takes a SHARE lock on
                 // responses, which waits for storing transactions and holds off new ones.
-                let mut tx = if Self::BACKEND == "sqlite" { self.pool.begin_with("BEGIN IMMEDIATE").await? } else { self.pool.begin().await? };
-                if Self::BACKEND == "postgres" {
-                    sqlx::query("LOCK TABLE responses IN SHARE MODE").execute(&mut *tx).await?;
-                }
+                let mut tx = self.begin_holding_response_writes().await?;
                 let inserted = sqlx::query(
                     "INSERT INTO report_dimensions (project_id, dimension, created_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (project_id, dimension) DO NOTHING",

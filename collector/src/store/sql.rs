@@ -2,6 +2,24 @@
 //! [`impl_sql_store!`]. Placeholders are `$1, $2, ...` in order of first use, which SQLite and
 //! PostgreSQL both accept; every write is an idempotent upsert keyed by a client-generated id.
 
+/// The backends, told apart by this type wherever their SQL or locking differs (never by
+/// comparing names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The name `/readyz` and the logs report.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
 /// Rows per multi-row statement: 11 columns x 500 rows stays far below both backends' bind
 /// limits (32,766 for SQLite, 65,535 for PostgreSQL).
 pub(crate) const ROWS_PER_STATEMENT: usize = 500;

@@ -11,7 +11,7 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    const BACKEND: &'static str = "sqlite";
+    const DIALECT: super::sql::Dialect = super::sql::Dialect::Sqlite;
 
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let options = SqliteConnectOptions::from_str(url)?
@@ -35,14 +35,32 @@ impl SqliteStore {
         if on_disk {
             crate::private_files::create_private_file(&file)?;
         }
+        Self::migrate(options.clone()).await?;
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         if on_disk {
             for path in crate::private_files::sqlite_files(&file) {
                 crate::private_files::restrict_file(&path);
             }
         }
         Ok(Self { pool })
+    }
+}
+
+impl SqliteStore {
+    /// Migrates on a connection of its own with foreign keys off, as SQLite's procedure for
+    /// rebuilding a table asks (migration 0011 rebuilds `responses`): with them on, `DROP
+    /// TABLE` first deletes every row and counts each follow-up that referenced one as a
+    /// violation, which renaming the rebuilt table does not uncount, so every installation
+    /// with follow-ups failed to upgrade (`tests/tests/upgrade.rs`). Integrity is then checked
+    /// as a whole: a migration that broke a reference stops the start-up.
+    async fn migrate(options: SqliteConnectOptions) -> anyhow::Result<()> {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect_with(&options.foreign_keys(false)).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&mut conn).await?;
+        let broken = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut conn).await?;
+        anyhow::ensure!(broken.is_empty(), "after migrating, {} rows reference rows that do not exist", broken.len());
+        conn.close().await?;
+        Ok(())
     }
 }
 
@@ -68,6 +86,11 @@ impl SqliteStore {
     /// SQLite has one writer: `BEGIN IMMEDIATE` takes the write lock up front, so the facts a
     /// decision reads cannot change before its display is written.
     async fn begin_user_transaction(&self, _project_id: i64, _user_id: &str) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// A transaction no other write to `responses` interleaves with: SQLite has one writer.
+    async fn begin_holding_response_writes(&self) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 

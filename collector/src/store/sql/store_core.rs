@@ -6,7 +6,7 @@ macro_rules! sql_store_core {
     ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
         $next!($store, $db, $row, [$($done)*
             fn backend(&self) -> &'static str {
-                Self::BACKEND
+                Self::DIALECT.name()
             }
 
             #[tracing::instrument(skip(self))]
