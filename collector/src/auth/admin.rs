@@ -32,6 +32,8 @@ pub struct AdminSession {
     pub user_id: i64,
     pub email: String,
     pub role: AdminRole,
+    /// The request's audit note: the disclosure layer records protected reads in it.
+    pub audit: crate::audit::AuditNote,
 }
 
 impl AdminSession {
@@ -87,7 +89,7 @@ fn verify_token(req: &HttpRequest, state: &AppState) -> Result<AdminClaims, ApiE
     Ok(claims)
 }
 
-async fn authenticate(state: web::Data<AppState>, claims: AdminClaims) -> Result<AdminSession, ApiError> {
+async fn authenticate(state: web::Data<AppState>, claims: AdminClaims, audit: crate::audit::AuditNote) -> Result<AdminSession, ApiError> {
     let user_id: i64 = claims.sub.parse().map_err(|_| ApiError::client(ErrorCode::Unauthorized, "malformed session"))?;
     let user = state.store.session_user(user_id).await?.ok_or_else(expired)?;
     // Disabling bumps the epoch too; this check keeps a disabled user out even so.
@@ -97,7 +99,9 @@ async fn authenticate(state: web::Data<AppState>, claims: AdminClaims) -> Result
     if claims.epoch != user.session_epoch {
         return Err(ApiError::client(ErrorCode::Unauthorized, "this session was signed out; sign in again"));
     }
-    Ok(AdminSession { user_id: user.id, email: user.email, role: user.role })
+    // The audit middleware records who made the request (see `crate::audit`).
+    audit.actor(crate::audit::Actor { id: user.id, email: user.email.clone(), role: user.role });
+    Ok(AdminSession { user_id: user.id, email: user.email, role: user.role, audit })
 }
 
 impl FromRequest for AdminSession {
@@ -109,6 +113,7 @@ impl FromRequest for AdminSession {
             return Box::pin(async { Err(ApiError::Internal(anyhow::anyhow!("application state missing"))) });
         };
         let claims = verify_token(req, &state);
-        Box::pin(async move { authenticate(state, claims?).await })
+        let audit = crate::audit::AuditNote::of(req);
+        Box::pin(async move { authenticate(state, claims?, audit).await })
     }
 }
