@@ -68,19 +68,15 @@ pub fn bounded_user_agent(raw: &str) -> String {
     raw.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT_CHARS).collect()
 }
 
-/// The matched route's path parameters, values only of the allow-listed ones.
+/// The matched route's path parameters, as matched (see [`recorded_value`] for what is kept).
 pub fn path_params(req: &HttpRequest) -> Vec<(String, String)> {
-    req.match_info()
-        .iter()
-        .map(|(name, value)| {
-            let value = if RECORDED_PARAMS.contains(&name) {
-                value.chars().take(MAX_PARAM_CHARS).collect()
-            } else {
-                "(not recorded)".to_owned()
-            };
-            (name.to_owned(), value)
-        })
-        .collect()
+    req.match_info().iter().map(|(name, value)| (name.to_owned(), value.to_owned())).collect()
+}
+
+/// What the log keeps of a path parameter: the value of an allow-listed one, cut to
+/// [`MAX_PARAM_CHARS`]; for any other only that it was there.
+fn recorded_value(name: &str, value: &str) -> String {
+    if RECORDED_PARAMS.contains(&name) { value.chars().take(MAX_PARAM_CHARS).collect() } else { "(not recorded)".to_owned() }
 }
 
 fn is_read(method: &Method) -> bool {
@@ -112,10 +108,10 @@ pub fn kind(facts: &RequestFacts, reads: &[(i64, u32)], status: u16) -> Option<A
     (status == 403 || (status == 401 && facts.credentials)).then_some(AuditKind::Denied)
 }
 
-/// The target: path parameters, the export format, and the survey and wave of protected
+/// The target: path parameters (allow-listed values only), the export format, and the survey and wave of protected
 /// reads, as a canonical (sorted) JSON object.
 fn target(facts: &RequestFacts, params: &[(String, String)], reads: &[(i64, u32)], kind: AuditKind) -> String {
-    let mut target: BTreeMap<String, String> = params.iter().cloned().collect();
+    let mut target: BTreeMap<String, String> = params.iter().map(|(k, v)| (k.clone(), recorded_value(k, v))).collect();
     if let (AuditKind::Export | AuditKind::AuditRead, Some(format)) = (kind, facts.format) {
         target.insert("format".into(), format.into());
     }
