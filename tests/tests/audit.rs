@@ -7,8 +7,8 @@
 //! `/audit/verify` checks; only owners read and export it, and the export is CSV-safe.
 
 use nps_core::wire::{SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::admin::OWNER_EMAIL;
-use nps_e2e::{Admin, Backend, Installation, TestDatabase, on_both_backends};
+use nps_e2e::admin::{OWNER_EMAIL, OWNER_PASSWORD};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, Installation, TestDatabase, on_both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -307,10 +307,15 @@ async fn only_owners_read_the_log_which_pages_filters_and_exports_csv_safely(f: 
     Ok(())
 }
 
+/// Two collectors share the database (as behind a load balancer) and take writes at the same
+/// time: appends are serialised across both, so the chain has no fork and no gap.
 async fn concurrent_requests_keep_one_unbroken_chain(f: Fixture) -> anyhow::Result<()> {
-    let owner = &f.owner;
+    let second = Collector::start(CollectorOptions::new(f.dir.path().join("data-2"), f.db.url.clone())).await?;
+    let other = Admin::sign_in(&second.url, OWNER_EMAIL, OWNER_PASSWORD).await?;
+    let (owner, other) = (&f.owner, &other);
     let attempts = (0..24).map(|i| async move {
-        call(owner, Method::POST, "/api/admin/projects", Some(project_input(&format!("P{i}")))).await
+        let by = if i % 2 == 0 { owner } else { other };
+        call(by, Method::POST, "/api/admin/projects", Some(project_input(&format!("P{i}")))).await
     });
     for result in futures::future::join_all(attempts).await {
         assert_eq!(result?.0, StatusCode::CREATED);
@@ -318,7 +323,42 @@ async fn concurrent_requests_keep_one_unbroken_chain(f: Fixture) -> anyhow::Resu
     let result = verify(&f.owner).await?;
     assert_eq!(result["intact"], true, "{result}");
     assert_eq!(result["entries"].as_i64(), result["head_seq"].as_i64(), "{result}");
-    assert!(result["entries"].as_u64().is_some_and(|n| n >= 26), "{result}");
+    assert!(result["entries"].as_u64().is_some_and(|n| n >= 27), "{result}");
+    Ok(())
+}
+
+/// Makes every audit insert fail, as an unavailable audit table would.
+async fn break_audit_inserts(db: &TestDatabase) -> anyhow::Result<()> {
+    match db.backend {
+        Backend::Sqlite => {
+            execute(db, "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit down'); END").await?;
+        }
+        Backend::Postgres => {
+            execute(db, "CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit down'; END $$").await?;
+            execute(db, "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_down()").await?;
+        }
+    }
+    Ok(())
+}
+
+/// When the entry cannot be written: a write keeps its answer (it happened), a disclosing read
+/// is refused with 503, and both are counted in `nps_audit_failures_total`.
+async fn a_read_that_cannot_be_audited_is_refused_and_failures_are_counted(f: Fixture) -> anyhow::Result<()> {
+    let project = f.owner.create_project(&["*"]).await?;
+    let enps = live_survey(&f.owner, project.id, SurveyKind::Enps).await?;
+    let tnps = live_survey(&f.owner, project.id, SurveyKind::Tnps).await?;
+    break_audit_inserts(&f.db).await?;
+    let (status, _) = call(&f.owner, Method::POST, "/api/admin/projects", Some(project_input("Still created"))).await?;
+    assert_eq!(status, StatusCode::CREATED, "the write happened and says so");
+    for path in [format!("/api/admin/reports/nps?survey_id={enps}"), format!("/api/admin/responses?survey_id={tnps}&format=csv")] {
+        let (status, body) = call(&f.owner, Method::GET, &path, None).await?;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("unavailable")), "{path}: {body}");
+    }
+    let (status, _) = call(&f.owner, Method::GET, &format!("/api/admin/reports/nps?survey_id={tnps}"), None).await?;
+    assert_eq!(status, StatusCode::OK, "a customer NPS report needs no entry");
+    let metrics = reqwest::get(format!("{}/metrics", f.collector.url)).await?.text().await?;
+    let failures = metrics.lines().find_map(|l| l.strip_prefix("nps_audit_failures_total ")).and_then(|n| n.trim().parse::<u64>().ok());
+    assert_eq!(failures, Some(3), "{metrics}");
     Ok(())
 }
 
@@ -331,4 +371,5 @@ on_both_backends!(
     removing_the_newest_entry_is_found,
     only_owners_read_the_log_which_pages_filters_and_exports_csv_safely,
     concurrent_requests_keep_one_unbroken_chain,
+    a_read_that_cannot_be_audited_is_refused_and_failures_are_counted,
 );
