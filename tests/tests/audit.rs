@@ -186,7 +186,8 @@ async fn protected_reads_and_exports_are_recorded_and_customer_reads_are_not(f: 
     assert_eq!(status, StatusCode::OK);
     let reads = entries(&f.owner, "action=reports%2Fnps&limit=500").await?;
     assert_eq!(reads.len(), 1, "only the eNPS read is recorded: {reads:?}");
-    assert!(reads.iter().all(|e| e["target"]["survey_id"] == enps.to_string()));
+    let enps_id = enps.to_string();
+    assert!(reads.iter().all(|e| e["target"]["survey_id"] == enps_id.as_str()));
     for format in ["csv", "xlsx"] {
         let (status, _) = call(&f.owner, Method::GET, &format!("/api/admin/responses?survey_id={tnps}&format={format}"), None).await?;
         assert_eq!(status, StatusCode::OK);
