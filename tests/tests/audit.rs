@@ -130,6 +130,13 @@ async fn writes_sign_ins_and_denials_are_recorded_with_who_what_when_and_where(f
     assert_eq!(update["target"], json!({ "id": project.id.to_string() }));
     assert_eq!(update["status"].as_u64(), Some(u64::from(status.as_u16())));
 
+    // A forged cross-site request: the owner's cookie without the CSRF token.
+    let forged = f.owner.http.delete(format!("{}/api/admin/users/999", f.collector.url)).send().await?;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let csrf = newest(&f.owner, "DELETE /api/admin/users/{id}").await?;
+    assert_eq!((csrf["status"].as_u64(), csrf["actor_email"].as_str()), (Some(403), Some(OWNER_EMAIL)), "{csrf}");
+    assert_eq!(csrf["target"], json!({ "id": "999" }));
+
     // A denied attempt: an analyst tries to add a user, and to read the audit log.
     let analyst = f.user("analyst@example.com", "analyst").await?;
     let (status, _) = call(&analyst, Method::POST, "/api/admin/users",

@@ -64,7 +64,7 @@ fn expired() -> ApiError {
 }
 
 /// Checks the token itself (signature, expiry, CSRF); the user is checked in [`authenticate`].
-fn verify_token(req: &HttpRequest, state: &AppState) -> Result<AdminClaims, ApiError> {
+fn verify_token(req: &HttpRequest, state: &AppState, audit: &crate::audit::AuditNote) -> Result<AdminClaims, ApiError> {
     let bearer = req
         .headers()
         .get("Authorization")
@@ -83,6 +83,11 @@ fn verify_token(req: &HttpRequest, state: &AppState) -> Result<AdminClaims, ApiE
     if from_cookie && unsafe_method {
         let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         if sent != Some(claims.csrf.as_str()) {
+            // A request another site made the user's browser send: the audit log names whose
+            // session it tried to use (the token's signature is valid, so the name is ours).
+            if let Ok(id) = claims.sub.parse() {
+                audit.actor(crate::audit::Actor { id, email: claims.email.clone(), role: claims.role });
+            }
             return Err(ApiError::client(ErrorCode::CsrfFailed, "missing or wrong X-CSRF-Token header"));
         }
     }
@@ -112,8 +117,8 @@ impl FromRequest for AdminSession {
         let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
             return Box::pin(async { Err(ApiError::Internal(anyhow::anyhow!("application state missing"))) });
         };
-        let claims = verify_token(req, &state);
         let audit = crate::audit::AuditNote::of(req);
+        let claims = verify_token(req, &state, &audit);
         Box::pin(async move { authenticate(state, claims?, audit).await })
     }
 }
