@@ -30,6 +30,8 @@ pub enum Route {
     NewCampaign(i64),
     Campaign(i64),
     Users,
+    /// The audit log (owners).
+    Audit,
     /// An invitation link: works without a session.
     Accept,
     /// A password-reset link: works without a session.
@@ -46,6 +48,7 @@ impl Route {
         match parts.as_slice() {
             ["admin"] | ["admin", "projects"] => Route::Projects,
             ["admin", "users"] => Route::Users,
+            ["admin", "audit"] => Route::Audit,
             ["admin", "accept"] => Route::Accept,
             ["admin", "reset"] => Route::Reset,
             ["admin", "account"] => Route::Account,
@@ -77,6 +80,7 @@ impl Route {
             Route::NewCampaign(s) => format!("/admin/surveys/{s}/campaigns"),
             Route::Campaign(c) => format!("/admin/campaigns/{c}"),
             Route::Users => "/admin/users".to_owned(),
+            Route::Audit => "/admin/audit".to_owned(),
             Route::Accept => "/admin/accept".to_owned(),
             Route::Reset => "/admin/reset".to_owned(),
             Route::Account => "/admin/account".to_owned(),
@@ -180,6 +184,7 @@ fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <Link route=Route::Projects>"Projects"</Link>
                     {u.role.can_configure().then(|| view! { " " <Link route=Route::Users>"Users"</Link> })}
+                    {(u.role == nps_core::wire::AdminRole::Owner).then(|| view! { " " <Link route=Route::Audit>"Audit log"</Link> })}
                     " " <Link route=Route::Account>"My account"</Link>
                 </nav>
                 <span class="who">{u.email.clone()} " (" {u.role.as_str()} ")"</span>
@@ -216,6 +221,7 @@ fn App() -> impl IntoView {
                     Route::Campaign(id) => view! { <pages::campaigns::CampaignPage id=id /> }.into_any(),
                     Route::Users | Route::Accept | Route::Reset => view! { <pages::users::Users /> }.into_any(),
                     Route::Account => view! { <pages::account::Account /> }.into_any(),
+                    Route::Audit => view! { <pages::audit::AuditLog /> }.into_any(),
                     Route::NotFound => view! {
                         <h1>"Not found"</h1>
                         <p><Link route=Route::Projects>"Back to the projects"</Link></p>
@@ -254,7 +260,7 @@ mod tests {
 
     #[test]
     fn routes_round_trip() {
-        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3), Route::AtRisk(3), Route::Webhooks(3), Route::NewCampaign(7), Route::Campaign(2), Route::Users, Route::Accept, Route::Reset, Route::Account] {
+        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3), Route::AtRisk(3), Route::Webhooks(3), Route::NewCampaign(7), Route::Campaign(2), Route::Users, Route::Accept, Route::Reset, Route::Account, Route::Audit] {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/admin"), Route::Projects);

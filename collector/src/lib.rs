@@ -1,6 +1,7 @@
 //! The NPS collector: client API, durable ingestion, admin API and operations.
 
 pub mod activity;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod campaign;

@@ -15,6 +15,7 @@ pub struct Metrics {
     pub outbox_pending: IntGauge,
     pub outbox_attempts: IntCounterVec,
     pub outbox_failed: IntCounterVec,
+    pub audit_failures: IntCounter,
 }
 
 fn register<T: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: T) -> T {
@@ -64,8 +65,10 @@ impl Metrics {
             &registry,
             IntCounterVec::new(Opts::new("nps_outbox_failed_total", "Messages given up after their last attempt"), &["channel"])?,
         );
+        let audit_failures =
+            register(&registry, IntCounter::new("nps_audit_failures_total", "Audit entries that could not be written")?);
         Ok(Self { registry, accepted, spool_commits, spool_group_size, spool_depth, drained, drain_failures, dead_letters, http_duration,
-            outbox_pending, outbox_attempts, outbox_failed })
+            outbox_pending, outbox_attempts, outbox_failed, audit_failures })
     }
 
     pub fn render(&self) -> String {

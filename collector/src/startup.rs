@@ -169,6 +169,8 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .configure(extractor_errors)
+                // Innermost: it sees the route's outcome and the notes of its extractors.
+                .wrap(from_fn(crate::audit::record))
                 .wrap(from_fn(guard::client_guard))
                 .wrap(from_fn(record_latency))
                 .wrap(tracing_actix_web::TracingLogger::<crate::telemetry::LeanRootSpan>::new())

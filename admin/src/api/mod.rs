@@ -145,6 +145,7 @@ pub fn query(pairs: &[(&str, String)]) -> String {
     if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
 }
 
+mod audit;
 mod campaigns;
 mod followups;
 mod projects;
@@ -153,6 +154,7 @@ mod session;
 mod users;
 mod webhooks;
 
+pub use audit::*;
 pub use campaigns::*;
 pub use followups::*;
 pub use projects::*;

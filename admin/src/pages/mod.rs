@@ -4,6 +4,7 @@ pub mod accept;
 pub mod account;
 pub mod alerts;
 pub mod accounts;
+pub mod audit;
 pub mod campaigns;
 pub mod explain;
 pub mod followup_policy;

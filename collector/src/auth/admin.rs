@@ -32,6 +32,8 @@ pub struct AdminSession {
     pub user_id: i64,
     pub email: String,
     pub role: AdminRole,
+    /// The request's audit note: the disclosure layer records protected reads in it.
+    pub audit: crate::audit::AuditNote,
 }
 
 impl AdminSession {
@@ -62,7 +64,7 @@ fn expired() -> ApiError {
 }
 
 /// Checks the token itself (signature, expiry, CSRF); the user is checked in [`authenticate`].
-fn verify_token(req: &HttpRequest, state: &AppState) -> Result<AdminClaims, ApiError> {
+fn verify_token(req: &HttpRequest, state: &AppState, audit: &crate::audit::AuditNote) -> Result<AdminClaims, ApiError> {
     let bearer = req
         .headers()
         .get("Authorization")
@@ -81,13 +83,18 @@ fn verify_token(req: &HttpRequest, state: &AppState) -> Result<AdminClaims, ApiE
     if from_cookie && unsafe_method {
         let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         if sent != Some(claims.csrf.as_str()) {
+            // A request another site made the user's browser send: the audit log names whose
+            // session it tried to use (the token's signature is valid, so the name is ours).
+            if let Ok(id) = claims.sub.parse() {
+                audit.actor(crate::audit::Actor { id, email: claims.email.clone(), role: claims.role });
+            }
             return Err(ApiError::client(ErrorCode::CsrfFailed, "missing or wrong X-CSRF-Token header"));
         }
     }
     Ok(claims)
 }
 
-async fn authenticate(state: web::Data<AppState>, claims: AdminClaims) -> Result<AdminSession, ApiError> {
+async fn authenticate(state: web::Data<AppState>, claims: AdminClaims, audit: crate::audit::AuditNote) -> Result<AdminSession, ApiError> {
     let user_id: i64 = claims.sub.parse().map_err(|_| ApiError::client(ErrorCode::Unauthorized, "malformed session"))?;
     let user = state.store.session_user(user_id).await?.ok_or_else(expired)?;
     // Disabling bumps the epoch too; this check keeps a disabled user out even so.
@@ -97,7 +104,9 @@ async fn authenticate(state: web::Data<AppState>, claims: AdminClaims) -> Result
     if claims.epoch != user.session_epoch {
         return Err(ApiError::client(ErrorCode::Unauthorized, "this session was signed out; sign in again"));
     }
-    Ok(AdminSession { user_id: user.id, email: user.email, role: user.role })
+    // The audit middleware records who made the request (see `crate::audit`).
+    audit.actor(crate::audit::Actor { id: user.id, email: user.email.clone(), role: user.role });
+    Ok(AdminSession { user_id: user.id, email: user.email, role: user.role, audit })
 }
 
 impl FromRequest for AdminSession {
@@ -108,7 +117,8 @@ impl FromRequest for AdminSession {
         let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
             return Box::pin(async { Err(ApiError::Internal(anyhow::anyhow!("application state missing"))) });
         };
-        let claims = verify_token(req, &state);
-        Box::pin(async move { authenticate(state, claims?).await })
+        let audit = crate::audit::AuditNote::of(req);
+        let claims = verify_token(req, &state, &audit);
+        Box::pin(async move { authenticate(state, claims?, audit).await })
     }
 }

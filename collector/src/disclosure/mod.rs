@@ -181,6 +181,8 @@ pub async fn scope(state: &State, session: &AdminSession, filters: &Filters) -> 
             }
         }
     }
+    // Every protected read is audited (see `crate::audit`): decided here, recorded after the answer.
+    session.audit.protected_read(survey.id, wave);
     Ok(Scope::Protected(Box::new(Universe { survey, thresholds, group_attributes, waves, wave, group, partners })))
 }
 

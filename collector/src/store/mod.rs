@@ -10,6 +10,8 @@ mod project_json;
 #[macro_use]
 mod sql;
 #[macro_use]
+pub mod audit;
+#[macro_use]
 pub mod accounts;
 #[macro_use]
 pub mod admin_users;
@@ -224,7 +226,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: admin_users::AdminUserStore + rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + Send + Sync + 'static {
+pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 

@@ -82,6 +82,8 @@ macro_rules! open_survey_of_s {
 
 // The SQL of `Store`, one file per aggregate under `sql/`: each defines a macro expanding
 // to the methods of its part, so the trait is still implemented in one block per backend.
+/// The audit log's SQL (used by `store/audit.rs`).
+pub(crate) mod audit;
 #[macro_use]
 mod rows;
 #[macro_use]

@@ -73,6 +73,7 @@ impl_resident_store!(SqliteStore);
 impl_partner_programme_store!(SqliteStore, Sqlite);
 impl_campaign_mail_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_disclosure_store!(SqliteStore, Sqlite);
+impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 
 
 impl SqliteStore {

@@ -4,6 +4,7 @@
 //! an [`crate::ErrorCode`] before it reaches storage.
 
 mod admin;
+mod audit;
 mod campaigns;
 mod client;
 mod eligibility;
@@ -11,6 +12,7 @@ mod reports;
 mod survey;
 
 pub use admin::*;
+pub use audit::*;
 pub use campaigns::*;
 pub use client::*;
 pub use eligibility::*;

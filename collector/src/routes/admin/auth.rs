@@ -118,6 +118,7 @@ pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>
         return Err(ApiError::client(ErrorCode::InvalidCredentials, "wrong e-mail or password"));
     };
     let epoch = user.map_or(0, |u| u.session_epoch);
+    crate::audit::AuditNote::of(&req).actor(crate::audit::Actor { id: admin.id, email: admin.email.clone(), role: admin.role });
     session_response(&state, admin.id, admin.email, admin.role, epoch)
 }
 

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod audit;
 pub mod auth;
 pub mod business;
 pub mod campaign_list;
@@ -33,6 +34,7 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     accounts::configure(cfg);
     actions::configure(cfg);
+    audit::configure(cfg);
     business::configure(cfg);
     risk::configure(cfg);
     auth::configure(cfg);

@@ -1,0 +1,143 @@
+//! The audit log (owners only; the collector refuses everyone else, and the navigation shows
+//! no link to other roles): who did what, when and from where, filtered, newest first, "Load
+//! more" for older entries, and a CSV export of the same filters.
+
+use crate::api::{self, AuditFilters};
+use crate::components::ErrorBox;
+use crate::fmt;
+use crate::pages::report::range;
+use leptos::prelude::*;
+use nps_core::wire::{AuditEntry, AuditKind};
+
+fn kind_label(kind: AuditKind) -> &'static str {
+    match kind {
+        AuditKind::Write => "write",
+        AuditKind::Export => "export",
+        AuditKind::ProtectedRead => "protected read",
+        AuditKind::AuditRead => "audit read",
+        AuditKind::Denied => "denied",
+    }
+}
+
+fn target_text(entry: &AuditEntry) -> String {
+    entry.target.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
+}
+
+fn actor_text(entry: &AuditEntry) -> String {
+    match (&entry.actor_email, &entry.actor_role) {
+        (Some(email), Some(role)) => format!("{email} ({})", role.replace('_', " ")),
+        (Some(email), None) => email.clone(),
+        _ => "anonymous".to_owned(),
+    }
+}
+
+#[component]
+fn EntryRow(entry: AuditEntry) -> impl IntoView {
+    let refused = matches!(entry.status, 401 | 403);
+    view! {
+        <tr data-testid="audit-entry" class:refused=refused>
+            <td>{fmt::date_time(entry.at)}</td>
+            <td data-testid="audit-actor">{actor_text(&entry)}</td>
+            <td>{kind_label(entry.kind)}</td>
+            <td data-testid="audit-action"><code>{entry.action.clone()}</code></td>
+            <td>{target_text(&entry)}</td>
+            <td class="num" data-testid="audit-status">{entry.status}</td>
+            <td>{entry.client_addr.clone().unwrap_or_default()}</td>
+            <td class="small muted">{entry.user_agent.clone().unwrap_or_default()}</td>
+        </tr>
+    }
+}
+
+#[component]
+pub fn AuditLog() -> impl IntoView {
+    let actor = RwSignal::new(String::new());
+    let kind = RwSignal::new(String::new());
+    let action = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let entries = RwSignal::new(Vec::<AuditEntry>::new());
+    let next = RwSignal::new(None::<i64>);
+    let loaded = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let filters = move || {
+        let (f, t) = range(&from.get(), &to.get());
+        AuditFilters { actor: actor.get(), kind: AuditKind::parse(&kind.get()), action: action.get(), from: f, to: t }
+    };
+    // `before` none: a fresh first page; else the next older page appended.
+    let load = move |before: Option<i64>| {
+        let f = filters();
+        leptos::task::spawn_local(async move {
+            match api::audit_page(&f, before).await {
+                Ok(page) => {
+                    error.set(None);
+                    if before.is_none() {
+                        entries.set(page.entries);
+                    } else {
+                        entries.update(|list| list.extend(page.entries));
+                    }
+                    next.set(page.next_before);
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+            loaded.set(true);
+        });
+    };
+    load(None);
+    let apply = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        load(None);
+    };
+    view! {
+        <h1>"Audit log"</h1>
+        <p class="muted">"Every change in the admin, every export and every read of employee NPS: who, what, when and from where. Entries cannot be changed; times are UTC."</p>
+        <form class="filters card" on:submit=apply aria-label="Filters">
+            <label class="field inline"><span>"User e-mail"</span>
+                <input type="email" name="actor" prop:value=move || actor.get() on:input=move |ev| actor.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline"><span>"Kind"</span>
+                <select name="kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
+                    <option value="">"all"</option>
+                    {AuditKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{kind_label(k)}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="field inline"><span>"Action contains"</span>
+                <input type="search" name="action" prop:value=move || action.get() on:input=move |ev| action.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline"><span>"From"</span>
+                <input type="date" name="from" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline"><span>"To (inclusive)"</span>
+                <input type="date" name="to" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) />
+            </label>
+            <button type="submit">"Apply"</button>
+            <a class="button secondary" href=move || filters().export_url() download="audit-log.csv" data-testid="audit-export">"Export CSV"</a>
+        </form>
+        <ErrorBox error=error.into() />
+        {move || {
+            if !loaded.get() {
+                return view! { <p class="muted">"Loading..."</p> }.into_any();
+            }
+            let list = entries.get();
+            if list.is_empty() {
+                return view! { <p class="muted card">"No entries match these filters."</p> }.into_any();
+            }
+            view! {
+                <section class="card">
+                    <div class="table-scroll">
+                        <table class="list audit" data-testid="audit-table">
+                            <thead><tr>
+                                <th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"Kind"</th>
+                                <th scope="col">"Action"</th><th scope="col">"Target"</th><th scope="col">"Status"</th>
+                                <th scope="col">"From"</th><th scope="col">"User agent"</th>
+                            </tr></thead>
+                            <tbody>{list.into_iter().map(|e| view! { <EntryRow entry=e /> }).collect_view()}</tbody>
+                        </table>
+                    </div>
+                    {move || next.get().map(|before| view! {
+                        <button type="button" class="secondary" data-testid="audit-more" on:click=move |_| load(Some(before))>"Load more"</button>
+                    })}
+                </section>
+            }.into_any()
+        }}
+    }
+}
