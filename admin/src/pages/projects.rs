@@ -66,6 +66,7 @@ fn NewProject() -> impl IntoView {
                 .collect(),
             identity_enforced: enforced.get_untracked(),
             fatigue: Default::default(),
+            retention_months: None,
         };
         let mut problems = Vec::new();
         if input.name.is_empty() {

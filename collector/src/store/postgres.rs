@@ -33,6 +33,7 @@ impl_resident_store!(PostgresStore);
 impl_partner_programme_store!(PostgresStore, Postgres);
 impl_campaign_mail_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_disclosure_store!(PostgresStore, Postgres);
+impl_data_rights_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 
 
 impl PostgresStore {
