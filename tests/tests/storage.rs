@@ -163,7 +163,7 @@ async fn the_drainer_dead_letters_what_the_database_refuses_and_stores_the_rest(
         spool.append(serde_json::to_vec(record)?).await?;
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let drainer = Drainer { spool: spool.clone(), store: f.store.clone(), metrics, batch: 100, shutdown_grace: Duration::from_secs(5), linger: Duration::ZERO, hook: None };
+    let drainer = Drainer { spool: spool.clone(), store: f.store.clone(), metrics, batch: 100, shutdown_grace: Duration::from_secs(5), linger: Duration::ZERO, hook: None, erasures: None };
     let task = tokio::spawn(drainer.run(stopped));
     let drained = nps_e2e::wait_for(Duration::from_secs(10), || async { (spool.depth().await.ok()? == 0).then_some(()) }).await;
     stop.send(true)?;
