@@ -317,6 +317,10 @@ impl Outbox {
     pub(crate) async fn mark_delivered(&self, id: &str, envelope: &Envelope) -> anyhow::Result<()> {
         let (id, envelope) = (id.to_owned(), envelope.clone());
         self.finish(move |txn| {
+            // Purged by an erasure while it was being delivered: leave no trace of it.
+            if !Self::still_pending(txn, &id)? {
+                return Ok(());
+            }
             txn.open_table(DELIVERED).map_err(redb_err)?.insert(id.as_str(), now_ms()).map_err(redb_err)?;
             Self::unschedule(txn, &id, &envelope)
         })
@@ -329,6 +333,9 @@ impl Outbox {
     pub(crate) async fn mark_failed(&self, id: &str, envelope: &Envelope) -> anyhow::Result<()> {
         let (id, envelope) = (id.to_owned(), envelope.clone());
         self.finish(move |txn| {
+            if !Self::still_pending(txn, &id)? {
+                return Ok(());
+            }
             let bytes = serde_json::to_vec(&envelope)?;
             txn.open_table(FAILED).map_err(redb_err)?.insert(id.as_str(), bytes.as_slice()).map_err(redb_err)?;
             Self::unschedule(txn, &id, &envelope)
@@ -342,6 +349,9 @@ impl Outbox {
     pub(crate) async fn reschedule(&self, id: &str, previous_next_at: u64, envelope: &Envelope) -> anyhow::Result<()> {
         let (id, envelope) = (id.to_owned(), envelope.clone());
         self.finish(move |txn| {
+            if !Self::still_pending(txn, &id)? {
+                return Ok(());
+            }
             let channel = envelope.message.channel();
             let mut schedule = txn.open_table(channel.due_table()).map_err(redb_err)?;
             schedule.remove((previous_next_at, id.as_str())).map_err(redb_err)?;
@@ -351,6 +361,11 @@ impl Outbox {
             Ok(())
         })
         .await
+    }
+
+    /// Whether the message is still waiting (an erasure may have purged it meanwhile).
+    fn still_pending(txn: &redb::WriteTransaction, id: &str) -> anyhow::Result<bool> {
+        Ok(txn.open_table(PENDING).map_err(redb_err)?.get(id).map_err(redb_err)?.is_some())
     }
 
     fn unschedule(txn: &redb::WriteTransaction, id: &str, envelope: &Envelope) -> anyhow::Result<()> {
