@@ -98,6 +98,8 @@ impl Fixture {
         let display_id = new_id();
         let decide = json!({ "survey_id": self.survey.id, "user_id": user_id, "display_id": display_id, "trigger": "page_view" });
         send(self.client("/decide"), decide).await?;
+        let display = json!({ "display_id": display_id, "survey_id": self.survey.id, "user_id": user_id, "trigger": "page_view", "url": format!("https://app.example/{user_id}") });
+        send(self.client("/displays"), display).await?;
         let response_id = new_id();
         let answer = json!({ "response_id": response_id, "survey_id": self.survey.id, "user_id": user_id, "display_id": display_id, "score": score });
         send(self.client("/responses"), answer).await?;
