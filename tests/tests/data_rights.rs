@@ -18,6 +18,7 @@ use support::{Fixture, fixture, stored_anywhere};
 
 const VICTIM: &str = "victim-7f3a9c51";
 const VICTIM_EMAIL: &str = "victim.person@erasure.example";
+const OLD_VICTIM_EMAIL: &str = "old.address@erasure.example";
 const OTHER: &str = "other-user-b1240d";
 const OTHER_EMAIL: &str = "someone.else@keep.example";
 
@@ -37,6 +38,8 @@ async fn declare_plan(f: &Fixture) -> anyhow::Result<()> {
 async fn erasing_by_user_id_leaves_no_byte_and_keeps_others(f: Fixture) -> anyhow::Result<()> {
     declare_plan(&f).await?;
     f.failing_webhook().await?;
+    // An earlier identity of the victim, replaced since: its bytes must not linger either.
+    f.use_the_product(VICTIM, OLD_VICTIM_EMAIL, 7, "earlier words").await?;
     f.use_the_product(VICTIM, VICTIM_EMAIL, 2, "the victim's own words").await?;
     f.use_the_product(OTHER, OTHER_EMAIL, 10, "kept words").await?;
     wait_drained(&f.collector.url).await?;
@@ -46,12 +49,12 @@ async fn erasing_by_user_id_leaves_no_byte_and_keeps_others(f: Fixture) -> anyho
         .await
         .expect("the webhook messages about the victim's answer wait in the outbox");
     let before = f.report_both_ways().await?;
-    assert_eq!(before["overall"]["n"].as_u64(), Some(2), "{before}");
+    assert_eq!(before["overall"]["n"].as_u64(), Some(3), "{before}");
     assert!(!stored_anywhere(&f, VICTIM).await?.is_empty(), "the search finds what is stored");
 
     let answer = f.erase(json!({ "user_id": VICTIM })).await?;
     let erased = &answer["erased"];
-    for (kind, n) in [("answers", 1), ("identity", 1), ("feedback", 1)] {
+    for (kind, n) in [("answers", 2), ("identity", 1), ("feedback", 2)] {
         assert_eq!(erased[kind].as_u64(), Some(n), "{kind}: {answer}");
     }
     assert!(erased["displays"].as_u64() >= Some(1) && erased["decisions"].as_u64() >= Some(1), "{answer}");
@@ -60,8 +63,10 @@ async fn erasing_by_user_id_leaves_no_byte_and_keeps_others(f: Fixture) -> anyho
 
     let found = stored_anywhere(&f, VICTIM).await?;
     assert!(found.is_empty(), "the user id is still stored in {found:?}");
-    let found = stored_anywhere(&f, VICTIM_EMAIL).await?;
-    assert!(found.is_empty(), "the e-mail is still stored in {found:?}");
+    for needle in [VICTIM_EMAIL, OLD_VICTIM_EMAIL] {
+        let found = stored_anywhere(&f, needle).await?;
+        assert!(found.is_empty(), "the e-mail {needle} is still stored in {found:?}");
+    }
     assert!(stored_anywhere(&f, "the victim's own words").await?.is_empty(), "the comment is still stored");
     // The other user is untouched, still stored and still reported.
     assert!(!stored_anywhere(&f, OTHER).await?.is_empty());

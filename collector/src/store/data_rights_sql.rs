@@ -242,8 +242,9 @@ macro_rules! impl_data_rights_store {
             }
 
             /// SQLite keeps deleted bytes in free pages and in the WAL: the erasing connection
-            /// zeroes what it frees (`secure_delete = ON`, only for this transaction: it costs
-            /// extra writes), and the WAL is checkpointed and truncated afterwards.
+            /// zeroes what it frees (`secure_delete = ON`, only for this transaction: on every
+            /// connection it would cost the ingest path extra writes), and the WAL is
+            /// checkpointed and truncated afterwards.
             async fn erase_with_secure_delete(
                 &self,
                 who: &crate::store::data_rights::Respondent,
@@ -253,7 +254,9 @@ macro_rules! impl_data_rights_store {
                 use sqlx::Connection;
                 let sqlite = Self::BACKEND == "sqlite";
                 let mut conn = self.pool.acquire().await?;
+                let mut previous = 0;
                 if sqlite {
+                    previous = sqlx::query_scalar::<_, i64>("PRAGMA secure_delete").fetch_one(&mut *conn).await?;
                     sqlx::query("PRAGMA secure_delete = ON").execute(&mut *conn).await?;
                 }
                 let result = async {
@@ -264,8 +267,11 @@ macro_rules! impl_data_rights_store {
                 }
                 .await;
                 if sqlite {
-                    // Back to the pool's default; a failure here only costs speed.
-                    let _ = sqlx::query("PRAGMA secure_delete = FAST").execute(&mut *conn).await;
+                    // Back to what the connection had (zeroing costs writes on the ingest path); a
+                    // failure here only costs speed.
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA secure_delete = {}", previous.clamp(0, 2))))
+                        .execute(&mut *conn)
+                        .await;
                 }
                 let erased = result?;
                 if sqlite {

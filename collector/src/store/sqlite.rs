@@ -24,11 +24,7 @@ impl SqliteStore {
             // ids): with SQLite's 2 MB default cache nearly every insert re-reads pages with a
             // system call. 16 MB per connection keeps the hot index pages in reach.
             .pragma("cache_size", "-16384")
-            .pragma("temp_store", "memory")
-            // A deleted or rewritten row's bytes are zeroed where that costs no extra I/O (in
-            // the b-tree page itself), so stale copies of a respondent's data do not pile up in
-            // pages where an erasure could not find them; the erasure itself uses `ON`.
-            .pragma("secure_delete", "FAST");
+            .pragma("temp_store", "memory");
         if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
