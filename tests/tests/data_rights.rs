@@ -9,6 +9,8 @@
 mod support;
 #[path = "data_rights/retention.rs"]
 mod retention;
+#[path = "data_rights/campaigns.rs"]
+mod campaigns;
 
 use nps_e2e::{Backend, on_both_backends, wait_drained, wait_for};
 use reqwest::StatusCode;
