@@ -192,6 +192,41 @@ macro_rules! impl_data_rights_store {
                 qb.push(format!(", '') AS value, {negated} FROM responses WHERE score IS NOT NULL AND "));
             }
 
+            /// Employee-NPS snapshots keep the comments of the wave verbatim (counts are
+            /// aggregates and stay until the next refresh, see `store/disclosure.rs`): the
+            /// respondent's comments are taken out of every snapshot of their surveys, one
+            /// occurrence per comment (an identical comment of someone else reads the same).
+            async fn scrub_snapshots(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                who: &crate::store::data_rights::Respondent,
+            ) -> crate::store::StoreResult<u64> {
+                use sqlx::Row;
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT survey_id, comment FROM responses WHERE comment IS NOT NULL AND ");
+                Self::push_whose(&mut qb, crate::store::data_rights::Whose::User("user_id"), who);
+                let comments = qb.build().fetch_all(&mut *conn).await?;
+                let mut scrubbed = 0;
+                for row in &comments {
+                    let (survey_id, comment): (i64, String) = (row.try_get("survey_id")?, row.try_get("comment")?);
+                    let snapshots = sqlx::query("SELECT wave, body FROM disclosure_snapshots WHERE survey_id = $1")
+                        .bind(survey_id)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    for snapshot in &snapshots {
+                        let mut body: crate::store::disclosure::WaveSnapshot = serde_json::from_str(&snapshot.try_get::<String, _>("body")?)?;
+                        let Some(at) = body.comments.iter().position(|c| c.text == comment.trim()) else { continue };
+                        body.comments.remove(at);
+                        sqlx::query("UPDATE disclosure_snapshots SET body = $1 WHERE survey_id = $2 AND wave = $3")
+                            .bind(serde_json::to_string(&body)?)
+                            .bind(survey_id)
+                            .bind(snapshot.try_get::<i64, _>("wave")?)
+                            .execute(&mut *conn)
+                            .await?;
+                        scrubbed += 1;
+                    }
+                }
+                Ok(scrubbed)
+            }
+
             /// The erasure itself, inside the caller's transaction.
             async fn erase_in(
                 conn: &mut <$db as sqlx::Database>::Connection,
@@ -210,6 +245,7 @@ macro_rules! impl_data_rights_store {
                 Self::push_deliveries_whose(&mut qb, who, &named);
                 let deliveries = qb.build().execute(&mut *conn).await?.rows_affected();
                 Self::unroll_answers(conn, who).await?;
+                let snapshot_comments = Self::scrub_snapshots(conn, who).await?;
                 let mut count = |kind: &str, n: u64| {
                     erased.counts.insert(kind.to_owned(), n);
                 };
@@ -224,6 +260,7 @@ macro_rules! impl_data_rights_store {
                 count("campaign_messages", Self::delete_whose(conn, "campaign_messages", Whose::RecipientMessages, who).await?);
                 count("campaign_recipients", Self::delete_whose(conn, "recipients", Whose::Recipients, who).await?);
                 count("delivery_log", deliveries);
+                count("snapshot_comments", snapshot_comments);
                 let mut qb = sqlx::QueryBuilder::<$db>::new("DELETE FROM dead_letters WHERE ");
                 Self::push_like_any(&mut qb, "record", &crate::store::data_rights::dead_letter_patterns(who.project_id, &who.user_ids));
                 count("dead_letters", qb.build().execute(&mut *conn).await?.rows_affected());

@@ -10,17 +10,17 @@ use serde_json::{Value, json};
 
 on_both_backends!(erasing_by_email_reaches_confidential_answers_not_anonymous_ones);
 
-/// A live employee-NPS survey with a campaign of this anonymity sent to the victim and another
-/// person; returns (recipient e-mail, personal link).
-async fn campaign(f: &Fixture, anonymity: &str) -> anyhow::Result<Vec<(String, String)>> {
+/// A live employee-NPS survey (k = 3) with a campaign of this anonymity sent to the victim and
+/// three others; returns the survey and (recipient e-mail, personal link) per recipient.
+async fn campaign(f: &Fixture, anonymity: &str) -> anyhow::Result<(i64, Vec<(String, String)>)> {
     let input = SurveyInput { name: format!("eNPS {anonymity}"), kind: SurveyKind::Enps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
     let survey: Survey = f.owner.post(&format!("/api/admin/projects/{}/surveys", f.project.id), &input).await?;
-    let body = json!({ "survey_id": survey.id, "name": anonymity, "anonymity": anonymity, "group_attributes": ["department"] });
+    let body = json!({ "survey_id": survey.id, "name": anonymity, "anonymity": anonymity, "group_attributes": ["department"], "min_group": 3, "verbatim_min_group": 3 });
     let created: Value = f.owner.post("/api/admin/campaigns", &body).await?;
     let id = created["id"].as_i64().unwrap_or_default();
-    let csv = format!("email,name,department\n{VICTIM_EMAIL},Victim,ops\n{OTHER_EMAIL},Other,ops\n");
+    let csv = format!("email,name,department\n{VICTIM_EMAIL},Victim,ops\n{OTHER_EMAIL},Other,ops\nc@k.example,C,ops\nd@k.example,D,ops\n");
     let _: Value = f.owner.post(&format!("/api/admin/campaigns/{id}/recipients"), &json!({ "csv": csv })).await?;
-    nps_e2e::links::personal_links(&f.db.url, &f.collector.url, id).await
+    Ok((survey.id, nps_e2e::links::personal_links(&f.db.url, &f.collector.url, id).await?))
 }
 
 async fn answer(links: &[(String, String)], email: &str, score: u8, comment: &str) -> anyhow::Result<()> {
@@ -31,12 +31,17 @@ async fn answer(links: &[(String, String)], email: &str, score: u8, comment: &st
 }
 
 async fn erasing_by_email_reaches_confidential_answers_not_anonymous_ones(f: Fixture) -> anyhow::Result<()> {
-    let confidential = campaign(&f, "confidential").await?;
-    let anonymous = campaign(&f, "anonymous").await?;
+    let (survey_id, confidential) = campaign(&f, "confidential").await?;
+    let (_, anonymous) = campaign(&f, "anonymous").await?;
     answer(&confidential, VICTIM_EMAIL, 3, "a remark of the victim").await?;
     answer(&confidential, OTHER_EMAIL, 9, "kept remark").await?;
+    answer(&confidential, "c@k.example", 8, "").await?;
     answer(&anonymous, VICTIM_EMAIL, 4, "anonymous words").await?;
     wait_drained(&f.collector.url).await?;
+    // Reading the report takes the wave's disclosure snapshot, which holds the comments.
+    let report: Value = f.owner.get(&format!("/api/admin/reports/nps?survey_id={survey_id}")).await?;
+    assert_eq!(report["overall"]["n"].as_u64(), Some(3), "{report}");
+    assert!(!stored_anywhere(&f, "a remark of the victim").await?.is_empty());
 
     let exported = f.export(json!({ "email": VICTIM_EMAIL })).await?;
     let answers = exported["answers"].as_array().cloned().unwrap_or_default();
@@ -48,6 +53,7 @@ async fn erasing_by_email_reaches_confidential_answers_not_anonymous_ones(f: Fix
     let erased = f.erase(json!({ "email": VICTIM_EMAIL })).await?;
     assert_eq!(erased["erased"]["answers"].as_u64(), Some(1), "{erased}");
     assert_eq!(erased["erased"]["campaign_recipients"].as_u64(), Some(2), "{erased}");
+    assert_eq!(erased["erased"]["snapshot_comments"].as_u64(), Some(1), "{erased}");
     for needle in [VICTIM_EMAIL, "a remark of the victim"] {
         let found = stored_anywhere(&f, needle).await?;
         assert!(found.is_empty(), "{needle} still stored in {found:?}");
