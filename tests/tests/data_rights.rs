@@ -210,6 +210,15 @@ async fn only_owners_and_admins_and_only_good_bodies(f: Fixture) -> anyhow::Resu
     let form = f.owner.http.post(format!("{}{base}/respondents/erase", f.owner.base)).header("X-CSRF-Token", &f.owner.csrf);
     let status = form.header("Content-Type", "text/plain").body(format!("user_id={OTHER}")).send().await?.status();
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // The OpenAPI document describes the endpoints and the limits of the body and the setting.
+    let doc: Value = reqwest::get(format!("{}/openapi.json", f.collector.url)).await?.json().await?;
+    for action in ["respondents/erase", "respondents/export", "retention/run"] {
+        let path = format!("/api/admin/projects/{{id}}/{action}");
+        assert!(doc["paths"][&path]["post"]["responses"]["403"].is_object(), "{path} missing from /openapi.json");
+    }
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["RespondentRequest"]["properties"]["user_id"]["maxLength"].as_u64(), Some(256), "{}", schemas["RespondentRequest"]);
+    assert_eq!(schemas["ProjectInput"]["properties"]["retention_months"]["maximum"].as_u64(), Some(120), "{}", schemas["ProjectInput"]);
     // No CSRF token with the cookie: refused before anything is erased.
     let status = f.owner.http.post(format!("{}{base}/respondents/erase", f.owner.base)).json(&body).send().await?.status();
     assert_eq!(status, StatusCode::FORBIDDEN);
