@@ -15,9 +15,11 @@
 //! 3. the outbox is rewritten without the messages about them. A crash before it leaves
 //!    messages about the respondent to be sent (their content was frozen before the erasure);
 //!    the caller got no answer and retries, which purges them;
-//! 4. the in-memory facts are forgotten (rebuilt from SQL and the spool at start anyway).
+//! 4. the in-memory facts are forgotten (rebuilt from SQL and the spool at start anyway);
+//! 5. SQLite's WAL is checkpointed and truncated. If readers keep it busy the caller gets 503
+//!    and repeats the erasure (which finds nothing more and truncates).
 //!
-//! The HTTP answer comes after step 4: a 200 means everything is gone and stays gone.
+//! The HTTP answer comes after step 5: a 200 means everything is gone and stays gone.
 
 pub mod ledger;
 pub mod retention;
@@ -101,6 +103,10 @@ impl DataRights {
             }
         }
         drop(ledger);
+        // Last, and outside the lock (it may wait for readers): a failure leaves everything
+        // erased but old page images in the WAL; the caller gets 503 and repeats the erasure,
+        // which finds nothing more and tries the truncation again.
+        self.store.truncate_log().await?;
         tracing::info!(project_id, users = who.user_ids.len(), "respondent erased");
         Ok(json!({ "project_id": project_id, "user_ids_found": who.user_ids.len(), "erased": counts, "note": ANONYMOUS_NOTE }))
     }

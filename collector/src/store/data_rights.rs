@@ -145,6 +145,9 @@ pub trait DataRightsStore: Send + Sync {
     /// Erases the respondent in one transaction: their rows everywhere, their answers taken off
     /// the rollups, and `subjects` (keyed hashes of their user ids) recorded in the ledger.
     async fn erase_respondent(&self, who: &Respondent, subjects: &[String], now: i64) -> StoreResult<Erased>;
+    /// After an erasure: SQLite copies its write-ahead log into the database file and truncates
+    /// it, so old page images holding erased rows are gone (nothing to do on PostgreSQL).
+    async fn truncate_log(&self) -> StoreResult<()>;
     /// Ledger entries `(project, subject, erased_at)` erased at or after `since`.
     async fn erasures_since(&self, since: i64) -> StoreResult<Vec<(i64, String, i64)>>;
     /// Projects with a retention setting, and the setting in months.

@@ -280,8 +280,8 @@ macro_rules! impl_data_rights_store {
 
             /// SQLite keeps deleted bytes in free pages and in the WAL: the erasing connection
             /// zeroes what it frees (`secure_delete = ON`, only for this transaction: on every
-            /// connection it would cost the ingest path extra writes), and the WAL is
-            /// checkpointed and truncated afterwards.
+            /// connection it would cost the ingest path extra writes); the WAL is truncated
+            /// afterwards (`truncate_log`).
             async fn erase_with_secure_delete(
                 &self,
                 who: &crate::store::data_rights::Respondent,
@@ -310,11 +310,7 @@ macro_rules! impl_data_rights_store {
                         .execute(&mut *conn)
                         .await;
                 }
-                let erased = result?;
-                if sqlite {
-                    Self::truncate_wal(&mut conn).await?;
-                }
-                Ok(erased)
+                result
             }
 
             /// Copies the WAL into the database file and truncates it to zero bytes, so the
@@ -329,7 +325,7 @@ macro_rules! impl_data_rights_store {
                     }
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 }
-                Err(crate::store::StoreError::Other(anyhow::anyhow!("the WAL could not be checkpointed: readers kept it busy")))
+                Err(crate::store::StoreError::Unavailable(sqlx::Error::Protocol("the WAL could not be checkpointed: readers kept it busy".into())))
             }
         }
 
@@ -391,6 +387,14 @@ macro_rules! impl_data_rights_store {
                 now: i64,
             ) -> crate::store::StoreResult<crate::store::data_rights::Erased> {
                 self.erase_with_secure_delete(who, subjects, now).await
+            }
+
+            async fn truncate_log(&self) -> crate::store::StoreResult<()> {
+                if Self::BACKEND != "sqlite" {
+                    return Ok(());
+                }
+                let mut conn = self.pool.acquire().await?;
+                Self::truncate_wal(&mut conn).await
             }
 
             async fn erasures_since(&self, since: i64) -> crate::store::StoreResult<Vec<(i64, String, i64)>> {
