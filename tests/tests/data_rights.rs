@@ -121,6 +121,10 @@ async fn erasing_while_answers_are_spooled_survives_a_crash(f: Fixture) -> anyho
     let spool = [f.data_dir().join("spool.redb")];
     assert!(!support::files_holding(&spool, VICTIM).is_empty(), "the victim's records wait in the spool");
 
+    // The spool as it was before the erasure: what a crash before the erasure's rename of the
+    // rewritten spool leaves on disk (the SQL transaction had committed).
+    let before_erasure = f.data_dir().join("spool.before-erasure");
+    std::fs::copy(&spool[0], &before_erasure)?;
     let exported = f.export(json!({ "user_id": VICTIM })).await?;
     let spooled = exported["spooled_records"].as_array().map_or(0, Vec::len);
     assert!(spooled >= 4, "identify, decision, answer, completion, snooze are spooled: {exported}");
@@ -129,8 +133,11 @@ async fn erasing_while_answers_are_spooled_survives_a_crash(f: Fixture) -> anyho
     assert!(support::files_holding(&spool, VICTIM).is_empty(), "no byte of the victim is left in the spool");
     assert!(!support::files_holding(&spool, OTHER).is_empty(), "the other user's records are still spooled");
 
-    // Crash, then start draining: the other user's answer arrives, nothing of the victim does.
+    // Crash, with the spool of before the erasure on disk, then start draining: the ledger drops
+    // the victim's records (acknowledged before the erasure), the other user's answer arrives.
     f.collector.kill9().await?;
+    std::fs::rename(&before_erasure, &spool[0])?;
+    assert!(!support::files_holding(&spool, VICTIM).is_empty());
     let mut options = f.collector.options.clone();
     options.env.retain(|(k, _)| k != "NPS_INGEST__DRAIN_PAUSED");
     f.collector = nps_e2e::Collector::start(options).await?;
