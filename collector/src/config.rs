@@ -68,6 +68,9 @@ pub struct IngestSettings {
     pub resident_max_users: u64,
     /// After a drain batch that was not full, how long records may gather before the next.
     pub drain_linger_ms: u64,
+    /// Do not drain: acknowledged records stay in the spool until a start without this (e.g.
+    /// while the database is being moved; tests erase respondents whose records are spooled).
+    pub drain_paused: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -170,6 +173,7 @@ impl Default for IngestSettings {
             resident_decisions: true,
             resident_max_users: 2_000_000,
             drain_linger_ms: 50,
+            drain_paused: false,
         }
     }
 }

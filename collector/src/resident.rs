@@ -202,6 +202,12 @@ impl Resident {
         facts
     }
 
+    /// Forgets an erased user: their facts are gone from SQL and the spool too, so a decision
+    /// about them now sees a user never met.
+    pub fn forget(&self, project_id: i64, user_id: &str) {
+        lock(&self.users[self.shard(project_id, user_id) % SHARDS]).remove(&(project_id, user_id.to_owned()));
+    }
+
     /// Applies an acknowledged record, with the meaning the drainer gives it in SQL.
     pub fn apply(&self, record: &IngestRecord) {
         match record {

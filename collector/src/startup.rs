@@ -5,6 +5,8 @@ use crate::auth::TokenKeys;
 use crate::cache::ProjectCache;
 use crate::campaign::scheduler::CampaignMailer;
 use crate::config::{IngestMode, Settings};
+use crate::data_rights::DataRights;
+use crate::data_rights::ledger::ErasureLedger;
 use crate::error::ApiError;
 use crate::ingest::{Drainer, Ingestor, Spool};
 use crate::metrics::Metrics;
@@ -108,8 +110,11 @@ impl Application {
         crate::private_files::create_private_dir(&settings.data_dir)
             .with_context(|| format!("creating data_dir {}", settings.data_dir.display()))?;
         // Before the database: a bad secret should stop start-up before anything is opened.
-        let keys = TokenKeys::new(&server_secret(&settings)?);
+        let secret = server_secret(&settings)?;
+        let keys = TokenKeys::new(&secret);
         let store = store::connect(settings.database_url.expose()).await.context("opening the database")?;
+        let ledger = Arc::new(ErasureLedger::new(&secret, store.clone(), store.backend() == "postgres"));
+        ledger.load().await.context("reading the erasure ledger")?;
         let metrics = Arc::new(Metrics::new()?);
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (outbox, events, outbox_worker) = start_outbox(&settings, &store, &metrics)?;
@@ -117,6 +122,7 @@ impl Application {
             IngestMode::Spool => {
                 let spool = Spool::open(&settings.data_dir.join("spool.redb"), settings.ingest.max_group, metrics.clone())
                     .context("opening the spool")?;
+                crate::data_rights::purge_erased_at_start(&spool, &ledger).await.context("removing erased records from the spool")?;
                 // Before the drainer starts: nothing may move from the spool to SQL between
                 // the two reads that build the in-memory facts.
                 let resident = load_resident(&settings, &store, &spool).await?;
@@ -130,9 +136,15 @@ impl Application {
                     // user's latest write to reach SQL, and must not wait for a linger too.
                     linger: if resident.is_some() { Duration::from_millis(settings.ingest.drain_linger_ms) } else { Duration::ZERO },
                     hook: Some(events.clone()),
+                    erasures: Some(ledger.clone()),
                 };
-                let handle = tokio::spawn(drainer.run(shutdown_rx));
-                (Ingestor::Spool { spool: spool.clone(), metrics: metrics.clone(), resident }, Some(spool), Some(handle))
+                let handle = if settings.ingest.drain_paused {
+                    tracing::warn!("ingest.drain_paused: acknowledged records stay in the spool until a start without it");
+                    None
+                } else {
+                    Some(tokio::spawn(drainer.run(shutdown_rx)))
+                };
+                (Ingestor::Spool { spool: spool.clone(), metrics: metrics.clone(), resident }, Some(spool), handle)
             }
             IngestMode::Direct => {
                 (Ingestor::Direct { store: store.clone(), metrics: metrics.clone(), hook: Some(events.clone()) }, None, None)
@@ -147,9 +159,18 @@ impl Application {
         let _ = events.public_url.set(public_url.clone());
         let shutdown_timeout = settings.http.shutdown_timeout_secs;
         let campaigns = Arc::new(CampaignMailer::new(public_url.clone(), settings.campaigns.clone()));
+        let data_rights = Arc::new(DataRights {
+            store: store.clone(),
+            spool: spool.clone(),
+            outbox: outbox.clone(),
+            resident: ingestor.resident().cloned(),
+            ledger,
+        });
+        tokio::spawn(crate::data_rights::retention::run(store.clone(), shutdown.subscribe()));
         let state = web::Data::new(AppState {
             activity: Default::default(),
             campaigns: campaigns.clone(),
+            data_rights,
             limits: RateLimits::new(&settings.limits),
             sign_in: crate::auth::SignInThrottle::new(&settings.auth),
             recent_writes: Default::default(),

@@ -15,6 +15,8 @@ pub struct AppState {
     pub activity: crate::activity::Activity,
     /// Sends campaign e-mails and starts recurring waves (see [`crate::campaign::scheduler`]).
     pub campaigns: Arc<crate::campaign::scheduler::CampaignMailer>,
+    /// Export and erasure of one respondent (see [`crate::data_rights`]).
+    pub data_rights: Arc<crate::data_rights::DataRights>,
     pub settings: Settings,
     pub store: DynStore,
     pub ingestor: Ingestor,

@@ -62,6 +62,7 @@ impl Admin {
             allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
             identity_enforced: false,
             fatigue: Default::default(),
+            retention_months: None,
         };
         self.post("/api/admin/projects", &input).await
     }

@@ -508,7 +508,7 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
     let store = connect(&db.url).await?;
-    let input = ProjectInput { name: "p".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default() };
+    let input = ProjectInput { name: "p".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default(), retention_months: None };
     let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
     let survey = SurveyInput { name: "s".into(), kind: SurveyKind::Rnps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
     let survey = store.create_survey(project.id, &survey, T0).await?;
@@ -538,7 +538,7 @@ async fn business_imports_change_only_what_they_carry(f: Fixture) -> anyhow::Res
     assert_eq!((acme.plan.as_deref(), acme.owner.as_deref(), acme.updated_at), (Some("pro"), Some("ann@x.io"), T0 + 1));
     assert_eq!((stored[1].churned, stored[1].churn_at), (Some(false), None), "un-churning clears the churn date");
     // Another project's data is its own.
-    let other = f.store.create_project(&ProjectInput { name: "q".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default() }, "pk_other", "s", T0).await?;
+    let other = f.store.create_project(&ProjectInput { name: "q".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default(), retention_months: None }, "pk_other", "s", T0).await?;
     assert!(f.store.list_business(other.id).await?.is_empty());
     Ok(())
 }

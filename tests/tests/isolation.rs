@@ -35,7 +35,7 @@ impl Fixture {
     }
 
     async fn project(&self, identity_enforced: bool) -> anyhow::Result<Project> {
-        let input = ProjectInput { name: "Isolated".into(), allowed_origins: vec!["*".into()], identity_enforced, fatigue: Default::default() };
+        let input = ProjectInput { name: "Isolated".into(), allowed_origins: vec!["*".into()], identity_enforced, fatigue: Default::default(), retention_months: None };
         self.owner.post("/api/admin/projects", &input).await
     }
 

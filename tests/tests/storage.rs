@@ -28,7 +28,7 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
     let store = connect(&db.url).await?;
-    let input = ProjectInput { name: "p".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default() };
+    let input = ProjectInput { name: "p".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default(), retention_months: None };
     let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
     let survey = SurveyInput {
         name: "s".into(),
@@ -163,7 +163,7 @@ async fn the_drainer_dead_letters_what_the_database_refuses_and_stores_the_rest(
         spool.append(serde_json::to_vec(record)?).await?;
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let drainer = Drainer { spool: spool.clone(), store: f.store.clone(), metrics, batch: 100, shutdown_grace: Duration::from_secs(5), linger: Duration::ZERO, hook: None };
+    let drainer = Drainer { spool: spool.clone(), store: f.store.clone(), metrics, batch: 100, shutdown_grace: Duration::from_secs(5), linger: Duration::ZERO, hook: None, erasures: None };
     let task = tokio::spawn(drainer.run(stopped));
     let drained = nps_e2e::wait_for(Duration::from_secs(10), || async { (spool.depth().await.ok()? == 0).then_some(()) }).await;
     stop.send(true)?;

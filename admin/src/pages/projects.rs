@@ -50,6 +50,7 @@ fn NewProject() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let origins = RwSignal::new(String::new());
     let enforced = RwSignal::new(false);
+    let retention = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -66,8 +67,17 @@ fn NewProject() -> impl IntoView {
                 .collect(),
             identity_enforced: enforced.get_untracked(),
             fatigue: Default::default(),
+            retention_months: None,
         };
         let mut problems = Vec::new();
+        let mut input = input;
+        let months = retention.get_untracked();
+        if !months.trim().is_empty() {
+            match months.trim().parse::<u16>() {
+                Ok(m) if (1..=120).contains(&m) => input.retention_months = Some(m),
+                _ => problems.push("retention_months must be 1 to 120, or empty to keep answers".to_owned()),
+            }
+        }
         if input.name.is_empty() {
             problems.push("name must not be empty".to_owned());
         }
@@ -112,6 +122,12 @@ fn NewProject() -> impl IntoView {
                         on:change=move |ev| enforced.set(event_target_checked(&ev)) />
                     <span>"Require identity verification (signed JWT from your backend)"</span>
                 </label>
+                <label class="field">
+                    <span>"Delete raw answers after (months, 1 to 120; empty = keep them; reports from rollups keep the trend)"</span>
+                    <input type="number" name="retention_months" min="1" max="120" prop:value=move || retention.get()
+                        on:input=move |ev| retention.set(event_target_value(&ev)) />
+                </label>
+                <FieldErrors errors=errs path="retention_months" />
                 <ErrorBox error=error.into() />
                 <div class="actions">
                     <button type="submit" disabled=move || busy.get()>"Create project"</button>

@@ -21,6 +21,8 @@ pub struct Drainer {
     pub linger: Duration,
     /// Hears of the records of each committed batch before they leave the spool.
     pub hook: Option<Arc<dyn ApplyHook>>,
+    /// Erased respondents: their records still spooled are dropped, not applied.
+    pub erasures: Option<Arc<crate::data_rights::ledger::ErasureLedger>>,
 }
 
 /// What became of one pass over the head of the spool.
@@ -105,12 +107,27 @@ impl Drainer {
             return Pass::Empty;
         }
         let caught_up = entries.len() < self.batch;
+        // Held until the batch has left the spool, so an erasure happens wholly before this
+        // pass (and its records are dropped here) or wholly after (and deletes them from SQL).
+        let mut ledger = match &self.erasures {
+            Some(ledger) => Some(ledger.lock().await),
+            None => None,
+        };
+        if let Some(ledger) = &mut ledger
+            && let Err(e) = ledger.refresh().await
+        {
+            tracing::warn!(error = %e, "could not read the erasure ledger; records stay in the spool");
+            return Pass::Blocked;
+        }
         let (mut done, mut keys, mut records) = self.decode(entries).await;
         // The rest stays in the spool for the next pass (see `snapshot_safe_prefix`).
         let safe = snapshot_safe_prefix(&records);
         let caught_up = caught_up && safe == records.len();
         keys.truncate(safe);
         records.truncate(safe);
+        if let Some(ledger) = &ledger {
+            ledger.drop_erased(&mut done, &mut keys, &mut records);
+        }
         match self.store.apply_batch(&records).await {
             Ok(()) => done.extend(keys),
             Err(StoreError::Unavailable(e)) => {

@@ -2,6 +2,7 @@
 
 mod drainer;
 mod hook;
+pub mod purge;
 mod record;
 mod spool;
 

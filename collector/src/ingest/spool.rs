@@ -19,10 +19,21 @@ enum Command {
     /// Records appended together (consecutive keys); the reply is the last key.
     Append(Vec<Vec<u8>>, oneshot::Sender<Result<u64, String>>),
     Remove(Vec<u64>, oneshot::Sender<Result<(), String>>),
+    /// Rewrites the file without the records the predicate picks (see `super::purge`); the
+    /// reply is how many went.
+    Purge(super::purge::Pick, oneshot::Sender<Result<u64, String>>),
+}
+
+/// The open database, swapped for a rewritten file by a purge. Readers hold the read lock for
+/// the whole of their read; the writer thread takes the write lock to swap.
+pub(super) type SharedDb = Arc<std::sync::RwLock<Arc<Database>>>;
+
+pub(super) fn read_db(db: &SharedDb) -> std::sync::RwLockReadGuard<'_, Arc<Database>> {
+    db.read().unwrap_or_else(|p| p.into_inner())
 }
 
 pub struct Spool {
-    db: Arc<Database>,
+    db: SharedDb,
     commands: mpsc::Sender<Command>,
     /// Woken after every commit that appended records.
     appended: Arc<Notify>,
@@ -49,6 +60,7 @@ impl Spool {
     pub fn open(path: &Path, max_group: usize, metrics: Arc<Metrics>) -> Result<Arc<Self>, SpoolError> {
         // The spool holds seconds of writes at most; a small cache keeps memory flat (redb's
         // default would let it grow towards 1 GiB under sustained load).
+        super::purge::remove_leftover(path);
         let db = Arc::new(Database::builder().set_cache_size(SPOOL_CACHE_BYTES).create(path).map_err(redb_err)?);
         let txn = db.begin_write().map_err(redb_err)?;
         let next_key = {
@@ -59,12 +71,14 @@ impl Spool {
         txn.commit().map_err(redb_err)?;
         let (commands, receiver) = mpsc::channel(65_536);
         let appended = Arc::new(Notify::new());
-        let writer = Writer { db: db.clone(), receiver, next_key, max_group: max_group.max(1), appended: appended.clone(), metrics };
+        let first_left = first_key_left(&db)?;
+        let db: SharedDb = Arc::new(std::sync::RwLock::new(db));
+        let writer = Writer { db: db.clone(), path: path.to_path_buf(), receiver, next_key, max_group: max_group.max(1), appended: appended.clone(), metrics };
         std::thread::Builder::new()
             .name("spool-writer".into())
             .spawn(move || writer.run())
             .map_err(|e| SpoolError::Write(e.to_string()))?;
-        let (drained, _) = watch::channel(next_key.saturating_sub(1).min(first_key_left(&db)?.map_or(u64::MAX, |k| k - 1)));
+        let (drained, _) = watch::channel(next_key.saturating_sub(1).min(first_left.map_or(u64::MAX, |k| k - 1)));
         Ok(Arc::new(Self { db, commands, appended, drained }))
     }
 
@@ -90,10 +104,19 @@ impl Spool {
         rx.await.map_err(|_| SpoolError::Stopped)?.map_err(SpoolError::Write)
     }
 
+    /// Removes the records `pick` chooses and rewrites the file with the others, so no byte of
+    /// the removed records is left in it; returns how many were removed.
+    pub async fn purge(&self, pick: super::purge::Pick) -> Result<u64, SpoolError> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.send(Command::Purge(pick, tx)).await.map_err(|_| SpoolError::Stopped)?;
+        rx.await.map_err(|_| SpoolError::Stopped)?.map_err(SpoolError::Write)
+    }
+
     /// The oldest `limit` records, in spool order.
     pub async fn peek(&self, limit: usize) -> Result<Vec<(u64, Vec<u8>)>, SpoolError> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || {
+            let db = read_db(&db);
             let txn = db.begin_read().map_err(redb_err)?;
             let table = txn.open_table(SPOOL).map_err(redb_err)?;
             let mut out = Vec::with_capacity(limit.min(4096));
@@ -110,6 +133,7 @@ impl Spool {
     pub async fn depth(&self) -> Result<u64, SpoolError> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || {
+            let db = read_db(&db);
             let txn = db.begin_read().map_err(redb_err)?;
             let table = txn.open_table(SPOOL).map_err(redb_err)?;
             table.len().map_err(redb_err)
@@ -152,7 +176,8 @@ fn first_key_left(db: &Database) -> Result<Option<u64>, SpoolError> {
 }
 
 struct Writer {
-    db: Arc<Database>,
+    db: SharedDb,
+    path: std::path::PathBuf,
     receiver: mpsc::Receiver<Command>,
     next_key: u64,
     max_group: usize,
@@ -170,7 +195,16 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            self.commit_group(group);
+            // A purge runs on its own, after the appends and removals queued before it.
+            let (purges, group): (Vec<_>, Vec<_>) = group.into_iter().partition(|c| matches!(c, Command::Purge(..)));
+            if !group.is_empty() {
+                self.commit_group(group);
+            }
+            for purge in purges {
+                if let Command::Purge(pick, reply) = purge {
+                    let _ = reply.send(super::purge::rewrite(&self.db, &self.path, SPOOL, SPOOL_CACHE_BYTES, &pick).map_err(|e| e.to_string()));
+                }
+            }
         }
         tracing::info!("spool writer stopped");
     }
@@ -192,6 +226,7 @@ impl Writer {
                         Command::Remove(_, reply) => {
                             let _ = reply.send(Ok(()));
                         }
+                        Command::Purge(..) => {}
                     }
                 }
                 if appended > 0 {
@@ -210,6 +245,7 @@ impl Writer {
                         Command::Remove(_, reply) => {
                             let _ = reply.send(Err(message.clone()));
                         }
+                        Command::Purge(..) => {}
                     }
                 }
             }
@@ -219,7 +255,8 @@ impl Writer {
     /// Writes the group in one transaction and commits it durably; returns how many records
     /// were appended.
     fn write(&self, group: &[Command]) -> Result<u64, SpoolError> {
-        let mut txn = self.db.begin_write().map_err(redb_err)?;
+        let db = read_db(&self.db);
+        let mut txn = db.begin_write().map_err(redb_err)?;
         txn.set_durability(Durability::Immediate).map_err(|e| SpoolError::Write(e.to_string()))?;
         let mut key = self.next_key;
         {
@@ -237,6 +274,7 @@ impl Writer {
                             table.remove(*k).map_err(redb_err)?;
                         }
                     }
+                    Command::Purge(..) => {}
                 }
             }
         }

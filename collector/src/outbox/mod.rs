@@ -23,6 +23,7 @@
 
 pub mod address;
 mod events;
+mod purge;
 mod settings;
 pub mod signature;
 mod transport;
@@ -145,7 +146,10 @@ pub struct Envelope {
 }
 
 pub struct Outbox {
-    db: Arc<Database>,
+    /// Swapped for a rewritten file by an erasure (see `purge.rs`): every read and write holds
+    /// the read lock for its whole transaction.
+    db: Arc<std::sync::RwLock<Arc<Database>>>,
+    path: std::path::PathBuf,
     wake: Arc<Notify>,
     retention_ms: u64,
     smtp_configured: bool,
@@ -163,6 +167,7 @@ fn redb_err(e: impl Into<redb::Error>) -> anyhow::Error {
 
 impl Outbox {
     pub fn open(path: &Path, settings: &OutboxSettings, smtp_configured: bool, store: DynStore, metrics: Arc<Metrics>) -> anyhow::Result<Arc<Self>> {
+        crate::redb_rewrite::remove_leftover(path);
         let db = Database::create(path).with_context(|| format!("opening the outbox {}", path.display()))?;
         // Create the tables so that readers never meet a missing one.
         let txn = db.begin_write().map_err(redb_err)?;
@@ -174,7 +179,8 @@ impl Outbox {
         txn.open_table(DELIVERED).map_err(redb_err)?;
         txn.commit().map_err(redb_err)?;
         let outbox = Self {
-            db: Arc::new(db),
+            db: Arc::new(std::sync::RwLock::new(Arc::new(db))),
+            path: path.to_path_buf(),
             wake: Arc::new(Notify::new()),
             retention_ms: settings.delivered_retention_days.saturating_mul(86_400_000),
             smtp_configured,
@@ -204,6 +210,7 @@ impl Outbox {
         let db = self.db.clone();
         let retention = self.retention_ms;
         let (added, messages) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let db = purge::read_db(&db);
             let now = now_ms();
             let mut txn = db.begin_write().map_err(redb_err)?;
             txn.set_durability(Durability::Immediate).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -264,6 +271,7 @@ impl Outbox {
     pub(crate) async fn due(&self, channel: Channel, now: u64, limit: usize, busy: HashSet<String>) -> anyhow::Result<Vec<(String, Envelope)>> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let db = purge::read_db(&db);
             let txn = db.begin_read().map_err(redb_err)?;
             let schedule = txn.open_table(channel.due_table()).map_err(redb_err)?;
             let pending = txn.open_table(PENDING).map_err(redb_err)?;
@@ -290,6 +298,7 @@ impl Outbox {
     pub(crate) async fn next_due(&self, channel: Channel, busy: HashSet<String>) -> anyhow::Result<Option<u64>> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let db = purge::read_db(&db);
             let txn = db.begin_read().map_err(redb_err)?;
             let schedule = txn.open_table(channel.due_table()).map_err(redb_err)?;
             for entry in schedule.iter().map_err(redb_err)? {
@@ -308,6 +317,10 @@ impl Outbox {
     pub(crate) async fn mark_delivered(&self, id: &str, envelope: &Envelope) -> anyhow::Result<()> {
         let (id, envelope) = (id.to_owned(), envelope.clone());
         self.finish(move |txn| {
+            // Purged by an erasure while it was being delivered: leave no trace of it.
+            if !Self::still_pending(txn, &id)? {
+                return Ok(());
+            }
             txn.open_table(DELIVERED).map_err(redb_err)?.insert(id.as_str(), now_ms()).map_err(redb_err)?;
             Self::unschedule(txn, &id, &envelope)
         })
@@ -320,6 +333,9 @@ impl Outbox {
     pub(crate) async fn mark_failed(&self, id: &str, envelope: &Envelope) -> anyhow::Result<()> {
         let (id, envelope) = (id.to_owned(), envelope.clone());
         self.finish(move |txn| {
+            if !Self::still_pending(txn, &id)? {
+                return Ok(());
+            }
             let bytes = serde_json::to_vec(&envelope)?;
             txn.open_table(FAILED).map_err(redb_err)?.insert(id.as_str(), bytes.as_slice()).map_err(redb_err)?;
             Self::unschedule(txn, &id, &envelope)
@@ -333,6 +349,9 @@ impl Outbox {
     pub(crate) async fn reschedule(&self, id: &str, previous_next_at: u64, envelope: &Envelope) -> anyhow::Result<()> {
         let (id, envelope) = (id.to_owned(), envelope.clone());
         self.finish(move |txn| {
+            if !Self::still_pending(txn, &id)? {
+                return Ok(());
+            }
             let channel = envelope.message.channel();
             let mut schedule = txn.open_table(channel.due_table()).map_err(redb_err)?;
             schedule.remove((previous_next_at, id.as_str())).map_err(redb_err)?;
@@ -342,6 +361,11 @@ impl Outbox {
             Ok(())
         })
         .await
+    }
+
+    /// Whether the message is still waiting (an erasure may have purged it meanwhile).
+    fn still_pending(txn: &redb::WriteTransaction, id: &str) -> anyhow::Result<bool> {
+        Ok(txn.open_table(PENDING).map_err(redb_err)?.get(id).map_err(redb_err)?.is_some())
     }
 
     fn unschedule(txn: &redb::WriteTransaction, id: &str, envelope: &Envelope) -> anyhow::Result<()> {
@@ -356,6 +380,7 @@ impl Outbox {
     {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let db = purge::read_db(&db);
             let mut txn = db.begin_write().map_err(redb_err)?;
             txn.set_durability(Durability::Immediate).map_err(|e| anyhow::anyhow!("{e}"))?;
             change(&txn)?;
@@ -370,6 +395,7 @@ impl Outbox {
         let db = self.db.clone();
         let cutoff = now_ms().saturating_sub(self.retention_ms);
         tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
+            let db = purge::read_db(&db);
             let txn = db.begin_write().map_err(redb_err)?;
             let removed = {
                 let mut delivered = txn.open_table(DELIVERED).map_err(redb_err)?;
@@ -384,7 +410,7 @@ impl Outbox {
     }
 
     fn depth_blocking(&self) -> anyhow::Result<u64> {
-        let txn = self.db.begin_read().map_err(redb_err)?;
+        let txn = purge::read_db(&self.db).begin_read().map_err(redb_err)?;
         txn.open_table(PENDING).map_err(redb_err)?.len().map_err(redb_err)
     }
 
@@ -392,6 +418,7 @@ impl Outbox {
     pub async fn depth(&self) -> anyhow::Result<u64> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
+            let db = purge::read_db(&db);
             let txn = db.begin_read().map_err(redb_err)?;
             txn.open_table(PENDING).map_err(redb_err)?.len().map_err(redb_err)
         })
@@ -402,6 +429,7 @@ impl Outbox {
     pub async fn failed_count(&self) -> anyhow::Result<u64> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
+            let db = purge::read_db(&db);
             let txn = db.begin_read().map_err(redb_err)?;
             txn.open_table(FAILED).map_err(redb_err)?.len().map_err(redb_err)
         })

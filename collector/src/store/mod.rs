@@ -27,6 +27,9 @@ pub mod webhooks;
 pub mod rollups;
 #[macro_use]
 pub mod disclosure;
+pub mod data_rights;
+#[macro_use]
+mod data_rights_sql;
 mod postgres;
 mod sqlite;
 
@@ -226,7 +229,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + Send + Sync + 'static {
+pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + data_rights::DataRightsStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 

@@ -33,7 +33,7 @@ pub(crate) const RESPONSE_COLUMNS: &str = "id, survey_id, user_id, score, commen
      account_role, language, device, trigger_name, sampling_rate_bp, created_at, completed_at";
 
 pub(crate) const PROJECT_COLUMNS: &str =
-    "id, name, public_key, allowed_origins, identity_secret, identity_enforced, fatigue, created_at";
+    "id, name, public_key, allowed_origins, identity_secret, identity_enforced, fatigue, created_at, retention_months";
 
 pub(crate) const SURVEY_COLUMNS: &str = "id, project_id, name, kind, status, definition, rules, created_at, updated_at";
 

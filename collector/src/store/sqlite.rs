@@ -74,6 +74,7 @@ impl_partner_programme_store!(SqliteStore, Sqlite);
 impl_campaign_mail_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_disclosure_store!(SqliteStore, Sqlite);
 impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);
+impl_data_rights_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 
 
 impl SqliteStore {

@@ -141,6 +141,11 @@ pub struct ProjectInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fatigue: crate::eligibility::FatiguePolicy,
+    /// Raw answers older than this many months are deleted (rollups keep the trend); absent:
+    /// keep them.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 120))]
+    pub retention_months: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +162,9 @@ pub struct Project {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub fatigue: crate::eligibility::FatiguePolicy,
     pub created_at: i64,
+    /// See [`ProjectInput::retention_months`].
+    #[serde(default)]
+    pub retention_months: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

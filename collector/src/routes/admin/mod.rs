@@ -12,6 +12,7 @@ pub mod campaign_mail;
 pub mod campaigns;
 pub mod comments;
 pub mod coverage;
+pub mod data_rights;
 pub mod eligibility;
 pub mod export_xlsx;
 pub mod followup_policy;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     campaigns::configure(cfg);
     comments::configure(cfg);
     coverage::configure(cfg);
+    data_rights::configure(cfg);
     eligibility::configure(cfg);
     followup_policy::configure(cfg);
     followups::configure(cfg);

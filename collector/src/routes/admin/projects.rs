@@ -23,6 +23,9 @@ fn check(input: &ProjectInput) -> ApiResult<()> {
     if input.name.trim().is_empty() || input.name.chars().count() > 200 {
         return Err(ApiError::invalid("name must be 1 to 200 characters"));
     }
+    if input.retention_months.is_some_and(|m| !(1..=120).contains(&m)) {
+        return Err(ApiError::invalid("retention_months must be 1 to 120, or absent to keep answers"));
+    }
     for (i, origin) in input.allowed_origins.iter().enumerate() {
         let ok = origin == "*"
             || ((origin.starts_with("https://") || origin.starts_with("http://"))

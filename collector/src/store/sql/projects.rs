@@ -9,7 +9,7 @@ macro_rules! sql_projects {
             async fn create_project(&self, input: &ProjectInput, public_key: &str, secret: &str, now: i64) -> StoreResult<Project> {
                 let row = sqlx::query(
                     "INSERT INTO projects (name, public_key, allowed_origins, identity_secret, identity_enforced, fatigue, \
-                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                     created_at, retention_months) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(&input.name)
                 .bind(public_key)
@@ -18,6 +18,7 @@ macro_rules! sql_projects {
                 .bind(input.identity_enforced)
                 .bind(serde_json::to_string(&input.fatigue)?)
                 .bind(now)
+                .bind(input.retention_months.map(i64::from))
                 .fetch_one(&self.pool)
                 .await?;
                 let id: i64 = row.try_get("id")?;
@@ -26,13 +27,15 @@ macro_rules! sql_projects {
 
             async fn update_project(&self, id: i64, input: &ProjectInput) -> StoreResult<Option<Project>> {
                 sqlx::query(
-                    "UPDATE projects SET name = $1, allowed_origins = $2, identity_enforced = $3, fatigue = $4 WHERE id = $5",
+                    "UPDATE projects SET name = $1, allowed_origins = $2, identity_enforced = $3, fatigue = $4, retention_months = $6 \
+                     WHERE id = $5",
                 )
                     .bind(&input.name)
                     .bind(serde_json::to_string(&input.allowed_origins)?)
                     .bind(input.identity_enforced)
                     .bind(serde_json::to_string(&input.fatigue)?)
                     .bind(id)
+                    .bind(input.retention_months.map(i64::from))
                     .execute(&self.pool)
                     .await?;
                 self.get_project(id).await

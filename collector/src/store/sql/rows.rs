@@ -13,6 +13,7 @@ macro_rules! sql_rows {
                     identity_secret: Some(row.try_get("identity_secret")?),
                     fatigue: serde_json::from_str(&row.try_get::<String, _>("fatigue")?)?,
                     created_at: row.try_get("created_at")?,
+                    retention_months: row.try_get::<Option<i64>, _>("retention_months")?.and_then(|m| u16::try_from(m).ok()),
                 })
             }
 
