@@ -25,6 +25,7 @@ impl ApiError {
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnknownProject | ErrorCode::UnknownSurvey | ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::OriginNotAllowed | ErrorCode::Forbidden | ErrorCode::CsrfFailed | ErrorCode::AnonymityProtected => StatusCode::FORBIDDEN,
             ErrorCode::IdentityRequired
             | ErrorCode::IdentityInvalid

@@ -52,7 +52,7 @@ fn owner_exists() -> ApiError {
 /// Creates the first owner. Refused once any admin user exists: the check and the insert are
 /// one atomic step in SQL, so of concurrent bootstraps (on one collector or several sharing a
 /// database) exactly one succeeds.
-#[utoipa::path(tag = "admin", request_body = Credentials, responses((status = 201), (status = 409, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), request_body = Credentials, responses((status = 201), (status = 409, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/bootstrap")]
 pub async fn bootstrap(state: State, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     // Cheap early answer once set up (no hashing); the atomic insert below is what decides.
@@ -81,7 +81,7 @@ pub(crate) fn locked_out(retry_after: std::time::Duration) -> HttpResponse {
 
 /// Signs in: sets the HttpOnly session cookie and returns the CSRF token to echo in
 /// `X-CSRF-Token` on state-changing requests.
-#[utoipa::path(tag = "admin", request_body = Credentials, responses((status = 200, body = SessionInfo), (status = 401, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), request_body = Credentials, responses((status = 200, body = SessionInfo), (status = 401, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/session")]
 pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     let Credentials { email, password } = body.0;

@@ -134,7 +134,7 @@ pub async fn invite(state: State, session: AdminSession, body: JsonBody<Invitati
 }
 
 /// What an invitation is for, before the invitee chooses a password (no session needed).
-#[utoipa::path(tag = "admin", params(TokenParam), responses((status = 200, body = Invitation), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), params(TokenParam), responses((status = 200, body = Invitation), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/invitations/check")]
 pub async fn check(state: State, params: web::Query<TokenParam>) -> ApiResult<HttpResponse> {
     let claims = verify(&state, &params.token)?;
@@ -145,7 +145,7 @@ pub async fn check(state: State, params: web::Query<TokenParam>) -> ApiResult<Ht
 }
 
 /// Accepts an invitation: creates the user with the invited role and the chosen password.
-#[utoipa::path(tag = "admin", request_body = Acceptance, responses((status = 201, body = super::auth::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), request_body = Acceptance, responses((status = 201, body = super::auth::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/invitations/accept")]
 pub async fn accept(state: State, body: JsonBody<Acceptance>) -> ApiResult<HttpResponse> {
     let claims = verify(&state, &body.0.token)?;
