@@ -78,7 +78,9 @@ def config(ids, token):
         (r"^/api/admin/webhooks/\{id\}", ids["webhook"]),
         (r"^/api/admin/actions/\{id\}", ids["action"]),
     ]
-    lines = [f'headers = {{ Authorization = "Bearer {token}" }}\n', f'[parameters]\n"path.key" = "{ids["key"]}"\n']
+    # Declared as the credentials of the `bearer` scheme (not as a plain header), so the auth
+    # checks know which scheme carries the session and probe the others without it.
+    lines = [f'[auth.openapi.bearer]\nbearer = "{token}"\n', f'[parameters]\n"path.key" = "{ids["key"]}"\n']
     for regex, value in bindings:
         lines.append(f"[[operations]]\ninclude-path-regex = '{regex}'\nparameters = {{ \"path.id\" = {value} }}\n")
     return "\n".join(lines)

@@ -14,12 +14,14 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct Filters {
     /// Comma-separated survey ids; all readable surveys when absent.
+    #[param(pattern = r"^( *-?[0-9]{1,18} *(, *-?[0-9]{1,18} *)*)?$")]
     pub survey_id: Option<String>,
     /// Unix milliseconds, inclusive.
     pub from: Option<i64>,
     /// Unix milliseconds, exclusive.
     pub to: Option<i64>,
     /// `detractor`, `passive` or `promoter`.
+    #[param(pattern = r"^(|detractor|passive|promoter)$")]
     pub band: Option<String>,
     pub has_comment: Option<bool>,
     /// Text the comment must contain (case-insensitive).
@@ -33,8 +35,10 @@ pub struct Filters {
     pub format: Option<String>,
     /// `every_response` (default) or `latest_per_user`: each respondent's latest answer in the
     /// date range only.
+    #[param(pattern = r"^(|every_response|latest_per_user)$")]
     pub counting: Option<String>,
     /// Dedupe window: with no `from`, the range starts this many days before `to` (or now).
+    #[param(minimum = 1, maximum = 3650)]
     pub window_days: Option<i64>,
     /// Employee NPS: the campaign wave to report (default: the latest). Protected surveys are
     /// reported per wave, never by date.
@@ -89,10 +93,13 @@ pub async fn scoped_query(state: &State, session: &AdminSession, f: &Filters) ->
         Some("latest_per_user") => true,
         Some(other) => return Err(ApiError::invalid(format!("counting must be every_response or latest_per_user (got `{other}`)"))),
     };
+    // Checked even when `from` makes it unused, so the rule is the one the schema declares.
+    if f.window_days.is_some_and(|days| !(1..=3_650).contains(&days)) {
+        return Err(ApiError::invalid("window_days must be between 1 and 3650"));
+    }
     let from = match (f.from, f.window_days) {
         (Some(from), _) => Some(from),
-        (None, Some(days)) if (1..=3_650).contains(&days) => Some(f.to.unwrap_or_else(crate::ingest::now_ms) - days * 86_400_000),
-        (None, Some(_)) => return Err(ApiError::invalid("window_days must be between 1 and 3650")),
+        (None, Some(days)) => Some(f.to.unwrap_or_else(crate::ingest::now_ms) - days * 86_400_000),
         (None, None) => None,
     };
     if let (Some(from), Some(to)) = (from, f.to)

@@ -133,6 +133,7 @@ pub struct ListParams {
     pub to: Option<i64>,
     /// `day`, `week` or `month`: each action then names the report period it falls in
     /// (`period_start`, as in `reports/nps`).
+    #[param(pattern = r"^(day|week|month)$")]
     pub granularity: Option<String>,
 }
 

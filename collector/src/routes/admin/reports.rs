@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ReportParams {
     /// `day`, `week` (default) or `month`.
+    #[param(pattern = r"^(day|week|month)$")]
     pub granularity: Option<String>,
 }
 
@@ -152,6 +153,7 @@ mod tests {
 pub struct SegmentParams {
     /// `attr:<key>` (user attribute when answering), `role`, `account`, `trigger`, `language`,
     /// `device` or `survey`.
+    #[param(pattern = r"^(role|account|trigger|language|device|survey|(attr|acct):[\s\S]{1,128})$")]
     pub by: String,
     /// Segments with fewer answers are marked `small` (default 30).
     pub min_n: Option<u64>,

@@ -188,8 +188,10 @@ pub async fn set_alert_policy(state: State, session: AdminSession, id: web::Path
 pub struct DeliveryParams {
     pub project_id: Option<i64>,
     /// `webhook` or `email`.
+    #[param(pattern = r"^(webhook|email)$")]
     pub channel: Option<String>,
     /// `delivered`, `retrying`, `failed` or `waiting`.
+    #[param(pattern = r"^(delivered|retrying|failed|waiting)$")]
     pub status: Option<String>,
     pub message_id: Option<String>,
     /// Event type or e-mail kind.
