@@ -52,6 +52,7 @@ impl IntoResponses for BodyErrors {
             ("413", "`payload_too_large`: the body is over the limit of the API"),
             ("415", "`unsupported_media_type`: the body is not sent as application/json"),
             ("422", "`invalid_json` or `invalid_field`: the body is not a JSON object of the declared schema; the message names the field"),
+            ("404", "`not_found` (or `unknown_survey`): an id in the body (project, survey) names nothing"),
         ])
     }
 }
@@ -61,7 +62,10 @@ pub struct PathErrors;
 
 impl IntoResponses for PathErrors {
     fn responses() -> ResponseMap {
-        set(&[("404", "`not_found` (or `unknown_project`, `unknown_survey`): nothing has this id")])
+        set(&[
+            ("404", "`not_found` (or `unknown_project`, `unknown_survey`): nothing has this id"),
+            ("422", "`invalid_field`: a path parameter does not fit its schema; the message names it"),
+        ])
     }
 }
 
@@ -70,7 +74,10 @@ pub struct QueryErrors;
 
 impl IntoResponses for QueryErrors {
     fn responses() -> ResponseMap {
-        set(&[("422", "`invalid_field`: a query parameter does not fit its schema; the message names it")])
+        set(&[
+            ("404", "`not_found`: an id in the query (project, survey) names nothing"),
+            ("422", "`invalid_field`: a query parameter does not fit its schema; the message names it"),
+        ])
     }
 }
 
@@ -83,6 +90,20 @@ impl IntoResponses for ClientErrors {
             ("403", "`origin_not_allowed`: the Origin is not one of the project's allowed origins"),
             ("404", "`unknown_project`: no project has this key"),
             ("429", "`rate_limited`: too many requests from this address or for this project"),
+        ])
+    }
+}
+
+/// The client writes of an answer (display, score, comment, feedback): refused when the survey
+/// takes no answers, or, in a project that verifies identities, without the user's session.
+/// Listed in those operations' annotations.
+pub struct AnswerErrors;
+
+impl IntoResponses for AnswerErrors {
+    fn responses() -> ResponseMap {
+        set(&[
+            ("401", "`identity_required`, `identity_invalid` or `identity_expired`: the project verifies identities and the widget session is missing or wrong"),
+            ("409", "`survey_closed`: the survey takes no answers now (draft, closed, capped or out of schedule)"),
         ])
     }
 }

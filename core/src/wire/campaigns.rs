@@ -110,7 +110,9 @@ pub struct RecipientLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Partner {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub name: String,
     pub tier: Option<String>,
     pub region: Option<String>,

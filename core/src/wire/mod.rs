@@ -7,6 +7,8 @@ mod admin;
 mod campaigns;
 mod client;
 mod eligibility;
+#[cfg(feature = "openapi")]
+pub mod limits;
 mod reports;
 mod survey;
 

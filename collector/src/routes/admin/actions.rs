@@ -210,6 +210,7 @@ pub async fn remove(state: State, session: AdminSession, id: web::Path<i64>) -> 
 pub struct RecentParams {
     pub project_id: i64,
     /// The window, ending now (default 90 days).
+    #[param(minimum = 1, maximum = 3650)]
     pub days: Option<u32>,
 }
 

@@ -19,7 +19,7 @@ const MIN_PASSWORD_CHARS: usize = 10;
 
 fn check_new_credentials(email: &str, password: &str) -> ApiResult<()> {
     let email = email.trim();
-    if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+    if email.chars().count() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
         return Err(ApiError::invalid("email must be an e-mail address"));
     }
     check_new_password("password", password)
@@ -30,9 +30,10 @@ pub(crate) fn check_new_password(field: &str, password: &str) -> ApiResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ApiError::invalid(format!("{field} must be at least {MIN_PASSWORD_CHARS} characters")));
     }
-    // Bounds the hashing work a request can ask for.
-    if password.len() > 1024 {
-        return Err(ApiError::invalid(format!("{field} must be at most 1024 bytes")));
+    // Bounds the hashing work a request can ask for (at most 4 KiB); counted in characters,
+    // as the schema's maxLength is.
+    if password.chars().count() > 1024 {
+        return Err(ApiError::invalid(format!("{field} must be at most 1024 characters")));
     }
     Ok(())
 }

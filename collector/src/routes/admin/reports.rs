@@ -275,8 +275,10 @@ fn recompare(periods: &mut [PeriodSummary]) {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct CompareParams {
     /// Comma-separated survey ids of side A (e.g. the eNPS survey).
+    #[param(pattern = r"^ *-?[0-9]{1,18} *(, *-?[0-9]{1,18} *)*$")]
     pub a: String,
     /// Comma-separated survey ids of side B (e.g. the customer NPS surveys).
+    #[param(pattern = r"^ *-?[0-9]{1,18} *(, *-?[0-9]{1,18} *)*$")]
     pub b: String,
     pub from: Option<i64>,
     pub to: Option<i64>,

@@ -309,6 +309,7 @@ pub struct RevenueParams {
     /// Weigh churned accounts too (default false: the revenue still at stake).
     pub include_churned: Option<bool>,
     /// Renewals listed: those within this many days (default 90).
+    #[param(minimum = 1, maximum = 3650)]
     pub renewal_days: Option<u32>,
     /// Waves for the renewals' latest NPS: as in the at-risk list (default `quarter`).
     pub wave: Option<String>,

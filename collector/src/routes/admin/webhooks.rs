@@ -65,7 +65,7 @@ fn check_policy(policy: &mut AlertPolicy) -> ApiResult<()> {
     }
     for (i, r) in policy.recipients.iter_mut().enumerate() {
         *r = r.trim().to_owned();
-        let ok = r.len() <= 254
+        let ok = r.chars().count() <= 254
             && r.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
             && !r.contains(char::is_whitespace);
         if !ok {
@@ -199,6 +199,7 @@ pub struct DeliveryParams {
     /// Unix ms.
     pub since: Option<i64>,
     /// 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 

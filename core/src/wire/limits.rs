@@ -1,0 +1,52 @@
+//! Schemas of strings whose rules the OpenAPI document must carry where a field attribute
+//! cannot: the items of arrays (`#[schema(value_type = Vec<limits::ClientId>)]`). Each names
+//! the code that enforces the same rule; the contract check (docs/api-contract.md) catches the
+//! two drifting apart.
+
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+fn string(min: Option<usize>, max: usize, pattern: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .min_length(min)
+        .max_length(Some(max))
+        .pattern(Some(pattern))
+        .into()
+}
+
+/// A client-generated id or user id: 1 to 128 characters, none a control character
+/// (`collector/src/validate.rs`, `id`).
+pub struct ClientId;
+
+impl PartialSchema for ClientId {
+    fn schema() -> RefOr<Schema> {
+        string(Some(1), super::MAX_ID_CHARS, r"^[^\x00-\x1F\x7F-\x9F]+$")
+    }
+}
+
+impl ToSchema for ClientId {}
+
+/// A theme named by an action: 1 to 64 characters, not only spaces (`routes/admin/actions.rs`).
+pub struct ThemeName;
+
+impl PartialSchema for ThemeName {
+    fn schema() -> RefOr<Schema> {
+        string(Some(1), 64, r"\S")
+    }
+}
+
+impl ToSchema for ThemeName {}
+
+/// An alert recipient: `local@domain` with a dot in the domain, no spaces, at most 254
+/// characters (`routes/admin/webhooks.rs`, `check_policy`).
+pub struct AlertRecipient;
+
+impl PartialSchema for AlertRecipient {
+    fn schema() -> RefOr<Schema> {
+        string(None, 254, r"^[^@\s]+@\S*\.\S*$")
+    }
+}
+
+impl ToSchema for AlertRecipient {}
