@@ -73,6 +73,7 @@ fn yes() -> bool {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookInput {
     /// `https://...` (or `http://` for receivers on a private network).
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https?://([A-Za-z0-9-]+\.)+[A-Za-z]{2,}(:[0-9]{1,4})?(/[^\s#]*)?$"))]
     pub url: String,
     /// At least one of `response.created`, `response.completed`.
     #[cfg_attr(feature = "openapi", schema(min_items = 1))]

@@ -140,6 +140,7 @@ pub struct ProjectInput {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::wire::limits::Origin>))]
     pub allowed_origins: Vec<String>,
     #[serde(default)]
     pub identity_enforced: bool,

@@ -87,6 +87,7 @@ pub struct Campaign {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RecipientInput {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"@"))]
     pub email: String,
     #[serde(default)]
     pub name: Option<String>,

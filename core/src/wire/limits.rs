@@ -50,3 +50,15 @@ impl PartialSchema for AlertRecipient {
 }
 
 impl ToSchema for AlertRecipient {}
+
+/// An allowed origin of a project: `*`, or a scheme and host without path, query or fragment
+/// (`routes/admin/projects.rs`, `check`).
+pub struct Origin;
+
+impl PartialSchema for Origin {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(r"^(\*|https?://[^/?# ]*/?)$")).into()
+    }
+}
+
+impl ToSchema for Origin {}

@@ -55,7 +55,7 @@ async fn validate(state: &State, session: &AdminSession, input: &ActionInput) ->
     let surveys = state.store.list_surveys(Some(input.project_id)).await?;
     if let Some(survey_id) = input.survey_id {
         let survey = surveys.iter().find(|s| s.id == survey_id).ok_or_else(|| {
-            ApiError::invalid(format!("survey_id {survey_id} is not a survey of project {}", input.project_id))
+            ApiError::client(nps_core::ErrorCode::NotFound, format!("survey_id {survey_id} is not a survey of project {}", input.project_id))
         })?;
         if !session.can_read(survey.kind) {
             return Err(ApiError::forbidden(format!("the {} role cannot read survey {survey_id}", session.role.as_str())));
@@ -157,11 +157,8 @@ pub async fn list(state: State, session: AdminSession, params: web::Query<ListPa
         Some("month") => Some(Granularity::Month),
         Some(other) => return Err(ApiError::invalid(format!("granularity must be day, week or month (got `{other}`)"))),
     };
-    if let (Some(from), Some(to)) = (params.from, params.to)
-        && from >= to
-    {
-        return Err(ApiError::invalid("from must be before to"));
-    }
+    // `from` at or after `to` is an empty window and answers nothing (no error): OpenAPI
+    // cannot declare a rule across two parameters, so the contract could not say it.
     let actions = state.store.list_actions(params.project_id, params.from, params.to).await?;
     let actions = readable_actions(&state, &session, params.project_id, actions).await?;
     let listed: Vec<ListedAction> = actions

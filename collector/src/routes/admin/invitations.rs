@@ -42,6 +42,7 @@ struct InvitationClaims {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct InvitationRequest {
+    #[schema(max_length = 254, pattern = r"^\s*[^@\s]\S*@\S*[^@\s]\s*$")]
     pub email: String,
     pub role: AdminRole,
 }
@@ -71,7 +72,7 @@ pub struct TokenParam {
 }
 
 fn valid_email(email: &str) -> bool {
-    email.len() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@') && !email.contains(char::is_whitespace)
+    email.chars().count() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@') && !email.contains(char::is_whitespace)
 }
 
 /// Checks signature, audience and expiry, with messages that say what to do next.

@@ -312,6 +312,7 @@ pub struct RevenueParams {
     #[param(minimum = 1, maximum = 3650)]
     pub renewal_days: Option<u32>,
     /// Waves for the renewals' latest NPS: as in the at-risk list (default `quarter`).
+    #[param(pattern = r"^(quarter|month|survey|days:([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650))$")]
     pub wave: Option<String>,
 }
 
