@@ -103,7 +103,7 @@ impl IntoResponses for AnswerErrors {
     fn responses() -> ResponseMap {
         set(&[
             ("401", "`identity_required`, `identity_invalid` or `identity_expired`: the project verifies identities and the widget session is missing or wrong"),
-            ("409", "`survey_closed`: the survey takes no answers now (draft, closed, capped or out of schedule)"),
+            ("409", "`survey_closed`: the survey takes no answers now (draft, closed, capped or out of schedule); `survey_not_in_app`: it is answered through personal links only"),
         ])
     }
 }

@@ -28,10 +28,12 @@ pub struct Filters {
     pub q: Option<String>,
     /// Attribute values the answers must have had, `key:value`, several joined by `;`
     /// (e.g. `plan:pro;country:FR`).
+    #[param(pattern = r"^(\s*|\s*[^;:\s]([^;:]{0,126}[^;:\s])?\s*:[^;]*(;\s*[^;:\s]([^;:]{0,126}[^;:\s])?\s*:[^;]*)*)$")]
     pub attr: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
     /// `json` (default), `csv` or `xlsx`.
+    #[param(pattern = r"^(json|csv|xlsx)$")]
     pub format: Option<String>,
     /// `every_response` (default) or `latest_per_user`: each respondent's latest answer in the
     /// date range only.
@@ -99,7 +101,7 @@ pub async fn scoped_query(state: &State, session: &AdminSession, f: &Filters) ->
     }
     let from = match (f.from, f.window_days) {
         (Some(from), _) => Some(from),
-        (None, Some(days)) => Some(f.to.unwrap_or_else(crate::ingest::now_ms) - days * 86_400_000),
+        (None, Some(days)) => Some(f.to.unwrap_or_else(crate::ingest::now_ms).saturating_sub(days * 86_400_000)),
         (None, None) => None,
     };
     // `from` at or after `to` is an empty window and answers nothing (no error): OpenAPI

@@ -20,7 +20,8 @@ pub struct Taxonomy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Named apart from the widget's colour `Theme` (`wire::Theme`): one name, one schema.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TaxonomyTheme))]
 pub struct Theme {
     /// Shown in reports and used as the key of a theme in [`ThemeMatch`] and the lift table.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]

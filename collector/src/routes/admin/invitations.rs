@@ -63,6 +63,7 @@ pub struct Invitation {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Acceptance {
     pub token: String,
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
 }
 
