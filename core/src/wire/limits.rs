@@ -45,7 +45,11 @@ pub struct AlertRecipient;
 
 impl PartialSchema for AlertRecipient {
     fn schema() -> RefOr<Schema> {
-        string(None, 254, r"^[^@\s]+@\S*\.\S*$")
+        // Every character Rust's `char::is_whitespace` knows, spelled out: a bare `\s` is
+        // narrower in some regex engines (the fuzzer's among them).
+        let not_space = r"[^@\s\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+        let any_but_space = r"[^\s\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+        string(None, 254, &format!("^{not_space}+@{any_but_space}*\\.{any_but_space}*$"))
     }
 }
 
