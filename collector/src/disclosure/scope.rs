@@ -44,6 +44,7 @@ pub struct Filters {
     pub window_days: Option<i64>,
     /// Employee NPS: the campaign wave to report (default: the latest). Protected surveys are
     /// reported per wave, never by date.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
     pub wave: Option<u32>,
 }
 

@@ -54,6 +54,7 @@ pub struct CampaignInput {
     pub group_attributes: Vec<String>,
     /// Links stop working after this many days.
     #[serde(default = "default_expiry_days")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub expires_in_days: u32,
 }
 

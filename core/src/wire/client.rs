@@ -137,16 +137,42 @@ impl FeedbackKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct FeedbackRequest {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub action_id: String,
     /// Absent for a project-wide opt-out.
     pub survey_id: Option<i64>,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
     pub kind: FeedbackKind,
 }
+
+/// Written by hand because `survey_id` is required for a decline or a snooze and optional for
+/// an opt-out: two shapes, one per kind, so the schema states the rule the handler enforces.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for FeedbackRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
+        let shape = |kinds: &[&str], survey: ObjectBuilder, survey_required: bool| {
+            let object = ObjectBuilder::new()
+                .property("action_id", super::limits::ClientId::schema())
+                .property("user_id", super::limits::ClientId::schema())
+                .property("kind", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(kinds.iter().copied())))
+                .property("survey_id", survey)
+                .required("action_id")
+                .required("user_id")
+                .required("kind");
+            if survey_required { object.required("survey_id") } else { object }
+        };
+        let integer = ObjectBuilder::new().schema_type(Type::Integer).format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)));
+        let nullable = ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::Null]));
+        OneOfBuilder::new()
+            .item(shape(&["decline", "snooze"], integer, true))
+            .item(shape(&["opt_out"], nullable, false))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl ToSchema for FeedbackRequest {}
 
 /// The answer to an accepted write: it is durable once this is returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -74,7 +74,7 @@ pub async fn explain(state: State, session: AdminSession, params: web::Query<Exp
         responses_total: facts.responses_total,
         survey_live: survey.status == SurveyStatus::Live,
     };
-    let logged = state.store.decisions(survey.id, &params.user_id, at - 90 * DAY, at.saturating_add(1)).await?.pop();
+    let logged = state.store.decisions(survey.id, &params.user_id, at.saturating_sub(90 * DAY), at.saturating_add(1)).await?.pop();
     Ok(HttpResponse::Ok().json(Explanation {
         survey_id: survey.id,
         user_id: params.user_id.clone(),

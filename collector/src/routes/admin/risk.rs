@@ -386,11 +386,8 @@ pub const FORMULA: &str = "NPS_w = Σ_a MRR_a · NPS_a / Σ_a MRR_a, NPS_a = 100
 #[get("/api/admin/reports/revenue")]
 pub async fn revenue_report(state: State, session: AdminSession, params: web::Query<RevenueParams>) -> ApiResult<HttpResponse> {
     let rollup = parse_rollup(params.rollup.as_deref())?;
-    if let (Some(from), Some(to)) = (params.from, params.to)
-        && from >= to
-    {
-        return Err(ApiError::invalid("from must be before to"));
-    }
+    // `from` at or after `to` is an empty window and answers nothing (no error): OpenAPI
+    // cannot declare a rule across two parameters, so the contract could not say it.
     let signal_params = SignalParams {
         project_id: params.project_id,
         survey_id: params.survey_id.clone(),

@@ -83,7 +83,7 @@ pub async fn response(state: State, key: web::Path<String>, req: HttpRequest, bo
     tag = "client",
     post,
     path = "/v1/p/{key}/responses/{id}/complete",
-    params(("key" = String, Path, description = "Project public key"), ("id" = String, Path, description = "response_id")),
+    params(("key" = String, Path, description = "Project public key"), ("id" = String, Path, description = "response_id", min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$")),
     request_body = CompleteRequest,
     responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody), crate::contract::AnswerErrors)
 )]
