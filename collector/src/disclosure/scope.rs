@@ -33,7 +33,7 @@ pub struct Filters {
     pub limit: Option<i64>,
     pub offset: Option<i64>,
     /// `json` (default), `csv` or `xlsx`.
-    #[param(pattern = r"^(json|csv|xlsx)$")]
+    #[param(pattern = r"^(|json|csv|xlsx)$")]
     pub format: Option<String>,
     /// `every_response` (default) or `latest_per_user`: each respondent's latest answer in the
     /// date range only.
@@ -96,6 +96,11 @@ pub async fn scoped_query(state: &State, session: &AdminSession, f: &Filters) ->
         Some("latest_per_user") => true,
         Some(other) => return Err(ApiError::invalid(format!("counting must be every_response or latest_per_user (got `{other}`)"))),
     };
+    // Checked here for every report, although only the answer rows have other formats, so
+    // that one parameter has one rule everywhere it is declared.
+    if let Some(format) = f.format.as_deref().filter(|f| !matches!(*f, "" | "json" | "csv" | "xlsx")) {
+        return Err(ApiError::invalid(format!("format must be json, csv or xlsx (got `{format}`)")));
+    }
     // Checked even when `from` makes it unused, so the rule is the one the schema declares.
     if f.window_days.is_some_and(|days| !(1..=3_650).contains(&days)) {
         return Err(ApiError::invalid("window_days must be between 1 and 3650"));

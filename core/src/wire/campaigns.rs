@@ -41,13 +41,16 @@ pub use crate::disclosure::{DEFAULT_MIN_GROUP, MIN_GROUP_FLOOR};
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CampaignInput {
     pub survey_id: i64,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S"))]
     pub name: String,
     pub anonymity: Anonymity,
     /// Groups smaller than this are never shown (floor 3).
     #[serde(default = "default_min_group")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 3))]
     pub min_group: u32,
     /// Comments are shown only for groups at least this large.
     #[serde(default = "default_min_group")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 3))]
     pub verbatim_min_group: u32,
     /// The recipient attributes an anonymous answer keeps (e.g. department, location).
     #[serde(default)]
@@ -95,7 +98,7 @@ pub struct RecipientInput {
     #[serde(default)]
     pub language: Option<String>,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     pub attributes: Attributes,
 }
 

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 pub struct IdentifyRequest {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
     pub attributes: Attributes,
     /// When the user signed up in the host app (unix milliseconds).
@@ -32,7 +32,7 @@ pub struct IdentifyRequest {
 pub struct AccountMembership {
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub id: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
     pub attributes: Attributes,
     /// `executive_buyer`, `admin`, `end_user` or a custom role name.
@@ -109,7 +109,7 @@ pub struct CompleteRequest {
     pub user_id: String,
     #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub comment: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
     pub extra_answers: Attributes,
 }

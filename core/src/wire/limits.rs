@@ -66,3 +66,16 @@ impl PartialSchema for Origin {
 }
 
 impl ToSchema for Origin {}
+
+/// Free-form attributes: at most 100 keys of 1 to 128 characters (`validate::attributes`; its
+/// 16 KiB bound on the serialised map has no JSON Schema keyword).
+pub struct AttributeMap;
+
+impl PartialSchema for AttributeMap {
+    fn schema() -> RefOr<Schema> {
+        let keys = ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).min_length(Some(1)).max_length(Some(super::MAX_ID_CHARS));
+        ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)).max_properties(Some(100)).property_names(Some(keys)).into()
+    }
+}
+
+impl ToSchema for AttributeMap {}
