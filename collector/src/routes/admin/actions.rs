@@ -64,7 +64,8 @@ async fn validate(state: &State, session: &AdminSession, input: &ActionInput) ->
     let readable: Vec<i64> = surveys.iter().filter(|s| session.can_read(s.kind)).map(|s| s.id).collect();
     let unknown = state.store.unknown_responses(&readable, &input.response_ids).await?;
     if !unknown.is_empty() {
-        return Err(ApiError::invalid(format!("response_ids: not answers of this project: {}", unknown.join(", "))));
+        // Ids that name nothing are a 404, as for every id in a body (contract.rs, BodyErrors).
+        return Err(ApiError::client(nps_core::ErrorCode::NotFound, format!("response_ids: not answers of this project: {}", unknown.join(", "))));
     }
     Ok(())
 }
