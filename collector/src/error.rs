@@ -21,10 +21,11 @@ pub enum ApiError {
 impl ApiError {
     pub fn client(code: ErrorCode, message: impl Into<String>) -> Self {
         let status = match code {
-            ErrorCode::InvalidJson | ErrorCode::InvalidField | ErrorCode::SurveyNotInApp => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidJson | ErrorCode::InvalidField => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnknownProject | ErrorCode::UnknownSurvey | ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::OriginNotAllowed | ErrorCode::Forbidden | ErrorCode::CsrfFailed | ErrorCode::AnonymityProtected => StatusCode::FORBIDDEN,
             ErrorCode::IdentityRequired
             | ErrorCode::IdentityInvalid
@@ -32,7 +33,9 @@ impl ApiError {
             | ErrorCode::Unauthorized
             | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::Conflict | ErrorCode::SurveyClosed => StatusCode::CONFLICT,
+            // The survey exists but its kind is answered elsewhere: a conflict with its state, as a
+            // closed survey is, not a malformed request.
+            ErrorCode::Conflict | ErrorCode::SurveyClosed | ErrorCode::SurveyNotInApp => StatusCode::CONFLICT,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -48,17 +48,60 @@ fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
 /// Parses JSON into `T`, naming the offending field on failure.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            ApiError::client(ErrorCode::InvalidJson, format!("the body is not valid JSON: {inner}"))
-        } else if path == "." {
-            ApiError::client(ErrorCode::InvalidField, format!("{inner}"))
-        } else {
-            ApiError::client(ErrorCode::InvalidField, format!("{path}: {inner}"))
+    match serde_path_to_error::deserialize(deserializer) {
+        Ok(value) => Ok(value),
+        // JSON has one number type, and JSON Schema counts `3.0` as the integer 3: an integer
+        // field must take it. Tried only after a failure, so valid bodies cost nothing more.
+        Err(e) if e.inner().to_string().starts_with("invalid type: floating point") => match whole_numbers(bytes) {
+            Some(value) => serde_path_to_error::deserialize(value).map_err(field_error),
+            None => Err(field_error(e)),
+        },
+        Err(e) => Err(field_error(e)),
+    }
+}
+
+fn field_error<E: std::fmt::Display + AsJsonError>(e: serde_path_to_error::Error<E>) -> ApiError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    if inner.is_syntax_or_eof() {
+        ApiError::client(ErrorCode::InvalidJson, format!("the body is not valid JSON: {inner}"))
+    } else if path == "." {
+        ApiError::client(ErrorCode::InvalidField, format!("{inner}"))
+    } else {
+        ApiError::client(ErrorCode::InvalidField, format!("{path}: {inner}"))
+    }
+}
+
+trait AsJsonError {
+    fn is_syntax_or_eof(&self) -> bool;
+}
+
+impl AsJsonError for serde_json::Error {
+    fn is_syntax_or_eof(&self) -> bool {
+        self.is_syntax() || self.is_eof()
+    }
+}
+
+/// The body with every number that has no fractional part written as an integer.
+fn whole_numbers(bytes: &[u8]) -> Option<serde_json::Value> {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Number(n) => {
+                // Only floats that hold an integer exactly (|x| < 2^53) are rewritten.
+                if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0) {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let whole = f as i64;
+                    *n = whole.into();
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            serde_json::Value::Object(map) => map.values_mut().for_each(walk),
+            _ => {}
         }
-    })
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    walk(&mut value);
+    Some(value)
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
@@ -95,5 +138,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             }
             parse_json(&body).map(JsonBody)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Counted {
+        hours: u32,
+    }
+
+    #[test]
+    fn a_whole_float_is_an_integer_and_a_fraction_is_not() {
+        assert_eq!(parse_json::<Counted>(br#"{"hours": 48.0}"#).map(|c| c.hours).ok(), Some(48));
+        let refused = parse_json::<Counted>(br#"{"hours": 48.5}"#).map(|c| c.hours);
+        assert!(matches!(&refused, Err(ApiError::Client { code: ErrorCode::InvalidField, message, .. }) if message.starts_with("hours:")), "{refused:?}");
+        assert!(parse_json::<Counted>(br#"{"hours": -1.0}"#).is_err());
     }
 }

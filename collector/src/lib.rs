@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cache;
 pub mod campaign;
 pub mod config;
+pub mod contract;
 pub mod csv_safe;
 pub mod data_rights;
 pub mod disclosure;

@@ -1,10 +1,12 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
 use crate::routes::{admin, client, ops};
+use crate::contract::Contract;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&Contract),
     info(title = "NPS collector", description = "Client API for the widget, admin API, operations."),
     paths(
         ops::healthz,

@@ -101,8 +101,20 @@ fn extractor_errors(cfg: &mut web::ServiceConfig) {
         .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::invalid(format!("query string: {e}")).into()));
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::client(ErrorCode::NotFound, "no such endpoint"))
+/// No route took the request: 405 with `Allow` when the path is documented (only the method is
+/// wrong), else 404.
+async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    let Some(allowed) = crate::contract::allowed_methods(req.path()) else {
+        return ApiError::client(ErrorCode::NotFound, "no such endpoint").error_response();
+    };
+    let allow = allowed.join(", ");
+    let message = format!("{} is not supported here; use {allow}", req.method());
+    let mut response = ApiError::client(ErrorCode::MethodNotAllowed, message).error_response();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(actix_web::http::header::ALLOW, value);
+    }
+    response
 }
 
 impl Application {

@@ -10,17 +10,23 @@ pub struct ActionInput {
     pub project_id: i64,
     /// The survey the insight came from, if one.
     pub survey_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub title: String,
     /// What was decided or changed.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000, pattern = r"\S"))]
     pub decision: String,
     /// When it was decided (unix ms).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 4102444800000_i64))]
     pub decided_at: i64,
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub owner: Option<String>,
     /// Comment themes behind it (e.g. `performance`, `pricing`).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 20, value_type = Vec<crate::wire::limits::ThemeName>))]
     pub themes: Vec<String>,
     /// Answers behind it.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200, value_type = Vec<crate::wire::limits::ClientId>))]
     pub response_ids: Vec<String>,
 }
 

@@ -40,6 +40,8 @@ pub enum ErrorCode {
     /// Wrong e-mail or password.
     InvalidCredentials,
     NotFound,
+    /// The path exists but does not support this method; the `Allow` header lists those it does.
+    MethodNotAllowed,
     /// The request conflicts with the current state (e.g. the owner already exists).
     Conflict,
     /// The survey has stopped accepting answers (closed, capped or out of schedule).

@@ -41,6 +41,7 @@ impl FollowUpStatus {
 pub struct FollowUpPolicy {
     /// Bands that create a follow-up (all detractors by default).
     pub bands: Vec<Band>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2160))]
     pub sla_hours: u32,
     /// Owner: the value of this account (or user) attribute, e.g. `account_owner`...
     pub owner_attribute: Option<String>,

@@ -9,8 +9,24 @@ use std::fmt;
 /// outside 0..=10, so every `NpsScore` in the system is valid by construction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "i64", into = "u8")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = u8, example = 9))]
 pub struct NpsScore(u8);
+
+/// The schema carries the range, so the contract refuses what deserialisation refuses.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for NpsScore {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Integer))
+            .minimum(Some(0))
+            .maximum(Some(NpsScore::MAX))
+            .examples([serde_json::json!(9)])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for NpsScore {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScoreError(pub i64);

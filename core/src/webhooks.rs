@@ -73,8 +73,10 @@ fn yes() -> bool {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookInput {
     /// `https://...` (or `http://` for receivers on a private network).
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https?://([A-Za-z0-9-]+\.)+[A-Za-z]{2,}(:[0-9]{1,4})?(/[^\s#]*)?$"))]
     pub url: String,
     /// At least one of `response.created`, `response.completed`.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub events: Vec<WebhookEvent>,
     /// Band rule: only answers in these bands (empty = every band), e.g. `["detractor"]`.
     #[serde(default)]
@@ -125,6 +127,7 @@ pub struct AlertPolicy {
     /// Alert the follow-up owner of the answer (assigned by the project's follow-up policy).
     pub notify_owner: bool,
     /// Also alert these addresses.
+    #[cfg_attr(feature = "openapi", schema(max_items = 50, value_type = Vec<crate::wire::limits::AlertRecipient>))]
     pub recipients: Vec<String>,
 }
 

@@ -409,10 +409,10 @@ async fn the_action_log_answers_what_changed(s: &Scenario, analyst: &Admin, hr: 
     let mut bad = action("x", 1);
     bad["response_ids"] = json!(["not-an-answer"]);
     let (status, body) = call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&bad)).await?;
-    assert!(status == 422 && body["message"].as_str().is_some_and(|m| m.contains("not-an-answer")), "{status} {body}");
+    assert!(status == 404 && body["message"].as_str().is_some_and(|m| m.contains("not-an-answer")), "{status} {body}");
     let mut bad = action("x", 1);
     bad["survey_id"] = json!(987_654);
-    assert_eq!(call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&bad)).await?.0, 422);
+    assert_eq!(call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&bad)).await?.0, 404);
     let mut bad = action("", 1);
     bad["title"] = json!("  ");
     assert_eq!(call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&bad)).await?.0, 422);

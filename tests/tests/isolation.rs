@@ -138,7 +138,7 @@ async fn the_client_api_refuses_link_surveys_and_stores_nothing() -> anyhow::Res
     ];
     for (endpoint, body) in &writes {
         let (status, error) = post(&format!("{base}/{endpoint}"), body).await?;
-        assert_eq!((status, error["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("survey_not_in_app")), "{endpoint}: {error}");
+        assert_eq!((status, error["code"].as_str()), (StatusCode::CONFLICT, Some("survey_not_in_app")), "{endpoint}: {error}");
         assert!(error["message"].as_str().is_some_and(|m| m.contains("enps")), "{endpoint}: the message names the kind: {error}");
     }
     // The same writes into the in-app survey still go through, so the spool had work to drain.

@@ -1,7 +1,8 @@
-//! Project tasks, std only: `cargo xtask run | test | build-widget | bench [bench args]`
+//! Project tasks, std only: `cargo xtask run | test | contract | build-widget | bench [bench args]`
 //! (and `bench-decide`, `bench-reports`, `bench-abuse`, `bench-widget`).
 
 mod admin;
+mod contract;
 mod widget;
 
 use std::net::{SocketAddr, TcpStream};
@@ -13,7 +14,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   run              build the widget and the collector (release) and serve them with ./data as the data dir
   build-widget     install the WASM tools if missing, build the widget and the admin app into widget/dist
   build-admin      rebuild only the admin app into widget/dist/admin (the widget build stays as it is)
-  test             make sure PostgreSQL is up, build the collector, run the whole test suite
+  test             make sure PostgreSQL is up, build the collector, run the whole test suite (with the contract step)
+  contract [--fuzz-seconds N | --fuzz-minutes N]  check the API against its OpenAPI document with schemathesis (default 120 s of fuzzing)
   bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5
   bench-decide [args...]  build (release) and run the eligibility benchmark
   bench-reports [args...]  build (release) and run the reports benchmark, e.g. bench-reports --answers 1000000,10000000
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test(),
+        Some("contract") => contract_only(&args[1..]),
         Some("build-widget") => build_web_apps(),
         Some("build-admin") => build_admin_only(),
         Some("bench") => bench("bench-ingest", &args[1..]),
@@ -138,8 +141,16 @@ fn test() -> Result {
     exec(&mut cargo(&["build", "-p", "nps-collector", "--bins"]))?;
     // The WASM apps are tested in a real browser, not natively.
     let native = exec(&mut cargo(&["test", "--workspace", "--no-fail-fast", "--exclude", "nps-widget", "--exclude", "nps-admin"]));
+    let api_contract = contract::contract(&root(), &target_dir(), contract::DEFAULT_FUZZ_SECONDS).map_err(Failure::Message);
     let browser = browser_tests();
-    native.and(browser)
+    native.and(api_contract).and(browser)
+}
+
+/// The contract step alone, e.g. `cargo xtask contract --fuzz-minutes 30` for a longer run.
+fn contract_only(args: &[String]) -> Result {
+    let seconds = contract::fuzz_seconds(args).map_err(Failure::Message)?;
+    exec(&mut cargo(&["build", "-p", "nps-collector", "--bins"]))?;
+    contract::contract(&root(), &target_dir(), seconds).map_err(Failure::Message)
 }
 
 /// Builds the web apps and runs `tests/browser` in headless Chromium against the debug

@@ -18,13 +18,16 @@ pub struct DeliverySettings {
     /// Remind those who have not answered this many days after the wave started, and again
     /// after as many days again; none: no reminders.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
     pub reminder_after_days: Option<u32>,
     /// At most this many reminders per wave (0 to 5).
     #[serde(default)]
+    #[schema(maximum = 5)]
     pub max_reminders: u32,
     /// Start the next wave by itself this many days after the last one started (e.g. 90);
     /// none: a single wave.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 730)]
     pub cadence_days: Option<u32>,
 }
 

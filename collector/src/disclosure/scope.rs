@@ -14,30 +14,37 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct Filters {
     /// Comma-separated survey ids; all readable surveys when absent.
+    #[param(pattern = r"^( *-?[0-9]{1,18} *(, *-?[0-9]{1,18} *)*)?$")]
     pub survey_id: Option<String>,
     /// Unix milliseconds, inclusive.
     pub from: Option<i64>,
     /// Unix milliseconds, exclusive.
     pub to: Option<i64>,
     /// `detractor`, `passive` or `promoter`.
+    #[param(pattern = r"^(|detractor|passive|promoter)$")]
     pub band: Option<String>,
     pub has_comment: Option<bool>,
     /// Text the comment must contain (case-insensitive).
     pub q: Option<String>,
     /// Attribute values the answers must have had, `key:value`, several joined by `;`
     /// (e.g. `plan:pro;country:FR`).
+    #[param(pattern = r"^(\s*|\s*[^;:\s]([^;:]{0,126}[^;:\s])?\s*:[^;]*(;\s*[^;:\s]([^;:]{0,126}[^;:\s])?\s*:[^;]*)*)$")]
     pub attr: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
     /// `json` (default), `csv` or `xlsx`.
+    #[param(pattern = r"^(|json|csv|xlsx)$")]
     pub format: Option<String>,
     /// `every_response` (default) or `latest_per_user`: each respondent's latest answer in the
     /// date range only.
+    #[param(pattern = r"^(|every_response|latest_per_user)$")]
     pub counting: Option<String>,
     /// Dedupe window: with no `from`, the range starts this many days before `to` (or now).
+    #[param(minimum = 1, maximum = 3650)]
     pub window_days: Option<i64>,
     /// Employee NPS: the campaign wave to report (default: the latest). Protected surveys are
     /// reported per wave, never by date.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
     pub wave: Option<u32>,
 }
 
@@ -89,17 +96,22 @@ pub async fn scoped_query(state: &State, session: &AdminSession, f: &Filters) ->
         Some("latest_per_user") => true,
         Some(other) => return Err(ApiError::invalid(format!("counting must be every_response or latest_per_user (got `{other}`)"))),
     };
+    // Checked here for every report, although only the answer rows have other formats, so
+    // that one parameter has one rule everywhere it is declared.
+    if let Some(format) = f.format.as_deref().filter(|f| !matches!(*f, "" | "json" | "csv" | "xlsx")) {
+        return Err(ApiError::invalid(format!("format must be json, csv or xlsx (got `{format}`)")));
+    }
+    // Checked even when `from` makes it unused, so the rule is the one the schema declares.
+    if f.window_days.is_some_and(|days| !(1..=3_650).contains(&days)) {
+        return Err(ApiError::invalid("window_days must be between 1 and 3650"));
+    }
     let from = match (f.from, f.window_days) {
         (Some(from), _) => Some(from),
-        (None, Some(days)) if (1..=3_650).contains(&days) => Some(f.to.unwrap_or_else(crate::ingest::now_ms) - days * 86_400_000),
-        (None, Some(_)) => return Err(ApiError::invalid("window_days must be between 1 and 3650")),
+        (None, Some(days)) => Some(f.to.unwrap_or_else(crate::ingest::now_ms).saturating_sub(days * 86_400_000)),
         (None, None) => None,
     };
-    if let (Some(from), Some(to)) = (from, f.to)
-        && from >= to
-    {
-        return Err(ApiError::invalid("from must be before to"));
-    }
+    // `from` at or after `to` is an empty window and answers nothing (no error): OpenAPI
+    // cannot declare a rule across two parameters, so the contract could not say it.
     // Partner managers read the answers of the partners they own, and no others; a partner is
     // its (project, id) pair, so another project's partner of the same id stays out.
     let partners = match session.role {

@@ -192,7 +192,7 @@ impl Dimension {
             "device" => Some(Self::Device),
             "survey" => Some(Self::Survey),
             _ => {
-                let key = |prefix: &str| s.strip_prefix(prefix).filter(|k| !k.is_empty() && k.len() <= 128).map(str::to_owned);
+                let key = |prefix: &str| s.strip_prefix(prefix).filter(|k| !k.is_empty() && k.chars().count() <= 128).map(str::to_owned);
                 key("attr:").map(Self::Attribute).or_else(|| key("acct:").map(Self::AccountAttribute))
             }
         }

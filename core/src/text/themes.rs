@@ -13,15 +13,21 @@ use serde::{Deserialize, Serialize};
 /// The themes a project tags its comments with. Projects edit it (add or remove themes and
 /// keywords), so it is plain data; [`Taxonomy::problems`] says what must be fixed before saving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Taxonomy {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub themes: Vec<Theme>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Named apart from the widget's colour `Theme` (`wire::Theme`): one name, one schema.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TaxonomyTheme))]
 pub struct Theme {
     /// Shown in reports and used as the key of a theme in [`ThemeMatch`] and the lift table.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub name: String,
     /// Words or phrases, written naturally ("load time"); a trailing `*` makes a prefix.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub keywords: Vec<String>,
 }
 

@@ -55,14 +55,18 @@ impl AdminRole {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Credentials {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^[^@][\s\S]*@[\s\S]*[^@]$"))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct NewAdminUser {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^[^@][\s\S]*@[\s\S]*[^@]$"))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: String,
     pub role: AdminRole,
 }
@@ -118,6 +122,7 @@ pub struct PasswordResetLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct NewPassword {
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: String,
 }
 
@@ -126,14 +131,17 @@ pub struct NewPassword {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PasswordChange {
     pub current_password: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub new_password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ProjectInput {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::wire::limits::Origin>))]
     pub allowed_origins: Vec<String>,
     #[serde(default)]
     pub identity_enforced: bool,
@@ -170,6 +178,7 @@ pub struct Project {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SurveyInput {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     pub kind: SurveyKind,
     #[serde(default)]

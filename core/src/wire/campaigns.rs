@@ -41,19 +41,23 @@ pub use crate::disclosure::{DEFAULT_MIN_GROUP, MIN_GROUP_FLOOR};
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CampaignInput {
     pub survey_id: i64,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S"))]
     pub name: String,
     pub anonymity: Anonymity,
     /// Groups smaller than this are never shown (floor 3).
     #[serde(default = "default_min_group")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 3))]
     pub min_group: u32,
     /// Comments are shown only for groups at least this large.
     #[serde(default = "default_min_group")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 3))]
     pub verbatim_min_group: u32,
     /// The recipient attributes an anonymous answer keeps (e.g. department, location).
     #[serde(default)]
     pub group_attributes: Vec<String>,
     /// Links stop working after this many days.
     #[serde(default = "default_expiry_days")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub expires_in_days: u32,
 }
 
@@ -87,13 +91,14 @@ pub struct Campaign {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RecipientInput {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"@"))]
     pub email: String,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub language: Option<String>,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     pub attributes: Attributes,
 }
 
@@ -110,7 +115,9 @@ pub struct RecipientLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Partner {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub name: String,
     pub tier: Option<String>,
     pub region: Option<String>,

@@ -11,12 +11,14 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct IdentifyRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
     pub attributes: Attributes,
     /// When the user signed up in the host app (unix milliseconds).
     pub created_at: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 35))]
     pub language: Option<String>,
     pub account: Option<AccountMembership>,
     /// A JWT signed by the vendor's backend with the project's identity secret (`sub` = user
@@ -28,12 +30,14 @@ pub struct IdentifyRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AccountMembership {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub id: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
     pub attributes: Attributes,
     /// `executive_buyer`, `admin`, `end_user` or a custom role name.
     #[serde(default = "default_role")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub role: String,
 }
 
@@ -55,14 +59,21 @@ pub struct IdentifyResponse {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DisplayRequest {
     /// Client-generated id: retries with the same id are stored once.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub display_id: String,
     pub survey_id: i64,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub trigger: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
     pub url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 35))]
     pub language: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub device: Option<String>,
     /// Sampling rate in force, in basis points (10000 = everyone).
+    #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
     pub sampling_rate_bp: Option<u32>,
 }
 
@@ -71,14 +82,21 @@ pub struct DisplayRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ResponseRequest {
     /// Client-generated id: retries with the same id are stored once.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub response_id: String,
     pub survey_id: i64,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub display_id: Option<String>,
     pub score: NpsScore,
+    #[cfg_attr(feature = "openapi", schema(max_length = 35))]
     pub language: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub device: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub trigger: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
     pub sampling_rate_bp: Option<u32>,
 }
 
@@ -87,9 +105,11 @@ pub struct ResponseRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CompleteRequest {
     pub survey_id: i64,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub comment: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
     pub extra_answers: Attributes,
 }
@@ -117,7 +137,6 @@ impl FeedbackKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct FeedbackRequest {
     pub action_id: String,
     /// Absent for a project-wide opt-out.
@@ -125,6 +144,35 @@ pub struct FeedbackRequest {
     pub user_id: String,
     pub kind: FeedbackKind,
 }
+
+/// Written by hand because `survey_id` is required for a decline or a snooze and optional for
+/// an opt-out: two shapes, one per kind, so the schema states the rule the handler enforces.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for FeedbackRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
+        let shape = |kinds: &[&str], survey: ObjectBuilder, survey_required: bool| {
+            let object = ObjectBuilder::new()
+                .property("action_id", super::limits::ClientId::schema())
+                .property("user_id", super::limits::ClientId::schema())
+                .property("kind", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(kinds.iter().copied())))
+                .property("survey_id", survey)
+                .required("action_id")
+                .required("user_id")
+                .required("kind");
+            if survey_required { object.required("survey_id") } else { object }
+        };
+        let integer = ObjectBuilder::new().schema_type(Type::Integer).format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)));
+        let nullable = ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::Null]));
+        OneOfBuilder::new()
+            .item(shape(&["decline", "snooze"], integer, true))
+            .item(shape(&["opt_out"], nullable, false))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl ToSchema for FeedbackRequest {}
 
 /// The answer to an accepted write: it is durable once this is returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

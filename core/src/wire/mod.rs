@@ -8,6 +8,8 @@ mod audit;
 mod campaigns;
 mod client;
 mod eligibility;
+#[cfg(feature = "openapi")]
+pub mod limits;
 mod reports;
 mod survey;
 

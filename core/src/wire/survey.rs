@@ -103,6 +103,7 @@ pub struct ExtraQuestion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SurveyTexts {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
     pub question: String,
     pub follow_up: PerBand<String>,
     pub thank_you: PerBand<String>,

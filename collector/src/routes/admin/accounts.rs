@@ -22,8 +22,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct RollupParams {
     /// Where the account comes from: `account` (the in-app account, default) or `attr:<key>`
     /// (e.g. `attr:partner` for partner NPS by link).
+    #[param(pattern = r"^(account|attr:[\s\S]+)$")]
     pub account: Option<String>,
     /// Where the role comes from: `role` (default) or `attr:<key>`.
+    #[param(pattern = r"^(role|attr:[\s\S]+)$")]
     pub role: Option<String>,
 }
 

@@ -55,7 +55,7 @@ async fn validate(state: &State, session: &AdminSession, input: &ActionInput) ->
     let surveys = state.store.list_surveys(Some(input.project_id)).await?;
     if let Some(survey_id) = input.survey_id {
         let survey = surveys.iter().find(|s| s.id == survey_id).ok_or_else(|| {
-            ApiError::invalid(format!("survey_id {survey_id} is not a survey of project {}", input.project_id))
+            ApiError::client(nps_core::ErrorCode::NotFound, format!("survey_id {survey_id} is not a survey of project {}", input.project_id))
         })?;
         if !session.can_read(survey.kind) {
             return Err(ApiError::forbidden(format!("the {} role cannot read survey {survey_id}", session.role.as_str())));
@@ -64,7 +64,8 @@ async fn validate(state: &State, session: &AdminSession, input: &ActionInput) ->
     let readable: Vec<i64> = surveys.iter().filter(|s| session.can_read(s.kind)).map(|s| s.id).collect();
     let unknown = state.store.unknown_responses(&readable, &input.response_ids).await?;
     if !unknown.is_empty() {
-        return Err(ApiError::invalid(format!("response_ids: not answers of this project: {}", unknown.join(", "))));
+        // Ids that name nothing are a 404, as for every id in a body (contract.rs, BodyErrors).
+        return Err(ApiError::client(nps_core::ErrorCode::NotFound, format!("response_ids: not answers of this project: {}", unknown.join(", "))));
     }
     Ok(())
 }
@@ -133,6 +134,7 @@ pub struct ListParams {
     pub to: Option<i64>,
     /// `day`, `week` or `month`: each action then names the report period it falls in
     /// (`period_start`, as in `reports/nps`).
+    #[param(pattern = r"^(day|week|month)$")]
     pub granularity: Option<String>,
 }
 
@@ -156,11 +158,8 @@ pub async fn list(state: State, session: AdminSession, params: web::Query<ListPa
         Some("month") => Some(Granularity::Month),
         Some(other) => return Err(ApiError::invalid(format!("granularity must be day, week or month (got `{other}`)"))),
     };
-    if let (Some(from), Some(to)) = (params.from, params.to)
-        && from >= to
-    {
-        return Err(ApiError::invalid("from must be before to"));
-    }
+    // `from` at or after `to` is an empty window and answers nothing (no error): OpenAPI
+    // cannot declare a rule across two parameters, so the contract could not say it.
     let actions = state.store.list_actions(params.project_id, params.from, params.to).await?;
     let actions = readable_actions(&state, &session, params.project_id, actions).await?;
     let listed: Vec<ListedAction> = actions
@@ -209,6 +208,7 @@ pub async fn remove(state: State, session: AdminSession, id: web::Path<i64>) -> 
 pub struct RecentParams {
     pub project_id: i64,
     /// The window, ending now (default 90 days).
+    #[param(minimum = 1, maximum = 3650)]
     pub days: Option<u32>,
 }
 

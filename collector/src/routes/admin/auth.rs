@@ -19,7 +19,7 @@ const MIN_PASSWORD_CHARS: usize = 10;
 
 fn check_new_credentials(email: &str, password: &str) -> ApiResult<()> {
     let email = email.trim();
-    if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+    if email.chars().count() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
         return Err(ApiError::invalid("email must be an e-mail address"));
     }
     check_new_password("password", password)
@@ -30,9 +30,10 @@ pub(crate) fn check_new_password(field: &str, password: &str) -> ApiResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ApiError::invalid(format!("{field} must be at least {MIN_PASSWORD_CHARS} characters")));
     }
-    // Bounds the hashing work a request can ask for.
-    if password.len() > 1024 {
-        return Err(ApiError::invalid(format!("{field} must be at most 1024 bytes")));
+    // Bounds the hashing work a request can ask for (at most 4 KiB); counted in characters,
+    // as the schema's maxLength is.
+    if password.chars().count() > 1024 {
+        return Err(ApiError::invalid(format!("{field} must be at most 1024 characters")));
     }
     Ok(())
 }
@@ -52,7 +53,7 @@ fn owner_exists() -> ApiError {
 /// Creates the first owner. Refused once any admin user exists: the check and the insert are
 /// one atomic step in SQL, so of concurrent bootstraps (on one collector or several sharing a
 /// database) exactly one succeeds.
-#[utoipa::path(tag = "admin", request_body = Credentials, responses((status = 201), (status = 409, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), request_body = Credentials, responses((status = 201), (status = 409, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/bootstrap")]
 pub async fn bootstrap(state: State, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     // Cheap early answer once set up (no hashing); the atomic insert below is what decides.
@@ -81,7 +82,7 @@ pub(crate) fn locked_out(retry_after: std::time::Duration) -> HttpResponse {
 
 /// Signs in: sets the HttpOnly session cookie and returns the CSRF token to echo in
 /// `X-CSRF-Token` on state-changing requests.
-#[utoipa::path(tag = "admin", request_body = Credentials, responses((status = 200, body = SessionInfo), (status = 401, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), request_body = Credentials, responses((status = 200, body = SessionInfo), (status = 401, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/session")]
 pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     let Credentials { email, password } = body.0;

@@ -151,7 +151,7 @@ pub async fn add_recipients(state: State, session: AdminSession, id: web::Path<i
     require_own_partners(&state, &session, &campaign, &inputs).await?;
     let mut records = Vec::with_capacity(inputs.len());
     for (i, r) in inputs.into_iter().enumerate() {
-        if !r.email.contains('@') || r.email.len() > 254 {
+        if !r.email.contains('@') || r.email.chars().count() > 254 {
             return Err(ApiError::invalid(format!("recipients[{i}].email is not an e-mail address")));
         }
         validate::attributes(&format!("recipients[{i}].attributes"), &r.attributes)?;

@@ -95,11 +95,8 @@ pub async fn partner_coverage_report(state: State, session: AdminSession, params
     if !session.can_read(SurveyKind::Partner) {
         return Err(ApiError::forbidden(format!("the {} role cannot read partner NPS", session.role.as_str())));
     }
-    if let (Some(from), Some(to)) = (params.from, params.to)
-        && from >= to
-    {
-        return Err(ApiError::invalid("from must be before to"));
-    }
+    // `from` at or after `to` is an empty window and answers nothing (no error): OpenAPI
+    // cannot declare a rule across two parameters, so the contract could not say it.
     state.store.get_project(params.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     let survey_ids = partner_surveys(&state, params.project_id, params.survey_id.as_deref()).await?;
     let contacts = state.store.campaign_contacts(&survey_ids).await?;

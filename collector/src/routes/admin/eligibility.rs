@@ -74,7 +74,7 @@ pub async fn explain(state: State, session: AdminSession, params: web::Query<Exp
         responses_total: facts.responses_total,
         survey_live: survey.status == SurveyStatus::Live,
     };
-    let logged = state.store.decisions(survey.id, &params.user_id, at - 90 * DAY, at.saturating_add(1)).await?.pop();
+    let logged = state.store.decisions(survey.id, &params.user_id, at.saturating_sub(90 * DAY), at.saturating_add(1)).await?.pop();
     Ok(HttpResponse::Ok().json(Explanation {
         survey_id: survey.id,
         user_id: params.user_id.clone(),
@@ -109,7 +109,7 @@ pub struct Exclusions {
 pub async fn exclusions(state: State, session: AdminSession, params: web::Query<ExclusionParams>) -> ApiResult<HttpResponse> {
     let survey = readable_survey(&state, &session, params.survey_id).await?;
     let to = params.to.unwrap_or_else(now_ms);
-    let from = params.from.unwrap_or(to - 30 * DAY);
+    let from = params.from.unwrap_or(to.saturating_sub(30 * DAY));
     let rules = state.store.decision_counts(&[survey.id], from, to).await?;
     Ok(HttpResponse::Ok().json(Exclusions { survey_id: survey.id, from, to, rules }))
 }

@@ -68,7 +68,7 @@ async fn recovery_answers(state: &State, session: &AdminSession, project_id: i64
     Ok(rows.into_iter().filter_map(|r| Some(ScoredAnswer { user_id: r.user_id, at: r.created_at, band: r.band? })).collect())
 }
 
-#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = Object, responses((status = 200)))]
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = FollowUpPolicy, responses((status = 200, body = FollowUpPolicy)))]
 #[put("/api/admin/projects/{id}/followup-policy")]
 pub async fn set_policy(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<FollowUpPolicy>) -> ApiResult<HttpResponse> {
     session.require_configure()?;

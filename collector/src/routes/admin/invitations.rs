@@ -42,6 +42,7 @@ struct InvitationClaims {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct InvitationRequest {
+    #[schema(max_length = 254, pattern = r"^\s*[^@\s]\S*@\S*[^@\s]\s*$")]
     pub email: String,
     pub role: AdminRole,
 }
@@ -62,6 +63,7 @@ pub struct Invitation {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Acceptance {
     pub token: String,
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
 }
 
@@ -71,7 +73,7 @@ pub struct TokenParam {
 }
 
 fn valid_email(email: &str) -> bool {
-    email.len() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@') && !email.contains(char::is_whitespace)
+    email.chars().count() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@') && !email.contains(char::is_whitespace)
 }
 
 /// Checks signature, audience and expiry, with messages that say what to do next.
@@ -134,7 +136,7 @@ pub async fn invite(state: State, session: AdminSession, body: JsonBody<Invitati
 }
 
 /// What an invitation is for, before the invitee chooses a password (no session needed).
-#[utoipa::path(tag = "admin", params(TokenParam), responses((status = 200, body = Invitation), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), params(TokenParam), responses((status = 200, body = Invitation), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/invitations/check")]
 pub async fn check(state: State, params: web::Query<TokenParam>) -> ApiResult<HttpResponse> {
     let claims = verify(&state, &params.token)?;
@@ -145,7 +147,7 @@ pub async fn check(state: State, params: web::Query<TokenParam>) -> ApiResult<Ht
 }
 
 /// Accepts an invitation: creates the user with the invited role and the chosen password.
-#[utoipa::path(tag = "admin", request_body = Acceptance, responses((status = 201, body = super::auth::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), request_body = Acceptance, responses((status = 201, body = super::auth::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/invitations/accept")]
 pub async fn accept(state: State, body: JsonBody<Acceptance>) -> ApiResult<HttpResponse> {
     let claims = verify(&state, &body.0.token)?;

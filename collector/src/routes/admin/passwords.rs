@@ -48,7 +48,7 @@ async fn verify(state: &State, token: &str) -> ApiResult<(ResetClaims, SessionUs
 }
 
 /// Whose password a reset link sets, before choosing one (no session needed).
-#[utoipa::path(tag = "admin", params(("token" = String, Path)), responses((status = 200, body = nps_core::wire::PasswordResetLink), (status = 401, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), params(("token" = String, Path)), responses((status = 200, body = nps_core::wire::PasswordResetLink), (status = 401, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/password-resets/{token}")]
 pub async fn check_reset(state: State, token: web::Path<String>) -> ApiResult<HttpResponse> {
     let (claims, _) = verify(&state, &token).await?;
@@ -60,7 +60,7 @@ pub async fn check_reset(state: State, token: web::Path<String>) -> ApiResult<Ht
 
 /// Uses a reset link: sets the new password and ends every session of the user. Answers who
 /// the user is, so the page can sign them in.
-#[utoipa::path(tag = "admin", params(("token" = String, Path)), request_body = NewPassword, responses((status = 200, body = super::auth::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), params(("token" = String, Path)), request_body = NewPassword, responses((status = 200, body = super::auth::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/password-resets/{token}")]
 pub async fn use_reset(state: State, token: web::Path<String>, body: JsonBody<NewPassword>) -> ApiResult<HttpResponse> {
     let (claims, user) = verify(&state, &token).await?;

@@ -193,6 +193,7 @@ pub struct DimensionList {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DeclareDimension {
     /// `attr:<key>`, `role`, `language`, `device` or `trigger`.
+    #[schema(pattern = r"^(role|language|device|trigger|attr:[\s\S]{1,128})$")]
     pub dimension: String,
 }
 
@@ -223,7 +224,7 @@ pub async fn declare_dimension(state: State, session: AdminSession, id: web::Pat
 }
 
 /// Stops keeping a dimension (its rollups are deleted; breakdowns by it read the raw rows).
-#[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id"), ("dimension" = String, Path)), responses((status = 200, body = DimensionList)))]
+#[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id"), ("dimension" = String, Path, pattern = r"^(role|language|device|trigger|attr:[\s\S]{1,128})$")), responses((status = 200, body = DimensionList)))]
 #[delete("/api/admin/projects/{id}/report-dimensions/{dimension}")]
 pub async fn drop_dimension(state: State, session: AdminSession, path: web::Path<(i64, String)>) -> ApiResult<HttpResponse> {
     session.require_configure()?;

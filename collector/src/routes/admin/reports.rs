@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ReportParams {
     /// `day`, `week` (default) or `month`.
+    #[param(pattern = r"^(day|week|month)$")]
     pub granularity: Option<String>,
 }
 
@@ -152,6 +153,7 @@ mod tests {
 pub struct SegmentParams {
     /// `attr:<key>` (user attribute when answering), `role`, `account`, `trigger`, `language`,
     /// `device` or `survey`.
+    #[param(pattern = r"^(role|account|trigger|language|device|survey|(attr|acct):[\s\S]{1,128})$")]
     pub by: String,
     /// Segments with fewer answers are marked `small` (default 30).
     pub min_n: Option<u64>,
@@ -273,8 +275,10 @@ fn recompare(periods: &mut [PeriodSummary]) {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct CompareParams {
     /// Comma-separated survey ids of side A (e.g. the eNPS survey).
+    #[param(pattern = r"^ *-?[0-9]{1,18} *(, *-?[0-9]{1,18} *)*$")]
     pub a: String,
     /// Comma-separated survey ids of side B (e.g. the customer NPS surveys).
+    #[param(pattern = r"^ *-?[0-9]{1,18} *(, *-?[0-9]{1,18} *)*$")]
     pub b: String,
     pub from: Option<i64>,
     pub to: Option<i64>,

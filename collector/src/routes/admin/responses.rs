@@ -49,7 +49,7 @@ fn csv_of(rows: &[ResponseRow]) -> ApiResult<String> {
 
 /// Answers, newest first, as JSON or (`format=csv`) as a CSV download of exactly the rows the
 /// filters select.
-#[utoipa::path(tag = "admin", params(Filters), responses((status = 200, body = Vec<ResponseRow>), (status = 403, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", params(Filters), responses((status = 200, content((Vec<ResponseRow> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/responses")]
 pub async fn list(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
     let query = crate::disclosure::open_query(&state, &session, &filters, "answer rows and exports").await?;
@@ -63,7 +63,7 @@ pub async fn list(state: State, session: AdminSession, filters: web::Query<Filte
             .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
             .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"responses.xlsx\""))
             .body(super::export_xlsx::xlsx_of(&rows)?)),
-        None | Some("json") => Ok(HttpResponse::Ok().json(rows)),
+        None | Some("" | "json") => Ok(HttpResponse::Ok().json(rows)),
         Some(other) => Err(ApiError::invalid(format!("format must be json, csv or xlsx (got `{other}`)"))),
     }
 }

@@ -35,25 +35,35 @@ const MAX_ANSWERS: i64 = 2_000_000;
 pub struct SignalParams {
     pub project_id: i64,
     /// Comma-separated in-app survey ids of the project; all of them when absent.
+    #[param(pattern = r"^( *-?[0-9]{1,18} *(, *-?[0-9]{1,18} *)*)?$")]
     pub survey_id: Option<String>,
     /// `quarter` (default), `month`, `days:<n>` or `survey` (each survey is one wave).
+    #[param(pattern = r"^(quarter|month|survey|days:([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650))$")]
     pub wave: Option<String>,
     /// How an account's answers in one wave make its NPS: `every_response` (default) or
     /// `decision_maker_first`.
+    #[param(pattern = r"^(every_response|decision_maker_first)$")]
     pub rollup: Option<String>,
     /// Points of NPS lost that flag a falling account (default 15).
+    #[param(exclusive_minimum = 0, maximum = 200)]
     pub drop_points: Option<f64>,
     /// Days inside which a slide over several waves counts as one fall (default 90).
+    #[param(minimum = 1, maximum = 3650)]
     pub window_days: Option<u32>,
     /// Waves with fewer answers are ignored by the flags (default 1).
+    #[param(minimum = 1, maximum = 10000)]
     pub min_answers: Option<u64>,
     /// A latest NPS below this is low (default 0).
+    #[param(minimum = -100, maximum = 100)]
     pub low_nps: Option<f64>,
     /// A renewal within this many days makes a risk more urgent (default 90).
+    #[param(minimum = 1, maximum = 3650)]
     pub renewal_days: Option<u32>,
     /// Surveys shown since a detractor's answer, unanswered, that make them silent (default 2).
+    #[param(minimum = 1)]
     pub silent_displays: Option<u32>,
     /// Surveys declined since a detractor's answer that make them silent (default 2).
+    #[param(minimum = 1)]
     pub silent_declines: Option<u32>,
 }
 
@@ -287,18 +297,22 @@ pub async fn account_timeline(
 pub struct RevenueParams {
     pub project_id: i64,
     /// Comma-separated in-app survey ids of the project; all of them when absent.
+    #[param(pattern = r"^( *-?[0-9]{1,18} *(, *-?[0-9]{1,18} *)*)?$")]
     pub survey_id: Option<String>,
     /// Unix ms, inclusive.
     pub from: Option<i64>,
     /// Unix ms, exclusive.
     pub to: Option<i64>,
     /// How an account's answers make its NPS: `every_response` (default) or `decision_maker_first`.
+    #[param(pattern = r"^(every_response|decision_maker_first)$")]
     pub rollup: Option<String>,
     /// Weigh churned accounts too (default false: the revenue still at stake).
     pub include_churned: Option<bool>,
     /// Renewals listed: those within this many days (default 90).
+    #[param(minimum = 1, maximum = 3650)]
     pub renewal_days: Option<u32>,
     /// Waves for the renewals' latest NPS: as in the at-risk list (default `quarter`).
+    #[param(pattern = r"^(quarter|month|survey|days:([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650))$")]
     pub wave: Option<String>,
 }
 
@@ -372,11 +386,8 @@ pub const FORMULA: &str = "NPS_w = Σ_a MRR_a · NPS_a / Σ_a MRR_a, NPS_a = 100
 #[get("/api/admin/reports/revenue")]
 pub async fn revenue_report(state: State, session: AdminSession, params: web::Query<RevenueParams>) -> ApiResult<HttpResponse> {
     let rollup = parse_rollup(params.rollup.as_deref())?;
-    if let (Some(from), Some(to)) = (params.from, params.to)
-        && from >= to
-    {
-        return Err(ApiError::invalid("from must be before to"));
-    }
+    // `from` at or after `to` is an empty window and answers nothing (no error): OpenAPI
+    // cannot declare a rule across two parameters, so the contract could not say it.
     let signal_params = SignalParams {
         project_id: params.project_id,
         survey_id: params.survey_id.clone(),

@@ -30,7 +30,7 @@ pub async fn get_taxonomy(state: State, _session: AdminSession, id: web::Path<i6
 
 /// Replaces the project's taxonomy; refused with every problem named (empty theme, duplicate
 /// names, keywords too short to mean anything).
-#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = Object, responses((status = 200, body = Object), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = Taxonomy, responses((status = 200, body = Taxonomy), (status = 422, body = nps_core::ApiErrorBody)))]
 #[put("/api/admin/projects/{id}/taxonomy")]
 pub async fn put_taxonomy(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<Taxonomy>) -> ApiResult<HttpResponse> {
     session.require_configure()?;

@@ -65,7 +65,7 @@ fn check_policy(policy: &mut AlertPolicy) -> ApiResult<()> {
     }
     for (i, r) in policy.recipients.iter_mut().enumerate() {
         *r = r.trim().to_owned();
-        let ok = r.len() <= 254
+        let ok = r.chars().count() <= 254
             && r.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
             && !r.contains(char::is_whitespace);
         if !ok {
@@ -188,8 +188,10 @@ pub async fn set_alert_policy(state: State, session: AdminSession, id: web::Path
 pub struct DeliveryParams {
     pub project_id: Option<i64>,
     /// `webhook` or `email`.
+    #[param(pattern = r"^(webhook|email)$")]
     pub channel: Option<String>,
     /// `delivered`, `retrying`, `failed` or `waiting`.
+    #[param(pattern = r"^(delivered|retrying|failed|waiting)$")]
     pub status: Option<String>,
     pub message_id: Option<String>,
     /// Event type or e-mail kind.
@@ -197,6 +199,7 @@ pub struct DeliveryParams {
     /// Unix ms.
     pub since: Option<i64>,
     /// 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 

@@ -12,7 +12,7 @@ use super::*;
     path = "/v1/p/{key}/decide",
     params(("key" = String, Path, description = "Project public key")),
     request_body = DecideRequest,
-    responses((status = 200, body = DecideResponse), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+    responses((status = 200, body = DecideResponse), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody))
 )]
 #[post("/decide")]
 pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<DecideRequest>) -> ApiResult<HttpResponse> {

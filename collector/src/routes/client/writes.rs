@@ -25,7 +25,7 @@ async fn enforce_response_caps(state: &State, survey: &Survey) -> ApiResult<()> 
     path = "/v1/p/{key}/displays",
     params(("key" = String, Path, description = "Project public key")),
     request_body = DisplayRequest,
-    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody), crate::contract::AnswerErrors)
 )]
 #[post("/displays")]
 pub async fn display(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<DisplayRequest>) -> ApiResult<HttpResponse> {
@@ -54,7 +54,7 @@ pub async fn display(state: State, key: web::Path<String>, req: HttpRequest, bod
     path = "/v1/p/{key}/responses",
     params(("key" = String, Path, description = "Project public key")),
     request_body = ResponseRequest,
-    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody), crate::contract::AnswerErrors)
 )]
 #[post("/responses")]
 pub async fn response(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<ResponseRequest>) -> ApiResult<HttpResponse> {
@@ -83,9 +83,9 @@ pub async fn response(state: State, key: web::Path<String>, req: HttpRequest, bo
     tag = "client",
     post,
     path = "/v1/p/{key}/responses/{id}/complete",
-    params(("key" = String, Path, description = "Project public key"), ("id" = String, Path, description = "response_id")),
+    params(("key" = String, Path, description = "Project public key"), ("id" = String, Path, description = "response_id", min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$")),
     request_body = CompleteRequest,
-    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody), crate::contract::AnswerErrors)
 )]
 #[post("/responses/{id}/complete")]
 pub async fn complete(
@@ -120,7 +120,7 @@ pub async fn complete(
     path = "/v1/p/{key}/feedback",
     params(("key" = String, Path, description = "Project public key")),
     request_body = FeedbackRequest,
-    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+    responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody), crate::contract::AnswerErrors)
 )]
 #[post("/feedback")]
 pub async fn feedback(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<FeedbackRequest>) -> ApiResult<HttpResponse> {

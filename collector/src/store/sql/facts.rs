@@ -32,7 +32,7 @@ macro_rules! sql_facts {
                 )
                 .bind(q.project_id)
                 .bind(q.user_id)
-                .bind(q.at - HISTORY_WINDOW_MS)
+                .bind(q.at.saturating_sub(HISTORY_WINDOW_MS))
                 .bind(until)
                 .fetch_all(&mut *conn)
                 .await?;
@@ -71,7 +71,7 @@ macro_rules! sql_facts {
                          FROM responses WHERE survey_id = $1 AND score IS NOT NULL AND created_at < $3",
                     )
                     .bind(q.survey_id)
-                    .bind(q.at - q.at.rem_euclid(MS_PER_DAY))
+                    .bind(q.at.saturating_sub(q.at.rem_euclid(MS_PER_DAY)))
                     .bind(until)
                     .fetch_one(&mut *conn)
                     .await?;

@@ -1,0 +1,81 @@
+//! Schemas of strings whose rules the OpenAPI document must carry where a field attribute
+//! cannot: the items of arrays (`#[schema(value_type = Vec<limits::ClientId>)]`). Each names
+//! the code that enforces the same rule; the contract check (docs/api-contract.md) catches the
+//! two drifting apart.
+
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+fn string(min: Option<usize>, max: usize, pattern: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .min_length(min)
+        .max_length(Some(max))
+        .pattern(Some(pattern))
+        .into()
+}
+
+/// A client-generated id or user id: 1 to 128 characters, none a control character
+/// (`collector/src/validate.rs`, `id`).
+pub struct ClientId;
+
+impl PartialSchema for ClientId {
+    fn schema() -> RefOr<Schema> {
+        string(Some(1), super::MAX_ID_CHARS, r"^[^\x00-\x1F\x7F-\x9F]+$")
+    }
+}
+
+impl ToSchema for ClientId {}
+
+/// A theme named by an action: 1 to 64 characters, not only spaces (`routes/admin/actions.rs`).
+pub struct ThemeName;
+
+impl PartialSchema for ThemeName {
+    fn schema() -> RefOr<Schema> {
+        string(Some(1), 64, r"\S")
+    }
+}
+
+impl ToSchema for ThemeName {}
+
+/// An alert recipient: `local@domain` with a dot in the domain, no spaces, at most 254
+/// characters (`routes/admin/webhooks.rs`, `check_policy`).
+pub struct AlertRecipient;
+
+impl PartialSchema for AlertRecipient {
+    fn schema() -> RefOr<Schema> {
+        // Every character Rust's `char::is_whitespace` knows, spelled out: a bare `\s` is
+        // narrower in some regex engines (the fuzzer's among them).
+        let not_space = r"[^@\s\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+        let any_but_space = r"[^\s\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+        string(None, 254, &format!("^{not_space}+@{any_but_space}*\\.{any_but_space}*$"))
+    }
+}
+
+impl ToSchema for AlertRecipient {}
+
+/// An allowed origin of a project: `*`, or a scheme and host without path, query or fragment
+/// (`routes/admin/projects.rs`, `check`).
+pub struct Origin;
+
+impl PartialSchema for Origin {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(r"^(\*|https?://[^/?# ]*/?)$")).into()
+    }
+}
+
+impl ToSchema for Origin {}
+
+/// Free-form attributes: at most 100 keys of 1 to 128 characters (`validate::attributes`; its
+/// 16 KiB bound on the serialised map has no JSON Schema keyword).
+pub struct AttributeMap;
+
+impl PartialSchema for AttributeMap {
+    fn schema() -> RefOr<Schema> {
+        let keys = ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).min_length(Some(1)).max_length(Some(super::MAX_ID_CHARS));
+        ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)).max_properties(Some(100)).property_names(Some(keys)).into()
+    }
+}
+
+impl ToSchema for AttributeMap {}
