@@ -98,6 +98,7 @@ fn project_input(name: &str) -> Value {
         allowed_origins: vec!["*".into()],
         identity_enforced: false,
         fatigue: Default::default(),
+        retention_months: None,
     };
     serde_json::to_value(input).unwrap_or_default()
 }

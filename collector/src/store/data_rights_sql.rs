@@ -289,7 +289,7 @@ macro_rules! impl_data_rights_store {
                 now: i64,
             ) -> crate::store::StoreResult<crate::store::data_rights::Erased> {
                 use sqlx::Connection;
-                let sqlite = Self::BACKEND == "sqlite";
+                let sqlite = Self::DIALECT == crate::store::sql::Dialect::Sqlite;
                 let mut conn = self.pool.acquire().await?;
                 let mut previous = 0;
                 if sqlite {
@@ -390,7 +390,7 @@ macro_rules! impl_data_rights_store {
             }
 
             async fn truncate_log(&self) -> crate::store::StoreResult<()> {
-                if Self::BACKEND != "sqlite" {
+                if Self::DIALECT != crate::store::sql::Dialect::Sqlite {
                     return Ok(());
                 }
                 let mut conn = self.pool.acquire().await?;
@@ -417,7 +417,7 @@ macro_rules! impl_data_rights_store {
             }
 
             async fn apply_retention(&self, project_id: i64, before: i64) -> crate::store::StoreResult<crate::store::data_rights::RetentionCounts> {
-                let mut tx = if Self::BACKEND == "sqlite" { self.pool.begin_with("BEGIN IMMEDIATE").await? } else { self.pool.begin().await? };
+                let mut tx = if Self::DIALECT == crate::store::sql::Dialect::Sqlite { self.pool.begin_with("BEGIN IMMEDIATE").await? } else { self.pool.begin().await? };
                 let old = "SELECT id FROM responses WHERE project_id = $1 AND created_at < $2";
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "DELETE FROM followup_notes WHERE response_id IN (SELECT response_id FROM followups WHERE response_id IN ({old}))"
