@@ -253,7 +253,7 @@ async fn a_deleted_entry_breaks_the_chain(f: Fixture) -> anyhow::Result<()> {
     let _ = verify(&f.owner).await?;
     let statement = match f.db.backend {
         Backend::Sqlite => "DROP TRIGGER audit_log_no_delete",
-        Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+        Backend::Postgres => "DROP TRIGGER audit_log_no_delete ON audit_log",
     };
     execute(&f.db, statement).await?;
     assert_eq!(execute(&f.db, "DELETE FROM audit_log WHERE seq = 2").await?, 1);
@@ -267,7 +267,7 @@ async fn removing_the_newest_entry_is_found(f: Fixture) -> anyhow::Result<()> {
     assert_eq!(verify(&f.owner).await?["intact"], true);
     let statement = match f.db.backend {
         Backend::Sqlite => "DROP TRIGGER audit_log_no_delete",
-        Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+        Backend::Postgres => "DROP TRIGGER audit_log_no_delete ON audit_log",
     };
     execute(&f.db, statement).await?;
     assert_eq!(execute(&f.db, "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)").await?, 1);
