@@ -7,7 +7,7 @@
 //! `'self'` scripts), `nps-admin-<hash>.{js,wasm}`, `admin-<hash>.css`, and the live-preview
 //! page `preview.{html,js,css}`. Run it after `build_widget`, which empties `widget/dist`.
 
-use crate::widget::{fnv1a, read, run, target_dir, write};
+use crate::widget::{fnv1a, precompress, read, run, target_dir, write};
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -93,7 +93,23 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
     for name in ["preview.html", "preview.js", "preview.css"] {
         write(&dist.join(name), read(&statics.join(name))?)?;
     }
-    println!("admin built into {}: {wasm_name} ({} KiB), {js_name}, {css_name}", dist.display(), wasm.len() / 1024);
+    // What a first visit downloads, precompressed for the collector to serve as is.
+    let (mut gzip, mut brotli) = (0, 0);
+    for name in ["index.html", js_name.as_str(), wasm_name.as_str(), css_name.as_str()] {
+        let sizes = precompress(&dist.join(name))?;
+        gzip += sizes.gzip;
+        brotli += sizes.brotli;
+    }
+    for name in ["preview.html", "preview.js", "preview.css"] {
+        precompress(&dist.join(name))?;
+    }
+    println!(
+        "admin built into {}: {wasm_name} ({} KiB raw); first visit {} KiB gzip, {} KiB brotli",
+        dist.display(),
+        wasm.len() / 1024,
+        gzip / 1024,
+        brotli / 1024
+    );
     Ok(())
 }
 
