@@ -96,7 +96,7 @@ test('size budget: a page where no survey is due transfers little and never the 
   await tab.waitForTimeout(1500); // anything the widget would still fetch
   const m = manifest();
   for (const s of seen) console.log(`  ${s.url.replace(origin, '')}: ${s.wire} B on the wire (${s.encoding || 'identity'}), ${s.gzip} B gzip, ${s.sent} B sent`);
-  for (const s of seen.filter((s) => s.url.includes('/widget/'))) assert.equal(s.encoding, 'gzip', `${s.url} is served gzipped`);
+  for (const s of seen.filter((s) => s.url.includes('/widget/'))) assert.equal(s.encoding, 'br', `${s.url} is served brotli-compressed`);
   assert.ok(!seen.some((s) => s.url.includes(m.wasm) || s.url.includes(m.glue)), 'the renderer is not fetched');
   assert.equal(await tab.locator('nps-survey').count(), 0, 'no card');
   budget('noSurvey', `page with no survey due (${seen.length} responses)`, seen.reduce((n, s) => n + s.gzip, 0));

@@ -7,7 +7,8 @@
 //! `'self'` scripts), `nps-admin-<hash>.{js,wasm}`, `admin-<hash>.css`, and the live-preview
 //! page `preview.{html,js,css}`. Run it after `build_widget`, which empties `widget/dist`.
 
-use crate::widget::{fnv1a, precompress, read, run, target_dir, write};
+use crate::compress::precompress;
+use crate::widget::{fnv1a, read, run, target_dir, write};
 use std::fs;
 use std::path::Path;
 use std::process::Command;

@@ -1,8 +1,10 @@
-//! Project tasks, std only: `cargo xtask run | test | contract | build-widget | bench [bench args]`
-//! (and `bench-decide`, `bench-reports`, `bench-abuse`, `bench-widget`).
+//! Project tasks (std, plus brotli for the web apps): `cargo xtask run | test | contract | build-widget | bench [bench args]`
+//! (and `bench-decide`, `bench-reports`, `bench-abuse`, `bench-widget`, `bench-admin`).
 
 mod admin;
+mod compress;
 mod contract;
+mod wasm_imports;
 mod widget;
 
 use std::net::{SocketAddr, TcpStream};
@@ -20,7 +22,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench-decide [args...]  build (release) and run the eligibility benchmark
   bench-reports [args...]  build (release) and run the reports benchmark, e.g. bench-reports --answers 1000000,10000000
   bench-abuse      build (release) and run the abuse benchmark: memory under concurrent sign-ins and unknown keys
-  bench-widget     build the web apps and the collector (release), time the widget in headless Chromium";
+  bench-widget     build the web apps and the collector (release), time the widget in headless Chromium
+  bench-admin      build the web apps and the collector (release), weigh and time a first visit of the admin app";
 
 /// Why a task stopped: a child process exited non-zero (its code is passed on) or something
 /// else went wrong.
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Some("bench-reports") => bench("bench-reports", &args[1..]),
         Some("bench-abuse") => bench("bench-abuse", &args[1..]),
         Some("bench-widget") => bench_widget(),
+        Some("bench-admin") => bench_admin(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -168,7 +172,16 @@ fn bench_widget() -> Result {
     exec(&mut cargo(&["build", "--release", "-p", "nps-collector"]))?;
     let root = root();
     widget::ensure_browser(&root).map_err(Failure::Message)?;
-    widget::run_browser_bench(&root, &target_dir().join("release/nps-collector")).map_err(Failure::Message)
+    widget::run_browser_script(&root, "bench-widget.mjs", &target_dir().join("release/nps-collector")).map_err(Failure::Message)
+}
+
+/// Bytes on the wire and time to the sign-in form of a first admin visit (tests/browser/bench-admin.mjs).
+fn bench_admin() -> Result {
+    build_web_apps()?;
+    exec(&mut cargo(&["build", "--release", "-p", "nps-collector"]))?;
+    let root = root();
+    widget::ensure_browser(&root).map_err(Failure::Message)?;
+    widget::run_browser_script(&root, "bench-admin.mjs", &target_dir().join("release/nps-collector")).map_err(Failure::Message)
 }
 
 fn bench(name: &str, args: &[String]) -> Result {

@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use crate::compress::{Compressed, precompress};
+use crate::wasm_imports::shorten_imports;
 
 const TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -145,178 +147,6 @@ fn drop_stream_classes(glue: &str) -> Result<String, String> {
     Ok(out)
 }
 
-/// The module name under which wasm-bindgen's `--target web` glue provides the imports.
-const GLUE_MODULE: &str = "./nps-widget_bg.js";
-
-fn read_leb(bytes: &[u8], at: &mut usize) -> Result<u32, String> {
-    let (mut value, mut shift) = (0u32, 0);
-    loop {
-        let byte = *bytes.get(*at).ok_or("truncated wasm")?;
-        *at += 1;
-        value |= u32::from(byte & 0x7f).checked_shl(shift).ok_or("bad LEB128 in wasm")?;
-        if byte & 0x80 == 0 {
-            return Ok(value);
-        }
-        shift += 7;
-    }
-}
-
-fn write_leb(out: &mut Vec<u8>, mut value: u32) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        out.push(if value == 0 { byte } else { byte | 0x80 });
-        if value == 0 {
-            return;
-        }
-    }
-}
-
-fn read_name<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a str, String> {
-    let len = read_leb(bytes, at)? as usize;
-    let name = bytes.get(*at..*at + len).ok_or("truncated wasm")?;
-    *at += len;
-    std::str::from_utf8(name).map_err(|_| "an import name is not UTF-8".to_owned())
-}
-
-/// `_` and a base-52 number: a short property name for the `index`-th import.
-fn short_name(mut index: usize) -> String {
-    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let mut name = vec![b'_'];
-    loop {
-        name.push(LETTERS[index % LETTERS.len()]);
-        index /= LETTERS.len();
-        if index == 0 {
-            return String::from_utf8(name).unwrap_or_default();
-        }
-    }
-}
-
-/// Gives the module's imports short names, in the wasm and in the glue alike. wasm-bindgen
-/// names each import like `__wbg_setAttribute_cfa3cb31f271776a`; a hundred of those, written
-/// once in the module and once in the glue, are several KB that gzip cannot shrink (the hashes
-/// are random). Only the import section is rewritten; every other byte is copied. Fails,
-/// rather than guessing, on anything it does not recognise.
-fn shorten_imports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String), String> {
-    if wasm.get(..8) != Some(b"\0asm\x01\0\0\0".as_slice()) {
-        return Err("not a wasm module (version 1)".to_owned());
-    }
-    let mut out = wasm[..8].to_vec();
-    let mut glue = glue.to_owned();
-    let mut at = 8;
-    while at < wasm.len() {
-        let id = wasm[at];
-        at += 1;
-        let size = read_leb(wasm, &mut at)? as usize;
-        let body = wasm.get(at..at + size).ok_or("truncated wasm section")?;
-        at += size;
-        out.push(id);
-        if id != 2 {
-            write_leb(&mut out, size as u32);
-            out.extend_from_slice(body);
-            continue;
-        }
-        let mut section = Vec::with_capacity(size);
-        let mut p = 0;
-        let count = read_leb(body, &mut p)?;
-        write_leb(&mut section, count);
-        for index in 0..count as usize {
-            let module = read_name(body, &mut p)?;
-            let field = read_name(body, &mut p)?;
-            let (module, field) = if module == GLUE_MODULE {
-                let short = short_name(index);
-                // The glue names each import once, as a key of its imports object.
-                let key = format!("\n        {field}: ");
-                if glue.matches(&key).count() != 1 {
-                    return Err(format!("the glue does not name the import {field} exactly once"));
-                }
-                glue = glue.replace(&key, &format!("\n        {short}: "));
-                ("m".to_owned(), short)
-            } else {
-                (module.to_owned(), field.to_owned())
-            };
-            let start = p;
-            let kind = *body.get(p).ok_or("truncated import")?;
-            p += 1;
-            match kind {
-                0x00 | 0x04 => {
-                    if kind == 0x04 {
-                        p += 1; // tag attribute
-                    }
-                    read_leb(body, &mut p)?;
-                }
-                0x01 | 0x02 => {
-                    if kind == 0x01 {
-                        p += 1; // reference type
-                    }
-                    let flags = *body.get(p).ok_or("truncated import")?;
-                    p += 1;
-                    if flags > 3 {
-                        return Err(format!("unknown limits flags {flags:#x} in an import"));
-                    }
-                    read_leb(body, &mut p)?;
-                    if flags & 1 == 1 {
-                        read_leb(body, &mut p)?;
-                    }
-                }
-                0x03 => p += 2, // value type (single byte without GC types) and mutability
-                other => return Err(format!("unknown import kind {other:#x}")),
-            }
-            for name in [&module, &field] {
-                write_leb(&mut section, name.len() as u32);
-                section.extend_from_slice(name.as_bytes());
-            }
-            section.extend_from_slice(body.get(start..p).ok_or("truncated import")?);
-        }
-        if p != body.len() {
-            return Err("the import section has trailing bytes".to_owned());
-        }
-        write_leb(&mut out, section.len() as u32);
-        out.extend_from_slice(&section);
-    }
-    let module_key = format!("\"{GLUE_MODULE}\": import0");
-    if glue.matches(&module_key).count() != 1 {
-        return Err("the glue does not provide its imports as one object; update shorten_imports".to_owned());
-    }
-    Ok((out, glue.replace(&module_key, "\"m\": import0")))
-}
-
-/// The sizes of the copies [`precompress`] wrote.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Compressed {
-    pub gzip: u64,
-    pub brotli: u64,
-}
-
-/// Writes `<path>.gz` (gzip -9) and `<path>.br` (brotli, quality 11): the collector serves the
-/// best one a browser accepts, as is, so files are compressed once at the highest level.
-pub(crate) fn precompress(path: &Path) -> Result<Compressed, String> {
-    let file = fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let out = Command::new("gzip").args(["-9", "-n", "-c"]).stdin(file).output().map_err(|e| format!("cannot run gzip: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("gzip failed on {}", path.display()));
-    }
-    write(&with_suffix(path, "gz"), &out.stdout)?;
-    let brotli = brotli_bytes(&read(path)?)?;
-    write(&with_suffix(path, "br"), &brotli)?;
-    Ok(Compressed { gzip: out.stdout.len() as u64, brotli: brotli.len() as u64 })
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".");
-    name.push(suffix);
-    name.into()
-}
-
-/// Brotli at its highest quality with the largest standard window (what `brotli -q 11` does).
-fn brotli_bytes(input: &[u8]) -> Result<Vec<u8>, String> {
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &input[..], &mut out, &params).map_err(|e| format!("brotli: {e}"))?;
-    Ok(out)
-}
-
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, String> {
     fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -383,11 +213,16 @@ pub fn build_widget(root: &Path) -> Result<(), String> {
     write(&dist.join(&glue_name), &glue)?;
     write(&dist.join(&decider_name), &decider)?;
     write(&dist.join("nps.js"), &loader)?;
+    write_manifest(&dist, hash, &decider_name, &glue_name, &wasm_name)
+}
 
+/// Precompresses the widget's files and writes `manifest.json` with their sizes and the budgets,
+/// reporting each against its budget.
+fn write_manifest(dist: &Path, hash: &str, decider_name: &str, glue_name: &str, wasm_name: &str) -> Result<(), String> {
     let mut report = String::new();
     let mut files = String::new();
     let mut gz = std::collections::BTreeMap::new();
-    for name in ["nps.js", &decider_name, &glue_name, &wasm_name] {
+    for name in ["nps.js", decider_name, glue_name, wasm_name] {
         let path = dist.join(name);
         let raw = fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?.len();
         let Compressed { gzip: size, brotli } = precompress(&path)?;
@@ -400,8 +235,8 @@ pub fn build_widget(root: &Path) -> Result<(), String> {
         );
     }
     let loader_gz = gz["nps.js"];
-    let no_survey = loader_gz + gz[decider_name.as_str()];
-    let renderer = gz[glue_name.as_str()] + gz[wasm_name.as_str()];
+    let no_survey = loader_gz + gz[decider_name];
+    let renderer = gz[glue_name] + gz[wasm_name];
     let manifest = format!(
         "{{\n  \"loader\": \"nps.js\",\n  \"decider\": \"{decider_name}\",\n  \"glue\": \"{glue_name}\",\n  \"wasm\": \"{wasm_name}\",\n  \"hash\": \"{hash}\",\n  \"gzip\": {{\"loader\": {loader_gz}, \"no_survey_files\": {no_survey}, \"renderer\": {renderer}}},\n  \"budget\": {{\"loader\": {LOADER_BUDGET}, \"no_survey\": {NO_SURVEY_BUDGET}, \"renderer\": {RENDERER_BUDGET}}},\n  \"files\": {{{files}}}\n}}\n"
     );
@@ -468,10 +303,10 @@ pub fn run_browser_tests(root: &Path) -> Result<(), String> {
         .env("CHROMIUM", CHROMIUM))
 }
 
-/// Runs `tests/browser/bench-widget.mjs` against `collector` and the built widget.
-pub fn run_browser_bench(root: &Path, collector: &Path) -> Result<(), String> {
+/// Runs the script `tests/browser/<script>` (a bench) against `collector` and the built web apps.
+pub fn run_browser_script(root: &Path, script: &str, collector: &Path) -> Result<(), String> {
     run(Command::new("node")
-        .arg("bench-widget.mjs")
+        .arg(script)
         .current_dir(root.join("tests/browser"))
         .env("NPS_COLLECTOR_BIN", collector)
         .env("NPS_WIDGET_DIST", root.join("widget/dist"))
@@ -481,17 +316,6 @@ pub fn run_browser_bench(root: &Path, collector: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn brotli_copies_decompress_to_the_original() {
-        let input = "let survey = nps('track', 'onboarding_completed');\n".repeat(200);
-        let packed = brotli_bytes(input.as_bytes()).unwrap_or_default();
-        assert!(!packed.is_empty() && packed.len() < input.len() / 10, "{} bytes", packed.len());
-        let mut unpacked = Vec::new();
-        let decoded = brotli::BrotliDecompress(&mut &packed[..], &mut unpacked);
-        assert!(decoded.is_ok());
-        assert_eq!(unpacked, input.as_bytes());
-    }
 
     #[test]
     fn fnv1a_matches_the_reference_vectors() {
@@ -514,46 +338,6 @@ mod tests {
     }
 
     /// A module with a type section and two imports: one from the glue, one from elsewhere.
-    fn module(glue_field: &str) -> Vec<u8> {
-        let mut imports = vec![2];
-        for (module, field) in [(GLUE_MODULE, glue_field), ("env", "keep_me")] {
-            for name in [module, field] {
-                write_leb(&mut imports, name.len() as u32);
-                imports.extend_from_slice(name.as_bytes());
-            }
-            imports.extend_from_slice(&[0x00, 0x00]); // a function of type 0
-        }
-        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
-        wasm.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]); // type section: () -> ()
-        wasm.push(2);
-        write_leb(&mut wasm, imports.len() as u32);
-        wasm.extend_from_slice(&imports);
-        wasm
-    }
-
-    #[test]
-    fn shortens_the_glue_imports_in_module_and_glue() {
-        let name = "__wbg_setAttribute_cfa3cb31f271776a";
-        let glue = format!("const import0 = {{\n        {name}: function(a) {{}},\n    }};\n    return {{ \"{GLUE_MODULE}\": import0 }};\n");
-        let (wasm, glue) = shorten_imports(&module(name), &glue).expect("shortened");
-        assert_eq!(glue, "const import0 = {\n        _a: function(a) {},\n    };\n    return { \"m\": import0 };\n");
-        let mut at = 8 + 6 + 1;
-        let _size = read_leb(&wasm, &mut at).expect("size");
-        assert_eq!(read_leb(&wasm, &mut at), Ok(2));
-        let names: Vec<_> = (0..2)
-            .map(|_| {
-                let pair = (read_name(&wasm, &mut at).expect("module").to_owned(), read_name(&wasm, &mut at).expect("field").to_owned());
-                at += 2;
-                pair
-            })
-            .collect();
-        assert_eq!(names, [("m".to_owned(), "_a".to_owned()), ("env".to_owned(), "keep_me".to_owned())]);
-        assert_eq!(at, wasm.len());
-        assert!(shorten_imports(&module(name), "no such key").is_err(), "a glue it does not understand is refused");
-        assert_eq!(short_name(0), "_a");
-        assert_eq!(short_name(52), "_ab");
-    }
-
     #[test]
     fn reads_the_locked_wasm_bindgen_version() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("."));
