@@ -130,38 +130,7 @@ impl Application {
         let metrics = Arc::new(Metrics::new()?);
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (outbox, events, outbox_worker) = start_outbox(&settings, &store, &metrics)?;
-        let (ingestor, spool, drainer) = match settings.ingest.mode {
-            IngestMode::Spool => {
-                let spool = Spool::open(&settings.data_dir.join("spool.redb"), settings.ingest.max_group, metrics.clone())
-                    .context("opening the spool")?;
-                crate::data_rights::purge_erased_at_start(&spool, &ledger).await.context("removing erased records from the spool")?;
-                // Before the drainer starts: nothing may move from the spool to SQL between
-                // the two reads that build the in-memory facts.
-                let resident = load_resident(&settings, &store, &spool).await?;
-                let drainer = Drainer {
-                    spool: spool.clone(),
-                    store: store.clone(),
-                    metrics: metrics.clone(),
-                    batch: settings.ingest.drain_batch.max(1),
-                    shutdown_grace: Duration::from_secs(settings.ingest.shutdown_drain_secs),
-                    // Only when decisions read memory: otherwise a decision may wait for the
-                    // user's latest write to reach SQL, and must not wait for a linger too.
-                    linger: if resident.is_some() { Duration::from_millis(settings.ingest.drain_linger_ms) } else { Duration::ZERO },
-                    hook: Some(events.clone()),
-                    erasures: Some(ledger.clone()),
-                };
-                let handle = if settings.ingest.drain_paused {
-                    tracing::warn!("ingest.drain_paused: acknowledged records stay in the spool until a start without it");
-                    None
-                } else {
-                    Some(tokio::spawn(drainer.run(shutdown_rx)))
-                };
-                (Ingestor::Spool { spool: spool.clone(), metrics: metrics.clone(), resident }, Some(spool), handle)
-            }
-            IngestMode::Direct => {
-                (Ingestor::Direct { store: store.clone(), metrics: metrics.clone(), hook: Some(events.clone()) }, None, None)
-            }
-        };
+        let (ingestor, spool, drainer) = start_ingest(&settings, &store, &metrics, &events, &ledger, shutdown_rx).await?;
         // The spool and outbox files exist now: make them, and anything else there, private.
         crate::private_files::restrict_dir_contents(&settings.data_dir)?;
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
@@ -253,6 +222,52 @@ async fn load_resident(settings: &Settings, store: &store::DynStore, spool: &Spo
     let now = chrono::Utc::now().timestamp_millis();
     let resident = Resident::load(store, &pending, settings.ingest.resident_max_users, now).await.context("loading eligibility facts")?;
     Ok(resident.map(Arc::new))
+}
+
+type IngestParts = (Ingestor, Option<Arc<Spool>>, Option<JoinHandle<()>>);
+
+/// The ingestor the handlers write through; in spool mode also the spool (erased records
+/// removed first), the in-memory facts and the drainer's task.
+async fn start_ingest(
+    settings: &Settings,
+    store: &store::DynStore,
+    metrics: &Arc<Metrics>,
+    events: &Arc<EventPublisher>,
+    ledger: &Arc<ErasureLedger>,
+    shutdown_rx: watch::Receiver<bool>,
+) -> anyhow::Result<IngestParts> {
+    Ok(match settings.ingest.mode {
+        IngestMode::Spool => {
+            let spool = Spool::open(&settings.data_dir.join("spool.redb"), settings.ingest.max_group, metrics.clone())
+                .context("opening the spool")?;
+            crate::data_rights::purge_erased_at_start(&spool, ledger).await.context("removing erased records from the spool")?;
+            // Before the drainer starts: nothing may move from the spool to SQL between
+            // the two reads that build the in-memory facts.
+            let resident = load_resident(settings, store, &spool).await?;
+            let drainer = Drainer {
+                spool: spool.clone(),
+                store: store.clone(),
+                metrics: metrics.clone(),
+                batch: settings.ingest.drain_batch.max(1),
+                shutdown_grace: Duration::from_secs(settings.ingest.shutdown_drain_secs),
+                // Only when decisions read memory: otherwise a decision may wait for the
+                // user's latest write to reach SQL, and must not wait for a linger too.
+                linger: if resident.is_some() { Duration::from_millis(settings.ingest.drain_linger_ms) } else { Duration::ZERO },
+                hook: Some(events.clone()),
+                erasures: Some(ledger.clone()),
+            };
+            let handle = if settings.ingest.drain_paused {
+                tracing::warn!("ingest.drain_paused: acknowledged records stay in the spool until a start without it");
+                None
+            } else {
+                Some(tokio::spawn(drainer.run(shutdown_rx)))
+            };
+            (Ingestor::Spool { spool: spool.clone(), metrics: metrics.clone(), resident }, Some(spool), handle)
+        }
+        IngestMode::Direct => {
+            (Ingestor::Direct { store: store.clone(), metrics: metrics.clone(), hook: Some(events.clone()) }, None, None)
+        }
+    })
 }
 
 type OutboxParts = (Arc<Outbox>, Arc<EventPublisher>, (watch::Sender<bool>, JoinHandle<()>));

@@ -181,6 +181,63 @@ pub fn snapshot_safe_prefix(records: &[IngestRecord]) -> usize {
     records.len()
 }
 
+// The SQL row each spooled request becomes, at the time `at` it was acknowledged.
+
+impl DisplayRow {
+    fn of(project_id: i64, at: i64, d: &DisplayRequest) -> Self {
+        Self {
+            id: d.display_id.clone(),
+            project_id,
+            survey_id: d.survey_id,
+            user_id: d.user_id.clone(),
+            trigger: d.trigger.clone(),
+            url: d.url.clone(),
+            language: d.language.clone(),
+            device: d.device.clone(),
+            sampling_rate_bp: d.sampling_rate_bp.map(i64::from),
+            at,
+        }
+    }
+}
+
+impl ScoreRow {
+    fn of(project_id: i64, at: i64, r: &ResponseRequest) -> Self {
+        Self {
+            id: r.response_id.clone(),
+            project_id,
+            survey_id: r.survey_id,
+            user_id: r.user_id.clone(),
+            display_id: r.display_id.clone(),
+            score: i64::from(r.score.value()),
+            language: r.language.clone(),
+            device: r.device.clone(),
+            trigger: r.trigger.clone(),
+            sampling_rate_bp: r.sampling_rate_bp.map(i64::from),
+            at,
+        }
+    }
+}
+
+impl CompletionRow {
+    fn of(project_id: i64, at: i64, response_id: &str, c: &CompleteRequest) -> Self {
+        Self {
+            id: response_id.to_owned(),
+            project_id,
+            survey_id: c.survey_id,
+            user_id: c.user_id.clone(),
+            comment: c.comment.clone(),
+            extra_answers: json(&c.extra_answers),
+            at,
+        }
+    }
+}
+
+impl FeedbackRow {
+    fn of(project_id: i64, at: i64, f: &FeedbackRequest) -> Self {
+        Self { id: f.action_id.clone(), project_id, survey_id: f.survey_id, user_id: f.user_id.clone(), kind: f.kind, at }
+    }
+}
+
 impl BatchParts {
     pub fn split(batch: &[IngestRecord]) -> Self {
         let mut parts = BatchParts::default();
@@ -223,58 +280,17 @@ impl BatchParts {
                     }
                 }
                 IngestRecord::Display { project_id, at, display: d } => {
-                    let row = DisplayRow {
-                        id: d.display_id.clone(),
-                        project_id: *project_id,
-                        survey_id: d.survey_id,
-                        user_id: d.user_id.clone(),
-                        trigger: d.trigger.clone(),
-                        url: d.url.clone(),
-                        language: d.language.clone(),
-                        device: d.device.clone(),
-                        sampling_rate_bp: d.sampling_rate_bp.map(i64::from),
-                        at: *at,
-                    };
-                    fold(&mut parts.displays, &mut displays, d.display_id.clone(), row, false);
+                    fold(&mut parts.displays, &mut displays, d.display_id.clone(), DisplayRow::of(*project_id, *at, d), false);
                 }
                 IngestRecord::Response { project_id, at, response: r } => {
-                    let row = ScoreRow {
-                        id: r.response_id.clone(),
-                        project_id: *project_id,
-                        survey_id: r.survey_id,
-                        user_id: r.user_id.clone(),
-                        display_id: r.display_id.clone(),
-                        score: i64::from(r.score.value()),
-                        language: r.language.clone(),
-                        device: r.device.clone(),
-                        trigger: r.trigger.clone(),
-                        sampling_rate_bp: r.sampling_rate_bp.map(i64::from),
-                        at: *at,
-                    };
-                    fold(&mut parts.scores, &mut scores, r.response_id.clone(), row, false);
+                    fold(&mut parts.scores, &mut scores, r.response_id.clone(), ScoreRow::of(*project_id, *at, r), false);
                 }
                 IngestRecord::Complete { project_id, at, response_id, complete: c } => {
-                    let row = CompletionRow {
-                        id: response_id.clone(),
-                        project_id: *project_id,
-                        survey_id: c.survey_id,
-                        user_id: c.user_id.clone(),
-                        comment: c.comment.clone(),
-                        extra_answers: json(&c.extra_answers),
-                        at: *at,
-                    };
+                    let row = CompletionRow::of(*project_id, *at, response_id, c);
                     fold(&mut parts.completions, &mut completions, response_id.clone(), row, true);
                 }
                 IngestRecord::Feedback { project_id, at, feedback: f } => {
-                    let row = FeedbackRow {
-                        id: f.action_id.clone(),
-                        project_id: *project_id,
-                        survey_id: f.survey_id,
-                        user_id: f.user_id.clone(),
-                        kind: f.kind,
-                        at: *at,
-                    };
-                    fold(&mut parts.feedback, &mut feedback, f.action_id.clone(), row, false);
+                    fold(&mut parts.feedback, &mut feedback, f.action_id.clone(), FeedbackRow::of(*project_id, *at, f), false);
                 }
                 IngestRecord::Decision { project_id, at, decision } => {
                     fold(&mut parts.decisions, &mut decisions, decision.key.clone(), (*project_id, *at, decision.clone()), false);
