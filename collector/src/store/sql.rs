@@ -80,6 +80,20 @@ macro_rules! open_survey_of_s {
     };
 }
 
+/// One multi-row statement per [`ROWS_PER_STATEMENT`] rows of `$rows`, in the transaction
+/// `$tx`: `$insert` names the table and columns, `$bind` pushes one row's values, `$conflict`
+/// is the `ON CONFLICT ...` clause that makes a replayed batch change nothing.
+macro_rules! upsert_chunked {
+    ($tx:ident, $db:ty, $rows:expr, $insert:expr, $bind:expr, $conflict:expr $(,)?) => {
+        for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
+            let mut qb = QueryBuilder::<$db>::new($insert);
+            qb.push_values(chunk, $bind);
+            qb.push($conflict);
+            qb.build().execute(&mut *$tx).await?;
+        }
+    };
+}
+
 // The SQL of `Store`, one file per aggregate under `sql/`: each defines a macro expanding
 // to the methods of its part, so the trait is still implemented in one block per backend.
 /// The audit log's SQL (used by `store/audit.rs`).

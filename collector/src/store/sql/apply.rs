@@ -2,14 +2,20 @@
 
 macro_rules! sql_apply {
     ($store:ident, $db:ty, $row:ty) => {
+            // Longer than 80 lines on purpose: one transaction, one statement per record kind
+            // (each its column list, its binds and its conflict rule) in the order the batch
+            // needs: identifies before the attribute snapshot of the answers, scores before the
+            // rollups. Split into functions, that order would live nowhere in particular.
             async fn apply_parts(&self, parts: &BatchParts) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
-                for chunk in parts.users.chunks(ROWS_PER_STATEMENT) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO app_users (project_id, external_id, attributes, created_at, first_seen_at, \
-                         last_seen_at, language, account_id, account_role) ",
-                    );
-                    qb.push_values(chunk, |mut b, u| {
+                // A replayed older identify never overwrites a newer one.
+                upsert_chunked!(
+                    tx,
+                    $db,
+                    parts.users,
+                    "INSERT INTO app_users (project_id, external_id, attributes, created_at, first_seen_at, \
+                     last_seen_at, language, account_id, account_role) ",
+                    |mut b, u| {
                         b.push_bind(u.project_id)
                             .push_bind(&u.user_id)
                             .push_bind(&u.attributes)
@@ -19,52 +25,45 @@ macro_rules! sql_apply {
                             .push_bind(&u.language)
                             .push_bind(&u.account_id)
                             .push_bind(&u.account_role);
-                    });
-                    // A replayed older identify never overwrites a newer one.
-                    qb.push(
-                        " ON CONFLICT (project_id, external_id) DO UPDATE SET \
-                         attributes = excluded.attributes, \
-                         created_at = COALESCE(excluded.created_at, app_users.created_at), \
-                         last_seen_at = excluded.last_seen_at, \
-                         language = COALESCE(excluded.language, app_users.language), \
-                         account_id = COALESCE(excluded.account_id, app_users.account_id), \
-                         account_role = COALESCE(excluded.account_role, app_users.account_role) \
-                         WHERE excluded.last_seen_at >= app_users.last_seen_at",
-                    );
-                    qb.build().execute(&mut *tx).await?;
-                }
-                for chunk in parts.accounts.chunks(ROWS_PER_STATEMENT) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO accounts (project_id, external_id, attributes, first_seen_at, updated_at) ",
-                    );
-                    qb.push_values(chunk, |mut b, a| {
+                    },
+                    " ON CONFLICT (project_id, external_id) DO UPDATE SET \
+                     attributes = excluded.attributes, \
+                     created_at = COALESCE(excluded.created_at, app_users.created_at), \
+                     last_seen_at = excluded.last_seen_at, \
+                     language = COALESCE(excluded.language, app_users.language), \
+                     account_id = COALESCE(excluded.account_id, app_users.account_id), \
+                     account_role = COALESCE(excluded.account_role, app_users.account_role) \
+                     WHERE excluded.last_seen_at >= app_users.last_seen_at"
+                );
+                upsert_chunked!(
+                    tx,
+                    $db,
+                    parts.accounts,
+                    "INSERT INTO accounts (project_id, external_id, attributes, first_seen_at, updated_at) ",
+                    |mut b, a| {
                         b.push_bind(a.project_id).push_bind(&a.account_id).push_bind(&a.attributes).push_bind(a.at).push_bind(a.at);
-                    });
-                    qb.push(
-                        " ON CONFLICT (project_id, external_id) DO UPDATE SET attributes = excluded.attributes, \
-                         updated_at = excluded.updated_at WHERE excluded.updated_at >= accounts.updated_at",
-                    );
-                    qb.build().execute(&mut *tx).await?;
-                }
-                for chunk in parts.members.chunks(ROWS_PER_STATEMENT) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO account_members (project_id, account_id, user_id, role, updated_at) ",
-                    );
-                    qb.push_values(chunk, |mut b, m| {
+                    },
+                    " ON CONFLICT (project_id, external_id) DO UPDATE SET attributes = excluded.attributes, \
+                     updated_at = excluded.updated_at WHERE excluded.updated_at >= accounts.updated_at"
+                );
+                upsert_chunked!(
+                    tx,
+                    $db,
+                    parts.members,
+                    "INSERT INTO account_members (project_id, account_id, user_id, role, updated_at) ",
+                    |mut b, m| {
                         b.push_bind(m.project_id).push_bind(&m.account_id).push_bind(&m.user_id).push_bind(&m.role).push_bind(m.at);
-                    });
-                    qb.push(
-                        " ON CONFLICT (project_id, account_id, user_id) DO UPDATE SET role = excluded.role, \
-                         updated_at = excluded.updated_at WHERE excluded.updated_at >= account_members.updated_at",
-                    );
-                    qb.build().execute(&mut *tx).await?;
-                }
-                for chunk in parts.displays.chunks(ROWS_PER_STATEMENT) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
-                         sampling_rate_bp, created_at) ",
-                    );
-                    qb.push_values(chunk, |mut b, d| {
+                    },
+                    " ON CONFLICT (project_id, account_id, user_id) DO UPDATE SET role = excluded.role, \
+                     updated_at = excluded.updated_at WHERE excluded.updated_at >= account_members.updated_at"
+                );
+                upsert_chunked!(
+                    tx,
+                    $db,
+                    parts.displays,
+                    "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
+                     sampling_rate_bp, created_at) ",
+                    |mut b, d| {
                         b.push_bind(&d.id)
                             .push_bind(d.project_id)
                             .push_bind(d.survey_id)
@@ -75,10 +74,9 @@ macro_rules! sql_apply {
                             .push_bind(&d.device)
                             .push_bind(d.sampling_rate_bp)
                             .push_bind(d.at);
-                    });
-                    qb.push(" ON CONFLICT (id) DO NOTHING");
-                    qb.build().execute(&mut *tx).await?;
-                }
+                    },
+                    " ON CONFLICT (id) DO NOTHING"
+                );
                 // Answers that got their score in this transaction (inserted, or a comment-first
                 // row filled): only these are added to the rollups, so a replay adds nothing.
                 let mut newly_scored: Vec<String> = Vec::new();
@@ -113,12 +111,16 @@ macro_rules! sql_apply {
                         newly_scored.push(row.try_get("id")?);
                     }
                 }
-                for chunk in parts.completions.chunks(ROWS_PER_STATEMENT) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO responses (id, project_id, survey_id, user_id, comment, extra_answers, created_at, \
-                         completed_at) ",
-                    );
-                    qb.push_values(chunk, |mut b, c| {
+                // The survey must match too: the client API takes completions of in-app
+                // surveys only, so one naming an in-app survey must not land on a link
+                // answer (employee or partner NPS) that happens to have this id and user.
+                upsert_chunked!(
+                    tx,
+                    $db,
+                    parts.completions,
+                    "INSERT INTO responses (id, project_id, survey_id, user_id, comment, extra_answers, created_at, \
+                     completed_at) ",
+                    |mut b, c| {
                         b.push_bind(&c.id)
                             .push_bind(c.project_id)
                             .push_bind(c.survey_id)
@@ -127,38 +129,34 @@ macro_rules! sql_apply {
                             .push_bind(&c.extra_answers)
                             .push_bind(c.at)
                             .push_bind(c.at);
-                    });
-                    qb.push(
-                        " ON CONFLICT (id) DO UPDATE SET comment = excluded.comment, \
-                         extra_answers = excluded.extra_answers, completed_at = excluded.completed_at \
-                         WHERE responses.project_id = excluded.project_id AND responses.user_id = excluded.user_id \
-                         AND responses.survey_id = excluded.survey_id",
-                    );
-                    // The survey must match too: the client API takes completions of in-app
-                    // surveys only, so one naming an in-app survey must not land on a link
-                    // answer (employee or partner NPS) that happens to have this id and user.
-                    qb.build().execute(&mut *tx).await?;
-                }
-                for chunk in parts.feedback.chunks(ROWS_PER_STATEMENT) {
-                    let mut qb =
-                        QueryBuilder::<$db>::new("INSERT INTO feedback (id, project_id, survey_id, user_id, kind, created_at) ");
-                    qb.push_values(chunk, |mut b, f| {
+                    },
+                    " ON CONFLICT (id) DO UPDATE SET comment = excluded.comment, \
+                     extra_answers = excluded.extra_answers, completed_at = excluded.completed_at \
+                     WHERE responses.project_id = excluded.project_id AND responses.user_id = excluded.user_id \
+                     AND responses.survey_id = excluded.survey_id"
+                );
+                upsert_chunked!(
+                    tx,
+                    $db,
+                    parts.feedback,
+                    "INSERT INTO feedback (id, project_id, survey_id, user_id, kind, created_at) ",
+                    |mut b, f| {
                         b.push_bind(&f.id)
                             .push_bind(f.project_id)
                             .push_bind(f.survey_id)
                             .push_bind(&f.user_id)
                             .push_bind(f.kind.as_str())
                             .push_bind(f.at);
-                    });
-                    qb.push(" ON CONFLICT (id) DO NOTHING");
-                    qb.build().execute(&mut *tx).await?;
-                }
-                for chunk in parts.decisions.chunks(ROWS_PER_STATEMENT) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO decisions (decision_key, project_id, survey_id, user_id, eligible, rule, detail, \
-                         retry_after, sampling_rate_bp, display_id, trigger_name, created_at) ",
-                    );
-                    qb.push_values(chunk, |mut b, (project_id, at, d)| {
+                    },
+                    " ON CONFLICT (id) DO NOTHING"
+                );
+                upsert_chunked!(
+                    tx,
+                    $db,
+                    parts.decisions,
+                    "INSERT INTO decisions (decision_key, project_id, survey_id, user_id, eligible, rule, detail, \
+                     retry_after, sampling_rate_bp, display_id, trigger_name, created_at) ",
+                    |mut b, (project_id, at, d)| {
                         b.push_bind(&d.key)
                             .push_bind(*project_id)
                             .push_bind(d.survey_id)
@@ -171,10 +169,9 @@ macro_rules! sql_apply {
                             .push_bind(d.eligible.then_some(&d.key))
                             .push_bind(&d.trigger)
                             .push_bind(*at);
-                    });
-                    qb.push(" ON CONFLICT (decision_key) DO NOTHING");
-                    qb.build().execute(&mut *tx).await?;
-                }
+                    },
+                    " ON CONFLICT (decision_key) DO NOTHING"
+                );
                 // Snapshot the attributes in force when the answer arrived (the identify that
                 // preceded it in the spool has been applied above or in an earlier batch).
                 for chunk in parts.response_ids().chunks(ROWS_PER_STATEMENT) {
