@@ -22,6 +22,7 @@ pub mod ratelimit;
 pub mod redb_rewrite;
 pub mod resident;
 pub mod routes;
+pub mod secret_check;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -39,6 +39,9 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Make the configured server secret the one the database expects (after changing it on
+    /// purpose, with every collector stopped): see `docs/scale-out.md`.
+    AdoptServerSecret,
 }
 
 #[actix_web::main]
@@ -51,6 +54,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             nps_collector::store::connect(settings.database_url.expose()).await?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::AdoptServerSecret => {
+            let secret = nps_collector::startup::server_secret(&settings)?;
+            let store = nps_collector::store::connect(settings.database_url.expose()).await?;
+            nps_collector::secret_check::adopt(&store, &secret, chrono::Utc::now().timestamp_millis()).await?;
+            println!("the database now expects this server secret; start every collector with it");
             Ok(())
         }
         Command::CreateUser { email, password, role } => {

@@ -45,7 +45,7 @@ pub const MIN_SERVER_SECRET_BYTES: usize = 32;
 
 /// The server secret signs sessions. Taken from settings, else from `data_dir/server.secret`,
 /// else generated there once (so sessions survive restarts).
-fn server_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+pub fn server_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &settings.auth.server_secret {
         let bytes = secret.expose().as_bytes();
         anyhow::ensure!(
@@ -125,6 +125,7 @@ impl Application {
         let secret = server_secret(&settings)?;
         let keys = TokenKeys::new(&secret);
         let store = store::connect(settings.database_url.expose()).await.context("opening the database")?;
+        crate::secret_check::check(&store, &secret, chrono::Utc::now().timestamp_millis()).await?;
         let ledger = Arc::new(ErasureLedger::new(&secret, store.clone(), store.backend() == "postgres"));
         ledger.load().await.context("reading the erasure ledger")?;
         let metrics = Arc::new(Metrics::new()?);

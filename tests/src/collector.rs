@@ -41,8 +41,15 @@ pub fn use_collector_beside_this_binary() -> anyhow::Result<()> {
 pub async fn run_until_exit(env: &[(&str, &str)]) -> anyhow::Result<(bool, String, String)> {
     let dir = tempfile::tempdir()?;
     let db = crate::TestDatabase::sqlite(dir.path());
+    run_command(&db.url, &[], env).await
+}
+
+/// Runs the collector binary with `args` (a subcommand, or none to serve) on `database_url`, with
+/// a data dir of its own, until it exits: whether it succeeded, its stdout and its stderr.
+pub async fn run_command(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<(bool, String, String)> {
+    let dir = tempfile::tempdir()?;
     let mut command = Command::new(binary()?);
-    command.env("NPS_DATA_DIR", dir.path().join("data")).env("NPS_DATABASE_URL", &db.url).env("NPS_HTTP__PORT", "0").kill_on_drop(true);
+    command.args(args).env("NPS_DATA_DIR", dir.path().join("data")).env("NPS_DATABASE_URL", database_url).env("NPS_HTTP__PORT", "0").kill_on_drop(true);
     for (k, v) in env {
         command.env(k, v);
     }

@@ -97,3 +97,28 @@ async fn collectors_sharing_a_database_share_the_rate_limit() -> anyhow::Result<
     assert!(!started && stderr.to_lowercase().contains("limits.collectors"), "{stderr}");
     Ok(())
 }
+
+/// Collectors sharing a database must share the server secret (sessions, links and the
+/// erasure ledger are keyed with it): one with another secret refuses to start, naming the
+/// setting, until an operator adopts the new secret on purpose.
+#[tokio::test]
+async fn a_collector_with_another_server_secret_refuses_to_share_the_database() -> anyhow::Result<()> {
+    let db = TestDatabase::postgres().await?;
+    let dir = tempfile::tempdir()?;
+    let first = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let other_secret = [("NPS_AUTH__SERVER_SECRET", "another-server-secret-0123456789abcdefghij")];
+    let (started, _, stderr) = nps_e2e::collector::run_command(&db.url, &[], &other_secret).await?;
+    assert!(!started, "a collector with another secret started on the shared database");
+    assert!(stderr.contains("auth.server_secret") && stderr.contains("adopt-server-secret"), "{stderr}");
+
+    // The first collector still serves: the refusal changed nothing.
+    assert_eq!(reqwest::get(format!("{}/readyz", first.url)).await?.status(), 200);
+    drop(first);
+
+    let (adopted, stdout, stderr) = nps_e2e::collector::run_command(&db.url, &["adopt-server-secret"], &other_secret).await?;
+    assert!(adopted, "adopt-server-secret: {stdout} {stderr}");
+    // Now the new secret is the expected one, and the old one is refused.
+    let (started_old, _, stderr) = nps_e2e::collector::run_command(&db.url, &[], &[("NPS_AUTH__SERVER_SECRET", nps_e2e::links::TEST_SERVER_SECRET)]).await?;
+    assert!(!started_old && stderr.contains("auth.server_secret"), "{stderr}");
+    Ok(())
+}

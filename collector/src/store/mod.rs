@@ -236,6 +236,10 @@ pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::Roll
     /// Applies spooled records in one transaction with idempotent upserts: applying the same
     /// batch twice leaves the same rows as applying it once.
     async fn apply_batch(&self, batch: &[IngestRecord]) -> StoreResult<()>;
+    /// Records `fingerprint` unless one is recorded already; answers the recorded one.
+    async fn claim_secret_fingerprint(&self, fingerprint: &str, now: i64) -> StoreResult<String>;
+    /// Records `fingerprint` in place of any earlier one (an operator changing the secret).
+    async fn replace_secret_fingerprint(&self, fingerprint: &str, now: i64) -> StoreResult<()>;
     async fn dead_letter(&self, record: &str, reason: &str, at: i64) -> StoreResult<()>;
     async fn list_dead_letters(&self, limit: i64) -> StoreResult<Vec<DeadLetter>>;
 

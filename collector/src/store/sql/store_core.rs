@@ -1,4 +1,4 @@
-//! Backend name, health and the dead-letter table.
+//! Backend name, health, the server secret's fingerprint and the dead-letter table.
 
 macro_rules! sql_store_core {
     // Appends this part's methods to those gathered so far and hands them to the next part;
@@ -19,6 +19,31 @@ macro_rules! sql_store_core {
             async fn apply_batch(&self, batch: &[crate::ingest::IngestRecord]) -> StoreResult<()> {
                 let parts = BatchParts::split(batch);
                 self.apply_parts(&parts).await
+            }
+
+            async fn claim_secret_fingerprint(&self, fingerprint: &str, now: i64) -> StoreResult<String> {
+                // The first collector's fingerprint stays; every later one reads it back.
+                sqlx::query(
+                    "INSERT INTO server_secret_check (id, fingerprint, recorded_at) VALUES (1, $1, $2) \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(fingerprint)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(sqlx::query_scalar("SELECT fingerprint FROM server_secret_check WHERE id = 1").fetch_one(&self.pool).await?)
+            }
+
+            async fn replace_secret_fingerprint(&self, fingerprint: &str, now: i64) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO server_secret_check (id, fingerprint, recorded_at) VALUES (1, $1, $2) \
+                     ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, recorded_at = excluded.recorded_at",
+                )
+                .bind(fingerprint)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
             }
 
             async fn dead_letter(&self, record: &str, reason: &str, at: i64) -> StoreResult<()> {
