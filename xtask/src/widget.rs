@@ -117,12 +117,12 @@ fn strip_js_comments(source: &str) -> String {
 }
 
 /// The wasm exports of wasm-streams' `IntoUnderlying{Source,ByteSource,Sink}` (a wildcard).
-const STREAM_EXPORTS: &str = "*intounderlying*";
+pub(crate) const STREAM_EXPORTS: &str = "*intounderlying*";
 
 /// Removes from the wasm-bindgen glue the JS classes wrapping wasm-streams' exports (removed
 /// from the module by `--remove-exports`): nothing constructs them (the glue has no `__wrap`
 /// for them). Fails if the glue's shape changed, rather than shipping a half-edited file.
-fn drop_stream_classes(glue: &str) -> Result<String, String> {
+pub(crate) fn drop_stream_classes(glue: &str) -> Result<String, String> {
     let mut out = String::with_capacity(glue.len());
     let mut lines = glue.lines().peekable();
     while let Some(line) = lines.next() {
