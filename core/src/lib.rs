@@ -12,6 +12,7 @@ pub mod disclosure;
 pub mod eligibility;
 pub mod error_code;
 pub mod followup;
+pub mod recipients_csv;
 pub mod rollup;
 pub mod score;
 pub mod stats;
