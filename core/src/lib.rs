@@ -5,12 +5,14 @@
 //! statistics and one set of eligibility rules.
 
 pub mod actions;
+pub mod business_csv;
 pub mod churn;
 pub mod coverage;
 pub mod disclosure;
 pub mod eligibility;
 pub mod error_code;
 pub mod followup;
+pub mod recipients_csv;
 pub mod rollup;
 pub mod score;
 pub mod stats;

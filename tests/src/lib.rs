@@ -120,3 +120,10 @@ macro_rules! on_both_backends {
         }
     )*};
 }
+
+/// The body of `POST /api/admin/campaigns/{id}/recipients` for a CSV file, read as the admin
+/// app reads it (`nps_core::recipients_csv`).
+pub fn recipients_json(csv: &str) -> serde_json::Value {
+    let recipients = nps_core::recipients_csv::parse(csv).unwrap_or_else(|e| panic!("a bad recipients CSV: {e}"));
+    serde_json::json!({ "recipients": recipients })
+}

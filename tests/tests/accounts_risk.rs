@@ -188,13 +188,18 @@ fn imported_mrr() -> BTreeMap<&'static str, i64> {
 
 async fn import_business_data(s: &Scenario) -> anyhow::Result<()> {
     let path = format!("/api/admin/projects/{}/business-data", s.project_id);
-    // A bad CSV stores nothing and names each bad line and field.
+    // A bad CSV is refused client-side (the core parser names each bad line and field), and a
+    // date the schema's `format: date` refuses stores nothing.
     let bad = "account_id,mrr,renewal_date\ndeclining,1500,2026-02-30\nsilent,8,00,\n";
-    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "csv": bad }))).await?;
+    let problems = nps_core::business_csv::parse(bad).expect_err("a bad file").iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+    assert!(problems.contains("line 2, field renewal_date") && problems.contains("line 3"), "{problems}");
+    let invalid = json!({ "accounts": [{ "account_id": "declining", "mrr": 1500 }, { "account_id": "silent", "renewal_date": "2026-02-30" }] });
+    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&invalid)).await?;
     assert_eq!(status, 422, "{body}");
-    let message = body["message"].as_str().unwrap_or_default();
-    assert!(message.contains("csv line 2, field renewal_date"), "{message}");
-    assert!(message.contains("csv line 3"), "{message}");
+    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "csv": "account_id\nacme\n" }))).await?;
+    assert_eq!(status, 422, "the JSON API takes accounts only: {body}");
+    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "accounts": [] }))).await?;
+    assert_eq!((status, body["upserted"].as_u64()), (200, Some(0)), "nothing to import: {body}");
     let (_, stored) = call(&s.owner, reqwest::Method::GET, &path, None).await?;
     assert_eq!(stored.as_array().map(Vec::len), Some(0), "nothing was imported");
 
@@ -209,7 +214,8 @@ async fn import_business_data(s: &Scenario) -> anyhow::Result<()> {
         date_in(20),
         date_in(1),
     );
-    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "csv": csv }))).await?;
+    let accounts = nps_core::business_csv::parse(&csv).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "accounts": accounts }))).await?;
     assert_eq!((status, body["upserted"].as_u64()), (200, Some(5)), "{body}");
     // JSON, by account id: only what is sent changes.
     let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "accounts": [{ "account_id": "silent", "mrr": 850 }] }))).await?;

@@ -75,7 +75,7 @@ async fn answered_survey(f: &Fixture, project: &Project, people: &[Person]) -> a
     for p in people {
         csv.push_str(&format!("{},{},{}\n", p.email, p.department, p.location));
     }
-    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
     let links = nps_e2e::links::personal_links(&f.db.url, &f.collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
     let http = reqwest::Client::new();
     for (email, url) in &links {

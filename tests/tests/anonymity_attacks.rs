@@ -35,7 +35,7 @@ async fn fixture_with(backend: Backend, anonymity: &str) -> anyhow::Result<Fixtu
                e0@corp.test,E0,eng,de\ne1@corp.test,E1,eng,en\ne2@corp.test,E2,eng,en\ne3@corp.test,E3,eng,en\ne4@corp.test,E4,eng,en\n\
                l0@corp.test,L0,legal,fr\n\
                n0@corp.test,N0,eng,en\nn1@corp.test,N1,eng,en\nn2@corp.test,N2,eng,en\nn3@corp.test,N3,eng,en\nn4@corp.test,N4,eng,en\n";
-    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
     let answers = [("e0", 9, "great team"), ("e1", 9, "great tools"), ("e2", 10, "great growth"), ("e3", 7, "fine pay"), ("e4", 3, "poor pay"), ("l0", 0, "my manager ignores me")];
     let links = nps_e2e::links::personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
     let http = reqwest::Client::new();
@@ -263,7 +263,7 @@ async fn anonymous_partner_answers_never_become_follow_ups() -> anyhow::Result<(
             .post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": anonymity, "anonymity": anonymity, "group_attributes": ["partner"] }))
             .await?;
         let csv = format!("email,partner\na-{anonymity}@p.test,p1\nb-{anonymity}@p.test,p1\n");
-        let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+        let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
         for (_, url) in nps_e2e::links::personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await? {
             assert!(http.post(&url).form(&[("score", "1"), ("comment", "slow")]).send().await?.status().is_success());
         }

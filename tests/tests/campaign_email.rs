@@ -112,7 +112,7 @@ async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go
         .await?;
     let id = campaign["id"].as_i64().unwrap_or_default();
     let csv = "email,name,language,department\nann@acme.test,Ann,en,ops\nbert@acme.test,Bert,de-DE,ops\nchloe@acme.test,Chloé,fr,sales\ndiego@acme.test,Diego,es,sales\n";
-    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &json!({ "csv": csv })).await?;
+    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&csv)).await?;
     let language: BTreeMap<&str, &str> =
         [("ann@acme.test", "en"), ("bert@acme.test", "de"), ("chloe@acme.test", "fr"), ("diego@acme.test", "es")].into();
 
@@ -141,7 +141,7 @@ async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go
     // SMTP goes down; recipients added now are picked up by the scheduler by itself and wait.
     sink.stop().await;
     let more = "email,name,language,department\nemil@acme.test,Emil,de,ops\nfay@acme.test,Fay,en,ops\ngus@acme.test,Gus,,sales\n";
-    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &json!({ "csv": more })).await?;
+    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&more)).await?;
     let retried = wait_for(Duration::from_secs(30), || async {
         let log: Vec<Value> = s.admin.get(&format!("/api/admin/deliveries?project_id={}&channel=email&status=retrying", s.project_id)).await.ok()?;
         let waiting: BTreeSet<&str> = log.iter().filter(|r| r["attempt"].as_i64() >= Some(2)).filter_map(|r| r["message_id"].as_str()).collect();
@@ -194,7 +194,7 @@ async fn a_recurring_campaign_starts_its_next_wave_by_itself_with_new_links() ->
         s.admin.post("/api/admin/campaigns", &json!({ "survey_id": survey_id, "name": "Partner pulse", "anonymity": "identified" })).await?;
     let id = campaign["id"].as_i64().unwrap_or_default();
     let csv = "email,partner,role\na@p1.test,p1,executive_buyer\nb@p1.test,p1,admin\nc@p2.test,p2,end_user\n";
-    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &json!({ "csv": csv })).await?;
+    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&csv)).await?;
     // Every 4 "days" (4 s here).
     put(&s.admin, &format!("/api/admin/campaigns/{id}/delivery"), json!({ "cadence_days": 4 })).await?;
     let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/send"), &json!({})).await?;

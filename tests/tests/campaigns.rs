@@ -40,7 +40,7 @@ async fn setup() -> anyhow::Result<Setup> {
     for i in 0..5 {
         csv.push_str(&format!("sales{i}@corp.test,Sales {i},sales,Sam\n"));
     }
-    let imported: Value = admin.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+    let imported: Value = admin.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
     assert_eq!(imported["received"], 9);
     // Admins never see the links of an anonymous campaign; the test plays the recipients.
     let refused = admin.http.get(format!("{}/api/admin/campaigns/{}/links", collector.url, campaign["id"])).send().await?;
@@ -200,7 +200,7 @@ async fn partner_managers_read_only_the_partners_they_own() -> anyhow::Result<()
     for i in 0..5 {
         csv.push_str(&format!("b{i}@contoso.test,p2,end_user,silver,amer\n"));
     }
-    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
     let links: Vec<Value> = owner.get(&format!("/api/admin/campaigns/{}/links", campaign["id"])).await?;
     for link in &links {
         let score = if link["email"].as_str().unwrap_or("").contains("northwind") { 10 } else { 4 };

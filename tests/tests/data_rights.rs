@@ -224,7 +224,9 @@ async fn only_owners_and_admins_and_only_good_bodies(f: Fixture) -> anyhow::Resu
         assert!(doc["paths"][&path]["post"]["responses"]["403"].is_object(), "{path} missing from /openapi.json");
     }
     let schemas = &doc["components"]["schemas"];
-    assert_eq!(schemas["RespondentRequest"]["properties"]["user_id"]["maxLength"].as_u64(), Some(256), "{}", schemas["RespondentRequest"]);
+    assert_eq!(schemas["RespondentRequest"]["oneOf"].as_array().map(Vec::len), Some(2), "exactly one of: {}", schemas["RespondentRequest"]);
+    assert_eq!(schemas["ByUserId"]["properties"]["user_id"]["maxLength"].as_u64(), Some(256), "{}", schemas["ByUserId"]);
+    assert_eq!(schemas["ByEmail"]["properties"]["email"]["maxLength"].as_u64(), Some(320), "{}", schemas["ByEmail"]);
     assert_eq!(schemas["ProjectInput"]["properties"]["retention_months"]["maximum"].as_u64(), Some(120), "{}", schemas["ProjectInput"]);
     // No CSRF token with the cookie: refused before anything is erased.
     let status = f.owner.http.post(format!("{}{base}/respondents/erase", f.owner.base)).json(&body).send().await?.status();

@@ -163,7 +163,7 @@ async fn a_completion_cannot_land_on_a_link_answer(f: Fixture) -> anyhow::Result
     let enps = f.owner.create_live_survey(project.id, SurveyKind::Enps).await?;
     let tnps = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let campaign = f.campaign(&f.owner, enps.id, "identified").await?;
-    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &json!({ "csv": "email\nann@corp.test\n" })).await?;
+    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &nps_e2e::recipients_json("email\nann@corp.test\n")).await?;
     f.answer_links(&f.owner, campaign, 3).await?;
     let id = f.response_ids(enps.id).await?.pop().ok_or_else(|| anyhow::anyhow!("the link answer is stored"))?;
     let user = f.scalar::<String>("SELECT user_id FROM responses WHERE survey_id = $1", enps.id).await?.pop().unwrap_or_default();
@@ -264,7 +264,7 @@ async fn partner_campaigns_belong_to_their_manager(f: Fixture) -> anyhow::Result
     let (status, error) = post_as(&t.pm_b, &format!("/api/admin/campaigns/{own}/recipients"), &recipient).await?;
     assert_eq!(status, StatusCode::FORBIDDEN, "{error}");
     assert!(error["message"].as_str().is_some_and(|m| m.contains("recipients[0].attributes.partner")), "{error}");
-    let (status, error) = post_as(&t.pm_b, &format!("/api/admin/campaigns/{own}/recipients"), &json!({ "csv": "email\nnobody@b.test\n" })).await?;
+    let (status, error) = post_as(&t.pm_b, &format!("/api/admin/campaigns/{own}/recipients"), &nps_e2e::recipients_json("email\nnobody@b.test\n")).await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a contact of no partner: {error}");
     // Nothing of pm-b's reached pm-a's programme.
     assert_eq!(t.f.response_ids(t.survey_a).await?.len(), 1);
@@ -350,7 +350,7 @@ async fn actions_citing_employee_answers_are_hidden_from_analysts() -> anyhow::R
     // Identified, so that the owner may read the link and answer it here (the links of anonymous
     // and confidential campaigns go out by e-mail only).
     let campaign = f.campaign(&f.owner, enps.id, "identified").await?;
-    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &json!({ "csv": "email\nann@corp.test\n" })).await?;
+    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &nps_e2e::recipients_json("email\nann@corp.test\n")).await?;
     f.answer_links(&f.owner, campaign, 3).await?;
     let answer = json!({ "response_id": new_id(), "survey_id": tnps.id, "user_id": "customer", "score": 4 });
     assert_eq!(post(&format!("{}/responses", f.client(&project)), &answer).await?.0, StatusCode::ACCEPTED);

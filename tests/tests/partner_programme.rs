@@ -54,7 +54,7 @@ async fn programme() -> anyhow::Result<Programme> {
         user@p4.test,Ha,p4,end_user\n\
         ceo@p5.test,Io,p5,executive_buyer\n\
         cto@p6.test,Jo,p6,decision maker\n";
-    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
     let links: Vec<Value> = owner.get(&format!("/api/admin/campaigns/{}/links", campaign["id"])).await?;
     let links = links.iter().map(|l| (l["email"].as_str().unwrap_or("").to_owned(), l["url"].as_str().unwrap_or("").to_owned())).collect();
     Ok(Programme { _dir: dir, collector, owner, db_url: db.url, project, survey_id: survey.id, links })

@@ -400,7 +400,7 @@ async fn hosted_partner_answers_produce_events_and_employee_answers_never() -> a
         let anonymity = if kind == SurveyKind::Enps { "anonymous" } else { "identified" };
         let campaign: Value = admin.post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "wave", "anonymity": anonymity })).await?;
         let csv = "email,name,partner\ncontact@partner.test,Pat,acme\n";
-        admin.post::<Value>(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &json!({ "csv": csv })).await?;
+        admin.post::<Value>(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
         // Links of anonymous campaigns reach the recipient only: play the recipient.
         let listed = nps_e2e::links::personal_links(&db_url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
         links.push(listed[0].1.clone());

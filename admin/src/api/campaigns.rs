@@ -16,9 +16,11 @@ pub struct ImportResult {
 }
 
 /// Adds recipients from CSV text (an `email` column; `name`, `language`, any other column
-/// becomes an attribute).
+/// becomes an attribute), read here with `nps_core::recipients_csv`.
 pub async fn add_recipients_csv(id: i64, csv: &str) -> ApiResult<ImportResult> {
-    call("POST", &format!("/api/admin/campaigns/{id}/recipients"), json(&serde_json::json!({ "csv": csv }))).await
+    let recipients = nps_core::recipients_csv::parse(csv)
+        .map_err(|message| ApiError { status: 422, code: nps_core::ErrorCode::InvalidField, message })?;
+    call("POST", &format!("/api/admin/campaigns/{id}/recipients"), json(&serde_json::json!({ "recipients": recipients }))).await
 }
 
 pub async fn campaign_links(id: i64) -> ApiResult<Vec<nps_core::wire::RecipientLink>> {

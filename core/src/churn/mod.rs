@@ -106,14 +106,23 @@ pub mod calendar {
         format!("{y:04}-{m:02}-{d:02}")
     }
 
-    /// Parses `YYYY-MM-DD` into the unix milliseconds of that day's midnight (UTC).
+    /// Parses an RFC 3339 full-date (`YYYY-MM-DD`, the `format: date` of JSON Schema) into the
+    /// unix milliseconds of that day's midnight (UTC). Every date from 0001-01-01 to 9999-12-31
+    /// that exists is accepted; nothing else is (no spaces around it, no year 0000, no
+    /// 2026-02-30).
     pub fn parse_date(text: &str) -> Option<i64> {
-        let mut parts = text.trim().splitn(3, '-');
-        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if y.len() != 4 || m.len() != 2 || d.len() != 2 || !(y.chars().chain(m.chars()).chain(d.chars())).all(|c| c.is_ascii_digit()) {
+        let b = text.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let (y, m, d) = (&text[..4], &text[5..7], &text[8..]);
+        if !(y.bytes().chain(m.bytes()).chain(d.bytes())).all(|c| c.is_ascii_digit()) {
             return None;
         }
         let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        if y < 1 {
+            return None;
+        }
         let days = days_from_civil(y, m, d);
         // Refuse dates that do not exist (2026-02-30): they would not round-trip.
         (civil_from_days(days) == (y, m, d)).then_some(days * super::DAY_MS)
@@ -131,7 +140,10 @@ pub mod calendar {
             assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
             assert_eq!(date_of(1_767_225_600_000), "2026-01-01");
             assert_eq!(parse_date("2026-01-01"), Some(1_767_225_600_000));
-            for bad in ["2026-02-30", "2026-1-01", "26-01-01", "2026-13-01", "2026-01-00", "x", "2026-01-01-"] {
+            assert_eq!(date_of(parse_date("0001-01-01").expect("year 1")), "0001-01-01");
+            assert_eq!(date_of(parse_date("9999-12-31").expect("year 9999")), "9999-12-31");
+            assert!(parse_date("2024-02-29").is_some());
+            for bad in ["2026-02-30", "2026-1-01", "26-01-01", "2026-13-01", "2026-01-00", "x", "2026-01-01-", " 2026-01-01", "0000-01-01", "2023-02-29", "２026-01-01", "2026-01-1\n"] {
                 assert_eq!(parse_date(bad), None, "{bad}");
             }
         }

@@ -11,7 +11,10 @@ use super::tokenize::{Token, tokenize};
 use serde::{Deserialize, Serialize};
 
 /// The themes a project tags its comments with. Projects edit it (add or remove themes and
-/// keywords), so it is plain data; [`Taxonomy::problems`] says what must be fixed before saving.
+/// keywords), so it is plain data; [`Taxonomy::problems`] says what must be fixed before saving
+/// (every such rule is in the schema), and [`Taxonomy::normalised`] is what is stored: themes
+/// whose names differ only by case or surrounding spaces merged, keywords that repeat an
+/// earlier one of their theme (same stems, same prefix) dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Taxonomy {
@@ -24,10 +27,18 @@ pub struct Taxonomy {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TaxonomyTheme))]
 pub struct Theme {
     /// Shown in reports and used as the key of a theme in [`ThemeMatch`] and the lift table.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
+    /// Not only spaces. A theme whose name repeats an earlier one's (ignoring case and
+    /// surrounding spaces) is merged into it.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")
+    )]
     pub name: String,
-    /// Words or phrases, written naturally ("load time"); a trailing `*` makes a prefix.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+    /// Words or phrases, written naturally ("load time"): each must contain a letter or digit
+    /// (of the Basic Multilingual Plane), and a `*` only ends a single-word prefix of at least 3
+    /// letters or digits ("integrat*"). A keyword that repeats an earlier one of its theme
+    /// (same stems, or same prefix) is dropped.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, value_type = Vec<crate::wire::limits::Keyword>))]
     pub keywords: Vec<String>,
 }
 
@@ -56,21 +67,42 @@ impl Taxonomy {
     }
 
     /// Problems an editor must fix before the taxonomy can be saved (empty = fine). Each
-    /// message starts with the path of the field (`themes[2].keywords[0]`).
+    /// message starts with the path of the field (`themes[2].keywords[0]`). Repeats are not
+    /// problems: [`Taxonomy::normalised`] merges them.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.themes.is_empty() {
             out.push("themes must contain at least one theme".to_owned());
         }
         for (i, theme) in self.themes.iter().enumerate() {
-            let path = format!("themes[{i}]");
-            theme.problems(&path, &mut out);
-            let duplicate = self.themes[..i].iter().any(|t| same_name(&t.name, &theme.name));
-            if duplicate && !theme.name.trim().is_empty() {
-                out.push(format!("{path}.name \"{}\" is used by an earlier theme", theme.name));
-            }
+            theme.problems(&format!("themes[{i}]"), &mut out);
         }
         out
+    }
+
+    /// The taxonomy as stored: a theme whose name repeats an earlier one's (ignoring case and
+    /// surrounding spaces) merged into it (its keywords appended), and in each theme a keyword
+    /// that repeats an earlier one (same stems, or same prefix) dropped. Order is kept.
+    pub fn normalised(&self) -> Taxonomy {
+        let mut themes: Vec<Theme> = Vec::new();
+        for theme in &self.themes {
+            match themes.iter_mut().find(|t| same_name(&t.name, &theme.name)) {
+                Some(earlier) => earlier.keywords.extend(theme.keywords.iter().cloned()),
+                None => themes.push(theme.clone()),
+            }
+        }
+        for theme in &mut themes {
+            let mut seen: Vec<Pattern> = Vec::new();
+            theme.keywords.retain(|k| {
+                let pattern = Pattern::parse(k);
+                let new = !seen.contains(&pattern);
+                if new {
+                    seen.push(pattern);
+                }
+                new
+            });
+        }
+        Taxonomy { themes }
     }
 }
 
@@ -103,35 +135,60 @@ impl Theme {
             out.push(format!("{path}.keywords must contain at least one keyword"));
         }
         for (j, keyword) in self.keywords.iter().enumerate() {
-            let at = format!("{path}.keywords[{j}]");
             if let Some(problem) = keyword_problem(keyword) {
-                out.push(format!("{at} {problem}"));
-            } else if self.keywords[..j].iter().any(|k| Pattern::parse(k) == Pattern::parse(keyword)) {
-                out.push(format!("{at} \"{keyword}\" repeats an earlier keyword"));
+                out.push(format!("{path}.keywords[{j}] {problem}"));
             }
         }
     }
 }
 
+/// A character a keyword's word is made of, as the schema's pattern lists them: a letter or
+/// digit (`char::is_alphanumeric`, what the tokenizer keeps) of the Basic Multilingual Plane.
+pub fn is_keyword_char(c: char) -> bool {
+    c.is_alphanumeric() && u32::from(c) <= 0xFFFF
+}
+
+/// What `str::trim` strips (`char::is_whitespace`), as a regex class body: `\s` differs between
+/// regex engines.
+pub const WHITESPACE_CLASS: &str = r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
+/// The rule of [`keyword_problem`] as a regular expression (the common subset: classes,
+/// anchors, counted repetition): either no `*` and at least one letter or digit, or a
+/// single-word prefix of at least 3 letters or digits ending in `*`, spaces around allowed.
+pub fn keyword_pattern() -> String {
+    let mut word = String::from("[");
+    let mut start: Option<u32> = None;
+    let push = |from: u32, to: u32, word: &mut String| {
+        word.push_str(&format!("\\u{from:04X}"));
+        if to > from {
+            word.push_str(&format!("-\\u{to:04X}"));
+        }
+    };
+    for code in 0..=0x1_0000u32 {
+        let inside = char::from_u32(code).is_some_and(is_keyword_char);
+        match (inside, start) {
+            (true, None) => start = Some(code),
+            (false, Some(from)) => {
+                push(from, code - 1, &mut word);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    word.push(']');
+    let space = format!("[{WHITESPACE_CLASS}]");
+    format!(r"^[^*]*{word}[^*]*$|^{space}*{word}{{3,}}\*{space}*$")
+}
+
+/// Why `keyword` cannot be saved, if it cannot: exactly the strings [`keyword_pattern`]
+/// refuses.
 fn keyword_problem(keyword: &str) -> Option<String> {
-    let trimmed = keyword.trim();
-    let body = trimmed.strip_suffix('*').unwrap_or(trimmed);
-    if tokenize(body).is_empty() {
-        return Some("must contain a word".to_owned());
+    if !keyword.contains('*') {
+        return (!keyword.chars().any(is_keyword_char)).then(|| "must contain a word (a letter or a digit)".to_owned());
     }
-    if body.contains('*') {
-        return Some(format!("\"{keyword}\": * is only allowed at the end"));
-    }
-    if trimmed.ends_with('*') {
-        let words = tokenize(body);
-        if words.len() > 1 || body.chars().last().is_some_and(|c| !c.is_alphanumeric()) {
-            return Some(format!("\"{keyword}\": a prefix (ending in *) must be a single word"));
-        }
-        if words[0].word.chars().count() < MIN_PREFIX {
-            return Some(format!("\"{keyword}\": a prefix must have at least {MIN_PREFIX} letters"));
-        }
-    }
-    None
+    let prefix = keyword.trim().strip_suffix('*').unwrap_or("*");
+    let good = prefix.chars().count() >= MIN_PREFIX && prefix.chars().all(is_keyword_char);
+    (!good).then(|| format!("\"{keyword}\": a * only ends a single-word prefix of at least {MIN_PREFIX} letters or digits"))
 }
 
 /// A keyword ready for matching: the stems of its words, the last one possibly a prefix.
@@ -251,8 +308,7 @@ mod tests {
         let taxonomy = Taxonomy {
             themes: vec![
                 Theme::new("", &[]),
-                Theme::new("speed", &["slow", "slowly", "!!", "in*", "load time*", "a*b"]),
-                Theme::new("Speed ", &["fast"]),
+                Theme::new("speed", &["slow", "!!", "in*", "load time*", "a*b", "don't*", " fast* ", "日本", "🐛", "x"]),
             ],
         };
         assert_eq!(
@@ -260,14 +316,41 @@ mod tests {
             [
                 "themes[0].name must not be empty",
                 "themes[0].keywords must contain at least one keyword",
-                "themes[1].keywords[1] \"slowly\" repeats an earlier keyword",
-                "themes[1].keywords[2] must contain a word",
-                "themes[1].keywords[3] \"in*\": a prefix must have at least 3 letters",
-                "themes[1].keywords[4] \"load time*\": a prefix (ending in *) must be a single word",
-                "themes[1].keywords[5] \"a*b\": * is only allowed at the end",
-                "themes[2].name \"Speed \" is used by an earlier theme",
+                "themes[1].keywords[1] must contain a word (a letter or a digit)",
+                "themes[1].keywords[2] \"in*\": a * only ends a single-word prefix of at least 3 letters or digits",
+                "themes[1].keywords[3] \"load time*\": a * only ends a single-word prefix of at least 3 letters or digits",
+                "themes[1].keywords[4] \"a*b\": a * only ends a single-word prefix of at least 3 letters or digits",
+                "themes[1].keywords[5] \"don't*\": a * only ends a single-word prefix of at least 3 letters or digits",
+                "themes[1].keywords[8] must contain a word (a letter or a digit)",
             ]
         );
         assert_eq!(Taxonomy { themes: vec![] }.problems(), ["themes must contain at least one theme"]);
+    }
+
+    #[test]
+    fn repeats_are_merged_not_refused() {
+        let taxonomy = Taxonomy {
+            themes: vec![
+                Theme::new("speed", &["slow", "slowly", "integrat*"]),
+                Theme::new("pricing", &["price"]),
+                Theme::new(" Speed ", &["fast", "Slow", "INTEGRAT*", "load time", "loading times"]),
+            ],
+        };
+        assert_eq!(taxonomy.problems(), Vec::<String>::new());
+        assert_eq!(
+            taxonomy.normalised(),
+            Taxonomy { themes: vec![Theme::new("speed", &["slow", "integrat*", "fast", "load time"]), Theme::new("pricing", &["price"])] }
+        );
+        let default = Taxonomy::default();
+        assert_eq!(default.normalised(), default, "the default taxonomy has no repeats");
+    }
+
+    #[test]
+    fn the_keyword_pattern_lists_the_word_characters() {
+        let pattern = keyword_pattern();
+        assert!(pattern.starts_with("^[^*]*[\\u0030-\\u0039\\u0041-\\u005A\\u0061-\\u007A"), "{}", &pattern[..80]);
+        assert!(pattern.contains("\\u4E00-"), "CJK ideographs are letters");
+        assert!(!pattern.contains("\\uD800"), "no surrogates");
+        assert!(pattern.ends_with(r"]{3,}\*[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"));
     }
 }

@@ -5,6 +5,7 @@
 
 mod admin;
 mod audit;
+mod business;
 mod campaigns;
 mod client;
 mod eligibility;
@@ -15,6 +16,7 @@ mod survey;
 
 pub use admin::*;
 pub use audit::*;
+pub use business::*;
 pub use campaigns::*;
 pub use client::*;
 pub use eligibility::*;

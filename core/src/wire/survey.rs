@@ -103,7 +103,11 @@ pub struct ExtraQuestion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SurveyTexts {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, pattern = r"\S"))]
+    /// Not only spaces.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")
+    )]
     pub question: String,
     pub follow_up: PerBand<String>,
     pub thank_you: PerBand<String>,
@@ -175,6 +179,8 @@ impl Default for Appearance {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SurveyDefinition {
     pub default_language: String,
+    /// Texts per language code. When there is no entry for `default_language`, the built-in
+    /// texts (English) are stored under it, for the editor to translate.
     pub texts: BTreeMap<String, SurveyTexts>,
     pub appearance: Appearance,
 }
@@ -197,17 +203,38 @@ impl SurveyDefinition {
             .or_else(|| self.texts.get(&self.default_language))
     }
 
-    /// Problems an editor must fix before the survey can be saved, one message each.
+    /// Problems an editor must fix before the survey can be saved, one message each (every
+    /// such rule is in the schema).
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if !self.texts.contains_key(&self.default_language) {
-            problems.push(format!("definition.texts has no entry for the default language `{}`", self.default_language));
-        }
         for (language, texts) in &self.texts {
             if texts.question.trim().is_empty() {
                 problems.push(format!("definition.texts.{language}.question must not be empty"));
             }
         }
         problems
+    }
+
+    /// The definition as stored: the built-in texts fill a missing entry for the default
+    /// language, so every survey has texts to fall back on.
+    pub fn normalised(mut self) -> Self {
+        self.texts.entry(self.default_language.clone()).or_default();
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_default_language_gets_the_built_in_texts() {
+        let texts = SurveyTexts { question: "Würden Sie uns empfehlen?".into(), ..SurveyTexts::default() };
+        let definition = SurveyDefinition { default_language: "fr".into(), texts: BTreeMap::from([("de".into(), texts.clone())]), ..Default::default() };
+        assert!(definition.problems().is_empty());
+        let stored = definition.normalised();
+        assert_eq!(stored.texts.get("fr"), Some(&SurveyTexts::default()));
+        assert_eq!(stored.texts.get("de"), Some(&texts), "the other languages are kept");
+        assert_eq!(stored.clone().normalised(), stored);
     }
 }

@@ -19,7 +19,7 @@ async fn campaign(f: &Fixture, anonymity: &str) -> anyhow::Result<(i64, Vec<(Str
     let created: Value = f.owner.post("/api/admin/campaigns", &body).await?;
     let id = created["id"].as_i64().unwrap_or_default();
     let csv = format!("email,name,department\n{VICTIM_EMAIL},Victim,ops\n{OTHER_EMAIL},Other,ops\nc@k.example,C,ops\nd@k.example,D,ops\n");
-    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{id}/recipients"), &json!({ "csv": csv })).await?;
+    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&csv)).await?;
     Ok((survey.id, nps_e2e::links::personal_links(&f.db.url, &f.collector.url, id).await?))
 }
 

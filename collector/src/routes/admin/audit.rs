@@ -41,7 +41,8 @@ pub struct AuditParams {
     pub to: Option<i64>,
     /// Keyset cursor: the `next_before` of the previous page.
     pub before: Option<i64>,
-    /// Entries per page, 1 to 500 (default 100); ignored by the export.
+    /// Entries per page, 1 to 500 (default 100); the export checks it, and exports every
+    /// matching entry.
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
@@ -52,15 +53,26 @@ fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// The page size asked for, checked against its declared range (the export checks it too,
+/// although it exports every matching entry: the parameter keeps one meaning).
+fn limit_of(params: &AuditParams) -> ApiResult<u32> {
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid(format!("limit must be between 1 and {MAX_LIMIT}")));
+    }
+    Ok(limit)
+}
+
 fn query_of(params: &AuditParams, limit: u32) -> ApiResult<AuditQuery> {
-    let actor = params.actor.as_deref().map(str::trim).filter(|a| !a.is_empty());
-    if actor.is_some_and(|a| a.chars().count() > MAX_EMAIL_CHARS) {
+    // Lengths as sent, as the schema counts them; then spaces around are ignored.
+    if params.actor.as_deref().is_some_and(|a| a.chars().count() > MAX_EMAIL_CHARS) {
         return Err(ApiError::invalid(format!("actor must be at most {MAX_EMAIL_CHARS} characters")));
     }
-    let action = params.action.as_deref().map(str::trim).filter(|a| !a.is_empty());
-    if action.is_some_and(|a| a.chars().count() > MAX_ACTION_CHARS) {
+    if params.action.as_deref().is_some_and(|a| a.chars().count() > MAX_ACTION_CHARS) {
         return Err(ApiError::invalid(format!("action must be at most {MAX_ACTION_CHARS} characters")));
     }
+    let actor = params.actor.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let action = params.action.as_deref().map(str::trim).filter(|a| !a.is_empty());
     Ok(AuditQuery {
         before: params.before,
         actor_id: params.actor_id,
@@ -103,10 +115,7 @@ fn entry_of(row: AuditRow) -> AuditEntry {
 #[get("/api/admin/audit")]
 pub async fn list(state: State, session: AdminSession, params: web::Query<AuditParams>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid(format!("limit must be between 1 and {MAX_LIMIT}")));
-    }
+    let limit = limit_of(&params)?;
     let rows = state.store.list_audit(&query_of(&params, limit)?).await?;
     let next_before = (rows.len() == limit as usize).then(|| rows.last().map(|r| r.seq)).flatten();
     Ok(HttpResponse::Ok().json(AuditPage { entries: rows.into_iter().map(entry_of).collect(), next_before }))
@@ -144,6 +153,7 @@ fn csv_record(e: &AuditEntry) -> Vec<String> {
 #[get("/api/admin/audit/export.csv")]
 pub async fn export_csv(state: State, session: AdminSession, params: web::Query<AuditParams>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
+    limit_of(&params)?;
     let mut query = query_of(&params, MAX_LIMIT)?;
     let io = |e: csv::Error| ApiError::Internal(e.into());
     let mut writer = csv::Writer::from_writer(Vec::new());

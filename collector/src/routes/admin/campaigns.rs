@@ -1,5 +1,5 @@
-//! Link campaigns for employee NPS (HR) and partner NPS (partner managers): recipients from
-//! CSV or JSON, personal single-use links, CSV export of the links for other channels.
+//! Link campaigns for employee NPS (HR) and partner NPS (partner managers): recipients as
+//! JSON (a CSV file is read client-side, `nps_core::recipients_csv`), personal single-use links, CSV export of the links for other channels.
 
 use crate::auth::AdminSession;
 use crate::campaign::{Wave, personal_link};
@@ -10,7 +10,7 @@ use crate::state::State;
 use crate::store::RecipientRecord;
 use crate::validate;
 use actix_web::{HttpResponse, get, http::header, post, web};
-use nps_core::wire::{AdminRole, Anonymity, Attributes, Campaign, CampaignInput, MIN_GROUP_FLOOR, RecipientInput, RecipientLink, SurveyKind};
+use nps_core::wire::{AdminRole, Anonymity, Campaign, CampaignInput, MIN_GROUP_FLOOR, RecipientInput, RecipientLink, SurveyKind};
 use serde::{Deserialize, Serialize};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -100,13 +100,13 @@ pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) ->
     Ok(HttpResponse::Ok().json(campaign_for(&state, &session, *id).await?))
 }
 
+/// Recipients to add. A CSV file is read client-side (`nps_core::recipients_csv::parse`) into
+/// these; no recipients adds nothing.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RecipientImport {
     #[serde(default)]
     pub recipients: Vec<RecipientInput>,
-    /// CSV with a header: `email` (required), `name`, `language`, then any attribute columns
-    /// (department, location, tenure_band, manager; partner, role, tier, region, ...).
-    pub csv: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -114,40 +114,11 @@ pub struct ImportResult {
     pub received: usize,
 }
 
-fn parse_csv(text: &str) -> ApiResult<Vec<RecipientInput>> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| ApiError::invalid(format!("csv: {e}")))?.clone();
-    if !headers.iter().any(|h| h == "email") {
-        return Err(ApiError::invalid("csv: the header must have an `email` column"));
-    }
-    let mut out = Vec::new();
-    for (line, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| ApiError::invalid(format!("csv line {}: {e}", line + 2)))?;
-        let mut recipient = RecipientInput { email: String::new(), name: None, language: None, attributes: Attributes::new() };
-        for (header, value) in headers.iter().zip(record.iter()) {
-            match header {
-                "email" => recipient.email = value.to_owned(),
-                "name" => recipient.name = Some(value.to_owned()).filter(|v| !v.is_empty()),
-                "language" => recipient.language = Some(value.to_owned()).filter(|v| !v.is_empty()),
-                key if !value.is_empty() => {
-                    recipient.attributes.insert(key.to_owned(), value.into());
-                }
-                _ => {}
-            }
-        }
-        out.push(recipient);
-    }
-    Ok(out)
-}
-
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = RecipientImport, responses((status = 200, body = ImportResult)))]
 #[post("/api/admin/campaigns/{id}/recipients")]
 pub async fn add_recipients(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<RecipientImport>) -> ApiResult<HttpResponse> {
     let campaign = campaign_for(&state, &session, *id).await?;
-    let mut inputs = body.0.recipients;
-    if let Some(text) = body.0.csv.as_deref() {
-        inputs.extend(parse_csv(text)?);
-    }
+    let inputs = body.0.recipients;
     require_own_partners(&state, &session, &campaign, &inputs).await?;
     let mut records = Vec::with_capacity(inputs.len());
     for (i, r) in inputs.into_iter().enumerate() {

@@ -18,38 +18,83 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 const MAX_USER_ID: usize = 256;
 const MAX_EMAIL: usize = 320;
 
-/// Exactly one of `user_id` (the id the host app identifies the user with, or a campaign
-/// recipient id) and `email` (campaign recipients with that address, and users whose identity
-/// attribute `email` is that address).
+/// The respondent by the id the host app identifies the user with, or a campaign recipient id:
+/// 1 to 256 characters, not only spaces.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RespondentRequest {
-    #[schema(min_length = 1, max_length = 256)]
-    pub user_id: Option<String>,
-    #[schema(min_length = 3, max_length = 320)]
-    pub email: Option<String>,
+pub struct ByUserId {
+    #[schema(min_length = 1, max_length = 256, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")]
+    pub user_id: String,
+}
+
+/// The respondent by e-mail: campaign recipients with that address, and users whose identity
+/// attribute `email` is that address (compared trimmed and lower-cased). At most 320
+/// characters, something before the first `@` and something after it, spaces around ignored.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ByEmail {
+    #[schema(
+        max_length = 320,
+        pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^@]*@[\s\S]*[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
+    pub email: String,
+}
+
+/// Exactly one of `user_id` and `email`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum RespondentRequest {
+    UserId(ByUserId),
+    Email(ByEmail),
 }
 
 impl RespondentRequest {
+    /// The schema's rules, checked (serde does not read the schema).
     fn target(&self) -> ApiResult<Target> {
-        match (&self.user_id, &self.email) {
-            (Some(user_id), None) => {
+        match self {
+            RespondentRequest::UserId(ByUserId { user_id }) => {
                 if user_id.trim().is_empty() || user_id.chars().count() > MAX_USER_ID {
-                    return Err(ApiError::invalid(format!("user_id must be 1 to {MAX_USER_ID} characters")));
+                    return Err(ApiError::invalid(format!("user_id must be 1 to {MAX_USER_ID} characters, not only spaces")));
                 }
                 Ok(Target::UserId(user_id.clone()))
             }
-            (None, Some(email)) => {
-                let email = email.trim().to_lowercase();
+            RespondentRequest::Email(ByEmail { email }) => {
+                let trimmed = email.trim();
                 let shaped = email.chars().count() <= MAX_EMAIL
-                    && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
+                    && trimmed.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
                 if !shaped {
                     return Err(ApiError::invalid(format!("email must be an address like name@example.com of at most {MAX_EMAIL} characters")));
                 }
-                Ok(Target::Email(email))
+                Ok(Target::Email(trimmed.to_lowercase()))
             }
-            _ => Err(ApiError::invalid("give exactly one of user_id and email")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(body: serde_json::Value) -> Option<Target> {
+        serde_json::from_value::<RespondentRequest>(body).ok().and_then(|r| r.target().ok())
+    }
+
+    #[test]
+    fn exactly_one_of_user_id_and_email() {
+        assert!(matches!(target(serde_json::json!({ "user_id": "u1" })), Some(Target::UserId(id)) if id == "u1"));
+        assert!(matches!(target(serde_json::json!({ "email": " Ann@X.io " })), Some(Target::Email(e)) if e == "ann@x.io"));
+        for bad in [
+            serde_json::json!({}),
+            serde_json::json!({ "user_id": "u1", "email": "a@b" }),
+            serde_json::json!({ "user_id": "u1", "email": null }),
+            serde_json::json!({ "user_id": " " }),
+            serde_json::json!({ "email": " @b" }),
+            serde_json::json!({ "email": "a@ " }),
+            serde_json::json!({ "email": "ab" }),
+        ] {
+            assert!(target(bad.clone()).is_none(), "{bad}");
+        }
+        assert!(target(serde_json::json!({ "email": "a@@" })).is_some(), "the domain is what follows the first @");
     }
 }
 

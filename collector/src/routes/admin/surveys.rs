@@ -22,6 +22,13 @@ fn check(input: &SurveyInput) -> ApiResult<()> {
     if problems.is_empty() { Ok(()) } else { Err(ApiError::invalid(problems.join("; "))) }
 }
 
+/// The input checked, as it is stored (see `SurveyDefinition::normalised`).
+fn stored(mut input: SurveyInput) -> ApiResult<SurveyInput> {
+    check(&input)?;
+    input.definition = input.definition.normalised();
+    Ok(input)
+}
+
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Vec<Survey>)))]
 #[get("/api/admin/projects/{id}/surveys")]
 pub async fn list(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
@@ -34,9 +41,9 @@ pub async fn list(state: State, session: AdminSession, id: web::Path<i64>) -> Ap
 #[post("/api/admin/projects/{id}/surveys")]
 pub async fn create(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<SurveyInput>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
-    check(&body.0)?;
+    let input = stored(body.0)?;
     state.store.get_project(*id).await?.ok_or_else(|| ApiError::not_found("project"))?;
-    let survey = state.store.create_survey(*id, &body.0, now_ms()).await?;
+    let survey = state.store.create_survey(*id, &input, now_ms()).await?;
     state.projects.invalidate_all();
     Ok(HttpResponse::Created().json(survey))
 }
@@ -52,8 +59,8 @@ pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) ->
 #[put("/api/admin/surveys/{id}")]
 pub async fn update(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<SurveyInput>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
-    check(&body.0)?;
-    let survey = state.store.update_survey(*id, &body.0, now_ms()).await?.ok_or_else(|| ApiError::not_found("survey"))?;
+    let input = stored(body.0)?;
+    let survey = state.store.update_survey(*id, &input, now_ms()).await?.ok_or_else(|| ApiError::not_found("survey"))?;
     state.projects.invalidate_all();
     Ok(HttpResponse::Ok().json(survey))
 }

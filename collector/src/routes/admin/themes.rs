@@ -28,9 +28,10 @@ pub async fn get_taxonomy(state: State, _session: AdminSession, id: web::Path<i6
     Ok(HttpResponse::Ok().json(state.store.taxonomy(*id).await?))
 }
 
-/// Replaces the project's taxonomy; refused with every problem named (empty theme, duplicate
-/// names, keywords too short to mean anything).
-#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = Taxonomy, responses((status = 200, body = Taxonomy), (status = 422, body = nps_core::ApiErrorBody)))]
+/// Replaces the project's taxonomy and answers it as stored: themes whose names differ only by
+/// case or surrounding spaces merged, keywords repeating an earlier one of their theme (same
+/// stems or prefix) dropped. Every rule it refuses is in the schema.
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = Taxonomy, responses((status = 200, body = Taxonomy, description = "the taxonomy as stored"), (status = 422, body = nps_core::ApiErrorBody)))]
 #[put("/api/admin/projects/{id}/taxonomy")]
 pub async fn put_taxonomy(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<Taxonomy>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
@@ -39,8 +40,9 @@ pub async fn put_taxonomy(state: State, session: AdminSession, id: web::Path<i64
     if !problems.is_empty() {
         return Err(ApiError::invalid(format!("the taxonomy has problems: {}", problems.join("; "))));
     }
-    state.store.set_taxonomy(*id, &body.0).await?;
-    Ok(HttpResponse::Ok().json(body.0))
+    let taxonomy = body.0.normalised();
+    state.store.set_taxonomy(*id, &taxonomy).await?;
+    Ok(HttpResponse::Ok().json(taxonomy))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
