@@ -315,7 +315,7 @@ async fn in_enforce_mode_the_account_comes_only_from_signed_claims() -> anyhow::
     let own = identity_token(&secret, json!({ "sub": "u" }))?;
     let forged = json!({ "user_id": "u", "identity_token": own, "account": { "id": "acme", "role": "executive_buyer" } });
     let (status, error) = post(&format!("{base}/identify"), &forged).await?;
-    assert_eq!((status, error["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_field")), "{error}");
+    assert_eq!((status, error["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{error}");
     assert!(error["message"].as_str().is_some_and(|m| m.starts_with("account")), "the message names the field: {error}");
     let u_answer = identify_and_answer(&base, survey.id, json!({ "user_id": "u", "identity_token": own }), 0).await?;
     wait_drained(&f.collector.url).await?;

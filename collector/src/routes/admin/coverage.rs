@@ -19,7 +19,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct CoverageParams {
     pub project_id: i64,
-    /// Comma-separated partner survey ids; every partner survey of the project when absent.
+    /// Comma-separated partner survey ids; every partner survey of the project when absent or
+    /// empty.
+    #[param(pattern = r"^([0-9]{1,18}(,[0-9]{1,18})*)?$")]
     pub survey_id: Option<String>,
     /// Unix milliseconds, inclusive: answers from then on count.
     pub from: Option<i64>,
@@ -63,7 +65,13 @@ async fn partner_surveys(state: &State, project_id: i64, requested: Option<&str>
     requested
         .split(',')
         .map(|part| {
-            let id: i64 = part.trim().parse().map_err(|_| ApiError::invalid(format!("survey_id `{part}` is not a number")))?;
+            // Exactly what the declared pattern admits: 1 to 18 digits (always an i64), no spaces.
+            let digits = !part.is_empty() && part.len() <= 18 && part.bytes().all(|b| b.is_ascii_digit());
+            let id: i64 = part
+                .parse()
+                .ok()
+                .filter(|_| digits)
+                .ok_or_else(|| ApiError::invalid(format!("survey_id `{part}` is not a list of survey ids")))?;
             if partner_ids.contains(&id) { Ok(id) } else { Err(ApiError::not_found(format!("partner survey {id} in this project"))) }
         })
         .collect()

@@ -6,15 +6,15 @@ use super::*;
 /// Identifies the signed-in user of the host app. In enforce mode `identity_token` (signed by
 /// the vendor's backend with the project's identity secret) is required and its `sub` must be
 /// `user_id`; signed attributes replace the ones sent in the clear, and the account, role and
-/// account attributes come only from its claims (a clear `account` is refused with 422; see
-/// docs/identity-claims.md).
+/// account attributes come only from its claims (a clear `account` conflicts with the project's
+/// setting: 409; see docs/identity-claims.md).
 #[utoipa::path(
     tag = "client",
     post,
     path = "/v1/p/{key}/identify",
     params(("key" = String, Path, description = "Project public key")),
     request_body = IdentifyRequest,
-    responses((status = 200, body = IdentifyResponse), (status = 401, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
+    responses((status = 200, body = IdentifyResponse), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
 )]
 #[post("/identify")]
 pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<IdentifyRequest>) -> ApiResult<HttpResponse> {
@@ -31,7 +31,9 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
     let enforced = project.project.identity_enforced;
     if enforced && request.account.is_some() {
         // Refused rather than ignored, so a vendor who still sends it learns why it is not kept.
-        return Err(ApiError::invalid(
+        // A 409: the body is well formed; it conflicts with how the project is set up.
+        return Err(ApiError::client(
+            ErrorCode::Conflict,
             "account: this project verifies identities, so the account, role and account attributes come only from \
              the identity_token claims `account`, `role` and `account_attributes`; do not send `account` in the clear",
         ));
