@@ -143,8 +143,10 @@ fn replace_process(command: &mut Command) -> Result {
 fn test() -> Result {
     ensure_postgres()?;
     exec(&mut cargo(&["build", "-p", "nps-collector", "--bins"]))?;
-    // The WASM apps are tested in a real browser, not natively.
-    let native = exec(&mut cargo(&["test", "--workspace", "--no-fail-fast", "--exclude", "nps-widget", "--exclude", "nps-admin"]));
+    // The WASM apps are tested in a real browser; the admin app's pure helpers (formatting,
+    // routes, client-side validation) also by its own unit tests, which run natively.
+    let native = exec(&mut cargo(&["test", "--workspace", "--no-fail-fast", "--exclude", "nps-widget", "--exclude", "nps-admin"]))
+        .and(exec(&mut cargo(&["test", "-p", "nps-admin", "--lib"])));
     let api_contract = contract::contract(&root(), &target_dir(), contract::DEFAULT_FUZZ_SECONDS).map_err(Failure::Message);
     let browser = browser_tests();
     native.and(api_contract).and(browser)
