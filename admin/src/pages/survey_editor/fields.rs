@@ -1,0 +1,92 @@
+//! The editor's field builders: text, whole number, texts per language, enums by wire name.
+
+use super::*;
+
+/// The snake_case name serde gives an enum value.
+pub(super) fn enum_str<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+pub(super) fn parse_enum<T: DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+pub(super) fn text_field(form: Form, errors: Errors, label: &'static str, path: &'static str, get: fn(&SurveyInput) -> String, set: fn(&mut SurveyInput, String)) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input type="text" name=path prop:value=move || form.with(get)
+                on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) />
+        </label>
+        <FieldErrors errors=errors path=path />
+    }
+}
+
+/// A whole number that may be left empty (= keep the default).
+pub(super) fn number_field(
+    form: Form,
+    errors: Errors,
+    parse_errors: ParseErrors,
+    label: &'static str,
+    path: &'static str,
+    get: fn(&SurveyInput) -> Option<u32>,
+    set: fn(&mut SurveyInput, Option<u32>),
+) -> impl IntoView {
+    let on_change = move |ev: web_sys::Event| {
+        let text = event_target_value(&ev);
+        let text = text.trim();
+        if text.is_empty() {
+            parse_errors.update(|p| {
+                p.remove(path);
+            });
+            form.update(|f| set(f, None));
+        } else if let Ok(n) = text.parse::<u32>() {
+            parse_errors.update(|p| {
+                p.remove(path);
+            });
+            form.update(|f| set(f, Some(n)));
+        } else {
+            parse_errors.update(|p| {
+                p.insert(path.to_owned(), format!("{path} must be a whole number of 0 or more (or empty)"));
+            });
+        }
+    };
+    view! {
+        <label class="field small">
+            <span>{label}</span>
+            <input type="number" min="0" step="1" inputmode="numeric" name=path
+                prop:value=move || form.with(get).map(|n| n.to_string()).unwrap_or_default()
+                on:change=on_change />
+        </label>
+        <FieldErrors errors=errors path=path />
+    }
+}
+
+pub(super) fn texts_field(
+    form: Form,
+    errors: Errors,
+    lang: String,
+    label: &'static str,
+    suffix: &'static str,
+    get: fn(&SurveyTexts) -> String,
+    set: fn(&mut SurveyTexts, String),
+) -> impl IntoView {
+    let path = format!("definition.texts.{lang}.{suffix}");
+    let lang_get = lang.clone();
+    let value = move || form.with(|f| f.definition.texts.get(&lang_get).map(get).unwrap_or_default());
+    let on_input = move |ev: web_sys::Event| {
+        let v = event_target_value(&ev);
+        form.update(|f| {
+            if let Some(t) = f.definition.texts.get_mut(&lang) {
+                set(t, v);
+            }
+        });
+    };
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <textarea rows="2" name=path.clone() prop:value=value on:input=on_input></textarea>
+        </label>
+        <FieldErrors errors=errors path=path />
+    }
+}
