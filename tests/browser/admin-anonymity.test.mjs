@@ -59,8 +59,8 @@ async function employeeSurvey(api) {
     rules: { triggers: [] },
   });
   const campaign = await api.post('/api/admin/campaigns', { survey_id: survey.id, name: 'Q1 pulse', anonymity: 'anonymous', group_attributes: ['department'] });
-  const csv = `email,department\n${PEOPLE.map(([email, department]) => `${email},${department}`).join('\n')}\n`;
-  await api.post(`/api/admin/campaigns/${campaign.id}/recipients`, { csv });
+  const recipients = PEOPLE.map(([email, department]) => ({ email, attributes: { department } }));
+  await api.post(`/api/admin/campaigns/${campaign.id}/recipients`, { recipients });
   await api.post('/api/admin/users', { ...HR, role: 'hr' });
   return { survey, campaign };
 }

@@ -36,8 +36,12 @@ before(async () => {
     rules: {},
   });
   const campaign = await api.post('/api/admin/campaigns', { survey_id: survey.id, name: 'Partners Q1', anonymity: 'identified' });
-  const csv = 'email,name,language,partner\nann@p1.test,Ann,en,p1\nbert@p1.test,Bert,de,p1\ncleo@p2.test,Cleo,en,p2\n';
-  await api.post(`/api/admin/campaigns/${campaign.id}/recipients`, { csv });
+  const recipients = [
+    { email: 'ann@p1.test', name: 'Ann', language: 'en', attributes: { partner: 'p1' } },
+    { email: 'bert@p1.test', name: 'Bert', language: 'de', attributes: { partner: 'p1' } },
+    { email: 'cleo@p2.test', name: 'Cleo', language: 'en', attributes: { partner: 'p2' } },
+  ];
+  await api.post(`/api/admin/campaigns/${campaign.id}/recipients`, { recipients });
   for (const l of await api.get(`/api/admin/campaigns/${campaign.id}/links`)) links[l.email] = l.url;
   browser = await launch();
 });
