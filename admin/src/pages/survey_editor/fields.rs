@@ -11,11 +11,18 @@ pub(super) fn parse_enum<T: DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 
+/// One field's committed value as a memo. An input bound to it is rewritten only when *this*
+/// value changes: bound to the whole form instead, every commit of another field (which lands
+/// a moment later, on `change`) would reset what the user is typing here to its last commit.
+pub(super) fn committed<T: PartialEq + Send + Sync + 'static>(value: impl Fn() -> T + Send + Sync + 'static) -> Memo<T> {
+    Memo::new(move |_| value())
+}
+
 pub(super) fn text_field(form: Form, errors: Errors, label: &'static str, path: &'static str, get: fn(&SurveyInput) -> String, set: fn(&mut SurveyInput, String)) -> impl IntoView {
     view! {
         <label class="field">
             <span>{label}</span>
-            <input type="text" name=path prop:value=move || form.with(get)
+            <input type="text" name=path prop:value=committed(move || form.with(get))
                 on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) />
         </label>
         <FieldErrors errors=errors path=path />
@@ -55,7 +62,7 @@ pub(super) fn number_field(
         <label class="field small">
             <span>{label}</span>
             <input type="number" min="0" step="1" inputmode="numeric" name=path
-                prop:value=move || form.with(get).map(|n| n.to_string()).unwrap_or_default()
+                prop:value=committed(move || form.with(get).map(|n| n.to_string()).unwrap_or_default())
                 on:change=on_change />
         </label>
         <FieldErrors errors=errors path=path />
@@ -85,7 +92,7 @@ pub(super) fn texts_field(
     view! {
         <label class="field">
             <span>{label}</span>
-            <textarea rows="2" name=path.clone() prop:value=value on:input=on_input></textarea>
+            <textarea rows="2" name=path.clone() prop:value=committed(value) on:input=on_input></textarea>
         </label>
         <FieldErrors errors=errors path=path />
     }

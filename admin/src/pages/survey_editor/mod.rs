@@ -212,7 +212,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
         }
     };
 
-    let sampling_value = move || form.with(|f| f.rules.sampling_rate_bp.map(|bp| format!("{}", bp as f64 / 100.0)).unwrap_or_default());
+    let sampling_value = committed(move || form.with(|f| f.rules.sampling_rate_bp.map(|bp| format!("{}", bp as f64 / 100.0)).unwrap_or_default()));
     let set_sampling = move |ev: web_sys::Event| {
         let text = event_target_value(&ev);
         let key = "rules.sampling_rate_bp".to_owned();
@@ -251,7 +251,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                     <div class="row">
                         <label class="field small">
                             <span>"Kind"</span>
-                            <select name="kind" prop:value=move || form.with(|f| f.kind.as_str().to_owned())
+                            <select name="kind" prop:value=committed(move || form.with(|f| f.kind.as_str().to_owned()))
                                 on:change=move |ev| { if let Some(k) = SurveyKind::parse(&event_target_value(&ev)) { form.update(|f| f.kind = k) } }>
                                 <option value="tnps">"tNPS (transactional)"</option>
                                 <option value="rnps">"rNPS (relational)"</option>
@@ -261,7 +261,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                         </label>
                         <label class="field small">
                             <span>"Status"</span>
-                            <select name="status" prop:value=move || form.with(|f| f.status.as_str().to_owned())
+                            <select name="status" prop:value=committed(move || form.with(|f| f.status.as_str().to_owned()))
                                 on:change=move |ev| { if let Some(s) = SurveyStatus::parse(&event_target_value(&ev)) { form.update(|f| f.status = s) } }>
                                 <option value="draft">"draft"</option>
                                 <option value="live">"live"</option>
@@ -277,7 +277,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                     <div class="row">
                         <label class="field small">
                             <span>"Default language"</span>
-                            <select name="definition.default_language" prop:value=move || form.with(|f| f.definition.default_language.clone())
+                            <select name="definition.default_language" prop:value=committed(move || form.with(|f| f.definition.default_language.clone()))
                                 on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f.definition.default_language = v); }>
                                 {move || languages.get().into_iter().map(|l| view! { <option value=l.clone()>{l.clone()}</option> }).collect_view()}
                             </select>
@@ -311,7 +311,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                     <div class="row">
                         <label class="field small">
                             <span>"Placement"</span>
-                            <select name="placement" prop:value=move || form.with(|f| enum_str(&f.definition.appearance.placement))
+                            <select name="placement" prop:value=committed(move || form.with(|f| enum_str(&f.definition.appearance.placement)))
                                 on:change=move |ev| { if let Some(p) = parse_enum::<Placement>(&event_target_value(&ev)) { form.update(|f| f.definition.appearance.placement = p) } }>
                                 <option value="bottom_right">"bottom right"</option>
                                 <option value="bottom_left">"bottom left"</option>
@@ -321,7 +321,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                         </label>
                         <label class="field small">
                             <span>"Theme"</span>
-                            <select name="theme" prop:value=move || form.with(|f| enum_str(&f.definition.appearance.theme))
+                            <select name="theme" prop:value=committed(move || form.with(|f| enum_str(&f.definition.appearance.theme)))
                                 on:change=move |ev| { if let Some(t) = parse_enum::<Theme>(&event_target_value(&ev)) { form.update(|f| f.definition.appearance.theme = t) } }>
                                 <option value="auto">"auto (follows the user)"</option>
                                 <option value="light">"light"</option>
@@ -330,12 +330,12 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                         </label>
                         <label class="field small">
                             <span>"Brand colour"</span>
-                            <input type="color" name="brand_colour_picker" prop:value=move || form.with(|f| f.definition.appearance.brand_colour.clone())
+                            <input type="color" name="brand_colour_picker" prop:value=committed(move || form.with(|f| f.definition.appearance.brand_colour.clone()))
                                 on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| f.definition.appearance.brand_colour = v); } />
                         </label>
                         <label class="field small">
                             <span>"Brand colour (hex)"</span>
-                            <input type="text" name="definition.appearance.brand_colour" prop:value=move || form.with(|f| f.definition.appearance.brand_colour.clone())
+                            <input type="text" name="definition.appearance.brand_colour" prop:value=committed(move || form.with(|f| f.definition.appearance.brand_colour.clone()))
                                 on:input=move |ev| { let v = event_target_value(&ev); form.update(|f| f.definition.appearance.brand_colour = v.trim().to_owned()); } />
                         </label>
                     </div>
@@ -380,12 +380,12 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
                         <div class="grid-3">
                             <label class="field small">
                                 <span>"Starts on"</span>
-                                <input type="date" name="rules.schedule.starts_at" prop:value=move || form.with(|f| fmt::date(f.rules.schedule.starts_at))
+                                <input type="date" name="rules.schedule.starts_at" prop:value=committed(move || form.with(|f| fmt::date(f.rules.schedule.starts_at)))
                                     on:change=move |ev| { let v = fmt::parse_date(&event_target_value(&ev)); form.update(|f| f.rules.schedule.starts_at = v); } />
                             </label>
                             <label class="field small">
                                 <span>"Ends before"</span>
-                                <input type="date" name="rules.schedule.ends_at" prop:value=move || form.with(|f| fmt::date(f.rules.schedule.ends_at))
+                                <input type="date" name="rules.schedule.ends_at" prop:value=committed(move || form.with(|f| fmt::date(f.rules.schedule.ends_at)))
                                     on:change=move |ev| { let v = fmt::parse_date(&event_target_value(&ev)); form.update(|f| f.rules.schedule.ends_at = v); } />
                             </label>
                             <div></div>

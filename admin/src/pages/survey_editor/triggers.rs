@@ -35,7 +35,7 @@ pub(super) fn delay_of(t: &Trigger) -> String {
 
 pub(super) fn trigger_row(form: Form, errors: Errors, parse_errors: ParseErrors, i: usize) -> impl IntoView {
     let kind = Memo::new(move |_| form.with(|f| f.rules.triggers.get(i).map(trigger_kind).unwrap_or("event")));
-    let read = move |g: fn(&Trigger) -> String| move || form.with(|f| f.rules.triggers.get(i).map(g).unwrap_or_default());
+    let read = move |g: fn(&Trigger) -> String| committed(move || form.with(|f| f.rules.triggers.get(i).map(g).unwrap_or_default()));
     let base = format!("rules.triggers[{i}]");
     let delay_path = format!("{base}.delay_ms");
     let set_delay = move |ev: web_sys::Event| {
