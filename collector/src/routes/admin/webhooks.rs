@@ -57,9 +57,8 @@ fn check(input: &mut WebhookInput, allowed: &[Network]) -> ApiResult<()> {
 }
 
 fn check_policy(policy: &mut AlertPolicy) -> ApiResult<()> {
-    if policy.enabled && policy.bands.is_empty() {
-        return Err(ApiError::invalid("bands must name at least one band when alerts are enabled"));
-    }
+    // An enabled policy without bands is kept as sent: it alerts on no answer (the schema cannot
+    // tie `bands` to `enabled`, so this is a meaning, not a refusal; the admin app asks for a band).
     if policy.recipients.len() > 50 {
         return Err(ApiError::invalid("recipients may hold at most 50 addresses"));
     }
