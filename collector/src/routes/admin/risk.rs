@@ -124,7 +124,8 @@ async fn account_surveys(state: &State, session: &AdminSession, project_id: i64,
             if usable.contains(&id) {
                 Ok(id)
             } else {
-                Err(ApiError::invalid(format!("survey {id} is not an in-app survey of project {project_id}")))
+                // An id that names nothing this reader may use here: a 404, like every unknown id.
+                Err(ApiError::not_found(format!("in-app survey {id} of project {project_id}")))
             }
         })
         .collect()
