@@ -169,27 +169,7 @@ macro_rules! impl_data_rights_store {
             /// Like `start_rollup_insert`, with the counts negated: upserted onto the rows the
             /// answers were counted in, it subtracts them.
             fn start_rollup_removal(qb: &mut sqlx::QueryBuilder<$db>, dimension: Option<&crate::store::rollups::RollupDimension>) {
-                use crate::store::rollups::score_columns;
-                let negated = (0..=10).map(|k| format!("-SUM(CASE WHEN score = {k} THEN 1 ELSE 0 END)")).collect::<Vec<_>>().join(", ");
-                qb.push(format!("INSERT INTO report_rollups (survey_id, dimension, day, present, value, {}) SELECT survey_id, ", score_columns()));
-                qb.push_bind(dimension.map(|d| d.key()).unwrap_or_default());
-                qb.push(format!(", created_at / {} AS day, ", crate::store::sql::MS_PER_DAY));
-                let value = |qb: &mut sqlx::QueryBuilder<$db>| match dimension {
-                    None => {
-                        qb.push("''");
-                    }
-                    Some(crate::store::rollups::RollupDimension::Attribute(key)) => {
-                        qb.push(Self::JSON_TEXT.0).push_bind(Self::json_path(key)).push(Self::JSON_TEXT.1);
-                    }
-                    Some(d) => {
-                        qb.push(d.column().unwrap_or("NULL"));
-                    }
-                };
-                qb.push("(");
-                value(qb);
-                qb.push(") IS NOT NULL AS present, COALESCE(");
-                value(qb);
-                qb.push(format!(", '') AS value, {negated} FROM responses WHERE score IS NOT NULL AND "));
+                Self::start_rollup_upsert(qb, dimension, &crate::store::rollups::signed_score_sums("-"));
             }
 
             /// Employee-NPS snapshots keep the comments of the wave verbatim (counts are

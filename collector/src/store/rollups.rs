@@ -106,7 +106,12 @@ pub(crate) const BAND_SUMS: &str = "CAST(SUM(s9 + s10) AS BIGINT) AS promoters, 
 
 /// One `SUM(CASE WHEN score = k ...)` per score, in column order s0..s10.
 pub(crate) fn score_sums() -> String {
-    (0..=10).map(|k| format!("SUM(CASE WHEN score = {k} THEN 1 ELSE 0 END)")).collect::<Vec<_>>().join(", ")
+    signed_score_sums("")
+}
+
+/// The eleven per-score counts with `sign` before each (`"-"` takes answers out of the rollups).
+pub(crate) fn signed_score_sums(sign: &str) -> String {
+    (0..=10).map(|k| format!("{sign}SUM(CASE WHEN score = {k} THEN 1 ELSE 0 END)")).collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn score_columns() -> String {
@@ -131,7 +136,13 @@ macro_rules! impl_rollup_store {
             /// (`None` = overall); the caller appends the row filter and then calls
             /// [`Self::finish_rollup_insert`].
             fn start_rollup_insert(qb: &mut sqlx::QueryBuilder<$db>, dimension: Option<&crate::store::rollups::RollupDimension>) {
-                use crate::store::rollups::{score_columns, score_sums};
+                Self::start_rollup_upsert(qb, dimension, &crate::store::rollups::score_sums());
+            }
+
+            /// [`Self::start_rollup_insert`] with the per-score counts given as `sums` (the
+            /// erasure passes them negated, to take answers out again).
+            fn start_rollup_upsert(qb: &mut sqlx::QueryBuilder<$db>, dimension: Option<&crate::store::rollups::RollupDimension>, sums: &str) {
+                use crate::store::rollups::score_columns;
                 qb.push(format!(
                     "INSERT INTO report_rollups (survey_id, dimension, day, present, value, {}) SELECT survey_id, ",
                     score_columns()
@@ -153,7 +164,7 @@ macro_rules! impl_rollup_store {
                 value(qb);
                 qb.push(") IS NOT NULL AS present, COALESCE(");
                 value(qb);
-                qb.push(format!(", '') AS value, {} FROM responses WHERE score IS NOT NULL AND ", score_sums()));
+                qb.push(format!(", '') AS value, {sums} FROM responses WHERE score IS NOT NULL AND "));
             }
 
             fn finish_rollup_insert(qb: &mut sqlx::QueryBuilder<$db>) {
