@@ -71,6 +71,11 @@ pub struct IngestSettings {
     /// Do not drain: acknowledged records stay in the spool until a start without this (e.g.
     /// while the database is being moved; tests erase respondents whose records are spooled).
     pub drain_paused: bool,
+    /// Decisions taken in SQL (PostgreSQL, or SQLite without resident facts): most decisions
+    /// one transaction takes (see `decide_batch`).
+    pub decision_batch: usize,
+    /// How many decision batches run at once (each holds one database connection).
+    pub decision_batches_in_flight: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,6 +179,8 @@ impl Default for IngestSettings {
             resident_max_users: 2_000_000,
             drain_linger_ms: 50,
             drain_paused: false,
+            decision_batch: 128,
+            decision_batches_in_flight: 3,
         }
     }
 }

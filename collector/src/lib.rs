@@ -9,6 +9,7 @@ pub mod config;
 pub mod contract;
 pub mod csv_safe;
 pub mod data_rights;
+pub mod decide_batch;
 pub mod disclosure;
 pub mod error;
 pub mod extract;

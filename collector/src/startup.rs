@@ -149,8 +149,14 @@ impl Application {
             ledger,
         });
         tokio::spawn(crate::data_rights::retention::run(store.clone(), shutdown.subscribe()));
+        let decisions = crate::decide_batch::DecisionBatcher::start(
+            store.clone(),
+            settings.ingest.decision_batch,
+            settings.ingest.decision_batches_in_flight,
+        );
         let state = web::Data::new(AppState {
             activity: Default::default(),
+            decisions,
             campaigns: campaigns.clone(),
             data_rights,
             limits: RateLimits::new(&settings.limits),

@@ -17,6 +17,8 @@ pub struct AppState {
     pub campaigns: Arc<crate::campaign::scheduler::CampaignMailer>,
     /// Export and erasure of one respondent (see [`crate::data_rights`]).
     pub data_rights: Arc<crate::data_rights::DataRights>,
+    /// Decisions taken in SQL, in batches (see [`crate::decide_batch`]).
+    pub decisions: crate::decide_batch::DecisionBatcher,
     pub settings: Settings,
     pub store: DynStore,
     pub ingestor: Ingestor,

@@ -110,6 +110,44 @@ async fn two_collectors_on_one_postgres_grant_one_display_between_them() -> anyh
     Ok(())
 }
 
+/// Decisions taken together in one batch (many users, several requests each, two collectors):
+/// each user still gets exactly one display, and a user the rules exclude (opted out) none,
+/// whatever batch the requests share.
+#[tokio::test]
+async fn many_users_decided_in_shared_batches_get_one_display_each() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::postgres().await?;
+    let a = Collector::start(CollectorOptions::new(dir.path().join("a"), db.url.clone())).await?;
+    let b = Collector::start(CollectorOptions::new(dir.path().join("b"), db.url.clone())).await?;
+    let w = world(&a, SurveyRules::default()).await?;
+    let users: Vec<String> = (0..24).map(|i| format!("user-{i}")).collect();
+    for user in &users {
+        identify(&a.url, &w.key, user).await?;
+    }
+    let (status, _) = post(&format!("{}/v1/p/{}/feedback", a.url, w.key), json!({ "action_id": new_id(), "user_id": "user-0", "kind": "opt_out" })).await?;
+    assert_eq!(status, 202);
+    wait_drained(&a.url).await?;
+
+    let requests = users.iter().flat_map(|user| (0..6).map(move |i| (user.clone(), i)));
+    let decisions = join_all(requests.map(|(user, i)| {
+        let base = if i % 2 == 0 { a.url.clone() } else { b.url.clone() };
+        let key = w.key.clone();
+        async move { (user.clone(), decide(&base, &key, w.survey_id, &user).await) }
+    }))
+    .await;
+    for user in &users {
+        let mine: Vec<_> = decisions.iter().filter(|(u, _)| u == user).map(|(_, d)| d.as_ref().map(Clone::clone).map_err(|e| anyhow::anyhow!("{e}"))).collect();
+        assert!(mine.iter().all(Result::is_ok), "{user}: {:?}", mine.iter().find(|d| d.is_err()));
+        let expected = if user == "user-0" { 0 } else { 1 };
+        assert_eq!(granted(&mine), expected, "{user}: {mine:?}");
+    }
+    for (_, decision) in decisions.iter().filter(|(u, _)| u == "user-0") {
+        let decision = decision.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
+        assert_eq!(decision["rule"], "opted_out", "{decision}");
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;

@@ -304,11 +304,11 @@ pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::Roll
     /// Everything the eligibility rules need to know about one user, from the server's record.
     async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory>;
 
-    /// Decides and, when eligible, records the display, atomically per user: concurrent
-    /// decisions for one user (tabs, devices, collector processes) that could claim a display
-    /// are serialised, so at most one of them claims one inside a cooldown. The caller logs
-    /// the decision (through the spool).
-    async fn decide_and_claim(&self, claim: &DisplayClaim, decide: DecideFn<'_>) -> StoreResult<Decision>;
+    /// Decides a batch of claims (in order) and records the displays granted, in one
+    /// transaction that holds every named user: concurrent decisions for one user (tabs,
+    /// devices, collector processes) are serialised, so at most one of them claims a display
+    /// inside a cooldown. The caller logs the decisions (through the spool).
+    async fn decide_and_claim_batch(&self, batch: &[BatchDecision<'_>]) -> StoreResult<Vec<Decision>>;
     /// The facts as they stood just before `at` (for explaining a past decision).
     async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts>;
     async fn decisions(&self, survey_id: i64, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<DecisionRecord>>;
@@ -351,6 +351,12 @@ pub struct DecisionFacts {
 
 /// The rules, applied to the facts read inside the claim's transaction.
 pub type DecideFn<'a> = &'a (dyn Fn(&DecisionFacts) -> Decision + Send + Sync);
+
+/// One decision of a batch: the display it may claim and the rules that decide it.
+pub struct BatchDecision<'a> {
+    pub claim: &'a DisplayClaim,
+    pub decide: DecideFn<'a>,
+}
 
 /// A decision as it was taken and logged.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]

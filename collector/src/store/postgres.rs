@@ -45,11 +45,19 @@ impl PostgresStore {
         key.to_owned()
     }
 
-    /// Serialises decisions per user across every collector process with a transaction-scoped
-    /// advisory lock on a 64-bit hash of (project, user). A hash collision only serialises two
-    /// unrelated users; it never lets one user's decisions interleave.
-    async fn begin_user_transaction(&self, project_id: i64, user_id: &str) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
-        self.begin_keyed_transaction(user_lock_key(project_id, user_id)).await
+    /// Serialises decisions per user across every collector process with transaction-scoped
+    /// advisory locks on a 64-bit hash of (project, user), one per user of the batch. A hash
+    /// collision only serialises two unrelated users; it never lets one user's decisions
+    /// interleave. The keys are taken in ascending order in one statement, so two batches that
+    /// share users (in this collector or another) take their common locks in the same order and
+    /// cannot deadlock.
+    async fn begin_users_transaction(&self, users: &[(i64, &str)]) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
+        let mut keys: Vec<i64> = users.iter().map(|(project_id, user_id)| user_lock_key(*project_id, user_id)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k").bind(&keys).execute(&mut *tx).await?;
+        Ok(tx)
     }
 
     /// A transaction no other write to `responses` interleaves with: a SHARE lock waits for

@@ -51,19 +51,6 @@ pub(crate) struct FactsQuery<'a> {
     pub with_counts: bool,
 }
 
-impl<'a> FactsQuery<'a> {
-    pub fn of(claim: &'a super::DisplayClaim) -> Self {
-        Self {
-            project_id: claim.project_id,
-            survey_id: claim.survey_id,
-            user_id: &claim.user_id,
-            at: claim.now,
-            everything: true,
-            with_counts: claim.count_responses,
-        }
-    }
-}
-
 pub(crate) fn json_map(text: Option<String>) -> Result<nps_core::wire::Attributes, super::StoreError> {
     match text {
         None => Ok(Default::default()),
@@ -120,6 +107,9 @@ mod people;
 mod reports;
 #[macro_use]
 mod decisions;
+#[macro_use]
+mod decide_batch;
+pub(crate) use decide_batch::{FIRST_SEEN_AT_DECISION, facts_at};
 
 /// Writes the `Store` implementation from the methods the part macros gathered.
 macro_rules! sql_store_impl {
@@ -138,10 +128,10 @@ macro_rules! impl_sql_store {
             json_map, HISTORY_WINDOW_MS, MS_PER_DAY, PROJECT_COLUMNS, RESPONSE_COLUMNS, ROWS_PER_STATEMENT,
             SURVEY_COLUMNS,
         };
-        use crate::store::sql::FactsQuery;
+        use crate::store::sql::{FactsQuery, FIRST_SEEN_AT_DECISION};
         use crate::store::{
             Dimension, LinkAnswer, RecipientRecord,
-            AdminRecord, DayCounts, DeadLetter, DecideFn, DecisionFacts, DecisionRecord, DisplayClaim, ResponseQuery, RuleCount,
+            AdminRecord, DayCounts, DeadLetter, DecisionFacts, DecisionRecord, DisplayClaim, ResponseQuery, RuleCount,
             Store, StoreError, StoreResult,
         };
         use nps_core::eligibility::Decision;
@@ -156,6 +146,7 @@ macro_rules! impl_sql_store {
             sql_rows!($store, $db, $row);
             sql_filters!($store, $db, $row);
             sql_facts!($store, $db, $row);
+            sql_decide_batch!($store, $db, $row);
             sql_apply!($store, $db, $row);
         }
 

@@ -86,8 +86,8 @@ impl SqliteStore {
     }
 
     /// SQLite has one writer: `BEGIN IMMEDIATE` takes the write lock up front, so the facts a
-    /// decision reads cannot change before its display is written.
-    async fn begin_user_transaction(&self, _project_id: i64, _user_id: &str) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
+    /// decision batch reads cannot change before its displays are written.
+    async fn begin_users_transaction(&self, _users: &[(i64, &str)]) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 

@@ -4,7 +4,10 @@
 //! claims the display in one per-user-serialised transaction.
 //!
 //! On SQLite the collector keeps every user's facts in memory; the same run measures it reading
-//! them from SQL instead (the baseline, and what PostgreSQL does).
+//! them from SQL instead (the baseline, and what PostgreSQL does). PostgreSQL is measured with
+//! one collector and with two sharing the database (requests alternate between them). After
+//! each PostgreSQL run the guarantee is checked: no user holds two displays, and 50
+//! simultaneous decisions for one fresh user (split across the collectors) grant exactly one.
 //!
 //! `cargo xtask bench-decide [--clients 32] [--seconds 10] [--users 100000]`
 
@@ -56,15 +59,19 @@ struct Measured {
     p50_ms: f64,
     p99_ms: f64,
     granted: u64,
+    /// The exactly-one-display checks passed (always true where they are not made).
+    one_display: bool,
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    let sqlite = measure(Backend::Sqlite, Facts::InMemory, &args).await?;
-    let sqlite_sql = measure(Backend::Sqlite, Facts::FromSql, &args).await?;
-    let postgres = measure(Backend::Postgres, Facts::FromSql, &args).await?;
+    let sqlite = measure(Backend::Sqlite, Facts::InMemory, 1, &args).await?;
+    let sqlite_sql = measure(Backend::Sqlite, Facts::FromSql, 1, &args).await?;
+    let postgres = measure(Backend::Postgres, Facts::FromSql, 1, &args).await?;
+    let postgres_two = measure(Backend::Postgres, Facts::FromSql, 2, &args).await?;
     println!(
         "bench decide: sqlite_dps={:.0} sqlite_p50_ms={:.2} sqlite_p99_ms={:.2} sqlite_from_sql_dps={:.0} ratio={:.1} \
-         postgres_dps={:.0} postgres_p50_ms={:.2} postgres_p99_ms={:.2} users={} clients={} granted_sqlite={} granted_postgres={}",
+         postgres_dps={:.0} postgres_p50_ms={:.2} postgres_p99_ms={:.2} postgres_two_collectors_dps={:.0} \
+         postgres_two_collectors_p99_ms={:.2} one_display_ok={} users={} clients={} granted_sqlite={} granted_postgres={}",
         sqlite.decisions_per_sec,
         sqlite.p50_ms,
         sqlite.p99_ms,
@@ -73,6 +80,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         postgres.decisions_per_sec,
         postgres.p50_ms,
         postgres.p99_ms,
+        postgres_two.decisions_per_sec,
+        postgres_two.p99_ms,
+        postgres.one_display && postgres_two.one_display,
         args.users,
         args.clients,
         sqlite.granted,
@@ -93,12 +103,17 @@ enum Facts {
     FromSql,
 }
 
-async fn measure(backend: Backend, facts: Facts, args: &Args) -> anyhow::Result<Measured> {
+async fn measure(backend: Backend, facts: Facts, collectors: usize, args: &Args) -> anyhow::Result<Measured> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
-    let options = CollectorOptions::new(dir.path().join("data"), db.url.clone())
-        .with("NPS_INGEST__RESIDENT_DECISIONS", facts == Facts::InMemory);
-    let collector = Collector::start(options).await?;
+    let mut started = Vec::with_capacity(collectors);
+    for n in 0..collectors {
+        let options = CollectorOptions::new(dir.path().join(format!("data-{n}")), db.url.clone())
+            .with("NPS_INGEST__RESIDENT_DECISIONS", facts == Facts::InMemory);
+        started.push(Collector::start(options).await?);
+    }
+    let collector = &started[0];
+    let urls: Vec<String> = started.iter().map(|c| c.url.clone()).collect();
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
     let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
@@ -116,7 +131,8 @@ async fn measure(backend: Backend, facts: Facts, args: &Args) -> anyhow::Result<
     let begun = Instant::now();
     let path = format!("/v1/p/{}/decide", project.public_key);
     let workers = (0..args.clients).map(|worker| {
-        let (base_url, path, latencies, granted) = (collector.url.clone(), path.clone(), latencies.clone(), granted.clone());
+        let base_url = urls[worker % urls.len()].clone();
+        let (path, latencies, granted) = (path.clone(), latencies.clone(), granted.clone());
         let users = args.users;
         async move {
             let mut i = worker as u64;
@@ -160,9 +176,10 @@ async fn measure(backend: Backend, facts: Facts, args: &Args) -> anyhow::Result<
         p50_ms: ms(pct(0.50)),
         p99_ms: ms(pct(0.99)),
         granted: granted.load(Ordering::Relaxed),
+        one_display: backend == Backend::Sqlite || one_display_holds(&db.url, &urls, &base, survey.id).await?,
     };
     eprintln!(
-        "{backend:?} ({facts:?}): {} decisions in {elapsed:.1} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} granted",
+        "{backend:?} ({facts:?}, {collectors} collector(s)): {} decisions in {elapsed:.1} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} granted",
         latencies.len(),
         measured.decisions_per_sec,
         measured.p50_ms,
@@ -170,6 +187,30 @@ async fn measure(backend: Backend, facts: Facts, args: &Args) -> anyhow::Result<
         measured.granted
     );
     Ok(measured)
+}
+
+/// After a PostgreSQL run: no user holds two displays (every grant of the run was exclusive),
+/// and 50 simultaneous decisions for one fresh user, spread over the collectors, grant one.
+async fn one_display_holds(db_url: &str, urls: &[String], base: &str, survey_id: i64) -> anyhow::Result<bool> {
+    use sqlx::Connection as _;
+    let mut db = sqlx::PgConnection::connect(db_url).await?;
+    let doubled: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT user_id FROM displays GROUP BY user_id HAVING COUNT(*) > 1) d")
+        .fetch_one(&mut db)
+        .await?;
+    let key = base.rsplit('/').next().unwrap_or_default().to_owned();
+    let http = reqwest::Client::new();
+    let user = format!("fresh-{}", new_id());
+    let replies = futures::future::join_all((0..50).map(|i| {
+        let url = format!("{}/v1/p/{key}/decide", urls[i % urls.len()]);
+        let body = json!({ "survey_id": survey_id, "user_id": user, "display_id": new_id() });
+        let http = http.clone();
+        async move { http.post(url).json(&body).send().await?.json::<Decided>().await }
+    }))
+    .await;
+    let fresh_granted = replies.iter().filter(|r| r.as_ref().is_ok_and(|d| d.eligible)).count();
+    let failed = replies.iter().filter(|r| r.is_err()).count();
+    eprintln!("one display: {doubled} users with two displays; fresh user granted {fresh_granted} of 50 ({failed} failed)");
+    Ok(doubled == 0 && fresh_granted == 1 && failed == 0)
 }
 
 /// Identifies `users` users created 60 days ago (past the first-survey delay).

@@ -41,34 +41,13 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
         now,
         count_responses: survey.rules.response_caps.per_day.is_some() || survey.rules.response_caps.total.is_some(),
     };
-    let policy = &project.project.fatigue;
-    let rules = |facts: &DecisionFacts| {
-        let subject = Subject {
-            user_key: &request.user_id,
-            user_attributes: &facts.user_attributes,
-            account_attributes: facts.account_attributes.as_ref(),
-            role: facts.role.as_deref(),
-            language: request.language.as_deref().or(facts.language.as_deref()),
-            device: request.device.as_deref(),
-            email: request.email.as_deref(),
-        };
-        nps_core::eligibility::decide(&DecisionInput {
-            now,
-            survey_id: survey.id,
-            rules: &survey.rules,
-            policy,
-            subject,
-            history: &facts.history,
-            responses_today: facts.responses_today,
-            responses_total: facts.responses_total,
-            survey_live: survey.status == SurveyStatus::Live,
-        })
-    };
+    let display_id = claim.display_id.clone();
+    let rules = DecisionRules { project: &project, survey, request: &request, now };
     let decision = match state.ingestor.resident() {
         Some(resident) => {
             // In memory: the per-user turn is held until the claimed display is in the spool.
             let _turn = resident.lock_user(claim.project_id, &claim.user_id).await;
-            let decision = rules(&resident.facts(claim.project_id, &claim.user_id, claim.survey_id, now));
+            let decision = rules.decide(&resident.facts(claim.project_id, &claim.user_id, claim.survey_id, now));
             let mut records = Vec::with_capacity(2);
             if decision.eligible {
                 records.push(claimed_display(&claim, &decision));
@@ -79,19 +58,61 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
         }
         None => {
             state.await_user_writes(claim.project_id, &claim.user_id).await;
-            let decision = state.store.decide_and_claim(&claim, &rules).await?;
-            state.ingestor.submit(decision_log(&claim, &decision)).await?;
+            let log_claim = claim.clone();
+            let decision = state.decisions.decide(claim, rules.owned(project.clone())).await?;
+            state.ingestor.submit(decision_log(&log_claim, &decision)).await?;
             decision
         }
     };
     Ok(HttpResponse::Ok().json(DecideResponse {
         eligible: decision.eligible,
-        display_id: decision.eligible.then_some(claim.display_id),
+        display_id: decision.eligible.then_some(display_id),
         rule: decision.rule,
         detail: decision.detail,
         retry_after: decision.retry_after,
         sampling_rate_bp: decision.sampling_rate_bp,
     }))
+}
+
+/// Everything a decision applies the rules with.
+struct DecisionRules<'a> {
+    project: &'a CachedProject,
+    survey: &'a Survey,
+    request: &'a DecideRequest,
+    now: i64,
+}
+
+impl DecisionRules<'_> {
+    fn decide(&self, facts: &DecisionFacts) -> Decision {
+        let request = self.request;
+        let subject = Subject {
+            user_key: &request.user_id,
+            user_attributes: &facts.user_attributes,
+            account_attributes: facts.account_attributes.as_ref(),
+            role: facts.role.as_deref(),
+            language: request.language.as_deref().or(facts.language.as_deref()),
+            device: request.device.as_deref(),
+            email: request.email.as_deref(),
+        };
+        nps_core::eligibility::decide(&DecisionInput {
+            now: self.now,
+            survey_id: self.survey.id,
+            rules: &self.survey.rules,
+            policy: &self.project.project.fatigue,
+            subject,
+            history: &facts.history,
+            responses_today: facts.responses_today,
+            responses_total: facts.responses_total,
+            survey_live: self.survey.status == SurveyStatus::Live,
+        })
+    }
+
+    /// The same rules, owned, for a decision taken in a batch by another task (see
+    /// [`crate::decide_batch`]).
+    fn owned(&self, project: Arc<CachedProject>) -> crate::decide_batch::OwnedDecideFn {
+        let (survey, request, now) = (self.survey.clone(), self.request.clone(), self.now);
+        Box::new(move |facts| DecisionRules { project: &project, survey: &survey, request: &request, now }.decide(facts))
+    }
 }
 
 /// The display a granted decision claims, as a spool record.

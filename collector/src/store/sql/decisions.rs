@@ -12,27 +12,35 @@ macro_rules! sql_decisions {
                 Ok(Self::load_facts(&mut conn, &q).await?.history)
             }
 
-            #[tracing::instrument(skip(self, decide), fields(survey = claim.survey_id))]
-            async fn decide_and_claim(&self, claim: &DisplayClaim, decide: DecideFn<'_>) -> StoreResult<Decision> {
-                // Most decisions say no (cooldowns, sampling); those only read, without the lock,
-                // in parallel. A yes is taken again under the per-user lock before it claims a
-                // display, so two concurrent yeses cannot both stand (double-checked).
-                let optimistic = {
-                    let mut conn = self.pool.acquire().await?;
-                    let facts = Self::load_facts(&mut conn, &FactsQuery::of(claim)).await?;
-                    decide(&facts)
-                };
-                if !optimistic.eligible {
-                    return Ok(optimistic);
+            #[tracing::instrument(skip_all, fields(decisions = batch.len()))]
+            async fn decide_and_claim_batch(&self, batch: &[crate::store::BatchDecision<'_>]) -> StoreResult<Vec<Decision>> {
+                if batch.is_empty() {
+                    return Ok(Vec::new());
                 }
-                let mut tx = self.begin_user_transaction(claim.project_id, &claim.user_id).await?;
-                let facts = Self::load_facts(&mut tx, &FactsQuery::of(claim)).await?;
-                let decision = decide(&facts);
-                if decision.eligible {
-                    Self::claim_display(&mut tx, claim, &decision).await?;
+                let users: Vec<(i64, &str)> = batch.iter().map(|b| (b.claim.project_id, b.claim.user_id.as_str())).collect();
+                let mut tx = self.begin_users_transaction(&users).await?;
+                let mut facts = Self::load_batch_facts(&mut tx, batch).await?;
+                let counts = Self::load_batch_counts(&mut tx, batch).await?;
+                let mut decisions = Vec::with_capacity(batch.len());
+                let mut granted = Vec::new();
+                for item in batch {
+                    let claim = item.claim;
+                    let user = facts
+                        .get_mut(&(claim.project_id, claim.user_id.clone()))
+                        .ok_or_else(|| StoreError::Corrupt(format!("no facts read for user {}", claim.user_id)))?;
+                    let day_start = claim.now - claim.now.rem_euclid(MS_PER_DAY);
+                    let decision = (item.decide)(&crate::store::sql::facts_at(user, claim, counts.get(&(claim.survey_id, day_start)).copied()));
+                    if decision.eligible {
+                        // Later decisions of the batch for this user see the display, as they
+                        // would had they come one by one.
+                        user.history.events.push(HistoryEvent { survey_id: claim.survey_id, kind: HistoryKind::Display, at: claim.now });
+                        granted.push((claim, decision.sampling_rate_bp));
+                    }
+                    decisions.push(decision);
                 }
+                Self::claim_batch_displays(&mut tx, &granted).await?;
                 tx.commit().await?;
-                Ok(decision)
+                Ok(decisions)
             }
 
             async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts> {

@@ -1,4 +1,5 @@
-//! Eligibility facts of one user and the display claim, inside a decision's transaction.
+//! Eligibility facts of one user (explanations, histories); decisions read theirs in batches
+//! (see `decide_batch`).
 
 macro_rules! sql_facts {
     ($store:ident, $db:ty, $row:ty) => {
@@ -79,32 +80,6 @@ macro_rules! sql_facts {
                     facts.responses_today = counts.try_get::<i64, _>("today")?.max(0) as u64;
                 }
                 Ok(facts)
-            }
-
-            /// Records the display a decision granted.
-            async fn claim_display(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                claim: &DisplayClaim,
-                decision: &Decision,
-            ) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
-                     sampling_rate_bp, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                     ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(&claim.display_id)
-                .bind(claim.project_id)
-                .bind(claim.survey_id)
-                .bind(&claim.user_id)
-                .bind(&claim.trigger)
-                .bind(&claim.url)
-                .bind(&claim.language)
-                .bind(&claim.device)
-                .bind(i64::from(decision.sampling_rate_bp))
-                .bind(claim.now)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
             }
     };
 }
