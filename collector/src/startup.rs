@@ -126,7 +126,7 @@ impl Application {
         let keys = TokenKeys::new(&secret);
         let store = store::connect(settings.database_url.expose()).await.context("opening the database")?;
         crate::secret_check::check(&store, &secret, chrono::Utc::now().timestamp_millis()).await?;
-        let ledger = Arc::new(ErasureLedger::new(&secret, store.clone(), store.backend() == "postgres"));
+        let ledger = Arc::new(ErasureLedger::new(&secret, store.clone(), store.dialect() == crate::store::Dialect::Postgres));
         ledger.load().await.context("reading the erasure ledger")?;
         let metrics = Arc::new(Metrics::new()?);
         let (shutdown, shutdown_rx) = watch::channel(false);
@@ -216,7 +216,7 @@ impl Application {
 /// writer (SQLite); see [`Resident`]. PostgreSQL may be shared by several collectors, so it
 /// decides from SQL.
 async fn load_resident(settings: &Settings, store: &store::DynStore, spool: &Spool) -> anyhow::Result<Option<Arc<Resident>>> {
-    if !settings.ingest.resident_decisions || store.backend() != "sqlite" {
+    if !settings.ingest.resident_decisions || store.dialect() != crate::store::Dialect::Sqlite {
         return Ok(None);
     }
     let pending: Vec<crate::ingest::IngestRecord> = spool

@@ -29,7 +29,7 @@ pub async fn readyz(state: State) -> HttpResponse {
     let body = serde_json::json!({
         "ready": ready,
         "database": if database { "up" } else { "down" },
-        "backend": state.store.backend(),
+        "backend": state.store.dialect().name(),
         "spool_depth": spool_depth,
     });
     if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
@@ -52,7 +52,7 @@ pub async fn openapi() -> HttpResponse {
 
 #[get("/")]
 pub async fn index(state: State) -> HttpResponse {
-    let backend = state.store.backend();
+    let backend = state.store.dialect().name();
     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>NPS collector</title></head>\
          <body style=\"font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto\">\

@@ -117,35 +117,17 @@ macro_rules! impl_disclosure_store {
                 Ok((current, u64::try_from(answers_now).unwrap_or(0)))
             }
 
-            fn push_wave(qb: &mut sqlx::QueryBuilder<$db>, spec: &crate::store::disclosure::SnapshotSpec) {
-                qb.push_bind(spec.survey_id).push(" AND ").push(Self::JSON_TEXT.0).push_bind(Self::json_path("wave")).push(Self::JSON_TEXT.1);
-                qb.push(" = ").push_bind(spec.wave.to_string());
-            }
-        }
-
-        #[async_trait::async_trait]
-        impl crate::store::disclosure::DisclosureStore for $store {
-            async fn wave_snapshot(
-                &self,
+            /// Builds the wave's snapshot from its answers and stores it (inside the refresh's
+            /// lock, so two collectors cannot publish different snapshots of one wave).
+            async fn take_snapshot(
+                conn: &mut <$db as sqlx::Database>::Connection,
                 spec: &crate::store::disclosure::SnapshotSpec,
-            ) -> crate::store::StoreResult<Option<crate::store::disclosure::WaveSnapshot>> {
+            ) -> crate::store::StoreResult<crate::store::disclosure::WaveSnapshot> {
                 use crate::store::disclosure::{WaveAnswer, WaveSnapshot};
                 use sqlx::Row;
-                // Reads take no lock: most find the snapshot current. Only a due refresh is
-                // serialised, and it checks again under the lock.
-                let (current, answers_now) = Self::snapshot_state(&mut *self.pool.acquire().await?, spec).await?;
-                if !WaveSnapshot::due(current.as_ref(), answers_now, spec.min_group) {
-                    return Ok(current);
-                }
-                let mut tx = self.begin_keyed_transaction(crate::store::disclosure::snapshot_lock_key(spec.survey_id, spec.wave)).await?;
-                let (current, answers_now) = Self::snapshot_state(&mut *tx, spec).await?;
-                if !WaveSnapshot::due(current.as_ref(), answers_now, spec.min_group) {
-                    tx.commit().await?;
-                    return Ok(current);
-                }
                 let mut select = sqlx::QueryBuilder::<$db>::new("SELECT score, comment, attributes FROM responses WHERE score IS NOT NULL AND survey_id = ");
                 Self::push_wave(&mut select, spec);
-                let rows = select.build().fetch_all(&mut *tx).await?;
+                let rows = select.build().fetch_all(&mut *conn).await?;
                 let answers = rows
                     .iter()
                     .map(|r| {
@@ -165,8 +147,37 @@ macro_rules! impl_disclosure_store {
                 .bind(i64::from(spec.wave))
                 .bind(i64::try_from(snapshot.answers).unwrap_or(i64::MAX))
                 .bind(serde_json::to_string(&snapshot)?)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
+                Ok(snapshot)
+            }
+
+            fn push_wave(qb: &mut sqlx::QueryBuilder<$db>, spec: &crate::store::disclosure::SnapshotSpec) {
+                qb.push_bind(spec.survey_id).push(" AND ").push(Self::JSON_TEXT.0).push_bind(Self::json_path("wave")).push(Self::JSON_TEXT.1);
+                qb.push(" = ").push_bind(spec.wave.to_string());
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl crate::store::disclosure::DisclosureStore for $store {
+            async fn wave_snapshot(
+                &self,
+                spec: &crate::store::disclosure::SnapshotSpec,
+            ) -> crate::store::StoreResult<Option<crate::store::disclosure::WaveSnapshot>> {
+                use crate::store::disclosure::WaveSnapshot;
+                // Reads take no lock: most find the snapshot current. Only a due refresh is
+                // serialised, and it checks again under the lock.
+                let (current, answers_now) = Self::snapshot_state(&mut *self.pool.acquire().await?, spec).await?;
+                if !WaveSnapshot::due(current.as_ref(), answers_now, spec.min_group) {
+                    return Ok(current);
+                }
+                let mut tx = self.begin_keyed_transaction(crate::store::disclosure::snapshot_lock_key(spec.survey_id, spec.wave)).await?;
+                let (current, answers_now) = Self::snapshot_state(&mut *tx, spec).await?;
+                if !WaveSnapshot::due(current.as_ref(), answers_now, spec.min_group) {
+                    tx.commit().await?;
+                    return Ok(current);
+                }
+                let snapshot = Self::take_snapshot(&mut *tx, spec).await?;
                 tx.commit().await?;
                 Ok(Some(snapshot))
             }

@@ -9,6 +9,7 @@
 mod project_json;
 #[macro_use]
 mod sql;
+pub use sql::Dialect;
 #[macro_use]
 pub mod audit;
 #[macro_use]
@@ -28,8 +29,6 @@ pub mod rollups;
 #[macro_use]
 pub mod disclosure;
 pub mod data_rights;
-#[macro_use]
-mod data_rights_sql;
 mod postgres;
 mod sqlite;
 
@@ -230,7 +229,8 @@ pub struct DeadLetter {
 
 #[async_trait]
 pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + data_rights::DataRightsStore + Send + Sync + 'static {
-    fn backend(&self) -> &'static str;
+    /// Which backend this is: start-up and `/readyz` branch on it, never on a name.
+    fn dialect(&self) -> Dialect;
     async fn ping(&self) -> StoreResult<()>;
 
     /// Applies spooled records in one transaction with idempotent upserts: applying the same

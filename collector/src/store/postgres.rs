@@ -60,6 +60,26 @@ impl PostgresStore {
         Ok(tx)
     }
 
+    /// The history of a decision batch's users (see `decide_batch`): one lateral lookup per
+    /// user by equality on the (project, user, time) indexes. An `IN` list lets the planner scan
+    /// the whole project's rows instead when its statistics are stale (a table that grew
+    /// since the last analyse): 16 ms instead of 0.4 ms for ten users, measured.
+    fn push_batch_history(qb: &mut sqlx::QueryBuilder<Postgres>, project_id: i64, users: &[&str], from: i64) {
+        let users: Vec<String> = users.iter().map(|u| (*u).to_owned()).collect();
+        qb.push("SELECT b.user_id, h.survey_id, h.kind, h.created_at FROM unnest(").push_bind(users);
+        qb.push("::text[]) AS b(user_id) CROSS JOIN LATERAL (");
+        qb.push("SELECT survey_id, 'display' AS kind, created_at FROM displays WHERE project_id = ").push_bind(project_id);
+        qb.push(" AND user_id = b.user_id AND created_at >= ").push_bind(from);
+        qb.push(" UNION ALL SELECT survey_id, 'response' AS kind, created_at FROM responses WHERE project_id = ").push_bind(project_id);
+        qb.push(" AND user_id = b.user_id AND created_at >= ").push_bind(from).push(" AND score IS NOT NULL");
+        qb.push(" UNION ALL SELECT survey_id, kind, created_at FROM feedback WHERE project_id = ").push_bind(project_id);
+        qb.push(" AND user_id = b.user_id AND created_at >= ").push_bind(from);
+        qb.push(" AND survey_id IS NOT NULL AND kind IN ('decline', 'snooze')");
+        // An opt-out counts whenever it was made (no window), like the single decision.
+        qb.push(" UNION ALL SELECT survey_id, kind, created_at FROM feedback WHERE project_id = ").push_bind(project_id);
+        qb.push(" AND user_id = b.user_id AND kind = 'opt_out') AS h");
+    }
+
     /// A transaction no other write to `responses` interleaves with: a SHARE lock waits for
     /// the transactions storing answers and holds off new ones until this one ends.
     async fn begin_holding_response_writes(&self) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {

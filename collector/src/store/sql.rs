@@ -107,6 +107,9 @@ mod people;
 mod reports;
 #[macro_use]
 mod decisions;
+/// The SQL of the data-rights store (export, erasure, retention), used by `store/data_rights.rs`.
+#[macro_use]
+mod data_rights;
 #[macro_use]
 mod decide_batch;
 pub(crate) use decide_batch::{FIRST_SEEN_AT_DECISION, facts_at};

@@ -91,6 +91,32 @@ impl SqliteStore {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// The history of a decision batch's users (see `decide_batch`): `IN` lists, which SQLite
+    /// turns into one index seek per user.
+    fn push_batch_history(qb: &mut sqlx::QueryBuilder<Sqlite>, project_id: i64, users: &[&str], from: i64) {
+        let push_users = |qb: &mut sqlx::QueryBuilder<Sqlite>| {
+            qb.push("project_id = ").push_bind(project_id).push(" AND user_id IN (");
+            let mut list = qb.separated(", ");
+            for user in users {
+                list.push_bind(user.to_string());
+            }
+            list.push_unseparated(")");
+        };
+        qb.push("SELECT user_id, survey_id, 'display' AS kind, created_at FROM displays WHERE ");
+        push_users(qb);
+        qb.push(" AND created_at >= ").push_bind(from);
+        qb.push(" UNION ALL SELECT user_id, survey_id, 'response' AS kind, created_at FROM responses WHERE ");
+        push_users(qb);
+        qb.push(" AND created_at >= ").push_bind(from).push(" AND score IS NOT NULL");
+        qb.push(" UNION ALL SELECT user_id, survey_id, kind, created_at FROM feedback WHERE ");
+        push_users(qb);
+        qb.push(" AND created_at >= ").push_bind(from).push(" AND survey_id IS NOT NULL AND kind IN ('decline', 'snooze')");
+        // An opt-out counts whenever it was made (no window), like the single decision.
+        qb.push(" UNION ALL SELECT user_id, survey_id, kind, created_at FROM feedback WHERE ");
+        push_users(qb);
+        qb.push(" AND kind = 'opt_out'");
+    }
+
     /// A transaction no other write to `responses` interleaves with: SQLite has one writer.
     async fn begin_holding_response_writes(&self) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await

@@ -25,10 +25,12 @@ struct Args {
     clients: usize,
     seconds: u64,
     users: u64,
+    /// Measure only this backend (`sqlite` or `postgres`), for quicker runs while profiling.
+    only: Option<Backend>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { clients: 32, seconds: 10, users: 100_000 };
+    let mut args = Args { clients: 32, seconds: 10, users: 100_000, only: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
@@ -36,7 +38,14 @@ fn parse_args() -> anyhow::Result<Args> {
             "--clients" => args.clients = value.parse()?,
             "--seconds" => args.seconds = value.parse()?,
             "--users" => args.users = value.parse()?,
-            _ => anyhow::bail!("unknown flag {flag}; usage: bench-decide [--clients N] [--seconds S] [--users U]"),
+            "--only" => {
+                args.only = Some(match value.as_str() {
+                    "sqlite" => Backend::Sqlite,
+                    "postgres" => Backend::Postgres,
+                    _ => anyhow::bail!("--only takes sqlite or postgres"),
+                })
+            }
+            _ => anyhow::bail!("unknown flag {flag}; usage: bench-decide [--clients N] [--seconds S] [--users U] [--only sqlite|postgres]"),
         }
     }
     Ok(args)
@@ -104,6 +113,9 @@ enum Facts {
 }
 
 async fn measure(backend: Backend, facts: Facts, collectors: usize, args: &Args) -> anyhow::Result<Measured> {
+    if args.only.is_some_and(|only| only != backend) {
+        return Ok(Measured { decisions_per_sec: f64::NAN, p50_ms: f64::NAN, p99_ms: f64::NAN, granted: 0, one_display: true });
+    }
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
     let mut started = Vec::with_capacity(collectors);
@@ -199,7 +211,12 @@ async fn one_display_holds(db_url: &str, urls: &[String], base: &str, survey_id:
         .await?;
     let key = base.rsplit('/').next().unwrap_or_default().to_owned();
     let http = reqwest::Client::new();
+    // Known for 60 days (past the first-survey delay), so exactly one decision may say yes.
     let user = format!("fresh-{}", new_id());
+    let created_at = now_ms() - 60 * 86_400_000;
+    let identified = http.post(format!("{base}/identify")).json(&json!({ "user_id": user, "created_at": created_at })).send().await?;
+    anyhow::ensure!(identified.status().is_success(), "identify of the fresh user failed: {}", identified.status());
+    wait_drained(&urls[0]).await?;
     let replies = futures::future::join_all((0..50).map(|i| {
         let url = format!("{}/v1/p/{key}/decide", urls[i % urls.len()]);
         let body = json!({ "survey_id": survey_id, "user_id": user, "display_id": new_id() });

@@ -31,16 +31,6 @@ macro_rules! sql_decide_batch {
                 Ok(facts)
             }
 
-            /// `(... IN (u1, u2, ...))` for the statements of a batch.
-            fn push_user_list(qb: &mut QueryBuilder<$db>, project_id: i64, users: &[&str]) {
-                qb.push("project_id = ").push_bind(project_id).push(" AND user_id IN (");
-                let mut list = qb.separated(", ");
-                for user in users {
-                    list.push_bind(user.to_string());
-                }
-                list.push_unseparated(")");
-            }
-
             async fn load_batch_users(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 project_id: i64,
@@ -91,19 +81,10 @@ macro_rules! sql_decide_batch {
                 from: i64,
                 facts: &mut std::collections::HashMap<(i64, String), DecisionFacts>,
             ) -> StoreResult<()> {
-                let mut qb = QueryBuilder::<$db>::new("SELECT user_id, survey_id, 'display' AS kind, created_at FROM displays WHERE ");
-                Self::push_user_list(&mut qb, project_id, users);
-                qb.push(" AND created_at >= ").push_bind(from);
-                qb.push(" UNION ALL SELECT user_id, survey_id, 'response' AS kind, created_at FROM responses WHERE ");
-                Self::push_user_list(&mut qb, project_id, users);
-                qb.push(" AND created_at >= ").push_bind(from).push(" AND score IS NOT NULL");
-                qb.push(" UNION ALL SELECT user_id, survey_id, kind, created_at FROM feedback WHERE ");
-                Self::push_user_list(&mut qb, project_id, users);
-                qb.push(" AND created_at >= ").push_bind(from).push(" AND survey_id IS NOT NULL AND kind IN ('decline', 'snooze')");
-                // An opt-out counts whenever it was made (no window), like the single decision.
-                qb.push(" UNION ALL SELECT user_id, survey_id, kind, created_at FROM feedback WHERE ");
-                Self::push_user_list(&mut qb, project_id, users);
-                qb.push(" AND kind = 'opt_out'");
+                // The statement differs per backend (`push_batch_history`): PostgreSQL must look
+                // each user up by equality, whatever its statistics say.
+                let mut qb = QueryBuilder::<$db>::new("");
+                Self::push_batch_history(&mut qb, project_id, users, from);
                 for row in qb.build().fetch_all(&mut *conn).await? {
                     let user: String = row.try_get("user_id")?;
                     let Some(entry) = facts.get_mut(&(project_id, user)) else { continue };

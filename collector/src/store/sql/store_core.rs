@@ -1,12 +1,12 @@
-//! Backend name, health, the server secret's fingerprint and the dead-letter table.
+//! Dialect, health, the server secret's fingerprint and the dead-letter table.
 
 macro_rules! sql_store_core {
     // Appends this part's methods to those gathered so far and hands them to the next part;
     // the last hands them to `sql_store_impl!`, which writes the one `impl Store` block.
     ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
         $next!($store, $db, $row, [$($done)*
-            fn backend(&self) -> &'static str {
-                Self::DIALECT.name()
+            fn dialect(&self) -> crate::store::sql::Dialect {
+                Self::DIALECT
             }
 
             #[tracing::instrument(skip(self))]

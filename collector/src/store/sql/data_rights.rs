@@ -1,4 +1,4 @@
-//! The SQL of [`DataRightsStore`](super::data_rights::DataRightsStore), once for both backends.
+//! The SQL of [`DataRightsStore`](crate::store::data_rights::DataRightsStore), once for both backends.
 
 macro_rules! impl_data_rights_store {
     ($store:ident, $db:ty, $row:ty) => {
