@@ -25,6 +25,9 @@ pub mod campaign_mail;
 pub mod webhooks;
 #[macro_use]
 pub mod rollups;
+pub mod account_rollups;
+#[macro_use]
+mod account_rollups_sql;
 #[macro_use]
 pub mod disclosure;
 pub mod data_rights;
@@ -229,7 +232,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + data_rights::DataRightsStore + Send + Sync + 'static {
+pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + account_rollups::AccountRollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + data_rights::DataRightsStore + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
 
