@@ -90,7 +90,7 @@ use utoipa::OpenApi;
         admin::business::list,
         admin::risk::at_risk_list,
         admin::risk::account_timeline,
-        admin::risk::revenue_report,
+        admin::revenue::revenue_report,
         admin::actions::create,
         admin::actions::list,
         admin::actions::get_one,

@@ -51,33 +51,44 @@ pub fn per_account(answers: &[AccountAnswer]) -> AccountAverage {
         .values()
         .filter_map(|list| BandCounts::from_scores(list.iter().map(|a| a.score)).nps())
         .collect();
-    let k = values.len();
-    if k == 0 {
-        return AccountAverage { accounts: 0, mean_nps: None, se: None, low: None, high: None };
-    }
-    let mean = values.iter().sum::<f64>() / k as f64;
-    let se = (k > 1).then(|| {
-        let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (k - 1) as f64;
-        (variance / k as f64).sqrt()
-    });
-    AccountAverage {
-        accounts: k as u64,
-        mean_nps: Some(mean),
-        se,
-        low: se.map(|se| (mean - Z95 * se).max(-100.0)),
-        high: se.map(|se| (mean + Z95 * se).min(100.0)),
+    AccountAverage::of_values(&values)
+}
+
+impl AccountAverage {
+    /// The mean of the accounts' own NPS values (in account order: the sum is a float one) and
+    /// its between-accounts interval.
+    pub fn of_values(values: &[f64]) -> Self {
+        let k = values.len();
+        if k == 0 {
+            return Self { accounts: 0, mean_nps: None, se: None, low: None, high: None };
+        }
+        let mean = values.iter().sum::<f64>() / k as f64;
+        let se = (k > 1).then(|| {
+            let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (k - 1) as f64;
+            (variance / k as f64).sqrt()
+        });
+        Self {
+            accounts: k as u64,
+            mean_nps: Some(mean),
+            se,
+            low: se.map(|se| (mean - Z95 * se).max(-100.0)),
+            high: se.map(|se| (mean + Z95 * se).min(100.0)),
+        }
     }
 }
 
 /// Method 3, decision-maker first: per account, the latest score of the executive buyer stands for
-/// the account, else the admin's, else the end users' (latest of each role).
+/// the account, else the admin's, else the end users' (latest of each role). Two answers of one
+/// role at the same millisecond: the higher score stands, whatever order the rows came in (the
+/// account aggregates keep the latest answer per role the same way).
 pub fn decision_maker_first(answers: &[AccountAnswer]) -> BandCounts {
     let mut counts = BandCounts::default();
     for list in by_account(answers).values() {
+        let latest = |a: &&AccountAnswer| (a.at, a.score);
         let representative = ROLE_PRECEDENCE
             .iter()
-            .find_map(|role| list.iter().filter(|a| a.role == Some(*role)).max_by_key(|a| a.at))
-            .or_else(|| list.iter().max_by_key(|a| a.at));
+            .find_map(|role| list.iter().filter(|a| a.role == Some(*role)).max_by_key(latest))
+            .or_else(|| list.iter().max_by_key(latest));
         if let Some(a) = representative {
             counts.add(a.score.band());
         }

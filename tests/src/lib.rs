@@ -2,6 +2,7 @@
 //! give it a fresh database, drive it over real HTTP.
 
 pub mod admin;
+pub mod bench;
 pub mod collector;
 pub mod database;
 pub mod smtp;

@@ -26,6 +26,9 @@ pub mod campaign_mail;
 pub mod webhooks;
 #[macro_use]
 pub mod rollups;
+pub mod account_rollups;
+#[macro_use]
+mod account_rollups_sql;
 #[macro_use]
 pub mod disclosure;
 pub mod data_rights;
@@ -228,7 +231,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + data_rights::DataRightsStore + Send + Sync + 'static {
+pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + account_rollups::AccountRollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + data_rights::DataRightsStore + Send + Sync + 'static {
     /// Which backend this is: start-up and `/readyz` branch on it, never on a name.
     fn dialect(&self) -> Dialect;
     async fn ping(&self) -> StoreResult<()>;

@@ -27,6 +27,7 @@ impl PostgresStore {
 impl_sql_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_rollup_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_account_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
+impl_account_rollup_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_admin_user_store!(PostgresStore, sqlx::postgres::PgRow, Some("LOCK TABLE admin_users IN SHARE ROW EXCLUSIVE MODE"));
 impl_webhook_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_resident_store!(PostgresStore);

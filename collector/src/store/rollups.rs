@@ -176,8 +176,9 @@ macro_rules! impl_rollup_store {
             }
 
             /// Adds answers that got their score in the current transaction to the overall
-            /// rollups and to every dimension their project declared. Called after the
-            /// attribute snapshot, so the values are those the raw rows hold.
+            /// rollups, to every dimension their project declared and to the account
+            /// aggregates. Called after the attribute snapshot, so the values are those the raw
+            /// rows hold.
             async fn rollup_new_answers(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 ids: &[String],
@@ -217,7 +218,8 @@ macro_rules! impl_rollup_store {
                         qb.build().execute(&mut *conn).await?;
                     }
                 }
-                Ok(())
+                // The account aggregates count the same answers, in the same transaction.
+                Self::account_rollup_new_answers(conn, ids).await
             }
 
             /// `survey_id IN (...)` and whole days of the query, for a rollup read.

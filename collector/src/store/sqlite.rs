@@ -67,6 +67,7 @@ impl SqliteStore {
 impl_sql_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_rollup_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_account_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+impl_account_rollup_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_admin_user_store!(SqliteStore, sqlx::sqlite::SqliteRow, None);
 impl_webhook_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_resident_store!(SqliteStore);

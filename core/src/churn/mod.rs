@@ -5,6 +5,7 @@
 //! Pure functions on an explicit clock (`now` is always a parameter), so every rule is tested
 //! on a fake clock; the collector only reads rows and calls these.
 
+pub mod cells;
 pub mod revenue;
 pub mod signals;
 pub mod waves;

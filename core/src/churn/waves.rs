@@ -98,11 +98,17 @@ pub struct AccountTimeline {
 
 /// (sort key, label) of the wave an answer belongs to.
 fn wave_of(by: WaveBy, answer: &Answer, survey_starts: &BTreeMap<i64, i64>) -> (i64, String) {
-    let day = answer.at.div_euclid(DAY_MS);
+    wave_key(by, answer.at, answer.survey_id, survey_starts)
+}
+
+/// (sort key, label) of the wave of an answer given at `at` to `survey_id`: what orders and
+/// names the waves, shared with the timelines built from account aggregates.
+pub(crate) fn wave_key(by: WaveBy, at: i64, survey_id: i64, survey_starts: &BTreeMap<i64, i64>) -> (i64, String) {
+    let day = at.div_euclid(DAY_MS);
     match by {
         WaveBy::Survey => {
-            let start = survey_starts.get(&answer.survey_id).copied().unwrap_or(answer.at);
-            (start, format!("survey {}", answer.survey_id))
+            let start = survey_starts.get(&survey_id).copied().unwrap_or(at);
+            (start, format!("survey {survey_id}"))
         }
         WaveBy::Month => {
             let (y, m, _) = civil_from_days(day);
@@ -118,6 +124,45 @@ fn wave_of(by: WaveBy, answer: &Answer, survey_starts: &BTreeMap<i64, i64>) -> (
             (start, date_of(start))
         }
     }
+}
+
+/// What one wave of one account adds up to, however it was counted (answers or aggregates).
+pub(crate) struct WaveTotals {
+    pub first_answer_at: i64,
+    pub last_answer_at: i64,
+    pub answers: u64,
+    pub counts: BandCounts,
+}
+
+impl WaveTotals {
+    /// The wave as reported; `None` when it counts nobody. `previous` is the account's
+    /// previous wave NPS (for `change`).
+    pub fn into_wave(self, label: String, previous: Option<f64>) -> Option<WaveNps> {
+        let nps = self.counts.nps()?;
+        Some(WaveNps {
+            wave: label,
+            first_answer_at: self.first_answer_at,
+            last_answer_at: self.last_answer_at,
+            answers: self.answers,
+            counts: self.counts,
+            nps,
+            interval: self.counts.interval95(),
+            change: previous.map(|p| nps - p),
+        })
+    }
+}
+
+/// The waves of one account, oldest first, each with its change against the one before.
+pub(crate) fn chain(waves: impl IntoIterator<Item = (String, WaveTotals)>) -> Vec<WaveNps> {
+    let mut previous: Option<f64> = None;
+    waves
+        .into_iter()
+        .filter_map(|(label, totals)| {
+            let wave = totals.into_wave(label, previous)?;
+            previous = Some(wave.nps);
+            Some(wave)
+        })
+        .collect()
 }
 
 /// Each account's NPS per wave, accounts in id order, waves oldest first. Answers without an
@@ -138,26 +183,15 @@ pub fn timelines(answers: &[Answer], by: WaveBy, rollup: AccountRollup) -> Vec<A
     grouped
         .into_iter()
         .map(|(account, waves)| {
-            let mut previous: Option<f64> = None;
-            let waves = waves
-                .into_iter()
-                .filter_map(|((_, label), list)| {
-                    let counts = rollup.counts(list.iter().copied());
-                    let nps = counts.nps()?;
-                    let wave = WaveNps {
-                        wave: label,
-                        first_answer_at: list.iter().map(|a| a.at).min()?,
-                        last_answer_at: list.iter().map(|a| a.at).max()?,
-                        answers: list.len() as u64,
-                        counts,
-                        nps,
-                        interval: counts.interval95(),
-                        change: previous.map(|p| nps - p),
-                    };
-                    previous = Some(nps);
-                    Some(wave)
-                })
-                .collect();
+            let waves = chain(waves.into_iter().filter_map(|((_, label), list)| {
+                let totals = WaveTotals {
+                    first_answer_at: list.iter().map(|a| a.at).min()?,
+                    last_answer_at: list.iter().map(|a| a.at).max()?,
+                    answers: list.len() as u64,
+                    counts: rollup.counts(list.iter().copied()),
+                };
+                Some((label, totals))
+            }));
             AccountTimeline { account: account.to_owned(), waves }
         })
         .collect()

@@ -2,6 +2,7 @@
 //! Every handler takes an [`AdminSession`](crate::auth::AdminSession), and roles are enforced
 //! here, not only hidden in the UI.
 
+pub mod account_source;
 pub mod accounts;
 pub mod actions;
 pub mod audit;
@@ -24,6 +25,7 @@ pub mod projects;
 pub mod report_counts;
 pub mod reports;
 pub mod responses;
+pub mod revenue;
 pub mod risk;
 pub mod surveys;
 pub mod themes;
@@ -38,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     audit::configure(cfg);
     business::configure(cfg);
     risk::configure(cfg);
+    revenue::configure(cfg);
     auth::configure(cfg);
     campaign_list::configure(cfg);
     campaign_mail::configure(cfg);

@@ -225,6 +225,7 @@ macro_rules! impl_data_rights_store {
                 Self::push_deliveries_whose(&mut qb, who, &named);
                 let deliveries = qb.build().execute(&mut *conn).await?.rows_affected();
                 Self::unroll_answers(conn, who).await?;
+                Self::unroll_account_answers(conn, who).await?;
                 let snapshot_comments = Self::scrub_snapshots(conn, who).await?;
                 let mut count = |kind: &str, n: u64| {
                     erased.counts.insert(kind.to_owned(), n);
@@ -413,6 +414,15 @@ macro_rules! impl_data_rights_store {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
+                // The account cells keep the trend like the rollups; a user's latest answer
+                // older than the cut-off goes (every answer of theirs to that survey is older).
+                sqlx::query(
+                    "DELETE FROM account_latest_answers WHERE answered_at < $2 AND survey_id IN (SELECT id FROM surveys WHERE project_id = $1)",
+                )
+                .bind(project_id)
+                .bind(before)
+                .execute(&mut *tx)
+                .await?;
                 for (table, slot) in [("responses", &mut counts.answers), ("displays", &mut counts.displays), ("decisions", &mut counts.decisions)] {
                     *slot = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE project_id = $1 AND created_at < $2")))
                         .bind(project_id)

@@ -91,6 +91,12 @@ macro_rules! sql_projects {
 
             #[tracing::instrument(skip(self, input))]
             async fn update_survey(&self, id: i64, input: &SurveyInput, now: i64) -> StoreResult<Option<Survey>> {
+                use crate::store::account_rollups::kept_for_accounts;
+                let Some(before) = self.get_survey(id).await? else { return Ok(None) };
+                // Into or out of the customer kinds: the account aggregates are rebuilt from the
+                // raw rows or forgotten in the same transaction, which the drainer waits for.
+                let crossing = kept_for_accounts(before.kind) != kept_for_accounts(input.kind);
+                let mut tx = if crossing { self.begin_holding_response_writes().await? } else { self.pool.begin().await? };
                 sqlx::query(
                     "UPDATE surveys SET name = $1, kind = $2, status = $3, definition = $4, rules = $5, updated_at = $6 \
                      WHERE id = $7",
@@ -102,8 +108,12 @@ macro_rules! sql_projects {
                 .bind(serde_json::to_string(&input.rules)?)
                 .bind(now)
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                if crossing {
+                    Self::reset_account_rollups(&mut tx, id, kept_for_accounts(input.kind)).await?;
+                }
+                tx.commit().await?;
                 self.get_survey(id).await
             }
 

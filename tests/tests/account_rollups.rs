@@ -1,0 +1,246 @@
+//! Account aggregates on SQLite and PostgreSQL: generated histories over 30 accounts, stored
+//! the way the drainer stores them (batches replayed, comments before scores, users moving
+//! between accounts, answers sharing a millisecond, an employee survey beside), give the same
+//! at-risk lists, account timelines and revenue reports from the aggregates as from every
+//! answer (`rollups=false`), for every wave, roll-up and range the aggregates answer (and the
+//! rest falls back to the answers); still after erasing respondents and after a survey left
+//! the customer kinds and came back. Retention then deletes old answers: the reports from the
+//! aggregates keep showing them, as before.
+
+#[path = "account_rollups/history.rs"]
+mod history;
+
+use history::{ACCOUNTS, DAY, Surveys, account_name};
+use nps_collector::store::{DynStore, connect};
+use nps_core::churn::calendar::date_of;
+use nps_core::churn::cells::{quarter_of, quarter_start};
+use nps_core::wire::{ProjectInput, SurveyInput, SurveyKind, SurveyStatus};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, on_both_backends};
+use serde_json::{Value, json};
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    _collector: Collector,
+    admin: Admin,
+    store: DynStore,
+    project_id: i64,
+    surveys: Surveys,
+    now: i64,
+}
+
+async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::new(backend, dir.path()).await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let admin = Admin::bootstrap(&collector.url).await?;
+    let project = admin.create_project(&["*"]).await?;
+    let mut ids = Vec::new();
+    for kind in [SurveyKind::Tnps, SurveyKind::Rnps, SurveyKind::Tnps, SurveyKind::Enps] {
+        ids.push(admin.create_live_survey(project.id, kind).await?.id);
+    }
+    let surveys = Surveys { tnps: ids[0], rnps: ids[1], changing: ids[2], employee: ids[3] };
+    let store = connect(&db.url).await?;
+    Ok(Fixture { _dir: dir, _collector: collector, admin, store, project_id: project.id, surveys, now: now_ms() })
+}
+
+/// (status, JSON body) of an admin call, whatever the status.
+async fn call(admin: &Admin, method: reqwest::Method, path: &str, body: Option<&Value>) -> anyhow::Result<(u16, Value)> {
+    let mut request = admin.http.request(method, format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let text = response.text().await?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
+}
+
+/// Without what depends on the moment of the request (`as_of`, days left to a renewal).
+fn timeless(mut value: Value) -> Value {
+    match &mut value {
+        Value::Object(map) => {
+            map.remove("as_of");
+            map.remove("days_left");
+            for v in map.values_mut() {
+                *v = timeless(v.take());
+            }
+        }
+        Value::Array(list) => list.iter_mut().for_each(|v| *v = timeless(v.take())),
+        _ => {}
+    }
+    value
+}
+
+/// The report from the aggregates and from every answer: the same status and body.
+async fn both_ways(admin: &Admin, path: &str) -> anyhow::Result<Value> {
+    let (status, fast) = call(admin, reqwest::Method::GET, path, None).await?;
+    let (raw_status, raw) = call(admin, reqwest::Method::GET, &format!("{path}&rollups=false"), None).await?;
+    assert_eq!((status, timeless(fast.clone())), (raw_status, timeless(raw)), "{path}: the aggregates and the answers disagree");
+    Ok(timeless(fast))
+}
+
+/// Every report this test compares, as (path, whether the aggregates answer it).
+fn reports(f: &Fixture) -> Vec<(String, bool)> {
+    let (p, s) = (f.project_id, f.surveys);
+    let q = quarter_of(f.now);
+    let (from, to) = (quarter_start(q - 6), quarter_start(q - 1));
+    let mut out: Vec<(String, bool)> = [
+        "",
+        "&wave=survey",
+        "&rollup=decision_maker_first",
+        "&wave=survey&rollup=decision_maker_first&min_answers=2",
+        "&min_answers=2&window_days=400&drop_points=10&low_nps=20&silent_displays=1&silent_declines=1",
+        &format!("&survey_id={}", s.tnps),
+        &format!("&survey_id={},{}", s.rnps, s.changing),
+    ]
+    .iter()
+    .map(|extra| (format!("/api/admin/accounts/at-risk?project_id={p}{extra}"), true))
+    .collect();
+    out.push((format!("/api/admin/accounts/at-risk?project_id={p}&wave=month"), false));
+    for extra in ["", "&rollup=decision_maker_first&include_churned=true", "&wave=survey", &format!("&from={from}&to={to}"), &format!("&to={to}&survey_id={}", s.rnps)] {
+        out.push((format!("/api/admin/reports/revenue?project_id={p}{extra}"), true));
+    }
+    out.push((format!("/api/admin/reports/revenue?project_id={p}&from={}", from + DAY), false));
+    for k in [0, 5, 10, 15, 22, 29] {
+        for extra in ["", "&wave=survey&rollup=decision_maker_first"] {
+            out.push((format!("/api/admin/accounts/{}/timeline?project_id={p}{extra}", account_name(k)), true));
+        }
+    }
+    out.push((format!("/api/admin/accounts/{}/timeline?project_id={p}&wave=days:45", account_name(3)), false));
+    out.push((format!("/api/admin/accounts/business-only/timeline?project_id={p}"), true));
+    out.push((format!("/api/admin/accounts/nobody/timeline?project_id={p}"), true));
+    out
+}
+
+async fn compare_all(f: &Fixture) -> anyhow::Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for (path, _) in reports(f) {
+        out.push(both_ways(&f.admin, &path).await?);
+    }
+    Ok(out)
+}
+
+/// MRR for most accounts, ARR for some, nothing for one; renewals soon; three churned accounts
+/// (inside a quarter, on a quarter's first day, at an unknown date).
+async fn import_business(f: &Fixture) -> anyhow::Result<()> {
+    let mut accounts: Vec<Value> = (0..ACCOUNTS)
+        .filter(|k| *k != 7)
+        .map(|k| {
+            let mut a = if k % 4 == 3 { json!({ "arr": 12_000 + 700 * k }) } else { json!({ "mrr": 100 + 37 * k }) };
+            a["account_id"] = json!(account_name(k));
+            if k % 3 == 0 {
+                a["renewal_date"] = json!(date_of(f.now + (1 + (k * 7 % 120) as i64) * DAY));
+            }
+            a
+        })
+        .collect();
+    accounts.push(json!({ "account_id": account_name(5), "churn_date": date_of(f.now - 40 * DAY) }));
+    accounts.push(json!({ "account_id": account_name(10), "churn_date": date_of(quarter_start(quarter_of(f.now) - 1)) }));
+    accounts.push(json!({ "account_id": account_name(15), "churned": true }));
+    accounts.push(json!({ "account_id": "business-only", "mrr": 50 }));
+    let _: Value = f.admin.post(&format!("/api/admin/projects/{}/business-data", f.project_id), &json!({ "accounts": accounts })).await?;
+    Ok(())
+}
+
+/// The generated data reaches every part of the reports (else agreeing would prove little).
+fn assert_exercised(reports: &[Value]) {
+    let at_risk = &reports[0];
+    let kinds: Vec<&str> = at_risk["accounts"].as_array().into_iter().flatten().flat_map(|a| a["reasons"].as_array().into_iter().flatten()).filter_map(|r| r["kind"].as_str()).collect();
+    for kind in ["falling", "silent_detractors", "low_nps", "renewal_soon"] {
+        assert!(kinds.contains(&kind), "no {kind} reason in {at_risk}");
+    }
+    assert!(at_risk["accounts_considered"].as_u64() >= Some(25), "{at_risk}");
+    let revenue = reports.iter().find(|r| r.get("formula").is_some()).expect("a revenue report");
+    assert!(revenue["churn"]["decision_maker_first"]["churned_accounts"].as_u64() >= Some(2), "{revenue}");
+    assert!(!revenue["renewals"].as_array().is_none_or(Vec::is_empty), "{revenue}");
+    assert!(!revenue["accounts_without_revenue"].as_array().is_none_or(Vec::is_empty), "{revenue}");
+}
+
+async fn put(f: &Fixture, path: &str, body: Value) -> anyhow::Result<()> {
+    let (status, answer) = call(&f.admin, reqwest::Method::PUT, path, Some(&body)).await?;
+    anyhow::ensure!(status == 200, "PUT {path}: {status} {answer}");
+    Ok(())
+}
+
+async fn set_kind(f: &Fixture, kind: SurveyKind) -> anyhow::Result<()> {
+    let input = SurveyInput { name: "changing".into(), kind, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
+    put(f, &format!("/api/admin/surveys/{}", f.surveys.changing), serde_json::to_value(&input)?).await
+}
+
+async fn aggregates_equal_answers(f: Fixture) -> anyhow::Result<()> {
+    let history = history::generate(f.project_id, f.surveys, f.now);
+    for (i, batch) in history.batches.iter().enumerate() {
+        f.store.apply_batch(batch).await?;
+        // The drainer replays a batch when it crashed before removing it from the spool.
+        if i % 3 != 2 {
+            f.store.apply_batch(batch).await?;
+        }
+    }
+    import_business(&f).await?;
+    assert_exercised(&compare_all(&f).await?);
+    // Employee answers never enter the aggregates.
+    assert!(f.store.account_cells(&[f.surveys.employee], None).await?.is_empty());
+    assert!(!f.store.account_cells(&[f.surveys.tnps], None).await?.is_empty());
+
+    // Erasure: an executive buyer with many answers, a silent detractor, a user without account.
+    for user in ["u5", "u4", "u22", "u36"] {
+        let _: Value = f.admin.post(&format!("/api/admin/projects/{}/respondents/erase", f.project_id), &json!({ "user_id": user })).await?;
+    }
+    compare_all(&f).await?;
+
+    // Out of the customer kinds: forgotten; back: rebuilt from the raw rows.
+    set_kind(&f, SurveyKind::Enps).await?;
+    assert!(f.store.account_cells(&[f.surveys.changing], None).await?.is_empty());
+    both_ways(&f.admin, &format!("/api/admin/accounts/at-risk?project_id={}", f.project_id)).await?;
+    set_kind(&f, SurveyKind::Tnps).await?;
+    let before = compare_all(&f).await?;
+    retention_keeps_the_trend(&f, &before).await
+}
+
+/// What the aggregates keep through retention: waves and what they flag, and the revenue
+/// figures; not the silent detractors, whose latest answers retention deletes like the answers
+/// (a user's latest answer to one survey may be old), nor the listed answers.
+fn trend(report: &Value) -> Value {
+    let mut out = report.clone();
+    let Some(map) = out.as_object_mut() else { return out };
+    for key in ["answers", "reasons", "risk_score", "renewals", "silent_without_account"] {
+        map.remove(key);
+    }
+    if let Some(accounts) = map.get_mut("accounts").and_then(Value::as_array_mut).filter(|_| report.get("accounts_considered").is_some()) {
+        for account in accounts.iter_mut() {
+            let flags: Vec<Value> = account["reasons"].as_array().into_iter().flatten().filter(|r| matches!(r["kind"].as_str(), Some("falling" | "low_nps"))).cloned().collect();
+            *account = json!({ "account": account["account"], "latest": account["latest"], "flags": flags });
+        }
+        accounts.retain(|a| !a["flags"].as_array().is_none_or(Vec::is_empty));
+    }
+    out
+}
+
+/// Retention deletes the answers of the first year: reports from the aggregates keep their
+/// trend (waves, flags, revenue figures), while every answer left says something else.
+async fn retention_keeps_the_trend(f: &Fixture, before: &[Value]) -> anyhow::Result<()> {
+    let input = ProjectInput { name: "Acme app".into(), allowed_origins: vec!["*".into()], identity_enforced: false, fatigue: Default::default(), retention_months: Some(12) };
+    put(f, &format!("/api/admin/projects/{}", f.project_id), serde_json::to_value(&input)?).await?;
+    let counts: Value = f.admin.post(&format!("/api/admin/projects/{}/retention/run", f.project_id), &json!({})).await?;
+    assert!(counts["answers"].as_u64() > Some(500), "{counts}");
+    let (mut raw_differs, mut fewer_listed) = (false, false);
+    for ((path, from_aggregates), earlier) in reports(f).iter().zip(before) {
+        if !from_aggregates {
+            continue;
+        }
+        let (_, now) = call(&f.admin, reqwest::Method::GET, path, None).await?;
+        let (_, raw) = call(&f.admin, reqwest::Method::GET, &format!("{path}&rollups=false"), None).await?;
+        raw_differs |= trend(&timeless(raw)) != trend(&timeless(now.clone()));
+        let listed = |v: &Value| v["answers"].as_array().map_or(0, Vec::len);
+        fewer_listed |= listed(&now) < listed(earlier);
+        assert_eq!(trend(&timeless(now)), trend(earlier), "{path}: retention changed the aggregates");
+    }
+    assert!(raw_differs && fewer_listed, "retention deleted answers the reports showed");
+    Ok(())
+}
+
+on_both_backends!(aggregates_equal_answers);
