@@ -110,7 +110,7 @@ async fn targeted_survey(admin: &Admin, project: &Project) -> anyhow::Result<Sur
     });
     let input = SurveyInput {
         name: "resident bench".into(),
-        kind: SurveyKind::Nps,
+        kind: SurveyKind::Tnps,
         status: SurveyStatus::Live,
         definition: Default::default(),
         rules: serde_json::from_value(rules)?,
