@@ -251,6 +251,9 @@ async fn check_decisions(base_url: &str, project_key: &str, survey_id: i64, user
     let mut sample: Vec<u64> = (0..8).map(|k| (users / 8) * k).collect();
     // The first targeted user at or after each point, so both answers are checked.
     sample.extend((0..8).filter_map(|k| ((users / 8) * k..users).find(|&i| targeted(i))));
+    // Once each: a second decision for a granted user meets the cooldown of the first.
+    sample.sort_unstable();
+    sample.dedup();
     let http = reqwest::Client::new();
     let (mut granted, mut refused) = (0, 0);
     for i in sample {
