@@ -18,47 +18,37 @@
 //!
 //! It is only correct while this process is the only writer: with PostgreSQL (several
 //! collectors may share it) decisions read and claim in SQL under an advisory lock instead.
+//!
+//! How it stays small (every user of an installation is here, up to
+//! `ingest.resident_max_users`): a user is one 96-byte record in a dense vector per shard,
+//! found through a hash index of 4-byte positions (`users.rs`); ids are 24 bytes inline, a uuid
+//! as its 16 bytes (`compact.rs`); attribute keys and values, languages and roles are interned
+//! per shard and counted, so a user holds 8 bytes per attribute (`attributes.rs`); an account's
+//! id and attributes are stored once and users point at it (`accounts.rs`); an event is 40
+//! bytes. The load streams rows into these records (`load.rs`) with the tables sized up front.
+
+mod accounts;
+mod attributes;
+mod compact;
+mod load;
+mod users;
 
 use crate::ingest::IngestRecord;
-use crate::store::resident::{ResidentEvent, ResidentUser};
-use crate::store::{DecisionFacts, DynStore, StoreResult};
+use crate::store::DecisionFacts;
+use accounts::Accounts;
+use compact::{CompactId, Sym, Symbols};
 use nps_core::eligibility::{HistoryEvent, HistoryKind, UserHistory};
-use nps_core::wire::{Attributes, FeedbackKind};
+use nps_core::wire::FeedbackKind;
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::hash::RandomState;
 use std::sync::Mutex;
+use users::{Event, NO_ACCOUNT, Shard, Surveys, User};
 
 const SHARDS: usize = 64;
 const CLAIM_LOCKS: usize = 4_096;
 const MS_PER_DAY: i64 = 86_400_000;
 /// The rules never look further back than this (same window as the SQL path).
 const HISTORY_WINDOW_MS: i64 = 2 * 365 * MS_PER_DAY;
-
-type UserKey = (i64, String);
-
-#[derive(Debug, Default, Clone)]
-struct UserEntry {
-    created_at: Option<i64>,
-    /// When the user was first identified (`None`: never identified).
-    first_seen_at: Option<i64>,
-    attributes: Attributes,
-    language: Option<String>,
-    account_id: Option<String>,
-    role: Option<String>,
-    opted_out: bool,
-    /// Events with the client-generated id that made them: a replayed record is recognised.
-    events: Vec<(HistoryEvent, Box<str>)>,
-}
-
-impl UserEntry {
-    fn add_event(&mut self, id: &str, event: HistoryEvent) -> bool {
-        if self.events.iter().any(|(_, known)| &**known == id) {
-            return false;
-        }
-        self.events.push((event, id.into()));
-        true
-    }
-}
 
 #[derive(Debug, Default, Clone, Copy)]
 struct SurveyCounts {
@@ -68,18 +58,27 @@ struct SurveyCounts {
     today: u64,
 }
 
+/// Lock order, where two are held at once: a user shard, then the accounts.
 pub struct Resident {
-    users: Vec<Mutex<HashMap<UserKey, UserEntry>>>,
-    accounts: Mutex<HashMap<(i64, String), Attributes>>,
+    users: Vec<Mutex<Shard>>,
+    accounts: Mutex<Accounts>,
     counts: Mutex<HashMap<i64, SurveyCounts>>,
     /// Serialises the decisions of one user (striped: a collision only makes two users wait
     /// for each other, it never lets one user's decisions interleave).
     claims: Vec<tokio::sync::Mutex<()>>,
-    hasher: std::collections::hash_map::RandomState,
+    hasher: RandomState,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Replaces a symbol field, interning the new text before the old one is let go (so a value
+/// that did not change is never freed and re-created).
+fn replace_sym(symbols: &mut Symbols, field: &mut Option<Sym>, text: &str) {
+    if let Some(old) = field.replace(symbols.intern(text)) {
+        symbols.release(old);
+    }
 }
 
 impl Resident {
@@ -89,112 +88,46 @@ impl Resident {
             accounts: Mutex::default(),
             counts: Mutex::default(),
             claims: (0..CLAIM_LOCKS).map(|_| tokio::sync::Mutex::new(())).collect(),
-            hasher: Default::default(),
+            hasher: RandomState::new(),
         }
     }
 
-    /// Builds the state from SQL, then applies `pending` (the records still in the spool, in
-    /// spool order). Returns `None` when the store holds more users than `max_users`.
-    pub async fn load(store: &DynStore, pending: &[IngestRecord], max_users: u64, now: i64) -> StoreResult<Option<Self>> {
-        let users = store.count_users().await?;
-        if users > max_users {
-            tracing::warn!(users, max_users, "too many users to keep eligibility facts in memory; deciding from SQL");
-            return Ok(None);
-        }
-        let resident = Self::empty();
-        for user in store.resident_users().await? {
-            resident.load_user(user)?;
-        }
-        let accounts = store.resident_accounts().await?;
-        {
-            let mut map = lock(&resident.accounts);
-            for (project_id, account_id, attributes) in accounts {
-                map.insert((project_id, account_id), serde_json::from_str(&attributes)?);
-            }
-        }
-        for event in store.resident_events(now - HISTORY_WINDOW_MS).await? {
-            resident.load_event(event);
-        }
-        let today = now.div_euclid(MS_PER_DAY);
-        let counts = store.resident_counts(today * MS_PER_DAY).await?;
-        {
-            let mut map = lock(&resident.counts);
-            for c in counts {
-                map.insert(c.survey_id, SurveyCounts { total: c.total, day: today, today: c.today });
-            }
-        }
-        for record in pending {
-            resident.apply(record);
-        }
-        tracing::info!(users, pending = pending.len(), "eligibility facts loaded into memory");
-        Ok(Some(resident))
+    /// The user's shard and key hash. The shard takes bits the shard's own table does not use
+    /// for its buckets (low bits) or its control bytes (top seven).
+    fn key(&self, project_id: i64, user_id: &str) -> (usize, u64) {
+        let hash = users::key_hash(&self.hasher, project_id, user_id.as_bytes());
+        (((hash >> 32) as usize) % SHARDS, hash)
     }
 
-    fn shard(&self, project_id: i64, user_id: &str) -> usize {
-        self.hasher.hash_one((project_id, user_id)) as usize
-    }
-
-    fn with_user<R>(&self, project_id: i64, user_id: &str, f: impl FnOnce(&mut UserEntry) -> R) -> R {
-        let mut shard = lock(&self.users[self.shard(project_id, user_id) % SHARDS]);
-        let key = (project_id, user_id.to_owned());
-        f(shard.entry(key).or_default())
-    }
-
-    fn read_user<R>(&self, project_id: i64, user_id: &str, f: impl FnOnce(Option<&UserEntry>) -> R) -> R {
-        let shard = lock(&self.users[self.shard(project_id, user_id) % SHARDS]);
-        f(shard.get(&(project_id, user_id.to_owned())))
-    }
-
-    fn load_user(&self, user: ResidentUser) -> StoreResult<()> {
-        let attributes = serde_json::from_str(&user.attributes)?;
-        self.with_user(user.project_id, &user.user_id, |entry| {
-            entry.created_at = user.created_at;
-            entry.first_seen_at = Some(user.first_seen_at);
-            entry.attributes = attributes;
-            entry.language = user.language;
-            entry.account_id = user.account_id;
-            entry.role = user.account_role;
-        });
-        Ok(())
-    }
-
-    fn load_event(&self, event: ResidentEvent) {
-        self.with_user(event.project_id, &event.user_id, |entry| match (event.kind, event.survey_id) {
-            (None, _) => entry.opted_out = true,
-            (Some(kind), Some(survey_id)) => {
-                entry.events.push((HistoryEvent { survey_id, kind, at: event.at }, event.id.into()));
-            }
-            (Some(_), None) => {}
-        });
+    fn with_user<R>(&self, project_id: i64, user_id: &str, f: impl FnOnce(&mut User, &mut Symbols, &mut Surveys) -> R) -> R {
+        let (shard, hash) = self.key(project_id, user_id);
+        let mut shard = lock(&self.users[shard]);
+        let (user, symbols, surveys) = shard.entry(&self.hasher, hash, project_id, user_id);
+        f(user, symbols, surveys)
     }
 
     /// Waits until no other decision of this user is in progress; hold the guard until the
     /// decision's records are in the spool.
     pub async fn lock_user(&self, project_id: i64, user_id: &str) -> tokio::sync::MutexGuard<'_, ()> {
-        self.claims[self.shard(project_id, user_id) % CLAIM_LOCKS].lock().await
+        let (_, hash) = self.key(project_id, user_id);
+        self.claims[(hash as usize) % CLAIM_LOCKS].lock().await
     }
 
     /// The facts a decision about `survey_id` reads, as of `now`.
     pub fn facts(&self, project_id: i64, user_id: &str, survey_id: i64, now: i64) -> DecisionFacts {
-        let (mut facts, account_id) = self.read_user(project_id, user_id, |entry| {
-            let unknown = UserEntry::default();
-            let entry = entry.unwrap_or(&unknown);
-            let first_seen_at = match (entry.created_at, entry.first_seen_at) {
-                (Some(c), Some(s)) => c.min(s),
-                (c, s) => c.or(s).unwrap_or(now),
-            };
-            let events = entry.events.iter().map(|(e, _)| *e).filter(|e| e.at >= now - HISTORY_WINDOW_MS).collect();
-            let facts = DecisionFacts {
-                history: UserHistory { first_seen_at, opted_out: entry.opted_out, events },
-                user_attributes: entry.attributes.clone(),
-                role: entry.role.clone(),
-                language: entry.language.clone(),
-                ..Default::default()
-            };
-            (facts, entry.account_id.clone())
-        });
-        if let Some(account_id) = account_id {
-            facts.account_attributes = lock(&self.accounts).get(&(project_id, account_id)).cloned();
+        let (shard, hash) = self.key(project_id, user_id);
+        let (mut facts, account) = {
+            let shard = lock(&self.users[shard]);
+            match shard.get(hash, project_id, user_id) {
+                Some(user) => (user_facts(&shard, user, now), user.account),
+                None => {
+                    let history = UserHistory { first_seen_at: now, opted_out: false, events: Vec::new() };
+                    (DecisionFacts { history, ..Default::default() }, NO_ACCOUNT)
+                }
+            }
+        };
+        if account != NO_ACCOUNT {
+            facts.account_attributes = lock(&self.accounts).attributes(account);
         }
         let counts = lock(&self.counts).get(&survey_id).copied().unwrap_or_default();
         facts.responses_total = counts.total;
@@ -203,39 +136,44 @@ impl Resident {
     }
 
     /// Forgets an erased user: their facts are gone from SQL and the spool too, so a decision
-    /// about them now sees a user never met.
+    /// about them now sees a user never met. Strings only they held leave memory with them.
     pub fn forget(&self, project_id: i64, user_id: &str) {
-        lock(&self.users[self.shard(project_id, user_id) % SHARDS]).remove(&(project_id, user_id.to_owned()));
+        let (shard, hash) = self.key(project_id, user_id);
+        lock(&self.users[shard]).remove(&self.hasher, hash, project_id, user_id);
     }
 
     /// Applies an acknowledged record, with the meaning the drainer gives it in SQL.
     pub fn apply(&self, record: &IngestRecord) {
         match record {
             IngestRecord::Identify { project_id, at, user_id, attributes, created_at, language, account } => {
-                self.with_user(*project_id, user_id, |entry| {
-                    entry.first_seen_at.get_or_insert(*at);
-                    entry.attributes = attributes.clone();
-                    entry.created_at = created_at.or(entry.created_at);
-                    if language.is_some() {
-                        entry.language = language.clone();
+                let account_position = account.as_ref().map(|account| {
+                    let mut accounts = lock(&self.accounts);
+                    let position = accounts.position(*project_id, &account.id);
+                    accounts.describe(position, &account.attributes);
+                    position
+                });
+                self.with_user(*project_id, user_id, |user, symbols, _| {
+                    user.seen_at(*at);
+                    let pairs = attributes::intern_map(symbols, attributes);
+                    symbols.release_all(&std::mem::replace(&mut user.attributes, pairs));
+                    if let Some(created_at) = created_at {
+                        user.set_created_at(*created_at);
                     }
-                    if let Some(account) = account {
-                        entry.account_id = Some(account.id.clone());
-                        entry.role = Some(account.role.clone());
+                    if let Some(language) = language {
+                        replace_sym(symbols, &mut user.language, language);
+                    }
+                    if let (Some(account), Some(position)) = (account, account_position) {
+                        user.account = position;
+                        replace_sym(symbols, &mut user.role, &account.role);
                     }
                 });
-                if let Some(account) = account {
-                    lock(&self.accounts).insert((*project_id, account.id.clone()), account.attributes.clone());
-                }
             }
             IngestRecord::Display { project_id, at, display } => {
-                let event = HistoryEvent { survey_id: display.survey_id, kind: HistoryKind::Display, at: *at };
-                self.with_user(*project_id, &display.user_id, |entry| entry.add_event(&display.display_id, event));
+                self.add_event(*project_id, &display.user_id, &display.display_id, display.survey_id, HistoryKind::Display, *at);
             }
             IngestRecord::Response { project_id, at, response } => {
-                let event = HistoryEvent { survey_id: response.survey_id, kind: HistoryKind::Response, at: *at };
-                let new = self.with_user(*project_id, &response.user_id, |entry| entry.add_event(&response.response_id, event));
-                if new {
+                let (user, id) = (&response.user_id, &response.response_id);
+                if self.add_event(*project_id, user, id, response.survey_id, HistoryKind::Response, *at) {
                     self.count_response(response.survey_id, *at);
                 }
             }
@@ -244,17 +182,24 @@ impl Resident {
                     FeedbackKind::Decline => HistoryKind::Decline,
                     FeedbackKind::Snooze => HistoryKind::Snooze,
                     FeedbackKind::OptOut => {
-                        self.with_user(*project_id, &feedback.user_id, |entry| entry.opted_out = true);
+                        self.with_user(*project_id, &feedback.user_id, |user, _, _| user.opted_out = true);
                         return;
                     }
                 };
                 if let Some(survey_id) = feedback.survey_id {
-                    let event = HistoryEvent { survey_id, kind, at: *at };
-                    self.with_user(*project_id, &feedback.user_id, |entry| entry.add_event(&feedback.action_id, event));
+                    self.add_event(*project_id, &feedback.user_id, &feedback.action_id, survey_id, kind, *at);
                 }
             }
             IngestRecord::Complete { .. } | IngestRecord::Decision { .. } => {}
         }
+    }
+
+    /// Adds a per-survey event unless its id is known (a replay); whether it was new.
+    fn add_event(&self, project_id: i64, user_id: &str, id: &str, survey_id: i64, kind: HistoryKind, at: i64) -> bool {
+        self.with_user(project_id, user_id, |user, _, surveys| {
+            let event = Event { at, survey: surveys.position(survey_id), kind, id: CompactId::new(id) };
+            user.add_event(event, HISTORY_WINDOW_MS)
+        })
     }
 
     fn count_response(&self, survey_id: i64, at: i64) {
@@ -268,79 +213,34 @@ impl Resident {
             *c = SurveyCounts { total: c.total, day, today: 1 };
         }
     }
+
+    /// Users held, for the start-up log and tests.
+    fn len(&self) -> usize {
+        self.users.iter().map(|shard| lock(shard).len()).sum()
+    }
+}
+
+/// A known user's facts, as the rules read them.
+fn user_facts(shard: &Shard, user: &User, now: i64) -> DecisionFacts {
+    let first_seen_at = match (user.created_at(), user.first_seen_at()) {
+        (Some(c), Some(s)) => c.min(s),
+        (c, s) => c.or(s).unwrap_or(now),
+    };
+    let events = user
+        .events
+        .iter()
+        .filter(|e| e.at >= now - HISTORY_WINDOW_MS)
+        .map(|e| HistoryEvent { survey_id: shard.surveys.id(e.survey), kind: e.kind, at: e.at })
+        .collect();
+    let text = |sym: Option<Sym>| sym.map(|s| shard.symbols.resolve(s).to_owned());
+    DecisionFacts {
+        history: UserHistory { first_seen_at, opted_out: user.opted_out, events },
+        user_attributes: attributes::resolve(&shard.symbols, &user.attributes),
+        role: text(user.role),
+        language: text(user.language),
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use nps_core::NpsScore;
-    use nps_core::wire::{DisplayRequest, FeedbackRequest, ResponseRequest};
-
-    fn identify(user: &str, plan: &str, at: i64) -> IngestRecord {
-        let mut attributes = Attributes::new();
-        attributes.insert("plan".into(), plan.into());
-        IngestRecord::Identify { project_id: 1, at, user_id: user.into(), attributes, created_at: None, language: None, account: None }
-    }
-
-    fn response(id: &str, at: i64) -> IngestRecord {
-        IngestRecord::Response {
-            project_id: 1,
-            at,
-            response: ResponseRequest {
-                response_id: id.into(),
-                survey_id: 7,
-                user_id: "u".into(),
-                display_id: None,
-                score: NpsScore::new(3).expect("valid"),
-                language: None,
-                device: None,
-                trigger: None,
-                sampling_rate_bp: None,
-            },
-        }
-    }
-
-    #[test]
-    fn replayed_records_count_once_and_identify_keeps_first_sight() {
-        let r = Resident::empty();
-        r.apply(&identify("u", "free", 1_000));
-        r.apply(&response("r1", 2_000));
-        r.apply(&response("r1", 3_000));
-        r.apply(&identify("u", "pro", 4_000));
-        let now = 10 * MS_PER_DAY;
-        let facts = r.facts(1, "u", 7, now);
-        assert_eq!(facts.history.events.len(), 1, "a retried answer is one answer");
-        assert_eq!(facts.history.events[0].at, 2_000, "the first arrival counts, as in SQL");
-        assert_eq!(facts.history.first_seen_at, 1_000);
-        assert_eq!(facts.user_attributes["plan"], "pro");
-        assert_eq!(facts.responses_total, 1);
-        assert_eq!(facts.responses_today, 0, "answered on day 0, asked on day 10");
-    }
-
-    #[test]
-    fn displays_declines_and_opt_outs_reach_the_history() {
-        let r = Resident::empty();
-        let display = DisplayRequest {
-            display_id: "d1".into(),
-            survey_id: 7,
-            user_id: "u".into(),
-            trigger: None,
-            url: None,
-            language: None,
-            device: None,
-            sampling_rate_bp: None,
-        };
-        r.apply(&IngestRecord::Display { project_id: 1, at: 5, display });
-        let decline = FeedbackRequest { action_id: "f1".into(), survey_id: Some(7), user_id: "u".into(), kind: FeedbackKind::Decline };
-        r.apply(&IngestRecord::Feedback { project_id: 1, at: 6, feedback: decline });
-        let facts = r.facts(1, "u", 7, 10);
-        assert_eq!(facts.history.last(7, HistoryKind::Display), Some(5));
-        assert_eq!(facts.history.last(7, HistoryKind::Decline), Some(6));
-        assert!(!facts.history.opted_out);
-        assert_eq!(facts.history.first_seen_at, 10, "never identified: first seen now, as in SQL");
-        let opt_out = FeedbackRequest { action_id: "f2".into(), survey_id: None, user_id: "u".into(), kind: FeedbackKind::OptOut };
-        r.apply(&IngestRecord::Feedback { project_id: 1, at: 7, feedback: opt_out });
-        assert!(r.facts(1, "u", 7, 10).history.opted_out);
-        assert!(r.facts(1, "someone-else", 7, 10).history.events.is_empty());
-    }
-}
+mod tests;
