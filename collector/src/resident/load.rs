@@ -15,13 +15,11 @@ impl Resident {
     /// spool order). Returns `None` when the store holds more users than `max_users`.
     pub async fn load(store: &DynStore, pending: &[IngestRecord], max_users: u64, now: i64) -> StoreResult<Option<Self>> {
         let started = Instant::now();
-        let (users, accounts) = store.resident_sizes().await?;
-        if users > max_users {
-            tracing::warn!(users, max_users, "too many users to keep eligibility facts in memory; deciding from SQL");
+        let mut loader = Loader { resident: Self::empty(), max_users, scratch: Scratch::default() };
+        if !store.resident_load(now - HISTORY_WINDOW_MS, &mut loader).await? {
             return Ok(None);
         }
-        let resident = Self::with_capacity(users, accounts);
-        store.resident_load(now - HISTORY_WINDOW_MS, &mut Loader { resident: &resident, scratch: Scratch::default() }).await?;
+        let resident = loader.resident;
         let today = now.div_euclid(MS_PER_DAY);
         let counts = store.resident_counts(today * MS_PER_DAY).await?;
         {
@@ -36,6 +34,7 @@ impl Resident {
         tracing::info!(
             users = resident.len(),
             accounts = lock(&resident.accounts).len(),
+            strings = resident.strings(),
             pending = pending.len(),
             millis = started.elapsed().as_millis() as u64,
             "eligibility facts loaded into memory"
@@ -43,26 +42,34 @@ impl Resident {
         Ok(Some(resident))
     }
 
-    /// Empty, with room for `users` users and `accounts` accounts. A shard gets its share plus
-    /// a margin for the uneven split (memory reserved and never written costs no RAM).
-    fn with_capacity(users: u64, accounts: u64) -> Self {
-        let resident = Self::empty();
+    /// Room for `users` users and `accounts` accounts. A shard gets its share plus a margin
+    /// for the uneven split (memory reserved and never written costs no RAM).
+    fn reserve(&self, users: u64, accounts: u64) {
         let per_shard = usize::try_from(users).unwrap_or(usize::MAX) / SHARDS;
-        for shard in &resident.users {
-            lock(shard).reserve(&resident.hasher, per_shard.saturating_add(per_shard / 16 + 64));
+        for shard in &self.users {
+            lock(shard).reserve(&self.hasher, per_shard.saturating_add(per_shard / 16 + 64));
         }
-        lock(&resident.accounts).reserve(usize::try_from(accounts).unwrap_or(0));
-        resident
+        lock(&self.accounts).reserve(usize::try_from(accounts).unwrap_or(0));
     }
 }
 
 /// Takes the rows of [`crate::store::resident::ResidentStore::resident_load`].
-struct Loader<'r> {
-    resident: &'r Resident,
+struct Loader {
+    resident: Resident,
+    max_users: u64,
     scratch: Scratch,
 }
 
-impl ResidentSink for Loader<'_> {
+impl ResidentSink for Loader {
+    fn sizes(&mut self, users: u64, accounts: u64) -> bool {
+        if users > self.max_users {
+            tracing::warn!(users, max_users = self.max_users, "too many users to keep eligibility facts in memory; deciding from SQL");
+            return false;
+        }
+        self.resident.reserve(users, accounts);
+        true
+    }
+
     fn account(&mut self, row: ResidentAccount<'_>) -> StoreResult<()> {
         let mut accounts = lock(&self.resident.accounts);
         let position = accounts.position(row.project_id, row.account_id);

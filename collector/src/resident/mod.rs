@@ -218,6 +218,11 @@ impl Resident {
     fn len(&self) -> usize {
         self.users.iter().map(|shard| lock(shard).len()).sum()
     }
+
+    /// Interned strings held by the users' shards, for the start-up log and tests.
+    fn strings(&self) -> usize {
+        self.users.iter().map(|shard| lock(shard).symbols.len()).sum()
+    }
 }
 
 /// A known user's facts, as the rules read them.

@@ -51,8 +51,11 @@ pub struct ResidentCount {
     pub today: u64,
 }
 
-/// Takes the rows of a load one at a time: accounts, then users, then events.
+/// Takes the rows of a load one at a time: the table sizes first, then accounts, users and
+/// events.
 pub trait ResidentSink: Send {
+    /// How many users and accounts are coming; `false` stops the load there.
+    fn sizes(&mut self, users: u64, accounts: u64) -> bool;
     fn account(&mut self, row: ResidentAccount<'_>) -> StoreResult<()>;
     fn user(&mut self, row: ResidentUser<'_>) -> StoreResult<()>;
     fn event(&mut self, row: ResidentEvent<'_>) -> StoreResult<()>;
@@ -60,11 +63,9 @@ pub trait ResidentSink: Send {
 
 #[async_trait]
 pub trait ResidentStore {
-    /// `(users, accounts)`: what a load will bring, to size the tables once.
-    async fn resident_sizes(&self) -> StoreResult<(u64, u64)>;
-    /// Streams every account, every user and the events since `since` (the rules never look
-    /// further back) to `sink`, on one connection.
-    async fn resident_load(&self, since: i64, sink: &mut dyn ResidentSink) -> StoreResult<()>;
+    /// Streams the sizes, every account, every user and the events since `since` (the rules
+    /// never look further back) to `sink`, on one connection; `false` if the sink stopped it.
+    async fn resident_load(&self, since: i64, sink: &mut dyn ResidentSink) -> StoreResult<bool>;
     async fn resident_counts(&self, day_start: i64) -> StoreResult<Vec<ResidentCount>>;
 }
 
@@ -84,24 +85,22 @@ macro_rules! impl_resident_store {
     ($store:ident) => {
         #[async_trait::async_trait]
         impl crate::store::resident::ResidentStore for $store {
-            async fn resident_sizes(&self) -> crate::store::StoreResult<(u64, u64)> {
-                let (users, accounts): (i64, i64) =
-                    sqlx::query_as("SELECT (SELECT COUNT(*) FROM app_users), (SELECT COUNT(*) FROM accounts)")
-                        .fetch_one(&self.pool)
-                        .await?;
-                Ok((users.max(0) as u64, accounts.max(0) as u64))
-            }
-
             async fn resident_load(
                 &self,
                 since: i64,
                 sink: &mut dyn crate::store::resident::ResidentSink,
-            ) -> crate::store::StoreResult<()> {
+            ) -> crate::store::StoreResult<bool> {
                 use crate::store::resident::{ResidentAccount, ResidentEvent, ResidentUser, history_kind};
                 use futures::TryStreamExt;
                 use sqlx::Row;
-                // One connection: each keeps its own page cache, and a scan fills it.
-                let mut conn = self.pool.acquire().await?;
+                let mut conn = self.resident_connection().await?;
+                let (users, accounts): (i64, i64) =
+                    sqlx::query_as("SELECT (SELECT COUNT(*) FROM app_users), (SELECT COUNT(*) FROM accounts)")
+                        .fetch_one(&mut *conn)
+                        .await?;
+                if !sink.sizes(users.max(0) as u64, accounts.max(0) as u64) {
+                    return Ok(false);
+                }
                 let mut rows = sqlx::query("SELECT project_id, external_id, attributes FROM accounts").fetch(&mut *conn);
                 while let Some(r) = rows.try_next().await? {
                     sink.account(ResidentAccount { project_id: r.try_get(0)?, account_id: r.try_get(1)?, attributes: r.try_get(2)? })?;
@@ -146,7 +145,7 @@ macro_rules! impl_resident_store {
                         at: r.try_get(5)?,
                     })?;
                 }
-                Ok(())
+                Ok(true)
             }
 
             async fn resident_counts(&self, day_start: i64) -> crate::store::StoreResult<Vec<crate::store::resident::ResidentCount>> {
