@@ -24,6 +24,13 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// The start-up load of eligibility facts is SQLite's only; a pool connection does.
+    async fn resident_connection(&self) -> sqlx::Result<sqlx::pool::PoolConnection<Postgres>> {
+        self.pool.acquire().await
+    }
+}
+
 impl_sql_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_rollup_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_account_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
