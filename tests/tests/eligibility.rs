@@ -273,3 +273,59 @@ async fn a_display_claimed_in_memory_survives_a_crash_before_it_reaches_sqlite()
     assert_eq!(count("global_cooldown"), Some(2));
     Ok(())
 }
+
+/// A SQLite collector rebuilds every user's facts from SQL when it starts (in chunks, into
+/// compact records): after a restart each decision is the one the identified facts call for.
+/// Ids of every stored form (short, a uuid kept as 16 bytes, long, escaped in JSON), attributes
+/// of several types, the account and role, the language, fields kept by a later identify that
+/// omitted them, an opt-out and a claimed display all come back.
+#[tokio::test]
+async fn facts_loaded_at_start_up_decide_as_before_the_restart() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let mut collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let rules: SurveyRules = serde_json::from_value(json!({ "targeting": {
+        "conditions": [
+            { "attribute": "plan", "op": "equals", "value": "pro" },
+            { "attribute": "seats", "op": "gt", "value": 10 },
+            { "source": "account", "attribute": "tier", "op": "equals", "value": "gold" }
+        ],
+        "roles": ["admin"],
+        "languages": ["de"]
+    } }))?;
+    let w = world(&collector, rules).await?;
+    let base = format!("{}/v1/p/{}", collector.url, w.key);
+    let identify_as = |user: &str, plan: &str, role: &str| {
+        json!({ "user_id": user, "created_at": now_ms() - 60 * DAY_MS, "language": "de",
+                "attributes": { "plan": plan, "seats": 12, "beta": true, "tags": ["a", 1] },
+                "account": { "id": "acme", "role": role, "attributes": { "tier": "gold" } } })
+    };
+    let uuid = new_id();
+    let long = format!("a-user-id-longer-than-the-inline-{}", "x".repeat(40));
+    let eligible = ["short", uuid.as_str(), long.as_str(), "o\"brien\\", "kept", "shown"];
+    for user in eligible {
+        assert_eq!(post(&format!("{base}/identify"), identify_as(user, "pro", "admin")).await?.0, 200);
+    }
+    // A later identify without language or account keeps them, as SQL does.
+    let (status, _) = post(&format!("{base}/identify"), json!({ "user_id": "kept", "attributes": { "plan": "pro", "seats": 30 } })).await?;
+    assert_eq!(status, 200);
+    for (user, plan, role) in [("free", "free", "admin"), ("member", "pro", "end_user"), ("opted", "pro", "admin")] {
+        assert_eq!(post(&format!("{base}/identify"), identify_as(user, plan, role)).await?.0, 200);
+    }
+    let opt_out = json!({ "action_id": new_id(), "user_id": "opted", "kind": "opt_out" });
+    assert_eq!(post(&format!("{base}/feedback"), opt_out).await?.0, 202);
+    assert_eq!(decide(&collector.url, &w.key, w.survey_id, "shown").await?["eligible"], json!(true));
+    wait_drained(&collector.url).await?;
+    collector.terminate().await?;
+
+    let collector = collector.restart().await?;
+    for user in eligible.into_iter().filter(|u| *u != "shown") {
+        let decision = decide(&collector.url, &w.key, w.survey_id, user).await?;
+        assert_eq!(decision["eligible"], json!(true), "{user} after the restart: {decision}");
+    }
+    for (user, rule) in [("free", "targeting"), ("member", "targeting"), ("opted", "opted_out"), ("shown", "global_cooldown"), ("stranger", "targeting")] {
+        let decision = decide(&collector.url, &w.key, w.survey_id, user).await?;
+        assert_eq!(decision["rule"], rule, "{user} after the restart: {decision}");
+    }
+    Ok(())
+}

@@ -147,6 +147,18 @@ fn json(attributes: &Attributes) -> String {
 }
 
 /// Pushes `row` under `key`, replacing an earlier row with the same key when `replace`.
+impl UserRow {
+    /// An identify's absent fields keep their earlier value: the upsert's `COALESCE` does that
+    /// across transactions, and two identifies of one user folded into one batch row must
+    /// mean the same (and what the in-memory facts give them).
+    fn keep_absent(&mut self, earlier: &UserRow) {
+        self.created_at = self.created_at.or(earlier.created_at);
+        self.language = self.language.take().or_else(|| earlier.language.clone());
+        self.account_id = self.account_id.take().or_else(|| earlier.account_id.clone());
+        self.account_role = self.account_role.take().or_else(|| earlier.account_role.clone());
+    }
+}
+
 fn fold<K: std::hash::Hash + Eq, R>(rows: &mut Vec<R>, index: &mut HashMap<K, usize>, key: K, row: R, replace: bool) {
     match index.get(&key) {
         Some(&i) if replace => rows[i] = row,
@@ -254,7 +266,7 @@ impl BatchParts {
             match record {
                 IngestRecord::Identify { project_id, at, user_id, attributes, created_at, language, account } => {
                     let seen = *first_seen.entry((*project_id, user_id.clone())).or_insert(*at);
-                    let row = UserRow {
+                    let mut row = UserRow {
                         project_id: *project_id,
                         user_id: user_id.clone(),
                         attributes: json(attributes),
@@ -265,6 +277,9 @@ impl BatchParts {
                         account_id: account.as_ref().map(|a| a.id.clone()),
                         account_role: account.as_ref().map(|a| a.role.clone()),
                     };
+                    if let Some(&earlier) = users.get(&(*project_id, user_id.clone())) {
+                        row.keep_absent(&parts.users[earlier]);
+                    }
                     fold(&mut parts.users, &mut users, (*project_id, user_id.clone()), row, true);
                     if let Some(account) = account {
                         let row = AccountRow { project_id: *project_id, account_id: account.id.clone(), attributes: json(&account.attributes), at: *at };
@@ -346,6 +361,26 @@ mod tests {
         assert_eq!(snapshot_safe_prefix(&batch[3..]), 1);
         assert_eq!(snapshot_safe_prefix(&batch[..2]), 2);
         assert_eq!(snapshot_safe_prefix(&[]), 0);
+    }
+
+    #[test]
+    fn identifies_folded_into_one_row_keep_the_fields_the_later_one_omits() {
+        let account = AccountMembership { id: "acme".into(), attributes: Attributes::new(), role: "admin".into() };
+        let full = IngestRecord::Identify {
+            project_id: 1,
+            at: 1,
+            user_id: "u".into(),
+            attributes: Attributes::new(),
+            created_at: Some(-5),
+            language: Some("de".into()),
+            account: Some(account),
+        };
+        let parts = BatchParts::split(&[full, identify("u", "pro", 2)]);
+        assert_eq!(parts.users.len(), 1);
+        let row = &parts.users[0];
+        assert_eq!(row.attributes, r#"{"plan":"pro"}"#, "attributes are replaced");
+        assert_eq!((row.created_at, row.language.as_deref()), (Some(-5), Some("de")));
+        assert_eq!((row.account_id.as_deref(), row.account_role.as_deref()), (Some("acme"), Some("admin")));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! refers to its account by a 4-byte position. Accounts are never removed (erasing a user does
 //! not erase the company they worked for), so positions stay valid.
 
-use super::attributes::{self, Pairs, Scratch};
+use super::attributes::{self, Pairs};
+use crate::store::resident::AttributeTexts;
 use super::compact::{CompactId, Symbols};
 use super::users::key_hash;
 use hashbrown::HashTable;
@@ -54,11 +55,10 @@ impl Accounts {
         self.set(position, pairs);
     }
 
-    /// Sets the attributes from a stored row's JSON text.
-    pub fn describe_json(&mut self, position: u32, json: &str, scratch: &mut Scratch) -> serde_json::Result<()> {
-        let pairs = attributes::intern_json(&mut self.symbols, json, scratch)?;
+    /// Sets the attributes read from a stored row.
+    pub fn describe_stored(&mut self, position: u32, attributes: &AttributeTexts) {
+        let pairs = attributes::intern_texts(&mut self.symbols, attributes);
         self.set(position, pairs);
-        Ok(())
     }
 
     fn set(&mut self, position: u32, pairs: Pairs) {

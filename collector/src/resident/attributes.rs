@@ -3,11 +3,9 @@
 //! text, so `"pro"` and `7` are stored once however many users share them.
 
 use super::compact::{Sym, Symbols};
+use crate::store::resident::AttributeTexts;
 use nps_core::wire::Attributes;
-use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
-use std::fmt;
 
 pub type Pairs = Box<[(Sym, Sym)]>;
 
@@ -25,22 +23,9 @@ pub fn intern_map(symbols: &mut Symbols, attributes: &Attributes) -> Pairs {
         .collect()
 }
 
-/// Interns a map stored as JSON text (a row read at start-up), without building the map:
-/// keys are borrowed from the text when they have no escapes and scalar values are written
-/// straight into `scratch`, so a row costs no allocation beyond the pairs it keeps.
-pub fn intern_json(symbols: &mut Symbols, json: &str, scratch: &mut Scratch) -> serde_json::Result<Pairs> {
-    scratch.pairs.clear();
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let read = PairsSeed { symbols: &mut *symbols, scratch: &mut *scratch }
-        .deserialize(&mut deserializer)
-        .and_then(|()| deserializer.end());
-    match read {
-        Ok(()) => Ok(scratch.pairs.as_slice().into()),
-        Err(e) => {
-            symbols.release_all(&scratch.pairs);
-            Err(e)
-        }
-    }
+/// Interns a map read from a stored row.
+pub fn intern_texts(symbols: &mut Symbols, attributes: &AttributeTexts) -> Pairs {
+    attributes.iter().map(|(key, value)| (symbols.intern(key), symbols.intern(value))).collect()
 }
 
 /// The map the rules read, rebuilt from its pairs.
@@ -55,159 +40,27 @@ pub fn resolve(symbols: &Symbols, pairs: &[(Sym, Sym)]) -> Attributes {
         .collect()
 }
 
-/// Buffers reused across the rows of a load.
-#[derive(Default)]
-pub struct Scratch {
-    pairs: Vec<(Sym, Sym)>,
-    text: Vec<u8>,
-}
-
-struct PairsSeed<'a> {
-    symbols: &'a mut Symbols,
-    scratch: &'a mut Scratch,
-}
-
-impl<'de> DeserializeSeed<'de> for PairsSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for PairsSeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object of attributes")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            self.scratch.text.clear();
-            map.next_value_seed(ValueText(&mut self.scratch.text))?;
-            let value = std::str::from_utf8(&self.scratch.text).map_err(A::Error::custom)?;
-            let pair = (self.symbols.intern(key.as_str()), self.symbols.intern(value));
-            self.scratch.pairs.push(pair);
-        }
-        Ok(())
-    }
-}
-
-/// A map key, borrowed from the JSON text unless it had to be unescaped.
-enum Key<'de> {
-    Borrowed(&'de str),
-    Owned(String),
-}
-
-impl Key<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            Key::Borrowed(s) => s,
-            Key::Owned(s) => s,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_borrowed_str<E: Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key::Borrowed(v))
-            }
-            fn visit_str<E: Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key::Owned(v.to_owned()))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-/// Writes a value's JSON text as serde_json prints a `Value` (so the same value read from SQL
-/// and from an identify share one symbol). Objects and arrays, rare in attributes, go through
-/// a `Value`.
-struct ValueText<'a>(&'a mut Vec<u8>);
-
-impl ValueText<'_> {
-    fn write<E: Error>(self, value: &impl serde::Serialize) -> Result<(), E> {
-        serde_json::to_writer(self.0, value).map_err(E::custom)
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for ValueText<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ValueText<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E: Error>(self, v: bool) -> Result<(), E> {
-        self.write(&v)
-    }
-    fn visit_i64<E: Error>(self, v: i64) -> Result<(), E> {
-        self.write(&v)
-    }
-    fn visit_u64<E: Error>(self, v: u64) -> Result<(), E> {
-        self.write(&v)
-    }
-    fn visit_f64<E: Error>(self, v: f64) -> Result<(), E> {
-        self.write(&Value::from(v))
-    }
-    fn visit_str<E: Error>(self, v: &str) -> Result<(), E> {
-        self.write(&v)
-    }
-    fn visit_unit<E: Error>(self) -> Result<(), E> {
-        self.write(&Value::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        let value = Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
-        self.write(&value)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        let value = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-        self.write(&value)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn json_text_and_parsed_maps_share_symbols_and_round_trip() {
-        let json = r#"{"plan":"pro","seats":12,"ratio":0.5,"beta":true,"gone":null,"tags":["a",1],"addr":{"city":"Lyon"},"k\"q":"v\u00e9"}"#;
-        let parsed: Attributes = serde_json::from_str(json).expect("valid");
+    fn stored_and_identified_maps_share_symbols_and_round_trip() {
+        let parsed: Attributes =
+            serde_json::from_str(r#"{"plan":"pro","seats":12,"ratio":0.5,"beta":true,"gone":null,"tags":["a",1]}"#).expect("valid");
+        let mut texts = AttributeTexts::default();
+        for (key, value) in &parsed {
+            texts.push(key, |text| serde_json::to_writer(text, value)).expect("prints");
+        }
         let mut symbols = Symbols::default();
-        let from_text = intern_json(&mut symbols, json, &mut Scratch::default()).expect("valid");
+        let stored = intern_texts(&mut symbols, &texts);
         let distinct = symbols.len();
-        let from_map = intern_map(&mut symbols, &parsed);
+        let identified = intern_map(&mut symbols, &parsed);
         assert_eq!(symbols.len(), distinct, "the same values, however they arrived, are the same symbols");
-        let mut a = from_text.to_vec();
-        let mut b = from_map.to_vec();
-        a.sort_by_key(|(k, _)| symbols.resolve(*k).to_owned());
-        b.sort_by_key(|(k, _)| symbols.resolve(*k).to_owned());
-        assert_eq!(a, b);
-        assert_eq!(resolve(&symbols, &from_text), parsed);
-        assert_eq!(resolve(&symbols, &from_map), parsed);
-    }
-
-    #[test]
-    fn a_bad_row_keeps_no_symbols() {
-        let mut symbols = Symbols::default();
-        assert!(intern_json(&mut symbols, r#"{"plan":"pro","seats":}"#, &mut Scratch::default()).is_err());
-        assert!(intern_json(&mut symbols, r#"["not", "a map"]"#, &mut Scratch::default()).is_err());
+        assert_eq!(stored, identified);
+        assert_eq!(resolve(&symbols, &stored), parsed);
+        symbols.release_all(&stored);
+        symbols.release_all(&identified);
         assert_eq!(symbols.len(), 0);
     }
 }

@@ -1,7 +1,7 @@
 //! Building the facts at start-up: tables sized once from the row counts, rows streamed from SQL
 //! straight into the compact records, then the records still in the spool.
 
-use super::attributes::{self, Scratch};
+use super::attributes;
 use super::compact::CompactId;
 use super::users::Event;
 use super::{HISTORY_WINDOW_MS, MS_PER_DAY, Resident, SHARDS, SurveyCounts, lock, replace_sym};
@@ -15,7 +15,7 @@ impl Resident {
     /// spool order). Returns `None` when the store holds more users than `max_users`.
     pub async fn load(store: &DynStore, pending: &[IngestRecord], max_users: u64, now: i64) -> StoreResult<Option<Self>> {
         let started = Instant::now();
-        let mut loader = Loader { resident: Self::empty(), max_users, scratch: Scratch::default() };
+        let mut loader = Loader { resident: Self::empty(), max_users };
         if !store.resident_load(now - HISTORY_WINDOW_MS, &mut loader).await? {
             return Ok(None);
         }
@@ -57,7 +57,6 @@ impl Resident {
 struct Loader {
     resident: Resident,
     max_users: u64,
-    scratch: Scratch,
 }
 
 impl ResidentSink for Loader {
@@ -73,14 +72,14 @@ impl ResidentSink for Loader {
     fn account(&mut self, row: ResidentAccount<'_>) -> StoreResult<()> {
         let mut accounts = lock(&self.resident.accounts);
         let position = accounts.position(row.project_id, row.account_id);
-        Ok(accounts.describe_json(position, row.attributes, &mut self.scratch)?)
+        accounts.describe_stored(position, row.attributes);
+        Ok(())
     }
 
     fn user(&mut self, row: ResidentUser<'_>) -> StoreResult<()> {
         let account = row.account_id.map(|id| lock(&self.resident.accounts).position(row.project_id, id));
-        let scratch = &mut self.scratch;
         self.resident.with_user(row.project_id, row.user_id, |user, symbols, _| {
-            let pairs = attributes::intern_json(symbols, row.attributes, scratch)?;
+            let pairs = attributes::intern_texts(symbols, row.attributes);
             symbols.release_all(&std::mem::replace(&mut user.attributes, pairs));
             user.seen_at(row.first_seen_at);
             if let Some(created_at) = row.created_at {
@@ -95,8 +94,8 @@ impl ResidentSink for Loader {
             if let Some(role) = row.account_role {
                 replace_sym(symbols, &mut user.role, role);
             }
-            Ok(())
-        })
+        });
+        Ok(())
     }
 
     fn event(&mut self, row: ResidentEvent<'_>) -> StoreResult<()> {

@@ -24,20 +24,14 @@ impl PostgresStore {
     }
 }
 
-impl PostgresStore {
-    /// The start-up load of eligibility facts is SQLite's only; a pool connection does.
-    async fn resident_connection(&self) -> sqlx::Result<sqlx::pool::PoolConnection<Postgres>> {
-        self.pool.acquire().await
-    }
-}
-
 impl_sql_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_rollup_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_account_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_account_rollup_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_admin_user_store!(PostgresStore, sqlx::postgres::PgRow, Some("LOCK TABLE admin_users IN SHARE ROW EXCLUSIVE MODE"));
 impl_webhook_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
-impl_resident_store!(PostgresStore);
+/// Several collectors may share the database: decisions read SQL, nothing is loaded.
+impl crate::store::resident::ResidentStore for PostgresStore {}
 impl_partner_programme_store!(PostgresStore, Postgres);
 impl_campaign_mail_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_disclosure_store!(PostgresStore, Postgres);

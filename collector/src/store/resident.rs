@@ -1,11 +1,50 @@
 //! Bulk reads that build the in-memory eligibility state (see `crate::resident`): everything
 //! the rules look at, for every user, in a handful of scans instead of a few queries per user.
-//! The rows are streamed to a [`ResidentSink`] and borrowed from the database's row buffer, so
-//! a load never holds a whole table in memory, nor a `String` per column.
+//! Only the SQLite store has them (see `sqlite/resident.rs`): a collector on SQLite is its
+//! database's only writer, one on PostgreSQL never keeps facts in memory.
+//!
+//! The rows are handed to a [`ResidentSink`] one at a time, borrowed from a buffer the reader
+//! reuses, so a load never holds a whole table in memory, nor a `String` per column.
 
 use super::StoreResult;
 use async_trait::async_trait;
 use nps_core::eligibility::HistoryKind;
+
+/// An attribute map as stored: each key and the JSON text of its value (written as serde_json
+/// prints a `Value`), in one buffer reused from row to row.
+#[derive(Debug, Default)]
+pub struct AttributeTexts {
+    text: Vec<u8>,
+    /// Per attribute: where its key starts, where its value starts, where the value ends.
+    spans: Vec<(usize, usize, usize)>,
+}
+
+impl AttributeTexts {
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.spans.clear();
+    }
+
+    /// Adds an attribute; `write_value` appends the value's JSON text to the buffer it is given.
+    pub fn push<E>(&mut self, key: &str, write_value: impl FnOnce(&mut Vec<u8>) -> Result<(), E>) -> Result<(), E> {
+        let start = self.text.len();
+        self.text.extend_from_slice(key.as_bytes());
+        let key_end = self.text.len();
+        write_value(&mut self.text)?;
+        self.spans.push((start, key_end, self.text.len()));
+        Ok(())
+    }
+
+    /// `(key, value JSON text)` pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let text = |from: usize, to: usize| std::str::from_utf8(&self.text[from..to]).unwrap_or_default();
+        self.spans.iter().map(move |&(start, key_end, end)| (text(start, key_end), text(key_end, end)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+}
 
 /// One `app_users` row as the rules need it.
 #[derive(Debug, Clone, Copy)]
@@ -14,8 +53,7 @@ pub struct ResidentUser<'a> {
     pub user_id: &'a str,
     pub created_at: Option<i64>,
     pub first_seen_at: i64,
-    /// JSON text.
-    pub attributes: &'a str,
+    pub attributes: &'a AttributeTexts,
     pub language: Option<&'a str>,
     pub account_id: Option<&'a str>,
     pub account_role: Option<&'a str>,
@@ -26,8 +64,7 @@ pub struct ResidentUser<'a> {
 pub struct ResidentAccount<'a> {
     pub project_id: i64,
     pub account_id: &'a str,
-    /// JSON text.
-    pub attributes: &'a str,
+    pub attributes: &'a AttributeTexts,
 }
 
 /// One display, answer, decline, snooze or opt-out, with the id that makes a replay of it
@@ -62,11 +99,17 @@ pub trait ResidentSink: Send {
 }
 
 #[async_trait]
-pub trait ResidentStore {
+pub trait ResidentStore: Sync {
     /// Streams the sizes, every account, every user and the events since `since` (the rules
-    /// never look further back) to `sink`, on one connection; `false` if the sink stopped it.
-    async fn resident_load(&self, since: i64, sink: &mut dyn ResidentSink) -> StoreResult<bool>;
-    async fn resident_counts(&self, day_start: i64) -> StoreResult<Vec<ResidentCount>>;
+    /// never look further back) to `sink`; `false` if nothing was loaded (the sink stopped it,
+    /// or this backend does not keep facts in memory).
+    async fn resident_load(&self, _since: i64, _sink: &mut dyn ResidentSink) -> StoreResult<bool> {
+        Ok(false)
+    }
+
+    async fn resident_counts(&self, _day_start: i64) -> StoreResult<Vec<ResidentCount>> {
+        Ok(Vec::new())
+    }
 }
 
 /// The kind column of the events query.
@@ -79,94 +122,4 @@ pub fn history_kind(kind: &str) -> StoreResult<Option<HistoryKind>> {
         "opt_out" => None,
         other => return Err(crate::store::StoreError::Corrupt(format!("history kind {other}"))),
     })
-}
-
-macro_rules! impl_resident_store {
-    ($store:ident) => {
-        #[async_trait::async_trait]
-        impl crate::store::resident::ResidentStore for $store {
-            async fn resident_load(
-                &self,
-                since: i64,
-                sink: &mut dyn crate::store::resident::ResidentSink,
-            ) -> crate::store::StoreResult<bool> {
-                use crate::store::resident::{ResidentAccount, ResidentEvent, ResidentUser, history_kind};
-                use futures::TryStreamExt;
-                use sqlx::Row;
-                let mut conn = self.resident_connection().await?;
-                let (users, accounts): (i64, i64) =
-                    sqlx::query_as("SELECT (SELECT COUNT(*) FROM app_users), (SELECT COUNT(*) FROM accounts)")
-                        .fetch_one(&mut *conn)
-                        .await?;
-                if !sink.sizes(users.max(0) as u64, accounts.max(0) as u64) {
-                    return Ok(false);
-                }
-                let mut rows = sqlx::query("SELECT project_id, external_id, attributes FROM accounts").fetch(&mut *conn);
-                while let Some(r) = rows.try_next().await? {
-                    sink.account(ResidentAccount { project_id: r.try_get(0)?, account_id: r.try_get(1)?, attributes: r.try_get(2)? })?;
-                }
-                drop(rows);
-                let mut rows = sqlx::query(
-                    "SELECT project_id, external_id, created_at, first_seen_at, attributes, language, account_id, \
-                     account_role FROM app_users",
-                )
-                .fetch(&mut *conn);
-                while let Some(r) = rows.try_next().await? {
-                    sink.user(ResidentUser {
-                        project_id: r.try_get(0)?,
-                        user_id: r.try_get(1)?,
-                        created_at: r.try_get(2)?,
-                        first_seen_at: r.try_get(3)?,
-                        attributes: r.try_get(4)?,
-                        language: r.try_get(5)?,
-                        account_id: r.try_get(6)?,
-                        account_role: r.try_get(7)?,
-                    })?;
-                }
-                drop(rows);
-                let mut rows = sqlx::query(
-                    "SELECT project_id, user_id, survey_id, id, 'display' AS kind, created_at FROM displays \
-                       WHERE created_at >= $1 \
-                     UNION ALL SELECT project_id, user_id, survey_id, id, 'response' AS kind, created_at FROM responses \
-                       WHERE created_at >= $1 AND score IS NOT NULL \
-                     UNION ALL SELECT project_id, user_id, survey_id, id, kind, created_at FROM feedback \
-                       WHERE (created_at >= $1 AND survey_id IS NOT NULL AND kind IN ('decline', 'snooze')) \
-                       OR kind = 'opt_out'",
-                )
-                .bind(since)
-                .fetch(&mut *conn);
-                while let Some(r) = rows.try_next().await? {
-                    sink.event(ResidentEvent {
-                        project_id: r.try_get(0)?,
-                        user_id: r.try_get(1)?,
-                        survey_id: r.try_get(2)?,
-                        id: r.try_get(3)?,
-                        kind: history_kind(r.try_get(4)?)?,
-                        at: r.try_get(5)?,
-                    })?;
-                }
-                Ok(true)
-            }
-
-            async fn resident_counts(&self, day_start: i64) -> crate::store::StoreResult<Vec<crate::store::resident::ResidentCount>> {
-                use sqlx::Row;
-                let rows = sqlx::query(
-                    "SELECT survey_id, COUNT(*) AS total, COALESCE(SUM(CASE WHEN created_at >= $1 THEN 1 ELSE 0 END), 0) AS today \
-                     FROM responses WHERE score IS NOT NULL GROUP BY survey_id",
-                )
-                .bind(day_start)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(crate::store::resident::ResidentCount {
-                            survey_id: r.try_get("survey_id")?,
-                            total: r.try_get::<i64, _>("total")?.max(0) as u64,
-                            today: r.try_get::<i64, _>("today")?.max(0) as u64,
-                        })
-                    })
-                    .collect()
-            }
-        }
-    };
 }

@@ -6,6 +6,8 @@ use sqlx::{Sqlite, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
+mod resident;
+
 pub struct SqliteStore {
     pool: SqlitePool,
 }
@@ -88,7 +90,6 @@ impl_account_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_account_rollup_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_admin_user_store!(SqliteStore, sqlx::sqlite::SqliteRow, None);
 impl_webhook_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
-impl_resident_store!(SqliteStore);
 impl_partner_programme_store!(SqliteStore, Sqlite);
 impl_campaign_mail_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_disclosure_store!(SqliteStore, Sqlite);
