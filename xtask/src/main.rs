@@ -1,5 +1,5 @@
 //! Project tasks (std, plus brotli for the web apps): `cargo xtask run | test | contract | build-widget | bench [bench args]`
-//! (and `bench-decide`, `bench-reports`, `bench-resident`, `bench-abuse`, `bench-widget`, `bench-admin`).
+//! (and `bench-decide`, `bench-reports`, `bench-accounts`, `bench-resident`, `bench-abuse`, `bench-widget`, `bench-admin`).
 
 mod admin;
 mod compress;
@@ -21,6 +21,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench [args...]  build (release) and run the ingest benchmark, e.g. bench --seconds 5
   bench-decide [args...]  build (release) and run the eligibility benchmark
   bench-reports [args...]  build (release) and run the reports benchmark, e.g. bench-reports --answers 1000000,10000000
+  bench-accounts [args...]  build (release) and run the account reports benchmark, e.g. bench-accounts --answers 100000 --accounts 2000
   bench-resident [args...]  build (release) and run the resident-memory benchmark, e.g. bench-resident --users 200000
   bench-abuse      build (release) and run the abuse benchmark: memory under concurrent sign-ins and unknown keys
   bench-widget     build the web apps and the collector (release), time the widget in headless Chromium
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
         Some("bench") => bench("bench-ingest", &args[1..]),
         Some("bench-decide") => bench("bench-decide", &args[1..]),
         Some("bench-reports") => bench("bench-reports", &args[1..]),
+        Some("bench-accounts") => bench("bench-accounts", &args[1..]),
         Some("bench-resident") => bench("bench-resident", &args[1..]),
         Some("bench-abuse") => bench("bench-abuse", &args[1..]),
         Some("bench-widget") => bench_widget(),
