@@ -1,4 +1,4 @@
-//! Helpers of the benches that time admin reports over HTTP (`src/bin/bench_accounts.rs`).
+//! Helpers of the benches that time admin reports over HTTP (`bench_reports.rs`, `bench_accounts.rs`).
 
 use crate::Admin;
 use sqlx::Connection;

@@ -105,6 +105,10 @@ fn reports(f: &Fixture) -> Vec<(String, bool)> {
         out.push((format!("/api/admin/reports/revenue?project_id={p}{extra}"), true));
     }
     out.push((format!("/api/admin/reports/revenue?project_id={p}&from={}", from + DAY), false));
+    // The widest bounds a client may send: their quarters start outside the i64 range.
+    // (`i64::MIN` counts as the start of its quarter; `i64::MAX` is inside one: every answer.)
+    out.push((format!("/api/admin/reports/revenue?project_id={p}&from={}", i64::MIN), true));
+    out.push((format!("/api/admin/reports/revenue?project_id={p}&from={}&to={}", i64::MIN, i64::MAX), false));
     for k in [0, 5, 10, 15, 22, 29] {
         for extra in ["", "&wave=survey&rollup=decision_maker_first"] {
             out.push((format!("/api/admin/accounts/{}/timeline?project_id={p}{extra}", account_name(k)), true));

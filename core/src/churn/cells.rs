@@ -37,10 +37,11 @@ pub fn quarter_of(at: i64) -> i64 {
     y * 4 + i64::from((m - 1) / 3)
 }
 
-/// Unix ms of the first moment of quarter `q`.
+/// Unix ms of the first moment of quarter `q`, clamped to the `i64` range: the quarter of a
+/// query bound near `i64::MIN` starts before the earliest representable millisecond.
 pub fn quarter_start(q: i64) -> i64 {
     let (y, i) = (q.div_euclid(4), q.rem_euclid(4));
-    days_from_civil(y, (i * 3 + 1) as u32, 1) * DAY_MS
+    days_from_civil(y, (i * 3 + 1) as u32, 1).saturating_mul(DAY_MS)
 }
 
 /// The latest answer of a role class: ordered by time, then score (the same tie-break as

@@ -57,6 +57,15 @@ fn quarters_are_calendar_quarters() {
 }
 
 #[test]
+fn quarters_of_the_extreme_timestamps_do_not_overflow() {
+    // A report's `from` may be any i64; its quarter starts before i64::MIN and is clamped.
+    assert_eq!(quarter_start(quarter_of(i64::MIN)), i64::MIN);
+    let last = quarter_of(i64::MAX);
+    assert!(i64::MAX - quarter_start(last) < 92 * DAY_MS);
+    assert_eq!(quarter_start(last + 1), i64::MAX);
+}
+
+#[test]
 fn timelines_from_cells_equal_timelines_from_answers() {
     for seed in 1..6 {
         let answers = generated(seed, 700);

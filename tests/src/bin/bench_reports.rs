@@ -10,6 +10,7 @@
 //! `cargo xtask bench-reports [--answers 1000000,10000000] [--backends sqlite,postgres] [--runs 20] [--raw-runs 5]`
 
 use anyhow::Context;
+use nps_e2e::bench::{Timing, time_get};
 use nps_core::wire::SurveyKind;
 use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase};
 use sqlx::Connection;
@@ -56,13 +57,6 @@ fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
     nps_e2e::collector::use_collector_beside_this_binary()?;
     tokio::runtime::Runtime::new()?.block_on(run(args))
-}
-
-/// One timed report: p50 and p95 in milliseconds.
-#[derive(Debug, Clone, Copy, Default)]
-struct Timing {
-    p50: f64,
-    p95: f64,
 }
 
 /// Figures of one backend at one size.
@@ -153,37 +147,18 @@ async fn bench_one(backend: &str, n: u64, args: &Args) -> anyhow::Result<Figures
     ];
     let mut rows = Vec::new();
     for (name, path) in &reports {
-        let fast = time(&admin, path, args.runs).await?;
-        let raw = time(&admin, &format!("{path}&rollups=false"), args.raw_runs).await?;
+        let fast = time_get(&admin, path, args.runs).await?;
+        let raw = time_get(&admin, &format!("{path}&rollups=false"), args.raw_runs).await?;
         check_same(&admin, path).await?;
         rows.push((*name, fast, raw));
     }
-    let adhoc = time(&admin, &format!("/api/admin/reports/segments?{base}&by=attr:industry"), args.raw_runs).await?;
+    let adhoc = time_get(&admin, &format!("/api/admin/reports/segments?{base}&by=attr:industry"), args.raw_runs).await?;
 
     collector.terminate().await?;
     if backend == "postgres" {
         drop_postgres_database(&database.url).await?;
     }
     Ok(Figures { label, load_s, backfill_s, rows, adhoc })
-}
-
-/// p50 / p95 of `runs` requests after one warm-up.
-async fn time(admin: &Admin, path: &str, runs: usize) -> anyhow::Result<Timing> {
-    let url = format!("{}{path}", admin.base);
-    let mut samples = Vec::with_capacity(runs);
-    for i in 0..=runs {
-        let started = Instant::now();
-        let response = admin.http.get(&url).timeout(Duration::from_secs(600)).send().await?;
-        let status = response.status();
-        let body = response.bytes().await?;
-        anyhow::ensure!(status.is_success(), "GET {path}: {status} {}", String::from_utf8_lossy(&body));
-        if i > 0 {
-            samples.push(started.elapsed().as_secs_f64() * 1_000.0);
-        }
-    }
-    samples.sort_by(f64::total_cmp);
-    let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
-    Ok(Timing { p50: at(0.5), p95: at(0.95) })
 }
 
 /// The rollups and the raw rows must answer the same.
