@@ -336,7 +336,7 @@ function show(definition, current, start) {
   if (!chosen) return Promise.resolve(false);
   current.lang = chosen.lang;
   app.current = current;
-  var payload = { lang: chosen.lang, texts: chosen.texts, appearance: definition.appearance || {}, start_band: start && start.band, start_thanks: !!(start && start.thanks) };
+  var payload = { lang: chosen.lang, texts: chosen.texts, appearance: definition.appearance || {}, start_band: start && start.band, start_thanks: !!(start && start.thanks), preview: !!current.preview };
   return loadRenderer().then(function (m) {
     if (app.current !== current) return false; // reset or replaced while the renderer loaded
     m.show(payload, report);

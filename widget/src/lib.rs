@@ -10,7 +10,7 @@ mod ui;
 
 use wasm_bindgen::prelude::*;
 
-/// Shows the card for `payload` (`{lang, texts, appearance, start_band?, start_thanks?}`),
+/// Shows the card for `payload` (`{lang, texts, appearance, start_band?, start_thanks?, preview?}`),
 /// replacing any card on screen. `report(what, detail)` is told `score` `{score}`, `complete`
 /// `{comment, extra_answers}`, `feedback` `{kind}` and `closed` `{reason}`.
 #[wasm_bindgen]

@@ -1,5 +1,5 @@
 //! The card's input, read by hand from the plain JS object the decider passes (`{lang, texts,
-//! appearance, start_band, start_thanks}`, texts and appearance as in the project's
+//! appearance, start_band, start_thanks, preview}`, texts and appearance as in the project's
 //! configuration). No serde: its derived deserializers and a JSON parser were a quarter of the
 //! old bundle, and the browser has already parsed the JSON.
 
@@ -16,6 +16,9 @@ pub struct Shown {
     /// Preview only: open on the follow-up (or, with `start_thanks`, the thank-you) of a band.
     pub start_band: Option<Band>,
     pub start_thanks: bool,
+    /// The admin's editor preview: the card never takes the focus (the editor keeps it while
+    /// the user types; each keystroke re-renders the preview).
+    pub preview: bool,
 }
 
 fn get(o: &JsValue, key: &str) -> JsValue {
@@ -75,5 +78,6 @@ pub fn read(p: &JsValue) -> Shown {
         appearance: appearance(&get(p, "appearance")),
         start_band: get(p, "start_band").as_string().and_then(|b| Band::parse(&b)),
         start_thanks: get(p, "start_thanks").as_bool() == Some(true),
+        preview: get(p, "preview").as_bool() == Some(true),
     }
 }

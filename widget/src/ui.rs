@@ -82,8 +82,10 @@ pub fn show(s: Shown, report: js_sys::Function) {
     }
     REPORT.with(|r| *r.borrow_mut() = Some(report));
     GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
-    // Keep the first return target when a card replaces another (the admin's preview).
-    if RETURN_FOCUS.with(|f| f.borrow().is_none()) {
+    // Keep the first return target when a card replaces another. A preview leaves the focus
+    // where it is: it must not pull the focus out of the editor the user is typing in.
+    let preview = s.preview;
+    if !preview && RETURN_FOCUS.with(|f| f.borrow().is_none()) {
         let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
         let outside = active.filter(|e| e.local_name() != "nps-survey");
         RETURN_FOCUS.with(|f| *f.borrow_mut() = outside.and_then(|e| e.dyn_into().ok()));
@@ -100,7 +102,9 @@ pub fn show(s: Shown, report: js_sys::Function) {
             let step = first_step(&s);
             let shown = Arc::new(s);
             m.card = Some(Box::new(leptos::mount::mount_to(m.root.clone(), move || view! { <Card shown=shown/> })));
-            focus_step(step);
+            if !preview {
+                focus_step(step);
+            }
         }
     });
 }

@@ -35,7 +35,7 @@ pub(super) fn delay_of(t: &Trigger) -> String {
 
 pub(super) fn trigger_row(form: Form, errors: Errors, parse_errors: ParseErrors, i: usize) -> impl IntoView {
     let kind = Memo::new(move |_| form.with(|f| f.rules.triggers.get(i).map(trigger_kind).unwrap_or("event")));
-    let read = move |g: fn(&Trigger) -> String| committed(move || form.with(|f| f.rules.triggers.get(i).map(g).unwrap_or_default()));
+    let read = move |g: fn(&Trigger) -> String| read_trigger(form, i, g);
     let base = format!("rules.triggers[{i}]");
     let delay_path = format!("{base}.delay_ms");
     let set_delay = move |ev: web_sys::Event| {
@@ -68,65 +68,9 @@ pub(super) fn trigger_row(form: Form, errors: Errors, parse_errors: ParseErrors,
             <FieldErrors errors=errors path=delay_path.clone() />
         };
         match kind.get() {
-            "event" => view! {
-                <label class="field">
-                    <span>"Event name"</span>
-                    <input type="text" name=format!("{base}.name") placeholder="e.g. report_exported"
-                        prop:value=read(|t| match t { Trigger::Event { name, .. } => name.clone(), _ => String::new() })
-                        on:input=move |ev| { let v = event_target_value(&ev); update_trigger(form, i, |t| if let Trigger::Event { name, .. } = t { *name = v; }); } />
-                </label>
-                <FieldErrors errors=errors path=format!("{base}.name") />
-                <label class="field small">
-                    <span>"From the nth occurrence (1 = first)"</span>
-                    <input type="number" min="1" step="1" name=format!("{base}.nth_occurrence")
-                        prop:value=read(|t| match t { Trigger::Event { nth_occurrence: Some(n), .. } => n.to_string(), _ => String::new() })
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev).trim().parse::<u32>().ok();
-                            update_trigger(form, i, |t| if let Trigger::Event { nth_occurrence, .. } = t { *nth_occurrence = v; });
-                        } />
-                </label>
-                <FieldErrors errors=errors path=format!("{base}.nth_occurrence") />
-                {delay}
-            }.into_any(),
-            "page_view" => view! {
-                <div class="row">
-                    <label class="field small">
-                        <span>"URL"</span>
-                        <select name=format!("{base}.url.op")
-                            prop:value=read(|t| match t { Trigger::PageView { url, .. } => enum_str(&url.op), _ => String::new() })
-                            on:change=move |ev| {
-                                if let Some(op) = parse_enum::<UrlOp>(&event_target_value(&ev)) {
-                                    update_trigger(form, i, |t| if let Trigger::PageView { url, .. } = t { url.op = op; });
-                                }
-                            }>
-                            <option value="exact">"is exactly"</option>
-                            <option value="prefix">"starts with"</option>
-                            <option value="contains">"contains"</option>
-                            <option value="glob">"matches (* and ?)"</option>
-                        </select>
-                    </label>
-                    <label class="field grow">
-                        <span>"Value"</span>
-                        <input type="text" name=format!("{base}.url.value") placeholder="https://app.example.com/billing"
-                            prop:value=read(|t| match t { Trigger::PageView { url, .. } => url.value.clone(), _ => String::new() })
-                            on:input=move |ev| { let v = event_target_value(&ev); update_trigger(form, i, |t| if let Trigger::PageView { url, .. } = t { url.value = v; }); } />
-                    </label>
-                </div>
-                <FieldErrors errors=errors path=format!("{base}.url") />
-                {delay}
-            }.into_any(),
-            _ => view! {
-                <label class="field small">
-                    <span>"Every (days)"</span>
-                    <input type="number" min="1" step="1" name=format!("{base}.every_days")
-                        prop:value=read(|t| match t { Trigger::Cadence { every_days } => every_days.to_string(), _ => String::new() })
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0);
-                            update_trigger(form, i, |t| if let Trigger::Cadence { every_days } = t { *every_days = v; });
-                        } />
-                </label>
-                <FieldErrors errors=errors path=format!("{base}.every_days") />
-            }.into_any(),
+            "event" => event_fields(form, errors, i, &base, delay).into_any(),
+            "page_view" => page_view_fields(form, errors, i, &base, delay).into_any(),
+            _ => cadence_fields(form, errors, i, &base).into_any(),
         }
     };
     view! {
@@ -148,5 +92,100 @@ pub(super) fn trigger_row(form: Form, errors: Errors, parse_errors: ParseErrors,
             </div>
             {body}
         </fieldset>
+    }
+}
+
+/// The triggers card: one row per trigger, and buttons to add one.
+pub(super) fn triggers_card(form: Form, errors: Errors, parse_errors: ParseErrors) -> impl IntoView {
+    let trigger_count = Memo::new(move |_| form.with(|f| f.rules.triggers.len()));
+    view! {
+        <section class="card">
+            <h2>"Triggers"</h2>
+            <p class="muted small">"When the survey may be shown; the first trigger that matches wins. No trigger = never shown by the widget."</p>
+            {move || (0..trigger_count.get()).map(|i| trigger_row(form, errors, parse_errors, i)).collect_view()}
+            <div class="row">
+                <button type="button" class="secondary" on:click=move |_| form.update(|f| f.rules.triggers.push(new_trigger("event")))>"Add event trigger"</button>
+                <button type="button" class="secondary" on:click=move |_| form.update(|f| f.rules.triggers.push(new_trigger("page_view")))>"Add page-view trigger"</button>
+            </div>
+        </section>
+    }
+}
+
+/// One field of trigger `i` as last committed (see `committed`).
+fn read_trigger(form: Form, i: usize, g: fn(&Trigger) -> String) -> Memo<String> {
+    committed(move || form.with(|f| f.rules.triggers.get(i).map(g).unwrap_or_default()))
+}
+
+/// An event trigger: the event, from which occurrence, after what delay.
+fn event_fields(form: Form, errors: Errors, i: usize, base: &str, delay: impl IntoView) -> impl IntoView {
+    let read = move |g: fn(&Trigger) -> String| read_trigger(form, i, g);
+    view! {
+        <label class="field">
+            <span>"Event name"</span>
+            <input type="text" name=format!("{base}.name") placeholder="e.g. report_exported"
+                prop:value=read(|t| match t { Trigger::Event { name, .. } => name.clone(), _ => String::new() })
+                on:input=move |ev| { let v = event_target_value(&ev); update_trigger(form, i, |t| if let Trigger::Event { name, .. } = t { *name = v; }); } />
+        </label>
+        <FieldErrors errors=errors path=format!("{base}.name") />
+        <label class="field small">
+            <span>"From the nth occurrence (1 = first)"</span>
+            <input type="number" min="1" step="1" name=format!("{base}.nth_occurrence")
+                prop:value=read(|t| match t { Trigger::Event { nth_occurrence: Some(n), .. } => n.to_string(), _ => String::new() })
+                on:change=move |ev| {
+                    let v = event_target_value(&ev).trim().parse::<u32>().ok();
+                    update_trigger(form, i, |t| if let Trigger::Event { nth_occurrence, .. } = t { *nth_occurrence = v; });
+                } />
+        </label>
+        <FieldErrors errors=errors path=format!("{base}.nth_occurrence") />
+        {delay}
+    }
+}
+
+/// A page-view trigger: the URL rule, after what delay.
+fn page_view_fields(form: Form, errors: Errors, i: usize, base: &str, delay: impl IntoView) -> impl IntoView {
+    let read = move |g: fn(&Trigger) -> String| read_trigger(form, i, g);
+    view! {
+        <div class="row">
+            <label class="field small">
+                <span>"URL"</span>
+                <select name=format!("{base}.url.op")
+                    prop:value=read(|t| match t { Trigger::PageView { url, .. } => enum_str(&url.op), _ => String::new() })
+                    on:change=move |ev| {
+                        if let Some(op) = parse_enum::<UrlOp>(&event_target_value(&ev)) {
+                            update_trigger(form, i, |t| if let Trigger::PageView { url, .. } = t { url.op = op; });
+                        }
+                    }>
+                    <option value="exact">"is exactly"</option>
+                    <option value="prefix">"starts with"</option>
+                    <option value="contains">"contains"</option>
+                    <option value="glob">"matches (* and ?)"</option>
+                </select>
+            </label>
+            <label class="field grow">
+                <span>"Value"</span>
+                <input type="text" name=format!("{base}.url.value") placeholder="https://app.example.com/billing"
+                    prop:value=read(|t| match t { Trigger::PageView { url, .. } => url.value.clone(), _ => String::new() })
+                    on:input=move |ev| { let v = event_target_value(&ev); update_trigger(form, i, |t| if let Trigger::PageView { url, .. } = t { url.value = v; }); } />
+            </label>
+        </div>
+        <FieldErrors errors=errors path=format!("{base}.url") />
+        {delay}
+    }
+}
+
+/// A cadence trigger (relational NPS): every how many days.
+fn cadence_fields(form: Form, errors: Errors, i: usize, base: &str) -> impl IntoView {
+    let read = move |g: fn(&Trigger) -> String| read_trigger(form, i, g);
+    view! {
+        <label class="field small">
+            <span>"Every (days)"</span>
+            <input type="number" min="1" step="1" name=format!("{base}.every_days")
+                prop:value=read(|t| match t { Trigger::Cadence { every_days } => every_days.to_string(), _ => String::new() })
+                on:change=move |ev| {
+                    let v = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0);
+                    update_trigger(form, i, |t| if let Trigger::Cadence { every_days } = t { *every_days = v; });
+                } />
+        </label>
+        <FieldErrors errors=errors path=format!("{base}.every_days") />
     }
 }
