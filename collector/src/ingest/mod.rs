@@ -4,11 +4,13 @@ mod drainer;
 mod hook;
 pub mod purge;
 mod record;
+mod recent_writes;
 mod spool;
 
 pub use drainer::{Drainer, now_ms};
 pub use hook::ApplyHook;
 pub use record::{BatchParts, DecisionLog, IngestRecord};
+pub use recent_writes::RecentWrites;
 pub use spool::{Spool, SpoolError};
 
 use crate::error::ApiError;
@@ -83,28 +85,3 @@ impl Ingestor {
     }
 }
 
-/// The last spooled write of each recently active user, so that a decision can wait for that
-/// user's own writes (identify, answers, declines) to reach SQL before it reads their history:
-/// the browser sends `identify` and then `decide` within milliseconds.
-#[derive(Default)]
-pub struct RecentWrites {
-    last: std::sync::Mutex<std::collections::HashMap<(i64, String), u64>>,
-}
-
-impl RecentWrites {
-    const CLEAN_ABOVE: usize = 100_000;
-
-    pub fn record(&self, project_id: i64, user_id: &str, key: Option<u64>, drained_up_to: u64) {
-        let Some(key) = key else { return };
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if last.len() >= Self::CLEAN_ABOVE {
-            last.retain(|_, k| *k > drained_up_to);
-        }
-        last.insert((project_id, user_id.to_owned()), key);
-    }
-
-    pub fn last(&self, project_id: i64, user_id: &str) -> Option<u64> {
-        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        last.get(&(project_id, user_id.to_owned())).copied()
-    }
-}
