@@ -45,7 +45,7 @@ macro_rules! impl_account_rollup_store {
                     crate::store::account_rollups::ACCOUNT_KINDS_SQL
                 ));
                 condition(&mut qb);
-                let rows = qb.build().fetch_all(&mut *conn).await?;
+                let rows = qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).fetch_all(&mut *conn).await?;
                 rows.iter().map(Self::answer_of_row).collect()
             }
 

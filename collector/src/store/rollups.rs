@@ -197,7 +197,7 @@ macro_rules! impl_rollup_store {
                     Self::start_rollup_insert(&mut qb, None);
                     push_ids(&mut qb);
                     Self::finish_rollup_insert(&mut qb);
-                    qb.build().execute(&mut *conn).await?;
+                    qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).execute(&mut *conn).await?;
 
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
                         "SELECT project_id, dimension FROM report_dimensions WHERE project_id IN \
@@ -205,7 +205,7 @@ macro_rules! impl_rollup_store {
                     );
                     push_ids(&mut qb);
                     qb.push(") ORDER BY project_id, dimension");
-                    let declared = qb.build().fetch_all(&mut *conn).await?;
+                    let declared = qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).fetch_all(&mut *conn).await?;
                     for row in &declared {
                         let project_id: i64 = row.try_get("project_id")?;
                         let key: String = row.try_get("dimension")?;
@@ -215,7 +215,7 @@ macro_rules! impl_rollup_store {
                         qb.push("project_id = ").push_bind(project_id).push(" AND ");
                         push_ids(&mut qb);
                         Self::finish_rollup_insert(&mut qb);
-                        qb.build().execute(&mut *conn).await?;
+                        qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).execute(&mut *conn).await?;
                     }
                 }
                 // The account aggregates count the same answers, in the same transaction.

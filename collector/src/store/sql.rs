@@ -24,6 +24,16 @@ impl Dialect {
 /// limits (32,766 for SQLite, 65,535 for PostgreSQL).
 pub(crate) const ROWS_PER_STATEMENT: usize = 500;
 
+/// For `Query::persistent`: the drainer's statements that select rows by a list of ids are
+/// planned at each execution instead of cached as prepared statements. PostgreSQL keeps a
+/// cached statement's generic plan until an ANALYZE of the table invalidates it; the first
+/// one is made while the table is nearly empty (a sequential scan that tests every row
+/// against the whole id list), so without autovacuum every drained batch cost rows x ids:
+/// 400 records/s at 150,000 answers, measured by `bench ingest`. Planned each time, with the
+/// table's current size, the primary key is used. (Each list length is its own statement
+/// anyway: caching them only filled the statement cache.)
+pub(crate) const PLANNED_EACH_TIME: bool = false;
+
 pub(crate) const MS_PER_DAY: i64 = 86_400_000;
 
 /// History the eligibility rules look at: far longer than any default back-off.

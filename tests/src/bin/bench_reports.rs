@@ -15,7 +15,7 @@ use nps_core::wire::SurveyKind;
 use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase};
 use sqlx::Connection;
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const DAY: i64 = 86_400_000;
 /// 2024-12-02T00:00:00Z: two years of answers end on 2026-12-01.

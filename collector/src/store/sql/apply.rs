@@ -190,7 +190,7 @@ macro_rules! sql_apply {
                         ids.push_bind(*id);
                     }
                     qb.push(")");
-                    qb.build().execute(&mut *tx).await?;
+                    qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).execute(&mut *tx).await?;
                 }
                 Self::rollup_new_answers(&mut tx, &newly_scored).await?;
                 tx.commit().await?;
