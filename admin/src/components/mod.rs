@@ -1,5 +1,6 @@
 //! Reusable pieces: the NPS headline, the SVG charts, error messages next to fields.
 
+pub mod date_range;
 pub mod distribution;
 pub mod interval_bar;
 pub mod new_password;

@@ -6,6 +6,7 @@ use crate::api::{self, AuditFilters};
 use crate::components::ErrorBox;
 use crate::fmt;
 use crate::pages::report::range;
+use crate::components::date_range::date_range_fields;
 use leptos::prelude::*;
 use nps_core::wire::{AuditEntry, AuditKind};
 
@@ -103,12 +104,7 @@ pub fn AuditLog() -> impl IntoView {
             <label class="field inline"><span>"Action contains"</span>
                 <input type="search" name="action" prop:value=move || action.get() on:input=move |ev| action.set(event_target_value(&ev)) />
             </label>
-            <label class="field inline"><span>"From"</span>
-                <input type="date" name="from" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev)) />
-            </label>
-            <label class="field inline"><span>"To (inclusive)"</span>
-                <input type="date" name="to" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) />
-            </label>
+            {date_range_fields(from, to)}
             <button type="submit">"Apply"</button>
             <a class="button secondary" href=move || filters().export_url() download="audit-log.csv" data-testid="audit-export">"Export CSV"</a>
         </form>

@@ -9,6 +9,7 @@ use crate::pages::accounts::AccountRollupsCard;
 use crate::pages::explain::Explain;
 use crate::pages::segments::Segments;
 use crate::{Link, Route, fmt};
+use crate::components::date_range::date_range_fields;
 use leptos::prelude::*;
 use nps_core::wire::{NpsReport, Survey, SurveyKind};
 
@@ -89,12 +90,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     view! {
         <SurveyTabs survey_id=survey_id current=Route::Report(survey_id) survey=survey />
         <form class="filters card" on:submit=apply aria-label="Report range">
-            <label class="field inline"><span>"From"</span>
-                <input type="date" name="from" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev)) />
-            </label>
-            <label class="field inline"><span>"To (inclusive)"</span>
-                <input type="date" name="to" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) />
-            </label>
+            {date_range_fields(from, to)}
             <label class="field inline"><span>"Trend per"</span>
                 <select name="granularity" prop:value=move || granularity.get() on:change=move |ev| { granularity.set(event_target_value(&ev)); load(); }>
                     <option value="day">"day"</option>

@@ -3,6 +3,7 @@
 use crate::api::{self, ResponseFilters};
 use crate::pages::report::{SurveyTabs, range};
 use crate::{Route, fmt};
+use crate::components::date_range::date_range_fields;
 use leptos::prelude::*;
 use nps_core::wire::{ResponseRow, Survey};
 
@@ -67,12 +68,7 @@ pub fn Responses(survey_id: i64) -> impl IntoView {
             <label class="field inline"><span>"Comment contains"</span>
                 <input type="search" name="q" prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev)) />
             </label>
-            <label class="field inline"><span>"From"</span>
-                <input type="date" name="from" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev)) />
-            </label>
-            <label class="field inline"><span>"To (inclusive)"</span>
-                <input type="date" name="to" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev)) />
-            </label>
+            {date_range_fields(from, to)}
             <button type="submit">"Apply"</button>
             <a class="button secondary" href=move || filters().url(true) download="responses.csv" data-testid="export-csv">"Export CSV"</a>
             <a class="button secondary" href=move || filters().xlsx_url() download="responses.xlsx" data-testid="export-xlsx">"Export XLSX"</a>
