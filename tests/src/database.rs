@@ -10,6 +10,17 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// `sqlite` or `postgres`, as the benches' `--only` flag takes them.
+    pub fn parse(name: &str) -> anyhow::Result<Self> {
+        match name {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" => Ok(Self::Postgres),
+            _ => anyhow::bail!("--only takes sqlite or postgres"),
+        }
+    }
+}
+
 pub struct TestDatabase {
     pub backend: Backend,
     pub url: String,

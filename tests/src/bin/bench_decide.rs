@@ -38,13 +38,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--clients" => args.clients = value.parse()?,
             "--seconds" => args.seconds = value.parse()?,
             "--users" => args.users = value.parse()?,
-            "--only" => {
-                args.only = Some(match value.as_str() {
-                    "sqlite" => Backend::Sqlite,
-                    "postgres" => Backend::Postgres,
-                    _ => anyhow::bail!("--only takes sqlite or postgres"),
-                })
-            }
+            "--only" => args.only = Some(Backend::parse(&value)?),
             _ => anyhow::bail!("unknown flag {flag}; usage: bench-decide [--clients N] [--seconds S] [--users U] [--only sqlite|postgres]"),
         }
     }

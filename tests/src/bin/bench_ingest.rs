@@ -52,21 +52,13 @@ fn parse_args() -> anyhow::Result<Args> {
             "--seconds" => args.seconds = value.parse().context("--seconds")?,
             "--sustained-rate" => args.sustained_rate = value.parse().context("--sustained-rate")?,
             "--sustained-seconds" => args.sustained_seconds = value.parse().context("--sustained-seconds")?,
-            "--only" => args.only = Some(parse_backend(&value)?),
+            "--only" => args.only = Some(Backend::parse(&value)?),
             _ => anyhow::bail!("unknown flag {flag}; {USAGE}"),
         }
     }
     anyhow::ensure!(args.clients > 1 && args.seconds > 0, "--clients must be at least 2 and --seconds positive");
     anyhow::ensure!(args.sustained_rate > 0 && args.sustained_seconds > 0, "the sustained phase needs a positive rate and length");
     Ok(args)
-}
-
-fn parse_backend(value: &str) -> anyhow::Result<Backend> {
-    match value {
-        "sqlite" => Ok(Backend::Sqlite),
-        "postgres" => Ok(Backend::Postgres),
-        _ => anyhow::bail!("--only takes sqlite or postgres"),
-    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -250,13 +242,11 @@ impl Target {
 
     /// The records waiting in every collector's spool (`None` while one does not answer).
     async fn spool_depth(&self) -> Option<u64> {
-        let mut depth = 0;
-        for collector in &self.collectors {
-            let url = format!("{}/readyz", collector.url);
-            let body: serde_json::Value = self.admin.http.get(&url).send().await.ok()?.json().await.ok()?;
-            depth += body["spool_depth"].as_u64()?;
-        }
-        Some(depth)
+        spool_depth(&self.admin.http, &self.readyz_urls()).await
+    }
+
+    fn readyz_urls(&self) -> Vec<String> {
+        self.collectors.iter().map(|c| format!("{}/readyz", c.url)).collect()
     }
 
     /// Polls `/readyz` until everything acknowledged has moved from the spools to SQL.
@@ -303,6 +293,17 @@ impl Target {
     }
 }
 
+/// The records waiting in the spools of the collectors whose `/readyz` are `urls` (`None`
+/// while one does not answer).
+async fn spool_depth(http: &reqwest::Client, urls: &[String]) -> Option<u64> {
+    let mut depth = 0;
+    for url in urls {
+        let body: serde_json::Value = http.get(url).send().await.ok()?.json().await.ok()?;
+        depth += body["spool_depth"].as_u64()?;
+    }
+    Some(depth)
+}
+
 /// Samples the spools' depth until stopped; answers the deepest it saw.
 struct SpoolWatch {
     stop: Arc<AtomicBool>,
@@ -312,17 +313,12 @@ struct SpoolWatch {
 impl SpoolWatch {
     fn start(target: &Target) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
-        let (urls, http) = (target.collectors.iter().map(|c| format!("{}/readyz", c.url)).collect::<Vec<_>>(), target.admin.http.clone());
+        let (urls, http) = (target.readyz_urls(), target.admin.http.clone());
         let flag = stop.clone();
         let task = tokio::spawn(async move {
             let mut deepest = 0;
             while !flag.load(Ordering::Relaxed) {
-                let mut depth = 0;
-                for url in &urls {
-                    let body: Option<serde_json::Value> = async { http.get(url).send().await.ok()?.json().await.ok() }.await;
-                    depth += body.and_then(|b| b["spool_depth"].as_u64()).unwrap_or(0);
-                }
-                deepest = deepest.max(depth);
+                deepest = deepest.max(spool_depth(&http, &urls).await.unwrap_or(0));
                 tokio::time::sleep(SPOOL_SAMPLE_EVERY).await;
             }
             deepest
