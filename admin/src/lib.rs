@@ -26,6 +26,10 @@ pub enum Route {
     FollowUps(i64),
     AtRisk(i64),
     Webhooks(i64),
+    /// The partner programme of a project: partners, coverage, NPS per partner.
+    Partners(i64),
+    /// Business data, revenue-weighted NPS, churn and renewals of a project.
+    Revenue(i64),
     /// A survey's campaigns, and a form for a new one.
     NewCampaign(i64),
     Campaign(i64),
@@ -43,7 +47,11 @@ pub enum Route {
 
 impl Route {
     pub fn parse(path: &str) -> Route {
-        let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = path
+            .trim_matches('/')
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .collect();
         let id = |s: &str| s.parse::<i64>().ok();
         match parts.as_slice() {
             ["admin"] | ["admin", "projects"] => Route::Projects,
@@ -53,11 +61,19 @@ impl Route {
             ["admin", "reset"] => Route::Reset,
             ["admin", "account"] => Route::Account,
             ["admin", "projects", p] => id(p).map_or(Route::NotFound, Route::Project),
-            ["admin", "projects", p, "followups"] => id(p).map_or(Route::NotFound, Route::FollowUps),
+            ["admin", "projects", p, "followups"] => {
+                id(p).map_or(Route::NotFound, Route::FollowUps)
+            }
             ["admin", "projects", p, "at-risk"] => id(p).map_or(Route::NotFound, Route::AtRisk),
             ["admin", "projects", p, "webhooks"] => id(p).map_or(Route::NotFound, Route::Webhooks),
-            ["admin", "projects", p, "surveys", "new"] => id(p).map_or(Route::NotFound, Route::NewSurvey),
-            ["admin", "surveys", s, "campaigns"] => id(s).map_or(Route::NotFound, Route::NewCampaign),
+            ["admin", "projects", p, "partners"] => id(p).map_or(Route::NotFound, Route::Partners),
+            ["admin", "projects", p, "revenue"] => id(p).map_or(Route::NotFound, Route::Revenue),
+            ["admin", "projects", p, "surveys", "new"] => {
+                id(p).map_or(Route::NotFound, Route::NewSurvey)
+            }
+            ["admin", "surveys", s, "campaigns"] => {
+                id(s).map_or(Route::NotFound, Route::NewCampaign)
+            }
             ["admin", "campaigns", c] => id(c).map_or(Route::NotFound, Route::Campaign),
             ["admin", "surveys", s] => id(s).map_or(Route::NotFound, Route::Survey),
             ["admin", "surveys", s, "report"] => id(s).map_or(Route::NotFound, Route::Report),
@@ -77,6 +93,8 @@ impl Route {
             Route::FollowUps(p) => format!("/admin/projects/{p}/followups"),
             Route::AtRisk(p) => format!("/admin/projects/{p}/at-risk"),
             Route::Webhooks(p) => format!("/admin/projects/{p}/webhooks"),
+            Route::Partners(p) => format!("/admin/projects/{p}/partners"),
+            Route::Revenue(p) => format!("/admin/projects/{p}/revenue"),
             Route::NewCampaign(s) => format!("/admin/surveys/{s}/campaigns"),
             Route::Campaign(c) => format!("/admin/campaigns/{c}"),
             Route::Users => "/admin/users".to_owned(),
@@ -112,7 +130,9 @@ pub fn state() -> AppState {
 }
 
 fn location_path() -> String {
-    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default()
 }
 
 /// Goes to `route`, adding a history entry.
@@ -152,9 +172,14 @@ pub fn on_unauthorized() {
 /// An in-app link: a real `<a href>` (open in a new tab works), handled by the router on a
 /// plain click.
 #[component]
-pub fn Link(route: Route, children: Children, #[prop(optional, into)] class: String) -> impl IntoView {
+pub fn Link(
+    route: Route,
+    children: Children,
+    #[prop(optional, into)] class: String,
+) -> impl IntoView {
     let on_click = move |ev: web_sys::MouseEvent| {
-        if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key() {
+        if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key()
+        {
             ev.prevent_default();
             navigate(route);
         }
@@ -167,7 +192,10 @@ fn App() -> impl IntoView {
     let st = state();
     leptos::task::spawn_local(async move {
         if let Ok(me) = api::whoami().await {
-            st.user.set(Some(SessionUser { email: me.email, role: me.role }));
+            st.user.set(Some(SessionUser {
+                email: me.email,
+                role: me.role,
+            }));
         }
         st.checked.set(true);
     });
@@ -217,6 +245,8 @@ fn App() -> impl IntoView {
                     Route::FollowUps(id) => view! { <pages::followups::FollowUps project_id=id /> }.into_any(),
                     Route::AtRisk(id) => view! { <pages::risk::AtRisk project_id=id /> }.into_any(),
                     Route::Webhooks(id) => view! { <pages::webhooks::Webhooks project_id=id /> }.into_any(),
+                    Route::Partners(id) => view! { <pages::partners::Partners project_id=id /> }.into_any(),
+                    Route::Revenue(id) => view! { <pages::revenue::Revenue project_id=id /> }.into_any(),
                     Route::NewCampaign(id) => view! { <pages::campaigns::NewCampaign survey_id=id /> }.into_any(),
                     Route::Campaign(id) => view! { <pages::campaigns::CampaignPage id=id /> }.into_any(),
                     Route::Users | Route::Accept | Route::Reset => view! { <pages::users::Users /> }.into_any(),
@@ -235,8 +265,13 @@ fn App() -> impl IntoView {
 /// Runs when the module is instantiated: mounts the app into `#app`.
 #[wasm_bindgen(start)]
 pub fn start() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Some(host) = document.get_element_by_id("app").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) else {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(host) = document
+        .get_element_by_id("app")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
         return;
     };
     host.set_inner_html("");
@@ -260,7 +295,26 @@ mod tests {
 
     #[test]
     fn routes_round_trip() {
-        for r in [Route::Projects, Route::Project(3), Route::NewSurvey(3), Route::Survey(7), Route::Report(7), Route::Responses(7), Route::FollowUps(3), Route::AtRisk(3), Route::Webhooks(3), Route::NewCampaign(7), Route::Campaign(2), Route::Users, Route::Accept, Route::Reset, Route::Account, Route::Audit] {
+        for r in [
+            Route::Projects,
+            Route::Project(3),
+            Route::NewSurvey(3),
+            Route::Survey(7),
+            Route::Report(7),
+            Route::Responses(7),
+            Route::FollowUps(3),
+            Route::AtRisk(3),
+            Route::Webhooks(3),
+            Route::Partners(3),
+            Route::Revenue(3),
+            Route::NewCampaign(7),
+            Route::Campaign(2),
+            Route::Users,
+            Route::Accept,
+            Route::Reset,
+            Route::Account,
+            Route::Audit,
+        ] {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/admin"), Route::Projects);

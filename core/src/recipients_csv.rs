@@ -10,9 +10,7 @@ use crate::wire::{Attributes, RecipientInput};
 /// The recipients of a CSV file, in file order, or what is wrong with it (`csv line 3: ...`,
 /// the header being line 1).
 pub fn parse(text: &str) -> Result<Vec<RecipientInput>, String> {
-    // Spreadsheets often start their UTF-8 export with a byte-order mark.
-    let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = crate::csv_file::reader(text);
     let headers = reader.headers().map_err(|e| format!("csv: {e}"))?.clone();
     if !headers.iter().any(|h| h == "email") {
         return Err("csv: the header must have an `email` column".to_owned());
@@ -20,7 +18,12 @@ pub fn parse(text: &str) -> Result<Vec<RecipientInput>, String> {
     let mut out = Vec::new();
     for (line, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("csv line {}: {e}", line + 2))?;
-        let mut recipient = RecipientInput { email: String::new(), name: None, language: None, attributes: Attributes::new() };
+        let mut recipient = RecipientInput {
+            email: String::new(),
+            name: None,
+            language: None,
+            attributes: Attributes::new(),
+        };
         for (header, value) in headers.iter().zip(record.iter()) {
             match header {
                 "email" => recipient.email = value.to_owned(),
@@ -43,16 +46,26 @@ mod tests {
 
     #[test]
     fn columns_become_fields_and_attributes() {
-        let rows = parse("email,name,language,department\nann@x.io,Ann,de,sales\nbob@x.io,,,\n").expect("valid");
+        let rows = parse("email,name,language,department\nann@x.io,Ann,de,sales\nbob@x.io,,,\n")
+            .expect("valid");
         assert_eq!(rows.len(), 2);
-        assert_eq!((rows[0].name.as_deref(), rows[0].language.as_deref()), (Some("Ann"), Some("de")));
+        assert_eq!(
+            (rows[0].name.as_deref(), rows[0].language.as_deref()),
+            (Some("Ann"), Some("de"))
+        );
         assert_eq!(rows[0].attributes.get("department"), Some(&"sales".into()));
-        assert_eq!((rows[1].name.as_deref(), rows[1].attributes.len()), (None, 0));
+        assert_eq!(
+            (rows[1].name.as_deref(), rows[1].attributes.len()),
+            (None, 0)
+        );
     }
 
     #[test]
     fn a_file_without_email_or_with_a_broken_line_is_refused() {
-        assert_eq!(parse("name\nAnn\n"), Err("csv: the header must have an `email` column".to_owned()));
+        assert_eq!(
+            parse("name\nAnn\n"),
+            Err("csv: the header must have an `email` column".to_owned())
+        );
         assert!(parse("email\na@x.io,extra\n").is_err_and(|e| e.starts_with("csv line 2")));
     }
 }

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { admin } from './harness.mjs';
 import { smtpSink, linkIn, recipientOf } from './smtp.mjs';
-import { startCollector, launch, screenshotPath, signIn, watchProblems, eventually, headlineOf, DIST } from './admin/helpers.mjs';
+import { startCollector, launch, screenshotPath, signIn, watchProblems, eventually, headlineOf, createLinkSurvey, DIST } from './admin/helpers.mjs';
 
 const HR = { email: 'hr@corp.test', password: 'a long enough password for hr' };
 const PEOPLE = [
@@ -38,26 +38,7 @@ after(async () => {
 
 async function employeeSurvey(api) {
   const project = await api.post('/api/admin/projects', { name: 'People', allowed_origins: [] });
-  const band = (d, p, pr) => ({ detractor: d, passive: p, promoter: pr });
-  const survey = await api.post(`/api/admin/projects/${project.id}/surveys`, {
-    name: 'eNPS Q1',
-    kind: 'enps',
-    status: 'live',
-    definition: {
-      default_language: 'en',
-      texts: {
-        en: {
-          question: 'How likely are you to recommend working here to a friend?',
-          follow_up: band('What should change first?', 'What would make it a 10?', 'What do you value most?'),
-          thank_you: band('Thank you.', 'Thank you.', 'Thank you!'),
-          extra_questions: [],
-          promoter_link: null,
-        },
-      },
-      appearance: { placement: 'centre', theme: 'auto', brand_colour: '#0f766e' },
-    },
-    rules: { triggers: [] },
-  });
+  const survey = await createLinkSurvey(api, project.id, { name: 'eNPS Q1', kind: 'enps', question: 'How likely are you to recommend working here to a friend?' });
   const campaign = await api.post('/api/admin/campaigns', { survey_id: survey.id, name: 'Q1 pulse', anonymity: 'anonymous', group_attributes: ['department'] });
   const recipients = PEOPLE.map(([email, department]) => ({ email, attributes: { department } }));
   await api.post(`/api/admin/campaigns/${campaign.id}/recipients`, { recipients });

@@ -1,6 +1,6 @@
 // Campaigns in a real browser: the owner creates a link campaign for a survey (a refused
 // threshold first), imports recipients as CSV, gets one working personal link each, and finds
-// the campaign again in the survey's Campaigns tab.
+// the campaign again in the survey's Campaigns tab; it sets reminders and a quarterly wave.
 // Screenshot: tests/artifacts/admin-campaign.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -61,6 +61,21 @@ test('admin: create a campaign, import recipients, get their personal links', as
   const link = await page.locator('tr[data-recipient="ana@example.com"] input').inputValue();
   const hosted = await fetch(link);
   assert.equal(hosted.status, 200, `${link}: ${hosted.status}`);
+  // Reminders and a quarterly wave: a cadence out of range is refused before it is sent, a good
+  // schedule is saved (read back from the API) and the next wave's date is shown.
+  const delivery = page.getByRole('form', { name: 'Reminders and waves' });
+  await delivery.locator('input[name=reminder_after_days]').fill('3');
+  await delivery.locator('input[name=max_reminders]').fill('2');
+  await delivery.locator('input[name=cadence_days]').fill('800');
+  await delivery.getByRole('button', { name: 'Save schedule' }).click();
+  await page.getByText('cadence_days must be between 1 and 730').waitFor();
+  await delivery.locator('input[name=cadence_days]').fill('91');
+  await delivery.getByRole('button', { name: 'Save schedule' }).click();
+  await page.getByTestId('delivery-saved').getByText('Schedule saved.').waitFor();
+  const saved = await api.get(`/api/admin/campaigns/${page.url().split('/').pop()}/status`);
+  assert.deepEqual(saved.settings, { reminder_after_days: 3, max_reminders: 2, cadence_days: 91 });
+  const nextWave = new Date(saved.next_wave_at).toISOString().slice(0, 10);
+  await page.getByTestId('next-wave').getByText(`Next wave starts on ${nextWave} UTC.`).waitFor();
   await page.screenshot({ path: screenshotPath('campaign'), fullPage: true });
   // The survey's Campaigns tab lists it and leads back to it.
   await page.getByRole('link', { name: 'Survey report' }).click();

@@ -2,8 +2,9 @@
 // (NPS, interval, n, significance against the rest and small-segment marks, checked against
 // values computed here from the raw scores), B2B account roll-ups with per-role NPS, the
 // eligibility explanation, the follow-up queue with a status change and the loop metrics, and
-// the accounts at risk with the action log.
-// Screenshots go to tests/artifacts/admin-{segments,accounts,explain,followups,at-risk}.png.
+// the accounts at risk with the action log, and revenue (business data from CSV, revenue-
+// weighted NPS, churned against retained, renewals).
+// Screenshots go to tests/artifacts/admin-{segments,accounts,explain,followups,at-risk,revenue}.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -214,6 +215,33 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   await page.getByTestId('actions-table').getByText('Move exports to the background queue').waitFor();
   await page.getByTestId('recent-actions').getByText('Yes: 1 action(s) decided because of NPS in the last 90 days.').waitFor();
   await page.screenshot({ path: screenshotPath('at-risk'), fullPage: true });
+
+  // 6. Revenue: business data imported as CSV (a bad file first: its problems, nothing saved),
+  // then the revenue-weighted NPS (acct-3 churned, so left out), churned against retained, and
+  // the renewal coming up.
+  await page.goto(`${collector.url}/admin/projects/${project.id}`);
+  await page.getByRole('navigation', { name: 'Project tools' }).getByRole('link', { name: 'Revenue' }).click();
+  await page.getByTestId('business-count').getByText('No account has business data yet').waitFor();
+  const accountsCsv = page.locator('textarea[name=business_csv]');
+  await accountsCsv.fill('account_id,mrr\nacct-0,12;5\n');
+  await page.getByRole('button', { name: 'Import accounts' }).click();
+  await page.getByTestId('import-problems').getByText('line 2, field mrr: `12;5` is not an amount').waitFor();
+  const renewal = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  await accountsCsv.fill(`account_id,mrr,arr,renewal_date,churned\nacct-0,1000,,,\nacct-1,3000,,${renewal},\nacct-2,,24000,,\nacct-3,500,,,yes\n`);
+  await page.getByRole('button', { name: 'Import accounts' }).click();
+  await page.getByText('Saved: 4 account(s) added or updated.').waitFor();
+  await page.getByTestId('business-count').getByText('4 account(s) have business data.').waitFor();
+  const mrr = [1000, 3000, 2000];
+  const weighted = mrr.reduce((sum, m, a) => sum + m * perAccount[a], 0) / mrr.reduce((x, y) => x + y, 0);
+  await eventually(async () => (await page.getByTestId('weighted-nps').textContent()).startsWith(`${points(weighted)} (`), `weighted NPS ${points(weighted)}`);
+  assert.equal((await page.getByTestId('left-out').textContent()).trim(), 'Left out of the weighted NPS: 0 account(s) with answers but no revenue, 1 churned account(s).');
+  assert.equal((await page.locator('tr[data-account="acct-1"]').getByTestId('weight').first().textContent()).trim(), '50.0%');
+  const churned = npsOf(USERS.filter((u) => u.account === 'acct-3').map((u) => u.score)).nps;
+  const retained = npsOf(USERS.filter((u) => u.account !== 'acct-3').map((u) => u.score)).nps;
+  assert.equal((await page.getByTestId('churned-nps').first().textContent()).trim(), points(churned));
+  assert.equal((await page.getByTestId('retained-nps').first().textContent()).trim(), points(retained));
+  assert.deepEqual(await page.getByTestId('renewals-table').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.account)), ['acct-1']);
+  await page.screenshot({ path: screenshotPath('revenue'), fullPage: true });
 
   assert.deepEqual(problems, []);
   await context.close();

@@ -24,20 +24,31 @@ fn read_text(path: &Path) -> Result<String, String> {
 /// `#[wasm_bindgen(start)]` function then mounts the app).
 fn self_starting(glue: &str, wasm_name: &str) -> Result<String, String> {
     if !glue.contains("nps-admin_bg.wasm") {
-        return Err("the wasm-bindgen glue no longer names nps-admin_bg.wasm; update build_admin".to_owned());
+        return Err(
+            "the wasm-bindgen glue no longer names nps-admin_bg.wasm; update build_admin"
+                .to_owned(),
+        );
     }
     if !glue.contains("async function __wbg_init") {
         return Err("the wasm-bindgen glue has no __wbg_init; update build_admin".to_owned());
     }
-    Ok(format!("{}\n__wbg_init();\n", glue.replace("nps-admin_bg.wasm", wasm_name)))
+    Ok(format!(
+        "{}\n__wbg_init();\n",
+        glue.replace("nps-admin_bg.wasm", wasm_name)
+    ))
 }
 
 /// Fills the page template with the hashed file names.
 fn index_html(template: &str, js: &str, css: &str) -> Result<String, String> {
     if !template.contains("__ADMIN_JS__") || !template.contains("__ADMIN_CSS__") {
-        return Err("admin/static/index.html lacks the __ADMIN_JS__ / __ADMIN_CSS__ placeholders".to_owned());
+        return Err(
+            "admin/static/index.html lacks the __ADMIN_JS__ / __ADMIN_CSS__ placeholders"
+                .to_owned(),
+        );
     }
-    Ok(template.replace("__ADMIN_JS__", js).replace("__ADMIN_CSS__", css))
+    Ok(template
+        .replace("__ADMIN_JS__", js)
+        .replace("__ADMIN_CSS__", css))
 }
 
 /// Builds the admin app into `widget/dist/admin/`. Needs the widget's tools (the wasm32
@@ -45,7 +56,10 @@ fn index_html(template: &str, js: &str, css: &str) -> Result<String, String> {
 pub fn build_admin(root: &Path) -> Result<(), String> {
     let wasm_opt = root.join("widget/node_modules/.bin/wasm-opt");
     if !wasm_opt.exists() {
-        return Err(format!("{} is missing: install the widget's tools first (npm ci in widget/)", wasm_opt.display()));
+        return Err(format!(
+            "{} is missing: install the widget's tools first (npm ci in widget/)",
+            wasm_opt.display()
+        ));
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     // leptos' `erase_components` type-erases the views: far less monomorphised code (the
@@ -57,13 +71,28 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
         .current_dir(root)
         .env("RUSTFLAGS", "--cfg erase_components")
         .env("CARGO_TARGET_DIR", &admin_target)
-        .args(["build", "--profile", "widget", "--target", TARGET, "-p", "nps-admin"]))?;
+        .args([
+            "build",
+            "--profile",
+            "widget",
+            "--target",
+            TARGET,
+            "-p",
+            "nps-admin",
+        ]))?;
     let built = admin_target.join(TARGET).join("widget/nps_admin.wasm");
     let tmp = target_dir(root).join("admin-bindgen");
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
     run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--out-name", "nps-admin", "--out-dir"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "nps-admin",
+            "--out-dir",
+        ])
         .arg(&tmp)
         .arg(&built))?;
     let opt = tmp.join("nps-admin.opt.wasm");
@@ -96,7 +125,11 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
     let js_name = format!("nps-admin-{hash}.js");
     let css_name = format!("admin-{hash}.css");
     let glue = self_starting(&glue, &wasm_name)?;
-    let index = index_html(&read_text(&statics.join("index.html"))?, &js_name, &css_name)?;
+    let index = index_html(
+        &read_text(&statics.join("index.html"))?,
+        &js_name,
+        &css_name,
+    )?;
 
     let dist = root.join("widget/dist/admin");
     let _ = fs::remove_dir_all(&dist);
@@ -110,7 +143,12 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
     }
     // What a first visit downloads, precompressed for the collector to serve as is.
     let (mut gzip, mut brotli) = (0, 0);
-    for name in ["index.html", js_name.as_str(), wasm_name.as_str(), css_name.as_str()] {
+    for name in [
+        "index.html",
+        js_name.as_str(),
+        wasm_name.as_str(),
+        css_name.as_str(),
+    ] {
         let sizes = precompress(&dist.join(name))?;
         gzip += sizes.gzip;
         brotli += sizes.brotli;
@@ -143,8 +181,15 @@ mod tests {
 
     #[test]
     fn the_page_names_the_hashed_files() {
-        let page = index_html("<script src=\"/admin/__ADMIN_JS__\"></script><link href=\"/admin/__ADMIN_CSS__\">", "a.js", "b.css");
-        assert_eq!(page.as_deref(), Ok("<script src=\"/admin/a.js\"></script><link href=\"/admin/b.css\">"));
+        let page = index_html(
+            "<script src=\"/admin/__ADMIN_JS__\"></script><link href=\"/admin/__ADMIN_CSS__\">",
+            "a.js",
+            "b.css",
+        );
+        assert_eq!(
+            page.as_deref(),
+            Ok("<script src=\"/admin/a.js\"></script><link href=\"/admin/b.css\">")
+        );
         assert!(index_html("<p>", "a", "b").is_err());
     }
 }

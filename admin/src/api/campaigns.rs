@@ -2,7 +2,9 @@
 
 use super::*;
 
-pub async fn create_campaign(input: &nps_core::wire::CampaignInput) -> ApiResult<nps_core::wire::Campaign> {
+pub async fn create_campaign(
+    input: &nps_core::wire::CampaignInput,
+) -> ApiResult<nps_core::wire::Campaign> {
     call("POST", "/api/admin/campaigns", json(input)).await
 }
 
@@ -18,9 +20,17 @@ pub struct ImportResult {
 /// Adds recipients from CSV text (an `email` column; `name`, `language`, any other column
 /// becomes an attribute), read here with `nps_core::recipients_csv`.
 pub async fn add_recipients_csv(id: i64, csv: &str) -> ApiResult<ImportResult> {
-    let recipients = nps_core::recipients_csv::parse(csv)
-        .map_err(|message| ApiError { status: 422, code: nps_core::ErrorCode::InvalidField, message })?;
-    call("POST", &format!("/api/admin/campaigns/{id}/recipients"), json(&serde_json::json!({ "recipients": recipients }))).await
+    let recipients = nps_core::recipients_csv::parse(csv).map_err(|message| ApiError {
+        status: 422,
+        code: nps_core::ErrorCode::InvalidField,
+        message,
+    })?;
+    call(
+        "POST",
+        &format!("/api/admin/campaigns/{id}/recipients"),
+        json(&serde_json::json!({ "recipients": recipients })),
+    )
+    .await
 }
 
 pub async fn campaign_links(id: i64) -> ApiResult<Vec<nps_core::wire::RecipientLink>> {
@@ -41,6 +51,7 @@ pub struct WaveStatus {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct CampaignStatus {
     pub delivery_active: bool,
+    pub settings: nps_core::wire::DeliverySettings,
     pub recipients: u64,
     pub waves: Vec<WaveStatus>,
     pub next_wave_at: Option<i64>,
@@ -51,11 +62,29 @@ pub async fn campaign_send(id: i64) -> ApiResult<serde_json::Value> {
     call("POST", &format!("/api/admin/campaigns/{id}/send"), None).await
 }
 
+/// Reminders and the recurring cadence of the campaign's e-mails.
+pub async fn set_delivery(
+    id: i64,
+    settings: &nps_core::wire::DeliverySettings,
+) -> ApiResult<nps_core::wire::DeliverySettings> {
+    call(
+        "PUT",
+        &format!("/api/admin/campaigns/{id}/delivery"),
+        json(settings),
+    )
+    .await
+}
+
 pub async fn campaign_status(id: i64) -> ApiResult<CampaignStatus> {
     call("GET", &format!("/api/admin/campaigns/{id}/status"), None).await
 }
 
 /// A survey's campaigns, newest first.
 pub async fn campaigns(survey_id: i64) -> ApiResult<Vec<nps_core::wire::Campaign>> {
-    call("GET", &format!("/api/admin/campaigns?survey_id={survey_id}"), None).await
+    call(
+        "GET",
+        &format!("/api/admin/campaigns?survey_id={survey_id}"),
+        None,
+    )
+    .await
 }

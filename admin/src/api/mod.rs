@@ -31,11 +31,33 @@ pub struct ApiError {
 
 impl ApiError {
     fn network() -> Self {
-        Self { status: 0, code: ErrorCode::Unavailable, message: "the collector cannot be reached".to_owned() }
+        Self {
+            status: 0,
+            code: ErrorCode::Unavailable,
+            message: "the collector cannot be reached".to_owned(),
+        }
     }
 
     pub fn client(message: impl Into<String>) -> Self {
-        Self { status: 0, code: ErrorCode::InvalidField, message: message.into() }
+        Self {
+            status: 0,
+            code: ErrorCode::InvalidField,
+            message: message.into(),
+        }
+    }
+
+    /// The problems of a CSV file read client-side, as one error (one message per problem).
+    pub fn problems_of(problems: &[nps_core::csv_file::Problem]) -> Self {
+        let message = problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            status: 422,
+            code: ErrorCode::InvalidField,
+            message,
+        }
     }
 
     /// Messages of a 422 answer, one per problem (the collector joins them with `; `).
@@ -92,10 +114,16 @@ async fn send(method: &str, url: &str, body: Option<String>) -> ApiResult<(u16, 
         let _ = js_sys::Reflect::set(&headers, &"X-CSRF-Token".into(), &token.into());
     }
     init.set_headers(&headers);
-    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|_| ApiError::network())?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| ApiError::network())?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| ApiError::network())?;
     let text = match response.text() {
-        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        Ok(p) => JsFuture::from(p)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .unwrap_or_default(),
         Err(_) => String::new(),
     };
     Ok((response.status(), text))
@@ -103,10 +131,18 @@ async fn send(method: &str, url: &str, body: Option<String>) -> ApiResult<(u16, 
 
 fn error_of(status: u16, text: &str) -> ApiError {
     match serde_json::from_str::<ApiErrorBody>(text) {
-        Ok(body) => ApiError { status, code: body.code, message: body.message },
+        Ok(body) => ApiError {
+            status,
+            code: body.code,
+            message: body.message,
+        },
         Err(_) => ApiError {
             status,
-            code: if status >= 500 { ErrorCode::Internal } else { ErrorCode::InvalidField },
+            code: if status >= 500 {
+                ErrorCode::Internal
+            } else {
+                ErrorCode::InvalidField
+            },
             message: format!("the collector answered {status}"),
         },
     }
@@ -121,7 +157,11 @@ async fn call<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>
         }
         return Err(error);
     }
-    let text = if text.trim().is_empty() { "null" } else { &text };
+    let text = if text.trim().is_empty() {
+        "null"
+    } else {
+        &text
+    };
     serde_json::from_str(text).map_err(|e| ApiError {
         status,
         code: ErrorCode::Internal,
@@ -135,19 +175,30 @@ fn json<B: Serialize>(body: &B) -> Option<String> {
 
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
-    js_sys::encode_uri_component(value).as_string().unwrap_or_default()
+    js_sys::encode_uri_component(value)
+        .as_string()
+        .unwrap_or_default()
 }
 
 /// `?a=1&b=2` from the pairs whose value is not empty.
 pub fn query(pairs: &[(&str, String)]) -> String {
-    let parts: Vec<String> =
-        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
-    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
 }
 
 mod audit;
+mod business;
 mod campaigns;
 mod followups;
+mod partners;
 mod projects;
 mod reports;
 mod session;
@@ -155,8 +206,10 @@ mod users;
 mod webhooks;
 
 pub use audit::*;
+pub use business::*;
 pub use campaigns::*;
 pub use followups::*;
+pub use partners::*;
 pub use projects::*;
 pub use reports::*;
 pub use session::*;

@@ -1,5 +1,6 @@
 //! Reusable pieces: the NPS headline, the SVG charts, error messages next to fields.
 
+pub mod csv_import;
 pub mod date_range;
 pub mod distribution;
 pub mod interval_bar;
@@ -18,7 +19,10 @@ pub fn FieldErrors(errors: Signal<Vec<String>>, #[prop(into)] path: String) -> i
         errors
             .get()
             .into_iter()
-            .filter(|m| m.strip_prefix(path.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '.', '[', ':'])))
+            .filter(|m| {
+                m.strip_prefix(path.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '.', '[', ':']))
+            })
             .collect::<Vec<_>>()
     };
     move || {

@@ -4,6 +4,7 @@
 
 use crate::api::{self, CampaignStatus};
 use crate::components::ErrorBox;
+use crate::pages::campaign_delivery::DeliveryCard;
 use crate::pages::report::SurveyTabs;
 use crate::{Route, fmt, navigate};
 use leptos::prelude::*;
@@ -18,7 +19,9 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
         }
     });
     let list = RwSignal::new(None::<Result<Vec<Campaign>, String>>);
-    leptos::task::spawn_local(async move { list.set(Some(api::campaigns(survey_id).await.map_err(|e| e.message))) });
+    leptos::task::spawn_local(async move {
+        list.set(Some(api::campaigns(survey_id).await.map_err(|e| e.message)))
+    });
     let name = RwSignal::new(String::new());
     let anonymity = RwSignal::new("confidential".to_owned());
     let min_group = RwSignal::new(5_u32);
@@ -38,7 +41,13 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
             anonymity,
             min_group: min_group.get_untracked(),
             verbatim_min_group: min_group.get_untracked(),
-            group_attributes: groups.get_untracked().split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned).collect(),
+            group_attributes: groups
+                .get_untracked()
+                .split(',')
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+                .map(str::to_owned)
+                .collect(),
             expires_in_days: days.get_untracked(),
         };
         leptos::task::spawn_local(async move {
@@ -117,7 +126,9 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
             let loaded = api::campaign(id).await.map_err(|e| e.message);
             // Links of anonymous and confidential campaigns reach the recipients by e-mail
             // only: the collector refuses to show them, so the page does not ask.
-            let identified = loaded.as_ref().is_ok_and(|c| c.anonymity == Anonymity::Identified);
+            let identified = loaded
+                .as_ref()
+                .is_ok_and(|c| c.anonymity == Anonymity::Identified);
             campaign.set(Some(loaded));
             if identified {
                 links.set(Some(api::campaign_links(id).await.map_err(|e| e.message)));
@@ -137,7 +148,12 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
             }
         });
     };
-    let identified = move || campaign.get().and_then(Result::ok).is_some_and(|c| c.anonymity == Anonymity::Identified);
+    let identified = move || {
+        campaign
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|c| c.anonymity == Anonymity::Identified)
+    };
     load();
     let import = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
@@ -168,6 +184,35 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
                 </dl>
             }.into_any(),
         })}
+        <CampaignStatusCard status=status />
+        <DeliveryCard id=id status=status />
+        <section class="card">
+            <h2>"Add recipients (CSV)"</h2>
+            <form on:submit=import aria-label="Import recipients">
+                <label class="field"><span>"CSV with an email column (name, language, other columns become attributes)"</span>
+                    <textarea name="recipients_csv" rows="5" prop:value=move || csv.get() on:input=move |ev| csv.set(event_target_value(&ev))></textarea>
+                </label>
+                <button type="submit">"Add recipients"</button>
+            </form>
+            {move || notice.get().map(|n| view! { <p class="muted" role="status">{n}</p> })}
+            <ErrorBox error=error.into() />
+        </section>
+        <Show when=move || !identified() && campaign.get().is_some_and(|c| c.is_ok())>
+            <section class="card" data-testid="private-links">
+                <h2>"Personal links"</h2>
+                <p>"Each recipient gets their own single-use link by e-mail. To keep answers anonymous, links are never shown here or exported: whoever holds a link can see whether it was used."</p>
+                <button type="button" on:click=send>"Send invitations by e-mail"</button>
+            </section>
+        </Show>
+        <Show when=identified>
+            <LinksCard id=id links=links />
+        </Show>
+    }
+}
+
+#[component]
+fn CampaignStatusCard(status: RwSignal<Option<Result<CampaignStatus, String>>>) -> impl IntoView {
+    view! {
         <section class="card">
             <h2>"Status"</h2>
             {move || status.get().map(|s| match s {
@@ -191,25 +236,15 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
                 }.into_any(),
             })}
         </section>
-        <section class="card">
-            <h2>"Add recipients (CSV)"</h2>
-            <form on:submit=import aria-label="Import recipients">
-                <label class="field"><span>"CSV with an email column (name, language, other columns become attributes)"</span>
-                    <textarea name="recipients_csv" rows="5" prop:value=move || csv.get() on:input=move |ev| csv.set(event_target_value(&ev))></textarea>
-                </label>
-                <button type="submit">"Add recipients"</button>
-            </form>
-            {move || notice.get().map(|n| view! { <p class="muted" role="status">{n}</p> })}
-            <ErrorBox error=error.into() />
-        </section>
-        <Show when=move || !identified() && campaign.get().is_some_and(|c| c.is_ok())>
-            <section class="card" data-testid="private-links">
-                <h2>"Personal links"</h2>
-                <p>"Each recipient gets their own single-use link by e-mail. To keep answers anonymous, links are never shown here or exported: whoever holds a link can see whether it was used."</p>
-                <button type="button" on:click=send>"Send invitations by e-mail"</button>
-            </section>
-        </Show>
-        <Show when=identified>
+    }
+}
+
+#[component]
+fn LinksCard(
+    id: i64,
+    links: RwSignal<Option<Result<Vec<RecipientLink>, String>>>,
+) -> impl IntoView {
+    view! {
         <section class="card">
             <div class="card-head">
                 <h2>"Personal links"</h2>
@@ -231,6 +266,5 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
                 }.into_any(),
             }}
         </section>
-        </Show>
     }
 }

@@ -2,17 +2,20 @@
 
 pub mod accept;
 pub mod account;
-pub mod alerts;
 pub mod accounts;
+pub mod alerts;
 pub mod audit;
+pub mod campaign_delivery;
 pub mod campaigns;
 pub mod explain;
 pub mod followup_policy;
 pub mod followups;
+pub mod partners;
 pub mod projects;
 pub mod report;
 pub mod reset;
 pub mod responses;
+pub mod revenue;
 pub mod risk;
 pub mod segments;
 pub mod sign_in;

@@ -4,7 +4,7 @@ use crate::api;
 use crate::components::{ErrorBox, FieldErrors};
 use crate::{Link, Route, navigate, state};
 use leptos::prelude::*;
-use nps_core::wire::{Project, ProjectInput, Survey};
+use nps_core::wire::{AdminRole, Project, ProjectInput, Survey};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -75,7 +75,8 @@ fn NewProject() -> impl IntoView {
         if !months.trim().is_empty() {
             match months.trim().parse::<u16>() {
                 Ok(m) if (1..=120).contains(&m) => input.retention_months = Some(m),
-                _ => problems.push("retention_months must be 1 to 120, or empty to keep answers".to_owned()),
+                _ => problems
+                    .push("retention_months must be 1 to 120, or empty to keep answers".to_owned()),
             }
         }
         if input.name.is_empty() {
@@ -139,13 +140,20 @@ fn NewProject() -> impl IntoView {
 
 /// Writes `text` to the clipboard; `false` when the browser refused.
 async fn copy_text(text: &str) -> bool {
-    let Some(window) = web_sys::window() else { return false };
-    let clipboard = js_sys::Reflect::get(&window.navigator(), &JsValue::from_str("clipboard")).unwrap_or(JsValue::UNDEFINED);
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &JsValue::from_str("clipboard"))
+        .unwrap_or(JsValue::UNDEFINED);
     if clipboard.is_undefined() {
         return false;
     }
-    let Ok(write) = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText")) else { return false };
-    let Ok(write) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(write) else { return false };
+    let Ok(write) = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText")) else {
+        return false;
+    };
+    let Ok(write) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(write) else {
+        return false;
+    };
     match write.call1(&clipboard, &JsValue::from_str(text)) {
         Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await.is_ok(),
         Err(_) => false,
@@ -153,7 +161,9 @@ async fn copy_text(text: &str) -> bool {
 }
 
 fn origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }
 
 pub fn install_snippet(origin: &str, key: &str) -> String {
@@ -178,7 +188,11 @@ fn CopyBlock(text: String, label: &'static str) -> impl IntoView {
     let copy = move |_| {
         let text = for_copy.clone();
         leptos::task::spawn_local(async move {
-            status.set(if copy_text(&text).await { "Copied.".to_owned() } else { "Select the text and press Ctrl+C to copy.".to_owned() });
+            status.set(if copy_text(&text).await {
+                "Copied.".to_owned()
+            } else {
+                "Select the text and press Ctrl+C to copy.".to_owned()
+            });
         });
     };
     view! {
@@ -256,7 +270,12 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     let rotate = move |_| {
         let confirmed = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Rotate the identity secret? Tokens signed with the old secret stop working.").ok())
+            .and_then(|w| {
+                w.confirm_with_message(
+                    "Rotate the identity secret? Tokens signed with the old secret stop working.",
+                )
+                .ok()
+            })
             .unwrap_or(false);
         if !confirmed {
             return;
@@ -317,11 +336,11 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
         <section class="card">
             <div class="card-head">
                 <h2>"Surveys"</h2>
-                <Link route=Route::FollowUps(id) class="button secondary">"Follow-ups"</Link>
-                <Link route=Route::AtRisk(id) class="button secondary">"Accounts at risk"</Link>
-                <Show when=can_configure>
-                    <Link route=Route::Webhooks(id) class="button secondary">"Webhooks"</Link>
-                </Show>
+                <nav class="tools" aria-label="Project tools">
+                    {move || state().user.get().map(|u| project_tools(u.role, id).into_iter().map(|(route, label)| view! {
+                        <Link route=route class="button secondary">{label}</Link>
+                    }).collect_view())}
+                </nav>
                 <Show when=can_configure>
                     <Link route=Route::NewSurvey(id) class="button">"New survey"</Link>
                 </Show>
@@ -354,8 +373,70 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
     }
 }
 
+/// The project's tools a role may open, so that no control leads to a 403: employee NPS has
+/// no follow-ups and no accounts; partner NPS is closed to HR; webhooks are configuration.
+pub fn project_tools(role: AdminRole, project_id: i64) -> Vec<(Route, &'static str)> {
+    [
+        (
+            role.works_followups(),
+            Route::FollowUps(project_id),
+            "Follow-ups",
+        ),
+        (
+            role.reads_accounts(),
+            Route::AtRisk(project_id),
+            "Accounts at risk",
+        ),
+        (role.reads_accounts(), Route::Revenue(project_id), "Revenue"),
+        (
+            role.reads_partners(),
+            Route::Partners(project_id),
+            "Partners",
+        ),
+        (
+            role.can_configure(),
+            Route::Webhooks(project_id),
+            "Webhooks",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(allowed, route, label)| allowed.then_some((route, label)))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    use nps_core::wire::AdminRole;
+
+    #[test]
+    fn each_role_sees_the_tools_it_may_open() {
+        let labels = |role| {
+            super::project_tools(role, 1)
+                .into_iter()
+                .map(|(_, l)| l)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            labels(AdminRole::Owner),
+            [
+                "Follow-ups",
+                "Accounts at risk",
+                "Revenue",
+                "Partners",
+                "Webhooks"
+            ]
+        );
+        assert_eq!(
+            labels(AdminRole::Analyst),
+            ["Follow-ups", "Accounts at risk", "Revenue", "Partners"]
+        );
+        assert_eq!(labels(AdminRole::Hr), Vec::<&str>::new());
+        assert_eq!(
+            labels(AdminRole::PartnerManager),
+            ["Follow-ups", "Partners"]
+        );
+    }
+
     #[test]
     fn the_snippet_loads_the_loader_with_the_key_and_shows_identify_and_track() {
         let s = super::install_snippet("https://nps.example.com", "pk_abc");

@@ -10,42 +10,9 @@ pub mod scheduler;
 use crate::auth::{INVITE_AUDIENCE, InviteClaims, TokenKeys};
 use crate::store::RecipientRecord;
 use nps_core::wire::Campaign;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// How a campaign's e-mails go out: reminders and the recurring cadence.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DeliverySettings {
-    /// Remind those who have not answered this many days after the wave started, and again
-    /// after as many days again; none: no reminders.
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 365)]
-    pub reminder_after_days: Option<u32>,
-    /// At most this many reminders per wave (0 to 5).
-    #[serde(default)]
-    #[schema(maximum = 5)]
-    pub max_reminders: u32,
-    /// Start the next wave by itself this many days after the last one started (e.g. 90);
-    /// none: a single wave.
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 730)]
-    pub cadence_days: Option<u32>,
-}
-
-impl DeliverySettings {
-    pub fn problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
-        if self.reminder_after_days.is_some_and(|d| !(1..=365).contains(&d)) {
-            problems.push("reminder_after_days must be between 1 and 365".to_owned());
-        }
-        if self.max_reminders > 5 {
-            problems.push("max_reminders must be at most 5".to_owned());
-        }
-        if self.cadence_days.is_some_and(|d| !(1..=730).contains(&d)) {
-            problems.push("cadence_days must be between 1 and 730".to_owned());
-        }
-        problems
-    }
-}
+pub use nps_core::wire::DeliverySettings;
 
 /// A campaign's delivery state as stored.
 #[derive(Debug, Clone)]
@@ -69,7 +36,12 @@ pub struct Wave {
 impl Wave {
     /// The first wave of a campaign whose links went out before any wave was recorded.
     pub fn first(campaign: &Campaign) -> Self {
-        Wave { wave: 1, started_at: campaign.created_at, expires_at: campaign.expires_at, reminder_rounds: 0 }
+        Wave {
+            wave: 1,
+            started_at: campaign.created_at,
+            expires_at: campaign.expires_at,
+            reminder_rounds: 0,
+        }
     }
 }
 
@@ -77,12 +49,22 @@ impl Wave {
 /// id, so links handed out before waves existed stay valid; later waves derive a new one, so
 /// answering in one wave never spends another wave's link.
 pub fn wave_token_id(token_id: &str, wave: u32) -> String {
-    if wave <= 1 { token_id.to_owned() } else { format!("{token_id}:{wave}") }
+    if wave <= 1 {
+        token_id.to_owned()
+    } else {
+        format!("{token_id}:{wave}")
+    }
 }
 
 /// The signed personal link of a recipient for a wave (deterministic: the invitation and its
 /// reminders carry the same link).
-pub fn personal_link(keys: &TokenKeys, base_url: &str, campaign: &Campaign, recipient: &RecipientRecord, wave: &Wave) -> anyhow::Result<String> {
+pub fn personal_link(
+    keys: &TokenKeys,
+    base_url: &str,
+    campaign: &Campaign,
+    recipient: &RecipientRecord,
+    wave: &Wave,
+) -> anyhow::Result<String> {
     let claims = InviteClaims {
         sub: recipient.id.clone(),
         cid: campaign.id,
@@ -91,7 +73,11 @@ pub fn personal_link(keys: &TokenKeys, base_url: &str, campaign: &Campaign, reci
         exp: wave.expires_at / 1000,
         wave: (wave.wave > 1).then_some(wave.wave),
     };
-    Ok(format!("{}/s/{}", base_url.trim_end_matches('/'), keys.sign(&claims)?))
+    Ok(format!(
+        "{}/s/{}",
+        base_url.trim_end_matches('/'),
+        keys.sign(&claims)?
+    ))
 }
 
 /// The outbox id of a recipient's invitation in a wave: enqueueing it twice sends one mail.
@@ -114,8 +100,20 @@ mod tests {
         assert_ne!(wave_token_id("t", 2), wave_token_id("t", 3));
         assert_eq!(invitation_id(3, 2, "r1"), "invite:3:2:r1");
         assert_eq!(reminder_id(3, 2, "r1", 1), "remind:3:2:r1:1");
-        let bad = DeliverySettings { reminder_after_days: Some(0), max_reminders: 9, cadence_days: Some(0) };
+        let bad = DeliverySettings {
+            reminder_after_days: Some(0),
+            max_reminders: 9,
+            cadence_days: Some(0),
+        };
         assert_eq!(bad.problems().len(), 3);
-        assert!(DeliverySettings { reminder_after_days: Some(3), max_reminders: 2, cadence_days: Some(90) }.problems().is_empty());
+        assert!(
+            DeliverySettings {
+                reminder_after_days: Some(3),
+                max_reminders: 2,
+                cadence_days: Some(90)
+            }
+            .problems()
+            .is_empty()
+        );
     }
 }

@@ -20,7 +20,13 @@ pub enum AdminRole {
 }
 
 impl AdminRole {
-    pub const ALL: [AdminRole; 5] = [AdminRole::Owner, AdminRole::Admin, AdminRole::Analyst, AdminRole::Hr, AdminRole::PartnerManager];
+    pub const ALL: [AdminRole; 5] = [
+        AdminRole::Owner,
+        AdminRole::Admin,
+        AdminRole::Analyst,
+        AdminRole::Hr,
+        AdminRole::PartnerManager,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,6 +47,25 @@ impl AdminRole {
         matches!(self, AdminRole::Owner | AdminRole::Admin)
     }
 
+    /// May read accounts, revenue and churn (the customer programme's business data).
+    pub fn reads_accounts(self) -> bool {
+        matches!(
+            self,
+            AdminRole::Owner | AdminRole::Admin | AdminRole::Analyst
+        )
+    }
+
+    /// Has follow-ups to work: customer and partner programmes. Employee NPS has none, since
+    /// its answers are not tied to people.
+    pub fn works_followups(self) -> bool {
+        self != AdminRole::Hr
+    }
+
+    /// May read partner NPS and the partner registry (a partner manager: their own partners).
+    pub fn reads_partners(self) -> bool {
+        self.readable_kinds().contains(&SurveyKind::Partner)
+    }
+
     /// The survey kinds whose answers this role may read.
     pub fn readable_kinds(self) -> &'static [SurveyKind] {
         match self {
@@ -57,7 +82,13 @@ impl AdminRole {
 pub struct Credentials {
     /// An address: after the whitespace `str::trim` strips, it neither starts nor ends with `@`
     /// and has one in between (the pattern spells that whitespace out).
-    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*@[\s\S]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 254,
+            pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*@[\s\S]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+        )
+    )]
     pub email: String,
     #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: String,
@@ -66,7 +97,13 @@ pub struct Credentials {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct NewAdminUser {
-    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*@[\s\S]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 254,
+            pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*@[\s\S]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+        )
+    )]
     pub email: String,
     #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: String,
@@ -140,7 +177,10 @@ pub struct PasswordChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ProjectInput {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub name: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::wire::limits::Origin>))]
@@ -183,7 +223,11 @@ pub struct SurveyInput {
     /// Not only spaces.
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 200, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
     )]
     pub name: String,
     pub kind: SurveyKind,
@@ -210,4 +254,3 @@ pub struct Survey {
     pub created_at: i64,
     pub updated_at: i64,
 }
-

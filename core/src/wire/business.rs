@@ -1,5 +1,8 @@
 //! Business data per account (MRR, ARR, renewal, churn, plan, owner), as the import sends it.
 
+use crate::churn::{AccountRollup, ChurnSplit, RevenueWeighted};
+use crate::rollup::AccountAverage;
+use crate::wire::NpsSummary;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "openapi")]
@@ -18,7 +21,14 @@ pub const MAX_BUSINESS_TEXT_CHARS: usize = 200;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct BusinessInput {
     /// The account's id, as the host app sends it with answers (compared as is: no trimming).
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 128,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
+        )
+    )]
     pub account_id: String,
     /// Monthly recurring revenue, in currency units (rounded to cents).
     #[cfg_attr(feature = "openapi", schema(minimum = 0.0, maximum = 1e13))]
@@ -57,4 +67,90 @@ pub struct BusinessInput {
 pub struct BusinessImport {
     #[serde(default)]
     pub accounts: Vec<BusinessInput>,
+}
+
+/// One account in the revenue-weighted NPS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WeightedAccount {
+    pub account: String,
+    pub nps: f64,
+    pub answers: u64,
+    pub mrr_cents: i64,
+    /// Its share of the total weight (0..1).
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChurnReport {
+    /// Every answer counts (answers of one account are not independent).
+    pub every_response: ChurnSplit,
+    /// One answer per account (decision-maker first): independent samples.
+    pub decision_maker_first: ChurnSplit,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Renewal {
+    pub account: String,
+    pub renewal_date: String,
+    pub renewal_at: i64,
+    pub days_left: f64,
+    pub mrr_cents: Option<i64>,
+    pub plan: Option<String>,
+    pub owner: Option<String>,
+    /// The account's latest wave, if it ever answered.
+    pub latest_wave: Option<String>,
+    pub latest_nps: Option<f64>,
+    pub latest_answer_at: Option<i64>,
+    /// Whether the account is on the at-risk list (default thresholds).
+    pub at_risk: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RevenueReport {
+    pub project_id: i64,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub rollup: AccountRollup,
+    /// How the revenue-weighted NPS is computed.
+    pub formula: String,
+    pub revenue_weighted: RevenueWeighted,
+    /// Every account with answers in the range, each weighing the same (for comparison).
+    pub per_account: AccountAverage,
+    /// Every answer in the range, unweighted.
+    pub every_response: NpsSummary,
+    pub accounts: Vec<WeightedAccount>,
+    /// Accounts with answers but no MRR or ARR: left out of the weighted NPS.
+    pub accounts_without_revenue: Vec<String>,
+    /// Churned accounts left out of the weighted NPS (see `include_churned`).
+    pub churned_left_out: Vec<String>,
+    pub churn: ChurnReport,
+    pub renewal_days: u32,
+    /// Renewals from now to `renewal_days` ahead, soonest first.
+    pub renewals: Vec<Renewal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportSummary {
+    /// Accounts added or updated (an id sent twice counts once).
+    pub upserted: usize,
+}
+
+/// Business data as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BusinessView {
+    pub account_id: String,
+    pub mrr: Option<f64>,
+    pub arr: Option<f64>,
+    pub renewal_date: Option<String>,
+    pub churned: bool,
+    pub churn_date: Option<String>,
+    pub plan: Option<String>,
+    pub owner: Option<String>,
+    pub updated_at: i64,
 }

@@ -30,7 +30,13 @@ impl Anonymity {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Anonymity::Anonymous, Anonymity::Confidential, Anonymity::Identified].into_iter().find(|a| a.as_str() == s)
+        [
+            Anonymity::Anonymous,
+            Anonymity::Confidential,
+            Anonymity::Identified,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
     }
 }
 
@@ -115,7 +121,14 @@ pub struct RecipientLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Partner {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 128,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
+        )
+    )]
     pub id: String,
     #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub name: String,
@@ -123,4 +136,52 @@ pub struct Partner {
     pub region: Option<String>,
     /// E-mail of the partner manager who owns it: they see its answers and only theirs.
     pub owner_email: Option<String>,
+}
+
+/// `POST /api/admin/projects/{id}/partners`: partners to add or update (by id). A CSV file is
+/// read client-side into this ([`crate::partners_csv::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PartnerImport {
+    pub partners: Vec<Partner>,
+}
+
+/// How a campaign's e-mails go out: reminders and the recurring cadence.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeliverySettings {
+    /// Remind those who have not answered this many days after the wave started, and again
+    /// after as many days again; none: no reminders.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
+    pub reminder_after_days: Option<u32>,
+    /// At most this many reminders per wave (0 to 5).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 5))]
+    pub max_reminders: u32,
+    /// Start the next wave by itself this many days after the last one started (e.g. 90);
+    /// none: a single wave.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 730))]
+    pub cadence_days: Option<u32>,
+}
+
+impl DeliverySettings {
+    /// What is wrong with these settings, one message per problem (none: they may be saved).
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self
+            .reminder_after_days
+            .is_some_and(|d| !(1..=365).contains(&d))
+        {
+            problems.push("reminder_after_days must be between 1 and 365".to_owned());
+        }
+        if self.max_reminders > 5 {
+            problems.push("max_reminders must be at most 5".to_owned());
+        }
+        if self.cadence_days.is_some_and(|d| !(1..=730).contains(&d)) {
+            problems.push("cadence_days must be between 1 and 730".to_owned());
+        }
+        problems
+    }
 }

@@ -7,6 +7,30 @@ import { ARTIFACTS } from '../harness.mjs';
 // The collector, the browser and polling are the same as for the widget's tests.
 export { startCollector, launch, eventually, DIST, ARTIFACTS } from '../harness.mjs';
 
+/** A live survey answered through links (employee or partner NPS): no triggers, English only. */
+export async function createLinkSurvey(api, projectId, { name, kind, question }) {
+  const band = (d, p, pr) => ({ detractor: d, passive: p, promoter: pr });
+  return api.post(`/api/admin/projects/${projectId}/surveys`, {
+    name,
+    kind,
+    status: 'live',
+    definition: {
+      default_language: 'en',
+      texts: {
+        en: {
+          question,
+          follow_up: band('What should change first?', 'What would make it a 10?', 'What do you value most?'),
+          thank_you: band('Thank you.', 'Thank you.', 'Thank you!'),
+          extra_questions: [],
+          promoter_link: null,
+        },
+      },
+      appearance: { placement: 'centre', theme: 'auto', brand_colour: '#0f766e' },
+    },
+    rules: { triggers: [] },
+  });
+}
+
 export function screenshotPath(name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, `admin-${name}.png`);

@@ -7,23 +7,27 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::state::State;
 use actix_web::{HttpResponse, get, post, web};
-use nps_core::wire::{AdminRole, Partner};
+use nps_core::wire::{AdminRole, Partner, PartnerImport};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(upsert).service(list);
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
-pub struct PartnerImport {
-    pub partners: Vec<Partner>,
-}
-
 /// Adds or updates partners (by id).
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), request_body = PartnerImport, responses((status = 200, body = Vec<Partner>)))]
 #[post("/api/admin/projects/{id}/partners")]
-pub async fn upsert(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<PartnerImport>) -> ApiResult<HttpResponse> {
+pub async fn upsert(
+    state: State,
+    session: AdminSession,
+    id: web::Path<i64>,
+    body: JsonBody<PartnerImport>,
+) -> ApiResult<HttpResponse> {
     session.require_configure()?;
-    state.store.get_project(*id).await?.ok_or_else(|| ApiError::not_found("project"))?;
+    state
+        .store
+        .get_project(*id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("project"))?;
     let partners = body.0.partners;
     for (i, p) in partners.iter().enumerate() {
         crate::validate::id(&format!("partners[{i}].id"), &p.id)?;
@@ -35,11 +39,23 @@ pub async fn upsert(state: State, session: AdminSession, id: web::Path<i64>, bod
 
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Vec<Partner>)))]
 #[get("/api/admin/projects/{id}/partners")]
-pub async fn list(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: State,
+    session: AdminSession,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     let partners = state.store.list_partners(Some(*id)).await?;
+    if !session.role.reads_partners() {
+        return Err(ApiError::forbidden(format!(
+            "the {} role cannot read partner NPS",
+            session.role.as_str()
+        )));
+    }
     let visible: Vec<Partner> = match session.role {
-        AdminRole::PartnerManager => partners.into_iter().filter(|p| p.owner_email.as_deref() == Some(session.email.as_str())).collect(),
-        AdminRole::Hr => return Err(ApiError::forbidden("the hr role cannot read partner NPS")),
+        AdminRole::PartnerManager => partners
+            .into_iter()
+            .filter(|p| p.owner_email.as_deref() == Some(session.email.as_str()))
+            .collect(),
         _ => partners,
     };
     Ok(HttpResponse::Ok().json(visible))

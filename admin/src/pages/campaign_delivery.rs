@@ -1,0 +1,129 @@
+//! Reminders and recurring waves of a campaign's e-mails: remind those who have not answered
+//! after N days (up to M times per wave), and start a new wave by itself every K days (91 for
+//! a quarterly pulse). The collector's campaign scheduler does the rest once e-mail delivery
+//! is on.
+
+use crate::api::{self, CampaignStatus};
+use crate::components::ErrorBox;
+use crate::fmt;
+use leptos::prelude::*;
+use nps_core::wire::DeliverySettings;
+
+/// A day count typed into a field: empty is none.
+pub fn days_field(text: &str) -> Result<Option<u32>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<u32>()
+        .map(Some)
+        .map_err(|_| format!("`{text}` is not a whole number of days"))
+}
+
+fn text_of(days: Option<u32>) -> String {
+    days.map(|d| d.to_string()).unwrap_or_default()
+}
+
+#[component]
+pub fn DeliveryCard(
+    id: i64,
+    status: RwSignal<Option<Result<CampaignStatus, String>>>,
+) -> impl IntoView {
+    let remind_after = RwSignal::new(String::new());
+    let max_reminders = RwSignal::new("2".to_owned());
+    let cadence = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(String::new());
+    // The stored settings fill the form once they arrive.
+    Effect::new(move |filled: Option<bool>| {
+        if filled == Some(true) {
+            return true;
+        }
+        let Some(Ok(s)) = status.get() else {
+            return false;
+        };
+        remind_after.set(text_of(s.settings.reminder_after_days));
+        max_reminders.set(s.settings.max_reminders.to_string());
+        cadence.set(text_of(s.settings.cadence_days));
+        true
+    });
+    let save = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let settings = (|| {
+            let max_reminders = max_reminders
+                .get_untracked()
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| "reminders per wave must be a whole number".to_owned())?;
+            let settings = DeliverySettings {
+                reminder_after_days: days_field(&remind_after.get_untracked())?,
+                max_reminders,
+                cadence_days: days_field(&cadence.get_untracked())?,
+            };
+            match settings.problems().first() {
+                Some(problem) => Err(problem.clone()),
+                None => Ok(settings),
+            }
+        })();
+        let settings = match settings {
+            Ok(s) => s,
+            Err(e) => return error.set(Some(e)),
+        };
+        leptos::task::spawn_local(async move {
+            match api::set_delivery(id, &settings).await {
+                Ok(_) => {
+                    error.set(None);
+                    saved.set("Schedule saved.".to_owned());
+                    status.set(Some(api::campaign_status(id).await.map_err(|e| e.message)));
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    let next_wave = move || {
+        status
+            .get()
+            .and_then(Result::ok)
+            .and_then(|s| s.next_wave_at)
+            .map(|at| format!("Next wave starts on {} UTC.", fmt::date(Some(at))))
+    };
+    view! {
+        <section class="card" aria-labelledby="delivery-title">
+            <h2 id="delivery-title">"Reminders and waves"</h2>
+            <form on:submit=save aria-label="Reminders and waves" novalidate>
+                <div class="grid-3">
+                    <label class="field"><span>"Remind after (days; empty: no reminders)"</span>
+                        <input type="number" name="reminder_after_days" min="1" max="365" prop:value=move || remind_after.get() on:input=move |ev| remind_after.set(event_target_value(&ev)) />
+                    </label>
+                    <label class="field"><span>"Reminders per wave (0 to 5)"</span>
+                        <input type="number" name="max_reminders" min="0" max="5" prop:value=move || max_reminders.get() on:input=move |ev| max_reminders.set(event_target_value(&ev)) />
+                    </label>
+                    <label class="field"><span>"New wave every (days; 91 = quarterly; empty: one wave)"</span>
+                        <input type="number" name="cadence_days" min="1" max="730" prop:value=move || cadence.get() on:input=move |ev| cadence.set(event_target_value(&ev)) />
+                    </label>
+                </div>
+                <div class="actions">
+                    <button type="submit">"Save schedule"</button>
+                    <span class="muted" role="status" data-testid="delivery-saved">{move || saved.get()}</span>
+                </div>
+            </form>
+            <p class="muted small" data-testid="next-wave">{move || next_wave().unwrap_or_else(|| "Waves start when you send; with a cadence, each next one starts by itself.".to_owned())}</p>
+            <ErrorBox error=error.into() />
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_day_field_is_none_and_junk_is_named() {
+        assert_eq!(days_field(" "), Ok(None));
+        assert_eq!(days_field("91"), Ok(Some(91)));
+        assert_eq!(
+            days_field("3.5"),
+            Err("`3.5` is not a whole number of days".to_owned())
+        );
+    }
+}

@@ -1,0 +1,250 @@
+//! The partner programme of a project: the registered partners (tier, region, owning partner
+//! manager), a CSV import for those who configure, the coverage report (did a decision-maker
+//! at each partner answer in the period?) and NPS per partner, tier or region of a partner
+//! survey. A partner manager sees their own partners only: the collector scopes every read.
+
+use crate::api;
+use crate::components::csv_import::CsvImport;
+use crate::components::date_range::date_range_fields;
+use crate::pages::report::range;
+use crate::pages::segments::Segments;
+use crate::{Link, Route, fmt, state};
+use leptos::prelude::*;
+use nps_core::coverage::{CoverageReport, PartnerCoverageRow};
+use nps_core::wire::{Partner, Survey, SurveyKind};
+
+const CSV_TEMPLATE: &str = "id,name,tier,region,owner_email\n";
+
+#[component]
+pub fn Partners(project_id: i64) -> impl IntoView {
+    let partners = RwSignal::new(None::<Result<Vec<Partner>, String>>);
+    let surveys = RwSignal::new(Vec::<Survey>::new());
+    leptos::task::spawn_local(async move {
+        partners.set(Some(api::partners(project_id).await.map_err(|e| e.message)));
+        let all = api::surveys(project_id).await.unwrap_or_default();
+        surveys.set(
+            all.into_iter()
+                .filter(|s| s.kind == SurveyKind::Partner)
+                .collect(),
+        );
+    });
+    let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
+    // The period of the coverage report and the NPS breakdown, as last applied.
+    let applied = RwSignal::new((None::<i64>, None::<i64>));
+    view! {
+        <p class="crumbs"><Link route=Route::Projects>"Projects"</Link>" / "<Link route=Route::Project(project_id)>"Project"</Link></p>
+        <h1>"Partners"</h1>
+        <PartnerList partners=partners />
+        <Show when=can_configure>
+            <PartnerImportCard project_id=project_id partners=partners />
+        </Show>
+        <PeriodCard applied=applied />
+        <CoverageCard project_id=project_id applied=applied />
+        <PartnerNps surveys=surveys applied=applied />
+    }
+}
+
+#[component]
+fn PartnerList(partners: RwSignal<Option<Result<Vec<Partner>, String>>>) -> impl IntoView {
+    let empty_hint = move || {
+        if state().user.get().is_some_and(|u| u.role.can_configure()) {
+            "No partners yet. Import them below from a CSV file: one line per partner organisation."
+        } else {
+            "No partners are assigned to you yet. An admin assigns them by importing partners with your e-mail as owner_email."
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="partners-title">
+            <h2 id="partners-title">"Partner organisations"</h2>
+            {move || match partners.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted" data-testid="partners-empty">{empty_hint()}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="table-scroll">
+                        <table class="list" data-testid="partners-table">
+                            <thead><tr>
+                                <th scope="col">"Name"</th><th scope="col">"Id"</th><th scope="col">"Tier"</th>
+                                <th scope="col">"Region"</th><th scope="col">"Owner"</th>
+                            </tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|p| view! {
+                                    <tr data-partner=p.id.clone()>
+                                        <th scope="row">{p.name}</th>
+                                        <td><code>{p.id.clone()}</code></td>
+                                        <td>{p.tier.unwrap_or_default()}</td>
+                                        <td>{p.region.unwrap_or_default()}</td>
+                                        <td>{p.owner_email.unwrap_or_else(|| "nobody (admins only)".to_owned())}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn PartnerImportCard(
+    project_id: i64,
+    partners: RwSignal<Option<Result<Vec<Partner>, String>>>,
+) -> impl IntoView {
+    let submit = move |text: String| async move {
+        let list = api::import_partners_csv(project_id, &text).await?;
+        let message = format!("Saved. The project has {} partner(s).", list.len());
+        partners.set(Some(Ok(list)));
+        Ok(message)
+    };
+    view! {
+        <section class="card" aria-labelledby="partner-import-title">
+            <h2 id="partner-import-title">"Import partners"</h2>
+            <CsvImport name="partners_csv" label="Partners CSV (id and name required; tier, region, owner_email optional)"
+                template=CSV_TEMPLATE button="Import partners" submit=submit>
+                <p class="muted small">
+                    "A partner's id is what its contacts carry in the partner column of a campaign's recipients. "
+                    "owner_email names the partner manager who reads that partner's answers. An existing id is updated."
+                </p>
+            </CsvImport>
+        </section>
+    }
+}
+
+/// The period of the coverage and NPS cards below.
+#[component]
+fn PeriodCard(applied: RwSignal<(Option<i64>, Option<i64>)>) -> impl IntoView {
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let apply = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        applied.set(range(&from.get_untracked(), &to.get_untracked()));
+    };
+    view! {
+        <section class="card">
+            <form class="filters" on:submit=apply aria-label="Period">
+                {date_range_fields(from, to)}
+                <button type="submit">"Apply"</button>
+                <span class="muted small">"Empty dates: all answers."</span>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn CoverageCard(project_id: i64, applied: RwSignal<(Option<i64>, Option<i64>)>) -> impl IntoView {
+    let report = RwSignal::new(None::<Result<CoverageReport, String>>);
+    Effect::new(move |_| {
+        let (from, to) = applied.get();
+        leptos::task::spawn_local(async move {
+            report.set(Some(
+                api::partner_coverage(project_id, from, to)
+                    .await
+                    .map_err(|e| e.message),
+            ));
+        });
+    });
+    view! {
+        <section class="card" aria-labelledby="coverage-title">
+            <h2 id="coverage-title">"Coverage"</h2>
+            {move || match report.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(r)) => view! { <CoverageSummaryView report=r /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn CoverageSummaryView(report: CoverageReport) -> impl IntoView {
+    let s = report.summary.clone();
+    let roles = report.decision_maker_roles.join(" or ");
+    if report.partners.is_empty() {
+        return view! {
+            <p class="muted" data-testid="coverage-empty">
+                "No partner contacts or answers yet. Create a campaign from a partner survey's Campaigns tab "
+                "and import its contacts with a partner column (the partner's id) and a role column."
+            </p>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="kpis">
+            <div class="kpi big">
+                <span class="kpi-label">"Partners covered"</span>
+                <span class="kpi-value" data-testid="coverage-rate">{fmt::rate(s.coverage)}</span>
+                <span class="kpi-sub" data-testid="coverage-summary">{format!("{} of {} partners: a decision-maker answered", s.partners_covered, s.partners)}</span>
+            </div>
+            <div class="kpi">
+                <span class="kpi-label">"Partners answered"</span>
+                <span class="kpi-value">{s.partners_answered}</span>
+                <span class="kpi-sub">{format!("of {} with at least one answer", s.partners)}</span>
+            </div>
+        </div>
+        <div class="table-scroll">
+            <table class="list" data-testid="coverage-table">
+                <caption class="visually-hidden">"Coverage per partner"</caption>
+                <thead><tr>
+                    <th scope="col">"Partner"</th><th scope="col">"Tier"</th><th scope="col">"Region"</th>
+                    <th scope="col" class="num">"Invited"</th><th scope="col" class="num">"Decision-makers invited"</th>
+                    <th scope="col" class="num">"Answered"</th><th scope="col">"Decision-maker answered"</th>
+                </tr></thead>
+                <tbody>{report.partners.into_iter().map(|row| view! { <CoverageRow row=row /> }).collect_view()}</tbody>
+            </table>
+        </div>
+        <p class="muted small">{format!("Decision-makers are contacts whose role is {roles}.")}</p>
+    }
+    .into_any()
+}
+
+#[component]
+fn CoverageRow(row: PartnerCoverageRow) -> impl IntoView {
+    let c = row.coverage;
+    let covered = c.decision_maker_answered;
+    view! {
+        <tr data-partner=c.partner.clone()>
+            <th scope="row">{row.name.unwrap_or_else(|| format!("{} (not registered)", c.partner))}</th>
+            <td>{row.tier.unwrap_or_default()}</td>
+            <td>{row.region.unwrap_or_default()}</td>
+            <td class="num">{c.contacts_invited}</td>
+            <td class="num">{c.decision_makers_invited}</td>
+            <td class="num" data-testid="coverage-answered">{c.contacts_answered}</td>
+            <td data-testid="coverage-covered">
+                <span class=if covered { "status live" } else { "status" }>{if covered { "yes" } else { "no" }}</span>
+            </td>
+        </tr>
+    }
+}
+
+/// NPS per partner (or tier, region: any attribute the contacts carry) of one partner survey.
+#[component]
+fn PartnerNps(
+    surveys: RwSignal<Vec<Survey>>,
+    applied: RwSignal<(Option<i64>, Option<i64>)>,
+) -> impl IntoView {
+    let chosen = RwSignal::new(None::<i64>);
+    Effect::new(move |_| {
+        if chosen.get_untracked().is_none() {
+            chosen.set(surveys.get().first().map(|s| s.id));
+        }
+    });
+    let no_filters = Signal::derive(api::ReportFilters::default);
+    view! {
+        <section class="card" aria-labelledby="partner-nps-title">
+            <h2 id="partner-nps-title">"NPS by partner"</h2>
+            {move || match surveys.get().len() {
+                0 => view! { <p class="muted">"No partner survey yet: create one of kind partner NPS on the project page."</p> }.into_any(),
+                1 => view! { <p class="muted small">"Break down by partner, or by tier or region when the contacts carry those columns."</p> }.into_any(),
+                _ => view! {
+                    <label class="field small"><span>"Partner survey"</span>
+                        <select name="partner_survey" on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
+                            {surveys.get().into_iter().map(|s| view! { <option value=s.id.to_string()>{s.name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                }.into_any(),
+            }}
+        </section>
+        {move || chosen.get().map(|id| view! { <Segments survey_id=id range=applied.into() filters=no_filters attribute="partner" /> })}
+    }
+}
