@@ -187,6 +187,19 @@ pub fn Link(
     view! { <a href=route.path() class=class on:click=on_click>{children()}</a> }
 }
 
+/// A screen whose code is in a chunk (`pages::lazy`): "Loading..." until the chunk is in.
+fn lazy_screen(screen: impl std::future::Future<Output = AnyView> + 'static) -> AnyView {
+    // The chunk loader's future is not `Send`; the app is single-threaded (CSR), and
+    // `Suspend` asks for `Send` only for server rendering.
+    let screen = send_wrapper::SendWrapper::new(screen);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading..."</p> }>
+            {Suspend::new(screen)}
+        </Suspense>
+    }
+    .into_any()
+}
+
 #[component]
 fn App() -> impl IntoView {
     let st = state();
@@ -224,34 +237,25 @@ fn App() -> impl IntoView {
                 if !st.checked.get() {
                     return view! { <p class="muted">"Loading..."</p> }.into_any();
                 }
-                if st.route.get() == Route::Accept {
-                    return view! { <pages::accept::Accept /> }.into_any();
-                }
-                if st.route.get() == Route::Reset {
-                    return view! { <pages::reset::Reset /> }.into_any();
+                let route = st.route.get();
+                if matches!(route, Route::Accept | Route::Reset) {
+                    return lazy_screen(pages::lazy::people_screen(route));
                 }
                 if st.user.get().is_none() {
                     return view! { <pages::sign_in::SignIn /> }.into_any();
                 }
-                match st.route.get() {
+                match route {
                     Route::Projects => view! { <pages::projects::Projects /> }.into_any(),
                     Route::Project(id) => view! { <pages::projects::ProjectPage id=id /> }.into_any(),
-                    Route::NewSurvey(project_id) => {
-                        view! { <pages::survey_editor::SurveyEditor project_id=project_id survey_id=None /> }.into_any()
+                    Route::NewSurvey(_) | Route::Survey(_) => lazy_screen(pages::lazy::survey_screen(route)),
+                    Route::Report(_) | Route::Responses(_) => lazy_screen(pages::lazy::report_screen(route)),
+                    Route::FollowUps(_) | Route::AtRisk(_) | Route::Revenue(_) | Route::Partners(_) | Route::Webhooks(_) => {
+                        lazy_screen(pages::lazy::programme_screen(route))
                     }
-                    Route::Survey(id) => view! { <pages::survey_editor::SurveyEditor project_id=0 survey_id=Some(id) /> }.into_any(),
-                    Route::Report(id) => view! { <pages::report::Report survey_id=id /> }.into_any(),
-                    Route::Responses(id) => view! { <pages::responses::Responses survey_id=id /> }.into_any(),
-                    Route::FollowUps(id) => view! { <pages::followups::FollowUps project_id=id /> }.into_any(),
-                    Route::AtRisk(id) => view! { <pages::risk::AtRisk project_id=id /> }.into_any(),
-                    Route::Webhooks(id) => view! { <pages::webhooks::Webhooks project_id=id /> }.into_any(),
-                    Route::Partners(id) => view! { <pages::partners::Partners project_id=id /> }.into_any(),
-                    Route::Revenue(id) => view! { <pages::revenue::Revenue project_id=id /> }.into_any(),
-                    Route::NewCampaign(id) => view! { <pages::campaigns::NewCampaign survey_id=id /> }.into_any(),
-                    Route::Campaign(id) => view! { <pages::campaigns::CampaignPage id=id /> }.into_any(),
-                    Route::Users | Route::Accept | Route::Reset => view! { <pages::users::Users /> }.into_any(),
-                    Route::Account => view! { <pages::account::Account /> }.into_any(),
-                    Route::Audit => view! { <pages::audit::AuditLog /> }.into_any(),
+                    Route::NewCampaign(_) | Route::Campaign(_) => lazy_screen(pages::lazy::campaign_screen(route)),
+                    Route::Users | Route::Account | Route::Audit | Route::Accept | Route::Reset => {
+                        lazy_screen(pages::lazy::people_screen(route))
+                    }
                     Route::NotFound => view! {
                         <h1>"Not found"</h1>
                         <p><Link route=Route::Projects>"Back to the projects"</Link></p>

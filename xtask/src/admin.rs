@@ -7,6 +7,7 @@
 //! `'self'` scripts), `nps-admin-<hash>.{js,wasm}`, `admin-<hash>.css`, and the live-preview
 //! page `preview.{html,js,css}`. Run it after `build_widget`, which empties `widget/dist`.
 
+use crate::admin_split;
 use crate::compress::precompress;
 use crate::widget::{STREAM_EXPORTS, drop_stream_classes, fnv1a, read, run, target_dir, write};
 use std::fs;
@@ -38,6 +39,27 @@ fn self_starting(glue: &str, wasm_name: &str) -> Result<String, String> {
     ))
 }
 
+/// `wasm-opt -Oz` over one module of the app (the main module or a chunk), with `extra` passes.
+fn optimise(wasm_opt: &Path, input: &Path, extra: &[&str]) -> Result<Vec<u8>, String> {
+    let output = input.with_extension("opt.wasm");
+    run(Command::new(wasm_opt)
+        .args(extra)
+        .args([
+            "-Oz",
+            "--converge",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(input)
+        .arg("-o")
+        .arg(&output))?;
+    read(&output)
+}
+
 /// Fills the page template with the hashed file names.
 fn index_html(template: &str, js: &str, css: &str) -> Result<String, String> {
     if !template.contains("__ADMIN_JS__") || !template.contains("__ADMIN_CSS__") {
@@ -67,101 +89,86 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
     // the build gets a target dir of its own: other flags would otherwise evict the widget's
     // cached wasm32 build each time one of the two is built.
     let admin_target = target_dir(root).join("admin-wasm");
+    // `--emit-relocs` keeps the linker's relocations, which the splitter reads to know what
+    // each `#[lazy]` function reaches (and so no `strip`: it would drop them).
     run(Command::new(cargo)
         .current_dir(root)
-        .env("RUSTFLAGS", "--cfg erase_components")
+        .env("RUSTFLAGS", "--cfg erase_components -Clink-args=--emit-relocs")
+        .env("CARGO_PROFILE_WIDGET_STRIP", "false")
         .env("CARGO_TARGET_DIR", &admin_target)
-        .args([
-            "build",
-            "--profile",
-            "widget",
-            "--target",
-            TARGET,
-            "-p",
-            "nps-admin",
-        ]))?;
+        .args(["build", "--profile", "widget", "--target", TARGET, "-p", "nps-admin"]))?;
     let built = admin_target.join(TARGET).join("widget/nps_admin.wasm");
+    let split = admin_split::split(&built, &target_dir(root).join("admin-split"))?;
     let tmp = target_dir(root).join("admin-bindgen");
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    // The chunks call into the main module through the exports the linker made: keep them.
     run(Command::new("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            "nps-admin",
-            "--out-dir",
-        ])
+        .args(["--target", "web", "--no-typescript", "--keep-lld-exports", "--no-demangle", "--out-name", "nps-admin", "--out-dir"])
         .arg(&tmp)
-        .arg(&built))?;
-    let opt = tmp.join("nps-admin.opt.wasm");
-    run(Command::new(&wasm_opt)
-        .args([
-            // As for the widget: leptos links wasm-streams' JS stream classes, which nothing
-            // here uses; their exports go first, then their glue (`drop_stream_classes`).
-            "--remove-exports",
-            &format!("--pass-arg=remove-exports@{STREAM_EXPORTS}"),
-            "-Oz",
-            "--converge",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-            "--enable-reference-types",
-            "--enable-multivalue",
-        ])
-        .arg(tmp.join("nps-admin_bg.wasm"))
-        .arg("-o")
-        .arg(&opt))?;
+        .arg(&split.main))?;
+    // As for the widget: leptos links wasm-streams' JS stream classes, which nothing here
+    // uses; their exports go first, then their glue (`drop_stream_classes`).
+    let main = optimise(&wasm_opt, &tmp.join("nps-admin_bg.wasm"), &["--remove-exports", &format!("--pass-arg=remove-exports@{STREAM_EXPORTS}")])?;
+    let chunks = split
+        .chunks
+        .iter()
+        .map(|(stem, path)| Ok((stem.as_str(), optimise(&wasm_opt, path, &[])?)))
+        .collect::<Result<Vec<_>, String>>()?;
 
     let statics = root.join("admin/static");
-    let wasm = read(&opt)?;
     let glue = drop_stream_classes(&read_text(&tmp.join("nps-admin.js"))?)?;
+    let link_js = read_text(&split.link_js)?;
     let css = read(&statics.join("admin.css"))?;
-    let hash = format!("{:016x}", fnv1a(&[&wasm, glue.as_bytes(), &css]));
+    let mut parts: Vec<&[u8]> = vec![&main, glue.as_bytes(), link_js.as_bytes(), &css];
+    parts.extend(chunks.iter().map(|(_, wasm)| wasm.as_slice()));
+    let hash = format!("{:016x}", fnv1a(&parts));
     let hash = &hash[..12];
     let wasm_name = format!("nps-admin-{hash}.wasm");
     let js_name = format!("nps-admin-{hash}.js");
+    let link_name = admin_split::link_name(hash);
     let css_name = format!("admin-{hash}.css");
-    let glue = self_starting(&glue, &wasm_name)?;
-    let index = index_html(
-        &read_text(&statics.join("index.html"))?,
-        &js_name,
-        &css_name,
-    )?;
+    let glue = admin_split::glue_with_link_name(&self_starting(&glue, &wasm_name)?, hash)?;
+    let stems: Vec<&str> = chunks.iter().map(|(stem, _)| *stem).collect();
+    let link_js = admin_split::link_js_with_names(&link_js, &js_name, &stems, hash)?;
+    let index = index_html(&read_text(&statics.join("index.html"))?, &js_name, &css_name)?;
 
     let dist = root.join("widget/dist/admin");
     let _ = fs::remove_dir_all(&dist);
     fs::create_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
-    write(&dist.join(&wasm_name), &wasm)?;
+    write(&dist.join(&wasm_name), &main)?;
     write(&dist.join(&js_name), &glue)?;
+    write(&dist.join(&link_name), &link_js)?;
     write(&dist.join(&css_name), &css)?;
     write(&dist.join("index.html"), index)?;
     for name in ["preview.html", "preview.js", "preview.css"] {
         write(&dist.join(name), read(&statics.join(name))?)?;
     }
-    // What a first visit downloads, precompressed for the collector to serve as is.
+    // What a first visit downloads, precompressed for the collector to serve as is; the
+    // chunks are compressed too, and counted apart.
     let (mut gzip, mut brotli) = (0, 0);
-    for name in [
-        "index.html",
-        js_name.as_str(),
-        wasm_name.as_str(),
-        css_name.as_str(),
-    ] {
+    for name in ["index.html", js_name.as_str(), link_name.as_str(), wasm_name.as_str(), css_name.as_str()] {
         let sizes = precompress(&dist.join(name))?;
         gzip += sizes.gzip;
         brotli += sizes.brotli;
+    }
+    let mut chunks_brotli = 0;
+    for (stem, wasm) in &chunks {
+        let name = admin_split::chunk_name(stem, hash);
+        write(&dist.join(&name), wasm)?;
+        chunks_brotli += precompress(&dist.join(&name))?.brotli;
     }
     for name in ["preview.html", "preview.js", "preview.css"] {
         precompress(&dist.join(name))?;
     }
     println!(
-        "admin built into {}: {wasm_name} ({} KiB raw); first visit {} KiB gzip, {} KiB brotli",
+        "admin built into {}: {wasm_name} ({} KiB raw); first visit {} KiB gzip, {} KiB brotli; {} lazy chunks, {} KiB brotli",
         dist.display(),
-        wasm.len() / 1024,
+        main.len() / 1024,
         gzip / 1024,
-        brotli / 1024
+        brotli / 1024,
+        chunks.len(),
+        chunks_brotli / 1024
     );
     Ok(())
 }

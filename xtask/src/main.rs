@@ -2,6 +2,7 @@
 //! (and `bench-decide`, `bench-reports`, `bench-accounts`, `bench-resident`, `bench-abuse`, `bench-widget`, `bench-admin`).
 
 mod admin;
+mod admin_split;
 mod compress;
 mod contract;
 mod wasm_imports;

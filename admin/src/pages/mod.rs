@@ -10,6 +10,7 @@ pub mod campaigns;
 pub mod explain;
 pub mod followup_policy;
 pub mod followups;
+pub mod lazy;
 pub mod partners;
 pub mod projects;
 pub mod report;
