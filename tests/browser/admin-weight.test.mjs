@@ -1,9 +1,11 @@
 // The admin app's weight on a first visit (issue #13): its files are served precompressed with
 // brotli to a browser that accepts it (gzip to one that accepts only gzip), content-hashed files
-// are cached as immutable, and what a first visit downloads stays within its budget.
+// are cached as immutable, and what a first visit downloads stays within its budget. The screens
+// past the project page are WASM chunks fetched when first opened, served the same way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launch } from './admin/helpers.mjs';
+import { admin } from './harness.mjs';
+import { startCollector, launch, signIn } from './admin/helpers.mjs';
 import { firstVisit, WIRE_BUDGET_BYTES } from './admin/first-visit.mjs';
 
 let collector;
@@ -21,7 +23,7 @@ after(async () => {
 
 const appFiles = (visit) => visit.responses.filter((r) => r.path.startsWith('/admin'));
 
-test('a first visit gets every admin file brotli-compressed, hashed files immutable, within the 400 KB budget', async () => {
+test(`a first visit gets every admin file brotli-compressed, hashed files immutable, within the ${WIRE_BUDGET_BYTES / 1024} KB budget`, async () => {
   const visit = await firstVisit(browser, collector.url);
   for (const r of visit.responses) console.log(`  ${r.path}: ${r.wire} B on the wire (${r.encoding}) ${r.cache}`);
   const files = appFiles(visit);
@@ -43,4 +45,26 @@ test('a browser accepting only gzip gets the gzip copies, one accepting neither 
   for (const r of appFiles(plain)) assert.equal(r.encoding, 'identity', `${r.path} with Accept-Encoding: identity`);
   const brotli = await firstVisit(browser, collector.url);
   assert.ok(brotli.wire < gzip.wire && gzip.wire < plain.wire, `brotli ${brotli.wire} B < gzip ${gzip.wire} B < identity ${plain.wire} B`);
+});
+
+test('a screen outside the main module loads its chunks on first use, compressed and immutable', async () => {
+  await admin(collector.url); // the first owner
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  const chunks = [];
+  page.on('requestfinished', async (r) => {
+    if (/\/admin\/(split|chunk)_[^/]*\.wasm$/.test(new URL(r.url()).pathname)) chunks.push(r);
+  });
+  await signIn(page, collector.url, 'owner@example.com', 'correct horse battery staple');
+  assert.equal(chunks.length, 0, 'signing in and the project list need no chunk');
+  await page.getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+  assert.ok(chunks.length > 0, 'the users screen came in a chunk');
+  for (const r of chunks) {
+    const res = await r.response();
+    assert.equal(res.headers()['content-type'], 'application/wasm', r.url());
+    assert.equal(res.headers()['content-encoding'], 'br', r.url());
+    assert.match(res.headers()['cache-control'], /immutable/, r.url());
+  }
+  await context.close();
 });

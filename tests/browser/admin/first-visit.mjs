@@ -1,9 +1,10 @@
 // A first visit of the admin app (cold cache, fresh browser context) up to the sign-in form:
 // every response of the collector's origin with its size on the wire and its headers, and the
 // time from navigation to the form being visible. Shared by the weight test and `bench admin`.
-// The goal of issue #13 is 350 KB; the build is at about 370 KB (admin/README.md "Weight"), so the
-// test holds the line at 400 KB: a regression fails it, the goal is reported by `bench admin`.
-export const WIRE_BUDGET_BYTES = 400 * 1024;
+// The goal of issue #13 is 350 KB. Since the screens past the project page load as WASM chunks
+// when first opened, a first visit is about 170 KB (admin/README.md "Weight"); the test holds
+// the line at 200 KB, so a regression (a screen pulled back into the main module) fails it.
+export const WIRE_BUDGET_BYTES = 200 * 1024;
 export const WIRE_GOAL_BYTES = 350 * 1024;
 
 export async function firstVisit(browser, url, { acceptEncoding } = {}) {
