@@ -28,6 +28,8 @@ pub enum Route {
     Webhooks(i64),
     /// The partner programme of a project: partners, coverage, NPS per partner.
     Partners(i64),
+    /// One account over time (the account's id is the `id` query parameter).
+    Timeline(i64),
     /// Business data, revenue-weighted NPS, churn and renewals of a project.
     Revenue(i64),
     /// A survey's campaigns, and a form for a new one.
@@ -68,6 +70,7 @@ impl Route {
             ["admin", "projects", p, "webhooks"] => id(p).map_or(Route::NotFound, Route::Webhooks),
             ["admin", "projects", p, "partners"] => id(p).map_or(Route::NotFound, Route::Partners),
             ["admin", "projects", p, "revenue"] => id(p).map_or(Route::NotFound, Route::Revenue),
+            ["admin", "projects", p, "account"] => id(p).map_or(Route::NotFound, Route::Timeline),
             ["admin", "projects", p, "surveys", "new"] => {
                 id(p).map_or(Route::NotFound, Route::NewSurvey)
             }
@@ -95,6 +98,7 @@ impl Route {
             Route::Webhooks(p) => format!("/admin/projects/{p}/webhooks"),
             Route::Partners(p) => format!("/admin/projects/{p}/partners"),
             Route::Revenue(p) => format!("/admin/projects/{p}/revenue"),
+            Route::Timeline(p) => format!("/admin/projects/{p}/account"),
             Route::NewCampaign(s) => format!("/admin/surveys/{s}/campaigns"),
             Route::Campaign(c) => format!("/admin/campaigns/{c}"),
             Route::Users => "/admin/users".to_owned(),
@@ -137,7 +141,12 @@ fn location_path() -> String {
 
 /// Goes to `route`, adding a history entry.
 pub fn navigate(route: Route) {
-    let path = route.path();
+    navigate_with_query(route, "");
+}
+
+/// Goes to `route` with a query string (`?id=...`, for what a route's ids cannot carry).
+pub fn navigate_with_query(route: Route, query: &str) {
+    let path = format!("{}{query}", route.path());
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&path));
     }
@@ -249,7 +258,7 @@ fn App() -> impl IntoView {
                     Route::Project(id) => view! { <pages::projects::ProjectPage id=id /> }.into_any(),
                     Route::NewSurvey(_) | Route::Survey(_) => lazy_screen(pages::lazy::survey_screen(route)),
                     Route::Report(_) | Route::Responses(_) => lazy_screen(pages::lazy::report_screen(route)),
-                    Route::FollowUps(_) | Route::AtRisk(_) | Route::Revenue(_) | Route::Partners(_) | Route::Webhooks(_) => {
+                    Route::FollowUps(_) | Route::AtRisk(_) | Route::Revenue(_) | Route::Timeline(_) | Route::Partners(_) | Route::Webhooks(_) => {
                         lazy_screen(pages::lazy::programme_screen(route))
                     }
                     Route::NewCampaign(_) | Route::Campaign(_) => lazy_screen(pages::lazy::campaign_screen(route)),

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { admin } from './harness.mjs';
 import { smtpSink, linkIn, recipientOf } from './smtp.mjs';
-import { startCollector, launch, screenshotPath, signIn, watchProblems, eventually, headlineOf, createLinkSurvey, DIST } from './admin/helpers.mjs';
+import { startCollector, launch, capture, signIn, watchProblems, eventually, headlineOf, createLinkSurvey, DIST } from './admin/helpers.mjs';
 
 const HR = { email: 'hr@corp.test', password: 'a long enough password for hr' };
 const PEOPLE = [
@@ -60,7 +60,7 @@ test('admin: HR sends an anonymous campaign and reads only what keeps people ano
   assert.equal(await page.getByTestId('links-table').count(), 0);
   await page.getByRole('button', { name: 'Send invitations by e-mail' }).click();
   await page.getByText('Invitations handed to the outbox').waitFor();
-  await page.screenshot({ path: screenshotPath('enps-campaign'), fullPage: true });
+  await capture(page, 'enps-campaign');
   await eventually(async () => sink.mails.length >= PEOPLE.length, 'the six invitations to arrive');
 
   // Each person answers through their own link.
@@ -93,7 +93,7 @@ test('admin: HR sends an anonymous campaign and reads only what keeps people ano
   }
   // No card that employee NPS would refuse (accounts, eligibility) is offered.
   assert.equal(await page.getByRole('heading', { name: 'Accounts (B2B roll-ups)' }).count(), 0);
-  await page.screenshot({ path: screenshotPath('enps-report'), fullPage: true });
+  await capture(page, 'enps-report');
 
   // A filter on the one-person group shows "Withheld", not the person.
   await page.locator('input[name=filter_attr]').fill('department:legal');
@@ -102,7 +102,7 @@ test('admin: HR sends an anonymous campaign and reads only what keeps people ano
   await page.getByTestId('withheld').waitFor();
   assert.match(await page.getByTestId('withheld').textContent(), /Fewer than 5 answers in wave 1/);
   assert.equal(await page.getByText(/NPS -100/).count(), 0, 'the single answer must not show');
-  await page.screenshot({ path: screenshotPath('enps-withheld'), fullPage: true });
+  await capture(page, 'enps-withheld');
 
   assert.deepEqual(problems, []);
   await context.close();

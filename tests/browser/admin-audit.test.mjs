@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { admin } from './harness.mjs';
-import { startCollector, launch, screenshotPath, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { startCollector, launch, capture, signIn, watchProblems, DIST } from './admin/helpers.mjs';
 
 let collector;
 let browser;
@@ -68,7 +68,7 @@ test('admin: owners read, filter, page and export the audit log; other roles nev
   assert.match(await refused.getByTestId('audit-actor').textContent(), /ana@example\.com \(analyst\)/);
   assert.equal((await refused.getByTestId('audit-action').textContent()).trim(), 'GET /api/admin/audit');
   assert.equal((await refused.getByTestId('audit-status').textContent()).trim(), '403');
-  await page.screenshot({ path: screenshotPath('audit'), fullPage: true });
+  await capture(page, 'audit');
 
   // The export link carries the same filters and downloads CSV with the owner's session.
   const href = await page.getByTestId('audit-export').getAttribute('href');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { admin, createProject } from './harness.mjs';
-import { startCollector, launch, screenshotPath, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { startCollector, launch, capture, signIn, watchProblems, DIST } from './admin/helpers.mjs';
 
 let collector;
 let browser;
@@ -76,7 +76,7 @@ test('admin: create a campaign, import recipients, get their personal links', as
   assert.deepEqual(saved.settings, { reminder_after_days: 3, max_reminders: 2, cadence_days: 91 });
   const nextWave = new Date(saved.next_wave_at).toISOString().slice(0, 10);
   await page.getByTestId('next-wave').getByText(`Next wave starts on ${nextWave} UTC.`).waitFor();
-  await page.screenshot({ path: screenshotPath('campaign'), fullPage: true });
+  await capture(page, 'campaign');
   // The survey's Campaigns tab lists it and leads back to it.
   await page.getByRole('link', { name: 'Survey report' }).click();
   await page.getByRole('link', { name: 'Campaigns' }).click();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { admin } from './harness.mjs';
-import { startCollector, launch, screenshotPath, signIn, watchProblems, createLinkSurvey, DIST } from './admin/helpers.mjs';
+import { startCollector, launch, capture, signIn, watchProblems, createLinkSurvey, DIST } from './admin/helpers.mjs';
 
 const OWNER = { email: 'owner@example.com', password: 'correct horse battery staple' };
 const PASSWORD = 'a long enough password';
@@ -107,7 +107,7 @@ test('admin: the owner imports partners from CSV and reads coverage and NPS per 
   await segments.waitFor();
   const npsOf = async (p) => (await segments.locator(`tr[data-segment=${p}] [data-testid=segment-nps]`).textContent()).trim();
   assert.deepEqual([await npsOf('p1'), await npsOf('p3')], ['0', '100']);
-  await page.screenshot({ path: screenshotPath('partners'), fullPage: true });
+  await capture(page, 'partners');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -122,7 +122,7 @@ test('admin: a partner manager sees only their own partners, and cannot import',
   assert.deepEqual(await rowsOf(page.getByTestId('coverage-table')), ['p1', 'p2']);
   await page.getByTestId('segments-table').waitFor();
   assert.deepEqual(await rowsOf(page.getByTestId('segments-table')), ['p1'], 'p3 belongs to another manager');
-  await page.screenshot({ path: screenshotPath('partners-manager'), fullPage: true });
+  await capture(page, 'partners-manager');
   assert.deepEqual(forbidden, []);
   assert.deepEqual(problems, []);
   await context.close();

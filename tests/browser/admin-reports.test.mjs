@@ -2,15 +2,15 @@
 // (NPS, interval, n, significance against the rest and small-segment marks, checked against
 // values computed here from the raw scores), B2B account roll-ups with per-role NPS, the
 // eligibility explanation, the follow-up queue with a status change and the loop metrics, and
-// the accounts at risk with the action log, and revenue (business data from CSV, revenue-
+// the accounts at risk with the action log and an account's timeline, and revenue (business data from CSV, revenue-
 // weighted NPS, churned against retained, renewals).
-// Screenshots go to tests/artifacts/admin-{segments,accounts,explain,followups,at-risk,revenue}.png.
+// Screenshots go to tests/artifacts/admin-{segments,accounts,explain,followups,at-risk,timeline,revenue}.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { admin, createProject } from './harness.mjs';
-import { startCollector, launch, screenshotPath, eventually, npsOf, points, compareOf, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { startCollector, launch, capture, eventually, npsOf, points, compareOf, signIn, watchProblems, DIST } from './admin/helpers.mjs';
 
 const EMAIL = 'owner@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -93,7 +93,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   const proDetractors = pro.filter((u) => u.score <= 6).length;
   await page.getByTestId('nps-n').getByText(String(proDetractors), { exact: true }).waitFor();
   assert.equal((await page.getByTestId('promoters').textContent()).trim(), '0');
-  await page.screenshot({ path: screenshotPath('report-filters'), fullPage: true });
+  await capture(page, 'report-filters');
 
   // 1. Segments by a user attribute: NPS, interval, n and the flag against the rest.
   await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
@@ -118,7 +118,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
     assert.equal(await row.locator('svg.interval-bar').count(), 1);
   }
   await page.locator('#segments-title').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: screenshotPath('segments'), fullPage: true });
+  await capture(page, 'segments');
   // By an attribute of the account: acct-0 is gold, the others silver.
   await page.locator('select[name=segment_by]').selectOption('acct');
   await page.locator('input[name=segment_key]').fill('tier');
@@ -148,7 +148,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   assert.equal((await page.getByTestId('per-account-nps').textContent()).trim(), points(perAccount.reduce((x, y) => x + y, 0) / 4));
   assert.equal((await page.locator('tr[data-role="executive_buyer"] td.num').first().textContent()).trim(), points(npsOf(buyers.map((u) => u.score)).nps));
   await page.locator('#accounts-title').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: screenshotPath('accounts'), fullPage: true });
+  await capture(page, 'accounts');
 
   // 3. Explain: the same verdict as the API.
   const expected = await api.get(`/api/admin/explain?survey_id=${survey.id}&user_id=u-0`);
@@ -161,7 +161,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   await page.getByTestId('explain-logged').waitFor();
   await page.getByTestId('exclusions-table').or(page.getByText('No eligibility decisions in this period.')).waitFor();
   await page.locator('#explain-title').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: screenshotPath('explain'), fullPage: true });
+  await capture(page, 'explain');
 
   // 4. Follow-ups: one per detractor, a status change with a note, the loop metrics follow.
   await page.goto(`${collector.url}/admin/projects/${project.id}`);
@@ -193,7 +193,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   const policy = await api.get(`/api/admin/projects/${project.id}/followup-policy`);
   assert.equal(policy.sla_hours, 24);
   assert.deepEqual(policy.team, ['dana@example.com', 'eli@example.com']);
-  await page.screenshot({ path: screenshotPath('followups'), fullPage: true });
+  await capture(page, 'followups');
 
   // 5. Accounts at risk: every account whose NPS is below 0 (the default threshold), with the
   // reason in numbers; then an action recorded in the log answers "changed anything lately?".
@@ -214,7 +214,18 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   await page.getByRole('button', { name: 'Record action' }).click();
   await page.getByTestId('actions-table').getByText('Move exports to the background queue').waitFor();
   await page.getByTestId('recent-actions').getByText('Yes: 1 action(s) decided because of NPS in the last 90 days.').waitFor();
-  await page.screenshot({ path: screenshotPath('at-risk'), fullPage: true });
+  await capture(page, 'at-risk');
+
+  // The riskiest account's timeline: its NPS per wave (one wave: this quarter) and every answer.
+  assert.ok(risky.length > 0, "the test data has an account at risk");
+  const riskiest = risky[0];
+  await page.locator(`tr[data-account="${riskiest.account}"]`).getByRole('link', { name: riskiest.account }).click();
+  await page.getByTestId('account-name').getByText(`Account ${riskiest.account}`).waitFor();
+  await page.getByTestId('account-answers').waitFor();
+  assert.equal(await page.getByTestId('account-answers').locator('tbody tr').count(), riskiest.n);
+  assert.deepEqual(await page.getByTestId('wave-nps').allTextContents(), [points(riskiest.nps)]);
+  assert.match(await page.getByTestId('account-reasons').textContent(), new RegExp(`NPS ${points(riskiest.nps)} below 0`));
+  await capture(page, 'timeline');
 
   // 6. Revenue: business data imported as CSV (a bad file first: its problems, nothing saved),
   // then the revenue-weighted NPS (acct-3 churned, so left out), churned against retained, and
@@ -241,7 +252,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   assert.equal((await page.getByTestId('churned-nps').first().textContent()).trim(), points(churned));
   assert.equal((await page.getByTestId('retained-nps').first().textContent()).trim(), points(retained));
   assert.deepEqual(await page.getByTestId('renewals-table').locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.account)), ['acct-1']);
-  await page.screenshot({ path: screenshotPath('revenue'), fullPage: true });
+  await capture(page, 'revenue');
 
   assert.deepEqual(problems, []);
   await context.close();

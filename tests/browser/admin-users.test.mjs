@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { admin } from './harness.mjs';
-import { startCollector, launch, screenshotPath, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { startCollector, launch, capture, signIn, watchProblems, DIST } from './admin/helpers.mjs';
 
 let collector;
 let browser;
@@ -44,7 +44,7 @@ test('admin: invite a user, accept the invitation once, sign in with the invited
   await page.getByText('owner@example.com already has an account').waitFor();
   await page.locator('tr[data-user="owner@example.com"]').waitFor();
   assert.equal(await page.getByTestId('users-table').locator('tbody tr').count(), 1);
-  await page.screenshot({ path: screenshotPath('users'), fullPage: true });
+  await capture(page, 'users');
 
   // The invitee: no session, a fresh browser context.
   const inviteeContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -58,7 +58,7 @@ test('admin: invite a user, accept the invitation once, sign in with the invited
   await invitee.getByRole('button', { name: 'Set password and sign in' }).click();
   await invitee.getByText('the two passwords differ').waitFor();
   await invitee.getByLabel('Repeat the password').fill('ana has a long password');
-  await invitee.screenshot({ path: screenshotPath('accept'), fullPage: true });
+  await capture(invitee, 'accept');
   await invitee.getByRole('button', { name: 'Set password and sign in' }).click();
   await invitee.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
   assert.equal((await invitee.locator('.who').textContent()).trim(), 'ana@example.com (analyst)');
@@ -76,7 +76,7 @@ test('admin: invite a user, accept the invitation once, sign in with the invited
   await again.goto(link);
   await again.getByTestId('invitation-error').waitFor();
   assert.equal((await again.getByTestId('invitation-error').textContent()).trim(), 'the invitation has already been used; sign in instead');
-  await again.screenshot({ path: screenshotPath('accept-used'), fullPage: true });
+  await capture(again, 'accept-used');
 
   assert.deepEqual([...problems, ...inviteeProblems], []);
   await ownerContext.close();

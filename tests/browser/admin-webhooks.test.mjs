@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { admin, createProject } from './harness.mjs';
-import { startCollector, launch, screenshotPath, eventually, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { startCollector, launch, capture, eventually, signIn, watchProblems, DIST } from './admin/helpers.mjs';
 
 let collector;
 let browser;
@@ -81,7 +81,7 @@ test('admin: add a webhook endpoint, send a test event, see it delivered in the 
   await page.getByTestId('alert-status').getByText('Saved: alerts are on.').waitFor();
   const policy = await api.get(`/api/admin/projects/${project.id}/alert-policy`);
   assert.deepEqual(policy, { enabled: true, bands: ['detractor', 'passive'], notify_owner: true, recipients: ['cs-lead@example.com'] });
-  await page.screenshot({ path: screenshotPath('webhooks'), fullPage: true });
+  await capture(page, 'webhooks');
 
   assert.deepEqual(problems, []);
   await context.close();

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCollector, launch, screenshotPath, eventually, npsOf, headlineOf, points, DIST } from './admin/helpers.mjs';
+import { startCollector, launch, capture, eventually, npsOf, headlineOf, points, DIST } from './admin/helpers.mjs';
 
 const EMAIL = 'owner@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -54,7 +54,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('wrong e-mail or password').waitFor();
   await page.getByRole('button', { name: 'Create the first owner' }).waitFor();
-  await page.screenshot({ path: screenshotPath('sign-in'), fullPage: true });
+  await capture(page, 'sign-in');
   await page.getByRole('button', { name: 'Create the first owner' }).click();
   await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
 
@@ -85,7 +85,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await activity.getByText('origin is not in the allowed origins').waitFor();
   assert.match(await activity.locator('tbody tr').nth(0).textContent(), /https:\/\/evil\.test.*403/);
   assert.match(await activity.locator('tbody tr').nth(1).textContent(), /https:\/\/app\.acme\.test.*200 received/);
-  await page.screenshot({ path: screenshotPath('project'), fullPage: true });
+  await capture(page, 'project');
 
   // 3. A survey: client-side validation names the field, the preview shows the unsaved texts.
   await page.getByRole('link', { name: 'New survey' }).click();
@@ -97,7 +97,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.locator('[data-field="rules.sampling_rate_bp"]').getByText('rules.sampling_rate_bp must be at most 10000').waitFor();
   await page.locator('[data-field="rules.triggers[0].name"]').getByText('must not be empty').waitFor();
-  await page.screenshot({ path: screenshotPath('editor-validation'), fullPage: true });
+  await capture(page, 'editor-validation');
   await page.getByLabel(/Sampling rate/).fill('100');
   await page.getByLabel(/Sampling rate/).blur();
   // Fields commit on `change` (when they lose focus) or on `input`; a commit of one field must
@@ -133,7 +133,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await preview.getByText('What is the main reason for your score?').waitFor();
   assert.equal(await preview.locator('nps-survey').count(), 1, 'the preview is the real widget');
   assert.equal(await preview.locator('#static-preview .card').count(), 0, 'and only the real widget');
-  await page.screenshot({ path: screenshotPath('editor'), fullPage: true });
+  await capture(page, 'editor');
 
   // 4. Publish: the survey is created live.
   await page.getByRole('button', { name: 'Publish' }).click();
@@ -179,7 +179,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await page.locator('svg[aria-label^="NPS per period"]').waitFor();
   await page.locator('select[name=granularity]').selectOption('day');
   await page.getByTestId('trend-table').locator('tbody tr').first().waitFor();
-  await page.screenshot({ path: screenshotPath('report'), fullPage: true });
+  await capture(page, 'report');
 
   // 7. Responses: all, then promoters only; the CSV export has the same filters.
   await page.getByRole('link', { name: 'Responses' }).click();
@@ -197,7 +197,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   assert.equal(xlsxHref, href.replace('format=csv', 'format=xlsx'));
   const magic = await page.evaluate(async (url) => { const b = new Uint8Array(await (await fetch(url)).arrayBuffer()); return String.fromCharCode(b[0], b[1]); }, xlsxHref);
   assert.equal(magic, 'PK');
-  await page.screenshot({ path: screenshotPath('responses'), fullPage: true });
+  await capture(page, 'responses');
 
   // 8. A reload keeps the session and the route (deep link served as index.html).
   await page.reload();

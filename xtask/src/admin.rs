@@ -93,10 +93,21 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
     // each `#[lazy]` function reaches (and so no `strip`: it would drop them).
     run(Command::new(cargo)
         .current_dir(root)
-        .env("RUSTFLAGS", "--cfg erase_components -Clink-args=--emit-relocs")
+        .env(
+            "RUSTFLAGS",
+            "--cfg erase_components -Clink-args=--emit-relocs",
+        )
         .env("CARGO_PROFILE_WIDGET_STRIP", "false")
         .env("CARGO_TARGET_DIR", &admin_target)
-        .args(["build", "--profile", "widget", "--target", TARGET, "-p", "nps-admin"]))?;
+        .args([
+            "build",
+            "--profile",
+            "widget",
+            "--target",
+            TARGET,
+            "-p",
+            "nps-admin",
+        ]))?;
     let built = admin_target.join(TARGET).join("widget/nps_admin.wasm");
     let split = admin_split::split(&built, &target_dir(root).join("admin-split"))?;
     let tmp = target_dir(root).join("admin-bindgen");
@@ -104,12 +115,28 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
     fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
     // The chunks call into the main module through the exports the linker made: keep them.
     run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--keep-lld-exports", "--no-demangle", "--out-name", "nps-admin", "--out-dir"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--keep-lld-exports",
+            "--no-demangle",
+            "--out-name",
+            "nps-admin",
+            "--out-dir",
+        ])
         .arg(&tmp)
         .arg(&split.main))?;
     // As for the widget: leptos links wasm-streams' JS stream classes, which nothing here
     // uses; their exports go first, then their glue (`drop_stream_classes`).
-    let main = optimise(&wasm_opt, &tmp.join("nps-admin_bg.wasm"), &["--remove-exports", &format!("--pass-arg=remove-exports@{STREAM_EXPORTS}")])?;
+    let main = optimise(
+        &wasm_opt,
+        &tmp.join("nps-admin_bg.wasm"),
+        &[
+            "--remove-exports",
+            &format!("--pass-arg=remove-exports@{STREAM_EXPORTS}"),
+        ],
+    )?;
     let chunks = split
         .chunks
         .iter()
@@ -131,7 +158,11 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
     let glue = admin_split::glue_with_link_name(&self_starting(&glue, &wasm_name)?, hash)?;
     let stems: Vec<&str> = chunks.iter().map(|(stem, _)| *stem).collect();
     let link_js = admin_split::link_js_with_names(&link_js, &js_name, &stems, hash)?;
-    let index = index_html(&read_text(&statics.join("index.html"))?, &js_name, &css_name)?;
+    let index = index_html(
+        &read_text(&statics.join("index.html"))?,
+        &js_name,
+        &css_name,
+    )?;
 
     let dist = root.join("widget/dist/admin");
     let _ = fs::remove_dir_all(&dist);
@@ -147,7 +178,13 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
     // What a first visit downloads, precompressed for the collector to serve as is; the
     // chunks are compressed too, and counted apart.
     let (mut gzip, mut brotli) = (0, 0);
-    for name in ["index.html", js_name.as_str(), link_name.as_str(), wasm_name.as_str(), css_name.as_str()] {
+    for name in [
+        "index.html",
+        js_name.as_str(),
+        link_name.as_str(),
+        wasm_name.as_str(),
+        css_name.as_str(),
+    ] {
         let sizes = precompress(&dist.join(name))?;
         gzip += sizes.gzip;
         brotli += sizes.brotli;

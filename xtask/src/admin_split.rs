@@ -49,12 +49,20 @@ pub fn split(input: &Path, out_dir: &Path) -> Result<SplitOutput, String> {
         .split_modules
         .into_iter()
         .map(|path| {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_owned();
             (stem, path)
         })
         .collect();
     chunks.sort();
-    Ok(SplitOutput { main, chunks, link_js: out_dir.join(LINK_PLACEHOLDER) })
+    Ok(SplitOutput {
+        main,
+        chunks,
+        link_js: out_dir.join(LINK_PLACEHOLDER),
+    })
 }
 
 /// The hashed name of the link module.
@@ -68,16 +76,25 @@ pub fn chunk_name(stem: &str, hash: &str) -> String {
 }
 
 /// The link module with the hashed names of the glue and of every chunk.
-pub fn link_js_with_names(link_js: &str, glue_name: &str, stems: &[&str], hash: &str) -> Result<String, String> {
+pub fn link_js_with_names(
+    link_js: &str,
+    glue_name: &str,
+    stems: &[&str],
+    hash: &str,
+) -> Result<String, String> {
     let glue_import = format!("\"{GLUE_PLACEHOLDER}\"");
     if !link_js.contains(&glue_import) {
-        return Err(format!("the split link module no longer imports {GLUE_PLACEHOLDER}; update xtask/src/admin_split.rs"));
+        return Err(format!(
+            "the split link module no longer imports {GLUE_PLACEHOLDER}; update xtask/src/admin_split.rs"
+        ));
     }
     let mut js = link_js.replace(&glue_import, &format!("\"./{glue_name}\""));
     for stem in stems {
         let reference = format!("\"./{stem}.wasm\"");
         if !js.contains(&reference) {
-            return Err(format!("the split link module does not load {stem}.wasm; update xtask/src/admin_split.rs"));
+            return Err(format!(
+                "the split link module does not load {stem}.wasm; update xtask/src/admin_split.rs"
+            ));
         }
         js = js.replace(&reference, &format!("\"./{}\"", chunk_name(stem, hash)));
     }
@@ -96,7 +113,11 @@ pub fn glue_with_link_name(glue: &str, hash: &str) -> Result<String, String> {
             out = out.replace(&from, &format!("from {quote}./{}{quote}", link_name(hash)));
         }
     }
-    if found { Ok(out) } else { Err("the wasm-bindgen glue does not import the split link module; update xtask/src/admin_split.rs".to_owned()) }
+    if found {
+        Ok(out)
+    } else {
+        Err("the wasm-bindgen glue does not import the split link module; update xtask/src/admin_split.rs".to_owned())
+    }
 }
 
 #[cfg(test)]
@@ -106,15 +127,28 @@ mod tests {
     #[test]
     fn the_link_module_gets_the_hashed_names_of_the_glue_and_the_chunks() {
         let js = "import { initSync } from \"./nps-admin.js\";\nconst a = fetch(new URL(\"./split_x_1.wasm\", import.meta.url));\nconst b = fetch(new URL(\"./chunk_3.wasm\", import.meta.url));";
-        let out = link_js_with_names(js, "nps-admin-abc.js", &["split_x_1", "chunk_3"], "0123456789ab").expect("names");
+        let out = link_js_with_names(
+            js,
+            "nps-admin-abc.js",
+            &["split_x_1", "chunk_3"],
+            "0123456789ab",
+        )
+        .expect("names");
         assert!(out.contains("from \"./nps-admin-abc.js\""));
-        assert!(out.contains("\"./split_x_1-0123456789ab.wasm\"") && out.contains("\"./chunk_3-0123456789ab.wasm\""));
-        assert!(link_js_with_names(js, "g.js", &["split_gone"], "00").is_err(), "a chunk the module does not load is a build error");
+        assert!(
+            out.contains("\"./split_x_1-0123456789ab.wasm\"")
+                && out.contains("\"./chunk_3-0123456789ab.wasm\"")
+        );
+        assert!(
+            link_js_with_names(js, "g.js", &["split_gone"], "00").is_err(),
+            "a chunk the module does not load is a build error"
+        );
     }
 
     #[test]
     fn the_glue_imports_the_hashed_link_module_but_keeps_the_imports_key() {
-        let glue = format!("import * as s from '{LINK_PLACEHOLDER}';\nimports['{LINK_PLACEHOLDER}'] = s;");
+        let glue =
+            format!("import * as s from '{LINK_PLACEHOLDER}';\nimports['{LINK_PLACEHOLDER}'] = s;");
         let out = glue_with_link_name(&glue, "0123456789ab").expect("rewritten");
         assert!(out.starts_with("import * as s from './nps-admin-split-0123456789ab.js';"));
         assert!(out.contains(&format!("imports['{LINK_PLACEHOLDER}']")));

@@ -51,6 +51,22 @@ pub async fn at_risk(project_id: i64) -> ApiResult<AtRiskReport> {
     .await
 }
 
+/// One account over time: NPS per wave, risk reasons, business data, answers.
+pub async fn account_timeline(
+    project_id: i64,
+    account: &str,
+) -> ApiResult<nps_core::wire::AccountTimelineReport> {
+    call(
+        "GET",
+        &format!(
+            "/api/admin/accounts/{}/timeline?project_id={project_id}",
+            encode(account)
+        ),
+        None,
+    )
+    .await
+}
+
 pub async fn actions(project_id: i64) -> ApiResult<Vec<nps_core::actions::Action>> {
     call(
         "GET",

@@ -50,9 +50,11 @@ where
             </label>
             {children()}
             {move || (!problems.get().is_empty()).then(|| view! {
-                <ul class="field-errors" role="alert" data-testid="import-problems">
-                    {problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
-                </ul>
+                <div role="alert">
+                    <ul class="field-errors" data-testid="import-problems">
+                        {problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                    </ul>
+                </div>
             })}
             <div class="actions">
                 <button type="submit">{button}</button>

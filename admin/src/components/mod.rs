@@ -29,9 +29,13 @@ pub fn FieldErrors(errors: Signal<Vec<String>>, #[prop(into)] path: String) -> i
         let messages = mine();
         (!messages.is_empty()).then(|| {
             view! {
-                <ul class="field-errors" role="alert" data-field=field.clone()>
-                    {messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
-                </ul>
+                // The alert role goes on a wrapper: on the list itself it would hide the list
+                // from assistive technology (its items would have no list).
+                <div role="alert">
+                    <ul class="field-errors" data-field=field.clone()>
+                        {messages.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                    </ul>
+                </div>
             }
         })
     }

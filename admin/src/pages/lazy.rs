@@ -12,8 +12,14 @@ use leptos::prelude::*;
 #[lazy]
 pub fn survey_screen(route: Route) -> AnyView {
     match route {
-        Route::NewSurvey(project_id) => view! { <pages::survey_editor::SurveyEditor project_id=project_id survey_id=None /> }.into_any(),
-        Route::Survey(id) => view! { <pages::survey_editor::SurveyEditor project_id=0 survey_id=Some(id) /> }.into_any(),
+        Route::NewSurvey(project_id) => {
+            view! { <pages::survey_editor::SurveyEditor project_id=project_id survey_id=None /> }
+                .into_any()
+        }
+        Route::Survey(id) => {
+            view! { <pages::survey_editor::SurveyEditor project_id=0 survey_id=Some(id) /> }
+                .into_any()
+        }
         _ => ().into_any(),
     }
 }
@@ -28,13 +34,15 @@ pub fn report_screen(route: Route) -> AnyView {
     }
 }
 
-/// A project's programme tools: follow-ups, accounts at risk, revenue, partners, webhooks.
+/// A project's programme tools: follow-ups, accounts at risk and their timelines, revenue,
+/// partners, webhooks.
 #[lazy]
 pub fn programme_screen(route: Route) -> AnyView {
     match route {
         Route::FollowUps(id) => view! { <pages::followups::FollowUps project_id=id /> }.into_any(),
         Route::AtRisk(id) => view! { <pages::risk::AtRisk project_id=id /> }.into_any(),
         Route::Revenue(id) => view! { <pages::revenue::Revenue project_id=id /> }.into_any(),
+        Route::Timeline(id) => view! { <pages::timeline::Timeline project_id=id /> }.into_any(),
         Route::Partners(id) => view! { <pages::partners::Partners project_id=id /> }.into_any(),
         Route::Webhooks(id) => view! { <pages::webhooks::Webhooks project_id=id /> }.into_any(),
         _ => ().into_any(),
@@ -45,7 +53,9 @@ pub fn programme_screen(route: Route) -> AnyView {
 #[lazy]
 pub fn campaign_screen(route: Route) -> AnyView {
     match route {
-        Route::NewCampaign(id) => view! { <pages::campaigns::NewCampaign survey_id=id /> }.into_any(),
+        Route::NewCampaign(id) => {
+            view! { <pages::campaigns::NewCampaign survey_id=id /> }.into_any()
+        }
         Route::Campaign(id) => view! { <pages::campaigns::CampaignPage id=id /> }.into_any(),
         _ => ().into_any(),
     }

@@ -21,5 +21,6 @@ pub mod risk;
 pub mod segments;
 pub mod sign_in;
 pub mod survey_editor;
+pub mod timeline;
 pub mod users;
 pub mod webhooks;

@@ -4,6 +4,8 @@
 
 use crate::api::{self, AtRiskReport};
 use crate::components::ErrorBox;
+use crate::pages::revenue::money;
+use crate::pages::timeline::AccountLink;
 use crate::{Link, Route, fmt};
 use leptos::prelude::*;
 use nps_core::actions::{Action, ActionInput, RecentActions};
@@ -48,12 +50,8 @@ pub fn reason_text(reason: &RiskReason) -> String {
     }
 }
 
-fn money(cents: Option<i64>) -> String {
-    cents.map_or_else(|| "-".to_owned(), |c| format!("{:.2}", c as f64 / 100.0))
-}
-
 #[component]
-fn AtRiskTable(accounts: Vec<AtRiskAccount>) -> impl IntoView {
+fn AtRiskTable(project_id: i64, accounts: Vec<AtRiskAccount>) -> impl IntoView {
     view! {
         <table class="list" data-testid="at-risk-table">
             <thead><tr>
@@ -63,7 +61,7 @@ fn AtRiskTable(accounts: Vec<AtRiskAccount>) -> impl IntoView {
             <tbody>
                 {accounts.into_iter().map(|a| view! {
                     <tr data-account=a.account.clone()>
-                        <th scope="row">{a.account.clone()}</th>
+                        <th scope="row"><AccountLink project_id=project_id account=a.account.clone() /></th>
                         <td class="num" data-testid="risk-score">{format!("{:.0}", a.risk_score)}</td>
                         <td class="num">{a.latest.as_ref().map(|l| fmt::points(l.nps)).unwrap_or_else(|| "-".to_owned())}</td>
                         <td class="num">{a.latest.as_ref().map(|l| l.answers.to_string()).unwrap_or_default()}</td>
@@ -108,7 +106,7 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
                     <p class="muted" data-testid="at-risk-summary">
                         {format!("{} of {} accounts show a risk signal (waves: {}; as of {} UTC).", r.accounts.len(), r.accounts_considered, r.wave, fmt::date_time(r.as_of))}
                     </p>
-                    {if r.accounts.is_empty() { None } else { Some(view! { <AtRiskTable accounts=r.accounts.clone() /> }) }}
+                    {if r.accounts.is_empty() { None } else { Some(view! { <AtRiskTable project_id=project_id accounts=r.accounts.clone() /> }) }}
                     {(!r.silent_without_account.is_empty()).then(|| view! {
                         <p class="muted small">{format!("{} silent detractor(s) belong to no account.", r.silent_without_account.len())}</p>
                     })}

@@ -329,7 +329,12 @@ impl Smtp {
         let mail = match self.build(id, email) {
             Ok(mail) => mail,
             Err(e) => {
-                return AttemptResult::failed(Outcome::Permanent, &email.to, None, format!("{e:#}"));
+                return AttemptResult::failed(
+                    Outcome::Permanent,
+                    &email.to,
+                    None,
+                    format!("{e:#}"),
+                );
             }
         };
         match self.transport.send(mail).await {

@@ -1,6 +1,7 @@
 //! Business data per account (MRR, ARR, renewal, churn, plan, owner), as the import sends it.
 
-use crate::churn::{AccountRollup, ChurnSplit, RevenueWeighted};
+use crate::churn::signals::RiskReason;
+use crate::churn::{AccountRollup, ChurnSplit, RevenueWeighted, WaveNps};
 use crate::rollup::AccountAverage;
 use crate::wire::NpsSummary;
 use serde::{Deserialize, Serialize};
@@ -153,4 +154,32 @@ pub struct BusinessView {
     pub plan: Option<String>,
     pub owner: Option<String>,
     pub updated_at: i64,
+}
+
+/// One answer of the account, for the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TimelineAnswer {
+    pub response_id: String,
+    pub survey_id: i64,
+    pub user_id: String,
+    pub role: Option<String>,
+    pub score: u8,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccountTimelineReport {
+    pub account: String,
+    pub wave: String,
+    pub rollup: AccountRollup,
+    /// NPS per wave, oldest first.
+    pub waves: Vec<WaveNps>,
+    /// Why the account is at risk (empty when it is not).
+    pub reasons: Vec<RiskReason>,
+    pub risk_score: f64,
+    pub business: Option<BusinessView>,
+    /// Oldest first.
+    pub answers: Vec<TimelineAnswer>,
 }

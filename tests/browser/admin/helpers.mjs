@@ -1,6 +1,8 @@
 // Helpers of the admin app's browser test: the real collector binary on a fresh data dir,
 // headless Chromium, the NPS arithmetic the report must show (computed independently here).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ARTIFACTS } from '../harness.mjs';
 
@@ -94,4 +96,27 @@ export function watchProblems(page) {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`); });
   return problems;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * The WCAG 2.1 AA violations axe-core finds on the page as it is now, one line each (rule, how
+ * many elements, the first few selectors); empty when it passes. axe is evaluated through the
+ * DevTools protocol, so the admin's CSP (no inline script) stays on.
+ */
+export async function accessibilityViolations(page) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async (tags) => {
+    const results = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} element(s), e.g. ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  }, WCAG_21_AA);
+  return violations;
+}
+
+/** A full-page screenshot for admin/README.md, and the screen as shown passes axe-core's WCAG 2.1 AA rules. */
+export async function capture(page, name) {
+  await page.screenshot({ path: screenshotPath(name), fullPage: true });
+  assert.deepEqual(await accessibilityViolations(page), [], `admin-${name}: WCAG 2.1 AA`);
 }

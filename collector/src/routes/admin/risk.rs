@@ -12,11 +12,10 @@ use crate::state::State;
 use actix_web::{HttpResponse, get, web};
 use nps_core::churn::signals::risk_score;
 use nps_core::churn::{
-    AccountRollup, AtRiskAccount, ChurnConfig, RiskReason, SilentDetractor, WaveBy, WaveNps,
-    account_reasons,
+    AccountRollup, AtRiskAccount, ChurnConfig, SilentDetractor, WaveBy, account_reasons,
 };
-use nps_core::wire::BusinessView;
 use nps_core::wire::SurveyKind;
+use nps_core::wire::{AccountTimelineReport, BusinessView, TimelineAnswer};
 use serde::{Deserialize, Serialize};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -236,32 +235,6 @@ pub async fn at_risk_list(
             .collect(),
         config: signals.config,
     }))
-}
-
-/// One answer of the account, for the timeline.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TimelineAnswer {
-    pub response_id: String,
-    pub survey_id: i64,
-    pub user_id: String,
-    pub role: Option<String>,
-    pub score: u8,
-    pub at: i64,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AccountTimelineReport {
-    pub account: String,
-    pub wave: String,
-    pub rollup: AccountRollup,
-    /// NPS per wave, oldest first.
-    pub waves: Vec<WaveNps>,
-    /// Why the account is at risk (empty when it is not).
-    pub reasons: Vec<RiskReason>,
-    pub risk_score: f64,
-    pub business: Option<BusinessView>,
-    /// Oldest first.
-    pub answers: Vec<TimelineAnswer>,
 }
 
 /// One account over time: NPS per wave with intervals and changes, its risk reasons with

@@ -1,0 +1,176 @@
+//! One account over time (`/admin/projects/{id}/account?id=<account>`): its NPS per wave with
+//! the interval and the change against the wave before, why it is at risk (with the evidence),
+//! its business data, and every answer it gave. Reached from the accounts at risk.
+
+use crate::api;
+use crate::components::interval_bar::{IntervalBar, IntervalScale};
+use crate::pages::revenue::money;
+use crate::pages::risk::reason_text;
+use crate::{Link, Route, fmt, navigate_with_query};
+use leptos::prelude::*;
+use nps_core::churn::WaveNps;
+use nps_core::wire::{AccountTimelineReport, BusinessView, TimelineAnswer};
+
+/// The account named by the page's `?id=` (empty when there is none).
+fn account_in_location() -> String {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("id="))
+        .and_then(|v| js_sys::decode_uri_component(v).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// A link to an account's timeline.
+#[component]
+pub fn AccountLink(project_id: i64, account: String) -> impl IntoView {
+    let query = format!("?id={}", api::encode(&account));
+    let href = format!("{}{query}", Route::Timeline(project_id).path());
+    let on_click = move |ev: web_sys::MouseEvent| {
+        if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key()
+        {
+            ev.prevent_default();
+            navigate_with_query(Route::Timeline(project_id), &query);
+        }
+    };
+    view! { <a href=href on:click=on_click>{account}</a> }
+}
+
+#[component]
+pub fn Timeline(project_id: i64) -> impl IntoView {
+    let account = account_in_location();
+    let report = RwSignal::new(None::<Result<AccountTimelineReport, String>>);
+    let requested = account.clone();
+    leptos::task::spawn_local(async move {
+        report.set(Some(
+            api::account_timeline(project_id, &requested)
+                .await
+                .map_err(|e| e.message),
+        ));
+    });
+    view! {
+        <p class="crumbs">
+            <Link route=Route::Projects>"Projects"</Link>" / "<Link route=Route::Project(project_id)>"Project"</Link>
+            " / "<Link route=Route::AtRisk(project_id)>"Accounts at risk"</Link>
+        </p>
+        <h1 data-testid="account-name">{format!("Account {account}")}</h1>
+        {move || match report.get() {
+            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(r)) => view! { <TimelineCards report=r /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn TimelineCards(report: AccountTimelineReport) -> impl IntoView {
+    let AccountTimelineReport {
+        wave,
+        waves,
+        reasons,
+        risk_score,
+        business,
+        answers,
+        ..
+    } = report;
+    let risk = if reasons.is_empty() {
+        "No risk signal.".to_owned()
+    } else {
+        format!("Risk score {risk_score:.0}")
+    };
+    view! {
+        <section class="card" aria-labelledby="risk-title">
+            <h2 id="risk-title">"Risk"</h2>
+            <p data-testid="account-risk">{risk}</p>
+            {(!reasons.is_empty()).then(|| view! {
+                <ul class="reasons" data-testid="account-reasons">{reasons.iter().map(|r| view! { <li>{reason_text(r)}</li> }).collect_view()}</ul>
+            })}
+            {business.map(|b| view! { <BusinessFacts business=b /> })}
+        </section>
+        <section class="card" aria-labelledby="waves-title">
+            <h2 id="waves-title">{format!("NPS per wave ({wave})")}</h2>
+            <WavesTable waves=waves />
+        </section>
+        <section class="card" aria-labelledby="answers-title">
+            <h2 id="answers-title">{format!("Answers ({})", answers.len())}</h2>
+            <AnswersTable answers=answers />
+        </section>
+    }
+}
+
+#[component]
+fn BusinessFacts(business: BusinessView) -> impl IntoView {
+    let cents = |v: Option<f64>| v.map(|v| (v * 100.0).round() as i64);
+    view! {
+        <dl class="facts" data-testid="account-business">
+            <dt>"MRR"</dt><dd>{money(cents(business.mrr).or_else(|| cents(business.arr.map(|a| a / 12.0))))}</dd>
+            <dt>"Plan"</dt><dd>{business.plan.unwrap_or_else(|| "-".to_owned())}</dd>
+            <dt>"Owner"</dt><dd>{business.owner.unwrap_or_else(|| "-".to_owned())}</dd>
+            <dt>"Renewal"</dt><dd>{business.renewal_date.unwrap_or_else(|| "-".to_owned())}</dd>
+            <dt>"Churned"</dt><dd>{if business.churned { business.churn_date.unwrap_or_else(|| "yes".to_owned()) } else { "no".to_owned() }}</dd>
+        </dl>
+    }
+}
+
+#[component]
+fn WavesTable(waves: Vec<WaveNps>) -> impl IntoView {
+    if waves.is_empty() {
+        return view! { <p class="muted">"No answers from this account yet."</p> }.into_any();
+    }
+    view! {
+        <div class="table-scroll">
+            <table class="list" data-testid="waves-table">
+                <thead><tr>
+                    <th scope="col">"Wave"</th><th scope="col" class="num">"NPS"</th><th scope="col">"NPS and interval" <IntervalScale /></th>
+                    <th scope="col" class="num">"Answers"</th><th scope="col" class="num">"Change"</th>
+                </tr></thead>
+                <tbody>
+                    {waves.into_iter().map(|w| view! {
+                        <tr data-wave=w.wave.clone()>
+                            <th scope="row">{w.wave.clone()}</th>
+                            <td class="num" data-testid="wave-nps">{fmt::points(w.nps)}</td>
+                            <td><IntervalBar nps=w.nps low=w.interval.low high=w.interval.high significant=false /></td>
+                            <td class="num" data-testid="wave-answers">{w.answers}</td>
+                            <td class="num">{w.change.map_or_else(|| "-".to_owned(), |c| format!("{c:+.0}"))}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn AnswersTable(answers: Vec<TimelineAnswer>) -> impl IntoView {
+    let band = |score: u8| match score {
+        0..=6 => "detractor",
+        7..=8 => "passive",
+        _ => "promoter",
+    };
+    view! {
+        <div class="table-scroll">
+            <table class="list" data-testid="account-answers">
+                <thead><tr>
+                    <th scope="col">"Answered (UTC)"</th><th scope="col">"User"</th><th scope="col">"Role"</th>
+                    <th scope="col" class="num">"Score"</th><th scope="col">"Band"</th>
+                </tr></thead>
+                <tbody>
+                    {answers.into_iter().rev().map(|a| view! {
+                        <tr>
+                            <td>{fmt::date_time(a.at)}</td>
+                            <td>{a.user_id}</td>
+                            <td>{a.role.unwrap_or_default()}</td>
+                            <td class="num">{a.score}</td>
+                            <td><span class=format!("band {}", band(a.score))>{band(a.score)}</span></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
