@@ -6,11 +6,7 @@ use nps_core::wire::NpsSummary;
 /// An NPS point value rounded to a whole number (half away from zero), `-0` shown as `0`.
 pub fn points(x: f64) -> String {
     let r = x.round();
-    if r == 0.0 {
-        "0".to_owned()
-    } else {
-        format!("{r:.0}")
-    }
+    if r == 0.0 { "0".to_owned() } else { format!("{r:.0}") }
 }
 
 /// `NPS 32 (95% CI 18 to 45), n = 120`, or a note when nobody answered.
@@ -30,11 +26,7 @@ pub fn headline(s: &NpsSummary) -> String {
 
 /// A share as a percentage with one decimal, `-` when the total is zero.
 pub fn percent(part: u64, total: u64) -> String {
-    if total == 0 {
-        "-".to_owned()
-    } else {
-        format!("{:.1}%", 100.0 * part as f64 / total as f64)
-    }
+    if total == 0 { "-".to_owned() } else { format!("{:.1}%", 100.0 * part as f64 / total as f64) }
 }
 
 pub fn rate(r: Option<f64>) -> String {

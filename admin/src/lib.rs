@@ -49,11 +49,7 @@ pub enum Route {
 
 impl Route {
     pub fn parse(path: &str) -> Route {
-        let parts: Vec<&str> = path
-            .trim_matches('/')
-            .split('/')
-            .filter(|p| !p.is_empty())
-            .collect();
+        let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
         let id = |s: &str| s.parse::<i64>().ok();
         match parts.as_slice() {
             ["admin"] | ["admin", "projects"] => Route::Projects,
@@ -63,9 +59,7 @@ impl Route {
             ["admin", "reset"] => Route::Reset,
             ["admin", "account"] => Route::Account,
             ["admin", "projects", p] => id(p).map_or(Route::NotFound, Route::Project),
-            ["admin", "projects", p, "followups"] => {
-                id(p).map_or(Route::NotFound, Route::FollowUps)
-            }
+            ["admin", "projects", p, "followups"] => id(p).map_or(Route::NotFound, Route::FollowUps),
             ["admin", "projects", p, "at-risk"] => id(p).map_or(Route::NotFound, Route::AtRisk),
             ["admin", "projects", p, "webhooks"] => id(p).map_or(Route::NotFound, Route::Webhooks),
             ["admin", "projects", p, "partners"] => id(p).map_or(Route::NotFound, Route::Partners),
@@ -134,9 +128,7 @@ pub fn state() -> AppState {
 }
 
 fn location_path() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_default()
+    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default()
 }
 
 /// Goes to `route`, adding a history entry.
@@ -181,14 +173,9 @@ pub fn on_unauthorized() {
 /// An in-app link: a real `<a href>` (open in a new tab works), handled by the router on a
 /// plain click.
 #[component]
-pub fn Link(
-    route: Route,
-    children: Children,
-    #[prop(optional, into)] class: String,
-) -> impl IntoView {
+pub fn Link(route: Route, children: Children, #[prop(optional, into)] class: String) -> impl IntoView {
     let on_click = move |ev: web_sys::MouseEvent| {
-        if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key()
-        {
+        if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key() {
             ev.prevent_default();
             navigate(route);
         }
@@ -214,10 +201,7 @@ fn App() -> impl IntoView {
     let st = state();
     leptos::task::spawn_local(async move {
         if let Ok(me) = api::whoami().await {
-            st.user.set(Some(SessionUser {
-                email: me.email,
-                role: me.role,
-            }));
+            st.user.set(Some(SessionUser { email: me.email, role: me.role }));
         }
         st.checked.set(true);
     });
@@ -278,13 +262,8 @@ fn App() -> impl IntoView {
 /// Runs when the module is instantiated: mounts the app into `#app`.
 #[wasm_bindgen(start)]
 pub fn start() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Some(host) = document
-        .get_element_by_id("app")
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    else {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(host) = document.get_element_by_id("app").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) else {
         return;
     };
     host.set_inner_html("");

@@ -48,10 +48,7 @@ impl Activity {
     /// Newest first.
     pub fn recent(&self, key: &str) -> Vec<ActivityEntry> {
         let by_key = self.by_key.lock().unwrap_or_else(|p| p.into_inner());
-        by_key
-            .get(key)
-            .map(|ring| ring.iter().rev().cloned().collect())
-            .unwrap_or_default()
+        by_key.get(key).map(|ring| ring.iter().rev().cloned().collect()).unwrap_or_default()
     }
 }
 
@@ -85,13 +82,7 @@ mod tests {
     use super::*;
 
     fn entry(status: u16) -> ActivityEntry {
-        ActivityEntry {
-            at: 1,
-            endpoint: "responses".into(),
-            method: "POST".into(),
-            status,
-            origin: None,
-        }
+        ActivityEntry { at: 1, endpoint: "responses".into(), method: "POST".into(), status, origin: None }
     }
 
     #[test]

@@ -44,10 +44,7 @@ pub struct WarningLimiter {
 
 impl WarningLimiter {
     pub fn new(every: Duration) -> Self {
-        Self {
-            every,
-            last: Mutex::new(HashMap::new()),
-        }
+        Self { every, last: Mutex::new(HashMap::new()) }
     }
 
     /// `Some(suppressed since the last one)` when a warning for `key` may be logged now.
@@ -76,12 +73,7 @@ impl WarningLimiter {
 
 impl ProjectCache {
     pub fn new(store: DynStore, ttl: Duration) -> Self {
-        Self {
-            store,
-            ttl,
-            entries: RwLock::new(HashMap::new()),
-            stale_warnings: WarningLimiter::new(STALE_WARNING_EVERY),
-        }
+        Self { store, ttl, entries: RwLock::new(HashMap::new()), stale_warnings: WarningLimiter::new(STALE_WARNING_EVERY) }
     }
 
     fn insert(&self, public_key: &str, value: Option<Arc<CachedProject>>) {
@@ -94,13 +86,7 @@ impl ProjectCache {
                 return;
             }
         }
-        entries.insert(
-            public_key.to_owned(),
-            Entry {
-                value,
-                loaded: Instant::now(),
-            },
-        );
+        entries.insert(public_key.to_owned(), Entry { value, loaded: Instant::now() });
     }
 
     /// The project with this key (`None` if unknown). Fresh entries come from memory; stale
@@ -121,8 +107,7 @@ impl ProjectCache {
             }
             Err(e) => match stale {
                 Some(value) => {
-                    if let Some(suppressed) = self.stale_warnings.allow(public_key, Instant::now())
-                    {
+                    if let Some(suppressed) = self.stale_warnings.allow(public_key, Instant::now()) {
                         tracing::warn!(error = %e, suppressed, "serving a stale project configuration (at most one warning per project per 30 s; `suppressed` counts those held back)");
                     }
                     Ok(value)
@@ -139,10 +124,7 @@ impl ProjectCache {
     }
 
     pub fn invalidate_all(&self) {
-        self.entries
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        self.entries.write().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     async fn load(&self, public_key: &str) -> StoreResult<Option<Arc<CachedProject>>> {
@@ -152,11 +134,7 @@ impl ProjectCache {
         let surveys = self.store.list_surveys(Some(project.id)).await?;
         let etag = etag_of(&project, &surveys);
         let surveys = surveys.into_iter().map(|s| (s.id, s)).collect();
-        Ok(Some(Arc::new(CachedProject {
-            project,
-            surveys,
-            etag,
-        })))
+        Ok(Some(Arc::new(CachedProject { project, surveys, etag })))
     }
 }
 
@@ -185,15 +163,8 @@ mod tests {
         for i in 1..=1_000 {
             assert_eq!(limiter.allow("pk_a", t0 + Duration::from_millis(i)), None);
         }
-        assert_eq!(
-            limiter.allow("pk_b", t0),
-            Some(0),
-            "each project has its own allowance"
-        );
-        assert_eq!(
-            limiter.allow("pk_a", t0 + Duration::from_secs(30)),
-            Some(1_000)
-        );
+        assert_eq!(limiter.allow("pk_b", t0), Some(0), "each project has its own allowance");
+        assert_eq!(limiter.allow("pk_a", t0 + Duration::from_secs(30)), Some(1_000));
         assert_eq!(limiter.allow("pk_a", t0 + Duration::from_secs(31)), None);
     }
 }

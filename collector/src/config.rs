@@ -164,12 +164,7 @@ impl Default for Settings {
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self {
-            host: "127.0.0.1".into(),
-            port: 8080,
-            shutdown_timeout_secs: 10,
-            public_url: None,
-        }
+        Self { host: "127.0.0.1".into(), port: 8080, shutdown_timeout_secs: 10, public_url: None }
     }
 }
 
@@ -221,10 +216,7 @@ impl Default for AuthSettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self {
-            format: "pretty".into(),
-            filter: "info,sqlx=warn".into(),
-        }
+        Self { format: "pretty".into(), filter: "info,sqlx=warn".into() }
     }
 }
 
@@ -235,10 +227,7 @@ impl Settings {
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment
-            .merge(Env::prefixed("NPS_").split("__"))
-            .extract()
-            .map_err(Box::new)
+        figment.merge(Env::prefixed("NPS_").split("__")).extract().map_err(Box::new)
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -247,10 +236,7 @@ impl Settings {
     }
 
     pub fn public_url(&self, bound_port: u16) -> String {
-        self.http
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}:{}", self.http.host, bound_port))
+        self.http.public_url.clone().unwrap_or_else(|| format!("http://{}:{}", self.http.host, bound_port))
     }
 }
 
@@ -264,10 +250,7 @@ mod tests {
         settings.database_url = Secret::new("postgres://user:hunter2@db/nps");
         settings.auth.server_secret = Some(Secret::new("s3cret-value"));
         let printed = format!("{settings:?}");
-        assert!(
-            !printed.contains("hunter2") && !printed.contains("s3cret-value"),
-            "{printed}"
-        );
+        assert!(!printed.contains("hunter2") && !printed.contains("s3cret-value"), "{printed}");
         assert!(printed.contains("[redacted]"));
     }
 }

@@ -15,9 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::security::{
-    ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
-};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, RefOr};
 use utoipa::{IntoResponses, Modify, PartialSchema};
 
@@ -26,18 +24,11 @@ type ResponseMap = BTreeMap<String, RefOr<Response>>;
 /// An error answer: the JSON error body, described by what makes the server give it.
 fn error(description: &str) -> RefOr<Response> {
     let content = Content::new(Some(ApiErrorBody::schema()));
-    ResponseBuilder::new()
-        .description(description)
-        .content("application/json", content)
-        .build()
-        .into()
+    ResponseBuilder::new().description(description).content("application/json", content).build().into()
 }
 
 fn set(entries: &[(&str, &str)]) -> ResponseMap {
-    entries
-        .iter()
-        .map(|(status, description)| ((*status).to_owned(), error(description)))
-        .collect()
+    entries.iter().map(|(status, description)| ((*status).to_owned(), error(description))).collect()
 }
 
 /// Every operation that needs an admin session.
@@ -46,14 +37,8 @@ pub struct SessionErrors;
 impl IntoResponses for SessionErrors {
     fn responses() -> ResponseMap {
         set(&[
-            (
-                "401",
-                "`unauthorized`: no session, or it expired, was signed out or belongs to a disabled user",
-            ),
-            (
-                "403",
-                "`forbidden`: the role does not allow this; `csrf_failed`: a cookie session without its X-CSRF-Token",
-            ),
+            ("401", "`unauthorized`: no session, or it expired, was signed out or belongs to a disabled user"),
+            ("403", "`forbidden`: the role does not allow this; `csrf_failed`: a cookie session without its X-CSRF-Token"),
         ])
     }
 }
@@ -64,22 +49,10 @@ pub struct BodyErrors;
 impl IntoResponses for BodyErrors {
     fn responses() -> ResponseMap {
         set(&[
-            (
-                "413",
-                "`payload_too_large`: the body is over the limit of the API",
-            ),
-            (
-                "415",
-                "`unsupported_media_type`: the body is not sent as application/json",
-            ),
-            (
-                "422",
-                "`invalid_json` or `invalid_field`: the body is not a JSON object of the declared schema; the message names the field",
-            ),
-            (
-                "404",
-                "`not_found` (or `unknown_survey`): an id in the body (project, survey) names nothing",
-            ),
+            ("413", "`payload_too_large`: the body is over the limit of the API"),
+            ("415", "`unsupported_media_type`: the body is not sent as application/json"),
+            ("422", "`invalid_json` or `invalid_field`: the body is not a JSON object of the declared schema; the message names the field"),
+            ("404", "`not_found` (or `unknown_survey`): an id in the body (project, survey) names nothing"),
         ])
     }
 }
@@ -90,14 +63,8 @@ pub struct PathErrors;
 impl IntoResponses for PathErrors {
     fn responses() -> ResponseMap {
         set(&[
-            (
-                "404",
-                "`not_found` (or `unknown_project`, `unknown_survey`): nothing has this id",
-            ),
-            (
-                "422",
-                "`invalid_field`: a path parameter does not fit its schema; the message names it",
-            ),
+            ("404", "`not_found` (or `unknown_project`, `unknown_survey`): nothing has this id"),
+            ("422", "`invalid_field`: a path parameter does not fit its schema; the message names it"),
         ])
     }
 }
@@ -108,14 +75,8 @@ pub struct QueryErrors;
 impl IntoResponses for QueryErrors {
     fn responses() -> ResponseMap {
         set(&[
-            (
-                "404",
-                "`not_found`: an id in the query (project, survey) names nothing",
-            ),
-            (
-                "422",
-                "`invalid_field`: a query parameter does not fit its schema; the message names it",
-            ),
+            ("404", "`not_found`: an id in the query (project, survey) names nothing"),
+            ("422", "`invalid_field`: a query parameter does not fit its schema; the message names it"),
         ])
     }
 }
@@ -126,15 +87,9 @@ pub struct ClientErrors;
 impl IntoResponses for ClientErrors {
     fn responses() -> ResponseMap {
         set(&[
-            (
-                "403",
-                "`origin_not_allowed`: the Origin is not one of the project's allowed origins",
-            ),
+            ("403", "`origin_not_allowed`: the Origin is not one of the project's allowed origins"),
             ("404", "`unknown_project`: no project has this key"),
-            (
-                "429",
-                "`rate_limited`: too many requests from this address or for this project",
-            ),
+            ("429", "`rate_limited`: too many requests from this address or for this project"),
         ])
     }
 }
@@ -147,14 +102,8 @@ pub struct AnswerErrors;
 impl IntoResponses for AnswerErrors {
     fn responses() -> ResponseMap {
         set(&[
-            (
-                "401",
-                "`identity_required`, `identity_invalid` or `identity_expired`: the project verifies identities and the widget session is missing or wrong",
-            ),
-            (
-                "409",
-                "`survey_closed`: the survey takes no answers now (draft, closed, capped or out of schedule); `survey_not_in_app`: it is answered through personal links only",
-            ),
+            ("401", "`identity_required`, `identity_invalid` or `identity_expired`: the project verifies identities and the widget session is missing or wrong"),
+            ("409", "`survey_closed`: the survey takes no answers now (draft, closed, capped or out of schedule); `survey_not_in_app`: it is answered through personal links only"),
         ])
     }
 }
@@ -177,10 +126,7 @@ impl Modify for Contract {
                 "set by sign-in; state-changing requests also send X-CSRF-Token",
             ))),
         );
-        components.add_security_scheme(
-            BEARER_SCHEME,
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-        );
+        components.add_security_scheme(BEARER_SCHEME, SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
         for (path, item) in openapi.paths.paths.iter_mut() {
             for operation in operations_mut(item) {
                 complete(path, operation);
@@ -190,29 +136,17 @@ impl Modify for Contract {
 }
 
 fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
-    [
-        &mut item.get,
-        &mut item.put,
-        &mut item.post,
-        &mut item.delete,
-        &mut item.patch,
-        &mut item.head,
-        &mut item.options,
-        &mut item.trace,
-    ]
-    .into_iter()
-    .filter_map(Option::as_mut)
+    [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head, &mut item.options, &mut item.trace]
+        .into_iter()
+        .filter_map(Option::as_mut)
 }
 
 /// One operation: the answers of each class it belongs to. An answer the annotation already
 /// declares for a status (e.g. a specific 404) is kept.
 fn complete(path: &str, operation: &mut Operation) {
-    let has_param =
-        |location: ParameterIn| {
-            operation.parameters.iter().flatten().any(|p| {
-                std::mem::discriminant(&p.parameter_in) == std::mem::discriminant(&location)
-            })
-        };
+    let has_param = |location: ParameterIn| {
+        operation.parameters.iter().flatten().any(|p| std::mem::discriminant(&p.parameter_in) == std::mem::discriminant(&location))
+    };
     let mut extra = ResponseMap::new();
     if path.starts_with("/api/admin/") && operation.security.is_none() {
         operation.security = Some(vec![
@@ -234,11 +168,7 @@ fn complete(path: &str, operation: &mut Operation) {
         extra.extend(BodyErrors::responses());
     }
     for (status, response) in extra {
-        operation
-            .responses
-            .responses
-            .entry(status)
-            .or_insert(response);
+        operation.responses.responses.entry(status).or_insert(response);
     }
 }
 
@@ -265,10 +195,7 @@ fn methods(item: &PathItem) -> Vec<&'static str> {
         ("DELETE", item.delete.is_some()),
         ("PATCH", item.patch.is_some()),
     ];
-    all.into_iter()
-        .filter(|(_, present)| *present)
-        .map(|(method, _)| method)
-        .collect()
+    all.into_iter().filter(|(_, present)| *present).map(|(method, _)| method).collect()
 }
 
 /// The methods a documented path supports, if `path` is one (the default service answers 405
@@ -278,20 +205,9 @@ pub fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
     let mut allowed: Vec<&'static str> = Vec::new();
     for (template, methods) in routes() {
         let matches = template.len() == segments.len()
-            && template.iter().zip(&segments).all(|(t, s)| {
-                if t.starts_with('{') {
-                    !s.is_empty()
-                } else {
-                    t == s
-                }
-            });
+            && template.iter().zip(&segments).all(|(t, s)| if t.starts_with('{') { !s.is_empty() } else { t == s });
         if matches {
-            allowed.extend(
-                methods
-                    .iter()
-                    .filter(|m| !allowed.contains(m))
-                    .collect::<Vec<_>>(),
-            );
+            allowed.extend(methods.iter().filter(|m| !allowed.contains(m)).collect::<Vec<_>>());
         }
     }
     (!allowed.is_empty()).then_some(allowed)
@@ -303,14 +219,8 @@ mod tests {
 
     #[test]
     fn a_documented_path_knows_its_methods() {
-        assert_eq!(
-            allowed_methods("/api/admin/projects"),
-            Some(vec!["GET", "POST"])
-        );
-        assert_eq!(
-            allowed_methods("/api/admin/projects/7"),
-            Some(vec!["GET", "PUT"])
-        );
+        assert_eq!(allowed_methods("/api/admin/projects"), Some(vec!["GET", "POST"]));
+        assert_eq!(allowed_methods("/api/admin/projects/7"), Some(vec!["GET", "PUT"]));
         assert_eq!(allowed_methods("/api/admin/projects/7/nothing"), None);
         assert_eq!(allowed_methods("/api/admin/projects//rotate-secret"), None);
     }
@@ -321,14 +231,8 @@ mod tests {
         let doc = crate::openapi::ApiDoc::openapi();
         let public = ["/api/admin/bootstrap", "/api/admin/session"];
         for (path, item) in doc.paths.paths.iter() {
-            for operation in [&item.get, &item.put, &item.post, &item.delete]
-                .into_iter()
-                .flatten()
-            {
-                let open = operation
-                    .security
-                    .as_ref()
-                    .is_some_and(|s| s.iter().any(|r| *r == SecurityRequirement::default()));
+            for operation in [&item.get, &item.put, &item.post, &item.delete].into_iter().flatten() {
+                let open = operation.security.as_ref().is_some_and(|s| s.iter().any(|r| *r == SecurityRequirement::default()));
                 let has_401 = operation.responses.responses.contains_key("401");
                 if path.starts_with("/api/admin/") && !open {
                     assert!(has_401, "{path} needs a session but does not declare 401");

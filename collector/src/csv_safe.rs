@@ -12,11 +12,7 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// The cell as text a spreadsheet will not evaluate.
 pub fn cell(value: &str) -> Cow<'_, str> {
-    if value.starts_with(FORMULA_STARTS) {
-        Cow::Owned(format!("'{value}"))
-    } else {
-        Cow::Borrowed(value)
-    }
+    if value.starts_with(FORMULA_STARTS) { Cow::Owned(format!("'{value}")) } else { Cow::Borrowed(value) }
 }
 
 /// Every cell of a record through [`cell`], for `csv::Writer::write_record`.
@@ -25,10 +21,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    cells
-        .into_iter()
-        .map(|c| cell(c.as_ref()).into_owned())
-        .collect()
+    cells.into_iter().map(|c| cell(c.as_ref()).into_owned()).collect()
 }
 
 #[cfg(test)]
@@ -37,26 +30,10 @@ mod tests {
 
     #[test]
     fn formula_starts_are_neutralised_and_plain_text_is_kept() {
-        for dangerous in [
-            "=1+1",
-            "+1",
-            "-2+3",
-            "@SUM(A1)",
-            "\t=1",
-            "\r=1",
-            "=HYPERLINK(\"http://x\")",
-        ] {
+        for dangerous in ["=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=HYPERLINK(\"http://x\")"] {
             assert_eq!(cell(dangerous), format!("'{dangerous}"));
         }
-        for plain in [
-            "",
-            "great product",
-            "7",
-            "{\"plan\":\"pro\"}",
-            "a=b",
-            "'quoted",
-            "https://x.test/s/abc",
-        ] {
+        for plain in ["", "great product", "7", "{\"plan\":\"pro\"}", "a=b", "'quoted", "https://x.test/s/abc"] {
             assert_eq!(cell(plain), plain);
         }
         assert_eq!(row(["=x", "y"]), vec!["'=x".to_owned(), "y".to_owned()]);

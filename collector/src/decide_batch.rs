@@ -37,30 +37,14 @@ impl DecisionBatcher {
         let max_batch = max_batch.max(1);
         let in_flight = in_flight.max(1);
         let (queue, receiver) = mpsc::channel(max_batch * in_flight * 4);
-        tokio::spawn(run(
-            store,
-            receiver,
-            max_batch,
-            Arc::new(Semaphore::new(in_flight)),
-        ));
+        tokio::spawn(run(store, receiver, max_batch, Arc::new(Semaphore::new(in_flight))));
         Self { queue }
     }
 
     /// Decides `claim` with `decide` in the next batch, and claims its display when eligible.
-    pub async fn decide(
-        &self,
-        claim: DisplayClaim,
-        decide: OwnedDecideFn,
-    ) -> StoreResult<Decision> {
+    pub async fn decide(&self, claim: DisplayClaim, decide: OwnedDecideFn) -> StoreResult<Decision> {
         let (reply, answer) = oneshot::channel();
-        self.queue
-            .send(Pending {
-                claim,
-                decide,
-                reply,
-            })
-            .await
-            .map_err(|_| stopped())?;
+        self.queue.send(Pending { claim, decide, reply }).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -69,18 +53,11 @@ fn stopped() -> StoreError {
     StoreError::Other(anyhow::anyhow!("the decision batcher has stopped"))
 }
 
-async fn run(
-    store: DynStore,
-    mut receiver: mpsc::Receiver<Pending>,
-    max_batch: usize,
-    slots: Arc<Semaphore>,
-) {
+async fn run(store: DynStore, mut receiver: mpsc::Receiver<Pending>, max_batch: usize, slots: Arc<Semaphore>) {
     while let Some(first) = receiver.recv().await {
         // A free slot first, then the batch: while every slot is busy, requests queue up and
         // the next batch is taken whole when one frees (group commit).
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            return;
-        };
+        let Ok(slot) = slots.clone().acquire_owned().await else { return };
         let mut batch = vec![first];
         while batch.len() < max_batch {
             match receiver.try_recv() {
@@ -97,13 +74,7 @@ async fn run(
 }
 
 async fn decide_batch(store: &DynStore, batch: Vec<Pending>) {
-    let items: Vec<BatchDecision<'_>> = batch
-        .iter()
-        .map(|p| BatchDecision {
-            claim: &p.claim,
-            decide: &*p.decide,
-        })
-        .collect();
+    let items: Vec<BatchDecision<'_>> = batch.iter().map(|p| BatchDecision { claim: &p.claim, decide: &*p.decide }).collect();
     let result = store.decide_and_claim_batch(&items).await;
     drop(items);
     match result {
@@ -113,11 +84,7 @@ async fn decide_batch(store: &DynStore, batch: Vec<Pending>) {
             }
         }
         Ok(decisions) => {
-            let e = StoreError::Corrupt(format!(
-                "{} decisions for a batch of {}",
-                decisions.len(),
-                batch.len()
-            ));
+            let e = StoreError::Corrupt(format!("{} decisions for a batch of {}", decisions.len(), batch.len()));
             answer_all_with(batch, &e);
         }
         Err(e) => {
@@ -132,9 +99,7 @@ async fn decide_batch(store: &DynStore, batch: Vec<Pending>) {
 fn answer_all_with(batch: Vec<Pending>, e: &StoreError) {
     for pending in batch {
         let copy = match e {
-            StoreError::Unavailable(cause) => {
-                StoreError::Unavailable(sqlx::Error::Protocol(cause.to_string()))
-            }
+            StoreError::Unavailable(cause) => StoreError::Unavailable(sqlx::Error::Protocol(cause.to_string())),
             StoreError::Rejected(m) => StoreError::Rejected(m.clone()),
             StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
             StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),

@@ -11,11 +11,7 @@ use std::fmt;
 #[derive(Debug)]
 pub enum ApiError {
     /// A 4xx the client can fix: code, status, message.
-    Client {
-        code: ErrorCode,
-        status: StatusCode,
-        message: String,
-    },
+    Client { code: ErrorCode, status: StatusCode, message: String },
     /// Storage or spool could not take the write now; the client should retry.
     Unavailable(anyhow::Error),
     /// Anything else that failed on the server.
@@ -28,14 +24,9 @@ impl ApiError {
             ErrorCode::InvalidJson | ErrorCode::InvalidField => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::UnknownProject | ErrorCode::UnknownSurvey | ErrorCode::NotFound => {
-                StatusCode::NOT_FOUND
-            }
+            ErrorCode::UnknownProject | ErrorCode::UnknownSurvey | ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::OriginNotAllowed
-            | ErrorCode::Forbidden
-            | ErrorCode::CsrfFailed
-            | ErrorCode::AnonymityProtected => StatusCode::FORBIDDEN,
+            ErrorCode::OriginNotAllowed | ErrorCode::Forbidden | ErrorCode::CsrfFailed | ErrorCode::AnonymityProtected => StatusCode::FORBIDDEN,
             ErrorCode::IdentityRequired
             | ErrorCode::IdentityInvalid
             | ErrorCode::IdentityExpired
@@ -44,17 +35,11 @@ impl ApiError {
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             // The survey exists but its kind is answered elsewhere: a conflict with its state, as a
             // closed survey is, not a malformed request.
-            ErrorCode::Conflict | ErrorCode::SurveyClosed | ErrorCode::SurveyNotInApp => {
-                StatusCode::CONFLICT
-            }
+            ErrorCode::Conflict | ErrorCode::SurveyClosed | ErrorCode::SurveyNotInApp => StatusCode::CONFLICT,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        Self::Client {
-            code,
-            status,
-            message: message.into(),
-        }
+        Self::Client { code, status, message: message.into() }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -76,10 +61,7 @@ impl ApiError {
 
     fn body(&self) -> ApiErrorBody {
         match self {
-            ApiError::Client { code, message, .. } => ApiErrorBody {
-                code: *code,
-                message: message.clone(),
-            },
+            ApiError::Client { code, message, .. } => ApiErrorBody { code: *code, message: message.clone() },
             ApiError::Unavailable(_) => ApiErrorBody {
                 code: ErrorCode::Unavailable,
                 message: "the service cannot take this request right now; retry later".into(),
@@ -113,12 +95,8 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::Unavailable(cause) => {
-                tracing::warn!(error = %format!("{cause:#}"), "request refused: unavailable")
-            }
-            ApiError::Internal(cause) => {
-                tracing::error!(error = %format!("{cause:#}"), "request failed")
-            }
+            ApiError::Unavailable(cause) => tracing::warn!(error = %format!("{cause:#}"), "request refused: unavailable"),
+            ApiError::Internal(cause) => tracing::error!(error = %format!("{cause:#}"), "request failed"),
             ApiError::Client { .. } => {}
         }
         let mut response = HttpResponse::build(self.status_code());

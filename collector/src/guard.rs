@@ -15,9 +15,7 @@ use nps_core::ErrorCode;
 pub const CLIENT_PREFIX: &str = "/v1/p/";
 
 fn project_key(path: &str) -> Option<&str> {
-    path.strip_prefix(CLIENT_PREFIX)
-        .and_then(|rest| rest.split('/').next())
-        .filter(|k| !k.is_empty())
+    path.strip_prefix(CLIENT_PREFIX).and_then(|rest| rest.split('/').next()).filter(|k| !k.is_empty())
 }
 
 /// Longest project key accepted. The collector makes keys `pk_` + 24 hex digits; the margin
@@ -28,28 +26,20 @@ pub const MAX_KEY_CHARS: usize = 64;
 /// [`MAX_KEY_CHARS`])? Anything else is refused before it is looked up, counted, cached or
 /// recorded, so unknown keys cannot make the collector keep or log attacker-sized strings.
 pub fn well_formed_key(key: &str) -> bool {
-    key.len() <= MAX_KEY_CHARS
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    key.len() <= MAX_KEY_CHARS && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// `*` allows every origin; otherwise the origin must equal one entry (scheme, host, port).
 pub fn origin_allowed(allowed: &[String], origin: &str) -> bool {
     let origin = origin.trim_end_matches('/');
-    allowed
-        .iter()
-        .any(|a| a == "*" || a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    allowed.iter().any(|a| a == "*" || a.trim_end_matches('/').eq_ignore_ascii_case(origin))
 }
 
 fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     req.into_response(error.error_response())
 }
 
-pub async fn client_guard(
-    req: ServiceRequest,
-    next: Next<BoxBody>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn client_guard(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let Some(key) = project_key(req.path()).map(str::to_owned) else {
         return next.call(req).await;
     };
@@ -57,20 +47,12 @@ pub async fn client_guard(
         return next.call(req).await;
     };
     if !well_formed_key(&key) {
-        let message =
-            format!("malformed project key: at most {MAX_KEY_CHARS} letters, digits, `_` or `-`");
-        return Ok(refuse(
-            req,
-            ApiError::client(ErrorCode::UnknownProject, message),
-        ));
+        let message = format!("malformed project key: at most {MAX_KEY_CHARS} letters, digits, `_` or `-`");
+        return Ok(refuse(req, ApiError::client(ErrorCode::UnknownProject, message)));
     }
     let endpoint = crate::activity::bounded(crate::activity::endpoint_of(req.path())).to_owned();
     let method = req.method().to_string();
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(|o| crate::activity::bounded(o).to_owned());
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(|o| crate::activity::bounded(o).to_owned());
     let response = guarded(req, next, &key, &state).await;
     let status = match &response {
         Ok(r) => r.status().as_u16(),
@@ -80,16 +62,7 @@ pub async fn client_guard(
     // bound. A peek at the cache the handler has just filled; it never reaches the database.
     if state.projects.is_known(&key) {
         let at = crate::ingest::now_ms();
-        state.activity.record(
-            &key,
-            crate::activity::ActivityEntry {
-                at,
-                endpoint,
-                method,
-                status,
-                origin,
-            },
-        );
+        state.activity.record(&key, crate::activity::ActivityEntry { at, endpoint, method, status, origin });
     }
     response
 }
@@ -103,46 +76,24 @@ async fn guarded(
     if let Some(ip) = req.peer_addr().map(|a| a.ip())
         && !state.limits.check_ip(ip)
     {
-        return Ok(refuse(
-            req,
-            ApiError::client(
-                ErrorCode::RateLimited,
-                "too many requests from this address; slow down",
-            ),
-        ));
+        return Ok(refuse(req, ApiError::client(ErrorCode::RateLimited, "too many requests from this address; slow down")));
     }
     if !state.limits.check_project(key) {
-        return Ok(refuse(
-            req,
-            ApiError::client(
-                ErrorCode::RateLimited,
-                "too many requests for this project; slow down",
-            ),
-        ));
+        return Ok(refuse(req, ApiError::client(ErrorCode::RateLimited, "too many requests for this project; slow down")));
     }
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
     if let Some(origin) = &origin {
         let project = match state.projects.get(key).await {
             Ok(p) => p,
             Err(e) => return Ok(refuse(req, ApiError::from(e))),
         };
         let Some(project) = project else {
-            return Ok(refuse(
-                req,
-                ApiError::client(ErrorCode::UnknownProject, "no project has this key"),
-            ));
+            return Ok(refuse(req, ApiError::client(ErrorCode::UnknownProject, "no project has this key")));
         };
         if !origin_allowed(&project.project.allowed_origins, origin) {
             return Ok(refuse(
                 req,
-                ApiError::client(
-                    ErrorCode::OriginNotAllowed,
-                    format!("origin {origin} is not allowed for this project"),
-                ),
+                ApiError::client(ErrorCode::OriginNotAllowed, format!("origin {origin} is not allowed for this project")),
             ));
         }
     }
@@ -150,15 +101,10 @@ async fn guarded(
         let mut preflight = HttpResponse::NoContent();
         preflight
             .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
-            .insert_header((
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                "content-type, authorization, if-none-match",
-            ))
+            .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "content-type, authorization, if-none-match"))
             .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"));
         if let Some(origin) = &origin {
-            preflight
-                .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.as_str()))
-                .insert_header((header::VARY, "Origin"));
+            preflight.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.as_str())).insert_header((header::VARY, "Origin"));
         }
         return Ok(req.into_response(preflight.finish()));
     }
@@ -169,10 +115,7 @@ async fn guarded(
         let headers = response.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
         headers.insert(header::VARY, header::HeaderValue::from_static("Origin"));
-        headers.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            header::HeaderValue::from_static("ETag"),
-        );
+        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, header::HeaderValue::from_static("ETag"));
     }
     Ok(response)
 }

@@ -14,10 +14,7 @@ use std::path::PathBuf;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
-#[command(
-    name = "nps-collector",
-    about = "Self-hosted in-app NPS: collector, admin API and hosted surveys"
-)]
+#[command(name = "nps-collector", about = "Self-hosted in-app NPS: collector, admin API and hosted surveys")]
 struct Cli {
     /// TOML settings file; `NPS_*` environment variables override it.
     #[arg(long, global = true, env = "NPS_CONFIG")]
@@ -62,32 +59,15 @@ async fn main() -> anyhow::Result<()> {
         Command::AdoptServerSecret => {
             let secret = nps_collector::startup::server_secret(&settings)?;
             let store = nps_collector::store::connect(settings.database_url.expose()).await?;
-            nps_collector::secret_check::adopt(
-                &store,
-                &secret,
-                chrono::Utc::now().timestamp_millis(),
-            )
-            .await?;
+            nps_collector::secret_check::adopt(&store, &secret, chrono::Utc::now().timestamp_millis()).await?;
             println!("the database now expects this server secret; start every collector with it");
             Ok(())
         }
-        Command::CreateUser {
-            email,
-            password,
-            role,
-        } => {
-            let role = AdminRole::parse(&role)
-                .context("role must be owner, admin, analyst, hr or partner_manager")?;
+        Command::CreateUser { email, password, role } => {
+            let role = AdminRole::parse(&role).context("role must be owner, admin, analyst, hr or partner_manager")?;
             let store = nps_collector::store::connect(settings.database_url.expose()).await?;
             let hash = nps_collector::auth::hash_password(password).await?;
-            store
-                .create_admin(
-                    &email.trim().to_lowercase(),
-                    &hash,
-                    role,
-                    chrono::Utc::now().timestamp_millis(),
-                )
-                .await?;
+            store.create_admin(&email.trim().to_lowercase(), &hash, role, chrono::Utc::now().timestamp_millis()).await?;
             println!("created {} ({})", email, role.as_str());
             Ok(())
         }
@@ -98,15 +78,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(?settings, "starting");
     let app = Application::build(settings).await?;
     println!("NPS collector listening on {}", app.public_url);
-    println!(
-        "  admin app:    {}/admin  (its sign-in page creates the first owner)",
-        app.public_url
-    );
+    println!("  admin app:    {}/admin  (its sign-in page creates the first owner)", app.public_url);
     println!("  start page:   {}/", app.public_url);
     println!("  API (OpenAPI): {}/openapi.json", app.public_url);
-    println!(
-        "  first owner:  POST {}/api/admin/bootstrap  {{\"email\": ..., \"password\": ...}}",
-        app.public_url
-    );
+    println!("  first owner:  POST {}/api/admin/bootstrap  {{\"email\": ..., \"password\": ...}}", app.public_url);
     app.run_until_stopped().await
 }

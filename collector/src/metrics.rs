@@ -1,9 +1,6 @@
 //! Prometheus metrics, served on `/metrics`.
 
-use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
-    Registry, TextEncoder,
-};
+use prometheus::{Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 
 pub struct Metrics {
     registry: Registry,
@@ -32,105 +29,46 @@ impl Metrics {
         let registry = Registry::new();
         let accepted = register(
             &registry,
-            IntCounterVec::new(
-                Opts::new("nps_ingest_accepted_total", "Writes acknowledged, by kind"),
-                &["kind"],
-            )?,
+            IntCounterVec::new(Opts::new("nps_ingest_accepted_total", "Writes acknowledged, by kind"), &["kind"])?,
         );
-        let spool_commits = register(
-            &registry,
-            IntCounter::new("nps_spool_commits_total", "Durable spool commits (fsyncs)")?,
-        );
+        let spool_commits = register(&registry, IntCounter::new("nps_spool_commits_total", "Durable spool commits (fsyncs)")?);
         let spool_group_size = register(
             &registry,
             Histogram::with_opts(
                 HistogramOpts::new("nps_spool_group_size", "Writes carried by one spool commit")
-                    .buckets(vec![
-                        1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 4096.0,
-                    ]),
+                    .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 4096.0]),
             )?,
         );
-        let spool_depth = register(
-            &registry,
-            IntGauge::new("nps_spool_depth", "Records waiting in the spool")?,
-        );
-        let drained = register(
-            &registry,
-            IntCounter::new("nps_drained_total", "Records moved from the spool into SQL")?,
-        );
-        let drain_failures = register(
-            &registry,
-            IntCounter::new(
-                "nps_drain_failures_total",
-                "Drain attempts that failed and will be retried",
-            )?,
-        );
-        let dead_letters = register(
-            &registry,
-            IntCounter::new(
-                "nps_dead_letters_total",
-                "Records the database refused, kept with the reason",
-            )?,
-        );
+        let spool_depth = register(&registry, IntGauge::new("nps_spool_depth", "Records waiting in the spool")?);
+        let drained = register(&registry, IntCounter::new("nps_drained_total", "Records moved from the spool into SQL")?);
+        let drain_failures =
+            register(&registry, IntCounter::new("nps_drain_failures_total", "Drain attempts that failed and will be retried")?);
+        let dead_letters =
+            register(&registry, IntCounter::new("nps_dead_letters_total", "Records the database refused, kept with the reason")?);
         let http_duration = register(
             &registry,
             HistogramVec::new(
                 HistogramOpts::new("nps_http_request_duration_seconds", "HTTP request latency")
-                    .buckets(vec![
-                        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-                    ]),
+                    .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
                 &["method", "status"],
             )?,
         );
-        let outbox_pending = register(
-            &registry,
-            IntGauge::new(
-                "nps_outbox_pending",
-                "Webhooks and e-mails waiting in the outbox",
-            )?,
-        );
+        let outbox_pending = register(&registry, IntGauge::new("nps_outbox_pending", "Webhooks and e-mails waiting in the outbox")?);
         let outbox_attempts = register(
             &registry,
             IntCounterVec::new(
-                Opts::new(
-                    "nps_outbox_attempts_total",
-                    "Delivery attempts, by channel and result (delivered, retrying, failed)",
-                ),
+                Opts::new("nps_outbox_attempts_total", "Delivery attempts, by channel and result (delivered, retrying, failed)"),
                 &["channel", "status"],
             )?,
         );
         let outbox_failed = register(
             &registry,
-            IntCounterVec::new(
-                Opts::new(
-                    "nps_outbox_failed_total",
-                    "Messages given up after their last attempt",
-                ),
-                &["channel"],
-            )?,
+            IntCounterVec::new(Opts::new("nps_outbox_failed_total", "Messages given up after their last attempt"), &["channel"])?,
         );
-        let audit_failures = register(
-            &registry,
-            IntCounter::new(
-                "nps_audit_failures_total",
-                "Audit entries that could not be written",
-            )?,
-        );
-        Ok(Self {
-            registry,
-            accepted,
-            spool_commits,
-            spool_group_size,
-            spool_depth,
-            drained,
-            drain_failures,
-            dead_letters,
-            http_duration,
-            outbox_pending,
-            outbox_attempts,
-            outbox_failed,
-            audit_failures,
-        })
+        let audit_failures =
+            register(&registry, IntCounter::new("nps_audit_failures_total", "Audit entries that could not be written")?);
+        Ok(Self { registry, accepted, spool_commits, spool_group_size, spool_depth, drained, drain_failures, dead_letters, http_duration,
+            outbox_pending, outbox_attempts, outbox_failed, audit_failures })
     }
 
     pub fn render(&self) -> String {

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::contract::Contract;
 use crate::routes::{admin, client, ops};
+use crate::contract::Contract;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]

@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 #[cfg(unix)]
 fn set_mode(path: &Path, mode: u32) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .with_context(|| format!("restricting {}", path.display()))
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).with_context(|| format!("restricting {}", path.display()))
 }
 
 #[cfg(not(unix))]
@@ -53,9 +52,7 @@ pub fn create_private_file(path: &Path) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
+    options.open(path).with_context(|| format!("creating {}", path.display()))?;
     restrict_file(path);
     Ok(())
 }
@@ -93,9 +90,7 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     fn mode(path: &Path) -> u32 {
-        std::fs::metadata(path)
-            .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(0)
+        std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0)
     }
 
     #[test]
@@ -112,10 +107,7 @@ mod tests {
         assert_eq!(mode(&dir.join("sub")), 0o700);
         create_private_file(&dir.join("nps.sqlite"))?;
         assert_eq!(mode(&dir.join("nps.sqlite")), 0o600);
-        assert_eq!(
-            sqlite_files(&dir.join("nps.sqlite"))[1],
-            dir.join("nps.sqlite-wal")
-        );
+        assert_eq!(sqlite_files(&dir.join("nps.sqlite"))[1], dir.join("nps.sqlite-wal"));
         Ok(())
     }
 }

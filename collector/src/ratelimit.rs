@@ -26,16 +26,8 @@ fn quota(rps: u32, burst: u32, collectors: NonZeroU32) -> Quota {
 impl RateLimits {
     pub fn new(settings: &LimitSettings) -> Self {
         Self {
-            per_ip: RateLimiter::keyed(quota(
-                settings.per_ip_rps,
-                settings.per_ip_burst,
-                settings.collectors,
-            )),
-            per_project: RateLimiter::keyed(quota(
-                settings.per_project_rps,
-                settings.per_project_burst,
-                settings.collectors,
-            )),
+            per_ip: RateLimiter::keyed(quota(settings.per_ip_rps, settings.per_ip_burst, settings.collectors)),
+            per_project: RateLimiter::keyed(quota(settings.per_project_rps, settings.per_project_burst, settings.collectors)),
         }
     }
 
@@ -71,12 +63,7 @@ mod tests {
 
     #[test]
     fn one_collector_of_two_allows_half_the_burst() {
-        let settings = LimitSettings {
-            per_project_rps: 1,
-            per_project_burst: 20,
-            collectors: n(2),
-            ..LimitSettings::default()
-        };
+        let settings = LimitSettings { per_project_rps: 1, per_project_burst: 20, collectors: n(2), ..LimitSettings::default() };
         let limits = RateLimits::new(&settings);
         let allowed = (0..20).filter(|_| limits.check_project("key")).count();
         assert_eq!(allowed, 10);

@@ -14,10 +14,7 @@ use redb::{Database, Durability, WriteTransaction};
 use std::path::{Path, PathBuf};
 
 fn rewrite_path(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".rewrite");
     path.with_file_name(name)
 }
@@ -40,14 +37,10 @@ where
 {
     let tmp = rewrite_path(path);
     remove_leftover(path);
-    let db = Database::builder()
-        .set_cache_size(cache_bytes)
-        .create(&tmp)
-        .with_context(|| format!("creating {}", tmp.display()))?;
+    let db = Database::builder().set_cache_size(cache_bytes).create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     crate::private_files::restrict_file(&tmp);
     let mut txn = db.begin_write()?;
-    txn.set_durability(Durability::Immediate)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    txn.set_durability(Durability::Immediate).map_err(|e| anyhow::anyhow!("{e}"))?;
     fill(&txn)?;
     txn.commit()?;
     std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;

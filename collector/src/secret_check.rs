@@ -22,10 +22,7 @@ pub fn fingerprint(secret: &[u8]) -> String {
 /// Refuses a secret other than the one this database was first used with.
 pub async fn check(store: &DynStore, secret: &[u8], now: i64) -> anyhow::Result<()> {
     let ours = fingerprint(secret);
-    let recorded = store
-        .claim_secret_fingerprint(&ours, now)
-        .await
-        .context("reading the server secret's fingerprint")?;
+    let recorded = store.claim_secret_fingerprint(&ours, now).await.context("reading the server secret's fingerprint")?;
     anyhow::ensure!(
         recorded == ours,
         "this database was first used with another auth.server_secret (NPS_AUTH__SERVER_SECRET): every collector \
@@ -38,10 +35,7 @@ pub async fn check(store: &DynStore, secret: &[u8], now: i64) -> anyhow::Result<
 
 /// Makes `secret` the one this database expects from now on.
 pub async fn adopt(store: &DynStore, secret: &[u8], now: i64) -> anyhow::Result<()> {
-    store
-        .replace_secret_fingerprint(&fingerprint(secret), now)
-        .await
-        .context("recording the server secret's fingerprint")
+    store.replace_secret_fingerprint(&fingerprint(secret), now).await.context("recording the server secret's fingerprint")
 }
 
 #[cfg(test)]

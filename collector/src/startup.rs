@@ -75,21 +75,14 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
+    let mut file = options.open(path).with_context(|| format!("writing {}", path.display()))?;
     file.write_all(contents.as_bytes())?;
     file.sync_all()?;
     Ok(())
 }
 
-async fn record_latency(
-    req: ServiceRequest,
-    next: Next<BoxBody>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
+async fn record_latency(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
     let method = req.method().to_string();
     let started = Instant::now();
     let response = next.call(req).await?;
@@ -104,14 +97,8 @@ async fn record_latency(
 
 /// Malformed path and query parameters get the same JSON errors as bodies.
 fn extractor_errors(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::PathConfig::default()
-            .error_handler(|e, _| ApiError::client(ErrorCode::NotFound, e.to_string()).into()),
-    )
-    .app_data(
-        web::QueryConfig::default()
-            .error_handler(|e, _| ApiError::invalid(format!("query string: {e}")).into()),
-    );
+    cfg.app_data(web::PathConfig::default().error_handler(|e, _| ApiError::client(ErrorCode::NotFound, e.to_string()).into()))
+        .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::invalid(format!("query string: {e}")).into()));
 }
 
 /// No route took the request: 405 with `Allow` when the path is documented (only the method is
@@ -125,9 +112,7 @@ async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
     let message = format!("{} is not supported here; use {allow}", req.method());
     let mut response = ApiError::client(ErrorCode::MethodNotAllowed, message).error_response();
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
-        response
-            .headers_mut()
-            .insert(actix_web::http::header::ALLOW, value);
+        response.headers_mut().insert(actix_web::http::header::ALLOW, value);
     }
     response
 }
@@ -139,21 +124,14 @@ impl Application {
         // Before the database: a bad secret should stop start-up before anything is opened.
         let secret = server_secret(&settings)?;
         let keys = TokenKeys::new(&secret);
-        let store = store::connect(settings.database_url.expose())
-            .await
-            .context("opening the database")?;
+        let store = store::connect(settings.database_url.expose()).await.context("opening the database")?;
         crate::secret_check::check(&store, &secret, chrono::Utc::now().timestamp_millis()).await?;
-        let ledger = Arc::new(ErasureLedger::new(
-            &secret,
-            store.clone(),
-            store.dialect() == crate::store::Dialect::Postgres,
-        ));
+        let ledger = Arc::new(ErasureLedger::new(&secret, store.clone(), store.dialect() == crate::store::Dialect::Postgres));
         ledger.load().await.context("reading the erasure ledger")?;
         let metrics = Arc::new(Metrics::new()?);
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (outbox, events, outbox_worker) = start_outbox(&settings, &store, &metrics)?;
-        let (ingestor, spool, drainer) =
-            start_ingest(&settings, &store, &metrics, &events, &ledger, shutdown_rx).await?;
+        let (ingestor, spool, drainer) = start_ingest(&settings, &store, &metrics, &events, &ledger, shutdown_rx).await?;
         // The spool and outbox files exist now: make them, and anything else there, private.
         crate::private_files::restrict_dir_contents(&settings.data_dir)?;
         let listener = TcpListener::bind((settings.http.host.as_str(), settings.http.port))
@@ -162,10 +140,7 @@ impl Application {
         let public_url = settings.public_url(port);
         let _ = events.public_url.set(public_url.clone());
         let shutdown_timeout = settings.http.shutdown_timeout_secs;
-        let campaigns = Arc::new(CampaignMailer::new(
-            public_url.clone(),
-            settings.campaigns.clone(),
-        ));
+        let campaigns = Arc::new(CampaignMailer::new(public_url.clone(), settings.campaigns.clone()));
         let data_rights = Arc::new(DataRights {
             store: store.clone(),
             spool: spool.clone(),
@@ -173,10 +148,7 @@ impl Application {
             resident: ingestor.resident().cloned(),
             ledger,
         });
-        tokio::spawn(crate::data_rights::retention::run(
-            store.clone(),
-            shutdown.subscribe(),
-        ));
+        tokio::spawn(crate::data_rights::retention::run(store.clone(), shutdown.subscribe()));
         let decisions = crate::decide_batch::DecisionBatcher::start(
             store.clone(),
             settings.ingest.decision_batch,
@@ -210,23 +182,14 @@ impl Application {
                 .wrap(from_fn(crate::audit::record))
                 .wrap(from_fn(guard::client_guard))
                 .wrap(from_fn(record_latency))
-                .wrap(tracing_actix_web::TracingLogger::<
-                    crate::telemetry::LeanRootSpan,
-                >::new())
+                .wrap(tracing_actix_web::TracingLogger::<crate::telemetry::LeanRootSpan>::new())
                 .configure(routes::configure)
                 .default_service(web::to(not_found))
         })
         .listen(listener)?
         .shutdown_timeout(shutdown_timeout)
         .run();
-        Ok(Self {
-            port,
-            server,
-            shutdown,
-            drainer,
-            outbox_worker,
-            public_url,
-        })
+        Ok(Self { port, server, shutdown, drainer, outbox_worker, public_url })
     }
 
     pub fn port(&self) -> u16 {
@@ -252,11 +215,7 @@ impl Application {
 /// Keeps every user's eligibility facts in memory when this collector is the database's only
 /// writer (SQLite); see [`Resident`]. PostgreSQL may be shared by several collectors, so it
 /// decides from SQL.
-async fn load_resident(
-    settings: &Settings,
-    store: &store::DynStore,
-    spool: &Spool,
-) -> anyhow::Result<Option<Arc<Resident>>> {
+async fn load_resident(settings: &Settings, store: &store::DynStore, spool: &Spool) -> anyhow::Result<Option<Arc<Resident>>> {
     if !settings.ingest.resident_decisions || store.dialect() != crate::store::Dialect::Sqlite {
         return Ok(None);
     }
@@ -268,9 +227,7 @@ async fn load_resident(
         .filter_map(|(_, bytes)| serde_json::from_slice(&bytes).ok())
         .collect();
     let now = chrono::Utc::now().timestamp_millis();
-    let resident = Resident::load(store, &pending, settings.ingest.resident_max_users, now)
-        .await
-        .context("loading eligibility facts")?;
+    let resident = Resident::load(store, &pending, settings.ingest.resident_max_users, now).await.context("loading eligibility facts")?;
     Ok(resident.map(Arc::new))
 }
 
@@ -288,15 +245,9 @@ async fn start_ingest(
 ) -> anyhow::Result<IngestParts> {
     Ok(match settings.ingest.mode {
         IngestMode::Spool => {
-            let spool = Spool::open(
-                &settings.data_dir.join("spool.redb"),
-                settings.ingest.max_group,
-                metrics.clone(),
-            )
-            .context("opening the spool")?;
-            crate::data_rights::purge_erased_at_start(&spool, ledger)
-                .await
-                .context("removing erased records from the spool")?;
+            let spool = Spool::open(&settings.data_dir.join("spool.redb"), settings.ingest.max_group, metrics.clone())
+                .context("opening the spool")?;
+            crate::data_rights::purge_erased_at_start(&spool, ledger).await.context("removing erased records from the spool")?;
             // Before the drainer starts: nothing may move from the spool to SQL between
             // the two reads that build the in-memory facts.
             let resident = load_resident(settings, store, &spool).await?;
@@ -308,87 +259,41 @@ async fn start_ingest(
                 shutdown_grace: Duration::from_secs(settings.ingest.shutdown_drain_secs),
                 // Only when decisions read memory: otherwise a decision may wait for the
                 // user's latest write to reach SQL, and must not wait for a linger too.
-                linger: if resident.is_some() {
-                    Duration::from_millis(settings.ingest.drain_linger_ms)
-                } else {
-                    Duration::ZERO
-                },
+                linger: if resident.is_some() { Duration::from_millis(settings.ingest.drain_linger_ms) } else { Duration::ZERO },
                 hook: Some(events.clone()),
                 erasures: Some(ledger.clone()),
             };
             let handle = if settings.ingest.drain_paused {
-                tracing::warn!(
-                    "ingest.drain_paused: acknowledged records stay in the spool until a start without it"
-                );
+                tracing::warn!("ingest.drain_paused: acknowledged records stay in the spool until a start without it");
                 None
             } else {
                 Some(tokio::spawn(drainer.run(shutdown_rx)))
             };
-            (
-                Ingestor::Spool {
-                    spool: spool.clone(),
-                    metrics: metrics.clone(),
-                    resident,
-                },
-                Some(spool),
-                handle,
-            )
+            (Ingestor::Spool { spool: spool.clone(), metrics: metrics.clone(), resident }, Some(spool), handle)
         }
-        IngestMode::Direct => (
-            Ingestor::Direct {
-                store: store.clone(),
-                metrics: metrics.clone(),
-                hook: Some(events.clone()),
-            },
-            None,
-            None,
-        ),
+        IngestMode::Direct => {
+            (Ingestor::Direct { store: store.clone(), metrics: metrics.clone(), hook: Some(events.clone()) }, None, None)
+        }
     })
 }
 
-type OutboxParts = (
-    Arc<Outbox>,
-    Arc<EventPublisher>,
-    (watch::Sender<bool>, JoinHandle<()>),
-);
+type OutboxParts = (Arc<Outbox>, Arc<EventPublisher>, (watch::Sender<bool>, JoinHandle<()>));
 
 /// Opens the outbox (`data_dir/outbox.redb`) and starts its delivery worker.
-fn start_outbox(
-    settings: &Settings,
-    store: &store::DynStore,
-    metrics: &Arc<Metrics>,
-) -> anyhow::Result<OutboxParts> {
+fn start_outbox(settings: &Settings, store: &store::DynStore, metrics: &Arc<Metrics>) -> anyhow::Result<OutboxParts> {
     let timeout = Duration::from_secs(settings.outbox.timeout_secs.max(1));
-    let policy = Arc::new(crate::outbox::address::OutboundPolicy::new(
-        settings.outbox.allowed_networks.clone(),
-    ));
+    let policy = Arc::new(crate::outbox::address::OutboundPolicy::new(settings.outbox.allowed_networks.clone()));
     if !settings.outbox.allowed_networks.is_empty() {
-        let networks: Vec<String> = settings
-            .outbox
-            .allowed_networks
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let networks: Vec<String> = settings.outbox.allowed_networks.iter().map(ToString::to_string).collect();
         tracing::info!(networks = %networks.join(", "), "webhooks may reach these internal networks (outbox.allowed_networks)");
     }
-    let transports = Transports::new(&settings.smtp, timeout, policy, store.clone())
-        .context("setting up webhook and SMTP delivery")?;
+    let transports = Transports::new(&settings.smtp, timeout, policy, store.clone()).context("setting up webhook and SMTP delivery")?;
     if !transports.smtp_configured() {
         tracing::info!("SMTP is not configured (smtp.host): e-mails wait in the outbox");
     }
     let path = settings.data_dir.join("outbox.redb");
-    let outbox = Outbox::open(
-        &path,
-        &settings.outbox,
-        transports.smtp_configured(),
-        store.clone(),
-        metrics.clone(),
-    )?;
-    let events = Arc::new(EventPublisher {
-        store: store.clone(),
-        outbox: outbox.clone(),
-        public_url: Default::default(),
-    });
+    let outbox = Outbox::open(&path, &settings.outbox, transports.smtp_configured(), store.clone(), metrics.clone())?;
+    let events = Arc::new(EventPublisher { store: store.clone(), outbox: outbox.clone(), public_url: Default::default() });
     let worker = Worker {
         outbox: outbox.clone(),
         transports,

@@ -49,11 +49,8 @@ impl AppState {
 
     /// Waits (briefly) until the user's own latest write has reached SQL.
     pub async fn await_user_writes(&self, project_id: i64, user_id: &str) {
-        if let (Some(spool), Some(key)) =
-            (&self.spool, self.recent_writes.last(project_id, user_id))
-            && !spool
-                .wait_drained(key, std::time::Duration::from_secs(2))
-                .await
+        if let (Some(spool), Some(key)) = (&self.spool, self.recent_writes.last(project_id, user_id))
+            && !spool.wait_drained(key, std::time::Duration::from_secs(2)).await
         {
             tracing::warn!("deciding before the user's latest write reached the database");
         }

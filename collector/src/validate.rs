@@ -11,23 +11,19 @@ pub fn id(field: &str, value: &str) -> Result<(), ApiError> {
         return Err(ApiError::invalid(format!("{field} must not be empty")));
     }
     if len > MAX_ID_CHARS {
-        return Err(ApiError::invalid(format!(
-            "{field} must be at most {MAX_ID_CHARS} characters"
-        )));
+        return Err(ApiError::invalid(format!("{field} must be at most {MAX_ID_CHARS} characters")));
     }
     if value.chars().any(char::is_control) {
-        return Err(ApiError::invalid(format!(
-            "{field} must not contain control characters"
-        )));
+        return Err(ApiError::invalid(format!("{field} must not contain control characters")));
     }
     Ok(())
 }
 
 pub fn text(field: &str, value: Option<&str>, max_chars: usize) -> Result<(), ApiError> {
     match value {
-        Some(v) if v.chars().count() > max_chars => Err(ApiError::invalid(format!(
-            "{field} must be at most {max_chars} characters"
-        ))),
+        Some(v) if v.chars().count() > max_chars => {
+            Err(ApiError::invalid(format!("{field} must be at most {max_chars} characters")))
+        }
         _ => Ok(()),
     }
 }
@@ -37,35 +33,21 @@ pub const MAX_ATTRIBUTES_BYTES: usize = 16 * 1024;
 
 pub fn attributes(field: &str, value: &Attributes) -> Result<(), ApiError> {
     if value.len() > MAX_ATTRIBUTES {
-        return Err(ApiError::invalid(format!(
-            "{field} may hold at most {MAX_ATTRIBUTES} keys"
-        )));
+        return Err(ApiError::invalid(format!("{field} may hold at most {MAX_ATTRIBUTES} keys")));
     }
-    if let Some(key) = value
-        .keys()
-        .find(|k| k.is_empty() || k.chars().count() > MAX_ID_CHARS)
-    {
-        return Err(ApiError::invalid(format!(
-            "{field} has a key of bad length: `{}`",
-            key.chars().take(32).collect::<String>()
-        )));
+    if let Some(key) = value.keys().find(|k| k.is_empty() || k.chars().count() > MAX_ID_CHARS) {
+        return Err(ApiError::invalid(format!("{field} has a key of bad length: `{}`", key.chars().take(32).collect::<String>())));
     }
-    let size = serde_json::to_vec(value)
-        .map(|v| v.len())
-        .unwrap_or(usize::MAX);
+    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
     if size > MAX_ATTRIBUTES_BYTES {
-        return Err(ApiError::invalid(format!(
-            "{field} must serialise to at most {MAX_ATTRIBUTES_BYTES} bytes"
-        )));
+        return Err(ApiError::invalid(format!("{field} must serialise to at most {MAX_ATTRIBUTES_BYTES} bytes")));
     }
     Ok(())
 }
 
 pub fn sampling_rate(field: &str, value: Option<u32>) -> Result<(), ApiError> {
     match value {
-        Some(v) if v > 10_000 => Err(ApiError::invalid(format!(
-            "{field} is in basis points and must be at most 10000"
-        ))),
+        Some(v) if v > 10_000 => Err(ApiError::invalid(format!("{field} is in basis points and must be at most 10000"))),
         _ => Ok(()),
     }
 }

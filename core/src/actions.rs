@@ -10,16 +10,10 @@ pub struct ActionInput {
     pub project_id: i64,
     /// The survey the insight came from, if one.
     pub survey_id: Option<i64>,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 200, pattern = r"\S")
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub title: String,
     /// What was decided or changed.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 5000, pattern = r"\S")
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000, pattern = r"\S"))]
     pub decision: String,
     /// When it was decided (unix ms).
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 4102444800000_i64))]
@@ -65,24 +59,9 @@ impl RecentActions {
     /// The actions of `all` decided in `[now - days, now]`, newest first.
     pub fn of(all: &[Action], days: u32, now: i64) -> Self {
         let since = now - i64::from(days) * 86_400_000;
-        let mut actions: Vec<Action> = all
-            .iter()
-            .filter(|a| (since..=now).contains(&a.input.decided_at))
-            .cloned()
-            .collect();
-        actions.sort_by(|a, b| {
-            b.input
-                .decided_at
-                .cmp(&a.input.decided_at)
-                .then(b.id.cmp(&a.id))
-        });
-        Self {
-            days,
-            since,
-            changed_anything: !actions.is_empty(),
-            count: actions.len() as u64,
-            actions,
-        }
+        let mut actions: Vec<Action> = all.iter().filter(|a| (since..=now).contains(&a.input.decided_at)).cloned().collect();
+        actions.sort_by(|a, b| b.input.decided_at.cmp(&a.input.decided_at).then(b.id.cmp(&a.id)));
+        Self { days, since, changed_anything: !actions.is_empty(), count: actions.len() as u64, actions }
     }
 }
 
@@ -101,30 +80,16 @@ mod tests {
             themes: vec![],
             response_ids: vec![],
         };
-        Action {
-            id,
-            input,
-            created_by: "x".into(),
-            created_at: 0,
-            updated_at: 0,
-        }
+        Action { id, input, created_by: "x".into(), created_at: 0, updated_at: 0 }
     }
 
     #[test]
     fn only_actions_inside_the_window_count_newest_first() {
         const DAY: i64 = 86_400_000;
         let now = 1_000 * DAY;
-        let all = [
-            action(1, now - 120 * DAY),
-            action(2, now - 90 * DAY),
-            action(3, now - DAY),
-            action(4, now + DAY),
-        ];
+        let all = [action(1, now - 120 * DAY), action(2, now - 90 * DAY), action(3, now - DAY), action(4, now + DAY)];
         let recent = RecentActions::of(&all, 90, now);
-        assert_eq!(
-            recent.actions.iter().map(|a| a.id).collect::<Vec<_>>(),
-            [3, 2]
-        );
+        assert_eq!(recent.actions.iter().map(|a| a.id).collect::<Vec<_>>(), [3, 2]);
         assert!(recent.changed_anything);
         assert_eq!((recent.count, recent.since), (2, now - 90 * DAY));
         assert!(!RecentActions::of(&all[..1], 90, now).changed_anything);

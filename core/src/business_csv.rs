@@ -16,17 +16,7 @@ use std::collections::BTreeMap;
 pub use crate::csv_file::Problem;
 use crate::csv_file::{header_problems, headers, line_of, reader, row_problem};
 
-pub const COLUMNS: [&str; 9] = [
-    "account_id",
-    "mrr",
-    "arr",
-    "revenue",
-    "renewal_date",
-    "churned",
-    "churn_date",
-    "plan",
-    "owner",
-];
+pub const COLUMNS: [&str; 9] = ["account_id", "mrr", "arr", "revenue", "renewal_date", "churned", "churn_date", "plan", "owner"];
 
 /// The accounts of a CSV file, in file order, or every problem it has.
 pub fn parse(text: &str) -> Result<Vec<BusinessInput>, Vec<Problem>> {
@@ -41,11 +31,7 @@ pub fn parse(text: &str) -> Result<Vec<BusinessInput>, Vec<Problem>> {
         })
     };
     if headers.iter().any(|h| h == "arr") && headers.iter().any(|h| h == "revenue") {
-        add(
-            1,
-            "revenue",
-            "give an arr or a revenue column, not both".to_owned(),
-        );
+        add(1, "revenue", "give an arr or a revenue column, not both".to_owned());
     }
     let mut out = Vec::new();
     let mut first_line: BTreeMap<String, u64> = BTreeMap::new();
@@ -79,46 +65,23 @@ pub fn parse(text: &str) -> Result<Vec<BusinessInput>, Vec<Problem>> {
         }
         let id_len = row.account_id.chars().count();
         if id_len == 0 || id_len > MAX_ID_CHARS || row.account_id.chars().any(char::is_control) {
-            add(
-                line,
-                "account_id",
-                format!("must be 1 to {MAX_ID_CHARS} characters, none a control character"),
-            );
+            add(line, "account_id", format!("must be 1 to {MAX_ID_CHARS} characters, none a control character"));
         } else if let Some(earlier) = first_line.insert(row.account_id.clone(), line) {
             // The API would let the later line win; in a file it is most likely a mistake.
-            add(
-                line,
-                "account_id",
-                format!("`{}` is also on line {earlier}", row.account_id),
-            );
+            add(line, "account_id", format!("`{}` is also on line {earlier}", row.account_id));
             first_line.insert(row.account_id.clone(), earlier);
         }
         for (field, value) in [("plan", &row.plan), ("owner", &row.owner)] {
-            if value
-                .as_ref()
-                .is_some_and(|v| v.chars().count() > MAX_BUSINESS_TEXT_CHARS)
-            {
-                add(
-                    line,
-                    field,
-                    format!("must be at most {MAX_BUSINESS_TEXT_CHARS} characters"),
-                );
+            if value.as_ref().is_some_and(|v| v.chars().count() > MAX_BUSINESS_TEXT_CHARS) {
+                add(line, field, format!("must be at most {MAX_BUSINESS_TEXT_CHARS} characters"));
             }
         }
         if row.churn_date.is_some() && row.churned == Some(false) {
-            add(
-                line,
-                "churn_date",
-                "is given but churned is false".to_owned(),
-            );
+            add(line, "churn_date", "is given but churned is false".to_owned());
         }
         out.push(row);
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
 /// `1200`, `1200.5` or `1200.50` → currency units (exact to the cent once multiplied by 100
@@ -129,20 +92,10 @@ pub fn parse_amount(text: &str) -> Result<f64, String> {
 
 /// `1200.50` → 120050.
 pub fn parse_cents(text: &str) -> Result<i64, String> {
-    let bad = || {
-        format!(
-            "`{text}` is not an amount (digits, an optional `.` and at most 2 decimals, e.g. 1200.50)"
-        )
-    };
+    let bad = || format!("`{text}` is not an amount (digits, an optional `.` and at most 2 decimals, e.g. 1200.50)");
     let (units, decimals) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    if units.is_empty()
-        || units.len() > 13
-        || decimals.len() > 2
-        || !digits(units)
-        || !digits(decimals)
-        || (text.contains('.') && decimals.is_empty())
-    {
+    if units.is_empty() || units.len() > 13 || decimals.len() > 2 || !digits(units) || !digits(decimals) || (text.contains('.') && decimals.is_empty()) {
         return Err(bad());
     }
     let units: i64 = units.parse().map_err(|_| bad())?;
@@ -159,9 +112,7 @@ fn parse_flag(text: &str) -> Result<bool, String> {
 }
 
 fn check_day(text: &str) -> Result<String, String> {
-    parse_date(text)
-        .map(|_| text.to_owned())
-        .ok_or_else(|| format!("`{text}` is not a date YYYY-MM-DD"))
+    parse_date(text).map(|_| text.to_owned()).ok_or_else(|| format!("`{text}` is not a date YYYY-MM-DD"))
 }
 
 #[cfg(test)]
@@ -170,11 +121,7 @@ mod tests {
 
     fn messages(text: &str) -> String {
         match parse(text) {
-            Err(problems) => problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
+            Err(problems) => problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
             Ok(rows) => panic!("expected problems, got {rows:?}"),
         }
     }
@@ -184,21 +131,8 @@ mod tests {
         assert_eq!(parse_cents("1200"), Ok(120_000));
         assert_eq!(parse_cents("1200.5"), Ok(120_050));
         assert_eq!(parse_cents("0.07"), Ok(7));
-        assert_eq!(
-            parse_amount("9999999999999.99").map(|a| (a * 100.0).round() as i64),
-            Ok(999_999_999_999_999)
-        );
-        for bad in [
-            "",
-            "12,5",
-            "-3",
-            "1.234",
-            "1.",
-            ".5",
-            "1e3",
-            "$12",
-            "99999999999999",
-        ] {
+        assert_eq!(parse_amount("9999999999999.99").map(|a| (a * 100.0).round() as i64), Ok(999_999_999_999_999));
+        for bad in ["", "12,5", "-3", "1.234", "1.", ".5", "1e3", "$12", "99999999999999"] {
             assert!(parse_cents(bad).is_err(), "{bad}");
         }
     }
@@ -210,62 +144,33 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].mrr, Some(1200.5));
         assert_eq!(rows[0].renewal_date.as_deref(), Some("2026-05-01"));
-        assert_eq!(
-            (rows[0].churned, rows[0].plan.as_deref()),
-            (None, Some("pro"))
-        );
+        assert_eq!((rows[0].churned, rows[0].plan.as_deref()), (None, Some("pro")));
         assert_eq!(rows[1].account_id, "globex, inc");
-        assert_eq!(
-            (rows[1].churned, rows[1].churn_date.as_deref()),
-            (Some(true), Some("2026-01-15"))
-        );
-        assert_eq!(
-            (rows[1].plan.as_deref(), rows[1].owner.as_deref()),
-            (None, None),
-            "empty cells keep the stored value"
-        );
+        assert_eq!((rows[1].churned, rows[1].churn_date.as_deref()), (Some(true), Some("2026-01-15")));
+        assert_eq!((rows[1].plan.as_deref(), rows[1].owner.as_deref()), (None, None), "empty cells keep the stored value");
     }
 
     #[test]
     fn a_revenue_column_is_annual_revenue() {
         let rows = parse("account_id,revenue\nshop,1200\n").expect("valid");
         assert_eq!(rows[0].arr, Some(1200.0));
-        assert!(
-            messages("account_id,arr,revenue\nshop,1,2\n")
-                .contains("line 1, field revenue: give an arr or a revenue column, not both")
-        );
+        assert!(messages("account_id,arr,revenue\nshop,1,2\n").contains("line 1, field revenue: give an arr or a revenue column, not both"));
     }
 
     #[test]
     fn bad_lines_are_named_with_their_field() {
         let text = "account_id,mrr,renewal_date,churned\nacme,12;5,2026-05-01,no\nglobex,10,2026-02-30,maybe\nacme,1,,\n";
         let m = messages(text);
-        assert!(
-            m.contains("line 2, field mrr: `12;5` is not an amount"),
-            "{m}"
-        );
-        assert!(
-            m.contains("line 3, field renewal_date: `2026-02-30` is not a date"),
-            "{m}"
-        );
+        assert!(m.contains("line 2, field mrr: `12;5` is not an amount"), "{m}");
+        assert!(m.contains("line 3, field renewal_date: `2026-02-30` is not a date"), "{m}");
         assert!(m.contains("line 3, field churned: `maybe`"), "{m}");
-        assert!(
-            m.contains("line 4, field account_id: `acme` is also on line 2"),
-            "{m}"
-        );
+        assert!(m.contains("line 4, field account_id: `acme` is also on line 2"), "{m}");
         let m = messages("account,mrr\nacme,1\n");
-        assert!(
-            m.contains("line 1, field account: unknown column")
-                && m.contains("field account_id: the header must"),
-            "{m}"
-        );
+        assert!(m.contains("line 1, field account: unknown column") && m.contains("field account_id: the header must"), "{m}");
         let m = messages("account_id,mrr\n,5\n");
         assert!(m.contains("line 2, field account_id"), "{m}");
         let m = messages("account_id,churned,churn_date\nacme,false,2026-01-01\n");
-        assert!(
-            m.contains("line 2, field churn_date: is given but churned is false"),
-            "{m}"
-        );
+        assert!(m.contains("line 2, field churn_date: is given but churned is false"), "{m}");
         let m = messages(&format!("account_id,plan\nacme,{}\n", "p".repeat(201)));
         assert!(m.contains("line 2, field plan: must be at most 200"), "{m}");
         let m = messages("account_id,mrr\nacme,1,2\n");

@@ -94,15 +94,8 @@ struct Tally<'a> {
 
 /// Coverage of each partner in `partners` (facts about other partners are ignored), in the
 /// order of `partners`, and the programme's summary.
-pub fn partner_coverage(
-    partners: &[String],
-    contacts: &[ContactFact],
-    answers: &[AnswerFact],
-) -> (Vec<PartnerCoverage>, CoverageSummary) {
-    let mut tallies: BTreeMap<&str, Tally> = partners
-        .iter()
-        .map(|p| (p.as_str(), Tally::default()))
-        .collect();
+pub fn partner_coverage(partners: &[String], contacts: &[ContactFact], answers: &[AnswerFact]) -> (Vec<PartnerCoverage>, CoverageSummary) {
+    let mut tallies: BTreeMap<&str, Tally> = partners.iter().map(|p| (p.as_str(), Tally::default())).collect();
     for c in contacts {
         if let Some(t) = tallies.get_mut(c.partner) {
             t.invited.insert(c.contact);
@@ -148,19 +141,11 @@ mod tests {
     use super::*;
 
     fn c<'a>(partner: &'a str, contact: &'a str, role: &'a str) -> ContactFact<'a> {
-        ContactFact {
-            partner,
-            contact,
-            role: Some(role),
-        }
+        ContactFact { partner, contact, role: Some(role) }
     }
 
     fn a<'a>(partner: &'a str, respondent: &'a str, role: &'a str) -> AnswerFact<'a> {
-        AnswerFact {
-            partner,
-            respondent,
-            role: Some(role),
-        }
+        AnswerFact { partner, respondent, role: Some(role) }
     }
 
     #[test]
@@ -182,31 +167,13 @@ mod tests {
             a("p9", "x@p9", "executive_buyer"),
         ];
         let (rows, summary) = partner_coverage(&partners, &contacts, &answers);
-        assert_eq!(
-            rows.iter()
-                .map(|r| (
-                    r.contacts_invited,
-                    r.decision_makers_invited,
-                    r.contacts_answered,
-                    r.answers
-                ))
-                .collect::<Vec<_>>(),
-            [(2, 1, 2, 3), (2, 1, 1, 1), (0, 0, 0, 0)]
-        );
-        assert_eq!(
-            rows.iter()
-                .map(|r| r.decision_maker_answered)
-                .collect::<Vec<_>>(),
-            [true, false, false]
-        );
-        assert_eq!(
-            (
-                summary.partners,
-                summary.partners_answered,
-                summary.partners_covered
-            ),
-            (3, 2, 1)
-        );
+        assert_eq!(rows.iter().map(|r| (r.contacts_invited, r.decision_makers_invited, r.contacts_answered, r.answers)).collect::<Vec<_>>(), [
+            (2, 1, 2, 3),
+            (2, 1, 1, 1),
+            (0, 0, 0, 0)
+        ]);
+        assert_eq!(rows.iter().map(|r| r.decision_maker_answered).collect::<Vec<_>>(), [true, false, false]);
+        assert_eq!((summary.partners, summary.partners_answered, summary.partners_covered), (3, 2, 1));
         assert!((summary.coverage.unwrap_or(f64::NAN) - 1.0 / 3.0).abs() < 1e-12);
         assert_eq!(partner_coverage(&[], &contacts, &answers).1.coverage, None);
     }

@@ -35,10 +35,7 @@ pub struct Thresholds {
 impl Thresholds {
     /// Thresholds that never go below the floor, whatever was configured.
     pub fn new(min_group: u32, comment_min_group: u32) -> Self {
-        Self {
-            min_group: min_group.max(MIN_GROUP_FLOOR),
-            comment_min_group: comment_min_group.max(MIN_GROUP_FLOOR),
-        }
+        Self { min_group: min_group.max(MIN_GROUP_FLOOR), comment_min_group: comment_min_group.max(MIN_GROUP_FLOOR) }
     }
 
     pub fn k(&self) -> u64 {
@@ -97,21 +94,12 @@ pub fn suppress(sizes: &[u64], k: u64) -> Vec<bool> {
     }
     let mut hidden: Vec<bool> = sizes.iter().map(|&n| n > 0 && n < k).collect();
     loop {
-        let hidden_sum: u64 = sizes
-            .iter()
-            .zip(&hidden)
-            .filter(|(_, h)| **h)
-            .map(|(n, _)| n)
-            .sum();
+        let hidden_sum: u64 = sizes.iter().zip(&hidden).filter(|(_, h)| **h).map(|(n, _)| n).sum();
         if hidden_sum == 0 || hidden_sum >= k {
             return hidden;
         }
         // Ties go to the first cell, so the choice does not depend on anything but the counts.
-        let smallest = sizes
-            .iter()
-            .enumerate()
-            .filter(|(i, n)| !hidden[*i] && **n > 0)
-            .min_by_key(|(i, n)| (**n, *i));
+        let smallest = sizes.iter().enumerate().filter(|(i, n)| !hidden[*i] && **n > 0).min_by_key(|(i, n)| (**n, *i));
         match smallest {
             Some((i, _)) => hidden[i] = true,
             None => return hidden,
@@ -137,11 +125,7 @@ pub struct Table {
 impl Table {
     pub fn new(sizes: Vec<u64>, k: u64) -> Self {
         let hidden = suppress(&sizes, k);
-        Self {
-            total: sizes.iter().sum(),
-            sizes,
-            hidden,
-        }
+        Self { total: sizes.iter().sum(), sizes, hidden }
     }
 
     /// Whether the universe's own total may be released.
@@ -200,10 +184,7 @@ mod tests {
         if let Some(first) = tables.first()
             && first.total_released(k)
         {
-            out.push((
-                (0..first.sizes.len()).map(|i| (0, i)).collect(),
-                first.total,
-            ));
+            out.push(((0..first.sizes.len()).map(|i| (0, i)).collect(), first.total));
         }
         for (t, table) in tables.iter().enumerate() {
             for (i, n) in table.sizes.iter().enumerate() {

@@ -18,8 +18,7 @@ pub enum FollowUpStatus {
 }
 
 impl FollowUpStatus {
-    pub const ALL: [FollowUpStatus; 4] =
-        [Self::New, Self::Contacted, Self::Resolved, Self::WontFix];
+    pub const ALL: [FollowUpStatus; 4] = [Self::New, Self::Contacted, Self::Resolved, Self::WontFix];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,13 +53,7 @@ pub struct FollowUpPolicy {
 
 impl Default for FollowUpPolicy {
     fn default() -> Self {
-        Self {
-            bands: vec![Band::Detractor],
-            sla_hours: 48,
-            owner_attribute: None,
-            team: Vec::new(),
-            default_owner: None,
-        }
+        Self { bands: vec![Band::Detractor], sla_hours: 48, owner_attribute: None, team: Vec::new(), default_owner: None }
     }
 }
 
@@ -133,46 +126,21 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    Some(if values.len().is_multiple_of(2) {
-        (values[mid - 1] + values[mid]) / 2.0
-    } else {
-        values[mid]
-    })
+    Some(if values.len().is_multiple_of(2) { (values[mid - 1] + values[mid]) / 2.0 } else { values[mid] })
 }
 
 /// Loop-closure rate (share of due detractors contacted within the SLA), time to first
 /// contact, overdue count and recovery rate (a detractor whose next answer is passive or
 /// promoter), as of `now`.
-pub fn loop_metrics(
-    followups: &[FollowUpFacts],
-    answers: &[ScoredAnswer],
-    now: i64,
-) -> LoopMetrics {
-    let detractors: Vec<&FollowUpFacts> = followups
-        .iter()
-        .filter(|f| f.band == Band::Detractor)
-        .collect();
-    let due: Vec<&&FollowUpFacts> = detractors
-        .iter()
-        .filter(|f| f.due_at <= now || f.first_contact_at.is_some())
-        .collect();
-    let within = due
-        .iter()
-        .filter(|f| f.first_contact_at.is_some_and(|c| c <= f.due_at))
-        .count() as u64;
+pub fn loop_metrics(followups: &[FollowUpFacts], answers: &[ScoredAnswer], now: i64) -> LoopMetrics {
+    let detractors: Vec<&FollowUpFacts> = followups.iter().filter(|f| f.band == Band::Detractor).collect();
+    let due: Vec<&&FollowUpFacts> = detractors.iter().filter(|f| f.due_at <= now || f.first_contact_at.is_some()).collect();
+    let within = due.iter().filter(|f| f.first_contact_at.is_some_and(|c| c <= f.due_at)).count() as u64;
     let hours = followups
         .iter()
-        .filter_map(|f| {
-            f.first_contact_at
-                .map(|c| (c - f.created_at) as f64 / HOUR_MS as f64)
-        })
+        .filter_map(|f| f.first_contact_at.map(|c| (c - f.created_at) as f64 / HOUR_MS as f64))
         .collect();
-    let overdue = followups
-        .iter()
-        .filter(|f| {
-            f.first_contact_at.is_none() && f.status == FollowUpStatus::New && f.due_at < now
-        })
-        .count() as u64;
+    let overdue = followups.iter().filter(|f| f.first_contact_at.is_none() && f.status == FollowUpStatus::New && f.due_at < now).count() as u64;
     let (with_next, recovered) = recovery(answers);
     LoopMetrics {
         detractors_due: due.len() as u64,
@@ -214,43 +182,26 @@ mod tests {
     const H: i64 = HOUR_MS;
 
     fn f(band: Band, created: i64, contact: Option<i64>) -> FollowUpFacts {
-        let status = if contact.is_some() {
-            FollowUpStatus::Contacted
-        } else {
-            FollowUpStatus::New
-        };
-        FollowUpFacts {
-            band,
-            created_at: created,
-            due_at: created + 48 * H,
-            first_contact_at: contact,
-            status,
-        }
+        let status = if contact.is_some() { FollowUpStatus::Contacted } else { FollowUpStatus::New };
+        FollowUpFacts { band, created_at: created, due_at: created + 48 * H, first_contact_at: contact, status }
     }
 
     fn a(user: &str, at: i64, band: Band) -> ScoredAnswer {
-        ScoredAnswer {
-            user_id: user.into(),
-            at,
-            band,
-        }
+        ScoredAnswer { user_id: user.into(), at, band }
     }
 
     #[test]
     fn metrics_on_a_fake_clock() {
         let now = 100 * H;
         let followups = [
-            f(Band::Detractor, 0, Some(10 * H)), // contacted within SLA (10 h)
-            f(Band::Detractor, 0, Some(60 * H)), // contacted late (60 h)
-            f(Band::Detractor, 10 * H, None),    // due at 58 h, overdue
-            f(Band::Detractor, 80 * H, None),    // not due yet: not in the rate
-            f(Band::Passive, 0, Some(2 * H)),    // not a detractor: only in time to contact
+            f(Band::Detractor, 0, Some(10 * H)),     // contacted within SLA (10 h)
+            f(Band::Detractor, 0, Some(60 * H)),     // contacted late (60 h)
+            f(Band::Detractor, 10 * H, None),        // due at 58 h, overdue
+            f(Band::Detractor, 80 * H, None),        // not due yet: not in the rate
+            f(Band::Passive, 0, Some(2 * H)),        // not a detractor: only in time to contact
         ];
         let m = loop_metrics(&followups, &[], now);
-        assert_eq!(
-            (m.detractors_due, m.contacted_within_sla, m.overdue),
-            (3, 1, 1)
-        );
+        assert_eq!((m.detractors_due, m.contacted_within_sla, m.overdue), (3, 1, 1));
         assert!((m.closure_rate.expect("due") - 1.0 / 3.0).abs() < 1e-12);
         assert_eq!(m.median_hours_to_contact, Some(10.0));
     }
@@ -271,18 +222,11 @@ mod tests {
 
     #[test]
     fn owners_come_from_the_attribute_then_the_team_then_the_default() {
-        let policy = FollowUpPolicy {
-            team: vec!["ann".into(), "bob".into()],
-            default_owner: Some("lead".into()),
-            ..Default::default()
-        };
+        let policy = FollowUpPolicy { team: vec!["ann".into(), "bob".into()], default_owner: Some("lead".into()), ..Default::default() };
         assert_eq!(policy.owner(Some("carla"), 0).as_deref(), Some("carla"));
         assert_eq!(policy.owner(None, 0).as_deref(), Some("ann"));
         assert_eq!(policy.owner(None, 3).as_deref(), Some("bob"));
-        let solo = FollowUpPolicy {
-            default_owner: Some("lead".into()),
-            ..Default::default()
-        };
+        let solo = FollowUpPolicy { default_owner: Some("lead".into()), ..Default::default() };
         assert_eq!(solo.owner(Some(""), 7).as_deref(), Some("lead"));
         assert_eq!(FollowUpPolicy::default().due_at(0), 48 * H);
     }

@@ -18,12 +18,7 @@ pub fn parse(text: &str) -> Result<Vec<RecipientInput>, String> {
     let mut out = Vec::new();
     for (line, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("csv line {}: {e}", line + 2))?;
-        let mut recipient = RecipientInput {
-            email: String::new(),
-            name: None,
-            language: None,
-            attributes: Attributes::new(),
-        };
+        let mut recipient = RecipientInput { email: String::new(), name: None, language: None, attributes: Attributes::new() };
         for (header, value) in headers.iter().zip(record.iter()) {
             match header {
                 "email" => recipient.email = value.to_owned(),
@@ -46,26 +41,16 @@ mod tests {
 
     #[test]
     fn columns_become_fields_and_attributes() {
-        let rows = parse("email,name,language,department\nann@x.io,Ann,de,sales\nbob@x.io,,,\n")
-            .expect("valid");
+        let rows = parse("email,name,language,department\nann@x.io,Ann,de,sales\nbob@x.io,,,\n").expect("valid");
         assert_eq!(rows.len(), 2);
-        assert_eq!(
-            (rows[0].name.as_deref(), rows[0].language.as_deref()),
-            (Some("Ann"), Some("de"))
-        );
+        assert_eq!((rows[0].name.as_deref(), rows[0].language.as_deref()), (Some("Ann"), Some("de")));
         assert_eq!(rows[0].attributes.get("department"), Some(&"sales".into()));
-        assert_eq!(
-            (rows[1].name.as_deref(), rows[1].attributes.len()),
-            (None, 0)
-        );
+        assert_eq!((rows[1].name.as_deref(), rows[1].attributes.len()), (None, 0));
     }
 
     #[test]
     fn a_file_without_email_or_with_a_broken_line_is_refused() {
-        assert_eq!(
-            parse("name\nAnn\n"),
-            Err("csv: the header must have an `email` column".to_owned())
-        );
+        assert_eq!(parse("name\nAnn\n"), Err("csv: the header must have an `email` column".to_owned()));
         assert!(parse("email\na@x.io,extra\n").is_err_and(|e| e.starts_with("csv line 2")));
     }
 }

@@ -60,13 +60,7 @@ impl AccountAverage {
     pub fn of_values(values: &[f64]) -> Self {
         let k = values.len();
         if k == 0 {
-            return Self {
-                accounts: 0,
-                mean_nps: None,
-                se: None,
-                low: None,
-                high: None,
-            };
+            return Self { accounts: 0, mean_nps: None, se: None, low: None, high: None };
         }
         let mean = values.iter().sum::<f64>() / k as f64;
         let se = (k > 1).then(|| {
@@ -93,11 +87,7 @@ pub fn decision_maker_first(answers: &[AccountAnswer]) -> BandCounts {
         let latest = |a: &&AccountAnswer| (a.at, a.score);
         let representative = ROLE_PRECEDENCE
             .iter()
-            .find_map(|role| {
-                list.iter()
-                    .filter(|a| a.role == Some(*role))
-                    .max_by_key(latest)
-            })
+            .find_map(|role| list.iter().filter(|a| a.role == Some(*role)).max_by_key(latest))
             .or_else(|| list.iter().max_by_key(latest));
         if let Some(a) = representative {
             counts.add(a.score.band());
@@ -110,10 +100,7 @@ pub fn decision_maker_first(answers: &[AccountAnswer]) -> BandCounts {
 pub fn per_role(answers: &[AccountAnswer]) -> BTreeMap<String, BandCounts> {
     let mut roles: BTreeMap<String, BandCounts> = BTreeMap::new();
     for a in answers {
-        roles
-            .entry(a.role.unwrap_or("unknown").to_owned())
-            .or_default()
-            .add(a.score.band());
+        roles.entry(a.role.unwrap_or("unknown").to_owned()).or_default().add(a.score.band());
     }
     roles
 }
@@ -123,12 +110,7 @@ mod tests {
     use super::*;
 
     fn a<'a>(account: &'a str, role: &'a str, score: i64, at: i64) -> AccountAnswer<'a> {
-        AccountAnswer {
-            account: Some(account),
-            role: Some(role),
-            score: NpsScore::new(score).expect("valid"),
-            at,
-        }
+        AccountAnswer { account: Some(account), role: Some(role), score: NpsScore::new(score).expect("valid"), at }
     }
 
     #[test]

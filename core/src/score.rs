@@ -136,15 +136,9 @@ mod tests {
 
     #[test]
     fn deserialisation_refuses_what_is_not_an_integer_score() {
-        assert_eq!(
-            serde_json::from_str::<NpsScore>("7").ok(),
-            NpsScore::new(7).ok()
-        );
+        assert_eq!(serde_json::from_str::<NpsScore>("7").ok(), NpsScore::new(7).ok());
         for bad in ["11", "-1", "\"7\"", "7.5", "null", "true"] {
-            assert!(
-                serde_json::from_str::<NpsScore>(bad).is_err(),
-                "{bad} was accepted"
-            );
+            assert!(serde_json::from_str::<NpsScore>(bad).is_err(), "{bad} was accepted");
         }
     }
 }

@@ -50,11 +50,7 @@ pub struct Comparison {
 
 impl BandCounts {
     pub fn new(promoters: u64, passives: u64, detractors: u64) -> Self {
-        Self {
-            promoters,
-            passives,
-            detractors,
-        }
+        Self { promoters, passives, detractors }
     }
 
     pub fn from_scores(scores: impl IntoIterator<Item = NpsScore>) -> Self {
@@ -118,13 +114,7 @@ impl BandCounts {
         let se = 100.0 * (a.variance() / a.n + b.variance() / b.n).sqrt();
         let z = if se > 0.0 { difference / se } else { 0.0 };
         let p_value = libm::erfc(z.abs() / std::f64::consts::SQRT_2);
-        Comparison {
-            difference,
-            se,
-            z,
-            p_value,
-            significant: z.abs() > Z95,
-        }
+        Comparison { difference, se, z, p_value, significant: z.abs() > Z95 }
     }
 }
 
@@ -170,10 +160,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn close(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
+        assert!((actual - expected).abs() <= tolerance, "{actual} is not within {tolerance} of {expected}");
     }
 
     /// The worked values of the reference table: (p, passives, d), raw, centre, se, low, high.

@@ -59,9 +59,7 @@ impl WebhookFormat {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Standard, Self::Slack]
-            .into_iter()
-            .find(|f| f.as_str() == s)
+        [Self::Standard, Self::Slack].into_iter().find(|f| f.as_str() == s)
     }
 }
 
@@ -75,13 +73,7 @@ fn yes() -> bool {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookInput {
     /// `https://...` (or `http://` for receivers on a private network).
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            max_length = 2048,
-            pattern = r"^https?://([A-Za-z0-9-]+\.)+[A-Za-z]{2,}(:[0-9]{1,4})?(/[^\s#]*)?$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https?://([A-Za-z0-9-]+\.)+[A-Za-z]{2,}(:[0-9]{1,4})?(/[^\s#]*)?$"))]
     pub url: String,
     /// At least one of `response.created`, `response.completed`.
     #[cfg_attr(feature = "openapi", schema(min_items = 1))]
@@ -141,12 +133,7 @@ pub struct AlertPolicy {
 
 impl Default for AlertPolicy {
     fn default() -> Self {
-        Self {
-            enabled: false,
-            bands: vec![Band::Detractor],
-            notify_owner: true,
-            recipients: Vec::new(),
-        }
+        Self { enabled: false, bands: vec![Band::Detractor], notify_owner: true, recipients: Vec::new() }
     }
 }
 
@@ -182,9 +169,7 @@ pub fn standard_payload(event_type: &str, timestamp_rfc3339: &str, data: &Respon
 
 /// Slack's mrkdwn treats `&`, `<` and `>` as control characters; everything else is literal.
 pub fn slack_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn band_title(band: Option<Band>) -> &'static str {
@@ -202,12 +187,7 @@ fn score_text(score: Option<u8>) -> String {
 
 /// A one-line summary: used as Slack's notification text and as the e-mail subject.
 pub fn summary(data: &ResponseEvent) -> String {
-    format!(
-        "{} ({}) on {}",
-        band_title(data.band),
-        score_text(data.score),
-        data.survey_name
-    )
+    format!("{} ({}) on {}", band_title(data.band), score_text(data.score), data.survey_name)
 }
 
 /// A Slack-compatible message: `text` (the notification and fallback) and `blocks` with the
@@ -220,16 +200,9 @@ pub fn slack_payload(event_type: &str, data: &ResponseEvent) -> Value {
         json!({ "type": "mrkdwn", "text": format!("*User*\n{}", slack_escape(&data.user_id)) }),
     ];
     if let Some(account) = &data.account_id {
-        fields.push(
-            json!({ "type": "mrkdwn", "text": format!("*Account*\n{}", slack_escape(account)) }),
-        );
+        fields.push(json!({ "type": "mrkdwn", "text": format!("*Account*\n{}", slack_escape(account)) }));
     }
-    let comment = match data
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    let comment = match data.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(c) => format!("> {}", slack_escape(c).replace('\n', "\n> ")),
         None => "_No comment._".to_owned(),
     };
@@ -249,12 +222,7 @@ pub fn slack_payload(event_type: &str, data: &ResponseEvent) -> Value {
 /// The plain-text e-mail that alerts an owner: (subject, body).
 pub fn alert_email(data: &ResponseEvent, admin_url: &str) -> (String, String) {
     let subject = format!("NPS alert: {}", summary(data));
-    let comment = data
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .unwrap_or("(no comment)");
+    let comment = data.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).unwrap_or("(no comment)");
     let body = format!(
         "A {band} answer arrived.\n\nSurvey:   {survey}\nScore:    {score}\nUser:     {user}\nAccount:  {account}\nComment:  {comment}\n\n\
          Follow up within the SLA: {admin_url}/admin\n\nResponse id: {id}\n",
@@ -313,11 +281,7 @@ mod tests {
             user_id: "u&1".into(),
             account_id: Some("acme".into()),
             score,
-            band: score.map(|s| {
-                crate::NpsScore::new(i64::from(s))
-                    .map(crate::NpsScore::band)
-                    .unwrap_or(Band::Detractor)
-            }),
+            band: score.map(|s| crate::NpsScore::new(i64::from(s)).map(crate::NpsScore::band).unwrap_or(Band::Detractor)),
             comment: comment.map(str::to_owned),
             language: None,
             created_at: 0,
@@ -358,10 +322,7 @@ mod tests {
     #[test]
     fn event_names_round_trip_and_unknown_ones_are_refused() {
         for e in WebhookEvent::ALL {
-            assert_eq!(
-                serde_json::to_value(e).ok(),
-                Some(Value::String(e.as_str().into()))
-            );
+            assert_eq!(serde_json::to_value(e).ok(), Some(Value::String(e.as_str().into())));
             assert_eq!(WebhookEvent::parse(e.as_str()), Some(e));
         }
         assert!(serde_json::from_str::<WebhookEvent>("\"response.deleted\"").is_err());
@@ -369,20 +330,11 @@ mod tests {
 
     #[test]
     fn slack_payload_carries_score_band_comment_and_survey_escaped() {
-        let payload = slack_payload(
-            "response.completed",
-            &event(Some(3), Some("too slow & <buggy>")),
-        );
+        let payload = slack_payload("response.completed", &event(Some(3), Some("too slow & <buggy>")));
         let text = payload["text"].as_str().unwrap_or_default();
         assert_eq!(text, "Detractor (3/10) on Checkout &lt;beta&gt;");
         let blocks = payload["blocks"].to_string();
-        for part in [
-            "*Score*\\n3/10",
-            "*Band*\\nDetractor",
-            "Checkout &lt;beta&gt;",
-            "> too slow &amp; &lt;buggy&gt;",
-            "u&amp;1",
-        ] {
+        for part in ["*Score*\\n3/10", "*Band*\\nDetractor", "Checkout &lt;beta&gt;", "> too slow &amp; &lt;buggy&gt;", "u&amp;1"] {
             assert!(blocks.contains(part), "{part} missing from {blocks}");
         }
     }

@@ -1,8 +1,6 @@
 //! The rule set as stored and edited: JSON shape, defaults and the editor's problem list.
 
-use nps_core::eligibility::{
-    Decision, FatiguePolicy, HistoryEvent, HistoryKind, Rule, SurveyRules, UserHistory,
-};
+use nps_core::eligibility::{Decision, FatiguePolicy, HistoryEvent, HistoryKind, Rule, SurveyRules, UserHistory};
 use serde_json::json;
 
 #[test]
@@ -11,15 +9,8 @@ fn empty_json_is_a_valid_rule_set() {
     assert_eq!(rules, SurveyRules::default());
     assert_eq!(rules.sampling_rate(), 10_000);
     assert!(rules.problems().is_empty());
-    let policy: FatiguePolicy =
-        serde_json::from_str(r#"{ "global_cooldown_days": 7 }"#).expect("partial policy");
-    assert_eq!(
-        policy,
-        FatiguePolicy {
-            global_cooldown_days: 7,
-            ..FatiguePolicy::default()
-        }
-    );
+    let policy: FatiguePolicy = serde_json::from_str(r#"{ "global_cooldown_days": 7 }"#).expect("partial policy");
+    assert_eq!(policy, FatiguePolicy { global_cooldown_days: 7, ..FatiguePolicy::default() });
 }
 
 #[test]
@@ -41,8 +32,7 @@ fn a_full_rule_set_round_trips() {
     let rules: SurveyRules = serde_json::from_value(text).expect("parses");
     assert_eq!(rules.fatigue.max_surveys_per_window, Some((2, 30)));
     assert_eq!(rules.effective_cadence_days(), Some(90));
-    let back: SurveyRules =
-        serde_json::from_value(serde_json::to_value(&rules).expect("serialises")).expect("parses");
+    let back: SurveyRules = serde_json::from_value(serde_json::to_value(&rules).expect("serialises")).expect("parses");
     assert_eq!(back, rules);
 }
 
@@ -53,14 +43,7 @@ fn history_and_decisions_use_snake_case() {
         "events": [{ "survey_id": 1, "kind": "snooze", "at": 9 }]
     }))
     .expect("parses");
-    assert_eq!(
-        history.events,
-        [HistoryEvent {
-            survey_id: 1,
-            kind: HistoryKind::Snooze,
-            at: 9
-        }]
-    );
+    assert_eq!(history.events, [HistoryEvent { survey_id: 1, kind: HistoryKind::Snooze, at: 9 }]);
     let decision = Decision {
         eligible: false,
         rule: Rule::DeclineBackoff,
@@ -71,10 +54,7 @@ fn history_and_decisions_use_snake_case() {
     let value = serde_json::to_value(&decision).expect("serialises");
     assert_eq!(value["rule"], "decline_backoff");
     for rule in Rule::ALL {
-        assert_eq!(
-            serde_json::to_value(rule).expect("serialises"),
-            rule.as_str()
-        );
+        assert_eq!(serde_json::to_value(rule).expect("serialises"), rule.as_str());
         assert_eq!(Rule::parse(rule.as_str()), Some(rule));
     }
     assert_eq!(Rule::ALL.iter().filter(|r| r.is_fatigue()).count(), 8);
@@ -127,35 +107,20 @@ fn problems_name_the_field() {
         "rules.cadence_days must be at least 1",
     ];
     for (i, want) in expected.iter().enumerate() {
-        assert!(
-            problems.get(i).is_some_and(|p| p.starts_with(want)),
-            "problem {i}: want {want:?}, got {problems:#?}"
-        );
+        assert!(problems.get(i).is_some_and(|p| p.starts_with(want)), "problem {i}: want {want:?}, got {problems:#?}");
     }
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
 }
 
 #[test]
 fn disagreeing_cadences_are_reported() {
-    let rules: SurveyRules = serde_json::from_value(
-        json!({ "cadence_days": 90, "triggers": [{ "type": "cadence", "every_days": 30 }] }),
-    )
-    .expect("parses");
-    assert_eq!(
-        rules.problems(),
-        ["rules.cadence_days (90) and rules.triggers[0].every_days (30) disagree"]
-    );
-    assert_eq!(
-        rules.effective_cadence_days(),
-        Some(90),
-        "the explicit field wins"
-    );
+    let rules: SurveyRules =
+        serde_json::from_value(json!({ "cadence_days": 90, "triggers": [{ "type": "cadence", "every_days": 30 }] }))
+            .expect("parses");
+    assert_eq!(rules.problems(), ["rules.cadence_days (90) and rules.triggers[0].every_days (30) disagree"]);
+    assert_eq!(rules.effective_cadence_days(), Some(90), "the explicit field wins");
     assert!(
-        FatiguePolicy {
-            max_surveys_per_window: Some((0, 7)),
-            ..FatiguePolicy::default()
-        }
-        .problems("policy")[0]
+        FatiguePolicy { max_surveys_per_window: Some((0, 7)), ..FatiguePolicy::default() }.problems("policy")[0]
             .starts_with("policy.max_surveys_per_window")
     );
     assert!(FatiguePolicy::default().problems("policy").is_empty());

@@ -12,23 +12,13 @@ const USERS: u32 = 100_000;
 /// Key styles seen in real host apps: prefixed ids, bare sequential integers, UUID-like, e-mails.
 fn key_sets() -> [(&'static str, Vec<String>); 4] {
     [
-        (
-            "prefixed",
-            (0..USERS).map(|i| format!("user-{i}")).collect(),
-        ),
+        ("prefixed", (0..USERS).map(|i| format!("user-{i}")).collect()),
         ("sequential", (1..=USERS).map(|i| i.to_string()).collect()),
         (
             "uuid-like",
-            (0..USERS)
-                .map(|i| format!("{:08x}-4a1b-9c2d-{:012x}", i.wrapping_mul(2_654_435_761), i))
-                .collect(),
+            (0..USERS).map(|i| format!("{:08x}-4a1b-9c2d-{:012x}", i.wrapping_mul(2_654_435_761), i)).collect(),
         ),
-        (
-            "e-mail",
-            (0..USERS)
-                .map(|i| format!("person{i}@customer{}.com", i % 97))
-                .collect(),
-        ),
+        ("e-mail", (0..USERS).map(|i| format!("person{i}@customer{}.com", i % 97)).collect()),
     ]
 }
 
@@ -43,10 +33,7 @@ fn ten_percent_samples_ten_percent_of_users() {
     for (style, keys) in key_sets() {
         for survey in [1, 2, 42, 1_000_003, -7] {
             let s = share(&keys, |k| is_sampled(survey, k, 1_000));
-            assert!(
-                (s - 0.10).abs() <= 0.003,
-                "{style} keys, survey {survey}: sampled share {s}"
-            );
+            assert!((s - 0.10).abs() <= 0.003, "{style} keys, survey {survey}: sampled share {s}");
         }
     }
 }
@@ -56,10 +43,7 @@ fn raising_the_rate_only_adds_users() {
     for (style, keys) in key_sets() {
         for k in &keys {
             if is_sampled(7, k, 1_000) {
-                assert!(
-                    is_sampled(7, k, 2_000),
-                    "{style}: {k} left the sample when the rate went up"
-                );
+                assert!(is_sampled(7, k, 2_000), "{style}: {k} left the sample when the rate went up");
             }
         }
         let s = share(&keys, |k| is_sampled(7, k, 2_000));
@@ -75,13 +59,8 @@ fn raising_the_rate_only_adds_users() {
 fn two_surveys_sample_independently() {
     for (style, keys) in key_sets() {
         for (a, b) in [(1, 2), (1, 1_001), (100, 101), (3, 3 + (1 << 32))] {
-            let both = share(&keys, |k| {
-                is_sampled(a, k, 1_000) && is_sampled(b, k, 1_000)
-            });
-            assert!(
-                (both - 0.01).abs() <= 0.001,
-                "{style}, surveys {a} and {b}: both sampled {both}"
-            );
+            let both = share(&keys, |k| is_sampled(a, k, 1_000) && is_sampled(b, k, 1_000));
+            assert!((both - 0.01).abs() <= 0.001, "{style}, surveys {a} and {b}: both sampled {both}");
         }
     }
 }
@@ -98,10 +77,7 @@ fn buckets_are_uniform() {
             bins[(bucket / 100) as usize] += 1;
         }
         let expected = f64::from(USERS) / 100.0;
-        let chi2: f64 = bins
-            .iter()
-            .map(|&o| (f64::from(o) - expected).powi(2) / expected)
-            .sum();
+        let chi2: f64 = bins.iter().map(|&o| (f64::from(o) - expected).powi(2) / expected).sum();
         assert!(chi2 < 160.0, "{style}: chi-square {chi2}");
     }
 }
@@ -113,18 +89,9 @@ fn buckets_are_uniform() {
 /// survey id as 8 little-endian bytes, then the key's UTF-8 bytes), not copied from this one.
 #[test]
 fn buckets_are_pinned() {
-    let pinned = [
-        (1, "user-1", 7002),
-        (1, "", 9702),
-        (42, "alice@example.com", 2716),
-        (-1, "ünïcødé", 7144),
-    ];
+    let pinned = [(1, "user-1", 7002), (1, "", 9702), (42, "alice@example.com", 2716), (-1, "ünïcødé", 7144)];
     for (survey, key, want) in pinned {
-        assert_eq!(
-            sampling_bucket(survey, key),
-            want,
-            "survey {survey}, key {key:?}"
-        );
+        assert_eq!(sampling_bucket(survey, key), want, "survey {survey}, key {key:?}");
     }
 }
 

@@ -1,8 +1,6 @@
 //! Triggers: events with property conditions and occurrence counts, page views with URL rules.
 
-use nps_core::eligibility::{
-    SurveyRules, Trigger, TriggerContext, UrlOp, UrlRule, glob_match, trigger_fires,
-};
+use nps_core::eligibility::{SurveyRules, Trigger, TriggerContext, UrlOp, UrlRule, glob_match, trigger_fires};
 use serde_json::{Value, json};
 
 fn rules(triggers: Value) -> SurveyRules {
@@ -11,17 +9,11 @@ fn rules(triggers: Value) -> SurveyRules {
 
 fn event(name: &str, properties: Value, occurrence: u32) -> TriggerContext {
     let properties = properties.as_object().cloned().unwrap_or_default();
-    TriggerContext::Event {
-        name: name.to_owned(),
-        properties,
-        occurrence,
-    }
+    TriggerContext::Event { name: name.to_owned(), properties, occurrence }
 }
 
 fn page(url: &str) -> TriggerContext {
-    TriggerContext::PageView {
-        url: url.to_owned(),
-    }
+    TriggerContext::PageView { url: url.to_owned() }
 }
 
 #[test]
@@ -38,56 +30,16 @@ fn event_triggers_match_name_conditions_and_occurrence() {
     }]));
     let good = json!({ "format": "pdf", "pages": 10 });
     let table = [
-        (
-            event("report_exported", good.clone(), 3),
-            true,
-            "third export",
-        ),
-        (
-            event("report_exported", good.clone(), 7),
-            true,
-            "from the third on",
-        ),
-        (
-            event("report_exported", good.clone(), 2),
-            false,
-            "too early",
-        ),
+        (event("report_exported", good.clone(), 3), true, "third export"),
+        (event("report_exported", good.clone(), 7), true, "from the third on"),
+        (event("report_exported", good.clone(), 2), false, "too early"),
         (event("report_exported", good.clone(), 1), false, "first"),
-        (
-            event("report_viewed", good.clone(), 3),
-            false,
-            "other event",
-        ),
-        (
-            event("Report_Exported", good.clone(), 3),
-            false,
-            "names are case-sensitive",
-        ),
-        (
-            event(
-                "report_exported",
-                json!({ "format": "csv", "pages": 10 }),
-                3,
-            ),
-            false,
-            "format not in list",
-        ),
-        (
-            event("report_exported", json!({ "format": "pdf", "pages": 2 }), 3),
-            false,
-            "pages not > 2",
-        ),
-        (
-            event("report_exported", json!({ "format": "pdf" }), 3),
-            false,
-            "missing property",
-        ),
-        (
-            page("https://app.example.com/reports"),
-            false,
-            "a page view is not the event",
-        ),
+        (event("report_viewed", good.clone(), 3), false, "other event"),
+        (event("Report_Exported", good.clone(), 3), false, "names are case-sensitive"),
+        (event("report_exported", json!({ "format": "csv", "pages": 10 }), 3), false, "format not in list"),
+        (event("report_exported", json!({ "format": "pdf", "pages": 2 }), 3), false, "pages not > 2"),
+        (event("report_exported", json!({ "format": "pdf" }), 3), false, "missing property"),
+        (page("https://app.example.com/reports"), false, "a page view is not the event"),
     ];
     for (ctx, fires, why) in table {
         assert_eq!(trigger_fires(&r, &ctx).is_some(), fires, "{why}");
@@ -101,70 +53,24 @@ fn event_triggers_match_name_conditions_and_occurrence() {
 fn a_bare_event_fires_on_every_occurrence() {
     let r = rules(json!([{ "type": "event", "name": "checkout_completed" }]));
     for n in [1, 2, 100] {
-        assert!(
-            trigger_fires(
-                &r,
-                &event("checkout_completed", json!({ "anything": 1 }), n)
-            )
-            .is_some()
-        );
+        assert!(trigger_fires(&r, &event("checkout_completed", json!({ "anything": 1 }), n)).is_some());
     }
     let ctx: TriggerContext =
-        serde_json::from_value(json!({ "type": "event", "name": "checkout_completed" }))
-            .expect("valid");
-    assert_eq!(
-        ctx,
-        event("checkout_completed", json!({}), 1),
-        "occurrence defaults to the first"
-    );
+        serde_json::from_value(json!({ "type": "event", "name": "checkout_completed" })).expect("valid");
+    assert_eq!(ctx, event("checkout_completed", json!({}), 1), "occurrence defaults to the first");
     assert_eq!(trigger_fires(&r, &ctx).map(Trigger::delay_ms), Some(0));
 }
 
 #[test]
 fn url_rules_compare_the_page_url() {
     let table = [
-        (
-            UrlOp::Exact,
-            "https://app.example.com/billing",
-            "https://app.example.com/billing",
-            true,
-        ),
-        (
-            UrlOp::Exact,
-            "https://app.example.com/billing",
-            "https://app.example.com/billing?tab=1",
-            false,
-        ),
-        (
-            UrlOp::Prefix,
-            "https://app.example.com/settings",
-            "https://app.example.com/settings/team",
-            true,
-        ),
-        (
-            UrlOp::Prefix,
-            "https://app.example.com/settings",
-            "https://app.example.com/set",
-            false,
-        ),
-        (
-            UrlOp::Contains,
-            "/checkout/",
-            "https://shop.example.com/en/checkout/done",
-            true,
-        ),
-        (
-            UrlOp::Contains,
-            "/checkout/",
-            "https://shop.example.com/en/cart",
-            false,
-        ),
-        (
-            UrlOp::Glob,
-            "https://*.example.com/projects/*/settings",
-            "https://eu.example.com/projects/42/settings",
-            true,
-        ),
+        (UrlOp::Exact, "https://app.example.com/billing", "https://app.example.com/billing", true),
+        (UrlOp::Exact, "https://app.example.com/billing", "https://app.example.com/billing?tab=1", false),
+        (UrlOp::Prefix, "https://app.example.com/settings", "https://app.example.com/settings/team", true),
+        (UrlOp::Prefix, "https://app.example.com/settings", "https://app.example.com/set", false),
+        (UrlOp::Contains, "/checkout/", "https://shop.example.com/en/checkout/done", true),
+        (UrlOp::Contains, "/checkout/", "https://shop.example.com/en/cart", false),
+        (UrlOp::Glob, "https://*.example.com/projects/*/settings", "https://eu.example.com/projects/42/settings", true),
         (
             UrlOp::Glob,
             "https://*.example.com/projects/*/settings",
@@ -175,10 +81,7 @@ fn url_rules_compare_the_page_url() {
         (UrlOp::Glob, "*/orders/??", "https://a.b/orders/123", false),
     ];
     for (op, value, url, matches) in table {
-        let rule = UrlRule {
-            op,
-            value: value.to_owned(),
-        };
+        let rule = UrlRule { op, value: value.to_owned() };
         assert_eq!(rule.matches(url), matches, "{op:?} {value} on {url}");
     }
 }
@@ -204,11 +107,7 @@ fn glob_handles_stars_question_marks_and_unicode() {
         ("/über/*", "/über/uns", true),
     ];
     for (pattern, text, matches) in table {
-        assert_eq!(
-            glob_match(pattern, text),
-            matches,
-            "{pattern:?} on {text:?}"
-        );
+        assert_eq!(glob_match(pattern, text), matches, "{pattern:?} on {text:?}");
     }
     // No exponential blow-up on a pathological pattern.
     let text = "a".repeat(10_000);
@@ -217,12 +116,10 @@ fn glob_handles_stars_question_marks_and_unicode() {
 
 #[test]
 fn spa_route_changes_are_page_views() {
-    let r = rules(
-        json!([{ "type": "page_view", "url": { "op": "glob", "value": "*/app/projects/*" }, "delay_ms": 3000 }]),
-    );
+    let r =
+        rules(json!([{ "type": "page_view", "url": { "op": "glob", "value": "*/app/projects/*" }, "delay_ms": 3000 }]));
     assert!(trigger_fires(&r, &page("https://x.test/app/home")).is_none());
-    let fired =
-        trigger_fires(&r, &page("https://x.test/app/projects/7")).expect("route change fires");
+    let fired = trigger_fires(&r, &page("https://x.test/app/projects/7")).expect("route change fires");
     assert_eq!(fired.delay_ms(), 3000);
     assert_eq!(fired.label(), "page_view:*/app/projects/*");
 }
@@ -234,20 +131,11 @@ fn the_first_matching_trigger_wins_and_cadence_fires_anywhere() {
         { "type": "event", "name": "upgraded" },
         { "type": "cadence", "every_days": 90 }
     ]));
-    assert_eq!(
-        trigger_fires(&r, &page("/billing/plans")),
-        Some(&r.triggers[0])
-    );
-    assert_eq!(
-        trigger_fires(&r, &event("upgraded", json!({}), 1)),
-        Some(&r.triggers[1])
-    );
+    assert_eq!(trigger_fires(&r, &page("/billing/plans")), Some(&r.triggers[0]));
+    assert_eq!(trigger_fires(&r, &event("upgraded", json!({}), 1)), Some(&r.triggers[1]));
     assert_eq!(trigger_fires(&r, &page("/home")), Some(&r.triggers[2]));
     assert_eq!(r.triggers[2].label(), "cadence:90d");
-    assert!(
-        trigger_fires(&SurveyRules::default(), &page("/home")).is_none(),
-        "no triggers, no survey"
-    );
+    assert!(trigger_fires(&SurveyRules::default(), &page("/home")).is_none(), "no triggers, no survey");
 }
 
 #[test]
@@ -257,13 +145,9 @@ fn triggers_round_trip_through_json() {
         { "type": "page_view", "url": { "op": "exact", "value": "/x" } },
         { "type": "cadence", "every_days": 30 }
     ]));
-    let back: SurveyRules =
-        serde_json::from_value(serde_json::to_value(&r).expect("serialises")).expect("parses");
+    let back: SurveyRules = serde_json::from_value(serde_json::to_value(&r).expect("serialises")).expect("parses");
     assert_eq!(back, r);
-    assert!(
-        serde_json::from_value::<SurveyRules>(json!({ "triggers": [{ "type": "hover" }] }))
-            .is_err()
-    );
+    assert!(serde_json::from_value::<SurveyRules>(json!({ "triggers": [{ "type": "hover" }] })).is_err());
     assert!(
         serde_json::from_value::<SurveyRules>(
             json!({ "triggers": [{ "type": "page_view", "url": { "op": "regex", "value": "x" } }] })

@@ -35,9 +35,7 @@ fn labelled() -> Vec<Labelled> {
         .lines()
         .filter(|line| !line.trim().is_empty())
         .enumerate()
-        .map(|(i, line)| {
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1))
-        })
+        .map(|(i, line)| serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)))
         .collect()
 }
 
@@ -62,11 +60,7 @@ impl Counts {
     }
     fn f1(self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
     }
     fn add(&mut self, other: Counts) {
         self.tp += other.tp;
@@ -77,11 +71,7 @@ impl Counts {
 
 /// An empty denominator means nothing was wrong.
 fn ratio(num: u32, den: u32) -> f64 {
-    if den == 0 {
-        1.0
-    } else {
-        f64::from(num) / f64::from(den)
-    }
+    if den == 0 { 1.0 } else { f64::from(num) / f64::from(den) }
 }
 
 #[test]
@@ -90,23 +80,13 @@ fn the_labelled_set_is_big_and_covers_every_theme() {
     assert!(set.len() >= 220, "{} comments", set.len());
     let taxonomy = Taxonomy::default();
     for theme in &taxonomy.themes {
-        let n = set
-            .iter()
-            .filter(|c| c.themes.contains(&theme.name))
-            .count();
+        let n = set.iter().filter(|c| c.themes.contains(&theme.name)).count();
         assert!(n >= 12, "{} has only {n} comments", theme.name);
     }
     for comment in &set {
-        assert!(
-            SentimentLabel::parse(&comment.sentiment).is_some(),
-            "{}",
-            comment.sentiment
-        );
+        assert!(SentimentLabel::parse(&comment.sentiment).is_some(), "{}", comment.sentiment);
         for theme in &comment.themes {
-            assert!(
-                taxonomy.themes.iter().any(|t| &t.name == theme),
-                "unknown theme {theme}"
-            );
+            assert!(taxonomy.themes.iter().any(|t| &t.name == theme), "unknown theme {theme}");
         }
     }
 }
@@ -114,18 +94,12 @@ fn the_labelled_set_is_big_and_covers_every_theme() {
 #[test]
 fn themes_agree_with_the_labels() {
     let taxonomy = Taxonomy::default();
-    let mut per_theme: BTreeMap<String, Counts> = taxonomy
-        .themes
-        .iter()
-        .map(|t| (t.name.clone(), Counts::default()))
-        .collect();
+    let mut per_theme: BTreeMap<String, Counts> =
+        taxonomy.themes.iter().map(|t| (t.name.clone(), Counts::default())).collect();
     for comment in labelled() {
         let found = taxonomy.theme_names(&comment.text);
         if verbose() && !same_set(&found, &comment.themes) {
-            println!(
-                "themes {:?} as {:?}: {}",
-                comment.themes, found, comment.text
-            );
+            println!("themes {:?} as {:?}: {}", comment.themes, found, comment.text);
         }
         for (theme, counts) in per_theme.iter_mut() {
             let (predicted, actual) = (found.contains(theme), comment.themes.contains(theme));
@@ -135,27 +109,16 @@ fn themes_agree_with_the_labels() {
         }
     }
     let mut micro = Counts::default();
-    println!(
-        "\n{:<14} {:>4} {:>4} {:>4} {:>9} {:>7} {:>6}",
-        "theme", "tp", "fp", "fn", "precision", "recall", "f1"
-    );
+    println!("\n{:<14} {:>4} {:>4} {:>4} {:>9} {:>7} {:>6}", "theme", "tp", "fp", "fn", "precision", "recall", "f1");
     for (theme, counts) in &per_theme {
         print_row(theme, *counts);
         micro.add(*counts);
     }
     print_row("micro", micro);
     for (theme, counts) in &per_theme {
-        assert!(
-            counts.f1() >= MIN_THEME_F1,
-            "{theme}: F1 {:.3} < {MIN_THEME_F1}",
-            counts.f1()
-        );
+        assert!(counts.f1() >= MIN_THEME_F1, "{theme}: F1 {:.3} < {MIN_THEME_F1}", counts.f1());
     }
-    assert!(
-        micro.f1() >= MIN_MICRO_F1,
-        "micro F1 {:.3} < {MIN_MICRO_F1}",
-        micro.f1()
-    );
+    assert!(micro.f1() >= MIN_MICRO_F1, "micro F1 {:.3} < {MIN_MICRO_F1}", micro.f1());
 }
 
 fn same_set(a: &[String], b: &[String]) -> bool {
@@ -184,59 +147,26 @@ fn sentiment_agrees_with_the_labels() {
         let predicted = sentiment(&comment.text).label;
         confusion[index(actual)][index(predicted)] += 1;
         if verbose() && actual != predicted {
-            println!(
-                "sentiment {} as {}: {}",
-                actual.as_str(),
-                predicted.as_str(),
-                comment.text
-            );
+            println!("sentiment {} as {}: {}", actual.as_str(), predicted.as_str(), comment.text);
         }
     }
     let correct: u32 = (0..3).map(|i| confusion[i][i]).sum();
     let accuracy = f64::from(correct) / set.len() as f64;
-    println!(
-        "\nsentiment accuracy {accuracy:.3} ({correct}/{})",
-        set.len()
-    );
-    println!(
-        "{:<18} {:>9} {:>8} {:>9}",
-        "actual \\ predicted", "negative", "neutral", "positive"
-    );
+    println!("\nsentiment accuracy {accuracy:.3} ({correct}/{})", set.len());
+    println!("{:<18} {:>9} {:>8} {:>9}", "actual \\ predicted", "negative", "neutral", "positive");
     for label in SentimentLabel::ALL {
         let row = confusion[index(label)];
-        println!(
-            "{:<18} {:>9} {:>8} {:>9}",
-            label.as_str(),
-            row[0],
-            row[1],
-            row[2]
-        );
+        println!("{:<18} {:>9} {:>8} {:>9}", label.as_str(), row[0], row[1], row[2]);
     }
-    assert!(
-        accuracy >= MIN_SENTIMENT_ACCURACY,
-        "accuracy {accuracy:.3} < {MIN_SENTIMENT_ACCURACY}"
-    );
+    assert!(accuracy >= MIN_SENTIMENT_ACCURACY, "accuracy {accuracy:.3} < {MIN_SENTIMENT_ACCURACY}");
 }
 
 fn index(label: SentimentLabel) -> usize {
-    SentimentLabel::ALL
-        .iter()
-        .position(|l| *l == label)
-        .expect("in ALL")
+    SentimentLabel::ALL.iter().position(|l| *l == label).expect("in ALL")
 }
 
-const POSITIVE: &[&str] = &[
-    "good",
-    "great",
-    "excellent",
-    "amazing",
-    "fast",
-    "reliable",
-    "intuitive",
-    "easy to use",
-    "helpful",
-    "awesome",
-];
+const POSITIVE: &[&str] =
+    &["good", "great", "excellent", "amazing", "fast", "reliable", "intuitive", "easy to use", "helpful", "awesome"];
 
 proptest! {
     #[test]

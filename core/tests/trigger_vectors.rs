@@ -2,20 +2,15 @@
 //! implementation. The widget's JavaScript port is checked against the same file by
 //! `tests/browser/rules.test.mjs`, so the two cannot drift apart unnoticed.
 
-use nps_core::eligibility::{
-    Op, SurveyRules, Trigger, TriggerContext, glob_match, parse_date_ms, trigger_fires,
-};
+use nps_core::eligibility::{Op, SurveyRules, Trigger, TriggerContext, glob_match, parse_date_ms, trigger_fires};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    serde_json::from_str(include_str!("trigger_vectors.json"))
-        .expect("trigger_vectors.json is valid JSON")
+    serde_json::from_str(include_str!("trigger_vectors.json")).expect("trigger_vectors.json is valid JSON")
 }
 
 fn list<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
-    v[key]
-        .as_array()
-        .unwrap_or_else(|| panic!("`{key}` is an array"))
+    v[key].as_array().unwrap_or_else(|| panic!("`{key}` is an array"))
 }
 
 #[test]
@@ -41,10 +36,7 @@ fn dates() {
 fn globs() {
     let v = vectors();
     for case in list(&v, "globs") {
-        let (pattern, text) = (
-            case[0].as_str().expect("pattern"),
-            case[1].as_str().expect("text"),
-        );
+        let (pattern, text) = (case[0].as_str().expect("pattern"), case[1].as_str().expect("text"));
         assert_eq!(Some(glob_match(pattern, text)), case[2].as_bool(), "{case}");
     }
 }
@@ -53,27 +45,13 @@ fn globs() {
 fn triggers() {
     let v = vectors();
     for case in list(&v, "triggers") {
-        let triggers: Vec<Trigger> =
-            serde_json::from_value(case["triggers"].clone()).expect("triggers");
+        let triggers: Vec<Trigger> = serde_json::from_value(case["triggers"].clone()).expect("triggers");
         let ctx: TriggerContext = serde_json::from_value(case["ctx"].clone()).expect("a context");
-        let rules = SurveyRules {
-            triggers,
-            ..SurveyRules::default()
-        };
+        let rules = SurveyRules { triggers, ..SurveyRules::default() };
         let fired = trigger_fires(&rules, &ctx);
-        assert_eq!(
-            fired.map(Trigger::label).as_deref(),
-            case["label"].as_str(),
-            "{}",
-            case["what"]
-        );
+        assert_eq!(fired.map(Trigger::label).as_deref(), case["label"].as_str(), "{}", case["what"]);
         if let Some(t) = fired {
-            assert_eq!(
-                Some(t.delay_ms()),
-                case["delay_ms"].as_u64(),
-                "{}",
-                case["what"]
-            );
+            assert_eq!(Some(t.delay_ms()), case["delay_ms"].as_u64(), "{}", case["what"]);
         }
     }
 }

@@ -1,8 +1,6 @@
 //! An admin API client signed in as the owner (cookie session + CSRF header).
 
-use nps_core::wire::{
-    Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind, SurveyStatus,
-};
+use nps_core::wire::{Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind, SurveyStatus};
 use reqwest::Client;
 use serde_json::{Value, json};
 
@@ -25,10 +23,7 @@ impl Admin {
             .send()
             .await?
             .status();
-        anyhow::ensure!(
-            status.is_success() || status.as_u16() == 409,
-            "bootstrap failed: {status}"
-        );
+        anyhow::ensure!(status.is_success() || status.as_u16() == 409, "bootstrap failed: {status}");
         Self::sign_in(base, OWNER_EMAIL, OWNER_PASSWORD).await
     }
 
@@ -39,35 +34,14 @@ impl Admin {
             .json(&json!({ "email": email, "password": password }))
             .send()
             .await?;
-        anyhow::ensure!(
-            response.status().is_success(),
-            "sign-in failed: {}",
-            response.status()
-        );
+        anyhow::ensure!(response.status().is_success(), "sign-in failed: {}", response.status());
         let session: Value = response.json().await?;
-        let csrf = session["csrf_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        Ok(Self {
-            http,
-            base: base.to_owned(),
-            csrf,
-        })
+        let csrf = session["csrf_token"].as_str().unwrap_or_default().to_owned();
+        Ok(Self { http, base: base.to_owned(), csrf })
     }
 
-    pub async fn post<T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &impl serde::Serialize,
-    ) -> anyhow::Result<T> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("X-CSRF-Token", &self.csrf)
-            .json(body)
-            .send()
-            .await?;
+    pub async fn post<T: serde::de::DeserializeOwned>(&self, path: &str, body: &impl serde::Serialize) -> anyhow::Result<T> {
+        let response = self.http.post(format!("{}{path}", self.base)).header("X-CSRF-Token", &self.csrf).json(body).send().await?;
         let status = response.status();
         let text = response.text().await?;
         anyhow::ensure!(status.is_success(), "POST {path}: {status} {text}");
@@ -93,11 +67,7 @@ impl Admin {
         self.post("/api/admin/projects", &input).await
     }
 
-    pub async fn create_live_survey(
-        &self,
-        project_id: i64,
-        kind: SurveyKind,
-    ) -> anyhow::Result<Survey> {
+    pub async fn create_live_survey(&self, project_id: i64, kind: SurveyKind) -> anyhow::Result<Survey> {
         let input = SurveyInput {
             name: format!("{} survey", kind.as_str()),
             kind,
@@ -105,15 +75,11 @@ impl Admin {
             definition: Default::default(),
             rules: Default::default(),
         };
-        self.post(&format!("/api/admin/projects/{project_id}/surveys"), &input)
-            .await
+        self.post(&format!("/api/admin/projects/{project_id}/surveys"), &input).await
     }
 
     /// Every stored answer of a survey (up to 100,000).
     pub async fn responses(&self, survey_id: i64) -> anyhow::Result<Vec<ResponseRow>> {
-        self.get(&format!(
-            "/api/admin/responses?survey_id={survey_id}&limit=100000"
-        ))
-        .await
+        self.get(&format!("/api/admin/responses?survey_id={survey_id}&limit=100000")).await
     }
 }

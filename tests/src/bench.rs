@@ -17,29 +17,17 @@ pub async fn time_get(admin: &Admin, path: &str, runs: usize) -> anyhow::Result<
     let mut samples = Vec::with_capacity(runs);
     for i in 0..=runs {
         let started = Instant::now();
-        let response = admin
-            .http
-            .get(&url)
-            .timeout(Duration::from_secs(600))
-            .send()
-            .await?;
+        let response = admin.http.get(&url).timeout(Duration::from_secs(600)).send().await?;
         let status = response.status();
         let body = response.bytes().await?;
-        anyhow::ensure!(
-            status.is_success(),
-            "GET {path}: {status} {}",
-            String::from_utf8_lossy(&body)
-        );
+        anyhow::ensure!(status.is_success(), "GET {path}: {status} {}", String::from_utf8_lossy(&body));
         if i > 0 {
             samples.push(started.elapsed().as_secs_f64() * 1_000.0);
         }
     }
     samples.sort_by(f64::total_cmp);
     let at = |p: f64| samples[((samples.len() - 1) as f64 * p).round() as usize];
-    Ok(Timing {
-        p50: at(0.5),
-        p95: at(0.95),
-    })
+    Ok(Timing { p50: at(0.5), p95: at(0.95) })
 }
 
 /// A report without what depends on the moment it was asked (`as_of`, days left to a
@@ -74,10 +62,6 @@ pub async fn analyze(url: &str) -> anyhow::Result<()> {
 pub async fn drop_postgres_database(url: &str) -> anyhow::Result<()> {
     let name = url.rsplit('/').next().unwrap_or_default().to_owned();
     let mut conn = sqlx::PgConnection::connect(&crate::database::postgres_admin_url()).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut conn)
-    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await?;
     Ok(())
 }

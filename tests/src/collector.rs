@@ -17,11 +17,7 @@ pub fn binary() -> anyhow::Result<PathBuf> {
         .and_then(|deps| deps.parent())
         .ok_or_else(|| anyhow::anyhow!("unexpected test binary location {}", exe.display()))?;
     let path = profile_dir.join("nps-collector");
-    anyhow::ensure!(
-        path.exists(),
-        "{} is missing: build it with `cargo build -p nps-collector`",
-        path.display()
-    );
+    anyhow::ensure!(path.exists(), "{} is missing: build it with `cargo build -p nps-collector`", path.display());
     Ok(path)
 }
 
@@ -34,11 +30,7 @@ pub fn use_collector_beside_this_binary() -> anyhow::Result<()> {
         return Ok(());
     }
     let path = std::env::current_exe()?.with_file_name("nps-collector");
-    anyhow::ensure!(
-        path.exists(),
-        "{} is missing: run `cargo build --release -p nps-collector`",
-        path.display()
-    );
+    anyhow::ensure!(path.exists(), "{} is missing: run `cargo build --release -p nps-collector`", path.display());
     // SAFETY: called from `main` before the runtime starts, while this is the only thread.
     unsafe { std::env::set_var("NPS_COLLECTOR_BIN", path) };
     Ok(())
@@ -54,29 +46,16 @@ pub async fn run_until_exit(env: &[(&str, &str)]) -> anyhow::Result<(bool, Strin
 
 /// Runs the collector binary with `args` (a subcommand, or none to serve) on `database_url`, with
 /// a data dir of its own, until it exits: whether it succeeded, its stdout and its stderr.
-pub async fn run_command(
-    database_url: &str,
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> anyhow::Result<(bool, String, String)> {
+pub async fn run_command(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<(bool, String, String)> {
     let dir = tempfile::tempdir()?;
     let mut command = Command::new(binary()?);
-    command
-        .args(args)
-        .env("NPS_DATA_DIR", dir.path().join("data"))
-        .env("NPS_DATABASE_URL", database_url)
-        .env("NPS_HTTP__PORT", "0")
-        .kill_on_drop(true);
+    command.args(args).env("NPS_DATA_DIR", dir.path().join("data")).env("NPS_DATABASE_URL", database_url).env("NPS_HTTP__PORT", "0").kill_on_drop(true);
     for (k, v) in env {
         command.env(k, v);
     }
     let output = tokio::time::timeout(Duration::from_secs(60), command.output()).await??;
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    Ok((
-        output.status.success(),
-        text(&output.stdout),
-        text(&output.stderr),
-    ))
+    Ok((output.status.success(), text(&output.stdout), text(&output.stderr)))
 }
 
 #[derive(Clone)]
@@ -89,11 +68,7 @@ pub struct CollectorOptions {
 
 impl CollectorOptions {
     pub fn new(data_dir: PathBuf, database_url: String) -> Self {
-        Self {
-            data_dir,
-            database_url,
-            env: Vec::new(),
-        }
+        Self { data_dir, database_url, env: Vec::new() }
     }
 
     pub fn with(mut self, key: &str, value: impl ToString) -> Self {
@@ -111,10 +86,7 @@ pub struct Collector {
 impl Collector {
     pub async fn start(options: CollectorOptions) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&options.data_dir)?;
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(options.data_dir.join("collector.log"))?;
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(options.data_dir.join("collector.log"))?;
         let mut command = Command::new(binary()?);
         command
             .env("NPS_DATA_DIR", &options.data_dir)
@@ -134,10 +106,7 @@ impl Collector {
             command.env(k, v);
         }
         let mut child = command.spawn()?;
-        let stdout = child
-            .stdout
-            .take()
-            .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
         let mut lines = BufReader::new(stdout).lines();
         let url = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(line) = lines.next_line().await? {
@@ -145,20 +114,13 @@ impl Collector {
                     return Ok::<_, anyhow::Error>(url.trim().to_owned());
                 }
             }
-            anyhow::bail!(
-                "the collector exited before listening; see {}/collector.log",
-                options.data_dir.display()
-            )
+            anyhow::bail!("the collector exited before listening; see {}/collector.log", options.data_dir.display())
         })
         .await
         .map_err(|_| anyhow::anyhow!("the collector did not start within 60 s"))??;
         // Keep reading stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Ok(Self {
-            child,
-            url,
-            options,
-        })
+        Ok(Self { child, url, options })
     }
 
     /// SIGKILL: no chance to flush or drain anything.
@@ -170,10 +132,7 @@ impl Collector {
 
     /// SIGTERM, then wait for a graceful exit.
     pub async fn terminate(&mut self) -> anyhow::Result<std::process::ExitStatus> {
-        let pid = self
-            .child
-            .id()
-            .ok_or_else(|| anyhow::anyhow!("already exited"))?;
+        let pid = self.child.id().ok_or_else(|| anyhow::anyhow!("already exited"))?;
         let pid = i32::try_from(pid)?;
         // SAFETY-free: libc::kill is a plain syscall wrapper on a pid we own.
         signal(pid, libc::SIGTERM)?;

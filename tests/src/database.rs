@@ -27,37 +27,25 @@ pub struct TestDatabase {
 }
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("NPS_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    std::env::var("NPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 impl TestDatabase {
     pub fn sqlite(dir: &Path) -> Self {
-        Self {
-            backend: Backend::Sqlite,
-            url: format!("sqlite://{}", dir.join("nps.sqlite").display()),
-        }
+        Self { backend: Backend::Sqlite, url: format!("sqlite://{}", dir.join("nps.sqlite").display()) }
     }
 
     /// Creates a new, empty PostgreSQL database. Fails (never skips) when the server is not
     /// reachable: the PostgreSQL story is part of the suite.
     pub async fn postgres() -> anyhow::Result<Self> {
         let admin_url = postgres_admin_url();
-        let mut conn = sqlx::PgConnection::connect(&admin_url).await.map_err(|e| {
-            anyhow::anyhow!("PostgreSQL at {admin_url} is required by this test: {e}")
-        })?;
+        let mut conn = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("PostgreSQL at {admin_url} is required by this test: {e}"))?;
         let name = format!("nps_test_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await?;
-        let base = admin_url
-            .rsplit_once('/')
-            .map(|(b, _)| b.to_owned())
-            .unwrap_or(admin_url);
-        Ok(Self {
-            backend: Backend::Postgres,
-            url: format!("{base}/{name}"),
-        })
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin_url);
+        Ok(Self { backend: Backend::Postgres, url: format!("{base}/{name}") })
     }
 
     pub async fn new(backend: Backend, dir: &Path) -> anyhow::Result<Self> {

@@ -5,10 +5,10 @@ pub mod admin;
 pub mod bench;
 pub mod collector;
 pub mod database;
+pub mod smtp;
 pub mod links;
 pub mod load;
 pub mod proxy;
-pub mod smtp;
 
 pub use admin::Admin;
 pub use collector::{Collector, CollectorOptions};
@@ -64,30 +64,16 @@ impl Installation {
     pub async fn start(backend: Backend) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let db = TestDatabase::new(backend, dir.path()).await?;
-        let collector = Collector::start(CollectorOptions::new(
-            dir.path().join("data"),
-            db.url.clone(),
-        ))
-        .await?;
+        let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
         let owner = Admin::bootstrap(&collector.url).await?;
-        Ok(Self {
-            dir,
-            db,
-            collector,
-            owner,
-        })
+        Ok(Self { dir, db, collector, owner })
     }
 
     /// Adds an admin user with this role (as the owner) and signs them in.
     pub async fn user(&self, email: &str, role: &str) -> anyhow::Result<Admin> {
         let password = "a long enough password for tests";
-        let _: serde_json::Value = self
-            .owner
-            .post(
-                "/api/admin/users",
-                &serde_json::json!({ "email": email, "password": password, "role": role }),
-            )
-            .await?;
+        let _: serde_json::Value =
+            self.owner.post("/api/admin/users", &serde_json::json!({ "email": email, "password": password, "role": role })).await?;
         Admin::sign_in(&self.collector.url, email, password).await
     }
 }
@@ -107,22 +93,11 @@ impl World {
     pub async fn start(kind: nps_core::wire::SurveyKind) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let db = TestDatabase::sqlite(dir.path());
-        let collector = Collector::start(CollectorOptions::new(
-            dir.path().join("data"),
-            db.url.clone(),
-        ))
-        .await?;
+        let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
         let admin = Admin::bootstrap(&collector.url).await?;
         let project = admin.create_project(&["*"]).await?;
         let survey = admin.create_live_survey(project.id, kind).await?;
-        Ok(Self {
-            dir,
-            db_url: db.url,
-            collector,
-            admin,
-            project,
-            survey,
-        })
+        Ok(Self { dir, db_url: db.url, collector, admin, project, survey })
     }
 
     /// `{collector}/v1/p/{project key}`: the client API of the project.
@@ -150,7 +125,6 @@ macro_rules! on_both_backends {
 /// The body of `POST /api/admin/campaigns/{id}/recipients` for a CSV file, read as the admin
 /// app reads it (`nps_core::recipients_csv`).
 pub fn recipients_json(csv: &str) -> serde_json::Value {
-    let recipients = nps_core::recipients_csv::parse(csv)
-        .unwrap_or_else(|e| panic!("a bad recipients CSV: {e}"));
+    let recipients = nps_core::recipients_csv::parse(csv).unwrap_or_else(|e| panic!("a bad recipients CSV: {e}"));
     serde_json::json!({ "recipients": recipients })
 }

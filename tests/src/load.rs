@@ -30,22 +30,14 @@ pub struct Reply {
 impl Connection {
     /// Connects to the `http://host:port` base URL.
     pub async fn open(base_url: &str) -> anyhow::Result<Self> {
-        let authority = base_url
-            .strip_prefix("http://")
-            .context("only http:// URLs")?
-            .trim_end_matches('/');
+        let authority = base_url.strip_prefix("http://").context("only http:// URLs")?.trim_end_matches('/');
         let addr: SocketAddr = tokio::net::lookup_host(authority)
             .await?
             .next()
             .with_context(|| format!("cannot resolve {authority}"))?;
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
-        Ok(Self {
-            stream,
-            host: authority.to_owned(),
-            request: Vec::with_capacity(512),
-            buffer: Vec::with_capacity(4096),
-        })
+        Ok(Self { stream, host: authority.to_owned(), request: Vec::with_capacity(512), buffer: Vec::with_capacity(4096) })
     }
 
     /// POSTs a JSON body to `path` and reads the whole response.
@@ -55,10 +47,8 @@ impl Connection {
         self.request.extend_from_slice(path.as_bytes());
         self.request.extend_from_slice(b" HTTP/1.1\r\nHost: ");
         self.request.extend_from_slice(self.host.as_bytes());
-        self.request
-            .extend_from_slice(b"\r\nContent-Type: application/json\r\nContent-Length: ");
-        self.request
-            .extend_from_slice(body.len().to_string().as_bytes());
+        self.request.extend_from_slice(b"\r\nContent-Type: application/json\r\nContent-Length: ");
+        self.request.extend_from_slice(body.len().to_string().as_bytes());
         self.request.extend_from_slice(b"\r\n\r\n");
         self.request.extend_from_slice(body);
         self.stream.write_all(&self.request).await?;
@@ -72,8 +62,7 @@ impl Connection {
             }
             self.fill().await?;
         };
-        let head =
-            std::str::from_utf8(&self.buffer[..head_end]).context("response head is not UTF-8")?;
+        let head = std::str::from_utf8(&self.buffer[..head_end]).context("response head is not UTF-8")?;
         let status = parse_status(head)?;
         let length = content_length(head)?;
         while self.buffer.len() < head_end + length {
@@ -99,10 +88,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn parse_status(head: &str) -> anyhow::Result<u16> {
     let line = head.lines().next().unwrap_or_default();
-    line.split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .with_context(|| format!("bad status line {line:?}"))
+    line.split(' ').nth(1).and_then(|s| s.parse().ok()).with_context(|| format!("bad status line {line:?}"))
 }
 
 /// The body length. The collector answers with `Content-Length` (never chunked) for the
@@ -115,10 +101,7 @@ fn content_length(head: &str) -> anyhow::Result<usize> {
             return value.trim().parse().context("bad Content-Length");
         }
     }
-    anyhow::ensure!(
-        !head.to_ascii_lowercase().contains("transfer-encoding"),
-        "chunked responses are not supported"
-    );
+    anyhow::ensure!(!head.to_ascii_lowercase().contains("transfer-encoding"), "chunked responses are not supported");
     Ok(0)
 }
 
@@ -128,14 +111,10 @@ mod tests {
 
     #[test]
     fn reads_status_and_length() {
-        let head =
-            "HTTP/1.1 202 Accepted\r\ncontent-length: 17\r\ncontent-type: application/json\r\n\r\n";
+        let head = "HTTP/1.1 202 Accepted\r\ncontent-length: 17\r\ncontent-type: application/json\r\n\r\n";
         assert_eq!(parse_status(head).unwrap(), 202);
         assert_eq!(content_length(head).unwrap(), 17);
         assert!(parse_status("garbage").is_err());
-        assert_eq!(
-            content_length("HTTP/1.1 204 No Content\r\n\r\n").unwrap(),
-            0
-        );
+        assert_eq!(content_length("HTTP/1.1 204 No Content\r\n\r\n").unwrap(), 0);
     }
 }

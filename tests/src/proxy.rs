@@ -25,9 +25,7 @@ impl Proxy {
                 }
                 let cut = cut2.clone();
                 tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(upstream).await else {
-                        return;
-                    };
+                    let Ok(mut server) = TcpStream::connect(upstream).await else { return };
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
                         _ = cut.notified() => {}

@@ -76,11 +76,7 @@ impl SmtpSink {
                 }
             }
         });
-        Ok(SmtpSink {
-            port,
-            messages,
-            server: Mutex::new(Some(server)),
-        })
+        Ok(SmtpSink { port, messages, server: Mutex::new(Some(server)) })
     }
 
     pub fn port(&self) -> u16 {
@@ -127,10 +123,7 @@ async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<ReceivedMail>>>) {
     let _ = run_session(stream, messages).await;
 }
 
-async fn run_session(
-    stream: TcpStream,
-    messages: Arc<Mutex<Vec<ReceivedMail>>>,
-) -> std::io::Result<()> {
+async fn run_session(stream: TcpStream, messages: Arc<Mutex<Vec<ReceivedMail>>>) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     write.write_all(b"220 127.0.0.1 SmtpSink ready\r\n").await?;
@@ -148,15 +141,8 @@ async fn run_session(
         } else if upper.starts_with("HELO") {
             b"250 127.0.0.1\r\n"
         } else if upper.starts_with("MAIL FROM:") {
-            envelope = Envelope {
-                from: path_argument(&command[10..]),
-                to: Vec::new(),
-            };
-            if envelope.from.is_some() {
-                b"250 OK\r\n"
-            } else {
-                b"501 Syntax: MAIL FROM:<address>\r\n"
-            }
+            envelope = Envelope { from: path_argument(&command[10..]), to: Vec::new() };
+            if envelope.from.is_some() { b"250 OK\r\n" } else { b"501 Syntax: MAIL FROM:<address>\r\n" }
         } else if upper.starts_with("RCPT TO:") {
             match (&envelope.from, path_argument(&command[8..])) {
                 (Some(_), Some(to)) => {
@@ -170,16 +156,10 @@ async fn run_session(
             if envelope.to.is_empty() {
                 b"503 RCPT first\r\n"
             } else {
-                write
-                    .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                    .await?;
+                write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
                 let data = read_data(&mut lines).await?;
                 let Some(data) = data else { return Ok(()) };
-                let mail = ReceivedMail {
-                    from: envelope.from.take().unwrap_or_default(),
-                    to: std::mem::take(&mut envelope.to),
-                    data,
-                };
+                let mail = ReceivedMail { from: envelope.from.take().unwrap_or_default(), to: std::mem::take(&mut envelope.to), data };
                 // Recorded before the reply: once the client hears 250, the mail is here.
                 if let Ok(mut m) = messages.lock() {
                     m.push(mail);
@@ -202,9 +182,7 @@ async fn run_session(
 }
 
 /// Reads the message up to the lone `.` line, undoing dot-stuffing; `None` if the client left.
-async fn read_data(
-    lines: &mut BufReader<tokio::net::tcp::OwnedReadHalf>,
-) -> std::io::Result<Option<String>> {
+async fn read_data(lines: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> std::io::Result<Option<String>> {
     let mut data = String::new();
     let mut line = String::new();
     loop {

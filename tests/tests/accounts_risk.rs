@@ -8,17 +8,14 @@
 use nps_collector::ingest::IngestRecord;
 use nps_collector::store::accounts::BusinessRecord;
 use nps_collector::store::{DynStore, connect};
-use nps_core::NpsScore;
 use nps_core::actions::ActionInput;
 use nps_core::churn::EngagementKind;
 use nps_core::wire::{
-    AdminRole, DisplayRequest, FeedbackKind, FeedbackRequest, NewAdminUser, ProjectInput,
-    ResponseRequest, SurveyInput, SurveyKind, SurveyStatus,
+    AdminRole, DisplayRequest, FeedbackKind, FeedbackRequest, NewAdminUser, ProjectInput, ResponseRequest, SurveyInput, SurveyKind,
+    SurveyStatus,
 };
-use nps_e2e::{
-    Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends,
-    wait_drained,
-};
+use nps_core::NpsScore;
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends, wait_drained};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -26,10 +23,7 @@ const DAY: i64 = 86_400_000;
 const Z: f64 = 1.959964;
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// `YYYY-MM-DD` of `now + days` (UTC), written out without the crate under test.
@@ -45,20 +39,7 @@ fn date_in(days: i64) -> String {
             date.0 += 1;
             continue;
         }
-        let months = [
-            31,
-            if leap { 29 } else { 28 },
-            31,
-            30,
-            31,
-            30,
-            31,
-            31,
-            30,
-            31,
-            30,
-            31,
-        ];
+        let months = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
         for (m, len) in months.iter().enumerate() {
             if left < *len {
                 date.1 = m as u32 + 1;
@@ -71,26 +52,15 @@ fn date_in(days: i64) -> String {
 }
 
 /// (status, JSON body) of an admin call, whatever the status.
-async fn call(
-    admin: &Admin,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<&Value>,
-) -> anyhow::Result<(u16, Value)> {
-    let mut request = admin
-        .http
-        .request(method, format!("{}{path}", admin.base))
-        .header("X-CSRF-Token", &admin.csrf);
+async fn call(admin: &Admin, method: reqwest::Method, path: &str, body: Option<&Value>) -> anyhow::Result<(u16, Value)> {
+    let mut request = admin.http.request(method, format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf);
     if let Some(body) = body {
         request = request.json(body);
     }
     let response = request.send().await?;
     let status = response.status().as_u16();
     let text = response.text().await?;
-    Ok((
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    ))
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
 }
 
 /// Scores per account and wave: (account, [wave 1, wave 2, wave 3]); an empty wave is skipped.
@@ -121,30 +91,18 @@ struct Scenario {
 async fn start(backend: Backend) -> anyhow::Result<Scenario> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let owner = Admin::bootstrap(&collector.url).await?;
     let project = owner.create_project(&["*"]).await?;
     let mut surveys = [0; 3];
     for s in &mut surveys {
-        *s = owner
-            .create_live_survey(project.id, SurveyKind::Rnps)
-            .await?
-            .id;
+        *s = owner.create_live_survey(project.id, SurveyKind::Rnps).await?.id;
     }
-    let widget = Widget {
-        http: reqwest::Client::new(),
-        base: format!("{}/v1/p/{}", collector.url, project.public_key),
-    };
+    let widget = Widget { http: reqwest::Client::new(), base: format!("{}/v1/p/{}", collector.url, project.public_key) };
     for (account, waves) in PLAN {
         let users = waves.iter().map(|w| w.len()).max().unwrap_or(0);
         for u in 0..users {
-            widget
-                .identify(&format!("{account}-{u}"), Some(account))
-                .await?;
+            widget.identify(&format!("{account}-{u}"), Some(account)).await?;
         }
     }
     for user in ["quiet-0", "quiet-1", "quiet-2", "quiet-3", "quiet-4"] {
@@ -157,9 +115,7 @@ async fn start(backend: Backend) -> anyhow::Result<Scenario> {
     for (wave, survey) in surveys.iter().enumerate() {
         for (account, waves) in PLAN {
             for (u, score) in waves[wave].iter().enumerate() {
-                let id = widget
-                    .answer(&format!("{account}-{u}"), *survey, *score)
-                    .await?;
+                let id = widget.answer(&format!("{account}-{u}"), *survey, *score).await?;
                 if *account == "declining" && *score <= 6 {
                     declining_detractor = id;
                 }
@@ -169,13 +125,7 @@ async fn start(backend: Backend) -> anyhow::Result<Scenario> {
         // detractor) declines every wave; the others answer. 20 → 100 → 100.
         match wave {
             0 => {
-                for (user, score) in [
-                    ("quiet-0", 9),
-                    ("quiet-1", 10),
-                    ("quiet-2", 2),
-                    ("quiet-3", 9),
-                    ("quiet-4", 4),
-                ] {
+                for (user, score) in [("quiet-0", 9), ("quiet-1", 10), ("quiet-2", 2), ("quiet-3", 9), ("quiet-4", 4)] {
                     widget.answer(user, *survey, score).await?;
                 }
                 widget.answer("anon", *survey, 3).await?;
@@ -191,25 +141,12 @@ async fn start(backend: Backend) -> anyhow::Result<Scenario> {
         }
     }
     wait_drained(&collector.url).await?;
-    Ok(Scenario {
-        collector,
-        owner,
-        project_id: project.id,
-        surveys,
-        declining_detractor,
-        _dir: dir,
-    })
+    Ok(Scenario { collector, owner, project_id: project.id, surveys, declining_detractor, _dir: dir })
 }
 
 /// The MRR (in cents) the CSV and JSON imports give each account.
 fn imported_mrr() -> BTreeMap<&'static str, i64> {
-    BTreeMap::from([
-        ("declining", 150_000),
-        ("silent", 85_000),
-        ("stable", 250_050),
-        ("recovering", 30_000),
-        ("gone", 90_000),
-    ])
+    BTreeMap::from([("declining", 150_000), ("silent", 85_000), ("stable", 250_050), ("recovering", 30_000), ("gone", 90_000)])
 }
 
 async fn import_business_data(s: &Scenario) -> anyhow::Result<()> {
@@ -217,45 +154,17 @@ async fn import_business_data(s: &Scenario) -> anyhow::Result<()> {
     // A bad CSV is refused client-side (the core parser names each bad line and field), and a
     // date the schema's `format: date` refuses stores nothing.
     let bad = "account_id,mrr,renewal_date\ndeclining,1500,2026-02-30\nsilent,8,00,\n";
-    let problems = nps_core::business_csv::parse(bad)
-        .expect_err("a bad file")
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ");
-    assert!(
-        problems.contains("line 2, field renewal_date") && problems.contains("line 3"),
-        "{problems}"
-    );
+    let problems = nps_core::business_csv::parse(bad).expect_err("a bad file").iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+    assert!(problems.contains("line 2, field renewal_date") && problems.contains("line 3"), "{problems}");
     let invalid = json!({ "accounts": [{ "account_id": "declining", "mrr": 1500 }, { "account_id": "silent", "renewal_date": "2026-02-30" }] });
     let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&invalid)).await?;
     assert_eq!(status, 422, "{body}");
-    let (status, body) = call(
-        &s.owner,
-        reqwest::Method::POST,
-        &path,
-        Some(&json!({ "csv": "account_id\nacme\n" })),
-    )
-    .await?;
+    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "csv": "account_id\nacme\n" }))).await?;
     assert_eq!(status, 422, "the JSON API takes accounts only: {body}");
-    let (status, body) = call(
-        &s.owner,
-        reqwest::Method::POST,
-        &path,
-        Some(&json!({ "accounts": [] })),
-    )
-    .await?;
-    assert_eq!(
-        (status, body["upserted"].as_u64()),
-        (200, Some(0)),
-        "nothing to import: {body}"
-    );
+    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "accounts": [] }))).await?;
+    assert_eq!((status, body["upserted"].as_u64()), (200, Some(0)), "nothing to import: {body}");
     let (_, stored) = call(&s.owner, reqwest::Method::GET, &path, None).await?;
-    assert_eq!(
-        stored.as_array().map(Vec::len),
-        Some(0),
-        "nothing was imported"
-    );
+    assert_eq!(stored.as_array().map(Vec::len), Some(0), "nothing was imported");
 
     let csv = format!(
         "account_id,mrr,renewal_date,churned,churn_date,plan,owner\n\
@@ -269,52 +178,21 @@ async fn import_business_data(s: &Scenario) -> anyhow::Result<()> {
         date_in(1),
     );
     let accounts = nps_core::business_csv::parse(&csv).map_err(|p| anyhow::anyhow!("{p:?}"))?;
-    let (status, body) = call(
-        &s.owner,
-        reqwest::Method::POST,
-        &path,
-        Some(&json!({ "accounts": accounts })),
-    )
-    .await?;
-    assert_eq!(
-        (status, body["upserted"].as_u64()),
-        (200, Some(5)),
-        "{body}"
-    );
+    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "accounts": accounts }))).await?;
+    assert_eq!((status, body["upserted"].as_u64()), (200, Some(5)), "{body}");
     // JSON, by account id: only what is sent changes.
-    let (status, body) = call(
-        &s.owner,
-        reqwest::Method::POST,
-        &path,
-        Some(&json!({ "accounts": [{ "account_id": "silent", "mrr": 850 }] })),
-    )
-    .await?;
+    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "accounts": [{ "account_id": "silent", "mrr": 850 }] }))).await?;
     assert_eq!(status, 200, "{body}");
     let (_, stored) = call(&s.owner, reqwest::Method::GET, &path, None).await?;
-    let silent = stored
-        .as_array()
-        .and_then(|a| a.iter().find(|b| b["account_id"] == "silent"))
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(
-        (silent["mrr"].as_f64(), silent["owner"].as_str()),
-        (Some(850.0), Some("bob@x.io")),
-        "{stored}"
-    );
-    let gone = stored
-        .as_array()
-        .and_then(|a| a.iter().find(|b| b["account_id"] == "gone"))
-        .cloned()
-        .unwrap_or_default();
+    let silent = stored.as_array().and_then(|a| a.iter().find(|b| b["account_id"] == "silent")).cloned().unwrap_or_default();
+    assert_eq!((silent["mrr"].as_f64(), silent["owner"].as_str()), (Some(850.0), Some("bob@x.io")), "{stored}");
+    let gone = stored.as_array().and_then(|a| a.iter().find(|b| b["account_id"] == "gone")).cloned().unwrap_or_default();
     assert_eq!(gone["churned"], true);
     Ok(())
 }
 
 fn reason<'a>(account: &'a Value, kind: &str) -> Option<&'a Value> {
-    account["reasons"]
-        .as_array()?
-        .iter()
-        .find(|r| r["kind"] == kind)
+    account["reasons"].as_array()?.iter().find(|r| r["kind"] == kind)
 }
 
 async fn the_at_risk_list_flags_declining_and_silent_accounts(s: &Scenario) -> anyhow::Result<()> {
@@ -322,151 +200,60 @@ async fn the_at_risk_list_flags_declining_and_silent_accounts(s: &Scenario) -> a
     let path = format!("{base}&wave=survey");
     let (status, report) = call(&s.owner, reqwest::Method::GET, &path, None).await?;
     assert_eq!(status, 200, "{report}");
-    let listed: Vec<&str> = report["accounts"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|x| x["account"].as_str()).collect())
-        .unwrap_or_default();
+    let listed: Vec<&str> = report["accounts"].as_array().map(|a| a.iter().filter_map(|x| x["account"].as_str()).collect()).unwrap_or_default();
     assert_eq!(listed, ["declining", "silent"], "{report:#}");
     assert_eq!(report["accounts_considered"], 6);
 
     let declining = &report["accounts"][0];
     let falling = reason(declining, "falling").expect("declining is falling");
     let evidence = falling["evidence"].as_array().cloned().unwrap_or_default();
-    let consecutive = evidence
-        .iter()
-        .find(|e| e["rule"] == "consecutive_waves")
-        .expect("consecutive fall");
-    assert_eq!(
-        consecutive["from"]["wave"],
-        format!("survey {}", s.surveys[1])
-    );
-    assert_eq!(
-        consecutive["to"]["wave"],
-        format!("survey {}", s.surveys[2])
-    );
-    assert!(
-        (consecutive["drop"].as_f64().unwrap_or(0.0) - 100.0).abs() < 1e-9,
-        "{consecutive}"
-    );
-    let window = evidence
-        .iter()
-        .find(|e| e["rule"] == "within_window")
-        .expect("slide inside 90 days");
+    let consecutive = evidence.iter().find(|e| e["rule"] == "consecutive_waves").expect("consecutive fall");
+    assert_eq!(consecutive["from"]["wave"], format!("survey {}", s.surveys[1]));
+    assert_eq!(consecutive["to"]["wave"], format!("survey {}", s.surveys[2]));
+    assert!((consecutive["drop"].as_f64().unwrap_or(0.0) - 100.0).abs() < 1e-9, "{consecutive}");
+    let window = evidence.iter().find(|e| e["rule"] == "within_window").expect("slide inside 90 days");
     assert_eq!(window["from"]["wave"], format!("survey {}", s.surveys[0]));
-    assert!(
-        (window["drop"].as_f64().unwrap_or(0.0) - 500.0 / 3.0).abs() < 1e-9,
-        "{window}"
-    );
+    assert!((window["drop"].as_f64().unwrap_or(0.0) - 500.0 / 3.0).abs() < 1e-9, "{window}");
     assert!(reason(declining, "low_nps").is_some());
     let renewal = reason(declining, "renewal_soon").expect("renews in 30 days");
-    assert!(
-        (29.0..=30.0).contains(&renewal["days_left"].as_f64().unwrap_or(0.0)),
-        "{renewal}"
-    );
+    assert!((29.0..=30.0).contains(&renewal["days_left"].as_f64().unwrap_or(0.0)), "{renewal}");
     assert_eq!(declining["mrr_cents"], 150_000);
 
     let silent = &report["accounts"][1];
-    assert!(
-        reason(silent, "falling").is_none() && reason(silent, "low_nps").is_none(),
-        "{silent:#}"
-    );
-    let users = reason(silent, "silent_detractors")
-        .and_then(|r| r["users"].as_array())
-        .cloned()
-        .unwrap_or_default();
+    assert!(reason(silent, "falling").is_none() && reason(silent, "low_nps").is_none(), "{silent:#}");
+    let users = reason(silent, "silent_detractors").and_then(|r| r["users"].as_array()).cloned().unwrap_or_default();
     let found: Vec<(&str, &str, u64, u64)> = users
         .iter()
-        .map(|u| {
-            (
-                u["user_id"].as_str().unwrap_or(""),
-                u["rule"].as_str().unwrap_or(""),
-                u["shown_since"].as_u64().unwrap_or(0),
-                u["declined_since"].as_u64().unwrap_or(0),
-            )
-        })
+        .map(|u| (u["user_id"].as_str().unwrap_or(""), u["rule"].as_str().unwrap_or(""), u["shown_since"].as_u64().unwrap_or(0), u["declined_since"].as_u64().unwrap_or(0)))
         .collect();
-    assert_eq!(
-        found,
-        [
-            ("quiet-2", "stopped_answering", 2, 0),
-            ("quiet-4", "keeps_declining", 2, 2)
-        ]
-    );
-    let anon: Vec<&str> = report["silent_without_account"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|u| u["user_id"].as_str()).collect())
-        .unwrap_or_default();
+    assert_eq!(found, [("quiet-2", "stopped_answering", 2, 0), ("quiet-4", "keeps_declining", 2, 2)]);
+    let anon: Vec<&str> = report["silent_without_account"].as_array().map(|a| a.iter().filter_map(|u| u["user_id"].as_str()).collect()).unwrap_or_default();
     assert_eq!(anon, ["anon"]);
 
     // Thresholds are parameters: demanding a 200-point fall and silence after three displays
     // leaves only the low NPS of the declining account.
     let strict = format!("{path}&drop_points=200&silent_displays=3&silent_declines=3");
     let (_, report) = call(&s.owner, reqwest::Method::GET, &strict, None).await?;
-    let kinds: Vec<&str> = report["accounts"][0]["reasons"]
-        .as_array()
-        .map(|r| r.iter().filter_map(|x| x["kind"].as_str()).collect())
-        .unwrap_or_default();
-    assert_eq!(
-        (report["accounts"].as_array().map(Vec::len), kinds),
-        (Some(1), vec!["low_nps", "renewal_soon"])
-    );
-    let (status, _) = call(
-        &s.owner,
-        reqwest::Method::GET,
-        &format!("{path}&drop_points=-1"),
-        None,
-    )
-    .await?;
+    let kinds: Vec<&str> = report["accounts"][0]["reasons"].as_array().map(|r| r.iter().filter_map(|x| x["kind"].as_str()).collect()).unwrap_or_default();
+    assert_eq!((report["accounts"].as_array().map(Vec::len), kinds), (Some(1), vec!["low_nps", "renewal_soon"]));
+    let (status, _) = call(&s.owner, reqwest::Method::GET, &format!("{path}&drop_points=-1"), None).await?;
     assert_eq!(status, 422);
-    let (status, _) = call(
-        &s.owner,
-        reqwest::Method::GET,
-        &format!("{base}&wave=fortnight"),
-        None,
-    )
-    .await?;
+    let (status, _) = call(&s.owner, reqwest::Method::GET, &format!("{base}&wave=fortnight"), None).await?;
     assert_eq!(status, 422);
 
     // One account's timeline: three waves, its reasons, its business data.
-    let timeline_path = format!(
-        "/api/admin/accounts/declining/timeline?project_id={}&wave=survey",
-        s.project_id
-    );
+    let timeline_path = format!("/api/admin/accounts/declining/timeline?project_id={}&wave=survey", s.project_id);
     let (status, timeline) = call(&s.owner, reqwest::Method::GET, &timeline_path, None).await?;
     assert_eq!(status, 200, "{timeline}");
-    let nps: Vec<f64> = timeline["waves"]
-        .as_array()
-        .map(|w| w.iter().filter_map(|x| x["nps"].as_f64()).collect())
-        .unwrap_or_default();
+    let nps: Vec<f64> = timeline["waves"].as_array().map(|w| w.iter().filter_map(|x| x["nps"].as_f64()).collect()).unwrap_or_default();
     assert_eq!(nps.len(), 3);
-    assert!(
-        (nps[0] - 100.0).abs() < 1e-9
-            && (nps[1] - 100.0 / 3.0).abs() < 1e-9
-            && (nps[2] + 200.0 / 3.0).abs() < 1e-9,
-        "{nps:?}"
-    );
+    assert!((nps[0] - 100.0).abs() < 1e-9 && (nps[1] - 100.0 / 3.0).abs() < 1e-9 && (nps[2] + 200.0 / 3.0).abs() < 1e-9, "{nps:?}");
     assert_eq!(timeline["answers"].as_array().map(Vec::len), Some(9));
     assert_eq!(timeline["business"]["mrr"], 1500.0);
-    assert!(
-        timeline["reasons"]
-            .as_array()
-            .is_some_and(|r| !r.is_empty())
-    );
-    let (_, stable) = call(
-        &s.owner,
-        reqwest::Method::GET,
-        &timeline_path.replace("declining", "stable"),
-        None,
-    )
-    .await?;
+    assert!(timeline["reasons"].as_array().is_some_and(|r| !r.is_empty()));
+    let (_, stable) = call(&s.owner, reqwest::Method::GET, &timeline_path.replace("declining", "stable"), None).await?;
     assert_eq!(stable["reasons"], json!([]), "{stable:#}");
-    let (status, _) = call(
-        &s.owner,
-        reqwest::Method::GET,
-        &timeline_path.replace("declining", "nobody"),
-        None,
-    )
-    .await?;
+    let (status, _) = call(&s.owner, reqwest::Method::GET, &timeline_path.replace("declining", "nobody"), None).await?;
     assert_eq!(status, 404);
     Ok(())
 }
@@ -474,21 +261,12 @@ async fn the_at_risk_list_flags_declining_and_silent_accounts(s: &Scenario) -> a
 /// (promoters, passives, detractors) of a list of scores.
 fn bands(scores: &[i64]) -> (f64, f64, f64) {
     let count = |f: fn(&i64) -> bool| scores.iter().filter(|s| f(s)).count() as f64;
-    (
-        count(|s| *s >= 9),
-        count(|s| (7..=8).contains(s)),
-        count(|s| *s <= 6),
-    )
+    (count(|s| *s >= 9), count(|s| (7..=8).contains(s)), count(|s| *s <= 6))
 }
 
 async fn revenue_weighted_nps_equals_the_raw_rows(s: &Scenario) -> anyhow::Result<()> {
     let ids = s.surveys.map(|x| x.to_string()).join(",");
-    let rows: Vec<Value> = s
-        .owner
-        .get(&format!(
-            "/api/admin/responses?survey_id={ids}&limit=100000"
-        ))
-        .await?;
+    let rows: Vec<Value> = s.owner.get(&format!("/api/admin/responses?survey_id={ids}&limit=100000")).await?;
     let mut scores: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for row in &rows {
         if let (Some(account), Some(score)) = (row["account_id"].as_str(), row["score"].as_i64()) {
@@ -502,62 +280,31 @@ async fn revenue_weighted_nps_equals_the_raw_rows(s: &Scenario) -> anyhow::Resul
         .filter(|(a, _)| a.as_str() != "gone")
         .filter_map(|(a, list)| {
             let (p, _, d) = bands(list);
-            Some((
-                100.0 * (p - d) / list.len() as f64,
-                *mrr.get(a.as_str())? as f64,
-            ))
+            Some((100.0 * (p - d) / list.len() as f64, *mrr.get(a.as_str())? as f64))
         })
         .collect();
     assert_eq!(weighed.len(), 4);
     let total: f64 = weighed.iter().map(|(_, w)| w).sum();
     let expected = weighed.iter().map(|(x, w)| x * w).sum::<f64>() / total;
     let k = weighed.len() as f64;
-    let se = (k / (k - 1.0)
-        * weighed
-            .iter()
-            .map(|(x, w)| (w / total).powi(2) * (x - expected).powi(2))
-            .sum::<f64>())
-    .sqrt();
+    let se = (k / (k - 1.0) * weighed.iter().map(|(x, w)| (w / total).powi(2) * (x - expected).powi(2)).sum::<f64>()).sqrt();
 
-    let path = format!(
-        "/api/admin/reports/revenue?project_id={}&wave=survey",
-        s.project_id
-    );
+    let path = format!("/api/admin/reports/revenue?project_id={}&wave=survey", s.project_id);
     let (status, report) = call(&s.owner, reqwest::Method::GET, &path, None).await?;
     assert_eq!(status, 200, "{report}");
     let weighted = &report["revenue_weighted"];
-    assert!(
-        (weighted["nps"].as_f64().unwrap_or(f64::NAN) - expected).abs() < 1e-9,
-        "{weighted} vs {expected}"
-    );
-    assert!(
-        (weighted["se"].as_f64().unwrap_or(f64::NAN) - se).abs() < 1e-9,
-        "{weighted} vs {se}"
-    );
-    assert!(
-        (weighted["low"].as_f64().unwrap_or(f64::NAN) - (expected - Z * se).max(-100.0)).abs()
-            < 1e-6
-    );
+    assert!((weighted["nps"].as_f64().unwrap_or(f64::NAN) - expected).abs() < 1e-9, "{weighted} vs {expected}");
+    assert!((weighted["se"].as_f64().unwrap_or(f64::NAN) - se).abs() < 1e-9, "{weighted} vs {se}");
+    assert!((weighted["low"].as_f64().unwrap_or(f64::NAN) - (expected - Z * se).max(-100.0)).abs() < 1e-6);
     assert_eq!(weighted["accounts"], 4);
-    assert_eq!(
-        weighted["total_mrr_cents"],
-        150_000 + 85_000 + 250_050 + 30_000
-    );
+    assert_eq!(weighted["total_mrr_cents"], 150_000 + 85_000 + 250_050 + 30_000);
     assert_eq!(report["accounts_without_revenue"], json!(["steady"]));
     assert_eq!(report["churned_left_out"], json!(["gone"]));
-    assert!(
-        report["formula"]
-            .as_str()
-            .is_some_and(|f| f.contains("MRR"))
-    );
+    assert!(report["formula"].as_str().is_some_and(|f| f.contains("MRR")));
 
     // Churned against retained, every answer counted, with the two-sample test.
     let churned: Vec<i64> = scores.get("gone").cloned().unwrap_or_default();
-    let retained: Vec<i64> = scores
-        .iter()
-        .filter(|(a, _)| a.as_str() != "gone")
-        .flat_map(|(_, l)| l.clone())
-        .collect();
+    let retained: Vec<i64> = scores.iter().filter(|(a, _)| a.as_str() != "gone").flat_map(|(_, l)| l.clone()).collect();
     let adjusted = |(p, pa, d): (f64, f64, f64)| {
         let n = p + pa + d + 3.0;
         let (p2, d2) = ((p + 0.75) / n, (d + 0.75) / n);
@@ -566,66 +313,24 @@ async fn revenue_weighted_nps_equals_the_raw_rows(s: &Scenario) -> anyhow::Resul
     let ((ca, va), (cb, vb)) = (adjusted(bands(&churned)), adjusted(bands(&retained)));
     let z = (ca - cb) / (va + vb).sqrt();
     let split = &report["churn"]["every_response"];
-    assert_eq!(
-        (
-            split["churned_accounts"].as_u64(),
-            split["retained_accounts"].as_u64()
-        ),
-        (Some(1), Some(5))
-    );
-    assert_eq!(
-        split["churned"]["detractors"].as_u64(),
-        Some(bands(&churned).2 as u64)
-    );
-    assert!(
-        (split["comparison"]["z"].as_f64().unwrap_or(f64::NAN) - z).abs() < 1e-9,
-        "{split} vs {z}"
-    );
-    assert_eq!(
-        report["churn"]["decision_maker_first"]["churned"]["detractors"]
-            .as_u64()
-            .unwrap_or(0)
-            + report["churn"]["decision_maker_first"]["churned"]["promoters"]
-                .as_u64()
-                .unwrap_or(0)
-            + report["churn"]["decision_maker_first"]["churned"]["passives"]
-                .as_u64()
-                .unwrap_or(0),
-        1
-    );
+    assert_eq!((split["churned_accounts"].as_u64(), split["retained_accounts"].as_u64()), (Some(1), Some(5)));
+    assert_eq!(split["churned"]["detractors"].as_u64(), Some(bands(&churned).2 as u64));
+    assert!((split["comparison"]["z"].as_f64().unwrap_or(f64::NAN) - z).abs() < 1e-9, "{split} vs {z}");
+    assert_eq!(report["churn"]["decision_maker_first"]["churned"]["detractors"].as_u64().unwrap_or(0) + report["churn"]["decision_maker_first"]["churned"]["promoters"].as_u64().unwrap_or(0) + report["churn"]["decision_maker_first"]["churned"]["passives"].as_u64().unwrap_or(0), 1);
 
     // Renewals in the next 90 days, soonest first, with their latest NPS.
     let renewals = report["renewals"].as_array().cloned().unwrap_or_default();
-    let names: Vec<&str> = renewals
-        .iter()
-        .filter_map(|r| r["account"].as_str())
-        .collect();
+    let names: Vec<&str> = renewals.iter().filter_map(|r| r["account"].as_str()).collect();
     assert_eq!(names, ["stable", "declining"]);
     assert!((renewals[1]["latest_nps"].as_f64().unwrap_or(0.0) + 200.0 / 3.0).abs() < 1e-9);
-    assert_eq!(
-        (
-            renewals[0]["at_risk"].as_bool(),
-            renewals[1]["at_risk"].as_bool()
-        ),
-        (Some(false), Some(true))
-    );
+    assert_eq!((renewals[0]["at_risk"].as_bool(), renewals[1]["at_risk"].as_bool()), (Some(false), Some(true)));
     assert_eq!(renewals[1]["renewal_date"], date_in(30));
     Ok(())
 }
 
 async fn sign_in_as(s: &Scenario, email: &str, role: AdminRole) -> anyhow::Result<Admin> {
     let password = "a long enough password";
-    let _: Value = s
-        .owner
-        .post(
-            "/api/admin/users",
-            &NewAdminUser {
-                email: email.into(),
-                password: password.into(),
-                role,
-            },
-        )
-        .await?;
+    let _: Value = s.owner.post("/api/admin/users", &NewAdminUser { email: email.into(), password: password.into(), role }).await?;
     Admin::sign_in(&s.collector.url, email, password).await
 }
 
@@ -643,39 +348,17 @@ async fn roles_are_enforced(s: &Scenario) -> anyhow::Result<(Admin, Admin)> {
         format!("/api/admin/reports/actions?project_id={p}"),
     ];
     for path in &reads {
-        assert_eq!(
-            call(&analyst, reqwest::Method::GET, path, None).await?.0,
-            200,
-            "analyst {path}"
-        );
-        assert_eq!(
-            call(&hr, reqwest::Method::GET, path, None).await?.0,
-            403,
-            "hr {path}"
-        );
-        assert_eq!(
-            call(&pm, reqwest::Method::GET, path, None).await?.0,
-            403,
-            "partner manager {path}"
-        );
+        assert_eq!(call(&analyst, reqwest::Method::GET, path, None).await?.0, 200, "analyst {path}");
+        assert_eq!(call(&hr, reqwest::Method::GET, path, None).await?.0, 403, "hr {path}");
+        assert_eq!(call(&pm, reqwest::Method::GET, path, None).await?.0, 403, "partner manager {path}");
     }
     let import = json!({ "accounts": [{ "account_id": "declining", "mrr": 1 }] });
-    let (status, _) = call(
-        &analyst,
-        reqwest::Method::POST,
-        &format!("/api/admin/projects/{p}/business-data"),
-        Some(&import),
-    )
-    .await?;
+    let (status, _) = call(&analyst, reqwest::Method::POST, &format!("/api/admin/projects/{p}/business-data"), Some(&import)).await?;
     assert_eq!(status, 403, "only owners and admins import business data");
     Ok((analyst, hr))
 }
 
-async fn the_action_log_answers_what_changed(
-    s: &Scenario,
-    analyst: &Admin,
-    hr: &Admin,
-) -> anyhow::Result<()> {
+async fn the_action_log_answers_what_changed(s: &Scenario, analyst: &Admin, hr: &Admin) -> anyhow::Result<()> {
     let now = now_ms();
     let action = |title: &str, days_ago: i64| {
         json!({
@@ -685,235 +368,62 @@ async fn the_action_log_answers_what_changed(
             "response_ids": [s.declining_detractor],
         })
     };
-    let (status, first) = call(
-        &s.owner,
-        reqwest::Method::POST,
-        "/api/admin/actions",
-        Some(&action("Faster exports", 10)),
-    )
-    .await?;
+    let (status, first) = call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&action("Faster exports", 10))).await?;
     assert_eq!(status, 201, "{first}");
     assert_eq!(first["themes"], json!(["performance", "reliability"]));
-    assert_eq!(
-        (
-            first["created_by"].as_str(),
-            first["response_ids"][0].as_str()
-        ),
-        (
-            Some("owner@example.com"),
-            Some(s.declining_detractor.as_str())
-        )
-    );
-    let (status, old) = call(
-        analyst,
-        reqwest::Method::POST,
-        "/api/admin/actions",
-        Some(&action("Old pricing change", 120)),
-    )
-    .await?;
+    assert_eq!((first["created_by"].as_str(), first["response_ids"][0].as_str()), (Some("owner@example.com"), Some(s.declining_detractor.as_str())));
+    let (status, old) = call(analyst, reqwest::Method::POST, "/api/admin/actions", Some(&action("Old pricing change", 120))).await?;
     assert_eq!(status, 201, "{old}");
     // Links are checked: unknown answers, a survey of no project, HR.
     let mut bad = action("x", 1);
     bad["response_ids"] = json!(["not-an-answer"]);
-    let (status, body) = call(
-        &s.owner,
-        reqwest::Method::POST,
-        "/api/admin/actions",
-        Some(&bad),
-    )
-    .await?;
-    assert!(
-        status == 404
-            && body["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("not-an-answer")),
-        "{status} {body}"
-    );
+    let (status, body) = call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&bad)).await?;
+    assert!(status == 404 && body["message"].as_str().is_some_and(|m| m.contains("not-an-answer")), "{status} {body}");
     let mut bad = action("x", 1);
     bad["survey_id"] = json!(987_654);
-    assert_eq!(
-        call(
-            &s.owner,
-            reqwest::Method::POST,
-            "/api/admin/actions",
-            Some(&bad)
-        )
-        .await?
-        .0,
-        404
-    );
+    assert_eq!(call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&bad)).await?.0, 404);
     let mut bad = action("", 1);
     bad["title"] = json!("  ");
-    assert_eq!(
-        call(
-            &s.owner,
-            reqwest::Method::POST,
-            "/api/admin/actions",
-            Some(&bad)
-        )
-        .await?
-        .0,
-        422
-    );
-    assert_eq!(
-        call(
-            hr,
-            reqwest::Method::POST,
-            "/api/admin/actions",
-            Some(&action("x", 1))
-        )
-        .await?
-        .0,
-        403
-    );
+    assert_eq!(call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&bad)).await?.0, 422);
+    assert_eq!(call(hr, reqwest::Method::POST, "/api/admin/actions", Some(&action("x", 1))).await?.0, 403);
 
     // "Has an NPS insight changed anything in the last 90 days?"
     let recent = format!("/api/admin/reports/actions?project_id={}", s.project_id);
     let (_, answer) = call(analyst, reqwest::Method::GET, &recent, None).await?;
-    assert_eq!(
-        (
-            answer["changed_anything"].as_bool(),
-            answer["count"].as_u64(),
-            answer["days"].as_u64()
-        ),
-        (Some(true), Some(1), Some(90)),
-        "{answer}"
-    );
+    assert_eq!((answer["changed_anything"].as_bool(), answer["count"].as_u64(), answer["days"].as_u64()), (Some(true), Some(1), Some(90)), "{answer}");
     assert_eq!(answer["actions"][0]["title"], "Faster exports");
-    let (_, longer) = call(
-        analyst,
-        reqwest::Method::GET,
-        &format!("{recent}&days=200"),
-        None,
-    )
-    .await?;
+    let (_, longer) = call(analyst, reqwest::Method::GET, &format!("{recent}&days=200"), None).await?;
     assert_eq!(longer["count"], 2);
 
     // Listed in a time range, each with the trend period it falls in.
-    let list = format!(
-        "/api/admin/actions?project_id={}&from={}&to={}&granularity=week",
-        s.project_id,
-        now - 30 * DAY,
-        now + DAY
-    );
+    let list = format!("/api/admin/actions?project_id={}&from={}&to={}&granularity=week", s.project_id, now - 30 * DAY, now + DAY);
     let (_, listed) = call(analyst, reqwest::Method::GET, &list, None).await?;
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
-    assert!(
-        listed[0]["period_start"]
-            .as_str()
-            .is_some_and(|d| d.len() == 10),
-        "{listed}"
-    );
-    let (_, all) = call(
-        analyst,
-        reqwest::Method::GET,
-        &format!("/api/admin/actions?project_id={}", s.project_id),
-        None,
-    )
-    .await?;
-    assert_eq!(
-        all.as_array().map(|a| a
-            .iter()
-            .filter_map(|x| x["title"].as_str())
-            .collect::<Vec<_>>()),
-        Some(vec!["Old pricing change", "Faster exports"])
-    );
+    assert!(listed[0]["period_start"].as_str().is_some_and(|d| d.len() == 10), "{listed}");
+    let (_, all) = call(analyst, reqwest::Method::GET, &format!("/api/admin/actions?project_id={}", s.project_id), None).await?;
+    assert_eq!(all.as_array().map(|a| a.iter().filter_map(|x| x["title"].as_str()).collect::<Vec<_>>()), Some(vec!["Old pricing change", "Faster exports"]));
 
     // Update and delete (an analyst may), then the answer changes.
     let id = first["id"].as_i64().unwrap_or_default();
     let mut changed = action("Faster exports, phase 2", 10);
     changed["themes"] = json!([]);
-    let (status, updated) = call(
-        analyst,
-        reqwest::Method::PUT,
-        &format!("/api/admin/actions/{id}"),
-        Some(&changed),
-    )
-    .await?;
-    assert_eq!(
-        (status, updated["title"].as_str()),
-        (200, Some("Faster exports, phase 2")),
-        "{updated}"
-    );
-    let (_, fetched) = call(
-        hr,
-        reqwest::Method::GET,
-        &format!("/api/admin/actions/{id}"),
-        None,
-    )
-    .await?;
+    let (status, updated) = call(analyst, reqwest::Method::PUT, &format!("/api/admin/actions/{id}"), Some(&changed)).await?;
+    assert_eq!((status, updated["title"].as_str()), (200, Some("Faster exports, phase 2")), "{updated}");
+    let (_, fetched) = call(hr, reqwest::Method::GET, &format!("/api/admin/actions/{id}"), None).await?;
     assert_eq!(fetched["code"], "forbidden");
-    let (_, fetched) = call(
-        &s.owner,
-        reqwest::Method::GET,
-        &format!("/api/admin/actions/{id}"),
-        None,
-    )
-    .await?;
-    assert_eq!(
-        (fetched["title"].as_str(), fetched["themes"].clone()),
-        (Some("Faster exports, phase 2"), json!([]))
-    );
-    assert_eq!(
-        call(
-            hr,
-            reqwest::Method::DELETE,
-            &format!("/api/admin/actions/{id}"),
-            None
-        )
-        .await?
-        .0,
-        403
-    );
-    assert_eq!(
-        call(
-            analyst,
-            reqwest::Method::DELETE,
-            &format!("/api/admin/actions/{id}"),
-            None
-        )
-        .await?
-        .0,
-        204
-    );
-    assert_eq!(
-        call(
-            analyst,
-            reqwest::Method::GET,
-            &format!("/api/admin/actions/{id}"),
-            None
-        )
-        .await?
-        .0,
-        404
-    );
-    assert_eq!(
-        call(
-            analyst,
-            reqwest::Method::DELETE,
-            &format!("/api/admin/actions/{id}"),
-            None
-        )
-        .await?
-        .0,
-        404
-    );
+    let (_, fetched) = call(&s.owner, reqwest::Method::GET, &format!("/api/admin/actions/{id}"), None).await?;
+    assert_eq!((fetched["title"].as_str(), fetched["themes"].clone()), (Some("Faster exports, phase 2"), json!([])));
+    assert_eq!(call(hr, reqwest::Method::DELETE, &format!("/api/admin/actions/{id}"), None).await?.0, 403);
+    assert_eq!(call(analyst, reqwest::Method::DELETE, &format!("/api/admin/actions/{id}"), None).await?.0, 204);
+    assert_eq!(call(analyst, reqwest::Method::GET, &format!("/api/admin/actions/{id}"), None).await?.0, 404);
+    assert_eq!(call(analyst, reqwest::Method::DELETE, &format!("/api/admin/actions/{id}"), None).await?.0, 404);
     let (_, answer) = call(analyst, reqwest::Method::GET, &recent, None).await?;
-    assert_eq!(
-        (
-            answer["changed_anything"].as_bool(),
-            answer["count"].as_u64()
-        ),
-        (Some(false), Some(0))
-    );
+    assert_eq!((answer["changed_anything"].as_bool(), answer["count"].as_u64()), (Some(false), Some(0)));
     Ok(())
 }
 
 async fn the_endpoints_are_documented(s: &Scenario) -> anyhow::Result<()> {
-    let doc: Value = reqwest::get(format!("{}/openapi.json", s.collector.url))
-        .await?
-        .json()
-        .await?;
+    let doc: Value = reqwest::get(format!("{}/openapi.json", s.collector.url)).await?.json().await?;
     for path in [
         "/api/admin/accounts/at-risk",
         "/api/admin/accounts/{account}/timeline",
@@ -923,23 +433,10 @@ async fn the_endpoints_are_documented(s: &Scenario) -> anyhow::Result<()> {
         "/api/admin/actions/{id}",
         "/api/admin/reports/actions",
     ] {
-        assert!(
-            doc["paths"][path].is_object(),
-            "{path} missing from /openapi.json"
-        );
+        assert!(doc["paths"][path].is_object(), "{path} missing from /openapi.json");
     }
-    for schema in [
-        "AtRiskReport",
-        "RiskReason",
-        "RevenueReport",
-        "BusinessImport",
-        "ActionInput",
-        "RecentActions",
-    ] {
-        assert!(
-            doc["components"]["schemas"][schema].is_object(),
-            "schema {schema} missing"
-        );
+    for schema in ["AtRiskReport", "RiskReason", "RevenueReport", "BusinessImport", "ActionInput", "RecentActions"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
     Ok(())
 }

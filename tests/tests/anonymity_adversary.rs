@@ -49,15 +49,7 @@ fn organisation(seed: u64) -> Vec<Person> {
     let mut people = Vec::new();
     for d in 0..(3 + rng.below(3)) {
         for _ in 0..(1 + rng.below(9)) {
-            let comment = if rng.below(3) > 0 {
-                format!(
-                    "{} {}",
-                    WORDS[rng.below(5) as usize],
-                    WORDS[rng.below(5) as usize]
-                )
-            } else {
-                String::new()
-            };
+            let comment = if rng.below(3) > 0 { format!("{} {}", WORDS[rng.below(5) as usize], WORDS[rng.below(5) as usize]) } else { String::new() };
             people.push(Person {
                 email: format!("p{}@corp.test", people.len()),
                 department: format!("d{d}"),
@@ -72,25 +64,9 @@ fn organisation(seed: u64) -> Vec<Person> {
 
 /// An eNPS survey with an anonymous campaign (k = 5, groups department and location) that
 /// every person of the organisation answered.
-async fn answered_survey(
-    f: &Fixture,
-    project: &Project,
-    people: &[Person],
-) -> anyhow::Result<Survey> {
-    let input = SurveyInput {
-        name: "eNPS".into(),
-        kind: SurveyKind::Enps,
-        status: SurveyStatus::Live,
-        definition: Default::default(),
-        rules: Default::default(),
-    };
-    let survey: Survey = f
-        .owner
-        .post(
-            &format!("/api/admin/projects/{}/surveys", project.id),
-            &input,
-        )
-        .await?;
+async fn answered_survey(f: &Fixture, project: &Project, people: &[Person]) -> anyhow::Result<Survey> {
+    let input = SurveyInput { name: "eNPS".into(), kind: SurveyKind::Enps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
+    let survey: Survey = f.owner.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?;
     let campaign: Value = f
         .owner
         .post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "Q1", "anonymity": "anonymous", "min_group": K, "group_attributes": ["department", "location"] }))
@@ -99,34 +75,12 @@ async fn answered_survey(
     for p in people {
         csv.push_str(&format!("{},{},{}\n", p.email, p.department, p.location));
     }
-    let _: Value = f
-        .owner
-        .post(
-            &format!("/api/admin/campaigns/{}/recipients", campaign["id"]),
-            &nps_e2e::recipients_json(&csv),
-        )
-        .await?;
-    let links = nps_e2e::links::personal_links(
-        &f.db.url,
-        &f.collector.url,
-        campaign["id"].as_i64().unwrap_or_default(),
-    )
-    .await?;
+    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
+    let links = nps_e2e::links::personal_links(&f.db.url, &f.collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
     let http = reqwest::Client::new();
     for (email, url) in &links {
-        let person = people
-            .iter()
-            .find(|p| &p.email == email)
-            .ok_or_else(|| anyhow::anyhow!("unknown recipient {email}"))?;
-        let status = http
-            .post(url)
-            .form(&[
-                ("score", person.score.to_string()),
-                ("comment", person.comment.clone()),
-            ])
-            .send()
-            .await?
-            .status();
+        let person = people.iter().find(|p| &p.email == email).ok_or_else(|| anyhow::anyhow!("unknown recipient {email}"))?;
+        let status = http.post(url).form(&[("score", person.score.to_string()), ("comment", person.comment.clone())]).send().await?.status();
         anyhow::ensure!(status.is_success(), "answering as {email}: {status}");
     }
     Ok(survey)
@@ -144,11 +98,7 @@ struct Released {
 /// Filter combinations: every single group value, crossed groups, and random mixes of the
 /// finer filters.
 fn queries(people: &[Person], rng: &mut Rng) -> Vec<Vec<(&'static str, String)>> {
-    let mut groups: Vec<Option<String>> = vec![
-        None,
-        Some("email:p0@corp.test".into()),
-        Some("wave:1".into()),
-    ];
+    let mut groups: Vec<Option<String>> = vec![None, Some("email:p0@corp.test".into()), Some("wave:1".into())];
     let departments: BTreeSet<&str> = people.iter().map(|p| p.department.as_str()).collect();
     for d in &departments {
         groups.push(Some(format!("department:{d}")));
@@ -156,39 +106,24 @@ fn queries(people: &[Person], rng: &mut Rng) -> Vec<Vec<(&'static str, String)>>
     }
     groups.push(Some("location:l0".into()));
     groups.push(Some("location:l1".into()));
-    let mut out: Vec<Vec<(&'static str, String)>> = groups
-        .iter()
-        .map(|g| g.iter().map(|a| ("attr", a.clone())).collect())
-        .collect();
+    let mut out: Vec<Vec<(&'static str, String)>> = groups.iter().map(|g| g.iter().map(|a| ("attr", a.clone())).collect()).collect();
     for _ in 0..40 {
         let mut q = Vec::new();
         if let Some(g) = &groups[rng.below(groups.len() as u64) as usize] {
             q.push(("attr", g.clone()));
         }
         match rng.below(4) {
-            0 => q.push((
-                "band",
-                ["detractor", "passive", "promoter"][rng.below(3) as usize].to_owned(),
-            )),
+            0 => q.push(("band", ["detractor", "passive", "promoter"][rng.below(3) as usize].to_owned())),
             1 => q.push(("q", WORDS[rng.below(5) as usize].to_owned())),
-            2 => q.push((
-                "has_comment",
-                ["true", "false"][rng.below(2) as usize].to_owned(),
-            )),
+            2 => q.push(("has_comment", ["true", "false"][rng.below(2) as usize].to_owned())),
             _ => {}
         }
         if rng.below(3) == 0 {
             q.push(("from", "0".to_owned()));
-            q.push((
-                "to",
-                (4_102_444_800_000u64 - rng.below(1_000) * 86_400_000).to_string(),
-            ));
+            q.push(("to", (4_102_444_800_000u64 - rng.below(1_000) * 86_400_000).to_string()));
         }
         if rng.below(2) == 0 {
-            q.push((
-                "granularity",
-                ["day", "week", "month"][rng.below(3) as usize].to_owned(),
-            ));
+            q.push(("granularity", ["day", "week", "month"][rng.below(3) as usize].to_owned()));
         }
         out.push(q);
     }
@@ -211,25 +146,13 @@ fn constraints(q: &[(&'static str, String)]) -> BTreeSet<String> {
 }
 
 fn url_query(q: &[(&'static str, String)]) -> String {
-    q.iter()
-        .map(|(k, v)| format!("&{k}={}", v.replace(';', "%3B").replace(':', "%3A")))
-        .collect()
+    q.iter().map(|(k, v)| format!("&{k}={}", v.replace(';', "%3B").replace(':', "%3A"))).collect()
 }
 
 /// Sends one request and collects the counts it releases.
-async fn harvest(
-    reader: &Admin,
-    survey: i64,
-    endpoint: &str,
-    q: &[(&'static str, String)],
-    out: &mut Vec<Released>,
-) -> anyhow::Result<()> {
+async fn harvest(reader: &Admin, survey: i64, endpoint: &str, q: &[(&'static str, String)], out: &mut Vec<Released>) -> anyhow::Result<()> {
     let path = format!("{endpoint}?survey_id={survey}{}", url_query(q));
-    let response = reader
-        .http
-        .get(format!("{}{path}", reader.base))
-        .send()
-        .await?;
+    let response = reader.http.get(format!("{}{path}", reader.base)).send().await?;
     let status = response.status().as_u16();
     let body = response.text().await?;
     assert!(status < 500, "{path}: {status} {body}");
@@ -240,12 +163,7 @@ async fn harvest(
     let mut push = |extra: &[String], n: u64| {
         let mut c = base.clone();
         c.extend(extra.iter().cloned());
-        out.push(Released {
-            survey,
-            constraints: c,
-            n,
-            from: path.clone(),
-        });
+        out.push(Released { survey, constraints: c, n, from: path.clone() });
     };
     if endpoint.ends_with("/responses") {
         panic!("{path} released answer rows of employee NPS: {body}");
@@ -254,60 +172,30 @@ async fn harvest(
     if endpoint.ends_with("/nps") {
         push(&[], v["overall"]["n"].as_u64().unwrap_or(0));
     } else if endpoint.ends_with("/segments") {
-        let dimension = path
-            .split("by=attr%3A")
-            .nth(1)
-            .unwrap_or("")
-            .split('&')
-            .next()
-            .unwrap_or("")
-            .to_owned();
+        let dimension = path.split("by=attr%3A").nth(1).unwrap_or("").split('&').next().unwrap_or("").to_owned();
         let overall = v["overall"]["n"].as_u64().unwrap_or(0);
         push(&[], overall);
         let mut visible = 0;
-        for s in v["segments"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|s| !s["summary"].is_null())
-        {
+        for s in v["segments"].as_array().into_iter().flatten().filter(|s| !s["summary"].is_null()) {
             let n = s["summary"]["n"].as_u64().unwrap_or(0);
             visible += n;
-            push(
-                &[format!(
-                    "{dimension}:{}",
-                    s["value"].as_str().unwrap_or("(none)")
-                )],
-                n,
-            );
+            push(&[format!("{dimension}:{}", s["value"].as_str().unwrap_or("(none)"))], n);
         }
         let left = overall.saturating_sub(visible);
-        assert!(
-            left == 0 || left >= K,
-            "{path}: total minus the visible segments leaves {left}: {body}"
-        );
+        assert!(left == 0 || left >= K, "{path}: total minus the visible segments leaves {left}: {body}");
     } else if endpoint.ends_with("/themes") {
         let comments = v["comments"].as_u64().unwrap_or(0);
         push(&["has_comment=true".into()], comments);
         for t in v["themes"].as_array().into_iter().flatten() {
             if let Some(n) = t["comments"].as_u64() {
-                push(
-                    &["has_comment=true".into(), format!("theme={}", t["theme"])],
-                    n,
-                );
+                push(&["has_comment=true".into(), format!("theme={}", t["theme"])], n);
             }
         }
         for (label, n) in v["sentiment"].as_object().into_iter().flatten() {
-            push(
-                &["has_comment=true".into(), format!("sentiment={label}")],
-                n.as_u64().unwrap_or(0),
-            );
+            push(&["has_comment=true".into(), format!("sentiment={label}")], n.as_u64().unwrap_or(0));
         }
     } else if endpoint.ends_with("/comments") {
-        push(
-            &["has_comment=true".into()],
-            v["comments"].as_array().map_or(0, |c| c.len() as u64),
-        );
+        push(&["has_comment=true".into()], v["comments"].as_array().map_or(0, |c| c.len() as u64));
     }
     Ok(())
 }
@@ -315,26 +203,15 @@ async fn harvest(
 /// Every released count is 0 or >= k, and so is the difference of any two whose filters nest.
 fn solve(released: &[Released]) {
     for r in released {
-        assert!(
-            r.n == 0 || r.n >= K,
-            "{} released a count of {}",
-            r.from,
-            r.n
-        );
+        assert!(r.n == 0 || r.n >= K, "{} released a count of {}", r.from, r.n);
     }
     for outer in released {
-        for inner in released
-            .iter()
-            .filter(|i| i.survey == outer.survey && i.constraints.is_superset(&outer.constraints))
-        {
+        for inner in released.iter().filter(|i| i.survey == outer.survey && i.constraints.is_superset(&outer.constraints)) {
             let difference = outer.n.abs_diff(inner.n);
             assert!(
                 difference == 0 || difference >= K,
                 "subtracting {} (n = {}) from {} (n = {}) isolates {difference} people",
-                inner.from,
-                inner.n,
-                outer.from,
-                outer.n
+                inner.from, inner.n, outer.from, outer.n
             );
         }
     }
@@ -351,12 +228,7 @@ async fn no_sequence_of_reads_isolates_fewer_than_k(f: Fixture) -> anyhow::Resul
         f.user("hr@corp.test", "hr").await?,
         f.user("analyst@corp.test", "analyst").await?,
         f.user("pm@corp.test", "partner_manager").await?,
-        Admin::sign_in(
-            &f.collector.url,
-            nps_e2e::admin::OWNER_EMAIL,
-            nps_e2e::admin::OWNER_PASSWORD,
-        )
-        .await?,
+        Admin::sign_in(&f.collector.url, nps_e2e::admin::OWNER_EMAIL, nps_e2e::admin::OWNER_PASSWORD).await?,
     ];
     let endpoints = [
         "/api/admin/reports/nps",
@@ -372,13 +244,7 @@ async fn no_sequence_of_reads_isolates_fewer_than_k(f: Fixture) -> anyhow::Resul
             for reader in &readers {
                 for endpoint in endpoints {
                     if endpoint.ends_with("/segments") {
-                        for by in [
-                            "attr:department",
-                            "attr:location",
-                            "language",
-                            "survey",
-                            "attr:email",
-                        ] {
+                        for by in ["attr:department", "attr:location", "language", "survey", "attr:email"] {
                             let mut with_by = q.clone();
                             with_by.push(("by", by.to_owned()));
                             harvest(reader, survey.id, endpoint, &with_by, &mut released).await?;
@@ -390,30 +256,14 @@ async fn no_sequence_of_reads_isolates_fewer_than_k(f: Fixture) -> anyhow::Resul
             }
         }
         // The reports are not simply silent: the whole wave is released when it is large enough.
-        let whole = released
-            .iter()
-            .find(|r| r.survey == survey.id && r.constraints.is_empty())
-            .map(|r| r.n);
-        let expected = if people.len() as u64 >= K {
-            people.len() as u64
-        } else {
-            0
-        };
-        assert_eq!(
-            whole,
-            Some(expected),
-            "seed {seed:#x}: the whole wave of {} answers",
-            people.len()
-        );
+        let whole = released.iter().find(|r| r.survey == survey.id && r.constraints.is_empty()).map(|r| r.n);
+        let expected = if people.len() as u64 >= K { people.len() as u64 } else { 0 };
+        assert_eq!(whole, Some(expected), "seed {seed:#x}: the whole wave of {} answers", people.len());
     }
     solve(&released);
     // And the owner's listing of every answer leaves employee NPS out.
     let rows: Vec<Value> = readers[3].get("/api/admin/responses").await?;
-    assert!(
-        rows.iter()
-            .all(|r| surveys.iter().all(|(s, ..)| r["survey_id"] != json!(s.id))),
-        "employee answers listed"
-    );
+    assert!(rows.iter().all(|r| surveys.iter().all(|(s, ..)| r["survey_id"] != json!(s.id))), "employee answers listed");
     Ok(())
 }
 

@@ -24,26 +24,10 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
 async fn fixture_with(backend: Backend, anonymity: &str) -> anyhow::Result<Fixture> {
     let installation = Installation::start(backend).await?;
     let hr = installation.user("hr@corp.test", "hr").await?;
-    let Installation {
-        dir,
-        db,
-        collector,
-        owner,
-    } = installation;
+    let Installation { dir, db, collector, owner } = installation;
     let project = owner.create_project(&["*"]).await?;
-    let input = SurveyInput {
-        name: "eNPS".into(),
-        kind: SurveyKind::Enps,
-        status: SurveyStatus::Live,
-        definition: Default::default(),
-        rules: Default::default(),
-    };
-    let survey: nps_core::wire::Survey = owner
-        .post(
-            &format!("/api/admin/projects/{}/surveys", project.id),
-            &input,
-        )
-        .await?;
+    let input = SurveyInput { name: "eNPS".into(), kind: SurveyKind::Enps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
+    let survey: nps_core::wire::Survey = owner.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?;
     let campaign: Value = owner
         .post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "Q1", "anonymity": anonymity, "group_attributes": ["department"] }))
         .await?;
@@ -51,89 +35,33 @@ async fn fixture_with(backend: Backend, anonymity: &str) -> anyhow::Result<Fixtu
                e0@corp.test,E0,eng,de\ne1@corp.test,E1,eng,en\ne2@corp.test,E2,eng,en\ne3@corp.test,E3,eng,en\ne4@corp.test,E4,eng,en\n\
                l0@corp.test,L0,legal,fr\n\
                n0@corp.test,N0,eng,en\nn1@corp.test,N1,eng,en\nn2@corp.test,N2,eng,en\nn3@corp.test,N3,eng,en\nn4@corp.test,N4,eng,en\n";
-    let _: Value = owner
-        .post(
-            &format!("/api/admin/campaigns/{}/recipients", campaign["id"]),
-            &nps_e2e::recipients_json(&csv),
-        )
-        .await?;
-    let answers = [
-        ("e0", 9, "great team"),
-        ("e1", 9, "great tools"),
-        ("e2", 10, "great growth"),
-        ("e3", 7, "fine pay"),
-        ("e4", 3, "poor pay"),
-        ("l0", 0, "my manager ignores me"),
-    ];
-    let links = nps_e2e::links::personal_links(
-        &db.url,
-        &collector.url,
-        campaign["id"].as_i64().unwrap_or_default(),
-    )
-    .await?;
+    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
+    let answers = [("e0", 9, "great team"), ("e1", 9, "great tools"), ("e2", 10, "great growth"), ("e3", 7, "fine pay"), ("e4", 3, "poor pay"), ("l0", 0, "my manager ignores me")];
+    let links = nps_e2e::links::personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
     let http = reqwest::Client::new();
     for (who, score, comment) in answers {
-        let (_, url) = links
-            .iter()
-            .find(|(email, _)| email.starts_with(who))
-            .ok_or_else(|| anyhow::anyhow!("no link for {who}"))?;
-        let status = http
-            .post(url)
-            .form(&[
-                ("score", score.to_string()),
-                ("comment", comment.to_owned()),
-            ])
-            .send()
-            .await?
-            .status();
+        let (_, url) = links.iter().find(|(email, _)| email.starts_with(who)).ok_or_else(|| anyhow::anyhow!("no link for {who}"))?;
+        let status = http.post(url).form(&[("score", score.to_string()), ("comment", comment.to_owned())]).send().await?.status();
         anyhow::ensure!(status.is_success(), "{who}: {status}");
     }
-    Ok(Fixture {
-        _dir: dir,
-        db,
-        collector,
-        owner,
-        hr,
-        survey_id: survey.id,
-        campaign,
-    })
+    Ok(Fixture { _dir: dir, db, collector, owner, hr, survey_id: survey.id, campaign })
 }
 
 /// Answers as one of the five recipients (n0..n4) who had not answered yet.
 async fn answer_late(f: &Fixture, who: &str, score: u8) -> anyhow::Result<()> {
-    let links = nps_e2e::links::personal_links(
-        &f.db.url,
-        &f.collector.url,
-        f.campaign["id"].as_i64().unwrap_or_default(),
-    )
-    .await?;
-    let (_, url) = links
-        .iter()
-        .find(|(email, _)| email.starts_with(who))
-        .ok_or_else(|| anyhow::anyhow!("no link for {who}"))?;
-    let status = reqwest::Client::new()
-        .post(url)
-        .form(&[("score", score.to_string()), ("comment", String::new())])
-        .send()
-        .await?
-        .status();
+    let links = nps_e2e::links::personal_links(&f.db.url, &f.collector.url, f.campaign["id"].as_i64().unwrap_or_default()).await?;
+    let (_, url) = links.iter().find(|(email, _)| email.starts_with(who)).ok_or_else(|| anyhow::anyhow!("no link for {who}"))?;
+    let status = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", String::new())]).send().await?.status();
     anyhow::ensure!(status.is_success(), "{who}: {status}");
     Ok(())
 }
 
 /// (status, body) of a GET as this reader.
 async fn get(reader: &Admin, path: &str) -> anyhow::Result<(u16, Value)> {
-    let response = reader
-        .http
-        .get(format!("{}{path}", reader.base))
-        .send()
-        .await?;
+    let response = reader.http.get(format!("{}{path}", reader.base)).send().await?;
     let status = response.status().as_u16();
     let text = response.text().await?;
-    Ok((
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    ))
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
 }
 
 fn refused_as_protected((status, body): &(u16, Value)) -> bool {
@@ -145,14 +73,7 @@ fn refused_as_protected((status, body): &(u16, Value)) -> bool {
 async fn answer_rows_are_never_released(f: Fixture) -> anyhow::Result<()> {
     for format in ["json", "csv", "xlsx"] {
         for reader in [&f.hr, &f.owner] {
-            let r = get(
-                reader,
-                &format!(
-                    "/api/admin/responses?survey_id={}&format={format}",
-                    f.survey_id
-                ),
-            )
-            .await?;
+            let r = get(reader, &format!("/api/admin/responses?survey_id={}&format={format}", f.survey_id)).await?;
             assert!(refused_as_protected(&r), "{format}: {r:?}");
         }
     }
@@ -168,50 +89,19 @@ async fn answer_rows_are_never_released(f: Fixture) -> anyhow::Result<()> {
 /// legal (1) by complementary suppression, so the filter is withheld.
 async fn a_filtered_breakdown_cannot_subtract_one_person(f: Fixture) -> anyhow::Result<()> {
     let s = f.survey_id;
-    let r = get(
-        &f.hr,
-        &format!("/api/admin/reports/segments?survey_id={s}&attr=department:eng&by=survey"),
-    )
-    .await?;
+    let r = get(&f.hr, &format!("/api/admin/reports/segments?survey_id={s}&attr=department:eng&by=survey")).await?;
     assert!(refused_as_protected(&r), "{r:?}");
-    let r = get(
-        &f.hr,
-        &format!("/api/admin/reports/segments?survey_id={s}&by=attr:department"),
-    )
-    .await?;
+    let r = get(&f.hr, &format!("/api/admin/reports/segments?survey_id={s}&by=attr:department")).await?;
     assert_eq!(r.0, 200);
-    assert!(
-        r.1["segments"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .all(|seg| seg["suppressed"] == true),
-        "{}",
-        r.1
-    );
+    assert!(r.1["segments"].as_array().into_iter().flatten().all(|seg| seg["suppressed"] == true), "{}", r.1);
     let (status, whole) = get(&f.hr, &format!("/api/admin/reports/nps?survey_id={s}")).await?;
     assert_eq!((status, whole["overall"]["n"].as_u64()), (200, Some(6)));
-    let (status, eng) = get(
-        &f.hr,
-        &format!("/api/admin/reports/nps?survey_id={s}&attr=department:eng"),
-    )
-    .await?;
+    let (status, eng) = get(&f.hr, &format!("/api/admin/reports/nps?survey_id={s}&attr=department:eng")).await?;
     assert_eq!(status, 200);
-    assert_eq!(
-        (
-            eng["overall"]["n"].as_u64(),
-            eng["disclosure"]["withheld"].as_bool()
-        ),
-        (Some(0), Some(true)),
-        "{eng}"
-    );
+    assert_eq!((eng["overall"]["n"].as_u64(), eng["disclosure"]["withheld"].as_bool()), (Some(0), Some(true)), "{eng}");
     // Other dimensions do not exist for anonymous answers.
     for by in ["language", "device", "survey", "role"] {
-        let r = get(
-            &f.hr,
-            &format!("/api/admin/reports/segments?survey_id={s}&by={by}"),
-        )
-        .await?;
+        let r = get(&f.hr, &format!("/api/admin/reports/segments?survey_id={s}&by={by}")).await?;
         assert!(refused_as_protected(&r), "by={by}: {r:?}");
     }
     Ok(())
@@ -221,56 +111,19 @@ async fn a_filtered_breakdown_cannot_subtract_one_person(f: Fixture) -> anyhow::
 /// single person's comment count, sentiment and themes.
 async fn themes_and_comments_of_one_person_are_withheld(f: Fixture) -> anyhow::Result<()> {
     let s = f.survey_id;
-    let (status, legal) = get(
-        &f.hr,
-        &format!("/api/admin/reports/themes?survey_id={s}&attr=department:legal"),
-    )
-    .await?;
+    let (status, legal) = get(&f.hr, &format!("/api/admin/reports/themes?survey_id={s}&attr=department:legal")).await?;
     assert_eq!(status, 200);
-    assert_eq!(
-        (legal["withheld"].as_bool(), legal["comments"].as_u64()),
-        (Some(true), Some(0)),
-        "{legal}"
-    );
+    assert_eq!((legal["withheld"].as_bool(), legal["comments"].as_u64()), (Some(true), Some(0)), "{legal}");
     assert!(legal["sentiment"].as_object().is_some_and(|m| m.is_empty()));
-    let r = get(
-        &f.hr,
-        &format!("/api/admin/reports/themes?survey_id={s}&attr=department:legal&band=detractor"),
-    )
-    .await?;
+    let r = get(&f.hr, &format!("/api/admin/reports/themes?survey_id={s}&attr=department:legal&band=detractor")).await?;
     assert!(refused_as_protected(&r), "{r:?}");
-    let (_, comments) = get(
-        &f.hr,
-        &format!("/api/admin/reports/comments?survey_id={s}&attr=department:legal"),
-    )
-    .await?;
+    let (_, comments) = get(&f.hr, &format!("/api/admin/reports/comments?survey_id={s}&attr=department:legal")).await?;
     assert_eq!(comments["withheld"], true, "{comments}");
     // The whole wave's six comments are released as a set sorted by text, bands only.
     let (_, all) = get(&f.hr, &format!("/api/admin/reports/comments?survey_id={s}")).await?;
-    let texts: Vec<&str> = all["comments"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["comment"].as_str())
-        .collect();
-    assert_eq!(
-        texts,
-        [
-            "fine pay",
-            "great growth",
-            "great team",
-            "great tools",
-            "my manager ignores me",
-            "poor pay"
-        ]
-    );
-    assert!(
-        all["comments"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .all(|c| c.as_object().is_some_and(|o| o.len() == 2))
-    );
+    let texts: Vec<&str> = all["comments"].as_array().into_iter().flatten().filter_map(|c| c["comment"].as_str()).collect();
+    assert_eq!(texts, ["fine pay", "great growth", "great team", "great tools", "my manager ignores me", "poor pay"]);
+    assert!(all["comments"].as_array().into_iter().flatten().all(|c| c.as_object().is_some_and(|o| o.len() == 2)));
     Ok(())
 }
 
@@ -278,115 +131,54 @@ async fn themes_and_comments_of_one_person_are_withheld(f: Fixture) -> anyhow::R
 /// the wave's start as their only time and no language; dates are not a filter at all.
 async fn time_is_the_wave_and_nothing_finer(f: Fixture) -> anyhow::Result<()> {
     let s = f.survey_id;
-    for q in [
-        "from=0&to=4102444800000",
-        "from=0",
-        "window_days=7",
-        "band=promoter",
-        "q=pay",
-        "has_comment=true",
-        "counting=latest_per_user",
-    ] {
+    for q in ["from=0&to=4102444800000", "from=0", "window_days=7", "band=promoter", "q=pay", "has_comment=true", "counting=latest_per_user"] {
         for endpoint in ["nps", "segments", "themes", "comments"] {
-            let r = get(
-                &f.hr,
-                &format!("/api/admin/reports/{endpoint}?survey_id={s}&by=attr:department&{q}"),
-            )
-            .await?;
+            let r = get(&f.hr, &format!("/api/admin/reports/{endpoint}?survey_id={s}&by=attr:department&{q}")).await?;
             assert!(refused_as_protected(&r), "{endpoint}?{q}: {r:?}");
         }
     }
-    let (_, daily) = get(
-        &f.hr,
-        &format!("/api/admin/reports/nps?survey_id={s}&granularity=day"),
-    )
-    .await?;
-    assert_eq!(
-        daily["periods"].as_array().map(Vec::len),
-        Some(1),
-        "one point per wave: {daily}"
-    );
-    assert_eq!(
-        daily["disclosure"]["waves"].as_array().map(Vec::len),
-        Some(1)
-    );
+    let (_, daily) = get(&f.hr, &format!("/api/admin/reports/nps?survey_id={s}&granularity=day")).await?;
+    assert_eq!(daily["periods"].as_array().map(Vec::len), Some(1), "one point per wave: {daily}");
+    assert_eq!(daily["disclosure"]["waves"].as_array().map(Vec::len), Some(1));
     let started = f.campaign["created_at"].as_i64().unwrap_or_default();
     let rows: Vec<(i64, Option<String>)> = match f.db.url.starts_with("postgres") {
         true => {
             use sqlx::Connection;
             let mut db = sqlx::PgConnection::connect(&f.db.url).await?;
-            sqlx::query_as("SELECT created_at, language FROM responses WHERE survey_id = $1")
-                .bind(s)
-                .fetch_all(&mut db)
-                .await?
+            sqlx::query_as("SELECT created_at, language FROM responses WHERE survey_id = $1").bind(s).fetch_all(&mut db).await?
         }
         false => {
             use sqlx::Connection;
             let mut db = sqlx::SqliteConnection::connect(&f.db.url).await?;
             // No hidden insertion order: the table has no rowid at all.
-            assert!(
-                sqlx::query("SELECT rowid FROM responses")
-                    .fetch_all(&mut db)
-                    .await
-                    .is_err(),
-                "responses keeps a rowid"
-            );
-            sqlx::query_as("SELECT created_at, language FROM responses WHERE survey_id = $1")
-                .bind(s)
-                .fetch_all(&mut db)
-                .await?
+            assert!(sqlx::query("SELECT rowid FROM responses").fetch_all(&mut db).await.is_err(), "responses keeps a rowid");
+            sqlx::query_as("SELECT created_at, language FROM responses WHERE survey_id = $1").bind(s).fetch_all(&mut db).await?
         }
     };
     assert_eq!(rows.len(), 6);
-    assert!(
-        rows.iter()
-            .all(|(at, language)| *at == started && language.is_none()),
-        "{rows:?}"
-    );
+    assert!(rows.iter().all(|(at, language)| *at == started && language.is_none()), "{rows:?}");
     Ok(())
 }
 
 /// Time, read live: a report read before and after one person answered gave that person's
 /// score by subtraction. Reports read the wave's snapshot, replaced only after k new answers.
-async fn reading_before_and_after_an_answer_shows_the_same_figures(
-    f: Fixture,
-) -> anyhow::Result<()> {
+async fn reading_before_and_after_an_answer_shows_the_same_figures(f: Fixture) -> anyhow::Result<()> {
     let path = format!("/api/admin/reports/nps?survey_id={}", f.survey_id);
     let (_, before) = get(&f.hr, &path).await?;
     assert_eq!(before["overall"]["n"], 6);
     for (i, who) in ["n0", "n1", "n2", "n3"].into_iter().enumerate() {
         answer_late(&f, who, 0).await?;
         let (_, after) = get(&f.hr, &path).await?;
-        assert_eq!(
-            after["overall"],
-            before["overall"],
-            "after {} more answers",
-            i + 1
-        );
-        let (_, comments) = get(
-            &f.hr,
-            &format!("/api/admin/reports/comments?survey_id={}", f.survey_id),
-        )
-        .await?;
+        assert_eq!(after["overall"], before["overall"], "after {} more answers", i + 1);
+        let (_, comments) = get(&f.hr, &format!("/api/admin/reports/comments?survey_id={}", f.survey_id)).await?;
         assert_eq!(comments["comments"].as_array().map(Vec::len), Some(6));
     }
     // Participation is live; results wait for k new answers.
-    let (_, status) = get(
-        &f.hr,
-        &format!("/api/admin/campaigns/{}/status", f.campaign["id"]),
-    )
-    .await?;
+    let (_, status) = get(&f.hr, &format!("/api/admin/campaigns/{}/status", f.campaign["id"])).await?;
     assert_eq!(status["waves"][0]["answered"], 10);
     answer_late(&f, "n4", 0).await?;
     let (_, after) = get(&f.hr, &path).await?;
-    assert_eq!(
-        (
-            after["overall"]["n"].as_u64(),
-            after["overall"]["counts"]["detractors"].as_u64()
-        ),
-        (Some(11), Some(7)),
-        "{after}"
-    );
+    assert_eq!((after["overall"]["n"].as_u64(), after["overall"]["counts"]["detractors"].as_u64()), (Some(11), Some(7)), "{after}");
     Ok(())
 }
 
@@ -401,43 +193,21 @@ async fn links_of_anonymous_campaigns_are_never_shown(f: Fixture) -> anyhow::Res
         }
     }
     // Participation is a count per wave, never per person.
-    let (status, campaign_status) =
-        get(&f.hr, &format!("/api/admin/campaigns/{id}/status")).await?;
+    let (status, campaign_status) = get(&f.hr, &format!("/api/admin/campaigns/{id}/status")).await?;
     assert_eq!(status, 200);
     assert_eq!(campaign_status["waves"][0]["answered"], 6);
-    assert!(
-        !campaign_status.to_string().contains("@corp.test"),
-        "{campaign_status}"
-    );
+    assert!(!campaign_status.to_string().contains("@corp.test"), "{campaign_status}");
     Ok(())
 }
 
 /// Compare: employee NPS against customer NPS releases the wave's whole, never a subset.
 async fn compare_releases_the_whole_wave_only(f: Fixture) -> anyhow::Result<()> {
     let projects: Vec<nps_core::wire::Project> = f.owner.get("/api/admin/projects").await?;
-    let customer = f
-        .owner
-        .create_live_survey(projects[0].id, SurveyKind::Tnps)
-        .await?;
+    let customer = f.owner.create_live_survey(projects[0].id, SurveyKind::Tnps).await?;
     let s = f.survey_id;
-    let (status, compared) = get(
-        &f.owner,
-        &format!("/api/admin/reports/compare?a={s}&b={}", customer.id),
-    )
-    .await?;
-    assert_eq!(
-        (status, compared["a"]["n"].as_u64()),
-        (200, Some(6)),
-        "{compared}"
-    );
-    let r = get(
-        &f.owner,
-        &format!(
-            "/api/admin/reports/compare?a={s},{}&b={}",
-            customer.id, customer.id
-        ),
-    )
-    .await?;
+    let (status, compared) = get(&f.owner, &format!("/api/admin/reports/compare?a={s}&b={}", customer.id)).await?;
+    assert_eq!((status, compared["a"]["n"].as_u64()), (200, Some(6)), "{compared}");
+    let r = get(&f.owner, &format!("/api/admin/reports/compare?a={s},{}&b={}", customer.id, customer.id)).await?;
     assert!(refused_as_protected(&r), "mixed with another survey: {r:?}");
     Ok(())
 }
@@ -476,12 +246,7 @@ on_both_backends!(
 /// never become follow-ups (an identified campaign's still do).
 #[tokio::test]
 async fn anonymous_partner_answers_never_become_follow_ups() -> anyhow::Result<()> {
-    let Installation {
-        dir: _dir,
-        db,
-        collector,
-        owner,
-    } = Installation::start(Backend::Sqlite).await?;
+    let Installation { dir: _dir, db, collector, owner } = Installation::start(Backend::Sqlite).await?;
     let project = owner.create_project(&["*"]).await?;
     let put = owner
         .http
@@ -493,43 +258,17 @@ async fn anonymous_partner_answers_never_become_follow_ups() -> anyhow::Result<(
     assert_eq!(put.status().as_u16(), 200);
     let http = reqwest::Client::new();
     for anonymity in ["anonymous", "identified"] {
-        let survey = owner
-            .create_live_survey(project.id, SurveyKind::Partner)
-            .await?;
+        let survey = owner.create_live_survey(project.id, SurveyKind::Partner).await?;
         let campaign: Value = owner
             .post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": anonymity, "anonymity": anonymity, "group_attributes": ["partner"] }))
             .await?;
         let csv = format!("email,partner\na-{anonymity}@p.test,p1\nb-{anonymity}@p.test,p1\n");
-        let _: Value = owner
-            .post(
-                &format!("/api/admin/campaigns/{}/recipients", campaign["id"]),
-                &nps_e2e::recipients_json(&csv),
-            )
-            .await?;
-        for (_, url) in nps_e2e::links::personal_links(
-            &db.url,
-            &collector.url,
-            campaign["id"].as_i64().unwrap_or_default(),
-        )
-        .await?
-        {
-            assert!(
-                http.post(&url)
-                    .form(&[("score", "1"), ("comment", "slow")])
-                    .send()
-                    .await?
-                    .status()
-                    .is_success()
-            );
+        let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
+        for (_, url) in nps_e2e::links::personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await? {
+            assert!(http.post(&url).form(&[("score", "1"), ("comment", "slow")]).send().await?.status().is_success());
         }
     }
-    let queue: Vec<Value> = owner
-        .get(&format!("/api/admin/followups?project_id={}", project.id))
-        .await?;
-    assert_eq!(
-        queue.len(),
-        2,
-        "the two identified detractors only: {queue:?}"
-    );
+    let queue: Vec<Value> = owner.get(&format!("/api/admin/followups?project_id={}", project.id)).await?;
+    assert_eq!(queue.len(), 2, "the two identified detractors only: {queue:?}");
     Ok(())
 }

@@ -7,100 +7,45 @@ use nps_e2e::{World, new_id};
 use serde_json::{Value, json};
 
 #[tokio::test]
-async fn a_method_a_documented_path_lacks_gets_405_with_allow_and_a_json_error()
--> anyhow::Result<()> {
-    let World {
-        dir: _dir,
-        collector,
-        project,
-        ..
-    } = World::start(SurveyKind::Tnps).await?;
+async fn a_method_a_documented_path_lacks_gets_405_with_allow_and_a_json_error() -> anyhow::Result<()> {
+    let World { dir: _dir, collector, project, .. } = World::start(SurveyKind::Tnps).await?;
     let http = reqwest::Client::new();
     for (method, path, allow) in [
-        (
-            reqwest::Method::PATCH,
-            "/api/admin/projects".to_owned(),
-            "GET, POST",
-        ),
-        (
-            reqwest::Method::DELETE,
-            format!("/api/admin/projects/{}", project.id),
-            "GET, PUT",
-        ),
-        (
-            reqwest::Method::GET,
-            format!("/v1/p/{}/responses", project.public_key),
-            "POST",
-        ),
+        (reqwest::Method::PATCH, "/api/admin/projects".to_owned(), "GET, POST"),
+        (reqwest::Method::DELETE, format!("/api/admin/projects/{}", project.id), "GET, PUT"),
+        (reqwest::Method::GET, format!("/v1/p/{}/responses", project.public_key), "POST"),
     ] {
-        let response = http
-            .request(method.clone(), format!("{}{path}", collector.url))
-            .send()
-            .await?;
+        let response = http.request(method.clone(), format!("{}{path}", collector.url)).send().await?;
         assert_eq!(response.status(), 405, "{method} {path}");
-        assert_eq!(
-            response
-                .headers()
-                .get("allow")
-                .and_then(|v| v.to_str().ok()),
-            Some(allow),
-            "{method} {path}"
-        );
+        assert_eq!(response.headers().get("allow").and_then(|v| v.to_str().ok()), Some(allow), "{method} {path}");
         let body: Value = response.json().await?;
-        assert_eq!(
-            body["code"], "method_not_allowed",
-            "{method} {path}: {body}"
-        );
+        assert_eq!(body["code"], "method_not_allowed", "{method} {path}: {body}");
     }
     // A path the document does not have stays a 404.
-    let unknown = http
-        .patch(format!("{}/api/admin/nothing-here", collector.url))
-        .send()
-        .await?;
+    let unknown = http.patch(format!("{}/api/admin/nothing-here", collector.url)).send().await?;
     assert_eq!(unknown.status(), 404);
     Ok(())
 }
 
 #[tokio::test]
-async fn every_admin_operation_declares_its_session_and_the_public_ones_do_not()
--> anyhow::Result<()> {
-    let World {
-        dir: _dir,
-        collector,
-        ..
-    } = World::start(SurveyKind::Tnps).await?;
-    let doc: Value = reqwest::get(format!("{}/openapi.json", collector.url))
-        .await?
-        .json()
-        .await?;
-    let public = [
-        "POST /api/admin/bootstrap",
-        "POST /api/admin/session",
-        "POST /api/admin/invitations/accept",
-    ];
+async fn every_admin_operation_declares_its_session_and_the_public_ones_do_not() -> anyhow::Result<()> {
+    let World { dir: _dir, collector, .. } = World::start(SurveyKind::Tnps).await?;
+    let doc: Value = reqwest::get(format!("{}/openapi.json", collector.url)).await?.json().await?;
+    let public = ["POST /api/admin/bootstrap", "POST /api/admin/session", "POST /api/admin/invitations/accept"];
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for (method, operation) in item.as_object().into_iter().flatten() {
             let label = format!("{} {path}", method.to_uppercase());
-            let open = operation["security"].as_array().is_some_and(|s| {
-                s.iter()
-                    .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
-            });
+            let open = operation["security"].as_array().is_some_and(|s| s.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty())));
             if public.contains(&label.as_str()) {
                 assert!(open, "{label} is public but declares a session");
             } else if path.starts_with("/api/admin/") && !open {
-                assert!(
-                    operation["responses"]["401"].is_object(),
-                    "{label} needs a session but does not declare 401"
-                );
+                assert!(operation["responses"]["401"].is_object(), "{label} needs a session but does not declare 401");
                 checked += 1;
             }
             if operation["requestBody"].is_object() {
                 for status in ["413", "415", "422"] {
-                    assert!(
-                        operation["responses"][status].is_object(),
-                        "{label} reads a body but does not declare {status}"
-                    );
+                    assert!(operation["responses"][status].is_object(), "{label} reads a body but does not declare {status}");
                 }
             }
         }
@@ -111,28 +56,15 @@ async fn every_admin_operation_declares_its_session_and_the_public_ones_do_not()
 
 #[tokio::test]
 async fn a_whole_number_written_as_a_float_is_an_integer() -> anyhow::Result<()> {
-    let World {
-        dir: _dir,
-        collector,
-        project,
-        survey,
-        ..
-    } = World::start(SurveyKind::Tnps).await?;
+    let World { dir: _dir, collector, project, survey, .. } = World::start(SurveyKind::Tnps).await?;
     let url = format!("{}/v1/p/{}/responses", collector.url, project.public_key);
     let http = reqwest::Client::new();
-    let whole =
-        json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": "u1", "score": 9.0 });
+    let whole = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": "u1", "score": 9.0 });
     assert_eq!(http.post(&url).json(&whole).send().await?.status(), 202);
-    let fraction =
-        json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": "u1", "score": 9.5 });
+    let fraction = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": "u1", "score": 9.5 });
     let refused = http.post(&url).json(&fraction).send().await?;
     assert_eq!(refused.status(), 422);
     let body: Value = refused.json().await?;
-    assert!(
-        body["message"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("score")),
-        "{body}"
-    );
+    assert!(body["message"].as_str().is_some_and(|m| m.starts_with("score")), "{body}");
     Ok(())
 }

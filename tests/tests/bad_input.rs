@@ -18,30 +18,19 @@ struct Case {
 }
 
 fn response_body(survey_id: i64, score: Value) -> Vec<u8> {
-    json!({ "response_id": new_id(), "survey_id": survey_id, "user_id": "u1", "score": score })
-        .to_string()
-        .into_bytes()
+    json!({ "response_id": new_id(), "survey_id": survey_id, "user_id": "u1", "score": score }).to_string().into_bytes()
 }
 
 #[tokio::test]
-async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() -> anyhow::Result<()>
-{
+async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["https://app.example.com"]).await?;
     let other = admin.create_project(&["*"]).await?;
-    let survey = admin
-        .create_live_survey(project.id, nps_core::wire::SurveyKind::Tnps)
-        .await?;
-    let other_survey = admin
-        .create_live_survey(other.id, nps_core::wire::SurveyKind::Tnps)
-        .await?;
+    let survey = admin.create_live_survey(project.id, nps_core::wire::SurveyKind::Tnps).await?;
+    let other_survey = admin.create_live_survey(other.id, nps_core::wire::SurveyKind::Tnps).await?;
     let responses = format!("/v1/p/{}/responses", project.public_key);
     let sid = survey.id;
     let case = |name, body: Vec<u8>, status, code, mentions| Case {
@@ -129,10 +118,7 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
     let http = reqwest::Client::new();
     let mut failures = Vec::new();
     for c in &cases {
-        let mut request = http
-            .post(format!("{}{}", collector.url, c.path))
-            .header(CONTENT_TYPE, c.content_type)
-            .body(c.body.clone());
+        let mut request = http.post(format!("{}{}", collector.url, c.path)).header(CONTENT_TYPE, c.content_type).body(c.body.clone());
         if let Some(origin) = c.origin {
             request = request.header("Origin", origin);
         }
@@ -141,14 +127,8 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
         let body: Value = response.json().await.unwrap_or(Value::Null);
         let code = body["code"].as_str().unwrap_or("<none>");
         let message = body["message"].as_str().unwrap_or("");
-        if status != c.status
-            || code != c.code
-            || !message.to_lowercase().contains(&c.mentions.to_lowercase())
-        {
-            failures.push(format!(
-                "{}: got {status} {code} {message:?}, expected {} {} mentioning {:?}",
-                c.name, c.status, c.code, c.mentions
-            ));
+        if status != c.status || code != c.code || !message.to_lowercase().contains(&c.mentions.to_lowercase()) {
+            failures.push(format!("{}: got {status} {code} {message:?}, expected {} {} mentioning {:?}", c.name, c.status, c.code, c.mentions));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -156,16 +136,9 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
     // Nothing above was stored, and the collector is still healthy.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(admin.responses(sid).await?.is_empty());
-    let health = http
-        .get(format!("{}/healthz", collector.url))
-        .send()
-        .await?;
+    let health = http.get(format!("{}/healthz", collector.url)).send().await?;
     assert_eq!(health.status().as_u16(), 200);
-    assert!(
-        !collector.log().contains("panicked"),
-        "the collector panicked:\n{}",
-        collector.log()
-    );
+    assert!(!collector.log().contains("panicked"), "the collector panicked:\n{}", collector.log());
     Ok(())
 }
 
@@ -179,8 +152,5 @@ fn expired_token(secret: &str) -> anyhow::Result<String> {
 }
 
 fn chrono_like_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

@@ -30,38 +30,21 @@ async fn start(smtp_port: u16) -> anyhow::Result<Setup> {
     let collector = Collector::start(options).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
-    Ok(Setup {
-        _dir: dir,
-        collector,
-        admin,
-        project_id: project.id,
-    })
+    Ok(Setup { _dir: dir, collector, admin, project_id: project.id })
 }
 
 const QUESTIONS: [(&str, &str); 4] = [
     ("en", "How likely are you to recommend Acme as an employer?"),
-    (
-        "de",
-        "Wie wahrscheinlich empfehlen Sie Acme als Arbeitgeber?",
-    ),
+    ("de", "Wie wahrscheinlich empfehlen Sie Acme als Arbeitgeber?"),
     ("fr", "Recommanderiez-vous Acme comme employeur ?"),
     ("es", "¿Recomendaría Acme como empleador?"),
 ];
 
 const INVITE_SUBJECTS: [(&str, &str); 4] = [
     ("en", "One question: how likely are you to recommend us?"),
-    (
-        "de",
-        "Eine Frage: Wie wahrscheinlich empfehlen Sie uns weiter?",
-    ),
-    (
-        "fr",
-        "Une question : quelle est la probabilité que vous nous recommandiez ?",
-    ),
-    (
-        "es",
-        "Una pregunta: ¿qué probabilidad hay de que nos recomiende?",
-    ),
+    ("de", "Eine Frage: Wie wahrscheinlich empfehlen Sie uns weiter?"),
+    ("fr", "Une question : quelle est la probabilité que vous nous recommandiez ?"),
+    ("es", "Una pregunta: ¿qué probabilidad hay de que nos recomiende?"),
 ];
 
 const REMINDER_SUBJECTS: [(&str, &str); 4] = [
@@ -72,69 +55,30 @@ const REMINDER_SUBJECTS: [(&str, &str); 4] = [
 ];
 
 fn lookup(table: &[(&str, &'static str)], lang: &str) -> &'static str {
-    table
-        .iter()
-        .find(|(l, _)| *l == lang)
-        .map_or("", |(_, s)| s)
+    table.iter().find(|(l, _)| *l == lang).map_or("", |(_, s)| s)
 }
 
 async fn survey(s: &Setup, kind: SurveyKind) -> anyhow::Result<i64> {
     let mut definition = SurveyDefinition::default();
     for (lang, question) in QUESTIONS {
-        definition.texts.insert(
-            lang.to_owned(),
-            SurveyTexts {
-                question: question.to_owned(),
-                ..SurveyTexts::default()
-            },
-        );
+        definition.texts.insert(lang.to_owned(), SurveyTexts { question: question.to_owned(), ..SurveyTexts::default() });
     }
-    let input = SurveyInput {
-        name: "People pulse".into(),
-        kind,
-        status: SurveyStatus::Live,
-        definition,
-        rules: Default::default(),
-    };
-    let survey: nps_core::wire::Survey = s
-        .admin
-        .post(
-            &format!("/api/admin/projects/{}/surveys", s.project_id),
-            &input,
-        )
-        .await?;
+    let input = SurveyInput { name: "People pulse".into(), kind, status: SurveyStatus::Live, definition, rules: Default::default() };
+    let survey: nps_core::wire::Survey = s.admin.post(&format!("/api/admin/projects/{}/surveys", s.project_id), &input).await?;
     Ok(survey.id)
 }
 
 async fn put(admin: &Admin, path: &str, body: Value) -> anyhow::Result<()> {
-    let response = admin
-        .http
-        .put(format!("{}{path}", admin.base))
-        .header("X-CSRF-Token", &admin.csrf)
-        .json(&body)
-        .send()
-        .await?;
-    anyhow::ensure!(
-        response.status().is_success(),
-        "PUT {path}: {} {}",
-        response.status(),
-        response.text().await?
-    );
+    let response = admin.http.put(format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf).json(&body).send().await?;
+    anyhow::ensure!(response.status().is_success(), "PUT {path}: {} {}", response.status(), response.text().await?);
     Ok(())
 }
 
 /// Waits until `sink` holds at least `n` mails.
 async fn mails(sink: &SmtpSink, n: usize, what: &str) -> anyhow::Result<Vec<ReceivedMail>> {
-    wait_for(Duration::from_secs(30), || async {
-        (sink.messages().len() >= n).then(|| sink.messages())
-    })
-    .await
-    .ok_or_else(|| {
-        anyhow::anyhow!(
-            "{what}: expected {n} mails, got {:?}",
-            sink.messages().iter().map(|m| &m.to).collect::<Vec<_>>()
-        )
-    })
+    wait_for(Duration::from_secs(30), || async { (sink.messages().len() >= n).then(|| sink.messages()) })
+        .await
+        .ok_or_else(|| anyhow::anyhow!("{what}: expected {n} mails, got {:?}", sink.messages().iter().map(|m| &m.to).collect::<Vec<_>>()))
 }
 
 fn to(mail: &ReceivedMail) -> String {
@@ -144,10 +88,7 @@ fn to(mail: &ReceivedMail) -> String {
 /// The personal link in a mail's plain-text part.
 fn link(mail: &ReceivedMail) -> String {
     let text = mime::plain_text(&mail.data);
-    text.split_whitespace()
-        .find(|w| w.starts_with("http://") && w.contains("/s/"))
-        .unwrap_or_default()
-        .to_owned()
+    text.split_whitespace().find(|w| w.starts_with("http://") && w.contains("/s/")).unwrap_or_default().to_owned()
 }
 
 fn subject(mail: &ReceivedMail) -> String {
@@ -155,17 +96,12 @@ fn subject(mail: &ReceivedMail) -> String {
 }
 
 async fn answer(url: &str, score: u8) -> anyhow::Result<(u16, String)> {
-    let response = reqwest::Client::new()
-        .post(url)
-        .form(&[("score", score.to_string()), ("comment", String::new())])
-        .send()
-        .await?;
+    let response = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", String::new())]).send().await?;
     Ok((response.status().as_u16(), response.text().await?))
 }
 
 #[tokio::test]
-async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go_to_non_responders_only()
--> anyhow::Result<()> {
+async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go_to_non_responders_only() -> anyhow::Result<()> {
     let sink = SmtpSink::start(0).await;
     let port = sink.port();
     let s = start(port).await?;
@@ -176,62 +112,28 @@ async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go
         .await?;
     let id = campaign["id"].as_i64().unwrap_or_default();
     let csv = "email,name,language,department\nann@acme.test,Ann,en,ops\nbert@acme.test,Bert,de-DE,ops\nchloe@acme.test,Chloé,fr,sales\ndiego@acme.test,Diego,es,sales\n";
-    let _: Value = s
-        .admin
-        .post(
-            &format!("/api/admin/campaigns/{id}/recipients"),
-            &nps_e2e::recipients_json(&csv),
-        )
-        .await?;
-    let language: BTreeMap<&str, &str> = [
-        ("ann@acme.test", "en"),
-        ("bert@acme.test", "de"),
-        ("chloe@acme.test", "fr"),
-        ("diego@acme.test", "es"),
-    ]
-    .into();
+    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&csv)).await?;
+    let language: BTreeMap<&str, &str> =
+        [("ann@acme.test", "en"), ("bert@acme.test", "de"), ("chloe@acme.test", "fr"), ("diego@acme.test", "es")].into();
 
     // Send now: one invitation each, in their language, with the question in it.
-    let sent: Value = s
-        .admin
-        .post(&format!("/api/admin/campaigns/{id}/send"), &json!({}))
-        .await?;
+    let sent: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/send"), &json!({})).await?;
     assert_eq!(sent["step"]["invitations"], 4, "{sent}");
     let first = mails(&sink, 4, "invitations").await?;
     for mail in &first {
         let lang = language.get(to(mail).as_str()).copied().unwrap_or("?");
-        assert_eq!(
-            subject(mail),
-            lookup(&INVITE_SUBJECTS, lang),
-            "{}",
-            to(mail)
-        );
-        assert!(
-            mime::plain_text(&mail.data).contains(lookup(&QUESTIONS, lang)),
-            "{}",
-            mime::plain_text(&mail.data)
-        );
+        assert_eq!(subject(mail), lookup(&INVITE_SUBJECTS, lang), "{}", to(mail));
+        assert!(mime::plain_text(&mail.data).contains(lookup(&QUESTIONS, lang)), "{}", mime::plain_text(&mail.data));
         assert_eq!(mail.from, "people@acme.test");
     }
-    let link_of = |mails: &[ReceivedMail], email: &str| {
-        mails
-            .iter()
-            .find(|m| to(m) == email)
-            .map(link)
-            .unwrap_or_default()
-    };
+    let link_of = |mails: &[ReceivedMail], email: &str| mails.iter().find(|m| to(m) == email).map(link).unwrap_or_default();
 
     // Following a link from the mail opens the hosted page in that language; answering works.
     let bert = link_of(&first, "bert@acme.test");
     let page = reqwest::get(&bert).await?;
     assert_eq!(page.status().as_u16(), 200, "{bert}");
     let html = page.text().await?;
-    assert!(
-        html.contains("lang=\"de\"")
-            && html.contains(lookup(&QUESTIONS, "de"))
-            && html.contains(">Senden<"),
-        "{html}"
-    );
+    assert!(html.contains("lang=\"de\"") && html.contains(lookup(&QUESTIONS, "de")) && html.contains(">Senden<"), "{html}");
     assert_eq!(answer(&bert, 9).await?.0, 200);
     assert_eq!(answer(&link_of(&first, "chloe@acme.test"), 4).await?.0, 200);
     assert_eq!(answer(&bert, 10).await?.0, 409, "the link is single-use");
@@ -239,46 +141,16 @@ async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go
     // SMTP goes down; recipients added now are picked up by the scheduler by itself and wait.
     sink.stop().await;
     let more = "email,name,language,department\nemil@acme.test,Emil,de,ops\nfay@acme.test,Fay,en,ops\ngus@acme.test,Gus,,sales\n";
-    let _: Value = s
-        .admin
-        .post(
-            &format!("/api/admin/campaigns/{id}/recipients"),
-            &nps_e2e::recipients_json(&more),
-        )
-        .await?;
+    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&more)).await?;
     let retried = wait_for(Duration::from_secs(30), || async {
-        let log: Vec<Value> = s
-            .admin
-            .get(&format!(
-                "/api/admin/deliveries?project_id={}&channel=email&status=retrying",
-                s.project_id
-            ))
-            .await
-            .ok()?;
-        let waiting: BTreeSet<&str> = log
-            .iter()
-            .filter(|r| r["attempt"].as_i64() >= Some(2))
-            .filter_map(|r| r["message_id"].as_str())
-            .collect();
+        let log: Vec<Value> = s.admin.get(&format!("/api/admin/deliveries?project_id={}&channel=email&status=retrying", s.project_id)).await.ok()?;
+        let waiting: BTreeSet<&str> = log.iter().filter(|r| r["attempt"].as_i64() >= Some(2)).filter_map(|r| r["message_id"].as_str()).collect();
         (waiting.len() == 3).then_some(())
     })
     .await;
-    assert!(
-        retried.is_some(),
-        "the three invitations were not retried while SMTP was down"
-    );
-    let status: Value = s
-        .admin
-        .get(&format!("/api/admin/campaigns/{id}/status"))
-        .await?;
-    assert_eq!(
-        (
-            status["waves"][0]["invitations_sent"].as_u64(),
-            status["waves"][0]["invitations_delivered"].as_u64()
-        ),
-        (Some(7), Some(4)),
-        "{status}"
-    );
+    assert!(retried.is_some(), "the three invitations were not retried while SMTP was down");
+    let status: Value = s.admin.get(&format!("/api/admin/campaigns/{id}/status")).await?;
+    assert_eq!((status["waves"][0]["invitations_sent"].as_u64(), status["waves"][0]["invitations_delivered"].as_u64()), (Some(7), Some(4)), "{status}");
 
     // SMTP back on the same port: each waiting invitation goes out, once.
     let back = SmtpSink::start(port).await;
@@ -286,257 +158,90 @@ async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go
     tokio::time::sleep(Duration::from_secs(2)).await;
     let after: BTreeSet<String> = back.messages().iter().map(to).collect();
     assert_eq!(back.messages().len(), 3, "{after:?}");
-    assert_eq!(
-        after,
-        ["emil@acme.test", "fay@acme.test", "gus@acme.test"]
-            .map(str::to_owned)
-            .into()
-    );
-    let status: Value = s
-        .admin
-        .get(&format!("/api/admin/campaigns/{id}/status"))
-        .await?;
+    assert_eq!(after, ["emil@acme.test", "fay@acme.test", "gus@acme.test"].map(str::to_owned).into());
+    let status: Value = s.admin.get(&format!("/api/admin/campaigns/{id}/status")).await?;
     let wave = &status["waves"][0];
-    assert_eq!(
-        (
-            wave["invitations_delivered"].as_u64(),
-            wave["answered"].as_u64()
-        ),
-        (Some(7), Some(2)),
-        "{status}"
-    );
+    assert_eq!((wave["invitations_delivered"].as_u64(), wave["answered"].as_u64()), (Some(7), Some(2)), "{status}");
 
     // Reminders (one round, a "day" after the wave started, which has passed): only to the five
     // who have not answered, in their language, with the same personal link.
-    put(
-        &s.admin,
-        &format!("/api/admin/campaigns/{id}/delivery"),
-        json!({ "reminder_after_days": 1, "max_reminders": 1 }),
-    )
-    .await?;
+    put(&s.admin, &format!("/api/admin/campaigns/{id}/delivery"), json!({ "reminder_after_days": 1, "max_reminders": 1 })).await?;
     let all = mails(&back, 3 + 5, "reminders").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(
-        back.messages().len(),
-        8,
-        "one round only: {:?}",
-        back.messages().iter().map(to).collect::<Vec<_>>()
-    );
+    assert_eq!(back.messages().len(), 8, "one round only: {:?}", back.messages().iter().map(to).collect::<Vec<_>>());
     let reminders: Vec<&ReceivedMail> = all[3..].iter().collect();
     let reminded: BTreeSet<String> = reminders.iter().map(|m| to(m)).collect();
-    assert_eq!(
-        reminded,
-        [
-            "ann@acme.test",
-            "diego@acme.test",
-            "emil@acme.test",
-            "fay@acme.test",
-            "gus@acme.test"
-        ]
-        .map(str::to_owned)
-        .into()
-    );
+    assert_eq!(reminded, ["ann@acme.test", "diego@acme.test", "emil@acme.test", "fay@acme.test", "gus@acme.test"].map(str::to_owned).into());
     for mail in &reminders {
-        let lang =
-            language
-                .get(to(mail).as_str())
-                .copied()
-                .unwrap_or(if to(mail) == "emil@acme.test" {
-                    "de"
-                } else {
-                    "en"
-                });
-        assert_eq!(
-            subject(mail),
-            lookup(&REMINDER_SUBJECTS, lang),
-            "{}",
-            to(mail)
-        );
+        let lang = language.get(to(mail).as_str()).copied().unwrap_or(if to(mail) == "emil@acme.test" { "de" } else { "en" });
+        assert_eq!(subject(mail), lookup(&REMINDER_SUBJECTS, lang), "{}", to(mail));
     }
-    let diego = reminders
-        .iter()
-        .find(|m| to(m) == "diego@acme.test")
-        .map(|m| link(m))
-        .unwrap_or_default();
-    assert_eq!(
-        diego,
-        link_of(&first, "diego@acme.test"),
-        "the reminder carries the invitation's link"
-    );
+    let diego = reminders.iter().find(|m| to(m) == "diego@acme.test").map(|m| link(m)).unwrap_or_default();
+    assert_eq!(diego, link_of(&first, "diego@acme.test"), "the reminder carries the invitation's link");
     assert_eq!(answer(&diego, 8).await?.0, 200);
-    let status: Value = s
-        .admin
-        .get(&format!("/api/admin/campaigns/{id}/status"))
-        .await?;
+    let status: Value = s.admin.get(&format!("/api/admin/campaigns/{id}/status")).await?;
     let wave = &status["waves"][0];
-    assert_eq!(
-        (
-            wave["reminders_sent"].as_u64(),
-            wave["answered"].as_u64(),
-            wave["reminder_rounds"].as_u64()
-        ),
-        (Some(5), Some(3), Some(1)),
-        "{status}"
-    );
+    assert_eq!((wave["reminders_sent"].as_u64(), wave["answered"].as_u64(), wave["reminder_rounds"].as_u64()), (Some(5), Some(3), Some(1)), "{status}");
     Ok(())
 }
 
 #[tokio::test]
-async fn a_recurring_campaign_starts_its_next_wave_by_itself_with_new_links() -> anyhow::Result<()>
-{
+async fn a_recurring_campaign_starts_its_next_wave_by_itself_with_new_links() -> anyhow::Result<()> {
     let sink = SmtpSink::start(0).await;
     let s = start(sink.port()).await?;
     let survey_id = survey(&s, SurveyKind::Partner).await?;
-    let campaign: Value = s
-        .admin
-        .post(
-            "/api/admin/campaigns",
-            &json!({ "survey_id": survey_id, "name": "Partner pulse", "anonymity": "identified" }),
-        )
-        .await?;
+    let campaign: Value =
+        s.admin.post("/api/admin/campaigns", &json!({ "survey_id": survey_id, "name": "Partner pulse", "anonymity": "identified" })).await?;
     let id = campaign["id"].as_i64().unwrap_or_default();
     let csv = "email,partner,role\na@p1.test,p1,executive_buyer\nb@p1.test,p1,admin\nc@p2.test,p2,end_user\n";
-    let _: Value = s
-        .admin
-        .post(
-            &format!("/api/admin/campaigns/{id}/recipients"),
-            &nps_e2e::recipients_json(&csv),
-        )
-        .await?;
+    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&csv)).await?;
     // Every 4 "days" (4 s here).
-    put(
-        &s.admin,
-        &format!("/api/admin/campaigns/{id}/delivery"),
-        json!({ "cadence_days": 4 }),
-    )
-    .await?;
-    let _: Value = s
-        .admin
-        .post(&format!("/api/admin/campaigns/{id}/send"), &json!({}))
-        .await?;
+    put(&s.admin, &format!("/api/admin/campaigns/{id}/delivery"), json!({ "cadence_days": 4 })).await?;
+    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/send"), &json!({})).await?;
     let wave1 = mails(&sink, 3, "wave 1").await?;
-    let link1 = |email: &str| {
-        wave1
-            .iter()
-            .find(|m| to(m) == email)
-            .map(link)
-            .unwrap_or_default()
-    };
+    let link1 = |email: &str| wave1.iter().find(|m| to(m) == email).map(link).unwrap_or_default();
     assert_eq!(answer(&link1("a@p1.test"), 9).await?.0, 200);
     assert_eq!(answer(&link1("c@p2.test"), 5).await?.0, 200);
 
     // Wave 2 starts by itself: new invitations with new links.
     let all = mails(&sink, 6, "wave 2").await?;
-    put(
-        &s.admin,
-        &format!("/api/admin/campaigns/{id}/delivery"),
-        json!({ "cadence_days": null }),
-    )
-    .await?;
+    put(&s.admin, &format!("/api/admin/campaigns/{id}/delivery"), json!({ "cadence_days": null })).await?;
     let wave2: Vec<&ReceivedMail> = all[3..].iter().collect();
-    assert_eq!(
-        wave2.iter().map(|m| to(m)).collect::<BTreeSet<_>>(),
-        ["a@p1.test", "b@p1.test", "c@p2.test"]
-            .map(str::to_owned)
-            .into()
-    );
-    let link2 = |email: &str| {
-        wave2
-            .iter()
-            .find(|m| to(m) == email)
-            .map(|m| link(m))
-            .unwrap_or_default()
-    };
+    assert_eq!(wave2.iter().map(|m| to(m)).collect::<BTreeSet<_>>(), ["a@p1.test", "b@p1.test", "c@p2.test"].map(str::to_owned).into());
+    let link2 = |email: &str| wave2.iter().find(|m| to(m) == email).map(|m| link(m)).unwrap_or_default();
     assert_ne!(link2("a@p1.test"), link1("a@p1.test"));
-    assert_eq!(
-        answer(&link1("a@p1.test"), 9).await?.0,
-        409,
-        "wave 1's link stays spent"
-    );
-    assert_eq!(
-        answer(&link2("a@p1.test"), 6).await?.0,
-        200,
-        "wave 2's link is a new one"
-    );
+    assert_eq!(answer(&link1("a@p1.test"), 9).await?.0, 409, "wave 1's link stays spent");
+    assert_eq!(answer(&link2("a@p1.test"), 6).await?.0, 200, "wave 2's link is a new one");
 
     // The wave is on the answers and in the status and reports.
     let rows = s.admin.responses(survey_id).await?;
-    let mut waves: Vec<(String, i64)> = rows
-        .iter()
-        .map(|r| {
-            (
-                r.attributes
-                    .get("partner")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_owned(),
-                r.attributes
-                    .get("wave")
-                    .and_then(|v| v.as_i64())
-                    .unwrap_or(0),
-            )
-        })
-        .collect();
+    let mut waves: Vec<(String, i64)> =
+        rows.iter().map(|r| (r.attributes.get("partner").and_then(|v| v.as_str()).unwrap_or("").to_owned(), r.attributes.get("wave").and_then(|v| v.as_i64()).unwrap_or(0))).collect();
     waves.sort();
-    assert_eq!(
-        waves,
-        [
-            ("p1".to_owned(), 1),
-            ("p1".to_owned(), 2),
-            ("p2".to_owned(), 1)
-        ]
-    );
-    let status: Value = s
-        .admin
-        .get(&format!("/api/admin/campaigns/{id}/status"))
-        .await?;
+    assert_eq!(waves, [("p1".to_owned(), 1), ("p1".to_owned(), 2), ("p2".to_owned(), 1)]);
+    let status: Value = s.admin.get(&format!("/api/admin/campaigns/{id}/status")).await?;
     let per_wave: Vec<(u64, u64, u64)> = status["waves"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|w| {
-            (
-                w["wave"].as_u64().unwrap_or(0),
-                w["invitations_sent"].as_u64().unwrap_or(0),
-                w["answered"].as_u64().unwrap_or(0),
-            )
-        })
+        .map(|w| (w["wave"].as_u64().unwrap_or(0), w["invitations_sent"].as_u64().unwrap_or(0), w["answered"].as_u64().unwrap_or(0)))
         .collect();
     assert_eq!(per_wave, [(1, 3, 2), (2, 3, 1)], "{status}");
-    let segments: Value = s
-        .admin
-        .get(&format!(
-            "/api/admin/reports/segments?survey_id={survey_id}&by=attr:wave&min_n=1"
-        ))
-        .await?;
+    let segments: Value = s.admin.get(&format!("/api/admin/reports/segments?survey_id={survey_id}&by=attr:wave&min_n=1")).await?;
     let n: BTreeMap<String, u64> = segments["segments"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|seg| {
-            (
-                seg["value"].as_str().unwrap_or("").to_owned(),
-                seg["summary"]["n"].as_u64().unwrap_or(0),
-            )
-        })
+        .map(|seg| (seg["value"].as_str().unwrap_or("").to_owned(), seg["summary"]["n"].as_u64().unwrap_or(0)))
         .collect();
-    assert_eq!(
-        n,
-        [("1".to_owned(), 2), ("2".to_owned(), 1)].into(),
-        "{segments}"
-    );
+    assert_eq!(n, [("1".to_owned(), 2), ("2".to_owned(), 1)].into(), "{segments}");
 
     // A restart repeats nothing: the waves and the mails handed over are recorded.
     let mut collector = s.collector;
     collector.terminate().await?;
     let collector = collector.restart().await?;
     tokio::time::sleep(Duration::from_secs(4)).await;
-    assert_eq!(
-        sink.messages().len(),
-        6,
-        "{:?}",
-        sink.messages().iter().map(to).collect::<Vec<_>>()
-    );
+    assert_eq!(sink.messages().len(), 6, "{:?}", sink.messages().iter().map(to).collect::<Vec<_>>());
     drop(collector);
     Ok(())
 }
@@ -548,9 +253,7 @@ mod mime {
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let (mut bits, mut n, mut out) = (0u32, 0, Vec::new());
         for c in text.bytes() {
-            let Some(v) = alphabet.iter().position(|a| *a == c) else {
-                continue;
-            };
+            let Some(v) = alphabet.iter().position(|a| *a == c) else { continue };
             bits = (bits << 6) | v as u32;
             n += 6;
             if n >= 8 {
@@ -568,11 +271,7 @@ mod mime {
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
-                b'=' => match bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                {
+                b'=' => match bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(b) => {
                         out.push(b);
                         i += 3;
@@ -598,26 +297,15 @@ mod mime {
     /// A header's value, unfolded as RFC 5322 says (only the line breaks go; the folding
     /// whitespace stays).
     pub fn header(raw: &str, name: &str) -> String {
-        let head = raw
-            .split("\r\n\r\n")
-            .next()
-            .unwrap_or("")
-            .replace("\r\n ", " ")
-            .replace("\r\n\t", "\t");
+        let head = raw.split("\r\n\r\n").next().unwrap_or("").replace("\r\n ", " ").replace("\r\n\t", "\t");
         head.split("\r\n")
-            .find_map(|line| {
-                line.split_once(':')
-                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.trim().to_owned())
-            })
+            .find_map(|line| line.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned()))
             .unwrap_or_default()
     }
 
     /// The decoded text/plain part of a raw message.
     pub fn plain_text(raw: &str) -> String {
-        let Some(start) = raw.to_ascii_lowercase().find("content-type: text/plain") else {
-            return String::new();
-        };
+        let Some(start) = raw.to_ascii_lowercase().find("content-type: text/plain") else { return String::new() };
         let part = &raw[start..];
         let (head, body) = part.split_once("\r\n\r\n").unwrap_or((part, ""));
         let body = body.split("\r\n--").next().unwrap_or(body);
@@ -640,11 +328,7 @@ mod mime {
         for word in value.split_whitespace() {
             let parts: Vec<&str> = word.split('?').collect();
             if parts.len() == 5 && parts[0] == "=" && parts[4] == "=" {
-                let bytes = if parts[2].eq_ignore_ascii_case("b") {
-                    base64(parts[3])
-                } else {
-                    quoted_printable(parts[3], true)
-                };
+                let bytes = if parts[2].eq_ignore_ascii_case("b") { base64(parts[3]) } else { quoted_printable(parts[3], true) };
                 if !last_encoded && !out.is_empty() {
                     out.push(' ');
                 }

@@ -11,11 +11,7 @@ use std::time::Duration;
 async fn start() -> anyhow::Result<(tempfile::TempDir, Collector, Admin)> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
     Ok((dir, collector, admin))
 }
@@ -27,13 +23,10 @@ async fn post(url: &str, body: Value) -> anyhow::Result<(StatusCode, Value)> {
 }
 
 #[tokio::test]
-async fn an_answer_in_two_steps_is_stored_once_with_the_attributes_in_force() -> anyhow::Result<()>
-{
+async fn an_answer_in_two_steps_is_stored_once_with_the_attributes_in_force() -> anyhow::Result<()> {
     let (_dir, collector, admin) = start().await?;
     let project = admin.create_project(&["*"]).await?;
-    let survey = admin
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let base = format!("{}/v1/p/{}", collector.url, project.public_key);
 
     let identify = json!({ "user_id": "u-42", "attributes": { "plan": "pro", "country": "FR" },
@@ -44,30 +37,16 @@ async fn an_answer_in_two_steps_is_stored_once_with_the_attributes_in_force() ->
 
     let response_id = new_id();
     let score = json!({ "response_id": response_id, "survey_id": survey.id, "user_id": "u-42", "score": 3, "trigger": "ticket_resolved" });
-    assert_eq!(
-        post(&format!("{base}/responses"), score.clone()).await?.0,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(post(&format!("{base}/responses"), score.clone()).await?.0, StatusCode::ACCEPTED);
     // A retry, even with another score, changes nothing.
     let retry = json!({ "response_id": response_id, "survey_id": survey.id, "user_id": "u-42", "score": 10 });
-    assert_eq!(
-        post(&format!("{base}/responses"), retry).await?.0,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(post(&format!("{base}/responses"), retry).await?.0, StatusCode::ACCEPTED);
     let comment = json!({ "survey_id": survey.id, "user_id": "u-42", "comment": "Too slow", "extra_answers": { "support": 2 } });
-    assert_eq!(
-        post(&format!("{base}/responses/{response_id}/complete"), comment)
-            .await?
-            .0,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(post(&format!("{base}/responses/{response_id}/complete"), comment).await?.0, StatusCode::ACCEPTED);
 
     // The attributes change after answering; the stored answer keeps the earlier ones.
     let later = json!({ "user_id": "u-42", "attributes": { "plan": "enterprise" } });
-    assert_eq!(
-        post(&format!("{base}/identify"), later).await?.0,
-        StatusCode::OK
-    );
+    assert_eq!(post(&format!("{base}/identify"), later).await?.0, StatusCode::OK);
 
     let rows = wait_for(Duration::from_secs(10), || async {
         let rows = admin.responses(survey.id).await.ok()?;
@@ -92,37 +71,19 @@ async fn an_answer_in_two_steps_is_stored_once_with_the_attributes_in_force() ->
 async fn a_comment_that_arrives_before_its_score_is_merged() -> anyhow::Result<()> {
     let (_dir, collector, admin) = start().await?;
     let project = admin.create_project(&["*"]).await?;
-    let survey = admin
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let base = format!("{}/v1/p/{}", collector.url, project.public_key);
     let id = new_id();
     let comment = json!({ "survey_id": survey.id, "user_id": "u1", "comment": "Love it" });
-    assert_eq!(
-        post(&format!("{base}/responses/{id}/complete"), comment)
-            .await?
-            .0,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(post(&format!("{base}/responses/{id}/complete"), comment).await?.0, StatusCode::ACCEPTED);
     let score = json!({ "response_id": id, "survey_id": survey.id, "user_id": "u1", "score": 9 });
-    assert_eq!(
-        post(&format!("{base}/responses"), score).await?.0,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(post(&format!("{base}/responses"), score).await?.0, StatusCode::ACCEPTED);
     let row = wait_for(Duration::from_secs(10), || async {
-        admin
-            .responses(survey.id)
-            .await
-            .ok()?
-            .into_iter()
-            .find(|r| r.score.is_some() && r.comment.is_some())
+        admin.responses(survey.id).await.ok()?.into_iter().find(|r| r.score.is_some() && r.comment.is_some())
     })
     .await
     .expect("merged row");
-    assert_eq!(
-        (row.score, row.comment.as_deref()),
-        (Some(9), Some("Love it"))
-    );
+    assert_eq!((row.score, row.comment.as_deref()), (Some(9), Some("Love it")));
     Ok(())
 }
 
@@ -130,84 +91,44 @@ async fn a_comment_that_arrives_before_its_score_is_merged() -> anyhow::Result<(
 async fn configuration_is_cacheable_and_cors_follows_the_allowed_origins() -> anyhow::Result<()> {
     let (_dir, collector, admin) = start().await?;
     let project = admin.create_project(&["https://app.example.com"]).await?;
-    admin
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let http = reqwest::Client::new();
     let config_url = format!("{}/v1/p/{}/config", collector.url, project.public_key);
 
-    let first = http
-        .get(&config_url)
-        .header("Origin", "https://app.example.com")
-        .send()
-        .await?;
+    let first = http.get(&config_url).header("Origin", "https://app.example.com").send().await?;
     assert_eq!(first.status(), StatusCode::OK);
-    assert_eq!(
-        first.headers()["access-control-allow-origin"],
-        "https://app.example.com"
-    );
+    assert_eq!(first.headers()["access-control-allow-origin"], "https://app.example.com");
     let etag = first.headers()["etag"].to_str()?.to_owned();
     let config: Value = first.json().await?;
     assert_eq!(config["surveys"].as_array().map(Vec::len), Some(1));
 
-    let again = http
-        .get(&config_url)
-        .header("If-None-Match", &etag)
-        .send()
-        .await?;
+    let again = http.get(&config_url).header("If-None-Match", &etag).send().await?;
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 
     let preflight = http
-        .request(
-            reqwest::Method::OPTIONS,
-            format!("{}/v1/p/{}/responses", collector.url, project.public_key),
-        )
+        .request(reqwest::Method::OPTIONS, format!("{}/v1/p/{}/responses", collector.url, project.public_key))
         .header("Origin", "https://app.example.com")
         .header("Access-Control-Request-Method", "POST")
         .send()
         .await?;
     assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        preflight.headers()["access-control-allow-origin"],
-        "https://app.example.com"
-    );
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "https://app.example.com");
 
-    let foreign = http
-        .get(&config_url)
-        .header("Origin", "https://evil.example.net")
-        .send()
-        .await?;
+    let foreign = http.get(&config_url).header("Origin", "https://evil.example.net").send().await?;
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
-    assert!(
-        foreign
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none()
-    );
+    assert!(foreign.headers().get("access-control-allow-origin").is_none());
 
     // "Check installation" shows these requests, newest first, refusal included.
-    let activity: Vec<Value> = admin
-        .get(&format!("/api/admin/projects/{}/activity", project.id))
-        .await?;
+    let activity: Vec<Value> = admin.get(&format!("/api/admin/projects/{}/activity", project.id)).await?;
     let seen: Vec<(String, u64, Option<String>)> = activity
         .iter()
-        .map(|e| {
-            (
-                e["endpoint"].as_str().unwrap_or("").to_owned(),
-                e["status"].as_u64().unwrap_or(0),
-                e["origin"].as_str().map(str::to_owned),
-            )
-        })
+        .map(|e| (e["endpoint"].as_str().unwrap_or("").to_owned(), e["status"].as_u64().unwrap_or(0), e["origin"].as_str().map(str::to_owned)))
         .collect();
     let app = Some("https://app.example.com".to_owned());
     assert_eq!(
         seen,
         [
-            (
-                "config".to_owned(),
-                403,
-                Some("https://evil.example.net".to_owned())
-            ),
+            ("config".to_owned(), 403, Some("https://evil.example.net".to_owned())),
             ("responses".to_owned(), 204, app.clone()),
             ("config".to_owned(), 304, None),
             ("config".to_owned(), 200, app),
@@ -217,10 +138,7 @@ async fn configuration_is_cacheable_and_cors_follows_the_allowed_origins() -> an
 }
 
 fn sign_identity(secret: &str, sub: &str) -> anyhow::Result<String> {
-    let exp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs()
-        + 600;
+    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() + 600;
     let claims = json!({ "sub": sub, "exp": exp, "attributes": { "plan": "signed" } });
     Ok(jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
@@ -233,76 +151,37 @@ fn sign_identity(secret: &str, sub: &str) -> anyhow::Result<String> {
 async fn in_enforce_mode_nobody_can_answer_as_someone_else() -> anyhow::Result<()> {
     let (_dir, collector, admin) = start().await?;
     let project: nps_core::wire::Project = admin
-        .post(
-            "/api/admin/projects",
-            &ProjectInput {
-                name: "Strict".into(),
-                allowed_origins: vec!["*".into()],
-                identity_enforced: true,
-                fatigue: Default::default(),
-                retention_months: None,
-            },
-        )
+        .post("/api/admin/projects", &ProjectInput { name: "Strict".into(), allowed_origins: vec!["*".into()], identity_enforced: true, fatigue: Default::default(), retention_months: None })
         .await?;
-    let survey = admin
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let secret = project.identity_secret.clone().unwrap_or_default();
     let base = format!("{}/v1/p/{}", collector.url, project.public_key);
     let http = reqwest::Client::new();
 
     let (status, body) = post(&format!("{base}/identify"), json!({ "user_id": "alice" })).await?;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("identity_required"))
-    );
-    let (status, body) = post(
-        &format!("{base}/identify"),
-        json!({ "user_id": "alice", "identity_token": sign_identity(&secret, "mallory")? }),
-    )
-    .await?;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("identity_invalid"))
-    );
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("identity_required")));
+    let (status, body) =
+        post(&format!("{base}/identify"), json!({ "user_id": "alice", "identity_token": sign_identity(&secret, "mallory")? })).await?;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("identity_invalid")));
     let (status, body) = post(
         &format!("{base}/identify"),
         json!({ "user_id": "alice", "identity_token": sign_identity(&secret, "alice")?, "attributes": { "plan": "forged" } }),
     )
     .await?;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let session = body["session_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let session = body["session_token"].as_str().unwrap_or_default().to_owned();
 
     let answer = |user: &str| json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": user, "score": 8 });
-    let unsigned = http
-        .post(format!("{base}/responses"))
-        .json(&answer("alice"))
-        .send()
-        .await?;
+    let unsigned = http.post(format!("{base}/responses")).json(&answer("alice")).send().await?;
     assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
-    let as_bob = http
-        .post(format!("{base}/responses"))
-        .bearer_auth(&session)
-        .json(&answer("bob"))
-        .send()
-        .await?;
+    let as_bob = http.post(format!("{base}/responses")).bearer_auth(&session).json(&answer("bob")).send().await?;
     assert_eq!(as_bob.status(), StatusCode::UNAUTHORIZED);
-    let as_alice = http
-        .post(format!("{base}/responses"))
-        .bearer_auth(&session)
-        .json(&answer("alice"))
-        .send()
-        .await?;
+    let as_alice = http.post(format!("{base}/responses")).bearer_auth(&session).json(&answer("alice")).send().await?;
     assert_eq!(as_alice.status(), StatusCode::ACCEPTED);
 
-    let rows = wait_for(Duration::from_secs(10), || async {
-        Some(admin.responses(survey.id).await.ok()?).filter(|r| !r.is_empty())
-    })
-    .await
-    .expect("alice's answer stored");
+    let rows = wait_for(Duration::from_secs(10), || async { Some(admin.responses(survey.id).await.ok()?).filter(|r| !r.is_empty()) })
+        .await
+        .expect("alice's answer stored");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].user_id, "alice");
     // The signed attributes won over the ones sent in the clear.
@@ -314,47 +193,26 @@ async fn in_enforce_mode_nobody_can_answer_as_someone_else() -> anyhow::Result<(
 async fn the_report_counts_only_scored_answers_and_carries_the_interval() -> anyhow::Result<()> {
     let (_dir, collector, admin) = start().await?;
     let project = admin.create_project(&["*"]).await?;
-    let survey = admin
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let base = format!("{}/v1/p/{}", collector.url, project.public_key);
     let scores: Vec<i64> = (0..60).map(|i| (i * 7 + 3) % 11).collect();
     for (i, score) in scores.iter().enumerate() {
         let user = format!("user-{i}");
         let display = json!({ "display_id": new_id(), "survey_id": survey.id, "user_id": user });
-        assert_eq!(
-            post(&format!("{base}/displays"), display).await?.0,
-            StatusCode::ACCEPTED
-        );
+        assert_eq!(post(&format!("{base}/displays"), display).await?.0, StatusCode::ACCEPTED);
         let answer = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": user, "score": score });
-        assert_eq!(
-            post(&format!("{base}/responses"), answer).await?.0,
-            StatusCode::ACCEPTED
-        );
+        assert_eq!(post(&format!("{base}/responses"), answer).await?.0, StatusCode::ACCEPTED);
     }
     // Twenty more displays that were dismissed: they lower the response rate, not the NPS.
     for i in 0..20 {
         let display = json!({ "display_id": new_id(), "survey_id": survey.id, "user_id": format!("quiet-{i}") });
-        assert_eq!(
-            post(&format!("{base}/displays"), display).await?.0,
-            StatusCode::ACCEPTED
-        );
+        assert_eq!(post(&format!("{base}/displays"), display).await?.0, StatusCode::ACCEPTED);
         let decline = json!({ "action_id": new_id(), "survey_id": survey.id, "user_id": format!("quiet-{i}"), "kind": "decline" });
-        assert_eq!(
-            post(&format!("{base}/feedback"), decline).await?.0,
-            StatusCode::ACCEPTED
-        );
+        assert_eq!(post(&format!("{base}/feedback"), decline).await?.0, StatusCode::ACCEPTED);
     }
-    let expected =
-        BandCounts::from_scores(scores.iter().map(|s| NpsScore::new(*s).expect("valid")));
+    let expected = BandCounts::from_scores(scores.iter().map(|s| NpsScore::new(*s).expect("valid")));
     let report: NpsReport = wait_for(Duration::from_secs(10), || async {
-        let report: NpsReport = admin
-            .get(&format!(
-                "/api/admin/reports/nps?survey_id={}&granularity=day",
-                survey.id
-            ))
-            .await
-            .ok()?;
+        let report: NpsReport = admin.get(&format!("/api/admin/reports/nps?survey_id={}&granularity=day", survey.id)).await.ok()?;
         (report.overall.n == 60 && report.overall.displays == 80).then_some(report)
     })
     .await
@@ -374,49 +232,24 @@ async fn the_report_counts_only_scored_answers_and_carries_the_interval() -> any
 async fn account_roll_ups_are_all_three_and_per_role() -> anyhow::Result<()> {
     let (_dir, collector, admin) = start().await?;
     let project = admin.create_project(&["*"]).await?;
-    let survey = admin
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let base = format!("{}/v1/p/{}", collector.url, project.public_key);
     // acme: a detracting buyer and three promoting end users; globex: one passive admin.
-    let people = [
-        ("b1", "acme", "executive_buyer", 2),
-        ("e1", "acme", "end_user", 10),
-        ("e2", "acme", "end_user", 9),
-        ("e3", "acme", "end_user", 10),
-        ("a1", "globex", "admin", 8),
-    ];
+    let people = [("b1", "acme", "executive_buyer", 2), ("e1", "acme", "end_user", 10), ("e2", "acme", "end_user", 9), ("e3", "acme", "end_user", 10), ("a1", "globex", "admin", 8)];
     for (user, account, role, score) in people {
         let identify = json!({ "user_id": user, "account": { "id": account, "role": role } });
-        assert_eq!(
-            post(&format!("{base}/identify"), identify).await?.0,
-            StatusCode::OK
-        );
+        assert_eq!(post(&format!("{base}/identify"), identify).await?.0, StatusCode::OK);
         let answer = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": user, "score": score });
-        assert_eq!(
-            post(&format!("{base}/responses"), answer).await?.0,
-            StatusCode::ACCEPTED
-        );
+        assert_eq!(post(&format!("{base}/responses"), answer).await?.0, StatusCode::ACCEPTED);
     }
     nps_e2e::wait_drained(&collector.url).await?;
-    let r: Value = admin
-        .get(&format!(
-            "/api/admin/reports/accounts?survey_id={}",
-            survey.id
-        ))
-        .await?;
-    assert_eq!(
-        r["every_response"]["counts"],
-        json!({ "promoters": 3, "passives": 1, "detractors": 1 })
-    );
+    let r: Value = admin.get(&format!("/api/admin/reports/accounts?survey_id={}", survey.id)).await?;
+    assert_eq!(r["every_response"]["counts"], json!({ "promoters": 3, "passives": 1, "detractors": 1 }));
     // acme = (3 - 1) / 4 = 50, globex = 0: each account weighs the same.
     assert_eq!(r["per_account"]["accounts"], 2);
     assert!((r["per_account"]["mean_nps"].as_f64().unwrap_or(0.0) - 25.0).abs() < 1e-9);
     // The buyer speaks for acme (detractor); the admin for globex (passive).
-    assert_eq!(
-        r["decision_maker_first"]["counts"],
-        json!({ "promoters": 0, "passives": 1, "detractors": 1 })
-    );
+    assert_eq!(r["decision_maker_first"]["counts"], json!({ "promoters": 0, "passives": 1, "detractors": 1 }));
     assert_eq!(r["per_role"]["end_user"]["n"], 3);
     assert_eq!(r["per_role"]["executive_buyer"]["nps"], json!(-100.0));
     Ok(())

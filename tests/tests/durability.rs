@@ -17,34 +17,14 @@ struct Target {
 async fn setup(collector: &Collector) -> anyhow::Result<(Admin, Target)> {
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
-    let survey = admin
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
-    Ok((
-        admin,
-        Target {
-            base: format!("{}/v1/p/{}", collector.url, project.public_key),
-            survey_id: survey.id,
-        },
-    ))
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    Ok((admin, Target { base: format!("{}/v1/p/{}", collector.url, project.public_key), survey_id: survey.id }))
 }
 
 /// Sends `count` responses from `concurrency` clients; returns the ids that were acknowledged
 /// (202). Requests that fail (e.g. because the server was killed) are simply not counted.
-async fn send_responses(
-    base: &str,
-    survey_id: i64,
-    count: usize,
-    concurrency: usize,
-) -> HashSet<String> {
-    send_responses_into(
-        base,
-        survey_id,
-        count,
-        concurrency,
-        Arc::new(Mutex::new(HashSet::new())),
-    )
-    .await
+async fn send_responses(base: &str, survey_id: i64, count: usize, concurrency: usize) -> HashSet<String> {
+    send_responses_into(base, survey_id, count, concurrency, Arc::new(Mutex::new(HashSet::new()))).await
 }
 
 async fn send_responses_into(
@@ -54,10 +34,7 @@ async fn send_responses_into(
     concurrency: usize,
     acked: Arc<Mutex<HashSet<String>>>,
 ) -> HashSet<String> {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap_or_default();
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap_or_default();
     futures::stream::iter(0..count)
         .for_each_concurrent(concurrency, |i| {
             let (http, acked) = (http.clone(), acked.clone());
@@ -83,10 +60,7 @@ async fn stored_ids(admin: &Admin, survey_id: i64, expected: &HashSet<String>) -
         let rows = admin.responses(survey_id).await.ok()?;
         let ids: HashSet<String> = rows.iter().map(|r| r.id.clone()).collect();
         assert_eq!(ids.len(), rows.len(), "a response id is stored twice");
-        assert!(
-            rows.iter().all(|r| r.score.is_some()),
-            "a half-written response is stored"
-        );
+        assert!(rows.iter().all(|r| r.score.is_some()), "a half-written response is stored");
         expected.is_subset(&ids).then_some(ids)
     };
     match wait_for(Duration::from_secs(30), check).await {
@@ -95,10 +69,7 @@ async fn stored_ids(admin: &Admin, survey_id: i64, expected: &HashSet<String>) -
             let rows = admin.responses(survey_id).await.unwrap_or_default();
             let ids: HashSet<String> = rows.into_iter().map(|r| r.id).collect();
             let missing = expected.difference(&ids).count();
-            panic!(
-                "{missing} of {} acknowledged responses are missing",
-                expected.len()
-            );
+            panic!("{missing} of {} acknowledged responses are missing", expected.len());
         }
     }
 }
@@ -106,11 +77,7 @@ async fn stored_ids(admin: &Admin, survey_id: i64, expected: &HashSet<String>) -
 async fn kill_nine_mid_stream_loses_nothing_acknowledged(backend: Backend) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
-    let mut collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let mut collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let (_, target) = setup(&collector).await?;
 
     const TOTAL: usize = 30_000;
@@ -121,18 +88,11 @@ async fn kill_nine_mid_stream_loses_nothing_acknowledged(backend: Backend) -> an
     });
     // Kill once a good number of writes has been acknowledged, while many are in flight.
     let acked_so_far = || progress.lock().map(|a| a.len()).unwrap_or(0);
-    let reached = wait_for(Duration::from_secs(60), || async {
-        (acked_so_far() >= 2_000).then_some(())
-    })
-    .await;
+    let reached = wait_for(Duration::from_secs(60), || async { (acked_so_far() >= 2_000).then_some(()) }).await;
     assert!(reached.is_some(), "writes were not being acknowledged");
     collector.kill9().await?;
     let acked = sender.await?;
-    assert!(
-        acked.len() < TOTAL,
-        "the kill should land mid-stream ({} acked)",
-        acked.len()
-    );
+    assert!(acked.len() < TOTAL, "the kill should land mid-stream ({} acked)", acked.len());
 
     let collector = collector.restart().await?;
     let admin = Admin::bootstrap(&collector.url).await?;
@@ -163,18 +123,12 @@ async fn graceful_shutdown_drains_the_spool() -> anyhow::Result<()> {
     assert_eq!(acked.len(), 1_000);
     let status = collector.terminate().await?;
     assert!(status.success(), "graceful exit, got {status}");
-    assert!(
-        collector.log().contains("spool drained"),
-        "{}",
-        collector.log()
-    );
+    assert!(collector.log().contains("spool drained"), "{}", collector.log());
 
     // Read the database directly: everything is there without a restart.
     use sqlx::Connection;
     let mut conn = sqlx::SqliteConnection::connect(&db.url).await?;
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM responses")
-        .fetch_all(&mut conn)
-        .await?;
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM responses").fetch_all(&mut conn).await?;
     let stored: HashSet<String> = rows.into_iter().map(|(id,)| id).collect();
     assert_eq!(stored, acked);
     Ok(())
@@ -183,16 +137,12 @@ async fn graceful_shutdown_drains_the_spool() -> anyhow::Result<()> {
 use nps_e2e::proxy as outage;
 
 #[tokio::test]
-async fn during_a_database_outage_writes_are_acknowledged_and_arrive_once_it_is_back()
--> anyhow::Result<()> {
+async fn during_a_database_outage_writes_are_acknowledged_and_arrive_once_it_is_back() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::postgres().await?;
     let proxy = outage::Proxy::start("127.0.0.1:5432").await?;
-    let proxied = db
-        .url
-        .replace("127.0.0.1:5432", &format!("127.0.0.1:{}", proxy.port));
-    let collector =
-        Collector::start(CollectorOptions::new(dir.path().join("data"), proxied)).await?;
+    let proxied = db.url.replace("127.0.0.1:5432", &format!("127.0.0.1:{}", proxy.port));
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), proxied)).await?;
     let (admin, target) = setup(&collector).await?;
     // Warm the project cache, then cut the database.
     let before = send_responses(&target.base, target.survey_id, 50, 8).await;
@@ -200,15 +150,8 @@ async fn during_a_database_outage_writes_are_acknowledged_and_arrive_once_it_is_
     proxy.down();
 
     let during = send_responses(&target.base, target.survey_id, 500, 16).await;
-    assert_eq!(
-        during.len(),
-        500,
-        "writes must be acknowledged into the spool while the database is down"
-    );
-    let ready: serde_json::Value = reqwest::get(format!("{}/readyz", collector.url))
-        .await?
-        .json()
-        .await?;
+    assert_eq!(during.len(), 500, "writes must be acknowledged into the spool while the database is down");
+    let ready: serde_json::Value = reqwest::get(format!("{}/readyz", collector.url)).await?.json().await?;
     assert_eq!(ready["database"], "down");
 
     proxy.restore();
@@ -219,14 +162,11 @@ async fn during_a_database_outage_writes_are_acknowledged_and_arrive_once_it_is_
 }
 
 #[tokio::test]
-async fn two_collectors_on_one_postgres_both_accept_writes_without_duplicates() -> anyhow::Result<()>
-{
+async fn two_collectors_on_one_postgres_both_accept_writes_without_duplicates() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::postgres().await?;
-    let first =
-        Collector::start(CollectorOptions::new(dir.path().join("a"), db.url.clone())).await?;
-    let second =
-        Collector::start(CollectorOptions::new(dir.path().join("b"), db.url.clone())).await?;
+    let first = Collector::start(CollectorOptions::new(dir.path().join("a"), db.url.clone())).await?;
+    let second = Collector::start(CollectorOptions::new(dir.path().join("b"), db.url.clone())).await?;
     let (admin, target) = setup(&first).await?;
     let second_base = target.base.replace(&first.url, &second.url);
 
@@ -237,15 +177,7 @@ async fn two_collectors_on_one_postgres_both_accept_writes_without_duplicates() 
     for id in &shared {
         for base in [&target.base, &second_base] {
             let body = json!({ "response_id": id, "survey_id": target.survey_id, "user_id": "u", "score": 7 });
-            assert_eq!(
-                http.post(format!("{base}/responses"))
-                    .json(&body)
-                    .send()
-                    .await?
-                    .status()
-                    .as_u16(),
-                202
-            );
+            assert_eq!(http.post(format!("{base}/responses")).json(&body).send().await?.status().as_u16(), 202);
         }
     }
     let (a, b) = tokio::join!(

@@ -12,18 +12,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const DAY_MS: i64 = 86_400_000;
 
 fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 async fn post(url: &str, body: Value) -> anyhow::Result<(u16, Value)> {
     let response = reqwest::Client::new().post(url).json(&body).send().await?;
-    Ok((
-        response.status().as_u16(),
-        response.json().await.unwrap_or(Value::Null),
-    ))
+    Ok((response.status().as_u16(), response.json().await.unwrap_or(Value::Null)))
 }
 
 struct World {
@@ -35,24 +29,9 @@ struct World {
 async fn world(collector: &Collector, rules: SurveyRules) -> anyhow::Result<World> {
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
-    let input = SurveyInput {
-        name: "tnps".into(),
-        kind: SurveyKind::Tnps,
-        status: SurveyStatus::Live,
-        definition: Default::default(),
-        rules,
-    };
-    let survey: nps_core::wire::Survey = admin
-        .post(
-            &format!("/api/admin/projects/{}/surveys", project.id),
-            &input,
-        )
-        .await?;
-    Ok(World {
-        admin,
-        key: project.public_key,
-        survey_id: survey.id,
-    })
+    let input = SurveyInput { name: "tnps".into(), kind: SurveyKind::Tnps, status: SurveyStatus::Live, definition: Default::default(), rules };
+    let survey: nps_core::wire::Survey = admin.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?;
+    Ok(World { admin, key: project.public_key, survey_id: survey.id })
 }
 
 /// A user the host app created 60 days ago (past the 30-day first-survey delay).
@@ -71,61 +50,30 @@ async fn decide(base: &str, key: &str, survey_id: i64, user: &str) -> anyhow::Re
 }
 
 fn granted(decisions: &[anyhow::Result<Value>]) -> usize {
-    decisions
-        .iter()
-        .filter(|d| d.as_ref().is_ok_and(|d| d["eligible"] == json!(true)))
-        .count()
+    decisions.iter().filter(|d| d.as_ref().is_ok_and(|d| d["eligible"] == json!(true))).count()
 }
 
 async fn fifty_simultaneous_decisions_grant_one_display(backend: Backend) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let w = world(&collector, SurveyRules::default()).await?;
     identify(&collector.url, &w.key, "alice").await?;
     wait_drained(&collector.url).await?;
 
-    let decisions =
-        join_all((0..50).map(|_| decide(&collector.url, &w.key, w.survey_id, "alice"))).await;
-    assert!(
-        decisions.iter().all(Result::is_ok),
-        "{:?}",
-        decisions.iter().find(|d| d.is_err())
-    );
+    let decisions = join_all((0..50).map(|_| decide(&collector.url, &w.key, w.survey_id, "alice"))).await;
+    assert!(decisions.iter().all(Result::is_ok), "{:?}", decisions.iter().find(|d| d.is_err()));
     assert_eq!(granted(&decisions), 1);
-    for d in decisions
-        .iter()
-        .flatten()
-        .filter(|d| d["eligible"] == json!(false))
-    {
+    for d in decisions.iter().flatten().filter(|d| d["eligible"] == json!(false)) {
         assert_eq!(d["rule"], "global_cooldown", "{d}");
-        assert!(
-            d["retry_after"]
-                .as_i64()
-                .is_some_and(|t| t > now_ms() + 13 * DAY_MS)
-        );
+        assert!(d["retry_after"].as_i64().is_some_and(|t| t > now_ms() + 13 * DAY_MS));
     }
 
     // The report of exclusions shows the same story (decision logs travel through the spool).
     wait_drained(&collector.url).await?;
-    let exclusions: Value = w
-        .admin
-        .get(&format!(
-            "/api/admin/reports/exclusions?survey_id={}",
-            w.survey_id
-        ))
-        .await?;
+    let exclusions: Value = w.admin.get(&format!("/api/admin/reports/exclusions?survey_id={}", w.survey_id)).await?;
     let rules = exclusions["rules"].as_array().cloned().unwrap_or_default();
-    let count = |rule: &str, field: &str| {
-        rules
-            .iter()
-            .find(|r| r["rule"] == rule)
-            .and_then(|r| r[field].as_u64())
-    };
+    let count = |rule: &str, field: &str| rules.iter().find(|r| r["rule"] == rule).and_then(|r| r[field].as_u64());
     assert_eq!(count("eligible", "decisions"), Some(1));
     assert_eq!(count("global_cooldown", "decisions"), Some(49));
     assert_eq!(count("global_cooldown", "users"), Some(1));
@@ -152,11 +100,7 @@ async fn two_collectors_on_one_postgres_grant_one_display_between_them() -> anyh
     identify(&a.url, &w.key, "bob").await?;
     wait_drained(&a.url).await?;
     let decisions = join_all((0..50).map(|i| {
-        let base = if i % 2 == 0 {
-            a.url.clone()
-        } else {
-            b.url.clone()
-        };
+        let base = if i % 2 == 0 { a.url.clone() } else { b.url.clone() };
         let key = w.key.clone();
         async move { decide(&base, &key, w.survey_id, "bob").await }
     }))
@@ -180,42 +124,20 @@ async fn many_users_decided_in_shared_batches_get_one_display_each() -> anyhow::
     for user in &users {
         identify(&a.url, &w.key, user).await?;
     }
-    let (status, _) = post(
-        &format!("{}/v1/p/{}/feedback", a.url, w.key),
-        json!({ "action_id": new_id(), "user_id": "user-0", "kind": "opt_out" }),
-    )
-    .await?;
+    let (status, _) = post(&format!("{}/v1/p/{}/feedback", a.url, w.key), json!({ "action_id": new_id(), "user_id": "user-0", "kind": "opt_out" })).await?;
     assert_eq!(status, 202);
     wait_drained(&a.url).await?;
 
-    let requests = users
-        .iter()
-        .flat_map(|user| (0..6).map(move |i| (user.clone(), i)));
+    let requests = users.iter().flat_map(|user| (0..6).map(move |i| (user.clone(), i)));
     let decisions = join_all(requests.map(|(user, i)| {
-        let base = if i % 2 == 0 {
-            a.url.clone()
-        } else {
-            b.url.clone()
-        };
+        let base = if i % 2 == 0 { a.url.clone() } else { b.url.clone() };
         let key = w.key.clone();
         async move { (user.clone(), decide(&base, &key, w.survey_id, &user).await) }
     }))
     .await;
     for user in &users {
-        let mine: Vec<_> = decisions
-            .iter()
-            .filter(|(u, _)| u == user)
-            .map(|(_, d)| {
-                d.as_ref()
-                    .map(Clone::clone)
-                    .map_err(|e| anyhow::anyhow!("{e}"))
-            })
-            .collect();
-        assert!(
-            mine.iter().all(Result::is_ok),
-            "{user}: {:?}",
-            mine.iter().find(|d| d.is_err())
-        );
+        let mine: Vec<_> = decisions.iter().filter(|(u, _)| u == user).map(|(_, d)| d.as_ref().map(Clone::clone).map_err(|e| anyhow::anyhow!("{e}"))).collect();
+        assert!(mine.iter().all(Result::is_ok), "{user}: {:?}", mine.iter().find(|d| d.is_err()));
         let expected = if user == "user-0" { 0 } else { 1 };
         assert_eq!(granted(&mine), expected, "{user}: {mine:?}");
     }
@@ -230,20 +152,12 @@ async fn many_users_decided_in_shared_batches_get_one_display_each() -> anyhow::
 async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let w = world(&collector, SurveyRules::default()).await?;
     let (base, key) = (collector.url.clone(), w.key.clone());
 
     // A brand-new user is inside the first-survey delay.
-    let (status, _) = post(
-        &format!("{base}/v1/p/{key}/identify"),
-        json!({ "user_id": "newbie" }),
-    )
-    .await?;
+    let (status, _) = post(&format!("{base}/v1/p/{key}/identify"), json!({ "user_id": "newbie" })).await?;
     assert_eq!(status, 200);
     identify(&base, &key, "carol").await?;
     wait_drained(&base).await?;
@@ -252,60 +166,27 @@ async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(5)).await;
     taken.push(("carol", decide(&base, &key, w.survey_id, "carol").await?));
     let opt_out = json!({ "action_id": new_id(), "user_id": "carol", "kind": "opt_out" });
-    assert_eq!(
-        post(&format!("{base}/v1/p/{key}/feedback"), opt_out)
-            .await?
-            .0,
-        202
-    );
+    assert_eq!(post(&format!("{base}/v1/p/{key}/feedback"), opt_out).await?.0, 202);
     wait_drained(&base).await?;
     tokio::time::sleep(Duration::from_millis(5)).await;
     taken.push(("carol", decide(&base, &key, w.survey_id, "carol").await?));
-    let rules: Vec<&str> = taken
-        .iter()
-        .map(|(_, d)| d["rule"].as_str().unwrap_or(""))
-        .collect();
-    assert_eq!(
-        rules,
-        [
-            "first_survey_delay",
-            "eligible",
-            "global_cooldown",
-            "opted_out"
-        ]
-    );
+    let rules: Vec<&str> = taken.iter().map(|(_, d)| d["rule"].as_str().unwrap_or("")).collect();
+    assert_eq!(rules, ["first_survey_delay", "eligible", "global_cooldown", "opted_out"]);
 
     // Each logged decision is explained by the same rule, at the moment it was taken.
     wait_drained(&base).await?;
     for (user, _) in &taken {
-        let url = format!(
-            "/api/admin/explain?survey_id={}&user_id={user}",
-            w.survey_id
-        );
+        let url = format!("/api/admin/explain?survey_id={}&user_id={user}", w.survey_id);
         let now: Value = w.admin.get(&url).await?;
         let logged = &now["logged"];
         let at = logged["at"].as_i64().expect("a logged decision");
         let then: Value = w.admin.get(&format!("{url}&at={at}")).await?;
-        assert_eq!(
-            then["decision"]["rule"], logged["rule"],
-            "{user} at {at}: {then}"
-        );
+        assert_eq!(then["decision"]["rule"], logged["rule"], "{user} at {at}: {then}");
         assert_eq!(then["logged"]["rule"], logged["rule"]);
     }
     // Several rules can block at once; all are listed, first one first.
-    let carol: Value = w
-        .admin
-        .get(&format!(
-            "/api/admin/explain?survey_id={}&user_id=carol",
-            w.survey_id
-        ))
-        .await?;
-    let blocking: Vec<&str> = carol["blocking"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| d["rule"].as_str())
-        .collect();
+    let carol: Value = w.admin.get(&format!("/api/admin/explain?survey_id={}&user_id=carol", w.survey_id)).await?;
+    let blocking: Vec<&str> = carol["blocking"].as_array().into_iter().flatten().filter_map(|d| d["rule"].as_str()).collect();
     assert_eq!(blocking.first(), Some(&"opted_out"));
     assert!(blocking.contains(&"global_cooldown"), "{blocking:?}");
     Ok(())
@@ -315,18 +196,8 @@ async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
 async fn answers_beyond_the_response_cap_are_refused() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
-    let rules = SurveyRules {
-        response_caps: ResponseCaps {
-            per_day: None,
-            total: Some(2),
-        },
-        ..Default::default()
-    };
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let rules = SurveyRules { response_caps: ResponseCaps { per_day: None, total: Some(2) }, ..Default::default() };
     let w = world(&collector, rules).await?;
     let url = format!("{}/v1/p/{}/responses", collector.url, w.key);
     let answer = |user: &str| json!({ "response_id": new_id(), "survey_id": w.survey_id, "user_id": user, "score": 9 });
@@ -334,11 +205,7 @@ async fn answers_beyond_the_response_cap_are_refused() -> anyhow::Result<()> {
     assert_eq!(post(&url, answer("u2")).await?.0, 202);
     wait_drained(&collector.url).await?;
     let (status, body) = post(&url, answer("u3")).await?;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("survey_closed")),
-        "{body}"
-    );
+    assert_eq!((status, body["code"].as_str()), (409, Some("survey_closed")), "{body}");
     // And nobody else is asked.
     identify(&collector.url, &w.key, "dave").await?;
     wait_drained(&collector.url).await?;
@@ -351,11 +218,7 @@ async fn answers_beyond_the_response_cap_are_refused() -> anyhow::Result<()> {
 async fn a_decision_right_after_identify_sees_the_user() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let w = world(&collector, SurveyRules::default()).await?;
     // The widget identifies and asks at once; the identify is still in the spool.
     for i in 0..20 {
@@ -372,16 +235,11 @@ async fn a_decision_right_after_identify_sees_the_user() -> anyhow::Result<()> {
 /// with SQLite's write lock held by another connection (nothing can drain), then a kill -9:
 /// after the restart the claim is still known, from the spool.
 #[tokio::test]
-async fn a_display_claimed_in_memory_survives_a_crash_before_it_reaches_sqlite()
--> anyhow::Result<()> {
+async fn a_display_claimed_in_memory_survives_a_crash_before_it_reaches_sqlite() -> anyhow::Result<()> {
     use sqlx::Connection;
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let w = world(&collector, SurveyRules::default()).await?;
     identify(&collector.url, &w.key, "alice").await?;
     identify(&collector.url, &w.key, "bob").await?;
@@ -392,10 +250,7 @@ async fn a_display_claimed_in_memory_survives_a_crash_before_it_reaches_sqlite()
     let first = decide(&collector.url, &w.key, w.survey_id, "alice").await?;
     assert_eq!(first["eligible"], json!(true), "{first}");
     let second = decide(&collector.url, &w.key, w.survey_id, "alice").await?;
-    assert_eq!(
-        second["rule"], "global_cooldown",
-        "the claim is known at once: {second}"
-    );
+    assert_eq!(second["rule"], "global_cooldown", "the claim is known at once: {second}");
     let mut collector = collector;
     collector.kill9().await?;
     sqlx::query("ROLLBACK").execute(&mut blocker).await?;
@@ -403,35 +258,17 @@ async fn a_display_claimed_in_memory_survives_a_crash_before_it_reaches_sqlite()
 
     let collector = collector.restart().await?;
     let after = decide(&collector.url, &w.key, w.survey_id, "alice").await?;
-    assert_eq!(
-        after["eligible"],
-        json!(false),
-        "the claim survived the crash: {after}"
-    );
+    assert_eq!(after["eligible"], json!(false), "the claim survived the crash: {after}");
     assert_eq!(after["rule"], "global_cooldown", "{after}");
     let other = decide(&collector.url, &w.key, w.survey_id, "bob").await?;
-    assert_eq!(
-        other["eligible"],
-        json!(true),
-        "another user is unaffected: {other}"
-    );
+    assert_eq!(other["eligible"], json!(true), "another user is unaffected: {other}");
 
     // Everything reaches SQL once it can: the explanation agrees with the decisions taken.
     wait_drained(&collector.url).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
-    let exclusions: Value = admin
-        .get(&format!(
-            "/api/admin/reports/exclusions?survey_id={}",
-            w.survey_id
-        ))
-        .await?;
+    let exclusions: Value = admin.get(&format!("/api/admin/reports/exclusions?survey_id={}", w.survey_id)).await?;
     let rules = exclusions["rules"].as_array().cloned().unwrap_or_default();
-    let count = |rule: &str| {
-        rules
-            .iter()
-            .find(|r| r["rule"] == rule)
-            .and_then(|r| r["decisions"].as_u64())
-    };
+    let count = |rule: &str| rules.iter().find(|r| r["rule"] == rule).and_then(|r| r["decisions"].as_u64());
     assert_eq!(count("eligible"), Some(2));
     assert_eq!(count("global_cooldown"), Some(2));
     Ok(())
@@ -446,11 +283,7 @@ async fn a_display_claimed_in_memory_survives_a_crash_before_it_reaches_sqlite()
 async fn facts_loaded_at_start_up_decide_as_before_the_restart() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::sqlite(dir.path());
-    let mut collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let mut collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let rules: SurveyRules = serde_json::from_value(json!({ "targeting": {
         "conditions": [
             { "attribute": "plan", "op": "equals", "value": "pro" },
@@ -469,74 +302,30 @@ async fn facts_loaded_at_start_up_decide_as_before_the_restart() -> anyhow::Resu
     };
     let uuid = new_id();
     let long = format!("a-user-id-longer-than-the-inline-{}", "x".repeat(40));
-    let eligible = [
-        "short",
-        uuid.as_str(),
-        long.as_str(),
-        "o\"brien\\",
-        "kept",
-        "shown",
-    ];
+    let eligible = ["short", uuid.as_str(), long.as_str(), "o\"brien\\", "kept", "shown"];
     for user in eligible {
-        assert_eq!(
-            post(
-                &format!("{base}/identify"),
-                identify_as(user, "pro", "admin")
-            )
-            .await?
-            .0,
-            200
-        );
+        assert_eq!(post(&format!("{base}/identify"), identify_as(user, "pro", "admin")).await?.0, 200);
     }
     // A later identify without language or account keeps them, as SQL does.
-    let (status, _) = post(
-        &format!("{base}/identify"),
-        json!({ "user_id": "kept", "attributes": { "plan": "pro", "seats": 30 } }),
-    )
-    .await?;
+    let (status, _) = post(&format!("{base}/identify"), json!({ "user_id": "kept", "attributes": { "plan": "pro", "seats": 30 } })).await?;
     assert_eq!(status, 200);
-    for (user, plan, role) in [
-        ("free", "free", "admin"),
-        ("member", "pro", "end_user"),
-        ("opted", "pro", "admin"),
-    ] {
-        assert_eq!(
-            post(&format!("{base}/identify"), identify_as(user, plan, role))
-                .await?
-                .0,
-            200
-        );
+    for (user, plan, role) in [("free", "free", "admin"), ("member", "pro", "end_user"), ("opted", "pro", "admin")] {
+        assert_eq!(post(&format!("{base}/identify"), identify_as(user, plan, role)).await?.0, 200);
     }
     let opt_out = json!({ "action_id": new_id(), "user_id": "opted", "kind": "opt_out" });
     assert_eq!(post(&format!("{base}/feedback"), opt_out).await?.0, 202);
-    assert_eq!(
-        decide(&collector.url, &w.key, w.survey_id, "shown").await?["eligible"],
-        json!(true)
-    );
+    assert_eq!(decide(&collector.url, &w.key, w.survey_id, "shown").await?["eligible"], json!(true));
     wait_drained(&collector.url).await?;
     collector.terminate().await?;
 
     let collector = collector.restart().await?;
     for user in eligible.into_iter().filter(|u| *u != "shown") {
         let decision = decide(&collector.url, &w.key, w.survey_id, user).await?;
-        assert_eq!(
-            decision["eligible"],
-            json!(true),
-            "{user} after the restart: {decision}"
-        );
+        assert_eq!(decision["eligible"], json!(true), "{user} after the restart: {decision}");
     }
-    for (user, rule) in [
-        ("free", "targeting"),
-        ("member", "targeting"),
-        ("opted", "opted_out"),
-        ("shown", "global_cooldown"),
-        ("stranger", "targeting"),
-    ] {
+    for (user, rule) in [("free", "targeting"), ("member", "targeting"), ("opted", "opted_out"), ("shown", "global_cooldown"), ("stranger", "targeting")] {
         let decision = decide(&collector.url, &w.key, w.survey_id, user).await?;
-        assert_eq!(
-            decision["rule"], rule,
-            "{user} after the restart: {decision}"
-        );
+        assert_eq!(decision["rule"], rule, "{user} after the restart: {decision}");
     }
     Ok(())
 }

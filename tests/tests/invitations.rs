@@ -12,26 +12,15 @@ const SERVER_SECRET: &str = "end-to-end-test-server-secret-0123456789";
 const PASSWORD: &str = "a long enough password";
 
 async fn post(base: &str, path: &str, body: Value) -> anyhow::Result<(StatusCode, Value)> {
-    let response = reqwest::Client::new()
-        .post(format!("{base}{path}"))
-        .json(&body)
-        .send()
-        .await?;
+    let response = reqwest::Client::new().post(format!("{base}{path}")).json(&body).send().await?;
     let status = response.status();
     let text = response.text().await?;
     Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
 }
 
 async fn check(base: &str, token: &str) -> anyhow::Result<(StatusCode, Value)> {
-    let response = reqwest::Client::new()
-        .get(format!("{base}/api/admin/invitations/check"))
-        .query(&[("token", token)])
-        .send()
-        .await?;
-    Ok((
-        response.status(),
-        response.json().await.unwrap_or(Value::Null),
-    ))
+    let response = reqwest::Client::new().get(format!("{base}/api/admin/invitations/check")).query(&[("token", token)]).send().await?;
+    Ok((response.status(), response.json().await.unwrap_or(Value::Null)))
 }
 
 async fn invite(admin: &Admin, email: &str, role: &str) -> anyhow::Result<(StatusCode, Value)> {
@@ -42,10 +31,7 @@ async fn invite(admin: &Admin, email: &str, role: &str) -> anyhow::Result<(Statu
         .json(&json!({ "email": email, "role": role }))
         .send()
         .await?;
-    Ok((
-        response.status(),
-        response.json().await.unwrap_or(Value::Null),
-    ))
+    Ok((response.status(), response.json().await.unwrap_or(Value::Null)))
 }
 
 /// An invitation signed with the server's secret, as the collector would, but with `exp` chosen.
@@ -59,25 +45,19 @@ fn forged(email: &str, exp: i64) -> anyhow::Result<String> {
 }
 
 #[tokio::test]
-async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role_on_sqlite()
--> anyhow::Result<()> {
+async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role_on_sqlite() -> anyhow::Result<()> {
     invited_user_signs_in(Backend::Sqlite).await
 }
 
 #[tokio::test]
-async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role_on_postgres()
--> anyhow::Result<()> {
+async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role_on_postgres() -> anyhow::Result<()> {
     invited_user_signs_in(Backend::Postgres).await
 }
 
 async fn invited_user_signs_in(backend: Backend) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let base = collector.url.clone();
     let owner = Admin::bootstrap(&base).await?;
 
@@ -88,138 +68,54 @@ async fn invited_user_signs_in(backend: Backend) -> anyhow::Result<()> {
     assert_eq!(invitation["role"], "analyst");
     assert_eq!(invitation["invited_by"], "owner@example.com");
     let token = invitation["token"].as_str().unwrap_or_default().to_owned();
-    assert_eq!(
-        invitation["accept_path"].as_str(),
-        Some(format!("/admin/accept?token={token}").as_str())
-    );
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_millis() as i64;
+    assert_eq!(invitation["accept_path"].as_str(), Some(format!("/admin/accept?token={token}").as_str()));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     let expires = invitation["expires_at"].as_i64().unwrap_or_default();
-    assert!(
-        (expires - now - 7 * 86_400_000).abs() < 60_000,
-        "expires_at {expires}"
-    );
+    assert!((expires - now - 7 * 86_400_000).abs() < 60_000, "expires_at {expires}");
 
     // The invitee's page can say what the invitation is for, without a session.
     let (status, seen) = check(&base, &token).await?;
     assert_eq!(status, StatusCode::OK, "{seen}");
-    assert_eq!(
-        (seen["email"].as_str(), seen["role"].as_str()),
-        (Some("ana@example.com"), Some("analyst"))
-    );
+    assert_eq!((seen["email"].as_str(), seen["role"].as_str()), (Some("ana@example.com"), Some("analyst")));
 
     // The invitation is not a session.
-    let as_session = reqwest::Client::new()
-        .get(format!("{base}/api/admin/session"))
-        .bearer_auth(&token)
-        .send()
-        .await?;
+    let as_session = reqwest::Client::new().get(format!("{base}/api/admin/session")).bearer_auth(&token).send().await?;
     assert_eq!(as_session.status(), StatusCode::UNAUTHORIZED);
 
     // A too-short password is refused and does not use the invitation up.
-    let (status, error) = post(
-        &base,
-        "/api/admin/invitations/accept",
-        json!({ "token": token, "password": "short" }),
-    )
-    .await?;
+    let (status, error) = post(&base, "/api/admin/invitations/accept", json!({ "token": token, "password": "short" })).await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
-    assert!(
-        error["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("at least 10 characters"),
-        "{error}"
-    );
+    assert!(error["message"].as_str().unwrap_or_default().contains("at least 10 characters"), "{error}");
 
-    let (status, user) = post(
-        &base,
-        "/api/admin/invitations/accept",
-        json!({ "token": token, "password": PASSWORD }),
-    )
-    .await?;
+    let (status, user) = post(&base, "/api/admin/invitations/accept", json!({ "token": token, "password": PASSWORD })).await?;
     assert_eq!(status, StatusCode::CREATED, "{user}");
-    assert_eq!(
-        user,
-        json!({ "email": "ana@example.com", "role": "analyst" })
-    );
+    assert_eq!(user, json!({ "email": "ana@example.com", "role": "analyst" }));
     let ana = Admin::sign_in(&base, "ana@example.com", PASSWORD).await?;
     let me: Value = ana.get("/api/admin/session").await?;
     assert_eq!(me["role"], "analyst");
     // ...with the analyst's rights only: no inviting, no user list.
-    assert_eq!(
-        invite(&ana, "bob@example.com", "analyst").await?.0,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        ana.http
-            .get(format!("{base}/api/admin/users"))
-            .send()
-            .await?
-            .status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(invite(&ana, "bob@example.com", "analyst").await?.0, StatusCode::FORBIDDEN);
+    assert_eq!(ana.http.get(format!("{base}/api/admin/users")).send().await?.status(), StatusCode::FORBIDDEN);
     // The owner's list shows the new user with the invited role, and no password hashes.
     let users: Vec<Value> = owner.get("/api/admin/users").await?;
-    let listed: Vec<(&str, &str)> = users
-        .iter()
-        .map(|u| {
-            (
-                u["email"].as_str().unwrap_or_default(),
-                u["role"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        listed,
-        [
-            ("ana@example.com", "analyst"),
-            ("owner@example.com", "owner")
-        ]
-    );
-    assert!(users.iter().all(
-        |u| u.get("password_hash").is_none() && u["created_at"].as_i64().is_some_and(|t| t > 0)
-    ));
+    let listed: Vec<(&str, &str)> = users.iter().map(|u| (u["email"].as_str().unwrap_or_default(), u["role"].as_str().unwrap_or_default())).collect();
+    assert_eq!(listed, [("ana@example.com", "analyst"), ("owner@example.com", "owner")]);
+    assert!(users.iter().all(|u| u.get("password_hash").is_none() && u["created_at"].as_i64().is_some_and(|t| t > 0)));
 
     // Single use: accepting or checking again is refused with a clear message.
-    let (status, error) = post(
-        &base,
-        "/api/admin/invitations/accept",
-        json!({ "token": token, "password": "another long password" }),
-    )
-    .await?;
+    let (status, error) = post(&base, "/api/admin/invitations/accept", json!({ "token": token, "password": "another long password" })).await?;
     assert_eq!(status, StatusCode::CONFLICT, "{error}");
     assert_eq!(error["code"], "conflict");
-    assert_eq!(
-        error["message"],
-        "the invitation has already been used; sign in instead"
-    );
+    assert_eq!(error["message"], "the invitation has already been used; sign in instead");
     assert_eq!(check(&base, &token).await?.0, StatusCode::CONFLICT);
-    assert!(
-        Admin::sign_in(&base, "ana@example.com", "another long password")
-            .await
-            .is_err(),
-        "the password did not change"
-    );
+    assert!(Admin::sign_in(&base, "ana@example.com", "another long password").await.is_err(), "the password did not change");
     // An address that already has an account cannot be invited.
-    assert_eq!(
-        invite(&owner, "ana@example.com", "admin").await?.0,
-        StatusCode::CONFLICT
-    );
+    assert_eq!(invite(&owner, "ana@example.com", "admin").await?.0, StatusCode::CONFLICT);
 
     // Expired and forged links.
-    let (status, error) = post(
-        &base,
-        "/api/admin/invitations/accept",
-        json!({ "token": forged("old@example.com", now / 1000 - 3600)?, "password": PASSWORD }),
-    )
-    .await?;
+    let (status, error) = post(&base, "/api/admin/invitations/accept", json!({ "token": forged("old@example.com", now / 1000 - 3600)?, "password": PASSWORD })).await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
-    assert_eq!(
-        error["message"],
-        "the invitation has expired; ask for a new one"
-    );
+    assert_eq!(error["message"], "the invitation has expired; ask for a new one");
     // Another signature: the first character of the third part changes (all its bits count).
     let (head, signature) = token.rsplit_once('.').unwrap_or_default();
     let swapped = if signature.starts_with('A') { 'B' } else { 'A' };
@@ -227,41 +123,19 @@ async fn invited_user_signs_in(backend: Backend) -> anyhow::Result<()> {
     let (status, error) = check(&base, &tampered).await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
     assert_eq!(error["code"], "identity_invalid");
-    assert!(
-        Admin::sign_in(&base, "old@example.com", PASSWORD)
-            .await
-            .is_err()
-    );
+    assert!(Admin::sign_in(&base, "old@example.com", PASSWORD).await.is_err());
 
     // Roles: an admin invites analysts but not owners; bad input is named.
-    let _: Value = owner
-        .post(
-            "/api/admin/users",
-            &NewAdminUser {
-                email: "admin@example.com".into(),
-                password: PASSWORD.into(),
-                role: AdminRole::Admin,
-            },
-        )
-        .await?;
+    let _: Value = owner.post("/api/admin/users", &NewAdminUser { email: "admin@example.com".into(), password: PASSWORD.into(), role: AdminRole::Admin }).await?;
     let admin = Admin::sign_in(&base, "admin@example.com", PASSWORD).await?;
-    assert_eq!(
-        invite(&admin, "carol@example.com", "owner").await?.0,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        invite(&admin, "carol@example.com", "hr").await?.0,
-        StatusCode::CREATED
-    );
+    assert_eq!(invite(&admin, "carol@example.com", "owner").await?.0, StatusCode::FORBIDDEN);
+    assert_eq!(invite(&admin, "carol@example.com", "hr").await?.0, StatusCode::CREATED);
     let (status, error) = invite(&owner, "not-an-address", "analyst").await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error["message"], "email must be an e-mail address");
 
     // The new endpoints are described in the OpenAPI document.
-    let doc: Value = reqwest::get(format!("{base}/openapi.json"))
-        .await?
-        .json()
-        .await?;
+    let doc: Value = reqwest::get(format!("{base}/openapi.json")).await?.json().await?;
     for (path, method) in [
         ("/api/admin/invitations", "post"),
         ("/api/admin/invitations/check", "get"),
@@ -270,10 +144,7 @@ async fn invited_user_signs_in(backend: Backend) -> anyhow::Result<()> {
         ("/api/admin/campaigns", "get"),
         ("/api/admin/projects/{id}/followup-policy", "get"),
     ] {
-        assert!(
-            doc["paths"][path][method].is_object(),
-            "{method} {path} missing from /openapi.json"
-        );
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} missing from /openapi.json");
     }
     Ok(())
 }

@@ -4,10 +4,7 @@
 //! claims, and the action log hides entries about answers the reader may not read.
 
 use nps_core::wire::{Project, ProjectInput, SurveyKind};
-use nps_e2e::{
-    Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends,
-    wait_drained,
-};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends, wait_drained};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -25,41 +22,20 @@ struct Fixture {
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let owner = Admin::bootstrap(&collector.url).await?;
-    Ok(Fixture {
-        _dir: dir,
-        db,
-        collector,
-        owner,
-    })
+    Ok(Fixture { _dir: dir, db, collector, owner })
 }
 
 impl Fixture {
     /// Adds an admin user with this role and signs them in.
     async fn user(&self, email: &str, role: &str) -> anyhow::Result<Admin> {
-        let _: Value = self
-            .owner
-            .post(
-                "/api/admin/users",
-                &json!({ "email": email, "password": PASSWORD, "role": role }),
-            )
-            .await?;
+        let _: Value = self.owner.post("/api/admin/users", &json!({ "email": email, "password": PASSWORD, "role": role })).await?;
         Admin::sign_in(&self.collector.url, email, PASSWORD).await
     }
 
     async fn project(&self, identity_enforced: bool) -> anyhow::Result<Project> {
-        let input = ProjectInput {
-            name: "Isolated".into(),
-            allowed_origins: vec!["*".into()],
-            identity_enforced,
-            fatigue: Default::default(),
-            retention_months: None,
-        };
+        let input = ProjectInput { name: "Isolated".into(), allowed_origins: vec!["*".into()], identity_enforced, fatigue: Default::default(), retention_months: None };
         self.owner.post("/api/admin/projects", &input).await
     }
 
@@ -71,47 +47,27 @@ impl Fixture {
     /// Rows of `table` whose `survey_id` is this survey, read straight from the database.
     async fn rows_of_survey(&self, table: &str, survey_id: i64) -> anyhow::Result<i64> {
         let sql = format!("SELECT COUNT(*) FROM {table} WHERE survey_id = $1");
-        Ok(self
-            .scalar::<i64>(&sql, survey_id)
-            .await?
-            .first()
-            .copied()
-            .unwrap_or(0))
+        Ok(self.scalar::<i64>(&sql, survey_id).await?.first().copied().unwrap_or(0))
     }
 
     /// Ids of the stored answers to a survey, straight from the database.
     async fn response_ids(&self, survey_id: i64) -> anyhow::Result<Vec<String>> {
-        self.scalar::<String>(
-            "SELECT id FROM responses WHERE survey_id = $1 ORDER BY id",
-            survey_id,
-        )
-        .await
+        self.scalar::<String>("SELECT id FROM responses WHERE survey_id = $1 ORDER BY id", survey_id).await
     }
 
     async fn scalar<T>(&self, sql: &str, survey_id: i64) -> anyhow::Result<Vec<T>>
     where
-        T: Send
-            + Unpin
-            + for<'r> sqlx::Decode<'r, sqlx::Sqlite>
-            + sqlx::Type<sqlx::Sqlite>
-            + for<'r> sqlx::Decode<'r, sqlx::Postgres>
-            + sqlx::Type<sqlx::Postgres>,
+        T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
     {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         Ok(match self.db.backend {
             Backend::Sqlite => {
                 let mut db = sqlx::SqliteConnection::connect(&self.db.url).await?;
-                sqlx::query_scalar(sql)
-                    .bind(survey_id)
-                    .fetch_all(&mut db)
-                    .await?
+                sqlx::query_scalar(sql).bind(survey_id).fetch_all(&mut db).await?
             }
             Backend::Postgres => {
                 let mut db = sqlx::PgConnection::connect(&self.db.url).await?;
-                sqlx::query_scalar(sql)
-                    .bind(survey_id)
-                    .fetch_all(&mut db)
-                    .await?
+                sqlx::query_scalar(sql).bind(survey_id).fetch_all(&mut db).await?
             }
         })
     }
@@ -119,35 +75,18 @@ impl Fixture {
     /// A link campaign of a survey (`anonymity`: anonymous, confidential or identified),
     /// created by `by`; its id.
     async fn campaign(&self, by: &Admin, survey_id: i64, anonymity: &str) -> anyhow::Result<i64> {
-        let campaign: Value = by
-            .post(
-                "/api/admin/campaigns",
-                &json!({ "survey_id": survey_id, "name": "wave", "anonymity": anonymity }),
-            )
-            .await?;
-        campaign["id"]
-            .as_i64()
-            .ok_or_else(|| anyhow::anyhow!("no campaign id in {campaign}"))
+        let campaign: Value = by.post("/api/admin/campaigns", &json!({ "survey_id": survey_id, "name": "wave", "anonymity": anonymity })).await?;
+        campaign["id"].as_i64().ok_or_else(|| anyhow::anyhow!("no campaign id in {campaign}"))
     }
 
     /// Answers every personal link of the campaign (as `by` reads them) with this score.
     async fn answer_links(&self, by: &Admin, campaign_id: i64, score: u8) -> anyhow::Result<()> {
-        let links: Vec<Value> = by
-            .get(&format!("/api/admin/campaigns/{campaign_id}/links"))
-            .await?;
+        let links: Vec<Value> = by.get(&format!("/api/admin/campaigns/{campaign_id}/links")).await?;
         anyhow::ensure!(!links.is_empty(), "campaign {campaign_id} has no links");
         for link in &links {
             let url = link["url"].as_str().unwrap_or_default();
-            let response = reqwest::Client::new()
-                .post(url)
-                .form(&[("score", score.to_string()), ("comment", String::new())])
-                .send()
-                .await?;
-            anyhow::ensure!(
-                response.status() == StatusCode::OK,
-                "answering {url}: {}",
-                response.status()
-            );
+            let response = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", String::new())]).send().await?;
+            anyhow::ensure!(response.status() == StatusCode::OK, "answering {url}: {}", response.status());
         }
         Ok(())
     }
@@ -171,14 +110,7 @@ async fn get(admin: &Admin, path: &str) -> anyhow::Result<(StatusCode, Value)> {
 
 /// POST as this admin (with its CSRF token): status and body.
 async fn post_as(admin: &Admin, path: &str, body: &Value) -> anyhow::Result<(StatusCode, Value)> {
-    reply(
-        admin
-            .http
-            .post(format!("{}{path}", admin.base))
-            .header("X-CSRF-Token", &admin.csrf)
-            .json(body),
-    )
-    .await
+    reply(admin.http.post(format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf).json(body)).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,94 +120,39 @@ async fn post_as(admin: &Admin, path: &str, body: &Value) -> anyhow::Result<(Sta
 async fn the_client_api_refuses_link_surveys_and_stores_nothing() -> anyhow::Result<()> {
     let f = fixture(Backend::Sqlite).await?;
     let project = f.project(false).await?;
-    let enps = f
-        .owner
-        .create_live_survey(project.id, SurveyKind::Enps)
-        .await?;
-    let tnps = f
-        .owner
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let enps = f.owner.create_live_survey(project.id, SurveyKind::Enps).await?;
+    let tnps = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let base = f.client(&project);
 
     let config: Value = reqwest::get(format!("{base}/config")).await?.json().await?;
-    let listed: Vec<i64> = config["surveys"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s["id"].as_i64())
-        .collect();
-    assert_eq!(
-        listed,
-        [tnps.id],
-        "the widget config lists in-app surveys only"
-    );
+    let listed: Vec<i64> = config["surveys"].as_array().into_iter().flatten().filter_map(|s| s["id"].as_i64()).collect();
+    assert_eq!(listed, [tnps.id], "the widget config lists in-app surveys only");
 
     let user = "employee-1";
     let writes = [
-        (
-            "decide".to_owned(),
-            json!({ "user_id": user, "display_id": new_id(), "survey_id": enps.id }),
-        ),
-        (
-            "displays".to_owned(),
-            json!({ "display_id": new_id(), "survey_id": enps.id, "user_id": user }),
-        ),
-        (
-            "responses".to_owned(),
-            json!({ "response_id": new_id(), "survey_id": enps.id, "user_id": user, "score": 0 }),
-        ),
-        (
-            format!("responses/{}/complete", new_id()),
-            json!({ "survey_id": enps.id, "user_id": user, "comment": "forged" }),
-        ),
-        (
-            "feedback".to_owned(),
-            json!({ "action_id": new_id(), "survey_id": enps.id, "user_id": user, "kind": "decline" }),
-        ),
+        ("decide".to_owned(), json!({ "user_id": user, "display_id": new_id(), "survey_id": enps.id })),
+        ("displays".to_owned(), json!({ "display_id": new_id(), "survey_id": enps.id, "user_id": user })),
+        ("responses".to_owned(), json!({ "response_id": new_id(), "survey_id": enps.id, "user_id": user, "score": 0 })),
+        (format!("responses/{}/complete", new_id()), json!({ "survey_id": enps.id, "user_id": user, "comment": "forged" })),
+        ("feedback".to_owned(), json!({ "action_id": new_id(), "survey_id": enps.id, "user_id": user, "kind": "decline" })),
     ];
     for (endpoint, body) in &writes {
         let (status, error) = post(&format!("{base}/{endpoint}"), body).await?;
-        assert_eq!(
-            (status, error["code"].as_str()),
-            (StatusCode::CONFLICT, Some("survey_not_in_app")),
-            "{endpoint}: {error}"
-        );
-        assert!(
-            error["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("enps")),
-            "{endpoint}: the message names the kind: {error}"
-        );
+        assert_eq!((status, error["code"].as_str()), (StatusCode::CONFLICT, Some("survey_not_in_app")), "{endpoint}: {error}");
+        assert!(error["message"].as_str().is_some_and(|m| m.contains("enps")), "{endpoint}: the message names the kind: {error}");
     }
     // The same writes into the in-app survey still go through, so the spool had work to drain.
-    let answer =
-        json!({ "response_id": new_id(), "survey_id": tnps.id, "user_id": user, "score": 9 });
-    assert_eq!(
-        post(&format!("{base}/responses"), &answer).await?.0,
-        StatusCode::ACCEPTED
-    );
+    let answer = json!({ "response_id": new_id(), "survey_id": tnps.id, "user_id": user, "score": 9 });
+    assert_eq!(post(&format!("{base}/responses"), &answer).await?.0, StatusCode::ACCEPTED);
     wait_drained(&f.collector.url).await?;
 
     for table in ["responses", "displays", "feedback", "decisions"] {
-        assert_eq!(
-            f.rows_of_survey(table, enps.id).await?,
-            0,
-            "nothing reached {table}"
-        );
+        assert_eq!(f.rows_of_survey(table, enps.id).await?, 0, "nothing reached {table}");
     }
     assert_eq!(f.rows_of_survey("responses", tnps.id).await?, 1);
     let hr = f.user("hr@x.io", "hr").await?;
-    let (status, report) = get(
-        &hr,
-        &format!("/api/admin/reports/nps?survey_id={}", enps.id),
-    )
-    .await?;
-    assert_eq!(
-        (status, report["overall"]["n"].as_u64()),
-        (StatusCode::OK, Some(0)),
-        "HR's n is unchanged: {report}"
-    );
+    let (status, report) = get(&hr, &format!("/api/admin/reports/nps?survey_id={}", enps.id)).await?;
+    assert_eq!((status, report["overall"]["n"].as_u64()), (StatusCode::OK, Some(0)), "HR's n is unchanged: {report}");
     Ok(())
 }
 
@@ -283,59 +160,18 @@ async fn the_client_api_refuses_link_surveys_and_stores_nothing() -> anyhow::Res
 /// user of a link answer, leaves that answer alone.
 async fn a_completion_cannot_land_on_a_link_answer(f: Fixture) -> anyhow::Result<()> {
     let project = f.project(false).await?;
-    let enps = f
-        .owner
-        .create_live_survey(project.id, SurveyKind::Enps)
-        .await?;
-    let tnps = f
-        .owner
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let enps = f.owner.create_live_survey(project.id, SurveyKind::Enps).await?;
+    let tnps = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let campaign = f.campaign(&f.owner, enps.id, "identified").await?;
-    let _: Value = f
-        .owner
-        .post(
-            &format!("/api/admin/campaigns/{campaign}/recipients"),
-            &nps_e2e::recipients_json("email\nann@corp.test\n"),
-        )
-        .await?;
+    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &nps_e2e::recipients_json("email\nann@corp.test\n")).await?;
     f.answer_links(&f.owner, campaign, 3).await?;
-    let id = f
-        .response_ids(enps.id)
-        .await?
-        .pop()
-        .ok_or_else(|| anyhow::anyhow!("the link answer is stored"))?;
-    let user = f
-        .scalar::<String>(
-            "SELECT user_id FROM responses WHERE survey_id = $1",
-            enps.id,
-        )
-        .await?
-        .pop()
-        .unwrap_or_default();
+    let id = f.response_ids(enps.id).await?.pop().ok_or_else(|| anyhow::anyhow!("the link answer is stored"))?;
+    let user = f.scalar::<String>("SELECT user_id FROM responses WHERE survey_id = $1", enps.id).await?.pop().unwrap_or_default();
     let complete = json!({ "survey_id": tnps.id, "user_id": user, "comment": "forged" });
-    assert_eq!(
-        post(
-            &format!("{}/responses/{id}/complete", f.client(&project)),
-            &complete
-        )
-        .await?
-        .0,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(post(&format!("{}/responses/{id}/complete", f.client(&project)), &complete).await?.0, StatusCode::ACCEPTED);
     wait_drained(&f.collector.url).await?;
-    let comments = f
-        .scalar::<Option<String>>(
-            "SELECT comment FROM responses WHERE survey_id = $1",
-            enps.id,
-        )
-        .await?;
-    assert!(
-        comments
-            .iter()
-            .all(|c| c.as_deref().unwrap_or("").is_empty()),
-        "the link answer kept its comment: {comments:?}"
-    );
+    let comments = f.scalar::<Option<String>>("SELECT comment FROM responses WHERE survey_id = $1", enps.id).await?;
+    assert!(comments.iter().all(|c| c.as_deref().unwrap_or("").is_empty()), "the link answer kept its comment: {comments:?}");
     Ok(())
 }
 
@@ -362,222 +198,86 @@ async fn two_programmes(f: Fixture) -> anyhow::Result<TwoProgrammes> {
     let pm_b = f.user("pm-b@x.io", "partner_manager").await?;
     let project_a = f.project(false).await?;
     let project_b = f.project(false).await?;
-    let survey_a = f
-        .owner
-        .create_live_survey(project_a.id, SurveyKind::Partner)
-        .await?
-        .id;
-    let survey_b = f
-        .owner
-        .create_live_survey(project_b.id, SurveyKind::Partner)
-        .await?
-        .id;
+    let survey_a = f.owner.create_live_survey(project_a.id, SurveyKind::Partner).await?.id;
+    let survey_b = f.owner.create_live_survey(project_b.id, SurveyKind::Partner).await?.id;
     for (project, manager) in [(&project_a, "pm-a@x.io"), (&project_b, "pm-b@x.io")] {
-        let partners =
-            json!({ "partners": [{ "id": "p1", "name": "Same id", "owner_email": manager }] });
-        let _: Value = f
-            .owner
-            .post(
-                &format!("/api/admin/projects/{}/partners", project.id),
-                &partners,
-            )
-            .await?;
+        let partners = json!({ "partners": [{ "id": "p1", "name": "Same id", "owner_email": manager }] });
+        let _: Value = f.owner.post(&format!("/api/admin/projects/{}/partners", project.id), &partners).await?;
     }
     let campaign_a = f.campaign(&pm_a, survey_a, "identified").await?;
     let campaign_b = f.campaign(&pm_b, survey_b, "identified").await?;
-    for (pm, campaign, email) in [
-        (&pm_a, campaign_a, "buyer@a.test"),
-        (&pm_b, campaign_b, "buyer@b.test"),
-    ] {
+    for (pm, campaign, email) in [(&pm_a, campaign_a, "buyer@a.test"), (&pm_b, campaign_b, "buyer@b.test")] {
         let recipients = json!({ "recipients": [{ "email": email, "attributes": { "partner": "p1", "role": "decision_maker" } }] });
-        let _: Value = pm
-            .post(
-                &format!("/api/admin/campaigns/{campaign}/recipients"),
-                &recipients,
-            )
-            .await?;
+        let _: Value = pm.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &recipients).await?;
         f.answer_links(pm, campaign, 2).await?;
     }
-    Ok(TwoProgrammes {
-        f,
-        pm_a,
-        pm_b,
-        project_a,
-        project_b,
-        survey_a,
-        survey_b,
-        campaign_a,
-    })
+    Ok(TwoProgrammes { f, pm_a, pm_b, project_a, project_b, survey_a, survey_b, campaign_a })
 }
 
 /// How many follow-ups of the project this admin sees.
 async fn queue(admin: &Admin, project: &Project) -> anyhow::Result<usize> {
-    Ok(admin
-        .get::<Vec<Value>>(&format!("/api/admin/followups?project_id={}", project.id))
-        .await?
-        .len())
+    Ok(admin.get::<Vec<Value>>(&format!("/api/admin/followups?project_id={}", project.id)).await?.len())
 }
 
 /// The survey ids of the answers this manager reads.
 async fn surveys_read_by(pm: &Admin) -> anyhow::Result<Vec<i64>> {
     let rows: Vec<Value> = pm.get("/api/admin/responses?limit=1000").await?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| r["survey_id"].as_i64())
-        .collect())
+    Ok(rows.iter().filter_map(|r| r["survey_id"].as_i64()).collect())
 }
 
 async fn partner_scope_is_per_project(f: Fixture) -> anyhow::Result<()> {
     let t = two_programmes(f).await?;
-    assert_eq!(
-        surveys_read_by(&t.pm_a).await?,
-        [t.survey_a],
-        "pm-a reads project A's p1 only"
-    );
-    assert_eq!(
-        surveys_read_by(&t.pm_b).await?,
-        [t.survey_b],
-        "pm-b reads project B's p1 only"
-    );
-    let report: Value = t
-        .pm_a
-        .get(&format!("/api/admin/reports/nps?survey_id={}", t.survey_b))
-        .await?;
-    assert_eq!(
-        report["overall"]["n"], 0,
-        "project B's answers are not in pm-a's report: {report}"
-    );
+    assert_eq!(surveys_read_by(&t.pm_a).await?, [t.survey_a], "pm-a reads project A's p1 only");
+    assert_eq!(surveys_read_by(&t.pm_b).await?, [t.survey_b], "pm-b reads project B's p1 only");
+    let report: Value = t.pm_a.get(&format!("/api/admin/reports/nps?survey_id={}", t.survey_b)).await?;
+    assert_eq!(report["overall"]["n"], 0, "project B's answers are not in pm-a's report: {report}");
 
     // Follow-ups (the default policy follows detractors): each manager's own project only.
-    assert_eq!(
-        queue(&t.f.owner, &t.project_b).await?,
-        1,
-        "project B has a follow-up"
-    );
+    assert_eq!(queue(&t.f.owner, &t.project_b).await?, 1, "project B has a follow-up");
     assert_eq!(queue(&t.pm_b, &t.project_b).await?, 1);
-    assert_eq!(
-        queue(&t.pm_a, &t.project_b).await?,
-        0,
-        "project B's p1 follow-up is not pm-a's"
-    );
+    assert_eq!(queue(&t.pm_a, &t.project_b).await?, 0, "project B's p1 follow-up is not pm-a's");
     assert_eq!(queue(&t.pm_a, &t.project_a).await?, 1);
-    let theirs: Vec<Value> =
-        t.f.owner
-            .get(&format!(
-                "/api/admin/followups?project_id={}",
-                t.project_b.id
-            ))
-            .await?;
+    let theirs: Vec<Value> = t.f.owner.get(&format!("/api/admin/followups?project_id={}", t.project_b.id)).await?;
     let theirs = theirs[0]["response_id"].as_str().unwrap_or_default();
-    let (status, body) = post_as(
-        &t.pm_a,
-        &format!("/api/admin/followups/{theirs}"),
-        &json!({ "status": "contacted" }),
-    )
-    .await?;
-    assert_eq!(
-        status,
-        StatusCode::NOT_FOUND,
-        "pm-a cannot work project B's follow-up: {body}"
-    );
+    let (status, body) = post_as(&t.pm_a, &format!("/api/admin/followups/{theirs}"), &json!({ "status": "contacted" })).await?;
+    assert_eq!(status, StatusCode::NOT_FOUND, "pm-a cannot work project B's follow-up: {body}");
     Ok(())
 }
 
 async fn partner_campaigns_belong_to_their_manager(f: Fixture) -> anyhow::Result<()> {
     let t = two_programmes(f).await?;
     let a = t.campaign_a;
-    for path in [
-        format!("/api/admin/campaigns/{a}"),
-        format!("/api/admin/campaigns/{a}/links"),
-        format!("/api/admin/campaigns/{a}/status"),
-    ] {
+    for path in [format!("/api/admin/campaigns/{a}"), format!("/api/admin/campaigns/{a}/links"), format!("/api/admin/campaigns/{a}/status")] {
         let (status, body) = get(&t.pm_b, &path).await?;
         assert_eq!(status, StatusCode::NOT_FOUND, "pm-b reads {path}: {body}");
-        assert_eq!(
-            get(&t.pm_a, &path).await?.0,
-            StatusCode::OK,
-            "pm-a reads {path}"
-        );
-        assert_eq!(
-            get(&t.f.owner, &path).await?.0,
-            StatusCode::OK,
-            "the owner reads {path}"
-        );
+        assert_eq!(get(&t.pm_a, &path).await?.0, StatusCode::OK, "pm-a reads {path}");
+        assert_eq!(get(&t.f.owner, &path).await?.0, StatusCode::OK, "the owner reads {path}");
     }
     let recipient = json!({ "recipients": [{ "email": "intruder@b.test", "attributes": { "partner": "p1" } }] });
-    assert_eq!(
-        post_as(
-            &t.pm_b,
-            &format!("/api/admin/campaigns/{a}/recipients"),
-            &recipient
-        )
-        .await?
-        .0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        post_as(
-            &t.pm_b,
-            &format!("/api/admin/campaigns/{a}/send"),
-            &json!({})
-        )
-        .await?
-        .0,
-        StatusCode::NOT_FOUND
-    );
-    let listed: Vec<Value> = t
-        .pm_b
-        .get(&format!("/api/admin/campaigns?survey_id={}", t.survey_a))
-        .await?;
-    assert!(
-        listed.is_empty(),
-        "pm-b does not list pm-a's campaign: {listed:?}"
-    );
+    assert_eq!(post_as(&t.pm_b, &format!("/api/admin/campaigns/{a}/recipients"), &recipient).await?.0, StatusCode::NOT_FOUND);
+    assert_eq!(post_as(&t.pm_b, &format!("/api/admin/campaigns/{a}/send"), &json!({})).await?.0, StatusCode::NOT_FOUND);
+    let listed: Vec<Value> = t.pm_b.get(&format!("/api/admin/campaigns?survey_id={}", t.survey_a)).await?;
+    assert!(listed.is_empty(), "pm-b does not list pm-a's campaign: {listed:?}");
 
     // In a campaign of their own in project A, pm-b may not invite project A's p1 (pm-a's).
     let own = t.f.campaign(&t.pm_b, t.survey_a, "identified").await?;
-    let (status, error) = post_as(
-        &t.pm_b,
-        &format!("/api/admin/campaigns/{own}/recipients"),
-        &recipient,
-    )
-    .await?;
+    let (status, error) = post_as(&t.pm_b, &format!("/api/admin/campaigns/{own}/recipients"), &recipient).await?;
     assert_eq!(status, StatusCode::FORBIDDEN, "{error}");
-    assert!(
-        error["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("recipients[0].attributes.partner")),
-        "{error}"
-    );
-    let (status, error) = post_as(
-        &t.pm_b,
-        &format!("/api/admin/campaigns/{own}/recipients"),
-        &nps_e2e::recipients_json("email\nnobody@b.test\n"),
-    )
-    .await?;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "a contact of no partner: {error}"
-    );
+    assert!(error["message"].as_str().is_some_and(|m| m.contains("recipients[0].attributes.partner")), "{error}");
+    let (status, error) = post_as(&t.pm_b, &format!("/api/admin/campaigns/{own}/recipients"), &nps_e2e::recipients_json("email\nnobody@b.test\n")).await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a contact of no partner: {error}");
     // Nothing of pm-b's reached pm-a's programme.
     assert_eq!(t.f.response_ids(t.survey_a).await?.len(), 1);
     Ok(())
 }
 
-on_both_backends!(
-    partner_scope_is_per_project,
-    partner_campaigns_belong_to_their_manager
-);
+on_both_backends!(partner_scope_is_per_project, partner_campaigns_belong_to_their_manager);
 
 // ---------------------------------------------------------------------------------------------
 // 3. Enforce mode takes the account, role and account attributes from the signed claims only.
 
 fn identity_token(secret: &str, claims: Value) -> anyhow::Result<String> {
-    let exp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs()
-        + 600;
+    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() + 600;
     let mut claims = claims;
     claims["exp"] = json!(exp);
     Ok(jsonwebtoken::encode(
@@ -588,24 +288,13 @@ fn identity_token(secret: &str, claims: Value) -> anyhow::Result<String> {
 }
 
 /// Identifies (expecting 200) and answers with the widget session; the response id.
-async fn identify_and_answer(
-    base: &str,
-    survey_id: i64,
-    identify: Value,
-    score: u8,
-) -> anyhow::Result<String> {
+async fn identify_and_answer(base: &str, survey_id: i64, identify: Value, score: u8) -> anyhow::Result<String> {
     let (status, body) = post(&format!("{base}/identify"), &identify).await?;
     anyhow::ensure!(status == StatusCode::OK, "identify: {status} {body}");
     let session = body["session_token"].as_str().unwrap_or_default();
     let id = new_id();
     let answer = json!({ "response_id": id, "survey_id": survey_id, "user_id": identify["user_id"], "score": score });
-    let status = reqwest::Client::new()
-        .post(format!("{base}/responses"))
-        .bearer_auth(session)
-        .json(&answer)
-        .send()
-        .await?
-        .status();
+    let status = reqwest::Client::new().post(format!("{base}/responses")).bearer_auth(session).json(&answer).send().await?.status();
     anyhow::ensure!(status == StatusCode::ACCEPTED, "answer: {status}");
     Ok(id)
 }
@@ -614,109 +303,38 @@ async fn identify_and_answer(
 async fn in_enforce_mode_the_account_comes_only_from_signed_claims() -> anyhow::Result<()> {
     let f = fixture(Backend::Sqlite).await?;
     let project = f.project(true).await?;
-    let survey = f
-        .owner
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let survey = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let secret = project.identity_secret.clone().unwrap_or_default();
     let base = f.client(&project);
     // acme's only member so far: an end user, signed, promoting.
-    let signed = identity_token(
-        &secret,
-        json!({ "sub": "v", "account": "acme", "role": "end_user" }),
-    )?;
-    identify_and_answer(
-        &base,
-        survey.id,
-        json!({ "user_id": "v", "identity_token": signed }),
-        10,
-    )
-    .await?;
+    let signed = identity_token(&secret, json!({ "sub": "v", "account": "acme", "role": "end_user" }))?;
+    identify_and_answer(&base, survey.id, json!({ "user_id": "v", "identity_token": signed }), 10).await?;
 
     // u signs for herself only, and claims acme's buyer seat (the decision-maker-first roll-up's
     // first choice) in the clear.
     let own = identity_token(&secret, json!({ "sub": "u" }))?;
     let forged = json!({ "user_id": "u", "identity_token": own, "account": { "id": "acme", "role": "executive_buyer" } });
     let (status, error) = post(&format!("{base}/identify"), &forged).await?;
-    assert_eq!(
-        (status, error["code"].as_str()),
-        (StatusCode::CONFLICT, Some("conflict")),
-        "{error}"
-    );
-    assert!(
-        error["message"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("account")),
-        "the message names the field: {error}"
-    );
-    let u_answer = identify_and_answer(
-        &base,
-        survey.id,
-        json!({ "user_id": "u", "identity_token": own }),
-        0,
-    )
-    .await?;
+    assert_eq!((status, error["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{error}");
+    assert!(error["message"].as_str().is_some_and(|m| m.starts_with("account")), "the message names the field: {error}");
+    let u_answer = identify_and_answer(&base, survey.id, json!({ "user_id": "u", "identity_token": own }), 0).await?;
     wait_drained(&f.collector.url).await?;
-    let accounts: Value = f
-        .owner
-        .get(&format!(
-            "/api/admin/reports/accounts?survey_id={}",
-            survey.id
-        ))
-        .await?;
-    assert_eq!(
-        accounts["decision_maker_first"]["counts"],
-        json!({ "promoters": 1, "passives": 0, "detractors": 0 }),
-        "{accounts}"
-    );
-    assert!(
-        accounts["per_role"].get("executive_buyer").is_none(),
-        "{accounts}"
-    );
+    let accounts: Value = f.owner.get(&format!("/api/admin/reports/accounts?survey_id={}", survey.id)).await?;
+    assert_eq!(accounts["decision_maker_first"]["counts"], json!({ "promoters": 1, "passives": 0, "detractors": 0 }), "{accounts}");
+    assert!(accounts["per_role"].get("executive_buyer").is_none(), "{accounts}");
     let rows = f.owner.responses(survey.id).await?;
-    let u_row = rows
-        .iter()
-        .find(|r| r.id == u_answer)
-        .ok_or_else(|| anyhow::anyhow!("u's answer is stored"))?;
-    assert_eq!(
-        (u_row.account_id.as_deref(), u_row.role.as_deref()),
-        (None, None)
-    );
+    let u_row = rows.iter().find(|r| r.id == u_answer).ok_or_else(|| anyhow::anyhow!("u's answer is stored"))?;
+    assert_eq!((u_row.account_id.as_deref(), u_row.role.as_deref()), (None, None));
 
     // The same membership in the signed claims is stored and counts.
-    let signed = identity_token(
-        &secret,
-        json!({ "sub": "w", "account": "acme", "role": "executive_buyer", "account_attributes": { "seats": 40 } }),
-    )?;
-    let w_answer = identify_and_answer(
-        &base,
-        survey.id,
-        json!({ "user_id": "w", "identity_token": signed }),
-        1,
-    )
-    .await?;
+    let signed = identity_token(&secret, json!({ "sub": "w", "account": "acme", "role": "executive_buyer", "account_attributes": { "seats": 40 } }))?;
+    let w_answer = identify_and_answer(&base, survey.id, json!({ "user_id": "w", "identity_token": signed }), 1).await?;
     wait_drained(&f.collector.url).await?;
     let rows = f.owner.responses(survey.id).await?;
-    let w_row = rows
-        .iter()
-        .find(|r| r.id == w_answer)
-        .ok_or_else(|| anyhow::anyhow!("w's answer is stored"))?;
-    assert_eq!(
-        (w_row.account_id.as_deref(), w_row.role.as_deref()),
-        (Some("acme"), Some("executive_buyer"))
-    );
-    let accounts: Value = f
-        .owner
-        .get(&format!(
-            "/api/admin/reports/accounts?survey_id={}",
-            survey.id
-        ))
-        .await?;
-    assert_eq!(
-        accounts["decision_maker_first"]["counts"],
-        json!({ "promoters": 0, "passives": 0, "detractors": 1 }),
-        "{accounts}"
-    );
+    let w_row = rows.iter().find(|r| r.id == w_answer).ok_or_else(|| anyhow::anyhow!("w's answer is stored"))?;
+    assert_eq!((w_row.account_id.as_deref(), w_row.role.as_deref()), (Some("acme"), Some("executive_buyer")));
+    let accounts: Value = f.owner.get(&format!("/api/admin/reports/accounts?survey_id={}", survey.id)).await?;
+    assert_eq!(accounts["decision_maker_first"]["counts"], json!({ "promoters": 0, "passives": 0, "detractors": 1 }), "{accounts}");
     Ok(())
 }
 
@@ -727,93 +345,34 @@ async fn in_enforce_mode_the_account_comes_only_from_signed_claims() -> anyhow::
 async fn actions_citing_employee_answers_are_hidden_from_analysts() -> anyhow::Result<()> {
     let f = fixture(Backend::Sqlite).await?;
     let project = f.project(false).await?;
-    let enps = f
-        .owner
-        .create_live_survey(project.id, SurveyKind::Enps)
-        .await?;
-    let tnps = f
-        .owner
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let enps = f.owner.create_live_survey(project.id, SurveyKind::Enps).await?;
+    let tnps = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
     // Identified, so that the owner may read the link and answer it here (the links of anonymous
     // and confidential campaigns go out by e-mail only).
     let campaign = f.campaign(&f.owner, enps.id, "identified").await?;
-    let _: Value = f
-        .owner
-        .post(
-            &format!("/api/admin/campaigns/{campaign}/recipients"),
-            &nps_e2e::recipients_json("email\nann@corp.test\n"),
-        )
-        .await?;
+    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &nps_e2e::recipients_json("email\nann@corp.test\n")).await?;
     f.answer_links(&f.owner, campaign, 3).await?;
-    let answer =
-        json!({ "response_id": new_id(), "survey_id": tnps.id, "user_id": "customer", "score": 4 });
-    assert_eq!(
-        post(&format!("{}/responses", f.client(&project)), &answer)
-            .await?
-            .0,
-        StatusCode::ACCEPTED
-    );
+    let answer = json!({ "response_id": new_id(), "survey_id": tnps.id, "user_id": "customer", "score": 4 });
+    assert_eq!(post(&format!("{}/responses", f.client(&project)), &answer).await?.0, StatusCode::ACCEPTED);
     wait_drained(&f.collector.url).await?;
-    let (enps_answers, tnps_answers) = (
-        f.response_ids(enps.id).await?,
-        f.response_ids(tnps.id).await?,
-    );
+    let (enps_answers, tnps_answers) = (f.response_ids(enps.id).await?, f.response_ids(tnps.id).await?);
     assert_eq!((enps_answers.len(), tnps_answers.len()), (1, 1));
 
-    let action = |title: &str, ids: &[String]| json!({ "project_id": project.id, "title": title, "decision": "Decided", "decided_at": 1_700_000_000_000_i64, "response_ids": ids });
-    let hidden: Value = f
-        .owner
-        .post(
-            "/api/admin/actions",
-            &action("Fix the team's on-call load", &enps_answers),
-        )
-        .await?;
-    let _: Value = f
-        .owner
-        .post(
-            "/api/admin/actions",
-            &action("Speed up exports", &tnps_answers),
-        )
-        .await?;
-    let titles = |list: &Value| -> Vec<String> {
-        list.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| a["title"].as_str().map(str::to_owned))
-            .collect()
+    let action = |title: &str, ids: &[String]| {
+        json!({ "project_id": project.id, "title": title, "decision": "Decided", "decided_at": 1_700_000_000_000_i64, "response_ids": ids })
     };
+    let hidden: Value = f.owner.post("/api/admin/actions", &action("Fix the team's on-call load", &enps_answers)).await?;
+    let _: Value = f.owner.post("/api/admin/actions", &action("Speed up exports", &tnps_answers)).await?;
+    let titles = |list: &Value| -> Vec<String> { list.as_array().into_iter().flatten().filter_map(|a| a["title"].as_str().map(str::to_owned)).collect() };
 
     let analyst = f.user("analyst@x.io", "analyst").await?;
-    let log: Value = analyst
-        .get(&format!("/api/admin/actions?project_id={}", project.id))
-        .await?;
-    assert_eq!(
-        titles(&log),
-        ["Speed up exports"],
-        "the analyst's log leaves out the eNPS action"
-    );
-    assert_eq!(
-        get(&analyst, &format!("/api/admin/actions/{}", hidden["id"]))
-            .await?
-            .0,
-        StatusCode::NOT_FOUND
-    );
-    let recent: Value = analyst
-        .get(&format!(
-            "/api/admin/reports/actions?project_id={}&days=3650",
-            project.id
-        ))
-        .await?;
+    let log: Value = analyst.get(&format!("/api/admin/actions?project_id={}", project.id)).await?;
+    assert_eq!(titles(&log), ["Speed up exports"], "the analyst's log leaves out the eNPS action");
+    assert_eq!(get(&analyst, &format!("/api/admin/actions/{}", hidden["id"])).await?.0, StatusCode::NOT_FOUND);
+    let recent: Value = analyst.get(&format!("/api/admin/reports/actions?project_id={}&days=3650", project.id)).await?;
     assert_eq!(titles(&recent["actions"]), ["Speed up exports"]);
     // HR may not read the action log at all; the owner, who may read eNPS, sees both entries.
-    let log: Value = f
-        .owner
-        .get(&format!("/api/admin/actions?project_id={}", project.id))
-        .await?;
-    assert_eq!(
-        titles(&log),
-        ["Fix the team's on-call load", "Speed up exports"]
-    );
+    let log: Value = f.owner.get(&format!("/api/admin/actions?project_id={}", project.id)).await?;
+    assert_eq!(titles(&log), ["Fix the team's on-call load", "Speed up exports"]);
     Ok(())
 }

@@ -7,18 +7,9 @@ use serde_json::{Value, json};
 
 #[tokio::test]
 async fn openapi_metrics_and_readiness_describe_the_running_service() -> anyhow::Result<()> {
-    let World {
-        dir: _dir,
-        collector,
-        project,
-        survey,
-        ..
-    } = World::start(SurveyKind::Tnps).await?;
+    let World { dir: _dir, collector, project, survey, .. } = World::start(SurveyKind::Tnps).await?;
 
-    let doc: Value = reqwest::get(format!("{}/openapi.json", collector.url))
-        .await?
-        .json()
-        .await?;
+    let doc: Value = reqwest::get(format!("{}/openapi.json", collector.url)).await?.json().await?;
     let paths = doc["paths"].as_object().cloned().unwrap_or_default();
     for path in [
         "/v1/p/{key}/identify",
@@ -31,55 +22,20 @@ async fn openapi_metrics_and_readiness_describe_the_running_service() -> anyhow:
         "/api/admin/reports/segments",
         "/api/admin/explain",
     ] {
-        assert!(
-            paths.contains_key(path),
-            "{path} missing from /openapi.json"
-        );
+        assert!(paths.contains_key(path), "{path} missing from /openapi.json");
     }
 
-    let body =
-        json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": "u1", "score": 10 });
+    let body = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": "u1", "score": 10 });
     let http = reqwest::Client::new();
-    assert_eq!(
-        http.post(format!(
-            "{}/v1/p/{}/responses",
-            collector.url, project.public_key
-        ))
-        .json(&body)
-        .send()
-        .await?
-        .status(),
-        202
-    );
+    assert_eq!(http.post(format!("{}/v1/p/{}/responses", collector.url, project.public_key)).json(&body).send().await?.status(), 202);
     wait_drained(&collector.url).await?;
-    let metrics = reqwest::get(format!("{}/metrics", collector.url))
-        .await?
-        .text()
-        .await?;
-    assert!(
-        metrics.contains(r#"nps_ingest_accepted_total{kind="response"} 1"#),
-        "{metrics}"
-    );
-    assert!(
-        metrics
-            .lines()
-            .any(|l| l.starts_with("nps_drained_total ") && !l.ends_with(" 0")),
-        "{metrics}"
-    );
+    let metrics = reqwest::get(format!("{}/metrics", collector.url)).await?.text().await?;
+    assert!(metrics.contains(r#"nps_ingest_accepted_total{kind="response"} 1"#), "{metrics}");
+    assert!(metrics.lines().any(|l| l.starts_with("nps_drained_total ") && !l.ends_with(" 0")), "{metrics}");
     assert!(metrics.contains("nps_spool_commits_total"));
 
-    let ready: Value = reqwest::get(format!("{}/readyz", collector.url))
-        .await?
-        .json()
-        .await?;
-    assert_eq!(
-        (
-            ready["ready"].as_bool(),
-            ready["database"].as_str(),
-            ready["spool_depth"].as_u64()
-        ),
-        (Some(true), Some("up"), Some(0))
-    );
+    let ready: Value = reqwest::get(format!("{}/readyz", collector.url)).await?.json().await?;
+    assert_eq!((ready["ready"].as_bool(), ready["database"].as_str(), ready["spool_depth"].as_u64()), (Some(true), Some("up"), Some(0)));
 
     // Whoever opens the collector's address finds the way to the admin app.
     let start = reqwest::get(&collector.url).await?.text().await?;
@@ -106,16 +62,8 @@ async fn too_many_requests_from_one_address_get_a_429_json_error() -> anyhow::Re
         }
         statuses.push(status);
     }
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 404).count(),
-        5,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|s| **s == 429).count(),
-        5,
-        "{statuses:?}"
-    );
+    assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5, "{statuses:?}");
     Ok(())
 }
 
@@ -145,12 +93,8 @@ async fn collectors_sharing_a_database_share_the_rate_limit() -> anyhow::Result<
     assert!((10..=12).contains(&allowed), "allowed {allowed} of 20");
 
     // Zero collectors would divide by zero: refused at start-up, naming the setting.
-    let (started, _, stderr) =
-        nps_e2e::collector::run_until_exit(&[("NPS_LIMITS__COLLECTORS", "0")]).await?;
-    assert!(
-        !started && stderr.to_lowercase().contains("limits.collectors"),
-        "{stderr}"
-    );
+    let (started, _, stderr) = nps_e2e::collector::run_until_exit(&[("NPS_LIMITS__COLLECTORS", "0")]).await?;
+    assert!(!started && stderr.to_lowercase().contains("limits.collectors"), "{stderr}");
     Ok(())
 }
 
@@ -158,54 +102,23 @@ async fn collectors_sharing_a_database_share_the_rate_limit() -> anyhow::Result<
 /// erasure ledger are keyed with it): one with another secret refuses to start, naming the
 /// setting, until an operator adopts the new secret on purpose.
 #[tokio::test]
-async fn a_collector_with_another_server_secret_refuses_to_share_the_database() -> anyhow::Result<()>
-{
+async fn a_collector_with_another_server_secret_refuses_to_share_the_database() -> anyhow::Result<()> {
     let db = TestDatabase::postgres().await?;
     let dir = tempfile::tempdir()?;
-    let first = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
-    let other_secret = [(
-        "NPS_AUTH__SERVER_SECRET",
-        "another-server-secret-0123456789abcdefghij",
-    )];
+    let first = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let other_secret = [("NPS_AUTH__SERVER_SECRET", "another-server-secret-0123456789abcdefghij")];
     let (started, _, stderr) = nps_e2e::collector::run_command(&db.url, &[], &other_secret).await?;
-    assert!(
-        !started,
-        "a collector with another secret started on the shared database"
-    );
-    assert!(
-        stderr.contains("auth.server_secret") && stderr.contains("adopt-server-secret"),
-        "{stderr}"
-    );
+    assert!(!started, "a collector with another secret started on the shared database");
+    assert!(stderr.contains("auth.server_secret") && stderr.contains("adopt-server-secret"), "{stderr}");
 
     // The first collector still serves: the refusal changed nothing.
-    assert_eq!(
-        reqwest::get(format!("{}/readyz", first.url))
-            .await?
-            .status(),
-        200
-    );
+    assert_eq!(reqwest::get(format!("{}/readyz", first.url)).await?.status(), 200);
     drop(first);
 
-    let (adopted, stdout, stderr) =
-        nps_e2e::collector::run_command(&db.url, &["adopt-server-secret"], &other_secret).await?;
+    let (adopted, stdout, stderr) = nps_e2e::collector::run_command(&db.url, &["adopt-server-secret"], &other_secret).await?;
     assert!(adopted, "adopt-server-secret: {stdout} {stderr}");
     // Now the new secret is the expected one, and the old one is refused.
-    let (started_old, _, stderr) = nps_e2e::collector::run_command(
-        &db.url,
-        &[],
-        &[(
-            "NPS_AUTH__SERVER_SECRET",
-            nps_e2e::links::TEST_SERVER_SECRET,
-        )],
-    )
-    .await?;
-    assert!(
-        !started_old && stderr.contains("auth.server_secret"),
-        "{stderr}"
-    );
+    let (started_old, _, stderr) = nps_e2e::collector::run_command(&db.url, &[], &[("NPS_AUTH__SERVER_SECRET", nps_e2e::links::TEST_SERVER_SECRET)]).await?;
+    assert!(!started_old && stderr.contains("auth.server_secret"), "{stderr}");
     Ok(())
 }

@@ -37,35 +37,19 @@ impl Receiver {
     }
 
     fn received(&self) -> Vec<String> {
-        self.bodies
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.bodies.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
-async fn serve(
-    mut stream: tokio::net::TcpStream,
-    bodies: Arc<Mutex<Vec<String>>>,
-    fail_first: usize,
-) {
-    let Some(body) = read_body(&mut stream).await else {
-        return;
-    };
+async fn serve(mut stream: tokio::net::TcpStream, bodies: Arc<Mutex<Vec<String>>>, fail_first: usize) {
+    let Some(body) = read_body(&mut stream).await else { return };
     let seen = {
         let mut bodies = bodies.lock().unwrap_or_else(|p| p.into_inner());
         bodies.push(body);
         bodies.len()
     };
-    let (status, text) = if seen <= fail_first {
-        ("500 Internal Server Error", SECRET_BODY)
-    } else {
-        ("200 OK", "ok")
-    };
-    let response = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-        text.len()
-    );
+    let (status, text) = if seen <= fail_first { ("500 Internal Server Error", SECRET_BODY) } else { ("200 OK", "ok") };
+    let response = format!("HTTP/1.1 {status}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}", text.len());
     let _ = stream.write_all(response.as_bytes()).await;
     let _ = stream.shutdown().await;
 }
@@ -85,11 +69,7 @@ async fn read_body(stream: &mut tokio::net::TcpStream) -> Option<String> {
         }
     };
     let head = String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
+    let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
     let mut body = buffer[head_end + 4..].to_vec();
     while body.len() < length {
         let n = stream.read(&mut chunk).await.ok()?;
@@ -123,13 +103,7 @@ async fn setup(env: &[(&str, &str)]) -> anyhow::Result<Setup> {
     let collector = Collector::start(options).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
-    Ok(Setup {
-        _dir: dir,
-        db_url: db.url,
-        collector,
-        admin,
-        project_id: project.id,
-    })
+    Ok(Setup { _dir: dir, db_url: db.url, collector, admin, project_id: project.id })
 }
 
 /// POSTs a webhook endpoint; returns the status and the JSON answer.
@@ -137,10 +111,7 @@ async fn try_create(s: &Setup, url: &str) -> anyhow::Result<(u16, Value)> {
     let response = s
         .admin
         .http
-        .post(format!(
-            "{}/api/admin/projects/{}/webhooks",
-            s.collector.url, s.project_id
-        ))
+        .post(format!("{}/api/admin/projects/{}/webhooks", s.collector.url, s.project_id))
         .header("X-CSRF-Token", &s.admin.csrf)
         .json(&json!({ "url": url, "events": ["response.created"] }))
         .send()
@@ -150,21 +121,13 @@ async fn try_create(s: &Setup, url: &str) -> anyhow::Result<(u16, Value)> {
 
 async fn create(s: &Setup, url: &str) -> anyhow::Result<i64> {
     let (status, body) = try_create(s, url).await?;
-    anyhow::ensure!(
-        status == 201,
-        "creating a webhook to {url}: {status} {body}"
-    );
-    body["id"]
-        .as_i64()
-        .ok_or_else(|| anyhow::anyhow!("no id in {body}"))
+    anyhow::ensure!(status == 201, "creating a webhook to {url}: {status} {body}");
+    body["id"].as_i64().ok_or_else(|| anyhow::anyhow!("no id in {body}"))
 }
 
 /// Sends the endpoint's test event; returns its outbox message id.
 async fn send_test(s: &Setup, endpoint: i64) -> anyhow::Result<String> {
-    let sent: Value = s
-        .admin
-        .post(&format!("/api/admin/webhooks/{endpoint}/test"), &json!({}))
-        .await?;
+    let sent: Value = s.admin.post(&format!("/api/admin/webhooks/{endpoint}/test"), &json!({})).await?;
     Ok(sent["message_id"].as_str().unwrap_or_default().to_owned())
 }
 
@@ -185,18 +148,13 @@ async fn log_rows(s: &Setup, message_id: &str, rows: usize) -> anyhow::Result<Ve
 async fn set_url_in_the_database(db_url: &str, endpoint: i64, url: &str) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut conn = sqlx::SqliteConnection::connect(db_url).await?;
-    let done = sqlx::query("UPDATE webhook_endpoints SET url = ? WHERE id = ?")
-        .bind(url)
-        .bind(endpoint)
-        .execute(&mut conn)
-        .await?;
+    let done = sqlx::query("UPDATE webhook_endpoints SET url = ? WHERE id = ?").bind(url).bind(endpoint).execute(&mut conn).await?;
     anyhow::ensure!(done.rows_affected() == 1, "no endpoint {endpoint}");
     Ok(())
 }
 
 #[tokio::test]
-async fn webhooks_to_internal_addresses_are_refused_when_created_or_updated() -> anyhow::Result<()>
-{
+async fn webhooks_to_internal_addresses_are_refused_when_created_or_updated() -> anyhow::Result<()> {
     let s = setup(&[]).await?;
     let bootstrap = format!("{}/api/admin/bootstrap", s.collector.url);
     let cases = [
@@ -217,20 +175,11 @@ async fn webhooks_to_internal_addresses_are_refused_when_created_or_updated() ->
         assert_eq!(status, 422, "{url}: {body}");
         assert_eq!(body["code"], "invalid_field", "{url}: {body}");
         let message = body["message"].as_str().unwrap_or_default();
-        assert!(
-            message.starts_with("url")
-                && message.contains(kind)
-                && message.contains("allowed_networks"),
-            "{url}: {message}"
-        );
+        assert!(message.starts_with("url") && message.contains(kind) && message.contains("allowed_networks"), "{url}: {message}");
     }
     for url in ["file:///etc/passwd", "gopher://127.0.0.1:6379/_INFO"] {
         let (status, body) = try_create(&s, url).await?;
-        assert_eq!(
-            (status, body["code"].as_str()),
-            (422, Some("invalid_field")),
-            "{url}: {body}"
-        );
+        assert_eq!((status, body["code"].as_str()), (422, Some("invalid_field")), "{url}: {body}");
     }
     // Updating a good endpoint to an internal target is refused the same way, and it keeps its URL.
     let endpoint = create(&s, "https://hooks.example.com/nps").await?;
@@ -243,76 +192,46 @@ async fn webhooks_to_internal_addresses_are_refused_when_created_or_updated() ->
         .send()
         .await?;
     assert_eq!(update.status().as_u16(), 422);
-    let listed: Vec<Value> = s
-        .admin
-        .get(&format!("/api/admin/projects/{}/webhooks", s.project_id))
-        .await?;
-    assert_eq!(
-        listed.len(),
-        1,
-        "only the public endpoint exists: {listed:?}"
-    );
+    let listed: Vec<Value> = s.admin.get(&format!("/api/admin/projects/{}/webhooks", s.project_id)).await?;
+    assert_eq!(listed.len(), 1, "only the public endpoint exists: {listed:?}");
     assert_eq!(listed[0]["url"], "https://hooks.example.com/nps");
     Ok(())
 }
 
 #[tokio::test]
-async fn a_stored_target_that_is_or_resolves_to_loopback_is_refused_when_connecting()
--> anyhow::Result<()> {
+async fn a_stored_target_that_is_or_resolves_to_loopback_is_refused_when_connecting() -> anyhow::Result<()> {
     let s = setup(&[]).await?;
     let receiver = Receiver::start(0).await?;
     // `localhost` goes through the resolver (the connect-time check); the literal 127.0.0.1 is
     // one reqwest would connect to without resolving.
-    for target in [
-        format!("http://localhost:{}/hook", receiver.port),
-        format!("http://127.0.0.1:{}/hook", receiver.port),
-    ] {
+    for target in [format!("http://localhost:{}/hook", receiver.port), format!("http://127.0.0.1:{}/hook", receiver.port)] {
         let endpoint = create(&s, "https://hooks.example.com/nps").await?;
         set_url_in_the_database(&s.db_url, endpoint, &target).await?;
         let message_id = send_test(&s, endpoint).await?;
         let rows = log_rows(&s, &message_id, 1).await?;
         let row = &rows[0];
-        assert_eq!(
-            row["status"], "failed",
-            "a refused target is not retried: {row}"
-        );
+        assert_eq!(row["status"], "failed", "a refused target is not retried: {row}");
         assert_eq!(row["error"], "refused_address", "{row}");
         assert_eq!(row["status_code"], Value::Null, "{row}");
     }
-    assert!(
-        receiver.received().is_empty(),
-        "the receiver on loopback was reached: {:?}",
-        receiver.received()
-    );
+    assert!(receiver.received().is_empty(), "the receiver on loopback was reached: {:?}", receiver.received());
     Ok(())
 }
 
 #[tokio::test]
-async fn the_allowlist_opens_a_local_receiver_and_the_log_keeps_classes_not_bodies()
--> anyhow::Result<()> {
+async fn the_allowlist_opens_a_local_receiver_and_the_log_keeps_classes_not_bodies() -> anyhow::Result<()> {
     let s = setup(&[("NPS_OUTBOX__ALLOWED_NETWORKS", "10.1.0.0/16,127.0.0.1/32")]).await?;
     let receiver = Receiver::start(1).await?;
     let endpoint = create(&s, &format!("http://127.0.0.1:{}/hook", receiver.port)).await?;
     let message_id = send_test(&s, endpoint).await?;
     // First attempt: 500 with a telling body; second: 200.
     let rows = log_rows(&s, &message_id, 2).await?;
-    assert_eq!(
-        (rows[0]["status"].as_str(), rows[0]["status_code"].as_i64()),
-        (Some("retrying"), Some(500)),
-        "{rows:?}"
-    );
+    assert_eq!((rows[0]["status"].as_str(), rows[0]["status_code"].as_i64()), (Some("retrying"), Some(500)), "{rows:?}");
     assert_eq!(rows[0]["error"], "http_5xx", "{rows:?}");
-    assert_eq!(
-        (rows[1]["status"].as_str(), rows[1]["status_code"].as_i64()),
-        (Some("delivered"), Some(200)),
-        "{rows:?}"
-    );
+    assert_eq!((rows[1]["status"].as_str(), rows[1]["status_code"].as_i64()), (Some("delivered"), Some(200)), "{rows:?}");
     let received = receiver.received();
     assert_eq!(received.len(), 2, "{received:?}");
-    assert!(
-        received.iter().all(|b| b.contains("webhook.test")),
-        "{received:?}"
-    );
+    assert!(received.iter().all(|b| b.contains("webhook.test")), "{received:?}");
 
     // A closed port in an allowed network: the log says connect_failed, not the OS's words
     // ("connection refused" for a closed port is what makes a port scanner).
@@ -327,43 +246,17 @@ async fn the_allowlist_opens_a_local_receiver_and_the_log_keeps_classes_not_bodi
     // Outside the listed networks the default still holds.
     let (status, body) = try_create(&s, "http://127.0.0.2/hook").await?;
     assert_eq!(status, 422, "{body}");
-    let everything = s
-        .admin
-        .http
-        .get(format!(
-            "{}/api/admin/deliveries?project_id={}&limit=1000",
-            s.collector.url, s.project_id
-        ))
-        .send()
-        .await?
-        .text()
-        .await?;
-    for leak in [
-        SECRET_BODY,
-        "sk_live_do_not_leak",
-        "Internal Server Error",
-        "refused",
-        "Connection",
-    ] {
-        assert!(
-            !everything.contains(leak),
-            "the delivery log shows `{leak}`: {everything}"
-        );
+    let everything = s.admin.http.get(format!("{}/api/admin/deliveries?project_id={}&limit=1000", s.collector.url, s.project_id)).send().await?.text().await?;
+    for leak in [SECRET_BODY, "sk_live_do_not_leak", "Internal Server Error", "refused", "Connection"] {
+        assert!(!everything.contains(leak), "the delivery log shows `{leak}`: {everything}");
     }
     Ok(())
 }
 
 #[tokio::test]
 async fn a_bad_allowed_network_stops_start_up_naming_it() -> anyhow::Result<()> {
-    let (started, stdout, stderr) = nps_e2e::collector::run_until_exit(&[(
-        "NPS_OUTBOX__ALLOWED_NETWORKS",
-        "10.1.0.0/16,intranet",
-    )])
-    .await?;
+    let (started, stdout, stderr) = nps_e2e::collector::run_until_exit(&[("NPS_OUTBOX__ALLOWED_NETWORKS", "10.1.0.0/16,intranet")]).await?;
     assert!(!started, "started with a bad network; stdout: {stdout}");
-    assert!(
-        stderr.contains("allowed_networks") && stderr.contains("`intranet`"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("allowed_networks") && stderr.contains("`intranet`"), "{stderr}");
     Ok(())
 }

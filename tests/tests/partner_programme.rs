@@ -26,16 +26,10 @@ struct Programme {
 async fn programme() -> anyhow::Result<Programme> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let owner = Admin::bootstrap(&collector.url).await?;
     let project = owner.create_project(&["*"]).await?;
-    let survey = owner
-        .create_live_survey(project.id, SurveyKind::Partner)
-        .await?;
+    let survey = owner.create_live_survey(project.id, SurveyKind::Partner).await?;
     let partners = json!({ "partners": [
         { "id": "p1", "name": "Northwind", "tier": "gold", "region": "emea", "owner_email": "pm1@x.io" },
         { "id": "p2", "name": "Contoso", "tier": "silver", "region": "emea", "owner_email": "pm1@x.io" },
@@ -43,26 +37,12 @@ async fn programme() -> anyhow::Result<Programme> {
         { "id": "p4", "name": "Tailspin", "tier": "bronze", "region": "apac", "owner_email": "pm2@x.io" },
         { "id": "p5", "name": "Litware", "tier": "bronze", "region": "apac", "owner_email": null },
     ] });
-    let _: Value = owner
-        .post(
-            &format!("/api/admin/projects/{}/partners", project.id),
-            &partners,
-        )
-        .await?;
+    let _: Value = owner.post(&format!("/api/admin/projects/{}/partners", project.id), &partners).await?;
     for email in ["pm1@x.io", "pm2@x.io"] {
-        let _: Value = owner
-            .post(
-                "/api/admin/users",
-                &json!({ "email": email, "password": PASSWORD, "role": "partner_manager" }),
-            )
-            .await?;
+        let _: Value = owner.post("/api/admin/users", &json!({ "email": email, "password": PASSWORD, "role": "partner_manager" })).await?;
     }
-    let campaign: Value = owner
-        .post(
-            "/api/admin/campaigns",
-            &json!({ "survey_id": survey.id, "name": "PNPS", "anonymity": "identified" }),
-        )
-        .await?;
+    let campaign: Value =
+        owner.post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "PNPS", "anonymity": "identified" })).await?;
     let csv = "email,name,partner,role\n\
         ceo@p1.test,Ann,p1,Executive Buyer\n\
         dev1@p1.test,Bo,p1,end_user\n\
@@ -74,64 +54,24 @@ async fn programme() -> anyhow::Result<Programme> {
         user@p4.test,Ha,p4,end_user\n\
         ceo@p5.test,Io,p5,executive_buyer\n\
         cto@p6.test,Jo,p6,decision maker\n";
-    let _: Value = owner
-        .post(
-            &format!("/api/admin/campaigns/{}/recipients", campaign["id"]),
-            &nps_e2e::recipients_json(&csv),
-        )
-        .await?;
-    let links: Vec<Value> = owner
-        .get(&format!("/api/admin/campaigns/{}/links", campaign["id"]))
-        .await?;
-    let links = links
-        .iter()
-        .map(|l| {
-            (
-                l["email"].as_str().unwrap_or("").to_owned(),
-                l["url"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
-    Ok(Programme {
-        _dir: dir,
-        collector,
-        owner,
-        db_url: db.url,
-        project,
-        survey_id: survey.id,
-        links,
-    })
+    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
+    let links: Vec<Value> = owner.get(&format!("/api/admin/campaigns/{}/links", campaign["id"])).await?;
+    let links = links.iter().map(|l| (l["email"].as_str().unwrap_or("").to_owned(), l["url"].as_str().unwrap_or("").to_owned())).collect();
+    Ok(Programme { _dir: dir, collector, owner, db_url: db.url, project, survey_id: survey.id, links })
 }
 
 impl Programme {
     async fn answer(&self, email: &str, score: u8) -> anyhow::Result<()> {
-        let url = &self
-            .links
-            .iter()
-            .find(|(e, _)| e == email)
-            .ok_or_else(|| anyhow::anyhow!("no link for {email}"))?
-            .1;
-        let response = reqwest::Client::new()
-            .post(url)
-            .form(&[("score", score.to_string()), ("comment", String::new())])
-            .send()
-            .await?;
-        anyhow::ensure!(
-            response.status().as_u16() == 200,
-            "answering as {email}: {}",
-            response.status()
-        );
+        let url = &self.links.iter().find(|(e, _)| e == email).ok_or_else(|| anyhow::anyhow!("no link for {email}"))?.1;
+        let response = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", String::new())]).send().await?;
+        anyhow::ensure!(response.status().as_u16() == 200, "answering as {email}: {}", response.status());
         Ok(())
     }
 }
 
 /// Coverage computed straight from the tables, without the collector's code: per partner,
 /// (invited, answered, decision-maker answered).
-async fn coverage_from_rows(
-    db_url: &str,
-    survey_id: i64,
-    from: i64,
-) -> anyhow::Result<BTreeMap<String, (u64, u64, bool)>> {
+async fn coverage_from_rows(db_url: &str, survey_id: i64, from: i64) -> anyhow::Result<BTreeMap<String, (u64, u64, bool)>> {
     let mut db = sqlx::SqliteConnection::connect(db_url).await?;
     let recipients: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT r.id, r.email, r.attributes FROM recipients r JOIN campaigns c ON c.id = r.campaign_id WHERE c.survey_id = $1",
@@ -146,15 +86,10 @@ async fn coverage_from_rows(
             .fetch_all(&mut db)
             .await?;
     let text = |attributes: &str, key: &str| -> Option<String> {
-        serde_json::from_str::<Value>(attributes)
-            .ok()?
-            .get(key)?
-            .as_str()
-            .map(str::to_owned)
+        serde_json::from_str::<Value>(attributes).ok()?.get(key)?.as_str().map(str::to_owned)
     };
     let decision_maker = |role: Option<String>| {
-        role.map(|r| r.to_lowercase().replace([' ', '-'], "_"))
-            .is_some_and(|r| r == "executive_buyer" || r == "decision_maker")
+        role.map(|r| r.to_lowercase().replace([' ', '-'], "_")).is_some_and(|r| r == "executive_buyer" || r == "decision_maker")
     };
     let mut invited: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut email_of = BTreeMap::new();
@@ -167,13 +102,8 @@ async fn coverage_from_rows(
     let mut answered: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut covered = BTreeSet::new();
     for (user, attributes) in &answers {
-        let Some(partner) = text(attributes, "partner") else {
-            continue;
-        };
-        answered
-            .entry(partner.clone())
-            .or_default()
-            .insert(email_of.get(user).cloned().unwrap_or_else(|| user.clone()));
+        let Some(partner) = text(attributes, "partner") else { continue };
+        answered.entry(partner.clone()).or_default().insert(email_of.get(user).cloned().unwrap_or_else(|| user.clone()));
         if decision_maker(text(attributes, "role")) {
             covered.insert(partner);
         }
@@ -195,141 +125,64 @@ fn coverage_of(report: &Value) -> BTreeMap<String, (u64, u64, bool)> {
         .flatten()
         .map(|p| {
             let n = |k: &str| p[k].as_u64().unwrap_or(u64::MAX);
-            (
-                p["partner"].as_str().unwrap_or("").to_owned(),
-                (
-                    n("contacts_invited"),
-                    n("contacts_answered"),
-                    p["decision_maker_answered"] == true,
-                ),
-            )
+            (p["partner"].as_str().unwrap_or("").to_owned(), (n("contacts_invited"), n("contacts_answered"), p["decision_maker_answered"] == true))
         })
         .collect()
 }
 
 #[tokio::test]
-async fn coverage_per_partner_equals_an_independent_computation_and_is_scoped_for_partner_managers()
--> anyhow::Result<()> {
+async fn coverage_per_partner_equals_an_independent_computation_and_is_scoped_for_partner_managers() -> anyhow::Result<()> {
     let p = programme().await?;
     // p1: the buyer and one end user; p2: only the admin; p3: the buyer (spelled
     // `executive-buyer`); p4: nobody; p5: the buyer; p6 (unregistered): the decision maker.
-    for (email, score) in [
-        ("ceo@p1.test", 9),
-        ("dev1@p1.test", 6),
-        ("ops@p2.test", 8),
-        ("vp@p3.test", 3),
-        ("ceo@p5.test", 10),
-        ("cto@p6.test", 7),
-    ] {
+    for (email, score) in [("ceo@p1.test", 9), ("dev1@p1.test", 6), ("ops@p2.test", 8), ("vp@p3.test", 3), ("ceo@p5.test", 10), ("cto@p6.test", 7)] {
         p.answer(email, score).await?;
     }
-    let path = format!(
-        "/api/admin/reports/partner-coverage?project_id={}",
-        p.project.id
-    );
+    let path = format!("/api/admin/reports/partner-coverage?project_id={}", p.project.id);
     let report: Value = p.owner.get(&path).await?;
     let expected = coverage_from_rows(&p.db_url, p.survey_id, 0).await?;
     let got = coverage_of(&report);
     assert_eq!(got, expected, "{report}");
-    assert_eq!(
-        got.get("p4"),
-        Some(&(1, 0, false)),
-        "a partner without answers is listed"
-    );
+    assert_eq!(got.get("p4"), Some(&(1, 0, false)), "a partner without answers is listed");
     // Covered: p1, p3, p5, p6 of six partners.
     assert_eq!(report["summary"]["partners"], 6);
     assert_eq!(report["summary"]["partners_answered"], 5);
     assert_eq!(report["summary"]["partners_covered"], 4);
-    assert!(
-        (report["summary"]["coverage"].as_f64().unwrap_or(f64::NAN) - 4.0 / 6.0).abs() < 1e-12,
-        "{report}"
-    );
-    let p1 = report["partners"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["partner"] == "p1")
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(
-        (
-            p1["name"].as_str(),
-            p1["decision_makers_invited"].as_u64(),
-            p1["answers"].as_u64()
-        ),
-        (Some("Northwind"), Some(1), Some(2))
-    );
+    assert!((report["summary"]["coverage"].as_f64().unwrap_or(f64::NAN) - 4.0 / 6.0).abs() < 1e-12, "{report}");
+    let p1 = report["partners"].as_array().into_iter().flatten().find(|r| r["partner"] == "p1").cloned().unwrap_or_default();
+    assert_eq!((p1["name"].as_str(), p1["decision_makers_invited"].as_u64(), p1["answers"].as_u64()), (Some("Northwind"), Some(1), Some(2)));
 
     // A partner manager sees their own partners only, and the share over those.
     let pm1 = Admin::sign_in(&p.collector.url, "pm1@x.io", PASSWORD).await?;
     let mine: Value = pm1.get(&path).await?;
-    let partners: Vec<&str> = mine["partners"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["partner"].as_str())
-        .collect();
+    let partners: Vec<&str> = mine["partners"].as_array().into_iter().flatten().filter_map(|r| r["partner"].as_str()).collect();
     assert_eq!(partners, ["p1", "p2"]);
-    assert_eq!(
-        (
-            mine["summary"]["partners"].as_u64(),
-            mine["summary"]["partners_covered"].as_u64()
-        ),
-        (Some(2), Some(1))
-    );
+    assert_eq!((mine["summary"]["partners"].as_u64(), mine["summary"]["partners_covered"].as_u64()), (Some(2), Some(1)));
     assert_eq!(mine["summary"]["coverage"], json!(0.5));
 
     // The period: answers from a later moment on cover nobody.
-    let later: Value = p
-        .owner
-        .get(&format!("{path}&from={}", now_ms() + 3_600_000))
-        .await?;
+    let later: Value = p.owner.get(&format!("{path}&from={}", now_ms() + 3_600_000)).await?;
     assert_eq!(later["summary"]["partners_covered"], 0);
-    assert!(
-        coverage_of(&later)
-            .values()
-            .all(|(_, answered, _)| *answered == 0)
-    );
+    assert!(coverage_of(&later).values().all(|(_, answered, _)| *answered == 0));
     // HR never reads partner NPS.
-    let _: Value = p
-        .owner
-        .post(
-            "/api/admin/users",
-            &json!({ "email": "hr@x.io", "password": PASSWORD, "role": "hr" }),
-        )
-        .await?;
+    let _: Value = p.owner.post("/api/admin/users", &json!({ "email": "hr@x.io", "password": PASSWORD, "role": "hr" })).await?;
     let hr = Admin::sign_in(&p.collector.url, "hr@x.io", PASSWORD).await?;
-    assert_eq!(
-        hr.http
-            .get(format!("{}{path}", p.collector.url))
-            .send()
-            .await?
-            .status()
-            .as_u16(),
-        403
-    );
+    assert_eq!(hr.http.get(format!("{}{path}", p.collector.url)).send().await?.status().as_u16(), 403);
     Ok(())
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 #[tokio::test]
-async fn partner_follow_ups_go_to_the_owning_partner_manager_who_works_only_those()
--> anyhow::Result<()> {
+async fn partner_follow_ups_go_to_the_owning_partner_manager_who_works_only_those() -> anyhow::Result<()> {
     let p = programme().await?;
     let policy = json!({ "bands": ["detractor"], "sla_hours": 24, "default_owner": "lead@x.io" });
     let status = p
         .owner
         .http
-        .put(format!(
-            "{}/api/admin/projects/{}/followup-policy",
-            p.collector.url, p.project.id
-        ))
+        .put(format!("{}/api/admin/projects/{}/followup-policy", p.collector.url, p.project.id))
         .header("X-CSRF-Token", &p.owner.csrf)
         .json(&policy)
         .send()
@@ -337,40 +190,17 @@ async fn partner_follow_ups_go_to_the_owning_partner_manager_who_works_only_thos
         .status();
     assert_eq!(status.as_u16(), 200);
     // Detractors at p1 (pm1), p3 (pm2), p5 (no owner: the policy decides), plus a promoter at p2.
-    for (email, score) in [
-        ("dev1@p1.test", 2),
-        ("it@p3.test", 4),
-        ("ceo@p5.test", 1),
-        ("ops@p2.test", 10),
-    ] {
+    for (email, score) in [("dev1@p1.test", 2), ("it@p3.test", 4), ("ceo@p5.test", 1), ("ops@p2.test", 10)] {
         p.answer(email, score).await?;
     }
     // And an in-app customer detractor in the same project: the policy's too.
-    let tnps = p
-        .owner
-        .create_live_survey(p.project.id, SurveyKind::Tnps)
-        .await?;
+    let tnps = p.owner.create_live_survey(p.project.id, SurveyKind::Tnps).await?;
     let body = json!({ "response_id": new_id(), "survey_id": tnps.id, "user_id": "customer-1", "score": 0 });
-    let url = format!(
-        "{}/v1/p/{}/responses",
-        p.collector.url, p.project.public_key
-    );
-    assert_eq!(
-        reqwest::Client::new()
-            .post(&url)
-            .json(&body)
-            .send()
-            .await?
-            .status()
-            .as_u16(),
-        202
-    );
+    let url = format!("{}/v1/p/{}/responses", p.collector.url, p.project.public_key);
+    assert_eq!(reqwest::Client::new().post(&url).json(&body).send().await?.status().as_u16(), 202);
     wait_drained(&p.collector.url).await?;
 
-    let queue: Vec<Value> = p
-        .owner
-        .get(&format!("/api/admin/followups?project_id={}", p.project.id))
-        .await?;
+    let queue: Vec<Value> = p.owner.get(&format!("/api/admin/followups?project_id={}", p.project.id)).await?;
     let owners: BTreeMap<String, (Option<String>, Option<String>)> = queue
         .iter()
         .map(|f| {
@@ -379,22 +209,10 @@ async fn partner_follow_ups_go_to_the_owning_partner_manager_who_works_only_thos
         })
         .collect();
     let expected: BTreeMap<String, (Option<String>, Option<String>)> = [
-        (
-            recipient_id(&p, "dev1@p1.test").await?,
-            (Some("p1".to_owned()), Some("pm1@x.io".to_owned())),
-        ),
-        (
-            recipient_id(&p, "it@p3.test").await?,
-            (Some("p3".to_owned()), Some("pm2@x.io".to_owned())),
-        ),
-        (
-            recipient_id(&p, "ceo@p5.test").await?,
-            (Some("p5".to_owned()), Some("lead@x.io".to_owned())),
-        ),
-        (
-            "customer-1".to_owned(),
-            (None, Some("lead@x.io".to_owned())),
-        ),
+        (recipient_id(&p, "dev1@p1.test").await?, (Some("p1".to_owned()), Some("pm1@x.io".to_owned()))),
+        (recipient_id(&p, "it@p3.test").await?, (Some("p3".to_owned()), Some("pm2@x.io".to_owned()))),
+        (recipient_id(&p, "ceo@p5.test").await?, (Some("p5".to_owned()), Some("lead@x.io".to_owned()))),
+        ("customer-1".to_owned(), (None, Some("lead@x.io".to_owned()))),
     ]
     .into_iter()
     .collect();
@@ -402,16 +220,10 @@ async fn partner_follow_ups_go_to_the_owning_partner_manager_who_works_only_thos
 
     // pm1 sees and works only p1's follow-up.
     let pm1 = Admin::sign_in(&p.collector.url, "pm1@x.io", PASSWORD).await?;
-    let mine: Vec<Value> = pm1
-        .get(&format!("/api/admin/followups?project_id={}", p.project.id))
-        .await?;
+    let mine: Vec<Value> = pm1.get(&format!("/api/admin/followups?project_id={}", p.project.id)).await?;
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0]["partner"], "p1");
-    let theirs = queue
-        .iter()
-        .find(|f| f["partner"] == "p3")
-        .and_then(|f| f["response_id"].as_str())
-        .unwrap_or_default();
+    let theirs = queue.iter().find(|f| f["partner"] == "p3").and_then(|f| f["response_id"].as_str()).unwrap_or_default();
     let refused = pm1
         .http
         .post(format!("{}/api/admin/followups/{theirs}", p.collector.url))
@@ -419,54 +231,22 @@ async fn partner_follow_ups_go_to_the_owning_partner_manager_who_works_only_thos
         .json(&json!({ "status": "contacted" }))
         .send()
         .await?;
-    assert_eq!(
-        refused.status().as_u16(),
-        404,
-        "another manager's follow-up is not there for pm1"
-    );
+    assert_eq!(refused.status().as_u16(), 404, "another manager's follow-up is not there for pm1");
     let own = mine[0]["response_id"].as_str().unwrap_or_default();
-    let worked: Value = pm1
-        .post(
-            &format!("/api/admin/followups/{own}"),
-            &json!({ "status": "contacted", "note": "Called Bo" }),
-        )
-        .await?;
+    let worked: Value = pm1.post(&format!("/api/admin/followups/{own}"), &json!({ "status": "contacted", "note": "Called Bo" })).await?;
     assert_eq!(worked["status"], "contacted");
-    let metrics: Value = pm1
-        .get(&format!(
-            "/api/admin/reports/loop?project_id={}",
-            p.project.id
-        ))
-        .await?;
-    assert_eq!(
-        (
-            metrics["detractors_due"].as_u64(),
-            metrics["contacted_within_sla"].as_u64()
-        ),
-        (Some(1), Some(1)),
-        "{metrics}"
-    );
+    let metrics: Value = pm1.get(&format!("/api/admin/reports/loop?project_id={}", p.project.id)).await?;
+    assert_eq!((metrics["detractors_due"].as_u64(), metrics["contacted_within_sla"].as_u64()), (Some(1), Some(1)), "{metrics}");
     // pm2 still sees p3's follow-up untouched.
     let pm2 = Admin::sign_in(&p.collector.url, "pm2@x.io", PASSWORD).await?;
-    let pm2_queue: Vec<Value> = pm2
-        .get(&format!("/api/admin/followups?project_id={}", p.project.id))
-        .await?;
-    assert_eq!(
-        pm2_queue
-            .iter()
-            .map(|f| (f["partner"].clone(), f["status"].clone()))
-            .collect::<Vec<_>>(),
-        [(json!("p3"), json!("new"))]
-    );
+    let pm2_queue: Vec<Value> = pm2.get(&format!("/api/admin/followups?project_id={}", p.project.id)).await?;
+    assert_eq!(pm2_queue.iter().map(|f| (f["partner"].clone(), f["status"].clone())).collect::<Vec<_>>(), [(json!("p3"), json!("new"))]);
     Ok(())
 }
 
 /// The recipient id behind an e-mail address, from the recipients table.
 async fn recipient_id(p: &Programme, email: &str) -> anyhow::Result<String> {
     let mut db = sqlx::SqliteConnection::connect(&p.db_url).await?;
-    let (id,): (String,) = sqlx::query_as("SELECT id FROM recipients WHERE email = $1")
-        .bind(email)
-        .fetch_one(&mut db)
-        .await?;
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM recipients WHERE email = $1").bind(email).fetch_one(&mut db).await?;
     Ok(id)
 }

@@ -7,10 +7,7 @@ use nps_collector::ingest::IngestRecord;
 use nps_collector::store::rollups::RollupDimension;
 use nps_collector::store::{Dimension, DynStore, ResponseQuery, connect};
 use nps_core::eligibility::SurveyRules;
-use nps_core::wire::{
-    AccountMembership, Attributes, CompleteRequest, ResponseRequest, Survey, SurveyInput,
-    SurveyKind, SurveyStatus,
-};
+use nps_core::wire::{AccountMembership, Attributes, CompleteRequest, ResponseRequest, Survey, SurveyInput, SurveyKind, SurveyStatus};
 use nps_core::{BandCounts, NpsScore};
 use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase};
 use serde_json::{Value, json};
@@ -26,10 +23,7 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
     fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
@@ -46,11 +40,7 @@ fn attrs(value: Value) -> Attributes {
 fn identify(project_id: i64, u: usize, plan_shift: usize, at: i64) -> IngestRecord {
     let plans = ["free", "pro", "enterprise"];
     let countries = ["DE", "FR", "US", "BR", "JP"];
-    let domain = if u < 10 {
-        "corp.example"
-    } else {
-        "customer.example"
-    };
+    let domain = if u < 10 { "corp.example" } else { "customer.example" };
     let mut a = json!({ "email": format!("u{u}@{domain}"), "country": countries[u % 5], "seats": (u % 7) * 5, "beta": u % 4 == 0 });
     if u % 9 != 0 {
         a["plan"] = json!(plans[(u + plan_shift) % 3]);
@@ -63,11 +53,7 @@ fn identify(project_id: i64, u: usize, plan_shift: usize, at: i64) -> IngestReco
         attributes: attrs(a),
         created_at: None,
         language: None,
-        account: (u % 5 != 0).then(|| AccountMembership {
-            id: format!("acct{}", u % 17),
-            attributes: Attributes::new(),
-            role: roles[u % 3].into(),
-        }),
+        account: (u % 5 != 0).then(|| AccountMembership { id: format!("acct{}", u % 17), attributes: Attributes::new(), role: roles[u % 3].into() }),
     }
 }
 
@@ -80,11 +66,7 @@ struct Generated {
 
 fn generate(project_id: i64, surveys: &[i64]) -> Generated {
     let mut rng = Rng(7);
-    let mut batches = vec![
-        (0..USERS - 20)
-            .map(|u| identify(project_id, u, 0, T0 - DAY))
-            .collect::<Vec<_>>(),
-    ];
+    let mut batches = vec![(0..USERS - 20).map(|u| identify(project_id, u, 0, T0 - DAY)).collect::<Vec<_>>()];
     let mut answers = Vec::new();
     let mut pending_scores = Vec::new();
     let mut batch = Vec::new();
@@ -97,18 +79,8 @@ fn generate(project_id: i64, surveys: &[i64]) -> Generated {
         let user_id = format!("u{u}");
         if i % 10 == 3 {
             // The comment arrives first; the score follows in a later batch.
-            let complete = CompleteRequest {
-                survey_id,
-                user_id: user_id.clone(),
-                comment: Some("slow".into()),
-                extra_answers: Attributes::new(),
-            };
-            batch.push(IngestRecord::Complete {
-                project_id,
-                at,
-                response_id: id.clone(),
-                complete,
-            });
+            let complete = CompleteRequest { survey_id, user_id: user_id.clone(), comment: Some("slow".into()), extra_answers: Attributes::new() };
+            batch.push(IngestRecord::Complete { project_id, at, response_id: id.clone(), complete });
         }
         let response = ResponseRequest {
             response_id: id,
@@ -121,28 +93,15 @@ fn generate(project_id: i64, surveys: &[i64]) -> Generated {
             trigger: Some(rng.pick(&["after_export", "page_view"]).to_owned()),
             sampling_rate_bp: None,
         };
-        let record = IngestRecord::Response {
-            project_id,
-            at,
-            response,
-        };
-        if i % 10 == 3 {
-            pending_scores.push(record)
-        } else {
-            batch.push(record)
-        }
+        let record = IngestRecord::Response { project_id, at, response };
+        if i % 10 == 3 { pending_scores.push(record) } else { batch.push(record) }
         answers.push((survey_id, u, score, at / DAY));
         if batch.len() >= 400 {
             batch.append(&mut pending_scores);
             batches.push(std::mem::take(&mut batch));
             // Some users change plan, and late users appear, between batches.
             let shift = batches.len();
-            batches.push(
-                (0..USERS)
-                    .filter(|u| u % 11 == shift % 11)
-                    .map(|u| identify(project_id, u, shift, at))
-                    .collect(),
-            );
+            batches.push((0..USERS).filter(|u| u % 11 == shift % 11).map(|u| identify(project_id, u, shift, at)).collect());
         }
     }
     batch.append(&mut pending_scores);
@@ -162,52 +121,22 @@ struct Setup {
 async fn setup(backend: Backend) -> anyhow::Result<Setup> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
     let mut rules = SurveyRules::default();
     rules.targeting.exclude.email_domains = vec!["corp.example".into()];
     let mut surveys = Vec::new();
     for (name, rules) in [("in-app", rules), ("onboarding", SurveyRules::default())] {
-        let input = SurveyInput {
-            name: name.into(),
-            kind: SurveyKind::Tnps,
-            status: SurveyStatus::Live,
-            definition: Default::default(),
-            rules,
-        };
-        surveys.push(
-            admin
-                .post::<Survey>(
-                    &format!("/api/admin/projects/{}/surveys", project.id),
-                    &input,
-                )
-                .await?,
-        );
+        let input = SurveyInput { name: name.into(), kind: SurveyKind::Tnps, status: SurveyStatus::Live, definition: Default::default(), rules };
+        surveys.push(admin.post::<Survey>(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?);
     }
     let store = connect(&db.url).await?;
-    Ok(Setup {
-        _dir: dir,
-        _collector: collector,
-        admin,
-        store,
-        project_id: project.id,
-        surveys,
-    })
+    Ok(Setup { _dir: dir, _collector: collector, admin, store, project_id: project.id, surveys })
 }
 
 async fn declare(s: &Setup, dimension: &str) -> anyhow::Result<()> {
-    let _: Value = s
-        .admin
-        .post(
-            &format!("/api/admin/projects/{}/report-dimensions", s.project_id),
-            &json!({ "dimension": dimension }),
-        )
-        .await?;
+    let _: Value = s.admin.post(&format!("/api/admin/projects/{}/report-dimensions", s.project_id), &json!({ "dimension": dimension })).await?;
     Ok(())
 }
 
@@ -219,18 +148,11 @@ async fn both_ways(admin: &Admin, path: &str) -> anyhow::Result<Value> {
     Ok(fast)
 }
 
-fn expected_counts(
-    answers: &[(i64, usize, i64, i64)],
-    keep: impl Fn(&(i64, usize, i64, i64)) -> bool,
-) -> BandCounts {
+fn expected_counts(answers: &[(i64, usize, i64, i64)], keep: impl Fn(&(i64, usize, i64, i64)) -> bool) -> BandCounts {
     let mut c = BandCounts::default();
     for a in answers.iter().filter(|a| keep(a)) {
         let s = a.2;
-        c.merge(BandCounts::new(
-            u64::from(s >= 9),
-            u64::from((7..=8).contains(&s)),
-            u64::from(s <= 6),
-        ));
+        c.merge(BandCounts::new(u64::from(s >= 9), u64::from((7..=8).contains(&s)), u64::from(s <= 6)));
     }
     c
 }
@@ -259,117 +181,52 @@ async fn rollups_match_raw_rows(backend: Backend) -> anyhow::Result<()> {
     declare(&s, "language").await?; // declaring twice changes nothing
 
     // Straight from the store: every answer counted exactly once, per day and per segment.
-    let all = ResponseQuery {
-        survey_ids: ids.clone(),
-        ..Default::default()
-    };
+    let all = ResponseQuery { survey_ids: ids.clone(), ..Default::default() };
     let raw_days = s.store.daily_band_counts(&all).await?;
     assert_eq!(s.store.rollup_daily(&all).await?, raw_days);
     let mut total = BandCounts::default();
     raw_days.iter().for_each(|d| total.merge(d.counts));
     assert_eq!(total, expected_counts(&generated.answers, |_| true));
-    for key in [
-        "attr:plan",
-        "attr:country",
-        "attr:seats",
-        "attr:beta",
-        "role",
-        "device",
-        "language",
-    ] {
+    for key in ["attr:plan", "attr:country", "attr:seats", "attr:beta", "role", "device", "language"] {
         let dimension = RollupDimension::parse(key).expect("dimension");
         let by = Dimension::parse(key).expect("dimension");
-        assert_eq!(
-            s.store.rollup_segments(&all, Some(&dimension)).await?,
-            s.store.segment_counts(&all, &by).await?,
-            "{key}"
-        );
+        assert_eq!(s.store.rollup_segments(&all, Some(&dimension)).await?, s.store.segment_counts(&all, &by).await?, "{key}");
     }
 
     // Through the admin API, with and without internal users, for the whole range and a part.
     let survey_list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let ranges = [
-        String::new(),
-        format!("&from={}&to={}", T0 + 30 * DAY, T0 + 200 * DAY),
-    ];
+    let ranges = [String::new(), format!("&from={}&to={}", T0 + 30 * DAY, T0 + 200 * DAY)];
     for range in &ranges {
         for internal in ["", "&exclude_internal=false"] {
             let filters = format!("survey_id={survey_list}{range}{internal}");
             for granularity in ["day", "week", "month"] {
-                both_ways(
-                    &s.admin,
-                    &format!("/api/admin/reports/nps?{filters}&granularity={granularity}"),
-                )
-                .await?;
+                both_ways(&s.admin, &format!("/api/admin/reports/nps?{filters}&granularity={granularity}")).await?;
             }
-            for by in [
-                "attr:plan",
-                "attr:country",
-                "attr:seats",
-                "attr:beta",
-                "role",
-                "device",
-                "language",
-                "survey",
-                "trigger",
-            ] {
-                both_ways(
-                    &s.admin,
-                    &format!("/api/admin/reports/segments?{filters}&by={by}"),
-                )
-                .await?;
+            for by in ["attr:plan", "attr:country", "attr:seats", "attr:beta", "role", "device", "language", "survey", "trigger"] {
+                both_ways(&s.admin, &format!("/api/admin/reports/segments?{filters}&by={by}")).await?;
             }
         }
     }
 
     // Internal users (u0..u9, `@corp.example`) are left out by default, and only they.
     for (range, whole) in [(&ranges[0], true), (&ranges[1], false)] {
-        let in_it =
-            |a: &(i64, usize, i64, i64)| whole || (T0 / DAY + 30..T0 / DAY + 200).contains(&a.3);
+        let in_it = |a: &(i64, usize, i64, i64)| whole || (T0 / DAY + 30..T0 / DAY + 200).contains(&a.3);
         let path = format!("/api/admin/reports/nps?survey_id={survey_list}{range}");
         let default = both_ways(&s.admin, &format!("{path}&granularity=week")).await?;
-        let everyone = both_ways(
-            &s.admin,
-            &format!("{path}&granularity=week&exclude_internal=false"),
-        )
-        .await?;
+        let everyone = both_ways(&s.admin, &format!("{path}&granularity=week&exclude_internal=false")).await?;
         let customers = expected_counts(&generated.answers, |a| in_it(a) && a.1 >= 10);
         let all_users = expected_counts(&generated.answers, |a| in_it(a));
         assert_eq!(default["overall"]["n"].as_u64(), Some(customers.n()));
-        assert_eq!(
-            default["overall"]["counts"]["promoters"].as_u64(),
-            Some(customers.promoters)
-        );
+        assert_eq!(default["overall"]["counts"]["promoters"].as_u64(), Some(customers.promoters));
         assert_eq!(everyone["overall"]["n"].as_u64(), Some(all_users.n()));
-        assert!(
-            all_users.n() > customers.n(),
-            "the generated data has internal answers"
-        );
+        assert!(all_users.n() > customers.n(), "the generated data has internal answers");
     }
 
     // Segments: the declared dimension's breakdown adds up to the same customers-only total.
-    let plan = both_ways(
-        &s.admin,
-        &format!("/api/admin/reports/segments?survey_id={survey_list}&by=attr:plan"),
-    )
-    .await?;
-    let per_segment: u64 = plan["segments"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|x| x["summary"]["n"].as_u64().unwrap_or(0))
-        .sum();
-    assert_eq!(
-        per_segment,
-        expected_counts(&generated.answers, |a| a.1 >= 10).n()
-    );
-    let dims: Value = s
-        .admin
-        .get(&format!(
-            "/api/admin/projects/{}/report-dimensions",
-            s.project_id
-        ))
-        .await?;
+    let plan = both_ways(&s.admin, &format!("/api/admin/reports/segments?survey_id={survey_list}&by=attr:plan")).await?;
+    let per_segment: u64 = plan["segments"].as_array().into_iter().flatten().map(|x| x["summary"]["n"].as_u64().unwrap_or(0)).sum();
+    assert_eq!(per_segment, expected_counts(&generated.answers, |a| a.1 >= 10).n());
+    let dims: Value = s.admin.get(&format!("/api/admin/projects/{}/report-dimensions", s.project_id)).await?;
     assert_eq!(dims["dimensions"].as_array().map(Vec::len), Some(7));
     Ok(())
 }
@@ -414,64 +271,32 @@ async fn replays_and_late_scores_count_once(backend: Backend) -> anyhow::Result<
             project_id: p,
             at: T0 + 2 * DAY,
             response_id: "c".into(),
-            complete: CompleteRequest {
-                survey_id,
-                user_id: "u11".into(),
-                comment: Some("late score".into()),
-                extra_answers: Attributes::new(),
-            },
+            complete: CompleteRequest { survey_id, user_id: "u11".into(), comment: Some("late score".into()), extra_answers: Attributes::new() },
         },
     ];
     for _ in 0..3 {
         s.store.apply_batch(&first).await?;
     }
-    let second = vec![
-        score("c", "u11", 8, T0 + 2 * DAY),
-        score("a", "u11", 0, T0 + DAY),
-    ];
+    let second = vec![score("c", "u11", 8, T0 + 2 * DAY), score("a", "u11", 0, T0 + DAY)];
     for _ in 0..2 {
         s.store.apply_batch(&second).await?;
     }
-    let q = ResponseQuery {
-        survey_ids: vec![survey_id],
-        ..Default::default()
-    };
+    let q = ResponseQuery { survey_ids: vec![survey_id], ..Default::default() };
     let days = s.store.rollup_daily(&q).await?;
     let mut by_day = BTreeMap::new();
     days.iter().for_each(|d| {
         by_day.insert(d.day - T0 / DAY, d.counts);
     });
-    assert_eq!(
-        by_day,
-        BTreeMap::from([(1, BandCounts::new(1, 0, 1)), (2, BandCounts::new(0, 1, 0))])
-    );
+    assert_eq!(by_day, BTreeMap::from([(1, BandCounts::new(1, 0, 1)), (2, BandCounts::new(0, 1, 0))]));
     assert_eq!(days, s.store.daily_band_counts(&q).await?);
     let plan = RollupDimension::Attribute("plan".into());
     let segments = s.store.rollup_segments(&q, Some(&plan)).await?;
-    assert_eq!(
-        segments,
-        vec![(Some("enterprise".to_owned()), BandCounts::new(1, 1, 1))]
-    );
-    assert_eq!(
-        segments,
-        s.store
-            .segment_counts(&q, &Dimension::Attribute("plan".into()))
-            .await?
-    );
+    assert_eq!(segments, vec![(Some("enterprise".to_owned()), BandCounts::new(1, 1, 1))]);
+    assert_eq!(segments, s.store.segment_counts(&q, &Dimension::Attribute("plan".into())).await?);
 
     // Dropped, then declared again: rebuilt from the raw rows, nothing left over.
-    let url = format!(
-        "{}/api/admin/projects/{}/report-dimensions/attr:plan",
-        s.admin.base, s.project_id
-    );
-    let status = s
-        .admin
-        .http
-        .delete(&url)
-        .header("X-CSRF-Token", &s.admin.csrf)
-        .send()
-        .await?
-        .status();
+    let url = format!("{}/api/admin/projects/{}/report-dimensions/attr:plan", s.admin.base, s.project_id);
+    let status = s.admin.http.delete(&url).header("X-CSRF-Token", &s.admin.csrf).send().await?.status();
     assert!(status.is_success(), "drop: {status}");
     assert!(!s.store.dimension_declared_for(&[survey_id], &plan).await?);
     declare(&s, "attr:plan").await?;

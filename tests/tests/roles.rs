@@ -9,38 +9,17 @@ use serde_json::json;
 async fn each_role_reads_and_changes_only_what_it_may() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        db.url.clone(),
-    ))
-    .await?;
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
     let owner = Admin::bootstrap(&collector.url).await?;
     let project = owner.create_project(&["*"]).await?;
-    let customer = owner
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
-    let employee = owner
-        .create_live_survey(project.id, SurveyKind::Enps)
-        .await?;
-    let partner = owner
-        .create_live_survey(project.id, SurveyKind::Partner)
-        .await?;
+    let customer = owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let employee = owner.create_live_survey(project.id, SurveyKind::Enps).await?;
+    let partner = owner.create_live_survey(project.id, SurveyKind::Partner).await?;
 
     let password = "a long enough password";
-    for (email, role) in [
-        ("analyst@x.io", AdminRole::Analyst),
-        ("hr@x.io", AdminRole::Hr),
-        ("pm@x.io", AdminRole::PartnerManager),
-    ] {
+    for (email, role) in [("analyst@x.io", AdminRole::Analyst), ("hr@x.io", AdminRole::Hr), ("pm@x.io", AdminRole::PartnerManager)] {
         let _: serde_json::Value = owner
-            .post(
-                "/api/admin/users",
-                &NewAdminUser {
-                    email: email.into(),
-                    password: password.into(),
-                    role,
-                },
-            )
+            .post("/api/admin/users", &NewAdminUser { email: email.into(), password: password.into(), role })
             .await?;
     }
     let analyst = Admin::sign_in(&collector.url, "analyst@x.io", password).await?;
@@ -48,10 +27,7 @@ async fn each_role_reads_and_changes_only_what_it_may() -> anyhow::Result<()> {
     let pm = Admin::sign_in(&collector.url, "pm@x.io", password).await?;
 
     let status = |admin: &Admin, survey: i64| {
-        let request = admin.http.get(format!(
-            "{}/api/admin/reports/nps?survey_id={survey}",
-            admin.base
-        ));
+        let request = admin.http.get(format!("{}/api/admin/reports/nps?survey_id={survey}", admin.base));
         async move { request.send().await.map(|r| r.status()) }
     };
     // (who, survey, expected)
@@ -71,10 +47,7 @@ async fn each_role_reads_and_changes_only_what_it_may() -> anyhow::Result<()> {
     }
     // Rows obey the same rule, and employee NPS has none for anyone (aggregates only).
     let rows = |admin: &Admin, survey: i64| {
-        let request = admin.http.get(format!(
-            "{}/api/admin/responses?survey_id={survey}",
-            admin.base
-        ));
+        let request = admin.http.get(format!("{}/api/admin/responses?survey_id={survey}", admin.base));
         async move { request.send().await.map(|r| r.status()) }
     };
     assert_eq!(rows(&analyst, customer.id).await?, StatusCode::OK);
@@ -96,18 +69,10 @@ async fn each_role_reads_and_changes_only_what_it_may() -> anyhow::Result<()> {
     assert!(projects.iter().all(|p| p.identity_secret.is_none()));
 
     // A cookie session without the CSRF token cannot change anything.
-    let no_csrf = owner
-        .http
-        .post(format!("{}/api/admin/projects", collector.url))
-        .json(&json!({ "name": "x" }))
-        .send()
-        .await?;
+    let no_csrf = owner.http.post(format!("{}/api/admin/projects", collector.url)).json(&json!({ "name": "x" })).send().await?;
     assert_eq!(no_csrf.status(), StatusCode::FORBIDDEN);
     // Without a session: 401.
-    let anonymous = reqwest::Client::new()
-        .get(format!("{}/api/admin/projects", collector.url))
-        .send()
-        .await?;
+    let anonymous = reqwest::Client::new().get(format!("{}/api/admin/projects", collector.url)).send().await?;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     // A wrong password: 401 with the same message as an unknown user.
     let wrong = Admin::sign_in(&collector.url, "hr@x.io", "wrong password!!").await;

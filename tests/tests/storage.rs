@@ -5,8 +5,8 @@ use nps_collector::metrics::Metrics;
 use nps_collector::store::{DynStore, ResponseQuery, StoreError, connect};
 use nps_core::eligibility::HistoryKind;
 use nps_core::wire::{
-    AccountMembership, AdminRole, Attributes, CompleteRequest, DisplayRequest, FeedbackKind,
-    FeedbackRequest, ProjectInput, ResponseRequest, SurveyInput, SurveyKind, SurveyStatus,
+    AccountMembership, AdminRole, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest, ProjectInput,
+    ResponseRequest, SurveyInput, SurveyKind, SurveyStatus,
 };
 use nps_core::{Band, BandCounts, NpsScore};
 use nps_e2e::{Backend, TestDatabase, on_both_backends};
@@ -28,21 +28,8 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
     let store = connect(&db.url).await?;
-    let input = ProjectInput {
-        name: "p".into(),
-        allowed_origins: vec![],
-        identity_enforced: false,
-        fatigue: Default::default(),
-        retention_months: None,
-    };
-    let project = store
-        .create_project(
-            &input,
-            &format!("pk_{}", uuid::Uuid::new_v4().simple()),
-            "secret",
-            T0,
-        )
-        .await?;
+    let input = ProjectInput { name: "p".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default(), retention_months: None };
+    let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
     let survey = SurveyInput {
         name: "s".into(),
         kind: SurveyKind::Tnps,
@@ -51,12 +38,7 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
         rules: Default::default(),
     };
     let survey = store.create_survey(project.id, &survey, T0).await?;
-    Ok(Fixture {
-        store,
-        project_id: project.id,
-        survey_id: survey.id,
-        _dir: dir,
-    })
+    Ok(Fixture { store, project_id: project.id, survey_id: survey.id, _dir: dir })
 }
 
 fn attrs(value: serde_json::Value) -> Attributes {
@@ -71,22 +53,11 @@ fn identify(f: &Fixture, user: &str, plan: &str, at: i64) -> IngestRecord {
         attributes: attrs(json!({ "plan": plan })),
         created_at: Some(T0 - 100 * DAY),
         language: Some("fr".into()),
-        account: Some(AccountMembership {
-            id: "acme".into(),
-            attributes: attrs(json!({ "tier": "gold" })),
-            role: "admin".into(),
-        }),
+        account: Some(AccountMembership { id: "acme".into(), attributes: attrs(json!({ "tier": "gold" })), role: "admin".into() }),
     }
 }
 
-fn response(
-    f: &Fixture,
-    survey_id: i64,
-    id: &str,
-    user: &str,
-    score: i64,
-    at: i64,
-) -> IngestRecord {
+fn response(f: &Fixture, survey_id: i64, id: &str, user: &str, score: i64, at: i64) -> IngestRecord {
     IngestRecord::Response {
         project_id: f.project_id,
         at,
@@ -109,12 +80,7 @@ fn complete(f: &Fixture, id: &str, user: &str, comment: &str, at: i64) -> Ingest
         project_id: f.project_id,
         at,
         response_id: id.into(),
-        complete: CompleteRequest {
-            survey_id: f.survey_id,
-            user_id: user.into(),
-            comment: Some(comment.into()),
-            extra_answers: Attributes::new(),
-        },
+        complete: CompleteRequest { survey_id: f.survey_id, user_id: user.into(), comment: Some(comment.into()), extra_answers: Attributes::new() },
     }
 }
 
@@ -137,24 +103,11 @@ fn display(f: &Fixture, id: &str, user: &str, at: i64) -> IngestRecord {
 
 fn feedback(f: &Fixture, id: &str, user: &str, kind: FeedbackKind, at: i64) -> IngestRecord {
     let survey_id = (kind != FeedbackKind::OptOut).then_some(f.survey_id);
-    IngestRecord::Feedback {
-        project_id: f.project_id,
-        at,
-        feedback: FeedbackRequest {
-            action_id: id.into(),
-            survey_id,
-            user_id: user.into(),
-            kind,
-        },
-    }
+    IngestRecord::Feedback { project_id: f.project_id, at, feedback: FeedbackRequest { action_id: id.into(), survey_id, user_id: user.into(), kind } }
 }
 
 fn all(f: &Fixture) -> ResponseQuery {
-    ResponseQuery {
-        survey_ids: vec![f.survey_id],
-        limit: 1_000,
-        ..Default::default()
-    }
+    ResponseQuery { survey_ids: vec![f.survey_id], limit: 1_000, ..Default::default() }
 }
 
 async fn applying_a_batch_twice_changes_nothing(f: Fixture) -> anyhow::Result<()> {
@@ -171,16 +124,10 @@ async fn applying_a_batch_twice_changes_nothing(f: Fixture) -> anyhow::Result<()
     let rows = f.store.list_responses(&all(&f)).await?;
     assert_eq!(rows.len(), 1);
     let r = &rows[0];
-    assert_eq!(
-        (r.score, r.band, r.comment.as_deref()),
-        (Some(4), Some(Band::Detractor), Some("slow pages"))
-    );
+    assert_eq!((r.score, r.band, r.comment.as_deref()), (Some(4), Some(Band::Detractor), Some("slow pages")));
     // The attributes in force when the answer was applied: the last identify of the batch.
     assert_eq!(r.attributes["plan"], json!("pro"));
-    assert_eq!(
-        (r.account_id.as_deref(), r.role.as_deref()),
-        (Some("acme"), Some("admin"))
-    );
+    assert_eq!((r.account_id.as_deref(), r.role.as_deref()), (Some("acme"), Some("admin")));
     assert_eq!(r.sampling_rate_bp, Some(2_500));
     let shown = f.store.daily_displays(&all(&f)).await?;
     assert_eq!(shown.iter().map(|(_, n)| n).sum::<u64>(), 1);
@@ -188,36 +135,22 @@ async fn applying_a_batch_twice_changes_nothing(f: Fixture) -> anyhow::Result<()
 }
 
 async fn a_retried_score_never_replaces_the_stored_one(f: Fixture) -> anyhow::Result<()> {
-    f.store
-        .apply_batch(&[response(&f, f.survey_id, "r1", "u1", 9, T0)])
-        .await?;
-    f.store
-        .apply_batch(&[response(&f, f.survey_id, "r1", "u1", 0, T0 + 1)])
-        .await?;
+    f.store.apply_batch(&[response(&f, f.survey_id, "r1", "u1", 9, T0)]).await?;
+    f.store.apply_batch(&[response(&f, f.survey_id, "r1", "u1", 0, T0 + 1)]).await?;
     // Someone else cannot attach a comment to this answer.
-    f.store
-        .apply_batch(&[complete(&f, "r1", "intruder", "hijack", T0 + 2)])
-        .await?;
+    f.store.apply_batch(&[complete(&f, "r1", "intruder", "hijack", T0 + 2)]).await?;
     let rows = f.store.list_responses(&all(&f)).await?;
-    assert_eq!(
-        (rows.len(), rows[0].score, rows[0].comment.clone()),
-        (1, Some(9), None)
-    );
+    assert_eq!((rows.len(), rows[0].score, rows[0].comment.clone()), (1, Some(9), None));
     Ok(())
 }
 
 async fn the_database_rejects_an_answer_to_an_unknown_survey(f: Fixture) -> anyhow::Result<()> {
-    let result = f
-        .store
-        .apply_batch(&[response(&f, 987_654, "r1", "u1", 9, T0)])
-        .await;
+    let result = f.store.apply_batch(&[response(&f, 987_654, "r1", "u1", 9, T0)]).await;
     assert!(matches!(result, Err(StoreError::Rejected(_))), "{result:?}");
     Ok(())
 }
 
-async fn the_drainer_dead_letters_what_the_database_refuses_and_stores_the_rest(
-    f: Fixture,
-) -> anyhow::Result<()> {
+async fn the_drainer_dead_letters_what_the_database_refuses_and_stores_the_rest(f: Fixture) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let metrics = Arc::new(Metrics::new()?);
     let spool = Spool::open(&dir.path().join("spool.redb"), 64, metrics.clone())?;
@@ -230,40 +163,18 @@ async fn the_drainer_dead_letters_what_the_database_refuses_and_stores_the_rest(
         spool.append(serde_json::to_vec(record)?).await?;
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let drainer = Drainer {
-        spool: spool.clone(),
-        store: f.store.clone(),
-        metrics,
-        batch: 100,
-        shutdown_grace: Duration::from_secs(5),
-        linger: Duration::ZERO,
-        hook: None,
-        erasures: None,
-    };
+    let drainer = Drainer { spool: spool.clone(), store: f.store.clone(), metrics, batch: 100, shutdown_grace: Duration::from_secs(5), linger: Duration::ZERO, hook: None, erasures: None };
     let task = tokio::spawn(drainer.run(stopped));
-    let drained = nps_e2e::wait_for(Duration::from_secs(10), || async {
-        (spool.depth().await.ok()? == 0).then_some(())
-    })
-    .await;
+    let drained = nps_e2e::wait_for(Duration::from_secs(10), || async { (spool.depth().await.ok()? == 0).then_some(()) }).await;
     stop.send(true)?;
     task.await?;
     assert!(drained.is_some(), "the spool did not drain");
-    let ids: Vec<String> = f
-        .store
-        .list_responses(&all(&f))
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let ids: Vec<String> = f.store.list_responses(&all(&f)).await?.into_iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), 2);
     assert!(ids.contains(&"ok-1".to_owned()) && ids.contains(&"ok-2".to_owned()));
     let dead = f.store.list_dead_letters(10).await?;
     assert_eq!(dead.len(), 1);
-    assert!(
-        dead[0].record.contains("424242") && !dead[0].reason.is_empty(),
-        "{:?}",
-        dead[0]
-    );
+    assert!(dead[0].record.contains("424242") && !dead[0].reason.is_empty(), "{:?}", dead[0]);
     Ok(())
 }
 
@@ -271,28 +182,10 @@ async fn filters_and_daily_counts_select_the_right_answers(f: Fixture) -> anyhow
     let mut batch = Vec::new();
     for (i, score) in [0, 5, 6, 7, 8, 9, 10, 10].into_iter().enumerate() {
         let id = format!("r{i}");
-        batch.push(identify(
-            &f,
-            &format!("u{i}"),
-            if i % 2 == 0 { "pro" } else { "free" },
-            T0 + i as i64 * DAY - 1,
-        ));
-        batch.push(response(
-            &f,
-            f.survey_id,
-            &id,
-            &format!("u{i}"),
-            score,
-            T0 + i as i64 * DAY,
-        ));
+        batch.push(identify(&f, &format!("u{i}"), if i % 2 == 0 { "pro" } else { "free" }, T0 + i as i64 * DAY - 1));
+        batch.push(response(&f, f.survey_id, &id, &format!("u{i}"), score, T0 + i as i64 * DAY));
         if score <= 6 {
-            batch.push(complete(
-                &f,
-                &id,
-                &format!("u{i}"),
-                &format!("100% TOO_SLOW {i}"),
-                T0 + i as i64 * DAY,
-            ));
+            batch.push(complete(&f, &id, &format!("u{i}"), &format!("100% TOO_SLOW {i}"), T0 + i as i64 * DAY));
         }
     }
     f.store.apply_batch(&batch).await?;
@@ -304,120 +197,30 @@ async fn filters_and_daily_counts_select_the_right_answers(f: Fixture) -> anyhow
         to,
         ..all(&f)
     };
-    assert_eq!(
-        f.store
-            .list_responses(&q(Some(Band::Detractor), None, None, None, None))
-            .await?
-            .len(),
-        3
-    );
-    assert_eq!(
-        f.store
-            .list_responses(&q(Some(Band::Passive), None, None, None, None))
-            .await?
-            .len(),
-        2
-    );
-    assert_eq!(
-        f.store
-            .list_responses(&q(Some(Band::Promoter), None, None, None, None))
-            .await?
-            .len(),
-        3
-    );
-    assert_eq!(
-        f.store
-            .list_responses(&q(None, Some(true), None, None, None))
-            .await?
-            .len(),
-        3
-    );
-    assert_eq!(
-        f.store
-            .list_responses(&q(None, Some(false), None, None, None))
-            .await?
-            .len(),
-        5
-    );
+    assert_eq!(f.store.list_responses(&q(Some(Band::Detractor), None, None, None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(Some(Band::Passive), None, None, None, None)).await?.len(), 2);
+    assert_eq!(f.store.list_responses(&q(Some(Band::Promoter), None, None, None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(None, Some(true), None, None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(None, Some(false), None, None, None)).await?.len(), 5);
     // LIKE wildcards in the search text are literal.
-    assert_eq!(
-        f.store
-            .list_responses(&q(None, None, Some("100% too_slow"), None, None))
-            .await?
-            .len(),
-        3
-    );
-    assert_eq!(
-        f.store
-            .list_responses(&q(None, None, Some("_"), None, None))
-            .await?
-            .len(),
-        3
-    );
-    assert_eq!(
-        f.store
-            .list_responses(&q(None, None, Some("%"), None, None))
-            .await?
-            .len(),
-        3
-    );
-    assert_eq!(
-        f.store
-            .list_responses(&q(None, None, None, Some(T0 + 2 * DAY), Some(T0 + 5 * DAY)))
-            .await?
-            .len(),
-        3
-    );
+    assert_eq!(f.store.list_responses(&q(None, None, Some("100% too_slow"), None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(None, None, Some("_"), None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(None, None, Some("%"), None, None)).await?.len(), 3);
+    assert_eq!(f.store.list_responses(&q(None, None, None, Some(T0 + 2 * DAY), Some(T0 + 5 * DAY))).await?.len(), 3);
     // Attribute values as they were when the answer arrived: pro = scores 0, 6, 8, 10.
-    let pro = ResponseQuery {
-        attributes: vec![("plan".into(), "pro".into())],
-        ..all(&f)
-    };
-    let mut scores: Vec<u8> = f
-        .store
-        .list_responses(&pro)
-        .await?
-        .iter()
-        .filter_map(|r| r.score)
-        .collect();
+    let pro = ResponseQuery { attributes: vec![("plan".into(), "pro".into())], ..all(&f) };
+    let mut scores: Vec<u8> = f.store.list_responses(&pro).await?.iter().filter_map(|r| r.score).collect();
     scores.sort_unstable();
     assert_eq!(scores, [0, 6, 8, 10]);
-    let pro_counts: Vec<BandCounts> = f
-        .store
-        .daily_band_counts(&pro)
-        .await?
-        .iter()
-        .map(|d| d.counts)
-        .collect();
-    assert_eq!(
-        pro_counts.iter().fold(BandCounts::default(), |mut t, c| {
-            t.merge(*c);
-            t
-        }),
-        BandCounts::new(1, 1, 2)
-    );
-    let nobody = ResponseQuery {
-        attributes: vec![
-            ("plan".into(), "pro".into()),
-            ("plan".into(), "free".into()),
-        ],
-        ..all(&f)
-    };
-    assert!(
-        f.store.list_responses(&nobody).await?.is_empty(),
-        "all pairs must hold"
-    );
+    let pro_counts: Vec<BandCounts> = f.store.daily_band_counts(&pro).await?.iter().map(|d| d.counts).collect();
+    assert_eq!(pro_counts.iter().fold(BandCounts::default(), |mut t, c| { t.merge(*c); t }), BandCounts::new(1, 1, 2));
+    let nobody = ResponseQuery { attributes: vec![("plan".into(), "pro".into()), ("plan".into(), "free".into())], ..all(&f) };
+    assert!(f.store.list_responses(&nobody).await?.is_empty(), "all pairs must hold");
     // Segments by an attribute of the answer's account (every user here is in acme, tier gold).
     let tier = nps_collector::store::Dimension::parse("acct:tier").expect("a dimension");
-    assert_eq!(
-        f.store.segment_counts(&all(&f), &tier).await?,
-        [(Some("gold".to_owned()), BandCounts::new(3, 2, 3))]
-    );
+    assert_eq!(f.store.segment_counts(&all(&f), &tier).await?, [(Some("gold".to_owned()), BandCounts::new(3, 2, 3))]);
     let unknown = nps_collector::store::Dimension::parse("acct:nothing").expect("a dimension");
-    assert_eq!(
-        f.store.segment_counts(&all(&f), &unknown).await?,
-        [(None, BandCounts::new(3, 2, 3))]
-    );
+    assert_eq!(f.store.segment_counts(&all(&f), &unknown).await?, [(None, BandCounts::new(3, 2, 3))]);
     let days = f.store.daily_band_counts(&all(&f)).await?;
     assert_eq!(days.len(), 8);
     let mut total = BandCounts::default();
@@ -437,80 +240,29 @@ async fn the_user_history_holds_what_the_rules_need(f: Fixture) -> anyhow::Resul
             feedback(&f, "a2", "u1", FeedbackKind::Decline, T0 + 3 * DAY),
         ])
         .await?;
-    let history = f
-        .store
-        .user_history(f.project_id, "u1", T0 + 10 * DAY)
-        .await?;
-    assert_eq!(
-        history.first_seen_at,
-        T0 - 100 * DAY,
-        "created_at is earlier than first sight"
-    );
+    let history = f.store.user_history(f.project_id, "u1", T0 + 10 * DAY).await?;
+    assert_eq!(history.first_seen_at, T0 - 100 * DAY, "created_at is earlier than first sight");
     assert!(!history.opted_out);
     let kinds: Vec<HistoryKind> = history.events.iter().map(|e| e.kind).collect();
-    assert_eq!(
-        kinds,
-        [
-            HistoryKind::Display,
-            HistoryKind::Response,
-            HistoryKind::Snooze,
-            HistoryKind::Decline
-        ]
-    );
-    f.store
-        .apply_batch(&[feedback(&f, "a3", "u1", FeedbackKind::OptOut, T0 + 4 * DAY)])
-        .await?;
-    assert!(
-        f.store
-            .user_history(f.project_id, "u1", T0 + 10 * DAY)
-            .await?
-            .opted_out
-    );
+    assert_eq!(kinds, [HistoryKind::Display, HistoryKind::Response, HistoryKind::Snooze, HistoryKind::Decline]);
+    f.store.apply_batch(&[feedback(&f, "a3", "u1", FeedbackKind::OptOut, T0 + 4 * DAY)]).await?;
+    assert!(f.store.user_history(f.project_id, "u1", T0 + 10 * DAY).await?.opted_out);
     let stranger = f.store.user_history(f.project_id, "nobody", T0).await?;
     assert!(stranger.events.is_empty() && !stranger.opted_out);
     Ok(())
 }
 
 async fn configuration_round_trips_and_emails_are_unique(f: Fixture) -> anyhow::Result<()> {
-    let mut survey = f
-        .store
-        .get_survey(f.survey_id)
-        .await?
-        .expect("survey exists");
+    let mut survey = f.store.get_survey(f.survey_id).await?.expect("survey exists");
     survey.rules.sampling_rate_bp = Some(1_234);
-    let input = SurveyInput {
-        name: "renamed".into(),
-        kind: survey.kind,
-        status: SurveyStatus::Paused,
-        definition: survey.definition.clone(),
-        rules: survey.rules.clone(),
-    };
-    let updated = f
-        .store
-        .update_survey(f.survey_id, &input, T0 + 1)
-        .await?
-        .expect("updated");
-    assert_eq!(
-        (
-            updated.name.as_str(),
-            updated.status,
-            updated.rules.sampling_rate_bp
-        ),
-        ("renamed", SurveyStatus::Paused, Some(1_234))
-    );
+    let input = SurveyInput { name: "renamed".into(), kind: survey.kind, status: SurveyStatus::Paused, definition: survey.definition.clone(), rules: survey.rules.clone() };
+    let updated = f.store.update_survey(f.survey_id, &input, T0 + 1).await?.expect("updated");
+    assert_eq!((updated.name.as_str(), updated.status, updated.rules.sampling_rate_bp), ("renamed", SurveyStatus::Paused, Some(1_234)));
     assert_eq!(updated.definition, survey.definition);
-    f.store
-        .create_admin("a@b.c", "hash", AdminRole::Hr, T0)
-        .await?;
-    let again = f
-        .store
-        .create_admin("a@b.c", "hash", AdminRole::Owner, T0)
-        .await;
+    f.store.create_admin("a@b.c", "hash", AdminRole::Hr, T0).await?;
+    let again = f.store.create_admin("a@b.c", "hash", AdminRole::Owner, T0).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
-    assert_eq!(
-        f.store.admin_by_email("a@b.c").await?.map(|a| a.role),
-        Some(AdminRole::Hr)
-    );
+    assert_eq!(f.store.admin_by_email("a@b.c").await?.map(|a| a.role), Some(AdminRole::Hr));
     Ok(())
 }
 

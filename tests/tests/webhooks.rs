@@ -6,10 +6,7 @@
 
 use nps_collector::outbox::signature;
 use nps_core::wire::SurveyKind;
-use nps_e2e::{
-    Admin, Backend, Collector, CollectorOptions, SmtpSink, TestDatabase, new_id, wait_drained,
-    wait_for,
-};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, SmtpSink, TestDatabase, new_id, wait_drained, wait_for};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -48,57 +45,27 @@ async fn setup(backend: Backend, env: &[(&str, String)]) -> anyhow::Result<Setup
     let collector = Collector::start(options).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
-    let survey = admin
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let client_base = format!("{}/v1/p/{}", collector.url, project.public_key);
-    Ok(Setup {
-        _dir: dir,
-        collector,
-        admin,
-        project_id: project.id,
-        survey_id: survey.id,
-        survey_name: survey.name,
-        client_base,
-        db_url: db.url,
-    })
+    Ok(Setup { _dir: dir, collector, admin, project_id: project.id, survey_id: survey.id, survey_name: survey.name, client_base, db_url: db.url })
 }
 
-async fn answer(
-    base: &str,
-    survey_id: i64,
-    user: &str,
-    score: i64,
-    comment: Option<&str>,
-) -> anyhow::Result<String> {
+async fn answer(base: &str, survey_id: i64, user: &str, score: i64, comment: Option<&str>) -> anyhow::Result<String> {
     let http = reqwest::Client::new();
     let id = new_id();
-    let body =
-        json!({ "response_id": id, "survey_id": survey_id, "user_id": user, "score": score });
-    let status = http
-        .post(format!("{base}/responses"))
-        .json(&body)
-        .send()
-        .await?
-        .status();
+    let body = json!({ "response_id": id, "survey_id": survey_id, "user_id": user, "score": score });
+    let status = http.post(format!("{base}/responses")).json(&body).send().await?.status();
     anyhow::ensure!(status.as_u16() == 202, "answer refused: {status}");
     if let Some(comment) = comment {
         let body = json!({ "survey_id": survey_id, "user_id": user, "comment": comment });
-        let status = http
-            .post(format!("{base}/responses/{id}/complete"))
-            .json(&body)
-            .send()
-            .await?
-            .status();
+        let status = http.post(format!("{base}/responses/{id}/complete")).json(&body).send().await?.status();
         anyhow::ensure!(status.as_u16() == 202, "completion refused: {status}");
     }
     Ok(id)
 }
 
 async fn create_webhook(admin: &Admin, project_id: i64, body: Value) -> anyhow::Result<Value> {
-    admin
-        .post(&format!("/api/admin/projects/{project_id}/webhooks"), &body)
-        .await
+    admin.post(&format!("/api/admin/projects/{project_id}/webhooks"), &body).await
 }
 
 /// The webhook-id the collector uses for an event of an answer at an endpoint.
@@ -106,20 +73,9 @@ fn expected_id(endpoint: i64, response_id: &str, event: &str) -> String {
     signature::webhook_id(&format!("wh:{endpoint}:{response_id}:{event}"))
 }
 
-async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart(
-    backend: Backend,
-) -> anyhow::Result<()> {
+async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart(backend: Backend) -> anyhow::Result<()> {
     const FAIL_FIRST: usize = 4;
-    let Setup {
-        _dir,
-        mut collector,
-        admin,
-        project_id,
-        survey_id,
-        survey_name,
-        client_base,
-        ..
-    } = setup(backend, &[]).await?;
+    let Setup { _dir, mut collector, admin, project_id, survey_id, survey_name, client_base, .. } = setup(backend, &[]).await?;
     let receiver = Receiver::start(FAIL_FIRST).await?;
     let hook = create_webhook(
         &admin,
@@ -132,203 +88,100 @@ async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart(
     receiver.set_secret(&secret);
     let endpoint = hook["id"].as_i64().unwrap_or_default();
 
-    let detractor = answer(
-        &client_base,
-        survey_id,
-        "u1",
-        2,
-        Some("Export keeps failing"),
-    )
-    .await?;
+    let detractor = answer(&client_base, survey_id, "u1", 2, Some("Export keeps failing")).await?;
     let passive = answer(&client_base, survey_id, "u2", 8, None).await?;
     let promoter = answer(&client_base, survey_id, "u3", 10, None).await?;
     let expected: BTreeMap<String, (&str, &str)> = [
-        (
-            expected_id(endpoint, &detractor, "response.created"),
-            (detractor.as_str(), "response.created"),
-        ),
-        (
-            expected_id(endpoint, &detractor, "response.completed"),
-            (detractor.as_str(), "response.completed"),
-        ),
-        (
-            expected_id(endpoint, &passive, "response.created"),
-            (passive.as_str(), "response.created"),
-        ),
-        (
-            expected_id(endpoint, &promoter, "response.created"),
-            (promoter.as_str(), "response.created"),
-        ),
+        (expected_id(endpoint, &detractor, "response.created"), (detractor.as_str(), "response.created")),
+        (expected_id(endpoint, &detractor, "response.completed"), (detractor.as_str(), "response.completed")),
+        (expected_id(endpoint, &passive, "response.created"), (passive.as_str(), "response.created")),
+        (expected_id(endpoint, &promoter, "response.created"), (promoter.as_str(), "response.created")),
     ]
     .into();
 
     // Every event has failed three times: stop the collector while they wait for a retry.
     let failing = wait_for(Duration::from_secs(30), || async {
-        let counts = receiver.snapshot(|s| {
-            expected
-                .keys()
-                .map(|id| s.attempts.iter().filter(|a| &a.id == id).count())
-                .collect::<Vec<_>>()
-        });
+        let counts = receiver.snapshot(|s| expected.keys().map(|id| s.attempts.iter().filter(|a| &a.id == id).count()).collect::<Vec<_>>());
         counts.iter().all(|c| *c >= 3).then_some(())
     })
     .await;
-    assert!(
-        failing.is_some(),
-        "events were not attempted: {:?}",
-        receiver.snapshot(|s| s.attempts.clone())
-    );
+    assert!(failing.is_some(), "events were not attempted: {:?}", receiver.snapshot(|s| s.attempts.clone()));
     let status = collector.terminate().await?;
     assert!(status.success(), "graceful exit, got {status}");
     let restarted_at = Instant::now();
-    assert!(
-        receiver.snapshot(|s| s.accepted.is_empty()),
-        "nothing can have been accepted yet"
-    );
+    assert!(receiver.snapshot(|s| s.accepted.is_empty()), "nothing can have been accepted yet");
     let collector = collector.restart().await?;
 
     let all_in = wait_for(Duration::from_secs(60), || async {
         (receiver.snapshot(|s| s.accepted.len()) == expected.len()).then_some(())
     })
     .await;
-    assert!(
-        all_in.is_some(),
-        "not every event arrived: {:?}",
-        receiver.snapshot(|s| s.attempts.clone())
-    );
+    assert!(all_in.is_some(), "not every event arrived: {:?}", receiver.snapshot(|s| s.attempts.clone()));
     // Give a wrongly repeated delivery the time to show up.
     tokio::time::sleep(Duration::from_secs(3)).await;
 
-    let (attempts, accepted, duplicates, bad) = receiver.snapshot(|s| {
-        (
-            s.attempts.clone(),
-            s.accepted.clone(),
-            s.duplicates,
-            s.bad_signatures,
-        )
-    });
+    let (attempts, accepted, duplicates, bad) =
+        receiver.snapshot(|s| (s.attempts.clone(), s.accepted.clone(), s.duplicates, s.bad_signatures));
     assert_eq!(bad, 0, "every attempt is signed correctly");
-    assert_eq!(
-        duplicates, 0,
-        "no event is delivered again after the receiver accepted it"
-    );
-    assert_eq!(
-        accepted.keys().cloned().collect::<BTreeSet<_>>(),
-        expected.keys().cloned().collect::<BTreeSet<_>>()
-    );
+    assert_eq!(duplicates, 0, "no event is delivered again after the receiver accepted it");
+    assert_eq!(accepted.keys().cloned().collect::<BTreeSet<_>>(), expected.keys().cloned().collect::<BTreeSet<_>>());
     for (id, (response_id, event)) in &expected {
         let body = &accepted[id];
         assert_eq!(body["type"], *event, "{body}");
         assert_eq!(body["data"]["response_id"], *response_id, "{body}");
         assert_eq!(body["data"]["survey_name"], survey_name.as_str(), "{body}");
         let mine: Vec<&receiver::Attempt> = attempts.iter().filter(|a| &a.id == id).collect();
-        assert_eq!(
-            mine.len(),
-            FAIL_FIRST + 1,
-            "{FAIL_FIRST} failures then one success for {id}"
-        );
-        assert!(
-            mine[..FAIL_FIRST].iter().all(|a| a.status == 500) && mine[FAIL_FIRST].status == 200
-        );
+        assert_eq!(mine.len(), FAIL_FIRST + 1, "{FAIL_FIRST} failures then one success for {id}");
+        assert!(mine[..FAIL_FIRST].iter().all(|a| a.status == 500) && mine[FAIL_FIRST].status == 200);
         // Back-off grows within each run (the gap across the restart depends on start-up time).
-        let gaps = |run: Vec<&&receiver::Attempt>| {
-            run.windows(2)
-                .map(|w| w[1].at - w[0].at)
-                .collect::<Vec<Duration>>()
-        };
+        let gaps = |run: Vec<&&receiver::Attempt>| run.windows(2).map(|w| w[1].at - w[0].at).collect::<Vec<Duration>>();
         let before = gaps(mine.iter().filter(|a| a.at < restarted_at).collect());
         let after = gaps(mine.iter().filter(|a| a.at >= restarted_at).collect());
-        assert!(
-            before.len() >= 2,
-            "three attempts before the restart: {before:?}"
-        );
-        assert!(
-            before[0] >= Duration::from_millis(200),
-            "the first retry came too early: {before:?}"
-        );
+        assert!(before.len() >= 2, "three attempts before the restart: {before:?}");
+        assert!(before[0] >= Duration::from_millis(200), "the first retry came too early: {before:?}");
         for run in [&before, &after] {
             for pair in run.windows(2) {
-                assert!(
-                    pair[1] > pair[0].mul_f64(1.3),
-                    "back-off does not grow for {id}: {before:?} / {after:?}"
-                );
+                assert!(pair[1] > pair[0].mul_f64(1.3), "back-off does not grow for {id}: {before:?} / {after:?}");
             }
         }
     }
-    assert_eq!(
-        accepted[&expected_id(endpoint, &detractor, "response.completed")]["data"]["comment"],
-        "Export keeps failing"
-    );
-    assert_eq!(
-        accepted[&expected_id(endpoint, &detractor, "response.created")]["data"]["band"],
-        "detractor"
-    );
+    assert_eq!(accepted[&expected_id(endpoint, &detractor, "response.completed")]["data"]["comment"], "Export keeps failing");
+    assert_eq!(accepted[&expected_id(endpoint, &detractor, "response.created")]["data"]["band"], "detractor");
 
     // The delivery log shows every attempt, numbered across the restart.
     let admin = Admin::bootstrap(&collector.url).await?;
-    let log: Vec<Value> = admin
-        .get(&format!(
-            "/api/admin/deliveries?project_id={project_id}&channel=webhook&limit=1000"
-        ))
-        .await?;
+    let log: Vec<Value> = admin.get(&format!("/api/admin/deliveries?project_id={project_id}&channel=webhook&limit=1000")).await?;
     for (id, (response_id, event)) in &expected {
         let outbox_id = format!("wh:{endpoint}:{response_id}:{event}");
-        let mut rows: Vec<&Value> = log
-            .iter()
-            .filter(|r| r["message_id"] == outbox_id.as_str())
-            .collect();
+        let mut rows: Vec<&Value> = log.iter().filter(|r| r["message_id"] == outbox_id.as_str()).collect();
         rows.sort_by_key(|r| r["attempt"].as_i64());
         let numbers: Vec<i64> = rows.iter().filter_map(|r| r["attempt"].as_i64()).collect();
-        assert_eq!(
-            numbers,
-            (1..=(FAIL_FIRST as i64 + 1)).collect::<Vec<_>>(),
-            "attempts of {id}"
-        );
+        assert_eq!(numbers, (1..=(FAIL_FIRST as i64 + 1)).collect::<Vec<_>>(), "attempts of {id}");
         let statuses: Vec<&str> = rows.iter().filter_map(|r| r["status"].as_str()).collect();
         assert_eq!(statuses.last(), Some(&"delivered"));
-        assert!(
-            statuses[..FAIL_FIRST].iter().all(|s| *s == "retrying"),
-            "{statuses:?}"
-        );
+        assert!(statuses[..FAIL_FIRST].iter().all(|s| *s == "retrying"), "{statuses:?}");
         assert_eq!(rows[0]["status_code"], 500);
         assert_eq!(rows[0]["target"], receiver.url.as_str());
     }
-    let metrics = reqwest::get(format!("{}/metrics", collector.url))
-        .await?
-        .text()
-        .await?;
+    let metrics = reqwest::get(format!("{}/metrics", collector.url)).await?.text().await?;
     assert!(metrics.contains("nps_outbox_pending 0"), "{metrics}");
-    assert!(
-        metrics.contains("nps_outbox_attempts_total{channel=\"webhook\",status=\"delivered\"} 4"),
-        "{metrics}"
-    );
+    assert!(metrics.contains("nps_outbox_attempts_total{channel=\"webhook\",status=\"delivered\"} 4"), "{metrics}");
     Ok(())
 }
 
 #[tokio::test]
-async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart_on_sqlite()
--> anyhow::Result<()> {
+async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart_on_sqlite() -> anyhow::Result<()> {
     webhooks_are_retried_signed_and_delivered_once_across_a_restart(Backend::Sqlite).await
 }
 
 #[tokio::test]
-async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart_on_postgres()
--> anyhow::Result<()> {
+async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart_on_postgres() -> anyhow::Result<()> {
     webhooks_are_retried_signed_and_delivered_once_across_a_restart(Backend::Postgres).await
 }
 
 #[tokio::test]
 async fn slack_format_with_a_detractor_band_rule_and_a_test_event() -> anyhow::Result<()> {
-    let Setup {
-        _dir,
-        collector,
-        admin,
-        project_id,
-        survey_id,
-        survey_name,
-        client_base,
-        ..
-    } = setup(Backend::Sqlite, &[]).await?;
+    let Setup { _dir, collector, admin, project_id, survey_id, survey_name, client_base, .. } = setup(Backend::Sqlite, &[]).await?;
     let receiver = Receiver::start(0).await?;
     let hook = create_webhook(
         &admin,
@@ -339,62 +192,29 @@ async fn slack_format_with_a_detractor_band_rule_and_a_test_event() -> anyhow::R
     receiver.set_secret(hook["secret"].as_str().unwrap_or_default());
     let endpoint = hook["id"].as_i64().unwrap_or_default();
 
-    let detractor = answer(
-        &client_base,
-        survey_id,
-        "u1",
-        3,
-        Some("Checkout is slow & <buggy>"),
-    )
-    .await?;
+    let detractor = answer(&client_base, survey_id, "u1", 3, Some("Checkout is slow & <buggy>")).await?;
     answer(&client_base, survey_id, "u2", 10, Some("Love it")).await?;
     answer(&client_base, survey_id, "u3", 1, None).await?;
     wait_drained(&collector.url).await?;
-    let arrived = wait_for(Duration::from_secs(20), || async {
-        (receiver.snapshot(|s| s.accepted.len()) >= 1).then_some(())
-    })
-    .await;
+    let arrived = wait_for(Duration::from_secs(20), || async { (receiver.snapshot(|s| s.accepted.len()) >= 1).then_some(()) }).await;
     assert!(arrived.is_some(), "no Slack message arrived");
     tokio::time::sleep(Duration::from_secs(2)).await;
     let accepted = receiver.snapshot(|s| s.accepted.clone());
-    assert_eq!(
-        accepted.len(),
-        1,
-        "only the completed detractor answer matches the rule: {accepted:?}"
-    );
+    assert_eq!(accepted.len(), 1, "only the completed detractor answer matches the rule: {accepted:?}");
     assert_eq!(receiver.snapshot(|s| s.duplicates), 0, "delivered once");
     let message = &accepted[&expected_id(endpoint, &detractor, "response.completed")];
-    assert_eq!(
-        message["text"],
-        format!("Detractor (3/10) on {survey_name}")
-    );
+    assert_eq!(message["text"], format!("Detractor (3/10) on {survey_name}"));
     let blocks = message["blocks"].to_string();
-    for part in [
-        "*Score*\\n3/10",
-        "*Band*\\nDetractor",
-        &format!("*Survey*\\n{survey_name}"),
-        "> Checkout is slow &amp; &lt;buggy&gt;",
-    ] {
+    for part in ["*Score*\\n3/10", "*Band*\\nDetractor", &format!("*Survey*\\n{survey_name}"), "> Checkout is slow &amp; &lt;buggy&gt;"] {
         assert!(blocks.contains(part), "{part} missing from {blocks}");
     }
 
     // "Send test event": a signed webhook.test in the endpoint's format.
-    let sent: Value = admin
-        .post(&format!("/api/admin/webhooks/{endpoint}/test"), &json!({}))
-        .await?;
+    let sent: Value = admin.post(&format!("/api/admin/webhooks/{endpoint}/test"), &json!({})).await?;
     let test_id = signature::webhook_id(sent["message_id"].as_str().unwrap_or_default());
-    let tested = wait_for(Duration::from_secs(20), || async {
-        receiver.snapshot(|s| s.accepted.get(&test_id).cloned())
-    })
-    .await;
+    let tested = wait_for(Duration::from_secs(20), || async { receiver.snapshot(|s| s.accepted.get(&test_id).cloned()) }).await;
     let tested = tested.ok_or_else(|| anyhow::anyhow!("the test event did not arrive"))?;
-    assert!(
-        tested["text"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("Test event"),
-        "{tested}"
-    );
+    assert!(tested["text"].as_str().unwrap_or_default().contains("Test event"), "{tested}");
     assert_eq!(receiver.snapshot(|s| s.bad_signatures), 0);
     Ok(())
 }
@@ -408,36 +228,12 @@ async fn alert_emails_reach_the_owner_and_wait_while_smtp_is_down() -> anyhow::R
         ("NPS_SMTP__PORT", port.to_string()),
         ("NPS_SMTP__FROM", "NPS <nps@example.com>".to_owned()),
     ];
-    let Setup {
-        _dir,
-        collector,
-        admin,
-        project_id,
-        survey_id,
-        survey_name,
-        client_base,
-        ..
-    } = setup(Backend::Sqlite, &env).await?;
+    let Setup { _dir, collector, admin, project_id, survey_id, survey_name, client_base, .. } = setup(Backend::Sqlite, &env).await?;
     let put = |path: String, body: Value| {
-        let request = admin
-            .http
-            .put(format!("{}{path}", collector.url))
-            .header("X-CSRF-Token", &admin.csrf)
-            .json(&body);
-        async move {
-            request
-                .send()
-                .await?
-                .error_for_status()
-                .map(|_| ())
-                .map_err(anyhow::Error::from)
-        }
+        let request = admin.http.put(format!("{}{path}", collector.url)).header("X-CSRF-Token", &admin.csrf).json(&body);
+        async move { request.send().await?.error_for_status().map(|_| ()).map_err(anyhow::Error::from) }
     };
-    put(
-        format!("/api/admin/projects/{project_id}/followup-policy"),
-        json!({ "bands": ["detractor"], "team": ["ann@x.io", "bob@x.io"] }),
-    )
-    .await?;
+    put(format!("/api/admin/projects/{project_id}/followup-policy"), json!({ "bands": ["detractor"], "team": ["ann@x.io", "bob@x.io"] })).await?;
     put(
         format!("/api/admin/projects/{project_id}/alert-policy"),
         json!({ "enabled": true, "bands": ["detractor"], "notify_owner": true, "recipients": ["lead@x.io"] }),
@@ -447,31 +243,15 @@ async fn alert_emails_reach_the_owner_and_wait_while_smtp_is_down() -> anyhow::R
     // SMTP up: the first detractor's owner (round robin: ann) and the lead get an alert.
     let first = answer(&client_base, survey_id, "d1", 2, Some("Too slow")).await?;
     answer(&client_base, survey_id, "p1", 10, None).await?;
-    let arrived = wait_for(Duration::from_secs(20), || async {
-        (sink.messages().len() >= 2).then_some(())
-    })
-    .await;
-    assert!(
-        arrived.is_some(),
-        "alerts did not arrive: {:?}",
-        sink.messages()
-    );
+    let arrived = wait_for(Duration::from_secs(20), || async { (sink.messages().len() >= 2).then_some(()) }).await;
+    assert!(arrived.is_some(), "alerts did not arrive: {:?}", sink.messages());
     let mut first_batch = sink.messages();
     first_batch.sort_by(|a, b| a.to.cmp(&b.to));
     let recipients: Vec<Vec<String>> = first_batch.iter().map(|m| m.to.clone()).collect();
-    assert_eq!(
-        recipients,
-        vec![vec!["ann@x.io".to_owned()], vec!["lead@x.io".to_owned()]]
-    );
+    assert_eq!(recipients, vec![vec!["ann@x.io".to_owned()], vec!["lead@x.io".to_owned()]]);
     let subject = first_batch[0].header("subject").unwrap_or_default();
-    assert!(
-        subject.contains("Detractor (2/10)") && subject.contains(&survey_name),
-        "{subject}"
-    );
-    assert!(
-        first_batch[0].data.contains(&first),
-        "the alert names the response"
-    );
+    assert!(subject.contains("Detractor (2/10)") && subject.contains(&survey_name), "{subject}");
+    assert!(first_batch[0].data.contains(&first), "the alert names the response");
     assert_eq!(first_batch[0].from, "nps@example.com");
 
     // SMTP down: alerts wait in the outbox and are retried.
@@ -481,46 +261,23 @@ async fn alert_emails_reach_the_owner_and_wait_while_smtp_is_down() -> anyhow::R
     tokio::time::sleep(Duration::from_millis(20)).await;
     let third = answer(&client_base, survey_id, "d3", 0, None).await?;
     let retried = wait_for(Duration::from_secs(30), || async {
-        let log: Vec<Value> = admin
-            .get(&format!(
-                "/api/admin/deliveries?project_id={project_id}&channel=email&status=retrying"
-            ))
-            .await
-            .ok()?;
-        let waiting: BTreeSet<&str> = log
-            .iter()
-            .filter(|r| r["attempt"].as_i64() >= Some(2))
-            .filter_map(|r| r["message_id"].as_str())
-            .collect();
+        let log: Vec<Value> = admin.get(&format!("/api/admin/deliveries?project_id={project_id}&channel=email&status=retrying")).await.ok()?;
+        let waiting: BTreeSet<&str> = log.iter().filter(|r| r["attempt"].as_i64() >= Some(2)).filter_map(|r| r["message_id"].as_str()).collect();
         (waiting.len() == 4).then_some(())
     })
     .await;
-    assert!(
-        retried.is_some(),
-        "the four alerts were not retried while SMTP was down"
-    );
+    assert!(retried.is_some(), "the four alerts were not retried while SMTP was down");
 
     // SMTP back on the same port: each waiting alert goes out exactly once.
     let back = SmtpSink::start(port).await;
-    let delivered = wait_for(Duration::from_secs(30), || async {
-        (back.messages().len() >= 4).then_some(())
-    })
-    .await;
-    assert!(
-        delivered.is_some(),
-        "waiting alerts were not delivered: {:?}",
-        back.messages()
-    );
+    let delivered = wait_for(Duration::from_secs(30), || async { (back.messages().len() >= 4).then_some(()) }).await;
+    assert!(delivered.is_some(), "waiting alerts were not delivered: {:?}", back.messages());
     tokio::time::sleep(Duration::from_secs(3)).await;
     let later = back.messages();
     assert_eq!(later.len(), 4, "exactly the four waiting alerts: {later:?}");
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
     for mail in &later {
-        let response = [&second, &third]
-            .into_iter()
-            .find(|r| mail.data.contains(r.as_str()))
-            .cloned()
-            .unwrap_or_default();
+        let response = [&second, &third].into_iter().find(|r| mail.data.contains(r.as_str())).cloned().unwrap_or_default();
         *seen.entry((response, mail.to.join(","))).or_default() += 1;
     }
     let expected: BTreeMap<(String, String), usize> = [
@@ -531,93 +288,36 @@ async fn alert_emails_reach_the_owner_and_wait_while_smtp_is_down() -> anyhow::R
     ]
     .into();
     assert_eq!(seen, expected, "owner by round robin, the lead, once each");
-    let ids: BTreeSet<String> = later
-        .iter()
-        .chain(first_batch.iter())
-        .filter_map(|m| m.header("message-id"))
-        .collect();
+    let ids: BTreeSet<String> = later.iter().chain(first_batch.iter()).filter_map(|m| m.header("message-id")).collect();
     assert_eq!(ids.len(), 6, "six distinct Message-IDs");
     Ok(())
 }
 
 #[tokio::test]
 async fn bad_input_to_the_webhook_api_gets_json_errors() -> anyhow::Result<()> {
-    let Setup {
-        _dir,
-        collector,
-        admin,
-        project_id,
-        ..
-    } = setup(Backend::Sqlite, &[]).await?;
+    let Setup { _dir, collector, admin, project_id, .. } = setup(Backend::Sqlite, &[]).await?;
     let url = format!("{}/api/admin/projects/{project_id}/webhooks", collector.url);
     let cases = [
-        (
-            json!({ "url": "not a url", "events": ["response.created"] }),
-            422,
-            "url",
-        ),
-        (
-            json!({ "url": "ftp://example.com/x", "events": ["response.created"] }),
-            422,
-            "url",
-        ),
-        (
-            json!({ "url": "https://", "events": ["response.created"] }),
-            422,
-            "url",
-        ),
-        (
-            json!({ "url": "https://example.com/h", "events": ["response.deleted"] }),
-            422,
-            "events",
-        ),
-        (
-            json!({ "url": "https://example.com/h", "events": [] }),
-            422,
-            "events",
-        ),
-        (
-            json!({ "url": "https://example.com/h", "events": ["response.created"], "bands": ["angry"] }),
-            422,
-            "bands",
-        ),
-        (
-            json!({ "url": "https://example.com/h", "events": ["response.created"], "format": "teams" }),
-            422,
-            "format",
-        ),
-        (
-            json!({ "url": "https://example.com/h", "events": ["response.created"], "secret": "mine" }),
-            422,
-            "secret",
-        ),
+        (json!({ "url": "not a url", "events": ["response.created"] }), 422, "url"),
+        (json!({ "url": "ftp://example.com/x", "events": ["response.created"] }), 422, "url"),
+        (json!({ "url": "https://", "events": ["response.created"] }), 422, "url"),
+        (json!({ "url": "https://example.com/h", "events": ["response.deleted"] }), 422, "events"),
+        (json!({ "url": "https://example.com/h", "events": [] }), 422, "events"),
+        (json!({ "url": "https://example.com/h", "events": ["response.created"], "bands": ["angry"] }), 422, "bands"),
+        (json!({ "url": "https://example.com/h", "events": ["response.created"], "format": "teams" }), 422, "format"),
+        (json!({ "url": "https://example.com/h", "events": ["response.created"], "secret": "mine" }), 422, "secret"),
         (json!({ "events": ["response.created"] }), 422, "url"),
     ];
     for (body, status, mentions) in cases {
-        let response = admin
-            .http
-            .post(&url)
-            .header("X-CSRF-Token", &admin.csrf)
-            .json(&body)
-            .send()
-            .await?;
+        let response = admin.http.post(&url).header("X-CSRF-Token", &admin.csrf).json(&body).send().await?;
         assert_eq!(response.status().as_u16(), status, "{body}");
         let error: Value = response.json().await?;
         assert_eq!(error["code"], "invalid_field", "{body}: {error}");
-        assert!(
-            error["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains(mentions),
-            "{body}: {error}"
-        );
+        assert!(error["message"].as_str().unwrap_or_default().contains(mentions), "{body}: {error}");
     }
     let unknown = admin
         .http
-        .post(format!(
-            "{}/api/admin/projects/999999/webhooks",
-            collector.url
-        ))
+        .post(format!("{}/api/admin/projects/999999/webhooks", collector.url))
         .header("X-CSRF-Token", &admin.csrf)
         .json(&json!({ "url": "https://example.com/h", "events": ["response.created"] }))
         .send()
@@ -629,35 +329,18 @@ async fn bad_input_to_the_webhook_api_gets_json_errors() -> anyhow::Result<()> {
     assert_eq!(error["code"], "unauthorized");
     let bad_policy = admin
         .http
-        .put(format!(
-            "{}/api/admin/projects/{project_id}/alert-policy",
-            collector.url
-        ))
+        .put(format!("{}/api/admin/projects/{project_id}/alert-policy", collector.url))
         .header("X-CSRF-Token", &admin.csrf)
         .json(&json!({ "enabled": true, "recipients": ["not-an-address"] }))
         .send()
         .await?;
     assert_eq!(bad_policy.status().as_u16(), 422);
-    let bad_filter = admin
-        .http
-        .get(format!(
-            "{}/api/admin/deliveries?channel=pigeon",
-            collector.url
-        ))
-        .send()
-        .await?;
+    let bad_filter = admin.http.get(format!("{}/api/admin/deliveries?channel=pigeon", collector.url)).send().await?;
     assert_eq!(bad_filter.status().as_u16(), 422);
     // A good one round-trips, can be updated and deleted.
-    let created = create_webhook(
-        &admin,
-        project_id,
-        json!({ "url": "https://example.com/h", "events": ["response.created"] }),
-    )
-    .await?;
+    let created = create_webhook(&admin, project_id, json!({ "url": "https://example.com/h", "events": ["response.created"] })).await?;
     let id = created["id"].as_i64().unwrap_or_default();
-    let listed: Vec<Value> = admin
-        .get(&format!("/api/admin/projects/{project_id}/webhooks"))
-        .await?;
+    let listed: Vec<Value> = admin.get(&format!("/api/admin/projects/{project_id}/webhooks")).await?;
     assert_eq!(listed.len(), 1);
     let updated = admin
         .http
@@ -668,23 +351,11 @@ async fn bad_input_to_the_webhook_api_gets_json_errors() -> anyhow::Result<()> {
         .await?;
     assert_eq!(updated.status().as_u16(), 200);
     let updated: Value = updated.json().await?;
-    assert_eq!(
-        (updated["url"].as_str(), updated["enabled"].as_bool()),
-        (Some("https://example.com/other"), Some(false))
-    );
+    assert_eq!((updated["url"].as_str(), updated["enabled"].as_bool()), (Some("https://example.com/other"), Some(false)));
     assert_eq!(updated["secret"], created["secret"], "the secret stays");
-    let deleted = admin
-        .http
-        .delete(format!("{}/api/admin/webhooks/{id}", collector.url))
-        .header("X-CSRF-Token", &admin.csrf)
-        .send()
-        .await?;
+    let deleted = admin.http.delete(format!("{}/api/admin/webhooks/{id}", collector.url)).header("X-CSRF-Token", &admin.csrf).send().await?;
     assert_eq!(deleted.status().as_u16(), 204);
-    let gone = admin
-        .http
-        .get(format!("{}/api/admin/webhooks/{id}", collector.url))
-        .send()
-        .await?;
+    let gone = admin.http.get(format!("{}/api/admin/webhooks/{id}", collector.url)).send().await?;
     assert_eq!(gone.status().as_u16(), 404);
     Ok(())
 }
@@ -694,40 +365,20 @@ async fn bad_input_to_the_webhook_api_gets_json_errors() -> anyhow::Result<()> {
 #[tokio::test]
 async fn direct_ingest_mode_publishes_events_too() -> anyhow::Result<()> {
     let env = [("NPS_INGEST__MODE", "direct".to_owned())];
-    let Setup {
-        _dir,
-        collector: _collector,
-        admin,
-        project_id,
-        survey_id,
-        client_base,
-        ..
-    } = setup(Backend::Sqlite, &env).await?;
+    let Setup { _dir, collector: _collector, admin, project_id, survey_id, client_base, .. } = setup(Backend::Sqlite, &env).await?;
     let receiver = Receiver::start(1).await?;
-    let hook = create_webhook(
-        &admin,
-        project_id,
-        json!({ "url": receiver.url, "events": ["response.created"], "bands": ["promoter"] }),
-    )
-    .await?;
+    let hook = create_webhook(&admin, project_id, json!({ "url": receiver.url, "events": ["response.created"], "bands": ["promoter"] })).await?;
     receiver.set_secret(hook["secret"].as_str().unwrap_or_default());
     let endpoint = hook["id"].as_i64().unwrap_or_default();
     let promoter = answer(&client_base, survey_id, "u1", 9, None).await?;
     answer(&client_base, survey_id, "u2", 6, None).await?;
     let id = expected_id(endpoint, &promoter, "response.created");
-    let arrived = wait_for(Duration::from_secs(20), || async {
-        receiver.snapshot(|s| s.accepted.get(&id).cloned())
-    })
-    .await;
+    let arrived = wait_for(Duration::from_secs(20), || async { receiver.snapshot(|s| s.accepted.get(&id).cloned()) }).await;
     let body = arrived.ok_or_else(|| anyhow::anyhow!("the promoter's event did not arrive"))?;
     assert_eq!(body["data"]["score"], 9);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (accepted, attempts) = receiver.snapshot(|s| (s.accepted.len(), s.attempts.len()));
-    assert_eq!(
-        (accepted, attempts),
-        (1, 2),
-        "one failure, one success, nothing for the detractor"
-    );
+    assert_eq!((accepted, attempts), (1, 2), "one failure, one success, nothing for the detractor");
     Ok(())
 }
 
@@ -736,94 +387,37 @@ async fn direct_ingest_mode_publishes_events_too() -> anyhow::Result<()> {
 #[tokio::test]
 async fn hosted_partner_answers_produce_events_and_employee_answers_never() -> anyhow::Result<()> {
     use nps_core::wire::{SurveyInput, SurveyStatus};
-    let Setup {
-        _dir,
-        collector,
-        admin,
-        project_id,
-        db_url,
-        ..
-    } = setup(Backend::Sqlite, &[]).await?;
+    let Setup { _dir, collector, admin, project_id, db_url, .. } = setup(Backend::Sqlite, &[]).await?;
     let receiver = Receiver::start(0).await?;
-    let hook = create_webhook(
-        &admin,
-        project_id,
-        json!({ "url": receiver.url, "events": ["response.created"] }),
-    )
-    .await?;
+    let hook = create_webhook(&admin, project_id, json!({ "url": receiver.url, "events": ["response.created"] })).await?;
     receiver.set_secret(hook["secret"].as_str().unwrap_or_default());
     let endpoint = hook["id"].as_i64().unwrap_or_default();
 
     let mut links = Vec::new();
     for kind in [SurveyKind::Partner, SurveyKind::Enps] {
-        let input = SurveyInput {
-            name: format!("{kind:?}"),
-            kind,
-            status: SurveyStatus::Live,
-            definition: Default::default(),
-            rules: Default::default(),
-        };
-        let survey: nps_core::wire::Survey = admin
-            .post(&format!("/api/admin/projects/{project_id}/surveys"), &input)
-            .await?;
-        let anonymity = if kind == SurveyKind::Enps {
-            "anonymous"
-        } else {
-            "identified"
-        };
-        let campaign: Value = admin
-            .post(
-                "/api/admin/campaigns",
-                &json!({ "survey_id": survey.id, "name": "wave", "anonymity": anonymity }),
-            )
-            .await?;
+        let input = SurveyInput { name: format!("{kind:?}"), kind, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
+        let survey: nps_core::wire::Survey = admin.post(&format!("/api/admin/projects/{project_id}/surveys"), &input).await?;
+        let anonymity = if kind == SurveyKind::Enps { "anonymous" } else { "identified" };
+        let campaign: Value = admin.post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "wave", "anonymity": anonymity })).await?;
         let csv = "email,name,partner\ncontact@partner.test,Pat,acme\n";
-        admin
-            .post::<Value>(
-                &format!("/api/admin/campaigns/{}/recipients", campaign["id"]),
-                &nps_e2e::recipients_json(&csv),
-            )
-            .await?;
+        admin.post::<Value>(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
         // Links of anonymous campaigns reach the recipient only: play the recipient.
-        let listed = nps_e2e::links::personal_links(
-            &db_url,
-            &collector.url,
-            campaign["id"].as_i64().unwrap_or_default(),
-        )
-        .await?;
+        let listed = nps_e2e::links::personal_links(&db_url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
         links.push(listed[0].1.clone());
     }
     let http = reqwest::Client::new();
     for link in &links {
-        let status = http
-            .post(link)
-            .form(&[("score", "3"), ("comment", "slow answers")])
-            .send()
-            .await?
-            .status();
+        let status = http.post(link).form(&[("score", "3"), ("comment", "slow answers")]).send().await?.status();
         assert_eq!(status.as_u16(), 200, "{link}");
     }
 
-    let partner_answer = wait_for(Duration::from_secs(20), || async {
-        receiver.snapshot(|s| s.accepted.values().next().cloned())
-    })
-    .await
-    .ok_or_else(|| anyhow::anyhow!("the partner answer's event did not arrive"))?;
+    let partner_answer = wait_for(Duration::from_secs(20), || async { receiver.snapshot(|s| s.accepted.values().next().cloned()) })
+        .await
+        .ok_or_else(|| anyhow::anyhow!("the partner answer's event did not arrive"))?;
     assert_eq!(partner_answer["data"]["score"], 3, "{partner_answer}");
-    let response_id = partner_answer["data"]["response_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(receiver.snapshot(|s| s.accepted.contains_key(&expected_id(
-        endpoint,
-        &response_id,
-        "response.created"
-    ))));
+    let response_id = partner_answer["data"]["response_id"].as_str().unwrap_or_default().to_owned();
+    assert!(receiver.snapshot(|s| s.accepted.contains_key(&expected_id(endpoint, &response_id, "response.created"))));
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(
-        receiver.snapshot(|s| s.accepted.len()),
-        1,
-        "nothing leaves for the employee answer"
-    );
+    assert_eq!(receiver.snapshot(|s| s.accepted.len()), 1, "nothing leaves for the employee answer");
     Ok(())
 }

@@ -4,9 +4,7 @@
 //! old bundle, and the browser has already parsed the JSON.
 
 use nps_core::Band;
-use nps_core::wire::{
-    Appearance, ExtraQuestion, ExtraQuestionKind, PerBand, Placement, SurveyTexts, Theme,
-};
+use nps_core::wire::{Appearance, ExtraQuestion, ExtraQuestionKind, PerBand, Placement, SurveyTexts, Theme};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A survey the collector allowed to be shown, with everything the card needs.
@@ -24,11 +22,7 @@ pub struct Shown {
 }
 
 fn get(o: &JsValue, key: &str) -> JsValue {
-    if o.is_object() {
-        js_sys::Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    }
+    if o.is_object() { js_sys::Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED }
 }
 
 fn text(o: &JsValue, key: &str) -> String {
@@ -36,11 +30,7 @@ fn text(o: &JsValue, key: &str) -> String {
 }
 
 fn per_band(o: &JsValue) -> PerBand<String> {
-    PerBand {
-        detractor: text(o, "detractor"),
-        passive: text(o, "passive"),
-        promoter: text(o, "promoter"),
-    }
+    PerBand { detractor: text(o, "detractor"), passive: text(o, "passive"), promoter: text(o, "promoter") }
 }
 
 fn extra_question(q: JsValue) -> Option<ExtraQuestion> {
@@ -50,24 +40,12 @@ fn extra_question(q: JsValue) -> Option<ExtraQuestion> {
         "yes_no" => ExtraQuestionKind::YesNo,
         _ => return None,
     };
-    Some(ExtraQuestion {
-        id: get(&q, "id").as_string()?,
-        text: text(&q, "text"),
-        kind,
-    })
+    Some(ExtraQuestion { id: get(&q, "id").as_string()?, text: text(&q, "text"), kind })
 }
 
 fn texts(t: &JsValue) -> SurveyTexts {
     let extras = get(t, "extra_questions");
-    let extras = if js_sys::Array::is_array(&extras) {
-        extras
-            .unchecked_into::<js_sys::Array>()
-            .iter()
-            .filter_map(extra_question)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let extras = if js_sys::Array::is_array(&extras) { extras.unchecked_into::<js_sys::Array>().iter().filter_map(extra_question).collect() } else { Vec::new() };
     SurveyTexts {
         question: text(t, "question"),
         follow_up: per_band(&get(t, "follow_up")),
@@ -90,25 +68,15 @@ fn appearance(a: &JsValue) -> Appearance {
         _ => Theme::Auto,
     };
     let default = Appearance::default();
-    Appearance {
-        placement,
-        theme,
-        brand_colour: get(a, "brand_colour")
-            .as_string()
-            .unwrap_or(default.brand_colour),
-    }
+    Appearance { placement, theme, brand_colour: get(a, "brand_colour").as_string().unwrap_or(default.brand_colour) }
 }
 
 pub fn read(p: &JsValue) -> Shown {
     Shown {
-        lang: get(p, "lang")
-            .as_string()
-            .unwrap_or_else(|| "en".to_owned()),
+        lang: get(p, "lang").as_string().unwrap_or_else(|| "en".to_owned()),
         texts: texts(&get(p, "texts")),
         appearance: appearance(&get(p, "appearance")),
-        start_band: get(p, "start_band")
-            .as_string()
-            .and_then(|b| Band::parse(&b)),
+        start_band: get(p, "start_band").as_string().and_then(|b| Band::parse(&b)),
         start_thanks: get(p, "start_thanks").as_bool() == Some(true),
         preview: get(p, "preview").as_bool() == Some(true),
     }

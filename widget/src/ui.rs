@@ -53,10 +53,7 @@ const CSS: &str = include_str!("style.css");
 
 /// Only plain colour syntax reaches the stylesheet, so a survey editor cannot inject CSS.
 fn safe_colour(c: &str) -> &str {
-    let ok = !c.is_empty()
-        && c.len() < 40
-        && c.chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "#(),.% ".contains(ch));
+    let ok = !c.is_empty() && c.len() < 40 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || "#(),.% ".contains(ch));
     if ok { c } else { "#4f46e5" }
 }
 
@@ -65,26 +62,16 @@ fn mount() -> Result<(), wasm_bindgen::JsValue> {
     if MOUNTED.with(|m| m.borrow().is_some()) {
         return Ok(());
     }
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     // A custom element name: host rules aimed at `div` or `section` do not match it.
     let host = document.create_element("nps-survey")?;
-    let shadow =
-        host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?;
+    let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?;
     let sheet = web_sys::CssStyleSheet::new()?;
     shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
     let root: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
     shadow.append_child(&root)?;
     document.body().ok_or("no body")?.append_child(&host)?;
-    MOUNTED.with(|m| {
-        *m.borrow_mut() = Some(Mounted {
-            sheet,
-            shadow,
-            root,
-            card: None,
-        })
-    });
+    MOUNTED.with(|m| *m.borrow_mut() = Some(Mounted { sheet, shadow, root, card: None }));
     Ok(())
 }
 
@@ -99,9 +86,7 @@ pub fn show(s: Shown, report: js_sys::Function) {
     // where it is: it must not pull the focus out of the editor the user is typing in.
     let preview = s.preview;
     if !preview && RETURN_FOCUS.with(|f| f.borrow().is_none()) {
-        let active = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.active_element());
+        let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
         let outside = active.filter(|e| e.local_name() != "nps-survey");
         RETURN_FOCUS.with(|f| *f.borrow_mut() = outside.and_then(|e| e.dyn_into().ok()));
     }
@@ -116,10 +101,7 @@ pub fn show(s: Shown, report: js_sys::Function) {
             let _ = m.sheet.replace_sync(&css);
             let step = first_step(&s);
             let shown = Arc::new(s);
-            m.card = Some(Box::new(leptos::mount::mount_to(
-                m.root.clone(),
-                move || view! { <Card shown=shown/> },
-            )));
+            m.card = Some(Box::new(leptos::mount::mount_to(m.root.clone(), move || view! { <Card shown=shown/> })));
             if !preview {
                 focus_step(step);
             }
@@ -137,11 +119,7 @@ fn focus_step(step: Step) {
         Step::Thanks(_) => ".q",
     };
     request_animation_frame(move || {
-        let el = MOUNTED.with(|m| {
-            m.borrow()
-                .as_ref()
-                .and_then(|m| m.shadow.query_selector(selector).ok().flatten())
-        });
+        let el = MOUNTED.with(|m| m.borrow().as_ref().and_then(|m| m.shadow.query_selector(selector).ok().flatten()));
         if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = el.focus();
         }
@@ -154,10 +132,7 @@ pub fn close_now() {
     let card = MOUNTED.with(|m| m.borrow_mut().as_mut().and_then(|m| m.card.take()));
     let Some(card) = card else { return };
     drop(card);
-    if let Some(el) = RETURN_FOCUS
-        .with(|f| f.borrow_mut().take())
-        .filter(|e| e.is_connected())
-    {
+    if let Some(el) = RETURN_FOCUS.with(|f| f.borrow_mut().take()).filter(|e| e.is_connected()) {
         let _ = el.focus();
     }
 }
@@ -175,10 +150,7 @@ fn feedback(kind: &str) {
 /// to the first, and from the first Shift+Tab to the last. In between, the browser moves the
 /// focus itself (so a group of radio buttons stays one stop).
 fn trap_focus(card: &web_sys::HtmlElement, ev: &KeyboardEvent) {
-    let Ok(nodes) = card.query_selector_all("button,a[href],textarea,input,select,[tabindex]")
-    else {
-        return;
-    };
+    let Ok(nodes) = card.query_selector_all("button,a[href],textarea,input,select,[tabindex]") else { return };
     // Tab stops: not taken out by tabindex=-1, and rendered (a hidden step has no offsetParent).
     let stops: Vec<web_sys::HtmlElement> = (0..nodes.length())
         .filter_map(|i| nodes.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
@@ -195,21 +167,11 @@ fn trap_focus(card: &web_sys::HtmlElement, ev: &KeyboardEvent) {
         return;
     };
     // Whether any stop lies beyond the focused element in the direction of travel.
-    let direction = if ev.shift_key() {
-        web_sys::Node::DOCUMENT_POSITION_PRECEDING
-    } else {
-        web_sys::Node::DOCUMENT_POSITION_FOLLOWING
-    };
-    let more = stops
-        .iter()
-        .any(|e| active.compare_document_position(e) & direction != 0);
+    let direction = if ev.shift_key() { web_sys::Node::DOCUMENT_POSITION_PRECEDING } else { web_sys::Node::DOCUMENT_POSITION_FOLLOWING };
+    let more = stops.iter().any(|e| active.compare_document_position(e) & direction != 0);
     if !more {
         ev.prevent_default();
-        let _ = if ev.shift_key() {
-            last.focus()
-        } else {
-            first.focus()
-        };
+        let _ = if ev.shift_key() { last.focus() } else { first.focus() };
     }
 }
 
@@ -279,9 +241,7 @@ fn step_name(step: Step) -> &'static str {
 fn select_radio(group: &web_sys::Element, n: u8, check: bool) {
     let radios = group.children();
     for i in 0..radios.length() {
-        let Some(radio) = radios.item(i) else {
-            continue;
-        };
+        let Some(radio) = radios.item(i) else { continue };
         let this = i == u32::from(n);
         let _ = radio.set_attribute("tabindex", if this { "0" } else { "-1" });
         if check {
@@ -299,38 +259,21 @@ fn element(target: Option<web_sys::EventTarget>) -> Option<web_sys::Element> {
 
 /// The answers to the extra questions, read from the form when it is sent: `{id: value}` with
 /// the text typed, the rating as a number or yes/no as a boolean. Inputs are named `x<index>`.
-fn extra_answers(
-    form: &web_sys::Element,
-    questions: &[nps_core::wire::ExtraQuestion],
-) -> js_sys::Object {
+fn extra_answers(form: &web_sys::Element, questions: &[nps_core::wire::ExtraQuestion]) -> js_sys::Object {
     let answers = js_sys::Object::new();
     for (i, q) in questions.iter().enumerate() {
         let name = ["x", DIGITS.get(i).copied().unwrap_or("")].concat();
         let value = if q.kind == ExtraQuestionKind::Text {
-            let input = form
-                .query_selector(&["input[name=", &name, "]"].concat())
-                .ok()
-                .flatten();
-            let text = input
-                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .map(|e| e.value())
-                .unwrap_or_default();
+            let input = form.query_selector(&["input[name=", &name, "]"].concat()).ok().flatten();
+            let text = input.and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|e| e.value()).unwrap_or_default();
             (!text.trim().is_empty()).then(|| JsValue::from(text.trim()))
         } else {
-            let checked = form
-                .query_selector(&["[name=", &name, "]:checked"].concat())
-                .ok()
-                .flatten();
-            checked
-                .and_then(|e| e.get_attribute("data-v"))
-                .map(|v| match v.as_str() {
-                    "true" => JsValue::TRUE,
-                    "false" => JsValue::FALSE,
-                    n => DIGITS
-                        .iter()
-                        .position(|d| *d == n)
-                        .map_or(JsValue::NULL, |n| (n as u32).into()),
-                })
+            let checked = form.query_selector(&["[name=", &name, "]:checked"].concat()).ok().flatten();
+            checked.and_then(|e| e.get_attribute("data-v")).map(|v| match v.as_str() {
+                "true" => JsValue::TRUE,
+                "false" => JsValue::FALSE,
+                n => DIGITS.iter().position(|d| *d == n).map_or(JsValue::NULL, |n| (n as u32).into()),
+            })
         };
         if let Some(v) = value {
             let _ = js_sys::Reflect::set(&answers, &q.id.as_str().into(), &v);
@@ -365,53 +308,30 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         Step::Thanks(_) => close("completed"),
     };
     let choose = move |n: u8, radio: &web_sys::Element| {
-        let Ok(score) = NpsScore::new(i64::from(n)) else {
-            return;
-        };
+        let Ok(score) = NpsScore::new(i64::from(n)) else { return };
         if let Some(group) = radio.parent_element() {
             select_radio(&group, n, true);
         }
         report("score", &[("score", u32::from(score.value()).into())]);
         go(Step::FollowUp(score.band()));
     };
-    let link = shown
-        .texts
-        .promoter_link
-        .clone()
-        .filter(|l| l.starts_with("http"));
+    let link = shown.texts.promoter_link.clone().filter(|l| l.starts_with("http"));
     let has_link = link.is_some();
     let questions = shown.texts.extra_questions.clone();
     // Send: the comment and the extra answers, read from the follow-up's controls.
     let send = move |form: web_sys::Element| {
-        let Step::FollowUp(band) = STEP.with(Cell::get) else {
-            return;
-        };
-        let text = form
-            .query_selector("textarea")
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+        let Step::FollowUp(band) = STEP.with(Cell::get) else { return };
+        let text = form.query_selector("textarea").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
         let text = text.map(|e| e.value()).unwrap_or_default();
-        let comment = if text.trim().is_empty() {
-            JsValue::NULL
-        } else {
-            text.trim().into()
-        };
-        report(
-            "complete",
-            &[
-                ("comment", comment),
-                ("extra_answers", extra_answers(&form, &questions).into()),
-            ],
-        );
+        let comment = if text.trim().is_empty() { JsValue::NULL } else { text.trim().into() };
+        report("complete", &[("comment", comment), ("extra_answers", extra_answers(&form, &questions).into())]);
         go_on_submit(Step::Thanks(band));
         // The thanks leaves by itself unless it offers a link to follow.
         if band != Band::Promoter || !has_link {
             let generation = GENERATION.with(Cell::get);
             set_timeout(
                 move || {
-                    let shown =
-                        MOUNTED.with(|m| m.borrow().as_ref().is_some_and(|m| m.card.is_some()));
+                    let shown = MOUNTED.with(|m| m.borrow().as_ref().is_some_and(|m| m.card.is_some()));
                     if shown && GENERATION.with(Cell::get) == generation {
                         close("completed");
                     }
@@ -422,11 +342,7 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
     };
 
     let on_click = move |ev: MouseEvent| {
-        let Some(button) =
-            element(ev.target()).and_then(|e| e.closest("button[data-a]").ok().flatten())
-        else {
-            return;
-        };
+        let Some(button) = element(ev.target()).and_then(|e| e.closest("button[data-a]").ok().flatten()) else { return };
         match button.get_attribute("data-a").as_deref() {
             Some("x") => dismiss(),
             Some("later") => {
@@ -453,28 +369,17 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
     // Arrows move along the scale (mirrored in RTL), Esc dismisses, Tab stays in the modal.
     let on_key = move |ev: KeyboardEvent| {
         let key = ev.key();
-        let radio =
-            element(ev.target()).filter(|e| e.get_attribute("role").as_deref() == Some("radio"));
+        let radio = element(ev.target()).filter(|e| e.get_attribute("role").as_deref() == Some("radio"));
         let on_radio = radio.is_some();
-        let cur = radio
-            .and_then(|r| r.get_attribute("data-a"))
-            .and_then(|d| DIGITS.iter().position(|x| *x == d))
-            .unwrap_or(0) as i32;
-        let (next, prev) = if rtl {
-            (cur - 1, cur + 1)
-        } else {
-            (cur + 1, cur - 1)
-        };
+        let cur = radio.and_then(|r| r.get_attribute("data-a")).and_then(|d| DIGITS.iter().position(|x| *x == d)).unwrap_or(0) as i32;
+        let (next, prev) = if rtl { (cur - 1, cur + 1) } else { (cur + 1, cur - 1) };
         let to = match key.as_str() {
             "Escape" => {
                 ev.stop_propagation();
                 return dismiss();
             }
             "Tab" if modal => {
-                if let Some(card) = ev
-                    .current_target()
-                    .and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok())
-                {
+                if let Some(card) = ev.current_target().and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
                     trap_focus(&card, &ev);
                 }
                 return;
@@ -511,13 +416,7 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
 
     let first = first_step(&shown);
     let heading = heading_text(&shown.texts, first);
-    let extra_views = shown
-        .texts
-        .extra_questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| extra_question(i, q, t))
-        .collect_view();
+    let extra_views = shown.texts.extra_questions.iter().enumerate().map(|(i, q)| extra_question(i, q, t)).collect_view();
 
     let placement = match shown.appearance.placement {
         Placement::BottomRight => "bottom_right",
@@ -530,15 +429,7 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
         Theme::Dark => "dark",
         Theme::Auto => "auto",
     };
-    let class = [
-        "wrap ",
-        placement,
-        " ",
-        theme,
-        if modal { " modal" } else { "" },
-        if has_link { " has-link" } else { "" },
-    ]
-    .concat();
+    let class = ["wrap ", placement, " ", theme, if modal { " modal" } else { "" }, if has_link { " has-link" } else { "" }].concat();
     view! {
         <div class=class>
             <div class="backdrop"></div>
@@ -578,16 +469,10 @@ fn Card(shown: Arc<Shown>) -> impl IntoView {
 /// One optional extra question. Every kind has the same markup (a fieldset with its options,
 /// or with a text box), so leptos builds one view type for all of them; the answers are read
 /// from the form when it is sent ([`extra_answers`]).
-fn extra_question(
-    index: usize,
-    q: &nps_core::wire::ExtraQuestion,
-    t: &'static Strings,
-) -> impl IntoView + use<> {
+fn extra_question(index: usize, q: &nps_core::wire::ExtraQuestion, t: &'static Strings) -> impl IntoView + use<> {
     let name = ["x", DIGITS.get(index).copied().unwrap_or("")].concat();
     let options: Vec<(&'static str, &'static str)> = match q.kind {
-        ExtraQuestionKind::Rating => {
-            vec![("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")]
-        }
+        ExtraQuestionKind::Rating => vec![("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")],
         ExtraQuestionKind::YesNo => vec![(t.yes, "true"), (t.no, "false")],
         ExtraQuestionKind::Text => Vec::new(),
     };

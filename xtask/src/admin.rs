@@ -25,18 +25,12 @@ fn read_text(path: &Path) -> Result<String, String> {
 /// `#[wasm_bindgen(start)]` function then mounts the app).
 fn self_starting(glue: &str, wasm_name: &str) -> Result<String, String> {
     if !glue.contains("nps-admin_bg.wasm") {
-        return Err(
-            "the wasm-bindgen glue no longer names nps-admin_bg.wasm; update build_admin"
-                .to_owned(),
-        );
+        return Err("the wasm-bindgen glue no longer names nps-admin_bg.wasm; update build_admin".to_owned());
     }
     if !glue.contains("async function __wbg_init") {
         return Err("the wasm-bindgen glue has no __wbg_init; update build_admin".to_owned());
     }
-    Ok(format!(
-        "{}\n__wbg_init();\n",
-        glue.replace("nps-admin_bg.wasm", wasm_name)
-    ))
+    Ok(format!("{}\n__wbg_init();\n", glue.replace("nps-admin_bg.wasm", wasm_name)))
 }
 
 /// `wasm-opt -Oz` over one module of the app (the main module or a chunk), with `extra` passes.
@@ -63,14 +57,9 @@ fn optimise(wasm_opt: &Path, input: &Path, extra: &[&str]) -> Result<Vec<u8>, St
 /// Fills the page template with the hashed file names.
 fn index_html(template: &str, js: &str, css: &str) -> Result<String, String> {
     if !template.contains("__ADMIN_JS__") || !template.contains("__ADMIN_CSS__") {
-        return Err(
-            "admin/static/index.html lacks the __ADMIN_JS__ / __ADMIN_CSS__ placeholders"
-                .to_owned(),
-        );
+        return Err("admin/static/index.html lacks the __ADMIN_JS__ / __ADMIN_CSS__ placeholders".to_owned());
     }
-    Ok(template
-        .replace("__ADMIN_JS__", js)
-        .replace("__ADMIN_CSS__", css))
+    Ok(template.replace("__ADMIN_JS__", js).replace("__ADMIN_CSS__", css))
 }
 
 /// Builds the admin app into `widget/dist/admin/`. Needs the widget's tools (the wasm32
@@ -78,10 +67,7 @@ fn index_html(template: &str, js: &str, css: &str) -> Result<String, String> {
 pub fn build_admin(root: &Path) -> Result<(), String> {
     let wasm_opt = root.join("widget/node_modules/.bin/wasm-opt");
     if !wasm_opt.exists() {
-        return Err(format!(
-            "{} is missing: install the widget's tools first (npm ci in widget/)",
-            wasm_opt.display()
-        ));
+        return Err(format!("{} is missing: install the widget's tools first (npm ci in widget/)", wasm_opt.display()));
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     // leptos' `erase_components` type-erases the views: far less monomorphised code (the
@@ -99,15 +85,7 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
         )
         .env("CARGO_PROFILE_WIDGET_STRIP", "false")
         .env("CARGO_TARGET_DIR", &admin_target)
-        .args([
-            "build",
-            "--profile",
-            "widget",
-            "--target",
-            TARGET,
-            "-p",
-            "nps-admin",
-        ]))?;
+        .args(["build", "--profile", "widget", "--target", TARGET, "-p", "nps-admin"]))?;
     let built = admin_target.join(TARGET).join("widget/nps_admin.wasm");
     let split = admin_split::split(&built, &target_dir(root).join("admin-split"))?;
     let tmp = target_dir(root).join("admin-bindgen");
@@ -225,15 +203,8 @@ mod tests {
 
     #[test]
     fn the_page_names_the_hashed_files() {
-        let page = index_html(
-            "<script src=\"/admin/__ADMIN_JS__\"></script><link href=\"/admin/__ADMIN_CSS__\">",
-            "a.js",
-            "b.css",
-        );
-        assert_eq!(
-            page.as_deref(),
-            Ok("<script src=\"/admin/a.js\"></script><link href=\"/admin/b.css\">")
-        );
+        let page = index_html("<script src=\"/admin/__ADMIN_JS__\"></script><link href=\"/admin/__ADMIN_CSS__\">", "a.js", "b.css");
+        assert_eq!(page.as_deref(), Ok("<script src=\"/admin/a.js\"></script><link href=\"/admin/b.css\">"));
         assert!(index_html("<p>", "a", "b").is_err());
     }
 }

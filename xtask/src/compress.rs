@@ -16,21 +16,14 @@ pub(crate) struct Compressed {
 /// best one a browser accepts, as is, so files are compressed once at the highest level.
 pub(crate) fn precompress(path: &Path) -> Result<Compressed, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let out = Command::new("gzip")
-        .args(["-9", "-n", "-c"])
-        .stdin(file)
-        .output()
-        .map_err(|e| format!("cannot run gzip: {e}"))?;
+    let out = Command::new("gzip").args(["-9", "-n", "-c"]).stdin(file).output().map_err(|e| format!("cannot run gzip: {e}"))?;
     if !out.status.success() {
         return Err(format!("gzip failed on {}", path.display()));
     }
     write(&with_suffix(path, "gz"), &out.stdout)?;
     let brotli = brotli_bytes(&read(path)?)?;
     write(&with_suffix(path, "br"), &brotli)?;
-    Ok(Compressed {
-        gzip: out.stdout.len() as u64,
-        brotli: brotli.len() as u64,
-    })
+    Ok(Compressed { gzip: out.stdout.len() as u64, brotli: brotli.len() as u64 })
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -42,14 +35,9 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 /// Brotli at its highest quality with the largest standard window (what `brotli -q 11` does).
 fn brotli_bytes(input: &[u8]) -> Result<Vec<u8>, String> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
     let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &input[..], &mut out, &params)
-        .map_err(|e| format!("brotli: {e}"))?;
+    brotli::BrotliCompress(&mut &input[..], &mut out, &params).map_err(|e| format!("brotli: {e}"))?;
     Ok(out)
 }
 
@@ -61,11 +49,7 @@ mod tests {
     fn brotli_copies_decompress_to_the_original() {
         let input = "let survey = nps('track', 'onboarding_completed');\n".repeat(200);
         let packed = brotli_bytes(input.as_bytes()).unwrap_or_default();
-        assert!(
-            !packed.is_empty() && packed.len() < input.len() / 10,
-            "{} bytes",
-            packed.len()
-        );
+        assert!(!packed.is_empty() && packed.len() < input.len() / 10, "{} bytes", packed.len());
         let mut unpacked = Vec::new();
         let decoded = brotli::BrotliDecompress(&mut &packed[..], &mut unpacked);
         assert!(decoded.is_ok());

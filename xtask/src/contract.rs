@@ -34,16 +34,9 @@ pub fn fuzz_seconds(args: &[String]) -> Result<u64, String> {
         let factor = match arg.as_str() {
             "--fuzz-seconds" => 1,
             "--fuzz-minutes" => 60,
-            other => {
-                return Err(format!(
-                    "unknown argument `{other}`; use --fuzz-seconds N or --fuzz-minutes N"
-                ));
-            }
+            other => return Err(format!("unknown argument `{other}`; use --fuzz-seconds N or --fuzz-minutes N")),
         };
-        let value = args
-            .next()
-            .and_then(|v| v.parse::<u64>().ok())
-            .filter(|v| *v > 0);
+        let value = args.next().and_then(|v| v.parse::<u64>().ok()).filter(|v| *v > 0);
         seconds = value.ok_or_else(|| format!("{arg} needs a positive whole number"))? * factor;
     }
     Ok(seconds)
@@ -61,32 +54,14 @@ fn ensure_venv(target: &Path) -> Result<PathBuf, String> {
         return Ok(python);
     }
     run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    run(Command::new(&python).args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        &format!("schemathesis=={SCHEMATHESIS}"),
-    ]))?;
+    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", &format!("schemathesis=={SCHEMATHESIS}")]))?;
     Ok(python)
 }
 
 fn run(command: &mut Command) -> Result<(), String> {
     crate::print_command(command);
-    let status = command.status().map_err(|e| {
-        format!(
-            "cannot run {}: {e}",
-            command.get_program().to_string_lossy()
-        )
-    })?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} failed ({status})",
-            command.get_program().to_string_lossy()
-        ))
-    }
+    let status = command.status().map_err(|e| format!("cannot run {}: {e}", command.get_program().to_string_lossy()))?;
+    if status.success() { Ok(()) } else { Err(format!("{} failed ({status})", command.get_program().to_string_lossy())) }
 }
 
 /// Starts the debug collector on a fresh data dir and returns it with its URL.
@@ -94,16 +69,12 @@ fn start_collector(target: &Path, work: &Path) -> Result<(Server, String), Strin
     let data = work.join("data");
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data).map_err(|e| format!("creating {}: {e}", data.display()))?;
-    let log = std::fs::File::create(work.join("collector.log"))
-        .map_err(|e| format!("creating the collector log: {e}"))?;
+    let log = std::fs::File::create(work.join("collector.log")).map_err(|e| format!("creating the collector log: {e}"))?;
     let mut command = Command::new(target.join("debug/nps-collector"));
     command
         .arg("serve")
         .env("NPS_DATA_DIR", &data)
-        .env(
-            "NPS_DATABASE_URL",
-            format!("sqlite://{}", data.join("nps.sqlite").display()),
-        )
+        .env("NPS_DATABASE_URL", format!("sqlite://{}", data.join("nps.sqlite").display()))
         .env("NPS_HTTP__HOST", "127.0.0.1")
         .env("NPS_HTTP__PORT", "0")
         // One client address sends every request of the run: the rate limits and the sign-in
@@ -119,9 +90,7 @@ fn start_collector(target: &Path, work: &Path) -> Result<(Server, String), Strin
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log));
     crate::print_command(&command);
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot start the collector: {e}"))?;
+    let mut child = command.spawn().map_err(|e| format!("cannot start the collector: {e}"))?;
     let stdout = child.stdout.take().ok_or("the collector has no stdout")?;
     let server = Server(child);
     let (found, url) = mpsc::channel();
@@ -133,12 +102,9 @@ fn start_collector(target: &Path, work: &Path) -> Result<(Server, String), Strin
             }
         }
     });
-    let url = url.recv_timeout(Duration::from_secs(60)).map_err(|_| {
-        format!(
-            "the collector did not start within 60 s; see {}",
-            work.join("collector.log").display()
-        )
-    })?;
+    let url = url
+        .recv_timeout(Duration::from_secs(60))
+        .map_err(|_| format!("the collector did not start within 60 s; see {}", work.join("collector.log").display()))?;
     Ok((server, url))
 }
 
@@ -150,21 +116,10 @@ pub fn contract(root: &Path, target: &Path, fuzz_seconds: u64) -> Result<(), Str
     let mut check = Command::new(python);
     check
         .arg(root.join("xtask/contract/run.py"))
-        .args([
-            "--url",
-            &url,
-            "--fuzz-seconds",
-            &fuzz_seconds.to_string(),
-            "--work-dir",
-        ])
+        .args(["--url", &url, "--fuzz-seconds", &fuzz_seconds.to_string(), "--work-dir"])
         .arg(&work)
         .current_dir(&work);
     let result = run(&mut check);
     drop(server);
-    result.map_err(|e| {
-        format!(
-            "{e}: the API does not keep its contract; reports and the collector log are in {}",
-            work.display()
-        )
-    })
+    result.map_err(|e| format!("{e}: the API does not keep its contract; reports and the collector log are in {}", work.display()))
 }

@@ -60,9 +60,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Exit(code)) => {
-            ExitCode::from(u8::try_from(code).ok().filter(|c| *c != 0).unwrap_or(1))
-        }
+        Err(Failure::Exit(code)) => ExitCode::from(u8::try_from(code).ok().filter(|c| *c != 0).unwrap_or(1)),
         Err(Failure::Message(message)) => {
             eprintln!("xtask: {message}");
             ExitCode::FAILURE
@@ -72,15 +70,11 @@ fn main() -> ExitCode {
 
 /// The workspace root: everything runs from there, whatever the caller's directory.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| root().join("target"), |dir| root().join(dir))
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), |dir| root().join(dir))
 }
 
 /// `cargo` as invoked by the user (`cargo run` sets `CARGO`), so toolchain overrides hold.
@@ -91,30 +85,19 @@ fn cargo(args: &[&str]) -> Command {
 }
 
 fn print_command(command: &Command) {
-    let args: Vec<_> = command
-        .get_args()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    println!(
-        "$ {} {}",
-        command.get_program().to_string_lossy(),
-        args.join(" ")
-    );
+    let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    println!("$ {} {}", command.get_program().to_string_lossy(), args.join(" "));
 }
 
 /// Prints the command, runs it with inherited stdio and fails on a non-zero exit.
 fn exec(command: &mut Command) -> Result {
     print_command(command);
     let program = command.get_program().to_string_lossy().into_owned();
-    let status = command
-        .status()
-        .map_err(|e| Failure::Message(format!("cannot run {program}: {e}")))?;
+    let status = command.status().map_err(|e| Failure::Message(format!("cannot run {program}: {e}")))?;
     match status.code() {
         Some(0) => Ok(()),
         Some(code) => Err(Failure::Exit(code)),
-        None => Err(Failure::Message(format!(
-            "{program} was killed by a signal"
-        ))),
+        None => Err(Failure::Message(format!("{program} was killed by a signal"))),
     }
 }
 
@@ -139,10 +122,7 @@ fn run() -> Result {
     exec(&mut cargo(&["build", "--release", "-p", "nps-collector"]))?;
     let mut server = Command::new(target_dir().join("release/nps-collector"));
     server.arg("serve").current_dir(root());
-    for (key, default) in [
-        ("NPS_DATA_DIR", "./data"),
-        ("NPS_DATABASE_URL", "sqlite://data/nps.sqlite"),
-    ] {
+    for (key, default) in [("NPS_DATA_DIR", "./data"), ("NPS_DATABASE_URL", "sqlite://data/nps.sqlite")] {
         if std::env::var_os(key).is_none() {
             server.env(key, default);
         }
@@ -157,10 +137,7 @@ fn replace_process(command: &mut Command) -> Result {
     use std::os::unix::process::CommandExt;
     print_command(command);
     let error = command.exec();
-    Err(Failure::Message(format!(
-        "cannot run {}: {error}",
-        command.get_program().to_string_lossy()
-    )))
+    Err(Failure::Message(format!("cannot run {}: {error}", command.get_program().to_string_lossy())))
 }
 
 #[cfg(not(unix))]
@@ -173,18 +150,9 @@ fn test() -> Result {
     exec(&mut cargo(&["build", "-p", "nps-collector", "--bins"]))?;
     // The WASM apps are tested in a real browser; the admin app's pure helpers (formatting,
     // routes, client-side validation) also by its own unit tests, which run natively.
-    let native = exec(&mut cargo(&[
-        "test",
-        "--workspace",
-        "--no-fail-fast",
-        "--exclude",
-        "nps-widget",
-        "--exclude",
-        "nps-admin",
-    ]))
-    .and(exec(&mut cargo(&["test", "-p", "nps-admin", "--lib"])));
-    let api_contract = contract::contract(&root(), &target_dir(), contract::DEFAULT_FUZZ_SECONDS)
-        .map_err(Failure::Message);
+    let native = exec(&mut cargo(&["test", "--workspace", "--no-fail-fast", "--exclude", "nps-widget", "--exclude", "nps-admin"]))
+        .and(exec(&mut cargo(&["test", "-p", "nps-admin", "--lib"])));
+    let api_contract = contract::contract(&root(), &target_dir(), contract::DEFAULT_FUZZ_SECONDS).map_err(Failure::Message);
     let browser = browser_tests();
     native.and(api_contract).and(browser)
 }
@@ -211,12 +179,7 @@ fn bench_widget() -> Result {
     exec(&mut cargo(&["build", "--release", "-p", "nps-collector"]))?;
     let root = root();
     widget::ensure_browser(&root).map_err(Failure::Message)?;
-    widget::run_browser_script(
-        &root,
-        "bench-widget.mjs",
-        &target_dir().join("release/nps-collector"),
-    )
-    .map_err(Failure::Message)
+    widget::run_browser_script(&root, "bench-widget.mjs", &target_dir().join("release/nps-collector")).map_err(Failure::Message)
 }
 
 /// Bytes on the wire and time to the sign-in form of a first admin visit (tests/browser/bench-admin.mjs).
@@ -225,30 +188,13 @@ fn bench_admin() -> Result {
     exec(&mut cargo(&["build", "--release", "-p", "nps-collector"]))?;
     let root = root();
     widget::ensure_browser(&root).map_err(Failure::Message)?;
-    widget::run_browser_script(
-        &root,
-        "bench-admin.mjs",
-        &target_dir().join("release/nps-collector"),
-    )
-    .map_err(Failure::Message)
+    widget::run_browser_script(&root, "bench-admin.mjs", &target_dir().join("release/nps-collector")).map_err(Failure::Message)
 }
 
 fn bench(name: &str, args: &[String]) -> Result {
-    exec(&mut cargo(&[
-        "build",
-        "--release",
-        "-p",
-        "nps-collector",
-        "-p",
-        "nps-e2e",
-        "--bins",
-    ]))?;
+    exec(&mut cargo(&["build", "--release", "-p", "nps-collector", "-p", "nps-e2e", "--bins"]))?;
     ensure_postgres()?;
-    exec(
-        Command::new(target_dir().join("release").join(name))
-            .args(args)
-            .current_dir(root()),
-    )
+    exec(Command::new(target_dir().join("release").join(name)).args(args).current_dir(root()))
 }
 
 const POSTGRES: &str = "127.0.0.1:5432";
@@ -266,18 +212,10 @@ fn ensure_postgres() -> Result {
         return Ok(());
     }
     println!("PostgreSQL is not reachable on {POSTGRES}; trying to start the local cluster");
-    let version = installed_postgres_version().ok_or_else(|| {
-        Failure::Message(
-            "PostgreSQL is not running and no cluster was found in /etc/postgresql".into(),
-        )
-    })?;
+    let version = installed_postgres_version()
+        .ok_or_else(|| Failure::Message("PostgreSQL is not running and no cluster was found in /etc/postgresql".into()))?;
     // A failed start is reported by the wait below, with a clearer message.
-    let _ = exec(Command::new("pg_ctlcluster").args([
-        "--skip-systemctl-redirect",
-        &version,
-        "main",
-        "start",
-    ]));
+    let _ = exec(Command::new("pg_ctlcluster").args(["--skip-systemctl-redirect", &version, "main", "start"]));
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if postgres_up() {
@@ -296,9 +234,5 @@ fn installed_postgres_version() -> Option<String> {
     let entries = std::fs::read_dir("/etc/postgresql").ok()?;
     let versions = entries.filter_map(|e| e.ok()?.file_name().into_string().ok());
     // Compare numerically part by part, so 15 is newer than 9.6.
-    versions.max_by_key(|v| {
-        v.split('.')
-            .map(|part| part.parse::<u32>().unwrap_or(0))
-            .collect::<Vec<_>>()
-    })
+    versions.max_by_key(|v| v.split('.').map(|part| part.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>())
 }

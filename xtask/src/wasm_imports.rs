@@ -8,9 +8,7 @@ fn read_leb(bytes: &[u8], at: &mut usize) -> Result<u32, String> {
     loop {
         let byte = *bytes.get(*at).ok_or("truncated wasm")?;
         *at += 1;
-        value |= u32::from(byte & 0x7f)
-            .checked_shl(shift)
-            .ok_or("bad LEB128 in wasm")?;
+        value |= u32::from(byte & 0x7f).checked_shl(shift).ok_or("bad LEB128 in wasm")?;
         if byte & 0x80 == 0 {
             return Ok(value);
         }
@@ -85,9 +83,7 @@ pub(crate) fn shorten_imports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, Strin
                 // The glue names each import once, as a key of its imports object.
                 let key = format!("\n        {field}: ");
                 if glue.matches(&key).count() != 1 {
-                    return Err(format!(
-                        "the glue does not name the import {field} exactly once"
-                    ));
+                    return Err(format!("the glue does not name the import {field} exactly once"));
                 }
                 glue = glue.replace(&key, &format!("\n        {short}: "));
                 ("m".to_owned(), short)
@@ -135,10 +131,7 @@ pub(crate) fn shorten_imports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, Strin
     }
     let module_key = format!("\"{GLUE_MODULE}\": import0");
     if glue.matches(&module_key).count() != 1 {
-        return Err(
-            "the glue does not provide its imports as one object; update shorten_imports"
-                .to_owned(),
-        );
+        return Err("the glue does not provide its imports as one object; update shorten_imports".to_owned());
     }
     Ok((out, glue.replace(&module_key, "\"m\": import0")))
 }
@@ -167,39 +160,22 @@ mod tests {
     #[test]
     fn shortens_the_glue_imports_in_module_and_glue() {
         let name = "__wbg_setAttribute_cfa3cb31f271776a";
-        let glue = format!(
-            "const import0 = {{\n        {name}: function(a) {{}},\n    }};\n    return {{ \"{GLUE_MODULE}\": import0 }};\n"
-        );
+        let glue = format!("const import0 = {{\n        {name}: function(a) {{}},\n    }};\n    return {{ \"{GLUE_MODULE}\": import0 }};\n");
         let (wasm, glue) = shorten_imports(&module(name), &glue).expect("shortened");
-        assert_eq!(
-            glue,
-            "const import0 = {\n        _a: function(a) {},\n    };\n    return { \"m\": import0 };\n"
-        );
+        assert_eq!(glue, "const import0 = {\n        _a: function(a) {},\n    };\n    return { \"m\": import0 };\n");
         let mut at = 8 + 6 + 1;
         let _size = read_leb(&wasm, &mut at).expect("size");
         assert_eq!(read_leb(&wasm, &mut at), Ok(2));
         let names: Vec<_> = (0..2)
             .map(|_| {
-                let pair = (
-                    read_name(&wasm, &mut at).expect("module").to_owned(),
-                    read_name(&wasm, &mut at).expect("field").to_owned(),
-                );
+                let pair = (read_name(&wasm, &mut at).expect("module").to_owned(), read_name(&wasm, &mut at).expect("field").to_owned());
                 at += 2;
                 pair
             })
             .collect();
-        assert_eq!(
-            names,
-            [
-                ("m".to_owned(), "_a".to_owned()),
-                ("env".to_owned(), "keep_me".to_owned())
-            ]
-        );
+        assert_eq!(names, [("m".to_owned(), "_a".to_owned()), ("env".to_owned(), "keep_me".to_owned())]);
         assert_eq!(at, wasm.len());
-        assert!(
-            shorten_imports(&module(name), "no such key").is_err(),
-            "a glue it does not understand is refused"
-        );
+        assert!(shorten_imports(&module(name), "no such key").is_err(), "a glue it does not understand is refused");
         assert_eq!(short_name(0), "_a");
         assert_eq!(short_name(52), "_ab");
     }

@@ -7,12 +7,12 @@
 //! collector) and `manifest.json` with the gzip sizes and the size budgets of issue #4. std
 //! only, like the rest of xtask.
 
-use crate::compress::{Compressed, precompress};
-use crate::wasm_imports::shorten_imports;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use crate::compress::{Compressed, precompress};
+use crate::wasm_imports::shorten_imports;
 
 const TARGET: &str = "wasm32-unknown-unknown";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -25,32 +25,17 @@ const NO_SURVEY_BUDGET: u64 = 20 * 1024;
 const RENDERER_BUDGET: u64 = 60 * 1024;
 
 pub(crate) fn run(command: &mut Command) -> Result<(), String> {
-    let args: Vec<_> = command
-        .get_args()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
     let program = command.get_program().to_string_lossy().into_owned();
     println!("$ {program} {}", args.join(" "));
-    let status = command
-        .status()
-        .map_err(|e| format!("cannot run {program}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{program} {} failed with {status}", args.join(" ")))
-    }
+    let status = command.status().map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{program} {} failed with {status}", args.join(" "))) }
 }
 
 /// The stdout of a command, or `None` if it cannot run or fails.
 fn output(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Option<String> {
-    let out = Command::new(program)
-        .args(args)
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(program).args(args).stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn cargo() -> Command {
@@ -64,18 +49,12 @@ pub(crate) fn target_dir(root: &Path) -> PathBuf {
 /// The version of the `wasm-bindgen` crate in Cargo.lock: the CLI must match it exactly, or
 /// the glue it writes does not fit the module.
 fn locked_wasm_bindgen(root: &Path) -> Result<String, String> {
-    let lock =
-        fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock = fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            let version = lines
-                .next()
-                .and_then(|l| l.trim().strip_prefix("version = \""))
-                .and_then(|v| v.strip_suffix('"'));
-            return version
-                .map(str::to_owned)
-                .ok_or_else(|| "Cargo.lock: wasm-bindgen has no version line".to_owned());
+            let version = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")).and_then(|v| v.strip_suffix('"'));
+            return version.map(str::to_owned).ok_or_else(|| "Cargo.lock: wasm-bindgen has no version line".to_owned());
         }
     }
     Err("Cargo.lock has no wasm-bindgen; is the widget a workspace member?".to_owned())
@@ -95,16 +74,11 @@ pub fn ensure_widget_tools(root: &Path) -> Result<(), String> {
     let want = locked_wasm_bindgen(root)?;
     let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
     if have.split_whitespace().nth(1) != Some(want.as_str()) {
-        println!(
-            "wasm-bindgen CLI {want} needed (have: {}); installing, this takes a few minutes",
-            have.trim()
-        );
+        println!("wasm-bindgen CLI {want} needed (have: {}); installing, this takes a few minutes", have.trim());
         run(cargo().args(["install", "wasm-bindgen-cli", "--version", &want]))?;
     }
     if output(wasm_opt(root), &["--version"]).is_none() {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(root.join("widget")))?;
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root.join("widget")))?;
     }
     Ok(())
 }
@@ -159,24 +133,16 @@ pub(crate) fn drop_stream_classes(glue: &str) -> Result<String, String> {
                 }
             }
         } else if line.starts_with("const IntoUnderlying") && line.contains("Finalization") {
-            while lines
-                .peek()
-                .is_some_and(|l| l.trim_start().starts_with(['?', ':']))
-            {
+            while lines.peek().is_some_and(|l| l.trim_start().starts_with(['?', ':'])) {
                 lines.next();
             }
-        } else if !(line.starts_with("if (Symbol.dispose) IntoUnderlying")
-            || line.starts_with("const __wbindgen_enum_ReadableStreamType"))
-        {
+        } else if !(line.starts_with("if (Symbol.dispose) IntoUnderlying") || line.starts_with("const __wbindgen_enum_ReadableStreamType")) {
             out.push_str(line);
             out.push('\n');
         }
     }
     if out.contains("IntoUnderlying") || out.contains("intounderlying") {
-        return Err(
-            "the wasm-bindgen glue still names IntoUnderlying*: update drop_stream_classes"
-                .to_owned(),
-        );
+        return Err("the wasm-bindgen glue still names IntoUnderlying*: update drop_stream_classes".to_owned());
     }
     Ok(out)
 }
@@ -191,28 +157,13 @@ pub(crate) fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> 
 
 /// Builds the widget into `widget/dist/` and prints its sizes.
 pub fn build_widget(root: &Path) -> Result<(), String> {
-    run(cargo().current_dir(root).args([
-        "build",
-        "--profile",
-        "widget",
-        "--target",
-        TARGET,
-        "-p",
-        "nps-widget",
-    ]))?;
+    run(cargo().current_dir(root).args(["build", "--profile", "widget", "--target", TARGET, "-p", "nps-widget"]))?;
     let built = target_dir(root).join(TARGET).join("widget/nps_widget.wasm");
     let tmp = target_dir(root).join("widget-bindgen");
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
     run(Command::new("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            "nps-widget",
-            "--out-dir",
-        ])
+        .args(["--target", "web", "--no-typescript", "--out-name", "nps-widget", "--out-dir"])
         .arg(&tmp)
         .arg(&built))?;
     let bg = tmp.join("nps-widget_bg.wasm");
@@ -239,8 +190,7 @@ pub fn build_widget(root: &Path) -> Result<(), String> {
         .arg("-o")
         .arg(&opt))?;
 
-    let glue = String::from_utf8(read(&tmp.join("nps-widget.js"))?)
-        .map_err(|e| format!("glue is not UTF-8: {e}"))?;
+    let glue = String::from_utf8(read(&tmp.join("nps-widget.js"))?).map_err(|e| format!("glue is not UTF-8: {e}"))?;
     let (wasm, glue) = shorten_imports(&read(&opt)?, &glue)?;
     let glue = strip_js_comments(&drop_stream_classes(&glue)?);
     let hash = format!("{:016x}", fnv1a(&[&wasm, glue.as_bytes()]));
@@ -248,29 +198,13 @@ pub fn build_widget(root: &Path) -> Result<(), String> {
     let wasm_name = format!("nps-widget-{hash}.wasm");
     let glue_name = format!("nps-widget-{hash}.js");
     if !glue.contains("nps-widget_bg.wasm") {
-        return Err(
-            "the wasm-bindgen glue no longer names nps-widget_bg.wasm; update build_widget"
-                .to_owned(),
-        );
+        return Err("the wasm-bindgen glue no longer names nps-widget_bg.wasm; update build_widget".to_owned());
     }
     let glue = glue.replace("nps-widget_bg.wasm", &wasm_name);
-    let decider = fill(
-        root,
-        "widget/loader/decider.js",
-        "__NPS_RENDERER__",
-        &glue_name,
-    )?;
+    let decider = fill(root, "widget/loader/decider.js", "__NPS_RENDERER__", &glue_name)?;
     let decider = strip_js_comments(&decider);
-    let decider_name = format!(
-        "nps-decider-{}.js",
-        &format!("{:016x}", fnv1a(&[decider.as_bytes()]))[..12]
-    );
-    let loader = fill(
-        root,
-        "widget/loader/nps.js",
-        "__NPS_DECIDER__",
-        &decider_name,
-    )?;
+    let decider_name = format!("nps-decider-{}.js", &format!("{:016x}", fnv1a(&[decider.as_bytes()]))[..12]);
+    let loader = fill(root, "widget/loader/nps.js", "__NPS_DECIDER__", &decider_name)?;
 
     let dist = root.join("widget/dist");
     let _ = fs::remove_dir_all(&dist);
@@ -284,27 +218,16 @@ pub fn build_widget(root: &Path) -> Result<(), String> {
 
 /// Precompresses the widget's files and writes `manifest.json` with their sizes and the budgets,
 /// reporting each against its budget.
-fn write_manifest(
-    dist: &Path,
-    hash: &str,
-    decider_name: &str,
-    glue_name: &str,
-    wasm_name: &str,
-) -> Result<(), String> {
+fn write_manifest(dist: &Path, hash: &str, decider_name: &str, glue_name: &str, wasm_name: &str) -> Result<(), String> {
     let mut report = String::new();
     let mut files = String::new();
     let mut gz = std::collections::BTreeMap::new();
     for name in ["nps.js", decider_name, glue_name, wasm_name] {
         let path = dist.join(name);
-        let raw = fs::metadata(&path)
-            .map_err(|e| format!("{}: {e}", path.display()))?
-            .len();
+        let raw = fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?.len();
         let Compressed { gzip: size, brotli } = precompress(&path)?;
         gz.insert(name, size);
-        let _ = writeln!(
-            report,
-            "  {name:<32} {raw:>8} B raw {size:>8} B gzip {brotli:>8} B brotli"
-        );
+        let _ = writeln!(report, "  {name:<32} {raw:>8} B raw {size:>8} B gzip {brotli:>8} B brotli");
         let _ = write!(
             files,
             "{}\"{name}\": {{\"bytes\": {raw}, \"gzip\": {size}, \"brotli\": {brotli}}}",
@@ -321,23 +244,11 @@ fn write_manifest(
     println!("widget built into {}:\n{report}", dist.display());
     for (what, size, budget) in [
         ("loader", loader_gz, LOADER_BUDGET),
-        (
-            "no survey due (loader + decider; API responses measured by the browser test)",
-            no_survey,
-            NO_SURVEY_BUDGET,
-        ),
+        ("no survey due (loader + decider; API responses measured by the browser test)", no_survey, NO_SURVEY_BUDGET),
         ("renderer (wasm + glue)", renderer, RENDERER_BUDGET),
     ] {
-        let verdict = if size <= budget {
-            "within budget"
-        } else {
-            "OVER BUDGET"
-        };
-        println!(
-            "  size {what}: {size} B gzip ({:.1} KiB), budget {} KiB: {verdict}",
-            size as f64 / 1024.0,
-            budget / 1024
-        );
+        let verdict = if size <= budget { "within budget" } else { "OVER BUDGET" };
+        println!("  size {what}: {size} B gzip ({:.1} KiB), budget {} KiB: {verdict}", size as f64 / 1024.0, budget / 1024);
     }
     Ok(())
 }
@@ -355,18 +266,11 @@ fn fill(root: &Path, file: &str, placeholder: &str, value: &str) -> Result<Strin
 pub fn ensure_browser(root: &Path) -> Result<(), String> {
     if !Path::new(CHROMIUM).exists() {
         run(Command::new("apt-get").arg("update"))?;
-        run(Command::new("apt-get").args([
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-        ]))?;
+        run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]))?;
     }
     let tests = root.join("tests/browser");
     if !tests.join("node_modules/playwright-core").exists() {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&tests))?;
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&tests))?;
     }
     Ok(())
 }
@@ -376,10 +280,7 @@ pub fn ensure_browser(root: &Path) -> Result<(), String> {
 pub fn run_browser_tests(root: &Path) -> Result<(), String> {
     let collector = target_dir(root).join("debug/nps-collector");
     if !collector.exists() {
-        return Err(format!(
-            "{} is missing: build nps-collector first",
-            collector.display()
-        ));
+        return Err(format!("{} is missing: build nps-collector first", collector.display()));
     }
     let dist = root.join("widget/dist");
     if !dist.join("manifest.json").exists() {
@@ -426,28 +327,20 @@ mod tests {
     #[test]
     fn strips_only_whole_line_comments() {
         let source = "/* a\n   b */\nvar u = 'http://x'; // kept: not a whole line\n  // gone\n\n  f(/\\/*/);\n/* one line */\nend();\n";
-        assert_eq!(
-            strip_js_comments(source),
-            "var u = 'http://x'; // kept: not a whole line\nf(/\\/*/);\nend();\n"
-        );
+        assert_eq!(strip_js_comments(source), "var u = 'http://x'; // kept: not a whole line\nf(/\\/*/);\nend();\n");
     }
 
     #[test]
     fn drops_the_stream_classes_and_nothing_else() {
         let glue = "export class IntoUnderlyingSink {\n    free() {\n        wasm.__wbg_intounderlyingsink_free(0, 0);\n    }\n}\nif (Symbol.dispose) IntoUnderlyingSink.prototype[Symbol.dispose] = IntoUnderlyingSink.prototype.free;\nexport function show(a) {\n    wasm.show(a);\n}\nconst __wbindgen_enum_ReadableStreamType = [\"bytes\"];\nconst IntoUnderlyingSinkFinalization = (typeof FinalizationRegistry === 'undefined')\n    ? { register: () => {}, unregister: () => {} }\n    : new FinalizationRegistry(ptr => wasm.__wbg_intounderlyingsink_free(ptr, 1));\nconst x = 1;\n";
-        assert_eq!(
-            drop_stream_classes(glue).as_deref(),
-            Ok("export function show(a) {\n    wasm.show(a);\n}\nconst x = 1;\n")
-        );
+        assert_eq!(drop_stream_classes(glue).as_deref(), Ok("export function show(a) {\n    wasm.show(a);\n}\nconst x = 1;\n"));
         assert!(drop_stream_classes("new IntoUnderlyingSource();\n").is_err());
     }
 
     /// A module with a type section and two imports: one from the glue, one from elsewhere.
     #[test]
     fn reads_the_locked_wasm_bindgen_version() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap_or(Path::new("."));
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("."));
         let version = locked_wasm_bindgen(root).unwrap_or_default();
         assert!(version.starts_with("0.2."), "{version}");
     }

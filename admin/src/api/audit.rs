@@ -25,10 +25,7 @@ impl AuditFilters {
         let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         vec![
             ("actor", self.actor.trim().to_owned()),
-            (
-                "kind",
-                self.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
-            ),
+            ("kind", self.kind.map(|k| k.as_str().to_owned()).unwrap_or_default()),
             ("action", self.action.trim().to_owned()),
             ("from", opt(self.from)),
             ("to", opt(self.to)),

@@ -2,9 +2,7 @@
 
 use super::*;
 
-pub async fn create_campaign(
-    input: &nps_core::wire::CampaignInput,
-) -> ApiResult<nps_core::wire::Campaign> {
+pub async fn create_campaign(input: &nps_core::wire::CampaignInput) -> ApiResult<nps_core::wire::Campaign> {
     call("POST", "/api/admin/campaigns", json(input)).await
 }
 
@@ -20,17 +18,9 @@ pub struct ImportResult {
 /// Adds recipients from CSV text (an `email` column; `name`, `language`, any other column
 /// becomes an attribute), read here with `nps_core::recipients_csv`.
 pub async fn add_recipients_csv(id: i64, csv: &str) -> ApiResult<ImportResult> {
-    let recipients = nps_core::recipients_csv::parse(csv).map_err(|message| ApiError {
-        status: 422,
-        code: nps_core::ErrorCode::InvalidField,
-        message,
-    })?;
-    call(
-        "POST",
-        &format!("/api/admin/campaigns/{id}/recipients"),
-        json(&serde_json::json!({ "recipients": recipients })),
-    )
-    .await
+    let recipients = nps_core::recipients_csv::parse(csv)
+        .map_err(|message| ApiError { status: 422, code: nps_core::ErrorCode::InvalidField, message })?;
+    call("POST", &format!("/api/admin/campaigns/{id}/recipients"), json(&serde_json::json!({ "recipients": recipients }))).await
 }
 
 pub async fn campaign_links(id: i64) -> ApiResult<Vec<nps_core::wire::RecipientLink>> {
@@ -81,10 +71,5 @@ pub async fn campaign_status(id: i64) -> ApiResult<CampaignStatus> {
 
 /// A survey's campaigns, newest first.
 pub async fn campaigns(survey_id: i64) -> ApiResult<Vec<nps_core::wire::Campaign>> {
-    call(
-        "GET",
-        &format!("/api/admin/campaigns?survey_id={survey_id}"),
-        None,
-    )
-    .await
+    call("GET", &format!("/api/admin/campaigns?survey_id={survey_id}"), None).await
 }

@@ -3,33 +3,18 @@
 use super::*;
 
 pub async fn followups(project_id: i64) -> ApiResult<Vec<nps_core::followup::FollowUpItem>> {
-    call(
-        "GET",
-        &format!("/api/admin/followups?project_id={project_id}"),
-        None,
-    )
-    .await
+    call("GET", &format!("/api/admin/followups?project_id={project_id}"), None).await
 }
 
 pub async fn update_followup(
     response_id: &str,
     update: &nps_core::followup::FollowUpUpdate,
 ) -> ApiResult<nps_core::followup::FollowUpItem> {
-    call(
-        "POST",
-        &format!("/api/admin/followups/{}", encode(response_id)),
-        json(update),
-    )
-    .await
+    call("POST", &format!("/api/admin/followups/{}", encode(response_id)), json(update)).await
 }
 
 pub async fn loop_metrics(project_id: i64) -> ApiResult<nps_core::followup::LoopMetrics> {
-    call(
-        "GET",
-        &format!("/api/admin/reports/loop?project_id={project_id}"),
-        None,
-    )
-    .await
+    call("GET", &format!("/api/admin/reports/loop?project_id={project_id}"), None).await
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -43,12 +28,7 @@ pub struct AtRiskReport {
 }
 
 pub async fn at_risk(project_id: i64) -> ApiResult<AtRiskReport> {
-    call(
-        "GET",
-        &format!("/api/admin/accounts/at-risk?project_id={project_id}"),
-        None,
-    )
-    .await
+    call("GET", &format!("/api/admin/accounts/at-risk?project_id={project_id}"), None).await
 }
 
 /// One account over time: NPS per wave, risk reasons, business data, answers.
@@ -68,50 +48,22 @@ pub async fn account_timeline(
 }
 
 pub async fn actions(project_id: i64) -> ApiResult<Vec<nps_core::actions::Action>> {
-    call(
-        "GET",
-        &format!("/api/admin/actions?project_id={project_id}"),
-        None,
-    )
-    .await
+    call("GET", &format!("/api/admin/actions?project_id={project_id}"), None).await
 }
 
-pub async fn create_action(
-    input: &nps_core::actions::ActionInput,
-) -> ApiResult<nps_core::actions::Action> {
+pub async fn create_action(input: &nps_core::actions::ActionInput) -> ApiResult<nps_core::actions::Action> {
     call("POST", "/api/admin/actions", json(input)).await
 }
 
 /// "Has an NPS insight changed anything in the last `days` days?"
-pub async fn recent_actions(
-    project_id: i64,
-    days: u32,
-) -> ApiResult<nps_core::actions::RecentActions> {
-    call(
-        "GET",
-        &format!("/api/admin/reports/actions?project_id={project_id}&days={days}"),
-        None,
-    )
-    .await
+pub async fn recent_actions(project_id: i64, days: u32) -> ApiResult<nps_core::actions::RecentActions> {
+    call("GET", &format!("/api/admin/reports/actions?project_id={project_id}&days={days}"), None).await
 }
 
 pub async fn followup_policy(project_id: i64) -> ApiResult<nps_core::followup::FollowUpPolicy> {
-    call(
-        "GET",
-        &format!("/api/admin/projects/{project_id}/followup-policy"),
-        None,
-    )
-    .await
+    call("GET", &format!("/api/admin/projects/{project_id}/followup-policy"), None).await
 }
 
-pub async fn set_followup_policy(
-    project_id: i64,
-    policy: &nps_core::followup::FollowUpPolicy,
-) -> ApiResult<nps_core::followup::FollowUpPolicy> {
-    call(
-        "PUT",
-        &format!("/api/admin/projects/{project_id}/followup-policy"),
-        json(policy),
-    )
-    .await
+pub async fn set_followup_policy(project_id: i64, policy: &nps_core::followup::FollowUpPolicy) -> ApiResult<nps_core::followup::FollowUpPolicy> {
+    call("PUT", &format!("/api/admin/projects/{project_id}/followup-policy"), json(policy)).await
 }

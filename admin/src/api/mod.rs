@@ -31,19 +31,11 @@ pub struct ApiError {
 
 impl ApiError {
     fn network() -> Self {
-        Self {
-            status: 0,
-            code: ErrorCode::Unavailable,
-            message: "the collector cannot be reached".to_owned(),
-        }
+        Self { status: 0, code: ErrorCode::Unavailable, message: "the collector cannot be reached".to_owned() }
     }
 
     pub fn client(message: impl Into<String>) -> Self {
-        Self {
-            status: 0,
-            code: ErrorCode::InvalidField,
-            message: message.into(),
-        }
+        Self { status: 0, code: ErrorCode::InvalidField, message: message.into() }
     }
 
     /// The problems of a CSV file read client-side, as one error (one message per problem).
@@ -114,16 +106,10 @@ async fn send(method: &str, url: &str, body: Option<String>) -> ApiResult<(u16, 
         let _ = js_sys::Reflect::set(&headers, &"X-CSRF-Token".into(), &token.into());
     }
     init.set_headers(&headers);
-    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(|_| ApiError::network())?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|_| ApiError::network())?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| ApiError::network())?;
     let text = match response.text() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .ok()
-            .and_then(|t| t.as_string())
-            .unwrap_or_default(),
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
         Err(_) => String::new(),
     };
     Ok((response.status(), text))
@@ -131,18 +117,10 @@ async fn send(method: &str, url: &str, body: Option<String>) -> ApiResult<(u16, 
 
 fn error_of(status: u16, text: &str) -> ApiError {
     match serde_json::from_str::<ApiErrorBody>(text) {
-        Ok(body) => ApiError {
-            status,
-            code: body.code,
-            message: body.message,
-        },
+        Ok(body) => ApiError { status, code: body.code, message: body.message },
         Err(_) => ApiError {
             status,
-            code: if status >= 500 {
-                ErrorCode::Internal
-            } else {
-                ErrorCode::InvalidField
-            },
+            code: if status >= 500 { ErrorCode::Internal } else { ErrorCode::InvalidField },
             message: format!("the collector answered {status}"),
         },
     }
@@ -157,11 +135,7 @@ async fn call<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>
         }
         return Err(error);
     }
-    let text = if text.trim().is_empty() {
-        "null"
-    } else {
-        &text
-    };
+    let text = if text.trim().is_empty() { "null" } else { &text };
     serde_json::from_str(text).map_err(|e| ApiError {
         status,
         code: ErrorCode::Internal,
@@ -175,23 +149,14 @@ fn json<B: Serialize>(body: &B) -> Option<String> {
 
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
-    js_sys::encode_uri_component(value)
-        .as_string()
-        .unwrap_or_default()
+    js_sys::encode_uri_component(value).as_string().unwrap_or_default()
 }
 
 /// `?a=1&b=2` from the pairs whose value is not empty.
 pub fn query(pairs: &[(&str, String)]) -> String {
-    let parts: Vec<String> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", parts.join("&"))
-    }
+    let parts: Vec<String> =
+        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
 }
 
 mod audit;

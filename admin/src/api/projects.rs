@@ -15,12 +15,7 @@ pub async fn create_project(input: &ProjectInput) -> ApiResult<Project> {
 }
 
 pub async fn rotate_secret(id: i64) -> ApiResult<Project> {
-    call(
-        "POST",
-        &format!("/api/admin/projects/{id}/rotate-secret"),
-        None,
-    )
-    .await
+    call("POST", &format!("/api/admin/projects/{id}/rotate-secret"), None).await
 }
 
 /// One request the project's widget made to the collector ("check installation").
@@ -35,21 +30,11 @@ pub struct ActivityEntry {
 
 /// The last requests of the project's widget, newest first.
 pub async fn activity(project_id: i64) -> ApiResult<Vec<ActivityEntry>> {
-    call(
-        "GET",
-        &format!("/api/admin/projects/{project_id}/activity"),
-        None,
-    )
-    .await
+    call("GET", &format!("/api/admin/projects/{project_id}/activity"), None).await
 }
 
 pub async fn surveys(project_id: i64) -> ApiResult<Vec<Survey>> {
-    call(
-        "GET",
-        &format!("/api/admin/projects/{project_id}/surveys"),
-        None,
-    )
-    .await
+    call("GET", &format!("/api/admin/projects/{project_id}/surveys"), None).await
 }
 
 pub async fn survey(id: i64) -> ApiResult<Survey> {
@@ -57,12 +42,7 @@ pub async fn survey(id: i64) -> ApiResult<Survey> {
 }
 
 pub async fn create_survey(project_id: i64, input: &SurveyInput) -> ApiResult<Survey> {
-    call(
-        "POST",
-        &format!("/api/admin/projects/{project_id}/surveys"),
-        json(input),
-    )
-    .await
+    call("POST", &format!("/api/admin/projects/{project_id}/surveys"), json(input)).await
 }
 
 pub async fn update_survey(id: i64, input: &SurveyInput) -> ApiResult<Survey> {

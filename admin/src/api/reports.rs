@@ -21,19 +21,9 @@ impl ResponseFilters {
             ("from", opt(self.from)),
             ("to", opt(self.to)),
             ("band", self.band.clone()),
-            (
-                "has_comment",
-                self.has_comment.map(|b| b.to_string()).unwrap_or_default(),
-            ),
+            ("has_comment", self.has_comment.map(|b| b.to_string()).unwrap_or_default()),
             ("q", self.q.clone()),
-            (
-                "limit",
-                if csv {
-                    "100000".to_owned()
-                } else {
-                    "500".to_owned()
-                },
-            ),
+            ("limit", if csv { "100000".to_owned() } else { "500".to_owned() }),
             ("format", if csv { "csv".to_owned() } else { String::new() }),
         ]);
         format!("/api/admin/responses{q}")
@@ -76,14 +66,7 @@ impl ReportFilters {
             ("q", self.text.clone()),
             ("attr", self.attr.clone()),
             ("counting", self.counting.clone()),
-            (
-                "exclude_internal",
-                if self.include_internal {
-                    "false".to_owned()
-                } else {
-                    String::new()
-                },
-            ),
+            ("exclude_internal", if self.include_internal { "false".to_owned() } else { String::new() }),
         ]
     }
 }
@@ -119,33 +102,16 @@ pub struct Exclusions {
     pub rules: Vec<RuleCount>,
 }
 
-pub async fn exclusions(
-    survey_id: i64,
-    from: Option<i64>,
-    to: Option<i64>,
-) -> ApiResult<Exclusions> {
+pub async fn exclusions(survey_id: i64, from: Option<i64>, to: Option<i64>) -> ApiResult<Exclusions> {
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let q = query(&[
-        ("survey_id", survey_id.to_string()),
-        ("from", opt(from)),
-        ("to", opt(to)),
-    ]);
+    let q = query(&[("survey_id", survey_id.to_string()), ("from", opt(from)), ("to", opt(to))]);
     call("GET", &format!("/api/admin/reports/exclusions{q}"), None).await
 }
 
 /// The survey filter of the report endpoints: `survey_id`, `from`, `to` (unix ms).
-fn report_query(
-    survey_id: i64,
-    from: Option<i64>,
-    to: Option<i64>,
-    extra: &[(&str, String)],
-) -> String {
+fn report_query(survey_id: i64, from: Option<i64>, to: Option<i64>, extra: &[(&str, String)]) -> String {
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let mut pairs = vec![
-        ("survey_id", survey_id.to_string()),
-        ("from", opt(from)),
-        ("to", opt(to)),
-    ];
+    let mut pairs = vec![("survey_id", survey_id.to_string()), ("from", opt(from)), ("to", opt(to))];
     pairs.extend(extra.iter().cloned());
     query(&pairs)
 }
@@ -199,19 +165,8 @@ pub struct AccountRollups {
 }
 
 /// `account`: `account` or `attr:<key>`; `role`: `role` or `attr:<key>` (empty = default).
-pub async fn account_rollups(
-    survey_id: i64,
-    from: Option<i64>,
-    to: Option<i64>,
-    account: &str,
-    role: &str,
-) -> ApiResult<AccountRollups> {
-    let q = report_query(
-        survey_id,
-        from,
-        to,
-        &[("account", account.to_owned()), ("role", role.to_owned())],
-    );
+pub async fn account_rollups(survey_id: i64, from: Option<i64>, to: Option<i64>, account: &str, role: &str) -> ApiResult<AccountRollups> {
+    let q = report_query(survey_id, from, to, &[("account", account.to_owned()), ("role", role.to_owned())]);
     call("GET", &format!("/api/admin/reports/accounts{q}"), None).await
 }
 

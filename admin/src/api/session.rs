@@ -9,9 +9,7 @@ pub struct Me {
 }
 
 pub async fn bootstrap(credentials: &Credentials) -> ApiResult<()> {
-    call::<serde_json::Value>("POST", "/api/admin/bootstrap", json(credentials))
-        .await
-        .map(|_| ())
+    call::<serde_json::Value>("POST", "/api/admin/bootstrap", json(credentials)).await.map(|_| ())
 }
 
 pub async fn sign_in(credentials: &Credentials) -> ApiResult<SessionInfo> {
@@ -25,9 +23,7 @@ pub async fn whoami() -> ApiResult<Me> {
 }
 
 pub async fn sign_out() -> ApiResult<()> {
-    let result = call::<serde_json::Value>("DELETE", "/api/admin/session", None)
-        .await
-        .map(|_| ());
+    let result = call::<serde_json::Value>("DELETE", "/api/admin/session", None).await.map(|_| ());
     set_csrf(None);
     result
 }

@@ -24,25 +24,12 @@ pub async fn invite(request: &InvitationRequest) -> ApiResult<Invitation> {
 
 /// What an invitation link is for (no session needed).
 pub async fn check_invitation(token: &str) -> ApiResult<Invitation> {
-    call(
-        "GET",
-        &format!(
-            "/api/admin/invitations/check{}",
-            query(&[("token", token.to_owned())])
-        ),
-        None,
-    )
-    .await
+    call("GET", &format!("/api/admin/invitations/check{}", query(&[("token", token.to_owned())])), None).await
 }
 
 /// Creates the invited user with `password`; sign in afterwards.
 pub async fn accept_invitation(token: &str, password: &str) -> ApiResult<Me> {
-    call(
-        "POST",
-        "/api/admin/invitations/accept",
-        json(&serde_json::json!({ "token": token, "password": password })),
-    )
-    .await
+    call("POST", "/api/admin/invitations/accept", json(&serde_json::json!({ "token": token, "password": password }))).await
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -62,55 +49,32 @@ pub async fn users() -> ApiResult<Vec<AdminUser>> {
 /// Disables (sign-in refused, sessions ended) or re-enables a user.
 pub async fn set_user_status(id: i64, status: nps_core::wire::AdminUserStatus) -> ApiResult<()> {
     let body = nps_core::wire::StatusChange { status };
-    call::<serde_json::Value>("PUT", &format!("/api/admin/users/{id}/status"), json(&body))
-        .await
-        .map(|_| ())
+    call::<serde_json::Value>("PUT", &format!("/api/admin/users/{id}/status"), json(&body)).await.map(|_| ())
 }
 
 pub async fn set_user_role(id: i64, role: nps_core::wire::AdminRole) -> ApiResult<()> {
     let body = nps_core::wire::RoleChange { role };
-    call::<serde_json::Value>("PUT", &format!("/api/admin/users/{id}/role"), json(&body))
-        .await
-        .map(|_| ())
+    call::<serde_json::Value>("PUT", &format!("/api/admin/users/{id}/role"), json(&body)).await.map(|_| ())
 }
 
 pub async fn delete_user(id: i64) -> ApiResult<()> {
-    call::<serde_json::Value>("DELETE", &format!("/api/admin/users/{id}"), None)
-        .await
-        .map(|_| ())
+    call::<serde_json::Value>("DELETE", &format!("/api/admin/users/{id}"), None).await.map(|_| ())
 }
 
 /// A signed single-use link (24 h) that lets the user choose a new password.
 pub async fn create_reset_link(id: i64) -> ApiResult<nps_core::wire::PasswordResetLink> {
-    call(
-        "POST",
-        &format!("/api/admin/users/{id}/password-resets"),
-        None,
-    )
-    .await
+    call("POST", &format!("/api/admin/users/{id}/password-resets"), None).await
 }
 
 /// Whose password a reset link sets (no session needed).
 pub async fn check_reset_link(token: &str) -> ApiResult<nps_core::wire::PasswordResetLink> {
-    call(
-        "GET",
-        &format!("/api/admin/password-resets/{}", encode(token)),
-        None,
-    )
-    .await
+    call("GET", &format!("/api/admin/password-resets/{}", encode(token)), None).await
 }
 
 /// Sets the password with a reset link; sign in afterwards.
 pub async fn use_reset_link(token: &str, password: &str) -> ApiResult<Me> {
-    let body = nps_core::wire::NewPassword {
-        password: password.to_owned(),
-    };
-    call(
-        "POST",
-        &format!("/api/admin/password-resets/{}", encode(token)),
-        json(&body),
-    )
-    .await
+    let body = nps_core::wire::NewPassword { password: password.to_owned() };
+    call("POST", &format!("/api/admin/password-resets/{}", encode(token)), json(&body)).await
 }
 
 /// Changes the signed-in user's password. The collector ends every other session of the user

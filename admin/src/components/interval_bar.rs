@@ -15,24 +15,10 @@ pub fn x_of(nps: f64) -> f64 {
 }
 
 #[component]
-pub fn IntervalBar(
-    nps: f64,
-    low: f64,
-    high: f64,
-    #[prop(optional)] significant: bool,
-) -> impl IntoView {
-    let label = format!(
-        "NPS {} (95% CI {} to {})",
-        fmt::points(nps),
-        fmt::points(low),
-        fmt::points(high)
-    );
+pub fn IntervalBar(nps: f64, low: f64, high: f64, #[prop(optional)] significant: bool) -> impl IntoView {
+    let label = format!("NPS {} (95% CI {} to {})", fmt::points(nps), fmt::points(low), fmt::points(high));
     let (x_low, x_high, x) = (x_of(low), x_of(high), x_of(nps));
-    let class = if significant {
-        "interval significant"
-    } else {
-        "interval"
-    };
+    let class = if significant { "interval significant" } else { "interval" };
     view! {
         <svg class="interval-bar" viewBox=format!("0 0 {W} {H}") width=W height=H role="img" aria-label=label>
             <line x1=x_of(-100.0) x2=x_of(100.0) y1=H / 2.0 y2=H / 2.0 class="track"></line>

@@ -19,10 +19,7 @@ pub fn FieldErrors(errors: Signal<Vec<String>>, #[prop(into)] path: String) -> i
         errors
             .get()
             .into_iter()
-            .filter(|m| {
-                m.strip_prefix(path.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '.', '[', ':']))
-            })
+            .filter(|m| m.strip_prefix(path.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '.', '[', ':'])))
             .collect::<Vec<_>>()
     };
     move || {

@@ -29,19 +29,12 @@ where
         leptos::task::spawn_local(async move {
             let result = async {
                 let me = redeem(p.clone()).await?;
-                api::sign_in(&Credentials {
-                    email: me.email,
-                    password: p,
-                })
-                .await
+                api::sign_in(&Credentials { email: me.email, password: p }).await
             };
             match result.await {
                 Ok(session) => {
                     error.set(None);
-                    state().user.set(Some(SessionUser {
-                        email: session.email,
-                        role: session.role,
-                    }));
+                    state().user.set(Some(SessionUser { email: session.email, role: session.role }));
                     redirect(Route::Projects);
                 }
                 Err(e) => error.set(Some(e.message)),

@@ -9,19 +9,10 @@ pub fn NpsHeadline(summary: NpsSummary) -> impl IntoView {
     let c = summary.counts;
     let n = summary.n;
     let headline = fmt::headline(&summary);
-    let nps = summary
-        .nps
-        .map(fmt::points)
-        .unwrap_or_else(|| "-".to_owned());
+    let nps = summary.nps.map(fmt::points).unwrap_or_else(|| "-".to_owned());
     let ci = summary
         .nps
-        .map(|_| {
-            format!(
-                "95% CI {} to {}",
-                fmt::points(summary.interval.low),
-                fmt::points(summary.interval.high)
-            )
-        })
+        .map(|_| format!("95% CI {} to {}", fmt::points(summary.interval.low), fmt::points(summary.interval.high)))
         .unwrap_or_default();
     view! {
         <section class="headline" aria-labelledby="headline-title">

@@ -19,11 +19,7 @@ fn y_of(v: f64) -> f64 {
 
 fn x_of(i: usize, count: usize) -> f64 {
     let inner = W - LEFT - RIGHT;
-    if count <= 1 {
-        LEFT + inner / 2.0
-    } else {
-        LEFT + inner * i as f64 / (count - 1) as f64
-    }
+    if count <= 1 { LEFT + inner / 2.0 } else { LEFT + inner * i as f64 / (count - 1) as f64 }
 }
 
 /// The SVG path of the interval band over consecutive answered periods.
@@ -33,11 +29,7 @@ fn band_path(points: &[(f64, f64, f64)]) -> String {
     }
     let mut d = String::new();
     for (i, (x, low, _)) in points.iter().enumerate() {
-        d.push_str(&format!(
-            "{}{x:.1},{:.1} ",
-            if i == 0 { "M" } else { "L" },
-            y_of(*low)
-        ));
+        d.push_str(&format!("{}{x:.1},{:.1} ", if i == 0 { "M" } else { "L" }, y_of(*low)));
     }
     for (x, _, high) in points.iter().rev() {
         d.push_str(&format!("L{x:.1},{:.1} ", y_of(*high)));
@@ -45,17 +37,7 @@ fn band_path(points: &[(f64, f64, f64)]) -> String {
     if points.len() == 1 {
         // A single period: a small box, so the interval is still visible.
         let (x, low, high) = points[0];
-        return format!(
-            "M{:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z",
-            x - 8.0,
-            y_of(low),
-            x + 8.0,
-            y_of(low),
-            x + 8.0,
-            y_of(high),
-            x - 8.0,
-            y_of(high)
-        );
+        return format!("M{:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} L{:.1},{:.1} Z", x - 8.0, y_of(low), x + 8.0, y_of(low), x + 8.0, y_of(high), x - 8.0, y_of(high));
     }
     d.push('Z');
     d
@@ -64,34 +46,15 @@ fn band_path(points: &[(f64, f64, f64)]) -> String {
 #[component]
 pub fn TrendChart(periods: Vec<PeriodSummary>) -> impl IntoView {
     let count = periods.len();
-    let answered: Vec<(usize, &PeriodSummary, f64)> = periods
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| p.summary.nps.map(|nps| (i, p, nps)))
-        .collect();
+    let answered: Vec<(usize, &PeriodSummary, f64)> =
+        periods.iter().enumerate().filter_map(|(i, p)| p.summary.nps.map(|nps| (i, p, nps))).collect();
     let band = band_path(
-        &answered
-            .iter()
-            .map(|(i, p, _)| {
-                (
-                    x_of(*i, count),
-                    p.summary.interval.low,
-                    p.summary.interval.high,
-                )
-            })
-            .collect::<Vec<_>>(),
+        &answered.iter().map(|(i, p, _)| (x_of(*i, count), p.summary.interval.low, p.summary.interval.high)).collect::<Vec<_>>(),
     );
     let line: String = answered
         .iter()
         .enumerate()
-        .map(|(k, (i, _, nps))| {
-            format!(
-                "{}{:.1},{:.1}",
-                if k == 0 { "M" } else { " L" },
-                x_of(*i, count),
-                y_of(*nps)
-            )
-        })
+        .map(|(k, (i, _, nps))| format!("{}{:.1},{:.1}", if k == 0 { "M" } else { " L" }, x_of(*i, count), y_of(*nps)))
         .collect();
     let step = count.div_ceil(8).max(1);
     let x_labels: Vec<(f64, String)> = periods
@@ -104,25 +67,11 @@ pub fn TrendChart(periods: Vec<PeriodSummary>) -> impl IntoView {
         .iter()
         .map(|(i, p, nps)| {
             let significant = p.change.is_some_and(|c| c.significant);
-            let label = format!(
-                "{}: NPS {} (n = {}){}",
-                p.period_start,
-                fmt::points(*nps),
-                p.summary.n,
-                if significant {
-                    ", significant change"
-                } else {
-                    ""
-                }
-            );
+            let label = format!("{}: NPS {} (n = {}){}", p.period_start, fmt::points(*nps), p.summary.n, if significant { ", significant change" } else { "" });
             (x_of(*i, count), y_of(*nps), significant, label)
         })
         .collect();
-    let aria = format!(
-        "NPS per period, {} periods, {} with answers",
-        count,
-        answered.len()
-    );
+    let aria = format!("NPS per period, {} periods, {} with answers", count, answered.len());
     let rows = periods.clone();
     view! {
         <div class="trend">

@@ -8,19 +8,12 @@ use leptos::prelude::*;
 
 /// The `token` query parameter of the current address (also used by the reset page).
 pub(crate) fn token() -> String {
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     search
         .trim_start_matches('?')
         .split('&')
         .find_map(|pair| pair.strip_prefix("token="))
-        .map(|t| {
-            js_sys::decode_uri_component(t)
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_else(|| t.to_owned())
-        })
+        .map(|t| js_sys::decode_uri_component(t).ok().and_then(|s| s.as_string()).unwrap_or_else(|| t.to_owned()))
         .unwrap_or_default()
 }
 
@@ -30,11 +23,7 @@ pub fn Accept() -> impl IntoView {
     let invitation = RwSignal::new(None::<Result<Invitation, String>>);
     let t = token.clone();
     leptos::task::spawn_local(async move {
-        let result = if t.is_empty() {
-            Err("this link has no invitation in it".to_owned())
-        } else {
-            api::check_invitation(&t).await.map_err(|e| e.message)
-        };
+        let result = if t.is_empty() { Err("this link has no invitation in it".to_owned()) } else { api::check_invitation(&t).await.map_err(|e| e.message) };
         invitation.set(Some(result));
     });
     view! {

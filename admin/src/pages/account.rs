@@ -9,11 +9,7 @@ use nps_core::wire::PasswordChange;
 
 #[component]
 pub fn Account() -> impl IntoView {
-    let email = crate::state()
-        .user
-        .get_untracked()
-        .map(|u| u.email)
-        .unwrap_or_default();
+    let email = crate::state().user.get_untracked().map(|u| u.email).unwrap_or_default();
     view! {
         <h1>"My account"</h1>
         <p class="muted">{format!("Signed in as {email}.")}</p>
@@ -36,10 +32,7 @@ pub fn ChangePassword() -> impl IntoView {
             error.set(Some("the two new passwords differ".to_owned()));
             return;
         }
-        let change = PasswordChange {
-            current_password: current.get_untracked(),
-            new_password: new.get_untracked(),
-        };
+        let change = PasswordChange { current_password: current.get_untracked(), new_password: new.get_untracked() };
         leptos::task::spawn_local(async move {
             match api::change_password(&change).await {
                 Ok(_) => {
@@ -53,10 +46,7 @@ pub fn ChangePassword() -> impl IntoView {
             }
         });
     };
-    let field = |label: &'static str,
-                 name: &'static str,
-                 autocomplete: &'static str,
-                 value: RwSignal<String>| {
+    let field = |label: &'static str, name: &'static str, autocomplete: &'static str, value: RwSignal<String>| {
         view! {
             <label class="field"><span>{label}</span>
                 <input type="password" name=name autocomplete=autocomplete required prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />

@@ -10,12 +10,7 @@ use leptos::prelude::*;
 use nps_core::wire::NpsSummary;
 
 /// One roll-up as a table row: name, NPS, interval, picture, n and what n counts.
-fn summary_row(
-    name: &'static str,
-    id: &'static str,
-    s: &NpsSummary,
-    counts: &'static str,
-) -> impl IntoView + use<> {
+fn summary_row(name: &'static str, id: &'static str, s: &NpsSummary, counts: &'static str) -> impl IntoView + use<> {
     let figures = s.nps.map(|nps| (nps, s.interval.low, s.interval.high));
     let n = s.n;
     view! {
@@ -31,25 +26,15 @@ fn summary_row(
 }
 
 #[component]
-pub fn AccountRollupsCard(
-    survey_id: i64,
-    range: Signal<(Option<i64>, Option<i64>)>,
-) -> impl IntoView {
+pub fn AccountRollupsCard(survey_id: i64, range: Signal<(Option<i64>, Option<i64>)>) -> impl IntoView {
     let account = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
     let data = RwSignal::new(None::<Result<AccountRollups, String>>);
     let load = move || {
         let (from, to) = range.get_untracked();
-        let (a, r) = (
-            account.get_untracked().trim().to_owned(),
-            role.get_untracked().trim().to_owned(),
-        );
+        let (a, r) = (account.get_untracked().trim().to_owned(), role.get_untracked().trim().to_owned());
         leptos::task::spawn_local(async move {
-            data.set(Some(
-                api::account_rollups(survey_id, from, to, &a, &r)
-                    .await
-                    .map_err(|e| e.message),
-            ));
+            data.set(Some(api::account_rollups(survey_id, from, to, &a, &r).await.map_err(|e| e.message)));
         });
     };
     Effect::new(move |_| {
@@ -83,9 +68,7 @@ pub fn AccountRollupsCard(
 
 fn rollups_view(r: AccountRollups) -> impl IntoView {
     let avg = r.per_account.clone();
-    let avg_figures = avg
-        .mean_nps
-        .map(|m| (m, avg.low.unwrap_or(m), avg.high.unwrap_or(m)));
+    let avg_figures = avg.mean_nps.map(|m| (m, avg.low.unwrap_or(m), avg.high.unwrap_or(m)));
     let roles = r.per_role.clone();
     view! {
         <div class="table-scroll">

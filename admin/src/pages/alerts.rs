@@ -9,11 +9,7 @@ use nps_core::webhooks::AlertPolicy;
 
 /// Addresses typed one per line or separated by commas.
 pub fn recipients(text: &str) -> Vec<String> {
-    text.split([',', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    text.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 #[component]
@@ -48,11 +44,7 @@ pub fn AlertPolicyCard(project_id: i64) -> impl IntoView {
             match api::set_alert_policy(project_id, &policy).await {
                 Ok(p) => {
                     error.set(None);
-                    status.set(Some(if p.enabled {
-                        "Saved: alerts are on.".to_owned()
-                    } else {
-                        "Saved: alerts are off.".to_owned()
-                    }));
+                    status.set(Some(if p.enabled { "Saved: alerts are on.".to_owned() } else { "Saved: alerts are off.".to_owned() }));
                     show(p);
                 }
                 Err(e) => {
@@ -100,9 +92,6 @@ pub fn AlertPolicyCard(project_id: i64) -> impl IntoView {
 mod tests {
     #[test]
     fn recipients_are_split_on_lines_and_commas() {
-        assert_eq!(
-            super::recipients(" a@x.io,\nb@x.io\n\n"),
-            vec!["a@x.io".to_owned(), "b@x.io".to_owned()]
-        );
+        assert_eq!(super::recipients(" a@x.io,\nb@x.io\n\n"), vec!["a@x.io".to_owned(), "b@x.io".to_owned()]);
     }
 }

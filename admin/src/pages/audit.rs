@@ -4,9 +4,9 @@
 
 use crate::api::{self, AuditFilters};
 use crate::components::ErrorBox;
-use crate::components::date_range::date_range_fields;
 use crate::fmt;
 use crate::pages::report::range;
+use crate::components::date_range::date_range_fields;
 use leptos::prelude::*;
 use nps_core::wire::{AuditEntry, AuditKind};
 
@@ -21,12 +21,7 @@ fn kind_label(kind: AuditKind) -> &'static str {
 }
 
 fn target_text(entry: &AuditEntry) -> String {
-    entry
-        .target
-        .iter()
-        .map(|(k, v)| format!("{k}: {v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    entry.target.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")
 }
 
 fn actor_text(entry: &AuditEntry) -> String {
@@ -67,13 +62,7 @@ pub fn AuditLog() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let filters = move || {
         let (f, t) = range(&from.get(), &to.get());
-        AuditFilters {
-            actor: actor.get(),
-            kind: AuditKind::parse(&kind.get()),
-            action: action.get(),
-            from: f,
-            to: t,
-        }
+        AuditFilters { actor: actor.get(), kind: AuditKind::parse(&kind.get()), action: action.get(), from: f, to: t }
     };
     // `before` none: a fresh first page; else the next older page appended.
     let load = move |before: Option<i64>| {

@@ -19,9 +19,7 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
         }
     });
     let list = RwSignal::new(None::<Result<Vec<Campaign>, String>>);
-    leptos::task::spawn_local(async move {
-        list.set(Some(api::campaigns(survey_id).await.map_err(|e| e.message)))
-    });
+    leptos::task::spawn_local(async move { list.set(Some(api::campaigns(survey_id).await.map_err(|e| e.message))) });
     let name = RwSignal::new(String::new());
     let anonymity = RwSignal::new("confidential".to_owned());
     let min_group = RwSignal::new(5_u32);
@@ -41,13 +39,7 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
             anonymity,
             min_group: min_group.get_untracked(),
             verbatim_min_group: min_group.get_untracked(),
-            group_attributes: groups
-                .get_untracked()
-                .split(',')
-                .map(str::trim)
-                .filter(|g| !g.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            group_attributes: groups.get_untracked().split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned).collect(),
             expires_in_days: days.get_untracked(),
         };
         leptos::task::spawn_local(async move {
@@ -126,9 +118,7 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
             let loaded = api::campaign(id).await.map_err(|e| e.message);
             // Links of anonymous and confidential campaigns reach the recipients by e-mail
             // only: the collector refuses to show them, so the page does not ask.
-            let identified = loaded
-                .as_ref()
-                .is_ok_and(|c| c.anonymity == Anonymity::Identified);
+            let identified = loaded.as_ref().is_ok_and(|c| c.anonymity == Anonymity::Identified);
             campaign.set(Some(loaded));
             if identified {
                 links.set(Some(api::campaign_links(id).await.map_err(|e| e.message)));
@@ -148,12 +138,7 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
             }
         });
     };
-    let identified = move || {
-        campaign
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|c| c.anonymity == Anonymity::Identified)
-    };
+    let identified = move || campaign.get().and_then(Result::ok).is_some_and(|c| c.anonymity == Anonymity::Identified);
     load();
     let import = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();

@@ -20,21 +20,12 @@ pub fn parse_date_time(s: &str) -> Option<i64> {
 
 /// `first_survey_delay` -> `first survey delay`.
 fn rule_name(rule: &impl serde::Serialize) -> String {
-    serde_json::to_value(rule)
-        .ok()
-        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-        .unwrap_or_default()
+    serde_json::to_value(rule).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()
 }
 
 fn decision_view(d: &Decision, testid: &'static str) -> impl IntoView + use<> {
-    let verdict = if d.eligible {
-        "asked: every rule allows it"
-    } else {
-        "not asked"
-    };
-    let retry = d
-        .retry_after
-        .map(|t| format!("; this rule stops blocking at {} UTC", fmt::date_time(t)));
+    let verdict = if d.eligible { "asked: every rule allows it" } else { "not asked" };
+    let retry = d.retry_after.map(|t| format!("; this rule stops blocking at {} UTC", fmt::date_time(t)));
     view! {
         <p data-testid=testid class=if d.eligible { "verdict eligible" } else { "verdict blocked" }>
             <strong>{verdict}</strong>
@@ -56,26 +47,16 @@ pub fn Explain(survey_id: i64) -> impl IntoView {
         let user_id = user.get_untracked().trim().to_owned();
         let at_text = at.get_untracked();
         if user_id.is_empty() {
-            result.set(Some(Err(
-                "type the user id the host app identifies the user with".to_owned(),
-            )));
+            result.set(Some(Err("type the user id the host app identifies the user with".to_owned())));
             return;
         }
-        let when = if at_text.trim().is_empty() {
-            None
-        } else {
-            parse_date_time(&at_text)
-        };
+        let when = if at_text.trim().is_empty() { None } else { parse_date_time(&at_text) };
         if !at_text.trim().is_empty() && when.is_none() {
             result.set(Some(Err("the time must be a date and time".to_owned())));
             return;
         }
         leptos::task::spawn_local(async move {
-            result.set(Some(
-                api::explain(survey_id, &user_id, when)
-                    .await
-                    .map_err(|e| e.message),
-            ));
+            result.set(Some(api::explain(survey_id, &user_id, when).await.map_err(|e| e.message)));
         });
     };
     view! {

@@ -10,11 +10,7 @@ use nps_core::followup::FollowUpPolicy;
 
 /// Names separated by commas or new lines.
 fn list(text: &str) -> Vec<String> {
-    text.split([',', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    text.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 fn opt(text: &str) -> Option<String> {
@@ -56,10 +52,7 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
             match api::set_followup_policy(project_id, &policy).await {
                 Ok(p) => {
                     error.set(None);
-                    status.set(Some(format!(
-                        "Saved: follow-ups due within {} hours.",
-                        p.sla_hours
-                    )));
+                    status.set(Some(format!("Saved: follow-ups due within {} hours.", p.sla_hours)));
                     show(p);
                     on_saved.run(());
                 }
@@ -117,10 +110,7 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
 mod tests {
     #[test]
     fn lists_and_optional_texts_drop_blanks() {
-        assert_eq!(
-            super::list("a@x.io, b@x.io,\n"),
-            vec!["a@x.io".to_owned(), "b@x.io".to_owned()]
-        );
+        assert_eq!(super::list("a@x.io, b@x.io,\n"), vec!["a@x.io".to_owned(), "b@x.io".to_owned()]);
         assert_eq!(super::opt("  "), None);
         assert_eq!(super::opt(" dana "), Some("dana".to_owned()));
     }

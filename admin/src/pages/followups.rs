@@ -54,19 +54,12 @@ pub fn FollowUps(project_id: i64) -> impl IntoView {
     let metrics = RwSignal::new(None::<Result<LoopMetrics, String>>);
     let load = move || {
         leptos::task::spawn_local(async move {
-            items.set(Some(
-                api::followups(project_id).await.map_err(|e| e.message),
-            ));
-            metrics.set(Some(
-                api::loop_metrics(project_id).await.map_err(|e| e.message),
-            ));
+            items.set(Some(api::followups(project_id).await.map_err(|e| e.message)));
+            metrics.set(Some(api::loop_metrics(project_id).await.map_err(|e| e.message)));
         });
     };
     load();
-    let can_configure = crate::state()
-        .user
-        .get_untracked()
-        .is_some_and(|u| u.role.can_configure());
+    let can_configure = crate::state().user.get_untracked().is_some_and(|u| u.role.can_configure());
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
         <h1>"Follow-ups"</h1>
@@ -112,15 +105,9 @@ fn FollowUpRow(item: FollowUpItem, on_saved: Callback<()>) -> impl IntoView {
     let id = item.response_id.clone();
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let Some(new_status) = FollowUpStatus::parse(&status.get_untracked()) else {
-            return;
-        };
+        let Some(new_status) = FollowUpStatus::parse(&status.get_untracked()) else { return };
         let text = note.get_untracked().trim().to_owned();
-        let update = FollowUpUpdate {
-            status: new_status,
-            note: (!text.is_empty()).then_some(text),
-            outcome: None,
-        };
+        let update = FollowUpUpdate { status: new_status, note: (!text.is_empty()).then_some(text), outcome: None };
         let id = id.clone();
         leptos::task::spawn_local(async move {
             match api::update_followup(&id, &update).await {

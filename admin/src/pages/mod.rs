@@ -2,8 +2,8 @@
 
 pub mod accept;
 pub mod account;
-pub mod accounts;
 pub mod alerts;
+pub mod accounts;
 pub mod audit;
 pub mod campaign_delivery;
 pub mod campaigns;

@@ -75,8 +75,7 @@ fn NewProject() -> impl IntoView {
         if !months.trim().is_empty() {
             match months.trim().parse::<u16>() {
                 Ok(m) if (1..=120).contains(&m) => input.retention_months = Some(m),
-                _ => problems
-                    .push("retention_months must be 1 to 120, or empty to keep answers".to_owned()),
+                _ => problems.push("retention_months must be 1 to 120, or empty to keep answers".to_owned()),
             }
         }
         if input.name.is_empty() {
@@ -140,20 +139,13 @@ fn NewProject() -> impl IntoView {
 
 /// Writes `text` to the clipboard; `false` when the browser refused.
 async fn copy_text(text: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let clipboard = js_sys::Reflect::get(&window.navigator(), &JsValue::from_str("clipboard"))
-        .unwrap_or(JsValue::UNDEFINED);
+    let Some(window) = web_sys::window() else { return false };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &JsValue::from_str("clipboard")).unwrap_or(JsValue::UNDEFINED);
     if clipboard.is_undefined() {
         return false;
     }
-    let Ok(write) = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText")) else {
-        return false;
-    };
-    let Ok(write) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(write) else {
-        return false;
-    };
+    let Ok(write) = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText")) else { return false };
+    let Ok(write) = wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(write) else { return false };
     match write.call1(&clipboard, &JsValue::from_str(text)) {
         Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await.is_ok(),
         Err(_) => false,
@@ -161,9 +153,7 @@ async fn copy_text(text: &str) -> bool {
 }
 
 fn origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
 pub fn install_snippet(origin: &str, key: &str) -> String {
@@ -188,11 +178,7 @@ fn CopyBlock(text: String, label: &'static str) -> impl IntoView {
     let copy = move |_| {
         let text = for_copy.clone();
         leptos::task::spawn_local(async move {
-            status.set(if copy_text(&text).await {
-                "Copied.".to_owned()
-            } else {
-                "Select the text and press Ctrl+C to copy.".to_owned()
-            });
+            status.set(if copy_text(&text).await { "Copied.".to_owned() } else { "Select the text and press Ctrl+C to copy.".to_owned() });
         });
     };
     view! {
@@ -270,12 +256,7 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     let rotate = move |_| {
         let confirmed = web_sys::window()
-            .and_then(|w| {
-                w.confirm_with_message(
-                    "Rotate the identity secret? Tokens signed with the old secret stop working.",
-                )
-                .ok()
-            })
+            .and_then(|w| w.confirm_with_message("Rotate the identity secret? Tokens signed with the old secret stop working.").ok())
             .unwrap_or(false);
         if !confirmed {
             return;

@@ -2,7 +2,6 @@
 //! response rate, exclusions per rule, and the trend per day / week / month.
 
 use crate::api::{self, Exclusions};
-use crate::components::date_range::date_range_fields;
 use crate::components::distribution::Distribution;
 use crate::components::nps_headline::NpsHeadline;
 use crate::components::trend_chart::TrendChart;
@@ -10,6 +9,7 @@ use crate::pages::accounts::AccountRollupsCard;
 use crate::pages::explain::Explain;
 use crate::pages::segments::Segments;
 use crate::{Link, Route, fmt};
+use crate::components::date_range::date_range_fields;
 use leptos::prelude::*;
 use nps_core::wire::{NpsReport, Survey, SurveyKind};
 
@@ -22,17 +22,9 @@ pub fn range(from: &str, to: &str) -> (Option<i64>, Option<i64>) {
 }
 
 #[component]
-pub fn SurveyTabs(
-    survey_id: i64,
-    current: Route,
-    survey: RwSignal<Option<Survey>>,
-) -> impl IntoView {
+pub fn SurveyTabs(survey_id: i64, current: Route, survey: RwSignal<Option<Survey>>) -> impl IntoView {
     let tab = move |route: Route, label: &'static str| {
-        let class = if route == current {
-            "tab current".to_owned()
-        } else {
-            "tab".to_owned()
-        };
+        let class = if route == current { "tab current".to_owned() } else { "tab".to_owned() };
         view! { <Link route=route class=class>{label}</Link> }
     };
     view! {
@@ -74,16 +66,8 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             applied_filters.set(chosen.clone());
         }
         leptos::task::spawn_local(async move {
-            report.set(Some(
-                api::nps_report(survey_id, f, t, &g, &chosen)
-                    .await
-                    .map_err(|e| e.message),
-            ));
-            exclusions.set(Some(
-                api::exclusions(survey_id, f, t)
-                    .await
-                    .map_err(|e| e.message),
-            ));
+            report.set(Some(api::nps_report(survey_id, f, t, &g, &chosen).await.map_err(|e| e.message)));
+            exclusions.set(Some(api::exclusions(survey_id, f, t).await.map_err(|e| e.message)));
         });
     };
     // Actions recorded because of NPS, shown alongside the trend (roles that cannot read the
@@ -219,10 +203,7 @@ fn ActionsInRange(
             .get()
             .into_iter()
             .filter(|a| a.input.survey_id.is_none_or(|s| s == survey_id))
-            .filter(|a| {
-                from.is_none_or(|f| a.input.decided_at >= f)
-                    && to.is_none_or(|t| a.input.decided_at < t)
-            })
+            .filter(|a| from.is_none_or(|f| a.input.decided_at >= f) && to.is_none_or(|t| a.input.decided_at < t))
             .collect();
         list.sort_by_key(|a| a.input.decided_at);
         if list.is_empty() {
@@ -251,9 +232,7 @@ fn ActionsInRange(
 /// dedupe to each respondent's latest answer, internal / test users.
 #[component]
 fn ReportFilterFields(filters: RwSignal<api::ReportFilters>) -> impl IntoView {
-    let set = move |f: fn(&mut api::ReportFilters, String)| {
-        move |ev: web_sys::Event| filters.update(|s| f(s, event_target_value(&ev)))
-    };
+    let set = move |f: fn(&mut api::ReportFilters, String)| move |ev: web_sys::Event| filters.update(|s| f(s, event_target_value(&ev)));
     view! {
         <fieldset class="report-filters">
             <legend>"Filters (headline, distribution, trend and segments)"</legend>

@@ -14,11 +14,7 @@ pub fn Reset() -> impl IntoView {
     let link = RwSignal::new(None::<Result<PasswordResetLink, String>>);
     let t = token.clone();
     leptos::task::spawn_local(async move {
-        let result = if t.is_empty() {
-            Err("this link has no reset token in it".to_owned())
-        } else {
-            api::check_reset_link(&t).await.map_err(|e| e.message)
-        };
+        let result = if t.is_empty() { Err("this link has no reset token in it".to_owned()) } else { api::check_reset_link(&t).await.map_err(|e| e.message) };
         link.set(Some(result));
     });
     view! {

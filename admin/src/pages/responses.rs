@@ -1,9 +1,9 @@
 //! The answers of one survey, filtered, with CSV and XLSX exports of exactly the same selection.
 
 use crate::api::{self, ResponseFilters};
-use crate::components::date_range::date_range_fields;
 use crate::pages::report::{SurveyTabs, range};
 use crate::{Route, fmt};
+use crate::components::date_range::date_range_fields;
 use leptos::prelude::*;
 use nps_core::wire::{ResponseRow, Survey};
 

@@ -26,11 +26,7 @@ pub fn reason_text(reason: &RiskReason) -> String {
                         fmt::points(e.to.nps),
                         e.from.wave,
                         e.to.wave,
-                        if e.comparison.significant {
-                            ", significant"
-                        } else {
-                            ", not significant"
-                        }
+                        if e.comparison.significant { ", significant" } else { ", not significant" }
                     )
                 },
             )
@@ -83,11 +79,7 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
     let load_actions = move || {
         leptos::task::spawn_local(async move {
             actions.set(Some(api::actions(project_id).await.map_err(|e| e.message)));
-            recent.set(Some(
-                api::recent_actions(project_id, 90)
-                    .await
-                    .map_err(|e| e.message),
-            ));
+            recent.set(Some(api::recent_actions(project_id, 90).await.map_err(|e| e.message)));
         });
     };
     leptos::task::spawn_local(async move {

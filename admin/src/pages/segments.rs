@@ -24,9 +24,7 @@ const DIMENSIONS: [(&str, &str); 8] = [
 /// The `by` parameter, or a message when the attribute key is missing.
 pub fn by_param(dimension: &str, key: &str) -> Result<String, String> {
     match dimension {
-        "attr" | "acct" if key.trim().is_empty() => {
-            Err("type the attribute key (e.g. plan)".to_owned())
-        }
+        "attr" | "acct" if key.trim().is_empty() => Err("type the attribute key (e.g. plan)".to_owned()),
         "attr" | "acct" => Ok(format!("{dimension}:{}", key.trim())),
         other => Ok(other.to_owned()),
     }
@@ -34,11 +32,7 @@ pub fn by_param(dimension: &str, key: &str) -> Result<String, String> {
 
 /// `+12.3 points (p = 0.004)`: the segment minus the rest.
 pub fn versus_rest(c: &nps_core::Comparison) -> String {
-    let p = if c.p_value < 0.001 {
-        "p < 0.001".to_owned()
-    } else {
-        format!("p = {:.3}", c.p_value)
-    };
+    let p = if c.p_value < 0.001 { "p < 0.001".to_owned() } else { format!("p = {:.3}", c.p_value) };
     format!("{:+.1} points ({p})", c.difference)
 }
 
@@ -62,9 +56,7 @@ pub fn Segments(
         let chosen = filters.get_untracked();
         leptos::task::spawn_local(async move {
             let result = match by {
-                Ok(by) => api::segments(survey_id, from, to, &by, min_n, &chosen)
-                    .await
-                    .map_err(|e| e.message),
+                Ok(by) => api::segments(survey_id, from, to, &by, min_n, &chosen).await.map_err(|e| e.message),
                 Err(e) => Err(e),
             };
             report.set(Some(result));
@@ -117,12 +109,7 @@ pub fn Segments(
 fn SegmentTable(report: SegmentReport) -> impl IntoView {
     let overall = fmt::headline(&report.overall);
     let min_n = report.min_n;
-    let k = report
-        .disclosure
-        .as_ref()
-        .map_or(nps_core::disclosure::DEFAULT_MIN_GROUP, |d| {
-            d.thresholds.min_group
-        });
+    let k = report.disclosure.as_ref().map_or(nps_core::disclosure::DEFAULT_MIN_GROUP, |d| d.thresholds.min_group);
     view! {
         <p class="muted" data-testid="segments-overall">{format!("All answers: {overall}")}</p>
         <div class="table-scroll">
@@ -147,17 +134,12 @@ fn SegmentTable(report: SegmentReport) -> impl IntoView {
 
 #[component]
 fn SegmentRow(segment: Segment, min_n: u64, k: u32) -> impl IntoView {
-    let name = segment
-        .value
-        .clone()
-        .unwrap_or_else(|| "(not set)".to_owned());
+    let name = segment.value.clone().unwrap_or_else(|| "(not set)".to_owned());
     let key = name.clone();
     let significant = segment.vs_rest.is_some_and(|c| c.significant);
     let mut notes = Vec::new();
     if segment.suppressed {
-        notes.push(format!(
-            "withheld: fewer than {k} answers, or it would expose a smaller group"
-        ));
+        notes.push(format!("withheld: fewer than {k} answers, or it would expose a smaller group"));
     } else if segment.small {
         notes.push(format!("small (n < {min_n})"));
     }
@@ -166,14 +148,9 @@ fn SegmentRow(segment: Segment, min_n: u64, k: u32) -> impl IntoView {
         (true, _) => "significant lower",
         _ => "",
     };
-    let small_class = if segment.small || segment.suppressed {
-        " small-segment"
-    } else {
-        ""
-    };
+    let small_class = if segment.small || segment.suppressed { " small-segment" } else { "" };
     let summary = segment.summary.clone();
-    let figures =
-        summary.and_then(|s| s.nps.map(|nps| (nps, s.interval.low, s.interval.high, s.n)));
+    let figures = summary.and_then(|s| s.nps.map(|nps| (nps, s.interval.low, s.interval.high, s.n)));
     view! {
         <tr class=format!("{class}{small_class}") data-segment=key>
             <th scope="row">{name}</th>
@@ -208,19 +185,9 @@ mod tests {
 
     #[test]
     fn the_comparison_reads_as_points_and_p_value() {
-        let c = nps_core::Comparison {
-            difference: 12.34,
-            se: 5.0,
-            z: 2.4,
-            p_value: 0.0164,
-            significant: true,
-        };
+        let c = nps_core::Comparison { difference: 12.34, se: 5.0, z: 2.4, p_value: 0.0164, significant: true };
         assert_eq!(versus_rest(&c), "+12.3 points (p = 0.016)");
-        let c = nps_core::Comparison {
-            p_value: 0.0001,
-            difference: -3.0,
-            ..c
-        };
+        let c = nps_core::Comparison { p_value: 0.0001, difference: -3.0, ..c };
         assert_eq!(versus_rest(&c), "-3.0 points (p < 0.001)");
     }
 }

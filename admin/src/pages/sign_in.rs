@@ -16,10 +16,7 @@ pub fn SignIn() -> impl IntoView {
     let busy = RwSignal::new(false);
 
     let finish = move |result: Result<nps_core::wire::SessionInfo, ApiError>| match result {
-        Ok(s) => state().user.set(Some(SessionUser {
-            email: s.email,
-            role: s.role,
-        })),
+        Ok(s) => state().user.set(Some(SessionUser { email: s.email, role: s.role })),
         Err(e) => {
             if e.code == ErrorCode::InvalidCredentials {
                 offer_bootstrap.set(true);
@@ -27,10 +24,7 @@ pub fn SignIn() -> impl IntoView {
             error.set(Some(e.message));
         }
     };
-    let credentials = move || Credentials {
-        email: email.get_untracked(),
-        password: password.get_untracked(),
-    };
+    let credentials = move || Credentials { email: email.get_untracked(), password: password.get_untracked() };
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);

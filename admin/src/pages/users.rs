@@ -10,9 +10,7 @@ use leptos::prelude::*;
 use nps_core::wire::{AdminRole, AdminUserStatus};
 
 pub(crate) fn origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
 /// What each role may do, shown next to the choice.
@@ -34,11 +32,7 @@ fn status_label(status: AdminUserStatus) -> &'static str {
 }
 
 /// Runs a change; on success clears the error and reloads the list, else shows why.
-fn apply(
-    change: impl std::future::Future<Output = ApiResult<()>> + 'static,
-    error: RwSignal<Option<String>>,
-    on_change: Callback<()>,
-) {
+fn apply(change: impl std::future::Future<Output = ApiResult<()>> + 'static, error: RwSignal<Option<String>>, on_change: Callback<()>) {
     leptos::task::spawn_local(async move {
         match change.await {
             Ok(()) => {
@@ -51,27 +45,17 @@ fn apply(
 }
 
 fn confirmed(question: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(question).ok())
-        .unwrap_or(false)
+    web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
 }
 
 /// The role of a user, and for owners a select to change it (the collector refuses demoting
 /// the last active owner and says so). The role text keeps its own element, so the cell reads
 /// the same for every viewer.
 #[component]
-fn RoleCell(
-    user: AdminUser,
-    editable: bool,
-    error: RwSignal<Option<String>>,
-    on_change: Callback<()>,
-) -> impl IntoView {
+fn RoleCell(user: AdminUser, editable: bool, error: RwSignal<Option<String>>, on_change: Callback<()>) -> impl IntoView {
     let (id, current) = (user.id, user.role);
     let on_select = move |ev: web_sys::Event| {
-        let Some(role) = AdminRole::parse(&event_target_value(&ev)).filter(|r| *r != current)
-        else {
-            return;
-        };
+        let Some(role) = AdminRole::parse(&event_target_value(&ev)).filter(|r| *r != current) else { return };
         apply(api::set_user_role(id, role), error, on_change);
     };
     let others = AdminRole::ALL.into_iter().filter(move |r| *r != current);
@@ -92,29 +76,16 @@ fn RoleCell(
 /// Disable / enable and delete (owners, never on their own row), and a reset link (owners for
 /// everyone, admins for users who are not owners).
 #[component]
-fn UserActions(
-    user: AdminUser,
-    owner: bool,
-    may_reset: bool,
-    itself: bool,
-    error: RwSignal<Option<String>>,
-    on_change: Callback<()>,
-) -> impl IntoView {
+fn UserActions(user: AdminUser, owner: bool, may_reset: bool, itself: bool, error: RwSignal<Option<String>>, on_change: Callback<()>) -> impl IntoView {
     let link = RwSignal::new(None::<String>);
     let (id, status) = (user.id, user.status);
     let email = user.email.clone();
     let toggle = move |_| {
-        let next = if status == AdminUserStatus::Active {
-            AdminUserStatus::Disabled
-        } else {
-            AdminUserStatus::Active
-        };
+        let next = if status == AdminUserStatus::Active { AdminUserStatus::Disabled } else { AdminUserStatus::Active };
         apply(api::set_user_status(id, next), error, on_change);
     };
     let delete = move |_| {
-        if confirmed(&format!(
-            "Delete {email}? They are signed out at once and cannot sign in again."
-        )) {
+        if confirmed(&format!("Delete {email}? They are signed out at once and cannot sign in again.")) {
             apply(api::delete_user(id), error, on_change);
         }
     };
@@ -150,19 +121,13 @@ fn UserActions(
 
 /// One row of the users table, with the controls the signed-in role allows.
 #[component]
-fn UserRow(
-    user: AdminUser,
-    me: Option<crate::SessionUser>,
-    on_change: Callback<()>,
-) -> impl IntoView {
+fn UserRow(user: AdminUser, me: Option<crate::SessionUser>, on_change: Callback<()>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let my_role = me.as_ref().map(|m| m.role);
     let owner = my_role == Some(AdminRole::Owner);
     let itself = me.as_ref().is_some_and(|m| m.email == user.email);
-    let may_reset =
-        owner || (my_role.is_some_and(AdminRole::can_configure) && user.role != AdminRole::Owner);
-    let (email, status, role, since) =
-        (user.email.clone(), user.status, user.role, user.created_at);
+    let may_reset = owner || (my_role.is_some_and(AdminRole::can_configure) && user.role != AdminRole::Owner);
+    let (email, status, role, since) = (user.email.clone(), user.status, user.role, user.created_at);
     let shown = email.clone();
     view! {
         <tr data-user=email>
@@ -184,28 +149,17 @@ pub fn Users() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let issued = RwSignal::new(Vec::<Invitation>::new());
     let users = RwSignal::new(None::<Result<Vec<AdminUser>, String>>);
-    let load = move || {
-        leptos::task::spawn_local(async move {
-            users.set(Some(api::users().await.map_err(|e| e.message)))
-        })
-    };
+    let load = move || leptos::task::spawn_local(async move { users.set(Some(api::users().await.map_err(|e| e.message))) });
     load();
     let row_me = me.clone();
     let roles: Vec<AdminRole> = AdminRole::ALL
         .into_iter()
-        .filter(|r| {
-            *r != AdminRole::Owner || me.as_ref().is_some_and(|u| u.role == AdminRole::Owner)
-        })
+        .filter(|r| *r != AdminRole::Owner || me.as_ref().is_some_and(|u| u.role == AdminRole::Owner))
         .collect();
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let Some(r) = AdminRole::parse(&role.get_untracked()) else {
-            return;
-        };
-        let request = InvitationRequest {
-            email: email.get_untracked().trim().to_owned(),
-            role: r,
-        };
+        let Some(r) = AdminRole::parse(&role.get_untracked()) else { return };
+        let request = InvitationRequest { email: email.get_untracked().trim().to_owned(), role: r };
         leptos::task::spawn_local(async move {
             match api::invite(&request).await {
                 Ok(invitation) => {

@@ -16,27 +16,18 @@ pub fn Webhooks(project_id: i64) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<String>);
     let load_hooks = move || {
-        leptos::task::spawn_local(async move {
-            hooks.set(Some(api::webhooks(project_id).await.map_err(|e| e.message)))
-        });
+        leptos::task::spawn_local(async move { hooks.set(Some(api::webhooks(project_id).await.map_err(|e| e.message))) });
     };
     let load_log = move || {
         let s = status.get_untracked();
-        leptos::task::spawn_local(async move {
-            log.set(Some(
-                api::deliveries(project_id, &s).await.map_err(|e| e.message),
-            ))
-        });
+        leptos::task::spawn_local(async move { log.set(Some(api::deliveries(project_id, &s).await.map_err(|e| e.message))) });
     };
     load_hooks();
     load_log();
     let send_test = move |id: i64| {
         leptos::task::spawn_local(async move {
             match api::test_webhook(id).await {
-                Ok(m) => notice.set(Some(format!(
-                    "Test event queued as message {}; refresh the log to see its delivery.",
-                    m.message_id
-                ))),
+                Ok(m) => notice.set(Some(format!("Test event queued as message {}; refresh the log to see its delivery.", m.message_id))),
                 Err(e) => notice.set(Some(e.message)),
             }
         });
@@ -145,21 +136,9 @@ fn NewWebhook(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
         ev.prevent_default();
         let input = WebhookInput {
             url: url.get_untracked().trim().to_owned(),
-            events: if completed_only.get_untracked() {
-                vec![WebhookEvent::ResponseCompleted]
-            } else {
-                WebhookEvent::ALL.to_vec()
-            },
-            bands: if detractors_only.get_untracked() {
-                vec![Band::Detractor]
-            } else {
-                Vec::new()
-            },
-            format: if slack.get_untracked() {
-                WebhookFormat::Slack
-            } else {
-                WebhookFormat::Standard
-            },
+            events: if completed_only.get_untracked() { vec![WebhookEvent::ResponseCompleted] } else { WebhookEvent::ALL.to_vec() },
+            bands: if detractors_only.get_untracked() { vec![Band::Detractor] } else { Vec::new() },
+            format: if slack.get_untracked() { WebhookFormat::Slack } else { WebhookFormat::Standard },
             enabled: true,
             description: None,
         };

@@ -53,15 +53,11 @@ impl RequestFacts {
         Self {
             method: req.method().clone(),
             pattern: req.match_pattern(),
-            credentials: req.cookie(crate::auth::SESSION_COOKIE).is_some()
-                || req.headers().contains_key(header::AUTHORIZATION),
+            credentials: req.cookie(crate::auth::SESSION_COOKIE).is_some() || req.headers().contains_key(header::AUTHORIZATION),
             // No trusted-proxy setting exists, so a forwarded header could be anyone's claim:
             // the connection's peer is what is recorded.
             client_addr: req.peer_addr().map(|a| a.ip().to_string()),
-            user_agent: req
-                .headers()
-                .get(header::USER_AGENT)
-                .map(|v| bounded_user_agent(&String::from_utf8_lossy(v.as_bytes()))),
+            user_agent: req.headers().get(header::USER_AGENT).map(|v| bounded_user_agent(&String::from_utf8_lossy(v.as_bytes()))),
             format,
         }
     }
@@ -69,28 +65,18 @@ impl RequestFacts {
 
 /// The user agent without control characters, cut to [`MAX_USER_AGENT_CHARS`].
 pub fn bounded_user_agent(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_USER_AGENT_CHARS)
-        .collect()
+    raw.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT_CHARS).collect()
 }
 
 /// The matched route's path parameters, as matched (see [`recorded_value`] for what is kept).
 pub fn path_params(req: &HttpRequest) -> Vec<(String, String)> {
-    req.match_info()
-        .iter()
-        .map(|(name, value)| (name.to_owned(), value.to_owned()))
-        .collect()
+    req.match_info().iter().map(|(name, value)| (name.to_owned(), value.to_owned())).collect()
 }
 
 /// What the log keeps of a path parameter: the value of an allow-listed one, cut to
 /// [`MAX_PARAM_CHARS`]; for any other only that it was there.
 fn recorded_value(name: &str, value: &str) -> String {
-    if RECORDED_PARAMS.contains(&name) {
-        value.chars().take(MAX_PARAM_CHARS).collect()
-    } else {
-        "(not recorded)".to_owned()
-    }
+    if RECORDED_PARAMS.contains(&name) { value.chars().take(MAX_PARAM_CHARS).collect() } else { "(not recorded)".to_owned() }
 }
 
 fn is_read(method: &Method) -> bool {
@@ -99,10 +85,7 @@ fn is_read(method: &Method) -> bool {
 
 fn is_export(facts: &RequestFacts) -> bool {
     let pattern = facts.pattern.as_deref().unwrap_or_default();
-    pattern.ends_with("/export")
-        || pattern.ends_with(".csv")
-        || EXPORT_ROUTES.contains(&pattern)
-        || facts.format.is_some()
+    pattern.ends_with("/export") || pattern.ends_with(".csv") || EXPORT_ROUTES.contains(&pattern) || facts.format.is_some()
 }
 
 /// The kind of entry the request gets, if any. Reads of customer NPS and of configuration are
@@ -127,16 +110,8 @@ pub fn kind(facts: &RequestFacts, reads: &[(i64, u32)], status: u16) -> Option<A
 
 /// The target: path parameters (allow-listed values only), the export format, and the survey and wave of protected
 /// reads, as a canonical (sorted) JSON object.
-fn target(
-    facts: &RequestFacts,
-    params: &[(String, String)],
-    reads: &[(i64, u32)],
-    kind: AuditKind,
-) -> String {
-    let mut target: BTreeMap<String, String> = params
-        .iter()
-        .map(|(k, v)| (k.clone(), recorded_value(k, v)))
-        .collect();
+fn target(facts: &RequestFacts, params: &[(String, String)], reads: &[(i64, u32)], kind: AuditKind) -> String {
+    let mut target: BTreeMap<String, String> = params.iter().map(|(k, v)| (k.clone(), recorded_value(k, v))).collect();
     if let (AuditKind::Export | AuditKind::AuditRead, Some(format)) = (kind, facts.format) {
         target.insert("format".into(), format.into());
     }
@@ -157,10 +132,7 @@ pub fn entry(
     status: u16,
 ) -> Option<(AuditKind, AuditRecord)> {
     let kind = kind(facts, reads, status)?;
-    let route = facts
-        .pattern
-        .as_deref()
-        .unwrap_or("/api/admin/(no such route)");
+    let route = facts.pattern.as_deref().unwrap_or("/api/admin/(no such route)");
     let record = AuditRecord {
         at: crate::ingest::now_ms(),
         actor_id: actor.as_ref().map(|a| a.id),
@@ -194,100 +166,36 @@ mod tests {
     #[test]
     fn writes_exports_protected_reads_and_denials_are_recorded_and_plain_reads_are_not() {
         let get = |p: &str| facts(Method::GET, p, None);
-        assert_eq!(
-            kind(
-                &facts(Method::PUT, "/api/admin/projects/{id}", None),
-                &[],
-                200
-            ),
-            Some(AuditKind::Write)
-        );
-        assert_eq!(
-            kind(&facts(Method::POST, "/api/admin/session", None), &[], 401),
-            Some(AuditKind::Write)
-        );
-        assert_eq!(
-            kind(
-                &facts(Method::GET, "/api/admin/responses", Some("csv")),
-                &[],
-                200
-            ),
-            Some(AuditKind::Export)
-        );
-        assert_eq!(
-            kind(
-                &facts(
-                    Method::POST,
-                    "/api/admin/projects/{id}/respondents/export",
-                    None
-                ),
-                &[],
-                200
-            ),
-            Some(AuditKind::Export)
-        );
-        assert_eq!(
-            kind(&get("/api/admin/campaigns/{id}/links"), &[], 200),
-            Some(AuditKind::Export)
-        );
-        assert_eq!(
-            kind(&get("/api/admin/reports/nps"), &[(3, 1)], 200),
-            Some(AuditKind::ProtectedRead)
-        );
-        assert_eq!(
-            kind(&get("/api/admin/audit/export.csv"), &[], 200),
-            Some(AuditKind::AuditRead)
-        );
-        assert_eq!(
-            kind(&get("/api/admin/reports/nps"), &[], 200),
-            None,
-            "customer NPS reads are not recorded"
-        );
-        assert_eq!(
-            kind(&get("/api/admin/users"), &[], 403),
-            Some(AuditKind::Denied)
-        );
-        assert_eq!(
-            kind(&get("/api/admin/session"), &[], 401),
-            None,
-            "an anonymous probe is not recorded"
-        );
-        let presented = RequestFacts {
-            credentials: true,
-            ..get("/api/admin/session")
-        };
+        assert_eq!(kind(&facts(Method::PUT, "/api/admin/projects/{id}", None), &[], 200), Some(AuditKind::Write));
+        assert_eq!(kind(&facts(Method::POST, "/api/admin/session", None), &[], 401), Some(AuditKind::Write));
+        assert_eq!(kind(&facts(Method::GET, "/api/admin/responses", Some("csv")), &[], 200), Some(AuditKind::Export));
+        assert_eq!(kind(&facts(Method::POST, "/api/admin/projects/{id}/respondents/export", None), &[], 200), Some(AuditKind::Export));
+        assert_eq!(kind(&get("/api/admin/campaigns/{id}/links"), &[], 200), Some(AuditKind::Export));
+        assert_eq!(kind(&get("/api/admin/reports/nps"), &[(3, 1)], 200), Some(AuditKind::ProtectedRead));
+        assert_eq!(kind(&get("/api/admin/audit/export.csv"), &[], 200), Some(AuditKind::AuditRead));
+        assert_eq!(kind(&get("/api/admin/reports/nps"), &[], 200), None, "customer NPS reads are not recorded");
+        assert_eq!(kind(&get("/api/admin/users"), &[], 403), Some(AuditKind::Denied));
+        assert_eq!(kind(&get("/api/admin/session"), &[], 401), None, "an anonymous probe is not recorded");
+        let presented = RequestFacts { credentials: true, ..get("/api/admin/session") };
         assert_eq!(kind(&presented, &[], 401), Some(AuditKind::Denied));
     }
 
     #[test]
     fn the_target_keeps_allow_listed_parameters_and_never_a_token() {
-        let params = vec![
-            ("token".to_owned(), "secret-token".to_owned()),
-            ("id".to_owned(), "7".to_owned()),
-        ];
+        let params = vec![("token".to_owned(), "secret-token".to_owned()), ("id".to_owned(), "7".to_owned())];
         let f = facts(Method::POST, "/api/admin/password-resets/{token}", None);
         let (_, record) = entry(&f, None, &[], &params, 204).expect("a write is recorded");
         assert_eq!(record.target, r#"{"id":"7","token":"(not recorded)"}"#);
         assert!(!record.target.contains("secret-token"));
         assert_eq!(record.action, "POST /api/admin/password-resets/{token}");
         let reads = [(3, 1), (4, 2)];
-        let (_, read) = entry(
-            &facts(Method::GET, "/api/admin/reports/compare", None),
-            None,
-            &reads,
-            &[],
-            200,
-        )
-        .expect("recorded");
+        let (_, read) = entry(&facts(Method::GET, "/api/admin/reports/compare", None), None, &reads, &[], 200).expect("recorded");
         assert_eq!(read.target, r#"{"survey_id":"3,4","wave":"1,2"}"#);
     }
 
     #[test]
     fn user_agents_are_cut_and_lose_control_characters() {
         assert_eq!(bounded_user_agent("curl/8\r\nX: y"), "curl/8X: y");
-        assert_eq!(
-            bounded_user_agent(&"é".repeat(500)).chars().count(),
-            MAX_USER_AGENT_CHARS
-        );
+        assert_eq!(bounded_user_agent(&"é".repeat(500)).chars().count(), MAX_USER_AGENT_CHARS);
     }
 }

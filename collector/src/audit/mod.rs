@@ -57,10 +57,7 @@ pub struct AuditNote(Arc<Mutex<Noted>>);
 impl AuditNote {
     /// The note of this request, or a detached one outside the admin API.
     pub fn of(req: &HttpRequest) -> Self {
-        req.extensions()
-            .get::<AuditNote>()
-            .cloned()
-            .unwrap_or_default()
+        req.extensions().get::<AuditNote>().cloned().unwrap_or_default()
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Noted) -> T) -> T {
@@ -92,10 +89,7 @@ fn is_admin_path(path: &str) -> bool {
 }
 
 /// The middleware around the admin API: records the entry after the handler answered.
-pub async fn record(
-    req: ServiceRequest,
-    next: Next<BoxBody>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+pub async fn record(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if !is_admin_path(req.path()) {
         return next.call(req).await;
     }
@@ -133,10 +127,7 @@ fn withhold_unaudited(
     kind: AuditKind,
     response: Result<ServiceResponse<BoxBody>, actix_web::Error>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let disclosing = matches!(
-        kind,
-        AuditKind::Export | AuditKind::ProtectedRead | AuditKind::AuditRead
-    );
+    let disclosing = matches!(kind, AuditKind::Export | AuditKind::ProtectedRead | AuditKind::AuditRead);
     match response {
         Ok(r) if disclosing && r.status().is_success() => {
             let (req, _) = r.into_parts();

@@ -15,22 +15,13 @@ const PAGE: i64 = 1_000;
 /// What is wrong with `row` as the successor of (`prev_seq`, `prev_hash`), if anything.
 pub fn problem(row: &AuditRow, prev_seq: i64, prev_hash: &str) -> Option<String> {
     if row.seq != prev_seq + 1 {
-        return Some(format!(
-            "entry {} follows entry {prev_seq}: entries are missing",
-            row.seq
-        ));
+        return Some(format!("entry {} follows entry {prev_seq}: entries are missing", row.seq));
     }
     if row.prev_hash != prev_hash {
-        return Some(format!(
-            "entry {} does not link to the hash of entry {prev_seq}",
-            row.seq
-        ));
+        return Some(format!("entry {} does not link to the hash of entry {prev_seq}", row.seq));
     }
     if row.record.chain_hash(row.seq, &row.prev_hash) != row.hash {
-        return Some(format!(
-            "entry {} was changed after it was written (its hash does not match its content)",
-            row.seq
-        ));
+        return Some(format!("entry {} was changed after it was written (its hash does not match its content)", row.seq));
     }
     None
 }
@@ -62,19 +53,10 @@ pub async fn verify<S: AuditStore + ?Sized>(store: &S) -> StoreResult<AuditVerif
         }
     }
     if (prev_seq, prev_hash.as_str()) != (head_seq, head_hash.as_str()) {
-        let what = format!(
-            "the newest entry is {prev_seq} but the chain head says {head_seq}: entries were removed or the head altered"
-        );
+        let what = format!("the newest entry is {prev_seq} but the chain head says {head_seq}: entries were removed or the head altered");
         return Ok(broken(prev_seq.max(head_seq), what, entries));
     }
-    Ok(AuditVerification {
-        intact: true,
-        entries,
-        head_seq,
-        head_hash,
-        broken_at: None,
-        problem: None,
-    })
+    Ok(AuditVerification { intact: true, entries, head_seq, head_hash, broken_at: None, problem: None })
 }
 
 #[cfg(test)]
@@ -96,12 +78,7 @@ mod tests {
             user_agent: None,
         };
         let hash = record.chain_hash(seq, prev_hash);
-        AuditRow {
-            seq,
-            record,
-            prev_hash: prev_hash.to_owned(),
-            hash,
-        }
+        AuditRow { seq, record, prev_hash: prev_hash.to_owned(), hash }
     }
 
     #[test]

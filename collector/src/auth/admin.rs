@@ -42,10 +42,7 @@ impl AdminSession {
         if self.role.can_configure() {
             Ok(())
         } else {
-            Err(ApiError::forbidden(format!(
-                "the {} role cannot change configuration",
-                self.role.as_str()
-            )))
+            Err(ApiError::forbidden(format!("the {} role cannot change configuration", self.role.as_str())))
         }
     }
 
@@ -63,18 +60,11 @@ impl AdminSession {
 }
 
 fn expired() -> ApiError {
-    ApiError::client(
-        ErrorCode::Unauthorized,
-        "the session is invalid or has expired; sign in again",
-    )
+    ApiError::client(ErrorCode::Unauthorized, "the session is invalid or has expired; sign in again")
 }
 
 /// Checks the token itself (signature, expiry, CSRF); the user is checked in [`authenticate`].
-fn verify_token(
-    req: &HttpRequest,
-    state: &AppState,
-    audit: &crate::audit::AuditNote,
-) -> Result<AdminClaims, ApiError> {
+fn verify_token(req: &HttpRequest, state: &AppState, audit: &crate::audit::AuditNote) -> Result<AdminClaims, ApiError> {
     let bearer = req
         .headers()
         .get("Authorization")
@@ -96,60 +86,27 @@ fn verify_token(
             // A request another site made the user's browser send: the audit log names whose
             // session it tried to use (the token's signature is valid, so the name is ours).
             if let Ok(id) = claims.sub.parse() {
-                audit.actor(crate::audit::Actor {
-                    id,
-                    email: claims.email.clone(),
-                    role: claims.role,
-                });
+                audit.actor(crate::audit::Actor { id, email: claims.email.clone(), role: claims.role });
             }
-            return Err(ApiError::client(
-                ErrorCode::CsrfFailed,
-                "missing or wrong X-CSRF-Token header",
-            ));
+            return Err(ApiError::client(ErrorCode::CsrfFailed, "missing or wrong X-CSRF-Token header"));
         }
     }
     Ok(claims)
 }
 
-async fn authenticate(
-    state: web::Data<AppState>,
-    claims: AdminClaims,
-    audit: crate::audit::AuditNote,
-) -> Result<AdminSession, ApiError> {
-    let user_id: i64 = claims
-        .sub
-        .parse()
-        .map_err(|_| ApiError::client(ErrorCode::Unauthorized, "malformed session"))?;
-    let user = state
-        .store
-        .session_user(user_id)
-        .await?
-        .ok_or_else(expired)?;
+async fn authenticate(state: web::Data<AppState>, claims: AdminClaims, audit: crate::audit::AuditNote) -> Result<AdminSession, ApiError> {
+    let user_id: i64 = claims.sub.parse().map_err(|_| ApiError::client(ErrorCode::Unauthorized, "malformed session"))?;
+    let user = state.store.session_user(user_id).await?.ok_or_else(expired)?;
     // Disabling bumps the epoch too; this check keeps a disabled user out even so.
     if user.disabled {
-        return Err(ApiError::client(
-            ErrorCode::Unauthorized,
-            "this account is disabled",
-        ));
+        return Err(ApiError::client(ErrorCode::Unauthorized, "this account is disabled"));
     }
     if claims.epoch != user.session_epoch {
-        return Err(ApiError::client(
-            ErrorCode::Unauthorized,
-            "this session was signed out; sign in again",
-        ));
+        return Err(ApiError::client(ErrorCode::Unauthorized, "this session was signed out; sign in again"));
     }
     // The audit middleware records who made the request (see `crate::audit`).
-    audit.actor(crate::audit::Actor {
-        id: user.id,
-        email: user.email.clone(),
-        role: user.role,
-    });
-    Ok(AdminSession {
-        user_id: user.id,
-        email: user.email,
-        role: user.role,
-        audit,
-    })
+    audit.actor(crate::audit::Actor { id: user.id, email: user.email.clone(), role: user.role });
+    Ok(AdminSession { user_id: user.id, email: user.email, role: user.role, audit })
 }
 
 impl FromRequest for AdminSession {
@@ -158,11 +115,7 @@ impl FromRequest for AdminSession {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-            return Box::pin(async {
-                Err(ApiError::Internal(anyhow::anyhow!(
-                    "application state missing"
-                )))
-            });
+            return Box::pin(async { Err(ApiError::Internal(anyhow::anyhow!("application state missing"))) });
         };
         let audit = crate::audit::AuditNote::of(req);
         let claims = verify_token(req, &state, &audit);

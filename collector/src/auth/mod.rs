@@ -9,6 +9,6 @@ pub use admin::{AdminSession, CSRF_HEADER, SESSION_COOKIE};
 pub use password::{HASHING_PERMITS, HashingTurn, hash_password, hashing_turn, verify_password};
 pub use throttle::SignInThrottle;
 pub use tokens::{
-    ADMIN_AUDIENCE, AdminClaims, INVITE_AUDIENCE, IdentityClaims, InviteClaims, TokenKeys,
-    WIDGET_AUDIENCE, WidgetClaims, verify_identity_token,
+    ADMIN_AUDIENCE, AdminClaims, INVITE_AUDIENCE, IdentityClaims, InviteClaims, TokenKeys, WIDGET_AUDIENCE, WidgetClaims,
+    verify_identity_token,
 };

@@ -38,11 +38,7 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 pub async fn verify_password(password: String, stored_hash: String, _turn: &HashingTurn) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored_hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false)
     })
     .await
@@ -58,8 +54,7 @@ mod tests {
     /// timing would tell which addresses have accounts.
     #[test]
     fn the_dummy_hash_costs_what_a_real_one_costs() {
-        let dummy =
-            PasswordHash::new(crate::routes::admin::auth::DUMMY_HASH).expect("dummy hash parses");
+        let dummy = PasswordHash::new(crate::routes::admin::auth::DUMMY_HASH).expect("dummy hash parses");
         let salt = SaltString::generate(&mut OsRng);
         let real_hash = Argon2::default().hash_password(b"x", &salt).expect("hash");
         assert_eq!(dummy.algorithm, real_hash.algorithm);

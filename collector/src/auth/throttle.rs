@@ -31,12 +31,7 @@ struct FailureMap {
 
 impl FailureMap {
     fn new(max_failures: u32, window: Duration, capacity: usize) -> Self {
-        Self {
-            max_failures: max_failures.max(1),
-            window,
-            capacity: capacity.max(1),
-            entries: Mutex::new(HashMap::new()),
-        }
+        Self { max_failures: max_failures.max(1), window, capacity: capacity.max(1), entries: Mutex::new(HashMap::new()) }
     }
 
     /// How long the key stays locked, if it is.
@@ -52,43 +47,28 @@ impl FailureMap {
         if !entries.contains_key(key) && entries.len() >= self.capacity {
             self.make_room(&mut entries, now);
         }
-        let w = entries.entry(key.to_owned()).or_insert(Window {
-            started: now,
-            failures: 0,
-        });
+        let w = entries.entry(key.to_owned()).or_insert(Window { started: now, failures: 0 });
         if now >= w.started + self.window {
-            *w = Window {
-                started: now,
-                failures: 0,
-            };
+            *w = Window { started: now, failures: 0 };
         }
         w.failures = w.failures.saturating_add(1);
     }
 
     fn forget(&self, key: &str) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
     }
 
     fn make_room(&self, entries: &mut HashMap<String, Window>, now: Instant) {
         entries.retain(|_, w| now < w.started + self.window);
         if entries.len() >= self.capacity
-            && let Some(oldest) = entries
-                .iter()
-                .min_by_key(|(_, w)| w.started)
-                .map(|(k, _)| k.clone())
+            && let Some(oldest) = entries.iter().min_by_key(|(_, w)| w.started).map(|(k, _)| k.clone())
         {
             entries.remove(&oldest);
         }
     }
 
     fn prune(&self, now: Instant) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, w| now < w.started + self.window);
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, w| now < w.started + self.window);
     }
 
     #[cfg(test)]
@@ -166,22 +146,11 @@ mod tests {
         }
         assert_eq!(map.locked_for("a", t0), None);
         map.fail("a", t0);
-        assert_eq!(
-            map.locked_for("a", t0 + Duration::from_secs(10)),
-            Some(Duration::from_secs(50))
-        );
+        assert_eq!(map.locked_for("a", t0 + Duration::from_secs(10)), Some(Duration::from_secs(50)));
         assert_eq!(map.locked_for("b", t0), None, "other keys are not affected");
-        assert_eq!(
-            map.locked_for("a", t0 + Duration::from_secs(60)),
-            None,
-            "the window ended"
-        );
+        assert_eq!(map.locked_for("a", t0 + Duration::from_secs(60)), None, "the window ended");
         map.fail("a", t0 + Duration::from_secs(61));
-        assert_eq!(
-            map.locked_for("a", t0 + Duration::from_secs(61)),
-            None,
-            "a new window starts from zero"
-        );
+        assert_eq!(map.locked_for("a", t0 + Duration::from_secs(61)), None, "a new window starts from zero");
     }
 
     #[test]

@@ -102,24 +102,15 @@ fn validation(audience: Option<&str>) -> Validation {
 
 impl TokenKeys {
     pub fn new(secret: &[u8]) -> Self {
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        }
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
     }
 
     pub fn sign<T: Serialize>(&self, claims: &T) -> anyhow::Result<String> {
-        Ok(encode(
-            &Header::new(Algorithm::HS256),
-            claims,
-            &self.encoding,
-        )?)
+        Ok(encode(&Header::new(Algorithm::HS256), claims, &self.encoding)?)
     }
 
     pub fn verify_admin(&self, token: &str) -> Option<AdminClaims> {
-        decode::<AdminClaims>(token, &self.decoding, &validation(Some(ADMIN_AUDIENCE)))
-            .ok()
-            .map(|d| d.claims)
+        decode::<AdminClaims>(token, &self.decoding, &validation(Some(ADMIN_AUDIENCE))).ok().map(|d| d.claims)
     }
 
     pub fn verify_invite(&self, token: &str) -> Result<InviteClaims, (ErrorCode, String)> {
@@ -130,15 +121,8 @@ impl TokenKeys {
 
     /// Any HS256 token of `audience` (with `exp` and `sub`), e.g. an admin invitation;
     /// `what` names it in the error message.
-    pub fn verify_claims<T: serde::de::DeserializeOwned>(
-        &self,
-        token: &str,
-        audience: &str,
-        what: &str,
-    ) -> Result<T, (ErrorCode, String)> {
-        decode::<T>(token, &self.decoding, &validation(Some(audience)))
-            .map(|d| d.claims)
-            .map_err(|e| classify(&e, what))
+    pub fn verify_claims<T: serde::de::DeserializeOwned>(&self, token: &str, audience: &str, what: &str) -> Result<T, (ErrorCode, String)> {
+        decode::<T>(token, &self.decoding, &validation(Some(audience))).map(|d| d.claims).map_err(|e| classify(&e, what))
     }
 
     pub fn verify_widget(&self, token: &str) -> Result<WidgetClaims, (ErrorCode, String)> {
@@ -149,38 +133,19 @@ impl TokenKeys {
 }
 
 /// Checks a host-signed identity token against the project's identity secret.
-pub fn verify_identity_token(
-    token: &str,
-    project_secret: &str,
-) -> Result<IdentityClaims, (ErrorCode, String)> {
-    decode::<IdentityClaims>(
-        token,
-        &DecodingKey::from_secret(project_secret.as_bytes()),
-        &validation(None),
-    )
-    .map(|d| d.claims)
-    .map_err(|e| classify(&e, "identity_token"))
+pub fn verify_identity_token(token: &str, project_secret: &str) -> Result<IdentityClaims, (ErrorCode, String)> {
+    decode::<IdentityClaims>(token, &DecodingKey::from_secret(project_secret.as_bytes()), &validation(None))
+        .map(|d| d.claims)
+        .map_err(|e| classify(&e, "identity_token"))
 }
 
 fn classify(e: &jsonwebtoken::errors::Error, what: &str) -> (ErrorCode, String) {
     match e.kind() {
         ErrorKind::ExpiredSignature => (ErrorCode::IdentityExpired, format!("{what} has expired")),
-        ErrorKind::InvalidSignature => (
-            ErrorCode::IdentityInvalid,
-            format!("{what} signature does not verify"),
-        ),
-        ErrorKind::InvalidAlgorithm => (
-            ErrorCode::IdentityInvalid,
-            format!("{what} must be signed with HS256"),
-        ),
-        ErrorKind::MissingRequiredClaim(claim) => (
-            ErrorCode::IdentityInvalid,
-            format!("{what} lacks the `{claim}` claim"),
-        ),
-        _ => (
-            ErrorCode::IdentityInvalid,
-            format!("{what} is not a valid token"),
-        ),
+        ErrorKind::InvalidSignature => (ErrorCode::IdentityInvalid, format!("{what} signature does not verify")),
+        ErrorKind::InvalidAlgorithm => (ErrorCode::IdentityInvalid, format!("{what} must be signed with HS256")),
+        ErrorKind::MissingRequiredClaim(claim) => (ErrorCode::IdentityInvalid, format!("{what} lacks the `{claim}` claim")),
+        _ => (ErrorCode::IdentityInvalid, format!("{what} is not a valid token")),
     }
 }
 
@@ -194,53 +159,21 @@ mod tests {
 
     #[test]
     fn identity_tokens_verify_only_with_the_project_secret_and_before_expiry() {
-        let claims = IdentityClaims {
-            sub: "u1".into(),
-            exp: in_one_hour(),
-            attributes: None,
-            account: None,
-            role: None,
-            account_attributes: None,
-        };
-        let token = TokenKeys::new(b"project-secret")
-            .sign(&claims)
-            .expect("sign");
-        assert_eq!(
-            verify_identity_token(&token, "project-secret").map(|c| c.sub),
-            Ok("u1".into())
-        );
-        assert_eq!(
-            verify_identity_token(&token, "other")
-                .map(|c| c.sub)
-                .unwrap_err()
-                .0,
-            ErrorCode::IdentityInvalid
-        );
+        let claims =
+            IdentityClaims { sub: "u1".into(), exp: in_one_hour(), attributes: None, account: None, role: None, account_attributes: None };
+        let token = TokenKeys::new(b"project-secret").sign(&claims).expect("sign");
+        assert_eq!(verify_identity_token(&token, "project-secret").map(|c| c.sub), Ok("u1".into()));
+        assert_eq!(verify_identity_token(&token, "other").map(|c| c.sub).unwrap_err().0, ErrorCode::IdentityInvalid);
 
-        let expired = IdentityClaims {
-            exp: chrono::Utc::now().timestamp() - 3600,
-            ..claims
-        };
-        let token = TokenKeys::new(b"project-secret")
-            .sign(&expired)
-            .expect("sign");
-        assert_eq!(
-            verify_identity_token(&token, "project-secret")
-                .unwrap_err()
-                .0,
-            ErrorCode::IdentityExpired
-        );
+        let expired = IdentityClaims { exp: chrono::Utc::now().timestamp() - 3600, ..claims };
+        let token = TokenKeys::new(b"project-secret").sign(&expired).expect("sign");
+        assert_eq!(verify_identity_token(&token, "project-secret").unwrap_err().0, ErrorCode::IdentityExpired);
     }
 
     #[test]
     fn a_widget_token_is_not_an_admin_session() {
         let keys = TokenKeys::new(b"server");
-        let widget = WidgetClaims {
-            sub: "u".into(),
-            pid: 1,
-            aud: WIDGET_AUDIENCE.into(),
-            exp: in_one_hour(),
-        };
+        let widget = WidgetClaims { sub: "u".into(), pid: 1, aud: WIDGET_AUDIENCE.into(), exp: in_one_hour() };
         let token = keys.sign(&widget).expect("sign");
         assert!(keys.verify_admin(&token).is_none());
         assert!(keys.verify_widget(&token).is_ok());

@@ -42,9 +42,7 @@ pub fn primary(lang: &str) -> &str {
 /// The strings for `lang` (by its primary subtag), English when it is not built in.
 pub fn strings(lang: &str) -> &'static Strings {
     let p = primary(lang).to_ascii_lowercase();
-    ALL.iter()
-        .find(|(code, _)| *code == p)
-        .map_or(&ALL[0].1, |(_, s)| s)
+    ALL.iter().find(|(code, _)| *code == p).map_or(&ALL[0].1, |(_, s)| s)
 }
 
 /// The language of the survey texts a recipient reads: theirs when the survey has texts in it
@@ -66,10 +64,7 @@ pub fn texts_language(definition: &SurveyDefinition, recipient: Option<&str>) ->
 /// survey has no texts in it), else the texts' language. Where the two differ, the page and
 /// the mail mark the survey texts with their own `lang`.
 pub fn chrome_language(definition: &SurveyDefinition, recipient: Option<&str>) -> String {
-    let built_in = |l: &str| {
-        ALL.iter()
-            .any(|(code, _)| *code == primary(l).to_ascii_lowercase())
-    };
+    let built_in = |l: &str| ALL.iter().any(|(code, _)| *code == primary(l).to_ascii_lowercase());
     match recipient.filter(|l| built_in(l)) {
         Some(l) => primary(l).to_ascii_lowercase(),
         None => texts_language(definition, recipient),
@@ -197,25 +192,14 @@ mod tests {
         let mut definition = SurveyDefinition::default();
         definition.texts.insert("de".into(), SurveyTexts::default());
         assert_eq!(texts_language(&definition, Some("de-AT")), "de");
-        assert_eq!(
-            texts_language(&definition, Some("fr")),
-            "en",
-            "no French texts: the default language"
-        );
+        assert_eq!(texts_language(&definition, Some("fr")), "en", "no French texts: the default language");
         assert_eq!(texts_language(&definition, None), "en");
-        assert_eq!(
-            chrome_language(&definition, Some("fr-CA")),
-            "fr",
-            "the words around them are built in"
-        );
+        assert_eq!(chrome_language(&definition, Some("fr-CA")), "fr", "the words around them are built in");
         assert_eq!(chrome_language(&definition, Some("ja")), "en");
         assert_eq!(strings("de-CH").send, "Senden");
         assert_eq!(strings("xx").send, "Send");
         for (code, s) in &ALL {
-            assert!(
-                s.hello_name.contains("{name}") && s.valid_until.contains("{date}"),
-                "{code}"
-            );
+            assert!(s.hello_name.contains("{name}") && s.valid_until.contains("{date}"), "{code}");
         }
     }
 }

@@ -34,9 +34,7 @@ pub struct MailInput<'a> {
 }
 
 fn date(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default()
 }
 
 /// The paragraphs of the mail, in order (the link has its own place).
@@ -50,13 +48,7 @@ struct Parts {
 }
 
 fn parts(input: &MailInput, s: &Strings, question: &str) -> Parts {
-    let greeting = match input
-        .recipient
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
+    let greeting = match input.recipient.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         Some(name) => s.hello_name.replace("{name}", name),
         None => s.hello.to_owned(),
     };
@@ -69,14 +61,7 @@ fn parts(input: &MailInput, s: &Strings, question: &str) -> Parts {
         after_link.push(s.anonymous_mail.to_owned());
     }
     after_link.push(s.personal.to_owned());
-    Parts {
-        subject: subject.to_owned(),
-        greeting,
-        intro: intro.to_owned(),
-        question: question.to_owned(),
-        answer_here: s.answer_here,
-        after_link,
-    }
+    Parts { subject: subject.to_owned(), greeting, intro: intro.to_owned(), question: question.to_owned(), answer_here: s.answer_here, after_link }
 }
 
 pub fn compose(input: &MailInput) -> EmailMessage {
@@ -84,15 +69,8 @@ pub fn compose(input: &MailInput) -> EmailMessage {
     let lang = i18n::chrome_language(definition, input.recipient.language.as_deref());
     let texts_lang = i18n::texts_language(definition, input.recipient.language.as_deref());
     let s = i18n::strings(&lang);
-    let question = definition
-        .texts_for(Some(&texts_lang))
-        .map(|t| t.question.clone())
-        .unwrap_or_default();
-    let question_lang = if texts_lang == lang {
-        String::new()
-    } else {
-        format!(" lang=\"{}\"", escape(&texts_lang))
-    };
+    let question = definition.texts_for(Some(&texts_lang)).map(|t| t.question.clone()).unwrap_or_default();
+    let question_lang = if texts_lang == lang { String::new() } else { format!(" lang=\"{}\"", escape(&texts_lang)) };
     let p = parts(input, s, &question);
     let text = format!(
         "{}\n\n{}\n\n{}\n\n{}\n{}\n\n{}\n",
@@ -103,11 +81,7 @@ pub fn compose(input: &MailInput) -> EmailMessage {
         input.link,
         p.after_link.join("\n")
     );
-    let paragraphs: String = p
-        .after_link
-        .iter()
-        .map(|l| format!("<p>{}</p>", escape(l)))
-        .collect();
+    let paragraphs: String = p.after_link.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><body><p>{greeting}</p><p>{intro}</p><p{question_lang}><strong>{question}</strong></p>\
          <p><a href=\"{link}\">{answer}</a></p>{paragraphs}</body></html>",
@@ -125,10 +99,7 @@ pub fn compose(input: &MailInput) -> EmailMessage {
         text,
         html: Some(html),
         kind: input.kind.as_str().to_owned(),
-        reference: format!(
-            "campaign {} wave {} recipient {}",
-            input.campaign.id, input.wave, input.recipient.id
-        ),
+        reference: format!("campaign {} wave {} recipient {}", input.campaign.id, input.wave, input.recipient.id),
     }
 }
 
@@ -139,13 +110,7 @@ mod tests {
 
     fn survey() -> Survey {
         let mut definition = SurveyDefinition::default();
-        definition.texts.insert(
-            "de".into(),
-            SurveyTexts {
-                question: "Würden Sie uns empfehlen?".into(),
-                ..SurveyTexts::default()
-            },
-        );
+        definition.texts.insert("de".into(), SurveyTexts { question: "Würden Sie uns empfehlen?".into(), ..SurveyTexts::default() });
         Survey {
             id: 1,
             project_id: 7,
@@ -189,77 +154,27 @@ mod tests {
 
     #[test]
     fn a_german_recipient_gets_a_german_invitation_with_the_link() {
-        let (c, s, r) = (
-            campaign(),
-            survey(),
-            recipient(Some("de-DE"), Some("Änne <x>")),
-        );
-        let input = MailInput {
-            kind: MailKind::Invitation,
-            campaign: &c,
-            survey: &s,
-            recipient: &r,
-            wave: 1,
-            link: "http://h/s/abc",
-            expires_at: c.expires_at,
-        };
+        let (c, s, r) = (campaign(), survey(), recipient(Some("de-DE"), Some("Änne <x>")));
+        let input = MailInput { kind: MailKind::Invitation, campaign: &c, survey: &s, recipient: &r, wave: 1, link: "http://h/s/abc", expires_at: c.expires_at };
         let mail = compose(&input);
         assert_eq!(mail.subject, i18n::strings("de").invite_subject);
-        assert!(
-            mail.text.contains("Hallo Änne <x>,")
-                && mail.text.contains("Würden Sie uns empfehlen?")
-        );
-        assert!(
-            mail.text.contains("http://h/s/abc")
-                && mail.text.contains("2026-01-01")
-                && mail.text.contains("anonym")
-        );
+        assert!(mail.text.contains("Hallo Änne <x>,") && mail.text.contains("Würden Sie uns empfehlen?"));
+        assert!(mail.text.contains("http://h/s/abc") && mail.text.contains("2026-01-01") && mail.text.contains("anonym"));
         let html = mail.html.unwrap_or_default();
-        assert!(
-            html.contains("lang=\"de\"")
-                && html.contains("Änne &lt;x&gt;")
-                && html.contains("href=\"http://h/s/abc\"")
-        );
-        assert_eq!(
-            (mail.to.as_str(), mail.kind.as_str(), mail.project_id),
-            ("ann@corp.test", "invitation", 7)
-        );
+        assert!(html.contains("lang=\"de\"") && html.contains("Änne &lt;x&gt;") && html.contains("href=\"http://h/s/abc\""));
+        assert_eq!((mail.to.as_str(), mail.kind.as_str(), mail.project_id), ("ann@corp.test", "invitation", 7));
     }
 
     #[test]
     fn without_texts_in_their_language_the_question_keeps_the_default_language() {
         let (c, s, r) = (campaign(), survey(), recipient(Some("fr"), None));
-        let input = MailInput {
-            kind: MailKind::Reminder,
-            campaign: &c,
-            survey: &s,
-            recipient: &r,
-            wave: 2,
-            link: "http://h/s/x",
-            expires_at: 0,
-        };
+        let input = MailInput { kind: MailKind::Reminder, campaign: &c, survey: &s, recipient: &r, wave: 2, link: "http://h/s/x", expires_at: 0 };
         let mail = compose(&input);
         assert_eq!(mail.subject, i18n::strings("fr").reminder_subject);
-        assert!(
-            mail.text.starts_with("Bonjour,")
-                && mail.text.contains("How likely are you")
-                && mail.reference.contains("wave 2")
-        );
-        assert!(
-            mail.html
-                .unwrap_or_default()
-                .contains("<p lang=\"en\"><strong>How likely")
-        );
+        assert!(mail.text.starts_with("Bonjour,") && mail.text.contains("How likely are you") && mail.reference.contains("wave 2"));
+        assert!(mail.html.unwrap_or_default().contains("<p lang=\"en\"><strong>How likely"));
         let r = recipient(Some("ja"), None);
-        let input = MailInput {
-            kind: MailKind::Invitation,
-            campaign: &c,
-            survey: &s,
-            recipient: &r,
-            wave: 1,
-            link: "http://h/s/x",
-            expires_at: 0,
-        };
+        let input = MailInput { kind: MailKind::Invitation, campaign: &c, survey: &s, recipient: &r, wave: 1, link: "http://h/s/x", expires_at: 0 };
         assert_eq!(compose(&input).subject, i18n::strings("en").invite_subject);
     }
 }

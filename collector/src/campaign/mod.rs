@@ -36,12 +36,7 @@ pub struct Wave {
 impl Wave {
     /// The first wave of a campaign whose links went out before any wave was recorded.
     pub fn first(campaign: &Campaign) -> Self {
-        Wave {
-            wave: 1,
-            started_at: campaign.created_at,
-            expires_at: campaign.expires_at,
-            reminder_rounds: 0,
-        }
+        Wave { wave: 1, started_at: campaign.created_at, expires_at: campaign.expires_at, reminder_rounds: 0 }
     }
 }
 
@@ -49,22 +44,12 @@ impl Wave {
 /// id, so links handed out before waves existed stay valid; later waves derive a new one, so
 /// answering in one wave never spends another wave's link.
 pub fn wave_token_id(token_id: &str, wave: u32) -> String {
-    if wave <= 1 {
-        token_id.to_owned()
-    } else {
-        format!("{token_id}:{wave}")
-    }
+    if wave <= 1 { token_id.to_owned() } else { format!("{token_id}:{wave}") }
 }
 
 /// The signed personal link of a recipient for a wave (deterministic: the invitation and its
 /// reminders carry the same link).
-pub fn personal_link(
-    keys: &TokenKeys,
-    base_url: &str,
-    campaign: &Campaign,
-    recipient: &RecipientRecord,
-    wave: &Wave,
-) -> anyhow::Result<String> {
+pub fn personal_link(keys: &TokenKeys, base_url: &str, campaign: &Campaign, recipient: &RecipientRecord, wave: &Wave) -> anyhow::Result<String> {
     let claims = InviteClaims {
         sub: recipient.id.clone(),
         cid: campaign.id,
@@ -73,11 +58,7 @@ pub fn personal_link(
         exp: wave.expires_at / 1000,
         wave: (wave.wave > 1).then_some(wave.wave),
     };
-    Ok(format!(
-        "{}/s/{}",
-        base_url.trim_end_matches('/'),
-        keys.sign(&claims)?
-    ))
+    Ok(format!("{}/s/{}", base_url.trim_end_matches('/'), keys.sign(&claims)?))
 }
 
 /// The outbox id of a recipient's invitation in a wave: enqueueing it twice sends one mail.
@@ -100,20 +81,8 @@ mod tests {
         assert_ne!(wave_token_id("t", 2), wave_token_id("t", 3));
         assert_eq!(invitation_id(3, 2, "r1"), "invite:3:2:r1");
         assert_eq!(reminder_id(3, 2, "r1", 1), "remind:3:2:r1:1");
-        let bad = DeliverySettings {
-            reminder_after_days: Some(0),
-            max_reminders: 9,
-            cadence_days: Some(0),
-        };
+        let bad = DeliverySettings { reminder_after_days: Some(0), max_reminders: 9, cadence_days: Some(0) };
         assert_eq!(bad.problems().len(), 3);
-        assert!(
-            DeliverySettings {
-                reminder_after_days: Some(3),
-                max_reminders: 2,
-                cadence_days: Some(90)
-            }
-            .problems()
-            .is_empty()
-        );
+        assert!(DeliverySettings { reminder_after_days: Some(3), max_reminders: 2, cadence_days: Some(90) }.problems().is_empty());
     }
 }

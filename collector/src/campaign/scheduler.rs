@@ -39,10 +39,7 @@ pub struct CampaignSettings {
 
 impl Default for CampaignSettings {
     fn default() -> Self {
-        Self {
-            tick_ms: 60_000,
-            day_ms: 86_400_000,
-        }
+        Self { tick_ms: 60_000, day_ms: 86_400_000 }
     }
 }
 
@@ -67,12 +64,7 @@ pub struct CampaignMailer {
 
 impl CampaignMailer {
     pub fn new(public_url: String, settings: CampaignSettings) -> Self {
-        Self {
-            instance: uuid::Uuid::new_v4().to_string(),
-            public_url,
-            settings,
-            gate: tokio::sync::Mutex::new(()),
-        }
+        Self { instance: uuid::Uuid::new_v4().to_string(), public_url, settings, gate: tokio::sync::Mutex::new(()) }
     }
 
     fn day_ms(&self) -> i64 {
@@ -82,24 +74,16 @@ impl CampaignMailer {
     /// Long enough to outlive a slow step, short enough that a restarted collector soon takes
     /// its campaigns back.
     fn lease_ms(&self) -> i64 {
-        i64::try_from(self.settings.tick_ms.saturating_mul(3))
-            .unwrap_or(i64::MAX)
-            .max(2_000)
+        i64::try_from(self.settings.tick_ms.saturating_mul(3)).unwrap_or(i64::MAX).max(2_000)
     }
 
     /// When the next wave starts by itself (none without a cadence).
     pub fn next_wave_at(&self, settings: &DeliverySettings, last: &Wave) -> Option<i64> {
-        settings
-            .cadence_days
-            .map(|d| last.started_at + i64::from(d) * self.day_ms())
+        settings.cadence_days.map(|d| last.started_at + i64::from(d) * self.day_ms())
     }
 
     /// Runs until shutdown, working every campaign with e-mail delivery on at each tick.
-    pub async fn run(
-        self: std::sync::Arc<Self>,
-        state: actix_web::web::Data<AppState>,
-        mut shutdown: watch::Receiver<bool>,
-    ) {
+    pub async fn run(self: std::sync::Arc<Self>, state: actix_web::web::Data<AppState>, mut shutdown: watch::Receiver<bool>) {
         let mut tick = tokio::time::interval(Duration::from_millis(self.settings.tick_ms.max(50)));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
@@ -118,10 +102,7 @@ impl CampaignMailer {
                 }
             };
             for schedule in schedules {
-                if let Err(e) = self
-                    .step(&state, schedule.campaign_id, crate::ingest::now_ms())
-                    .await
-                {
+                if let Err(e) = self.step(&state, schedule.campaign_id, crate::ingest::now_ms()).await {
                     tracing::warn!(campaign = schedule.campaign_id, error = %e, "campaign scheduler: step failed; retrying at the next tick");
                 }
             }
@@ -130,111 +111,53 @@ impl CampaignMailer {
 
     /// One idempotent step of a campaign (see the module docs).
     #[tracing::instrument(skip(self, state))]
-    pub async fn step(
-        &self,
-        state: &AppState,
-        campaign_id: i64,
-        now: i64,
-    ) -> anyhow::Result<StepOutcome> {
+    pub async fn step(&self, state: &AppState, campaign_id: i64, now: i64) -> anyhow::Result<StepOutcome> {
         let _one_at_a_time = self.gate.lock().await;
-        if !state
-            .store
-            .take_campaign_lease(campaign_id, &self.instance, now, now + self.lease_ms())
-            .await?
-        {
+        if !state.store.take_campaign_lease(campaign_id, &self.instance, now, now + self.lease_ms()).await? {
             return Ok(StepOutcome::default());
         }
-        let mut outcome = StepOutcome {
-            worked: true,
-            ..Default::default()
-        };
-        let Some(schedule) = state
-            .store
-            .campaign_schedule(campaign_id)
-            .await?
-            .filter(|s| s.active)
-        else {
+        let mut outcome = StepOutcome { worked: true, ..Default::default() };
+        let Some(schedule) = state.store.campaign_schedule(campaign_id).await?.filter(|s| s.active) else {
             return Ok(outcome);
         };
-        let campaign = state
-            .store
-            .get_campaign(campaign_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("campaign {campaign_id} is gone"))?;
-        let survey = state
-            .store
-            .get_survey(campaign.survey_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("survey {} is gone", campaign.survey_id))?;
+        let campaign = state.store.get_campaign(campaign_id).await?.ok_or_else(|| anyhow::anyhow!("campaign {campaign_id} is gone"))?;
+        let survey = state.store.get_survey(campaign.survey_id).await?.ok_or_else(|| anyhow::anyhow!("survey {} is gone", campaign.survey_id))?;
         // Nothing goes out for a survey that is not live: its links would show "closed".
         if survey.status != SurveyStatus::Live {
             return Ok(outcome);
         }
-        let (wave, started) = self
-            .current_wave(state, &campaign, &schedule.settings, now)
-            .await?;
+        let (wave, started) = self.current_wave(state, &campaign, &schedule.settings, now).await?;
         outcome.wave_started = started;
         if now >= wave.expires_at {
             return Ok(outcome);
         }
         let recipients = state.store.list_recipients(campaign.id).await?;
-        let job = Job {
-            state,
-            mailer: self,
-            campaign: &campaign,
-            survey: &survey,
-            wave: &wave,
-        };
+        let job = Job { state, mailer: self, campaign: &campaign, survey: &survey, wave: &wave };
         outcome.invitations = job.invite(&recipients).await?;
         outcome.reminders = job.remind(&recipients, &schedule.settings, now).await?;
         if outcome.invitations + outcome.reminders > 0 || started.is_some() {
-            tracing::info!(
-                wave = wave.wave,
-                invitations = outcome.invitations,
-                reminders = outcome.reminders,
-                "campaign mails handed to the outbox"
-            );
+            tracing::info!(wave = wave.wave, invitations = outcome.invitations, reminders = outcome.reminders, "campaign mails handed to the outbox");
         }
         Ok(outcome)
     }
 
     /// The wave to work: the first one when none exists, a new one when the cadence is due.
-    async fn current_wave(
-        &self,
-        state: &AppState,
-        campaign: &Campaign,
-        settings: &DeliverySettings,
-        now: i64,
-    ) -> anyhow::Result<(Wave, Option<u32>)> {
+    async fn current_wave(&self, state: &AppState, campaign: &Campaign, settings: &DeliverySettings, now: i64) -> anyhow::Result<(Wave, Option<u32>)> {
         let waves = state.store.waves(campaign.id).await?;
         let next = match waves.last() {
             // Wave 1 keeps the campaign's expiry: links exported before stay the same links.
-            None => Wave {
-                wave: 1,
-                started_at: now,
-                expires_at: campaign.expires_at,
-                reminder_rounds: 0,
-            },
+            None => Wave { wave: 1, started_at: now, expires_at: campaign.expires_at, reminder_rounds: 0 },
             Some(last) => match self.next_wave_at(settings, last) {
                 Some(at) if now >= at => {
                     let lifetime = (campaign.expires_at - campaign.created_at).max(self.day_ms());
-                    Wave {
-                        wave: last.wave + 1,
-                        started_at: now,
-                        expires_at: now + lifetime,
-                        reminder_rounds: 0,
-                    }
+                    Wave { wave: last.wave + 1, started_at: now, expires_at: now + lifetime, reminder_rounds: 0 }
                 }
                 _ => return Ok((last.clone(), None)),
             },
         };
         let started = state.store.start_wave(campaign.id, &next).await?;
         // Read back: a racing step may have recorded the wave first.
-        let wave = state
-            .store
-            .get_wave(campaign.id, next.wave)
-            .await?
-            .unwrap_or(next);
+        let wave = state.store.get_wave(campaign.id, next.wave).await?.unwrap_or(next);
         Ok((wave.clone(), started.then_some(wave.wave)))
     }
 }
@@ -250,33 +173,17 @@ struct Job<'a> {
 
 impl Job<'_> {
     async fn handed_over(&self, kind: MailKind) -> anyhow::Result<HashSet<String>> {
-        Ok(self
-            .state
-            .store
-            .handed_over(self.campaign.id, self.wave.wave, kind.as_str())
-            .await?
-            .into_iter()
-            .collect())
+        Ok(self.state.store.handed_over(self.campaign.id, self.wave.wave, kind.as_str()).await?.into_iter().collect())
     }
 
     /// Hands the mails to the outbox, then records them: a crash in between repeats the
     /// hand-over, which the outbox ignores.
-    async fn hand_over(
-        &self,
-        kind: MailKind,
-        mails: Vec<(String, &RecipientRecord)>,
-    ) -> anyhow::Result<u64> {
+    async fn hand_over(&self, kind: MailKind, mails: Vec<(String, &RecipientRecord)>) -> anyhow::Result<u64> {
         let mut handed = 0;
         for chunk in mails.chunks(BATCH) {
             let mut messages = Vec::with_capacity(chunk.len());
             for (id, recipient) in chunk {
-                let link = personal_link(
-                    &self.state.keys,
-                    &self.mailer.public_url,
-                    self.campaign,
-                    recipient,
-                    self.wave,
-                )?;
+                let link = personal_link(&self.state.keys, &self.mailer.public_url, self.campaign, recipient, self.wave)?;
                 let input = MailInput {
                     kind,
                     campaign: self.campaign,
@@ -320,41 +227,20 @@ impl Job<'_> {
     /// the used-token ledger. Only the ledger says who answered (in anonymous campaigns nothing
     /// else could); rounds go out at fixed offsets from the wave's start. After a long pause
     /// only the latest due round is sent, never a burst of them.
-    async fn remind(
-        &self,
-        recipients: &[RecipientRecord],
-        settings: &DeliverySettings,
-        now: i64,
-    ) -> anyhow::Result<u64> {
-        let Some(days) = settings
-            .reminder_after_days
-            .filter(|_| settings.max_reminders > 0)
-        else {
+    async fn remind(&self, recipients: &[RecipientRecord], settings: &DeliverySettings, now: i64) -> anyhow::Result<u64> {
+        let Some(days) = settings.reminder_after_days.filter(|_| settings.max_reminders > 0) else {
             return Ok(0);
         };
         let every = i64::from(days) * self.mailer.day_ms();
-        let due = u32::try_from(((now - self.wave.started_at) / every).max(0))
-            .unwrap_or(u32::MAX)
-            .min(settings.max_reminders);
+        let due = u32::try_from(((now - self.wave.started_at) / every).max(0)).unwrap_or(u32::MAX).min(settings.max_reminders);
         if due <= self.wave.reminder_rounds {
             return Ok(0);
         }
         let invited = self.handed_over(MailKind::Invitation).await?;
-        let candidates: Vec<&RecipientRecord> = recipients
-            .iter()
-            .filter(|r| invited.contains(&invitation_id(self.campaign.id, self.wave.wave, &r.id)))
-            .collect();
-        let hashes: Vec<String> = candidates
-            .iter()
-            .map(|r| token_hash(&wave_token_id(&r.token_id, self.wave.wave)))
-            .collect();
-        let spent: HashSet<String> = self
-            .state
-            .store
-            .spent_tokens(&hashes)
-            .await?
-            .into_iter()
-            .collect();
+        let candidates: Vec<&RecipientRecord> =
+            recipients.iter().filter(|r| invited.contains(&invitation_id(self.campaign.id, self.wave.wave, &r.id))).collect();
+        let hashes: Vec<String> = candidates.iter().map(|r| token_hash(&wave_token_id(&r.token_id, self.wave.wave))).collect();
+        let spent: HashSet<String> = self.state.store.spent_tokens(&hashes).await?.into_iter().collect();
         let done = self.handed_over(MailKind::Reminder).await?;
         let todo: Vec<(String, &RecipientRecord)> = candidates
             .into_iter()
@@ -364,10 +250,7 @@ impl Job<'_> {
             .filter(|(id, _)| !done.contains(id))
             .collect();
         let sent = self.hand_over(MailKind::Reminder, todo).await?;
-        self.state
-            .store
-            .set_reminder_rounds(self.campaign.id, self.wave.wave, due)
-            .await?;
+        self.state.store.set_reminder_rounds(self.campaign.id, self.wave.wave, due).await?;
         Ok(sent)
     }
 }

@@ -50,12 +50,7 @@ impl ErasureLedger {
     pub fn new(secret: &[u8], store: DynStore, shared: bool) -> Self {
         let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length");
         mac.update(b"nps erasure ledger v1");
-        Self {
-            key: mac.finalize().into_bytes().to_vec(),
-            store,
-            shared,
-            state: Mutex::default(),
-        }
+        Self { key: mac.finalize().into_bytes().to_vec(), store, shared, state: Mutex::default() }
     }
 
     /// The ledger's name for a user of a project.
@@ -77,21 +72,13 @@ impl ErasureLedger {
 
     /// Excludes erasures and drain passes from each other (see the module comment).
     pub async fn lock(&self) -> LedgerGuard<'_> {
-        LedgerGuard {
-            ledger: self,
-            state: self.state.lock().await,
-        }
+        LedgerGuard { ledger: self, state: self.state.lock().await }
     }
 }
 
 impl LedgerState {
     fn note(&mut self, project_id: i64, subject: String, at: i64) {
-        let slot = self
-            .erased
-            .entry(project_id)
-            .or_default()
-            .entry(subject)
-            .or_insert(at);
+        let slot = self.erased.entry(project_id).or_default().entry(subject).or_insert(at);
         *slot = (*slot).max(at);
         self.seen = self.seen.max(at);
     }
@@ -126,22 +113,13 @@ impl LedgerGuard<'_> {
     /// only for records of projects that have erasures.
     pub fn erased(&self, record: &IngestRecord) -> bool {
         let (project_id, user_id) = record_subject(record);
-        let Some(erased) = self.state.erased.get(&project_id) else {
-            return false;
-        };
-        erased
-            .get(&self.ledger.subject(project_id, user_id))
-            .is_some_and(|at| record_at(record) <= *at)
+        let Some(erased) = self.state.erased.get(&project_id) else { return false };
+        erased.get(&self.ledger.subject(project_id, user_id)).is_some_and(|at| record_at(record) <= *at)
     }
 
     /// Takes the records of erased respondents out of a drain batch: their keys go to `done`
     /// (removed from the spool without reaching SQL).
-    pub fn drop_erased(
-        &self,
-        done: &mut Vec<u64>,
-        keys: &mut Vec<u64>,
-        records: &mut Vec<IngestRecord>,
-    ) {
+    pub fn drop_erased(&self, done: &mut Vec<u64>, keys: &mut Vec<u64>, records: &mut Vec<IngestRecord>) {
         if self.state.erased.is_empty() {
             return;
         }

@@ -61,21 +61,10 @@ pub struct DataRights {
 impl DataRights {
     async fn resolve(&self, project_id: i64, target: &Target) -> Result<Respondent, ApiError> {
         Ok(match target {
-            Target::UserId(user_id) => Respondent {
-                project_id,
-                user_ids: vec![user_id.clone()],
-                email: None,
-            },
+            Target::UserId(user_id) => Respondent { project_id, user_ids: vec![user_id.clone()], email: None },
             Target::Email(email) => {
-                let user_ids = self
-                    .store
-                    .respondent_ids_by_email(project_id, email)
-                    .await?;
-                Respondent {
-                    project_id,
-                    user_ids,
-                    email: Some(email.clone()),
-                }
+                let user_ids = self.store.respondent_ids_by_email(project_id, email).await?;
+                Respondent { project_id, user_ids, email: Some(email.clone()) }
             }
         })
     }
@@ -85,11 +74,7 @@ impl DataRights {
         let mut ledger = self.ledger.lock().await;
         let who = self.resolve(project_id, target).await?;
         let now = now_ms();
-        let subjects: Vec<String> = who
-            .user_ids
-            .iter()
-            .map(|u| self.ledger.subject(project_id, u))
-            .collect();
+        let subjects: Vec<String> = who.user_ids.iter().map(|u| self.ledger.subject(project_id, u)).collect();
         let erased = self.store.erase_respondent(&who, &subjects, now).await?;
         ledger.record(project_id, &subjects, now);
         let mut counts = erased.counts;
@@ -123,9 +108,7 @@ impl DataRights {
         // which finds nothing more and tries the truncation again.
         self.store.truncate_log().await?;
         tracing::info!(project_id, users = who.user_ids.len(), "respondent erased");
-        Ok(
-            json!({ "project_id": project_id, "user_ids_found": who.user_ids.len(), "erased": counts, "note": ANONYMOUS_NOTE }),
-        )
+        Ok(json!({ "project_id": project_id, "user_ids_found": who.user_ids.len(), "erased": counts, "note": ANONYMOUS_NOTE }))
     }
 
     /// One JSON document of everything held about the respondent in the project.
@@ -139,31 +122,18 @@ impl DataRights {
         let held = self.store.export_respondent(&who).await?;
         let mut named: Vec<String> = who.user_ids.clone();
         for section in ["answers", "campaign_recipients"] {
-            let ids = held
-                .get(section)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten();
-            named.extend(
-                ids.filter_map(|row| row.get("id").and_then(Value::as_str))
-                    .map(str::to_owned),
-            );
+            let ids = held.get(section).and_then(Value::as_array).into_iter().flatten();
+            named.extend(ids.filter_map(|row| row.get("id").and_then(Value::as_str)).map(str::to_owned));
         }
         out.extend(held);
         let mut spooled = Vec::new();
         if let Some(spool) = &self.spool {
-            for (_, bytes) in spool
-                .peek(usize::MAX)
-                .await
-                .map_err(|e| ApiError::Unavailable(e.into()))?
-            {
+            for (_, bytes) in spool.peek(usize::MAX).await.map_err(|e| ApiError::Unavailable(e.into()))? {
                 if let Ok(record) = serde_json::from_slice::<IngestRecord>(&bytes)
                     && names(&record, &who)
                 {
                     named.extend(record_response_id(&record).map(str::to_owned));
-                    spooled.push(
-                        serde_json::to_value(&record).map_err(|e| ApiError::Internal(e.into()))?,
-                    );
+                    spooled.push(serde_json::to_value(&record).map_err(|e| ApiError::Internal(e.into()))?);
                 }
             }
         }
@@ -177,15 +147,8 @@ impl DataRights {
             })
             .await
             .map_err(ApiError::Unavailable)?;
-        let pending: BTreeMap<String, Value> = pending
-            .into_iter()
-            .map(|(id, envelope)| {
-                (
-                    id,
-                    serde_json::to_value(&envelope.message).unwrap_or(Value::Null),
-                )
-            })
-            .collect();
+        let pending: BTreeMap<String, Value> =
+            pending.into_iter().map(|(id, envelope)| (id, serde_json::to_value(&envelope.message).unwrap_or(Value::Null))).collect();
         out.insert("pending_deliveries".into(), json!(pending));
         Ok(Value::Object(out))
     }
@@ -204,14 +167,10 @@ async fn purge_spool(spool: &Spool, who: &Respondent) -> Result<(u64, Vec<String
     let (seen, who) = (answers.clone(), who.clone());
     let removed = spool
         .purge(Box::new(move |bytes| {
-            let Ok(record) = serde_json::from_slice::<IngestRecord>(bytes) else {
-                return false;
-            };
+            let Ok(record) = serde_json::from_slice::<IngestRecord>(bytes) else { return false };
             let picked = names(&record, &who);
             if picked && let Some(id) = record_response_id(&record) {
-                seen.lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(id.to_owned());
+                seen.lock().unwrap_or_else(|p| p.into_inner()).push(id.to_owned());
             }
             picked
         }))
@@ -230,21 +189,14 @@ pub async fn purge_erased_at_start(spool: &Spool, ledger: &ErasureLedger) -> any
         .peek(usize::MAX)
         .await?
         .into_iter()
-        .filter(|(_, bytes)| {
-            serde_json::from_slice::<IngestRecord>(bytes).is_ok_and(|r| guard.erased(&r))
-        })
+        .filter(|(_, bytes)| serde_json::from_slice::<IngestRecord>(bytes).is_ok_and(|r| guard.erased(&r)))
         .map(|(_, bytes)| bytes)
         .collect();
     drop(guard);
     if erased.is_empty() {
         return Ok(());
     }
-    let removed = spool
-        .purge(Box::new(move |bytes| erased.contains(bytes)))
-        .await?;
-    tracing::info!(
-        removed,
-        "records of erased respondents removed from the spool"
-    );
+    let removed = spool.purge(Box::new(move |bytes| erased.contains(bytes))).await?;
+    tracing::info!(removed, "records of erased respondents removed from the spool");
     Ok(())
 }

@@ -25,26 +25,11 @@ pub fn cutoff(now: i64, months: u16) -> i64 {
 }
 
 /// Applies one project's retention setting now. `None`: the project keeps answers for ever.
-pub async fn run_project(
-    store: &DynStore,
-    project_id: i64,
-    months: Option<u16>,
-    now: i64,
-) -> crate::store::StoreResult<Option<RetentionCounts>> {
-    let Some(months) = months else {
-        return Ok(None);
-    };
-    let counts = store
-        .apply_retention(project_id, cutoff(now, months))
-        .await?;
+pub async fn run_project(store: &DynStore, project_id: i64, months: Option<u16>, now: i64) -> crate::store::StoreResult<Option<RetentionCounts>> {
+    let Some(months) = months else { return Ok(None) };
+    let counts = store.apply_retention(project_id, cutoff(now, months)).await?;
     if counts != RetentionCounts::default() {
-        tracing::info!(
-            project_id,
-            months,
-            answers = counts.answers,
-            displays = counts.displays,
-            "retention: old raw data deleted"
-        );
+        tracing::info!(project_id, months, answers = counts.answers, displays = counts.displays, "retention: old raw data deleted");
     }
     Ok(Some(counts))
 }

@@ -17,12 +17,12 @@ pub mod scope;
 
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
+use scope::{Filters, attribute_filters, scoped_query};
 use crate::state::State;
 use crate::store::ResponseQuery;
 use crate::store::disclosure::SnapshotSpec;
 use nps_core::disclosure::{Thresholds, WaveRelease};
 use nps_core::wire::{AdminRole, Anonymity, Campaign, Survey, SurveyKind};
-use scope::{Filters, attribute_filters, scoped_query};
 
 /// What a request may read.
 #[derive(Debug)]
@@ -51,10 +51,7 @@ pub struct Universe {
 impl Universe {
     /// The same survey in another wave (for the trend).
     pub fn in_wave(&self, wave: u32) -> Universe {
-        Universe {
-            wave,
-            ..self.clone()
-        }
+        Universe { wave, ..self.clone() }
     }
 
     /// The snapshot the universe is read from.
@@ -71,10 +68,7 @@ impl Universe {
 /// Whether answers of this survey are protected, and with which thresholds: employee NPS
 /// always; partner NPS when any of its campaigns is anonymous or confidential.
 pub fn protection(survey: &Survey, campaigns: &[Campaign]) -> Option<Thresholds> {
-    let own: Vec<&Campaign> = campaigns
-        .iter()
-        .filter(|c| c.survey_id == survey.id)
-        .collect();
+    let own: Vec<&Campaign> = campaigns.iter().filter(|c| c.survey_id == survey.id).collect();
     let protected = match survey.kind {
         SurveyKind::Enps => true,
         SurveyKind::Partner => own.iter().any(|c| c.anonymity != Anonymity::Identified),
@@ -84,28 +78,20 @@ pub fn protection(survey: &Survey, campaigns: &[Campaign]) -> Option<Thresholds>
         let default = nps_core::disclosure::DEFAULT_MIN_GROUP;
         Thresholds::new(
             own.iter().map(|c| c.min_group).max().unwrap_or(default),
-            own.iter()
-                .map(|c| c.verbatim_min_group)
-                .max()
-                .unwrap_or(default),
+            own.iter().map(|c| c.verbatim_min_group).max().unwrap_or(default),
         )
     })
 }
 
 /// The surveys among `survey_ids` whose answers are protected.
-pub async fn protected_surveys(
-    state: &State,
-    survey_ids: &[i64],
-) -> ApiResult<Vec<(Survey, Thresholds, Vec<Campaign>)>> {
+pub async fn protected_surveys(state: &State, survey_ids: &[i64]) -> ApiResult<Vec<(Survey, Thresholds, Vec<Campaign>)>> {
     // Only link surveys can be protected: customer NPS pays no campaign query.
     let surveys: Vec<Survey> = state
         .store
         .list_surveys(None)
         .await?
         .into_iter()
-        .filter(|s| {
-            survey_ids.contains(&s.id) && matches!(s.kind, SurveyKind::Enps | SurveyKind::Partner)
-        })
+        .filter(|s| survey_ids.contains(&s.id) && matches!(s.kind, SurveyKind::Enps | SurveyKind::Partner))
         .collect();
     if surveys.is_empty() {
         return Ok(Vec::new());
@@ -115,11 +101,7 @@ pub async fn protected_surveys(
     Ok(surveys
         .into_iter()
         .filter_map(|s| {
-            let own: Vec<Campaign> = campaigns
-                .iter()
-                .filter(|c| c.survey_id == s.id)
-                .cloned()
-                .collect();
+            let own: Vec<Campaign> = campaigns.iter().filter(|c| c.survey_id == s.id).cloned().collect();
             protection(&s, &own).map(|t| (s, t, own))
         })
         .collect())
@@ -141,22 +123,12 @@ pub async fn refuse_rows(state: &State, survey_ids: &[i64], what: &str) -> ApiRe
 /// The query of a request that releases rows or per-person facts (listings, exports, account
 /// roll-ups): protected surveys are left out when the request did not name them, and refused
 /// when it did.
-pub async fn open_query(
-    state: &State,
-    session: &AdminSession,
-    filters: &Filters,
-    what: &str,
-) -> ApiResult<ResponseQuery> {
+pub async fn open_query(state: &State, session: &AdminSession, filters: &Filters, what: &str) -> ApiResult<ResponseQuery> {
     let mut query = scoped_query(state, session, filters).await?;
     let protected = protected_surveys(state, &query.survey_ids).await?;
-    let named = filters
-        .survey_id
-        .as_deref()
-        .is_some_and(|s| !s.trim().is_empty());
+    let named = filters.survey_id.as_deref().is_some_and(|s| !s.trim().is_empty());
     if !named {
-        query
-            .survey_ids
-            .retain(|id| !protected.iter().any(|(s, ..)| s.id == *id));
+        query.survey_ids.retain(|id| !protected.iter().any(|(s, ..)| s.id == *id));
         return Ok(query);
     }
     refuse_rows(state, &query.survey_ids, what).await?;
@@ -172,14 +144,9 @@ pub async fn scope(state: &State, session: &AdminSession, filters: &Filters) -> 
     if protected.is_empty() {
         return Ok(Scope::Open(query));
     }
-    let named = filters
-        .survey_id
-        .as_deref()
-        .is_some_and(|s| !s.trim().is_empty());
+    let named = filters.survey_id.as_deref().is_some_and(|s| !s.trim().is_empty());
     if !named && query.survey_ids.len() > protected.len() {
-        query
-            .survey_ids
-            .retain(|id| !protected.iter().any(|(s, ..)| s.id == *id));
+        query.survey_ids.retain(|id| !protected.iter().any(|(s, ..)| s.id == *id));
         return Ok(Scope::Open(query));
     }
     if query.survey_ids.len() > 1 {
@@ -194,25 +161,13 @@ pub async fn scope(state: &State, session: &AdminSession, filters: &Filters) -> 
     let waves = waves_of(state, &survey, &campaigns).await?;
     let wave = match filters.wave {
         Some(w) if waves.iter().any(|r| r.wave == w) => w,
-        Some(w) => {
-            return Err(ApiError::not_found(format!(
-                "wave {w} of survey {}",
-                survey.id
-            )));
-        }
+        Some(w) => return Err(ApiError::not_found(format!("wave {w} of survey {}", survey.id))),
         None => waves.last().map_or(1, |w| w.wave),
     };
     // Partner ownership is per (project, partner): only this survey's project counts.
     let partners = match session.role {
         AdminRole::PartnerManager => Some(
-            query
-                .partners
-                .clone()
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|(project, _)| *project == survey.project_id)
-                .map(|(_, p)| p)
-                .collect::<Vec<_>>(),
+            query.partners.clone().unwrap_or_default().into_iter().filter(|(project, _)| *project == survey.project_id).map(|(_, p)| p).collect::<Vec<_>>(),
         ),
         _ => None,
     };
@@ -228,37 +183,18 @@ pub async fn scope(state: &State, session: &AdminSession, filters: &Filters) -> 
     }
     // Every protected read is audited (see `crate::audit`): decided here, recorded after the answer.
     session.audit.protected_read(survey.id, wave);
-    Ok(Scope::Protected(Box::new(Universe {
-        survey,
-        thresholds,
-        group_attributes,
-        waves,
-        wave,
-        group,
-        partners,
-    })))
+    Ok(Scope::Protected(Box::new(Universe { survey, thresholds, group_attributes, waves, wave, group, partners })))
 }
 
 /// Band, text, comment-presence, date and dedupe filters select sets of people no table
 /// describes; with them two requests could differ by one person.
 fn refuse_fine_filters(f: &Filters) -> ApiResult<()> {
     let fine = [
-        (
-            f.from.is_some() || f.to.is_some() || f.window_days.is_some(),
-            "date ranges (time is the campaign wave: use wave=N)",
-        ),
-        (
-            f.band.as_deref().is_some_and(|b| !b.is_empty()),
-            "band filters (every report shows the band split)",
-        ),
+        (f.from.is_some() || f.to.is_some() || f.window_days.is_some(), "date ranges (time is the campaign wave: use wave=N)"),
+        (f.band.as_deref().is_some_and(|b| !b.is_empty()), "band filters (every report shows the band split)"),
         (f.has_comment.is_some(), "comment filters"),
         (f.q.as_deref().is_some_and(|q| !q.is_empty()), "text search"),
-        (
-            f.counting
-                .as_deref()
-                .is_some_and(|c| !c.is_empty() && c != "every_response"),
-            "deduplication",
-        ),
+        (f.counting.as_deref().is_some_and(|c| !c.is_empty() && c != "every_response"), "deduplication"),
     ];
     match fine.iter().find(|(set, _)| *set) {
         Some((_, what)) => Err(ApiError::protected(format!(
@@ -271,11 +207,7 @@ fn refuse_fine_filters(f: &Filters) -> ApiResult<()> {
 /// The declared group attributes of the survey's campaigns (the wave is not one: it is the
 /// universe itself).
 fn group_attributes(campaigns: &[Campaign]) -> Vec<String> {
-    let mut keys: Vec<String> = campaigns
-        .iter()
-        .flat_map(|c| c.group_attributes.iter().cloned())
-        .filter(|k| k != "wave")
-        .collect();
+    let mut keys: Vec<String> = campaigns.iter().flat_map(|c| c.group_attributes.iter().cloned()).filter(|k| k != "wave").collect();
     keys.sort();
     keys.dedup();
     keys
@@ -289,24 +221,14 @@ fn one_group(f: &Filters, declared: &[String]) -> ApiResult<Option<(String, Stri
         [(key, value)] if declared.contains(key) => Ok(Some((key.clone(), value.clone()))),
         [(key, _)] => Err(ApiError::protected(format!(
             "`{key}` is not a group attribute of this survey's campaigns (declared: {}); only those can filter employee NPS",
-            if declared.is_empty() {
-                "none".to_owned()
-            } else {
-                declared.join(", ")
-            }
+            if declared.is_empty() { "none".to_owned() } else { declared.join(", ") }
         ))),
-        _ => Err(ApiError::protected(
-            "employee NPS reports filter by one group at a time (crossing groups makes them too small)",
-        )),
+        _ => Err(ApiError::protected("employee NPS reports filter by one group at a time (crossing groups makes them too small)")),
     }
 }
 
 /// Every wave of the survey's campaigns (wave 1 even before any e-mail went out).
-async fn waves_of(
-    state: &State,
-    survey: &Survey,
-    campaigns: &[Campaign],
-) -> ApiResult<Vec<WaveRelease>> {
+async fn waves_of(state: &State, survey: &Survey, campaigns: &[Campaign]) -> ApiResult<Vec<WaveRelease>> {
     let mut waves: Vec<WaveRelease> = Vec::new();
     for campaign in campaigns {
         let mut recorded = state.store.waves(campaign.id).await?;
@@ -316,20 +238,12 @@ async fn waves_of(
         for w in recorded {
             match waves.iter_mut().find(|r| r.wave == w.wave) {
                 Some(r) => r.started_at = r.started_at.min(w.started_at),
-                None => waves.push(WaveRelease {
-                    wave: w.wave,
-                    started_at: w.started_at,
-                    withheld: true,
-                }),
+                None => waves.push(WaveRelease { wave: w.wave, started_at: w.started_at, withheld: true }),
             }
         }
     }
     if waves.is_empty() {
-        waves.push(WaveRelease {
-            wave: 1,
-            started_at: survey.created_at,
-            withheld: true,
-        });
+        waves.push(WaveRelease { wave: 1, started_at: survey.created_at, withheld: true });
     }
     waves.sort_by_key(|w| w.wave);
     Ok(waves)

@@ -35,15 +35,10 @@ fn counts_in(s: &WaveSnapshot, u: &Universe) -> Option<BandCounts> {
     if s.total.n() < k {
         return None;
     }
-    let Some((key, value)) = &u.group else {
-        return Some(s.total);
-    };
+    let Some((key, value)) = &u.group else { return Some(s.total) };
     let rows = s.groups.get(key).cloned().unwrap_or_default();
     let table = Table::new(rows.iter().map(|(_, c)| c.n()).collect(), k);
-    match rows
-        .iter()
-        .position(|(v, _)| v.as_deref() == Some(value.as_str()))
-    {
+    match rows.iter().position(|(v, _)| v.as_deref() == Some(value.as_str())) {
         Some(i) => table.released(i).then_some(rows[i].1),
         None => Some(BandCounts::default()),
     }
@@ -62,13 +57,8 @@ pub async fn nps_report(state: &State, u: &Universe) -> ApiResult<NpsReport> {
     let mut waves = Vec::new();
     for (wave, cell) in per_wave {
         if let Some(c) = cell.filter(|c| c.n() > 0) {
-            let start = chrono::DateTime::from_timestamp_millis(wave.started_at)
-                .map(|t| t.format("%Y-%m-%d").to_string());
-            periods.push(PeriodSummary {
-                period_start: start.unwrap_or_default(),
-                summary: NpsSummary::new(c, 0),
-                change: None,
-            });
+            let start = chrono::DateTime::from_timestamp_millis(wave.started_at).map(|t| t.format("%Y-%m-%d").to_string());
+            periods.push(PeriodSummary { period_start: start.unwrap_or_default(), summary: NpsSummary::new(c, 0), change: None });
         }
         waves.push(wave);
     }
@@ -86,20 +76,11 @@ pub async fn nps_report(state: &State, u: &Universe) -> ApiResult<NpsReport> {
 }
 
 /// Every wave of the survey with the request's counts in it (none when withheld).
-pub async fn wave_counts(
-    state: &State,
-    u: &Universe,
-) -> ApiResult<Vec<(WaveRelease, Option<BandCounts>)>> {
+pub async fn wave_counts(state: &State, u: &Universe) -> ApiResult<Vec<(WaveRelease, Option<BandCounts>)>> {
     let mut out = Vec::with_capacity(u.waves.len());
     for wave in &u.waves {
         let cell = counts(state, &u.in_wave(wave.wave)).await?;
-        out.push((
-            WaveRelease {
-                withheld: cell.is_none(),
-                ..wave.clone()
-            },
-            cell,
-        ));
+        out.push((WaveRelease { withheld: cell.is_none(), ..wave.clone() }, cell));
     }
     Ok(out)
 }
@@ -115,13 +96,7 @@ fn recompare(periods: &mut [PeriodSummary]) {
 }
 
 pub fn disclosure(u: &Universe, withheld: bool, waves: Vec<WaveRelease>) -> Disclosure {
-    Disclosure {
-        thresholds: u.thresholds,
-        wave: u.wave,
-        withheld,
-        waves,
-        group_attributes: u.group_attributes.clone(),
-    }
+    Disclosure { thresholds: u.thresholds, wave: u.wave, withheld, waves, group_attributes: u.group_attributes.clone() }
 }
 
 /// The universe broken down by one declared group attribute, suppressed. Crossing it with a
@@ -130,23 +105,14 @@ pub async fn breakdown(state: &State, u: &Universe, key: &str) -> ApiResult<Brea
     if !u.group_attributes.iter().any(|g| g == key) {
         return Err(ApiError::protected(format!(
             "employee NPS breaks down only by a group attribute of its campaigns (declared: {})",
-            if u.group_attributes.is_empty() {
-                "none".to_owned()
-            } else {
-                u.group_attributes.join(", ")
-            }
+            if u.group_attributes.is_empty() { "none".to_owned() } else { u.group_attributes.join(", ") }
         )));
     }
     if u.group.is_some() || u.partners.is_some() {
-        return Err(ApiError::protected(
-            "employee NPS breakdowns cover the whole wave: remove the group filter",
-        ));
+        return Err(ApiError::protected("employee NPS breakdowns cover the whole wave: remove the group filter"));
     }
     let k = u.thresholds.k();
-    let rows = snapshot(state, u)
-        .await?
-        .and_then(|s| s.groups.get(key).cloned())
-        .unwrap_or_default();
+    let rows = snapshot(state, u).await?.and_then(|s| s.groups.get(key).cloned()).unwrap_or_default();
     let table = Table::new(rows.iter().map(|(_, c)| c.n()).collect(), k);
     let released = table.total_released(k);
     let total = released.then(|| {
@@ -155,11 +121,7 @@ pub async fn breakdown(state: &State, u: &Universe, key: &str) -> ApiResult<Brea
             t
         })
     });
-    let cells = rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, (value, c))| (value, (released && table.released(i)).then_some(c)))
-        .collect();
+    let cells = rows.into_iter().enumerate().map(|(i, (value, c))| (value, (released && table.released(i)).then_some(c))).collect();
     Ok(Breakdown { total, cells })
 }
 
@@ -167,20 +129,12 @@ pub async fn breakdown(state: &State, u: &Universe, key: &str) -> ApiResult<Brea
 /// comments (and the people without one) are at least the comment threshold. Sorted by text,
 /// so their order says nothing about who wrote them or when.
 pub async fn comments(state: &State, u: &Universe) -> ApiResult<Option<Vec<(Band, String)>>> {
-    let Some(s) = snapshot(state, u).await? else {
-        return Ok(None);
-    };
-    let Some(cell) = counts_in(&s, u) else {
-        return Ok(None);
-    };
+    let Some(s) = snapshot(state, u).await? else { return Ok(None) };
+    let Some(cell) = counts_in(&s, u) else { return Ok(None) };
     let comments: Vec<(Band, String)> = s
         .comments
         .into_iter()
-        .filter(|c| {
-            u.group.as_ref().is_none_or(|(key, value)| {
-                c.groups.get(key).and_then(Option::as_deref) == Some(value.as_str())
-            })
-        })
+        .filter(|c| u.group.as_ref().is_none_or(|(key, value)| c.groups.get(key).and_then(Option::as_deref) == Some(value.as_str())))
         .map(|c| (c.band, c.text))
         .collect();
     let n = comments.len() as u64;
@@ -198,11 +152,7 @@ mod tests {
 
     #[test]
     fn waves_are_compared_with_the_previous_released_wave() {
-        let summary = |p, d| PeriodSummary {
-            period_start: String::new(),
-            summary: NpsSummary::new(BandCounts::new(p, 0, d), 0),
-            change: None,
-        };
+        let summary = |p, d| PeriodSummary { period_start: String::new(), summary: NpsSummary::new(BandCounts::new(p, 0, d), 0), change: None };
         let mut periods = vec![summary(5, 5), summary(8, 2)];
         recompare(&mut periods);
         assert!(periods[0].change.is_none());

@@ -29,9 +29,7 @@ pub struct Drainer {
 enum Pass {
     Empty,
     /// Moved records; `caught_up` when the spool held no more than this pass took.
-    Progress {
-        caught_up: bool,
-    },
+    Progress { caught_up: bool },
     /// The database is unavailable; wait before trying again.
     Blocked,
 }
@@ -91,10 +89,7 @@ impl Drainer {
         }
         match self.spool.depth().await {
             Ok(0) => tracing::info!("spool drained"),
-            Ok(left) => tracing::warn!(
-                left,
-                "records left in the spool; they will be drained at the next start"
-            ),
+            Ok(left) => tracing::warn!(left, "records left in the spool; they will be drained at the next start"),
             Err(e) => tracing::error!(error = %e, "could not read the spool depth"),
         }
     }
@@ -175,10 +170,7 @@ impl Drainer {
     /// Decodes entries. Returns the keys already dealt with (undecodable entries, which cannot
     /// come from this version of the collector, are dead-lettered so they never block the
     /// spool), and the keys and records still to apply.
-    async fn decode(
-        &self,
-        entries: Vec<(u64, Vec<u8>)>,
-    ) -> (Vec<u64>, Vec<u64>, Vec<IngestRecord>) {
+    async fn decode(&self, entries: Vec<(u64, Vec<u8>)>) -> (Vec<u64>, Vec<u64>, Vec<IngestRecord>) {
         let mut dealt_with = Vec::new();
         let mut keys = Vec::with_capacity(entries.len());
         let mut records = Vec::with_capacity(entries.len());
@@ -190,12 +182,7 @@ impl Drainer {
                 }
                 Err(e) => {
                     let raw = String::from_utf8_lossy(&bytes).into_owned();
-                    if self
-                        .store
-                        .dead_letter(&raw, &format!("undecodable spool entry: {e}"), now_ms())
-                        .await
-                        .is_ok()
-                    {
+                    if self.store.dead_letter(&raw, &format!("undecodable spool entry: {e}"), now_ms()).await.is_ok() {
                         self.metrics.dead_letters.inc();
                         dealt_with.push(key);
                     }
@@ -220,12 +207,7 @@ impl Drainer {
                 Err(reason) => {
                     let raw = serde_json::to_string(record).unwrap_or_default();
                     tracing::warn!(kind = record.kind(), %reason, "record dead-lettered");
-                    if self
-                        .store
-                        .dead_letter(&raw, &reason.to_string(), now_ms())
-                        .await
-                        .is_err()
-                    {
+                    if self.store.dead_letter(&raw, &reason.to_string(), now_ms()).await.is_err() {
                         return None;
                     }
                     self.metrics.dead_letters.inc();

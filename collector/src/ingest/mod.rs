@@ -3,14 +3,14 @@
 mod drainer;
 mod hook;
 pub mod purge;
-mod recent_writes;
 mod record;
+mod recent_writes;
 mod spool;
 
 pub use drainer::{Drainer, now_ms};
 pub use hook::ApplyHook;
-pub use recent_writes::RecentWrites;
 pub use record::{BatchParts, DecisionLog, IngestRecord};
+pub use recent_writes::RecentWrites;
 pub use spool::{Spool, SpoolError};
 
 use crate::error::ApiError;
@@ -24,18 +24,10 @@ use std::sync::Arc;
 pub enum Ingestor {
     /// The production path: redb spool with group commit, drained to SQL in the background.
     /// `resident` (when eligibility facts are kept in memory) hears of every acknowledged record.
-    Spool {
-        spool: Arc<Spool>,
-        metrics: Arc<Metrics>,
-        resident: Option<Arc<Resident>>,
-    },
+    Spool { spool: Arc<Spool>, metrics: Arc<Metrics>, resident: Option<Arc<Resident>> },
     /// The naive baseline: one SQL transaction per request. `hook` hears of what committed
     /// (webhook events), before the request is acknowledged.
-    Direct {
-        store: DynStore,
-        metrics: Arc<Metrics>,
-        hook: Option<Arc<dyn ApplyHook>>,
-    },
+    Direct { store: DynStore, metrics: Arc<Metrics>, hook: Option<Arc<dyn ApplyHook>> },
 }
 
 impl Ingestor {
@@ -50,20 +42,13 @@ impl Ingestor {
     /// the last spool key.
     pub async fn submit_all(&self, records: Vec<IngestRecord>) -> Result<Option<u64>, ApiError> {
         match self {
-            Ingestor::Spool {
-                spool,
-                metrics,
-                resident,
-            } => {
+            Ingestor::Spool { spool, metrics, resident } => {
                 let bytes = records
                     .iter()
                     .map(serde_json::to_vec)
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|e| ApiError::Internal(e.into()))?;
-                let key = spool
-                    .append_all(bytes)
-                    .await
-                    .map_err(|e| ApiError::Unavailable(e.into()))?;
+                let key = spool.append_all(bytes).await.map_err(|e| ApiError::Unavailable(e.into()))?;
                 for record in &records {
                     if let Some(resident) = resident {
                         resident.apply(record);
@@ -72,11 +57,7 @@ impl Ingestor {
                 }
                 Ok(Some(key))
             }
-            Ingestor::Direct {
-                store,
-                metrics,
-                hook,
-            } => {
+            Ingestor::Direct { store, metrics, hook } => {
                 match store.apply_batch(&records).await {
                     Ok(()) => {}
                     Err(StoreError::Unavailable(e)) => return Err(ApiError::Unavailable(e.into())),
@@ -85,9 +66,7 @@ impl Ingestor {
                 // Refused (503) if the events cannot be recorded: the client retries, the
                 // upsert is idempotent and the hook enqueues the same ids again.
                 if let Some(hook) = hook {
-                    hook.on_applied(&records)
-                        .await
-                        .map_err(ApiError::Unavailable)?;
+                    hook.on_applied(&records).await.map_err(ApiError::Unavailable)?;
                 }
                 for record in &records {
                     metrics.accepted.with_label_values(&[record.kind()]).inc();
@@ -105,3 +84,4 @@ impl Ingestor {
         }
     }
 }
+

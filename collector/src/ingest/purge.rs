@@ -16,36 +16,12 @@ pub(super) use crate::redb_rewrite::remove_leftover;
 /// The project and user a record is about (every record names its user).
 pub fn record_subject(record: &IngestRecord) -> (i64, &str) {
     match record {
-        IngestRecord::Identify {
-            project_id,
-            user_id,
-            ..
-        } => (*project_id, user_id),
-        IngestRecord::Display {
-            project_id,
-            display,
-            ..
-        } => (*project_id, &display.user_id),
-        IngestRecord::Response {
-            project_id,
-            response,
-            ..
-        } => (*project_id, &response.user_id),
-        IngestRecord::Complete {
-            project_id,
-            complete,
-            ..
-        } => (*project_id, &complete.user_id),
-        IngestRecord::Feedback {
-            project_id,
-            feedback,
-            ..
-        } => (*project_id, &feedback.user_id),
-        IngestRecord::Decision {
-            project_id,
-            decision,
-            ..
-        } => (*project_id, &decision.user_id),
+        IngestRecord::Identify { project_id, user_id, .. } => (*project_id, user_id),
+        IngestRecord::Display { project_id, display, .. } => (*project_id, &display.user_id),
+        IngestRecord::Response { project_id, response, .. } => (*project_id, &response.user_id),
+        IngestRecord::Complete { project_id, complete, .. } => (*project_id, &complete.user_id),
+        IngestRecord::Feedback { project_id, feedback, .. } => (*project_id, &feedback.user_id),
+        IngestRecord::Decision { project_id, decision, .. } => (*project_id, &decision.user_id),
     }
 }
 
@@ -72,13 +48,7 @@ pub fn record_response_id(record: &IngestRecord) -> Option<&str> {
 
 /// Runs on the spool's writer thread, so no append or removal interleaves: copies every record
 /// `pick` does not choose into a new file with the same keys, puts it in place and swaps it in.
-pub(super) fn rewrite(
-    db: &SharedDb,
-    path: &Path,
-    table: TableDefinition<u64, &[u8]>,
-    cache_bytes: usize,
-    pick: &Pick,
-) -> anyhow::Result<u64> {
+pub(super) fn rewrite(db: &SharedDb, path: &Path, table: TableDefinition<u64, &[u8]>, cache_bytes: usize, pick: &Pick) -> anyhow::Result<u64> {
     let old = read_db(db).clone();
     let read = old.begin_read()?;
     let source = read.open_table(table)?;

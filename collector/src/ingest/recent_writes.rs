@@ -52,11 +52,7 @@ impl RecentWrites {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .last
-            .len()
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).last.len()
     }
 }
 

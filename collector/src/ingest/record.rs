@@ -1,10 +1,7 @@
 //! What a client write becomes once validated: one self-contained record, stored in the spool
 //! and later applied to SQL.
 
-use nps_core::wire::{
-    AccountMembership, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest,
-    ResponseRequest,
-};
+use nps_core::wire::{AccountMembership, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest, ResponseRequest};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -20,33 +17,12 @@ pub enum IngestRecord {
         language: Option<String>,
         account: Option<AccountMembership>,
     },
-    Display {
-        project_id: i64,
-        at: i64,
-        display: DisplayRequest,
-    },
-    Response {
-        project_id: i64,
-        at: i64,
-        response: ResponseRequest,
-    },
-    Complete {
-        project_id: i64,
-        at: i64,
-        response_id: String,
-        complete: CompleteRequest,
-    },
-    Feedback {
-        project_id: i64,
-        at: i64,
-        feedback: FeedbackRequest,
-    },
+    Display { project_id: i64, at: i64, display: DisplayRequest },
+    Response { project_id: i64, at: i64, response: ResponseRequest },
+    Complete { project_id: i64, at: i64, response_id: String, complete: CompleteRequest },
+    Feedback { project_id: i64, at: i64, feedback: FeedbackRequest },
     /// The log of an eligibility decision (the display it granted is already in SQL).
-    Decision {
-        project_id: i64,
-        at: i64,
-        decision: DecisionLog,
-    },
+    Decision { project_id: i64, at: i64, decision: DecisionLog },
 }
 
 /// One logged eligibility decision; `key` is the display id the client proposed.
@@ -178,24 +154,12 @@ impl UserRow {
     fn keep_absent(&mut self, earlier: &UserRow) {
         self.created_at = self.created_at.or(earlier.created_at);
         self.language = self.language.take().or_else(|| earlier.language.clone());
-        self.account_id = self
-            .account_id
-            .take()
-            .or_else(|| earlier.account_id.clone());
-        self.account_role = self
-            .account_role
-            .take()
-            .or_else(|| earlier.account_role.clone());
+        self.account_id = self.account_id.take().or_else(|| earlier.account_id.clone());
+        self.account_role = self.account_role.take().or_else(|| earlier.account_role.clone());
     }
 }
 
-fn fold<K: std::hash::Hash + Eq, R>(
-    rows: &mut Vec<R>,
-    index: &mut HashMap<K, usize>,
-    key: K,
-    row: R,
-    replace: bool,
-) {
+fn fold<K: std::hash::Hash + Eq, R>(rows: &mut Vec<R>, index: &mut HashMap<K, usize>, key: K, row: R, replace: bool) {
     match index.get(&key) {
         Some(&i) if replace => rows[i] = row,
         Some(_) => {}
@@ -214,25 +178,13 @@ pub fn snapshot_safe_prefix(records: &[IngestRecord]) -> usize {
     let mut answered: std::collections::HashSet<(i64, &str)> = std::collections::HashSet::new();
     for (i, record) in records.iter().enumerate() {
         match record {
-            IngestRecord::Identify {
-                project_id,
-                user_id,
-                ..
-            } if answered.contains(&(*project_id, user_id.as_str())) => {
+            IngestRecord::Identify { project_id, user_id, .. } if answered.contains(&(*project_id, user_id.as_str())) => {
                 return i;
             }
-            IngestRecord::Response {
-                project_id,
-                response,
-                ..
-            } => {
+            IngestRecord::Response { project_id, response, .. } => {
                 answered.insert((*project_id, response.user_id.as_str()));
             }
-            IngestRecord::Complete {
-                project_id,
-                complete,
-                ..
-            } => {
+            IngestRecord::Complete { project_id, complete, .. } => {
                 answered.insert((*project_id, complete.user_id.as_str()));
             }
             _ => {}
@@ -294,14 +246,7 @@ impl CompletionRow {
 
 impl FeedbackRow {
     fn of(project_id: i64, at: i64, f: &FeedbackRequest) -> Self {
-        Self {
-            id: f.action_id.clone(),
-            project_id,
-            survey_id: f.survey_id,
-            user_id: f.user_id.clone(),
-            kind: f.kind,
-            at,
-        }
+        Self { id: f.action_id.clone(), project_id, survey_id: f.survey_id, user_id: f.user_id.clone(), kind: f.kind, at }
     }
 }
 
@@ -319,18 +264,8 @@ impl BatchParts {
         let mut decisions = HashMap::new();
         for record in batch {
             match record {
-                IngestRecord::Identify {
-                    project_id,
-                    at,
-                    user_id,
-                    attributes,
-                    created_at,
-                    language,
-                    account,
-                } => {
-                    let seen = *first_seen
-                        .entry((*project_id, user_id.clone()))
-                        .or_insert(*at);
+                IngestRecord::Identify { project_id, at, user_id, attributes, created_at, language, account } => {
+                    let seen = *first_seen.entry((*project_id, user_id.clone())).or_insert(*at);
                     let mut row = UserRow {
                         project_id: *project_id,
                         user_id: user_id.clone(),
@@ -345,27 +280,10 @@ impl BatchParts {
                     if let Some(&earlier) = users.get(&(*project_id, user_id.clone())) {
                         row.keep_absent(&parts.users[earlier]);
                     }
-                    fold(
-                        &mut parts.users,
-                        &mut users,
-                        (*project_id, user_id.clone()),
-                        row,
-                        true,
-                    );
+                    fold(&mut parts.users, &mut users, (*project_id, user_id.clone()), row, true);
                     if let Some(account) = account {
-                        let row = AccountRow {
-                            project_id: *project_id,
-                            account_id: account.id.clone(),
-                            attributes: json(&account.attributes),
-                            at: *at,
-                        };
-                        fold(
-                            &mut parts.accounts,
-                            &mut accounts,
-                            (*project_id, account.id.clone()),
-                            row,
-                            true,
-                        );
+                        let row = AccountRow { project_id: *project_id, account_id: account.id.clone(), attributes: json(&account.attributes), at: *at };
+                        fold(&mut parts.accounts, &mut accounts, (*project_id, account.id.clone()), row, true);
                         let row = MemberRow {
                             project_id: *project_id,
                             account_id: account.id.clone(),
@@ -373,81 +291,24 @@ impl BatchParts {
                             role: account.role.clone(),
                             at: *at,
                         };
-                        fold(
-                            &mut parts.members,
-                            &mut members,
-                            (*project_id, account.id.clone(), user_id.clone()),
-                            row,
-                            true,
-                        );
+                        fold(&mut parts.members, &mut members, (*project_id, account.id.clone(), user_id.clone()), row, true);
                     }
                 }
-                IngestRecord::Display {
-                    project_id,
-                    at,
-                    display: d,
-                } => {
-                    fold(
-                        &mut parts.displays,
-                        &mut displays,
-                        d.display_id.clone(),
-                        DisplayRow::of(*project_id, *at, d),
-                        false,
-                    );
+                IngestRecord::Display { project_id, at, display: d } => {
+                    fold(&mut parts.displays, &mut displays, d.display_id.clone(), DisplayRow::of(*project_id, *at, d), false);
                 }
-                IngestRecord::Response {
-                    project_id,
-                    at,
-                    response: r,
-                } => {
-                    fold(
-                        &mut parts.scores,
-                        &mut scores,
-                        r.response_id.clone(),
-                        ScoreRow::of(*project_id, *at, r),
-                        false,
-                    );
+                IngestRecord::Response { project_id, at, response: r } => {
+                    fold(&mut parts.scores, &mut scores, r.response_id.clone(), ScoreRow::of(*project_id, *at, r), false);
                 }
-                IngestRecord::Complete {
-                    project_id,
-                    at,
-                    response_id,
-                    complete: c,
-                } => {
+                IngestRecord::Complete { project_id, at, response_id, complete: c } => {
                     let row = CompletionRow::of(*project_id, *at, response_id, c);
-                    fold(
-                        &mut parts.completions,
-                        &mut completions,
-                        response_id.clone(),
-                        row,
-                        true,
-                    );
+                    fold(&mut parts.completions, &mut completions, response_id.clone(), row, true);
                 }
-                IngestRecord::Feedback {
-                    project_id,
-                    at,
-                    feedback: f,
-                } => {
-                    fold(
-                        &mut parts.feedback,
-                        &mut feedback,
-                        f.action_id.clone(),
-                        FeedbackRow::of(*project_id, *at, f),
-                        false,
-                    );
+                IngestRecord::Feedback { project_id, at, feedback: f } => {
+                    fold(&mut parts.feedback, &mut feedback, f.action_id.clone(), FeedbackRow::of(*project_id, *at, f), false);
                 }
-                IngestRecord::Decision {
-                    project_id,
-                    at,
-                    decision,
-                } => {
-                    fold(
-                        &mut parts.decisions,
-                        &mut decisions,
-                        decision.key.clone(),
-                        (*project_id, *at, decision.clone()),
-                        false,
-                    );
+                IngestRecord::Decision { project_id, at, decision } => {
+                    fold(&mut parts.decisions, &mut decisions, decision.key.clone(), (*project_id, *at, decision.clone()), false);
                 }
             }
         }
@@ -490,25 +351,12 @@ mod tests {
     fn identify(user: &str, plan: &str, at: i64) -> IngestRecord {
         let mut attributes = Attributes::new();
         attributes.insert("plan".into(), plan.into());
-        IngestRecord::Identify {
-            project_id: 1,
-            at,
-            user_id: user.into(),
-            attributes,
-            created_at: None,
-            language: None,
-            account: None,
-        }
+        IngestRecord::Identify { project_id: 1, at, user_id: user.into(), attributes, created_at: None, language: None, account: None }
     }
 
     #[test]
     fn an_identify_after_an_answer_waits_for_the_next_transaction() {
-        let batch = [
-            identify("u", "free", 1),
-            response("r1", 3, 2),
-            identify("v", "pro", 3),
-            identify("u", "pro", 4),
-        ];
+        let batch = [identify("u", "free", 1), response("r1", 3, 2), identify("v", "pro", 3), identify("u", "pro", 4)];
         assert_eq!(snapshot_safe_prefix(&batch), 3);
         assert_eq!(snapshot_safe_prefix(&batch[3..]), 1);
         assert_eq!(snapshot_safe_prefix(&batch[..2]), 2);
@@ -517,11 +365,7 @@ mod tests {
 
     #[test]
     fn identifies_folded_into_one_row_keep_the_fields_the_later_one_omits() {
-        let account = AccountMembership {
-            id: "acme".into(),
-            attributes: Attributes::new(),
-            role: "admin".into(),
-        };
+        let account = AccountMembership { id: "acme".into(), attributes: Attributes::new(), role: "admin".into() };
         let full = IngestRecord::Identify {
             project_id: 1,
             at: 1,
@@ -534,18 +378,9 @@ mod tests {
         let parts = BatchParts::split(&[full, identify("u", "pro", 2)]);
         assert_eq!(parts.users.len(), 1);
         let row = &parts.users[0];
-        assert_eq!(
-            row.attributes, r#"{"plan":"pro"}"#,
-            "attributes are replaced"
-        );
-        assert_eq!(
-            (row.created_at, row.language.as_deref()),
-            (Some(-5), Some("de"))
-        );
-        assert_eq!(
-            (row.account_id.as_deref(), row.account_role.as_deref()),
-            (Some("acme"), Some("admin"))
-        );
+        assert_eq!(row.attributes, r#"{"plan":"pro"}"#, "attributes are replaced");
+        assert_eq!((row.created_at, row.language.as_deref()), (Some(-5), Some("de")));
+        assert_eq!((row.account_id.as_deref(), row.account_role.as_deref()), (Some("acme"), Some("admin")));
     }
 
     #[test]

@@ -7,9 +7,7 @@
 //! commit) and nobody is acknowledged before their record is on disk.
 
 use crate::metrics::Metrics;
-use redb::{
-    Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
-};
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::{Notify, mpsc, oneshot, watch};
@@ -59,20 +57,11 @@ fn redb_err(e: impl Into<redb::Error>) -> SpoolError {
 
 impl Spool {
     /// Opens (or creates) the spool file and starts its writer thread.
-    pub fn open(
-        path: &Path,
-        max_group: usize,
-        metrics: Arc<Metrics>,
-    ) -> Result<Arc<Self>, SpoolError> {
+    pub fn open(path: &Path, max_group: usize, metrics: Arc<Metrics>) -> Result<Arc<Self>, SpoolError> {
         // The spool holds seconds of writes at most; a small cache keeps memory flat (redb's
         // default would let it grow towards 1 GiB under sustained load).
         super::purge::remove_leftover(path);
-        let db = Arc::new(
-            Database::builder()
-                .set_cache_size(SPOOL_CACHE_BYTES)
-                .create(path)
-                .map_err(redb_err)?,
-        );
+        let db = Arc::new(Database::builder().set_cache_size(SPOOL_CACHE_BYTES).create(path).map_err(redb_err)?);
         let txn = db.begin_write().map_err(redb_err)?;
         let next_key = {
             let table = txn.open_table(SPOOL).map_err(redb_err)?;
@@ -84,30 +73,13 @@ impl Spool {
         let appended = Arc::new(Notify::new());
         let first_left = first_key_left(&db)?;
         let db: SharedDb = Arc::new(std::sync::RwLock::new(db));
-        let writer = Writer {
-            db: db.clone(),
-            path: path.to_path_buf(),
-            receiver,
-            next_key,
-            max_group: max_group.max(1),
-            appended: appended.clone(),
-            metrics,
-        };
+        let writer = Writer { db: db.clone(), path: path.to_path_buf(), receiver, next_key, max_group: max_group.max(1), appended: appended.clone(), metrics };
         std::thread::Builder::new()
             .name("spool-writer".into())
             .spawn(move || writer.run())
             .map_err(|e| SpoolError::Write(e.to_string()))?;
-        let (drained, _) = watch::channel(
-            next_key
-                .saturating_sub(1)
-                .min(first_left.map_or(u64::MAX, |k| k - 1)),
-        );
-        Ok(Arc::new(Self {
-            db,
-            commands,
-            appended,
-            drained,
-        }))
+        let (drained, _) = watch::channel(next_key.saturating_sub(1).min(first_left.map_or(u64::MAX, |k| k - 1)));
+        Ok(Arc::new(Self { db, commands, appended, drained }))
     }
 
     /// Appends one record; returns its key once it is on disk.
@@ -121,38 +93,23 @@ impl Spool {
             return Err(SpoolError::Write("nothing to append".into()));
         }
         let (tx, rx) = oneshot::channel();
-        self.commands
-            .send(Command::Append(records, tx))
-            .await
-            .map_err(|_| SpoolError::Stopped)?;
-        rx.await
-            .map_err(|_| SpoolError::Stopped)?
-            .map_err(SpoolError::Write)
+        self.commands.send(Command::Append(records, tx)).await.map_err(|_| SpoolError::Stopped)?;
+        rx.await.map_err(|_| SpoolError::Stopped)?.map_err(SpoolError::Write)
     }
 
     /// Removes records that have reached SQL.
     pub async fn remove(&self, keys: Vec<u64>) -> Result<(), SpoolError> {
         let (tx, rx) = oneshot::channel();
-        self.commands
-            .send(Command::Remove(keys, tx))
-            .await
-            .map_err(|_| SpoolError::Stopped)?;
-        rx.await
-            .map_err(|_| SpoolError::Stopped)?
-            .map_err(SpoolError::Write)
+        self.commands.send(Command::Remove(keys, tx)).await.map_err(|_| SpoolError::Stopped)?;
+        rx.await.map_err(|_| SpoolError::Stopped)?.map_err(SpoolError::Write)
     }
 
     /// Removes the records `pick` chooses and rewrites the file with the others, so no byte of
     /// the removed records is left in it; returns how many were removed.
     pub async fn purge(&self, pick: super::purge::Pick) -> Result<u64, SpoolError> {
         let (tx, rx) = oneshot::channel();
-        self.commands
-            .send(Command::Purge(pick, tx))
-            .await
-            .map_err(|_| SpoolError::Stopped)?;
-        rx.await
-            .map_err(|_| SpoolError::Stopped)?
-            .map_err(SpoolError::Write)
+        self.commands.send(Command::Purge(pick, tx)).await.map_err(|_| SpoolError::Stopped)?;
+        rx.await.map_err(|_| SpoolError::Stopped)?.map_err(SpoolError::Write)
     }
 
     /// The oldest `limit` records, in spool order.
@@ -199,9 +156,7 @@ impl Spool {
     /// Waits until `key` has reached SQL, at most `timeout`; `false` if it has not.
     pub async fn wait_drained(&self, key: u64, timeout: std::time::Duration) -> bool {
         let mut rx = self.drained.subscribe();
-        tokio::time::timeout(timeout, rx.wait_for(|drained| *drained >= key))
-            .await
-            .is_ok_and(|r| r.is_ok())
+        tokio::time::timeout(timeout, rx.wait_for(|drained| *drained >= key)).await.is_ok_and(|r| r.is_ok())
     }
 
     pub fn drained_up_to(&self) -> u64 {
@@ -241,24 +196,13 @@ impl Writer {
                 }
             }
             // A purge runs on its own, after the appends and removals queued before it.
-            let (purges, group): (Vec<_>, Vec<_>) = group
-                .into_iter()
-                .partition(|c| matches!(c, Command::Purge(..)));
+            let (purges, group): (Vec<_>, Vec<_>) = group.into_iter().partition(|c| matches!(c, Command::Purge(..)));
             if !group.is_empty() {
                 self.commit_group(group);
             }
             for purge in purges {
                 if let Command::Purge(pick, reply) = purge {
-                    let _ = reply.send(
-                        super::purge::rewrite(
-                            &self.db,
-                            &self.path,
-                            SPOOL,
-                            SPOOL_CACHE_BYTES,
-                            &pick,
-                        )
-                        .map_err(|e| e.to_string()),
-                    );
+                    let _ = reply.send(super::purge::rewrite(&self.db, &self.path, SPOOL, SPOOL_CACHE_BYTES, &pick).map_err(|e| e.to_string()));
                 }
             }
         }
@@ -313,8 +257,7 @@ impl Writer {
     fn write(&self, group: &[Command]) -> Result<u64, SpoolError> {
         let db = read_db(&self.db);
         let mut txn = db.begin_write().map_err(redb_err)?;
-        txn.set_durability(Durability::Immediate)
-            .map_err(|e| SpoolError::Write(e.to_string()))?;
+        txn.set_durability(Durability::Immediate).map_err(|e| SpoolError::Write(e.to_string()))?;
         let mut key = self.next_key;
         {
             let mut table = txn.open_table(SPOOL).map_err(redb_err)?;

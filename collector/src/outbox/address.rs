@@ -25,14 +25,8 @@ pub struct Network {
 impl Network {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => prefix_eq(
-                u128::from(net.to_bits()) << 96,
-                u128::from(ip.to_bits()) << 96,
-                self.prefix,
-            ),
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                prefix_eq(net.to_bits(), ip.to_bits(), self.prefix)
-            }
+            (IpAddr::V4(net), IpAddr::V4(ip)) => prefix_eq(u128::from(net.to_bits()) << 96, u128::from(ip.to_bits()) << 96, self.prefix),
+            (IpAddr::V6(net), IpAddr::V6(ip)) => prefix_eq(net.to_bits(), ip.to_bits(), self.prefix),
             _ => false,
         }
     }
@@ -40,11 +34,7 @@ impl Network {
 
 /// Whether the first `prefix` bits of `a` and `b` (left-aligned in a u128) are equal.
 fn prefix_eq(a: u128, b: u128, prefix: u8) -> bool {
-    let mask = if prefix == 0 {
-        0
-    } else {
-        u128::MAX << (128 - u32::from(prefix.min(128)))
-    };
+    let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(prefix.min(128))) };
     a & mask == b & mask
 }
 
@@ -54,17 +44,11 @@ impl FromStr for Network {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         let (addr, prefix) = s.split_once('/').map_or((s, None), |(a, p)| (a, Some(p)));
-        let addr: IpAddr = addr
-            .parse()
-            .map_err(|_| format!("`{s}` is not an address or a network like 10.1.0.0/16"))?;
+        let addr: IpAddr = addr.parse().map_err(|_| format!("`{s}` is not an address or a network like 10.1.0.0/16"))?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
             None => max,
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("`{s}`: the prefix length must be 0 to {max}"))?,
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(|| format!("`{s}`: the prefix length must be 0 to {max}"))?,
         };
         Ok(Self { addr, prefix })
     }
@@ -79,9 +63,7 @@ impl fmt::Display for Network {
 /// Reads `outbox.allowed_networks` as a list (`["10.1.0.0/16"]` in TOML) or as one
 /// comma-separated string (`NPS_OUTBOX__ALLOWED_NETWORKS=10.1.0.0/16,127.0.0.1/32`), naming the
 /// entry that is not a network.
-pub fn deserialize_networks<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Vec<Network>, D::Error> {
+pub fn deserialize_networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Network>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
@@ -95,17 +77,11 @@ pub fn deserialize_networks<'de, D: Deserializer<'de>>(
     entries
         .iter()
         .filter(|e| !e.trim().is_empty())
-        .map(|e| {
-            e.parse()
-                .map_err(|m| serde::de::Error::custom(format!("outbox.allowed_networks: {m}")))
-        })
+        .map(|e| e.parse().map_err(|m| serde::de::Error::custom(format!("outbox.allowed_networks: {m}"))))
         .collect()
 }
 
-pub fn serialize_networks<S: serde::Serializer>(
-    networks: &[Network],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+pub fn serialize_networks<S: serde::Serializer>(networks: &[Network], serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(networks.iter().map(ToString::to_string))
 }
 
@@ -181,11 +157,7 @@ pub struct RefusedAddress {
 
 impl fmt::Display for RefusedAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} is {}; webhooks may only go to public addresses (or networks in outbox.allowed_networks)",
-            self.host, self.reason
-        )
+        write!(f, "{} is {}; webhooks may only go to public addresses (or networks in outbox.allowed_networks)", self.host, self.reason)
     }
 }
 
@@ -214,11 +186,7 @@ impl OutboundPolicy {
             IpAddr::V6(v6) => embedded_v4(v6).map_or(ip, IpAddr::V4),
             v4 => v4,
         };
-        if self
-            .allowed
-            .iter()
-            .any(|n| n.contains(ip) || n.contains(canonical))
-        {
+        if self.allowed.iter().any(|n| n.contains(ip) || n.contains(canonical)) {
             return Ok(());
         }
         forbidden_reason(ip).map_or(Ok(()), Err)
@@ -227,34 +195,21 @@ impl OutboundPolicy {
     /// Checks what can be checked without DNS: a literal IP host, and `localhost` (judged as
     /// 127.0.0.1, which it always means). Other names are checked when connecting.
     pub fn check_url(&self, url: &reqwest::Url) -> Result<(), RefusedAddress> {
-        let Some(host) = url.host_str() else {
-            return Ok(());
-        };
+        let Some(host) = url.host_str() else { return Ok(()) };
         let name = host.trim_end_matches('.').to_ascii_lowercase();
         // The URL parser already turned 2130706433, 0x7f.1 and the like into dotted quads.
-        let literal = name
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .ok();
+        let literal = name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();
         let is_localhost = name == "localhost" || name.ends_with(".localhost");
         let ip = match (literal, is_localhost) {
             (Some(ip), _) => ip,
             (None, true) => IpAddr::V4(Ipv4Addr::LOCALHOST),
             (None, false) => return Ok(()),
         };
-        self.check_ip(ip).map_err(|reason| RefusedAddress {
-            host: host.to_owned(),
-            reason: reason.to_owned(),
-        })
+        self.check_ip(ip).map_err(|reason| RefusedAddress { host: host.to_owned(), reason: reason.to_owned() })
     }
 
     /// The allowed addresses among `addrs`, or the refusal when there is none.
-    pub fn filter(
-        &self,
-        host: &str,
-        addrs: impl IntoIterator<Item = SocketAddr>,
-    ) -> Result<Vec<SocketAddr>, RefusedAddress> {
+    pub fn filter(&self, host: &str, addrs: impl IntoIterator<Item = SocketAddr>) -> Result<Vec<SocketAddr>, RefusedAddress> {
         let mut refused = None;
         let allowed: Vec<SocketAddr> = addrs
             .into_iter()
@@ -267,13 +222,8 @@ impl OutboundPolicy {
             })
             .collect();
         if allowed.is_empty() {
-            let reason = refused
-                .unwrap_or("not resolvable to any address")
-                .to_owned();
-            return Err(RefusedAddress {
-                host: host.to_owned(),
-                reason,
-            });
+            let reason = refused.unwrap_or("not resolvable to any address").to_owned();
+            return Err(RefusedAddress { host: host.to_owned(), reason });
         }
         Ok(allowed)
     }
@@ -291,12 +241,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         Box::pin(async move {
             let host = name.as_str().to_owned();
             // Port 0: reqwest puts the URL's port on whatever address we return.
-            let found = tokio::net::lookup_host((host.as_str(), 0))
-                .await
-                .map_err(|_| Box::new(ResolveFailed) as Box<_>)?;
-            let allowed = policy
-                .filter(&host, found)
-                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await.map_err(|_| Box::new(ResolveFailed) as Box<_>)?;
+            let allowed = policy.filter(&host, found).map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
             let addrs: reqwest::dns::Addrs = Box::new(allowed.into_iter());
             Ok(addrs)
         })
@@ -329,85 +275,36 @@ mod tests {
             "100.127.255.255",
             "240.0.0.1",
         ] {
-            assert!(
-                forbidden_reason(ip(internal)).is_some(),
-                "{internal} should be forbidden"
-            );
+            assert!(forbidden_reason(ip(internal)).is_some(), "{internal} should be forbidden");
         }
-        for public in [
-            "8.8.8.8",
-            "1.1.1.1",
-            "172.32.0.1",
-            "172.15.255.255",
-            "100.128.0.1",
-            "100.63.255.255",
-            "192.169.0.1",
-            "169.255.0.1",
-        ] {
-            assert_eq!(
-                forbidden_reason(ip(public)),
-                None,
-                "{public} should be allowed"
-            );
+        for public in ["8.8.8.8", "1.1.1.1", "172.32.0.1", "172.15.255.255", "100.128.0.1", "100.63.255.255", "192.169.0.1", "169.255.0.1"] {
+            assert_eq!(forbidden_reason(ip(public)), None, "{public} should be allowed");
         }
     }
 
     #[test]
     fn ipv6_internal_ranges_are_forbidden_and_public_ones_are_not() {
-        for internal in [
-            "::1",
-            "::",
-            "fc00::1",
-            "fd12:3456::1",
-            "fe80::1",
-            "febf::1",
-            "fec0::1",
-            "ff02::1",
-        ] {
-            assert!(
-                forbidden_reason(ip(internal)).is_some(),
-                "{internal} should be forbidden"
-            );
+        for internal in ["::1", "::", "fc00::1", "fd12:3456::1", "fe80::1", "febf::1", "fec0::1", "ff02::1"] {
+            assert!(forbidden_reason(ip(internal)).is_some(), "{internal} should be forbidden");
         }
         for public in ["2001:4860:4860::8888", "2606:4700::1111", "fe00::1"] {
-            assert_eq!(
-                forbidden_reason(ip(public)),
-                None,
-                "{public} should be allowed"
-            );
+            assert_eq!(forbidden_reason(ip(public)), None, "{public} should be allowed");
         }
     }
 
     #[test]
     fn ipv4_inside_ipv6_is_judged_as_the_ipv4_address() {
-        for internal in [
-            "::ffff:127.0.0.1",
-            "::ffff:169.254.169.254",
-            "::ffff:10.0.0.1",
-            "::127.0.0.1",
-            "64:ff9b::10.0.0.1",
-            "::ffff:100.64.0.1",
-        ] {
-            assert!(
-                forbidden_reason(ip(internal)).is_some(),
-                "{internal} should be forbidden"
-            );
+        for internal in ["::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1", "::127.0.0.1", "64:ff9b::10.0.0.1", "::ffff:100.64.0.1"] {
+            assert!(forbidden_reason(ip(internal)).is_some(), "{internal} should be forbidden");
         }
         for public in ["::ffff:8.8.8.8", "64:ff9b::1.1.1.1"] {
-            assert_eq!(
-                forbidden_reason(ip(public)),
-                None,
-                "{public} should be allowed"
-            );
+            assert_eq!(forbidden_reason(ip(public)), None, "{public} should be allowed");
         }
     }
 
     #[test]
     fn the_allowlist_opens_exactly_its_networks_in_both_forms() {
-        let policy = OutboundPolicy::new(vec![
-            "127.0.0.1/32".parse().expect("net"),
-            "10.1.0.0/16".parse().expect("net"),
-        ]);
+        let policy = OutboundPolicy::new(vec!["127.0.0.1/32".parse().expect("net"), "10.1.0.0/16".parse().expect("net")]);
         assert_eq!(policy.check_ip(ip("127.0.0.1")), Ok(()));
         assert_eq!(policy.check_ip(ip("::ffff:127.0.0.1")), Ok(()));
         assert_eq!(policy.check_ip(ip("10.1.200.3")), Ok(()));
@@ -419,29 +316,11 @@ mod tests {
 
     #[test]
     fn networks_parse_and_bad_ones_are_named() {
-        assert_eq!(
-            "10.1.0.0/16".parse::<Network>().map(|n| n.to_string()),
-            Ok("10.1.0.0/16".to_owned())
-        );
-        assert_eq!(
-            "::1".parse::<Network>().map(|n| n.to_string()),
-            Ok("::1/128".to_owned())
-        );
-        assert!(
-            "0.0.0.0/0"
-                .parse::<Network>()
-                .is_ok_and(|n| n.contains(ip("8.8.8.8")))
-        );
-        assert!(
-            "10.0.0.0/33"
-                .parse::<Network>()
-                .is_err_and(|e| e.contains("0 to 32"))
-        );
-        assert!(
-            "intranet"
-                .parse::<Network>()
-                .is_err_and(|e| e.contains("`intranet`"))
-        );
+        assert_eq!("10.1.0.0/16".parse::<Network>().map(|n| n.to_string()), Ok("10.1.0.0/16".to_owned()));
+        assert_eq!("::1".parse::<Network>().map(|n| n.to_string()), Ok("::1/128".to_owned()));
+        assert!("0.0.0.0/0".parse::<Network>().is_ok_and(|n| n.contains(ip("8.8.8.8"))));
+        assert!("10.0.0.0/33".parse::<Network>().is_err_and(|e| e.contains("0 to 32")));
+        assert!("intranet".parse::<Network>().is_err_and(|e| e.contains("`intranet`")));
     }
 
     #[test]
@@ -451,16 +330,11 @@ mod tests {
             #[serde(deserialize_with = "deserialize_networks")]
             n: Vec<Network>,
         }
-        let list: S =
-            serde_json::from_str(r#"{"n": ["10.1.0.0/16", "127.0.0.1/32"]}"#).expect("list");
-        let string: S =
-            serde_json::from_str(r#"{"n": "10.1.0.0/16, 127.0.0.1/32"}"#).expect("string");
+        let list: S = serde_json::from_str(r#"{"n": ["10.1.0.0/16", "127.0.0.1/32"]}"#).expect("list");
+        let string: S = serde_json::from_str(r#"{"n": "10.1.0.0/16, 127.0.0.1/32"}"#).expect("string");
         assert_eq!(list.n, string.n);
         assert_eq!(list.n.len(), 2);
-        assert!(
-            serde_json::from_str::<S>(r#"{"n": "10.1.0.0/16,nope"}"#)
-                .is_err_and(|e| e.to_string().contains("`nope`"))
-        );
+        assert!(serde_json::from_str::<S>(r#"{"n": "10.1.0.0/16,nope"}"#).is_err_and(|e| e.to_string().contains("`nope`")));
     }
 
     #[test]
@@ -479,16 +353,9 @@ mod tests {
             "https://10.0.0.1/hook",
         ] {
             let parsed = reqwest::Url::parse(url).expect("url");
-            assert!(
-                policy.check_url(&parsed).is_err(),
-                "{url} should be refused"
-            );
+            assert!(policy.check_url(&parsed).is_err(), "{url} should be refused");
         }
-        for url in [
-            "https://hooks.slack.com/services/x",
-            "https://8.8.8.8/",
-            "http://[2001:4860:4860::8888]/",
-        ] {
+        for url in ["https://hooks.slack.com/services/x", "https://8.8.8.8/", "http://[2001:4860:4860::8888]/"] {
             let parsed = reqwest::Url::parse(url).expect("url");
             assert_eq!(policy.check_url(&parsed), Ok(()), "{url}");
         }
@@ -497,54 +364,22 @@ mod tests {
     #[test]
     fn resolved_addresses_are_filtered_and_none_left_is_a_refusal() {
         let policy = OutboundPolicy::default();
-        let mixed = [
-            SocketAddr::new(ip("10.0.0.5"), 0),
-            SocketAddr::new(ip("8.8.8.8"), 0),
-        ];
-        assert_eq!(
-            policy.filter("mixed.example", mixed),
-            Ok(vec![SocketAddr::new(ip("8.8.8.8"), 0)])
-        );
-        let internal = [
-            SocketAddr::new(ip("127.0.0.1"), 0),
-            SocketAddr::new(ip("::1"), 0),
-        ];
-        assert!(
-            policy
-                .filter("rebound.example", internal)
-                .is_err_and(|e| e.reason.contains("loopback"))
-        );
+        let mixed = [SocketAddr::new(ip("10.0.0.5"), 0), SocketAddr::new(ip("8.8.8.8"), 0)];
+        assert_eq!(policy.filter("mixed.example", mixed), Ok(vec![SocketAddr::new(ip("8.8.8.8"), 0)]));
+        let internal = [SocketAddr::new(ip("127.0.0.1"), 0), SocketAddr::new(ip("::1"), 0)];
+        assert!(policy.filter("rebound.example", internal).is_err_and(|e| e.reason.contains("loopback")));
     }
 
     #[tokio::test]
     async fn the_resolver_refuses_a_name_that_resolves_to_loopback() {
         use reqwest::dns::Resolve;
-        let resolver = GuardedResolver {
-            policy: Arc::new(OutboundPolicy::default()),
-        };
+        let resolver = GuardedResolver { policy: Arc::new(OutboundPolicy::default()) };
         let name: reqwest::dns::Name = "localhost".parse().expect("name");
-        let error = resolver
-            .resolve(name)
-            .await
-            .err()
-            .expect("localhost must be refused");
+        let error = resolver.resolve(name).await.err().expect("localhost must be refused");
         assert!(error.downcast_ref::<RefusedAddress>().is_some(), "{error}");
-        let open = GuardedResolver {
-            policy: Arc::new(OutboundPolicy::new(vec![
-                "127.0.0.0/8".parse().expect("net"),
-                "::1".parse().expect("net"),
-            ])),
-        };
+        let open = GuardedResolver { policy: Arc::new(OutboundPolicy::new(vec!["127.0.0.0/8".parse().expect("net"), "::1".parse().expect("net")])) };
         let name: reqwest::dns::Name = "localhost".parse().expect("name");
-        let addrs: Vec<SocketAddr> = open
-            .resolve(name)
-            .await
-            .map_err(|e| e.to_string())
-            .expect("allowed")
-            .collect();
-        assert!(
-            !addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()),
-            "{addrs:?}"
-        );
+        let addrs: Vec<SocketAddr> = open.resolve(name).await.map_err(|e| e.to_string()).expect("allowed").collect();
+        assert!(!addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
     }
 }

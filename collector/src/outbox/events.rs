@@ -12,10 +12,7 @@ use super::{EmailMessage, Message, Outbox, WebhookMessage};
 use crate::ingest::{ApplyHook, IngestRecord};
 use crate::store::DynStore;
 use async_trait::async_trait;
-use nps_core::webhooks::{
-    AlertPolicy, ResponseEvent, TEST_EVENT, Webhook, WebhookEvent, WebhookFormat, alert_email,
-    slack_payload, standard_payload,
-};
+use nps_core::webhooks::{AlertPolicy, ResponseEvent, TEST_EVENT, Webhook, WebhookEvent, WebhookFormat, alert_email, slack_payload, standard_payload};
 use nps_core::wire::SurveyKind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -40,12 +37,7 @@ fn rfc3339(ms: i64) -> String {
 }
 
 /// The body an endpoint gets for an event, in its format.
-pub fn webhook_body(
-    format: WebhookFormat,
-    event_type: &str,
-    data: &ResponseEvent,
-    at_ms: i64,
-) -> String {
+pub fn webhook_body(format: WebhookFormat, event_type: &str, data: &ResponseEvent, at_ms: i64) -> String {
     match format {
         WebhookFormat::Standard => standard_payload(event_type, &rfc3339(at_ms), data).to_string(),
         WebhookFormat::Slack => slack_payload(event_type, data).to_string(),
@@ -75,10 +67,7 @@ fn events_of(answer: &ResponseEvent, touched: &Touched) -> Vec<WebhookEvent> {
 
 fn looks_like_address(s: &str) -> bool {
     let s = s.trim();
-    s.len() <= 254
-        && s.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace)
-        })
+    s.len() <= 254 && s.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !s.contains(char::is_whitespace))
 }
 
 #[async_trait]
@@ -87,28 +76,11 @@ impl ApplyHook for EventPublisher {
         let mut by_project: BTreeMap<i64, BTreeMap<String, Touched>> = BTreeMap::new();
         for record in records {
             match record {
-                IngestRecord::Response {
-                    project_id,
-                    response,
-                    ..
-                } => {
-                    by_project
-                        .entry(*project_id)
-                        .or_default()
-                        .entry(response.response_id.clone())
-                        .or_default()
-                        .scored = true;
+                IngestRecord::Response { project_id, response, .. } => {
+                    by_project.entry(*project_id).or_default().entry(response.response_id.clone()).or_default().scored = true;
                 }
-                IngestRecord::Complete {
-                    project_id,
-                    response_id,
-                    ..
-                } => {
-                    by_project
-                        .entry(*project_id)
-                        .or_default()
-                        .entry(response_id.clone())
-                        .or_default();
+                IngestRecord::Complete { project_id, response_id, .. } => {
+                    by_project.entry(*project_id).or_default().entry(response_id.clone()).or_default();
                 }
                 _ => {}
             }
@@ -132,15 +104,8 @@ impl EventPublisher {
     /// Events of answers stored in SQL directly, not through the spool (hosted survey pages:
     /// partner NPS; employee NPS never leaves as events). Enqueued after the answer committed;
     /// the ids are the same deterministic ones, so a repeat is harmless.
-    pub async fn publish_stored(
-        &self,
-        project_id: i64,
-        response_ids: &[String],
-    ) -> anyhow::Result<()> {
-        let answers: BTreeMap<String, Touched> = response_ids
-            .iter()
-            .map(|id| (id.clone(), Touched { scored: true }))
-            .collect();
+    pub async fn publish_stored(&self, project_id: i64, response_ids: &[String]) -> anyhow::Result<()> {
+        let answers: BTreeMap<String, Touched> = response_ids.iter().map(|id| (id.clone(), Touched { scored: true })).collect();
         let messages = self.project_messages(project_id, &answers).await?;
         if !messages.is_empty() {
             self.outbox.enqueue_batch(messages).await?;
@@ -148,18 +113,8 @@ impl EventPublisher {
         Ok(())
     }
 
-    async fn project_messages(
-        &self,
-        project_id: i64,
-        answers: &BTreeMap<String, Touched>,
-    ) -> anyhow::Result<Vec<(String, Message)>> {
-        let hooks: Vec<Webhook> = self
-            .store
-            .list_webhooks(project_id)
-            .await?
-            .into_iter()
-            .filter(|w| w.enabled)
-            .collect();
+    async fn project_messages(&self, project_id: i64, answers: &BTreeMap<String, Touched>) -> anyhow::Result<Vec<(String, Message)>> {
+        let hooks: Vec<Webhook> = self.store.list_webhooks(project_id).await?.into_iter().filter(|w| w.enabled).collect();
         let policy = self.store.alert_policy(project_id).await?;
         if hooks.is_empty() && !policy.enabled {
             return Ok(Vec::new());
@@ -172,15 +127,11 @@ impl EventPublisher {
             if answer.project_id != project_id || answer.survey_kind == SurveyKind::Enps {
                 continue;
             }
-            let Some(touched) = answers.get(&answer.response_id) else {
-                continue;
-            };
+            let Some(touched) = answers.get(&answer.response_id) else { continue };
             for event in events_of(&answer, touched) {
                 let at = match event {
                     WebhookEvent::ResponseCreated => answer.created_at,
-                    WebhookEvent::ResponseCompleted => {
-                        answer.completed_at.unwrap_or(answer.created_at)
-                    }
+                    WebhookEvent::ResponseCompleted => answer.completed_at.unwrap_or(answer.created_at),
                 };
                 for hook in hooks.iter().filter(|h| h.wants(event, answer.band)) {
                     let message = WebhookMessage {
@@ -189,10 +140,7 @@ impl EventPublisher {
                         event: event.as_str().to_owned(),
                         body: webhook_body(hook.format, event.as_str(), &answer, at),
                     };
-                    messages.push((
-                        event_message_id(hook.id, &answer.response_id, event),
-                        Message::Webhook(message),
-                    ));
+                    messages.push((event_message_id(hook.id, &answer.response_id, event), Message::Webhook(message)));
                 }
             }
             if touched.scored && policy.applies_to(answer.band) {
@@ -206,48 +154,28 @@ impl EventPublisher {
     /// One e-mail per alerted answer and address: the answer's follow-up owner (as the
     /// follow-up policy assigns it, so the alert goes to whoever the queue shows) and the
     /// policy's fixed recipients.
-    async fn alert_emails(
-        &self,
-        project_id: i64,
-        policy: &AlertPolicy,
-        alerts: &[ResponseEvent],
-    ) -> anyhow::Result<Vec<(String, Message)>> {
+    async fn alert_emails(&self, project_id: i64, policy: &AlertPolicy, alerts: &[ResponseEvent]) -> anyhow::Result<Vec<(String, Message)>> {
         if alerts.is_empty() {
             return Ok(Vec::new());
         }
         let mut owners = HashMap::new();
         if policy.notify_owner {
             let followups = self.store.followup_policy(project_id).await?;
-            self.store
-                .sync_followups(project_id, &followups, crate::ingest::now_ms())
-                .await?;
+            self.store.sync_followups(project_id, &followups, crate::ingest::now_ms()).await?;
             let ids: Vec<String> = alerts.iter().map(|a| a.response_id.clone()).collect();
-            owners = self
-                .store
-                .followup_owners(&ids)
-                .await?
-                .into_iter()
-                .filter_map(|(id, owner)| Some((id, owner?)))
-                .collect();
+            owners = self.store.followup_owners(&ids).await?.into_iter().filter_map(|(id, owner)| Some((id, owner?))).collect();
         }
         let mut messages = Vec::new();
         for answer in alerts {
-            let mut to: BTreeSet<String> = policy
-                .recipients
-                .iter()
-                .map(|r| r.trim().to_lowercase())
-                .collect();
+            let mut to: BTreeSet<String> = policy.recipients.iter().map(|r| r.trim().to_lowercase()).collect();
             match owners.get(&answer.response_id) {
                 Some(owner) if looks_like_address(owner) => {
                     to.insert(owner.trim().to_lowercase());
                 }
-                Some(owner) => {
-                    tracing::warn!(%owner, "follow-up owner is not an e-mail address; no alert to them")
-                }
+                Some(owner) => tracing::warn!(%owner, "follow-up owner is not an e-mail address; no alert to them"),
                 None => {}
             }
-            let (subject, text) =
-                alert_email(answer, self.public_url.get().map_or("", String::as_str));
+            let (subject, text) = alert_email(answer, self.public_url.get().map_or("", String::as_str));
             for address in to.into_iter().filter(|a| looks_like_address(a)) {
                 let email = EmailMessage {
                     project_id,
@@ -258,10 +186,7 @@ impl EventPublisher {
                     kind: "alert".into(),
                     reference: format!("response {}", answer.response_id),
                 };
-                messages.push((
-                    format!("alert:{}:{address}", answer.response_id),
-                    Message::Email(email),
-                ));
+                messages.push((format!("alert:{}:{address}", answer.response_id), Message::Email(email)));
             }
         }
         Ok(messages)
@@ -324,21 +249,9 @@ mod tests {
     fn events_follow_what_the_answer_has() {
         let scored = Touched { scored: true };
         let commented = Touched { scored: false };
-        assert_eq!(
-            events_of(&answer(Some(3), false), &scored),
-            vec![WebhookEvent::ResponseCreated]
-        );
-        assert_eq!(
-            events_of(&answer(Some(3), true), &scored),
-            vec![
-                WebhookEvent::ResponseCreated,
-                WebhookEvent::ResponseCompleted
-            ]
-        );
-        assert_eq!(
-            events_of(&answer(Some(3), true), &commented),
-            vec![WebhookEvent::ResponseCompleted]
-        );
+        assert_eq!(events_of(&answer(Some(3), false), &scored), vec![WebhookEvent::ResponseCreated]);
+        assert_eq!(events_of(&answer(Some(3), true), &scored), vec![WebhookEvent::ResponseCreated, WebhookEvent::ResponseCompleted]);
+        assert_eq!(events_of(&answer(Some(3), true), &commented), vec![WebhookEvent::ResponseCompleted]);
         assert!(events_of(&answer(None, true), &commented).is_empty());
     }
 
@@ -354,27 +267,9 @@ mod tests {
     fn standard_bodies_are_deterministic() {
         let a = answer(Some(9), false);
         assert_eq!(
-            webhook_body(
-                WebhookFormat::Standard,
-                "response.created",
-                &a,
-                1_700_000_000_000
-            ),
-            webhook_body(
-                WebhookFormat::Standard,
-                "response.created",
-                &a,
-                1_700_000_000_000
-            )
+            webhook_body(WebhookFormat::Standard, "response.created", &a, 1_700_000_000_000),
+            webhook_body(WebhookFormat::Standard, "response.created", &a, 1_700_000_000_000)
         );
-        assert!(
-            webhook_body(
-                WebhookFormat::Standard,
-                "response.created",
-                &a,
-                1_700_000_000_000
-            )
-            .contains("2023-11-14T22:13:20.000Z")
-        );
+        assert!(webhook_body(WebhookFormat::Standard, "response.created", &a, 1_700_000_000_000).contains("2023-11-14T22:13:20.000Z"));
     }
 }

@@ -37,9 +37,7 @@ pub use worker::{Worker, backoff_ms};
 use crate::metrics::Metrics;
 use crate::store::DynStore;
 use anyhow::Context;
-use redb::{
-    Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
-};
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
@@ -168,16 +166,9 @@ fn redb_err(e: impl Into<redb::Error>) -> anyhow::Error {
 }
 
 impl Outbox {
-    pub fn open(
-        path: &Path,
-        settings: &OutboxSettings,
-        smtp_configured: bool,
-        store: DynStore,
-        metrics: Arc<Metrics>,
-    ) -> anyhow::Result<Arc<Self>> {
+    pub fn open(path: &Path, settings: &OutboxSettings, smtp_configured: bool, store: DynStore, metrics: Arc<Metrics>) -> anyhow::Result<Arc<Self>> {
         crate::redb_rewrite::remove_leftover(path);
-        let db = Database::create(path)
-            .with_context(|| format!("opening the outbox {}", path.display()))?;
+        let db = Database::create(path).with_context(|| format!("opening the outbox {}", path.display()))?;
         // Create the tables so that readers never meet a missing one.
         let txn = db.begin_write().map_err(redb_err)?;
         for table in [PENDING, FAILED] {
@@ -197,10 +188,7 @@ impl Outbox {
             metrics,
         };
         let depth = outbox.depth_blocking()?;
-        outbox
-            .metrics
-            .outbox_pending
-            .set(i64::try_from(depth).unwrap_or(i64::MAX));
+        outbox.metrics.outbox_pending.set(i64::try_from(depth).unwrap_or(i64::MAX));
         Ok(Arc::new(outbox))
     }
 
@@ -215,10 +203,7 @@ impl Outbox {
 
     /// [`enqueue`](Self::enqueue) for many messages in one transaction (one fsync); returns,
     /// per message, whether it was newly enqueued.
-    pub async fn enqueue_batch(
-        &self,
-        messages: Vec<(String, Message)>,
-    ) -> anyhow::Result<Vec<bool>> {
+    pub async fn enqueue_batch(&self, messages: Vec<(String, Message)>) -> anyhow::Result<Vec<bool>> {
         if messages.is_empty() {
             return Ok(Vec::new());
         }
@@ -228,8 +213,7 @@ impl Outbox {
             let db = purge::read_db(&db);
             let now = now_ms();
             let mut txn = db.begin_write().map_err(redb_err)?;
-            txn.set_durability(Durability::Immediate)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            txn.set_durability(Durability::Immediate).map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut added = Vec::with_capacity(messages.len());
             {
                 let mut pending = txn.open_table(PENDING).map_err(redb_err)?;
@@ -238,10 +222,7 @@ impl Outbox {
                 let mut due_webhook = txn.open_table(DUE_WEBHOOK).map_err(redb_err)?;
                 let mut due_email = txn.open_table(DUE_EMAIL).map_err(redb_err)?;
                 for (id, message) in &messages {
-                    let delivered_at = delivered
-                        .get(id.as_str())
-                        .map_err(redb_err)?
-                        .map(|v| v.value());
+                    let delivered_at = delivered.get(id.as_str()).map_err(redb_err)?.map(|v| v.value());
                     let known = pending.get(id.as_str()).map_err(redb_err)?.is_some()
                         || failed.get(id.as_str()).map_err(redb_err)?.is_some()
                         || delivered_at.is_some_and(|at| at.saturating_add(retention) > now);
@@ -249,23 +230,11 @@ impl Outbox {
                         added.push(false);
                         continue;
                     }
-                    let envelope = Envelope {
-                        message: message.clone(),
-                        attempts: 0,
-                        next_at: now,
-                        enqueued_at: now,
-                        last_error: None,
-                    };
-                    pending
-                        .insert(id.as_str(), serde_json::to_vec(&envelope)?.as_slice())
-                        .map_err(redb_err)?;
+                    let envelope = Envelope { message: message.clone(), attempts: 0, next_at: now, enqueued_at: now, last_error: None };
+                    pending.insert(id.as_str(), serde_json::to_vec(&envelope)?.as_slice()).map_err(redb_err)?;
                     match message.channel() {
-                        Channel::Webhook => due_webhook
-                            .insert((now, id.as_str()), ())
-                            .map_err(redb_err)?,
-                        Channel::Email => {
-                            due_email.insert((now, id.as_str()), ()).map_err(redb_err)?
-                        }
+                        Channel::Webhook => due_webhook.insert((now, id.as_str()), ()).map_err(redb_err)?,
+                        Channel::Email => due_email.insert((now, id.as_str()), ()).map_err(redb_err)?,
                     };
                     added.push(true);
                 }
@@ -276,9 +245,7 @@ impl Outbox {
         .await??;
         let count = added.iter().filter(|a| **a).count();
         if count > 0 {
-            self.metrics
-                .outbox_pending
-                .add(i64::try_from(count).unwrap_or(i64::MAX));
+            self.metrics.outbox_pending.add(i64::try_from(count).unwrap_or(i64::MAX));
             self.wake.notify_one();
             self.note_unsendable(&messages, &added).await;
         }
@@ -292,16 +259,7 @@ impl Outbox {
         }
         for ((id, message), _) in messages.iter().zip(added).filter(|(_, a)| **a) {
             if let Message::Email(email) = message {
-                let row = worker::log_row(
-                    id,
-                    message,
-                    &email.to,
-                    0,
-                    "waiting",
-                    None,
-                    Some("SMTP not configured".into()),
-                    None,
-                );
+                let row = worker::log_row(id, message, &email.to, 0, "waiting", None, Some("SMTP not configured".into()), None);
                 if let Err(e) = self.store.record_delivery(&row).await {
                     tracing::warn!(error = %e, "could not write the delivery log");
                 }
@@ -310,13 +268,7 @@ impl Outbox {
     }
 
     /// Up to `limit` messages of `channel` due at `now`, oldest due first, leaving out `busy` ids.
-    pub(crate) async fn due(
-        &self,
-        channel: Channel,
-        now: u64,
-        limit: usize,
-        busy: HashSet<String>,
-    ) -> anyhow::Result<Vec<(String, Envelope)>> {
+    pub(crate) async fn due(&self, channel: Channel, now: u64, limit: usize, busy: HashSet<String>) -> anyhow::Result<Vec<(String, Envelope)>> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let db = purge::read_db(&db);
@@ -324,10 +276,7 @@ impl Outbox {
             let schedule = txn.open_table(channel.due_table()).map_err(redb_err)?;
             let pending = txn.open_table(PENDING).map_err(redb_err)?;
             let mut out = Vec::new();
-            for entry in schedule
-                .range(..(now.saturating_add(1), ""))
-                .map_err(redb_err)?
-            {
+            for entry in schedule.range(..(now.saturating_add(1), "")).map_err(redb_err)? {
                 if out.len() >= limit {
                     break;
                 }
@@ -346,11 +295,7 @@ impl Outbox {
     }
 
     /// When the next message of `channel` not in `busy` is due.
-    pub(crate) async fn next_due(
-        &self,
-        channel: Channel,
-        busy: HashSet<String>,
-    ) -> anyhow::Result<Option<u64>> {
+    pub(crate) async fn next_due(&self, channel: Channel, busy: HashSet<String>) -> anyhow::Result<Option<u64>> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let db = purge::read_db(&db);
@@ -376,10 +321,7 @@ impl Outbox {
             if !Self::still_pending(txn, &id)? {
                 return Ok(());
             }
-            txn.open_table(DELIVERED)
-                .map_err(redb_err)?
-                .insert(id.as_str(), now_ms())
-                .map_err(redb_err)?;
+            txn.open_table(DELIVERED).map_err(redb_err)?.insert(id.as_str(), now_ms()).map_err(redb_err)?;
             Self::unschedule(txn, &id, &envelope)
         })
         .await?;
@@ -395,10 +337,7 @@ impl Outbox {
                 return Ok(());
             }
             let bytes = serde_json::to_vec(&envelope)?;
-            txn.open_table(FAILED)
-                .map_err(redb_err)?
-                .insert(id.as_str(), bytes.as_slice())
-                .map_err(redb_err)?;
+            txn.open_table(FAILED).map_err(redb_err)?.insert(id.as_str(), bytes.as_slice()).map_err(redb_err)?;
             Self::unschedule(txn, &id, &envelope)
         })
         .await?;
@@ -407,12 +346,7 @@ impl Outbox {
     }
 
     /// Stores the envelope after a failed attempt, scheduled for its next attempt.
-    pub(crate) async fn reschedule(
-        &self,
-        id: &str,
-        previous_next_at: u64,
-        envelope: &Envelope,
-    ) -> anyhow::Result<()> {
+    pub(crate) async fn reschedule(&self, id: &str, previous_next_at: u64, envelope: &Envelope) -> anyhow::Result<()> {
         let (id, envelope) = (id.to_owned(), envelope.clone());
         self.finish(move |txn| {
             if !Self::still_pending(txn, &id)? {
@@ -420,17 +354,10 @@ impl Outbox {
             }
             let channel = envelope.message.channel();
             let mut schedule = txn.open_table(channel.due_table()).map_err(redb_err)?;
-            schedule
-                .remove((previous_next_at, id.as_str()))
-                .map_err(redb_err)?;
-            schedule
-                .insert((envelope.next_at, id.as_str()), ())
-                .map_err(redb_err)?;
+            schedule.remove((previous_next_at, id.as_str())).map_err(redb_err)?;
+            schedule.insert((envelope.next_at, id.as_str()), ()).map_err(redb_err)?;
             let bytes = serde_json::to_vec(&envelope)?;
-            txn.open_table(PENDING)
-                .map_err(redb_err)?
-                .insert(id.as_str(), bytes.as_slice())
-                .map_err(redb_err)?;
+            txn.open_table(PENDING).map_err(redb_err)?.insert(id.as_str(), bytes.as_slice()).map_err(redb_err)?;
             Ok(())
         })
         .await
@@ -438,27 +365,12 @@ impl Outbox {
 
     /// Whether the message is still waiting (an erasure may have purged it meanwhile).
     fn still_pending(txn: &redb::WriteTransaction, id: &str) -> anyhow::Result<bool> {
-        Ok(txn
-            .open_table(PENDING)
-            .map_err(redb_err)?
-            .get(id)
-            .map_err(redb_err)?
-            .is_some())
+        Ok(txn.open_table(PENDING).map_err(redb_err)?.get(id).map_err(redb_err)?.is_some())
     }
 
-    fn unschedule(
-        txn: &redb::WriteTransaction,
-        id: &str,
-        envelope: &Envelope,
-    ) -> anyhow::Result<()> {
-        txn.open_table(envelope.message.channel().due_table())
-            .map_err(redb_err)?
-            .remove((envelope.next_at, id))
-            .map_err(redb_err)?;
-        txn.open_table(PENDING)
-            .map_err(redb_err)?
-            .remove(id)
-            .map_err(redb_err)?;
+    fn unschedule(txn: &redb::WriteTransaction, id: &str, envelope: &Envelope) -> anyhow::Result<()> {
+        txn.open_table(envelope.message.channel().due_table()).map_err(redb_err)?.remove((envelope.next_at, id)).map_err(redb_err)?;
+        txn.open_table(PENDING).map_err(redb_err)?.remove(id).map_err(redb_err)?;
         Ok(())
     }
 
@@ -470,8 +382,7 @@ impl Outbox {
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let db = purge::read_db(&db);
             let mut txn = db.begin_write().map_err(redb_err)?;
-            txn.set_durability(Durability::Immediate)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            txn.set_durability(Durability::Immediate).map_err(|e| anyhow::anyhow!("{e}"))?;
             change(&txn)?;
             txn.commit().map_err(redb_err)?;
             Ok(())
@@ -500,10 +411,7 @@ impl Outbox {
 
     fn depth_blocking(&self) -> anyhow::Result<u64> {
         let txn = purge::read_db(&self.db).begin_read().map_err(redb_err)?;
-        txn.open_table(PENDING)
-            .map_err(redb_err)?
-            .len()
-            .map_err(redb_err)
+        txn.open_table(PENDING).map_err(redb_err)?.len().map_err(redb_err)
     }
 
     /// Messages waiting for delivery.
@@ -512,10 +420,7 @@ impl Outbox {
         tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
             let db = purge::read_db(&db);
             let txn = db.begin_read().map_err(redb_err)?;
-            txn.open_table(PENDING)
-                .map_err(redb_err)?
-                .len()
-                .map_err(redb_err)
+            txn.open_table(PENDING).map_err(redb_err)?.len().map_err(redb_err)
         })
         .await?
     }
@@ -526,10 +431,7 @@ impl Outbox {
         tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
             let db = purge::read_db(&db);
             let txn = db.begin_read().map_err(redb_err)?;
-            txn.open_table(FAILED)
-                .map_err(redb_err)?
-                .len()
-                .map_err(redb_err)
+            txn.open_table(FAILED).map_err(redb_err)?.len().map_err(redb_err)
         })
         .await?
     }

@@ -28,10 +28,7 @@ pub struct OutboxSettings {
     /// loopback, private, link-local (cloud metadata), CGNAT, multicast and similar addresses
     /// are refused, so that an admin cannot use webhooks to reach the collector's own machine
     /// or network (SSRF). List only networks whose receivers you run; see docs/security.md.
-    #[serde(
-        deserialize_with = "super::address::deserialize_networks",
-        serialize_with = "super::address::serialize_networks"
-    )]
+    #[serde(deserialize_with = "super::address::deserialize_networks", serialize_with = "super::address::serialize_networks")]
     pub allowed_networks: Vec<Network>,
 }
 
@@ -78,13 +75,6 @@ pub struct SmtpSettings {
 
 impl Default for SmtpSettings {
     fn default() -> Self {
-        Self {
-            host: None,
-            port: 25,
-            from: "NPS <nps@localhost>".into(),
-            user: None,
-            password: None,
-            tls: SmtpTls::None,
-        }
+        Self { host: None, port: 25, from: "NPS <nps@localhost>".into(), user: None, password: None, tls: SmtpTls::None }
     }
 }

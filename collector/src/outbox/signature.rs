@@ -14,17 +14,13 @@ pub const SECRET_PREFIX: &str = "whsec_";
 
 /// A new endpoint secret: 32 random bytes, `whsec_<base64>`.
 pub fn generate_secret() -> String {
-    format!(
-        "{SECRET_PREFIX}{}",
-        B64.encode(rand::rng().random::<[u8; 32]>())
-    )
+    format!("{SECRET_PREFIX}{}", B64.encode(rand::rng().random::<[u8; 32]>()))
 }
 
 /// The signing key a secret stands for (the bytes after `whsec_`, base64-decoded).
 pub fn secret_key(secret: &str) -> anyhow::Result<Vec<u8>> {
     let encoded = secret.strip_prefix(SECRET_PREFIX).unwrap_or(secret);
-    B64.decode(encoded)
-        .map_err(|e| anyhow::anyhow!("the webhook secret is not whsec_<base64>: {e}"))
+    B64.decode(encoded).map_err(|e| anyhow::anyhow!("the webhook secret is not whsec_<base64>: {e}"))
 }
 
 /// The `webhook-signature` header value for one attempt.
@@ -42,32 +38,20 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> anyhow::Resu
 /// Whether any of the space-separated `v1,...` signatures in `header` is right (what a
 /// receiver does; used by the tests and documented in the README).
 pub fn verify(secret: &str, id: &str, timestamp: i64, body: &[u8], header: &str) -> bool {
-    let Ok(key) = secret_key(secret) else {
-        return false;
-    };
-    header
-        .split(' ')
-        .filter_map(|s| s.strip_prefix("v1,"))
-        .any(|candidate| {
-            let Ok(expected) = B64.decode(candidate) else {
-                return false;
-            };
-            let Ok(mut mac) = HmacSha256::new_from_slice(&key) else {
-                return false;
-            };
-            mac.update(format!("{id}.{timestamp}.").as_bytes());
-            mac.update(body);
-            mac.verify_slice(&expected).is_ok()
-        })
+    let Ok(key) = secret_key(secret) else { return false };
+    header.split(' ').filter_map(|s| s.strip_prefix("v1,")).any(|candidate| {
+        let Ok(expected) = B64.decode(candidate) else { return false };
+        let Ok(mut mac) = HmacSha256::new_from_slice(&key) else { return false };
+        mac.update(format!("{id}.{timestamp}.").as_bytes());
+        mac.update(body);
+        mac.verify_slice(&expected).is_ok()
+    })
 }
 
 /// The `webhook-id` of an outbox message: stable for the message (so receivers can drop
 /// repeats), and header-safe whatever characters the ids it is built from contain.
 pub fn webhook_id(outbox_id: &str) -> String {
-    format!(
-        "msg_{}",
-        &hex::encode(Sha256::digest(outbox_id.as_bytes()))[..32]
-    )
+    format!("msg_{}", &hex::encode(Sha256::digest(outbox_id.as_bytes()))[..32])
 }
 
 #[cfg(test)]
@@ -78,29 +62,13 @@ mod tests {
     #[test]
     fn signs_the_standard_webhooks_reference_vector() -> anyhow::Result<()> {
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-        let (id, timestamp, body) = (
-            "msg_p5jXN8AQM9LWM0D4loKWxJek",
-            1_614_265_330,
-            br#"{"test": 2432232314}"#,
-        );
+        let (id, timestamp, body) = ("msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330, br#"{"test": 2432232314}"#);
         let expected = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
         assert_eq!(sign(secret, id, timestamp, body)?, expected);
         assert!(verify(secret, id, timestamp, body, expected));
-        assert!(verify(
-            secret,
-            id,
-            timestamp,
-            body,
-            &format!("v1,bm9wZQ== {expected}")
-        ));
+        assert!(verify(secret, id, timestamp, body, &format!("v1,bm9wZQ== {expected}")));
         assert!(!verify(secret, id, timestamp + 1, body, expected));
-        assert!(!verify(
-            secret,
-            id,
-            timestamp,
-            br#"{"test": 2432232315}"#,
-            expected
-        ));
+        assert!(!verify(secret, id, timestamp, br#"{"test": 2432232315}"#, expected));
         Ok(())
     }
 
@@ -117,10 +85,6 @@ mod tests {
         let id = webhook_id("wh:1:réponse ☃:response.created");
         assert_eq!(id, webhook_id("wh:1:réponse ☃:response.created"));
         assert_ne!(id, webhook_id("wh:1:réponse ☃:response.completed"));
-        assert!(
-            id.starts_with("msg_")
-                && id.len() == 36
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        );
+        assert!(id.starts_with("msg_") && id.len() == 36 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
     }
 }

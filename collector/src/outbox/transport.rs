@@ -89,8 +89,7 @@ impl ErrorClass {
                 return ErrorClass::DnsFailed;
             }
             let text = cause.to_string().to_ascii_lowercase();
-            tls |=
-                text.contains("tls") || text.contains("certificate") || text.contains("handshake");
+            tls |= text.contains("tls") || text.contains("certificate") || text.contains("handshake");
             source = cause.source();
         }
         match () {
@@ -103,18 +102,8 @@ impl ErrorClass {
 }
 
 impl AttemptResult {
-    fn failed(
-        outcome: Outcome,
-        target: impl Into<String>,
-        status_code: Option<i64>,
-        error: impl Into<String>,
-    ) -> Self {
-        Self {
-            outcome,
-            target: target.into(),
-            status_code,
-            error: Some(error.into()),
-        }
+    fn failed(outcome: Outcome, target: impl Into<String>, status_code: Option<i64>, error: impl Into<String>) -> Self {
+        Self { outcome, target: target.into(), status_code, error: Some(error.into()) }
     }
 }
 
@@ -133,12 +122,7 @@ struct Smtp {
 const USER_AGENT: &str = concat!("nps-collector/", env!("CARGO_PKG_VERSION"), " (webhooks)");
 
 impl Transports {
-    pub fn new(
-        smtp: &SmtpSettings,
-        timeout: Duration,
-        policy: Arc<OutboundPolicy>,
-        store: DynStore,
-    ) -> anyhow::Result<Self> {
+    pub fn new(smtp: &SmtpSettings, timeout: Duration, policy: Arc<OutboundPolicy>, store: DynStore) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -147,9 +131,7 @@ impl Transports {
             .redirect(reqwest::redirect::Policy::none())
             // Every connection goes through the address check: names resolve here, and only
             // allowed addresses are connected to.
-            .dns_resolver(Arc::new(GuardedResolver {
-                policy: policy.clone(),
-            }))
+            .dns_resolver(Arc::new(GuardedResolver { policy: policy.clone() }))
             // A proxy from HTTP(S)_PROXY would connect on our behalf, past the check.
             .no_proxy()
             .user_agent(USER_AGENT)
@@ -159,12 +141,7 @@ impl Transports {
             Some(host) => Some(Smtp::new(host, smtp, timeout)?),
             None => None,
         };
-        Ok(Self {
-            http,
-            smtp,
-            store,
-            policy,
-        })
+        Ok(Self { http, smtp, store, policy })
     }
 
     pub fn smtp_configured(&self) -> bool {
@@ -186,60 +163,26 @@ impl Transports {
         let endpoint = match self.store.get_webhook(message.endpoint_id).await {
             Ok(Some(endpoint)) => endpoint,
             Ok(None) => {
-                return AttemptResult::failed(
-                    Outcome::Permanent,
-                    format!("endpoint {}", message.endpoint_id),
-                    None,
-                    "endpoint deleted",
-                );
+                return AttemptResult::failed(Outcome::Permanent, format!("endpoint {}", message.endpoint_id), None, "endpoint deleted");
             }
-            Err(e) => {
-                return AttemptResult::failed(
-                    Outcome::Retry,
-                    format!("endpoint {}", message.endpoint_id),
-                    None,
-                    format!("{e}"),
-                );
-            }
+            Err(e) => return AttemptResult::failed(Outcome::Retry, format!("endpoint {}", message.endpoint_id), None, format!("{e}")),
         };
         if !endpoint.enabled && message.event != nps_core::webhooks::TEST_EVENT {
-            return AttemptResult::failed(
-                Outcome::Permanent,
-                &endpoint.url,
-                None,
-                "endpoint disabled",
-            );
+            return AttemptResult::failed(Outcome::Permanent, &endpoint.url, None, "endpoint disabled");
         }
         if let Err(refused) = self.refuse_literal(&endpoint.url) {
             // Stored before the check existed, or the allowlist changed since: will not work
             // until the URL or the settings change, so no retries.
             tracing::warn!(endpoint = endpoint.id, %refused, "webhook target refused");
-            return AttemptResult::failed(
-                Outcome::Permanent,
-                &endpoint.url,
-                None,
-                ErrorClass::RefusedAddress.as_str(),
-            );
+            return AttemptResult::failed(Outcome::Permanent, &endpoint.url, None, ErrorClass::RefusedAddress.as_str());
         }
         let webhook_id = signature::webhook_id(id);
         // A fresh timestamp (and so signature) per attempt, as the specification asks: receivers
         // refuse timestamps too far from their clock, and a retry can come hours later.
         let timestamp = chrono::Utc::now().timestamp();
-        let signed = match signature::sign(
-            &endpoint.secret,
-            &webhook_id,
-            timestamp,
-            message.body.as_bytes(),
-        ) {
+        let signed = match signature::sign(&endpoint.secret, &webhook_id, timestamp, message.body.as_bytes()) {
             Ok(signed) => signed,
-            Err(e) => {
-                return AttemptResult::failed(
-                    Outcome::Permanent,
-                    &endpoint.url,
-                    None,
-                    format!("{e}"),
-                );
-            }
+            Err(e) => return AttemptResult::failed(Outcome::Permanent, &endpoint.url, None, format!("{e}")),
         };
         let request = self
             .http
@@ -259,22 +202,13 @@ impl Transports {
             Ok(response) => {
                 // The body is not read: whatever the receiver says stays out of the log.
                 let status = response.status();
-                AttemptResult::failed(
-                    Outcome::Retry,
-                    endpoint.url,
-                    Some(i64::from(status.as_u16())),
-                    ErrorClass::of_status(status).as_str(),
-                )
+                AttemptResult::failed(Outcome::Retry, endpoint.url, Some(i64::from(status.as_u16())), ErrorClass::of_status(status).as_str())
             }
             Err(e) => {
                 let class = ErrorClass::of_error(&e);
                 // The operator's log keeps the cause (the admin-facing delivery log does not).
                 tracing::debug!(endpoint = endpoint.id, error = %error_chain(&e), class = class.as_str(), "webhook attempt failed");
-                let outcome = if class == ErrorClass::RefusedAddress {
-                    Outcome::Permanent
-                } else {
-                    Outcome::Retry
-                };
+                let outcome = if class == ErrorClass::RefusedAddress { Outcome::Permanent } else { Outcome::Retry };
                 AttemptResult::failed(outcome, endpoint.url, None, class.as_str())
             }
         }
@@ -307,35 +241,19 @@ impl Smtp {
             SmtpTls::Starttls => Tls::Required(TlsParameters::new(host.to_owned())?),
             SmtpTls::Tls => Tls::Wrapper(TlsParameters::new(host.to_owned())?),
         };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-            .port(settings.port)
-            .tls(tls)
-            .timeout(Some(timeout));
+        let mut builder =
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(settings.port).tls(tls).timeout(Some(timeout));
         if let (Some(user), Some(password)) = (&settings.user, &settings.password) {
-            builder =
-                builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
+            builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
         }
-        let from: Mailbox = settings
-            .from
-            .parse()
-            .with_context(|| format!("smtp.from `{}` is not an address", settings.from))?;
-        Ok(Self {
-            transport: builder.build(),
-            from,
-        })
+        let from: Mailbox = settings.from.parse().with_context(|| format!("smtp.from `{}` is not an address", settings.from))?;
+        Ok(Self { transport: builder.build(), from })
     }
 
     async fn send(&self, id: &str, email: &EmailMessage) -> AttemptResult {
         let mail = match self.build(id, email) {
             Ok(mail) => mail,
-            Err(e) => {
-                return AttemptResult::failed(
-                    Outcome::Permanent,
-                    &email.to,
-                    None,
-                    format!("{e:#}"),
-                );
-            }
+            Err(e) => return AttemptResult::failed(Outcome::Permanent, &email.to, None, format!("{e:#}")),
         };
         match self.transport.send(mail).await {
             Ok(response) => AttemptResult {
@@ -345,11 +263,7 @@ impl Smtp {
                 error: None,
             },
             Err(e) => {
-                let outcome = if e.is_permanent() {
-                    Outcome::Permanent
-                } else {
-                    Outcome::Retry
-                };
+                let outcome = if e.is_permanent() { Outcome::Permanent } else { Outcome::Retry };
                 let code = e.status().and_then(|c| c.to_string().parse().ok());
                 AttemptResult::failed(outcome, &email.to, code, error_chain(&e))
             }
@@ -357,33 +271,19 @@ impl Smtp {
     }
 
     fn build(&self, id: &str, email: &EmailMessage) -> anyhow::Result<lettre::Message> {
-        let to: Mailbox = email
-            .to
-            .parse()
-            .with_context(|| format!("`{}` is not an e-mail address", email.to))?;
+        let to: Mailbox = email.to.parse().with_context(|| format!("`{}` is not an e-mail address", email.to))?;
         let domain = self.from.email.domain().to_owned();
         // The same Message-ID on every attempt: a mail that was accepted but whose acceptance we
         // did not hear about is recognisable as a repeat downstream.
-        let message_id = format!(
-            "<{}@{}>",
-            &hex::encode(sha2::Sha256::digest(id.as_bytes()))[..32],
-            domain
-        );
+        let message_id = format!("<{}@{}>", &hex::encode(sha2::Sha256::digest(id.as_bytes()))[..32], domain);
         let builder = lettre::Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(&email.subject)
             .message_id(Some(message_id));
         let mail = match &email.html {
-            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                html.clone(),
-            ))?,
-            None => builder.singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(email.text.clone()),
-            )?,
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(email.text.clone(), html.clone()))?,
+            None => builder.singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone()))?,
         };
         Ok(mail)
     }

@@ -50,11 +50,7 @@ pub(crate) fn log_row(
     // A reminder goes only to those who had not answered: its recipient would tell the log's
     // readers who had not taken part by then, so the log keeps that it was sent, not to whom.
     let reminder = matches!(message, Message::Email(e) if e.kind == crate::campaign::mail::MailKind::Reminder.as_str());
-    let (id, target) = if reminder {
-        (reminder_log_id(id), "(recipient withheld)")
-    } else {
-        (id.to_owned(), target)
-    };
+    let (id, target) = if reminder { (reminder_log_id(id), "(recipient withheld)") } else { (id.to_owned(), target) };
     DeliveryRow {
         id: 0,
         message_id: id,
@@ -100,11 +96,8 @@ const PURGE_EVERY: Duration = Duration::from_secs(3_600);
 
 impl Worker {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let channels: Vec<Channel> = if self.transports.smtp_configured() {
-            vec![Channel::Webhook, Channel::Email]
-        } else {
-            vec![Channel::Webhook]
-        };
+        let channels: Vec<Channel> =
+            if self.transports.smtp_configured() { vec![Channel::Webhook, Channel::Email] } else { vec![Channel::Webhook] };
         let concurrency = self.settings.concurrency.max(1);
         let grace = Duration::from_secs(self.settings.shutdown_grace_secs);
         let shared = Arc::new(Shared {
@@ -128,10 +121,7 @@ impl Worker {
                 last_purge = Some(Instant::now());
                 match shared.outbox.purge_delivered().await {
                     Ok(0) => {}
-                    Ok(n) => tracing::info!(
-                        forgotten = n,
-                        "outbox: delivered ids past retention forgotten"
-                    ),
+                    Ok(n) => tracing::info!(forgotten = n, "outbox: delivered ids past retention forgotten"),
                     Err(e) => tracing::warn!(error = %e, "outbox: could not purge delivered ids"),
                 }
             }
@@ -152,14 +142,11 @@ impl Worker {
         if in_flight > 0 {
             tracing::info!(in_flight, "outbox: waiting for deliveries in flight");
         }
-        let finished =
-            tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+        let finished = tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
         if finished.is_err() {
             // Cut short: these stay pending and are retried (same id) at the next start.
             tasks.abort_all();
-            tracing::warn!(
-                "outbox: deliveries still in flight at shutdown are retried at the next start"
-            );
+            tracing::warn!("outbox: deliveries still in flight at shutdown are retried at the next start");
         }
         tracing::info!("outbox worker stopped");
     }
@@ -172,33 +159,19 @@ impl Shared {
 
     /// Starts deliveries for due messages while permits last; returns how long to sleep when
     /// nothing wakes the worker earlier.
-    async fn dispatch(
-        self: &Arc<Self>,
-        channels: &[Channel],
-        permits: &Arc<Semaphore>,
-        tasks: &mut JoinSet<()>,
-    ) -> anyhow::Result<Duration> {
+    async fn dispatch(self: &Arc<Self>, channels: &[Channel], permits: &Arc<Semaphore>, tasks: &mut JoinSet<()>) -> anyhow::Result<Duration> {
         let now = super::now_ms();
         let mut next: Option<u64> = None;
         for &channel in channels {
             let free = permits.available_permits();
             if free > 0 {
                 for (id, envelope) in self.outbox.due(channel, now, free, self.busy_ids()).await? {
-                    let Ok(permit) = permits.clone().try_acquire_owned() else {
-                        break;
-                    };
-                    self.busy
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .insert(id.clone());
+                    let Ok(permit) = permits.clone().try_acquire_owned() else { break };
+                    self.busy.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone());
                     let shared = self.clone();
                     tasks.spawn(async move {
                         shared.deliver(&id, envelope).await;
-                        shared
-                            .busy
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .remove(&id);
+                        shared.busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
                         drop(permit);
                         shared.outbox.wake().notify_one();
                     });
@@ -231,38 +204,19 @@ impl Shared {
                 "retrying"
             }
         };
-        self.metrics
-            .outbox_attempts
-            .with_label_values(&[channel, status])
-            .inc();
+        self.metrics.outbox_attempts.with_label_values(&[channel, status]).inc();
         match status {
             "delivered" => tracing::info!(target = %result.target, "delivered"),
-            _ => {
-                tracing::warn!(target = %result.target, status, error = result.error.as_deref().unwrap_or(""), "delivery attempt failed")
-            }
+            _ => tracing::warn!(target = %result.target, status, error = result.error.as_deref().unwrap_or(""), "delivery attempt failed"),
         }
-        let row = log_row(
-            id,
-            &envelope.message,
-            &result.target,
-            attempt,
-            status,
-            result.status_code,
-            result.error,
-            Some(duration_ms),
-        );
+        let row = log_row(id, &envelope.message, &result.target, attempt, status, result.status_code, result.error, Some(duration_ms));
         if let Err(e) = self.store.record_delivery(&row).await {
             tracing::warn!(error = %e, "could not write the delivery log");
         }
     }
 
     /// Records the outcome in the outbox; returns the status for the log.
-    async fn settle(
-        &self,
-        id: &str,
-        envelope: &Envelope,
-        result: &AttemptResult,
-    ) -> anyhow::Result<&'static str> {
+    async fn settle(&self, id: &str, envelope: &Envelope, result: &AttemptResult) -> anyhow::Result<&'static str> {
         let attempt = envelope.attempts + 1;
         let mut next = envelope.clone();
         next.attempts = attempt;
@@ -274,22 +228,13 @@ impl Shared {
             }
             Outcome::Retry if attempt < self.settings.max_attempts => {
                 let jitter = rand::rng().random::<f64>();
-                next.next_at = super::now_ms()
-                    + backoff_ms(
-                        self.settings.retry_base_ms,
-                        self.settings.retry_max_ms,
-                        attempt,
-                        jitter,
-                    );
+                next.next_at = super::now_ms() + backoff_ms(self.settings.retry_base_ms, self.settings.retry_max_ms, attempt, jitter);
                 self.outbox.reschedule(id, envelope.next_at, &next).await?;
                 Ok("retrying")
             }
             Outcome::Retry | Outcome::Permanent => {
                 self.outbox.mark_failed(id, &next).await?;
-                self.metrics
-                    .outbox_failed
-                    .with_label_values(&[envelope.message.channel().as_str()])
-                    .inc();
+                self.metrics.outbox_failed.with_label_values(&[envelope.message.channel().as_str()]).inc();
                 Ok("failed")
             }
         }
@@ -306,16 +251,10 @@ mod tests {
         assert_eq!(backoff_ms(1_000, 3_600_000, 1, 1.0), 1_000);
         assert_eq!(backoff_ms(1_000, 3_600_000, 3, 1.0), 4_000);
         assert_eq!(backoff_ms(1_000, 10_000, 30, 1.0), 10_000);
-        assert_eq!(
-            backoff_ms(1_000, 10_000, u32::MAX, 0.5),
-            backoff_ms(1_000, 10_000, 50, 0.5)
-        );
+        assert_eq!(backoff_ms(1_000, 10_000, u32::MAX, 0.5), backoff_ms(1_000, 10_000, 50, 0.5));
         for attempt in 1..12 {
             // Below the cap, the shortest next delay is at least the longest current one.
-            assert!(
-                backoff_ms(500, 3_600_000, attempt + 1, 0.0)
-                    >= backoff_ms(500, 3_600_000, attempt, 1.0)
-            );
+            assert!(backoff_ms(500, 3_600_000, attempt + 1, 0.0) >= backoff_ms(500, 3_600_000, attempt, 1.0));
         }
     }
 }

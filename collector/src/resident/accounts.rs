@@ -3,9 +3,9 @@
 //! not erase the company they worked for), so positions stay valid.
 
 use super::attributes::{self, Pairs};
+use crate::store::resident::AttributeTexts;
 use super::compact::{CompactId, Symbols};
 use super::users::key_hash;
-use crate::store::resident::AttributeTexts;
 use hashbrown::HashTable;
 use nps_core::wire::Attributes;
 use std::hash::RandomState;
@@ -42,15 +42,10 @@ impl Accounts {
         }) {
             return i;
         }
-        self.accounts.push(Account {
-            project_id,
-            id: CompactId::new(account_id),
-            attributes: None,
-        });
+        self.accounts.push(Account { project_id, id: CompactId::new(account_id), attributes: None });
         let last = (self.accounts.len() - 1) as u32;
         let (accounts, hasher) = (&self.accounts, &self.hasher);
-        self.index
-            .insert_unique(hash, last, |&i| account_hash(hasher, &accounts[i as usize]));
+        self.index.insert_unique(hash, last, |&i| account_hash(hasher, &accounts[i as usize]));
         last
     }
 
@@ -77,11 +72,7 @@ impl Accounts {
     }
 
     pub fn attributes(&self, position: u32) -> Option<Attributes> {
-        let pairs = self
-            .accounts
-            .get(position as usize)?
-            .attributes
-            .as_deref()?;
+        let pairs = self.accounts.get(position as usize)?.attributes.as_deref()?;
         Some(attributes::resolve(&self.symbols, pairs))
     }
 
@@ -89,8 +80,7 @@ impl Accounts {
     pub fn reserve(&mut self, accounts: usize) {
         self.accounts.reserve(accounts);
         let (records, hasher) = (&self.accounts, &self.hasher);
-        self.index
-            .reserve(accounts, |&i| account_hash(hasher, &records[i as usize]));
+        self.index.reserve(accounts, |&i| account_hash(hasher, &records[i as usize]));
     }
 
     pub fn len(&self) -> usize {

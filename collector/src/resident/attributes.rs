@@ -18,20 +18,14 @@ pub fn intern_map(symbols: &mut Symbols, attributes: &Attributes) -> Pairs {
             text.clear();
             // Writing a `Value` into a `Vec` cannot fail.
             let _ = serde_json::to_writer(&mut text, value);
-            (
-                symbols.intern(key),
-                symbols.intern(std::str::from_utf8(&text).unwrap_or("null")),
-            )
+            (symbols.intern(key), symbols.intern(std::str::from_utf8(&text).unwrap_or("null")))
         })
         .collect()
 }
 
 /// Interns a map read from a stored row.
 pub fn intern_texts(symbols: &mut Symbols, attributes: &AttributeTexts) -> Pairs {
-    attributes
-        .iter()
-        .map(|(key, value)| (symbols.intern(key), symbols.intern(value)))
-        .collect()
+    attributes.iter().map(|(key, value)| (symbols.intern(key), symbols.intern(value))).collect()
 }
 
 /// The map the rules read, rebuilt from its pairs.
@@ -52,25 +46,17 @@ mod tests {
 
     #[test]
     fn stored_and_identified_maps_share_symbols_and_round_trip() {
-        let parsed: Attributes = serde_json::from_str(
-            r#"{"plan":"pro","seats":12,"ratio":0.5,"beta":true,"gone":null,"tags":["a",1]}"#,
-        )
-        .expect("valid");
+        let parsed: Attributes =
+            serde_json::from_str(r#"{"plan":"pro","seats":12,"ratio":0.5,"beta":true,"gone":null,"tags":["a",1]}"#).expect("valid");
         let mut texts = AttributeTexts::default();
         for (key, value) in &parsed {
-            texts
-                .push(key, |text| serde_json::to_writer(text, value))
-                .expect("prints");
+            texts.push(key, |text| serde_json::to_writer(text, value)).expect("prints");
         }
         let mut symbols = Symbols::default();
         let stored = intern_texts(&mut symbols, &texts);
         let distinct = symbols.len();
         let identified = intern_map(&mut symbols, &parsed);
-        assert_eq!(
-            symbols.len(),
-            distinct,
-            "the same values, however they arrived, are the same symbols"
-        );
+        assert_eq!(symbols.len(), distinct, "the same values, however they arrived, are the same symbols");
         assert_eq!(stored, identified);
         assert_eq!(resolve(&symbols, &stored), parsed);
         symbols.release_all(&stored);

@@ -45,10 +45,7 @@ impl CompactId {
     /// The id's text as bytes, written into `buffer` when it is not stored as text.
     pub fn bytes<'a>(&'a self, buffer: &'a mut [u8; UUID_TEXT]) -> &'a [u8] {
         match self {
-            Self::Uuid(bytes) => uuid::Uuid::from_bytes(*bytes)
-                .hyphenated()
-                .encode_lower(buffer)
-                .as_bytes(),
+            Self::Uuid(bytes) => uuid::Uuid::from_bytes(*bytes).hyphenated().encode_lower(buffer).as_bytes(),
             Self::Short { len, bytes } => &bytes[..usize::from(*len)],
             Self::Long(text) => text.as_bytes(),
         }
@@ -103,10 +100,7 @@ impl Symbols {
             slots[index as usize].refs += 1;
             return Self::sym(index);
         }
-        let slot = Slot {
-            text: text.into(),
-            refs: 1,
-        };
+        let slot = Slot { text: text.into(), refs: 1 };
         let index = match self.free.pop() {
             Some(index) => {
                 slots[index as usize] = slot;
@@ -118,9 +112,7 @@ impl Symbols {
             }
         };
         let hasher = &self.hasher;
-        self.table.insert_unique(hash, index, |&i| {
-            Self::hash(hasher, &slots[i as usize].text)
-        });
+        self.table.insert_unique(hash, index, |&i| Self::hash(hasher, &slots[i as usize].text));
         Self::sym(index)
     }
 
@@ -135,9 +127,7 @@ impl Symbols {
     /// One holder of `sym` let go of it.
     pub fn release(&mut self, sym: Sym) {
         let index = sym.index();
-        let Some(slot) = self.slots.get_mut(index) else {
-            return;
-        };
+        let Some(slot) = self.slots.get_mut(index) else { return };
         slot.refs = slot.refs.saturating_sub(1);
         if slot.refs > 0 {
             return;
@@ -170,31 +160,15 @@ mod tests {
     #[test]
     fn ids_keep_their_exact_text() {
         let canonical = "0b9a3c1e-5a8e-4a4e-9d6f-1f2e3d4c5b6a";
-        for id in [
-            canonical,
-            "0B9A3C1E-5A8E-4A4E-9D6F-1F2E3D4C5B6A",
-            "user-12",
-            "",
-            &"x".repeat(22),
-            &"é".repeat(40),
-        ] {
+        for id in [canonical, "0B9A3C1E-5A8E-4A4E-9D6F-1F2E3D4C5B6A", "user-12", "", &"x".repeat(22), &"é".repeat(40)] {
             let compact = CompactId::new(id);
             assert!(compact.is(id), "{id:?} lost its text");
             assert!(!compact.is(&format!("{id}!")));
         }
         assert!(matches!(CompactId::new(canonical), CompactId::Uuid(_)));
-        assert!(
-            !CompactId::new(canonical).is(&canonical.to_uppercase()),
-            "case matters, as in SQL"
-        );
-        assert!(matches!(
-            CompactId::new(&"x".repeat(22)),
-            CompactId::Short { .. }
-        ));
-        assert!(matches!(
-            CompactId::new(&"x".repeat(23)),
-            CompactId::Long(_)
-        ));
+        assert!(!CompactId::new(canonical).is(&canonical.to_uppercase()), "case matters, as in SQL");
+        assert!(matches!(CompactId::new(&"x".repeat(22)), CompactId::Short { .. }));
+        assert!(matches!(CompactId::new(&"x".repeat(23)), CompactId::Long(_)));
         assert_eq!(std::mem::size_of::<CompactId>(), 24);
     }
 
@@ -205,10 +179,7 @@ mod tests {
         assert_eq!(symbols.intern("pro"), pro);
         let free = symbols.intern("free");
         assert_ne!(pro, free);
-        assert_eq!(
-            (symbols.resolve(pro), symbols.resolve(free), symbols.len()),
-            ("pro", "free", 2)
-        );
+        assert_eq!((symbols.resolve(pro), symbols.resolve(free), symbols.len()), ("pro", "free", 2));
         symbols.release(pro);
         assert_eq!(symbols.resolve(pro), "pro", "one holder is left");
         symbols.release(pro);
@@ -216,11 +187,7 @@ mod tests {
         let team = symbols.intern("team");
         assert_eq!(team, pro, "the freed slot is reused");
         assert_eq!(symbols.resolve(team), "team");
-        assert_eq!(
-            symbols.intern("pro"),
-            symbols.intern("pro"),
-            "a freed string can come back"
-        );
+        assert_eq!(symbols.intern("pro"), symbols.intern("pro"), "a freed string can come back");
         assert_eq!(symbols.len(), 3);
     }
 }

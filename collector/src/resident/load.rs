@@ -13,21 +13,10 @@ use std::time::Instant;
 impl Resident {
     /// Builds the state from SQL, then applies `pending` (the records still in the spool, in
     /// spool order). Returns `None` when the store holds more users than `max_users`.
-    pub async fn load(
-        store: &DynStore,
-        pending: &[IngestRecord],
-        max_users: u64,
-        now: i64,
-    ) -> StoreResult<Option<Self>> {
+    pub async fn load(store: &DynStore, pending: &[IngestRecord], max_users: u64, now: i64) -> StoreResult<Option<Self>> {
         let started = Instant::now();
-        let mut loader = Loader {
-            resident: Self::empty(),
-            max_users,
-        };
-        if !store
-            .resident_load(now - HISTORY_WINDOW_MS, &mut loader)
-            .await?
-        {
+        let mut loader = Loader { resident: Self::empty(), max_users };
+        if !store.resident_load(now - HISTORY_WINDOW_MS, &mut loader).await? {
             return Ok(None);
         }
         let resident = loader.resident;
@@ -36,14 +25,7 @@ impl Resident {
         {
             let mut map = lock(&resident.counts);
             for c in counts {
-                map.insert(
-                    c.survey_id,
-                    SurveyCounts {
-                        total: c.total,
-                        day: today,
-                        today: c.today,
-                    },
-                );
+                map.insert(c.survey_id, SurveyCounts { total: c.total, day: today, today: c.today });
             }
         }
         for record in pending {
@@ -80,11 +62,7 @@ struct Loader {
 impl ResidentSink for Loader {
     fn sizes(&mut self, users: u64, accounts: u64) -> bool {
         if users > self.max_users {
-            tracing::warn!(
-                users,
-                max_users = self.max_users,
-                "too many users to keep eligibility facts in memory; deciding from SQL"
-            );
+            tracing::warn!(users, max_users = self.max_users, "too many users to keep eligibility facts in memory; deciding from SQL");
             return false;
         }
         self.resident.reserve(users, accounts);
@@ -99,48 +77,37 @@ impl ResidentSink for Loader {
     }
 
     fn user(&mut self, row: ResidentUser<'_>) -> StoreResult<()> {
-        let account = row
-            .account_id
-            .map(|id| lock(&self.resident.accounts).position(row.project_id, id));
-        self.resident
-            .with_user(row.project_id, row.user_id, |user, symbols, _| {
-                let pairs = attributes::intern_texts(symbols, row.attributes);
-                symbols.release_all(&std::mem::replace(&mut user.attributes, pairs));
-                user.seen_at(row.first_seen_at);
-                if let Some(created_at) = row.created_at {
-                    user.set_created_at(created_at);
-                }
-                if let Some(language) = row.language {
-                    replace_sym(symbols, &mut user.language, language);
-                }
-                if let Some(position) = account {
-                    user.account = position;
-                }
-                if let Some(role) = row.account_role {
-                    replace_sym(symbols, &mut user.role, role);
-                }
-            });
+        let account = row.account_id.map(|id| lock(&self.resident.accounts).position(row.project_id, id));
+        self.resident.with_user(row.project_id, row.user_id, |user, symbols, _| {
+            let pairs = attributes::intern_texts(symbols, row.attributes);
+            symbols.release_all(&std::mem::replace(&mut user.attributes, pairs));
+            user.seen_at(row.first_seen_at);
+            if let Some(created_at) = row.created_at {
+                user.set_created_at(created_at);
+            }
+            if let Some(language) = row.language {
+                replace_sym(symbols, &mut user.language, language);
+            }
+            if let Some(position) = account {
+                user.account = position;
+            }
+            if let Some(role) = row.account_role {
+                replace_sym(symbols, &mut user.role, role);
+            }
+        });
         Ok(())
     }
 
     fn event(&mut self, row: ResidentEvent<'_>) -> StoreResult<()> {
-        self.resident
-            .with_user(row.project_id, row.user_id, |user, _, surveys| {
-                match (row.kind, row.survey_id) {
-                    (None, _) => user.opted_out = true,
-                    (Some(kind), Some(survey_id)) => {
-                        // Ids are unique per table in SQL: no replay to recognise here.
-                        let event = Event {
-                            at: row.at,
-                            survey: surveys.position(survey_id),
-                            kind,
-                            id: CompactId::new(row.id),
-                        };
-                        user.push_event(event);
-                    }
-                    (Some(_), None) => {}
-                }
-            });
+        self.resident.with_user(row.project_id, row.user_id, |user, _, surveys| match (row.kind, row.survey_id) {
+            (None, _) => user.opted_out = true,
+            (Some(kind), Some(survey_id)) => {
+                // Ids are unique per table in SQL: no replay to recognise here.
+                let event = Event { at: row.at, survey: surveys.position(survey_id), kind, id: CompactId::new(row.id) };
+                user.push_event(event);
+            }
+            (Some(_), None) => {}
+        });
         Ok(())
     }
 }

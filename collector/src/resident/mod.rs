@@ -87,9 +87,7 @@ impl Resident {
             users: (0..SHARDS).map(|_| Mutex::default()).collect(),
             accounts: Mutex::default(),
             counts: Mutex::default(),
-            claims: (0..CLAIM_LOCKS)
-                .map(|_| tokio::sync::Mutex::new(()))
-                .collect(),
+            claims: (0..CLAIM_LOCKS).map(|_| tokio::sync::Mutex::new(())).collect(),
             hasher: RandomState::new(),
         }
     }
@@ -101,12 +99,7 @@ impl Resident {
         (((hash >> 32) as usize) % SHARDS, hash)
     }
 
-    fn with_user<R>(
-        &self,
-        project_id: i64,
-        user_id: &str,
-        f: impl FnOnce(&mut User, &mut Symbols, &mut Surveys) -> R,
-    ) -> R {
+    fn with_user<R>(&self, project_id: i64, user_id: &str, f: impl FnOnce(&mut User, &mut Symbols, &mut Surveys) -> R) -> R {
         let (shard, hash) = self.key(project_id, user_id);
         let mut shard = lock(&self.users[shard]);
         let (user, symbols, surveys) = shard.entry(&self.hasher, hash, project_id, user_id);
@@ -115,11 +108,7 @@ impl Resident {
 
     /// Waits until no other decision of this user is in progress; hold the guard until the
     /// decision's records are in the spool.
-    pub async fn lock_user(
-        &self,
-        project_id: i64,
-        user_id: &str,
-    ) -> tokio::sync::MutexGuard<'_, ()> {
+    pub async fn lock_user(&self, project_id: i64, user_id: &str) -> tokio::sync::MutexGuard<'_, ()> {
         let (_, hash) = self.key(project_id, user_id);
         self.claims[(hash as usize) % CLAIM_LOCKS].lock().await
     }
@@ -132,34 +121,17 @@ impl Resident {
             match shard.get(hash, project_id, user_id) {
                 Some(user) => (user_facts(&shard, user, now), user.account),
                 None => {
-                    let history = UserHistory {
-                        first_seen_at: now,
-                        opted_out: false,
-                        events: Vec::new(),
-                    };
-                    (
-                        DecisionFacts {
-                            history,
-                            ..Default::default()
-                        },
-                        NO_ACCOUNT,
-                    )
+                    let history = UserHistory { first_seen_at: now, opted_out: false, events: Vec::new() };
+                    (DecisionFacts { history, ..Default::default() }, NO_ACCOUNT)
                 }
             }
         };
         if account != NO_ACCOUNT {
             facts.account_attributes = lock(&self.accounts).attributes(account);
         }
-        let counts = lock(&self.counts)
-            .get(&survey_id)
-            .copied()
-            .unwrap_or_default();
+        let counts = lock(&self.counts).get(&survey_id).copied().unwrap_or_default();
         facts.responses_total = counts.total;
-        facts.responses_today = if counts.day == now.div_euclid(MS_PER_DAY) {
-            counts.today
-        } else {
-            0
-        };
+        facts.responses_today = if counts.day == now.div_euclid(MS_PER_DAY) { counts.today } else { 0 };
         facts
     }
 
@@ -173,15 +145,7 @@ impl Resident {
     /// Applies an acknowledged record, with the meaning the drainer gives it in SQL.
     pub fn apply(&self, record: &IngestRecord) {
         match record {
-            IngestRecord::Identify {
-                project_id,
-                at,
-                user_id,
-                attributes,
-                created_at,
-                language,
-                account,
-            } => {
+            IngestRecord::Identify { project_id, at, user_id, attributes, created_at, language, account } => {
                 let account_position = account.as_ref().map(|account| {
                     let mut accounts = lock(&self.accounts);
                     let position = accounts.position(*project_id, &account.id);
@@ -204,61 +168,26 @@ impl Resident {
                     }
                 });
             }
-            IngestRecord::Display {
-                project_id,
-                at,
-                display,
-            } => {
-                self.add_event(
-                    *project_id,
-                    &display.user_id,
-                    &display.display_id,
-                    display.survey_id,
-                    HistoryKind::Display,
-                    *at,
-                );
+            IngestRecord::Display { project_id, at, display } => {
+                self.add_event(*project_id, &display.user_id, &display.display_id, display.survey_id, HistoryKind::Display, *at);
             }
-            IngestRecord::Response {
-                project_id,
-                at,
-                response,
-            } => {
+            IngestRecord::Response { project_id, at, response } => {
                 let (user, id) = (&response.user_id, &response.response_id);
-                if self.add_event(
-                    *project_id,
-                    user,
-                    id,
-                    response.survey_id,
-                    HistoryKind::Response,
-                    *at,
-                ) {
+                if self.add_event(*project_id, user, id, response.survey_id, HistoryKind::Response, *at) {
                     self.count_response(response.survey_id, *at);
                 }
             }
-            IngestRecord::Feedback {
-                project_id,
-                at,
-                feedback,
-            } => {
+            IngestRecord::Feedback { project_id, at, feedback } => {
                 let kind = match feedback.kind {
                     FeedbackKind::Decline => HistoryKind::Decline,
                     FeedbackKind::Snooze => HistoryKind::Snooze,
                     FeedbackKind::OptOut => {
-                        self.with_user(*project_id, &feedback.user_id, |user, _, _| {
-                            user.opted_out = true
-                        });
+                        self.with_user(*project_id, &feedback.user_id, |user, _, _| user.opted_out = true);
                         return;
                     }
                 };
                 if let Some(survey_id) = feedback.survey_id {
-                    self.add_event(
-                        *project_id,
-                        &feedback.user_id,
-                        &feedback.action_id,
-                        survey_id,
-                        kind,
-                        *at,
-                    );
+                    self.add_event(*project_id, &feedback.user_id, &feedback.action_id, survey_id, kind, *at);
                 }
             }
             IngestRecord::Complete { .. } | IngestRecord::Decision { .. } => {}
@@ -266,22 +195,9 @@ impl Resident {
     }
 
     /// Adds a per-survey event unless its id is known (a replay); whether it was new.
-    fn add_event(
-        &self,
-        project_id: i64,
-        user_id: &str,
-        id: &str,
-        survey_id: i64,
-        kind: HistoryKind,
-        at: i64,
-    ) -> bool {
+    fn add_event(&self, project_id: i64, user_id: &str, id: &str, survey_id: i64, kind: HistoryKind, at: i64) -> bool {
         self.with_user(project_id, user_id, |user, _, surveys| {
-            let event = Event {
-                at,
-                survey: surveys.position(survey_id),
-                kind,
-                id: CompactId::new(id),
-            };
+            let event = Event { at, survey: surveys.position(survey_id), kind, id: CompactId::new(id) };
             user.add_event(event, HISTORY_WINDOW_MS)
         })
     }
@@ -294,11 +210,7 @@ impl Resident {
         if c.day == day {
             c.today += 1;
         } else if day > c.day {
-            *c = SurveyCounts {
-                total: c.total,
-                day,
-                today: 1,
-            };
+            *c = SurveyCounts { total: c.total, day, today: 1 };
         }
     }
 
@@ -309,10 +221,7 @@ impl Resident {
 
     /// Interned strings held by the users' shards, for the start-up log and tests.
     fn strings(&self) -> usize {
-        self.users
-            .iter()
-            .map(|shard| lock(shard).symbols.len())
-            .sum()
+        self.users.iter().map(|shard| lock(shard).symbols.len()).sum()
     }
 }
 
@@ -326,19 +235,11 @@ fn user_facts(shard: &Shard, user: &User, now: i64) -> DecisionFacts {
         .events
         .iter()
         .filter(|e| e.at >= now - HISTORY_WINDOW_MS)
-        .map(|e| HistoryEvent {
-            survey_id: shard.surveys.id(e.survey),
-            kind: e.kind,
-            at: e.at,
-        })
+        .map(|e| HistoryEvent { survey_id: shard.surveys.id(e.survey), kind: e.kind, at: e.at })
         .collect();
     let text = |sym: Option<Sym>| sym.map(|s| shard.symbols.resolve(s).to_owned());
     DecisionFacts {
-        history: UserHistory {
-            first_seen_at,
-            opted_out: user.opted_out,
-            events,
-        },
+        history: UserHistory { first_seen_at, opted_out: user.opted_out, events },
         user_attributes: attributes::resolve(&shard.symbols, &user.attributes),
         role: text(user.role),
         language: text(user.language),

@@ -2,9 +2,7 @@
 
 use super::*;
 use nps_core::NpsScore;
-use nps_core::wire::{
-    AccountMembership, Attributes, DisplayRequest, FeedbackRequest, ResponseRequest,
-};
+use nps_core::wire::{AccountMembership, Attributes, DisplayRequest, FeedbackRequest, ResponseRequest};
 use serde_json::json;
 
 fn attrs(value: serde_json::Value) -> Attributes {
@@ -52,11 +50,7 @@ fn display(id: &str, user: &str, survey_id: i64, at: i64) -> IngestRecord {
         device: None,
         sampling_rate_bp: None,
     };
-    IngestRecord::Display {
-        project_id: 1,
-        at,
-        display,
-    }
+    IngestRecord::Display { project_id: 1, at, display }
 }
 
 #[test]
@@ -68,22 +62,12 @@ fn replayed_records_count_once_and_identify_keeps_first_sight() {
     r.apply(&identify("u", "pro", 4_000));
     let now = 10 * MS_PER_DAY;
     let facts = r.facts(1, "u", 7, now);
-    assert_eq!(
-        facts.history.events.len(),
-        1,
-        "a retried answer is one answer"
-    );
-    assert_eq!(
-        facts.history.events[0].at, 2_000,
-        "the first arrival counts, as in SQL"
-    );
+    assert_eq!(facts.history.events.len(), 1, "a retried answer is one answer");
+    assert_eq!(facts.history.events[0].at, 2_000, "the first arrival counts, as in SQL");
     assert_eq!(facts.history.first_seen_at, 1_000);
     assert_eq!(facts.user_attributes["plan"], "pro");
     assert_eq!(facts.responses_total, 1);
-    assert_eq!(
-        facts.responses_today, 0,
-        "answered on day 0, asked on day 10"
-    );
+    assert_eq!(facts.responses_today, 0, "answered on day 0, asked on day 10");
 }
 
 #[test]
@@ -92,53 +76,24 @@ fn replayed_uuid_ids_are_recognised_and_other_spellings_are_not() {
     let id = "0b9a3c1e-5a8e-4a4e-9d6f-1f2e3d4c5b6a";
     r.apply(&display(id, "u", 7, 5));
     r.apply(&display(id, "u", 7, 6));
-    assert_eq!(
-        r.facts(1, "u", 7, 10).history.events.len(),
-        1,
-        "the replay is the same display"
-    );
+    assert_eq!(r.facts(1, "u", 7, 10).history.events.len(), 1, "the replay is the same display");
     r.apply(&display(&id.to_uppercase(), "u", 7, 7));
-    assert_eq!(
-        r.facts(1, "u", 7, 10).history.events.len(),
-        2,
-        "another spelling is another id, as in SQL"
-    );
+    assert_eq!(r.facts(1, "u", 7, 10).history.events.len(), 2, "another spelling is another id, as in SQL");
 }
 
 #[test]
 fn displays_declines_and_opt_outs_reach_the_history() {
     let r = Resident::empty();
     r.apply(&display("d1", "u", 7, 5));
-    let decline = FeedbackRequest {
-        action_id: "f1".into(),
-        survey_id: Some(7),
-        user_id: "u".into(),
-        kind: FeedbackKind::Decline,
-    };
-    r.apply(&IngestRecord::Feedback {
-        project_id: 1,
-        at: 6,
-        feedback: decline,
-    });
+    let decline = FeedbackRequest { action_id: "f1".into(), survey_id: Some(7), user_id: "u".into(), kind: FeedbackKind::Decline };
+    r.apply(&IngestRecord::Feedback { project_id: 1, at: 6, feedback: decline });
     let facts = r.facts(1, "u", 7, 10);
     assert_eq!(facts.history.last(7, HistoryKind::Display), Some(5));
     assert_eq!(facts.history.last(7, HistoryKind::Decline), Some(6));
     assert!(!facts.history.opted_out);
-    assert_eq!(
-        facts.history.first_seen_at, 10,
-        "never identified: first seen now, as in SQL"
-    );
-    let opt_out = FeedbackRequest {
-        action_id: "f2".into(),
-        survey_id: None,
-        user_id: "u".into(),
-        kind: FeedbackKind::OptOut,
-    };
-    r.apply(&IngestRecord::Feedback {
-        project_id: 1,
-        at: 7,
-        feedback: opt_out,
-    });
+    assert_eq!(facts.history.first_seen_at, 10, "never identified: first seen now, as in SQL");
+    let opt_out = FeedbackRequest { action_id: "f2".into(), survey_id: None, user_id: "u".into(), kind: FeedbackKind::OptOut };
+    r.apply(&IngestRecord::Feedback { project_id: 1, at: 7, feedback: opt_out });
     assert!(r.facts(1, "u", 7, 10).history.opted_out);
     assert!(r.facts(1, "someone-else", 7, 10).history.events.is_empty());
 }
@@ -146,11 +101,7 @@ fn displays_declines_and_opt_outs_reach_the_history() {
 #[test]
 fn attributes_are_replaced_and_absent_identity_fields_kept() {
     let r = Resident::empty();
-    let account = AccountMembership {
-        id: "acme".into(),
-        attributes: attrs(json!({ "tier": "gold" })),
-        role: "admin".into(),
-    };
+    let account = AccountMembership { id: "acme".into(), attributes: attrs(json!({ "tier": "gold" })), role: "admin".into() };
     r.apply(&IngestRecord::Identify {
         project_id: 1,
         at: 100,
@@ -170,45 +121,19 @@ fn attributes_are_replaced_and_absent_identity_fields_kept() {
         account: None,
     });
     let facts = r.facts(1, "u", 7, 1_000);
-    assert_eq!(
-        facts.user_attributes,
-        attrs(json!({ "plan": "team" })),
-        "the attributes are replaced as a whole"
-    );
-    assert_eq!(
-        facts.language.as_deref(),
-        Some("de"),
-        "an identify without a language keeps it"
-    );
-    assert_eq!(
-        facts.role.as_deref(),
-        Some("admin"),
-        "an identify without an account keeps account and role"
-    );
-    assert_eq!(
-        facts.account_attributes,
-        Some(attrs(json!({ "tier": "gold" })))
-    );
-    assert_eq!(
-        facts.history.first_seen_at, 50,
-        "created_at is kept and is earlier than the first identify"
-    );
-    assert_eq!(
-        r.strings(),
-        4,
-        "plan, \"team\", de and admin: the replaced values were let go"
-    );
+    assert_eq!(facts.user_attributes, attrs(json!({ "plan": "team" })), "the attributes are replaced as a whole");
+    assert_eq!(facts.language.as_deref(), Some("de"), "an identify without a language keeps it");
+    assert_eq!(facts.role.as_deref(), Some("admin"), "an identify without an account keeps account and role");
+    assert_eq!(facts.account_attributes, Some(attrs(json!({ "tier": "gold" }))));
+    assert_eq!(facts.history.first_seen_at, 50, "created_at is kept and is earlier than the first identify");
+    assert_eq!(r.strings(), 4, "plan, \"team\", de and admin: the replaced values were let go");
 }
 
 #[test]
 fn accounts_are_shared_and_described_by_the_latest_identify() {
     let r = Resident::empty();
     for (user, tier, role) in [("a", "gold", "admin"), ("b", "silver", "end_user")] {
-        let account = AccountMembership {
-            id: "acme".into(),
-            attributes: attrs(json!({ "tier": tier })),
-            role: role.into(),
-        };
+        let account = AccountMembership { id: "acme".into(), attributes: attrs(json!({ "tier": tier })), role: role.into() };
         r.apply(&IngestRecord::Identify {
             project_id: 1,
             at: 1,
@@ -220,25 +145,13 @@ fn accounts_are_shared_and_described_by_the_latest_identify() {
         });
     }
     let (a, b) = (r.facts(1, "a", 7, 10), r.facts(1, "b", 7, 10));
-    assert_eq!(
-        a.account_attributes,
-        Some(attrs(json!({ "tier": "silver" }))),
-        "one account, its latest attributes"
-    );
+    assert_eq!(a.account_attributes, Some(attrs(json!({ "tier": "silver" }))), "one account, its latest attributes");
     assert_eq!(a.account_attributes, b.account_attributes);
-    assert_eq!(
-        (a.role.as_deref(), b.role.as_deref()),
-        (Some("admin"), Some("end_user")),
-        "the role is the user's own"
-    );
+    assert_eq!((a.role.as_deref(), b.role.as_deref()), (Some("admin"), Some("end_user")), "the role is the user's own");
     assert_eq!(lock(&r.accounts).len(), 1);
     r.apply(&identify("c", "free", 1));
     assert_eq!(r.facts(1, "c", 7, 10).account_attributes, None);
-    assert_eq!(
-        r.facts(2, "a", 7, 10).account_attributes,
-        None,
-        "another project's user of the same id is someone else"
-    );
+    assert_eq!(r.facts(2, "a", 7, 10).account_attributes, None, "another project's user of the same id is someone else");
 }
 
 #[test]
@@ -248,32 +161,12 @@ fn the_history_window_bounds_what_is_read_and_what_is_kept() {
     r.apply(&display("old", "u", 7, now - HISTORY_WINDOW_MS - 1));
     r.apply(&display("edge", "u", 7, now - HISTORY_WINDOW_MS));
     let facts = r.facts(1, "u", 7, now);
-    assert_eq!(
-        facts
-            .history
-            .events
-            .iter()
-            .map(|e| e.at)
-            .collect::<Vec<_>>(),
-        [now - HISTORY_WINDOW_MS],
-        "older events are not read"
-    );
+    assert_eq!(facts.history.events.iter().map(|e| e.at).collect::<Vec<_>>(), [now - HISTORY_WINDOW_MS], "older events are not read");
     r.apply(&display("new", "u", 8, now));
     let (shard, hash) = r.key(1, "u");
-    let kept = lock(&r.users[shard])
-        .get(hash, 1, "u")
-        .map(|u| u.events.len());
-    assert_eq!(
-        kept,
-        Some(2),
-        "adding an event drops the ones out of the window for good"
-    );
-    assert_eq!(
-        r.facts(1, "u", 8, now)
-            .history
-            .last(8, HistoryKind::Display),
-        Some(now)
-    );
+    let kept = lock(&r.users[shard]).get(hash, 1, "u").map(|u| u.events.len());
+    assert_eq!(kept, Some(2), "adding an event drops the ones out of the window for good");
+    assert_eq!(r.facts(1, "u", 8, now).history.last(8, HistoryKind::Display), Some(now));
 }
 
 #[test]
@@ -300,16 +193,9 @@ fn erased_users_leave_with_their_values_and_the_others_stay_reachable() {
         let facts = r.facts(1, &format!("user-{i}"), 7, users);
         if i % 3 == 0 {
             assert!(facts.user_attributes.is_empty(), "user-{i} was erased");
-            assert_eq!(
-                facts.history.first_seen_at, users,
-                "an erased user is a user never met"
-            );
+            assert_eq!(facts.history.first_seen_at, users, "an erased user is a user never met");
         } else {
-            assert_eq!(
-                facts.user_attributes["email"],
-                format!("{i}@example.com"),
-                "user-{i} moved in its shard and must stay found"
-            );
+            assert_eq!(facts.user_attributes["email"], format!("{i}@example.com"), "user-{i} moved in its shard and must stay found");
             assert_eq!(facts.history.first_seen_at, i);
         }
     }
@@ -317,10 +203,7 @@ fn erased_users_leave_with_their_values_and_the_others_stay_reachable() {
     // Per shard that holds users: "plan", "email", "en", the plans it still has and one
     // address per remaining user.
     let held = r.strings() as i64;
-    assert!(
-        held >= left + 3 && held <= left + 5 * SHARDS as i64,
-        "{held} symbols for {left} users: erased addresses linger"
-    );
+    assert!(held >= left + 3 && held <= left + 5 * SHARDS as i64, "{held} symbols for {left} users: erased addresses linger");
     for i in 0..users {
         r.forget(1, &format!("user-{i}"));
     }

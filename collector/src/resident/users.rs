@@ -162,8 +162,7 @@ impl Shard {
     pub fn reserve(&mut self, hasher: &RandomState, users: usize) {
         self.users.reserve(users);
         let records = &self.users;
-        self.index
-            .reserve(users, |&i| user_hash(hasher, &records[i as usize]));
+        self.index.reserve(users, |&i| user_hash(hasher, &records[i as usize]));
     }
 
     fn position(&self, hash: u64, project_id: i64, user_id: &str) -> Option<usize> {
@@ -176,42 +175,27 @@ impl Shard {
     }
 
     pub fn get(&self, hash: u64, project_id: i64, user_id: &str) -> Option<&User> {
-        self.position(hash, project_id, user_id)
-            .map(|i| &self.users[i])
+        self.position(hash, project_id, user_id).map(|i| &self.users[i])
     }
 
     /// The user's record, created empty if the user is new; with the shard's shared tables.
-    pub fn entry(
-        &mut self,
-        hasher: &RandomState,
-        hash: u64,
-        project_id: i64,
-        user_id: &str,
-    ) -> (&mut User, &mut Symbols, &mut Surveys) {
+    pub fn entry(&mut self, hasher: &RandomState, hash: u64, project_id: i64, user_id: &str) -> (&mut User, &mut Symbols, &mut Surveys) {
         let position = match self.position(hash, project_id, user_id) {
             Some(i) => i,
             None => {
                 self.users.push(User::new(project_id, user_id));
                 let last = self.users.len() - 1;
                 let users = &self.users;
-                self.index.insert_unique(hash, last as u32, |&i| {
-                    user_hash(hasher, &users[i as usize])
-                });
+                self.index.insert_unique(hash, last as u32, |&i| user_hash(hasher, &users[i as usize]));
                 last
             }
         };
-        (
-            &mut self.users[position],
-            &mut self.symbols,
-            &mut self.surveys,
-        )
+        (&mut self.users[position], &mut self.symbols, &mut self.surveys)
     }
 
     /// Removes the user and the symbols only they held.
     pub fn remove(&mut self, hasher: &RandomState, hash: u64, project_id: i64, user_id: &str) {
-        let Some(position) = self.position(hash, project_id, user_id) else {
-            return;
-        };
+        let Some(position) = self.position(hash, project_id, user_id) else { return };
         if let Ok(entry) = self.index.find_entry(hash, |&i| i as usize == position) {
             entry.remove();
         }

@@ -12,9 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use nps_core::ErrorCode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(widget_file)
-        .service(admin_root)
-        .service(admin_file);
+    cfg.service(widget_file).service(admin_root).service(admin_file);
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -62,31 +60,17 @@ impl Encoding {
 
 /// Whether `Accept-Encoding` lists `coding` with a weight above zero (`q=0` means "not this").
 fn accepts(req: &HttpRequest, coding: Encoding) -> bool {
-    let Some(value) = req
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
+    let Some(value) = req.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()) else { return false };
     value.split(',').any(|item| {
         let mut parts = item.split(';').map(str::trim);
-        parts
-            .next()
-            .is_some_and(|name| name.eq_ignore_ascii_case(coding.token()))
-            && parts.all(|p| {
-                p.strip_prefix("q=")
-                    .is_none_or(|q| q.parse::<f32>().is_ok_and(|q| q > 0.0))
-            })
+        parts.next().is_some_and(|name| name.eq_ignore_ascii_case(coding.token()))
+            && parts.all(|p| p.strip_prefix("q=").is_none_or(|q| q.parse::<f32>().is_ok_and(|q| q > 0.0)))
     })
 }
 
 /// The file's bytes in the best encoding both the request accepts and the build wrote, or as
 /// they are; `None` when the file does not exist.
-async fn read_negotiated(
-    req: &HttpRequest,
-    path: &std::path::Path,
-) -> Option<(Vec<u8>, Option<Encoding>)> {
+async fn read_negotiated(req: &HttpRequest, path: &std::path::Path) -> Option<(Vec<u8>, Option<Encoding>)> {
     for encoding in Encoding::PREFERRED {
         if accepts(req, encoding) {
             let mut copy = path.as_os_str().to_owned();
@@ -101,28 +85,15 @@ async fn read_negotiated(
 }
 
 #[get("/widget/{file}")]
-pub async fn widget_file(
-    state: State,
-    file: web::Path<String>,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
+pub async fn widget_file(state: State, file: web::Path<String>, req: HttpRequest) -> ApiResult<HttpResponse> {
     let name = file.into_inner();
     if !safe_name(&name) {
         return Err(ApiError::client(ErrorCode::NotFound, "no such widget file"));
     }
     let (bytes, encoding) = read_negotiated(&req, &state.settings.assets_dir.join(&name))
         .await
-        .ok_or_else(|| {
-            ApiError::client(
-                ErrorCode::NotFound,
-                "no such widget file; build it with `cargo xtask build-widget`",
-            )
-        })?;
-    let cache = if is_hashed(&name) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "public, max-age=300"
-    };
+        .ok_or_else(|| ApiError::client(ErrorCode::NotFound, "no such widget file; build it with `cargo xtask build-widget`"))?;
+    let cache = if is_hashed(&name) { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
     let mut response = HttpResponse::Ok();
     response
         .insert_header((header::CONTENT_TYPE, content_type(&name)))
@@ -137,11 +108,7 @@ pub async fn widget_file(
 }
 
 fn safe_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    !name.is_empty() && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// The admin single-page app: its files from `assets_dir/admin`, and `index.html` for every
@@ -149,25 +116,15 @@ fn safe_name(name: &str) -> bool {
 async fn admin_asset(state: &State, req: &HttpRequest, path: &str) -> ApiResult<HttpResponse> {
     let dir = state.settings.assets_dir.join("admin");
     let name = path.rsplit('/').next().unwrap_or("");
-    let (file, name) = if safe_name(name)
-        && name.contains('.')
-        && tokio::fs::metadata(dir.join(name)).await.is_ok()
-    {
+    let (file, name) = if safe_name(name) && name.contains('.') && tokio::fs::metadata(dir.join(name)).await.is_ok() {
         (dir.join(name), name.to_owned())
     } else {
         (dir.join("index.html"), "index.html".to_owned())
     };
-    let (bytes, encoding) = read_negotiated(req, &file).await.ok_or_else(|| {
-        ApiError::client(
-            ErrorCode::NotFound,
-            "the admin app is not built; run `cargo xtask build-widget`",
-        )
-    })?;
-    let cache = if is_hashed(&name) {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
+    let (bytes, encoding) = read_negotiated(req, &file)
+        .await
+        .ok_or_else(|| ApiError::client(ErrorCode::NotFound, "the admin app is not built; run `cargo xtask build-widget`"))?;
+    let cache = if is_hashed(&name) { "public, max-age=31536000, immutable" } else { "no-cache" };
     let mut response = HttpResponse::Ok();
     response
         .insert_header((header::CONTENT_TYPE, content_type(&name)))
@@ -193,11 +150,7 @@ pub async fn admin_root(state: State, req: HttpRequest) -> ApiResult<HttpRespons
 }
 
 #[get("/admin/{tail:.*}")]
-pub async fn admin_file(
-    state: State,
-    tail: web::Path<String>,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
+pub async fn admin_file(state: State, tail: web::Path<String>, req: HttpRequest) -> ApiResult<HttpResponse> {
     admin_asset(&state, &req, &tail).await
 }
 
@@ -239,37 +192,16 @@ mod tests {
         std::fs::write(dir.path().join("app-0123456789ab.wasm.gz"), b"gz").expect("write");
         let read = |accept: Option<&'static str>| {
             let file = file.clone();
-            async move {
-                read_negotiated(&request(accept), &file)
-                    .await
-                    .expect("the file exists")
-            }
+            async move { read_negotiated(&request(accept), &file).await.expect("the file exists") }
         };
-        assert_eq!(
-            read(Some("gzip, br")).await,
-            (b"gz".to_vec(), Some(Encoding::Gzip)),
-            "no .br written yet: gzip"
-        );
+        assert_eq!(read(Some("gzip, br")).await, (b"gz".to_vec(), Some(Encoding::Gzip)), "no .br written yet: gzip");
         std::fs::write(dir.path().join("app-0123456789ab.wasm.br"), b"br").expect("write");
-        assert_eq!(
-            read(Some("gzip, br")).await,
-            (b"br".to_vec(), Some(Encoding::Brotli))
-        );
-        assert_eq!(
-            read(Some("gzip")).await,
-            (b"gz".to_vec(), Some(Encoding::Gzip))
-        );
-        assert_eq!(
-            read(Some("br;q=0, gzip")).await,
-            (b"gz".to_vec(), Some(Encoding::Gzip))
-        );
+        assert_eq!(read(Some("gzip, br")).await, (b"br".to_vec(), Some(Encoding::Brotli)));
+        assert_eq!(read(Some("gzip")).await, (b"gz".to_vec(), Some(Encoding::Gzip)));
+        assert_eq!(read(Some("br;q=0, gzip")).await, (b"gz".to_vec(), Some(Encoding::Gzip)));
         assert_eq!(read(Some("identity")).await, (b"raw".to_vec(), None));
         assert_eq!(read(None).await, (b"raw".to_vec(), None));
-        assert!(
-            read_negotiated(&request(Some("br")), &dir.path().join("missing.js"))
-                .await
-                .is_none()
-        );
+        assert!(read_negotiated(&request(Some("br")), &dir.path().join("missing.js")).await.is_none());
     }
 
     #[test]

@@ -16,9 +16,7 @@ use crate::state::State;
 use crate::store::{LinkAnswer, RecipientRecord};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use nps_core::wire::{
-    Anonymity, Attributes, Campaign, MAX_COMMENT_CHARS, Survey, SurveyStatus, SurveyTexts,
-};
+use nps_core::wire::{Anonymity, Attributes, Campaign, MAX_COMMENT_CHARS, Survey, SurveyStatus, SurveyTexts};
 use nps_core::{ErrorCode, NpsScore};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -32,11 +30,7 @@ pub fn token_hash(token_id: &str) -> String {
 }
 
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 fn page(status: StatusCode, language: &str, title: &str, body: &str) -> HttpResponse {
@@ -82,18 +76,9 @@ fn browser_language(req: &HttpRequest) -> String {
         .unwrap_or_else(|| "en".to_owned())
 }
 
-fn error_page(
-    status: StatusCode,
-    lang: &str,
-    message: impl Fn(&Strings) -> &'static str,
-) -> HttpResponse {
+fn error_page(status: StatusCode, lang: &str, message: impl Fn(&Strings) -> &'static str) -> HttpResponse {
     let s = i18n::strings(lang);
-    page(
-        status,
-        i18n::primary(lang),
-        s.link_title,
-        &format!("<h1>{}</h1>", escape(message(s))),
-    )
+    page(status, i18n::primary(lang), s.link_title, &format!("<h1>{}</h1>", escape(message(s))))
 }
 
 /// Why a link cannot be used, as a clear page.
@@ -117,45 +102,25 @@ impl Invitation {
     fn languages(&self) -> (String, String, SurveyTexts) {
         let recipient = self.recipient.language.as_deref();
         let texts_lang = i18n::texts_language(&self.survey.definition, recipient);
-        let texts = self
-            .survey
-            .definition
-            .texts_for(Some(&texts_lang))
-            .cloned()
-            .unwrap_or_default();
-        (
-            i18n::chrome_language(&self.survey.definition, recipient),
-            texts_lang,
-            texts,
-        )
+        let texts = self.survey.definition.texts_for(Some(&texts_lang)).cloned().unwrap_or_default();
+        (i18n::chrome_language(&self.survey.definition, recipient), texts_lang, texts)
     }
 }
 
 /// Verifies the link and loads what it points to; `Err` is the page to show instead.
-async fn invitation(
-    state: &State,
-    req: &HttpRequest,
-    token: &str,
-) -> ApiResult<Result<Invitation, HttpResponse>> {
+async fn invitation(state: &State, req: &HttpRequest, token: &str) -> ApiResult<Result<Invitation, HttpResponse>> {
     let claims = match state.keys.verify_invite(token) {
         Ok(claims) => claims,
         Err((code, _)) => return Ok(Err(link_error(code, &browser_language(req)))),
     };
-    let invalid = || {
-        Ok(Err(link_error(
-            ErrorCode::IdentityInvalid,
-            &browser_language(req),
-        )))
-    };
+    let invalid = || Ok(Err(link_error(ErrorCode::IdentityInvalid, &browser_language(req))));
     let campaign = state.store.get_campaign(claims.cid).await?;
     let recipient = state.store.get_recipient(&claims.sub).await?;
     let (Some(campaign), Some(recipient)) = (campaign, recipient) else {
         return invalid();
     };
     let wave = claims.wave.unwrap_or(1);
-    if claims.jti != wave_token_id(&recipient.token_id, wave)
-        || recipient.campaign_id != campaign.id
-    {
+    if claims.jti != wave_token_id(&recipient.token_id, wave) || recipient.campaign_id != campaign.id {
         return invalid();
     }
     if wave > 1 && state.store.get_wave(campaign.id, wave).await?.is_none() {
@@ -169,26 +134,14 @@ async fn invitation(
         return Ok(Err(error_page(StatusCode::GONE, &lang, |s| s.closed)));
     }
     if state.store.token_spent(&token_hash(&claims.jti)).await? {
-        return Ok(Err(error_page(StatusCode::CONFLICT, &lang, |s| {
-            s.already_answered
-        })));
+        return Ok(Err(error_page(StatusCode::CONFLICT, &lang, |s| s.already_answered)));
     }
-    Ok(Ok(Invitation {
-        claims,
-        wave,
-        campaign,
-        survey,
-        recipient,
-    }))
+    Ok(Ok(Invitation { claims, wave, campaign, survey, recipient }))
 }
 
 /// ` lang="xx"` on survey texts when they are not in the page's language.
 fn lang_attr(texts_lang: &str, page_lang: &str) -> String {
-    if texts_lang == page_lang {
-        String::new()
-    } else {
-        format!(" lang=\"{}\"", escape(texts_lang))
-    }
+    if texts_lang == page_lang { String::new() } else { format!(" lang=\"{}\"", escape(texts_lang)) }
 }
 
 fn form(inv: &Invitation, token: &str, error: Option<&str>) -> HttpResponse {
@@ -196,20 +149,11 @@ fn form(inv: &Invitation, token: &str, error: Option<&str>) -> HttpResponse {
     let s = i18n::strings(&lang);
     let tl = lang_attr(&texts_lang, &lang);
     let options: String = NpsScore::all()
-        .map(|v| {
-            format!(
-                "<label><input type=\"radio\" name=\"score\" value=\"{v}\" required>{v}</label>"
-            )
-        })
+        .map(|v| format!("<label><input type=\"radio\" name=\"score\" value=\"{v}\" required>{v}</label>"))
         .collect();
-    let error = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
-        .unwrap_or_default();
-    let anonymous = if inv.campaign.anonymity == Anonymity::Anonymous {
-        format!("<p>{}</p>", escape(s.anonymous_page))
-    } else {
-        String::new()
-    };
+    let error = error.map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e))).unwrap_or_default();
+    let anonymous =
+        if inv.campaign.anonymity == Anonymity::Anonymous { format!("<p>{}</p>", escape(s.anonymous_page)) } else { String::new() };
     let body = format!(
         "<h1 id=\"q\"{tl}>{question}</h1>{anonymous}{error}<form method=\"post\" action=\"/s/{token}\">\
          <fieldset aria-describedby=\"ends\"><legend class=\"sr\"{tl}>{question}</legend><div class=\"scale\">{options}</div>\
@@ -227,11 +171,7 @@ fn form(inv: &Invitation, token: &str, error: Option<&str>) -> HttpResponse {
 }
 
 #[get("/s/{token}")]
-pub async fn show(
-    state: State,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> ApiResult<HttpResponse> {
+pub async fn show(state: State, req: HttpRequest, token: web::Path<String>) -> ApiResult<HttpResponse> {
     Ok(match invitation(&state, &req, &token).await? {
         Ok(inv) => form(&inv, &token, None),
         Err(page) => page,
@@ -261,36 +201,19 @@ fn kept_attributes(campaign: &Campaign, recipient: &RecipientRecord, wave: u32) 
 }
 
 #[post("/s/{token}")]
-pub async fn answer(
-    state: State,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form_data: web::Form<AnswerForm>,
-) -> ApiResult<HttpResponse> {
+pub async fn answer(state: State, req: HttpRequest, token: web::Path<String>, form_data: web::Form<AnswerForm>) -> ApiResult<HttpResponse> {
     let inv = match invitation(&state, &req, &token).await? {
         Ok(inv) => inv,
         Err(page) => return Ok(page),
     };
     let (lang, texts_lang, texts) = inv.languages();
     let s = i18n::strings(&lang);
-    let score = form_data
-        .score
-        .as_deref()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .and_then(|v| NpsScore::new(v).ok());
+    let score = form_data.score.as_deref().and_then(|v| v.trim().parse::<i64>().ok()).and_then(|v| NpsScore::new(v).ok());
     let Some(score) = score else {
         return Ok(form(&inv, &token, Some(s.choose_score)));
     };
-    let comment = form_data
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned);
-    if comment
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
-    {
+    let comment = form_data.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
+    if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
         return Ok(form(&inv, &token, Some(s.too_long)));
     }
     let now = now_ms();
@@ -305,38 +228,21 @@ pub async fn answer(
         project_id: inv.survey.project_id,
         survey_id: inv.survey.id,
         // Anonymous answers get a fresh random id: nothing in the row points to the person.
-        user_id: if anonymous {
-            uuid::Uuid::new_v4().to_string()
-        } else {
-            inv.recipient.id.clone()
-        },
+        user_id: if anonymous { uuid::Uuid::new_v4().to_string() } else { inv.recipient.id.clone() },
         score: i64::from(score.value()),
         comment,
         attributes: kept_attributes(&inv.campaign, &inv.recipient, inv.wave),
         // The language would split a group into smaller ones: anonymous answers keep none.
-        language: if anonymous {
-            None
-        } else {
-            inv.recipient.language.clone()
-        },
+        language: if anonymous { None } else { inv.recipient.language.clone() },
         created_at: if anonymous { wave_start } else { now },
     };
-    if !state
-        .store
-        .submit_link_answer(&token_hash(&inv.claims.jti), &answer)
-        .await?
-    {
-        return Ok(error_page(StatusCode::CONFLICT, &lang, |s| {
-            s.already_answered
-        }));
+    if !state.store.submit_link_answer(&token_hash(&inv.claims.jti), &answer).await? {
+        return Ok(error_page(StatusCode::CONFLICT, &lang, |s| s.already_answered));
     }
     // The answer is stored; a failure to queue its webhooks is logged, not shown to the person.
     // Answers of anonymous and confidential campaigns never leave as per-person events.
     if inv.campaign.anonymity == Anonymity::Identified
-        && let Err(e) = state
-            .events
-            .publish_stored(answer.project_id, std::slice::from_ref(&answer.id))
-            .await
+        && let Err(e) = state.events.publish_stored(answer.project_id, std::slice::from_ref(&answer.id)).await
     {
         tracing::error!(error = %e, "could not enqueue the events of a hosted answer");
     }
@@ -345,10 +251,6 @@ pub async fn answer(
         nps_core::Band::Passive => texts.thank_you.passive,
         nps_core::Band::Detractor => texts.thank_you.detractor,
     };
-    let body = format!(
-        "<h1 id=\"thanks\" tabindex=\"-1\"{}>{}</h1>",
-        lang_attr(&texts_lang, &lang),
-        escape(&thanks)
-    );
+    let body = format!("<h1 id=\"thanks\" tabindex=\"-1\"{}>{}</h1>", lang_attr(&texts_lang, &lang), escape(&thanks));
     Ok(page(StatusCode::OK, &lang, s.thank_you_title, &body))
 }

@@ -9,9 +9,6 @@ pub mod ops;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(ops::configure)
-        .configure(client::configure)
-        .configure(admin::configure)
-        .configure(assets::configure)
+    cfg.configure(ops::configure).configure(client::configure).configure(admin::configure).configure(assets::configure)
         .configure(hosted::configure);
 }

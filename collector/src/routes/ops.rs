@@ -5,11 +5,7 @@ use actix_web::{HttpResponse, get, http::header, web};
 use utoipa::OpenApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz)
-        .service(readyz)
-        .service(metrics)
-        .service(openapi)
-        .service(index);
+    cfg.service(healthz).service(readyz).service(metrics).service(openapi).service(index);
 }
 
 /// The process is up.
@@ -36,11 +32,7 @@ pub async fn readyz(state: State) -> HttpResponse {
         "backend": state.store.dialect().name(),
         "spool_depth": spool_depth,
     });
-    if ready {
-        HttpResponse::Ok().json(body)
-    } else {
-        HttpResponse::ServiceUnavailable().json(body)
-    }
+    if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }
 
 #[get("/metrics")]
@@ -48,14 +40,9 @@ pub async fn metrics(state: State) -> HttpResponse {
     if let Some(spool) = &state.spool
         && let Ok(depth) = spool.depth().await
     {
-        state
-            .metrics
-            .spool_depth
-            .set(i64::try_from(depth).unwrap_or(i64::MAX));
+        state.metrics.spool_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
     }
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4"))
-        .body(state.metrics.render())
+    HttpResponse::Ok().insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4")).body(state.metrics.render())
 }
 
 #[get("/openapi.json")]

@@ -24,30 +24,14 @@ use nps_core::wire::SurveyKind;
 pub trait AccountRollupStore: Send + Sync {
     /// The cells of these surveys: every account's row and each survey's own row
     /// (`SURVEY_TOTAL`); with `account`, only that account's rows and the surveys' own.
-    async fn account_cells(
-        &self,
-        survey_ids: &[i64],
-        account: Option<&str>,
-    ) -> StoreResult<Vec<AccountCells>>;
+    async fn account_cells(&self, survey_ids: &[i64], account: Option<&str>) -> StoreResult<Vec<AccountCells>>;
     /// Each survey's latest answer of every user who may be a silent detractor: users whose
     /// latest answer to one of these surveys is a detractor's (of `account`, when given) and
     /// who since then were shown one of them, declined one or opted out. All of such a user's
     /// latest answers come back, so the caller can tell which one is the latest overall.
-    async fn silent_candidates(
-        &self,
-        project_id: i64,
-        survey_ids: &[i64],
-        account: Option<&str>,
-    ) -> StoreResult<Vec<Answer>>;
+    async fn silent_candidates(&self, project_id: i64, survey_ids: &[i64], account: Option<&str>) -> StoreResult<Vec<Answer>>;
     /// The scored answers of these accounts to these surveys in `[from, to)`, oldest first.
-    async fn account_answers(
-        &self,
-        project_id: i64,
-        survey_ids: &[i64],
-        accounts: &[String],
-        from: Option<i64>,
-        to: Option<i64>,
-    ) -> StoreResult<Vec<Answer>>;
+    async fn account_answers(&self, project_id: i64, survey_ids: &[i64], accounts: &[String], from: Option<i64>, to: Option<i64>) -> StoreResult<Vec<Answer>>;
 }
 
 /// Whether answers of this kind are kept in the account aggregates: the customer surveys the
@@ -62,9 +46,7 @@ pub(crate) const ACCOUNT_KINDS_SQL: &str = "('tnps', 'rnps')";
 /// `answered_at * 16 + score`: a role's latest answer in one number, so SQL's `MAX` picks it
 /// (the later answer, then the higher score, as `Latest` orders them).
 fn encode_latest(latest: Option<Latest>) -> String {
-    latest
-        .map(|l| (l.at * 16 + i64::from(l.score.value())).to_string())
-        .unwrap_or_default()
+    latest.map(|l| (l.at * 16 + i64::from(l.score.value())).to_string()).unwrap_or_default()
 }
 
 fn decode_latest(field: &str) -> Option<Option<Latest>> {
@@ -72,10 +54,7 @@ fn decode_latest(field: &str) -> Option<Option<Latest>> {
         return Some(None);
     }
     let value: i64 = field.parse().ok()?;
-    Some(Some(Latest {
-        at: value.div_euclid(16),
-        score: NpsScore::new(value.rem_euclid(16)).ok()?,
-    }))
+    Some(Some(Latest { at: value.div_euclid(16), score: NpsScore::new(value.rem_euclid(16)).ok()? }))
 }
 
 /// The `cells` text of a row (cells with no answer left are dropped).
@@ -88,12 +67,7 @@ pub fn encode_cells(cells: &[Cell]) -> String {
         let t = &cell.tally;
         out.push_str(&format!(
             "{},{},{},{},{},{}",
-            cell.quarter,
-            t.counts.promoters,
-            t.counts.passives,
-            t.counts.detractors,
-            t.first_at,
-            t.last_at
+            cell.quarter, t.counts.promoters, t.counts.passives, t.counts.detractors, t.first_at, t.last_at
         ));
         for latest in t.latest {
             out.push(',');
@@ -110,28 +84,19 @@ fn decode_cell(text: &str) -> Option<Cell> {
     }
     let int = |i: usize| fields[i].parse::<i64>().ok();
     let count = |i: usize| fields[i].parse::<u64>().ok();
-    let mut tally = Tally {
-        first_at: int(4)?,
-        last_at: int(5)?,
-        ..Tally::default()
-    };
+    let mut tally = Tally { first_at: int(4)?, last_at: int(5)?, ..Tally::default() };
     tally.counts = nps_core::BandCounts::new(count(1)?, count(2)?, count(3)?);
     for (slot, field) in tally.latest.iter_mut().zip(&fields[6..]) {
         *slot = decode_latest(field)?;
     }
-    Some(Cell {
-        quarter: int(0)?,
-        tally,
-    })
+    Some(Cell { quarter: int(0)?, tally })
 }
 
 /// Reads a `cells` text, quarters in order (the migration's SQL writes them in any order).
 pub fn decode_cells(text: &str) -> StoreResult<Vec<Cell>> {
     let mut cells = text
         .split_ascii_whitespace()
-        .map(|c| {
-            decode_cell(c).ok_or_else(|| super::StoreError::Corrupt(format!("account cell `{c}`")))
-        })
+        .map(|c| decode_cell(c).ok_or_else(|| super::StoreError::Corrupt(format!("account cell `{c}`"))))
         .collect::<StoreResult<Vec<Cell>>>()?;
     cells.sort_by_key(|c| c.quarter);
     Ok(cells)
@@ -155,11 +120,7 @@ pub fn without(old: &Tally, erased: &Tally, remaining: &Tally) -> Option<Tally> 
         return None;
     }
     let known = remaining.answers() > 0;
-    let first_at = if old.first_at < erased.first_at || !known {
-        old.first_at
-    } else {
-        remaining.first_at
-    };
+    let first_at = if old.first_at < erased.first_at || !known { old.first_at } else { remaining.first_at };
     let last_at = match (old.last_at > erased.last_at, known) {
         (true, _) => old.last_at,
         (false, true) => remaining.last_at,
@@ -171,20 +132,14 @@ pub fn without(old: &Tally, erased: &Tally, remaining: &Tally) -> Option<Tally> 
             *slot = remaining.latest[class];
         }
     }
-    Some(Tally {
-        counts,
-        first_at,
-        last_at,
-        latest,
-    })
+    Some(Tally { counts, first_at, last_at, latest })
 }
 
 /// Whether [`without`] needs the cell's remaining answers (an extreme may be gone).
 pub fn needs_remaining(old: &Tally, erased: &Tally) -> bool {
     old.first_at >= erased.first_at
         || old.last_at <= erased.last_at
-        || (0..ROLE_CLASSES)
-            .any(|c| erased.latest[c].is_some() && old.latest[c] <= erased.latest[c])
+        || (0..ROLE_CLASSES).any(|c| erased.latest[c].is_some() && old.latest[c] <= erased.latest[c])
 }
 
 /// The calendar quarter of `created_at` (ms) as `year * 4 + quarter - 1`, in SQL.
@@ -213,21 +168,8 @@ pub(crate) fn bytewise(dialect: Dialect) -> &'static str {
 /// Migration 0019's backfill of `account_quarters` for one survey (`$1`): the cells of every
 /// scored answer, as the drainer would have counted them.
 pub(crate) fn rebuild_cells_sql(dialect: Dialect) -> String {
-    let text = |e: String| {
-        if dialect == Dialect::Postgres {
-            format!("CAST({e} AS TEXT)")
-        } else {
-            e
-        }
-    };
-    let latest = |c: usize| {
-        format!(
-            "COALESCE({}, '')",
-            text(format!(
-                "MAX(CASE WHEN role_class = {c} THEN created_at * 16 + score END)"
-            ))
-        )
-    };
+    let text = |e: String| if dialect == Dialect::Postgres { format!("CAST({e} AS TEXT)") } else { e };
+    let latest = |c: usize| format!("COALESCE({}, '')", text(format!("MAX(CASE WHEN role_class = {c} THEN created_at * 16 + score END)")));
     let fields = [
         text("quarter".into()),
         text("SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END)".into()),
@@ -240,11 +182,7 @@ pub(crate) fn rebuild_cells_sql(dialect: Dialect) -> String {
         latest(2),
         latest(3),
     ];
-    let concat = if dialect == Dialect::Postgres {
-        "string_agg"
-    } else {
-        "group_concat"
-    };
+    let concat = if dialect == Dialect::Postgres { "string_agg" } else { "group_concat" };
     let quarter = quarter_sql(dialect);
     format!(
         "INSERT INTO account_quarters (survey_id, account_id, cells) \
@@ -278,103 +216,48 @@ mod tests {
     use super::*;
     use nps_core::BandCounts;
 
-    fn tally(
-        counts: (u64, u64, u64),
-        first: i64,
-        last: i64,
-        latest: [Option<(i64, i64)>; 4],
-    ) -> Tally {
+    fn tally(counts: (u64, u64, u64), first: i64, last: i64, latest: [Option<(i64, i64)>; 4]) -> Tally {
         Tally {
             counts: BandCounts::new(counts.0, counts.1, counts.2),
             first_at: first,
             last_at: last,
-            latest: latest.map(|l| {
-                l.map(|(at, s)| Latest {
-                    at,
-                    score: NpsScore::new(s).expect("score"),
-                })
-            }),
+            latest: latest.map(|l| l.map(|(at, s)| Latest { at, score: NpsScore::new(s).expect("score") })),
         }
     }
 
     #[test]
     fn cells_read_back_as_written() {
         let cells = vec![
-            Cell {
-                quarter: 8_100,
-                tally: tally((1, 0, 2), 5, 90, [None, Some((90, 3)), None, Some((7, 10))]),
-            },
-            Cell {
-                quarter: 8_101,
-                tally: tally((0, 1, 0), 100, 100, [None; 4]),
-            },
+            Cell { quarter: 8_100, tally: tally((1, 0, 2), 5, 90, [None, Some((90, 3)), None, Some((7, 10))]) },
+            Cell { quarter: 8_101, tally: tally((0, 1, 0), 100, 100, [None; 4]) },
         ];
         let text = encode_cells(&cells);
         assert_eq!(text, "8100,1,0,2,5,90,,1443,,122 8101,0,1,0,100,100,,,,");
         assert_eq!(decode_cells(&text).expect("decodes"), cells);
         let mut reversed: Vec<&str> = text.split(' ').collect();
         reversed.reverse();
-        assert_eq!(
-            decode_cells(&reversed.join(" ")).expect("decodes"),
-            cells,
-            "any order of cells"
-        );
+        assert_eq!(decode_cells(&reversed.join(" ")).expect("decodes"), cells, "any order of cells");
         assert_eq!(decode_cells("").expect("empty"), vec![]);
-        for bad in [
-            "8100,1,0,2",
-            "8100,1,0,2,5,90,,x,,",
-            "8100,-1,0,2,5,90,,,,",
-            "8100,1,0,2,5,90,,17,,,",
-        ] {
+        for bad in ["8100,1,0,2", "8100,1,0,2,5,90,,x,,", "8100,-1,0,2,5,90,,,,", "8100,1,0,2,5,90,,17,,,"] {
             assert!(decode_cells(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn an_erasure_takes_counts_and_the_extremes_it_held() {
-        let old = tally(
-            (2, 1, 2),
-            10,
-            50,
-            [Some((50, 2)), None, Some((20, 9)), None],
-        );
+        let old = tally((2, 1, 2), 10, 50, [Some((50, 2)), None, Some((20, 9)), None]);
         // The erased answers: the last one (the buyer's latest) and an end user's earlier one.
-        let erased = tally(
-            (0, 0, 1),
-            15,
-            50,
-            [Some((50, 2)), None, Some((15, 9)), None],
-        );
+        let erased = tally((0, 0, 1), 15, 50, [Some((50, 2)), None, Some((15, 9)), None]);
         assert!(needs_remaining(&old, &erased));
-        let remaining = tally(
-            (2, 1, 1),
-            10,
-            40,
-            [Some((30, 8)), None, Some((20, 9)), None],
-        );
+        let remaining = tally((2, 1, 1), 10, 40, [Some((30, 8)), None, Some((20, 9)), None]);
         let left = without(&old, &erased, &remaining).expect("answers left");
-        assert_eq!(
-            left,
-            tally(
-                (2, 1, 1),
-                10,
-                40,
-                [Some((30, 8)), None, Some((20, 9)), None]
-            )
-        );
+        assert_eq!(left, tally((2, 1, 1), 10, 40, [Some((30, 8)), None, Some((20, 9)), None]));
         // Nothing of theirs was an extreme: no need to read the cell's answers.
         let inner = tally((1, 0, 0), 20, 30, [None, None, Some((19, 9)), None]);
         assert!(!needs_remaining(&old, &inner));
-        assert_eq!(
-            without(&old, &old, &Tally::default()),
-            None,
-            "the last answers of a cell"
-        );
+        assert_eq!(without(&old, &old, &Tally::default()), None, "the last answers of a cell");
         // Older answers gone by retention, the erased one the newest: last falls back to first.
         let only_old = without(&old, &erased, &Tally::default()).expect("answers left");
-        assert_eq!(
-            (only_old.first_at, only_old.last_at, only_old.latest[0]),
-            (10, 10, None)
-        );
+        assert_eq!((only_old.first_at, only_old.last_at, only_old.latest[0]), (10, 10, None));
     }
 }

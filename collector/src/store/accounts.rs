@@ -27,52 +27,23 @@ pub struct BusinessRecord {
 pub trait AccountStore: Send + Sync {
     /// Adds or updates records by account id, all or none. A field left out (`None`) keeps its
     /// stored value; `churned = Some(false)` also clears the churn date.
-    async fn upsert_business(
-        &self,
-        project_id: i64,
-        records: &[BusinessRecord],
-        now: i64,
-    ) -> StoreResult<()>;
+    async fn upsert_business(&self, project_id: i64, records: &[BusinessRecord], now: i64) -> StoreResult<()>;
     async fn list_business(&self, project_id: i64) -> StoreResult<Vec<BusinessRecord>>;
     /// Displays and declines of these surveys, and opt-outs, of these users after `since`.
-    async fn engagement(
-        &self,
-        project_id: i64,
-        survey_ids: &[i64],
-        user_ids: &[String],
-        since: i64,
-    ) -> StoreResult<Vec<Engagement>>;
+    async fn engagement(&self, project_id: i64, survey_ids: &[i64], user_ids: &[String], since: i64) -> StoreResult<Vec<Engagement>>;
     /// The ids among `ids` that are not answers to one of these surveys.
-    async fn unknown_responses(
-        &self,
-        survey_ids: &[i64],
-        ids: &[String],
-    ) -> StoreResult<Vec<String>>;
+    async fn unknown_responses(&self, survey_ids: &[i64], ids: &[String]) -> StoreResult<Vec<String>>;
 
-    async fn create_action(
-        &self,
-        input: &ActionInput,
-        author: &str,
-        now: i64,
-    ) -> StoreResult<Action>;
+    async fn create_action(&self, input: &ActionInput, author: &str, now: i64) -> StoreResult<Action>;
     async fn get_action(&self, id: i64) -> StoreResult<Option<Action>>;
-    async fn update_action(
-        &self,
-        id: i64,
-        input: &ActionInput,
-        now: i64,
-    ) -> StoreResult<Option<Action>>;
+    async fn update_action(&self, id: i64, input: &ActionInput, now: i64) -> StoreResult<Option<Action>>;
     async fn delete_action(&self, id: i64) -> StoreResult<bool>;
     /// The project's actions decided in `[from, to)`, oldest first.
-    async fn list_actions(
-        &self,
-        project_id: i64,
-        from: Option<i64>,
-        to: Option<i64>,
-    ) -> StoreResult<Vec<Action>>;
+    async fn list_actions(&self, project_id: i64, from: Option<i64>, to: Option<i64>) -> StoreResult<Vec<Action>>;
 }
 
-pub(crate) const ACTION_COLUMNS: &str = "id, project_id, survey_id, title, decision, decided_at, owner, themes, response_ids, created_by, created_at, updated_at";
+pub(crate) const ACTION_COLUMNS: &str =
+    "id, project_id, survey_id, title, decision, decided_at, owner, themes, response_ids, created_by, created_at, updated_at";
 
 /// Rows or ids per statement, far below both backends' bind limits.
 pub(crate) const ACCOUNT_ROWS_PER_STATEMENT: usize = 500;

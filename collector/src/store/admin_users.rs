@@ -70,10 +70,7 @@ pub mod sql {
         ")"
     );
     /// `$1` id.
-    pub const DELETE: &str = concat!(
-        "DELETE FROM admin_users WHERE id = $1 AND ",
-        unless_last_active_owner!()
-    );
+    pub const DELETE: &str = concat!("DELETE FROM admin_users WHERE id = $1 AND ", unless_last_active_owner!());
 }
 
 /// What a request's session is checked against: the user as stored now, so that a deleted
@@ -103,33 +100,17 @@ pub trait AdminUserStore: Send + Sync {
     /// Creates the first owner if, and only if, no admin user exists, atomically: `false` when
     /// one already exists. Holds across concurrent requests and across collectors sharing one
     /// PostgreSQL database (the check and the insert are one statement under a table lock).
-    async fn create_first_owner(
-        &self,
-        email: &str,
-        password_hash: &str,
-        now: i64,
-    ) -> StoreResult<bool>;
+    async fn create_first_owner(&self, email: &str, password_hash: &str, now: i64) -> StoreResult<bool>;
 
     /// Applies an owner's change, refusing one that would leave no active owner.
-    async fn change_admin(
-        &self,
-        id: i64,
-        change: AdminChange,
-        now: i64,
-    ) -> StoreResult<ChangeOutcome>;
+    async fn change_admin(&self, id: i64, change: AdminChange, now: i64) -> StoreResult<ChangeOutcome>;
 
     /// Sets the password and ends every session of the user; the new session epoch (`None`:
     /// no such user), so the caller can issue a session that survives the change.
     async fn set_password(&self, id: i64, password_hash: &str) -> StoreResult<Option<i64>>;
 
     /// Uses a reset link: records its `jti` and sets the password in one transaction.
-    async fn redeem_password_reset(
-        &self,
-        id: i64,
-        jti: &str,
-        password_hash: &str,
-        now: i64,
-    ) -> StoreResult<ResetOutcome>;
+    async fn redeem_password_reset(&self, id: i64, jti: &str, password_hash: &str, now: i64) -> StoreResult<ResetOutcome>;
 
     /// Whether a reset link's `jti` has been used.
     async fn password_reset_used(&self, jti: &str) -> StoreResult<bool>;

@@ -129,23 +129,15 @@ macro_rules! impl_audit_store {
 
         #[async_trait::async_trait]
         impl crate::store::audit::AuditStore for $store {
-            async fn append_audit(
-                &self,
-                record: &crate::store::audit::AuditRecord,
-            ) -> crate::store::StoreResult<(i64, String)> {
+            async fn append_audit(&self, record: &crate::store::audit::AuditRecord) -> crate::store::StoreResult<(i64, String)> {
                 use crate::store::sql::audit as sql;
                 use sqlx::Row;
-                let mut tx = self
-                    .begin_keyed_transaction(crate::store::audit::AUDIT_LOCK_KEY)
-                    .await?;
+                let mut tx = self.begin_keyed_transaction(crate::store::audit::AUDIT_LOCK_KEY).await?;
                 let head = sqlx::query(sql::HEAD).fetch_optional(&mut *tx).await?;
                 let Some(head) = head else {
-                    return Err(crate::store::StoreError::Corrupt(
-                        "the audit chain head row is missing".into(),
-                    ));
+                    return Err(crate::store::StoreError::Corrupt("the audit chain head row is missing".into()));
                 };
-                let (prev_seq, prev_hash): (i64, String) =
-                    (head.try_get("seq")?, head.try_get("hash")?);
+                let (prev_seq, prev_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
                 let seq = prev_seq + 1;
                 let hash = record.chain_hash(seq, &prev_hash);
                 sqlx::query(sql::INSERT)
@@ -164,19 +156,12 @@ macro_rules! impl_audit_store {
                     .bind(hash.as_str())
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(sql::ADVANCE_HEAD)
-                    .bind(seq)
-                    .bind(hash.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(sql::ADVANCE_HEAD).bind(seq).bind(hash.as_str()).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok((seq, hash))
             }
 
-            async fn list_audit(
-                &self,
-                q: &crate::store::audit::AuditQuery,
-            ) -> crate::store::StoreResult<Vec<crate::store::audit::AuditRow>> {
+            async fn list_audit(&self, q: &crate::store::audit::AuditQuery) -> crate::store::StoreResult<Vec<crate::store::audit::AuditRow>> {
                 let rows: Vec<$row> = sqlx::query(crate::store::sql::audit::LIST)
                     .bind(q.before)
                     .bind(q.actor_id)
@@ -191,29 +176,17 @@ macro_rules! impl_audit_store {
                 rows.iter().map(Self::audit_row).collect()
             }
 
-            async fn audit_chain_after(
-                &self,
-                after_seq: i64,
-                limit: i64,
-            ) -> crate::store::StoreResult<Vec<crate::store::audit::AuditRow>> {
-                let rows: Vec<$row> = sqlx::query(crate::store::sql::audit::CHAIN_AFTER)
-                    .bind(after_seq)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await?;
+            async fn audit_chain_after(&self, after_seq: i64, limit: i64) -> crate::store::StoreResult<Vec<crate::store::audit::AuditRow>> {
+                let rows: Vec<$row> =
+                    sqlx::query(crate::store::sql::audit::CHAIN_AFTER).bind(after_seq).bind(limit).fetch_all(&self.pool).await?;
                 rows.iter().map(Self::audit_row).collect()
             }
 
             async fn audit_head(&self) -> crate::store::StoreResult<(i64, String)> {
                 use sqlx::Row;
-                match sqlx::query(crate::store::sql::audit::HEAD)
-                    .fetch_optional(&self.pool)
-                    .await?
-                {
+                match sqlx::query(crate::store::sql::audit::HEAD).fetch_optional(&self.pool).await? {
                     Some(r) => Ok((r.try_get("seq")?, r.try_get("hash")?)),
-                    None => Err(crate::store::StoreError::Corrupt(
-                        "the audit chain head row is missing".into(),
-                    )),
+                    None => Err(crate::store::StoreError::Corrupt("the audit chain head row is missing".into())),
                 }
             }
         }
@@ -243,11 +216,7 @@ mod tests {
     fn the_hash_covers_every_field_the_seq_and_the_previous_hash() {
         let base = record().chain_hash(1, GENESIS_HASH);
         assert_eq!(base.len(), 64);
-        assert_eq!(
-            base,
-            record().chain_hash(1, GENESIS_HASH),
-            "the hash is deterministic"
-        );
+        assert_eq!(base, record().chain_hash(1, GENESIS_HASH), "the hash is deterministic");
         assert_ne!(base, record().chain_hash(2, GENESIS_HASH));
         assert_ne!(base, record().chain_hash(1, &"1".repeat(64)));
         let changes: [fn(&mut AuditRecord); 6] = [

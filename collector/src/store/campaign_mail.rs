@@ -31,43 +31,22 @@ pub struct MessageCount {
 pub trait CampaignMailStore: Send + Sync {
     async fn campaign_schedule(&self, campaign_id: i64) -> StoreResult<Option<Schedule>>;
     /// Saves the settings (the campaign's delivery stays on or off as it was).
-    async fn save_delivery_settings(
-        &self,
-        campaign_id: i64,
-        settings: &DeliverySettings,
-        now: i64,
-    ) -> StoreResult<()>;
+    async fn save_delivery_settings(&self, campaign_id: i64, settings: &DeliverySettings, now: i64) -> StoreResult<()>;
     /// Switches e-mail delivery on.
     async fn activate_delivery(&self, campaign_id: i64, now: i64) -> StoreResult<()>;
     async fn active_schedules(&self) -> StoreResult<Vec<Schedule>>;
     /// Takes (or renews) the campaign's lease for `owner` until `until`; false when another
     /// owner holds an unexpired lease.
-    async fn take_campaign_lease(
-        &self,
-        campaign_id: i64,
-        owner: &str,
-        now: i64,
-        until: i64,
-    ) -> StoreResult<bool>;
+    async fn take_campaign_lease(&self, campaign_id: i64, owner: &str, now: i64, until: i64) -> StoreResult<bool>;
 
     async fn waves(&self, campaign_id: i64) -> StoreResult<Vec<Wave>>;
     async fn get_wave(&self, campaign_id: i64, wave: u32) -> StoreResult<Option<Wave>>;
     /// Records a wave unless it exists (idempotent); true when newly recorded.
     async fn start_wave(&self, campaign_id: i64, wave: &Wave) -> StoreResult<bool>;
-    async fn set_reminder_rounds(
-        &self,
-        campaign_id: i64,
-        wave: u32,
-        rounds: u32,
-    ) -> StoreResult<()>;
+    async fn set_reminder_rounds(&self, campaign_id: i64, wave: u32, rounds: u32) -> StoreResult<()>;
 
     /// Outbox ids already handed over for this wave and kind.
-    async fn handed_over(
-        &self,
-        campaign_id: i64,
-        wave: u32,
-        kind: &str,
-    ) -> StoreResult<Vec<String>>;
+    async fn handed_over(&self, campaign_id: i64, wave: u32, kind: &str) -> StoreResult<Vec<String>>;
     async fn record_handed_over(&self, messages: &[CampaignMessage]) -> StoreResult<()>;
     async fn message_counts(&self, campaign_id: i64) -> StoreResult<Vec<MessageCount>>;
     /// Which of these token hashes are in the used-token ledger. The ledger alone says who has

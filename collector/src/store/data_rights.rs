@@ -67,158 +67,43 @@ pub(crate) enum Whose {
 pub(crate) const SECTIONS: &[(&str, &str, Whose, &[Col])] = {
     use Col::*;
     &[
-        (
-            "answers",
-            "responses",
-            Whose::User("user_id"),
-            &[
-                Text("id"),
-                Int("survey_id"),
-                Text("user_id"),
-                Text("display_id"),
-                Int("score"),
-                Text("comment"),
-                Json("extra_answers"),
-                Json("attributes"),
-                Text("account_id"),
-                Text("account_role"),
-                Text("language"),
-                Text("device"),
-                Text("trigger_name"),
-                Int("sampling_rate_bp"),
-                Int("created_at"),
-                Int("completed_at"),
-            ],
-        ),
-        (
-            "displays",
-            "displays",
-            Whose::User("user_id"),
-            &[
-                Text("id"),
-                Int("survey_id"),
-                Text("user_id"),
-                Text("trigger_name"),
-                Text("url"),
-                Text("language"),
-                Text("device"),
-                Int("sampling_rate_bp"),
-                Int("created_at"),
-            ],
-        ),
-        (
-            "decisions",
-            "decisions",
-            Whose::User("user_id"),
-            &[
-                Text("decision_key"),
-                Int("survey_id"),
-                Text("user_id"),
-                Bool("eligible"),
-                Text("rule"),
-                Text("detail"),
-                Int("retry_after"),
-                Int("sampling_rate_bp"),
-                Text("display_id"),
-                Text("trigger_name"),
-                Int("created_at"),
-            ],
-        ),
-        (
-            "feedback",
-            "feedback",
-            Whose::User("user_id"),
-            &[
-                Text("id"),
-                Int("survey_id"),
-                Text("user_id"),
-                Text("kind"),
-                Int("created_at"),
-            ],
-        ),
-        (
-            "identity",
-            "app_users",
-            Whose::User("external_id"),
-            &[
-                Text("external_id"),
-                Json("attributes"),
-                Int("created_at"),
-                Int("first_seen_at"),
-                Int("last_seen_at"),
-                Text("language"),
-                Text("account_id"),
-                Text("account_role"),
-            ],
-        ),
-        (
-            "account_memberships",
-            "account_members",
-            Whose::User("user_id"),
-            &[
-                Text("account_id"),
-                Text("user_id"),
-                Text("role"),
-                Int("updated_at"),
-            ],
-        ),
-        (
-            "followups",
-            "followups",
-            Whose::User("user_id"),
-            &[
-                Text("response_id"),
-                Int("survey_id"),
-                Text("user_id"),
-                Text("band"),
-                Text("owner"),
-                Text("status"),
-                Int("created_at"),
-                Int("due_at"),
-                Int("first_contact_at"),
-                Int("updated_at"),
-                Text("partner_id"),
-            ],
-        ),
-        (
-            "followup_notes",
-            "followup_notes",
-            Whose::FollowupNotes,
-            &[
-                Text("response_id"),
-                Text("author"),
-                Text("status"),
-                Text("note"),
-                Text("outcome"),
-                Int("created_at"),
-            ],
-        ),
-        (
-            "campaign_recipients",
-            "recipients",
-            Whose::Recipients,
-            &[
-                Text("id"),
-                Int("campaign_id"),
-                Text("email"),
-                Text("name"),
-                Text("language"),
-                Json("attributes"),
-                Int("created_at"),
-            ],
-        ),
-        (
-            "campaign_messages",
-            "campaign_messages",
-            Whose::RecipientMessages,
-            &[
-                Text("outbox_id"),
-                Int("campaign_id"),
-                Int("wave"),
-                Text("recipient_id"),
-                Text("kind"),
-            ],
-        ),
+        ("answers", "responses", Whose::User("user_id"), &[
+            Text("id"), Int("survey_id"), Text("user_id"), Text("display_id"), Int("score"), Text("comment"),
+            Json("extra_answers"), Json("attributes"), Text("account_id"), Text("account_role"), Text("language"),
+            Text("device"), Text("trigger_name"), Int("sampling_rate_bp"), Int("created_at"), Int("completed_at"),
+        ]),
+        ("displays", "displays", Whose::User("user_id"), &[
+            Text("id"), Int("survey_id"), Text("user_id"), Text("trigger_name"), Text("url"), Text("language"),
+            Text("device"), Int("sampling_rate_bp"), Int("created_at"),
+        ]),
+        ("decisions", "decisions", Whose::User("user_id"), &[
+            Text("decision_key"), Int("survey_id"), Text("user_id"), Bool("eligible"), Text("rule"), Text("detail"),
+            Int("retry_after"), Int("sampling_rate_bp"), Text("display_id"), Text("trigger_name"), Int("created_at"),
+        ]),
+        ("feedback", "feedback", Whose::User("user_id"), &[
+            Text("id"), Int("survey_id"), Text("user_id"), Text("kind"), Int("created_at"),
+        ]),
+        ("identity", "app_users", Whose::User("external_id"), &[
+            Text("external_id"), Json("attributes"), Int("created_at"), Int("first_seen_at"), Int("last_seen_at"),
+            Text("language"), Text("account_id"), Text("account_role"),
+        ]),
+        ("account_memberships", "account_members", Whose::User("user_id"), &[
+            Text("account_id"), Text("user_id"), Text("role"), Int("updated_at"),
+        ]),
+        ("followups", "followups", Whose::User("user_id"), &[
+            Text("response_id"), Int("survey_id"), Text("user_id"), Text("band"), Text("owner"), Text("status"),
+            Int("created_at"), Int("due_at"), Int("first_contact_at"), Int("updated_at"), Text("partner_id"),
+        ]),
+        ("followup_notes", "followup_notes", Whose::FollowupNotes, &[
+            Text("response_id"), Text("author"), Text("status"), Text("note"), Text("outcome"), Int("created_at"),
+        ]),
+        ("campaign_recipients", "recipients", Whose::Recipients, &[
+            Text("id"), Int("campaign_id"), Text("email"), Text("name"), Text("language"), Json("attributes"),
+            Int("created_at"),
+        ]),
+        ("campaign_messages", "campaign_messages", Whose::RecipientMessages, &[
+            Text("outbox_id"), Int("campaign_id"), Int("wave"), Text("recipient_id"), Text("kind"),
+        ]),
     ]
 };
 
@@ -226,39 +111,24 @@ pub(crate) const SECTIONS: &[(&str, &str, Whose, &[Col])] = {
 /// part (`wh:{endpoint}:{response}:{event}`, `alert:{response}:{to}`,
 /// `invite:{campaign}:{wave}:{recipient}`, `remind:{campaign}:{wave}:{recipient}:{round}`).
 pub(crate) fn message_id_patterns(ids: &[String]) -> Vec<String> {
-    let escape = |s: &str| {
-        s.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    };
-    ids.iter()
-        .flat_map(|id| [format!("%:{}:%", escape(id)), format!("%:{}", escape(id))])
-        .collect()
+    let escape = |s: &str| s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    ids.iter().flat_map(|id| [format!("%:{}:%", escape(id)), format!("%:{}", escape(id))]).collect()
 }
 
 /// Whether an outbox message id names one of `ids` (the same rule as [`message_id_patterns`]).
 pub fn message_id_names(message_id: &str, ids: &[String]) -> bool {
-    ids.iter().any(|id| {
-        message_id.contains(&format!(":{id}:")) || message_id.ends_with(&format!(":{id}"))
-    })
+    ids.iter().any(|id| message_id.contains(&format!(":{id}:")) || message_id.ends_with(&format!(":{id}")))
 }
 
 /// `LIKE` patterns matching dead-lettered ingest records (compact JSON) of these users in the
 /// project.
 pub(crate) fn dead_letter_patterns(project_id: i64, user_ids: &[String]) -> Vec<String> {
-    let escape = |s: &str| {
-        s.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    };
+    let escape = |s: &str| s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     user_ids
         .iter()
         .map(|u| {
             let quoted = serde_json::to_string(u).unwrap_or_default();
-            format!(
-                "%\"project\\_id\":{project_id},%\"user\\_id\":{}%",
-                escape(&quoted)
-            )
+            format!("%\"project\\_id\":{project_id},%\"user\\_id\":{}%", escape(&quoted))
         })
         .collect()
 }
@@ -268,22 +138,13 @@ pub trait DataRightsStore: Send + Sync {
     /// The user ids the e-mail names in the project: recipients of its campaigns with that
     /// address (confidential and identified campaigns answer under the recipient id) and users
     /// whose identity attribute `email` is that address.
-    async fn respondent_ids_by_email(
-        &self,
-        project_id: i64,
-        email: &str,
-    ) -> StoreResult<Vec<String>>;
+    async fn respondent_ids_by_email(&self, project_id: i64, email: &str) -> StoreResult<Vec<String>>;
     /// Every record held about the respondent, one section per kind (see [`SECTIONS`]), plus
     /// `deliveries` (the delivery log of messages about them).
     async fn export_respondent(&self, who: &Respondent) -> StoreResult<Map<String, Value>>;
     /// Erases the respondent in one transaction: their rows everywhere, their answers taken off
     /// the rollups, and `subjects` (keyed hashes of their user ids) recorded in the ledger.
-    async fn erase_respondent(
-        &self,
-        who: &Respondent,
-        subjects: &[String],
-        now: i64,
-    ) -> StoreResult<Erased>;
+    async fn erase_respondent(&self, who: &Respondent, subjects: &[String], now: i64) -> StoreResult<Erased>;
     /// After an erasure: SQLite copies its write-ahead log into the database file and truncates
     /// it, so old page images holding erased rows are gone (nothing to do on PostgreSQL).
     async fn truncate_log(&self) -> StoreResult<()>;

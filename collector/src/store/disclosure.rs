@@ -53,11 +53,7 @@ pub struct WaveAnswer {
 }
 
 fn group_value(attributes: &Attributes, key: &str) -> Option<String> {
-    attributes.get(key).map(|v| {
-        v.as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| v.to_string())
-    })
+    attributes.get(key).map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
 }
 
 impl WaveSnapshot {
@@ -65,44 +61,21 @@ impl WaveSnapshot {
         let mut snapshot = WaveSnapshot::default();
         let mut tables: BTreeMap<String, BTreeMap<Option<String>, BandCounts>> = BTreeMap::new();
         for answer in answers {
-            let Ok(score) = NpsScore::new(answer.score) else {
-                continue;
-            };
+            let Ok(score) = NpsScore::new(answer.score) else { continue };
             let band = score.band();
             snapshot.answers += 1;
             snapshot.total.add(band);
-            let groups: BTreeMap<String, Option<String>> = group_attributes
-                .iter()
-                .map(|key| (key.clone(), group_value(&answer.attributes, key)))
-                .collect();
+            let groups: BTreeMap<String, Option<String>> =
+                group_attributes.iter().map(|key| (key.clone(), group_value(&answer.attributes, key))).collect();
             for (key, value) in &groups {
-                tables
-                    .entry(key.clone())
-                    .or_default()
-                    .entry(value.clone())
-                    .or_default()
-                    .add(band);
+                tables.entry(key.clone()).or_default().entry(value.clone()).or_default().add(band);
             }
-            if let Some(text) = answer
-                .comment
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-            {
-                snapshot.comments.push(SnapshotComment {
-                    band,
-                    text: text.to_owned(),
-                    groups,
-                });
+            if let Some(text) = answer.comment.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                snapshot.comments.push(SnapshotComment { band, text: text.to_owned(), groups });
             }
         }
-        snapshot.groups = tables
-            .into_iter()
-            .map(|(key, cells)| (key, cells.into_iter().collect()))
-            .collect();
-        snapshot
-            .comments
-            .sort_by(|a, b| a.text.cmp(&b.text).then(a.band.cmp(&b.band)));
+        snapshot.groups = tables.into_iter().map(|(key, cells)| (key, cells.into_iter().collect())).collect();
+        snapshot.comments.sort_by(|a, b| a.text.cmp(&b.text).then(a.band.cmp(&b.band)));
         snapshot
     }
 
@@ -215,11 +188,7 @@ macro_rules! impl_disclosure_store {
 /// The lock that serialises snapshot refreshes of one wave (a stable FNV-1a hash).
 pub fn snapshot_lock_key(survey_id: i64, wave: u32) -> i64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in b"snapshot"
-        .iter()
-        .chain(&survey_id.to_le_bytes())
-        .chain(&wave.to_le_bytes())
-    {
+    for byte in b"snapshot".iter().chain(&survey_id.to_le_bytes()).chain(&wave.to_le_bytes()) {
         hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
@@ -235,36 +204,19 @@ mod tests {
         let mut attributes = Attributes::new();
         attributes.insert("department".into(), json!(department));
         attributes.insert("wave".into(), json!(1));
-        WaveAnswer {
-            score,
-            comment: Some(comment.to_owned()).filter(|c| !c.is_empty()),
-            attributes,
-        }
+        WaveAnswer { score, comment: Some(comment.to_owned()).filter(|c| !c.is_empty()), attributes }
     }
 
     #[test]
     fn a_snapshot_has_the_totals_one_table_per_group_and_sorted_comments() {
-        let answers = [
-            answer(10, "zebra", "eng"),
-            answer(0, "apple", "legal"),
-            answer(8, "", "eng"),
-        ];
+        let answers = [answer(10, "zebra", "eng"), answer(0, "apple", "legal"), answer(8, "", "eng")];
         let s = WaveSnapshot::build(&answers, &["department".to_owned()]);
         assert_eq!((s.answers, s.total), (3, BandCounts::new(1, 1, 1)));
         assert_eq!(
             s.groups["department"],
-            [
-                (Some("eng".to_owned()), BandCounts::new(1, 1, 0)),
-                (Some("legal".to_owned()), BandCounts::new(0, 0, 1))
-            ]
+            [(Some("eng".to_owned()), BandCounts::new(1, 1, 0)), (Some("legal".to_owned()), BandCounts::new(0, 0, 1))]
         );
-        assert_eq!(
-            s.comments
-                .iter()
-                .map(|c| c.text.as_str())
-                .collect::<Vec<_>>(),
-            ["apple", "zebra"]
-        );
+        assert_eq!(s.comments.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["apple", "zebra"]);
         assert_eq!(s.comments[0].groups["department"].as_deref(), Some("legal"));
     }
 
@@ -272,10 +224,7 @@ mod tests {
     fn a_snapshot_is_replaced_only_after_k_more_answers() {
         assert!(!WaveSnapshot::due(None, 4, 5));
         assert!(WaveSnapshot::due(None, 5, 5));
-        let taken = WaveSnapshot {
-            answers: 6,
-            ..Default::default()
-        };
+        let taken = WaveSnapshot { answers: 6, ..Default::default() };
         assert!(!WaveSnapshot::due(Some(&taken), 10, 5));
         assert!(WaveSnapshot::due(Some(&taken), 11, 5));
     }

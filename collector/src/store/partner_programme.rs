@@ -27,18 +27,10 @@ pub trait PartnerProgrammeStore: Send + Sync {
     /// Recipients of the campaigns of these surveys.
     async fn campaign_contacts(&self, survey_ids: &[i64]) -> StoreResult<Vec<ContactRow>>;
     /// Scored answers to these surveys created in [from, to).
-    async fn coverage_answers(
-        &self,
-        survey_ids: &[i64],
-        from: Option<i64>,
-        to: Option<i64>,
-    ) -> StoreResult<Vec<CoverageAnswerRow>>;
+    async fn coverage_answers(&self, survey_ids: &[i64], from: Option<i64>, to: Option<i64>) -> StoreResult<Vec<CoverageAnswerRow>>;
     /// The project of the follow-up and its partner: `None`: no such follow-up; `Some((project,
     /// None))`: a follow-up of no partner. Partner ids mean something only within their project.
-    async fn followup_partner(
-        &self,
-        response_id: &str,
-    ) -> StoreResult<Option<(i64, Option<String>)>>;
+    async fn followup_partner(&self, response_id: &str) -> StoreResult<Option<(i64, Option<String>)>>;
 }
 
 macro_rules! impl_partner_programme_store {

@@ -28,11 +28,7 @@ impl_sql_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_rollup_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_account_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_account_rollup_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
-impl_admin_user_store!(
-    PostgresStore,
-    sqlx::postgres::PgRow,
-    Some("LOCK TABLE admin_users IN SHARE ROW EXCLUSIVE MODE")
-);
+impl_admin_user_store!(PostgresStore, sqlx::postgres::PgRow, Some("LOCK TABLE admin_users IN SHARE ROW EXCLUSIVE MODE"));
 impl_webhook_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 /// Several collectors may share the database: decisions read SQL, nothing is loaded.
 impl crate::store::resident::ResidentStore for PostgresStore {}
@@ -41,6 +37,7 @@ impl_campaign_mail_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_disclosure_store!(PostgresStore, Postgres);
 impl_audit_store!(PostgresStore, sqlx::postgres::PgRow);
 impl_data_rights_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
+
 
 impl PostgresStore {
     /// A JSON attribute as text: `(attributes::jsonb ->> <key>)`.
@@ -56,21 +53,12 @@ impl PostgresStore {
     /// interleave. The keys are taken in ascending order in one statement, so two batches that
     /// share users (in this collector or another) take their common locks in the same order and
     /// cannot deadlock.
-    async fn begin_users_transaction(
-        &self,
-        users: &[(i64, &str)],
-    ) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
-        let mut keys: Vec<i64> = users
-            .iter()
-            .map(|(project_id, user_id)| user_lock_key(*project_id, user_id))
-            .collect();
+    async fn begin_users_transaction(&self, users: &[(i64, &str)]) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
+        let mut keys: Vec<i64> = users.iter().map(|(project_id, user_id)| user_lock_key(*project_id, user_id)).collect();
         keys.sort_unstable();
         keys.dedup();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k")
-            .bind(&keys)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k").bind(&keys).execute(&mut *tx).await?;
         Ok(tx)
     }
 
@@ -78,60 +66,35 @@ impl PostgresStore {
     /// user by equality on the (project, user, time) indexes. An `IN` list lets the planner scan
     /// the whole project's rows instead when its statistics are stale (a table that grew
     /// since the last analyse): 16 ms instead of 0.4 ms for ten users, measured.
-    fn push_batch_history(
-        qb: &mut sqlx::QueryBuilder<Postgres>,
-        project_id: i64,
-        users: &[&str],
-        from: i64,
-    ) {
+    fn push_batch_history(qb: &mut sqlx::QueryBuilder<Postgres>, project_id: i64, users: &[&str], from: i64) {
         let users: Vec<String> = users.iter().map(|u| (*u).to_owned()).collect();
-        qb.push("SELECT b.user_id, h.survey_id, h.kind, h.created_at FROM unnest(")
-            .push_bind(users);
+        qb.push("SELECT b.user_id, h.survey_id, h.kind, h.created_at FROM unnest(").push_bind(users);
         qb.push("::text[]) AS b(user_id) CROSS JOIN LATERAL (");
-        qb.push(
-            "SELECT survey_id, 'display' AS kind, created_at FROM displays WHERE project_id = ",
-        )
-        .push_bind(project_id);
-        qb.push(" AND user_id = b.user_id AND created_at >= ")
-            .push_bind(from);
+        qb.push("SELECT survey_id, 'display' AS kind, created_at FROM displays WHERE project_id = ").push_bind(project_id);
+        qb.push(" AND user_id = b.user_id AND created_at >= ").push_bind(from);
         qb.push(" UNION ALL SELECT survey_id, 'response' AS kind, created_at FROM responses WHERE project_id = ").push_bind(project_id);
-        qb.push(" AND user_id = b.user_id AND created_at >= ")
-            .push_bind(from)
-            .push(" AND score IS NOT NULL");
-        qb.push(" UNION ALL SELECT survey_id, kind, created_at FROM feedback WHERE project_id = ")
-            .push_bind(project_id);
-        qb.push(" AND user_id = b.user_id AND created_at >= ")
-            .push_bind(from);
+        qb.push(" AND user_id = b.user_id AND created_at >= ").push_bind(from).push(" AND score IS NOT NULL");
+        qb.push(" UNION ALL SELECT survey_id, kind, created_at FROM feedback WHERE project_id = ").push_bind(project_id);
+        qb.push(" AND user_id = b.user_id AND created_at >= ").push_bind(from);
         qb.push(" AND survey_id IS NOT NULL AND kind IN ('decline', 'snooze')");
         // An opt-out counts whenever it was made (no window), like the single decision.
-        qb.push(" UNION ALL SELECT survey_id, kind, created_at FROM feedback WHERE project_id = ")
-            .push_bind(project_id);
+        qb.push(" UNION ALL SELECT survey_id, kind, created_at FROM feedback WHERE project_id = ").push_bind(project_id);
         qb.push(" AND user_id = b.user_id AND kind = 'opt_out') AS h");
     }
 
     /// A transaction no other write to `responses` interleaves with: a SHARE lock waits for
     /// the transactions storing answers and holds off new ones until this one ends.
-    async fn begin_holding_response_writes(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
+    async fn begin_holding_response_writes(&self) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("LOCK TABLE responses IN SHARE MODE")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("LOCK TABLE responses IN SHARE MODE").execute(&mut *tx).await?;
         Ok(tx)
     }
 
     /// A transaction holding the advisory lock `key` until it ends, across every collector
     /// process that shares the database.
-    async fn begin_keyed_transaction(
-        &self,
-        key: i64,
-    ) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
+    async fn begin_keyed_transaction(&self, key: i64) -> Result<sqlx::Transaction<'static, Postgres>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(&mut *tx).await?;
         Ok(tx)
     }
 }

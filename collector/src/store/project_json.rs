@@ -4,18 +4,12 @@
 /// `project_policy_get!(pool, "table", project_id, Type)`: the stored document or `Type::default()`.
 macro_rules! project_policy_get {
     ($pool:expr, $table:literal, $project_id:expr, $ty:ty) => {{
-        let row = sqlx::query(concat!(
-            "SELECT policy FROM ",
-            $table,
-            " WHERE project_id = $1"
-        ))
-        .bind($project_id)
-        .fetch_optional($pool)
-        .await?;
+        let row = sqlx::query(concat!("SELECT policy FROM ", $table, " WHERE project_id = $1"))
+            .bind($project_id)
+            .fetch_optional($pool)
+            .await?;
         match row {
-            Some(row) => Ok::<$ty, crate::store::StoreError>(serde_json::from_str(
-                &row.try_get::<String, _>("policy")?,
-            )?),
+            Some(row) => Ok::<$ty, crate::store::StoreError>(serde_json::from_str(&row.try_get::<String, _>("policy")?)?),
             None => Ok(<$ty>::default()),
         }
     }};

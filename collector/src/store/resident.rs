@@ -26,11 +26,7 @@ impl AttributeTexts {
     }
 
     /// Adds an attribute; `write_value` appends the value's JSON text to the buffer it is given.
-    pub fn push<E>(
-        &mut self,
-        key: &str,
-        write_value: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
-    ) -> Result<(), E> {
+    pub fn push<E>(&mut self, key: &str, write_value: impl FnOnce(&mut Vec<u8>) -> Result<(), E>) -> Result<(), E> {
         let start = self.text.len();
         self.text.extend_from_slice(key.as_bytes());
         let key_end = self.text.len();
@@ -41,11 +37,8 @@ impl AttributeTexts {
 
     /// `(key, value JSON text)` pairs.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        let text =
-            |from: usize, to: usize| std::str::from_utf8(&self.text[from..to]).unwrap_or_default();
-        self.spans
-            .iter()
-            .map(move |&(start, key_end, end)| (text(start, key_end), text(key_end, end)))
+        let text = |from: usize, to: usize| std::str::from_utf8(&self.text[from..to]).unwrap_or_default();
+        self.spans.iter().map(move |&(start, key_end, end)| (text(start, key_end), text(key_end, end)))
     }
 
     pub fn len(&self) -> usize {
@@ -127,10 +120,6 @@ pub fn history_kind(kind: &str) -> StoreResult<Option<HistoryKind>> {
         "decline" => Some(HistoryKind::Decline),
         "snooze" => Some(HistoryKind::Snooze),
         "opt_out" => None,
-        other => {
-            return Err(crate::store::StoreError::Corrupt(format!(
-                "history kind {other}"
-            )));
-        }
+        other => return Err(crate::store::StoreError::Corrupt(format!("history kind {other}"))),
     })
 }

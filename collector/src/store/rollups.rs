@@ -33,9 +33,7 @@ impl RollupDimension {
             super::Dimension::Language => Some(Self::Language),
             super::Dimension::Device => Some(Self::Device),
             super::Dimension::Trigger => Some(Self::Trigger),
-            super::Dimension::Account
-            | super::Dimension::Survey
-            | super::Dimension::AccountAttribute(_) => None,
+            super::Dimension::Account | super::Dimension::Survey | super::Dimension::AccountAttribute(_) => None,
         }
     }
 
@@ -86,35 +84,18 @@ pub struct UserProfile {
 pub trait RollupStore: Send + Sync {
     /// Declares a dimension and backfills its rollups from the raw rows, atomically with
     /// respect to the drainer. `false` when it was declared already (nothing done).
-    async fn declare_dimension(
-        &self,
-        project_id: i64,
-        dimension: &RollupDimension,
-        now: i64,
-    ) -> StoreResult<bool>;
+    async fn declare_dimension(&self, project_id: i64, dimension: &RollupDimension, now: i64) -> StoreResult<bool>;
     /// Forgets a dimension and its rollups. `false` when it was not declared.
-    async fn drop_dimension(
-        &self,
-        project_id: i64,
-        dimension: &RollupDimension,
-    ) -> StoreResult<bool>;
+    async fn drop_dimension(&self, project_id: i64, dimension: &RollupDimension) -> StoreResult<bool>;
     async fn declared_dimensions(&self, project_id: i64) -> StoreResult<Vec<String>>;
     /// Whether the projects of all these surveys declared the dimension.
-    async fn dimension_declared_for(
-        &self,
-        survey_ids: &[i64],
-        dimension: &RollupDimension,
-    ) -> StoreResult<bool>;
+    async fn dimension_declared_for(&self, survey_ids: &[i64], dimension: &RollupDimension) -> StoreResult<bool>;
     /// Daily counts from the overall rollups. Reads only `survey_ids` and whole days of
     /// `from`/`to` (the caller checks the query allows it).
     async fn rollup_daily(&self, q: &ResponseQuery) -> StoreResult<Vec<DayCounts>>;
     /// Counts per value (`None` = missing), ordered like the raw segment read. `None` as the
     /// dimension breaks down by survey from the overall rollups.
-    async fn rollup_segments(
-        &self,
-        q: &ResponseQuery,
-        dimension: Option<&RollupDimension>,
-    ) -> StoreResult<Vec<(Option<String>, BandCounts)>>;
+    async fn rollup_segments(&self, q: &ResponseQuery, dimension: Option<&RollupDimension>) -> StoreResult<Vec<(Option<String>, BandCounts)>>;
     /// Every user of the project with the attributes internal-user rules read.
     async fn user_profiles(&self, project_id: i64) -> StoreResult<Vec<UserProfile>>;
 }
@@ -130,24 +111,15 @@ pub(crate) fn score_sums() -> String {
 
 /// The eleven per-score counts with `sign` before each (`"-"` takes answers out of the rollups).
 pub(crate) fn signed_score_sums(sign: &str) -> String {
-    (0..=10)
-        .map(|k| format!("{sign}SUM(CASE WHEN score = {k} THEN 1 ELSE 0 END)"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (0..=10).map(|k| format!("{sign}SUM(CASE WHEN score = {k} THEN 1 ELSE 0 END)")).collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn score_columns() -> String {
-    (0..=10)
-        .map(|k| format!("s{k}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (0..=10).map(|k| format!("s{k}")).collect::<Vec<_>>().join(", ")
 }
 
 pub(crate) fn score_increments() -> String {
-    (0..=10)
-        .map(|k| format!("s{k} = report_rollups.s{k} + excluded.s{k}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (0..=10).map(|k| format!("s{k} = report_rollups.s{k} + excluded.s{k}")).collect::<Vec<_>>().join(", ")
 }
 
 /// `[from, to)` as whole days, when both bounds (if any) fall on UTC midnight.

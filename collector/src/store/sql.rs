@@ -42,10 +42,10 @@ pub(crate) const HISTORY_WINDOW_MS: i64 = 2 * 365 * MS_PER_DAY;
 pub(crate) const RESPONSE_COLUMNS: &str = "id, survey_id, user_id, score, comment, extra_answers, attributes, account_id, \
      account_role, language, device, trigger_name, sampling_rate_bp, created_at, completed_at";
 
-pub(crate) const PROJECT_COLUMNS: &str = "id, name, public_key, allowed_origins, identity_secret, identity_enforced, fatigue, created_at, retention_months";
+pub(crate) const PROJECT_COLUMNS: &str =
+    "id, name, public_key, allowed_origins, identity_secret, identity_enforced, fatigue, created_at, retention_months";
 
-pub(crate) const SURVEY_COLUMNS: &str =
-    "id, project_id, name, kind, status, definition, rules, created_at, updated_at";
+pub(crate) const SURVEY_COLUMNS: &str = "id, project_id, name, kind, status, definition, rules, created_at, updated_at";
 
 /// Which facts to read for an eligibility decision.
 pub(crate) struct FactsQuery<'a> {
@@ -61,9 +61,7 @@ pub(crate) struct FactsQuery<'a> {
     pub with_counts: bool,
 }
 
-pub(crate) fn json_map(
-    text: Option<String>,
-) -> Result<nps_core::wire::Attributes, super::StoreError> {
+pub(crate) fn json_map(text: Option<String>) -> Result<nps_core::wire::Attributes, super::StoreError> {
     match text {
         None => Ok(Default::default()),
         Some(t) => Ok(serde_json::from_str(&t)?),
@@ -139,26 +137,21 @@ macro_rules! sql_store_impl {
 macro_rules! impl_sql_store {
     ($store:ident, $db:ty, $row:ty) => {
         use crate::ingest::BatchParts;
-        use crate::store::sql::{FIRST_SEEN_AT_DECISION, FactsQuery};
         use crate::store::sql::{
-            HISTORY_WINDOW_MS, MS_PER_DAY, PROJECT_COLUMNS, RESPONSE_COLUMNS, ROWS_PER_STATEMENT,
-            SURVEY_COLUMNS, json_map,
+            json_map, HISTORY_WINDOW_MS, MS_PER_DAY, PROJECT_COLUMNS, RESPONSE_COLUMNS, ROWS_PER_STATEMENT,
+            SURVEY_COLUMNS,
         };
+        use crate::store::sql::{FactsQuery, FIRST_SEEN_AT_DECISION};
         use crate::store::{
-            AdminRecord, DayCounts, DeadLetter, DecisionFacts, DecisionRecord, Dimension,
-            DisplayClaim, LinkAnswer, RecipientRecord, ResponseQuery, RuleCount, Store, StoreError,
-            StoreResult,
+            Dimension, LinkAnswer, RecipientRecord,
+            AdminRecord, DayCounts, DeadLetter, DecisionFacts, DecisionRecord, DisplayClaim, ResponseQuery, RuleCount,
+            Store, StoreError, StoreResult,
         };
         use nps_core::eligibility::Decision;
+        use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpStatus, FollowUpUpdate, ScoredAnswer};
         use nps_core::eligibility::{HistoryEvent, HistoryKind, UserHistory};
-        use nps_core::followup::{
-            FollowUpItem, FollowUpPolicy, FollowUpStatus, FollowUpUpdate, ScoredAnswer,
-        };
-        use nps_core::wire::{
-            AdminRole, Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind,
-            SurveyStatus,
-        };
         use nps_core::wire::{Anonymity, Campaign, CampaignInput, Partner};
+        use nps_core::wire::{AdminRole, Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind, SurveyStatus};
         use nps_core::{Band, BandCounts, NpsScore};
         use sqlx::{AssertSqlSafe, QueryBuilder, Row};
 
@@ -172,18 +165,6 @@ macro_rules! impl_sql_store {
 
         // `#[async_trait]` must see every method of the impl, so the parts are gathered first
         // (each part's macro passes them on) and the block is written at the end.
-        sql_store_core!(
-            $store,
-            $db,
-            $row,
-            [],
-            sql_projects,
-            sql_campaigns,
-            sql_followups,
-            sql_people,
-            sql_reports,
-            sql_decisions,
-            sql_store_impl
-        );
+        sql_store_core!($store, $db, $row, [], sql_projects, sql_campaigns, sql_followups, sql_people, sql_reports, sql_decisions, sql_store_impl);
     };
 }

@@ -27,11 +27,7 @@ impl SqliteStore {
             // system call. 16 MB per connection keeps the hot index pages in reach.
             .pragma("cache_size", "-16384")
             .pragma("temp_store", "memory");
-        if let Some(dir) = options
-            .get_filename()
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
+        if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
         // Answers are personal data: the file is created 0600 before SQLite opens it (its WAL
@@ -42,10 +38,7 @@ impl SqliteStore {
             crate::private_files::create_private_file(&file)?;
         }
         Self::migrate(options.clone()).await?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         if on_disk {
             for path in crate::private_files::sqlite_files(&file) {
                 crate::private_files::restrict_file(&path);
@@ -73,14 +66,8 @@ impl SqliteStore {
         // Only after a migration ran: the check reads every row of every table with a foreign
         // key (a second per million users), and nothing else writes with the checks off.
         if before != after {
-            let broken = sqlx::query("PRAGMA foreign_key_check")
-                .fetch_all(&mut conn)
-                .await?;
-            anyhow::ensure!(
-                broken.is_empty(),
-                "after migrating, {} rows reference rows that do not exist",
-                broken.len()
-            );
+            let broken = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut conn).await?;
+            anyhow::ensure!(broken.is_empty(), "after migrating, {} rows reference rows that do not exist", broken.len());
         }
         conn.close().await?;
         Ok(())
@@ -92,13 +79,8 @@ impl SqliteStore {
     /// instead of waking the reader for each one.
     async fn resident_connection(&self) -> sqlx::Result<Box<sqlx::SqliteConnection>> {
         use sqlx::Connection;
-        let options = (*self.pool.connect_options())
-            .clone()
-            .pragma("cache_size", "-2048")
-            .row_buffer_size(4_096);
-        Ok(Box::new(
-            sqlx::SqliteConnection::connect_with(&options).await?,
-        ))
+        let options = (*self.pool.connect_options()).clone().pragma("cache_size", "-2048").row_buffer_size(4_096);
+        Ok(Box::new(sqlx::SqliteConnection::connect_with(&options).await?))
     }
 }
 
@@ -114,10 +96,10 @@ impl_disclosure_store!(SqliteStore, Sqlite);
 impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 impl_data_rights_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 
+
 impl SqliteStore {
     /// A JSON attribute as text: `CAST(json_extract(attributes, <path>) AS TEXT)`.
-    const JSON_TEXT: (&'static str, &'static str) =
-        ("CAST(json_extract(attributes, ", ") AS TEXT)");
+    const JSON_TEXT: (&'static str, &'static str) = ("CAST(json_extract(attributes, ", ") AS TEXT)");
 
     fn json_path(key: &str) -> String {
         format!("$.\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
@@ -125,25 +107,15 @@ impl SqliteStore {
 
     /// SQLite has one writer: `BEGIN IMMEDIATE` takes the write lock up front, so the facts a
     /// decision batch reads cannot change before its displays are written.
-    async fn begin_users_transaction(
-        &self,
-        _users: &[(i64, &str)],
-    ) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
+    async fn begin_users_transaction(&self, _users: &[(i64, &str)]) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// The history of a decision batch's users (see `decide_batch`): `IN` lists, which SQLite
     /// turns into one index seek per user.
-    fn push_batch_history(
-        qb: &mut sqlx::QueryBuilder<Sqlite>,
-        project_id: i64,
-        users: &[&str],
-        from: i64,
-    ) {
+    fn push_batch_history(qb: &mut sqlx::QueryBuilder<Sqlite>, project_id: i64, users: &[&str], from: i64) {
         let push_users = |qb: &mut sqlx::QueryBuilder<Sqlite>| {
-            qb.push("project_id = ")
-                .push_bind(project_id)
-                .push(" AND user_id IN (");
+            qb.push("project_id = ").push_bind(project_id).push(" AND user_id IN (");
             let mut list = qb.separated(", ");
             for user in users {
                 list.push_bind(user.to_string());
@@ -155,14 +127,10 @@ impl SqliteStore {
         qb.push(" AND created_at >= ").push_bind(from);
         qb.push(" UNION ALL SELECT user_id, survey_id, 'response' AS kind, created_at FROM responses WHERE ");
         push_users(qb);
-        qb.push(" AND created_at >= ")
-            .push_bind(from)
-            .push(" AND score IS NOT NULL");
+        qb.push(" AND created_at >= ").push_bind(from).push(" AND score IS NOT NULL");
         qb.push(" UNION ALL SELECT user_id, survey_id, kind, created_at FROM feedback WHERE ");
         push_users(qb);
-        qb.push(" AND created_at >= ")
-            .push_bind(from)
-            .push(" AND survey_id IS NOT NULL AND kind IN ('decline', 'snooze')");
+        qb.push(" AND created_at >= ").push_bind(from).push(" AND survey_id IS NOT NULL AND kind IN ('decline', 'snooze')");
         // An opt-out counts whenever it was made (no window), like the single decision.
         qb.push(" UNION ALL SELECT user_id, survey_id, kind, created_at FROM feedback WHERE ");
         push_users(qb);
@@ -170,18 +138,13 @@ impl SqliteStore {
     }
 
     /// A transaction no other write to `responses` interleaves with: SQLite has one writer.
-    async fn begin_holding_response_writes(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
+    async fn begin_holding_response_writes(&self) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// A transaction that holds the write lock from its first statement: with one writer, it
     /// serialises whatever the key names (the key matters on PostgreSQL only).
-    async fn begin_keyed_transaction(
-        &self,
-        _key: i64,
-    ) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
+    async fn begin_keyed_transaction(&self, _key: i64) -> Result<sqlx::Transaction<'static, Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 }

@@ -20,25 +20,9 @@ pub struct DeliveryQuery {
 
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
-    async fn create_webhook(
-        &self,
-        project_id: i64,
-        input: &WebhookInput,
-        secret: &str,
-        now: i64,
-    ) -> StoreResult<Webhook>;
-    async fn update_webhook(
-        &self,
-        id: i64,
-        input: &WebhookInput,
-        now: i64,
-    ) -> StoreResult<Option<Webhook>>;
-    async fn set_webhook_secret(
-        &self,
-        id: i64,
-        secret: &str,
-        now: i64,
-    ) -> StoreResult<Option<Webhook>>;
+    async fn create_webhook(&self, project_id: i64, input: &WebhookInput, secret: &str, now: i64) -> StoreResult<Webhook>;
+    async fn update_webhook(&self, id: i64, input: &WebhookInput, now: i64) -> StoreResult<Option<Webhook>>;
+    async fn set_webhook_secret(&self, id: i64, secret: &str, now: i64) -> StoreResult<Option<Webhook>>;
     async fn delete_webhook(&self, id: i64) -> StoreResult<bool>;
     async fn get_webhook(&self, id: i64) -> StoreResult<Option<Webhook>>;
     async fn list_webhooks(&self, project_id: i64) -> StoreResult<Vec<Webhook>>;
@@ -50,17 +34,15 @@ pub trait WebhookStore: Send + Sync {
     /// left out.
     async fn response_events(&self, ids: &[String]) -> StoreResult<Vec<ResponseEvent>>;
     /// The follow-up owner of each of these answers that has a follow-up.
-    async fn followup_owners(
-        &self,
-        response_ids: &[String],
-    ) -> StoreResult<Vec<(String, Option<String>)>>;
+    async fn followup_owners(&self, response_ids: &[String]) -> StoreResult<Vec<(String, Option<String>)>>;
 
     /// Appends one row to the delivery log (its `id` is ignored).
     async fn record_delivery(&self, row: &DeliveryRow) -> StoreResult<()>;
     async fn list_deliveries(&self, query: &DeliveryQuery) -> StoreResult<Vec<DeliveryRow>>;
 }
 
-pub(crate) const WEBHOOK_COLUMNS: &str = "id, project_id, url, secret, events, bands, format, enabled, description, created_at, updated_at";
+pub(crate) const WEBHOOK_COLUMNS: &str =
+    "id, project_id, url, secret, events, bands, format, enabled, description, created_at, updated_at";
 
 /// Ids per `IN (...)` list, far below both backends' bind limits.
 pub(crate) const IDS_PER_STATEMENT: usize = 500;

@@ -28,8 +28,7 @@ pub const SURVEY_TOTAL: &str = "";
 
 /// The class of a role: its place in [`ROLE_PRECEDENCE`], or 3 for any other role or none.
 pub fn role_class(role: Option<&str>) -> usize {
-    role.and_then(|r| ROLE_PRECEDENCE.iter().position(|p| *p == r))
-        .unwrap_or(ROLE_CLASSES - 1)
+    role.and_then(|r| ROLE_PRECEDENCE.iter().position(|p| *p == r)).unwrap_or(ROLE_CLASSES - 1)
 }
 
 /// Calendar quarters counted from year 0: `year * 4 + quarter - 1` (UTC).
@@ -65,12 +64,7 @@ pub struct Tally {
 
 impl Default for Tally {
     fn default() -> Self {
-        Self {
-            counts: BandCounts::default(),
-            first_at: i64::MAX,
-            last_at: i64::MIN,
-            latest: [None; ROLE_CLASSES],
-        }
+        Self { counts: BandCounts::default(), first_at: i64::MAX, last_at: i64::MIN, latest: [None; ROLE_CLASSES] }
     }
 }
 
@@ -115,12 +109,7 @@ impl Tally {
     }
 
     fn totals(&self, rollup: AccountRollup) -> WaveTotals {
-        WaveTotals {
-            first_answer_at: self.first_at,
-            last_answer_at: self.last_at,
-            answers: self.answers(),
-            counts: self.counts(rollup),
-        }
+        WaveTotals { first_answer_at: self.first_at, last_answer_at: self.last_at, answers: self.answers(), counts: self.counts(rollup) }
     }
 }
 
@@ -144,10 +133,7 @@ impl AccountCells {
     /// Adds cells (of the same survey and account), keeping quarters in order, one cell each.
     pub fn absorb(&mut self, cells: &[Cell]) {
         for cell in cells {
-            match self
-                .cells
-                .binary_search_by_key(&cell.quarter, |c| c.quarter)
-            {
+            match self.cells.binary_search_by_key(&cell.quarter, |c| c.quarter) {
                 Ok(i) => self.cells[i].tally.absorb(&cell.tally),
                 Err(i) => self.cells.insert(i, *cell),
             }
@@ -162,27 +148,16 @@ pub fn cells_of(answers: &[Answer]) -> Vec<AccountCells> {
     for a in answers {
         let accounts = [Some(SURVEY_TOTAL), a.account.as_deref()];
         for account in accounts.into_iter().flatten() {
-            let tally = rows
-                .entry((a.survey_id, account))
-                .or_default()
-                .entry(quarter_of(a.at))
-                .or_default();
+            let tally = rows.entry((a.survey_id, account)).or_default().entry(quarter_of(a.at)).or_default();
             // The survey total keeps no latest answers: nothing reads a role there.
-            if account == SURVEY_TOTAL {
-                tally.count(a.at, a.score)
-            } else {
-                tally.add(a.at, a.score, a.role.as_deref())
-            }
+            if account == SURVEY_TOTAL { tally.count(a.at, a.score) } else { tally.add(a.at, a.score, a.role.as_deref()) }
         }
     }
     rows.into_iter()
         .map(|((survey_id, account), quarters)| AccountCells {
             survey_id,
             account: account.to_owned(),
-            cells: quarters
-                .into_iter()
-                .map(|(quarter, tally)| Cell { quarter, tally })
-                .collect(),
+            cells: quarters.into_iter().map(|(quarter, tally)| Cell { quarter, tally }).collect(),
         })
         .collect()
 }
@@ -206,11 +181,7 @@ fn survey_starts(rows: &[AccountCells]) -> BTreeMap<i64, i64> {
 }
 
 /// [`super::timelines`] from cells: `None` when the waves cannot be cut from quarters.
-pub fn timelines_from_cells(
-    rows: &[AccountCells],
-    by: WaveBy,
-    rollup: AccountRollup,
-) -> Option<Vec<AccountTimeline>> {
+pub fn timelines_from_cells(rows: &[AccountCells], by: WaveBy, rollup: AccountRollup) -> Option<Vec<AccountTimeline>> {
     if !cuts_waves(by) {
         return None;
     }
@@ -219,41 +190,23 @@ pub fn timelines_from_cells(
     for row in rows.iter().filter(|r| r.account != SURVEY_TOTAL) {
         for cell in row.cells.iter().filter(|c| c.tally.answers() > 0) {
             let key = wave_key(by, quarter_start(cell.quarter), row.survey_id, &starts);
-            grouped
-                .entry(row.account.as_str())
-                .or_default()
-                .entry(key)
-                .or_default()
-                .absorb(&cell.tally);
+            grouped.entry(row.account.as_str()).or_default().entry(key).or_default().absorb(&cell.tally);
         }
     }
     let timelines = grouped.into_iter().map(|(account, waves)| AccountTimeline {
         account: account.to_owned(),
-        waves: chain(
-            waves
-                .into_iter()
-                .map(|((_, label), tally)| (label, tally.totals(rollup))),
-        ),
+        waves: chain(waves.into_iter().map(|((_, label), tally)| (label, tally.totals(rollup)))),
     });
     Some(timelines.collect())
 }
 
 /// Each account's tally over the quarters `keep` accepts; accounts without answers there are
 /// left out. The survey totals are not accounts.
-pub fn account_tallies(
-    rows: &[AccountCells],
-    keep: impl Fn(i64) -> bool,
-) -> BTreeMap<String, Tally> {
+pub fn account_tallies(rows: &[AccountCells], keep: impl Fn(i64) -> bool) -> BTreeMap<String, Tally> {
     let mut out: BTreeMap<String, Tally> = BTreeMap::new();
     for row in rows.iter().filter(|r| r.account != SURVEY_TOTAL) {
-        for cell in row
-            .cells
-            .iter()
-            .filter(|c| keep(c.quarter) && c.tally.answers() > 0)
-        {
-            out.entry(row.account.clone())
-                .or_default()
-                .absorb(&cell.tally);
+        for cell in row.cells.iter().filter(|c| keep(c.quarter) && c.tally.answers() > 0) {
+            out.entry(row.account.clone()).or_default().absorb(&cell.tally);
         }
     }
     out
@@ -263,21 +216,14 @@ pub fn account_tallies(
 pub fn survey_total(rows: &[AccountCells], keep: impl Fn(i64) -> bool) -> BandCounts {
     let mut total = BandCounts::default();
     for row in rows.iter().filter(|r| r.account == SURVEY_TOTAL) {
-        row.cells
-            .iter()
-            .filter(|c| keep(c.quarter))
-            .for_each(|c| total.merge(c.tally.counts));
+        row.cells.iter().filter(|c| keep(c.quarter)).for_each(|c| total.merge(c.tally.counts));
     }
     total
 }
 
 /// [`super::churn_split`] from each account's tally: `lost` holds the churned accounts' answers
 /// before their churn, `kept` the other accounts' answers.
-pub fn churn_split_of(
-    lost: &BTreeMap<String, Tally>,
-    kept: &BTreeMap<String, Tally>,
-    rollup: AccountRollup,
-) -> ChurnSplit {
+pub fn churn_split_of(lost: &BTreeMap<String, Tally>, kept: &BTreeMap<String, Tally>, rollup: AccountRollup) -> ChurnSplit {
     let side = |tallies: &BTreeMap<String, Tally>| {
         let answered: Vec<&Tally> = tallies.values().filter(|t| t.answers() > 0).collect();
         let mut counts = BandCounts::default();

@@ -13,23 +13,14 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
 }
 
 fn generated(seed: u64, n: usize) -> Vec<Answer> {
     let mut rng = Rng(seed);
-    let roles = [
-        Some("executive_buyer"),
-        Some("admin"),
-        Some("end_user"),
-        Some("champion"),
-        None,
-    ];
+    let roles = [Some("executive_buyer"), Some("admin"), Some("end_user"), Some("champion"), None];
     let mut out: Vec<Answer> = Vec::with_capacity(n);
     for i in 0..n {
         let account = rng.next(12);
@@ -45,11 +36,7 @@ fn generated(seed: u64, n: usize) -> Vec<Answer> {
         // Some answers share the millisecond, account and role of the one before: the higher
         // score must stand for the role whatever the order.
         if let Some(previous) = out.last().filter(|_| i % 7 == 3) {
-            answer = Answer {
-                response_id: answer.response_id,
-                score: answer.score,
-                ..previous.clone()
-            };
+            answer = Answer { response_id: answer.response_id, score: answer.score, ..previous.clone() };
         }
         out.push(answer);
     }
@@ -84,22 +71,12 @@ fn timelines_from_cells_equal_timelines_from_answers() {
         let answers = generated(seed, 700);
         let rows = cells_of(&answers);
         for by in [WaveBy::Quarter, WaveBy::Survey] {
-            for rollup in [
-                AccountRollup::EveryResponse,
-                AccountRollup::DecisionMakerFirst,
-            ] {
+            for rollup in [AccountRollup::EveryResponse, AccountRollup::DecisionMakerFirst] {
                 let expected = timelines(&answers, by, rollup);
-                assert_eq!(
-                    timelines_from_cells(&rows, by, rollup),
-                    Some(expected),
-                    "seed {seed} {by:?} {rollup:?}"
-                );
+                assert_eq!(timelines_from_cells(&rows, by, rollup), Some(expected), "seed {seed} {by:?} {rollup:?}");
             }
         }
-        assert_eq!(
-            timelines_from_cells(&rows, WaveBy::Month, AccountRollup::EveryResponse),
-            None
-        );
+        assert_eq!(timelines_from_cells(&rows, WaveBy::Month, AccountRollup::EveryResponse), None);
     }
 }
 
@@ -113,10 +90,7 @@ fn the_order_of_answers_does_not_change_cells() {
     let (a, b) = answers.split_at(150);
     let mut merged = cells_of(a);
     for row in cells_of(b) {
-        match merged
-            .iter_mut()
-            .find(|m| m.survey_id == row.survey_id && m.account == row.account)
-        {
+        match merged.iter_mut().find(|m| m.survey_id == row.survey_id && m.account == row.account) {
             Some(m) => m.absorb(&row.cells),
             None => merged.push(row),
         }
@@ -130,21 +104,11 @@ fn revenue_figures_from_cells_equal_those_from_answers() {
     let answers = generated(11, 900);
     let rows = cells_of(&answers);
     let (from, to) = (quarter_of(T0) + 2, quarter_of(T0) + 7);
-    let in_range: Vec<Answer> = answers
-        .iter()
-        .filter(|a| (from..to).contains(&quarter_of(a.at)))
-        .cloned()
-        .collect();
+    let in_range: Vec<Answer> = answers.iter().filter(|a| (from..to).contains(&quarter_of(a.at))).cloned().collect();
     let tallies = account_tallies(&rows, |q| (from..to).contains(&q));
-    for rollup in [
-        AccountRollup::EveryResponse,
-        AccountRollup::DecisionMakerFirst,
-    ] {
+    for rollup in [AccountRollup::EveryResponse, AccountRollup::DecisionMakerFirst] {
         let expected = account_counts(&in_range, rollup);
-        let got: BTreeMap<String, BandCounts> = tallies
-            .iter()
-            .map(|(a, t)| (a.clone(), t.counts(rollup)))
-            .collect();
+        let got: BTreeMap<String, BandCounts> = tallies.iter().map(|(a, t)| (a.clone(), t.counts(rollup))).collect();
         assert_eq!(got, expected, "{rollup:?}");
     }
     let mut every = BandCounts::default();
@@ -161,48 +125,24 @@ fn churn_split_from_tallies_equals_the_split_of_answers() {
     let rows = cells_of(&answers);
     // acct1 churned mid-quarter, acct2 on a quarter's first day, acct3 at an unknown time.
     let mid = T0 + 400 * DAY_MS;
-    let churned: BTreeMap<String, Option<i64>> = [
-        ("acct1", Some(mid)),
-        ("acct2", Some(quarter_start(quarter_of(T0) + 3))),
-        ("acct3", None),
-    ]
-    .map(|(a, t)| (a.to_owned(), t))
-    .into();
+    let churned: BTreeMap<String, Option<i64>> =
+        [("acct1", Some(mid)), ("acct2", Some(quarter_start(quarter_of(T0) + 3))), ("acct3", None)].map(|(a, t)| (a.to_owned(), t)).into();
     let mut lost: BTreeMap<String, Tally> = BTreeMap::new();
     for (account, churn_at) in &churned {
         // Whole quarters before the churn from the cells, the churn quarter from its answers,
         // as the collector does.
         let before = churn_at.map_or(i64::MAX, quarter_of);
-        let row: Vec<AccountCells> = rows
-            .iter()
-            .filter(|r| &r.account == account)
-            .cloned()
-            .collect();
-        let mut tally = account_tallies(&row, |q| q < before)
-            .remove(account)
-            .unwrap_or_default();
-        for a in answers
-            .iter()
-            .filter(|a| a.account.as_ref() == Some(account))
-        {
+        let row: Vec<AccountCells> = rows.iter().filter(|r| &r.account == account).cloned().collect();
+        let mut tally = account_tallies(&row, |q| q < before).remove(account).unwrap_or_default();
+        for a in answers.iter().filter(|a| a.account.as_ref() == Some(account)) {
             if churn_at.is_some_and(|t| quarter_of(a.at) == before && a.at < t) {
                 tally.add(a.at, a.score, a.role.as_deref());
             }
         }
         lost.insert(account.clone(), tally);
     }
-    let kept: BTreeMap<String, Tally> = account_tallies(&rows, |_| true)
-        .into_iter()
-        .filter(|(a, _)| !churned.contains_key(a))
-        .collect();
-    for rollup in [
-        AccountRollup::EveryResponse,
-        AccountRollup::DecisionMakerFirst,
-    ] {
-        assert_eq!(
-            churn_split_of(&lost, &kept, rollup),
-            churn_split(&answers, &churned, rollup),
-            "{rollup:?}"
-        );
+    let kept: BTreeMap<String, Tally> = account_tallies(&rows, |_| true).into_iter().filter(|(a, _)| !churned.contains_key(a)).collect();
+    for rollup in [AccountRollup::EveryResponse, AccountRollup::DecisionMakerFirst] {
+        assert_eq!(churn_split_of(&lost, &kept, rollup), churn_split(&answers, &churned, rollup), "{rollup:?}");
     }
 }

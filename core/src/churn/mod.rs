@@ -8,15 +8,14 @@
 pub mod cells;
 pub mod revenue;
 pub mod signals;
+pub mod waves;
 #[cfg(test)]
 mod tests;
-pub mod waves;
 
 pub use revenue::{ChurnSplit, RevenueWeighted, churn_split, revenue_weighted};
 pub use signals::{
-    AtRiskAccount, BusinessFacts, Engagement, EngagementKind, FallRule, FallingEvidence,
-    RiskReason, SilenceRule, SilentDetractor, WavePoint, account_reasons, at_risk, falling,
-    silent_detractors,
+    AtRiskAccount, BusinessFacts, Engagement, EngagementKind, FallRule, FallingEvidence, RiskReason, SilenceRule,
+    SilentDetractor, WavePoint, account_reasons, at_risk, falling, silent_detractors,
 };
 pub use waves::{AccountRollup, AccountTimeline, WaveBy, WaveNps, timelines};
 
@@ -39,12 +38,7 @@ pub struct Answer {
 
 impl Answer {
     pub fn as_rollup(&self) -> crate::rollup::AccountAnswer<'_> {
-        crate::rollup::AccountAnswer {
-            account: self.account.as_deref(),
-            role: self.role.as_deref(),
-            score: self.score,
-            at: self.at,
-        }
+        crate::rollup::AccountAnswer { account: self.account.as_deref(), role: self.role.as_deref(), score: self.score, at: self.at }
     }
 }
 
@@ -73,15 +67,7 @@ pub struct ChurnConfig {
 
 impl Default for ChurnConfig {
     fn default() -> Self {
-        Self {
-            drop_points: 15.0,
-            window_days: 90,
-            min_answers: 1,
-            low_nps: 0.0,
-            renewal_days: 90,
-            silent_displays: 2,
-            silent_declines: 2,
-        }
+        Self { drop_points: 15.0, window_days: 90, min_answers: 1, low_nps: 0.0, renewal_days: 90, silent_displays: 2, silent_declines: 2 }
     }
 }
 
@@ -155,29 +141,10 @@ pub mod calendar {
             assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
             assert_eq!(date_of(1_767_225_600_000), "2026-01-01");
             assert_eq!(parse_date("2026-01-01"), Some(1_767_225_600_000));
-            assert_eq!(
-                date_of(parse_date("0001-01-01").expect("year 1")),
-                "0001-01-01"
-            );
-            assert_eq!(
-                date_of(parse_date("9999-12-31").expect("year 9999")),
-                "9999-12-31"
-            );
+            assert_eq!(date_of(parse_date("0001-01-01").expect("year 1")), "0001-01-01");
+            assert_eq!(date_of(parse_date("9999-12-31").expect("year 9999")), "9999-12-31");
             assert!(parse_date("2024-02-29").is_some());
-            for bad in [
-                "2026-02-30",
-                "2026-1-01",
-                "26-01-01",
-                "2026-13-01",
-                "2026-01-00",
-                "x",
-                "2026-01-01-",
-                " 2026-01-01",
-                "0000-01-01",
-                "2023-02-29",
-                "２026-01-01",
-                "2026-01-1\n",
-            ] {
+            for bad in ["2026-02-30", "2026-1-01", "26-01-01", "2026-13-01", "2026-01-00", "x", "2026-01-01-", " 2026-01-01", "0000-01-01", "2023-02-29", "２026-01-01", "2026-01-1\n"] {
                 assert_eq!(parse_date(bad), None, "{bad}");
             }
         }

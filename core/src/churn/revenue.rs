@@ -20,15 +20,14 @@
 //! and with a few accounts, or one account holding most of the revenue (see
 //! `effective_accounts`, Kish's (Σm)² / Σm²), it is only a rough guide.
 
-use super::Answer;
 use super::waves::AccountRollup;
+use super::Answer;
 use crate::stats::{BandCounts, Comparison, Z95};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How the interval of the weighted NPS is made.
-pub const WEIGHTED_INTERVAL_METHOD: &str =
-    "between-accounts normal approximation, weighted by revenue";
+pub const WEIGHTED_INTERVAL_METHOD: &str = "between-accounts normal approximation, weighted by revenue";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -56,18 +55,10 @@ pub struct WeightedNps {
 /// Revenue-weighted NPS of accounts (see the module documentation for the formulas).
 /// Accounts with no positive revenue are ignored here; callers count them.
 pub fn revenue_weighted(accounts: &[WeightedNps]) -> RevenueWeighted {
-    let used: Vec<(f64, f64)> = accounts
-        .iter()
-        .filter(|a| a.mrr_cents > 0)
-        .map(|a| (a.nps, a.mrr_cents as f64))
-        .collect();
+    let used: Vec<(f64, f64)> = accounts.iter().filter(|a| a.mrr_cents > 0).map(|a| (a.nps, a.mrr_cents as f64)).collect();
     let k = used.len();
     let total: f64 = used.iter().map(|(_, w)| w).sum();
-    let total_mrr_cents = accounts
-        .iter()
-        .filter(|a| a.mrr_cents > 0)
-        .map(|a| a.mrr_cents)
-        .sum();
+    let total_mrr_cents = accounts.iter().filter(|a| a.mrr_cents > 0).map(|a| a.mrr_cents).sum();
     if k == 0 {
         return RevenueWeighted {
             accounts: 0,
@@ -83,10 +74,7 @@ pub fn revenue_weighted(accounts: &[WeightedNps]) -> RevenueWeighted {
     let nps = used.iter().map(|(x, w)| w * x).sum::<f64>() / total;
     let effective = total.powi(2) / used.iter().map(|(_, w)| w * w).sum::<f64>();
     let se = (k > 1).then(|| {
-        let sum: f64 = used
-            .iter()
-            .map(|(x, w)| (w / total).powi(2) * (x - nps).powi(2))
-            .sum();
+        let sum: f64 = used.iter().map(|(x, w)| (w / total).powi(2) * (x - nps).powi(2)).sum();
         (k as f64 / (k as f64 - 1.0) * sum).sqrt()
     });
     RevenueWeighted {
@@ -112,10 +100,7 @@ pub fn account_counts(answers: &[Answer], rollup: AccountRollup) -> BTreeMap<Str
             grouped.entry(account).or_default().push(a);
         }
     }
-    grouped
-        .into_iter()
-        .map(|(account, list)| (account.to_owned(), rollup.counts(list)))
-        .collect()
+    grouped.into_iter().map(|(account, list)| (account.to_owned(), rollup.counts(list))).collect()
 }
 
 /// NPS of the accounts that churned against those that did not.
@@ -137,16 +122,10 @@ pub struct ChurnSplit {
 
 /// Splits answers by churn. `churned` maps each churned account to its churn time (when
 /// known): only the answers given before it count. Every other account counts as retained.
-pub fn churn_split(
-    answers: &[Answer],
-    churned: &BTreeMap<String, Option<i64>>,
-    rollup: AccountRollup,
-) -> ChurnSplit {
+pub fn churn_split(answers: &[Answer], churned: &BTreeMap<String, Option<i64>>, rollup: AccountRollup) -> ChurnSplit {
     let (mut lost, mut kept): (Vec<Answer>, Vec<Answer>) = (Vec::new(), Vec::new());
     for a in answers {
-        let Some(account) = a.account.as_deref() else {
-            continue;
-        };
+        let Some(account) = a.account.as_deref() else { continue };
         match churned.get(account) {
             Some(churn_at) if churn_at.is_none_or(|t| a.at < t) => lost.push(a.clone()),
             Some(_) => {}
@@ -163,7 +142,6 @@ pub fn churn_split(
         retained: retained_counts,
         churned_nps: churned_counts.nps(),
         retained_nps: retained_counts.nps(),
-        comparison: (churned_counts.n() > 0 && retained_counts.n() > 0)
-            .then(|| churned_counts.compare(&retained_counts)),
+        comparison: (churned_counts.n() > 0 && retained_counts.n() > 0).then(|| churned_counts.compare(&retained_counts)),
     }
 }

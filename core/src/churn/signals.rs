@@ -26,13 +26,7 @@ pub struct WavePoint {
 
 impl WavePoint {
     pub fn of(w: &WaveNps) -> Self {
-        Self {
-            wave: w.wave.clone(),
-            at: w.last_answer_at,
-            nps: w.nps,
-            answers: w.answers,
-            counts: w.counts,
-        }
+        Self { wave: w.wave.clone(), at: w.last_answer_at, nps: w.nps, answers: w.answers, counts: w.counts }
     }
 }
 
@@ -75,11 +69,7 @@ fn evidence(rule: FallRule, from: &WaveNps, to: &WaveNps) -> FallingEvidence {
 /// it, or against its best wave inside `window_days`. Only the latest wave is judged, so an
 /// account that fell and has since recovered is not falling.
 pub fn falling(timeline: &AccountTimeline, cfg: &ChurnConfig) -> Vec<FallingEvidence> {
-    let usable: Vec<&WaveNps> = timeline
-        .waves
-        .iter()
-        .filter(|w| w.answers >= cfg.min_answers)
-        .collect();
+    let usable: Vec<&WaveNps> = timeline.waves.iter().filter(|w| w.answers >= cfg.min_answers).collect();
     let Some((latest, earlier)) = usable.split_last() else {
         return Vec::new();
     };
@@ -90,10 +80,7 @@ pub fn falling(timeline: &AccountTimeline, cfg: &ChurnConfig) -> Vec<FallingEvid
         out.push(evidence(FallRule::ConsecutiveWaves, prev, latest));
     }
     let window = i64::from(cfg.window_days) * DAY_MS;
-    let peak = earlier
-        .iter()
-        .filter(|w| latest.last_answer_at - w.last_answer_at <= window)
-        .max_by(|a, b| a.nps.total_cmp(&b.nps));
+    let peak = earlier.iter().filter(|w| latest.last_answer_at - w.last_answer_at <= window).max_by(|a, b| a.nps.total_cmp(&b.nps));
     if let Some(peak) = peak.filter(|p| fell(p)) {
         let same_as_consecutive = previous.is_some_and(|p| std::ptr::eq(*p, *peak));
         if !same_as_consecutive {
@@ -160,19 +147,12 @@ pub fn latest_detractor_answers(answers: &[Answer]) -> Vec<&Answer> {
             *entry = a;
         }
     }
-    latest
-        .into_values()
-        .filter(|a| a.score.band() == Band::Detractor)
-        .collect()
+    latest.into_values().filter(|a| a.score.band() == Band::Detractor).collect()
 }
 
 /// Detractors gone silent: since their (latest, detractor) answer they opted out, declined
 /// `silent_declines` surveys, or were shown `silent_displays` surveys without answering.
-pub fn silent_detractors(
-    answers: &[Answer],
-    events: &[Engagement],
-    cfg: &ChurnConfig,
-) -> Vec<SilentDetractor> {
+pub fn silent_detractors(answers: &[Answer], events: &[Engagement], cfg: &ChurnConfig) -> Vec<SilentDetractor> {
     let mut by_user: BTreeMap<&str, Vec<&Engagement>> = BTreeMap::new();
     for e in events {
         by_user.entry(e.user_id.as_str()).or_default().push(e);
@@ -180,21 +160,10 @@ pub fn silent_detractors(
     latest_detractor_answers(answers)
         .into_iter()
         .filter_map(|a| {
-            let after: Vec<&&Engagement> = by_user
-                .get(a.user_id.as_str())?
-                .iter()
-                .filter(|e| e.at > a.at)
-                .collect();
+            let after: Vec<&&Engagement> = by_user.get(a.user_id.as_str())?.iter().filter(|e| e.at > a.at).collect();
             let count = |kind| after.iter().filter(|e| e.kind == kind).count() as u32;
-            let (shown, declined) = (
-                count(EngagementKind::Shown),
-                count(EngagementKind::Declined),
-            );
-            let opted_out_at = after
-                .iter()
-                .filter(|e| e.kind == EngagementKind::OptedOut)
-                .map(|e| e.at)
-                .min();
+            let (shown, declined) = (count(EngagementKind::Shown), count(EngagementKind::Declined));
+            let opted_out_at = after.iter().filter(|e| e.kind == EngagementKind::OptedOut).map(|e| e.at).min();
             let rule = if opted_out_at.is_some() {
                 SilenceRule::OptedOut
             } else if declined >= cfg.silent_declines {
@@ -212,11 +181,7 @@ pub fn silent_detractors(
                 answered_at: a.at,
                 shown_since: shown,
                 declined_since: declined,
-                last_shown_at: after
-                    .iter()
-                    .filter(|e| e.kind == EngagementKind::Shown)
-                    .map(|e| e.at)
-                    .max(),
+                last_shown_at: after.iter().filter(|e| e.kind == EngagementKind::Shown).map(|e| e.at).max(),
                 opted_out_at,
                 rule,
             })
@@ -237,22 +202,11 @@ pub struct BusinessFacts {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RiskReason {
-    Falling {
-        evidence: Vec<FallingEvidence>,
-    },
-    SilentDetractors {
-        users: Vec<SilentDetractor>,
-    },
-    LowNps {
-        latest: WavePoint,
-        threshold: f64,
-    },
+    Falling { evidence: Vec<FallingEvidence> },
+    SilentDetractors { users: Vec<SilentDetractor> },
+    LowNps { latest: WavePoint, threshold: f64 },
     /// Only given alongside another reason: a renewal makes a risk urgent, it is not a risk.
-    RenewalSoon {
-        renewal_at: i64,
-        days_left: f64,
-        window_days: u32,
-    },
+    RenewalSoon { renewal_at: i64, days_left: f64, window_days: u32 },
 }
 
 impl RiskReason {
@@ -261,9 +215,7 @@ impl RiskReason {
     /// the sum by 1.5 (see [`risk_score`]).
     fn weight(&self) -> f64 {
         match self {
-            Self::Falling { evidence } => {
-                10.0 + evidence.iter().map(|e| e.drop).fold(0.0, f64::max)
-            }
+            Self::Falling { evidence } => 10.0 + evidence.iter().map(|e| e.drop).fold(0.0, f64::max),
             Self::SilentDetractors { users } => 20.0 * users.len() as f64,
             Self::LowNps { latest, threshold } => 10.0 + (threshold - latest.nps),
             Self::RenewalSoon { .. } => 0.0,
@@ -273,9 +225,7 @@ impl RiskReason {
 
 pub fn risk_score(reasons: &[RiskReason]) -> f64 {
     let sum: f64 = reasons.iter().map(RiskReason::weight).sum();
-    let urgent = reasons
-        .iter()
-        .any(|r| matches!(r, RiskReason::RenewalSoon { .. }));
+    let urgent = reasons.iter().any(|r| matches!(r, RiskReason::RenewalSoon { .. }));
     if urgent { sum * 1.5 } else { sum }
 }
 
@@ -295,29 +245,18 @@ pub fn account_reasons(
         }
     }
     if !silent.is_empty() {
-        reasons.push(RiskReason::SilentDetractors {
-            users: silent.to_vec(),
-        });
+        reasons.push(RiskReason::SilentDetractors { users: silent.to_vec() });
     }
     let latest = timeline.and_then(|t| t.waves.iter().rev().find(|w| w.answers >= cfg.min_answers));
     if let Some(latest) = latest.filter(|w| w.nps < cfg.low_nps - EPSILON) {
-        reasons.push(RiskReason::LowNps {
-            latest: WavePoint::of(latest),
-            threshold: cfg.low_nps,
-        });
+        reasons.push(RiskReason::LowNps { latest: WavePoint::of(latest), threshold: cfg.low_nps });
     }
     let window = i64::from(cfg.renewal_days) * DAY_MS;
-    if let Some(renewal_at) = business
-        .and_then(|b| b.renewal_at)
-        .filter(|r| (now..=now + window).contains(r))
+    if let Some(renewal_at) = business.and_then(|b| b.renewal_at).filter(|r| (now..=now + window).contains(r))
         && !reasons.is_empty()
     {
         let days_left = (renewal_at - now) as f64 / DAY_MS as f64;
-        reasons.push(RiskReason::RenewalSoon {
-            renewal_at,
-            days_left,
-            window_days: cfg.renewal_days,
-        });
+        reasons.push(RiskReason::RenewalSoon { renewal_at, days_left, window_days: cfg.renewal_days });
     }
     reasons
 }
@@ -343,8 +282,7 @@ pub fn at_risk(
     now: i64,
     cfg: &ChurnConfig,
 ) -> Vec<AtRiskAccount> {
-    let by_account: BTreeMap<&str, &AccountTimeline> =
-        timelines.iter().map(|t| (t.account.as_str(), t)).collect();
+    let by_account: BTreeMap<&str, &AccountTimeline> = timelines.iter().map(|t| (t.account.as_str(), t)).collect();
     let mut silent_of: BTreeMap<&str, Vec<SilentDetractor>> = BTreeMap::new();
     for s in silent {
         if let Some(account) = s.account.as_deref() {
@@ -360,10 +298,7 @@ pub fn at_risk(
                 return None;
             }
             let timeline = by_account.get(account).copied();
-            let silent = silent_of
-                .get(account)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
+            let silent = silent_of.get(account).map(Vec::as_slice).unwrap_or_default();
             let reasons = account_reasons(timeline, silent, facts, now, cfg);
             (!reasons.is_empty()).then(|| AtRiskAccount {
                 account: account.to_owned(),
@@ -376,10 +311,7 @@ pub fn at_risk(
         })
         .collect();
     out.sort_by(|a, b| {
-        b.risk_score
-            .total_cmp(&a.risk_score)
-            .then(b.mrr_cents.cmp(&a.mrr_cents))
-            .then_with(|| a.account.cmp(&b.account))
+        b.risk_score.total_cmp(&a.risk_score).then(b.mrr_cents.cmp(&a.mrr_cents)).then_with(|| a.account.cmp(&b.account))
     });
     out
 }

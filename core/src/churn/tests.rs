@@ -28,13 +28,7 @@ fn history(account: &str, waves: &[(i64, &[i64])]) -> Vec<Answer> {
     let mut out = Vec::new();
     for (i, (day, scores)) in waves.iter().enumerate() {
         for (u, score) in scores.iter().enumerate() {
-            out.push(answer(
-                account,
-                &format!("{account}-u{u}"),
-                i as i64 + 1,
-                *score,
-                T0 + day * D + u as i64,
-            ));
+            out.push(answer(account, &format!("{account}-u{u}"), i as i64 + 1, *score, T0 + day * D + u as i64));
         }
     }
     out
@@ -45,36 +39,22 @@ fn timeline(answers: &[Answer]) -> AccountTimeline {
 }
 
 fn shown(user: &str, at: i64) -> Engagement {
-    Engagement {
-        user_id: user.into(),
-        kind: EngagementKind::Shown,
-        at,
-    }
+    Engagement { user_id: user.into(), kind: EngagementKind::Shown, at }
 }
 
 fn declined(user: &str, at: i64) -> Engagement {
-    Engagement {
-        user_id: user.into(),
-        kind: EngagementKind::Declined,
-        at,
-    }
+    Engagement { user_id: user.into(), kind: EngagementKind::Declined, at }
 }
 
 #[test]
 fn a_drop_between_consecutive_waves_is_flagged_with_its_evidence() {
     // 60 → 40: twenty points.
-    let t = timeline(&history(
-        "acme",
-        &[(0, &[10, 10, 10, 10, 2]), (30, &[10, 10, 10, 8, 2])],
-    ));
+    let t = timeline(&history("acme", &[(0, &[10, 10, 10, 10, 2]), (30, &[10, 10, 10, 8, 2])]));
     let evidence = falling(&t, &ChurnConfig::default());
     assert_eq!(evidence.len(), 1);
     let e = &evidence[0];
     assert_eq!(e.rule, FallRule::ConsecutiveWaves);
-    assert_eq!(
-        (e.from.wave.as_str(), e.to.wave.as_str()),
-        ("survey 1", "survey 2")
-    );
+    assert_eq!((e.from.wave.as_str(), e.to.wave.as_str()), ("survey 1", "survey 2"));
     assert!((e.from.nps - 60.0).abs() < 1e-9 && (e.to.nps - 40.0).abs() < 1e-9);
     assert!((e.drop - 20.0).abs() < 1e-9);
     assert!((e.days_apart - 30.0).abs() < 0.01);
@@ -82,18 +62,9 @@ fn a_drop_between_consecutive_waves_is_flagged_with_its_evidence() {
     assert!(e.comparison.difference < 0.0);
 
     // 60 → 50 is not a fall; a stricter threshold lets 20 points pass too.
-    let small = timeline(&history(
-        "acme",
-        &[
-            (0, &[10, 10, 10, 10, 2]),
-            (30, &[10, 10, 10, 10, 10, 10, 8, 8, 8, 1]),
-        ],
-    ));
+    let small = timeline(&history("acme", &[(0, &[10, 10, 10, 10, 2]), (30, &[10, 10, 10, 10, 10, 10, 8, 8, 8, 1])]));
     assert!(falling(&small, &ChurnConfig::default()).is_empty());
-    let strict = ChurnConfig {
-        drop_points: 25.0,
-        ..Default::default()
-    };
+    let strict = ChurnConfig { drop_points: 25.0, ..Default::default() };
     assert!(falling(&t, &strict).is_empty());
 }
 
@@ -117,71 +88,44 @@ fn a_slide_over_several_waves_counts_inside_the_window_only() {
         (60, &[10, 10, 10, 8, 8, 8, 8, 8, 8, 8]),
     ];
     let t = timeline(&history("acme", &waves));
-    assert_eq!(
-        t.waves
-            .iter()
-            .map(|w| w.nps.round() as i64)
-            .collect::<Vec<_>>(),
-        [50, 40, 30]
-    );
+    assert_eq!(t.waves.iter().map(|w| w.nps.round() as i64).collect::<Vec<_>>(), [50, 40, 30]);
     let evidence = falling(&t, &ChurnConfig::default());
     assert_eq!(evidence.len(), 1);
     assert_eq!(evidence[0].rule, FallRule::WithinWindow);
-    assert_eq!(
-        (evidence[0].from.wave.as_str(), evidence[0].to.wave.as_str()),
-        ("survey 1", "survey 3")
-    );
+    assert_eq!((evidence[0].from.wave.as_str(), evidence[0].to.wave.as_str()), ("survey 1", "survey 3"));
     assert!((evidence[0].drop - 20.0).abs() < 1e-9);
 
     // The same slide over 200 days: the best wave inside 90 days is only ten points higher.
     let slow: [(i64, &[i64]); 3] = [(0, waves[0].1), (100, waves[1].1), (200, waves[2].1)];
     assert!(falling(&timeline(&history("acme", &slow)), &ChurnConfig::default()).is_empty());
     // ...unless the window is widened.
-    let wide = ChurnConfig {
-        window_days: 365,
-        ..Default::default()
-    };
+    let wide = ChurnConfig { window_days: 365, ..Default::default() };
     assert_eq!(falling(&timeline(&history("acme", &slow)), &wide).len(), 1);
 }
 
 #[test]
 fn a_recovered_account_is_not_falling_and_thin_waves_can_be_ignored() {
-    let recovering = timeline(&history(
-        "acme",
-        &[(0, &[10, 9, 9]), (30, &[3, 5, 9]), (60, &[9, 9, 10])],
-    ));
+    let recovering = timeline(&history("acme", &[(0, &[10, 9, 9]), (30, &[3, 5, 9]), (60, &[9, 9, 10])]));
     assert!(falling(&recovering, &ChurnConfig::default()).is_empty());
 
     // The latest wave has one answer: with min_answers 2 it is not judged, and the wave
     // before it did not fall.
-    let thin = timeline(&history(
-        "acme",
-        &[(0, &[10, 9]), (30, &[10, 9]), (60, &[2])],
-    ));
+    let thin = timeline(&history("acme", &[(0, &[10, 9]), (30, &[10, 9]), (60, &[2])]));
     assert_eq!(falling(&thin, &ChurnConfig::default()).len(), 1);
-    assert!(
-        falling(
-            &thin,
-            &ChurnConfig {
-                min_answers: 2,
-                ..Default::default()
-            }
-        )
-        .is_empty()
-    );
+    assert!(falling(&thin, &ChurnConfig { min_answers: 2, ..Default::default() }).is_empty());
 }
 
 #[test]
 fn detractors_go_silent_by_displays_declines_or_opt_out() {
     let cfg = ChurnConfig::default();
     let answers = [
-        answer("acme", "quiet", 1, 3, T0), // then shown twice: silent
-        answer("acme", "once", 1, 4, T0),  // shown once: not yet
-        answer("acme", "back", 1, 2, T0),  // shown twice, then answered 8: not silent
+        answer("acme", "quiet", 1, 3, T0),       // then shown twice: silent
+        answer("acme", "once", 1, 4, T0),        // shown once: not yet
+        answer("acme", "back", 1, 2, T0),        // shown twice, then answered 8: not silent
         answer("acme", "back", 2, 8, T0 + 5 * D),
-        answer("acme", "no", 1, 5, T0),            // declines twice
-        answer("acme", "gone", 1, 6, T0),          // opted out
-        answer("acme", "happy", 1, 10, T0),        // a promoter shown twice: not a detractor
+        answer("acme", "no", 1, 5, T0),          // declines twice
+        answer("acme", "gone", 1, 6, T0),        // opted out
+        answer("acme", "happy", 1, 10, T0),      // a promoter shown twice: not a detractor
         answer("acme", "early", 1, 1, T0 + 9 * D), // displays before the answer do not count
     ];
     let events = [
@@ -194,92 +138,46 @@ fn detractors_go_silent_by_displays_declines_or_opt_out() {
         declined("no", T0 + D + 1),
         shown("no", T0 + 2 * D),
         declined("no", T0 + 2 * D + 1),
-        Engagement {
-            user_id: "gone".into(),
-            kind: EngagementKind::OptedOut,
-            at: T0 + D,
-        },
+        Engagement { user_id: "gone".into(), kind: EngagementKind::OptedOut, at: T0 + D },
         shown("happy", T0 + D),
         shown("happy", T0 + 2 * D),
         shown("early", T0 + D),
         shown("early", T0 + 2 * D),
     ];
     let silent = silent_detractors(&answers, &events, &cfg);
-    let found: Vec<(&str, SilenceRule)> = silent
-        .iter()
-        .map(|s| (s.user_id.as_str(), s.rule))
-        .collect();
+    let found: Vec<(&str, SilenceRule)> = silent.iter().map(|s| (s.user_id.as_str(), s.rule)).collect();
     assert_eq!(
         found,
-        [
-            ("gone", SilenceRule::OptedOut),
-            ("no", SilenceRule::KeepsDeclining),
-            ("quiet", SilenceRule::StoppedAnswering)
-        ]
+        [("gone", SilenceRule::OptedOut), ("no", SilenceRule::KeepsDeclining), ("quiet", SilenceRule::StoppedAnswering)]
     );
     let quiet = &silent[2];
-    assert_eq!(
-        (
-            quiet.score,
-            quiet.answered_at,
-            quiet.shown_since,
-            quiet.last_shown_at
-        ),
-        (3, T0, 2, Some(T0 + 3 * D))
-    );
+    assert_eq!((quiet.score, quiet.answered_at, quiet.shown_since, quiet.last_shown_at), (3, T0, 2, Some(T0 + 3 * D)));
     assert_eq!(quiet.response_id, answers[0].response_id);
     assert_eq!(silent[1].declined_since, 2);
     assert_eq!(silent[0].opted_out_at, Some(T0 + D));
     // Stricter: three displays needed.
-    let strict = ChurnConfig {
-        silent_displays: 3,
-        silent_declines: 3,
-        ..Default::default()
-    };
-    let names: Vec<String> = silent_detractors(&answers, &events, &strict)
-        .into_iter()
-        .map(|s| s.user_id)
-        .collect();
+    let strict = ChurnConfig { silent_displays: 3, silent_declines: 3, ..Default::default() };
+    let names: Vec<String> = silent_detractors(&answers, &events, &strict).into_iter().map(|s| s.user_id).collect();
     assert_eq!(names, ["gone"]);
 }
 
 fn business(mrr: i64, renewal_day: Option<i64>, churned: bool) -> BusinessFacts {
-    BusinessFacts {
-        mrr_cents: Some(mrr),
-        renewal_at: renewal_day.map(|d| T0 + d * D),
-        churned,
-    }
+    BusinessFacts { mrr_cents: Some(mrr), renewal_at: renewal_day.map(|d| T0 + d * D), churned }
 }
 
 #[test]
 fn the_at_risk_list_ranks_accounts_with_their_reasons() {
     let now = T0 + 61 * D;
     let mut answers = Vec::new();
-    answers.extend(history(
-        "falling",
-        &[(0, &[10, 9, 9]), (30, &[9, 8, 7]), (60, &[6, 5, 8])],
-    ));
-    answers.extend(history(
-        "stable",
-        &[(0, &[9, 9, 8]), (30, &[9, 10, 8]), (60, &[9, 8, 10])],
-    ));
-    answers.extend(history(
-        "recovering",
-        &[(0, &[10, 9, 9]), (30, &[3, 5, 9]), (60, &[9, 9, 10])],
-    ));
-    answers.extend(history(
-        "sour",
-        &[(0, &[5, 6, 9]), (30, &[5, 6, 9]), (60, &[4, 6, 9])],
-    ));
+    answers.extend(history("falling", &[(0, &[10, 9, 9]), (30, &[9, 8, 7]), (60, &[6, 5, 8])]));
+    answers.extend(history("stable", &[(0, &[9, 9, 8]), (30, &[9, 10, 8]), (60, &[9, 8, 10])]));
+    answers.extend(history("recovering", &[(0, &[10, 9, 9]), (30, &[3, 5, 9]), (60, &[9, 9, 10])]));
+    answers.extend(history("sour", &[(0, &[5, 6, 9]), (30, &[5, 6, 9]), (60, &[4, 6, 9])]));
     answers.extend(history("lost", &[(0, &[2, 3, 9]), (30, &[1, 1, 1])]));
     answers.push(answer("quiet", "q1", 1, 9, T0));
     answers.push(answer("quiet", "q2", 1, 3, T0 + 1));
     answers.push(answer("quiet", "q1", 2, 10, T0 + 30 * D));
-    let events = [
-        shown("quiet-q2", 0),
-        shown("q2", T0 + 30 * D),
-        shown("q2", T0 + 60 * D),
-    ];
+    let events = [shown("quiet-q2", 0), shown("q2", T0 + 30 * D), shown("q2", T0 + 60 * D)];
     let cfg = ChurnConfig::default();
     let timelines = timelines(&answers, WaveBy::Survey, AccountRollup::EveryResponse);
     let silent = silent_detractors(&answers, &events, &cfg);
@@ -309,28 +207,17 @@ fn the_at_risk_list_ranks_accounts_with_their_reasons() {
     assert_eq!(kinds(&list[0]), ["falling", "low", "renewal"]);
     assert_eq!(kinds(&list[1]), ["low"]);
     assert_eq!(kinds(&list[2]), ["silent"]);
-    assert!(
-        (list[0].risk_score - 1.5 * (10.0 + 500.0 / 3.0 + 10.0 + 200.0 / 3.0)).abs() < 1e-6,
-        "{}",
-        list[0].risk_score
-    );
+    assert!((list[0].risk_score - 1.5 * (10.0 + 500.0 / 3.0 + 10.0 + 200.0 / 3.0)).abs() < 1e-6, "{}", list[0].risk_score);
     assert_eq!(list[0].risk_score, risk_score(&list[0].reasons));
     match &list[0].reasons[2] {
-        RiskReason::RenewalSoon {
-            renewal_at,
-            days_left,
-            ..
-        } => {
+        RiskReason::RenewalSoon { renewal_at, days_left, .. } => {
             assert_eq!(*renewal_at, T0 + 80 * D);
             assert!((days_left - 19.0).abs() < 1e-9);
         }
         other => panic!("expected a renewal, got {other:?}"),
     }
     match &list[2].reasons[0] {
-        RiskReason::SilentDetractors { users } => assert_eq!(
-            users.iter().map(|u| u.user_id.as_str()).collect::<Vec<_>>(),
-            ["q2"]
-        ),
+        RiskReason::SilentDetractors { users } => assert_eq!(users.iter().map(|u| u.user_id.as_str()).collect::<Vec<_>>(), ["q2"]),
         other => panic!("expected silent detractors, got {other:?}"),
     }
     assert_eq!(list[0].mrr_cents, Some(50_000));
@@ -343,33 +230,14 @@ fn the_at_risk_list_ranks_accounts_with_their_reasons() {
 fn equal_risks_put_more_revenue_first() {
     let answers = [answer("small", "a", 1, 2, T0), answer("big", "b", 1, 2, T0)];
     let timelines = timelines(&answers, WaveBy::Survey, AccountRollup::EveryResponse);
-    let facts = BTreeMap::from([
-        ("small".to_owned(), business(100, None, false)),
-        ("big".to_owned(), business(900, None, false)),
-    ]);
+    let facts = BTreeMap::from([("small".to_owned(), business(100, None, false)), ("big".to_owned(), business(900, None, false))]);
     let list = at_risk(&timelines, &[], &facts, T0, &ChurnConfig::default());
-    assert_eq!(
-        list.iter().map(|a| a.account.as_str()).collect::<Vec<_>>(),
-        ["big", "small"]
-    );
+    assert_eq!(list.iter().map(|a| a.account.as_str()).collect::<Vec<_>>(), ["big", "small"]);
 }
 
 #[test]
 fn revenue_weighted_nps_by_hand() {
-    let accounts = [
-        WeightedNps {
-            nps: 50.0,
-            mrr_cents: 100,
-        },
-        WeightedNps {
-            nps: -50.0,
-            mrr_cents: 300,
-        },
-        WeightedNps {
-            nps: 100.0,
-            mrr_cents: 0,
-        },
-    ];
+    let accounts = [WeightedNps { nps: 50.0, mrr_cents: 100 }, WeightedNps { nps: -50.0, mrr_cents: 300 }, WeightedNps { nps: 100.0, mrr_cents: 0 }];
     let w = revenue_weighted(&accounts);
     assert_eq!((w.accounts, w.total_mrr_cents), (2, 400));
     assert!((w.nps.expect("accounts") - -25.0).abs() < 1e-12);
@@ -389,35 +257,17 @@ const Z95_FOR_TESTS: f64 = crate::stats::Z95;
 fn churned_accounts_are_compared_with_retained_ones() {
     let mut answers = history("lost", &[(0, &[2, 3, 9]), (30, &[9, 9])]);
     answers.extend(history("kept", &[(0, &[9, 10, 8])]));
-    answers.push(Answer {
-        account: None,
-        ..answer("x", "anon", 1, 0, T0)
-    });
+    answers.push(Answer { account: None, ..answer("x", "anon", 1, 0, T0) });
     // Lost churned on day 20: its day-30 answers do not count.
     let churned = BTreeMap::from([("lost".to_owned(), Some(T0 + 20 * D))]);
     let split = churn_split(&answers, &churned, AccountRollup::EveryResponse);
-    assert_eq!(
-        (split.churned, split.retained),
-        (BandCounts::new(1, 0, 2), BandCounts::new(2, 1, 0))
-    );
+    assert_eq!((split.churned, split.retained), (BandCounts::new(1, 0, 2), BandCounts::new(2, 1, 0)));
     assert_eq!((split.churned_accounts, split.retained_accounts), (1, 1));
-    assert_eq!(
-        split.comparison,
-        Some(BandCounts::new(1, 0, 2).compare(&BandCounts::new(2, 1, 0)))
-    );
+    assert_eq!(split.comparison, Some(BandCounts::new(1, 0, 2).compare(&BandCounts::new(2, 1, 0))));
     let dmf = churn_split(&answers, &churned, AccountRollup::DecisionMakerFirst);
-    assert_eq!(
-        dmf.churned.n() + dmf.retained.n(),
-        2,
-        "one answer per account"
-    );
+    assert_eq!(dmf.churned.n() + dmf.retained.n(), 2, "one answer per account");
     let unknown_date = BTreeMap::from([("lost".to_owned(), None)]);
-    assert_eq!(
-        churn_split(&answers, &unknown_date, AccountRollup::EveryResponse)
-            .churned
-            .n(),
-        5
-    );
+    assert_eq!(churn_split(&answers, &unknown_date, AccountRollup::EveryResponse).churned.n(), 5);
 }
 
 fn accounts_strategy() -> impl Strategy<Value = Vec<Vec<i64>>> {

@@ -32,12 +32,7 @@ impl WaveBy {
             "survey" => Some(Self::Survey),
             "month" => Some(Self::Month),
             "quarter" => Some(Self::Quarter),
-            _ => s
-                .strip_prefix("days:")?
-                .parse()
-                .ok()
-                .filter(|n| (1..=3_650).contains(n))
-                .map(Self::Days),
+            _ => s.strip_prefix("days:")?.parse().ok().filter(|n| (1..=3_650).contains(n)).map(Self::Days),
         }
     }
 }
@@ -108,12 +103,7 @@ fn wave_of(by: WaveBy, answer: &Answer, survey_starts: &BTreeMap<i64, i64>) -> (
 
 /// (sort key, label) of the wave of an answer given at `at` to `survey_id`: what orders and
 /// names the waves, shared with the timelines built from account aggregates.
-pub(crate) fn wave_key(
-    by: WaveBy,
-    at: i64,
-    survey_id: i64,
-    survey_starts: &BTreeMap<i64, i64>,
-) -> (i64, String) {
+pub(crate) fn wave_key(by: WaveBy, at: i64, survey_id: i64, survey_starts: &BTreeMap<i64, i64>) -> (i64, String) {
     let day = at.div_euclid(DAY_MS);
     match by {
         WaveBy::Survey => {
@@ -127,10 +117,7 @@ pub(crate) fn wave_key(
         WaveBy::Quarter => {
             let (y, m, _) = civil_from_days(day);
             let first = (m - 1) / 3 * 3 + 1;
-            (
-                days_from_civil(y, first, 1) * DAY_MS,
-                format!("{y:04}-Q{}", (m - 1) / 3 + 1),
-            )
+            (days_from_civil(y, first, 1) * DAY_MS, format!("{y:04}-Q{}", (m - 1) / 3 + 1))
         }
         WaveBy::Days(n) => {
             let start = day.div_euclid(i64::from(n)) * i64::from(n) * DAY_MS;
@@ -190,12 +177,7 @@ pub fn timelines(answers: &[Answer], by: WaveBy, rollup: AccountRollup) -> Vec<A
     let mut grouped: BTreeMap<&str, BTreeMap<(i64, String), Vec<&Answer>>> = BTreeMap::new();
     for a in answers {
         if let Some(account) = a.account.as_deref() {
-            grouped
-                .entry(account)
-                .or_default()
-                .entry(wave_of(by, a, &survey_starts))
-                .or_default()
-                .push(a);
+            grouped.entry(account).or_default().entry(wave_of(by, a, &survey_starts)).or_default().push(a);
         }
     }
     grouped
@@ -210,10 +192,7 @@ pub fn timelines(answers: &[Answer], by: WaveBy, rollup: AccountRollup) -> Vec<A
                 };
                 Some((label, totals))
             }));
-            AccountTimeline {
-                account: account.to_owned(),
-                waves,
-            }
+            AccountTimeline { account: account.to_owned(), waves }
         })
         .collect()
 }
@@ -255,10 +234,7 @@ mod tests {
         assert_eq!(labels, ["survey 9", "survey 3"]);
         assert_eq!((acme.waves[0].nps, acme.waves[1].nps), (100.0, 0.0));
         assert_eq!(acme.waves[1].change, Some(-100.0));
-        assert_eq!(
-            (acme.waves[1].first_answer_at, acme.waves[1].last_answer_at),
-            (T0 + 10 * DAY_MS, T0 + 11 * DAY_MS)
-        );
+        assert_eq!((acme.waves[1].first_answer_at, acme.waves[1].last_answer_at), (T0 + 10 * DAY_MS, T0 + 11 * DAY_MS));
         assert_eq!(t[1].waves[0].nps, 0.0);
     }
 
@@ -266,20 +242,12 @@ mod tests {
     fn calendar_waves_cut_months_quarters_and_fixed_periods() {
         let feb = T0 + 31 * DAY_MS; // 2026-02-01
         let april = T0 + 90 * DAY_MS; // 2026-04-01
-        let answers = [
-            answer("acme", "a", 1, 9, T0),
-            answer("acme", "a", 1, 3, feb),
-            answer("acme", "a", 1, 7, april),
-        ];
+        let answers = [answer("acme", "a", 1, 9, T0), answer("acme", "a", 1, 3, feb), answer("acme", "a", 1, 7, april)];
         let months = timelines(&answers, WaveBy::Month, AccountRollup::EveryResponse);
         let labels: Vec<&str> = months[0].waves.iter().map(|w| w.wave.as_str()).collect();
         assert_eq!(labels, ["2026-01", "2026-02", "2026-04"]);
         let quarters = timelines(&answers, WaveBy::Quarter, AccountRollup::EveryResponse);
-        let q: Vec<(&str, u64)> = quarters[0]
-            .waves
-            .iter()
-            .map(|w| (w.wave.as_str(), w.answers))
-            .collect();
+        let q: Vec<(&str, u64)> = quarters[0].waves.iter().map(|w| (w.wave.as_str(), w.answers)).collect();
         assert_eq!(q, [("2026-Q1", 2), ("2026-Q2", 1)]);
         assert_eq!(quarters[0].waves[0].nps, 0.0);
         let days = timelines(&answers, WaveBy::Days(45), AccountRollup::EveryResponse);
@@ -292,11 +260,7 @@ mod tests {
     fn the_roll_up_rule_decides_what_one_wave_counts() {
         let mut buyer = answer("acme", "boss", 1, 2, T0);
         buyer.role = Some("executive_buyer".into());
-        let answers = [
-            buyer,
-            answer("acme", "u1", 1, 10, T0 + 1),
-            answer("acme", "u2", 1, 10, T0 + 2),
-        ];
+        let answers = [buyer, answer("acme", "u1", 1, 10, T0 + 1), answer("acme", "u2", 1, 10, T0 + 2)];
         let every = timelines(&answers, WaveBy::Survey, AccountRollup::EveryResponse);
         assert_eq!(every[0].waves[0].counts, BandCounts::new(2, 0, 1));
         let dmf = timelines(&answers, WaveBy::Survey, AccountRollup::DecisionMakerFirst);
@@ -311,9 +275,6 @@ mod tests {
         for bad in ["days:0", "days:x", "year", ""] {
             assert_eq!(WaveBy::parse(bad), None, "{bad}");
         }
-        assert_eq!(
-            AccountRollup::parse("decision_maker_first"),
-            Some(AccountRollup::DecisionMakerFirst)
-        );
+        assert_eq!(AccountRollup::parse("decision_maker_first"), Some(AccountRollup::DecisionMakerFirst));
     }
 }

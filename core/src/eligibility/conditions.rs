@@ -110,9 +110,7 @@ impl Op {
         (!ok).then_some(match self {
             Op::In | Op::NotIn => "must be an array",
             Op::Gt | Op::Lt => "must be a number",
-            Op::Before | Op::After => {
-                "must be a date (unix ms, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"
-            }
+            Op::Before | Op::After => "must be a date (unix ms, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
             _ => "must not be null",
         })
     }

@@ -23,12 +23,7 @@ pub fn format_utc(ms: i64) -> String {
     let days = ms.div_euclid(DAY_MS);
     let secs = ms.rem_euclid(DAY_MS) / 1000;
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 fn parse_ymd(s: &[u8]) -> Option<(i64, u32, u32)> {
@@ -43,8 +38,7 @@ fn parse_ymd(s: &[u8]) -> Option<(i64, u32, u32)> {
 /// `THH:MM:SS[.fff…](Z|±HH:MM)` to milliseconds after midnight UTC (may be negative or past a
 /// day once the offset is applied; the caller adds it to the date as is).
 fn parse_time(s: &[u8]) -> Option<i64> {
-    if !matches!(s.first(), Some(b'T' | b't' | b' ')) || s.len() < 9 || s[3] != b':' || s[6] != b':'
-    {
+    if !matches!(s.first(), Some(b'T' | b't' | b' ')) || s.len() < 9 || s[3] != b':' || s[6] != b':' {
         return None;
     }
     let (h, m, sec) = (digits(&s[1..3])?, digits(&s[4..6])?, digits(&s[7..9])?);
@@ -58,9 +52,7 @@ fn parse_time(s: &[u8]) -> Option<i64> {
 
 /// An optional `.digits` part: its first three digits as milliseconds, and what follows.
 fn parse_fraction(s: &[u8]) -> Option<(i64, &[u8])> {
-    let Some(rest) = s.strip_prefix(b".") else {
-        return Some((0, s));
-    };
+    let Some(rest) = s.strip_prefix(b".") else { return Some((0, s)) };
     let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     if n == 0 {
         return None;
@@ -91,9 +83,7 @@ fn parse_offset(s: &[u8]) -> Option<i64> {
 }
 
 fn digits(s: &[u8]) -> Option<u32> {
-    s.iter().try_fold(0u32, |acc, b| {
-        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
-    })
+    s.iter().try_fold(0u32, |acc, b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
 }
 
 fn is_leap(year: i64) -> bool {
@@ -143,26 +133,11 @@ mod tests {
             ("1970-01-01", Some(0)),
             ("2024-02-29", Some(1_709_164_800_000)),
             ("2024-02-29T12:30:15Z", Some(1_709_164_800_000 + 45_015_000)),
-            (
-                "2024-02-29T12:30:15.250Z",
-                Some(1_709_164_800_000 + 45_015_250),
-            ),
-            (
-                "2024-02-29T12:30:15.25Z",
-                Some(1_709_164_800_000 + 45_015_250),
-            ),
-            (
-                "2024-02-29T12:30:15.123456Z",
-                Some(1_709_164_800_000 + 45_015_123),
-            ),
-            (
-                "2024-02-29T14:30:15+02:00",
-                Some(1_709_164_800_000 + 45_015_000),
-            ),
-            (
-                "2024-02-29T10:30:15-02:00",
-                Some(1_709_164_800_000 + 45_015_000),
-            ),
+            ("2024-02-29T12:30:15.250Z", Some(1_709_164_800_000 + 45_015_250)),
+            ("2024-02-29T12:30:15.25Z", Some(1_709_164_800_000 + 45_015_250)),
+            ("2024-02-29T12:30:15.123456Z", Some(1_709_164_800_000 + 45_015_123)),
+            ("2024-02-29T14:30:15+02:00", Some(1_709_164_800_000 + 45_015_000)),
+            ("2024-02-29T10:30:15-02:00", Some(1_709_164_800_000 + 45_015_000)),
             ("1969-12-31", Some(-DAY_MS)),
             ("2023-02-29", None),
             ("2024-13-01", None),
@@ -182,12 +157,7 @@ mod tests {
 
     #[test]
     fn formatting_inverts_parsing() {
-        for text in [
-            "1970-01-01T00:00:00Z",
-            "2000-02-29T23:59:59Z",
-            "1900-03-01T01:02:03Z",
-            "2100-12-31T12:00:00Z",
-        ] {
+        for text in ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "1900-03-01T01:02:03Z", "2100-12-31T12:00:00Z"] {
             let ms = parse_date_ms(text).expect("valid");
             assert_eq!(format_utc(ms), text);
         }

@@ -166,11 +166,7 @@ pub fn decide(input: &DecisionInput) -> Decision {
 /// asking why a user was not surveyed, since fixing the first rule may only reveal the next.
 pub fn explain(input: &DecisionInput) -> Vec<Decision> {
     let ctx = Ctx::new(input);
-    CHECKS
-        .iter()
-        .filter_map(|check| check(&ctx))
-        .map(|block| ctx.blocked(block))
-        .collect()
+    CHECKS.iter().filter_map(|check| check(&ctx)).map(|block| ctx.blocked(block)).collect()
 }
 
 type Check = fn(&Ctx) -> Option<Block>;
@@ -202,11 +198,7 @@ struct Ctx<'i, 'a> {
 impl<'i, 'a> Ctx<'i, 'a> {
     fn new(input: &'i DecisionInput<'a>) -> Self {
         let policy = input.policy.with_overrides(&input.rules.fatigue);
-        Self {
-            input,
-            policy,
-            rate_bp: input.rules.sampling_rate(),
-        }
+        Self { input, policy, rate_bp: input.rules.sampling_rate() }
     }
 
     fn timing(&self) -> Timing<'_> {
@@ -221,13 +213,7 @@ impl<'i, 'a> Ctx<'i, 'a> {
 
     fn eligible(&self) -> Decision {
         let detail = "eligible".to_owned();
-        Decision {
-            eligible: true,
-            rule: Rule::Eligible,
-            detail,
-            retry_after: None,
-            sampling_rate_bp: self.rate_bp,
-        }
+        Decision { eligible: true, rule: Rule::Eligible, detail, retry_after: None, sampling_rate_bp: self.rate_bp }
     }
 
     fn blocked(&self, b: Block) -> Decision {
@@ -242,19 +228,11 @@ impl<'i, 'a> Ctx<'i, 'a> {
 }
 
 fn block(rule: Rule, detail: impl Into<String>, retry_after: Option<i64>) -> Option<Block> {
-    Some(Block {
-        rule,
-        detail: detail.into(),
-        retry_after,
-    })
+    Some(Block { rule, detail: detail.into(), retry_after })
 }
 
 fn not_live(c: &Ctx) -> Option<Block> {
-    if c.input.survey_live {
-        None
-    } else {
-        block(Rule::SurveyNotLive, "the survey is not live", None)
-    }
+    if c.input.survey_live { None } else { block(Rule::SurveyNotLive, "the survey is not live", None) }
 }
 
 fn schedule(c: &Ctx) -> Option<Block> {
@@ -286,11 +264,7 @@ fn sampling(c: &Ctx) -> Option<Block> {
     if is_sampled(c.input.survey_id, c.input.subject.user_key, c.rate_bp) {
         return None;
     }
-    block(
-        Rule::Sampling,
-        format!("outside the {}% sample", f64::from(c.rate_bp) / 100.0),
-        None,
-    )
+    block(Rule::Sampling, format!("outside the {}% sample", f64::from(c.rate_bp) / 100.0), None)
 }
 
 /// The daily cap lifts at the next UTC midnight, which is when `responses_today` restarts.
@@ -300,11 +274,7 @@ fn cap_daily(c: &Ctx) -> Option<Block> {
         return None;
     }
     let tomorrow = c.input.now - c.input.now.rem_euclid(DAY_MS) + DAY_MS;
-    block(
-        Rule::ResponseCapDaily,
-        format!("{} answers today (cap {cap})", c.input.responses_today),
-        Some(tomorrow),
-    )
+    block(Rule::ResponseCapDaily, format!("{} answers today (cap {cap})", c.input.responses_today), Some(tomorrow))
 }
 
 fn cap_total(c: &Ctx) -> Option<Block> {
@@ -312,9 +282,5 @@ fn cap_total(c: &Ctx) -> Option<Block> {
     if c.input.responses_total < u64::from(cap) {
         return None;
     }
-    block(
-        Rule::ResponseCapTotal,
-        format!("{} answers in total (cap {cap})", c.input.responses_total),
-        None,
-    )
+    block(Rule::ResponseCapTotal, format!("{} answers in total (cap {cap})", c.input.responses_total), None)
 }

@@ -67,14 +67,10 @@ impl FatiguePolicy {
     /// The policy in force for one survey.
     pub fn with_overrides(&self, o: &FatigueOverrides) -> FatiguePolicy {
         FatiguePolicy {
-            first_survey_after_days: o
-                .first_survey_after_days
-                .unwrap_or(self.first_survey_after_days),
+            first_survey_after_days: o.first_survey_after_days.unwrap_or(self.first_survey_after_days),
             after_response_days: o.after_response_days.unwrap_or(self.after_response_days),
             after_decline_days: o.after_decline_days.unwrap_or(self.after_decline_days),
-            decline_backoff_after: o
-                .decline_backoff_after
-                .unwrap_or(self.decline_backoff_after),
+            decline_backoff_after: o.decline_backoff_after.unwrap_or(self.decline_backoff_after),
             decline_backoff_days: o.decline_backoff_days.unwrap_or(self.decline_backoff_days),
             after_snooze_days: o.after_snooze_days.unwrap_or(self.after_snooze_days),
             global_cooldown_days: o.global_cooldown_days.unwrap_or(self.global_cooldown_days),
@@ -86,9 +82,7 @@ impl FatiguePolicy {
     pub fn problems(&self, prefix: &str) -> Vec<String> {
         match self.max_surveys_per_window {
             Some((0, days)) if days > 0 => {
-                vec![format!(
-                    "{prefix}.max_surveys_per_window allows 0 surveys, so nobody would ever be asked"
-                )]
+                vec![format!("{prefix}.max_surveys_per_window allows 0 surveys, so nobody would ever be asked")]
             }
             _ => Vec::new(),
         }
@@ -126,11 +120,7 @@ pub enum HistoryKind {
 impl UserHistory {
     /// When the user last had `kind` on `survey_id`.
     pub fn last(&self, survey_id: i64, kind: HistoryKind) -> Option<i64> {
-        self.events
-            .iter()
-            .filter(|e| e.survey_id == survey_id && e.kind == kind)
-            .map(|e| e.at)
-            .max()
+        self.events.iter().filter(|e| e.survey_id == survey_id && e.kind == kind).map(|e| e.at).max()
     }
 
     /// Declines of `survey_id` after the user's last answer to it, and the latest of them.
@@ -138,14 +128,10 @@ impl UserHistory {
     /// An answer resets the count: someone who declined three times two years ago and has
     /// answered since is not a persistent decliner.
     pub fn declines_since_response(&self, survey_id: i64) -> (u32, Option<i64>) {
-        let answered = self
-            .last(survey_id, HistoryKind::Response)
-            .unwrap_or(i64::MIN);
+        let answered = self.last(survey_id, HistoryKind::Response).unwrap_or(i64::MIN);
         self.events
             .iter()
-            .filter(|e| {
-                e.survey_id == survey_id && e.kind == HistoryKind::Decline && e.at > answered
-            })
+            .filter(|e| e.survey_id == survey_id && e.kind == HistoryKind::Decline && e.at > answered)
             .fold((0, None), |(n, last), e| (n + 1, last.max(Some(e.at))))
     }
 
@@ -157,23 +143,14 @@ impl UserHistory {
     /// asked to see it again after the snooze period and a longer cooldown would silently
     /// overrule that.
     pub fn last_contact(&self, survey_id: i64) -> Option<&HistoryEvent> {
-        let snoozed = self
-            .last(survey_id, HistoryKind::Snooze)
-            .unwrap_or(i64::MIN);
-        self.events
-            .iter()
-            .filter(|e| e.survey_id != survey_id || e.at > snoozed)
-            .max_by_key(|e| e.at)
+        let snoozed = self.last(survey_id, HistoryKind::Snooze).unwrap_or(i64::MIN);
+        self.events.iter().filter(|e| e.survey_id != survey_id || e.at > snoozed).max_by_key(|e| e.at)
     }
 
     /// Times of displays of any survey after `since`, latest first.
     pub fn displays_since(&self, since: i64) -> Vec<i64> {
-        let mut at: Vec<i64> = self
-            .events
-            .iter()
-            .filter(|e| e.kind == HistoryKind::Display && e.at > since)
-            .map(|e| e.at)
-            .collect();
+        let mut at: Vec<i64> =
+            self.events.iter().filter(|e| e.kind == HistoryKind::Display && e.at > since).map(|e| e.at).collect();
         at.sort_unstable_by(|a, b| b.cmp(a));
         at
     }
@@ -191,12 +168,7 @@ pub(crate) struct Timing<'a> {
 impl Timing<'_> {
     pub fn first_survey(&self) -> Option<Block> {
         let days = self.policy.first_survey_after_days;
-        self.wait(
-            Rule::FirstSurveyDelay,
-            self.history.first_seen_at,
-            days,
-            "first seen",
-        )
+        self.wait(Rule::FirstSurveyDelay, self.history.first_seen_at, days, "first seen")
     }
 
     /// After an answer; a relational survey's cadence replaces the policy's delay.
@@ -204,12 +176,7 @@ impl Timing<'_> {
         let at = self.history.last(self.survey_id, HistoryKind::Response)?;
         match self.cadence_days {
             Some(days) => self.wait(Rule::Cadence, at, days, "answered (relational cadence)"),
-            None => self.wait(
-                Rule::AfterResponse,
-                at,
-                self.policy.after_response_days,
-                "answered",
-            ),
+            None => self.wait(Rule::AfterResponse, at, self.policy.after_response_days, "answered"),
         }
     }
 
@@ -219,40 +186,20 @@ impl Timing<'_> {
         let backoff_after = self.policy.decline_backoff_after;
         if backoff_after > 0 && count >= backoff_after {
             let what = format!("declined {count} times, last");
-            return self.wait(
-                Rule::DeclineBackoff,
-                at,
-                self.policy.decline_backoff_days,
-                &what,
-            );
+            return self.wait(Rule::DeclineBackoff, at, self.policy.decline_backoff_days, &what);
         }
-        self.wait(
-            Rule::AfterDecline,
-            at,
-            self.policy.after_decline_days,
-            "declined",
-        )
+        self.wait(Rule::AfterDecline, at, self.policy.after_decline_days, "declined")
     }
 
     pub fn after_snooze(&self) -> Option<Block> {
         let at = self.history.last(self.survey_id, HistoryKind::Snooze)?;
-        self.wait(
-            Rule::AfterSnooze,
-            at,
-            self.policy.after_snooze_days,
-            "asked to be asked later",
-        )
+        self.wait(Rule::AfterSnooze, at, self.policy.after_snooze_days, "asked to be asked later")
     }
 
     pub fn global_cooldown(&self) -> Option<Block> {
         let contact = self.history.last_contact(self.survey_id)?;
         let what = format!("last contact (survey {})", contact.survey_id);
-        self.wait(
-            Rule::GlobalCooldown,
-            contact.at,
-            self.policy.global_cooldown_days,
-            &what,
-        )
+        self.wait(Rule::GlobalCooldown, contact.at, self.policy.global_cooldown_days, &what)
     }
 
     /// At most `count` displays in the last `days`; blocks until the `count`-th latest display
@@ -262,24 +209,13 @@ impl Timing<'_> {
         if days == 0 {
             return None;
         }
-        let shown = self
-            .history
-            .displays_since(self.now.saturating_sub(days_ms(days)));
+        let shown = self.history.displays_since(self.now.saturating_sub(days_ms(days)));
         if shown.len() < count as usize {
             return None;
         }
-        let detail = format!(
-            "{} surveys shown in the last {days} days (at most {count})",
-            shown.len()
-        );
-        let retry_after = count
-            .checked_sub(1)
-            .map(|i| shown[i as usize].saturating_add(days_ms(days)));
-        Some(Block {
-            rule: Rule::SurveyCap,
-            detail,
-            retry_after,
-        })
+        let detail = format!("{} surveys shown in the last {days} days (at most {count})", shown.len());
+        let retry_after = count.checked_sub(1).map(|i| shown[i as usize].saturating_add(days_ms(days)));
+        Some(Block { rule: Rule::SurveyCap, detail, retry_after })
     }
 
     /// Blocks with `rule` until `days` after `since`.
@@ -290,11 +226,7 @@ impl Timing<'_> {
         let until = since.saturating_add(days_ms(days));
         (self.now < until).then(|| Block {
             rule,
-            detail: format!(
-                "{what} at {}; {days} days to wait, until {}",
-                format_utc(since),
-                format_utc(until)
-            ),
+            detail: format!("{what} at {}; {days} days to wait, until {}", format_utc(since), format_utc(until)),
             retry_after: Some(until),
         })
     }

@@ -25,8 +25,7 @@ pub use decide::{Decision, DecisionInput, Rule, decide, explain};
 pub use fatigue::{FatigueOverrides, FatiguePolicy, HistoryEvent, HistoryKind, UserHistory};
 pub use sampling::{FULL_RATE_BP, is_sampled, sampling_bucket};
 pub use targeting::{
-    Condition, Exclusion, MatchMode, Source, Subject, Targeting, internal_reason, is_internal,
-    targeting_miss,
+    Condition, Exclusion, MatchMode, Source, Subject, Targeting, internal_reason, is_internal, targeting_miss,
 };
 pub use triggers::{Trigger, TriggerContext, UrlOp, UrlRule, glob_match, trigger_fires};
 
@@ -79,9 +78,7 @@ pub struct ResponseCaps {
 impl SurveyRules {
     /// The sampling rate in force, in basis points, clamped to 0..=10000.
     pub fn sampling_rate(&self) -> u32 {
-        self.sampling_rate_bp
-            .unwrap_or(FULL_RATE_BP)
-            .min(FULL_RATE_BP)
+        self.sampling_rate_bp.unwrap_or(FULL_RATE_BP).min(FULL_RATE_BP)
     }
 
     /// The relational cadence: `cadence_days`, else the first [`Trigger::Cadence`].

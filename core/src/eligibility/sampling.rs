@@ -21,10 +21,7 @@ const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// poorly, so the murmur3 64-bit finaliser follows. The survey id is a fixed 8 bytes, so no two
 /// (survey, key) pairs share an input. `% 10000` on a 64-bit value is biased by < 1e-15.
 pub fn sampling_bucket(survey_id: i64, user_key: &str) -> u32 {
-    let hash = fnv1a(
-        fnv1a(FNV_OFFSET, &survey_id.to_le_bytes()),
-        user_key.as_bytes(),
-    );
+    let hash = fnv1a(fnv1a(FNV_OFFSET, &survey_id.to_le_bytes()), user_key.as_bytes());
     (fmix64(hash) % u64::from(FULL_RATE_BP)) as u32
 }
 
@@ -34,9 +31,7 @@ pub fn is_sampled(survey_id: i64, user_key: &str, rate_bp: u32) -> bool {
 }
 
 fn fnv1a(state: u64, bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .fold(state, |h, b| (h ^ u64::from(*b)).wrapping_mul(FNV_PRIME))
+    bytes.iter().fold(state, |h, b| (h ^ u64::from(*b)).wrapping_mul(FNV_PRIME))
 }
 
 /// MurmurHash3's 64-bit finaliser: every input bit affects every output bit.

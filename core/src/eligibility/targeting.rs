@@ -107,8 +107,7 @@ impl<'a> Subject<'a> {
     }
 
     fn email(&self) -> Option<&'a str> {
-        self.email
-            .or_else(|| self.user_attributes.get("email").and_then(Value::as_str))
+        self.email.or_else(|| self.user_attributes.get("email").and_then(Value::as_str))
     }
 }
 
@@ -121,8 +120,7 @@ fn dotted<'a>(attributes: &'a Attributes, path: &str) -> Option<&'a Value> {
 
 impl Condition {
     pub fn matches(&self, subject: &Subject) -> bool {
-        self.op
-            .test(subject.attribute(self.source, &self.attribute), &self.value)
+        self.op.test(subject.attribute(self.source, &self.attribute), &self.value)
     }
 
     fn describe(&self) -> String {
@@ -130,12 +128,7 @@ impl Condition {
             Source::User => "user",
             Source::Account => "account",
         };
-        format!(
-            "{source}.{} {} {}",
-            self.attribute,
-            self.op.as_str(),
-            self.value
-        )
+        format!("{source}.{} {} {}", self.attribute, self.op.as_str(), self.value)
     }
 }
 
@@ -151,71 +144,33 @@ pub fn internal_reason(targeting: &Targeting, subject: &Subject) -> Option<Strin
         return Some(format!("excluded by {}", c.describe()));
     }
     let email = subject.email()?;
-    let domain = exclude
-        .email_domains
-        .iter()
-        .find(|d| email_in_domain(email, d))?;
-    Some(format!(
-        "e-mail domain {} is excluded",
-        domain.trim_start_matches('@')
-    ))
+    let domain = exclude.email_domains.iter().find(|d| email_in_domain(email, d))?;
+    Some(format!("e-mail domain {} is excluded", domain.trim_start_matches('@')))
 }
 
 /// Why the subject is outside the targeting, if it is (`None` = targeted).
 pub fn targeting_miss(targeting: &Targeting, subject: &Subject) -> Option<String> {
     let t = targeting;
-    if !t.roles.is_empty()
-        && !subject
-            .role
-            .is_some_and(|r| t.roles.iter().any(|x| x.eq_ignore_ascii_case(r)))
-    {
-        return Some(format!(
-            "role {} is not one of {:?}",
-            subject.role.unwrap_or("(none)"),
-            t.roles
-        ));
+    if !t.roles.is_empty() && !subject.role.is_some_and(|r| t.roles.iter().any(|x| x.eq_ignore_ascii_case(r))) {
+        return Some(format!("role {} is not one of {:?}", subject.role.unwrap_or("(none)"), t.roles));
     }
-    if !t.languages.is_empty()
-        && !subject
-            .language
-            .is_some_and(|l| t.languages.iter().any(|x| language_matches(x, l)))
+    if !t.languages.is_empty() && !subject.language.is_some_and(|l| t.languages.iter().any(|x| language_matches(x, l)))
     {
-        return Some(format!(
-            "language {} is not one of {:?}",
-            subject.language.unwrap_or("(none)"),
-            t.languages
-        ));
+        return Some(format!("language {} is not one of {:?}", subject.language.unwrap_or("(none)"), t.languages));
     }
-    if !t.devices.is_empty()
-        && !subject
-            .device
-            .is_some_and(|d| t.devices.iter().any(|x| x.eq_ignore_ascii_case(d)))
-    {
-        return Some(format!(
-            "device {} is not one of {:?}",
-            subject.device.unwrap_or("(none)"),
-            t.devices
-        ));
+    if !t.devices.is_empty() && !subject.device.is_some_and(|d| t.devices.iter().any(|x| x.eq_ignore_ascii_case(d))) {
+        return Some(format!("device {} is not one of {:?}", subject.device.unwrap_or("(none)"), t.devices));
     }
     conditions_miss(t, subject)
 }
 
 fn conditions_miss(t: &Targeting, subject: &Subject) -> Option<String> {
     match t.match_mode {
-        MatchMode::All => t
-            .conditions
-            .iter()
-            .find(|c| !c.matches(subject))
-            .map(|c| format!("{} does not hold", c.describe())),
-        MatchMode::Any
-            if t.conditions.is_empty() || t.conditions.iter().any(|c| c.matches(subject)) =>
-        {
-            None
+        MatchMode::All => {
+            t.conditions.iter().find(|c| !c.matches(subject)).map(|c| format!("{} does not hold", c.describe()))
         }
-        MatchMode::Any => Some(format!(
-            "none of the {} conditions holds",
-            t.conditions.len()
-        )),
+        MatchMode::Any if t.conditions.is_empty() || t.conditions.iter().any(|c| c.matches(subject)) => None,
+        MatchMode::Any => Some(format!("none of the {} conditions holds", t.conditions.len())),
     }
 }
 
@@ -232,9 +187,7 @@ fn language_matches(wanted: &str, actual: &str) -> bool {
 /// not.
 fn email_in_domain(email: &str, domain: &str) -> bool {
     let domain = domain.trim().trim_start_matches('@');
-    let Some((_, host)) = email.trim().rsplit_once('@') else {
-        return false;
-    };
+    let Some((_, host)) = email.trim().rsplit_once('@') else { return false };
     !domain.is_empty()
         && (host.eq_ignore_ascii_case(domain)
             || (host.len() > domain.len()

@@ -78,10 +78,7 @@ fn first_occurrence() -> u32 {
 
 /// The first of the survey's triggers that fires on `ctx`, if any (its delay is the caller's to
 /// honour).
-pub fn trigger_fires<'r>(
-    rules: &'r super::SurveyRules,
-    ctx: &TriggerContext,
-) -> Option<&'r Trigger> {
+pub fn trigger_fires<'r>(rules: &'r super::SurveyRules, ctx: &TriggerContext) -> Option<&'r Trigger> {
     rules.triggers.iter().find(|trigger| trigger.fires(ctx))
 }
 
@@ -89,25 +86,14 @@ impl Trigger {
     pub fn fires(&self, ctx: &TriggerContext) -> bool {
         match (self, ctx) {
             (
-                Trigger::Event {
-                    name,
-                    conditions,
-                    nth_occurrence,
-                    ..
-                },
-                TriggerContext::Event {
-                    name: seen,
-                    properties,
-                    occurrence,
-                },
+                Trigger::Event { name, conditions, nth_occurrence, .. },
+                TriggerContext::Event { name: seen, properties, occurrence },
             ) => {
                 name == seen
                     && *occurrence >= nth_occurrence.unwrap_or(1)
                     && conditions.iter().all(|c| c.matches(properties))
             }
-            (Trigger::PageView { url, .. }, TriggerContext::PageView { url: seen }) => {
-                url.matches(seen)
-            }
+            (Trigger::PageView { url, .. }, TriggerContext::PageView { url: seen }) => url.matches(seen),
             (Trigger::Cadence { .. }, _) => true,
             _ => false,
         }
@@ -116,9 +102,7 @@ impl Trigger {
     /// Milliseconds to wait after the trigger before showing the survey.
     pub fn delay_ms(&self) -> u64 {
         match self {
-            Trigger::Event { delay_ms, .. } | Trigger::PageView { delay_ms, .. } => {
-                delay_ms.unwrap_or(0)
-            }
+            Trigger::Event { delay_ms, .. } | Trigger::PageView { delay_ms, .. } => delay_ms.unwrap_or(0),
             Trigger::Cadence { .. } => 0,
         }
     }

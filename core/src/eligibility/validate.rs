@@ -13,9 +13,7 @@ impl SurveyRules {
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.sampling_rate_bp.is_some_and(|bp| bp > FULL_RATE_BP) {
-            out.push(format!(
-                "rules.sampling_rate_bp must be at most {FULL_RATE_BP} (100%)"
-            ));
+            out.push(format!("rules.sampling_rate_bp must be at most {FULL_RATE_BP} (100%)"));
         }
         for (i, trigger) in self.triggers.iter().enumerate() {
             trigger_problems(&format!("rules.triggers[{i}]"), trigger, &mut out);
@@ -33,14 +31,9 @@ impl SurveyRules {
         {
             out.push("rules.schedule.starts_at must be before rules.schedule.ends_at".to_owned());
         }
-        for (name, cap) in [
-            ("per_day", self.response_caps.per_day),
-            ("total", self.response_caps.total),
-        ] {
+        for (name, cap) in [("per_day", self.response_caps.per_day), ("total", self.response_caps.total)] {
             if cap == Some(0) {
-                out.push(format!(
-                    "rules.response_caps.{name} must be at least 1 (leave it out for no cap)"
-                ));
+                out.push(format!("rules.response_caps.{name} must be at least 1 (leave it out for no cap)"));
             }
         }
     }
@@ -56,28 +49,19 @@ impl SurveyRules {
         if let (Some(days), Some((i, every))) = (self.cadence_days, trigger_cadence)
             && days != every
         {
-            out.push(format!(
-                "rules.cadence_days ({days}) and rules.triggers[{i}].every_days ({every}) disagree"
-            ));
+            out.push(format!("rules.cadence_days ({days}) and rules.triggers[{i}].every_days ({every}) disagree"));
         }
     }
 }
 
 fn trigger_problems(path: &str, trigger: &Trigger, out: &mut Vec<String>) {
     match trigger {
-        Trigger::Event {
-            name,
-            conditions,
-            nth_occurrence,
-            ..
-        } => {
+        Trigger::Event { name, conditions, nth_occurrence, .. } => {
             if name.trim().is_empty() {
                 out.push(format!("{path}.name must not be empty"));
             }
             if *nth_occurrence == Some(0) {
-                out.push(format!(
-                    "{path}.nth_occurrence must be at least 1 (1 = the first occurrence)"
-                ));
+                out.push(format!("{path}.nth_occurrence must be at least 1 (1 = the first occurrence)"));
             }
             for (j, c) in conditions.iter().enumerate() {
                 property_problems(&format!("{path}.conditions[{j}]"), c, out);
@@ -88,9 +72,7 @@ fn trigger_problems(path: &str, trigger: &Trigger, out: &mut Vec<String>) {
                 out.push(format!("{path}.url.value {problem}"));
             }
         }
-        Trigger::Cadence { every_days: 0 } => {
-            out.push(format!("{path}.every_days must be at least 1"))
-        }
+        Trigger::Cadence { every_days: 0 } => out.push(format!("{path}.every_days must be at least 1")),
         Trigger::Cadence { .. } => {}
     }
 }
@@ -139,9 +121,6 @@ fn fatigue_problems(f: &FatigueOverrides, out: &mut Vec<String>) {
     if let Some((0, days)) = f.max_surveys_per_window
         && days > 0
     {
-        out.push(
-            "rules.fatigue.max_surveys_per_window allows 0 surveys, so nobody would ever be asked"
-                .to_owned(),
-        );
+        out.push("rules.fatigue.max_surveys_per_window allows 0 surveys, so nobody would ever be asked".to_owned());
     }
 }

@@ -104,20 +104,11 @@ impl Lexicon {
 
     fn build() -> Self {
         let words = WORDS.iter().map(|(w, v)| (stem(w), *v)).collect();
-        let mut phrases: Vec<(Vec<String>, f64)> = PHRASES
-            .iter()
-            .map(|(p, v)| (tokenize(p).into_iter().map(|t| t.stem).collect(), *v))
-            .collect();
+        let mut phrases: Vec<(Vec<String>, f64)> =
+            PHRASES.iter().map(|(p, v)| (tokenize(p).into_iter().map(|t| t.stem).collect(), *v)).collect();
         phrases.sort_by_key(|(stems, _)| std::cmp::Reverse(stems.len()));
-        let boosters = BOOSTERS
-            .iter()
-            .map(|(w, v)| ((*w).to_owned(), *v))
-            .collect();
-        Self {
-            words,
-            phrases,
-            boosters,
-        }
+        let boosters = BOOSTERS.iter().map(|(w, v)| ((*w).to_owned(), *v)).collect();
+        Self { words, phrases, boosters }
     }
 
     pub(super) fn word(&self, stem: &str) -> Option<f64> {
@@ -157,10 +148,7 @@ mod tests {
         let mut seen: HashMap<String, (&str, f64)> = HashMap::new();
         for (word, valence) in WORDS {
             if let Some((other, v)) = seen.insert(stem(word), (word, *valence)) {
-                assert!(
-                    (v - valence).abs() < 0.5,
-                    "{word} ({valence}) and {other} ({v}) share a stem"
-                );
+                assert!((v - valence).abs() < 0.5, "{word} ({valence}) and {other} ({v}) share a stem");
             }
         }
     }

@@ -45,36 +45,20 @@ pub struct ThemeLift {
 /// highest lift first, ties by name. Empty when there are no detractors or no other comments:
 /// there is then nothing to compare. A theme listed twice in one row counts once.
 pub fn theme_lift(rows: &[(Band, Vec<String>)]) -> Vec<ThemeLift> {
-    let detractors = rows
-        .iter()
-        .filter(|(band, _)| *band == Band::Detractor)
-        .count() as u64;
+    let detractors = rows.iter().filter(|(band, _)| *band == Band::Detractor).count() as u64;
     let others = rows.len() as u64 - detractors;
     if detractors == 0 || others == 0 {
         return Vec::new();
     }
-    let themes: BTreeSet<&str> = rows
-        .iter()
-        .flat_map(|(_, themes)| themes.iter().map(String::as_str))
-        .collect();
+    let themes: BTreeSet<&str> = rows.iter().flat_map(|(_, themes)| themes.iter().map(String::as_str)).collect();
     let mut out: Vec<ThemeLift> = themes
         .into_iter()
         .map(|theme| {
             let (detractors_with, others_with) = count_with(rows, theme);
-            Cells {
-                a: detractors_with,
-                n1: detractors,
-                c: others_with,
-                n0: others,
-            }
-            .lift(theme)
+            Cells { a: detractors_with, n1: detractors, c: others_with, n0: others }.lift(theme)
         })
         .collect();
-    out.sort_by(|x, y| {
-        y.lift
-            .total_cmp(&x.lift)
-            .then_with(|| x.theme.cmp(&y.theme))
-    });
+    out.sort_by(|x, y| y.lift.total_cmp(&x.lift).then_with(|| x.theme.cmp(&y.theme)));
     out
 }
 
@@ -83,11 +67,7 @@ fn count_with(rows: &[(Band, Vec<String>)], theme: &str) -> (u64, u64) {
     let mut counts = (0, 0);
     for (band, themes) in rows {
         if themes.iter().any(|t| t == theme) {
-            if *band == Band::Detractor {
-                counts.0 += 1
-            } else {
-                counts.1 += 1
-            }
+            if *band == Band::Detractor { counts.0 += 1 } else { counts.1 += 1 }
         }
     }
     counts
@@ -109,11 +89,7 @@ impl Cells {
         let (rr_low, rr_high) = self.risk_ratio_interval();
         let to_lift = |rr: f64| rr / (w * rr + 1.0 - w);
         let low = if self.a == 0 { 0.0 } else { to_lift(rr_low) };
-        let high = if self.c == 0 {
-            1.0 / w
-        } else {
-            to_lift(rr_high)
-        };
+        let high = if self.c == 0 { 1.0 / w } else { to_lift(rr_high) };
         ThemeLift {
             theme: theme.to_owned(),
             detractors_with: self.a,
@@ -143,34 +119,19 @@ mod tests {
     use super::*;
 
     fn close(actual: f64, expected: f64) {
-        assert!(
-            (actual - expected).abs() < 1e-6,
-            "{actual} is not {expected}"
-        );
+        assert!((actual - expected).abs() < 1e-6, "{actual} is not {expected}");
     }
 
     /// `a` of `n1` detractors and `c` of `n0` promoters mention "t"; everyone else mentions "x".
     fn rows(a: usize, n1: usize, c: usize, n0: usize) -> Vec<(Band, Vec<String>)> {
         let row = |band, with: bool| (band, vec![if with { "t" } else { "x" }.to_owned()]);
         let detractors = (0..n1).map(|i| row(Band::Detractor, i < a));
-        let others = (0..n0).map(|i| {
-            row(
-                if i % 2 == 0 {
-                    Band::Promoter
-                } else {
-                    Band::Passive
-                },
-                i < c,
-            )
-        });
+        let others = (0..n0).map(|i| row(if i % 2 == 0 { Band::Promoter } else { Band::Passive }, i < c));
         detractors.chain(others).collect()
     }
 
     fn theme<'a>(lifts: &'a [ThemeLift], name: &str) -> &'a ThemeLift {
-        lifts
-            .iter()
-            .find(|l| l.theme == name)
-            .expect("theme present")
+        lifts.iter().find(|l| l.theme == name).expect("theme present")
     }
 
     /// 20/40 detractors vs 10/60 others: RR = 0.5 / (1/6) = 3,
@@ -180,10 +141,7 @@ mod tests {
     fn katz_interval_matches_hand_computed_values() {
         let lifts = theme_lift(&rows(20, 40, 10, 60));
         let t = theme(&lifts, "t");
-        assert_eq!(
-            (t.detractors_with, t.detractors, t.others_with, t.others),
-            (20, 40, 10, 60)
-        );
+        assert_eq!((t.detractors_with, t.detractors, t.others_with, t.others), (20, 40, 10, 60));
         close(t.lift, 0.5 / 0.3);
         close(t.low, 1.280021758);
         close(t.high, 1.980505145);
@@ -195,10 +153,7 @@ mod tests {
     /// RR in [0.361163, 2.768836], w = 1/3: lift in [0.458879, 1.741831].
     #[test]
     fn an_even_theme_has_lift_one_and_is_not_flagged() {
-        let t = theme_lift(&rows(5, 50, 10, 100))
-            .into_iter()
-            .find(|l| l.theme == "t")
-            .expect("t");
+        let t = theme_lift(&rows(5, 50, 10, 100)).into_iter().find(|l| l.theme == "t").expect("t");
         close(t.lift, 1.0);
         close(t.low, 0.458878881);
         close(t.high, 1.741831452);
@@ -210,18 +165,12 @@ mod tests {
     /// low RR 1.014750 → lift 1.009785.
     #[test]
     fn zero_cells_use_the_half_correction_and_keep_the_point_inside() {
-        let t = theme_lift(&rows(0, 10, 5, 20))
-            .into_iter()
-            .find(|l| l.theme == "t")
-            .expect("t");
+        let t = theme_lift(&rows(0, 10, 5, 20)).into_iter().find(|l| l.theme == "t").expect("t");
         close(t.lift, 0.0);
         close(t.low, 0.0);
         close(t.high, 1.765108978);
 
-        let t = theme_lift(&rows(4, 10, 0, 20))
-            .into_iter()
-            .find(|l| l.theme == "t")
-            .expect("t");
+        let t = theme_lift(&rows(4, 10, 0, 20)).into_iter().find(|l| l.theme == "t").expect("t");
         close(t.lift, 3.0);
         close(t.low, 1.009785348);
         close(t.high, 3.0);

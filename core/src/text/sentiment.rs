@@ -57,11 +57,7 @@ pub enum SentimentLabel {
 }
 
 impl SentimentLabel {
-    pub const ALL: [SentimentLabel; 3] = [
-        SentimentLabel::Negative,
-        SentimentLabel::Neutral,
-        SentimentLabel::Positive,
-    ];
+    pub const ALL: [SentimentLabel; 3] = [SentimentLabel::Negative, SentimentLabel::Neutral, SentimentLabel::Positive];
 
     pub fn of(score: f64) -> Self {
         if score >= NEUTRAL_BAND {
@@ -90,10 +86,7 @@ impl SentimentLabel {
 pub fn sentiment(comment: &str) -> Sentiment {
     let tokens = tokenize(comment);
     let score = normalise(weighted_sum(&tokens));
-    Sentiment {
-        score,
-        label: SentimentLabel::of(score),
-    }
+    Sentiment { score, label: SentimentLabel::of(score) }
 }
 
 /// Sum of the valences, each weighted by its side of the last contrast word.
@@ -128,19 +121,11 @@ fn valences(tokens: &[Token]) -> Vec<(usize, f64)> {
         }
         if base != 0.0 {
             let boosted = base * boost(lexicon, tokens, i);
-            let negator =
-                clause_before(tokens, i, NEGATION_WINDOW).find(|&j| is_negator(&tokens[j].word));
+            let negator = clause_before(tokens, i, NEGATION_WINDOW).find(|&j| is_negator(&tokens[j].word));
             if let Some(j) = negator {
                 used[j] = true;
             }
-            out.push((
-                i,
-                if negator.is_some() {
-                    boosted * NEGATION_SCALAR
-                } else {
-                    boosted
-                },
-            ));
+            out.push((i, if negator.is_some() { boosted * NEGATION_SCALAR } else { boosted }));
         }
         i += len;
     }
@@ -153,46 +138,24 @@ fn valences(tokens: &[Token]) -> Vec<(usize, f64)> {
 /// should, so each counts as a mild complaint. "no", "nothing" and "without" are left out: "no
 /// opinion yet", "nothing special" and "without help" are not complaints.
 fn dangling_denials<'a>(tokens: &'a [Token], used: &'a [bool]) -> impl Iterator<Item = usize> + 'a {
-    tokens
-        .iter()
-        .enumerate()
-        .filter(move |(j, t)| !used[*j] && is_denial(&t.word))
-        .map(|(j, _)| j)
+    tokens.iter().enumerate().filter(move |(j, t)| !used[*j] && is_denial(&t.word)).map(|(j, _)| j)
 }
 
 fn is_denial(word: &str) -> bool {
     is_negator(word)
-        && !matches!(
-            word,
-            "no" | "none"
-                | "nothing"
-                | "without"
-                | "hardly"
-                | "barely"
-                | "neither"
-                | "nor"
-                | "nowhere"
-        )
+        && !matches!(word, "no" | "none" | "nothing" | "without" | "hardly" | "barely" | "neither" | "nor" | "nowhere")
 }
 
 /// The positions of the words before `tokens[i]` in its clause, nearest first, at most `n`;
 /// stops at a contrast word so "not great but fast" does not negate "fast".
 fn clause_before(tokens: &[Token], i: usize, n: usize) -> impl Iterator<Item = usize> + '_ {
-    let start = tokens[..=i]
-        .iter()
-        .rposition(|t| t.clause_start)
-        .unwrap_or(0);
-    (start..i)
-        .rev()
-        .take(n)
-        .take_while(|&j| !is_contrast(&tokens[j].word))
+    let start = tokens[..=i].iter().rposition(|t| t.clause_start).unwrap_or(0);
+    (start..i).rev().take(n).take_while(|&j| !is_contrast(&tokens[j].word))
 }
 
 /// Product of the boosters just before `tokens[i]` ("really very slow" counts both).
 fn boost(lexicon: &Lexicon, tokens: &[Token], i: usize) -> f64 {
-    clause_before(tokens, i, BOOST_WINDOW)
-        .filter_map(|j| lexicon.booster(&tokens[j].word))
-        .product()
+    clause_before(tokens, i, BOOST_WINDOW).filter_map(|j| lexicon.booster(&tokens[j].word)).product()
 }
 
 /// "too many", "too long": excess is a complaint even when the word itself is neutral.
@@ -200,11 +163,7 @@ fn after_too(tokens: &[Token], i: usize) -> f64 {
     let word = &tokens[i].word;
     let follows_too = i > 0 && tokens[i - 1].word == "too" && !tokens[i].clause_start;
     let modifier = is_negator(word) || is_contrast(word) || Lexicon::get().booster(word).is_some();
-    if follows_too && !modifier {
-        TOO_VALENCE
-    } else {
-        0.0
-    }
+    if follows_too && !modifier { TOO_VALENCE } else { 0.0 }
 }
 
 /// VADER's squashing into (-1, 1); the clamp only guards against rounding.
@@ -229,13 +188,7 @@ mod tests {
         assert_eq!(label("Great product"), "positive");
         assert_eq!(label("The app is slow"), "negative");
         assert_eq!(label("I use it for invoices"), "neutral");
-        assert_eq!(
-            sentiment(""),
-            Sentiment {
-                score: 0.0,
-                label: SentimentLabel::Neutral
-            }
-        );
+        assert_eq!(sentiment(""), Sentiment { score: 0.0, label: SentimentLabel::Neutral });
     }
 
     #[test]
@@ -243,26 +196,12 @@ mod tests {
         for text in ["not good", "never works", "I would not recommend it"] {
             assert_eq!(label(text), "negative", "{text}");
         }
-        for text in [
-            "isn't slow",
-            "not slow anymore",
-            "no problems at all",
-            "never had an issue",
-            "without any bugs",
-        ] {
+        for text in ["isn't slow", "not slow anymore", "no problems at all", "never had an issue", "without any bugs"] {
             assert_eq!(label(text), "positive", "{text}");
         }
         assert!(score("not good") > score("bad"), "a negated word is damped");
-        assert_eq!(
-            label("not that it matters, the tool is great"),
-            "positive",
-            "a comma ends the negation"
-        );
-        assert_eq!(
-            label("no idea why people like it because it is great"),
-            "positive",
-            "beyond the window"
-        );
+        assert_eq!(label("not that it matters, the tool is great"), "positive", "a comma ends the negation");
+        assert_eq!(label("no idea why people like it because it is great"), "positive", "beyond the window");
     }
 
     #[test]
@@ -276,10 +215,7 @@ mod tests {
     #[test]
     fn the_clause_after_but_counts_more() {
         assert_eq!(label("A bit pricey but worth it"), "positive");
-        assert_eq!(
-            label("Great support, but the app is slow and buggy"),
-            "negative"
-        );
+        assert_eq!(label("Great support, but the app is slow and buggy"), "negative");
         // 1.9 before "but" at half weight, -1.8 after at 1.5 times: (0.95 - 2.7) / sqrt(... + 15).
         let sum: f64 = 0.5 * 1.9 - 1.5 * 1.8;
         assert!((score("good but slow") - sum / (sum * sum + 15.0).sqrt()).abs() < 1e-12);
@@ -295,34 +231,18 @@ mod tests {
 
     #[test]
     fn a_denial_with_nothing_to_negate_is_a_mild_complaint() {
-        for text in [
-            "Support never replied",
-            "The app won't start",
-            "Can't connect it to Okta",
-        ] {
+        for text in ["Support never replied", "The app won't start", "Can't connect it to Okta"] {
             assert_eq!(label(text), "negative", "{text}");
         }
-        for text in [
-            "No opinion yet",
-            "Nothing special",
-            "Learned it without help",
-        ] {
+        for text in ["No opinion yet", "Nothing special", "Learned it without help"] {
             assert_eq!(label(text), "neutral", "{text}");
         }
-        assert_eq!(
-            label("couldn't be happier"),
-            "positive",
-            "a denial inside a phrase is used"
-        );
+        assert_eq!(label("couldn't be happier"), "positive", "a denial inside a phrase is used");
     }
 
     #[test]
     fn wishes_are_not_praise() {
-        for text in [
-            "Would love a dark mode",
-            "It would be great to have custom fields",
-            "I'd like bulk editing",
-        ] {
+        for text in ["Would love a dark mode", "It would be great to have custom fields", "I'd like bulk editing"] {
             assert_eq!(label(text), "neutral", "{text}");
         }
         assert_eq!(label("I would recommend it"), "positive");
@@ -333,13 +253,7 @@ mod tests {
         assert_eq!(SentimentLabel::of(0.05), SentimentLabel::Positive);
         assert_eq!(SentimentLabel::of(0.049), SentimentLabel::Neutral);
         assert_eq!(SentimentLabel::of(-0.05), SentimentLabel::Negative);
-        assert_eq!(
-            SentimentLabel::parse("neutral"),
-            Some(SentimentLabel::Neutral)
-        );
-        assert_eq!(
-            serde_json::to_string(&SentimentLabel::Positive).expect("serialises"),
-            "\"positive\""
-        );
+        assert_eq!(SentimentLabel::parse("neutral"), Some(SentimentLabel::Neutral));
+        assert_eq!(serde_json::to_string(&SentimentLabel::Positive).expect("serialises"), "\"positive\"");
     }
 }

@@ -31,10 +31,7 @@ pub struct Theme {
     /// surrounding spaces) is merged into it.
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            min_length = 1,
-            pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
-        )
+        schema(min_length = 1, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")
     )]
     pub name: String,
     /// Words or phrases, written naturally ("load time"): each must contain a letter or digit
@@ -61,10 +58,7 @@ impl Taxonomy {
     /// Every theme whose keywords occur in `comment`, in taxonomy order.
     pub fn tag(&self, comment: &str) -> Vec<ThemeMatch> {
         let tokens = tokenize(comment);
-        self.themes
-            .iter()
-            .filter_map(|theme| theme.find(&tokens))
-            .collect()
+        self.themes.iter().filter_map(|theme| theme.find(&tokens)).collect()
     }
 
     /// Just the theme names of [`Taxonomy::tag`].
@@ -118,10 +112,7 @@ fn same_name(a: &str, b: &str) -> bool {
 
 impl Theme {
     pub fn new(name: &str, keywords: &[&str]) -> Self {
-        Self {
-            name: name.to_owned(),
-            keywords: keywords.iter().map(|k| (*k).to_owned()).collect(),
-        }
+        Self { name: name.to_owned(), keywords: keywords.iter().map(|k| (*k).to_owned()).collect() }
     }
 
     fn find(&self, tokens: &[Token]) -> Option<ThemeMatch> {
@@ -133,10 +124,7 @@ impl Theme {
                 }
             }
         }
-        (!evidence.is_empty()).then(|| ThemeMatch {
-            theme: self.name.clone(),
-            evidence,
-        })
+        (!evidence.is_empty()).then(|| ThemeMatch { theme: self.name.clone(), evidence })
     }
 
     fn problems(&self, path: &str, out: &mut Vec<String>) {
@@ -162,8 +150,7 @@ pub fn is_keyword_char(c: char) -> bool {
 
 /// What `str::trim` strips (`char::is_whitespace`), as a regex class body: `\s` differs between
 /// regex engines.
-pub const WHITESPACE_CLASS: &str =
-    r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+pub const WHITESPACE_CLASS: &str = r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 
 /// The rule of [`keyword_problem`] as a regular expression (the common subset: classes,
 /// anchors, counted repetition): either no `*` and at least one letter or digit, or a
@@ -197,8 +184,7 @@ pub fn keyword_pattern() -> String {
 /// refuses.
 fn keyword_problem(keyword: &str) -> Option<String> {
     if !keyword.contains('*') {
-        return (!keyword.chars().any(is_keyword_char))
-            .then(|| "must contain a word (a letter or a digit)".to_owned());
+        return (!keyword.chars().any(is_keyword_char)).then(|| "must contain a word (a letter or a digit)".to_owned());
     }
     let prefix = keyword.trim().strip_suffix('*').unwrap_or("*");
     let good = prefix.chars().count() >= MIN_PREFIX && prefix.chars().all(is_keyword_char);
@@ -217,36 +203,23 @@ impl Pattern {
         let trimmed = keyword.trim();
         match trimmed.strip_suffix('*') {
             // A prefix is compared with the word itself, not its stem: the editor wrote letters.
-            Some(body) => Self {
-                stems: Vec::new(),
-                prefix: Some(body.trim().to_lowercase()),
-            },
-            None => Self {
-                stems: tokenize(trimmed).into_iter().map(|t| t.stem).collect(),
-                prefix: None,
-            },
+            Some(body) => Self { stems: Vec::new(), prefix: Some(body.trim().to_lowercase()) },
+            None => Self { stems: tokenize(trimmed).into_iter().map(|t| t.stem).collect(), prefix: None },
         }
     }
 
     /// The comment's words at every place this keyword matches, joined by spaces.
     fn occurrences(&self, tokens: &[Token]) -> Vec<String> {
         match &self.prefix {
-            Some(prefix) if !prefix.is_empty() => tokens
-                .iter()
-                .filter(|t| t.word.starts_with(prefix.as_str()))
-                .map(|t| t.word.clone())
-                .collect(),
+            Some(prefix) if !prefix.is_empty() => {
+                tokens.iter().filter(|t| t.word.starts_with(prefix.as_str())).map(|t| t.word.clone()).collect()
+            }
             Some(_) => Vec::new(),
             None if self.stems.is_empty() => Vec::new(),
             None => tokens
                 .windows(self.stems.len())
                 .filter(|w| w.iter().zip(&self.stems).all(|(t, s)| &t.stem == s))
-                .map(|w| {
-                    w.iter()
-                        .map(|t| t.word.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
+                .map(|w| w.iter().map(|t| t.word.as_str()).collect::<Vec<_>>().join(" "))
                 .collect(),
         }
     }
@@ -255,9 +228,7 @@ impl Pattern {
 impl Default for Taxonomy {
     /// Ten themes that cover most product NPS comments; a starting point projects edit.
     fn default() -> Self {
-        Self {
-            themes: super::default_taxonomy::themes(),
-        }
+        Self { themes: super::default_taxonomy::themes() }
     }
 }
 
@@ -286,17 +257,11 @@ mod tests {
                     theme: "performance".into(),
                     evidence: vec!["slowly".into(), "slow".into(), "loading times".into()]
                 },
-                ThemeMatch {
-                    theme: "integrations".into(),
-                    evidence: vec!["integrations".into()]
-                },
+                ThemeMatch { theme: "integrations".into(), evidence: vec!["integrations".into()] },
             ]
         );
         assert_eq!(names(&taxonomy, "Pricing is fair"), ["pricing"]);
-        assert!(
-            names(&taxonomy, "load the time sheet").is_empty(),
-            "a phrase needs adjacent words"
-        );
+        assert!(names(&taxonomy, "load the time sheet").is_empty(), "a phrase needs adjacent words");
     }
 
     #[test]
@@ -331,18 +296,11 @@ mod tests {
     fn taxonomy_round_trips_through_json() {
         let taxonomy = Taxonomy::default();
         let json = serde_json::to_string(&taxonomy).expect("serialises");
-        assert_eq!(
-            serde_json::from_str::<Taxonomy>(&json).expect("deserialises"),
-            taxonomy
-        );
-        let edited: Taxonomy = serde_json::from_str(
-            r#"{"themes":[{"name":"sso","keywords":["single sign on","saml","okta"]}]}"#,
-        )
-        .expect("hand-written taxonomy");
-        assert_eq!(
-            edited.theme_names("Please add single sign-on via Okta"),
-            ["sso"]
-        );
+        assert_eq!(serde_json::from_str::<Taxonomy>(&json).expect("deserialises"), taxonomy);
+        let edited: Taxonomy =
+            serde_json::from_str(r#"{"themes":[{"name":"sso","keywords":["single sign on","saml","okta"]}]}"#)
+                .expect("hand-written taxonomy");
+        assert_eq!(edited.theme_names("Please add single sign-on via Okta"), ["sso"]);
     }
 
     #[test]
@@ -350,21 +308,7 @@ mod tests {
         let taxonomy = Taxonomy {
             themes: vec![
                 Theme::new("", &[]),
-                Theme::new(
-                    "speed",
-                    &[
-                        "slow",
-                        "!!",
-                        "in*",
-                        "load time*",
-                        "a*b",
-                        "don't*",
-                        " fast* ",
-                        "日本",
-                        "🐛",
-                        "x",
-                    ],
-                ),
+                Theme::new("speed", &["slow", "!!", "in*", "load time*", "a*b", "don't*", " fast* ", "日本", "🐛", "x"]),
             ],
         };
         assert_eq!(
@@ -380,10 +324,7 @@ mod tests {
                 "themes[1].keywords[8] must contain a word (a letter or a digit)",
             ]
         );
-        assert_eq!(
-            Taxonomy { themes: vec![] }.problems(),
-            ["themes must contain at least one theme"]
-        );
+        assert_eq!(Taxonomy { themes: vec![] }.problems(), ["themes must contain at least one theme"]);
     }
 
     #[test]
@@ -392,42 +333,24 @@ mod tests {
             themes: vec![
                 Theme::new("speed", &["slow", "slowly", "integrat*"]),
                 Theme::new("pricing", &["price"]),
-                Theme::new(
-                    " Speed ",
-                    &["fast", "Slow", "INTEGRAT*", "load time", "loading times"],
-                ),
+                Theme::new(" Speed ", &["fast", "Slow", "INTEGRAT*", "load time", "loading times"]),
             ],
         };
         assert_eq!(taxonomy.problems(), Vec::<String>::new());
         assert_eq!(
             taxonomy.normalised(),
-            Taxonomy {
-                themes: vec![
-                    Theme::new("speed", &["slow", "integrat*", "fast", "load time"]),
-                    Theme::new("pricing", &["price"])
-                ]
-            }
+            Taxonomy { themes: vec![Theme::new("speed", &["slow", "integrat*", "fast", "load time"]), Theme::new("pricing", &["price"])] }
         );
         let default = Taxonomy::default();
-        assert_eq!(
-            default.normalised(),
-            default,
-            "the default taxonomy has no repeats"
-        );
+        assert_eq!(default.normalised(), default, "the default taxonomy has no repeats");
     }
 
     #[test]
     fn the_keyword_pattern_lists_the_word_characters() {
         let pattern = keyword_pattern();
-        assert!(
-            pattern.starts_with("^[^*]*[\\u0030-\\u0039\\u0041-\\u005A\\u0061-\\u007A"),
-            "{}",
-            &pattern[..80]
-        );
+        assert!(pattern.starts_with("^[^*]*[\\u0030-\\u0039\\u0041-\\u005A\\u0061-\\u007A"), "{}", &pattern[..80]);
         assert!(pattern.contains("\\u4E00-"), "CJK ideographs are letters");
         assert!(!pattern.contains("\\uD800"), "no surrogates");
-        assert!(pattern.ends_with(
-            r"]{3,}\*[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
-        ));
+        assert!(pattern.ends_with(r"]{3,}\*[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"));
     }
 }

@@ -48,11 +48,7 @@ fn push_word(tokens: &mut Vec<Token>, word: &mut String, boundary: &mut bool) {
     // A trailing apostrophe is a quote mark or a plural possessive, not part of the word.
     let trimmed = word.trim_end_matches('\'');
     if !trimmed.is_empty() {
-        tokens.push(Token {
-            word: trimmed.to_owned(),
-            stem: stem(trimmed),
-            clause_start: *boundary,
-        });
+        tokens.push(Token { word: trimmed.to_owned(), stem: stem(trimmed), clause_start: *boundary });
         *boundary = false;
     }
     word.clear();
@@ -63,10 +59,7 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 fn ends_clause(c: char) -> bool {
-    matches!(
-        c,
-        '.' | ',' | ';' | ':' | '!' | '?' | '(' | ')' | '\u{2013}' | '\u{2014}' | '\n'
-    )
+    matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '(' | ')' | '\u{2013}' | '\u{2014}' | '\n')
 }
 
 /// A light English stemmer: strips one common suffix, then a final "e".
@@ -99,20 +92,14 @@ fn strip_suffix(word: &str) -> String {
         if suffix == "ed" && word.ends_with("eed") {
             return word.to_owned();
         }
-        if let Some(root) = word
-            .strip_suffix(suffix)
-            .filter(|r| r.len() >= 3 && has_vowel(r))
-        {
+        if let Some(root) = word.strip_suffix(suffix).filter(|r| r.len() >= 3 && has_vowel(r)) {
             return undouble(root).to_owned();
         }
     }
     if let Some(root) = word.strip_suffix("ly").filter(|r| r.len() >= 4) {
         return root.to_owned();
     }
-    if let Some(root) = word
-        .strip_suffix('s')
-        .filter(|r| !r.ends_with(['s', 'u', 'i']))
-    {
+    if let Some(root) = word.strip_suffix('s').filter(|r| !r.ends_with(['s', 'u', 'i'])) {
         return root.to_owned();
     }
     word.to_owned()
@@ -126,11 +113,7 @@ fn has_vowel(s: &str) -> bool {
 fn undouble(root: &str) -> &str {
     let bytes = root.as_bytes();
     match bytes {
-        [.., a, b]
-            if a == b
-                && !matches!(a, b'l' | b's' | b'z')
-                && !has_vowel(&root[root.len() - 1..]) =>
-        {
+        [.., a, b] if a == b && !matches!(a, b'l' | b's' | b'z') && !has_vowel(&root[root.len() - 1..]) => {
             &root[..root.len() - 1]
         }
         _ => root,
@@ -158,9 +141,7 @@ mod tests {
     fn splits_on_unicode_word_boundaries_and_keeps_apostrophes() {
         assert_eq!(
             words("It ISN’T slow—the café's UI is user-friendly!"),
-            [
-                "it", "isn't", "slow", "the", "café's", "ui", "is", "user", "friendly"
-            ]
+            ["it", "isn't", "slow", "the", "café's", "ui", "is", "user", "friendly"]
         );
         assert_eq!(words("'quoted' words'"), ["quoted", "words"]);
         assert!(tokenize("  ... !!").is_empty());
@@ -168,10 +149,7 @@ mod tests {
 
     #[test]
     fn marks_clause_starts() {
-        let starts: Vec<bool> = tokenize("not great. fast, though")
-            .iter()
-            .map(|t| t.clause_start)
-            .collect();
+        let starts: Vec<bool> = tokenize("not great. fast, though").iter().map(|t| t.clause_start).collect();
         assert_eq!(starts, [true, false, true, true]);
     }
 
@@ -200,9 +178,7 @@ mod tests {
 
     #[test]
     fn leaves_short_and_special_words_alone() {
-        for word in [
-            "bug", "ui", "speed", "need", "status", "miss", "install", "isn't", "free", "café",
-        ] {
+        for word in ["bug", "ui", "speed", "need", "status", "miss", "install", "isn't", "free", "café"] {
             assert_eq!(stem(word), word);
         }
         assert_eq!(stem("bugs"), "bug");

@@ -20,13 +20,7 @@ pub enum AdminRole {
 }
 
 impl AdminRole {
-    pub const ALL: [AdminRole; 5] = [
-        AdminRole::Owner,
-        AdminRole::Admin,
-        AdminRole::Analyst,
-        AdminRole::Hr,
-        AdminRole::PartnerManager,
-    ];
+    pub const ALL: [AdminRole; 5] = [AdminRole::Owner, AdminRole::Admin, AdminRole::Analyst, AdminRole::Hr, AdminRole::PartnerManager];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -82,13 +76,7 @@ impl AdminRole {
 pub struct Credentials {
     /// An address: after the whitespace `str::trim` strips, it neither starts nor ends with `@`
     /// and has one in between (the pattern spells that whitespace out).
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            max_length = 254,
-            pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*@[\s\S]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*@[\s\S]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"))]
     pub email: String,
     #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: String,
@@ -97,13 +85,7 @@ pub struct Credentials {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct NewAdminUser {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            max_length = 254,
-            pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*@[\s\S]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*@[\s\S]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"))]
     pub email: String,
     #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 1024))]
     pub password: String,
@@ -177,10 +159,7 @@ pub struct PasswordChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ProjectInput {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 200, pattern = r"\S")
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
     pub name: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::wire::limits::Origin>))]
@@ -223,11 +202,7 @@ pub struct SurveyInput {
     /// Not only spaces.
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 200,
-            pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
-        )
+        schema(min_length = 1, max_length = 200, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")
     )]
     pub name: String,
     pub kind: SurveyKind,
@@ -254,3 +229,4 @@ pub struct Survey {
     pub created_at: i64,
     pub updated_at: i64,
 }
+

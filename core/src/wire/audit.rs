@@ -25,13 +25,7 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 5] = [
-        AuditKind::Write,
-        AuditKind::Export,
-        AuditKind::ProtectedRead,
-        AuditKind::AuditRead,
-        AuditKind::Denied,
-    ];
+    pub const ALL: [AuditKind; 5] = [AuditKind::Write, AuditKind::Export, AuditKind::ProtectedRead, AuditKind::AuditRead, AuditKind::Denied];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -11,14 +11,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct IdentifyRequest {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
@@ -37,28 +30,14 @@ pub struct IdentifyRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AccountMembership {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
     pub attributes: Attributes,
     /// `executive_buyer`, `admin`, `end_user` or a custom role name.
     #[serde(default = "default_role")]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub role: String,
 }
 
@@ -80,24 +59,10 @@ pub struct IdentifyResponse {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DisplayRequest {
     /// Client-generated id: retries with the same id are stored once.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub display_id: String,
     pub survey_id: i64,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
     #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub trigger: Option<String>,
@@ -117,33 +82,12 @@ pub struct DisplayRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ResponseRequest {
     /// Client-generated id: retries with the same id are stored once.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub response_id: String,
     pub survey_id: i64,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub display_id: Option<String>,
     pub score: NpsScore,
     #[cfg_attr(feature = "openapi", schema(max_length = 35))]
@@ -161,14 +105,7 @@ pub struct ResponseRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CompleteRequest {
     pub survey_id: i64,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
     #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub comment: Option<String>,
@@ -218,27 +155,15 @@ impl utoipa::PartialSchema for FeedbackRequest {
             let object = ObjectBuilder::new()
                 .property("action_id", super::limits::ClientId::schema())
                 .property("user_id", super::limits::ClientId::schema())
-                .property(
-                    "kind",
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .enum_values(Some(kinds.iter().copied())),
-                )
+                .property("kind", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(kinds.iter().copied())))
                 .property("survey_id", survey)
                 .required("action_id")
                 .required("user_id")
                 .required("kind");
-            if survey_required {
-                object.required("survey_id")
-            } else {
-                object
-            }
+            if survey_required { object.required("survey_id") } else { object }
         };
-        let integer = ObjectBuilder::new().schema_type(Type::Integer).format(Some(
-            utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64),
-        ));
-        let nullable =
-            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::Null]));
+        let integer = ObjectBuilder::new().schema_type(Type::Integer).format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)));
+        let nullable = ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::Null]));
         OneOfBuilder::new()
             .item(shape(&["decline", "snooze"], integer, true))
             .item(shape(&["opt_out"], nullable, false))

@@ -13,24 +13,10 @@ use utoipa::ToSchema;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DecideRequest {
     pub survey_id: i64,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub user_id: String,
     /// Client-generated id for the display this decision may claim.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 128,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
     pub display_id: String,
     /// Label of the trigger that fired, e.g. `event:ticket_resolved`.
     #[cfg_attr(feature = "openapi", schema(max_length = 128))]

@@ -3,8 +3,8 @@
 //! the code that enforces the same rule; the contract check (docs/api-contract.md) catches the
 //! two drifting apart.
 
-use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
 fn string(min: Option<usize>, max: usize, pattern: &str) -> RefOr<Schema> {
@@ -49,11 +49,7 @@ impl PartialSchema for AlertRecipient {
         // narrower in some regex engines (the fuzzer's among them).
         let not_space = r"[^@\s\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
         let any_but_space = r"[^\s\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
-        string(
-            None,
-            254,
-            &format!("^{not_space}+@{any_but_space}*\\.{any_but_space}*$"),
-        )
+        string(None, 254, &format!("^{not_space}+@{any_but_space}*\\.{any_but_space}*$"))
     }
 }
 
@@ -65,10 +61,7 @@ pub struct Origin;
 
 impl PartialSchema for Origin {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::String))
-            .pattern(Some(r"^(\*|https?://[^/?# ]*/?)$"))
-            .into()
+        ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(r"^(\*|https?://[^/?# ]*/?)$")).into()
     }
 }
 
@@ -80,15 +73,8 @@ pub struct AttributeMap;
 
 impl PartialSchema for AttributeMap {
     fn schema() -> RefOr<Schema> {
-        let keys = ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::String))
-            .min_length(Some(1))
-            .max_length(Some(super::MAX_ID_CHARS));
-        ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::Object))
-            .max_properties(Some(100))
-            .property_names(Some(keys))
-            .into()
+        let keys = ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).min_length(Some(1)).max_length(Some(super::MAX_ID_CHARS));
+        ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)).max_properties(Some(100)).property_names(Some(keys)).into()
     }
 }
 
@@ -103,10 +89,7 @@ impl PartialSchema for Keyword {
     fn schema() -> RefOr<Schema> {
         static PATTERN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let pattern = PATTERN.get_or_init(crate::text::themes::keyword_pattern);
-        ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::String))
-            .pattern(Some(pattern.as_str()))
-            .into()
+        ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(pattern.as_str())).into()
     }
 }
 

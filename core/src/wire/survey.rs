@@ -21,12 +21,7 @@ pub enum SurveyKind {
 }
 
 impl SurveyKind {
-    pub const ALL: [SurveyKind; 4] = [
-        SurveyKind::Tnps,
-        SurveyKind::Rnps,
-        SurveyKind::Enps,
-        SurveyKind::Partner,
-    ];
+    pub const ALL: [SurveyKind; 4] = [SurveyKind::Tnps, SurveyKind::Rnps, SurveyKind::Enps, SurveyKind::Partner];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -60,12 +55,7 @@ pub enum SurveyStatus {
 }
 
 impl SurveyStatus {
-    pub const ALL: [SurveyStatus; 4] = [
-        SurveyStatus::Draft,
-        SurveyStatus::Live,
-        SurveyStatus::Paused,
-        SurveyStatus::Closed,
-    ];
+    pub const ALL: [SurveyStatus; 4] = [SurveyStatus::Draft, SurveyStatus::Live, SurveyStatus::Paused, SurveyStatus::Closed];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -116,10 +106,7 @@ pub struct SurveyTexts {
     /// Not only spaces.
     #[cfg_attr(
         feature = "openapi",
-        schema(
-            min_length = 1,
-            pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
-        )
+        schema(min_length = 1, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")
     )]
     pub question: String,
     pub follow_up: PerBand<String>,
@@ -182,11 +169,7 @@ pub struct Appearance {
 
 impl Default for Appearance {
     fn default() -> Self {
-        Self {
-            placement: Placement::default(),
-            theme: Theme::default(),
-            brand_colour: "#4f46e5".to_owned(),
-        }
+        Self { placement: Placement::default(), theme: Theme::default(), brand_colour: "#4f46e5".to_owned() }
     }
 }
 
@@ -216,11 +199,7 @@ impl SurveyDefinition {
     /// The texts in `language` if the survey has them, else in its default language.
     pub fn texts_for(&self, language: Option<&str>) -> Option<&SurveyTexts> {
         language
-            .and_then(|l| {
-                self.texts
-                    .get(l)
-                    .or_else(|| self.texts.get(l.split('-').next().unwrap_or(l)))
-            })
+            .and_then(|l| self.texts.get(l).or_else(|| self.texts.get(l.split('-').next().unwrap_or(l))))
             .or_else(|| self.texts.get(&self.default_language))
     }
 
@@ -230,9 +209,7 @@ impl SurveyDefinition {
         let mut problems = Vec::new();
         for (language, texts) in &self.texts {
             if texts.question.trim().is_empty() {
-                problems.push(format!(
-                    "definition.texts.{language}.question must not be empty"
-                ));
+                problems.push(format!("definition.texts.{language}.question must not be empty"));
             }
         }
         problems
@@ -252,23 +229,12 @@ mod tests {
 
     #[test]
     fn a_missing_default_language_gets_the_built_in_texts() {
-        let texts = SurveyTexts {
-            question: "Würden Sie uns empfehlen?".into(),
-            ..SurveyTexts::default()
-        };
-        let definition = SurveyDefinition {
-            default_language: "fr".into(),
-            texts: BTreeMap::from([("de".into(), texts.clone())]),
-            ..Default::default()
-        };
+        let texts = SurveyTexts { question: "Würden Sie uns empfehlen?".into(), ..SurveyTexts::default() };
+        let definition = SurveyDefinition { default_language: "fr".into(), texts: BTreeMap::from([("de".into(), texts.clone())]), ..Default::default() };
         assert!(definition.problems().is_empty());
         let stored = definition.normalised();
         assert_eq!(stored.texts.get("fr"), Some(&SurveyTexts::default()));
-        assert_eq!(
-            stored.texts.get("de"),
-            Some(&texts),
-            "the other languages are kept"
-        );
+        assert_eq!(stored.texts.get("de"), Some(&texts), "the other languages are kept");
         assert_eq!(stored.clone().normalised(), stored);
     }
 }

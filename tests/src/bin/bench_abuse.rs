@@ -30,10 +30,7 @@ const KEY_CONCURRENCY: usize = 16;
 const KEY_BYTES: usize = 16 * 1024;
 
 fn main() -> anyhow::Result<()> {
-    anyhow::ensure!(
-        std::env::args().len() == 1,
-        "bench-abuse takes no arguments"
-    );
+    anyhow::ensure!(std::env::args().len() == 1, "bench-abuse takes no arguments");
     nps_e2e::collector::use_collector_beside_this_binary()?;
     tokio::runtime::Runtime::new()?.block_on(run())
 }
@@ -53,22 +50,13 @@ async fn run() -> anyhow::Result<()> {
     let signin_peak_mb = kib_to_mb(memory_kib(&collector, "VmHWM")?);
     let right = outcomes.iter().filter(|s| **s == 200).count();
     let refused = outcomes.iter().filter(|s| **s == 401).count();
-    anyhow::ensure!(
-        right == SIGN_INS / 2 && refused == SIGN_INS / 2,
-        "unexpected sign-in answers: {outcomes:?}"
-    );
+    anyhow::ensure!(right == SIGN_INS / 2 && refused == SIGN_INS / 2, "unexpected sign-in answers: {outcomes:?}");
 
     let warm = unknown_key_requests(&collector.url, WARM_UP_KEYS).await;
-    anyhow::ensure!(
-        warm == WARM_UP_KEYS,
-        "only {warm} of {WARM_UP_KEYS} warm-up requests got 404"
-    );
+    anyhow::ensure!(warm == WARM_UP_KEYS, "only {warm} of {WARM_UP_KEYS} warm-up requests got 404");
     let before = memory_kib(&collector, "VmRSS")?;
     let refused_keys = unknown_key_requests(&collector.url, UNKNOWN_KEYS).await;
-    anyhow::ensure!(
-        refused_keys == UNKNOWN_KEYS,
-        "only {refused_keys} of {UNKNOWN_KEYS} unknown-key requests got 404"
-    );
+    anyhow::ensure!(refused_keys == UNKNOWN_KEYS, "only {refused_keys} of {UNKNOWN_KEYS} unknown-key requests got 404");
     let growth_mb = kib_to_mb(memory_kib(&collector, "VmRSS")?.saturating_sub(before));
 
     println!(
@@ -102,12 +90,7 @@ async fn unknown_key_requests(base: &str, count: usize) -> usize {
         .map(|_| {
             let key = format!("pk_{}", new_id().replace('-', "").repeat(KEY_BYTES / 32));
             let request = http.get(format!("{base}/v1/p/{key}/config"));
-            async move {
-                request
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().as_u16() == 404)
-            }
+            async move { request.send().await.is_ok_and(|r| r.status().as_u16() == 404) }
         })
         .buffer_unordered(KEY_CONCURRENCY)
         .filter(|refused| std::future::ready(*refused))
@@ -119,10 +102,7 @@ async fn unknown_key_requests(base: &str, count: usize) -> usize {
 fn memory_kib(collector: &Collector, field: &str) -> anyhow::Result<u64> {
     let pid = collector.pid().context("the collector has exited")?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with(&format!("{field}:")))
-        .with_context(|| format!("no {field} in /proc/{pid}/status"))?;
+    let line = status.lines().find(|l| l.starts_with(&format!("{field}:"))).with_context(|| format!("no {field} in /proc/{pid}/status"))?;
     Ok(line.split_whitespace().nth(1).unwrap_or("0").parse()?)
 }
 

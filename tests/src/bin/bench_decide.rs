@@ -30,12 +30,7 @@ struct Args {
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args {
-        clients: 32,
-        seconds: 10,
-        users: 100_000,
-        only: None,
-    };
+    let mut args = Args { clients: 32, seconds: 10, users: 100_000, only: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
@@ -44,9 +39,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--seconds" => args.seconds = value.parse()?,
             "--users" => args.users = value.parse()?,
             "--only" => args.only = Some(Backend::parse(&value)?),
-            _ => anyhow::bail!(
-                "unknown flag {flag}; usage: bench-decide [--clients N] [--seconds S] [--users U] [--only sqlite|postgres]"
-            ),
+            _ => anyhow::bail!("unknown flag {flag}; usage: bench-decide [--clients N] [--seconds S] [--users U] [--only sqlite|postgres]"),
         }
     }
     Ok(args)
@@ -102,10 +95,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Where a SQLite collector reads the facts of a decision: its in-memory copy (the default),
@@ -116,20 +106,9 @@ enum Facts {
     FromSql,
 }
 
-async fn measure(
-    backend: Backend,
-    facts: Facts,
-    collectors: usize,
-    args: &Args,
-) -> anyhow::Result<Measured> {
+async fn measure(backend: Backend, facts: Facts, collectors: usize, args: &Args) -> anyhow::Result<Measured> {
     if args.only.is_some_and(|only| only != backend) {
-        return Ok(Measured {
-            decisions_per_sec: f64::NAN,
-            p50_ms: f64::NAN,
-            p99_ms: f64::NAN,
-            granted: 0,
-            one_display: true,
-        });
+        return Ok(Measured { decisions_per_sec: f64::NAN, p50_ms: f64::NAN, p99_ms: f64::NAN, granted: 0, one_display: true });
     }
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
@@ -143,23 +122,14 @@ async fn measure(
     let urls: Vec<String> = started.iter().map(|c| c.url.clone()).collect();
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
-    let survey = admin
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let base = format!("{}/v1/p/{}", collector.url, project.public_key);
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(1_024)
-        .tcp_nodelay(true)
-        .build()?;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(1_024).tcp_nodelay(true).build()?;
 
     let started = Instant::now();
     seed_users(&http, &base, args.users).await?;
     wait_drained(&collector.url).await?;
-    eprintln!(
-        "{backend:?}: {} users identified and stored in {:.1} s",
-        args.users,
-        started.elapsed().as_secs_f64()
-    );
+    eprintln!("{backend:?}: {} users identified and stored in {:.1} s", args.users, started.elapsed().as_secs_f64());
 
     let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
     let granted = Arc::new(AtomicU64::new(0));
@@ -205,18 +175,14 @@ async fn measure(
     let elapsed = begun.elapsed().as_secs_f64();
     let mut latencies = latencies.lock().map(|l| l.clone()).unwrap_or_default();
     latencies.sort();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-    };
+    let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)));
     let ms = |d: Option<&Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1_000.0);
     let measured = Measured {
         decisions_per_sec: latencies.len() as f64 / elapsed,
         p50_ms: ms(pct(0.50)),
         p99_ms: ms(pct(0.99)),
         granted: granted.load(Ordering::Relaxed),
-        one_display: backend == Backend::Sqlite
-            || one_display_holds(&db.url, &urls, &base, survey.id).await?,
+        one_display: backend == Backend::Sqlite || one_display_holds(&db.url, &urls, &base, survey.id).await?,
     };
     eprintln!(
         "{backend:?} ({facts:?}, {collectors} collector(s)): {} decisions in {elapsed:.1} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} granted",
@@ -231,12 +197,7 @@ async fn measure(
 
 /// After a PostgreSQL run: no user holds two displays (every grant of the run was exclusive),
 /// and 50 simultaneous decisions for one fresh user, spread over the collectors, grant one.
-async fn one_display_holds(
-    db_url: &str,
-    urls: &[String],
-    base: &str,
-    survey_id: i64,
-) -> anyhow::Result<bool> {
+async fn one_display_holds(db_url: &str, urls: &[String], base: &str, survey_id: i64) -> anyhow::Result<bool> {
     use sqlx::Connection as _;
     let mut db = sqlx::PgConnection::connect(db_url).await?;
     let doubled: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT user_id FROM displays GROUP BY user_id HAVING COUNT(*) > 1) d")
@@ -247,39 +208,19 @@ async fn one_display_holds(
     // Known for 60 days (past the first-survey delay), so exactly one decision may say yes.
     let user = format!("fresh-{}", new_id());
     let created_at = now_ms() - 60 * 86_400_000;
-    let identified = http
-        .post(format!("{base}/identify"))
-        .json(&json!({ "user_id": user, "created_at": created_at }))
-        .send()
-        .await?;
-    anyhow::ensure!(
-        identified.status().is_success(),
-        "identify of the fresh user failed: {}",
-        identified.status()
-    );
+    let identified = http.post(format!("{base}/identify")).json(&json!({ "user_id": user, "created_at": created_at })).send().await?;
+    anyhow::ensure!(identified.status().is_success(), "identify of the fresh user failed: {}", identified.status());
     wait_drained(&urls[0]).await?;
     let replies = futures::future::join_all((0..50).map(|i| {
         let url = format!("{}/v1/p/{key}/decide", urls[i % urls.len()]);
         let body = json!({ "survey_id": survey_id, "user_id": user, "display_id": new_id() });
         let http = http.clone();
-        async move {
-            http.post(url)
-                .json(&body)
-                .send()
-                .await?
-                .json::<Decided>()
-                .await
-        }
+        async move { http.post(url).json(&body).send().await?.json::<Decided>().await }
     }))
     .await;
-    let fresh_granted = replies
-        .iter()
-        .filter(|r| r.as_ref().is_ok_and(|d| d.eligible))
-        .count();
+    let fresh_granted = replies.iter().filter(|r| r.as_ref().is_ok_and(|d| d.eligible)).count();
     let failed = replies.iter().filter(|r| r.is_err()).count();
-    eprintln!(
-        "one display: {doubled} users with two displays; fresh user granted {fresh_granted} of 50 ({failed} failed)"
-    );
+    eprintln!("one display: {doubled} users with two displays; fresh user granted {fresh_granted} of 50 ({failed} failed)");
     Ok(doubled == 0 && fresh_granted == 1 && failed == 0)
 }
 

@@ -39,40 +39,25 @@ struct Args {
     only: Option<Backend>,
 }
 
-const USAGE: &str = "usage: bench-ingest [--clients N] [--seconds S] [--sustained-rate R] [--sustained-seconds S] [--only sqlite|postgres]";
+const USAGE: &str =
+    "usage: bench-ingest [--clients N] [--seconds S] [--sustained-rate R] [--sustained-seconds S] [--only sqlite|postgres]";
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args {
-        clients: 64,
-        seconds: 10,
-        sustained_rate: 15_000,
-        sustained_seconds: 60,
-        only: None,
-    };
+    let mut args = Args { clients: 64, seconds: 10, sustained_rate: 15_000, sustained_seconds: 60, only: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--clients" => args.clients = value.parse().context("--clients")?,
             "--seconds" => args.seconds = value.parse().context("--seconds")?,
-            "--sustained-rate" => {
-                args.sustained_rate = value.parse().context("--sustained-rate")?
-            }
-            "--sustained-seconds" => {
-                args.sustained_seconds = value.parse().context("--sustained-seconds")?
-            }
+            "--sustained-rate" => args.sustained_rate = value.parse().context("--sustained-rate")?,
+            "--sustained-seconds" => args.sustained_seconds = value.parse().context("--sustained-seconds")?,
             "--only" => args.only = Some(Backend::parse(&value)?),
             _ => anyhow::bail!("unknown flag {flag}; {USAGE}"),
         }
     }
-    anyhow::ensure!(
-        args.clients > 1 && args.seconds > 0,
-        "--clients must be at least 2 and --seconds positive"
-    );
-    anyhow::ensure!(
-        args.sustained_rate > 0 && args.sustained_seconds > 0,
-        "the sustained phase needs a positive rate and length"
-    );
+    anyhow::ensure!(args.clients > 1 && args.seconds > 0, "--clients must be at least 2 and --seconds positive");
+    anyhow::ensure!(args.sustained_rate > 0 && args.sustained_seconds > 0, "the sustained phase needs a positive rate and length");
     Ok(args)
 }
 
@@ -107,16 +92,8 @@ struct PostgresFigures {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    let sqlite = if args.only == Some(Backend::Postgres) {
-        None
-    } else {
-        Some(sqlite_phases(&args).await?)
-    };
-    let postgres = if args.only == Some(Backend::Sqlite) {
-        None
-    } else {
-        Some(postgres_phases(&args).await?)
-    };
+    let sqlite = if args.only == Some(Backend::Postgres) { None } else { Some(sqlite_phases(&args).await?) };
+    let postgres = if args.only == Some(Backend::Sqlite) { None } else { Some(postgres_phases(&args).await?) };
     let mut line = String::from("bench ingest:");
     if let Some(s) = &sqlite {
         line += &format!(
@@ -159,12 +136,7 @@ async fn sqlite_phases(args: &Args) -> anyhow::Result<SqliteFigures> {
     let spool = Target::start(Backend::Sqlite, 1, None).await?;
     let closed = closed_loop(&spool.senders, args.clients, duration).await?;
     closed.print("sqlite spool");
-    let fixed = fixed_rate(
-        &spool.senders,
-        FIXED_RATE_PER_SEC,
-        Duration::from_secs(FIXED_RATE_SECS),
-    )
-    .await?;
+    let fixed = fixed_rate(&spool.senders, FIXED_RATE_PER_SEC, Duration::from_secs(FIXED_RATE_SECS)).await?;
     fixed.print(&format!("sqlite spool at {FIXED_RATE_PER_SEC}/s"));
     spool.wait_drained().await?;
     // Read before verifying: listing 100k rows through the admin API costs the collector more
@@ -200,10 +172,7 @@ async fn postgres_phases(args: &Args) -> anyhow::Result<PostgresFigures> {
     let watch = SpoolWatch::start(&one);
     let sustained = fixed_rate(&one.senders, args.sustained_rate, sustained_for).await?;
     let max_spool = watch.stop().await;
-    sustained.print(&format!(
-        "postgres, one collector at {}/s",
-        args.sustained_rate
-    ));
+    sustained.print(&format!("postgres, one collector at {}/s", args.sustained_rate));
     let drain_started = Instant::now();
     one.wait_drained().await?;
     let drain_s = drain_started.elapsed().as_secs_f64();
@@ -242,17 +211,12 @@ struct Target {
 }
 
 impl Target {
-    async fn start(
-        backend: Backend,
-        collectors: usize,
-        ingest_mode: Option<&str>,
-    ) -> anyhow::Result<Self> {
+    async fn start(backend: Backend, collectors: usize, ingest_mode: Option<&str>) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let database = TestDatabase::new(backend, dir.path()).await?;
         let mut started = Vec::with_capacity(collectors);
         for n in 0..collectors {
-            let mut options =
-                CollectorOptions::new(dir.path().join(format!("data-{n}")), database.url.clone());
+            let mut options = CollectorOptions::new(dir.path().join(format!("data-{n}")), database.url.clone());
             if let Some(mode) = ingest_mode {
                 options = options.with("NPS_INGEST__MODE", mode);
             }
@@ -260,38 +224,19 @@ impl Target {
         }
         let admin = Admin::bootstrap(&started[0].url).await?;
         let project = admin.create_project(&["*"]).await?;
-        let survey = admin
-            .create_live_survey(project.id, SurveyKind::Tnps)
-            .await?;
+        let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
         let senders = started
             .iter()
-            .map(|c| Sender {
-                base_url: c.url.clone(),
-                path: format!("/v1/p/{}/responses", project.public_key),
-                survey_id: survey.id,
-            })
+            .map(|c| Sender { base_url: c.url.clone(), path: format!("/v1/p/{}/responses", project.public_key), survey_id: survey.id })
             .collect();
-        Ok(Self {
-            collectors: started,
-            admin,
-            senders,
-            database,
-            _dir: dir,
-        })
+        Ok(Self { collectors: started, admin, senders, database, _dir: dir })
     }
 
     /// Checks that every acknowledged id is in SQL, once (call once the spools have drained).
     async fn all_stored(&self, acked: &[&Vec<String>]) -> anyhow::Result<bool> {
         let (rows, stored) = self.stored_ids().await?;
-        let missing = acked
-            .iter()
-            .flat_map(|ids| ids.iter())
-            .filter(|id| !stored.contains(*id))
-            .count();
-        println!(
-            "stored: {rows} rows, {} distinct, {missing} acknowledged ids missing",
-            stored.len()
-        );
+        let missing = acked.iter().flat_map(|ids| ids.iter()).filter(|id| !stored.contains(*id)).count();
+        println!("stored: {rows} rows, {} distinct, {missing} acknowledged ids missing", stored.len());
         Ok(missing == 0 && rows == stored.len())
     }
 
@@ -301,24 +246,16 @@ impl Target {
     }
 
     fn readyz_urls(&self) -> Vec<String> {
-        self.collectors
-            .iter()
-            .map(|c| format!("{}/readyz", c.url))
-            .collect()
+        self.collectors.iter().map(|c| format!("{}/readyz", c.url)).collect()
     }
 
     /// Polls `/readyz` until everything acknowledged has moved from the spools to SQL.
     async fn wait_drained(&self) -> anyhow::Result<()> {
         let started = Instant::now();
-        wait_for(Duration::from_secs(600), || async {
-            (self.spool_depth().await == Some(0)).then_some(())
-        })
-        .await
-        .context("the spool did not drain within 10 minutes")?;
-        println!(
-            "spool drained {:.1} s after the load ended",
-            started.elapsed().as_secs_f64()
-        );
+        wait_for(Duration::from_secs(600), || async { (self.spool_depth().await == Some(0)).then_some(()) })
+            .await
+            .context("the spool did not drain within 10 minutes")?;
+        println!("spool drained {:.1} s after the load ended", started.elapsed().as_secs_f64());
         Ok(())
     }
 
@@ -326,10 +263,7 @@ impl Target {
     async fn stored_ids(&self) -> anyhow::Result<(usize, HashSet<String>)> {
         let (mut rows, mut ids) = (0, HashSet::new());
         loop {
-            let path = format!(
-                "/api/admin/responses?survey_id={}&limit={PAGE}&offset={rows}",
-                self.senders[0].survey_id
-            );
+            let path = format!("/api/admin/responses?survey_id={}&limit={PAGE}&offset={rows}", self.senders[0].survey_id);
             let page: Vec<ResponseRow> = self.admin.get(&path).await?;
             rows += page.len();
             let full = page.len() == PAGE;
@@ -342,8 +276,7 @@ impl Target {
 
     /// The first collector's peak resident set (VmHWM), in MiB.
     fn peak_rss_mb(&self) -> Option<f64> {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.collectors[0].pid()?)).ok()?;
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.collectors[0].pid()?)).ok()?;
         let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
         let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kib / 1024.0)
@@ -426,10 +359,7 @@ impl Sender {
         if connection.is_none() {
             *connection = self.connect().await.ok();
         }
-        let reply = connection
-            .as_mut()?
-            .post_json(&self.path, body.as_bytes())
-            .await;
+        let reply = connection.as_mut()?.post_json(&self.path, body.as_bytes()).await;
         match reply {
             Ok(reply) => (reply.status == 202).then_some(id),
             Err(_) => {
@@ -479,9 +409,7 @@ impl Outcome {
     fn percentile_ms(&self, p: f64) -> f64 {
         let mut sorted = self.latencies.clone();
         sorted.sort_unstable();
-        let Some(last) = sorted.len().checked_sub(1) else {
-            return f64::NAN;
-        };
+        let Some(last) = sorted.len().checked_sub(1) else { return f64::NAN };
         let rank = ((p / 100.0) * last as f64).round() as usize;
         sorted[rank].as_secs_f64() * 1000.0
     }
@@ -501,11 +429,7 @@ impl Outcome {
 
 /// Closed loop: `clients` workers (spread over the senders' collectors), each sending its next request as soon as the previous one
 /// is answered.
-async fn closed_loop(
-    senders: &[Sender],
-    clients: usize,
-    duration: Duration,
-) -> anyhow::Result<Outcome> {
+async fn closed_loop(senders: &[Sender], clients: usize, duration: Duration) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let deadline = started + duration;
     let workers: Vec<_> = (0..clients)
@@ -516,12 +440,7 @@ async fn closed_loop(
                 let mut connection = None;
                 while Instant::now() < deadline {
                     let sent = Instant::now();
-                    outcome.record(
-                        sender
-                            .send(&mut connection)
-                            .await
-                            .map(|id| (id, sent.elapsed())),
-                    );
+                    outcome.record(sender.send(&mut connection).await.map(|id| (id, sent.elapsed())));
                 }
                 outcome
             })
@@ -557,12 +476,7 @@ async fn fixed_rate(senders: &[Sender], rate: u64, duration: Duration) -> anyhow
                     }
                     let due = started + Duration::from_nanos(i * 1_000_000_000 / rate);
                     tokio::time::sleep_until(due).await;
-                    outcome.record(
-                        sender
-                            .send(&mut connection)
-                            .await
-                            .map(|id| (id, due.elapsed())),
-                    );
+                    outcome.record(sender.send(&mut connection).await.map(|id| (id, due.elapsed())));
                 }
             })
         })

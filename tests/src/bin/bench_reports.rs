@@ -10,8 +10,8 @@
 //! `cargo xtask bench-reports [--answers 1000000,10000000] [--backends sqlite,postgres] [--runs 20] [--raw-runs 5]`
 
 use anyhow::Context;
-use nps_core::wire::SurveyKind;
 use nps_e2e::bench::{Timing, time_get};
+use nps_core::wire::SurveyKind;
 use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase};
 use sqlx::Connection;
 use std::collections::BTreeMap;
@@ -36,41 +36,20 @@ struct Args {
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args {
-        answers: vec![1_000_000],
-        backends: vec!["sqlite".into(), "postgres".into()],
-        runs: 20,
-        raw_runs: 5,
-    };
+    let mut args = Args { answers: vec![1_000_000], backends: vec!["sqlite".into(), "postgres".into()], runs: 20, raw_runs: 5 };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
-            "--answers" => {
-                args.answers = value
-                    .split(',')
-                    .map(|v| v.trim().parse())
-                    .collect::<Result<_, _>>()
-                    .context("--answers")?
-            }
+            "--answers" => args.answers = value.split(',').map(|v| v.trim().parse()).collect::<Result<_, _>>().context("--answers")?,
             "--backends" => args.backends = value.split(',').map(|v| v.trim().to_owned()).collect(),
             "--runs" => args.runs = value.parse().context("--runs")?,
             "--raw-runs" => args.raw_runs = value.parse().context("--raw-runs")?,
-            _ => anyhow::bail!(
-                "unknown flag {flag}; usage: bench-reports [--answers N,M] [--backends sqlite,postgres] [--runs R] [--raw-runs R]"
-            ),
+            _ => anyhow::bail!("unknown flag {flag}; usage: bench-reports [--answers N,M] [--backends sqlite,postgres] [--runs R] [--raw-runs R]"),
         }
     }
-    anyhow::ensure!(
-        args.runs > 0 && args.raw_runs > 0 && !args.answers.is_empty(),
-        "--runs, --raw-runs and --answers must be positive"
-    );
-    anyhow::ensure!(
-        args.backends
-            .iter()
-            .all(|b| b == "sqlite" || b == "postgres"),
-        "--backends takes sqlite and/or postgres"
-    );
+    anyhow::ensure!(args.runs > 0 && args.raw_runs > 0 && !args.answers.is_empty(), "--runs, --raw-runs and --answers must be positive");
+    anyhow::ensure!(args.backends.iter().all(|b| b == "sqlite" || b == "postgres"), "--backends takes sqlite and/or postgres");
     Ok(args)
 }
 
@@ -102,52 +81,25 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut line = String::from("bench reports:");
     for f in &all {
         for (name, fast, raw) in &f.rows {
-            line.push_str(&format!(
-                " {}_{name}_p50_ms={:.1} {}_{name}_raw_p50_ms={:.1}",
-                f.label, fast.p50, f.label, raw.p50
-            ));
+            line.push_str(&format!(" {}_{name}_p50_ms={:.1} {}_{name}_raw_p50_ms={:.1}", f.label, fast.p50, f.label, raw.p50));
         }
-        line.push_str(&format!(
-            " {}_adhoc_p50_ms={:.1} {}_load_s={:.0} {}_backfill_s={:.1}",
-            f.label, f.adhoc.p50, f.label, f.load_s, f.label, f.backfill_s
-        ));
+        line.push_str(&format!(" {}_adhoc_p50_ms={:.1} {}_load_s={:.0} {}_backfill_s={:.1}", f.label, f.adhoc.p50, f.label, f.load_s, f.label, f.backfill_s));
     }
     println!("{line}");
     Ok(())
 }
 
 fn size_label(n: u64) -> String {
-    if n.is_multiple_of(1_000_000) {
-        format!("{}m", n / 1_000_000)
-    } else if n.is_multiple_of(1_000) {
-        format!("{}k", n / 1_000)
-    } else {
-        n.to_string()
-    }
+    if n.is_multiple_of(1_000_000) { format!("{}m", n / 1_000_000) } else if n.is_multiple_of(1_000) { format!("{}k", n / 1_000) } else { n.to_string() }
 }
 
 fn print_figures(f: &Figures) {
-    println!(
-        "\n{}: loaded in {:.0} s, declared {} (backfill) in {:.1} s",
-        f.label,
-        f.load_s,
-        DECLARED.join(", "),
-        f.backfill_s
-    );
-    println!(
-        "  {:<34} {:>14} {:>14} {:>16}",
-        "report", "rollups p50/p95", "", "raw rows p50/p95"
-    );
+    println!("\n{}: loaded in {:.0} s, declared {} (backfill) in {:.1} s", f.label, f.load_s, DECLARED.join(", "), f.backfill_s);
+    println!("  {:<34} {:>14} {:>14} {:>16}", "report", "rollups p50/p95", "", "raw rows p50/p95");
     for (name, fast, raw) in &f.rows {
-        println!(
-            "  {:<34} {:>8.1} / {:>6.1} ms {:>10.1} / {:>8.1} ms",
-            name, fast.p50, fast.p95, raw.p50, raw.p95
-        );
+        println!("  {:<34} {:>8.1} / {:>6.1} ms {:>10.1} / {:>8.1} ms", name, fast.p50, fast.p95, raw.p50, raw.p95);
     }
-    println!(
-        "  {:<34} {:>29} {:>10.1} / {:>8.1} ms",
-        "ad-hoc breakdown attr:industry", "", f.adhoc.p50, f.adhoc.p95
-    );
+    println!("  {:<34} {:>29} {:>10.1} / {:>8.1} ms", "ad-hoc breakdown attr:industry", "", f.adhoc.p50, f.adhoc.p95);
 }
 
 async fn bench_one(backend: &str, n: u64, args: &Args) -> anyhow::Result<Figures> {
@@ -158,16 +110,10 @@ async fn bench_one(backend: &str, n: u64, args: &Args) -> anyhow::Result<Figures
         "sqlite" => TestDatabase::sqlite(dir.path()),
         _ => TestDatabase::postgres().await?,
     };
-    let mut collector = Collector::start(CollectorOptions::new(
-        dir.path().join("data"),
-        database.url.clone(),
-    ))
-    .await?;
+    let mut collector = Collector::start(CollectorOptions::new(dir.path().join("data"), database.url.clone())).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
-    let survey = admin
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
+    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
 
     let started = Instant::now();
     let rollups = match backend {
@@ -181,19 +127,12 @@ async fn bench_one(backend: &str, n: u64, args: &Args) -> anyhow::Result<Figures
 
     let started = Instant::now();
     for dimension in DECLARED {
-        let declared: anyhow::Result<serde_json::Value> = admin
-            .post(
-                &format!("/api/admin/projects/{}/report-dimensions", project.id),
-                &serde_json::json!({ "dimension": dimension }),
-            )
-            .await;
+        let declared: anyhow::Result<serde_json::Value> =
+            admin.post(&format!("/api/admin/projects/{}/report-dimensions", project.id), &serde_json::json!({ "dimension": dimension })).await;
         if let Err(e) = declared {
             let log = collector.log();
             let tail: Vec<&str> = log.lines().rev().take(30).collect();
-            anyhow::bail!(
-                "declaring {dimension}: {e:#}\ncollector log (last lines, newest first):\n{}",
-                tail.join("\n")
-            );
+            anyhow::bail!("declaring {dimension}: {e:#}\ncollector log (last lines, newest first):\n{}", tail.join("\n"));
         }
     }
     let backfill_s = started.elapsed().as_secs_f64();
@@ -202,18 +141,9 @@ async fn bench_one(backend: &str, n: u64, args: &Args) -> anyhow::Result<Figures
 
     let base = format!("survey_id={}", survey.id);
     let reports: [(&'static str, String); 3] = [
-        (
-            "headline",
-            format!("/api/admin/reports/nps?{base}&granularity=month"),
-        ),
-        (
-            "weekly_trend",
-            format!("/api/admin/reports/nps?{base}&granularity=week"),
-        ),
-        (
-            "segment_plan",
-            format!("/api/admin/reports/segments?{base}&by=attr:plan"),
-        ),
+        ("headline", format!("/api/admin/reports/nps?{base}&granularity=month")),
+        ("weekly_trend", format!("/api/admin/reports/nps?{base}&granularity=week")),
+        ("segment_plan", format!("/api/admin/reports/segments?{base}&by=attr:plan")),
     ];
     let mut rows = Vec::new();
     for (name, path) in &reports {
@@ -222,24 +152,13 @@ async fn bench_one(backend: &str, n: u64, args: &Args) -> anyhow::Result<Figures
         check_same(&admin, path).await?;
         rows.push((*name, fast, raw));
     }
-    let adhoc = time_get(
-        &admin,
-        &format!("/api/admin/reports/segments?{base}&by=attr:industry"),
-        args.raw_runs,
-    )
-    .await?;
+    let adhoc = time_get(&admin, &format!("/api/admin/reports/segments?{base}&by=attr:industry"), args.raw_runs).await?;
 
     collector.terminate().await?;
     if backend == "postgres" {
         drop_postgres_database(&database.url).await?;
     }
-    Ok(Figures {
-        label,
-        load_s,
-        backfill_s,
-        rows,
-        adhoc,
-    })
+    Ok(Figures { label, load_s, backfill_s, rows, adhoc })
 }
 
 /// The rollups and the raw rows must answer the same.
@@ -269,19 +188,8 @@ struct Answer {
 }
 
 const PLANS: [&str; 4] = ["free", "starter", "pro", "enterprise"];
-const COUNTRIES: [&str; 12] = [
-    "US", "DE", "GB", "FR", "BR", "IN", "JP", "CA", "AU", "ES", "NL", "SE",
-];
-const INDUSTRIES: [&str; 8] = [
-    "retail",
-    "finance",
-    "health",
-    "education",
-    "software",
-    "media",
-    "travel",
-    "public",
-];
+const COUNTRIES: [&str; 12] = ["US", "DE", "GB", "FR", "BR", "IN", "JP", "CA", "AU", "ES", "NL", "SE"];
+const INDUSTRIES: [&str; 8] = ["retail", "finance", "health", "education", "software", "media", "travel", "public"];
 const ROLES: [&str; 3] = ["executive_buyer", "admin", "end_user"];
 const LANGUAGES: [&str; 5] = ["en", "de", "fr", "es", "ja"];
 const DEVICES: [&str; 3] = ["desktop", "mobile", "tablet"];
@@ -289,10 +197,7 @@ const TRIGGERS: [&str; 4] = ["after_export", "page_view", "session_count", "api_
 
 impl Gen {
     fn next(&mut self, n: u64) -> u64 {
-        self.state = self
-            .state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.state = self.state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.state >> 33) % n
     }
 
@@ -330,23 +235,11 @@ fn count(rollups: &mut Rollups, a: &Answer) {
     rollups.entry(a.at / DAY).or_default()[a.score as usize] += 1;
 }
 
-async fn load_sqlite(
-    url: &str,
-    project_id: i64,
-    survey_id: i64,
-    n: u64,
-) -> anyhow::Result<Rollups> {
+async fn load_sqlite(url: &str, project_id: i64, survey_id: i64, n: u64) -> anyhow::Result<Rollups> {
     let mut conn = sqlx::SqliteConnection::connect(url).await?;
-    sqlx::query("PRAGMA synchronous = OFF")
-        .execute(&mut conn)
-        .await?;
-    sqlx::query("PRAGMA cache_size = -262144")
-        .execute(&mut conn)
-        .await?;
-    let mut generator = Gen {
-        state: 42,
-        users: (n / 8).max(1),
-    };
+    sqlx::query("PRAGMA synchronous = OFF").execute(&mut conn).await?;
+    sqlx::query("PRAGMA cache_size = -262144").execute(&mut conn).await?;
+    let mut generator = Gen { state: 42, users: (n / 8).max(1) };
     let mut rollups = Rollups::new();
     let mut i = 0u64;
     while i < n {
@@ -387,17 +280,9 @@ async fn load_sqlite(
     Ok(rollups)
 }
 
-async fn load_postgres(
-    url: &str,
-    project_id: i64,
-    survey_id: i64,
-    n: u64,
-) -> anyhow::Result<Rollups> {
+async fn load_postgres(url: &str, project_id: i64, survey_id: i64, n: u64) -> anyhow::Result<Rollups> {
     let mut conn = sqlx::PgConnection::connect(url).await?;
-    let mut generator = Gen {
-        state: 42,
-        users: (n / 8).max(1),
-    };
+    let mut generator = Gen { state: 42, users: (n / 8).max(1) };
     let mut rollups = Rollups::new();
     let mut i = 0u64;
     while i < n {
@@ -443,16 +328,10 @@ fn progress(done: u64, n: u64) {
 }
 
 /// The overall rollups, as the drainer would have kept them.
-async fn insert_overall_rollups(
-    url: &str,
-    survey_id: i64,
-    rollups: &Rollups,
-) -> anyhow::Result<()> {
+async fn insert_overall_rollups(url: &str, survey_id: i64, rollups: &Rollups) -> anyhow::Result<()> {
     let rows: Vec<(&i64, &[i64; 11])> = rollups.iter().collect();
     let insert = |chunk: &[(&i64, &[i64; 11])]| {
-        let mut sql = String::from(
-            "INSERT INTO report_rollups (survey_id, dimension, day, present, value, s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10) VALUES ",
-        );
+        let mut sql = String::from("INSERT INTO report_rollups (survey_id, dimension, day, present, value, s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10) VALUES ");
         let values: Vec<String> = chunk
             .iter()
             .map(|(day, s)| {
@@ -466,16 +345,12 @@ async fn insert_overall_rollups(
     if url.starts_with("sqlite") {
         let mut conn = sqlx::SqliteConnection::connect(url).await?;
         for chunk in rows.chunks(200) {
-            sqlx::query(sqlx::AssertSqlSafe(insert(chunk)))
-                .execute(&mut conn)
-                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(insert(chunk))).execute(&mut conn).await?;
         }
     } else {
         let mut conn = sqlx::PgConnection::connect(url).await?;
         for chunk in rows.chunks(200) {
-            sqlx::query(sqlx::AssertSqlSafe(insert(chunk)))
-                .execute(&mut conn)
-                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(insert(chunk))).execute(&mut conn).await?;
         }
     }
     Ok(())
@@ -496,10 +371,6 @@ async fn analyze(url: &str) -> anyhow::Result<()> {
 async fn drop_postgres_database(url: &str) -> anyhow::Result<()> {
     let name = url.rsplit('/').next().unwrap_or_default().to_owned();
     let mut conn = sqlx::PgConnection::connect(&nps_e2e::database::postgres_admin_url()).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut conn)
-    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await?;
     Ok(())
 }

@@ -32,25 +32,17 @@ struct Args {
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args {
-        users: 1_000_000,
-        clients: 64,
-    };
+    let mut args = Args { users: 1_000_000, clients: 64 };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--users" => args.users = value.parse().context("--users")?,
             "--clients" => args.clients = value.parse().context("--clients")?,
-            _ => anyhow::bail!(
-                "unknown flag {flag}; usage: bench-resident [--users N] [--clients N]"
-            ),
+            _ => anyhow::bail!("unknown flag {flag}; usage: bench-resident [--users N] [--clients N]"),
         }
     }
-    anyhow::ensure!(
-        args.users >= 100 && args.clients > 0,
-        "--users must be at least 100 and --clients positive"
-    );
+    anyhow::ensure!(args.users >= 100 && args.clients > 0, "--users must be at least 100 and --clients positive");
     Ok(args)
 }
 
@@ -73,10 +65,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     collector.terminate().await?;
 
     let (mut collector, baseline) = restart_measured(&options).await?;
-    println!(
-        "baseline (no users): restart {:.2} s, RSS {:.1} MiB",
-        baseline.restart_s, baseline.rss_mb
-    );
+    println!("baseline (no users): restart {:.2} s, RSS {:.1} MiB", baseline.restart_s, baseline.rss_mb);
     let started = Instant::now();
     identify_all(&collector.url, &project.public_key, &args).await?;
     let identified_s = started.elapsed().as_secs_f64();
@@ -126,12 +115,7 @@ async fn targeted_survey(admin: &Admin, project: &Project) -> anyhow::Result<Sur
         definition: Default::default(),
         rules: serde_json::from_value(rules)?,
     };
-    admin
-        .post(
-            &format!("/api/admin/projects/{}/surveys", project.id),
-            &input,
-        )
-        .await
+    admin.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await
 }
 
 /// What a restart cost.
@@ -169,10 +153,7 @@ fn rss_mb(collector: &Collector) -> Option<f64> {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// The identify body of user `i`: everything is a function of `i`, so the decision check can
@@ -199,9 +180,7 @@ fn identify_body(i: u64, created_at: i64) -> String {
 
 /// Whether the targeted survey is for user `i` (see [`targeted_survey`] and [`identify_body`]).
 fn targeted(i: u64) -> bool {
-    PLANS[(i % 3) as usize] == "pro"
-        && i % USERS_PER_ACCOUNT == 0
-        && (i / USERS_PER_ACCOUNT) % 2 == 0
+    PLANS[(i % 3) as usize] == "pro" && i % USERS_PER_ACCOUNT == 0 && (i / USERS_PER_ACCOUNT) % 2 == 0
 }
 
 /// Identifies users `0..users` (created 60 days ago, past the first-survey delay), each worker
@@ -213,13 +192,7 @@ async fn identify_all(base_url: &str, project_key: &str, args: &Args) -> anyhow:
     let done = Arc::new(AtomicU64::new(0));
     let workers: Vec<_> = (0..args.clients)
         .map(|_| {
-            let (base_url, path, next, done, users) = (
-                base_url.to_owned(),
-                path.clone(),
-                next.clone(),
-                done.clone(),
-                args.users,
-            );
+            let (base_url, path, next, done, users) = (base_url.to_owned(), path.clone(), next.clone(), done.clone(), args.users);
             tokio::spawn(async move {
                 let mut connection: Option<Connection> = None;
                 let mut failures = 0u32;
@@ -239,10 +212,7 @@ async fn identify_all(base_url: &str, project_key: &str, args: &Args) -> anyhow:
                             Some(open) => open.post_json(&path, body.as_bytes()).await.ok(),
                             None => None,
                         };
-                        if reply
-                            .as_ref()
-                            .is_some_and(|r| r.status == 202 || r.status == 200)
-                        {
+                        if reply.as_ref().is_some_and(|r| r.status == 202 || r.status == 200) {
                             break;
                         }
                         connection = None;
@@ -277,12 +247,7 @@ async fn wait_drained(base_url: &str) -> anyhow::Result<()> {
 
 /// Decides the targeted survey for a few users spread over the population, targeted and not,
 /// and checks each answer against what their identify said.
-async fn check_decisions(
-    base_url: &str,
-    project_key: &str,
-    survey_id: i64,
-    users: u64,
-) -> anyhow::Result<()> {
+async fn check_decisions(base_url: &str, project_key: &str, survey_id: i64, users: u64) -> anyhow::Result<()> {
     let mut sample: Vec<u64> = (0..8).map(|k| (users / 8) * k).collect();
     // The first targeted user at or after each point, so both answers are checked.
     sample.extend((0..8).filter_map(|k| ((users / 8) * k..users).find(|&i| targeted(i))));
@@ -293,27 +258,16 @@ async fn check_decisions(
     let (mut granted, mut refused) = (0, 0);
     for i in sample {
         let body = json!({ "survey_id": survey_id, "user_id": format!("user-{i}"), "display_id": new_id(), "trigger": "event:bench" });
-        let reply: serde_json::Value = http
-            .post(format!("{base_url}/v1/p/{project_key}/decide"))
-            .json(&body)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let reply: serde_json::Value =
+            http.post(format!("{base_url}/v1/p/{project_key}/decide")).json(&body).send().await?.error_for_status()?.json().await?;
         let expected = targeted(i);
         anyhow::ensure!(
             reply["eligible"] == expected,
             "user-{i}: expected eligible={expected} after the restart, the collector answered {reply}"
         );
-        anyhow::ensure!(
-            expected || reply["rule"] == "targeting",
-            "user-{i} must be refused by targeting, got {reply}"
-        );
+        anyhow::ensure!(expected || reply["rule"] == "targeting", "user-{i} must be refused by targeting, got {reply}");
         if expected { granted += 1 } else { refused += 1 }
     }
-    println!(
-        "decisions after the restart: {granted} granted and {refused} refused, as the identified facts say"
-    );
+    println!("decisions after the restart: {granted} granted and {refused} refused, as the identified facts say");
     Ok(())
 }

@@ -6,10 +6,7 @@
 
 use nps_collector::ingest::IngestRecord;
 use nps_core::NpsScore;
-use nps_core::wire::{
-    AccountMembership, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest,
-    ResponseRequest,
-};
+use nps_core::wire::{AccountMembership, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest, ResponseRequest};
 use std::collections::BTreeMap;
 
 pub const DAY: i64 = 86_400_000;
@@ -17,22 +14,13 @@ pub const ACCOUNTS: u64 = 30;
 const USERS: u64 = 240;
 const ANSWERS: usize = 2_400;
 const SPAN_DAYS: u64 = 720;
-const ROLES: [&str; 5] = [
-    "executive_buyer",
-    "admin",
-    "end_user",
-    "end_user",
-    "champion",
-];
+const ROLES: [&str; 5] = ["executive_buyer", "admin", "end_user", "end_user", "champion"];
 
 pub struct Rng(pub u64);
 
 impl Rng {
     pub fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
 }
@@ -64,37 +52,18 @@ fn identify(project_id: i64, u: u64, shift: u64, at: i64) -> IngestRecord {
         attributes: Attributes::new(),
         role: ROLES[((u + shift) % 5) as usize].into(),
     });
-    IngestRecord::Identify {
-        project_id,
-        at,
-        user_id: format!("u{u}"),
-        attributes: Attributes::new(),
-        created_at: None,
-        language: None,
-        account,
-    }
+    IngestRecord::Identify { project_id, at, user_id: format!("u{u}"), attributes: Attributes::new(), created_at: None, language: None, account }
 }
 
 /// Accounts 0, 5, 10, ... get worse over the two years; the others hold their level.
 fn score(rng: &mut Rng, u: u64, age_days: u64) -> i64 {
     let account = u % ACCOUNTS;
     let base = 5 + (account % 6) as i64;
-    let drift = if account % 5 == 0 {
-        (SPAN_DAYS - age_days) as i64 * 7 / SPAN_DAYS as i64
-    } else {
-        0
-    };
+    let drift = if account % 5 == 0 { (SPAN_DAYS - age_days) as i64 * 7 / SPAN_DAYS as i64 } else { 0 };
     (base - drift + rng.next(5) as i64 - 2).clamp(0, 10)
 }
 
-fn response(
-    project_id: i64,
-    id: String,
-    survey_id: i64,
-    user: &str,
-    score: i64,
-    at: i64,
-) -> IngestRecord {
+fn response(project_id: i64, id: String, survey_id: i64, user: &str, score: i64, at: i64) -> IngestRecord {
     let response = ResponseRequest {
         response_id: id,
         survey_id,
@@ -106,29 +75,18 @@ fn response(
         trigger: None,
         sampling_rate_bp: None,
     };
-    IngestRecord::Response {
-        project_id,
-        at,
-        response,
-    }
+    IngestRecord::Response { project_id, at, response }
 }
 
 pub fn generate(project_id: i64, surveys: Surveys, now: i64) -> History {
     let mut rng = Rng(2026);
-    let mut batches = vec![
-        (0..USERS)
-            .map(|u| identify(project_id, u, 0, now - 800 * DAY))
-            .collect::<Vec<_>>(),
-    ];
+    let mut batches = vec![(0..USERS).map(|u| identify(project_id, u, 0, now - 800 * DAY)).collect::<Vec<_>>()];
     let (mut batch, mut late_scores) = (Vec::new(), Vec::new());
     let mut latest: BTreeMap<u64, (i64, i64)> = BTreeMap::new();
     let mut previous: Option<(u64, i64, i64)> = None;
     for i in 0..ANSWERS {
         let age = rng.next(SPAN_DAYS);
-        let (mut u, mut at) = (
-            rng.next(USERS),
-            now - (age as i64 + 1) * DAY + rng.next(DAY as u64) as i64,
-        );
+        let (mut u, mut at) = (rng.next(USERS), now - (age as i64 + 1) * DAY + rng.next(DAY as u64) as i64);
         let pick = rng.next(20);
         let mut survey = match pick {
             0..=8 => surveys.tnps,
@@ -150,18 +108,8 @@ pub fn generate(project_id: i64, surveys: Surveys, now: i64) -> History {
         let record = response(project_id, id.clone(), survey, &user, s, at);
         if i % 10 == 3 {
             // The comment arrives first; the score follows in the next batch.
-            let complete = CompleteRequest {
-                survey_id: survey,
-                user_id: user,
-                comment: Some("late".into()),
-                extra_answers: Attributes::new(),
-            };
-            batch.push(IngestRecord::Complete {
-                project_id,
-                at,
-                response_id: id,
-                complete,
-            });
+            let complete = CompleteRequest { survey_id: survey, user_id: user, comment: Some("late".into()), extra_answers: Attributes::new() };
+            batch.push(IngestRecord::Complete { project_id, at, response_id: id, complete });
             late_scores.push(record);
         } else {
             batch.push(record);
@@ -171,12 +119,7 @@ pub fn generate(project_id: i64, surveys: Surveys, now: i64) -> History {
             batch.append(&mut late_scores);
             // Some users move to another account or role between batches.
             let shift = batches.len() as u64;
-            batches.push(
-                (0..USERS)
-                    .filter(|u| u % 9 == shift % 9)
-                    .map(|u| identify(project_id, u, shift, now - 800 * DAY))
-                    .collect(),
-            );
+            batches.push((0..USERS).filter(|u| u % 9 == shift % 9).map(|u| identify(project_id, u, shift, now - 800 * DAY)).collect());
         }
     }
     batch.append(&mut late_scores);
@@ -187,12 +130,7 @@ pub fn generate(project_id: i64, surveys: Surveys, now: i64) -> History {
 
 /// Displays, declines and opt-outs after the latest answer of recent answerers (and one display
 /// before it, which must not count): some detractors go silent.
-fn engagement(
-    project_id: i64,
-    surveys: Surveys,
-    latest: &BTreeMap<u64, (i64, i64)>,
-    now: i64,
-) -> Vec<IngestRecord> {
+fn engagement(project_id: i64, surveys: Surveys, latest: &BTreeMap<u64, (i64, i64)>, now: i64) -> Vec<IngestRecord> {
     let mut out = Vec::new();
     for (u, (at, _)) in latest.iter().filter(|(_, (at, _))| now - at < 150 * DAY) {
         let user = format!("u{u}");
@@ -210,35 +148,15 @@ fn engagement(
                 sampling_rate_bp: None,
             },
         };
-        let feedback = |id: String, kind: FeedbackKind, survey_id: Option<i64>, at: i64| {
-            IngestRecord::Feedback {
-                project_id,
-                at,
-                feedback: FeedbackRequest {
-                    action_id: id,
-                    survey_id,
-                    user_id: user.clone(),
-                    kind,
-                },
-            }
+        let feedback = |id: String, kind: FeedbackKind, survey_id: Option<i64>, at: i64| IngestRecord::Feedback {
+            project_id,
+            at,
+            feedback: FeedbackRequest { action_id: id, survey_id, user_id: user.clone(), kind },
         };
         match u % 4 {
-            0 => (1..=2)
-                .for_each(|k| out.push(display(format!("d{u}-{k}"), surveys.tnps, at + k * DAY))),
-            1 => (1..=2).for_each(|k| {
-                out.push(feedback(
-                    format!("f{u}-{k}"),
-                    FeedbackKind::Decline,
-                    Some(surveys.rnps),
-                    at + k * 3_600_000,
-                ))
-            }),
-            2 if u % 3 == 0 => out.push(feedback(
-                format!("o{u}"),
-                FeedbackKind::OptOut,
-                None,
-                at + 60_000,
-            )),
+            0 => (1..=2).for_each(|k| out.push(display(format!("d{u}-{k}"), surveys.tnps, at + k * DAY))),
+            1 => (1..=2).for_each(|k| out.push(feedback(format!("f{u}-{k}"), FeedbackKind::Decline, Some(surveys.rnps), at + k * 3_600_000))),
+            2 if u % 3 == 0 => out.push(feedback(format!("o{u}"), FeedbackKind::OptOut, None, at + 60_000)),
             _ => {
                 // Shown once after and once before the answer: not enough to be silent.
                 out.push(display(format!("d{u}-after"), surveys.rnps, at + DAY));

@@ -16,35 +16,11 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
     let store = connect(&db.url).await?;
-    let input = ProjectInput {
-        name: "p".into(),
-        allowed_origins: vec![],
-        identity_enforced: false,
-        fatigue: Default::default(),
-        retention_months: None,
-    };
-    let project = store
-        .create_project(
-            &input,
-            &format!("pk_{}", uuid::Uuid::new_v4().simple()),
-            "secret",
-            T0,
-        )
-        .await?;
-    let survey = SurveyInput {
-        name: "s".into(),
-        kind: SurveyKind::Rnps,
-        status: SurveyStatus::Live,
-        definition: Default::default(),
-        rules: Default::default(),
-    };
+    let input = ProjectInput { name: "p".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default(), retention_months: None };
+    let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
+    let survey = SurveyInput { name: "s".into(), kind: SurveyKind::Rnps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
     let survey = store.create_survey(project.id, &survey, T0).await?;
-    Ok(Fixture {
-        store,
-        project_id: project.id,
-        survey_id: survey.id,
-        _dir: dir,
-    })
+    Ok(Fixture { store, project_id: project.id, survey_id: survey.id, _dir: dir })
 }
 
 async fn business_imports_change_only_what_they_carry(f: Fixture) -> anyhow::Result<()> {
@@ -56,62 +32,21 @@ async fn business_imports_change_only_what_they_carry(f: Fixture) -> anyhow::Res
         owner: Some("ann@x.io".into()),
         ..Default::default()
     };
-    let globex = BusinessRecord {
-        account_id: "globex".into(),
-        churned: Some(true),
-        churn_at: Some(T0),
-        ..Default::default()
-    };
-    f.store
-        .upsert_business(f.project_id, &[acme, globex], T0)
-        .await?;
+    let globex = BusinessRecord { account_id: "globex".into(), churned: Some(true), churn_at: Some(T0), ..Default::default() };
+    f.store.upsert_business(f.project_id, &[acme, globex], T0).await?;
     let update = [
-        BusinessRecord {
-            account_id: "acme".into(),
-            mrr_cents: Some(20_000),
-            ..Default::default()
-        },
-        BusinessRecord {
-            account_id: "globex".into(),
-            churned: Some(false),
-            ..Default::default()
-        },
+        BusinessRecord { account_id: "acme".into(), mrr_cents: Some(20_000), ..Default::default() },
+        BusinessRecord { account_id: "globex".into(), churned: Some(false), ..Default::default() },
     ];
-    f.store
-        .upsert_business(f.project_id, &update, T0 + 1)
-        .await?;
+    f.store.upsert_business(f.project_id, &update, T0 + 1).await?;
     let stored = f.store.list_business(f.project_id).await?;
     assert_eq!(stored.len(), 2);
     let acme = &stored[0];
-    assert_eq!(
-        (acme.account_id.as_str(), acme.mrr_cents, acme.renewal_at),
-        ("acme", Some(20_000), Some(T0 + 30 * DAY))
-    );
-    assert_eq!(
-        (acme.plan.as_deref(), acme.owner.as_deref(), acme.updated_at),
-        (Some("pro"), Some("ann@x.io"), T0 + 1)
-    );
-    assert_eq!(
-        (stored[1].churned, stored[1].churn_at),
-        (Some(false), None),
-        "un-churning clears the churn date"
-    );
+    assert_eq!((acme.account_id.as_str(), acme.mrr_cents, acme.renewal_at), ("acme", Some(20_000), Some(T0 + 30 * DAY)));
+    assert_eq!((acme.plan.as_deref(), acme.owner.as_deref(), acme.updated_at), (Some("pro"), Some("ann@x.io"), T0 + 1));
+    assert_eq!((stored[1].churned, stored[1].churn_at), (Some(false), None), "un-churning clears the churn date");
     // Another project's data is its own.
-    let other = f
-        .store
-        .create_project(
-            &ProjectInput {
-                name: "q".into(),
-                allowed_origins: vec![],
-                identity_enforced: false,
-                fatigue: Default::default(),
-                retention_months: None,
-            },
-            "pk_other",
-            "s",
-            T0,
-        )
-        .await?;
+    let other = f.store.create_project(&ProjectInput { name: "q".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default(), retention_months: None }, "pk_other", "s", T0).await?;
     assert!(f.store.list_business(other.id).await?.is_empty());
     Ok(())
 }
@@ -127,70 +62,20 @@ async fn actions_round_trip_and_list_by_decision_date(f: Fixture) -> anyhow::Res
         themes: vec!["pricing".into()],
         response_ids: vec!["r1".into()],
     };
-    let a = f
-        .store
-        .create_action(&input("a", 5), "owner@x.io", T0)
-        .await?;
-    let b = f
-        .store
-        .create_action(&input("b", 1), "analyst@x.io", T0)
-        .await?;
-    let c = f
-        .store
-        .create_action(&input("c", 9), "owner@x.io", T0)
-        .await?;
+    let a = f.store.create_action(&input("a", 5), "owner@x.io", T0).await?;
+    let b = f.store.create_action(&input("b", 1), "analyst@x.io", T0).await?;
+    let c = f.store.create_action(&input("c", 9), "owner@x.io", T0).await?;
     assert_eq!(f.store.get_action(a.id).await?.as_ref(), Some(&a));
-    assert_eq!(
-        (a.input.themes.clone(), a.created_by.as_str()),
-        (vec!["pricing".to_owned()], "owner@x.io")
-    );
-    let titles = |list: Vec<nps_core::actions::Action>| {
-        list.into_iter().map(|x| x.input.title).collect::<Vec<_>>()
-    };
-    assert_eq!(
-        titles(f.store.list_actions(f.project_id, None, None).await?),
-        ["b", "a", "c"]
-    );
-    assert_eq!(
-        titles(
-            f.store
-                .list_actions(f.project_id, Some(T0 + DAY), Some(T0 + 9 * DAY))
-                .await?
-        ),
-        ["b", "a"]
-    );
-    let changed = f
-        .store
-        .update_action(
-            c.id,
-            &ActionInput {
-                themes: vec![],
-                ..input("c2", 2)
-            },
-            T0 + 7,
-        )
-        .await?
-        .expect("exists");
-    assert_eq!(
-        (
-            changed.input.title.as_str(),
-            changed.updated_at,
-            changed.created_at
-        ),
-        ("c2", T0 + 7, T0)
-    );
+    assert_eq!((a.input.themes.clone(), a.created_by.as_str()), (vec!["pricing".to_owned()], "owner@x.io"));
+    let titles = |list: Vec<nps_core::actions::Action>| list.into_iter().map(|x| x.input.title).collect::<Vec<_>>();
+    assert_eq!(titles(f.store.list_actions(f.project_id, None, None).await?), ["b", "a", "c"]);
+    assert_eq!(titles(f.store.list_actions(f.project_id, Some(T0 + DAY), Some(T0 + 9 * DAY)).await?), ["b", "a"]);
+    let changed = f.store.update_action(c.id, &ActionInput { themes: vec![], ..input("c2", 2) }, T0 + 7).await?.expect("exists");
+    assert_eq!((changed.input.title.as_str(), changed.updated_at, changed.created_at), ("c2", T0 + 7, T0));
     assert!(f.store.delete_action(b.id).await?);
     assert!(!f.store.delete_action(b.id).await?);
-    assert!(
-        f.store
-            .update_action(b.id, &input("gone", 1), T0)
-            .await?
-            .is_none()
-    );
-    assert_eq!(
-        titles(f.store.list_actions(f.project_id, None, None).await?),
-        ["c2", "a"]
-    );
+    assert!(f.store.update_action(b.id, &input("gone", 1), T0).await?.is_none());
+    assert_eq!(titles(f.store.list_actions(f.project_id, None, None).await?), ["c2", "a"]);
     Ok(())
 }
 
@@ -206,11 +91,7 @@ fn record_response(f: &Fixture, id: &str, user: &str, score: i64, at: i64) -> In
         trigger: None,
         sampling_rate_bp: None,
     };
-    IngestRecord::Response {
-        project_id: f.project_id,
-        at,
-        response,
-    }
+    IngestRecord::Response { project_id: f.project_id, at, response }
 }
 
 fn record_display(f: &Fixture, user: &str, at: i64) -> IngestRecord {
@@ -224,25 +105,12 @@ fn record_display(f: &Fixture, user: &str, at: i64) -> IngestRecord {
         device: None,
         sampling_rate_bp: None,
     };
-    IngestRecord::Display {
-        project_id: f.project_id,
-        at,
-        display,
-    }
+    IngestRecord::Display { project_id: f.project_id, at, display }
 }
 
 fn record_feedback(f: &Fixture, user: &str, kind: FeedbackKind, at: i64) -> IngestRecord {
     let survey_id = (kind != FeedbackKind::OptOut).then_some(f.survey_id);
-    IngestRecord::Feedback {
-        project_id: f.project_id,
-        at,
-        feedback: FeedbackRequest {
-            action_id: new_id(),
-            survey_id,
-            user_id: user.into(),
-            kind,
-        },
-    }
+    IngestRecord::Feedback { project_id: f.project_id, at, feedback: FeedbackRequest { action_id: new_id(), survey_id, user_id: user.into(), kind } }
 }
 
 async fn engagement_reads_what_users_did_after_answering(f: Fixture) -> anyhow::Result<()> {
@@ -257,46 +125,17 @@ async fn engagement_reads_what_users_did_after_answering(f: Fixture) -> anyhow::
             record_feedback(&f, "u1", FeedbackKind::Snooze, T0 + 8),
         ])
         .await?;
-    let mut events = f
-        .store
-        .engagement(f.project_id, &[f.survey_id], &["u1".to_owned()], T0)
-        .await?;
+    let mut events = f.store.engagement(f.project_id, &[f.survey_id], &["u1".to_owned()], T0).await?;
     events.sort_by_key(|e| e.at);
     let seen: Vec<(EngagementKind, i64)> = events.iter().map(|e| (e.kind, e.at)).collect();
-    assert_eq!(
-        seen,
-        [
-            (EngagementKind::Shown, T0 + 5),
-            (EngagementKind::Declined, T0 + 6),
-            (EngagementKind::OptedOut, T0 + 7)
-        ]
-    );
+    assert_eq!(seen, [(EngagementKind::Shown, T0 + 5), (EngagementKind::Declined, T0 + 6), (EngagementKind::OptedOut, T0 + 7)]);
     assert!(events.iter().all(|e| e.user_id == "u1"));
     // Another survey's displays and declines do not count; the opt-out does (it is global).
-    let other = f
-        .store
-        .engagement(f.project_id, &[987_654], &["u1".to_owned()], T0)
-        .await?;
-    assert_eq!(
-        other.iter().map(|e| e.kind).collect::<Vec<_>>(),
-        [EngagementKind::OptedOut]
-    );
-    assert!(
-        f.store
-            .engagement(f.project_id, &[f.survey_id], &[], T0)
-            .await?
-            .is_empty()
-    );
-    assert_eq!(
-        f.store
-            .unknown_responses(&[f.survey_id], &["r1".into(), "nope".into()])
-            .await?,
-        ["nope"]
-    );
-    assert_eq!(
-        f.store.unknown_responses(&[], &["r1".into()]).await?,
-        ["r1"]
-    );
+    let other = f.store.engagement(f.project_id, &[987_654], &["u1".to_owned()], T0).await?;
+    assert_eq!(other.iter().map(|e| e.kind).collect::<Vec<_>>(), [EngagementKind::OptedOut]);
+    assert!(f.store.engagement(f.project_id, &[f.survey_id], &[], T0).await?.is_empty());
+    assert_eq!(f.store.unknown_responses(&[f.survey_id], &["r1".into(), "nope".into()]).await?, ["nope"]);
+    assert_eq!(f.store.unknown_responses(&[], &["r1".into()]).await?, ["r1"]);
     Ok(())
 }
 

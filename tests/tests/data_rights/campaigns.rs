@@ -13,69 +13,24 @@ on_both_backends!(erasing_by_email_reaches_confidential_answers_not_anonymous_on
 /// A live employee-NPS survey (k = 3) with a campaign of this anonymity sent to the victim and
 /// three others; returns the survey and (recipient e-mail, personal link) per recipient.
 async fn campaign(f: &Fixture, anonymity: &str) -> anyhow::Result<(i64, Vec<(String, String)>)> {
-    let input = SurveyInput {
-        name: format!("eNPS {anonymity}"),
-        kind: SurveyKind::Enps,
-        status: SurveyStatus::Live,
-        definition: Default::default(),
-        rules: Default::default(),
-    };
-    let survey: Survey = f
-        .owner
-        .post(
-            &format!("/api/admin/projects/{}/surveys", f.project.id),
-            &input,
-        )
-        .await?;
+    let input = SurveyInput { name: format!("eNPS {anonymity}"), kind: SurveyKind::Enps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
+    let survey: Survey = f.owner.post(&format!("/api/admin/projects/{}/surveys", f.project.id), &input).await?;
     let body = json!({ "survey_id": survey.id, "name": anonymity, "anonymity": anonymity, "group_attributes": ["department"], "min_group": 3, "verbatim_min_group": 3 });
     let created: Value = f.owner.post("/api/admin/campaigns", &body).await?;
     let id = created["id"].as_i64().unwrap_or_default();
-    let csv = format!(
-        "email,name,department\n{VICTIM_EMAIL},Victim,ops\n{OTHER_EMAIL},Other,ops\nc@k.example,C,ops\nd@k.example,D,ops\n"
-    );
-    let _: Value = f
-        .owner
-        .post(
-            &format!("/api/admin/campaigns/{id}/recipients"),
-            &nps_e2e::recipients_json(&csv),
-        )
-        .await?;
-    Ok((
-        survey.id,
-        nps_e2e::links::personal_links(&f.db.url, &f.collector.url, id).await?,
-    ))
+    let csv = format!("email,name,department\n{VICTIM_EMAIL},Victim,ops\n{OTHER_EMAIL},Other,ops\nc@k.example,C,ops\nd@k.example,D,ops\n");
+    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&csv)).await?;
+    Ok((survey.id, nps_e2e::links::personal_links(&f.db.url, &f.collector.url, id).await?))
 }
 
-async fn answer(
-    links: &[(String, String)],
-    email: &str,
-    score: u8,
-    comment: &str,
-) -> anyhow::Result<()> {
-    let url = &links
-        .iter()
-        .find(|(e, _)| e == email)
-        .expect("a link per recipient")
-        .1;
-    let response = reqwest::Client::new()
-        .post(url)
-        .form(&[
-            ("score", score.to_string()),
-            ("comment", comment.to_owned()),
-        ])
-        .send()
-        .await?;
-    anyhow::ensure!(
-        response.status().is_success(),
-        "answering: {}",
-        response.status()
-    );
+async fn answer(links: &[(String, String)], email: &str, score: u8, comment: &str) -> anyhow::Result<()> {
+    let url = &links.iter().find(|(e, _)| e == email).expect("a link per recipient").1;
+    let response = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", comment.to_owned())]).send().await?;
+    anyhow::ensure!(response.status().is_success(), "answering: {}", response.status());
     Ok(())
 }
 
-async fn erasing_by_email_reaches_confidential_answers_not_anonymous_ones(
-    f: Fixture,
-) -> anyhow::Result<()> {
+async fn erasing_by_email_reaches_confidential_answers_not_anonymous_ones(f: Fixture) -> anyhow::Result<()> {
     let (survey_id, confidential) = campaign(&f, "confidential").await?;
     let (_, anonymous) = campaign(&f, "anonymous").await?;
     answer(&confidential, VICTIM_EMAIL, 3, "a remark of the victim").await?;
@@ -84,50 +39,21 @@ async fn erasing_by_email_reaches_confidential_answers_not_anonymous_ones(
     answer(&anonymous, VICTIM_EMAIL, 4, "anonymous words").await?;
     wait_drained(&f.collector.url).await?;
     // Reading the report takes the wave's disclosure snapshot, which holds the comments.
-    let report: Value = f
-        .owner
-        .get(&format!("/api/admin/reports/nps?survey_id={survey_id}"))
-        .await?;
+    let report: Value = f.owner.get(&format!("/api/admin/reports/nps?survey_id={survey_id}")).await?;
     assert_eq!(report["overall"]["n"].as_u64(), Some(3), "{report}");
-    assert!(
-        !stored_anywhere(&f, "a remark of the victim")
-            .await?
-            .is_empty()
-    );
+    assert!(!stored_anywhere(&f, "a remark of the victim").await?.is_empty());
 
     let exported = f.export(json!({ "email": VICTIM_EMAIL })).await?;
     let answers = exported["answers"].as_array().cloned().unwrap_or_default();
-    assert_eq!(
-        answers.len(),
-        1,
-        "only the confidential answer is linked to the person: {exported}"
-    );
-    assert_eq!(
-        answers[0]["comment"].as_str(),
-        Some("a remark of the victim")
-    );
-    assert_eq!(
-        exported["campaign_recipients"].as_array().map(Vec::len),
-        Some(2),
-        "{exported}"
-    );
-    assert!(
-        !exported.to_string().contains("anonymous words"),
-        "an anonymous answer is never linked to its author"
-    );
+    assert_eq!(answers.len(), 1, "only the confidential answer is linked to the person: {exported}");
+    assert_eq!(answers[0]["comment"].as_str(), Some("a remark of the victim"));
+    assert_eq!(exported["campaign_recipients"].as_array().map(Vec::len), Some(2), "{exported}");
+    assert!(!exported.to_string().contains("anonymous words"), "an anonymous answer is never linked to its author");
 
     let erased = f.erase(json!({ "email": VICTIM_EMAIL })).await?;
     assert_eq!(erased["erased"]["answers"].as_u64(), Some(1), "{erased}");
-    assert_eq!(
-        erased["erased"]["campaign_recipients"].as_u64(),
-        Some(2),
-        "{erased}"
-    );
-    assert_eq!(
-        erased["erased"]["snapshot_comments"].as_u64(),
-        Some(1),
-        "{erased}"
-    );
+    assert_eq!(erased["erased"]["campaign_recipients"].as_u64(), Some(2), "{erased}");
+    assert_eq!(erased["erased"]["snapshot_comments"].as_u64(), Some(1), "{erased}");
     for needle in [VICTIM_EMAIL, "a remark of the victim"] {
         let found = stored_anywhere(&f, needle).await?;
         assert!(found.is_empty(), "{needle} still stored in {found:?}");

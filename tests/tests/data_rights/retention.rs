@@ -47,23 +47,9 @@ fn records(f: &Fixture, now: i64) -> (Vec<IngestRecord>, usize) {
             trigger: None,
             sampling_rate_bp: None,
         };
-        out.push(IngestRecord::Response {
-            project_id,
-            at,
-            response,
-        });
-        let complete = CompleteRequest {
-            survey_id,
-            user_id,
-            comment: Some(format!("comment {i}")),
-            extra_answers: Attributes::new(),
-        };
-        out.push(IngestRecord::Complete {
-            project_id,
-            at: at + 1000,
-            response_id: id,
-            complete,
-        });
+        out.push(IngestRecord::Response { project_id, at, response });
+        let complete = CompleteRequest { survey_id, user_id, comment: Some(format!("comment {i}")), extra_answers: Attributes::new() };
+        out.push(IngestRecord::Complete { project_id, at: at + 1000, response_id: id, complete });
     }
     (out, old)
 }
@@ -86,11 +72,7 @@ fn without_displays(mut report: Value) -> Value {
 async fn retention_deletes_old_raw_answers_and_keeps_the_trend(f: Fixture) -> anyhow::Result<()> {
     let run = format!("/api/admin/projects/{}/retention/run", f.project.id);
     let (status, answer) = f.call(&f.owner, &run, &json!({})).await?;
-    assert_eq!(
-        status,
-        StatusCode::CONFLICT,
-        "no retention setting: {answer}"
-    );
+    assert_eq!(status, StatusCode::CONFLICT, "no retention setting: {answer}");
     let project_url = format!("/api/admin/projects/{}", f.project.id);
     let mut input = ProjectInput {
         name: f.project.name.clone(),
@@ -101,29 +83,11 @@ async fn retention_deletes_old_raw_answers_and_keeps_the_trend(f: Fixture) -> an
     };
     for months in [0, 121] {
         input.retention_months = Some(months);
-        let response = f
-            .owner
-            .http
-            .put(format!("{}{project_url}", f.owner.base))
-            .header("X-CSRF-Token", &f.owner.csrf)
-            .json(&input)
-            .send()
-            .await?;
-        assert_eq!(
-            response.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "retention_months {months}"
-        );
+        let response = f.owner.http.put(format!("{}{project_url}", f.owner.base)).header("X-CSRF-Token", &f.owner.csrf).json(&input).send().await?;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "retention_months {months}");
     }
     input.retention_months = Some(12);
-    let response = f
-        .owner
-        .http
-        .put(format!("{}{project_url}", f.owner.base))
-        .header("X-CSRF-Token", &f.owner.csrf)
-        .json(&input)
-        .send()
-        .await?;
+    let response = f.owner.http.put(format!("{}{project_url}", f.owner.base)).header("X-CSRF-Token", &f.owner.csrf).json(&input).send().await?;
     assert_eq!(response.status(), StatusCode::OK);
     let project: Value = f.owner.get(&project_url).await?;
     assert_eq!(project["retention_months"].as_u64(), Some(12), "{project}");
@@ -157,17 +121,9 @@ async fn retention_deletes_old_raw_answers_and_keeps_the_trend(f: Fixture) -> an
     // The scores come from the rollups and do not change; response rates need the displays,
     // which retention deletes too.
     let after: Value = f.owner.get(&report(true)).await?;
-    assert_eq!(
-        without_displays(after),
-        without_displays(before),
-        "the rollup headline and trend are unchanged"
-    );
+    assert_eq!(without_displays(after), without_displays(before), "the rollup headline and trend are unchanged");
     let raw_after: Value = f.owner.get(&report(false)).await?;
-    assert_eq!(
-        raw_after["overall"]["n"].as_u64(),
-        Some((30 - old) as u64),
-        "{raw_after}"
-    );
+    assert_eq!(raw_after["overall"]["n"].as_u64(), Some((30 - old) as u64), "{raw_after}");
     // A second pass finds nothing more.
     let (_, again) = f.call(&f.owner, &run, &json!({})).await?;
     assert_eq!(again["answers"].as_u64(), Some(0), "{again}");

@@ -30,18 +30,8 @@ pub async fn start(backend: Backend, extra: &[(&str, &str)]) -> anyhow::Result<F
     let collector = Collector::start(options).await?;
     let owner = Admin::bootstrap(&collector.url).await?;
     let project = owner.create_project(&["*"]).await?;
-    let survey = owner
-        .create_live_survey(project.id, SurveyKind::Tnps)
-        .await?;
-    Ok(Fixture {
-        backend,
-        dir,
-        db,
-        collector,
-        owner,
-        project,
-        survey,
-    })
+    let survey = owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    Ok(Fixture { backend, dir, db, collector, owner, project, survey })
 }
 
 pub async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
@@ -50,10 +40,7 @@ pub async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
 
 impl Fixture {
     pub fn client(&self, path: &str) -> String {
-        format!(
-            "{}/v1/p/{}{path}",
-            self.collector.url, self.project.public_key
-        )
+        format!("{}/v1/p/{}{path}", self.collector.url, self.project.public_key)
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -63,99 +50,51 @@ impl Fixture {
     /// The files a byte search reads: the SQLite database with its WAL and shared memory (on
     /// SQLite), and the spool and outbox.
     pub fn files(&self) -> Vec<PathBuf> {
-        let mut files = vec![
-            self.data_dir().join("spool.redb"),
-            self.data_dir().join("outbox.redb"),
-        ];
+        let mut files = vec![self.data_dir().join("spool.redb"), self.data_dir().join("outbox.redb")];
         if self.backend == Backend::Sqlite {
             let db = self.dir.path().join("nps.sqlite");
-            files.extend([
-                db.clone(),
-                with_suffix(&db, "-wal"),
-                with_suffix(&db, "-shm"),
-            ]);
+            files.extend([db.clone(), with_suffix(&db, "-wal"), with_suffix(&db, "-shm")]);
         }
         files
     }
 
     /// POST as `admin`; the status and the JSON body.
-    pub async fn call(
-        &self,
-        admin: &Admin,
-        path: &str,
-        body: &Value,
-    ) -> anyhow::Result<(StatusCode, Value)> {
-        let response = admin
-            .http
-            .post(format!("{}{path}", admin.base))
-            .header("X-CSRF-Token", &admin.csrf)
-            .json(body)
-            .send()
-            .await?;
+    pub async fn call(&self, admin: &Admin, path: &str, body: &Value) -> anyhow::Result<(StatusCode, Value)> {
+        let response = admin.http.post(format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf).json(body).send().await?;
         let status = response.status();
         Ok((status, response.json().await.unwrap_or(Value::Null)))
     }
 
     pub async fn erase(&self, body: Value) -> anyhow::Result<Value> {
-        self.owner
-            .post(
-                &format!("/api/admin/projects/{}/respondents/erase", self.project.id),
-                &body,
-            )
-            .await
+        self.owner.post(&format!("/api/admin/projects/{}/respondents/erase", self.project.id), &body).await
     }
 
     pub async fn export(&self, body: Value) -> anyhow::Result<Value> {
-        self.owner
-            .post(
-                &format!("/api/admin/projects/{}/respondents/export", self.project.id),
-                &body,
-            )
-            .await
+        self.owner.post(&format!("/api/admin/projects/{}/respondents/export", self.project.id), &body).await
     }
 
     /// A webhook to a closed local port: every event becomes a message waiting in the outbox.
     pub async fn failing_webhook(&self) -> anyhow::Result<()> {
         let body = json!({ "url": "http://127.0.0.1:9/hook", "events": ["response.created", "response.completed"] });
-        let _: Value = self
-            .owner
-            .post(
-                &format!("/api/admin/projects/{}/webhooks", self.project.id),
-                &body,
-            )
-            .await?;
+        let _: Value = self.owner.post(&format!("/api/admin/projects/{}/webhooks", self.project.id), &body).await?;
         Ok(())
     }
 
     /// The user identifies (with an e-mail attribute), is shown the survey (a decision and a
     /// display), answers with a score and a comment, and declines another time.
-    pub async fn use_the_product(
-        &self,
-        user_id: &str,
-        email: &str,
-        score: u8,
-        comment: &str,
-    ) -> anyhow::Result<String> {
+    pub async fn use_the_product(&self, user_id: &str, email: &str, score: u8, comment: &str) -> anyhow::Result<String> {
         let http = reqwest::Client::new();
         let send = |path: String, body: Value| {
             let http = http.clone();
             async move {
                 let response = http.post(path).json(&body).send().await?;
                 let status = response.status();
-                anyhow::ensure!(
-                    status.is_success(),
-                    "{status}: {}",
-                    response.text().await.unwrap_or_default()
-                );
+                anyhow::ensure!(status.is_success(), "{status}: {}", response.text().await.unwrap_or_default());
                 Ok::<_, anyhow::Error>(())
             }
         };
         let plan = if score >= 9 { "pro" } else { "free" };
-        send(
-            self.client("/identify"),
-            json!({ "user_id": user_id, "attributes": { "email": email, "plan": plan } }),
-        )
-        .await?;
+        send(self.client("/identify"), json!({ "user_id": user_id, "attributes": { "email": email, "plan": plan } })).await?;
         let display_id = new_id();
         let decide = json!({ "survey_id": self.survey.id, "user_id": user_id, "display_id": display_id, "trigger": "page_view" });
         send(self.client("/decide"), decide).await?;
@@ -164,36 +103,22 @@ impl Fixture {
         let response_id = new_id();
         let answer = json!({ "response_id": response_id, "survey_id": self.survey.id, "user_id": user_id, "display_id": display_id, "score": score });
         send(self.client("/responses"), answer).await?;
-        let complete =
-            json!({ "survey_id": self.survey.id, "user_id": user_id, "comment": comment });
-        send(
-            self.client(&format!("/responses/{response_id}/complete")),
-            complete,
-        )
-        .await?;
+        let complete = json!({ "survey_id": self.survey.id, "user_id": user_id, "comment": comment });
+        send(self.client(&format!("/responses/{response_id}/complete")), complete).await?;
         send(self.client("/feedback"), json!({ "action_id": new_id(), "survey_id": self.survey.id, "user_id": user_id, "kind": "snooze" })).await?;
         Ok(response_id)
     }
 
     /// The NPS report by day from the rollups and from the raw rows, which must agree.
     pub async fn report_both_ways(&self) -> anyhow::Result<Value> {
-        let path = format!(
-            "/api/admin/reports/nps?survey_id={}&granularity=day&exclude_internal=false",
-            self.survey.id
-        );
+        let path = format!("/api/admin/reports/nps?survey_id={}&granularity=day&exclude_internal=false", self.survey.id);
         let fast: Value = self.owner.get(&format!("{path}&rollups=true")).await?;
         let raw: Value = self.owner.get(&format!("{path}&rollups=false")).await?;
         assert_eq!(fast, raw, "rollups and raw rows disagree");
-        let by = format!(
-            "/api/admin/reports/segments?survey_id={}&by=attr:plan&exclude_internal=false",
-            self.survey.id
-        );
+        let by = format!("/api/admin/reports/segments?survey_id={}&by=attr:plan&exclude_internal=false", self.survey.id);
         let fast_segments: Value = self.owner.get(&format!("{by}&rollups=true")).await?;
         let raw_segments: Value = self.owner.get(&format!("{by}&rollups=false")).await?;
-        assert_eq!(
-            fast_segments, raw_segments,
-            "segment rollups and raw rows disagree"
-        );
+        assert_eq!(fast_segments, raw_segments, "segment rollups and raw rows disagree");
         Ok(fast)
     }
 }
@@ -208,10 +133,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 pub fn files_holding(files: &[PathBuf], needle: &str) -> Vec<String> {
     files
         .iter()
-        .filter(|f| {
-            std::fs::read(f)
-                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-        })
+        .filter(|f| std::fs::read(f).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes())))
         .map(|f| f.display().to_string())
         .collect()
 }
@@ -228,10 +150,7 @@ pub async fn tables_holding(url: &str, needle: &str) -> anyhow::Result<Vec<Strin
     let mut holding = Vec::new();
     for table in tables {
         let sql = format!("SELECT COUNT(*) FROM \"{table}\" t WHERE t::text LIKE $1");
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(format!("%{needle}%"))
-            .fetch_one(&mut conn)
-            .await?;
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(format!("%{needle}%")).fetch_one(&mut conn).await?;
         if n > 0 {
             holding.push(table);
         }

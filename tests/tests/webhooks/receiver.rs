@@ -32,10 +32,7 @@ impl Receiver {
     pub async fn start(fail_first: usize) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}/hooks/nps", listener.local_addr()?);
-        let state = Arc::new(Mutex::new(State {
-            fail_first,
-            ..Default::default()
-        }));
+        let state = Arc::new(Mutex::new(State { fail_first, ..Default::default() }));
         let shared = state.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -58,9 +55,7 @@ impl Receiver {
 }
 
 /// Reads one HTTP/1.1 request (headers + Content-Length body).
-async fn read_request(
-    stream: &mut tokio::net::TcpStream,
-) -> Option<(HashMap<String, String>, Vec<u8>)> {
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<(HashMap<String, String>, Vec<u8>)> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -80,10 +75,7 @@ async fn read_request(
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    let length: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let length: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
     let mut body = buffer[head_end + 4..].to_vec();
     while body.len() < length {
         let n = stream.read(&mut chunk).await.ok()?;
@@ -96,13 +88,10 @@ async fn read_request(
 }
 
 async fn serve(mut stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
-    let Some((headers, body)) = read_request(&mut stream).await else {
-        return;
-    };
+    let Some((headers, body)) = read_request(&mut stream).await else { return };
     let status = handle(&headers, &body, &state);
     let reason = if status == 200 { "OK" } else { "Nope" };
-    let response =
-        format!("HTTP/1.1 {status} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    let response = format!("HTTP/1.1 {status} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
     let _ = stream.write_all(response.as_bytes()).await;
     let _ = stream.shutdown().await;
 }
@@ -110,40 +99,27 @@ async fn serve(mut stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
 fn handle(headers: &HashMap<String, String>, body: &[u8], state: &Mutex<State>) -> u16 {
     let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
     let id = headers.get("webhook-id").cloned().unwrap_or_default();
-    let timestamp: i64 = headers
-        .get("webhook-timestamp")
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(0);
-    let sig = headers
-        .get("webhook-signature")
-        .cloned()
-        .unwrap_or_default();
+    let timestamp: i64 = headers.get("webhook-timestamp").and_then(|t| t.parse().ok()).unwrap_or(0);
+    let sig = headers.get("webhook-signature").cloned().unwrap_or_default();
     let secret = s.secret.clone().unwrap_or_default();
     let fresh = (chrono_now_secs() - timestamp).abs() <= 300;
-    let status =
-        if id.is_empty() || !fresh || !signature::verify(&secret, &id, timestamp, body, &sig) {
-            s.bad_signatures += 1;
-            401
-        } else if s.attempts.iter().filter(|a| a.id == id).count() < s.fail_first {
-            500
-        } else if s.accepted.contains_key(&id) {
-            s.duplicates += 1;
-            200
-        } else {
-            let value = serde_json::from_slice(body).unwrap_or(Value::Null);
-            s.accepted.insert(id.clone(), value);
-            200
-        };
-    s.attempts.push(Attempt {
-        id,
-        at: Instant::now(),
-        status,
-    });
+    let status = if id.is_empty() || !fresh || !signature::verify(&secret, &id, timestamp, body, &sig) {
+        s.bad_signatures += 1;
+        401
+    } else if s.attempts.iter().filter(|a| a.id == id).count() < s.fail_first {
+        500
+    } else if s.accepted.contains_key(&id) {
+        s.duplicates += 1;
+        200
+    } else {
+        let value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        s.accepted.insert(id.clone(), value);
+        200
+    };
+    s.attempts.push(Attempt { id, at: Instant::now(), status });
     status
 }
 
 fn chrono_now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }

@@ -3,19 +3,8 @@
 
 use super::*;
 
-pub(super) fn audience_card(
-    form: Form,
-    errors: Errors,
-    parse_errors: ParseErrors,
-) -> impl IntoView {
-    let sampling_value = committed(move || {
-        form.with(|f| {
-            f.rules
-                .sampling_rate_bp
-                .map(|bp| format!("{}", bp as f64 / 100.0))
-                .unwrap_or_default()
-        })
-    });
+pub(super) fn audience_card(form: Form, errors: Errors, parse_errors: ParseErrors) -> impl IntoView {
+    let sampling_value = committed(move || form.with(|f| f.rules.sampling_rate_bp.map(|bp| format!("{}", bp as f64 / 100.0)).unwrap_or_default()));
     let set_sampling = move |ev: web_sys::Event| {
         let text = event_target_value(&ev);
         let key = "rules.sampling_rate_bp".to_owned();
@@ -31,17 +20,10 @@ pub(super) fn audience_card(
                     parse_errors.update(|p| {
                         p.remove(&key);
                     });
-                    form.update(|f| {
-                        f.rules.sampling_rate_bp =
-                            Some((pct * 100.0).round().min(u32::MAX as f64) as u32)
-                    });
+                    form.update(|f| f.rules.sampling_rate_bp = Some((pct * 100.0).round().min(u32::MAX as f64) as u32));
                 }
                 _ => parse_errors.update(|p| {
-                    p.insert(
-                        key.clone(),
-                        "rules.sampling_rate_bp: the sampling rate is a percentage from 0 to 100"
-                            .to_owned(),
-                    );
+                    p.insert(key.clone(), "rules.sampling_rate_bp: the sampling rate is a percentage from 0 to 100".to_owned());
                 }),
             },
         }

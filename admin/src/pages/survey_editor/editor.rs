@@ -39,11 +39,7 @@ impl Editor {
     /// parse, and the collector's answer to the last save.
     pub fn errors(self) -> Errors {
         Signal::derive(move || {
-            let mut all = if self.show_client.get() {
-                self.form.with(client_problems)
-            } else {
-                Vec::new()
-            };
+            let mut all = if self.show_client.get() { self.form.with(client_problems) } else { Vec::new() };
             all.extend(self.parse_errors.get().into_values());
             for e in self.server_errors.get() {
                 if !all.contains(&e) {
@@ -55,13 +51,7 @@ impl Editor {
     }
 
     /// Fills the form with the stored survey `id`.
-    pub fn load(
-        self,
-        id: i64,
-        lang: RwSignal<String>,
-        loaded: RwSignal<bool>,
-        load_error: RwSignal<Option<String>>,
-    ) {
+    pub fn load(self, id: i64, lang: RwSignal<String>, loaded: RwSignal<bool>, load_error: RwSignal<Option<String>>) {
         leptos::task::spawn_local(async move {
             match api::survey(id).await {
                 Ok(s) => {
@@ -107,9 +97,7 @@ impl Editor {
                 Ok(s) => self.saved_as(s),
                 Err(e) if e.status == 422 => {
                     self.server_errors.set(e.problems());
-                    self.form_error.set(Some(
-                        "The collector refused the survey; see the messages below.".to_owned(),
-                    ));
+                    self.form_error.set(Some("The collector refused the survey; see the messages below.".to_owned()));
                 }
                 Err(e) => self.form_error.set(Some(e.message)),
             }
@@ -123,11 +111,7 @@ impl Editor {
         }
         self.current.set(Some(s.id));
         self.form.update(|f| f.status = s.status);
-        self.saved.set(if s.status == SurveyStatus::Live {
-            "Saved; the survey is live.".to_owned()
-        } else {
-            format!("Saved ({}).", s.status.as_str())
-        });
+        self.saved.set(if s.status == SurveyStatus::Live { "Saved; the survey is live.".to_owned() } else { format!("Saved ({}).", s.status.as_str()) });
         self.survey.set(Some(s));
     }
 }

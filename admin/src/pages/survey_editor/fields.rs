@@ -4,10 +4,7 @@ use super::*;
 
 /// The snake_case name serde gives an enum value.
 pub(super) fn enum_str<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 pub(super) fn parse_enum<T: DeserializeOwned>(s: &str) -> Option<T> {
@@ -17,20 +14,11 @@ pub(super) fn parse_enum<T: DeserializeOwned>(s: &str) -> Option<T> {
 /// One field's committed value as a memo. An input bound to it is rewritten only when *this*
 /// value changes: bound to the whole form instead, every commit of another field (which lands
 /// a moment later, on `change`) would reset what the user is typing here to its last commit.
-pub(super) fn committed<T: PartialEq + Send + Sync + 'static>(
-    value: impl Fn() -> T + Send + Sync + 'static,
-) -> Memo<T> {
+pub(super) fn committed<T: PartialEq + Send + Sync + 'static>(value: impl Fn() -> T + Send + Sync + 'static) -> Memo<T> {
     Memo::new(move |_| value())
 }
 
-pub(super) fn text_field(
-    form: Form,
-    errors: Errors,
-    label: &'static str,
-    path: &'static str,
-    get: fn(&SurveyInput) -> String,
-    set: fn(&mut SurveyInput, String),
-) -> impl IntoView {
+pub(super) fn text_field(form: Form, errors: Errors, label: &'static str, path: &'static str, get: fn(&SurveyInput) -> String, set: fn(&mut SurveyInput, String)) -> impl IntoView {
     view! {
         <label class="field">
             <span>{label}</span>
@@ -66,10 +54,7 @@ pub(super) fn number_field(
             form.update(|f| set(f, Some(n)));
         } else {
             parse_errors.update(|p| {
-                p.insert(
-                    path.to_owned(),
-                    format!("{path} must be a whole number of 0 or more (or empty)"),
-                );
+                p.insert(path.to_owned(), format!("{path} must be a whole number of 0 or more (or empty)"));
             });
         }
     };
@@ -95,15 +80,7 @@ pub(super) fn texts_field(
 ) -> impl IntoView {
     let path = format!("definition.texts.{lang}.{suffix}");
     let lang_get = lang.clone();
-    let value = move || {
-        form.with(|f| {
-            f.definition
-                .texts
-                .get(&lang_get)
-                .map(get)
-                .unwrap_or_default()
-        })
-    };
+    let value = move || form.with(|f| f.definition.texts.get(&lang_get).map(get).unwrap_or_default());
     let on_input = move |ev: web_sys::Event| {
         let v = event_target_value(&ev);
         form.update(|f| {

@@ -8,9 +8,7 @@ use crate::pages::report::SurveyTabs;
 use crate::{Link, Route, fmt, replace_url};
 use leptos::prelude::*;
 use nps_core::eligibility::{Trigger, UrlOp, UrlRule};
-use nps_core::wire::{
-    Placement, Survey, SurveyInput, SurveyKind, SurveyStatus, SurveyTexts, Theme,
-};
+use nps_core::wire::{Placement, Survey, SurveyInput, SurveyKind, SurveyStatus, SurveyTexts, Theme};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -58,9 +56,7 @@ pub fn client_problems(input: &SurveyInput) -> Vec<String> {
     }
     out.extend(input.definition.problems());
     let colour = &input.definition.appearance.brand_colour;
-    let hex = colour
-        .strip_prefix('#')
-        .is_some_and(|h| matches!(h.len(), 3 | 6) && h.chars().all(|c| c.is_ascii_hexdigit()));
+    let hex = colour.strip_prefix('#').is_some_and(|h| matches!(h.len(), 3 | 6) && h.chars().all(|c| c.is_ascii_hexdigit()));
     if !hex {
         out.push("definition.appearance.brand_colour must be a colour like #4f46e5".to_owned());
     }
@@ -71,16 +67,7 @@ pub fn client_problems(input: &SurveyInput) -> Vec<String> {
 #[component]
 pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
     let editor = Editor::new(project_id, survey_id);
-    let Editor {
-        form,
-        parse_errors,
-        form_error,
-        saved,
-        busy,
-        current,
-        survey,
-        ..
-    } = editor;
+    let Editor { form, parse_errors, form_error, saved, busy, current, survey, .. } = editor;
     let errors = editor.errors();
     let lang = RwSignal::new("en".to_owned());
     let loaded = RwSignal::new(survey_id.is_none());
@@ -89,15 +76,13 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
         editor.load(id, lang, loaded, load_error);
     }
 
-    let header = move || {
-        match current.get() {
+    let header = move || match current.get() {
         Some(id) => view! { <SurveyTabs survey_id=id current=Route::Survey(id) survey=survey /> }.into_any(),
         None => view! {
             <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
             <h1>"New survey"</h1>
         }
         .into_any(),
-    }
     };
 
     view! {
@@ -138,26 +123,12 @@ mod tests {
     fn client_validation_uses_the_collectors_messages() {
         let mut input = new_input();
         input.name = "Onboarding".into();
-        assert!(
-            client_problems(&input).is_empty(),
-            "{:?}",
-            client_problems(&input)
-        );
+        assert!(client_problems(&input).is_empty(), "{:?}", client_problems(&input));
         input.rules.sampling_rate_bp = Some(15_000);
         input.rules.triggers.push(new_trigger("event"));
         let problems = client_problems(&input);
-        assert!(
-            problems
-                .iter()
-                .any(|p| p.starts_with("rules.sampling_rate_bp must be at most 10000")),
-            "{problems:?}"
-        );
-        assert!(
-            problems
-                .iter()
-                .any(|p| p.starts_with("rules.triggers[0].name")),
-            "{problems:?}"
-        );
+        assert!(problems.iter().any(|p| p.starts_with("rules.sampling_rate_bp must be at most 10000")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.starts_with("rules.triggers[0].name")), "{problems:?}");
     }
 
     #[test]

@@ -3,14 +3,8 @@
 
 use super::*;
 
-pub(super) fn texts_card(
-    form: Form,
-    errors: Errors,
-    parse_errors: ParseErrors,
-    lang: RwSignal<String>,
-) -> impl IntoView {
-    let languages =
-        Memo::new(move |_| form.with(|f| f.definition.texts.keys().cloned().collect::<Vec<_>>()));
+pub(super) fn texts_card(form: Form, errors: Errors, parse_errors: ParseErrors, lang: RwSignal<String>) -> impl IntoView {
+    let languages = Memo::new(move |_| form.with(|f| f.definition.texts.keys().cloned().collect::<Vec<_>>()));
     let texts_block = move || {
         let l = lang.get();
         view! {
@@ -64,15 +58,9 @@ fn language_adder(form: Form, parse_errors: ParseErrors, lang: RwSignal<String>)
     let new_lang = RwSignal::new(String::new());
     let add_language = move |_| {
         let code = new_lang.get_untracked().trim().to_lowercase();
-        if code.is_empty()
-            || code.len() > 16
-            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
+        if code.is_empty() || code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             parse_errors.update(|p| {
-                p.insert(
-                    "definition.texts".to_owned(),
-                    "definition.texts: a language code looks like `fr` or `pt-br`".to_owned(),
-                );
+                p.insert("definition.texts".to_owned(), "definition.texts: a language code looks like `fr` or `pt-br`".to_owned());
             });
             return;
         }
@@ -80,12 +68,7 @@ fn language_adder(form: Form, parse_errors: ParseErrors, lang: RwSignal<String>)
             p.remove("definition.texts");
         });
         form.update(|f| {
-            let template = f
-                .definition
-                .texts
-                .get(&f.definition.default_language)
-                .cloned()
-                .unwrap_or_default();
+            let template = f.definition.texts.get(&f.definition.default_language).cloned().unwrap_or_default();
             f.definition.texts.entry(code.clone()).or_insert(template);
         });
         lang.set(code);

@@ -12,20 +12,9 @@ pub(super) fn trigger_kind(t: &Trigger) -> &'static str {
 
 pub(super) fn new_trigger(kind: &str) -> Trigger {
     match kind {
-        "page_view" => Trigger::PageView {
-            url: UrlRule {
-                op: UrlOp::Prefix,
-                value: String::new(),
-            },
-            delay_ms: None,
-        },
+        "page_view" => Trigger::PageView { url: UrlRule { op: UrlOp::Prefix, value: String::new() }, delay_ms: None },
         "cadence" => Trigger::Cadence { every_days: 90 },
-        _ => Trigger::Event {
-            name: String::new(),
-            conditions: Vec::new(),
-            nth_occurrence: None,
-            delay_ms: None,
-        },
+        _ => Trigger::Event { name: String::new(), conditions: Vec::new(), nth_occurrence: None, delay_ms: None },
     }
 }
 
@@ -39,35 +28,19 @@ pub(super) fn update_trigger(form: Form, i: usize, f: impl FnOnce(&mut Trigger))
 
 pub(super) fn delay_of(t: &Trigger) -> String {
     match t {
-        Trigger::Event {
-            delay_ms: Some(d), ..
-        }
-        | Trigger::PageView {
-            delay_ms: Some(d), ..
-        } => format!("{}", *d as f64 / 1000.0),
+        Trigger::Event { delay_ms: Some(d), .. } | Trigger::PageView { delay_ms: Some(d), .. } => format!("{}", *d as f64 / 1000.0),
         _ => String::new(),
     }
 }
 
-pub(super) fn trigger_row(
-    form: Form,
-    errors: Errors,
-    parse_errors: ParseErrors,
-    i: usize,
-) -> impl IntoView {
-    let kind = Memo::new(move |_| {
-        form.with(|f| f.rules.triggers.get(i).map(trigger_kind).unwrap_or("event"))
-    });
+pub(super) fn trigger_row(form: Form, errors: Errors, parse_errors: ParseErrors, i: usize) -> impl IntoView {
+    let kind = Memo::new(move |_| form.with(|f| f.rules.triggers.get(i).map(trigger_kind).unwrap_or("event")));
     let read = move |g: fn(&Trigger) -> String| read_trigger(form, i, g);
     let base = format!("rules.triggers[{i}]");
     let delay_path = format!("{base}.delay_ms");
     let set_delay = move |ev: web_sys::Event| {
         let text = event_target_value(&ev);
-        let parsed = text
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|s| s.is_finite() && *s >= 0.0);
+        let parsed = text.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0);
         let key = format!("rules.triggers[{i}].delay_ms");
         if text.trim().is_empty() || parsed.is_some() {
             parse_errors.update(|p| {
@@ -75,17 +48,12 @@ pub(super) fn trigger_row(
             });
             let ms = parsed.map(|s| (s * 1000.0).round() as u64);
             update_trigger(form, i, |t| match t {
-                Trigger::Event { delay_ms, .. } | Trigger::PageView { delay_ms, .. } => {
-                    *delay_ms = ms
-                }
+                Trigger::Event { delay_ms, .. } | Trigger::PageView { delay_ms, .. } => *delay_ms = ms,
                 Trigger::Cadence { .. } => {}
             });
         } else {
             parse_errors.update(|p| {
-                p.insert(
-                    key.clone(),
-                    format!("{key} must be a number of seconds, 0 or more"),
-                );
+                p.insert(key.clone(), format!("{key} must be a number of seconds, 0 or more"));
             });
         }
     };
@@ -128,11 +96,7 @@ pub(super) fn trigger_row(
 }
 
 /// The triggers card: one row per trigger, and buttons to add one.
-pub(super) fn triggers_card(
-    form: Form,
-    errors: Errors,
-    parse_errors: ParseErrors,
-) -> impl IntoView {
+pub(super) fn triggers_card(form: Form, errors: Errors, parse_errors: ParseErrors) -> impl IntoView {
     let trigger_count = Memo::new(move |_| form.with(|f| f.rules.triggers.len()));
     view! {
         <section class="card">
@@ -153,13 +117,7 @@ fn read_trigger(form: Form, i: usize, g: fn(&Trigger) -> String) -> Memo<String>
 }
 
 /// An event trigger: the event, from which occurrence, after what delay.
-fn event_fields(
-    form: Form,
-    errors: Errors,
-    i: usize,
-    base: &str,
-    delay: impl IntoView,
-) -> impl IntoView {
+fn event_fields(form: Form, errors: Errors, i: usize, base: &str, delay: impl IntoView) -> impl IntoView {
     let read = move |g: fn(&Trigger) -> String| read_trigger(form, i, g);
     view! {
         <label class="field">
@@ -184,13 +142,7 @@ fn event_fields(
 }
 
 /// A page-view trigger: the URL rule, after what delay.
-fn page_view_fields(
-    form: Form,
-    errors: Errors,
-    i: usize,
-    base: &str,
-    delay: impl IntoView,
-) -> impl IntoView {
+fn page_view_fields(form: Form, errors: Errors, i: usize, base: &str, delay: impl IntoView) -> impl IntoView {
     let read = move |g: fn(&Trigger) -> String| read_trigger(form, i, g);
     view! {
         <div class="row">

@@ -18,8 +18,8 @@ use nps_core::churn::cells::{self, AccountCells, Tally, quarter_of, quarter_star
 use nps_core::churn::revenue::account_counts;
 use nps_core::churn::signals::latest_detractor_answers;
 use nps_core::churn::{
-    AccountRollup, AccountTimeline, Answer, AtRiskAccount, ChurnConfig, ChurnSplit,
-    SilentDetractor, WaveBy, at_risk, churn_split, silent_detractors, timelines,
+    AccountRollup, AccountTimeline, Answer, AtRiskAccount, ChurnConfig, ChurnSplit, SilentDetractor, WaveBy, at_risk, churn_split,
+    silent_detractors, timelines,
 };
 use nps_core::rollup::{AccountAverage, per_account};
 use nps_core::stats::BandCounts;
@@ -68,131 +68,54 @@ pub struct AccountData {
 impl AccountData {
     /// The accounts at risk as of `now` (see `nps_core::churn::at_risk`).
     pub fn at_risk(&self, now: i64, config: &ChurnConfig) -> Vec<AtRiskAccount> {
-        at_risk(
-            &self.timelines,
-            &self.silent,
-            &facts_of(&self.business),
-            now,
-            config,
-        )
+        at_risk(&self.timelines, &self.silent, &facts_of(&self.business), now, config)
     }
 }
 
-pub async fn load(
-    state: &State,
-    scope: &Scope<'_>,
-    config: &ChurnConfig,
-) -> ApiResult<AccountData> {
+pub async fn load(state: &State, scope: &Scope<'_>, config: &ChurnConfig) -> ApiResult<AccountData> {
     let business = state.store.list_business(scope.project_id).await?;
     if scope.from_cells() {
-        let rows = state
-            .store
-            .account_cells(scope.surveys, scope.account)
-            .await?;
-        let candidates = state
-            .store
-            .silent_candidates(scope.project_id, scope.surveys, scope.account)
-            .await?;
-        let timelines =
-            cells::timelines_from_cells(&rows, scope.wave, scope.rollup).unwrap_or_default();
+        let rows = state.store.account_cells(scope.surveys, scope.account).await?;
+        let candidates = state.store.silent_candidates(scope.project_id, scope.surveys, scope.account).await?;
+        let timelines = cells::timelines_from_cells(&rows, scope.wave, scope.rollup).unwrap_or_default();
         let silent = silent_of(state, scope, &candidates, config).await?;
-        return Ok(AccountData {
-            read: Read::Cells(rows),
-            timelines,
-            silent,
-            business,
-        });
+        return Ok(AccountData { read: Read::Cells(rows), timelines, silent, business });
     }
     let answers = answers_of(state, scope.surveys, None, None).await?;
     let silent = silent_of(state, scope, &answers, config).await?;
-    Ok(AccountData {
-        timelines: timelines(&answers, scope.wave, scope.rollup),
-        silent,
-        business,
-        read: Read::Answers(answers),
-    })
+    Ok(AccountData { timelines: timelines(&answers, scope.wave, scope.rollup), silent, business, read: Read::Answers(answers) })
 }
 
 /// Every scored answer of these surveys in `[from, to)`.
-async fn answers_of(
-    state: &State,
-    survey_ids: &[i64],
-    from: Option<i64>,
-    to: Option<i64>,
-) -> ApiResult<Vec<Answer>> {
-    let query = ResponseQuery {
-        survey_ids: survey_ids.to_vec(),
-        from,
-        to,
-        limit: MAX_ANSWERS,
-        ..Default::default()
-    };
+async fn answers_of(state: &State, survey_ids: &[i64], from: Option<i64>, to: Option<i64>) -> ApiResult<Vec<Answer>> {
+    let query = ResponseQuery { survey_ids: survey_ids.to_vec(), from, to, limit: MAX_ANSWERS, ..Default::default() };
     let rows = state.store.list_responses(&query).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
             let score = NpsScore::new(i64::from(r.score?)).ok()?;
-            Some(Answer {
-                response_id: r.id,
-                survey_id: r.survey_id,
-                user_id: r.user_id,
-                account: r.account_id,
-                role: r.role,
-                score,
-                at: r.created_at,
-            })
+            Some(Answer { response_id: r.id, survey_id: r.survey_id, user_id: r.user_id, account: r.account_id, role: r.role, score, at: r.created_at })
         })
         .collect())
 }
 
 /// Detractors gone silent, among the users whose answers are given (all of them, or each
 /// survey's latest answer of the users who may be silent).
-async fn silent_of(
-    state: &State,
-    scope: &Scope<'_>,
-    answers: &[Answer],
-    config: &ChurnConfig,
-) -> ApiResult<Vec<SilentDetractor>> {
+async fn silent_of(state: &State, scope: &Scope<'_>, answers: &[Answer], config: &ChurnConfig) -> ApiResult<Vec<SilentDetractor>> {
     let candidates = latest_detractor_answers(answers);
     let users: Vec<String> = candidates.iter().map(|a| a.user_id.clone()).collect();
     let since = candidates.iter().map(|a| a.at).min().unwrap_or(0);
-    let events = state
-        .store
-        .engagement(scope.project_id, scope.surveys, &users, since)
-        .await?;
+    let events = state.store.engagement(scope.project_id, scope.surveys, &users, since).await?;
     Ok(silent_detractors(answers, &events, config))
 }
 
 /// The account's answers, oldest first, for its timeline.
-pub async fn answers_of_account(
-    state: &State,
-    scope: &Scope<'_>,
-    data: &AccountData,
-    account: &str,
-) -> ApiResult<Vec<Answer>> {
+pub async fn answers_of_account(state: &State, scope: &Scope<'_>, data: &AccountData, account: &str) -> ApiResult<Vec<Answer>> {
     let mut answers: Vec<Answer> = match &data.read {
-        Read::Answers(all) => all
-            .iter()
-            .filter(|a| a.account.as_deref() == Some(account))
-            .cloned()
-            .collect(),
-        Read::Cells(_) => {
-            state
-                .store
-                .account_answers(
-                    scope.project_id,
-                    scope.surveys,
-                    &[account.to_owned()],
-                    None,
-                    None,
-                )
-                .await?
-        }
+        Read::Answers(all) => all.iter().filter(|a| a.account.as_deref() == Some(account)).cloned().collect(),
+        Read::Cells(_) => state.store.account_answers(scope.project_id, scope.surveys, &[account.to_owned()], None, None).await?,
     };
-    answers.sort_by(|a, b| {
-        a.at.cmp(&b.at)
-            .then_with(|| a.response_id.cmp(&b.response_id))
-    });
+    answers.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.response_id.cmp(&b.response_id)));
     Ok(answers)
 }
 
@@ -211,28 +134,15 @@ pub struct RangeFigures {
 
 /// Whether `[from, to)` is made of whole quarters (what cells can count).
 pub fn whole_quarters(from: Option<i64>, to: Option<i64>) -> bool {
-    [from, to]
-        .into_iter()
-        .flatten()
-        .all(|t| quarter_start(quarter_of(t)) == t)
+    [from, to].into_iter().flatten().all(|t| quarter_start(quarter_of(t)) == t)
 }
 
 /// The churned accounts and when they churned (if known).
 fn churned_of(business: &[BusinessRecord]) -> BTreeMap<String, Option<i64>> {
-    business
-        .iter()
-        .filter(|b| b.churned == Some(true))
-        .map(|b| (b.account_id.clone(), b.churn_at))
-        .collect()
+    business.iter().filter(|b| b.churned == Some(true)).map(|b| (b.account_id.clone(), b.churn_at)).collect()
 }
 
-pub async fn range_figures(
-    state: &State,
-    scope: &Scope<'_>,
-    data: &AccountData,
-    from: Option<i64>,
-    to: Option<i64>,
-) -> ApiResult<RangeFigures> {
+pub async fn range_figures(state: &State, scope: &Scope<'_>, data: &AccountData, from: Option<i64>, to: Option<i64>) -> ApiResult<RangeFigures> {
     let churned = churned_of(&data.business);
     match &data.read {
         Read::Answers(all) => Ok(raw_figures(all, &churned, scope.rollup, from, to)),
@@ -240,18 +150,8 @@ pub async fn range_figures(
     }
 }
 
-fn raw_figures(
-    all: &[Answer],
-    churned: &BTreeMap<String, Option<i64>>,
-    rollup: AccountRollup,
-    from: Option<i64>,
-    to: Option<i64>,
-) -> RangeFigures {
-    let in_range: Vec<Answer> = all
-        .iter()
-        .filter(|a| from.is_none_or(|f| a.at >= f) && to.is_none_or(|t| a.at < t))
-        .cloned()
-        .collect();
+fn raw_figures(all: &[Answer], churned: &BTreeMap<String, Option<i64>>, rollup: AccountRollup, from: Option<i64>, to: Option<i64>) -> RangeFigures {
+    let in_range: Vec<Answer> = all.iter().filter(|a| from.is_none_or(|f| a.at >= f) && to.is_none_or(|t| a.at < t)).cloned().collect();
     let answers = account_counts(&in_range, AccountRollup::EveryResponse);
     let accounts = account_counts(&in_range, rollup)
         .into_iter()
@@ -266,11 +166,7 @@ fn raw_figures(
         per_account: per_account(&rolled),
         every_response: AccountRollup::EveryResponse.counts(&in_range),
         churn_every_response: churn_split(&in_range, churned, AccountRollup::EveryResponse),
-        churn_decision_maker_first: churn_split(
-            &in_range,
-            churned,
-            AccountRollup::DecisionMakerFirst,
-        ),
+        churn_decision_maker_first: churn_split(&in_range, churned, AccountRollup::DecisionMakerFirst),
     }
 }
 
@@ -282,14 +178,9 @@ async fn cell_figures(
     from: Option<i64>,
     to: Option<i64>,
 ) -> ApiResult<RangeFigures> {
-    let in_range = |q: i64| {
-        from.is_none_or(|f| quarter_start(q) >= f) && to.is_none_or(|t| quarter_start(q) < t)
-    };
+    let in_range = |q: i64| from.is_none_or(|f| quarter_start(q) >= f) && to.is_none_or(|t| quarter_start(q) < t);
     let tallies = cells::account_tallies(rows, in_range);
-    let accounts = tallies
-        .iter()
-        .map(|(a, t)| (a.clone(), (t.counts(scope.rollup), t.answers())))
-        .collect();
+    let accounts = tallies.iter().map(|(a, t)| (a.clone(), (t.counts(scope.rollup), t.answers()))).collect();
     let values: Vec<f64> = tallies.values().filter_map(|t| t.counts.nps()).collect();
     let (lost, kept) = churn_sides(state, scope, rows, &tallies, churned, in_range).await?;
     Ok(RangeFigures {
@@ -297,11 +188,7 @@ async fn cell_figures(
         per_account: AccountAverage::of_values(&values),
         every_response: cells::survey_total(rows, in_range),
         churn_every_response: cells::churn_split_of(&lost, &kept, AccountRollup::EveryResponse),
-        churn_decision_maker_first: cells::churn_split_of(
-            &lost,
-            &kept,
-            AccountRollup::DecisionMakerFirst,
-        ),
+        churn_decision_maker_first: cells::churn_split_of(&lost, &kept, AccountRollup::DecisionMakerFirst),
     })
 }
 
@@ -315,60 +202,25 @@ async fn churn_sides(
     churned: &BTreeMap<String, Option<i64>>,
     in_range: impl Fn(i64) -> bool + Copy,
 ) -> ApiResult<(BTreeMap<String, Tally>, BTreeMap<String, Tally>)> {
-    let kept: BTreeMap<String, Tally> = tallies
-        .iter()
-        .filter(|(a, _)| !churned.contains_key(*a))
-        .map(|(a, t)| (a.clone(), *t))
-        .collect();
+    let kept: BTreeMap<String, Tally> = tallies.iter().filter(|(a, _)| !churned.contains_key(*a)).map(|(a, t)| (a.clone(), *t)).collect();
     let mut lost: BTreeMap<String, Tally> = BTreeMap::new();
     let mut split: Vec<(String, i64)> = Vec::new();
     for (account, churn_at) in churned.iter().filter(|(a, _)| tallies.contains_key(*a)) {
         let churn_quarter = churn_at.map_or(i64::MAX, quarter_of);
-        let row: Vec<AccountCells> = rows
-            .iter()
-            .filter(|r| &r.account == account)
-            .cloned()
-            .collect();
-        let before = cells::account_tallies(&row, |q| in_range(q) && q < churn_quarter)
-            .remove(account)
-            .unwrap_or_default();
+        let row: Vec<AccountCells> = rows.iter().filter(|r| &r.account == account).cloned().collect();
+        let before = cells::account_tallies(&row, |q| in_range(q) && q < churn_quarter).remove(account).unwrap_or_default();
         lost.insert(account.clone(), before);
-        if let Some(at) =
-            churn_at.filter(|at| in_range(churn_quarter) && quarter_start(churn_quarter) < *at)
-        {
+        if let Some(at) = churn_at.filter(|at| in_range(churn_quarter) && quarter_start(churn_quarter) < *at) {
             split.push((account.clone(), at));
         }
     }
-    if let (Some(from), Some(to)) = (
-        split
-            .iter()
-            .map(|(_, at)| quarter_start(quarter_of(*at)))
-            .min(),
-        split.iter().map(|(_, at)| *at).max(),
-    ) {
+    if let (Some(from), Some(to)) = (split.iter().map(|(_, at)| quarter_start(quarter_of(*at))).min(), split.iter().map(|(_, at)| *at).max()) {
         let accounts: Vec<String> = split.iter().map(|(a, _)| a.clone()).collect();
         let churns: BTreeMap<&str, i64> = split.iter().map(|(a, at)| (a.as_str(), *at)).collect();
-        for a in state
-            .store
-            .account_answers(
-                scope.project_id,
-                scope.surveys,
-                &accounts,
-                Some(from),
-                Some(to),
-            )
-            .await?
-        {
-            let Some(account) = a.account.as_deref() else {
-                continue;
-            };
-            if churns
-                .get(account)
-                .is_some_and(|at| a.at < *at && quarter_of(a.at) == quarter_of(*at))
-            {
-                lost.entry(account.to_owned())
-                    .or_default()
-                    .add(a.at, a.score, a.role.as_deref());
+        for a in state.store.account_answers(scope.project_id, scope.surveys, &accounts, Some(from), Some(to)).await? {
+            let Some(account) = a.account.as_deref() else { continue };
+            if churns.get(account).is_some_and(|at| a.at < *at && quarter_of(a.at) == quarter_of(*at)) {
+                lost.entry(account.to_owned()).or_default().add(a.at, a.score, a.role.as_deref());
             }
         }
     }

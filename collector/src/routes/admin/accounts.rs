@@ -2,16 +2,14 @@
 //! decision-maker first, with per-role NPS side by side. All three are returned and named, so
 //! a report always says which one it shows.
 
-use crate::auth::AdminSession;
 use crate::disclosure::scope::Filters;
+use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
 use crate::store::ResponseQuery;
 use actix_web::{HttpResponse, get, web};
 use nps_core::NpsScore;
-use nps_core::rollup::{
-    AccountAnswer, AccountAverage, decision_maker_first, every_response, per_account, per_role,
-};
+use nps_core::rollup::{AccountAnswer, AccountAverage, decision_maker_first, every_response, per_account, per_role};
 use nps_core::wire::{NpsSummary, ResponseRow};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -81,16 +79,8 @@ pub async fn account_rollups(
 ) -> ApiResult<HttpResponse> {
     let account_source = source(params.account.as_deref(), "account")?;
     let role_source = source(params.role.as_deref(), "role")?;
-    let query =
-        crate::disclosure::open_query(&state, &session, &filters, "account roll-ups").await?;
-    let rows = state
-        .store
-        .list_responses(&ResponseQuery {
-            limit: 1_000_000,
-            offset: 0,
-            ..query
-        })
-        .await?;
+    let query = crate::disclosure::open_query(&state, &session, &filters, "account roll-ups").await?;
+    let rows = state.store.list_responses(&ResponseQuery { limit: 1_000_000, offset: 0, ..query }).await?;
     let answers: Vec<AccountAnswer> = rows
         .iter()
         .filter_map(|r| {
@@ -106,10 +96,7 @@ pub async fn account_rollups(
         every_response: NpsSummary::new(every_response(&answers), 0),
         per_account: per_account(&answers),
         decision_maker_first: NpsSummary::new(decision_maker_first(&answers), 0),
-        per_role: per_role(&answers)
-            .into_iter()
-            .map(|(role, counts)| (role, NpsSummary::new(counts, 0)))
-            .collect(),
+        per_role: per_role(&answers).into_iter().map(|(role, counts)| (role, NpsSummary::new(counts, 0))).collect(),
         without_account: answers.iter().filter(|a| a.account.is_none()).count() as u64,
     }))
 }

@@ -49,11 +49,7 @@ pub struct AuditParams {
 
 /// `%` and `_` match themselves in the action filter.
 fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -62,43 +58,21 @@ fn like_pattern(text: &str) -> String {
 fn limit_of(params: &AuditParams) -> ApiResult<u32> {
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
+        return Err(ApiError::invalid(format!("limit must be between 1 and {MAX_LIMIT}")));
     }
     Ok(limit)
 }
 
 fn query_of(params: &AuditParams, limit: u32) -> ApiResult<AuditQuery> {
     // Lengths as sent, as the schema counts them; then spaces around are ignored.
-    if params
-        .actor
-        .as_deref()
-        .is_some_and(|a| a.chars().count() > MAX_EMAIL_CHARS)
-    {
-        return Err(ApiError::invalid(format!(
-            "actor must be at most {MAX_EMAIL_CHARS} characters"
-        )));
+    if params.actor.as_deref().is_some_and(|a| a.chars().count() > MAX_EMAIL_CHARS) {
+        return Err(ApiError::invalid(format!("actor must be at most {MAX_EMAIL_CHARS} characters")));
     }
-    if params
-        .action
-        .as_deref()
-        .is_some_and(|a| a.chars().count() > MAX_ACTION_CHARS)
-    {
-        return Err(ApiError::invalid(format!(
-            "action must be at most {MAX_ACTION_CHARS} characters"
-        )));
+    if params.action.as_deref().is_some_and(|a| a.chars().count() > MAX_ACTION_CHARS) {
+        return Err(ApiError::invalid(format!("action must be at most {MAX_ACTION_CHARS} characters")));
     }
-    let actor = params
-        .actor
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty());
-    let action = params
-        .action
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty());
+    let actor = params.actor.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let action = params.action.as_deref().map(str::trim).filter(|a| !a.is_empty());
     Ok(AuditQuery {
         before: params.before,
         actor_id: params.actor_id,
@@ -114,8 +88,7 @@ fn query_of(params: &AuditParams, limit: u32) -> ApiResult<AuditQuery> {
 fn entry_of(row: AuditRow) -> AuditEntry {
     let r = row.record;
     // A target altered in the database to something else than an object still shows.
-    let target = serde_json::from_str(&r.target)
-        .unwrap_or_else(|_| BTreeMap::from([("unreadable".to_owned(), r.target.clone())]));
+    let target = serde_json::from_str(&r.target).unwrap_or_else(|_| BTreeMap::from([("unreadable".to_owned(), r.target.clone())]));
     AuditEntry {
         seq: row.seq,
         at: r.at,
@@ -140,42 +113,19 @@ fn entry_of(row: AuditRow) -> AuditEntry {
     (status = 422, body = nps_core::ApiErrorBody),
     (status = 503, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/audit")]
-pub async fn list(
-    state: State,
-    session: AdminSession,
-    params: web::Query<AuditParams>,
-) -> ApiResult<HttpResponse> {
+pub async fn list(state: State, session: AdminSession, params: web::Query<AuditParams>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
     let limit = limit_of(&params)?;
     let rows = state.store.list_audit(&query_of(&params, limit)?).await?;
-    let next_before = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|r| r.seq))
-        .flatten();
-    Ok(HttpResponse::Ok().json(AuditPage {
-        entries: rows.into_iter().map(entry_of).collect(),
-        next_before,
-    }))
+    let next_before = (rows.len() == limit as usize).then(|| rows.last().map(|r| r.seq)).flatten();
+    Ok(HttpResponse::Ok().json(AuditPage { entries: rows.into_iter().map(entry_of).collect(), next_before }))
 }
 
-const CSV_COLUMNS: [&str; 12] = [
-    "seq",
-    "at",
-    "actor_id",
-    "actor_email",
-    "actor_role",
-    "kind",
-    "action",
-    "target",
-    "status",
-    "client_addr",
-    "user_agent",
-    "hash",
-];
+const CSV_COLUMNS: [&str; 12] =
+    ["seq", "at", "actor_id", "actor_email", "actor_role", "kind", "action", "target", "status", "client_addr", "user_agent", "hash"];
 
 fn csv_record(e: &AuditEntry) -> Vec<String> {
-    let at = chrono::DateTime::from_timestamp_millis(e.at)
-        .map(|t| t.to_rfc3339())
-        .unwrap_or_default();
+    let at = chrono::DateTime::from_timestamp_millis(e.at).map(|t| t.to_rfc3339()).unwrap_or_default();
     crate::csv_safe::row([
         e.seq.to_string(),
         at,
@@ -201,11 +151,7 @@ fn csv_record(e: &AuditEntry) -> Vec<String> {
     (status = 422, body = nps_core::ApiErrorBody),
     (status = 503, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/audit/export.csv")]
-pub async fn export_csv(
-    state: State,
-    session: AdminSession,
-    params: web::Query<AuditParams>,
-) -> ApiResult<HttpResponse> {
+pub async fn export_csv(state: State, session: AdminSession, params: web::Query<AuditParams>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
     limit_of(&params)?;
     let mut query = query_of(&params, MAX_LIMIT)?;
@@ -218,9 +164,7 @@ pub async fn export_csv(
         let last = rows.last().map(|r| r.seq);
         let full = rows.len() == MAX_LIMIT as usize;
         for row in rows {
-            writer
-                .write_record(csv_record(&entry_of(row)))
-                .map_err(io)?;
+            writer.write_record(csv_record(&entry_of(row))).map_err(io)?;
             written += 1;
         }
         match last {
@@ -228,15 +172,10 @@ pub async fn export_csv(
             _ => break,
         }
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"audit-log.csv\"",
-        ))
+        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"audit-log.csv\""))
         .body(bytes))
 }
 

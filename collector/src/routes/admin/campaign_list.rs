@@ -19,16 +19,8 @@ pub struct SurveyParam {
 
 #[utoipa::path(tag = "admin", params(SurveyParam), responses((status = 200, body = Vec<nps_core::wire::Campaign>), (status = 403, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/campaigns")]
-pub async fn list(
-    state: State,
-    session: AdminSession,
-    params: web::Query<SurveyParam>,
-) -> ApiResult<HttpResponse> {
-    let survey = state
-        .store
-        .get_survey(params.survey_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("survey {}", params.survey_id)))?;
+pub async fn list(state: State, session: AdminSession, params: web::Query<SurveyParam>) -> ApiResult<HttpResponse> {
+    let survey = state.store.get_survey(params.survey_id).await?.ok_or_else(|| ApiError::not_found(format!("survey {}", params.survey_id)))?;
     require_campaign_role(&session, survey.kind)?;
     let mut campaigns = state.store.campaigns_for_surveys(&[survey.id]).await?;
     campaigns.retain(|c| may_see_campaign(&session, c));

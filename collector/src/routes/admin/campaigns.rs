@@ -10,41 +10,21 @@ use crate::state::State;
 use crate::store::RecipientRecord;
 use crate::validate;
 use actix_web::{HttpResponse, get, http::header, post, web};
-use nps_core::wire::{
-    AdminRole, Anonymity, Campaign, CampaignInput, MIN_GROUP_FLOOR, RecipientInput, RecipientLink,
-    SurveyKind,
-};
+use nps_core::wire::{AdminRole, Anonymity, Campaign, CampaignInput, MIN_GROUP_FLOOR, RecipientInput, RecipientLink, SurveyKind};
 use serde::{Deserialize, Serialize};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(create)
-        .service(get_one)
-        .service(add_recipients)
-        .service(links);
+    cfg.service(create).service(get_one).service(add_recipients).service(links);
 }
 
 /// eNPS campaigns are run by HR (and owners/admins), partner campaigns by partner managers.
 pub(crate) fn require_campaign_role(session: &AdminSession, kind: SurveyKind) -> ApiResult<()> {
     let allowed = match kind {
-        SurveyKind::Enps => matches!(
-            session.role,
-            AdminRole::Owner | AdminRole::Admin | AdminRole::Hr
-        ),
-        SurveyKind::Partner => matches!(
-            session.role,
-            AdminRole::Owner | AdminRole::Admin | AdminRole::PartnerManager
-        ),
+        SurveyKind::Enps => matches!(session.role, AdminRole::Owner | AdminRole::Admin | AdminRole::Hr),
+        SurveyKind::Partner => matches!(session.role, AdminRole::Owner | AdminRole::Admin | AdminRole::PartnerManager),
         SurveyKind::Tnps | SurveyKind::Rnps => session.role.can_configure(),
     };
-    if allowed {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(format!(
-            "the {} role cannot run {} campaigns",
-            session.role.as_str(),
-            kind.as_str()
-        )))
-    }
+    if allowed { Ok(()) } else { Err(ApiError::forbidden(format!("the {} role cannot run {} campaigns", session.role.as_str(), kind.as_str()))) }
 }
 
 /// Whether the session may see this campaign at all (its role runs campaigns of the kind):
@@ -53,22 +33,13 @@ pub(crate) fn require_campaign_role(session: &AdminSession, kind: SurveyKind) ->
 /// link would let them answer as that manager's contacts (issue #11). Campaigns without a
 /// creator (older than migration 0011) are left to owners and admins.
 pub(crate) fn may_see_campaign(session: &AdminSession, campaign: &Campaign) -> bool {
-    session.role != AdminRole::PartnerManager
-        || campaign.created_by.as_deref() == Some(session.email.as_str())
+    session.role != AdminRole::PartnerManager || campaign.created_by.as_deref() == Some(session.email.as_str())
 }
 
 /// The campaign, if this session may work it; someone else's is as good as missing (404).
 pub async fn campaign_for(state: &State, session: &AdminSession, id: i64) -> ApiResult<Campaign> {
-    let campaign = state
-        .store
-        .get_campaign(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("campaign"))?;
-    let survey = state
-        .store
-        .get_survey(campaign.survey_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("survey"))?;
+    let campaign = state.store.get_campaign(id).await?.ok_or_else(|| ApiError::not_found("campaign"))?;
+    let survey = state.store.get_survey(campaign.survey_id).await?.ok_or_else(|| ApiError::not_found("survey"))?;
     require_campaign_role(session, survey.kind)?;
     if !may_see_campaign(session, &campaign) {
         return Err(ApiError::not_found("campaign"));
@@ -78,22 +49,14 @@ pub async fn campaign_for(state: &State, session: &AdminSession, id: i64) -> Api
 
 /// Partner managers invite contacts of their own partners only: every recipient must name, in
 /// its `partner` attribute, a partner the manager owns in the campaign's project.
-async fn require_own_partners(
-    state: &State,
-    session: &AdminSession,
-    campaign: &Campaign,
-    inputs: &[RecipientInput],
-) -> ApiResult<()> {
+async fn require_own_partners(state: &State, session: &AdminSession, campaign: &Campaign, inputs: &[RecipientInput]) -> ApiResult<()> {
     if session.role != AdminRole::PartnerManager {
         return Ok(());
     }
     let owned = state.store.partners_owned_by(&session.email).await?;
     for (i, r) in inputs.iter().enumerate() {
         match r.attributes.get("partner").and_then(|v| v.as_str()) {
-            Some(p)
-                if owned
-                    .iter()
-                    .any(|(project, id)| *project == campaign.project_id && id == p) => {}
+            Some(p) if owned.iter().any(|(project, id)| *project == campaign.project_id && id == p) => {}
             Some(p) => {
                 return Err(ApiError::forbidden(format!(
                     "recipients[{i}].attributes.partner: `{p}` is not a partner you own in project {}",
@@ -112,53 +75,28 @@ async fn require_own_partners(
 
 #[utoipa::path(tag = "admin", request_body = CampaignInput, responses((status = 201, body = Campaign), (status = 422, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/campaigns")]
-pub async fn create(
-    state: State,
-    session: AdminSession,
-    body: JsonBody<CampaignInput>,
-) -> ApiResult<HttpResponse> {
+pub async fn create(state: State, session: AdminSession, body: JsonBody<CampaignInput>) -> ApiResult<HttpResponse> {
     let input = body.0;
-    let survey = state
-        .store
-        .get_survey(input.survey_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("survey"))?;
+    let survey = state.store.get_survey(input.survey_id).await?.ok_or_else(|| ApiError::not_found("survey"))?;
     require_campaign_role(&session, survey.kind)?;
     if input.name.trim().is_empty() {
         return Err(ApiError::invalid("name must not be empty"));
     }
     if input.min_group < MIN_GROUP_FLOOR || input.verbatim_min_group < MIN_GROUP_FLOOR {
-        return Err(ApiError::invalid(format!(
-            "min_group and verbatim_min_group must be at least {MIN_GROUP_FLOOR}"
-        )));
+        return Err(ApiError::invalid(format!("min_group and verbatim_min_group must be at least {MIN_GROUP_FLOOR}")));
     }
     if !(1..=365).contains(&input.expires_in_days) {
-        return Err(ApiError::invalid(
-            "expires_in_days must be between 1 and 365",
-        ));
+        return Err(ApiError::invalid("expires_in_days must be between 1 and 365"));
     }
     let now = now_ms();
     let expires_at = now + i64::from(input.expires_in_days) * 86_400_000;
-    let campaign = state
-        .store
-        .create_campaign(
-            survey.project_id,
-            &input,
-            Some(&session.email),
-            expires_at,
-            now,
-        )
-        .await?;
+    let campaign = state.store.create_campaign(survey.project_id, &input, Some(&session.email), expires_at, now).await?;
     Ok(HttpResponse::Created().json(campaign))
 }
 
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 200, body = Campaign)))]
 #[get("/api/admin/campaigns/{id}")]
-pub async fn get_one(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(campaign_for(&state, &session, *id).await?))
 }
 
@@ -178,21 +116,14 @@ pub struct ImportResult {
 
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = RecipientImport, responses((status = 200, body = ImportResult)))]
 #[post("/api/admin/campaigns/{id}/recipients")]
-pub async fn add_recipients(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-    body: JsonBody<RecipientImport>,
-) -> ApiResult<HttpResponse> {
+pub async fn add_recipients(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<RecipientImport>) -> ApiResult<HttpResponse> {
     let campaign = campaign_for(&state, &session, *id).await?;
     let inputs = body.0.recipients;
     require_own_partners(&state, &session, &campaign, &inputs).await?;
     let mut records = Vec::with_capacity(inputs.len());
     for (i, r) in inputs.into_iter().enumerate() {
         if !r.email.contains('@') || r.email.chars().count() > 254 {
-            return Err(ApiError::invalid(format!(
-                "recipients[{i}].email is not an e-mail address"
-            )));
+            return Err(ApiError::invalid(format!("recipients[{i}].email is not an e-mail address")));
         }
         validate::attributes(&format!("recipients[{i}].attributes"), &r.attributes)?;
         records.push(RecipientRecord {
@@ -206,9 +137,7 @@ pub async fn add_recipients(
         });
     }
     state.store.add_recipients(&records, now_ms()).await?;
-    Ok(HttpResponse::Ok().json(ImportResult {
-        received: records.len(),
-    }))
+    Ok(HttpResponse::Ok().json(ImportResult { received: records.len() }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -265,32 +194,20 @@ pub async fn links(
     let wave = wave_of(&state, &campaign, params.wave).await?;
     let mut out = Vec::new();
     for r in state.store.list_recipients(campaign.id).await? {
-        let url =
-            personal_link(&state.keys, &base, &campaign, &r, &wave).map_err(ApiError::Internal)?;
-        out.push(RecipientLink {
-            recipient_id: r.id,
-            email: r.email,
-            url,
-        });
+        let url = personal_link(&state.keys, &base, &campaign, &r, &wave).map_err(ApiError::Internal)?;
+        out.push(RecipientLink { recipient_id: r.id, email: r.email, url });
     }
     if params.format.as_deref() == Some("csv") {
         let mut writer = csv::Writer::from_writer(Vec::new());
         let io = |e: csv::Error| ApiError::Internal(e.into());
         writer.write_record(["email", "url"]).map_err(io)?;
         for link in &out {
-            writer
-                .write_record(crate::csv_safe::row([&link.email, &link.url]))
-                .map_err(io)?;
+            writer.write_record(crate::csv_safe::row([&link.email, &link.url])).map_err(io)?;
         }
-        let bytes = writer
-            .into_inner()
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
+        let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
         return Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"links.csv\"",
-            ))
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"links.csv\""))
             .body(bytes));
     }
     Ok(HttpResponse::Ok().json(out))

@@ -2,8 +2,8 @@
 //! the collector (sorted by text, with their band, without dates, attributes or identity, and
 //! only for a group the disclosure layer releases).
 
-use crate::auth::AdminSession;
 use crate::disclosure::scope::Filters;
+use crate::auth::AdminSession;
 use crate::disclosure::{self, Scope, release};
 use crate::error::ApiResult;
 use crate::state::State;
@@ -32,30 +32,19 @@ pub struct CommentSet {
 /// The comments the filters select, as a set.
 #[utoipa::path(tag = "admin", params(Filters), responses((status = 200, body = CommentSet), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/reports/comments")]
-pub async fn comments(
-    state: State,
-    session: AdminSession,
-    filters: web::Query<Filters>,
-) -> ApiResult<HttpResponse> {
+pub async fn comments(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
     let pairs = match disclosure::scope(&state, &session, &filters).await? {
         Scope::Protected(universe) => release::comments(&state, &universe).await?,
         Scope::Open(mut query) => {
             query.has_comment = Some(true);
             let rows = state.store.list_responses(&query).await?;
-            let mut pairs: Vec<(Band, String)> = rows
-                .into_iter()
-                .filter_map(|r| Some((r.band?, r.comment?)))
-                .collect();
+            let mut pairs: Vec<(Band, String)> = rows.into_iter().filter_map(|r| Some((r.band?, r.comment?))).collect();
             pairs.sort_by(|a, b| a.1.cmp(&b.1));
             Some(pairs)
         }
     };
     Ok(HttpResponse::Ok().json(CommentSet {
         withheld: pairs.is_none(),
-        comments: pairs
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(band, comment)| Comment { band, comment })
-            .collect(),
+        comments: pairs.unwrap_or_default().into_iter().map(|(band, comment)| Comment { band, comment }).collect(),
     }))
 }

@@ -34,30 +34,16 @@ pub struct CoverageParams {
 
 /// The contact's role: the `role` attribute (or `contact_role`), else the in-app account role.
 fn role_of<'a>(attributes: &'a Attributes, account_role: Option<&'a str>) -> Option<&'a str> {
-    ["role", "contact_role"]
-        .iter()
-        .find_map(|k| attributes.get(*k).and_then(|v| v.as_str()))
-        .or(account_role)
+    ["role", "contact_role"].iter().find_map(|k| attributes.get(*k).and_then(|v| v.as_str())).or(account_role)
 }
 
 fn partner_of(attributes: &Attributes) -> Option<&str> {
-    attributes
-        .get("partner")
-        .and_then(|v| v.as_str())
-        .filter(|p| !p.is_empty())
+    attributes.get("partner").and_then(|v| v.as_str()).filter(|p| !p.is_empty())
 }
 
-async fn partner_surveys(
-    state: &State,
-    project_id: i64,
-    requested: Option<&str>,
-) -> ApiResult<Vec<i64>> {
+async fn partner_surveys(state: &State, project_id: i64, requested: Option<&str>) -> ApiResult<Vec<i64>> {
     let surveys = state.store.list_surveys(Some(project_id)).await?;
-    let partner_ids: Vec<i64> = surveys
-        .iter()
-        .filter(|s| s.kind == SurveyKind::Partner)
-        .map(|s| s.id)
-        .collect();
+    let partner_ids: Vec<i64> = surveys.iter().filter(|s| s.kind == SurveyKind::Partner).map(|s| s.id).collect();
     let Some(requested) = requested.filter(|s| !s.is_empty()) else {
         return Ok(partner_ids);
     };
@@ -65,18 +51,13 @@ async fn partner_surveys(
         .split(',')
         .map(|part| {
             // Exactly what the declared pattern admits: 1 to 18 digits (always an i64), no spaces.
-            let digits =
-                !part.is_empty() && part.len() <= 18 && part.bytes().all(|b| b.is_ascii_digit());
-            let id: i64 = part.parse().ok().filter(|_| digits).ok_or_else(|| {
-                ApiError::invalid(format!("survey_id `{part}` is not a list of survey ids"))
-            })?;
-            if partner_ids.contains(&id) {
-                Ok(id)
-            } else {
-                Err(ApiError::not_found(format!(
-                    "partner survey {id} in this project"
-                )))
-            }
+            let digits = !part.is_empty() && part.len() <= 18 && part.bytes().all(|b| b.is_ascii_digit());
+            let id: i64 = part
+                .parse()
+                .ok()
+                .filter(|_| digits)
+                .ok_or_else(|| ApiError::invalid(format!("survey_id `{part}` is not a list of survey ids")))?;
+            if partner_ids.contains(&id) { Ok(id) } else { Err(ApiError::not_found(format!("partner survey {id} in this project"))) }
         })
         .collect()
 }
@@ -85,18 +66,9 @@ async fn partner_surveys(
 /// any partner named by a recipient or an answer. `registered` holds this project's partners
 /// only, so a manager's scope here is already keyed by (project, partner): owning `p1` in
 /// another project does not put this project's `p1` in it.
-fn partners_in_scope(
-    session: &AdminSession,
-    registered: &[Partner],
-    contacts: &[ContactRow],
-    answers: &[CoverageAnswerRow],
-) -> Vec<String> {
+fn partners_in_scope(session: &AdminSession, registered: &[Partner], contacts: &[ContactRow], answers: &[CoverageAnswerRow]) -> Vec<String> {
     if session.role == AdminRole::PartnerManager {
-        return registered
-            .iter()
-            .filter(|p| p.owner_email.as_deref() == Some(session.email.as_str()))
-            .map(|p| p.id.clone())
-            .collect();
+        return registered.iter().filter(|p| p.owner_email.as_deref() == Some(session.email.as_str())).map(|p| p.id.clone()).collect();
     }
     let mut ids: Vec<String> = registered.iter().map(|p| p.id.clone()).collect();
     let known: BTreeSet<String> = ids.iter().cloned().collect();
@@ -112,43 +84,22 @@ fn partners_in_scope(
 
 #[utoipa::path(tag = "admin", params(CoverageParams), responses((status = 200, body = CoverageReport), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/reports/partner-coverage")]
-pub async fn partner_coverage_report(
-    state: State,
-    session: AdminSession,
-    params: web::Query<CoverageParams>,
-) -> ApiResult<HttpResponse> {
+pub async fn partner_coverage_report(state: State, session: AdminSession, params: web::Query<CoverageParams>) -> ApiResult<HttpResponse> {
     if !session.can_read(SurveyKind::Partner) {
-        return Err(ApiError::forbidden(format!(
-            "the {} role cannot read partner NPS",
-            session.role.as_str()
-        )));
+        return Err(ApiError::forbidden(format!("the {} role cannot read partner NPS", session.role.as_str())));
     }
     // `from` at or after `to` is an empty window and answers nothing (no error): OpenAPI
     // cannot declare a rule across two parameters, so the contract could not say it.
-    state
-        .store
-        .get_project(params.project_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))?;
-    let survey_ids =
-        partner_surveys(&state, params.project_id, params.survey_id.as_deref()).await?;
+    state.store.get_project(params.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
+    let survey_ids = partner_surveys(&state, params.project_id, params.survey_id.as_deref()).await?;
     let contacts = state.store.campaign_contacts(&survey_ids).await?;
-    let answers = state
-        .store
-        .coverage_answers(&survey_ids, params.from, params.to)
-        .await?;
+    let answers = state.store.coverage_answers(&survey_ids, params.from, params.to).await?;
     let registered = state.store.list_partners(Some(params.project_id)).await?;
     let scope = partners_in_scope(&session, &registered, &contacts, &answers);
 
     let contact_facts: Vec<ContactFact> = contacts
         .iter()
-        .filter_map(|c| {
-            Some(ContactFact {
-                partner: partner_of(&c.attributes)?,
-                contact: &c.email,
-                role: role_of(&c.attributes, None),
-            })
-        })
+        .filter_map(|c| Some(ContactFact { partner: partner_of(&c.attributes)?, contact: &c.email, role: role_of(&c.attributes, None) }))
         .collect();
     let answer_facts: Vec<AnswerFact> = answers
         .iter()
@@ -177,9 +128,6 @@ pub async fn partner_coverage_report(
     Ok(HttpResponse::Ok().json(CoverageReport {
         partners,
         summary,
-        decision_maker_roles: DECISION_MAKER_ROLES
-            .iter()
-            .map(|r| (*r).to_owned())
-            .collect(),
+        decision_maker_roles: DECISION_MAKER_ROLES.iter().map(|r| (*r).to_owned()).collect(),
     }))
 }

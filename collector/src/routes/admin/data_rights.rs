@@ -23,11 +23,7 @@ const MAX_EMAIL: usize = 320;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ByUserId {
-    #[schema(
-        min_length = 1,
-        max_length = 256,
-        pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
-    )]
+    #[schema(min_length = 1, max_length = 256, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")]
     pub user_id: String,
 }
 
@@ -58,22 +54,16 @@ impl RespondentRequest {
         match self {
             RespondentRequest::UserId(ByUserId { user_id }) => {
                 if user_id.trim().is_empty() || user_id.chars().count() > MAX_USER_ID {
-                    return Err(ApiError::invalid(format!(
-                        "user_id must be 1 to {MAX_USER_ID} characters, not only spaces"
-                    )));
+                    return Err(ApiError::invalid(format!("user_id must be 1 to {MAX_USER_ID} characters, not only spaces")));
                 }
                 Ok(Target::UserId(user_id.clone()))
             }
             RespondentRequest::Email(ByEmail { email }) => {
                 let trimmed = email.trim();
                 let shaped = email.chars().count() <= MAX_EMAIL
-                    && trimmed
-                        .split_once('@')
-                        .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
+                    && trimmed.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
                 if !shaped {
-                    return Err(ApiError::invalid(format!(
-                        "email must be an address like name@example.com of at most {MAX_EMAIL} characters"
-                    )));
+                    return Err(ApiError::invalid(format!("email must be an address like name@example.com of at most {MAX_EMAIL} characters")));
                 }
                 Ok(Target::Email(trimmed.to_lowercase()))
             }
@@ -86,19 +76,13 @@ mod tests {
     use super::*;
 
     fn target(body: serde_json::Value) -> Option<Target> {
-        serde_json::from_value::<RespondentRequest>(body)
-            .ok()
-            .and_then(|r| r.target().ok())
+        serde_json::from_value::<RespondentRequest>(body).ok().and_then(|r| r.target().ok())
     }
 
     #[test]
     fn exactly_one_of_user_id_and_email() {
-        assert!(
-            matches!(target(serde_json::json!({ "user_id": "u1" })), Some(Target::UserId(id)) if id == "u1")
-        );
-        assert!(
-            matches!(target(serde_json::json!({ "email": " Ann@X.io " })), Some(Target::Email(e)) if e == "ann@x.io")
-        );
+        assert!(matches!(target(serde_json::json!({ "user_id": "u1" })), Some(Target::UserId(id)) if id == "u1"));
+        assert!(matches!(target(serde_json::json!({ "email": " Ann@X.io " })), Some(Target::Email(e)) if e == "ann@x.io"));
         for bad in [
             serde_json::json!({}),
             serde_json::json!({ "user_id": "u1", "email": "a@b" }),
@@ -110,24 +94,13 @@ mod tests {
         ] {
             assert!(target(bad.clone()).is_none(), "{bad}");
         }
-        assert!(
-            target(serde_json::json!({ "email": "a@@" })).is_some(),
-            "the domain is what follows the first @"
-        );
+        assert!(target(serde_json::json!({ "email": "a@@" })).is_some(), "the domain is what follows the first @");
     }
 }
 
-async fn checked(
-    state: &State,
-    session: &AdminSession,
-    project_id: i64,
-) -> ApiResult<nps_core::wire::Project> {
+async fn checked(state: &State, session: &AdminSession, project_id: i64) -> ApiResult<nps_core::wire::Project> {
     session.require_configure()?;
-    state
-        .store
-        .get_project(project_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))
+    state.store.get_project(project_id).await?.ok_or_else(|| ApiError::not_found("project"))
 }
 
 /// Erases the respondent everywhere in the project: answers (taken off the rollups), displays,
@@ -141,12 +114,7 @@ async fn checked(
     (status = 415, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody),
     (status = 503, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/projects/{id}/respondents/erase")]
-pub async fn erase(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-    body: JsonBody<RespondentRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn erase(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<RespondentRequest>) -> ApiResult<HttpResponse> {
     let target = body.0.target()?;
     let project = checked(&state, &session, *id).await?;
     let report = state.data_rights.erase(project.id, &target).await?;
@@ -163,18 +131,11 @@ pub async fn erase(
     (status = 415, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody),
     (status = 503, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/projects/{id}/respondents/export")]
-pub async fn export(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-    body: JsonBody<RespondentRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn export(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<RespondentRequest>) -> ApiResult<HttpResponse> {
     let target = body.0.target()?;
     let project = checked(&state, &session, *id).await?;
     let document = state.data_rights.export(project.id, &target).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(document))
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(document))
 }
 
 /// Runs the project's retention now (it also runs hourly): deletes raw answers, displays and
@@ -186,20 +147,10 @@ pub async fn export(
     (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody),
     (status = 503, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/projects/{id}/retention/run")]
-pub async fn run_retention(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn run_retention(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     let project = checked(&state, &session, *id).await?;
-    let counts =
-        retention::run_project(&state.store, project.id, project.retention_months, now_ms())
-            .await?
-            .ok_or_else(|| {
-                ApiError::client(
-                    nps_core::ErrorCode::Conflict,
-                    "the project keeps answers for ever (no retention_months)",
-                )
-            })?;
+    let counts = retention::run_project(&state.store, project.id, project.retention_months, now_ms())
+        .await?
+        .ok_or_else(|| ApiError::client(nps_core::ErrorCode::Conflict, "the project keeps answers for ever (no retention_months)"))?;
     Ok(HttpResponse::Ok().json(counts))
 }

@@ -40,43 +40,21 @@ pub struct Explanation {
     pub logged: Option<DecisionRecord>,
 }
 
-async fn readable_survey(
-    state: &State,
-    session: &AdminSession,
-    survey_id: i64,
-) -> ApiResult<nps_core::wire::Survey> {
-    let survey = state
-        .store
-        .get_survey(survey_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("survey {survey_id}")))?;
+async fn readable_survey(state: &State, session: &AdminSession, survey_id: i64) -> ApiResult<nps_core::wire::Survey> {
+    let survey = state.store.get_survey(survey_id).await?.ok_or_else(|| ApiError::not_found(format!("survey {survey_id}")))?;
     if !session.can_read(survey.kind) {
-        return Err(ApiError::forbidden(format!(
-            "the {} role cannot read survey {survey_id}",
-            session.role.as_str()
-        )));
+        return Err(ApiError::forbidden(format!("the {} role cannot read survey {survey_id}", session.role.as_str())));
     }
     Ok(survey)
 }
 
 #[utoipa::path(tag = "admin", params(ExplainParams), responses((status = 200, body = Explanation), (status = 404, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/explain")]
-pub async fn explain(
-    state: State,
-    session: AdminSession,
-    params: web::Query<ExplainParams>,
-) -> ApiResult<HttpResponse> {
+pub async fn explain(state: State, session: AdminSession, params: web::Query<ExplainParams>) -> ApiResult<HttpResponse> {
     let survey = readable_survey(&state, &session, params.survey_id).await?;
-    let project = state
-        .store
-        .get_project(survey.project_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))?;
+    let project = state.store.get_project(survey.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     let at = params.at.unwrap_or_else(now_ms);
-    let facts = state
-        .store
-        .decision_facts(project.id, survey.id, &params.user_id, at)
-        .await?;
+    let facts = state.store.decision_facts(project.id, survey.id, &params.user_id, at).await?;
     let input = DecisionInput {
         now: at,
         survey_id: survey.id,
@@ -96,16 +74,7 @@ pub async fn explain(
         responses_total: facts.responses_total,
         survey_live: survey.status == SurveyStatus::Live,
     };
-    let logged = state
-        .store
-        .decisions(
-            survey.id,
-            &params.user_id,
-            at.saturating_sub(90 * DAY),
-            at.saturating_add(1),
-        )
-        .await?
-        .pop();
+    let logged = state.store.decisions(survey.id, &params.user_id, at.saturating_sub(90 * DAY), at.saturating_add(1)).await?.pop();
     Ok(HttpResponse::Ok().json(Explanation {
         survey_id: survey.id,
         user_id: params.user_id.clone(),
@@ -137,19 +106,10 @@ pub struct Exclusions {
 /// Per rule, how many users the eligibility decisions excluded over a period.
 #[utoipa::path(tag = "admin", params(ExclusionParams), responses((status = 200, body = Exclusions)))]
 #[get("/api/admin/reports/exclusions")]
-pub async fn exclusions(
-    state: State,
-    session: AdminSession,
-    params: web::Query<ExclusionParams>,
-) -> ApiResult<HttpResponse> {
+pub async fn exclusions(state: State, session: AdminSession, params: web::Query<ExclusionParams>) -> ApiResult<HttpResponse> {
     let survey = readable_survey(&state, &session, params.survey_id).await?;
     let to = params.to.unwrap_or_else(now_ms);
     let from = params.from.unwrap_or(to.saturating_sub(30 * DAY));
     let rules = state.store.decision_counts(&[survey.id], from, to).await?;
-    Ok(HttpResponse::Ok().json(Exclusions {
-        survey_id: survey.id,
-        from,
-        to,
-        rules,
-    }))
+    Ok(HttpResponse::Ok().json(Exclusions { survey_id: survey.id, from, to, rules }))
 }

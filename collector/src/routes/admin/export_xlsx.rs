@@ -8,21 +8,8 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 /// Column titles, in the CSV export's order.
 pub const COLUMNS: [&str; 15] = [
-    "id",
-    "survey_id",
-    "created_at",
-    "user_id",
-    "score",
-    "band",
-    "comment",
-    "account_id",
-    "role",
-    "language",
-    "device",
-    "trigger",
-    "sampling_rate_bp",
-    "attributes",
-    "extra_answers",
+    "id", "survey_id", "created_at", "user_id", "score", "band", "comment", "account_id", "role", "language", "device",
+    "trigger", "sampling_rate_bp", "attributes", "extra_answers",
 ];
 
 /// Excel refuses longer cell texts; only pathological attribute blobs get near it.
@@ -37,11 +24,7 @@ pub enum Cell {
 
 fn text(s: impl Into<String>) -> Cell {
     let s: String = s.into();
-    if s.chars().count() > MAX_CELL_CHARS {
-        Cell::Text(s.chars().take(MAX_CELL_CHARS).collect())
-    } else {
-        Cell::Text(s)
-    }
+    if s.chars().count() > MAX_CELL_CHARS { Cell::Text(s.chars().take(MAX_CELL_CHARS).collect()) } else { Cell::Text(s) }
 }
 
 fn opt_text(s: &Option<String>) -> Cell {
@@ -54,9 +37,7 @@ fn opt_number(n: Option<f64>) -> Cell {
 
 /// The cells of one answer, matching the CSV export column for column.
 pub fn cells(r: &ResponseRow) -> [Cell; 15] {
-    let created = chrono::DateTime::from_timestamp_millis(r.created_at)
-        .map(|t| t.to_rfc3339())
-        .unwrap_or_default();
+    let created = chrono::DateTime::from_timestamp_millis(r.created_at).map(|t| t.to_rfc3339()).unwrap_or_default();
     [
         text(r.id.clone()),
         Cell::Number(r.survey_id as f64),
@@ -106,9 +87,7 @@ fn build(rows: &[ResponseRow]) -> Result<Vec<u8>, XlsxError> {
 /// The workbook of `rows` as bytes.
 pub fn xlsx_of(rows: &[ResponseRow]) -> ApiResult<Vec<u8>> {
     if rows.len() >= 1_048_575 {
-        return Err(ApiError::invalid(
-            "an Excel sheet holds at most 1,048,575 answers; narrow the filters or use CSV",
-        ));
+        return Err(ApiError::invalid("an Excel sheet holds at most 1,048,575 answers; narrow the filters or use CSV"));
     }
     build(rows).map_err(|e| ApiError::Internal(anyhow::anyhow!("xlsx: {e}")))
 }

@@ -13,16 +13,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The policy in force (the default, detractors within 48 hours, until one is set).
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 200, body = nps_core::followup::FollowUpPolicy), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/projects/{id}/followup-policy")]
-pub async fn get_policy(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn get_policy(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
-    state
-        .store
-        .get_project(*id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))?;
+    state.store.get_project(*id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     Ok(HttpResponse::Ok().json(state.store.followup_policy(*id).await?))
 }

@@ -20,10 +20,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_users)
-        .service(invite)
-        .service(check)
-        .service(accept);
+    cfg.service(list_users).service(invite).service(check).service(accept);
 }
 
 pub const INVITATION_AUDIENCE: &str = "nps-admin-invitation";
@@ -76,34 +73,19 @@ pub struct TokenParam {
 }
 
 fn valid_email(email: &str) -> bool {
-    email.chars().count() <= 254
-        && email.contains('@')
-        && !email.starts_with('@')
-        && !email.ends_with('@')
-        && !email.contains(char::is_whitespace)
+    email.chars().count() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@') && !email.contains(char::is_whitespace)
 }
 
 /// Checks signature, audience and expiry, with messages that say what to do next.
 fn verify(state: &State, token: &str) -> ApiResult<InvitationClaims> {
-    state
-        .keys
-        .verify_claims::<InvitationClaims>(token, INVITATION_AUDIENCE, "invitation")
-        .map_err(|(code, _)| match code {
-            ErrorCode::IdentityExpired => {
-                ApiError::client(code, "the invitation has expired; ask for a new one")
-            }
-            _ => ApiError::client(
-                ErrorCode::IdentityInvalid,
-                "the invitation link is not valid; check that it was copied whole",
-            ),
-        })
+    state.keys.verify_claims::<InvitationClaims>(token, INVITATION_AUDIENCE, "invitation").map_err(|(code, _)| match code {
+        ErrorCode::IdentityExpired => ApiError::client(code, "the invitation has expired; ask for a new one"),
+        _ => ApiError::client(ErrorCode::IdentityInvalid, "the invitation link is not valid; check that it was copied whole"),
+    })
 }
 
 fn already_used() -> ApiError {
-    ApiError::client(
-        ErrorCode::Conflict,
-        "the invitation has already been used; sign in instead",
-    )
+    ApiError::client(ErrorCode::Conflict, "the invitation has already been used; sign in instead")
 }
 
 fn invitation(claims: &InvitationClaims, token: String) -> Invitation {
@@ -128,11 +110,7 @@ pub async fn list_users(state: State, session: AdminSession) -> ApiResult<HttpRe
 /// Invites an e-mail address with a role (owners and admins; only owners invite owners).
 #[utoipa::path(tag = "admin", request_body = InvitationRequest, responses((status = 201, body = Invitation), (status = 403, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/invitations")]
-pub async fn invite(
-    state: State,
-    session: AdminSession,
-    body: JsonBody<InvitationRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn invite(state: State, session: AdminSession, body: JsonBody<InvitationRequest>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     if body.0.role == AdminRole::Owner {
         session.require_owner()?;
@@ -142,10 +120,7 @@ pub async fn invite(
         return Err(ApiError::invalid("email must be an e-mail address"));
     }
     if state.store.admin_by_email(&email).await?.is_some() {
-        return Err(ApiError::client(
-            ErrorCode::Conflict,
-            format!("{email} already has an account"),
-        ));
+        return Err(ApiError::client(ErrorCode::Conflict, format!("{email} already has an account")));
     }
     let claims = InvitationClaims {
         sub: email,
@@ -182,17 +157,11 @@ pub async fn accept(state: State, body: JsonBody<Acceptance>) -> ApiResult<HttpR
     match create_admin(&state, &claims.sub, &body.0.password, claims.role).await {
         Ok(()) => {}
         // Another acceptance of the same invitation won the race for the unique e-mail.
-        Err(ApiError::Client {
-            code: ErrorCode::Conflict,
-            ..
-        }) => return Err(already_used()),
+        Err(ApiError::Client { code: ErrorCode::Conflict, .. }) => return Err(already_used()),
         Err(e) => return Err(e),
     }
     tracing::info!(user = %claims.sub, role = claims.role.as_str(), "admin invitation accepted");
-    Ok(HttpResponse::Created().json(super::auth::Me {
-        email: claims.sub,
-        role: claims.role,
-    }))
+    Ok(HttpResponse::Created().json(super::auth::Me { email: claims.sub, role: claims.role }))
 }
 
 #[cfg(test)]

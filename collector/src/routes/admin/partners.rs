@@ -16,18 +16,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Adds or updates partners (by id).
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), request_body = PartnerImport, responses((status = 200, body = Vec<Partner>)))]
 #[post("/api/admin/projects/{id}/partners")]
-pub async fn upsert(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-    body: JsonBody<PartnerImport>,
-) -> ApiResult<HttpResponse> {
+pub async fn upsert(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<PartnerImport>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
-    state
-        .store
-        .get_project(*id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))?;
+    state.store.get_project(*id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     let partners = body.0.partners;
     for (i, p) in partners.iter().enumerate() {
         crate::validate::id(&format!("partners[{i}].id"), &p.id)?;
@@ -39,11 +30,7 @@ pub async fn upsert(
 
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Vec<Partner>)))]
 #[get("/api/admin/projects/{id}/partners")]
-pub async fn list(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn list(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     let partners = state.store.list_partners(Some(*id)).await?;
     if !session.role.reads_partners() {
         return Err(ApiError::forbidden(format!(

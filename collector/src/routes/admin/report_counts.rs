@@ -20,9 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_dimensions)
-        .service(declare_dimension)
-        .service(drop_dimension);
+    cfg.service(list_dimensions).service(declare_dimension).service(drop_dimension);
 }
 
 /// Report options beyond the answer filters.
@@ -44,11 +42,7 @@ impl ReportOptions {
 }
 
 /// Narrows the query to leave out internal users when asked (the default).
-pub async fn apply_options(
-    state: &State,
-    mut query: ResponseQuery,
-    options: &ReportOptions,
-) -> ApiResult<ResponseQuery> {
+pub async fn apply_options(state: &State, mut query: ResponseQuery, options: &ReportOptions) -> ApiResult<ResponseQuery> {
     if options.exclude_internal.unwrap_or(true) {
         let internal = internal_users(state, &query.survey_ids).await?;
         if !internal.is_empty() {
@@ -60,16 +54,9 @@ pub async fn apply_options(
 
 /// Per project of the surveys, the users any survey of that project treats as internal.
 /// Projects without an exclusion rule cost nothing; with one, every user profile is checked.
-pub async fn internal_users(
-    state: &State,
-    survey_ids: &[i64],
-) -> ApiResult<Vec<(i64, Vec<String>)>> {
+pub async fn internal_users(state: &State, survey_ids: &[i64]) -> ApiResult<Vec<(i64, Vec<String>)>> {
     let surveys = state.store.list_surveys(None).await?;
-    let mut projects: Vec<i64> = surveys
-        .iter()
-        .filter(|s| survey_ids.contains(&s.id))
-        .map(|s| s.project_id)
-        .collect();
+    let mut projects: Vec<i64> = surveys.iter().filter(|s| survey_ids.contains(&s.id)).map(|s| s.project_id).collect();
     projects.sort_unstable();
     projects.dedup();
     let mut internal = Vec::new();
@@ -125,10 +112,7 @@ fn rollups_fit(q: &ResponseQuery) -> bool {
 fn left_out(q: &ResponseQuery) -> Option<ResponseQuery> {
     match &q.users {
         UserScope::Excluding(groups) if groups.iter().any(|(_, u)| !u.is_empty()) => {
-            Some(ResponseQuery {
-                users: UserScope::Only(groups.clone()),
-                ..q.clone()
-            })
+            Some(ResponseQuery { users: UserScope::Only(groups.clone()), ..q.clone() })
         }
         _ => None,
     }
@@ -143,23 +127,13 @@ fn minus(a: BandCounts, b: BandCounts) -> BandCounts {
 }
 
 /// Answers per UTC day.
-pub async fn daily(
-    state: &State,
-    q: &ResponseQuery,
-    use_rollups: bool,
-) -> ApiResult<Vec<DayCounts>> {
+pub async fn daily(state: &State, q: &ResponseQuery, use_rollups: bool) -> ApiResult<Vec<DayCounts>> {
     if !(use_rollups && rollups_fit(q)) {
         return Ok(state.store.daily_band_counts(q).await?);
     }
     let mut days = state.store.rollup_daily(q).await?;
     if let Some(internal) = left_out(q) {
-        let out: BTreeMap<i64, BandCounts> = state
-            .store
-            .daily_band_counts(&internal)
-            .await?
-            .into_iter()
-            .map(|d| (d.day, d.counts))
-            .collect();
+        let out: BTreeMap<i64, BandCounts> = state.store.daily_band_counts(&internal).await?.into_iter().map(|d| (d.day, d.counts)).collect();
         for d in &mut days {
             if let Some(c) = out.get(&d.day) {
                 d.counts = minus(d.counts, *c);
@@ -171,12 +145,7 @@ pub async fn daily(
 }
 
 /// Answers per value of a dimension.
-pub async fn segments(
-    state: &State,
-    q: &ResponseQuery,
-    by: &Dimension,
-    use_rollups: bool,
-) -> ApiResult<Vec<(Option<String>, BandCounts)>> {
+pub async fn segments(state: &State, q: &ResponseQuery, by: &Dimension, use_rollups: bool) -> ApiResult<Vec<(Option<String>, BandCounts)>> {
     let rollup = match by {
         Dimension::Survey => Some(None),
         other => RollupDimension::parse(&dimension_name(other)).map(Some),
@@ -191,12 +160,7 @@ pub async fn segments(
     };
     let mut rows = state.store.rollup_segments(q, dimension.as_ref()).await?;
     if let Some(internal) = left_out(q) {
-        let out: BTreeMap<Option<String>, BandCounts> = state
-            .store
-            .segment_counts(&internal, by)
-            .await?
-            .into_iter()
-            .collect();
+        let out: BTreeMap<Option<String>, BandCounts> = state.store.segment_counts(&internal, by).await?.into_iter().collect();
         for (value, counts) in &mut rows {
             if let Some(c) = out.get(value) {
                 *counts = minus(*counts, *c);
@@ -234,72 +198,40 @@ pub struct DeclareDimension {
 }
 
 fn parse_dimension(s: &str) -> ApiResult<RollupDimension> {
-    RollupDimension::parse(s).ok_or_else(|| {
-        ApiError::invalid("dimension must be attr:<key>, role, language, device or trigger")
-    })
+    RollupDimension::parse(s).ok_or_else(|| ApiError::invalid("dimension must be attr:<key>, role, language, device or trigger"))
 }
 
 /// The segment dimensions this project keeps rollups of.
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = DimensionList)))]
 #[get("/api/admin/projects/{id}/report-dimensions")]
-pub async fn list_dimensions(
-    state: State,
-    _session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
-    state
-        .store
-        .get_project(*id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))?;
-    Ok(HttpResponse::Ok().json(DimensionList {
-        dimensions: state.store.declared_dimensions(*id).await?,
-    }))
+pub async fn list_dimensions(state: State, _session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    state.store.get_project(*id).await?.ok_or_else(|| ApiError::not_found("project"))?;
+    Ok(HttpResponse::Ok().json(DimensionList { dimensions: state.store.declared_dimensions(*id).await? }))
 }
 
 /// Declares a segment dimension: rollups of it are built from the stored answers now and kept
 /// up to date as answers arrive, so breakdowns by it stay fast. Declaring twice is harmless.
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), request_body = DeclareDimension, responses((status = 200, body = DimensionList), (status = 422, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/projects/{id}/report-dimensions")]
-pub async fn declare_dimension(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-    body: JsonBody<DeclareDimension>,
-) -> ApiResult<HttpResponse> {
+pub async fn declare_dimension(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<DeclareDimension>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
-    state
-        .store
-        .get_project(*id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))?;
+    state.store.get_project(*id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     let dimension = parse_dimension(&body.0.dimension)?;
     let started = std::time::Instant::now();
-    let added = state
-        .store
-        .declare_dimension(*id, &dimension, crate::ingest::now_ms())
-        .await?;
+    let added = state.store.declare_dimension(*id, &dimension, crate::ingest::now_ms()).await?;
     tracing::info!(project = *id, dimension = %dimension.key(), added, elapsed_ms = started.elapsed().as_millis() as u64, "report dimension declared");
-    Ok(HttpResponse::Ok().json(DimensionList {
-        dimensions: state.store.declared_dimensions(*id).await?,
-    }))
+    Ok(HttpResponse::Ok().json(DimensionList { dimensions: state.store.declared_dimensions(*id).await? }))
 }
 
 /// Stops keeping a dimension (its rollups are deleted; breakdowns by it read the raw rows).
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id"), ("dimension" = String, Path, pattern = r"^(role|language|device|trigger|attr:[\s\S]{1,128})$")), responses((status = 200, body = DimensionList)))]
 #[delete("/api/admin/projects/{id}/report-dimensions/{dimension}")]
-pub async fn drop_dimension(
-    state: State,
-    session: AdminSession,
-    path: web::Path<(i64, String)>,
-) -> ApiResult<HttpResponse> {
+pub async fn drop_dimension(state: State, session: AdminSession, path: web::Path<(i64, String)>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let (id, dimension) = path.into_inner();
     let dimension = parse_dimension(&dimension)?;
     if !state.store.drop_dimension(id, &dimension).await? {
         return Err(ApiError::not_found("report dimension"));
     }
-    Ok(HttpResponse::Ok().json(DimensionList {
-        dimensions: state.store.declared_dimensions(id).await?,
-    }))
+    Ok(HttpResponse::Ok().json(DimensionList { dimensions: state.store.declared_dimensions(id).await? }))
 }

@@ -2,23 +2,21 @@
 //! each period compared to the previous one.
 
 use super::report_counts::{self, ReportOptions, apply_options};
-use crate::auth::AdminSession;
 use crate::disclosure::scope::Filters;
 use crate::disclosure::{self, Scope, Universe, release};
+use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
 use crate::store::{DayCounts, Dimension};
 use actix_web::{HttpResponse, get, web};
 use chrono::{Datelike, NaiveDate};
-use nps_core::wire::{Granularity, NpsReport, NpsSummary, PeriodSummary};
 use nps_core::{BandCounts, Comparison};
+use nps_core::wire::{Granularity, NpsReport, NpsSummary, PeriodSummary};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(nps_report)
-        .service(segment_report)
-        .service(compare);
+    cfg.service(nps_report).service(segment_report).service(compare);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -29,8 +27,7 @@ pub struct ReportParams {
 }
 
 fn date_of_day(day: i64) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(1970, 1, 1)?
-        .checked_add_days(chrono::Days::new(u64::try_from(day).ok()?))
+    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_days(chrono::Days::new(u64::try_from(day).ok()?))
 }
 
 /// First day of the period that contains `day` (weeks start on Monday).
@@ -38,20 +35,14 @@ pub fn period_start(day: i64, granularity: Granularity) -> Option<NaiveDate> {
     let date = date_of_day(day)?;
     match granularity {
         Granularity::Day => Some(date),
-        Granularity::Week => date.checked_sub_days(chrono::Days::new(u64::from(
-            date.weekday().num_days_from_monday(),
-        ))),
+        Granularity::Week => date.checked_sub_days(chrono::Days::new(u64::from(date.weekday().num_days_from_monday()))),
         Granularity::Month => date.with_day(1),
     }
 }
 
 /// Groups daily counts into periods and compares each period with the previous one that had
 /// answers.
-pub fn build_periods(
-    days: &[DayCounts],
-    displays: &[(i64, u64)],
-    granularity: Granularity,
-) -> Vec<PeriodSummary> {
+pub fn build_periods(days: &[DayCounts], displays: &[(i64, u64)], granularity: Granularity) -> Vec<PeriodSummary> {
     let mut counts: BTreeMap<NaiveDate, BandCounts> = BTreeMap::new();
     let mut shown: BTreeMap<NaiveDate, u64> = BTreeMap::new();
     for d in days {
@@ -92,26 +83,16 @@ pub async fn nps_report(
         None | Some("week") => Granularity::Week,
         Some("day") => Granularity::Day,
         Some("month") => Granularity::Month,
-        Some(other) => {
-            return Err(ApiError::invalid(format!(
-                "granularity must be day, week or month (got `{other}`)"
-            )));
-        }
+        Some(other) => return Err(ApiError::invalid(format!("granularity must be day, week or month (got `{other}`)"))),
     };
     let query = match disclosure::scope(&state, &session, &filters).await? {
         Scope::Open(query) => apply_options(&state, query, &options).await?,
-        Scope::Protected(universe) => {
-            return Ok(HttpResponse::Ok().json(release::nps_report(&state, &universe).await?));
-        }
+        Scope::Protected(universe) => return Ok(HttpResponse::Ok().json(release::nps_report(&state, &universe).await?)),
     };
     let days = report_counts::daily(&state, &query, options.use_rollups()).await?;
     // Displays carry no partner: a partner-scoped report shows no response rate rather than a
     // rate over other partners' displays.
-    let displays = if query.partners.is_some() {
-        Vec::new()
-    } else {
-        state.store.daily_displays(&query).await?
-    };
+    let displays = if query.partners.is_some() { Vec::new() } else { state.store.daily_displays(&query).await? };
     let mut total = BandCounts::default();
     for d in &days {
         total.merge(d.counts);
@@ -122,12 +103,7 @@ pub async fn nps_report(
         from: query.from,
         to: query.to,
         granularity,
-        counting: if query.latest_per_user {
-            "latest_per_user_in_window"
-        } else {
-            "every_response"
-        }
-        .into(),
+        counting: if query.latest_per_user { "latest_per_user_in_window" } else { "every_response" }.into(),
         overall: NpsSummary::new(total, shown),
         periods: build_periods(&days, &displays, granularity),
         disclosure: None,
@@ -140,10 +116,7 @@ mod tests {
 
     #[test]
     fn each_segment_is_compared_with_the_rest() {
-        let rows = vec![
-            (Some("pro".to_owned()), BandCounts::new(50, 30, 20)),
-            (Some("free".to_owned()), BandCounts::new(40, 30, 30)),
-        ];
+        let rows = vec![(Some("pro".to_owned()), BandCounts::new(50, 30, 20)), (Some("free".to_owned()), BandCounts::new(40, 30, 30))];
         let (total, segments) = build_segments(rows, 150);
         let segments: Vec<Segment> = segments;
         assert_eq!(total, BandCounts::new(90, 60, 50));
@@ -155,31 +128,16 @@ mod tests {
     #[test]
     fn weeks_start_on_monday_and_months_on_the_first() {
         // 1970-01-01 was a Thursday; day 4 is Monday 1970-01-05.
-        assert_eq!(
-            period_start(0, Granularity::Week).map(|d| d.to_string()),
-            Some("1969-12-29".into())
-        );
-        assert_eq!(
-            period_start(4, Granularity::Week).map(|d| d.to_string()),
-            Some("1970-01-05".into())
-        );
-        assert_eq!(
-            period_start(40, Granularity::Month).map(|d| d.to_string()),
-            Some("1970-02-01".into())
-        );
+        assert_eq!(period_start(0, Granularity::Week).map(|d| d.to_string()), Some("1969-12-29".into()));
+        assert_eq!(period_start(4, Granularity::Week).map(|d| d.to_string()), Some("1970-01-05".into()));
+        assert_eq!(period_start(40, Granularity::Month).map(|d| d.to_string()), Some("1970-02-01".into()));
     }
 
     #[test]
     fn periods_are_compared_with_the_previous_period_that_had_answers() {
         let days = [
-            DayCounts {
-                day: 4,
-                counts: BandCounts::new(50, 30, 20),
-            },
-            DayCounts {
-                day: 18,
-                counts: BandCounts::new(40, 30, 30),
-            },
+            DayCounts { day: 4, counts: BandCounts::new(50, 30, 20) },
+            DayCounts { day: 18, counts: BandCounts::new(40, 30, 30) },
         ];
         let periods = build_periods(&days, &[(11, 7)], Granularity::Week);
         assert_eq!(periods.len(), 3);
@@ -195,9 +153,7 @@ mod tests {
 pub struct SegmentParams {
     /// `attr:<key>` (user attribute when answering), `role`, `account`, `trigger`, `language`,
     /// `device` or `survey`.
-    #[param(
-        pattern = r"^(role|account|trigger|language|device|survey|(attr|acct):[\s\S]{1,128})$"
-    )]
+    #[param(pattern = r"^(role|account|trigger|language|device|survey|(attr|acct):[\s\S]{1,128})$")]
     pub by: String,
     /// Segments with fewer answers are marked `small` (default 30).
     pub min_n: Option<u64>,
@@ -231,16 +187,10 @@ pub struct SegmentReport {
 }
 
 /// Splits the overall counts into segments, each with its interval and a test against the rest.
-pub fn build_segments(
-    rows: Vec<(Option<String>, BandCounts)>,
-    min_n: u64,
-) -> (BandCounts, Vec<Segment>) {
+pub fn build_segments(rows: Vec<(Option<String>, BandCounts)>, min_n: u64) -> (BandCounts, Vec<Segment>) {
     let mut total = BandCounts::default();
     rows.iter().for_each(|(_, c)| total.merge(*c));
-    let segments = rows
-        .into_iter()
-        .map(|(value, counts)| segment(value, counts, total, min_n))
-        .collect();
+    let segments = rows.into_iter().map(|(value, counts)| segment(value, counts, total, min_n)).collect();
     (total, segments)
 }
 
@@ -272,42 +222,23 @@ pub async fn segment_report(
     options: web::Query<ReportOptions>,
 ) -> ApiResult<HttpResponse> {
     let by = Dimension::parse(&params.by).ok_or_else(|| {
-        ApiError::invalid(
-            "by must be attr:<key>, role, account, trigger, language, device or survey",
-        )
+        ApiError::invalid("by must be attr:<key>, role, account, trigger, language, device or survey")
     })?;
     let min_n = params.min_n.unwrap_or(30);
     let query = match disclosure::scope(&state, &session, &filters).await? {
         Scope::Open(query) => apply_options(&state, query, &options).await?,
-        Scope::Protected(universe) => {
-            return Ok(HttpResponse::Ok()
-                .json(protected_segments(&state, &universe, &params, &by, min_n).await?));
-        }
+        Scope::Protected(universe) => return Ok(HttpResponse::Ok().json(protected_segments(&state, &universe, &params, &by, min_n).await?)),
     };
     let rows = report_counts::segments(&state, &query, &by, options.use_rollups()).await?;
     let (total, segments) = build_segments(rows, min_n);
-    Ok(HttpResponse::Ok().json(SegmentReport {
-        by: params.by.clone(),
-        min_n,
-        overall: NpsSummary::new(total, 0),
-        segments,
-        disclosure: None,
-    }))
+    Ok(HttpResponse::Ok().json(SegmentReport { by: params.by.clone(), min_n, overall: NpsSummary::new(total, 0), segments, disclosure: None }))
 }
 
 /// A protected survey's breakdown: by one declared group attribute, suppressed; segments are
 /// compared with the rest only when both are released.
-async fn protected_segments(
-    state: &State,
-    universe: &Universe,
-    params: &SegmentParams,
-    by: &Dimension,
-    min_n: u64,
-) -> ApiResult<SegmentReport> {
+async fn protected_segments(state: &State, universe: &Universe, params: &SegmentParams, by: &Dimension, min_n: u64) -> ApiResult<SegmentReport> {
     let Dimension::Attribute(key) = by else {
-        return Err(ApiError::protected(
-            "employee NPS breaks down only by a group attribute of its campaigns (by=attr:<key>)",
-        ));
+        return Err(ApiError::protected("employee NPS breaks down only by a group attribute of its campaigns (by=attr:<key>)"));
     };
     let breakdown = release::breakdown(state, universe, key).await?;
     let total = breakdown.total.unwrap_or_default();
@@ -316,13 +247,7 @@ async fn protected_segments(
         .into_iter()
         .map(|(value, counts)| match counts {
             Some(counts) => segment(value, counts, total, min_n),
-            None => Segment {
-                value,
-                summary: None,
-                vs_rest: None,
-                small: true,
-                suppressed: true,
-            },
+            None => Segment { value, summary: None, vs_rest: None, small: true, suppressed: true },
         })
         .collect();
     let withheld = breakdown.total.is_none();
@@ -331,15 +256,7 @@ async fn protected_segments(
         min_n,
         overall: NpsSummary::new(total, 0),
         segments,
-        disclosure: Some(release::disclosure(
-            universe,
-            withheld,
-            release::wave_counts(state, universe)
-                .await?
-                .into_iter()
-                .map(|(w, _)| w)
-                .collect(),
-        )),
+        disclosure: Some(release::disclosure(universe, withheld, release::wave_counts(state, universe).await?.into_iter().map(|(w, _)| w).collect())),
     })
 }
 
@@ -348,9 +265,7 @@ fn recompare(periods: &mut [PeriodSummary]) {
     let mut previous: Option<BandCounts> = None;
     for period in periods.iter_mut() {
         let counts = period.summary.counts;
-        period.change = previous
-            .filter(|p| p.n() > 0 && counts.n() > 0)
-            .map(|p| counts.compare(&p));
+        period.change = previous.filter(|p| p.n() > 0 && counts.n() > 0).map(|p| counts.compare(&p));
         if counts.n() > 0 {
             previous = Some(counts);
         }
@@ -377,13 +292,7 @@ pub struct ComparisonReport {
     pub comparison: Comparison,
 }
 
-async fn side_counts(
-    state: &State,
-    session: &AdminSession,
-    surveys: &str,
-    from: Option<i64>,
-    to: Option<i64>,
-) -> ApiResult<BandCounts> {
+async fn side_counts(state: &State, session: &AdminSession, surveys: &str, from: Option<i64>, to: Option<i64>) -> ApiResult<BandCounts> {
     let filters = Filters {
         survey_id: Some(surveys.to_owned()),
         from,
@@ -419,21 +328,11 @@ async fn side_counts(
 /// employee NPS against customer NPS, or two programmes.
 #[utoipa::path(tag = "admin", params(CompareParams), responses((status = 200, body = ComparisonReport)))]
 #[get("/api/admin/reports/compare")]
-pub async fn compare(
-    state: State,
-    session: AdminSession,
-    params: web::Query<CompareParams>,
-) -> ApiResult<HttpResponse> {
+pub async fn compare(state: State, session: AdminSession, params: web::Query<CompareParams>) -> ApiResult<HttpResponse> {
     if params.a.trim().is_empty() || params.b.trim().is_empty() {
-        return Err(ApiError::invalid(
-            "a and b must each list at least one survey id",
-        ));
+        return Err(ApiError::invalid("a and b must each list at least one survey id"));
     }
     let a = side_counts(&state, &session, &params.a, params.from, params.to).await?;
     let b = side_counts(&state, &session, &params.b, params.from, params.to).await?;
-    Ok(HttpResponse::Ok().json(ComparisonReport {
-        a: NpsSummary::new(a, 0),
-        b: NpsSummary::new(b, 0),
-        comparison: a.compare(&b),
-    }))
+    Ok(HttpResponse::Ok().json(ComparisonReport { a: NpsSummary::new(a, 0), b: NpsSummary::new(b, 0), comparison: a.compare(&b) }))
 }

@@ -17,27 +17,12 @@ fn csv_of(rows: &[ResponseRow]) -> ApiResult<String> {
     let io = |e: csv::Error| ApiError::Internal(e.into());
     writer
         .write_record([
-            "id",
-            "survey_id",
-            "created_at",
-            "user_id",
-            "score",
-            "band",
-            "comment",
-            "account_id",
-            "role",
-            "language",
-            "device",
-            "trigger",
-            "sampling_rate_bp",
-            "attributes",
-            "extra_answers",
+            "id", "survey_id", "created_at", "user_id", "score", "band", "comment", "account_id", "role", "language", "device",
+            "trigger", "sampling_rate_bp", "attributes", "extra_answers",
         ])
         .map_err(io)?;
     for r in rows {
-        let created = chrono::DateTime::from_timestamp_millis(r.created_at)
-            .map(|t| t.to_rfc3339())
-            .unwrap_or_default();
+        let created = chrono::DateTime::from_timestamp_millis(r.created_at).map(|t| t.to_rfc3339()).unwrap_or_default();
         writer
             .write_record(crate::csv_safe::row([
                 r.id.clone(),
@@ -52,17 +37,13 @@ fn csv_of(rows: &[ResponseRow]) -> ApiResult<String> {
                 r.language.clone().unwrap_or_default(),
                 r.device.clone().unwrap_or_default(),
                 r.trigger.clone().unwrap_or_default(),
-                r.sampling_rate_bp
-                    .map(|s| s.to_string())
-                    .unwrap_or_default(),
+                r.sampling_rate_bp.map(|s| s.to_string()).unwrap_or_default(),
                 serde_json::Value::Object(r.attributes.clone()).to_string(),
                 serde_json::Value::Object(r.extra_answers.clone()).to_string(),
             ]))
             .map_err(io)?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    let bytes = writer.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))?;
     String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.into()))
 }
 
@@ -70,37 +51,20 @@ fn csv_of(rows: &[ResponseRow]) -> ApiResult<String> {
 /// filters select.
 #[utoipa::path(tag = "admin", params(Filters), responses((status = 200, content((Vec<ResponseRow> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/responses")]
-pub async fn list(
-    state: State,
-    session: AdminSession,
-    filters: web::Query<Filters>,
-) -> ApiResult<HttpResponse> {
-    let query =
-        crate::disclosure::open_query(&state, &session, &filters, "answer rows and exports")
-            .await?;
+pub async fn list(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
+    let query = crate::disclosure::open_query(&state, &session, &filters, "answer rows and exports").await?;
     let rows = state.store.list_responses(&query).await?;
     match filters.format.as_deref() {
         Some("csv") => Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"responses.csv\"",
-            ))
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"responses.csv\""))
             .body(csv_of(&rows)?)),
         Some("xlsx") => Ok(HttpResponse::Ok()
-            .insert_header((
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"responses.xlsx\"",
-            ))
+            .insert_header((header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"responses.xlsx\""))
             .body(super::export_xlsx::xlsx_of(&rows)?)),
         None | Some("" | "json") => Ok(HttpResponse::Ok().json(rows)),
-        Some(other) => Err(ApiError::invalid(format!(
-            "format must be json, csv or xlsx (got `{other}`)"
-        ))),
+        Some(other) => Err(ApiError::invalid(format!("format must be json, csv or xlsx (got `{other}`)"))),
     }
 }
 

@@ -40,9 +40,7 @@ pub struct RevenueParams {
     #[param(minimum = 1, maximum = 3650)]
     pub renewal_days: Option<u32>,
     /// Waves for the renewals' latest NPS: as in the at-risk list (default `quarter`).
-    #[param(
-        pattern = r"^(quarter|month|survey|days:([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650))$"
-    )]
+    #[param(pattern = r"^(quarter|month|survey|days:([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650))$")]
     pub wave: Option<String>,
     /// `false` reads every answer instead of the account aggregates (same figures, slower). The
     /// aggregates count whole calendar quarters: with `from` or `to` inside a quarter, every
@@ -57,11 +55,7 @@ pub const FORMULA: &str = "NPS_w = Σ_a MRR_a · NPS_a / Σ_a MRR_a, NPS_a = 100
 /// renewals coming up with each account's latest NPS.
 #[utoipa::path(tag = "admin", params(RevenueParams), responses((status = 200, body = RevenueReport), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/reports/revenue")]
-pub async fn revenue_report(
-    state: State,
-    session: AdminSession,
-    params: web::Query<RevenueParams>,
-) -> ApiResult<HttpResponse> {
+pub async fn revenue_report(state: State, session: AdminSession, params: web::Query<RevenueParams>) -> ApiResult<HttpResponse> {
     let rollup = parse_rollup(params.rollup.as_deref())?;
     // `from` at or after `to` is an empty window and answers nothing (no error): OpenAPI
     // cannot declare a rule across two parameters, so the contract could not say it.
@@ -80,40 +74,22 @@ pub async fn revenue_report(
         rollups: params.rollups,
     };
     let signals = signal_params.signals()?;
-    let surveys = account_surveys(
-        &state,
-        &session,
-        params.project_id,
-        params.survey_id.as_deref(),
-    )
-    .await?;
+    let surveys = account_surveys(&state, &session, params.project_id, params.survey_id.as_deref()).await?;
     let scope = Scope {
         project_id: params.project_id,
         surveys: &surveys,
         wave: signals.wave,
         rollup,
         account: None,
-        aggregates: params.rollups.unwrap_or(true)
-            && account_source::whole_quarters(params.from, params.to),
+        aggregates: params.rollups.unwrap_or(true) && account_source::whole_quarters(params.from, params.to),
     };
     let data = account_source::load(&state, &scope, &signals.config).await?;
-    let figures =
-        account_source::range_figures(&state, &scope, &data, params.from, params.to).await?;
-    let business: BTreeMap<&str, &BusinessRecord> = data
-        .business
-        .iter()
-        .map(|b| (b.account_id.as_str(), b))
-        .collect();
+    let figures = account_source::range_figures(&state, &scope, &data, params.from, params.to).await?;
+    let business: BTreeMap<&str, &BusinessRecord> = data.business.iter().map(|b| (b.account_id.as_str(), b)).collect();
     let weighing = weigh(&figures, &business, params.include_churned.unwrap_or(false));
     let now = now_ms();
     let listed = data.at_risk(now, &signals.config);
-    let RangeFigures {
-        per_account,
-        every_response,
-        churn_every_response,
-        churn_decision_maker_first,
-        ..
-    } = figures;
+    let RangeFigures { per_account, every_response, churn_every_response, churn_decision_maker_first, .. } = figures;
     Ok(HttpResponse::Ok().json(RevenueReport {
         project_id: params.project_id,
         from: params.from,
@@ -126,10 +102,7 @@ pub async fn revenue_report(
         accounts: weighing.accounts,
         accounts_without_revenue: weighing.without_revenue,
         churned_left_out: weighing.churned_left_out,
-        churn: ChurnReport {
-            every_response: churn_every_response,
-            decision_maker_first: churn_decision_maker_first,
-        },
+        churn: ChurnReport { every_response: churn_every_response, decision_maker_first: churn_decision_maker_first },
         renewal_days: signals.config.renewal_days,
         renewals: renewals(&data, &listed, now, signals.config.renewal_days),
     }))
@@ -142,36 +115,18 @@ struct Weighing {
     churned_left_out: Vec<String>,
 }
 
-fn weigh(
-    figures: &RangeFigures,
-    business: &BTreeMap<&str, &BusinessRecord>,
-    include_churned: bool,
-) -> Weighing {
-    let mut w = Weighing {
-        points: Vec::new(),
-        accounts: Vec::new(),
-        without_revenue: Vec::new(),
-        churned_left_out: Vec::new(),
-    };
+fn weigh(figures: &RangeFigures, business: &BTreeMap<&str, &BusinessRecord>, include_churned: bool) -> Weighing {
+    let mut w = Weighing { points: Vec::new(), accounts: Vec::new(), without_revenue: Vec::new(), churned_left_out: Vec::new() };
     for (account, (counts, answers)) in &figures.accounts {
         let record = business.get(account.as_str());
         if !include_churned && record.is_some_and(|b| b.churned == Some(true)) {
             w.churned_left_out.push(account.clone());
             continue;
         }
-        match (
-            counts.nps(),
-            record.and_then(|b| monthly_cents(b)).filter(|m| *m > 0),
-        ) {
+        match (counts.nps(), record.and_then(|b| monthly_cents(b)).filter(|m| *m > 0)) {
             (Some(nps), Some(mrr_cents)) => {
                 w.points.push(WeightedNps { nps, mrr_cents });
-                w.accounts.push(WeightedAccount {
-                    account: account.clone(),
-                    nps,
-                    answers: *answers,
-                    mrr_cents,
-                    weight: 0.0,
-                });
+                w.accounts.push(WeightedAccount { account: account.clone(), nps, answers: *answers, mrr_cents, weight: 0.0 });
             }
             _ => w.without_revenue.push(account.clone()),
         }
@@ -191,11 +146,7 @@ fn renewals(data: &AccountData, listed: &[AtRiskAccount], now: i64, days: u32) -
         .filter(|b| b.churned != Some(true))
         .filter_map(|b| {
             let renewal_at = b.renewal_at.filter(|r| (now..=horizon).contains(r))?;
-            let latest = data
-                .timelines
-                .iter()
-                .find(|t| t.account == b.account_id)
-                .and_then(|t| t.waves.last());
+            let latest = data.timelines.iter().find(|t| t.account == b.account_id).and_then(|t| t.waves.last());
             Some(Renewal {
                 account: b.account_id.clone(),
                 renewal_date: nps_core::churn::calendar::date_of(renewal_at),
@@ -211,10 +162,6 @@ fn renewals(data: &AccountData, listed: &[AtRiskAccount], now: i64, days: u32) -
             })
         })
         .collect();
-    out.sort_by(|a, b| {
-        a.renewal_at
-            .cmp(&b.renewal_at)
-            .then_with(|| a.account.cmp(&b.account))
-    });
+    out.sort_by(|a, b| a.renewal_at.cmp(&b.renewal_at).then_with(|| a.account.cmp(&b.account)));
     out
 }

@@ -30,9 +30,7 @@ pub struct SignalParams {
     #[param(pattern = r"^( *-?[0-9]{1,18} *(, *-?[0-9]{1,18} *)*)?$")]
     pub survey_id: Option<String>,
     /// `quarter` (default), `month`, `days:<n>` or `survey` (each survey is one wave).
-    #[param(
-        pattern = r"^(quarter|month|survey|days:([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650))$"
-    )]
+    #[param(pattern = r"^(quarter|month|survey|days:([1-9][0-9]{0,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650))$")]
     pub wave: Option<String>,
     /// How an account's answers in one wave make its NPS: `every_response` (default) or
     /// `decision_maker_first`.
@@ -72,11 +70,7 @@ pub struct Signals {
 
 pub fn parse_rollup(value: Option<&str>) -> ApiResult<AccountRollup> {
     value.map_or(Ok(AccountRollup::EveryResponse), |r| {
-        AccountRollup::parse(r).ok_or_else(|| {
-            ApiError::invalid(format!(
-                "rollup must be every_response or decision_maker_first (got `{r}`)"
-            ))
-        })
+        AccountRollup::parse(r).ok_or_else(|| ApiError::invalid(format!("rollup must be every_response or decision_maker_first (got `{r}`)")))
     })
 }
 
@@ -84,11 +78,8 @@ impl SignalParams {
     pub fn signals(&self) -> ApiResult<Signals> {
         let wave = match self.wave.as_deref() {
             None => WaveBy::Quarter,
-            Some(w) => WaveBy::parse(w).ok_or_else(|| {
-                ApiError::invalid(format!(
-                    "wave must be survey, month, quarter or days:<1..3650> (got `{w}`)"
-                ))
-            })?,
+            Some(w) => WaveBy::parse(w)
+                .ok_or_else(|| ApiError::invalid(format!("wave must be survey, month, quarter or days:<1..3650> (got `{w}`)")))?,
         };
         let d = ChurnConfig::default();
         let config = ChurnConfig {
@@ -103,34 +94,19 @@ impl SignalParams {
         if let Some(problem) = config.problem() {
             return Err(ApiError::invalid(problem));
         }
-        Ok(Signals {
-            wave,
-            rollup: parse_rollup(self.rollup.as_deref())?,
-            config,
-        })
+        Ok(Signals { wave, rollup: parse_rollup(self.rollup.as_deref())?, config })
     }
 }
 
 /// The in-app (customer) surveys of the project this session may read, narrowed to the
 /// requested ones. Employee and partner NPS have no accounts here.
-pub async fn account_surveys(
-    state: &State,
-    session: &AdminSession,
-    project_id: i64,
-    requested: Option<&str>,
-) -> ApiResult<Vec<i64>> {
+pub async fn account_surveys(state: &State, session: &AdminSession, project_id: i64, requested: Option<&str>) -> ApiResult<Vec<i64>> {
     require_account_reader(session)?;
-    state
-        .store
-        .get_project(project_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))?;
+    state.store.get_project(project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     let surveys = state.store.list_surveys(Some(project_id)).await?;
     let usable: Vec<i64> = surveys
         .iter()
-        .filter(|s| {
-            matches!(s.kind, SurveyKind::Tnps | SurveyKind::Rnps) && session.can_read(s.kind)
-        })
+        .filter(|s| matches!(s.kind, SurveyKind::Tnps | SurveyKind::Rnps) && session.can_read(s.kind))
         .map(|s| s.id)
         .collect();
     let Some(requested) = requested.filter(|r| !r.trim().is_empty()) else {
@@ -139,37 +115,20 @@ pub async fn account_surveys(
     requested
         .split(',')
         .map(|part| {
-            let id: i64 = part
-                .trim()
-                .parse()
-                .map_err(|_| ApiError::invalid(format!("survey_id `{part}` is not a number")))?;
+            let id: i64 = part.trim().parse().map_err(|_| ApiError::invalid(format!("survey_id `{part}` is not a number")))?;
             if usable.contains(&id) {
                 Ok(id)
             } else {
                 // An id that names nothing this reader may use here: a 404, like every unknown id.
-                Err(ApiError::not_found(format!(
-                    "in-app survey {id} of project {project_id}"
-                )))
+                Err(ApiError::not_found(format!("in-app survey {id} of project {project_id}")))
             }
         })
         .collect()
 }
 
 /// Reads what the signals look at, for every account or one.
-pub async fn load(
-    state: &State,
-    session: &AdminSession,
-    params: &SignalParams,
-    signals: &Signals,
-    account: Option<&str>,
-) -> ApiResult<(Vec<i64>, AccountData)> {
-    let surveys = account_surveys(
-        state,
-        session,
-        params.project_id,
-        params.survey_id.as_deref(),
-    )
-    .await?;
+pub async fn load(state: &State, session: &AdminSession, params: &SignalParams, signals: &Signals, account: Option<&str>) -> ApiResult<(Vec<i64>, AccountData)> {
+    let surveys = account_surveys(state, session, params.project_id, params.survey_id.as_deref()).await?;
     let scope = Scope {
         project_id: params.project_id,
         surveys: &surveys,
@@ -211,11 +170,7 @@ pub struct AtRiskReport {
 /// soon (which only ever adds urgency to another reason).
 #[utoipa::path(tag = "admin", params(SignalParams), responses((status = 200, body = AtRiskReport), (status = 403, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/accounts/at-risk")]
-pub async fn at_risk_list(
-    state: State,
-    session: AdminSession,
-    params: web::Query<SignalParams>,
-) -> ApiResult<HttpResponse> {
+pub async fn at_risk_list(state: State, session: AdminSession, params: web::Query<SignalParams>) -> ApiResult<HttpResponse> {
     let signals = params.signals()?;
     let (_, data) = load(&state, &session, &params, &signals, None).await?;
     let now = now_ms();
@@ -227,12 +182,7 @@ pub async fn at_risk_list(
         rollup: signals.rollup,
         accounts_considered: data.timelines.len() as u64,
         accounts,
-        silent_without_account: data
-            .silent
-            .iter()
-            .filter(|s| s.account.is_none())
-            .cloned()
-            .collect(),
+        silent_without_account: data.silent.iter().filter(|s| s.account.is_none()).cloned().collect(),
         config: signals.config,
     }))
 }
@@ -259,32 +209,14 @@ pub async fn account_timeline(
     if timeline.is_none() && business.is_none() {
         return Err(ApiError::not_found(format!("account `{account}`")));
     }
-    let silent: Vec<SilentDetractor> = data
-        .silent
-        .iter()
-        .filter(|s| s.account.as_deref() == Some(account.as_str()))
-        .cloned()
-        .collect();
+    let silent: Vec<SilentDetractor> = data.silent.iter().filter(|s| s.account.as_deref() == Some(account.as_str())).cloned().collect();
     let facts = facts_of(business.map(std::slice::from_ref).unwrap_or_default());
     let reasons = if facts.get(&account).is_some_and(|f| f.churned) {
         Vec::new()
     } else {
-        account_reasons(
-            timeline,
-            &silent,
-            facts.get(&account),
-            now_ms(),
-            &signals.config,
-        )
+        account_reasons(timeline, &silent, facts.get(&account), now_ms(), &signals.config)
     };
-    let scope = Scope {
-        project_id: params.project_id,
-        surveys: &surveys,
-        wave: signals.wave,
-        rollup: signals.rollup,
-        account: None,
-        aggregates: true,
-    };
+    let scope = Scope { project_id: params.project_id, surveys: &surveys, wave: signals.wave, rollup: signals.rollup, account: None, aggregates: true };
     let answers = account_source::answers_of_account(&state, &scope, &data, &account).await?;
     Ok(HttpResponse::Ok().json(AccountTimelineReport {
         wave: wave_name(signals.wave),
@@ -295,14 +227,7 @@ pub async fn account_timeline(
         business: business.map(BusinessView::from),
         answers: answers
             .into_iter()
-            .map(|a| TimelineAnswer {
-                score: a.score.value(),
-                response_id: a.response_id,
-                survey_id: a.survey_id,
-                user_id: a.user_id,
-                role: a.role,
-                at: a.at,
-            })
+            .map(|a| TimelineAnswer { score: a.score.value(), response_id: a.response_id, survey_id: a.survey_id, user_id: a.user_id, role: a.role, at: a.at })
             .collect(),
         account,
     }))

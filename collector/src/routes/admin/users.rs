@@ -23,10 +23,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(set_status)
-        .service(set_role)
-        .service(delete_user)
-        .service(create_reset_link);
+    cfg.service(set_status).service(set_role).service(delete_user).service(create_reset_link);
 }
 
 pub const RESET_AUDIENCE: &str = "nps-admin-password-reset";
@@ -51,10 +48,7 @@ pub struct ResetClaims {
 
 fn not_yourself(session: &AdminSession, id: i64, what: &str) -> ApiResult<()> {
     if session.user_id == id {
-        return Err(ApiError::client(
-            ErrorCode::Conflict,
-            format!("you cannot {what} your own account; ask another owner"),
-        ));
+        return Err(ApiError::client(ErrorCode::Conflict, format!("you cannot {what} your own account; ask another owner")));
     }
     Ok(())
 }
@@ -78,12 +72,7 @@ async fn apply(state: &State, id: i64, change: AdminChange) -> ApiResult<HttpRes
 /// Disables (the user cannot sign in, every session ends) or re-enables a user (owners).
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = StatusChange, responses((status = 204), (status = 403, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[put("/api/admin/users/{id}/status")]
-pub async fn set_status(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-    body: JsonBody<StatusChange>,
-) -> ApiResult<HttpResponse> {
+pub async fn set_status(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<StatusChange>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
     let id = id.into_inner();
     let change = match body.0.status {
@@ -99,12 +88,7 @@ pub async fn set_status(
 /// Changes a user's role (owners); the user's sessions end and the next sign-in has the role.
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = RoleChange, responses((status = 204), (status = 403, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[put("/api/admin/users/{id}/role")]
-pub async fn set_role(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-    body: JsonBody<RoleChange>,
-) -> ApiResult<HttpResponse> {
+pub async fn set_role(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<RoleChange>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
     let id = id.into_inner();
     let response = apply(&state, id, AdminChange::SetRole(body.0.role)).await?;
@@ -115,11 +99,7 @@ pub async fn set_role(
 /// Deletes a user (owners); their sessions stop working at once.
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[delete("/api/admin/users/{id}")]
-pub async fn delete_user(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn delete_user(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
     let id = id.into_inner();
     not_yourself(&session, id, "delete")?;
@@ -141,18 +121,10 @@ fn may_reset(session: &AdminSession, target: &SessionUser) -> ApiResult<()> {
 /// pass on. Using it sets a new password and ends every session of the user.
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 201, body = PasswordResetLink), (status = 403, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/users/{id}/password-resets")]
-pub async fn create_reset_link(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn create_reset_link(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let id = id.into_inner();
-    let target = state
-        .store
-        .session_user(id)
-        .await?
-        .ok_or_else(|| no_such_user(id))?;
+    let target = state.store.session_user(id).await?.ok_or_else(|| no_such_user(id))?;
     may_reset(&session, &target)?;
     let claims = ResetClaims {
         sub: id.to_string(),

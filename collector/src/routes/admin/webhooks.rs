@@ -35,28 +35,18 @@ const MAX_URL_CHARS: usize = 2_048;
 fn check(input: &mut WebhookInput, allowed: &[Network]) -> ApiResult<()> {
     input.url = input.url.trim().to_owned();
     if input.url.chars().count() > MAX_URL_CHARS {
-        return Err(ApiError::invalid(format!(
-            "url must be at most {MAX_URL_CHARS} characters"
-        )));
+        return Err(ApiError::invalid(format!("url must be at most {MAX_URL_CHARS} characters")));
     }
-    let url = reqwest::Url::parse(&input.url)
-        .map_err(|e| ApiError::invalid(format!("url is not a URL ({e}): `{}`", input.url)))?;
+    let url = reqwest::Url::parse(&input.url).map_err(|e| ApiError::invalid(format!("url is not a URL ({e}): `{}`", input.url)))?;
     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none_or(str::is_empty) {
-        return Err(ApiError::invalid(format!(
-            "url must be http(s)://host/...: `{}`",
-            input.url
-        )));
+        return Err(ApiError::invalid(format!("url must be http(s)://host/...: `{}`", input.url)));
     }
-    OutboundPolicy::new(allowed.to_vec())
-        .check_url(&url)
-        .map_err(|refused| ApiError::invalid(format!("url: {refused}")))?;
+    OutboundPolicy::new(allowed.to_vec()).check_url(&url).map_err(|refused| ApiError::invalid(format!("url: {refused}")))?;
     if url.fragment().is_some() {
         return Err(ApiError::invalid("url must not have a #fragment"));
     }
     if input.events.is_empty() {
-        return Err(ApiError::invalid(
-            "events must name at least one of response.created, response.completed",
-        ));
+        return Err(ApiError::invalid("events must name at least one of response.created, response.completed"));
     }
     input.events.sort();
     input.events.dedup();
@@ -70,20 +60,15 @@ fn check_policy(policy: &mut AlertPolicy) -> ApiResult<()> {
     // An enabled policy without bands is kept as sent: it alerts on no answer (the schema cannot
     // tie `bands` to `enabled`, so this is a meaning, not a refusal; the admin app asks for a band).
     if policy.recipients.len() > 50 {
-        return Err(ApiError::invalid(
-            "recipients may hold at most 50 addresses",
-        ));
+        return Err(ApiError::invalid("recipients may hold at most 50 addresses"));
     }
     for (i, r) in policy.recipients.iter_mut().enumerate() {
         *r = r.trim().to_owned();
         let ok = r.chars().count() <= 254
-            && r.split_once('@')
-                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+            && r.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
             && !r.contains(char::is_whitespace);
         if !ok {
-            return Err(ApiError::invalid(format!(
-                "recipients[{i}] is not an e-mail address: `{r}`"
-            )));
+            return Err(ApiError::invalid(format!("recipients[{i}] is not an e-mail address: `{r}`")));
         }
     }
     policy.bands.sort();
@@ -92,29 +77,17 @@ fn check_policy(policy: &mut AlertPolicy) -> ApiResult<()> {
 }
 
 async fn existing_project(state: &State, id: i64) -> ApiResult<()> {
-    state
-        .store
-        .get_project(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))?;
+    state.store.get_project(id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     Ok(())
 }
 
 async fn existing_hook(state: &State, id: i64) -> ApiResult<Webhook> {
-    state
-        .store
-        .get_webhook(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("webhook"))
+    state.store.get_webhook(id).await?.ok_or_else(|| ApiError::not_found("webhook"))
 }
 
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Vec<Webhook>)))]
 #[get("/api/admin/projects/{id}/webhooks")]
-pub async fn list(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn list(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     existing_project(&state, *id).await?;
     Ok(HttpResponse::Ok().json(state.store.list_webhooks(*id).await?))
@@ -125,31 +98,19 @@ pub async fn list(
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), request_body = WebhookInput,
     responses((status = 201, body = Webhook), (status = 422, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/projects/{id}/webhooks")]
-pub async fn create(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-    body: JsonBody<WebhookInput>,
-) -> ApiResult<HttpResponse> {
+pub async fn create(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<WebhookInput>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let mut input = body.0;
     check(&mut input, &state.settings.outbox.allowed_networks)?;
     existing_project(&state, *id).await?;
-    let hook = state
-        .store
-        .create_webhook(*id, &input, &generate_secret(), now_ms())
-        .await?;
+    let hook = state.store.create_webhook(*id, &input, &generate_secret(), now_ms()).await?;
     tracing::info!(webhook = hook.id, project = *id, by = %session.email, "webhook created");
     Ok(HttpResponse::Created().json(hook))
 }
 
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "webhook id")), responses((status = 200, body = Webhook)))]
 #[get("/api/admin/webhooks/{id}")]
-pub async fn get_one(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     Ok(HttpResponse::Ok().json(existing_hook(&state, *id).await?))
 }
@@ -157,31 +118,18 @@ pub async fn get_one(
 /// Replaces URL, events, band rule, format, enabled and description (the secret stays).
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "webhook id")), request_body = WebhookInput, responses((status = 200, body = Webhook)))]
 #[put("/api/admin/webhooks/{id}")]
-pub async fn update(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-    body: JsonBody<WebhookInput>,
-) -> ApiResult<HttpResponse> {
+pub async fn update(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<WebhookInput>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let mut input = body.0;
     check(&mut input, &state.settings.outbox.allowed_networks)?;
-    let hook = state
-        .store
-        .update_webhook(*id, &input, now_ms())
-        .await?
-        .ok_or_else(|| ApiError::not_found("webhook"))?;
+    let hook = state.store.update_webhook(*id, &input, now_ms()).await?.ok_or_else(|| ApiError::not_found("webhook"))?;
     Ok(HttpResponse::Ok().json(hook))
 }
 
 /// Deletes the endpoint; its messages still waiting in the outbox are dropped (logged as failed).
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "webhook id")), responses((status = 204), (status = 404, body = nps_core::ApiErrorBody)))]
 #[delete("/api/admin/webhooks/{id}")]
-pub async fn remove(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn remove(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     if !state.store.delete_webhook(*id).await? {
         return Err(ApiError::not_found("webhook"));
@@ -192,17 +140,9 @@ pub async fn remove(
 /// Replaces the signing secret; later attempts (including retries) are signed with the new one.
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "webhook id")), responses((status = 200, body = Webhook)))]
 #[post("/api/admin/webhooks/{id}/rotate-secret")]
-pub async fn rotate_secret(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn rotate_secret(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
-    let hook = state
-        .store
-        .set_webhook_secret(*id, &generate_secret(), now_ms())
-        .await?
-        .ok_or_else(|| ApiError::not_found("webhook"))?;
+    let hook = state.store.set_webhook_secret(*id, &generate_secret(), now_ms()).await?.ok_or_else(|| ApiError::not_found("webhook"))?;
     Ok(HttpResponse::Ok().json(hook))
 }
 
@@ -215,28 +155,16 @@ pub struct Enqueued {
 /// Sends a `webhook.test` event with a sample detractor answer through the outbox.
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "webhook id")), responses((status = 202, body = Enqueued)))]
 #[post("/api/admin/webhooks/{id}/test")]
-pub async fn send_test(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn send_test(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let hook = existing_hook(&state, *id).await?;
-    let message_id = state
-        .events
-        .send_test(&hook)
-        .await
-        .map_err(ApiError::Unavailable)?;
+    let message_id = state.events.send_test(&hook).await.map_err(ApiError::Unavailable)?;
     Ok(HttpResponse::Accepted().json(Enqueued { message_id }))
 }
 
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = AlertPolicy)))]
 #[get("/api/admin/projects/{id}/alert-policy")]
-pub async fn get_alert_policy(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-) -> ApiResult<HttpResponse> {
+pub async fn get_alert_policy(state: State, session: AdminSession, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     existing_project(&state, *id).await?;
     Ok(HttpResponse::Ok().json(state.store.alert_policy(*id).await?))
@@ -245,12 +173,7 @@ pub async fn get_alert_policy(
 /// E-mail alerts: which bands alert, whether the follow-up owner is alerted, fixed recipients.
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), request_body = AlertPolicy, responses((status = 200, body = AlertPolicy)))]
 #[put("/api/admin/projects/{id}/alert-policy")]
-pub async fn set_alert_policy(
-    state: State,
-    session: AdminSession,
-    id: web::Path<i64>,
-    body: JsonBody<AlertPolicy>,
-) -> ApiResult<HttpResponse> {
+pub async fn set_alert_policy(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<AlertPolicy>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let mut policy = body.0;
     check_policy(&mut policy)?;
@@ -283,30 +206,14 @@ pub struct DeliveryParams {
 /// while SMTP is not configured).
 #[utoipa::path(tag = "admin", params(DeliveryParams), responses((status = 200, body = Vec<DeliveryRow>)))]
 #[get("/api/admin/deliveries")]
-pub async fn deliveries(
-    state: State,
-    session: AdminSession,
-    params: web::Query<DeliveryParams>,
-) -> ApiResult<HttpResponse> {
+pub async fn deliveries(state: State, session: AdminSession, params: web::Query<DeliveryParams>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let p = params.into_inner();
-    if let Some(c) = p
-        .channel
-        .as_deref()
-        .filter(|c| !matches!(*c, "webhook" | "email"))
-    {
-        return Err(ApiError::invalid(format!(
-            "channel must be webhook or email (got `{c}`)"
-        )));
+    if let Some(c) = p.channel.as_deref().filter(|c| !matches!(*c, "webhook" | "email")) {
+        return Err(ApiError::invalid(format!("channel must be webhook or email (got `{c}`)")));
     }
-    if let Some(s) = p
-        .status
-        .as_deref()
-        .filter(|s| !matches!(*s, "delivered" | "retrying" | "failed" | "waiting"))
-    {
-        return Err(ApiError::invalid(format!(
-            "status must be delivered, retrying, failed or waiting (got `{s}`)"
-        )));
+    if let Some(s) = p.status.as_deref().filter(|s| !matches!(*s, "delivered" | "retrying" | "failed" | "waiting")) {
+        return Err(ApiError::invalid(format!("status must be delivered, retrying, failed or waiting (got `{s}`)")));
     }
     let limit = p.limit.unwrap_or(100);
     if !(1..=1_000).contains(&limit) {

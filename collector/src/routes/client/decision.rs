@@ -15,12 +15,7 @@ use super::*;
     responses((status = 200, body = DecideResponse), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody))
 )]
 #[post("/decide")]
-pub async fn decide(
-    state: State,
-    key: web::Path<String>,
-    req: HttpRequest,
-    body: JsonBody<DecideRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<DecideRequest>) -> ApiResult<HttpResponse> {
     let request = body.0;
     validate::id("user_id", &request.user_id)?;
     validate::id("display_id", &request.display_id)?;
@@ -44,26 +39,15 @@ pub async fn decide(
         language: request.language.clone(),
         device: request.device.clone(),
         now,
-        count_responses: survey.rules.response_caps.per_day.is_some()
-            || survey.rules.response_caps.total.is_some(),
+        count_responses: survey.rules.response_caps.per_day.is_some() || survey.rules.response_caps.total.is_some(),
     };
     let display_id = claim.display_id.clone();
-    let rules = DecisionRules {
-        project: &project,
-        survey,
-        request: &request,
-        now,
-    };
+    let rules = DecisionRules { project: &project, survey, request: &request, now };
     let decision = match state.ingestor.resident() {
         Some(resident) => {
             // In memory: the per-user turn is held until the claimed display is in the spool.
             let _turn = resident.lock_user(claim.project_id, &claim.user_id).await;
-            let decision = rules.decide(&resident.facts(
-                claim.project_id,
-                &claim.user_id,
-                claim.survey_id,
-                now,
-            ));
+            let decision = rules.decide(&resident.facts(claim.project_id, &claim.user_id, claim.survey_id, now));
             let mut records = Vec::with_capacity(2);
             if decision.eligible {
                 records.push(claimed_display(&claim, &decision));
@@ -73,18 +57,10 @@ pub async fn decide(
             decision
         }
         None => {
-            state
-                .await_user_writes(claim.project_id, &claim.user_id)
-                .await;
+            state.await_user_writes(claim.project_id, &claim.user_id).await;
             let log_claim = claim.clone();
-            let decision = state
-                .decisions
-                .decide(claim, rules.owned(project.clone()))
-                .await?;
-            state
-                .ingestor
-                .submit(decision_log(&log_claim, &decision))
-                .await?;
+            let decision = state.decisions.decide(claim, rules.owned(project.clone())).await?;
+            state.ingestor.submit(decision_log(&log_claim, &decision)).await?;
             decision
         }
     };
@@ -135,15 +111,7 @@ impl DecisionRules<'_> {
     /// [`crate::decide_batch`]).
     fn owned(&self, project: Arc<CachedProject>) -> crate::decide_batch::OwnedDecideFn {
         let (survey, request, now) = (self.survey.clone(), self.request.clone(), self.now);
-        Box::new(move |facts| {
-            DecisionRules {
-                project: &project,
-                survey: &survey,
-                request: &request,
-                now,
-            }
-            .decide(facts)
-        })
+        Box::new(move |facts| DecisionRules { project: &project, survey: &survey, request: &request, now }.decide(facts))
     }
 }
 
@@ -177,9 +145,5 @@ fn decision_log(claim: &DisplayClaim, decision: &Decision) -> IngestRecord {
         sampling_rate_bp: decision.sampling_rate_bp,
         trigger: claim.trigger.clone(),
     };
-    IngestRecord::Decision {
-        project_id: claim.project_id,
-        at: claim.now,
-        decision: log,
-    }
+    IngestRecord::Decision { project_id: claim.project_id, at: claim.now, decision: log }
 }

@@ -17,11 +17,7 @@ use super::*;
     responses((status = 200, body = IdentifyResponse), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody))
 )]
 #[post("/identify")]
-pub async fn identify(
-    state: State,
-    key: web::Path<String>,
-    body: JsonBody<IdentifyRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<IdentifyRequest>) -> ApiResult<HttpResponse> {
     let mut request = body.0;
     validate::id("user_id", &request.user_id)?;
     validate::attributes("attributes", &request.attributes)?;
@@ -44,13 +40,8 @@ pub async fn identify(
     }
     match request.identity_token.as_deref() {
         Some(token) => {
-            let secret = project
-                .project
-                .identity_secret
-                .as_deref()
-                .unwrap_or_default();
-            let claims: IdentityClaims = verify_identity_token(token, secret)
-                .map_err(|(code, msg)| ApiError::client(code, msg))?;
+            let secret = project.project.identity_secret.as_deref().unwrap_or_default();
+            let claims: IdentityClaims = verify_identity_token(token, secret).map_err(|(code, msg)| ApiError::client(code, msg))?;
             apply_signed_claims(&mut request, claims)?;
         }
         None if enforced => {
@@ -83,21 +74,14 @@ pub async fn identify(
         exp: expires_at,
     };
     let session_token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
-    Ok(HttpResponse::Ok().json(IdentifyResponse {
-        user_id: request.user_id,
-        session_token,
-        expires_at: expires_at * 1000,
-    }))
+    Ok(HttpResponse::Ok().json(IdentifyResponse { user_id: request.user_id, session_token, expires_at: expires_at * 1000 }))
 }
 
 /// What a verified identity token vouches for replaces what was sent in the clear: the user's
 /// attributes (`attributes`) and account membership (`account`, `role`, `account_attributes`).
 fn apply_signed_claims(request: &mut IdentifyRequest, claims: IdentityClaims) -> ApiResult<()> {
     if claims.sub != request.user_id {
-        return Err(ApiError::client(
-            ErrorCode::IdentityInvalid,
-            "identity_token was signed for another user_id",
-        ));
+        return Err(ApiError::client(ErrorCode::IdentityInvalid, "identity_token was signed for another user_id"));
     }
     if let Some(signed) = claims.attributes {
         validate::attributes("identity_token.attributes", &signed)?;
@@ -112,11 +96,7 @@ fn apply_signed_claims(request: &mut IdentifyRequest, claims: IdentityClaims) ->
 /// The account membership the token signs, if it names an account. Without `account`, `role`
 /// and `account_attributes` mean nothing and are ignored (not refused: tokens minted for other
 /// uses often carry a `role` claim of their own).
-fn signed_account(
-    account: Option<String>,
-    role: Option<String>,
-    attributes: Option<Attributes>,
-) -> ApiResult<Option<AccountMembership>> {
+fn signed_account(account: Option<String>, role: Option<String>, attributes: Option<Attributes>) -> ApiResult<Option<AccountMembership>> {
     let Some(id) = account else { return Ok(None) };
     validate::id("identity_token.account", &id)?;
     // The same default as a clear `account` without a role.
@@ -124,9 +104,5 @@ fn signed_account(
     validate::id("identity_token.role", &role)?;
     let attributes = attributes.unwrap_or_default();
     validate::attributes("identity_token.account_attributes", &attributes)?;
-    Ok(Some(AccountMembership {
-        id,
-        role,
-        attributes,
-    }))
+    Ok(Some(AccountMembership { id, role, attributes }))
 }

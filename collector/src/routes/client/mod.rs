@@ -12,16 +12,15 @@ use crate::ingest::{DecisionLog, IngestRecord, now_ms};
 use crate::state::State;
 use crate::store::{DecisionFacts, DisplayClaim};
 use crate::validate;
+use nps_core::eligibility::{Decision, DecisionInput, Subject};
+use nps_core::wire::{DecideRequest, DecideResponse};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use nps_core::ErrorCode;
-use nps_core::eligibility::{Decision, DecisionInput, Subject};
 use nps_core::wire::{
-    Accepted, AccountMembership, Attributes, CompleteRequest, DisplayRequest, FeedbackRequest,
-    IdentifyRequest, IdentifyResponse, MAX_COMMENT_CHARS, ProjectConfig, PublicSurvey,
-    ResponseRequest, Survey, SurveyStatus,
+    AccountMembership, Accepted, Attributes, CompleteRequest, DisplayRequest, FeedbackRequest, IdentifyRequest, IdentifyResponse, MAX_COMMENT_CHARS,
+    ProjectConfig, PublicSurvey, ResponseRequest, Survey, SurveyStatus,
 };
-use nps_core::wire::{DecideRequest, DecideResponse};
 use std::sync::Arc;
 
 mod decision;
@@ -62,19 +61,14 @@ async fn project(state: &State, key: &str) -> ApiResult<Arc<CachedProject>> {
 /// project and be answered in the app. Employee and partner NPS are answered only through
 /// personal links; the public key of the widget must not write into them (issue #11).
 fn in_app_survey(project: &CachedProject, survey_id: i64) -> ApiResult<&Survey> {
-    let survey = project.surveys.get(&survey_id).ok_or_else(|| {
-        ApiError::client(
-            ErrorCode::UnknownSurvey,
-            format!("survey_id {survey_id} is not a survey of this project"),
-        )
-    })?;
+    let survey = project
+        .surveys
+        .get(&survey_id)
+        .ok_or_else(|| ApiError::client(ErrorCode::UnknownSurvey, format!("survey_id {survey_id} is not a survey of this project")))?;
     if !survey.kind.is_in_app() {
         return Err(ApiError::client(
             ErrorCode::SurveyNotInApp,
-            format!(
-                "survey_id {survey_id} is a {} survey, answered only through personal links, not through the in-app widget",
-                survey.kind.as_str()
-            ),
+            format!("survey_id {survey_id} is a {} survey, answered only through personal links, not through the in-app widget", survey.kind.as_str()),
         ));
     }
     Ok(survey)
@@ -87,22 +81,14 @@ fn answerable_survey(project: &CachedProject, survey_id: i64) -> ApiResult<&Surv
         SurveyStatus::Live | SurveyStatus::Paused => Ok(survey),
         status => Err(ApiError::client(
             ErrorCode::SurveyClosed,
-            format!(
-                "survey {survey_id} is {} and takes no answers",
-                status.as_str()
-            ),
+            format!("survey {survey_id} is {} and takes no answers", status.as_str()),
         )),
     }
 }
 
 /// In enforce mode, the write must carry the widget session issued by a verified identify for
 /// this very user; otherwise anyone could answer as anyone.
-fn authorize_user(
-    state: &State,
-    project: &CachedProject,
-    req: &HttpRequest,
-    user_id: &str,
-) -> ApiResult<()> {
+fn authorize_user(state: &State, project: &CachedProject, req: &HttpRequest, user_id: &str) -> ApiResult<()> {
     if !project.project.identity_enforced {
         return Ok(());
     }
@@ -117,15 +103,9 @@ fn authorize_user(
                 "this project verifies identities: identify with an identity_token and send the session_token as Authorization: Bearer",
             )
         })?;
-    let claims: WidgetClaims = state
-        .keys
-        .verify_widget(token)
-        .map_err(|(code, msg)| ApiError::client(code, msg))?;
+    let claims: WidgetClaims = state.keys.verify_widget(token).map_err(|(code, msg)| ApiError::client(code, msg))?;
     if claims.pid != project.project.id || claims.sub != user_id {
-        return Err(ApiError::client(
-            ErrorCode::IdentityInvalid,
-            "the session token was issued for another user",
-        ));
+        return Err(ApiError::client(ErrorCode::IdentityInvalid, "the session token was issued for another user"));
     }
     Ok(())
 }

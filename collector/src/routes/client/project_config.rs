@@ -12,11 +12,7 @@ use super::*;
     responses((status = 200, body = ProjectConfig), (status = 304), (status = 404, body = nps_core::ApiErrorBody))
 )]
 #[get("/config")]
-pub async fn config(
-    state: State,
-    key: web::Path<String>,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
+pub async fn config(state: State, key: web::Path<String>, req: HttpRequest) -> ApiResult<HttpResponse> {
     let project = project(&state, &key).await?;
     let unchanged = req
         .headers()
@@ -24,20 +20,13 @@ pub async fn config(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == project.etag));
     if unchanged {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, project.etag.clone()))
-            .finish());
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, project.etag.clone())).finish());
     }
     let mut surveys: Vec<PublicSurvey> = project
         .surveys
         .values()
         .filter(|s| s.status == SurveyStatus::Live && s.kind.is_in_app())
-        .map(|s| PublicSurvey {
-            id: s.id,
-            kind: s.kind,
-            definition: s.definition.clone(),
-            rules: s.rules.clone(),
-        })
+        .map(|s| PublicSurvey { id: s.id, kind: s.kind, definition: s.definition.clone(), rules: s.rules.clone() })
         .collect();
     surveys.sort_by_key(|s| s.id);
     let body = ProjectConfig {
@@ -47,9 +36,6 @@ pub async fn config(
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, project.etag.clone()))
-        .insert_header((
-            header::CACHE_CONTROL,
-            "public, max-age=60, stale-while-revalidate=600",
-        ))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60, stale-while-revalidate=600"))
         .json(body))
 }

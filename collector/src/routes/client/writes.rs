@@ -10,17 +10,10 @@ async fn enforce_response_caps(state: &State, survey: &Survey) -> ApiResult<()> 
         return Ok(());
     }
     let now = now_ms();
-    let (today, total) = state
-        .store
-        .response_counts(survey.id, now - now.rem_euclid(86_400_000))
-        .await?;
-    let over = caps.per_day.is_some_and(|cap| today >= u64::from(cap))
-        || caps.total.is_some_and(|cap| total >= u64::from(cap));
+    let (today, total) = state.store.response_counts(survey.id, now - now.rem_euclid(86_400_000)).await?;
+    let over = caps.per_day.is_some_and(|cap| today >= u64::from(cap)) || caps.total.is_some_and(|cap| total >= u64::from(cap));
     if over {
-        return Err(ApiError::client(
-            ErrorCode::SurveyClosed,
-            format!("survey {} has reached its response cap", survey.id),
-        ));
+        return Err(ApiError::client(ErrorCode::SurveyClosed, format!("survey {} has reached its response cap", survey.id)));
     }
     Ok(())
 }
@@ -35,12 +28,7 @@ async fn enforce_response_caps(state: &State, survey: &Survey) -> ApiResult<()> 
     responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody), crate::contract::AnswerErrors)
 )]
 #[post("/displays")]
-pub async fn display(
-    state: State,
-    key: web::Path<String>,
-    req: HttpRequest,
-    body: JsonBody<DisplayRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn display(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<DisplayRequest>) -> ApiResult<HttpResponse> {
     let display = body.0;
     validate::id("display_id", &display.display_id)?;
     validate::id("user_id", &display.user_id)?;
@@ -53,14 +41,7 @@ pub async fn display(
     answerable_survey(&project, display.survey_id)?;
     authorize_user(&state, &project, &req, &display.user_id)?;
     let (id, user) = (display.display_id.clone(), display.user_id.clone());
-    let key = state
-        .ingestor
-        .submit(IngestRecord::Display {
-            project_id: project.project.id,
-            at: now_ms(),
-            display,
-        })
-        .await?;
+    let key = state.ingestor.submit(IngestRecord::Display { project_id: project.project.id, at: now_ms(), display }).await?;
     state.note_write(project.project.id, &user, key);
     Ok(accepted(id))
 }
@@ -76,12 +57,7 @@ pub async fn display(
     responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody), crate::contract::AnswerErrors)
 )]
 #[post("/responses")]
-pub async fn response(
-    state: State,
-    key: web::Path<String>,
-    req: HttpRequest,
-    body: JsonBody<ResponseRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn response(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<ResponseRequest>) -> ApiResult<HttpResponse> {
     let response = body.0;
     validate::id("response_id", &response.response_id)?;
     validate::id("user_id", &response.user_id)?;
@@ -97,14 +73,7 @@ pub async fn response(
     authorize_user(&state, &project, &req, &response.user_id)?;
     enforce_response_caps(&state, survey).await?;
     let (id, user) = (response.response_id.clone(), response.user_id.clone());
-    let key = state
-        .ingestor
-        .submit(IngestRecord::Response {
-            project_id: project.project.id,
-            at: now_ms(),
-            response,
-        })
-        .await?;
+    let key = state.ingestor.submit(IngestRecord::Response { project_id: project.project.id, at: now_ms(), response }).await?;
     state.note_write(project.project.id, &user, key);
     Ok(accepted(id))
 }
@@ -131,9 +100,7 @@ pub async fn complete(
     validate::id("user_id", &complete.user_id)?;
     validate::text("comment", complete.comment.as_deref(), MAX_COMMENT_CHARS)?;
     if complete.extra_answers.len() > 20 {
-        return Err(ApiError::invalid(
-            "extra_answers may hold at most 20 answers",
-        ));
+        return Err(ApiError::invalid("extra_answers may hold at most 20 answers"));
     }
     validate::attributes("extra_answers", &complete.extra_answers)?;
     let project = project(&state, &key).await?;
@@ -141,12 +108,7 @@ pub async fn complete(
     authorize_user(&state, &project, &req, &complete.user_id)?;
     state
         .ingestor
-        .submit(IngestRecord::Complete {
-            project_id: project.project.id,
-            at: now_ms(),
-            response_id: response_id.clone(),
-            complete,
-        })
+        .submit(IngestRecord::Complete { project_id: project.project.id, at: now_ms(), response_id: response_id.clone(), complete })
         .await?;
     Ok(accepted(response_id))
 }
@@ -161,12 +123,7 @@ pub async fn complete(
     responses((status = 202, body = Accepted), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody), crate::contract::AnswerErrors)
 )]
 #[post("/feedback")]
-pub async fn feedback(
-    state: State,
-    key: web::Path<String>,
-    req: HttpRequest,
-    body: JsonBody<FeedbackRequest>,
-) -> ApiResult<HttpResponse> {
+pub async fn feedback(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<FeedbackRequest>) -> ApiResult<HttpResponse> {
     let feedback = body.0;
     validate::id("action_id", &feedback.action_id)?;
     validate::id("user_id", &feedback.user_id)?;
@@ -176,22 +133,13 @@ pub async fn feedback(
             answerable_survey(&project, survey_id)?;
         }
         None if feedback.kind != nps_core::wire::FeedbackKind::OptOut => {
-            return Err(ApiError::invalid(
-                "survey_id is required for a decline or a snooze",
-            ));
+            return Err(ApiError::invalid("survey_id is required for a decline or a snooze"));
         }
         None => {}
     }
     authorize_user(&state, &project, &req, &feedback.user_id)?;
     let (id, user) = (feedback.action_id.clone(), feedback.user_id.clone());
-    let key = state
-        .ingestor
-        .submit(IngestRecord::Feedback {
-            project_id: project.project.id,
-            at: now_ms(),
-            feedback,
-        })
-        .await?;
+    let key = state.ingestor.submit(IngestRecord::Feedback { project_id: project.project.id, at: now_ms(), feedback }).await?;
     state.note_write(project.project.id, &user, key);
     Ok(accepted(id))
 }

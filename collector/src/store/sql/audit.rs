@@ -11,11 +11,8 @@ macro_rules! columns {
 pub const HEAD: &str = "SELECT seq, hash FROM audit_chain WHERE id = 1";
 
 /// `$1` seq ... `$13` hash, in the order of the columns.
-pub const INSERT: &str = concat!(
-    "INSERT INTO audit_log (",
-    columns!(),
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-);
+pub const INSERT: &str =
+    concat!("INSERT INTO audit_log (", columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)");
 
 /// `$1` seq, `$2` hash of the entry just inserted.
 pub const ADVANCE_HEAD: &str = "UPDATE audit_chain SET seq = $1, hash = $2 WHERE id = 1";
@@ -33,30 +30,16 @@ pub const LIST: &str = concat!(
 );
 
 /// Oldest first from `$1` (exclusive), `$2` rows.
-pub const CHAIN_AFTER: &str = concat!(
-    "SELECT ",
-    columns!(),
-    " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
-);
+pub const CHAIN_AFTER: &str = concat!("SELECT ", columns!(), " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2");
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn placeholders_are_numbered_in_order_of_first_use() {
-        for sql in [
-            super::INSERT,
-            super::LIST,
-            super::CHAIN_AFTER,
-            super::ADVANCE_HEAD,
-        ] {
+        for sql in [super::INSERT, super::LIST, super::CHAIN_AFTER, super::ADVANCE_HEAD] {
             let mut expected = 1;
             for part in sql.split('$').skip(1) {
-                let n: usize = part
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-                    .parse()
-                    .unwrap_or(0);
+                let n: usize = part.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0);
                 assert!(n <= expected, "{sql}: ${n} before ${expected}");
                 if n == expected {
                     expected += 1;

@@ -167,11 +167,7 @@ macro_rules! sql_decide_batch {
 
 /// The facts one decision of a batch sees: its user's facts (with the displays granted earlier
 /// in the batch), the history window measured from its own moment, and its survey's counts.
-pub(crate) fn facts_at(
-    user: &crate::store::DecisionFacts,
-    claim: &crate::store::DisplayClaim,
-    counts: Option<(u64, u64)>,
-) -> crate::store::DecisionFacts {
+pub(crate) fn facts_at(user: &crate::store::DecisionFacts, claim: &crate::store::DisplayClaim, counts: Option<(u64, u64)>) -> crate::store::DecisionFacts {
     let from = claim.now.saturating_sub(super::HISTORY_WINDOW_MS);
     let mut facts = user.clone();
     facts.history.events.retain(|e| e.at >= from);

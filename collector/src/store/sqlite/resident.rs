@@ -9,8 +9,7 @@
 
 use super::SqliteStore;
 use crate::store::resident::{
-    AttributeTexts, ResidentAccount, ResidentCount, ResidentEvent, ResidentSink, ResidentStore,
-    ResidentUser, history_kind,
+    AttributeTexts, ResidentAccount, ResidentCount, ResidentEvent, ResidentSink, ResidentStore, ResidentUser, history_kind,
 };
 use crate::store::{StoreError, StoreResult};
 use serde::Deserialize;
@@ -40,31 +39,17 @@ const FEEDBACK: &str = "SELECT max(id), json_group_array(json_array(project_id, 
 impl ResidentStore for SqliteStore {
     async fn resident_load(&self, since: i64, sink: &mut dyn ResidentSink) -> StoreResult<bool> {
         let mut conn = self.resident_connection().await?;
-        let (users, accounts): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM app_users), (SELECT COUNT(*) FROM accounts)",
-        )
-        .fetch_one(&mut *conn)
-        .await?;
+        let (users, accounts): (i64, i64) = sqlx::query_as("SELECT (SELECT COUNT(*) FROM app_users), (SELECT COUNT(*) FROM accounts)")
+            .fetch_one(&mut *conn)
+            .await?;
         if !sink.sizes(users.max(0) as u64, accounts.max(0) as u64) {
             return Ok(false);
         }
-        let mut rows = Rows {
-            sink,
-            texts: AttributeTexts::default(),
-        };
-        each_chunk(&mut conn, ACCOUNTS, None, i64::MIN, |json| {
-            read_chunk(json, &mut rows, account_row)
-        })
-        .await?;
-        each_chunk(&mut conn, USERS, None, i64::MIN, |json| {
-            read_chunk(json, &mut rows, user_row)
-        })
-        .await?;
+        let mut rows = Rows { sink, texts: AttributeTexts::default() };
+        each_chunk(&mut conn, ACCOUNTS, None, i64::MIN, |json| read_chunk(json, &mut rows, account_row)).await?;
+        each_chunk(&mut conn, USERS, None, i64::MIN, |json| read_chunk(json, &mut rows, user_row)).await?;
         for events in [DISPLAYS, RESPONSES, FEEDBACK] {
-            each_chunk(&mut conn, events, Some(since), String::new(), |json| {
-                read_chunk(json, &mut rows, event_row)
-            })
-            .await?;
+            each_chunk(&mut conn, events, Some(since), String::new(), |json| read_chunk(json, &mut rows, event_row)).await?;
         }
         Ok(true)
     }
@@ -79,11 +64,7 @@ impl ResidentStore for SqliteStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(survey_id, total, today)| ResidentCount {
-                survey_id,
-                total: total.max(0) as u64,
-                today: today.max(0) as u64,
-            })
+            .map(|(survey_id, total, today)| ResidentCount { survey_id, total: total.max(0) as u64, today: today.max(0) as u64 })
             .collect())
     }
 }
@@ -98,18 +79,11 @@ async fn each_chunk<K>(
     mut read: impl FnMut(&str) -> StoreResult<()> + Send,
 ) -> StoreResult<()>
 where
-    K: for<'q> sqlx::Encode<'q, Sqlite>
-        + for<'r> sqlx::Decode<'r, Sqlite>
-        + sqlx::Type<Sqlite>
-        + Send
-        + Unpin
-        + 'static,
+    K: for<'q> sqlx::Encode<'q, Sqlite> + for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite> + Send + Unpin + 'static,
 {
     let mut last = first;
     loop {
-        let mut query = sqlx::query_as::<_, (Option<K>, String)>(sql)
-            .bind(last)
-            .bind(CHUNK);
+        let mut query = sqlx::query_as::<_, (Option<K>, String)>(sql).bind(last).bind(CHUNK);
         if let Some(since) = since {
             query = query.bind(since);
         }
@@ -154,11 +128,7 @@ fn account_row(rows: &mut Rows<'_>, row: &mut dyn RowAccess<'_>) -> StoreResult<
     let project_id = required(row.int()?)?;
     let account_id = required(row.text()?)?;
     row.attributes(&mut rows.texts)?;
-    rows.sink.account(ResidentAccount {
-        project_id,
-        account_id: account_id.as_str(),
-        attributes: &rows.texts,
-    })
+    rows.sink.account(ResidentAccount { project_id, account_id: account_id.as_str(), attributes: &rows.texts })
 }
 
 fn user_row(rows: &mut Rows<'_>, row: &mut dyn RowAccess<'_>) -> StoreResult<()> {
@@ -179,22 +149,10 @@ fn user_row(rows: &mut Rows<'_>, row: &mut dyn RowAccess<'_>) -> StoreResult<()>
 }
 
 fn event_row(rows: &mut Rows<'_>, row: &mut dyn RowAccess<'_>) -> StoreResult<()> {
-    let (project_id, user_id, survey_id) =
-        (required(row.int()?)?, required(row.text()?)?, row.int()?);
-    let (id, kind, at) = (
-        required(row.text()?)?,
-        required(row.text()?)?,
-        required(row.int()?)?,
-    );
+    let (project_id, user_id, survey_id) = (required(row.int()?)?, required(row.text()?)?, row.int()?);
+    let (id, kind, at) = (required(row.text()?)?, required(row.text()?)?, required(row.int()?)?);
     let kind = history_kind(kind.as_str())?;
-    rows.sink.event(ResidentEvent {
-        project_id,
-        user_id: user_id.as_str(),
-        survey_id,
-        id: id.as_str(),
-        kind,
-        at,
-    })
+    rows.sink.event(ResidentEvent { project_id, user_id: user_id.as_str(), survey_id, id: id.as_str(), kind, at })
 }
 
 struct Chunk<'r, 's> {
@@ -210,13 +168,7 @@ impl<'de> Visitor<'de> for Chunk<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq
-            .next_element_seed(RowSeed {
-                rows: &mut *self.rows,
-                row: self.row,
-            })?
-            .is_some()
-        {}
+        while seq.next_element_seed(RowSeed { rows: &mut *self.rows, row: self.row })?.is_some() {}
         Ok(())
     }
 }
@@ -247,9 +199,7 @@ impl<'de> Visitor<'de> for RowSeed<'_, '_> {
         // Nothing may be left over: a longer row than the query makes is not this row.
         match access.0.next_element::<serde::de::IgnoredAny>()? {
             None => Ok(()),
-            Some(_) => Err(A::Error::custom(
-                "a resident row has more values than expected",
-            )),
+            Some(_) => Err(A::Error::custom("a resident row has more values than expected")),
         }
     }
 }
@@ -258,27 +208,18 @@ struct Access<A>(A);
 
 impl<'de, A: SeqAccess<'de>> RowAccess<'de> for Access<A> {
     fn int(&mut self) -> StoreResult<Option<i64>> {
-        let value: Option<Option<i64>> = self
-            .0
-            .next_element()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let value: Option<Option<i64>> = self.0.next_element().map_err(|e| StoreError::Corrupt(e.to_string()))?;
         required(value)
     }
 
     fn text(&mut self) -> StoreResult<Option<Text<'de>>> {
-        let value: Option<Option<Text<'de>>> = self
-            .0
-            .next_element()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let value: Option<Option<Text<'de>>> = self.0.next_element().map_err(|e| StoreError::Corrupt(e.to_string()))?;
         required(value)
     }
 
     fn attributes(&mut self, into: &mut AttributeTexts) -> StoreResult<()> {
         into.clear();
-        let read = self
-            .0
-            .next_element_seed(AttributesSeed(into))
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let read = self.0.next_element_seed(AttributesSeed(into)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         required(read)
     }
 }
@@ -337,8 +278,7 @@ impl<'de> Visitor<'de> for AttributesSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Text<'de>>()? {
-            self.0
-                .push(key.as_str(), |text| map.next_value_seed(ValueText(text)))?;
+            self.0.push(key.as_str(), |text| map.next_value_seed(ValueText(text)))?;
         }
         Ok(())
     }
@@ -406,17 +346,10 @@ mod tests {
         let json = r#"{"plan":"pro","seats":12,"ratio":0.5,"beta":true,"gone":null,"tags":["a",1],"addr":{"city":"Lyon"},"k\"q":"v\u00e9"}"#;
         let parsed: nps_core::wire::Attributes = serde_json::from_str(json).expect("valid");
         let mut texts = AttributeTexts::default();
-        AttributesSeed(&mut texts)
-            .deserialize(&mut serde_json::Deserializer::from_str(json))
-            .expect("valid");
-        let read: Vec<(String, String)> = texts
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
-        let printed: Vec<(String, String)> = parsed
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::to_string(v).expect("prints")))
-            .collect();
+        AttributesSeed(&mut texts).deserialize(&mut serde_json::Deserializer::from_str(json)).expect("valid");
+        let read: Vec<(String, String)> = texts.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        let printed: Vec<(String, String)> =
+            parsed.iter().map(|(k, v)| (k.clone(), serde_json::to_string(v).expect("prints"))).collect();
         let (mut read, mut printed) = (read, printed);
         read.sort();
         printed.sort();

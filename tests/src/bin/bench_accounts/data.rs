@@ -11,14 +11,7 @@ use sqlx::Connection;
 const DAY: i64 = 86_400_000;
 const SPAN_DAYS: i64 = 730;
 const USERS_PER_ACCOUNT: u64 = 6;
-const ROLES: [&str; 6] = [
-    "executive_buyer",
-    "admin",
-    "end_user",
-    "end_user",
-    "end_user",
-    "champion",
-];
+const ROLES: [&str; 6] = ["executive_buyer", "admin", "end_user", "end_user", "end_user", "champion"];
 const CHUNK: u64 = 100_000;
 /// Rows per SQLite transaction: short enough that the running collector's own writers never
 /// wait out their busy timeout.
@@ -34,10 +27,7 @@ pub struct Shape {
 
 /// Whole days: the two years end at the start of today (UTC).
 fn today() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
     now - now.rem_euclid(DAY)
 }
 
@@ -57,10 +47,7 @@ struct Answer {
 
 impl Gen {
     fn next(&mut self, n: u64) -> u64 {
-        self.state = self
-            .state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.state = self.state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.state >> 33) % n
     }
 
@@ -88,14 +75,8 @@ impl Gen {
             1 => 1,
             _ => 0,
         };
-        let score = (Self::usual(user / self.accounts % USERS_PER_ACCOUNT, account, late) + wobble)
-            .clamp(0, 10);
-        Answer {
-            user,
-            account,
-            score,
-            at: self.start + day * DAY + self.next(DAY as u64) as i64,
-        }
+        let score = (Self::usual(user / self.accounts % USERS_PER_ACCOUNT, account, late) + wobble).clamp(0, 10);
+        Answer { user, account, score, at: self.start + day * DAY + self.next(DAY as u64) as i64 }
     }
 }
 
@@ -106,12 +87,7 @@ fn role(user: u64, accounts: u64) -> &'static str {
 /// The answers into `responses` (bulk, as the drainer would have stored them), and the
 /// displays that follow some users' last answer.
 pub async fn load(url: &str, project_id: i64, survey_id: i64, shape: &Shape) -> anyhow::Result<()> {
-    let mut generator = Gen {
-        state: 42,
-        users: shape.accounts * USERS_PER_ACCOUNT,
-        accounts: shape.accounts,
-        start: today() - SPAN_DAYS * DAY,
-    };
+    let mut generator = Gen { state: 42, users: shape.accounts * USERS_PER_ACCOUNT, accounts: shape.accounts, start: today() - SPAN_DAYS * DAY };
     let mut i = 0u64;
     while i < shape.answers {
         let size = CHUNK.min(shape.answers - i);
@@ -129,18 +105,9 @@ pub async fn load(url: &str, project_id: i64, survey_id: i64, shape: &Shape) -> 
     displays(url, project_id, survey_id, generator.users).await
 }
 
-async fn insert_sqlite(
-    url: &str,
-    project_id: i64,
-    survey_id: i64,
-    first: u64,
-    answers: &[Answer],
-    accounts: u64,
-) -> anyhow::Result<()> {
+async fn insert_sqlite(url: &str, project_id: i64, survey_id: i64, first: u64, answers: &[Answer], accounts: u64) -> anyhow::Result<()> {
     let mut conn = sqlx::SqliteConnection::connect(url).await?;
-    sqlx::query("PRAGMA synchronous = OFF")
-        .execute(&mut conn)
-        .await?;
+    sqlx::query("PRAGMA synchronous = OFF").execute(&mut conn).await?;
     let mut tx = conn.begin().await?;
     for (k, rows) in answers.chunks(ROWS_PER_INSERT).enumerate() {
         if k > 0 && k % (ROWS_PER_TRANSACTION / ROWS_PER_INSERT) == 0 {
@@ -168,14 +135,7 @@ async fn insert_sqlite(
     Ok(())
 }
 
-async fn copy_postgres(
-    url: &str,
-    project_id: i64,
-    survey_id: i64,
-    first: u64,
-    answers: &[Answer],
-    accounts: u64,
-) -> anyhow::Result<()> {
+async fn copy_postgres(url: &str, project_id: i64, survey_id: i64, first: u64, answers: &[Answer], accounts: u64) -> anyhow::Result<()> {
     let mut conn = sqlx::PgConnection::connect(url).await?;
     let mut text = String::with_capacity(answers.len() * 80);
     for (j, a) in answers.iter().enumerate() {
@@ -201,34 +161,22 @@ async fn copy_postgres(
 /// Two displays after the two years for one user in a hundred: those whose last answer was a
 /// detractor's are silent detractors.
 async fn displays(url: &str, project_id: i64, survey_id: i64, users: u64) -> anyhow::Result<()> {
-    let shown: Vec<(String, String, i64)> = (0..users)
-        .filter(|u| u % 100 == 7)
-        .flat_map(|u| {
-            (1..=2).map(move |k| (format!("d{u}-{k}"), format!("u{u}"), today() + k * 60_000))
-        })
-        .collect();
+    let shown: Vec<(String, String, i64)> =
+        (0..users).filter(|u| u % 100 == 7).flat_map(|u| (1..=2).map(move |k| (format!("d{u}-{k}"), format!("u{u}"), today() + k * 60_000))).collect();
     let sql = "INSERT INTO displays (id, project_id, survey_id, user_id, created_at) ";
     for rows in shown.chunks(ROWS_PER_INSERT) {
         if url.starts_with("sqlite") {
             let mut conn = sqlx::SqliteConnection::connect(url).await?;
             let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(sql);
             qb.push_values(rows, |mut b, (id, user, at)| {
-                b.push_bind(id)
-                    .push_bind(project_id)
-                    .push_bind(survey_id)
-                    .push_bind(user)
-                    .push_bind(at);
+                b.push_bind(id).push_bind(project_id).push_bind(survey_id).push_bind(user).push_bind(at);
             });
             qb.build().execute(&mut conn).await?;
         } else {
             let mut conn = sqlx::PgConnection::connect(url).await?;
             let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new(sql);
             qb.push_values(rows, |mut b, (id, user, at)| {
-                b.push_bind(id)
-                    .push_bind(project_id)
-                    .push_bind(survey_id)
-                    .push_bind(user)
-                    .push_bind(at);
+                b.push_bind(id).push_bind(project_id).push_bind(survey_id).push_bind(user).push_bind(at);
             });
             qb.build().execute(&mut conn).await?;
         }
@@ -241,11 +189,7 @@ async fn displays(url: &str, project_id: i64, survey_id: i64, users: u64) -> any
 pub fn business(shape: &Shape) -> Vec<Value> {
     let accounts: Vec<Value> = (0..shape.accounts)
         .map(|k| {
-            let mut a = if k % 10 == 9 {
-                json!({ "arr": 6_000 + (k * 53 % 50_000) })
-            } else {
-                json!({ "mrr": 50 + (k * 37 % 2_000) })
-            };
+            let mut a = if k % 10 == 9 { json!({ "arr": 6_000 + (k * 53 % 50_000) }) } else { json!({ "mrr": 50 + (k * 37 % 2_000) }) };
             a["account_id"] = json!(format!("acct-{k}"));
             a["renewal_date"] = json!(date_of(today() + (1 + (k * 7 % 365) as i64) * DAY));
             if k % 33 == 0 {
@@ -254,8 +198,5 @@ pub fn business(shape: &Shape) -> Vec<Value> {
             a
         })
         .collect();
-    accounts
-        .chunks(ACCOUNTS_PER_IMPORT)
-        .map(|chunk| json!({ "accounts": chunk }))
-        .collect()
+    accounts.chunks(ACCOUNTS_PER_IMPORT).map(|chunk| json!({ "accounts": chunk })).collect()
 }
