@@ -38,16 +38,8 @@ fn optimise(wasm_opt: &Path, input: &Path, extra: &[&str]) -> Result<Vec<u8>, St
     let output = input.with_extension("opt.wasm");
     run(Command::new(wasm_opt)
         .args(extra)
-        .args([
-            "-Oz",
-            "--converge",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-            "--enable-reference-types",
-            "--enable-multivalue",
-        ])
+        .args(["-Oz", "--converge", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+        .args(["--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"])
         .arg(input)
         .arg("-o")
         .arg(&output))?;
@@ -62,6 +54,14 @@ fn index_html(template: &str, js: &str, css: &str) -> Result<String, String> {
     Ok(template.replace("__ADMIN_JS__", js).replace("__ADMIN_CSS__", css))
 }
 
+/// The modules of one build after `wasm-opt`: the main module (bindgen'd) and the chunks.
+struct Modules {
+    main: Vec<u8>,
+    glue: String,
+    link_js: String,
+    chunks: Vec<(String, Vec<u8>)>,
+}
+
 /// Builds the admin app into `widget/dist/admin/`. Needs the widget's tools (the wasm32
 /// target, the wasm-bindgen CLI matching Cargo.lock, `widget/node_modules/.bin/wasm-opt`).
 pub fn build_admin(root: &Path) -> Result<(), String> {
@@ -69,120 +69,104 @@ pub fn build_admin(root: &Path) -> Result<(), String> {
     if !wasm_opt.exists() {
         return Err(format!("{} is missing: install the widget's tools first (npm ci in widget/)", wasm_opt.display()));
     }
+    let built = compile(root)?;
+    let modules = split_and_optimise(root, &built, &wasm_opt)?;
+    write_dist(root, modules)
+}
+
+/// `cargo build` of the admin crate for wasm32; the linked module.
+fn compile(root: &Path) -> Result<std::path::PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     // leptos' `erase_components` type-erases the views: far less monomorphised code (the
     // module is about 15% smaller after wasm-opt). It is a cfg, so it goes in RUSTFLAGS, and
     // the build gets a target dir of its own: other flags would otherwise evict the widget's
-    // cached wasm32 build each time one of the two is built.
+    // cached wasm32 build each time one of the two is built. `--emit-relocs` keeps the
+    // linker's relocations, which the splitter reads to know what each `#[lazy]` function
+    // reaches (and so no `strip`: it would drop them).
     let admin_target = target_dir(root).join("admin-wasm");
-    // `--emit-relocs` keeps the linker's relocations, which the splitter reads to know what
-    // each `#[lazy]` function reaches (and so no `strip`: it would drop them).
     run(Command::new(cargo)
         .current_dir(root)
-        .env(
-            "RUSTFLAGS",
-            "--cfg erase_components -Clink-args=--emit-relocs",
-        )
+        .env("RUSTFLAGS", "--cfg erase_components -Clink-args=--emit-relocs")
         .env("CARGO_PROFILE_WIDGET_STRIP", "false")
         .env("CARGO_TARGET_DIR", &admin_target)
         .args(["build", "--profile", "widget", "--target", TARGET, "-p", "nps-admin"]))?;
-    let built = admin_target.join(TARGET).join("widget/nps_admin.wasm");
-    let split = admin_split::split(&built, &target_dir(root).join("admin-split"))?;
+    Ok(admin_target.join(TARGET).join("widget/nps_admin.wasm"))
+}
+
+/// Splits the module at its `#[lazy]` functions, runs wasm-bindgen over the main module and
+/// `wasm-opt` over every module.
+fn split_and_optimise(root: &Path, built: &Path, wasm_opt: &Path) -> Result<Modules, String> {
+    let split = admin_split::split(built, &target_dir(root).join("admin-split"))?;
     let tmp = target_dir(root).join("admin-bindgen");
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
     // The chunks call into the main module through the exports the linker made: keep them.
     run(Command::new("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--keep-lld-exports",
-            "--no-demangle",
-            "--out-name",
-            "nps-admin",
-            "--out-dir",
-        ])
+        .args(["--target", "web", "--no-typescript", "--keep-lld-exports", "--no-demangle", "--out-name", "nps-admin", "--out-dir"])
         .arg(&tmp)
         .arg(&split.main))?;
     // As for the widget: leptos links wasm-streams' JS stream classes, which nothing here
     // uses; their exports go first, then their glue (`drop_stream_classes`).
-    let main = optimise(
-        &wasm_opt,
-        &tmp.join("nps-admin_bg.wasm"),
-        &[
-            "--remove-exports",
-            &format!("--pass-arg=remove-exports@{STREAM_EXPORTS}"),
-        ],
-    )?;
+    let drop_streams = format!("--pass-arg=remove-exports@{STREAM_EXPORTS}");
+    let main = optimise(wasm_opt, &tmp.join("nps-admin_bg.wasm"), &["--remove-exports", &drop_streams])?;
     let chunks = split
         .chunks
         .iter()
-        .map(|(stem, path)| Ok((stem.as_str(), optimise(&wasm_opt, path, &[])?)))
+        .map(|(stem, path)| Ok((stem.clone(), optimise(wasm_opt, path, &[])?)))
         .collect::<Result<Vec<_>, String>>()?;
-
-    let statics = root.join("admin/static");
     let glue = drop_stream_classes(&read_text(&tmp.join("nps-admin.js"))?)?;
-    let link_js = read_text(&split.link_js)?;
+    Ok(Modules { main, glue, link_js: read_text(&split.link_js)?, chunks })
+}
+
+/// Names every file with the build's hash, writes them into `widget/dist/admin` with their
+/// precompressed copies, and prints what a first visit downloads.
+fn write_dist(root: &Path, modules: Modules) -> Result<(), String> {
+    let statics = root.join("admin/static");
     let css = read(&statics.join("admin.css"))?;
-    let mut parts: Vec<&[u8]> = vec![&main, glue.as_bytes(), link_js.as_bytes(), &css];
-    parts.extend(chunks.iter().map(|(_, wasm)| wasm.as_slice()));
+    let mut parts: Vec<&[u8]> = vec![&modules.main, modules.glue.as_bytes(), modules.link_js.as_bytes(), &css];
+    parts.extend(modules.chunks.iter().map(|(_, wasm)| wasm.as_slice()));
     let hash = format!("{:016x}", fnv1a(&parts));
     let hash = &hash[..12];
-    let wasm_name = format!("nps-admin-{hash}.wasm");
-    let js_name = format!("nps-admin-{hash}.js");
+    let (wasm_name, js_name, css_name) = (format!("nps-admin-{hash}.wasm"), format!("nps-admin-{hash}.js"), format!("admin-{hash}.css"));
     let link_name = admin_split::link_name(hash);
-    let css_name = format!("admin-{hash}.css");
-    let glue = admin_split::glue_with_link_name(&self_starting(&glue, &wasm_name)?, hash)?;
-    let stems: Vec<&str> = chunks.iter().map(|(stem, _)| *stem).collect();
-    let link_js = admin_split::link_js_with_names(&link_js, &js_name, &stems, hash)?;
-    let index = index_html(
-        &read_text(&statics.join("index.html"))?,
-        &js_name,
-        &css_name,
-    )?;
+    let glue = admin_split::glue_with_link_name(&self_starting(&modules.glue, &wasm_name)?, hash)?;
+    let stems: Vec<&str> = modules.chunks.iter().map(|(stem, _)| stem.as_str()).collect();
+    let link_js = admin_split::link_js_with_names(&modules.link_js, &js_name, &stems, hash)?;
+    let index = index_html(&read_text(&statics.join("index.html"))?, &js_name, &css_name)?;
 
     let dist = root.join("widget/dist/admin");
     let _ = fs::remove_dir_all(&dist);
     fs::create_dir_all(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
-    write(&dist.join(&wasm_name), &main)?;
+    write(&dist.join(&wasm_name), &modules.main)?;
     write(&dist.join(&js_name), &glue)?;
     write(&dist.join(&link_name), &link_js)?;
     write(&dist.join(&css_name), &css)?;
     write(&dist.join("index.html"), index)?;
     for name in ["preview.html", "preview.js", "preview.css"] {
         write(&dist.join(name), read(&statics.join(name))?)?;
+        precompress(&dist.join(name))?;
     }
     // What a first visit downloads, precompressed for the collector to serve as is; the
     // chunks are compressed too, and counted apart.
     let (mut gzip, mut brotli) = (0, 0);
-    for name in [
-        "index.html",
-        js_name.as_str(),
-        link_name.as_str(),
-        wasm_name.as_str(),
-        css_name.as_str(),
-    ] {
+    for name in ["index.html", &js_name, &link_name, &wasm_name, &css_name] {
         let sizes = precompress(&dist.join(name))?;
         gzip += sizes.gzip;
         brotli += sizes.brotli;
     }
     let mut chunks_brotli = 0;
-    for (stem, wasm) in &chunks {
+    for (stem, wasm) in &modules.chunks {
         let name = admin_split::chunk_name(stem, hash);
         write(&dist.join(&name), wasm)?;
         chunks_brotli += precompress(&dist.join(&name))?.brotli;
     }
-    for name in ["preview.html", "preview.js", "preview.css"] {
-        precompress(&dist.join(name))?;
-    }
     println!(
         "admin built into {}: {wasm_name} ({} KiB raw); first visit {} KiB gzip, {} KiB brotli; {} lazy chunks, {} KiB brotli",
         dist.display(),
-        main.len() / 1024,
+        modules.main.len() / 1024,
         gzip / 1024,
         brotli / 1024,
-        chunks.len(),
+        modules.chunks.len(),
         chunks_brotli / 1024
     );
     Ok(())

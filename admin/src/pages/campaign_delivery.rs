@@ -20,6 +20,16 @@ pub fn days_field(text: &str) -> Result<Option<u32>, String> {
         .map_err(|_| format!("`{text}` is not a whole number of days"))
 }
 
+/// The settings the three fields spell, checked with the collector's own rules.
+pub fn settings_from(remind_after: &str, max_reminders: &str, cadence: &str) -> Result<DeliverySettings, String> {
+    let max_reminders = max_reminders.trim().parse::<u32>().map_err(|_| "reminders per wave must be a whole number".to_owned())?;
+    let settings = DeliverySettings { reminder_after_days: days_field(remind_after)?, max_reminders, cadence_days: days_field(cadence)? };
+    match settings.problems().into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(settings),
+    }
+}
+
 fn text_of(days: Option<u32>) -> String {
     days.map(|d| d.to_string()).unwrap_or_default()
 }
@@ -49,22 +59,7 @@ pub fn DeliveryCard(
     });
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let settings = (|| {
-            let max_reminders = max_reminders
-                .get_untracked()
-                .trim()
-                .parse::<u32>()
-                .map_err(|_| "reminders per wave must be a whole number".to_owned())?;
-            let settings = DeliverySettings {
-                reminder_after_days: days_field(&remind_after.get_untracked())?,
-                max_reminders,
-                cadence_days: days_field(&cadence.get_untracked())?,
-            };
-            match settings.problems().first() {
-                Some(problem) => Err(problem.clone()),
-                None => Ok(settings),
-            }
-        })();
+        let settings = settings_from(&remind_after.get_untracked(), &max_reminders.get_untracked(), &cadence.get_untracked());
         let settings = match settings {
             Ok(s) => s,
             Err(e) => return error.set(Some(e)),
@@ -121,9 +116,14 @@ mod tests {
     fn an_empty_day_field_is_none_and_junk_is_named() {
         assert_eq!(days_field(" "), Ok(None));
         assert_eq!(days_field("91"), Ok(Some(91)));
-        assert_eq!(
-            days_field("3.5"),
-            Err("`3.5` is not a whole number of days".to_owned())
-        );
+        assert_eq!(days_field("3.5"), Err("`3.5` is not a whole number of days".to_owned()));
+    }
+
+    #[test]
+    fn the_fields_make_settings_or_the_collectors_message() {
+        let s = settings_from("3", "2", "91").expect("valid");
+        assert_eq!((s.reminder_after_days, s.max_reminders, s.cadence_days), (Some(3), 2, Some(91)));
+        assert_eq!(settings_from("", "0", "800"), Err("cadence_days must be between 1 and 730".to_owned()));
+        assert!(settings_from("3", "two", "").is_err());
     }
 }
