@@ -45,3 +45,13 @@ pub fn ErrorBox(error: Signal<Option<String>>) -> impl IntoView {
         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
     }
 }
+
+/// What a screen shows for something it loads: "Loading..." until it is there, the error as
+/// an alert, else `show(value)`.
+pub fn loaded<T>(state: Option<Result<T, String>>, show: impl FnOnce(T) -> AnyView) -> AnyView {
+    match state {
+        None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+        Some(Ok(value)) => show(value),
+    }
+}

@@ -4,6 +4,7 @@
 //! survey. A partner manager sees their own partners only: the collector scopes every read.
 
 use crate::api;
+use crate::components::loaded;
 use crate::components::csv_import::CsvImport;
 use crate::components::date_range::date_range_fields;
 use crate::pages::report::range;
@@ -147,11 +148,7 @@ fn CoverageCard(project_id: i64, applied: RwSignal<(Option<i64>, Option<i64>)>) 
     view! {
         <section class="card" aria-labelledby="coverage-title">
             <h2 id="coverage-title">"Coverage"</h2>
-            {move || match report.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(r)) => view! { <CoverageSummaryView report=r /> }.into_any(),
-            }}
+            {move || loaded(report.get(), |r| view! { <CoverageSummaryView report=r /> }.into_any())}
         </section>
     }
 }

@@ -4,6 +4,7 @@
 //! NPS.
 
 use crate::api;
+use crate::components::loaded;
 use crate::components::csv_import::CsvImport;
 use crate::{Link, Route, fmt, state};
 use leptos::prelude::*;
@@ -80,11 +81,7 @@ pub fn Revenue(project_id: i64) -> impl IntoView {
                 </CsvImport>
             </Show>
         </section>
-        {move || match report.get() {
-            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
-            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-            Some(Ok(r)) => view! { <RevenueCards report=r /> }.into_any(),
-        }}
+        {move || loaded(report.get(), |r| view! { <RevenueCards report=r /> }.into_any())}
     }
 }
 

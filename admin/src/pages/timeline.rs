@@ -3,6 +3,7 @@
 //! its business data, and every answer it gave. Reached from the accounts at risk.
 
 use crate::api;
+use crate::components::loaded;
 use crate::components::interval_bar::{IntervalBar, IntervalScale};
 use crate::pages::revenue::money;
 use crate::pages::risk::reason_text;
@@ -58,11 +59,7 @@ pub fn Timeline(project_id: i64) -> impl IntoView {
             " / "<Link route=Route::AtRisk(project_id)>"Accounts at risk"</Link>
         </p>
         <h1 data-testid="account-name">{format!("Account {account}")}</h1>
-        {move || match report.get() {
-            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
-            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-            Some(Ok(r)) => view! { <TimelineCards report=r /> }.into_any(),
-        }}
+        {move || loaded(report.get(), |r| view! { <TimelineCards report=r /> }.into_any())}
     }
 }
 
