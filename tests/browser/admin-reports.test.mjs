@@ -1,5 +1,6 @@
 // The admin app's analysis screens in a real browser against the real collector: segments
-// (NPS, interval, n, significance against the rest and small-segment marks, checked against
+// (NPS, interval, n, significance against the rest and small-segment marks, a dimension kept
+// fast from the screen, checked against
 // values computed here from the raw scores), B2B account roll-ups with per-role NPS, the
 // eligibility explanation, the follow-up queue with a status change and the loop metrics, and
 // the accounts at risk with the action log and an account's timeline, and revenue (business data from CSV, revenue-
@@ -135,6 +136,19 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
     const n = USERS.filter((u) => u.role === role).length;
     assert.equal((await page.locator(`tr[data-segment="${role}"]`).getByTestId('segment-n').textContent()).trim(), String(n), role);
   }
+  // Keep the role dimension fast (rollups from now on), from the screen: the same figures after.
+  await page.getByTestId('dimension-state').getByText('Breakdowns by role read every answer').waitFor();
+  await page.getByRole('button', { name: 'Keep it fast' }).click();
+  await page.getByTestId('dimension-state').getByText('Kept fast: breakdowns by role').waitFor();
+  assert.deepEqual((await api.get(`/api/admin/projects/${project.id}/report-dimensions`)).dimensions, ['role']);
+  await page.getByRole('button', { name: 'Show segments' }).click();
+  for (const role of ROLES) {
+    const n = USERS.filter((u) => u.role === role).length;
+    assert.equal((await page.locator(`tr[data-segment="${role}"]`).getByTestId('segment-n').textContent()).trim(), String(n), `${role} from the rollups`);
+  }
+  await page.getByRole('button', { name: 'Stop keeping it' }).click();
+  await page.getByRole('button', { name: 'Keep it fast' }).waitFor();
+  assert.deepEqual((await api.get(`/api/admin/projects/${project.id}/report-dimensions`)).dimensions, []);
 
   // 2. B2B roll-ups: every response, per account, decision-maker first, per role.
   const all = npsOf(USERS.map((u) => u.score));

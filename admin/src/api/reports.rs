@@ -202,3 +202,18 @@ pub async fn explain(survey_id: i64, user_id: &str, at: Option<i64>) -> ApiResul
     ]);
     call("GET", &format!("/api/admin/explain{q}"), None).await
 }
+
+/// The segment dimensions the project keeps rollups of.
+pub async fn report_dimensions(project_id: i64) -> ApiResult<nps_core::wire::DimensionList> {
+    call("GET", &format!("/api/admin/projects/{project_id}/report-dimensions"), None).await
+}
+
+/// Keeps a dimension fast (`keep`) or stops keeping it; the declared dimensions after.
+pub async fn keep_dimension(project_id: i64, dimension: &str, keep: bool) -> ApiResult<nps_core::wire::DimensionList> {
+    let url = format!("/api/admin/projects/{project_id}/report-dimensions");
+    if keep {
+        call("POST", &url, json(&nps_core::wire::DeclareDimension { dimension: dimension.to_owned() })).await
+    } else {
+        call("DELETE", &format!("{url}/{}", encode(dimension)), None).await
+    }
+}

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod campaign_delivery;
 pub mod campaigns;
+pub mod dimensions;
 pub mod explain;
 pub mod followup_policy;
 pub mod followups;

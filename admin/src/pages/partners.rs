@@ -41,7 +41,7 @@ pub fn Partners(project_id: i64) -> impl IntoView {
         </Show>
         <PeriodCard applied=applied />
         <CoverageCard project_id=project_id applied=applied />
-        <PartnerNps surveys=surveys applied=applied />
+        <PartnerNps project_id=project_id surveys=surveys applied=applied />
     }
 }
 
@@ -217,6 +217,7 @@ fn CoverageRow(row: PartnerCoverageRow) -> impl IntoView {
 /// NPS per partner (or tier, region: any attribute the contacts carry) of one partner survey.
 #[component]
 fn PartnerNps(
+    project_id: i64,
     surveys: RwSignal<Vec<Survey>>,
     applied: RwSignal<(Option<i64>, Option<i64>)>,
 ) -> impl IntoView {
@@ -242,6 +243,6 @@ fn PartnerNps(
                 }.into_any(),
             }}
         </section>
-        {move || chosen.get().map(|id| view! { <Segments survey_id=id range=applied.into() filters=no_filters attribute="partner" /> })}
+        {move || chosen.get().map(|id| view! { <Segments survey_id=id range=applied.into() filters=no_filters attribute="partner" project_id=Signal::derive(move || Some(project_id)) /> })}
     }
 }

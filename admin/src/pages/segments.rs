@@ -7,6 +7,7 @@
 use crate::api::{self, Segment, SegmentReport};
 use crate::components::interval_bar::{IntervalBar, IntervalScale};
 use crate::fmt;
+use crate::pages::dimensions::KeepFast;
 use leptos::prelude::*;
 
 /// The dimensions the collector accepts; `attr` and `acct` take a key typed next to it.
@@ -44,14 +45,20 @@ pub fn Segments(
     /// Break down by this user attribute at first (e.g. `partner`), instead of the role.
     #[prop(optional)]
     attribute: Option<&'static str>,
+    /// The survey's project, for keeping the dimension fast (nothing shown while unknown).
+    #[prop(optional, into)]
+    project_id: Signal<Option<i64>>,
 ) -> impl IntoView {
     let dimension = RwSignal::new(if attribute.is_some() { "attr" } else { "role" }.to_owned());
     let key = RwSignal::new(attribute.unwrap_or_default().to_owned());
     let min_n = RwSignal::new(30_u64);
     let report = RwSignal::new(None::<Result<SegmentReport, String>>);
+    // The dimension of the breakdown shown.
+    let shown_by = RwSignal::new(None::<String>);
     let load = move || {
         let (from, to) = range.get_untracked();
         let by = by_param(&dimension.get_untracked(), &key.get_untracked());
+        shown_by.set(by.clone().ok());
         let min_n = min_n.get_untracked();
         let chosen = filters.get_untracked();
         leptos::task::spawn_local(async move {
@@ -97,6 +104,7 @@ pub fn Segments(
                 Some(Ok(r)) if r.segments.is_empty() => view! { <p class="muted">"No answers in this period."</p> }.into_any(),
                 Some(Ok(r)) => view! { <SegmentTable report=r /> }.into_any(),
             }}
+            <KeepFast project_id=project_id by=shown_by.into() />
             <p class="muted small">
                 "Each segment is compared with all other answers (two-sample test on the adjusted NPS, 95%). "
                 "Significant differences are marked; small segments have wide intervals, read them with care."

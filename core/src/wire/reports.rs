@@ -95,3 +95,20 @@ pub struct NpsReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disclosure: Option<crate::disclosure::Disclosure>,
 }
+
+/// `GET|POST /api/admin/projects/{id}/report-dimensions`: the segment dimensions a project keeps
+/// rollups of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DimensionList {
+    /// Declared segment dimensions: `attr:<key>`, `role`, `language`, `device`, `trigger`.
+    pub dimensions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeclareDimension {
+    /// `attr:<key>`, `role`, `language`, `device` or `trigger`.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^(role|language|device|trigger|attr:[\s\S]{1,128})$"))]
+    pub dimension: String,
+}

@@ -16,7 +16,8 @@ use crate::store::{DayCounts, Dimension, ResponseQuery};
 use actix_web::{HttpResponse, delete, get, post, web};
 use nps_core::BandCounts;
 use nps_core::eligibility::{Subject, is_internal};
-use serde::{Deserialize, Serialize};
+use nps_core::wire::{DeclareDimension, DimensionList};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -182,19 +183,6 @@ fn dimension_name(d: &Dimension) -> String {
         Dimension::Device => "device".into(),
         Dimension::Survey => "survey".into(),
     }
-}
-
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DimensionList {
-    /// Declared segment dimensions: `attr:<key>`, `role`, `language`, `device`, `trigger`.
-    pub dimensions: Vec<String>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct DeclareDimension {
-    /// `attr:<key>`, `role`, `language`, `device` or `trigger`.
-    #[schema(pattern = r"^(role|language|device|trigger|attr:[\s\S]{1,128})$")]
-    pub dimension: String,
 }
 
 fn parse_dimension(s: &str) -> ApiResult<RollupDimension> {
