@@ -198,6 +198,30 @@ test('isolation: hostile host CSS does not break the widget, the widget does not
   await context.close();
 });
 
+test('isolation: on a host page that transforms and clips its body, the card stays whole and in place', async () => {
+  const user = 'layout-user';
+  const { context, tab } = await openHost({ user }, 'hostile-layout.html');
+  await dialog(tab).waitFor({ timeout: 20_000 });
+  // Where the card is once its entry animation (a 12 px slide) is over.
+  const place = () => tab.evaluate(async () => {
+    const card = document.querySelector('nps-survey').shadowRoot.querySelector('.card');
+    await Promise.all(card.getAnimations().map((a) => a.finished));
+    const r = card.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: innerWidth, height: innerHeight };
+  });
+  let r = await place();
+  assert.ok(r.top >= 0 && r.bottom <= r.height && r.left >= 0 && r.right <= r.width, `the card is within the viewport: ${JSON.stringify(r)}`);
+  assert.ok(Math.abs(r.height - 16 - r.bottom) < 2 && Math.abs(r.width - 16 - r.right) < 2, `at the bottom right, 16 px in: ${JSON.stringify(r)}`);
+  assert.ok(await tab.evaluate(() => document.querySelector('nps-survey').matches(':popover-open')), 'the card is in the top layer');
+  await tab.locator('nps-survey [role=radio]', { hasText: /^3$/ }).click();
+  await tab.locator('nps-survey textarea').waitFor();
+  r = await place();
+  assert.ok(r.top >= 0 && r.bottom <= r.height, `after the score the card is still whole: ${JSON.stringify(r)}`);
+  await screenshot(tab, 'isolation-transformed-body');
+  await eventually(async () => (await responsesOf(user)).length === 1, 'the response');
+  await context.close();
+});
+
 test('accessibility: radiogroup, labels, roving focus, focus in and back, Esc declines', async () => {
   const user = 'a11y-user';
   const { context, tab } = await openHost({ user, track: '' });

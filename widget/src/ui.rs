@@ -12,6 +12,8 @@ use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 
 struct Mounted {
+    /// The `<nps-survey>` element: a manual popover, shown in the top layer while a card is up.
+    host: web_sys::Element,
     sheet: web_sys::CssStyleSheet,
     shadow: web_sys::ShadowRoot,
     /// Where leptos mounts the card inside the shadow root.
@@ -65,13 +67,17 @@ fn mount() -> Result<(), wasm_bindgen::JsValue> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     // A custom element name: host rules aimed at `div` or `section` do not match it.
     let host = document.create_element("nps-survey")?;
+    // In the top layer, nothing of the host page can move, clip or cover the card: a
+    // `transform` or `overflow: hidden` on the body would otherwise make the body, not the
+    // viewport, what the card's `position: fixed` is relative to (and cut it off).
+    host.set_attribute("popover", "manual")?;
     let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?;
     let sheet = web_sys::CssStyleSheet::new()?;
     shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
     let root: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
     shadow.append_child(&root)?;
     document.body().ok_or("no body")?.append_child(&host)?;
-    MOUNTED.with(|m| *m.borrow_mut() = Some(Mounted { sheet, shadow, root, card: None }));
+    MOUNTED.with(|m| *m.borrow_mut() = Some(Mounted { host, sheet, shadow, root, card: None }));
     Ok(())
 }
 
@@ -102,11 +108,25 @@ pub fn show(s: Shown, report: js_sys::Function) {
             let step = first_step(&s);
             let shown = Arc::new(s);
             m.card = Some(Box::new(leptos::mount::mount_to(m.root.clone(), move || view! { <Card shown=shown/> })));
+            top_layer(&m.host, true);
             if !preview {
                 focus_step(step);
             }
         }
     });
+}
+
+/// Puts the host element in the top layer (`showPopover`) or takes it out. A browser without
+/// the Popover API keeps the card in the page, as before it existed.
+fn top_layer(host: &web_sys::Element, up: bool) {
+    let open = host.matches(":popover-open").unwrap_or(false);
+    if open == up {
+        return;
+    }
+    let method = if up { "showPopover" } else { "hidePopover" };
+    if let Ok(f) = js_sys::Reflect::get(host, &method.into()).and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from)) {
+        let _ = f.call0(host);
+    }
 }
 
 /// Moves the focus to what `step` is about once the view has caught up (the DOM is updated on
@@ -129,9 +149,10 @@ fn focus_step(step: Step) {
 /// Removes the card (if any) and gives the focus back.
 pub fn close_now() {
     // Taken out first: unmounting runs the card's cleanups, which must not find MOUNTED borrowed.
-    let card = MOUNTED.with(|m| m.borrow_mut().as_mut().and_then(|m| m.card.take()));
-    let Some(card) = card else { return };
+    let card = MOUNTED.with(|m| m.borrow_mut().as_mut().and_then(|m| m.card.take().map(|card| (card, m.host.clone()))));
+    let Some((card, host)) = card else { return };
     drop(card);
+    top_layer(&host, false);
     if let Some(el) = RETURN_FOCUS.with(|f| f.borrow_mut().take()).filter(|e| e.is_connected()) {
         let _ = el.focus();
     }
