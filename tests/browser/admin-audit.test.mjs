@@ -3,48 +3,34 @@
 // entries with "Load more" and downloads the CSV export of the filtered view; an analyst sees
 // no link to the page and the collector refuses them the log. Screenshot:
 // tests/artifacts/admin-audit.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { admin } from './harness.mjs';
-import { startCollector, launch, capture, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { adminSuite, capture, signIn, watchProblems } from './admin/helpers.mjs';
 
-let collector;
-let browser;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
-  collector = await startCollector();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const suite = adminSuite();
 
 const ANALYST = { email: 'ana@example.com', password: 'ana has a long password' };
 
 test('admin: owners read, filter, page and export the audit log; other roles never see it', async () => {
-  const api = await admin(collector.url);
+  const api = await admin(suite.collector.url);
   await api.post('/api/admin/users', { ...ANALYST, role: 'analyst' });
   // More entries than one page holds (50), so "Load more" has something to load.
   for (let i = 0; i < 55; i += 1) await api.post('/api/admin/projects', { name: `Project ${i}`, allowed_origins: ['*'] });
 
   // The analyst: no link to the audit log, and the page itself is refused by the collector.
-  const analystContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const analystContext = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const analyst = await analystContext.newPage();
-  await signIn(analyst, collector.url, ANALYST.email, ANALYST.password);
+  await signIn(analyst, suite.collector.url, ANALYST.email, ANALYST.password);
   assert.equal(await analyst.getByRole('link', { name: 'Audit log' }).count(), 0, 'analysts see no audit log link');
-  await analyst.goto(`${collector.url}/admin/audit`);
+  await analyst.goto(`${suite.collector.url}/admin/audit`);
   await analyst.getByText('only an owner can do this').waitFor();
   assert.equal(await analyst.getByTestId('audit-table').count(), 0);
 
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await signIn(page, collector.url, 'owner@example.com', 'correct horse battery staple');
+  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
   await page.getByRole('link', { name: 'Audit log' }).click();
   await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
   const rows = page.getByTestId('audit-table').locator('tbody tr');
@@ -73,7 +59,7 @@ test('admin: owners read, filter, page and export the audit log; other roles nev
   // The export link carries the same filters and downloads CSV with the owner's session.
   const href = await page.getByTestId('audit-export').getAttribute('href');
   assert.ok(href.startsWith('/api/admin/audit/export.csv?') && href.includes('kind=audit_read'), href);
-  const download = await page.request.get(collector.url + href);
+  const download = await page.request.get(suite.collector.url + href);
   assert.equal(download.status(), 200);
   assert.match(download.headers()['content-type'], /^text\/csv/);
   const lines = (await download.text()).trim().split('\n');

@@ -2,35 +2,22 @@
 // threshold first), imports recipients as CSV, gets one working personal link each, and finds
 // the campaign again in the survey's Campaigns tab; it sets reminders and a quarterly wave.
 // Screenshot: tests/artifacts/admin-campaign.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { admin, createProject } from './harness.mjs';
-import { startCollector, launch, capture, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { adminSuite, capture, signIn, watchProblems } from './admin/helpers.mjs';
 
-let collector;
-let browser;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
-  collector = await startCollector();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const suite = adminSuite();
 
 test('admin: create a campaign, import recipients, get their personal links', async () => {
-  const api = await admin(collector.url);
+  const api = await admin(suite.collector.url);
   const { survey } = await createProject(api, 'http://127.0.0.1:9');
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await signIn(page, collector.url, 'owner@example.com', 'correct horse battery staple');
-  await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
+  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
+  await page.goto(`${suite.collector.url}/admin/surveys/${survey.id}/report`);
   await page.getByRole('link', { name: 'Campaigns' }).click();
   await page.getByText('None yet.').waitFor();
   await page.getByLabel('Campaign name').fill('Q4 customer pulse');
@@ -56,7 +43,7 @@ test('admin: create a campaign, import recipients, get their personal links', as
   assert.equal(await page.getByTestId('links-table').locator('tbody tr').count(), 3);
   for (const e of emails) {
     const link = await page.locator(`tr[data-recipient="${e}"] input`).inputValue();
-    assert.ok(link.startsWith(collector.url), link);
+    assert.ok(link.startsWith(suite.collector.url), link);
   }
   const link = await page.locator('tr[data-recipient="ana@example.com"] input').inputValue();
   const hosted = await fetch(link);

@@ -4,12 +4,10 @@
 // at each partner answer?) and NPS per partner. A partner manager sees their own partners
 // only. Every role opens every tool its project page offers, and none answers 403.
 // Screenshots: tests/artifacts/admin-partners.png, admin-partners-manager.png.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { admin } from './harness.mjs';
-import { startCollector, launch, capture, signIn, watchProblems, createLinkSurvey, DIST } from './admin/helpers.mjs';
+import { adminSuite, capture, signIn, watchProblems, createLinkSurvey } from './admin/helpers.mjs';
 
 const OWNER = { email: 'owner@example.com', password: 'correct horse battery staple' };
 const PASSWORD = 'a long enough password';
@@ -28,25 +26,18 @@ const CONTACTS = [
   ['vp@p3.test', 'p3', 'executive_buyer', null],
 ];
 
-let collector;
-let browser;
+const suite = adminSuite();
 let project;
 let api;
 
+// The programme every test here shares: a project and one user per role besides the owner.
 before(async () => {
-  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
-  collector = await startCollector();
-  browser = await launch();
-  api = await admin(collector.url);
+  await suite.ready;
+  api = await admin(suite.collector.url);
   project = await api.post('/api/admin/projects', { name: 'Partner programme', allowed_origins: [] });
   for (const [email, role] of [[PM1, 'partner_manager'], ['analyst@x.test', 'analyst'], ['hr@x.test', 'hr']]) {
     await api.post('/api/admin/users', { email, password: PASSWORD, role });
   }
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
 });
 
 /** A partner survey whose identified campaign the contacts above answer (or not). */
@@ -64,12 +55,12 @@ async function answeredPartnerCampaign() {
 }
 
 async function signedIn(email, password) {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
   const problems = watchProblems(page);
   const forbidden = [];
   page.on('response', (r) => { if (r.status() === 403) forbidden.push(r.url()); });
-  await signIn(page, collector.url, email, password);
+  await signIn(page, suite.collector.url, email, password);
   return { context, page, problems, forbidden };
 }
 
@@ -77,7 +68,7 @@ const rowsOf = async (table) => table.locator('tbody tr').evaluateAll((rows) => 
 
 test('admin: the owner imports partners from CSV and reads coverage and NPS per partner', async () => {
   const { context, page, problems } = await signedIn(OWNER.email, OWNER.password);
-  await page.goto(`${collector.url}/admin/projects/${project.id}`);
+  await page.goto(`${suite.collector.url}/admin/projects/${project.id}`);
   await page.getByRole('navigation', { name: 'Project tools' }).getByRole('link', { name: 'Partners' }).click();
   await page.getByTestId('partners-empty').waitFor();
 
@@ -114,7 +105,7 @@ test('admin: the owner imports partners from CSV and reads coverage and NPS per 
 
 test('admin: a partner manager sees only their own partners, and cannot import', async () => {
   const { context, page, problems, forbidden } = await signedIn(PM1, PASSWORD);
-  await page.goto(`${collector.url}/admin/projects/${project.id}/partners`);
+  await page.goto(`${suite.collector.url}/admin/projects/${project.id}/partners`);
   await page.getByTestId('partners-table').waitFor();
   assert.deepEqual(await rowsOf(page.getByTestId('partners-table')), ['p1', 'p2']);
   assert.equal(await page.locator('textarea[name=partners_csv]').count(), 0);
@@ -136,7 +127,7 @@ for (const [email, password, tools] of [
 ]) {
   test(`admin: ${email} opens every tool of the project page without a 403`, async () => {
     const { context, page, problems, forbidden } = await signedIn(email, password);
-    const projectUrl = `${collector.url}/admin/projects/${project.id}`;
+    const projectUrl = `${suite.collector.url}/admin/projects/${project.id}`;
     await page.goto(projectUrl);
     await page.getByRole('heading', { name: 'Surveys' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Project tools' });

@@ -1,37 +1,23 @@
 // The admin app at phone width (390 x 844): each main screen fits the width (no sideways
 // scrolling of the page; wide tables scroll inside their own box), and passes axe-core's WCAG
 // 2.1 AA rules there too. Screenshots: tests/artifacts/admin-phone-*.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { admin, createProject } from './harness.mjs';
-import { startCollector, launch, capture, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { adminSuite, capture, signIn, watchProblems } from './admin/helpers.mjs';
 
-let collector;
-let browser;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
-  collector = await startCollector();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const suite = adminSuite();
 
 /** How far the page scrolls sideways (0 when it fits the width). */
 const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
 test('admin at phone width: every main screen fits the width and passes axe', async () => {
-  const api = await admin(collector.url);
+  const api = await admin(suite.collector.url);
   const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const context = await suite.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await signIn(page, collector.url, 'owner@example.com', 'correct horse battery staple');
+  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
   const screens = [
     ['projects', '/admin/projects', 'Projects'],
     ['project', `/admin/projects/${project.id}`, 'Browser tests'],
@@ -43,7 +29,7 @@ test('admin at phone width: every main screen fits the width and passes axe', as
     ['users', '/admin/users', 'Users'],
   ];
   for (const [name, path, heading] of screens) {
-    await page.goto(`${collector.url}${path}`);
+    await page.goto(`${suite.collector.url}${path}`);
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
     await page.waitForLoadState('networkidle');
     assert.equal(await overflow(page), 0, `${name}: the page scrolls sideways at 390 px`);

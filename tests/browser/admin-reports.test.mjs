@@ -6,12 +6,10 @@
 // the accounts at risk with the action log and an account's timeline, and revenue (business data from CSV, revenue-
 // weighted NPS, churned against retained, renewals).
 // Screenshots go to tests/artifacts/admin-{segments,accounts,explain,followups,at-risk,timeline,revenue}.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { admin, createProject } from './harness.mjs';
-import { startCollector, launch, capture, eventually, npsOf, points, compareOf, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { adminSuite, capture, eventually, npsOf, points, compareOf, signIn, watchProblems } from './admin/helpers.mjs';
 
 const EMAIL = 'owner@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -27,33 +25,21 @@ const USERS = Array.from({ length: 48 }, (_, i) => {
   };
 });
 
-let collector;
-let browser;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
-  collector = await startCollector();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const suite = adminSuite();
 
 async function client(path, body) {
-  const r = await fetch(collector.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(suite.collector.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await r.text();
   assert.ok(r.status >= 200 && r.status < 300, `POST ${path}: ${r.status} ${text}`);
   return text ? JSON.parse(text) : null;
 }
 
 async function drained() {
-  await eventually(async () => (await (await fetch(`${collector.url}/readyz`)).json()).spool_depth === 0, 'the spool to drain');
+  await eventually(async () => (await (await fetch(`${suite.collector.url}/readyz`)).json()).spool_depth === 0, 'the spool to drain');
 }
 
 test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk and actions', async () => {
-  const api = await admin(collector.url);
+  const api = await admin(suite.collector.url);
   const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
   const key = project.public_key;
   for (const u of USERS) {
@@ -67,10 +53,10 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   await drained();
   await eventually(async () => (await api.get(`/api/admin/responses?survey_id=${survey.id}&limit=1000`)).length === USERS.length, 'every answer stored');
 
-  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 1000 } });
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await signIn(page, collector.url, EMAIL, PASSWORD);
+  await signIn(page, suite.collector.url, EMAIL, PASSWORD);
 
   // 0. An action recorded because of NPS shows alongside the trend of the range it falls in
   // (decided 200 days ago: the last-90-days view further down still has none).
@@ -78,7 +64,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
     project_id: project.id, survey_id: survey.id, title: 'Faster exports', decision: 'Moved exports to a background job',
     decided_at: Date.now() - 200 * 86_400_000, owner: 'ops@acme.test', themes: ['performance'], response_ids: [],
   });
-  await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
+  await page.goto(`${suite.collector.url}/admin/surveys/${survey.id}/report`);
   await page.getByTestId('trend-actions').getByText('Faster exports').waitFor();
   assert.match(await page.getByTestId('trend-actions').textContent(), /Moved exports to a background job \(owner: ops@acme\.test\)/);
 
@@ -97,7 +83,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   await capture(page, 'report-filters');
 
   // 1. Segments by a user attribute: NPS, interval, n and the flag against the rest.
-  await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
+  await page.goto(`${suite.collector.url}/admin/surveys/${survey.id}/report`);
   await page.getByTestId('segments-table').waitFor();
   await page.locator('select[name=segment_by]').selectOption('attr');
   await page.locator('input[name=segment_key]').fill('plan');
@@ -178,7 +164,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   await capture(page, 'explain');
 
   // 4. Follow-ups: one per detractor, a status change with a note, the loop metrics follow.
-  await page.goto(`${collector.url}/admin/projects/${project.id}`);
+  await page.goto(`${suite.collector.url}/admin/projects/${project.id}`);
   await page.getByRole('link', { name: 'Follow-ups' }).click();
   await page.getByTestId('followups-table').waitFor();
   const detractors = USERS.filter((u) => u.score <= 6).length;
@@ -211,7 +197,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
 
   // 5. Accounts at risk: every account whose NPS is below 0 (the default threshold), with the
   // reason in numbers; then an action recorded in the log answers "changed anything lately?".
-  await page.goto(`${collector.url}/admin/projects/${project.id}`);
+  await page.goto(`${suite.collector.url}/admin/projects/${project.id}`);
   await page.getByRole('link', { name: 'Accounts at risk' }).click();
   await page.getByTestId('at-risk-summary').waitFor();
   const risky = [0, 1, 2, 3].map((a) => ({ account: `acct-${a}`, nps: perAccount[a], n: USERS.filter((u) => u.account === `acct-${a}`).length })).filter((a) => a.nps < 0);
@@ -244,7 +230,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   // 6. Revenue: business data imported as CSV (a bad file first: its problems, nothing saved),
   // then the revenue-weighted NPS (acct-3 churned, so left out), churned against retained, and
   // the renewal coming up.
-  await page.goto(`${collector.url}/admin/projects/${project.id}`);
+  await page.goto(`${suite.collector.url}/admin/projects/${project.id}`);
   await page.getByRole('navigation', { name: 'Project tools' }).getByRole('link', { name: 'Revenue' }).click();
   await page.getByTestId('business-count').getByText('No account has business data yet').waitFor();
   const accountsCsv = page.locator('textarea[name=business_csv]');

@@ -2,33 +2,19 @@
 // the invitee opens it without a session, chooses a password and is signed in with the
 // invited role; the same link then says it has been used. Screenshots:
 // tests/artifacts/admin-{users,accept,accept-used}.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { admin } from './harness.mjs';
-import { startCollector, launch, capture, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { adminSuite, capture, signIn, watchProblems } from './admin/helpers.mjs';
 
-let collector;
-let browser;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
-  collector = await startCollector();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const suite = adminSuite();
 
 test('admin: invite a user, accept the invitation once, sign in with the invited role', async () => {
-  await admin(collector.url); // the first owner
-  const ownerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await admin(suite.collector.url); // the first owner
+  const ownerContext = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ownerContext.newPage();
   const problems = watchProblems(page);
-  await signIn(page, collector.url, 'owner@example.com', 'correct horse battery staple');
+  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
   await page.getByRole('link', { name: 'Users' }).click();
   await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
   await page.getByLabel('E-mail of the person to invite').fill('ana@example.com');
@@ -37,7 +23,7 @@ test('admin: invite a user, accept the invitation once, sign in with the invited
   const field = page.locator('tr[data-invitee="ana@example.com"]').getByTestId('invitation-link');
   await field.waitFor();
   const link = await field.inputValue();
-  assert.ok(link.startsWith(`${collector.url}/admin/accept?token=`), link);
+  assert.ok(link.startsWith(`${suite.collector.url}/admin/accept?token=`), link);
   // Inviting the same address twice is fine until accepted; an existing account is refused.
   await page.getByLabel('E-mail of the person to invite').fill('owner@example.com');
   await page.getByRole('button', { name: 'Create invitation link' }).click();
@@ -47,7 +33,7 @@ test('admin: invite a user, accept the invitation once, sign in with the invited
   await capture(page, 'users');
 
   // The invitee: no session, a fresh browser context.
-  const inviteeContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const inviteeContext = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const invitee = await inviteeContext.newPage();
   const inviteeProblems = watchProblems(invitee);
   await invitee.goto(link);
@@ -72,7 +58,7 @@ test('admin: invite a user, accept the invitation once, sign in with the invited
   assert.equal(await page.getByTestId('users-table').locator('tbody tr').count(), 2);
 
   // Used: the same link now says so.
-  const again = await (await browser.newContext()).newPage();
+  const again = await (await suite.browser.newContext()).newPage();
   await again.goto(link);
   await again.getByTestId('invitation-error').waitFor();
   assert.equal((await again.getByTestId('invitation-error').textContent()).trim(), 'the invitation has already been used; sign in instead');

@@ -1,10 +1,11 @@
 // Helpers of the admin app's browser test: the real collector binary on a fresh data dir,
 // headless Chromium, the NPS arithmetic the report must show (computed independently here).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { before, after } from 'node:test';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS } from '../harness.mjs';
+import { ARTIFACTS, DIST, startCollector, launch } from '../harness.mjs';
 
 // The collector, the browser and polling are the same as for the widget's tests.
 export { startCollector, launch, eventually, DIST, ARTIFACTS } from '../harness.mjs';
@@ -119,4 +120,28 @@ export async function accessibilityViolations(page) {
 export async function capture(page, name) {
   await page.screenshot({ path: screenshotPath(name), fullPage: true });
   assert.deepEqual(await accessibilityViolations(page), [], `admin-${name}: WCAG 2.1 AA`);
+}
+
+/**
+ * The set-up of an admin suite: the built app is there, one fresh collector (started with
+ * `env`) and one browser for the whole file. Their handles are on the returned object once
+ * the suite's `before` has run (`await suite.ready` in a suite's own `before`); `after` stops both.
+ */
+export function adminSuite(env = {}) {
+  let started;
+  // A suite's own `before` awaits this: the runner does not wait for one root hook to end
+  // before starting the next.
+  const ready = new Promise((resolve) => { started = resolve; });
+  const suite = { collector: undefined, browser: undefined, ready };
+  before(async () => {
+    assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
+    suite.collector = await startCollector(env);
+    suite.browser = await launch();
+    started();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.collector?.stop();
+  });
+  return suite;
 }
