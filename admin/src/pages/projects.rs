@@ -314,6 +314,15 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
                 }.into_any()
             }
         }}
+        <SurveysCard id=id surveys=surveys />
+    }
+}
+
+/// A project's surveys, with the project's tools for the signed-in role and "New survey".
+#[component]
+fn SurveysCard(id: i64, surveys: RwSignal<Option<Result<Vec<Survey>, String>>>) -> impl IntoView {
+    let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
+    view! {
         <section class="card">
             <div class="card-head">
                 <h2>"Surveys"</h2>

@@ -107,47 +107,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             Some(Ok(r)) if r.disclosure.as_ref().is_some_and(|d| d.withheld) => view! {
                 <Withheld disclosure=r.disclosure.clone() />
             }.into_any(),
-            Some(Ok(r)) => view! {
-                <div class="card">
-                    <NpsHeadline summary=r.overall.clone() />
-                    <p class="muted small">"Counting: every answer with a score; dismissals count in the response rate only. Interval: adjusted Wald, 95%."</p>
-                    <DisclosureNote disclosure=r.disclosure.clone() />
-                </div>
-                <div class="grid-2">
-                    <section class="card">
-                        <h2>"Distribution"</h2>
-                        <Distribution counts=r.overall.counts />
-                    </section>
-                    <section class="card">
-                        <h2>"Excluded users per rule"</h2>
-                        {move || match exclusions.get() {
-                            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
-                            Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
-                            Some(Ok(x)) if x.rules.is_empty() => view! { <p class="muted">"No eligibility decisions in this period."</p> }.into_any(),
-                            Some(Ok(x)) => view! {
-                                <table class="numbers" data-testid="exclusions-table">
-                                    <thead><tr><th scope="col">"Rule"</th><th scope="col">"Users"</th><th scope="col">"Decisions"</th></tr></thead>
-                                    <tbody>
-                                        {x.rules.into_iter().map(|r| view! {
-                                            <tr><th scope="row">{r.rule.replace('_', " ")}</th><td>{r.users}</td><td>{r.decisions}</td></tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                <p class="muted small">"\"eligible\" counts the users who were asked."</p>
-                            }.into_any(),
-                        }}
-                    </section>
-                </div>
-                <section class="card">
-                    <h2>"Trend"</h2>
-                    {if r.periods.is_empty() {
-                        view! { <p class="muted">"No answers or displays in this period."</p> }.into_any()
-                    } else {
-                        view! { <TrendChart periods=r.periods.clone() /> }.into_any()
-                    }}
-                    <ActionsInRange actions=actions.into() range=applied.into() survey_id=survey_id />
-                </section>
-            }.into_any(),
+            Some(Ok(r)) => view! { <ReportBody report=r exclusions=exclusions actions=actions applied=applied survey_id=survey_id /> }.into_any(),
         }}
         <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) />
         // Employee NPS has no accounts and no in-app decisions: these cards would only refuse.
@@ -269,5 +229,66 @@ fn ReportFilterFields(filters: RwSignal<api::ReportFilters>) -> impl IntoView {
                 <span>"Include internal / test users"</span>
             </label>
         </fieldset>
+    }
+}
+
+/// The report's figures once loaded: headline, distribution, exclusions, trend with actions.
+#[component]
+fn ReportBody(
+    report: NpsReport,
+    exclusions: RwSignal<Option<Result<Exclusions, String>>>,
+    actions: RwSignal<Vec<nps_core::actions::Action>>,
+    applied: RwSignal<(Option<i64>, Option<i64>)>,
+    survey_id: i64,
+) -> impl IntoView {
+    let r = report;
+    view! {
+        <div class="card">
+            <NpsHeadline summary=r.overall.clone() />
+            <p class="muted small">"Counting: every answer with a score; dismissals count in the response rate only. Interval: adjusted Wald, 95%."</p>
+            <DisclosureNote disclosure=r.disclosure.clone() />
+        </div>
+        <div class="grid-2">
+            <section class="card">
+                <h2>"Distribution"</h2>
+                <Distribution counts=r.overall.counts />
+            </section>
+            <ExclusionsCard exclusions=exclusions />
+        </div>
+        <section class="card">
+            <h2>"Trend"</h2>
+            {if r.periods.is_empty() {
+                view! { <p class="muted">"No answers or displays in this period."</p> }.into_any()
+            } else {
+                view! { <TrendChart periods=r.periods.clone() /> }.into_any()
+            }}
+            <ActionsInRange actions=actions.into() range=applied.into() survey_id=survey_id />
+        </section>
+    }
+}
+
+/// Users the eligibility rules kept from the survey in the period, per rule.
+#[component]
+fn ExclusionsCard(exclusions: RwSignal<Option<Result<Exclusions, String>>>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Excluded users per rule"</h2>
+            {move || match exclusions.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
+                Some(Ok(x)) if x.rules.is_empty() => view! { <p class="muted">"No eligibility decisions in this period."</p> }.into_any(),
+                Some(Ok(x)) => view! {
+                    <table class="numbers" data-testid="exclusions-table">
+                        <thead><tr><th scope="col">"Rule"</th><th scope="col">"Users"</th><th scope="col">"Decisions"</th></tr></thead>
+                        <tbody>
+                            {x.rules.into_iter().map(|r| view! {
+                                <tr><th scope="row">{r.rule.replace('_', " ")}</th><td>{r.users}</td><td>{r.decisions}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <p class="muted small">"\"eligible\" counts the users who were asked."</p>
+                }.into_any(),
+            }}
+        </section>
     }
 }

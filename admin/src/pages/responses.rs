@@ -77,46 +77,55 @@ pub fn Responses(survey_id: i64) -> impl IntoView {
             None => view! { <p class="muted">"Loading..."</p> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             Some(Ok(list)) if list.is_empty() => view! { <p class="muted card">"No answers match these filters."</p> }.into_any(),
-            Some(Ok(list)) => {
-                let count = list.len();
-                view! {
-                    <section class="card">
-                        <p class="muted">{format!("{count} answers (newest first{})", if count >= 500 { ", first 500 shown; export for all" } else { "" })}</p>
-                        <div class="table-scroll">
-                            <table class="list responses" data-testid="responses-table">
-                                <thead><tr>
-                                    <th scope="col">"Date (UTC)"</th><th scope="col">"Score"</th><th scope="col">"Band"</th>
-                                    <th scope="col">"Comment"</th><th scope="col">"User"</th><th scope="col">"Account"</th><th scope="col">"Attributes"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|r| {
-                                        let band = r.band.map(|b| b.as_str()).unwrap_or("");
-                                        let attrs = if r.attributes.is_empty() { String::new() } else {
-                                            r.attributes.iter().map(|(k, v)| format!("{k}: {}", v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))).collect::<Vec<_>>().join(", ")
-                                        };
-                                        let account = match (&r.account_id, &r.role) {
-                                            (Some(a), Some(role)) => format!("{a} ({role})"),
-                                            (Some(a), None) => a.clone(),
-                                            _ => String::new(),
-                                        };
-                                        view! {
-                                            <tr>
-                                                <td>{fmt::date_time(r.created_at)}</td>
-                                                <td class="num">{r.score.map(|s| s.to_string()).unwrap_or_default()}</td>
-                                                <td><span class=format!("band {band}")>{band}</span></td>
-                                                <td class="comment">{r.comment.clone().unwrap_or_default()}</td>
-                                                <td>{r.user_id.clone()}</td>
-                                                <td>{account}</td>
-                                                <td class="attrs">{attrs}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    </section>
-                }.into_any()
-            }
+            Some(Ok(list)) => view! { <ResponsesTable list=list /> }.into_any(),
         }}
+    }
+}
+
+/// The answers matching the filters, newest first (the first 500; the exports hold them all).
+#[component]
+fn ResponsesTable(list: Vec<ResponseRow>) -> impl IntoView {
+    let count = list.len();
+    view! {
+        <section class="card">
+            <p class="muted">{format!("{count} answers (newest first{})", if count >= 500 { ", first 500 shown; export for all" } else { "" })}</p>
+            <div class="table-scroll">
+                <table class="list responses" data-testid="responses-table">
+                    <thead><tr>
+                        <th scope="col">"Date (UTC)"</th><th scope="col">"Score"</th><th scope="col">"Band"</th>
+                        <th scope="col">"Comment"</th><th scope="col">"User"</th><th scope="col">"Account"</th><th scope="col">"Attributes"</th>
+                    </tr></thead>
+                    <tbody>{list.into_iter().map(|r| view! { <ResponseRowView row=r /> }).collect_view()}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn ResponseRowView(row: ResponseRow) -> impl IntoView {
+    let r = row;
+    let band = r.band.map(|b| b.as_str()).unwrap_or("");
+    let attrs = r
+        .attributes
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let account = match (&r.account_id, &r.role) {
+        (Some(a), Some(role)) => format!("{a} ({role})"),
+        (Some(a), None) => a.clone(),
+        _ => String::new(),
+    };
+    view! {
+        <tr>
+            <td>{fmt::date_time(r.created_at)}</td>
+            <td class="num">{r.score.map(|s| s.to_string()).unwrap_or_default()}</td>
+            <td><span class=format!("band {band}")>{band}</span></td>
+            <td class="comment">{r.comment.clone().unwrap_or_default()}</td>
+            <td>{r.user_id.clone()}</td>
+            <td>{account}</td>
+            <td class="attrs">{attrs}</td>
+        </tr>
     }
 }
