@@ -10,10 +10,10 @@ pub struct ActionInput {
     pub project_id: i64,
     /// The survey the insight came from, if one.
     pub survey_id: Option<i64>,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"))]
     pub title: String,
     /// What was decided or changed.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000, pattern = r"\S"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"))]
     pub decision: String,
     /// When it was decided (unix ms).
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 4102444800000_i64))]

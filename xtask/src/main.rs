@@ -3,6 +3,7 @@
 
 mod admin;
 mod admin_split;
+mod code_map;
 mod compress;
 mod contract;
 mod wasm_imports;

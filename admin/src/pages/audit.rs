@@ -49,24 +49,40 @@ fn EntryRow(entry: AuditEntry) -> impl IntoView {
     }
 }
 
+/// The filter fields of the log, kept as typed.
+#[derive(Clone, Copy)]
+struct FilterFields {
+    actor: RwSignal<String>,
+    kind: RwSignal<String>,
+    action: RwSignal<String>,
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+}
+
+impl FilterFields {
+    fn new() -> Self {
+        let text = || RwSignal::new(String::new());
+        Self { actor: text(), kind: text(), action: text(), from: text(), to: text() }
+    }
+
+    /// The filters the fields ask for.
+    fn filters(self) -> AuditFilters {
+        let (f, t) = range(&self.from.get(), &self.to.get());
+        AuditFilters { actor: self.actor.get(), kind: AuditKind::parse(&self.kind.get()), action: self.action.get(), from: f, to: t }
+    }
+}
+
+/// The audit log page: the filters, then the entries that match, newest first.
 #[component]
 pub fn AuditLog() -> impl IntoView {
-    let actor = RwSignal::new(String::new());
-    let kind = RwSignal::new(String::new());
-    let action = RwSignal::new(String::new());
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
+    let fields = FilterFields::new();
     let entries = RwSignal::new(Vec::<AuditEntry>::new());
     let next = RwSignal::new(None::<i64>);
     let loaded = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let filters = move || {
-        let (f, t) = range(&from.get(), &to.get());
-        AuditFilters { actor: actor.get(), kind: AuditKind::parse(&kind.get()), action: action.get(), from: f, to: t }
-    };
     // `before` none: a fresh first page; else the next older page appended.
     let load = move |before: Option<i64>| {
-        let f = filters();
+        let f = fields.filters();
         leptos::task::spawn_local(async move {
             match api::audit_page(&f, before).await {
                 Ok(page) => {
@@ -84,13 +100,24 @@ pub fn AuditLog() -> impl IntoView {
         });
     };
     load(None);
-    let apply = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
-        load(None);
-    };
     view! {
         <h1>"Audit log"</h1>
         <p class="muted">"Every change in the admin, every export and every read of employee NPS: who, what, when and from where. Entries cannot be changed; times are UTC."</p>
+        <AuditFilterForm fields=fields on_apply=Callback::new(move |()| load(None)) />
+        <ErrorBox error=error.into() />
+        <AuditEntries entries=entries next=next loaded=loaded on_more=Callback::new(move |before| load(Some(before))) />
+    }
+}
+
+/// The filters form: user, kind, action, dates, "Apply" and the CSV export of the same filters.
+#[component]
+fn AuditFilterForm(fields: FilterFields, on_apply: Callback<()>) -> impl IntoView {
+    let FilterFields { actor, kind, action, from, to } = fields;
+    let apply = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        on_apply.run(());
+    };
+    view! {
         <form class="filters card" on:submit=apply aria-label="Filters">
             <label class="field inline"><span>"User e-mail"</span>
                 <input type="email" name="actor" prop:value=move || actor.get() on:input=move |ev| actor.set(event_target_value(&ev)) />
@@ -106,34 +133,38 @@ pub fn AuditLog() -> impl IntoView {
             </label>
             {date_range_fields(from, to)}
             <button type="submit">"Apply"</button>
-            <a class="button secondary" href=move || filters().export_url() download="audit-log.csv" data-testid="audit-export">"Export CSV"</a>
+            <a class="button secondary" href=move || fields.filters().export_url() download="audit-log.csv" data-testid="audit-export">"Export CSV"</a>
         </form>
-        <ErrorBox error=error.into() />
-        {move || {
-            if !loaded.get() {
-                return view! { <p class="muted">"Loading..."</p> }.into_any();
-            }
-            let list = entries.get();
-            if list.is_empty() {
-                return view! { <p class="muted card">"No entries match these filters."</p> }.into_any();
-            }
-            view! {
-                <section class="card">
-                    <div class="table-scroll">
-                        <table class="list audit" data-testid="audit-table">
-                            <thead><tr>
-                                <th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"Kind"</th>
-                                <th scope="col">"Action"</th><th scope="col">"Target"</th><th scope="col">"Status"</th>
-                                <th scope="col">"From"</th><th scope="col">"User agent"</th>
-                            </tr></thead>
-                            <tbody>{list.into_iter().map(|e| view! { <EntryRow entry=e /> }).collect_view()}</tbody>
-                        </table>
-                    </div>
-                    {move || next.get().map(|before| view! {
-                        <button type="button" class="secondary" data-testid="audit-more" on:click=move |_| load(Some(before))>"Load more"</button>
-                    })}
-                </section>
-            }.into_any()
-        }}
+    }
+}
+
+/// The entries loaded so far ("Loading..." before the first page), and "Load more" while older ones remain.
+#[component]
+fn AuditEntries(entries: RwSignal<Vec<AuditEntry>>, next: RwSignal<Option<i64>>, loaded: RwSignal<bool>, on_more: Callback<i64>) -> impl IntoView {
+    move || {
+        if !loaded.get() {
+            return view! { <p class="muted">"Loading..."</p> }.into_any();
+        }
+        let list = entries.get();
+        if list.is_empty() {
+            return view! { <p class="muted card">"No entries match these filters."</p> }.into_any();
+        }
+        view! {
+            <section class="card">
+                <div class="table-scroll">
+                    <table class="list audit" data-testid="audit-table">
+                        <thead><tr>
+                            <th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"Kind"</th>
+                            <th scope="col">"Action"</th><th scope="col">"Target"</th><th scope="col">"Status"</th>
+                            <th scope="col">"From"</th><th scope="col">"User agent"</th>
+                        </tr></thead>
+                        <tbody>{list.into_iter().map(|e| view! { <EntryRow entry=e /> }).collect_view()}</tbody>
+                    </table>
+                </div>
+                {move || next.get().map(|before| view! {
+                    <button type="button" class="secondary" data-testid="audit-more" on:click=move |_| on_more.run(before)>"Load more"</button>
+                })}
+            </section>
+        }.into_any()
     }
 }

@@ -10,6 +10,7 @@ use crate::{Route, fmt, navigate};
 use leptos::prelude::*;
 use nps_core::wire::{Anonymity, Campaign, CampaignInput, RecipientLink, Survey};
 
+/// The campaigns tab of a survey: its campaigns and the form that creates one.
 #[component]
 pub fn NewCampaign(survey_id: i64) -> impl IntoView {
     let survey = RwSignal::new(None::<Survey>);
@@ -20,37 +21,17 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
     });
     let list = RwSignal::new(None::<Result<Vec<Campaign>, String>>);
     leptos::task::spawn_local(async move { list.set(Some(api::campaigns(survey_id).await.map_err(|e| e.message))) });
-    let name = RwSignal::new(String::new());
-    let anonymity = RwSignal::new("confidential".to_owned());
-    let min_group = RwSignal::new(5_u32);
-    let days = RwSignal::new(30_u32);
-    let groups = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
-        let anonymity = match anonymity.get_untracked().as_str() {
-            "anonymous" => Anonymity::Anonymous,
-            "identified" => Anonymity::Identified,
-            _ => Anonymity::Confidential,
-        };
-        let input = CampaignInput {
-            survey_id,
-            name: name.get_untracked().trim().to_owned(),
-            anonymity,
-            min_group: min_group.get_untracked(),
-            verbatim_min_group: min_group.get_untracked(),
-            group_attributes: groups.get_untracked().split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned).collect(),
-            expires_in_days: days.get_untracked(),
-        };
-        leptos::task::spawn_local(async move {
-            match api::create_campaign(&input).await {
-                Ok(c) => navigate(Route::Campaign(c.id)),
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
     view! {
         <SurveyTabs survey_id=survey_id current=Route::NewCampaign(survey_id) survey=survey />
+        <SurveyCampaignsCard list=list />
+        <NewCampaignCard survey_id=survey_id />
+    }
+}
+
+/// The "Campaigns of this survey" card: each campaign with its anonymity, creation and expiry.
+#[component]
+fn SurveyCampaignsCard(list: RwSignal<Option<Result<Vec<Campaign>, String>>>) -> impl IntoView {
+    view! {
         <section class="card">
             <h2>"Campaigns of this survey"</h2>
             {move || match list.get() {
@@ -74,6 +55,46 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The anonymity chosen in the form (`confidential` unless another one is named).
+fn anonymity_of(value: &str) -> Anonymity {
+    match value {
+        "anonymous" => Anonymity::Anonymous,
+        "identified" => Anonymity::Identified,
+        _ => Anonymity::Confidential,
+    }
+}
+
+/// The "New campaign" card: name, anonymity, smallest group, link expiry and group attributes.
+#[component]
+fn NewCampaignCard(survey_id: i64) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let anonymity = RwSignal::new("confidential".to_owned());
+    let min_group = RwSignal::new(5_u32);
+    let days = RwSignal::new(30_u32);
+    let groups = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let input = CampaignInput {
+            survey_id,
+            name: name.get_untracked().trim().to_owned(),
+            anonymity: anonymity_of(&anonymity.get_untracked()),
+            min_group: min_group.get_untracked(),
+            verbatim_min_group: min_group.get_untracked(),
+            group_attributes: groups.get_untracked().split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned).collect(),
+            expires_in_days: days.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match api::create_campaign(&input).await {
+                Ok(c) => navigate(Route::Campaign(c.id)),
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
         <section class="card">
             <h2>"New campaign (personal links by e-mail or any channel)"</h2>
             <form on:submit=submit aria-label="New campaign" novalidate>
@@ -105,12 +126,12 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
     }
 }
 
+/// One campaign: its settings, status and delivery, adding recipients, and its personal links.
 #[component]
 pub fn CampaignPage(id: i64) -> impl IntoView {
     let campaign = RwSignal::new(None::<Result<Campaign, String>>);
     let links = RwSignal::new(None::<Result<Vec<RecipientLink>, String>>);
     let status = RwSignal::new(None::<Result<CampaignStatus, String>>);
-    let csv = RwSignal::new("email,name,department\n".to_owned());
     let notice = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let load = move || {
@@ -126,34 +147,26 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
             status.set(Some(api::campaign_status(id).await.map_err(|e| e.message)));
         });
     };
-    let send = move |_| {
-        leptos::task::spawn_local(async move {
-            match api::campaign_send(id).await {
-                Ok(_) => {
-                    error.set(None);
-                    notice.set(Some("Invitations handed to the outbox; each recipient gets their own link by e-mail.".to_owned()));
-                    load();
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
     let identified = move || campaign.get().and_then(Result::ok).is_some_and(|c| c.anonymity == Anonymity::Identified);
     load();
-    let import = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
-        let text = csv.get_untracked();
-        leptos::task::spawn_local(async move {
-            match api::add_recipients_csv(id, &text).await {
-                Ok(r) => {
-                    error.set(None);
-                    notice.set(Some(format!("{} recipient(s) added.", r.received)));
-                    load();
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
-    };
+    let reload = Callback::new(move |()| load());
+    view! {
+        <CampaignFacts campaign=campaign />
+        <CampaignStatusCard status=status />
+        <DeliveryCard id=id status=status />
+        <AddRecipientsCard id=id notice=notice error=error on_added=reload />
+        <Show when=move || !identified() && campaign.get().is_some_and(|c| c.is_ok())>
+            <SendInvitationsCard id=id notice=notice error=error on_sent=reload />
+        </Show>
+        <Show when=identified>
+            <LinksCard id=id links=links />
+        </Show>
+    }
+}
+
+/// The campaign's name and settings (anonymity, group thresholds, attributes, link expiry), or its load error.
+#[component]
+fn CampaignFacts(campaign: RwSignal<Option<Result<Campaign, String>>>) -> impl IntoView {
     view! {
         {move || campaign.get().map(|c| match c {
             Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
@@ -169,8 +182,28 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
                 </dl>
             }.into_any(),
         })}
-        <CampaignStatusCard status=status />
-        <DeliveryCard id=id status=status />
+    }
+}
+
+/// The "Add recipients (CSV)" card, with the page's notice and error (also those of sending).
+#[component]
+fn AddRecipientsCard(id: i64, notice: RwSignal<Option<String>>, error: RwSignal<Option<String>>, on_added: Callback<()>) -> impl IntoView {
+    let csv = RwSignal::new("email,name,department\n".to_owned());
+    let import = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let text = csv.get_untracked();
+        leptos::task::spawn_local(async move {
+            match api::add_recipients_csv(id, &text).await {
+                Ok(r) => {
+                    error.set(None);
+                    notice.set(Some(format!("{} recipient(s) added.", r.received)));
+                    on_added.run(());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
         <section class="card">
             <h2>"Add recipients (CSV)"</h2>
             <form on:submit=import aria-label="Import recipients">
@@ -182,16 +215,30 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
             {move || notice.get().map(|n| view! { <p class="muted" role="status">{n}</p> })}
             <ErrorBox error=error.into() />
         </section>
-        <Show when=move || !identified() && campaign.get().is_some_and(|c| c.is_ok())>
-            <section class="card" data-testid="private-links">
-                <h2>"Personal links"</h2>
-                <p>"Each recipient gets their own single-use link by e-mail. To keep answers anonymous, links are never shown here or exported: whoever holds a link can see whether it was used."</p>
-                <button type="button" on:click=send>"Send invitations by e-mail"</button>
-            </section>
-        </Show>
-        <Show when=identified>
-            <LinksCard id=id links=links />
-        </Show>
+    }
+}
+
+/// The "Personal links" card of anonymous and confidential campaigns: links hidden, sent by e-mail.
+#[component]
+fn SendInvitationsCard(id: i64, notice: RwSignal<Option<String>>, error: RwSignal<Option<String>>, on_sent: Callback<()>) -> impl IntoView {
+    let send = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::campaign_send(id).await {
+                Ok(_) => {
+                    error.set(None);
+                    notice.set(Some("Invitations handed to the outbox; each recipient gets their own link by e-mail.".to_owned()));
+                    on_sent.run(());
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section class="card" data-testid="private-links">
+            <h2>"Personal links"</h2>
+            <p>"Each recipient gets their own single-use link by e-mail. To keep answers anonymous, links are never shown here or exported: whoever holds a link can see whether it was used."</p>
+            <button type="button" on:click=send>"Send invitations by e-mail"</button>
+        </section>
     }
 }
 

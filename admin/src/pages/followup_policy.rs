@@ -17,6 +17,7 @@ fn opt(text: &str) -> Option<String> {
     Some(text.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
+/// The follow-up policy of a project: loads it, lets owners and admins change and save it.
 #[component]
 pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
     let bands = RwSignal::new(vec![Band::Detractor]);
@@ -63,46 +64,65 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
             }
         });
     };
-    let band_box = move |band: Band, label: &'static str| {
-        view! {
-            <label class="check">
-                <input type="checkbox" name=format!("followup_{}", band.as_str()) prop:checked=move || bands.get().contains(&band)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        bands.update(|b| { b.retain(|x| *x != band); if on { b.push(band); } });
-                    } />
-                {label}
-            </label>
-        }
-    };
     view! {
         <section class="card" aria-labelledby="policy-title">
             <h2 id="policy-title">"Follow-up policy"</h2>
             <form on:submit=save aria-label="Follow-up policy" novalidate>
-                <div class="row">
-                    {band_box(Band::Detractor, "detractors")}
-                    {band_box(Band::Passive, "passives")}
-                    {band_box(Band::Promoter, "promoters")}
-                    <label class="field inline"><span>"Due within (hours)"</span>
-                        <input type="number" name="sla_hours" min="1" max="2160" prop:value=move || sla.get().to_string() on:change=move |ev| sla.set(event_target_value(&ev).parse().unwrap_or(0)) />
-                    </label>
-                </div>
-                <div class="row">
-                    <label class="field inline"><span>"Owner from attribute"</span>
-                        <input type="text" name="owner_attribute" placeholder="account_owner" prop:value=move || attribute.get() on:input=move |ev| attribute.set(event_target_value(&ev)) />
-                    </label>
-                    <label class="field inline grow"><span>"else round robin among (comma-separated)"</span>
-                        <input type="text" name="team" prop:value=move || team.get() on:input=move |ev| team.set(event_target_value(&ev)) />
-                    </label>
-                    <label class="field inline"><span>"else"</span>
-                        <input type="text" name="default_owner" placeholder="default owner" prop:value=move || default_owner.get() on:input=move |ev| default_owner.set(event_target_value(&ev)) />
-                    </label>
-                </div>
+                <BandsAndSla bands=bands sla=sla />
+                <OwnerChoice attribute=attribute team=team default_owner=default_owner />
                 <button type="submit">"Save policy"</button>
             </form>
             {move || status.get().map(|s| view! { <p class="muted" role="status" data-testid="policy-status">{s}</p> })}
             <ErrorBox error=error.into() />
         </section>
+    }
+}
+
+/// The first row of the policy form: which bands get a follow-up, and the SLA in hours.
+#[component]
+fn BandsAndSla(bands: RwSignal<Vec<Band>>, sla: RwSignal<u32>) -> impl IntoView {
+    view! {
+        <div class="row">
+            <BandCheck band=Band::Detractor label="detractors" bands=bands />
+            <BandCheck band=Band::Passive label="passives" bands=bands />
+            <BandCheck band=Band::Promoter label="promoters" bands=bands />
+            <label class="field inline"><span>"Due within (hours)"</span>
+                <input type="number" name="sla_hours" min="1" max="2160" prop:value=move || sla.get().to_string() on:change=move |ev| sla.set(event_target_value(&ev).parse().unwrap_or(0)) />
+            </label>
+        </div>
+    }
+}
+
+/// A checkbox that adds `band` to `bands` or takes it out.
+#[component]
+fn BandCheck(band: Band, label: &'static str, bands: RwSignal<Vec<Band>>) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input type="checkbox" name=format!("followup_{}", band.as_str()) prop:checked=move || bands.get().contains(&band)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    bands.update(|b| { b.retain(|x| *x != band); if on { b.push(band); } });
+                } />
+            {label}
+        </label>
+    }
+}
+
+/// The second row of the policy form: the owner from an attribute, else round robin in a team, else a default.
+#[component]
+fn OwnerChoice(attribute: RwSignal<String>, team: RwSignal<String>, default_owner: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="row">
+            <label class="field inline"><span>"Owner from attribute"</span>
+                <input type="text" name="owner_attribute" placeholder="account_owner" prop:value=move || attribute.get() on:input=move |ev| attribute.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline grow"><span>"else round robin among (comma-separated)"</span>
+                <input type="text" name="team" prop:value=move || team.get() on:input=move |ev| team.set(event_target_value(&ev)) />
+            </label>
+            <label class="field inline"><span>"else"</span>
+                <input type="text" name="default_owner" placeholder="default owner" prop:value=move || default_owner.get() on:input=move |ev| default_owner.set(event_target_value(&ev)) />
+            </label>
+        </div>
     }
 }
 

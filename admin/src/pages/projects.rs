@@ -45,6 +45,34 @@ pub fn Projects() -> impl IntoView {
     }
 }
 
+/// The project a new-project form describes, or its problems (retention first, then the name, then each origin).
+fn project_input(name: &str, origins: &str, enforced: bool, months: &str) -> Result<ProjectInput, Vec<String>> {
+    let mut input = ProjectInput {
+        name: name.trim().to_owned(),
+        allowed_origins: origins.lines().map(|l| l.trim().trim_end_matches('/').to_owned()).filter(|l| !l.is_empty()).collect(),
+        identity_enforced: enforced,
+        fatigue: Default::default(),
+        retention_months: None,
+    };
+    let mut problems = Vec::new();
+    if !months.trim().is_empty() {
+        match months.trim().parse::<u16>() {
+            Ok(m) if (1..=120).contains(&m) => input.retention_months = Some(m),
+            _ => problems.push("retention_months must be 1 to 120, or empty to keep answers".to_owned()),
+        }
+    }
+    if input.name.is_empty() {
+        problems.push("name must not be empty".to_owned());
+    }
+    for (i, o) in input.allowed_origins.iter().enumerate() {
+        if o != "*" && !(o.starts_with("https://") || o.starts_with("http://")) {
+            problems.push(format!("allowed_origins[{i}] must be `*` or a scheme and host like https://app.example.com (got `{o}`)"));
+        }
+    }
+    if problems.is_empty() { Ok(input) } else { Err(problems) }
+}
+
+/// The "New project" card: name, allowed origins, identity enforcement and retention.
 #[component]
 fn NewProject() -> impl IntoView {
     let name = RwSignal::new(String::new());
@@ -57,39 +85,9 @@ fn NewProject() -> impl IntoView {
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let input = ProjectInput {
-            name: name.get_untracked().trim().to_owned(),
-            allowed_origins: origins
-                .get_untracked()
-                .lines()
-                .map(|l| l.trim().trim_end_matches('/').to_owned())
-                .filter(|l| !l.is_empty())
-                .collect(),
-            identity_enforced: enforced.get_untracked(),
-            fatigue: Default::default(),
-            retention_months: None,
-        };
-        let mut problems = Vec::new();
-        let mut input = input;
-        let months = retention.get_untracked();
-        if !months.trim().is_empty() {
-            match months.trim().parse::<u16>() {
-                Ok(m) if (1..=120).contains(&m) => input.retention_months = Some(m),
-                _ => problems.push("retention_months must be 1 to 120, or empty to keep answers".to_owned()),
-            }
-        }
-        if input.name.is_empty() {
-            problems.push("name must not be empty".to_owned());
-        }
-        for (i, o) in input.allowed_origins.iter().enumerate() {
-            if o != "*" && !(o.starts_with("https://") || o.starts_with("http://")) {
-                problems.push(format!("allowed_origins[{i}] must be `*` or a scheme and host like https://app.example.com (got `{o}`)"));
-            }
-        }
-        errors.set(problems.clone());
-        if !problems.is_empty() {
-            return;
-        }
+        let checked = project_input(&name.get_untracked(), &origins.get_untracked(), enforced.get_untracked(), &retention.get_untracked());
+        errors.set(checked.as_ref().err().cloned().unwrap_or_default());
+        let Ok(input) = checked else { return };
         busy.set(true);
         leptos::task::spawn_local(async move {
             match api::create_project(&input).await {

@@ -141,21 +141,53 @@ fn UserRow(user: AdminUser, me: Option<crate::SessionUser>, on_change: Callback<
     }
 }
 
+/// The users page: who has access, inviting someone, and the invitation links created here.
 #[component]
 pub fn Users() -> impl IntoView {
     let me = state().user.get_untracked();
-    let email = RwSignal::new(String::new());
-    let role = RwSignal::new(AdminRole::Analyst.as_str().to_owned());
-    let error = RwSignal::new(None::<String>);
     let issued = RwSignal::new(Vec::<Invitation>::new());
     let users = RwSignal::new(None::<Result<Vec<AdminUser>, String>>);
     let load = move || leptos::task::spawn_local(async move { users.set(Some(api::users().await.map_err(|e| e.message))) });
     load();
-    let row_me = me.clone();
-    let roles: Vec<AdminRole> = AdminRole::ALL
-        .into_iter()
-        .filter(|r| *r != AdminRole::Owner || me.as_ref().is_some_and(|u| u.role == AdminRole::Owner))
-        .collect();
+    let invites_owners = me.as_ref().is_some_and(|u| u.role == AdminRole::Owner);
+    view! {
+        <h1>"Users"</h1>
+        <p class="muted small">"Changing a user's role or status, deleting them or resetting their password signs them out everywhere at once. To change your own password, open "<crate::Link route=crate::Route::Account>"My account"</crate::Link>"."</p>
+        <UsersCard users=users me=me on_change=Callback::new(move |()| load()) />
+        <InviteCard invites_owners=invites_owners issued=issued />
+        <IssuedInvitationsCard issued=issued />
+    }
+}
+
+/// The "Who has access" card: every admin user with the controls the signed-in role allows.
+#[component]
+fn UsersCard(users: RwSignal<Option<Result<Vec<AdminUser>, String>>>, me: Option<crate::SessionUser>, on_change: Callback<()>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Who has access"</h2>
+            {move || match users.get() {
+                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="list" data-testid="users-table">
+                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Status"</th><th scope="col">"What the role may do"</th><th scope="col">"Since (UTC)"</th><th scope="col">"Actions"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|u| view! { <UserRow user=u me=me.clone() on_change=on_change /> }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The "Invite someone" card: an e-mail address and a role give an invitation, added on top of `issued`.
+#[component]
+fn InviteCard(invites_owners: bool, issued: RwSignal<Vec<Invitation>>) -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new(AdminRole::Analyst.as_str().to_owned());
+    let error = RwSignal::new(None::<String>);
+    let roles: Vec<AdminRole> = AdminRole::ALL.into_iter().filter(|r| *r != AdminRole::Owner || invites_owners).collect();
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let Some(r) = AdminRole::parse(&role.get_untracked()) else { return };
@@ -172,23 +204,6 @@ pub fn Users() -> impl IntoView {
         });
     };
     view! {
-        <h1>"Users"</h1>
-        <p class="muted small">"Changing a user's role or status, deleting them or resetting their password signs them out everywhere at once. To change your own password, open "<crate::Link route=crate::Route::Account>"My account"</crate::Link>"."</p>
-        <section class="card">
-            <h2>"Who has access"</h2>
-            {move || match users.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <table class="list" data-testid="users-table">
-                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Status"</th><th scope="col">"What the role may do"</th><th scope="col">"Since (UTC)"</th><th scope="col">"Actions"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|u| view! { <UserRow user=u me=row_me.clone() on_change=Callback::new(move |()| load()) /> }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}
-        </section>
         <section class="card">
             <h2>"Invite someone"</h2>
             <form class="filters" on:submit=submit aria-label="Invite">
@@ -205,6 +220,13 @@ pub fn Users() -> impl IntoView {
             <p class="muted small">{move || AdminRole::parse(&role.get()).map(role_help).unwrap_or_default()}</p>
             <ErrorBox error=error.into() />
         </section>
+    }
+}
+
+/// The "Invitation links created here" card: this visit's invitations, newest first, with their links.
+#[component]
+fn IssuedInvitationsCard(issued: RwSignal<Vec<Invitation>>) -> impl IntoView {
+    view! {
         <section class="card">
             <h2>"Invitation links created here"</h2>
             <p class="muted small">"Send each link to its person yourself. It works once, for 7 days; the person chooses a password and is signed in."</p>
@@ -217,21 +239,26 @@ pub fn Users() -> impl IntoView {
                     <table class="list" data-testid="invitations-table">
                         <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Expires (UTC)"</th><th scope="col">"Link"</th></tr></thead>
                         <tbody>
-                            {list.into_iter().map(|i| {
-                                let link = format!("{}{}", origin(), i.accept_path);
-                                view! {
-                                    <tr data-invitee=i.email.clone()>
-                                        <td>{i.email.clone()}</td>
-                                        <td>{i.role.as_str().replace('_', " ")}</td>
-                                        <td>{fmt::date_time(i.expires_at)}</td>
-                                        <td><input type="text" readonly class="link-field" aria-label=format!("Invitation link for {}", i.email) data-testid="invitation-link" prop:value=link /></td>
-                                    </tr>
-                                }
-                            }).collect_view()}
+                            {list.into_iter().map(|i| view! { <InvitationRow invitation=i /> }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// One issued invitation: who, which role, when it expires, and its accept link.
+#[component]
+fn InvitationRow(invitation: Invitation) -> impl IntoView {
+    let i = invitation;
+    let link = format!("{}{}", origin(), i.accept_path);
+    view! {
+        <tr data-invitee=i.email.clone()>
+            <td>{i.email.clone()}</td>
+            <td>{i.role.as_str().replace('_', " ")}</td>
+            <td>{fmt::date_time(i.expires_at)}</td>
+            <td><input type="text" readonly class="link-field" aria-label=format!("Invitation link for {}", i.email) data-testid="invitation-link" prop:value=link /></td>
+        </tr>
     }
 }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use nps_core::Band;
 use nps_core::webhooks::{DeliveryRow, Webhook, WebhookEvent, WebhookFormat, WebhookInput};
 
+/// The webhooks page of a project: its endpoints, its alert policy and the delivery log.
 #[component]
 pub fn Webhooks(project_id: i64) -> impl IntoView {
     let hooks = RwSignal::new(None::<Result<Vec<Webhook>, String>>);
@@ -32,6 +33,7 @@ pub fn Webhooks(project_id: i64) -> impl IntoView {
             }
         });
     };
+    let on_test = Callback::new(send_test);
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
         <h1>"Webhooks"</h1>
@@ -41,40 +43,59 @@ pub fn Webhooks(project_id: i64) -> impl IntoView {
                 None => view! { <p class="muted">"Loading..."</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No endpoints yet."</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <table class="list" data-testid="webhooks-table">
-                        <thead><tr><th scope="col">"URL"</th><th scope="col">"Events"</th><th scope="col">"Bands"</th><th scope="col">"Format"</th><th scope="col">"State"</th><th scope="col">"Signing secret"</th><th scope="col"></th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|h| {
-                                let id = h.id;
-                                let events: Vec<&str> = h.events.iter().map(|e| e.as_str()).collect();
-                                let bands = if h.bands.is_empty() { "every band".to_owned() } else { h.bands.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(", ") };
-                                view! {
-                                    <tr data-webhook=h.id.to_string()>
-                                        <td class="attrs">{h.url.clone()}</td>
-                                        <td>{events.join(", ")}</td>
-                                        <td>{bands}</td>
-                                        <td>{h.format.as_str()}</td>
-                                        <td>{if h.enabled { "enabled" } else { "paused" }}</td>
-                                        <td><code>{h.secret.clone()}</code></td>
-                                        <td><button type="button" class="secondary" on:click=move |_| send_test(id)>"Send test event"</button></td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
+                Some(Ok(list)) => view! { <WebhookTable hooks=list on_test=on_test /> }.into_any(),
             }}
             {move || notice.get().map(|n| view! { <p class="muted" role="status" data-testid="webhook-notice">{n}</p> })}
             <NewWebhook project_id=project_id on_saved=Callback::new(move |()| load_hooks()) />
         </section>
         <crate::pages::alerts::AlertPolicyCard project_id=project_id />
+        <DeliveryLogCard status=status log=log on_reload=Callback::new(move |()| load_log()) />
+    }
+}
+
+/// The endpoints table: URL, events, bands, format, state, signing secret, and a test-event button.
+#[component]
+fn WebhookTable(hooks: Vec<Webhook>, on_test: Callback<i64>) -> impl IntoView {
+    view! {
+        <table class="list" data-testid="webhooks-table">
+            <thead><tr><th scope="col">"URL"</th><th scope="col">"Events"</th><th scope="col">"Bands"</th><th scope="col">"Format"</th><th scope="col">"State"</th><th scope="col">"Signing secret"</th><th scope="col"></th></tr></thead>
+            <tbody>
+                {hooks.into_iter().map(|h| view! { <WebhookRow hook=h on_test=on_test /> }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// One endpoint of the endpoints table.
+#[component]
+fn WebhookRow(hook: Webhook, on_test: Callback<i64>) -> impl IntoView {
+    let h = hook;
+    let id = h.id;
+    let events: Vec<&str> = h.events.iter().map(|e| e.as_str()).collect();
+    let bands = if h.bands.is_empty() { "every band".to_owned() } else { h.bands.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(", ") };
+    view! {
+        <tr data-webhook=h.id.to_string()>
+            <td class="attrs">{h.url.clone()}</td>
+            <td>{events.join(", ")}</td>
+            <td>{bands}</td>
+            <td>{h.format.as_str()}</td>
+            <td>{if h.enabled { "enabled" } else { "paused" }}</td>
+            <td><code>{h.secret.clone()}</code></td>
+            <td><button type="button" class="secondary" on:click=move |_| on_test.run(id)>"Send test event"</button></td>
+        </tr>
+    }
+}
+
+/// The "Delivery log" card: a status filter, "Refresh", and the deliveries, newest first.
+#[component]
+fn DeliveryLogCard(status: RwSignal<String>, log: RwSignal<Option<Result<Vec<DeliveryRow>, String>>>, on_reload: Callback<()>) -> impl IntoView {
+    view! {
         <section class="card">
             <div class="card-head">
                 <h2>"Delivery log (newest first)"</h2>
                 <div class="filters">
                     <label class="field inline"><span>"Status"</span>
-                        <select name="delivery_status" prop:value=move || status.get() on:change=move |ev| { status.set(event_target_value(&ev)); load_log(); }>
+                        <select name="delivery_status" prop:value=move || status.get() on:change=move |ev| { status.set(event_target_value(&ev)); on_reload.run(()); }>
                             <option value="">"all"</option>
                             <option value="delivered">"delivered"</option>
                             <option value="retrying">"retrying"</option>
@@ -82,7 +103,7 @@ pub fn Webhooks(project_id: i64) -> impl IntoView {
                             <option value="waiting">"waiting"</option>
                         </select>
                     </label>
-                    <button type="button" class="secondary" on:click=move |_| load_log()>"Refresh"</button>
+                    <button type="button" class="secondary" on:click=move |_| on_reload.run(())>"Refresh"</button>
                 </div>
             </div>
             {move || match log.get() {

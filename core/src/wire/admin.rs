@@ -159,7 +159,7 @@ pub struct PasswordChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ProjectInput {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"\S"))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"))]
     pub name: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::wire::limits::Origin>))]

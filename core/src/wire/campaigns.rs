@@ -41,7 +41,7 @@ pub use crate::disclosure::{DEFAULT_MIN_GROUP, MIN_GROUP_FLOOR};
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CampaignInput {
     pub survey_id: i64,
-    #[cfg_attr(feature = "openapi", schema(pattern = r"\S"))]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"))]
     pub name: String,
     pub anonymity: Anonymity,
     /// Groups smaller than this are never shown (floor 3).

@@ -7,6 +7,8 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::text::themes::WHITESPACE_CLASS;
+
 fn string(min: Option<usize>, max: usize, pattern: &str) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::String))
@@ -33,7 +35,7 @@ pub struct ThemeName;
 
 impl PartialSchema for ThemeName {
     fn schema() -> RefOr<Schema> {
-        string(Some(1), 64, r"\S")
+        string(Some(1), 64, &format!("[^{WHITESPACE_CLASS}]"))
     }
 }
 
@@ -45,10 +47,10 @@ pub struct AlertRecipient;
 
 impl PartialSchema for AlertRecipient {
     fn schema() -> RefOr<Schema> {
-        // Every character Rust's `char::is_whitespace` knows, spelled out: a bare `\s` is
-        // narrower in some regex engines (the fuzzer's among them).
-        let not_space = r"[^@\s\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
-        let any_but_space = r"[^\s\u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+        // Every character Rust's `char::is_whitespace` knows, spelled out: a bare `\s` means
+        // another set in some regex engines (the fuzzer's among them).
+        let not_space = format!("[^@{WHITESPACE_CLASS}]");
+        let any_but_space = format!("[^{WHITESPACE_CLASS}]");
         string(None, 254, &format!("^{not_space}+@{any_but_space}*\\.{any_but_space}*$"))
     }
 }

@@ -31,3 +31,36 @@ pub(super) fn trap_focus(card: &web_sys::HtmlElement, ev: &KeyboardEvent) {
     }
 }
 
+
+/// Arrows move along the scale (mirrored in RTL), Home and End jump to its ends, Esc
+/// dismisses, Tab stays in the modal.
+pub(super) fn key_pressed(ev: &KeyboardEvent, rtl: bool, modal: bool) {
+    let radio = element(ev.target()).filter(|e| e.get_attribute("role").as_deref() == Some("radio"));
+    let on_radio = radio.is_some();
+    let cur = radio.and_then(|r| r.get_attribute("data-a")).and_then(|d| DIGITS.iter().position(|x| *x == d)).unwrap_or(0) as i32;
+    let (next, prev) = if rtl { (cur - 1, cur + 1) } else { (cur + 1, cur - 1) };
+    let to = match ev.key().as_str() {
+        "Escape" => {
+            ev.stop_propagation();
+            return dismiss();
+        }
+        "Tab" if modal => {
+            if let Some(card) = ev.current_target().and_then(|c| c.dyn_into::<web_sys::HtmlElement>().ok()) {
+                trap_focus(&card, ev);
+            }
+            return;
+        }
+        _ if !on_radio => return,
+        "ArrowRight" => next,
+        "ArrowLeft" => prev,
+        "ArrowDown" => cur + 1,
+        "ArrowUp" => cur - 1,
+        "Home" => 0,
+        "End" => 10,
+        _ => return,
+    };
+    ev.prevent_default();
+    if let Some(group) = element(ev.target()).and_then(|e| e.parent_element()) {
+        select_radio(&group, to.rem_euclid(11) as u8, false);
+    }
+}

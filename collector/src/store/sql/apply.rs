@@ -2,15 +2,27 @@
 
 macro_rules! sql_apply {
     ($store:ident, $db:ty, $row:ty) => {
-            // Longer than 80 lines on purpose: one transaction, one statement per record kind
-            // (each its column list, its binds and its conflict rule) in the order the batch
-            // needs: identifies before the attribute snapshot of the answers, scores before the
-            // rollups. Split into functions, that order would live nowhere in particular.
+            /// One batch in one transaction, in the order its records depend on each other:
+            /// identifies before the attribute snapshot of the answers, scores before the
+            /// rollups.
             async fn apply_parts(&self, parts: &BatchParts) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
+                Self::upsert_people(&mut tx, parts).await?;
+                Self::insert_displays(&mut tx, parts).await?;
+                let newly_scored = Self::upsert_scores(&mut tx, parts).await?;
+                Self::upsert_completions(&mut tx, parts).await?;
+                Self::insert_decisions(&mut tx, parts).await?;
+                Self::snapshot_attributes(&mut tx, parts).await?;
+                Self::rollup_new_answers(&mut tx, &newly_scored).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            /// Users, accounts and account members.
+            async fn upsert_people(conn: &mut <$db as sqlx::Database>::Connection, parts: &BatchParts) -> StoreResult<()> {
                 // A replayed older identify never overwrites a newer one.
                 upsert_chunked!(
-                    tx,
+                    conn,
                     $db,
                     parts.users,
                     "INSERT INTO app_users (project_id, external_id, attributes, created_at, first_seen_at, \
@@ -36,7 +48,7 @@ macro_rules! sql_apply {
                      WHERE excluded.last_seen_at >= app_users.last_seen_at"
                 );
                 upsert_chunked!(
-                    tx,
+                    conn,
                     $db,
                     parts.accounts,
                     "INSERT INTO accounts (project_id, external_id, attributes, first_seen_at, updated_at) ",
@@ -47,7 +59,7 @@ macro_rules! sql_apply {
                      updated_at = excluded.updated_at WHERE excluded.updated_at >= accounts.updated_at"
                 );
                 upsert_chunked!(
-                    tx,
+                    conn,
                     $db,
                     parts.members,
                     "INSERT INTO account_members (project_id, account_id, user_id, role, updated_at) ",
@@ -57,8 +69,12 @@ macro_rules! sql_apply {
                     " ON CONFLICT (project_id, account_id, user_id) DO UPDATE SET role = excluded.role, \
                      updated_at = excluded.updated_at WHERE excluded.updated_at >= account_members.updated_at"
                 );
+                Ok(())
+            }
+
+            async fn insert_displays(conn: &mut <$db as sqlx::Database>::Connection, parts: &BatchParts) -> StoreResult<()> {
                 upsert_chunked!(
-                    tx,
+                    conn,
                     $db,
                     parts.displays,
                     "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
@@ -77,8 +93,13 @@ macro_rules! sql_apply {
                     },
                     " ON CONFLICT (id) DO NOTHING"
                 );
-                // Answers that got their score in this transaction (inserted, or a comment-first
-                // row filled): only these are added to the rollups, so a replay adds nothing.
+                Ok(())
+            }
+
+            /// Inserts scores (or fills a comment-first row) and returns the ids of answers that
+            /// got their score here: only these are added to the rollups, so a replay adds
+            /// nothing.
+            async fn upsert_scores(conn: &mut <$db as sqlx::Database>::Connection, parts: &BatchParts) -> StoreResult<Vec<String>> {
                 let mut newly_scored: Vec<String> = Vec::new();
                 for chunk in parts.scores.chunks(ROWS_PER_STATEMENT) {
                     let mut qb = QueryBuilder::<$db>::new(
@@ -107,15 +128,20 @@ macro_rules! sql_apply {
                          WHERE responses.score IS NULL AND responses.project_id = excluded.project_id \
                          AND responses.user_id = excluded.user_id RETURNING id",
                     );
-                    for row in qb.build().fetch_all(&mut *tx).await? {
+                    for row in qb.build().fetch_all(&mut *conn).await? {
                         newly_scored.push(row.try_get("id")?);
                     }
                 }
+                Ok(newly_scored)
+            }
+
+            /// Comments and extra answers, then feedback (declined, snoozed, opted out).
+            async fn upsert_completions(conn: &mut <$db as sqlx::Database>::Connection, parts: &BatchParts) -> StoreResult<()> {
                 // The survey must match too: the client API takes completions of in-app
                 // surveys only, so one naming an in-app survey must not land on a link
                 // answer (employee or partner NPS) that happens to have this id and user.
                 upsert_chunked!(
-                    tx,
+                    conn,
                     $db,
                     parts.completions,
                     "INSERT INTO responses (id, project_id, survey_id, user_id, comment, extra_answers, created_at, \
@@ -136,7 +162,7 @@ macro_rules! sql_apply {
                      AND responses.survey_id = excluded.survey_id"
                 );
                 upsert_chunked!(
-                    tx,
+                    conn,
                     $db,
                     parts.feedback,
                     "INSERT INTO feedback (id, project_id, survey_id, user_id, kind, created_at) ",
@@ -150,8 +176,12 @@ macro_rules! sql_apply {
                     },
                     " ON CONFLICT (id) DO NOTHING"
                 );
+                Ok(())
+            }
+
+            async fn insert_decisions(conn: &mut <$db as sqlx::Database>::Connection, parts: &BatchParts) -> StoreResult<()> {
                 upsert_chunked!(
-                    tx,
+                    conn,
                     $db,
                     parts.decisions,
                     "INSERT INTO decisions (decision_key, project_id, survey_id, user_id, eligible, rule, detail, \
@@ -172,6 +202,10 @@ macro_rules! sql_apply {
                     },
                     " ON CONFLICT (decision_key) DO NOTHING"
                 );
+                Ok(())
+            }
+
+            async fn snapshot_attributes(conn: &mut <$db as sqlx::Database>::Connection, parts: &BatchParts) -> StoreResult<()> {
                 // Snapshot the attributes in force when the answer arrived (the identify that
                 // preceded it in the spool has been applied above or in an earlier batch).
                 for chunk in parts.response_ids().chunks(ROWS_PER_STATEMENT) {
@@ -190,10 +224,8 @@ macro_rules! sql_apply {
                         ids.push_bind(*id);
                     }
                     qb.push(")");
-                    qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).execute(&mut *tx).await?;
+                    qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).execute(&mut *conn).await?;
                 }
-                Self::rollup_new_answers(&mut tx, &newly_scored).await?;
-                tx.commit().await?;
                 Ok(())
             }
     };
