@@ -78,8 +78,14 @@ pub fn encode_cells(cells: &[Cell]) -> String {
 }
 
 fn decode_cell(text: &str) -> Option<Cell> {
-    let fields: Vec<&str> = text.split(',').collect();
-    if fields.len() != 6 + ROLE_CLASSES {
+    // Into a fixed array, not a `Vec`: the account reports decode every cell of a project
+    // per request (hundreds of thousands), and an allocation each showed in their profile.
+    let mut fields = [""; 6 + ROLE_CLASSES];
+    let mut split = text.split(',');
+    for field in &mut fields {
+        *field = split.next()?;
+    }
+    if split.next().is_some() {
         return None;
     }
     let int = |i: usize| fields[i].parse::<i64>().ok();

@@ -15,7 +15,7 @@ use super::{Answer, DAY_MS};
 use crate::rollup::ROLE_PRECEDENCE;
 use crate::score::NpsScore;
 use crate::stats::BandCounts;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Role classes in decision-maker-first precedence: executive buyer, admin, end user, then
 /// any other role or none.
@@ -186,30 +186,48 @@ pub fn timelines_from_cells(rows: &[AccountCells], by: WaveBy, rollup: AccountRo
         return None;
     }
     let starts = survey_starts(rows);
-    let mut grouped: BTreeMap<&str, BTreeMap<(i64, String), Tally>> = BTreeMap::new();
-    for row in rows.iter().filter(|r| r.account != SURVEY_TOTAL) {
-        for cell in row.cells.iter().filter(|c| c.tally.answers() > 0) {
-            let key = wave_key(by, quarter_start(cell.quarter), row.survey_id, &starts);
-            grouped.entry(row.account.as_str()).or_default().entry(key).or_default().absorb(&cell.tally);
+    let accounts = || rows.iter().filter(|r| r.account != SURVEY_TOTAL);
+    // The wave of each (quarter, survey), keyed and named once: the reports cut every cell of
+    // every account per request, and a label formatted per cell showed in their profile.
+    let mut waves: HashMap<(i64, i64), (i64, String)> = HashMap::new();
+    for row in accounts() {
+        for cell in &row.cells {
+            waves.entry((cell.quarter, row.survey_id)).or_insert_with(|| wave_key(by, quarter_start(cell.quarter), row.survey_id, &starts));
         }
     }
-    let timelines = grouped.into_iter().map(|(account, waves)| AccountTimeline {
-        account: account.to_owned(),
-        waves: chain(waves.into_iter().map(|((_, label), tally)| (label, tally.totals(rollup)))),
-    });
-    Some(timelines.collect())
+    let mut grouped: HashMap<&str, BTreeMap<(i64, &str), Tally>> = HashMap::new();
+    for row in accounts() {
+        let mut answered = row.cells.iter().filter(|c| c.tally.answers() > 0).peekable();
+        if answered.peek().is_none() {
+            continue;
+        }
+        let account = grouped.entry(row.account.as_str()).or_default();
+        for cell in answered {
+            let (start, label) = &waves[&(cell.quarter, row.survey_id)];
+            account.entry((*start, label.as_str())).or_default().absorb(&cell.tally);
+        }
+    }
+    let mut timelines: Vec<AccountTimeline> = grouped
+        .into_iter()
+        .map(|(account, waves)| AccountTimeline {
+            account: account.to_owned(),
+            waves: chain(waves.into_iter().map(|((_, label), tally)| (label.to_owned(), tally.totals(rollup)))),
+        })
+        .collect();
+    timelines.sort_unstable_by(|a, b| a.account.cmp(&b.account));
+    Some(timelines)
 }
 
 /// Each account's tally over the quarters `keep` accepts; accounts without answers there are
 /// left out. The survey totals are not accounts.
 pub fn account_tallies(rows: &[AccountCells], keep: impl Fn(i64) -> bool) -> BTreeMap<String, Tally> {
-    let mut out: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut out: HashMap<&str, Tally> = HashMap::new();
     for row in rows.iter().filter(|r| r.account != SURVEY_TOTAL) {
         for cell in row.cells.iter().filter(|c| keep(c.quarter) && c.tally.answers() > 0) {
-            out.entry(row.account.clone()).or_default().absorb(&cell.tally);
+            out.entry(row.account.as_str()).or_default().absorb(&cell.tally);
         }
     }
-    out
+    out.into_iter().map(|(account, tally)| (account.to_owned(), tally)).collect()
 }
 
 /// Every answer (with or without an account) in the quarters `keep` accepts.

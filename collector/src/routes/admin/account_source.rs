@@ -73,14 +73,19 @@ impl AccountData {
 }
 
 pub async fn load(state: &State, scope: &Scope<'_>, config: &ChurnConfig) -> ApiResult<AccountData> {
-    let business = state.store.list_business(scope.project_id).await?;
     if scope.from_cells() {
-        let rows = state.store.account_cells(scope.surveys, scope.account).await?;
-        let candidates = state.store.silent_candidates(scope.project_id, scope.surveys, scope.account).await?;
+        // Three independent reads at once: each runs on a connection (and, on SQLite, a
+        // worker thread) of its own while this task decodes what has arrived.
+        let (business, rows, candidates) = futures::try_join!(
+            state.store.list_business(scope.project_id),
+            state.store.account_cells(scope.surveys, scope.account),
+            state.store.silent_candidates(scope.project_id, scope.surveys, scope.account),
+        )?;
         let timelines = cells::timelines_from_cells(&rows, scope.wave, scope.rollup).unwrap_or_default();
         let silent = silent_of(state, scope, &candidates, config).await?;
         return Ok(AccountData { read: Read::Cells(rows), timelines, silent, business });
     }
+    let business = state.store.list_business(scope.project_id).await?;
     let answers = answers_of(state, scope.surveys, None, None).await?;
     let silent = silent_of(state, scope, &answers, config).await?;
     Ok(AccountData { timelines: timelines(&answers, scope.wave, scope.rollup), silent, business, read: Read::Answers(answers) })
@@ -203,13 +208,23 @@ async fn churn_sides(
     in_range: impl Fn(i64) -> bool + Copy,
 ) -> ApiResult<(BTreeMap<String, Tally>, BTreeMap<String, Tally>)> {
     let kept: BTreeMap<String, Tally> = tallies.iter().filter(|(a, _)| !churned.contains_key(*a)).map(|(a, t)| (a.clone(), *t)).collect();
-    let mut lost: BTreeMap<String, Tally> = BTreeMap::new();
+    // Each churned account with answers in the range, and the quarter of its churn.
+    let churn_quarters: BTreeMap<&str, i64> = churned
+        .iter()
+        .filter(|(a, _)| tallies.contains_key(*a))
+        .map(|(a, churn_at)| (a.as_str(), churn_at.map_or(i64::MAX, quarter_of)))
+        .collect();
+    // One pass over the rows (a scan of every row per churned account was quadratic).
+    let mut lost: BTreeMap<String, Tally> = churn_quarters.keys().map(|a| ((*a).to_owned(), Tally::default())).collect();
+    for row in rows {
+        let (Some(&churn_quarter), Some(tally)) = (churn_quarters.get(row.account.as_str()), lost.get_mut(&row.account)) else { continue };
+        for cell in row.cells.iter().filter(|c| in_range(c.quarter) && c.quarter < churn_quarter && c.tally.answers() > 0) {
+            tally.absorb(&cell.tally);
+        }
+    }
     let mut split: Vec<(String, i64)> = Vec::new();
     for (account, churn_at) in churned.iter().filter(|(a, _)| tallies.contains_key(*a)) {
         let churn_quarter = churn_at.map_or(i64::MAX, quarter_of);
-        let row: Vec<AccountCells> = rows.iter().filter(|r| &r.account == account).cloned().collect();
-        let before = cells::account_tallies(&row, |q| in_range(q) && q < churn_quarter).remove(account).unwrap_or_default();
-        lost.insert(account.clone(), before);
         if let Some(at) = churn_at.filter(|at| in_range(churn_quarter) && quarter_start(churn_quarter) < *at) {
             split.push((account.clone(), at));
         }
