@@ -91,32 +91,7 @@ pub(crate) fn shorten_imports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, Strin
                 (module.to_owned(), field.to_owned())
             };
             let start = p;
-            let kind = *body.get(p).ok_or("truncated import")?;
-            p += 1;
-            match kind {
-                0x00 | 0x04 => {
-                    if kind == 0x04 {
-                        p += 1; // tag attribute
-                    }
-                    read_leb(body, &mut p)?;
-                }
-                0x01 | 0x02 => {
-                    if kind == 0x01 {
-                        p += 1; // reference type
-                    }
-                    let flags = *body.get(p).ok_or("truncated import")?;
-                    p += 1;
-                    if flags > 3 {
-                        return Err(format!("unknown limits flags {flags:#x} in an import"));
-                    }
-                    read_leb(body, &mut p)?;
-                    if flags & 1 == 1 {
-                        read_leb(body, &mut p)?;
-                    }
-                }
-                0x03 => p += 2, // value type (single byte without GC types) and mutability
-                other => return Err(format!("unknown import kind {other:#x}")),
-            }
+            skip_import_description(body, &mut p)?;
             for name in [&module, &field] {
                 write_leb(&mut section, name.len() as u32);
                 section.extend_from_slice(name.as_bytes());
@@ -134,6 +109,38 @@ pub(crate) fn shorten_imports(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, Strin
         return Err("the glue does not provide its imports as one object; update shorten_imports".to_owned());
     }
     Ok((out, glue.replace(&module_key, "\"m\": import0")))
+}
+
+/// Moves `p` past an import's description (function, table, memory, global or tag), which is
+/// copied as it is.
+fn skip_import_description(body: &[u8], p: &mut usize) -> Result<(), String> {
+    let kind = *body.get(*p).ok_or("truncated import")?;
+    *p += 1;
+    match kind {
+        0x00 | 0x04 => {
+            if kind == 0x04 {
+                *p += 1; // tag attribute
+            }
+            read_leb(body, p)?;
+        }
+        0x01 | 0x02 => {
+            if kind == 0x01 {
+                *p += 1; // reference type
+            }
+            let flags = *body.get(*p).ok_or("truncated import")?;
+            *p += 1;
+            if flags > 3 {
+                return Err(format!("unknown limits flags {flags:#x} in an import"));
+            }
+            read_leb(body, p)?;
+            if flags & 1 == 1 {
+                read_leb(body, p)?;
+            }
+        }
+        0x03 => *p += 2, // value type (single byte without GC types) and mutability
+        other => return Err(format!("unknown import kind {other:#x}")),
+    }
+    Ok(())
 }
 
 #[cfg(test)]
