@@ -9,6 +9,22 @@ pub mod nps_headline;
 pub mod trend_chart;
 
 use leptos::prelude::*;
+use nps_core::Band;
+
+/// A checkbox named `{prefix}_{band}` that adds `band` to `bands` or takes it out.
+#[component]
+pub fn BandCheck(prefix: &'static str, band: Band, label: &'static str, bands: RwSignal<Vec<Band>>) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input type="checkbox" name=format!("{prefix}_{}", band.as_str()) prop:checked=move || bands.get().contains(&band)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    bands.update(|b| { b.retain(|x| *x != band); if on { b.push(band); } });
+                } />
+            {label}
+        </label>
+    }
+}
 
 /// The messages of `errors` that concern the field at `path` (messages start with the path of
 /// their field, e.g. `rules.sampling_rate_bp must be ...`).

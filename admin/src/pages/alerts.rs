@@ -2,7 +2,7 @@
 //! send an e-mail, to the follow-up owner and / or fixed addresses.
 
 use crate::api;
-use crate::components::ErrorBox;
+use crate::components::{BandCheck, ErrorBox};
 use leptos::prelude::*;
 use nps_core::Band;
 use nps_core::webhooks::AlertPolicy;
@@ -54,27 +54,15 @@ pub fn AlertPolicyCard(project_id: i64) -> impl IntoView {
             }
         });
     };
-    let band_box = move |band: Band, label: &'static str| {
-        view! {
-            <label class="check">
-                <input type="checkbox" name=format!("alert_{}", band.as_str()) prop:checked=move || bands.get().contains(&band)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        bands.update(|b| { b.retain(|x| *x != band); if on { b.push(band); } });
-                    } />
-                {label}
-            </label>
-        }
-    };
     view! {
         <section class="card" aria-labelledby="alerts-title">
             <h2 id="alerts-title">"E-mail alerts"</h2>
             <form on:submit=save aria-label="Alert policy">
                 <label class="check"><input type="checkbox" name="alerts_enabled" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />"Send an e-mail when an answer arrives in these bands:"</label>
                 <div class="row">
-                    {band_box(Band::Detractor, "detractors (0-6)")}
-                    {band_box(Band::Passive, "passives (7-8)")}
-                    {band_box(Band::Promoter, "promoters (9-10)")}
+                    <BandCheck prefix="alert" band=Band::Detractor label="detractors (0-6)" bands=bands />
+                    <BandCheck prefix="alert" band=Band::Passive label="passives (7-8)" bands=bands />
+                    <BandCheck prefix="alert" band=Band::Promoter label="promoters (9-10)" bands=bands />
                 </div>
                 <label class="check"><input type="checkbox" name="notify_owner" prop:checked=move || notify_owner.get() on:change=move |ev| notify_owner.set(event_target_checked(&ev)) />"to the answer's follow-up owner"</label>
                 <label class="field"><span>"and to these addresses (one per line)"</span>

@@ -3,7 +3,7 @@
 //! else a default owner).
 
 use crate::api;
-use crate::components::ErrorBox;
+use crate::components::{BandCheck, ErrorBox};
 use leptos::prelude::*;
 use nps_core::Band;
 use nps_core::followup::FollowUpPolicy;
@@ -83,28 +83,13 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
 fn BandsAndSla(bands: RwSignal<Vec<Band>>, sla: RwSignal<u32>) -> impl IntoView {
     view! {
         <div class="row">
-            <BandCheck band=Band::Detractor label="detractors" bands=bands />
-            <BandCheck band=Band::Passive label="passives" bands=bands />
-            <BandCheck band=Band::Promoter label="promoters" bands=bands />
+            <BandCheck prefix="followup" band=Band::Detractor label="detractors" bands=bands />
+            <BandCheck prefix="followup" band=Band::Passive label="passives" bands=bands />
+            <BandCheck prefix="followup" band=Band::Promoter label="promoters" bands=bands />
             <label class="field inline"><span>"Due within (hours)"</span>
                 <input type="number" name="sla_hours" min="1" max="2160" prop:value=move || sla.get().to_string() on:change=move |ev| sla.set(event_target_value(&ev).parse().unwrap_or(0)) />
             </label>
         </div>
-    }
-}
-
-/// A checkbox that adds `band` to `bands` or takes it out.
-#[component]
-fn BandCheck(band: Band, label: &'static str, bands: RwSignal<Vec<Band>>) -> impl IntoView {
-    view! {
-        <label class="check">
-            <input type="checkbox" name=format!("followup_{}", band.as_str()) prop:checked=move || bands.get().contains(&band)
-                on:change=move |ev| {
-                    let on = event_target_checked(&ev);
-                    bands.update(|b| { b.retain(|x| *x != band); if on { b.push(band); } });
-                } />
-            {label}
-        </label>
     }
 }
 
