@@ -21,29 +21,17 @@ fn response_body(survey_id: i64, score: Value) -> Vec<u8> {
     json!({ "response_id": new_id(), "survey_id": survey_id, "user_id": "u1", "score": score }).to_string().into_bytes()
 }
 
-#[tokio::test]
-async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
-    let project = admin.create_project(&["https://app.example.com"]).await?;
-    let other = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, nps_core::wire::SurveyKind::Tnps).await?;
-    let other_survey = admin.create_live_survey(other.id, nps_core::wire::SurveyKind::Tnps).await?;
-    let responses = format!("/v1/p/{}/responses", project.public_key);
-    let sid = survey.id;
-    let case = |name, body: Vec<u8>, status, code, mentions| Case {
-        name,
-        path: responses.clone(),
-        body,
-        content_type: "application/json",
-        origin: None,
-        status,
-        code,
-        mentions,
-    };
-    let cases = vec![
+impl Case {
+    /// A JSON body posted from no particular origin.
+    fn new(name: &'static str, path: &str, body: Vec<u8>, status: u16, code: &'static str, mentions: &'static str) -> Self {
+        Case { name, path: path.to_owned(), body, content_type: "application/json", origin: None, status, code, mentions }
+    }
+}
+
+/// Answers that are not answers: the score, the ids, the JSON itself.
+fn malformed_answers(responses: &str, sid: i64) -> Vec<Case> {
+    let case = |name, body, status, code, mentions| Case::new(name, responses, body, status, code, mentions);
+    vec![
         case("score 11", response_body(sid, json!(11)), 422, "invalid_field", "score"),
         case("score -1", response_body(sid, json!(-1)), 422, "invalid_field", "score"),
         case("score as text", response_body(sid, json!("7")), 422, "invalid_field", "score"),
@@ -70,17 +58,26 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
             "invalid_field",
             "response_id",
         ),
-        case("unknown survey", response_body(999_999, json!(5)), 404, "unknown_survey", "survey"),
-        case("survey of another project", response_body(other_survey.id, json!(5)), 404, "unknown_survey", "survey"),
         case("invalid JSON", b"{\"score\": 5,".to_vec(), 422, "invalid_json", "JSON"),
         case("empty body", Vec::new(), 422, "invalid_json", "empty"),
         case("JSON array", b"[1,2,3]".to_vec(), 422, "invalid_json", "object"),
+    ]
+}
+
+/// Requests refused for where they go or how they come: surveys of other projects, content
+/// type, size, origin, project keys, identity tokens.
+fn misdirected_requests(public_key: &str, identity_secret: &str, sid: i64, other_sid: i64) -> anyhow::Result<Vec<Case>> {
+    let responses = format!("/v1/p/{public_key}/responses");
+    let case = |name, body, status, code, mentions| Case::new(name, &responses, body, status, code, mentions);
+    Ok(vec![
+        case("unknown survey", response_body(999_999, json!(5)), 404, "unknown_survey", "survey"),
+        case("survey of another project", response_body(other_sid, json!(5)), 404, "unknown_survey", "survey"),
         Case { content_type: "application/x-www-form-urlencoded", ..case("wrong content type", b"score=5".to_vec(), 415, "unsupported_media_type", "application/json") },
         case("10 MB body", vec![b' '; 10 * 1024 * 1024], 413, "payload_too_large", "bytes"),
         Case { origin: Some("https://evil.example.net"), ..case("disallowed origin", response_body(sid, json!(5)), 403, "origin_not_allowed", "origin") },
         Case { path: "/v1/p/pk_doesnotexist/responses".into(), ..case("unknown project key", response_body(sid, json!(5)), 404, "unknown_project", "key") },
         Case {
-            path: format!("/v1/p/{}/responses/{}/complete", project.public_key, new_id()),
+            path: format!("/v1/p/{}/responses/{}/complete", public_key, new_id()),
             ..case(
                 "over-long comment",
                 json!({ "survey_id": sid, "user_id": "u1", "comment": "x".repeat(5_001) }).to_string().into_bytes(),
@@ -90,7 +87,7 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
             )
         },
         Case {
-            path: format!("/v1/p/{}/identify", project.public_key),
+            path: format!("/v1/p/{}/identify", public_key),
             ..case(
                 "forged identity token",
                 json!({ "user_id": "u1", "identity_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSIsImV4cCI6OTk5OTk5OTk5OX0.c2lnbmF0dXJl" })
@@ -102,10 +99,10 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
             )
         },
         Case {
-            path: format!("/v1/p/{}/identify", project.public_key),
+            path: format!("/v1/p/{}/identify", public_key),
             ..case(
                 "expired identity token",
-                json!({ "user_id": "u1", "identity_token": expired_token(project.identity_secret.as_deref().unwrap_or_default())? })
+                json!({ "user_id": "u1", "identity_token": expired_token(identity_secret)? })
                     .to_string()
                     .into_bytes(),
                 401,
@@ -113,12 +110,14 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
                 "expired",
             )
         },
-    ];
+    ])
+}
 
-    let http = reqwest::Client::new();
+/// What each case got that it should not have.
+async fn failures_of(http: &reqwest::Client, base: &str, cases: &[Case]) -> anyhow::Result<Vec<String>> {
     let mut failures = Vec::new();
-    for c in &cases {
-        let mut request = http.post(format!("{}{}", collector.url, c.path)).header(CONTENT_TYPE, c.content_type).body(c.body.clone());
+    for c in cases {
+        let mut request = http.post(format!("{base}{}", c.path)).header(CONTENT_TYPE, c.content_type).body(c.body.clone());
         if let Some(origin) = c.origin {
             request = request.header("Origin", origin);
         }
@@ -131,6 +130,26 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
             failures.push(format!("{}: got {status} {code} {message:?}, expected {} {} mentioning {:?}", c.name, c.status, c.code, c.mentions));
         }
     }
+    Ok(failures)
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::sqlite(dir.path());
+    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let admin = Admin::bootstrap(&collector.url).await?;
+    let project = admin.create_project(&["https://app.example.com"]).await?;
+    let other = admin.create_project(&["*"]).await?;
+    let survey = admin.create_live_survey(project.id, nps_core::wire::SurveyKind::Tnps).await?;
+    let other_survey = admin.create_live_survey(other.id, nps_core::wire::SurveyKind::Tnps).await?;
+    let sid = survey.id;
+    let mut cases = malformed_answers(&format!("/v1/p/{}/responses", project.public_key), sid);
+    let secret = project.identity_secret.as_deref().unwrap_or_default();
+    cases.extend(misdirected_requests(&project.public_key, secret, sid, other_survey.id)?);
+
+    let http = reqwest::Client::new();
+    let failures = failures_of(&http, &collector.url, &cases).await?;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     // Nothing above was stored, and the collector is still healthy.
