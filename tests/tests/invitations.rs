@@ -112,29 +112,40 @@ async fn invited_user_signs_in(backend: Backend) -> anyhow::Result<()> {
     // An address that already has an account cannot be invited.
     assert_eq!(invite(&owner, "ana@example.com", "admin").await?.0, StatusCode::CONFLICT);
 
-    // Expired and forged links.
-    let (status, error) = post(&base, "/api/admin/invitations/accept", json!({ "token": forged("old@example.com", now / 1000 - 3600)?, "password": PASSWORD })).await?;
+    expired_and_forged_links_are_refused(&base, &token, now).await?;
+    admins_invite_below_their_role_and_bad_addresses_are_named(&owner, &base).await?;
+    the_endpoints_are_documented(&base).await
+}
+
+async fn expired_and_forged_links_are_refused(base: &str, token: &str, now: i64) -> anyhow::Result<()> {
+    let (status, error) = post(base, "/api/admin/invitations/accept", json!({ "token": forged("old@example.com", now / 1000 - 3600)?, "password": PASSWORD })).await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
     assert_eq!(error["message"], "the invitation has expired; ask for a new one");
     // Another signature: the first character of the third part changes (all its bits count).
     let (head, signature) = token.rsplit_once('.').unwrap_or_default();
     let swapped = if signature.starts_with('A') { 'B' } else { 'A' };
     let tampered = format!("{head}.{swapped}{}", signature.get(1..).unwrap_or_default());
-    let (status, error) = check(&base, &tampered).await?;
+    let (status, error) = check(base, &tampered).await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
     assert_eq!(error["code"], "identity_invalid");
-    assert!(Admin::sign_in(&base, "old@example.com", PASSWORD).await.is_err());
+    assert!(Admin::sign_in(base, "old@example.com", PASSWORD).await.is_err());
 
-    // Roles: an admin invites analysts but not owners; bad input is named.
+    Ok(())
+}
+
+async fn admins_invite_below_their_role_and_bad_addresses_are_named(owner: &Admin, base: &str) -> anyhow::Result<()> {
     let _: Value = owner.post("/api/admin/users", &NewAdminUser { email: "admin@example.com".into(), password: PASSWORD.into(), role: AdminRole::Admin }).await?;
-    let admin = Admin::sign_in(&base, "admin@example.com", PASSWORD).await?;
+    let admin = Admin::sign_in(base, "admin@example.com", PASSWORD).await?;
     assert_eq!(invite(&admin, "carol@example.com", "owner").await?.0, StatusCode::FORBIDDEN);
     assert_eq!(invite(&admin, "carol@example.com", "hr").await?.0, StatusCode::CREATED);
-    let (status, error) = invite(&owner, "not-an-address", "analyst").await?;
+    let (status, error) = invite(owner, "not-an-address", "analyst").await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error["message"], "email must be an e-mail address");
 
-    // The new endpoints are described in the OpenAPI document.
+    Ok(())
+}
+
+async fn the_endpoints_are_documented(base: &str) -> anyhow::Result<()> {
     let doc: Value = reqwest::get(format!("{base}/openapi.json")).await?.json().await?;
     for (path, method) in [
         ("/api/admin/invitations", "post"),
