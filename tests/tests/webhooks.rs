@@ -68,13 +68,15 @@ async fn create_webhook(admin: &Admin, project_id: i64, body: Value) -> anyhow::
     admin.post(&format!("/api/admin/projects/{project_id}/webhooks"), &body).await
 }
 
+/// Attempts the receiver fails (500) before it accepts an event.
+const FAIL_FIRST: usize = 4;
+
 /// The webhook-id the collector uses for an event of an answer at an endpoint.
 fn expected_id(endpoint: i64, response_id: &str, event: &str) -> String {
     signature::webhook_id(&format!("wh:{endpoint}:{response_id}:{event}"))
 }
 
 async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart(backend: Backend) -> anyhow::Result<()> {
-    const FAIL_FIRST: usize = 4;
     let Setup { _dir, mut collector, admin, project_id, survey_id, survey_name, client_base, .. } = setup(backend, &[]).await?;
     let receiver = Receiver::start(FAIL_FIRST).await?;
     let hook = create_webhook(
@@ -148,10 +150,21 @@ async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart(backend
     assert_eq!(accepted[&expected_id(endpoint, &detractor, "response.completed")]["data"]["comment"], "Export keeps failing");
     assert_eq!(accepted[&expected_id(endpoint, &detractor, "response.created")]["data"]["band"], "detractor");
 
-    // The delivery log shows every attempt, numbered across the restart.
-    let admin = Admin::bootstrap(&collector.url).await?;
+    delivery_log_numbers_attempts_across_the_restart(&collector.url, project_id, endpoint, &expected, &receiver.url).await
+}
+
+/// The delivery log shows every attempt, numbered across the restart, and the metrics count
+/// the deliveries.
+async fn delivery_log_numbers_attempts_across_the_restart(
+    collector_url: &str,
+    project_id: i64,
+    endpoint: i64,
+    expected: &BTreeMap<String, (&str, &str)>,
+    receiver_url: &str,
+) -> anyhow::Result<()> {
+    let admin = Admin::bootstrap(collector_url).await?;
     let log: Vec<Value> = admin.get(&format!("/api/admin/deliveries?project_id={project_id}&channel=webhook&limit=1000")).await?;
-    for (id, (response_id, event)) in &expected {
+    for (id, (response_id, event)) in expected {
         let outbox_id = format!("wh:{endpoint}:{response_id}:{event}");
         let mut rows: Vec<&Value> = log.iter().filter(|r| r["message_id"] == outbox_id.as_str()).collect();
         rows.sort_by_key(|r| r["attempt"].as_i64());
@@ -161,9 +174,9 @@ async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart(backend
         assert_eq!(statuses.last(), Some(&"delivered"));
         assert!(statuses[..FAIL_FIRST].iter().all(|s| *s == "retrying"), "{statuses:?}");
         assert_eq!(rows[0]["status_code"], 500);
-        assert_eq!(rows[0]["target"], receiver.url.as_str());
+        assert_eq!(rows[0]["target"], receiver_url);
     }
-    let metrics = reqwest::get(format!("{}/metrics", collector.url)).await?.text().await?;
+    let metrics = reqwest::get(format!("{collector_url}/metrics")).await?.text().await?;
     assert!(metrics.contains("nps_outbox_pending 0"), "{metrics}");
     assert!(metrics.contains("nps_outbox_attempts_total{channel=\"webhook\",status=\"delivered\"} 4"), "{metrics}");
     Ok(())
