@@ -5,7 +5,7 @@
 
 use futures::StreamExt;
 use nps_core::wire::SurveyKind;
-use nps_e2e::{World, new_id, wait_drained};
+use nps_e2e::{Admin, World, new_id, wait_drained};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -55,15 +55,7 @@ async fn ten_thousand_answers_report_exactly_what_the_formulas_say() -> anyhow::
         http.post(format!("{base}/identify")).json(&body).send().await?.error_for_status()?;
     }
     wait_drained(&collector.url).await?;
-    let mut seed: u64 = 42;
-    let mut answers = Vec::new();
-    for i in 0..10_000u64 {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        let user = (i % 400) as usize;
-        let bias = [-2i64, 0, 2][user % 3];
-        let score = (((seed >> 33) % 11) as i64 + bias).clamp(0, 10);
-        answers.push((format!("u{user}"), plans[user % 3], score));
-    }
+    let answers = generated_answers(&plans);
     let failures = futures::stream::iter(answers.iter())
         .map(|(user, _, score)| {
             let body = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": user, "score": score });
@@ -85,7 +77,44 @@ async fn ten_thousand_answers_report_exactly_what_the_formulas_say() -> anyhow::
     assert!(close(&overall["nps"], raw), "{} vs {raw}", overall["nps"]);
     assert!(close(&overall["interval"]["low"], low) && close(&overall["interval"]["high"], high), "{overall}");
 
-    let segments: Value = admin.get(&format!("/api/admin/reports/segments?survey_id={}&by=attr:plan", survey.id)).await?;
+    segments_match_the_formulas(&admin, survey.id, &answers, &plans).await?;
+
+    // Dedupe: each of the 400 users counts once, with their latest answer (answers were sent
+    // concurrently, so "latest" is decided by the stored order, read back from the rows).
+    let deduped: Value = admin.get(&format!("/api/admin/reports/nps?survey_id={}&counting=latest_per_user", survey.id)).await?;
+    assert_eq!(deduped["overall"]["n"], json!(400));
+    assert_eq!(deduped["counting"], "latest_per_user_in_window");
+    let rows = admin.responses(survey.id).await?;
+    let mut latest: BTreeMap<&str, (i64, &str, u8)> = BTreeMap::new();
+    for r in &rows {
+        let entry = latest.entry(r.user_id.as_str()).or_insert((r.created_at, r.id.as_str(), r.score.unwrap_or(0)));
+        if (r.created_at, r.id.as_str()) > (entry.0, entry.1) {
+            *entry = (r.created_at, r.id.as_str(), r.score.unwrap_or(0));
+        }
+    }
+    let latest_scores: Vec<i64> = latest.values().map(|(_, _, s)| i64::from(*s)).collect();
+    let (raw, _, _) = { let (p, pa, d) = bands(&latest_scores); reference_interval(p, pa, d) };
+    assert!(close(&deduped["overall"]["nps"], raw), "{} vs {raw}", deduped["overall"]["nps"]);
+    Ok(())
+}
+
+/// 10,000 answers of 400 users (user `i` on plan `i % 3`), each plan biased: (user, plan, score).
+fn generated_answers<'a>(plans: &[&'a str; 3]) -> Vec<(String, &'a str, i64)> {
+    let mut seed: u64 = 42;
+    let mut answers = Vec::new();
+    for i in 0..10_000u64 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let user = (i % 400) as usize;
+        let bias = [-2i64, 0, 2][user % 3];
+        let score = (((seed >> 33) % 11) as i64 + bias).clamp(0, 10);
+        answers.push((format!("u{user}"), plans[user % 3], score));
+    }
+    answers
+}
+
+/// Each plan's segment: its NPS and interval, and its z against the rest, as the formulas say.
+async fn segments_match_the_formulas(admin: &Admin, survey_id: i64, answers: &[(String, &str, i64)], plans: &[&str; 3]) -> anyhow::Result<()> {
+    let segments: Value = admin.get(&format!("/api/admin/reports/segments?survey_id={}&by=attr:plan", survey_id)).await?;
     let by_plan: BTreeMap<&str, Vec<i64>> = plans
         .iter()
         .map(|plan| (*plan, answers.iter().filter(|(_, p, _)| p == plan).map(|(_, _, s)| *s).collect()))
@@ -109,21 +138,5 @@ async fn ten_thousand_answers_report_exactly_what_the_formulas_say() -> anyhow::
     // The biased plans really differ from the rest, so the flags are not all the same.
     assert!(listed.iter().any(|s| s["vs_rest"]["significant"] == json!(true)));
 
-    // Dedupe: each of the 400 users counts once, with their latest answer (answers were sent
-    // concurrently, so "latest" is decided by the stored order, read back from the rows).
-    let deduped: Value = admin.get(&format!("/api/admin/reports/nps?survey_id={}&counting=latest_per_user", survey.id)).await?;
-    assert_eq!(deduped["overall"]["n"], json!(400));
-    assert_eq!(deduped["counting"], "latest_per_user_in_window");
-    let rows = admin.responses(survey.id).await?;
-    let mut latest: BTreeMap<&str, (i64, &str, u8)> = BTreeMap::new();
-    for r in &rows {
-        let entry = latest.entry(r.user_id.as_str()).or_insert((r.created_at, r.id.as_str(), r.score.unwrap_or(0)));
-        if (r.created_at, r.id.as_str()) > (entry.0, entry.1) {
-            *entry = (r.created_at, r.id.as_str(), r.score.unwrap_or(0));
-        }
-    }
-    let latest_scores: Vec<i64> = latest.values().map(|(_, _, s)| i64::from(*s)).collect();
-    let (raw, _, _) = { let (p, pa, d) = bands(&latest_scores); reference_interval(p, pa, d) };
-    assert!(close(&deduped["overall"]["nps"], raw), "{} vs {raw}", deduped["overall"]["nps"]);
     Ok(())
 }
