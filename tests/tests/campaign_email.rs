@@ -100,6 +100,19 @@ async fn answer(url: &str, score: u8) -> anyhow::Result<(u16, String)> {
     Ok((response.status().as_u16(), response.text().await?))
 }
 
+/// Following a link from the mail opens the hosted page in that language (Bert's, German);
+/// answering works, once per link.
+async fn mailed_links_open_in_their_language_and_answer_once(bert: &str, chloe: &str) -> anyhow::Result<()> {
+    let page = reqwest::get(bert).await?;
+    assert_eq!(page.status().as_u16(), 200, "{bert}");
+    let html = page.text().await?;
+    assert!(html.contains("lang=\"de\"") && html.contains(lookup(&QUESTIONS, "de")) && html.contains(">Senden<"), "{html}");
+    assert_eq!(answer(bert, 9).await?.0, 200);
+    assert_eq!(answer(chloe, 4).await?.0, 200);
+    assert_eq!(answer(bert, 10).await?.0, 409, "the link is single-use");
+    Ok(())
+}
+
 #[tokio::test]
 async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go_to_non_responders_only() -> anyhow::Result<()> {
     let sink = SmtpSink::start(0).await;
@@ -128,15 +141,7 @@ async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go
     }
     let link_of = |mails: &[ReceivedMail], email: &str| mails.iter().find(|m| to(m) == email).map(link).unwrap_or_default();
 
-    // Following a link from the mail opens the hosted page in that language; answering works.
-    let bert = link_of(&first, "bert@acme.test");
-    let page = reqwest::get(&bert).await?;
-    assert_eq!(page.status().as_u16(), 200, "{bert}");
-    let html = page.text().await?;
-    assert!(html.contains("lang=\"de\"") && html.contains(lookup(&QUESTIONS, "de")) && html.contains(">Senden<"), "{html}");
-    assert_eq!(answer(&bert, 9).await?.0, 200);
-    assert_eq!(answer(&link_of(&first, "chloe@acme.test"), 4).await?.0, 200);
-    assert_eq!(answer(&bert, 10).await?.0, 409, "the link is single-use");
+    mailed_links_open_in_their_language_and_answer_once(&link_of(&first, "bert@acme.test"), &link_of(&first, "chloe@acme.test")).await?;
 
     // SMTP goes down; recipients added now are picked up by the scheduler by itself and wait.
     sink.stop().await;
