@@ -131,49 +131,14 @@ async fn measure(backend: Backend, facts: Facts, collectors: usize, args: &Args)
     wait_drained(&collector.url).await?;
     eprintln!("{backend:?}: {} users identified and stored in {:.1} s", args.users, started.elapsed().as_secs_f64());
 
-    let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let granted = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let begun = Instant::now();
     let path = format!("/v1/p/{}/decide", project.public_key);
-    let workers = (0..args.clients).map(|worker| {
-        let base_url = urls[worker % urls.len()].clone();
-        let (path, latencies, granted) = (path.clone(), latencies.clone(), granted.clone());
-        let users = args.users;
-        async move {
-            let mut i = worker as u64;
-            let mut mine = Vec::new();
-            let mut connection: Option<Connection> = None;
-            while Instant::now() < deadline {
-                i = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                let body = format!(
-                    r#"{{"survey_id":{},"user_id":"user-{}","display_id":"{}","trigger":"event:bench"}}"#,
-                    survey.id,
-                    (i >> 33) % users,
-                    new_id()
-                );
-                if connection.is_none() {
-                    connection = Connection::open(&base_url).await.ok();
-                }
-                let Some(open) = connection.as_mut() else { continue };
-                let sent = Instant::now();
-                let Ok(reply) = open.post_json(&path, body.as_bytes()).await else {
-                    connection = None;
-                    continue;
-                };
-                if reply.status == 200 {
-                    mine.push(sent.elapsed());
-                    if serde_json::from_slice::<Decided>(&reply.body).is_ok_and(|d| d.eligible) {
-                        granted.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            }
-            latencies.lock().map(|mut l| l.extend(mine)).ok();
-        }
-    });
-    futures::future::join_all(workers).await;
+    let workers = (0..args.clients).map(|worker| decide_until(deadline, &urls[worker % urls.len()], &path, survey.id, args.users, worker as u64));
+    let results = futures::future::join_all(workers).await;
     let elapsed = begun.elapsed().as_secs_f64();
-    let mut latencies = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    let granted: u64 = results.iter().map(|(_, granted)| granted).sum();
+    let mut latencies: Vec<Duration> = results.into_iter().flat_map(|(latencies, _)| latencies).collect();
     latencies.sort();
     let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)));
     let ms = |d: Option<&Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1_000.0);
@@ -181,7 +146,7 @@ async fn measure(backend: Backend, facts: Facts, collectors: usize, args: &Args)
         decisions_per_sec: latencies.len() as f64 / elapsed,
         p50_ms: ms(pct(0.50)),
         p99_ms: ms(pct(0.99)),
-        granted: granted.load(Ordering::Relaxed),
+        granted,
         one_display: backend == Backend::Sqlite || one_display_holds(&db.url, &urls, &base, survey.id).await?,
     };
     eprintln!(
@@ -193,6 +158,34 @@ async fn measure(backend: Backend, facts: Facts, collectors: usize, args: &Args)
         measured.granted
     );
     Ok(measured)
+}
+
+/// One closed-loop client: decisions for random users over one kept-alive connection until
+/// `deadline`; the latency of each answered decision, and how many granted a display.
+async fn decide_until(deadline: Instant, base_url: &str, path: &str, survey_id: i64, users: u64, worker: u64) -> (Vec<Duration>, u64) {
+    let mut i = worker;
+    let (mut latencies, mut granted) = (Vec::new(), 0);
+    let mut connection: Option<Connection> = None;
+    while Instant::now() < deadline {
+        i = i.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let body = format!(r#"{{"survey_id":{survey_id},"user_id":"user-{}","display_id":"{}","trigger":"event:bench"}}"#, (i >> 33) % users, new_id());
+        if connection.is_none() {
+            connection = Connection::open(base_url).await.ok();
+        }
+        let Some(open) = connection.as_mut() else { continue };
+        let sent = Instant::now();
+        let Ok(reply) = open.post_json(path, body.as_bytes()).await else {
+            connection = None;
+            continue;
+        };
+        if reply.status == 200 {
+            latencies.push(sent.elapsed());
+            if serde_json::from_slice::<Decided>(&reply.body).is_ok_and(|d| d.eligible) {
+                granted += 1;
+            }
+        }
+    }
+    (latencies, granted)
 }
 
 /// After a PostgreSQL run: no user holds two displays (every grant of the run was exclusive),
