@@ -173,14 +173,22 @@ pub fn on_unauthorized() {
 /// An in-app link: a real `<a href>` (open in a new tab works), handled by the router on a
 /// plain click.
 #[component]
-pub fn Link(route: Route, children: Children, #[prop(optional, into)] class: String) -> impl IntoView {
+pub fn Link(
+    route: Route,
+    children: Children,
+    #[prop(optional, into)] class: String,
+    /// `?key=value...` for what the route's ids cannot carry (e.g. an account id).
+    #[prop(optional, into)]
+    query: String,
+) -> impl IntoView {
+    let href = format!("{}{query}", route.path());
     let on_click = move |ev: web_sys::MouseEvent| {
         if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key() {
             ev.prevent_default();
-            navigate(route);
+            navigate_with_query(route, &query);
         }
     };
-    view! { <a href=route.path() class=class on:click=on_click>{children()}</a> }
+    view! { <a href=href class=class on:click=on_click>{children()}</a> }
 }
 
 /// A screen whose code is in a chunk (`pages::lazy`): "Loading..." until the chunk is in.

@@ -7,7 +7,7 @@ use crate::components::loaded;
 use crate::components::interval_bar::{IntervalBar, IntervalScale};
 use crate::pages::revenue::money;
 use crate::pages::risk::reason_text;
-use crate::{Link, Route, fmt, navigate_with_query};
+use crate::{Link, Route, fmt};
 use leptos::prelude::*;
 use nps_core::churn::WaveNps;
 use nps_core::wire::{AccountTimelineReport, BusinessView, TimelineAnswer};
@@ -30,15 +30,7 @@ fn account_in_location() -> String {
 #[component]
 pub fn AccountLink(project_id: i64, account: String) -> impl IntoView {
     let query = format!("?id={}", api::encode(&account));
-    let href = format!("{}{query}", Route::Timeline(project_id).path());
-    let on_click = move |ev: web_sys::MouseEvent| {
-        if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key()
-        {
-            ev.prevent_default();
-            navigate_with_query(Route::Timeline(project_id), &query);
-        }
-    };
-    view! { <a href=href on:click=on_click>{account}</a> }
+    view! { <Link route=Route::Timeline(project_id) query=query>{account}</Link> }
 }
 
 #[component]
