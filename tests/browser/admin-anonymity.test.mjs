@@ -5,13 +5,11 @@
 // hiding legal alone would expose it as the total minus eng); a filter on legal shows
 // "Withheld" instead of one person's answer.
 // Screenshots: tests/artifacts/admin-enps-{campaign,report,withheld}.png.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { admin } from './harness.mjs';
 import { smtpSink, linkIn, recipientOf } from './smtp.mjs';
-import { startCollector, launch, capture, signIn, watchProblems, eventually, headlineOf, createLinkSurvey, DIST } from './admin/helpers.mjs';
+import { adminSuite, capture, signIn, watchProblems, eventually, headlineOf, createLinkSurvey } from './admin/helpers.mjs';
 
 const HR = { email: 'hr@corp.test', password: 'a long enough password for hr' };
 const PEOPLE = [
@@ -20,19 +18,13 @@ const PEOPLE = [
 ];
 
 let sink;
-let collector;
-let browser;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
+// The collector sends through a local SMTP server, started first.
+const suite = adminSuite(async () => {
   sink = await smtpSink();
-  collector = await startCollector({ NPS_SMTP__HOST: '127.0.0.1', NPS_SMTP__PORT: String(sink.port), NPS_SMTP__FROM: 'People <people@corp.test>' });
-  browser = await launch();
+  return { NPS_SMTP__HOST: '127.0.0.1', NPS_SMTP__PORT: String(sink.port), NPS_SMTP__FROM: 'People <people@corp.test>' };
 });
 
 after(async () => {
-  await browser?.close();
-  await collector?.stop();
   await sink?.close();
 });
 
@@ -47,15 +39,15 @@ async function employeeSurvey(api) {
 }
 
 test('admin: HR sends an anonymous campaign and reads only what keeps people anonymous', async () => {
-  const api = await admin(collector.url);
+  const api = await admin(suite.collector.url);
   const { survey, campaign } = await employeeSurvey(api);
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await signIn(page, collector.url, HR.email, HR.password);
+  await signIn(page, suite.collector.url, HR.email, HR.password);
 
   // The campaign page offers to send, never shows a link.
-  await page.goto(`${collector.url}/admin/campaigns/${campaign.id}`);
+  await page.goto(`${suite.collector.url}/admin/campaigns/${campaign.id}`);
   await page.getByTestId('private-links').waitFor();
   assert.equal(await page.getByTestId('links-table').count(), 0);
   await page.getByRole('button', { name: 'Send invitations by e-mail' }).click();
@@ -75,7 +67,7 @@ test('admin: HR sends an anonymous campaign and reads only what keeps people ano
   }
 
   // The wave's figures, with the disclosure note.
-  await page.goto(`${collector.url}/admin/surveys/${survey.id}/report`);
+  await page.goto(`${suite.collector.url}/admin/surveys/${survey.id}/report`);
   await page.getByTestId('disclosure-note').waitFor();
   const headline = headlineOf(PEOPLE.map(([, , score]) => score));
   await page.getByText(headline).first().waitFor();

@@ -4,22 +4,16 @@
 // and read back from the API. Screenshot: tests/artifacts/admin-webhooks.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
 import { admin, createProject } from './harness.mjs';
-import { startCollector, launch, capture, eventually, signIn, watchProblems, DIST } from './admin/helpers.mjs';
+import { adminSuite, capture, eventually, signIn, watchProblems } from './admin/helpers.mjs';
 
-let collector;
-let browser;
+// The receiver listens on 127.0.0.1, which webhooks may not reach by default (SSRF guard).
+const suite = adminSuite({ NPS_OUTBOX__ALLOWED_NETWORKS: '127.0.0.1/32' });
 let receiver;
 const received = [];
 
 before(async () => {
-  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
-  // The receiver listens on 127.0.0.1, which webhooks may not reach by default (SSRF guard).
-  collector = await startCollector({ NPS_OUTBOX__ALLOWED_NETWORKS: '127.0.0.1/32' });
-  browser = await launch();
   receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
@@ -29,20 +23,18 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  await collector?.stop();
   await new Promise((r) => receiver?.close(r));
 });
 
 test('admin: add a webhook endpoint, send a test event, see it delivered in the log', async () => {
-  const api = await admin(collector.url);
+  const api = await admin(suite.collector.url);
   const { project } = await createProject(api, 'http://127.0.0.1:9');
   const url = `http://127.0.0.1:${receiver.address().port}/hook`;
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
   const problems = watchProblems(page);
-  await signIn(page, collector.url, 'owner@example.com', 'correct horse battery staple');
-  await page.goto(`${collector.url}/admin/projects/${project.id}`);
+  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
+  await page.goto(`${suite.collector.url}/admin/projects/${project.id}`);
   await page.getByRole('link', { name: 'Webhooks' }).click();
   await page.getByTestId('deliveries-empty').waitFor();
 

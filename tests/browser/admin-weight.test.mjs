@@ -2,29 +2,18 @@
 // brotli to a browser that accepts it (gzip to one that accepts only gzip), content-hashed files
 // are cached as immutable, and what a first visit downloads stays within its budget. The screens
 // past the project page are WASM chunks fetched when first opened, served the same way.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin } from './harness.mjs';
-import { startCollector, launch, signIn } from './admin/helpers.mjs';
+import { adminSuite, signIn } from './admin/helpers.mjs';
 import { firstVisit, WIRE_BUDGET_BYTES } from './admin/first-visit.mjs';
 
-let collector;
-let browser;
-
-before(async () => {
-  collector = await startCollector();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const suite = adminSuite();
 
 const appFiles = (visit) => visit.responses.filter((r) => r.path.startsWith('/admin'));
 
 test(`a first visit gets every admin file brotli-compressed, hashed files immutable, within the ${WIRE_BUDGET_BYTES / 1024} KB budget`, async () => {
-  const visit = await firstVisit(browser, collector.url);
+  const visit = await firstVisit(suite.browser, suite.collector.url);
   for (const r of visit.responses) console.log(`  ${r.path}: ${r.wire} B on the wire (${r.encoding}) ${r.cache}`);
   const files = appFiles(visit);
   for (const kind of ['.js', '.wasm', '.css']) assert.ok(files.some((r) => r.path.endsWith(kind)), `the visit loads a ${kind} file`);
@@ -39,23 +28,23 @@ test(`a first visit gets every admin file brotli-compressed, hashed files immuta
 });
 
 test('a browser accepting only gzip gets the gzip copies, one accepting neither the files as they are', async () => {
-  const gzip = await firstVisit(browser, collector.url, { acceptEncoding: 'gzip' });
+  const gzip = await firstVisit(suite.browser, suite.collector.url, { acceptEncoding: 'gzip' });
   for (const r of appFiles(gzip)) assert.equal(r.encoding, 'gzip', `${r.path} with Accept-Encoding: gzip`);
-  const plain = await firstVisit(browser, collector.url, { acceptEncoding: 'identity' });
+  const plain = await firstVisit(suite.browser, suite.collector.url, { acceptEncoding: 'identity' });
   for (const r of appFiles(plain)) assert.equal(r.encoding, 'identity', `${r.path} with Accept-Encoding: identity`);
-  const brotli = await firstVisit(browser, collector.url);
+  const brotli = await firstVisit(suite.browser, suite.collector.url);
   assert.ok(brotli.wire < gzip.wire && gzip.wire < plain.wire, `brotli ${brotli.wire} B < gzip ${gzip.wire} B < identity ${plain.wire} B`);
 });
 
 test('a screen outside the main module loads its chunks on first use, compressed and immutable', async () => {
-  await admin(collector.url); // the first owner
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  await admin(suite.collector.url); // the first owner
+  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
   const chunks = [];
   page.on('requestfinished', async (r) => {
     if (/\/admin\/(split|chunk)_[^/]*\.wasm$/.test(new URL(r.url()).pathname)) chunks.push(r);
   });
-  await signIn(page, collector.url, 'owner@example.com', 'correct horse battery staple');
+  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
   assert.equal(chunks.length, 0, 'signing in and the project list need no chunk');
   await page.getByRole('link', { name: 'Users' }).click();
   await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();

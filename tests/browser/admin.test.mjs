@@ -3,11 +3,9 @@
 // answered through the client API, then the report (NPS, interval, n checked against values
 // computed here) and the responses with their CSV and XLSX exports. Screenshots of every screen go to
 // tests/artifacts/admin-*.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { startCollector, launch, capture, eventually, npsOf, headlineOf, points, DIST } from './admin/helpers.mjs';
+import { adminSuite, capture, eventually, npsOf, headlineOf, points } from './admin/helpers.mjs';
 
 const EMAIL = 'owner@example.com';
 const PASSWORD = 'correct horse battery staple';
@@ -15,29 +13,17 @@ const EVENT = 'report_exported';
 // 7 promoters, 2 passives, 3 detractors: NPS 33.3.
 const SCORES = [10, 10, 9, 9, 9, 10, 9, 8, 7, 6, 3, 0];
 
-let collector;
-let browser;
-
-before(async () => {
-  assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run the admin build first`);
-  collector = await startCollector();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const suite = adminSuite();
 
 async function client(path, body) {
-  const r = await fetch(collector.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(suite.collector.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await r.text();
   assert.ok(r.status >= 200 && r.status < 300, `POST ${path}: ${r.status} ${text}`);
   return text ? JSON.parse(text) : null;
 }
 
 test('admin: first owner, project, survey with preview, publish, report and responses', async () => {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 1000 } });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -47,7 +33,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   page.on('dialog', (d) => d.accept());
 
   // 1. Sign-in fails (nobody exists yet), the first-run offer creates the owner and signs in.
-  await page.goto(`${collector.url}/admin`);
+  await page.goto(`${suite.collector.url}/admin`);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await page.getByLabel('E-mail').fill(EMAIL);
   await page.getByLabel('Password').fill(PASSWORD);
@@ -66,7 +52,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   const key = (await page.getByTestId('public-key').textContent()).trim();
   assert.match(key, /^pk_[0-9a-f]+$/);
   const snippet = await page.getByTestId('install-snippet').textContent();
-  assert.ok(snippet.includes(`${collector.url}/widget/nps.js`), snippet);
+  assert.ok(snippet.includes(`${suite.collector.url}/widget/nps.js`), snippet);
   assert.ok(snippet.includes(key), snippet);
   assert.ok(snippet.includes("nps('identify'") && snippet.includes("nps('track'"), snippet);
   const secret = (await page.getByTestId('identity-secret').textContent()).trim();
@@ -77,7 +63,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   // "Check installation": nothing yet; then a page on a foreign origin is refused, and says why.
   await page.getByRole('button', { name: 'Check installation' }).click();
   await page.getByText('Nothing received yet').waitFor();
-  const config = `${collector.url}/v1/p/${key}/config`;
+  const config = `${suite.collector.url}/v1/p/${key}/config`;
   assert.equal((await fetch(config, { headers: { Origin: 'https://app.acme.test' } })).status, 200);
   assert.equal((await fetch(config, { headers: { Origin: 'https://evil.test' } })).status, 403);
   await page.getByRole('button', { name: 'Check installation' }).click();
@@ -155,7 +141,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
     await client(`/v1/p/${key}/responses`, { response_id: `r-${i}-${Date.now()}`, survey_id: surveyId, user_id: user, score });
   }
   await eventually(async () => {
-    const r = await (await fetch(`${collector.url}/readyz`)).json();
+    const r = await (await fetch(`${suite.collector.url}/readyz`)).json();
     return r.spool_depth === 0;
   }, 'the spool to drain');
   await eventually(async () => {

@@ -128,6 +128,7 @@ export async function capture(page, name) {
  * the suite's `before` has run (`await suite.ready` in a suite's own `before`); `after` stops both.
  */
 export function adminSuite(env = {}) {
+  // `env`: the collector's settings, or a function giving them (once what they name is up).
   let started;
   // A suite's own `before` awaits this: the runner does not wait for one root hook to end
   // before starting the next.
@@ -135,7 +136,7 @@ export function adminSuite(env = {}) {
   const suite = { collector: undefined, browser: undefined, ready };
   before(async () => {
     assert.ok(existsSync(join(DIST, 'admin/index.html')), `${DIST}/admin is not built: run cargo xtask build-admin first`);
-    suite.collector = await startCollector(env);
+    suite.collector = await startCollector(typeof env === 'function' ? await env() : env);
     suite.browser = await launch();
     started();
   });
