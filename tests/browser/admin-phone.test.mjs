@@ -26,7 +26,12 @@ test('admin at phone width: every main screen fits the width and passes axe', as
     ['responses', `/admin/surveys/${survey.id}/responses`, 'Onboarding tNPS'],
     ['partners', `/admin/projects/${project.id}/partners`, 'Partners'],
     ['revenue', `/admin/projects/${project.id}/revenue`, 'Revenue and churn'],
+    ['followups', `/admin/projects/${project.id}/followups`, 'Follow-ups'],
+    ['at-risk', `/admin/projects/${project.id}/at-risk`, 'Accounts at risk and actions'],
+    ['webhooks', `/admin/projects/${project.id}/webhooks`, 'Webhooks'],
     ['users', '/admin/users', 'Users'],
+    ['audit', '/admin/audit', 'Audit log'],
+    ['account', '/admin/account', 'My account'],
   ];
   for (const [name, path, heading] of screens) {
     await page.goto(`${suite.collector.url}${path}`);
