@@ -3,8 +3,9 @@
 use super::*;
 
 /// The card: the score, follow-up and thanks steps in one view, of which `data-step` shows one
-/// through the stylesheet; one handler per event type serves every control (`controls.rs`). Leptos compiles each distinct view and handler into code of
-/// its own, so this keeps the renderer small (see widget/README.md "Size").
+/// through the stylesheet; one handler per event type serves every control (`controls.rs`).
+/// Leptos compiles each distinct view and handler into code of its own, so this keeps the
+/// renderer small (see widget/README.md "Size").
 #[component]
 pub(super) fn Card(shown: Arc<Shown>) -> impl IntoView {
     let t: &'static Strings = i18n::strings(&shown.lang);
@@ -56,7 +57,6 @@ pub(super) fn Card(shown: Arc<Shown>) -> impl IntoView {
         </div>
     }
 }
-
 
 /// The scale: eleven radios, one tab stop (the arrows move within it).
 fn score_radios() -> impl IntoView {

@@ -31,7 +31,6 @@ pub(super) fn trap_focus(card: &web_sys::HtmlElement, ev: &KeyboardEvent) {
     }
 }
 
-
 /// Arrows move along the scale (mirrored in RTL), Home and End jump to its ends, Esc
 /// dismisses, Tab stays in the modal.
 pub(super) fn key_pressed(ev: &KeyboardEvent, rtl: bool, modal: bool) {

@@ -208,27 +208,27 @@ async fn churn_sides(
     in_range: impl Fn(i64) -> bool + Copy,
 ) -> ApiResult<(BTreeMap<String, Tally>, BTreeMap<String, Tally>)> {
     let kept: BTreeMap<String, Tally> = tallies.iter().filter(|(a, _)| !churned.contains_key(*a)).map(|(a, t)| (a.clone(), *t)).collect();
-    // Each churned account with answers in the range, and the quarter of its churn.
-    let churn_quarters: BTreeMap<&str, i64> = churned
+    // Each churned account with answers in the range: when it churned, and that quarter.
+    let churning: BTreeMap<&str, (Option<i64>, i64)> = churned
         .iter()
         .filter(|(a, _)| tallies.contains_key(*a))
-        .map(|(a, churn_at)| (a.as_str(), churn_at.map_or(i64::MAX, quarter_of)))
+        .map(|(a, churn_at)| (a.as_str(), (*churn_at, churn_at.map_or(i64::MAX, quarter_of))))
         .collect();
     // One pass over the rows (a scan of every row per churned account was quadratic).
-    let mut lost: BTreeMap<String, Tally> = churn_quarters.keys().map(|a| ((*a).to_owned(), Tally::default())).collect();
+    let mut lost: BTreeMap<String, Tally> = churning.keys().map(|a| ((*a).to_owned(), Tally::default())).collect();
     for row in rows {
-        let (Some(&churn_quarter), Some(tally)) = (churn_quarters.get(row.account.as_str()), lost.get_mut(&row.account)) else { continue };
+        let (Some(&(_, churn_quarter)), Some(tally)) = (churning.get(row.account.as_str()), lost.get_mut(&row.account)) else { continue };
         for cell in row.cells.iter().filter(|c| in_range(c.quarter) && c.quarter < churn_quarter && c.tally.answers() > 0) {
             tally.absorb(&cell.tally);
         }
     }
-    let mut split: Vec<(String, i64)> = Vec::new();
-    for (account, churn_at) in churned.iter().filter(|(a, _)| tallies.contains_key(*a)) {
-        let churn_quarter = churn_at.map_or(i64::MAX, quarter_of);
-        if let Some(at) = churn_at.filter(|at| in_range(churn_quarter) && quarter_start(churn_quarter) < *at) {
-            split.push((account.clone(), at));
-        }
-    }
+    // Churned inside a quarter of the range: that quarter's answers before the churn are read.
+    let split: Vec<(String, i64)> = churning
+        .iter()
+        .filter_map(|(account, (churn_at, quarter))| {
+            churn_at.filter(|at| in_range(*quarter) && quarter_start(*quarter) < *at).map(|at| ((*account).to_owned(), at))
+        })
+        .collect();
     if let (Some(from), Some(to)) = (split.iter().map(|(_, at)| quarter_start(quarter_of(*at))).min(), split.iter().map(|(_, at)| *at).max()) {
         let accounts: Vec<String> = split.iter().map(|(a, _)| a.clone()).collect();
         let churns: BTreeMap<&str, i64> = split.iter().map(|(a, at)| (a.as_str(), *at)).collect();
