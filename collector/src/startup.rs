@@ -95,10 +95,10 @@ async fn record_latency(req: ServiceRequest, next: Next<BoxBody>) -> Result<Serv
     Ok(response)
 }
 
-/// Malformed path and query parameters get the same JSON errors as bodies.
+/// A malformed path parameter names no resource: a JSON 404. (Query strings and bodies have
+/// extractors of their own, in `extract`.)
 fn extractor_errors(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PathConfig::default().error_handler(|e, _| ApiError::client(ErrorCode::NotFound, e.to_string()).into()))
-        .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::invalid(format!("query string: {e}")).into()));
+    cfg.app_data(web::PathConfig::default().error_handler(|e, _| ApiError::client(ErrorCode::NotFound, e.to_string()).into()));
 }
 
 /// No route took the request: 405 with `Allow` when the path is documented (only the method is

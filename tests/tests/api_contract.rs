@@ -68,3 +68,20 @@ async fn a_whole_number_written_as_a_float_is_an_integer() -> anyhow::Result<()>
     assert!(body["message"].as_str().is_some_and(|m| m.starts_with("score")), "{body}");
     Ok(())
 }
+
+/// The OpenAPI document's `type: integer` query parameters take `1.0` too, as JSON Schema counts
+/// it an integer; a fraction is refused naming the parameter.
+#[tokio::test]
+async fn a_whole_decimal_query_parameter_is_an_integer() -> anyhow::Result<()> {
+    let World { dir: _dir, collector: _collector, admin, survey, .. } = World::start(SurveyKind::Tnps).await?;
+    for path in [format!("/api/admin/reports/exclusions?survey_id={}.0", survey.id), format!("/api/admin/reports/nps?survey_id={}&from=0.0&to=1e15", survey.id)] {
+        let response = admin.http.get(format!("{}{path}", admin.base)).send().await?;
+        assert_eq!(response.status(), 200, "{path}: {}", response.text().await?);
+    }
+    let refused = admin.http.get(format!("{}/api/admin/reports/exclusions?survey_id={}.5", admin.base, survey.id)).send().await?;
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await?;
+    assert_eq!(body["code"], "invalid_field", "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("survey_id")), "{body}");
+    Ok(())
+}

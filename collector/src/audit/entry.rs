@@ -46,9 +46,9 @@ struct FormatParam {
 
 impl RequestFacts {
     pub fn of(req: &HttpRequest) -> Self {
-        let format = actix_web::web::Query::<FormatParam>::from_query(req.query_string())
+        let format = crate::extract::parse_query::<FormatParam>(req.query_string())
             .ok()
-            .and_then(|q| q.into_inner().format)
+            .and_then(|q| q.format)
             .and_then(|f| FORMATS.into_iter().find(|known| *known == f));
         Self {
             method: req.method().clone(),

@@ -2,6 +2,7 @@
 //! decision-maker first, with per-role NPS side by side. All three are returned and named, so
 //! a report always says which one it shows.
 
+use crate::extract::Query;
 use crate::disclosure::scope::Filters;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
@@ -74,8 +75,8 @@ fn pick<'a>(row: &'a ResponseRow, source: &Source, column: Option<&'a str>) -> O
 pub async fn account_rollups(
     state: State,
     session: AdminSession,
-    filters: web::Query<Filters>,
-    params: web::Query<RollupParams>,
+    filters: Query<Filters>,
+    params: Query<RollupParams>,
 ) -> ApiResult<HttpResponse> {
     let account_source = source(params.account.as_deref(), "account")?;
     let role_source = source(params.role.as_deref(), "role")?;

@@ -6,7 +6,7 @@
 use super::business::require_account_reader;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::ingest::now_ms;
 use crate::state::State;
 use actix_web::{HttpResponse, delete, get, post, put, web};
@@ -149,7 +149,7 @@ pub struct ListedAction {
 /// The project's actions decided in `[from, to)`, oldest first.
 #[utoipa::path(tag = "admin", params(ListParams), responses((status = 200, body = Vec<ListedAction>)))]
 #[get("/api/admin/actions")]
-pub async fn list(state: State, session: AdminSession, params: web::Query<ListParams>) -> ApiResult<HttpResponse> {
+pub async fn list(state: State, session: AdminSession, params: Query<ListParams>) -> ApiResult<HttpResponse> {
     require_account_reader(&session)?;
     let granularity = match params.granularity.as_deref() {
         None => None,
@@ -216,7 +216,7 @@ pub struct RecentParams {
 /// actions decided in the window.
 #[utoipa::path(tag = "admin", params(RecentParams), responses((status = 200, body = RecentActions)))]
 #[get("/api/admin/reports/actions")]
-pub async fn recent(state: State, session: AdminSession, params: web::Query<RecentParams>) -> ApiResult<HttpResponse> {
+pub async fn recent(state: State, session: AdminSession, params: Query<RecentParams>) -> ApiResult<HttpResponse> {
     require_account_reader(&session)?;
     let days = params.days.unwrap_or(90);
     if !(1..=3_650).contains(&days) {

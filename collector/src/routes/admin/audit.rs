@@ -2,6 +2,7 @@
 //! Reading or exporting it is recorded in it too (`crate::audit` records every request under
 //! `/api/admin/audit`).
 
+use crate::extract::Query;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
@@ -113,7 +114,7 @@ fn entry_of(row: AuditRow) -> AuditEntry {
     (status = 422, body = nps_core::ApiErrorBody),
     (status = 503, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/audit")]
-pub async fn list(state: State, session: AdminSession, params: web::Query<AuditParams>) -> ApiResult<HttpResponse> {
+pub async fn list(state: State, session: AdminSession, params: Query<AuditParams>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
     let limit = limit_of(&params)?;
     let rows = state.store.list_audit(&query_of(&params, limit)?).await?;
@@ -151,7 +152,7 @@ fn csv_record(e: &AuditEntry) -> Vec<String> {
     (status = 422, body = nps_core::ApiErrorBody),
     (status = 503, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/audit/export.csv")]
-pub async fn export_csv(state: State, session: AdminSession, params: web::Query<AuditParams>) -> ApiResult<HttpResponse> {
+pub async fn export_csv(state: State, session: AdminSession, params: Query<AuditParams>) -> ApiResult<HttpResponse> {
     session.require_owner()?;
     limit_of(&params)?;
     let mut query = query_of(&params, MAX_LIMIT)?;

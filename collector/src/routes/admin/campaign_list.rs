@@ -2,6 +2,7 @@
 //! as running a campaign of that survey's kind; a partner manager lists only their own.
 
 use super::campaigns::{may_see_campaign, require_campaign_role};
+use crate::extract::Query;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
@@ -19,7 +20,7 @@ pub struct SurveyParam {
 
 #[utoipa::path(tag = "admin", params(SurveyParam), responses((status = 200, body = Vec<nps_core::wire::Campaign>), (status = 403, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/campaigns")]
-pub async fn list(state: State, session: AdminSession, params: web::Query<SurveyParam>) -> ApiResult<HttpResponse> {
+pub async fn list(state: State, session: AdminSession, params: Query<SurveyParam>) -> ApiResult<HttpResponse> {
     let survey = state.store.get_survey(params.survey_id).await?.ok_or_else(|| ApiError::not_found(format!("survey {}", params.survey_id)))?;
     require_campaign_role(&session, survey.kind)?;
     let mut campaigns = state.store.campaigns_for_surveys(&[survey.id]).await?;

@@ -4,7 +4,7 @@
 use crate::auth::AdminSession;
 use crate::campaign::{Wave, personal_link};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::ingest::now_ms;
 use crate::state::State;
 use crate::store::RecipientRecord;
@@ -179,7 +179,7 @@ pub async fn links(
     state: State,
     session: AdminSession,
     id: web::Path<i64>,
-    params: web::Query<LinkParams>,
+    params: Query<LinkParams>,
     req: actix_web::HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let campaign = campaign_for(&state, &session, *id).await?;

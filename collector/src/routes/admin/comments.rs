@@ -2,6 +2,7 @@
 //! the collector (sorted by text, with their band, without dates, attributes or identity, and
 //! only for a group the disclosure layer releases).
 
+use crate::extract::Query;
 use crate::disclosure::scope::Filters;
 use crate::auth::AdminSession;
 use crate::disclosure::{self, Scope, release};
@@ -32,7 +33,7 @@ pub struct CommentSet {
 /// The comments the filters select, as a set.
 #[utoipa::path(tag = "admin", params(Filters), responses((status = 200, body = CommentSet), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/reports/comments")]
-pub async fn comments(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
+pub async fn comments(state: State, session: AdminSession, filters: Query<Filters>) -> ApiResult<HttpResponse> {
     let pairs = match disclosure::scope(&state, &session, &filters).await? {
         Scope::Protected(universe) => release::comments(&state, &universe).await?,
         Scope::Open(mut query) => {

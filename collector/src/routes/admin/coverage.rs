@@ -2,6 +2,7 @@
 //! answered, and whether a decision-maker answered in the period; the share of partners
 //! covered. Partner managers see their own partners only, like every other partner read.
 
+use crate::extract::Query;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
@@ -84,7 +85,7 @@ fn partners_in_scope(session: &AdminSession, registered: &[Partner], contacts: &
 
 #[utoipa::path(tag = "admin", params(CoverageParams), responses((status = 200, body = CoverageReport), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/reports/partner-coverage")]
-pub async fn partner_coverage_report(state: State, session: AdminSession, params: web::Query<CoverageParams>) -> ApiResult<HttpResponse> {
+pub async fn partner_coverage_report(state: State, session: AdminSession, params: Query<CoverageParams>) -> ApiResult<HttpResponse> {
     if !session.can_read(SurveyKind::Partner) {
         return Err(ApiError::forbidden(format!("the {} role cannot read partner NPS", session.role.as_str())));
     }

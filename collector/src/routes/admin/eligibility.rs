@@ -1,6 +1,7 @@
 //! "Why was (or wasn't) user X asked survey Y at time T?", and how many users each rule
 //! excluded: exclusions are shown, so nobody surveys only the happy customers unknowingly.
 
+use crate::extract::Query;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::now_ms;
@@ -50,7 +51,7 @@ async fn readable_survey(state: &State, session: &AdminSession, survey_id: i64) 
 
 #[utoipa::path(tag = "admin", params(ExplainParams), responses((status = 200, body = Explanation), (status = 404, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/explain")]
-pub async fn explain(state: State, session: AdminSession, params: web::Query<ExplainParams>) -> ApiResult<HttpResponse> {
+pub async fn explain(state: State, session: AdminSession, params: Query<ExplainParams>) -> ApiResult<HttpResponse> {
     let survey = readable_survey(&state, &session, params.survey_id).await?;
     let project = state.store.get_project(survey.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     let at = params.at.unwrap_or_else(now_ms);
@@ -106,7 +107,7 @@ pub struct Exclusions {
 /// Per rule, how many users the eligibility decisions excluded over a period.
 #[utoipa::path(tag = "admin", params(ExclusionParams), responses((status = 200, body = Exclusions)))]
 #[get("/api/admin/reports/exclusions")]
-pub async fn exclusions(state: State, session: AdminSession, params: web::Query<ExclusionParams>) -> ApiResult<HttpResponse> {
+pub async fn exclusions(state: State, session: AdminSession, params: Query<ExclusionParams>) -> ApiResult<HttpResponse> {
     let survey = readable_survey(&state, &session, params.survey_id).await?;
     let to = params.to.unwrap_or_else(now_ms);
     let from = params.from.unwrap_or(to.saturating_sub(30 * DAY));

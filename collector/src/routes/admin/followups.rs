@@ -3,7 +3,7 @@
 
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::ingest::now_ms;
 use crate::state::State;
 use actix_web::{HttpResponse, get, post, put, web};
@@ -86,7 +86,7 @@ pub async fn set_policy(state: State, session: AdminSession, id: web::Path<i64>,
 /// The queue, oldest due first; new answers in the policy's bands get their follow-up here.
 #[utoipa::path(tag = "admin", params(ProjectParam), responses((status = 200, body = Vec<FollowUpItem>)))]
 #[get("/api/admin/followups")]
-pub async fn queue(state: State, session: AdminSession, params: web::Query<ProjectParam>) -> ApiResult<HttpResponse> {
+pub async fn queue(state: State, session: AdminSession, params: Query<ProjectParam>) -> ApiResult<HttpResponse> {
     require_followup_role(&session)?;
     Ok(HttpResponse::Ok().json(visible_followups(&state, &session, params.project_id, now_ms()).await?))
 }
@@ -115,7 +115,7 @@ pub async fn update(state: State, session: AdminSession, id: web::Path<String>, 
 /// Loop-closure rate, time to first contact, overdue follow-ups and recovery rate.
 #[utoipa::path(tag = "admin", params(ProjectParam), responses((status = 200, body = LoopMetrics)))]
 #[get("/api/admin/reports/loop")]
-pub async fn metrics(state: State, session: AdminSession, params: web::Query<ProjectParam>) -> ApiResult<HttpResponse> {
+pub async fn metrics(state: State, session: AdminSession, params: Query<ProjectParam>) -> ApiResult<HttpResponse> {
     require_followup_role(&session)?;
     let now = now_ms();
     let items = visible_followups(&state, &session, params.project_id, now).await?;

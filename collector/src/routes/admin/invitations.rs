@@ -10,7 +10,7 @@
 use super::auth::create_admin;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::ingest::now_ms;
 use crate::state::State;
 use actix_web::{HttpResponse, get, post, web};
@@ -144,7 +144,7 @@ pub async fn invite(state: State, session: AdminSession, body: JsonBody<Invitati
 /// What an invitation is for, before the invitee chooses a password (no session needed).
 #[utoipa::path(tag = "admin", security(()), params(TokenParam), responses((status = 200, body = Invitation), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/invitations/check")]
-pub async fn check(state: State, params: web::Query<TokenParam>) -> ApiResult<HttpResponse> {
+pub async fn check(state: State, params: Query<TokenParam>) -> ApiResult<HttpResponse> {
     let claims = verify(&state, &params.token)?;
     if state.store.admin_by_email(&claims.sub).await?.is_some() {
         return Err(already_used());

@@ -2,6 +2,7 @@
 //! each period compared to the previous one.
 
 use super::report_counts::{self, ReportOptions, apply_options};
+use crate::extract::Query;
 use crate::disclosure::scope::Filters;
 use crate::disclosure::{self, Scope, Universe, release};
 use crate::auth::AdminSession;
@@ -75,9 +76,9 @@ pub fn build_periods(days: &[DayCounts], displays: &[(i64, u64)], granularity: G
 pub async fn nps_report(
     state: State,
     session: AdminSession,
-    filters: web::Query<Filters>,
-    params: web::Query<ReportParams>,
-    options: web::Query<ReportOptions>,
+    filters: Query<Filters>,
+    params: Query<ReportParams>,
+    options: Query<ReportOptions>,
 ) -> ApiResult<HttpResponse> {
     let granularity = match params.granularity.as_deref() {
         None | Some("week") => Granularity::Week,
@@ -217,9 +218,9 @@ fn segment(value: Option<String>, counts: BandCounts, total: BandCounts, min_n: 
 pub async fn segment_report(
     state: State,
     session: AdminSession,
-    filters: web::Query<Filters>,
-    params: web::Query<SegmentParams>,
-    options: web::Query<ReportOptions>,
+    filters: Query<Filters>,
+    params: Query<SegmentParams>,
+    options: Query<ReportOptions>,
 ) -> ApiResult<HttpResponse> {
     let by = Dimension::parse(&params.by).ok_or_else(|| {
         ApiError::invalid("by must be attr:<key>, role, account, trigger, language, device or survey")
@@ -328,7 +329,7 @@ async fn side_counts(state: &State, session: &AdminSession, surveys: &str, from:
 /// employee NPS against customer NPS, or two programmes.
 #[utoipa::path(tag = "admin", params(CompareParams), responses((status = 200, body = ComparisonReport)))]
 #[get("/api/admin/reports/compare")]
-pub async fn compare(state: State, session: AdminSession, params: web::Query<CompareParams>) -> ApiResult<HttpResponse> {
+pub async fn compare(state: State, session: AdminSession, params: Query<CompareParams>) -> ApiResult<HttpResponse> {
     if params.a.trim().is_empty() || params.b.trim().is_empty() {
         return Err(ApiError::invalid("a and b must each list at least one survey id"));
     }

@@ -1,5 +1,6 @@
 //! Stored answers: filtered listing as JSON or CSV.
 
+use crate::extract::Query;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
@@ -51,7 +52,7 @@ fn csv_of(rows: &[ResponseRow]) -> ApiResult<String> {
 /// filters select.
 #[utoipa::path(tag = "admin", params(Filters), responses((status = 200, content((Vec<ResponseRow> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/responses")]
-pub async fn list(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
+pub async fn list(state: State, session: AdminSession, filters: Query<Filters>) -> ApiResult<HttpResponse> {
     let query = crate::disclosure::open_query(&state, &session, &filters, "answer rows and exports").await?;
     let rows = state.store.list_responses(&query).await?;
     match filters.format.as_deref() {

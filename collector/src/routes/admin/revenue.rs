@@ -5,6 +5,7 @@
 use super::account_source::{self, AccountData, RangeFigures, Scope};
 use super::business::monthly_cents;
 use super::risk::{SignalParams, account_surveys, parse_rollup};
+use crate::extract::Query;
 use crate::auth::AdminSession;
 use crate::error::ApiResult;
 use crate::ingest::now_ms;
@@ -55,7 +56,7 @@ pub const FORMULA: &str = "NPS_w = Σ_a MRR_a · NPS_a / Σ_a MRR_a, NPS_a = 100
 /// renewals coming up with each account's latest NPS.
 #[utoipa::path(tag = "admin", params(RevenueParams), responses((status = 200, body = RevenueReport), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/reports/revenue")]
-pub async fn revenue_report(state: State, session: AdminSession, params: web::Query<RevenueParams>) -> ApiResult<HttpResponse> {
+pub async fn revenue_report(state: State, session: AdminSession, params: Query<RevenueParams>) -> ApiResult<HttpResponse> {
     let rollup = parse_rollup(params.rollup.as_deref())?;
     // `from` at or after `to` is an empty window and answers nothing (no error): OpenAPI
     // cannot declare a rule across two parameters, so the contract could not say it.

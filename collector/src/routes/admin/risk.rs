@@ -5,6 +5,7 @@
 
 use super::account_source::{self, AccountData, Scope};
 use super::business::{facts_of, require_account_reader};
+use crate::extract::Query;
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::now_ms;
@@ -170,7 +171,7 @@ pub struct AtRiskReport {
 /// soon (which only ever adds urgency to another reason).
 #[utoipa::path(tag = "admin", params(SignalParams), responses((status = 200, body = AtRiskReport), (status = 403, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/accounts/at-risk")]
-pub async fn at_risk_list(state: State, session: AdminSession, params: web::Query<SignalParams>) -> ApiResult<HttpResponse> {
+pub async fn at_risk_list(state: State, session: AdminSession, params: Query<SignalParams>) -> ApiResult<HttpResponse> {
     let signals = params.signals()?;
     let (_, data) = load(&state, &session, &params, &signals, None).await?;
     let now = now_ms();
@@ -199,7 +200,7 @@ pub async fn account_timeline(
     state: State,
     session: AdminSession,
     account: web::Path<String>,
-    params: web::Query<SignalParams>,
+    params: Query<SignalParams>,
 ) -> ApiResult<HttpResponse> {
     let signals = params.signals()?;
     let account = account.into_inner();

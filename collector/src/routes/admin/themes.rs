@@ -7,7 +7,7 @@ use crate::disclosure::scope::Filters;
 use crate::disclosure::{self, Scope, Universe, release};
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::state::State;
 use actix_web::{HttpResponse, get, put, web};
 use nps_core::text::{Taxonomy, ThemeLift, sentiment, theme_lift};
@@ -90,7 +90,7 @@ struct Read {
 /// with it and those without it are both at least the threshold.
 #[utoipa::path(tag = "admin", params(Filters), responses((status = 200, body = ThemesReport)))]
 #[get("/api/admin/reports/themes")]
-pub async fn themes_report(state: State, session: AdminSession, filters: web::Query<Filters>) -> ApiResult<HttpResponse> {
+pub async fn themes_report(state: State, session: AdminSession, filters: Query<Filters>) -> ApiResult<HttpResponse> {
     let mut query = match disclosure::scope(&state, &session, &filters).await? {
         Scope::Open(query) => query,
         Scope::Protected(universe) => return Ok(HttpResponse::Ok().json(protected_themes(&state, &universe).await?)),

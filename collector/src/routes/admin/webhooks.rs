@@ -4,7 +4,7 @@
 
 use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::ingest::now_ms;
 use crate::outbox::address::{Network, OutboundPolicy};
 use crate::outbox::signature::generate_secret;
@@ -206,7 +206,7 @@ pub struct DeliveryParams {
 /// while SMTP is not configured).
 #[utoipa::path(tag = "admin", params(DeliveryParams), responses((status = 200, body = Vec<DeliveryRow>)))]
 #[get("/api/admin/deliveries")]
-pub async fn deliveries(state: State, session: AdminSession, params: web::Query<DeliveryParams>) -> ApiResult<HttpResponse> {
+pub async fn deliveries(state: State, session: AdminSession, params: Query<DeliveryParams>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let p = params.into_inner();
     if let Some(c) = p.channel.as_deref().filter(|c| !matches!(*c, "webhook" | "email")) {

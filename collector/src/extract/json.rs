@@ -1,5 +1,4 @@
-//! `JsonBody<T>`: the JSON extractor every endpoint uses. It refuses, with a JSON error that
-//! names the problem: a content type other than JSON, a body over the scope's limit (checked
+//! `JsonBody<T>`: refuses a content type other than JSON, a body over the scope's limit (checked
 //! against `Content-Length` first, then while reading), malformed JSON, and JSON that does not
 //! fit `T` (the message carries the path of the offending field, e.g. `score: ...`).
 
