@@ -9,6 +9,8 @@ pub mod api;
 pub mod components;
 pub mod fmt;
 pub mod pages;
+mod stacked_tables;
+pub mod asked;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -286,6 +288,7 @@ pub fn start() {
         let _ = w.add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
     }
     on_pop.forget();
+    stacked_tables::label_cells_under(&host);
     leptos::mount::mount_to(host, App).forget();
 }
 

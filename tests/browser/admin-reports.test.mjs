@@ -6,6 +6,8 @@
 // the accounts at risk with the action log and an account's timeline, and revenue (business data from CSV, revenue-
 // weighted NPS, churned against retained, renewals).
 // Screenshots go to tests/artifacts/admin-{segments,accounts,explain,followups,at-risk,timeline,revenue}.png.
+// A second test holds one report answer back: a late answer to an earlier range must not
+// replace the figures of a later one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, createProject } from './harness.mjs';
@@ -255,5 +257,47 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   await capture(page, 'revenue');
 
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** Whether a request is the report of every answer (no range asked). */
+const everyAnswer = (url) => url.includes('/api/admin/reports/nps?') && !new URL(url).searchParams.has('to');
+
+test('admin report: a late answer to an earlier range never replaces the figures of a later one', async () => {
+  const api = await admin(suite.collector.url);
+  const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
+  for (const [i, score] of [9, 10, 4].entries()) {
+    await client(`/v1/p/${project.public_key}/responses`, { response_id: `late-${i}`, survey_id: survey.id, user_id: `late-${i}`, score });
+  }
+  await drained();
+  await eventually(async () => (await api.get(`/api/admin/responses?survey_id=${survey.id}`)).length === 3, 'the three answers stored');
+  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, suite.collector.url, EMAIL, PASSWORD);
+
+  // The first report (every answer, n = 3) is held back until the reader has asked for a
+  // range in 2001 (no answer); then it is let through.
+  let release;
+  let passedOn = false;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route((url) => everyAnswer(url.toString()), async (route) => {
+    await held;
+    // The app may have given the request up meanwhile; then there is nothing to continue.
+    await route.continue().catch(() => {});
+    passedOn = true;
+  });
+  await page.goto(`${suite.collector.url}/admin/surveys/${survey.id}/report`);
+  const form = page.getByRole('form', { name: 'Report range' });
+  await form.locator('input[name=to]').fill('2001-01-31');
+  const applied = page.waitForResponse((r) => r.url().includes('/api/admin/reports/exclusions?') && new URL(r.url()).searchParams.has('to'));
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await applied;
+  release();
+  await eventually(async () => passedOn, 'the held request passed on');
+  await page.waitForLoadState('networkidle');
+  // Time for the late answer to render if it were going to.
+  await page.waitForTimeout(500);
+  await eventually(async () => (await page.getByTestId('nps-n').count()) === 1, 'a report');
+  assert.equal((await page.getByTestId('nps-n').textContent()).trim(), '0', 'the late answer for every answer replaced the 2001 figures');
   await context.close();
 });

@@ -29,17 +29,13 @@ fn summary_row(name: &'static str, id: &'static str, s: &NpsSummary, counts: &'s
 pub fn AccountRollupsCard(survey_id: i64, range: Signal<(Option<i64>, Option<i64>)>) -> impl IntoView {
     let account = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
-    let data = RwSignal::new(None::<Result<AccountRollups, String>>);
-    let load = move || {
-        let (from, to) = range.get_untracked();
-        let (a, r) = (account.get_untracked().trim().to_owned(), role.get_untracked().trim().to_owned());
-        leptos::task::spawn_local(async move {
-            data.set(Some(api::account_rollups(survey_id, from, to, &a, &r).await.map_err(|e| e.message)));
-        });
-    };
-    Effect::new(move |_| {
-        range.track();
-        load();
+    // The account and role sources last asked for; the range follows the report's.
+    let asked = RwSignal::new((String::new(), String::new()));
+    let load = move || crate::asked::ask(asked, (account.get_untracked().trim().to_owned(), role.get_untracked().trim().to_owned()));
+    let data = LocalResource::new(move || {
+        let (a, r) = asked.get();
+        let (from, to) = range.get();
+        async move { api::account_rollups(survey_id, from, to, &a, &r).await.map_err(|e| e.message) }
     });
     let apply = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
@@ -57,11 +53,11 @@ pub fn AccountRollupsCard(survey_id: i64, range: Signal<(Option<i64>, Option<i64
                 </label>
                 <button type="submit">"Roll up"</button>
             </form>
-            {move || match data.get() {
+            <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || match data.get() {
                 None => view! { <p class="muted">"Loading..."</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(r)) => rollups_view(r).into_any(),
-            }}
+            }}</Transition>
         </section>
     }
 }

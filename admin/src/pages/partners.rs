@@ -134,21 +134,15 @@ fn PeriodCard(applied: RwSignal<(Option<i64>, Option<i64>)>) -> impl IntoView {
 
 #[component]
 fn CoverageCard(project_id: i64, applied: RwSignal<(Option<i64>, Option<i64>)>) -> impl IntoView {
-    let report = RwSignal::new(None::<Result<CoverageReport, String>>);
-    Effect::new(move |_| {
+    // A resource over the applied period (see `crate::asked`).
+    let report = LocalResource::new(move || {
         let (from, to) = applied.get();
-        leptos::task::spawn_local(async move {
-            report.set(Some(
-                api::partner_coverage(project_id, from, to)
-                    .await
-                    .map_err(|e| e.message),
-            ));
-        });
+        async move { api::partner_coverage(project_id, from, to).await.map_err(|e| e.message) }
     });
     view! {
         <section class="card" aria-labelledby="coverage-title">
             <h2 id="coverage-title">"Coverage"</h2>
-            {move || loaded(report.get(), |r| view! { <CoverageSummaryView report=r /> }.into_any())}
+            <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || loaded(report.get(), |r| view! { <CoverageSummaryView report=r /> }.into_any())}</Transition>
         </section>
     }
 }

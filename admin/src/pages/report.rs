@@ -42,6 +42,14 @@ pub fn SurveyTabs(survey_id: i64, current: Route, survey: RwSignal<Option<Survey
     }
 }
 
+/// What the report was last asked for: the form's values when it was applied.
+#[derive(Clone, PartialEq)]
+struct Asked {
+    range: (Option<i64>, Option<i64>),
+    granularity: String,
+    filters: api::ReportFilters,
+}
+
 #[component]
 pub fn Report(survey_id: i64) -> impl IntoView {
     let survey = RwSignal::new(None::<Survey>);
@@ -49,27 +57,23 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     let to = RwSignal::new(String::new());
     let granularity = RwSignal::new("week".to_owned());
     let filters = RwSignal::new(api::ReportFilters::default());
-    // The filters last applied: the segments follow them.
-    let applied_filters = RwSignal::new(api::ReportFilters::default());
-    let report = RwSignal::new(None::<Result<NpsReport, String>>);
-    let exclusions = RwSignal::new(None::<Result<Exclusions, String>>);
-    // The range last applied: the segment, account and explain sections follow it.
-    let applied = RwSignal::new((None::<i64>, None::<i64>));
+    let asked = RwSignal::new(Asked { range: (None, None), granularity: granularity.get_untracked(), filters: api::ReportFilters::default() });
     let load = move || {
-        let (f, t) = range(&from.get_untracked(), &to.get_untracked());
-        if applied.get_untracked() != (f, t) {
-            applied.set((f, t));
-        }
-        let g = granularity.get_untracked();
-        let chosen = filters.get_untracked();
-        if applied_filters.get_untracked() != chosen {
-            applied_filters.set(chosen.clone());
-        }
-        leptos::task::spawn_local(async move {
-            report.set(Some(api::nps_report(survey_id, f, t, &g, &chosen).await.map_err(|e| e.message)));
-            exclusions.set(Some(api::exclusions(survey_id, f, t).await.map_err(|e| e.message)));
-        });
+        let now = Asked { range: range(&from.get_untracked(), &to.get_untracked()), granularity: granularity.get_untracked(), filters: filters.get_untracked() };
+        crate::asked::ask(asked, now);
     };
+    // Resources over what was asked (see `crate::asked`).
+    let report = LocalResource::new(move || {
+        let a = asked.get();
+        async move { api::nps_report(survey_id, a.range.0, a.range.1, &a.granularity, &a.filters).await.map_err(|e| e.message) }
+    });
+    let exclusions = LocalResource::new(move || {
+        let (f, t) = asked.with(|a| a.range);
+        async move { api::exclusions(survey_id, f, t).await.map_err(|e| e.message) }
+    });
+    // The range and filters last applied: the segment, account and explain sections follow them.
+    let applied = Memo::new(move |_| asked.with(|a| a.range));
+    let applied_filters = Memo::new(move |_| asked.with(|a| a.filters.clone()));
     // Actions recorded because of NPS, shown alongside the trend (roles that cannot read the
     // action log simply see none).
     let actions = RwSignal::new(Vec::<nps_core::actions::Action>::new());
@@ -82,7 +86,6 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             }
         }
     });
-    load();
     let apply = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         load();
@@ -101,14 +104,14 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             <button type="submit">"Apply"</button>
             <ReportFilterFields filters=filters />
         </form>
-        {move || match report.get() {
+        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || match report.get() {
             None => view! { <p class="muted">"Loading..."</p> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             Some(Ok(r)) if r.disclosure.as_ref().is_some_and(|d| d.withheld) => view! {
                 <Withheld disclosure=r.disclosure.clone() />
             }.into_any(),
             Some(Ok(r)) => view! { <ReportBody report=r exclusions=exclusions actions=actions applied=applied survey_id=survey_id /> }.into_any(),
-        }}
+        }}</Transition>
         <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) />
         // Employee NPS has no accounts and no in-app decisions: these cards would only refuse.
         {move || survey.get().filter(|s| s.kind != SurveyKind::Enps).map(|_| view! {
@@ -236,9 +239,9 @@ fn ReportFilterFields(filters: RwSignal<api::ReportFilters>) -> impl IntoView {
 #[component]
 fn ReportBody(
     report: NpsReport,
-    exclusions: RwSignal<Option<Result<Exclusions, String>>>,
+    exclusions: LocalResource<Result<Exclusions, String>>,
     actions: RwSignal<Vec<nps_core::actions::Action>>,
-    applied: RwSignal<(Option<i64>, Option<i64>)>,
+    applied: Memo<(Option<i64>, Option<i64>)>,
     survey_id: i64,
 ) -> impl IntoView {
     let r = report;
@@ -269,11 +272,11 @@ fn ReportBody(
 
 /// Users the eligibility rules kept from the survey in the period, per rule.
 #[component]
-fn ExclusionsCard(exclusions: RwSignal<Option<Result<Exclusions, String>>>) -> impl IntoView {
+fn ExclusionsCard(exclusions: LocalResource<Result<Exclusions, String>>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Excluded users per rule"</h2>
-            {move || match exclusions.get() {
+            <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || match exclusions.get() {
                 None => view! { <p class="muted">"Loading..."</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
                 Some(Ok(x)) if x.rules.is_empty() => view! { <p class="muted">"No eligibility decisions in this period."</p> }.into_any(),
@@ -288,7 +291,7 @@ fn ExclusionsCard(exclusions: RwSignal<Option<Result<Exclusions, String>>>) -> i
                     </table>
                     <p class="muted small">"\"eligible\" counts the users who were asked."</p>
                 }.into_any(),
-            }}
+            }}</Transition>
         </section>
     }
 }

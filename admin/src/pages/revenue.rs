@@ -39,20 +39,13 @@ pub fn with_interval(nps: Option<f64>, low: Option<f64>, high: Option<f64>) -> S
 
 #[component]
 pub fn Revenue(project_id: i64) -> impl IntoView {
-    let report = RwSignal::new(None::<Result<RevenueReport, String>>);
-    let with_data = RwSignal::new(None::<usize>);
+    let with_data = LocalResource::new(move || async move { api::business_data(project_id).await.ok().map(|list| list.len()) });
+    let report = LocalResource::new(move || async move { api::revenue(project_id).await.map_err(|e| e.message) });
+    // After an import both are read again.
     let load = move || {
-        leptos::task::spawn_local(async move {
-            with_data.set(
-                api::business_data(project_id)
-                    .await
-                    .ok()
-                    .map(|list| list.len()),
-            );
-            report.set(Some(api::revenue(project_id).await.map_err(|e| e.message)));
-        });
+        with_data.refetch();
+        report.refetch();
     };
-    load();
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     let submit = move |text: String| async move {
         let summary = api::import_business_csv(project_id, &text).await?;
@@ -67,11 +60,11 @@ pub fn Revenue(project_id: i64) -> impl IntoView {
         <h1>"Revenue and churn"</h1>
         <section class="card" aria-labelledby="business-title">
             <h2 id="business-title">"Business data"</h2>
-            <p data-testid="business-count">{move || match with_data.get() {
+            <p data-testid="business-count"><Transition fallback=|| "Loading...">{move || match with_data.get().flatten() {
                 None => "Loading...".to_owned(),
                 Some(0) => "No account has business data yet: the revenue figures below need each account's MRR (or ARR).".to_owned(),
                 Some(n) => format!("{n} account(s) have business data."),
-            }}</p>
+            }}</Transition></p>
             <Show when=can_configure>
                 <CsvImport name="business_csv" label="Accounts CSV (account_id required)" template=CSV_TEMPLATE button="Import accounts" submit=submit>
                     <p class="muted small">
@@ -81,7 +74,7 @@ pub fn Revenue(project_id: i64) -> impl IntoView {
                 </CsvImport>
             </Show>
         </section>
-        {move || loaded(report.get(), |r| view! { <RevenueCards report=r /> }.into_any())}
+        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || loaded(report.get(), |r| view! { <RevenueCards report=r /> }.into_any())}</Transition>
     }
 }
 

@@ -37,6 +37,13 @@ pub fn versus_rest(c: &nps_core::Comparison) -> String {
     format!("{:+.1} points ({p})", c.difference)
 }
 
+/// The breakdown as last asked for.
+#[derive(Clone, PartialEq)]
+struct Asked {
+    by: Result<String, String>,
+    min_n: u64,
+}
+
 #[component]
 pub fn Segments(
     survey_id: i64,
@@ -52,27 +59,24 @@ pub fn Segments(
     let dimension = RwSignal::new(if attribute.is_some() { "attr" } else { "role" }.to_owned());
     let key = RwSignal::new(attribute.unwrap_or_default().to_owned());
     let min_n = RwSignal::new(30_u64);
-    let report = RwSignal::new(None::<Result<SegmentReport, String>>);
-    // The dimension of the breakdown shown.
-    let shown_by = RwSignal::new(None::<String>);
+    // The breakdown last asked for (its dimension, or why it cannot be asked).
+    let asked = RwSignal::new(Asked { by: by_param(&dimension.get_untracked(), &key.get_untracked()), min_n: min_n.get_untracked() });
     let load = move || {
-        let (from, to) = range.get_untracked();
-        let by = by_param(&dimension.get_untracked(), &key.get_untracked());
-        shown_by.set(by.clone().ok());
-        let min_n = min_n.get_untracked();
-        let chosen = filters.get_untracked();
-        leptos::task::spawn_local(async move {
-            let result = match by {
-                Ok(by) => api::segments(survey_id, from, to, &by, min_n, &chosen).await.map_err(|e| e.message),
-                Err(e) => Err(e),
-            };
-            report.set(Some(result));
-        });
+        let now = Asked { by: by_param(&dimension.get_untracked(), &key.get_untracked()), min_n: min_n.get_untracked() };
+        crate::asked::ask(asked, now);
     };
-    Effect::new(move |_| {
-        range.track();
-        filters.track();
-        load();
+    let shown_by = Signal::derive(move || asked.with(|a| a.by.clone().ok()));
+    // A resource over the range, filters and breakdown asked for (see `crate::asked`).
+    let report = LocalResource::new(move || {
+        let a = asked.get();
+        let (from, to) = range.get();
+        let chosen = filters.get();
+        async move {
+            match a.by {
+                Ok(by) => api::segments(survey_id, from, to, &by, a.min_n, &chosen).await.map_err(|e| e.message),
+                Err(e) => Err(e),
+            }
+        }
     });
     let apply = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
@@ -98,12 +102,12 @@ pub fn Segments(
                 </label>
                 <button type="submit">"Show segments"</button>
             </form>
-            {move || match report.get() {
+            <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || match report.get() {
                 None => view! { <p class="muted">"Loading..."</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(r)) if r.segments.is_empty() => view! { <p class="muted">"No answers in this period."</p> }.into_any(),
                 Some(Ok(r)) => view! { <SegmentTable report=r /> }.into_any(),
-            }}
+            }}</Transition>
             <KeepFast project_id=project_id by=shown_by.into() />
             <p class="muted small">
                 "Each segment is compared with all other answers (two-sample test on the adjusted NPS, 95%). "
