@@ -26,7 +26,7 @@ pub struct ActionInput {
     pub themes: Vec<String>,
     /// Answers behind it.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_items = 200, value_type = Vec<crate::wire::limits::ClientId>))]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200, value_type = Vec<crate::wire::ClientId>))]
     pub response_ids: Vec<String>,
 }
 

@@ -85,3 +85,35 @@ async fn a_whole_decimal_query_parameter_is_an_integer() -> anyhow::Result<()> {
     assert!(body["message"].as_str().is_some_and(|m| m.contains("survey_id")), "{body}");
     Ok(())
 }
+
+/// The client API's strings are parsed into types whose limits the document states once:
+/// each request field names the type's schema, and the schema carries the rule the type
+/// enforces.
+#[tokio::test]
+async fn client_request_strings_carry_their_limits_in_the_document() -> anyhow::Result<()> {
+    let World { dir: _dir, collector, .. } = World::start(SurveyKind::Tnps).await?;
+    let doc: Value = reqwest::get(format!("{}/openapi.json", collector.url)).await?.json().await?;
+    let schemas = &doc["components"]["schemas"];
+    let resolve = |field: &Value| -> Value {
+        // An optional field is `oneOf: [null, $ref]`.
+        let options = field["oneOf"].as_array().cloned().unwrap_or_default();
+        let reference = field["$ref"].as_str().or_else(|| options.iter().find_map(|o| o["$ref"].as_str())).unwrap_or_default();
+        schemas[reference.trim_start_matches("#/components/schemas/")].clone()
+    };
+    for (request, field, max) in [
+        ("DisplayRequest", "user_id", 128),
+        ("ResponseRequest", "response_id", 128),
+        ("DecideRequest", "display_id", 128),
+        ("DecideRequest", "url", 2048),
+        ("ResponseRequest", "language", 35),
+        ("CompleteRequest", "comment", 5000),
+    ] {
+        let schema = resolve(&schemas[request]["properties"][field]);
+        assert_eq!(schema["maxLength"], max, "{request}.{field}: {schema}");
+    }
+    let id = resolve(&schemas["IdentifyRequest"]["properties"]["user_id"]);
+    assert_eq!(id["minLength"], 1, "{id}");
+    assert!(id["pattern"].as_str().is_some_and(|p| p.contains(r"\x00-\x1F")), "{id}");
+    assert_eq!(resolve(&schemas["DisplayRequest"]["properties"]["sampling_rate_bp"])["maximum"], 10000);
+    Ok(())
+}

@@ -12,6 +12,7 @@ use nps_core::{BandCounts, NpsScore};
 use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use nps_core::wire::{ClientId, CommentText, Device, Language, TriggerLabel};
 
 const DAY: i64 = 86_400_000;
 const T0: i64 = 1_735_689_600_000; // 2025-01-01T00:00:00Z
@@ -53,7 +54,7 @@ fn identify(project_id: i64, u: usize, plan_shift: usize, at: i64) -> IngestReco
         attributes: attrs(a),
         created_at: None,
         language: None,
-        account: (u % 5 != 0).then(|| AccountMembership { id: format!("acct{}", u % 17), attributes: Attributes::new(), role: roles[u % 3].into() }),
+        account: (u % 5 != 0).then(|| AccountMembership { id: ClientId::parse(format!("acct{}", u % 17)).expect("valid"), attributes: Attributes::new(), role: ClientId::parse(roles[u % 3]).expect("valid") }),
     }
 }
 
@@ -79,18 +80,18 @@ fn generate(project_id: i64, surveys: &[i64]) -> Generated {
         let user_id = format!("u{u}");
         if i % 10 == 3 {
             // The comment arrives first; the score follows in a later batch.
-            let complete = CompleteRequest { survey_id, user_id: user_id.clone(), comment: Some("slow".into()), extra_answers: Attributes::new() };
+            let complete = CompleteRequest { survey_id, user_id: ClientId::parse(user_id.clone()).expect("valid"), comment: Some(CommentText::parse("slow").expect("valid")), extra_answers: Attributes::new() };
             batch.push(IngestRecord::Complete { project_id, at, response_id: id.clone(), complete });
         }
         let response = ResponseRequest {
-            response_id: id,
+            response_id: ClientId::parse(id).expect("valid"),
             survey_id,
-            user_id,
+            user_id: ClientId::parse(user_id).expect("valid"),
             display_id: None,
             score: NpsScore::new(score).expect("score in range"),
-            language: (i % 6 != 0).then(|| rng.pick(&["en", "de", "fr"]).to_owned()),
-            device: (i % 8 != 0).then(|| rng.pick(&["desktop", "mobile", "tablet"]).to_owned()),
-            trigger: Some(rng.pick(&["after_export", "page_view"]).to_owned()),
+            language: (i % 6 != 0).then(|| Language::parse(rng.pick(&["en", "de", "fr"])).expect("valid")),
+            device: (i % 8 != 0).then(|| Device::parse(rng.pick(&["desktop", "mobile", "tablet"])).expect("valid")),
+            trigger: Some(TriggerLabel::parse(rng.pick(&["after_export", "page_view"])).expect("valid")),
             sampling_rate_bp: None,
         };
         let record = IngestRecord::Response { project_id, at, response };
@@ -252,9 +253,9 @@ async fn replays_and_late_scores_count_once(backend: Backend) -> anyhow::Result<
         project_id: p,
         at,
         response: ResponseRequest {
-            response_id: id.into(),
+            response_id: ClientId::parse(id).expect("valid"),
             survey_id,
-            user_id: user.into(),
+            user_id: ClientId::parse(user).expect("valid"),
             display_id: None,
             score: NpsScore::new(value).expect("score"),
             language: None,
@@ -271,7 +272,7 @@ async fn replays_and_late_scores_count_once(backend: Backend) -> anyhow::Result<
             project_id: p,
             at: T0 + 2 * DAY,
             response_id: "c".into(),
-            complete: CompleteRequest { survey_id, user_id: "u11".into(), comment: Some("late score".into()), extra_answers: Attributes::new() },
+            complete: CompleteRequest { survey_id, user_id: ClientId::parse("u11").expect("valid"), comment: Some(CommentText::parse("late score").expect("valid")), extra_answers: Attributes::new() },
         },
     ];
     for _ in 0..3 {

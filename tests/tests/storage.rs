@@ -13,6 +13,7 @@ use nps_e2e::{Backend, TestDatabase, on_both_backends};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+use nps_core::wire::{BasisPoints, ClientId, CommentText};
 
 const DAY: i64 = 86_400_000;
 const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -53,7 +54,7 @@ fn identify(f: &Fixture, user: &str, plan: &str, at: i64) -> IngestRecord {
         attributes: attrs(json!({ "plan": plan })),
         created_at: Some(T0 - 100 * DAY),
         language: Some("fr".into()),
-        account: Some(AccountMembership { id: "acme".into(), attributes: attrs(json!({ "tier": "gold" })), role: "admin".into() }),
+        account: Some(AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: attrs(json!({ "tier": "gold" })), role: ClientId::parse("admin").expect("valid") }),
     }
 }
 
@@ -62,15 +63,15 @@ fn response(f: &Fixture, survey_id: i64, id: &str, user: &str, score: i64, at: i
         project_id: f.project_id,
         at,
         response: ResponseRequest {
-            response_id: id.into(),
+            response_id: ClientId::parse(id).expect("valid"),
             survey_id,
-            user_id: user.into(),
+            user_id: ClientId::parse(user).expect("valid"),
             display_id: None,
             score: NpsScore::new(score).expect("valid score"),
             language: None,
             device: None,
             trigger: None,
-            sampling_rate_bp: Some(2_500),
+            sampling_rate_bp: BasisPoints::new(2_500),
         },
     }
 }
@@ -80,7 +81,7 @@ fn complete(f: &Fixture, id: &str, user: &str, comment: &str, at: i64) -> Ingest
         project_id: f.project_id,
         at,
         response_id: id.into(),
-        complete: CompleteRequest { survey_id: f.survey_id, user_id: user.into(), comment: Some(comment.into()), extra_answers: Attributes::new() },
+        complete: CompleteRequest { survey_id: f.survey_id, user_id: ClientId::parse(user).expect("valid"), comment: Some(CommentText::parse(comment).expect("valid")), extra_answers: Attributes::new() },
     }
 }
 
@@ -89,9 +90,9 @@ fn display(f: &Fixture, id: &str, user: &str, at: i64) -> IngestRecord {
         project_id: f.project_id,
         at,
         display: DisplayRequest {
-            display_id: id.into(),
+            display_id: ClientId::parse(id).expect("valid"),
             survey_id: f.survey_id,
-            user_id: user.into(),
+            user_id: ClientId::parse(user).expect("valid"),
             trigger: None,
             url: None,
             language: None,
@@ -103,7 +104,7 @@ fn display(f: &Fixture, id: &str, user: &str, at: i64) -> IngestRecord {
 
 fn feedback(f: &Fixture, id: &str, user: &str, kind: FeedbackKind, at: i64) -> IngestRecord {
     let survey_id = (kind != FeedbackKind::OptOut).then_some(f.survey_id);
-    IngestRecord::Feedback { project_id: f.project_id, at, feedback: FeedbackRequest { action_id: id.into(), survey_id, user_id: user.into(), kind } }
+    IngestRecord::Feedback { project_id: f.project_id, at, feedback: FeedbackRequest { action_id: ClientId::parse(id).expect("valid"), survey_id, user_id: ClientId::parse(user).expect("valid"), kind } }
 }
 
 fn all(f: &Fixture) -> ResponseQuery {

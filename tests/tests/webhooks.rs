@@ -314,6 +314,10 @@ async fn bad_input_to_the_webhook_api_gets_json_errors() -> anyhow::Result<()> {
         (json!({ "url": "not a url", "events": ["response.created"] }), 422, "url"),
         (json!({ "url": "ftp://example.com/x", "events": ["response.created"] }), 422, "url"),
         (json!({ "url": "https://", "events": ["response.created"] }), 422, "url"),
+        // A host that is no DNS name (the URL parser allows `*` and `_` in hosts).
+        (json!({ "url": "https://hooks.example.com*", "events": ["response.created"] }), 422, "url"),
+        (json!({ "url": "https://hooks_1.example.com/h", "events": ["response.created"] }), 422, "url"),
+        (json!({ "url": "https://example.c0m/h", "events": ["response.created"] }), 422, "url"),
         (json!({ "url": "https://example.com/h", "events": ["response.deleted"] }), 422, "events"),
         (json!({ "url": "https://example.com/h", "events": [] }), 422, "events"),
         (json!({ "url": "https://example.com/h", "events": ["response.created"], "bands": ["angry"] }), 422, "bands"),

@@ -195,18 +195,23 @@ pub fn snapshot_safe_prefix(records: &[IngestRecord]) -> usize {
 
 // The SQL row each spooled request becomes, at the time `at` it was acknowledged.
 
+/// A parsed optional text as the plain string its column holds.
+fn text<T: AsRef<str>>(value: &Option<T>) -> Option<String> {
+    value.as_ref().map(|v| v.as_ref().to_owned())
+}
+
 impl DisplayRow {
     fn of(project_id: i64, at: i64, d: &DisplayRequest) -> Self {
         Self {
-            id: d.display_id.clone(),
+            id: d.display_id.to_string(),
             project_id,
             survey_id: d.survey_id,
-            user_id: d.user_id.clone(),
-            trigger: d.trigger.clone(),
-            url: d.url.clone(),
-            language: d.language.clone(),
-            device: d.device.clone(),
-            sampling_rate_bp: d.sampling_rate_bp.map(i64::from),
+            user_id: d.user_id.to_string(),
+            trigger: text(&d.trigger),
+            url: text(&d.url),
+            language: text(&d.language),
+            device: text(&d.device),
+            sampling_rate_bp: d.sampling_rate_bp.map(|bp| i64::from(bp.get())),
             at,
         }
     }
@@ -215,16 +220,16 @@ impl DisplayRow {
 impl ScoreRow {
     fn of(project_id: i64, at: i64, r: &ResponseRequest) -> Self {
         Self {
-            id: r.response_id.clone(),
+            id: r.response_id.to_string(),
             project_id,
             survey_id: r.survey_id,
-            user_id: r.user_id.clone(),
-            display_id: r.display_id.clone(),
+            user_id: r.user_id.to_string(),
+            display_id: text(&r.display_id),
             score: i64::from(r.score.value()),
-            language: r.language.clone(),
-            device: r.device.clone(),
-            trigger: r.trigger.clone(),
-            sampling_rate_bp: r.sampling_rate_bp.map(i64::from),
+            language: text(&r.language),
+            device: text(&r.device),
+            trigger: text(&r.trigger),
+            sampling_rate_bp: r.sampling_rate_bp.map(|bp| i64::from(bp.get())),
             at,
         }
     }
@@ -236,8 +241,8 @@ impl CompletionRow {
             id: response_id.to_owned(),
             project_id,
             survey_id: c.survey_id,
-            user_id: c.user_id.clone(),
-            comment: c.comment.clone(),
+            user_id: c.user_id.to_string(),
+            comment: text(&c.comment),
             extra_answers: json(&c.extra_answers),
             at,
         }
@@ -246,7 +251,7 @@ impl CompletionRow {
 
 impl FeedbackRow {
     fn of(project_id: i64, at: i64, f: &FeedbackRequest) -> Self {
-        Self { id: f.action_id.clone(), project_id, survey_id: f.survey_id, user_id: f.user_id.clone(), kind: f.kind, at }
+        Self { id: f.action_id.to_string(), project_id, survey_id: f.survey_id, user_id: f.user_id.to_string(), kind: f.kind, at }
     }
 }
 
@@ -274,28 +279,28 @@ impl BatchParts {
                         first_seen_at: seen,
                         last_seen_at: *at,
                         language: language.clone(),
-                        account_id: account.as_ref().map(|a| a.id.clone()),
-                        account_role: account.as_ref().map(|a| a.role.clone()),
+                        account_id: account.as_ref().map(|a| a.id.to_string()),
+                        account_role: account.as_ref().map(|a| a.role.to_string()),
                     };
                     if let Some(&earlier) = users.get(&(*project_id, user_id.clone())) {
                         row.keep_absent(&parts.users[earlier]);
                     }
                     fold(&mut parts.users, &mut users, (*project_id, user_id.clone()), row, true);
                     if let Some(account) = account {
-                        let row = AccountRow { project_id: *project_id, account_id: account.id.clone(), attributes: json(&account.attributes), at: *at };
-                        fold(&mut parts.accounts, &mut accounts, (*project_id, account.id.clone()), row, true);
+                        let row = AccountRow { project_id: *project_id, account_id: account.id.to_string(), attributes: json(&account.attributes), at: *at };
+                        fold(&mut parts.accounts, &mut accounts, (*project_id, account.id.to_string()), row, true);
                         let row = MemberRow {
                             project_id: *project_id,
-                            account_id: account.id.clone(),
+                            account_id: account.id.to_string(),
                             user_id: user_id.clone(),
-                            role: account.role.clone(),
+                            role: account.role.to_string(),
                             at: *at,
                         };
-                        fold(&mut parts.members, &mut members, (*project_id, account.id.clone(), user_id.clone()), row, true);
+                        fold(&mut parts.members, &mut members, (*project_id, account.id.to_string(), user_id.clone()), row, true);
                     }
                 }
                 IngestRecord::Display { project_id, at, display: d } => {
-                    fold(&mut parts.displays, &mut displays, d.display_id.clone(), DisplayRow::of(*project_id, *at, d), false);
+                    fold(&mut parts.displays, &mut displays, d.display_id.to_string(), DisplayRow::of(*project_id, *at, d), false);
                 }
                 IngestRecord::Response { project_id, at, response: r } => {
                     fold(&mut parts.scores, &mut scores, r.response_id.clone(), ScoreRow::of(*project_id, *at, r), false);
@@ -329,15 +334,16 @@ impl BatchParts {
 mod tests {
     use super::*;
     use nps_core::NpsScore;
+    use nps_core::wire::ClientId;
 
     fn response(id: &str, score: i64, at: i64) -> IngestRecord {
         IngestRecord::Response {
             project_id: 1,
             at,
             response: ResponseRequest {
-                response_id: id.into(),
+                response_id: ClientId::parse(id).expect("valid"),
                 survey_id: 1,
-                user_id: "u".into(),
+                user_id: ClientId::parse("u").expect("valid"),
                 display_id: None,
                 score: NpsScore::new(score).expect("valid"),
                 language: None,
@@ -365,7 +371,7 @@ mod tests {
 
     #[test]
     fn identifies_folded_into_one_row_keep_the_fields_the_later_one_omits() {
-        let account = AccountMembership { id: "acme".into(), attributes: Attributes::new(), role: "admin".into() };
+        let account = AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: Attributes::new(), role: ClientId::parse("admin").expect("valid") };
         let full = IngestRecord::Identify {
             project_id: 1,
             at: 1,

@@ -77,7 +77,7 @@ impl ApplyHook for EventPublisher {
         for record in records {
             match record {
                 IngestRecord::Response { project_id, response, .. } => {
-                    by_project.entry(*project_id).or_default().entry(response.response_id.clone()).or_default().scored = true;
+                    by_project.entry(*project_id).or_default().entry(response.response_id.to_string()).or_default().scored = true;
                 }
                 IngestRecord::Complete { project_id, response_id, .. } => {
                     by_project.entry(*project_id).or_default().entry(response_id.clone()).or_default();

@@ -2,7 +2,7 @@
 
 use super::*;
 use nps_core::NpsScore;
-use nps_core::wire::{AccountMembership, Attributes, DisplayRequest, FeedbackRequest, ResponseRequest};
+use nps_core::wire::{AccountMembership, ClientId, Attributes, DisplayRequest, FeedbackRequest, ResponseRequest};
 use serde_json::json;
 
 fn attrs(value: serde_json::Value) -> Attributes {
@@ -26,9 +26,9 @@ fn response(id: &str, at: i64) -> IngestRecord {
         project_id: 1,
         at,
         response: ResponseRequest {
-            response_id: id.into(),
+            response_id: ClientId::parse(id).expect("valid"),
             survey_id: 7,
-            user_id: "u".into(),
+            user_id: ClientId::parse("u").expect("valid"),
             display_id: None,
             score: NpsScore::new(3).expect("valid"),
             language: None,
@@ -41,9 +41,9 @@ fn response(id: &str, at: i64) -> IngestRecord {
 
 fn display(id: &str, user: &str, survey_id: i64, at: i64) -> IngestRecord {
     let display = DisplayRequest {
-        display_id: id.into(),
+        display_id: ClientId::parse(id).expect("valid"),
         survey_id,
-        user_id: user.into(),
+        user_id: ClientId::parse(user).expect("valid"),
         trigger: None,
         url: None,
         language: None,
@@ -85,14 +85,14 @@ fn replayed_uuid_ids_are_recognised_and_other_spellings_are_not() {
 fn displays_declines_and_opt_outs_reach_the_history() {
     let r = Resident::empty();
     r.apply(&display("d1", "u", 7, 5));
-    let decline = FeedbackRequest { action_id: "f1".into(), survey_id: Some(7), user_id: "u".into(), kind: FeedbackKind::Decline };
+    let decline = FeedbackRequest { action_id: ClientId::parse("f1").expect("valid"), survey_id: Some(7), user_id: ClientId::parse("u").expect("valid"), kind: FeedbackKind::Decline };
     r.apply(&IngestRecord::Feedback { project_id: 1, at: 6, feedback: decline });
     let facts = r.facts(1, "u", 7, 10);
     assert_eq!(facts.history.last(7, HistoryKind::Display), Some(5));
     assert_eq!(facts.history.last(7, HistoryKind::Decline), Some(6));
     assert!(!facts.history.opted_out);
     assert_eq!(facts.history.first_seen_at, 10, "never identified: first seen now, as in SQL");
-    let opt_out = FeedbackRequest { action_id: "f2".into(), survey_id: None, user_id: "u".into(), kind: FeedbackKind::OptOut };
+    let opt_out = FeedbackRequest { action_id: ClientId::parse("f2").expect("valid"), survey_id: None, user_id: ClientId::parse("u").expect("valid"), kind: FeedbackKind::OptOut };
     r.apply(&IngestRecord::Feedback { project_id: 1, at: 7, feedback: opt_out });
     assert!(r.facts(1, "u", 7, 10).history.opted_out);
     assert!(r.facts(1, "someone-else", 7, 10).history.events.is_empty());
@@ -101,7 +101,7 @@ fn displays_declines_and_opt_outs_reach_the_history() {
 #[test]
 fn attributes_are_replaced_and_absent_identity_fields_kept() {
     let r = Resident::empty();
-    let account = AccountMembership { id: "acme".into(), attributes: attrs(json!({ "tier": "gold" })), role: "admin".into() };
+    let account = AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: attrs(json!({ "tier": "gold" })), role: ClientId::parse("admin").expect("valid") };
     r.apply(&IngestRecord::Identify {
         project_id: 1,
         at: 100,
@@ -133,7 +133,7 @@ fn attributes_are_replaced_and_absent_identity_fields_kept() {
 fn accounts_are_shared_and_described_by_the_latest_identify() {
     let r = Resident::empty();
     for (user, tier, role) in [("a", "gold", "admin"), ("b", "silver", "end_user")] {
-        let account = AccountMembership { id: "acme".into(), attributes: attrs(json!({ "tier": tier })), role: role.into() };
+        let account = AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: attrs(json!({ "tier": tier })), role: ClientId::parse(role).expect("valid") };
         r.apply(&IngestRecord::Identify {
             project_id: 1,
             at: 1,

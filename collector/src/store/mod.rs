@@ -328,12 +328,12 @@ pub type DynStore = Arc<dyn Store>;
 pub struct DisplayClaim {
     pub project_id: i64,
     pub survey_id: i64,
-    pub user_id: String,
-    pub display_id: String,
-    pub trigger: Option<String>,
-    pub url: Option<String>,
-    pub language: Option<String>,
-    pub device: Option<String>,
+    pub user_id: nps_core::wire::ClientId,
+    pub display_id: nps_core::wire::ClientId,
+    pub trigger: Option<nps_core::wire::TriggerLabel>,
+    pub url: Option<nps_core::wire::PageUrl>,
+    pub language: Option<nps_core::wire::Language>,
+    pub device: Option<nps_core::wire::Device>,
     pub now: i64,
     /// The survey has response caps, so the decision needs the answer counts.
     pub count_responses: bool,

@@ -11,15 +11,13 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct IdentifyRequest {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub user_id: String,
+    pub user_id: ClientId,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
     pub attributes: Attributes,
     /// When the user signed up in the host app (unix milliseconds).
     pub created_at: Option<i64>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 35))]
-    pub language: Option<String>,
+    pub language: Option<Language>,
     pub account: Option<AccountMembership>,
     /// A JWT signed by the vendor's backend with the project's identity secret (`sub` = user
     /// id, `exp`, optional `attributes`). Required when the project enforces verification.
@@ -30,19 +28,17 @@ pub struct IdentifyRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct AccountMembership {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub id: String,
+    pub id: ClientId,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
     pub attributes: Attributes,
     /// `executive_buyer`, `admin`, `end_user` or a custom role name.
     #[serde(default = "default_role")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub role: String,
+    pub role: ClientId,
 }
 
-fn default_role() -> String {
-    "end_user".to_owned()
+fn default_role() -> ClientId {
+    ClientId::from_static("end_user")
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,22 +55,15 @@ pub struct IdentifyResponse {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DisplayRequest {
     /// Client-generated id: retries with the same id are stored once.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub display_id: String,
+    pub display_id: ClientId,
     pub survey_id: i64,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub user_id: String,
-    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
-    pub trigger: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
-    pub url: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 35))]
-    pub language: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
-    pub device: Option<String>,
+    pub user_id: ClientId,
+    pub trigger: Option<TriggerLabel>,
+    pub url: Option<PageUrl>,
+    pub language: Option<Language>,
+    pub device: Option<Device>,
     /// Sampling rate in force, in basis points (10000 = everyone).
-    #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
-    pub sampling_rate_bp: Option<u32>,
+    pub sampling_rate_bp: Option<BasisPoints>,
 }
 
 /// The score, sent as soon as it is tapped.
@@ -82,22 +71,15 @@ pub struct DisplayRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ResponseRequest {
     /// Client-generated id: retries with the same id are stored once.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub response_id: String,
+    pub response_id: ClientId,
     pub survey_id: i64,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub user_id: String,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub display_id: Option<String>,
+    pub user_id: ClientId,
+    pub display_id: Option<ClientId>,
     pub score: NpsScore,
-    #[cfg_attr(feature = "openapi", schema(max_length = 35))]
-    pub language: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
-    pub device: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
-    pub trigger: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(maximum = 10000))]
-    pub sampling_rate_bp: Option<u32>,
+    pub language: Option<Language>,
+    pub device: Option<Device>,
+    pub trigger: Option<TriggerLabel>,
+    pub sampling_rate_bp: Option<BasisPoints>,
 }
 
 /// The follow-up comment and extra answers, sent when the user submits them.
@@ -105,10 +87,8 @@ pub struct ResponseRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CompleteRequest {
     pub survey_id: i64,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub user_id: String,
-    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
-    pub comment: Option<String>,
+    pub user_id: ClientId,
+    pub comment: Option<CommentText>,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
     pub extra_answers: Attributes,
@@ -138,10 +118,10 @@ impl FeedbackKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackRequest {
-    pub action_id: String,
+    pub action_id: ClientId,
     /// Absent for a project-wide opt-out.
     pub survey_id: Option<i64>,
-    pub user_id: String,
+    pub user_id: ClientId,
     pub kind: FeedbackKind,
 }
 
@@ -153,8 +133,8 @@ impl utoipa::PartialSchema for FeedbackRequest {
         use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
         let shape = |kinds: &[&str], survey: ObjectBuilder, survey_required: bool| {
             let object = ObjectBuilder::new()
-                .property("action_id", super::limits::ClientId::schema())
-                .property("user_id", super::limits::ClientId::schema())
+                .property("action_id", <ClientId as utoipa::PartialSchema>::schema())
+                .property("user_id", <ClientId as utoipa::PartialSchema>::schema())
                 .property("kind", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(kinds.iter().copied())))
                 .property("survey_id", survey)
                 .required("action_id")

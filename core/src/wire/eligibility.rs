@@ -1,5 +1,6 @@
 //! The authoritative eligibility decision the widget asks for.
 
+use super::{ClientId, Device, EmailText, Language, PageUrl, TriggerLabel};
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "openapi")]
@@ -13,23 +14,16 @@ use utoipa::ToSchema;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DecideRequest {
     pub survey_id: i64,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub user_id: String,
+    pub user_id: ClientId,
     /// Client-generated id for the display this decision may claim.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
-    pub display_id: String,
+    pub display_id: ClientId,
     /// Label of the trigger that fired, e.g. `event:ticket_resolved`.
-    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
-    pub trigger: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
-    pub url: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 35))]
-    pub language: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
-    pub device: Option<String>,
+    pub trigger: Option<TriggerLabel>,
+    pub url: Option<PageUrl>,
+    pub language: Option<Language>,
+    pub device: Option<Device>,
     /// E-mail of the user, when known, for internal-user exclusion rules.
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
-    pub email: Option<String>,
+    pub email: Option<EmailText>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,5 +1,5 @@
 //! Schemas of strings whose rules the OpenAPI document must carry where a field attribute
-//! cannot: the items of arrays (`#[schema(value_type = Vec<limits::ClientId>)]`). Each names
+//! cannot: the items of arrays (`#[schema(value_type = Vec<limits::ThemeName>)]`). Each names
 //! the code that enforces the same rule; the contract check (docs/api-contract.md) catches the
 //! two drifting apart.
 
@@ -17,18 +17,6 @@ fn string(min: Option<usize>, max: usize, pattern: &str) -> RefOr<Schema> {
         .pattern(Some(pattern))
         .into()
 }
-
-/// A client-generated id or user id: 1 to 128 characters, none a control character
-/// (`collector/src/validate.rs`, `id`).
-pub struct ClientId;
-
-impl PartialSchema for ClientId {
-    fn schema() -> RefOr<Schema> {
-        string(Some(1), super::MAX_ID_CHARS, r"^[^\x00-\x1F\x7F-\x9F]+$")
-    }
-}
-
-impl ToSchema for ClientId {}
 
 /// A theme named by an action: 1 to 64 characters, not only spaces (`routes/admin/actions.rs`).
 pub struct ThemeName;

@@ -13,6 +13,7 @@ mod eligibility;
 pub mod limits;
 mod reports;
 mod survey;
+mod text;
 
 pub use admin::*;
 pub use audit::*;
@@ -22,6 +23,7 @@ pub use client::*;
 pub use eligibility::*;
 pub use reports::*;
 pub use survey::*;
+pub use text::*;
 
 pub(crate) use crate::eligibility::SurveyRules;
 pub(crate) use crate::score::NpsScore;

@@ -8,6 +8,7 @@ use nps_collector::ingest::IngestRecord;
 use nps_core::NpsScore;
 use nps_core::wire::{AccountMembership, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest, ResponseRequest};
 use std::collections::BTreeMap;
+use nps_core::wire::{ClientId, CommentText};
 
 pub const DAY: i64 = 86_400_000;
 pub const ACCOUNTS: u64 = 30;
@@ -48,9 +49,9 @@ pub struct History {
 /// and then. Roles include one outside the decision-maker precedence.
 fn identify(project_id: i64, u: u64, shift: u64, at: i64) -> IngestRecord {
     let account = (u % 11 != 0).then(|| AccountMembership {
-        id: account_name((u + shift * 7) % ACCOUNTS),
+        id: ClientId::parse(account_name((u + shift * 7) % ACCOUNTS)).expect("valid"),
         attributes: Attributes::new(),
-        role: ROLES[((u + shift) % 5) as usize].into(),
+        role: ClientId::parse(ROLES[((u + shift) % 5) as usize]).expect("valid"),
     });
     IngestRecord::Identify { project_id, at, user_id: format!("u{u}"), attributes: Attributes::new(), created_at: None, language: None, account }
 }
@@ -65,9 +66,9 @@ fn score(rng: &mut Rng, u: u64, age_days: u64) -> i64 {
 
 fn response(project_id: i64, id: String, survey_id: i64, user: &str, score: i64, at: i64) -> IngestRecord {
     let response = ResponseRequest {
-        response_id: id,
+        response_id: ClientId::parse(id).expect("valid"),
         survey_id,
-        user_id: user.to_owned(),
+        user_id: ClientId::parse(user.to_owned()).expect("valid"),
         display_id: None,
         score: NpsScore::new(score).expect("score in range"),
         language: None,
@@ -108,7 +109,7 @@ pub fn generate(project_id: i64, surveys: Surveys, now: i64) -> History {
         let record = response(project_id, id.clone(), survey, &user, s, at);
         if i % 10 == 3 {
             // The comment arrives first; the score follows in the next batch.
-            let complete = CompleteRequest { survey_id: survey, user_id: user, comment: Some("late".into()), extra_answers: Attributes::new() };
+            let complete = CompleteRequest { survey_id: survey, user_id: ClientId::parse(user).expect("valid"), comment: Some(CommentText::parse("late").expect("valid")), extra_answers: Attributes::new() };
             batch.push(IngestRecord::Complete { project_id, at, response_id: id, complete });
             late_scores.push(record);
         } else {
@@ -138,9 +139,9 @@ fn engagement(project_id: i64, surveys: Surveys, latest: &BTreeMap<u64, (i64, i6
             project_id,
             at,
             display: DisplayRequest {
-                display_id: id,
+                display_id: ClientId::parse(id).expect("valid"),
                 survey_id,
-                user_id: user.clone(),
+                user_id: ClientId::parse(user.clone()).expect("valid"),
                 trigger: None,
                 url: None,
                 language: None,
@@ -151,7 +152,7 @@ fn engagement(project_id: i64, surveys: Surveys, latest: &BTreeMap<u64, (i64, i6
         let feedback = |id: String, kind: FeedbackKind, survey_id: Option<i64>, at: i64| IngestRecord::Feedback {
             project_id,
             at,
-            feedback: FeedbackRequest { action_id: id, survey_id, user_id: user.clone(), kind },
+            feedback: FeedbackRequest { action_id: ClientId::parse(id).expect("valid"), survey_id, user_id: ClientId::parse(user.clone()).expect("valid"), kind },
         };
         match u % 4 {
             0 => (1..=2).for_each(|k| out.push(display(format!("d{u}-{k}"), surveys.tnps, at + k * DAY))),

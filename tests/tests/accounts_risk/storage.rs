@@ -2,6 +2,7 @@
 //! action log, and the engagement read after answers.
 
 use super::*;
+use nps_core::wire::{ClientId};
 
 const T0: i64 = 1_767_225_600_000; // 2026-01-01
 
@@ -81,9 +82,9 @@ async fn actions_round_trip_and_list_by_decision_date(f: Fixture) -> anyhow::Res
 
 fn record_response(f: &Fixture, id: &str, user: &str, score: i64, at: i64) -> IngestRecord {
     let response = ResponseRequest {
-        response_id: id.into(),
+        response_id: ClientId::parse(id).expect("valid"),
         survey_id: f.survey_id,
-        user_id: user.into(),
+        user_id: ClientId::parse(user).expect("valid"),
         display_id: None,
         score: NpsScore::new(score).expect("valid score"),
         language: None,
@@ -96,9 +97,9 @@ fn record_response(f: &Fixture, id: &str, user: &str, score: i64, at: i64) -> In
 
 fn record_display(f: &Fixture, user: &str, at: i64) -> IngestRecord {
     let display = DisplayRequest {
-        display_id: new_id(),
+        display_id: ClientId::parse(new_id()).expect("valid"),
         survey_id: f.survey_id,
-        user_id: user.into(),
+        user_id: ClientId::parse(user).expect("valid"),
         trigger: None,
         url: None,
         language: None,
@@ -110,7 +111,7 @@ fn record_display(f: &Fixture, user: &str, at: i64) -> IngestRecord {
 
 fn record_feedback(f: &Fixture, user: &str, kind: FeedbackKind, at: i64) -> IngestRecord {
     let survey_id = (kind != FeedbackKind::OptOut).then_some(f.survey_id);
-    IngestRecord::Feedback { project_id: f.project_id, at, feedback: FeedbackRequest { action_id: new_id(), survey_id, user_id: user.into(), kind } }
+    IngestRecord::Feedback { project_id: f.project_id, at, feedback: FeedbackRequest { action_id: ClientId::parse(new_id()).expect("valid"), survey_id, user_id: ClientId::parse(user).expect("valid"), kind } }
 }
 
 async fn engagement_reads_what_users_did_after_answering(f: Fixture) -> anyhow::Result<()> {

@@ -8,6 +8,7 @@ use nps_core::wire::{Attributes, CompleteRequest, DisplayRequest, ProjectInput, 
 use nps_e2e::{Backend, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use nps_core::wire::{ClientId, CommentText};
 
 const DAY: i64 = 86_400_000;
 
@@ -26,9 +27,9 @@ fn records(f: &Fixture, now: i64) -> (Vec<IngestRecord>, usize) {
             project_id,
             at,
             display: DisplayRequest {
-                display_id: format!("d-{id}"),
+                display_id: ClientId::parse(format!("d-{id}")).expect("valid"),
                 survey_id,
-                user_id: user_id.clone(),
+                user_id: ClientId::parse(user_id.clone()).expect("valid"),
                 trigger: None,
                 url: None,
                 language: None,
@@ -37,10 +38,10 @@ fn records(f: &Fixture, now: i64) -> (Vec<IngestRecord>, usize) {
             },
         });
         let response = ResponseRequest {
-            response_id: id.clone(),
+            response_id: ClientId::parse(id.clone()).expect("valid"),
             survey_id,
-            user_id: user_id.clone(),
-            display_id: Some(format!("d-{id}")),
+            user_id: ClientId::parse(user_id.clone()).expect("valid"),
+            display_id: Some(ClientId::parse(format!("d-{id}")).expect("valid")),
             score: NpsScore::new(i * 7 % 11).expect("score"),
             language: None,
             device: None,
@@ -48,7 +49,7 @@ fn records(f: &Fixture, now: i64) -> (Vec<IngestRecord>, usize) {
             sampling_rate_bp: None,
         };
         out.push(IngestRecord::Response { project_id, at, response });
-        let complete = CompleteRequest { survey_id, user_id, comment: Some(format!("comment {i}")), extra_answers: Attributes::new() };
+        let complete = CompleteRequest { survey_id, user_id: ClientId::parse(user_id).expect("valid"), comment: Some(CommentText::parse(format!("comment {i}")).expect("valid")), extra_answers: Attributes::new() };
         out.push(IngestRecord::Complete { project_id, at: at + 1000, response_id: id, complete });
     }
     (out, old)

@@ -42,6 +42,11 @@ fn check(input: &mut WebhookInput, allowed: &[Network]) -> ApiResult<()> {
         return Err(ApiError::invalid(format!("url must be http(s)://host/...: `{}`", input.url)));
     }
     OutboundPolicy::new(allowed.to_vec()).check_url(&url).map_err(|refused| ApiError::invalid(format!("url: {refused}")))?;
+    if let Some(host) = url.domain()
+        && !is_dns_name(host)
+    {
+        return Err(ApiError::invalid(format!("url: `{host}` is not a host name (letters, digits and hyphens, a dot before a letters-only top level)")));
+    }
     if url.fragment().is_some() {
         return Err(ApiError::invalid("url must not have a #fragment"));
     }
@@ -54,6 +59,16 @@ fn check(input: &mut WebhookInput, allowed: &[Network]) -> ApiResult<()> {
     input.bands.dedup();
     crate::validate::text("description", input.description.as_deref(), 500)?;
     Ok(())
+}
+
+/// A name DNS can resolve, as the OpenAPI pattern states it: labels of letters, digits and
+/// hyphens, the last of at least two letters. The URL parser lets more through (`*`, `_`).
+fn is_dns_name(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    let (Some(top), true) = (labels.last(), labels.len() >= 2) else { return false };
+    labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && top.len() >= 2
+        && top.chars().all(|c| c.is_ascii_alphabetic())
 }
 
 fn check_policy(policy: &mut AlertPolicy) -> ApiResult<()> {

@@ -17,13 +17,6 @@ use super::*;
 #[post("/decide")]
 pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<DecideRequest>) -> ApiResult<HttpResponse> {
     let request = body.0;
-    validate::id("user_id", &request.user_id)?;
-    validate::id("display_id", &request.display_id)?;
-    validate::text("trigger", request.trigger.as_deref(), 128)?;
-    validate::text("url", request.url.as_deref(), 2048)?;
-    validate::text("language", request.language.as_deref(), 35)?;
-    validate::text("device", request.device.as_deref(), 32)?;
-    validate::text("email", request.email.as_deref(), 254)?;
     let project = project(&state, &key).await?;
     // Not `answerable_survey`: a paused survey still gets a decision (no), with its rule.
     let survey = in_app_survey(&project, request.survey_id)?;
@@ -66,7 +59,7 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
     };
     Ok(HttpResponse::Ok().json(DecideResponse {
         eligible: decision.eligible,
-        display_id: decision.eligible.then_some(display_id),
+        display_id: decision.eligible.then(|| display_id.into_inner()),
         rule: decision.rule,
         detail: decision.detail,
         retry_after: decision.retry_after,
@@ -128,22 +121,23 @@ fn claimed_display(claim: &DisplayClaim, decision: &Decision) -> IngestRecord {
             url: claim.url.clone(),
             language: claim.language.clone(),
             device: claim.device.clone(),
-            sampling_rate_bp: Some(decision.sampling_rate_bp),
+            // The rules cap the rate at 10000, so it is always a valid rate.
+            sampling_rate_bp: nps_core::wire::BasisPoints::new(decision.sampling_rate_bp),
         },
     }
 }
 
 fn decision_log(claim: &DisplayClaim, decision: &Decision) -> IngestRecord {
     let log = DecisionLog {
-        key: claim.display_id.clone(),
+        key: claim.display_id.to_string(),
         survey_id: claim.survey_id,
-        user_id: claim.user_id.clone(),
+        user_id: claim.user_id.to_string(),
         eligible: decision.eligible,
         rule: decision.rule.as_str().to_owned(),
         detail: decision.detail.clone(),
         retry_after: decision.retry_after,
         sampling_rate_bp: decision.sampling_rate_bp,
-        trigger: claim.trigger.clone(),
+        trigger: claim.trigger.as_deref().map(str::to_owned),
     };
     IngestRecord::Decision { project_id: claim.project_id, at: claim.now, decision: log }
 }

@@ -19,12 +19,8 @@ use super::*;
 #[post("/identify")]
 pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<IdentifyRequest>) -> ApiResult<HttpResponse> {
     let mut request = body.0;
-    validate::id("user_id", &request.user_id)?;
     validate::attributes("attributes", &request.attributes)?;
-    validate::text("language", request.language.as_deref(), 35)?;
     if let Some(account) = &request.account {
-        validate::id("account.id", &account.id)?;
-        validate::id("account.role", &account.role)?;
         validate::attributes("account.attributes", &account.attributes)?;
     }
     let project = project(&state, &key).await?;
@@ -58,29 +54,29 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
         .submit(IngestRecord::Identify {
             project_id: project.project.id,
             at: now,
-            user_id: request.user_id.clone(),
+            user_id: request.user_id.to_string(),
             attributes: request.attributes,
             created_at: request.created_at,
-            language: request.language,
+            language: request.language.map(String::from),
             account: request.account,
         })
         .await?;
     state.note_write(project.project.id, &request.user_id, key);
     let expires_at = now / 1000 + state.settings.auth.widget_session_hours * 3600;
     let claims = WidgetClaims {
-        sub: request.user_id.clone(),
+        sub: request.user_id.to_string(),
         pid: project.project.id,
         aud: crate::auth::WIDGET_AUDIENCE.into(),
         exp: expires_at,
     };
     let session_token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
-    Ok(HttpResponse::Ok().json(IdentifyResponse { user_id: request.user_id, session_token, expires_at: expires_at * 1000 }))
+    Ok(HttpResponse::Ok().json(IdentifyResponse { user_id: request.user_id.into_inner(), session_token, expires_at: expires_at * 1000 }))
 }
 
 /// What a verified identity token vouches for replaces what was sent in the clear: the user's
 /// attributes (`attributes`) and account membership (`account`, `role`, `account_attributes`).
 fn apply_signed_claims(request: &mut IdentifyRequest, claims: IdentityClaims) -> ApiResult<()> {
-    if claims.sub != request.user_id {
+    if claims.sub != request.user_id.as_str() {
         return Err(ApiError::client(ErrorCode::IdentityInvalid, "identity_token was signed for another user_id"));
     }
     if let Some(signed) = claims.attributes {
@@ -98,10 +94,9 @@ fn apply_signed_claims(request: &mut IdentifyRequest, claims: IdentityClaims) ->
 /// uses often carry a `role` claim of their own).
 fn signed_account(account: Option<String>, role: Option<String>, attributes: Option<Attributes>) -> ApiResult<Option<AccountMembership>> {
     let Some(id) = account else { return Ok(None) };
-    validate::id("identity_token.account", &id)?;
+    let id = ClientId::parse(id).map_err(|e| ApiError::invalid(format!("identity_token.account {e}")))?;
     // The same default as a clear `account` without a role.
-    let role = role.unwrap_or_else(|| "end_user".to_owned());
-    validate::id("identity_token.role", &role)?;
+    let role = ClientId::parse(role.unwrap_or_else(|| "end_user".to_owned())).map_err(|e| ApiError::invalid(format!("identity_token.role {e}")))?;
     let attributes = attributes.unwrap_or_default();
     validate::attributes("identity_token.account_attributes", &attributes)?;
     Ok(Some(AccountMembership { id, role, attributes }))

@@ -18,7 +18,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use nps_core::ErrorCode;
 use nps_core::wire::{
-    AccountMembership, Accepted, Attributes, CompleteRequest, DisplayRequest, FeedbackRequest, IdentifyRequest, IdentifyResponse, MAX_COMMENT_CHARS,
+    AccountMembership, Accepted, Attributes, ClientId, CompleteRequest, DisplayRequest, FeedbackRequest, IdentifyRequest, IdentifyResponse,
     ProjectConfig, PublicSurvey, ResponseRequest, Survey, SurveyStatus,
 };
 use std::sync::Arc;
@@ -110,6 +110,6 @@ fn authorize_user(state: &State, project: &CachedProject, req: &HttpRequest, use
     Ok(())
 }
 
-fn accepted(id: String) -> HttpResponse {
-    HttpResponse::Accepted().json(Accepted { id, durable: true })
+fn accepted(id: impl Into<String>) -> HttpResponse {
+    HttpResponse::Accepted().json(Accepted { id: id.into(), durable: true })
 }

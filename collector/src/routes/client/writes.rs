@@ -30,13 +30,6 @@ async fn enforce_response_caps(state: &State, survey: &Survey) -> ApiResult<()> 
 #[post("/displays")]
 pub async fn display(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<DisplayRequest>) -> ApiResult<HttpResponse> {
     let display = body.0;
-    validate::id("display_id", &display.display_id)?;
-    validate::id("user_id", &display.user_id)?;
-    validate::text("trigger", display.trigger.as_deref(), 128)?;
-    validate::text("url", display.url.as_deref(), 2048)?;
-    validate::text("language", display.language.as_deref(), 35)?;
-    validate::text("device", display.device.as_deref(), 32)?;
-    validate::sampling_rate("sampling_rate_bp", display.sampling_rate_bp)?;
     let project = project(&state, &key).await?;
     answerable_survey(&project, display.survey_id)?;
     authorize_user(&state, &project, &req, &display.user_id)?;
@@ -59,15 +52,6 @@ pub async fn display(state: State, key: web::Path<String>, req: HttpRequest, bod
 #[post("/responses")]
 pub async fn response(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<ResponseRequest>) -> ApiResult<HttpResponse> {
     let response = body.0;
-    validate::id("response_id", &response.response_id)?;
-    validate::id("user_id", &response.user_id)?;
-    if let Some(display_id) = &response.display_id {
-        validate::id("display_id", display_id)?;
-    }
-    validate::text("trigger", response.trigger.as_deref(), 128)?;
-    validate::text("language", response.language.as_deref(), 35)?;
-    validate::text("device", response.device.as_deref(), 32)?;
-    validate::sampling_rate("sampling_rate_bp", response.sampling_rate_bp)?;
     let project = project(&state, &key).await?;
     let survey = answerable_survey(&project, response.survey_id)?;
     authorize_user(&state, &project, &req, &response.user_id)?;
@@ -96,9 +80,7 @@ pub async fn complete(
 ) -> ApiResult<HttpResponse> {
     let (key, response_id) = path.into_inner();
     let complete = body.0;
-    validate::id("response id", &response_id)?;
-    validate::id("user_id", &complete.user_id)?;
-    validate::text("comment", complete.comment.as_deref(), MAX_COMMENT_CHARS)?;
+    let response_id = ClientId::parse(response_id).map_err(|e| ApiError::invalid(format!("response id {e}")))?;
     if complete.extra_answers.len() > 20 {
         return Err(ApiError::invalid("extra_answers may hold at most 20 answers"));
     }
@@ -108,7 +90,7 @@ pub async fn complete(
     authorize_user(&state, &project, &req, &complete.user_id)?;
     state
         .ingestor
-        .submit(IngestRecord::Complete { project_id: project.project.id, at: now_ms(), response_id: response_id.clone(), complete })
+        .submit(IngestRecord::Complete { project_id: project.project.id, at: now_ms(), response_id: response_id.to_string(), complete })
         .await?;
     Ok(accepted(response_id))
 }
@@ -125,8 +107,6 @@ pub async fn complete(
 #[post("/feedback")]
 pub async fn feedback(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<FeedbackRequest>) -> ApiResult<HttpResponse> {
     let feedback = body.0;
-    validate::id("action_id", &feedback.action_id)?;
-    validate::id("user_id", &feedback.user_id)?;
     let project = project(&state, &key).await?;
     match feedback.survey_id {
         Some(survey_id) => {

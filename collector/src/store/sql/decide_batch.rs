@@ -146,14 +146,14 @@ macro_rules! sql_decide_batch {
                          sampling_rate_bp, created_at) ",
                     );
                     qb.push_values(chunk, |mut row, (claim, sampling_rate_bp)| {
-                        row.push_bind(claim.display_id.clone())
+                        row.push_bind(claim.display_id.to_string())
                             .push_bind(claim.project_id)
                             .push_bind(claim.survey_id)
-                            .push_bind(claim.user_id.clone())
-                            .push_bind(claim.trigger.clone())
-                            .push_bind(claim.url.clone())
-                            .push_bind(claim.language.clone())
-                            .push_bind(claim.device.clone())
+                            .push_bind(claim.user_id.to_string())
+                            .push_bind(claim.trigger.as_deref().map(str::to_owned))
+                            .push_bind(claim.url.as_deref().map(str::to_owned))
+                            .push_bind(claim.language.as_deref().map(str::to_owned))
+                            .push_bind(claim.device.as_deref().map(str::to_owned))
                             .push_bind(i64::from(*sampling_rate_bp))
                             .push_bind(claim.now);
                     });

@@ -26,7 +26,7 @@ macro_rules! sql_decisions {
                 for item in batch {
                     let claim = item.claim;
                     let user = facts
-                        .get_mut(&(claim.project_id, claim.user_id.clone()))
+                        .get_mut(&(claim.project_id, claim.user_id.to_string()))
                         .ok_or_else(|| StoreError::Corrupt(format!("no facts read for user {}", claim.user_id)))?;
                     let day_start = claim.now - claim.now.rem_euclid(MS_PER_DAY);
                     let decision = (item.decide)(&crate::store::sql::facts_at(user, claim, counts.get(&(claim.survey_id, day_start)).copied()));

@@ -1,0 +1,251 @@
+//! Strings the widget sends, parsed at the edge: each type holds only what its field may hold,
+//! so no handler checks a length, and the OpenAPI document states the same limits (each type's
+//! schema below). Deserialising refuses anything else; the JSON extractor prefixes the message
+//! with the field's path (`user_id: must not be empty`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why a string was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextError {
+    Empty,
+    TooLong { max_chars: usize },
+    ControlCharacter,
+}
+
+impl fmt::Display for TextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TextError::Empty => f.write_str("must not be empty"),
+            TextError::TooLong { max_chars } => write!(f, "must be at most {max_chars} characters"),
+            TextError::ControlCharacter => f.write_str("must not contain control characters"),
+        }
+    }
+}
+
+impl std::error::Error for TextError {}
+
+/// Lengths count characters, not bytes, as JSON Schema's `maxLength` does.
+fn check(value: &str, min_chars: usize, max_chars: usize, visible: bool) -> Result<(), TextError> {
+    let chars = value.chars().count();
+    if chars < min_chars {
+        return Err(TextError::Empty);
+    }
+    if chars > max_chars {
+        return Err(TextError::TooLong { max_chars });
+    }
+    if visible && value.chars().any(char::is_control) {
+        return Err(TextError::ControlCharacter);
+    }
+    Ok(())
+}
+
+/// What `check` allows, as JSON Schema (Rust's `char::is_control` is exactly the C0 and C1
+/// control ranges the pattern excludes).
+#[cfg(feature = "openapi")]
+fn schema(min_chars: usize, max_chars: usize, visible: bool) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .min_length((min_chars > 0).then_some(min_chars))
+        .max_length(Some(max_chars))
+        .pattern(visible.then_some(r"^[^\x00-\x1F\x7F-\x9F]+$"))
+        .into()
+}
+
+macro_rules! bounded_text {
+    ($(#[$doc:meta])* $name:ident { min: $min:expr, max: $max:expr, visible: $visible:expr }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn parse(value: impl Into<String>) -> Result<Self, TextError> {
+                let value = value.into();
+                check(&value, $min, $max, $visible)?;
+                Ok(Self(value))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = TextError;
+
+            fn try_from(value: String) -> Result<Self, TextError> {
+                Self::parse(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                schema($min, $max, $visible)
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+bounded_text! {
+    /// A client-generated id (response, display, action) or a user, account or role id: 1 to
+    /// 128 characters, none a control character.
+    ClientId { min: 1, max: super::MAX_ID_CHARS, visible: true }
+}
+
+impl ClientId {
+    /// An id written in the code (a default); checked in debug builds.
+    pub(crate) fn from_static(value: &'static str) -> Self {
+        debug_assert!(check(value, 1, super::MAX_ID_CHARS, true).is_ok(), "{value:?}");
+        Self(value.to_owned())
+    }
+}
+
+bounded_text! {
+    /// The user's language as the browser reports it (a BCP 47 tag, at most 35 characters).
+    Language { min: 0, max: 35, visible: false }
+}
+
+bounded_text! {
+    /// The kind of device the widget ran on (`desktop`, `mobile`, ...).
+    Device { min: 0, max: 32, visible: false }
+}
+
+bounded_text! {
+    /// The label of the trigger that fired, e.g. `event:ticket_resolved`.
+    TriggerLabel { min: 0, max: 128, visible: false }
+}
+
+bounded_text! {
+    /// The address of the host page the survey was shown on.
+    PageUrl { min: 0, max: 2048, visible: false }
+}
+
+bounded_text! {
+    /// An e-mail address as the host app knows it (for internal-user rules).
+    EmailText { min: 0, max: 254, visible: false }
+}
+
+bounded_text! {
+    /// A follow-up comment.
+    CommentText { min: 0, max: super::MAX_COMMENT_CHARS, visible: false }
+}
+
+/// A sampling rate in basis points: 0 to 10000 (= everyone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u32")]
+pub struct BasisPoints(u32);
+
+impl BasisPoints {
+    pub const EVERYONE: BasisPoints = BasisPoints(10_000);
+
+    pub fn new(value: u32) -> Option<Self> {
+        (value <= 10_000).then_some(Self(value))
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<u32> for BasisPoints {
+    type Error = &'static str;
+
+    fn try_from(value: u32) -> Result<Self, Self::Error> {
+        Self::new(value).ok_or("is in basis points and must be at most 10000")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for BasisPoints {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new().schema_type(SchemaType::Type(Type::Integer)).minimum(Some(0)).maximum(Some(10_000)).into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for BasisPoints {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_short_visible_text() {
+        assert!(ClientId::parse("0b9a3c1e-5a8e-4a4e-9d6f-1f2e3d4c5b6a").is_ok());
+        assert_eq!(ClientId::parse(""), Err(TextError::Empty));
+        assert_eq!(ClientId::parse("a\u{0}b"), Err(TextError::ControlCharacter));
+        assert_eq!(ClientId::parse("a\u{85}b"), Err(TextError::ControlCharacter), "C1 controls too");
+        assert_eq!(ClientId::parse("x".repeat(129)), Err(TextError::TooLong { max_chars: 128 }));
+        assert!(ClientId::parse("é".repeat(128)).is_ok(), "characters, not bytes");
+    }
+
+    #[test]
+    fn texts_are_limited_in_characters_and_may_be_empty() {
+        assert!(CommentText::parse("😀".repeat(5_000)).is_ok());
+        assert!(CommentText::parse(format!("{}!", "😀".repeat(5_000))).is_err());
+        assert!(Language::parse("").is_ok());
+        assert!(Device::parse("d".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn deserialising_refuses_what_parse_refuses() {
+        let refused = serde_json::from_str::<ClientId>(r#""""#).map_err(|e| e.to_string());
+        assert_eq!(refused, Err("must not be empty".to_owned()));
+        assert_eq!(serde_json::from_str::<ClientId>(r#""u1""#).ok().map(ClientId::into_inner), Some("u1".to_owned()));
+        assert!(serde_json::from_str::<BasisPoints>("10001").is_err());
+        assert_eq!(serde_json::from_str::<BasisPoints>("10000").ok(), Some(BasisPoints::EVERYONE));
+        assert_eq!(serde_json::to_string(&ClientId::parse("u1").expect("valid")).ok().as_deref(), Some(r#""u1""#));
+    }
+}
