@@ -18,6 +18,39 @@ async fn enforce_response_caps(state: &State, survey: &Survey) -> ApiResult<()> 
     Ok(())
 }
 
+/// What a client write names, for [`accept`].
+struct Write {
+    /// The survey it answers (an opt-out names none).
+    survey_id: Option<i64>,
+    /// Whether the survey's response caps apply (a new score).
+    caps: bool,
+    user: ClientId,
+    /// The id the client gave the write, acknowledged back.
+    id: String,
+}
+
+/// The one path of every client write, so that none can skip a step: the project (404), the
+/// survey still taking answers, the user's authorization (enforce mode), the response caps,
+/// then the record made durable and the user's latest write remembered (the next decision
+/// for the user waits for it to reach SQL; `AppState::await_user_writes`).
+async fn accept(
+    state: &State,
+    key: &str,
+    req: &HttpRequest,
+    write: Write,
+    record: impl FnOnce(i64, i64) -> IngestRecord,
+) -> ApiResult<HttpResponse> {
+    let project = project(state, key).await?;
+    let survey = write.survey_id.map(|id| answerable_survey(&project, id)).transpose()?;
+    authorize_user(state, &project, req, &write.user)?;
+    if let (Some(survey), true) = (survey, write.caps) {
+        enforce_response_caps(state, survey).await?;
+    }
+    let spooled = state.ingestor.submit(record(project.project.id, now_ms())).await?;
+    state.note_write(project.project.id, &write.user, spooled);
+    Ok(accepted(write.id))
+}
+
 /// Records that a survey was shown.
 #[utoipa::path(
     tag = "client",
@@ -30,13 +63,8 @@ async fn enforce_response_caps(state: &State, survey: &Survey) -> ApiResult<()> 
 #[post("/displays")]
 pub async fn display(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<DisplayRequest>) -> ApiResult<HttpResponse> {
     let display = body.0;
-    let project = project(&state, &key).await?;
-    answerable_survey(&project, display.survey_id)?;
-    authorize_user(&state, &project, &req, &display.user_id)?;
-    let (id, user) = (display.display_id.clone(), display.user_id.clone());
-    let key = state.ingestor.submit(IngestRecord::Display { project_id: project.project.id, at: now_ms(), display }).await?;
-    state.note_write(project.project.id, &user, key);
-    Ok(accepted(id))
+    let write = Write { survey_id: Some(display.survey_id), caps: false, user: display.user_id.clone(), id: display.display_id.to_string() };
+    accept(&state, &key, &req, write, |project_id, at| IngestRecord::Display { project_id, at, display }).await
 }
 
 /// Stores the score as soon as it is tapped. Retries with the same `response_id` are stored
@@ -52,14 +80,8 @@ pub async fn display(state: State, key: web::Path<String>, req: HttpRequest, bod
 #[post("/responses")]
 pub async fn response(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<ResponseRequest>) -> ApiResult<HttpResponse> {
     let response = body.0;
-    let project = project(&state, &key).await?;
-    let survey = answerable_survey(&project, response.survey_id)?;
-    authorize_user(&state, &project, &req, &response.user_id)?;
-    enforce_response_caps(&state, survey).await?;
-    let (id, user) = (response.response_id.clone(), response.user_id.clone());
-    let key = state.ingestor.submit(IngestRecord::Response { project_id: project.project.id, at: now_ms(), response }).await?;
-    state.note_write(project.project.id, &user, key);
-    Ok(accepted(id))
+    let write = Write { survey_id: Some(response.survey_id), caps: true, user: response.user_id.clone(), id: response.response_id.to_string() };
+    accept(&state, &key, &req, write, |project_id, at| IngestRecord::Response { project_id, at, response }).await
 }
 
 /// Adds the follow-up comment and extra answers to a response.
@@ -85,14 +107,9 @@ pub async fn complete(
         return Err(ApiError::invalid("extra_answers may hold at most 20 answers"));
     }
     validate::attributes("extra_answers", &complete.extra_answers)?;
-    let project = project(&state, &key).await?;
-    answerable_survey(&project, complete.survey_id)?;
-    authorize_user(&state, &project, &req, &complete.user_id)?;
-    state
-        .ingestor
-        .submit(IngestRecord::Complete { project_id: project.project.id, at: now_ms(), response_id: response_id.to_string(), complete })
-        .await?;
-    Ok(accepted(response_id))
+    let write = Write { survey_id: Some(complete.survey_id), caps: false, user: complete.user_id.clone(), id: response_id.to_string() };
+    let response_id = response_id.into_inner();
+    accept(&state, &key, &req, write, |project_id, at| IngestRecord::Complete { project_id, at, response_id, complete }).await
 }
 
 /// Decline (closed without answering), snooze ("ask me later") or opt-out (never again).
@@ -107,19 +124,9 @@ pub async fn complete(
 #[post("/feedback")]
 pub async fn feedback(state: State, key: web::Path<String>, req: HttpRequest, body: JsonBody<FeedbackRequest>) -> ApiResult<HttpResponse> {
     let feedback = body.0;
-    let project = project(&state, &key).await?;
-    match feedback.survey_id {
-        Some(survey_id) => {
-            answerable_survey(&project, survey_id)?;
-        }
-        None if feedback.kind != nps_core::wire::FeedbackKind::OptOut => {
-            return Err(ApiError::invalid("survey_id is required for a decline or a snooze"));
-        }
-        None => {}
+    if feedback.survey_id.is_none() && feedback.kind != nps_core::wire::FeedbackKind::OptOut {
+        return Err(ApiError::invalid("survey_id is required for a decline or a snooze"));
     }
-    authorize_user(&state, &project, &req, &feedback.user_id)?;
-    let (id, user) = (feedback.action_id.clone(), feedback.user_id.clone());
-    let key = state.ingestor.submit(IngestRecord::Feedback { project_id: project.project.id, at: now_ms(), feedback }).await?;
-    state.note_write(project.project.id, &user, key);
-    Ok(accepted(id))
+    let write = Write { survey_id: feedback.survey_id, caps: false, user: feedback.user_id.clone(), id: feedback.action_id.to_string() };
+    accept(&state, &key, &req, write, |project_id, at| IngestRecord::Feedback { project_id, at, feedback }).await
 }
