@@ -199,7 +199,7 @@ fn lazy_screen(screen: impl std::future::Future<Output = AnyView> + 'static) -> 
     // `Suspend` asks for `Send` only for server rendering.
     let screen = send_wrapper::SendWrapper::new(screen);
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading..."</p> }>
+        <Suspense fallback=|| crate::components::loading()>
             {Suspend::new(screen)}
         </Suspense>
     }
@@ -238,7 +238,7 @@ fn App() -> impl IntoView {
         <main id="main">
             {move || {
                 if !st.checked.get() {
-                    return view! { <p class="muted">"Loading..."</p> }.into_any();
+                    return crate::components::loading().into_any();
                 }
                 let route = st.route.get();
                 if matches!(route, Route::Accept | Route::Reset) {

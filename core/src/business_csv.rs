@@ -10,7 +10,7 @@
 //! counts them, the header being line 1) and no accounts.
 
 use crate::churn::calendar::parse_date;
-use crate::wire::{BusinessInput, MAX_BUSINESS_TEXT_CHARS, MAX_ID_CHARS};
+use crate::wire::{BusinessInput, ClientId, MAX_BUSINESS_TEXT_CHARS, MAX_ID_CHARS};
 use std::collections::BTreeMap;
 
 pub use crate::csv_file::Problem;
@@ -63,8 +63,7 @@ pub fn parse(text: &str) -> Result<Vec<BusinessInput>, Vec<Problem>> {
                 _ => {}
             }
         }
-        let id_len = row.account_id.chars().count();
-        if id_len == 0 || id_len > MAX_ID_CHARS || row.account_id.chars().any(char::is_control) {
+        if !ClientId::is_valid(&row.account_id) {
             add(line, "account_id", format!("must be 1 to {MAX_ID_CHARS} characters, none a control character"));
         } else if let Some(earlier) = first_line.insert(row.account_id.clone(), line) {
             // The API would let the later line win; in a file it is most likely a mistake.

@@ -7,7 +7,7 @@
 //! partners.
 
 use crate::csv_file::{Problem, header_problems, headers, line_of, reader, row_problem};
-use crate::wire::{MAX_ID_CHARS, Partner};
+use crate::wire::{ClientId, MAX_ID_CHARS, Partner};
 use std::collections::BTreeMap;
 
 pub const COLUMNS: [&str; 5] = ["id", "name", "tier", "region", "owner_email"];
@@ -52,8 +52,7 @@ pub fn parse(text: &str) -> Result<Vec<Partner>, Vec<Problem>> {
                 message,
             })
         };
-        let id_len = partner.id.chars().count();
-        if id_len == 0 || id_len > MAX_ID_CHARS || partner.id.chars().any(char::is_control) {
+        if !ClientId::is_valid(&partner.id) {
             add(
                 "id",
                 format!("must be 1 to {MAX_ID_CHARS} characters, none a control character"),

@@ -62,11 +62,16 @@ pub fn ErrorBox(error: Signal<Option<String>>) -> impl IntoView {
     }
 }
 
+/// What a card shows while its figures load (also the fallback of its `Transition`).
+pub fn loading() -> impl IntoView {
+    view! { <p class="muted">"Loading..."</p> }
+}
+
 /// What a screen shows for something it loads: "Loading..." until it is there, the error as
 /// an alert, else `show(value)`.
 pub fn loaded<T>(state: Option<Result<T, String>>, show: impl FnOnce(T) -> AnyView) -> AnyView {
     match state {
-        None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+        None => loading().into_any(),
         Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
         Some(Ok(value)) => show(value),
     }

@@ -53,8 +53,8 @@ pub fn AccountRollupsCard(survey_id: i64, range: Signal<(Option<i64>, Option<i64
                 </label>
                 <button type="submit">"Roll up"</button>
             </form>
-            <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || match data.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+            <Transition fallback=crate::components::loading>{move || match data.get() {
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(r)) => rollups_view(r).into_any(),
             }}</Transition>

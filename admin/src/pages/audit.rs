@@ -143,7 +143,7 @@ fn AuditFilterForm(fields: FilterFields, on_apply: Callback<()>) -> impl IntoVie
 fn AuditEntries(entries: RwSignal<Vec<AuditEntry>>, next: RwSignal<Option<i64>>, loaded: RwSignal<bool>, on_more: Callback<i64>) -> impl IntoView {
     move || {
         if !loaded.get() {
-            return view! { <p class="muted">"Loading..."</p> }.into_any();
+            return crate::components::loading().into_any();
         }
         let list = entries.get();
         if list.is_empty() {

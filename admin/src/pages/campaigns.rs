@@ -35,7 +35,7 @@ fn SurveyCampaignsCard(list: RwSignal<Option<Result<Vec<Campaign>, String>>>) ->
         <section class="card">
             <h2>"Campaigns of this survey"</h2>
             {move || match list.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(items)) if items.is_empty() => view! { <p class="muted">"None yet."</p> }.into_any(),
                 Some(Ok(items)) => view! {
@@ -283,7 +283,7 @@ fn LinksCard(
                 <a class="button secondary" href=format!("/api/admin/campaigns/{id}/links?format=csv") download="links.csv">"Export links (CSV)"</a>
             </div>
             {move || match links.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No recipients yet."</p> }.into_any(),
                 Some(Ok(list)) => view! {

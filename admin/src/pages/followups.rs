@@ -66,7 +66,7 @@ pub fn FollowUps(project_id: i64) -> impl IntoView {
         <section class="card">
             <h2>"Is the loop closing?"</h2>
             {move || match metrics.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(m)) => view! { <Metrics m=m /> }.into_any(),
             }}
@@ -75,7 +75,7 @@ pub fn FollowUps(project_id: i64) -> impl IntoView {
         <section class="card">
             <h2>"Queue (oldest due first)"</h2>
             {move || match items.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"Nothing to follow up."</p> }.into_any(),
                 Some(Ok(list)) => view! {

@@ -58,7 +58,7 @@ fn PartnerList(partners: RwSignal<Option<Result<Vec<Partner>, String>>>) -> impl
         <section class="card" aria-labelledby="partners-title">
             <h2 id="partners-title">"Partner organisations"</h2>
             {move || match partners.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted" data-testid="partners-empty">{empty_hint()}</p> }.into_any(),
                 Some(Ok(list)) => view! {
@@ -142,7 +142,7 @@ fn CoverageCard(project_id: i64, applied: RwSignal<(Option<i64>, Option<i64>)>) 
     view! {
         <section class="card" aria-labelledby="coverage-title">
             <h2 id="coverage-title">"Coverage"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || loaded(report.get(), |r| view! { <CoverageSummaryView report=r /> }.into_any())}</Transition>
+            <Transition fallback=crate::components::loading>{move || loaded(report.get(), |r| view! { <CoverageSummaryView report=r /> }.into_any())}</Transition>
         </section>
     }
 }

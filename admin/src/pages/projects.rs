@@ -20,7 +20,7 @@ pub fn Projects() -> impl IntoView {
         <section class="card">
             <h2>"Your projects"</h2>
             {move || match projects.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No projects yet: create one below."</p> }.into_any(),
                 Some(Ok(list)) => view! {
@@ -272,7 +272,7 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link></p>
         {move || match project.get() {
-            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+            None => crate::components::loading().into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             Some(Ok(p)) => {
                 let snippet = install_snippet(&origin(), &p.public_key);
@@ -334,7 +334,7 @@ fn SurveysCard(id: i64, surveys: RwSignal<Option<Result<Vec<Survey>, String>>>) 
                 </Show>
             </div>
             {move || match surveys.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No surveys yet."</p> }.into_any(),
                 Some(Ok(list)) => view! {

@@ -57,11 +57,10 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     let to = RwSignal::new(String::new());
     let granularity = RwSignal::new("week".to_owned());
     let filters = RwSignal::new(api::ReportFilters::default());
-    let asked = RwSignal::new(Asked { range: (None, None), granularity: granularity.get_untracked(), filters: api::ReportFilters::default() });
-    let load = move || {
-        let now = Asked { range: range(&from.get_untracked(), &to.get_untracked()), granularity: granularity.get_untracked(), filters: filters.get_untracked() };
-        crate::asked::ask(asked, now);
-    };
+    // What the form says now; the resources below follow what it said when last applied.
+    let form = move || Asked { range: range(&from.get_untracked(), &to.get_untracked()), granularity: granularity.get_untracked(), filters: filters.get_untracked() };
+    let asked = RwSignal::new(form());
+    let load = move || crate::asked::ask(asked, form());
     // Resources over what was asked (see `crate::asked`).
     let report = LocalResource::new(move || {
         let a = asked.get();
@@ -104,8 +103,8 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             <button type="submit">"Apply"</button>
             <ReportFilterFields filters=filters />
         </form>
-        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || match report.get() {
-            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+        <Transition fallback=crate::components::loading>{move || match report.get() {
+            None => crate::components::loading().into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             Some(Ok(r)) if r.disclosure.as_ref().is_some_and(|d| d.withheld) => view! {
                 <Withheld disclosure=r.disclosure.clone() />
@@ -276,8 +275,8 @@ fn ExclusionsCard(exclusions: LocalResource<Result<Exclusions, String>>) -> impl
     view! {
         <section class="card">
             <h2>"Excluded users per rule"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || match exclusions.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+            <Transition fallback=crate::components::loading>{move || match exclusions.get() {
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
                 Some(Ok(x)) if x.rules.is_empty() => view! { <p class="muted">"No eligibility decisions in this period."</p> }.into_any(),
                 Some(Ok(x)) => view! {

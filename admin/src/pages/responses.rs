@@ -74,7 +74,7 @@ pub fn Responses(survey_id: i64) -> impl IntoView {
             <a class="button secondary" href=move || filters().xlsx_url() download="responses.xlsx" data-testid="export-xlsx">"Export XLSX"</a>
         </form>
         {move || match rows.get() {
-            None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+            None => crate::components::loading().into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             Some(Ok(list)) if list.is_empty() => view! { <p class="muted card">"No answers match these filters."</p> }.into_any(),
             Some(Ok(list)) => view! { <ResponsesTable list=list /> }.into_any(),

@@ -74,7 +74,7 @@ pub fn Revenue(project_id: i64) -> impl IntoView {
                 </CsvImport>
             </Show>
         </section>
-        <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || loaded(report.get(), |r| view! { <RevenueCards report=r /> }.into_any())}</Transition>
+        <Transition fallback=crate::components::loading>{move || loaded(report.get(), |r| view! { <RevenueCards report=r /> }.into_any())}</Transition>
     }
 }
 

@@ -92,7 +92,7 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
         <section class="card">
             <h2>"Accounts at risk (most urgent first)"</h2>
             {move || match report.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(r)) => view! {
                     <p class="muted" data-testid="at-risk-summary">
@@ -121,7 +121,7 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
             })}
             <NewAction project_id=project_id on_saved=Callback::new(move |()| load_actions()) />
             {move || match actions.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No actions recorded."</p> }.into_any(),
                 Some(Ok(list)) => view! {

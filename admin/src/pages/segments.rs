@@ -60,11 +60,9 @@ pub fn Segments(
     let key = RwSignal::new(attribute.unwrap_or_default().to_owned());
     let min_n = RwSignal::new(30_u64);
     // The breakdown last asked for (its dimension, or why it cannot be asked).
-    let asked = RwSignal::new(Asked { by: by_param(&dimension.get_untracked(), &key.get_untracked()), min_n: min_n.get_untracked() });
-    let load = move || {
-        let now = Asked { by: by_param(&dimension.get_untracked(), &key.get_untracked()), min_n: min_n.get_untracked() };
-        crate::asked::ask(asked, now);
-    };
+    let form = move || Asked { by: by_param(&dimension.get_untracked(), &key.get_untracked()), min_n: min_n.get_untracked() };
+    let asked = RwSignal::new(form());
+    let load = move || crate::asked::ask(asked, form());
     let shown_by = Signal::derive(move || asked.with(|a| a.by.clone().ok()));
     // A resource over the range, filters and breakdown asked for (see `crate::asked`).
     let report = LocalResource::new(move || {
@@ -102,8 +100,8 @@ pub fn Segments(
                 </label>
                 <button type="submit">"Show segments"</button>
             </form>
-            <Transition fallback=|| view! { <p class="muted">"Loading..."</p> }>{move || match report.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+            <Transition fallback=crate::components::loading>{move || match report.get() {
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(r)) if r.segments.is_empty() => view! { <p class="muted">"No answers in this period."</p> }.into_any(),
                 Some(Ok(r)) => view! { <SegmentTable report=r /> }.into_any(),

@@ -166,7 +166,7 @@ fn UsersCard(users: RwSignal<Option<Result<Vec<AdminUser>, String>>>, me: Option
         <section class="card">
             <h2>"Who has access"</h2>
             {move || match users.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <table class="list" data-testid="users-table">

@@ -40,7 +40,7 @@ pub fn Webhooks(project_id: i64) -> impl IntoView {
         <section class="card">
             <h2>"Endpoints"</h2>
             {move || match hooks.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No endpoints yet."</p> }.into_any(),
                 Some(Ok(list)) => view! { <WebhookTable hooks=list on_test=on_test /> }.into_any(),
@@ -107,7 +107,7 @@ fn DeliveryLogCard(status: RwSignal<String>, log: RwSignal<Option<Result<Vec<Del
                 </div>
             </div>
             {move || match log.get() {
-                None => view! { <p class="muted">"Loading..."</p> }.into_any(),
+                None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(rows)) if rows.is_empty() => view! { <p class="muted" data-testid="deliveries-empty">"Nothing delivered yet."</p> }.into_any(),
                 Some(Ok(rows)) => view! { <DeliveryTable rows=rows /> }.into_any(),

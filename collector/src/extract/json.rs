@@ -86,10 +86,8 @@ fn whole_numbers(bytes: &[u8]) -> Option<serde_json::Value> {
     fn walk(value: &mut serde_json::Value) {
         match value {
             serde_json::Value::Number(n) => {
-                // Only floats that hold an integer exactly (|x| < 2^53) are rewritten.
-                if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0) {
-                    #[allow(clippy::cast_possible_truncation)]
-                    let whole = f as i64;
+                // Only floats that hold an integer exactly are rewritten.
+                if let Some(whole) = n.as_f64().filter(|_| n.is_f64()).and_then(super::exact_integer) {
                     *n = whole.into();
                 }
             }

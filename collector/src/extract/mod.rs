@@ -6,5 +6,12 @@
 mod json;
 mod query;
 
+/// The integer a float holds exactly, if any: no fractional part and below 2^53 in size,
+/// where every integer is an `f64`. What both extractors take where an integer is asked for.
+fn exact_integer(value: f64) -> Option<i64> {
+    #[allow(clippy::cast_possible_truncation)]
+    (value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0).then_some(value as i64)
+}
+
 pub use json::{JsonBody, parse_json};
 pub use query::{Query, parse_query};

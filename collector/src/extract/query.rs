@@ -68,9 +68,8 @@ fn whole<T: FromStr + TryFrom<i64>>(text: &str) -> Result<T, Error> {
         return Ok(n);
     }
     let refused = || de::Error::invalid_value(Unexpected::Str(text), &"an integer in range");
-    let decimal = text.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0).ok_or_else(refused)?;
-    #[allow(clippy::cast_possible_truncation)]
-    T::try_from(decimal as i64).map_err(|_| refused())
+    let whole = text.parse::<f64>().ok().and_then(super::exact_integer).ok_or_else(refused)?;
+    T::try_from(whole).map_err(|_| refused())
 }
 
 fn parsed<T: FromStr>(text: &str, expected: &'static str) -> Result<T, Error> {

@@ -22,7 +22,7 @@ pub const MAX_BUSINESS_TEXT_CHARS: usize = 200;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct BusinessInput {
     /// The account's id, as the host app sends it with answers (compared as is: no trimming).
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[^\x00-\x1F\x7F-\x9F]+$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::ClientId))]
     pub account_id: String,
     /// Monthly recurring revenue, in currency units (rounded to cents).
     #[cfg_attr(feature = "openapi", schema(minimum = 0.0, maximum = 1e13))]

@@ -33,12 +33,15 @@ pub struct AccountMembership {
     #[serde(default)]
     pub attributes: Attributes,
     /// `executive_buyer`, `admin`, `end_user` or a custom role name.
-    #[serde(default = "default_role")]
+    #[serde(default = "AccountMembership::default_role")]
     pub role: ClientId,
 }
 
-fn default_role() -> ClientId {
-    ClientId::from_static("end_user")
+impl AccountMembership {
+    /// The role of a member whose role is not given.
+    pub fn default_role() -> ClientId {
+        ClientId::from_static("end_user")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

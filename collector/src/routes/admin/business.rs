@@ -81,8 +81,7 @@ fn day(value: Option<&str>) -> Result<Option<i64>, ()> {
 /// The schema's rules of one account, checked: the body is parsed by serde, not validated
 /// against the schema. The message names the field.
 fn record_of(input: &BusinessInput) -> Result<BusinessRecord, String> {
-    let id_len = input.account_id.chars().count();
-    if id_len == 0 || id_len > MAX_ID_CHARS || input.account_id.chars().any(char::is_control) {
+    if !nps_core::wire::ClientId::is_valid(&input.account_id) {
         return Err(format!("account_id must be 1 to {MAX_ID_CHARS} characters, none a control character"));
     }
     for (field, value) in [("plan", &input.plan), ("owner", &input.owner)] {

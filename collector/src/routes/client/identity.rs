@@ -94,9 +94,12 @@ fn apply_signed_claims(request: &mut IdentifyRequest, claims: IdentityClaims) ->
 /// uses often carry a `role` claim of their own).
 fn signed_account(account: Option<String>, role: Option<String>, attributes: Option<Attributes>) -> ApiResult<Option<AccountMembership>> {
     let Some(id) = account else { return Ok(None) };
-    let id = ClientId::parse(id).map_err(|e| ApiError::invalid(format!("identity_token.account {e}")))?;
+    let id = validate::id("identity_token.account", id)?;
     // The same default as a clear `account` without a role.
-    let role = ClientId::parse(role.unwrap_or_else(|| "end_user".to_owned())).map_err(|e| ApiError::invalid(format!("identity_token.role {e}")))?;
+    let role = match role {
+        Some(role) => validate::id("identity_token.role", role)?,
+        None => AccountMembership::default_role(),
+    };
     let attributes = attributes.unwrap_or_default();
     validate::attributes("identity_token.account_attributes", &attributes)?;
     Ok(Some(AccountMembership { id, role, attributes }))

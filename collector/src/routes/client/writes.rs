@@ -102,7 +102,7 @@ pub async fn complete(
 ) -> ApiResult<HttpResponse> {
     let (key, response_id) = path.into_inner();
     let complete = body.0;
-    let response_id = ClientId::parse(response_id).map_err(|e| ApiError::invalid(format!("response id {e}")))?;
+    let response_id = validate::id("response id", response_id)?;
     if complete.extra_answers.len() > 20 {
         return Err(ApiError::invalid("extra_answers may hold at most 20 answers"));
     }
