@@ -28,4 +28,3 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
-pub mod validate;

@@ -18,16 +18,15 @@ pub struct ActionInput {
     /// When it was decided (unix ms).
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 4102444800000_i64))]
     pub decided_at: i64,
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
-    pub owner: Option<String>,
+    pub owner: Option<crate::wire::EmailText>,
     /// Comment themes behind it (e.g. `performance`, `pricing`).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_items = 20, value_type = Vec<crate::wire::limits::ThemeName>))]
     pub themes: Vec<String>,
     /// Answers behind it.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_items = 200, value_type = Vec<crate::wire::ClientId>))]
-    pub response_ids: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
+    pub response_ids: Vec<crate::wire::ClientId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -269,6 +269,6 @@ impl FollowUpItem {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUpUpdate {
     pub status: FollowUpStatus,
-    pub note: Option<String>,
-    pub outcome: Option<String>,
+    pub note: Option<crate::wire::CommentText>,
+    pub outcome: Option<crate::wire::ShortText>,
 }

@@ -7,12 +7,12 @@
 //! partners.
 
 use crate::csv_file::{Problem, header_problems, headers, line_of, reader, row_problem};
-use crate::wire::{ClientId, MAX_ID_CHARS, Partner};
+use crate::wire::{ClientId, MAX_ID_CHARS, Partner, PartnerName};
 use std::collections::BTreeMap;
 
 pub const COLUMNS: [&str; 5] = ["id", "name", "tier", "region", "owner_email"];
 /// The longest name, tier or region the collector stores.
-pub const MAX_TEXT_CHARS: usize = 200;
+pub const MAX_TEXT_CHARS: usize = PartnerName::MAX_CHARS;
 
 /// The partners of a CSV file, in file order, or every problem it has.
 pub fn parse(text: &str) -> Result<Vec<Partner>, Vec<Problem>> {
@@ -20,7 +20,7 @@ pub fn parse(text: &str) -> Result<Vec<Partner>, Vec<Problem>> {
     let headers = headers(&mut reader)?;
     let mut problems = header_problems(&headers, &COLUMNS, &["id", "name"]);
     let mut partners = Vec::new();
-    let mut first_line: BTreeMap<String, u64> = BTreeMap::new();
+    let mut first_line: BTreeMap<ClientId, u64> = BTreeMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -38,13 +38,9 @@ pub fn parse(text: &str) -> Result<Vec<Partner>, Vec<Problem>> {
                 .unwrap_or("")
         };
         let optional = |name: &str| Some(cell(name).to_owned()).filter(|v| !v.is_empty());
-        let partner = Partner {
-            id: cell("id").to_owned(),
-            name: cell("name").to_owned(),
-            tier: optional("tier"),
-            region: optional("region"),
-            owner_email: optional("owner_email"),
-        };
+        let (id, name) = (cell("id"), cell("name"));
+        let (tier, region) = (optional("tier"), optional("region"));
+        let owner_email = optional("owner_email");
         let mut add = |field: &str, message: String| {
             problems.push(Problem {
                 line,
@@ -52,23 +48,27 @@ pub fn parse(text: &str) -> Result<Vec<Partner>, Vec<Problem>> {
                 message,
             })
         };
-        if !ClientId::is_valid(&partner.id) {
+        let id = ClientId::parse(id).map_err(|_| {
             add(
                 "id",
                 format!("must be 1 to {MAX_ID_CHARS} characters, none a control character"),
-            );
-        } else if let Some(earlier) = first_line.get(&partner.id) {
-            add("id", format!("`{}` is also on line {earlier}", partner.id));
-        } else {
-            first_line.insert(partner.id.clone(), line);
+            )
+        });
+        if let Ok(id) = &id {
+            match first_line.get(id) {
+                Some(earlier) => add("id", format!("`{id}` is also on line {earlier}")),
+                None => {
+                    first_line.insert(id.clone(), line);
+                }
+            }
         }
-        if partner.name.is_empty() {
+        if name.is_empty() {
             add("name", "must not be empty".to_owned());
         }
         for (field, value) in [
-            ("name", Some(&partner.name)),
-            ("tier", partner.tier.as_ref()),
-            ("region", partner.region.as_ref()),
+            ("name", Some(name)),
+            ("tier", tier.as_deref()),
+            ("region", region.as_deref()),
         ] {
             if value.is_some_and(|v| v.chars().count() > MAX_TEXT_CHARS) {
                 add(
@@ -77,14 +77,12 @@ pub fn parse(text: &str) -> Result<Vec<Partner>, Vec<Problem>> {
                 );
             }
         }
-        if partner
-            .owner_email
-            .as_ref()
-            .is_some_and(|e| !e.contains('@'))
-        {
+        if owner_email.as_ref().is_some_and(|e| !e.contains('@')) {
             add("owner_email", "is not an e-mail address".to_owned());
         }
-        partners.push(partner);
+        if let (Ok(id), Ok(name)) = (id, PartnerName::parse(name)) {
+            partners.push(Partner { id, name, tier, region, owner_email });
+        }
     }
     if problems.is_empty() {
         Ok(partners)

@@ -5,7 +5,7 @@
 //! columns (department, location, tenure_band, manager; partner, role, tier, region, ...).
 //! Cells are trimmed; an empty cell is left out.
 
-use crate::wire::{Attributes, RecipientInput};
+use crate::wire::{Attributes, ClientAttributes, RecipientInput};
 
 /// The recipients of a CSV file, in file order, or what is wrong with it (`csv line 3: ...`,
 /// the header being line 1).
@@ -18,18 +18,20 @@ pub fn parse(text: &str) -> Result<Vec<RecipientInput>, String> {
     let mut out = Vec::new();
     for (line, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("csv line {}: {e}", line + 2))?;
-        let mut recipient = RecipientInput { email: String::new(), name: None, language: None, attributes: Attributes::new() };
+        let mut recipient = RecipientInput { email: String::new(), name: None, language: None, attributes: Default::default() };
+        let mut attributes = Attributes::new();
         for (header, value) in headers.iter().zip(record.iter()) {
             match header {
                 "email" => recipient.email = value.to_owned(),
                 "name" => recipient.name = Some(value.to_owned()).filter(|v| !v.is_empty()),
                 "language" => recipient.language = Some(value.to_owned()).filter(|v| !v.is_empty()),
                 key if !value.is_empty() => {
-                    recipient.attributes.insert(key.to_owned(), value.into());
+                    attributes.insert(key.to_owned(), value.into());
                 }
                 _ => {}
             }
         }
+        recipient.attributes = ClientAttributes::parse(attributes).map_err(|e| format!("csv line {}: the attributes {e}", line + 2))?;
         out.push(recipient);
     }
     Ok(out)

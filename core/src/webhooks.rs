@@ -86,7 +86,7 @@ pub struct WebhookInput {
     #[serde(default = "yes")]
     pub enabled: bool,
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<crate::wire::ShortText>,
 }
 
 /// A webhook endpoint as stored. `secret` is `whsec_<base64>`; receivers verify with it.

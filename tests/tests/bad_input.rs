@@ -113,11 +113,66 @@ fn misdirected_requests(public_key: &str, identity_secret: &str, sid: i64, other
     ])
 }
 
+/// Identities whose parts break a rule of their type, sent in the clear or signed: each is
+/// named by its path (the signed claims used to be checked by hand in the handler).
+fn bad_identities(public_key: &str, identity_secret: &str) -> anyhow::Result<Vec<Case>> {
+    let identify = format!("/v1/p/{public_key}/identify");
+    let case = |name, body: Value, mentions| Case::new(name, &identify, body.to_string().into_bytes(), 422, "invalid_field", mentions);
+    let in_one_hour = chrono_like_now() + 3600;
+    let signed = |claims: Value| signed_token(identity_secret, &claims);
+    let many_keys: serde_json::Map<String, Value> = (0..101).map(|i| (format!("k{i}"), json!(i))).collect();
+    Ok(vec![
+        case("attribute key too long", json!({ "user_id": "u1", "attributes": { "k".repeat(129): 1 } }), "attributes"),
+        case("account attributes too large", json!({ "user_id": "u1", "account": { "id": "acme", "attributes": { "notes": "x".repeat(17_000) } } }), "account.attributes"),
+        case(
+            "signed account empty",
+            json!({ "user_id": "u1", "identity_token": signed(json!({ "sub": "u1", "exp": in_one_hour, "account": "" }))? }),
+            "identity_token.account",
+        ),
+        case(
+            "signed account attributes with 101 keys",
+            json!({ "user_id": "u1", "identity_token": signed(json!({ "sub": "u1", "exp": in_one_hour, "account": "acme", "account_attributes": many_keys }))? }),
+            "identity_token.account_attributes",
+        ),
+    ])
+}
+
+/// Admin bodies that break a rule of a shared type (`nps_core::wire`): the collector refuses
+/// what the admin app refuses, naming the field.
+fn bad_admin_bodies(project_id: i64) -> Vec<Case> {
+    let case = |name, path: String, body: Value, mentions| Case::new(name, &path, body.to_string().into_bytes(), 422, "invalid_field", mentions);
+    let survey = |colour: &str| {
+        json!({ "name": "s", "kind": "tnps", "definition": { "appearance": { "placement": "centre", "theme": "auto", "brand_colour": colour } } })
+    };
+    vec![
+        case("brand colour not hex", format!("/api/admin/projects/{project_id}/surveys"), survey("red"), "brand_colour"),
+        case("brand colour escaping its rule", format!("/api/admin/projects/{project_id}/surveys"), survey("#fff;}body{"), "brand_colour"),
+        case("empty partner id", format!("/api/admin/projects/{project_id}/partners"), json!({ "partners": [{ "id": "", "name": "P" }] }), "partners[0].id"),
+        case("long partner name", format!("/api/admin/projects/{project_id}/partners"), json!({ "partners": [{ "id": "p", "name": "n".repeat(201) }] }), "partners[0].name"),
+        case("long follow-up note", "/api/admin/followups/r1".to_owned(), json!({ "status": "contacted", "note": "n".repeat(5_001) }), "note"),
+        case(
+            "action citing an empty response id",
+            "/api/admin/actions".to_owned(),
+            json!({ "project_id": project_id, "title": "t", "decision": "d", "decided_at": 0, "response_ids": [""] }),
+            "response_ids[0]",
+        ),
+        case(
+            "long webhook description",
+            format!("/api/admin/projects/{project_id}/webhooks"),
+            json!({ "url": "https://hooks.example.com/x", "events": ["response.created"], "description": "d".repeat(501) }),
+            "description",
+        ),
+    ]
+}
+
 /// What each case got that it should not have.
-async fn failures_of(http: &reqwest::Client, base: &str, cases: &[Case]) -> anyhow::Result<Vec<String>> {
+async fn failures_of(http: &reqwest::Client, base: &str, csrf: Option<&str>, cases: &[Case]) -> anyhow::Result<Vec<String>> {
     let mut failures = Vec::new();
     for c in cases {
         let mut request = http.post(format!("{base}{}", c.path)).header(CONTENT_TYPE, c.content_type).body(c.body.clone());
+        if let Some(csrf) = csrf {
+            request = request.header("X-CSRF-Token", csrf);
+        }
         if let Some(origin) = c.origin {
             request = request.header("Origin", origin);
         }
@@ -147,9 +202,11 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
     let mut cases = malformed_answers(&format!("/v1/p/{}/responses", project.public_key), sid);
     let secret = project.identity_secret.as_deref().unwrap_or_default();
     cases.extend(misdirected_requests(&project.public_key, secret, sid, other_survey.id)?);
+    cases.extend(bad_identities(&project.public_key, secret)?);
 
     let http = reqwest::Client::new();
-    let failures = failures_of(&http, &collector.url, &cases).await?;
+    let mut failures = failures_of(&http, &collector.url, None, &cases).await?;
+    failures.extend(failures_of(&admin.http, &collector.url, Some(&admin.csrf), &bad_admin_bodies(project.id)).await?);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     // Nothing above was stored, and the collector is still healthy.
@@ -162,12 +219,13 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
 }
 
 fn expired_token(secret: &str) -> anyhow::Result<String> {
-    let claims = json!({ "sub": "u1", "exp": chrono_like_now() - 3600 });
-    Ok(jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
-    )?)
+    signed_token(secret, &json!({ "sub": "u1", "exp": chrono_like_now() - 3600 }))
+}
+
+/// A token the vendor's backend would sign: the project's secret, HS256.
+fn signed_token(secret: &str, claims: &Value) -> anyhow::Result<String> {
+    let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    Ok(jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()))?)
 }
 
 fn chrono_like_now() -> i64 {

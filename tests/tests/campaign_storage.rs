@@ -8,7 +8,7 @@ use nps_collector::store::campaign_mail::CampaignMessage;
 use nps_collector::store::{DynStore, LinkAnswer, RecipientRecord, connect};
 use nps_core::followup::FollowUpPolicy;
 use nps_core::webhooks::DeliveryRow;
-use nps_core::wire::{Anonymity, Attributes, CampaignInput, Partner, ProjectInput, SurveyInput, SurveyKind, SurveyStatus};
+use nps_core::wire::{Anonymity, Attributes, CampaignInput, ClientId, Partner, PartnerName, ProjectInput, SurveyInput, SurveyKind, SurveyStatus};
 use nps_e2e::{Backend, TestDatabase};
 use serde_json::json;
 
@@ -79,8 +79,8 @@ async fn coverage_and_follow_up_routing(backend: Backend) -> anyhow::Result<()> 
     let campaign = f.store.get_campaign(f.campaign_id).await?.expect("the fixture's campaign");
     assert_eq!(campaign.created_by.as_deref(), Some("pm1@x.io"), "the creator is stored");
     let partners = [
-        Partner { id: "p1".into(), name: "One".into(), tier: None, region: None, owner_email: Some("pm1@x.io".into()) },
-        Partner { id: "p2".into(), name: "Two".into(), tier: None, region: None, owner_email: None },
+        Partner { id: ClientId::parse("p1")?, name: PartnerName::parse("One")?, tier: None, region: None, owner_email: Some("pm1@x.io".into()) },
+        Partner { id: ClientId::parse("p2")?, name: PartnerName::parse("Two")?, tier: None, region: None, owner_email: None },
     ];
     f.store.upsert_partners(f.project_id, &partners).await?;
     let rs = [recipient(f.campaign_id, 1, "p1", "executive_buyer"), recipient(f.campaign_id, 2, "p1", "end_user"), recipient(f.campaign_id, 3, "p2", "admin")];

@@ -54,7 +54,7 @@ fn identify(project_id: i64, u: usize, plan_shift: usize, at: i64) -> IngestReco
         attributes: attrs(a),
         created_at: None,
         language: None,
-        account: (u % 5 != 0).then(|| AccountMembership { id: ClientId::parse(format!("acct{}", u % 17)).expect("valid"), attributes: Attributes::new(), role: ClientId::parse(roles[u % 3]).expect("valid") }),
+        account: (u % 5 != 0).then(|| AccountMembership { id: ClientId::parse(format!("acct{}", u % 17)).expect("valid"), attributes: Default::default(), role: ClientId::parse(roles[u % 3]).expect("valid") }),
     }
 }
 
@@ -80,7 +80,7 @@ fn generate(project_id: i64, surveys: &[i64]) -> Generated {
         let user_id = format!("u{u}");
         if i % 10 == 3 {
             // The comment arrives first; the score follows in a later batch.
-            let complete = CompleteRequest { survey_id, user_id: ClientId::parse(user_id.clone()).expect("valid"), comment: Some(CommentText::parse("slow").expect("valid")), extra_answers: Attributes::new() };
+            let complete = CompleteRequest { survey_id, user_id: ClientId::parse(user_id.clone()).expect("valid"), comment: Some(CommentText::parse("slow").expect("valid")), extra_answers: Default::default() };
             batch.push(IngestRecord::Complete { project_id, at, response_id: id.clone(), complete });
         }
         let response = ResponseRequest {
@@ -272,7 +272,7 @@ async fn replays_and_late_scores_count_once(backend: Backend) -> anyhow::Result<
             project_id: p,
             at: T0 + 2 * DAY,
             response_id: "c".into(),
-            complete: CompleteRequest { survey_id, user_id: ClientId::parse("u11").expect("valid"), comment: Some(CommentText::parse("late score").expect("valid")), extra_answers: Attributes::new() },
+            complete: CompleteRequest { survey_id, user_id: ClientId::parse("u11").expect("valid"), comment: Some(CommentText::parse("late score").expect("valid")), extra_answers: Default::default() },
         },
     ];
     for _ in 0..3 {

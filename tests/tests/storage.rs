@@ -13,7 +13,7 @@ use nps_e2e::{Backend, TestDatabase, on_both_backends};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use nps_core::wire::{BasisPoints, ClientId, CommentText};
+use nps_core::wire::{BasisPoints, ClientAttributes, ClientId, CommentText};
 
 const DAY: i64 = 86_400_000;
 const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -54,7 +54,7 @@ fn identify(f: &Fixture, user: &str, plan: &str, at: i64) -> IngestRecord {
         attributes: attrs(json!({ "plan": plan })),
         created_at: Some(T0 - 100 * DAY),
         language: Some("fr".into()),
-        account: Some(AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: attrs(json!({ "tier": "gold" })), role: ClientId::parse("admin").expect("valid") }),
+        account: Some(AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: ClientAttributes::parse(attrs(json!({ "tier": "gold" }))).expect("valid"), role: ClientId::parse("admin").expect("valid") }),
     }
 }
 
@@ -81,7 +81,7 @@ fn complete(f: &Fixture, id: &str, user: &str, comment: &str, at: i64) -> Ingest
         project_id: f.project_id,
         at,
         response_id: id.into(),
-        complete: CompleteRequest { survey_id: f.survey_id, user_id: ClientId::parse(user).expect("valid"), comment: Some(CommentText::parse(comment).expect("valid")), extra_answers: Attributes::new() },
+        complete: CompleteRequest { survey_id: f.survey_id, user_id: ClientId::parse(user).expect("valid"), comment: Some(CommentText::parse(comment).expect("valid")), extra_answers: Default::default() },
     }
 }
 

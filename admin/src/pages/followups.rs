@@ -6,6 +6,7 @@ use crate::components::ErrorBox;
 use crate::{Link, Route, fmt};
 use leptos::prelude::*;
 use nps_core::followup::{FollowUpItem, FollowUpStatus, FollowUpUpdate, LoopMetrics};
+use nps_core::wire::CommentText;
 
 fn status_label(s: FollowUpStatus) -> &'static str {
     match s {
@@ -107,7 +108,11 @@ fn FollowUpRow(item: FollowUpItem, on_saved: Callback<()>) -> impl IntoView {
         ev.prevent_default();
         let Some(new_status) = FollowUpStatus::parse(&status.get_untracked()) else { return };
         let text = note.get_untracked().trim().to_owned();
-        let update = FollowUpUpdate { status: new_status, note: (!text.is_empty()).then_some(text), outcome: None };
+        let note = match (!text.is_empty()).then(|| CommentText::parse(text)).transpose() {
+            Ok(note) => note,
+            Err(e) => return error.set(Some(format!("the note {e}"))),
+        };
+        let update = FollowUpUpdate { status: new_status, note, outcome: None };
         let id = id.clone();
         leptos::task::spawn_local(async move {
             match api::update_followup(&id, &update).await {

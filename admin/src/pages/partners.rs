@@ -70,9 +70,9 @@ fn PartnerList(partners: RwSignal<Option<Result<Vec<Partner>, String>>>) -> impl
                             </tr></thead>
                             <tbody>
                                 {list.into_iter().map(|p| view! {
-                                    <tr data-partner=p.id.clone()>
-                                        <th scope="row">{p.name}</th>
-                                        <td><code>{p.id.clone()}</code></td>
+                                    <tr data-partner=p.id.to_string()>
+                                        <th scope="row">{p.name.into_inner()}</th>
+                                        <td><code>{p.id.to_string()}</code></td>
                                         <td>{p.tier.unwrap_or_default()}</td>
                                         <td>{p.region.unwrap_or_default()}</td>
                                         <td>{p.owner_email.unwrap_or_else(|| "nobody (admins only)".to_owned())}</td>

@@ -9,6 +9,7 @@ use crate::pages::timeline::AccountLink;
 use crate::{Link, Route, fmt};
 use leptos::prelude::*;
 use nps_core::actions::{Action, ActionInput, RecentActions};
+use nps_core::wire::EmailText;
 use nps_core::churn::signals::{AtRiskAccount, RiskReason};
 
 /// A reason in words, with its numbers.
@@ -133,7 +134,7 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
                                     <td>{fmt::date(Some(a.input.decided_at))}</td>
                                     <th scope="row">{a.input.title.clone()}</th>
                                     <td>{a.input.decision.clone()}</td>
-                                    <td>{a.input.owner.clone().unwrap_or_default()}</td>
+                                    <td>{a.input.owner.clone().map(EmailText::into_inner).unwrap_or_default()}</td>
                                     <td>{a.created_by.clone()}</td>
                                 </tr>
                             }).collect_view()}
@@ -159,13 +160,17 @@ fn NewAction(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
             return;
         };
         let owner_text = owner.get_untracked().trim().to_owned();
+        let owner = match (!owner_text.is_empty()).then(|| EmailText::parse(owner_text)).transpose() {
+            Ok(owner) => owner,
+            Err(e) => return error.set(Some(format!("the owner {e}"))),
+        };
         let input = ActionInput {
             project_id,
             survey_id: None,
             title: title.get_untracked().trim().to_owned(),
             decision: decision.get_untracked().trim().to_owned(),
             decided_at,
-            owner: (!owner_text.is_empty()).then_some(owner_text),
+            owner,
             themes: Vec::new(),
             response_ids: Vec::new(),
         };

@@ -8,7 +8,7 @@
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use nps_core::ErrorCode;
-use nps_core::wire::{AdminRole, Attributes};
+use nps_core::wire::{AdminRole, ClientAttributes, ClientId};
 use serde::{Deserialize, Serialize};
 
 pub const ADMIN_AUDIENCE: &str = "nps-admin";
@@ -64,18 +64,18 @@ pub struct IdentityClaims {
     pub exp: i64,
     /// Signed attributes override the ones sent in the clear, so segments cannot be forged.
     #[serde(default)]
-    pub attributes: Option<Attributes>,
+    pub attributes: Option<ClientAttributes>,
     /// The B2B account the user acts for. In enforce mode the account, the role in it and the
     /// account's attributes come only from these three claims (docs/identity-claims.md):
     /// they move other accounts' segments and roll-ups, so the vendor must vouch for them.
     #[serde(default)]
-    pub account: Option<String>,
+    pub account: Option<ClientId>,
     /// The user's role in `account` (default `end_user`).
     #[serde(default)]
-    pub role: Option<String>,
+    pub role: Option<ClientId>,
     /// Attributes of `account` (plan, seats, ...).
     #[serde(default)]
-    pub account_attributes: Option<Attributes>,
+    pub account_attributes: Option<ClientAttributes>,
 }
 
 pub struct TokenKeys {
@@ -134,9 +134,14 @@ impl TokenKeys {
 
 /// Checks a host-signed identity token against the project's identity secret.
 pub fn verify_identity_token(token: &str, project_secret: &str) -> Result<IdentityClaims, (ErrorCode, String)> {
-    decode::<IdentityClaims>(token, &DecodingKey::from_secret(project_secret.as_bytes()), &validation(None))
+    // The signature and `exp` are checked on the claims as JSON; only then are they parsed
+    // into their types, so a claim the types refuse is named (`identity_token.account: must
+    // not be empty`, a 422 like any other bad field) instead of making the token "invalid".
+    let raw = decode::<serde_json::Value>(token, &DecodingKey::from_secret(project_secret.as_bytes()), &validation(None))
         .map(|d| d.claims)
-        .map_err(|e| classify(&e, "identity_token"))
+        .map_err(|e| classify(&e, "identity_token"))?;
+    serde_path_to_error::deserialize(raw)
+        .map_err(|e| (ErrorCode::InvalidField, format!("identity_token.{}: {}", e.path(), e.inner())))
 }
 
 fn classify(e: &jsonwebtoken::errors::Error, what: &str) -> (ErrorCode, String) {

@@ -371,7 +371,7 @@ mod tests {
 
     #[test]
     fn identifies_folded_into_one_row_keep_the_fields_the_later_one_omits() {
-        let account = AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: Attributes::new(), role: ClientId::parse("admin").expect("valid") };
+        let account = AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: Default::default(), role: ClientId::parse("admin").expect("valid") };
         let full = IngestRecord::Identify {
             project_id: 1,
             at: 1,

@@ -2,7 +2,7 @@
 
 use super::*;
 use nps_core::NpsScore;
-use nps_core::wire::{AccountMembership, ClientId, Attributes, DisplayRequest, FeedbackRequest, ResponseRequest};
+use nps_core::wire::{AccountMembership, Attributes, ClientAttributes, ClientId, DisplayRequest, FeedbackRequest, ResponseRequest};
 use serde_json::json;
 
 fn attrs(value: serde_json::Value) -> Attributes {
@@ -101,7 +101,7 @@ fn displays_declines_and_opt_outs_reach_the_history() {
 #[test]
 fn attributes_are_replaced_and_absent_identity_fields_kept() {
     let r = Resident::empty();
-    let account = AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: attrs(json!({ "tier": "gold" })), role: ClientId::parse("admin").expect("valid") };
+    let account = AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: ClientAttributes::parse(attrs(json!({ "tier": "gold" }))).expect("valid"), role: ClientId::parse("admin").expect("valid") };
     r.apply(&IngestRecord::Identify {
         project_id: 1,
         at: 100,
@@ -133,7 +133,7 @@ fn attributes_are_replaced_and_absent_identity_fields_kept() {
 fn accounts_are_shared_and_described_by_the_latest_identify() {
     let r = Resident::empty();
     for (user, tier, role) in [("a", "gold", "admin"), ("b", "silver", "end_user")] {
-        let account = AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: attrs(json!({ "tier": tier })), role: ClientId::parse(role).expect("valid") };
+        let account = AccountMembership { id: ClientId::parse("acme").expect("valid"), attributes: ClientAttributes::parse(attrs(json!({ "tier": tier }))).expect("valid"), role: ClientId::parse(role).expect("valid") };
         r.apply(&IngestRecord::Identify {
             project_id: 1,
             at: 1,

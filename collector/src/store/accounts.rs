@@ -6,6 +6,7 @@ use super::StoreResult;
 use async_trait::async_trait;
 use nps_core::actions::{Action, ActionInput};
 use nps_core::churn::Engagement;
+use nps_core::wire::ClientId;
 
 /// What the business knows about one account. `None` is unknown (and, in an import, "leave
 /// the stored value as it is").
@@ -32,7 +33,7 @@ pub trait AccountStore: Send + Sync {
     /// Displays and declines of these surveys, and opt-outs, of these users after `since`.
     async fn engagement(&self, project_id: i64, survey_ids: &[i64], user_ids: &[String], since: i64) -> StoreResult<Vec<Engagement>>;
     /// The ids among `ids` that are not answers to one of these surveys.
-    async fn unknown_responses(&self, survey_ids: &[i64], ids: &[String]) -> StoreResult<Vec<String>>;
+    async fn unknown_responses(&self, survey_ids: &[i64], ids: &[ClientId]) -> StoreResult<Vec<ClientId>>;
 
     async fn create_action(&self, input: &ActionInput, author: &str, now: i64) -> StoreResult<Action>;
     async fn get_action(&self, id: i64) -> StoreResult<Option<Action>>;
@@ -81,7 +82,7 @@ macro_rules! impl_account_store {
                         title: row.try_get("title")?,
                         decision: row.try_get("decision")?,
                         decided_at: row.try_get("decided_at")?,
-                        owner: row.try_get("owner")?,
+                        owner: crate::store::typed_opt("owner", row.try_get("owner")?)?,
                         themes: serde_json::from_str(&row.try_get::<String, _>("themes")?)?,
                         response_ids: serde_json::from_str(&row.try_get::<String, _>("response_ids")?)?,
                     },
@@ -191,7 +192,7 @@ macro_rules! impl_account_store {
                     Ok(out)
                 }
 
-                async fn unknown_responses(&self, survey_ids: &[i64], ids: &[String]) -> StoreResult<Vec<String>> {
+                async fn unknown_responses(&self, survey_ids: &[i64], ids: &[nps_core::wire::ClientId]) -> StoreResult<Vec<nps_core::wire::ClientId>> {
                     let mut known = std::collections::BTreeSet::new();
                     if survey_ids.is_empty() {
                         return Ok(ids.to_vec());
@@ -200,12 +201,12 @@ macro_rules! impl_account_store {
                         let mut qb = QueryBuilder::<$db>::new("SELECT id FROM responses WHERE survey_id IN ");
                         push_ids(&mut qb, survey_ids);
                         qb.push(" AND id IN ");
-                        push_ids(&mut qb, chunk);
+                        push_ids(&mut qb, &chunk.iter().map(nps_core::wire::ClientId::as_str).collect::<Vec<_>>());
                         for row in qb.build().fetch_all(&self.pool).await? {
                             known.insert(row.try_get::<String, _>("id")?);
                         }
                     }
-                    Ok(ids.iter().filter(|id| !known.contains(*id)).cloned().collect())
+                    Ok(ids.iter().filter(|id| !known.contains(id.as_str())).cloned().collect())
                 }
 
                 #[tracing::instrument(skip(self, input), fields(project_id = input.project_id))]
@@ -219,7 +220,7 @@ macro_rules! impl_account_store {
                     .bind(&input.title)
                     .bind(&input.decision)
                     .bind(input.decided_at)
-                    .bind(&input.owner)
+                    .bind(input.owner.as_deref())
                     .bind(serde_json::to_string(&input.themes)?)
                     .bind(serde_json::to_string(&input.response_ids)?)
                     .bind(author)
@@ -247,7 +248,7 @@ macro_rules! impl_account_store {
                     .bind(&input.title)
                     .bind(&input.decision)
                     .bind(input.decided_at)
-                    .bind(&input.owner)
+                    .bind(input.owner.as_deref())
                     .bind(serde_json::to_string(&input.themes)?)
                     .bind(serde_json::to_string(&input.response_ids)?)
                     .bind(now)

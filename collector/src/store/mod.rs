@@ -48,6 +48,25 @@ use nps_core::wire::{AdminRole, Campaign, CampaignInput, Project, ProjectInput, 
 use nps_core::{Band, BandCounts};
 use std::sync::Arc;
 
+/// A column read back into its domain type (`ClientId`, `ShortText`...): what was parsed on the
+/// way in parses again, so a refusal means the row was changed behind the collector's back.
+pub(crate) fn typed<T>(column: &str, value: String) -> StoreResult<T>
+where
+    T: TryFrom<String>,
+    T::Error: std::fmt::Display,
+{
+    T::try_from(value).map_err(|e| StoreError::Corrupt(format!("stored {column} {e}")))
+}
+
+/// [`typed`] for a column that may be NULL.
+pub(crate) fn typed_opt<T>(column: &str, value: Option<String>) -> StoreResult<Option<T>>
+where
+    T: TryFrom<String>,
+    T::Error: std::fmt::Display,
+{
+    value.map(|v| typed(column, v)).transpose()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database cannot be reached or is overloaded: retry later, nothing is wrong with

@@ -67,7 +67,7 @@ macro_rules! impl_webhook_store {
                     bands: serde_json::from_str(&row.try_get::<String, _>("bands")?)?,
                     format: WebhookFormat::parse(&format).ok_or_else(|| StoreError::Corrupt(format!("webhook format {format}")))?,
                     enabled: row.try_get("enabled")?,
-                    description: row.try_get("description")?,
+                    description: crate::store::typed_opt("description", row.try_get("description")?)?,
                     created_at: row.try_get("created_at")?,
                     updated_at: row.try_get("updated_at")?,
                 })
@@ -127,7 +127,7 @@ macro_rules! impl_webhook_store {
                     .bind(serde_json::to_string(&input.bands)?)
                     .bind(input.format.as_str())
                     .bind(input.enabled)
-                    .bind(&input.description)
+                    .bind(input.description.as_deref())
                     .bind(now)
                     .fetch_one(&self.pool)
                     .await?;
@@ -144,7 +144,7 @@ macro_rules! impl_webhook_store {
                     .bind(serde_json::to_string(&input.bands)?)
                     .bind(input.format.as_str())
                     .bind(input.enabled)
-                    .bind(&input.description)
+                    .bind(input.description.as_deref())
                     .bind(now)
                     .bind(id)
                     .fetch_optional(&self.pool)

@@ -99,7 +99,7 @@ pub struct RecipientInput {
     pub language: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
-    pub attributes: Attributes,
+    pub attributes: ClientAttributes,
 }
 
 /// A recipient with their personal link.
@@ -115,10 +115,8 @@ pub struct RecipientLink {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Partner {
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::ClientId))]
-    pub id: String,
-    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
-    pub name: String,
+    pub id: ClientId,
+    pub name: PartnerName,
     pub tier: Option<String>,
     pub region: Option<String>,
     /// E-mail of the partner manager who owns it: they see its answers and only theirs.

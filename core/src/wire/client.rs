@@ -14,7 +14,7 @@ pub struct IdentifyRequest {
     pub user_id: ClientId,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
-    pub attributes: Attributes,
+    pub attributes: ClientAttributes,
     /// When the user signed up in the host app (unix milliseconds).
     pub created_at: Option<i64>,
     pub language: Option<Language>,
@@ -31,7 +31,7 @@ pub struct AccountMembership {
     pub id: ClientId,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
-    pub attributes: Attributes,
+    pub attributes: ClientAttributes,
     /// `executive_buyer`, `admin`, `end_user` or a custom role name.
     #[serde(default = "AccountMembership::default_role")]
     pub role: ClientId,
@@ -94,7 +94,7 @@ pub struct CompleteRequest {
     pub comment: Option<CommentText>,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::wire::limits::AttributeMap))]
     #[serde(default)]
-    pub extra_answers: Attributes,
+    pub extra_answers: ClientAttributes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -57,7 +57,7 @@ impl PartialSchema for Origin {
 
 impl ToSchema for Origin {}
 
-/// Free-form attributes: at most 100 keys of 1 to 128 characters (`validate::attributes`; its
+/// Free-form attributes: at most 100 keys of 1 to 128 characters (`text::ClientAttributes`; its
 /// 16 KiB bound on the serialised map has no JSON Schema keyword).
 pub struct AttributeMap;
 

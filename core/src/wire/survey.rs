@@ -163,8 +163,18 @@ pub enum Theme {
 pub struct Appearance {
     pub placement: Placement,
     pub theme: Theme,
-    /// CSS colour of the brand, e.g. `#4f46e5`.
+    /// CSS colour of the brand, `#rgb` or `#rrggbb` (e.g. `#4f46e5`).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$"))]
     pub brand_colour: String,
+}
+
+impl Appearance {
+    /// `#rgb` or `#rrggbb`: what the editor's colour picker gives, and nothing the widget's
+    /// stylesheet could read as anything but a colour.
+    pub fn has_hex_colour(&self) -> bool {
+        let hex = self.brand_colour.strip_prefix('#');
+        hex.is_some_and(|h| matches!(h.len(), 3 | 6) && h.chars().all(|c| c.is_ascii_hexdigit()))
+    }
 }
 
 impl Default for Appearance {
@@ -212,6 +222,9 @@ impl SurveyDefinition {
                 problems.push(format!("definition.texts.{language}.question must not be empty"));
             }
         }
+        if !self.appearance.has_hex_colour() {
+            problems.push("definition.appearance.brand_colour must be a colour like #4f46e5".to_owned());
+        }
         problems
     }
 
@@ -236,5 +249,19 @@ mod tests {
         assert_eq!(stored.texts.get("fr"), Some(&SurveyTexts::default()));
         assert_eq!(stored.texts.get("de"), Some(&texts), "the other languages are kept");
         assert_eq!(stored.clone().normalised(), stored);
+    }
+
+    #[test]
+    fn the_brand_colour_must_be_hex() {
+        let with = |colour: &str| SurveyDefinition {
+            appearance: Appearance { brand_colour: colour.into(), ..Appearance::default() },
+            ..Default::default()
+        };
+        for good in ["#4f46e5", "#FFF", "#abcdef"] {
+            assert!(with(good).problems().is_empty(), "{good} refused");
+        }
+        for bad in ["4f46e5", "#4f46e", "red", "#ggg", "#4f46e5;}body{", ""] {
+            assert_eq!(with(bad).problems(), ["definition.appearance.brand_colour must be a colour like #4f46e5"], "{bad}");
+        }
     }
 }

@@ -101,6 +101,13 @@ macro_rules! bounded_text {
             }
         }
 
+        // Sound: the derived `Hash` and `Ord` are the inner string's, which are `str`'s.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.0
@@ -187,6 +194,91 @@ bounded_text! {
     CommentText { min: 0, max: super::MAX_COMMENT_CHARS, visible: false }
 }
 
+bounded_text! {
+    /// A short free text an admin writes: a follow-up's outcome, a webhook's description.
+    ShortText { min: 0, max: 500, visible: false }
+}
+
+bounded_text! {
+    /// A partner organisation's name.
+    PartnerName { min: 0, max: 200, visible: false }
+}
+
+/// Free-form attributes a client sends (user, account and recipient attributes, extra
+/// answers): at most [`ClientAttributes::MAX_KEYS`] keys of 1 to 128 characters, at most
+/// [`ClientAttributes::MAX_BYTES`] as JSON. They are kept per user and copied onto every answer,
+/// so the bounds keep one request from costing the collector more than a few kilobytes. Fields
+/// of this type state their schema as `limits::AttributeMap`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "super::Attributes")]
+pub struct ClientAttributes(super::Attributes);
+
+/// Why attributes were refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttributesError {
+    TooManyKeys,
+    BadKey(String),
+    TooLarge,
+}
+
+impl fmt::Display for AttributesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AttributesError::TooManyKeys => write!(f, "may hold at most {} keys", ClientAttributes::MAX_KEYS),
+            AttributesError::BadKey(key) => write!(f, "has a key of bad length: `{key}`"),
+            AttributesError::TooLarge => write!(f, "must serialise to at most {} bytes", ClientAttributes::MAX_BYTES),
+        }
+    }
+}
+
+impl std::error::Error for AttributesError {}
+
+impl ClientAttributes {
+    pub const MAX_KEYS: usize = 100;
+    pub const MAX_BYTES: usize = 16 * 1024;
+
+    pub fn parse(value: super::Attributes) -> Result<Self, AttributesError> {
+        if value.len() > Self::MAX_KEYS {
+            return Err(AttributesError::TooManyKeys);
+        }
+        if let Some(key) = value.keys().find(|k| check(k, 1, super::MAX_ID_CHARS, false).is_err()) {
+            return Err(AttributesError::BadKey(key.chars().take(32).collect()));
+        }
+        let size = serde_json::to_vec(&value).map(|v| v.len()).unwrap_or(usize::MAX);
+        if size > Self::MAX_BYTES {
+            return Err(AttributesError::TooLarge);
+        }
+        Ok(Self(value))
+    }
+
+    pub fn into_inner(self) -> super::Attributes {
+        self.0
+    }
+}
+
+impl TryFrom<super::Attributes> for ClientAttributes {
+    type Error = AttributesError;
+
+    fn try_from(value: super::Attributes) -> Result<Self, AttributesError> {
+        Self::parse(value)
+    }
+}
+
+impl From<ClientAttributes> for super::Attributes {
+    fn from(value: ClientAttributes) -> super::Attributes {
+        value.0
+    }
+}
+
+impl std::ops::Deref for ClientAttributes {
+    type Target = super::Attributes;
+
+    fn deref(&self) -> &super::Attributes {
+        &self.0
+    }
+}
+
+
 /// A sampling rate in basis points: 0 to 10000 (= everyone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u32")]
@@ -253,5 +345,21 @@ mod tests {
         assert!(serde_json::from_str::<BasisPoints>("10001").is_err());
         assert_eq!(serde_json::from_str::<BasisPoints>("10000").ok(), Some(BasisPoints::EVERYONE));
         assert_eq!(serde_json::to_string(&ClientId::parse("u1").expect("valid")).ok().as_deref(), Some(r#""u1""#));
+    }
+
+    #[test]
+    fn attributes_are_bounded_in_keys_key_length_and_size() {
+        let map = |pairs: Vec<(String, serde_json::Value)>| pairs.into_iter().collect::<super::super::Attributes>();
+        let plan = map(vec![("plan".into(), "pro".into())]);
+        assert_eq!(ClientAttributes::parse(plan.clone()).map(ClientAttributes::into_inner), Ok(plan));
+        let many = map((0..101).map(|i| (format!("k{i}"), i.into())).collect());
+        assert_eq!(ClientAttributes::parse(many), Err(AttributesError::TooManyKeys));
+        assert!(matches!(ClientAttributes::parse(map(vec![(String::new(), 1.into())])), Err(AttributesError::BadKey(_))));
+        assert!(matches!(ClientAttributes::parse(map(vec![("k".repeat(129), 1.into())])), Err(AttributesError::BadKey(_))));
+        let big = map(vec![("notes".into(), "x".repeat(16 * 1024).into())]);
+        assert_eq!(ClientAttributes::parse(big), Err(AttributesError::TooLarge));
+        let refused = serde_json::from_str::<ClientAttributes>(r#"{"": 1}"#).map_err(|e| e.to_string());
+        assert_eq!(refused, Err("has a key of bad length: ``".to_owned()));
+        assert_eq!(serde_json::to_string(&ClientAttributes::default()).ok().as_deref(), Some("{}"), "serialised as the bare map");
     }
 }

@@ -50,7 +50,7 @@ pub struct History {
 fn identify(project_id: i64, u: u64, shift: u64, at: i64) -> IngestRecord {
     let account = (u % 11 != 0).then(|| AccountMembership {
         id: ClientId::parse(account_name((u + shift * 7) % ACCOUNTS)).expect("valid"),
-        attributes: Attributes::new(),
+        attributes: Default::default(),
         role: ClientId::parse(ROLES[((u + shift) % 5) as usize]).expect("valid"),
     });
     IngestRecord::Identify { project_id, at, user_id: format!("u{u}"), attributes: Attributes::new(), created_at: None, language: None, account }
@@ -109,7 +109,7 @@ pub fn generate(project_id: i64, surveys: Surveys, now: i64) -> History {
         let record = response(project_id, id.clone(), survey, &user, s, at);
         if i % 10 == 3 {
             // The comment arrives first; the score follows in the next batch.
-            let complete = CompleteRequest { survey_id: survey, user_id: ClientId::parse(user).expect("valid"), comment: Some(CommentText::parse("late").expect("valid")), extra_answers: Attributes::new() };
+            let complete = CompleteRequest { survey_id: survey, user_id: ClientId::parse(user).expect("valid"), comment: Some(CommentText::parse("late").expect("valid")), extra_answers: Default::default() };
             batch.push(IngestRecord::Complete { project_id, at, response_id: id, complete });
             late_scores.push(record);
         } else {

@@ -61,7 +61,7 @@ async fn actions_round_trip_and_list_by_decision_date(f: Fixture) -> anyhow::Res
         decided_at: T0 + day * DAY,
         owner: None,
         themes: vec!["pricing".into()],
-        response_ids: vec!["r1".into()],
+        response_ids: vec![ClientId::parse("r1").expect("valid")],
     };
     let a = f.store.create_action(&input("a", 5), "owner@x.io", T0).await?;
     let b = f.store.create_action(&input("b", 1), "analyst@x.io", T0).await?;
@@ -135,8 +135,9 @@ async fn engagement_reads_what_users_did_after_answering(f: Fixture) -> anyhow::
     let other = f.store.engagement(f.project_id, &[987_654], &["u1".to_owned()], T0).await?;
     assert_eq!(other.iter().map(|e| e.kind).collect::<Vec<_>>(), [EngagementKind::OptedOut]);
     assert!(f.store.engagement(f.project_id, &[f.survey_id], &[], T0).await?.is_empty());
-    assert_eq!(f.store.unknown_responses(&[f.survey_id], &["r1".into(), "nope".into()]).await?, ["nope"]);
-    assert_eq!(f.store.unknown_responses(&[], &["r1".into()]).await?, ["r1"]);
+    let (r1, nope) = (ClientId::parse("r1")?, ClientId::parse("nope")?);
+    assert_eq!(f.store.unknown_responses(&[f.survey_id], &[r1.clone(), nope.clone()]).await?, [nope]);
+    assert_eq!(f.store.unknown_responses(&[], &[r1.clone()]).await?, [r1]);
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 use super::support::{Fixture, fixture};
 use nps_collector::ingest::IngestRecord;
 use nps_core::NpsScore;
-use nps_core::wire::{Attributes, CompleteRequest, DisplayRequest, ProjectInput, ResponseRequest};
+use nps_core::wire::{CompleteRequest, DisplayRequest, ProjectInput, ResponseRequest};
 use nps_e2e::{Backend, on_both_backends};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -49,7 +49,7 @@ fn records(f: &Fixture, now: i64) -> (Vec<IngestRecord>, usize) {
             sampling_rate_bp: None,
         };
         out.push(IngestRecord::Response { project_id, at, response });
-        let complete = CompleteRequest { survey_id, user_id: ClientId::parse(user_id).expect("valid"), comment: Some(CommentText::parse(format!("comment {i}")).expect("valid")), extra_answers: Attributes::new() };
+        let complete = CompleteRequest { survey_id, user_id: ClientId::parse(user_id).expect("valid"), comment: Some(CommentText::parse(format!("comment {i}")).expect("valid")), extra_answers: Default::default() };
         out.push(IngestRecord::Complete { project_id, at: at + 1000, response_id: id, complete });
     }
     (out, old)

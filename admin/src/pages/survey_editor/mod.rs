@@ -55,11 +55,6 @@ pub fn client_problems(input: &SurveyInput) -> Vec<String> {
         out.push("name must be at most 200 characters".to_owned());
     }
     out.extend(input.definition.problems());
-    let colour = &input.definition.appearance.brand_colour;
-    let hex = colour.strip_prefix('#').is_some_and(|h| matches!(h.len(), 3 | 6) && h.chars().all(|c| c.is_ascii_hexdigit()));
-    if !hex {
-        out.push("definition.appearance.brand_colour must be a colour like #4f46e5".to_owned());
-    }
     out.extend(input.rules.problems());
     out
 }

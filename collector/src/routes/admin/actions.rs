@@ -11,7 +11,7 @@ use crate::ingest::now_ms;
 use crate::state::State;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use nps_core::actions::{Action, ActionInput, RecentActions};
-use nps_core::wire::Granularity;
+use nps_core::wire::{ClientId, Granularity};
 use serde::{Deserialize, Serialize};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,7 +33,6 @@ async fn validate(state: &State, session: &AdminSession, input: &ActionInput) ->
     if input.decision.trim().is_empty() || input.decision.chars().count() > 5_000 {
         return Err(ApiError::invalid("decision must be 1 to 5000 characters"));
     }
-    crate::validate::text("owner", input.owner.as_deref(), 254)?;
     if !(0..=LATEST_DATE).contains(&input.decided_at) {
         return Err(ApiError::invalid("decided_at must be unix milliseconds between 1970 and 2100"));
     }
@@ -47,9 +46,6 @@ async fn validate(state: &State, session: &AdminSession, input: &ActionInput) ->
     }
     if input.response_ids.len() > MAX_RESPONSES {
         return Err(ApiError::invalid(format!("response_ids may list at most {MAX_RESPONSES} answers")));
-    }
-    for (i, id) in input.response_ids.iter().enumerate() {
-        crate::validate::id(&format!("response_ids[{i}]"), id)?;
     }
     state.store.get_project(input.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     let surveys = state.store.list_surveys(Some(input.project_id)).await?;
@@ -65,7 +61,7 @@ async fn validate(state: &State, session: &AdminSession, input: &ActionInput) ->
     let unknown = state.store.unknown_responses(&readable, &input.response_ids).await?;
     if !unknown.is_empty() {
         // Ids that name nothing are a 404, as for every id in a body (contract.rs, BodyErrors).
-        return Err(ApiError::client(nps_core::ErrorCode::NotFound, format!("response_ids: not answers of this project: {}", unknown.join(", "))));
+        return Err(ApiError::client(nps_core::ErrorCode::NotFound, format!("response_ids: not answers of this project: {}", unknown.iter().map(ClientId::as_str).collect::<Vec<_>>().join(", "))));
     }
     Ok(())
 }
@@ -91,10 +87,10 @@ async fn readable_actions(state: &State, session: &AdminSession, project_id: i64
     if unreadable.is_empty() {
         return Ok(actions);
     }
-    let cited: std::collections::BTreeSet<&String> = actions.iter().flat_map(|a| &a.input.response_ids).collect();
-    let cited: Vec<String> = cited.into_iter().cloned().collect();
+    let cited: std::collections::BTreeSet<&ClientId> = actions.iter().flat_map(|a| &a.input.response_ids).collect();
+    let cited: Vec<ClientId> = cited.into_iter().cloned().collect();
     // `unknown_responses` gives the ids that are NOT answers of the unreadable surveys.
-    let elsewhere: std::collections::BTreeSet<String> = state.store.unknown_responses(&unreadable, &cited).await?.into_iter().collect();
+    let elsewhere: std::collections::BTreeSet<ClientId> = state.store.unknown_responses(&unreadable, &cited).await?.into_iter().collect();
     Ok(actions
         .into_iter()
         .filter(|a| {

@@ -8,7 +8,6 @@ use crate::extract::{JsonBody, Query};
 use crate::ingest::now_ms;
 use crate::state::State;
 use crate::store::RecipientRecord;
-use crate::validate;
 use actix_web::{HttpResponse, get, http::header, post, web};
 use nps_core::wire::{AdminRole, Anonymity, Campaign, CampaignInput, MIN_GROUP_FLOOR, RecipientInput, RecipientLink, SurveyKind};
 use serde::{Deserialize, Serialize};
@@ -125,14 +124,13 @@ pub async fn add_recipients(state: State, session: AdminSession, id: web::Path<i
         if !r.email.contains('@') || r.email.chars().count() > 254 {
             return Err(ApiError::invalid(format!("recipients[{i}].email is not an e-mail address")));
         }
-        validate::attributes(&format!("recipients[{i}].attributes"), &r.attributes)?;
         records.push(RecipientRecord {
             id: uuid::Uuid::new_v4().to_string(),
             campaign_id: campaign.id,
             email: r.email.trim().to_lowercase(),
             name: r.name,
             language: r.language,
-            attributes: r.attributes,
+            attributes: r.attributes.into_inner(),
             token_id: uuid::Uuid::new_v4().to_string(),
         });
     }

@@ -69,9 +69,9 @@ async fn partner_surveys(state: &State, project_id: i64, requested: Option<&str>
 /// another project does not put this project's `p1` in it.
 fn partners_in_scope(session: &AdminSession, registered: &[Partner], contacts: &[ContactRow], answers: &[CoverageAnswerRow]) -> Vec<String> {
     if session.role == AdminRole::PartnerManager {
-        return registered.iter().filter(|p| p.owner_email.as_deref() == Some(session.email.as_str())).map(|p| p.id.clone()).collect();
+        return registered.iter().filter(|p| p.owner_email.as_deref() == Some(session.email.as_str())).map(|p| p.id.to_string()).collect();
     }
-    let mut ids: Vec<String> = registered.iter().map(|p| p.id.clone()).collect();
+    let mut ids: Vec<String> = registered.iter().map(|p| p.id.to_string()).collect();
     let known: BTreeSet<String> = ids.iter().cloned().collect();
     let seen: BTreeSet<&str> = contacts
         .iter()
@@ -116,9 +116,9 @@ pub async fn partner_coverage_report(state: State, session: AdminSession, params
     let partners = rows
         .into_iter()
         .map(|coverage| {
-            let p = registered.iter().find(|p| p.id == coverage.partner);
+            let p = registered.iter().find(|p| p.id.as_str() == coverage.partner);
             PartnerCoverageRow {
-                name: p.map(|p| p.name.clone()),
+                name: p.map(|p| p.name.to_string()),
                 tier: p.and_then(|p| p.tier.clone()),
                 region: p.and_then(|p| p.region.clone()),
                 owner_email: p.and_then(|p| p.owner_email.clone()),

@@ -20,10 +20,6 @@ pub async fn upsert(state: State, session: AdminSession, id: web::Path<i64>, bod
     session.require_configure()?;
     state.store.get_project(*id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     let partners = body.0.partners;
-    for (i, p) in partners.iter().enumerate() {
-        crate::validate::id(&format!("partners[{i}].id"), &p.id)?;
-        crate::validate::text(&format!("partners[{i}].name"), Some(&p.name), 200)?;
-    }
     state.store.upsert_partners(*id, &partners).await?;
     Ok(HttpResponse::Ok().json(state.store.list_partners(Some(*id)).await?))
 }

@@ -57,7 +57,6 @@ fn check(input: &mut WebhookInput, allowed: &[Network]) -> ApiResult<()> {
     input.events.dedup();
     input.bands.sort();
     input.bands.dedup();
-    crate::validate::text("description", input.description.as_deref(), 500)?;
     Ok(())
 }
 

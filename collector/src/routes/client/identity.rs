@@ -19,10 +19,6 @@ use super::*;
 #[post("/identify")]
 pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<IdentifyRequest>) -> ApiResult<HttpResponse> {
     let mut request = body.0;
-    validate::attributes("attributes", &request.attributes)?;
-    if let Some(account) = &request.account {
-        validate::attributes("account.attributes", &account.attributes)?;
-    }
     let project = project(&state, &key).await?;
     let enforced = project.project.identity_enforced;
     if enforced && request.account.is_some() {
@@ -55,7 +51,7 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
             project_id: project.project.id,
             at: now,
             user_id: request.user_id.to_string(),
-            attributes: request.attributes,
+            attributes: request.attributes.into_inner(),
             created_at: request.created_at,
             language: request.language.map(String::from),
             account: request.account,
@@ -80,10 +76,9 @@ fn apply_signed_claims(request: &mut IdentifyRequest, claims: IdentityClaims) ->
         return Err(ApiError::client(ErrorCode::IdentityInvalid, "identity_token was signed for another user_id"));
     }
     if let Some(signed) = claims.attributes {
-        validate::attributes("identity_token.attributes", &signed)?;
         request.attributes = signed;
     }
-    if let Some(account) = signed_account(claims.account, claims.role, claims.account_attributes)? {
+    if let Some(account) = signed_account(claims.account, claims.role, claims.account_attributes) {
         request.account = Some(account);
     }
     Ok(())
@@ -92,15 +87,7 @@ fn apply_signed_claims(request: &mut IdentifyRequest, claims: IdentityClaims) ->
 /// The account membership the token signs, if it names an account. Without `account`, `role`
 /// and `account_attributes` mean nothing and are ignored (not refused: tokens minted for other
 /// uses often carry a `role` claim of their own).
-fn signed_account(account: Option<String>, role: Option<String>, attributes: Option<Attributes>) -> ApiResult<Option<AccountMembership>> {
-    let Some(id) = account else { return Ok(None) };
-    let id = validate::id("identity_token.account", id)?;
-    // The same default as a clear `account` without a role.
-    let role = match role {
-        Some(role) => validate::id("identity_token.role", role)?,
-        None => AccountMembership::default_role(),
-    };
-    let attributes = attributes.unwrap_or_default();
-    validate::attributes("identity_token.account_attributes", &attributes)?;
-    Ok(Some(AccountMembership { id, role, attributes }))
+fn signed_account(account: Option<ClientId>, role: Option<ClientId>, attributes: Option<ClientAttributes>) -> Option<AccountMembership> {
+    // The same default role as a clear `account` without one.
+    account.map(|id| AccountMembership { id, role: role.unwrap_or_else(AccountMembership::default_role), attributes: attributes.unwrap_or_default() })
 }

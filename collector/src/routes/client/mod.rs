@@ -11,14 +11,13 @@ use crate::extract::JsonBody;
 use crate::ingest::{DecisionLog, IngestRecord, now_ms};
 use crate::state::State;
 use crate::store::{DecisionFacts, DisplayClaim};
-use crate::validate;
 use nps_core::eligibility::{Decision, DecisionInput, Subject};
 use nps_core::wire::{DecideRequest, DecideResponse};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use nps_core::ErrorCode;
 use nps_core::wire::{
-    AccountMembership, Accepted, Attributes, ClientId, CompleteRequest, DisplayRequest, FeedbackRequest, IdentifyRequest, IdentifyResponse,
+    AccountMembership, Accepted, ClientAttributes, ClientId, CompleteRequest, DisplayRequest, FeedbackRequest, IdentifyRequest, IdentifyResponse,
     ProjectConfig, PublicSurvey, ResponseRequest, Survey, SurveyStatus,
 };
 use std::sync::Arc;

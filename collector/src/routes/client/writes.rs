@@ -96,17 +96,15 @@ pub async fn response(state: State, key: web::Path<String>, req: HttpRequest, bo
 #[post("/responses/{id}/complete")]
 pub async fn complete(
     state: State,
-    path: web::Path<(String, String)>,
+    path: web::Path<(String, ClientId)>,
     req: HttpRequest,
     body: JsonBody<CompleteRequest>,
 ) -> ApiResult<HttpResponse> {
     let (key, response_id) = path.into_inner();
     let complete = body.0;
-    let response_id = validate::id("response id", response_id)?;
     if complete.extra_answers.len() > 20 {
         return Err(ApiError::invalid("extra_answers may hold at most 20 answers"));
     }
-    validate::attributes("extra_answers", &complete.extra_answers)?;
     let write = Write { survey_id: Some(complete.survey_id), caps: false, user: complete.user_id.clone(), id: response_id.to_string() };
     let response_id = response_id.into_inner();
     accept(&state, &key, &req, write, |project_id, at| IngestRecord::Complete { project_id, at, response_id, complete }).await

@@ -43,7 +43,7 @@ macro_rules! sql_followups {
                 let mut sequence = u64::try_from(existing).unwrap_or(0);
                 let mut created = 0;
                 // Partner NPS: the partner's owning manager works the follow-up.
-                let partner_owners: std::collections::HashMap<String, Option<String>> =
+                let partner_owners: std::collections::HashMap<nps_core::wire::ClientId, Option<String>> =
                     self.list_partners(Some(project_id)).await?.into_iter().map(|p| (p.id, p.owner_email)).collect();
                 for row in &pending {
                     let score = NpsScore::new(row.try_get("score")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -59,7 +59,7 @@ macro_rules! sql_followups {
                     let partner = (row.try_get::<String, _>("kind")? == SurveyKind::Partner.as_str())
                         .then(|| attributes.get("partner").and_then(|v| v.as_str()).map(str::to_owned))
                         .flatten();
-                    let partner_owner = partner.as_ref().and_then(|p| partner_owners.get(p).cloned().flatten());
+                    let partner_owner = partner.as_ref().and_then(|p| partner_owners.get(p.as_str()).cloned().flatten());
                     let uses_policy = partner_owner.is_none();
                     let owner = partner_owner.or_else(|| policy.owner(owner_value.as_deref(), sequence));
                     let inserted = sqlx::query(
@@ -117,8 +117,8 @@ macro_rules! sql_followups {
                 .bind(response_id)
                 .bind(author)
                 .bind(update.status.as_str())
-                .bind(&update.note)
-                .bind(&update.outcome)
+                .bind(update.note.as_deref())
+                .bind(update.outcome.as_deref())
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;

@@ -10,7 +10,7 @@ macro_rules! sql_people {
                 for chunk in partners.chunks(ROWS_PER_STATEMENT) {
                     let mut qb = QueryBuilder::<$db>::new("INSERT INTO partners (project_id, external_id, name, tier, region, owner_email) ");
                     qb.push_values(chunk, |mut b, p| {
-                        b.push_bind(project_id).push_bind(&p.id).push_bind(&p.name).push_bind(&p.tier).push_bind(&p.region).push_bind(&p.owner_email);
+                        b.push_bind(project_id).push_bind(p.id.as_str()).push_bind(p.name.as_str()).push_bind(&p.tier).push_bind(&p.region).push_bind(&p.owner_email);
                     });
                     qb.push(
                         " ON CONFLICT (project_id, external_id) DO UPDATE SET name = excluded.name, tier = excluded.tier, \
@@ -30,8 +30,8 @@ macro_rules! sql_people {
                 rows.iter()
                     .map(|r| {
                         Ok(Partner {
-                            id: r.try_get("external_id")?,
-                            name: r.try_get("name")?,
+                            id: crate::store::typed("external_id", r.try_get("external_id")?)?,
+                            name: crate::store::typed("name", r.try_get("name")?)?,
                             tier: r.try_get("tier")?,
                             region: r.try_get("region")?,
                             owner_email: r.try_get("owner_email")?,
