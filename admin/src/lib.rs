@@ -11,6 +11,7 @@ pub mod fmt;
 pub mod pages;
 mod stacked_tables;
 pub mod asked;
+pub mod actions;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

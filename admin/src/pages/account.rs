@@ -25,6 +25,22 @@ pub fn ChangePassword() -> impl IntoView {
     let repeat = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
+    let save = crate::actions::write(
+        |change: &PasswordChange| {
+            let change = change.clone();
+            async move { api::change_password(&change).await }
+        },
+        move |answer| match answer {
+            Ok(_) => {
+                error.set(None);
+                done.set(true);
+                for field in [current, new, repeat] {
+                    field.set(String::new());
+                }
+            }
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         done.set(false);
@@ -32,19 +48,7 @@ pub fn ChangePassword() -> impl IntoView {
             error.set(Some("the two new passwords differ".to_owned()));
             return;
         }
-        let change = PasswordChange { current_password: current.get_untracked(), new_password: new.get_untracked() };
-        leptos::task::spawn_local(async move {
-            match api::change_password(&change).await {
-                Ok(_) => {
-                    error.set(None);
-                    done.set(true);
-                    for field in [current, new, repeat] {
-                        field.set(String::new());
-                    }
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        save.dispatch(PasswordChange { current_password: current.get_untracked(), new_password: new.get_untracked() });
     };
     let field = |label: &'static str, name: &'static str, autocomplete: &'static str, value: RwSignal<String>| {
         view! {

@@ -81,10 +81,13 @@ pub fn AuditLog() -> impl IntoView {
     let loaded = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     // `before` none: a fresh first page; else the next older page appended.
-    let load = move |before: Option<i64>| {
-        let f = fields.filters();
-        leptos::task::spawn_local(async move {
-            match api::audit_page(&f, before).await {
+    let pages = crate::actions::write(
+        |(f, before): &(AuditFilters, Option<i64>)| {
+            let (f, before) = (f.clone(), *before);
+            async move { (before, api::audit_page(&f, before).await) }
+        },
+        move |(before, answer)| {
+            match answer {
                 Ok(page) => {
                     error.set(None);
                     if before.is_none() {
@@ -97,7 +100,10 @@ pub fn AuditLog() -> impl IntoView {
                 Err(e) => error.set(Some(e.message)),
             }
             loaded.set(true);
-        });
+        },
+    );
+    let load = move |before: Option<i64>| {
+        pages.dispatch((fields.filters(), before));
     };
     load(None);
     view! {

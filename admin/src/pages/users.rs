@@ -31,17 +31,37 @@ fn status_label(status: AdminUserStatus) -> &'static str {
     }
 }
 
-/// Runs a change; on success clears the error and reloads the list, else shows why.
-fn apply(change: impl std::future::Future<Output = ApiResult<()>> + 'static, error: RwSignal<Option<String>>, on_change: Callback<()>) {
-    leptos::task::spawn_local(async move {
-        match change.await {
+/// A change to one user, sent by the row's action.
+#[derive(Clone, Copy)]
+enum Change {
+    Role(AdminRole),
+    Status(AdminUserStatus),
+    Delete,
+}
+
+impl Change {
+    async fn send(self, id: i64) -> ApiResult<()> {
+        match self {
+            Change::Role(role) => api::set_user_role(id, role).await,
+            Change::Status(status) => api::set_user_status(id, status).await,
+            Change::Delete => api::delete_user(id).await,
+        }
+    }
+}
+
+/// The action of a row's changes: on success clears the error and reloads the list, else
+/// shows why.
+fn change_action(id: i64, error: RwSignal<Option<String>>, on_change: Callback<()>) -> Action<Change, ApiResult<()>> {
+    crate::actions::write(
+        move |change: &Change| change.send(id),
+        move |answer| match answer {
             Ok(()) => {
                 error.set(None);
                 on_change.run(());
             }
             Err(e) => error.set(Some(e.message)),
-        }
-    });
+        },
+    )
 }
 
 fn confirmed(question: &str) -> bool {
@@ -52,11 +72,11 @@ fn confirmed(question: &str) -> bool {
 /// the last active owner and says so). The role text keeps its own element, so the cell reads
 /// the same for every viewer.
 #[component]
-fn RoleCell(user: AdminUser, editable: bool, error: RwSignal<Option<String>>, on_change: Callback<()>) -> impl IntoView {
-    let (id, current) = (user.id, user.role);
+fn RoleCell(user: AdminUser, editable: bool, change: Action<Change, ApiResult<()>>) -> impl IntoView {
+    let current = user.role;
     let on_select = move |ev: web_sys::Event| {
         let Some(role) = AdminRole::parse(&event_target_value(&ev)).filter(|r| *r != current) else { return };
-        apply(api::set_user_role(id, role), error, on_change);
+        change.dispatch(Change::Role(role));
     };
     let others = AdminRole::ALL.into_iter().filter(move |r| *r != current);
     view! {
@@ -76,29 +96,31 @@ fn RoleCell(user: AdminUser, editable: bool, error: RwSignal<Option<String>>, on
 /// Disable / enable and delete (owners, never on their own row), and a reset link (owners for
 /// everyone, admins for users who are not owners).
 #[component]
-fn UserActions(user: AdminUser, owner: bool, may_reset: bool, itself: bool, error: RwSignal<Option<String>>, on_change: Callback<()>) -> impl IntoView {
+fn UserActions(user: AdminUser, owner: bool, may_reset: bool, itself: bool, error: RwSignal<Option<String>>, change: Action<Change, ApiResult<()>>) -> impl IntoView {
     let link = RwSignal::new(None::<String>);
     let (id, status) = (user.id, user.status);
     let email = user.email.clone();
     let toggle = move |_| {
         let next = if status == AdminUserStatus::Active { AdminUserStatus::Disabled } else { AdminUserStatus::Active };
-        apply(api::set_user_status(id, next), error, on_change);
+        change.dispatch(Change::Status(next));
     };
     let delete = move |_| {
         if confirmed(&format!("Delete {email}? They are signed out at once and cannot sign in again.")) {
-            apply(api::delete_user(id), error, on_change);
+            change.dispatch(Change::Delete);
         }
     };
-    let reset = move |_| {
-        leptos::task::spawn_local(async move {
-            match api::create_reset_link(id).await {
-                Ok(l) => {
-                    error.set(None);
-                    link.set(Some(format!("{}{}", origin(), l.reset_path)));
-                }
-                Err(e) => error.set(Some(e.message)),
+    let create_link = crate::actions::write(
+        move |_: &()| api::create_reset_link(id),
+        move |answer| match answer {
+            Ok(l) => {
+                error.set(None);
+                link.set(Some(format!("{}{}", origin(), l.reset_path)));
             }
-        });
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
+    let reset = move |_| {
+        create_link.dispatch(());
     };
     let manage = owner && !itself;
     view! {
@@ -129,14 +151,15 @@ fn UserRow(user: AdminUser, me: Option<crate::SessionUser>, on_change: Callback<
     let may_reset = owner || (my_role.is_some_and(AdminRole::can_configure) && user.role != AdminRole::Owner);
     let (email, status, role, since) = (user.email.clone(), user.status, user.role, user.created_at);
     let shown = email.clone();
+    let change = change_action(user.id, error, on_change);
     view! {
         <tr data-user=email>
             <td>{shown}</td>
-            <RoleCell user=user.clone() editable=owner error=error on_change=on_change />
+            <RoleCell user=user.clone() editable=owner change=change />
             <td data-testid="user-status">{status_label(status)}</td>
             <td class="muted">{role_help(role)}</td>
             <td>{fmt::date(Some(since))}</td>
-            <UserActions user=user owner=owner may_reset=may_reset itself=itself error=error on_change=on_change />
+            <UserActions user=user owner=owner may_reset=may_reset itself=itself error=error change=change />
         </tr>
     }
 }
@@ -146,14 +169,12 @@ fn UserRow(user: AdminUser, me: Option<crate::SessionUser>, on_change: Callback<
 pub fn Users() -> impl IntoView {
     let me = state().user.get_untracked();
     let issued = RwSignal::new(Vec::<Invitation>::new());
-    let users = RwSignal::new(None::<Result<Vec<AdminUser>, String>>);
-    let load = move || leptos::task::spawn_local(async move { users.set(Some(api::users().await.map_err(|e| e.message))) });
-    load();
+    let users = LocalResource::new(|| async { api::users().await.map_err(|e| e.message) });
     let invites_owners = me.as_ref().is_some_and(|u| u.role == AdminRole::Owner);
     view! {
         <h1>"Users"</h1>
         <p class="muted small">"Changing a user's role or status, deleting them or resetting their password signs them out everywhere at once. To change your own password, open "<crate::Link route=crate::Route::Account>"My account"</crate::Link>"."</p>
-        <UsersCard users=users me=me on_change=Callback::new(move |()| load()) />
+        <UsersCard users=users me=me on_change=Callback::new(move |()| users.refetch()) />
         <InviteCard invites_owners=invites_owners issued=issued />
         <IssuedInvitationsCard issued=issued />
     }
@@ -161,11 +182,11 @@ pub fn Users() -> impl IntoView {
 
 /// The "Who has access" card: every admin user with the controls the signed-in role allows.
 #[component]
-fn UsersCard(users: RwSignal<Option<Result<Vec<AdminUser>, String>>>, me: Option<crate::SessionUser>, on_change: Callback<()>) -> impl IntoView {
+fn UsersCard(users: LocalResource<Result<Vec<AdminUser>, String>>, me: Option<crate::SessionUser>, on_change: Callback<()>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Who has access"</h2>
-            {move || match users.get() {
+            <Transition fallback=crate::components::loading>{move || match users.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) => view! {
@@ -176,7 +197,7 @@ fn UsersCard(users: RwSignal<Option<Result<Vec<AdminUser>, String>>>, me: Option
                         </tbody>
                     </table>
                 }.into_any(),
-            }}
+            }}</Transition>
         </section>
     }
 }
@@ -188,20 +209,24 @@ fn InviteCard(invites_owners: bool, issued: RwSignal<Vec<Invitation>>) -> impl I
     let role = RwSignal::new(AdminRole::Analyst.as_str().to_owned());
     let error = RwSignal::new(None::<String>);
     let roles: Vec<AdminRole> = AdminRole::ALL.into_iter().filter(|r| *r != AdminRole::Owner || invites_owners).collect();
+    let invite = crate::actions::write(
+        |request: &InvitationRequest| {
+            let request = request.clone();
+            async move { api::invite(&request).await }
+        },
+        move |answer| match answer {
+            Ok(invitation) => {
+                error.set(None);
+                email.set(String::new());
+                issued.update(|list| list.insert(0, invitation));
+            }
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let Some(r) = AdminRole::parse(&role.get_untracked()) else { return };
-        let request = InvitationRequest { email: email.get_untracked().trim().to_owned(), role: r };
-        leptos::task::spawn_local(async move {
-            match api::invite(&request).await {
-                Ok(invitation) => {
-                    error.set(None);
-                    email.set(String::new());
-                    issued.update(|list| list.insert(0, invitation));
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        invite.dispatch(InvitationRequest { email: email.get_untracked().trim().to_owned(), role: r });
     };
     view! {
         <section class="card">
