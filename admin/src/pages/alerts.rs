@@ -26,32 +26,39 @@ pub fn AlertPolicyCard(project_id: i64) -> impl IntoView {
         notify_owner.set(p.notify_owner);
         to.set(p.recipients.join("\n"));
     };
-    leptos::task::spawn_local(async move {
-        match api::alert_policy(project_id).await {
+    // The stored policy fills the form once it is in.
+    let load = crate::actions::write(
+        move |_: &()| api::alert_policy(project_id),
+        move |answer| match answer {
             Ok(p) => show(p),
             Err(e) => error.set(Some(e.message)),
-        }
-    });
+        },
+    );
+    load.dispatch(());
+    let save_policy = crate::actions::write(
+        move |policy: &AlertPolicy| {
+            let policy = policy.clone();
+            async move { api::set_alert_policy(project_id, &policy).await }
+        },
+        move |answer| match answer {
+            Ok(p) => {
+                error.set(None);
+                status.set(Some(if p.enabled { "Saved: alerts are on.".to_owned() } else { "Saved: alerts are off.".to_owned() }));
+                show(p);
+            }
+            Err(e) => {
+                status.set(None);
+                error.set(Some(e.message));
+            }
+        },
+    );
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let policy = AlertPolicy {
+        save_policy.dispatch(AlertPolicy {
             enabled: enabled.get_untracked(),
             bands: bands.get_untracked(),
             notify_owner: notify_owner.get_untracked(),
             recipients: recipients(&to.get_untracked()),
-        };
-        leptos::task::spawn_local(async move {
-            match api::set_alert_policy(project_id, &policy).await {
-                Ok(p) => {
-                    error.set(None);
-                    status.set(Some(if p.enabled { "Saved: alerts are on.".to_owned() } else { "Saved: alerts are off.".to_owned() }));
-                    show(p);
-                }
-                Err(e) => {
-                    status.set(None);
-                    error.set(Some(e.message));
-                }
-            }
         });
     };
     view! {

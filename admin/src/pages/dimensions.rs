@@ -18,25 +18,35 @@ pub fn declarable(by: &str) -> bool {
 pub fn KeepFast(project_id: Signal<Option<i64>>, by: Signal<Option<String>>) -> impl IntoView {
     let declared = RwSignal::new(None::<Vec<String>>);
     let error = RwSignal::new(None::<String>);
+    let load = crate::actions::write(
+        |project: &i64| {
+            let project = *project;
+            async move { api::report_dimensions(project).await.ok().map(|d| d.dimensions) }
+        },
+        move |list| declared.set(list),
+    );
     Effect::new(move |_| {
         if let Some(project) = project_id.get() {
-            leptos::task::spawn_local(async move {
-                declared.set(api::report_dimensions(project).await.ok().map(|d| d.dimensions));
-            });
+            load.dispatch(project);
         }
     });
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
+    let keep_action = crate::actions::write(
+        |(project, dimension, keep): &(i64, String, bool)| {
+            let (project, dimension, keep) = (*project, dimension.clone(), *keep);
+            async move { api::keep_dimension(project, &dimension, keep).await }
+        },
+        move |answer| match answer {
+            Ok(list) => {
+                error.set(None);
+                declared.set(Some(list.dimensions));
+            }
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
     let switch = move |keep: bool| {
         let (Some(project), Some(dimension)) = (project_id.get_untracked(), by.get_untracked()) else { return };
-        leptos::task::spawn_local(async move {
-            match api::keep_dimension(project, &dimension, keep).await {
-                Ok(list) => {
-                    error.set(None);
-                    declared.set(Some(list.dimensions));
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        keep_action.dispatch((project, dimension, keep));
     };
     let line = move || {
         let dimension = by.get().filter(|b| declarable(b))?;

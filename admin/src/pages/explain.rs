@@ -42,6 +42,11 @@ pub fn Explain(survey_id: i64) -> impl IntoView {
     let user = RwSignal::new(String::new());
     let at = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<Explanation, String>>);
+    let ask = Action::new_local(move |(user_id, when): &(String, Option<i64>)| {
+        let (user_id, when) = (user_id.clone(), *when);
+        async move { api::explain(survey_id, &user_id, when).await.map_err(|e| e.message) }
+    });
+    crate::actions::on_answer(ask, move |answer| result.set(Some(answer)));
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let user_id = user.get_untracked().trim().to_owned();
@@ -55,9 +60,7 @@ pub fn Explain(survey_id: i64) -> impl IntoView {
             result.set(Some(Err("the time must be a date and time".to_owned())));
             return;
         }
-        leptos::task::spawn_local(async move {
-            result.set(Some(api::explain(survey_id, &user_id, when).await.map_err(|e| e.message)));
-        });
+        ask.dispatch((user_id, when));
     };
     view! {
         <section class="card" aria-labelledby="explain-title">

@@ -34,34 +34,40 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
         team.set(p.team.join(", "));
         default_owner.set(p.default_owner.unwrap_or_default());
     };
-    leptos::task::spawn_local(async move {
-        match api::followup_policy(project_id).await {
+    let load = crate::actions::write(
+        move |_: &()| api::followup_policy(project_id),
+        move |answer| match answer {
             Ok(p) => show(p),
             Err(e) => error.set(Some(e.message)),
-        }
-    });
+        },
+    );
+    load.dispatch(());
+    let send = crate::actions::write(
+        move |policy: &FollowUpPolicy| {
+            let policy = policy.clone();
+            async move { api::set_followup_policy(project_id, &policy).await }
+        },
+        move |answer| match answer {
+            Ok(p) => {
+                error.set(None);
+                status.set(Some(format!("Saved: follow-ups due within {} hours.", p.sla_hours)));
+                show(p);
+                on_saved.run(());
+            }
+            Err(e) => {
+                status.set(None);
+                error.set(Some(e.message));
+            }
+        },
+    );
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let policy = FollowUpPolicy {
+        send.dispatch(FollowUpPolicy {
             bands: bands.get_untracked(),
             sla_hours: sla.get_untracked(),
             owner_attribute: opt(&attribute.get_untracked()),
             team: list(&team.get_untracked()),
             default_owner: opt(&default_owner.get_untracked()),
-        };
-        leptos::task::spawn_local(async move {
-            match api::set_followup_policy(project_id, &policy).await {
-                Ok(p) => {
-                    error.set(None);
-                    status.set(Some(format!("Saved: follow-ups due within {} hours.", p.sla_hours)));
-                    show(p);
-                    on_saved.run(());
-                }
-                Err(e) => {
-                    status.set(None);
-                    error.set(Some(e.message));
-                }
-            }
         });
     };
     view! {

@@ -51,31 +51,28 @@ fn Metrics(m: LoopMetrics) -> impl IntoView {
 
 #[component]
 pub fn FollowUps(project_id: i64) -> impl IntoView {
-    let items = RwSignal::new(None::<Result<Vec<FollowUpItem>, String>>);
-    let metrics = RwSignal::new(None::<Result<LoopMetrics, String>>);
+    let items = LocalResource::new(move || async move { api::followups(project_id).await.map_err(|e| e.message) });
+    let metrics = LocalResource::new(move || async move { api::loop_metrics(project_id).await.map_err(|e| e.message) });
     let load = move || {
-        leptos::task::spawn_local(async move {
-            items.set(Some(api::followups(project_id).await.map_err(|e| e.message)));
-            metrics.set(Some(api::loop_metrics(project_id).await.map_err(|e| e.message)));
-        });
+        items.refetch();
+        metrics.refetch();
     };
-    load();
     let can_configure = crate::state().user.get_untracked().is_some_and(|u| u.role.can_configure());
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
         <h1>"Follow-ups"</h1>
         <section class="card">
             <h2>"Is the loop closing?"</h2>
-            {move || match metrics.get() {
+            <Transition fallback=crate::components::loading>{move || match metrics.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(m)) => view! { <Metrics m=m /> }.into_any(),
-            }}
+            }}</Transition>
         </section>
         {can_configure.then(|| view! { <crate::pages::followup_policy::FollowUpPolicyCard project_id=project_id on_saved=Callback::new(move |()| load()) /> })}
         <section class="card">
             <h2>"Queue (oldest due first)"</h2>
-            {move || match items.get() {
+            <Transition fallback=crate::components::loading>{move || match items.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"Nothing to follow up."</p> }.into_any(),
@@ -93,7 +90,7 @@ pub fn FollowUps(project_id: i64) -> impl IntoView {
                         </table>
                     </div>
                 }.into_any(),
-            }}
+            }}</Transition>
         </section>
     }
 }
@@ -104,6 +101,19 @@ fn FollowUpRow(item: FollowUpItem, on_saved: Callback<()>) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let id = item.response_id.clone();
+    let send = crate::actions::write(
+        move |update: &FollowUpUpdate| {
+            let (id, update) = (id.clone(), update.clone());
+            async move { api::update_followup(&id, &update).await }
+        },
+        move |answer| match answer {
+            Ok(_) => {
+                error.set(None);
+                on_saved.run(());
+            }
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let Some(new_status) = FollowUpStatus::parse(&status.get_untracked()) else { return };
@@ -112,17 +122,7 @@ fn FollowUpRow(item: FollowUpItem, on_saved: Callback<()>) -> impl IntoView {
             Ok(note) => note,
             Err(e) => return error.set(Some(format!("the note {e}"))),
         };
-        let update = FollowUpUpdate { status: new_status, note, outcome: None };
-        let id = id.clone();
-        leptos::task::spawn_local(async move {
-            match api::update_followup(&id, &update).await {
-                Ok(_) => {
-                    error.set(None);
-                    on_saved.run(());
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        send.dispatch(FollowUpUpdate { status: new_status, note, outcome: None });
     };
     let band = item.band.as_str();
     let overdue = item.overdue;
