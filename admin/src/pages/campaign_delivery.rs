@@ -57,6 +57,24 @@ pub fn DeliveryCard(
         cadence.set(text_of(s.settings.cadence_days));
         true
     });
+    // Saves, then reloads the status (its next wave follows the new cadence).
+    let send = crate::actions::write(
+        move |settings: &DeliverySettings| {
+            let settings = settings.clone();
+            async move {
+                api::set_delivery(id, &settings).await?;
+                Ok::<_, api::ApiError>(api::campaign_status(id).await.map_err(|e| e.message))
+            }
+        },
+        move |answer| match answer {
+            Ok(reloaded) => {
+                error.set(None);
+                saved.set("Schedule saved.".to_owned());
+                status.set(Some(reloaded));
+            }
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let settings = settings_from(&remind_after.get_untracked(), &max_reminders.get_untracked(), &cadence.get_untracked());
@@ -64,16 +82,7 @@ pub fn DeliveryCard(
             Ok(s) => s,
             Err(e) => return error.set(Some(e)),
         };
-        leptos::task::spawn_local(async move {
-            match api::set_delivery(id, &settings).await {
-                Ok(_) => {
-                    error.set(None);
-                    saved.set("Schedule saved.".to_owned());
-                    status.set(Some(api::campaign_status(id).await.map_err(|e| e.message)));
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        send.dispatch(settings);
     };
     let next_wave = move || {
         status

@@ -8,19 +8,13 @@ use crate::pages::campaign_delivery::DeliveryCard;
 use crate::pages::report::SurveyTabs;
 use crate::{Route, fmt, navigate};
 use leptos::prelude::*;
-use nps_core::wire::{Anonymity, Campaign, CampaignInput, RecipientLink, Survey};
+use nps_core::wire::{Anonymity, Campaign, CampaignInput, RecipientLink};
 
 /// The campaigns tab of a survey: its campaigns and the form that creates one.
 #[component]
 pub fn NewCampaign(survey_id: i64) -> impl IntoView {
-    let survey = RwSignal::new(None::<Survey>);
-    leptos::task::spawn_local(async move {
-        if let Ok(s) = api::survey(survey_id).await {
-            survey.set(Some(s));
-        }
-    });
-    let list = RwSignal::new(None::<Result<Vec<Campaign>, String>>);
-    leptos::task::spawn_local(async move { list.set(Some(api::campaigns(survey_id).await.map_err(|e| e.message))) });
+    let survey = crate::pages::report::survey_of(survey_id);
+    let list = LocalResource::new(move || async move { api::campaigns(survey_id).await.map_err(|e| e.message) });
     view! {
         <SurveyTabs survey_id=survey_id current=Route::NewCampaign(survey_id) survey=survey />
         <SurveyCampaignsCard list=list />
@@ -30,11 +24,11 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
 
 /// The "Campaigns of this survey" card: each campaign with its anonymity, creation and expiry.
 #[component]
-fn SurveyCampaignsCard(list: RwSignal<Option<Result<Vec<Campaign>, String>>>) -> impl IntoView {
+fn SurveyCampaignsCard(list: LocalResource<Result<Vec<Campaign>, String>>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Campaigns of this survey"</h2>
-            {move || match list.get() {
+            <Transition fallback=crate::components::loading>{move || match list.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(items)) if items.is_empty() => view! { <p class="muted">"None yet."</p> }.into_any(),
@@ -53,7 +47,7 @@ fn SurveyCampaignsCard(list: RwSignal<Option<Result<Vec<Campaign>, String>>>) ->
                         </tbody>
                     </table>
                 }.into_any(),
-            }}
+            }}</Transition>
         </section>
     }
 }
@@ -76,9 +70,19 @@ fn NewCampaignCard(survey_id: i64) -> impl IntoView {
     let days = RwSignal::new(30_u32);
     let groups = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let create = crate::actions::write(
+        |input: &CampaignInput| {
+            let input = input.clone();
+            async move { api::create_campaign(&input).await }
+        },
+        move |answer| match answer {
+            Ok(c) => navigate(Route::Campaign(c.id)),
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let input = CampaignInput {
+        create.dispatch(CampaignInput {
             survey_id,
             name: name.get_untracked().trim().to_owned(),
             anonymity: anonymity_of(&anonymity.get_untracked()),
@@ -86,12 +90,6 @@ fn NewCampaignCard(survey_id: i64) -> impl IntoView {
             verbatim_min_group: min_group.get_untracked(),
             group_attributes: groups.get_untracked().split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned).collect(),
             expires_in_days: days.get_untracked(),
-        };
-        leptos::task::spawn_local(async move {
-            match api::create_campaign(&input).await {
-                Ok(c) => navigate(Route::Campaign(c.id)),
-                Err(e) => error.set(Some(e.message)),
-            }
         });
     };
     view! {
@@ -134,18 +132,25 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
     let status = RwSignal::new(None::<Result<CampaignStatus, String>>);
     let notice = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
-    let load = move || {
-        leptos::task::spawn_local(async move {
-            let loaded = api::campaign(id).await.map_err(|e| e.message);
+    // Loads fill signals: the status feeds two cards and the campaign decides which cards
+    // show (resources read outside a `Transition` would hold up the whole screen).
+    let load_links = crate::actions::write(move |_: &()| async move { api::campaign_links(id).await.map_err(|e| e.message) }, move |l| links.set(Some(l)));
+    let load_status = crate::actions::write(move |_: &()| async move { api::campaign_status(id).await.map_err(|e| e.message) }, move |s| status.set(Some(s)));
+    let load_campaign = crate::actions::write(
+        move |_: &()| async move { api::campaign(id).await.map_err(|e| e.message) },
+        move |loaded: Result<Campaign, String>| {
             // Links of anonymous and confidential campaigns reach the recipients by e-mail
             // only: the collector refuses to show them, so the page does not ask.
             let identified = loaded.as_ref().is_ok_and(|c| c.anonymity == Anonymity::Identified);
             campaign.set(Some(loaded));
             if identified {
-                links.set(Some(api::campaign_links(id).await.map_err(|e| e.message)));
+                load_links.dispatch(());
             }
-            status.set(Some(api::campaign_status(id).await.map_err(|e| e.message)));
-        });
+        },
+    );
+    let load = move || {
+        load_campaign.dispatch(());
+        load_status.dispatch(());
     };
     let identified = move || campaign.get().and_then(Result::ok).is_some_and(|c| c.anonymity == Anonymity::Identified);
     load();
@@ -189,19 +194,23 @@ fn CampaignFacts(campaign: RwSignal<Option<Result<Campaign, String>>>) -> impl I
 #[component]
 fn AddRecipientsCard(id: i64, notice: RwSignal<Option<String>>, error: RwSignal<Option<String>>, on_added: Callback<()>) -> impl IntoView {
     let csv = RwSignal::new("email,name,department\n".to_owned());
+    let add = crate::actions::write(
+        move |text: &String| {
+            let text = text.clone();
+            async move { api::add_recipients_csv(id, &text).await }
+        },
+        move |answer| match answer {
+            Ok(r) => {
+                error.set(None);
+                notice.set(Some(format!("{} recipient(s) added.", r.received)));
+                on_added.run(());
+            }
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
     let import = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let text = csv.get_untracked();
-        leptos::task::spawn_local(async move {
-            match api::add_recipients_csv(id, &text).await {
-                Ok(r) => {
-                    error.set(None);
-                    notice.set(Some(format!("{} recipient(s) added.", r.received)));
-                    on_added.run(());
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        add.dispatch(csv.get_untracked());
     };
     view! {
         <section class="card">
@@ -221,17 +230,19 @@ fn AddRecipientsCard(id: i64, notice: RwSignal<Option<String>>, error: RwSignal<
 /// The "Personal links" card of anonymous and confidential campaigns: links hidden, sent by e-mail.
 #[component]
 fn SendInvitationsCard(id: i64, notice: RwSignal<Option<String>>, error: RwSignal<Option<String>>, on_sent: Callback<()>) -> impl IntoView {
-    let send = move |_| {
-        leptos::task::spawn_local(async move {
-            match api::campaign_send(id).await {
-                Ok(_) => {
-                    error.set(None);
-                    notice.set(Some("Invitations handed to the outbox; each recipient gets their own link by e-mail.".to_owned()));
-                    on_sent.run(());
-                }
-                Err(e) => error.set(Some(e.message)),
+    let send_all = crate::actions::write(
+        move |_: &()| api::campaign_send(id),
+        move |answer| match answer {
+            Ok(_) => {
+                error.set(None);
+                notice.set(Some("Invitations handed to the outbox; each recipient gets their own link by e-mail.".to_owned()));
+                on_sent.run(());
             }
-        });
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
+    let send = move |_| {
+        send_all.dispatch(());
     };
     view! {
         <section class="card" data-testid="private-links">

@@ -42,6 +42,21 @@ pub fn SurveyTabs(survey_id: i64, current: Route, survey: RwSignal<Option<Survey
     }
 }
 
+/// The survey a tab is about, once loaded (the tabs show its name, pages read its project).
+pub fn survey_of(survey_id: i64) -> RwSignal<Option<Survey>> {
+    let survey = RwSignal::new(None::<Survey>);
+    let load = crate::actions::write(
+        move |_: &()| api::survey(survey_id),
+        move |answer| {
+            if let Ok(s) = answer {
+                survey.set(Some(s));
+            }
+        },
+    );
+    load.dispatch(());
+    survey
+}
+
 /// What the report was last asked for: the form's values when it was applied.
 #[derive(Clone, PartialEq)]
 struct Asked {
@@ -52,7 +67,7 @@ struct Asked {
 
 #[component]
 pub fn Report(survey_id: i64) -> impl IntoView {
-    let survey = RwSignal::new(None::<Survey>);
+    let survey = survey_of(survey_id);
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let granularity = RwSignal::new("week".to_owned());
@@ -76,13 +91,17 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     // Actions recorded because of NPS, shown alongside the trend (roles that cannot read the
     // action log simply see none).
     let actions = RwSignal::new(Vec::<nps_core::actions::Action>::new());
-    leptos::task::spawn_local(async move {
-        if let Ok(s) = api::survey(survey_id).await {
-            let project_id = s.project_id;
-            survey.set(Some(s));
-            if let Ok(list) = api::actions(project_id).await {
+    let load_actions = crate::actions::write(
+        |project_id: &i64| api::actions(*project_id),
+        move |answer| {
+            if let Ok(list) = answer {
                 actions.set(list);
             }
+        },
+    );
+    Effect::new(move |_| {
+        if let Some(project_id) = survey.with(|s| s.as_ref().map(|s| s.project_id)) {
+            load_actions.dispatch(project_id);
         }
     });
     let apply = move |ev: web_sys::SubmitEvent| {

@@ -5,17 +5,16 @@ use crate::pages::report::{SurveyTabs, range};
 use crate::{Route, fmt};
 use crate::components::date_range::date_range_fields;
 use leptos::prelude::*;
-use nps_core::wire::{ResponseRow, Survey};
+use nps_core::wire::ResponseRow;
 
 #[component]
 pub fn Responses(survey_id: i64) -> impl IntoView {
-    let survey = RwSignal::new(None::<Survey>);
+    let survey = crate::pages::report::survey_of(survey_id);
     let band = RwSignal::new(String::new());
     let has_comment = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
-    let rows = RwSignal::new(None::<Result<Vec<ResponseRow>, String>>);
     let filters = move || {
         let (f, t) = range(&from.get(), &to.get());
         ResponseFilters {
@@ -31,21 +30,14 @@ pub fn Responses(survey_id: i64) -> impl IntoView {
             q: q.get().trim().to_owned(),
         }
     };
-    let load = move || {
-        let f = filters();
-        leptos::task::spawn_local(async move {
-            rows.set(Some(api::responses(&f).await.map_err(|e| e.message)));
-        });
-    };
-    leptos::task::spawn_local(async move {
-        if let Ok(s) = api::survey(survey_id).await {
-            survey.set(Some(s));
-        }
+    // The filters apply when the form is submitted (the fields are read untracked).
+    let rows = LocalResource::new(move || {
+        let f = untrack(filters);
+        async move { api::responses(&f).await.map_err(|e| e.message) }
     });
-    load();
     let apply = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        load();
+        rows.refetch();
     };
     view! {
         <SurveyTabs survey_id=survey_id current=Route::Responses(survey_id) survey=survey />
@@ -73,12 +65,12 @@ pub fn Responses(survey_id: i64) -> impl IntoView {
             <a class="button secondary" href=move || filters().url(true) download="responses.csv" data-testid="export-csv">"Export CSV"</a>
             <a class="button secondary" href=move || filters().xlsx_url() download="responses.xlsx" data-testid="export-xlsx">"Export XLSX"</a>
         </form>
-        {move || match rows.get() {
+        <Transition fallback=crate::components::loading>{move || match rows.get() {
             None => crate::components::loading().into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             Some(Ok(list)) if list.is_empty() => view! { <p class="muted card">"No answers match these filters."</p> }.into_any(),
             Some(Ok(list)) => view! { <ResponsesTable list=list /> }.into_any(),
-        }}
+        }}</Transition>
     }
 }
 

@@ -12,44 +12,40 @@ use nps_core::webhooks::{DeliveryRow, Webhook, WebhookEvent, WebhookFormat, Webh
 /// The webhooks page of a project: its endpoints, its alert policy and the delivery log.
 #[component]
 pub fn Webhooks(project_id: i64) -> impl IntoView {
-    let hooks = RwSignal::new(None::<Result<Vec<Webhook>, String>>);
-    let log = RwSignal::new(None::<Result<Vec<DeliveryRow>, String>>);
     let status = RwSignal::new(String::new());
     let notice = RwSignal::new(None::<String>);
-    let load_hooks = move || {
-        leptos::task::spawn_local(async move { hooks.set(Some(api::webhooks(project_id).await.map_err(|e| e.message))) });
-    };
-    let load_log = move || {
+    let hooks = LocalResource::new(move || async move { api::webhooks(project_id).await.map_err(|e| e.message) });
+    // The status filter applies when the log is reloaded (on its change and on "Refresh").
+    let log = LocalResource::new(move || {
         let s = status.get_untracked();
-        leptos::task::spawn_local(async move { log.set(Some(api::deliveries(project_id, &s).await.map_err(|e| e.message))) });
-    };
-    load_hooks();
-    load_log();
-    let send_test = move |id: i64| {
-        leptos::task::spawn_local(async move {
-            match api::test_webhook(id).await {
-                Ok(m) => notice.set(Some(format!("Test event queued as message {}; refresh the log to see its delivery.", m.message_id))),
-                Err(e) => notice.set(Some(e.message)),
-            }
-        });
-    };
-    let on_test = Callback::new(send_test);
+        async move { api::deliveries(project_id, &s).await.map_err(|e| e.message) }
+    });
+    let send_test = crate::actions::write(
+        |id: &i64| api::test_webhook(*id),
+        move |answer| match answer {
+            Ok(m) => notice.set(Some(format!("Test event queued as message {}; refresh the log to see its delivery.", m.message_id))),
+            Err(e) => notice.set(Some(e.message)),
+        },
+    );
+    let on_test = Callback::new(move |id: i64| {
+        send_test.dispatch(id);
+    });
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
         <h1>"Webhooks"</h1>
         <section class="card">
             <h2>"Endpoints"</h2>
-            {move || match hooks.get() {
+            <Transition fallback=crate::components::loading>{move || match hooks.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No endpoints yet."</p> }.into_any(),
                 Some(Ok(list)) => view! { <WebhookTable hooks=list on_test=on_test /> }.into_any(),
-            }}
+            }}</Transition>
             {move || notice.get().map(|n| view! { <p class="muted" role="status" data-testid="webhook-notice">{n}</p> })}
-            <NewWebhook project_id=project_id on_saved=Callback::new(move |()| load_hooks()) />
+            <NewWebhook project_id=project_id on_saved=Callback::new(move |()| hooks.refetch()) />
         </section>
         <crate::pages::alerts::AlertPolicyCard project_id=project_id />
-        <DeliveryLogCard status=status log=log on_reload=Callback::new(move |()| load_log()) />
+        <DeliveryLogCard status=status log=log on_reload=Callback::new(move |()| log.refetch()) />
     }
 }
 
@@ -88,7 +84,7 @@ fn WebhookRow(hook: Webhook, on_test: Callback<i64>) -> impl IntoView {
 
 /// The "Delivery log" card: a status filter, "Refresh", and the deliveries, newest first.
 #[component]
-fn DeliveryLogCard(status: RwSignal<String>, log: RwSignal<Option<Result<Vec<DeliveryRow>, String>>>, on_reload: Callback<()>) -> impl IntoView {
+fn DeliveryLogCard(status: RwSignal<String>, log: LocalResource<Result<Vec<DeliveryRow>, String>>, on_reload: Callback<()>) -> impl IntoView {
     view! {
         <section class="card">
             <div class="card-head">
@@ -106,12 +102,12 @@ fn DeliveryLogCard(status: RwSignal<String>, log: RwSignal<Option<Result<Vec<Del
                     <button type="button" class="secondary" on:click=move |_| on_reload.run(())>"Refresh"</button>
                 </div>
             </div>
-            {move || match log.get() {
+            <Transition fallback=crate::components::loading>{move || match log.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(rows)) if rows.is_empty() => view! { <p class="muted" data-testid="deliveries-empty">"Nothing delivered yet."</p> }.into_any(),
                 Some(Ok(rows)) => view! { <DeliveryTable rows=rows /> }.into_any(),
-            }}
+            }}</Transition>
         </section>
     }
 }
@@ -153,25 +149,29 @@ fn NewWebhook(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
     let detractors_only = RwSignal::new(false);
     let slack = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let create = crate::actions::write(
+        move |input: &WebhookInput| {
+            let input = input.clone();
+            async move { api::create_webhook(project_id, &input).await }
+        },
+        move |answer| match answer {
+            Ok(_) => {
+                error.set(None);
+                url.set(String::new());
+                on_saved.run(());
+            }
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
-        let input = WebhookInput {
+        create.dispatch(WebhookInput {
             url: url.get_untracked().trim().to_owned(),
             events: if completed_only.get_untracked() { vec![WebhookEvent::ResponseCompleted] } else { WebhookEvent::ALL.to_vec() },
             bands: if detractors_only.get_untracked() { vec![Band::Detractor] } else { Vec::new() },
             format: if slack.get_untracked() { WebhookFormat::Slack } else { WebhookFormat::Standard },
             enabled: true,
             description: None,
-        };
-        leptos::task::spawn_local(async move {
-            match api::create_webhook(project_id, &input).await {
-                Ok(_) => {
-                    error.set(None);
-                    url.set(String::new());
-                    on_saved.run(());
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
         });
     };
     let check = move |label: &'static str, name: &'static str, signal: RwSignal<bool>| {
