@@ -74,25 +74,19 @@ fn AtRiskTable(project_id: i64, accounts: Vec<AtRiskAccount>) -> impl IntoView {
 
 #[component]
 pub fn AtRisk(project_id: i64) -> impl IntoView {
-    let report = RwSignal::new(None::<Result<AtRiskReport, String>>);
-    let actions = RwSignal::new(None::<Result<Vec<Action>, String>>);
-    let recent = RwSignal::new(None::<Result<RecentActions, String>>);
+    let report: LocalResource<Result<AtRiskReport, String>> = LocalResource::new(move || async move { api::at_risk(project_id).await.map_err(|e| e.message) });
+    let actions: LocalResource<Result<Vec<Action>, String>> = LocalResource::new(move || async move { api::actions(project_id).await.map_err(|e| e.message) });
+    let recent: LocalResource<Result<RecentActions, String>> = LocalResource::new(move || async move { api::recent_actions(project_id, 90).await.map_err(|e| e.message) });
     let load_actions = move || {
-        leptos::task::spawn_local(async move {
-            actions.set(Some(api::actions(project_id).await.map_err(|e| e.message)));
-            recent.set(Some(api::recent_actions(project_id, 90).await.map_err(|e| e.message)));
-        });
+        actions.refetch();
+        recent.refetch();
     };
-    leptos::task::spawn_local(async move {
-        report.set(Some(api::at_risk(project_id).await.map_err(|e| e.message)));
-    });
-    load_actions();
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
         <h1>"Accounts at risk and actions"</h1>
         <section class="card">
             <h2>"Accounts at risk (most urgent first)"</h2>
-            {move || match report.get() {
+            <Transition fallback=crate::components::loading>{move || match report.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(r)) => view! {
@@ -104,11 +98,11 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
                         <p class="muted small">{format!("{} silent detractor(s) belong to no account.", r.silent_without_account.len())}</p>
                     })}
                 }.into_any(),
-            }}
+            }}</Transition>
         </section>
         <section class="card">
             <h2>"Action log"</h2>
-            {move || recent.get().map(|r| match r {
+            <Transition fallback=|| ()>{move || recent.get().map(|r| match r {
                 Err(e) => view! { <p class="error">{e}</p> }.into_any(),
                 Ok(r) => view! {
                     <p data-testid="recent-actions" class=if r.changed_anything { "verdict eligible" } else { "verdict blocked" }>
@@ -119,9 +113,9 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
                         }}
                     </p>
                 }.into_any(),
-            })}
+            })}</Transition>
             <NewAction project_id=project_id on_saved=Callback::new(move |()| load_actions()) />
-            {move || match actions.get() {
+            <Transition fallback=crate::components::loading>{move || match actions.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No actions recorded."</p> }.into_any(),
@@ -141,7 +135,7 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
                         </tbody>
                     </table>
                 }.into_any(),
-            }}
+            }}</Transition>
         </section>
     }
 }
@@ -153,6 +147,21 @@ fn NewAction(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
     let owner = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let create = crate::actions::write(
+        |input: &ActionInput| {
+            let input = input.clone();
+            async move { api::create_action(&input).await }
+        },
+        move |answer| match answer {
+            Ok(_) => {
+                error.set(None);
+                title.set(String::new());
+                decision.set(String::new());
+                on_saved.run(());
+            }
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let Some(decided_at) = fmt::parse_date(&date.get_untracked()) else {
@@ -164,7 +173,7 @@ fn NewAction(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
             Ok(owner) => owner,
             Err(e) => return error.set(Some(format!("the owner {e}"))),
         };
-        let input = ActionInput {
+        create.dispatch(ActionInput {
             project_id,
             survey_id: None,
             title: title.get_untracked().trim().to_owned(),
@@ -173,17 +182,6 @@ fn NewAction(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
             owner,
             themes: Vec::new(),
             response_ids: Vec::new(),
-        };
-        leptos::task::spawn_local(async move {
-            match api::create_action(&input).await {
-                Ok(_) => {
-                    error.set(None);
-                    title.set(String::new());
-                    decision.set(String::new());
-                    on_saved.run(());
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
         });
     };
     view! {

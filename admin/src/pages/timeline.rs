@@ -36,14 +36,10 @@ pub fn AccountLink(project_id: i64, account: String) -> impl IntoView {
 #[component]
 pub fn Timeline(project_id: i64) -> impl IntoView {
     let account = account_in_location();
-    let report = RwSignal::new(None::<Result<AccountTimelineReport, String>>);
     let requested = account.clone();
-    leptos::task::spawn_local(async move {
-        report.set(Some(
-            api::account_timeline(project_id, &requested)
-                .await
-                .map_err(|e| e.message),
-        ));
+    let report = LocalResource::new(move || {
+        let requested = requested.clone();
+        async move { api::account_timeline(project_id, &requested).await.map_err(|e| e.message) }
     });
     view! {
         <p class="crumbs">
@@ -51,7 +47,7 @@ pub fn Timeline(project_id: i64) -> impl IntoView {
             " / "<Link route=Route::AtRisk(project_id)>"Accounts at risk"</Link>
         </p>
         <h1 data-testid="account-name">{format!("Account {account}")}</h1>
-        {move || loaded(report.get(), |r| view! { <TimelineCards report=r /> }.into_any())}
+        <Transition fallback=crate::components::loading>{move || loaded(report.get(), |r| view! { <TimelineCards report=r /> }.into_any())}</Transition>
     }
 }
 
