@@ -10,16 +10,13 @@ use wasm_bindgen_futures::JsFuture;
 
 #[component]
 pub fn Projects() -> impl IntoView {
-    let projects = RwSignal::new(None::<Result<Vec<Project>, String>>);
-    leptos::task::spawn_local(async move {
-        projects.set(Some(api::projects().await.map_err(|e| e.message)));
-    });
+    let projects = LocalResource::new(|| async { api::projects().await.map_err(|e| e.message) });
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     view! {
         <h1>"Projects"</h1>
         <section class="card">
             <h2>"Your projects"</h2>
-            {move || match projects.get() {
+            <Transition fallback=crate::components::loading>{move || match projects.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No projects yet: create one below."</p> }.into_any(),
@@ -37,7 +34,7 @@ pub fn Projects() -> impl IntoView {
                         </tbody>
                     </table>
                 }.into_any(),
-            }}
+            }}</Transition>
         </section>
         <Show when=can_configure>
             <NewProject />
@@ -81,22 +78,25 @@ fn NewProject() -> impl IntoView {
     let retention = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let create = crate::actions::write(
+        |input: &ProjectInput| {
+            let input = input.clone();
+            async move { api::create_project(&input).await }
+        },
+        move |answer| match answer {
+            Ok(p) => navigate(Route::Project(p.id)),
+            Err(e) if e.status == 422 => errors.set(e.problems()),
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
+    let busy = create.pending();
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
         let checked = project_input(&name.get_untracked(), &origins.get_untracked(), enforced.get_untracked(), &retention.get_untracked());
         errors.set(checked.as_ref().err().cloned().unwrap_or_default());
         let Ok(input) = checked else { return };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            match api::create_project(&input).await {
-                Ok(p) => navigate(Route::Project(p.id)),
-                Err(e) if e.status == 422 => errors.set(e.problems()),
-                Err(e) => error.set(Some(e.message)),
-            }
-            busy.set(false);
-        });
+        create.dispatch(input);
     };
     let errs: Signal<Vec<String>> = errors.into();
     view! {
@@ -173,11 +173,15 @@ pub fn install_snippet(origin: &str, key: &str) -> String {
 fn CopyBlock(text: String, label: &'static str) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let for_copy = text.clone();
+    let write = crate::actions::write(
+        |text: &String| {
+            let text = text.clone();
+            async move { copy_text(&text).await }
+        },
+        move |copied| status.set(if copied { "Copied.".to_owned() } else { "Select the text and press Ctrl+C to copy.".to_owned() }),
+    );
     let copy = move |_| {
-        let text = for_copy.clone();
-        leptos::task::spawn_local(async move {
-            status.set(if copy_text(&text).await { "Copied.".to_owned() } else { "Select the text and press Ctrl+C to copy.".to_owned() });
-        });
+        write.dispatch(for_copy.clone());
     };
     view! {
         <div class="copy-block">
@@ -206,11 +210,11 @@ fn activity_meaning(status: u16) -> &'static str {
 /// of each, so a missing origin or identity token shows up at once.
 #[component]
 fn CheckInstallation(project_id: i64) -> impl IntoView {
-    let entries = RwSignal::new(None::<Result<Vec<api::ActivityEntry>, String>>);
+    // Asked on demand: the answer is the action's value.
+    let ask = Action::new_local(move |_: &()| async move { api::activity(project_id).await.map_err(|e| e.message) });
+    let entries = ask.value();
     let check = move |_| {
-        leptos::task::spawn_local(async move {
-            entries.set(Some(api::activity(project_id).await.map_err(|e| e.message)));
-        });
+        ask.dispatch(());
     };
     view! {
         <div class="actions">
@@ -244,13 +248,22 @@ fn CheckInstallation(project_id: i64) -> impl IntoView {
 
 #[component]
 pub fn ProjectPage(id: i64) -> impl IntoView {
-    let project = RwSignal::new(None::<Result<Project, String>>);
-    let surveys = RwSignal::new(None::<Result<Vec<Survey>, String>>);
+    let loaded = LocalResource::new(move || async move { api::project(id).await.map_err(|e| e.message) });
+    let surveys = LocalResource::new(move || async move { api::surveys(id).await.map_err(|e| e.message) });
+    // The project as rotating its secret answered it, else as loaded.
+    let rotated = RwSignal::new(None::<Project>);
+    let project = move || rotated.get().map(Ok).or_else(|| loaded.get());
     let rotate_error = RwSignal::new(None::<String>);
-    leptos::task::spawn_local(async move {
-        project.set(Some(api::project(id).await.map_err(|e| e.message)));
-        surveys.set(Some(api::surveys(id).await.map_err(|e| e.message)));
-    });
+    let rotate_secret = crate::actions::write(
+        move |_: &()| api::rotate_secret(id),
+        move |answer| match answer {
+            Ok(p) => {
+                rotate_error.set(None);
+                rotated.set(Some(p));
+            }
+            Err(e) => rotate_error.set(Some(e.message)),
+        },
+    );
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     let rotate = move |_| {
         let confirmed = web_sys::window()
@@ -259,19 +272,11 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
         if !confirmed {
             return;
         }
-        leptos::task::spawn_local(async move {
-            match api::rotate_secret(id).await {
-                Ok(p) => {
-                    rotate_error.set(None);
-                    project.set(Some(Ok(p)));
-                }
-                Err(e) => rotate_error.set(Some(e.message)),
-            }
-        });
+        rotate_secret.dispatch(());
     };
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link></p>
-        {move || match project.get() {
+        <Transition fallback=crate::components::loading>{move || match project() {
             None => crate::components::loading().into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             Some(Ok(p)) => {
@@ -311,14 +316,14 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
                     </section>
                 }.into_any()
             }
-        }}
+        }}</Transition>
         <SurveysCard id=id surveys=surveys />
     }
 }
 
 /// A project's surveys, with the project's tools for the signed-in role and "New survey".
 #[component]
-fn SurveysCard(id: i64, surveys: RwSignal<Option<Result<Vec<Survey>, String>>>) -> impl IntoView {
+fn SurveysCard(id: i64, surveys: LocalResource<Result<Vec<Survey>, String>>) -> impl IntoView {
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     view! {
         <section class="card">
@@ -333,7 +338,7 @@ fn SurveysCard(id: i64, surveys: RwSignal<Option<Result<Vec<Survey>, String>>>) 
                     <Link route=Route::NewSurvey(id) class="button">"New survey"</Link>
                 </Show>
             </div>
-            {move || match surveys.get() {
+            <Transition fallback=crate::components::loading>{move || match surveys.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No surveys yet."</p> }.into_any(),
@@ -356,7 +361,7 @@ fn SurveysCard(id: i64, surveys: RwSignal<Option<Result<Vec<Survey>, String>>>) 
                         </tbody>
                     </table>
                 }.into_any(),
-            }}
+            }}</Transition>
         </section>
     }
 }
