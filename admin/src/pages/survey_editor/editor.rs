@@ -1,6 +1,7 @@
 //! The editor's state and what changes it as a whole: loading the stored survey, saving.
 
 use super::*;
+use crate::api::ApiResult;
 
 /// The signals of one editor page (all `Copy`, so closures take the whole struct).
 #[derive(Clone, Copy)]
@@ -16,12 +17,26 @@ pub(super) struct Editor {
     pub parse_errors: ParseErrors,
     pub form_error: RwSignal<Option<String>>,
     pub saved: RwSignal<String>,
-    pub busy: RwSignal<bool>,
+    /// While a save is on its way.
+    pub busy: Memo<bool>,
+    saving: Action<Save, ApiResult<Survey>>,
 }
+
+/// What a save sends: the survey to update (none: create one in the project) and the form.
+type Save = (Option<i64>, i64, SurveyInput);
 
 impl Editor {
     pub fn new(project_id: i64, survey_id: Option<i64>) -> Self {
-        Self {
+        let saving = Action::new_local(|(current, project, input): &Save| {
+            let (current, project, input) = (*current, *project, input.clone());
+            async move {
+                match current {
+                    Some(id) => api::update_survey(id, &input).await,
+                    None => api::create_survey(project, &input).await,
+                }
+            }
+        });
+        let editor = Self {
             form: RwSignal::new(new_input()),
             current: RwSignal::new(survey_id),
             project: RwSignal::new(project_id),
@@ -31,8 +46,11 @@ impl Editor {
             parse_errors: RwSignal::new(BTreeMap::new()),
             form_error: RwSignal::new(None),
             saved: RwSignal::new(String::new()),
-            busy: RwSignal::new(false),
-        }
+            busy: saving.pending(),
+            saving,
+        };
+        crate::actions::on_answer(saving, move |answer| editor.answered(answer));
+        editor
     }
 
     /// Every message a field shows: the client's checks (once shown), the fields that do not
@@ -52,8 +70,9 @@ impl Editor {
 
     /// Fills the form with the stored survey `id`.
     pub fn load(self, id: i64, lang: RwSignal<String>, loaded: RwSignal<bool>, load_error: RwSignal<Option<String>>) {
-        leptos::task::spawn_local(async move {
-            match api::survey(id).await {
+        let fill = crate::actions::write(
+            move |_: &()| api::survey(id),
+            move |answer| match answer {
                 Ok(s) => {
                     self.project.set(s.project_id);
                     lang.set(s.definition.default_language.clone());
@@ -68,8 +87,9 @@ impl Editor {
                     loaded.set(true);
                 }
                 Err(e) => load_error.set(Some(e.message)),
-            }
-        });
+            },
+        );
+        fill.dispatch(());
     }
 
     /// Saves the form (with `status`, when publishing): nothing is sent while a check fails.
@@ -87,22 +107,19 @@ impl Editor {
             self.show_client.set(true);
             return;
         }
-        self.busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = match self.current.get_untracked() {
-                Some(id) => api::update_survey(id, &input).await,
-                None => api::create_survey(self.project.get_untracked(), &input).await,
-            };
-            match result {
-                Ok(s) => self.saved_as(s),
-                Err(e) if e.status == 422 => {
-                    self.server_errors.set(e.problems());
-                    self.form_error.set(Some("The collector refused the survey; see the messages below.".to_owned()));
-                }
-                Err(e) => self.form_error.set(Some(e.message)),
+        self.saving.dispatch((self.current.get_untracked(), self.project.get_untracked(), input));
+    }
+
+    /// What the collector answered to a save.
+    fn answered(self, answer: ApiResult<Survey>) {
+        match answer {
+            Ok(s) => self.saved_as(s),
+            Err(e) if e.status == 422 => {
+                self.server_errors.set(e.problems());
+                self.form_error.set(Some("The collector refused the survey; see the messages below.".to_owned()));
             }
-            self.busy.set(false);
-        });
+            Err(e) => self.form_error.set(Some(e.message)),
+        }
     }
 
     fn saved_as(self, s: Survey) {
