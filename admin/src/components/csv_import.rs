@@ -25,23 +25,24 @@ where
     let csv = RwSignal::new(template.to_owned());
     let problems = RwSignal::new(Vec::<String>::new());
     let status = RwSignal::new(String::new());
+    let import = crate::actions::write(
+        move |text: &String| submit(text.clone()),
+        move |answer| match answer {
+            Ok(message) => {
+                problems.set(Vec::new());
+                status.set(message);
+                csv.set(template.to_owned());
+            }
+            Err(e) => {
+                status.set(String::new());
+                problems.set(e.problems());
+            }
+        },
+    );
     let send = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         status.set("Importing...".to_owned());
-        let text = csv.get_untracked();
-        leptos::task::spawn_local(async move {
-            match submit(text).await {
-                Ok(message) => {
-                    problems.set(Vec::new());
-                    status.set(message);
-                    csv.set(template.to_owned());
-                }
-                Err(e) => {
-                    status.set(String::new());
-                    problems.set(e.problems());
-                }
-            }
-        });
+        import.dispatch(csv.get_untracked());
     };
     view! {
         <form on:submit=send>

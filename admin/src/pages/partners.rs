@@ -18,17 +18,14 @@ const CSV_TEMPLATE: &str = "id,name,tier,region,owner_email\n";
 
 #[component]
 pub fn Partners(project_id: i64) -> impl IntoView {
-    let partners = RwSignal::new(None::<Result<Vec<Partner>, String>>);
+    let partners = LocalResource::new(move || async move { api::partners(project_id).await.map_err(|e| e.message) });
+    // The partner surveys: a signal, since the NPS card picks its first one in an effect.
     let surveys = RwSignal::new(Vec::<Survey>::new());
-    leptos::task::spawn_local(async move {
-        partners.set(Some(api::partners(project_id).await.map_err(|e| e.message)));
-        let all = api::surveys(project_id).await.unwrap_or_default();
-        surveys.set(
-            all.into_iter()
-                .filter(|s| s.kind == SurveyKind::Partner)
-                .collect(),
-        );
-    });
+    let load_surveys = crate::actions::write(
+        move |_: &()| api::surveys(project_id),
+        move |all| surveys.set(all.unwrap_or_default().into_iter().filter(|s| s.kind == SurveyKind::Partner).collect()),
+    );
+    load_surveys.dispatch(());
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     // The period of the coverage report and the NPS breakdown, as last applied.
     let applied = RwSignal::new((None::<i64>, None::<i64>));
@@ -46,7 +43,7 @@ pub fn Partners(project_id: i64) -> impl IntoView {
 }
 
 #[component]
-fn PartnerList(partners: RwSignal<Option<Result<Vec<Partner>, String>>>) -> impl IntoView {
+fn PartnerList(partners: LocalResource<Result<Vec<Partner>, String>>) -> impl IntoView {
     let empty_hint = move || {
         if state().user.get().is_some_and(|u| u.role.can_configure()) {
             "No partners yet. Import them below from a CSV file: one line per partner organisation."
@@ -57,7 +54,7 @@ fn PartnerList(partners: RwSignal<Option<Result<Vec<Partner>, String>>>) -> impl
     view! {
         <section class="card" aria-labelledby="partners-title">
             <h2 id="partners-title">"Partner organisations"</h2>
-            {move || match partners.get() {
+            <Transition fallback=crate::components::loading>{move || match partners.get() {
                 None => crate::components::loading().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="muted" data-testid="partners-empty">{empty_hint()}</p> }.into_any(),
@@ -82,7 +79,7 @@ fn PartnerList(partners: RwSignal<Option<Result<Vec<Partner>, String>>>) -> impl
                         </table>
                     </div>
                 }.into_any(),
-            }}
+            }}</Transition>
         </section>
     }
 }
@@ -90,7 +87,7 @@ fn PartnerList(partners: RwSignal<Option<Result<Vec<Partner>, String>>>) -> impl
 #[component]
 fn PartnerImportCard(
     project_id: i64,
-    partners: RwSignal<Option<Result<Vec<Partner>, String>>>,
+    partners: LocalResource<Result<Vec<Partner>, String>>,
 ) -> impl IntoView {
     let submit = move |text: String| async move {
         let list = api::import_partners_csv(project_id, &text).await?;

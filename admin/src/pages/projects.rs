@@ -4,7 +4,7 @@ use crate::api;
 use crate::components::{ErrorBox, FieldErrors};
 use crate::{Link, Route, navigate, state};
 use leptos::prelude::*;
-use nps_core::wire::{AdminRole, Project, ProjectInput, Survey};
+use nps_core::wire::{AdminRole, ProjectInput, Survey};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -248,18 +248,15 @@ fn CheckInstallation(project_id: i64) -> impl IntoView {
 
 #[component]
 pub fn ProjectPage(id: i64) -> impl IntoView {
-    let loaded = LocalResource::new(move || async move { api::project(id).await.map_err(|e| e.message) });
+    let project = LocalResource::new(move || async move { api::project(id).await.map_err(|e| e.message) });
     let surveys = LocalResource::new(move || async move { api::surveys(id).await.map_err(|e| e.message) });
-    // The project as rotating its secret answered it, else as loaded.
-    let rotated = RwSignal::new(None::<Project>);
-    let project = move || rotated.get().map(Ok).or_else(|| loaded.get());
     let rotate_error = RwSignal::new(None::<String>);
     let rotate_secret = crate::actions::write(
         move |_: &()| api::rotate_secret(id),
         move |answer| match answer {
             Ok(p) => {
                 rotate_error.set(None);
-                rotated.set(Some(p));
+                project.set(Some(Ok(p)));
             }
             Err(e) => rotate_error.set(Some(e.message)),
         },
@@ -276,7 +273,7 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
     };
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link></p>
-        <Transition fallback=crate::components::loading>{move || match project() {
+        <Transition fallback=crate::components::loading>{move || match project.get() {
             None => crate::components::loading().into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             Some(Ok(p)) => {
