@@ -210,17 +210,19 @@ fn lazy_screen(screen: impl std::future::Future<Output = AnyView> + 'static) -> 
 #[component]
 fn App() -> impl IntoView {
     let st = state();
-    leptos::task::spawn_local(async move {
-        if let Ok(me) = api::whoami().await {
-            st.user.set(Some(SessionUser { email: me.email, role: me.role }));
-        }
-        st.checked.set(true);
-    });
+    let who = actions::write(
+        |_: &()| api::whoami(),
+        move |answer| {
+            if let Ok(me) = answer {
+                st.user.set(Some(SessionUser { email: me.email, role: me.role }));
+            }
+            st.checked.set(true);
+        },
+    );
+    who.dispatch(());
+    let leave = actions::write(|_: &()| api::sign_out(), move |_| st.user.set(None));
     let sign_out = move |_| {
-        leptos::task::spawn_local(async move {
-            let _ = api::sign_out().await;
-            st.user.set(None);
-        });
+        leave.dispatch(());
     };
     view! {
         <header class="topbar">

@@ -18,6 +18,24 @@ where
     let password = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // Spends the link with the password, then signs in with it.
+    let set_password = crate::actions::write(
+        move |p: &String| {
+            let (redeem, p) = (redeem.clone(), p.clone());
+            async move {
+                let me = redeem(p.clone()).await?;
+                api::sign_in(&Credentials { email: me.email, password: p }).await
+            }
+        },
+        move |answer| match answer {
+            Ok(session) => {
+                error.set(None);
+                state().user.set(Some(SessionUser { email: session.email, role: session.role }));
+                redirect(Route::Projects);
+            }
+            Err(e) => error.set(Some(e.message)),
+        },
+    );
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let (p, r) = (password.get_untracked(), repeat.get_untracked());
@@ -25,21 +43,7 @@ where
             error.set(Some("the two passwords differ".to_owned()));
             return;
         }
-        let redeem = redeem.clone();
-        leptos::task::spawn_local(async move {
-            let result = async {
-                let me = redeem(p.clone()).await?;
-                api::sign_in(&Credentials { email: me.email, password: p }).await
-            };
-            match result.await {
-                Ok(session) => {
-                    error.set(None);
-                    state().user.set(Some(SessionUser { email: session.email, role: session.role }));
-                    redirect(Route::Projects);
-                }
-                Err(e) => error.set(Some(e.message)),
-            }
-        });
+        set_password.dispatch(p);
     };
     view! {
         <form on:submit=submit>

@@ -20,17 +20,17 @@ pub(crate) fn token() -> String {
 #[component]
 pub fn Accept() -> impl IntoView {
     let token = token();
-    let invitation = RwSignal::new(None::<Result<Invitation, String>>);
     let t = token.clone();
-    leptos::task::spawn_local(async move {
-        let result = if t.is_empty() { Err("this link has no invitation in it".to_owned()) } else { api::check_invitation(&t).await.map_err(|e| e.message) };
-        invitation.set(Some(result));
+    let invitation: LocalResource<Result<Invitation, String>> = LocalResource::new(move || {
+        let t = t.clone();
+        async move { if t.is_empty() { Err("this link has no invitation in it".to_owned()) } else { api::check_invitation(&t).await.map_err(|e| e.message) } }
     });
+    let checking = || view! { <p class="muted">"Checking the link..."</p> };
     view! {
         <section class="card narrow">
             <h1>"Accept the invitation"</h1>
-            {move || match invitation.get() {
-                None => view! { <p class="muted">"Checking the link..."</p> }.into_any(),
+            <Transition fallback=checking>{move || match invitation.get() {
+                None => checking().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert" data-testid="invitation-error">{e}</p> }.into_any(),
                 Some(Ok(i)) => view! {
                     <p data-testid="invitation-summary">
@@ -38,7 +38,7 @@ pub fn Accept() -> impl IntoView {
                     </p>
                     <NewPasswordForm first_label="Choose a password (at least 10 characters)" redeem={ let token = token.clone(); move |p: String| { let token = token.clone(); async move { api::accept_invitation(&token, &p).await } } } />
                 }.into_any(),
-            }}
+            }}</Transition>
         </section>
     }
 }

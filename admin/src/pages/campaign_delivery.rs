@@ -34,6 +34,34 @@ fn text_of(days: Option<u32>) -> String {
     days.map(|d| d.to_string()).unwrap_or_default()
 }
 
+type Status = Result<CampaignStatus, String>;
+
+/// Saves the settings, then reloads the status (its next wave follows the new cadence).
+fn save_action(
+    id: i64,
+    status: RwSignal<Option<Status>>,
+    error: RwSignal<Option<String>>,
+    saved: RwSignal<String>,
+) -> Action<DeliverySettings, api::ApiResult<Status>> {
+    crate::actions::write(
+        move |settings: &DeliverySettings| {
+            let settings = settings.clone();
+            async move {
+                api::set_delivery(id, &settings).await?;
+                Ok(api::campaign_status(id).await.map_err(|e| e.message))
+            }
+        },
+        move |answer: api::ApiResult<Status>| match answer {
+            Ok(reloaded) => {
+                error.set(None);
+                saved.set("Schedule saved.".to_owned());
+                status.set(Some(reloaded));
+            }
+            Err(e) => error.set(Some(e.message)),
+        },
+    )
+}
+
 #[component]
 pub fn DeliveryCard(
     id: i64,
@@ -57,24 +85,7 @@ pub fn DeliveryCard(
         cadence.set(text_of(s.settings.cadence_days));
         true
     });
-    // Saves, then reloads the status (its next wave follows the new cadence).
-    let send = crate::actions::write(
-        move |settings: &DeliverySettings| {
-            let settings = settings.clone();
-            async move {
-                api::set_delivery(id, &settings).await?;
-                Ok::<_, api::ApiError>(api::campaign_status(id).await.map_err(|e| e.message))
-            }
-        },
-        move |answer| match answer {
-            Ok(reloaded) => {
-                error.set(None);
-                saved.set("Schedule saved.".to_owned());
-                status.set(Some(reloaded));
-            }
-            Err(e) => error.set(Some(e.message)),
-        },
-    );
+    let send = save_action(id, status, error, saved);
     let save = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let settings = settings_from(&remind_after.get_untracked(), &max_reminders.get_untracked(), &cadence.get_untracked());
