@@ -5,36 +5,7 @@ use crate::components::ErrorBox;
 use crate::{SessionUser, state};
 use leptos::prelude::*;
 use nps_core::ErrorCode;
-use nps_core::wire::{Credentials, SessionInfo};
-
-type SignedIn = Result<SessionInfo, ApiError>;
-
-/// Creates the first owner, then signs in as them (one action, so the buttons stay busy);
-/// `finish` takes the sign-in's answer.
-fn first_owner_action(
-    finish: impl Fn(SignedIn) + 'static,
-    error: RwSignal<Option<String>>,
-    offer_bootstrap: RwSignal<bool>,
-) -> Action<Credentials, Result<SignedIn, ApiError>> {
-    crate::actions::write(
-        |c: &Credentials| {
-            let c = c.clone();
-            async move {
-                api::bootstrap(&c).await?;
-                Ok(api::sign_in(&c).await)
-            }
-        },
-        move |answer: Result<SignedIn, ApiError>| match answer {
-            Ok(signed_in) => finish(signed_in),
-            Err(e) => {
-                if e.code == ErrorCode::Conflict {
-                    offer_bootstrap.set(false);
-                }
-                error.set(Some(e.message));
-            }
-        },
-    )
-}
+use nps_core::wire::Credentials;
 
 #[component]
 pub fn SignIn() -> impl IntoView {
@@ -42,8 +13,9 @@ pub fn SignIn() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let offer_bootstrap = RwSignal::new(false);
+    let busy = RwSignal::new(false);
 
-    let finish = move |result: SignedIn| match result {
+    let finish = move |result: Result<nps_core::wire::SessionInfo, ApiError>| match result {
         Ok(s) => state().user.set(Some(SessionUser { email: s.email, role: s.role })),
         Err(e) => {
             if e.code == ErrorCode::InvalidCredentials {
@@ -53,23 +25,31 @@ pub fn SignIn() -> impl IntoView {
         }
     };
     let credentials = move || Credentials { email: email.get_untracked(), password: password.get_untracked() };
-    let sign_in = crate::actions::write(
-        |c: &Credentials| {
-            let c = c.clone();
-            async move { api::sign_in(&c).await }
-        },
-        finish,
-    );
-    let first_owner = first_owner_action(finish, error, offer_bootstrap);
-    let busy = Signal::derive(move || sign_in.pending().get() || first_owner.pending().get());
+    // Left on spawn_local, as is the session check in lib.rs: Actions here (main module) cost ~6 KiB brotli of the first-visit budget.
     let submit = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
+        busy.set(true);
         error.set(None);
-        sign_in.dispatch(credentials());
+        leptos::task::spawn_local(async move {
+            finish(api::sign_in(&credentials()).await);
+            busy.set(false);
+        });
     };
     let bootstrap = move |_| {
+        busy.set(true);
         error.set(None);
-        first_owner.dispatch(credentials());
+        leptos::task::spawn_local(async move {
+            match api::bootstrap(&credentials()).await {
+                Ok(()) => finish(api::sign_in(&credentials()).await),
+                Err(e) => {
+                    if e.code == ErrorCode::Conflict {
+                        offer_bootstrap.set(false);
+                    }
+                    error.set(Some(e.message));
+                }
+            }
+            busy.set(false);
+        });
     };
     view! {
         <section class="card narrow">
