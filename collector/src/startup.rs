@@ -6,7 +6,7 @@ use crate::cache::ProjectCache;
 use crate::campaign::scheduler::CampaignMailer;
 use crate::config::{IngestMode, Settings};
 use crate::data_rights::DataRights;
-use crate::data_rights::ledger::ErasureLedger;
+use crate::ingest::erasures::ErasureLedger;
 use crate::error::ApiError;
 use crate::ingest::{Drainer, Ingestor, Spool};
 use crate::metrics::Metrics;
@@ -173,7 +173,7 @@ impl Application {
             events,
         });
         spawn_housekeeping(state.clone());
-        tokio::spawn(campaigns.run(state.clone(), shutdown.subscribe()));
+        tokio::spawn(campaigns.run(state.campaign_deps(), shutdown.subscribe()));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -37,6 +37,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What the campaign scheduler needs, and nothing else of the state.
+    pub fn campaign_deps(&self) -> crate::campaign::scheduler::CampaignDeps {
+        crate::campaign::scheduler::CampaignDeps { store: self.store.clone(), keys: self.keys.clone(), outbox: self.outbox.clone() }
+    }
+
     /// Remembers a user's latest spooled write (see [`RecentWrites`]).
     pub fn note_write(&self, project_id: i64, user_id: &str, key: Option<u64>) {
         // Decisions from memory never wait for SQL: keep the hot write path free of this map.

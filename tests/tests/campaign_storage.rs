@@ -3,7 +3,7 @@
 //! dialects are not.
 
 use nps_collector::campaign::{DeliverySettings, Wave};
-use nps_collector::routes::hosted::token_hash;
+use nps_collector::campaign::links::token_hash;
 use nps_collector::store::campaign_mail::CampaignMessage;
 use nps_collector::store::{DynStore, LinkAnswer, RecipientRecord, connect};
 use nps_core::followup::FollowUpPolicy;

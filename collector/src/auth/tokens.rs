@@ -78,6 +78,7 @@ pub struct IdentityClaims {
     pub account_attributes: Option<ClientAttributes>,
 }
 
+#[derive(Clone)]
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
