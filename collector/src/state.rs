@@ -1,6 +1,6 @@
 //! What every handler can reach.
 
-use crate::auth::TokenKeys;
+use crate::tokens::TokenKeys;
 use crate::cache::ProjectCache;
 use crate::config::Settings;
 use crate::ingest::{Ingestor, RecentWrites, Spool};
@@ -28,7 +28,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub limits: RateLimits,
     /// Failed sign-ins per account and per address (lockout).
-    pub sign_in: crate::auth::SignInThrottle,
+    pub sign_in: crate::ratelimit::SignInThrottle,
     pub recent_writes: RecentWrites,
     /// Webhooks and e-mails still to deliver (see [`crate::outbox`]).
     pub outbox: Arc<Outbox>,

@@ -2,7 +2,7 @@
 //! under which the link ledger records a token (never the token itself). The hosted survey
 //! pages and the scheduler both use them, so they sit here rather than in either.
 
-use crate::auth::{INVITE_AUDIENCE, InviteClaims, TokenKeys};
+use crate::tokens::{INVITE_AUDIENCE, InviteClaims, TokenKeys};
 use crate::store::RecipientRecord;
 use crate::store::campaign_mail::Wave;
 use nps_core::wire::Campaign;

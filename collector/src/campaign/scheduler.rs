@@ -15,7 +15,7 @@ use super::{DeliverySettings, Wave, invitation_id, personal_link, reminder_id, w
 use crate::outbox::Message;
 use crate::campaign::links::token_hash;
 pub use crate::config::CampaignSettings;
-use crate::auth::TokenKeys;
+use crate::tokens::TokenKeys;
 use crate::outbox::Outbox;
 use crate::store::DynStore;
 use crate::store::RecipientRecord;

@@ -46,18 +46,3 @@ impl PartialSchema for AttributeMap {
 }
 
 impl ToSchema for AttributeMap {}
-
-/// A keyword of a theme: a word or phrase with a letter or digit, or a single-word prefix of at
-/// least 3 letters or digits ending in `*` (`text::themes::keyword_pattern`, which also
-/// enforces it).
-pub struct Keyword;
-
-impl PartialSchema for Keyword {
-    fn schema() -> RefOr<Schema> {
-        static PATTERN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let pattern = PATTERN.get_or_init(crate::text::themes::keyword_pattern);
-        ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(pattern.as_str())).into()
-    }
-}
-
-impl ToSchema for Keyword {}
