@@ -6,13 +6,13 @@
 //!   sets that [`Contract`] adds to every operation of the class when the document is built;
 //! - the admin session as a security requirement: every `/api/admin` operation needs it unless
 //!   its annotation opts out with `security(())`, so a new admin endpoint is protected in the
-//!   document by default, as it is in code (its handler takes `AdminSession`);
-//! - the 405 answer (with `Allow`) to a method a documented path does not support, derived
-//!   from the document itself in [`allowed_methods`].
+//!   document by default, as it is in code (its handler takes `AdminSession`).
+//!
+//! The document itself, and the 405 answers derived from it, are in `crate::openapi`, above
+//! the handlers; this module is below them.
 
 use nps_core::ApiErrorBody;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
@@ -122,7 +122,7 @@ impl Modify for Contract {
         components.add_security_scheme(
             SESSION_COOKIE_SCHEME,
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::auth::SESSION_COOKIE,
+                crate::tokens::SESSION_COOKIE,
                 "set by sign-in; state-changing requests also send X-CSRF-Token",
             ))),
         );
@@ -169,112 +169,5 @@ fn complete(path: &str, operation: &mut Operation) {
     }
     for (status, response) in extra {
         operation.responses.responses.entry(status).or_insert(response);
-    }
-}
-
-/// The methods of every documented path, as (segments, methods); `{param}` matches any one
-/// segment, as in the router.
-fn routes() -> &'static [(Vec<String>, Vec<&'static str>)] {
-    static ROUTES: OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = OnceLock::new();
-    ROUTES.get_or_init(|| {
-        use utoipa::OpenApi as _;
-        crate::openapi::ApiDoc::openapi()
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| (path.split('/').map(str::to_owned).collect(), methods(item)))
-            .collect()
-    })
-}
-
-fn methods(item: &PathItem) -> Vec<&'static str> {
-    let all = [
-        ("GET", item.get.is_some()),
-        ("PUT", item.put.is_some()),
-        ("POST", item.post.is_some()),
-        ("DELETE", item.delete.is_some()),
-        ("PATCH", item.patch.is_some()),
-    ];
-    all.into_iter().filter(|(_, present)| *present).map(|(method, _)| method).collect()
-}
-
-/// The methods a documented path supports, if `path` is one (the default service answers 405
-/// with them instead of 404).
-pub fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
-    let segments: Vec<&str> = path.split('/').collect();
-    let mut allowed: Vec<&'static str> = Vec::new();
-    for (template, methods) in routes() {
-        let matches = template.len() == segments.len()
-            && template.iter().zip(&segments).all(|(t, s)| if t.starts_with('{') { !s.is_empty() } else { t == s });
-        if matches {
-            allowed.extend(methods.iter().filter(|m| !allowed.contains(m)).collect::<Vec<_>>());
-        }
-    }
-    (!allowed.is_empty()).then_some(allowed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_documented_path_knows_its_methods() {
-        assert_eq!(allowed_methods("/api/admin/projects"), Some(vec!["GET", "POST"]));
-        assert_eq!(allowed_methods("/api/admin/projects/7"), Some(vec!["GET", "PUT"]));
-        assert_eq!(allowed_methods("/api/admin/projects/7/nothing"), None);
-        assert_eq!(allowed_methods("/api/admin/projects//rotate-secret"), None);
-    }
-
-    /// Every `pattern` string anywhere in the document.
-    fn patterns(value: &serde_json::Value, found: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (key, value) in map {
-                    match (key.as_str(), value) {
-                        ("pattern", serde_json::Value::String(p)) => found.push(p.clone()),
-                        _ => patterns(value, found),
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|v| patterns(v, found)),
-            _ => {}
-        }
-    }
-
-    /// `\s` and `\S` mean other sets in the fuzzer's regex engine than in Rust's `trim` and
-    /// `char::is_whitespace` (U+0085 and U+001C..U+001F differ): a `\S` "not blank" rule then
-    /// admits a title of one NEL, which the handler refuses as blank. Patterns spell whitespace
-    /// out (`WHITESPACE_CLASS`); `[\s\S]`, "any character", means the same everywhere.
-    #[test]
-    fn declared_patterns_spell_whitespace_out_and_compile() {
-        use utoipa::OpenApi as _;
-        let doc = serde_json::to_value(crate::openapi::ApiDoc::openapi()).unwrap_or_default();
-        let mut found = Vec::new();
-        patterns(&doc, &mut found);
-        assert!(found.len() > 20, "the walk found only {} patterns", found.len());
-        for pattern in &found {
-            let without_any = pattern.replace(r"[\s\S]", "");
-            assert!(!without_any.contains(r"\s") && !without_any.contains(r"\S"), "a bare \\s or \\S in {pattern}");
-            assert!(regex::Regex::new(pattern).is_ok(), "{pattern} does not compile");
-        }
-    }
-
-    #[test]
-    fn every_admin_operation_but_the_public_ones_needs_a_session() {
-        use utoipa::OpenApi as _;
-        let doc = crate::openapi::ApiDoc::openapi();
-        let public = ["/api/admin/bootstrap", "/api/admin/session"];
-        for (path, item) in doc.paths.paths.iter() {
-            for operation in [&item.get, &item.put, &item.post, &item.delete].into_iter().flatten() {
-                let open = operation.security.as_ref().is_some_and(|s| s.iter().any(|r| *r == SecurityRequirement::default()));
-                let has_401 = operation.responses.responses.contains_key("401");
-                if path.starts_with("/api/admin/") && !open {
-                    assert!(has_401, "{path} needs a session but does not declare 401");
-                }
-                if path == public[0] {
-                    assert!(open, "{path} must be open");
-                }
-            }
-        }
     }
 }

@@ -6,7 +6,7 @@ use crate::cache::ProjectCache;
 use crate::campaign::scheduler::CampaignMailer;
 use crate::config::{IngestMode, Settings};
 use crate::data_rights::DataRights;
-use crate::data_rights::ledger::ErasureLedger;
+use crate::ingest::erasures::ErasureLedger;
 use crate::error::ApiError;
 use crate::ingest::{Drainer, Ingestor, Spool};
 use crate::metrics::Metrics;
@@ -105,7 +105,7 @@ fn extractor_errors(cfg: &mut web::ServiceConfig) {
 /// wrong), else 404.
 async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
     use actix_web::ResponseError;
-    let Some(allowed) = crate::contract::allowed_methods(req.path()) else {
+    let Some(allowed) = crate::openapi::allowed_methods(req.path()) else {
         return ApiError::client(ErrorCode::NotFound, "no such endpoint").error_response();
     };
     let allow = allowed.join(", ");
@@ -160,7 +160,7 @@ impl Application {
             campaigns: campaigns.clone(),
             data_rights,
             limits: RateLimits::new(&settings.limits),
-            sign_in: crate::auth::SignInThrottle::new(&settings.auth),
+            sign_in: crate::ratelimit::SignInThrottle::new(&settings.auth),
             recent_writes: Default::default(),
             projects: ProjectCache::new(store.clone(), Duration::from_secs(5)),
             settings,
@@ -173,7 +173,7 @@ impl Application {
             events,
         });
         spawn_housekeeping(state.clone());
-        tokio::spawn(campaigns.run(state.clone(), shutdown.subscribe()));
+        tokio::spawn(campaigns.run(state.campaign_deps(), shutdown.subscribe()));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -184,6 +184,7 @@ impl Application {
                 .wrap(from_fn(record_latency))
                 .wrap(tracing_actix_web::TracingLogger::<crate::telemetry::LeanRootSpan>::new())
                 .configure(routes::configure)
+                .configure(crate::openapi::configure)
                 .default_service(web::to(not_found))
         })
         .listen(listener)?

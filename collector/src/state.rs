@@ -1,6 +1,6 @@
 //! What every handler can reach.
 
-use crate::auth::TokenKeys;
+use crate::tokens::TokenKeys;
 use crate::cache::ProjectCache;
 use crate::config::Settings;
 use crate::ingest::{Ingestor, RecentWrites, Spool};
@@ -28,7 +28,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub limits: RateLimits,
     /// Failed sign-ins per account and per address (lockout).
-    pub sign_in: crate::auth::SignInThrottle,
+    pub sign_in: crate::ratelimit::SignInThrottle,
     pub recent_writes: RecentWrites,
     /// Webhooks and e-mails still to deliver (see [`crate::outbox`]).
     pub outbox: Arc<Outbox>,
@@ -37,6 +37,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What the campaign scheduler needs, and nothing else of the state.
+    pub fn campaign_deps(&self) -> crate::campaign::scheduler::CampaignDeps {
+        crate::campaign::scheduler::CampaignDeps { store: self.store.clone(), keys: self.keys.clone(), outbox: self.outbox.clone() }
+    }
+
     /// Remembers a user's latest spooled write (see [`RecentWrites`]).
     pub fn note_write(&self, project_id: i64, user_id: &str, key: Option<u64>) {
         // Decisions from memory never wait for SQL: keep the hot write path free of this map.

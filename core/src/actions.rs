@@ -10,23 +10,58 @@ pub struct ActionInput {
     pub project_id: i64,
     /// The survey the insight came from, if one.
     pub survey_id: Option<i64>,
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"))]
-    pub title: String,
+    pub title: crate::wire::Name,
     /// What was decided or changed.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"))]
-    pub decision: String,
+    pub decision: crate::wire::DecisionText,
     /// When it was decided (unix ms).
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 4102444800000_i64))]
     pub decided_at: i64,
     pub owner: Option<crate::wire::EmailText>,
     /// Comment themes behind it (e.g. `performance`, `pricing`).
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_items = 20, value_type = Vec<crate::wire::limits::ThemeName>))]
-    pub themes: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 20))] // ActionInput::MAX_THEMES
+    pub themes: Vec<crate::wire::ThemeName>,
     /// Answers behind it.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_items = 200))]
     pub response_ids: Vec<crate::wire::ClientId>,
+}
+
+impl ActionInput {
+    pub const MAX_THEMES: usize = 20;
+    pub const MAX_RESPONSES: usize = 200;
+    /// 2100-01-01: a decision date beyond it is a typo.
+    pub const LATEST_DATE: i64 = 4_102_444_800_000;
+
+    /// The rules across the fields' own types, one message each (the schema states them too).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !(0..=Self::LATEST_DATE).contains(&self.decided_at) {
+            out.push("decided_at must be unix milliseconds between 1970 and 2100".to_owned());
+        }
+        if self.themes.len() > Self::MAX_THEMES {
+            out.push(format!("themes may list at most {} themes", Self::MAX_THEMES));
+        }
+        if self.response_ids.len() > Self::MAX_RESPONSES {
+            out.push(format!("response_ids may list at most {} answers", Self::MAX_RESPONSES));
+        }
+        out
+    }
+
+    /// As stored: the title trimmed; the themes trimmed, lower-cased and each once.
+    pub fn tidied(mut self) -> Self {
+        use crate::wire::{Name, ThemeName};
+        // Trimming what is not blank leaves it valid; lower-casing can lengthen a few letters
+        // (`İ`), so a theme that would outgrow its limit keeps its own case.
+        self.title = Name::parse(self.title.trim()).unwrap_or(self.title);
+        let mut seen = std::collections::BTreeSet::new();
+        self.themes = std::mem::take(&mut self.themes)
+            .into_iter()
+            .map(|t| ThemeName::parse(t.trim().to_lowercase()).unwrap_or(t))
+            .filter(|t| seen.insert(t.clone()))
+            .collect();
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,8 +107,8 @@ mod tests {
         let input = ActionInput {
             project_id: 1,
             survey_id: None,
-            title: format!("a{id}"),
-            decision: "d".into(),
+            title: crate::wire::Name::parse(format!("a{id}")).expect("valid"),
+            decision: crate::wire::DecisionText::parse("d").expect("valid"),
             decided_at,
             owner: None,
             themes: vec![],

@@ -5,6 +5,7 @@
 //! statistics and one set of eligibility rules.
 
 pub mod actions;
+pub mod attributes;
 pub mod business_csv;
 pub mod churn;
 pub mod coverage;

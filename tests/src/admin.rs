@@ -1,11 +1,23 @@
 //! An admin API client signed in as the owner (cookie session + CSRF header).
 
-use nps_core::wire::{Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind, SurveyStatus};
+use nps_core::wire::{Name, Origin, Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind, SurveyStatus};
 use reqwest::Client;
 use serde_json::{Value, json};
 
 pub const OWNER_EMAIL: &str = "owner@example.com";
 pub const OWNER_PASSWORD: &str = "correct horse battery staple";
+
+/// A project as most tests want one: a name and its allowed origins, identities not enforced,
+/// answers kept.
+pub fn project_input(name: &str, origins: &[&str]) -> anyhow::Result<ProjectInput> {
+    Ok(ProjectInput {
+        name: Name::parse(name)?,
+        allowed_origins: origins.iter().map(|o| Origin::parse(*o)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?,
+        identity_enforced: false,
+        fatigue: Default::default(),
+        retention_months: None,
+    })
+}
 
 pub struct Admin {
     pub http: Client,
@@ -57,14 +69,7 @@ impl Admin {
     }
 
     pub async fn create_project(&self, origins: &[&str]) -> anyhow::Result<Project> {
-        let input = ProjectInput {
-            name: "Acme app".into(),
-            allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
-            identity_enforced: false,
-            fatigue: Default::default(),
-            retention_months: None,
-        };
-        self.post("/api/admin/projects", &input).await
+        self.post("/api/admin/projects", &project_input("Acme app", origins)?).await
     }
 
     pub async fn create_live_survey(&self, project_id: i64, kind: SurveyKind) -> anyhow::Result<Survey> {

@@ -10,7 +10,7 @@ pub mod links;
 pub mod load;
 pub mod proxy;
 
-pub use admin::Admin;
+pub use admin::{Admin, project_input};
 pub use collector::{Collector, CollectorOptions};
 pub use database::{Backend, TestDatabase};
 pub use smtp::{ReceivedMail, SmtpSink};

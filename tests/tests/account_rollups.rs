@@ -15,7 +15,7 @@ use nps_collector::store::{DynStore, connect};
 use nps_core::churn::calendar::date_of;
 use nps_core::churn::cells::{quarter_of, quarter_start};
 use nps_core::wire::{ProjectInput, SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, on_both_backends};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, on_both_backends, project_input};
 use serde_json::{Value, json};
 
 fn now_ms() -> i64 {
@@ -227,7 +227,7 @@ fn trend(report: &Value) -> Value {
 /// Retention deletes the answers of the first year: reports from the aggregates keep their
 /// trend (waves, flags, revenue figures), while every answer left says something else.
 async fn retention_keeps_the_trend(f: &Fixture, before: &[Value]) -> anyhow::Result<()> {
-    let input = ProjectInput { name: "Acme app".into(), allowed_origins: vec!["*".into()], identity_enforced: false, fatigue: Default::default(), retention_months: Some(12) };
+    let input = ProjectInput { retention_months: Some(12), ..project_input("Acme app", &["*"])? };
     put(f, &format!("/api/admin/projects/{}", f.project_id), serde_json::to_value(&input)?).await?;
     let counts: Value = f.admin.post(&format!("/api/admin/projects/{}/retention/run", f.project_id), &json!({})).await?;
     assert!(counts["answers"].as_u64() > Some(500), "{counts}");

@@ -11,11 +11,11 @@ use nps_collector::store::{DynStore, connect};
 use nps_core::actions::ActionInput;
 use nps_core::churn::EngagementKind;
 use nps_core::wire::{
-    AdminRole, DisplayRequest, FeedbackKind, FeedbackRequest, NewAdminUser, ProjectInput, ResponseRequest, SurveyInput, SurveyKind,
+    AdminRole, DisplayRequest, FeedbackKind, FeedbackRequest, NewAdminUser, ResponseRequest, SurveyInput, SurveyKind,
     SurveyStatus,
 };
 use nps_core::NpsScore;
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends, wait_drained};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends, wait_drained, project_input};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 

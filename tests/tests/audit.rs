@@ -93,13 +93,7 @@ async fn verify(owner: &Admin) -> anyhow::Result<Value> {
 }
 
 fn project_input(name: &str) -> Value {
-    let input = nps_core::wire::ProjectInput {
-        name: name.into(),
-        allowed_origins: vec!["*".into()],
-        identity_enforced: false,
-        fatigue: Default::default(),
-        retention_months: None,
-    };
+    let input = nps_e2e::project_input(name, &["*"]).expect("a valid project");
     serde_json::to_value(input).unwrap_or_default()
 }
 

@@ -157,6 +157,14 @@ fn bad_admin_bodies(project_id: i64) -> Vec<Case> {
             "response_ids[0]",
         ),
         case(
+            "action title of spaces",
+            "/api/admin/actions".to_owned(),
+            json!({ "project_id": project_id, "title": " \u{3000} ", "decision": "d", "decided_at": 0 }),
+            "title",
+        ),
+        case("survey name of spaces", format!("/api/admin/projects/{project_id}/surveys"), json!({ "name": "\t", "kind": "tnps" }), "name"),
+        case("origin with a path", "/api/admin/projects".to_owned(), json!({ "name": "p", "allowed_origins": ["https://app.example.com/app"] }), "allowed_origins[0]"),
+        case(
             "long webhook description",
             format!("/api/admin/projects/{project_id}/webhooks"),
             json!({ "url": "https://hooks.example.com/x", "events": ["response.created"], "description": "d".repeat(501) }),

@@ -3,13 +3,13 @@
 //! dialects are not.
 
 use nps_collector::campaign::{DeliverySettings, Wave};
-use nps_collector::routes::hosted::token_hash;
+use nps_collector::campaign::links::token_hash;
 use nps_collector::store::campaign_mail::CampaignMessage;
 use nps_collector::store::{DynStore, LinkAnswer, RecipientRecord, connect};
 use nps_core::followup::FollowUpPolicy;
 use nps_core::webhooks::DeliveryRow;
-use nps_core::wire::{Anonymity, Attributes, CampaignInput, ClientId, Partner, PartnerName, ProjectInput, SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Backend, TestDatabase};
+use nps_core::wire::{Anonymity, Attributes, CampaignInput, ClientId, Partner, PartnerName, SurveyInput, SurveyKind, SurveyStatus};
+use nps_e2e::{Backend, TestDatabase, project_input};
 use serde_json::json;
 
 const T0: i64 = 1_767_225_600_000;
@@ -42,7 +42,7 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
     let store = connect(&db.url).await?;
-    let input = ProjectInput { name: "p".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default(), retention_months: None };
+    let input = project_input("p", &[])?;
     let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
     let survey = SurveyInput { name: "pnps".into(), kind: SurveyKind::Partner, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
     let survey = store.create_survey(project.id, &survey, T0).await?;

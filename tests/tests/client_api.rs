@@ -3,7 +3,7 @@
 
 use nps_core::wire::{NpsReport, ProjectInput, SurveyKind};
 use nps_core::{BandCounts, NpsScore};
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_for};
+use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_for, project_input};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -151,7 +151,7 @@ fn sign_identity(secret: &str, sub: &str) -> anyhow::Result<String> {
 async fn in_enforce_mode_nobody_can_answer_as_someone_else() -> anyhow::Result<()> {
     let (_dir, collector, admin) = start().await?;
     let project: nps_core::wire::Project = admin
-        .post("/api/admin/projects", &ProjectInput { name: "Strict".into(), allowed_origins: vec!["*".into()], identity_enforced: true, fatigue: Default::default(), retention_months: None })
+        .post("/api/admin/projects", &ProjectInput { identity_enforced: true, ..project_input("Strict", &["*"])? })
         .await?;
     let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let secret = project.identity_secret.clone().unwrap_or_default();

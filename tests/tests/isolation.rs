@@ -4,7 +4,7 @@
 //! claims, and the action log hides entries about answers the reader may not read.
 
 use nps_core::wire::{Project, ProjectInput, SurveyKind};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends, wait_drained};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends, wait_drained, project_input};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -35,7 +35,7 @@ impl Fixture {
     }
 
     async fn project(&self, identity_enforced: bool) -> anyhow::Result<Project> {
-        let input = ProjectInput { name: "Isolated".into(), allowed_origins: vec!["*".into()], identity_enforced, fatigue: Default::default(), retention_months: None };
+        let input = ProjectInput { identity_enforced, ..project_input("Isolated", &["*"])? };
         self.owner.post("/api/admin/projects", &input).await
     }
 

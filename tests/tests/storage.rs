@@ -5,11 +5,11 @@ use nps_collector::metrics::Metrics;
 use nps_collector::store::{DynStore, ResponseQuery, StoreError, connect};
 use nps_core::eligibility::HistoryKind;
 use nps_core::wire::{
-    AccountMembership, AdminRole, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest, ProjectInput,
+    AccountMembership, AdminRole, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest,
     ResponseRequest, SurveyInput, SurveyKind, SurveyStatus,
 };
 use nps_core::{Band, BandCounts, NpsScore};
-use nps_e2e::{Backend, TestDatabase, on_both_backends};
+use nps_e2e::{Backend, TestDatabase, on_both_backends, project_input};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +29,7 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
     let store = connect(&db.url).await?;
-    let input = ProjectInput { name: "p".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default(), retention_months: None };
+    let input = project_input("p", &[])?;
     let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
     let survey = SurveyInput {
         name: "s".into(),

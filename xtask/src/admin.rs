@@ -9,7 +9,8 @@
 
 use crate::admin_split;
 use crate::compress::precompress;
-use crate::widget::{STREAM_EXPORTS, drop_stream_classes, fnv1a, read, run, target_dir, write};
+use crate::compress::{read, write};
+use crate::widget::{STREAM_EXPORTS, drop_stream_classes, fnv1a, run, target_dir};
 use std::fs;
 use std::path::Path;
 use std::process::Command;

@@ -1,9 +1,18 @@
 //! Precompression of the web apps' files at build time: the collector serves the copies as they
 //! are (see `collector/src/routes/assets.rs`), so they are compressed once, at the highest level.
 
-use crate::widget::{read, write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// `fs::read` with the path in the error.
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `fs::write` with the path in the error.
+pub(crate) fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
 
 /// The sizes of the copies [`precompress`] wrote.
 #[derive(Debug, Clone, Copy)]

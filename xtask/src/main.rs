@@ -4,6 +4,7 @@
 mod admin;
 mod admin_split;
 mod code_map;
+mod module_cycles;
 mod schema_names;
 mod compress;
 mod contract;

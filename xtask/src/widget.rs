@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use crate::compress::{Compressed, precompress};
+use crate::compress::{Compressed, precompress, read, write};
 use crate::wasm_imports::shorten_imports;
 
 const TARGET: &str = "wasm32-unknown-unknown";
@@ -145,14 +145,6 @@ pub(crate) fn drop_stream_classes(glue: &str) -> Result<String, String> {
         return Err("the wasm-bindgen glue still names IntoUnderlying*: update drop_stream_classes".to_owned());
     }
     Ok(out)
-}
-
-pub(crate) fn read(path: &Path) -> Result<Vec<u8>, String> {
-    fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-pub(crate) fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), String> {
-    fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Builds the widget into `widget/dist/` and prints its sizes.

@@ -4,7 +4,7 @@ use crate::api;
 use crate::components::{ErrorBox, FieldErrors};
 use crate::{Link, Route, navigate, state};
 use leptos::prelude::*;
-use nps_core::wire::{AdminRole, ProjectInput, Survey};
+use nps_core::wire::{AdminRole, Name, Origin, ProjectInput, Survey};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -43,30 +43,32 @@ pub fn Projects() -> impl IntoView {
 }
 
 /// The project a new-project form describes, or its problems (retention first, then the name, then each origin).
+/// Each field is parsed with the collector's own rules (`nps_core::wire`), so what the form
+/// accepts the collector accepts.
 fn project_input(name: &str, origins: &str, enforced: bool, months: &str) -> Result<ProjectInput, Vec<String>> {
-    let mut input = ProjectInput {
-        name: name.trim().to_owned(),
-        allowed_origins: origins.lines().map(|l| l.trim().trim_end_matches('/').to_owned()).filter(|l| !l.is_empty()).collect(),
-        identity_enforced: enforced,
-        fatigue: Default::default(),
-        retention_months: None,
-    };
     let mut problems = Vec::new();
+    let mut retention_months = None;
     if !months.trim().is_empty() {
         match months.trim().parse::<u16>() {
-            Ok(m) if (1..=120).contains(&m) => input.retention_months = Some(m),
+            Ok(m) if (1..=120).contains(&m) => retention_months = Some(m),
             _ => problems.push("retention_months must be 1 to 120, or empty to keep answers".to_owned()),
         }
     }
-    if input.name.is_empty() {
-        problems.push("name must not be empty".to_owned());
-    }
-    for (i, o) in input.allowed_origins.iter().enumerate() {
-        if o != "*" && !(o.starts_with("https://") || o.starts_with("http://")) {
-            problems.push(format!("allowed_origins[{i}] must be `*` or a scheme and host like https://app.example.com (got `{o}`)"));
+    let name = Name::parse(name.trim()).map_err(|e| problems.push(format!("name {e}"))).ok();
+    let lines = origins.lines().map(|l| l.trim().trim_end_matches('/')).filter(|l| !l.is_empty());
+    let mut allowed_origins = Vec::new();
+    for (i, o) in lines.enumerate() {
+        match Origin::parse(o) {
+            Ok(origin) => allowed_origins.push(origin),
+            Err(e) => problems.push(format!("allowed_origins[{i}] {e} (got `{o}`)")),
         }
     }
-    if problems.is_empty() { Ok(input) } else { Err(problems) }
+    match name {
+        Some(name) if problems.is_empty() => {
+            Ok(ProjectInput { name, allowed_origins, identity_enforced: enforced, fatigue: Default::default(), retention_months })
+        }
+        _ => Err(problems),
+    }
 }
 
 /// The "New project" card: name, allowed origins, identity enforcement and retention.

@@ -199,7 +199,7 @@ fn ActionsInRange(
                         view! {
                             <li>
                                 <time>{fmt::date(Some(a.input.decided_at))}</time>
-                                " — "<strong>{a.input.title}</strong>": "{a.input.decision}{owner}
+                                " — "<strong>{a.input.title.into_inner()}</strong>": "{a.input.decision.into_inner()}{owner}
                             </li>
                         }
                     }).collect_view()}

@@ -9,7 +9,7 @@ use crate::pages::timeline::AccountLink;
 use crate::{Link, Route, fmt};
 use leptos::prelude::*;
 use nps_core::actions::{Action, ActionInput, RecentActions};
-use nps_core::wire::EmailText;
+use nps_core::wire::{DecisionText, EmailText, Name};
 use nps_core::churn::signals::{AtRiskAccount, RiskReason};
 
 /// A reason in words, with its numbers.
@@ -126,8 +126,8 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
                             {list.into_iter().map(|a| view! {
                                 <tr>
                                     <td>{fmt::date(Some(a.input.decided_at))}</td>
-                                    <th scope="row">{a.input.title.clone()}</th>
-                                    <td>{a.input.decision.clone()}</td>
+                                    <th scope="row">{a.input.title.to_string()}</th>
+                                    <td>{a.input.decision.to_string()}</td>
                                     <td>{a.input.owner.clone().map(EmailText::into_inner).unwrap_or_default()}</td>
                                     <td>{a.created_by.clone()}</td>
                                 </tr>
@@ -173,11 +173,17 @@ fn NewAction(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
             Ok(owner) => owner,
             Err(e) => return error.set(Some(format!("the owner {e}"))),
         };
+        let title_parsed = Name::parse(title.get_untracked().trim()).map_err(|e| format!("the title {e}"));
+        let decision_parsed = DecisionText::parse(decision.get_untracked().trim()).map_err(|e| format!("the decision {e}"));
+        let (title_text, decision_text) = match (title_parsed, decision_parsed) {
+            (Ok(t), Ok(d)) => (t, d),
+            (Err(e), _) | (_, Err(e)) => return error.set(Some(e)),
+        };
         create.dispatch(ActionInput {
             project_id,
             survey_id: None,
-            title: title.get_untracked().trim().to_owned(),
-            decision: decision.get_untracked().trim().to_owned(),
+            title: title_text,
+            decision: decision_text,
             decided_at,
             owner,
             themes: Vec::new(),

@@ -53,7 +53,7 @@ impl RequestFacts {
         Self {
             method: req.method().clone(),
             pattern: req.match_pattern(),
-            credentials: req.cookie(crate::auth::SESSION_COOKIE).is_some() || req.headers().contains_key(header::AUTHORIZATION),
+            credentials: req.cookie(crate::tokens::SESSION_COOKIE).is_some() || req.headers().contains_key(header::AUTHORIZATION),
             // No trusted-proxy setting exists, so a forwarded header could be anyone's claim:
             // the connection's peer is what is recorded.
             client_addr: req.peer_addr().map(|a| a.ip().to_string()),

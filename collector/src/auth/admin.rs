@@ -13,7 +13,7 @@
 //! `session_epoch`) is refused, as is any token of a disabled user. One indexed lookup per
 //! admin request; the admin API is not a hot path.
 
-use super::tokens::AdminClaims;
+use crate::tokens::AdminClaims;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
@@ -24,8 +24,7 @@ use nps_core::wire::{AdminRole, SurveyKind};
 use std::future::Future;
 use std::pin::Pin;
 
-pub const SESSION_COOKIE: &str = "nps_session";
-pub const CSRF_HEADER: &str = "X-CSRF-Token";
+use crate::tokens::{CSRF_HEADER, SESSION_COOKIE};
 
 #[derive(Debug, Clone)]
 pub struct AdminSession {

@@ -3,7 +3,7 @@
 
 use super::i18n::{self, Strings};
 use crate::outbox::EmailMessage;
-use crate::routes::hosted::escape;
+use crate::html::escape;
 use crate::store::RecipientRecord;
 use nps_core::wire::{Anonymity, Campaign, Survey};
 
@@ -17,7 +17,7 @@ impl MailKind {
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Invitation => "invitation",
-            MailKind::Reminder => "reminder",
+            MailKind::Reminder => crate::outbox::REMINDER_KIND,
         }
     }
 }

@@ -4,72 +4,12 @@
 //! runs all of it by itself.
 
 pub mod i18n;
+pub mod links;
 pub mod mail;
 pub mod scheduler;
-
-use crate::auth::{INVITE_AUDIENCE, InviteClaims, TokenKeys};
-use crate::store::RecipientRecord;
-use nps_core::wire::Campaign;
-use serde::Serialize;
-
+pub use crate::store::campaign_mail::{Schedule, Wave};
+pub use links::{invitation_id, personal_link, reminder_id, wave_token_id};
 pub use nps_core::wire::DeliverySettings;
-
-/// A campaign's delivery state as stored.
-#[derive(Debug, Clone)]
-pub struct Schedule {
-    pub campaign_id: i64,
-    /// E-mail delivery runs (switched on by "send now").
-    pub active: bool,
-    pub settings: DeliverySettings,
-}
-
-/// One wave of a campaign.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Wave {
-    pub wave: u32,
-    pub started_at: i64,
-    pub expires_at: i64,
-    /// Reminder rounds done.
-    pub reminder_rounds: u32,
-}
-
-impl Wave {
-    /// The first wave of a campaign whose links went out before any wave was recorded.
-    pub fn first(campaign: &Campaign) -> Self {
-        Wave { wave: 1, started_at: campaign.created_at, expires_at: campaign.expires_at, reminder_rounds: 0 }
-    }
-}
-
-/// The invitation id of a recipient's link in a wave. Wave 1 keeps the recipient's own token
-/// id, so links handed out before waves existed stay valid; later waves derive a new one, so
-/// answering in one wave never spends another wave's link.
-pub fn wave_token_id(token_id: &str, wave: u32) -> String {
-    if wave <= 1 { token_id.to_owned() } else { format!("{token_id}:{wave}") }
-}
-
-/// The signed personal link of a recipient for a wave (deterministic: the invitation and its
-/// reminders carry the same link).
-pub fn personal_link(keys: &TokenKeys, base_url: &str, campaign: &Campaign, recipient: &RecipientRecord, wave: &Wave) -> anyhow::Result<String> {
-    let claims = InviteClaims {
-        sub: recipient.id.clone(),
-        cid: campaign.id,
-        jti: wave_token_id(&recipient.token_id, wave.wave),
-        aud: INVITE_AUDIENCE.into(),
-        exp: wave.expires_at / 1000,
-        wave: (wave.wave > 1).then_some(wave.wave),
-    };
-    Ok(format!("{}/s/{}", base_url.trim_end_matches('/'), keys.sign(&claims)?))
-}
-
-/// The outbox id of a recipient's invitation in a wave: enqueueing it twice sends one mail.
-pub fn invitation_id(campaign_id: i64, wave: u32, recipient_id: &str) -> String {
-    format!("invite:{campaign_id}:{wave}:{recipient_id}")
-}
-
-/// The outbox id of a recipient's `round`-th reminder in a wave.
-pub fn reminder_id(campaign_id: i64, wave: u32, recipient_id: &str, round: u32) -> String {
-    format!("remind:{campaign_id}:{wave}:{recipient_id}:{round}")
-}
 
 #[cfg(test)]
 mod tests {

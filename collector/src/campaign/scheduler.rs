@@ -13,12 +13,15 @@
 use super::mail::{MailInput, MailKind, compose};
 use super::{DeliverySettings, Wave, invitation_id, personal_link, reminder_id, wave_token_id};
 use crate::outbox::Message;
-use crate::routes::hosted::token_hash;
-use crate::state::AppState;
+use crate::campaign::links::token_hash;
+pub use crate::config::CampaignSettings;
+use crate::tokens::TokenKeys;
+use crate::outbox::Outbox;
+use crate::store::DynStore;
 use crate::store::RecipientRecord;
 use crate::store::campaign_mail::CampaignMessage;
 use nps_core::wire::{Campaign, Survey, SurveyStatus};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -26,21 +29,13 @@ use tokio::sync::watch;
 /// Mails handed to the outbox per transaction (one fsync each).
 const BATCH: usize = 200;
 
-/// `campaigns.*` settings.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CampaignSettings {
-    /// How often the scheduler looks for waves to start and mails to send, ms.
-    pub tick_ms: u64,
-    /// The length of a scheduling day, ms: reminders and cadences count in these. Only tests
-    /// shorten it.
-    pub day_ms: i64,
-}
-
-impl Default for CampaignSettings {
-    fn default() -> Self {
-        Self { tick_ms: 60_000, day_ms: 86_400_000 }
-    }
+/// What the scheduler works with, given rather than the whole app state: the store, the keys
+/// that sign personal links and the outbox that sends the mail.
+#[derive(Clone)]
+pub struct CampaignDeps {
+    pub store: DynStore,
+    pub keys: TokenKeys,
+    pub outbox: std::sync::Arc<Outbox>,
 }
 
 /// What one step did.
@@ -83,7 +78,7 @@ impl CampaignMailer {
     }
 
     /// Runs until shutdown, working every campaign with e-mail delivery on at each tick.
-    pub async fn run(self: std::sync::Arc<Self>, state: actix_web::web::Data<AppState>, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(self: std::sync::Arc<Self>, deps: CampaignDeps, mut shutdown: watch::Receiver<bool>) {
         let mut tick = tokio::time::interval(Duration::from_millis(self.settings.tick_ms.max(50)));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
@@ -94,7 +89,7 @@ impl CampaignMailer {
             if *shutdown.borrow() {
                 break;
             }
-            let schedules = match state.store.active_schedules().await {
+            let schedules = match deps.store.active_schedules().await {
                 Ok(s) => s,
                 Err(e) => {
                     tracing::warn!(error = %e, "campaign scheduler: cannot read the schedules; retrying at the next tick");
@@ -102,7 +97,7 @@ impl CampaignMailer {
                 }
             };
             for schedule in schedules {
-                if let Err(e) = self.step(&state, schedule.campaign_id, crate::ingest::now_ms()).await {
+                if let Err(e) = self.step(&deps, schedule.campaign_id, crate::ingest::now_ms()).await {
                     tracing::warn!(campaign = schedule.campaign_id, error = %e, "campaign scheduler: step failed; retrying at the next tick");
                 }
             }
@@ -110,29 +105,29 @@ impl CampaignMailer {
     }
 
     /// One idempotent step of a campaign (see the module docs).
-    #[tracing::instrument(skip(self, state))]
-    pub async fn step(&self, state: &AppState, campaign_id: i64, now: i64) -> anyhow::Result<StepOutcome> {
+    #[tracing::instrument(skip(self, deps))]
+    pub async fn step(&self, deps: &CampaignDeps, campaign_id: i64, now: i64) -> anyhow::Result<StepOutcome> {
         let _one_at_a_time = self.gate.lock().await;
-        if !state.store.take_campaign_lease(campaign_id, &self.instance, now, now + self.lease_ms()).await? {
+        if !deps.store.take_campaign_lease(campaign_id, &self.instance, now, now + self.lease_ms()).await? {
             return Ok(StepOutcome::default());
         }
         let mut outcome = StepOutcome { worked: true, ..Default::default() };
-        let Some(schedule) = state.store.campaign_schedule(campaign_id).await?.filter(|s| s.active) else {
+        let Some(schedule) = deps.store.campaign_schedule(campaign_id).await?.filter(|s| s.active) else {
             return Ok(outcome);
         };
-        let campaign = state.store.get_campaign(campaign_id).await?.ok_or_else(|| anyhow::anyhow!("campaign {campaign_id} is gone"))?;
-        let survey = state.store.get_survey(campaign.survey_id).await?.ok_or_else(|| anyhow::anyhow!("survey {} is gone", campaign.survey_id))?;
+        let campaign = deps.store.get_campaign(campaign_id).await?.ok_or_else(|| anyhow::anyhow!("campaign {campaign_id} is gone"))?;
+        let survey = deps.store.get_survey(campaign.survey_id).await?.ok_or_else(|| anyhow::anyhow!("survey {} is gone", campaign.survey_id))?;
         // Nothing goes out for a survey that is not live: its links would show "closed".
         if survey.status != SurveyStatus::Live {
             return Ok(outcome);
         }
-        let (wave, started) = self.current_wave(state, &campaign, &schedule.settings, now).await?;
+        let (wave, started) = self.current_wave(deps, &campaign, &schedule.settings, now).await?;
         outcome.wave_started = started;
         if now >= wave.expires_at {
             return Ok(outcome);
         }
-        let recipients = state.store.list_recipients(campaign.id).await?;
-        let job = Job { state, mailer: self, campaign: &campaign, survey: &survey, wave: &wave };
+        let recipients = deps.store.list_recipients(campaign.id).await?;
+        let job = Job { deps, mailer: self, campaign: &campaign, survey: &survey, wave: &wave };
         outcome.invitations = job.invite(&recipients).await?;
         outcome.reminders = job.remind(&recipients, &schedule.settings, now).await?;
         if outcome.invitations + outcome.reminders > 0 || started.is_some() {
@@ -142,8 +137,8 @@ impl CampaignMailer {
     }
 
     /// The wave to work: the first one when none exists, a new one when the cadence is due.
-    async fn current_wave(&self, state: &AppState, campaign: &Campaign, settings: &DeliverySettings, now: i64) -> anyhow::Result<(Wave, Option<u32>)> {
-        let waves = state.store.waves(campaign.id).await?;
+    async fn current_wave(&self, deps: &CampaignDeps, campaign: &Campaign, settings: &DeliverySettings, now: i64) -> anyhow::Result<(Wave, Option<u32>)> {
+        let waves = deps.store.waves(campaign.id).await?;
         let next = match waves.last() {
             // Wave 1 keeps the campaign's expiry: links exported before stay the same links.
             None => Wave { wave: 1, started_at: now, expires_at: campaign.expires_at, reminder_rounds: 0 },
@@ -155,16 +150,16 @@ impl CampaignMailer {
                 _ => return Ok((last.clone(), None)),
             },
         };
-        let started = state.store.start_wave(campaign.id, &next).await?;
+        let started = deps.store.start_wave(campaign.id, &next).await?;
         // Read back: a racing step may have recorded the wave first.
-        let wave = state.store.get_wave(campaign.id, next.wave).await?.unwrap_or(next);
+        let wave = deps.store.get_wave(campaign.id, next.wave).await?.unwrap_or(next);
         Ok((wave.clone(), started.then_some(wave.wave)))
     }
 }
 
 /// One campaign wave being worked.
 struct Job<'a> {
-    state: &'a AppState,
+    deps: &'a CampaignDeps,
     mailer: &'a CampaignMailer,
     campaign: &'a Campaign,
     survey: &'a Survey,
@@ -173,7 +168,7 @@ struct Job<'a> {
 
 impl Job<'_> {
     async fn handed_over(&self, kind: MailKind) -> anyhow::Result<HashSet<String>> {
-        Ok(self.state.store.handed_over(self.campaign.id, self.wave.wave, kind.as_str()).await?.into_iter().collect())
+        Ok(self.deps.store.handed_over(self.campaign.id, self.wave.wave, kind.as_str()).await?.into_iter().collect())
     }
 
     /// Hands the mails to the outbox, then records them: a crash in between repeats the
@@ -183,7 +178,7 @@ impl Job<'_> {
         for chunk in mails.chunks(BATCH) {
             let mut messages = Vec::with_capacity(chunk.len());
             for (id, recipient) in chunk {
-                let link = personal_link(&self.state.keys, &self.mailer.public_url, self.campaign, recipient, self.wave)?;
+                let link = personal_link(&self.deps.keys, &self.mailer.public_url, self.campaign, recipient, self.wave)?;
                 let input = MailInput {
                     kind,
                     campaign: self.campaign,
@@ -195,7 +190,7 @@ impl Job<'_> {
                 };
                 messages.push((id.clone(), Message::Email(compose(&input))));
             }
-            self.state.outbox.enqueue_batch(messages).await?;
+            self.deps.outbox.enqueue_batch(messages).await?;
             let records: Vec<CampaignMessage> = chunk
                 .iter()
                 .map(|(id, r)| CampaignMessage {
@@ -206,7 +201,7 @@ impl Job<'_> {
                     kind: kind.as_str(),
                 })
                 .collect();
-            self.state.store.record_handed_over(&records).await?;
+            self.deps.store.record_handed_over(&records).await?;
             handed += chunk.len() as u64;
         }
         Ok(handed)
@@ -240,7 +235,7 @@ impl Job<'_> {
         let candidates: Vec<&RecipientRecord> =
             recipients.iter().filter(|r| invited.contains(&invitation_id(self.campaign.id, self.wave.wave, &r.id))).collect();
         let hashes: Vec<String> = candidates.iter().map(|r| token_hash(&wave_token_id(&r.token_id, self.wave.wave))).collect();
-        let spent: HashSet<String> = self.state.store.spent_tokens(&hashes).await?.into_iter().collect();
+        let spent: HashSet<String> = self.deps.store.spent_tokens(&hashes).await?.into_iter().collect();
         let done = self.handed_over(MailKind::Reminder).await?;
         let todo: Vec<(String, &RecipientRecord)> = candidates
             .into_iter()
@@ -250,7 +245,7 @@ impl Job<'_> {
             .filter(|(id, _)| !done.contains(id))
             .collect();
         let sent = self.hand_over(MailKind::Reminder, todo).await?;
-        self.state.store.set_reminder_rounds(self.campaign.id, self.wave.wave, due).await?;
+        self.deps.store.set_reminder_rounds(self.campaign.id, self.wave.wave, due).await?;
         Ok(sent)
     }
 }

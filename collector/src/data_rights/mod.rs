@@ -21,7 +21,6 @@
 //!
 //! The HTTP answer comes after step 5: a 200 means everything is gone and stays gone.
 
-pub mod ledger;
 pub mod retention;
 
 use crate::error::ApiError;
@@ -31,7 +30,7 @@ use crate::outbox::Outbox;
 use crate::resident::Resident;
 use crate::store::DynStore;
 use crate::store::data_rights::{Respondent, message_id_names};
-use ledger::ErasureLedger;
+use crate::ingest::erasures::ErasureLedger;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

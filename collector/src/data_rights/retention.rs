@@ -54,7 +54,7 @@ pub async fn run(store: DynStore, mut shutdown: watch::Receiver<bool>) {
         if *shutdown.borrow() {
             return;
         }
-        if let Err(e) = run_pass(&store, crate::ingest::now_ms()).await {
+        if let Err(e) = run_pass(&store, crate::clock::now_ms()).await {
             tracing::warn!(error = %e, "retention pass failed; retried in an hour");
         }
     }

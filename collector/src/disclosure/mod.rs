@@ -233,7 +233,7 @@ async fn waves_of(state: &State, survey: &Survey, campaigns: &[Campaign]) -> Api
     for campaign in campaigns {
         let mut recorded = state.store.waves(campaign.id).await?;
         if recorded.is_empty() {
-            recorded.push(crate::campaign::Wave::first(campaign));
+            recorded.push(crate::store::campaign_mail::Wave::first(campaign));
         }
         for w in recorded {
             match waves.iter_mut().find(|r| r.wave == w.wave) {

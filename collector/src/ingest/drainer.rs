@@ -2,7 +2,8 @@
 //! SQL transaction committed. A database outage leaves records in the spool (retried with
 //! back-off); a record the database refuses goes to the dead-letter table with the reason.
 
-use super::record::snapshot_safe_prefix;
+use crate::clock::now_ms;
+use crate::store::records::snapshot_safe_prefix;
 use super::{ApplyHook, IngestRecord, Spool};
 use crate::metrics::Metrics;
 use crate::store::{DynStore, StoreError};
@@ -22,7 +23,7 @@ pub struct Drainer {
     /// Hears of the records of each committed batch before they leave the spool.
     pub hook: Option<Arc<dyn ApplyHook>>,
     /// Erased respondents: their records still spooled are dropped, not applied.
-    pub erasures: Option<Arc<crate::data_rights::ledger::ErasureLedger>>,
+    pub erasures: Option<Arc<super::erasures::ErasureLedger>>,
 }
 
 /// What became of one pass over the head of the spool.
@@ -219,6 +220,3 @@ impl Drainer {
     }
 }
 
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}

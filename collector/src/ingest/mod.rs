@@ -1,15 +1,16 @@
 //! The write path: a validated record is made durable, then acknowledged.
 
 mod drainer;
-mod hook;
+pub mod erasures;
 pub mod purge;
-mod record;
+
 mod recent_writes;
 mod spool;
 
-pub use drainer::{Drainer, now_ms};
-pub use hook::ApplyHook;
-pub use record::{BatchParts, DecisionLog, IngestRecord};
+pub use crate::clock::now_ms;
+pub use drainer::Drainer;
+pub use crate::store::hook::ApplyHook;
+pub use crate::store::records::{BatchParts, DecisionLog, IngestRecord};
 pub use recent_writes::RecentWrites;
 pub use spool::{Spool, SpoolError};
 

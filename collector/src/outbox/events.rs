@@ -9,7 +9,8 @@
 //! the first score, the completed comment, the survey's name.
 
 use super::{EmailMessage, Message, Outbox, WebhookMessage};
-use crate::ingest::{ApplyHook, IngestRecord};
+use crate::store::hook::ApplyHook;
+use crate::store::records::IngestRecord;
 use crate::store::DynStore;
 use async_trait::async_trait;
 use nps_core::webhooks::{AlertPolicy, ResponseEvent, TEST_EVENT, Webhook, WebhookEvent, WebhookFormat, alert_email, slack_payload, standard_payload};
@@ -161,7 +162,7 @@ impl EventPublisher {
         let mut owners = HashMap::new();
         if policy.notify_owner {
             let followups = self.store.followup_policy(project_id).await?;
-            self.store.sync_followups(project_id, &followups, crate::ingest::now_ms()).await?;
+            self.store.sync_followups(project_id, &followups, crate::clock::now_ms()).await?;
             let ids: Vec<String> = alerts.iter().map(|a| a.response_id.clone()).collect();
             owners = self.store.followup_owners(&ids).await?.into_iter().filter_map(|(id, owner)| Some((id, owner?))).collect();
         }
@@ -195,7 +196,7 @@ impl EventPublisher {
     /// Enqueues a `webhook.test` event with a sample answer for one endpoint (the "send test
     /// event" button); returns the message id.
     pub async fn send_test(&self, hook: &Webhook) -> anyhow::Result<String> {
-        let now = crate::ingest::now_ms();
+        let now = crate::clock::now_ms();
         let sample = ResponseEvent {
             response_id: format!("test_{}", uuid::Uuid::new_v4().simple()),
             project_id: hook.project_id,

@@ -24,13 +24,12 @@
 pub mod address;
 mod events;
 mod purge;
-mod settings;
 pub mod signature;
 mod transport;
 mod worker;
 
 pub use events::EventPublisher;
-pub use settings::{OutboxSettings, SmtpSettings, SmtpTls};
+pub use crate::config::{OutboxSettings, SmtpSettings, SmtpTls};
 pub use transport::Transports;
 pub use worker::{Worker, backoff_ms};
 
@@ -70,6 +69,10 @@ pub struct WebhookMessage {
     /// The exact JSON body sent and signed.
     pub body: String,
 }
+
+/// The `kind` of a campaign's reminder e-mails, whose recipients the delivery log withholds
+/// (see `worker.rs`).
+pub const REMINDER_KIND: &str = "reminder";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmailMessage {

@@ -1,7 +1,7 @@
 //! The two ways out: signed webhook POSTs (reqwest) and e-mail over SMTP (lettre).
 
 use super::address::{GuardedResolver, OutboundPolicy, RefusedAddress, ResolveFailed};
-use super::settings::{SmtpSettings, SmtpTls};
+use crate::config::{SmtpSettings, SmtpTls};
 use super::{EmailMessage, Message, WebhookMessage, signature};
 use crate::store::DynStore;
 use anyhow::Context;

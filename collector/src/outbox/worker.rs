@@ -49,7 +49,7 @@ pub(crate) fn log_row(
 ) -> DeliveryRow {
     // A reminder goes only to those who had not answered: its recipient would tell the log's
     // readers who had not taken part by then, so the log keeps that it was sent, not to whom.
-    let reminder = matches!(message, Message::Email(e) if e.kind == crate::campaign::mail::MailKind::Reminder.as_str());
+    let reminder = matches!(message, Message::Email(e) if e.kind == super::REMINDER_KIND);
     let (id, target) = if reminder { (reminder_log_id(id), "(recipient withheld)") } else { (id.to_owned(), target) };
     DeliveryRow {
         id: 0,

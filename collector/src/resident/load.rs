@@ -5,7 +5,7 @@ use super::attributes;
 use super::compact::CompactId;
 use super::users::Event;
 use super::{HISTORY_WINDOW_MS, MS_PER_DAY, Resident, SHARDS, SurveyCounts, lock, replace_sym};
-use crate::ingest::IngestRecord;
+use crate::store::records::IngestRecord;
 use crate::store::resident::{ResidentAccount, ResidentEvent, ResidentSink, ResidentUser};
 use crate::store::{DynStore, StoreResult};
 use std::time::Instant;

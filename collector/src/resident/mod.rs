@@ -33,7 +33,7 @@ mod compact;
 mod load;
 mod users;
 
-use crate::ingest::IngestRecord;
+use crate::store::records::IngestRecord;
 use crate::store::DecisionFacts;
 use accounts::Accounts;
 use compact::{CompactId, Sym, Symbols};

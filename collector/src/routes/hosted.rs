@@ -19,18 +19,11 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use nps_core::wire::{Anonymity, Attributes, Campaign, MAX_COMMENT_CHARS, Survey, SurveyStatus, SurveyTexts};
 use nps_core::{ErrorCode, NpsScore};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use crate::campaign::links::token_hash;
+use crate::html::escape;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(show).service(answer);
-}
-
-pub fn token_hash(token_id: &str) -> String {
-    hex::encode(Sha256::digest(token_id.as_bytes()))
-}
-
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 fn page(status: StatusCode, language: &str, title: &str, body: &str) -> HttpResponse {

@@ -2,10 +2,9 @@
 
 use crate::state::State;
 use actix_web::{HttpResponse, get, http::header, web};
-use utoipa::OpenApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(healthz).service(readyz).service(metrics).service(openapi).service(index);
+    cfg.service(healthz).service(readyz).service(metrics).service(index);
 }
 
 /// The process is up.
@@ -43,11 +42,6 @@ pub async fn metrics(state: State) -> HttpResponse {
         state.metrics.spool_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
     }
     HttpResponse::Ok().insert_header((header::CONTENT_TYPE, "text/plain; version=0.0.4")).body(state.metrics.render())
-}
-
-#[get("/openapi.json")]
-pub async fn openapi() -> HttpResponse {
-    HttpResponse::Ok().json(crate::openapi::ApiDoc::openapi())
 }
 
 #[get("/")]

@@ -79,8 +79,8 @@ macro_rules! impl_account_store {
                     input: ActionInput {
                         project_id: row.try_get("project_id")?,
                         survey_id: row.try_get("survey_id")?,
-                        title: row.try_get("title")?,
-                        decision: row.try_get("decision")?,
+                        title: crate::store::typed("title", row.try_get("title")?)?,
+                        decision: crate::store::typed("decision", row.try_get("decision")?)?,
                         decided_at: row.try_get("decided_at")?,
                         owner: crate::store::typed_opt("owner", row.try_get("owner")?)?,
                         themes: serde_json::from_str(&row.try_get::<String, _>("themes")?)?,
@@ -217,8 +217,8 @@ macro_rules! impl_account_store {
                     )
                     .bind(input.project_id)
                     .bind(input.survey_id)
-                    .bind(&input.title)
-                    .bind(&input.decision)
+                    .bind(input.title.as_str())
+                    .bind(input.decision.as_str())
                     .bind(input.decided_at)
                     .bind(input.owner.as_deref())
                     .bind(serde_json::to_string(&input.themes)?)
@@ -245,8 +245,8 @@ macro_rules! impl_account_store {
                     )
                     .bind(input.project_id)
                     .bind(input.survey_id)
-                    .bind(&input.title)
-                    .bind(&input.decision)
+                    .bind(input.title.as_str())
+                    .bind(input.decision.as_str())
                     .bind(input.decided_at)
                     .bind(input.owner.as_deref())
                     .bind(serde_json::to_string(&input.themes)?)

@@ -3,8 +3,35 @@
 //! from working one campaign at once, and the ledger look-ups reminders are based on.
 
 use super::StoreResult;
-use crate::campaign::{DeliverySettings, Schedule, Wave};
+use nps_core::wire::{Campaign, DeliverySettings};
+use serde::Serialize;
 use async_trait::async_trait;
+
+/// A campaign's delivery state as stored.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub campaign_id: i64,
+    /// E-mail delivery runs (switched on by "send now").
+    pub active: bool,
+    pub settings: DeliverySettings,
+}
+
+/// One wave of a campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Wave {
+    pub wave: u32,
+    pub started_at: i64,
+    pub expires_at: i64,
+    /// Reminder rounds done.
+    pub reminder_rounds: u32,
+}
+
+impl Wave {
+    /// The first wave of a campaign whose links went out before any wave was recorded.
+    pub fn first(campaign: &Campaign) -> Self {
+        Wave { wave: 1, started_at: campaign.created_at, expires_at: campaign.expires_at, reminder_rounds: 0 }
+    }
+}
 
 /// An invitation or reminder handed to the outbox.
 #[derive(Debug, Clone)]
@@ -57,7 +84,8 @@ pub trait CampaignMailStore: Send + Sync {
 macro_rules! impl_campaign_mail_store {
     ($store:ident, $db:ty, $row:ty) => {
         const _: () = {
-            use crate::campaign::{DeliverySettings, Schedule, Wave};
+            use crate::store::campaign_mail::{Schedule, Wave};
+            use nps_core::wire::DeliverySettings;
             use crate::store::campaign_mail::{CampaignMailStore, CampaignMessage, MessageCount};
             use crate::store::sql::ROWS_PER_STATEMENT;
             use crate::store::{StoreError, StoreResult};

@@ -34,11 +34,13 @@ pub mod disclosure;
 pub mod data_rights;
 mod postgres;
 mod sqlite;
+pub mod hook;
+pub mod records;
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
-use crate::ingest::IngestRecord;
+use records::IngestRecord;
 use async_trait::async_trait;
 use nps_core::eligibility::{Decision, UserHistory};
 use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpUpdate, ScoredAnswer};

@@ -136,7 +136,7 @@ macro_rules! sql_store_impl {
 
 macro_rules! impl_sql_store {
     ($store:ident, $db:ty, $row:ty) => {
-        use crate::ingest::BatchParts;
+        use crate::store::records::BatchParts;
         use crate::store::sql::{
             json_map, HISTORY_WINDOW_MS, MS_PER_DAY, PROJECT_COLUMNS, RESPONSE_COLUMNS, ROWS_PER_STATEMENT,
             SURVEY_COLUMNS,

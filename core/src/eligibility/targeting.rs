@@ -1,7 +1,7 @@
 //! Targeting: which users (and accounts) a survey is for, and who is never asked.
 
 use super::conditions::Op;
-use crate::wire::Attributes;
+use crate::attributes::Attributes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

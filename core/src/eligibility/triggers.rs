@@ -5,7 +5,7 @@
 //! separate trigger for it.
 
 use super::conditions::PropertyCondition;
-use crate::wire::Attributes;
+use crate::attributes::Attributes;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -38,7 +38,7 @@ pub struct Theme {
     /// (of the Basic Multilingual Plane), and a `*` only ends a single-word prefix of at least 3
     /// letters or digits ("integrat*"). A keyword that repeats an earlier one of its theme
     /// (same stems, or same prefix) is dropped.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, value_type = Vec<crate::wire::limits::Keyword>))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, value_type = Vec<Keyword>))]
     pub keywords: Vec<String>,
 }
 
@@ -231,6 +231,24 @@ impl Default for Taxonomy {
         Self { themes: super::default_taxonomy::themes() }
     }
 }
+
+/// A keyword of a theme: a word or phrase with a letter or digit, or a single-word prefix of at
+/// least 3 letters or digits ending in `*` ([`keyword_pattern`], which also enforces it).
+#[cfg(feature = "openapi")]
+pub struct Keyword;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Keyword {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        static PATTERN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let pattern = PATTERN.get_or_init(keyword_pattern);
+        ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(pattern.as_str())).into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Keyword {}
 
 #[cfg(test)]
 mod tests {

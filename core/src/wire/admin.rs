@@ -159,11 +159,9 @@ pub struct PasswordChange {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ProjectInput {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"))]
-    pub name: String,
+    pub name: Name,
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::wire::limits::Origin>))]
-    pub allowed_origins: Vec<String>,
+    pub allowed_origins: Vec<Origin>,
     #[serde(default)]
     pub identity_enforced: bool,
     /// Project-wide fatigue defaults; surveys may override each rule.
@@ -199,11 +197,8 @@ pub struct Project {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SurveyInput {
-    /// Not only spaces.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(min_length = 1, max_length = 200, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")
-    )]
+    /// A [`Name`]; a plain string here because the editor's form holds what is being typed.
+    #[cfg_attr(feature = "openapi", schema(value_type = Name))]
     pub name: String,
     pub kind: SurveyKind,
     #[serde(default)]
@@ -213,6 +208,20 @@ pub struct SurveyInput {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub rules: SurveyRules,
+}
+
+impl SurveyInput {
+    /// What must be fixed before the survey can be saved, one message each: the editor shows
+    /// them before sending, and the collector refuses a body that has any.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Err(e) = Name::parse(self.name.as_str()) {
+            problems.push(format!("name {e}"));
+        }
+        problems.extend(self.definition.problems());
+        problems.extend(self.rules.problems());
+        problems
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

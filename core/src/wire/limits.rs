@@ -1,5 +1,5 @@
 //! Schemas of strings whose rules the OpenAPI document must carry where a field attribute
-//! cannot: the items of arrays (`#[schema(value_type = Vec<limits::ThemeName>)]`). Each names
+//! cannot: the items of arrays (`#[schema(value_type = Vec<limits::AlertRecipient>)]`). Each names
 //! the code that enforces the same rule; the contract check (docs/api-contract.md) catches the
 //! two drifting apart.
 
@@ -18,17 +18,6 @@ fn string(min: Option<usize>, max: usize, pattern: &str) -> RefOr<Schema> {
         .into()
 }
 
-/// A theme named by an action: 1 to 64 characters, not only spaces (`routes/admin/actions.rs`).
-pub struct ThemeName;
-
-impl PartialSchema for ThemeName {
-    fn schema() -> RefOr<Schema> {
-        string(Some(1), 64, &format!("[^{WHITESPACE_CLASS}]"))
-    }
-}
-
-impl ToSchema for ThemeName {}
-
 /// An alert recipient: `local@domain` with a dot in the domain, no spaces, at most 254
 /// characters (`routes/admin/webhooks.rs`, `check_policy`).
 pub struct AlertRecipient;
@@ -45,18 +34,6 @@ impl PartialSchema for AlertRecipient {
 
 impl ToSchema for AlertRecipient {}
 
-/// An allowed origin of a project: `*`, or a scheme and host without path, query or fragment
-/// (`routes/admin/projects.rs`, `check`).
-pub struct Origin;
-
-impl PartialSchema for Origin {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(r"^(\*|https?://[^/?# ]*/?)$")).into()
-    }
-}
-
-impl ToSchema for Origin {}
-
 /// Free-form attributes: at most 100 keys of 1 to 128 characters (`text::ClientAttributes`; its
 /// 16 KiB bound on the serialised map has no JSON Schema keyword).
 pub struct AttributeMap;
@@ -69,18 +46,3 @@ impl PartialSchema for AttributeMap {
 }
 
 impl ToSchema for AttributeMap {}
-
-/// A keyword of a theme: a word or phrase with a letter or digit, or a single-word prefix of at
-/// least 3 letters or digits ending in `*` (`text::themes::keyword_pattern`, which also
-/// enforces it).
-pub struct Keyword;
-
-impl PartialSchema for Keyword {
-    fn schema() -> RefOr<Schema> {
-        static PATTERN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let pattern = PATTERN.get_or_init(crate::text::themes::keyword_pattern);
-        ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(pattern.as_str())).into()
-    }
-}
-
-impl ToSchema for Keyword {}

@@ -30,8 +30,7 @@ pub(crate) use crate::score::NpsScore;
 pub(crate) use crate::stats::{BandCounts, Comparison, NpsInterval};
 pub(crate) use std::collections::BTreeMap;
 
-/// Free-form attributes of a user or an account (plan, country, MRR, ...).
-pub type Attributes = serde_json::Map<String, serde_json::Value>;
+pub use crate::attributes::Attributes;
 
 /// Longest follow-up comment accepted, in characters.
 pub const MAX_COMMENT_CHARS: usize = 5_000;

@@ -10,6 +10,7 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextError {
     Empty,
+    Blank,
     TooLong { max_chars: usize },
     ControlCharacter,
 }
@@ -18,6 +19,7 @@ impl fmt::Display for TextError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TextError::Empty => f.write_str("must not be empty"),
+            TextError::Blank => f.write_str("must not be only spaces"),
             TextError::TooLong { max_chars } => write!(f, "must be at most {max_chars} characters"),
             TextError::ControlCharacter => f.write_str("must not contain control characters"),
         }
@@ -26,11 +28,15 @@ impl fmt::Display for TextError {
 
 impl std::error::Error for TextError {}
 
-/// Lengths count characters, not bytes, as JSON Schema's `maxLength` does.
-fn check(value: &str, min_chars: usize, max_chars: usize, visible: bool) -> Result<(), TextError> {
+/// Lengths count characters, not bytes, as JSON Schema's `maxLength` does; "blank" is what
+/// `str::trim` empties.
+fn check(value: &str, min_chars: usize, max_chars: usize, visible: bool, not_blank: bool) -> Result<(), TextError> {
     let chars = value.chars().count();
     if chars < min_chars {
         return Err(TextError::Empty);
+    }
+    if not_blank && value.trim().is_empty() {
+        return Err(TextError::Blank);
     }
     if chars > max_chars {
         return Err(TextError::TooLong { max_chars });
@@ -42,20 +48,30 @@ fn check(value: &str, min_chars: usize, max_chars: usize, visible: bool) -> Resu
 }
 
 /// What `check` allows, as JSON Schema (Rust's `char::is_control` is exactly the C0 and C1
-/// control ranges the pattern excludes).
+/// control ranges the pattern excludes; "not blank" is one character outside the whitespace
+/// `str::trim` strips, spelled out because a bare `\s` means other sets in other engines).
 #[cfg(feature = "openapi")]
-fn schema(min_chars: usize, max_chars: usize, visible: bool) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+fn schema(min_chars: usize, max_chars: usize, visible: bool, not_blank: bool) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    debug_assert!(!(visible && not_blank), "one pattern per schema");
+    let pattern = if visible {
+        Some(r"^[^\x00-\x1F\x7F-\x9F]+$".to_owned())
+    } else {
+        not_blank.then(|| format!("[^{}]", crate::text::themes::WHITESPACE_CLASS))
+    };
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::String))
         .min_length((min_chars > 0).then_some(min_chars))
         .max_length(Some(max_chars))
-        .pattern(visible.then_some(r"^[^\x00-\x1F\x7F-\x9F]+$"))
+        .pattern(pattern)
         .into()
 }
 
 macro_rules! bounded_text {
     ($(#[$doc:meta])* $name:ident { min: $min:expr, max: $max:expr, visible: $visible:expr }) => {
+        bounded_text! { $(#[$doc])* $name { min: $min, max: $max, visible: $visible, not_blank: false } }
+    };
+    ($(#[$doc:meta])* $name:ident { min: $min:expr, max: $max:expr, visible: $visible:expr, not_blank: $not_blank:expr }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String")]
@@ -66,7 +82,7 @@ macro_rules! bounded_text {
 
             pub fn parse(value: impl Into<String>) -> Result<Self, TextError> {
                 let value = value.into();
-                check(&value, $min, $max, $visible)?;
+                check(&value, $min, $max, $visible, $not_blank)?;
                 Ok(Self(value))
             }
 
@@ -135,7 +151,7 @@ macro_rules! bounded_text {
         #[cfg(feature = "openapi")]
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                schema($min, $max, $visible)
+                schema($min, $max, $visible, $not_blank)
             }
         }
 
@@ -154,7 +170,7 @@ impl ClientId {
     /// Whether `value` is a valid id, for readers that report problems their own way (the CSV
     /// files, the business-data import).
     pub fn is_valid(value: &str) -> bool {
-        check(value, 1, Self::MAX_CHARS, true).is_ok()
+        check(value, 1, Self::MAX_CHARS, true, false).is_ok()
     }
 
     /// An id written in the code (a default); checked in debug builds.
@@ -200,6 +216,71 @@ bounded_text! {
 }
 
 bounded_text! {
+    /// A name an admin gives (a project, an action's title): 1 to 200 characters, not only
+    /// spaces.
+    Name { min: 1, max: 200, visible: false, not_blank: true }
+}
+
+bounded_text! {
+    /// What an action decided or changed: 1 to 5000 characters, not only spaces.
+    DecisionText { min: 1, max: 5000, visible: false, not_blank: true }
+}
+
+bounded_text! {
+    /// A comment theme an action names (`performance`, `pricing`): 1 to 64 characters, not only
+    /// spaces.
+    ThemeName { min: 1, max: 64, visible: false, not_blank: true }
+}
+
+/// An origin allowed to call a project's client API: `*`, or a scheme and host (and port)
+/// such as `https://app.example.com`, without path, query, fragment or spaces (a trailing `/`
+/// is allowed; origins are compared without it).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Origin(String);
+
+impl Origin {
+    pub fn parse(value: impl Into<String>) -> Result<Self, &'static str> {
+        let value = value.into();
+        let host_only = |v: &str| v.splitn(4, '/').nth(3).is_none_or(str::is_empty);
+        let ok = value == "*"
+            || ((value.starts_with("https://") || value.starts_with("http://"))
+                && !value.trim_end_matches('/').contains(['?', '#', ' '])
+                && host_only(&value));
+        if ok { Ok(Self(value)) } else { Err("must be `*` or a scheme and host like https://app.example.com") }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Origin {
+    type Error = &'static str;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(value)
+    }
+}
+
+impl From<Origin> for String {
+    fn from(value: Origin) -> String {
+        value.0
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Origin {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(r"^(\*|https?://[^/?# ]*/?)$")).into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Origin {}
+
+bounded_text! {
     /// A partner organisation's name.
     PartnerName { min: 0, max: 200, visible: false }
 }
@@ -241,7 +322,7 @@ impl ClientAttributes {
         if value.len() > Self::MAX_KEYS {
             return Err(AttributesError::TooManyKeys);
         }
-        if let Some(key) = value.keys().find(|k| check(k, 1, super::MAX_ID_CHARS, false).is_err()) {
+        if let Some(key) = value.keys().find(|k| check(k, 1, super::MAX_ID_CHARS, false, false).is_err()) {
             return Err(AttributesError::BadKey(key.chars().take(32).collect()));
         }
         let size = serde_json::to_vec(&value).map(|v| v.len()).unwrap_or(usize::MAX);
@@ -327,6 +408,25 @@ mod tests {
         assert_eq!(ClientId::parse("a\u{85}b"), Err(TextError::ControlCharacter), "C1 controls too");
         assert_eq!(ClientId::parse("x".repeat(129)), Err(TextError::TooLong { max_chars: 128 }));
         assert!(ClientId::parse("é".repeat(128)).is_ok(), "characters, not bytes");
+    }
+
+    #[test]
+    fn names_must_not_be_blank() {
+        assert_eq!(Name::parse(" \u{3000}\t"), Err(TextError::Blank), "every whitespace `trim` strips");
+        assert_eq!(Name::parse(""), Err(TextError::Empty));
+        assert!(Name::parse(" Pricing page ").is_ok());
+        assert_eq!(ThemeName::parse("t".repeat(65)), Err(TextError::TooLong { max_chars: 64 }));
+        assert!(DecisionText::parse("d".repeat(5_000)).is_ok());
+    }
+
+    #[test]
+    fn origins_are_a_scheme_and_host_or_everyone() {
+        for good in ["*", "https://app.example.com", "http://localhost:3000", "https://app.example.com/"] {
+            assert!(Origin::parse(good).is_ok(), "{good}");
+        }
+        for bad in ["app.example.com", "https://app.example.com/path", "https://a.com?x", "https://a.com#f", "ftp://a.com", ""] {
+            assert!(Origin::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

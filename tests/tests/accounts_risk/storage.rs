@@ -2,7 +2,7 @@
 //! action log, and the engagement read after answers.
 
 use super::*;
-use nps_core::wire::{ClientId};
+use nps_core::wire::{ClientId, DecisionText, Name, ThemeName};
 
 const T0: i64 = 1_767_225_600_000; // 2026-01-01
 
@@ -17,7 +17,7 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
     let store = connect(&db.url).await?;
-    let input = ProjectInput { name: "p".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default(), retention_months: None };
+    let input = project_input("p", &[])?;
     let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
     let survey = SurveyInput { name: "s".into(), kind: SurveyKind::Rnps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
     let survey = store.create_survey(project.id, &survey, T0).await?;
@@ -47,7 +47,7 @@ async fn business_imports_change_only_what_they_carry(f: Fixture) -> anyhow::Res
     assert_eq!((acme.plan.as_deref(), acme.owner.as_deref(), acme.updated_at), (Some("pro"), Some("ann@x.io"), T0 + 1));
     assert_eq!((stored[1].churned, stored[1].churn_at), (Some(false), None), "un-churning clears the churn date");
     // Another project's data is its own.
-    let other = f.store.create_project(&ProjectInput { name: "q".into(), allowed_origins: vec![], identity_enforced: false, fatigue: Default::default(), retention_months: None }, "pk_other", "s", T0).await?;
+    let other = f.store.create_project(&project_input("q", &[])?, "pk_other", "s", T0).await?;
     assert!(f.store.list_business(other.id).await?.is_empty());
     Ok(())
 }
@@ -56,19 +56,19 @@ async fn actions_round_trip_and_list_by_decision_date(f: Fixture) -> anyhow::Res
     let input = |title: &str, day: i64| ActionInput {
         project_id: f.project_id,
         survey_id: Some(f.survey_id),
-        title: title.into(),
-        decision: "d".into(),
+        title: Name::parse(title).expect("valid"),
+        decision: DecisionText::parse("d").expect("valid"),
         decided_at: T0 + day * DAY,
         owner: None,
-        themes: vec!["pricing".into()],
+        themes: vec![ThemeName::parse("pricing").expect("valid")],
         response_ids: vec![ClientId::parse("r1").expect("valid")],
     };
     let a = f.store.create_action(&input("a", 5), "owner@x.io", T0).await?;
     let b = f.store.create_action(&input("b", 1), "analyst@x.io", T0).await?;
     let c = f.store.create_action(&input("c", 9), "owner@x.io", T0).await?;
     assert_eq!(f.store.get_action(a.id).await?.as_ref(), Some(&a));
-    assert_eq!((a.input.themes.clone(), a.created_by.as_str()), (vec!["pricing".to_owned()], "owner@x.io"));
-    let titles = |list: Vec<nps_core::actions::Action>| list.into_iter().map(|x| x.input.title).collect::<Vec<_>>();
+    assert_eq!((a.input.themes.clone(), a.created_by.as_str()), (vec![ThemeName::parse("pricing")?], "owner@x.io"));
+    let titles = |list: Vec<nps_core::actions::Action>| list.into_iter().map(|x| x.input.title.into_inner()).collect::<Vec<_>>();
     assert_eq!(titles(f.store.list_actions(f.project_id, None, None).await?), ["b", "a", "c"]);
     assert_eq!(titles(f.store.list_actions(f.project_id, Some(T0 + DAY), Some(T0 + 9 * DAY)).await?), ["b", "a"]);
     let changed = f.store.update_action(c.id, &ActionInput { themes: vec![], ..input("c2", 2) }, T0 + 7).await?.expect("exists");

@@ -75,13 +75,8 @@ async fn retention_deletes_old_raw_answers_and_keeps_the_trend(f: Fixture) -> an
     let (status, answer) = f.call(&f.owner, &run, &json!({})).await?;
     assert_eq!(status, StatusCode::CONFLICT, "no retention setting: {answer}");
     let project_url = format!("/api/admin/projects/{}", f.project.id);
-    let mut input = ProjectInput {
-        name: f.project.name.clone(),
-        allowed_origins: f.project.allowed_origins.clone(),
-        identity_enforced: false,
-        fatigue: Default::default(),
-        retention_months: Some(0),
-    };
+    let origins: Vec<&str> = f.project.allowed_origins.iter().map(String::as_str).collect();
+    let mut input = ProjectInput { retention_months: Some(0), ..nps_e2e::project_input(&f.project.name, &origins)? };
     for months in [0, 121] {
         input.retention_months = Some(months);
         let response = f.owner.http.put(format!("{}{project_url}", f.owner.base)).header("X-CSRF-Token", &f.owner.csrf).json(&input).send().await?;

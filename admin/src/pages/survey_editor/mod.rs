@@ -45,18 +45,10 @@ fn new_input() -> SurveyInput {
     }
 }
 
-/// Everything wrong with the survey before it is sent: the collector's own checks (shared
-/// through `core`) plus the name.
+/// Everything wrong with the survey before it is sent: the collector's own checks, shared
+/// through `core` (`SurveyInput::problems`).
 pub fn client_problems(input: &SurveyInput) -> Vec<String> {
-    let mut out = Vec::new();
-    if input.name.trim().is_empty() {
-        out.push("name must not be empty".to_owned());
-    } else if input.name.chars().count() > 200 {
-        out.push("name must be at most 200 characters".to_owned());
-    }
-    out.extend(input.definition.problems());
-    out.extend(input.rules.problems());
-    out
+    input.problems()
 }
 
 #[component]
@@ -124,6 +116,11 @@ mod tests {
         let problems = client_problems(&input);
         assert!(problems.iter().any(|p| p.starts_with("rules.sampling_rate_bp must be at most 10000")), "{problems:?}");
         assert!(problems.iter().any(|p| p.starts_with("rules.triggers[0].name")), "{problems:?}");
+        input.name = " ".into();
+        input.definition.appearance.brand_colour = "red".into();
+        let problems = client_problems(&input);
+        assert!(problems.contains(&"name must not be only spaces".to_owned()), "{problems:?}");
+        assert!(problems.iter().any(|p| p.starts_with("definition.appearance.brand_colour")), "{problems:?}");
     }
 
     #[test]

@@ -18,34 +18,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(create).service(list).service(get_one).service(update).service(remove).service(recent);
 }
 
-/// 2100-01-01: a decision date beyond it is a typo.
-const LATEST_DATE: i64 = 4_102_444_800_000;
-const MAX_THEMES: usize = 20;
-const MAX_RESPONSES: usize = 200;
-
 /// Field checks, then the links: the survey must be one of the project's that this role may
 /// read, and every response id an answer to one of those surveys.
 async fn validate(state: &State, session: &AdminSession, input: &ActionInput) -> ApiResult<()> {
-    let title = input.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(ApiError::invalid("title must be 1 to 200 characters"));
-    }
-    if input.decision.trim().is_empty() || input.decision.chars().count() > 5_000 {
-        return Err(ApiError::invalid("decision must be 1 to 5000 characters"));
-    }
-    if !(0..=LATEST_DATE).contains(&input.decided_at) {
-        return Err(ApiError::invalid("decided_at must be unix milliseconds between 1970 and 2100"));
-    }
-    if input.themes.len() > MAX_THEMES {
-        return Err(ApiError::invalid(format!("themes may list at most {MAX_THEMES} themes")));
-    }
-    for (i, theme) in input.themes.iter().enumerate() {
-        if theme.trim().is_empty() || theme.chars().count() > 64 {
-            return Err(ApiError::invalid(format!("themes[{i}] must be 1 to 64 characters")));
-        }
-    }
-    if input.response_ids.len() > MAX_RESPONSES {
-        return Err(ApiError::invalid(format!("response_ids may list at most {MAX_RESPONSES} answers")));
+    let problems = input.problems();
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(problems.join("; ")));
     }
     state.store.get_project(input.project_id).await?.ok_or_else(|| ApiError::not_found("project"))?;
     let surveys = state.store.list_surveys(Some(input.project_id)).await?;
@@ -64,13 +42,6 @@ async fn validate(state: &State, session: &AdminSession, input: &ActionInput) ->
         return Err(ApiError::client(nps_core::ErrorCode::NotFound, format!("response_ids: not answers of this project: {}", unknown.iter().map(ClientId::as_str).collect::<Vec<_>>().join(", "))));
     }
     Ok(())
-}
-
-fn tidy(mut input: ActionInput) -> ActionInput {
-    input.title = input.title.trim().to_owned();
-    let mut seen = std::collections::BTreeSet::new();
-    input.themes = input.themes.iter().map(|t| t.trim().to_lowercase()).filter(|t| seen.insert(t.clone())).collect();
-    input
 }
 
 /// The project's surveys this session may not read (none for owners and admins).
@@ -114,7 +85,7 @@ async fn existing(state: &State, session: &AdminSession, id: i64) -> ApiResult<A
 #[post("/api/admin/actions")]
 pub async fn create(state: State, session: AdminSession, body: JsonBody<ActionInput>) -> ApiResult<HttpResponse> {
     require_account_reader(&session)?;
-    let input = tidy(body.0);
+    let input = body.0.tidied();
     validate(&state, &session, &input).await?;
     let action = state.store.create_action(&input, &session.email, now_ms()).await?;
     tracing::info!(action_id = action.id, project_id = input.project_id, "action recorded");
@@ -182,7 +153,7 @@ pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) ->
 pub async fn update(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<ActionInput>) -> ApiResult<HttpResponse> {
     require_account_reader(&session)?;
     existing(&state, &session, *id).await?;
-    let input = tidy(body.0);
+    let input = body.0.tidied();
     validate(&state, &session, &input).await?;
     let action = state.store.update_action(*id, &input, now_ms()).await?.ok_or_else(|| ApiError::not_found(format!("action {id}")))?;
     Ok(HttpResponse::Ok().json(action))

@@ -1,6 +1,6 @@
 //! First-run bootstrap, sign-in and sign-out, and adding admin users.
 
-use crate::auth::{ADMIN_AUDIENCE, AdminClaims, AdminSession, SESSION_COOKIE, hash_password, hashing_turn, verify_password};
+use crate::auth::{ADMIN_AUDIENCE, AdminClaims, AdminSession, DUMMY_HASH, SESSION_COOKIE, hash_password, hashing_turn, verify_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::ingest::now_ms;
@@ -158,8 +158,6 @@ pub(crate) fn session_response(state: &State, user_id: i64, email: String, role:
     }))
 }
 
-/// An argon2id hash of a random string, verified when the e-mail is unknown.
-pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$J7Vv1i2dWq8y0c8mC0xvXH0H7y3nJ6YQ9S8r0ZcK2cA";
 
 /// Signs out: revokes at once every session of this user issued so far (all devices), not
 /// only the cookie of this browser, so a copied token stops working too.

@@ -8,7 +8,7 @@ use crate::campaign::{DeliverySettings, Wave, wave_token_id};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::ingest::now_ms;
-use crate::routes::hosted::token_hash;
+use crate::campaign::links::token_hash;
 use crate::state::State;
 use actix_web::{HttpResponse, get, post, put, web};
 use nps_core::wire::Campaign;
@@ -99,7 +99,7 @@ pub async fn send_now(state: State, session: AdminSession, id: web::Path<i64>) -
     let campaign = campaign_for(&state, &session, *id).await?;
     let now = now_ms();
     state.store.activate_delivery(campaign.id, now).await?;
-    let step = state.campaigns.step(&state, campaign.id, now).await.map_err(ApiError::Internal)?;
+    let step = state.campaigns.step(&state.campaign_deps(), campaign.id, now).await.map_err(ApiError::Internal)?;
     let status = campaign_status(&state, &campaign).await?;
     Ok(HttpResponse::Ok().json(SendResult { step, status }))
 }

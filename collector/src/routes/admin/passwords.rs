@@ -87,7 +87,7 @@ async fn check_current(state: &State, req: &HttpRequest, email: &str, password: 
     if let Some(retry_after) = state.sign_in.locked_for(email, address) {
         return Ok(Err(locked_out(retry_after)));
     }
-    let stored = state.store.admin_by_email(email).await?.map(|a| a.password_hash).unwrap_or_else(|| super::auth::DUMMY_HASH.to_owned());
+    let stored = state.store.admin_by_email(email).await?.map(|a| a.password_hash).unwrap_or_else(|| crate::auth::DUMMY_HASH.to_owned());
     let valid = verify_password(password, stored, &turn).await;
     if !valid {
         state.sign_in.failed(email, address);

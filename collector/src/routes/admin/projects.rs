@@ -20,22 +20,8 @@ fn random_token(prefix: &str, bytes: usize) -> String {
 }
 
 fn check(input: &ProjectInput) -> ApiResult<()> {
-    if input.name.trim().is_empty() || input.name.chars().count() > 200 {
-        return Err(ApiError::invalid("name must be 1 to 200 characters"));
-    }
     if input.retention_months.is_some_and(|m| !(1..=120).contains(&m)) {
         return Err(ApiError::invalid("retention_months must be 1 to 120, or absent to keep answers"));
-    }
-    for (i, origin) in input.allowed_origins.iter().enumerate() {
-        let ok = origin == "*"
-            || ((origin.starts_with("https://") || origin.starts_with("http://"))
-                && !origin.trim_end_matches('/').contains(['?', '#', ' '])
-                && origin.splitn(4, '/').nth(3).is_none_or(str::is_empty));
-        if !ok {
-            return Err(ApiError::invalid(format!(
-                "allowed_origins[{i}] must be `*` or a scheme and host like https://app.example.com (got `{origin}`)"
-            )));
-        }
     }
     Ok(())
 }

@@ -13,12 +13,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn check(input: &SurveyInput) -> ApiResult<()> {
-    let mut problems = Vec::new();
-    if input.name.trim().is_empty() || input.name.chars().count() > 200 {
-        problems.push("name must be 1 to 200 characters".to_owned());
-    }
-    problems.extend(input.definition.problems());
-    problems.extend(input.rules.problems());
+    let problems = input.problems();
     if problems.is_empty() { Ok(()) } else { Err(ApiError::invalid(problems.join("; "))) }
 }
 

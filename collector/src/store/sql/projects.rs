@@ -11,7 +11,7 @@ macro_rules! sql_projects {
                     "INSERT INTO projects (name, public_key, allowed_origins, identity_secret, identity_enforced, fatigue, \
                      created_at, retention_months) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
-                .bind(&input.name)
+                .bind(input.name.as_str())
                 .bind(public_key)
                 .bind(serde_json::to_string(&input.allowed_origins)?)
                 .bind(secret)
@@ -30,7 +30,7 @@ macro_rules! sql_projects {
                     "UPDATE projects SET name = $1, allowed_origins = $2, identity_enforced = $3, fatigue = $4, retention_months = $6 \
                      WHERE id = $5",
                 )
-                    .bind(&input.name)
+                    .bind(input.name.as_str())
                     .bind(serde_json::to_string(&input.allowed_origins)?)
                     .bind(input.identity_enforced)
                     .bind(serde_json::to_string(&input.fatigue)?)
@@ -76,7 +76,7 @@ macro_rules! sql_projects {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(project_id)
-                .bind(&input.name)
+                .bind(input.name.as_str())
                 .bind(input.kind.as_str())
                 .bind(input.status.as_str())
                 .bind(serde_json::to_string(&input.definition)?)
@@ -101,7 +101,7 @@ macro_rules! sql_projects {
                     "UPDATE surveys SET name = $1, kind = $2, status = $3, definition = $4, rules = $5, updated_at = $6 \
                      WHERE id = $7",
                 )
-                .bind(&input.name)
+                .bind(input.name.as_str())
                 .bind(input.kind.as_str())
                 .bind(input.status.as_str())
                 .bind(serde_json::to_string(&input.definition)?)

@@ -16,7 +16,7 @@ macro_rules! sql_store_core {
             }
 
             #[tracing::instrument(skip_all, fields(records = batch.len()))]
-            async fn apply_batch(&self, batch: &[crate::ingest::IngestRecord]) -> StoreResult<()> {
+            async fn apply_batch(&self, batch: &[crate::store::records::IngestRecord]) -> StoreResult<()> {
                 let parts = BatchParts::split(batch);
                 self.apply_parts(&parts).await
             }

@@ -2,8 +2,8 @@
 //! (`smtp.*`, env `NPS_SMTP__HOST`, `NPS_SMTP__PORT`, `NPS_SMTP__FROM`, `NPS_SMTP__USER`,
 //! `NPS_SMTP__PASSWORD`, `NPS_SMTP__TLS=none|starttls|tls`).
 
-use super::address::Network;
-use crate::config::Secret;
+use super::network::Network;
+use super::Secret;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,7 +28,7 @@ pub struct OutboxSettings {
     /// loopback, private, link-local (cloud metadata), CGNAT, multicast and similar addresses
     /// are refused, so that an admin cannot use webhooks to reach the collector's own machine
     /// or network (SSRF). List only networks whose receivers you run; see docs/security.md.
-    #[serde(deserialize_with = "super::address::deserialize_networks", serialize_with = "super::address::serialize_networks")]
+    #[serde(deserialize_with = "super::network::deserialize_networks", serialize_with = "super::network::serialize_networks")]
     pub allowed_networks: Vec<Network>,
 }
 

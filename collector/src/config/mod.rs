@@ -1,6 +1,13 @@
 //! Settings from an optional TOML file and `NPS_*` environment variables (`__` separates
 //! levels, e.g. `NPS_INGEST__MODE=direct`). Secrets are wrapped so `Debug` never prints them.
 
+mod campaigns;
+pub mod network;
+pub mod outbox;
+
+pub use campaigns::CampaignSettings;
+pub use outbox::{OutboxSettings, SmtpSettings, SmtpTls};
+
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -22,11 +29,11 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub log: LogSettings,
     /// The campaign scheduler (e-mail invitations, reminders, recurring waves).
-    pub campaigns: crate::campaign::scheduler::CampaignSettings,
+    pub campaigns: CampaignSettings,
     /// Delivery of webhooks and e-mails (retries, back-off).
-    pub outbox: crate::outbox::OutboxSettings,
+    pub outbox: OutboxSettings,
     /// The SMTP relay e-mails go through (unset host: e-mails wait in the outbox).
-    pub smtp: crate::outbox::SmtpSettings,
+    pub smtp: SmtpSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -11,6 +11,11 @@ use nps_core::ErrorCode;
 use nps_core::wire::{AdminRole, ClientAttributes, ClientId};
 use serde::{Deserialize, Serialize};
 
+/// The cookie an admin session travels in (HttpOnly, SameSite=Strict).
+pub const SESSION_COOKIE: &str = "nps_session";
+/// The header that must repeat the session's CSRF token on every admin write.
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
 pub const ADMIN_AUDIENCE: &str = "nps-admin";
 pub const WIDGET_AUDIENCE: &str = "nps-widget";
 pub const INVITE_AUDIENCE: &str = "nps-invite";
@@ -78,6 +83,7 @@ pub struct IdentityClaims {
     pub account_attributes: Option<ClientAttributes>,
 }
 
+#[derive(Clone)]
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,

@@ -1,5 +1,6 @@
-//! What a client write becomes once validated: one self-contained record, stored in the spool
-//! and later applied to SQL.
+//! What a client write becomes once validated: one self-contained record, kept in the spool
+//! (`ingest`) and later applied to SQL by the store (`Store::apply_batch`), which is why it
+//! lives here, at the bottom: the store knows the records, not the spool.
 
 use nps_core::wire::{AccountMembership, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest, ResponseRequest};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,9 @@
 //! Request rate limits per client address and per project key (GCRA, via `governor`).
 
+mod sign_in;
+
+pub use sign_in::SignInThrottle;
+
 use crate::config::LimitSettings;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;

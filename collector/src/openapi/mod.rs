@@ -1,8 +1,26 @@
-//! The OpenAPI document, generated from the handlers' annotations.
+//! The OpenAPI document, generated from the handlers' annotations, served at `/openapi.json`;
+//! the 405 answers are derived from it (`methods.rs`). It sits above the handlers it lists: no
+//! handler imports it (what they share is in `crate::contract`).
+
+mod methods;
+#[cfg(test)]
+mod tests;
+
+pub use methods::allowed_methods;
 
 use crate::routes::{admin, client, ops};
 use crate::contract::Contract;
+use actix_web::{HttpResponse, get, web};
 use utoipa::OpenApi;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(document);
+}
+
+#[get("/openapi.json")]
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
 
 #[derive(OpenApi)]
 #[openapi(
