@@ -328,10 +328,10 @@ pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::Roll
     /// Everything the eligibility rules need to know about one user, from the server's record.
     async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory>;
 
-    /// Decides a batch of claims (in order) and records the displays granted, in one
-    /// transaction that holds every named user: concurrent decisions for one user (tabs,
-    /// devices, collector processes) are serialised, so at most one of them claims a display
-    /// inside a cooldown. The caller logs the decisions (through the spool).
+    /// Decides a batch of claims (in order), records the displays granted and logs every
+    /// decision, in one transaction that holds every named user: concurrent decisions for one
+    /// user (tabs, devices, collector processes) are serialised, so at most one of them claims
+    /// a display inside a cooldown.
     async fn decide_and_claim_batch(&self, batch: &[BatchDecision<'_>]) -> StoreResult<Vec<Decision>>;
     /// The facts as they stood just before `at` (for explaining a past decision).
     async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts>;

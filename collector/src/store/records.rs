@@ -40,6 +40,23 @@ pub struct DecisionLog {
     pub trigger: Option<String>,
 }
 
+impl DecisionLog {
+    /// The log entry of `decision`, taken for `claim`.
+    pub fn of(claim: &super::DisplayClaim, decision: &nps_core::eligibility::Decision) -> Self {
+        DecisionLog {
+            key: claim.display_id.to_string(),
+            survey_id: claim.survey_id,
+            user_id: claim.user_id.to_string(),
+            eligible: decision.eligible,
+            rule: decision.rule.as_str().to_owned(),
+            detail: decision.detail.clone(),
+            retry_after: decision.retry_after,
+            sampling_rate_bp: decision.sampling_rate_bp,
+            trigger: claim.trigger.as_deref().map(str::to_owned),
+        }
+    }
+}
+
 impl IngestRecord {
     pub fn kind(&self) -> &'static str {
         match self {

@@ -51,10 +51,8 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
         }
         None => {
             state.await_user_writes(claim.project_id, &claim.user_id).await;
-            let log_claim = claim.clone();
-            let decision = state.decisions.decide(claim, rules.owned(project.clone())).await?;
-            state.ingestor.submit(decision_log(&log_claim, &decision)).await?;
-            decision
+            // The batch logs the decision in the transaction that claims the display.
+            state.decisions.decide(claim, rules.owned(project.clone())).await?
         }
     };
     Ok(HttpResponse::Ok().json(DecideResponse {
@@ -128,16 +126,5 @@ fn claimed_display(claim: &DisplayClaim, decision: &Decision) -> IngestRecord {
 }
 
 fn decision_log(claim: &DisplayClaim, decision: &Decision) -> IngestRecord {
-    let log = DecisionLog {
-        key: claim.display_id.to_string(),
-        survey_id: claim.survey_id,
-        user_id: claim.user_id.to_string(),
-        eligible: decision.eligible,
-        rule: decision.rule.as_str().to_owned(),
-        detail: decision.detail.clone(),
-        retry_after: decision.retry_after,
-        sampling_rate_bp: decision.sampling_rate_bp,
-        trigger: claim.trigger.as_deref().map(str::to_owned),
-    };
-    IngestRecord::Decision { project_id: claim.project_id, at: claim.now, decision: log }
+    IngestRecord::Decision { project_id: claim.project_id, at: claim.now, decision: DecisionLog::of(claim, decision) }
 }

@@ -11,7 +11,7 @@ macro_rules! sql_apply {
                 Self::insert_displays(&mut tx, parts).await?;
                 let newly_scored = Self::upsert_scores(&mut tx, parts).await?;
                 Self::upsert_completions(&mut tx, parts).await?;
-                Self::insert_decisions(&mut tx, parts).await?;
+                Self::insert_decision_logs(&mut tx, &parts.decisions).await?;
                 Self::snapshot_attributes(&mut tx, parts).await?;
                 Self::rollup_new_answers(&mut tx, &newly_scored).await?;
                 tx.commit().await?;
@@ -179,11 +179,17 @@ macro_rules! sql_apply {
                 Ok(())
             }
 
-            async fn insert_decisions(conn: &mut <$db as sqlx::Database>::Connection, parts: &BatchParts) -> StoreResult<()> {
+            /// Decision log entries as (project, moment, entry); idempotent by the entry's key. The
+            /// drainer writes those a resident collector spooled; a batch of decisions taken in
+            /// SQL writes its own in its transaction.
+            async fn insert_decision_logs(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                rows: &[(i64, i64, crate::store::records::DecisionLog)],
+            ) -> StoreResult<()> {
                 upsert_chunked!(
                     conn,
                     $db,
-                    parts.decisions,
+                    rows,
                     "INSERT INTO decisions (decision_key, project_id, survey_id, user_id, eligible, rule, detail, \
                      retry_after, sampling_rate_bp, display_id, trigger_name, created_at) ",
                     |mut b, (project_id, at, d)| {

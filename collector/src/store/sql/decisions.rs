@@ -23,6 +23,7 @@ macro_rules! sql_decisions {
                 let counts = Self::load_batch_counts(&mut tx, batch).await?;
                 let mut decisions = Vec::with_capacity(batch.len());
                 let mut granted = Vec::new();
+                let mut logged = Vec::with_capacity(batch.len());
                 for item in batch {
                     let claim = item.claim;
                     let user = facts
@@ -36,9 +37,13 @@ macro_rules! sql_decisions {
                         user.history.events.push(HistoryEvent { survey_id: claim.survey_id, kind: HistoryKind::Display, at: claim.now });
                         granted.push((claim, decision.sampling_rate_bp));
                     }
+                    logged.push((claim.project_id, claim.now, crate::store::records::DecisionLog::of(claim, &decision)));
                     decisions.push(decision);
                 }
                 Self::claim_batch_displays(&mut tx, &granted).await?;
+                // The log commits with the claims: no second durable write (spool fsync, then
+                // the drainer's insert) stands between a decision and its answer.
+                Self::insert_decision_logs(&mut tx, &logged).await?;
                 tx.commit().await?;
                 Ok(decisions)
             }
