@@ -19,6 +19,16 @@ where
     action
 }
 
+/// A read that fills signals rather than a resource (it decides which cards show, or fills a
+/// form): `run` once now, `done` with its answer.
+pub fn load<O, Fu>(run: impl Fn() -> Fu + 'static, done: impl Fn(O) + 'static)
+where
+    O: Clone + Send + Sync + 'static,
+    Fu: Future<Output = O> + 'static,
+{
+    write(move |_: &()| run(), done).dispatch(());
+}
+
 /// Calls `done` with each answer of `action`, untracked.
 pub fn on_answer<I: 'static, O: Clone + 'static>(action: Action<I, O>, done: impl Fn(O) + 'static) {
     Effect::new(move |_| {

@@ -27,14 +27,13 @@ pub fn AlertPolicyCard(project_id: i64) -> impl IntoView {
         to.set(p.recipients.join("\n"));
     };
     // The stored policy fills the form once it is in.
-    let load = crate::actions::write(
-        move |_: &()| api::alert_policy(project_id),
+    crate::actions::load(
+        move || api::alert_policy(project_id),
         move |answer| match answer {
             Ok(p) => show(p),
             Err(e) => error.set(Some(e.message)),
         },
     );
-    load.dispatch(());
     let save_policy = crate::actions::write(
         move |policy: &AlertPolicy| {
             let policy = policy.clone();

@@ -34,14 +34,13 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
         team.set(p.team.join(", "));
         default_owner.set(p.default_owner.unwrap_or_default());
     };
-    let load = crate::actions::write(
-        move |_: &()| api::followup_policy(project_id),
+    crate::actions::load(
+        move || api::followup_policy(project_id),
         move |answer| match answer {
             Ok(p) => show(p),
             Err(e) => error.set(Some(e.message)),
         },
     );
-    load.dispatch(());
     let send = crate::actions::write(
         move |policy: &FollowUpPolicy| {
             let policy = policy.clone();

@@ -21,11 +21,10 @@ pub fn Partners(project_id: i64) -> impl IntoView {
     let partners = LocalResource::new(move || async move { api::partners(project_id).await.map_err(|e| e.message) });
     // The partner surveys: a signal, since the NPS card picks its first one in an effect.
     let surveys = RwSignal::new(Vec::<Survey>::new());
-    let load_surveys = crate::actions::write(
-        move |_: &()| api::surveys(project_id),
+    crate::actions::load(
+        move || api::surveys(project_id),
         move |all| surveys.set(all.unwrap_or_default().into_iter().filter(|s| s.kind == SurveyKind::Partner).collect()),
     );
-    load_surveys.dispatch(());
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     // The period of the coverage report and the NPS breakdown, as last applied.
     let applied = RwSignal::new((None::<i64>, None::<i64>));

@@ -45,15 +45,14 @@ pub fn SurveyTabs(survey_id: i64, current: Route, survey: RwSignal<Option<Survey
 /// The survey a tab is about, once loaded (the tabs show its name, pages read its project).
 pub fn survey_of(survey_id: i64) -> RwSignal<Option<Survey>> {
     let survey = RwSignal::new(None::<Survey>);
-    let load = crate::actions::write(
-        move |_: &()| api::survey(survey_id),
+    crate::actions::load(
+        move || api::survey(survey_id),
         move |answer| {
             if let Ok(s) = answer {
                 survey.set(Some(s));
             }
         },
     );
-    load.dispatch(());
     survey
 }
 

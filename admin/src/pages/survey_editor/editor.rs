@@ -57,7 +57,7 @@ impl Editor {
     /// parse, and the collector's answer to the last save.
     pub fn errors(self) -> Errors {
         Signal::derive(move || {
-            let mut all = if self.show_client.get() { self.form.with(client_problems) } else { Vec::new() };
+            let mut all = if self.show_client.get() { self.form.with(SurveyInput::problems) } else { Vec::new() };
             all.extend(self.parse_errors.get().into_values());
             for e in self.server_errors.get() {
                 if !all.contains(&e) {
@@ -70,8 +70,8 @@ impl Editor {
 
     /// Fills the form with the stored survey `id`.
     pub fn load(self, id: i64, lang: RwSignal<String>, loaded: RwSignal<bool>, load_error: RwSignal<Option<String>>) {
-        let fill = crate::actions::write(
-            move |_: &()| api::survey(id),
+        crate::actions::load(
+            move || api::survey(id),
             move |answer| match answer {
                 Ok(s) => {
                     self.project.set(s.project_id);
@@ -89,7 +89,6 @@ impl Editor {
                 Err(e) => load_error.set(Some(e.message)),
             },
         );
-        fill.dispatch(());
     }
 
     /// Saves the form (with `status`, when publishing): nothing is sent while a check fails.
@@ -101,7 +100,8 @@ impl Editor {
         if let Some(s) = status {
             input.status = s;
         }
-        let mut problems = client_problems(&input);
+        // The collector's own checks, shared through `core`.
+        let mut problems = input.problems();
         problems.extend(self.parse_errors.get_untracked().into_values());
         if !problems.is_empty() {
             self.show_client.set(true);

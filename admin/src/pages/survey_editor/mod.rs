@@ -45,11 +45,6 @@ fn new_input() -> SurveyInput {
     }
 }
 
-/// Everything wrong with the survey before it is sent: the collector's own checks, shared
-/// through `core` (`SurveyInput::problems`).
-pub fn client_problems(input: &SurveyInput) -> Vec<String> {
-    input.problems()
-}
 
 #[component]
 pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
@@ -110,15 +105,15 @@ mod tests {
     fn client_validation_uses_the_collectors_messages() {
         let mut input = new_input();
         input.name = "Onboarding".into();
-        assert!(client_problems(&input).is_empty(), "{:?}", client_problems(&input));
+        assert!(input.problems().is_empty(), "{:?}", input.problems());
         input.rules.sampling_rate_bp = Some(15_000);
         input.rules.triggers.push(new_trigger("event"));
-        let problems = client_problems(&input);
+        let problems = input.problems();
         assert!(problems.iter().any(|p| p.starts_with("rules.sampling_rate_bp must be at most 10000")), "{problems:?}");
         assert!(problems.iter().any(|p| p.starts_with("rules.triggers[0].name")), "{problems:?}");
         input.name = " ".into();
         input.definition.appearance.brand_colour = "red".into();
-        let problems = client_problems(&input);
+        let problems = input.problems();
         assert!(problems.contains(&"name must not be only spaces".to_owned()), "{problems:?}");
         assert!(problems.iter().any(|p| p.starts_with("definition.appearance.brand_colour")), "{problems:?}");
     }
