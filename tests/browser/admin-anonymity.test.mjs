@@ -9,7 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin } from './harness.mjs';
 import { smtpSink, linkIn, recipientOf } from './smtp.mjs';
-import { adminSuite, capture, signIn, watchProblems, eventually, headlineOf, createLinkSurvey } from './admin/helpers.mjs';
+import { adminSuite, capture, signedInPage, eventually, headlineOf, createLinkSurvey } from './admin/helpers.mjs';
 
 const HR = { email: 'hr@corp.test', password: 'a long enough password for hr' };
 const PEOPLE = [
@@ -41,10 +41,7 @@ async function employeeSurvey(api) {
 test('admin: HR sends an anonymous campaign and reads only what keeps people anonymous', async () => {
   const api = await admin(suite.collector.url);
   const { survey, campaign } = await employeeSurvey(api);
-  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  await signIn(page, suite.collector.url, HR.email, HR.password);
+  const { context, page, problems } = await signedInPage(suite, { who: HR });
 
   // The campaign page offers to send, never shows a link.
   await page.goto(`${suite.collector.url}/admin/campaigns/${campaign.id}`);

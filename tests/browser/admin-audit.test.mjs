@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin } from './harness.mjs';
-import { adminSuite, capture, signIn, watchProblems } from './admin/helpers.mjs';
+import { adminSuite, capture, signedInPage } from './admin/helpers.mjs';
 
 const suite = adminSuite();
 
@@ -19,18 +19,13 @@ test('admin: owners read, filter, page and export the audit log; other roles nev
   for (let i = 0; i < 55; i += 1) await api.post('/api/admin/projects', { name: `Project ${i}`, allowed_origins: ['*'] });
 
   // The analyst: no link to the audit log, and the page itself is refused by the collector.
-  const analystContext = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const analyst = await analystContext.newPage();
-  await signIn(analyst, suite.collector.url, ANALYST.email, ANALYST.password);
+  const { context: analystContext, page: analyst } = await signedInPage(suite, { who: ANALYST, viewport: { width: 1280, height: 800 } });
   assert.equal(await analyst.getByRole('link', { name: 'Audit log' }).count(), 0, 'analysts see no audit log link');
   await analyst.goto(`${suite.collector.url}/admin/audit`);
   await analyst.getByText('only an owner can do this').waitFor();
   assert.equal(await analyst.getByTestId('audit-table').count(), 0);
 
-  const context = await suite.browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
+  const { context, page, problems } = await signedInPage(suite, { viewport: { width: 1400, height: 900 } });
   await page.getByRole('link', { name: 'Audit log' }).click();
   await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
   const rows = page.getByTestId('audit-table').locator('tbody tr');

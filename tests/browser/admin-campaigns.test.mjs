@@ -6,28 +6,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { admin, createProject } from './harness.mjs';
-import { adminSuite, capture, signIn, watchProblems } from './admin/helpers.mjs';
+import { adminSuite, capture, enter, signedInPage } from './admin/helpers.mjs';
 
 const suite = adminSuite();
 
 test('admin: create a campaign, import recipients, get their personal links', async () => {
   const api = await admin(suite.collector.url);
   const { survey } = await createProject(api, 'http://127.0.0.1:9');
-  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
+  const { context, page, problems } = await signedInPage(suite);
   await page.goto(`${suite.collector.url}/admin/surveys/${survey.id}/report`);
   await page.getByRole('link', { name: 'Campaigns' }).click();
   await page.getByText('None yet.').waitFor();
   await page.getByLabel('Campaign name').fill('Q4 customer pulse');
   await page.locator('select[name=anonymity]').selectOption('identified');
-  await page.getByLabel('Smallest group shown').fill('2');
-  await page.getByLabel('Smallest group shown').blur();
+  await enter(page.getByLabel('Smallest group shown'), '2');
   await page.getByRole('button', { name: 'Create campaign' }).click();
   await page.getByText('min_group and verbatim_min_group must be at least 3').waitFor();
-  await page.getByLabel('Smallest group shown').fill('3');
-  await page.getByLabel('Smallest group shown').blur();
+  await enter(page.getByLabel('Smallest group shown'), '3');
   await page.getByRole('button', { name: 'Create campaign' }).click();
   await page.getByTestId('campaign-name').waitFor();
   assert.equal((await page.getByTestId('campaign-name').textContent()).trim(), 'Q4 customer pulse');

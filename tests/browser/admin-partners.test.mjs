@@ -7,9 +7,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin } from './harness.mjs';
-import { adminSuite, capture, signIn, watchProblems, createLinkSurvey } from './admin/helpers.mjs';
+import { OWNER, adminSuite, capture, signedInPage, createLinkSurvey } from './admin/helpers.mjs';
 
-const OWNER = { email: 'owner@example.com', password: 'correct horse battery staple' };
 const PASSWORD = 'a long enough password';
 const PM1 = 'pm1@partners.test';
 const PARTNERS_CSV = `id,name,tier,region,owner_email
@@ -54,15 +53,7 @@ async function answeredPartnerCampaign() {
   }
 }
 
-async function signedIn(email, password) {
-  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  const forbidden = [];
-  page.on('response', (r) => { if (r.status() === 403) forbidden.push(r.url()); });
-  await signIn(page, suite.collector.url, email, password);
-  return { context, page, problems, forbidden };
-}
+const signedIn = (email, password) => signedInPage(suite, { who: { email, password } });
 
 const rowsOf = async (table) => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.partner || r.dataset.segment));
 

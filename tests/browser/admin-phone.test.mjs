@@ -5,23 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, createProject } from './harness.mjs';
-import { adminSuite, capture, createLinkSurvey, eventually, signIn, watchProblems } from './admin/helpers.mjs';
+import { adminSuite, capture, clientPost, createLinkSurvey, eventually, signedInPage } from './admin/helpers.mjs';
 
 const suite = adminSuite();
 const COMMENT = 'The export to spreadsheets takes far too long on our largest accounts';
-
-async function post(path, body) {
-  const r = await fetch(suite.collector.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.ok(r.ok, `POST ${path}: ${r.status} ${await r.text()}`);
-}
 
 /** Four answers with comments, from users of four accounts. */
 async function seedAnswers(api, project, survey) {
   for (const [i, score] of [9, 3, 10, 6].entries()) {
     const user = `phone-user-${i}`;
-    await post(`/v1/p/${project.public_key}/identify`, { user_id: user, attributes: { plan: 'enterprise-annual' }, account: { id: `account-${i}`, role: 'admin' } });
-    await post(`/v1/p/${project.public_key}/responses`, { response_id: `phone-${i}`, survey_id: survey.id, user_id: user, score });
-    await post(`/v1/p/${project.public_key}/responses/phone-${i}/complete`, { survey_id: survey.id, user_id: user, comment: COMMENT });
+    await clientPost(suite.collector.url, `/v1/p/${project.public_key}/identify`, { user_id: user, attributes: { plan: 'enterprise-annual' }, account: { id: `account-${i}`, role: 'admin' } });
+    await clientPost(suite.collector.url, `/v1/p/${project.public_key}/responses`, { response_id: `phone-${i}`, survey_id: survey.id, user_id: user, score });
+    await clientPost(suite.collector.url, `/v1/p/${project.public_key}/responses/phone-${i}/complete`, { survey_id: survey.id, user_id: user, comment: COMMENT });
   }
   await eventually(async () => {
     const rows = await api.get(`/api/admin/responses?survey_id=${survey.id}`);
@@ -71,10 +66,7 @@ test('admin at phone width: every main screen fits the width and passes axe', as
   const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
   await seedAnswers(api, project, survey);
   const partner = await seedCampaign(api, project);
-  const context = await suite.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
+  const { context, page, problems } = await signedInPage(suite, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const screens = [
     ['projects', '/admin/projects', 'Projects'],
     ['project', `/admin/projects/${project.id}`, 'Browser tests'],

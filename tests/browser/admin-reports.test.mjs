@@ -11,10 +11,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, createProject } from './harness.mjs';
-import { adminSuite, capture, eventually, npsOf, points, compareOf, signIn, watchProblems } from './admin/helpers.mjs';
+import { adminSuite, capture, clientPost, drained, enter, eventually, npsOf, points, compareOf, signedInPage } from './admin/helpers.mjs';
 
-const EMAIL = 'owner@example.com';
-const PASSWORD = 'correct horse battery staple';
 const ROLES = ['executive_buyer', 'admin', 'end_user'];
 const USERS = Array.from({ length: 48 }, (_, i) => {
   const pro = i < 24;
@@ -29,36 +27,22 @@ const USERS = Array.from({ length: 48 }, (_, i) => {
 
 const suite = adminSuite();
 
-async function client(path, body) {
-  const r = await fetch(suite.collector.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await r.text();
-  assert.ok(r.status >= 200 && r.status < 300, `POST ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function drained() {
-  await eventually(async () => (await (await fetch(`${suite.collector.url}/readyz`)).json()).spool_depth === 0, 'the spool to drain');
-}
-
 test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk and actions', async () => {
   const api = await admin(suite.collector.url);
   const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
   const key = project.public_key;
   for (const u of USERS) {
     const tier = u.account === 'acct-0' ? 'gold' : 'silver';
-    await client(`/v1/p/${key}/identify`, { user_id: u.id, attributes: { plan: u.plan }, account: { id: u.account, role: u.role, attributes: { tier } } });
+    await clientPost(suite.collector.url, `/v1/p/${key}/identify`, { user_id: u.id, attributes: { plan: u.plan }, account: { id: u.account, role: u.role, attributes: { tier } } });
   }
-  await drained();
+  await drained(suite.collector.url);
   for (const u of USERS) {
-    await client(`/v1/p/${key}/responses`, { response_id: `r-${u.id}`, survey_id: survey.id, user_id: u.id, score: u.score, device: 'desktop' });
+    await clientPost(suite.collector.url, `/v1/p/${key}/responses`, { response_id: `r-${u.id}`, survey_id: survey.id, user_id: u.id, score: u.score, device: 'desktop' });
   }
-  await drained();
+  await drained(suite.collector.url);
   await eventually(async () => (await api.get(`/api/admin/responses?survey_id=${survey.id}&limit=1000`)).length === USERS.length, 'every answer stored');
 
-  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 1000 } });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  await signIn(page, suite.collector.url, EMAIL, PASSWORD);
+  const { context, page, problems } = await signedInPage(suite, { viewport: { width: 1360, height: 1000 } });
 
   // 0. An action recorded because of NPS shows alongside the trend of the range it falls in
   // (decided 200 days ago: the last-90-days view further down still has none).
@@ -72,8 +56,7 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
 
   // 0b. Filters of the headline: attribute values and band, as the raw answers say.
   await page.getByTestId('nps-n').getByText(String(USERS.length), { exact: true }).waitFor();
-  await page.locator('input[name=filter_attr]').fill('plan:pro');
-  await page.locator('input[name=filter_attr]').blur();
+  await enter(page.locator('input[name=filter_attr]'), 'plan:pro');
   await page.getByRole('button', { name: 'Apply' }).click();
   const pro = USERS.filter((u) => u.plan === 'pro');
   await page.getByTestId('nps-n').getByText(String(pro.length), { exact: true }).waitFor();
@@ -183,12 +166,10 @@ test('admin: segments, account roll-ups, explain, follow-ups, accounts at risk a
   // The policy: the default shown, a refused SLA named, then a team gets the new follow-ups.
   assert.equal(await page.locator('input[name=sla_hours]').inputValue(), '48');
   assert.equal(await page.locator('input[name=followup_detractor]').isChecked(), true);
-  await page.locator('input[name=sla_hours]').fill('0');
-  await page.locator('input[name=sla_hours]').blur();
+  await enter(page.locator('input[name=sla_hours]'), '0');
   await page.getByRole('button', { name: 'Save policy' }).click();
   await page.getByText('sla_hours must be between 1 and 2160').waitFor();
-  await page.locator('input[name=sla_hours]').fill('24');
-  await page.locator('input[name=sla_hours]').blur();
+  await enter(page.locator('input[name=sla_hours]'), '24');
   await page.locator('input[name=team]').fill('dana@example.com, eli@example.com');
   await page.getByRole('button', { name: 'Save policy' }).click();
   await page.getByTestId('policy-status').getByText('Saved: follow-ups due within 24 hours.').waitFor();
@@ -267,13 +248,11 @@ test('admin report: a late answer to an earlier range never replaces the figures
   const api = await admin(suite.collector.url);
   const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
   for (const [i, score] of [9, 10, 4].entries()) {
-    await client(`/v1/p/${project.public_key}/responses`, { response_id: `late-${i}`, survey_id: survey.id, user_id: `late-${i}`, score });
+    await clientPost(suite.collector.url, `/v1/p/${project.public_key}/responses`, { response_id: `late-${i}`, survey_id: survey.id, user_id: `late-${i}`, score });
   }
-  await drained();
+  await drained(suite.collector.url);
   await eventually(async () => (await api.get(`/api/admin/responses?survey_id=${survey.id}`)).length === 3, 'the three answers stored');
-  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
-  await signIn(page, suite.collector.url, EMAIL, PASSWORD);
+  const { context, page } = await signedInPage(suite);
 
   // The first report (every answer, n = 3) is held back until the reader has asked for a
   // range in 2001 (no answer); then it is let through.

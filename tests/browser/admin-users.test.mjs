@@ -5,16 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin } from './harness.mjs';
-import { adminSuite, capture, signIn, watchProblems } from './admin/helpers.mjs';
+import { adminSuite, capture, signedInPage, watchProblems } from './admin/helpers.mjs';
 
 const suite = adminSuite();
 
 test('admin: invite a user, accept the invitation once, sign in with the invited role', async () => {
   await admin(suite.collector.url); // the first owner
-  const ownerContext = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await ownerContext.newPage();
-  const problems = watchProblems(page);
-  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
+  const { context: ownerContext, page, problems } = await signedInPage(suite, { viewport: { width: 1280, height: 800 } });
   await page.getByRole('link', { name: 'Users' }).click();
   await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
   await page.getByLabel('E-mail of the person to invite').fill('ana@example.com');

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { admin, createProject } from './harness.mjs';
-import { adminSuite, capture, eventually, signIn, watchProblems } from './admin/helpers.mjs';
+import { adminSuite, capture, eventually, signedInPage } from './admin/helpers.mjs';
 
 // The receiver listens on 127.0.0.1, which webhooks may not reach by default (SSRF guard).
 const suite = adminSuite({ NPS_OUTBOX__ALLOWED_NETWORKS: '127.0.0.1/32' });
@@ -30,10 +30,7 @@ test('admin: add a webhook endpoint, send a test event, see it delivered in the 
   const api = await admin(suite.collector.url);
   const { project } = await createProject(api, 'http://127.0.0.1:9');
   const url = `http://127.0.0.1:${receiver.address().port}/hook`;
-  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 } });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
-  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
+  const { context, page, problems } = await signedInPage(suite);
   await page.goto(`${suite.collector.url}/admin/projects/${project.id}`);
   await page.getByRole('link', { name: 'Webhooks' }).click();
   await page.getByTestId('deliveries-empty').waitFor();

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin } from './harness.mjs';
-import { adminSuite, signIn } from './admin/helpers.mjs';
+import { OWNER, adminSuite, signIn } from './admin/helpers.mjs';
 import { firstVisit, WIRE_BUDGET_BYTES } from './admin/first-visit.mjs';
 
 const suite = adminSuite();
@@ -44,7 +44,7 @@ test('a screen outside the main module loads its chunks on first use, compressed
   page.on('requestfinished', async (r) => {
     if (/\/admin\/(split|chunk)_[^/]*\.wasm$/.test(new URL(r.url()).pathname)) chunks.push(r);
   });
-  await signIn(page, suite.collector.url, 'owner@example.com', 'correct horse battery staple');
+  await signIn(page, suite.collector.url, OWNER.email, OWNER.password);
   assert.equal(chunks.length, 0, 'signing in and the project list need no chunk');
   await page.getByRole('link', { name: 'Users' }).click();
   await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();

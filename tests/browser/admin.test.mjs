@@ -5,38 +5,27 @@
 // tests/artifacts/admin-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminSuite, capture, eventually, npsOf, headlineOf, points } from './admin/helpers.mjs';
+import { OWNER, adminSuite, capture, clientPost, drained, enter, eventually, npsOf, headlineOf, points, watchProblems } from './admin/helpers.mjs';
 
-const EMAIL = 'owner@example.com';
-const PASSWORD = 'correct horse battery staple';
 const EVENT = 'report_exported';
 // 7 promoters, 2 passives, 3 detractors: NPS 33.3.
 const SCORES = [10, 10, 9, 9, 9, 10, 9, 8, 7, 6, 3, 0];
 
 const suite = adminSuite();
 
-async function client(path, body) {
-  const r = await fetch(suite.collector.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await r.text();
-  assert.ok(r.status >= 200 && r.status < 300, `POST ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
 test('admin: first owner, project, survey with preview, publish, report and responses', async () => {
   const context = await suite.browser.newContext({ viewport: { width: 1360, height: 1000 } });
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   // Chromium logs every 4xx answer as "Failed to load resource" (the 401 of the first session
   // check, the expected 401 of the failed sign-in); anything else is a bug.
-  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`); });
+  const problems = watchProblems(page);
   page.on('dialog', (d) => d.accept());
 
   // 1. Sign-in fails (nobody exists yet), the first-run offer creates the owner and signs in.
   await page.goto(`${suite.collector.url}/admin`);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  await page.getByLabel('E-mail').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('E-mail').fill(OWNER.email);
+  await page.getByLabel('Password').fill(OWNER.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('wrong e-mail or password').waitFor();
   await page.getByRole('button', { name: 'Create the first owner' }).waitFor();
@@ -78,14 +67,12 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   await page.getByRole('heading', { name: 'New survey' }).waitFor();
   await page.getByLabel('Name', { exact: true }).fill('Export tNPS');
   await page.getByRole('button', { name: 'Add event trigger' }).click();
-  await page.getByLabel(/Sampling rate/).fill('150');
-  await page.getByLabel(/Sampling rate/).blur();
+  await enter(page.getByLabel(/Sampling rate/), '150');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.locator('[data-field="rules.sampling_rate_bp"]').getByText('rules.sampling_rate_bp must be at most 10000').waitFor();
   await page.locator('[data-field="rules.triggers[0].name"]').getByText('must not be empty').waitFor();
   await capture(page, 'editor-validation');
-  await page.getByLabel(/Sampling rate/).fill('100');
-  await page.getByLabel(/Sampling rate/).blur();
+  await enter(page.getByLabel(/Sampling rate/), '100');
   // Fields commit on `change` (when they lose focus) or on `input`; a commit of one field must
   // never rewrite another that the user has typed into. Typed once each, at machine speed,
   // every field still holds its value afterwards.
@@ -93,8 +80,7 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   const question = 'How likely are you to recommend Acme exports to a colleague?';
   typed.push(['Question (0-10)', question]);
   for (const [label, value] of typed) {
-    await page.getByLabel(label).fill(value);
-    await page.getByLabel(label).blur();
+    await enter(page.getByLabel(label), value);
   }
   for (const [label, value] of typed) {
     assert.equal(await page.getByLabel(label).inputValue(), value, `${label} keeps what was typed`);
@@ -137,13 +123,10 @@ test('admin: first owner, project, survey with preview, publish, report and resp
   // 5. Answers through the client API, then wait for the spool to drain.
   for (const [i, score] of SCORES.entries()) {
     const user = `user-${i}`;
-    await client(`/v1/p/${key}/identify`, { user_id: user, attributes: { plan: i % 2 ? 'pro' : 'free' } });
-    await client(`/v1/p/${key}/responses`, { response_id: `r-${i}-${Date.now()}`, survey_id: surveyId, user_id: user, score });
+    await clientPost(suite.collector.url, `/v1/p/${key}/identify`, { user_id: user, attributes: { plan: i % 2 ? 'pro' : 'free' } });
+    await clientPost(suite.collector.url, `/v1/p/${key}/responses`, { response_id: `r-${i}-${Date.now()}`, survey_id: surveyId, user_id: user, score });
   }
-  await eventually(async () => {
-    const r = await (await fetch(`${suite.collector.url}/readyz`)).json();
-    return r.spool_depth === 0;
-  }, 'the spool to drain');
+  await drained(suite.collector.url);
   await eventually(async () => {
     const rows = await page.evaluate(async (id) => (await fetch(`/api/admin/responses?survey_id=${id}`)).json(), surveyId);
     return rows.length === SCORES.length;

@@ -8,22 +8,17 @@
 // run) and a new user (so the collector's fatigue rules let the survey show every time). The
 // time covers the decision round trip to the collector, fetching the renderer from the cache,
 // compiling and instantiating it, and mounting the card, up to the next frame.
-import { startCollector, admin, createProject, startHost, launch, preIdentify, hostQuery, EVENT } from './harness.mjs';
+import { startWidgetWorld, launch, preIdentify, hostQuery, EVENT } from './harness.mjs';
 
 const RUNS = Number(process.env.RUNS || 50);
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-const collector = await startCollector();
-let host, browser;
+const { collector, api, host, survey, key } = await startWidgetWorld();
+let browser;
 try {
-  const api = await admin(collector.url);
-  const vars = { COLLECTOR: collector.url, KEY: '' };
-  host = await startHost(vars);
-  const { project, survey } = await createProject(api, host.origin);
-  vars.KEY = project.public_key;
   const users = Array.from({ length: RUNS + 1 }, (_, i) => `bench-${i}`);
-  for (const user of users) await preIdentify(collector.url, api, vars.KEY, survey, user);
+  for (const user of users) await preIdentify(collector.url, api, key, survey, user);
 
   browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
@@ -66,6 +61,6 @@ try {
   console.log(`bench widget: p50_ms=${fmt(percentile(times, 50))} p95_ms=${fmt(percentile(times, 95))} longest_task_ms=${fmt(Math.max(...tasks))} runs=${times.length} collector=${process.env.NPS_COLLECTOR_BIN || 'target/debug/nps-collector'}`);
 } finally {
   await browser?.close();
-  await host?.stop();
+  await host.stop();
   await collector.stop();
 }

@@ -54,13 +54,15 @@ export async function startCollector(extraEnv = {}) {
   };
 }
 
+/** The first owner every suite's collector gets (`admin` creates them). */
+export const OWNER = { email: 'owner@example.com', password: 'correct horse battery staple' };
+
 /** A signed-in owner on the admin API (cookie + CSRF header). */
 export async function admin(collector) {
-  const creds = { email: 'owner@example.com', password: 'correct horse battery staple' };
   const post = (path, body, headers = {}) => fetch(collector + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const boot = await post('/api/admin/bootstrap', creds);
+  const boot = await post('/api/admin/bootstrap', OWNER);
   if (![201, 409].includes(boot.status)) throw new Error(`bootstrap: ${boot.status} ${await boot.text()}`);
-  const signIn = await post('/api/admin/session', creds);
+  const signIn = await post('/api/admin/session', OWNER);
   if (signIn.status !== 200) throw new Error(`sign in: ${signIn.status} ${await signIn.text()}`);
   const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const { csrf_token } = await signIn.json();
@@ -72,6 +74,19 @@ export async function admin(collector) {
     return text ? JSON.parse(text) : null;
   }
   return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), put: (p, b) => call('PUT', p, b) };
+}
+
+/** POSTs JSON to the collector's client API as the widget would; its JSON answer (null if none), or a throw unless 2xx. */
+export async function clientPost(collector, path, body) {
+  const r = await fetch(collector + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Waits until the collector's spool is empty: every acknowledged write is in the database. */
+export async function drained(collector) {
+  await eventually(async () => (await (await fetch(`${collector}/readyz`)).json()).spool_depth === 0, 'the spool to drain');
 }
 
 export const EVENT = 'onboarding_completed';
@@ -109,13 +124,42 @@ export async function createProject(api, hostOrigin) {
   return { project, survey };
 }
 
-/** Serves tests/browser/host/*.html on its own port (= another origin than the collector). */
+/**
+ * What the widget's suites run against: a collector, its owner's API, a host page server on
+ * another origin, and a project allowed there with EVENT's survey. The host's port is only known
+ * once it listens, so the pages read the project key at serve time. Stops what it started if a
+ * later step fails.
+ */
+export async function startWidgetWorld() {
+  const collector = await startCollector();
+  let host;
+  try {
+    const api = await admin(collector.url);
+    const vars = { COLLECTOR: collector.url, KEY: '' };
+    host = await startHost(vars);
+    const { project, survey } = await createProject(api, host.origin);
+    vars.KEY = project.public_key;
+    return { collector, api, host, project, survey, key: vars.KEY };
+  } catch (e) {
+    await host?.stop();
+    await collector.stop();
+    throw e;
+  }
+}
+
+/**
+ * Serves tests/browser/host/*.html on its own port (= another origin than the collector), with
+ * host/NAME.part.html in place of each `{{include:NAME}}` (a part's name has a dot too many to
+ * be served as a page).
+ */
 export async function startHost(vars) {
   const server = createServer((req, res) => {
     const name = new URL(req.url, 'http://x').pathname.slice(1) || 'index.html';
     if (!/^[a-z-]+\.html$/.test(name)) { res.writeHead(404).end(); return; }
     let html;
     try { html = readFileSync(join(here, 'host', name), 'utf8'); } catch { res.writeHead(404).end(); return; }
+    // What every page has alike (the snippet, the host's own content) is written once.
+    html = html.replace(/{{include:([a-z-]+)}}/g, (_, part) => readFileSync(join(here, 'host', `${part}.part.html`), 'utf8'));
     for (const [k, v] of Object.entries(vars)) html = html.replaceAll(`{{${k}}}`, v);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
   });

@@ -5,21 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { startCollector, admin, createProject, startHost, launch, hostQuery, eventually, screenshot, preIdentify, DIST } from './harness.mjs';
+import { startWidgetWorld, launch, hostQuery, eventually, screenshot, preIdentify, DIST } from './harness.mjs';
 
 let collector, api, host, browser, survey, key, project;
 
 before(async () => {
-  collector = await startCollector();
-  api = await admin(collector.url);
-  // The host's port is only known once it listens; the page reads the key at serve time.
-  const vars = { COLLECTOR: collector.url, KEY: '' };
-  host = await startHost(vars);
-  const created = await createProject(api, host.origin);
-  vars.KEY = created.project.public_key;
-  key = vars.KEY;
-  survey = created.survey;
-  project = created.project;
+  ({ collector, api, host, project, survey, key } = await startWidgetWorld());
   browser = await launch();
 });
 

@@ -5,10 +5,10 @@ import { before, after } from 'node:test';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ARTIFACTS, DIST, startCollector, launch } from '../harness.mjs';
+import { ARTIFACTS, DIST, OWNER, startCollector, launch } from '../harness.mjs';
 
-// The collector, the browser and polling are the same as for the widget's tests.
-export { startCollector, launch, eventually, DIST, ARTIFACTS } from '../harness.mjs';
+// The collector, the browser, polling and the client API are the same as for the widget's tests.
+export { startCollector, launch, eventually, clientPost, drained, OWNER, DIST, ARTIFACTS } from '../harness.mjs';
 
 /** A live survey answered through links (employee or partner NPS): no triggers, English only. */
 export async function createLinkSurvey(api, projectId, { name, kind, question }) {
@@ -89,6 +89,27 @@ export async function signIn(page, url, email, password) {
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Projects', level: 1 }).waitFor();
+}
+
+/**
+ * A page of its own browser context (1360 x 900 unless `contextOptions` say otherwise), signed
+ * in through the form as `who` (the owner unless told): the page, its context, the problems
+ * `watchProblems` collects and the URLs answered 403, both watched from before the sign-in.
+ */
+export async function signedInPage(suite, { who = OWNER, ...contextOptions } = {}) {
+  const context = await suite.browser.newContext({ viewport: { width: 1360, height: 900 }, ...contextOptions });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  const forbidden = [];
+  page.on('response', (r) => { if (r.status() === 403) forbidden.push(r.url()); });
+  await signIn(page, suite.collector.url, who.email, who.password);
+  return { context, page, problems, forbidden };
+}
+
+/** Types `value` into a form field and leaves it, as a person does (the app validates on blur). */
+export async function enter(field, value) {
+  await field.fill(value);
+  await field.blur();
 }
 
 /** Collects page errors and console errors other than Chromium's "Failed to load resource". */
