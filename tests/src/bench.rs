@@ -1,8 +1,80 @@
-//! Helpers of the benches that time admin reports over HTTP (`bench_reports.rs`, `bench_accounts.rs`).
+//! Helpers of the benches: their command lines and `main`, bulk loading of generated answers,
+//! and timing admin reports over HTTP (`bench_reports.rs`, `bench_accounts.rs`).
 
 use crate::Admin;
+use anyhow::Context;
 use sqlx::Connection;
+use std::future::Future;
 use std::time::{Duration, Instant};
+
+/// Rows per multi-row INSERT when loading SQLite.
+pub const ROWS_PER_INSERT: usize = 500;
+/// Rows per SQLite transaction when loading: short enough that the running collector's own
+/// writers (leases, schedulers) never wait out their busy timeout.
+pub const ROWS_PER_TRANSACTION: usize = 20_000;
+
+/// The `main` of a bench: its parsed arguments, the release collector beside it, then `run` on
+/// a runtime (started only now: finding the collector sets an environment variable).
+pub fn main<A, F>(args: anyhow::Result<A>, run: impl FnOnce(A) -> F) -> anyhow::Result<()>
+where
+    F: Future<Output = anyhow::Result<()>>,
+{
+    let args = args?;
+    crate::collector::use_collector_beside_this_binary()?;
+    tokio::runtime::Runtime::new()?.block_on(run(args))
+}
+
+/// Reads the command line as `--flag value` pairs and gives each to `set`, which answers
+/// whether it knows the flag; an unknown flag fails with `usage`.
+pub fn parse_flags(usage: &str, mut set: impl FnMut(&str, &str) -> anyhow::Result<bool>) -> anyhow::Result<()> {
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+        anyhow::ensure!(set(&flag, &value)?, "unknown flag {flag}; {usage}");
+    }
+    Ok(())
+}
+
+/// `value` read as what `flag` takes; an error names the flag.
+pub fn flag_value<T>(flag: &str, value: &str) -> anyhow::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    value.trim().parse().with_context(|| flag.to_owned())
+}
+
+/// Writes `rows` into SQLite as multi-row INSERTs (`insert`: the statement up to `VALUES`),
+/// committing every [`ROWS_PER_TRANSACTION`] rows; `bind` binds a row's values, given its index.
+pub async fn insert_sqlite<T>(
+    conn: &mut sqlx::SqliteConnection,
+    insert: &str,
+    rows: &[T],
+    mut bind: impl FnMut(sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str>, usize, &T),
+) -> anyhow::Result<()> {
+    let mut tx = conn.begin().await?;
+    for (k, chunk) in rows.chunks(ROWS_PER_INSERT).enumerate() {
+        if k > 0 && k % (ROWS_PER_TRANSACTION / ROWS_PER_INSERT) == 0 {
+            tx.commit().await?;
+            tx = conn.begin().await?;
+        }
+        let first = k * ROWS_PER_INSERT;
+        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(insert);
+        qb.push_values(chunk.iter().enumerate(), |b, (j, row)| bind(b, first + j, row));
+        qb.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Streams `rows` (COPY's text format: tab-separated, `\N` for NULL) into PostgreSQL through
+/// `copy` (`COPY table (columns) FROM STDIN`).
+pub async fn copy_postgres(conn: &mut sqlx::PgConnection, copy: &str, rows: String) -> anyhow::Result<()> {
+    let mut copy = conn.copy_in_raw(copy).await?;
+    copy.send(rows.into_bytes()).await?;
+    copy.finish().await?;
+    Ok(())
+}
 
 /// p50 and p95 of one timed request, in milliseconds.
 #[derive(Debug, Clone, Copy, Default)]

@@ -44,6 +44,14 @@ pub async fn run_until_exit(env: &[(&str, &str)]) -> anyhow::Result<(bool, Strin
     run_command(&db.url, &[], env).await
 }
 
+/// Starts the collector on a fresh SQLite file with settings that must stop start-up: what it
+/// wrote on stderr (which should name the setting), or an error if it started after all.
+pub async fn start_up_error(env: &[(&str, &str)]) -> anyhow::Result<String> {
+    let (started, stdout, stderr) = run_until_exit(env).await?;
+    anyhow::ensure!(!started, "the collector started with {env:?}; stdout: {stdout}");
+    Ok(stderr)
+}
+
 /// Runs the collector binary with `args` (a subcommand, or none to serve) on `database_url`, with
 /// a data dir of its own, until it exits: whether it succeeded, its stdout and its stderr.
 pub async fn run_command(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<(bool, String, String)> {
@@ -74,6 +82,11 @@ impl CollectorOptions {
     pub fn with(mut self, key: &str, value: impl ToString) -> Self {
         self.env.push((key.to_owned(), value.to_string()));
         self
+    }
+
+    /// Every setting of `env`, after the ones given so far (a later one wins).
+    pub fn with_env(self, env: &[(&str, &str)]) -> Self {
+        env.iter().fold(self, |options, (key, value)| options.with(key, value))
     }
 }
 
@@ -123,6 +136,16 @@ impl Collector {
         Ok(Self { child, url, options })
     }
 
+    /// `count` collectors sharing one database, as behind a load balancer, each with a data
+    /// folder of its own under `dir`.
+    pub async fn several(dir: &std::path::Path, database_url: &str, count: usize) -> anyhow::Result<Vec<Self>> {
+        let mut collectors = Vec::with_capacity(count);
+        for i in 0..count {
+            collectors.push(Self::start(CollectorOptions::new(dir.join(format!("data{i}")), database_url.to_owned())).await?);
+        }
+        Ok(collectors)
+    }
+
     /// SIGKILL: no chance to flush or drain anything.
     pub async fn kill9(&mut self) -> anyhow::Result<()> {
         self.child.start_kill()?;
@@ -150,6 +173,11 @@ impl Collector {
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.options.data_dir.join("collector.log")).unwrap_or_default()
+    }
+
+    /// The last `lines` lines of the log, newest first, for an error message.
+    pub fn log_tail(&self, lines: usize) -> String {
+        self.log().lines().rev().take(lines).collect::<Vec<_>>().join("\n")
     }
 }
 

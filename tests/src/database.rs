@@ -19,6 +19,19 @@ impl Backend {
             _ => anyhow::bail!("--only takes sqlite or postgres"),
         }
     }
+
+    /// `sqlite,postgres` or either, as the benches' `--backends` flag takes them.
+    pub fn parse_list(names: &str) -> anyhow::Result<Vec<Self>> {
+        names.split(',').map(|name| Self::parse(name.trim()).map_err(|_| anyhow::anyhow!("--backends takes sqlite and/or postgres"))).collect()
+    }
+
+    /// The name `parse` takes, as the benches label their figures.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
 }
 
 pub struct TestDatabase {

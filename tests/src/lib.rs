@@ -5,14 +5,20 @@ pub mod admin;
 pub mod bench;
 pub mod collector;
 pub mod database;
-pub mod smtp;
+pub mod http;
 pub mod links;
 pub mod load;
 pub mod proxy;
+pub mod receiver;
+pub mod rng;
+pub mod smtp;
+pub mod tokens;
 
-pub use admin::{Admin, project_input};
+pub use admin::{Admin, live_survey, project_input};
 pub use collector::{Collector, CollectorOptions};
 pub use database::{Backend, TestDatabase};
+pub use http::{post_json, reply};
+pub use rng::Lcg;
 pub use smtp::{ReceivedMail, SmtpSink};
 
 use std::future::Future;
@@ -40,6 +46,16 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// Milliseconds since the Unix epoch, as the collector stamps what it stores.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Seconds since the Unix epoch, as JWTs count `exp`.
+pub fn now_secs() -> i64 {
+    now_ms() / 1_000
+}
+
 /// Waits until the collector's spool is empty (everything acknowledged is in SQL).
 pub async fn wait_drained(base_url: &str) -> anyhow::Result<()> {
     let url = format!("{base_url}/readyz");
@@ -62,27 +78,37 @@ pub struct Installation {
 
 impl Installation {
     pub async fn start(backend: Backend) -> anyhow::Result<Self> {
+        Self::start_with(backend, &[]).await
+    }
+
+    /// With these `NPS_*` settings besides the harness's own.
+    pub async fn start_with(backend: Backend, env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let db = TestDatabase::new(backend, dir.path()).await?;
-        let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+        let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone()).with_env(env)).await?;
         let owner = Admin::bootstrap(&collector.url).await?;
         Ok(Self { dir, db, collector, owner })
     }
 
     /// Adds an admin user with this role (as the owner) and signs them in.
     pub async fn user(&self, email: &str, role: &str) -> anyhow::Result<Admin> {
-        let password = "a long enough password for tests";
-        let _: serde_json::Value =
-            self.owner.post("/api/admin/users", &serde_json::json!({ "email": email, "password": password, "role": role })).await?;
-        Admin::sign_in(&self.collector.url, email, password).await
+        self.owner.add_signed_in_user(email, role).await
+    }
+
+    /// A project (any origin) with a live survey of this kind.
+    pub async fn into_world(self, kind: nps_core::wire::SurveyKind) -> anyhow::Result<World> {
+        let Installation { dir, db, collector, owner } = self;
+        let project = owner.create_project(&["*"]).await?;
+        let survey = owner.create_live_survey(project.id, kind).await?;
+        Ok(World { dir, db, collector, admin: owner, project, survey })
     }
 }
 
-/// A collector on a fresh SQLite file, an owner signed in, and a project (any origin) with a
-/// live survey: where most end-to-end tests start.
+/// A collector on a fresh database, an owner signed in, and a project (any origin) with a live
+/// survey: where most end-to-end tests start.
 pub struct World {
     pub dir: tempfile::TempDir,
-    pub db_url: String,
+    pub db: TestDatabase,
     pub collector: Collector,
     pub admin: Admin,
     pub project: nps_core::wire::Project,
@@ -90,14 +116,14 @@ pub struct World {
 }
 
 impl World {
+    /// On a fresh SQLite file.
     pub async fn start(kind: nps_core::wire::SurveyKind) -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir()?;
-        let db = TestDatabase::sqlite(dir.path());
-        let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-        let admin = Admin::bootstrap(&collector.url).await?;
-        let project = admin.create_project(&["*"]).await?;
-        let survey = admin.create_live_survey(project.id, kind).await?;
-        Ok(Self { dir, db_url: db.url, collector, admin, project, survey })
+        Self::start_with(Backend::Sqlite, kind, &[]).await
+    }
+
+    /// On either backend, with these `NPS_*` settings besides the harness's own.
+    pub async fn start_with(backend: Backend, kind: nps_core::wire::SurveyKind, env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        Installation::start_with(backend, env).await?.into_world(kind).await
     }
 
     /// `{collector}/v1/p/{project key}`: the client API of the project.

@@ -36,6 +36,13 @@ impl Proxy {
         Ok(Self { port, up, cut })
     }
 
+    /// A proxy to the local PostgreSQL server (127.0.0.1:5432), and the URL of `db` through it.
+    pub async fn to_postgres(db: &crate::TestDatabase) -> anyhow::Result<(Self, String)> {
+        let proxy = Self::start("127.0.0.1:5432").await?;
+        let url = db.url.replace("127.0.0.1:5432", &format!("127.0.0.1:{}", proxy.port));
+        Ok((proxy, url))
+    }
+
     /// Drops every open connection and refuses new ones.
     pub fn down(&self) {
         self.up.store(false, Ordering::SeqCst);

@@ -9,18 +9,16 @@
 
 #[path = "account_rollups/history.rs"]
 mod history;
+mod support;
 
 use history::{ACCOUNTS, DAY, Surveys, account_name};
 use nps_collector::store::{DynStore, connect};
 use nps_core::churn::calendar::date_of;
 use nps_core::churn::cells::{quarter_of, quarter_start};
-use nps_core::wire::{ProjectInput, SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, on_both_backends, project_input};
+use nps_core::wire::{ProjectInput, SurveyKind};
+use nps_e2e::bench::timeless;
+use nps_e2e::{Admin, Backend, Collector, Installation, live_survey, now_ms, on_both_backends, project_input};
 use serde_json::{Value, json};
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -33,10 +31,7 @@ struct Fixture {
 }
 
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
+    let Installation { dir, db, collector, owner: admin } = Installation::start(backend).await?;
     let project = admin.create_project(&["*"]).await?;
     let mut ids = Vec::new();
     for kind in [SurveyKind::Tnps, SurveyKind::Rnps, SurveyKind::Tnps, SurveyKind::Enps] {
@@ -47,38 +42,10 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     Ok(Fixture { _dir: dir, _collector: collector, admin, store, project_id: project.id, surveys, now: now_ms() })
 }
 
-/// (status, JSON body) of an admin call, whatever the status.
-async fn call(admin: &Admin, method: reqwest::Method, path: &str, body: Option<&Value>) -> anyhow::Result<(u16, Value)> {
-    let mut request = admin.http.request(method, format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf);
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    let text = response.text().await?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
-}
-
-/// Without what depends on the moment of the request (`as_of`, days left to a renewal).
-fn timeless(mut value: Value) -> Value {
-    match &mut value {
-        Value::Object(map) => {
-            map.remove("as_of");
-            map.remove("days_left");
-            for v in map.values_mut() {
-                *v = timeless(v.take());
-            }
-        }
-        Value::Array(list) => list.iter_mut().for_each(|v| *v = timeless(v.take())),
-        _ => {}
-    }
-    value
-}
-
 /// The report from the aggregates and from every answer: the same status and body.
 async fn both_ways(admin: &Admin, path: &str) -> anyhow::Result<Value> {
-    let (status, fast) = call(admin, reqwest::Method::GET, path, None).await?;
-    let (raw_status, raw) = call(admin, reqwest::Method::GET, &format!("{path}&rollups=false"), None).await?;
+    let (status, fast) = admin.try_get(path).await?;
+    let (raw_status, raw) = admin.try_get(&format!("{path}&rollups=false")).await?;
     assert_eq!((status, timeless(fast.clone())), (raw_status, timeless(raw)), "{path}: the aggregates and the answers disagree");
     Ok(timeless(fast))
 }
@@ -164,15 +131,8 @@ fn assert_exercised(reports: &[Value]) {
     assert!(!revenue["accounts_without_revenue"].as_array().is_none_or(Vec::is_empty), "{revenue}");
 }
 
-async fn put(f: &Fixture, path: &str, body: Value) -> anyhow::Result<()> {
-    let (status, answer) = call(&f.admin, reqwest::Method::PUT, path, Some(&body)).await?;
-    anyhow::ensure!(status == 200, "PUT {path}: {status} {answer}");
-    Ok(())
-}
-
 async fn set_kind(f: &Fixture, kind: SurveyKind) -> anyhow::Result<()> {
-    let input = SurveyInput { name: "changing".into(), kind, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
-    put(f, &format!("/api/admin/surveys/{}", f.surveys.changing), serde_json::to_value(&input)?).await
+    f.admin.put(&format!("/api/admin/surveys/{}", f.surveys.changing), &live_survey("changing", kind)).await
 }
 
 async fn aggregates_equal_answers(f: Fixture) -> anyhow::Result<()> {
@@ -228,7 +188,7 @@ fn trend(report: &Value) -> Value {
 /// trend (waves, flags, revenue figures), while every answer left says something else.
 async fn retention_keeps_the_trend(f: &Fixture, before: &[Value]) -> anyhow::Result<()> {
     let input = ProjectInput { retention_months: Some(12), ..project_input("Acme app", &["*"])? };
-    put(f, &format!("/api/admin/projects/{}", f.project_id), serde_json::to_value(&input)?).await?;
+    f.admin.put(&format!("/api/admin/projects/{}", f.project_id), &input).await?;
     let counts: Value = f.admin.post(&format!("/api/admin/projects/{}/retention/run", f.project_id), &json!({})).await?;
     assert!(counts["answers"].as_u64() > Some(500), "{counts}");
     let (mut raw_differs, mut fewer_listed) = (false, false);
@@ -236,8 +196,8 @@ async fn retention_keeps_the_trend(f: &Fixture, before: &[Value]) -> anyhow::Res
         if !from_aggregates {
             continue;
         }
-        let (_, now) = call(&f.admin, reqwest::Method::GET, path, None).await?;
-        let (_, raw) = call(&f.admin, reqwest::Method::GET, &format!("{path}&rollups=false"), None).await?;
+        let (_, now) = f.admin.try_get(path).await?;
+        let (_, raw) = f.admin.try_get(&format!("{path}&rollups=false")).await?;
         raw_differs |= trend(&timeless(raw)) != trend(&timeless(now.clone()));
         let listed = |v: &Value| v["answers"].as_array().map_or(0, Vec::len);
         fewer_listed |= listed(&now) < listed(earlier);

@@ -5,26 +5,19 @@
 //! NPS and churn test are computed here again from the raw rows, not taken from `nps-core`.
 //! The storage parts are also exercised directly on both backends.
 
-use nps_collector::ingest::IngestRecord;
+mod support;
+
 use nps_collector::store::accounts::BusinessRecord;
-use nps_collector::store::{DynStore, connect};
 use nps_core::actions::ActionInput;
 use nps_core::churn::EngagementKind;
-use nps_core::wire::{
-    AdminRole, DisplayRequest, FeedbackKind, FeedbackRequest, NewAdminUser, ResponseRequest, SurveyInput, SurveyKind,
-    SurveyStatus,
-};
-use nps_core::NpsScore;
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends, wait_drained, project_input};
+use nps_core::wire::{FeedbackKind, SurveyKind};
+use nps_e2e::{Admin, Backend, Collector, Installation, new_id, now_ms, on_both_backends, project_input, wait_drained};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400_000;
 const Z: f64 = 1.959964;
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
 
 /// `YYYY-MM-DD` of `now + days` (UTC), written out without the crate under test.
 fn date_in(days: i64) -> String {
@@ -49,18 +42,6 @@ fn date_in(days: i64) -> String {
             left -= len;
         }
     }
-}
-
-/// (status, JSON body) of an admin call, whatever the status.
-async fn call(admin: &Admin, method: reqwest::Method, path: &str, body: Option<&Value>) -> anyhow::Result<(u16, Value)> {
-    let mut request = admin.http.request(method, format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf);
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    let text = response.text().await?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
 }
 
 /// Scores per account and wave: (account, [wave 1, wave 2, wave 3]); an empty wave is skipped.
@@ -88,11 +69,9 @@ struct Scenario {
     _dir: tempfile::TempDir,
 }
 
-async fn start(backend: Backend) -> anyhow::Result<Scenario> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let owner = Admin::bootstrap(&collector.url).await?;
+/// Three waves (rNPS surveys) answered by the accounts of the plan, through the widget.
+async fn fixture(backend: Backend) -> anyhow::Result<Scenario> {
+    let Installation { dir, collector, owner, .. } = Installation::start(backend).await?;
     let project = owner.create_project(&["*"]).await?;
     let mut surveys = [0; 3];
     for s in &mut surveys {
@@ -157,13 +136,13 @@ async fn import_business_data(s: &Scenario) -> anyhow::Result<()> {
     let problems = nps_core::business_csv::parse(bad).expect_err("a bad file").iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
     assert!(problems.contains("line 2, field renewal_date") && problems.contains("line 3"), "{problems}");
     let invalid = json!({ "accounts": [{ "account_id": "declining", "mrr": 1500 }, { "account_id": "silent", "renewal_date": "2026-02-30" }] });
-    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&invalid)).await?;
+    let (status, body) = s.owner.call(Method::POST, &path, Some(&invalid)).await?;
     assert_eq!(status, 422, "{body}");
-    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "csv": "account_id\nacme\n" }))).await?;
+    let (status, body) = s.owner.call(Method::POST, &path, Some(&json!({ "csv": "account_id\nacme\n" }))).await?;
     assert_eq!(status, 422, "the JSON API takes accounts only: {body}");
-    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "accounts": [] }))).await?;
-    assert_eq!((status, body["upserted"].as_u64()), (200, Some(0)), "nothing to import: {body}");
-    let (_, stored) = call(&s.owner, reqwest::Method::GET, &path, None).await?;
+    let (status, body) = s.owner.call(Method::POST, &path, Some(&json!({ "accounts": [] }))).await?;
+    assert_eq!((status, body["upserted"].as_u64()), (StatusCode::OK, Some(0)), "nothing to import: {body}");
+    let (_, stored) = s.owner.call(Method::GET, &path, None).await?;
     assert_eq!(stored.as_array().map(Vec::len), Some(0), "nothing was imported");
 
     let csv = format!(
@@ -178,12 +157,12 @@ async fn import_business_data(s: &Scenario) -> anyhow::Result<()> {
         date_in(1),
     );
     let accounts = nps_core::business_csv::parse(&csv).map_err(|p| anyhow::anyhow!("{p:?}"))?;
-    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "accounts": accounts }))).await?;
-    assert_eq!((status, body["upserted"].as_u64()), (200, Some(5)), "{body}");
+    let (status, body) = s.owner.call(Method::POST, &path, Some(&json!({ "accounts": accounts }))).await?;
+    assert_eq!((status, body["upserted"].as_u64()), (StatusCode::OK, Some(5)), "{body}");
     // JSON, by account id: only what is sent changes.
-    let (status, body) = call(&s.owner, reqwest::Method::POST, &path, Some(&json!({ "accounts": [{ "account_id": "silent", "mrr": 850 }] }))).await?;
+    let (status, body) = s.owner.call(Method::POST, &path, Some(&json!({ "accounts": [{ "account_id": "silent", "mrr": 850 }] }))).await?;
     assert_eq!(status, 200, "{body}");
-    let (_, stored) = call(&s.owner, reqwest::Method::GET, &path, None).await?;
+    let (_, stored) = s.owner.call(Method::GET, &path, None).await?;
     let silent = stored.as_array().and_then(|a| a.iter().find(|b| b["account_id"] == "silent")).cloned().unwrap_or_default();
     assert_eq!((silent["mrr"].as_f64(), silent["owner"].as_str()), (Some(850.0), Some("bob@x.io")), "{stored}");
     let gone = stored.as_array().and_then(|a| a.iter().find(|b| b["account_id"] == "gone")).cloned().unwrap_or_default();
@@ -198,7 +177,7 @@ fn reason<'a>(account: &'a Value, kind: &str) -> Option<&'a Value> {
 async fn the_at_risk_list_flags_declining_and_silent_accounts(s: &Scenario) -> anyhow::Result<()> {
     let base = format!("/api/admin/accounts/at-risk?project_id={}", s.project_id);
     let path = format!("{base}&wave=survey");
-    let (status, report) = call(&s.owner, reqwest::Method::GET, &path, None).await?;
+    let (status, report) = s.owner.call(Method::GET, &path, None).await?;
     assert_eq!(status, 200, "{report}");
     let listed: Vec<&str> = report["accounts"].as_array().map(|a| a.iter().filter_map(|x| x["account"].as_str()).collect()).unwrap_or_default();
     assert_eq!(listed, ["declining", "silent"], "{report:#}");
@@ -233,17 +212,17 @@ async fn the_at_risk_list_flags_declining_and_silent_accounts(s: &Scenario) -> a
     // Thresholds are parameters: demanding a 200-point fall and silence after three displays
     // leaves only the low NPS of the declining account.
     let strict = format!("{path}&drop_points=200&silent_displays=3&silent_declines=3");
-    let (_, report) = call(&s.owner, reqwest::Method::GET, &strict, None).await?;
+    let (_, report) = s.owner.call(Method::GET, &strict, None).await?;
     let kinds: Vec<&str> = report["accounts"][0]["reasons"].as_array().map(|r| r.iter().filter_map(|x| x["kind"].as_str()).collect()).unwrap_or_default();
     assert_eq!((report["accounts"].as_array().map(Vec::len), kinds), (Some(1), vec!["low_nps", "renewal_soon"]));
-    let (status, _) = call(&s.owner, reqwest::Method::GET, &format!("{path}&drop_points=-1"), None).await?;
+    let (status, _) = s.owner.call(Method::GET, &format!("{path}&drop_points=-1"), None).await?;
     assert_eq!(status, 422);
-    let (status, _) = call(&s.owner, reqwest::Method::GET, &format!("{base}&wave=fortnight"), None).await?;
+    let (status, _) = s.owner.call(Method::GET, &format!("{base}&wave=fortnight"), None).await?;
     assert_eq!(status, 422);
 
     // One account's timeline: three waves, its reasons, its business data.
     let timeline_path = format!("/api/admin/accounts/declining/timeline?project_id={}&wave=survey", s.project_id);
-    let (status, timeline) = call(&s.owner, reqwest::Method::GET, &timeline_path, None).await?;
+    let (status, timeline) = s.owner.call(Method::GET, &timeline_path, None).await?;
     assert_eq!(status, 200, "{timeline}");
     let nps: Vec<f64> = timeline["waves"].as_array().map(|w| w.iter().filter_map(|x| x["nps"].as_f64()).collect()).unwrap_or_default();
     assert_eq!(nps.len(), 3);
@@ -251,9 +230,9 @@ async fn the_at_risk_list_flags_declining_and_silent_accounts(s: &Scenario) -> a
     assert_eq!(timeline["answers"].as_array().map(Vec::len), Some(9));
     assert_eq!(timeline["business"]["mrr"], 1500.0);
     assert!(timeline["reasons"].as_array().is_some_and(|r| !r.is_empty()));
-    let (_, stable) = call(&s.owner, reqwest::Method::GET, &timeline_path.replace("declining", "stable"), None).await?;
+    let (_, stable) = s.owner.call(Method::GET, &timeline_path.replace("declining", "stable"), None).await?;
     assert_eq!(stable["reasons"], json!([]), "{stable:#}");
-    let (status, _) = call(&s.owner, reqwest::Method::GET, &timeline_path.replace("declining", "nobody"), None).await?;
+    let (status, _) = s.owner.call(Method::GET, &timeline_path.replace("declining", "nobody"), None).await?;
     assert_eq!(status, 404);
     Ok(())
 }
@@ -290,7 +269,7 @@ async fn revenue_weighted_nps_equals_the_raw_rows(s: &Scenario) -> anyhow::Resul
     let se = (k / (k - 1.0) * weighed.iter().map(|(x, w)| (w / total).powi(2) * (x - expected).powi(2)).sum::<f64>()).sqrt();
 
     let path = format!("/api/admin/reports/revenue?project_id={}&wave=survey", s.project_id);
-    let (status, report) = call(&s.owner, reqwest::Method::GET, &path, None).await?;
+    let (status, report) = s.owner.call(Method::GET, &path, None).await?;
     assert_eq!(status, 200, "{report}");
     let weighted = &report["revenue_weighted"];
     assert!((weighted["nps"].as_f64().unwrap_or(f64::NAN) - expected).abs() < 1e-9, "{weighted} vs {expected}");
@@ -328,16 +307,10 @@ async fn revenue_weighted_nps_equals_the_raw_rows(s: &Scenario) -> anyhow::Resul
     Ok(())
 }
 
-async fn sign_in_as(s: &Scenario, email: &str, role: AdminRole) -> anyhow::Result<Admin> {
-    let password = "a long enough password";
-    let _: Value = s.owner.post("/api/admin/users", &NewAdminUser { email: email.into(), password: password.into(), role }).await?;
-    Admin::sign_in(&s.collector.url, email, password).await
-}
-
 async fn roles_are_enforced(s: &Scenario) -> anyhow::Result<(Admin, Admin)> {
-    let analyst = sign_in_as(s, "analyst@x.io", AdminRole::Analyst).await?;
-    let hr = sign_in_as(s, "hr@x.io", AdminRole::Hr).await?;
-    let pm = sign_in_as(s, "pm@x.io", AdminRole::PartnerManager).await?;
+    let analyst = s.owner.add_signed_in_user("analyst@x.io", "analyst").await?;
+    let hr = s.owner.add_signed_in_user("hr@x.io", "hr").await?;
+    let pm = s.owner.add_signed_in_user("pm@x.io", "partner_manager").await?;
     let p = s.project_id;
     let reads = [
         format!("/api/admin/accounts/at-risk?project_id={p}"),
@@ -348,12 +321,12 @@ async fn roles_are_enforced(s: &Scenario) -> anyhow::Result<(Admin, Admin)> {
         format!("/api/admin/reports/actions?project_id={p}"),
     ];
     for path in &reads {
-        assert_eq!(call(&analyst, reqwest::Method::GET, path, None).await?.0, 200, "analyst {path}");
-        assert_eq!(call(&hr, reqwest::Method::GET, path, None).await?.0, 403, "hr {path}");
-        assert_eq!(call(&pm, reqwest::Method::GET, path, None).await?.0, 403, "partner manager {path}");
+        assert_eq!(analyst.call(Method::GET, path, None).await?.0, 200, "analyst {path}");
+        assert_eq!(hr.call(Method::GET, path, None).await?.0, 403, "hr {path}");
+        assert_eq!(pm.call(Method::GET, path, None).await?.0, 403, "partner manager {path}");
     }
     let import = json!({ "accounts": [{ "account_id": "declining", "mrr": 1 }] });
-    let (status, _) = call(&analyst, reqwest::Method::POST, &format!("/api/admin/projects/{p}/business-data"), Some(&import)).await?;
+    let (status, _) = analyst.call(Method::POST, &format!("/api/admin/projects/{p}/business-data"), Some(&import)).await?;
     assert_eq!(status, 403, "only owners and admins import business data");
     Ok((analyst, hr))
 }
@@ -368,56 +341,56 @@ async fn the_action_log_answers_what_changed(s: &Scenario, analyst: &Admin, hr: 
             "response_ids": [s.declining_detractor],
         })
     };
-    let (status, first) = call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&action("Faster exports", 10))).await?;
+    let (status, first) = s.owner.call(Method::POST, "/api/admin/actions", Some(&action("Faster exports", 10))).await?;
     assert_eq!(status, 201, "{first}");
     assert_eq!(first["themes"], json!(["performance", "reliability"]));
     assert_eq!((first["created_by"].as_str(), first["response_ids"][0].as_str()), (Some("owner@example.com"), Some(s.declining_detractor.as_str())));
-    let (status, old) = call(analyst, reqwest::Method::POST, "/api/admin/actions", Some(&action("Old pricing change", 120))).await?;
+    let (status, old) = analyst.call(Method::POST, "/api/admin/actions", Some(&action("Old pricing change", 120))).await?;
     assert_eq!(status, 201, "{old}");
     // Links are checked: unknown answers, a survey of no project, HR.
     let mut bad = action("x", 1);
     bad["response_ids"] = json!(["not-an-answer"]);
-    let (status, body) = call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&bad)).await?;
+    let (status, body) = s.owner.call(Method::POST, "/api/admin/actions", Some(&bad)).await?;
     assert!(status == 404 && body["message"].as_str().is_some_and(|m| m.contains("not-an-answer")), "{status} {body}");
     let mut bad = action("x", 1);
     bad["survey_id"] = json!(987_654);
-    assert_eq!(call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&bad)).await?.0, 404);
+    assert_eq!(s.owner.call(Method::POST, "/api/admin/actions", Some(&bad)).await?.0, 404);
     let mut bad = action("", 1);
     bad["title"] = json!("  ");
-    assert_eq!(call(&s.owner, reqwest::Method::POST, "/api/admin/actions", Some(&bad)).await?.0, 422);
-    assert_eq!(call(hr, reqwest::Method::POST, "/api/admin/actions", Some(&action("x", 1))).await?.0, 403);
+    assert_eq!(s.owner.call(Method::POST, "/api/admin/actions", Some(&bad)).await?.0, 422);
+    assert_eq!(hr.call(Method::POST, "/api/admin/actions", Some(&action("x", 1))).await?.0, 403);
 
     // "Has an NPS insight changed anything in the last 90 days?"
     let recent = format!("/api/admin/reports/actions?project_id={}", s.project_id);
-    let (_, answer) = call(analyst, reqwest::Method::GET, &recent, None).await?;
+    let (_, answer) = analyst.call(Method::GET, &recent, None).await?;
     assert_eq!((answer["changed_anything"].as_bool(), answer["count"].as_u64(), answer["days"].as_u64()), (Some(true), Some(1), Some(90)), "{answer}");
     assert_eq!(answer["actions"][0]["title"], "Faster exports");
-    let (_, longer) = call(analyst, reqwest::Method::GET, &format!("{recent}&days=200"), None).await?;
+    let (_, longer) = analyst.call(Method::GET, &format!("{recent}&days=200"), None).await?;
     assert_eq!(longer["count"], 2);
 
     // Listed in a time range, each with the trend period it falls in.
     let list = format!("/api/admin/actions?project_id={}&from={}&to={}&granularity=week", s.project_id, now - 30 * DAY, now + DAY);
-    let (_, listed) = call(analyst, reqwest::Method::GET, &list, None).await?;
+    let (_, listed) = analyst.call(Method::GET, &list, None).await?;
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
     assert!(listed[0]["period_start"].as_str().is_some_and(|d| d.len() == 10), "{listed}");
-    let (_, all) = call(analyst, reqwest::Method::GET, &format!("/api/admin/actions?project_id={}", s.project_id), None).await?;
+    let (_, all) = analyst.call(Method::GET, &format!("/api/admin/actions?project_id={}", s.project_id), None).await?;
     assert_eq!(all.as_array().map(|a| a.iter().filter_map(|x| x["title"].as_str()).collect::<Vec<_>>()), Some(vec!["Old pricing change", "Faster exports"]));
 
     // Update and delete (an analyst may), then the answer changes.
     let id = first["id"].as_i64().unwrap_or_default();
     let mut changed = action("Faster exports, phase 2", 10);
     changed["themes"] = json!([]);
-    let (status, updated) = call(analyst, reqwest::Method::PUT, &format!("/api/admin/actions/{id}"), Some(&changed)).await?;
-    assert_eq!((status, updated["title"].as_str()), (200, Some("Faster exports, phase 2")), "{updated}");
-    let (_, fetched) = call(hr, reqwest::Method::GET, &format!("/api/admin/actions/{id}"), None).await?;
+    let (status, updated) = analyst.call(Method::PUT, &format!("/api/admin/actions/{id}"), Some(&changed)).await?;
+    assert_eq!((status, updated["title"].as_str()), (StatusCode::OK, Some("Faster exports, phase 2")), "{updated}");
+    let (_, fetched) = hr.call(Method::GET, &format!("/api/admin/actions/{id}"), None).await?;
     assert_eq!(fetched["code"], "forbidden");
-    let (_, fetched) = call(&s.owner, reqwest::Method::GET, &format!("/api/admin/actions/{id}"), None).await?;
+    let (_, fetched) = s.owner.call(Method::GET, &format!("/api/admin/actions/{id}"), None).await?;
     assert_eq!((fetched["title"].as_str(), fetched["themes"].clone()), (Some("Faster exports, phase 2"), json!([])));
-    assert_eq!(call(hr, reqwest::Method::DELETE, &format!("/api/admin/actions/{id}"), None).await?.0, 403);
-    assert_eq!(call(analyst, reqwest::Method::DELETE, &format!("/api/admin/actions/{id}"), None).await?.0, 204);
-    assert_eq!(call(analyst, reqwest::Method::GET, &format!("/api/admin/actions/{id}"), None).await?.0, 404);
-    assert_eq!(call(analyst, reqwest::Method::DELETE, &format!("/api/admin/actions/{id}"), None).await?.0, 404);
-    let (_, answer) = call(analyst, reqwest::Method::GET, &recent, None).await?;
+    assert_eq!(hr.call(Method::DELETE, &format!("/api/admin/actions/{id}"), None).await?.0, 403);
+    assert_eq!(analyst.call(Method::DELETE, &format!("/api/admin/actions/{id}"), None).await?.0, 204);
+    assert_eq!(analyst.call(Method::GET, &format!("/api/admin/actions/{id}"), None).await?.0, 404);
+    assert_eq!(analyst.call(Method::DELETE, &format!("/api/admin/actions/{id}"), None).await?.0, 404);
+    let (_, answer) = analyst.call(Method::GET, &recent, None).await?;
     assert_eq!((answer["changed_anything"].as_bool(), answer["count"].as_u64()), (Some(false), Some(0)));
     Ok(())
 }
@@ -441,8 +414,7 @@ async fn the_endpoints_are_documented(s: &Scenario) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn whole_story(backend: Backend) -> anyhow::Result<()> {
-    let s = start(backend).await?;
+async fn accounts_at_risk_end_to_end(s: Scenario) -> anyhow::Result<()> {
     the_endpoints_are_documented(&s).await?;
     import_business_data(&s).await?;
     the_at_risk_list_flags_declining_and_silent_accounts(&s).await?;
@@ -452,15 +424,7 @@ async fn whole_story(backend: Backend) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn accounts_at_risk_end_to_end_on_sqlite() -> anyhow::Result<()> {
-    whole_story(Backend::Sqlite).await
-}
-
-#[tokio::test]
-async fn accounts_at_risk_end_to_end_on_postgres() -> anyhow::Result<()> {
-    whole_story(Backend::Postgres).await
-}
+on_both_backends!(accounts_at_risk_end_to_end);
 
 #[path = "accounts_risk/storage.rs"]
 mod storage;

@@ -6,15 +6,14 @@
 //! dropped, as an attacker holding the database would) breaks the hash chain that
 //! `/audit/verify` checks; only owners read and export it, and the export is CSV-safe.
 
-use nps_core::wire::{SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::admin::{OWNER_EMAIL, OWNER_PASSWORD};
+use nps_core::wire::SurveyKind;
+use nps_e2e::admin::{OWNER_EMAIL, OWNER_PASSWORD, USER_PASSWORD as PASSWORD};
 use nps_e2e::{Admin, Backend, Collector, CollectorOptions, Installation, TestDatabase, on_both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
 
 const USER_AGENT: &str = "audit-e2e/1.0";
-const PASSWORD: &str = "a long enough password for tests";
 
 type Fixture = Installation;
 
@@ -22,20 +21,15 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     Installation::start(backend).await
 }
 
-/// Any admin request with the session's cookie and CSRF token: status and JSON body.
+/// Any admin request with the session's cookie and CSRF token, from a user agent the log must
+/// name: status and JSON body.
 async fn call(admin: &Admin, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<(StatusCode, Value)> {
-    let mut request = admin
-        .http
-        .request(method, format!("{}{path}", admin.base))
-        .header("X-CSRF-Token", &admin.csrf)
-        .header("User-Agent", USER_AGENT);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await?;
-    let status = response.status();
-    let text = response.text().await?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    let request = admin.request(method, path).header("User-Agent", USER_AGENT);
+    nps_e2e::reply(match body {
+        Some(body) => request.json(&body),
+        None => request,
+    })
+    .await
 }
 
 /// The entries `GET /api/admin/audit?{query}` answers (as the owner), newest first.
@@ -98,13 +92,11 @@ fn project_input(name: &str) -> Value {
 }
 
 async fn live_survey(owner: &Admin, project_id: i64, kind: SurveyKind) -> anyhow::Result<i64> {
-    let input = SurveyInput { name: format!("{} survey", kind.as_str()), kind, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
-    let survey: Value = owner.post(&format!("/api/admin/projects/{project_id}/surveys"), &input).await?;
-    survey["id"].as_i64().ok_or_else(|| anyhow::anyhow!("no survey id in {survey}"))
+    Ok(owner.create_live_survey(project_id, kind).await?.id)
 }
 
 async fn writes_sign_ins_and_denials_are_recorded_with_who_what_when_and_where(f: Fixture) -> anyhow::Result<()> {
-    let before = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
+    let before = nps_e2e::now_ms();
     let wrong = "wrong-password-that-must-never-be-logged";
     let (status, _) = call(&Admin { http: reqwest::Client::new(), base: f.collector.url.clone(), csrf: String::new() }, Method::POST,
         "/api/admin/session", Some(json!({ "email": OWNER_EMAIL, "password": wrong }))).await?;
@@ -220,13 +212,14 @@ async fn the_database_refuses_to_change_or_delete_entries(f: Fixture) -> anyhow:
     Ok(())
 }
 
-/// Drops the trigger that refuses updates, as someone holding the database would.
-async fn drop_update_trigger(db: &TestDatabase) -> anyhow::Result<()> {
+/// Drops a trigger of the audit log (`audit_log_no_update`, `audit_log_no_delete`), as someone
+/// holding the database would.
+async fn drop_trigger(db: &TestDatabase, trigger: &str) -> anyhow::Result<()> {
     let statement = match db.backend {
-        Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
-        Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+        Backend::Sqlite => format!("DROP TRIGGER {trigger}"),
+        Backend::Postgres => format!("DROP TRIGGER {trigger} ON audit_log"),
     };
-    execute(db, statement).await?;
+    execute(db, &statement).await?;
     Ok(())
 }
 
@@ -234,7 +227,7 @@ async fn an_entry_altered_in_the_database_breaks_the_chain(f: Fixture) -> anyhow
     let intact = verify(&f.owner).await?;
     assert_eq!((intact["intact"].as_bool(), intact["broken_at"].is_null()), (Some(true), true), "{intact}");
     assert!(intact["entries"].as_u64().is_some_and(|n| n >= 2), "{intact}");
-    drop_update_trigger(&f.db).await?;
+    drop_trigger(&f.db, "audit_log_no_update").await?;
     // History rewritten: entry 2 (the owner's sign-in) now says someone else signed in.
     assert_eq!(execute(&f.db, "UPDATE audit_log SET actor_email = 'someone@else.example' WHERE seq = 2").await?, 1);
     let broken = verify(&f.owner).await?;
@@ -245,11 +238,7 @@ async fn an_entry_altered_in_the_database_breaks_the_chain(f: Fixture) -> anyhow
 
 async fn a_deleted_entry_breaks_the_chain(f: Fixture) -> anyhow::Result<()> {
     let _ = verify(&f.owner).await?;
-    let statement = match f.db.backend {
-        Backend::Sqlite => "DROP TRIGGER audit_log_no_delete",
-        Backend::Postgres => "DROP TRIGGER audit_log_no_delete ON audit_log",
-    };
-    execute(&f.db, statement).await?;
+    drop_trigger(&f.db, "audit_log_no_delete").await?;
     assert_eq!(execute(&f.db, "DELETE FROM audit_log WHERE seq = 2").await?, 1);
     let broken = verify(&f.owner).await?;
     assert_eq!((broken["intact"].as_bool(), broken["broken_at"].as_i64()), (Some(false), Some(3)), "{broken}");
@@ -259,11 +248,7 @@ async fn a_deleted_entry_breaks_the_chain(f: Fixture) -> anyhow::Result<()> {
 /// Deleting the newest entries leaves a chain that links; the stored head exposes it.
 async fn removing_the_newest_entry_is_found(f: Fixture) -> anyhow::Result<()> {
     assert_eq!(verify(&f.owner).await?["intact"], true);
-    let statement = match f.db.backend {
-        Backend::Sqlite => "DROP TRIGGER audit_log_no_delete",
-        Backend::Postgres => "DROP TRIGGER audit_log_no_delete ON audit_log",
-    };
-    execute(&f.db, statement).await?;
+    drop_trigger(&f.db, "audit_log_no_delete").await?;
     assert_eq!(execute(&f.db, "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)").await?, 1);
     let truncated = verify(&f.owner).await?;
     assert_eq!(truncated["intact"], false, "{truncated}");

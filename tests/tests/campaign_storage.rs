@@ -2,28 +2,31 @@
 //! backends (a SQLite file and a fresh PostgreSQL database): the SQL is shared, the types and
 //! dialects are not.
 
+mod support;
+
 use nps_collector::campaign::{DeliverySettings, Wave};
 use nps_collector::campaign::links::token_hash;
 use nps_collector::store::campaign_mail::CampaignMessage;
-use nps_collector::store::{DynStore, LinkAnswer, RecipientRecord, connect};
+use nps_collector::store::{LinkAnswer, RecipientRecord};
 use nps_core::followup::FollowUpPolicy;
 use nps_core::webhooks::DeliveryRow;
-use nps_core::wire::{Anonymity, Attributes, CampaignInput, ClientId, Partner, PartnerName, SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Backend, TestDatabase, project_input};
+use nps_core::wire::{Anonymity, CampaignInput, ClientId, Partner, PartnerName, SurveyKind};
+use nps_e2e::{Backend, on_both_backends};
 use serde_json::json;
+use support::{StoreFixture, T0, attrs, store_with_survey};
 
-const T0: i64 = 1_767_225_600_000;
-
+/// The store fixture's partner survey, and an identified campaign of it created by pm1.
 struct Fixture {
-    store: DynStore,
-    project_id: i64,
-    survey_id: i64,
+    base: StoreFixture,
     campaign_id: i64,
-    _dir: tempfile::TempDir,
 }
 
-fn attrs(value: serde_json::Value) -> Attributes {
-    value.as_object().cloned().unwrap_or_default()
+impl std::ops::Deref for Fixture {
+    type Target = StoreFixture;
+
+    fn deref(&self) -> &StoreFixture {
+        &self.base
+    }
 }
 
 fn recipient(campaign_id: i64, n: u32, partner: &str, role: &str) -> RecipientRecord {
@@ -39,15 +42,9 @@ fn recipient(campaign_id: i64, n: u32, partner: &str, role: &str) -> RecipientRe
 }
 
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let store = connect(&db.url).await?;
-    let input = project_input("p", &[])?;
-    let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
-    let survey = SurveyInput { name: "pnps".into(), kind: SurveyKind::Partner, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
-    let survey = store.create_survey(project.id, &survey, T0).await?;
+    let base = store_with_survey(backend, SurveyKind::Partner).await?;
     let campaign = CampaignInput {
-        survey_id: survey.id,
+        survey_id: base.survey_id,
         name: "c".into(),
         anonymity: Anonymity::Identified,
         min_group: 5,
@@ -55,8 +52,8 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
         group_attributes: vec![],
         expires_in_days: 30,
     };
-    let campaign = store.create_campaign(project.id, &campaign, Some("pm1@x.io"), T0 + 30 * 86_400_000, T0).await?;
-    Ok(Fixture { store, project_id: project.id, survey_id: survey.id, campaign_id: campaign.id, _dir: dir })
+    let campaign = base.store.create_campaign(base.project_id, &campaign, Some("pm1@x.io"), T0 + 30 * 86_400_000, T0).await?;
+    Ok(Fixture { base, campaign_id: campaign.id })
 }
 
 async fn answer(f: &Fixture, r: &RecipientRecord, score: i64, at: i64) -> anyhow::Result<bool> {
@@ -74,8 +71,7 @@ async fn answer(f: &Fixture, r: &RecipientRecord, score: i64, at: i64) -> anyhow
     Ok(f.store.submit_link_answer(&token_hash(&r.token_id), &a).await?)
 }
 
-async fn coverage_and_follow_up_routing(backend: Backend) -> anyhow::Result<()> {
-    let f = fixture(backend).await?;
+async fn coverage_and_follow_up_routing(f: Fixture) -> anyhow::Result<()> {
     let campaign = f.store.get_campaign(f.campaign_id).await?.expect("the fixture's campaign");
     assert_eq!(campaign.created_by.as_deref(), Some("pm1@x.io"), "the creator is stored");
     let partners = [
@@ -105,8 +101,7 @@ async fn coverage_and_follow_up_routing(backend: Backend) -> anyhow::Result<()> 
     Ok(())
 }
 
-async fn campaign_mail_state(backend: Backend) -> anyhow::Result<()> {
-    let f = fixture(backend).await?;
+async fn campaign_mail_state(f: Fixture) -> anyhow::Result<()> {
     let c = f.campaign_id;
     assert!(f.store.campaign_schedule(c).await?.is_none());
     let settings = DeliverySettings { reminder_after_days: Some(3), max_reminders: 2, cadence_days: Some(90) };
@@ -171,22 +166,4 @@ async fn campaign_mail_state(backend: Backend) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn coverage_and_follow_up_routing_on_sqlite() -> anyhow::Result<()> {
-    coverage_and_follow_up_routing(Backend::Sqlite).await
-}
-
-#[tokio::test]
-async fn coverage_and_follow_up_routing_on_postgres() -> anyhow::Result<()> {
-    coverage_and_follow_up_routing(Backend::Postgres).await
-}
-
-#[tokio::test]
-async fn campaign_mail_state_on_sqlite() -> anyhow::Result<()> {
-    campaign_mail_state(Backend::Sqlite).await
-}
-
-#[tokio::test]
-async fn campaign_mail_state_on_postgres() -> anyhow::Result<()> {
-    campaign_mail_state(Backend::Postgres).await
-}
+on_both_backends!(coverage_and_follow_up_routing, campaign_mail_state);

@@ -3,8 +3,8 @@
 
 use futures::StreamExt;
 use nps_core::wire::SurveyKind;
-use nps_e2e::admin::{OWNER_EMAIL, OWNER_PASSWORD};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, World, new_id, on_both_backends, wait_drained, wait_for};
+use nps_e2e::admin::{OWNER_EMAIL, OWNER_PASSWORD, session_token};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, Installation, TestDatabase, World, new_id, on_both_backends, post_json, wait_drained, wait_for};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -25,24 +25,14 @@ async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
     let count = if backend == Backend::Postgres { 2 } else { 1 };
-    let mut collectors = Vec::new();
-    for i in 0..count {
-        collectors.push(Collector::start(CollectorOptions::new(dir.path().join(format!("data{i}")), db.url.clone())).await?);
-    }
+    let collectors = Collector::several(dir.path(), &db.url, count).await?;
     Ok(Fixture { _dir: dir, db, collectors })
 }
 
-/// A collector on a fresh SQLite file with extra `NPS_*` settings, and its owner signed in.
-async fn sqlite_collector(env: &[(&str, &str)]) -> anyhow::Result<(tempfile::TempDir, Collector, Admin)> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let mut options = CollectorOptions::new(dir.path().join("data"), db.url);
-    for (key, value) in env {
-        options = options.with(key, value);
-    }
-    let collector = Collector::start(options).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
-    Ok((dir, collector, admin))
+/// A collector on a fresh SQLite file with extra `NPS_*` settings (its owner signed in).
+async fn sqlite_collector(env: &[(&str, &str)]) -> anyhow::Result<(tempfile::TempDir, Collector)> {
+    let Installation { dir, collector, .. } = Installation::start_with(Backend::Sqlite, env).await?;
+    Ok((dir, collector))
 }
 
 /// A field of /proc/<pid>/status in KiB (`VmRSS`, `VmHWM`).
@@ -51,11 +41,6 @@ fn memory_kib(collector: &Collector, field: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let line = status.lines().find(|l| l.starts_with(&format!("{field}:"))).ok_or_else(|| anyhow::anyhow!("no {field}"))?;
     Ok(line.split_whitespace().nth(1).unwrap_or("0").parse()?)
-}
-
-/// An answer posted as the widget posts it.
-async fn post_json(url: &str, body: Value) -> anyhow::Result<StatusCode> {
-    Ok(reqwest::Client::new().post(url).json(&body).send().await?.status())
 }
 
 /// What a sign-in got back: status, `Retry-After` and the JSON body.
@@ -80,22 +65,9 @@ async fn sign_ins_at_once(base: &str, n: usize, email: &str, password: &str) -> 
     futures::future::join_all(attempts).await.into_iter().filter_map(Result::ok).collect()
 }
 
-/// The session token a sign-in sets as its cookie, for use as a bearer token.
-async fn session_token(base: &str, email: &str, password: &str) -> anyhow::Result<String> {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/admin/session"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await?;
-    anyhow::ensure!(response.status() == StatusCode::OK, "sign-in failed: {}", response.status());
-    let cookie = response.cookies().find(|c| c.name() == "nps_session").ok_or_else(|| anyhow::anyhow!("no session cookie"))?;
-    Ok(cookie.value().to_owned())
-}
-
+/// Who a bearer token's session is (`GET /api/admin/session`): status and body.
 async fn whoami(base: &str, token: &str) -> anyhow::Result<(StatusCode, Value)> {
-    let response = reqwest::Client::new().get(format!("{base}/api/admin/session")).bearer_auth(token).send().await?;
-    let status = response.status();
-    Ok((status, response.json().await.unwrap_or(Value::Null)))
+    nps_e2e::reply(reqwest::Client::new().get(format!("{base}/api/admin/session")).bearer_auth(token)).await
 }
 
 async fn sqlite_exec(db_url: &str, sql: &'static str, bind: &str) -> anyhow::Result<u64> {
@@ -155,7 +127,7 @@ const MOST_FAILURES_BEFORE_LOCKOUT: usize = 5 + nps_collector::auth::HASHING_PER
 
 #[tokio::test]
 async fn wrong_passwords_lock_the_account_and_the_right_one_cannot_probe_it() -> anyhow::Result<()> {
-    let (_dir, collector, _owner) = sqlite_collector(&[]).await?;
+    let (_dir, collector) = sqlite_collector(&[]).await?;
     let burst = sign_ins_at_once(&collector.url, 30, OWNER_EMAIL, "wrong password, guess 1").await;
     assert_eq!(burst.len(), 30);
     let unauthorized = burst.iter().filter(|s| s.status == StatusCode::UNAUTHORIZED).count();
@@ -178,7 +150,7 @@ async fn wrong_passwords_lock_the_account_and_the_right_one_cannot_probe_it() ->
 
 #[tokio::test]
 async fn an_address_guessing_many_accounts_is_locked_out() -> anyhow::Result<()> {
-    let (_dir, collector, _owner) =
+    let (_dir, collector) =
         sqlite_collector(&[("NPS_AUTH__SIGN_IN_FAILURES_PER_ADDRESS", "8"), ("NPS_AUTH__SIGN_IN_FAILURES_PER_ACCOUNT", "100")]).await?;
     let http = reqwest::Client::new();
     let mut statuses = Vec::new();
@@ -194,7 +166,7 @@ async fn an_address_guessing_many_accounts_is_locked_out() -> anyhow::Result<()>
 
 #[tokio::test]
 async fn concurrent_sign_ins_keep_memory_bounded() -> anyhow::Result<()> {
-    let (_dir, collector, _owner) = sqlite_collector(&[]).await?;
+    let (_dir, collector) = sqlite_collector(&[]).await?;
     let answers = sign_ins_at_once(&collector.url, 64, OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(answers.iter().filter(|s| s.status == StatusCode::OK).count(), 64, "every sign-in succeeds, in turn");
     let peak_mib = memory_kib(&collector, "VmHWM")? / 1024;
@@ -224,7 +196,7 @@ fn long_keys(count: usize) -> impl Iterator<Item = String> {
 
 #[tokio::test]
 async fn requests_with_unknown_long_keys_do_not_grow_memory_or_the_log() -> anyhow::Result<()> {
-    let (_dir, collector, _owner) = sqlite_collector(&[]).await?;
+    let (_dir, collector) = sqlite_collector(&[]).await?;
     // Warm-up: buffers, pools and allocator arenas reach their working size.
     let warm = get_config_with_keys(&collector.url, long_keys(300)).await;
     assert!(warm.iter().all(|s| *s == StatusCode::NOT_FOUND), "{:?}", &warm[..3]);
@@ -257,10 +229,10 @@ async fn csv_export_neutralises_formulas_in_answers() -> anyhow::Result<()> {
     let base = world.client_base();
     let id = new_id();
     let score = json!({ "response_id": id, "survey_id": world.survey.id, "user_id": "-2+3", "score": 2 });
-    assert_eq!(post_json(&format!("{base}/responses"), score).await?, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{base}/responses"), &score).await?.0, StatusCode::ACCEPTED);
     let formula = r#"=HYPERLINK("http://x")"#;
     let comment = json!({ "survey_id": world.survey.id, "user_id": "-2+3", "comment": formula });
-    assert_eq!(post_json(&format!("{base}/responses/{id}/complete"), comment).await?, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{base}/responses/{id}/complete"), &comment).await?.0, StatusCode::ACCEPTED);
     wait_drained(&world.collector.url).await?;
     let completed = wait_for(Duration::from_secs(30), || async {
         world.admin.responses(world.survey.id).await.ok()?.into_iter().find(|r| r.comment.is_some())
@@ -288,7 +260,7 @@ async fn data_files_are_private_to_the_collectors_user() -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let world = World::start(SurveyKind::Tnps).await?;
     let body = json!({ "response_id": new_id(), "survey_id": world.survey.id, "user_id": "u1", "score": 9 });
-    assert_eq!(post_json(&format!("{}/responses", world.client_base()), body).await?, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{}/responses", world.client_base()), &body).await?.0, StatusCode::ACCEPTED);
     wait_drained(&world.collector.url).await?;
 
     let data_dir = &world.collector.options.data_dir;
@@ -319,9 +291,7 @@ async fn data_files_are_private_to_the_collectors_user() -> anyhow::Result<()> {
 // 6. Sign-in and bootstrap only take JSON (no login CSRF from a cross-site form).
 
 async fn post_text_plain(url: &str, body: &str) -> anyhow::Result<(StatusCode, Value)> {
-    let response = reqwest::Client::new().post(url).header("Content-Type", "text/plain").body(body.to_owned()).send().await?;
-    let status = response.status();
-    Ok((status, response.json().await.unwrap_or(Value::Null)))
+    nps_e2e::reply(reqwest::Client::new().post(url).header("Content-Type", "text/plain").body(body.to_owned())).await
 }
 
 #[tokio::test]
@@ -355,8 +325,7 @@ async fn sign_in_and_bootstrap_refuse_text_plain_bodies() -> anyhow::Result<()> 
 
 #[tokio::test]
 async fn a_short_server_secret_stops_start_up_naming_the_setting() -> anyhow::Result<()> {
-    let (started, stdout, stderr) = nps_e2e::collector::run_until_exit(&[("NPS_AUTH__SERVER_SECRET", "8chars!!")]).await?;
-    assert!(!started, "started with an 8-byte secret; stdout: {stdout}");
+    let stderr = nps_e2e::collector::start_up_error(&[("NPS_AUTH__SERVER_SECRET", "8chars!!")]).await?;
     assert!(stderr.contains("NPS_AUTH__SERVER_SECRET") && stderr.contains("at least 32"), "{stderr}");
     Ok(())
 }
@@ -366,17 +335,16 @@ async fn a_deleted_users_session_stops_working_and_roles_come_from_the_database(
     let world = World::start(SurveyKind::Tnps).await?;
     let base = &world.collector.url;
     let password = "a long enough password";
-    let user = json!({ "email": "analyst@x.io", "password": password, "role": "analyst" });
-    let _: Value = world.admin.post("/api/admin/users", &user).await?;
+    world.admin.add_user("analyst@x.io", password, "analyst").await?;
     let token = session_token(base, "analyst@x.io", password).await?;
     let cookie_session = Admin::sign_in(base, "analyst@x.io", password).await?;
     assert_eq!(whoami(base, &token).await?.1["role"], "analyst");
 
     // A role change applies to the sessions already issued.
-    sqlite_exec(&world.db_url, "UPDATE admin_users SET role = 'hr' WHERE email = $1", "analyst@x.io").await?;
+    sqlite_exec(&world.db.url, "UPDATE admin_users SET role = 'hr' WHERE email = $1", "analyst@x.io").await?;
     assert_eq!(whoami(base, &token).await?.1["role"], "hr");
 
-    assert_eq!(sqlite_exec(&world.db_url, "DELETE FROM admin_users WHERE email = $1", "analyst@x.io").await?, 1);
+    assert_eq!(sqlite_exec(&world.db.url, "DELETE FROM admin_users WHERE email = $1", "analyst@x.io").await?, 1);
     let (status, body) = whoami(base, &token).await?;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")), "{body}");
     let by_cookie = cookie_session.http.get(format!("{base}/api/admin/projects")).send().await?.status();
@@ -389,18 +357,13 @@ async fn a_validly_signed_token_for_a_user_that_never_existed_is_refused() -> an
     let world = World::start(SurveyKind::Tnps).await?;
     let claims = json!({
         "sub": "9999", "email": "ghost@x.io", "role": "owner", "csrf": "x", "aud": "nps-admin",
-        "exp": chrono_free_now_secs() + 3600,
+        "exp": nps_e2e::now_secs() + 3600,
     });
     // The harness's server secret: as if it had leaked, or a user id had been reused.
-    let key = jsonwebtoken::EncodingKey::from_secret(b"end-to-end-test-server-secret-0123456789");
-    let token = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key)?;
+    let token = nps_e2e::tokens::sign_as_server(&claims)?;
     let (status, body) = whoami(&world.collector.url, &token).await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     Ok(())
-}
-
-fn chrono_free_now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 #[tokio::test]
@@ -426,21 +389,20 @@ async fn sign_out_revokes_the_session_at_once() -> anyhow::Result<()> {
 async fn stale_configuration_warnings_are_rate_limited_during_an_outage() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::postgres().await?;
-    let proxy = nps_e2e::proxy::Proxy::start("127.0.0.1:5432").await?;
-    let proxied = db.url.replace("127.0.0.1:5432", &format!("127.0.0.1:{}", proxy.port));
+    let (proxy, proxied) = nps_e2e::proxy::Proxy::to_postgres(&db).await?;
     let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), proxied)).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
     let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let base = format!("{}/v1/p/{}", collector.url, project.public_key);
     let answer = |i: usize| json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": format!("u{}", i % 100), "score": i % 11 });
-    assert_eq!(post_json(&format!("{base}/responses"), answer(0)).await?, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{base}/responses"), &answer(0)).await?.0, StatusCode::ACCEPTED);
     proxy.down();
 
     // Once the cached configuration is stale (its 5 s freshness ends), each write serves it.
     const WARNING: &str = "serving a stale project configuration";
     let stale = wait_for(Duration::from_secs(60), || async {
-        post_json(&format!("{base}/responses"), answer(1)).await.ok()?;
+        post_json(&format!("{base}/responses"), &answer(1)).await.ok()?;
         collector.log().contains(WARNING).then_some(())
     });
     assert!(stale.await.is_some(), "the configuration never went stale");

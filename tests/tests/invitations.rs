@@ -2,74 +2,48 @@
 //! the link, sets a password and signs in with the invited role; the link is single-use,
 //! expires, cannot be forged or replayed as a session, and only owners invite owners.
 
-use nps_core::wire::{AdminRole, NewAdminUser};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase};
+use nps_e2e::admin::USER_PASSWORD as PASSWORD;
+use nps_e2e::{Admin, Backend, Installation, on_both_backends, post_json};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-/// The collector's server secret in the end-to-end harness (tests/src/collector.rs).
-const SERVER_SECRET: &str = "end-to-end-test-server-secret-0123456789";
-const PASSWORD: &str = "a long enough password";
-
 async fn post(base: &str, path: &str, body: Value) -> anyhow::Result<(StatusCode, Value)> {
-    let response = reqwest::Client::new().post(format!("{base}{path}")).json(&body).send().await?;
-    let status = response.status();
-    let text = response.text().await?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    post_json(&format!("{base}{path}"), &body).await
 }
 
 async fn check(base: &str, token: &str) -> anyhow::Result<(StatusCode, Value)> {
-    let response = reqwest::Client::new().get(format!("{base}/api/admin/invitations/check")).query(&[("token", token)]).send().await?;
-    Ok((response.status(), response.json().await.unwrap_or(Value::Null)))
+    nps_e2e::reply(reqwest::Client::new().get(format!("{base}/api/admin/invitations/check")).query(&[("token", token)])).await
 }
 
 async fn invite(admin: &Admin, email: &str, role: &str) -> anyhow::Result<(StatusCode, Value)> {
-    let response = admin
-        .http
-        .post(format!("{}/api/admin/invitations", admin.base))
-        .header("X-CSRF-Token", &admin.csrf)
-        .json(&json!({ "email": email, "role": role }))
-        .send()
-        .await?;
-    Ok((response.status(), response.json().await.unwrap_or(Value::Null)))
+    admin.try_post("/api/admin/invitations", &json!({ "email": email, "role": role })).await
 }
 
 /// An invitation signed with the server's secret, as the collector would, but with `exp` chosen.
 fn forged(email: &str, exp: i64) -> anyhow::Result<String> {
     let claims = json!({ "sub": email, "role": "analyst", "by": "owner@example.com", "jti": "x", "aud": "nps-admin-invitation", "exp": exp });
-    Ok(jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(SERVER_SECRET.as_bytes()),
-    )?)
+    nps_e2e::tokens::sign_as_server(&claims)
 }
 
-#[tokio::test]
-async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role_on_sqlite() -> anyhow::Result<()> {
-    invited_user_signs_in(Backend::Sqlite).await
+on_both_backends!(an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role);
+
+async fn fixture(backend: Backend) -> anyhow::Result<Installation> {
+    Installation::start(backend).await
 }
 
-#[tokio::test]
-async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role_on_postgres() -> anyhow::Result<()> {
-    invited_user_signs_in(Backend::Postgres).await
-}
-
-async fn invited_user_signs_in(backend: Backend) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+async fn an_invited_user_sets_a_password_once_and_signs_in_with_the_invited_role(installation: Installation) -> anyhow::Result<()> {
+    let Installation { collector, owner, .. } = &installation;
     let base = collector.url.clone();
-    let owner = Admin::bootstrap(&base).await?;
 
     // Issued: a token, the accept path, the role, an expiry about a week ahead.
-    let (status, invitation) = invite(&owner, " Ana@Example.com ", "analyst").await?;
+    let (status, invitation) = invite(owner, " Ana@Example.com ", "analyst").await?;
     assert_eq!(status, StatusCode::CREATED, "{invitation}");
     assert_eq!(invitation["email"], "ana@example.com");
     assert_eq!(invitation["role"], "analyst");
     assert_eq!(invitation["invited_by"], "owner@example.com");
     let token = invitation["token"].as_str().unwrap_or_default().to_owned();
     assert_eq!(invitation["accept_path"].as_str(), Some(format!("/admin/accept?token={token}").as_str()));
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
+    let now = nps_e2e::now_ms();
     let expires = invitation["expires_at"].as_i64().unwrap_or_default();
     assert!((expires - now - 7 * 86_400_000).abs() < 60_000, "expires_at {expires}");
 
@@ -110,10 +84,10 @@ async fn invited_user_signs_in(backend: Backend) -> anyhow::Result<()> {
     assert_eq!(check(&base, &token).await?.0, StatusCode::CONFLICT);
     assert!(Admin::sign_in(&base, "ana@example.com", "another long password").await.is_err(), "the password did not change");
     // An address that already has an account cannot be invited.
-    assert_eq!(invite(&owner, "ana@example.com", "admin").await?.0, StatusCode::CONFLICT);
+    assert_eq!(invite(owner, "ana@example.com", "admin").await?.0, StatusCode::CONFLICT);
 
     expired_and_forged_links_are_refused(&base, &token, now).await?;
-    admins_invite_below_their_role_and_bad_addresses_are_named(&owner, &base).await?;
+    admins_invite_below_their_role_and_bad_addresses_are_named(owner).await?;
     the_endpoints_are_documented(&base).await
 }
 
@@ -122,10 +96,7 @@ async fn expired_and_forged_links_are_refused(base: &str, token: &str, now: i64)
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
     assert_eq!(error["message"], "the invitation has expired; ask for a new one");
     // Another signature: the first character of the third part changes (all its bits count).
-    let (head, signature) = token.rsplit_once('.').unwrap_or_default();
-    let swapped = if signature.starts_with('A') { 'B' } else { 'A' };
-    let tampered = format!("{head}.{swapped}{}", signature.get(1..).unwrap_or_default());
-    let (status, error) = check(base, &tampered).await?;
+    let (status, error) = check(base, &nps_e2e::tokens::tampered(token)).await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
     assert_eq!(error["code"], "identity_invalid");
     assert!(Admin::sign_in(base, "old@example.com", PASSWORD).await.is_err());
@@ -133,9 +104,8 @@ async fn expired_and_forged_links_are_refused(base: &str, token: &str, now: i64)
     Ok(())
 }
 
-async fn admins_invite_below_their_role_and_bad_addresses_are_named(owner: &Admin, base: &str) -> anyhow::Result<()> {
-    let _: Value = owner.post("/api/admin/users", &NewAdminUser { email: "admin@example.com".into(), password: PASSWORD.into(), role: AdminRole::Admin }).await?;
-    let admin = Admin::sign_in(base, "admin@example.com", PASSWORD).await?;
+async fn admins_invite_below_their_role_and_bad_addresses_are_named(owner: &Admin) -> anyhow::Result<()> {
+    let admin = owner.add_signed_in_user("admin@example.com", "admin").await?;
     assert_eq!(invite(&admin, "carol@example.com", "owner").await?.0, StatusCode::FORBIDDEN);
     assert_eq!(invite(&admin, "carol@example.com", "hr").await?.0, StatusCode::CREATED);
     let (status, error) = invite(owner, "not-an-address", "analyst").await?;

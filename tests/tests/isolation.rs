@@ -4,36 +4,28 @@
 //! claims, and the action log hides entries about answers the reader may not read.
 
 use nps_core::wire::{Project, ProjectInput, SurveyKind};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, on_both_backends, wait_drained, project_input};
+use nps_e2e::links::{answer, listed_links};
+use nps_e2e::{Admin, Backend, Installation, new_id, on_both_backends, post_json, project_input, wait_drained};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
-const PASSWORD: &str = "a long enough password";
+/// A collector on a fresh database with its owner signed in, and what these tests ask of it.
+struct Fixture(Installation);
 
-/// A collector on a fresh database with its owner signed in.
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: TestDatabase,
-    collector: Collector,
-    owner: Admin,
+impl std::ops::Deref for Fixture {
+    type Target = Installation;
+
+    fn deref(&self) -> &Installation {
+        &self.0
+    }
 }
 
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let owner = Admin::bootstrap(&collector.url).await?;
-    Ok(Fixture { _dir: dir, db, collector, owner })
+    Ok(Fixture(Installation::start(backend).await?))
 }
 
 impl Fixture {
-    /// Adds an admin user with this role and signs them in.
-    async fn user(&self, email: &str, role: &str) -> anyhow::Result<Admin> {
-        let _: Value = self.owner.post("/api/admin/users", &json!({ "email": email, "password": PASSWORD, "role": role })).await?;
-        Admin::sign_in(&self.collector.url, email, PASSWORD).await
-    }
-
     async fn project(&self, identity_enforced: bool) -> anyhow::Result<Project> {
         let input = ProjectInput { identity_enforced, ..project_input("Isolated", &["*"])? };
         self.owner.post("/api/admin/projects", &input).await
@@ -81,36 +73,14 @@ impl Fixture {
 
     /// Answers every personal link of the campaign (as `by` reads them) with this score.
     async fn answer_links(&self, by: &Admin, campaign_id: i64, score: u8) -> anyhow::Result<()> {
-        let links: Vec<Value> = by.get(&format!("/api/admin/campaigns/{campaign_id}/links")).await?;
+        let links = listed_links(by, campaign_id).await?;
         anyhow::ensure!(!links.is_empty(), "campaign {campaign_id} has no links");
-        for link in &links {
-            let url = link["url"].as_str().unwrap_or_default();
-            let response = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", String::new())]).send().await?;
-            anyhow::ensure!(response.status() == StatusCode::OK, "answering {url}: {}", response.status());
+        for (_, url) in &links {
+            let (status, _) = answer(url, score, "").await?;
+            anyhow::ensure!(status == 200, "answering {url}: {status}");
         }
         Ok(())
     }
-}
-
-/// The status and JSON body of a request (`Null` when the body is not JSON).
-async fn reply(request: reqwest::RequestBuilder) -> anyhow::Result<(StatusCode, Value)> {
-    let response = request.send().await?;
-    let status = response.status();
-    Ok((status, response.json().await.unwrap_or(Value::Null)))
-}
-
-async fn post(url: &str, body: &Value) -> anyhow::Result<(StatusCode, Value)> {
-    reply(reqwest::Client::new().post(url).json(body)).await
-}
-
-/// GET as this admin: status and body.
-async fn get(admin: &Admin, path: &str) -> anyhow::Result<(StatusCode, Value)> {
-    reply(admin.http.get(format!("{}{path}", admin.base))).await
-}
-
-/// POST as this admin (with its CSRF token): status and body.
-async fn post_as(admin: &Admin, path: &str, body: &Value) -> anyhow::Result<(StatusCode, Value)> {
-    reply(admin.http.post(format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf).json(body)).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,13 +107,13 @@ async fn the_client_api_refuses_link_surveys_and_stores_nothing() -> anyhow::Res
         ("feedback".to_owned(), json!({ "action_id": new_id(), "survey_id": enps.id, "user_id": user, "kind": "decline" })),
     ];
     for (endpoint, body) in &writes {
-        let (status, error) = post(&format!("{base}/{endpoint}"), body).await?;
+        let (status, error) = post_json(&format!("{base}/{endpoint}"), body).await?;
         assert_eq!((status, error["code"].as_str()), (StatusCode::CONFLICT, Some("survey_not_in_app")), "{endpoint}: {error}");
         assert!(error["message"].as_str().is_some_and(|m| m.contains("enps")), "{endpoint}: the message names the kind: {error}");
     }
     // The same writes into the in-app survey still go through, so the spool had work to drain.
     let answer = json!({ "response_id": new_id(), "survey_id": tnps.id, "user_id": user, "score": 9 });
-    assert_eq!(post(&format!("{base}/responses"), &answer).await?.0, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{base}/responses"), &answer).await?.0, StatusCode::ACCEPTED);
     wait_drained(&f.collector.url).await?;
 
     for table in ["responses", "displays", "feedback", "decisions"] {
@@ -151,7 +121,7 @@ async fn the_client_api_refuses_link_surveys_and_stores_nothing() -> anyhow::Res
     }
     assert_eq!(f.rows_of_survey("responses", tnps.id).await?, 1);
     let hr = f.user("hr@x.io", "hr").await?;
-    let (status, report) = get(&hr, &format!("/api/admin/reports/nps?survey_id={}", enps.id)).await?;
+    let (status, report) = hr.try_get(&format!("/api/admin/reports/nps?survey_id={}", enps.id)).await?;
     assert_eq!((status, report["overall"]["n"].as_u64()), (StatusCode::OK, Some(0)), "HR's n is unchanged: {report}");
     Ok(())
 }
@@ -168,7 +138,7 @@ async fn a_completion_cannot_land_on_a_link_answer(f: Fixture) -> anyhow::Result
     let id = f.response_ids(enps.id).await?.pop().ok_or_else(|| anyhow::anyhow!("the link answer is stored"))?;
     let user = f.scalar::<String>("SELECT user_id FROM responses WHERE survey_id = $1", enps.id).await?.pop().unwrap_or_default();
     let complete = json!({ "survey_id": tnps.id, "user_id": user, "comment": "forged" });
-    assert_eq!(post(&format!("{}/responses/{id}/complete", f.client(&project)), &complete).await?.0, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{}/responses/{id}/complete", f.client(&project)), &complete).await?.0, StatusCode::ACCEPTED);
     wait_drained(&f.collector.url).await?;
     let comments = f.scalar::<Option<String>>("SELECT comment FROM responses WHERE survey_id = $1", enps.id).await?;
     assert!(comments.iter().all(|c| c.as_deref().unwrap_or("").is_empty()), "the link answer kept its comment: {comments:?}");
@@ -239,7 +209,7 @@ async fn partner_scope_is_per_project(f: Fixture) -> anyhow::Result<()> {
     assert_eq!(queue(&t.pm_a, &t.project_a).await?, 1);
     let theirs: Vec<Value> = t.f.owner.get(&format!("/api/admin/followups?project_id={}", t.project_b.id)).await?;
     let theirs = theirs[0]["response_id"].as_str().unwrap_or_default();
-    let (status, body) = post_as(&t.pm_a, &format!("/api/admin/followups/{theirs}"), &json!({ "status": "contacted" })).await?;
+    let (status, body) = t.pm_a.try_post(&format!("/api/admin/followups/{theirs}"), &json!({ "status": "contacted" })).await?;
     assert_eq!(status, StatusCode::NOT_FOUND, "pm-a cannot work project B's follow-up: {body}");
     Ok(())
 }
@@ -248,23 +218,23 @@ async fn partner_campaigns_belong_to_their_manager(f: Fixture) -> anyhow::Result
     let t = two_programmes(f).await?;
     let a = t.campaign_a;
     for path in [format!("/api/admin/campaigns/{a}"), format!("/api/admin/campaigns/{a}/links"), format!("/api/admin/campaigns/{a}/status")] {
-        let (status, body) = get(&t.pm_b, &path).await?;
+        let (status, body) = t.pm_b.try_get(&path).await?;
         assert_eq!(status, StatusCode::NOT_FOUND, "pm-b reads {path}: {body}");
-        assert_eq!(get(&t.pm_a, &path).await?.0, StatusCode::OK, "pm-a reads {path}");
-        assert_eq!(get(&t.f.owner, &path).await?.0, StatusCode::OK, "the owner reads {path}");
+        assert_eq!(t.pm_a.try_get(&path).await?.0, StatusCode::OK, "pm-a reads {path}");
+        assert_eq!(t.f.owner.try_get(&path).await?.0, StatusCode::OK, "the owner reads {path}");
     }
     let recipient = json!({ "recipients": [{ "email": "intruder@b.test", "attributes": { "partner": "p1" } }] });
-    assert_eq!(post_as(&t.pm_b, &format!("/api/admin/campaigns/{a}/recipients"), &recipient).await?.0, StatusCode::NOT_FOUND);
-    assert_eq!(post_as(&t.pm_b, &format!("/api/admin/campaigns/{a}/send"), &json!({})).await?.0, StatusCode::NOT_FOUND);
+    assert_eq!(t.pm_b.try_post(&format!("/api/admin/campaigns/{a}/recipients"), &recipient).await?.0, StatusCode::NOT_FOUND);
+    assert_eq!(t.pm_b.try_post(&format!("/api/admin/campaigns/{a}/send"), &json!({})).await?.0, StatusCode::NOT_FOUND);
     let listed: Vec<Value> = t.pm_b.get(&format!("/api/admin/campaigns?survey_id={}", t.survey_a)).await?;
     assert!(listed.is_empty(), "pm-b does not list pm-a's campaign: {listed:?}");
 
     // In a campaign of their own in project A, pm-b may not invite project A's p1 (pm-a's).
     let own = t.f.campaign(&t.pm_b, t.survey_a, "identified").await?;
-    let (status, error) = post_as(&t.pm_b, &format!("/api/admin/campaigns/{own}/recipients"), &recipient).await?;
+    let (status, error) = t.pm_b.try_post(&format!("/api/admin/campaigns/{own}/recipients"), &recipient).await?;
     assert_eq!(status, StatusCode::FORBIDDEN, "{error}");
     assert!(error["message"].as_str().is_some_and(|m| m.contains("recipients[0].attributes.partner")), "{error}");
-    let (status, error) = post_as(&t.pm_b, &format!("/api/admin/campaigns/{own}/recipients"), &nps_e2e::recipients_json("email\nnobody@b.test\n")).await?;
+    let (status, error) = t.pm_b.try_post(&format!("/api/admin/campaigns/{own}/recipients"), &nps_e2e::recipients_json("email\nnobody@b.test\n")).await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a contact of no partner: {error}");
     // Nothing of pm-b's reached pm-a's programme.
     assert_eq!(t.f.response_ids(t.survey_a).await?.len(), 1);
@@ -276,20 +246,15 @@ on_both_backends!(partner_scope_is_per_project, partner_campaigns_belong_to_thei
 // ---------------------------------------------------------------------------------------------
 // 3. Enforce mode takes the account, role and account attributes from the signed claims only.
 
-fn identity_token(secret: &str, claims: Value) -> anyhow::Result<String> {
-    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() + 600;
-    let mut claims = claims;
-    claims["exp"] = json!(exp);
-    Ok(jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
-    )?)
+/// The vendor's backend signs these claims for ten minutes.
+fn identity_token(secret: &str, mut claims: Value) -> anyhow::Result<String> {
+    claims["exp"] = json!(nps_e2e::now_secs() + 600);
+    nps_e2e::tokens::sign(secret, &claims)
 }
 
 /// Identifies (expecting 200) and answers with the widget session; the response id.
 async fn identify_and_answer(base: &str, survey_id: i64, identify: Value, score: u8) -> anyhow::Result<String> {
-    let (status, body) = post(&format!("{base}/identify"), &identify).await?;
+    let (status, body) = post_json(&format!("{base}/identify"), &identify).await?;
     anyhow::ensure!(status == StatusCode::OK, "identify: {status} {body}");
     let session = body["session_token"].as_str().unwrap_or_default();
     let id = new_id();
@@ -314,7 +279,7 @@ async fn in_enforce_mode_the_account_comes_only_from_signed_claims() -> anyhow::
     // first choice) in the clear.
     let own = identity_token(&secret, json!({ "sub": "u" }))?;
     let forged = json!({ "user_id": "u", "identity_token": own, "account": { "id": "acme", "role": "executive_buyer" } });
-    let (status, error) = post(&format!("{base}/identify"), &forged).await?;
+    let (status, error) = post_json(&format!("{base}/identify"), &forged).await?;
     assert_eq!((status, error["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{error}");
     assert!(error["message"].as_str().is_some_and(|m| m.starts_with("account")), "the message names the field: {error}");
     let u_answer = identify_and_answer(&base, survey.id, json!({ "user_id": "u", "identity_token": own }), 0).await?;
@@ -353,7 +318,7 @@ async fn actions_citing_employee_answers_are_hidden_from_analysts() -> anyhow::R
     let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &nps_e2e::recipients_json("email\nann@corp.test\n")).await?;
     f.answer_links(&f.owner, campaign, 3).await?;
     let answer = json!({ "response_id": new_id(), "survey_id": tnps.id, "user_id": "customer", "score": 4 });
-    assert_eq!(post(&format!("{}/responses", f.client(&project)), &answer).await?.0, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{}/responses", f.client(&project)), &answer).await?.0, StatusCode::ACCEPTED);
     wait_drained(&f.collector.url).await?;
     let (enps_answers, tnps_answers) = (f.response_ids(enps.id).await?, f.response_ids(tnps.id).await?);
     assert_eq!((enps_answers.len(), tnps_answers.len()), (1, 1));
@@ -368,7 +333,7 @@ async fn actions_citing_employee_answers_are_hidden_from_analysts() -> anyhow::R
     let analyst = f.user("analyst@x.io", "analyst").await?;
     let log: Value = analyst.get(&format!("/api/admin/actions?project_id={}", project.id)).await?;
     assert_eq!(titles(&log), ["Speed up exports"], "the analyst's log leaves out the eNPS action");
-    assert_eq!(get(&analyst, &format!("/api/admin/actions/{}", hidden["id"])).await?.0, StatusCode::NOT_FOUND);
+    assert_eq!(analyst.try_get(&format!("/api/admin/actions/{}", hidden["id"])).await?.0, StatusCode::NOT_FOUND);
     let recent: Value = analyst.get(&format!("/api/admin/reports/actions?project_id={}&days=3650", project.id)).await?;
     assert_eq!(titles(&recent["actions"]), ["Speed up exports"]);
     // HR may not read the action log at all; the owner, who may read eNPS, sees both entries.

@@ -3,38 +3,24 @@
 //! during and after ingest) give the same headline, trend and breakdowns through the admin API
 //! from the rollups as from the raw rows; internal users are left out of reports by default.
 
+mod support;
+
 use nps_collector::ingest::IngestRecord;
 use nps_collector::store::rollups::RollupDimension;
 use nps_collector::store::{Dimension, DynStore, ResponseQuery, connect};
 use nps_core::eligibility::SurveyRules;
-use nps_core::wire::{AccountMembership, Attributes, CompleteRequest, ResponseRequest, Survey, SurveyInput, SurveyKind, SurveyStatus};
+use nps_core::wire::{AccountMembership, ClientId, Device, Language, ResponseRequest, Survey, SurveyInput, SurveyKind, TriggerLabel};
 use nps_core::{BandCounts, NpsScore};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase};
+use nps_e2e::{Admin, Backend, Collector, Installation, Lcg, live_survey, on_both_backends};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use nps_core::wire::{ClientId, CommentText, Device, Language, TriggerLabel};
+use support::{attrs, complete, response};
 
 const DAY: i64 = 86_400_000;
 const T0: i64 = 1_735_689_600_000; // 2025-01-01T00:00:00Z
 const USERS: usize = 240;
 const ANSWERS: usize = 4_000;
 const SPAN_DAYS: u64 = 420;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
-    }
-    fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
-        options[self.next(options.len() as u64) as usize]
-    }
-}
-
-fn attrs(value: Value) -> Attributes {
-    value.as_object().cloned().unwrap_or_default()
-}
 
 /// Users 0..10 are staff (`@corp.example`); some users have no plan; `seats` is a number and
 /// `beta` a boolean, to prove values read the same from both paths.
@@ -66,22 +52,21 @@ struct Generated {
 }
 
 fn generate(project_id: i64, surveys: &[i64]) -> Generated {
-    let mut rng = Rng(7);
+    let mut rng = Lcg(7);
     let mut batches = vec![(0..USERS - 20).map(|u| identify(project_id, u, 0, T0 - DAY)).collect::<Vec<_>>()];
     let mut answers = Vec::new();
     let mut pending_scores = Vec::new();
     let mut batch = Vec::new();
     for i in 0..ANSWERS {
-        let at = T0 + (rng.next(SPAN_DAYS) as i64) * DAY + rng.next(DAY as u64) as i64;
-        let u = rng.next(USERS as u64) as usize;
-        let survey_id = surveys[rng.next(surveys.len() as u64) as usize];
-        let score = (rng.next(11) as i64 + [-2, 0, 2][u % 3]).clamp(0, 10);
+        let at = T0 + (rng.below(SPAN_DAYS) as i64) * DAY + rng.below(DAY as u64) as i64;
+        let u = rng.below(USERS as u64) as usize;
+        let survey_id = surveys[rng.below(surveys.len() as u64) as usize];
+        let score = (rng.below(11) as i64 + [-2, 0, 2][u % 3]).clamp(0, 10);
         let id = format!("r{i}");
         let user_id = format!("u{u}");
         if i % 10 == 3 {
             // The comment arrives first; the score follows in a later batch.
-            let complete = CompleteRequest { survey_id, user_id: ClientId::parse(user_id.clone()).expect("valid"), comment: Some(CommentText::parse("slow").expect("valid")), extra_answers: Default::default() };
-            batch.push(IngestRecord::Complete { project_id, at, response_id: id.clone(), complete });
+            batch.push(complete(project_id, survey_id, &id, &user_id, "slow", at));
         }
         let response = ResponseRequest {
             response_id: ClientId::parse(id).expect("valid"),
@@ -110,7 +95,7 @@ fn generate(project_id: i64, surveys: &[i64]) -> Generated {
     Generated { batches, answers }
 }
 
-struct Setup {
+struct Fixture {
     _dir: tempfile::TempDir,
     _collector: Collector,
     admin: Admin,
@@ -119,24 +104,21 @@ struct Setup {
     surveys: Vec<Survey>,
 }
 
-async fn setup(backend: Backend) -> anyhow::Result<Setup> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
+/// Two customer surveys; the first leaves out the staff (`@corp.example`).
+async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
+    let Installation { dir, db, collector, owner: admin } = Installation::start(backend).await?;
     let project = admin.create_project(&["*"]).await?;
     let mut rules = SurveyRules::default();
     rules.targeting.exclude.email_domains = vec!["corp.example".into()];
     let mut surveys = Vec::new();
     for (name, rules) in [("in-app", rules), ("onboarding", SurveyRules::default())] {
-        let input = SurveyInput { name: name.into(), kind: SurveyKind::Tnps, status: SurveyStatus::Live, definition: Default::default(), rules };
-        surveys.push(admin.post::<Survey>(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?);
+        surveys.push(admin.create_survey(project.id, &SurveyInput { rules, ..live_survey(name, SurveyKind::Tnps) }).await?);
     }
     let store = connect(&db.url).await?;
-    Ok(Setup { _dir: dir, _collector: collector, admin, store, project_id: project.id, surveys })
+    Ok(Fixture { _dir: dir, _collector: collector, admin, store, project_id: project.id, surveys })
 }
 
-async fn declare(s: &Setup, dimension: &str) -> anyhow::Result<()> {
+async fn declare(s: &Fixture, dimension: &str) -> anyhow::Result<()> {
     let _: Value = s.admin.post(&format!("/api/admin/projects/{}/report-dimensions", s.project_id), &json!({ "dimension": dimension })).await?;
     Ok(())
 }
@@ -158,8 +140,7 @@ fn expected_counts(answers: &[(i64, usize, i64, i64)], keep: impl Fn(&(i64, usiz
     c
 }
 
-async fn rollups_match_raw_rows(backend: Backend) -> anyhow::Result<()> {
-    let s = setup(backend).await?;
+async fn rollups_match_raw_rows(s: Fixture) -> anyhow::Result<()> {
     let ids: Vec<i64> = s.surveys.iter().map(|x| x.id).collect();
     let generated = generate(s.project_id, &ids);
     declare(&s, "attr:plan").await?;
@@ -232,48 +213,19 @@ async fn rollups_match_raw_rows(backend: Backend) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn rollups_match_raw_rows_on_sqlite() -> anyhow::Result<()> {
-    rollups_match_raw_rows(Backend::Sqlite).await
-}
-
-#[tokio::test]
-async fn rollups_match_raw_rows_on_postgres() -> anyhow::Result<()> {
-    rollups_match_raw_rows(Backend::Postgres).await
-}
 
 /// A replayed batch adds nothing; a score arriving after its comment is counted once, on the
 /// day of the answer, with the attributes of the answer.
-async fn replays_and_late_scores_count_once(backend: Backend) -> anyhow::Result<()> {
-    let s = setup(backend).await?;
+async fn replays_and_late_scores_count_once(s: Fixture) -> anyhow::Result<()> {
     let survey_id = s.surveys[1].id;
     declare(&s, "attr:plan").await?;
     let p = s.project_id;
-    let score = |id: &str, user: &str, value: i64, at: i64| IngestRecord::Response {
-        project_id: p,
-        at,
-        response: ResponseRequest {
-            response_id: ClientId::parse(id).expect("valid"),
-            survey_id,
-            user_id: ClientId::parse(user).expect("valid"),
-            display_id: None,
-            score: NpsScore::new(value).expect("score"),
-            language: None,
-            device: None,
-            trigger: None,
-            sampling_rate_bp: None,
-        },
-    };
+    let score = |id: &str, user: &str, value: i64, at: i64| response(p, survey_id, id, user, value, at);
     let first = vec![
         identify(p, 11, 0, T0),
         score("a", "u11", 10, T0 + DAY),
         score("b", "u11", 3, T0 + DAY),
-        IngestRecord::Complete {
-            project_id: p,
-            at: T0 + 2 * DAY,
-            response_id: "c".into(),
-            complete: CompleteRequest { survey_id, user_id: ClientId::parse("u11").expect("valid"), comment: Some(CommentText::parse("late score").expect("valid")), extra_answers: Default::default() },
-        },
+        complete(p, survey_id, "c", "u11", "late score", T0 + 2 * DAY),
     ];
     for _ in 0..3 {
         s.store.apply_batch(&first).await?;
@@ -296,8 +248,8 @@ async fn replays_and_late_scores_count_once(backend: Backend) -> anyhow::Result<
     assert_eq!(segments, s.store.segment_counts(&q, &Dimension::Attribute("plan".into())).await?);
 
     // Dropped, then declared again: rebuilt from the raw rows, nothing left over.
-    let url = format!("{}/api/admin/projects/{}/report-dimensions/attr:plan", s.admin.base, s.project_id);
-    let status = s.admin.http.delete(&url).header("X-CSRF-Token", &s.admin.csrf).send().await?.status();
+    let path = format!("/api/admin/projects/{}/report-dimensions/attr:plan", s.project_id);
+    let (status, _) = s.admin.call(reqwest::Method::DELETE, &path, None).await?;
     assert!(status.is_success(), "drop: {status}");
     assert!(!s.store.dimension_declared_for(&[survey_id], &plan).await?);
     declare(&s, "attr:plan").await?;
@@ -305,12 +257,4 @@ async fn replays_and_late_scores_count_once(backend: Backend) -> anyhow::Result<
     Ok(())
 }
 
-#[tokio::test]
-async fn replays_and_late_scores_count_once_on_sqlite() -> anyhow::Result<()> {
-    replays_and_late_scores_count_once(Backend::Sqlite).await
-}
-
-#[tokio::test]
-async fn replays_and_late_scores_count_once_on_postgres() -> anyhow::Result<()> {
-    replays_and_late_scores_count_once(Backend::Postgres).await
-}
+on_both_backends!(rollups_match_raw_rows, replays_and_late_scores_count_once);

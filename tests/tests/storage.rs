@@ -1,49 +1,25 @@
 //! One storage suite, run against both backends (SQLite file and a fresh PostgreSQL database).
 
+mod support;
+
 use nps_collector::ingest::{Drainer, IngestRecord, Spool};
 use nps_collector::metrics::Metrics;
-use nps_collector::store::{DynStore, ResponseQuery, StoreError, connect};
+use nps_collector::store::{ResponseQuery, StoreError};
 use nps_core::eligibility::HistoryKind;
-use nps_core::wire::{
-    AccountMembership, AdminRole, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest,
-    ResponseRequest, SurveyInput, SurveyKind, SurveyStatus,
-};
-use nps_core::{Band, BandCounts, NpsScore};
-use nps_e2e::{Backend, TestDatabase, on_both_backends, project_input};
+use nps_core::wire::{AccountMembership, AdminRole, ClientAttributes, ClientId, FeedbackKind, SurveyInput, SurveyKind, SurveyStatus};
+use nps_core::{Band, BandCounts};
+use nps_e2e::{Backend, on_both_backends};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use nps_core::wire::{BasisPoints, ClientAttributes, ClientId, CommentText};
+use support::{StoreFixture, T0, attrs, sampled, store_with_survey};
 
 const DAY: i64 = 86_400_000;
-const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 
-struct Fixture {
-    store: DynStore,
-    project_id: i64,
-    survey_id: i64,
-    _dir: tempfile::TempDir,
-}
+type Fixture = StoreFixture;
 
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let store = connect(&db.url).await?;
-    let input = project_input("p", &[])?;
-    let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
-    let survey = SurveyInput {
-        name: "s".into(),
-        kind: SurveyKind::Tnps,
-        status: SurveyStatus::Live,
-        definition: Default::default(),
-        rules: Default::default(),
-    };
-    let survey = store.create_survey(project.id, &survey, T0).await?;
-    Ok(Fixture { store, project_id: project.id, survey_id: survey.id, _dir: dir })
-}
-
-fn attrs(value: serde_json::Value) -> Attributes {
-    value.as_object().cloned().unwrap_or_default()
+    store_with_survey(backend, SurveyKind::Tnps).await
 }
 
 fn identify(f: &Fixture, user: &str, plan: &str, at: i64) -> IngestRecord {
@@ -58,53 +34,9 @@ fn identify(f: &Fixture, user: &str, plan: &str, at: i64) -> IngestRecord {
     }
 }
 
+/// Answers here come from a widget that asks a quarter of the users.
 fn response(f: &Fixture, survey_id: i64, id: &str, user: &str, score: i64, at: i64) -> IngestRecord {
-    IngestRecord::Response {
-        project_id: f.project_id,
-        at,
-        response: ResponseRequest {
-            response_id: ClientId::parse(id).expect("valid"),
-            survey_id,
-            user_id: ClientId::parse(user).expect("valid"),
-            display_id: None,
-            score: NpsScore::new(score).expect("valid score"),
-            language: None,
-            device: None,
-            trigger: None,
-            sampling_rate_bp: BasisPoints::new(2_500),
-        },
-    }
-}
-
-fn complete(f: &Fixture, id: &str, user: &str, comment: &str, at: i64) -> IngestRecord {
-    IngestRecord::Complete {
-        project_id: f.project_id,
-        at,
-        response_id: id.into(),
-        complete: CompleteRequest { survey_id: f.survey_id, user_id: ClientId::parse(user).expect("valid"), comment: Some(CommentText::parse(comment).expect("valid")), extra_answers: Default::default() },
-    }
-}
-
-fn display(f: &Fixture, id: &str, user: &str, at: i64) -> IngestRecord {
-    IngestRecord::Display {
-        project_id: f.project_id,
-        at,
-        display: DisplayRequest {
-            display_id: ClientId::parse(id).expect("valid"),
-            survey_id: f.survey_id,
-            user_id: ClientId::parse(user).expect("valid"),
-            trigger: None,
-            url: None,
-            language: None,
-            device: None,
-            sampling_rate_bp: None,
-        },
-    }
-}
-
-fn feedback(f: &Fixture, id: &str, user: &str, kind: FeedbackKind, at: i64) -> IngestRecord {
-    let survey_id = (kind != FeedbackKind::OptOut).then_some(f.survey_id);
-    IngestRecord::Feedback { project_id: f.project_id, at, feedback: FeedbackRequest { action_id: ClientId::parse(id).expect("valid"), survey_id, user_id: ClientId::parse(user).expect("valid"), kind } }
+    sampled(support::response(f.project_id, survey_id, id, user, score, at), 2_500)
 }
 
 fn all(f: &Fixture) -> ResponseQuery {
@@ -114,10 +46,10 @@ fn all(f: &Fixture) -> ResponseQuery {
 async fn applying_a_batch_twice_changes_nothing(f: Fixture) -> anyhow::Result<()> {
     let batch = vec![
         identify(&f, "u1", "free", T0),
-        display(&f, "d1", "u1", T0 + 1),
+        f.display("d1", "u1", T0 + 1),
         response(&f, f.survey_id, "r1", "u1", 4, T0 + 2),
-        complete(&f, "r1", "u1", "slow pages", T0 + 3),
-        feedback(&f, "a1", "u2", FeedbackKind::Decline, T0 + 4),
+        f.complete("r1", "u1", "slow pages", T0 + 3),
+        f.feedback("a1", "u2", FeedbackKind::Decline, T0 + 4),
         identify(&f, "u1", "pro", T0 + 5),
     ];
     f.store.apply_batch(&batch).await?;
@@ -139,7 +71,7 @@ async fn a_retried_score_never_replaces_the_stored_one(f: Fixture) -> anyhow::Re
     f.store.apply_batch(&[response(&f, f.survey_id, "r1", "u1", 9, T0)]).await?;
     f.store.apply_batch(&[response(&f, f.survey_id, "r1", "u1", 0, T0 + 1)]).await?;
     // Someone else cannot attach a comment to this answer.
-    f.store.apply_batch(&[complete(&f, "r1", "intruder", "hijack", T0 + 2)]).await?;
+    f.store.apply_batch(&[f.complete("r1", "intruder", "hijack", T0 + 2)]).await?;
     let rows = f.store.list_responses(&all(&f)).await?;
     assert_eq!((rows.len(), rows[0].score, rows[0].comment.clone()), (1, Some(9), None));
     Ok(())
@@ -186,7 +118,7 @@ async fn filters_and_daily_counts_select_the_right_answers(f: Fixture) -> anyhow
         batch.push(identify(&f, &format!("u{i}"), if i % 2 == 0 { "pro" } else { "free" }, T0 + i as i64 * DAY - 1));
         batch.push(response(&f, f.survey_id, &id, &format!("u{i}"), score, T0 + i as i64 * DAY));
         if score <= 6 {
-            batch.push(complete(&f, &id, &format!("u{i}"), &format!("100% TOO_SLOW {i}"), T0 + i as i64 * DAY));
+            batch.push(f.complete(&id, &format!("u{i}"), &format!("100% TOO_SLOW {i}"), T0 + i as i64 * DAY));
         }
     }
     f.store.apply_batch(&batch).await?;
@@ -235,10 +167,10 @@ async fn the_user_history_holds_what_the_rules_need(f: Fixture) -> anyhow::Resul
     f.store
         .apply_batch(&[
             identify(&f, "u1", "free", T0),
-            display(&f, "d1", "u1", T0 + DAY),
+            f.display("d1", "u1", T0 + DAY),
             response(&f, f.survey_id, "r1", "u1", 8, T0 + DAY + 5),
-            feedback(&f, "a1", "u1", FeedbackKind::Snooze, T0 + 2 * DAY),
-            feedback(&f, "a2", "u1", FeedbackKind::Decline, T0 + 3 * DAY),
+            f.feedback("a1", "u1", FeedbackKind::Snooze, T0 + 2 * DAY),
+            f.feedback("a2", "u1", FeedbackKind::Decline, T0 + 3 * DAY),
         ])
         .await?;
     let history = f.store.user_history(f.project_id, "u1", T0 + 10 * DAY).await?;
@@ -246,7 +178,7 @@ async fn the_user_history_holds_what_the_rules_need(f: Fixture) -> anyhow::Resul
     assert!(!history.opted_out);
     let kinds: Vec<HistoryKind> = history.events.iter().map(|e| e.kind).collect();
     assert_eq!(kinds, [HistoryKind::Display, HistoryKind::Response, HistoryKind::Snooze, HistoryKind::Decline]);
-    f.store.apply_batch(&[feedback(&f, "a3", "u1", FeedbackKind::OptOut, T0 + 4 * DAY)]).await?;
+    f.store.apply_batch(&[f.feedback("a3", "u1", FeedbackKind::OptOut, T0 + 4 * DAY)]).await?;
     assert!(f.store.user_history(f.project_id, "u1", T0 + 10 * DAY).await?.opted_out);
     let stranger = f.store.user_history(f.project_id, "nobody", T0).await?;
     assert!(stranger.events.is_empty() && !stranger.opted_out);

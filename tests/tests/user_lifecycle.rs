@@ -4,57 +4,52 @@
 //! expire and cannot be forged; a user changes their own password, which ends their other
 //! sessions and keeps the one that made the change.
 
-use nps_e2e::admin::{OWNER_EMAIL, OWNER_PASSWORD};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, on_both_backends};
+use nps_e2e::admin::{OWNER_EMAIL, OWNER_PASSWORD, USER_PASSWORD as PASSWORD};
+use nps_e2e::{Admin, Backend, Installation, on_both_backends, post_json};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// The collector's server secret in the end-to-end harness (tests/src/collector.rs).
-const SERVER_SECRET: &str = "end-to-end-test-server-secret-0123456789";
-const PASSWORD: &str = "a long enough password";
 const NEW_PASSWORD: &str = "another long enough password";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    _collector: Collector,
-    base: String,
-    owner: Admin,
+/// A collector with its owner signed in; `f.base()` is where it listens.
+struct Fixture(Installation);
+
+impl std::ops::Deref for Fixture {
+    type Target = Installation;
+
+    fn deref(&self) -> &Installation {
+        &self.0
+    }
+}
+
+impl Fixture {
+    fn base(&self) -> &str {
+        &self.collector.url
+    }
 }
 
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let base = collector.url.clone();
-    let owner = Admin::bootstrap(&base).await?;
-    Ok(Fixture { _dir: dir, _collector: collector, base, owner })
+    Ok(Fixture(Installation::start(backend).await?))
 }
 
 /// Any admin request with the session's cookie and CSRF token: status and JSON body.
 async fn call(admin: &Admin, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<(StatusCode, Value)> {
-    let mut request = admin.http.request(method, format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await?;
-    let status = response.status();
-    let text = response.text().await?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    admin.call(method, path, body.as_ref()).await
 }
 
 /// Whether a live session still works (`GET /api/admin/session`).
 async fn whoami(admin: &Admin) -> anyhow::Result<StatusCode> {
-    Ok(call(admin, Method::GET, "/api/admin/session", None).await?.0)
+    Ok(admin.try_get("/api/admin/session").await?.0)
 }
 
+/// A sign-in through the API (no session kept): status and body.
 async fn sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<(StatusCode, Value)> {
-    let response = reqwest::Client::new().post(format!("{base}/api/admin/session")).json(&json!({ "email": email, "password": password })).send().await?;
-    Ok((response.status(), response.json().await.unwrap_or(Value::Null)))
+    post_json(&format!("{base}/api/admin/session"), &json!({ "email": email, "password": password })).await
 }
 
 /// Adds a user with a role (as the owner) and answers their id from the user list.
 async fn add_user(owner: &Admin, email: &str, role: &str) -> anyhow::Result<i64> {
-    let _: Value = owner.post("/api/admin/users", &json!({ "email": email, "password": PASSWORD, "role": role })).await?;
+    owner.add_user(email, PASSWORD, role).await?;
     let listed = listed(owner, email).await?.ok_or_else(|| anyhow::anyhow!("{email} not listed"))?;
     listed["id"].as_i64().ok_or_else(|| anyhow::anyhow!("no id in {listed}"))
 }
@@ -83,26 +78,24 @@ async fn reset_link(by: &Admin, id: i64) -> anyhow::Result<(StatusCode, Value)> 
 
 /// Uses a reset link without a session.
 async fn use_reset(base: &str, token: &str, password: &str) -> anyhow::Result<(StatusCode, Value)> {
-    let response = reqwest::Client::new().post(format!("{base}/api/admin/password-resets/{token}")).json(&json!({ "password": password })).send().await?;
-    Ok((response.status(), response.json().await.unwrap_or(Value::Null)))
+    post_json(&format!("{base}/api/admin/password-resets/{token}"), &json!({ "password": password })).await
 }
 
 async fn check_reset(base: &str, token: &str) -> anyhow::Result<(StatusCode, Value)> {
-    let response = reqwest::get(format!("{base}/api/admin/password-resets/{token}")).await?;
-    Ok((response.status(), response.json().await.unwrap_or(Value::Null)))
+    nps_e2e::reply(reqwest::Client::new().get(format!("{base}/api/admin/password-resets/{token}"))).await
 }
 
 // ---------------------------------------------------------------------------------------------
 
 async fn disabling_a_user_ends_their_sessions_and_blocks_sign_in(f: Fixture) -> anyhow::Result<()> {
     let id = add_user(&f.owner, "ana@example.com", "analyst").await?;
-    let live = Admin::sign_in(&f.base, "ana@example.com", PASSWORD).await?;
+    let live = Admin::sign_in(f.base(), "ana@example.com", PASSWORD).await?;
     assert_eq!(whoami(&live).await?, StatusCode::OK);
     assert_eq!(listed(&f.owner, "ana@example.com").await?.map(|u| u["status"].clone()), Some(json!("active")));
 
     // Only owners disable; an admin is refused and nothing changes.
     add_user(&f.owner, "adm@example.com", "admin").await?;
-    let admin = Admin::sign_in(&f.base, "adm@example.com", PASSWORD).await?;
+    let admin = Admin::sign_in(f.base(), "adm@example.com", PASSWORD).await?;
     assert_eq!(set_status(&admin, id, "disabled").await?.0, StatusCode::FORBIDDEN);
     assert_eq!(whoami(&live).await?, StatusCode::OK);
 
@@ -112,8 +105,8 @@ async fn disabling_a_user_ends_their_sessions_and_blocks_sign_in(f: Fixture) -> 
     assert_eq!(listed(&f.owner, "ana@example.com").await?.map(|u| u["status"].clone()), Some(json!("disabled")));
 
     // The right password gets exactly the answer of a wrong one.
-    let right = sign_in(&f.base, "ana@example.com", PASSWORD).await?;
-    let wrong = sign_in(&f.base, "ana@example.com", "not the password at all").await?;
+    let right = sign_in(f.base(), "ana@example.com", PASSWORD).await?;
+    let wrong = sign_in(f.base(), "ana@example.com", "not the password at all").await?;
     assert_eq!(right.0, StatusCode::UNAUTHORIZED);
     assert_eq!(right, wrong);
     assert_eq!(right.1["message"], "wrong e-mail or password");
@@ -121,7 +114,7 @@ async fn disabling_a_user_ends_their_sessions_and_blocks_sign_in(f: Fixture) -> 
     // Re-enabled: signs in again; the session ended by disabling stays ended.
     assert_eq!(set_status(&f.owner, id, "active").await?.0, StatusCode::NO_CONTENT);
     assert_eq!(listed(&f.owner, "ana@example.com").await?.map(|u| u["status"].clone()), Some(json!("active")));
-    let again = Admin::sign_in(&f.base, "ana@example.com", PASSWORD).await?;
+    let again = Admin::sign_in(f.base(), "ana@example.com", PASSWORD).await?;
     assert_eq!(whoami(&again).await?, StatusCode::OK);
     assert_eq!(whoami(&live).await?, StatusCode::UNAUTHORIZED);
 
@@ -137,7 +130,7 @@ async fn disabling_a_user_ends_their_sessions_and_blocks_sign_in(f: Fixture) -> 
 
 async fn a_role_change_ends_the_sessions_and_the_next_sign_in_has_the_new_role(f: Fixture) -> anyhow::Result<()> {
     let id = add_user(&f.owner, "ana@example.com", "analyst").await?;
-    let live = Admin::sign_in(&f.base, "ana@example.com", PASSWORD).await?;
+    let live = Admin::sign_in(f.base(), "ana@example.com", PASSWORD).await?;
     assert_eq!(call(&live, Method::GET, "/api/admin/users", None).await?.0, StatusCode::FORBIDDEN);
 
     // Non-owners cannot change roles (not even their own).
@@ -147,7 +140,7 @@ async fn a_role_change_ends_the_sessions_and_the_next_sign_in_has_the_new_role(f
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(whoami(&live).await?, StatusCode::UNAUTHORIZED, "the session from before the role change still works");
     assert_eq!(listed(&f.owner, "ana@example.com").await?.map(|u| u["role"].clone()), Some(json!("admin")));
-    let fresh = Admin::sign_in(&f.base, "ana@example.com", PASSWORD).await?;
+    let fresh = Admin::sign_in(f.base(), "ana@example.com", PASSWORD).await?;
     assert_eq!(call(&fresh, Method::GET, "/api/admin/session", None).await?.1["role"], "admin");
     assert_eq!(call(&fresh, Method::GET, "/api/admin/users", None).await?.0, StatusCode::OK);
 
@@ -159,9 +152,9 @@ async fn a_role_change_ends_the_sessions_and_the_next_sign_in_has_the_new_role(f
 
 async fn deleting_a_user_ends_their_sessions(f: Fixture) -> anyhow::Result<()> {
     let id = add_user(&f.owner, "ana@example.com", "hr").await?;
-    let live = Admin::sign_in(&f.base, "ana@example.com", PASSWORD).await?;
+    let live = Admin::sign_in(f.base(), "ana@example.com", PASSWORD).await?;
     add_user(&f.owner, "adm@example.com", "admin").await?;
-    let admin = Admin::sign_in(&f.base, "adm@example.com", PASSWORD).await?;
+    let admin = Admin::sign_in(f.base(), "adm@example.com", PASSWORD).await?;
     assert_eq!(delete_user(&admin, id).await?.0, StatusCode::FORBIDDEN);
     assert_eq!(whoami(&live).await?, StatusCode::OK);
 
@@ -169,7 +162,7 @@ async fn deleting_a_user_ends_their_sessions(f: Fixture) -> anyhow::Result<()> {
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(whoami(&live).await?, StatusCode::UNAUTHORIZED);
     assert_eq!(listed(&f.owner, "ana@example.com").await?, None);
-    assert_eq!(sign_in(&f.base, "ana@example.com", PASSWORD).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(sign_in(f.base(), "ana@example.com", PASSWORD).await?.0, StatusCode::UNAUTHORIZED);
     assert_eq!(delete_user(&f.owner, id).await?.0, StatusCode::NOT_FOUND);
     Ok(())
 }
@@ -196,7 +189,7 @@ async fn the_last_active_owner_is_always_kept(f: Fixture) -> anyhow::Result<()> 
 
     // With another active owner, demoting oneself works (and ends one's own sessions).
     assert_eq!(set_status(&f.owner, other, "active").await?.0, StatusCode::NO_CONTENT);
-    let second = Admin::sign_in(&f.base, "second@example.com", PASSWORD).await?;
+    let second = Admin::sign_in(f.base(), "second@example.com", PASSWORD).await?;
     assert_eq!(set_role(&f.owner, me, "admin").await?.0, StatusCode::NO_CONTENT);
     assert_eq!(whoami(&f.owner).await?, StatusCode::UNAUTHORIZED);
     // Now the second owner is the last active one: they cannot demote themselves either.
@@ -206,10 +199,10 @@ async fn the_last_active_owner_is_always_kept(f: Fixture) -> anyhow::Result<()> 
     // watches the list (their session is never touched).
     set_role(&second, me, "owner").await?;
     add_user(&second, "watcher@example.com", "admin").await?;
-    let watcher = Admin::sign_in(&f.base, "watcher@example.com", PASSWORD).await?;
+    let watcher = Admin::sign_in(f.base(), "watcher@example.com", PASSWORD).await?;
     for _ in 0..5 {
-        let a = Admin::sign_in(&f.base, OWNER_EMAIL, OWNER_PASSWORD).await?;
-        let b = Admin::sign_in(&f.base, "second@example.com", PASSWORD).await?;
+        let a = Admin::sign_in(f.base(), OWNER_EMAIL, OWNER_PASSWORD).await?;
+        let b = Admin::sign_in(f.base(), "second@example.com", PASSWORD).await?;
         let (ra, rb) = tokio::join!(set_status(&a, other, "disabled"), set_status(&b, me, "disabled"));
         // The loser gets 409 (the guard) or 401 (its session ended first).
         let outcomes = [ra?.0, rb?.0];
@@ -219,9 +212,9 @@ async fn the_last_active_owner_is_always_kept(f: Fixture) -> anyhow::Result<()> 
         assert_eq!(active_owners.len(), 1, "{users:?}");
         // The one still active re-enables the other.
         let (survivor, disabled) = if active_owners[0]["email"] == OWNER_EMAIL {
-            (Admin::sign_in(&f.base, OWNER_EMAIL, OWNER_PASSWORD).await?, other)
+            (Admin::sign_in(f.base(), OWNER_EMAIL, OWNER_PASSWORD).await?, other)
         } else {
-            (Admin::sign_in(&f.base, "second@example.com", PASSWORD).await?, me)
+            (Admin::sign_in(f.base(), "second@example.com", PASSWORD).await?, me)
         };
         assert_eq!(set_status(&survivor, disabled, "active").await?.0, StatusCode::NO_CONTENT);
     }
@@ -230,60 +223,59 @@ async fn the_last_active_owner_is_always_kept(f: Fixture) -> anyhow::Result<()> 
 
 async fn a_reset_link_sets_the_password_once_and_ends_the_sessions(f: Fixture) -> anyhow::Result<()> {
     let id = add_user(&f.owner, "ana@example.com", "analyst").await?;
-    let live = Admin::sign_in(&f.base, "ana@example.com", PASSWORD).await?;
+    let live = Admin::sign_in(f.base(), "ana@example.com", PASSWORD).await?;
 
     let (status, link) = reset_link(&f.owner, id).await?;
     assert_eq!(status, StatusCode::CREATED, "{link}");
     assert_eq!(link["email"], "ana@example.com");
     let token = link["token"].as_str().unwrap_or_default().to_owned();
     assert_eq!(link["reset_path"].as_str(), Some(format!("/admin/reset?token={token}").as_str()));
-    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
     let expires = link["expires_at"].as_i64().unwrap_or_default();
-    assert!((expires - now_ms - 24 * 3_600_000).abs() < 60_000, "expires_at {expires}");
+    assert!((expires - nps_e2e::now_ms() - 24 * 3_600_000).abs() < 60_000, "expires_at {expires}");
 
     // The link is not a session; the page can say whose password it sets.
-    let as_session = reqwest::Client::new().get(format!("{}/api/admin/session", f.base)).bearer_auth(&token).send().await?;
+    let as_session = reqwest::Client::new().get(format!("{}/api/admin/session", f.base())).bearer_auth(&token).send().await?;
     assert_eq!(as_session.status(), StatusCode::UNAUTHORIZED);
-    let (status, seen) = check_reset(&f.base, &token).await?;
+    let (status, seen) = check_reset(f.base(), &token).await?;
     assert_eq!((status, seen["email"].as_str()), (StatusCode::OK, Some("ana@example.com")), "{seen}");
 
     // A too-short password is refused and does not use the link up.
-    let (status, error) = use_reset(&f.base, &token, "short").await?;
+    let (status, error) = use_reset(f.base(), &token, "short").await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
     assert!(error["message"].as_str().unwrap_or_default().contains("at least 10 characters"), "{error}");
     assert_eq!(whoami(&live).await?, StatusCode::OK);
 
-    let (status, me) = use_reset(&f.base, &token, NEW_PASSWORD).await?;
+    let (status, me) = use_reset(f.base(), &token, NEW_PASSWORD).await?;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me, json!({ "email": "ana@example.com", "role": "analyst" }));
     assert_eq!(whoami(&live).await?, StatusCode::UNAUTHORIZED, "a session from before the reset still works");
-    assert_eq!(sign_in(&f.base, "ana@example.com", PASSWORD).await?.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(sign_in(&f.base, "ana@example.com", NEW_PASSWORD).await?.0, StatusCode::OK);
+    assert_eq!(sign_in(f.base(), "ana@example.com", PASSWORD).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(sign_in(f.base(), "ana@example.com", NEW_PASSWORD).await?.0, StatusCode::OK);
 
     // Single use.
-    let (status, error) = use_reset(&f.base, &token, "a third long password").await?;
+    let (status, error) = use_reset(f.base(), &token, "a third long password").await?;
     assert_eq!((status, error["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{error}");
     assert_eq!(error["message"], "the reset link has already been used; ask for a new one");
-    assert_eq!(check_reset(&f.base, &token).await?.0, StatusCode::CONFLICT);
-    assert_eq!(sign_in(&f.base, "ana@example.com", "a third long password").await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(check_reset(f.base(), &token).await?.0, StatusCode::CONFLICT);
+    assert_eq!(sign_in(f.base(), "ana@example.com", "a third long password").await?.0, StatusCode::UNAUTHORIZED);
 
     // Two uses of one fresh link at the same moment: exactly one sets the password.
     let token = reset_link(&f.owner, id).await?.1["token"].as_str().unwrap_or_default().to_owned();
-    let (a, b) = tokio::join!(use_reset(&f.base, &token, "racing password one"), use_reset(&f.base, &token, "racing password two"));
+    let (a, b) = tokio::join!(use_reset(f.base(), &token, "racing password one"), use_reset(f.base(), &token, "racing password two"));
     let mut statuses = [a?.0, b?.0];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
-    let (one, two) = (sign_in(&f.base, "ana@example.com", "racing password one").await?.0, sign_in(&f.base, "ana@example.com", "racing password two").await?.0);
+    let (one, two) = (sign_in(f.base(), "ana@example.com", "racing password one").await?.0, sign_in(f.base(), "ana@example.com", "racing password two").await?.0);
     assert_eq!([one, two].iter().filter(|s| **s == StatusCode::OK).count(), 1, "{one} {two}");
 
     // Who may create links: admins for non-owners only, analysts never.
     add_user(&f.owner, "adm@example.com", "admin").await?;
-    let admin = Admin::sign_in(&f.base, "adm@example.com", PASSWORD).await?;
+    let admin = Admin::sign_in(f.base(), "adm@example.com", PASSWORD).await?;
     assert_eq!(reset_link(&admin, id).await?.0, StatusCode::CREATED);
     let owner_id = listed(&f.owner, OWNER_EMAIL).await?.and_then(|u| u["id"].as_i64()).unwrap_or_default();
     assert_eq!(reset_link(&admin, owner_id).await?.0, StatusCode::FORBIDDEN);
     add_user(&f.owner, "bob@example.com", "analyst").await?;
-    let analyst = Admin::sign_in(&f.base, "bob@example.com", PASSWORD).await?;
+    let analyst = Admin::sign_in(f.base(), "bob@example.com", PASSWORD).await?;
     assert_eq!(reset_link(&analyst, id).await?.0, StatusCode::FORBIDDEN);
     assert_eq!(reset_link(&f.owner, 9999).await?.0, StatusCode::NOT_FOUND);
     Ok(())
@@ -292,49 +284,43 @@ async fn a_reset_link_sets_the_password_once_and_ends_the_sessions(f: Fixture) -
 /// A reset link signed with the server's secret, as the collector would, with `exp` chosen.
 fn forged_reset(id: i64, email: &str, exp: i64) -> anyhow::Result<String> {
     let claims = json!({ "sub": id.to_string(), "email": email, "by": OWNER_EMAIL, "jti": "x", "aud": "nps-admin-password-reset", "exp": exp });
-    Ok(jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(SERVER_SECRET.as_bytes()),
-    )?)
+    nps_e2e::tokens::sign_as_server(&claims)
 }
 
 async fn expired_forged_and_foreign_reset_links_are_refused(f: Fixture) -> anyhow::Result<()> {
     let id = add_user(&f.owner, "ana@example.com", "analyst").await?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
+    let now = nps_e2e::now_secs();
 
-    let (status, error) = use_reset(&f.base, &forged_reset(id, "ana@example.com", now - 3600)?, NEW_PASSWORD).await?;
+    let (status, error) = use_reset(f.base(), &forged_reset(id, "ana@example.com", now - 3600)?, NEW_PASSWORD).await?;
     assert_eq!((status, error["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("identity_expired")), "{error}");
     assert_eq!(error["message"], "the reset link has expired; ask for a new one");
 
     // Another signature: the first character of the third part changes.
     let token = reset_link(&f.owner, id).await?.1["token"].as_str().unwrap_or_default().to_owned();
-    let (head, signature) = token.rsplit_once('.').unwrap_or_default();
-    let swapped = if signature.starts_with('A') { 'B' } else { 'A' };
-    let tampered = format!("{head}.{swapped}{}", signature.get(1..).unwrap_or_default());
-    let (status, error) = use_reset(&f.base, &tampered, NEW_PASSWORD).await?;
+    let tampered = nps_e2e::tokens::tampered(&token);
+    let (status, error) = use_reset(f.base(), &tampered, NEW_PASSWORD).await?;
     assert_eq!((status, error["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("identity_invalid")), "{error}");
 
     // Neither garbage nor a session token is a reset link.
-    let (status, _) = use_reset(&f.base, "not.a.token", NEW_PASSWORD).await?;
+    let (status, _) = use_reset(f.base(), "not.a.token", NEW_PASSWORD).await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let response = reqwest::Client::new().post(format!("{}/api/admin/session", f.base)).json(&json!({ "email": "ana@example.com", "password": PASSWORD })).send().await?;
+    let response = reqwest::Client::new().post(format!("{}/api/admin/session", f.base())).json(&json!({ "email": "ana@example.com", "password": PASSWORD })).send().await?;
     let session_token = response.cookies().find(|c| c.name() == "nps_session").map(|c| c.value().to_owned()).ok_or_else(|| anyhow::anyhow!("no session cookie"))?;
-    let (status, error) = use_reset(&f.base, &session_token, NEW_PASSWORD).await?;
+    let (status, error) = use_reset(f.base(), &session_token, NEW_PASSWORD).await?;
     assert_eq!((status, error["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("identity_invalid")), "{error}");
 
     // A link for an id whose e-mail is not the link's (a deleted and replaced user).
-    let (status, _) = use_reset(&f.base, &forged_reset(id, "someone-else@example.com", now + 3600)?, NEW_PASSWORD).await?;
+    let (status, _) = use_reset(f.base(), &forged_reset(id, "someone-else@example.com", now + 3600)?, NEW_PASSWORD).await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Nothing above changed the password.
-    assert_eq!(sign_in(&f.base, "ana@example.com", PASSWORD).await?.0, StatusCode::OK);
+    assert_eq!(sign_in(f.base(), "ana@example.com", PASSWORD).await?.0, StatusCode::OK);
     Ok(())
 }
 
 async fn changing_ones_password_ends_the_other_sessions_and_keeps_this_one(f: Fixture) -> anyhow::Result<()> {
     add_user(&f.owner, "ana@example.com", "analyst").await?;
-    let here = Admin::sign_in(&f.base, "ana@example.com", PASSWORD).await?;
-    let elsewhere = Admin::sign_in(&f.base, "ana@example.com", PASSWORD).await?;
+    let here = Admin::sign_in(f.base(), "ana@example.com", PASSWORD).await?;
+    let elsewhere = Admin::sign_in(f.base(), "ana@example.com", PASSWORD).await?;
     let change = |current: &str, new: &str| json!({ "current_password": current, "new_password": new });
 
     let (status, error) = call(&here, Method::POST, "/api/admin/session/password", Some(change("not my password", NEW_PASSWORD))).await?;
@@ -343,7 +329,7 @@ async fn changing_ones_password_ends_the_other_sessions_and_keeps_this_one(f: Fi
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
     assert!(error["message"].as_str().unwrap_or_default().starts_with("new_password must be at least 10 characters"), "{error}");
     // Without the CSRF token a cookie session cannot change the password.
-    let no_csrf = here.http.post(format!("{}/api/admin/session/password", f.base)).json(&change(PASSWORD, NEW_PASSWORD)).send().await?;
+    let no_csrf = here.http.post(format!("{}/api/admin/session/password", f.base())).json(&change(PASSWORD, NEW_PASSWORD)).send().await?;
     assert_eq!(no_csrf.status(), StatusCode::FORBIDDEN);
     assert_eq!(whoami(&elsewhere).await?, StatusCode::OK, "refused changes must not end sessions");
 
@@ -356,8 +342,8 @@ async fn changing_ones_password_ends_the_other_sessions_and_keeps_this_one(f: Fi
     assert_eq!(call(&here, Method::POST, "/api/admin/session/password", Some(change(NEW_PASSWORD, PASSWORD))).await?.0, StatusCode::OK);
     assert_eq!(call(&here, Method::POST, "/api/admin/session/password", Some(change(PASSWORD, NEW_PASSWORD))).await?.0, StatusCode::FORBIDDEN, "the old CSRF token still works");
 
-    assert_eq!(sign_in(&f.base, "ana@example.com", NEW_PASSWORD).await?.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(sign_in(&f.base, "ana@example.com", PASSWORD).await?.0, StatusCode::OK);
+    assert_eq!(sign_in(f.base(), "ana@example.com", NEW_PASSWORD).await?.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(sign_in(f.base(), "ana@example.com", PASSWORD).await?.0, StatusCode::OK);
     Ok(())
 }
 
@@ -374,7 +360,7 @@ on_both_backends!(
 #[tokio::test]
 async fn the_lifecycle_endpoints_are_in_the_openapi_document() -> anyhow::Result<()> {
     let f = fixture(Backend::Sqlite).await?;
-    let doc: Value = reqwest::get(format!("{}/openapi.json", f.base)).await?.json().await?;
+    let doc: Value = reqwest::get(format!("{}/openapi.json", f.base())).await?.json().await?;
     for (path, method) in [
         ("/api/admin/users/{id}/status", "put"),
         ("/api/admin/users/{id}/role", "put"),

@@ -30,9 +30,8 @@ const KEY_CONCURRENCY: usize = 16;
 const KEY_BYTES: usize = 16 * 1024;
 
 fn main() -> anyhow::Result<()> {
-    anyhow::ensure!(std::env::args().len() == 1, "bench-abuse takes no arguments");
-    nps_e2e::collector::use_collector_beside_this_binary()?;
-    tokio::runtime::Runtime::new()?.block_on(run())
+    let no_arguments = if std::env::args().len() == 1 { Ok(()) } else { Err(anyhow::anyhow!("bench-abuse takes no arguments")) };
+    nps_e2e::bench::main(no_arguments, |()| run())
 }
 
 async fn run() -> anyhow::Result<()> {

@@ -11,10 +11,9 @@
 //!
 //! `cargo xtask bench-accounts [--answers 1000000] [--accounts 20000] [--backends sqlite,postgres] [--runs 15] [--raw-runs 3]`
 
-use anyhow::Context;
-use nps_core::wire::{SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::bench::{Timing, analyze, drop_postgres_database, time_get, timeless};
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase};
+use nps_core::wire::SurveyKind;
+use nps_e2e::bench::{Timing, analyze, drop_postgres_database, flag_value, parse_flags, time_get, timeless};
+use nps_e2e::{Admin, Backend, World, live_survey};
 use std::time::Instant;
 
 #[path = "bench_accounts/data.rs"]
@@ -23,40 +22,38 @@ mod data;
 struct Args {
     answers: u64,
     accounts: u64,
-    backends: Vec<String>,
+    backends: Vec<Backend>,
     runs: usize,
     raw_runs: usize,
 }
 
+const USAGE: &str = "usage: bench-accounts [--answers N] [--accounts M] [--backends sqlite,postgres] [--runs R] [--raw-runs R]";
+
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { answers: 1_000_000, accounts: 20_000, backends: vec!["sqlite".into(), "postgres".into()], runs: 15, raw_runs: 3 };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--answers" => args.answers = value.parse().context("--answers")?,
-            "--accounts" => args.accounts = value.parse().context("--accounts")?,
-            "--backends" => args.backends = value.split(',').map(|v| v.trim().to_owned()).collect(),
-            "--runs" => args.runs = value.parse().context("--runs")?,
-            "--raw-runs" => args.raw_runs = value.parse().context("--raw-runs")?,
-            _ => anyhow::bail!("unknown flag {flag}; usage: bench-accounts [--answers N] [--accounts M] [--backends sqlite,postgres] [--runs R] [--raw-runs R]"),
+    let mut args = Args { answers: 1_000_000, accounts: 20_000, backends: vec![Backend::Sqlite, Backend::Postgres], runs: 15, raw_runs: 3 };
+    parse_flags(USAGE, |flag, value| {
+        match flag {
+            "--answers" => args.answers = flag_value(flag, value)?,
+            "--accounts" => args.accounts = flag_value(flag, value)?,
+            "--backends" => args.backends = Backend::parse_list(value)?,
+            "--runs" => args.runs = flag_value(flag, value)?,
+            "--raw-runs" => args.raw_runs = flag_value(flag, value)?,
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     anyhow::ensure!(args.runs > 0 && args.raw_runs > 0, "--runs and --raw-runs must be positive");
     anyhow::ensure!(args.accounts > 0 && args.answers >= args.accounts, "--accounts must be positive and at most --answers");
-    anyhow::ensure!(args.backends.iter().all(|b| b == "sqlite" || b == "postgres"), "--backends takes sqlite and/or postgres");
     Ok(args)
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
-    nps_e2e::collector::use_collector_beside_this_binary()?;
-    tokio::runtime::Runtime::new()?.block_on(run(args))
+    nps_e2e::bench::main(parse_args(), run)
 }
 
 /// Figures of one backend.
 struct Figures {
-    backend: String,
+    backend: Backend,
     at_risk: Timing,
     revenue: Timing,
     raw_at_risk: Timing,
@@ -65,12 +62,12 @@ struct Figures {
 
 async fn run(args: Args) -> anyhow::Result<()> {
     let mut all = Vec::new();
-    for backend in &args.backends {
+    for &backend in &args.backends {
         all.push(bench_one(backend, &args).await?);
     }
     let mut line = format!("bench accounts: answers={} accounts={}", args.answers, args.accounts);
     for f in &all {
-        let b = &f.backend;
+        let b = f.backend.as_str();
         line.push_str(&format!(
             " {b}_at_risk_p50_ms={:.1} {b}_revenue_p50_ms={:.1} {b}_raw_p50_ms={:.1} {b}_ratio={:.1}",
             f.at_risk.p50,
@@ -83,17 +80,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn bench_one(backend: &str, args: &Args) -> anyhow::Result<Figures> {
-    println!("== {backend}: {} answers over {} accounts", args.answers, args.accounts);
-    let dir = tempfile::tempdir()?;
-    let database = match backend {
-        "sqlite" => TestDatabase::sqlite(dir.path()),
-        _ => TestDatabase::postgres().await?,
-    };
-    let mut collector = Collector::start(CollectorOptions::new(dir.path().join("data"), database.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
-    let project = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, SurveyKind::Enps).await?;
+async fn bench_one(backend: Backend, args: &Args) -> anyhow::Result<Figures> {
+    println!("== {}: {} answers over {} accounts", backend.as_str(), args.answers, args.accounts);
+    let World { dir: _dir, db: database, mut collector, admin, project, survey } = World::start_with(backend, SurveyKind::Enps, &[]).await?;
 
     let started = Instant::now();
     let shape = data::Shape { answers: args.answers, accounts: args.accounts };
@@ -103,11 +92,9 @@ async fn bench_one(backend: &str, args: &Args) -> anyhow::Result<Figures> {
     }
     println!("   loaded in {:.0} s", started.elapsed().as_secs_f64());
     let started = Instant::now();
-    let input = SurveyInput { name: "relationship".into(), kind: SurveyKind::Tnps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
-    let response = admin.http.put(format!("{}/api/admin/surveys/{}", admin.base, survey.id)).header("X-CSRF-Token", &admin.csrf).json(&input).send().await?;
-    if !response.status().is_success() {
-        let tail: Vec<String> = collector.log().lines().rev().take(30).map(str::to_owned).collect();
-        anyhow::bail!("switching the survey to tNPS: {}\ncollector log (newest first):\n{}", response.status(), tail.join("\n"));
+    let switched = admin.put(&format!("/api/admin/surveys/{}", survey.id), &live_survey("relationship", SurveyKind::Tnps)).await;
+    if let Err(e) = switched {
+        anyhow::bail!("switching the survey to tNPS: {e:#}\ncollector log (newest first):\n{}", collector.log_tail(30));
     }
     println!("   aggregates built from the raw rows in {:.1} s", started.elapsed().as_secs_f64());
     analyze(&database.url).await?;
@@ -115,7 +102,7 @@ async fn bench_one(backend: &str, args: &Args) -> anyhow::Result<Figures> {
     let at_risk_path = format!("/api/admin/accounts/at-risk?project_id={}", project.id);
     let revenue_path = format!("/api/admin/reports/revenue?project_id={}", project.id);
     let figures = Figures {
-        backend: backend.to_owned(),
+        backend,
         at_risk: time_get(&admin, &at_risk_path, args.runs).await?,
         revenue: time_get(&admin, &revenue_path, args.runs).await?,
         raw_at_risk: time_get(&admin, &format!("{at_risk_path}&rollups=false"), args.raw_runs).await?,
@@ -126,7 +113,7 @@ async fn bench_one(backend: &str, args: &Args) -> anyhow::Result<Figures> {
     }
     print_figures(&admin, &figures, &at_risk_path).await?;
     collector.terminate().await?;
-    if backend == "postgres" {
+    if backend == Backend::Postgres {
         drop_postgres_database(&database.url).await?;
     }
     Ok(figures)

@@ -11,9 +11,9 @@
 //!
 //! `cargo xtask bench-decide [--clients 32] [--seconds 10] [--users 100000]`
 
-use anyhow::Context;
 use futures::StreamExt;
 use nps_core::wire::SurveyKind;
+use nps_e2e::bench::{flag_value, parse_flags};
 use nps_e2e::load::Connection;
 use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
 use serde_json::json;
@@ -31,24 +31,21 @@ struct Args {
 
 fn parse_args() -> anyhow::Result<Args> {
     let mut args = Args { clients: 32, seconds: 10, users: 100_000, only: None };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--clients" => args.clients = value.parse()?,
-            "--seconds" => args.seconds = value.parse()?,
-            "--users" => args.users = value.parse()?,
-            "--only" => args.only = Some(Backend::parse(&value)?),
-            _ => anyhow::bail!("unknown flag {flag}; usage: bench-decide [--clients N] [--seconds S] [--users U] [--only sqlite|postgres]"),
+    parse_flags("usage: bench-decide [--clients N] [--seconds S] [--users U] [--only sqlite|postgres]", |flag, value| {
+        match flag {
+            "--clients" => args.clients = flag_value(flag, value)?,
+            "--seconds" => args.seconds = flag_value(flag, value)?,
+            "--users" => args.users = flag_value(flag, value)?,
+            "--only" => args.only = Some(Backend::parse(value)?),
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     Ok(args)
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
-    nps_e2e::collector::use_collector_beside_this_binary()?;
-    tokio::runtime::Runtime::new()?.block_on(run(args))
+    nps_e2e::bench::main(parse_args(), run)
 }
 
 /// The part of a decision the bench counts.

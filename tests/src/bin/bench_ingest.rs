@@ -15,6 +15,7 @@
 
 use anyhow::Context;
 use nps_core::wire::{ResponseRow, SurveyKind};
+use nps_e2e::bench::{flag_value, parse_flags};
 use nps_e2e::load::Connection;
 use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, wait_for};
 use std::collections::HashSet;
@@ -44,27 +45,24 @@ const USAGE: &str =
 
 fn parse_args() -> anyhow::Result<Args> {
     let mut args = Args { clients: 64, seconds: 10, sustained_rate: 15_000, sustained_seconds: 60, only: None };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--clients" => args.clients = value.parse().context("--clients")?,
-            "--seconds" => args.seconds = value.parse().context("--seconds")?,
-            "--sustained-rate" => args.sustained_rate = value.parse().context("--sustained-rate")?,
-            "--sustained-seconds" => args.sustained_seconds = value.parse().context("--sustained-seconds")?,
-            "--only" => args.only = Some(Backend::parse(&value)?),
-            _ => anyhow::bail!("unknown flag {flag}; {USAGE}"),
+    parse_flags(USAGE, |flag, value| {
+        match flag {
+            "--clients" => args.clients = flag_value(flag, value)?,
+            "--seconds" => args.seconds = flag_value(flag, value)?,
+            "--sustained-rate" => args.sustained_rate = flag_value(flag, value)?,
+            "--sustained-seconds" => args.sustained_seconds = flag_value(flag, value)?,
+            "--only" => args.only = Some(Backend::parse(value)?),
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     anyhow::ensure!(args.clients > 1 && args.seconds > 0, "--clients must be at least 2 and --seconds positive");
     anyhow::ensure!(args.sustained_rate > 0 && args.sustained_seconds > 0, "the sustained phase needs a positive rate and length");
     Ok(args)
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
-    nps_e2e::collector::use_collector_beside_this_binary()?;
-    tokio::runtime::Runtime::new()?.block_on(run(args))
+    nps_e2e::bench::main(parse_args(), run)
 }
 
 /// The figures of the SQLite phases.
@@ -446,12 +444,7 @@ async fn closed_loop(senders: &[Sender], clients: usize, duration: Duration) -> 
             })
         })
         .collect();
-    let mut total = Outcome::default();
-    for worker in workers {
-        total.merge(worker.await?);
-    }
-    total.elapsed = started.elapsed();
-    Ok(total)
+    gather(workers, || started.elapsed()).await
 }
 
 /// Open loop: request `i` is due at `start + i / rate` whether or not earlier ones were
@@ -481,10 +474,15 @@ async fn fixed_rate(senders: &[Sender], rate: u64, duration: Duration) -> anyhow
             })
         })
         .collect();
-    let mut outcome = Outcome::default();
+    gather(workers, || started.elapsed()).await
+}
+
+/// The workers' outcomes merged into one, over the time `elapsed` measures once they are done.
+async fn gather(workers: Vec<tokio::task::JoinHandle<Outcome>>, elapsed: impl FnOnce() -> Duration) -> anyhow::Result<Outcome> {
+    let mut total = Outcome::default();
     for worker in workers {
-        outcome.merge(worker.await?);
+        total.merge(worker.await?);
     }
-    outcome.elapsed = started.elapsed();
-    Ok(outcome)
+    total.elapsed = elapsed();
+    Ok(total)
 }

@@ -9,10 +9,9 @@
 //!
 //! `cargo xtask bench-reports [--answers 1000000,10000000] [--backends sqlite,postgres] [--runs 20] [--raw-runs 5]`
 
-use anyhow::Context;
-use nps_e2e::bench::{Timing, time_get};
 use nps_core::wire::SurveyKind;
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase};
+use nps_e2e::bench::{Timing, analyze, copy_postgres, drop_postgres_database, flag_value, insert_sqlite, parse_flags, time_get};
+use nps_e2e::{Admin, Backend, Lcg, World};
 use sqlx::Connection;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -22,41 +21,35 @@ const DAY: i64 = 86_400_000;
 const START: i64 = 1_733_097_600_000;
 const SPAN_DAYS: u64 = 730;
 const CHUNK: usize = 100_000;
-/// Rows per SQLite transaction: short enough that the running collector's own writers
-/// (leases, schedulers) never wait out their busy timeout.
-const ROWS_PER_TRANSACTION: usize = 20_000;
-const ROWS_PER_INSERT: usize = 500;
 const DECLARED: [&str; 3] = ["attr:plan", "attr:country", "device"];
 
 struct Args {
     answers: Vec<u64>,
-    backends: Vec<String>,
+    backends: Vec<Backend>,
     runs: usize,
     raw_runs: usize,
 }
 
+const USAGE: &str = "usage: bench-reports [--answers N,M] [--backends sqlite,postgres] [--runs R] [--raw-runs R]";
+
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { answers: vec![1_000_000], backends: vec!["sqlite".into(), "postgres".into()], runs: 20, raw_runs: 5 };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--answers" => args.answers = value.split(',').map(|v| v.trim().parse()).collect::<Result<_, _>>().context("--answers")?,
-            "--backends" => args.backends = value.split(',').map(|v| v.trim().to_owned()).collect(),
-            "--runs" => args.runs = value.parse().context("--runs")?,
-            "--raw-runs" => args.raw_runs = value.parse().context("--raw-runs")?,
-            _ => anyhow::bail!("unknown flag {flag}; usage: bench-reports [--answers N,M] [--backends sqlite,postgres] [--runs R] [--raw-runs R]"),
+    let mut args = Args { answers: vec![1_000_000], backends: vec![Backend::Sqlite, Backend::Postgres], runs: 20, raw_runs: 5 };
+    parse_flags(USAGE, |flag, value| {
+        match flag {
+            "--answers" => args.answers = value.split(',').map(|v| flag_value(flag, v)).collect::<anyhow::Result<_>>()?,
+            "--backends" => args.backends = Backend::parse_list(value)?,
+            "--runs" => args.runs = flag_value(flag, value)?,
+            "--raw-runs" => args.raw_runs = flag_value(flag, value)?,
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     anyhow::ensure!(args.runs > 0 && args.raw_runs > 0 && !args.answers.is_empty(), "--runs, --raw-runs and --answers must be positive");
-    anyhow::ensure!(args.backends.iter().all(|b| b == "sqlite" || b == "postgres"), "--backends takes sqlite and/or postgres");
     Ok(args)
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
-    nps_e2e::collector::use_collector_beside_this_binary()?;
-    tokio::runtime::Runtime::new()?.block_on(run(args))
+    nps_e2e::bench::main(parse_args(), run)
 }
 
 /// Figures of one backend at one size.
@@ -72,7 +65,7 @@ struct Figures {
 async fn run(args: Args) -> anyhow::Result<()> {
     let mut all = Vec::new();
     for &n in &args.answers {
-        for backend in &args.backends {
+        for &backend in &args.backends {
             let figures = bench_one(backend, n, &args).await?;
             print_figures(&figures);
             all.push(figures);
@@ -102,23 +95,15 @@ fn print_figures(f: &Figures) {
     println!("  {:<34} {:>29} {:>10.1} / {:>8.1} ms", "ad-hoc breakdown attr:industry", "", f.adhoc.p50, f.adhoc.p95);
 }
 
-async fn bench_one(backend: &str, n: u64, args: &Args) -> anyhow::Result<Figures> {
-    let label = format!("{backend}_{}", size_label(n));
+async fn bench_one(backend: Backend, n: u64, args: &Args) -> anyhow::Result<Figures> {
+    let label = format!("{}_{}", backend.as_str(), size_label(n));
     println!("== {label}: generating {n} answers");
-    let dir = tempfile::tempdir()?;
-    let database = match backend {
-        "sqlite" => TestDatabase::sqlite(dir.path()),
-        _ => TestDatabase::postgres().await?,
-    };
-    let mut collector = Collector::start(CollectorOptions::new(dir.path().join("data"), database.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
-    let project = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let World { dir: _dir, db: database, mut collector, admin, project, survey } = World::start_with(backend, SurveyKind::Tnps, &[]).await?;
 
     let started = Instant::now();
     let rollups = match backend {
-        "sqlite" => load_sqlite(&database.url, project.id, survey.id, n).await?,
-        _ => load_postgres(&database.url, project.id, survey.id, n).await?,
+        Backend::Sqlite => load_sqlite(&database.url, project.id, survey.id, n).await?,
+        Backend::Postgres => load_postgres(&database.url, project.id, survey.id, n).await?,
     };
     insert_overall_rollups(&database.url, survey.id, &rollups).await?;
     analyze(&database.url).await?;
@@ -130,9 +115,7 @@ async fn bench_one(backend: &str, n: u64, args: &Args) -> anyhow::Result<Figures
         let declared: anyhow::Result<serde_json::Value> =
             admin.post(&format!("/api/admin/projects/{}/report-dimensions", project.id), &serde_json::json!({ "dimension": dimension })).await;
         if let Err(e) = declared {
-            let log = collector.log();
-            let tail: Vec<&str> = log.lines().rev().take(30).collect();
-            anyhow::bail!("declaring {dimension}: {e:#}\ncollector log (last lines, newest first):\n{}", tail.join("\n"));
+            anyhow::bail!("declaring {dimension}: {e:#}\ncollector log (last lines, newest first):\n{}", collector.log_tail(30));
         }
     }
     let backfill_s = started.elapsed().as_secs_f64();
@@ -155,7 +138,7 @@ async fn bench_one(backend: &str, n: u64, args: &Args) -> anyhow::Result<Figures
     let adhoc = time_get(&admin, &format!("/api/admin/reports/segments?{base}&by=attr:industry"), args.raw_runs).await?;
 
     collector.terminate().await?;
-    if backend == "postgres" {
+    if backend == Backend::Postgres {
         drop_postgres_database(&database.url).await?;
     }
     Ok(Figures { label, load_s, backfill_s, rows, adhoc })
@@ -171,7 +154,7 @@ async fn check_same(admin: &Admin, path: &str) -> anyhow::Result<()> {
 
 /// A deterministic generator of realistic answers.
 struct Gen {
-    state: u64,
+    rng: Lcg,
     users: u64,
 }
 
@@ -196,18 +179,17 @@ const DEVICES: [&str; 3] = ["desktop", "mobile", "tablet"];
 const TRIGGERS: [&str; 4] = ["after_export", "page_view", "session_count", "api_call"];
 
 impl Gen {
-    fn next(&mut self, n: u64) -> u64 {
-        self.state = self.state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (self.state >> 33) % n
+    fn new(users: u64) -> Self {
+        Self { rng: Lcg(42), users }
     }
 
     fn answer(&mut self) -> Answer {
-        let user = self.next(self.users);
+        let user = self.rng.below(self.users);
         // Users keep their plan, country, industry and role; volume grows over the two years.
         let plan = PLANS[(user * 7 % 10).min(3) as usize];
         let country = COUNTRIES[(user % 12) as usize];
         let industry = INDUSTRIES[(user / 12 % 8) as usize];
-        let day = (SPAN_DAYS as f64 * (self.next(1_000_000) as f64 / 1_000_000.0).sqrt()) as i64;
+        let day = (SPAN_DAYS as f64 * (self.rng.below(1_000_000) as f64 / 1_000_000.0).sqrt()) as i64;
         let bias = match plan {
             "free" => -2,
             "enterprise" => 1,
@@ -215,16 +197,16 @@ impl Gen {
         };
         Answer {
             user,
-            score: (self.next(11) as i64 + bias).clamp(0, 10),
-            at: START + day * DAY + self.next(DAY as u64) as i64,
+            score: (self.rng.below(11) as i64 + bias).clamp(0, 10),
+            at: START + day * DAY + self.rng.below(DAY as u64) as i64,
             attributes: format!(
                 r#"{{"plan":"{plan}","country":"{country}","industry":"{industry}","seats":{},"email":"u{user}@customer.example"}}"#,
                 (user % 50) * 5
             ),
             role: ROLES[(user % 3) as usize],
-            language: (self.next(20) != 0).then(|| LANGUAGES[(user % 5) as usize]),
-            device: DEVICES[self.next(3) as usize],
-            trigger: TRIGGERS[self.next(4) as usize],
+            language: (self.rng.below(20) != 0).then(|| LANGUAGES[(user % 5) as usize]),
+            device: DEVICES[self.rng.below(3) as usize],
+            trigger: TRIGGERS[self.rng.below(4) as usize],
         }
     }
 }
@@ -239,39 +221,28 @@ async fn load_sqlite(url: &str, project_id: i64, survey_id: i64, n: u64) -> anyh
     let mut conn = sqlx::SqliteConnection::connect(url).await?;
     sqlx::query("PRAGMA synchronous = OFF").execute(&mut conn).await?;
     sqlx::query("PRAGMA cache_size = -262144").execute(&mut conn).await?;
-    let mut generator = Gen { state: 42, users: (n / 8).max(1) };
+    let mut generator = Gen::new((n / 8).max(1));
     let mut rollups = Rollups::new();
     let mut i = 0u64;
     while i < n {
         let size = CHUNK.min((n - i) as usize);
         let answers: Vec<Answer> = (0..size).map(|_| generator.answer()).collect();
-        let mut tx = conn.begin().await?;
-        for (k, rows) in answers.chunks(ROWS_PER_INSERT).enumerate() {
-            if k > 0 && k % (ROWS_PER_TRANSACTION / ROWS_PER_INSERT) == 0 {
-                tx.commit().await?;
-                tx = conn.begin().await?;
-            }
-            let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "INSERT INTO responses (id, project_id, survey_id, user_id, score, attributes, account_role, language, device, \
-                 trigger_name, created_at) ",
-            );
-            let first = i + (k * ROWS_PER_INSERT) as u64;
-            qb.push_values(rows.iter().enumerate(), |mut b, (j, a)| {
-                b.push_bind(format!("r{:012}", first + j as u64))
-                    .push_bind(project_id)
-                    .push_bind(survey_id)
-                    .push_bind(format!("u{}", a.user))
-                    .push_bind(a.score)
-                    .push_bind(&a.attributes)
-                    .push_bind(a.role)
-                    .push_bind(a.language)
-                    .push_bind(a.device)
-                    .push_bind(a.trigger)
-                    .push_bind(a.at);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+        let insert = "INSERT INTO responses (id, project_id, survey_id, user_id, score, attributes, account_role, language, device, \
+                      trigger_name, created_at) ";
+        insert_sqlite(&mut conn, insert, &answers, |mut b, j, a| {
+            b.push_bind(format!("r{:012}", i + j as u64))
+                .push_bind(project_id)
+                .push_bind(survey_id)
+                .push_bind(format!("u{}", a.user))
+                .push_bind(a.score)
+                .push_bind(&a.attributes)
+                .push_bind(a.role)
+                .push_bind(a.language)
+                .push_bind(a.device)
+                .push_bind(a.trigger)
+                .push_bind(a.at);
+        })
+        .await?;
         answers.iter().for_each(|a| count(&mut rollups, a));
         i += size as u64;
         progress(i, n);
@@ -282,7 +253,7 @@ async fn load_sqlite(url: &str, project_id: i64, survey_id: i64, n: u64) -> anyh
 
 async fn load_postgres(url: &str, project_id: i64, survey_id: i64, n: u64) -> anyhow::Result<Rollups> {
     let mut conn = sqlx::PgConnection::connect(url).await?;
-    let mut generator = Gen { state: 42, users: (n / 8).max(1) };
+    let mut generator = Gen::new((n / 8).max(1));
     let mut rollups = Rollups::new();
     let mut i = 0u64;
     while i < n {
@@ -306,14 +277,9 @@ async fn load_postgres(url: &str, project_id: i64, survey_id: i64, n: u64) -> an
             ));
             count(&mut rollups, &a);
         }
-        let mut copy = conn
-            .copy_in_raw(
-                "COPY responses (id, project_id, survey_id, user_id, score, attributes, account_role, language, device, \
-                 trigger_name, created_at) FROM STDIN",
-            )
-            .await?;
-        copy.send(text.into_bytes()).await?;
-        copy.finish().await?;
+        let copy = "COPY responses (id, project_id, survey_id, user_id, score, attributes, account_role, language, device, \
+                    trigger_name, created_at) FROM STDIN";
+        copy_postgres(&mut conn, copy, text).await?;
         i += size as u64;
         progress(i, n);
     }
@@ -353,24 +319,5 @@ async fn insert_overall_rollups(url: &str, survey_id: i64, rollups: &Rollups) ->
             sqlx::query(sqlx::AssertSqlSafe(insert(chunk))).execute(&mut conn).await?;
         }
     }
-    Ok(())
-}
-
-/// Fresh planner statistics (and, on PostgreSQL, the visibility map) after the bulk load.
-async fn analyze(url: &str) -> anyhow::Result<()> {
-    if url.starts_with("sqlite") {
-        let mut conn = sqlx::SqliteConnection::connect(url).await?;
-        sqlx::query("ANALYZE").execute(&mut conn).await?;
-    } else {
-        let mut conn = sqlx::PgConnection::connect(url).await?;
-        sqlx::query("VACUUM ANALYZE").execute(&mut conn).await?;
-    }
-    Ok(())
-}
-
-async fn drop_postgres_database(url: &str) -> anyhow::Result<()> {
-    let name = url.rsplit('/').next().unwrap_or_default().to_owned();
-    let mut conn = sqlx::PgConnection::connect(&nps_e2e::database::postgres_admin_url()).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await?;
     Ok(())
 }

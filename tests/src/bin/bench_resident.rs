@@ -13,6 +13,7 @@
 
 use anyhow::Context;
 use nps_core::wire::{Project, Survey, SurveyInput, SurveyKind, SurveyStatus};
+use nps_e2e::bench::{flag_value, parse_flags};
 use nps_e2e::load::Connection;
 use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_for};
 use serde_json::json;
@@ -33,23 +34,20 @@ struct Args {
 
 fn parse_args() -> anyhow::Result<Args> {
     let mut args = Args { users: 1_000_000, clients: 64 };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--users" => args.users = value.parse().context("--users")?,
-            "--clients" => args.clients = value.parse().context("--clients")?,
-            _ => anyhow::bail!("unknown flag {flag}; usage: bench-resident [--users N] [--clients N]"),
+    parse_flags("usage: bench-resident [--users N] [--clients N]", |flag, value| {
+        match flag {
+            "--users" => args.users = flag_value(flag, value)?,
+            "--clients" => args.clients = flag_value(flag, value)?,
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     anyhow::ensure!(args.users >= 100 && args.clients > 0, "--users must be at least 100 and --clients positive");
     Ok(args)
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = parse_args()?;
-    nps_e2e::collector::use_collector_beside_this_binary()?;
-    tokio::runtime::Runtime::new()?.block_on(run(args))
+    nps_e2e::bench::main(parse_args(), run)
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {

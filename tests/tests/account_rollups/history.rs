@@ -4,11 +4,11 @@
 //! millisecond, answers to an employee survey), then displays, declines and opt-outs that make
 //! some detractors silent.
 
+use crate::support::{complete, display, feedback, response};
 use nps_collector::ingest::IngestRecord;
-use nps_core::NpsScore;
-use nps_core::wire::{AccountMembership, Attributes, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest, ResponseRequest};
+use nps_core::wire::{AccountMembership, Attributes, ClientId, FeedbackKind};
+use nps_e2e::Lcg;
 use std::collections::BTreeMap;
-use nps_core::wire::{ClientId, CommentText};
 
 pub const DAY: i64 = 86_400_000;
 pub const ACCOUNTS: u64 = 30;
@@ -16,15 +16,6 @@ const USERS: u64 = 240;
 const ANSWERS: usize = 2_400;
 const SPAN_DAYS: u64 = 720;
 const ROLES: [&str; 5] = ["executive_buyer", "admin", "end_user", "end_user", "champion"];
-
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
-    }
-}
 
 pub fn account_name(k: u64) -> String {
     format!("acct-{k:02}")
@@ -57,38 +48,23 @@ fn identify(project_id: i64, u: u64, shift: u64, at: i64) -> IngestRecord {
 }
 
 /// Accounts 0, 5, 10, ... get worse over the two years; the others hold their level.
-fn score(rng: &mut Rng, u: u64, age_days: u64) -> i64 {
+fn score(rng: &mut Lcg, u: u64, age_days: u64) -> i64 {
     let account = u % ACCOUNTS;
     let base = 5 + (account % 6) as i64;
     let drift = if account % 5 == 0 { (SPAN_DAYS - age_days) as i64 * 7 / SPAN_DAYS as i64 } else { 0 };
-    (base - drift + rng.next(5) as i64 - 2).clamp(0, 10)
-}
-
-fn response(project_id: i64, id: String, survey_id: i64, user: &str, score: i64, at: i64) -> IngestRecord {
-    let response = ResponseRequest {
-        response_id: ClientId::parse(id).expect("valid"),
-        survey_id,
-        user_id: ClientId::parse(user.to_owned()).expect("valid"),
-        display_id: None,
-        score: NpsScore::new(score).expect("score in range"),
-        language: None,
-        device: None,
-        trigger: None,
-        sampling_rate_bp: None,
-    };
-    IngestRecord::Response { project_id, at, response }
+    (base - drift + rng.below(5) as i64 - 2).clamp(0, 10)
 }
 
 pub fn generate(project_id: i64, surveys: Surveys, now: i64) -> History {
-    let mut rng = Rng(2026);
+    let mut rng = Lcg(2026);
     let mut batches = vec![(0..USERS).map(|u| identify(project_id, u, 0, now - 800 * DAY)).collect::<Vec<_>>()];
     let (mut batch, mut late_scores) = (Vec::new(), Vec::new());
     let mut latest: BTreeMap<u64, (i64, i64)> = BTreeMap::new();
     let mut previous: Option<(u64, i64, i64)> = None;
     for i in 0..ANSWERS {
-        let age = rng.next(SPAN_DAYS);
-        let (mut u, mut at) = (rng.next(USERS), now - (age as i64 + 1) * DAY + rng.next(DAY as u64) as i64);
-        let pick = rng.next(20);
+        let age = rng.below(SPAN_DAYS);
+        let (mut u, mut at) = (rng.below(USERS), now - (age as i64 + 1) * DAY + rng.below(DAY as u64) as i64);
+        let pick = rng.below(20);
         let mut survey = match pick {
             0..=8 => surveys.tnps,
             9..=15 => surveys.rnps,
@@ -106,11 +82,10 @@ pub fn generate(project_id: i64, surveys: Surveys, now: i64) -> History {
         if survey != surveys.employee && latest.get(&u).is_none_or(|l| l.0 <= at) {
             latest.insert(u, (at, s));
         }
-        let record = response(project_id, id.clone(), survey, &user, s, at);
+        let record = response(project_id, survey, &id, &user, s, at);
         if i % 10 == 3 {
             // The comment arrives first; the score follows in the next batch.
-            let complete = CompleteRequest { survey_id: survey, user_id: ClientId::parse(user).expect("valid"), comment: Some(CommentText::parse("late").expect("valid")), extra_answers: Default::default() };
-            batch.push(IngestRecord::Complete { project_id, at, response_id: id, complete });
+            batch.push(complete(project_id, survey, &id, &user, "late", at));
             late_scores.push(record);
         } else {
             batch.push(record);
@@ -135,25 +110,8 @@ fn engagement(project_id: i64, surveys: Surveys, latest: &BTreeMap<u64, (i64, i6
     let mut out = Vec::new();
     for (u, (at, _)) in latest.iter().filter(|(_, (at, _))| now - at < 150 * DAY) {
         let user = format!("u{u}");
-        let display = |id: String, survey_id: i64, at: i64| IngestRecord::Display {
-            project_id,
-            at,
-            display: DisplayRequest {
-                display_id: ClientId::parse(id).expect("valid"),
-                survey_id,
-                user_id: ClientId::parse(user.clone()).expect("valid"),
-                trigger: None,
-                url: None,
-                language: None,
-                device: None,
-                sampling_rate_bp: None,
-            },
-        };
-        let feedback = |id: String, kind: FeedbackKind, survey_id: Option<i64>, at: i64| IngestRecord::Feedback {
-            project_id,
-            at,
-            feedback: FeedbackRequest { action_id: ClientId::parse(id).expect("valid"), survey_id, user_id: ClientId::parse(user.clone()).expect("valid"), kind },
-        };
+        let display = |id: String, survey_id: i64, at: i64| display(project_id, survey_id, &id, &user, at);
+        let feedback = |id: String, kind: FeedbackKind, survey_id: Option<i64>, at: i64| feedback(project_id, survey_id, &id, &user, kind, at);
         match u % 4 {
             0 => (1..=2).for_each(|k| out.push(display(format!("d{u}-{k}"), surveys.tnps, at + k * DAY))),
             1 => (1..=2).for_each(|k| out.push(feedback(format!("f{u}-{k}"), FeedbackKind::Decline, Some(surveys.rnps), at + k * 3_600_000))),

@@ -3,25 +3,12 @@
 
 use super::*;
 use nps_core::wire::{ClientId, DecisionText, Name, ThemeName};
+use support::{StoreFixture, T0, store_with_survey};
 
-const T0: i64 = 1_767_225_600_000; // 2026-01-01
-
-struct Fixture {
-    store: DynStore,
-    project_id: i64,
-    survey_id: i64,
-    _dir: tempfile::TempDir,
-}
+type Fixture = StoreFixture;
 
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let store = connect(&db.url).await?;
-    let input = project_input("p", &[])?;
-    let project = store.create_project(&input, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
-    let survey = SurveyInput { name: "s".into(), kind: SurveyKind::Rnps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
-    let survey = store.create_survey(project.id, &survey, T0).await?;
-    Ok(Fixture { store, project_id: project.id, survey_id: survey.id, _dir: dir })
+    store_with_survey(backend, SurveyKind::Rnps).await
 }
 
 async fn business_imports_change_only_what_they_carry(f: Fixture) -> anyhow::Result<()> {
@@ -80,50 +67,16 @@ async fn actions_round_trip_and_list_by_decision_date(f: Fixture) -> anyhow::Res
     Ok(())
 }
 
-fn record_response(f: &Fixture, id: &str, user: &str, score: i64, at: i64) -> IngestRecord {
-    let response = ResponseRequest {
-        response_id: ClientId::parse(id).expect("valid"),
-        survey_id: f.survey_id,
-        user_id: ClientId::parse(user).expect("valid"),
-        display_id: None,
-        score: NpsScore::new(score).expect("valid score"),
-        language: None,
-        device: None,
-        trigger: None,
-        sampling_rate_bp: None,
-    };
-    IngestRecord::Response { project_id: f.project_id, at, response }
-}
-
-fn record_display(f: &Fixture, user: &str, at: i64) -> IngestRecord {
-    let display = DisplayRequest {
-        display_id: ClientId::parse(new_id()).expect("valid"),
-        survey_id: f.survey_id,
-        user_id: ClientId::parse(user).expect("valid"),
-        trigger: None,
-        url: None,
-        language: None,
-        device: None,
-        sampling_rate_bp: None,
-    };
-    IngestRecord::Display { project_id: f.project_id, at, display }
-}
-
-fn record_feedback(f: &Fixture, user: &str, kind: FeedbackKind, at: i64) -> IngestRecord {
-    let survey_id = (kind != FeedbackKind::OptOut).then_some(f.survey_id);
-    IngestRecord::Feedback { project_id: f.project_id, at, feedback: FeedbackRequest { action_id: ClientId::parse(new_id()).expect("valid"), survey_id, user_id: ClientId::parse(user).expect("valid"), kind } }
-}
-
 async fn engagement_reads_what_users_did_after_answering(f: Fixture) -> anyhow::Result<()> {
     f.store
         .apply_batch(&[
-            record_response(&f, "r1", "u1", 3, T0),
-            record_display(&f, "u1", T0 - 1),
-            record_display(&f, "u1", T0 + 5),
-            record_display(&f, "u2", T0 + 5),
-            record_feedback(&f, "u1", FeedbackKind::Decline, T0 + 6),
-            record_feedback(&f, "u1", FeedbackKind::OptOut, T0 + 7),
-            record_feedback(&f, "u1", FeedbackKind::Snooze, T0 + 8),
+            f.response("r1", "u1", 3, T0),
+            f.display(&new_id(), "u1", T0 - 1),
+            f.display(&new_id(), "u1", T0 + 5),
+            f.display(&new_id(), "u2", T0 + 5),
+            f.feedback(&new_id(), "u1", FeedbackKind::Decline, T0 + 6),
+            f.feedback(&new_id(), "u1", FeedbackKind::OptOut, T0 + 7),
+            f.feedback(&new_id(), "u1", FeedbackKind::Snooze, T0 + 8),
         ])
         .await?;
     let mut events = f.store.engagement(f.project_id, &[f.survey_id], &["u1".to_owned()], T0).await?;

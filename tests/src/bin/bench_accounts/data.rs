@@ -5,6 +5,8 @@
 //! dates and churn for the business data.
 
 use nps_core::churn::calendar::date_of;
+use nps_e2e::Lcg;
+use nps_e2e::bench::{ROWS_PER_INSERT, copy_postgres, insert_sqlite};
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -13,10 +15,6 @@ const SPAN_DAYS: i64 = 730;
 const USERS_PER_ACCOUNT: u64 = 6;
 const ROLES: [&str; 6] = ["executive_buyer", "admin", "end_user", "end_user", "end_user", "champion"];
 const CHUNK: u64 = 100_000;
-/// Rows per SQLite transaction: short enough that the running collector's own writers never
-/// wait out their busy timeout.
-const ROWS_PER_TRANSACTION: usize = 20_000;
-const ROWS_PER_INSERT: usize = 500;
 /// Accounts per business-data import (the admin API takes bodies up to 1 MB).
 const ACCOUNTS_PER_IMPORT: usize = 5_000;
 
@@ -27,12 +25,12 @@ pub struct Shape {
 
 /// Whole days: the two years end at the start of today (UTC).
 fn today() -> i64 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    let now = nps_e2e::now_ms();
     now - now.rem_euclid(DAY)
 }
 
 struct Gen {
-    state: u64,
+    rng: Lcg,
     users: u64,
     accounts: u64,
     start: i64,
@@ -46,11 +44,6 @@ struct Answer {
 }
 
 impl Gen {
-    fn next(&mut self, n: u64) -> u64 {
-        self.state = self.state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (self.state >> 33) % n
-    }
-
     /// A user's usual score: the account's mood (fixed per account) and the user's seat in it
     /// decide it.
     fn usual(seat: u64, account: u64, late: bool) -> i64 {
@@ -66,17 +59,17 @@ impl Gen {
     }
 
     fn answer(&mut self) -> Answer {
-        let user = self.next(self.users);
+        let user = self.rng.below(self.users);
         let account = user % self.accounts;
-        let day = self.next(SPAN_DAYS as u64) as i64;
+        let day = self.rng.below(SPAN_DAYS as u64) as i64;
         let late = day > SPAN_DAYS - 180;
-        let wobble = match self.next(40) {
+        let wobble = match self.rng.below(40) {
             0 => -1,
             1 => 1,
             _ => 0,
         };
         let score = (Self::usual(user / self.accounts % USERS_PER_ACCOUNT, account, late) + wobble).clamp(0, 10);
-        Answer { user, account, score, at: self.start + day * DAY + self.next(DAY as u64) as i64 }
+        Answer { user, account, score, at: self.start + day * DAY + self.rng.below(DAY as u64) as i64 }
     }
 }
 
@@ -87,15 +80,15 @@ fn role(user: u64, accounts: u64) -> &'static str {
 /// The answers into `responses` (bulk, as the drainer would have stored them), and the
 /// displays that follow some users' last answer.
 pub async fn load(url: &str, project_id: i64, survey_id: i64, shape: &Shape) -> anyhow::Result<()> {
-    let mut generator = Gen { state: 42, users: shape.accounts * USERS_PER_ACCOUNT, accounts: shape.accounts, start: today() - SPAN_DAYS * DAY };
+    let mut generator = Gen { rng: Lcg(42), users: shape.accounts * USERS_PER_ACCOUNT, accounts: shape.accounts, start: today() - SPAN_DAYS * DAY };
     let mut i = 0u64;
     while i < shape.answers {
         let size = CHUNK.min(shape.answers - i);
         let answers: Vec<Answer> = (0..size).map(|_| generator.answer()).collect();
         if url.starts_with("sqlite") {
-            insert_sqlite(url, project_id, survey_id, i, &answers, shape.accounts).await?;
+            load_sqlite(url, project_id, survey_id, i, &answers, shape.accounts).await?;
         } else {
-            copy_postgres(url, project_id, survey_id, i, &answers, shape.accounts).await?;
+            load_postgres(url, project_id, survey_id, i, &answers, shape.accounts).await?;
         }
         i += size;
         if i % 500_000 == 0 || i == shape.answers {
@@ -105,37 +98,25 @@ pub async fn load(url: &str, project_id: i64, survey_id: i64, shape: &Shape) -> 
     displays(url, project_id, survey_id, generator.users).await
 }
 
-async fn insert_sqlite(url: &str, project_id: i64, survey_id: i64, first: u64, answers: &[Answer], accounts: u64) -> anyhow::Result<()> {
+async fn load_sqlite(url: &str, project_id: i64, survey_id: i64, first: u64, answers: &[Answer], accounts: u64) -> anyhow::Result<()> {
     let mut conn = sqlx::SqliteConnection::connect(url).await?;
     sqlx::query("PRAGMA synchronous = OFF").execute(&mut conn).await?;
-    let mut tx = conn.begin().await?;
-    for (k, rows) in answers.chunks(ROWS_PER_INSERT).enumerate() {
-        if k > 0 && k % (ROWS_PER_TRANSACTION / ROWS_PER_INSERT) == 0 {
-            tx.commit().await?;
-            tx = conn.begin().await?;
-        }
-        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO responses (id, project_id, survey_id, user_id, score, attributes, account_id, account_role, created_at) ",
-        );
-        let base = first + (k * ROWS_PER_INSERT) as u64;
-        qb.push_values(rows.iter().enumerate(), |mut b, (j, a)| {
-            b.push_bind(format!("r{:012}", base + j as u64))
-                .push_bind(project_id)
-                .push_bind(survey_id)
-                .push_bind(format!("u{}", a.user))
-                .push_bind(a.score)
-                .push_bind("{}")
-                .push_bind(format!("acct-{}", a.account))
-                .push_bind(role(a.user, accounts))
-                .push_bind(a.at);
-        });
-        qb.build().execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    let insert = "INSERT INTO responses (id, project_id, survey_id, user_id, score, attributes, account_id, account_role, created_at) ";
+    insert_sqlite(&mut conn, insert, answers, |mut b, j, a| {
+        b.push_bind(format!("r{:012}", first + j as u64))
+            .push_bind(project_id)
+            .push_bind(survey_id)
+            .push_bind(format!("u{}", a.user))
+            .push_bind(a.score)
+            .push_bind("{}")
+            .push_bind(format!("acct-{}", a.account))
+            .push_bind(role(a.user, accounts))
+            .push_bind(a.at);
+    })
+    .await
 }
 
-async fn copy_postgres(url: &str, project_id: i64, survey_id: i64, first: u64, answers: &[Answer], accounts: u64) -> anyhow::Result<()> {
+async fn load_postgres(url: &str, project_id: i64, survey_id: i64, first: u64, answers: &[Answer], accounts: u64) -> anyhow::Result<()> {
     let mut conn = sqlx::PgConnection::connect(url).await?;
     let mut text = String::with_capacity(answers.len() * 80);
     for (j, a) in answers.iter().enumerate() {
@@ -150,12 +131,8 @@ async fn copy_postgres(url: &str, project_id: i64, survey_id: i64, first: u64, a
             a.at
         ));
     }
-    let mut copy = conn
-        .copy_in_raw("COPY responses (id, project_id, survey_id, user_id, score, attributes, account_id, account_role, created_at) FROM STDIN")
-        .await?;
-    copy.send(text.into_bytes()).await?;
-    copy.finish().await?;
-    Ok(())
+    let copy = "COPY responses (id, project_id, survey_id, user_id, score, attributes, account_id, account_role, created_at) FROM STDIN";
+    copy_postgres(&mut conn, copy, text).await
 }
 
 /// Two displays after the two years for one user in a hundred: those whose last answer was a
