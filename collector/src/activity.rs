@@ -6,26 +6,13 @@
 //! Kept in memory per collector process (a few dozen entries per project key): it is a
 //! diagnostic of the last minutes, not a record. Behind several collectors each shows its own.
 
-use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 /// Entries kept per project key.
 const KEPT: usize = 50;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct ActivityEntry {
-    /// Unix ms.
-    pub at: i64,
-    /// The client endpoint: `identify`, `config`, `decide`, `displays`, `responses`,
-    /// `complete`, `feedback`.
-    pub endpoint: String,
-    pub method: String,
-    /// The HTTP status the widget got.
-    pub status: u16,
-    /// The page's origin, when the browser sent one.
-    pub origin: Option<String>,
-}
+pub use nps_core::wire::ActivityEntry;
 
 #[derive(Default)]
 pub struct Activity {

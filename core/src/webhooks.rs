@@ -267,6 +267,14 @@ pub struct DeliveryRow {
     pub at: i64,
 }
 
+/// A message handed to the outbox (a test event, a test e-mail).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Enqueued {
+    /// The outbox id; `GET /api/admin/deliveries?message_id=...` shows its attempts.
+    pub message_id: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

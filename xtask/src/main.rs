@@ -4,8 +4,10 @@
 mod admin;
 mod admin_split;
 mod code_map;
+mod code_size;
 mod module_cycles;
 mod schema_names;
+mod sources;
 mod compress;
 mod contract;
 mod wasm_imports;

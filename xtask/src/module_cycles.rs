@@ -4,6 +4,7 @@
 
 #[cfg(test)]
 mod tests {
+    use crate::sources::rust_files;
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::Path;
 
@@ -33,17 +34,6 @@ mod tests {
             }
         }
         out
-    }
-
-    fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
     }
 
     fn import_graph(src: &Path) -> Graph {
@@ -86,7 +76,7 @@ mod tests {
 
     #[test]
     fn no_crate_of_ours_has_an_import_circle() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let root = crate::sources::root();
         for krate in ["core", "collector", "widget", "admin", "xtask", "tests"] {
             let graph = import_graph(&root.join(krate).join("src"));
             assert!(graph.len() > 2, "{krate}: found only {} modules", graph.len());

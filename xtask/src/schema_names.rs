@@ -5,20 +5,8 @@
 
 #[cfg(test)]
 mod tests {
+    use crate::sources::rust_files;
     use std::collections::BTreeMap;
-    use std::path::{Path, PathBuf};
-
-    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
 
     fn identifier(text: &str) -> Option<String> {
         let name: String = text.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
@@ -69,7 +57,7 @@ mod tests {
 
     #[test]
     fn every_schema_has_a_name_of_its_own() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let root = crate::sources::root();
         let mut files = Vec::new();
         for part in ["core/src", "collector/src"] {
             rust_files(&root.join(part), &mut files);

@@ -1,6 +1,7 @@
 //! Link campaigns: recipients, links, sending and per-wave status.
 
 use super::*;
+pub use nps_core::wire::{CampaignStatus, ImportResult, WaveStatus};
 
 pub async fn create_campaign(input: &nps_core::wire::CampaignInput) -> ApiResult<nps_core::wire::Campaign> {
     call("POST", "/api/admin/campaigns", json(input)).await
@@ -8,11 +9,6 @@ pub async fn create_campaign(input: &nps_core::wire::CampaignInput) -> ApiResult
 
 pub async fn campaign(id: i64) -> ApiResult<nps_core::wire::Campaign> {
     call("GET", &format!("/api/admin/campaigns/{id}"), None).await
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ImportResult {
-    pub received: usize,
 }
 
 /// Adds recipients from CSV text (an `email` column; `name`, `language`, any other column
@@ -25,26 +21,6 @@ pub async fn add_recipients_csv(id: i64, csv: &str) -> ApiResult<ImportResult> {
 
 pub async fn campaign_links(id: i64) -> ApiResult<Vec<nps_core::wire::RecipientLink>> {
     call("GET", &format!("/api/admin/campaigns/{id}/links"), None).await
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct WaveStatus {
-    /// The wave number (1 = the first sending).
-    pub wave: u32,
-    pub invitations_sent: u64,
-    pub invitations_delivered: u64,
-    pub reminders_sent: u64,
-    pub reminders_delivered: u64,
-    pub answered: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CampaignStatus {
-    pub delivery_active: bool,
-    pub settings: nps_core::wire::DeliverySettings,
-    pub recipients: u64,
-    pub waves: Vec<WaveStatus>,
-    pub next_wave_at: Option<i64>,
 }
 
 /// Hands every recipient's invitation to the outbox and switches e-mail delivery on.

@@ -1,6 +1,7 @@
 //! Closing the loop: follow-ups and their policy, loop metrics, accounts at risk, actions.
 
 use super::*;
+pub use nps_core::wire::AtRiskReport;
 
 pub async fn followups(project_id: i64) -> ApiResult<Vec<nps_core::followup::FollowUpItem>> {
     call("GET", &format!("/api/admin/followups?project_id={project_id}"), None).await
@@ -15,16 +16,6 @@ pub async fn update_followup(
 
 pub async fn loop_metrics(project_id: i64) -> ApiResult<nps_core::followup::LoopMetrics> {
     call("GET", &format!("/api/admin/reports/loop?project_id={project_id}"), None).await
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct AtRiskReport {
-    pub as_of: i64,
-    pub wave: String,
-    pub accounts_considered: u64,
-    pub accounts: Vec<nps_core::churn::signals::AtRiskAccount>,
-    #[serde(default)]
-    pub silent_without_account: Vec<nps_core::churn::signals::SilentDetractor>,
 }
 
 pub async fn at_risk(project_id: i64) -> ApiResult<AtRiskReport> {

@@ -1,6 +1,7 @@
 //! Projects, their surveys and the check-installation activity.
 
 use super::*;
+pub use nps_core::wire::ActivityEntry;
 
 pub async fn projects() -> ApiResult<Vec<Project>> {
     call("GET", "/api/admin/projects", None).await
@@ -16,16 +17,6 @@ pub async fn create_project(input: &ProjectInput) -> ApiResult<Project> {
 
 pub async fn rotate_secret(id: i64) -> ApiResult<Project> {
     call("POST", &format!("/api/admin/projects/{id}/rotate-secret"), None).await
-}
-
-/// One request the project's widget made to the collector ("check installation").
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ActivityEntry {
-    pub at: i64,
-    pub endpoint: String,
-    pub method: String,
-    pub status: u16,
-    pub origin: Option<String>,
 }
 
 /// The last requests of the project's widget, newest first.

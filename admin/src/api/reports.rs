@@ -1,6 +1,7 @@
 //! Answers and reports: listings and exports, NPS, exclusions, segments, B2B roll-ups, explain.
 
 use super::*;
+pub use nps_core::wire::{AccountRollups, Exclusions, Explanation, LoggedDecision, RuleCount, Segment, SegmentReport};
 
 /// The filters of the responses listing (and of its CSV export).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -90,18 +91,6 @@ pub async fn nps_report(
     call("GET", &format!("/api/admin/reports/nps{q}"), None).await
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RuleCount {
-    pub rule: String,
-    pub users: u64,
-    pub decisions: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Exclusions {
-    pub rules: Vec<RuleCount>,
-}
-
 pub async fn exclusions(survey_id: i64, from: Option<i64>, to: Option<i64>) -> ApiResult<Exclusions> {
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     let q = query(&[("survey_id", survey_id.to_string()), ("from", opt(from)), ("to", opt(to))]);
@@ -114,30 +103,6 @@ fn report_query(survey_id: i64, from: Option<i64>, to: Option<i64>, extra: &[(&s
     let mut pairs = vec![("survey_id", survey_id.to_string()), ("from", opt(from)), ("to", opt(to))];
     pairs.extend(extra.iter().cloned());
     query(&pairs)
-}
-
-/// One segment of a breakdown (`GET /api/admin/reports/segments`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Segment {
-    /// The dimension's value; absent when the answers lack it.
-    pub value: Option<String>,
-    /// Absent when suppressed (employee NPS anonymity).
-    pub summary: Option<nps_core::wire::NpsSummary>,
-    /// This segment against all other answers.
-    pub vs_rest: Option<nps_core::Comparison>,
-    pub small: bool,
-    pub suppressed: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SegmentReport {
-    pub by: String,
-    pub min_n: u64,
-    pub overall: nps_core::wire::NpsSummary,
-    pub segments: Vec<Segment>,
-    /// Employee NPS: the disclosure rules applied.
-    #[serde(default)]
-    pub disclosure: Option<nps_core::disclosure::Disclosure>,
 }
 
 /// `by`: `attr:<key>`, `role`, `account`, `trigger`, `language`, `device` or `survey`.
@@ -155,42 +120,10 @@ pub async fn segments(
     call("GET", &format!("/api/admin/reports/segments{q}"), None).await
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct AccountRollups {
-    pub every_response: nps_core::wire::NpsSummary,
-    pub per_account: nps_core::rollup::AccountAverage,
-    pub decision_maker_first: nps_core::wire::NpsSummary,
-    pub per_role: std::collections::BTreeMap<String, nps_core::wire::NpsSummary>,
-    pub without_account: u64,
-}
-
 /// `account`: `account` or `attr:<key>`; `role`: `role` or `attr:<key>` (empty = default).
 pub async fn account_rollups(survey_id: i64, from: Option<i64>, to: Option<i64>, account: &str, role: &str) -> ApiResult<AccountRollups> {
     let q = report_query(survey_id, from, to, &[("account", account.to_owned()), ("role", role.to_owned())]);
     call("GET", &format!("/api/admin/reports/accounts{q}"), None).await
-}
-
-/// A decision as it was logged when the widget asked.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct LoggedDecision {
-    pub eligible: bool,
-    pub rule: String,
-    pub detail: String,
-    pub retry_after: Option<i64>,
-    pub sampling_rate_bp: u32,
-    pub display_id: Option<String>,
-    pub trigger: Option<String>,
-    pub at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Explanation {
-    pub survey_id: i64,
-    pub user_id: String,
-    pub at: i64,
-    pub decision: nps_core::eligibility::Decision,
-    pub blocking: Vec<nps_core::eligibility::Decision>,
-    pub logged: Option<LoggedDecision>,
 }
 
 /// Why `user_id` was (not) asked `survey_id` at `at` (now when `None`).

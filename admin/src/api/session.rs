@@ -1,12 +1,7 @@
 //! Signing in and out, the first owner, who am I.
 
 use super::*;
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Me {
-    pub email: String,
-    pub role: nps_core::wire::AdminRole,
-}
+pub use nps_core::wire::Me;
 
 pub async fn bootstrap(credentials: &Credentials) -> ApiResult<()> {
     call::<serde_json::Value>("POST", "/api/admin/bootstrap", json(credentials)).await.map(|_| ())

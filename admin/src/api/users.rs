@@ -1,22 +1,7 @@
 //! Admin users: invitations, the user list, roles, status, reset links, one's own password.
 
 use super::*;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InvitationRequest {
-    pub email: String,
-    pub role: nps_core::wire::AdminRole,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Invitation {
-    pub email: String,
-    pub role: nps_core::wire::AdminRole,
-    pub invited_by: String,
-    pub expires_at: i64,
-    pub token: String,
-    pub accept_path: String,
-}
+pub use nps_core::wire::{Invitation, InvitationRequest};
 
 pub async fn invite(request: &InvitationRequest) -> ApiResult<Invitation> {
     call("POST", "/api/admin/invitations", json(request)).await

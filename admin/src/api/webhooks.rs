@@ -1,6 +1,7 @@
 //! Webhooks, the delivery log and e-mail alerts.
 
 use super::*;
+pub use nps_core::webhooks::Enqueued;
 
 pub async fn webhooks(project_id: i64) -> ApiResult<Vec<nps_core::webhooks::Webhook>> {
     call("GET", &format!("/api/admin/projects/{project_id}/webhooks"), None).await
@@ -8,11 +9,6 @@ pub async fn webhooks(project_id: i64) -> ApiResult<Vec<nps_core::webhooks::Webh
 
 pub async fn create_webhook(project_id: i64, input: &nps_core::webhooks::WebhookInput) -> ApiResult<nps_core::webhooks::Webhook> {
     call("POST", &format!("/api/admin/projects/{project_id}/webhooks"), json(input)).await
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Enqueued {
-    pub message_id: String,
 }
 
 /// Sends a `webhook.test` event through the outbox.

@@ -267,7 +267,7 @@ fn CampaignStatusCard(status: RwSignal<Option<Result<CampaignStatus, String>>>) 
                         <tbody>
                             {s.waves.into_iter().map(|w| view! {
                                 <tr>
-                                    <th scope="row">{w.wave}</th>
+                                    <th scope="row">{w.wave.wave}</th>
                                     <td>{w.invitations_sent}</td><td>{w.invitations_delivered}</td>
                                     <td>{w.reminders_sent}</td><td>{w.reminders_delivered}</td>
                                     <td>{w.answered}</td>

@@ -19,8 +19,8 @@ pub fn parse_date_time(s: &str) -> Option<i64> {
 }
 
 /// `first_survey_delay` -> `first survey delay`.
-fn rule_name(rule: &impl serde::Serialize) -> String {
-    serde_json::to_value(rule).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()
+fn rule_name(rule: &nps_core::eligibility::Rule) -> String {
+    rule.as_str().replace('_', " ")
 }
 
 fn decision_view(d: &Decision, testid: &'static str) -> impl IntoView + use<> {
@@ -93,10 +93,10 @@ pub fn Explain(survey_id: i64) -> impl IntoView {
                                 <p data-testid="explain-logged">
                                     {format!("{} UTC: {} ({}){}{}",
                                         fmt::date_time(l.at),
-                                        if l.eligible { "asked" } else { "not asked" },
-                                        l.rule.replace('_', " "),
+                                        if l.decision.eligible { "asked" } else { "not asked" },
+                                        rule_name(&l.decision.rule),
                                         l.trigger.map(|t| format!(", trigger {t}")).unwrap_or_default(),
-                                        if l.detail.is_empty() { String::new() } else { format!(": {}", l.detail) })}
+                                        if l.decision.detail.is_empty() { String::new() } else { format!(": {}", l.decision.detail) })}
                                 </p>
                             }.into_any(),
                         }}

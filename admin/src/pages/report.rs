@@ -302,7 +302,7 @@ fn ExclusionsCard(exclusions: LocalResource<Result<Exclusions, String>>) -> impl
                         <thead><tr><th scope="col">"Rule"</th><th scope="col">"Users"</th><th scope="col">"Decisions"</th></tr></thead>
                         <tbody>
                             {x.rules.into_iter().map(|r| view! {
-                                <tr><th scope="row">{r.rule.replace('_', " ")}</th><td>{r.users}</td><td>{r.decisions}</td></tr>
+                                <tr><th scope="row">{r.rule.as_str().replace('_', " ")}</th><td>{r.users}</td><td>{r.decisions}</td></tr>
                             }).collect_view()}
                         </tbody>
                     </table>

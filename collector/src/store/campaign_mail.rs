@@ -3,8 +3,7 @@
 //! from working one campaign at once, and the ledger look-ups reminders are based on.
 
 use super::StoreResult;
-use nps_core::wire::{Campaign, DeliverySettings};
-use serde::Serialize;
+use nps_core::wire::DeliverySettings;
 use async_trait::async_trait;
 
 /// A campaign's delivery state as stored.
@@ -16,22 +15,7 @@ pub struct Schedule {
     pub settings: DeliverySettings,
 }
 
-/// One wave of a campaign.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Wave {
-    pub wave: u32,
-    pub started_at: i64,
-    pub expires_at: i64,
-    /// Reminder rounds done.
-    pub reminder_rounds: u32,
-}
-
-impl Wave {
-    /// The first wave of a campaign whose links went out before any wave was recorded.
-    pub fn first(campaign: &Campaign) -> Self {
-        Wave { wave: 1, started_at: campaign.created_at, expires_at: campaign.expires_at, reminder_rounds: 0 }
-    }
-}
+pub use nps_core::wire::Wave;
 
 /// An invitation or reminder handed to the outbox.
 #[derive(Debug, Clone)]

@@ -335,7 +335,7 @@ pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::Roll
     async fn decide_and_claim_batch(&self, batch: &[BatchDecision<'_>]) -> StoreResult<Vec<Decision>>;
     /// The facts as they stood just before `at` (for explaining a past decision).
     async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts>;
-    async fn decisions(&self, survey_id: i64, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<DecisionRecord>>;
+    async fn decisions(&self, survey_id: i64, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<LoggedDecision>>;
     /// Per rule, the users and decisions it excluded (eligible decisions count as `eligible`).
     async fn decision_counts(&self, survey_ids: &[i64], from: i64, to: i64) -> StoreResult<Vec<RuleCount>>;
     /// Answers to a survey since `day_start` and in total (response caps).
@@ -382,28 +382,8 @@ pub struct BatchDecision<'a> {
     pub decide: DecideFn<'a>,
 }
 
-/// A decision as it was taken and logged.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct DecisionRecord {
-    pub survey_id: i64,
-    pub user_id: String,
-    pub eligible: bool,
-    pub rule: String,
-    pub detail: String,
-    pub retry_after: Option<i64>,
-    pub sampling_rate_bp: u32,
-    pub display_id: Option<String>,
-    pub trigger: Option<String>,
-    pub at: i64,
-}
-
-/// How many users and decisions one rule excluded.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct RuleCount {
-    pub rule: String,
-    pub users: u64,
-    pub decisions: u64,
-}
+/// The decision log as read back, and its counts per rule: the explain and exclusions answers.
+pub use nps_core::wire::{LoggedDecision, RuleCount};
 
 /// Opens the store the URL names (`sqlite://` or `postgres://`) and runs its migrations.
 pub async fn connect(url: &str) -> anyhow::Result<DynStore> {

@@ -26,17 +26,15 @@ pub enum IngestRecord {
     Decision { project_id: i64, at: i64, decision: DecisionLog },
 }
 
-/// One logged eligibility decision; `key` is the display id the client proposed.
+/// One logged eligibility decision; `key` is the display id the client proposed. Flattened, the
+/// decision's fields sit beside the others, as the spool has always stored them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionLog {
     pub key: String,
     pub survey_id: i64,
     pub user_id: String,
-    pub eligible: bool,
-    pub rule: String,
-    pub detail: String,
-    pub retry_after: Option<i64>,
-    pub sampling_rate_bp: u32,
+    #[serde(flatten)]
+    pub decision: nps_core::eligibility::Decision,
     pub trigger: Option<String>,
 }
 
@@ -47,11 +45,7 @@ impl DecisionLog {
             key: claim.display_id.to_string(),
             survey_id: claim.survey_id,
             user_id: claim.user_id.to_string(),
-            eligible: decision.eligible,
-            rule: decision.rule.as_str().to_owned(),
-            detail: decision.detail.clone(),
-            retry_after: decision.retry_after,
-            sampling_rate_bp: decision.sampling_rate_bp,
+            decision: decision.clone(),
             trigger: claim.trigger.as_deref().map(str::to_owned),
         }
     }

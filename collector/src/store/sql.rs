@@ -144,7 +144,7 @@ macro_rules! impl_sql_store {
         use crate::store::sql::{FactsQuery, FIRST_SEEN_AT_DECISION};
         use crate::store::{
             Dimension, LinkAnswer, RecipientRecord,
-            AdminRecord, DayCounts, DeadLetter, DecisionFacts, DecisionRecord, DisplayClaim, ResponseQuery, RuleCount,
+            AdminRecord, DayCounts, DeadLetter, DecisionFacts, LoggedDecision, DisplayClaim, ResponseQuery, RuleCount,
             Store, StoreError, StoreResult,
         };
         use nps_core::eligibility::Decision;

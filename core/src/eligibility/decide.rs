@@ -103,6 +103,15 @@ impl Rule {
     }
 }
 
+/// A rule's name as stored (the decision log's `rule` column).
+impl TryFrom<String> for Rule {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        Rule::parse(&name).ok_or_else(|| format!("is not a rule: `{name}`"))
+    }
+}
+
 /// Everything [`decide`] needs, gathered by the caller (the collector reads it from storage;
 /// the widget from its config and local history).
 #[derive(Debug, Clone, Copy)]

@@ -239,3 +239,54 @@ pub struct Survey {
     pub updated_at: i64,
 }
 
+
+/// The signed-in admin user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Me {
+    pub email: String,
+    pub role: AdminRole,
+}
+
+/// A signed invitation for an e-mail address to join with a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Invitation {
+    pub email: String,
+    pub role: AdminRole,
+    pub invited_by: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+    /// The signed token; the admin app's link is `/admin/accept?token=<token>`.
+    pub token: String,
+    /// Path of the page where the invitee sets a password (same origin as the admin app).
+    pub accept_path: String,
+}
+
+/// One request of a project's widget, for the install check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ActivityEntry {
+    /// Unix ms.
+    pub at: i64,
+    /// The client endpoint: `identify`, `config`, `decide`, `displays`, `responses`,
+    /// `complete`, `feedback`.
+    pub endpoint: String,
+    pub method: String,
+    /// The HTTP status the widget got.
+    pub status: u16,
+    /// The page's origin, when the browser sent one.
+    pub origin: Option<String>,
+}
+
+/// Invites an e-mail address with a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InvitationRequest {
+    /// An address: once the whitespace `str::trim` strips is gone, no whitespace inside and an
+    /// `@` that neither starts nor ends it. The pattern spells Rust's whitespace out: `\s`
+    /// means different sets in different regex engines (a fuzzer's `\S` let U+0085 through).
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*@[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"))]
+    pub email: String,
+    pub role: AdminRole,
+}

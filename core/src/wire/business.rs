@@ -176,3 +176,21 @@ pub struct AccountTimelineReport {
     /// Oldest first.
     pub answers: Vec<TimelineAnswer>,
 }
+
+/// Accounts at risk, most urgent first, each with its reasons and their evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AtRiskReport {
+    pub project_id: i64,
+    pub as_of: i64,
+    pub wave: String,
+    pub rollup: AccountRollup,
+    pub config: crate::churn::ChurnConfig,
+    /// Accounts with answers.
+    pub accounts_considered: u64,
+    /// Most urgent first. Churned accounts are never listed.
+    pub accounts: Vec<crate::churn::signals::AtRiskAccount>,
+    /// Silent detractors whose answer named no account (not in any account's reasons).
+    #[serde(default)]
+    pub silent_without_account: Vec<crate::churn::signals::SilentDetractor>,
+}

@@ -170,3 +170,58 @@ impl DeliverySettings {
         problems
     }
 }
+
+/// How many recipients an import added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportResult {
+    pub received: usize,
+}
+
+/// One wave of a campaign: the first sending, or a recurring one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Wave {
+    /// The wave number (1 = the first sending).
+    pub wave: u32,
+    pub started_at: i64,
+    pub expires_at: i64,
+    /// Reminder rounds done.
+    pub reminder_rounds: u32,
+}
+
+impl Wave {
+    /// The first wave of a campaign whose links went out before any wave was recorded.
+    pub fn first(campaign: &Campaign) -> Self {
+        Wave { wave: 1, started_at: campaign.created_at, expires_at: campaign.expires_at, reminder_rounds: 0 }
+    }
+}
+
+/// A wave with what its e-mails did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WaveStatus {
+    #[serde(flatten)]
+    pub wave: Wave,
+    pub invitations_sent: u64,
+    /// Invitations the SMTP relay accepted (from the outbox's delivery log).
+    pub invitations_delivered: u64,
+    pub reminders_sent: u64,
+    pub reminders_delivered: u64,
+    /// Links of this wave in the used-token ledger.
+    pub answered: u64,
+}
+
+/// A campaign's e-mail delivery: its settings, recipients and waves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CampaignStatus {
+    pub campaign_id: i64,
+    /// E-mail delivery is on (after "send now").
+    pub delivery_active: bool,
+    pub settings: DeliverySettings,
+    pub recipients: u64,
+    pub waves: Vec<WaveStatus>,
+    /// When the next wave starts by itself.
+    pub next_wave_at: Option<i64>,
+}

@@ -29,13 +29,58 @@ pub struct DecideRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DecideResponse {
-    pub eligible: bool,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub rule: crate::eligibility::Rule,
-    pub detail: String,
-    /// When the blocking rule stops blocking (unix ms), if known.
-    pub retry_after: Option<i64>,
-    pub sampling_rate_bp: u32,
+    #[serde(flatten)]
+    pub decision: crate::eligibility::Decision,
     /// Set when eligible: the display that was recorded.
     pub display_id: Option<String>,
+}
+
+/// A decision as it was taken and logged (the explain view shows the last one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LoggedDecision {
+    pub survey_id: i64,
+    pub user_id: String,
+    #[serde(flatten)]
+    pub decision: crate::eligibility::Decision,
+    /// The display the decision claimed, when it was eligible.
+    pub display_id: Option<String>,
+    pub trigger: Option<String>,
+    /// Unix ms.
+    pub at: i64,
+}
+
+/// "Why was (or wasn't) this user asked this survey at this moment?"
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Explanation {
+    pub survey_id: i64,
+    pub user_id: String,
+    pub at: i64,
+    /// The rules re-applied to the server's record as it stood just before `at`.
+    pub decision: crate::eligibility::Decision,
+    /// Every rule that blocks at `at`, in evaluation order (fixing the first may reveal the next).
+    pub blocking: Vec<crate::eligibility::Decision>,
+    /// The last decision actually taken at or before `at` (within 90 days), as logged.
+    pub logged: Option<LoggedDecision>,
+}
+
+/// How many users and decisions one rule excluded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RuleCount {
+    pub rule: crate::eligibility::Rule,
+    pub users: u64,
+    pub decisions: u64,
+}
+
+/// Per rule, how many users the eligibility decisions of a survey excluded over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Exclusions {
+    pub survey_id: i64,
+    pub from: i64,
+    pub to: i64,
+    /// Users and decisions per rule; `eligible` counts the users who were asked.
+    pub rules: Vec<RuleCount>,
 }

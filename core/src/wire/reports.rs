@@ -112,3 +112,51 @@ pub struct DeclareDimension {
     #[cfg_attr(feature = "openapi", schema(pattern = r"^(role|language|device|trigger|attr:[\s\S]{1,128})$"))]
     pub dimension: String,
 }
+
+/// One value of a breakdown dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Segment {
+    /// The dimension's value; absent when the answers lack it.
+    pub value: Option<String>,
+    /// Absent when suppressed.
+    pub summary: Option<NpsSummary>,
+    /// This segment against all other answers of the report (independent samples).
+    pub vs_rest: Option<crate::Comparison>,
+    /// Fewer answers than `min_n`: read with care.
+    pub small: bool,
+    /// Hidden to protect anonymity (employee NPS): the group, or what it would reveal by
+    /// subtraction, is smaller than the anonymity threshold.
+    pub suppressed: bool,
+}
+
+/// A survey's answers broken down by one dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SegmentReport {
+    pub by: String,
+    pub min_n: u64,
+    pub overall: NpsSummary,
+    pub segments: Vec<Segment>,
+    /// Present for protected surveys (employee NPS): the thresholds, the wave, whether the
+    /// whole breakdown is withheld.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<crate::disclosure::Disclosure>,
+}
+
+/// One survey's NPS rolled up to accounts three ways, and per role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccountRollups {
+    /// 1. Every response counts once.
+    pub every_response: NpsSummary,
+    /// 2. Each account weighs the same (mean of the accounts' NPS).
+    pub per_account: crate::rollup::AccountAverage,
+    /// Method 3: the executive buyer's latest score stands for the account, else the admin's,
+    /// else the end users'. `n` counts accounts.
+    pub decision_maker_first: NpsSummary,
+    /// NPS per role, side by side.
+    pub per_role: std::collections::BTreeMap<String, NpsSummary>,
+    /// Answers that named no account (counted in 1 only).
+    pub without_account: u64,
+}

@@ -10,10 +10,9 @@ use crate::state::State;
 use crate::store::ResponseQuery;
 use actix_web::{HttpResponse, get, web};
 use nps_core::NpsScore;
-use nps_core::rollup::{AccountAnswer, AccountAverage, decision_maker_first, every_response, per_account, per_role};
-use nps_core::wire::{NpsSummary, ResponseRow};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use nps_core::rollup::{AccountAnswer, decision_maker_first, every_response, per_account, per_role};
+use nps_core::wire::{AccountRollups, NpsSummary, ResponseRow};
+use serde::Deserialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(account_rollups);
@@ -28,22 +27,6 @@ pub struct RollupParams {
     /// Where the role comes from: `role` (default) or `attr:<key>`.
     #[param(pattern = r"^(role|attr:[\s\S]+)$")]
     pub role: Option<String>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AccountRollups {
-    /// 1. Every response counts once.
-    pub every_response: NpsSummary,
-    /// 2. Each account weighs the same (mean of the accounts' NPS).
-    #[schema(value_type = Object)]
-    pub per_account: AccountAverage,
-    /// Method 3: the executive buyer's latest score stands for the account, else the admin's, else the
-    /// end users'. `n` counts accounts.
-    pub decision_maker_first: NpsSummary,
-    /// NPS per role, side by side.
-    pub per_role: BTreeMap<String, NpsSummary>,
-    /// Answers that named no account (counted in 1 only).
-    pub without_account: u64,
 }
 
 enum Source {

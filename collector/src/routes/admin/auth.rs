@@ -8,7 +8,7 @@ use crate::state::State;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
 use nps_core::ErrorCode;
-use nps_core::wire::{AdminRole, Credentials, NewAdminUser, SessionInfo};
+use nps_core::wire::{AdminRole, Credentials, Me, NewAdminUser, SessionInfo};
 use rand::Rng;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -168,12 +168,6 @@ pub async fn sign_out(state: State, session: AdminSession) -> ApiResult<HttpResp
     let mut cookie = Cookie::build(SESSION_COOKIE, "").path("/").http_only(true).finish();
     cookie.make_removal();
     Ok(HttpResponse::NoContent().cookie(cookie).finish())
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Me {
-    pub email: String,
-    pub role: AdminRole,
 }
 
 #[utoipa::path(tag = "admin", responses((status = 200, body = Me), (status = 401, body = nps_core::ApiErrorBody)))]

@@ -11,36 +11,11 @@ use crate::ingest::now_ms;
 use crate::campaign::links::token_hash;
 use crate::state::State;
 use actix_web::{HttpResponse, get, post, put, web};
-use nps_core::wire::Campaign;
+use nps_core::wire::{Campaign, CampaignStatus, WaveStatus};
 use serde::Serialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(set_delivery).service(send_now).service(get_status);
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct WaveStatus {
-    #[serde(flatten)]
-    pub wave: Wave,
-    pub invitations_sent: u64,
-    /// Invitations the SMTP relay accepted (from the outbox's delivery log).
-    pub invitations_delivered: u64,
-    pub reminders_sent: u64,
-    pub reminders_delivered: u64,
-    /// Links of this wave in the used-token ledger.
-    pub answered: u64,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CampaignStatus {
-    pub campaign_id: i64,
-    /// E-mail delivery is on (after "send now").
-    pub delivery_active: bool,
-    pub settings: DeliverySettings,
-    pub recipients: u64,
-    pub waves: Vec<WaveStatus>,
-    /// When the next wave starts by itself.
-    pub next_wave_at: Option<i64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

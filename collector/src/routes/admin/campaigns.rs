@@ -9,8 +9,8 @@ use crate::ingest::now_ms;
 use crate::state::State;
 use crate::store::RecipientRecord;
 use actix_web::{HttpResponse, get, http::header, post, web};
-use nps_core::wire::{AdminRole, Anonymity, Campaign, CampaignInput, MIN_GROUP_FLOOR, RecipientInput, RecipientLink, SurveyKind};
-use serde::{Deserialize, Serialize};
+use nps_core::wire::{AdminRole, Anonymity, Campaign, CampaignInput, ImportResult, MIN_GROUP_FLOOR, RecipientInput, RecipientLink, SurveyKind};
+use serde::Deserialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(create).service(get_one).service(add_recipients).service(links);
@@ -106,11 +106,6 @@ pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) ->
 pub struct RecipientImport {
     #[serde(default)]
     pub recipients: Vec<RecipientInput>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ImportResult {
-    pub received: usize,
 }
 
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = RecipientImport, responses((status = 200, body = ImportResult)))]

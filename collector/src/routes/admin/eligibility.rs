@@ -6,11 +6,10 @@ use crate::auth::AdminSession;
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::now_ms;
 use crate::state::State;
-use crate::store::{DecisionRecord, RuleCount};
 use actix_web::{HttpResponse, get, web};
-use nps_core::eligibility::{Decision, DecisionInput, Subject, decide, explain as explain_rules};
-use nps_core::wire::SurveyStatus;
-use serde::{Deserialize, Serialize};
+use nps_core::eligibility::{DecisionInput, Subject, decide, explain as explain_rules};
+use nps_core::wire::{Exclusions, Explanation, SurveyStatus};
+use serde::Deserialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(explain).service(exclusions);
@@ -24,21 +23,6 @@ pub struct ExplainParams {
     pub user_id: String,
     /// Unix milliseconds; now when absent.
     pub at: Option<i64>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Explanation {
-    pub survey_id: i64,
-    pub user_id: String,
-    pub at: i64,
-    /// The rules re-applied to the server's record as it stood just before `at`.
-    #[schema(value_type = Object)]
-    pub decision: Decision,
-    /// Every rule that blocks at `at`, in evaluation order (fixing the first may reveal the next).
-    #[schema(value_type = Vec<Object>)]
-    pub blocking: Vec<Decision>,
-    /// The last decision actually taken at or before `at` (within 90 days), as logged.
-    pub logged: Option<DecisionRecord>,
 }
 
 async fn readable_survey(state: &State, session: &AdminSession, survey_id: i64) -> ApiResult<nps_core::wire::Survey> {
@@ -93,15 +77,6 @@ pub struct ExclusionParams {
     pub from: Option<i64>,
     /// Unix milliseconds; now when absent.
     pub to: Option<i64>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Exclusions {
-    pub survey_id: i64,
-    pub from: i64,
-    pub to: i64,
-    /// Users and decisions per rule; `eligible` counts the users who were asked.
-    pub rules: Vec<RuleCount>,
 }
 
 /// Per rule, how many users the eligibility decisions excluded over a period.

@@ -15,7 +15,7 @@ use crate::ingest::now_ms;
 use crate::state::State;
 use actix_web::{HttpResponse, get, post, web};
 use nps_core::ErrorCode;
-use nps_core::wire::AdminRole;
+use nps_core::wire::{AdminRole, Invitation, InvitationRequest};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -38,29 +38,6 @@ struct InvitationClaims {
     aud: String,
     /// Unix seconds.
     exp: i64,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct InvitationRequest {
-    /// An address: once the whitespace `str::trim` strips is gone, no whitespace inside and an
-    /// `@` that neither starts nor ends it. The pattern spells Rust's whitespace out: `\s`
-    /// means different sets in different regex engines (a fuzzer's `\S` let U+0085 through).
-    #[schema(max_length = 254, pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*@[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")]
-    pub email: String,
-    pub role: AdminRole,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Invitation {
-    pub email: String,
-    pub role: AdminRole,
-    pub invited_by: String,
-    /// Unix milliseconds.
-    pub expires_at: i64,
-    /// The signed token; the admin app's link is `/admin/accept?token=<token>`.
-    pub token: String,
-    /// Path of the page where the invitee sets a password (same origin as the admin app).
-    pub accept_path: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -153,7 +130,7 @@ pub async fn check(state: State, params: Query<TokenParam>) -> ApiResult<HttpRes
 }
 
 /// Accepts an invitation: creates the user with the invited role and the chosen password.
-#[utoipa::path(tag = "admin", security(()), request_body = Acceptance, responses((status = 201, body = super::auth::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), request_body = Acceptance, responses((status = 201, body = nps_core::wire::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/invitations/accept")]
 pub async fn accept(state: State, body: JsonBody<Acceptance>) -> ApiResult<HttpResponse> {
     let claims = verify(&state, &body.0.token)?;
@@ -167,7 +144,7 @@ pub async fn accept(state: State, body: JsonBody<Acceptance>) -> ApiResult<HttpR
         Err(e) => return Err(e),
     }
     tracing::info!(user = %claims.sub, role = claims.role.as_str(), "admin invitation accepted");
-    Ok(HttpResponse::Created().json(super::auth::Me { email: claims.sub, role: claims.role }))
+    Ok(HttpResponse::Created().json(nps_core::wire::Me { email: claims.sub, role: claims.role }))
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@
 //! stops working. A wrong current password counts as a failed sign-in for the lockout, so a
 //! stolen session cannot be used to guess the password.
 
-use super::auth::{Me, check_new_password, locked_out, session_response};
+use super::auth::{check_new_password, locked_out, session_response};
+use nps_core::wire::Me;
 use super::users::{RESET_AUDIENCE, ResetClaims, reset_link};
 use crate::auth::{AdminSession, hash_password, hashing_turn, verify_password};
 use crate::error::{ApiError, ApiResult};
@@ -60,7 +61,7 @@ pub async fn check_reset(state: State, token: web::Path<String>) -> ApiResult<Ht
 
 /// Uses a reset link: sets the new password and ends every session of the user. Answers who
 /// the user is, so the page can sign them in.
-#[utoipa::path(tag = "admin", security(()), params(("token" = String, Path)), request_body = NewPassword, responses((status = 200, body = super::auth::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", security(()), params(("token" = String, Path)), request_body = NewPassword, responses((status = 200, body = nps_core::wire::Me), (status = 401, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/password-resets/{token}")]
 pub async fn use_reset(state: State, token: web::Path<String>, body: JsonBody<NewPassword>) -> ApiResult<HttpResponse> {
     let (claims, user) = verify(&state, &token).await?;

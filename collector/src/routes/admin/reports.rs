@@ -12,7 +12,7 @@ use crate::store::{DayCounts, Dimension};
 use actix_web::{HttpResponse, get, web};
 use chrono::{Datelike, NaiveDate};
 use nps_core::{BandCounts, Comparison};
-use nps_core::wire::{Granularity, NpsReport, NpsSummary, PeriodSummary};
+use nps_core::wire::{Granularity, NpsReport, NpsSummary, PeriodSummary, Segment, SegmentReport};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -158,33 +158,6 @@ pub struct SegmentParams {
     pub by: String,
     /// Segments with fewer answers are marked `small` (default 30).
     pub min_n: Option<u64>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Segment {
-    /// The dimension's value; absent when the answers lack it.
-    pub value: Option<String>,
-    /// Absent when suppressed.
-    pub summary: Option<NpsSummary>,
-    /// This segment against all other answers of the report (independent samples).
-    pub vs_rest: Option<Comparison>,
-    /// Fewer answers than `min_n`: read with care.
-    pub small: bool,
-    /// Hidden to protect anonymity (employee NPS): the group, or what it would reveal by
-    /// subtraction, is smaller than the anonymity threshold.
-    pub suppressed: bool,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SegmentReport {
-    pub by: String,
-    pub min_n: u64,
-    pub overall: NpsSummary,
-    pub segments: Vec<Segment>,
-    /// Present for protected surveys (employee NPS): the thresholds, the wave, whether the
-    /// whole breakdown is withheld.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub disclosure: Option<nps_core::disclosure::Disclosure>,
 }
 
 /// Splits the overall counts into segments, each with its interval and a test against the rest.

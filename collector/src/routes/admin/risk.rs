@@ -13,11 +13,11 @@ use crate::state::State;
 use actix_web::{HttpResponse, get, web};
 use nps_core::churn::signals::risk_score;
 use nps_core::churn::{
-    AccountRollup, AtRiskAccount, ChurnConfig, SilentDetractor, WaveBy, account_reasons,
+    AccountRollup, ChurnConfig, SilentDetractor, WaveBy, account_reasons,
 };
 use nps_core::wire::SurveyKind;
-use nps_core::wire::{AccountTimelineReport, BusinessView, TimelineAnswer};
-use serde::{Deserialize, Serialize};
+use nps_core::wire::{AccountTimelineReport, AtRiskReport, BusinessView, TimelineAnswer};
+use serde::Deserialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(at_risk_list).service(account_timeline);
@@ -149,21 +149,6 @@ pub fn wave_name(wave: WaveBy) -> String {
         WaveBy::Quarter => "quarter".into(),
         WaveBy::Days(n) => format!("days:{n}"),
     }
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AtRiskReport {
-    pub project_id: i64,
-    pub as_of: i64,
-    pub wave: String,
-    pub rollup: AccountRollup,
-    pub config: ChurnConfig,
-    /// Accounts with answers.
-    pub accounts_considered: u64,
-    /// Most urgent first. Churned accounts are never listed.
-    pub accounts: Vec<AtRiskAccount>,
-    /// Silent detractors whose answer named no account (not in any account's reasons).
-    pub silent_without_account: Vec<SilentDetractor>,
 }
 
 /// Accounts at risk, most urgent first, each with its reasons and their evidence: falling NPS

@@ -11,7 +11,7 @@ use crate::outbox::signature::generate_secret;
 use crate::state::State;
 use crate::store::webhooks::DeliveryQuery;
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use nps_core::webhooks::{AlertPolicy, DeliveryRow, Webhook, WebhookInput};
+use nps_core::webhooks::{AlertPolicy, DeliveryRow, Enqueued, Webhook, WebhookInput};
 use serde::Deserialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -158,12 +158,6 @@ pub async fn rotate_secret(state: State, session: AdminSession, id: web::Path<i6
     session.require_configure()?;
     let hook = state.store.set_webhook_secret(*id, &generate_secret(), now_ms()).await?.ok_or_else(|| ApiError::not_found("webhook"))?;
     Ok(HttpResponse::Ok().json(hook))
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct Enqueued {
-    /// The outbox id; `GET /api/admin/deliveries?message_id=...` shows its attempts.
-    pub message_id: String,
 }
 
 /// Sends a `webhook.test` event with a sample detractor answer through the outbox.

@@ -55,14 +55,8 @@ pub async fn decide(state: State, key: web::Path<String>, req: HttpRequest, body
             state.decisions.decide(claim, rules.owned(project.clone())).await?
         }
     };
-    Ok(HttpResponse::Ok().json(DecideResponse {
-        eligible: decision.eligible,
-        display_id: decision.eligible.then(|| display_id.into_inner()),
-        rule: decision.rule,
-        detail: decision.detail,
-        retry_after: decision.retry_after,
-        sampling_rate_bp: decision.sampling_rate_bp,
-    }))
+    let display_id = decision.eligible.then(|| display_id.into_inner());
+    Ok(HttpResponse::Ok().json(DecideResponse { decision, display_id }))
 }
 
 /// Everything a decision applies the rules with.

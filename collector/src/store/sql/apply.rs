@@ -197,12 +197,12 @@ macro_rules! sql_apply {
                             .push_bind(*project_id)
                             .push_bind(d.survey_id)
                             .push_bind(&d.user_id)
-                            .push_bind(d.eligible)
-                            .push_bind(&d.rule)
-                            .push_bind(&d.detail)
-                            .push_bind(d.retry_after)
-                            .push_bind(i64::from(d.sampling_rate_bp))
-                            .push_bind(d.eligible.then_some(&d.key))
+                            .push_bind(d.decision.eligible)
+                            .push_bind(d.decision.rule.as_str())
+                            .push_bind(&d.decision.detail)
+                            .push_bind(d.decision.retry_after)
+                            .push_bind(i64::from(d.decision.sampling_rate_bp))
+                            .push_bind(d.decision.eligible.then_some(&d.key))
                             .push_bind(&d.trigger)
                             .push_bind(*at);
                     },

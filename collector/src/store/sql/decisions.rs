@@ -54,7 +54,7 @@ macro_rules! sql_decisions {
                 Self::load_facts(&mut conn, &q).await
             }
 
-            async fn decisions(&self, survey_id: i64, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<DecisionRecord>> {
+            async fn decisions(&self, survey_id: i64, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<LoggedDecision>> {
                 let rows = sqlx::query(
                     "SELECT survey_id, user_id, eligible, rule, detail, retry_after, sampling_rate_bp, display_id, trigger_name, \
                      created_at FROM decisions WHERE survey_id = $1 AND user_id = $2 AND created_at >= $3 AND created_at < $4 \
@@ -68,14 +68,17 @@ macro_rules! sql_decisions {
                 .await?;
                 rows.iter()
                     .map(|r| {
-                        Ok(DecisionRecord {
-                            survey_id: r.try_get("survey_id")?,
-                            user_id: r.try_get("user_id")?,
+                        let decision = nps_core::eligibility::Decision {
                             eligible: r.try_get("eligible")?,
-                            rule: r.try_get("rule")?,
+                            rule: crate::store::typed("rule", r.try_get("rule")?)?,
                             detail: r.try_get("detail")?,
                             retry_after: r.try_get("retry_after")?,
                             sampling_rate_bp: u32::try_from(r.try_get::<i64, _>("sampling_rate_bp")?).unwrap_or(0),
+                        };
+                        Ok(LoggedDecision {
+                            survey_id: r.try_get("survey_id")?,
+                            user_id: r.try_get("user_id")?,
+                            decision,
                             display_id: r.try_get("display_id")?,
                             trigger: r.try_get("trigger_name")?,
                             at: r.try_get("created_at")?,
@@ -101,7 +104,7 @@ macro_rules! sql_decisions {
                 rows.iter()
                     .map(|r| {
                         Ok(RuleCount {
-                            rule: r.try_get("rule")?,
+                            rule: crate::store::typed("rule", r.try_get("rule")?)?,
                             users: r.try_get::<i64, _>("users")?.max(0) as u64,
                             decisions: r.try_get::<i64, _>("decisions")?.max(0) as u64,
                         })
