@@ -2,8 +2,10 @@
 //! binary: an anonymous campaign with k = 5, group attribute `department`, five people in
 //! `eng` and one in `legal` (the organisation of issue #11).
 
-use nps_core::wire::{SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Admin, Backend, Collector, Installation, TestDatabase, on_both_backends};
+use nps_core::wire::SurveyKind;
+use nps_e2e::links::{answer, personal_links};
+use nps_e2e::{Admin, Backend, Collector, Installation, TestDatabase, live_survey, on_both_backends};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 struct Fixture {
@@ -26,45 +28,36 @@ async fn fixture_with(backend: Backend, anonymity: &str) -> anyhow::Result<Fixtu
     let hr = installation.user("hr@corp.test", "hr").await?;
     let Installation { dir, db, collector, owner } = installation;
     let project = owner.create_project(&["*"]).await?;
-    let input = SurveyInput { name: "eNPS".into(), kind: SurveyKind::Enps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
-    let survey: nps_core::wire::Survey = owner.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?;
-    let campaign: Value = owner
-        .post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "Q1", "anonymity": anonymity, "group_attributes": ["department"] }))
-        .await?;
+    let survey = owner.create_survey(project.id, &live_survey("eNPS", SurveyKind::Enps)).await?;
     let csv = "email,name,department,language\n\
                e0@corp.test,E0,eng,de\ne1@corp.test,E1,eng,en\ne2@corp.test,E2,eng,en\ne3@corp.test,E3,eng,en\ne4@corp.test,E4,eng,en\n\
                l0@corp.test,L0,legal,fr\n\
                n0@corp.test,N0,eng,en\nn1@corp.test,N1,eng,en\nn2@corp.test,N2,eng,en\nn3@corp.test,N3,eng,en\nn4@corp.test,N4,eng,en\n";
-    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
+    let fields = json!({ "survey_id": survey.id, "name": "Q1", "anonymity": anonymity, "group_attributes": ["department"] });
+    let campaign = owner.create_campaign(&fields, csv).await?;
     let answers = [("e0", 9, "great team"), ("e1", 9, "great tools"), ("e2", 10, "great growth"), ("e3", 7, "fine pay"), ("e4", 3, "poor pay"), ("l0", 0, "my manager ignores me")];
-    let links = nps_e2e::links::personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
-    let http = reqwest::Client::new();
+    let links = personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
     for (who, score, comment) in answers {
-        let (_, url) = links.iter().find(|(email, _)| email.starts_with(who)).ok_or_else(|| anyhow::anyhow!("no link for {who}"))?;
-        let status = http.post(url).form(&[("score", score.to_string()), ("comment", comment.to_owned())]).send().await?.status();
-        anyhow::ensure!(status.is_success(), "{who}: {status}");
+        answer_as(&links, who, score, comment).await?;
     }
     Ok(Fixture { _dir: dir, db, collector, owner, hr, survey_id: survey.id, campaign })
 }
 
-/// Answers as one of the five recipients (n0..n4) who had not answered yet.
-async fn answer_late(f: &Fixture, who: &str, score: u8) -> anyhow::Result<()> {
-    let links = nps_e2e::links::personal_links(&f.db.url, &f.collector.url, f.campaign["id"].as_i64().unwrap_or_default()).await?;
+/// Answers the personal link of the recipient whose address starts with `who`.
+async fn answer_as(links: &[(String, String)], who: &str, score: u8, comment: &str) -> anyhow::Result<()> {
     let (_, url) = links.iter().find(|(email, _)| email.starts_with(who)).ok_or_else(|| anyhow::anyhow!("no link for {who}"))?;
-    let status = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", String::new())]).send().await?.status();
-    anyhow::ensure!(status.is_success(), "{who}: {status}");
+    let (status, _) = answer(url, score, comment).await?;
+    anyhow::ensure!((200..300).contains(&status), "{who}: {status}");
     Ok(())
 }
 
-/// (status, body) of a GET as this reader.
-async fn get(reader: &Admin, path: &str) -> anyhow::Result<(u16, Value)> {
-    let response = reader.http.get(format!("{}{path}", reader.base)).send().await?;
-    let status = response.status().as_u16();
-    let text = response.text().await?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
+/// Answers as one of the five recipients (n0..n4) who had not answered yet.
+async fn answer_late(f: &Fixture, who: &str, score: u8) -> anyhow::Result<()> {
+    let links = personal_links(&f.db.url, &f.collector.url, f.campaign["id"].as_i64().unwrap_or_default()).await?;
+    answer_as(&links, who, score, "").await
 }
 
-fn refused_as_protected((status, body): &(u16, Value)) -> bool {
+fn refused_as_protected((status, body): &(StatusCode, Value)) -> bool {
     *status == 403 && body["code"] == "anonymity_protected"
 }
 
@@ -73,12 +66,12 @@ fn refused_as_protected((status, body): &(u16, Value)) -> bool {
 async fn answer_rows_are_never_released(f: Fixture) -> anyhow::Result<()> {
     for format in ["json", "csv", "xlsx"] {
         for reader in [&f.hr, &f.owner] {
-            let r = get(reader, &format!("/api/admin/responses?survey_id={}&format={format}", f.survey_id)).await?;
+            let r = reader.try_get(&format!("/api/admin/responses?survey_id={}&format={format}", f.survey_id)).await?;
             assert!(refused_as_protected(&r), "{format}: {r:?}");
         }
     }
     // The owner's listing of everything leaves the employee answers out.
-    let (status, rows) = get(&f.owner, "/api/admin/responses").await?;
+    let (status, rows) = f.owner.try_get("/api/admin/responses").await?;
     assert_eq!(status, 200);
     assert_eq!(rows.as_array().map(Vec::len), Some(0), "{rows}");
     Ok(())
@@ -89,19 +82,19 @@ async fn answer_rows_are_never_released(f: Fixture) -> anyhow::Result<()> {
 /// legal (1) by complementary suppression, so the filter is withheld.
 async fn a_filtered_breakdown_cannot_subtract_one_person(f: Fixture) -> anyhow::Result<()> {
     let s = f.survey_id;
-    let r = get(&f.hr, &format!("/api/admin/reports/segments?survey_id={s}&attr=department:eng&by=survey")).await?;
+    let r = f.hr.try_get(&format!("/api/admin/reports/segments?survey_id={s}&attr=department:eng&by=survey")).await?;
     assert!(refused_as_protected(&r), "{r:?}");
-    let r = get(&f.hr, &format!("/api/admin/reports/segments?survey_id={s}&by=attr:department")).await?;
+    let r = f.hr.try_get(&format!("/api/admin/reports/segments?survey_id={s}&by=attr:department")).await?;
     assert_eq!(r.0, 200);
     assert!(r.1["segments"].as_array().into_iter().flatten().all(|seg| seg["suppressed"] == true), "{}", r.1);
-    let (status, whole) = get(&f.hr, &format!("/api/admin/reports/nps?survey_id={s}")).await?;
-    assert_eq!((status, whole["overall"]["n"].as_u64()), (200, Some(6)));
-    let (status, eng) = get(&f.hr, &format!("/api/admin/reports/nps?survey_id={s}&attr=department:eng")).await?;
+    let (status, whole) = f.hr.try_get(&format!("/api/admin/reports/nps?survey_id={s}")).await?;
+    assert_eq!((status, whole["overall"]["n"].as_u64()), (StatusCode::OK, Some(6)));
+    let (status, eng) = f.hr.try_get(&format!("/api/admin/reports/nps?survey_id={s}&attr=department:eng")).await?;
     assert_eq!(status, 200);
     assert_eq!((eng["overall"]["n"].as_u64(), eng["disclosure"]["withheld"].as_bool()), (Some(0), Some(true)), "{eng}");
     // Other dimensions do not exist for anonymous answers.
     for by in ["language", "device", "survey", "role"] {
-        let r = get(&f.hr, &format!("/api/admin/reports/segments?survey_id={s}&by={by}")).await?;
+        let r = f.hr.try_get(&format!("/api/admin/reports/segments?survey_id={s}&by={by}")).await?;
         assert!(refused_as_protected(&r), "by={by}: {r:?}");
     }
     Ok(())
@@ -111,16 +104,16 @@ async fn a_filtered_breakdown_cannot_subtract_one_person(f: Fixture) -> anyhow::
 /// single person's comment count, sentiment and themes.
 async fn themes_and_comments_of_one_person_are_withheld(f: Fixture) -> anyhow::Result<()> {
     let s = f.survey_id;
-    let (status, legal) = get(&f.hr, &format!("/api/admin/reports/themes?survey_id={s}&attr=department:legal")).await?;
+    let (status, legal) = f.hr.try_get(&format!("/api/admin/reports/themes?survey_id={s}&attr=department:legal")).await?;
     assert_eq!(status, 200);
     assert_eq!((legal["withheld"].as_bool(), legal["comments"].as_u64()), (Some(true), Some(0)), "{legal}");
     assert!(legal["sentiment"].as_object().is_some_and(|m| m.is_empty()));
-    let r = get(&f.hr, &format!("/api/admin/reports/themes?survey_id={s}&attr=department:legal&band=detractor")).await?;
+    let r = f.hr.try_get(&format!("/api/admin/reports/themes?survey_id={s}&attr=department:legal&band=detractor")).await?;
     assert!(refused_as_protected(&r), "{r:?}");
-    let (_, comments) = get(&f.hr, &format!("/api/admin/reports/comments?survey_id={s}&attr=department:legal")).await?;
+    let (_, comments) = f.hr.try_get(&format!("/api/admin/reports/comments?survey_id={s}&attr=department:legal")).await?;
     assert_eq!(comments["withheld"], true, "{comments}");
     // The whole wave's six comments are released as a set sorted by text, bands only.
-    let (_, all) = get(&f.hr, &format!("/api/admin/reports/comments?survey_id={s}")).await?;
+    let (_, all) = f.hr.try_get(&format!("/api/admin/reports/comments?survey_id={s}")).await?;
     let texts: Vec<&str> = all["comments"].as_array().into_iter().flatten().filter_map(|c| c["comment"].as_str()).collect();
     assert_eq!(texts, ["fine pay", "great growth", "great team", "great tools", "my manager ignores me", "poor pay"]);
     assert!(all["comments"].as_array().into_iter().flatten().all(|c| c.as_object().is_some_and(|o| o.len() == 2)));
@@ -133,11 +126,11 @@ async fn time_is_the_wave_and_nothing_finer(f: Fixture) -> anyhow::Result<()> {
     let s = f.survey_id;
     for q in ["from=0&to=4102444800000", "from=0", "window_days=7", "band=promoter", "q=pay", "has_comment=true", "counting=latest_per_user"] {
         for endpoint in ["nps", "segments", "themes", "comments"] {
-            let r = get(&f.hr, &format!("/api/admin/reports/{endpoint}?survey_id={s}&by=attr:department&{q}")).await?;
+            let r = f.hr.try_get(&format!("/api/admin/reports/{endpoint}?survey_id={s}&by=attr:department&{q}")).await?;
             assert!(refused_as_protected(&r), "{endpoint}?{q}: {r:?}");
         }
     }
-    let (_, daily) = get(&f.hr, &format!("/api/admin/reports/nps?survey_id={s}&granularity=day")).await?;
+    let (_, daily) = f.hr.try_get(&format!("/api/admin/reports/nps?survey_id={s}&granularity=day")).await?;
     assert_eq!(daily["periods"].as_array().map(Vec::len), Some(1), "one point per wave: {daily}");
     assert_eq!(daily["disclosure"]["waves"].as_array().map(Vec::len), Some(1));
     let started = f.campaign["created_at"].as_i64().unwrap_or_default();
@@ -164,20 +157,20 @@ async fn time_is_the_wave_and_nothing_finer(f: Fixture) -> anyhow::Result<()> {
 /// score by subtraction. Reports read the wave's snapshot, replaced only after k new answers.
 async fn reading_before_and_after_an_answer_shows_the_same_figures(f: Fixture) -> anyhow::Result<()> {
     let path = format!("/api/admin/reports/nps?survey_id={}", f.survey_id);
-    let (_, before) = get(&f.hr, &path).await?;
+    let (_, before) = f.hr.try_get(&path).await?;
     assert_eq!(before["overall"]["n"], 6);
     for (i, who) in ["n0", "n1", "n2", "n3"].into_iter().enumerate() {
         answer_late(&f, who, 0).await?;
-        let (_, after) = get(&f.hr, &path).await?;
+        let (_, after) = f.hr.try_get(&path).await?;
         assert_eq!(after["overall"], before["overall"], "after {} more answers", i + 1);
-        let (_, comments) = get(&f.hr, &format!("/api/admin/reports/comments?survey_id={}", f.survey_id)).await?;
+        let (_, comments) = f.hr.try_get(&format!("/api/admin/reports/comments?survey_id={}", f.survey_id)).await?;
         assert_eq!(comments["comments"].as_array().map(Vec::len), Some(6));
     }
     // Participation is live; results wait for k new answers.
-    let (_, status) = get(&f.hr, &format!("/api/admin/campaigns/{}/status", f.campaign["id"])).await?;
+    let (_, status) = f.hr.try_get(&format!("/api/admin/campaigns/{}/status", f.campaign["id"])).await?;
     assert_eq!(status["waves"][0]["answered"], 10);
     answer_late(&f, "n4", 0).await?;
-    let (_, after) = get(&f.hr, &path).await?;
+    let (_, after) = f.hr.try_get(&path).await?;
     assert_eq!((after["overall"]["n"].as_u64(), after["overall"]["counts"]["detractors"].as_u64()), (Some(11), Some(7)), "{after}");
     Ok(())
 }
@@ -188,12 +181,12 @@ async fn links_of_anonymous_campaigns_are_never_shown(f: Fixture) -> anyhow::Res
     let id = &f.campaign["id"];
     for reader in [&f.hr, &f.owner] {
         for q in ["", "?format=csv", "?wave=1"] {
-            let r = get(reader, &format!("/api/admin/campaigns/{id}/links{q}")).await?;
+            let r = reader.try_get(&format!("/api/admin/campaigns/{id}/links{q}")).await?;
             assert!(refused_as_protected(&r), "{q}: {r:?}");
         }
     }
     // Participation is a count per wave, never per person.
-    let (status, campaign_status) = get(&f.hr, &format!("/api/admin/campaigns/{id}/status")).await?;
+    let (status, campaign_status) = f.hr.try_get(&format!("/api/admin/campaigns/{id}/status")).await?;
     assert_eq!(status, 200);
     assert_eq!(campaign_status["waves"][0]["answered"], 6);
     assert!(!campaign_status.to_string().contains("@corp.test"), "{campaign_status}");
@@ -205,9 +198,9 @@ async fn compare_releases_the_whole_wave_only(f: Fixture) -> anyhow::Result<()> 
     let projects: Vec<nps_core::wire::Project> = f.owner.get("/api/admin/projects").await?;
     let customer = f.owner.create_live_survey(projects[0].id, SurveyKind::Tnps).await?;
     let s = f.survey_id;
-    let (status, compared) = get(&f.owner, &format!("/api/admin/reports/compare?a={s}&b={}", customer.id)).await?;
-    assert_eq!((status, compared["a"]["n"].as_u64()), (200, Some(6)), "{compared}");
-    let r = get(&f.owner, &format!("/api/admin/reports/compare?a={s},{}&b={}", customer.id, customer.id)).await?;
+    let (status, compared) = f.owner.try_get(&format!("/api/admin/reports/compare?a={s}&b={}", customer.id)).await?;
+    assert_eq!((status, compared["a"]["n"].as_u64()), (StatusCode::OK, Some(6)), "{compared}");
+    let r = f.owner.try_get(&format!("/api/admin/reports/compare?a={s},{}&b={}", customer.id, customer.id)).await?;
     assert!(refused_as_protected(&r), "mixed with another survey: {r:?}");
     Ok(())
 }
@@ -223,10 +216,10 @@ async fn confidential_campaigns_release_no_dates() -> anyhow::Result<()> {
         format!("/api/admin/responses?survey_id={s}"),
         format!("/api/admin/campaigns/{}/links", f.campaign["id"]),
     ] {
-        let r = get(&f.hr, &path).await?;
+        let r = f.hr.try_get(&path).await?;
         assert!(refused_as_protected(&r), "{path}: {r:?}");
     }
-    let (_, whole) = get(&f.hr, &format!("/api/admin/reports/nps?survey_id={s}")).await?;
+    let (_, whole) = f.hr.try_get(&format!("/api/admin/reports/nps?survey_id={s}")).await?;
     assert_eq!(whole["overall"]["n"], 6);
     Ok(())
 }
@@ -248,24 +241,15 @@ on_both_backends!(
 async fn anonymous_partner_answers_never_become_follow_ups() -> anyhow::Result<()> {
     let Installation { dir: _dir, db, collector, owner } = Installation::start(Backend::Sqlite).await?;
     let project = owner.create_project(&["*"]).await?;
-    let put = owner
-        .http
-        .put(format!("{}/api/admin/projects/{}/followup-policy", collector.url, project.id))
-        .header("X-CSRF-Token", &owner.csrf)
-        .json(&json!({ "bands": ["detractor"], "sla_hours": 48, "team": [], "default_owner": "pm@x.io" }))
-        .send()
-        .await?;
-    assert_eq!(put.status().as_u16(), 200);
-    let http = reqwest::Client::new();
+    let policy = json!({ "bands": ["detractor"], "sla_hours": 48, "team": [], "default_owner": "pm@x.io" });
+    let (status, _) = owner.call(reqwest::Method::PUT, &format!("/api/admin/projects/{}/followup-policy", project.id), Some(&policy)).await?;
+    assert_eq!(status.as_u16(), 200);
     for anonymity in ["anonymous", "identified"] {
         let survey = owner.create_live_survey(project.id, SurveyKind::Partner).await?;
-        let campaign: Value = owner
-            .post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": anonymity, "anonymity": anonymity, "group_attributes": ["partner"] }))
-            .await?;
-        let csv = format!("email,partner\na-{anonymity}@p.test,p1\nb-{anonymity}@p.test,p1\n");
-        let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
-        for (_, url) in nps_e2e::links::personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await? {
-            assert!(http.post(&url).form(&[("score", "1"), ("comment", "slow")]).send().await?.status().is_success());
+        let fields = json!({ "survey_id": survey.id, "name": anonymity, "anonymity": anonymity, "group_attributes": ["partner"] });
+        let campaign = owner.create_campaign(&fields, &format!("email,partner\na-{anonymity}@p.test,p1\nb-{anonymity}@p.test,p1\n")).await?;
+        for (_, url) in personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await? {
+            assert!((200..300).contains(&answer(&url, 1, "slow").await?.0));
         }
     }
     let queue: Vec<Value> = owner.get(&format!("/api/admin/followups?project_id={}", project.id)).await?;

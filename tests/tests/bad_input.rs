@@ -1,7 +1,8 @@
 //! Bad input, table-driven: every case gets a 4xx JSON error with a code and a message naming
 //! the problem; none gives a 5xx, a panic or a stored row.
 
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id};
+use nps_e2e::tokens::sign as sign_identity;
+use nps_e2e::{Backend, Installation, new_id, now_secs};
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
@@ -118,8 +119,8 @@ fn misdirected_requests(public_key: &str, identity_secret: &str, sid: i64, other
 fn bad_identities(public_key: &str, identity_secret: &str) -> anyhow::Result<Vec<Case>> {
     let identify = format!("/v1/p/{public_key}/identify");
     let case = |name, body: Value, mentions| Case::new(name, &identify, body.to_string().into_bytes(), 422, "invalid_field", mentions);
-    let in_one_hour = chrono_like_now() + 3600;
-    let signed = |claims: Value| signed_token(identity_secret, &claims);
+    let in_one_hour = now_secs() + 3600;
+    let signed = |claims: Value| sign_identity(identity_secret, &claims);
     let many_keys: serde_json::Map<String, Value> = (0..101).map(|i| (format!("k{i}"), json!(i))).collect();
     Ok(vec![
         case("attribute key too long", json!({ "user_id": "u1", "attributes": { "k".repeat(129): 1 } }), "attributes"),
@@ -198,10 +199,7 @@ async fn failures_of(http: &reqwest::Client, base: &str, csrf: Option<&str>, cas
 
 #[tokio::test]
 async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
+    let Installation { dir: _dir, collector, owner: admin, .. } = Installation::start(Backend::Sqlite).await?;
     let project = admin.create_project(&["https://app.example.com"]).await?;
     let other = admin.create_project(&["*"]).await?;
     let survey = admin.create_live_survey(project.id, nps_core::wire::SurveyKind::Tnps).await?;
@@ -227,15 +225,5 @@ async fn bad_input_is_refused_with_a_clear_json_error_and_nothing_is_stored() ->
 }
 
 fn expired_token(secret: &str) -> anyhow::Result<String> {
-    signed_token(secret, &json!({ "sub": "u1", "exp": chrono_like_now() - 3600 }))
-}
-
-/// A token the vendor's backend would sign: the project's secret, HS256.
-fn signed_token(secret: &str, claims: &Value) -> anyhow::Result<String> {
-    let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
-    Ok(jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()))?)
-}
-
-fn chrono_like_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    sign_identity(secret, &json!({ "sub": "u1", "exp": now_secs() - 3600 }))
 }

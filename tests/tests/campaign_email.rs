@@ -3,8 +3,8 @@
 //! in the outbox and then go out exactly once; reminders to non-responders only; a recurring
 //! campaign that starts its next wave by itself (a scheduling day is shortened to 1 s).
 
-use nps_core::wire::{SurveyDefinition, SurveyInput, SurveyKind, SurveyStatus, SurveyTexts};
-use nps_e2e::{Admin, Collector, CollectorOptions, ReceivedMail, SmtpSink, TestDatabase, wait_for};
+use nps_core::wire::{SurveyDefinition, SurveyInput, SurveyKind, SurveyTexts};
+use nps_e2e::{Admin, Backend, Collector, Installation, ReceivedMail, SmtpSink, live_survey, wait_for};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -16,19 +16,19 @@ struct Setup {
     project_id: i64,
 }
 
+/// Mail through the SMTP server on `smtp_port`, retried soon, and a scheduling day of 1 s.
 async fn start(smtp_port: u16) -> anyhow::Result<Setup> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let options = CollectorOptions::new(dir.path().join("data"), db.url.clone())
-        .with("NPS_SMTP__HOST", "127.0.0.1")
-        .with("NPS_SMTP__PORT", smtp_port)
-        .with("NPS_SMTP__FROM", "Acme People Team <people@acme.test>")
-        .with("NPS_OUTBOX__RETRY_BASE_MS", 200)
-        .with("NPS_OUTBOX__RETRY_MAX_MS", 1_000)
-        .with("NPS_CAMPAIGNS__TICK_MS", 250)
-        .with("NPS_CAMPAIGNS__DAY_MS", 1_000);
-    let collector = Collector::start(options).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
+    let port = smtp_port.to_string();
+    let env = [
+        ("NPS_SMTP__HOST", "127.0.0.1"),
+        ("NPS_SMTP__PORT", port.as_str()),
+        ("NPS_SMTP__FROM", "Acme People Team <people@acme.test>"),
+        ("NPS_OUTBOX__RETRY_BASE_MS", "200"),
+        ("NPS_OUTBOX__RETRY_MAX_MS", "1000"),
+        ("NPS_CAMPAIGNS__TICK_MS", "250"),
+        ("NPS_CAMPAIGNS__DAY_MS", "1000"),
+    ];
+    let Installation { dir, collector, owner: admin, .. } = Installation::start_with(Backend::Sqlite, &env).await?;
     let project = admin.create_project(&["*"]).await?;
     Ok(Setup { _dir: dir, collector, admin, project_id: project.id })
 }
@@ -63,15 +63,7 @@ async fn survey(s: &Setup, kind: SurveyKind) -> anyhow::Result<i64> {
     for (lang, question) in QUESTIONS {
         definition.texts.insert(lang.to_owned(), SurveyTexts { question: question.to_owned(), ..SurveyTexts::default() });
     }
-    let input = SurveyInput { name: "People pulse".into(), kind, status: SurveyStatus::Live, definition, rules: Default::default() };
-    let survey: nps_core::wire::Survey = s.admin.post(&format!("/api/admin/projects/{}/surveys", s.project_id), &input).await?;
-    Ok(survey.id)
-}
-
-async fn put(admin: &Admin, path: &str, body: Value) -> anyhow::Result<()> {
-    let response = admin.http.put(format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf).json(&body).send().await?;
-    anyhow::ensure!(response.status().is_success(), "PUT {path}: {} {}", response.status(), response.text().await?);
-    Ok(())
+    Ok(s.admin.create_survey(s.project_id, &SurveyInput { definition, ..live_survey("People pulse", kind) }).await?.id)
 }
 
 /// Waits until `sink` holds at least `n` mails.
@@ -95,9 +87,9 @@ fn subject(mail: &ReceivedMail) -> String {
     mime::decode_words(&mime::header(&mail.data, "subject"))
 }
 
+/// Answers a personal link with a score and no comment.
 async fn answer(url: &str, score: u8) -> anyhow::Result<(u16, String)> {
-    let response = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", String::new())]).send().await?;
-    Ok((response.status().as_u16(), response.text().await?))
+    nps_e2e::links::answer(url, score, "").await
 }
 
 /// Following a link from the mail opens the hosted page in that language (Bert's, German);
@@ -119,13 +111,9 @@ async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go
     let port = sink.port();
     let s = start(port).await?;
     let survey_id = survey(&s, SurveyKind::Enps).await?;
-    let campaign: Value = s
-        .admin
-        .post("/api/admin/campaigns", &json!({ "survey_id": survey_id, "name": "Pulse", "anonymity": "anonymous", "group_attributes": ["department"] }))
-        .await?;
-    let id = campaign["id"].as_i64().unwrap_or_default();
+    let fields = json!({ "survey_id": survey_id, "name": "Pulse", "anonymity": "anonymous", "group_attributes": ["department"] });
     let csv = "email,name,language,department\nann@acme.test,Ann,en,ops\nbert@acme.test,Bert,de-DE,ops\nchloe@acme.test,Chloé,fr,sales\ndiego@acme.test,Diego,es,sales\n";
-    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&csv)).await?;
+    let id = s.admin.create_campaign(&fields, csv).await?["id"].as_i64().unwrap_or_default();
     let language: BTreeMap<&str, &str> =
         [("ann@acme.test", "en"), ("bert@acme.test", "de"), ("chloe@acme.test", "fr"), ("diego@acme.test", "es")].into();
 
@@ -170,7 +158,7 @@ async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go
 
     // Reminders (one round, a "day" after the wave started, which has passed): only to the five
     // who have not answered, in their language, with the same personal link.
-    put(&s.admin, &format!("/api/admin/campaigns/{id}/delivery"), json!({ "reminder_after_days": 1, "max_reminders": 1 })).await?;
+    s.admin.put(&format!("/api/admin/campaigns/{id}/delivery"), &json!({ "reminder_after_days": 1, "max_reminders": 1 })).await?;
     let all = mails(&back, 3 + 5, "reminders").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(back.messages().len(), 8, "one round only: {:?}", back.messages().iter().map(to).collect::<Vec<_>>());
@@ -195,13 +183,11 @@ async fn a_recurring_campaign_starts_its_next_wave_by_itself_with_new_links() ->
     let sink = SmtpSink::start(0).await;
     let s = start(sink.port()).await?;
     let survey_id = survey(&s, SurveyKind::Partner).await?;
-    let campaign: Value =
-        s.admin.post("/api/admin/campaigns", &json!({ "survey_id": survey_id, "name": "Partner pulse", "anonymity": "identified" })).await?;
-    let id = campaign["id"].as_i64().unwrap_or_default();
+    let fields = json!({ "survey_id": survey_id, "name": "Partner pulse", "anonymity": "identified" });
     let csv = "email,partner,role\na@p1.test,p1,executive_buyer\nb@p1.test,p1,admin\nc@p2.test,p2,end_user\n";
-    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&csv)).await?;
+    let id = s.admin.create_campaign(&fields, csv).await?["id"].as_i64().unwrap_or_default();
     // Every 4 "days" (4 s here).
-    put(&s.admin, &format!("/api/admin/campaigns/{id}/delivery"), json!({ "cadence_days": 4 })).await?;
+    s.admin.put(&format!("/api/admin/campaigns/{id}/delivery"), &json!({ "cadence_days": 4 })).await?;
     let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/send"), &json!({})).await?;
     let wave1 = mails(&sink, 3, "wave 1").await?;
     let link1 = |email: &str| wave1.iter().find(|m| to(m) == email).map(link).unwrap_or_default();
@@ -210,7 +196,7 @@ async fn a_recurring_campaign_starts_its_next_wave_by_itself_with_new_links() ->
 
     // Wave 2 starts by itself: new invitations with new links.
     let all = mails(&sink, 6, "wave 2").await?;
-    put(&s.admin, &format!("/api/admin/campaigns/{id}/delivery"), json!({ "cadence_days": null })).await?;
+    s.admin.put(&format!("/api/admin/campaigns/{id}/delivery"), &json!({ "cadence_days": null })).await?;
     let wave2: Vec<&ReceivedMail> = all[3..].iter().collect();
     assert_eq!(wave2.iter().map(|m| to(m)).collect::<BTreeSet<_>>(), ["a@p1.test", "b@p1.test", "c@p2.test"].map(str::to_owned).into());
     let link2 = |email: &str| wave2.iter().find(|m| to(m) == email).map(|m| link(m)).unwrap_or_default();

@@ -1,12 +1,11 @@
 //! Employee NPS by link: single-use invitations, provable anonymity, small groups suppressed
 //! everywhere, differencing refused, clear pages for reused, expired and forged links.
 
-use nps_core::wire::{SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase};
+use nps_core::wire::SurveyKind;
+use nps_e2e::links::answer;
+use nps_e2e::{Admin, Collector, World};
 use serde_json::{Value, json};
 use sqlx::Connection;
-
-const SERVER_SECRET: &str = "end-to-end-test-server-secret-0123456789";
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -18,15 +17,10 @@ struct Setup {
     links: Vec<(String, String)>,
 }
 
-/// Eight employees: four in ops, four in sales... then one more in sales so groups are 4 and 5.
+/// An anonymous employee campaign of nine: four in ops and five in sales, so its groups are 4
+/// (below k = 5) and 5.
 async fn setup() -> anyhow::Result<Setup> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
-    let project = admin.create_project(&["*"]).await?;
-    let input = SurveyInput { name: "eNPS Q4".into(), kind: SurveyKind::Enps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
-    let survey: nps_core::wire::Survey = admin.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?;
+    let World { dir, db, collector, admin, survey, .. } = World::start(SurveyKind::Enps).await?;
     let campaign: Value = admin
         .post(
             "/api/admin/campaigns",
@@ -47,11 +41,6 @@ async fn setup() -> anyhow::Result<Setup> {
     assert_eq!(refused.status().as_u16(), 403);
     let links = nps_e2e::links::personal_links(&db.url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
     Ok(Setup { _dir: dir, collector, admin, db_url: db.url, survey_id: survey.id, campaign_created_at: campaign["created_at"].as_i64().unwrap_or_default(), links })
-}
-
-async fn answer(url: &str, score: u8, comment: &str) -> anyhow::Result<(u16, String)> {
-    let response = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", comment.to_owned())]).send().await?;
-    Ok((response.status().as_u16(), response.text().await?))
 }
 
 #[tokio::test]
@@ -157,16 +146,9 @@ async fn a_racing_double_submit_stores_one_answer_and_bad_links_get_clear_pages(
     assert!(page.text().await?.contains("not valid"));
 
     // Expired: the same invitation re-signed with a past expiry.
-    let key = jsonwebtoken::DecodingKey::from_secret(SERVER_SECRET.as_bytes());
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-    validation.set_audience(&["nps-invite"]);
-    let mut claims = jsonwebtoken::decode::<Value>(&token, &key, &validation)?.claims;
+    let mut claims = nps_e2e::tokens::server_claims(&token, "nps-invite")?;
     claims["exp"] = json!(1_000_000);
-    let expired = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(SERVER_SECRET.as_bytes()),
-    )?;
+    let expired = nps_e2e::tokens::sign_as_server(&claims)?;
     let (status, body) = answer(&format!("{}/s/{expired}", s.collector.url), 9, "late").await?;
     assert_eq!(status, 410);
     assert!(body.contains("expired"));
@@ -175,24 +157,14 @@ async fn a_racing_double_submit_stores_one_answer_and_bad_links_get_clear_pages(
 
 #[tokio::test]
 async fn partner_managers_read_only_the_partners_they_own() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let owner = Admin::bootstrap(&collector.url).await?;
-    let project = owner.create_project(&["*"]).await?;
-    let survey = owner.create_live_survey(project.id, SurveyKind::Partner).await?;
+    let World { dir: _dir, collector: _collector, admin: owner, project, survey, .. } = World::start(SurveyKind::Partner).await?;
     let partners = json!({ "partners": [
         { "id": "p1", "name": "Northwind", "tier": "gold", "region": "emea", "owner_email": "pm1@x.io" },
         { "id": "p2", "name": "Contoso", "tier": "silver", "region": "amer", "owner_email": "pm2@x.io" },
     ] });
     let _: Value = owner.post(&format!("/api/admin/projects/{}/partners", project.id), &partners).await?;
-    for email in ["pm1@x.io", "pm2@x.io"] {
-        let user = json!({ "email": email, "password": "a long enough password", "role": "partner_manager" });
-        let _: Value = owner.post("/api/admin/users", &user).await?;
-    }
-    let campaign: Value = owner
-        .post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "PNPS", "anonymity": "identified" }))
-        .await?;
+    let pm1 = owner.add_signed_in_user("pm1@x.io", "partner_manager").await?;
+    let pm2 = owner.add_signed_in_user("pm2@x.io", "partner_manager").await?;
     let mut csv = String::from("email,partner,role,tier,region\n");
     for i in 0..3 {
         csv.push_str(&format!("a{i}@northwind.test,p1,admin,gold,emea\n"));
@@ -200,22 +172,19 @@ async fn partner_managers_read_only_the_partners_they_own() -> anyhow::Result<()
     for i in 0..5 {
         csv.push_str(&format!("b{i}@contoso.test,p2,end_user,silver,amer\n"));
     }
-    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
-    let links: Vec<Value> = owner.get(&format!("/api/admin/campaigns/{}/links", campaign["id"])).await?;
-    for link in &links {
-        let score = if link["email"].as_str().unwrap_or("").contains("northwind") { 10 } else { 4 };
-        assert_eq!(answer(link["url"].as_str().unwrap_or(""), score, "").await?.0, 200);
+    let campaign = owner.create_campaign(&json!({ "survey_id": survey.id, "name": "PNPS", "anonymity": "identified" }), &csv).await?;
+    for (email, url) in nps_e2e::links::listed_links(&owner, campaign["id"].as_i64().unwrap_or_default()).await? {
+        let score = if email.contains("northwind") { 10 } else { 4 };
+        assert_eq!(answer(&url, score, "").await?.0, 200);
     }
 
     let n = |report: &Value| report["overall"]["n"].as_u64();
     let all: Value = owner.get(&format!("/api/admin/reports/nps?survey_id={}", survey.id)).await?;
     assert_eq!(n(&all), Some(8));
-    let pm1 = Admin::sign_in(&collector.url, "pm1@x.io", "a long enough password").await?;
     let mine: Value = pm1.get(&format!("/api/admin/reports/nps?survey_id={}", survey.id)).await?;
     assert_eq!((n(&mine), mine["overall"]["nps"].as_f64()), (Some(3), Some(100.0)));
     let rows: Vec<Value> = pm1.get(&format!("/api/admin/responses?survey_id={}", survey.id)).await?;
     assert!(rows.len() == 3 && rows.iter().all(|r| r["attributes"]["partner"] == "p1"));
-    let pm2 = Admin::sign_in(&collector.url, "pm2@x.io", "a long enough password").await?;
     let theirs: Value = pm2.get(&format!("/api/admin/reports/segments?survey_id={}&by=attr:tier", survey.id)).await?;
     let tiers: Vec<&str> = theirs["segments"].as_array().into_iter().flatten().filter_map(|s| s["value"].as_str()).collect();
     assert_eq!(tiers, ["silver"]);

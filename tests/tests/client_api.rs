@@ -3,50 +3,34 @@
 
 use nps_core::wire::{NpsReport, ProjectInput, SurveyKind};
 use nps_core::{BandCounts, NpsScore};
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_for, project_input};
+use nps_e2e::{Backend, Installation, World, new_id, post_json, project_input, wait_for};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-async fn start() -> anyhow::Result<(tempfile::TempDir, Collector, Admin)> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
-    Ok((dir, collector, admin))
-}
-
-async fn post(url: &str, body: Value) -> anyhow::Result<(StatusCode, Value)> {
-    let response = reqwest::Client::new().post(url).json(&body).send().await?;
-    let status = response.status();
-    Ok((status, response.json().await.unwrap_or(Value::Null)))
-}
-
 #[tokio::test]
 async fn an_answer_in_two_steps_is_stored_once_with_the_attributes_in_force() -> anyhow::Result<()> {
-    let (_dir, collector, admin) = start().await?;
-    let project = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
-    let base = format!("{}/v1/p/{}", collector.url, project.public_key);
+    let world = World::start(SurveyKind::Tnps).await?;
+    let (admin, survey, base) = (&world.admin, &world.survey, world.client_base());
 
     let identify = json!({ "user_id": "u-42", "attributes": { "plan": "pro", "country": "FR" },
                            "account": { "id": "acme", "role": "executive_buyer", "attributes": { "mrr": 900 } } });
-    let (status, body) = post(&format!("{base}/identify"), identify).await?;
+    let (status, body) = post_json(&format!("{base}/identify"), &identify).await?;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["session_token"].as_str().is_some_and(|t| t.len() > 20));
 
     let response_id = new_id();
     let score = json!({ "response_id": response_id, "survey_id": survey.id, "user_id": "u-42", "score": 3, "trigger": "ticket_resolved" });
-    assert_eq!(post(&format!("{base}/responses"), score.clone()).await?.0, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{base}/responses"), &score).await?.0, StatusCode::ACCEPTED);
     // A retry, even with another score, changes nothing.
     let retry = json!({ "response_id": response_id, "survey_id": survey.id, "user_id": "u-42", "score": 10 });
-    assert_eq!(post(&format!("{base}/responses"), retry).await?.0, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{base}/responses"), &retry).await?.0, StatusCode::ACCEPTED);
     let comment = json!({ "survey_id": survey.id, "user_id": "u-42", "comment": "Too slow", "extra_answers": { "support": 2 } });
-    assert_eq!(post(&format!("{base}/responses/{response_id}/complete"), comment).await?.0, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{base}/responses/{response_id}/complete"), &comment).await?.0, StatusCode::ACCEPTED);
 
     // The attributes change after answering; the stored answer keeps the earlier ones.
     let later = json!({ "user_id": "u-42", "attributes": { "plan": "enterprise" } });
-    assert_eq!(post(&format!("{base}/identify"), later).await?.0, StatusCode::OK);
+    assert_eq!(post_json(&format!("{base}/identify"), &later).await?.0, StatusCode::OK);
 
     let rows = wait_for(Duration::from_secs(10), || async {
         let rows = admin.responses(survey.id).await.ok()?;
@@ -69,15 +53,13 @@ async fn an_answer_in_two_steps_is_stored_once_with_the_attributes_in_force() ->
 
 #[tokio::test]
 async fn a_comment_that_arrives_before_its_score_is_merged() -> anyhow::Result<()> {
-    let (_dir, collector, admin) = start().await?;
-    let project = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
-    let base = format!("{}/v1/p/{}", collector.url, project.public_key);
+    let world = World::start(SurveyKind::Tnps).await?;
+    let (admin, survey, base) = (&world.admin, &world.survey, world.client_base());
     let id = new_id();
     let comment = json!({ "survey_id": survey.id, "user_id": "u1", "comment": "Love it" });
-    assert_eq!(post(&format!("{base}/responses/{id}/complete"), comment).await?.0, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{base}/responses/{id}/complete"), &comment).await?.0, StatusCode::ACCEPTED);
     let score = json!({ "response_id": id, "survey_id": survey.id, "user_id": "u1", "score": 9 });
-    assert_eq!(post(&format!("{base}/responses"), score).await?.0, StatusCode::ACCEPTED);
+    assert_eq!(post_json(&format!("{base}/responses"), &score).await?.0, StatusCode::ACCEPTED);
     let row = wait_for(Duration::from_secs(10), || async {
         admin.responses(survey.id).await.ok()?.into_iter().find(|r| r.score.is_some() && r.comment.is_some())
     })
@@ -89,7 +71,7 @@ async fn a_comment_that_arrives_before_its_score_is_merged() -> anyhow::Result<(
 
 #[tokio::test]
 async fn configuration_is_cacheable_and_cors_follows_the_allowed_origins() -> anyhow::Result<()> {
-    let (_dir, collector, admin) = start().await?;
+    let Installation { dir: _dir, collector, owner: admin, .. } = Installation::start(Backend::Sqlite).await?;
     let project = admin.create_project(&["https://app.example.com"]).await?;
     admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
     let http = reqwest::Client::new();
@@ -137,19 +119,14 @@ async fn configuration_is_cacheable_and_cors_follows_the_allowed_origins() -> an
     Ok(())
 }
 
+/// The vendor's backend vouches for `sub` (with a plan) for ten minutes.
 fn sign_identity(secret: &str, sub: &str) -> anyhow::Result<String> {
-    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() + 600;
-    let claims = json!({ "sub": sub, "exp": exp, "attributes": { "plan": "signed" } });
-    Ok(jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
-    )?)
+    nps_e2e::tokens::sign(secret, &json!({ "sub": sub, "exp": nps_e2e::now_secs() + 600, "attributes": { "plan": "signed" } }))
 }
 
 #[tokio::test]
 async fn in_enforce_mode_nobody_can_answer_as_someone_else() -> anyhow::Result<()> {
-    let (_dir, collector, admin) = start().await?;
+    let Installation { dir: _dir, collector, owner: admin, .. } = Installation::start(Backend::Sqlite).await?;
     let project: nps_core::wire::Project = admin
         .post("/api/admin/projects", &ProjectInput { identity_enforced: true, ..project_input("Strict", &["*"])? })
         .await?;
@@ -158,16 +135,13 @@ async fn in_enforce_mode_nobody_can_answer_as_someone_else() -> anyhow::Result<(
     let base = format!("{}/v1/p/{}", collector.url, project.public_key);
     let http = reqwest::Client::new();
 
-    let (status, body) = post(&format!("{base}/identify"), json!({ "user_id": "alice" })).await?;
+    let (status, body) = post_json(&format!("{base}/identify"), &json!({ "user_id": "alice" })).await?;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("identity_required")));
     let (status, body) =
-        post(&format!("{base}/identify"), json!({ "user_id": "alice", "identity_token": sign_identity(&secret, "mallory")? })).await?;
+        post_json(&format!("{base}/identify"), &json!({ "user_id": "alice", "identity_token": sign_identity(&secret, "mallory")? })).await?;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("identity_invalid")));
-    let (status, body) = post(
-        &format!("{base}/identify"),
-        json!({ "user_id": "alice", "identity_token": sign_identity(&secret, "alice")?, "attributes": { "plan": "forged" } }),
-    )
-    .await?;
+    let signed = json!({ "user_id": "alice", "identity_token": sign_identity(&secret, "alice")?, "attributes": { "plan": "forged" } });
+    let (status, body) = post_json(&format!("{base}/identify"), &signed).await?;
     assert_eq!(status, StatusCode::OK, "{body}");
     let session = body["session_token"].as_str().unwrap_or_default().to_owned();
 
@@ -191,24 +165,22 @@ async fn in_enforce_mode_nobody_can_answer_as_someone_else() -> anyhow::Result<(
 
 #[tokio::test]
 async fn the_report_counts_only_scored_answers_and_carries_the_interval() -> anyhow::Result<()> {
-    let (_dir, collector, admin) = start().await?;
-    let project = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
-    let base = format!("{}/v1/p/{}", collector.url, project.public_key);
+    let world = World::start(SurveyKind::Tnps).await?;
+    let (admin, survey, base) = (&world.admin, &world.survey, world.client_base());
     let scores: Vec<i64> = (0..60).map(|i| (i * 7 + 3) % 11).collect();
     for (i, score) in scores.iter().enumerate() {
         let user = format!("user-{i}");
         let display = json!({ "display_id": new_id(), "survey_id": survey.id, "user_id": user });
-        assert_eq!(post(&format!("{base}/displays"), display).await?.0, StatusCode::ACCEPTED);
+        assert_eq!(post_json(&format!("{base}/displays"), &display).await?.0, StatusCode::ACCEPTED);
         let answer = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": user, "score": score });
-        assert_eq!(post(&format!("{base}/responses"), answer).await?.0, StatusCode::ACCEPTED);
+        assert_eq!(post_json(&format!("{base}/responses"), &answer).await?.0, StatusCode::ACCEPTED);
     }
     // Twenty more displays that were dismissed: they lower the response rate, not the NPS.
     for i in 0..20 {
         let display = json!({ "display_id": new_id(), "survey_id": survey.id, "user_id": format!("quiet-{i}") });
-        assert_eq!(post(&format!("{base}/displays"), display).await?.0, StatusCode::ACCEPTED);
+        assert_eq!(post_json(&format!("{base}/displays"), &display).await?.0, StatusCode::ACCEPTED);
         let decline = json!({ "action_id": new_id(), "survey_id": survey.id, "user_id": format!("quiet-{i}"), "kind": "decline" });
-        assert_eq!(post(&format!("{base}/feedback"), decline).await?.0, StatusCode::ACCEPTED);
+        assert_eq!(post_json(&format!("{base}/feedback"), &decline).await?.0, StatusCode::ACCEPTED);
     }
     let expected = BandCounts::from_scores(scores.iter().map(|s| NpsScore::new(*s).expect("valid")));
     let report: NpsReport = wait_for(Duration::from_secs(10), || async {
@@ -230,19 +202,17 @@ async fn the_report_counts_only_scored_answers_and_carries_the_interval() -> any
 
 #[tokio::test]
 async fn account_roll_ups_are_all_three_and_per_role() -> anyhow::Result<()> {
-    let (_dir, collector, admin) = start().await?;
-    let project = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
-    let base = format!("{}/v1/p/{}", collector.url, project.public_key);
+    let world = World::start(SurveyKind::Tnps).await?;
+    let (admin, survey, base) = (&world.admin, &world.survey, world.client_base());
     // acme: a detracting buyer and three promoting end users; globex: one passive admin.
     let people = [("b1", "acme", "executive_buyer", 2), ("e1", "acme", "end_user", 10), ("e2", "acme", "end_user", 9), ("e3", "acme", "end_user", 10), ("a1", "globex", "admin", 8)];
     for (user, account, role, score) in people {
         let identify = json!({ "user_id": user, "account": { "id": account, "role": role } });
-        assert_eq!(post(&format!("{base}/identify"), identify).await?.0, StatusCode::OK);
+        assert_eq!(post_json(&format!("{base}/identify"), &identify).await?.0, StatusCode::OK);
         let answer = json!({ "response_id": new_id(), "survey_id": survey.id, "user_id": user, "score": score });
-        assert_eq!(post(&format!("{base}/responses"), answer).await?.0, StatusCode::ACCEPTED);
+        assert_eq!(post_json(&format!("{base}/responses"), &answer).await?.0, StatusCode::ACCEPTED);
     }
-    nps_e2e::wait_drained(&collector.url).await?;
+    nps_e2e::wait_drained(&world.collector.url).await?;
     let r: Value = admin.get(&format!("/api/admin/reports/accounts?survey_id={}", survey.id)).await?;
     assert_eq!(r["every_response"]["counts"], json!({ "promoters": 3, "passives": 1, "detractors": 1 }));
     // acme = (3 - 1) / 4 = 50, globex = 0: each account weighs the same.

@@ -187,7 +187,7 @@ async fn only_owners_and_admins_and_only_good_bodies(f: Fixture) -> anyhow::Resu
         let _: Value = f.owner.post("/api/admin/users", &json!({ "email": email, "password": password, "role": role })).await?;
         let user = nps_e2e::Admin::sign_in(&f.collector.url, email, password).await?;
         for action in ["respondents/export", "respondents/erase"] {
-            let (status, answer) = f.call(&user, &format!("{base}/{action}"), &body).await?;
+            let (status, answer) = user.try_post(&format!("{base}/{action}"), &body).await?;
             let expected = if allowed { StatusCode::OK } else { StatusCode::FORBIDDEN };
             assert_eq!(status, expected, "{role} {action}: {answer}");
             if !allowed {
@@ -207,12 +207,12 @@ async fn only_owners_and_admins_and_only_good_bodies(f: Fixture) -> anyhow::Resu
     ];
     for body in &bad {
         for action in ["respondents/export", "respondents/erase"] {
-            let (status, answer) = f.call(&f.owner, &format!("{base}/{action}"), body).await?;
+            let (status, answer) = f.owner.try_post(&format!("{base}/{action}"), body).await?;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{action} {body}: {answer}");
             assert!(answer["code"].is_string() && answer["message"].is_string(), "{answer}");
         }
     }
-    let (status, answer) = f.call(&f.owner, "/api/admin/projects/999999/respondents/erase", &body).await?;
+    let (status, answer) = f.owner.try_post("/api/admin/projects/999999/respondents/erase", &body).await?;
     assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
     let form = f.owner.http.post(format!("{}{base}/respondents/erase", f.owner.base)).header("X-CSRF-Token", &f.owner.csrf);
     let status = form.header("Content-Type", "text/plain").body(format!("user_id={OTHER}")).send().await?.status();

@@ -3,7 +3,7 @@
 
 use futures::StreamExt;
 use nps_core::wire::SurveyKind;
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, wait_for};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, Installation, TestDatabase, new_id, on_both_backends, wait_for};
 use serde_json::json;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -74,10 +74,12 @@ async fn stored_ids(admin: &Admin, survey_id: i64, expected: &HashSet<String>) -
     }
 }
 
-async fn kill_nine_mid_stream_loses_nothing_acknowledged(backend: Backend) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let mut collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+async fn fixture(backend: Backend) -> anyhow::Result<Installation> {
+    Installation::start(backend).await
+}
+
+async fn kill_nine_mid_stream_loses_nothing_acknowledged(installation: Installation) -> anyhow::Result<()> {
+    let Installation { dir: _dir, mut collector, .. } = installation;
     let (_, target) = setup(&collector).await?;
 
     const TOTAL: usize = 30_000;
@@ -102,22 +104,11 @@ async fn kill_nine_mid_stream_loses_nothing_acknowledged(backend: Backend) -> an
     Ok(())
 }
 
-#[tokio::test]
-async fn kill_nine_mid_stream_loses_nothing_acknowledged_on_sqlite() -> anyhow::Result<()> {
-    kill_nine_mid_stream_loses_nothing_acknowledged(Backend::Sqlite).await
-}
-
-#[tokio::test]
-async fn kill_nine_mid_stream_loses_nothing_acknowledged_on_postgres() -> anyhow::Result<()> {
-    kill_nine_mid_stream_loses_nothing_acknowledged(Backend::Postgres).await
-}
+on_both_backends!(kill_nine_mid_stream_loses_nothing_acknowledged);
 
 #[tokio::test]
 async fn graceful_shutdown_drains_the_spool() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let options = CollectorOptions::new(dir.path().join("data"), db.url.clone());
-    let mut collector = Collector::start(options.clone()).await?;
+    let Installation { dir: _dir, db, mut collector, .. } = Installation::start(Backend::Sqlite).await?;
     let (_, target) = setup(&collector).await?;
     let acked = send_responses(&target.base, target.survey_id, 1_000, 32).await;
     assert_eq!(acked.len(), 1_000);
@@ -140,8 +131,7 @@ use nps_e2e::proxy as outage;
 async fn during_a_database_outage_writes_are_acknowledged_and_arrive_once_it_is_back() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::postgres().await?;
-    let proxy = outage::Proxy::start("127.0.0.1:5432").await?;
-    let proxied = db.url.replace("127.0.0.1:5432", &format!("127.0.0.1:{}", proxy.port));
+    let (proxy, proxied) = outage::Proxy::to_postgres(&db).await?;
     let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), proxied)).await?;
     let (admin, target) = setup(&collector).await?;
     // Warm the project cache, then cut the database.
@@ -165,8 +155,7 @@ async fn during_a_database_outage_writes_are_acknowledged_and_arrive_once_it_is_
 async fn two_collectors_on_one_postgres_both_accept_writes_without_duplicates() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::postgres().await?;
-    let first = Collector::start(CollectorOptions::new(dir.path().join("a"), db.url.clone())).await?;
-    let second = Collector::start(CollectorOptions::new(dir.path().join("b"), db.url.clone())).await?;
+    let [first, second]: [Collector; 2] = Collector::several(dir.path(), &db.url, 2).await?.try_into().map_err(|_| anyhow::anyhow!("two collectors"))?;
     let (admin, target) = setup(&first).await?;
     let second_base = target.base.replace(&first.url, &second.url);
 

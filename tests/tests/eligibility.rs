@@ -4,21 +4,12 @@
 
 use futures::future::join_all;
 use nps_core::eligibility::{ResponseCaps, SurveyRules};
-use nps_core::wire::{SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
+use nps_core::wire::{SurveyInput, SurveyKind};
+use nps_e2e::{Admin, Backend, Collector, Installation, TestDatabase, live_survey, new_id, now_ms, on_both_backends, post_json, wait_drained};
 use serde_json::{Value, json};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 const DAY_MS: i64 = 86_400_000;
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
-async fn post(url: &str, body: Value) -> anyhow::Result<(u16, Value)> {
-    let response = reqwest::Client::new().post(url).json(&body).send().await?;
-    Ok((response.status().as_u16(), response.json().await.unwrap_or(Value::Null)))
-}
 
 struct World {
     admin: Admin,
@@ -29,22 +20,21 @@ struct World {
 async fn world(collector: &Collector, rules: SurveyRules) -> anyhow::Result<World> {
     let admin = Admin::bootstrap(&collector.url).await?;
     let project = admin.create_project(&["*"]).await?;
-    let input = SurveyInput { name: "tnps".into(), kind: SurveyKind::Tnps, status: SurveyStatus::Live, definition: Default::default(), rules };
-    let survey: nps_core::wire::Survey = admin.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?;
+    let survey = admin.create_survey(project.id, &SurveyInput { rules, ..live_survey("tnps", SurveyKind::Tnps) }).await?;
     Ok(World { admin, key: project.public_key, survey_id: survey.id })
 }
 
 /// A user the host app created 60 days ago (past the 30-day first-survey delay).
 async fn identify(base: &str, key: &str, user: &str) -> anyhow::Result<()> {
     let body = json!({ "user_id": user, "created_at": now_ms() - 60 * DAY_MS, "attributes": { "plan": "pro" } });
-    let (status, _) = post(&format!("{base}/v1/p/{key}/identify"), body).await?;
+    let (status, _) = post_json(&format!("{base}/v1/p/{key}/identify"), &body).await?;
     anyhow::ensure!(status == 200, "identify failed: {status}");
     Ok(())
 }
 
 async fn decide(base: &str, key: &str, survey_id: i64, user: &str) -> anyhow::Result<Value> {
     let body = json!({ "survey_id": survey_id, "user_id": user, "display_id": new_id(), "trigger": "event:ticket_resolved" });
-    let (status, body) = post(&format!("{base}/v1/p/{key}/decide"), body).await?;
+    let (status, body) = post_json(&format!("{base}/v1/p/{key}/decide"), &body).await?;
     anyhow::ensure!(status == 200, "decide failed: {status} {body}");
     Ok(body)
 }
@@ -53,11 +43,13 @@ fn granted(decisions: &[anyhow::Result<Value>]) -> usize {
     decisions.iter().filter(|d| d.as_ref().is_ok_and(|d| d["eligible"] == json!(true))).count()
 }
 
-async fn fifty_simultaneous_decisions_grant_one_display(backend: Backend) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let w = world(&collector, SurveyRules::default()).await?;
+async fn fixture(backend: Backend) -> anyhow::Result<Installation> {
+    Installation::start(backend).await
+}
+
+async fn fifty_simultaneous_decisions_grant_one_display(installation: Installation) -> anyhow::Result<()> {
+    let (backend, collector) = (installation.db.backend, &installation.collector);
+    let w = world(collector, SurveyRules::default()).await?;
     identify(&collector.url, &w.key, "alice").await?;
     wait_drained(&collector.url).await?;
 
@@ -84,22 +76,19 @@ async fn fifty_simultaneous_decisions_grant_one_display(backend: Backend) -> any
     Ok(())
 }
 
-#[tokio::test]
-async fn fifty_simultaneous_decisions_grant_one_display_on_sqlite() -> anyhow::Result<()> {
-    fifty_simultaneous_decisions_grant_one_display(Backend::Sqlite).await
-}
+on_both_backends!(fifty_simultaneous_decisions_grant_one_display);
 
-#[tokio::test]
-async fn fifty_simultaneous_decisions_grant_one_display_on_postgres() -> anyhow::Result<()> {
-    fifty_simultaneous_decisions_grant_one_display(Backend::Postgres).await
+/// Two collectors sharing a fresh PostgreSQL database (and the folder of their data).
+async fn two_on_postgres() -> anyhow::Result<(tempfile::TempDir, Collector, Collector)> {
+    let dir = tempfile::tempdir()?;
+    let db = TestDatabase::postgres().await?;
+    let [a, b]: [Collector; 2] = Collector::several(dir.path(), &db.url, 2).await?.try_into().map_err(|_| anyhow::anyhow!("two collectors"))?;
+    Ok((dir, a, b))
 }
 
 #[tokio::test]
 async fn two_collectors_on_one_postgres_grant_one_display_between_them() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::postgres().await?;
-    let a = Collector::start(CollectorOptions::new(dir.path().join("a"), db.url.clone())).await?;
-    let b = Collector::start(CollectorOptions::new(dir.path().join("b"), db.url.clone())).await?;
+    let (_dir, a, b) = two_on_postgres().await?;
     let w = world(&a, SurveyRules::default()).await?;
     identify(&a.url, &w.key, "bob").await?;
     wait_drained(&a.url).await?;
@@ -119,16 +108,13 @@ async fn two_collectors_on_one_postgres_grant_one_display_between_them() -> anyh
 /// whatever batch the requests share.
 #[tokio::test]
 async fn many_users_decided_in_shared_batches_get_one_display_each() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::postgres().await?;
-    let a = Collector::start(CollectorOptions::new(dir.path().join("a"), db.url.clone())).await?;
-    let b = Collector::start(CollectorOptions::new(dir.path().join("b"), db.url.clone())).await?;
+    let (_dir, a, b) = two_on_postgres().await?;
     let w = world(&a, SurveyRules::default()).await?;
     let users: Vec<String> = (0..24).map(|i| format!("user-{i}")).collect();
     for user in &users {
         identify(&a.url, &w.key, user).await?;
     }
-    let (status, _) = post(&format!("{}/v1/p/{}/feedback", a.url, w.key), json!({ "action_id": new_id(), "user_id": "user-0", "kind": "opt_out" })).await?;
+    let (status, _) = post_json(&format!("{}/v1/p/{}/feedback", a.url, w.key), &json!({ "action_id": new_id(), "user_id": "user-0", "kind": "opt_out" })).await?;
     assert_eq!(status, 202);
     wait_drained(&a.url).await?;
 
@@ -154,14 +140,12 @@ async fn many_users_decided_in_shared_batches_get_one_display_each() -> anyhow::
 
 #[tokio::test]
 async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let Installation { dir: _dir, collector, .. } = Installation::start(Backend::Sqlite).await?;
     let w = world(&collector, SurveyRules::default()).await?;
     let (base, key) = (collector.url.clone(), w.key.clone());
 
     // A brand-new user is inside the first-survey delay.
-    let (status, _) = post(&format!("{base}/v1/p/{key}/identify"), json!({ "user_id": "newbie" })).await?;
+    let (status, _) = post_json(&format!("{base}/v1/p/{key}/identify"), &json!({ "user_id": "newbie" })).await?;
     assert_eq!(status, 200);
     identify(&base, &key, "carol").await?;
     wait_drained(&base).await?;
@@ -170,7 +154,7 @@ async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_millis(5)).await;
     taken.push(("carol", decide(&base, &key, w.survey_id, "carol").await?));
     let opt_out = json!({ "action_id": new_id(), "user_id": "carol", "kind": "opt_out" });
-    assert_eq!(post(&format!("{base}/v1/p/{key}/feedback"), opt_out).await?.0, 202);
+    assert_eq!(post_json(&format!("{base}/v1/p/{key}/feedback"), &opt_out).await?.0, 202);
     wait_drained(&base).await?;
     tokio::time::sleep(Duration::from_millis(5)).await;
     taken.push(("carol", decide(&base, &key, w.survey_id, "carol").await?));
@@ -198,18 +182,16 @@ async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn answers_beyond_the_response_cap_are_refused() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let Installation { dir: _dir, collector, .. } = Installation::start(Backend::Sqlite).await?;
     let rules = SurveyRules { response_caps: ResponseCaps { per_day: None, total: Some(2) }, ..Default::default() };
     let w = world(&collector, rules).await?;
     let url = format!("{}/v1/p/{}/responses", collector.url, w.key);
     let answer = |user: &str| json!({ "response_id": new_id(), "survey_id": w.survey_id, "user_id": user, "score": 9 });
-    assert_eq!(post(&url, answer("u1")).await?.0, 202);
-    assert_eq!(post(&url, answer("u2")).await?.0, 202);
+    assert_eq!(post_json(&url, &answer("u1")).await?.0, 202);
+    assert_eq!(post_json(&url, &answer("u2")).await?.0, 202);
     wait_drained(&collector.url).await?;
-    let (status, body) = post(&url, answer("u3")).await?;
-    assert_eq!((status, body["code"].as_str()), (409, Some("survey_closed")), "{body}");
+    let (status, body) = post_json(&url, &answer("u3")).await?;
+    assert_eq!((status.as_u16(), body["code"].as_str()), (409, Some("survey_closed")), "{body}");
     // And nobody else is asked.
     identify(&collector.url, &w.key, "dave").await?;
     wait_drained(&collector.url).await?;
@@ -220,9 +202,7 @@ async fn answers_beyond_the_response_cap_are_refused() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn a_decision_right_after_identify_sees_the_user() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let Installation { dir: _dir, collector, .. } = Installation::start(Backend::Sqlite).await?;
     let w = world(&collector, SurveyRules::default()).await?;
     // The widget identifies and asks at once; the identify is still in the spool.
     for i in 0..20 {
@@ -241,9 +221,7 @@ async fn a_decision_right_after_identify_sees_the_user() -> anyhow::Result<()> {
 #[tokio::test]
 async fn a_display_claimed_in_memory_survives_a_crash_before_it_reaches_sqlite() -> anyhow::Result<()> {
     use sqlx::Connection;
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let Installation { dir: _dir, db, collector, .. } = Installation::start(Backend::Sqlite).await?;
     let w = world(&collector, SurveyRules::default()).await?;
     identify(&collector.url, &w.key, "alice").await?;
     identify(&collector.url, &w.key, "bob").await?;
@@ -285,9 +263,7 @@ async fn a_display_claimed_in_memory_survives_a_crash_before_it_reaches_sqlite()
 /// omitted them, an opt-out and a claimed display all come back.
 #[tokio::test]
 async fn facts_loaded_at_start_up_decide_as_before_the_restart() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let mut collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
+    let Installation { dir: _dir, mut collector, .. } = Installation::start(Backend::Sqlite).await?;
     let rules: SurveyRules = serde_json::from_value(json!({ "targeting": {
         "conditions": [
             { "attribute": "plan", "op": "equals", "value": "pro" },
@@ -308,16 +284,16 @@ async fn facts_loaded_at_start_up_decide_as_before_the_restart() -> anyhow::Resu
     let long = format!("a-user-id-longer-than-the-inline-{}", "x".repeat(40));
     let eligible = ["short", uuid.as_str(), long.as_str(), "o\"brien\\", "kept", "shown"];
     for user in eligible {
-        assert_eq!(post(&format!("{base}/identify"), identify_as(user, "pro", "admin")).await?.0, 200);
+        assert_eq!(post_json(&format!("{base}/identify"), &identify_as(user, "pro", "admin")).await?.0, 200);
     }
     // A later identify without language or account keeps them, as SQL does.
-    let (status, _) = post(&format!("{base}/identify"), json!({ "user_id": "kept", "attributes": { "plan": "pro", "seats": 30 } })).await?;
+    let (status, _) = post_json(&format!("{base}/identify"), &json!({ "user_id": "kept", "attributes": { "plan": "pro", "seats": 30 } })).await?;
     assert_eq!(status, 200);
     for (user, plan, role) in [("free", "free", "admin"), ("member", "pro", "end_user"), ("opted", "pro", "admin")] {
-        assert_eq!(post(&format!("{base}/identify"), identify_as(user, plan, role)).await?.0, 200);
+        assert_eq!(post_json(&format!("{base}/identify"), &identify_as(user, plan, role)).await?.0, 200);
     }
     let opt_out = json!({ "action_id": new_id(), "user_id": "opted", "kind": "opt_out" });
-    assert_eq!(post(&format!("{base}/feedback"), opt_out).await?.0, 202);
+    assert_eq!(post_json(&format!("{base}/feedback"), &opt_out).await?.0, 202);
     assert_eq!(decide(&collector.url, &w.key, w.survey_id, "shown").await?["eligible"], json!(true));
     wait_drained(&collector.url).await?;
     collector.terminate().await?;

@@ -5,11 +5,11 @@
 //! Real binary, real HTTP, a real local receiver; each test failed on the build before the fix.
 //! See docs/security.md, protection 9.
 
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, wait_for};
+use nps_e2e::receiver::{Answer, listen};
+use nps_e2e::{Admin, Backend, Collector, Installation, wait_for};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 /// What a receiver's 500 says: it must never reach the delivery log.
@@ -24,61 +24,27 @@ struct Receiver {
 
 impl Receiver {
     async fn start(fail_first: usize) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
-        let port = listener.local_addr()?.port();
         let bodies = Arc::new(Mutex::new(Vec::new()));
         let shared = bodies.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, shared.clone(), fail_first));
+        let address = listen(move |request| {
+            let seen = {
+                let mut bodies = shared.lock().unwrap_or_else(|p| p.into_inner());
+                bodies.push(String::from_utf8_lossy(&request.body).into_owned());
+                bodies.len()
+            };
+            if seen <= fail_first {
+                Answer { status: 500, reason: "Internal Server Error", body: SECRET_BODY.to_owned() }
+            } else {
+                Answer { status: 200, reason: "OK", body: "ok".to_owned() }
             }
-        });
-        Ok(Self { port, bodies })
+        })
+        .await?;
+        Ok(Self { port: address.port(), bodies })
     }
 
     fn received(&self) -> Vec<String> {
         self.bodies.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
-}
-
-async fn serve(mut stream: tokio::net::TcpStream, bodies: Arc<Mutex<Vec<String>>>, fail_first: usize) {
-    let Some(body) = read_body(&mut stream).await else { return };
-    let seen = {
-        let mut bodies = bodies.lock().unwrap_or_else(|p| p.into_inner());
-        bodies.push(body);
-        bodies.len()
-    };
-    let (status, text) = if seen <= fail_first { ("500 Internal Server Error", SECRET_BODY) } else { ("200 OK", "ok") };
-    let response = format!("HTTP/1.1 {status}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}", text.len());
-    let _ = stream.write_all(response.as_bytes()).await;
-    let _ = stream.shutdown().await;
-}
-
-/// Reads one HTTP/1.1 request and returns its body (by Content-Length).
-async fn read_body(stream: &mut tokio::net::TcpStream) -> Option<String> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-        if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-    };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
-    let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-    let mut body = buffer[head_end + 4..].to_vec();
-    while body.len() < length {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    Some(String::from_utf8_lossy(&body).into_owned())
 }
 
 struct Setup {
@@ -92,31 +58,16 @@ struct Setup {
 /// A collector on a fresh SQLite file (fast retries, few attempts) with extra settings, the
 /// owner signed in, and a project.
 async fn setup(env: &[(&str, &str)]) -> anyhow::Result<Setup> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let mut options = CollectorOptions::new(dir.path().join("data"), db.url.clone())
-        .with("NPS_OUTBOX__RETRY_BASE_MS", 200)
-        .with("NPS_OUTBOX__MAX_ATTEMPTS", 3);
-    for (key, value) in env {
-        options = options.with(key, value);
-    }
-    let collector = Collector::start(options).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
+    let fast_retries = [[("NPS_OUTBOX__RETRY_BASE_MS", "200"), ("NPS_OUTBOX__MAX_ATTEMPTS", "3")].as_slice(), env].concat();
+    let Installation { dir, db, collector, owner: admin } = Installation::start_with(Backend::Sqlite, &fast_retries).await?;
     let project = admin.create_project(&["*"]).await?;
     Ok(Setup { _dir: dir, db_url: db.url, collector, admin, project_id: project.id })
 }
 
 /// POSTs a webhook endpoint; returns the status and the JSON answer.
 async fn try_create(s: &Setup, url: &str) -> anyhow::Result<(u16, Value)> {
-    let response = s
-        .admin
-        .http
-        .post(format!("{}/api/admin/projects/{}/webhooks", s.collector.url, s.project_id))
-        .header("X-CSRF-Token", &s.admin.csrf)
-        .json(&json!({ "url": url, "events": ["response.created"] }))
-        .send()
-        .await?;
-    Ok((response.status().as_u16(), response.json().await?))
+    let (status, body) = s.admin.try_post(&format!("/api/admin/projects/{}/webhooks", s.project_id), &json!({ "url": url, "events": ["response.created"] })).await?;
+    Ok((status.as_u16(), body))
 }
 
 async fn create(s: &Setup, url: &str) -> anyhow::Result<i64> {
@@ -183,15 +134,9 @@ async fn webhooks_to_internal_addresses_are_refused_when_created_or_updated() ->
     }
     // Updating a good endpoint to an internal target is refused the same way, and it keeps its URL.
     let endpoint = create(&s, "https://hooks.example.com/nps").await?;
-    let update = s
-        .admin
-        .http
-        .put(format!("{}/api/admin/webhooks/{endpoint}", s.collector.url))
-        .header("X-CSRF-Token", &s.admin.csrf)
-        .json(&json!({ "url": "http://169.254.169.254/latest/meta-data/iam", "events": ["response.created"] }))
-        .send()
-        .await?;
-    assert_eq!(update.status().as_u16(), 422);
+    let update = json!({ "url": "http://169.254.169.254/latest/meta-data/iam", "events": ["response.created"] });
+    let (status, _) = s.admin.call(reqwest::Method::PUT, &format!("/api/admin/webhooks/{endpoint}"), Some(&update)).await?;
+    assert_eq!(status.as_u16(), 422);
     let listed: Vec<Value> = s.admin.get(&format!("/api/admin/projects/{}/webhooks", s.project_id)).await?;
     assert_eq!(listed.len(), 1, "only the public endpoint exists: {listed:?}");
     assert_eq!(listed[0]["url"], "https://hooks.example.com/nps");
@@ -255,8 +200,7 @@ async fn the_allowlist_opens_a_local_receiver_and_the_log_keeps_classes_not_bodi
 
 #[tokio::test]
 async fn a_bad_allowed_network_stops_start_up_naming_it() -> anyhow::Result<()> {
-    let (started, stdout, stderr) = nps_e2e::collector::run_until_exit(&[("NPS_OUTBOX__ALLOWED_NETWORKS", "10.1.0.0/16,intranet")]).await?;
-    assert!(!started, "started with a bad network; stdout: {stdout}");
+    let stderr = nps_e2e::collector::start_up_error(&[("NPS_OUTBOX__ALLOWED_NETWORKS", "10.1.0.0/16,intranet")]).await?;
     assert!(stderr.contains("allowed_networks") && stderr.contains("`intranet`"), "{stderr}");
     Ok(())
 }

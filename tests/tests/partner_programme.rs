@@ -3,12 +3,11 @@
 //! manager, who sees and works only those.
 
 use nps_core::wire::SurveyKind;
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
+use nps_e2e::admin::USER_PASSWORD as PASSWORD;
+use nps_e2e::{Admin, Collector, World, new_id, now_ms, wait_drained};
 use serde_json::{Value, json};
 use sqlx::Connection;
 use std::collections::{BTreeMap, BTreeSet};
-
-const PASSWORD: &str = "a long enough password";
 
 struct Programme {
     _dir: tempfile::TempDir,
@@ -24,12 +23,7 @@ struct Programme {
 /// Five registered partners (pm1 owns p1 and p2, pm2 owns p3 and p4, nobody owns p5) and the
 /// contacts of an identified partner campaign, one of them at an unregistered partner (p6).
 async fn programme() -> anyhow::Result<Programme> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let owner = Admin::bootstrap(&collector.url).await?;
-    let project = owner.create_project(&["*"]).await?;
-    let survey = owner.create_live_survey(project.id, SurveyKind::Partner).await?;
+    let World { dir, db, collector, admin: owner, project, survey } = World::start(SurveyKind::Partner).await?;
     let partners = json!({ "partners": [
         { "id": "p1", "name": "Northwind", "tier": "gold", "region": "emea", "owner_email": "pm1@x.io" },
         { "id": "p2", "name": "Contoso", "tier": "silver", "region": "emea", "owner_email": "pm1@x.io" },
@@ -39,10 +33,8 @@ async fn programme() -> anyhow::Result<Programme> {
     ] });
     let _: Value = owner.post(&format!("/api/admin/projects/{}/partners", project.id), &partners).await?;
     for email in ["pm1@x.io", "pm2@x.io"] {
-        let _: Value = owner.post("/api/admin/users", &json!({ "email": email, "password": PASSWORD, "role": "partner_manager" })).await?;
+        owner.add_user(email, PASSWORD, "partner_manager").await?;
     }
-    let campaign: Value =
-        owner.post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "PNPS", "anonymity": "identified" })).await?;
     let csv = "email,name,partner,role\n\
         ceo@p1.test,Ann,p1,Executive Buyer\n\
         dev1@p1.test,Bo,p1,end_user\n\
@@ -54,17 +46,16 @@ async fn programme() -> anyhow::Result<Programme> {
         user@p4.test,Ha,p4,end_user\n\
         ceo@p5.test,Io,p5,executive_buyer\n\
         cto@p6.test,Jo,p6,decision maker\n";
-    let _: Value = owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
-    let links: Vec<Value> = owner.get(&format!("/api/admin/campaigns/{}/links", campaign["id"])).await?;
-    let links = links.iter().map(|l| (l["email"].as_str().unwrap_or("").to_owned(), l["url"].as_str().unwrap_or("").to_owned())).collect();
+    let campaign = owner.create_campaign(&json!({ "survey_id": survey.id, "name": "PNPS", "anonymity": "identified" }), csv).await?;
+    let links = nps_e2e::links::listed_links(&owner, campaign["id"].as_i64().unwrap_or_default()).await?;
     Ok(Programme { _dir: dir, collector, owner, db_url: db.url, project, survey_id: survey.id, links })
 }
 
 impl Programme {
     async fn answer(&self, email: &str, score: u8) -> anyhow::Result<()> {
         let url = &self.links.iter().find(|(e, _)| e == email).ok_or_else(|| anyhow::anyhow!("no link for {email}"))?.1;
-        let response = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", String::new())]).send().await?;
-        anyhow::ensure!(response.status().as_u16() == 200, "answering as {email}: {}", response.status());
+        let (status, _) = nps_e2e::links::answer(url, score, "").await?;
+        anyhow::ensure!(status == 200, "answering as {email}: {status}");
         Ok(())
     }
 }
@@ -165,29 +156,16 @@ async fn coverage_per_partner_equals_an_independent_computation_and_is_scoped_fo
     assert_eq!(later["summary"]["partners_covered"], 0);
     assert!(coverage_of(&later).values().all(|(_, answered, _)| *answered == 0));
     // HR never reads partner NPS.
-    let _: Value = p.owner.post("/api/admin/users", &json!({ "email": "hr@x.io", "password": PASSWORD, "role": "hr" })).await?;
-    let hr = Admin::sign_in(&p.collector.url, "hr@x.io", PASSWORD).await?;
+    let hr = p.owner.add_signed_in_user("hr@x.io", "hr").await?;
     assert_eq!(hr.http.get(format!("{}{path}", p.collector.url)).send().await?.status().as_u16(), 403);
     Ok(())
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 #[tokio::test]
 async fn partner_follow_ups_go_to_the_owning_partner_manager_who_works_only_those() -> anyhow::Result<()> {
     let p = programme().await?;
     let policy = json!({ "bands": ["detractor"], "sla_hours": 24, "default_owner": "lead@x.io" });
-    let status = p
-        .owner
-        .http
-        .put(format!("{}/api/admin/projects/{}/followup-policy", p.collector.url, p.project.id))
-        .header("X-CSRF-Token", &p.owner.csrf)
-        .json(&policy)
-        .send()
-        .await?
-        .status();
+    let (status, _) = p.owner.call(reqwest::Method::PUT, &format!("/api/admin/projects/{}/followup-policy", p.project.id), Some(&policy)).await?;
     assert_eq!(status.as_u16(), 200);
     // Detractors at p1 (pm1), p3 (pm2), p5 (no owner: the policy decides), plus a promoter at p2.
     for (email, score) in [("dev1@p1.test", 2), ("it@p3.test", 4), ("ceo@p5.test", 1), ("ops@p2.test", 10)] {
@@ -224,14 +202,8 @@ async fn partner_follow_ups_go_to_the_owning_partner_manager_who_works_only_thos
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0]["partner"], "p1");
     let theirs = queue.iter().find(|f| f["partner"] == "p3").and_then(|f| f["response_id"].as_str()).unwrap_or_default();
-    let refused = pm1
-        .http
-        .post(format!("{}/api/admin/followups/{theirs}", p.collector.url))
-        .header("X-CSRF-Token", &pm1.csrf)
-        .json(&json!({ "status": "contacted" }))
-        .send()
-        .await?;
-    assert_eq!(refused.status().as_u16(), 404, "another manager's follow-up is not there for pm1");
+    let (refused, _) = pm1.try_post(&format!("/api/admin/followups/{theirs}"), &json!({ "status": "contacted" })).await?;
+    assert_eq!(refused.as_u16(), 404, "another manager's follow-up is not there for pm1");
     let own = mine[0]["response_id"].as_str().unwrap_or_default();
     let worked: Value = pm1.post(&format!("/api/admin/followups/{own}"), &json!({ "status": "contacted", "note": "Called Bo" })).await?;
     assert_eq!(worked["status"], "contacted");

@@ -1,30 +1,19 @@
 //! Roles are enforced by the collector, not only hidden in the UI.
 
-use nps_core::wire::{AdminRole, NewAdminUser, SurveyKind};
-use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase};
+use nps_core::wire::SurveyKind;
+use nps_e2e::{Admin, World};
 use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
 async fn each_role_reads_and_changes_only_what_it_may() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::sqlite(dir.path());
-    let collector = Collector::start(CollectorOptions::new(dir.path().join("data"), db.url.clone())).await?;
-    let owner = Admin::bootstrap(&collector.url).await?;
-    let project = owner.create_project(&["*"]).await?;
-    let customer = owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let World { dir: _dir, collector, admin: owner, project, survey: customer, .. } = World::start(SurveyKind::Tnps).await?;
     let employee = owner.create_live_survey(project.id, SurveyKind::Enps).await?;
     let partner = owner.create_live_survey(project.id, SurveyKind::Partner).await?;
 
-    let password = "a long enough password";
-    for (email, role) in [("analyst@x.io", AdminRole::Analyst), ("hr@x.io", AdminRole::Hr), ("pm@x.io", AdminRole::PartnerManager)] {
-        let _: serde_json::Value = owner
-            .post("/api/admin/users", &NewAdminUser { email: email.into(), password: password.into(), role })
-            .await?;
-    }
-    let analyst = Admin::sign_in(&collector.url, "analyst@x.io", password).await?;
-    let hr = Admin::sign_in(&collector.url, "hr@x.io", password).await?;
-    let pm = Admin::sign_in(&collector.url, "pm@x.io", password).await?;
+    let analyst = owner.add_signed_in_user("analyst@x.io", "analyst").await?;
+    let hr = owner.add_signed_in_user("hr@x.io", "hr").await?;
+    let pm = owner.add_signed_in_user("pm@x.io", "partner_manager").await?;
 
     let status = |admin: &Admin, survey: i64| {
         let request = admin.http.get(format!("{}/api/admin/reports/nps?survey_id={survey}", admin.base));

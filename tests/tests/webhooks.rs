@@ -6,13 +6,11 @@
 
 use nps_collector::outbox::signature;
 use nps_core::wire::SurveyKind;
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, SmtpSink, TestDatabase, new_id, wait_drained, wait_for};
+use nps_e2e::{Admin, Backend, Collector, SmtpSink, World, live_survey, new_id, on_both_backends, wait_drained, wait_for};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 #[path = "webhooks/receiver.rs"]
 mod receiver;
@@ -30,24 +28,22 @@ struct Setup {
     db_url: String,
 }
 
-async fn setup(backend: Backend, env: &[(&str, String)]) -> anyhow::Result<Setup> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let mut options = CollectorOptions::new(dir.path().join("data"), db.url.clone())
-        .with("NPS_OUTBOX__RETRY_BASE_MS", 300)
-        .with("NPS_OUTBOX__MAX_ATTEMPTS", 10)
+async fn setup(backend: Backend, env: &[(&str, &str)]) -> anyhow::Result<Setup> {
+    let outbox = [
+        ("NPS_OUTBOX__RETRY_BASE_MS", "300"),
+        ("NPS_OUTBOX__MAX_ATTEMPTS", "10"),
         // The receivers here listen on 127.0.0.1, which webhooks may not reach by default
         // (tests/tests/outbound.rs proves that): open exactly that address.
-        .with("NPS_OUTBOX__ALLOWED_NETWORKS", "127.0.0.1/32");
-    for (k, v) in env {
-        options = options.with(k, v);
-    }
-    let collector = Collector::start(options).await?;
-    let admin = Admin::bootstrap(&collector.url).await?;
-    let project = admin.create_project(&["*"]).await?;
-    let survey = admin.create_live_survey(project.id, SurveyKind::Tnps).await?;
-    let client_base = format!("{}/v1/p/{}", collector.url, project.public_key);
+        ("NPS_OUTBOX__ALLOWED_NETWORKS", "127.0.0.1/32"),
+    ];
+    let world = World::start_with(backend, SurveyKind::Tnps, &[outbox.as_slice(), env].concat()).await?;
+    let client_base = world.client_base();
+    let World { dir, db, collector, admin, project, survey } = world;
     Ok(Setup { _dir: dir, collector, admin, project_id: project.id, survey_id: survey.id, survey_name: survey.name, client_base, db_url: db.url })
+}
+
+async fn fixture(backend: Backend) -> anyhow::Result<Setup> {
+    setup(backend, &[]).await
 }
 
 async fn answer(base: &str, survey_id: i64, user: &str, score: i64, comment: Option<&str>) -> anyhow::Result<String> {
@@ -76,8 +72,8 @@ fn expected_id(endpoint: i64, response_id: &str, event: &str) -> String {
     signature::webhook_id(&format!("wh:{endpoint}:{response_id}:{event}"))
 }
 
-async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart(backend: Backend) -> anyhow::Result<()> {
-    let Setup { _dir, mut collector, admin, project_id, survey_id, survey_name, client_base, .. } = setup(backend, &[]).await?;
+async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart(s: Setup) -> anyhow::Result<()> {
+    let Setup { _dir, mut collector, admin, project_id, survey_id, survey_name, client_base, .. } = s;
     let receiver = Receiver::start(FAIL_FIRST).await?;
     let hook = create_webhook(
         &admin,
@@ -182,15 +178,7 @@ async fn delivery_log_numbers_attempts_across_the_restart(
     Ok(())
 }
 
-#[tokio::test]
-async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart_on_sqlite() -> anyhow::Result<()> {
-    webhooks_are_retried_signed_and_delivered_once_across_a_restart(Backend::Sqlite).await
-}
-
-#[tokio::test]
-async fn webhooks_are_retried_signed_and_delivered_once_across_a_restart_on_postgres() -> anyhow::Result<()> {
-    webhooks_are_retried_signed_and_delivered_once_across_a_restart(Backend::Postgres).await
-}
+on_both_backends!(webhooks_are_retried_signed_and_delivered_once_across_a_restart);
 
 #[tokio::test]
 async fn slack_format_with_a_detractor_band_rule_and_a_test_event() -> anyhow::Result<()> {
@@ -236,22 +224,16 @@ async fn slack_format_with_a_detractor_band_rule_and_a_test_event() -> anyhow::R
 async fn alert_emails_reach_the_owner_and_wait_while_smtp_is_down() -> anyhow::Result<()> {
     let sink = SmtpSink::start(0).await;
     let port = sink.port();
-    let env = [
-        ("NPS_SMTP__HOST", "127.0.0.1".to_owned()),
-        ("NPS_SMTP__PORT", port.to_string()),
-        ("NPS_SMTP__FROM", "NPS <nps@example.com>".to_owned()),
-    ];
-    let Setup { _dir, collector, admin, project_id, survey_id, survey_name, client_base, .. } = setup(Backend::Sqlite, &env).await?;
-    let put = |path: String, body: Value| {
-        let request = admin.http.put(format!("{}{path}", collector.url)).header("X-CSRF-Token", &admin.csrf).json(&body);
-        async move { request.send().await?.error_for_status().map(|_| ()).map_err(anyhow::Error::from) }
-    };
-    put(format!("/api/admin/projects/{project_id}/followup-policy"), json!({ "bands": ["detractor"], "team": ["ann@x.io", "bob@x.io"] })).await?;
-    put(
-        format!("/api/admin/projects/{project_id}/alert-policy"),
-        json!({ "enabled": true, "bands": ["detractor"], "notify_owner": true, "recipients": ["lead@x.io"] }),
-    )
-    .await?;
+    let port_setting = port.to_string();
+    let env = [("NPS_SMTP__HOST", "127.0.0.1"), ("NPS_SMTP__PORT", port_setting.as_str()), ("NPS_SMTP__FROM", "NPS <nps@example.com>")];
+    let Setup { _dir, collector: _collector, admin, project_id, survey_id, survey_name, client_base, .. } = setup(Backend::Sqlite, &env).await?;
+    admin.put(&format!("/api/admin/projects/{project_id}/followup-policy"), &json!({ "bands": ["detractor"], "team": ["ann@x.io", "bob@x.io"] })).await?;
+    admin
+        .put(
+            &format!("/api/admin/projects/{project_id}/alert-policy"),
+            &json!({ "enabled": true, "bands": ["detractor"], "notify_owner": true, "recipients": ["lead@x.io"] }),
+        )
+        .await?;
 
     // SMTP up: the first detractor's owner (round robin: ann) and the lead get an alert.
     let first = answer(&client_base, survey_id, "d1", 2, Some("Too slow")).await?;
@@ -381,7 +363,7 @@ async fn bad_input_to_the_webhook_api_gets_json_errors() -> anyhow::Result<()> {
 /// acknowledges, through the same outbox.
 #[tokio::test]
 async fn direct_ingest_mode_publishes_events_too() -> anyhow::Result<()> {
-    let env = [("NPS_INGEST__MODE", "direct".to_owned())];
+    let env = [("NPS_INGEST__MODE", "direct")];
     let Setup { _dir, collector: _collector, admin, project_id, survey_id, client_base, .. } = setup(Backend::Sqlite, &env).await?;
     let receiver = Receiver::start(1).await?;
     let hook = create_webhook(&admin, project_id, json!({ "url": receiver.url, "events": ["response.created"], "bands": ["promoter"] })).await?;
@@ -403,7 +385,6 @@ async fn direct_ingest_mode_publishes_events_too() -> anyhow::Result<()> {
 /// answers still produce their events, employee NPS answers never do (anonymity).
 #[tokio::test]
 async fn hosted_partner_answers_produce_events_and_employee_answers_never() -> anyhow::Result<()> {
-    use nps_core::wire::{SurveyInput, SurveyStatus};
     let Setup { _dir, collector, admin, project_id, db_url, .. } = setup(Backend::Sqlite, &[]).await?;
     let receiver = Receiver::start(0).await?;
     let hook = create_webhook(&admin, project_id, json!({ "url": receiver.url, "events": ["response.created"] })).await?;
@@ -412,20 +393,17 @@ async fn hosted_partner_answers_produce_events_and_employee_answers_never() -> a
 
     let mut links = Vec::new();
     for kind in [SurveyKind::Partner, SurveyKind::Enps] {
-        let input = SurveyInput { name: format!("{kind:?}"), kind, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
-        let survey: nps_core::wire::Survey = admin.post(&format!("/api/admin/projects/{project_id}/surveys"), &input).await?;
+        let survey = admin.create_survey(project_id, &live_survey(&format!("{kind:?}"), kind)).await?;
         let anonymity = if kind == SurveyKind::Enps { "anonymous" } else { "identified" };
-        let campaign: Value = admin.post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "wave", "anonymity": anonymity })).await?;
-        let csv = "email,name,partner\ncontact@partner.test,Pat,acme\n";
-        admin.post::<Value>(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
+        let fields = json!({ "survey_id": survey.id, "name": "wave", "anonymity": anonymity });
+        let campaign = admin.create_campaign(&fields, "email,name,partner\ncontact@partner.test,Pat,acme\n").await?;
         // Links of anonymous campaigns reach the recipient only: play the recipient.
         let listed = nps_e2e::links::personal_links(&db_url, &collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
         links.push(listed[0].1.clone());
     }
-    let http = reqwest::Client::new();
     for link in &links {
-        let status = http.post(link).form(&[("score", "3"), ("comment", "slow answers")]).send().await?.status();
-        assert_eq!(status.as_u16(), 200, "{link}");
+        let (status, _) = nps_e2e::links::answer(link, 3, "slow answers").await?;
+        assert_eq!(status, 200, "{link}");
     }
 
     let partner_answer = wait_for(Duration::from_secs(20), || async { receiver.snapshot(|s| s.accepted.values().next().cloned()) })

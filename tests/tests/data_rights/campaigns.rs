@@ -4,8 +4,8 @@
 
 use super::support::{Fixture, fixture, stored_anywhere};
 use super::{OTHER_EMAIL, VICTIM_EMAIL};
-use nps_core::wire::{Survey, SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Backend, on_both_backends, wait_drained};
+use nps_core::wire::SurveyKind;
+use nps_e2e::{Backend, live_survey, on_both_backends, wait_drained};
 use serde_json::{Value, json};
 
 on_both_backends!(erasing_by_email_reaches_confidential_answers_not_anonymous_ones);
@@ -13,20 +13,18 @@ on_both_backends!(erasing_by_email_reaches_confidential_answers_not_anonymous_on
 /// A live employee-NPS survey (k = 3) with a campaign of this anonymity sent to the victim and
 /// three others; returns the survey and (recipient e-mail, personal link) per recipient.
 async fn campaign(f: &Fixture, anonymity: &str) -> anyhow::Result<(i64, Vec<(String, String)>)> {
-    let input = SurveyInput { name: format!("eNPS {anonymity}"), kind: SurveyKind::Enps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
-    let survey: Survey = f.owner.post(&format!("/api/admin/projects/{}/surveys", f.project.id), &input).await?;
+    let survey = f.owner.create_survey(f.project.id, &live_survey(&format!("eNPS {anonymity}"), SurveyKind::Enps)).await?;
     let body = json!({ "survey_id": survey.id, "name": anonymity, "anonymity": anonymity, "group_attributes": ["department"], "min_group": 3, "verbatim_min_group": 3 });
-    let created: Value = f.owner.post("/api/admin/campaigns", &body).await?;
-    let id = created["id"].as_i64().unwrap_or_default();
     let csv = format!("email,name,department\n{VICTIM_EMAIL},Victim,ops\n{OTHER_EMAIL},Other,ops\nc@k.example,C,ops\nd@k.example,D,ops\n");
-    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&csv)).await?;
+    let created = f.owner.create_campaign(&body, &csv).await?;
+    let id = created["id"].as_i64().unwrap_or_default();
     Ok((survey.id, nps_e2e::links::personal_links(&f.db.url, &f.collector.url, id).await?))
 }
 
 async fn answer(links: &[(String, String)], email: &str, score: u8, comment: &str) -> anyhow::Result<()> {
     let url = &links.iter().find(|(e, _)| e == email).expect("a link per recipient").1;
-    let response = reqwest::Client::new().post(url).form(&[("score", score.to_string()), ("comment", comment.to_owned())]).send().await?;
-    anyhow::ensure!(response.status().is_success(), "answering: {}", response.status());
+    let (status, _) = nps_e2e::links::answer(url, score, comment).await?;
+    anyhow::ensure!((200..300).contains(&status), "answering: {status}");
     Ok(())
 }
 

@@ -72,7 +72,7 @@ fn without_displays(mut report: Value) -> Value {
 
 async fn retention_deletes_old_raw_answers_and_keeps_the_trend(f: Fixture) -> anyhow::Result<()> {
     let run = format!("/api/admin/projects/{}/retention/run", f.project.id);
-    let (status, answer) = f.call(&f.owner, &run, &json!({})).await?;
+    let (status, answer) = f.owner.try_post(&run, &json!({})).await?;
     assert_eq!(status, StatusCode::CONFLICT, "no retention setting: {answer}");
     let project_url = format!("/api/admin/projects/{}", f.project.id);
     let origins: Vec<&str> = f.project.allowed_origins.iter().map(String::as_str).collect();
@@ -105,7 +105,7 @@ async fn retention_deletes_old_raw_answers_and_keeps_the_trend(f: Fixture) -> an
     assert_eq!(before, raw_before);
     assert_eq!(before["overall"]["n"].as_u64(), Some(30), "{before}");
 
-    let (status, counts) = f.call(&f.owner, &run, &json!({})).await?;
+    let (status, counts) = f.owner.try_post(&run, &json!({})).await?;
     assert_eq!(status, StatusCode::OK, "{counts}");
     assert_eq!(counts["answers"].as_u64(), Some(old as u64), "{counts}");
     assert_eq!(counts["displays"].as_u64(), Some(old as u64), "{counts}");
@@ -121,7 +121,7 @@ async fn retention_deletes_old_raw_answers_and_keeps_the_trend(f: Fixture) -> an
     let raw_after: Value = f.owner.get(&report(false)).await?;
     assert_eq!(raw_after["overall"]["n"].as_u64(), Some((30 - old) as u64), "{raw_after}");
     // A second pass finds nothing more.
-    let (_, again) = f.call(&f.owner, &run, &json!({})).await?;
+    let (_, again) = f.owner.try_post(&run, &json!({})).await?;
     assert_eq!(again["answers"].as_u64(), Some(0), "{again}");
     Ok(())
 }

@@ -1,8 +1,7 @@
 //! The fixture and helpers of the data-rights tests.
 
 use nps_core::wire::{Project, Survey, SurveyKind};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id};
-use reqwest::StatusCode;
+use nps_e2e::{Admin, Backend, Collector, TestDatabase, World, new_id};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -19,18 +18,8 @@ pub struct Fixture {
 /// A collector whose webhooks to 127.0.0.1 fail at once and wait ten minutes before the next
 /// attempt (so their messages stay in the outbox), with `extra` settings.
 pub async fn start(backend: Backend, extra: &[(&str, &str)]) -> anyhow::Result<Fixture> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::new(backend, dir.path()).await?;
-    let mut options = CollectorOptions::new(dir.path().join("data"), db.url.clone())
-        .with("NPS_OUTBOX__ALLOWED_NETWORKS", "127.0.0.1/32")
-        .with("NPS_OUTBOX__RETRY_BASE_MS", 600_000);
-    for (k, v) in extra {
-        options = options.with(k, v);
-    }
-    let collector = Collector::start(options).await?;
-    let owner = Admin::bootstrap(&collector.url).await?;
-    let project = owner.create_project(&["*"]).await?;
-    let survey = owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let outbox = [("NPS_OUTBOX__ALLOWED_NETWORKS", "127.0.0.1/32"), ("NPS_OUTBOX__RETRY_BASE_MS", "600000")];
+    let World { dir, db, collector, admin: owner, project, survey } = World::start_with(backend, SurveyKind::Tnps, &[outbox.as_slice(), extra].concat()).await?;
     Ok(Fixture { backend, dir, db, collector, owner, project, survey })
 }
 
@@ -56,13 +45,6 @@ impl Fixture {
             files.extend([db.clone(), with_suffix(&db, "-wal"), with_suffix(&db, "-shm")]);
         }
         files
-    }
-
-    /// POST as `admin`; the status and the JSON body.
-    pub async fn call(&self, admin: &Admin, path: &str, body: &Value) -> anyhow::Result<(StatusCode, Value)> {
-        let response = admin.http.post(format!("{}{path}", admin.base)).header("X-CSRF-Token", &admin.csrf).json(body).send().await?;
-        let status = response.status();
-        Ok((status, response.json().await.unwrap_or(Value::Null)))
     }
 
     pub async fn erase(&self, body: Value) -> anyhow::Result<Value> {
