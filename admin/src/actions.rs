@@ -3,20 +3,43 @@
 //! and what the screen does with the answer runs in an effect over `action.value()`. Busy
 //! states read `action.pending()`.
 
+use crate::api::ApiResult;
 use leptos::prelude::*;
 use std::future::Future;
 
 /// An action over `run`, and `done` called with each of its answers (untracked, so what
-/// `done` reads does not re-run it).
-pub fn write<I, O, Fu>(run: impl Fn(&I) -> Fu + 'static, done: impl Fn(O) + 'static) -> Action<I, O>
+/// `done` reads does not re-run it). `run` gets its own copy of what was dispatched, since its
+/// future outlives the dispatch.
+pub fn write<I, O, Fu>(run: impl Fn(I) -> Fu + 'static, done: impl Fn(O) + 'static) -> Action<I, O>
 where
-    I: 'static,
+    I: Clone + 'static,
     O: Clone + 'static,
     Fu: Future<Output = O> + 'static,
 {
-    let action = Action::new_local(run);
+    let action = Action::new_local(move |input: &I| run(input.clone()));
     on_answer(action, done);
     action
+}
+
+/// The usual form write: its failure shown in `error`, which a success clears before `ok`
+/// runs with the answer.
+pub fn write_or_error<I, T, Fu>(
+    run: impl Fn(I) -> Fu + 'static,
+    error: RwSignal<Option<String>>,
+    ok: impl Fn(T) + 'static,
+) -> Action<I, ApiResult<T>>
+where
+    I: Clone + 'static,
+    T: Clone + 'static,
+    Fu: Future<Output = ApiResult<T>> + 'static,
+{
+    write(run, move |answer| match answer {
+        Ok(value) => {
+            error.set(None);
+            ok(value);
+        }
+        Err(e) => error.set(Some(e.message)),
+    })
 }
 
 /// A read that fills signals rather than a resource (it decides which cards show, or fills a
@@ -26,7 +49,39 @@ where
     O: Clone + Send + Sync + 'static,
     Fu: Future<Output = O> + 'static,
 {
-    write(move |_: &()| run(), done).dispatch(());
+    write(move |()| run(), done).dispatch(());
+}
+
+/// A form over settings the collector stores (the alert and follow-up policies): the stored
+/// settings fill it once they are in (`show`). The action saves what the form says; the
+/// settings as stored fill it again and `saved` says so in `status`, or `error` says why not.
+pub fn stored_settings<T, L, S>(
+    fetch: impl Fn() -> L + 'static,
+    store: impl Fn(T) -> S + 'static,
+    show: impl Fn(T) + Copy + 'static,
+    saved: impl Fn(&T) -> String + 'static,
+    (status, error): (RwSignal<Option<String>>, RwSignal<Option<String>>),
+) -> Action<T, ApiResult<T>>
+where
+    T: Clone + Send + Sync + 'static,
+    L: Future<Output = ApiResult<T>> + 'static,
+    S: Future<Output = ApiResult<T>> + 'static,
+{
+    load(fetch, move |answer| match answer {
+        Ok(stored) => show(stored),
+        Err(e) => error.set(Some(e.message)),
+    });
+    write(store, move |answer| match answer {
+        Ok(stored) => {
+            error.set(None);
+            status.set(Some(saved(&stored)));
+            show(stored);
+        }
+        Err(e) => {
+            status.set(None);
+            error.set(Some(e.message));
+        }
+    })
 }
 
 /// Calls `done` with each answer of `action`, untracked.

@@ -9,6 +9,16 @@ pub fn points(x: f64) -> String {
     if r == 0.0 { "0".to_owned() } else { format!("{r:.0}") }
 }
 
+/// An NPS as `points`, `-` when there is none (nobody answered).
+pub fn nps(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_owned(), points)
+}
+
+/// Names or addresses typed one per line or separated by commas, blanks dropped.
+pub fn list_items(text: &str) -> Vec<String> {
+    text.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
 /// `NPS 32 (95% CI 18 to 45), n = 120`, or a note when nobody answered.
 pub fn headline(s: &NpsSummary) -> String {
     match s.nps {
@@ -100,6 +110,12 @@ mod tests {
     }
 
     #[test]
+    fn list_items_are_split_on_lines_and_commas() {
+        assert_eq!(list_items(" a@x.io,\nb@x.io\n\n"), vec!["a@x.io".to_owned(), "b@x.io".to_owned()]);
+        assert_eq!(list_items(" , \n"), Vec::<String>::new());
+    }
+
+    #[test]
     fn headline_rounds_points_and_names_the_interval() {
         let s = NpsSummary::new(BandCounts::new(50, 30, 20), 200);
         let text = headline(&s);
@@ -107,6 +123,7 @@ mod tests {
         assert!(text.ends_with("), n = 100"), "{text}");
         assert_eq!(points(-0.4), "0");
         assert_eq!(points(-2.5), "-3");
+        assert_eq!(nps(None), "-");
         assert_eq!(percent(1, 3), "33.3%");
         assert_eq!(percent(1, 0), "-");
     }

@@ -134,6 +134,17 @@ fn location_path() -> String {
     web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default()
 }
 
+/// `https://host:port` of the admin, which is also the collector's (links handed to others
+/// start with it).
+pub fn location_origin() -> String {
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+}
+
+/// Asks the browser's OK / Cancel question; `false` when it was cancelled or could not ask.
+pub fn confirmed(question: &str) -> bool {
+    web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
+}
+
 /// Goes to `route`, adding a history entry.
 pub fn navigate(route: Route) {
     navigate_with_query(route, "");

@@ -39,17 +39,9 @@ impl ApiError {
     }
 
     /// The problems of a CSV file read client-side, as one error (one message per problem).
-    pub fn problems_of(problems: &[nps_core::csv_file::Problem]) -> Self {
-        let message = problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ");
-        Self {
-            status: 422,
-            code: ErrorCode::InvalidField,
-            message,
-        }
+    pub fn problems_of(problems: Vec<nps_core::csv_file::Problem>) -> Self {
+        let message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        Self { status: 422, code: ErrorCode::InvalidField, message }
     }
 
     /// Messages of a 422 answer, one per problem (the collector joins them with `; `).

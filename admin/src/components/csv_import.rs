@@ -3,6 +3,7 @@
 //! read client-side by `nps_core`'s parsers, so a file with a problem sends nothing.
 
 use crate::api::ApiResult;
+use crate::components::on_submit;
 use leptos::prelude::*;
 use std::future::Future;
 
@@ -26,7 +27,7 @@ where
     let problems = RwSignal::new(Vec::<String>::new());
     let status = RwSignal::new(String::new());
     let import = crate::actions::write(
-        move |text: &String| submit(text.clone()),
+        submit,
         move |answer| match answer {
             Ok(message) => {
                 problems.set(Vec::new());
@@ -39,11 +40,10 @@ where
             }
         },
     );
-    let send = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let send = on_submit(move || {
         status.set("Importing...".to_owned());
         import.dispatch(csv.get_untracked());
-    };
+    });
     view! {
         <form on:submit=send>
             <label class="field"><span>{label}</span>

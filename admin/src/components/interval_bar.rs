@@ -29,6 +29,29 @@ pub fn IntervalBar(nps: f64, low: f64, high: f64, #[prop(optional)] significant:
     }
 }
 
+/// The cells of an NPS in a table row: the figure ("-" without answers), its 95% interval in
+/// figures (when it has one), and both drawn on the shared scale (a point without interval).
+#[component]
+pub fn NpsCells(
+    nps: Option<f64>,
+    low: Option<f64>,
+    high: Option<f64>,
+    /// The figure's `data-testid`.
+    #[prop(optional, into)]
+    testid: Option<String>,
+    /// The interval's `data-testid`.
+    #[prop(optional)]
+    ci_testid: Option<&'static str>,
+    #[prop(optional)] significant: bool,
+) -> impl IntoView {
+    let interval = nps.zip(low).zip(high).map(|((_, low), high)| format!("{} to {}", fmt::points(low), fmt::points(high)));
+    view! {
+        <td class="num" data-testid=testid>{fmt::nps(nps)}</td>
+        <td class="num" data-testid=ci_testid>{interval}</td>
+        <td>{nps.map(|nps| view! { <IntervalBar nps=nps low=low.unwrap_or(nps) high=high.unwrap_or(nps) significant=significant /> })}</td>
+    }
+}
+
 /// The scale under a column of interval bars: -100, -50, 0, 50, 100.
 #[component]
 pub fn IntervalScale() -> impl IntoView {

@@ -1,11 +1,14 @@
-//! Reusable pieces: the NPS headline, the SVG charts, error messages next to fields.
+//! Reusable pieces: the NPS headline, the SVG charts, tables, form fields, error messages
+//! next to fields, and how a screen shows what it loads.
 
 pub mod csv_import;
 pub mod date_range;
 pub mod distribution;
+pub mod fields;
 pub mod interval_bar;
-pub mod new_password;
 pub mod nps_headline;
+pub mod page;
+pub mod table;
 pub mod trend_chart;
 
 use leptos::prelude::*;
@@ -67,12 +70,50 @@ pub fn loading() -> impl IntoView {
     view! { <p class="muted">"Loading..."</p> }
 }
 
+/// A form's submit handler: the page stays where it is (no navigation), and `f` runs.
+pub fn on_submit(f: impl Fn() + 'static) -> impl Fn(web_sys::SubmitEvent) + 'static {
+    move |ev| {
+        ev.prevent_default();
+        f();
+    }
+}
+
+/// A muted line: what a card says when it has nothing to show.
+pub fn muted(text: &'static str) -> AnyView {
+    view! { <p class="muted">{text}</p> }.into_any()
+}
+
 /// What a screen shows for something it loads: "Loading..." until it is there, the error as
 /// an alert, else `show(value)`.
-pub fn loaded<T>(state: Option<Result<T, String>>, show: impl FnOnce(T) -> AnyView) -> AnyView {
+pub fn loaded<T, V: IntoView + 'static>(state: Option<Result<T, String>>, show: impl FnOnce(T) -> V) -> AnyView {
     match state {
         None => loading().into_any(),
         Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-        Some(Ok(value)) => show(value),
+        Some(Ok(value)) => show(value).into_any(),
     }
+}
+
+/// `loaded` for a list: `empty`, muted, when it has nothing in it.
+pub fn loaded_list<T, V: IntoView + 'static>(state: Option<Result<Vec<T>, String>>, empty: &'static str, show: impl FnOnce(Vec<T>) -> V) -> AnyView {
+    loaded(state, |list| if list.is_empty() { muted(empty) } else { show(list).into_any() })
+}
+
+/// `loaded` for a resource, in a `Transition` of its own: a resource read directly under a
+/// lazy screen's `Suspense` would hold the whole screen back, and a new answer replaces the
+/// figures without "Loading..." in between.
+pub fn resource_view<T, V>(resource: LocalResource<Result<T, String>>, show: impl Fn(T) -> V + Send + Sync + 'static) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! { <Transition fallback=loading>{move || loaded(resource.get(), &show)}</Transition> }
+}
+
+/// `resource_view` of a list: `empty`, muted, when it has nothing in it.
+pub fn list_view<T, V>(resource: LocalResource<Result<Vec<T>, String>>, empty: &'static str, show: impl Fn(Vec<T>) -> V + Send + Sync + 'static) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! { <Transition fallback=loading>{move || loaded_list(resource.get(), empty, &show)}</Transition> }
 }

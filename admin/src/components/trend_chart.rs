@@ -2,6 +2,7 @@
 //! change from the previous period is statistically significant marked; the same numbers in a
 //! table beside it.
 
+use crate::components::table::{Col, ListTable};
 use crate::fmt;
 use leptos::prelude::*;
 use nps_core::wire::PeriodSummary;
@@ -145,15 +146,10 @@ fn TrendFigure(periods: Vec<PeriodSummary>) -> impl IntoView {
 #[component]
 fn TrendTable(periods: Vec<PeriodSummary>) -> impl IntoView {
     view! {
-        <table class="numbers" data-testid="trend-table">
-            <caption>"NPS per period"</caption>
-            <thead>
-                <tr><th scope="col">"Period"</th><th scope="col">"n"</th><th scope="col">"NPS"</th><th scope="col">"95% CI"</th><th scope="col">"Change"</th></tr>
-            </thead>
-            <tbody>
-                {periods.into_iter().map(|p| view! { <TrendRow period=p /> }).collect_view()}
-            </tbody>
-        </table>
+        <ListTable testid="trend-table" class="numbers" caption="NPS per period"
+            cols=&[Col::Text("Period"), Col::Text("n"), Col::Text("NPS"), Col::Text("95% CI"), Col::Text("Change")]>
+            {periods.into_iter().map(|p| view! { <TrendRow period=p /> }).collect_view()}
+        </ListTable>
     }
 }
 
@@ -162,7 +158,7 @@ fn TrendTable(periods: Vec<PeriodSummary>) -> impl IntoView {
 fn TrendRow(period: PeriodSummary) -> impl IntoView {
     let p = period;
     let s = &p.summary;
-    let nps = s.nps.map(fmt::points).unwrap_or_else(|| "-".to_owned());
+    let nps = fmt::nps(s.nps);
     let ci = s.nps.map(|_| format!("{} to {}", fmt::points(s.interval.low), fmt::points(s.interval.high))).unwrap_or_default();
     let change = p.change.map(|c| format!("{}{}{}", if c.difference > 0.0 { "+" } else { "" }, fmt::points(c.difference), if c.significant { " *" } else { "" })).unwrap_or_default();
     let significant = p.change.is_some_and(|c| c.significant);

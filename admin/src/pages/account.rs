@@ -4,6 +4,8 @@
 
 use crate::api;
 use crate::components::ErrorBox;
+use crate::components::fields::TextField;
+use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::wire::PasswordChange;
 
@@ -25,45 +27,27 @@ pub fn ChangePassword() -> impl IntoView {
     let repeat = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
-    let save = crate::actions::write(
-        |change: &PasswordChange| {
-            let change = change.clone();
-            async move { api::change_password(&change).await }
-        },
-        move |answer| match answer {
-            Ok(_) => {
-                error.set(None);
-                done.set(true);
-                for field in [current, new, repeat] {
-                    field.set(String::new());
-                }
-            }
-            Err(e) => error.set(Some(e.message)),
-        },
-    );
-    let submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let save = crate::actions::write_or_error(|change: PasswordChange| async move { api::change_password(&change).await }, error, move |_| {
+        done.set(true);
+        for field in [current, new, repeat] {
+            field.set(String::new());
+        }
+    });
+    let submit = on_submit(move || {
         done.set(false);
         if new.get_untracked() != repeat.get_untracked() {
             error.set(Some("the two new passwords differ".to_owned()));
             return;
         }
         save.dispatch(PasswordChange { current_password: current.get_untracked(), new_password: new.get_untracked() });
-    };
-    let field = |label: &'static str, name: &'static str, autocomplete: &'static str, value: RwSignal<String>| {
-        view! {
-            <label class="field"><span>{label}</span>
-                <input type="password" name=name autocomplete=autocomplete required prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
-            </label>
-        }
-    };
+    });
     view! {
         <section class="card narrow">
             <h2>"Change my password"</h2>
             <form on:submit=submit aria-label="Change my password">
-                {field("Current password", "current_password", "current-password", current)}
-                {field("New password (at least 10 characters)", "new_password", "new-password", new)}
-                {field("Repeat the new password", "repeat_password", "new-password", repeat)}
+                <TextField label="Current password" name="current_password" value=current kind="password" autocomplete="current-password" required=true />
+                <TextField label="New password (at least 10 characters)" name="new_password" value=new kind="password" autocomplete="new-password" required=true />
+                <TextField label="Repeat the new password" name="repeat_password" value=repeat kind="password" autocomplete="new-password" required=true />
                 <button type="submit">"Change password"</button>
             </form>
             {move || done.get().then(|| view! {

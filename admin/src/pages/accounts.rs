@@ -4,22 +4,22 @@
 //! what is counted).
 
 use crate::api::{self, AccountRollups};
-use crate::components::interval_bar::{IntervalBar, IntervalScale};
-use crate::fmt;
+use crate::components::fields::TextField;
+use crate::components::interval_bar::NpsCells;
+use crate::components::table::{Col, ListTable};
+use crate::components::{muted, resource_view};
+use crate::components::on_submit;
+use crate::components::page::Card;
 use leptos::prelude::*;
 use nps_core::wire::NpsSummary;
 
 /// One roll-up as a table row: name, NPS, interval, picture, n and what n counts.
 fn summary_row(name: &'static str, id: &'static str, s: &NpsSummary, counts: &'static str) -> impl IntoView + use<> {
-    let figures = s.nps.map(|nps| (nps, s.interval.low, s.interval.high));
-    let n = s.n;
     view! {
         <tr data-rollup=id>
             <th scope="row">{name}</th>
-            <td class="num" data-testid=format!("{id}-nps")>{figures.map(|f| fmt::points(f.0)).unwrap_or_else(|| "-".to_owned())}</td>
-            <td class="num">{figures.map(|f| format!("{} to {}", fmt::points(f.1), fmt::points(f.2))).unwrap_or_default()}</td>
-            <td>{figures.map(|f| view! { <IntervalBar nps=f.0 low=f.1 high=f.2 /> })}</td>
-            <td class="num" data-testid=format!("{id}-n")>{n}</td>
+            <NpsCells nps=s.nps low=Some(s.interval.low) high=Some(s.interval.high) testid=format!("{id}-nps") />
+            <td class="num" data-testid=format!("{id}-n")>{s.n}</td>
             <td class="muted">{counts}</td>
         </tr>
     }
@@ -37,84 +37,52 @@ pub fn AccountRollupsCard(survey_id: i64, range: Signal<(Option<i64>, Option<i64
         let (from, to) = range.get();
         async move { api::account_rollups(survey_id, from, to, &a, &r).await.map_err(|e| e.message) }
     });
-    let apply = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
-        load();
-    };
+    let apply = on_submit(load);
     view! {
-        <section class="card" aria-labelledby="accounts-title">
-            <h2 id="accounts-title">"Accounts (B2B roll-ups)"</h2>
+        <Card title="Accounts (B2B roll-ups)" id="accounts">
             <form class="filters" on:submit=apply aria-label="Account roll-up sources">
-                <label class="field inline"><span>"Account from"</span>
-                    <input type="text" name="rollup_account" placeholder="account (or attr:partner)" prop:value=move || account.get() on:input=move |ev| account.set(event_target_value(&ev)) />
-                </label>
-                <label class="field inline"><span>"Role from"</span>
-                    <input type="text" name="rollup_role" placeholder="role (or attr:title)" prop:value=move || role.get() on:input=move |ev| role.set(event_target_value(&ev)) />
-                </label>
+                <TextField label="Account from" name="rollup_account" value=account class="field inline" placeholder="account (or attr:partner)" />
+                <TextField label="Role from" name="rollup_role" value=role class="field inline" placeholder="role (or attr:title)" />
                 <button type="submit">"Roll up"</button>
             </form>
-            <Transition fallback=crate::components::loading>{move || match data.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(r)) => rollups_view(r).into_any(),
-            }}</Transition>
-        </section>
+            {resource_view(data, rollups_view)}
+        </Card>
     }
 }
 
+const ROLLUP_COLS: &[Col] = &[Col::Text("Counting"), Col::Num("NPS"), Col::Num("95% CI"), Col::Interval("NPS and interval"), Col::Num("n"),
+    Col::Text("n counts")];
+const ROLE_COLS: &[Col] = &[Col::Text("Role"), Col::Num("NPS"), Col::Num("95% CI"), Col::Interval("NPS and interval"), Col::Num("n")];
+
 fn rollups_view(r: AccountRollups) -> impl IntoView {
     let avg = r.per_account.clone();
-    let avg_figures = avg.mean_nps.map(|m| (m, avg.low.unwrap_or(m), avg.high.unwrap_or(m)));
     let roles = r.per_role.clone();
     view! {
-        <div class="table-scroll">
-            <table class="list" data-testid="rollups-table">
-                <caption>"Three ways to count the same answers"</caption>
-                <thead><tr>
-                    <th scope="col">"Counting"</th><th scope="col" class="num">"NPS"</th><th scope="col" class="num">"95% CI"</th>
-                    <th scope="col">"NPS and interval" <IntervalScale /></th><th scope="col" class="num">"n"</th><th scope="col">"n counts"</th>
-                </tr></thead>
-                <tbody>
-                    {summary_row("Every response", "every-response", &r.every_response, "answers")}
-                    <tr data-rollup="per-account">
-                        <th scope="row">"Per account (each account weighs the same)"</th>
-                        <td class="num" data-testid="per-account-nps">{avg_figures.map(|f| fmt::points(f.0)).unwrap_or_else(|| "-".to_owned())}</td>
-                        <td class="num">{avg_figures.filter(|_| avg.low.is_some()).map(|f| format!("{} to {}", fmt::points(f.1), fmt::points(f.2))).unwrap_or_default()}</td>
-                        <td>{avg_figures.map(|f| view! { <IntervalBar nps=f.0 low=f.1 high=f.2 /> })}</td>
-                        <td class="num" data-testid="per-account-n">{avg.accounts}</td>
-                        <td class="muted">"accounts (mean of their NPS)"</td>
-                    </tr>
-                    {summary_row("Decision-maker first", "decision-maker", &r.decision_maker_first, "accounts (buyer, else admin, else users)")}
-                </tbody>
-            </table>
-        </div>
+        <ListTable testid="rollups-table" scroll=true caption="Three ways to count the same answers" cols=ROLLUP_COLS>
+            {summary_row("Every response", "every-response", &r.every_response, "answers")}
+            <tr data-rollup="per-account">
+                <th scope="row">"Per account (each account weighs the same)"</th>
+                <NpsCells nps=avg.mean_nps low=avg.low high=avg.high testid="per-account-nps" />
+                <td class="num" data-testid="per-account-n">{avg.accounts}</td>
+                <td class="muted">"accounts (mean of their NPS)"</td>
+            </tr>
+            {summary_row("Decision-maker first", "decision-maker", &r.decision_maker_first, "accounts (buyer, else admin, else users)")}
+        </ListTable>
         <p class="muted small">{format!("{} answers named no account (counted in \"every response\" only).", r.without_account)}</p>
         <h3>"NPS per role"</h3>
         {if roles.is_empty() {
-            view! { <p class="muted">"No answers carry a role."</p> }.into_any()
+            muted("No answers carry a role.")
         } else {
             view! {
-                <table class="list" data-testid="roles-table">
-                    <thead><tr>
-                        <th scope="col">"Role"</th><th scope="col" class="num">"NPS"</th><th scope="col" class="num">"95% CI"</th>
-                        <th scope="col">"NPS and interval" <IntervalScale /></th><th scope="col" class="num">"n"</th>
-                    </tr></thead>
-                    <tbody>
-                        {roles.into_iter().map(|(role, s)| {
-                            let figures = s.nps.map(|nps| (nps, s.interval.low, s.interval.high));
-                            let key = role.clone();
-                            view! {
-                                <tr data-role=key>
-                                    <th scope="row">{role}</th>
-                                    <td class="num">{figures.map(|f| fmt::points(f.0)).unwrap_or_else(|| "-".to_owned())}</td>
-                                    <td class="num">{figures.map(|f| format!("{} to {}", fmt::points(f.1), fmt::points(f.2))).unwrap_or_default()}</td>
-                                    <td>{figures.map(|f| view! { <IntervalBar nps=f.0 low=f.1 high=f.2 /> })}</td>
-                                    <td class="num">{s.n}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <ListTable testid="roles-table" cols=ROLE_COLS>
+                    {roles.into_iter().map(|(role, s)| view! {
+                        <tr data-role=role.clone()>
+                            <th scope="row">{role.clone()}</th>
+                            <NpsCells nps=s.nps low=Some(s.interval.low) high=Some(s.interval.high) />
+                            <td class="num">{s.n}</td>
+                        </tr>
+                    }).collect_view()}
+                </ListTable>
             }.into_any()
         }}
     }

@@ -4,9 +4,12 @@
 
 use crate::api::{self, AuditFilters};
 use crate::components::ErrorBox;
+use crate::components::date_range::date_range_fields;
+use crate::components::fields::{SelectField, TextField};
+use crate::components::table::{Col, ListTable};
 use crate::fmt;
 use crate::pages::report::range;
-use crate::components::date_range::date_range_fields;
+use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::wire::{AuditEntry, AuditKind};
 
@@ -82,10 +85,7 @@ pub fn AuditLog() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     // `before` none: a fresh first page; else the next older page appended.
     let pages = crate::actions::write(
-        |(f, before): &(AuditFilters, Option<i64>)| {
-            let (f, before) = (f.clone(), *before);
-            async move { (before, api::audit_page(&f, before).await) }
-        },
+        |(f, before): (AuditFilters, Option<i64>)| async move { (before, api::audit_page(&f, before).await) },
         move |(before, answer)| {
             match answer {
                 Ok(page) => {
@@ -119,30 +119,25 @@ pub fn AuditLog() -> impl IntoView {
 #[component]
 fn AuditFilterForm(fields: FilterFields, on_apply: Callback<()>) -> impl IntoView {
     let FilterFields { actor, kind, action, from, to } = fields;
-    let apply = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let apply = on_submit(move || {
         on_apply.run(());
-    };
+    });
     view! {
         <form class="filters card" on:submit=apply aria-label="Filters">
-            <label class="field inline"><span>"User e-mail"</span>
-                <input type="email" name="actor" prop:value=move || actor.get() on:input=move |ev| actor.set(event_target_value(&ev)) />
-            </label>
-            <label class="field inline"><span>"Kind"</span>
-                <select name="kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
-                    <option value="">"all"</option>
-                    {AuditKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{kind_label(k)}</option> }).collect_view()}
-                </select>
-            </label>
-            <label class="field inline"><span>"Action contains"</span>
-                <input type="search" name="action" prop:value=move || action.get() on:input=move |ev| action.set(event_target_value(&ev)) />
-            </label>
+            <TextField label="User e-mail" name="actor" value=actor kind="email" class="field inline" />
+            <SelectField label="Kind" name="kind" value=kind options=&[("", "all")]>
+                {AuditKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{kind_label(k)}</option> }).collect_view()}
+            </SelectField>
+            <TextField label="Action contains" name="action" value=action kind="search" class="field inline" />
             {date_range_fields(from, to)}
             <button type="submit">"Apply"</button>
             <a class="button secondary" href=move || fields.filters().export_url() download="audit-log.csv" data-testid="audit-export">"Export CSV"</a>
         </form>
     }
 }
+
+const AUDIT_COLS: &[Col] = &[Col::Text("When (UTC)"), Col::Text("Who"), Col::Text("Kind"), Col::Text("Action"), Col::Text("Target"),
+    Col::Text("Status"), Col::Text("From"), Col::Text("User agent")];
 
 /// The entries loaded so far ("Loading..." before the first page), and "Load more" while older ones remain.
 #[component]
@@ -157,16 +152,9 @@ fn AuditEntries(entries: RwSignal<Vec<AuditEntry>>, next: RwSignal<Option<i64>>,
         }
         view! {
             <section class="card">
-                <div class="table-scroll">
-                    <table class="list audit" data-testid="audit-table">
-                        <thead><tr>
-                            <th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"Kind"</th>
-                            <th scope="col">"Action"</th><th scope="col">"Target"</th><th scope="col">"Status"</th>
-                            <th scope="col">"From"</th><th scope="col">"User agent"</th>
-                        </tr></thead>
-                        <tbody>{list.into_iter().map(|e| view! { <EntryRow entry=e /> }).collect_view()}</tbody>
-                    </table>
-                </div>
+                <ListTable testid="audit-table" class="list audit" scroll=true cols=AUDIT_COLS>
+                    {list.into_iter().map(|e| view! { <EntryRow entry=e /> }).collect_view()}
+                </ListTable>
                 {move || next.get().map(|before| view! {
                     <button type="button" class="secondary" data-testid="audit-more" on:click=move |_| on_more.run(before)>"Load more"</button>
                 })}

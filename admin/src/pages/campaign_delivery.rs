@@ -5,7 +5,10 @@
 
 use crate::api::{self, CampaignStatus};
 use crate::components::ErrorBox;
+use crate::components::fields::TextField;
 use crate::fmt;
+use crate::components::on_submit;
+use crate::components::page::Card;
 use leptos::prelude::*;
 use nps_core::wire::DeliverySettings;
 
@@ -43,21 +46,15 @@ fn save_action(
     error: RwSignal<Option<String>>,
     saved: RwSignal<String>,
 ) -> Action<DeliverySettings, api::ApiResult<Status>> {
-    crate::actions::write(
-        move |settings: &DeliverySettings| {
-            let settings = settings.clone();
-            async move {
-                api::set_delivery(id, &settings).await?;
-                Ok(api::campaign_status(id).await.map_err(|e| e.message))
-            }
+    crate::actions::write_or_error(
+        move |settings: DeliverySettings| async move {
+            api::set_delivery(id, &settings).await?;
+            Ok(api::campaign_status(id).await.map_err(|e| e.message))
         },
-        move |answer: api::ApiResult<Status>| match answer {
-            Ok(reloaded) => {
-                error.set(None);
-                saved.set("Schedule saved.".to_owned());
-                status.set(Some(reloaded));
-            }
-            Err(e) => error.set(Some(e.message)),
+        error,
+        move |reloaded| {
+            saved.set("Schedule saved.".to_owned());
+            status.set(Some(reloaded));
         },
     )
 }
@@ -86,15 +83,14 @@ pub fn DeliveryCard(
         true
     });
     let send = save_action(id, status, error, saved);
-    let save = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let save = on_submit(move || {
         let settings = settings_from(&remind_after.get_untracked(), &max_reminders.get_untracked(), &cadence.get_untracked());
         let settings = match settings {
             Ok(s) => s,
             Err(e) => return error.set(Some(e)),
         };
         send.dispatch(settings);
-    };
+    });
     let next_wave = move || {
         status
             .get()
@@ -103,19 +99,12 @@ pub fn DeliveryCard(
             .map(|at| format!("Next wave starts on {} UTC.", fmt::date(Some(at))))
     };
     view! {
-        <section class="card" aria-labelledby="delivery-title">
-            <h2 id="delivery-title">"Reminders and waves"</h2>
+        <Card title="Reminders and waves" id="delivery">
             <form on:submit=save aria-label="Reminders and waves" novalidate>
                 <div class="grid-3">
-                    <label class="field"><span>"Remind after (days; empty: no reminders)"</span>
-                        <input type="number" name="reminder_after_days" min="1" max="365" prop:value=move || remind_after.get() on:input=move |ev| remind_after.set(event_target_value(&ev)) />
-                    </label>
-                    <label class="field"><span>"Reminders per wave (0 to 5)"</span>
-                        <input type="number" name="max_reminders" min="0" max="5" prop:value=move || max_reminders.get() on:input=move |ev| max_reminders.set(event_target_value(&ev)) />
-                    </label>
-                    <label class="field"><span>"New wave every (days; 91 = quarterly; empty: one wave)"</span>
-                        <input type="number" name="cadence_days" min="1" max="730" prop:value=move || cadence.get() on:input=move |ev| cadence.set(event_target_value(&ev)) />
-                    </label>
+                    <TextField label="Remind after (days; empty: no reminders)" name="reminder_after_days" value=remind_after kind="number" min="1" max="365" />
+                    <TextField label="Reminders per wave (0 to 5)" name="max_reminders" value=max_reminders kind="number" min="0" max="5" />
+                    <TextField label="New wave every (days; 91 = quarterly; empty: one wave)" name="cadence_days" value=cadence kind="number" min="1" max="730" />
                 </div>
                 <div class="actions">
                     <button type="submit">"Save schedule"</button>
@@ -124,7 +113,7 @@ pub fn DeliveryCard(
             </form>
             <p class="muted small" data-testid="next-wave">{move || next_wave().unwrap_or_else(|| "Waves start when you send; with a cadence, each next one starts by itself.".to_owned())}</p>
             <ErrorBox error=error.into() />
-        </section>
+        </Card>
     }
 }
 

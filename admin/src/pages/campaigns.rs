@@ -3,10 +3,14 @@
 //! their personal links and the per-wave delivery and answer counts.
 
 use crate::api::{self, CampaignStatus};
-use crate::components::ErrorBox;
+use crate::components::fields::{LinkField, NumberField, SelectField, TextField};
+use crate::components::page::{Card, StatusNote};
+use crate::components::table::{Col, ListTable};
+use crate::components::{ErrorBox, list_view, loaded, loaded_list};
 use crate::pages::campaign_delivery::DeliveryCard;
 use crate::pages::report::SurveyTabs;
 use crate::{Route, fmt, navigate};
+use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::wire::{Anonymity, Campaign, CampaignInput, RecipientLink};
 
@@ -26,31 +30,29 @@ pub fn NewCampaign(survey_id: i64) -> impl IntoView {
 #[component]
 fn SurveyCampaignsCard(list: LocalResource<Result<Vec<Campaign>, String>>) -> impl IntoView {
     view! {
-        <section class="card">
-            <h2>"Campaigns of this survey"</h2>
-            <Transition fallback=crate::components::loading>{move || match list.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(items)) if items.is_empty() => view! { <p class="muted">"None yet."</p> }.into_any(),
-                Some(Ok(items)) => view! {
-                    <table class="list" data-testid="campaigns-table">
-                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Anonymity"</th><th scope="col">"Created (UTC)"</th><th scope="col">"Links expire (UTC)"</th></tr></thead>
-                        <tbody>
-                            {items.into_iter().map(|c| view! {
-                                <tr>
-                                    <td><crate::Link route=Route::Campaign(c.id)>{c.name.clone()}</crate::Link></td>
-                                    <td>{c.anonymity.as_str()}</td>
-                                    <td>{fmt::date_time(c.created_at)}</td>
-                                    <td>{fmt::date_time(c.expires_at)}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}</Transition>
-        </section>
+        <Card title="Campaigns of this survey">
+            {list_view(list, "None yet.", |items| view! {
+                <ListTable testid="campaigns-table" cols=&[Col::Text("Name"), Col::Text("Anonymity"), Col::Text("Created (UTC)"), Col::Text("Links expire (UTC)")]>
+                    {items.into_iter().map(|c| view! {
+                        <tr>
+                            <td><crate::Link route=Route::Campaign(c.id)>{c.name.clone()}</crate::Link></td>
+                            <td>{c.anonymity.as_str()}</td>
+                            <td>{fmt::date_time(c.created_at)}</td>
+                            <td>{fmt::date_time(c.expires_at)}</td>
+                        </tr>
+                    }).collect_view()}
+                </ListTable>
+            })}
+        </Card>
     }
 }
+
+/// The anonymity choices of a new campaign, by wire name.
+const ANONYMITY: &[(&str, &str)] = &[
+    ("anonymous", "anonymous (only group attributes kept)"),
+    ("confidential", "confidential (identity never shown to HR)"),
+    ("identified", "identified (partner contacts)"),
+];
 
 /// The anonymity chosen in the form (`confidential` unless another one is named).
 fn anonymity_of(value: &str) -> Anonymity {
@@ -70,18 +72,12 @@ fn NewCampaignCard(survey_id: i64) -> impl IntoView {
     let days = RwSignal::new(30_u32);
     let groups = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let create = crate::actions::write(
-        |input: &CampaignInput| {
-            let input = input.clone();
-            async move { api::create_campaign(&input).await }
-        },
-        move |answer| match answer {
-            Ok(c) => navigate(Route::Campaign(c.id)),
-            Err(e) => error.set(Some(e.message)),
-        },
+    let create = crate::actions::write_or_error(
+        |input: CampaignInput| async move { api::create_campaign(&input).await },
+        error,
+        |c| navigate(Route::Campaign(c.id)),
     );
-    let submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let submit = on_submit(move || {
         create.dispatch(CampaignInput {
             survey_id,
             name: name.get_untracked().trim().to_owned(),
@@ -91,36 +87,21 @@ fn NewCampaignCard(survey_id: i64) -> impl IntoView {
             group_attributes: groups.get_untracked().split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned).collect(),
             expires_in_days: days.get_untracked(),
         });
-    };
+    });
     view! {
-        <section class="card">
-            <h2>"New campaign (personal links by e-mail or any channel)"</h2>
+        <Card title="New campaign (personal links by e-mail or any channel)">
             <form on:submit=submit aria-label="New campaign" novalidate>
-                <label class="field"><span>"Campaign name"</span>
-                    <input type="text" name="campaign_name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                </label>
+                <TextField label="Campaign name" name="campaign_name" value=name />
                 <div class="row">
-                    <label class="field inline"><span>"Anonymity"</span>
-                        <select name="anonymity" prop:value=move || anonymity.get() on:change=move |ev| anonymity.set(event_target_value(&ev))>
-                            <option value="anonymous">"anonymous (only group attributes kept)"</option>
-                            <option value="confidential">"confidential (identity never shown to HR)"</option>
-                            <option value="identified">"identified (partner contacts)"</option>
-                        </select>
-                    </label>
-                    <label class="field inline"><span>"Smallest group shown"</span>
-                        <input type="number" name="min_group" min="3" prop:value=move || min_group.get().to_string() on:change=move |ev| min_group.set(event_target_value(&ev).parse().unwrap_or(5)) />
-                    </label>
-                    <label class="field inline"><span>"Links expire after (days)"</span>
-                        <input type="number" name="expires_in_days" min="1" max="365" prop:value=move || days.get().to_string() on:change=move |ev| days.set(event_target_value(&ev).parse().unwrap_or(30)) />
-                    </label>
+                    <SelectField label="Anonymity" name="anonymity" value=anonymity options=ANONYMITY />
+                    <NumberField label="Smallest group shown" name="min_group" value=min_group fallback=5 min="3" />
+                    <NumberField label="Links expire after (days)" name="expires_in_days" value=days fallback=30 min="1" max="365" />
                 </div>
-                <label class="field"><span>"Group attributes kept with anonymous answers (comma-separated)"</span>
-                    <input type="text" name="group_attributes" placeholder="department, location" prop:value=move || groups.get() on:input=move |ev| groups.set(event_target_value(&ev)) />
-                </label>
+                <TextField label="Group attributes kept with anonymous answers (comma-separated)" name="group_attributes" value=groups placeholder="department, location" />
                 <button type="submit">"Create campaign"</button>
             </form>
             <ErrorBox error=error.into() />
-        </section>
+        </Card>
     }
 }
 
@@ -134,10 +115,10 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     // Loads fill signals: the status feeds two cards and the campaign decides which cards
     // show (resources read outside a `Transition` would hold up the whole screen).
-    let load_links = crate::actions::write(move |_: &()| async move { api::campaign_links(id).await.map_err(|e| e.message) }, move |l| links.set(Some(l)));
-    let load_status = crate::actions::write(move |_: &()| async move { api::campaign_status(id).await.map_err(|e| e.message) }, move |s| status.set(Some(s)));
+    let load_links = crate::actions::write(move |()| async move { api::campaign_links(id).await.map_err(|e| e.message) }, move |l| links.set(Some(l)));
+    let load_status = crate::actions::write(move |()| async move { api::campaign_status(id).await.map_err(|e| e.message) }, move |s| status.set(Some(s)));
     let load_campaign = crate::actions::write(
-        move |_: &()| async move { api::campaign(id).await.map_err(|e| e.message) },
+        move |()| async move { api::campaign(id).await.map_err(|e| e.message) },
         move |loaded: Result<Campaign, String>| {
             // Links of anonymous and confidential campaigns reach the recipients by e-mail
             // only: the collector refuses to show them, so the page does not ask.
@@ -194,53 +175,38 @@ fn CampaignFacts(campaign: RwSignal<Option<Result<Campaign, String>>>) -> impl I
 #[component]
 fn AddRecipientsCard(id: i64, notice: RwSignal<Option<String>>, error: RwSignal<Option<String>>, on_added: Callback<()>) -> impl IntoView {
     let csv = RwSignal::new("email,name,department\n".to_owned());
-    let add = crate::actions::write(
-        move |text: &String| {
-            let text = text.clone();
-            async move { api::add_recipients_csv(id, &text).await }
-        },
-        move |answer| match answer {
-            Ok(r) => {
-                error.set(None);
-                notice.set(Some(format!("{} recipient(s) added.", r.received)));
-                on_added.run(());
-            }
-            Err(e) => error.set(Some(e.message)),
+    let add = crate::actions::write_or_error(
+        move |text: String| async move { api::add_recipients_csv(id, &text).await },
+        error,
+        move |r| {
+            notice.set(Some(format!("{} recipient(s) added.", r.received)));
+            on_added.run(());
         },
     );
-    let import = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let import = on_submit(move || {
         add.dispatch(csv.get_untracked());
-    };
+    });
     view! {
-        <section class="card">
-            <h2>"Add recipients (CSV)"</h2>
+        <Card title="Add recipients (CSV)">
             <form on:submit=import aria-label="Import recipients">
                 <label class="field"><span>"CSV with an email column (name, language, other columns become attributes)"</span>
                     <textarea name="recipients_csv" rows="5" prop:value=move || csv.get() on:input=move |ev| csv.set(event_target_value(&ev))></textarea>
                 </label>
                 <button type="submit">"Add recipients"</button>
             </form>
-            {move || notice.get().map(|n| view! { <p class="muted" role="status">{n}</p> })}
+            <StatusNote text=notice />
             <ErrorBox error=error.into() />
-        </section>
+        </Card>
     }
 }
 
 /// The "Personal links" card of anonymous and confidential campaigns: links hidden, sent by e-mail.
 #[component]
 fn SendInvitationsCard(id: i64, notice: RwSignal<Option<String>>, error: RwSignal<Option<String>>, on_sent: Callback<()>) -> impl IntoView {
-    let send_all = crate::actions::write(
-        move |_: &()| api::campaign_send(id),
-        move |answer| match answer {
-            Ok(_) => {
-                error.set(None);
-                notice.set(Some("Invitations handed to the outbox; each recipient gets their own link by e-mail.".to_owned()));
-                on_sent.run(());
-            }
-            Err(e) => error.set(Some(e.message)),
-        },
-    );
+    let send_all = crate::actions::write_or_error(move |()| api::campaign_send(id), error, move |_| {
+        notice.set(Some("Invitations handed to the outbox; each recipient gets their own link by e-mail.".to_owned()));
+        on_sent.run(());
+    });
     let send = move |_| {
         send_all.dispatch(());
     };
@@ -253,61 +219,48 @@ fn SendInvitationsCard(id: i64, notice: RwSignal<Option<String>>, error: RwSigna
     }
 }
 
+const WAVE_COLS: &[Col] = &[Col::Text("Wave"), Col::Num("Invitations sent"), Col::Num("delivered"), Col::Num("Reminders sent"),
+    Col::Num("delivered"), Col::Num("Answered"), Col::Num("Response rate")];
+
+/// Recipients, whether e-mail delivery runs, and invitations, reminders and answers per wave.
 #[component]
 fn CampaignStatusCard(status: RwSignal<Option<Result<CampaignStatus, String>>>) -> impl IntoView {
     view! {
-        <section class="card">
-            <h2>"Status"</h2>
-            {move || status.get().map(|s| match s {
-                Err(e) => view! { <p class="error">{e}</p> }.into_any(),
-                Ok(s) => view! {
-                    <p data-testid="campaign-recipients">{format!("{} recipient(s); e-mail delivery {}.", s.recipients, if s.delivery_active { "active" } else { "not started" })}</p>
-                    <table class="list numbers" data-testid="waves-table">
-                        <thead><tr><th scope="col">"Wave"</th><th scope="col" class="num">"Invitations sent"</th><th scope="col" class="num">"delivered"</th><th scope="col" class="num">"Reminders sent"</th><th scope="col" class="num">"delivered"</th><th scope="col" class="num">"Answered"</th><th scope="col" class="num">"Response rate"</th></tr></thead>
-                        <tbody>
-                            {s.waves.into_iter().map(|w| view! {
-                                <tr>
-                                    <th scope="row">{w.wave.wave}</th>
-                                    <td>{w.invitations_sent}</td><td>{w.invitations_delivered}</td>
-                                    <td>{w.reminders_sent}</td><td>{w.reminders_delivered}</td>
-                                    <td>{w.answered}</td>
-                                    <td>{fmt::percent(w.answered, s.recipients)}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
+        <Card title="Status">
+            {move || loaded(status.get(), |s| view! {
+                <p data-testid="campaign-recipients">{format!("{} recipient(s); e-mail delivery {}.", s.recipients, if s.delivery_active { "active" } else { "not started" })}</p>
+                <ListTable testid="waves-table" class="list numbers" cols=WAVE_COLS>
+                    {s.waves.into_iter().map(|w| view! {
+                        <tr>
+                            <th scope="row">{w.wave.wave}</th>
+                            <td>{w.invitations_sent}</td><td>{w.invitations_delivered}</td>
+                            <td>{w.reminders_sent}</td><td>{w.reminders_delivered}</td>
+                            <td>{w.answered}</td>
+                            <td>{fmt::percent(w.answered, s.recipients)}</td>
+                        </tr>
+                    }).collect_view()}
+                </ListTable>
             })}
-        </section>
+        </Card>
     }
 }
 
+/// The personal links of an identified campaign (partner contacts), and their CSV.
 #[component]
-fn LinksCard(
-    id: i64,
-    links: RwSignal<Option<Result<Vec<RecipientLink>, String>>>,
-) -> impl IntoView {
+fn LinksCard(id: i64, links: RwSignal<Option<Result<Vec<RecipientLink>, String>>>) -> impl IntoView {
     view! {
         <section class="card">
             <div class="card-head">
                 <h2>"Personal links"</h2>
                 <a class="button secondary" href=format!("/api/admin/campaigns/{id}/links?format=csv") download="links.csv">"Export links (CSV)"</a>
             </div>
-            {move || match links.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No recipients yet."</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <table class="list" data-testid="links-table">
-                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Personal link"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|l| view! {
-                                <tr data-recipient=l.email.clone()><td>{l.email.clone()}</td><td><input type="text" readonly class="link-field" aria-label=format!("Link for {}", l.email) prop:value=l.url.clone() /></td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}
+            {move || loaded_list(links.get(), "No recipients yet.", |list| view! {
+                <ListTable testid="links-table" cols=&[Col::Text("E-mail"), Col::Text("Personal link")]>
+                    {list.into_iter().map(|l| view! {
+                        <tr data-recipient=l.email.clone()><td>{l.email.clone()}</td><td><LinkField label=format!("Link for {}", l.email) value=l.url /></td></tr>
+                    }).collect_view()}
+                </ListTable>
+            })}
         </section>
     }
 }

@@ -19,10 +19,7 @@ pub fn KeepFast(project_id: Signal<Option<i64>>, by: Signal<Option<String>>) -> 
     let declared = RwSignal::new(None::<Vec<String>>);
     let error = RwSignal::new(None::<String>);
     let load = crate::actions::write(
-        |project: &i64| {
-            let project = *project;
-            async move { api::report_dimensions(project).await.ok().map(|d| d.dimensions) }
-        },
+        |project: i64| async move { api::report_dimensions(project).await.ok().map(|d| d.dimensions) },
         move |list| declared.set(list),
     );
     Effect::new(move |_| {
@@ -31,18 +28,10 @@ pub fn KeepFast(project_id: Signal<Option<i64>>, by: Signal<Option<String>>) -> 
         }
     });
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
-    let keep_action = crate::actions::write(
-        |(project, dimension, keep): &(i64, String, bool)| {
-            let (project, dimension, keep) = (*project, dimension.clone(), *keep);
-            async move { api::keep_dimension(project, &dimension, keep).await }
-        },
-        move |answer| match answer {
-            Ok(list) => {
-                error.set(None);
-                declared.set(Some(list.dimensions));
-            }
-            Err(e) => error.set(Some(e.message)),
-        },
+    let keep_action = crate::actions::write_or_error(
+        |(project, dimension, keep): (i64, String, bool)| async move { api::keep_dimension(project, &dimension, keep).await },
+        error,
+        move |list| declared.set(Some(list.dimensions)),
     );
     let switch = move |keep: bool| {
         let (Some(project), Some(dimension)) = (project_id.get_untracked(), by.get_untracked()) else { return };

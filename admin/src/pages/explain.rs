@@ -3,7 +3,10 @@
 //! and shows the decision it actually logged when the widget asked.
 
 use crate::api::{self, Explanation};
+use crate::components::fields::TextField;
 use crate::fmt;
+use crate::components::on_submit;
+use crate::components::page::Card;
 use leptos::prelude::*;
 use nps_core::eligibility::Decision;
 
@@ -42,13 +45,11 @@ pub fn Explain(survey_id: i64) -> impl IntoView {
     let user = RwSignal::new(String::new());
     let at = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<Explanation, String>>);
-    let ask = Action::new_local(move |(user_id, when): &(String, Option<i64>)| {
-        let (user_id, when) = (user_id.clone(), *when);
-        async move { api::explain(survey_id, &user_id, when).await.map_err(|e| e.message) }
-    });
-    crate::actions::on_answer(ask, move |answer| result.set(Some(answer)));
-    let submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let ask = crate::actions::write(
+        move |(user_id, when): (String, Option<i64>)| async move { api::explain(survey_id, &user_id, when).await.map_err(|e| e.message) },
+        move |answer| result.set(Some(answer)),
+    );
+    let submit = on_submit(move || {
         let user_id = user.get_untracked().trim().to_owned();
         let at_text = at.get_untracked();
         if user_id.is_empty() {
@@ -61,17 +62,12 @@ pub fn Explain(survey_id: i64) -> impl IntoView {
             return;
         }
         ask.dispatch((user_id, when));
-    };
+    });
     view! {
-        <section class="card" aria-labelledby="explain-title">
-            <h2 id="explain-title">"Why was a user asked, or not?"</h2>
+        <Card title="Why was a user asked, or not?" id="explain">
             <form class="filters" on:submit=submit aria-label="Explain a decision">
-                <label class="field inline"><span>"User id"</span>
-                    <input type="text" name="explain_user" prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
-                </label>
-                <label class="field inline"><span>"At (UTC, empty = now)"</span>
-                    <input type="datetime-local" name="explain_at" prop:value=move || at.get() on:change=move |ev| at.set(event_target_value(&ev)) />
-                </label>
+                <TextField label="User id" name="explain_user" value=user class="field inline" />
+                <TextField label="At (UTC, empty = now)" name="explain_at" value=at kind="datetime-local" class="field inline" />
                 <button type="submit">"Explain"</button>
             </form>
             {move || result.get().map(|r| match r {
@@ -103,7 +99,7 @@ pub fn Explain(survey_id: i64) -> impl IntoView {
                     </div>
                 }.into_any(),
             })}
-        </section>
+        </Card>
     }
 }
 

@@ -3,16 +3,15 @@
 //! else a default owner).
 
 use crate::api;
+use crate::components::fields::{NumberField, TextField};
+use crate::components::page::{Card, StatusNote};
 use crate::components::{BandCheck, ErrorBox};
+use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::Band;
 use nps_core::followup::FollowUpPolicy;
 
-/// Names separated by commas or new lines.
-fn list(text: &str) -> Vec<String> {
-    text.split([',', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
-}
-
+/// An optional text: none when only spaces were typed.
 fn opt(text: &str) -> Option<String> {
     Some(text.trim().to_owned()).filter(|t| !t.is_empty())
 }
@@ -34,52 +33,38 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
         team.set(p.team.join(", "));
         default_owner.set(p.default_owner.unwrap_or_default());
     };
-    crate::actions::load(
+    let send = crate::actions::stored_settings(
         move || api::followup_policy(project_id),
-        move |answer| match answer {
-            Ok(p) => show(p),
-            Err(e) => error.set(Some(e.message)),
-        },
+        move |policy: FollowUpPolicy| async move { api::set_followup_policy(project_id, &policy).await },
+        show,
+        |p| format!("Saved: follow-ups due within {} hours.", p.sla_hours),
+        (status, error),
     );
-    let send = crate::actions::write(
-        move |policy: &FollowUpPolicy| {
-            let policy = policy.clone();
-            async move { api::set_followup_policy(project_id, &policy).await }
-        },
-        move |answer| match answer {
-            Ok(p) => {
-                error.set(None);
-                status.set(Some(format!("Saved: follow-ups due within {} hours.", p.sla_hours)));
-                show(p);
-                on_saved.run(());
-            }
-            Err(e) => {
-                status.set(None);
-                error.set(Some(e.message));
-            }
-        },
-    );
-    let save = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    // A new policy may change the queue and its figures.
+    crate::actions::on_answer(send, move |answer| {
+        if answer.is_ok() {
+            on_saved.run(());
+        }
+    });
+    let save = on_submit(move || {
         send.dispatch(FollowUpPolicy {
             bands: bands.get_untracked(),
             sla_hours: sla.get_untracked(),
             owner_attribute: opt(&attribute.get_untracked()),
-            team: list(&team.get_untracked()),
+            team: crate::fmt::list_items(&team.get_untracked()),
             default_owner: opt(&default_owner.get_untracked()),
         });
-    };
+    });
     view! {
-        <section class="card" aria-labelledby="policy-title">
-            <h2 id="policy-title">"Follow-up policy"</h2>
+        <Card title="Follow-up policy" id="policy">
             <form on:submit=save aria-label="Follow-up policy" novalidate>
                 <BandsAndSla bands=bands sla=sla />
                 <OwnerChoice attribute=attribute team=team default_owner=default_owner />
                 <button type="submit">"Save policy"</button>
             </form>
-            {move || status.get().map(|s| view! { <p class="muted" role="status" data-testid="policy-status">{s}</p> })}
+            <StatusNote text=status testid="policy-status" />
             <ErrorBox error=error.into() />
-        </section>
+        </Card>
     }
 }
 
@@ -91,9 +76,7 @@ fn BandsAndSla(bands: RwSignal<Vec<Band>>, sla: RwSignal<u32>) -> impl IntoView 
             <BandCheck prefix="followup" band=Band::Detractor label="detractors" bands=bands />
             <BandCheck prefix="followup" band=Band::Passive label="passives" bands=bands />
             <BandCheck prefix="followup" band=Band::Promoter label="promoters" bands=bands />
-            <label class="field inline"><span>"Due within (hours)"</span>
-                <input type="number" name="sla_hours" min="1" max="2160" prop:value=move || sla.get().to_string() on:change=move |ev| sla.set(event_target_value(&ev).parse().unwrap_or(0)) />
-            </label>
+            <NumberField label="Due within (hours)" name="sla_hours" value=sla fallback=0 min="1" max="2160" />
         </div>
     }
 }
@@ -103,15 +86,9 @@ fn BandsAndSla(bands: RwSignal<Vec<Band>>, sla: RwSignal<u32>) -> impl IntoView 
 fn OwnerChoice(attribute: RwSignal<String>, team: RwSignal<String>, default_owner: RwSignal<String>) -> impl IntoView {
     view! {
         <div class="row">
-            <label class="field inline"><span>"Owner from attribute"</span>
-                <input type="text" name="owner_attribute" placeholder="account_owner" prop:value=move || attribute.get() on:input=move |ev| attribute.set(event_target_value(&ev)) />
-            </label>
-            <label class="field inline grow"><span>"else round robin among (comma-separated)"</span>
-                <input type="text" name="team" prop:value=move || team.get() on:input=move |ev| team.set(event_target_value(&ev)) />
-            </label>
-            <label class="field inline"><span>"else"</span>
-                <input type="text" name="default_owner" placeholder="default owner" prop:value=move || default_owner.get() on:input=move |ev| default_owner.set(event_target_value(&ev)) />
-            </label>
+            <TextField label="Owner from attribute" name="owner_attribute" value=attribute class="field inline" placeholder="account_owner" />
+            <TextField label="else round robin among (comma-separated)" name="team" value=team class="field inline grow" />
+            <TextField label="else" name="default_owner" value=default_owner class="field inline" placeholder="default owner" />
         </div>
     }
 }
@@ -119,8 +96,7 @@ fn OwnerChoice(attribute: RwSignal<String>, team: RwSignal<String>, default_owne
 #[cfg(test)]
 mod tests {
     #[test]
-    fn lists_and_optional_texts_drop_blanks() {
-        assert_eq!(super::list("a@x.io, b@x.io,\n"), vec!["a@x.io".to_owned(), "b@x.io".to_owned()]);
+    fn optional_texts_drop_blanks() {
         assert_eq!(super::opt("  "), None);
         assert_eq!(super::opt(" dana "), Some("dana".to_owned()));
     }

@@ -2,8 +2,11 @@
 //! each follow-up, when it is due, overdue ones highlighted, and a status change with a note.
 
 use crate::api;
-use crate::components::ErrorBox;
-use crate::{Link, Route, fmt};
+use crate::components::page::{Card, Kpi, ProjectCrumbs};
+use crate::components::table::{Col, ListTable};
+use crate::components::{ErrorBox, list_view, resource_view};
+use crate::fmt;
+use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::followup::{FollowUpItem, FollowUpStatus, FollowUpUpdate, LoopMetrics};
 use nps_core::wire::CommentText;
@@ -25,29 +28,18 @@ fn hours(h: Option<f64>) -> String {
 fn Metrics(m: LoopMetrics) -> impl IntoView {
     view! {
         <div class="kpis" data-testid="loop-metrics">
-            <div class="kpi big">
-                <span class="kpi-label">"Loop closure rate"</span>
-                <span class="kpi-value" data-testid="closure-rate">{fmt::rate(m.closure_rate)}</span>
-                <span class="kpi-sub">{format!("{} of {} detractors contacted within the SLA", m.contacted_within_sla, m.detractors_due)}</span>
-            </div>
-            <div class="kpi">
-                <span class="kpi-label">"Median time to contact"</span>
-                <span class="kpi-value" data-testid="time-to-contact">{hours(m.median_hours_to_contact)}</span>
-                <span class="kpi-sub">"from answer to first contact"</span>
-            </div>
-            <div class="kpi detractor">
-                <span class="kpi-label">"Overdue"</span>
-                <span class="kpi-value" data-testid="overdue-count">{m.overdue}</span>
-                <span class="kpi-sub">"not contacted, past due"</span>
-            </div>
-            <div class="kpi promoter">
-                <span class="kpi-label">"Recovery rate"</span>
-                <span class="kpi-value" data-testid="recovery-rate">{fmt::rate(m.recovery_rate)}</span>
-                <span class="kpi-sub">{format!("{} of {} detractors who answered again are no longer detractors", m.recovered, m.detractors_with_next_answer)}</span>
-            </div>
+            <Kpi class="kpi big" label="Loop closure rate" value=fmt::rate(m.closure_rate) testid="closure-rate"
+                sub=format!("{} of {} detractors contacted within the SLA", m.contacted_within_sla, m.detractors_due) />
+            <Kpi label="Median time to contact" value=hours(m.median_hours_to_contact) testid="time-to-contact" sub="from answer to first contact" />
+            <Kpi class="kpi detractor" label="Overdue" value=m.overdue.to_string() testid="overdue-count" sub="not contacted, past due" />
+            <Kpi class="kpi promoter" label="Recovery rate" value=fmt::rate(m.recovery_rate) testid="recovery-rate"
+                sub=format!("{} of {} detractors who answered again are no longer detractors", m.recovered, m.detractors_with_next_answer) />
         </div>
     }
 }
+
+const QUEUE_COLS: &[Col] = &[Col::Text("Answered (UTC)"), Col::Text("User"), Col::Text("Band"), Col::Text("Owner"), Col::Text("Due (UTC)"),
+    Col::Text("Status"), Col::Text("First contact"), Col::Text("Change status")];
 
 #[component]
 pub fn FollowUps(project_id: i64) -> impl IntoView {
@@ -59,39 +51,19 @@ pub fn FollowUps(project_id: i64) -> impl IntoView {
     };
     let can_configure = crate::state().user.get_untracked().is_some_and(|u| u.role.can_configure());
     view! {
-        <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
+        <ProjectCrumbs project_id=project_id />
         <h1>"Follow-ups"</h1>
-        <section class="card">
-            <h2>"Is the loop closing?"</h2>
-            <Transition fallback=crate::components::loading>{move || match metrics.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(m)) => view! { <Metrics m=m /> }.into_any(),
-            }}</Transition>
-        </section>
+        <Card title="Is the loop closing?">
+            {resource_view(metrics, |m| view! { <Metrics m=m /> })}
+        </Card>
         {can_configure.then(|| view! { <crate::pages::followup_policy::FollowUpPolicyCard project_id=project_id on_saved=Callback::new(move |()| load()) /> })}
-        <section class="card">
-            <h2>"Queue (oldest due first)"</h2>
-            <Transition fallback=crate::components::loading>{move || match items.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"Nothing to follow up."</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <div class="table-scroll">
-                        <table class="list followups" data-testid="followups-table">
-                            <thead><tr>
-                                <th scope="col">"Answered (UTC)"</th><th scope="col">"User"</th><th scope="col">"Band"</th>
-                                <th scope="col">"Owner"</th><th scope="col">"Due (UTC)"</th><th scope="col">"Status"</th>
-                                <th scope="col">"First contact"</th><th scope="col">"Change status"</th>
-                            </tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|item| view! { <FollowUpRow item=item on_saved=Callback::new(move |()| load()) /> }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any(),
-            }}</Transition>
-        </section>
+        <Card title="Queue (oldest due first)">
+            {list_view(items, "Nothing to follow up.", move |list| view! {
+                <ListTable testid="followups-table" class="list followups" scroll=true cols=QUEUE_COLS>
+                    {list.into_iter().map(|item| view! { <FollowUpRow item=item on_saved=Callback::new(move |()| load()) /> }).collect_view()}
+                </ListTable>
+            })}
+        </Card>
     }
 }
 
@@ -101,21 +73,15 @@ fn FollowUpRow(item: FollowUpItem, on_saved: Callback<()>) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let id = item.response_id.clone();
-    let send = crate::actions::write(
-        move |update: &FollowUpUpdate| {
-            let (id, update) = (id.clone(), update.clone());
+    let send = crate::actions::write_or_error(
+        move |update: FollowUpUpdate| {
+            let id = id.clone();
             async move { api::update_followup(&id, &update).await }
         },
-        move |answer| match answer {
-            Ok(_) => {
-                error.set(None);
-                on_saved.run(());
-            }
-            Err(e) => error.set(Some(e.message)),
-        },
+        error,
+        move |_| on_saved.run(()),
     );
-    let save = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let save = on_submit(move || {
         let Some(new_status) = FollowUpStatus::parse(&status.get_untracked()) else { return };
         let text = note.get_untracked().trim().to_owned();
         let note = match (!text.is_empty()).then(|| CommentText::parse(text)).transpose() {
@@ -123,7 +89,7 @@ fn FollowUpRow(item: FollowUpItem, on_saved: Callback<()>) -> impl IntoView {
             Err(e) => return error.set(Some(format!("the note {e}"))),
         };
         send.dispatch(FollowUpUpdate { status: new_status, note, outcome: None });
-    };
+    });
     let band = item.band.as_str();
     let overdue = item.overdue;
     let user = item.user_id.clone();

@@ -6,6 +6,7 @@
 
 use crate::Route;
 use crate::pages;
+use crate::pages::single_use_link::{LinkKind, SingleUseLink};
 use leptos::prelude::*;
 
 /// The survey editor (new and existing surveys).
@@ -68,8 +69,8 @@ pub fn people_screen(route: Route) -> AnyView {
         Route::Users => view! { <pages::users::Users /> }.into_any(),
         Route::Account => view! { <pages::account::Account /> }.into_any(),
         Route::Audit => view! { <pages::audit::AuditLog /> }.into_any(),
-        Route::Accept => view! { <pages::accept::Accept /> }.into_any(),
-        Route::Reset => view! { <pages::reset::Reset /> }.into_any(),
+        Route::Accept => view! { <SingleUseLink kind=LinkKind::Invitation /> }.into_any(),
+        Route::Reset => view! { <SingleUseLink kind=LinkKind::Reset /> }.into_any(),
         _ => ().into_any(),
     }
 }

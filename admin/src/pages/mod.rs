@@ -1,6 +1,5 @@
 //! The screens of the app.
 
-pub mod accept;
 pub mod account;
 pub mod alerts;
 pub mod accounts;
@@ -15,12 +14,12 @@ pub mod lazy;
 pub mod partners;
 pub mod projects;
 pub mod report;
-pub mod reset;
 pub mod responses;
 pub mod revenue;
 pub mod risk;
 pub mod segments;
 pub mod sign_in;
+pub mod single_use_link;
 pub mod survey_editor;
 pub mod timeline;
 pub mod users;

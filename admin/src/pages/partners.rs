@@ -4,12 +4,15 @@
 //! survey. A partner manager sees their own partners only: the collector scopes every read.
 
 use crate::api;
-use crate::components::loaded;
 use crate::components::csv_import::CsvImport;
 use crate::components::date_range::date_range_fields;
+use crate::components::page::{Card, Kpi, ProjectCrumbs};
+use crate::components::resource_view;
+use crate::components::table::{Col, ListTable};
 use crate::pages::report::range;
 use crate::pages::segments::Segments;
-use crate::{Link, Route, fmt, state};
+use crate::{fmt, state};
+use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::coverage::{CoverageReport, PartnerCoverageRow};
 use nps_core::wire::{Partner, Survey, SurveyKind};
@@ -29,7 +32,7 @@ pub fn Partners(project_id: i64) -> impl IntoView {
     // The period of the coverage report and the NPS breakdown, as last applied.
     let applied = RwSignal::new((None::<i64>, None::<i64>));
     view! {
-        <p class="crumbs"><Link route=Route::Projects>"Projects"</Link>" / "<Link route=Route::Project(project_id)>"Project"</Link></p>
+        <ProjectCrumbs project_id=project_id />
         <h1>"Partners"</h1>
         <PartnerList partners=partners />
         <Show when=can_configure>
@@ -51,35 +54,24 @@ fn PartnerList(partners: LocalResource<Result<Vec<Partner>, String>>) -> impl In
         }
     };
     view! {
-        <section class="card" aria-labelledby="partners-title">
-            <h2 id="partners-title">"Partner organisations"</h2>
-            <Transition fallback=crate::components::loading>{move || match partners.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted" data-testid="partners-empty">{empty_hint()}</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <div class="table-scroll">
-                        <table class="list" data-testid="partners-table">
-                            <thead><tr>
-                                <th scope="col">"Name"</th><th scope="col">"Id"</th><th scope="col">"Tier"</th>
-                                <th scope="col">"Region"</th><th scope="col">"Owner"</th>
-                            </tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|p| view! {
-                                    <tr data-partner=p.id.to_string()>
-                                        <th scope="row">{p.name.into_inner()}</th>
-                                        <td><code>{p.id.to_string()}</code></td>
-                                        <td>{p.tier.unwrap_or_default()}</td>
-                                        <td>{p.region.unwrap_or_default()}</td>
-                                        <td>{p.owner_email.unwrap_or_else(|| "nobody (admins only)".to_owned())}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+        <Card title="Partner organisations" id="partners">
+            {resource_view(partners, move |list| match list.is_empty() {
+                true => view! { <p class="muted" data-testid="partners-empty">{empty_hint()}</p> }.into_any(),
+                false => view! {
+                    <ListTable testid="partners-table" scroll=true cols=&[Col::Text("Name"), Col::Text("Id"), Col::Text("Tier"), Col::Text("Region"), Col::Text("Owner")]>
+                        {list.into_iter().map(|p| view! {
+                            <tr data-partner=p.id.to_string()>
+                                <th scope="row">{p.name.into_inner()}</th>
+                                <td><code>{p.id.to_string()}</code></td>
+                                <td>{p.tier.unwrap_or_default()}</td>
+                                <td>{p.region.unwrap_or_default()}</td>
+                                <td>{p.owner_email.unwrap_or_else(|| "nobody (admins only)".to_owned())}</td>
+                            </tr>
+                        }).collect_view()}
+                    </ListTable>
                 }.into_any(),
-            }}</Transition>
-        </section>
+            })}
+        </Card>
     }
 }
 
@@ -95,8 +87,7 @@ fn PartnerImportCard(
         Ok(message)
     };
     view! {
-        <section class="card" aria-labelledby="partner-import-title">
-            <h2 id="partner-import-title">"Import partners"</h2>
+        <Card title="Import partners" id="partner-import">
             <CsvImport name="partners_csv" label="Partners CSV (id and name required; tier, region, owner_email optional)"
                 template=CSV_TEMPLATE button="Import partners" submit=submit>
                 <p class="muted small">
@@ -104,7 +95,7 @@ fn PartnerImportCard(
                     "owner_email names the partner manager who reads that partner's answers. An existing id is updated."
                 </p>
             </CsvImport>
-        </section>
+        </Card>
     }
 }
 
@@ -113,10 +104,9 @@ fn PartnerImportCard(
 fn PeriodCard(applied: RwSignal<(Option<i64>, Option<i64>)>) -> impl IntoView {
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
-    let apply = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let apply = on_submit(move || {
         applied.set(range(&from.get_untracked(), &to.get_untracked()));
-    };
+    });
     view! {
         <section class="card">
             <form class="filters" on:submit=apply aria-label="Period">
@@ -136,12 +126,14 @@ fn CoverageCard(project_id: i64, applied: RwSignal<(Option<i64>, Option<i64>)>) 
         async move { api::partner_coverage(project_id, from, to).await.map_err(|e| e.message) }
     });
     view! {
-        <section class="card" aria-labelledby="coverage-title">
-            <h2 id="coverage-title">"Coverage"</h2>
-            <Transition fallback=crate::components::loading>{move || loaded(report.get(), |r| view! { <CoverageSummaryView report=r /> }.into_any())}</Transition>
-        </section>
+        <Card title="Coverage" id="coverage">
+            {resource_view(report, |r| view! { <CoverageSummaryView report=r /> })}
+        </Card>
     }
 }
+
+const COVERAGE_COLS: &[Col] = &[Col::Text("Partner"), Col::Text("Tier"), Col::Text("Region"), Col::Num("Invited"),
+    Col::Num("Decision-makers invited"), Col::Num("Answered"), Col::Text("Decision-maker answered")];
 
 #[component]
 fn CoverageSummaryView(report: CoverageReport) -> impl IntoView {
@@ -158,28 +150,13 @@ fn CoverageSummaryView(report: CoverageReport) -> impl IntoView {
     }
     view! {
         <div class="kpis">
-            <div class="kpi big">
-                <span class="kpi-label">"Partners covered"</span>
-                <span class="kpi-value" data-testid="coverage-rate">{fmt::rate(s.coverage)}</span>
-                <span class="kpi-sub" data-testid="coverage-summary">{format!("{} of {} partners: a decision-maker answered", s.partners_covered, s.partners)}</span>
-            </div>
-            <div class="kpi">
-                <span class="kpi-label">"Partners answered"</span>
-                <span class="kpi-value">{s.partners_answered}</span>
-                <span class="kpi-sub">{format!("of {} with at least one answer", s.partners)}</span>
-            </div>
+            <Kpi class="kpi big" label="Partners covered" value=fmt::rate(s.coverage) testid="coverage-rate"
+                sub=format!("{} of {} partners: a decision-maker answered", s.partners_covered, s.partners) sub_testid="coverage-summary" />
+            <Kpi label="Partners answered" value=s.partners_answered.to_string() sub=format!("of {} with at least one answer", s.partners) />
         </div>
-        <div class="table-scroll">
-            <table class="list" data-testid="coverage-table">
-                <caption class="visually-hidden">"Coverage per partner"</caption>
-                <thead><tr>
-                    <th scope="col">"Partner"</th><th scope="col">"Tier"</th><th scope="col">"Region"</th>
-                    <th scope="col" class="num">"Invited"</th><th scope="col" class="num">"Decision-makers invited"</th>
-                    <th scope="col" class="num">"Answered"</th><th scope="col">"Decision-maker answered"</th>
-                </tr></thead>
-                <tbody>{report.partners.into_iter().map(|row| view! { <CoverageRow row=row /> }).collect_view()}</tbody>
-            </table>
-        </div>
+        <ListTable testid="coverage-table" scroll=true caption="Coverage per partner" hidden_caption=true cols=COVERAGE_COLS>
+            {report.partners.into_iter().map(|row| view! { <CoverageRow row=row /> }).collect_view()}
+        </ListTable>
         <p class="muted small">{format!("Decision-makers are contacts whose role is {roles}.")}</p>
     }
     .into_any()
@@ -219,8 +196,7 @@ fn PartnerNps(
     });
     let no_filters = Signal::derive(api::ReportFilters::default);
     view! {
-        <section class="card" aria-labelledby="partner-nps-title">
-            <h2 id="partner-nps-title">"NPS by partner"</h2>
+        <Card title="NPS by partner" id="partner-nps">
             {move || match surveys.get().len() {
                 0 => view! { <p class="muted">"No partner survey yet: create one of kind partner NPS on the project page."</p> }.into_any(),
                 1 => view! { <p class="muted small">"Break down by partner, or by tier or region when the contacts carry those columns."</p> }.into_any(),
@@ -232,7 +208,7 @@ fn PartnerNps(
                     </label>
                 }.into_any(),
             }}
-        </section>
+        </Card>
         {move || chosen.get().map(|id| view! { <Segments survey_id=id range=applied.into() filters=no_filters attribute="partner" project_id=Signal::derive(move || Some(project_id)) /> })}
     }
 }

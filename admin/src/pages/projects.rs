@@ -1,10 +1,14 @@
 //! Projects: list, create, and one project's keys, install snippet and surveys.
 
 use crate::api;
-use crate::components::{ErrorBox, FieldErrors};
+use crate::components::fields::{CheckField, TextField};
+use crate::components::table::{Col, ListTable};
+use crate::components::{ErrorBox, FieldErrors, list_view, resource_view};
 use crate::{Link, Route, navigate, state};
+use crate::components::on_submit;
+use crate::components::page::Card;
 use leptos::prelude::*;
-use nps_core::wire::{AdminRole, Name, Origin, ProjectInput, Survey};
+use nps_core::wire::{AdminRole, Name, Origin, Project, ProjectInput, Survey};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -14,28 +18,19 @@ pub fn Projects() -> impl IntoView {
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     view! {
         <h1>"Projects"</h1>
-        <section class="card">
-            <h2>"Your projects"</h2>
-            <Transition fallback=crate::components::loading>{move || match projects.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No projects yet: create one below."</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <table class="list" data-testid="projects-table">
-                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Public key"</th><th scope="col">"Identity"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|p| view! {
-                                <tr>
-                                    <td><Link route=Route::Project(p.id)>{p.name.clone()}</Link></td>
-                                    <td><code>{p.public_key.clone()}</code></td>
-                                    <td>{if p.identity_enforced { "enforced" } else { "not enforced" }}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}</Transition>
-        </section>
+        <Card title="Your projects">
+            {list_view(projects, "No projects yet: create one below.", |list| view! {
+                <ListTable testid="projects-table" cols=&[Col::Text("Name"), Col::Text("Public key"), Col::Text("Identity")]>
+                    {list.into_iter().map(|p| view! {
+                        <tr>
+                            <td><Link route=Route::Project(p.id)>{p.name.clone()}</Link></td>
+                            <td><code>{p.public_key.clone()}</code></td>
+                            <td>{if p.identity_enforced { "enforced" } else { "not enforced" }}</td>
+                        </tr>
+                    }).collect_view()}
+                </ListTable>
+            })}
+        </Card>
         <Show when=can_configure>
             <NewProject />
         </Show>
@@ -81,10 +76,7 @@ fn NewProject() -> impl IntoView {
     let errors = RwSignal::new(Vec::<String>::new());
     let error = RwSignal::new(None::<String>);
     let create = crate::actions::write(
-        |input: &ProjectInput| {
-            let input = input.clone();
-            async move { api::create_project(&input).await }
-        },
+        |input: ProjectInput| async move { api::create_project(&input).await },
         move |answer| match answer {
             Ok(p) => navigate(Route::Project(p.id)),
             Err(e) if e.status == 422 => errors.set(e.problems()),
@@ -92,24 +84,18 @@ fn NewProject() -> impl IntoView {
         },
     );
     let busy = create.pending();
-    let submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let submit = on_submit(move || {
         error.set(None);
         let checked = project_input(&name.get_untracked(), &origins.get_untracked(), enforced.get_untracked(), &retention.get_untracked());
         errors.set(checked.as_ref().err().cloned().unwrap_or_default());
         let Ok(input) = checked else { return };
         create.dispatch(input);
-    };
+    });
     let errs: Signal<Vec<String>> = errors.into();
     view! {
-        <section class="card">
-            <h2>"New project"</h2>
+        <Card title="New project">
             <form on:submit=submit novalidate data-testid="new-project">
-                <label class="field">
-                    <span>"Name"</span>
-                    <input type="text" name="name" required prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev)) />
-                </label>
+                <TextField label="Name" name="name" value=name required=true />
                 <FieldErrors errors=errs path="name" />
                 <label class="field">
                     <span>"Allowed origins (one per line, e.g. https://app.example.com; * = any)"</span>
@@ -117,23 +103,16 @@ fn NewProject() -> impl IntoView {
                         on:input=move |ev| origins.set(event_target_value(&ev))></textarea>
                 </label>
                 <FieldErrors errors=errs path="allowed_origins" />
-                <label class="check">
-                    <input type="checkbox" name="identity_enforced" prop:checked=move || enforced.get()
-                        on:change=move |ev| enforced.set(event_target_checked(&ev)) />
-                    <span>"Require identity verification (signed JWT from your backend)"</span>
-                </label>
-                <label class="field">
-                    <span>"Delete raw answers after (months, 1 to 120; empty = keep them; reports from rollups keep the trend)"</span>
-                    <input type="number" name="retention_months" min="1" max="120" prop:value=move || retention.get()
-                        on:input=move |ev| retention.set(event_target_value(&ev)) />
-                </label>
+                <CheckField label="Require identity verification (signed JWT from your backend)" name="identity_enforced" value=enforced />
+                <TextField label="Delete raw answers after (months, 1 to 120; empty = keep them; reports from rollups keep the trend)"
+                    name="retention_months" value=retention kind="number" min="1" max="120" />
                 <FieldErrors errors=errs path="retention_months" />
                 <ErrorBox error=error.into() />
                 <div class="actions">
                     <button type="submit" disabled=move || busy.get()>"Create project"</button>
                 </div>
             </form>
-        </section>
+        </Card>
     }
 }
 
@@ -150,10 +129,6 @@ async fn copy_text(text: &str) -> bool {
         Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await.is_ok(),
         Err(_) => false,
     }
-}
-
-fn origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
 pub fn install_snippet(origin: &str, key: &str) -> String {
@@ -176,10 +151,7 @@ fn CopyBlock(text: String, label: &'static str) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let for_copy = text.clone();
     let write = crate::actions::write(
-        |text: &String| {
-            let text = text.clone();
-            async move { copy_text(&text).await }
-        },
+        |text: String| async move { copy_text(&text).await },
         move |copied| status.set(if copied { "Copied.".to_owned() } else { "Select the text and press Ctrl+C to copy.".to_owned() }),
     );
     let copy = move |_| {
@@ -229,20 +201,17 @@ fn CheckInstallation(project_id: i64) -> impl IntoView {
                 <p class="muted" role="status">"Nothing received yet from this project's widget. Open a page of your app with the snippet, then check again."</p>
             }.into_any(),
             Some(Ok(list)) => view! {
-                <table class="list" data-testid="installation-activity">
-                    <caption>"Last requests from your app (newest first)"</caption>
-                    <thead><tr><th scope="col">"When (UTC)"</th><th scope="col">"Call"</th><th scope="col">"Origin"</th><th scope="col">"Result"</th></tr></thead>
-                    <tbody>
-                        {list.into_iter().map(|e| view! {
-                            <tr>
-                                <td>{crate::fmt::date_time(e.at)}</td>
-                                <td><code>{format!("{} {}", e.method, e.endpoint)}</code></td>
-                                <td>{e.origin.unwrap_or_else(|| "(none)".to_owned())}</td>
-                                <td>{format!("{} {}", e.status, activity_meaning(e.status))}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <ListTable testid="installation-activity" caption="Last requests from your app (newest first)"
+                    cols=&[Col::Text("When (UTC)"), Col::Text("Call"), Col::Text("Origin"), Col::Text("Result")]>
+                    {list.into_iter().map(|e| view! {
+                        <tr>
+                            <td>{crate::fmt::date_time(e.at)}</td>
+                            <td><code>{format!("{} {}", e.method, e.endpoint)}</code></td>
+                            <td>{e.origin.unwrap_or_else(|| "(none)".to_owned())}</td>
+                            <td>{format!("{} {}", e.status, activity_meaning(e.status))}</td>
+                        </tr>
+                    }).collect_view()}
+                </ListTable>
             }.into_any(),
         }}
     }
@@ -253,70 +222,57 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
     let project = LocalResource::new(move || async move { api::project(id).await.map_err(|e| e.message) });
     let surveys = LocalResource::new(move || async move { api::surveys(id).await.map_err(|e| e.message) });
     let rotate_error = RwSignal::new(None::<String>);
-    let rotate_secret = crate::actions::write(
-        move |_: &()| api::rotate_secret(id),
-        move |answer| match answer {
-            Ok(p) => {
-                rotate_error.set(None);
-                project.set(Some(Ok(p)));
-            }
-            Err(e) => rotate_error.set(Some(e.message)),
-        },
-    );
-    let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
-    let rotate = move |_| {
-        let confirmed = web_sys::window()
-            .and_then(|w| w.confirm_with_message("Rotate the identity secret? Tokens signed with the old secret stop working.").ok())
-            .unwrap_or(false);
-        if !confirmed {
-            return;
+    let rotate_secret = crate::actions::write_or_error(move |()| api::rotate_secret(id), rotate_error, move |p| project.set(Some(Ok(p))));
+    let on_rotate = Callback::new(move |()| {
+        if crate::confirmed("Rotate the identity secret? Tokens signed with the old secret stop working.") {
+            rotate_secret.dispatch(());
         }
-        rotate_secret.dispatch(());
-    };
+    });
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link></p>
-        <Transition fallback=crate::components::loading>{move || match project.get() {
-            None => crate::components::loading().into_any(),
-            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-            Some(Ok(p)) => {
-                let snippet = install_snippet(&origin(), &p.public_key);
-                let origins = if p.allowed_origins.is_empty() { "none (the widget is refused everywhere)".to_owned() } else { p.allowed_origins.join(", ") };
-                view! {
-                    <h1 data-testid="project-name">{p.name.clone()}</h1>
-                    <section class="card">
-                        <h2>"Keys"</h2>
-                        <dl class="facts">
-                            <dt>"Public key"</dt>
-                            <dd><code data-testid="public-key">{p.public_key.clone()}</code> <span class="muted">" (write-only, safe to publish)"</span></dd>
-                            <dt>"Allowed origins"</dt>
-                            <dd>{origins}</dd>
-                            <dt>"Identity verification"</dt>
-                            <dd>{if p.identity_enforced { "enforced" } else { "not enforced" }}</dd>
-                            {p.identity_secret.clone().map(|secret| view! {
-                                <dt>"Identity secret"</dt>
-                                <dd>
-                                    <code data-testid="identity-secret">{secret}</code>
-                                    " "
-                                    <Show when=can_configure>
-                                        <button type="button" class="secondary" on:click=rotate>"Rotate secret"</button>
-                                    </Show>
-                                    <ErrorBox error=rotate_error.into() />
-                                </dd>
-                            })}
-                        </dl>
-                    </section>
-                    <section class="card">
-                        <h2>"Install"</h2>
-                        <p>"Add this to every page of your app, then identify the signed-in user and track the moments that matter:"</p>
-                        <CopyBlock text=snippet label="Install snippet" />
-                        <Show when=can_configure>
-                            <CheckInstallation project_id=id />
-                        </Show>
-                    </section>
-                }.into_any()
-            }
-        }}</Transition>
+        {resource_view(project, move |p| view! { <ProjectCards project=p rotate_error=rotate_error on_rotate=on_rotate /> })}
         <SurveysCard id=id surveys=surveys />
+    }
+}
+
+/// A project's name, its keys (the identity secret with "Rotate secret" for those who
+/// configure), and how to install the widget.
+#[component]
+fn ProjectCards(project: Project, rotate_error: RwSignal<Option<String>>, on_rotate: Callback<()>) -> impl IntoView {
+    let p = project;
+    let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
+    let snippet = install_snippet(&crate::location_origin(), &p.public_key);
+    let origins = if p.allowed_origins.is_empty() { "none (the widget is refused everywhere)".to_owned() } else { p.allowed_origins.join(", ") };
+    view! {
+        <h1 data-testid="project-name">{p.name.clone()}</h1>
+        <Card title="Keys">
+            <dl class="facts">
+                <dt>"Public key"</dt>
+                <dd><code data-testid="public-key">{p.public_key.clone()}</code> <span class="muted">" (write-only, safe to publish)"</span></dd>
+                <dt>"Allowed origins"</dt>
+                <dd>{origins}</dd>
+                <dt>"Identity verification"</dt>
+                <dd>{if p.identity_enforced { "enforced" } else { "not enforced" }}</dd>
+                {p.identity_secret.clone().map(|secret| view! {
+                    <dt>"Identity secret"</dt>
+                    <dd>
+                        <code data-testid="identity-secret">{secret}</code>
+                        " "
+                        <Show when=can_configure>
+                            <button type="button" class="secondary" on:click=move |_| on_rotate.run(())>"Rotate secret"</button>
+                        </Show>
+                        <ErrorBox error=rotate_error.into() />
+                    </dd>
+                })}
+            </dl>
+        </Card>
+        <Card title="Install">
+            <p>"Add this to every page of your app, then identify the signed-in user and track the moments that matter:"</p>
+            <CopyBlock text=snippet label="Install snippet" />
+            <Show when=can_configure>
+                <CheckInstallation project_id=p.id />
+            </Show>
+        </Card>
     }
 }
 
@@ -337,30 +293,22 @@ fn SurveysCard(id: i64, surveys: LocalResource<Result<Vec<Survey>, String>>) -> 
                     <Link route=Route::NewSurvey(id) class="button">"New survey"</Link>
                 </Show>
             </div>
-            <Transition fallback=crate::components::loading>{move || match surveys.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No surveys yet."</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <table class="list" data-testid="surveys-table">
-                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Status"</th><th scope="col">"Open"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|s| view! {
-                                <tr>
-                                    <td>{s.name.clone()}</td>
-                                    <td>{s.kind.as_str()}</td>
-                                    <td><span class=format!("status {}", s.status.as_str())>{s.status.as_str()}</span></td>
-                                    <td class="links">
-                                        <Link route=Route::Survey(s.id)>"Edit"</Link>
-                                        <Link route=Route::Report(s.id)>"Report"</Link>
-                                        <Link route=Route::Responses(s.id)>"Responses"</Link>
-                                    </td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}</Transition>
+            {list_view(surveys, "No surveys yet.", |list| view! {
+                <ListTable testid="surveys-table" cols=&[Col::Text("Name"), Col::Text("Kind"), Col::Text("Status"), Col::Text("Open")]>
+                    {list.into_iter().map(|s| view! {
+                        <tr>
+                            <td>{s.name.clone()}</td>
+                            <td>{s.kind.as_str()}</td>
+                            <td><span class=format!("status {}", s.status.as_str())>{s.status.as_str()}</span></td>
+                            <td class="links">
+                                <Link route=Route::Survey(s.id)>"Edit"</Link>
+                                <Link route=Route::Report(s.id)>"Report"</Link>
+                                <Link route=Route::Responses(s.id)>"Responses"</Link>
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </ListTable>
+            })}
         </section>
     }
 }
@@ -369,27 +317,11 @@ fn SurveysCard(id: i64, surveys: LocalResource<Result<Vec<Survey>, String>>) -> 
 /// no follow-ups and no accounts; partner NPS is closed to HR; webhooks are configuration.
 pub fn project_tools(role: AdminRole, project_id: i64) -> Vec<(Route, &'static str)> {
     [
-        (
-            role.works_followups(),
-            Route::FollowUps(project_id),
-            "Follow-ups",
-        ),
-        (
-            role.reads_accounts(),
-            Route::AtRisk(project_id),
-            "Accounts at risk",
-        ),
+        (role.works_followups(), Route::FollowUps(project_id), "Follow-ups"),
+        (role.reads_accounts(), Route::AtRisk(project_id), "Accounts at risk"),
         (role.reads_accounts(), Route::Revenue(project_id), "Revenue"),
-        (
-            role.reads_partners(),
-            Route::Partners(project_id),
-            "Partners",
-        ),
-        (
-            role.can_configure(),
-            Route::Webhooks(project_id),
-            "Webhooks",
-        ),
+        (role.reads_partners(), Route::Partners(project_id), "Partners"),
+        (role.can_configure(), Route::Webhooks(project_id), "Webhooks"),
     ]
     .into_iter()
     .filter_map(|(allowed, route, label)| allowed.then_some((route, label)))
@@ -402,31 +334,11 @@ mod tests {
 
     #[test]
     fn each_role_sees_the_tools_it_may_open() {
-        let labels = |role| {
-            super::project_tools(role, 1)
-                .into_iter()
-                .map(|(_, l)| l)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            labels(AdminRole::Owner),
-            [
-                "Follow-ups",
-                "Accounts at risk",
-                "Revenue",
-                "Partners",
-                "Webhooks"
-            ]
-        );
-        assert_eq!(
-            labels(AdminRole::Analyst),
-            ["Follow-ups", "Accounts at risk", "Revenue", "Partners"]
-        );
+        let labels = |role| super::project_tools(role, 1).into_iter().map(|(_, l)| l).collect::<Vec<_>>();
+        assert_eq!(labels(AdminRole::Owner), ["Follow-ups", "Accounts at risk", "Revenue", "Partners", "Webhooks"]);
+        assert_eq!(labels(AdminRole::Analyst), ["Follow-ups", "Accounts at risk", "Revenue", "Partners"]);
         assert_eq!(labels(AdminRole::Hr), Vec::<&str>::new());
-        assert_eq!(
-            labels(AdminRole::PartnerManager),
-            ["Follow-ups", "Partners"]
-        );
+        assert_eq!(labels(AdminRole::PartnerManager), ["Follow-ups", "Partners"]);
     }
 
     #[test]

@@ -3,13 +3,18 @@
 
 use crate::api::{self, Exclusions};
 use crate::components::distribution::Distribution;
+use crate::components::fields::{SelectField, options};
 use crate::components::nps_headline::NpsHeadline;
+use crate::components::table::{Col, ListTable};
 use crate::components::trend_chart::TrendChart;
+use crate::components::{muted, resource_view};
 use crate::pages::accounts::AccountRollupsCard;
 use crate::pages::explain::Explain;
 use crate::pages::segments::Segments;
 use crate::{Link, Route, fmt};
 use crate::components::date_range::date_range_fields;
+use crate::components::on_submit;
+use crate::components::page::Card;
 use leptos::prelude::*;
 use nps_core::wire::{NpsReport, Survey, SurveyKind};
 
@@ -91,7 +96,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     // action log simply see none).
     let actions = RwSignal::new(Vec::<nps_core::actions::Action>::new());
     let load_actions = crate::actions::write(
-        |project_id: &i64| api::actions(*project_id),
+        api::actions,
         move |answer| {
             if let Ok(list) = answer {
                 actions.set(list);
@@ -103,32 +108,20 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             load_actions.dispatch(project_id);
         }
     });
-    let apply = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
-        load();
-    };
+    let apply = on_submit(load);
     view! {
         <SurveyTabs survey_id=survey_id current=Route::Report(survey_id) survey=survey />
         <form class="filters card" on:submit=apply aria-label="Report range">
             {date_range_fields(from, to)}
-            <label class="field inline"><span>"Trend per"</span>
-                <select name="granularity" prop:value=move || granularity.get() on:change=move |ev| { granularity.set(event_target_value(&ev)); load(); }>
-                    <option value="day">"day"</option>
-                    <option value="week">"week"</option>
-                    <option value="month">"month"</option>
-                </select>
-            </label>
+            <SelectField label="Trend per" name="granularity" value=granularity on_pick=Callback::new(move |()| load())
+                options=&[("day", "day"), ("week", "week"), ("month", "month")] />
             <button type="submit">"Apply"</button>
             <ReportFilterFields filters=filters />
         </form>
-        <Transition fallback=crate::components::loading>{move || match report.get() {
-            None => crate::components::loading().into_any(),
-            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-            Some(Ok(r)) if r.disclosure.as_ref().is_some_and(|d| d.withheld) => view! {
-                <Withheld disclosure=r.disclosure.clone() />
-            }.into_any(),
-            Some(Ok(r)) => view! { <ReportBody report=r exclusions=exclusions actions=actions applied=applied survey_id=survey_id /> }.into_any(),
-        }}</Transition>
+        {resource_view(report, move |r| match r.disclosure.as_ref().is_some_and(|d| d.withheld) {
+            true => view! { <Withheld disclosure=r.disclosure /> }.into_any(),
+            false => view! { <ReportBody report=r exclusions=exclusions actions=actions applied=applied survey_id=survey_id /> }.into_any(),
+        })}
         <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) />
         // Employee NPS has no accounts and no in-app decisions: these cards would only refuse.
         {move || survey.get().filter(|s| s.kind != SurveyKind::Enps).map(|_| view! {
@@ -218,17 +211,12 @@ fn ReportFilterFields(filters: RwSignal<api::ReportFilters>) -> impl IntoView {
             <legend>"Filters (headline, distribution, trend and segments)"</legend>
             <label class="field inline"><span>"Band"</span>
                 <select name="filter_band" on:change=set(|s, v| s.band = v)>
-                    <option value="">"all"</option>
-                    <option value="detractor">"detractors"</option>
-                    <option value="passive">"passives"</option>
-                    <option value="promoter">"promoters"</option>
+                    {options(&[("", "all"), ("detractor", "detractors"), ("passive", "passives"), ("promoter", "promoters")])}
                 </select>
             </label>
             <label class="field inline"><span>"Comment"</span>
                 <select name="filter_comment" on:change=set(|s, v| s.has_comment = v)>
-                    <option value="">"any"</option>
-                    <option value="true">"with a comment"</option>
-                    <option value="false">"without"</option>
+                    {options(&[("", "any"), ("true", "with a comment"), ("false", "without")])}
                 </select>
             </label>
             <label class="field inline"><span>"Comment contains"</span>
@@ -239,8 +227,7 @@ fn ReportFilterFields(filters: RwSignal<api::ReportFilters>) -> impl IntoView {
             </label>
             <label class="field inline"><span>"Count"</span>
                 <select name="filter_counting" on:change=set(|s, v| s.counting = v)>
-                    <option value="">"every answer"</option>
-                    <option value="latest_per_user">"each respondent's latest answer"</option>
+                    {options(&[("", "every answer"), ("latest_per_user", "each respondent's latest answer")])}
                 </select>
             </label>
             <label class="check">
@@ -269,21 +256,19 @@ fn ReportBody(
             <DisclosureNote disclosure=r.disclosure.clone() />
         </div>
         <div class="grid-2">
-            <section class="card">
-                <h2>"Distribution"</h2>
+            <Card title="Distribution">
                 <Distribution counts=r.overall.counts />
-            </section>
+            </Card>
             <ExclusionsCard exclusions=exclusions />
         </div>
-        <section class="card">
-            <h2>"Trend"</h2>
+        <Card title="Trend">
             {if r.periods.is_empty() {
-                view! { <p class="muted">"No answers or displays in this period."</p> }.into_any()
+                muted("No answers or displays in this period.")
             } else {
                 view! { <TrendChart periods=r.periods.clone() /> }.into_any()
             }}
             <ActionsInRange actions=actions.into() range=applied.into() survey_id=survey_id />
-        </section>
+        </Card>
     }
 }
 
@@ -291,24 +276,18 @@ fn ReportBody(
 #[component]
 fn ExclusionsCard(exclusions: LocalResource<Result<Exclusions, String>>) -> impl IntoView {
     view! {
-        <section class="card">
-            <h2>"Excluded users per rule"</h2>
-            <Transition fallback=crate::components::loading>{move || match exclusions.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
-                Some(Ok(x)) if x.rules.is_empty() => view! { <p class="muted">"No eligibility decisions in this period."</p> }.into_any(),
-                Some(Ok(x)) => view! {
-                    <table class="numbers" data-testid="exclusions-table">
-                        <thead><tr><th scope="col">"Rule"</th><th scope="col">"Users"</th><th scope="col">"Decisions"</th></tr></thead>
-                        <tbody>
-                            {x.rules.into_iter().map(|r| view! {
-                                <tr><th scope="row">{r.rule.as_str().replace('_', " ")}</th><td>{r.users}</td><td>{r.decisions}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+        <Card title="Excluded users per rule">
+            {resource_view(exclusions, |x| match x.rules.is_empty() {
+                true => muted("No eligibility decisions in this period."),
+                false => view! {
+                    <ListTable testid="exclusions-table" class="numbers" cols=&[Col::Text("Rule"), Col::Text("Users"), Col::Text("Decisions")]>
+                        {x.rules.into_iter().map(|r| view! {
+                            <tr><th scope="row">{r.rule.as_str().replace('_', " ")}</th><td>{r.users}</td><td>{r.decisions}</td></tr>
+                        }).collect_view()}
+                    </ListTable>
                     <p class="muted small">"\"eligible\" counts the users who were asked."</p>
                 }.into_any(),
-            }}</Transition>
-        </section>
+            })}
+        </Card>
     }
 }

@@ -4,6 +4,10 @@ use crate::api::{self, ResponseFilters};
 use crate::pages::report::{SurveyTabs, range};
 use crate::{Route, fmt};
 use crate::components::date_range::date_range_fields;
+use crate::components::fields::{SelectField, TextField};
+use crate::components::resource_view;
+use crate::components::table::{Col, ListTable};
+use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::wire::ResponseRow;
 
@@ -35,44 +39,29 @@ pub fn Responses(survey_id: i64) -> impl IntoView {
         let f = untrack(filters);
         async move { api::responses(&f).await.map_err(|e| e.message) }
     });
-    let apply = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let apply = on_submit(move || {
         rows.refetch();
-    };
+    });
     view! {
         <SurveyTabs survey_id=survey_id current=Route::Responses(survey_id) survey=survey />
         <form class="filters card" on:submit=apply aria-label="Filters">
-            <label class="field inline"><span>"Band"</span>
-                <select name="band" prop:value=move || band.get() on:change=move |ev| band.set(event_target_value(&ev))>
-                    <option value="">"all"</option>
-                    <option value="promoter">"promoters"</option>
-                    <option value="passive">"passives"</option>
-                    <option value="detractor">"detractors"</option>
-                </select>
-            </label>
-            <label class="field inline"><span>"Comment"</span>
-                <select name="has_comment" prop:value=move || has_comment.get() on:change=move |ev| has_comment.set(event_target_value(&ev))>
-                    <option value="">"any"</option>
-                    <option value="yes">"with a comment"</option>
-                    <option value="no">"without"</option>
-                </select>
-            </label>
-            <label class="field inline"><span>"Comment contains"</span>
-                <input type="search" name="q" prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev)) />
-            </label>
+            <SelectField label="Band" name="band" value=band options=&[("", "all"), ("promoter", "promoters"), ("passive", "passives"), ("detractor", "detractors")] />
+            <SelectField label="Comment" name="has_comment" value=has_comment options=&[("", "any"), ("yes", "with a comment"), ("no", "without")] />
+            <TextField label="Comment contains" name="q" value=q kind="search" class="field inline" />
             {date_range_fields(from, to)}
             <button type="submit">"Apply"</button>
             <a class="button secondary" href=move || filters().url(true) download="responses.csv" data-testid="export-csv">"Export CSV"</a>
             <a class="button secondary" href=move || filters().xlsx_url() download="responses.xlsx" data-testid="export-xlsx">"Export XLSX"</a>
         </form>
-        <Transition fallback=crate::components::loading>{move || match rows.get() {
-            None => crate::components::loading().into_any(),
-            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! { <p class="muted card">"No answers match these filters."</p> }.into_any(),
-            Some(Ok(list)) => view! { <ResponsesTable list=list /> }.into_any(),
-        }}</Transition>
+        {resource_view(rows, |list| match list.is_empty() {
+            true => view! { <p class="muted card">"No answers match these filters."</p> }.into_any(),
+            false => view! { <ResponsesTable list=list /> }.into_any(),
+        })}
     }
 }
+
+const RESPONSE_COLS: &[Col] = &[Col::Text("Date (UTC)"), Col::Text("Score"), Col::Text("Band"), Col::Text("Comment"), Col::Text("User"),
+    Col::Text("Account"), Col::Text("Attributes")];
 
 /// The answers matching the filters, newest first (the first 500; the exports hold them all).
 #[component]
@@ -81,15 +70,9 @@ fn ResponsesTable(list: Vec<ResponseRow>) -> impl IntoView {
     view! {
         <section class="card">
             <p class="muted">{format!("{count} answers (newest first{})", if count >= 500 { ", first 500 shown; export for all" } else { "" })}</p>
-            <div class="table-scroll">
-                <table class="list responses" data-testid="responses-table">
-                    <thead><tr>
-                        <th scope="col">"Date (UTC)"</th><th scope="col">"Score"</th><th scope="col">"Band"</th>
-                        <th scope="col">"Comment"</th><th scope="col">"User"</th><th scope="col">"Account"</th><th scope="col">"Attributes"</th>
-                    </tr></thead>
-                    <tbody>{list.into_iter().map(|r| view! { <ResponseRowView row=r /> }).collect_view()}</tbody>
-                </table>
-            </div>
+            <ListTable testid="responses-table" class="list responses" scroll=true cols=RESPONSE_COLS>
+                {list.into_iter().map(|r| view! { <ResponseRowView row=r /> }).collect_view()}
+            </ListTable>
         </section>
     }
 }

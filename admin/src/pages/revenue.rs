@@ -4,9 +4,11 @@
 //! NPS.
 
 use crate::api;
-use crate::components::loaded;
 use crate::components::csv_import::CsvImport;
-use crate::{Link, Route, fmt, state};
+use crate::components::page::{Card, Kpi, ProjectCrumbs};
+use crate::components::resource_view;
+use crate::components::table::{Col, ListTable};
+use crate::{fmt, state};
 use leptos::prelude::*;
 use nps_core::churn::{ChurnSplit, RevenueWeighted};
 use nps_core::wire::{Renewal, RevenueReport, WeightedAccount};
@@ -56,10 +58,9 @@ pub fn Revenue(project_id: i64) -> impl IntoView {
         ))
     };
     view! {
-        <p class="crumbs"><Link route=Route::Projects>"Projects"</Link>" / "<Link route=Route::Project(project_id)>"Project"</Link></p>
+        <ProjectCrumbs project_id=project_id />
         <h1>"Revenue and churn"</h1>
-        <section class="card" aria-labelledby="business-title">
-            <h2 id="business-title">"Business data"</h2>
+        <Card title="Business data" id="business">
             <p data-testid="business-count"><Transition fallback=|| "Loading...">{move || match with_data.get().flatten() {
                 None => "Loading...".to_owned(),
                 Some(0) => "No account has business data yet: the revenue figures below need each account's MRR (or ARR).".to_owned(),
@@ -73,8 +74,8 @@ pub fn Revenue(project_id: i64) -> impl IntoView {
                     </p>
                 </CsvImport>
             </Show>
-        </section>
-        <Transition fallback=crate::components::loading>{move || loaded(report.get(), |r| view! { <RevenueCards report=r /> }.into_any())}</Transition>
+        </Card>
+        {resource_view(report, |r| view! { <RevenueCards report=r /> })}
     }
 }
 
@@ -104,22 +105,19 @@ fn RevenueCards(report: RevenueReport) -> impl IntoView {
         )
     });
     view! {
-        <section class="card" aria-labelledby="weighted-title">
-            <h2 id="weighted-title">"Revenue-weighted NPS"</h2>
+        <Card title="Revenue-weighted NPS" id="weighted">
             <WeightedKpis weighted=revenue_weighted.clone() per_account_nps=with_interval(per_account.mean_nps, per_account.low, per_account.high)
                 per_account_n=per_account.accounts every_response=fmt::headline(&every_response) />
             {left_out.map(|t| view! { <p class="muted small" data-testid="left-out">{t}</p> })}
             {(!accounts.is_empty()).then(|| view! { <WeightedTable accounts=accounts listed=listed total=revenue_weighted.accounts /> })}
             <p class="muted small">{formula}</p>
-        </section>
-        <section class="card" aria-labelledby="churn-title">
-            <h2 id="churn-title">"Churned against retained accounts"</h2>
+        </Card>
+        <Card title="Churned against retained accounts" id="churn">
             <ChurnTable every_response=churn.every_response decision_maker_first=churn.decision_maker_first />
-        </section>
-        <section class="card" aria-labelledby="renewals-title">
-            <h2 id="renewals-title">{format!("Renewals in the next {renewal_days} days")}</h2>
+        </Card>
+        <Card title=format!("Renewals in the next {renewal_days} days") id="renewals">
             <RenewalsTable renewals=renewals />
-        </section>
+        </Card>
     }
 }
 
@@ -136,16 +134,9 @@ fn WeightedKpis(
         .unwrap_or_default();
     view! {
         <div class="kpis">
-            <div class="kpi big">
-                <span class="kpi-label">"Revenue-weighted NPS (95% CI)"</span>
-                <span class="kpi-value" data-testid="weighted-nps">{with_interval(weighted.nps, weighted.low, weighted.high)}</span>
-                <span class="kpi-sub">{format!("{} account(s), MRR {}{effective}", weighted.accounts, money(Some(weighted.total_mrr_cents)))}</span>
-            </div>
-            <div class="kpi">
-                <span class="kpi-label">"Each account weighing the same"</span>
-                <span class="kpi-value" data-testid="per-account-nps">{per_account_nps}</span>
-                <span class="kpi-sub">{format!("{per_account_n} account(s)")}</span>
-            </div>
+            <Kpi class="kpi big" label="Revenue-weighted NPS (95% CI)" value=with_interval(weighted.nps, weighted.low, weighted.high) testid="weighted-nps"
+                sub=format!("{} account(s), MRR {}{effective}", weighted.accounts, money(Some(weighted.total_mrr_cents))) />
+            <Kpi label="Each account weighing the same" value=per_account_nps testid="per-account-nps" sub=format!("{per_account_n} account(s)") />
             <div class="kpi">
                 <span class="kpi-label">"Every response"</span>
                 <span class="kpi-sub" data-testid="every-response">{every_response}</span>
@@ -157,33 +148,27 @@ fn WeightedKpis(
 #[component]
 fn WeightedTable(accounts: Vec<WeightedAccount>, listed: usize, total: u64) -> impl IntoView {
     view! {
-        <div class="table-scroll">
-            <table class="list" data-testid="weighted-table">
-                <caption>{format!("The {listed} heaviest of {total} weighted account(s)")}</caption>
-                <thead><tr>
-                    <th scope="col">"Account"</th><th scope="col" class="num">"NPS"</th><th scope="col" class="num">"Answers"</th>
-                    <th scope="col" class="num">"MRR"</th><th scope="col" class="num">"Weight"</th>
-                </tr></thead>
-                <tbody>
-                    {accounts.into_iter().map(|a| view! {
-                        <tr data-account=a.account.clone()>
-                            <th scope="row">{a.account.clone()}</th>
-                            <td class="num">{fmt::points(a.nps)}</td>
-                            <td class="num">{a.answers}</td>
-                            <td class="num">{money(Some(a.mrr_cents))}</td>
-                            <td class="num" data-testid="weight">{fmt::rate(Some(a.weight))}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <ListTable testid="weighted-table" scroll=true caption=format!("The {listed} heaviest of {total} weighted account(s)")
+            cols=&[Col::Text("Account"), Col::Num("NPS"), Col::Num("Answers"), Col::Num("MRR"), Col::Num("Weight")]>
+            {accounts.into_iter().map(|a| view! {
+                <tr data-account=a.account.clone()>
+                    <th scope="row">{a.account.clone()}</th>
+                    <td class="num">{fmt::points(a.nps)}</td>
+                    <td class="num">{a.answers}</td>
+                    <td class="num">{money(Some(a.mrr_cents))}</td>
+                    <td class="num" data-testid="weight">{fmt::rate(Some(a.weight))}</td>
+                </tr>
+            }).collect_view()}
+        </ListTable>
     }
 }
+
+const CHURN_COLS: &[Col] = &[Col::Text("Counting"), Col::Num("Churned NPS"), Col::Num("Churned accounts"), Col::Num("Retained NPS"),
+    Col::Num("Retained accounts"), Col::Text("Churned minus retained")];
 
 #[component]
 fn ChurnTable(every_response: ChurnSplit, decision_maker_first: ChurnSplit) -> impl IntoView {
     let row = |label: &'static str, split: ChurnSplit| {
-        let nps = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), fmt::points);
         let test = split.comparison.map_or_else(
             || "too few answers to compare".to_owned(),
             |c| {
@@ -201,27 +186,19 @@ fn ChurnTable(every_response: ChurnSplit, decision_maker_first: ChurnSplit) -> i
         view! {
             <tr>
                 <th scope="row">{label}</th>
-                <td class="num" data-testid="churned-nps">{nps(split.churned_nps)}</td>
+                <td class="num" data-testid="churned-nps">{fmt::nps(split.churned_nps)}</td>
                 <td class="num">{split.churned_accounts}</td>
-                <td class="num" data-testid="retained-nps">{nps(split.retained_nps)}</td>
+                <td class="num" data-testid="retained-nps">{fmt::nps(split.retained_nps)}</td>
                 <td class="num">{split.retained_accounts}</td>
                 <td>{test}</td>
             </tr>
         }
     };
     view! {
-        <div class="table-scroll">
-            <table class="list" data-testid="churn-table">
-                <thead><tr>
-                    <th scope="col">"Counting"</th><th scope="col" class="num">"Churned NPS"</th><th scope="col" class="num">"Churned accounts"</th>
-                    <th scope="col" class="num">"Retained NPS"</th><th scope="col" class="num">"Retained accounts"</th><th scope="col">"Churned minus retained"</th>
-                </tr></thead>
-                <tbody>
-                    {row("every response", every_response)}
-                    {row("one answer per account (decision-maker first)", decision_maker_first)}
-                </tbody>
-            </table>
-        </div>
+        <ListTable testid="churn-table" scroll=true cols=CHURN_COLS>
+            {row("every response", every_response)}
+            {row("one answer per account (decision-maker first)", decision_maker_first)}
+        </ListTable>
         <p class="muted small">"Counting every response treats the answers of one account as independent, which they are not: prefer the second line's test."</p>
     }
 }
@@ -231,30 +208,23 @@ fn RenewalsTable(renewals: Vec<Renewal>) -> impl IntoView {
     if renewals.is_empty() {
         return view! { <p class="muted" data-testid="renewals-empty">"No renewal in this period. Import renewal dates with the business data."</p> }.into_any();
     }
+    const COLS: &[Col] = &[Col::Text("Account"), Col::Text("Renewal"), Col::Num("Days left"), Col::Num("MRR"), Col::Text("Plan"),
+        Col::Text("Owner"), Col::Num("Latest NPS"), Col::Text("At risk")];
     view! {
-        <div class="table-scroll">
-            <table class="list" data-testid="renewals-table">
-                <thead><tr>
-                    <th scope="col">"Account"</th><th scope="col">"Renewal"</th><th scope="col" class="num">"Days left"</th>
-                    <th scope="col" class="num">"MRR"</th><th scope="col">"Plan"</th><th scope="col">"Owner"</th>
-                    <th scope="col" class="num">"Latest NPS"</th><th scope="col">"At risk"</th>
-                </tr></thead>
-                <tbody>
-                    {renewals.into_iter().map(|r| view! {
-                        <tr data-account=r.account.clone()>
-                            <th scope="row">{r.account.clone()}</th>
-                            <td>{r.renewal_date}</td>
-                            <td class="num">{format!("{:.0}", r.days_left)}</td>
-                            <td class="num">{money(r.mrr_cents)}</td>
-                            <td>{r.plan.unwrap_or_default()}</td>
-                            <td>{r.owner.unwrap_or_default()}</td>
-                            <td class="num">{r.latest_nps.map_or_else(|| "no answer".to_owned(), fmt::points)}{r.latest_wave.map(|w| format!(" ({w})"))}</td>
-                            <td data-testid="renewal-at-risk">{if r.at_risk { "yes" } else { "" }}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <ListTable testid="renewals-table" scroll=true cols=COLS>
+            {renewals.into_iter().map(|r| view! {
+                <tr data-account=r.account.clone()>
+                    <th scope="row">{r.account.clone()}</th>
+                    <td>{r.renewal_date}</td>
+                    <td class="num">{format!("{:.0}", r.days_left)}</td>
+                    <td class="num">{money(r.mrr_cents)}</td>
+                    <td>{r.plan.unwrap_or_default()}</td>
+                    <td>{r.owner.unwrap_or_default()}</td>
+                    <td class="num">{r.latest_nps.map_or_else(|| "no answer".to_owned(), fmt::points)}{r.latest_wave.map(|w| format!(" ({w})"))}</td>
+                    <td data-testid="renewal-at-risk">{if r.at_risk { "yes" } else { "" }}</td>
+                </tr>
+            }).collect_view()}
+        </ListTable>
     }
     .into_any()
 }

@@ -3,10 +3,14 @@
 //! decided in the last 90 days.
 
 use crate::api::{self, AtRiskReport};
-use crate::components::ErrorBox;
+use crate::components::fields::TextField;
+use crate::components::page::{Card, ProjectCrumbs};
+use crate::components::table::{Col, ListTable};
+use crate::components::{ErrorBox, list_view, resource_view};
 use crate::pages::revenue::money;
 use crate::pages::timeline::AccountLink;
-use crate::{Link, Route, fmt};
+use crate::fmt;
+use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::actions::{Action, ActionInput, RecentActions};
 use nps_core::wire::{DecisionText, EmailText, Name};
@@ -49,26 +53,22 @@ pub fn reason_text(reason: &RiskReason) -> String {
 
 #[component]
 fn AtRiskTable(project_id: i64, accounts: Vec<AtRiskAccount>) -> impl IntoView {
+    const COLS: &[Col] = &[Col::Text("Account"), Col::Num("Risk score"), Col::Num("Latest NPS"), Col::Num("Answers"), Col::Num("MRR"),
+        Col::Text("Renewal (UTC)"), Col::Text("Why")];
     view! {
-        <table class="list" data-testid="at-risk-table">
-            <thead><tr>
-                <th scope="col">"Account"</th><th scope="col" class="num">"Risk score"</th><th scope="col" class="num">"Latest NPS"</th>
-                <th scope="col" class="num">"Answers"</th><th scope="col" class="num">"MRR"</th><th scope="col">"Renewal (UTC)"</th><th scope="col">"Why"</th>
-            </tr></thead>
-            <tbody>
-                {accounts.into_iter().map(|a| view! {
-                    <tr data-account=a.account.clone()>
-                        <th scope="row"><AccountLink project_id=project_id account=a.account.clone() /></th>
-                        <td class="num" data-testid="risk-score">{format!("{:.0}", a.risk_score)}</td>
-                        <td class="num">{a.latest.as_ref().map(|l| fmt::points(l.nps)).unwrap_or_else(|| "-".to_owned())}</td>
-                        <td class="num">{a.latest.as_ref().map(|l| l.answers.to_string()).unwrap_or_default()}</td>
-                        <td class="num">{money(a.mrr_cents)}</td>
-                        <td>{fmt::date(a.renewal_at)}</td>
-                        <td><ul class="reasons" data-testid="risk-reasons">{a.reasons.iter().map(|r| view! { <li>{reason_text(r)}</li> }).collect_view()}</ul></td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <ListTable testid="at-risk-table" cols=COLS>
+            {accounts.into_iter().map(|a| view! {
+                <tr data-account=a.account.clone()>
+                    <th scope="row"><AccountLink project_id=project_id account=a.account.clone() /></th>
+                    <td class="num" data-testid="risk-score">{format!("{:.0}", a.risk_score)}</td>
+                    <td class="num">{fmt::nps(a.latest.as_ref().map(|l| l.nps))}</td>
+                    <td class="num">{a.latest.as_ref().map(|l| l.answers.to_string()).unwrap_or_default()}</td>
+                    <td class="num">{money(a.mrr_cents)}</td>
+                    <td>{fmt::date(a.renewal_at)}</td>
+                    <td><ul class="reasons" data-testid="risk-reasons">{a.reasons.iter().map(|r| view! { <li>{reason_text(r)}</li> }).collect_view()}</ul></td>
+                </tr>
+            }).collect_view()}
+        </ListTable>
     }
 }
 
@@ -82,26 +82,20 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
         recent.refetch();
     };
     view! {
-        <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
+        <ProjectCrumbs project_id=project_id />
         <h1>"Accounts at risk and actions"</h1>
-        <section class="card">
-            <h2>"Accounts at risk (most urgent first)"</h2>
-            <Transition fallback=crate::components::loading>{move || match report.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(r)) => view! {
-                    <p class="muted" data-testid="at-risk-summary">
-                        {format!("{} of {} accounts show a risk signal (waves: {}; as of {} UTC).", r.accounts.len(), r.accounts_considered, r.wave, fmt::date_time(r.as_of))}
-                    </p>
-                    {if r.accounts.is_empty() { None } else { Some(view! { <AtRiskTable project_id=project_id accounts=r.accounts.clone() /> }) }}
-                    {(!r.silent_without_account.is_empty()).then(|| view! {
-                        <p class="muted small">{format!("{} silent detractor(s) belong to no account.", r.silent_without_account.len())}</p>
-                    })}
-                }.into_any(),
-            }}</Transition>
-        </section>
-        <section class="card">
-            <h2>"Action log"</h2>
+        <Card title="Accounts at risk (most urgent first)">
+            {resource_view(report, move |r| view! {
+                <p class="muted" data-testid="at-risk-summary">
+                    {format!("{} of {} accounts show a risk signal (waves: {}; as of {} UTC).", r.accounts.len(), r.accounts_considered, r.wave, fmt::date_time(r.as_of))}
+                </p>
+                {(!r.accounts.is_empty()).then(|| view! { <AtRiskTable project_id=project_id accounts=r.accounts.clone() /> })}
+                {(!r.silent_without_account.is_empty()).then(|| view! {
+                    <p class="muted small">{format!("{} silent detractor(s) belong to no account.", r.silent_without_account.len())}</p>
+                })}
+            })}
+        </Card>
+        <Card title="Action log">
             <Transition fallback=|| ()>{move || recent.get().map(|r| match r {
                 Err(e) => view! { <p class="error">{e}</p> }.into_any(),
                 Ok(r) => view! {
@@ -115,28 +109,20 @@ pub fn AtRisk(project_id: i64) -> impl IntoView {
                 }.into_any(),
             })}</Transition>
             <NewAction project_id=project_id on_saved=Callback::new(move |()| load_actions()) />
-            <Transition fallback=crate::components::loading>{move || match actions.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No actions recorded."</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <table class="list" data-testid="actions-table">
-                        <thead><tr><th scope="col">"Decided (UTC)"</th><th scope="col">"Title"</th><th scope="col">"Decision"</th><th scope="col">"Owner"</th><th scope="col">"Recorded by"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|a| view! {
-                                <tr>
-                                    <td>{fmt::date(Some(a.input.decided_at))}</td>
-                                    <th scope="row">{a.input.title.to_string()}</th>
-                                    <td>{a.input.decision.to_string()}</td>
-                                    <td>{a.input.owner.clone().map(EmailText::into_inner).unwrap_or_default()}</td>
-                                    <td>{a.created_by.clone()}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}</Transition>
-        </section>
+            {list_view(actions, "No actions recorded.", |list| view! {
+                <ListTable testid="actions-table" cols=&[Col::Text("Decided (UTC)"), Col::Text("Title"), Col::Text("Decision"), Col::Text("Owner"), Col::Text("Recorded by")]>
+                    {list.into_iter().map(|a| view! {
+                        <tr>
+                            <td>{fmt::date(Some(a.input.decided_at))}</td>
+                            <th scope="row">{a.input.title.to_string()}</th>
+                            <td>{a.input.decision.to_string()}</td>
+                            <td>{a.input.owner.clone().map(EmailText::into_inner).unwrap_or_default()}</td>
+                            <td>{a.created_by.clone()}</td>
+                        </tr>
+                    }).collect_view()}
+                </ListTable>
+            })}
+        </Card>
     }
 }
 
@@ -147,23 +133,12 @@ fn NewAction(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
     let owner = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let create = crate::actions::write(
-        |input: &ActionInput| {
-            let input = input.clone();
-            async move { api::create_action(&input).await }
-        },
-        move |answer| match answer {
-            Ok(_) => {
-                error.set(None);
-                title.set(String::new());
-                decision.set(String::new());
-                on_saved.run(());
-            }
-            Err(e) => error.set(Some(e.message)),
-        },
-    );
-    let submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let create = crate::actions::write_or_error(|input: ActionInput| async move { api::create_action(&input).await }, error, move |_| {
+        title.set(String::new());
+        decision.set(String::new());
+        on_saved.run(());
+    });
+    let submit = on_submit(move || {
         let Some(decided_at) = fmt::parse_date(&date.get_untracked()) else {
             error.set(Some("pick the day it was decided".to_owned()));
             return;
@@ -189,21 +164,13 @@ fn NewAction(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
             themes: Vec::new(),
             response_ids: Vec::new(),
         });
-    };
+    });
     view! {
         <form class="filters" on:submit=submit aria-label="Record an action">
-            <label class="field inline"><span>"Title"</span>
-                <input type="text" name="action_title" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
-            </label>
-            <label class="field inline grow"><span>"What was decided"</span>
-                <input type="text" name="action_decision" prop:value=move || decision.get() on:input=move |ev| decision.set(event_target_value(&ev)) />
-            </label>
-            <label class="field inline"><span>"Owner"</span>
-                <input type="text" name="action_owner" prop:value=move || owner.get() on:input=move |ev| owner.set(event_target_value(&ev)) />
-            </label>
-            <label class="field inline"><span>"Decided on"</span>
-                <input type="date" name="action_date" prop:value=move || date.get() on:change=move |ev| date.set(event_target_value(&ev)) />
-            </label>
+            <TextField label="Title" name="action_title" value=title class="field inline" />
+            <TextField label="What was decided" name="action_decision" value=decision class="field inline grow" />
+            <TextField label="Owner" name="action_owner" value=owner class="field inline" />
+            <TextField label="Decided on" name="action_date" value=date kind="date" class="field inline" />
             <button type="submit">"Record action"</button>
         </form>
         <ErrorBox error=error.into() />

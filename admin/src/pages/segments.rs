@@ -5,13 +5,18 @@
 //! show no figures.
 
 use crate::api::{self, Segment, SegmentReport};
-use crate::components::interval_bar::{IntervalBar, IntervalScale};
+use crate::components::fields::{NumberField, SelectField, TextField};
+use crate::components::interval_bar::NpsCells;
+use crate::components::{muted, resource_view};
+use crate::components::table::{Col, ListTable};
 use crate::fmt;
 use crate::pages::dimensions::KeepFast;
+use crate::components::on_submit;
+use crate::components::page::Card;
 use leptos::prelude::*;
 
 /// The dimensions the collector accepts; `attr` and `acct` take a key typed next to it.
-const DIMENSIONS: [(&str, &str); 8] = [
+const DIMENSIONS: &[(&str, &str)] = &[
     ("attr", "user attribute"),
     ("acct", "account attribute"),
     ("role", "role in account"),
@@ -25,8 +30,8 @@ const DIMENSIONS: [(&str, &str); 8] = [
 /// The `by` parameter, or a message when the attribute key is missing.
 pub fn by_param(dimension: &str, key: &str) -> Result<String, String> {
     match dimension {
-        "attr" | "acct" if key.trim().is_empty() => Err("type the attribute key (e.g. plan)".to_owned()),
-        "attr" | "acct" => Ok(format!("{dimension}:{}", key.trim())),
+        _ if takes_key(dimension) && key.trim().is_empty() => Err("type the attribute key (e.g. plan)".to_owned()),
+        _ if takes_key(dimension) => Ok(format!("{dimension}:{}", key.trim())),
         other => Ok(other.to_owned()),
     }
 }
@@ -37,11 +42,16 @@ pub fn versus_rest(c: &nps_core::Comparison) -> String {
     format!("{:+.1} points ({p})", c.difference)
 }
 
+/// Whether a dimension needs an attribute key typed next to it.
+fn takes_key(dimension: &str) -> bool {
+    matches!(dimension, "attr" | "acct")
+}
+
 /// The breakdown as last asked for.
 #[derive(Clone, PartialEq)]
 struct Asked {
     by: Result<String, String>,
-    min_n: u64,
+    min_n: u32,
 }
 
 #[component]
@@ -58,7 +68,7 @@ pub fn Segments(
 ) -> impl IntoView {
     let dimension = RwSignal::new(if attribute.is_some() { "attr" } else { "role" }.to_owned());
     let key = RwSignal::new(attribute.unwrap_or_default().to_owned());
-    let min_n = RwSignal::new(30_u64);
+    let min_n = RwSignal::new(30_u32);
     // The breakdown last asked for (its dimension, or why it cannot be asked).
     let form = move || Asked { by: by_param(&dimension.get_untracked(), &key.get_untracked()), min_n: min_n.get_untracked() };
     let asked = RwSignal::new(form());
@@ -71,49 +81,39 @@ pub fn Segments(
         let chosen = filters.get();
         async move {
             match a.by {
-                Ok(by) => api::segments(survey_id, from, to, &by, a.min_n, &chosen).await.map_err(|e| e.message),
+                Ok(by) => api::segments(survey_id, from, to, &by, u64::from(a.min_n), &chosen).await.map_err(|e| e.message),
                 Err(e) => Err(e),
             }
         }
     });
-    let apply = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
-        load();
-    };
+    let apply = on_submit(load);
     view! {
-        <section class="card" aria-labelledby="segments-title">
-            <h2 id="segments-title">"Segments"</h2>
+        <Card title="Segments" id="segments">
             <form class="filters" on:submit=apply aria-label="Segment dimension">
-                <label class="field inline"><span>"Break down by"</span>
-                    <select name="segment_by" prop:value=move || dimension.get() on:change=move |ev| { dimension.set(event_target_value(&ev)); if !matches!(dimension.get_untracked().as_str(), "attr" | "acct") { load(); } }>
-                        {DIMENSIONS.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
-                    </select>
-                </label>
-                <Show when=move || matches!(dimension.get().as_str(), "attr" | "acct")>
-                    <label class="field inline"><span>"Attribute key"</span>
-                        <input type="text" name="segment_key" placeholder="plan" prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev)) />
-                    </label>
+                // A dimension without a key to type is shown at once.
+                <SelectField label="Break down by" name="segment_by" value=dimension options=DIMENSIONS
+                    on_pick=Callback::new(move |()| if !takes_key(&dimension.get_untracked()) { load() }) />
+                <Show when=move || takes_key(&dimension.get())>
+                    <TextField label="Attribute key" name="segment_key" value=key class="field inline" placeholder="plan" />
                 </Show>
-                <label class="field inline"><span>"Small below n ="</span>
-                    <input type="number" name="segment_min_n" min="1" max="100000" prop:value=move || min_n.get().to_string()
-                        on:change=move |ev| min_n.set(event_target_value(&ev).parse().unwrap_or(30)) />
-                </label>
+                <NumberField label="Small below n =" name="segment_min_n" value=min_n fallback=30 min="1" max="100000" />
                 <button type="submit">"Show segments"</button>
             </form>
-            <Transition fallback=crate::components::loading>{move || match report.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(r)) if r.segments.is_empty() => view! { <p class="muted">"No answers in this period."</p> }.into_any(),
-                Some(Ok(r)) => view! { <SegmentTable report=r /> }.into_any(),
-            }}</Transition>
+            {resource_view(report, |r| match r.segments.is_empty() {
+                true => muted("No answers in this period."),
+                false => view! { <SegmentTable report=r /> }.into_any(),
+            })}
             <KeepFast project_id=project_id by=shown_by.into() />
             <p class="muted small">
                 "Each segment is compared with all other answers (two-sample test on the adjusted NPS, 95%). "
                 "Significant differences are marked; small segments have wide intervals, read them with care."
             </p>
-        </section>
+        </Card>
     }
 }
+
+const SEGMENT_COLS: &[Col] = &[Col::Text("Segment"), Col::Num("NPS"), Col::Num("95% CI"), Col::Interval("NPS and interval"), Col::Num("n"),
+    Col::Text("vs the rest"), Col::Text("Note")];
 
 #[component]
 fn SegmentTable(report: SegmentReport) -> impl IntoView {
@@ -122,23 +122,9 @@ fn SegmentTable(report: SegmentReport) -> impl IntoView {
     let k = report.disclosure.as_ref().map_or(nps_core::disclosure::DEFAULT_MIN_GROUP, |d| d.thresholds.min_group);
     view! {
         <p class="muted" data-testid="segments-overall">{format!("All answers: {overall}")}</p>
-        <div class="table-scroll">
-            <table class="list segments" data-testid="segments-table">
-                <caption class="visually-hidden">{format!("NPS by {}", report.by)}</caption>
-                <thead><tr>
-                    <th scope="col">"Segment"</th>
-                    <th scope="col" class="num">"NPS"</th>
-                    <th scope="col" class="num">"95% CI"</th>
-                    <th scope="col">"NPS and interval" <IntervalScale /></th>
-                    <th scope="col" class="num">"n"</th>
-                    <th scope="col">"vs the rest"</th>
-                    <th scope="col">"Note"</th>
-                </tr></thead>
-                <tbody>
-                    {report.segments.into_iter().map(|s| view! { <SegmentRow segment=s min_n=min_n k=k /> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <ListTable testid="segments-table" class="list segments" scroll=true caption=format!("NPS by {}", report.by) hidden_caption=true cols=SEGMENT_COLS>
+            {report.segments.into_iter().map(|s| view! { <SegmentRow segment=s min_n=min_n k=k /> }).collect_view()}
+        </ListTable>
     }
 }
 
@@ -160,14 +146,14 @@ fn SegmentRow(segment: Segment, min_n: u64, k: u32) -> impl IntoView {
     };
     let small_class = if segment.small || segment.suppressed { " small-segment" } else { "" };
     let summary = segment.summary.clone();
-    let figures = summary.and_then(|s| s.nps.map(|nps| (nps, s.interval.low, s.interval.high, s.n)));
+    // Suppressed segments come without figures.
+    let (nps, low, high) = summary.as_ref().map_or((None, None, None), |s| (s.nps, Some(s.interval.low), Some(s.interval.high)));
+    let n = summary.filter(|s| s.nps.is_some()).map_or_else(|| "-".to_owned(), |s| s.n.to_string());
     view! {
         <tr class=format!("{class}{small_class}") data-segment=key>
             <th scope="row">{name}</th>
-            <td class="num" data-testid="segment-nps">{figures.map(|f| fmt::points(f.0)).unwrap_or_else(|| "-".to_owned())}</td>
-            <td class="num" data-testid="segment-ci">{figures.map(|f| format!("{} to {}", fmt::points(f.1), fmt::points(f.2))).unwrap_or_default()}</td>
-            <td>{figures.map(|f| view! { <IntervalBar nps=f.0 low=f.1 high=f.2 significant=significant /> })}</td>
-            <td class="num" data-testid="segment-n">{figures.map(|f| f.3.to_string()).unwrap_or_else(|| "-".to_owned())}</td>
+            <NpsCells nps=nps low=low high=high testid="segment-nps" ci_testid="segment-ci" significant=significant />
+            <td class="num" data-testid="segment-n">{n}</td>
             <td data-testid="segment-vs-rest">
                 {segment.vs_rest.map(|c| view! {
                     <span class=if c.significant { "flag significant" } else { "flag" }>

@@ -2,7 +2,9 @@
 
 use crate::api::{self, ApiError};
 use crate::components::ErrorBox;
+use crate::components::fields::TextField;
 use crate::{SessionUser, state};
+use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::ErrorCode;
 use nps_core::wire::Credentials;
@@ -26,15 +28,14 @@ pub fn SignIn() -> impl IntoView {
     };
     let credentials = move || Credentials { email: email.get_untracked(), password: password.get_untracked() };
     // Left on spawn_local, as is the session check in lib.rs: Actions here (main module) cost ~6 KiB brotli of the first-visit budget.
-    let submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let submit = on_submit(move || {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
             finish(api::sign_in(&credentials()).await);
             busy.set(false);
         });
-    };
+    });
     let bootstrap = move |_| {
         busy.set(true);
         error.set(None);
@@ -55,18 +56,8 @@ pub fn SignIn() -> impl IntoView {
         <section class="card narrow">
             <h1>"Sign in"</h1>
             <form on:submit=submit novalidate>
-                <label class="field">
-                    <span>"E-mail"</span>
-                    <input type="email" name="email" autocomplete="username" required
-                        prop:value=move || email.get()
-                        on:input=move |ev| email.set(event_target_value(&ev)) />
-                </label>
-                <label class="field">
-                    <span>"Password"</span>
-                    <input type="password" name="password" autocomplete="current-password" required
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev)) />
-                </label>
+                <TextField label="E-mail" name="email" value=email kind="email" autocomplete="username" required=true />
+                <TextField label="Password" name="password" value=password kind="password" autocomplete="current-password" required=true />
                 <ErrorBox error=error.into() />
                 <div class="actions">
                     <button type="submit" disabled=move || busy.get()>"Sign in"</button>

@@ -3,8 +3,10 @@
 //! its business data, and every answer it gave. Reached from the accounts at risk.
 
 use crate::api;
-use crate::components::loaded;
-use crate::components::interval_bar::{IntervalBar, IntervalScale};
+use crate::components::interval_bar::IntervalBar;
+use crate::components::page::{Card, ProjectCrumbs};
+use crate::components::resource_view;
+use crate::components::table::{Col, ListTable};
 use crate::pages::revenue::money;
 use crate::pages::risk::reason_text;
 use crate::{Link, Route, fmt};
@@ -42,12 +44,9 @@ pub fn Timeline(project_id: i64) -> impl IntoView {
         async move { api::account_timeline(project_id, &requested).await.map_err(|e| e.message) }
     });
     view! {
-        <p class="crumbs">
-            <Link route=Route::Projects>"Projects"</Link>" / "<Link route=Route::Project(project_id)>"Project"</Link>
-            " / "<Link route=Route::AtRisk(project_id)>"Accounts at risk"</Link>
-        </p>
+        <ProjectCrumbs project_id=project_id>" / "<Link route=Route::AtRisk(project_id)>"Accounts at risk"</Link></ProjectCrumbs>
         <h1 data-testid="account-name">{format!("Account {account}")}</h1>
-        <Transition fallback=crate::components::loading>{move || loaded(report.get(), |r| view! { <TimelineCards report=r /> }.into_any())}</Transition>
+        {resource_view(report, |r| view! { <TimelineCards report=r /> })}
     }
 }
 
@@ -68,22 +67,19 @@ fn TimelineCards(report: AccountTimelineReport) -> impl IntoView {
         format!("Risk score {risk_score:.0}")
     };
     view! {
-        <section class="card" aria-labelledby="risk-title">
-            <h2 id="risk-title">"Risk"</h2>
+        <Card title="Risk" id="risk">
             <p data-testid="account-risk">{risk}</p>
             {(!reasons.is_empty()).then(|| view! {
                 <ul class="reasons" data-testid="account-reasons">{reasons.iter().map(|r| view! { <li>{reason_text(r)}</li> }).collect_view()}</ul>
             })}
             {business.map(|b| view! { <BusinessFacts business=b /> })}
-        </section>
-        <section class="card" aria-labelledby="waves-title">
-            <h2 id="waves-title">{format!("NPS per wave ({wave})")}</h2>
+        </Card>
+        <Card title=format!("NPS per wave ({wave})") id="waves">
             <WavesTable waves=waves />
-        </section>
-        <section class="card" aria-labelledby="answers-title">
-            <h2 id="answers-title">{format!("Answers ({})", answers.len())}</h2>
+        </Card>
+        <Card title=format!("Answers ({})", answers.len()) id="answers">
             <AnswersTable answers=answers />
-        </section>
+        </Card>
     }
 }
 
@@ -107,25 +103,18 @@ fn WavesTable(waves: Vec<WaveNps>) -> impl IntoView {
         return view! { <p class="muted">"No answers from this account yet."</p> }.into_any();
     }
     view! {
-        <div class="table-scroll">
-            <table class="list" data-testid="waves-table">
-                <thead><tr>
-                    <th scope="col">"Wave"</th><th scope="col" class="num">"NPS"</th><th scope="col">"NPS and interval" <IntervalScale /></th>
-                    <th scope="col" class="num">"Answers"</th><th scope="col" class="num">"Change"</th>
-                </tr></thead>
-                <tbody>
-                    {waves.into_iter().map(|w| view! {
-                        <tr data-wave=w.wave.clone()>
-                            <th scope="row">{w.wave.clone()}</th>
-                            <td class="num" data-testid="wave-nps">{fmt::points(w.nps)}</td>
-                            <td><IntervalBar nps=w.nps low=w.interval.low high=w.interval.high significant=false /></td>
-                            <td class="num" data-testid="wave-answers">{w.answers}</td>
-                            <td class="num">{w.change.map_or_else(|| "-".to_owned(), |c| format!("{c:+.0}"))}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <ListTable testid="waves-table" scroll=true
+            cols=&[Col::Text("Wave"), Col::Num("NPS"), Col::Interval("NPS and interval"), Col::Num("Answers"), Col::Num("Change")]>
+            {waves.into_iter().map(|w| view! {
+                <tr data-wave=w.wave.clone()>
+                    <th scope="row">{w.wave.clone()}</th>
+                    <td class="num" data-testid="wave-nps">{fmt::points(w.nps)}</td>
+                    <td><IntervalBar nps=w.nps low=w.interval.low high=w.interval.high significant=false /></td>
+                    <td class="num" data-testid="wave-answers">{w.answers}</td>
+                    <td class="num">{w.change.map_or_else(|| "-".to_owned(), |c| format!("{c:+.0}"))}</td>
+                </tr>
+            }).collect_view()}
+        </ListTable>
     }
     .into_any()
 }
@@ -138,24 +127,17 @@ fn AnswersTable(answers: Vec<TimelineAnswer>) -> impl IntoView {
         _ => "promoter",
     };
     view! {
-        <div class="table-scroll">
-            <table class="list" data-testid="account-answers">
-                <thead><tr>
-                    <th scope="col">"Answered (UTC)"</th><th scope="col">"User"</th><th scope="col">"Role"</th>
-                    <th scope="col" class="num">"Score"</th><th scope="col">"Band"</th>
-                </tr></thead>
-                <tbody>
-                    {answers.into_iter().rev().map(|a| view! {
-                        <tr>
-                            <td>{fmt::date_time(a.at)}</td>
-                            <td>{a.user_id}</td>
-                            <td>{a.role.unwrap_or_default()}</td>
-                            <td class="num">{a.score}</td>
-                            <td><span class=format!("band {}", band(a.score))>{band(a.score)}</span></td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <ListTable testid="account-answers" scroll=true
+            cols=&[Col::Text("Answered (UTC)"), Col::Text("User"), Col::Text("Role"), Col::Num("Score"), Col::Text("Band")]>
+            {answers.into_iter().rev().map(|a| view! {
+                <tr>
+                    <td>{fmt::date_time(a.at)}</td>
+                    <td>{a.user_id}</td>
+                    <td>{a.role.unwrap_or_default()}</td>
+                    <td class="num">{a.score}</td>
+                    <td><span class=format!("band {}", band(a.score))>{band(a.score)}</span></td>
+                </tr>
+            }).collect_view()}
+        </ListTable>
     }
 }

@@ -4,14 +4,14 @@
 //! pass on; the invitee sets a password at `/admin/accept`.
 
 use crate::api::{self, AdminUser, ApiResult, Invitation, InvitationRequest};
-use crate::components::ErrorBox;
-use crate::{fmt, state};
+use crate::components::fields::{LinkField, SelectField, TextField};
+use crate::components::table::{Col, ListTable};
+use crate::components::{ErrorBox, muted, resource_view};
+use crate::{confirmed, fmt, location_origin, state};
+use crate::components::on_submit;
+use crate::components::page::Card;
 use leptos::prelude::*;
 use nps_core::wire::{AdminRole, AdminUserStatus};
-
-pub(crate) fn origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
-}
 
 /// What each role may do, shown next to the choice.
 pub fn role_help(role: AdminRole) -> &'static str {
@@ -52,20 +52,7 @@ impl Change {
 /// The action of a row's changes: on success clears the error and reloads the list, else
 /// shows why.
 fn change_action(id: i64, error: RwSignal<Option<String>>, on_change: Callback<()>) -> Action<Change, ApiResult<()>> {
-    crate::actions::write(
-        move |change: &Change| change.send(id),
-        move |answer| match answer {
-            Ok(()) => {
-                error.set(None);
-                on_change.run(());
-            }
-            Err(e) => error.set(Some(e.message)),
-        },
-    )
-}
-
-fn confirmed(question: &str) -> bool {
-    web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false)
+    crate::actions::write_or_error(move |change: Change| change.send(id), error, move |()| on_change.run(()))
 }
 
 /// The role of a user, and for owners a select to change it (the collector refuses demoting
@@ -109,16 +96,8 @@ fn UserActions(user: AdminUser, owner: bool, may_reset: bool, itself: bool, erro
             change.dispatch(Change::Delete);
         }
     };
-    let create_link = crate::actions::write(
-        move |_: &()| api::create_reset_link(id),
-        move |answer| match answer {
-            Ok(l) => {
-                error.set(None);
-                link.set(Some(format!("{}{}", origin(), l.reset_path)));
-            }
-            Err(e) => error.set(Some(e.message)),
-        },
-    );
+    let create_link =
+        crate::actions::write_or_error(move |()| api::create_reset_link(id), error, move |l| link.set(Some(format!("{}{}", location_origin(), l.reset_path))));
     let reset = move |_| {
         create_link.dispatch(());
     };
@@ -133,7 +112,7 @@ fn UserActions(user: AdminUser, owner: bool, may_reset: bool, itself: bool, erro
             })}
             {may_reset.then(|| view! { <button type="button" class="secondary" on:click=reset>"Create reset link"</button> })}
             {move || link.get().map(|l| view! {
-                <input type="text" readonly class="link-field" aria-label=format!("Password reset link for {}", user.email) data-testid="reset-link" prop:value=l />
+                <LinkField label=format!("Password reset link for {}", user.email) value=l testid="reset-link" />
                 <span class="muted small">"Works once, for 24 hours; send it to the person yourself."</span>
             })}
             <ErrorBox error=error.into() />
@@ -180,25 +159,23 @@ pub fn Users() -> impl IntoView {
     }
 }
 
+const USER_COLS: &[Col] = &[Col::Text("E-mail"), Col::Text("Role"), Col::Text("Status"), Col::Text("What the role may do"),
+    Col::Text("Since (UTC)"), Col::Text("Actions")];
+
 /// The "Who has access" card: every admin user with the controls the signed-in role allows.
 #[component]
 fn UsersCard(users: LocalResource<Result<Vec<AdminUser>, String>>, me: Option<crate::SessionUser>, on_change: Callback<()>) -> impl IntoView {
     view! {
-        <section class="card">
-            <h2>"Who has access"</h2>
-            <Transition fallback=crate::components::loading>{move || match users.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <table class="list" data-testid="users-table">
-                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Status"</th><th scope="col">"What the role may do"</th><th scope="col">"Since (UTC)"</th><th scope="col">"Actions"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|u| view! { <UserRow user=u me=me.clone() on_change=on_change /> }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            }}</Transition>
-        </section>
+        <Card title="Who has access">
+            {resource_view(users, move |list| {
+                let me = me.clone();
+                view! {
+                    <ListTable testid="users-table" cols=USER_COLS>
+                        {list.into_iter().map(|u| view! { <UserRow user=u me=me.clone() on_change=on_change /> }).collect_view()}
+                    </ListTable>
+                }
+            })}
+        </Card>
     }
 }
 
@@ -209,42 +186,26 @@ fn InviteCard(invites_owners: bool, issued: RwSignal<Vec<Invitation>>) -> impl I
     let role = RwSignal::new(AdminRole::Analyst.as_str().to_owned());
     let error = RwSignal::new(None::<String>);
     let roles: Vec<AdminRole> = AdminRole::ALL.into_iter().filter(|r| *r != AdminRole::Owner || invites_owners).collect();
-    let invite = crate::actions::write(
-        |request: &InvitationRequest| {
-            let request = request.clone();
-            async move { api::invite(&request).await }
-        },
-        move |answer| match answer {
-            Ok(invitation) => {
-                error.set(None);
-                email.set(String::new());
-                issued.update(|list| list.insert(0, invitation));
-            }
-            Err(e) => error.set(Some(e.message)),
-        },
-    );
-    let submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let invite = crate::actions::write_or_error(|request: InvitationRequest| async move { api::invite(&request).await }, error, move |invitation| {
+        email.set(String::new());
+        issued.update(|list| list.insert(0, invitation));
+    });
+    let submit = on_submit(move || {
         let Some(r) = AdminRole::parse(&role.get_untracked()) else { return };
         invite.dispatch(InvitationRequest { email: email.get_untracked().trim().to_owned(), role: r });
-    };
+    });
     view! {
-        <section class="card">
-            <h2>"Invite someone"</h2>
+        <Card title="Invite someone">
             <form class="filters" on:submit=submit aria-label="Invite">
-                <label class="field inline grow"><span>"E-mail of the person to invite"</span>
-                    <input type="email" name="invite_email" required prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
-                </label>
-                <label class="field inline"><span>"Role"</span>
-                    <select name="invite_role" prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
-                        {roles.into_iter().map(|r| view! { <option value=r.as_str()>{r.as_str().replace('_', " ")}</option> }).collect_view()}
-                    </select>
-                </label>
+                <TextField label="E-mail of the person to invite" name="invite_email" value=email kind="email" class="field inline grow" required=true />
+                <SelectField label="Role" name="invite_role" value=role>
+                    {roles.into_iter().map(|r| view! { <option value=r.as_str()>{r.as_str().replace('_', " ")}</option> }).collect_view()}
+                </SelectField>
                 <button type="submit">"Create invitation link"</button>
             </form>
             <p class="muted small">{move || AdminRole::parse(&role.get()).map(role_help).unwrap_or_default()}</p>
             <ErrorBox error=error.into() />
-        </section>
+        </Card>
     }
 }
 
@@ -252,24 +213,20 @@ fn InviteCard(invites_owners: bool, issued: RwSignal<Vec<Invitation>>) -> impl I
 #[component]
 fn IssuedInvitationsCard(issued: RwSignal<Vec<Invitation>>) -> impl IntoView {
     view! {
-        <section class="card">
-            <h2>"Invitation links created here"</h2>
+        <Card title="Invitation links created here">
             <p class="muted small">"Send each link to its person yourself. It works once, for 7 days; the person chooses a password and is signed in."</p>
             {move || {
                 let list = issued.get();
                 if list.is_empty() {
-                    return view! { <p class="muted">"None yet."</p> }.into_any();
+                    return muted("None yet.");
                 }
                 view! {
-                    <table class="list" data-testid="invitations-table">
-                        <thead><tr><th scope="col">"E-mail"</th><th scope="col">"Role"</th><th scope="col">"Expires (UTC)"</th><th scope="col">"Link"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|i| view! { <InvitationRow invitation=i /> }).collect_view()}
-                        </tbody>
-                    </table>
+                    <ListTable testid="invitations-table" cols=&[Col::Text("E-mail"), Col::Text("Role"), Col::Text("Expires (UTC)"), Col::Text("Link")]>
+                        {list.into_iter().map(|i| view! { <InvitationRow invitation=i /> }).collect_view()}
+                    </ListTable>
                 }.into_any()
             }}
-        </section>
+        </Card>
     }
 }
 
@@ -277,13 +234,13 @@ fn IssuedInvitationsCard(issued: RwSignal<Vec<Invitation>>) -> impl IntoView {
 #[component]
 fn InvitationRow(invitation: Invitation) -> impl IntoView {
     let i = invitation;
-    let link = format!("{}{}", origin(), i.accept_path);
+    let link = format!("{}{}", location_origin(), i.accept_path);
     view! {
         <tr data-invitee=i.email.clone()>
             <td>{i.email.clone()}</td>
             <td>{i.role.as_str().replace('_', " ")}</td>
             <td>{fmt::date_time(i.expires_at)}</td>
-            <td><input type="text" readonly class="link-field" aria-label=format!("Invitation link for {}", i.email) data-testid="invitation-link" prop:value=link /></td>
+            <td><LinkField label=format!("Invitation link for {}", i.email) value=link testid="invitation-link" /></td>
         </tr>
     }
 }

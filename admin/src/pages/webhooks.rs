@@ -3,8 +3,12 @@
 //! answer, the error and the time it took.
 
 use crate::api;
-use crate::components::ErrorBox;
-use crate::{Link, Route, fmt};
+use crate::components::fields::{CheckField, SelectField, TextField};
+use crate::components::page::{Card, ProjectCrumbs, StatusNote};
+use crate::components::table::{Col, ListTable};
+use crate::components::{ErrorBox, list_view};
+use crate::fmt;
+use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::Band;
 use nps_core::webhooks::{DeliveryRow, Webhook, WebhookEvent, WebhookFormat, WebhookInput};
@@ -21,7 +25,7 @@ pub fn Webhooks(project_id: i64) -> impl IntoView {
         async move { api::deliveries(project_id, &s).await.map_err(|e| e.message) }
     });
     let send_test = crate::actions::write(
-        |id: &i64| api::test_webhook(*id),
+        api::test_webhook,
         move |answer| match answer {
             Ok(m) => notice.set(Some(format!("Test event queued as message {}; refresh the log to see its delivery.", m.message_id))),
             Err(e) => notice.set(Some(e.message)),
@@ -31,19 +35,13 @@ pub fn Webhooks(project_id: i64) -> impl IntoView {
         send_test.dispatch(id);
     });
     view! {
-        <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
+        <ProjectCrumbs project_id=project_id />
         <h1>"Webhooks"</h1>
-        <section class="card">
-            <h2>"Endpoints"</h2>
-            <Transition fallback=crate::components::loading>{move || match hooks.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No endpoints yet."</p> }.into_any(),
-                Some(Ok(list)) => view! { <WebhookTable hooks=list on_test=on_test /> }.into_any(),
-            }}</Transition>
-            {move || notice.get().map(|n| view! { <p class="muted" role="status" data-testid="webhook-notice">{n}</p> })}
+        <Card title="Endpoints">
+            {list_view(hooks, "No endpoints yet.", move |list| view! { <WebhookTable hooks=list on_test=on_test /> })}
+            <StatusNote text=notice testid="webhook-notice" />
             <NewWebhook project_id=project_id on_saved=Callback::new(move |()| hooks.refetch()) />
-        </section>
+        </Card>
         <crate::pages::alerts::AlertPolicyCard project_id=project_id />
         <DeliveryLogCard status=status log=log on_reload=Callback::new(move |()| log.refetch()) />
     }
@@ -52,13 +50,12 @@ pub fn Webhooks(project_id: i64) -> impl IntoView {
 /// The endpoints table: URL, events, bands, format, state, signing secret, and a test-event button.
 #[component]
 fn WebhookTable(hooks: Vec<Webhook>, on_test: Callback<i64>) -> impl IntoView {
+    const COLS: &[Col] = &[Col::Text("URL"), Col::Text("Events"), Col::Text("Bands"), Col::Text("Format"), Col::Text("State"),
+        Col::Text("Signing secret"), Col::Text("")];
     view! {
-        <table class="list" data-testid="webhooks-table">
-            <thead><tr><th scope="col">"URL"</th><th scope="col">"Events"</th><th scope="col">"Bands"</th><th scope="col">"Format"</th><th scope="col">"State"</th><th scope="col">"Signing secret"</th><th scope="col"></th></tr></thead>
-            <tbody>
-                {hooks.into_iter().map(|h| view! { <WebhookRow hook=h on_test=on_test /> }).collect_view()}
-            </tbody>
-        </table>
+        <ListTable testid="webhooks-table" cols=COLS>
+            {hooks.into_iter().map(|h| view! { <WebhookRow hook=h on_test=on_test /> }).collect_view()}
+        </ListTable>
     }
 }
 
@@ -90,55 +87,40 @@ fn DeliveryLogCard(status: RwSignal<String>, log: LocalResource<Result<Vec<Deliv
             <div class="card-head">
                 <h2>"Delivery log (newest first)"</h2>
                 <div class="filters">
-                    <label class="field inline"><span>"Status"</span>
-                        <select name="delivery_status" prop:value=move || status.get() on:change=move |ev| { status.set(event_target_value(&ev)); on_reload.run(()); }>
-                            <option value="">"all"</option>
-                            <option value="delivered">"delivered"</option>
-                            <option value="retrying">"retrying"</option>
-                            <option value="failed">"failed"</option>
-                            <option value="waiting">"waiting"</option>
-                        </select>
-                    </label>
+                    <SelectField label="Status" name="delivery_status" value=status on_pick=on_reload
+                        options=&[("", "all"), ("delivered", "delivered"), ("retrying", "retrying"), ("failed", "failed"), ("waiting", "waiting")] />
                     <button type="button" class="secondary" on:click=move |_| on_reload.run(())>"Refresh"</button>
                 </div>
             </div>
-            <Transition fallback=crate::components::loading>{move || match log.get() {
-                None => crate::components::loading().into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(rows)) if rows.is_empty() => view! { <p class="muted" data-testid="deliveries-empty">"Nothing delivered yet."</p> }.into_any(),
-                Some(Ok(rows)) => view! { <DeliveryTable rows=rows /> }.into_any(),
-            }}</Transition>
+            {crate::components::resource_view(log, |rows| match rows.is_empty() {
+                true => view! { <p class="muted" data-testid="deliveries-empty">"Nothing delivered yet."</p> }.into_any(),
+                false => view! { <DeliveryTable rows=rows /> }.into_any(),
+            })}
         </section>
     }
 }
 
+const DELIVERY_COLS: &[Col] = &[Col::Text("When (UTC)"), Col::Text("Channel"), Col::Text("Event"), Col::Text("Target"),
+    Col::Num("Attempt"), Col::Text("Status"), Col::Num("Answer"), Col::Num("ms"), Col::Text("Error")];
+
 #[component]
 fn DeliveryTable(rows: Vec<DeliveryRow>) -> impl IntoView {
     view! {
-        <div class="table-scroll">
-            <table class="list" data-testid="deliveries-table">
-                <thead><tr>
-                    <th scope="col">"When (UTC)"</th><th scope="col">"Channel"</th><th scope="col">"Event"</th><th scope="col">"Target"</th>
-                    <th scope="col" class="num">"Attempt"</th><th scope="col">"Status"</th><th scope="col" class="num">"Answer"</th>
-                    <th scope="col" class="num">"ms"</th><th scope="col">"Error"</th>
-                </tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr class=format!("delivery {}", r.status) data-message=r.message_id.clone()>
-                            <td>{fmt::date_time(r.at)}</td>
-                            <td>{r.channel.clone()}</td>
-                            <td>{r.kind.clone()}</td>
-                            <td class="attrs">{r.target.clone()}</td>
-                            <td class="num">{r.attempt}</td>
-                            <td data-testid="delivery-status"><span class=format!("status {}", r.status)>{r.status.clone()}</span></td>
-                            <td class="num" data-testid="delivery-code">{r.status_code.map(|c| c.to_string()).unwrap_or_default()}</td>
-                            <td class="num">{r.duration_ms.map(|d| d.to_string()).unwrap_or_default()}</td>
-                            <td>{r.error.clone().unwrap_or_default()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <ListTable testid="deliveries-table" scroll=true cols=DELIVERY_COLS>
+            {rows.into_iter().map(|r| view! {
+                <tr class=format!("delivery {}", r.status) data-message=r.message_id.clone()>
+                    <td>{fmt::date_time(r.at)}</td>
+                    <td>{r.channel.clone()}</td>
+                    <td>{r.kind.clone()}</td>
+                    <td class="attrs">{r.target.clone()}</td>
+                    <td class="num">{r.attempt}</td>
+                    <td data-testid="delivery-status"><span class=format!("status {}", r.status)>{r.status.clone()}</span></td>
+                    <td class="num" data-testid="delivery-code">{r.status_code.map(|c| c.to_string()).unwrap_or_default()}</td>
+                    <td class="num">{r.duration_ms.map(|d| d.to_string()).unwrap_or_default()}</td>
+                    <td>{r.error.clone().unwrap_or_default()}</td>
+                </tr>
+            }).collect_view()}
+        </ListTable>
     }
 }
 
@@ -149,22 +131,15 @@ fn NewWebhook(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
     let detractors_only = RwSignal::new(false);
     let slack = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let create = crate::actions::write(
-        move |input: &WebhookInput| {
-            let input = input.clone();
-            async move { api::create_webhook(project_id, &input).await }
-        },
-        move |answer| match answer {
-            Ok(_) => {
-                error.set(None);
-                url.set(String::new());
-                on_saved.run(());
-            }
-            Err(e) => error.set(Some(e.message)),
+    let create = crate::actions::write_or_error(
+        move |input: WebhookInput| async move { api::create_webhook(project_id, &input).await },
+        error,
+        move |_| {
+            url.set(String::new());
+            on_saved.run(());
         },
     );
-    let submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
+    let submit = on_submit(move || {
         create.dispatch(WebhookInput {
             url: url.get_untracked().trim().to_owned(),
             events: if completed_only.get_untracked() { vec![WebhookEvent::ResponseCompleted] } else { WebhookEvent::ALL.to_vec() },
@@ -173,21 +148,14 @@ fn NewWebhook(project_id: i64, on_saved: Callback<()>) -> impl IntoView {
             enabled: true,
             description: None,
         });
-    };
-    let check = move |label: &'static str, name: &'static str, signal: RwSignal<bool>| {
-        view! {
-            <label class="check"><input type="checkbox" name=name prop:checked=move || signal.get() on:change=move |ev| signal.set(event_target_checked(&ev)) />{label}</label>
-        }
-    };
+    });
     view! {
         <h3>"Add an endpoint"</h3>
         <form on:submit=submit aria-label="New webhook">
-            <label class="field"><span>"Endpoint URL"</span>
-                <input type="text" name="webhook_url" placeholder="https://..." prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev)) />
-            </label>
-            {check("Only completed answers (score and comment)", "completed_only", completed_only)}
-            {check("Only detractors", "detractors_only", detractors_only)}
-            {check("Slack message format", "slack_format", slack)}
+            <TextField label="Endpoint URL" name="webhook_url" value=url placeholder="https://..." />
+            <CheckField label="Only completed answers (score and comment)" name="completed_only" value=completed_only />
+            <CheckField label="Only detractors" name="detractors_only" value=detractors_only />
+            <CheckField label="Slack message format" name="slack_format" value=slack />
             <button type="submit">"Add endpoint"</button>
         </form>
         <ErrorBox error=error.into() />

@@ -32,8 +32,7 @@ pub(super) fn audience_card(form: Form, errors: Errors, parse_errors: ParseError
     let window_days = |f: &SurveyInput| f.rules.fatigue.max_surveys_per_window.map(|(_, d)| d);
 
     view! {
-        <section class="card">
-            <h2>"Who and how often"</h2>
+        <Card title="Who and how often">
             <label class="field small">
                 <span>"Sampling rate (% of targeted users; empty = 100%)"</span>
                 <input type="number" min="0" max="100" step="0.01" name="rules.sampling_rate_bp" prop:value=sampling_value on:change=set_sampling />
@@ -75,6 +74,6 @@ pub(super) fn audience_card(form: Form, errors: Errors, parse_errors: ParseError
                 </div>
                 <FieldErrors errors=errors path="rules.schedule" />
             </fieldset>
-        </section>
+        </Card>
     }
 }

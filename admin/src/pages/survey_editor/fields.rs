@@ -1,4 +1,5 @@
 //! The editor's field builders: text, whole number, texts per language, enums by wire name.
+//! Each is bound to the survey being edited, and shows the messages about its own path.
 
 use super::*;
 
@@ -69,23 +70,88 @@ pub(super) fn number_field(
     }
 }
 
-pub(super) fn texts_field(
+/// A select of one of the survey's enums, by wire name (`choices`: wire name and text); a
+/// value that does not parse changes nothing.
+pub(super) fn enum_field<T: Serialize + DeserializeOwned + 'static>(
     form: Form,
-    errors: Errors,
-    lang: String,
     label: &'static str,
-    suffix: &'static str,
-    get: fn(&SurveyTexts) -> String,
-    set: fn(&mut SurveyTexts, String),
+    name: &'static str,
+    choices: &'static [(&'static str, &'static str)],
+    get: fn(&SurveyInput) -> T,
+    set: fn(&mut SurveyInput, T),
 ) -> impl IntoView {
-    let path = format!("definition.texts.{lang}.{suffix}");
+    view! {
+        <label class="field small">
+            <span>{label}</span>
+            <select name=name prop:value=committed(move || form.with(|f| enum_str(&get(f))))
+                on:change=move |ev| { if let Some(v) = parse_enum::<T>(&event_target_value(&ev)) { form.update(|f| set(f, v)) } }>
+                {options(choices)}
+            </select>
+        </label>
+    }
+}
+
+/// One text of a language: the question, or a band's follow-up question or thank-you message.
+#[derive(Clone, Copy)]
+pub(super) enum Text {
+    Question,
+    FollowUp(Band),
+    ThankYou(Band),
+}
+
+fn of_band<T>(texts: &PerBand<T>, band: Band) -> &T {
+    match band {
+        Band::Detractor => &texts.detractor,
+        Band::Passive => &texts.passive,
+        Band::Promoter => &texts.promoter,
+    }
+}
+
+fn of_band_mut<T>(texts: &mut PerBand<T>, band: Band) -> &mut T {
+    match band {
+        Band::Detractor => &mut texts.detractor,
+        Band::Passive => &mut texts.passive,
+        Band::Promoter => &mut texts.promoter,
+    }
+}
+
+impl Text {
+    /// Its path under `definition.texts.<lang>`, as the collector's messages name it.
+    fn path(self) -> String {
+        match self {
+            Text::Question => "question".to_owned(),
+            Text::FollowUp(band) => format!("follow_up.{}", band.as_str()),
+            Text::ThankYou(band) => format!("thank_you.{}", band.as_str()),
+        }
+    }
+
+    fn get(self, t: &SurveyTexts) -> &String {
+        match self {
+            Text::Question => &t.question,
+            Text::FollowUp(band) => of_band(&t.follow_up, band),
+            Text::ThankYou(band) => of_band(&t.thank_you, band),
+        }
+    }
+
+    fn get_mut(self, t: &mut SurveyTexts) -> &mut String {
+        match self {
+            Text::Question => &mut t.question,
+            Text::FollowUp(band) => of_band_mut(&mut t.follow_up, band),
+            Text::ThankYou(band) => of_band_mut(&mut t.thank_you, band),
+        }
+    }
+}
+
+/// The text `which` of language `lang`.
+pub(super) fn texts_field(form: Form, errors: Errors, lang: String, label: &'static str, which: Text) -> impl IntoView {
+    let path = format!("definition.texts.{lang}.{}", which.path());
     let lang_get = lang.clone();
-    let value = move || form.with(|f| f.definition.texts.get(&lang_get).map(get).unwrap_or_default());
+    let value = move || form.with(|f| f.definition.texts.get(&lang_get).map(|t| which.get(t).clone()).unwrap_or_default());
     let on_input = move |ev: web_sys::Event| {
         let v = event_target_value(&ev);
         form.update(|f| {
             if let Some(t) = f.definition.texts.get_mut(&lang) {
-                set(t, v);
+                *which.get_mut(t) = v;
             }
         });
     };

@@ -3,12 +3,15 @@
 //! messages next to their fields, and a live preview in an iframe.
 
 use crate::api;
+use crate::components::fields::options;
 use crate::components::{ErrorBox, FieldErrors};
 use crate::pages::report::SurveyTabs;
-use crate::{Link, Route, fmt, replace_url};
+use crate::components::page::{Card, ProjectCrumbs};
+use crate::{Route, fmt, replace_url};
 use leptos::prelude::*;
+use nps_core::Band;
 use nps_core::eligibility::{Trigger, UrlOp, UrlRule};
-use nps_core::wire::{Placement, Survey, SurveyInput, SurveyKind, SurveyStatus, SurveyTexts, Theme};
+use nps_core::wire::{PerBand, Placement, Survey, SurveyInput, SurveyKind, SurveyStatus, SurveyTexts, Theme};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -61,7 +64,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
     let header = move || match current.get() {
         Some(id) => view! { <SurveyTabs survey_id=id current=Route::Survey(id) survey=survey /> }.into_any(),
         None => view! {
-            <p class="crumbs"><Link route=Route::Projects>"Projects"</Link> " / " <Link route=Route::Project(project_id)>"Project"</Link></p>
+            <ProjectCrumbs project_id=project_id />
             <h1>"New survey"</h1>
         }
         .into_any(),

@@ -1,6 +1,7 @@
 //! The live preview: the unsaved survey posted to the preview iframe, at a chosen step and band.
 
 use super::*;
+use crate::components::fields::SelectField;
 
 /// Posts the unsaved survey to the preview iframe (`/admin/preview.html`).
 pub(super) fn post_preview(frame: &web_sys::HtmlIFrameElement, input: &SurveyInput, lang: &str, step: &str, band: &str) {
@@ -13,7 +14,7 @@ pub(super) fn post_preview(frame: &web_sys::HtmlIFrameElement, input: &SurveyInp
         "definition": input.definition,
     });
     let Some(target) = frame.content_window() else { return };
-    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_else(|| "*".to_owned());
+    let origin = Some(crate::location_origin()).filter(|o| !o.is_empty()).unwrap_or_else(|| "*".to_owned());
     if let Ok(value) = js_sys::JSON::parse(&message.to_string()) {
         let _ = target.post_message(&value, &origin);
     }
@@ -37,22 +38,10 @@ pub(super) fn preview_pane(form: Form, lang: RwSignal<String>) -> impl IntoView 
     <aside class="preview card" aria-label="Live preview">
         <h2>"Preview"</h2>
         <div class="row">
-            <label class="field small">
-                <span>"Step"</span>
-                <select name="preview_step" prop:value=move || step.get() on:change=move |ev| step.set(event_target_value(&ev))>
-                    <option value="question">"question"</option>
-                    <option value="follow_up">"follow-up"</option>
-                    <option value="thank_you">"thank you"</option>
-                </select>
-            </label>
-            <label class="field small">
-                <span>"As a"</span>
-                <select name="preview_band" prop:value=move || band.get() on:change=move |ev| band.set(event_target_value(&ev))>
-                    <option value="promoter">"promoter"</option>
-                    <option value="passive">"passive"</option>
-                    <option value="detractor">"detractor"</option>
-                </select>
-            </label>
+            <SelectField label="Step" name="preview_step" value=step class="field small"
+                options=&[("question", "question"), ("follow_up", "follow-up"), ("thank_you", "thank you")] />
+            <SelectField label="As a" name="preview_band" value=band class="field small"
+                options=&[("promoter", "promoter"), ("passive", "passive"), ("detractor", "detractor")] />
         </div>
         <iframe node_ref=frame src="/admin/preview.html" title="Survey preview" class="preview-frame"
             on:load=move |_| send_preview()></iframe>

@@ -7,26 +7,25 @@ pub(super) fn texts_card(form: Form, errors: Errors, parse_errors: ParseErrors, 
     let languages = Memo::new(move |_| form.with(|f| f.definition.texts.keys().cloned().collect::<Vec<_>>()));
     let texts_block = move || {
         let l = lang.get();
+        // One field per band, in `Band::ALL`'s order, labelled from `labels`.
+        let per_band = |labels: [&'static str; 3], which: fn(Band) -> Text| {
+            Band::ALL.into_iter().zip(labels).map(|(band, label)| texts_field(form, errors, l.clone(), label, which(band))).collect_view()
+        };
         view! {
-            {texts_field(form, errors, l.clone(), "Question (0-10)", "question", |t| t.question.clone(), |t, v| t.question = v)}
+            {texts_field(form, errors, l.clone(), "Question (0-10)", Text::Question)}
             <fieldset>
                 <legend>"Follow-up question per band"</legend>
-                {texts_field(form, errors, l.clone(), "Detractors (0-6)", "follow_up.detractor", |t| t.follow_up.detractor.clone(), |t, v| t.follow_up.detractor = v)}
-                {texts_field(form, errors, l.clone(), "Passives (7-8)", "follow_up.passive", |t| t.follow_up.passive.clone(), |t, v| t.follow_up.passive = v)}
-                {texts_field(form, errors, l.clone(), "Promoters (9-10)", "follow_up.promoter", |t| t.follow_up.promoter.clone(), |t, v| t.follow_up.promoter = v)}
+                {per_band(["Detractors (0-6)", "Passives (7-8)", "Promoters (9-10)"], Text::FollowUp)}
             </fieldset>
             <fieldset>
                 <legend>"Thank-you message per band"</legend>
-                {texts_field(form, errors, l.clone(), "Detractors", "thank_you.detractor", |t| t.thank_you.detractor.clone(), |t, v| t.thank_you.detractor = v)}
-                {texts_field(form, errors, l.clone(), "Passives", "thank_you.passive", |t| t.thank_you.passive.clone(), |t, v| t.thank_you.passive = v)}
-                {texts_field(form, errors, l.clone(), "Promoters", "thank_you.promoter", |t| t.thank_you.promoter.clone(), |t, v| t.thank_you.promoter = v)}
+                {per_band(["Detractors", "Passives", "Promoters"], Text::ThankYou)}
             </fieldset>
         }
     };
 
     view! {
-        <section class="card">
-            <h2>"Texts"</h2>
+        <Card title="Texts">
             <div class="row">
                 <label class="field small">
                     <span>"Default language"</span>
@@ -48,7 +47,7 @@ pub(super) fn texts_card(form: Form, errors: Errors, parse_errors: ParseErrors, 
             <FieldErrors errors=errors path="definition.texts" />
             {language_adder(form, parse_errors, lang)}
             {texts_block}
-        </section>
+        </Card>
     }
 }
 

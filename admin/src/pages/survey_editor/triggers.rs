@@ -81,9 +81,7 @@ pub(super) fn trigger_row(form: Form, errors: Errors, parse_errors: ParseErrors,
                     <span>"Type"</span>
                     <select name=format!("rules.triggers[{i}].type") prop:value=move || kind.get()
                         on:change=move |ev| { let k = event_target_value(&ev); update_trigger(form, i, |t| *t = new_trigger(&k)); }>
-                        <option value="event">"event"</option>
-                        <option value="page_view">"page view"</option>
-                        <option value="cadence">"cadence"</option>
+                        {options(&[("event", "event"), ("page_view", "page view"), ("cadence", "cadence")])}
                     </select>
                 </label>
                 <button type="button" class="link danger" on:click=move |_| form.update(|f| { if i < f.rules.triggers.len() { f.rules.triggers.remove(i); } })>
@@ -99,15 +97,14 @@ pub(super) fn trigger_row(form: Form, errors: Errors, parse_errors: ParseErrors,
 pub(super) fn triggers_card(form: Form, errors: Errors, parse_errors: ParseErrors) -> impl IntoView {
     let trigger_count = Memo::new(move |_| form.with(|f| f.rules.triggers.len()));
     view! {
-        <section class="card">
-            <h2>"Triggers"</h2>
+        <Card title="Triggers">
             <p class="muted small">"When the survey may be shown; the first trigger that matches wins. No trigger = never shown by the widget."</p>
             {move || (0..trigger_count.get()).map(|i| trigger_row(form, errors, parse_errors, i)).collect_view()}
             <div class="row">
                 <button type="button" class="secondary" on:click=move |_| form.update(|f| f.rules.triggers.push(new_trigger("event")))>"Add event trigger"</button>
                 <button type="button" class="secondary" on:click=move |_| form.update(|f| f.rules.triggers.push(new_trigger("page_view")))>"Add page-view trigger"</button>
             </div>
-        </section>
+        </Card>
     }
 }
 
@@ -155,10 +152,7 @@ fn page_view_fields(form: Form, errors: Errors, i: usize, base: &str, delay: imp
                             update_trigger(form, i, |t| if let Trigger::PageView { url, .. } = t { url.op = op; });
                         }
                     }>
-                    <option value="exact">"is exactly"</option>
-                    <option value="prefix">"starts with"</option>
-                    <option value="contains">"contains"</option>
-                    <option value="glob">"matches (* and ?)"</option>
+                    {options(&[("exact", "is exactly"), ("prefix", "starts with"), ("contains", "contains"), ("glob", "matches (* and ?)")])}
                 </select>
             </label>
             <label class="field grow">
