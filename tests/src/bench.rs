@@ -24,24 +24,40 @@ where
     tokio::runtime::Runtime::new()?.block_on(run(args))
 }
 
-/// Reads the command line as `--flag value` pairs and gives each to `set`, which answers
-/// whether it knows the flag; an unknown flag fails with `usage`.
-pub fn parse_flags(usage: &str, mut set: impl FnMut(&str, &str) -> anyhow::Result<bool>) -> anyhow::Result<()> {
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
-        anyhow::ensure!(set(&flag, &value)?, "unknown flag {flag}; {usage}");
-    }
-    Ok(())
+/// A bench's command line: `--flag value` pairs, each flag one the bench knows.
+pub struct Flags {
+    values: std::collections::BTreeMap<String, String>,
 }
 
-/// `value` read as what `flag` takes; an error names the flag.
-pub fn flag_value<T>(flag: &str, value: &str) -> anyhow::Result<T>
-where
-    T: std::str::FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    value.trim().parse().with_context(|| flag.to_owned())
+impl Flags {
+    /// Reads the command line; a flag not in `known`, or one without a value, fails with `usage`.
+    pub fn parse(usage: &str, known: &[&str]) -> anyhow::Result<Self> {
+        let mut values = std::collections::BTreeMap::new();
+        let mut it = std::env::args().skip(1);
+        while let Some(flag) = it.next() {
+            anyhow::ensure!(known.contains(&flag.as_str()), "unknown flag {flag}; {usage}");
+            let value = it.next().with_context(|| format!("{flag} needs a value; {usage}"))?;
+            values.insert(flag, value);
+        }
+        Ok(Self { values })
+    }
+
+    /// The value of `flag` (a number, or anything else `FromStr` reads), or `default` without it.
+    pub fn value<T>(&self, flag: &str, default: T) -> anyhow::Result<T>
+    where
+        T: std::str::FromStr,
+        T::Err: std::error::Error + Send + Sync + 'static,
+    {
+        self.read(flag, default, |value| Ok(value.trim().parse()?))
+    }
+
+    /// The value of `flag` as `read` reads it, or `default` without it; an error names the flag.
+    pub fn read<T>(&self, flag: &str, default: T, read: impl FnOnce(&str) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        match self.values.get(flag) {
+            Some(value) => read(value).with_context(|| flag.to_owned()),
+            None => Ok(default),
+        }
+    }
 }
 
 /// Writes `rows` into SQLite as multi-row INSERTs (`insert`: the statement up to `VALUES`),

@@ -44,12 +44,22 @@ pub async fn run_until_exit(env: &[(&str, &str)]) -> anyhow::Result<(bool, Strin
     run_command(&db.url, &[], env).await
 }
 
-/// Starts the collector on a fresh SQLite file with settings that must stop start-up: what it
-/// wrote on stderr (which should name the setting), or an error if it started after all.
-pub async fn start_up_error(env: &[(&str, &str)]) -> anyhow::Result<String> {
+/// Starts the collector on a fresh SQLite file with settings that must stop start-up, and fails
+/// unless it stops, saying on stderr each of `mentions` (the setting, what is wrong with it).
+pub async fn refuses_to_start(env: &[(&str, &str)], mentions: &[&str]) -> anyhow::Result<()> {
     let (started, stdout, stderr) = run_until_exit(env).await?;
     anyhow::ensure!(!started, "the collector started with {env:?}; stdout: {stdout}");
-    Ok(stderr)
+    anyhow::ensure!(mentions.iter().all(|m| stderr.contains(m)), "stderr does not say {mentions:?}: {stderr}");
+    Ok(())
+}
+
+/// Two collectors sharing a fresh PostgreSQL database, as behind a load balancer, with the
+/// folder of their data.
+pub async fn two_on_postgres() -> anyhow::Result<(tempfile::TempDir, Collector, Collector)> {
+    let dir = tempfile::tempdir()?;
+    let db = crate::TestDatabase::postgres().await?;
+    let [a, b]: [Collector; 2] = Collector::several(dir.path(), &db.url, 2).await?.try_into().map_err(|_| anyhow::anyhow!("two collectors"))?;
+    Ok((dir, a, b))
 }
 
 /// Runs the collector binary with `args` (a subcommand, or none to serve) on `database_url`, with

@@ -18,3 +18,10 @@ pub async fn reply(request: RequestBuilder) -> anyhow::Result<(StatusCode, Value
 pub async fn post_json(url: &str, body: &Value) -> anyhow::Result<(StatusCode, Value)> {
     reply(reqwest::Client::new().post(url).json(body)).await
 }
+
+/// Fails unless `body` is the JSON error the API answers a bad request with: this `code`, and a
+/// message naming the problem (it contains `mentions`).
+pub fn assert_error(body: &Value, code: &str, mentions: &str) {
+    assert_eq!(body["code"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains(mentions)), "the message does not mention {mentions:?}: {body}");
+}

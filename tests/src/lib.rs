@@ -17,7 +17,7 @@ pub mod tokens;
 pub use admin::{Admin, live_survey, project_input};
 pub use collector::{Collector, CollectorOptions};
 pub use database::{Backend, TestDatabase};
-pub use http::{post_json, reply};
+pub use http::{assert_error, post_json, reply};
 pub use rng::Lcg;
 pub use smtp::{ReceivedMail, SmtpSink};
 
@@ -146,6 +146,22 @@ macro_rules! on_both_backends {
             async fn postgres() -> anyhow::Result<()> { super::$name(fixture(Backend::Postgres).await?).await }
         }
     )*};
+}
+
+/// `extends!(Fixture, Base, base)`: a test's fixture struct that holds another fixture in its
+/// field `base` (and adds what its tests need) reads the other's fields as its own (`f.owner`,
+/// `f.store`), so a suite's fixture builds on the shared ones instead of copying them.
+#[macro_export]
+macro_rules! extends {
+    ($fixture:ty, $base:ty, $field:tt) => {
+        impl std::ops::Deref for $fixture {
+            type Target = $base;
+
+            fn deref(&self) -> &$base {
+                &self.$field
+            }
+        }
+    };
 }
 
 /// The body of `POST /api/admin/campaigns/{id}/recipients` for a CSV file, read as the admin

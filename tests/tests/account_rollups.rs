@@ -12,34 +12,31 @@ mod history;
 mod support;
 
 use history::{ACCOUNTS, DAY, Surveys, account_name};
-use nps_collector::store::{DynStore, connect};
 use nps_core::churn::calendar::date_of;
 use nps_core::churn::cells::{quarter_of, quarter_start};
 use nps_core::wire::{ProjectInput, SurveyKind};
 use nps_e2e::bench::timeless;
-use nps_e2e::{Admin, Backend, Collector, Installation, live_survey, now_ms, on_both_backends, project_input};
+use nps_e2e::{Admin, Backend, live_survey, now_ms, on_both_backends, project_input};
+use support::{StoreBeside, store_beside_a_collector};
 use serde_json::{Value, json};
 
+/// The surveys of [`Surveys`], and the moment the generated history ends.
 struct Fixture {
-    _dir: tempfile::TempDir,
-    _collector: Collector,
-    admin: Admin,
-    store: DynStore,
-    project_id: i64,
+    base: StoreBeside,
     surveys: Surveys,
     now: i64,
 }
 
+nps_e2e::extends!(Fixture, StoreBeside, base);
+
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
-    let Installation { dir, db, collector, owner: admin } = Installation::start(backend).await?;
-    let project = admin.create_project(&["*"]).await?;
+    let base = store_beside_a_collector(backend).await?;
     let mut ids = Vec::new();
     for kind in [SurveyKind::Tnps, SurveyKind::Rnps, SurveyKind::Tnps, SurveyKind::Enps] {
-        ids.push(admin.create_live_survey(project.id, kind).await?.id);
+        ids.push(base.admin.create_live_survey(base.project_id, kind).await?.id);
     }
     let surveys = Surveys { tnps: ids[0], rnps: ids[1], changing: ids[2], employee: ids[3] };
-    let store = connect(&db.url).await?;
-    Ok(Fixture { _dir: dir, _collector: collector, admin, store, project_id: project.id, surveys, now: now_ms() })
+    Ok(Fixture { base, surveys, now: now_ms() })
 }
 
 /// The report from the aggregates and from every answer: the same status and body.

@@ -21,13 +21,7 @@ struct Fixture {
     campaign_id: i64,
 }
 
-impl std::ops::Deref for Fixture {
-    type Target = StoreFixture;
-
-    fn deref(&self) -> &StoreFixture {
-        &self.base
-    }
-}
+nps_e2e::extends!(Fixture, StoreFixture, base);
 
 fn recipient(campaign_id: i64, n: u32, partner: &str, role: &str) -> RecipientRecord {
     RecipientRecord {

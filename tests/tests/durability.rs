@@ -153,9 +153,7 @@ async fn during_a_database_outage_writes_are_acknowledged_and_arrive_once_it_is_
 
 #[tokio::test]
 async fn two_collectors_on_one_postgres_both_accept_writes_without_duplicates() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::postgres().await?;
-    let [first, second]: [Collector; 2] = Collector::several(dir.path(), &db.url, 2).await?.try_into().map_err(|_| anyhow::anyhow!("two collectors"))?;
+    let (_dir, first, second) = nps_e2e::collector::two_on_postgres().await?;
     let (admin, target) = setup(&first).await?;
     let second_base = target.base.replace(&first.url, &second.url);
 

@@ -5,7 +5,8 @@
 use futures::future::join_all;
 use nps_core::eligibility::{ResponseCaps, SurveyRules};
 use nps_core::wire::{SurveyInput, SurveyKind};
-use nps_e2e::{Admin, Backend, Collector, Installation, TestDatabase, live_survey, new_id, now_ms, on_both_backends, post_json, wait_drained};
+use nps_e2e::collector::two_on_postgres;
+use nps_e2e::{Admin, Backend, Collector, Installation, live_survey, new_id, now_ms, on_both_backends, post_json, wait_drained};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -77,14 +78,6 @@ async fn fifty_simultaneous_decisions_grant_one_display(installation: Installati
 }
 
 on_both_backends!(fifty_simultaneous_decisions_grant_one_display);
-
-/// Two collectors sharing a fresh PostgreSQL database (and the folder of their data).
-async fn two_on_postgres() -> anyhow::Result<(tempfile::TempDir, Collector, Collector)> {
-    let dir = tempfile::tempdir()?;
-    let db = TestDatabase::postgres().await?;
-    let [a, b]: [Collector; 2] = Collector::several(dir.path(), &db.url, 2).await?.try_into().map_err(|_| anyhow::anyhow!("two collectors"))?;
-    Ok((dir, a, b))
-}
 
 #[tokio::test]
 async fn two_collectors_on_one_postgres_grant_one_display_between_them() -> anyhow::Result<()> {

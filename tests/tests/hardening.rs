@@ -4,7 +4,7 @@
 use futures::StreamExt;
 use nps_core::wire::SurveyKind;
 use nps_e2e::admin::{OWNER_EMAIL, OWNER_PASSWORD, session_token};
-use nps_e2e::{Admin, Backend, Collector, CollectorOptions, Installation, TestDatabase, World, new_id, on_both_backends, post_json, wait_drained, wait_for};
+use nps_e2e::{Admin, Backend, Collector, CollectorOptions, Installation, TestDatabase, World, assert_error, new_id, on_both_backends, post_json, wait_drained, wait_for};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -96,8 +96,7 @@ async fn concurrent_bootstraps_create_exactly_one_owner(f: Fixture) -> anyhow::R
     assert_eq!(created, 1, "{answers:?}");
     for (status, body) in answers.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
         assert_eq!(*status, StatusCode::CONFLICT, "{body}");
-        assert_eq!(body["code"], "conflict", "{body}");
-        assert!(body["message"].as_str().is_some_and(|m| m.contains("owner already exists")), "{body}");
+        assert_error(body, "conflict", "owner already exists");
     }
     // Exactly one user exists, whichever won; the database says so, not only the answers.
     let owners: i64 = match f.db.backend {
@@ -214,9 +213,7 @@ async fn requests_with_unknown_long_keys_do_not_grow_memory_or_the_log() -> anyh
 
     // The refusal names the problem.
     let response = reqwest::get(format!("{}/v1/p/{}/config", collector.url, "k".repeat(100))).await?;
-    let body: Value = response.json().await?;
-    assert_eq!(body["code"], "unknown_project", "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("malformed project key")), "{body}");
+    assert_error(&response.json().await?, "unknown_project", "malformed project key");
     Ok(())
 }
 
@@ -325,9 +322,7 @@ async fn sign_in_and_bootstrap_refuse_text_plain_bodies() -> anyhow::Result<()> 
 
 #[tokio::test]
 async fn a_short_server_secret_stops_start_up_naming_the_setting() -> anyhow::Result<()> {
-    let stderr = nps_e2e::collector::start_up_error(&[("NPS_AUTH__SERVER_SECRET", "8chars!!")]).await?;
-    assert!(stderr.contains("NPS_AUTH__SERVER_SECRET") && stderr.contains("at least 32"), "{stderr}");
-    Ok(())
+    nps_e2e::collector::refuses_to_start(&[("NPS_AUTH__SERVER_SECRET", "8chars!!")], &["NPS_AUTH__SERVER_SECRET", "at least 32"]).await
 }
 
 #[tokio::test]

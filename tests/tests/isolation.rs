@@ -3,7 +3,7 @@
 //! campaigns belong to their manager, enforce mode takes the B2B account only from signed
 //! claims, and the action log hides entries about answers the reader may not read.
 
-use nps_core::wire::{Project, ProjectInput, SurveyKind};
+use nps_core::wire::{Project, ProjectInput, Survey, SurveyKind};
 use nps_e2e::links::{answer, listed_links};
 use nps_e2e::{Admin, Backend, Installation, new_id, on_both_backends, post_json, project_input, wait_drained};
 use reqwest::StatusCode;
@@ -13,13 +13,7 @@ use sqlx::Connection;
 /// A collector on a fresh database with its owner signed in, and what these tests ask of it.
 struct Fixture(Installation);
 
-impl std::ops::Deref for Fixture {
-    type Target = Installation;
-
-    fn deref(&self) -> &Installation {
-        &self.0
-    }
-}
+nps_e2e::extends!(Fixture, Installation, 0);
 
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
     Ok(Fixture(Installation::start(backend).await?))
@@ -29,6 +23,14 @@ impl Fixture {
     async fn project(&self, identity_enforced: bool) -> anyhow::Result<Project> {
         let input = ProjectInput { identity_enforced, ..project_input("Isolated", &["*"])? };
         self.owner.post("/api/admin/projects", &input).await
+    }
+
+    /// A project (identities not enforced) with a live employee survey and a live customer one.
+    async fn employee_and_customer_surveys(&self) -> anyhow::Result<(Project, Survey, Survey)> {
+        let project = self.project(false).await?;
+        let enps = self.owner.create_live_survey(project.id, SurveyKind::Enps).await?;
+        let tnps = self.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
+        Ok((project, enps, tnps))
     }
 
     /// The client API of a project.
@@ -89,9 +91,7 @@ impl Fixture {
 #[tokio::test]
 async fn the_client_api_refuses_link_surveys_and_stores_nothing() -> anyhow::Result<()> {
     let f = fixture(Backend::Sqlite).await?;
-    let project = f.project(false).await?;
-    let enps = f.owner.create_live_survey(project.id, SurveyKind::Enps).await?;
-    let tnps = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let (project, enps, tnps) = f.employee_and_customer_surveys().await?;
     let base = f.client(&project);
 
     let config: Value = reqwest::get(format!("{base}/config")).await?.json().await?;
@@ -129,9 +129,7 @@ async fn the_client_api_refuses_link_surveys_and_stores_nothing() -> anyhow::Res
 /// A completion sent through the client API in the name of an in-app survey, with the id and
 /// user of a link answer, leaves that answer alone.
 async fn a_completion_cannot_land_on_a_link_answer(f: Fixture) -> anyhow::Result<()> {
-    let project = f.project(false).await?;
-    let enps = f.owner.create_live_survey(project.id, SurveyKind::Enps).await?;
-    let tnps = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let (project, enps, tnps) = f.employee_and_customer_surveys().await?;
     let campaign = f.campaign(&f.owner, enps.id, "identified").await?;
     let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &nps_e2e::recipients_json("email\nann@corp.test\n")).await?;
     f.answer_links(&f.owner, campaign, 3).await?;
@@ -309,9 +307,7 @@ async fn in_enforce_mode_the_account_comes_only_from_signed_claims() -> anyhow::
 #[tokio::test]
 async fn actions_citing_employee_answers_are_hidden_from_analysts() -> anyhow::Result<()> {
     let f = fixture(Backend::Sqlite).await?;
-    let project = f.project(false).await?;
-    let enps = f.owner.create_live_survey(project.id, SurveyKind::Enps).await?;
-    let tnps = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let (project, enps, tnps) = f.employee_and_customer_surveys().await?;
     // Identified, so that the owner may read the link and answer it here (the links of anonymous
     // and confidential campaigns go out by e-mail only).
     let campaign = f.campaign(&f.owner, enps.id, "identified").await?;

@@ -7,14 +7,14 @@ mod support;
 
 use nps_collector::ingest::IngestRecord;
 use nps_collector::store::rollups::RollupDimension;
-use nps_collector::store::{Dimension, DynStore, ResponseQuery, connect};
+use nps_collector::store::{Dimension, ResponseQuery};
 use nps_core::eligibility::SurveyRules;
 use nps_core::wire::{AccountMembership, ClientId, Device, Language, ResponseRequest, Survey, SurveyInput, SurveyKind, TriggerLabel};
 use nps_core::{BandCounts, NpsScore};
-use nps_e2e::{Admin, Backend, Collector, Installation, Lcg, live_survey, on_both_backends};
+use nps_e2e::{Admin, Backend, Lcg, live_survey, on_both_backends};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use support::{attrs, complete, response};
+use support::{StoreBeside, attrs, complete, response, store_beside_a_collector};
 
 const DAY: i64 = 86_400_000;
 const T0: i64 = 1_735_689_600_000; // 2025-01-01T00:00:00Z
@@ -95,27 +95,23 @@ fn generate(project_id: i64, surveys: &[i64]) -> Generated {
     Generated { batches, answers }
 }
 
+/// Two customer surveys; the first leaves out the staff (`@corp.example`).
 struct Fixture {
-    _dir: tempfile::TempDir,
-    _collector: Collector,
-    admin: Admin,
-    store: DynStore,
-    project_id: i64,
+    base: StoreBeside,
     surveys: Vec<Survey>,
 }
 
-/// Two customer surveys; the first leaves out the staff (`@corp.example`).
+nps_e2e::extends!(Fixture, StoreBeside, base);
+
 async fn fixture(backend: Backend) -> anyhow::Result<Fixture> {
-    let Installation { dir, db, collector, owner: admin } = Installation::start(backend).await?;
-    let project = admin.create_project(&["*"]).await?;
+    let base = store_beside_a_collector(backend).await?;
     let mut rules = SurveyRules::default();
     rules.targeting.exclude.email_domains = vec!["corp.example".into()];
     let mut surveys = Vec::new();
     for (name, rules) in [("in-app", rules), ("onboarding", SurveyRules::default())] {
-        surveys.push(admin.create_survey(project.id, &SurveyInput { rules, ..live_survey(name, SurveyKind::Tnps) }).await?);
+        surveys.push(base.admin.create_survey(base.project_id, &SurveyInput { rules, ..live_survey(name, SurveyKind::Tnps) }).await?);
     }
-    let store = connect(&db.url).await?;
-    Ok(Fixture { _dir: dir, _collector: collector, admin, store, project_id: project.id, surveys })
+    Ok(Fixture { base, surveys })
 }
 
 async fn declare(s: &Fixture, dimension: &str) -> anyhow::Result<()> {

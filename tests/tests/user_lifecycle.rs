@@ -14,13 +14,7 @@ const NEW_PASSWORD: &str = "another long enough password";
 /// A collector with its owner signed in; `f.base()` is where it listens.
 struct Fixture(Installation);
 
-impl std::ops::Deref for Fixture {
-    type Target = Installation;
-
-    fn deref(&self) -> &Installation {
-        &self.0
-    }
-}
+nps_e2e::extends!(Fixture, Installation, 0);
 
 impl Fixture {
     fn base(&self) -> &str {

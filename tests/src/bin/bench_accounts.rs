@@ -12,7 +12,7 @@
 //! `cargo xtask bench-accounts [--answers 1000000] [--accounts 20000] [--backends sqlite,postgres] [--runs 15] [--raw-runs 3]`
 
 use nps_core::wire::SurveyKind;
-use nps_e2e::bench::{Timing, analyze, drop_postgres_database, flag_value, parse_flags, time_get, timeless};
+use nps_e2e::bench::{Flags, Timing, analyze, drop_postgres_database, time_get, timeless};
 use nps_e2e::{Admin, Backend, World, live_survey};
 use std::time::Instant;
 
@@ -30,18 +30,14 @@ struct Args {
 const USAGE: &str = "usage: bench-accounts [--answers N] [--accounts M] [--backends sqlite,postgres] [--runs R] [--raw-runs R]";
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { answers: 1_000_000, accounts: 20_000, backends: vec![Backend::Sqlite, Backend::Postgres], runs: 15, raw_runs: 3 };
-    parse_flags(USAGE, |flag, value| {
-        match flag {
-            "--answers" => args.answers = flag_value(flag, value)?,
-            "--accounts" => args.accounts = flag_value(flag, value)?,
-            "--backends" => args.backends = Backend::parse_list(value)?,
-            "--runs" => args.runs = flag_value(flag, value)?,
-            "--raw-runs" => args.raw_runs = flag_value(flag, value)?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
+    let flags = Flags::parse(USAGE, &["--answers", "--accounts", "--backends", "--runs", "--raw-runs"])?;
+    let args = Args {
+        answers: flags.value("--answers", 1_000_000)?,
+        accounts: flags.value("--accounts", 20_000)?,
+        backends: flags.read("--backends", vec![Backend::Sqlite, Backend::Postgres], Backend::parse_list)?,
+        runs: flags.value("--runs", 15)?,
+        raw_runs: flags.value("--raw-runs", 3)?,
+    };
     anyhow::ensure!(args.runs > 0 && args.raw_runs > 0, "--runs and --raw-runs must be positive");
     anyhow::ensure!(args.accounts > 0 && args.answers >= args.accounts, "--accounts must be positive and at most --answers");
     Ok(args)

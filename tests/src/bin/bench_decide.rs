@@ -13,7 +13,7 @@
 
 use futures::StreamExt;
 use nps_core::wire::SurveyKind;
-use nps_e2e::bench::{flag_value, parse_flags};
+use nps_e2e::bench::Flags;
 use nps_e2e::load::Connection;
 use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, wait_drained};
 use serde_json::json;
@@ -30,18 +30,13 @@ struct Args {
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { clients: 32, seconds: 10, users: 100_000, only: None };
-    parse_flags("usage: bench-decide [--clients N] [--seconds S] [--users U] [--only sqlite|postgres]", |flag, value| {
-        match flag {
-            "--clients" => args.clients = flag_value(flag, value)?,
-            "--seconds" => args.seconds = flag_value(flag, value)?,
-            "--users" => args.users = flag_value(flag, value)?,
-            "--only" => args.only = Some(Backend::parse(value)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
-    Ok(args)
+    let flags = Flags::parse("usage: bench-decide [--clients N] [--seconds S] [--users U] [--only sqlite|postgres]", &["--clients", "--seconds", "--users", "--only"])?;
+    Ok(Args {
+        clients: flags.value("--clients", 32)?,
+        seconds: flags.value("--seconds", 10)?,
+        users: flags.value("--users", 100_000)?,
+        only: flags.read("--only", None, |value| Backend::parse(value).map(Some))?,
+    })
 }
 
 fn main() -> anyhow::Result<()> {

@@ -15,7 +15,7 @@
 
 use anyhow::Context;
 use nps_core::wire::{ResponseRow, SurveyKind};
-use nps_e2e::bench::{flag_value, parse_flags};
+use nps_e2e::bench::Flags;
 use nps_e2e::load::Connection;
 use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id, wait_for};
 use std::collections::HashSet;
@@ -44,18 +44,14 @@ const USAGE: &str =
     "usage: bench-ingest [--clients N] [--seconds S] [--sustained-rate R] [--sustained-seconds S] [--only sqlite|postgres]";
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { clients: 64, seconds: 10, sustained_rate: 15_000, sustained_seconds: 60, only: None };
-    parse_flags(USAGE, |flag, value| {
-        match flag {
-            "--clients" => args.clients = flag_value(flag, value)?,
-            "--seconds" => args.seconds = flag_value(flag, value)?,
-            "--sustained-rate" => args.sustained_rate = flag_value(flag, value)?,
-            "--sustained-seconds" => args.sustained_seconds = flag_value(flag, value)?,
-            "--only" => args.only = Some(Backend::parse(value)?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
+    let flags = Flags::parse(USAGE, &["--clients", "--seconds", "--sustained-rate", "--sustained-seconds", "--only"])?;
+    let args = Args {
+        clients: flags.value("--clients", 64)?,
+        seconds: flags.value("--seconds", 10)?,
+        sustained_rate: flags.value("--sustained-rate", 15_000)?,
+        sustained_seconds: flags.value("--sustained-seconds", 60)?,
+        only: flags.read("--only", None, |value| Backend::parse(value).map(Some))?,
+    };
     anyhow::ensure!(args.clients > 1 && args.seconds > 0, "--clients must be at least 2 and --seconds positive");
     anyhow::ensure!(args.sustained_rate > 0 && args.sustained_seconds > 0, "the sustained phase needs a positive rate and length");
     Ok(args)

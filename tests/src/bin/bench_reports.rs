@@ -10,7 +10,7 @@
 //! `cargo xtask bench-reports [--answers 1000000,10000000] [--backends sqlite,postgres] [--runs 20] [--raw-runs 5]`
 
 use nps_core::wire::SurveyKind;
-use nps_e2e::bench::{Timing, analyze, copy_postgres, drop_postgres_database, flag_value, insert_sqlite, parse_flags, time_get};
+use nps_e2e::bench::{Flags, Timing, analyze, copy_postgres, drop_postgres_database, insert_sqlite, time_get};
 use nps_e2e::{Admin, Backend, Lcg, World};
 use sqlx::Connection;
 use std::collections::BTreeMap;
@@ -33,17 +33,14 @@ struct Args {
 const USAGE: &str = "usage: bench-reports [--answers N,M] [--backends sqlite,postgres] [--runs R] [--raw-runs R]";
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { answers: vec![1_000_000], backends: vec![Backend::Sqlite, Backend::Postgres], runs: 20, raw_runs: 5 };
-    parse_flags(USAGE, |flag, value| {
-        match flag {
-            "--answers" => args.answers = value.split(',').map(|v| flag_value(flag, v)).collect::<anyhow::Result<_>>()?,
-            "--backends" => args.backends = Backend::parse_list(value)?,
-            "--runs" => args.runs = flag_value(flag, value)?,
-            "--raw-runs" => args.raw_runs = flag_value(flag, value)?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
+    let flags = Flags::parse(USAGE, &["--answers", "--backends", "--runs", "--raw-runs"])?;
+    let sizes = |value: &str| Ok(value.split(',').map(|v| v.trim().parse()).collect::<Result<_, _>>()?);
+    let args = Args {
+        answers: flags.read("--answers", vec![1_000_000], sizes)?,
+        backends: flags.read("--backends", vec![Backend::Sqlite, Backend::Postgres], Backend::parse_list)?,
+        runs: flags.value("--runs", 20)?,
+        raw_runs: flags.value("--raw-runs", 5)?,
+    };
     anyhow::ensure!(args.runs > 0 && args.raw_runs > 0 && !args.answers.is_empty(), "--runs, --raw-runs and --answers must be positive");
     Ok(args)
 }

@@ -13,7 +13,7 @@
 
 use anyhow::Context;
 use nps_core::wire::{Project, Survey, SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::bench::{flag_value, parse_flags};
+use nps_e2e::bench::Flags;
 use nps_e2e::load::Connection;
 use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_for};
 use serde_json::json;
@@ -33,15 +33,8 @@ struct Args {
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { users: 1_000_000, clients: 64 };
-    parse_flags("usage: bench-resident [--users N] [--clients N]", |flag, value| {
-        match flag {
-            "--users" => args.users = flag_value(flag, value)?,
-            "--clients" => args.clients = flag_value(flag, value)?,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
+    let flags = Flags::parse("usage: bench-resident [--users N] [--clients N]", &["--users", "--clients"])?;
+    let args = Args { users: flags.value("--users", 1_000_000)?, clients: flags.value("--clients", 64)? };
     anyhow::ensure!(args.users >= 100 && args.clients > 0, "--users must be at least 100 and --clients positive");
     Ok(args)
 }

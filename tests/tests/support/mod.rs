@@ -8,7 +8,7 @@ use nps_collector::ingest::IngestRecord;
 use nps_collector::store::{DynStore, connect};
 use nps_core::NpsScore;
 use nps_core::wire::{Attributes, ClientId, CommentText, CompleteRequest, DisplayRequest, FeedbackKind, FeedbackRequest, ResponseRequest, SurveyKind};
-use nps_e2e::{Backend, TestDatabase, live_survey, project_input};
+use nps_e2e::{Admin, Backend, Collector, Installation, TestDatabase, live_survey, project_input};
 use serde_json::Value;
 
 /// When the store fixture's project and survey are created: 2026-01-01T00:00:00Z.
@@ -30,6 +30,24 @@ pub async fn store_with_survey(backend: Backend, kind: SurveyKind) -> anyhow::Re
     let project = store.create_project(&project_input("p", &[])?, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
     let survey = store.create_survey(project.id, &live_survey("s", kind), T0).await?;
     Ok(StoreFixture { store, project_id: project.id, survey_id: survey.id, dir })
+}
+
+/// A collector on a fresh database with its owner signed in and a project (any origin), and the
+/// store of that database opened beside it: for tests that write as the drainer writes and read
+/// through the admin API.
+pub struct StoreBeside {
+    pub dir: tempfile::TempDir,
+    pub collector: Collector,
+    pub admin: Admin,
+    pub store: DynStore,
+    pub project_id: i64,
+}
+
+pub async fn store_beside_a_collector(backend: Backend) -> anyhow::Result<StoreBeside> {
+    let Installation { dir, db, collector, owner } = Installation::start(backend).await?;
+    let project = owner.create_project(&["*"]).await?;
+    let store = connect(&db.url).await?;
+    Ok(StoreBeside { dir, collector, admin: owner, store, project_id: project.id })
 }
 
 /// Records of the fixture's project and survey.
