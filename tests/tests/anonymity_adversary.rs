@@ -6,8 +6,8 @@
 //!
 //! Run on SQLite and PostgreSQL against the real binary.
 
-use nps_core::wire::{Project, Survey, SurveyInput, SurveyKind, SurveyStatus};
-use nps_e2e::{Admin, Backend, Installation, on_both_backends};
+use nps_core::wire::{Project, Survey, SurveyKind};
+use nps_e2e::{Admin, Backend, Installation, live_survey, on_both_backends};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -65,23 +65,18 @@ fn organisation(seed: u64) -> Vec<Person> {
 /// An eNPS survey with an anonymous campaign (k = 5, groups department and location) that
 /// every person of the organisation answered.
 async fn answered_survey(f: &Fixture, project: &Project, people: &[Person]) -> anyhow::Result<Survey> {
-    let input = SurveyInput { name: "eNPS".into(), kind: SurveyKind::Enps, status: SurveyStatus::Live, definition: Default::default(), rules: Default::default() };
-    let survey: Survey = f.owner.post(&format!("/api/admin/projects/{}/surveys", project.id), &input).await?;
-    let campaign: Value = f
-        .owner
-        .post("/api/admin/campaigns", &json!({ "survey_id": survey.id, "name": "Q1", "anonymity": "anonymous", "min_group": K, "group_attributes": ["department", "location"] }))
-        .await?;
+    let survey = f.owner.create_survey(project.id, &live_survey("eNPS", SurveyKind::Enps)).await?;
     let mut csv = String::from("email,department,location\n");
     for p in people {
         csv.push_str(&format!("{},{},{}\n", p.email, p.department, p.location));
     }
-    let _: Value = f.owner.post(&format!("/api/admin/campaigns/{}/recipients", campaign["id"]), &nps_e2e::recipients_json(&csv)).await?;
+    let fields = json!({ "survey_id": survey.id, "name": "Q1", "anonymity": "anonymous", "min_group": K, "group_attributes": ["department", "location"] });
+    let campaign = f.owner.create_campaign(&fields, &csv).await?;
     let links = nps_e2e::links::personal_links(&f.db.url, &f.collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
-    let http = reqwest::Client::new();
     for (email, url) in &links {
         let person = people.iter().find(|p| &p.email == email).ok_or_else(|| anyhow::anyhow!("unknown recipient {email}"))?;
-        let status = http.post(url).form(&[("score", person.score.to_string()), ("comment", person.comment.clone())]).send().await?.status();
-        anyhow::ensure!(status.is_success(), "answering as {email}: {status}");
+        let (status, _) = nps_e2e::links::answer(url, u8::try_from(person.score)?, &person.comment).await?;
+        anyhow::ensure!((200..300).contains(&status), "answering as {email}: {status}");
     }
     Ok(survey)
 }

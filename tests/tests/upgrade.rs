@@ -101,7 +101,7 @@ async fn check_links(u: &Upgraded, campaign: &Value) -> anyhow::Result<()> {
     }
     let unused = links.iter().find(|l| l["answered"] == false).ok_or_else(|| anyhow::anyhow!("an unused link"))?;
     let url = format!("{}/s/{}", u.collector.url, unused["token"].as_str().unwrap_or_default());
-    assert_eq!(http.post(&url).form(&[("score", "9"), ("comment", "")]).send().await?.status().as_u16(), 200);
+    assert_eq!(nps_e2e::links::answer(&url, 9, "").await?.0, 200);
     let status: Value = u.owner.get(&format!("/api/admin/campaigns/{}/status", campaign["campaign_id"])).await?;
     assert_eq!(status["waves"][0]["answered"].as_u64(), Some(answered + 1));
     Ok(())

@@ -19,7 +19,7 @@ use nps_e2e::{Admin, Backend, Collector, CollectorOptions, TestDatabase, new_id,
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 struct Args {
     clients: usize,
@@ -86,9 +86,6 @@ async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
 
 /// Where a SQLite collector reads the facts of a decision: its in-memory copy (the default),
 /// or SQL (the baseline; PostgreSQL always reads SQL, it may be shared by several collectors).
@@ -192,7 +189,7 @@ async fn one_display_holds(db_url: &str, urls: &[String], base: &str, survey_id:
     let http = reqwest::Client::new();
     // Known for 60 days (past the first-survey delay), so exactly one decision may say yes.
     let user = format!("fresh-{}", new_id());
-    let created_at = now_ms() - 60 * 86_400_000;
+    let created_at = nps_e2e::now_ms() - 60 * 86_400_000;
     let identified = http.post(format!("{base}/identify")).json(&json!({ "user_id": user, "created_at": created_at })).send().await?;
     anyhow::ensure!(identified.status().is_success(), "identify of the fresh user failed: {}", identified.status());
     wait_drained(&urls[0]).await?;
@@ -211,7 +208,7 @@ async fn one_display_holds(db_url: &str, urls: &[String], base: &str, survey_id:
 
 /// Identifies `users` users created 60 days ago (past the first-survey delay).
 async fn seed_users(http: &reqwest::Client, base: &str, users: u64) -> anyhow::Result<()> {
-    let created_at = now_ms() - 60 * 86_400_000;
+    let created_at = nps_e2e::now_ms() - 60 * 86_400_000;
     let failures = Arc::new(AtomicU64::new(0));
     futures::stream::iter(0..users)
         .for_each_concurrent(64, |i| {

@@ -19,7 +19,7 @@ use nps_e2e::{Admin, Collector, CollectorOptions, TestDatabase, new_id, wait_for
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 const USERS_PER_ACCOUNT: u64 = 10;
 const PLANS: [&str; 3] = ["free", "pro", "team"];
@@ -143,9 +143,6 @@ fn rss_mb(collector: &Collector) -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
 
 /// The identify body of user `i`: everything is a function of `i`, so the decision check can
 /// tell what the answer must be.
@@ -177,7 +174,7 @@ fn targeted(i: u64) -> bool {
 /// Identifies users `0..users` (created 60 days ago, past the first-survey delay), each worker
 /// on its own keep-alive connection of the lean load generator.
 async fn identify_all(base_url: &str, project_key: &str, args: &Args) -> anyhow::Result<()> {
-    let created_at = now_ms() - 60 * MS_PER_DAY;
+    let created_at = nps_e2e::now_ms() - 60 * MS_PER_DAY;
     let path = format!("/v1/p/{project_key}/identify");
     let next = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicU64::new(0));
