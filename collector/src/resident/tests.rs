@@ -1,8 +1,7 @@
 //! The compact facts keep the meaning the drainer gives the same records in SQL.
 
 use super::*;
-use nps_core::NpsScore;
-use nps_core::wire::{AccountMembership, Attributes, ClientAttributes, ClientId, DisplayRequest, FeedbackRequest, ResponseRequest};
+use nps_core::wire::{AccountMembership, Attributes, ClientAttributes, ClientId, DisplayRequest, FeedbackRequest};
 use serde_json::json;
 
 fn attrs(value: serde_json::Value) -> Attributes {
@@ -22,21 +21,7 @@ fn identify(user: &str, plan: &str, at: i64) -> IngestRecord {
 }
 
 fn response(id: &str, at: i64) -> IngestRecord {
-    IngestRecord::Response {
-        project_id: 1,
-        at,
-        response: ResponseRequest {
-            response_id: ClientId::parse(id).expect("valid"),
-            survey_id: 7,
-            user_id: ClientId::parse("u").expect("valid"),
-            display_id: None,
-            score: NpsScore::new(3).expect("valid"),
-            language: None,
-            device: None,
-            trigger: None,
-            sampling_rate_bp: None,
-        },
-    }
+    crate::store::records::tests::answer(7, id, 3, at)
 }
 
 fn display(id: &str, user: &str, survey_id: i64, at: i64) -> IngestRecord {

@@ -73,6 +73,22 @@ macro_rules! impl_account_store {
                 })
             }
 
+            type Query<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>;
+
+            /// Binds an action's eight fields, in the order both the insert and the update name
+            /// them (project, survey, title, decision, decided at, owner, themes, answers).
+            fn bind_action<'q>(query: Query<'q>, input: &'q ActionInput) -> StoreResult<Query<'q>> {
+                Ok(query
+                    .bind(input.project_id)
+                    .bind(input.survey_id)
+                    .bind(input.title.as_str())
+                    .bind(input.decision.as_str())
+                    .bind(input.decided_at)
+                    .bind(input.owner.as_deref())
+                    .bind(serde_json::to_string(&input.themes)?)
+                    .bind(serde_json::to_string(&input.response_ids)?))
+            }
+
             fn action_from_row(row: &$row) -> StoreResult<Action> {
                 Ok(Action {
                     id: row.try_get("id")?,
@@ -211,22 +227,15 @@ macro_rules! impl_account_store {
 
                 #[tracing::instrument(skip(self, input), fields(project_id = input.project_id))]
                 async fn create_action(&self, input: &ActionInput, author: &str, now: i64) -> StoreResult<Action> {
-                    let row = sqlx::query(
+                    let insert = sqlx::query(
                         "INSERT INTO nps_actions (project_id, survey_id, title, decision, decided_at, owner, themes, response_ids, \
                          created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-                    )
-                    .bind(input.project_id)
-                    .bind(input.survey_id)
-                    .bind(input.title.as_str())
-                    .bind(input.decision.as_str())
-                    .bind(input.decided_at)
-                    .bind(input.owner.as_deref())
-                    .bind(serde_json::to_string(&input.themes)?)
-                    .bind(serde_json::to_string(&input.response_ids)?)
-                    .bind(author)
-                    .bind(now)
-                    .fetch_one(&self.pool)
-                    .await?;
+                    );
+                    let row = bind_action(insert, input)?
+                        .bind(author)
+                        .bind(now)
+                        .fetch_one(&self.pool)
+                        .await?;
                     let id: i64 = row.try_get("id")?;
                     self.get_action(id).await?.ok_or_else(|| StoreError::Corrupt("action vanished after insert".into()))
                 }
@@ -239,22 +248,15 @@ macro_rules! impl_account_store {
 
                 #[tracing::instrument(skip(self, input))]
                 async fn update_action(&self, id: i64, input: &ActionInput, now: i64) -> StoreResult<Option<Action>> {
-                    let changed = sqlx::query(
+                    let update = sqlx::query(
                         "UPDATE nps_actions SET project_id = $1, survey_id = $2, title = $3, decision = $4, decided_at = $5, \
                          owner = $6, themes = $7, response_ids = $8, updated_at = $9 WHERE id = $10",
-                    )
-                    .bind(input.project_id)
-                    .bind(input.survey_id)
-                    .bind(input.title.as_str())
-                    .bind(input.decision.as_str())
-                    .bind(input.decided_at)
-                    .bind(input.owner.as_deref())
-                    .bind(serde_json::to_string(&input.themes)?)
-                    .bind(serde_json::to_string(&input.response_ids)?)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await?;
+                    );
+                    let changed = bind_action(update, input)?
+                        .bind(now)
+                        .bind(id)
+                        .execute(&self.pool)
+                        .await?;
                     if changed.rows_affected() == 0 {
                         return Ok(None);
                     }

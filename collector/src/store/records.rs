@@ -343,18 +343,19 @@ impl BatchParts {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use nps_core::NpsScore;
     use nps_core::wire::ClientId;
 
-    fn response(id: &str, score: i64, at: i64) -> IngestRecord {
+    /// An answer of user `u` to `survey_id` in project 1 (the resident tests use it too).
+    pub(crate) fn answer(survey_id: i64, id: &str, score: i64, at: i64) -> IngestRecord {
         IngestRecord::Response {
             project_id: 1,
             at,
             response: ResponseRequest {
                 response_id: ClientId::parse(id).expect("valid"),
-                survey_id: 1,
+                survey_id,
                 user_id: ClientId::parse("u").expect("valid"),
                 display_id: None,
                 score: NpsScore::new(score).expect("valid"),
@@ -374,7 +375,7 @@ mod tests {
 
     #[test]
     fn an_identify_after_an_answer_waits_for_the_next_transaction() {
-        let batch = [identify("u", "free", 1), response("r1", 3, 2), identify("v", "pro", 3), identify("u", "pro", 4)];
+        let batch = [identify("u", "free", 1), answer(1, "r1", 3, 2), identify("v", "pro", 3), identify("u", "pro", 4)];
         assert_eq!(snapshot_safe_prefix(&batch), 3);
         assert_eq!(snapshot_safe_prefix(&batch[3..]), 1);
         assert_eq!(snapshot_safe_prefix(&batch[..2]), 2);
@@ -405,8 +406,8 @@ mod tests {
     fn a_retried_score_keeps_the_first_and_a_later_identify_wins() {
         let parts = BatchParts::split(&[
             identify("u", "free", 1),
-            response("r1", 3, 2),
-            response("r1", 9, 3),
+            answer(1, "r1", 3, 2),
+            answer(1, "r1", 9, 3),
             identify("u", "pro", 4),
         ]);
         assert_eq!(parts.scores.len(), 1);

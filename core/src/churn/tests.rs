@@ -2,6 +2,7 @@
 
 use super::revenue::{WeightedNps, account_counts};
 use super::signals::risk_score;
+use super::waves::tests::answer;
 use super::*;
 use crate::rollup;
 use crate::stats::BandCounts;
@@ -10,18 +11,6 @@ use std::collections::BTreeMap;
 
 const T0: i64 = 1_767_225_600_000; // 2026-01-01
 const D: i64 = DAY_MS;
-
-fn answer(account: &str, user: &str, survey: i64, score: i64, at: i64) -> Answer {
-    Answer {
-        response_id: format!("r-{user}-{survey}-{at}"),
-        survey_id: survey,
-        user_id: user.into(),
-        account: Some(account.into()),
-        role: Some("end_user".into()),
-        score: NpsScore::new(score).expect("valid"),
-        at,
-    }
-}
 
 /// One wave per survey for `account`: survey i+1 answered on day `days[i]` with `scores[i]`.
 fn history(account: &str, waves: &[(i64, &[i64])]) -> Vec<Answer> {

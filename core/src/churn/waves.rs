@@ -198,10 +198,11 @@ pub fn timelines(answers: &[Answer], by: WaveBy, rollup: AccountRollup) -> Vec<A
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::score::NpsScore;
 
+    /// An end user's answer, for the churn tests.
     pub(crate) fn answer(account: &str, user: &str, survey: i64, score: i64, at: i64) -> Answer {
         Answer {
             response_id: format!("{user}-{survey}-{at}"),

@@ -5,7 +5,17 @@ macro_rules! sql_filters {
             /// `survey_id IN (...)` and the date range, shared by the outer filter and the
             /// dedupe sub-query.
             fn push_scope(qb: &mut QueryBuilder<$db>, q: &ResponseQuery) {
-                qb.push(" score IS NOT NULL AND survey_id IN (");
+                qb.push(" score IS NOT NULL AND");
+                Self::push_surveys_between(qb, q);
+                Self::push_user_scope(qb, &q.users);
+                if let Some(partners) = &q.partners {
+                    Self::push_partner_scope(qb, partners);
+                }
+            }
+
+            /// ` survey_id IN (...)` and the date range `[from, to)` of the query.
+            fn push_surveys_between(qb: &mut QueryBuilder<$db>, q: &ResponseQuery) {
+                qb.push(" survey_id IN (");
                 let mut ids = qb.separated(", ");
                 for id in &q.survey_ids {
                     ids.push_bind(*id);
@@ -17,10 +27,17 @@ macro_rules! sql_filters {
                 if let Some(to) = q.to {
                     qb.push(" AND created_at < ").push_bind(to);
                 }
-                Self::push_user_scope(qb, &q.users);
-                if let Some(partners) = &q.partners {
-                    Self::push_partner_scope(qb, partners);
-                }
+            }
+
+            /// The answers of each band, as `promoters`, `passives` and `detractors` columns.
+            const BAND_SUMS: &'static str = "SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END) AS promoters, \
+                SUM(CASE WHEN score BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS passives, \
+                SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END) AS detractors";
+
+            /// The [`Self::BAND_SUMS`] columns of a row.
+            fn band_counts(row: &$row) -> StoreResult<BandCounts> {
+                let count = |c: &str| -> StoreResult<u64> { Ok(row.try_get::<i64, _>(c)?.max(0) as u64) };
+                Ok(BandCounts::new(count("promoters")?, count("passives")?, count("detractors")?))
             }
 
             /// ` AND ...` keeping only the answers of these (project, partner) pairs: per

@@ -22,24 +22,11 @@ macro_rules! sql_reports {
                 if q.survey_ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let mut qb = QueryBuilder::<$db>::new(format!(
-                    "SELECT created_at / {MS_PER_DAY} AS day, \
-                     SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END) AS promoters, \
-                     SUM(CASE WHEN score BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS passives, \
-                     SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END) AS detractors FROM responses"
-                ));
+                let mut qb = QueryBuilder::<$db>::new(format!("SELECT created_at / {MS_PER_DAY} AS day, {} FROM responses", Self::BAND_SUMS));
                 Self::push_response_filters(&mut qb, q);
                 qb.push(" GROUP BY 1 ORDER BY 1");
                 let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter()
-                    .map(|r| {
-                        let count = |c: &str| -> StoreResult<u64> { Ok(r.try_get::<i64, _>(c)?.max(0) as u64) };
-                        Ok(DayCounts {
-                            day: r.try_get("day")?,
-                            counts: BandCounts::new(count("promoters")?, count("passives")?, count("detractors")?),
-                        })
-                    })
-                    .collect()
+                rows.iter().map(|r| Ok(DayCounts { day: r.try_get("day")?, counts: Self::band_counts(r)? })).collect()
             }
 
             #[tracing::instrument(skip(self))]
@@ -65,43 +52,19 @@ macro_rules! sql_reports {
                     }
                     (None, _) => return Err(StoreError::Other(anyhow::anyhow!("dimension without a column"))),
                 }
-                qb.push(
-                    " AS segment, SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END) AS promoters, \
-                     SUM(CASE WHEN score BETWEEN 7 AND 8 THEN 1 ELSE 0 END) AS passives, \
-                     SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END) AS detractors FROM responses",
-                );
+                qb.push(" AS segment, ").push(Self::BAND_SUMS).push(" FROM responses");
                 Self::push_response_filters(&mut qb, q);
                 qb.push(" GROUP BY 1 ORDER BY 1");
                 let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter()
-                    .map(|r| {
-                        let count = |c: &str| -> StoreResult<u64> { Ok(r.try_get::<i64, _>(c)?.max(0) as u64) };
-                        Ok((
-                            r.try_get::<Option<String>, _>("segment")?,
-                            BandCounts::new(count("promoters")?, count("passives")?, count("detractors")?),
-                        ))
-                    })
-                    .collect()
+                rows.iter().map(|r| Ok((r.try_get::<Option<String>, _>("segment")?, Self::band_counts(r)?))).collect()
             }
 
             async fn daily_displays(&self, q: &ResponseQuery) -> StoreResult<Vec<(i64, u64)>> {
                 if q.survey_ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let mut qb = QueryBuilder::<$db>::new(format!(
-                    "SELECT created_at / {MS_PER_DAY} AS day, COUNT(*) AS n FROM displays WHERE survey_id IN ("
-                ));
-                let mut ids = qb.separated(", ");
-                for id in &q.survey_ids {
-                    ids.push_bind(*id);
-                }
-                qb.push(")");
-                if let Some(from) = q.from {
-                    qb.push(" AND created_at >= ").push_bind(from);
-                }
-                if let Some(to) = q.to {
-                    qb.push(" AND created_at < ").push_bind(to);
-                }
+                let mut qb = QueryBuilder::<$db>::new(format!("SELECT created_at / {MS_PER_DAY} AS day, COUNT(*) AS n FROM displays WHERE"));
+                Self::push_surveys_between(&mut qb, q);
                 qb.push(" GROUP BY 1 ORDER BY 1");
                 let rows = qb.build().fetch_all(&self.pool).await?;
                 rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get::<i64, _>("n")?.max(0) as u64))).collect()
