@@ -19,6 +19,10 @@ use std::time::Instant;
 #[path = "bench_accounts/data.rs"]
 mod data;
 
+fn main() -> anyhow::Result<()> {
+    nps_e2e::bench::main(parse_args(), run)
+}
+
 struct Args {
     answers: u64,
     accounts: u64,
@@ -41,10 +45,6 @@ fn parse_args() -> anyhow::Result<Args> {
     anyhow::ensure!(args.runs > 0 && args.raw_runs > 0, "--runs and --raw-runs must be positive");
     anyhow::ensure!(args.accounts > 0 && args.answers >= args.accounts, "--accounts must be positive and at most --answers");
     Ok(args)
-}
-
-fn main() -> anyhow::Result<()> {
-    nps_e2e::bench::main(parse_args(), run)
 }
 
 /// Figures of one backend.

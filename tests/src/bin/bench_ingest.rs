@@ -31,6 +31,10 @@ const PAGE: usize = 100_000;
 /// How often the sustained phase reads the spool's depth.
 const SPOOL_SAMPLE_EVERY: Duration = Duration::from_millis(250);
 
+fn main() -> anyhow::Result<()> {
+    nps_e2e::bench::main(parse_args(), run)
+}
+
 struct Args {
     clients: usize,
     seconds: u64,
@@ -55,10 +59,6 @@ fn parse_args() -> anyhow::Result<Args> {
     anyhow::ensure!(args.clients > 1 && args.seconds > 0, "--clients must be at least 2 and --seconds positive");
     anyhow::ensure!(args.sustained_rate > 0 && args.sustained_seconds > 0, "the sustained phase needs a positive rate and length");
     Ok(args)
-}
-
-fn main() -> anyhow::Result<()> {
-    nps_e2e::bench::main(parse_args(), run)
 }
 
 /// The figures of the SQLite phases.

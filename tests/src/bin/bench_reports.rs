@@ -23,6 +23,10 @@ const SPAN_DAYS: u64 = 730;
 const CHUNK: usize = 100_000;
 const DECLARED: [&str; 3] = ["attr:plan", "attr:country", "device"];
 
+fn main() -> anyhow::Result<()> {
+    nps_e2e::bench::main(parse_args(), run)
+}
+
 struct Args {
     answers: Vec<u64>,
     backends: Vec<Backend>,
@@ -43,10 +47,6 @@ fn parse_args() -> anyhow::Result<Args> {
     };
     anyhow::ensure!(args.runs > 0 && args.raw_runs > 0 && !args.answers.is_empty(), "--runs, --raw-runs and --answers must be positive");
     Ok(args)
-}
-
-fn main() -> anyhow::Result<()> {
-    nps_e2e::bench::main(parse_args(), run)
 }
 
 /// Figures of one backend at one size.

@@ -27,6 +27,10 @@ const COUNTRIES: [&str; 8] = ["FR", "DE", "US", "GB", "ES", "IT", "NL", "SE"];
 const LANGUAGES: [&str; 3] = ["en", "de", "fr"];
 const MS_PER_DAY: i64 = 86_400_000;
 
+fn main() -> anyhow::Result<()> {
+    nps_e2e::bench::main(parse_args(), run)
+}
+
 struct Args {
     users: u64,
     clients: usize,
@@ -37,10 +41,6 @@ fn parse_args() -> anyhow::Result<Args> {
     let args = Args { users: flags.value("--users", 1_000_000)?, clients: flags.value("--clients", 64)? };
     anyhow::ensure!(args.users >= 100 && args.clients > 0, "--users must be at least 100 and --clients positive");
     Ok(args)
-}
-
-fn main() -> anyhow::Result<()> {
-    nps_e2e::bench::main(parse_args(), run)
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
