@@ -5,7 +5,7 @@
 //! columns (department, location, tenure_band, manager; partner, role, tier, region, ...).
 //! Cells are trimmed; an empty cell is left out.
 
-use crate::wire::{Attributes, ClientAttributes, RecipientInput};
+use crate::wire::{Attributes, ClientAttributes, EmailAddress, RecipientInput};
 
 /// The recipients of a CSV file, in file order, or what is wrong with it (`csv line 3: ...`,
 /// the header being line 1).
@@ -18,21 +18,22 @@ pub fn parse(text: &str) -> Result<Vec<RecipientInput>, String> {
     let mut out = Vec::new();
     for (line, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("csv line {}: {e}", line + 2))?;
-        let mut recipient = RecipientInput { email: String::new(), name: None, language: None, attributes: Default::default() };
+        let (mut email, mut name, mut language) = ("", None, None);
         let mut attributes = Attributes::new();
         for (header, value) in headers.iter().zip(record.iter()) {
             match header {
-                "email" => recipient.email = value.to_owned(),
-                "name" => recipient.name = Some(value.to_owned()).filter(|v| !v.is_empty()),
-                "language" => recipient.language = Some(value.to_owned()).filter(|v| !v.is_empty()),
+                "email" => email = value,
+                "name" => name = Some(value.to_owned()).filter(|v| !v.is_empty()),
+                "language" => language = Some(value.to_owned()).filter(|v| !v.is_empty()),
                 key if !value.is_empty() => {
                     attributes.insert(key.to_owned(), value.into());
                 }
                 _ => {}
             }
         }
-        recipient.attributes = ClientAttributes::parse(attributes).map_err(|e| format!("csv line {}: the attributes {e}", line + 2))?;
-        out.push(recipient);
+        let email = EmailAddress::parse(email).map_err(|e| format!("csv line {}: the email `{email}` {e}", line + 2))?;
+        let attributes = ClientAttributes::parse(attributes).map_err(|e| format!("csv line {}: the attributes {e}", line + 2))?;
+        out.push(RecipientInput { email, name, language, attributes });
     }
     Ok(out)
 }
@@ -54,5 +55,6 @@ mod tests {
     fn a_file_without_email_or_with_a_broken_line_is_refused() {
         assert_eq!(parse("name\nAnn\n"), Err("csv: the header must have an `email` column".to_owned()));
         assert!(parse("email\na@x.io,extra\n").is_err_and(|e| e.starts_with("csv line 2")));
+        assert!(parse("email\nann@x.io\nbob\n").is_err_and(|e| e.starts_with("csv line 3: the email `bob` must be an e-mail address")));
     }
 }

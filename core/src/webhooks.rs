@@ -73,7 +73,7 @@ fn yes() -> bool {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookInput {
     /// `https://...` (or `http://` for receivers on a private network).
-    #[cfg_attr(feature = "openapi", schema(max_length = 2048, pattern = r"^https?://([A-Za-z0-9-]+\.)+[A-Za-z]{2,}(:[0-9]{1,4})?(/[^#\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::wire::limits::webhook_url))]
     pub url: String,
     /// At least one of `response.created`, `response.completed`.
     #[cfg_attr(feature = "openapi", schema(min_items = 1))]
@@ -127,8 +127,8 @@ pub struct AlertPolicy {
     /// Alert the follow-up owner of the answer (assigned by the project's follow-up policy).
     pub notify_owner: bool,
     /// Also alert these addresses.
-    #[cfg_attr(feature = "openapi", schema(max_items = 50, value_type = Vec<crate::wire::limits::AlertRecipient>))]
-    pub recipients: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
+    pub recipients: Vec<crate::wire::EmailAddress>,
 }
 
 impl Default for AlertPolicy {

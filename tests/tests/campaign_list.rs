@@ -27,7 +27,7 @@ async fn a_surveys_campaigns_are_listed_newest_first_for_the_roles_that_run_them
     // Creating a campaign still works on the same path (POST), and HR reads eNPS campaigns.
     let password = "a long enough password";
     for (email, role) in [("hr@x.io", AdminRole::Hr), ("analyst@x.io", AdminRole::Analyst)] {
-        let _: Value = owner.post("/api/admin/users", &NewAdminUser { email: email.into(), password: password.into(), role }).await?;
+        let _: Value = owner.post("/api/admin/users", &NewAdminUser { email: email.parse()?, password: password.into(), role }).await?;
     }
     let hr = Admin::sign_in(&world.collector.url, "hr@x.io", password).await?;
     let seen: Vec<Campaign> = hr.get(&format!("/api/admin/campaigns?survey_id={survey}")).await?;

@@ -18,7 +18,7 @@ async fn the_followup_policy_reads_back_as_saved() -> anyhow::Result<()> {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(world.admin.get::<Value>(&path).await?, policy);
 
-    let _: Value = world.admin.post("/api/admin/users", &NewAdminUser { email: "an@x.io".into(), password: "a long enough password".into(), role: AdminRole::Analyst }).await?;
+    let _: Value = world.admin.post("/api/admin/users", &NewAdminUser { email: "an@x.io".parse()?, password: "a long enough password".into(), role: AdminRole::Analyst }).await?;
     let analyst = Admin::sign_in(&world.collector.url, "an@x.io", "a long enough password").await?;
     assert_eq!(analyst.http.get(format!("{}{path}", world.collector.url)).send().await?.status(), StatusCode::FORBIDDEN);
     let missing = world.admin.http.get(format!("{}/api/admin/projects/999999/followup-policy", world.collector.url)).send().await?;

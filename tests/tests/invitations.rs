@@ -110,7 +110,8 @@ async fn admins_invite_below_their_role_and_bad_addresses_are_named(owner: &Admi
     assert_eq!(invite(&admin, "carol@example.com", "hr").await?.0, StatusCode::CREATED);
     let (status, error) = invite(owner, "not-an-address", "analyst").await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error["message"], "email must be an e-mail address");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("email: must be an e-mail address like name@example.com"), "{message}");
 
     Ok(())
 }

@@ -38,6 +38,11 @@ impl ApiError {
         Self { status: 0, code: ErrorCode::InvalidField, message: message.into() }
     }
 
+    /// `text` as an e-mail address, or the collector's refusal of it, named after `field`.
+    pub fn address(field: &str, text: &str) -> Result<nps_core::wire::EmailAddress, Self> {
+        nps_core::wire::EmailAddress::parse(text).map_err(|e| Self::client(format!("{field}: {e}")))
+    }
+
     /// The problems of a CSV file read client-side, as one error (one message per problem).
     pub fn problems_of(problems: Vec<nps_core::csv_file::Problem>) -> Self {
         let message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");

@@ -22,7 +22,7 @@ pub fn AlertPolicyCard(project_id: i64) -> impl IntoView {
         enabled.set(p.enabled);
         bands.set(p.bands);
         notify_owner.set(p.notify_owner);
-        to.set(p.recipients.join("\n"));
+        to.set(p.recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("\n"));
     };
     let save_policy = crate::actions::stored_settings(
         move || api::alert_policy(project_id),
@@ -32,12 +32,13 @@ pub fn AlertPolicyCard(project_id: i64) -> impl IntoView {
         (status, error),
     );
     let save = on_submit(move || {
-        save_policy.dispatch(AlertPolicy {
-            enabled: enabled.get_untracked(),
-            bands: bands.get_untracked(),
-            notify_owner: notify_owner.get_untracked(),
-            recipients: crate::fmt::list_items(&to.get_untracked()),
-        });
+        let recipients = crate::fmt::list_items(&to.get_untracked()).iter().map(|r| api::ApiError::address("recipients", r)).collect();
+        match recipients {
+            Ok(recipients) => {
+                save_policy.dispatch(AlertPolicy { enabled: enabled.get_untracked(), bands: bands.get_untracked(), notify_owner: notify_owner.get_untracked(), recipients });
+            }
+            Err(e) => error.set(Some(e.message)),
+        }
     });
     view! {
         <Card title="E-mail alerts" id="alerts">

@@ -26,13 +26,15 @@ pub fn SignIn() -> impl IntoView {
             error.set(Some(e.message));
         }
     };
-    let credentials = move || Credentials { email: email.get_untracked(), password: password.get_untracked() };
+    let credentials = move || -> Result<Credentials, ApiError> {
+        Ok(Credentials { email: ApiError::address("email", &email.get_untracked())?, password: password.get_untracked() })
+    };
     // Left on spawn_local, as is the session check in lib.rs: Actions here (main module) cost ~6 KiB brotli of the first-visit budget.
     let submit = on_submit(move || {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            finish(api::sign_in(&credentials()).await);
+            finish(async { api::sign_in(&credentials()?).await }.await);
             busy.set(false);
         });
     });
@@ -40,8 +42,8 @@ pub fn SignIn() -> impl IntoView {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::bootstrap(&credentials()).await {
-                Ok(()) => finish(api::sign_in(&credentials()).await),
+            match async { api::bootstrap(&credentials()?).await }.await {
+                Ok(()) => finish(async { api::sign_in(&credentials()?).await }.await),
                 Err(e) => {
                     if e.code == ErrorCode::Conflict {
                         offer_bootstrap.set(false);

@@ -115,7 +115,7 @@ fn NewPasswordForm(first_label: &'static str, kind: LinkKind, token: String) -> 
             let token = token.clone();
             async move {
                 let me = kind.redeem(token, p.clone()).await?;
-                api::sign_in(&Credentials { email: me.email, password: p }).await
+                api::sign_in(&Credentials { email: api::ApiError::address("email", &me.email)?, password: p }).await
             }
         },
         error,

@@ -192,7 +192,12 @@ fn InviteCard(invites_owners: bool, issued: RwSignal<Vec<Invitation>>) -> impl I
     });
     let submit = on_submit(move || {
         let Some(r) = AdminRole::parse(&role.get_untracked()) else { return };
-        invite.dispatch(InvitationRequest { email: email.get_untracked().trim().to_owned(), role: r });
+        match api::ApiError::address("email", &email.get_untracked()) {
+            Ok(address) => {
+                invite.dispatch(InvitationRequest { email: address, role: r });
+            }
+            Err(e) => error.set(Some(e.message)),
+        };
     });
     view! {
         <Card title="Invite someone">

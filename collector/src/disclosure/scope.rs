@@ -28,7 +28,7 @@ pub struct Filters {
     pub q: Option<String>,
     /// Attribute values the answers must have had, `key:value`, several joined by `;`
     /// (e.g. `plan:pro;country:FR`).
-    #[param(pattern = r"^([\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*|[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^;:\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]([^;:]{0,126}[^;:\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*:[^;]*(;[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^;:\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]([^;:]{0,126}[^;:\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*:[^;]*)*)$")]
+    #[param(schema_with = nps_core::wire::limits::attribute_filters)]
     pub attr: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,

@@ -46,6 +46,21 @@ use utoipa::openapi::security::SecurityRequirement;
         }
     }
 
+    /// The document's rule for an e-mail address, applied as a regex engine would, admits
+    /// exactly what `EmailAddress` parses (the fuzzer's case first: NEL inside, control
+    /// characters, surrounding whitespace).
+    #[test]
+    fn the_e_mail_pattern_admits_what_the_parser_accepts() {
+        use nps_core::wire::EmailAddress;
+        let schema = serde_json::to_value(<EmailAddress as utoipa::PartialSchema>::schema()).unwrap_or_default();
+        let pattern = regex::Regex::new(schema["pattern"].as_str().unwrap_or_default()).expect("the pattern compiles");
+        let fuzzed = "\n\t \u{c}\u{c}\t\r\n\u{c}\n\u{b}\r \u{c}\n\u{ab}0r\u{85}\u{23a}@\u{1f}\u{fc}\u{89}\u{13}9P\u{d2}\u{8b}\t\u{c}";
+        let cases = [fuzzed, "ana@example.com", " Ana@Example.com\t", "a@b", "a@@b", "a\u{1f}@b", "a\u{9f}@b", "ana", "@x", "x@", "a na@x", "a@x\u{2028}y", ""];
+        for email in cases {
+            assert_eq!(pattern.is_match(email), EmailAddress::parse(email).is_ok(), "{email:?}");
+        }
+    }
+
     #[test]
     fn every_admin_operation_but_the_public_ones_needs_a_session() {
         use utoipa::OpenApi as _;

@@ -31,7 +31,7 @@ pub struct Theme {
     /// surrounding spaces) is merged into it.
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")
+        schema(schema_with = crate::wire::limits::not_blank)
     )]
     pub name: String,
     /// Words or phrases, written naturally ("load time"): each must contain a letter or digit

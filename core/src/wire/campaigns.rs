@@ -41,7 +41,7 @@ pub use crate::disclosure::{DEFAULT_MIN_GROUP, MIN_GROUP_FLOOR};
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CampaignInput {
     pub survey_id: i64,
-    #[cfg_attr(feature = "openapi", schema(pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = super::limits::not_blank))]
     pub name: String,
     pub anonymity: Anonymity,
     /// Groups smaller than this are never shown (floor 3).
@@ -91,8 +91,7 @@ pub struct Campaign {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RecipientInput {
-    #[cfg_attr(feature = "openapi", schema(max_length = 254, pattern = r"@"))]
-    pub email: String,
+    pub email: EmailAddress,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]

@@ -9,6 +9,7 @@ mod business;
 mod campaigns;
 mod client;
 mod eligibility;
+mod email;
 #[cfg(feature = "openapi")]
 pub mod limits;
 mod reports;
@@ -21,6 +22,7 @@ pub use business::*;
 pub use campaigns::*;
 pub use client::*;
 pub use eligibility::*;
+pub use email::{EmailAddress, NotAnAddress};
 pub use reports::*;
 pub use survey::*;
 pub use text::*;

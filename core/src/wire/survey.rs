@@ -106,7 +106,7 @@ pub struct SurveyTexts {
     /// Not only spaces.
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")
+        schema(schema_with = super::limits::not_blank)
     )]
     pub question: String,
     pub follow_up: PerBand<String>,

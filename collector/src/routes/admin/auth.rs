@@ -8,7 +8,7 @@ use crate::state::State;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, delete, get, post, web};
 use nps_core::ErrorCode;
-use nps_core::wire::{AdminRole, Credentials, Me, NewAdminUser, SessionInfo};
+use nps_core::wire::{AdminRole, Credentials, EmailAddress, Me, NewAdminUser, SessionInfo};
 use rand::Rng;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -16,17 +16,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 const MIN_PASSWORD_CHARS: usize = 10;
-
-fn check_new_credentials(email: &str, password: &str) -> ApiResult<()> {
-    // Exactly the declared rule: at most 254 characters as sent, and once trimmed an `@` that
-    // neither starts nor ends it.
-    let too_long = email.chars().count() > 254;
-    let email = email.trim();
-    if too_long || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
-        return Err(ApiError::invalid("email must be an e-mail address"));
-    }
-    check_new_password("password", password)
-}
 
 /// The rules for every new password (creation, invitation, reset, change); `field` names it.
 pub(crate) fn check_new_password(field: &str, password: &str) -> ApiResult<()> {
@@ -41,11 +30,11 @@ pub(crate) fn check_new_password(field: &str, password: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Creates an admin user; used by the bootstrap endpoint, the CLI and owners.
-pub async fn create_admin(state: &crate::state::AppState, email: &str, password: &str, role: AdminRole) -> ApiResult<()> {
-    check_new_credentials(email, password)?;
+/// Creates an admin user; used by owners and by accepted invitations.
+pub async fn create_admin(state: &crate::state::AppState, email: &EmailAddress, password: &str, role: AdminRole) -> ApiResult<()> {
+    check_new_password("password", password)?;
     let hash = hash_password(password.to_owned()).await.map_err(ApiError::Internal)?;
-    state.store.create_admin(&email.trim().to_lowercase(), &hash, role, now_ms()).await?;
+    state.store.create_admin(email, &hash, role, now_ms()).await?;
     Ok(())
 }
 
@@ -64,9 +53,9 @@ pub async fn bootstrap(state: State, body: JsonBody<Credentials>) -> ApiResult<H
         return Err(owner_exists());
     }
     let Credentials { email, password } = body.0;
-    check_new_credentials(&email, &password)?;
+    check_new_password("password", &password)?;
     let hash = hash_password(password).await.map_err(ApiError::Internal)?;
-    if !state.store.create_first_owner(&email.trim().to_lowercase(), &hash, now_ms()).await? {
+    if !state.store.create_first_owner(&email, &hash, now_ms()).await? {
         return Err(owner_exists());
     }
     Ok(HttpResponse::Created().finish())
@@ -89,7 +78,6 @@ pub(crate) fn locked_out(retry_after: std::time::Duration) -> HttpResponse {
 #[post("/api/admin/session")]
 pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     let Credentials { email, password } = body.0;
-    let email = email.trim().to_lowercase();
     let address = req.peer_addr().map(|a| a.ip());
     // The lockout is checked while holding a hashing turn: concurrent guesses queue for the
     // few turns and each sees the failures recorded before it, so a burst cannot slip past.
@@ -183,5 +171,5 @@ pub async fn create_user(state: State, session: AdminSession, body: JsonBody<New
     session.require_owner()?;
     let user = body.0;
     create_admin(&state, &user.email, &user.password, user.role).await?;
-    Ok(HttpResponse::Created().json(Me { email: user.email.trim().to_lowercase(), role: user.role }))
+    Ok(HttpResponse::Created().json(Me { email: user.email.into(), role: user.role }))
 }

@@ -115,14 +115,11 @@ pub async fn add_recipients(state: State, session: AdminSession, id: web::Path<i
     let inputs = body.0.recipients;
     require_own_partners(&state, &session, &campaign, &inputs).await?;
     let mut records = Vec::with_capacity(inputs.len());
-    for (i, r) in inputs.into_iter().enumerate() {
-        if !r.email.contains('@') || r.email.chars().count() > 254 {
-            return Err(ApiError::invalid(format!("recipients[{i}].email is not an e-mail address")));
-        }
+    for r in inputs {
         records.push(RecipientRecord {
             id: uuid::Uuid::new_v4().to_string(),
             campaign_id: campaign.id,
-            email: r.email.trim().to_lowercase(),
+            email: r.email.into(),
             name: r.name,
             language: r.language,
             attributes: r.attributes.into_inner(),

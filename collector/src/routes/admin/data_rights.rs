@@ -23,7 +23,7 @@ const MAX_EMAIL: usize = 320;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ByUserId {
-    #[schema(min_length = 1, max_length = 256, pattern = r"[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]")]
+    #[schema(schema_with = nps_core::wire::limits::not_blank_id)]
     pub user_id: String,
 }
 
@@ -33,10 +33,7 @@ pub struct ByUserId {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ByEmail {
-    #[schema(
-        max_length = 320,
-        pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^@]*@[\s\S]*[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
-    )]
+    #[schema(schema_with = nps_core::wire::limits::lookup_email)]
     pub email: String,
 }
 
