@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod attributes;
+pub mod basis_points;
 pub mod business_csv;
 pub mod churn;
 pub mod coverage;

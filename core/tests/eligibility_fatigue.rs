@@ -5,7 +5,7 @@ use nps_core::eligibility::{
     DAY_MS, Decision, DecisionInput, FatigueOverrides, FatiguePolicy, HistoryEvent, HistoryKind, Rule, Schedule,
     Subject, SurveyRules, Trigger, UserHistory, decide, explain, parse_date_ms,
 };
-use nps_core::wire::Attributes;
+use nps_core::wire::{Attributes, BasisPoints};
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -389,7 +389,7 @@ fn the_first_blocking_rule_in_order_is_named() {
         .at(d(1))
         .attribute("email", json!("me@vendor.com"))
         .rules(internal)
-        .rules(|r| r.sampling_rate_bp = Some(0))
+        .rules(|r| r.sampling_rate_bp = BasisPoints::new(0))
         .rules(|r| r.response_caps.total = Some(1))
         .responses(0, 1);
     let rules: Vec<Rule> = explain(&busy.input()).iter().map(|d| d.rule).collect();
@@ -415,12 +415,12 @@ fn the_first_blocking_rule_in_order_is_named() {
 
 #[test]
 fn decision_carries_the_sampling_rate_in_force() {
-    let row = Row::new("rate").rules(|r| r.sampling_rate_bp = Some(10_000));
+    let row = Row::new("rate").rules(|r| r.sampling_rate_bp = BasisPoints::new(10_000));
     assert_eq!(row.decide().sampling_rate_bp, 10_000);
     assert_eq!(Row::new("default").decide().sampling_rate_bp, 10_000);
-    let row = Row::new("rate").rules(|r| r.sampling_rate_bp = Some(2_500));
+    let row = Row::new("rate").rules(|r| r.sampling_rate_bp = BasisPoints::new(2_500));
     assert_eq!(row.decide().sampling_rate_bp, 2_500);
-    let row = Row::new("blocked").not_live().rules(|r| r.sampling_rate_bp = Some(2_500));
+    let row = Row::new("blocked").not_live().rules(|r| r.sampling_rate_bp = BasisPoints::new(2_500));
     assert_eq!(row.decide().sampling_rate_bp, 2_500);
 }
 

@@ -62,8 +62,11 @@ fn history_and_decisions_use_snake_case() {
 
 #[test]
 fn problems_name_the_field() {
+    // A rate above everyone is not a rate: refused when parsed, before any rule is checked.
+    let refused = serde_json::from_value::<SurveyRules>(json!({ "sampling_rate_bp": 10001 })).map_err(|e| e.to_string());
+    assert!(refused.is_err_and(|e| e.contains("must be at most 10000")));
     let rules: SurveyRules = serde_json::from_value(json!({
-        "sampling_rate_bp": 10001,
+        "sampling_rate_bp": 10000,
         "triggers": [
             { "type": "event", "name": " ", "nth_occurrence": 0,
               "conditions": [{ "property": "", "op": "gt", "value": "many" }] },
@@ -88,7 +91,6 @@ fn problems_name_the_field() {
     .expect("parses");
     let problems = rules.problems();
     let expected = [
-        "rules.sampling_rate_bp must be at most 10000",
         "rules.triggers[0].name must not be empty",
         "rules.triggers[0].nth_occurrence must be at least 1",
         "rules.triggers[0].conditions[0].property must not be empty",

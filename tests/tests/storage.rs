@@ -187,10 +187,10 @@ async fn the_user_history_holds_what_the_rules_need(f: Fixture) -> anyhow::Resul
 
 async fn configuration_round_trips_and_emails_are_unique(f: Fixture) -> anyhow::Result<()> {
     let mut survey = f.store.get_survey(f.survey_id).await?.expect("survey exists");
-    survey.rules.sampling_rate_bp = Some(1_234);
+    survey.rules.sampling_rate_bp = nps_core::wire::BasisPoints::new(1_234);
     let input = SurveyInput { name: "renamed".into(), kind: survey.kind, status: SurveyStatus::Paused, definition: survey.definition.clone(), rules: survey.rules.clone() };
     let updated = f.store.update_survey(f.survey_id, &input, T0 + 1).await?.expect("updated");
-    assert_eq!((updated.name.as_str(), updated.status, updated.rules.sampling_rate_bp), ("renamed", SurveyStatus::Paused, Some(1_234)));
+    assert_eq!((updated.name.as_str(), updated.status, updated.rules.sampling_rate_bp), ("renamed", SurveyStatus::Paused, nps_core::wire::BasisPoints::new(1_234)));
     assert_eq!(updated.definition, survey.definition);
     f.store.create_admin("a@b.c", "hash", AdminRole::Hr, T0).await?;
     let again = f.store.create_admin("a@b.c", "hash", AdminRole::Owner, T0).await;

@@ -46,7 +46,7 @@ pub struct SurveyRules {
     pub triggers: Vec<Trigger>,
     pub targeting: Targeting,
     /// Share of users sampled, in basis points (10000 = everyone); `None` = everyone.
-    pub sampling_rate_bp: Option<u32>,
+    pub sampling_rate_bp: Option<crate::basis_points::BasisPoints>,
     /// Per-survey changes to the project's [`FatiguePolicy`].
     pub fatigue: FatigueOverrides,
     pub schedule: Schedule,
@@ -76,9 +76,9 @@ pub struct ResponseCaps {
 }
 
 impl SurveyRules {
-    /// The sampling rate in force, in basis points, clamped to 0..=10000.
+    /// The sampling rate in force, in basis points (0..=10000).
     pub fn sampling_rate(&self) -> u32 {
-        self.sampling_rate_bp.unwrap_or(FULL_RATE_BP).min(FULL_RATE_BP)
+        self.sampling_rate_bp.map_or(FULL_RATE_BP, crate::basis_points::BasisPoints::get)
     }
 
     /// The relational cadence: `cadence_days`, else the first [`Trigger::Cadence`].

@@ -6,7 +6,7 @@
 //! adds users (bucket < rate), and two surveys sample independently of each other.
 
 /// Everyone: 100% in basis points.
-pub const FULL_RATE_BP: u32 = 10_000;
+pub const FULL_RATE_BP: u32 = crate::basis_points::BasisPoints::EVERYONE.get();
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;

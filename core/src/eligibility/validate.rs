@@ -4,7 +4,6 @@
 //! app can put it next to the right input.
 
 use super::conditions::PropertyCondition;
-use super::sampling::FULL_RATE_BP;
 use super::targeting::Condition;
 use super::{FatigueOverrides, SurveyRules, Targeting, Trigger};
 
@@ -12,9 +11,6 @@ impl SurveyRules {
     /// Problems an editor must fix before the rules can be saved (empty = fine).
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if self.sampling_rate_bp.is_some_and(|bp| bp > FULL_RATE_BP) {
-            out.push(format!("rules.sampling_rate_bp must be at most {FULL_RATE_BP} (100%)"));
-        }
         for (i, trigger) in self.triggers.iter().enumerate() {
             trigger_problems(&format!("rules.triggers[{i}]"), trigger, &mut out);
         }

@@ -2,9 +2,10 @@
 //! and answer caps.
 
 use super::*;
+use nps_core::wire::BasisPoints;
 
 pub(super) fn audience_card(form: Form, errors: Errors, parse_errors: ParseErrors) -> impl IntoView {
-    let sampling_value = committed(move || form.with(|f| f.rules.sampling_rate_bp.map(|bp| format!("{}", bp as f64 / 100.0)).unwrap_or_default()));
+    let sampling_value = committed(move || form.with(|f| f.rules.sampling_rate_bp.map(|bp| format!("{}", f64::from(bp.get()) / 100.0)).unwrap_or_default()));
     let set_sampling = move |ev: web_sys::Event| {
         let text = event_target_value(&ev);
         let key = "rules.sampling_rate_bp".to_owned();
@@ -15,14 +16,20 @@ pub(super) fn audience_card(form: Form, errors: Errors, parse_errors: ParseError
                 });
                 form.update(|f| f.rules.sampling_rate_bp = None);
             }
-            t => match t.parse::<f64>() {
-                Ok(pct) if pct.is_finite() && pct >= 0.0 => {
-                    parse_errors.update(|p| {
-                        p.remove(&key);
-                    });
-                    form.update(|f| f.rules.sampling_rate_bp = Some((pct * 100.0).round().min(u32::MAX as f64) as u32));
-                }
-                _ => parse_errors.update(|p| {
+            t => match t.parse::<f64>().ok().filter(|pct| pct.is_finite() && *pct >= 0.0) {
+                // Basis points hold at most everyone: 150% is refused here, as the collector would.
+                Some(pct) => match BasisPoints::new((pct * 100.0).round().min(f64::from(u32::MAX)) as u32) {
+                    Some(rate) => {
+                        parse_errors.update(|p| {
+                            p.remove(&key);
+                        });
+                        form.update(|f| f.rules.sampling_rate_bp = Some(rate));
+                    }
+                    None => parse_errors.update(|p| {
+                        p.insert(key.clone(), "rules.sampling_rate_bp must be at most 10000 (100%)".to_owned());
+                    }),
+                },
+                None => parse_errors.update(|p| {
                     p.insert(key.clone(), "rules.sampling_rate_bp: the sampling rate is a percentage from 0 to 100".to_owned());
                 }),
             },

@@ -109,10 +109,8 @@ mod tests {
         let mut input = new_input();
         input.name = "Onboarding".into();
         assert!(input.problems().is_empty(), "{:?}", input.problems());
-        input.rules.sampling_rate_bp = Some(15_000);
         input.rules.triggers.push(new_trigger("event"));
         let problems = input.problems();
-        assert!(problems.iter().any(|p| p.starts_with("rules.sampling_rate_bp must be at most 10000")), "{problems:?}");
         assert!(problems.iter().any(|p| p.starts_with("rules.triggers[0].name")), "{problems:?}");
         input.name = " ".into();
         input.definition.appearance.brand_colour = "red".into();
