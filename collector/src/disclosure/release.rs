@@ -68,7 +68,7 @@ pub async fn nps_report(state: &State, u: &Universe) -> ApiResult<NpsReport> {
         from: None,
         to: None,
         granularity: Granularity::Week,
-        counting: "every_response".into(),
+        counting: nps_core::wire::Counting::EveryResponse,
         overall: NpsSummary::new(released.unwrap_or_default(), 0),
         periods,
         disclosure: Some(disclosure(u, released.is_none(), waves)),

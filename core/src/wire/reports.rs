@@ -80,6 +80,17 @@ pub struct PeriodSummary {
     pub change: Option<Comparison>,
 }
 
+/// How a report counts answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum Counting {
+    /// Every answer once.
+    EveryResponse,
+    /// Each respondent's latest answer in the date range only.
+    LatestPerUserInWindow,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct NpsReport {
@@ -87,8 +98,8 @@ pub struct NpsReport {
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub granularity: Granularity,
-    /// How answers were counted: `every_response` or `latest_per_user_in_window`.
-    pub counting: String,
+    /// How answers were counted.
+    pub counting: Counting,
     pub overall: NpsSummary,
     pub periods: Vec<PeriodSummary>,
     /// Present for employee NPS and anonymous partner NPS: what the disclosure rules released.

@@ -12,7 +12,7 @@ use crate::store::{DayCounts, Dimension};
 use actix_web::{HttpResponse, get, web};
 use chrono::{Datelike, NaiveDate};
 use nps_core::{BandCounts, Comparison};
-use nps_core::wire::{Granularity, NpsReport, NpsSummary, PeriodSummary, Segment, SegmentReport};
+use nps_core::wire::{Counting, Granularity, NpsReport, NpsSummary, PeriodSummary, Segment, SegmentReport};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -104,7 +104,7 @@ pub async fn nps_report(
         from: query.from,
         to: query.to,
         granularity,
-        counting: if query.latest_per_user { "latest_per_user_in_window" } else { "every_response" }.into(),
+        counting: if query.latest_per_user { Counting::LatestPerUserInWindow } else { Counting::EveryResponse },
         overall: NpsSummary::new(total, shown),
         periods: build_periods(&days, &displays, granularity),
         disclosure: None,
