@@ -236,6 +236,59 @@ pub fn alert_email(data: &ResponseEvent, admin_url: &str) -> (String, String) {
     (subject, body)
 }
 
+/// How an outbox message goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Channel {
+    Webhook,
+    Email,
+}
+
+/// Where an attempt left its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DeliveryStatus {
+    Delivered,
+    /// Will be tried again.
+    Retrying,
+    /// Given up.
+    Failed,
+    /// Waits without an attempt (e.g. no SMTP relay configured).
+    Waiting,
+}
+
+/// The snake-case names the delivery log stores, read back with the name in the error.
+macro_rules! stored_names {
+    ($type:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $type {
+            pub const ALL: &'static [$type] = &[$($type::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($type::$variant => $name),+
+                }
+            }
+
+            pub fn parse(name: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == name)
+            }
+        }
+
+        impl TryFrom<String> for $type {
+            type Error = String;
+
+            fn try_from(name: String) -> Result<Self, String> {
+                Self::parse(&name).ok_or_else(|| format!("is not a {}: `{name}`", stringify!($type)))
+            }
+        }
+    };
+}
+
+stored_names!(Channel { Webhook => "webhook", Email => "email" });
+stored_names!(DeliveryStatus { Delivered => "delivered", Retrying => "retrying", Failed => "failed", Waiting => "waiting" });
+
 /// One delivery attempt (or a note that a message waits), as the delivery log shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -244,16 +297,14 @@ pub struct DeliveryRow {
     /// The outbox id of the message (stable across retries and restarts).
     pub message_id: String,
     pub project_id: Option<i64>,
-    /// `webhook` or `email`.
-    pub channel: String,
+    pub channel: Channel,
     /// The event type of a webhook, the kind of an e-mail (`alert`, `invitation`, ...).
     pub kind: String,
     /// The endpoint URL or the e-mail address.
     pub target: String,
     /// 1 for the first attempt; 0 for a message waiting without an attempt.
     pub attempt: i64,
-    /// `delivered`, `retrying` (will be tried again), `failed` (gave up) or `waiting`.
-    pub status: String,
+    pub status: DeliveryStatus,
     /// The receiver's HTTP status or SMTP reply code.
     pub status_code: Option<i64>,
     /// Why the attempt did not succeed. Webhooks: a class, never text or a body from the

@@ -9,7 +9,7 @@ use nps_collector::campaign::links::token_hash;
 use nps_collector::store::campaign_mail::CampaignMessage;
 use nps_collector::store::{LinkAnswer, RecipientRecord};
 use nps_core::followup::FollowUpPolicy;
-use nps_core::webhooks::DeliveryRow;
+use nps_core::webhooks::{Channel, DeliveryRow, DeliveryStatus};
 use nps_core::wire::{Anonymity, CampaignInput, ClientId, Partner, PartnerName, SurveyKind};
 use nps_e2e::{Backend, on_both_backends};
 use serde_json::json;
@@ -130,24 +130,24 @@ async fn campaign_mail_state(f: Fixture) -> anyhow::Result<()> {
     let mut invited = f.store.handed_over(c, 1, "invitation").await?;
     invited.sort();
     assert_eq!(invited, ["invite:1", "invite:2"]);
-    let delivery = |id: &str, status: &str| DeliveryRow {
+    let delivery = |id: &str, status: DeliveryStatus| DeliveryRow {
         id: 0,
         message_id: id.into(),
         project_id: Some(f.project_id),
-        channel: "email".into(),
+        channel: Channel::Email,
         kind: "invitation".into(),
         target: "x@y.z".into(),
         attempt: 1,
-        status: status.into(),
+        status,
         status_code: None,
         error: None,
         duration_ms: None,
         reference: None,
         at: T0,
     };
-    f.store.record_delivery(&delivery("invite:1", "retrying")).await?;
-    f.store.record_delivery(&delivery("invite:1", "delivered")).await?;
-    f.store.record_delivery(&delivery("invite:2", "retrying")).await?;
+    f.store.record_delivery(&delivery("invite:1", DeliveryStatus::Retrying)).await?;
+    f.store.record_delivery(&delivery("invite:1", DeliveryStatus::Delivered)).await?;
+    f.store.record_delivery(&delivery("invite:2", DeliveryStatus::Retrying)).await?;
     let counts = f.store.message_counts(c).await?;
     let counts: Vec<(u32, &str, u64, u64)> = counts.iter().map(|m| (m.wave, m.kind.as_str(), m.sent, m.delivered)).collect();
     assert_eq!(counts, [(1, "invitation", 2, 1), (1, "reminder", 1, 0)]);

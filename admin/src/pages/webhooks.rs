@@ -108,13 +108,13 @@ fn DeliveryTable(rows: Vec<DeliveryRow>) -> impl IntoView {
     view! {
         <ListTable testid="deliveries-table" scroll=true cols=DELIVERY_COLS>
             {rows.into_iter().map(|r| view! {
-                <tr class=format!("delivery {}", r.status) data-message=r.message_id.clone()>
+                <tr class=format!("delivery {}", r.status.as_str()) data-message=r.message_id.clone()>
                     <td>{fmt::date_time(r.at)}</td>
-                    <td>{r.channel.clone()}</td>
+                    <td>{r.channel.as_str()}</td>
                     <td>{r.kind.clone()}</td>
                     <td class="attrs">{r.target.clone()}</td>
                     <td class="num">{r.attempt}</td>
-                    <td data-testid="delivery-status"><span class=format!("status {}", r.status)>{r.status.clone()}</span></td>
+                    <td data-testid="delivery-status"><span class=format!("status {}", r.status.as_str())>{r.status.as_str()}</span></td>
                     <td class="num" data-testid="delivery-code">{r.status_code.map(|c| c.to_string()).unwrap_or_default()}</td>
                     <td class="num">{r.duration_ms.map(|d| d.to_string()).unwrap_or_default()}</td>
                     <td>{r.error.clone().unwrap_or_default()}</td>

@@ -90,25 +90,13 @@ pub struct EmailMessage {
     pub reference: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Channel {
-    Webhook,
-    Email,
-}
+pub use nps_core::webhooks::{Channel, DeliveryStatus};
 
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Webhook => "webhook",
-            Channel::Email => "email",
-        }
-    }
-
-    fn due_table(self) -> TableDefinition<'static, (u64, &'static str), ()> {
-        match self {
-            Channel::Webhook => DUE_WEBHOOK,
-            Channel::Email => DUE_EMAIL,
-        }
+/// The schedule of one channel's due messages.
+fn due_table(channel: Channel) -> TableDefinition<'static, (u64, &'static str), ()> {
+    match channel {
+        Channel::Webhook => DUE_WEBHOOK,
+        Channel::Email => DUE_EMAIL,
     }
 }
 
@@ -262,7 +250,7 @@ impl Outbox {
         }
         for ((id, message), _) in messages.iter().zip(added).filter(|(_, a)| **a) {
             if let Message::Email(email) = message {
-                let row = worker::log_row(id, message, &email.to, 0, "waiting", None, Some("SMTP not configured".into()), None);
+                let row = worker::log_row(id, message, &email.to, 0, DeliveryStatus::Waiting, None, Some("SMTP not configured".into()), None);
                 if let Err(e) = self.store.record_delivery(&row).await {
                     tracing::warn!(error = %e, "could not write the delivery log");
                 }
@@ -276,7 +264,7 @@ impl Outbox {
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let db = purge::read_db(&db);
             let txn = db.begin_read().map_err(redb_err)?;
-            let schedule = txn.open_table(channel.due_table()).map_err(redb_err)?;
+            let schedule = txn.open_table(due_table(channel)).map_err(redb_err)?;
             let pending = txn.open_table(PENDING).map_err(redb_err)?;
             let mut out = Vec::new();
             for entry in schedule.range(..(now.saturating_add(1), "")).map_err(redb_err)? {
@@ -303,7 +291,7 @@ impl Outbox {
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let db = purge::read_db(&db);
             let txn = db.begin_read().map_err(redb_err)?;
-            let schedule = txn.open_table(channel.due_table()).map_err(redb_err)?;
+            let schedule = txn.open_table(due_table(channel)).map_err(redb_err)?;
             for entry in schedule.iter().map_err(redb_err)? {
                 let (key, _) = entry.map_err(redb_err)?;
                 let (at, id) = key.value();
@@ -356,7 +344,7 @@ impl Outbox {
                 return Ok(());
             }
             let channel = envelope.message.channel();
-            let mut schedule = txn.open_table(channel.due_table()).map_err(redb_err)?;
+            let mut schedule = txn.open_table(due_table(channel)).map_err(redb_err)?;
             schedule.remove((previous_next_at, id.as_str())).map_err(redb_err)?;
             schedule.insert((envelope.next_at, id.as_str()), ()).map_err(redb_err)?;
             let bytes = serde_json::to_vec(&envelope)?;
@@ -372,7 +360,7 @@ impl Outbox {
     }
 
     fn unschedule(txn: &redb::WriteTransaction, id: &str, envelope: &Envelope) -> anyhow::Result<()> {
-        txn.open_table(envelope.message.channel().due_table()).map_err(redb_err)?.remove((envelope.next_at, id)).map_err(redb_err)?;
+        txn.open_table(due_table(envelope.message.channel())).map_err(redb_err)?.remove((envelope.next_at, id)).map_err(redb_err)?;
         txn.open_table(PENDING).map_err(redb_err)?.remove(id).map_err(redb_err)?;
         Ok(())
     }

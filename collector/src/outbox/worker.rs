@@ -5,7 +5,7 @@
 //! picked up by the next start.
 
 use super::transport::{AttemptResult, Outcome, Transports};
-use super::{Channel, Envelope, Message, Outbox, OutboxSettings};
+use super::{Channel, DeliveryStatus, Envelope, Message, Outbox, OutboxSettings};
 use crate::metrics::Metrics;
 use crate::store::DynStore;
 use nps_core::webhooks::DeliveryRow;
@@ -42,7 +42,7 @@ pub(crate) fn log_row(
     message: &Message,
     target: &str,
     attempt: u32,
-    status: &str,
+    status: DeliveryStatus,
     status_code: Option<i64>,
     error: Option<String>,
     duration_ms: Option<i64>,
@@ -55,11 +55,11 @@ pub(crate) fn log_row(
         id: 0,
         message_id: id,
         project_id: Some(message.project_id()),
-        channel: message.channel().as_str().to_owned(),
+        channel: message.channel(),
         kind: message.kind().to_owned(),
         target: target.to_owned(),
         attempt: i64::from(attempt),
-        status: status.to_owned(),
+        status,
         status_code,
         error: error.map(|e| e.chars().take(1_000).collect()),
         duration_ms,
@@ -201,13 +201,13 @@ impl Shared {
             Err(e) => {
                 // The message stays pending as it was and is tried again: at-least-once.
                 tracing::error!(error = %format!("{e:#}"), "outbox: could not record the attempt");
-                "retrying"
+                DeliveryStatus::Retrying
             }
         };
-        self.metrics.outbox_attempts.with_label_values(&[channel, status]).inc();
+        self.metrics.outbox_attempts.with_label_values(&[channel, status.as_str()]).inc();
         match status {
-            "delivered" => tracing::info!(target = %result.target, "delivered"),
-            _ => tracing::warn!(target = %result.target, status, error = result.error.as_deref().unwrap_or(""), "delivery attempt failed"),
+            DeliveryStatus::Delivered => tracing::info!(target = %result.target, "delivered"),
+            _ => tracing::warn!(target = %result.target, status = status.as_str(), error = result.error.as_deref().unwrap_or(""), "delivery attempt failed"),
         }
         let row = log_row(id, &envelope.message, &result.target, attempt, status, result.status_code, result.error, Some(duration_ms));
         if let Err(e) = self.store.record_delivery(&row).await {
@@ -216,7 +216,7 @@ impl Shared {
     }
 
     /// Records the outcome in the outbox; returns the status for the log.
-    async fn settle(&self, id: &str, envelope: &Envelope, result: &AttemptResult) -> anyhow::Result<&'static str> {
+    async fn settle(&self, id: &str, envelope: &Envelope, result: &AttemptResult) -> anyhow::Result<DeliveryStatus> {
         let attempt = envelope.attempts + 1;
         let mut next = envelope.clone();
         next.attempts = attempt;
@@ -224,18 +224,18 @@ impl Shared {
         match result.outcome {
             Outcome::Delivered => {
                 self.outbox.mark_delivered(id, envelope).await?;
-                Ok("delivered")
+                Ok(DeliveryStatus::Delivered)
             }
             Outcome::Retry if attempt < self.settings.max_attempts => {
                 let jitter = rand::rng().random::<f64>();
                 next.next_at = super::now_ms() + backoff_ms(self.settings.retry_base_ms, self.settings.retry_max_ms, attempt, jitter);
                 self.outbox.reschedule(id, envelope.next_at, &next).await?;
-                Ok("retrying")
+                Ok(DeliveryStatus::Retrying)
             }
             Outcome::Retry | Outcome::Permanent => {
                 self.outbox.mark_failed(id, &next).await?;
                 self.metrics.outbox_failed.with_label_values(&[envelope.message.channel().as_str()]).inc();
-                Ok("failed")
+                Ok(DeliveryStatus::Failed)
             }
         }
     }

@@ -10,8 +10,8 @@ use nps_core::webhooks::{AlertPolicy, DeliveryRow, ResponseEvent, Webhook, Webho
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryQuery {
     pub project_id: Option<i64>,
-    pub channel: Option<String>,
-    pub status: Option<String>,
+    pub channel: Option<nps_core::webhooks::Channel>,
+    pub status: Option<nps_core::webhooks::DeliveryStatus>,
     pub message_id: Option<String>,
     pub kind: Option<String>,
     pub since: Option<i64>,
@@ -78,11 +78,11 @@ macro_rules! impl_webhook_store {
                     id: row.try_get("id")?,
                     message_id: row.try_get("message_id")?,
                     project_id: row.try_get("project_id")?,
-                    channel: row.try_get("channel")?,
+                    channel: crate::store::typed("channel", row.try_get("channel")?)?,
                     kind: row.try_get("kind")?,
                     target: row.try_get("target")?,
                     attempt: row.try_get("attempt")?,
-                    status: row.try_get("status")?,
+                    status: crate::store::typed("status", row.try_get("status")?)?,
                     status_code: row.try_get("status_code")?,
                     error: row.try_get("error")?,
                     duration_ms: row.try_get("duration_ms")?,
@@ -238,11 +238,11 @@ macro_rules! impl_webhook_store {
                     )
                     .bind(&d.message_id)
                     .bind(d.project_id)
-                    .bind(&d.channel)
+                    .bind(d.channel.as_str())
                     .bind(&d.kind)
                     .bind(&d.target)
                     .bind(d.attempt)
-                    .bind(&d.status)
+                    .bind(d.status.as_str())
                     .bind(d.status_code)
                     .bind(&d.error)
                     .bind(d.duration_ms)
@@ -261,11 +261,11 @@ macro_rules! impl_webhook_store {
                     if let Some(p) = q.project_id {
                         qb.push(" AND project_id = ").push_bind(p);
                     }
-                    if let Some(c) = &q.channel {
-                        qb.push(" AND channel = ").push_bind(c.clone());
+                    if let Some(c) = q.channel {
+                        qb.push(" AND channel = ").push_bind(c.as_str());
                     }
-                    if let Some(s) = &q.status {
-                        qb.push(" AND status = ").push_bind(s.clone());
+                    if let Some(s) = q.status {
+                        qb.push(" AND status = ").push_bind(s.as_str());
                     }
                     if let Some(m) = &q.message_id {
                         qb.push(" AND message_id = ").push_bind(m.clone());

@@ -11,7 +11,7 @@ use crate::outbox::signature::generate_secret;
 use crate::state::State;
 use crate::store::webhooks::DeliveryQuery;
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use nps_core::webhooks::{AlertPolicy, DeliveryRow, Enqueued, Webhook, WebhookInput};
+use nps_core::webhooks::{AlertPolicy, Channel, DeliveryRow, DeliveryStatus, Enqueued, Webhook, WebhookInput};
 use serde::Deserialize;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -185,12 +185,8 @@ pub async fn set_alert_policy(state: State, session: AdminSession, id: web::Path
 #[serde(deny_unknown_fields)]
 pub struct DeliveryParams {
     pub project_id: Option<i64>,
-    /// `webhook` or `email`.
-    #[param(pattern = r"^(webhook|email)$")]
-    pub channel: Option<String>,
-    /// `delivered`, `retrying`, `failed` or `waiting`.
-    #[param(pattern = r"^(delivered|retrying|failed|waiting)$")]
-    pub status: Option<String>,
+    pub channel: Option<Channel>,
+    pub status: Option<DeliveryStatus>,
     pub message_id: Option<String>,
     /// Event type or e-mail kind.
     pub kind: Option<String>,
@@ -208,12 +204,6 @@ pub struct DeliveryParams {
 pub async fn deliveries(state: State, session: AdminSession, params: Query<DeliveryParams>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let p = params.into_inner();
-    if let Some(c) = p.channel.as_deref().filter(|c| !matches!(*c, "webhook" | "email")) {
-        return Err(ApiError::invalid(format!("channel must be webhook or email (got `{c}`)")));
-    }
-    if let Some(s) = p.status.as_deref().filter(|s| !matches!(*s, "delivered" | "retrying" | "failed" | "waiting")) {
-        return Err(ApiError::invalid(format!("status must be delivered, retrying, failed or waiting (got `{s}`)")));
-    }
     let limit = p.limit.unwrap_or(100);
     if !(1..=1_000).contains(&limit) {
         return Err(ApiError::invalid("limit must be between 1 and 1000"));
