@@ -4,6 +4,7 @@
 
 use super::StoreResult;
 use async_trait::async_trait;
+use super::AdminRecord;
 use nps_core::wire::{AdminRole, AdminUserStatus};
 
 /// An admin user as the Users screen shows it.
@@ -88,6 +89,10 @@ pub struct SessionUser {
 
 #[async_trait]
 pub trait AdminUserStore: Send + Sync {
+    async fn count_admins(&self) -> StoreResult<i64>;
+    async fn create_admin(&self, email: &str, password_hash: &str, role: AdminRole, now: i64) -> StoreResult<AdminRecord>;
+    async fn admin_by_email(&self, email: &str) -> StoreResult<Option<AdminRecord>>;
+
     /// Every admin user, by e-mail.
     async fn list_admins(&self) -> StoreResult<Vec<AdminUserRow>>;
 
@@ -123,6 +128,34 @@ macro_rules! impl_admin_user_store {
     ($store:ident, $row:ty, $first_owner_lock:expr) => {
         #[async_trait::async_trait]
         impl crate::store::admin_users::AdminUserStore for $store {
+            async fn count_admins(&self) -> crate::store::StoreResult<i64> {
+                use sqlx::Row as _;
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM admin_users").fetch_one(&self.pool).await?;
+                Ok(row.try_get("n")?)
+            }
+
+            #[tracing::instrument(skip(self, password_hash))]
+            async fn create_admin(&self, email: &str, password_hash: &str, role: nps_core::wire::AdminRole, now: i64) -> crate::store::StoreResult<crate::store::AdminRecord> {
+                let row = sqlx::query(
+                    "INSERT INTO admin_users (email, password_hash, role, created_at) VALUES ($1, $2, $3, $4) \
+                     RETURNING id, email, password_hash, role",
+                )
+                .bind(email)
+                .bind(password_hash)
+                .bind(role.as_str())
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
+                Self::admin_from_row(&row)
+            }
+
+            async fn admin_by_email(&self, email: &str) -> crate::store::StoreResult<Option<crate::store::AdminRecord>> {
+                let row = sqlx::query("SELECT id, email, password_hash, role FROM admin_users WHERE email = $1")
+                    .bind(email)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(Self::admin_from_row).transpose()
+            }
             async fn session_user(&self, id: i64) -> crate::store::StoreResult<Option<crate::store::admin_users::SessionUser>> {
                 use sqlx::Row;
                 let row: Option<$row> = sqlx::query("SELECT id, email, role, session_epoch, disabled_at FROM admin_users WHERE id = $1")

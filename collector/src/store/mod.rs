@@ -35,6 +35,11 @@ pub mod data_rights;
 mod postgres;
 mod sqlite;
 pub mod hook;
+pub mod projects;
+pub mod campaigns;
+pub mod followups;
+pub mod reports;
+pub mod decisions;
 pub mod records;
 
 pub use postgres::PostgresStore;
@@ -45,7 +50,6 @@ use async_trait::async_trait;
 use nps_core::eligibility::{Decision, UserHistory};
 use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpUpdate, ScoredAnswer};
 use nps_core::wire::Attributes;
-use nps_core::wire::Partner;
 use nps_core::wire::{AdminRole, Campaign, CampaignInput, Project, ProjectInput, ResponseRow, Survey, SurveyInput};
 use nps_core::{Band, BandCounts};
 use std::sync::Arc;
@@ -252,7 +256,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + account_rollups::AccountRollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + data_rights::DataRightsStore + Send + Sync + 'static {
+pub trait Store: projects::ProjectStore + campaigns::CampaignStore + followups::FollowUpStore + reports::ReportStore + decisions::DecisionStore + admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + account_rollups::AccountRollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + data_rights::DataRightsStore + Send + Sync + 'static {
     /// Which backend this is: start-up and `/readyz` branch on it, never on a name.
     fn dialect(&self) -> Dialect;
     async fn ping(&self) -> StoreResult<()>;
@@ -266,80 +270,6 @@ pub trait Store: admin_users::AdminUserStore + audit::AuditStore + rollups::Roll
     async fn replace_secret_fingerprint(&self, fingerprint: &str, now: i64) -> StoreResult<()>;
     async fn dead_letter(&self, record: &str, reason: &str, at: i64) -> StoreResult<()>;
     async fn list_dead_letters(&self, limit: i64) -> StoreResult<Vec<DeadLetter>>;
-
-    async fn create_project(&self, input: &ProjectInput, public_key: &str, secret: &str, now: i64) -> StoreResult<Project>;
-    async fn update_project(&self, id: i64, input: &ProjectInput) -> StoreResult<Option<Project>>;
-    async fn set_identity_secret(&self, id: i64, secret: &str) -> StoreResult<Option<Project>>;
-    async fn list_projects(&self) -> StoreResult<Vec<Project>>;
-    async fn get_project(&self, id: i64) -> StoreResult<Option<Project>>;
-    async fn project_by_key(&self, public_key: &str) -> StoreResult<Option<Project>>;
-
-    async fn create_survey(&self, project_id: i64, input: &SurveyInput, now: i64) -> StoreResult<Survey>;
-    async fn update_survey(&self, id: i64, input: &SurveyInput, now: i64) -> StoreResult<Option<Survey>>;
-    async fn get_survey(&self, id: i64) -> StoreResult<Option<Survey>>;
-    async fn list_surveys(&self, project_id: Option<i64>) -> StoreResult<Vec<Survey>>;
-
-    async fn count_admins(&self) -> StoreResult<i64>;
-    async fn create_admin(&self, email: &str, password_hash: &str, role: AdminRole, now: i64) -> StoreResult<AdminRecord>;
-    async fn admin_by_email(&self, email: &str) -> StoreResult<Option<AdminRecord>>;
-
-    async fn list_responses(&self, query: &ResponseQuery) -> StoreResult<Vec<ResponseRow>>;
-    async fn daily_band_counts(&self, query: &ResponseQuery) -> StoreResult<Vec<DayCounts>>;
-    /// Answers per value of a dimension (`None` = the value is missing).
-    async fn segment_counts(&self, query: &ResponseQuery, by: &Dimension) -> StoreResult<Vec<(Option<String>, BandCounts)>>;
-    /// Displays per UTC day (day, count) for the same surveys and dates.
-    async fn daily_displays(&self, query: &ResponseQuery) -> StoreResult<Vec<(i64, u64)>>;
-
-    /// `created_by`: the e-mail of the admin creating it (see `Campaign::created_by`).
-    async fn create_campaign(&self, project_id: i64, input: &CampaignInput, created_by: Option<&str>, expires_at: i64, now: i64) -> StoreResult<Campaign>;
-    async fn get_campaign(&self, id: i64) -> StoreResult<Option<Campaign>>;
-    async fn campaigns_for_surveys(&self, survey_ids: &[i64]) -> StoreResult<Vec<Campaign>>;
-    /// Adds recipients; an e-mail address already in the campaign is left as it is.
-    async fn add_recipients(&self, recipients: &[RecipientRecord], now: i64) -> StoreResult<()>;
-    async fn list_recipients(&self, campaign_id: i64) -> StoreResult<Vec<RecipientRecord>>;
-    async fn get_recipient(&self, id: &str) -> StoreResult<Option<RecipientRecord>>;
-    async fn token_spent(&self, token_hash: &str) -> StoreResult<bool>;
-    /// Spends the invitation token and stores the answer in one transaction. `false` when the
-    /// token was already spent (nothing is stored then): one answer per token, even when two
-    /// submissions race.
-    async fn submit_link_answer(&self, token_hash: &str, answer: &LinkAnswer) -> StoreResult<bool>;
-
-    /// The project's comment taxonomy (the default one until edited).
-    async fn taxonomy(&self, project_id: i64) -> StoreResult<nps_core::text::Taxonomy>;
-    async fn set_taxonomy(&self, project_id: i64, taxonomy: &nps_core::text::Taxonomy) -> StoreResult<()>;
-
-    async fn followup_policy(&self, project_id: i64) -> StoreResult<FollowUpPolicy>;
-    async fn set_followup_policy(&self, project_id: i64, policy: &FollowUpPolicy) -> StoreResult<()>;
-    /// Creates the follow-ups the policy calls for that do not exist yet (idempotent); returns
-    /// how many were created. Employee NPS answers never get one (they are not tied to people).
-    async fn sync_followups(&self, project_id: i64, policy: &FollowUpPolicy, now: i64) -> StoreResult<u64>;
-    async fn list_followups(&self, project_id: i64, now: i64) -> StoreResult<Vec<FollowUpItem>>;
-    /// Changes a follow-up's status (the first move away from `new` is the first contact) and
-    /// records the note.
-    async fn update_followup(&self, response_id: &str, update: &FollowUpUpdate, author: &str, now: i64) -> StoreResult<Option<FollowUpItem>>;
-    /// Every scored answer of the project's in-app and partner surveys (for recovery).
-    async fn scored_answers(&self, project_id: i64) -> StoreResult<Vec<ScoredAnswer>>;
-
-    async fn upsert_partners(&self, project_id: i64, partners: &[Partner]) -> StoreResult<()>;
-    async fn list_partners(&self, project_id: Option<i64>) -> StoreResult<Vec<Partner>>;
-    /// The partners this manager owns, as (project id, partner id).
-    async fn partners_owned_by(&self, email: &str) -> StoreResult<Vec<PartnerKey>>;
-
-    /// Everything the eligibility rules need to know about one user, from the server's record.
-    async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory>;
-
-    /// Decides a batch of claims (in order), records the displays granted and logs every
-    /// decision, in one transaction that holds every named user: concurrent decisions for one
-    /// user (tabs, devices, collector processes) are serialised, so at most one of them claims
-    /// a display inside a cooldown.
-    async fn decide_and_claim_batch(&self, batch: &[BatchDecision<'_>]) -> StoreResult<Vec<Decision>>;
-    /// The facts as they stood just before `at` (for explaining a past decision).
-    async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts>;
-    async fn decisions(&self, survey_id: i64, user_id: &str, from: i64, to: i64) -> StoreResult<Vec<LoggedDecision>>;
-    /// Per rule, the users and decisions it excluded (eligible decisions count as `eligible`).
-    async fn decision_counts(&self, survey_ids: &[i64], from: i64, to: i64) -> StoreResult<Vec<RuleCount>>;
-    /// Answers to a survey since `day_start` and in total (response caps).
-    async fn response_counts(&self, survey_id: i64, day_start: i64) -> StoreResult<(u64, u64)>;
 }
 
 pub type DynStore = Arc<dyn Store>;

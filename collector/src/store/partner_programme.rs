@@ -3,7 +3,8 @@
 
 use super::StoreResult;
 use async_trait::async_trait;
-use nps_core::wire::Attributes;
+use super::PartnerKey;
+use nps_core::wire::{Attributes, Partner};
 
 /// A recipient of a partner campaign, as coverage sees it.
 #[derive(Debug, Clone)]
@@ -24,6 +25,11 @@ pub struct CoverageAnswerRow {
 
 #[async_trait]
 pub trait PartnerProgrammeStore: Send + Sync {
+    async fn upsert_partners(&self, project_id: i64, partners: &[Partner]) -> StoreResult<()>;
+    async fn list_partners(&self, project_id: Option<i64>) -> StoreResult<Vec<Partner>>;
+    /// The partners this manager owns, as (project id, partner id).
+    async fn partners_owned_by(&self, email: &str) -> StoreResult<Vec<PartnerKey>>;
+
     /// Recipients of the campaigns of these surveys.
     async fn campaign_contacts(&self, survey_ids: &[i64]) -> StoreResult<Vec<ContactRow>>;
     /// Scored answers to these surveys created in [from, to).
@@ -37,6 +43,51 @@ macro_rules! impl_partner_programme_store {
     ($store:ident, $db:ty) => {
         #[async_trait::async_trait]
         impl crate::store::partner_programme::PartnerProgrammeStore for $store {
+            async fn upsert_partners(&self, project_id: i64, partners: &[nps_core::wire::Partner]) -> crate::store::StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                for chunk in partners.chunks(crate::store::sql::ROWS_PER_STATEMENT) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("INSERT INTO partners (project_id, external_id, name, tier, region, owner_email) ");
+                    qb.push_values(chunk, |mut b, p| {
+                        b.push_bind(project_id).push_bind(p.id.as_str()).push_bind(p.name.as_str()).push_bind(&p.tier).push_bind(&p.region).push_bind(&p.owner_email);
+                    });
+                    qb.push(
+                        " ON CONFLICT (project_id, external_id) DO UPDATE SET name = excluded.name, tier = excluded.tier, \
+                         region = excluded.region, owner_email = excluded.owner_email",
+                    );
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_partners(&self, project_id: Option<i64>) -> crate::store::StoreResult<Vec<nps_core::wire::Partner>> {
+                use sqlx::Row as _;
+                let rows = match project_id {
+                    Some(p) => sqlx::query("SELECT * FROM partners WHERE project_id = $1 ORDER BY external_id").bind(p).fetch_all(&self.pool).await?,
+                    None => sqlx::query("SELECT * FROM partners ORDER BY external_id").fetch_all(&self.pool).await?,
+                };
+                rows.iter()
+                    .map(|r| {
+                        Ok(nps_core::wire::Partner {
+                            id: crate::store::typed("external_id", r.try_get("external_id")?)?,
+                            name: crate::store::typed("name", r.try_get("name")?)?,
+                            tier: r.try_get("tier")?,
+                            region: r.try_get("region")?,
+                            owner_email: r.try_get("owner_email")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn partners_owned_by(&self, email: &str) -> crate::store::StoreResult<Vec<crate::store::PartnerKey>> {
+                use sqlx::Row as _;
+                let rows = sqlx::query("SELECT project_id, external_id FROM partners WHERE owner_email = $1 ORDER BY project_id, external_id")
+                    .bind(email)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(|r| Ok((r.try_get("project_id")?, r.try_get("external_id")?))).collect()
+            }
+
             async fn campaign_contacts(&self, survey_ids: &[i64]) -> crate::store::StoreResult<Vec<crate::store::partner_programme::ContactRow>> {
                 use sqlx::Row;
                 if survey_ids.is_empty() {

@@ -112,8 +112,6 @@ mod campaigns;
 #[macro_use]
 mod followups;
 #[macro_use]
-mod people;
-#[macro_use]
 mod reports;
 #[macro_use]
 mod decisions;
@@ -123,16 +121,6 @@ mod data_rights;
 #[macro_use]
 mod decide_batch;
 pub(crate) use decide_batch::{FIRST_SEEN_AT_DECISION, facts_at};
-
-/// Writes the `Store` implementation from the methods the part macros gathered.
-macro_rules! sql_store_impl {
-    ($store:ident, $db:ty, $row:ty, [$($methods:tt)*], ) => {
-        #[async_trait::async_trait]
-        impl Store for $store {
-            $($methods)*
-        }
-    };
-}
 
 macro_rules! impl_sql_store {
     ($store:ident, $db:ty, $row:ty) => {
@@ -145,12 +133,14 @@ macro_rules! impl_sql_store {
         use crate::store::{
             Dimension, LinkAnswer, RecipientRecord,
             AdminRecord, DayCounts, DeadLetter, DecisionFacts, LoggedDecision, DisplayClaim, ResponseQuery, RuleCount,
-            Store, StoreError, StoreResult,
+            StoreError, StoreResult,
         };
+        // Another aggregate's trait, so the follow-ups' SQL can read the partners.
+        use crate::store::partner_programme::PartnerProgrammeStore as _;
         use nps_core::eligibility::Decision;
         use nps_core::followup::{FollowUpItem, FollowUpPolicy, FollowUpStatus, FollowUpUpdate, ScoredAnswer};
         use nps_core::eligibility::{HistoryEvent, HistoryKind, UserHistory};
-        use nps_core::wire::{Anonymity, Campaign, CampaignInput, Partner};
+        use nps_core::wire::{Anonymity, Campaign, CampaignInput};
         use nps_core::wire::{AdminRole, Project, ProjectInput, ResponseRow, Survey, SurveyInput, SurveyKind, SurveyStatus};
         use nps_core::{Band, BandCounts, NpsScore};
         use sqlx::{AssertSqlSafe, QueryBuilder, Row};
@@ -163,8 +153,11 @@ macro_rules! impl_sql_store {
             sql_apply!($store, $db, $row);
         }
 
-        // `#[async_trait]` must see every method of the impl, so the parts are gathered first
-        // (each part's macro passes them on) and the block is written at the end.
-        sql_store_core!($store, $db, $row, [], sql_projects, sql_campaigns, sql_followups, sql_people, sql_reports, sql_decisions, sql_store_impl);
+        sql_store_core!($store, $db, $row);
+        sql_projects!($store, $db, $row);
+        sql_campaigns!($store, $db, $row);
+        sql_followups!($store, $db, $row);
+        sql_reports!($store, $db, $row);
+        sql_decisions!($store, $db, $row);
     };
 }

@@ -31,7 +31,7 @@ pub struct Theme {
     /// surrounding spaces) is merged into it.
     #[cfg_attr(
         feature = "openapi",
-        schema(schema_with = crate::wire::limits::not_blank)
+        schema(schema_with = crate::patterns::not_blank)
     )]
     pub name: String,
     /// Words or phrases, written naturally ("load time"): each must contain a letter or digit
@@ -148,9 +148,7 @@ pub fn is_keyword_char(c: char) -> bool {
     c.is_alphanumeric() && u32::from(c) <= 0xFFFF
 }
 
-/// What `str::trim` strips (`char::is_whitespace`), as a regex class body: `\s` differs between
-/// regex engines.
-pub const WHITESPACE_CLASS: &str = r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+pub use crate::patterns::WHITESPACE_CLASS;
 
 /// The rule of [`keyword_problem`] as a regular expression (the common subset: classes,
 /// anchors, counted repetition): either no `*` and at least one letter or digit, or a

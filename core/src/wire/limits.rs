@@ -10,7 +10,7 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::text::themes::WHITESPACE_CLASS;
+pub use crate::patterns::{WHITESPACE_CLASS, not_blank, not_blank_pattern};
 
 fn string(min: Option<usize>, max: Option<usize>, pattern: &str) -> Object {
     ObjectBuilder::new()
@@ -19,16 +19,6 @@ fn string(min: Option<usize>, max: Option<usize>, pattern: &str) -> Object {
         .max_length(max)
         .pattern(Some(pattern))
         .build()
-}
-
-/// One character that is not whitespace: "not only spaces", as `str::trim` reads it.
-pub fn not_blank_pattern() -> String {
-    format!("[^{WHITESPACE_CLASS}]")
-}
-
-/// A string that is not only spaces, of any length (`schema(schema_with = limits::not_blank)`).
-pub fn not_blank() -> Object {
-    string(Some(1), None, &not_blank_pattern())
 }
 
 /// [`not_blank`] of at most 256 characters (a respondent's id in a data-rights request).

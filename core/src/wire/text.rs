@@ -57,7 +57,7 @@ fn schema(min_chars: usize, max_chars: usize, visible: bool, not_blank: bool) ->
     let pattern = if visible {
         Some(r"^[^\x00-\x1F\x7F-\x9F]+$".to_owned())
     } else {
-        not_blank.then(super::limits::not_blank_pattern)
+        not_blank.then(crate::patterns::not_blank_pattern)
     };
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::String))

@@ -1,10 +1,10 @@
 //! Link campaigns: campaigns, recipients, the used-link ledger and hosted answers.
 
 macro_rules! sql_campaigns {
-    // Appends this part's methods to those gathered so far and hands them to the next part;
-    // the last hands them to `sql_store_impl!`, which writes the one `impl Store` block.
-    ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
-        $next!($store, $db, $row, [$($done)*
+    // One aggregate's trait, its SQL written once for both backends.
+    ($store:ident, $db:ty, $row:ty) => {
+        #[async_trait::async_trait]
+        impl crate::store::campaigns::CampaignStore for $store {
             async fn create_campaign(
                 &self,
                 project_id: i64,
@@ -129,6 +129,6 @@ macro_rules! sql_campaigns {
                 tx.commit().await?;
                 Ok(true)
             }
-        ], $($rest),*);
+        }
     };
 }

@@ -1,10 +1,10 @@
 //! Eligibility: user histories, decide-and-claim, the decision log and response caps.
 
 macro_rules! sql_decisions {
-    // Appends this part's methods to those gathered so far and hands them to the next part;
-    // the last hands them to `sql_store_impl!`, which writes the one `impl Store` block.
-    ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
-        $next!($store, $db, $row, [$($done)*
+    // One aggregate's trait, its SQL written once for both backends.
+    ($store:ident, $db:ty, $row:ty) => {
+        #[async_trait::async_trait]
+        impl crate::store::decisions::DecisionStore for $store {
             #[tracing::instrument(skip(self))]
             async fn user_history(&self, project_id: i64, user_id: &str, now: i64) -> StoreResult<UserHistory> {
                 let mut conn = self.pool.acquire().await?;
@@ -123,6 +123,6 @@ macro_rules! sql_decisions {
                 .await?;
                 Ok((row.try_get::<i64, _>("today")?.max(0) as u64, row.try_get::<i64, _>("total")?.max(0) as u64))
             }
-        ], $($rest),*);
+        }
     };
 }

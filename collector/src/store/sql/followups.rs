@@ -1,10 +1,10 @@
 //! Taxonomies, follow-up policies, the follow-up queue and loop metrics' answers.
 
 macro_rules! sql_followups {
-    // Appends this part's methods to those gathered so far and hands them to the next part;
-    // the last hands them to `sql_store_impl!`, which writes the one `impl Store` block.
-    ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
-        $next!($store, $db, $row, [$($done)*
+    // One aggregate's trait, its SQL written once for both backends.
+    ($store:ident, $db:ty, $row:ty) => {
+        #[async_trait::async_trait]
+        impl crate::store::followups::FollowUpStore for $store {
             async fn taxonomy(&self, project_id: i64) -> StoreResult<nps_core::text::Taxonomy> {
                 project_policy_get!(&self.pool, "project_taxonomies", project_id, nps_core::text::Taxonomy)
             }
@@ -143,6 +143,6 @@ macro_rules! sql_followups {
                     })
                     .collect()
             }
-        ], $($rest),*);
+        }
     };
 }

@@ -1,10 +1,10 @@
 //! Projects and surveys.
 
 macro_rules! sql_projects {
-    // Appends this part's methods to those gathered so far and hands them to the next part;
-    // the last hands them to `sql_store_impl!`, which writes the one `impl Store` block.
-    ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
-        $next!($store, $db, $row, [$($done)*
+    // One aggregate's trait, its SQL written once for both backends.
+    ($store:ident, $db:ty, $row:ty) => {
+        #[async_trait::async_trait]
+        impl crate::store::projects::ProjectStore for $store {
             #[tracing::instrument(skip(self, secret))]
             async fn create_project(&self, input: &ProjectInput, public_key: &str, secret: &str, now: i64) -> StoreResult<Project> {
                 let row = sqlx::query(
@@ -136,6 +136,6 @@ macro_rules! sql_projects {
                 };
                 rows.iter().map(Self::survey_from_row).collect()
             }
-        ], $($rest),*);
+        }
     };
 }

@@ -1,10 +1,10 @@
 //! Answer listings and report counts (daily, by segment, displays).
 
 macro_rules! sql_reports {
-    // Appends this part's methods to those gathered so far and hands them to the next part;
-    // the last hands them to `sql_store_impl!`, which writes the one `impl Store` block.
-    ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
-        $next!($store, $db, $row, [$($done)*
+    // One aggregate's trait, its SQL written once for both backends.
+    ($store:ident, $db:ty, $row:ty) => {
+        #[async_trait::async_trait]
+        impl crate::store::reports::ReportStore for $store {
             #[tracing::instrument(skip(self))]
             async fn list_responses(&self, q: &ResponseQuery) -> StoreResult<Vec<ResponseRow>> {
                 if q.survey_ids.is_empty() {
@@ -69,6 +69,6 @@ macro_rules! sql_reports {
                 let rows = qb.build().fetch_all(&self.pool).await?;
                 rows.iter().map(|r| Ok((r.try_get("day")?, r.try_get::<i64, _>("n")?.max(0) as u64))).collect()
             }
-        ], $($rest),*);
+        }
     };
 }

@@ -1,10 +1,10 @@
 //! Dialect, health, the server secret's fingerprint and the dead-letter table.
 
 macro_rules! sql_store_core {
-    // Appends this part's methods to those gathered so far and hands them to the next part;
-    // the last hands them to `sql_store_impl!`, which writes the one `impl Store` block.
-    ($store:ident, $db:ty, $row:ty, [$($done:tt)*], $next:ident $(, $rest:ident)*) => {
-        $next!($store, $db, $row, [$($done)*
+    // One aggregate's trait, its SQL written once for both backends.
+    ($store:ident, $db:ty, $row:ty) => {
+        #[async_trait::async_trait]
+        impl crate::store::Store for $store {
             fn dialect(&self) -> crate::store::sql::Dialect {
                 Self::DIALECT
             }
@@ -72,6 +72,6 @@ macro_rules! sql_store_core {
                     })
                     .collect()
             }
-        ], $($rest),*);
+        }
     };
 }
