@@ -71,20 +71,11 @@ macro_rules! sql_projects {
 
             #[tracing::instrument(skip(self, input))]
             async fn create_survey(&self, project_id: i64, input: &SurveyInput, now: i64) -> StoreResult<Survey> {
-                let row = sqlx::query(
-                    "INSERT INTO surveys (project_id, name, kind, status, definition, rules, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(project_id)
-                .bind(input.name.as_str())
-                .bind(input.kind.as_str())
-                .bind(input.status.as_str())
-                .bind(serde_json::to_string(&input.definition)?)
-                .bind(serde_json::to_string(&input.rules)?)
-                .bind(now)
-                .bind(now)
-                .fetch_one(&self.pool)
-                .await?;
+                let insert = sqlx::query(
+                    "INSERT INTO surveys (name, kind, status, definition, rules, project_id, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                );
+                let row = Self::bind_survey(insert, input)?.bind(project_id).bind(now).fetch_one(&self.pool).await?;
                 let id: i64 = row.try_get("id")?;
                 self.get_survey(id).await?.ok_or_else(|| StoreError::Corrupt("survey vanished after insert".into()))
             }
@@ -97,19 +88,11 @@ macro_rules! sql_projects {
                 // raw rows or forgotten in the same transaction, which the drainer waits for.
                 let crossing = kept_for_accounts(before.kind) != kept_for_accounts(input.kind);
                 let mut tx = if crossing { self.begin_holding_response_writes().await? } else { self.pool.begin().await? };
-                sqlx::query(
+                let update = sqlx::query(
                     "UPDATE surveys SET name = $1, kind = $2, status = $3, definition = $4, rules = $5, updated_at = $6 \
                      WHERE id = $7",
-                )
-                .bind(input.name.as_str())
-                .bind(input.kind.as_str())
-                .bind(input.status.as_str())
-                .bind(serde_json::to_string(&input.definition)?)
-                .bind(serde_json::to_string(&input.rules)?)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+                );
+                Self::bind_survey(update, input)?.bind(now).bind(id).execute(&mut *tx).await?;
                 if crossing {
                     Self::reset_account_rollups(&mut tx, id, kept_for_accounts(input.kind)).await?;
                 }

@@ -2,6 +2,20 @@
 
 macro_rules! sql_rows {
     ($store:ident, $db:ty, $row:ty) => {
+            /// Binds a survey's five stored fields, in the order the insert and the update name
+            /// them (name, kind, status, definition, rules).
+            fn bind_survey<'q>(
+                query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
+                input: &'q SurveyInput,
+            ) -> StoreResult<sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>> {
+                Ok(query
+                    .bind(input.name.as_str())
+                    .bind(input.kind.as_str())
+                    .bind(input.status.as_str())
+                    .bind(serde_json::to_string(&input.definition)?)
+                    .bind(serde_json::to_string(&input.rules)?))
+            }
+
             fn project_from_row(row: &$row) -> StoreResult<Project> {
                 let origins: String = row.try_get("allowed_origins")?;
                 Ok(Project {
