@@ -50,6 +50,15 @@ pub enum WebhookFormat {
     Slack,
 }
 
+/// A format's name as stored.
+impl TryFrom<String> for WebhookFormat {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        Self::parse(&name).ok_or_else(|| format!("is not a webhook format: `{name}`"))
+    }
+}
+
 impl WebhookFormat {
     pub fn as_str(self) -> &'static str {
         match self {

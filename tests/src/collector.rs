@@ -115,7 +115,7 @@ impl Collector {
             .env("NPS_DATA_DIR", &options.data_dir)
             .env("NPS_DATABASE_URL", &options.database_url)
             .env("NPS_HTTP__PORT", "0")
-            .env("NPS_AUTH__SERVER_SECRET", crate::links::TEST_SERVER_SECRET)
+            .env("NPS_AUTH__SERVER_SECRET", crate::tokens::TEST_SERVER_SECRET)
             // Tests drive thousands of requests from one address.
             .env("NPS_LIMITS__PER_IP_RPS", "1000000")
             .env("NPS_LIMITS__PER_IP_BURST", "1000000")

@@ -5,8 +5,7 @@
 use serde_json::json;
 use sqlx::Connection;
 
-/// The server secret tests start collectors with when they need to sign links.
-pub const TEST_SERVER_SECRET: &str = "end-to-end-test-server-secret-0123456789";
+pub use crate::tokens::TEST_SERVER_SECRET;
 
 /// (recipient e-mail, personal link of wave 1) for every recipient of the campaign.
 pub async fn personal_links(db_url: &str, base_url: &str, campaign_id: i64) -> anyhow::Result<Vec<(String, String)>> {

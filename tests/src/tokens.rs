@@ -3,6 +3,9 @@
 
 use serde_json::Value;
 
+/// The server secret tests start collectors with when they need to sign links.
+pub const TEST_SERVER_SECRET: &str = "end-to-end-test-server-secret-0123456789";
+
 /// `claims` signed with `secret`.
 pub fn sign(secret: &str, claims: &Value) -> anyhow::Result<String> {
     let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
@@ -12,12 +15,12 @@ pub fn sign(secret: &str, claims: &Value) -> anyhow::Result<String> {
 /// `claims` signed as the collectors the harness starts sign them (a leaked or reused secret,
 /// a link the test must forge or re-date).
 pub fn sign_as_server(claims: &Value) -> anyhow::Result<String> {
-    sign(crate::links::TEST_SERVER_SECRET, claims)
+    sign(TEST_SERVER_SECRET, claims)
 }
 
 /// The claims of a token the harness's collectors signed for `audience`.
 pub fn server_claims(token: &str, audience: &str) -> anyhow::Result<Value> {
-    let key = jsonwebtoken::DecodingKey::from_secret(crate::links::TEST_SERVER_SECRET.as_bytes());
+    let key = jsonwebtoken::DecodingKey::from_secret(TEST_SERVER_SECRET.as_bytes());
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.set_audience(&[audience]);
     Ok(jsonwebtoken::decode::<Value>(token, &key, &validation)?.claims)

@@ -53,11 +53,10 @@ macro_rules! impl_webhook_store {
         const _: () = {
             use crate::store::webhooks::{DeliveryQuery, IDS_PER_STATEMENT, WEBHOOK_COLUMNS, WebhookStore};
             use crate::store::{StoreError, StoreResult};
-            use nps_core::webhooks::{AlertPolicy, DeliveryRow, ResponseEvent, Webhook, WebhookFormat, WebhookInput};
+            use nps_core::webhooks::{AlertPolicy, DeliveryRow, ResponseEvent, Webhook, WebhookInput};
             use sqlx::{AssertSqlSafe, QueryBuilder, Row as _};
 
             fn webhook_from_row(row: &$row) -> StoreResult<Webhook> {
-                let format: String = row.try_get("format")?;
                 Ok(Webhook {
                     id: row.try_get("id")?,
                     project_id: row.try_get("project_id")?,
@@ -65,7 +64,7 @@ macro_rules! impl_webhook_store {
                     secret: row.try_get("secret")?,
                     events: serde_json::from_str(&row.try_get::<String, _>("events")?)?,
                     bands: serde_json::from_str(&row.try_get::<String, _>("bands")?)?,
-                    format: WebhookFormat::parse(&format).ok_or_else(|| StoreError::Corrupt(format!("webhook format {format}")))?,
+                    format: crate::store::typed("format", row.try_get("format")?)?,
                     enabled: row.try_get("enabled")?,
                     description: crate::store::typed_opt("description", row.try_get("description")?)?,
                     created_at: row.try_get("created_at")?,
@@ -94,14 +93,12 @@ macro_rules! impl_webhook_store {
             fn event_from_row(row: &$row) -> StoreResult<ResponseEvent> {
                 let score: Option<i64> = row.try_get("score")?;
                 let score = score.map(nps_core::NpsScore::new).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                let kind: String = row.try_get("survey_kind")?;
                 Ok(ResponseEvent {
                     response_id: row.try_get("id")?,
                     project_id: row.try_get("project_id")?,
                     survey_id: row.try_get("survey_id")?,
                     survey_name: row.try_get("survey_name")?,
-                    survey_kind: nps_core::wire::SurveyKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("survey kind {kind}")))?,
+                    survey_kind: crate::store::typed("survey_kind", row.try_get("survey_kind")?)?,
                     user_id: row.try_get("user_id")?,
                     account_id: row.try_get("account_id")?,
                     score: score.map(nps_core::NpsScore::value),

@@ -20,6 +20,15 @@ pub enum SurveyKind {
     Partner,
 }
 
+/// A kind's name as stored.
+impl TryFrom<String> for SurveyKind {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Self, String> {
+        Self::parse(&name).ok_or_else(|| format!("is not a survey kind: `{name}`"))
+    }
+}
+
 impl SurveyKind {
     pub const ALL: [SurveyKind; 4] = [SurveyKind::Tnps, SurveyKind::Rnps, SurveyKind::Enps, SurveyKind::Partner];
 
