@@ -11,7 +11,7 @@ use nps_core::wire::{
 };
 use nps_core::{ApiErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

@@ -1,7 +1,7 @@
 //! Admin users: invitations, the user list, roles, status, reset links, one's own password.
 
 use super::*;
-pub use nps_core::wire::{Invitation, InvitationRequest};
+pub use nps_core::wire::{AdminUser, Invitation, InvitationRequest};
 
 pub async fn invite(request: &InvitationRequest) -> ApiResult<Invitation> {
     call("POST", "/api/admin/invitations", json(request)).await
@@ -15,15 +15,6 @@ pub async fn check_invitation(token: &str) -> ApiResult<Invitation> {
 /// Creates the invited user with `password`; sign in afterwards.
 pub async fn accept_invitation(token: &str, password: &str) -> ApiResult<Me> {
     call("POST", "/api/admin/invitations/accept", json(&serde_json::json!({ "token": token, "password": password }))).await
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct AdminUser {
-    pub id: i64,
-    pub email: String,
-    pub role: nps_core::wire::AdminRole,
-    pub status: nps_core::wire::AdminUserStatus,
-    pub created_at: i64,
 }
 
 /// Every admin user (owners and admins may list them).

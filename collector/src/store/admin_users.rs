@@ -5,19 +5,8 @@
 use super::StoreResult;
 use async_trait::async_trait;
 use super::AdminRecord;
-use nps_core::wire::{AdminRole, AdminUserStatus};
+use nps_core::wire::AdminRole;
 
-/// An admin user as the Users screen shows it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct AdminUserRow {
-    /// Addresses the user in `/api/admin/users/{id}/...`.
-    pub id: i64,
-    pub email: String,
-    pub role: AdminRole,
-    pub status: AdminUserStatus,
-    /// Unix milliseconds.
-    pub created_at: i64,
-}
 
 /// A change an owner makes to another admin user. Every one of them also bumps the user's
 /// session epoch, so the user's sessions end at once and the next sign-in sees the new state.
@@ -94,7 +83,7 @@ pub trait AdminUserStore: Send + Sync {
     async fn admin_by_email(&self, email: &str) -> StoreResult<Option<AdminRecord>>;
 
     /// Every admin user, by e-mail.
-    async fn list_admins(&self) -> StoreResult<Vec<AdminUserRow>>;
+    async fn list_admins(&self) -> StoreResult<Vec<nps_core::wire::AdminUser>>;
 
     /// The user a session names, by primary key (`None`: deleted or never existed).
     async fn session_user(&self, id: i64) -> StoreResult<Option<SessionUser>>;
@@ -199,14 +188,14 @@ macro_rules! impl_admin_user_store {
                 Ok(inserted == 1)
             }
 
-            async fn list_admins(&self) -> crate::store::StoreResult<Vec<crate::store::admin_users::AdminUserRow>> {
+            async fn list_admins(&self) -> crate::store::StoreResult<Vec<nps_core::wire::AdminUser>> {
                 use sqlx::Row;
                 let rows: Vec<$row> = sqlx::query("SELECT id, email, role, created_at, disabled_at FROM admin_users ORDER BY email").fetch_all(&self.pool).await?;
                 rows.iter()
                     .map(|r| {
                         let role: String = r.try_get("role")?;
                         let disabled = r.try_get::<Option<i64>, _>("disabled_at")?.is_some();
-                        Ok(crate::store::admin_users::AdminUserRow {
+                        Ok(nps_core::wire::AdminUser {
                             id: r.try_get("id")?,
                             email: r.try_get("email")?,
                             role: nps_core::wire::AdminRole::parse(&role)

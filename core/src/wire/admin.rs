@@ -282,3 +282,16 @@ pub struct InvitationRequest {
     pub email: EmailAddress,
     pub role: AdminRole,
 }
+
+/// An admin user as the Users screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AdminUser {
+    /// Addresses the user in `/api/admin/users/{id}/...`.
+    pub id: i64,
+    pub email: String,
+    pub role: AdminRole,
+    pub status: AdminUserStatus,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}

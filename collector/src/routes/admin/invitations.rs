@@ -76,7 +76,7 @@ fn invitation(claims: &InvitationClaims, token: String) -> Invitation {
 }
 
 /// Every admin user with their role (owners and admins), for the Users screen.
-#[utoipa::path(tag = "admin", responses((status = 200, body = Vec<crate::store::admin_users::AdminUserRow>), (status = 403, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", responses((status = 200, body = Vec<nps_core::wire::AdminUser>), (status = 403, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/users")]
 pub async fn list_users(state: State, session: AdminSession) -> ApiResult<HttpResponse> {
     session.require_configure()?;
