@@ -52,26 +52,34 @@ where
     write(move |()| run(), done).dispatch(());
 }
 
-/// A form over settings the collector stores (the alert and follow-up policies): the stored
-/// settings fill it once they are in (`show`). The action saves what the form says; the
-/// settings as stored fill it again and `saved` says so in `status`, or `error` says why not.
+/// A form over settings the collector stores: the action that saves it, and what the form
+/// says after a save (`status`) or a failure (`error`).
+pub struct StoredSettings<T: 'static> {
+    pub save: Action<T, ApiResult<T>>,
+    pub status: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<String>>,
+}
+
+/// The alert and follow-up policies: the stored settings fill the form once they are in
+/// (`show`); a save sends what the form says, and the settings as stored fill it again while
+/// `saved` says so.
 pub fn stored_settings<T, L, S>(
     fetch: impl Fn() -> L + 'static,
     store: impl Fn(T) -> S + 'static,
     show: impl Fn(T) + Copy + 'static,
     saved: impl Fn(&T) -> String + 'static,
-    (status, error): (RwSignal<Option<String>>, RwSignal<Option<String>>),
-) -> Action<T, ApiResult<T>>
+) -> StoredSettings<T>
 where
     T: Clone + Send + Sync + 'static,
     L: Future<Output = ApiResult<T>> + 'static,
     S: Future<Output = ApiResult<T>> + 'static,
 {
+    let (status, error) = (RwSignal::new(None), RwSignal::new(None));
     load(fetch, move |answer| match answer {
         Ok(stored) => show(stored),
         Err(e) => error.set(Some(e.message)),
     });
-    write(store, move |answer| match answer {
+    let save = write(store, move |answer| match answer {
         Ok(stored) => {
             error.set(None);
             status.set(Some(saved(&stored)));
@@ -81,7 +89,8 @@ where
             status.set(None);
             error.set(Some(e.message));
         }
-    })
+    });
+    StoredSettings { save, status, error }
 }
 
 /// Calls `done` with each answer of `action`, untracked.

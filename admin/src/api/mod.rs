@@ -7,7 +7,7 @@
 //! reload keeps working, and a new tab asks to sign in again).
 
 use nps_core::wire::{
-    Credentials, NpsReport, Project, ProjectInput, ResponseRow, SessionInfo, Survey, SurveyInput,
+    NpsReport, Project, ProjectInput, ResponseRow, SessionInfo, Survey, SurveyInput,
 };
 use nps_core::{ApiErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;

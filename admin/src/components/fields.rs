@@ -28,14 +28,10 @@ pub fn TextField(
     min: Option<&'static str>,
     #[prop(optional)] max: Option<&'static str>,
 ) -> impl IntoView {
-    // A date input reports `input` while a date is half typed (with an empty value), so dates
-    // are taken on `change`; text is taken as it is typed.
-    let on_change = matches!(kind, "date" | "datetime-local");
-    let take = move |ev: web_sys::Event| value.set(event_target_value(&ev));
     view! {
         <label class=class><span>{label}</span>
-            <input type=kind name=name placeholder=placeholder autocomplete=autocomplete required=required min=min max=max prop:value=move || value.get()
-                on:input=move |ev| if !on_change { take(ev) } on:change=move |ev| if on_change { take(ev) } />
+            <input type=kind name=name placeholder=placeholder autocomplete=autocomplete required=required min=min max=max
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
         </label>
     }
 }

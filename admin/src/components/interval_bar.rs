@@ -52,6 +52,11 @@ pub fn NpsCells(
     }
 }
 
+/// The head of a column of `NpsCells`' bars: its name, and the scale the bars share.
+pub fn interval_head() -> AnyView {
+    view! { <th scope="col">"NPS and interval" <IntervalScale /></th> }.into_any()
+}
+
 /// The scale under a column of interval bars: -100, -50, 0, 50, 100.
 #[component]
 pub fn IntervalScale() -> impl IntoView {

@@ -4,14 +4,12 @@
 use crate::{Link, Route};
 use leptos::prelude::*;
 
-/// A card with its title. With an `id`, the title is `{id}-title` and labels the card, so a
-/// screen reader names the region and tests can find it.
+/// A card with its title. With a `title_id`, the title labels the card, so a screen reader
+/// names the region and tests can find it.
 #[component]
-pub fn Card(#[prop(into)] title: String, #[prop(optional)] id: Option<&'static str>, children: Children) -> impl IntoView {
-    let title_id = id.map(|id| format!("{id}-title"));
-    let labelled_by = title_id.clone();
+pub fn Card(#[prop(into)] title: String, #[prop(optional)] title_id: Option<&'static str>, children: Children) -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby=labelled_by>
+        <section class="card" aria-labelledby=title_id>
             <h2 id=title_id>{title}</h2>
             {children()}
         </section>

@@ -2,7 +2,6 @@
 //! once, so that every list reads the same and stacks the same at phone width (`list` class,
 //! `stacked_tables.rs`). The rows are each screen's own.
 
-use crate::components::interval_bar::IntervalScale;
 use leptos::prelude::*;
 
 /// A column head, by what its cells hold.
@@ -11,17 +10,19 @@ pub enum Col {
     Text(&'static str),
     /// Figures: right-aligned, tabular digits (`num`).
     Num(&'static str),
-    /// An NPS and its interval drawn on the shared -100..100 scale, shown under the head.
-    Interval(&'static str),
+    /// A head drawn by the screen (e.g. `interval_bar::interval_head`); a function, so that
+    /// only the screens with such a column bring its code.
+    View(fn() -> AnyView),
 }
 
 impl Col {
     fn head(self) -> AnyView {
-        match self {
-            Col::Text(text) => view! { <th scope="col">{text}</th> }.into_any(),
-            Col::Num(text) => view! { <th scope="col" class="num">{text}</th> }.into_any(),
-            Col::Interval(text) => view! { <th scope="col">{text} <IntervalScale /></th> }.into_any(),
-        }
+        let (text, class) = match self {
+            Col::Text(text) => (text, None),
+            Col::Num(text) => (text, Some("num")),
+            Col::View(head) => return head(),
+        };
+        view! { <th scope="col" class=class>{text}</th> }.into_any()
     }
 }
 
@@ -34,7 +35,8 @@ pub fn ListTable(
     /// `list` tables stack their rows at phone width; `numbers` ones keep their grid.
     #[prop(default = "list")]
     class: &'static str,
-    /// In a horizontal scroller, for tables too wide for a narrow screen.
+    /// In a horizontal scroller, for tables too wide for a narrow screen (else in a plain
+    /// `div`: one shape of markup for every table keeps the app's first download small).
     #[prop(optional)]
     scroll: bool,
     #[prop(optional, into)] caption: Option<String>,
@@ -43,19 +45,14 @@ pub fn ListTable(
     hidden_caption: bool,
     children: Children,
 ) -> impl IntoView {
-    let caption = caption.map(|text| match hidden_caption {
-        true => view! { <caption class="visually-hidden">{text}</caption> }.into_any(),
-        false => view! { <caption>{text}</caption> }.into_any(),
-    });
-    let table = view! {
-        <table class=class data-testid=testid>
-            {caption}
-            <thead><tr>{cols.iter().map(|c| c.head()).collect_view()}</tr></thead>
-            <tbody>{children()}</tbody>
-        </table>
-    };
-    match scroll {
-        true => view! { <div class="table-scroll">{table}</div> }.into_any(),
-        false => table.into_any(),
+    let caption_class = hidden_caption.then_some("visually-hidden");
+    view! {
+        <div class=scroll.then_some("table-scroll")>
+            <table class=class data-testid=testid>
+                {caption.map(|text| view! { <caption class=caption_class>{text}</caption> })}
+                <thead><tr>{cols.iter().map(|c| c.head()).collect_view()}</tr></thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
     }
 }

@@ -3,9 +3,8 @@
 //! stays signed in and other devices must sign in again with the new password.
 
 use crate::api;
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, on_submit};
 use crate::components::fields::TextField;
-use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::wire::PasswordChange;
 

@@ -5,10 +5,9 @@
 
 use crate::api::{self, AccountRollups};
 use crate::components::fields::TextField;
-use crate::components::interval_bar::NpsCells;
+use crate::components::interval_bar::{NpsCells, interval_head};
 use crate::components::table::{Col, ListTable};
-use crate::components::{muted, resource_view};
-use crate::components::on_submit;
+use crate::components::{muted, on_submit, resource_view};
 use crate::components::page::Card;
 use leptos::prelude::*;
 use nps_core::wire::NpsSummary;
@@ -39,7 +38,7 @@ pub fn AccountRollupsCard(survey_id: i64, range: Signal<(Option<i64>, Option<i64
     });
     let apply = on_submit(load);
     view! {
-        <Card title="Accounts (B2B roll-ups)" id="accounts">
+        <Card title="Accounts (B2B roll-ups)" title_id="accounts-title">
             <form class="filters" on:submit=apply aria-label="Account roll-up sources">
                 <TextField label="Account from" name="rollup_account" value=account class="field inline" placeholder="account (or attr:partner)" />
                 <TextField label="Role from" name="rollup_role" value=role class="field inline" placeholder="role (or attr:title)" />
@@ -50,9 +49,9 @@ pub fn AccountRollupsCard(survey_id: i64, range: Signal<(Option<i64>, Option<i64
     }
 }
 
-const ROLLUP_COLS: &[Col] = &[Col::Text("Counting"), Col::Num("NPS"), Col::Num("95% CI"), Col::Interval("NPS and interval"), Col::Num("n"),
+const ROLLUP_COLS: &[Col] = &[Col::Text("Counting"), Col::Num("NPS"), Col::Num("95% CI"), Col::View(interval_head), Col::Num("n"),
     Col::Text("n counts")];
-const ROLE_COLS: &[Col] = &[Col::Text("Role"), Col::Num("NPS"), Col::Num("95% CI"), Col::Interval("NPS and interval"), Col::Num("n")];
+const ROLE_COLS: &[Col] = &[Col::Text("Role"), Col::Num("NPS"), Col::Num("95% CI"), Col::View(interval_head), Col::Num("n")];
 
 fn rollups_view(r: AccountRollups) -> impl IntoView {
     let avg = r.per_account.clone();

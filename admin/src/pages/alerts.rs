@@ -4,8 +4,8 @@
 use crate::api;
 use crate::components::fields::CheckField;
 use crate::components::page::{Card, StatusNote};
-use crate::components::{BandCheck, ErrorBox};
-use crate::components::on_submit;
+use crate::actions::StoredSettings;
+use crate::components::{BandChecks, ErrorBox, on_submit};
 use leptos::prelude::*;
 use nps_core::Band;
 use nps_core::webhooks::AlertPolicy;
@@ -16,20 +16,17 @@ pub fn AlertPolicyCard(project_id: i64) -> impl IntoView {
     let bands = RwSignal::new(vec![Band::Detractor]);
     let notify_owner = RwSignal::new(true);
     let to = RwSignal::new(String::new());
-    let status = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
     let show = move |p: AlertPolicy| {
         enabled.set(p.enabled);
         bands.set(p.bands);
         notify_owner.set(p.notify_owner);
         to.set(p.recipients.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("\n"));
     };
-    let save_policy = crate::actions::stored_settings(
+    let StoredSettings { save: save_policy, status, error } = crate::actions::stored_settings(
         move || api::alert_policy(project_id),
         move |policy: AlertPolicy| async move { api::set_alert_policy(project_id, &policy).await },
         show,
         |p| if p.enabled { "Saved: alerts are on.".to_owned() } else { "Saved: alerts are off.".to_owned() },
-        (status, error),
     );
     let save = on_submit(move || {
         let recipients = crate::fmt::list_items(&to.get_untracked()).iter().map(|r| api::ApiError::address("recipients", r)).collect();
@@ -41,13 +38,11 @@ pub fn AlertPolicyCard(project_id: i64) -> impl IntoView {
         }
     });
     view! {
-        <Card title="E-mail alerts" id="alerts">
+        <Card title="E-mail alerts" title_id="alerts-title">
             <form on:submit=save aria-label="Alert policy">
                 <CheckField label="Send an e-mail when an answer arrives in these bands:" name="alerts_enabled" value=enabled />
                 <div class="row">
-                    <BandCheck prefix="alert" band=Band::Detractor label="detractors (0-6)" bands=bands />
-                    <BandCheck prefix="alert" band=Band::Passive label="passives (7-8)" bands=bands />
-                    <BandCheck prefix="alert" band=Band::Promoter label="promoters (9-10)" bands=bands />
+                    <BandChecks prefix="alert" labels=["detractors (0-6)", "passives (7-8)", "promoters (9-10)"] bands=bands />
                 </div>
                 <CheckField label="to the answer's follow-up owner" name="notify_owner" value=notify_owner />
                 <label class="field"><span>"and to these addresses (one per line)"</span>

@@ -3,13 +3,12 @@
 //! more" for older entries, and a CSV export of the same filters.
 
 use crate::api::{self, AuditFilters};
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, on_submit};
 use crate::components::date_range::date_range_fields;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::table::{Col, ListTable};
 use crate::fmt;
 use crate::pages::report::range;
-use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::wire::{AuditEntry, AuditKind};
 

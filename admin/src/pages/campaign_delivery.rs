@@ -4,10 +4,9 @@
 //! is on.
 
 use crate::api::{self, CampaignStatus};
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, on_submit};
 use crate::components::fields::TextField;
 use crate::fmt;
-use crate::components::on_submit;
 use crate::components::page::Card;
 use leptos::prelude::*;
 use nps_core::wire::DeliverySettings;
@@ -99,7 +98,7 @@ pub fn DeliveryCard(
             .map(|at| format!("Next wave starts on {} UTC.", fmt::date(Some(at))))
     };
     view! {
-        <Card title="Reminders and waves" id="delivery">
+        <Card title="Reminders and waves" title_id="delivery-title">
             <form on:submit=save aria-label="Reminders and waves" novalidate>
                 <div class="grid-3">
                     <TextField label="Remind after (days; empty: no reminders)" name="reminder_after_days" value=remind_after kind="number" min="1" max="365" />

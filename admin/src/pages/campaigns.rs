@@ -6,11 +6,10 @@ use crate::api::{self, CampaignStatus};
 use crate::components::fields::{LinkField, NumberField, SelectField, TextField};
 use crate::components::page::{Card, StatusNote};
 use crate::components::table::{Col, ListTable};
-use crate::components::{ErrorBox, list_view, loaded, loaded_list};
+use crate::components::{ErrorBox, list_view, loaded, loaded_list, on_submit};
 use crate::pages::campaign_delivery::DeliveryCard;
 use crate::pages::report::SurveyTabs;
 use crate::{Route, fmt, navigate};
-use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::wire::{Anonymity, Campaign, CampaignInput, RecipientLink};
 
@@ -155,7 +154,7 @@ pub fn CampaignPage(id: i64) -> impl IntoView {
 fn CampaignFacts(campaign: RwSignal<Option<Result<Campaign, String>>>) -> impl IntoView {
     view! {
         {move || campaign.get().map(|c| match c {
-            Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Err(e) => crate::components::alert(e),
             Ok(c) => view! {
                 <p class="crumbs"><crate::Link route=Route::Report(c.survey_id)>"Survey report"</crate::Link></p>
                 <h1 data-testid="campaign-name">{c.name.clone()}</h1>

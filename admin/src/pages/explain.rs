@@ -64,14 +64,14 @@ pub fn Explain(survey_id: i64) -> impl IntoView {
         ask.dispatch((user_id, when));
     });
     view! {
-        <Card title="Why was a user asked, or not?" id="explain">
+        <Card title="Why was a user asked, or not?" title_id="explain-title">
             <form class="filters" on:submit=submit aria-label="Explain a decision">
                 <TextField label="User id" name="explain_user" value=user class="field inline" />
                 <TextField label="At (UTC, empty = now)" name="explain_at" value=at kind="datetime-local" class="field inline" />
                 <button type="submit">"Explain"</button>
             </form>
             {move || result.get().map(|r| match r {
-                Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Err(e) => crate::components::alert(e),
                 Ok(x) => view! {
                     <div data-testid="explanation">
                         <p class="muted">{format!("User {} at {} UTC:", x.user_id, fmt::date_time(x.at))}</p>

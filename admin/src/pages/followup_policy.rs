@@ -5,8 +5,8 @@
 use crate::api;
 use crate::components::fields::{NumberField, TextField};
 use crate::components::page::{Card, StatusNote};
-use crate::components::{BandCheck, ErrorBox};
-use crate::components::on_submit;
+use crate::actions::StoredSettings;
+use crate::components::{BandChecks, ErrorBox, on_submit};
 use leptos::prelude::*;
 use nps_core::Band;
 use nps_core::followup::FollowUpPolicy;
@@ -24,8 +24,6 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
     let attribute = RwSignal::new(String::new());
     let team = RwSignal::new(String::new());
     let default_owner = RwSignal::new(String::new());
-    let status = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
     let show = move |p: FollowUpPolicy| {
         bands.set(p.bands);
         sla.set(p.sla_hours);
@@ -33,12 +31,11 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
         team.set(p.team.join(", "));
         default_owner.set(p.default_owner.unwrap_or_default());
     };
-    let send = crate::actions::stored_settings(
+    let StoredSettings { save: send, status, error } = crate::actions::stored_settings(
         move || api::followup_policy(project_id),
         move |policy: FollowUpPolicy| async move { api::set_followup_policy(project_id, &policy).await },
         show,
         |p| format!("Saved: follow-ups due within {} hours.", p.sla_hours),
-        (status, error),
     );
     // A new policy may change the queue and its figures.
     crate::actions::on_answer(send, move |answer| {
@@ -56,7 +53,7 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
         });
     });
     view! {
-        <Card title="Follow-up policy" id="policy">
+        <Card title="Follow-up policy" title_id="policy-title">
             <form on:submit=save aria-label="Follow-up policy" novalidate>
                 <BandsAndSla bands=bands sla=sla />
                 <OwnerChoice attribute=attribute team=team default_owner=default_owner />
@@ -73,9 +70,7 @@ pub fn FollowUpPolicyCard(project_id: i64, on_saved: Callback<()>) -> impl IntoV
 fn BandsAndSla(bands: RwSignal<Vec<Band>>, sla: RwSignal<u32>) -> impl IntoView {
     view! {
         <div class="row">
-            <BandCheck prefix="followup" band=Band::Detractor label="detractors" bands=bands />
-            <BandCheck prefix="followup" band=Band::Passive label="passives" bands=bands />
-            <BandCheck prefix="followup" band=Band::Promoter label="promoters" bands=bands />
+            <BandChecks prefix="followup" labels=["detractors", "passives", "promoters"] bands=bands />
             <NumberField label="Due within (hours)" name="sla_hours" value=sla fallback=0 min="1" max="2160" />
         </div>
     }

@@ -4,9 +4,8 @@
 use crate::api;
 use crate::components::page::{Card, Kpi, ProjectCrumbs};
 use crate::components::table::{Col, ListTable};
-use crate::components::{ErrorBox, list_view, resource_view};
+use crate::components::{ErrorBox, list_view, on_submit, resource_view};
 use crate::fmt;
-use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::followup::{FollowUpItem, FollowUpStatus, FollowUpUpdate, LoopMetrics};
 use nps_core::wire::CommentText;

@@ -7,12 +7,11 @@ use crate::api;
 use crate::components::csv_import::CsvImport;
 use crate::components::date_range::date_range_fields;
 use crate::components::page::{Card, Kpi, ProjectCrumbs};
-use crate::components::resource_view;
+use crate::components::{on_submit, resource_view};
 use crate::components::table::{Col, ListTable};
 use crate::pages::report::range;
 use crate::pages::segments::Segments;
 use crate::{fmt, state};
-use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::coverage::{CoverageReport, PartnerCoverageRow};
 use nps_core::wire::{Partner, Survey, SurveyKind};
@@ -54,7 +53,7 @@ fn PartnerList(partners: LocalResource<Result<Vec<Partner>, String>>) -> impl In
         }
     };
     view! {
-        <Card title="Partner organisations" id="partners">
+        <Card title="Partner organisations" title_id="partners-title">
             {resource_view(partners, move |list| match list.is_empty() {
                 true => view! { <p class="muted" data-testid="partners-empty">{empty_hint()}</p> }.into_any(),
                 false => view! {
@@ -87,7 +86,7 @@ fn PartnerImportCard(
         Ok(message)
     };
     view! {
-        <Card title="Import partners" id="partner-import">
+        <Card title="Import partners" title_id="partner-import-title">
             <CsvImport name="partners_csv" label="Partners CSV (id and name required; tier, region, owner_email optional)"
                 template=CSV_TEMPLATE button="Import partners" submit=submit>
                 <p class="muted small">
@@ -126,7 +125,7 @@ fn CoverageCard(project_id: i64, applied: RwSignal<(Option<i64>, Option<i64>)>) 
         async move { api::partner_coverage(project_id, from, to).await.map_err(|e| e.message) }
     });
     view! {
-        <Card title="Coverage" id="coverage">
+        <Card title="Coverage" title_id="coverage-title">
             {resource_view(report, |r| view! { <CoverageSummaryView report=r /> })}
         </Card>
     }
@@ -196,7 +195,7 @@ fn PartnerNps(
     });
     let no_filters = Signal::derive(api::ReportFilters::default);
     view! {
-        <Card title="NPS by partner" id="partner-nps">
+        <Card title="NPS by partner" title_id="partner-nps-title">
             {move || match surveys.get().len() {
                 0 => view! { <p class="muted">"No partner survey yet: create one of kind partner NPS on the project page."</p> }.into_any(),
                 1 => view! { <p class="muted small">"Break down by partner, or by tier or region when the contacts carry those columns."</p> }.into_any(),

@@ -1,12 +1,8 @@
 //! Projects: list, create, and one project's keys, install snippet and surveys.
 
 use crate::api;
-use crate::components::fields::{CheckField, TextField};
-use crate::components::table::{Col, ListTable};
-use crate::components::{ErrorBox, FieldErrors, list_view, resource_view};
+use crate::components::{ErrorBox, FieldErrors, list_view, on_submit, resource_view};
 use crate::{Link, Route, navigate, state};
-use crate::components::on_submit;
-use crate::components::page::Card;
 use leptos::prelude::*;
 use nps_core::wire::{AdminRole, Name, Origin, Project, ProjectInput, Survey};
 use wasm_bindgen::JsValue;
@@ -18,19 +14,23 @@ pub fn Projects() -> impl IntoView {
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     view! {
         <h1>"Projects"</h1>
-        <Card title="Your projects">
+        <section class="card">
+            <h2>"Your projects"</h2>
             {list_view(projects, "No projects yet: create one below.", |list| view! {
-                <ListTable testid="projects-table" cols=&[Col::Text("Name"), Col::Text("Public key"), Col::Text("Identity")]>
-                    {list.into_iter().map(|p| view! {
-                        <tr>
-                            <td><Link route=Route::Project(p.id)>{p.name.clone()}</Link></td>
-                            <td><code>{p.public_key.clone()}</code></td>
-                            <td>{if p.identity_enforced { "enforced" } else { "not enforced" }}</td>
-                        </tr>
-                    }).collect_view()}
-                </ListTable>
+                <table class="list" data-testid="projects-table">
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Public key"</th><th scope="col">"Identity"</th></tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|p| view! {
+                            <tr>
+                                <td><Link route=Route::Project(p.id)>{p.name.clone()}</Link></td>
+                                <td><code>{p.public_key.clone()}</code></td>
+                                <td>{if p.identity_enforced { "enforced" } else { "not enforced" }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
             })}
-        </Card>
+        </section>
         <Show when=can_configure>
             <NewProject />
         </Show>
@@ -93,9 +93,12 @@ fn NewProject() -> impl IntoView {
     });
     let errs: Signal<Vec<String>> = errors.into();
     view! {
-        <Card title="New project">
+        <section class="card">
+            <h2>"New project"</h2>
             <form on:submit=submit novalidate data-testid="new-project">
-                <TextField label="Name" name="name" value=name required=true />
+                <label class="field"><span>"Name"</span>
+                    <input type="text" name="name" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
                 <FieldErrors errors=errs path="name" />
                 <label class="field">
                     <span>"Allowed origins (one per line, e.g. https://app.example.com; * = any)"</span>
@@ -103,16 +106,20 @@ fn NewProject() -> impl IntoView {
                         on:input=move |ev| origins.set(event_target_value(&ev))></textarea>
                 </label>
                 <FieldErrors errors=errs path="allowed_origins" />
-                <CheckField label="Require identity verification (signed JWT from your backend)" name="identity_enforced" value=enforced />
-                <TextField label="Delete raw answers after (months, 1 to 120; empty = keep them; reports from rollups keep the trend)"
-                    name="retention_months" value=retention kind="number" min="1" max="120" />
+                <label class="check">
+                    <input type="checkbox" name="identity_enforced" prop:checked=move || enforced.get() on:change=move |ev| enforced.set(event_target_checked(&ev)) />
+                    "Require identity verification (signed JWT from your backend)"
+                </label>
+                <label class="field"><span>"Delete raw answers after (months, 1 to 120; empty = keep them; reports from rollups keep the trend)"</span>
+                    <input type="number" name="retention_months" min="1" max="120" prop:value=move || retention.get() on:input=move |ev| retention.set(event_target_value(&ev)) />
+                </label>
                 <FieldErrors errors=errs path="retention_months" />
                 <ErrorBox error=error.into() />
                 <div class="actions">
                     <button type="submit" disabled=move || busy.get()>"Create project"</button>
                 </div>
             </form>
-        </Card>
+        </section>
     }
 }
 
@@ -196,22 +203,25 @@ fn CheckInstallation(project_id: i64) -> impl IntoView {
         </div>
         {move || match entries.get() {
             None => view! { <span></span> }.into_any(),
-            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Err(e)) => crate::components::alert(e),
             Some(Ok(list)) if list.is_empty() => view! {
                 <p class="muted" role="status">"Nothing received yet from this project's widget. Open a page of your app with the snippet, then check again."</p>
             }.into_any(),
             Some(Ok(list)) => view! {
-                <ListTable testid="installation-activity" caption="Last requests from your app (newest first)"
-                    cols=&[Col::Text("When (UTC)"), Col::Text("Call"), Col::Text("Origin"), Col::Text("Result")]>
-                    {list.into_iter().map(|e| view! {
-                        <tr>
-                            <td>{crate::fmt::date_time(e.at)}</td>
-                            <td><code>{format!("{} {}", e.method, e.endpoint)}</code></td>
-                            <td>{e.origin.unwrap_or_else(|| "(none)".to_owned())}</td>
-                            <td>{format!("{} {}", e.status, activity_meaning(e.status))}</td>
-                        </tr>
-                    }).collect_view()}
-                </ListTable>
+                <table class="list" data-testid="installation-activity">
+                    <caption>"Last requests from your app (newest first)"</caption>
+                    <thead><tr><th scope="col">"When (UTC)"</th><th scope="col">"Call"</th><th scope="col">"Origin"</th><th scope="col">"Result"</th></tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|e| view! {
+                            <tr>
+                                <td>{crate::fmt::date_time(e.at)}</td>
+                                <td><code>{format!("{} {}", e.method, e.endpoint)}</code></td>
+                                <td>{e.origin.unwrap_or_else(|| "(none)".to_owned())}</td>
+                                <td>{format!("{} {}", e.status, activity_meaning(e.status))}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
             }.into_any(),
         }}
     }
@@ -223,29 +233,31 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
     let surveys = LocalResource::new(move || async move { api::surveys(id).await.map_err(|e| e.message) });
     let rotate_error = RwSignal::new(None::<String>);
     let rotate_secret = crate::actions::write_or_error(move |()| api::rotate_secret(id), rotate_error, move |p| project.set(Some(Ok(p))));
-    let on_rotate = Callback::new(move |()| {
+    let rotate = move || {
         if crate::confirmed("Rotate the identity secret? Tokens signed with the old secret stop working.") {
             rotate_secret.dispatch(());
         }
-    });
+    };
     view! {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link></p>
-        {resource_view(project, move |p| view! { <ProjectCards project=p rotate_error=rotate_error on_rotate=on_rotate /> })}
+        {resource_view(project, move |p| project_cards(p, rotate_error, rotate))}
         <SurveysCard id=id surveys=surveys />
     }
 }
 
 /// A project's name, its keys (the identity secret with "Rotate secret" for those who
 /// configure), and how to install the widget.
-#[component]
-fn ProjectCards(project: Project, rotate_error: RwSignal<Option<String>>, on_rotate: Callback<()>) -> impl IntoView {
-    let p = project;
+fn project_cards<R>(p: Project, rotate_error: RwSignal<Option<String>>, rotate: R) -> impl IntoView + use<R>
+where
+    R: Fn() + Copy + Send + Sync + 'static,
+{
     let can_configure = move || state().user.get().is_some_and(|u| u.role.can_configure());
     let snippet = install_snippet(&crate::location_origin(), &p.public_key);
     let origins = if p.allowed_origins.is_empty() { "none (the widget is refused everywhere)".to_owned() } else { p.allowed_origins.join(", ") };
     view! {
         <h1 data-testid="project-name">{p.name.clone()}</h1>
-        <Card title="Keys">
+        <section class="card">
+            <h2>"Keys"</h2>
             <dl class="facts">
                 <dt>"Public key"</dt>
                 <dd><code data-testid="public-key">{p.public_key.clone()}</code> <span class="muted">" (write-only, safe to publish)"</span></dd>
@@ -259,20 +271,21 @@ fn ProjectCards(project: Project, rotate_error: RwSignal<Option<String>>, on_rot
                         <code data-testid="identity-secret">{secret}</code>
                         " "
                         <Show when=can_configure>
-                            <button type="button" class="secondary" on:click=move |_| on_rotate.run(())>"Rotate secret"</button>
+                            <button type="button" class="secondary" on:click=move |_| rotate()>"Rotate secret"</button>
                         </Show>
                         <ErrorBox error=rotate_error.into() />
                     </dd>
                 })}
             </dl>
-        </Card>
-        <Card title="Install">
+        </section>
+        <section class="card">
+            <h2>"Install"</h2>
             <p>"Add this to every page of your app, then identify the signed-in user and track the moments that matter:"</p>
             <CopyBlock text=snippet label="Install snippet" />
             <Show when=can_configure>
                 <CheckInstallation project_id=p.id />
             </Show>
-        </Card>
+        </section>
     }
 }
 
@@ -294,20 +307,23 @@ fn SurveysCard(id: i64, surveys: LocalResource<Result<Vec<Survey>, String>>) -> 
                 </Show>
             </div>
             {list_view(surveys, "No surveys yet.", |list| view! {
-                <ListTable testid="surveys-table" cols=&[Col::Text("Name"), Col::Text("Kind"), Col::Text("Status"), Col::Text("Open")]>
-                    {list.into_iter().map(|s| view! {
-                        <tr>
-                            <td>{s.name.clone()}</td>
-                            <td>{s.kind.as_str()}</td>
-                            <td><span class=format!("status {}", s.status.as_str())>{s.status.as_str()}</span></td>
-                            <td class="links">
-                                <Link route=Route::Survey(s.id)>"Edit"</Link>
-                                <Link route=Route::Report(s.id)>"Report"</Link>
-                                <Link route=Route::Responses(s.id)>"Responses"</Link>
-                            </td>
-                        </tr>
-                    }).collect_view()}
-                </ListTable>
+                <table class="list" data-testid="surveys-table">
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Status"</th><th scope="col">"Open"</th></tr></thead>
+                    <tbody>
+                        {list.into_iter().map(|s| view! {
+                            <tr>
+                                <td>{s.name.clone()}</td>
+                                <td>{s.kind.as_str()}</td>
+                                <td><span class=format!("status {}", s.status.as_str())>{s.status.as_str()}</span></td>
+                                <td class="links">
+                                    <Link route=Route::Survey(s.id)>"Edit"</Link>
+                                    <Link route=Route::Report(s.id)>"Report"</Link>
+                                    <Link route=Route::Responses(s.id)>"Responses"</Link>
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
             })}
         </section>
     }

@@ -5,9 +5,8 @@ use crate::pages::report::{SurveyTabs, range};
 use crate::{Route, fmt};
 use crate::components::date_range::date_range_fields;
 use crate::components::fields::{SelectField, TextField};
-use crate::components::resource_view;
+use crate::components::{on_submit, resource_view};
 use crate::components::table::{Col, ListTable};
-use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::wire::ResponseRow;
 

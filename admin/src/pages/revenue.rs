@@ -60,7 +60,7 @@ pub fn Revenue(project_id: i64) -> impl IntoView {
     view! {
         <ProjectCrumbs project_id=project_id />
         <h1>"Revenue and churn"</h1>
-        <Card title="Business data" id="business">
+        <Card title="Business data" title_id="business-title">
             <p data-testid="business-count"><Transition fallback=|| "Loading...">{move || match with_data.get().flatten() {
                 None => "Loading...".to_owned(),
                 Some(0) => "No account has business data yet: the revenue figures below need each account's MRR (or ARR).".to_owned(),
@@ -105,17 +105,17 @@ fn RevenueCards(report: RevenueReport) -> impl IntoView {
         )
     });
     view! {
-        <Card title="Revenue-weighted NPS" id="weighted">
+        <Card title="Revenue-weighted NPS" title_id="weighted-title">
             <WeightedKpis weighted=revenue_weighted.clone() per_account_nps=with_interval(per_account.mean_nps, per_account.low, per_account.high)
                 per_account_n=per_account.accounts every_response=fmt::headline(&every_response) />
             {left_out.map(|t| view! { <p class="muted small" data-testid="left-out">{t}</p> })}
             {(!accounts.is_empty()).then(|| view! { <WeightedTable accounts=accounts listed=listed total=revenue_weighted.accounts /> })}
             <p class="muted small">{formula}</p>
         </Card>
-        <Card title="Churned against retained accounts" id="churn">
+        <Card title="Churned against retained accounts" title_id="churn-title">
             <ChurnTable every_response=churn.every_response decision_maker_first=churn.decision_maker_first />
         </Card>
-        <Card title=format!("Renewals in the next {renewal_days} days") id="renewals">
+        <Card title=format!("Renewals in the next {renewal_days} days") title_id="renewals-title">
             <RenewalsTable renewals=renewals />
         </Card>
     }

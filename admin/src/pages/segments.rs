@@ -6,12 +6,11 @@
 
 use crate::api::{self, Segment, SegmentReport};
 use crate::components::fields::{NumberField, SelectField, TextField};
-use crate::components::interval_bar::NpsCells;
-use crate::components::{muted, resource_view};
+use crate::components::interval_bar::{NpsCells, interval_head};
+use crate::components::{muted, on_submit, resource_view};
 use crate::components::table::{Col, ListTable};
 use crate::fmt;
 use crate::pages::dimensions::KeepFast;
-use crate::components::on_submit;
 use crate::components::page::Card;
 use leptos::prelude::*;
 
@@ -88,7 +87,7 @@ pub fn Segments(
     });
     let apply = on_submit(load);
     view! {
-        <Card title="Segments" id="segments">
+        <Card title="Segments" title_id="segments-title">
             <form class="filters" on:submit=apply aria-label="Segment dimension">
                 // A dimension without a key to type is shown at once.
                 <SelectField label="Break down by" name="segment_by" value=dimension options=DIMENSIONS
@@ -112,7 +111,7 @@ pub fn Segments(
     }
 }
 
-const SEGMENT_COLS: &[Col] = &[Col::Text("Segment"), Col::Num("NPS"), Col::Num("95% CI"), Col::Interval("NPS and interval"), Col::Num("n"),
+const SEGMENT_COLS: &[Col] = &[Col::Text("Segment"), Col::Num("NPS"), Col::Num("95% CI"), Col::View(interval_head), Col::Num("n"),
     Col::Text("vs the rest"), Col::Text("Note")];
 
 #[component]

@@ -1,13 +1,10 @@
 //! Sign-in, and the first run: when nobody can sign in yet, create the first owner.
 
 use crate::api::{self, ApiError};
-use crate::components::ErrorBox;
-use crate::components::fields::TextField;
+use crate::components::{ErrorBox, on_submit};
 use crate::{SessionUser, state};
-use crate::components::on_submit;
 use leptos::prelude::*;
 use nps_core::ErrorCode;
-use nps_core::wire::Credentials;
 
 #[component]
 pub fn SignIn() -> impl IntoView {
@@ -26,15 +23,14 @@ pub fn SignIn() -> impl IntoView {
             error.set(Some(e.message));
         }
     };
-    let credentials = move || -> Result<Credentials, ApiError> {
-        Ok(Credentials { email: ApiError::address("email", &email.get_untracked())?, password: password.get_untracked() })
-    };
+    let credentials = move || (email.get_untracked(), password.get_untracked());
     // Left on spawn_local, as is the session check in lib.rs: Actions here (main module) cost ~6 KiB brotli of the first-visit budget.
     let submit = on_submit(move || {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            finish(async { api::sign_in(&credentials()?).await }.await);
+            let (email, password) = credentials();
+            finish(api::sign_in(&email, &password).await);
             busy.set(false);
         });
     });
@@ -42,8 +38,9 @@ pub fn SignIn() -> impl IntoView {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match async { api::bootstrap(&credentials()?).await }.await {
-                Ok(()) => finish(async { api::sign_in(&credentials()?).await }.await),
+            let (email, password) = credentials();
+            match api::bootstrap(&email, &password).await {
+                Ok(()) => finish(api::sign_in(&email, &password).await),
                 Err(e) => {
                     if e.code == ErrorCode::Conflict {
                         offer_bootstrap.set(false);
@@ -58,8 +55,12 @@ pub fn SignIn() -> impl IntoView {
         <section class="card narrow">
             <h1>"Sign in"</h1>
             <form on:submit=submit novalidate>
-                <TextField label="E-mail" name="email" value=email kind="email" autocomplete="username" required=true />
-                <TextField label="Password" name="password" value=password kind="password" autocomplete="current-password" required=true />
+                <label class="field"><span>"E-mail"</span>
+                    <input type="email" name="email" autocomplete="username" required prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) />
+                </label>
+                <label class="field"><span>"Password"</span>
+                    <input type="password" name="password" autocomplete="current-password" required prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                </label>
                 <ErrorBox error=error.into() />
                 <div class="actions">
                     <button type="submit" disabled=move || busy.get()>"Sign in"</button>

@@ -5,12 +5,10 @@
 //! spend the link with it and sign them in.
 
 use crate::api::{self, ApiResult, Me};
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, on_submit};
 use crate::components::fields::TextField;
 use crate::{Route, SessionUser, fmt, redirect, state};
-use crate::components::on_submit;
 use leptos::prelude::*;
-use nps_core::wire::Credentials;
 
 /// What a single-use link is for.
 #[derive(Clone, Copy)]
@@ -115,7 +113,7 @@ fn NewPasswordForm(first_label: &'static str, kind: LinkKind, token: String) -> 
             let token = token.clone();
             async move {
                 let me = kind.redeem(token, p.clone()).await?;
-                api::sign_in(&Credentials { email: api::ApiError::address("email", &me.email)?, password: p }).await
+                api::sign_in(&me.email, &p).await
             }
         },
         error,

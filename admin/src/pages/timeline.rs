@@ -3,7 +3,7 @@
 //! its business data, and every answer it gave. Reached from the accounts at risk.
 
 use crate::api;
-use crate::components::interval_bar::IntervalBar;
+use crate::components::interval_bar::{IntervalBar, interval_head};
 use crate::components::page::{Card, ProjectCrumbs};
 use crate::components::resource_view;
 use crate::components::table::{Col, ListTable};
@@ -67,17 +67,17 @@ fn TimelineCards(report: AccountTimelineReport) -> impl IntoView {
         format!("Risk score {risk_score:.0}")
     };
     view! {
-        <Card title="Risk" id="risk">
+        <Card title="Risk" title_id="risk-title">
             <p data-testid="account-risk">{risk}</p>
             {(!reasons.is_empty()).then(|| view! {
                 <ul class="reasons" data-testid="account-reasons">{reasons.iter().map(|r| view! { <li>{reason_text(r)}</li> }).collect_view()}</ul>
             })}
             {business.map(|b| view! { <BusinessFacts business=b /> })}
         </Card>
-        <Card title=format!("NPS per wave ({wave})") id="waves">
+        <Card title=format!("NPS per wave ({wave})") title_id="waves-title">
             <WavesTable waves=waves />
         </Card>
-        <Card title=format!("Answers ({})", answers.len()) id="answers">
+        <Card title=format!("Answers ({})", answers.len()) title_id="answers-title">
             <AnswersTable answers=answers />
         </Card>
     }
@@ -104,7 +104,7 @@ fn WavesTable(waves: Vec<WaveNps>) -> impl IntoView {
     }
     view! {
         <ListTable testid="waves-table" scroll=true
-            cols=&[Col::Text("Wave"), Col::Num("NPS"), Col::Interval("NPS and interval"), Col::Num("Answers"), Col::Num("Change")]>
+            cols=&[Col::Text("Wave"), Col::Num("NPS"), Col::View(interval_head), Col::Num("Answers"), Col::Num("Change")]>
             {waves.into_iter().map(|w| view! {
                 <tr data-wave=w.wave.clone()>
                     <th scope="row">{w.wave.clone()}</th>

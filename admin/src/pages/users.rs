@@ -6,9 +6,8 @@
 use crate::api::{self, AdminUser, ApiResult, Invitation, InvitationRequest};
 use crate::components::fields::{LinkField, SelectField, TextField};
 use crate::components::table::{Col, ListTable};
-use crate::components::{ErrorBox, muted, resource_view};
+use crate::components::{ErrorBox, muted, on_submit, resource_view};
 use crate::{confirmed, fmt, location_origin, state};
-use crate::components::on_submit;
 use crate::components::page::Card;
 use leptos::prelude::*;
 use nps_core::wire::{AdminRole, AdminUserStatus};

@@ -72,7 +72,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
 
     view! {
         {header}
-        {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        <ErrorBox error=load_error.into() />
         <Show when=move || loaded.get()>
         <div class="editor">
             <form class="editor-form" novalidate on:submit=move |ev: web_sys::SubmitEvent| { ev.prevent_default(); editor.save(None); }>
