@@ -123,7 +123,10 @@ fn error_of(status: u16, text: &str) -> ApiError {
     }
 }
 
-async fn call<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>) -> ApiResult<T> {
+/// Sends one request; a 2xx answer's status and body (`null` when empty), else its error.
+/// Apart from `call`'s, so that what does not depend on the answer's type is compiled once
+/// rather than once per answer type.
+async fn answer(method: &str, url: &str, body: Option<String>) -> ApiResult<(u16, String)> {
     let (status, text) = send(method, url, body).await?;
     if !(200..300).contains(&status) {
         let error = error_of(status, &text);
@@ -132,12 +135,16 @@ async fn call<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>
         }
         return Err(error);
     }
-    let text = if text.trim().is_empty() { "null" } else { &text };
-    serde_json::from_str(text).map_err(|e| ApiError {
-        status,
-        code: ErrorCode::Internal,
-        message: format!("unexpected answer from the collector: {e}"),
-    })
+    Ok((status, if text.trim().is_empty() { "null".to_owned() } else { text }))
+}
+
+fn unexpected(status: u16, e: serde_json::Error) -> ApiError {
+    ApiError { status, code: ErrorCode::Internal, message: format!("unexpected answer from the collector: {e}") }
+}
+
+async fn call<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>) -> ApiResult<T> {
+    let (status, text) = answer(method, url, body).await?;
+    serde_json::from_str(&text).map_err(|e| unexpected(status, e))
 }
 
 fn json<B: Serialize>(body: &B) -> Option<String> {

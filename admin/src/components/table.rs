@@ -36,7 +36,7 @@ pub fn ListTable(
     #[prop(default = "list")]
     class: &'static str,
     /// In a horizontal scroller, for tables too wide for a narrow screen (else in a plain
-    /// `div`: one shape of markup for every table keeps the app's first download small).
+    /// `div`: one shape of markup for every table is less code than two).
     #[prop(optional)]
     scroll: bool,
     #[prop(optional, into)] caption: Option<String>,
