@@ -1,6 +1,7 @@
 //! Closing the loop: every detractor gets a human within the SLA. Follow-up state and the
 //! metrics that show whether the loop really closes, as pure functions on an explicit clock.
 
+use crate::names::names;
 use crate::score::Band;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,22 +18,7 @@ pub enum FollowUpStatus {
     WontFix,
 }
 
-impl FollowUpStatus {
-    pub const ALL: [FollowUpStatus; 4] = [Self::New, Self::Contacted, Self::Resolved, Self::WontFix];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::New => "new",
-            Self::Contacted => "contacted",
-            Self::Resolved => "resolved",
-            Self::WontFix => "wont_fix",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-}
+names!(FollowUpStatus { New => "new", Contacted => "contacted", Resolved => "resolved", WontFix => "wont_fix" });
 
 /// Who gets a follow-up, by when, and who owns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

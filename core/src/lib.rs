@@ -16,6 +16,7 @@ pub mod eligibility;
 pub mod error_code;
 pub mod followup;
 pub mod partners_csv;
+mod names;
 pub mod patterns;
 pub mod recipients_csv;
 pub mod rollup;

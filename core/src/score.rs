@@ -1,5 +1,6 @@
 //! The answer to the Net Promoter question and the band it falls into.
 
+use crate::names::names;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -96,21 +97,7 @@ pub enum Band {
     Promoter,
 }
 
-impl Band {
-    pub const ALL: [Band; 3] = [Band::Detractor, Band::Passive, Band::Promoter];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Band::Detractor => "detractor",
-            Band::Passive => "passive",
-            Band::Promoter => "promoter",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Band> {
-        Self::ALL.into_iter().find(|b| b.as_str() == s)
-    }
-}
+names!(Band { Detractor => "detractor", Passive => "passive", Promoter => "promoter" });
 
 #[cfg(test)]
 mod tests {

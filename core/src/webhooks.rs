@@ -3,6 +3,7 @@
 //! JSON and a Slack-compatible message), e-mail alert policies and the delivery log's rows.
 //! Signing, the outbox and the transports live in the collector.
 
+use crate::names::names;
 use crate::score::Band;
 use crate::wire::SurveyKind;
 use serde::{Deserialize, Serialize};
@@ -20,20 +21,7 @@ pub enum WebhookEvent {
     ResponseCompleted,
 }
 
-impl WebhookEvent {
-    pub const ALL: [WebhookEvent; 2] = [Self::ResponseCreated, Self::ResponseCompleted];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ResponseCreated => "response.created",
-            Self::ResponseCompleted => "response.completed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.as_str() == s)
-    }
-}
+names!(WebhookEvent { ResponseCreated => "response.created", ResponseCompleted => "response.completed" });
 
 /// The type of the event the "send test event" button sends.
 pub const TEST_EVENT: &str = "webhook.test";
@@ -50,27 +38,7 @@ pub enum WebhookFormat {
     Slack,
 }
 
-/// A format's name as stored.
-impl TryFrom<String> for WebhookFormat {
-    type Error = String;
-
-    fn try_from(name: String) -> Result<Self, String> {
-        Self::parse(&name).ok_or_else(|| format!("is not a webhook format: `{name}`"))
-    }
-}
-
-impl WebhookFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Standard => "standard",
-            Self::Slack => "slack",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Standard, Self::Slack].into_iter().find(|f| f.as_str() == s)
-    }
-}
+names!(WebhookFormat { Standard => "standard", Slack => "slack" });
 
 fn yes() -> bool {
     true
@@ -268,35 +236,8 @@ pub enum DeliveryStatus {
     Waiting,
 }
 
-/// The snake-case names the delivery log stores, read back with the name in the error.
-macro_rules! stored_names {
-    ($type:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
-        impl $type {
-            pub const ALL: &'static [$type] = &[$($type::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($type::$variant => $name),+
-                }
-            }
-
-            pub fn parse(name: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == name)
-            }
-        }
-
-        impl TryFrom<String> for $type {
-            type Error = String;
-
-            fn try_from(name: String) -> Result<Self, String> {
-                Self::parse(&name).ok_or_else(|| format!("is not a {}: `{name}`", stringify!($type)))
-            }
-        }
-    };
-}
-
-stored_names!(Channel { Webhook => "webhook", Email => "email" });
-stored_names!(DeliveryStatus { Delivered => "delivered", Retrying => "retrying", Failed => "failed", Waiting => "waiting" });
+names!(Channel { Webhook => "webhook", Email => "email" });
+names!(DeliveryStatus { Delivered => "delivered", Retrying => "retrying", Failed => "failed", Waiting => "waiting" });
 
 /// One delivery attempt (or a note that a message waits), as the delivery log shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

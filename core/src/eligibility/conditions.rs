@@ -3,6 +3,7 @@
 //! Targeting conditions and event-trigger conditions share these operators so that an editor
 //! learns one vocabulary and the widget carries one implementation.
 
+use crate::names::names;
 use super::dates::parse_date_ms;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -44,36 +45,6 @@ pub struct PropertyCondition {
 }
 
 impl Op {
-    pub const ALL: [Op; 11] = [
-        Op::Equals,
-        Op::NotEquals,
-        Op::In,
-        Op::NotIn,
-        Op::Gt,
-        Op::Lt,
-        Op::Contains,
-        Op::Exists,
-        Op::NotExists,
-        Op::Before,
-        Op::After,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Op::Equals => "equals",
-            Op::NotEquals => "not_equals",
-            Op::In => "in",
-            Op::NotIn => "not_in",
-            Op::Gt => "gt",
-            Op::Lt => "lt",
-            Op::Contains => "contains",
-            Op::Exists => "exists",
-            Op::NotExists => "not_exists",
-            Op::Before => "before",
-            Op::After => "after",
-        }
-    }
-
     /// Whether `actual` (`None` when the attribute is missing) satisfies `self expected`.
     pub fn test(self, actual: Option<&Value>, expected: &Value) -> bool {
         match actual.filter(|v| !v.is_null()) {
@@ -115,6 +86,20 @@ impl Op {
         })
     }
 }
+
+names!(Op {
+    Equals => "equals",
+    NotEquals => "not_equals",
+    In => "in",
+    NotIn => "not_in",
+    Gt => "gt",
+    Lt => "lt",
+    Contains => "contains",
+    Exists => "exists",
+    NotExists => "not_exists",
+    Before => "before",
+    After => "after",
+});
 
 impl PropertyCondition {
     pub fn matches(&self, properties: &serde_json::Map<String, Value>) -> bool {

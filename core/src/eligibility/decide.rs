@@ -1,5 +1,6 @@
 //! The decision: may this user be asked this survey now, and if not, which rule says no.
 
+use crate::names::names;
 use super::fatigue::{FatiguePolicy, Timing, UserHistory};
 use super::sampling::is_sampled;
 use super::targeting::{Subject, internal_reason, targeting_miss};
@@ -39,53 +40,6 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// Every rule, in evaluation order.
-    pub const ALL: [Rule; 17] = [
-        Rule::Eligible,
-        Rule::SurveyNotLive,
-        Rule::Schedule,
-        Rule::OptedOut,
-        Rule::InternalUser,
-        Rule::Targeting,
-        Rule::Sampling,
-        Rule::ResponseCapDaily,
-        Rule::ResponseCapTotal,
-        Rule::FirstSurveyDelay,
-        Rule::AfterResponse,
-        Rule::Cadence,
-        Rule::AfterDecline,
-        Rule::DeclineBackoff,
-        Rule::AfterSnooze,
-        Rule::GlobalCooldown,
-        Rule::SurveyCap,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::Eligible => "eligible",
-            Rule::SurveyNotLive => "survey_not_live",
-            Rule::Schedule => "schedule",
-            Rule::OptedOut => "opted_out",
-            Rule::InternalUser => "internal_user",
-            Rule::Targeting => "targeting",
-            Rule::Sampling => "sampling",
-            Rule::ResponseCapDaily => "response_cap_daily",
-            Rule::ResponseCapTotal => "response_cap_total",
-            Rule::FirstSurveyDelay => "first_survey_delay",
-            Rule::AfterResponse => "after_response",
-            Rule::Cadence => "cadence",
-            Rule::AfterDecline => "after_decline",
-            Rule::DeclineBackoff => "decline_backoff",
-            Rule::AfterSnooze => "after_snooze",
-            Rule::GlobalCooldown => "global_cooldown",
-            Rule::SurveyCap => "survey_cap",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Rule> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// A fatigue rule: it blocks this user for a while, then lets go. Reports count these as
     /// "throttled" rather than "not in the audience".
     pub fn is_fatigue(self) -> bool {
@@ -103,14 +57,26 @@ impl Rule {
     }
 }
 
-/// A rule's name as stored (the decision log's `rule` column).
-impl TryFrom<String> for Rule {
-    type Error = String;
-
-    fn try_from(name: String) -> Result<Self, String> {
-        Rule::parse(&name).ok_or_else(|| format!("is not a rule: `{name}`"))
-    }
-}
+// In evaluation order (`decide` checks them in this order).
+names!(Rule {
+    Eligible => "eligible",
+    SurveyNotLive => "survey_not_live",
+    Schedule => "schedule",
+    OptedOut => "opted_out",
+    InternalUser => "internal_user",
+    Targeting => "targeting",
+    Sampling => "sampling",
+    ResponseCapDaily => "response_cap_daily",
+    ResponseCapTotal => "response_cap_total",
+    FirstSurveyDelay => "first_survey_delay",
+    AfterResponse => "after_response",
+    Cadence => "cadence",
+    AfterDecline => "after_decline",
+    DeclineBackoff => "decline_backoff",
+    AfterSnooze => "after_snooze",
+    GlobalCooldown => "global_cooldown",
+    SurveyCap => "survey_cap",
+});
 
 /// Everything [`decide`] needs, gathered by the caller (the collector reads it from storage;
 /// the widget from its config and local history).

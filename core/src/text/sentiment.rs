@@ -20,6 +20,7 @@
 //! negative. Since the mildest lexicon entry alone scores about ±0.13, "neutral" in practice
 //! means "no sentiment words, or praise and complaint that cancel out".
 
+use crate::names::names;
 use super::lexicon::{Lexicon, is_contrast, is_negator};
 use super::tokenize::{Token, tokenize};
 use serde::{Deserialize, Serialize};
@@ -57,8 +58,6 @@ pub enum SentimentLabel {
 }
 
 impl SentimentLabel {
-    pub const ALL: [SentimentLabel; 3] = [SentimentLabel::Negative, SentimentLabel::Neutral, SentimentLabel::Positive];
-
     pub fn of(score: f64) -> Self {
         if score >= NEUTRAL_BAND {
             SentimentLabel::Positive
@@ -68,19 +67,9 @@ impl SentimentLabel {
             SentimentLabel::Neutral
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SentimentLabel::Negative => "negative",
-            SentimentLabel::Neutral => "neutral",
-            SentimentLabel::Positive => "positive",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.as_str() == s)
-    }
 }
+
+names!(SentimentLabel { Negative => "negative", Neutral => "neutral", Positive => "positive" });
 
 /// The sentiment of one comment.
 pub fn sentiment(comment: &str) -> Sentiment {

@@ -1,5 +1,6 @@
 //! The admin API: roles and sessions, users, projects and surveys.
 
+use crate::names::names;
 use super::*;
 use serde::{Deserialize, Serialize};
 
@@ -20,22 +21,6 @@ pub enum AdminRole {
 }
 
 impl AdminRole {
-    pub const ALL: [AdminRole; 5] = [AdminRole::Owner, AdminRole::Admin, AdminRole::Analyst, AdminRole::Hr, AdminRole::PartnerManager];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AdminRole::Owner => "owner",
-            AdminRole::Admin => "admin",
-            AdminRole::Analyst => "analyst",
-            AdminRole::Hr => "hr",
-            AdminRole::PartnerManager => "partner_manager",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// May create and change projects and surveys.
     pub fn can_configure(self) -> bool {
         matches!(self, AdminRole::Owner | AdminRole::Admin)
@@ -70,6 +55,8 @@ impl AdminRole {
         }
     }
 }
+
+names!(AdminRole { Owner => "owner", Admin => "admin", Analyst => "analyst", Hr => "hr", PartnerManager => "partner_manager" });
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -234,7 +221,6 @@ pub struct Survey {
     pub created_at: i64,
     pub updated_at: i64,
 }
-
 
 /// The signed-in admin user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
 //! The audit log (issue #12): what `GET /api/admin/audit` and `/audit/verify` answer.
 
+use crate::names::names;
 use super::*;
 use serde::{Deserialize, Serialize};
 
@@ -24,23 +25,7 @@ pub enum AuditKind {
     Denied,
 }
 
-impl AuditKind {
-    pub const ALL: [AuditKind; 5] = [AuditKind::Write, AuditKind::Export, AuditKind::ProtectedRead, AuditKind::AuditRead, AuditKind::Denied];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuditKind::Write => "write",
-            AuditKind::Export => "export",
-            AuditKind::ProtectedRead => "protected_read",
-            AuditKind::AuditRead => "audit_read",
-            AuditKind::Denied => "denied",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+names!(AuditKind { Write => "write", Export => "export", ProtectedRead => "protected_read", AuditRead => "audit_read", Denied => "denied" });
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

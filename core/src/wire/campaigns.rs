@@ -1,5 +1,6 @@
 //! Link campaigns (employee NPS, partner NPS): anonymity, recipients, partners.
 
+use crate::names::names;
 use super::*;
 use serde::{Deserialize, Serialize};
 
@@ -20,19 +21,7 @@ pub enum Anonymity {
     Identified,
 }
 
-impl Anonymity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Anonymity::Anonymous => "anonymous",
-            Anonymity::Confidential => "confidential",
-            Anonymity::Identified => "identified",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Anonymity::Anonymous, Anonymity::Confidential, Anonymity::Identified].into_iter().find(|a| a.as_str() == s)
-    }
-}
+names!(Anonymity { Anonymous => "anonymous", Confidential => "confidential", Identified => "identified" });
 
 /// The smallest group an employee-NPS report may show (default 5); admins may lower it to 3.
 pub use crate::disclosure::{DEFAULT_MIN_GROUP, MIN_GROUP_FLOOR};

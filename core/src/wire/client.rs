@@ -1,6 +1,7 @@
 //! The client API of the widget: identify, displays, two-step answers, feedback and the
 //! project's public configuration.
 
+use crate::names::names;
 use super::*;
 use serde::{Deserialize, Serialize};
 
@@ -109,15 +110,7 @@ pub enum FeedbackKind {
     OptOut,
 }
 
-impl FeedbackKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeedbackKind::Decline => "decline",
-            FeedbackKind::Snooze => "snooze",
-            FeedbackKind::OptOut => "opt_out",
-        }
-    }
-}
+names!(FeedbackKind { Decline => "decline", Snooze => "snooze", OptOut => "opt_out" });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackRequest {

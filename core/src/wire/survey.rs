@@ -1,5 +1,6 @@
 //! Surveys: kinds, status, texts per language, appearance and rules.
 
+use crate::names::names;
 use super::*;
 use serde::{Deserialize, Serialize};
 
@@ -20,37 +21,15 @@ pub enum SurveyKind {
     Partner,
 }
 
-/// A kind's name as stored.
-impl TryFrom<String> for SurveyKind {
-    type Error = String;
-
-    fn try_from(name: String) -> Result<Self, String> {
-        Self::parse(&name).ok_or_else(|| format!("is not a survey kind: `{name}`"))
-    }
-}
-
 impl SurveyKind {
-    pub const ALL: [SurveyKind; 4] = [SurveyKind::Tnps, SurveyKind::Rnps, SurveyKind::Enps, SurveyKind::Partner];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SurveyKind::Tnps => "tnps",
-            SurveyKind::Rnps => "rnps",
-            SurveyKind::Enps => "enps",
-            SurveyKind::Partner => "partner",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// Answered in the host app through the widget. Employee and partner NPS are answered
     /// only through personal links: the public project key must never write into them.
     pub fn is_in_app(self) -> bool {
         matches!(self, SurveyKind::Tnps | SurveyKind::Rnps)
     }
 }
+
+names!(SurveyKind { Tnps => "tnps", Rnps => "rnps", Enps => "enps", Partner => "partner" });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,22 +42,7 @@ pub enum SurveyStatus {
     Closed,
 }
 
-impl SurveyStatus {
-    pub const ALL: [SurveyStatus; 4] = [SurveyStatus::Draft, SurveyStatus::Live, SurveyStatus::Paused, SurveyStatus::Closed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SurveyStatus::Draft => "draft",
-            SurveyStatus::Live => "live",
-            SurveyStatus::Paused => "paused",
-            SurveyStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+names!(SurveyStatus { Draft => "draft", Live => "live", Paused => "paused", Closed => "closed" });
 
 /// One value per band (follow-up questions, thank-you messages).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
