@@ -33,14 +33,17 @@ macro_rules! impl_account_rollup_store {
             }
 
             /// Scored answers of in-app surveys matching the condition the caller pushes after
-            /// `WHERE ... AND `, with the account and role they keep.
+            /// `WHERE ... AND `, with the account and role they keep. `qb` holds what comes
+            /// before the `SELECT` (a `WITH`), `join` a table joined to the answers `r`.
             async fn account_answers_where(
                 conn: &mut <$db as sqlx::Database>::Connection,
+                mut qb: sqlx::QueryBuilder<$db>,
+                join: &str,
                 condition: impl FnOnce(&mut sqlx::QueryBuilder<$db>),
             ) -> crate::store::StoreResult<Vec<nps_core::churn::Answer>> {
-                let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
+                qb.push(format!(
                     "SELECT r.id, r.survey_id, r.user_id, r.account_id, r.account_role, r.score, r.created_at \
-                     FROM responses r JOIN surveys s ON s.id = r.survey_id \
+                     FROM responses r JOIN surveys s ON s.id = r.survey_id{join} \
                      WHERE s.kind IN {} AND r.score IS NOT NULL AND ",
                     crate::store::account_rollups::ACCOUNT_KINDS_SQL
                 ));
@@ -180,7 +183,7 @@ macro_rules! impl_account_rollup_store {
             ) -> crate::store::StoreResult<()> {
                 let mut answers = Vec::new();
                 for chunk in ids.chunks(crate::store::sql::ROWS_PER_STATEMENT) {
-                    answers.extend(Self::account_answers_where(conn, |qb| {
+                    answers.extend(Self::account_answers_where(conn, sqlx::QueryBuilder::new(""), "", |qb| {
                         qb.push("r.id IN ");
                         Self::push_values(qb, chunk);
                     })
@@ -203,7 +206,7 @@ macro_rules! impl_account_rollup_store {
                 if who.user_ids.is_empty() {
                     return Ok(());
                 }
-                let erased = Self::account_answers_where(conn, |qb| {
+                let erased = Self::account_answers_where(conn, sqlx::QueryBuilder::new(""), "", |qb| {
                     qb.push("r.project_id = ").push_bind(who.project_id).push(" AND r.user_id IN ");
                     Self::push_values(qb, &who.user_ids);
                 })
@@ -219,7 +222,7 @@ macro_rules! impl_account_rollup_store {
                         let Some(cell) = cells.iter_mut().find(|c| c.quarter == gone.quarter) else { continue };
                         let remaining = if crate::store::account_rollups::needs_remaining(&cell.tally, &gone.tally) {
                             let (from, to) = (quarter_start(gone.quarter), quarter_start(gone.quarter + 1));
-                            let left = Self::account_answers_where(conn, |qb| {
+                            let left = Self::account_answers_where(conn, sqlx::QueryBuilder::new(""), "", |qb| {
                                 qb.push("r.survey_id = ").push_bind(row.survey_id);
                                 if row.account != nps_core::churn::cells::SURVEY_TOTAL {
                                     qb.push(" AND r.project_id = ").push_bind(who.project_id).push(" AND r.account_id = ").push_bind(row.account.clone());
@@ -275,16 +278,15 @@ macro_rules! impl_account_rollup_store {
                     qb.push(" AND account_id IN ('', ").push_bind(account.to_owned()).push(")");
                 }
                 let rows = qb.build().fetch_all(&self.pool).await?;
-                rows.iter()
-                    .map(|r| {
-                        let cells: &str = r.try_get("cells")?;
-                        Ok(nps_core::churn::cells::AccountCells {
-                            survey_id: r.try_get("survey_id")?,
-                            account: r.try_get("account_id")?,
-                            cells: crate::store::account_rollups::decode_cells(cells)?,
-                        })
+                crate::store::account_rollups::decode_rows(rows, |r| {
+                    let cells: &str = r.try_get("cells")?;
+                    Ok(nps_core::churn::cells::AccountCells {
+                        survey_id: r.try_get("survey_id")?,
+                        account: r.try_get("account_id")?,
+                        cells: crate::store::account_rollups::decode_cells(cells)?,
                     })
-                    .collect()
+                })
+                .await
             }
 
             #[tracing::instrument(skip(self))]
@@ -313,32 +315,32 @@ macro_rules! impl_account_rollup_store {
                 rows.iter().map(Self::answer_of_row).collect()
             }
 
-            #[tracing::instrument(skip(self, accounts), fields(accounts = accounts.len()))]
+            #[tracing::instrument(skip(self, windows), fields(accounts = windows.len()))]
             async fn account_answers(
                 &self,
                 project_id: i64,
                 survey_ids: &[i64],
-                accounts: &[String],
-                from: Option<i64>,
-                to: Option<i64>,
+                windows: &[crate::store::account_rollups::AnswerWindow],
             ) -> crate::store::StoreResult<Vec<nps_core::churn::Answer>> {
                 let mut out = Vec::new();
                 if survey_ids.is_empty() {
                     return Ok(out);
                 }
                 let mut conn = self.pool.acquire().await?;
-                for chunk in accounts.chunks(crate::store::sql::ROWS_PER_STATEMENT) {
-                    out.extend(Self::account_answers_where(&mut conn, |qb| {
-                        qb.push("r.project_id = ").push_bind(project_id).push(" AND r.account_id IN ");
-                        Self::push_values(qb, chunk);
-                        qb.push(" AND r.survey_id IN ");
+                for chunk in windows.chunks(crate::store::sql::ROWS_PER_STATEMENT) {
+                    // Each account's window joined in, so only the answers asked for come back
+                    // (the revenue report asks for the weeks before each churn: one window
+                    // around them all read every answer of 600 accounts, 80 ms in its bench).
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("WITH w (account_id, from_at, to_at) AS (VALUES ");
+                    let mut list = qb.separated(", ");
+                    for w in chunk {
+                        list.push("(").push_bind_unseparated(w.account.clone()).push_unseparated(", ");
+                        list.push_bind_unseparated(w.from).push_unseparated(", ").push_bind_unseparated(w.to).push_unseparated(")");
+                    }
+                    qb.push(") ");
+                    out.extend(Self::account_answers_where(&mut conn, qb, " JOIN w ON w.account_id = r.account_id AND r.created_at >= w.from_at AND r.created_at < w.to_at", |qb| {
+                        qb.push("r.project_id = ").push_bind(project_id).push(" AND r.survey_id IN ");
                         Self::push_values(qb, survey_ids);
-                        if let Some(from) = from {
-                            qb.push(" AND r.created_at >= ").push_bind(from);
-                        }
-                        if let Some(to) = to {
-                            qb.push(" AND r.created_at < ").push_bind(to);
-                        }
                     })
                     .await?);
                 }

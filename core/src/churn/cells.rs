@@ -181,53 +181,109 @@ fn survey_starts(rows: &[AccountCells]) -> BTreeMap<i64, i64> {
 }
 
 /// [`super::timelines`] from cells: `None` when the waves cannot be cut from quarters.
+///
+/// The reports cut every cell of every account per request (20,000 accounts of nine quarters
+/// each in `bench-accounts`), so the work per cell is an array index: each (quarter, survey)
+/// is given its wave's place in the timeline order once, and each account adds its cells up in
+/// one scratch row of tallies, one slot per wave.
 pub fn timelines_from_cells(rows: &[AccountCells], by: WaveBy, rollup: AccountRollup) -> Option<Vec<AccountTimeline>> {
     if !cuts_waves(by) {
         return None;
     }
-    let starts = survey_starts(rows);
-    let accounts = || rows.iter().filter(|r| r.account != SURVEY_TOTAL);
-    // The wave of each (quarter, survey), keyed and named once: the reports cut every cell of
-    // every account per request, and a label formatted per cell showed in their profile.
-    let mut waves: HashMap<(i64, i64), (i64, String)> = HashMap::new();
-    for row in accounts() {
-        for cell in &row.cells {
-            waves.entry((cell.quarter, row.survey_id)).or_insert_with(|| wave_key(by, quarter_start(cell.quarter), row.survey_id, &starts));
+    let waves = WaveIndex::of(rows, by);
+    let mut accounts: Vec<&AccountCells> = rows.iter().filter(|r| r.account != SURVEY_TOTAL).collect();
+    accounts.sort_unstable_by(|a, b| a.account.cmp(&b.account));
+    let mut scratch: Vec<Option<Tally>> = vec![None; waves.labels.len()];
+    let mut timelines = Vec::new();
+    for same in accounts.chunk_by(|a, b| a.account == b.account) {
+        let mut answered = false;
+        for row in same {
+            let Some(places) = waves.places.get(&row.survey_id) else { continue };
+            for cell in row.cells.iter().filter(|c| c.tally.answers() > 0) {
+                scratch[places.of(cell.quarter)].get_or_insert_with(Tally::default).absorb(&cell.tally);
+                answered = true;
+            }
+        }
+        // An account is listed once it answered, even when no wave counts anybody under the
+        // roll-up rule (as the timelines from answers list it).
+        let waves = chain(scratch.iter_mut().enumerate().filter_map(|(i, slot)| slot.take().map(|t| (waves.labels[i].clone(), t.totals(rollup)))));
+        if answered {
+            timelines.push(AccountTimeline { account: same[0].account.clone(), waves });
         }
     }
-    let mut grouped: HashMap<&str, BTreeMap<(i64, &str), Tally>> = HashMap::new();
-    for row in accounts() {
-        let mut answered = row.cells.iter().filter(|c| c.tally.answers() > 0).peekable();
-        if answered.peek().is_none() {
-            continue;
-        }
-        let account = grouped.entry(row.account.as_str()).or_default();
-        for cell in answered {
-            let (start, label) = &waves[&(cell.quarter, row.survey_id)];
-            account.entry((*start, label.as_str())).or_default().absorb(&cell.tally);
-        }
-    }
-    let mut timelines: Vec<AccountTimeline> = grouped
-        .into_iter()
-        .map(|(account, waves)| AccountTimeline {
-            account: account.to_owned(),
-            waves: chain(waves.into_iter().map(|((_, label), tally)| (label.to_owned(), tally.totals(rollup)))),
-        })
-        .collect();
-    timelines.sort_unstable_by(|a, b| a.account.cmp(&b.account));
     Some(timelines)
 }
 
-/// Each account's tally over the quarters `keep` accepts; accounts without answers there are
-/// left out. The survey totals are not accounts.
-pub fn account_tallies(rows: &[AccountCells], keep: impl Fn(i64) -> bool) -> BTreeMap<String, Tally> {
-    let mut out: HashMap<&str, Tally> = HashMap::new();
-    for row in rows.iter().filter(|r| r.account != SURVEY_TOTAL) {
-        for cell in row.cells.iter().filter(|c| keep(c.quarter) && c.tally.answers() > 0) {
-            out.entry(row.account.as_str()).or_default().absorb(&cell.tally);
-        }
+/// Where each (quarter, survey) cell goes in an account's timeline: the waves in timeline
+/// order (by start, then label, as [`super::timelines`] orders them), and per survey the place
+/// of each of its quarters.
+struct WaveIndex {
+    labels: Vec<String>,
+    places: HashMap<i64, QuarterPlaces>,
+}
+
+/// One survey's quarters `first..` mapped to wave places.
+struct QuarterPlaces {
+    first: i64,
+    place: Vec<usize>,
+}
+
+impl QuarterPlaces {
+    fn of(&self, quarter: i64) -> usize {
+        self.place[(quarter - self.first) as usize]
     }
-    out.into_iter().map(|(account, tally)| (account.to_owned(), tally)).collect()
+}
+
+impl WaveIndex {
+    fn of(rows: &[AccountCells], by: WaveBy) -> Self {
+        let starts = survey_starts(rows);
+        // Each survey's quarter range over the account rows.
+        let mut ranges: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        for row in rows.iter().filter(|r| r.account != SURVEY_TOTAL) {
+            if let (Some(first), Some(last)) = (row.cells.first(), row.cells.last()) {
+                let range = ranges.entry(row.survey_id).or_insert((first.quarter, last.quarter));
+                *range = (range.0.min(first.quarter), range.1.max(last.quarter));
+            }
+        }
+        let keyed: Vec<(i64, i64, (i64, String))> = ranges
+            .iter()
+            .flat_map(|(&survey, &(first, last))| (first..=last).map(move |q| (survey, q)))
+            .map(|(survey, q)| (survey, q, wave_key(by, quarter_start(q), survey, &starts)))
+            .collect();
+        let mut keys: Vec<&(i64, String)> = keyed.iter().map(|(_, _, key)| key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        // Every key is in `keys`, which was made from them.
+        let place_of = |key: &(i64, String)| keys.binary_search(&key).unwrap_or_default();
+        let mut places: HashMap<i64, QuarterPlaces> = HashMap::new();
+        for (survey, q, key) in &keyed {
+            let (first, _) = ranges[survey];
+            let entry = places.entry(*survey).or_insert_with(|| QuarterPlaces { first, place: Vec::new() });
+            debug_assert_eq!(entry.place.len() as i64, q - first);
+            entry.place.push(place_of(key));
+        }
+        WaveIndex { labels: keys.iter().map(|(_, label)| label.clone()).collect(), places }
+    }
+}
+
+/// Each account's tally over the quarters `keep` accepts; accounts without answers there are
+/// left out. The survey totals are not accounts. Rows are grouped by sorting, not hashing: the
+/// store returns them sorted by account (its key), which the sort then only checks.
+pub fn account_tallies(rows: &[AccountCells], keep: impl Fn(i64) -> bool) -> BTreeMap<String, Tally> {
+    let mut accounts: Vec<&AccountCells> = rows.iter().filter(|r| r.account != SURVEY_TOTAL).collect();
+    accounts.sort_by(|a, b| a.account.cmp(&b.account));
+    accounts
+        .chunk_by(|a, b| a.account == b.account)
+        .filter_map(|same| {
+            let mut tally = Tally::default();
+            let mut answered = false;
+            for cell in same.iter().flat_map(|r| &r.cells).filter(|c| keep(c.quarter) && c.tally.answers() > 0) {
+                tally.absorb(&cell.tally);
+                answered = true;
+            }
+            answered.then(|| (same[0].account.clone(), tally))
+        })
+        .collect()
 }
 
 /// Every answer (with or without an account) in the quarters `keep` accepts.
@@ -239,16 +295,20 @@ pub fn survey_total(rows: &[AccountCells], keep: impl Fn(i64) -> bool) -> BandCo
     total
 }
 
+/// How many of these accounts answered, and their counts under the roll-up rule.
+fn side<'a>(tallies: impl IntoIterator<Item = &'a Tally>, rollup: AccountRollup) -> (u64, BandCounts) {
+    let (mut accounts, mut counts) = (0, BandCounts::default());
+    for tally in tallies.into_iter().filter(|t| t.answers() > 0) {
+        accounts += 1;
+        counts.merge(tally.counts(rollup));
+    }
+    (accounts, counts)
+}
+
 /// [`super::churn_split`] from each account's tally: `lost` holds the churned accounts' answers
 /// before their churn, `kept` the other accounts' answers.
-pub fn churn_split_of(lost: &BTreeMap<String, Tally>, kept: &BTreeMap<String, Tally>, rollup: AccountRollup) -> ChurnSplit {
-    let side = |tallies: &BTreeMap<String, Tally>| {
-        let answered: Vec<&Tally> = tallies.values().filter(|t| t.answers() > 0).collect();
-        let mut counts = BandCounts::default();
-        answered.iter().for_each(|t| counts.merge(t.counts(rollup)));
-        (answered.len() as u64, counts)
-    };
-    let ((churned_accounts, churned), (retained_accounts, retained)) = (side(lost), side(kept));
+pub fn churn_split_of<'a>(lost: impl IntoIterator<Item = &'a Tally>, kept: impl IntoIterator<Item = &'a Tally>, rollup: AccountRollup) -> ChurnSplit {
+    let ((churned_accounts, churned), (retained_accounts, retained)) = (side(lost, rollup), side(kept, rollup));
     ChurnSplit {
         rollup,
         churned_accounts,

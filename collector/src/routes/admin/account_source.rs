@@ -12,6 +12,7 @@ use super::business::facts_of;
 use crate::error::ApiResult;
 use crate::state::State;
 use crate::store::ResponseQuery;
+use crate::store::account_rollups::AnswerWindow;
 use crate::store::accounts::BusinessRecord;
 use nps_core::NpsScore;
 use nps_core::churn::cells::{self, AccountCells, Tally, quarter_of, quarter_start};
@@ -118,7 +119,7 @@ async fn silent_of(state: &State, scope: &Scope<'_>, answers: &[Answer], config:
 pub async fn answers_of_account(state: &State, scope: &Scope<'_>, data: &AccountData, account: &str) -> ApiResult<Vec<Answer>> {
     let mut answers: Vec<Answer> = match &data.read {
         Read::Answers(all) => all.iter().filter(|a| a.account.as_deref() == Some(account)).cloned().collect(),
-        Read::Cells(_) => state.store.account_answers(scope.project_id, scope.surveys, &[account.to_owned()], None, None).await?,
+        Read::Cells(_) => state.store.account_answers(scope.project_id, scope.surveys, &[AnswerWindow::all(account)]).await?,
     };
     answers.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.response_id.cmp(&b.response_id)));
     Ok(answers)
@@ -192,22 +193,22 @@ async fn cell_figures(
         accounts,
         per_account: AccountAverage::of_values(&values),
         every_response: cells::survey_total(rows, in_range),
-        churn_every_response: cells::churn_split_of(&lost, &kept, AccountRollup::EveryResponse),
-        churn_decision_maker_first: cells::churn_split_of(&lost, &kept, AccountRollup::DecisionMakerFirst),
+        churn_every_response: cells::churn_split_of(lost.values(), kept.iter().copied(), AccountRollup::EveryResponse),
+        churn_decision_maker_first: cells::churn_split_of(lost.values(), kept.iter().copied(), AccountRollup::DecisionMakerFirst),
     })
 }
 
 /// The churned accounts' answers before their churn (whole quarters from the cells, the
 /// quarter of the churn itself from its answers) and the other accounts' answers.
-async fn churn_sides(
+async fn churn_sides<'t>(
     state: &State,
     scope: &Scope<'_>,
     rows: &[AccountCells],
-    tallies: &BTreeMap<String, Tally>,
+    tallies: &'t BTreeMap<String, Tally>,
     churned: &BTreeMap<String, Option<i64>>,
     in_range: impl Fn(i64) -> bool + Copy,
-) -> ApiResult<(BTreeMap<String, Tally>, BTreeMap<String, Tally>)> {
-    let kept: BTreeMap<String, Tally> = tallies.iter().filter(|(a, _)| !churned.contains_key(*a)).map(|(a, t)| (a.clone(), *t)).collect();
+) -> ApiResult<(BTreeMap<String, Tally>, Vec<&'t Tally>)> {
+    let kept: Vec<&Tally> = tallies.iter().filter(|(a, _)| !churned.contains_key(*a)).map(|(_, t)| t).collect();
     // Each churned account with answers in the range: when it churned, and that quarter.
     let churning: BTreeMap<&str, (Option<i64>, i64)> = churned
         .iter()
@@ -223,20 +224,16 @@ async fn churn_sides(
         }
     }
     // Churned inside a quarter of the range: that quarter's answers before the churn are read.
-    let split: Vec<(String, i64)> = churning
+    let windows: Vec<AnswerWindow> = churning
         .iter()
         .filter_map(|(account, (churn_at, quarter))| {
-            churn_at.filter(|at| in_range(*quarter) && quarter_start(*quarter) < *at).map(|at| ((*account).to_owned(), at))
+            let from = quarter_start(*quarter);
+            churn_at.filter(|at| in_range(*quarter) && from < *at).map(|to| AnswerWindow { account: (*account).to_owned(), from, to })
         })
         .collect();
-    if let (Some(from), Some(to)) = (split.iter().map(|(_, at)| quarter_start(quarter_of(*at))).min(), split.iter().map(|(_, at)| *at).max()) {
-        let accounts: Vec<String> = split.iter().map(|(a, _)| a.clone()).collect();
-        let churns: BTreeMap<&str, i64> = split.iter().map(|(a, at)| (a.as_str(), *at)).collect();
-        for a in state.store.account_answers(scope.project_id, scope.surveys, &accounts, Some(from), Some(to)).await? {
-            let Some(account) = a.account.as_deref() else { continue };
-            if churns.get(account).is_some_and(|at| a.at < *at && quarter_of(a.at) == quarter_of(*at)) {
-                lost.entry(account.to_owned()).or_default().add(a.at, a.score, a.role.as_deref());
-            }
+    for a in state.store.account_answers(scope.project_id, scope.surveys, &windows).await? {
+        if let Some(account) = a.account.as_deref() {
+            lost.entry(account.to_owned()).or_default().add(a.at, a.score, a.role.as_deref());
         }
     }
     Ok((lost, kept))
