@@ -227,8 +227,10 @@ async fn churn_sides<'t>(
     let windows: Vec<AnswerWindow> = churning
         .iter()
         .filter_map(|(account, (churn_at, quarter))| {
+            // Only with a churn date: without one, the quarter is `i64::MAX`, which has no start.
+            let to = churn_at.filter(|_| in_range(*quarter))?;
             let from = quarter_start(*quarter);
-            churn_at.filter(|at| in_range(*quarter) && from < *at).map(|to| AnswerWindow { account: (*account).to_owned(), from, to })
+            (from < to).then(|| AnswerWindow { account: (*account).to_owned(), from, to })
         })
         .collect();
     for a in state.store.account_answers(scope.project_id, scope.surveys, &windows).await? {
