@@ -79,3 +79,33 @@ use utoipa::openapi::security::SecurityRequirement;
             }
         }
     }
+
+    /// Every integer the document declares says how large it may be (a format or both bounds):
+    /// a bare `integer` lets the fuzzer send 35097381195625342697472, which no i64 field takes
+    /// (it found one in the opt-out shape of the hand-written feedback schema).
+    #[test]
+    fn every_declared_integer_has_a_range() {
+        use utoipa::OpenApi as _;
+        fn walk(value: &serde_json::Value, path: &str, unbounded: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    let integer = match map.get("type") {
+                        Some(serde_json::Value::String(t)) => t == "integer",
+                        Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+                        _ => false,
+                    };
+                    let bounded = map.contains_key("format") || (map.contains_key("minimum") && map.contains_key("maximum"));
+                    if integer && !bounded {
+                        unbounded.push(path.to_owned());
+                    }
+                    map.iter().for_each(|(k, v)| walk(v, &format!("{path}/{k}"), unbounded));
+                }
+                serde_json::Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| walk(v, &format!("{path}/{i}"), unbounded)),
+                _ => {}
+            }
+        }
+        let doc = serde_json::to_value(super::ApiDoc::openapi()).unwrap_or_default();
+        let mut unbounded = Vec::new();
+        walk(&doc, "", &mut unbounded);
+        assert!(unbounded.is_empty(), "integers without a format or bounds: {unbounded:?}");
+    }

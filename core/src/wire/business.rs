@@ -131,7 +131,7 @@ pub struct RevenueReport {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ImportSummary {
     /// Accounts added or updated (an id sent twice counts once).
-    pub upserted: usize,
+    pub upserted: u64,
 }
 
 /// Business data as the API shows it.

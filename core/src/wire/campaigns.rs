@@ -163,7 +163,7 @@ impl DeliverySettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ImportResult {
-    pub received: usize,
+    pub received: u64,
 }
 
 /// One wave of a campaign: the first sending, or a recurring one.

@@ -139,7 +139,7 @@ impl utoipa::PartialSchema for FeedbackRequest {
             if survey_required { object.required("survey_id") } else { object }
         };
         let integer = ObjectBuilder::new().schema_type(Type::Integer).format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)));
-        let nullable = ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::Null]));
+        let nullable = ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Integer, Type::Null])).format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)));
         OneOfBuilder::new()
             .item(shape(&["decline", "snooze"], integer, true))
             .item(shape(&["opt_out"], nullable, false))

@@ -162,7 +162,7 @@ pub async fn import(state: State, session: AdminSession, id: web::Path<i64>, bod
         state.store.upsert_business(*id, &records, now_ms()).await?;
     }
     tracing::info!(project_id = *id, accounts = records.len(), "business data imported");
-    Ok(HttpResponse::Ok().json(ImportSummary { upserted: records.len() }))
+    Ok(HttpResponse::Ok().json(ImportSummary { upserted: records.len() as u64 }))
 }
 
 #[utoipa::path(tag = "admin", params(("id" = i64, Path, description = "project id")), responses((status = 200, body = Vec<BusinessView>)))]

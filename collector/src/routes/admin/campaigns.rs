@@ -127,7 +127,7 @@ pub async fn add_recipients(state: State, session: AdminSession, id: web::Path<i
         });
     }
     state.store.add_recipients(&records, now_ms()).await?;
-    Ok(HttpResponse::Ok().json(ImportResult { received: records.len() }))
+    Ok(HttpResponse::Ok().json(ImportResult { received: records.len() as u64 }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
