@@ -33,9 +33,17 @@ macro_rules! impl_account_rollup_store {
             }
 
             /// Scored answers of in-app surveys matching the condition the caller pushes after
-            /// `WHERE ... AND `, with the account and role they keep. `qb` holds what comes
-            /// before the `SELECT` (a `WITH`), `join` a table joined to the answers `r`.
+            /// `WHERE ... AND `, with the account and role they keep.
             async fn account_answers_where(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                condition: impl FnOnce(&mut sqlx::QueryBuilder<$db>),
+            ) -> crate::store::StoreResult<Vec<nps_core::churn::Answer>> {
+                Self::account_answers_joined(conn, sqlx::QueryBuilder::new(""), "", condition).await
+            }
+
+            /// [`Self::account_answers_where`] with `qb` holding what comes before the `SELECT`
+            /// (a `WITH`) and `join` a table joined to the answers `r`.
+            async fn account_answers_joined(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 mut qb: sqlx::QueryBuilder<$db>,
                 join: &str,
@@ -183,7 +191,7 @@ macro_rules! impl_account_rollup_store {
             ) -> crate::store::StoreResult<()> {
                 let mut answers = Vec::new();
                 for chunk in ids.chunks(crate::store::sql::ROWS_PER_STATEMENT) {
-                    answers.extend(Self::account_answers_where(conn, sqlx::QueryBuilder::new(""), "", |qb| {
+                    answers.extend(Self::account_answers_where(conn, |qb| {
                         qb.push("r.id IN ");
                         Self::push_values(qb, chunk);
                     })
@@ -206,7 +214,7 @@ macro_rules! impl_account_rollup_store {
                 if who.user_ids.is_empty() {
                     return Ok(());
                 }
-                let erased = Self::account_answers_where(conn, sqlx::QueryBuilder::new(""), "", |qb| {
+                let erased = Self::account_answers_where(conn, |qb| {
                     qb.push("r.project_id = ").push_bind(who.project_id).push(" AND r.user_id IN ");
                     Self::push_values(qb, &who.user_ids);
                 })
@@ -222,7 +230,7 @@ macro_rules! impl_account_rollup_store {
                         let Some(cell) = cells.iter_mut().find(|c| c.quarter == gone.quarter) else { continue };
                         let remaining = if crate::store::account_rollups::needs_remaining(&cell.tally, &gone.tally) {
                             let (from, to) = (quarter_start(gone.quarter), quarter_start(gone.quarter + 1));
-                            let left = Self::account_answers_where(conn, sqlx::QueryBuilder::new(""), "", |qb| {
+                            let left = Self::account_answers_where(conn, |qb| {
                                 qb.push("r.survey_id = ").push_bind(row.survey_id);
                                 if row.account != nps_core::churn::cells::SURVEY_TOTAL {
                                     qb.push(" AND r.project_id = ").push_bind(who.project_id).push(" AND r.account_id = ").push_bind(row.account.clone());
@@ -338,7 +346,7 @@ macro_rules! impl_account_rollup_store {
                         list.push_bind_unseparated(w.from).push_unseparated(", ").push_bind_unseparated(w.to).push_unseparated(")");
                     }
                     qb.push(") ");
-                    out.extend(Self::account_answers_where(&mut conn, qb, " JOIN w ON w.account_id = r.account_id AND r.created_at >= w.from_at AND r.created_at < w.to_at", |qb| {
+                    out.extend(Self::account_answers_joined(&mut conn, qb, " JOIN w ON w.account_id = r.account_id AND r.created_at >= w.from_at AND r.created_at < w.to_at", |qb| {
                         qb.push("r.project_id = ").push_bind(project_id).push(" AND r.survey_id IN ");
                         Self::push_values(qb, survey_ids);
                     })

@@ -191,8 +191,7 @@ pub fn timelines_from_cells(rows: &[AccountCells], by: WaveBy, rollup: AccountRo
         return None;
     }
     let waves = WaveIndex::of(rows, by);
-    let mut accounts: Vec<&AccountCells> = rows.iter().filter(|r| r.account != SURVEY_TOTAL).collect();
-    accounts.sort_unstable_by(|a, b| a.account.cmp(&b.account));
+    let accounts = account_rows_in_order(rows);
     let mut scratch: Vec<Option<Tally>> = vec![None; waves.labels.len()];
     let mut timelines = Vec::new();
     for same in accounts.chunk_by(|a, b| a.account == b.account) {
@@ -212,6 +211,15 @@ pub fn timelines_from_cells(rows: &[AccountCells], by: WaveBy, rollup: AccountRo
         }
     }
     Some(timelines)
+}
+
+/// The accounts' rows (not the survey totals) in account order, for `chunk_by` to group:
+/// sorting, not hashing, as the store returns them sorted by account (its key), which the
+/// sort then only checks.
+fn account_rows_in_order(rows: &[AccountCells]) -> Vec<&AccountCells> {
+    let mut accounts: Vec<&AccountCells> = rows.iter().filter(|r| r.account != SURVEY_TOTAL).collect();
+    accounts.sort_by(|a, b| a.account.cmp(&b.account));
+    accounts
 }
 
 /// Where each (quarter, survey) cell goes in an account's timeline: the waves in timeline
@@ -267,12 +275,9 @@ impl WaveIndex {
 }
 
 /// Each account's tally over the quarters `keep` accepts; accounts without answers there are
-/// left out. The survey totals are not accounts. Rows are grouped by sorting, not hashing: the
-/// store returns them sorted by account (its key), which the sort then only checks.
+/// left out. The survey totals are not accounts.
 pub fn account_tallies(rows: &[AccountCells], keep: impl Fn(i64) -> bool) -> BTreeMap<String, Tally> {
-    let mut accounts: Vec<&AccountCells> = rows.iter().filter(|r| r.account != SURVEY_TOTAL).collect();
-    accounts.sort_by(|a, b| a.account.cmp(&b.account));
-    accounts
+    account_rows_in_order(rows)
         .chunk_by(|a, b| a.account == b.account)
         .filter_map(|same| {
             let mut tally = Tally::default();
