@@ -307,6 +307,7 @@ pub struct DecisionFacts {
 pub type DecideFn<'a> = &'a (dyn Fn(&DecisionFacts) -> Decision + Send + Sync);
 
 /// One decision of a batch: the display it may claim and the rules that decide it.
+#[derive(Clone, Copy)]
 pub struct BatchDecision<'a> {
     pub claim: &'a DisplayClaim,
     pub decide: DecideFn<'a>,

@@ -120,7 +120,7 @@ mod decisions;
 mod data_rights;
 #[macro_use]
 mod decide_batch;
-pub(crate) use decide_batch::{FIRST_SEEN_AT_DECISION, facts_at};
+pub(crate) use decide_batch::{Decided, FIRST_SEEN_AT_DECISION, batch_history_from, decide_in_order};
 
 macro_rules! impl_sql_store {
     ($store:ident, $db:ty, $row:ty) => {
@@ -132,7 +132,7 @@ macro_rules! impl_sql_store {
         use crate::store::sql::{FactsQuery, FIRST_SEEN_AT_DECISION};
         use crate::store::{
             Dimension, LinkAnswer, RecipientRecord,
-            AdminRecord, DayCounts, DeadLetter, DecisionFacts, LoggedDecision, DisplayClaim, ResponseQuery, RuleCount,
+            AdminRecord, DayCounts, DeadLetter, DecisionFacts, LoggedDecision, ResponseQuery, RuleCount,
             StoreError, StoreResult,
         };
         // Another aggregate's trait, so the follow-ups' SQL can read the partners.

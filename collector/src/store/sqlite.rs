@@ -111,6 +111,67 @@ impl SqliteStore {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// The known users of a decision batch, with their accounts, as `user` rows of
+    /// `load_batch_project` (an `IN` list: one index seek per user).
+    fn push_batch_users(qb: &mut sqlx::QueryBuilder<Sqlite>, project_id: i64, users: &[&str]) {
+        qb.push(
+            "SELECT u.external_id AS user_id, 'user' AS kind, NULL AS survey_id, u.created_at, u.first_seen_at, \
+             u.attributes, u.language, u.account_role, a.attributes AS account_attributes \
+             FROM app_users u LEFT JOIN accounts a ON a.project_id = u.project_id AND a.external_id = u.account_id \
+             WHERE u.project_id = ",
+        );
+        qb.push_bind(project_id).push(" AND u.external_id IN (");
+        let mut list = qb.separated(", ");
+        for user in users {
+            list.push_bind(user.to_string());
+        }
+        list.push_unseparated(")");
+    }
+
+    /// SQLite has one writer: a decision batch is one locked transaction.
+    async fn decide_batch(&self, batch: &[crate::store::BatchDecision<'_>]) -> crate::store::StoreResult<Vec<nps_core::eligibility::Decision>> {
+        self.decide_batch_locked(batch).await
+    }
+
+    /// Records the displays the batch granted, in one statement per 500.
+    async fn claim_batch_displays(
+        conn: &mut sqlx::SqliteConnection,
+        granted: &[(&crate::store::DisplayClaim, u32)],
+    ) -> crate::store::StoreResult<()> {
+        for chunk in granted.chunks(super::sql::ROWS_PER_STATEMENT) {
+            let mut qb = sqlx::QueryBuilder::<Sqlite>::new(
+                "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
+                 sampling_rate_bp, created_at) ",
+            );
+            qb.push_values(chunk, |mut row, (claim, sampling_rate_bp)| {
+                row.push_bind(claim.display_id.to_string())
+                    .push_bind(claim.project_id)
+                    .push_bind(claim.survey_id)
+                    .push_bind(claim.user_id.to_string())
+                    .push_bind(claim.trigger.as_deref().map(str::to_owned))
+                    .push_bind(claim.url.as_deref().map(str::to_owned))
+                    .push_bind(claim.language.as_deref().map(str::to_owned))
+                    .push_bind(claim.device.as_deref().map(str::to_owned))
+                    .push_bind(i64::from(*sampling_rate_bp))
+                    .push_bind(claim.now);
+            });
+            qb.push(" ON CONFLICT (id) DO NOTHING");
+            qb.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// A decision batch's granted displays and its log: two multi-row inserts (SQLite is in
+    /// process; a statement costs no round trip).
+    async fn write_batch(
+        conn: &mut sqlx::SqliteConnection,
+        granted: &[(&crate::store::DisplayClaim, u32)],
+        logged: &[(i64, i64, crate::store::records::DecisionLog)],
+    ) -> crate::store::StoreResult<()> {
+        Self::claim_batch_displays(&mut *conn, granted).await?;
+        Self::insert_decision_logs(&mut *conn, logged).await
+    }
+
     /// The history of a decision batch's users (see `decide_batch`): `IN` lists, which SQLite
     /// turns into one index seek per user.
     fn push_batch_history(qb: &mut sqlx::QueryBuilder<Sqlite>, project_id: i64, users: &[&str], from: i64) {

@@ -17,35 +17,8 @@ macro_rules! sql_decisions {
                 if batch.is_empty() {
                     return Ok(Vec::new());
                 }
-                let users: Vec<(i64, &str)> = batch.iter().map(|b| (b.claim.project_id, b.claim.user_id.as_str())).collect();
-                let mut tx = self.begin_users_transaction(&users).await?;
-                let mut facts = Self::load_batch_facts(&mut tx, batch).await?;
-                let counts = Self::load_batch_counts(&mut tx, batch).await?;
-                let mut decisions = Vec::with_capacity(batch.len());
-                let mut granted = Vec::new();
-                let mut logged = Vec::with_capacity(batch.len());
-                for item in batch {
-                    let claim = item.claim;
-                    let user = facts
-                        .get_mut(&(claim.project_id, claim.user_id.to_string()))
-                        .ok_or_else(|| StoreError::Corrupt(format!("no facts read for user {}", claim.user_id)))?;
-                    let day_start = claim.now - claim.now.rem_euclid(MS_PER_DAY);
-                    let decision = (item.decide)(&crate::store::sql::facts_at(user, claim, counts.get(&(claim.survey_id, day_start)).copied()));
-                    if decision.eligible {
-                        // Later decisions of the batch for this user see the display, as they
-                        // would had they come one by one.
-                        user.history.events.push(HistoryEvent { survey_id: claim.survey_id, kind: HistoryKind::Display, at: claim.now });
-                        granted.push((claim, decision.sampling_rate_bp));
-                    }
-                    logged.push((claim.project_id, claim.now, crate::store::records::DecisionLog::of(claim, &decision)));
-                    decisions.push(decision);
-                }
-                Self::claim_batch_displays(&mut tx, &granted).await?;
-                // The log commits with the claims: no second durable write (spool fsync, then
-                // the drainer's insert) stands between a decision and its answer.
-                Self::insert_decision_logs(&mut tx, &logged).await?;
-                tx.commit().await?;
-                Ok(decisions)
+                // SQLite: one locked transaction; PostgreSQL: optimistic claims that fall back to it.
+                self.decide_batch(batch).await
             }
 
             async fn decision_facts(&self, project_id: i64, survey_id: i64, user_id: &str, at: i64) -> StoreResult<DecisionFacts> {
