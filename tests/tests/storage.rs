@@ -199,6 +199,67 @@ async fn configuration_round_trips_and_emails_are_unique(f: Fixture) -> anyhow::
     Ok(())
 }
 
+/// The advisory key of a user's decisions (collector/src/store/postgres.rs): FNV-1a of the
+/// project id's little-endian bytes and the user id, stable across processes and releases.
+fn decision_lock_key(project_id: i64, user_id: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in project_id.to_le_bytes().iter().chain(user_id.as_bytes()) {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+/// On PostgreSQL a decision batch reads its facts without a lock and claims afterwards. A
+/// display stored for the user in between (here while another session holds the user's lock,
+/// so that the batch has read and waits in its claim) must be seen: the claim finds the user's
+/// displays changed, writes nothing, and the batch decides again and grants nothing.
+#[tokio::test]
+async fn a_display_stored_between_a_batch_read_and_its_claim_is_seen() -> anyhow::Result<()> {
+    use nps_collector::store::{BatchDecision, DecisionFacts, DisplayClaim};
+    use nps_core::eligibility::{Decision, Rule};
+    use sqlx::Connection;
+    let f = fixture(Backend::Postgres).await?;
+    f.store.apply_batch(&[identify(&f, "u1", "free", T0)]).await?;
+    let mut other = sqlx::PgConnection::connect(&f.url).await?;
+    let mut holding = other.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(decision_lock_key(f.project_id, "u1")).execute(&mut *holding).await?;
+
+    let (store, project_id, survey_id) = (f.store.clone(), f.project_id, f.survey_id);
+    let deciding = tokio::spawn(async move {
+        let claim = DisplayClaim {
+            project_id,
+            survey_id,
+            user_id: ClientId::parse("u1").expect("valid"),
+            display_id: ClientId::parse("d-batch").expect("valid"),
+            trigger: None,
+            url: None,
+            language: None,
+            device: None,
+            now: T0 + DAY,
+            count_responses: false,
+        };
+        // Eligible while the user has never been shown a survey.
+        let decide = |facts: &DecisionFacts| {
+            let shown = facts.history.events.iter().any(|e| e.kind == HistoryKind::Display);
+            Decision { eligible: !shown, rule: if shown { Rule::GlobalCooldown } else { Rule::Eligible }, detail: String::new(), retry_after: None, sampling_rate_bp: 10_000 }
+        };
+        store.decide_and_claim_batch(&[BatchDecision { claim: &claim, decide: &decide }]).await
+    });
+    // Long enough for the batch to read and reach its claim; then a display lands first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    f.store.apply_batch(&[f.display("d-other", "u1", T0 + DAY - 1)]).await?;
+    holding.commit().await?;
+
+    let decisions = deciding.await??;
+    assert_eq!(decisions.len(), 1);
+    assert!(!decisions[0].eligible, "granted a second display: {:?}", decisions[0]);
+    let history = f.store.user_history(f.project_id, "u1", T0 + 2 * DAY).await?;
+    let displays = history.events.iter().filter(|e| e.kind == HistoryKind::Display).count();
+    assert_eq!(displays, 1, "{history:?}");
+    Ok(())
+}
+
 on_both_backends!(
     applying_a_batch_twice_changes_nothing,
     a_retried_score_never_replaces_the_stored_one,

@@ -20,6 +20,8 @@ pub struct StoreFixture {
     pub store: DynStore,
     pub project_id: i64,
     pub survey_id: i64,
+    /// The database's URL, for a second connection of a test's own.
+    pub url: String,
     pub dir: tempfile::TempDir,
 }
 
@@ -29,7 +31,7 @@ pub async fn store_with_survey(backend: Backend, kind: SurveyKind) -> anyhow::Re
     let store = connect(&db.url).await?;
     let project = store.create_project(&project_input("p", &[])?, &format!("pk_{}", uuid::Uuid::new_v4().simple()), "secret", T0).await?;
     let survey = store.create_survey(project.id, &live_survey("s", kind), T0).await?;
-    Ok(StoreFixture { store, project_id: project.id, survey_id: survey.id, dir })
+    Ok(StoreFixture { store, project_id: project.id, survey_id: survey.id, url: db.url, dir })
 }
 
 /// A collector on a fresh database with its owner signed in and a project (any origin), and the
