@@ -187,7 +187,7 @@ impl Default for IngestSettings {
             drain_linger_ms: 50,
             drain_paused: false,
             decision_batch: 128,
-            decision_batches_in_flight: 2,
+            decision_batches_in_flight: 1,
         }
     }
 }
