@@ -4,14 +4,16 @@
 //! Why: one decision alone is a lock, two or three reads, an insert and a commit (an fsync):
 //! five to nine round trips, nearly all of them database CPU, about 2,000 decisions/s on two
 //! cores. Requests queue here instead; a task takes everything queued (up to `max_batch`) and
-//! decides it in one store transaction (`Store::decide_and_claim_batch`: every user of the
-//! batch locked in a stable order, their facts read in two statements, the granted displays
-//! inserted in one, one commit), while the next batch gathers behind it. `in_flight` batches
-//! run at once so the database's cores are all used; the queue behind them is what makes the
-//! batches full under load, and a lone request is decided at once.
+//! hands it to the store at once (`Store::decide_and_claim_batch`: the batch's facts read
+//! together, its rules applied in arrival order, its displays and log written together; on
+//! PostgreSQL a read and one claim statement), while the next batch gathers behind it. By
+//! default one batch runs at a time (`in_flight`): the queue behind it is what makes batches
+//! full under load, and a lone request is decided at once. Two at a time gave the same rate
+//! on one collector and a fifth less on two (docs/scale-out.md).
 //!
-//! The guarantee is the store's: a user's decisions are serialised by the user's lock inside
-//! the transaction (across batches and collectors) and by arrival order inside one batch.
+//! The guarantee is the store's: a user's decisions are serialised by the user's lock (across
+//! batches and collectors; on PostgreSQL the claim re-checks under it) and by arrival order
+//! inside one batch.
 
 use crate::store::{BatchDecision, DecisionFacts, DisplayClaim, DynStore, StoreError, StoreResult};
 use nps_core::eligibility::Decision;

@@ -79,7 +79,7 @@ pub struct IngestSettings {
     /// while the database is being moved; tests erase respondents whose records are spooled).
     pub drain_paused: bool,
     /// Decisions taken in SQL (PostgreSQL, or SQLite without resident facts): most decisions
-    /// one transaction takes (see `decide_batch`).
+    /// one batch takes (see `decide_batch`).
     pub decision_batch: usize,
     /// How many decision batches run at once (each holds one database connection).
     pub decision_batches_in_flight: usize,

@@ -1,8 +1,10 @@
-//! Many users' decisions in one transaction: the facts of every user of the batch read in two
-//! statements, the rules applied in memory in arrival order, the granted displays inserted in
-//! one statement, one commit. On PostgreSQL this is what lets several collectors decide at the
-//! rate of one: a decision alone costs five to nine round trips and a commit (an fsync); in a
-//! batch of fifty they share four statements and one commit.
+//! Many users' decisions at once: the facts of every user of the batch read in one statement
+//! per project, the rules applied in memory in arrival order (`decide_in_order`), the granted
+//! displays and the decision log written together. `decide_batch_locked` does it in one
+//! transaction that holds the users throughout (SQLite, and PostgreSQL's fallback);
+//! PostgreSQL's own path reads without a lock and claims in one statement
+//! (`store/postgres/claims.rs`). A decision alone would cost five to nine round trips and a
+//! commit; a batch shares them.
 
 /// A user the store knows no first moment of is first seen at the decision itself (each
 /// decision of the batch puts its own moment in place of this).
