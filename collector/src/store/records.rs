@@ -213,6 +213,23 @@ fn text<T: AsRef<str>>(value: &Option<T>) -> Option<String> {
 }
 
 impl DisplayRow {
+    /// The display a decision taken in SQL granted, at the sampling rate it decided with.
+    pub(crate) fn claimed(claim: &super::DisplayClaim, sampling_rate_bp: u32) -> Self {
+        let text = |v: Option<&str>| v.map(str::to_owned);
+        Self {
+            id: claim.display_id.to_string(),
+            project_id: claim.project_id,
+            survey_id: claim.survey_id,
+            user_id: claim.user_id.to_string(),
+            trigger: text(claim.trigger.as_deref()),
+            url: text(claim.url.as_deref()),
+            language: text(claim.language.as_deref()),
+            device: text(claim.device.as_deref()),
+            sampling_rate_bp: Some(i64::from(sampling_rate_bp)),
+            at: claim.now,
+        }
+    }
+
     fn of(project_id: i64, at: i64, d: &DisplayRequest) -> Self {
         Self {
             id: d.display_id.to_string(),

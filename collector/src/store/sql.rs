@@ -120,7 +120,7 @@ mod decisions;
 mod data_rights;
 #[macro_use]
 mod decide_batch;
-pub(crate) use decide_batch::{Decided, FIRST_SEEN_AT_DECISION, batch_history_from, decide_in_order};
+pub(crate) use decide_batch::{FIRST_SEEN_AT_DECISION, batch_history_from, decide_in_order};
 
 macro_rules! impl_sql_store {
     ($store:ident, $db:ty, $row:ty) => {

@@ -133,34 +133,6 @@ impl SqliteStore {
         self.decide_batch_locked(batch).await
     }
 
-    /// Records the displays the batch granted, in one statement per 500.
-    async fn claim_batch_displays(
-        conn: &mut sqlx::SqliteConnection,
-        granted: &[(&crate::store::DisplayClaim, u32)],
-    ) -> crate::store::StoreResult<()> {
-        for chunk in granted.chunks(super::sql::ROWS_PER_STATEMENT) {
-            let mut qb = sqlx::QueryBuilder::<Sqlite>::new(
-                "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
-                 sampling_rate_bp, created_at) ",
-            );
-            qb.push_values(chunk, |mut row, (claim, sampling_rate_bp)| {
-                row.push_bind(claim.display_id.to_string())
-                    .push_bind(claim.project_id)
-                    .push_bind(claim.survey_id)
-                    .push_bind(claim.user_id.to_string())
-                    .push_bind(claim.trigger.as_deref().map(str::to_owned))
-                    .push_bind(claim.url.as_deref().map(str::to_owned))
-                    .push_bind(claim.language.as_deref().map(str::to_owned))
-                    .push_bind(claim.device.as_deref().map(str::to_owned))
-                    .push_bind(i64::from(*sampling_rate_bp))
-                    .push_bind(claim.now);
-            });
-            qb.push(" ON CONFLICT (id) DO NOTHING");
-            qb.build().execute(&mut *conn).await?;
-        }
-        Ok(())
-    }
-
     /// A decision batch's granted displays and its log: two multi-row inserts (SQLite is in
     /// process; a statement costs no round trip).
     async fn write_batch(
@@ -168,7 +140,8 @@ impl SqliteStore {
         granted: &[(&crate::store::DisplayClaim, u32)],
         logged: &[(i64, i64, crate::store::records::DecisionLog)],
     ) -> crate::store::StoreResult<()> {
-        Self::claim_batch_displays(&mut *conn, granted).await?;
+        let displays: Vec<_> = granted.iter().map(|(claim, rate)| super::records::DisplayRow::claimed(claim, *rate)).collect();
+        Self::insert_displays(&mut *conn, &displays).await?;
         Self::insert_decision_logs(&mut *conn, logged).await
     }
 

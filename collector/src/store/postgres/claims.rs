@@ -19,11 +19,11 @@
 
 use super::{PostgresStore, user_lock_key};
 use crate::store::records::DecisionLog;
-use crate::store::sql::{Decided, batch_history_from, decide_in_order};
+use crate::store::sql::{batch_history_from, decide_in_order};
 use crate::store::{BatchDecision, DecisionFacts, DisplayClaim, StoreError, StoreResult};
 use nps_core::eligibility::{Decision, HistoryKind};
 use sqlx::Row;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Optimistic rounds before the locked path: one user's simultaneous decisions settle in two
 /// (one of them claims, the others read its display and decline).
@@ -76,15 +76,12 @@ impl PostgresStore {
         let since = batch_history_from(items);
         let seen = displays_seen(&facts);
         let decided = decide_in_order(items, &mut facts, &counts)?;
-        let mut checks: Vec<Check> = Vec::new();
-        for (claim, _) in &decided.granted {
-            let user = (claim.project_id, claim.user_id.to_string());
-            if !checks.iter().any(|c| c.project_id == user.0 && c.user_id == user.1) {
-                let seen = seen.get(&user).copied().unwrap_or(0);
-                checks.push(Check { project_id: user.0, user_id: user.1, since, seen });
-            }
-        }
-        let conflicts = claim(&mut conn, &checks, &decided).await?;
+        let granted_users: BTreeSet<(i64, String)> = decided.granted.iter().map(|(c, _)| (c.project_id, c.user_id.to_string())).collect();
+        let checks: Vec<Check> = granted_users
+            .into_iter()
+            .map(|user| Check { seen: seen.get(&user).copied().unwrap_or(0), project_id: user.0, user_id: user.1, since })
+            .collect();
+        let conflicts = claim(&mut conn, &checks, &decided.granted, &decided.logged).await?;
         Ok((decided.decisions, conflicts))
     }
 
@@ -95,8 +92,7 @@ impl PostgresStore {
         granted: &[(&DisplayClaim, u32)],
         logged: &[(i64, i64, DecisionLog)],
     ) -> StoreResult<()> {
-        let decided = Decided { decisions: Vec::new(), granted: granted.to_vec(), logged: logged.to_vec() };
-        let conflicts = claim(conn, &[], &decided).await?;
+        let conflicts = claim(conn, &[], granted, logged).await?;
         match conflicts.is_empty() {
             true => Ok(()),
             false => Err(StoreError::Corrupt("an unchecked claim reported a conflict".into())),
@@ -113,13 +109,16 @@ fn displays_seen(facts: &HashMap<(i64, String), DecisionFacts>) -> HashMap<(i64,
 }
 
 /// Calls `nps_claim_decisions`: the users in conflict, as (project, user).
-async fn claim(conn: &mut sqlx::PgConnection, checks: &[Check], decided: &Decided<'_>) -> StoreResult<HashSet<(i64, String)>> {
+async fn claim(
+    conn: &mut sqlx::PgConnection,
+    checks: &[Check],
+    granted: &[(&DisplayClaim, u32)],
+    logged: &[(i64, i64, DecisionLog)],
+) -> StoreResult<HashSet<(i64, String)>> {
     let mut keys: Vec<i64> = checks.iter().map(|c| user_lock_key(c.project_id, &c.user_id)).collect();
     keys.sort_unstable();
     keys.dedup();
     let text = |v: Option<&str>| v.map(str::to_owned);
-    let granted = &decided.granted;
-    let logged = &decided.logged;
     let rows = sqlx::query(
         "SELECT conflict_project, conflict_user FROM nps_claim_decisions($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
          $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)",

@@ -8,7 +8,7 @@ macro_rules! sql_apply {
             async fn apply_parts(&self, parts: &BatchParts) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
                 Self::upsert_people(&mut tx, parts).await?;
-                Self::insert_displays(&mut tx, parts).await?;
+                Self::insert_displays(&mut tx, &parts.displays).await?;
                 let newly_scored = Self::upsert_scores(&mut tx, parts).await?;
                 Self::upsert_completions(&mut tx, parts).await?;
                 Self::insert_decision_logs(&mut tx, &parts.decisions).await?;
@@ -72,11 +72,12 @@ macro_rules! sql_apply {
                 Ok(())
             }
 
-            async fn insert_displays(conn: &mut <$db as sqlx::Database>::Connection, parts: &BatchParts) -> StoreResult<()> {
+            /// Displays, idempotent by id: the drainer's, and those a SQLite decision batch granted.
+            async fn insert_displays(conn: &mut <$db as sqlx::Database>::Connection, rows: &[crate::store::records::DisplayRow]) -> StoreResult<()> {
                 upsert_chunked!(
                     conn,
                     $db,
-                    parts.displays,
+                    rows,
                     "INSERT INTO displays (id, project_id, survey_id, user_id, trigger_name, url, language, device, \
                      sampling_rate_bp, created_at) ",
                     |mut b, d| {
