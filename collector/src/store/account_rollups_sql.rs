@@ -19,6 +19,11 @@ macro_rules! impl_account_rollup_store {
                 })
             }
 
+            fn scored_answer_of_row(row: &$row) -> crate::store::StoreResult<crate::store::rollups::ScoredAnswer> {
+                use sqlx::Row;
+                Ok(crate::store::rollups::ScoredAnswer { project_id: row.try_get("project_id")?, answer: Self::answer_of_row(row)? })
+            }
+
             /// `(v1, v2, ...)`, each value bound.
             fn push_values<T>(qb: &mut sqlx::QueryBuilder<$db>, values: &[T])
             where
@@ -184,19 +189,26 @@ macro_rules! impl_account_rollup_store {
             }
 
             /// Adds answers that got their score in the current transaction to the account
-            /// aggregates. Called where the report rollups are, after the account snapshot.
+            /// aggregates (those of the surveys kept for accounts). Called where the report
+            /// rollups are, with the answers as stored.
             async fn account_rollup_new_answers(
                 conn: &mut <$db as sqlx::Database>::Connection,
-                ids: &[String],
+                scored: &[crate::store::rollups::ScoredAnswer],
             ) -> crate::store::StoreResult<()> {
-                let mut answers = Vec::new();
-                for chunk in ids.chunks(crate::store::sql::ROWS_PER_STATEMENT) {
-                    answers.extend(Self::account_answers_where(conn, |qb| {
-                        qb.push("r.id IN ");
-                        Self::push_values(qb, chunk);
-                    })
-                    .await?);
+                use sqlx::Row;
+                let surveys: std::collections::BTreeSet<i64> = scored.iter().map(|a| a.answer.survey_id).collect();
+                let surveys: Vec<i64> = surveys.into_iter().collect();
+                let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
+                    "SELECT id FROM surveys WHERE kind IN {} AND id IN ",
+                    crate::store::account_rollups::ACCOUNT_KINDS_SQL
+                ));
+                Self::push_values(&mut qb, &surveys);
+                let mut kept = std::collections::HashSet::new();
+                for row in qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).fetch_all(&mut *conn).await? {
+                    kept.insert(row.try_get::<i64, _>("id")?);
                 }
+                let answers: Vec<nps_core::churn::Answer> =
+                    scored.iter().filter(|a| kept.contains(&a.answer.survey_id)).map(|a| a.answer.clone()).collect();
                 if answers.is_empty() {
                     return Ok(());
                 }

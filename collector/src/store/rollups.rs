@@ -13,6 +13,27 @@ use async_trait::async_trait;
 use nps_core::BandCounts;
 use nps_core::wire::Attributes;
 
+/// The columns a [`ScoredAnswer`] is read from (a score upsert's `RETURNING`, or a read by id).
+pub(crate) const SCORED_ANSWER_COLUMNS: &str = "id, project_id, survey_id, user_id, account_id, account_role, score, created_at";
+
+/// An answer that got its score in the current transaction, as stored: what the rollups and
+/// the account aggregates add.
+pub(crate) struct ScoredAnswer {
+    pub project_id: i64,
+    pub answer: nps_core::churn::Answer,
+}
+
+/// Answers counted per (survey, UTC day), one counter per score 0..=10: the overall rollups'
+/// cells, as `created_at / MS_PER_DAY` and `SUM(CASE WHEN score = k ...)` count them in SQL.
+pub(crate) fn overall_cells(answers: &[ScoredAnswer]) -> Vec<((i64, i64), [i64; 11])> {
+    let mut cells: std::collections::BTreeMap<(i64, i64), [i64; 11]> = Default::default();
+    for a in answers {
+        let day = a.answer.at / super::sql::MS_PER_DAY;
+        cells.entry((a.answer.survey_id, day)).or_default()[usize::from(a.answer.score.value())] += 1;
+    }
+    cells.into_iter().collect()
+}
+
 /// A dimension a project can keep rollups of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RollupDimension {
@@ -175,51 +196,99 @@ macro_rules! impl_rollup_store {
                 ));
             }
 
-            /// Adds answers that got their score in the current transaction to the overall
-            /// rollups, to every dimension their project declared and to the account
-            /// aggregates. Called after the attribute snapshot, so the values are those the raw
-            /// rows hold.
+            /// Adds answers that got their score in the current transaction, read back by id,
+            /// to the rollups (see [`Self::rollup_scored_answers`]).
             async fn rollup_new_answers(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 ids: &[String],
             ) -> crate::store::StoreResult<()> {
-                use sqlx::Row;
+                let mut answers = Vec::new();
                 for chunk in ids.chunks(crate::store::sql::ROWS_PER_STATEMENT) {
-                    let push_ids = |qb: &mut sqlx::QueryBuilder<$db>| {
-                        qb.push("id IN (");
-                        let mut list = qb.separated(", ");
-                        for id in chunk {
-                            list.push_bind(id.clone());
-                        }
-                        list.push_unseparated(")");
-                    };
-                    let mut qb = sqlx::QueryBuilder::<$db>::new("");
-                    Self::start_rollup_insert(&mut qb, None);
-                    push_ids(&mut qb);
-                    Self::finish_rollup_insert(&mut qb);
-                    qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).execute(&mut *conn).await?;
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
+                        "SELECT {} FROM responses WHERE score IS NOT NULL AND id IN ",
+                        crate::store::rollups::SCORED_ANSWER_COLUMNS
+                    ));
+                    Self::push_values(&mut qb, chunk);
+                    for row in qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).fetch_all(&mut *conn).await? {
+                        answers.push(Self::scored_answer_of_row(&row)?);
+                    }
+                }
+                Self::rollup_scored_answers(conn, &answers).await
+            }
 
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "SELECT project_id, dimension FROM report_dimensions WHERE project_id IN \
-                         (SELECT DISTINCT project_id FROM responses WHERE ",
-                    );
-                    push_ids(&mut qb);
-                    qb.push(") ORDER BY project_id, dimension");
-                    let declared = qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).fetch_all(&mut *conn).await?;
-                    for row in &declared {
-                        let project_id: i64 = row.try_get("project_id")?;
-                        let key: String = row.try_get("dimension")?;
-                        let Some(dimension) = crate::store::rollups::RollupDimension::parse(&key) else { continue };
+            /// Adds answers that got their score in the current transaction, as stored (after
+            /// their attribute snapshot), to the overall rollups, to every dimension their
+            /// project declared and to the account aggregates.
+            async fn rollup_scored_answers(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                answers: &[crate::store::rollups::ScoredAnswer],
+            ) -> crate::store::StoreResult<()> {
+                if answers.is_empty() {
+                    return Ok(());
+                }
+                Self::add_overall_rollups(conn, answers).await?;
+                Self::add_declared_rollups(conn, answers).await?;
+                Self::account_rollup_new_answers(conn, answers).await
+            }
+
+            /// The overall rollups (dimension `''`) need no column but the score and the day,
+            /// so they are counted here rather than read back from the rows just written.
+            async fn add_overall_rollups(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                answers: &[crate::store::rollups::ScoredAnswer],
+            ) -> crate::store::StoreResult<()> {
+                let cells = crate::store::rollups::overall_cells(answers);
+                for chunk in cells.chunks(crate::store::sql::ROWS_PER_STATEMENT) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
+                        "INSERT INTO report_rollups (survey_id, dimension, day, present, value, {}) ",
+                        crate::store::rollups::score_columns()
+                    ));
+                    qb.push_values(chunk, |mut b, ((survey_id, day), counts)| {
+                        b.push_bind(*survey_id).push_bind("").push_bind(*day).push_bind(true).push_bind("");
+                        for count in counts {
+                            b.push_bind(*count);
+                        }
+                    });
+                    qb.push(format!(
+                        " ON CONFLICT (survey_id, dimension, day, present, value) DO UPDATE SET {}",
+                        crate::store::rollups::score_increments()
+                    ));
+                    qb.build().execute(&mut *conn).await?;
+                }
+                Ok(())
+            }
+
+            /// The declared dimensions, read from the stored rows (an attribute's value is what
+            /// the backend's JSON reads, as in a raw segment read).
+            async fn add_declared_rollups(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                answers: &[crate::store::rollups::ScoredAnswer],
+            ) -> crate::store::StoreResult<()> {
+                use sqlx::Row;
+                let mut by_project: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+                for a in answers {
+                    by_project.entry(a.project_id).or_default().push(a.answer.response_id.clone());
+                }
+                let projects: Vec<i64> = by_project.keys().copied().collect();
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT project_id, dimension FROM report_dimensions WHERE project_id IN ");
+                Self::push_values(&mut qb, &projects);
+                qb.push(" ORDER BY project_id, dimension");
+                let declared = qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).fetch_all(&mut *conn).await?;
+                for row in &declared {
+                    let project_id: i64 = row.try_get("project_id")?;
+                    let key: String = row.try_get("dimension")?;
+                    let Some(dimension) = crate::store::rollups::RollupDimension::parse(&key) else { continue };
+                    let ids = by_project.get(&project_id).map(Vec::as_slice).unwrap_or_default();
+                    for chunk in ids.chunks(crate::store::sql::ROWS_PER_STATEMENT) {
                         let mut qb = sqlx::QueryBuilder::<$db>::new("");
                         Self::start_rollup_insert(&mut qb, Some(&dimension));
-                        qb.push("project_id = ").push_bind(project_id).push(" AND ");
-                        push_ids(&mut qb);
+                        qb.push("project_id = ").push_bind(project_id).push(" AND id IN ");
+                        Self::push_values(&mut qb, chunk);
                         Self::finish_rollup_insert(&mut qb);
                         qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).execute(&mut *conn).await?;
                     }
                 }
-                // The account aggregates count the same answers, in the same transaction.
-                Self::account_rollup_new_answers(conn, ids).await
+                Ok(())
             }
 
             /// `survey_id IN (...)` and whole days of the query, for a rollup read.

@@ -36,6 +36,27 @@ pub(crate) const PLANNED_EACH_TIME: bool = false;
 
 pub(crate) const MS_PER_DAY: i64 = 86_400_000;
 
+// An answer's attribute snapshot: its user's attributes, account and role as they are when the
+// drainer's transaction inserts it, after every identify of that transaction
+// (`records::snapshot_safe_prefix` keeps an identify that came after the answer out of it).
+// Taken in the insert itself: a separate UPDATE afterwards wrote every answer twice, and on
+// PostgreSQL each row's second version went into all four of the table's indexes (the page
+// has no room left for a HOT update): 42 of 115 ms per 1,000 answers (docs/scale-out.md).
+
+/// The columns the snapshot fills.
+pub(crate) const SNAPSHOT_COLUMNS: &str = "attributes, account_id, account_role";
+
+/// The snapshot of each incoming row `v` (a `WITH` of the batch's rows), closing an
+/// `INSERT ... SELECT`. `WHERE true` lets SQLite tell the upsert's `ON CONFLICT` from the join.
+pub(crate) const SNAPSHOT_OF_V: &str = "COALESCE(u.attributes, '{}'), u.account_id, u.account_role \
+     FROM v LEFT JOIN app_users u ON u.project_id = v.project_id AND u.external_id = v.user_id WHERE true";
+
+/// On conflict: a row keeps the snapshot it was given when its first part (score or comment)
+/// arrived; only a row without one takes the incoming one.
+pub(crate) const SNAPSHOT_KEPT: &str = "attributes = COALESCE(responses.attributes, excluded.attributes), \
+     account_id = CASE WHEN responses.attributes IS NULL THEN excluded.account_id ELSE responses.account_id END, \
+     account_role = CASE WHEN responses.attributes IS NULL THEN excluded.account_role ELSE responses.account_role END";
+
 /// History the eligibility rules look at: far longer than any default back-off.
 pub(crate) const HISTORY_WINDOW_MS: i64 = 2 * 365 * MS_PER_DAY;
 

@@ -3,8 +3,8 @@
 macro_rules! sql_apply {
     ($store:ident, $db:ty, $row:ty) => {
             /// One batch in one transaction, in the order its records depend on each other:
-            /// identifies before the attribute snapshot of the answers, scores before the
-            /// rollups.
+            /// identifies before the answers, which copy their user's attributes as they are
+            /// inserted; scores before the rollups.
             async fn apply_parts(&self, parts: &BatchParts) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
                 Self::upsert_people(&mut tx, parts).await?;
@@ -12,8 +12,7 @@ macro_rules! sql_apply {
                 let newly_scored = Self::upsert_scores(&mut tx, parts).await?;
                 Self::upsert_completions(&mut tx, parts).await?;
                 Self::insert_decision_logs(&mut tx, &parts.decisions).await?;
-                Self::snapshot_attributes(&mut tx, parts).await?;
-                Self::rollup_new_answers(&mut tx, &newly_scored).await?;
+                Self::rollup_scored_answers(&mut tx, &newly_scored).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -97,15 +96,18 @@ macro_rules! sql_apply {
                 Ok(())
             }
 
-            /// Inserts scores (or fills a comment-first row) and returns the ids of answers that
-            /// got their score here: only these are added to the rollups, so a replay adds
-            /// nothing.
-            async fn upsert_scores(conn: &mut <$db as sqlx::Database>::Connection, parts: &BatchParts) -> StoreResult<Vec<String>> {
-                let mut newly_scored: Vec<String> = Vec::new();
+            /// Inserts scores (or fills a comment-first row) and returns the answers that got
+            /// their score here, as stored: only these are added to the rollups, so a replay
+            /// adds nothing.
+            async fn upsert_scores(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                parts: &BatchParts,
+            ) -> StoreResult<Vec<crate::store::rollups::ScoredAnswer>> {
+                let mut newly_scored = Vec::new();
                 for chunk in parts.scores.chunks(ROWS_PER_STATEMENT) {
                     let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO responses (id, project_id, survey_id, user_id, display_id, score, language, device, \
-                         trigger_name, sampling_rate_bp, created_at) ",
+                        "WITH v (id, project_id, survey_id, user_id, display_id, score, language, device, trigger_name, \
+                         sampling_rate_bp, created_at) AS (",
                     );
                     qb.push_values(chunk, |mut b, r| {
                         b.push_bind(&r.id)
@@ -120,17 +122,27 @@ macro_rules! sql_apply {
                             .push_bind(r.sampling_rate_bp)
                             .push_bind(r.at);
                     });
+                    qb.push(format!(
+                        ") INSERT INTO responses (id, project_id, survey_id, user_id, display_id, score, language, device, \
+                         trigger_name, sampling_rate_bp, created_at, {columns}) \
+                         SELECT v.id, v.project_id, v.survey_id, v.user_id, v.display_id, v.score, v.language, v.device, \
+                         v.trigger_name, v.sampling_rate_bp, v.created_at, {of_v}",
+                        columns = crate::store::sql::SNAPSHOT_COLUMNS,
+                        of_v = crate::store::sql::SNAPSHOT_OF_V,
+                    ));
                     // The score may arrive after its comment (retries reorder); it fills the row
                     // then, and a retried score never changes a stored one.
-                    qb.push(
+                    qb.push(format!(
                         " ON CONFLICT (id) DO UPDATE SET score = excluded.score, display_id = excluded.display_id, \
                          language = excluded.language, device = excluded.device, trigger_name = excluded.trigger_name, \
-                         sampling_rate_bp = excluded.sampling_rate_bp, created_at = excluded.created_at \
+                         sampling_rate_bp = excluded.sampling_rate_bp, created_at = excluded.created_at, {kept} \
                          WHERE responses.score IS NULL AND responses.project_id = excluded.project_id \
-                         AND responses.user_id = excluded.user_id RETURNING id",
-                    );
+                         AND responses.user_id = excluded.user_id RETURNING {returned}",
+                        kept = crate::store::sql::SNAPSHOT_KEPT,
+                        returned = crate::store::rollups::SCORED_ANSWER_COLUMNS,
+                    ));
                     for row in qb.build().fetch_all(&mut *conn).await? {
-                        newly_scored.push(row.try_get("id")?);
+                        newly_scored.push(Self::scored_answer_of_row(&row)?);
                     }
                 }
                 Ok(newly_scored)
@@ -141,27 +153,34 @@ macro_rules! sql_apply {
                 // The survey must match too: the client API takes completions of in-app
                 // surveys only, so one naming an in-app survey must not land on a link
                 // answer (employee or partner NPS) that happens to have this id and user.
-                upsert_chunked!(
-                    conn,
-                    $db,
-                    parts.completions,
-                    "INSERT INTO responses (id, project_id, survey_id, user_id, comment, extra_answers, created_at, \
-                     completed_at) ",
-                    |mut b, c| {
+                for chunk in parts.completions.chunks(ROWS_PER_STATEMENT) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "WITH v (id, project_id, survey_id, user_id, comment, extra_answers, created_at) AS (",
+                    );
+                    qb.push_values(chunk, |mut b, c| {
                         b.push_bind(&c.id)
                             .push_bind(c.project_id)
                             .push_bind(c.survey_id)
                             .push_bind(&c.user_id)
                             .push_bind(&c.comment)
                             .push_bind(&c.extra_answers)
-                            .push_bind(c.at)
                             .push_bind(c.at);
-                    },
-                    " ON CONFLICT (id) DO UPDATE SET comment = excluded.comment, \
-                     extra_answers = excluded.extra_answers, completed_at = excluded.completed_at \
-                     WHERE responses.project_id = excluded.project_id AND responses.user_id = excluded.user_id \
-                     AND responses.survey_id = excluded.survey_id"
-                );
+                    });
+                    qb.push(format!(
+                        ") INSERT INTO responses (id, project_id, survey_id, user_id, comment, extra_answers, created_at, \
+                         completed_at, {columns}) \
+                         SELECT v.id, v.project_id, v.survey_id, v.user_id, v.comment, v.extra_answers, v.created_at, \
+                         v.created_at, {of_v} \
+                         ON CONFLICT (id) DO UPDATE SET comment = excluded.comment, \
+                         extra_answers = excluded.extra_answers, completed_at = excluded.completed_at, {kept} \
+                         WHERE responses.project_id = excluded.project_id AND responses.user_id = excluded.user_id \
+                         AND responses.survey_id = excluded.survey_id",
+                        columns = crate::store::sql::SNAPSHOT_COLUMNS,
+                        of_v = crate::store::sql::SNAPSHOT_OF_V,
+                        kept = crate::store::sql::SNAPSHOT_KEPT,
+                    ));
+                    qb.build().execute(&mut *conn).await?;
+                }
                 upsert_chunked!(
                     conn,
                     $db,
@@ -209,30 +228,6 @@ macro_rules! sql_apply {
                     },
                     " ON CONFLICT (decision_key) DO NOTHING"
                 );
-                Ok(())
-            }
-
-            async fn snapshot_attributes(conn: &mut <$db as sqlx::Database>::Connection, parts: &BatchParts) -> StoreResult<()> {
-                // Snapshot the attributes in force when the answer arrived (the identify that
-                // preceded it in the spool has been applied above or in an earlier batch).
-                for chunk in parts.response_ids().chunks(ROWS_PER_STATEMENT) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "UPDATE responses SET \
-                         attributes = COALESCE((SELECT u.attributes FROM app_users u WHERE u.project_id = responses.project_id \
-                           AND u.external_id = responses.user_id), '{}'), \
-                         account_id = (SELECT u.account_id FROM app_users u WHERE u.project_id = responses.project_id \
-                           AND u.external_id = responses.user_id), \
-                         account_role = (SELECT u.account_role FROM app_users u WHERE u.project_id = responses.project_id \
-                           AND u.external_id = responses.user_id) \
-                         WHERE attributes IS NULL AND id IN (",
-                    );
-                    let mut ids = qb.separated(", ");
-                    for id in chunk {
-                        ids.push_bind(*id);
-                    }
-                    qb.push(")");
-                    qb.build().persistent(crate::store::sql::PLANNED_EACH_TIME).execute(&mut *conn).await?;
-                }
                 Ok(())
             }
     };
