@@ -4,7 +4,8 @@ mod support;
 
 use nps_collector::ingest::{Drainer, IngestRecord, Spool};
 use nps_collector::metrics::Metrics;
-use nps_collector::store::{ResponseQuery, StoreError};
+use nps_collector::store::rollups::RollupDimension;
+use nps_collector::store::{Dimension, ResponseQuery, StoreError};
 use nps_core::eligibility::HistoryKind;
 use nps_core::wire::{AccountMembership, AdminRole, ClientAttributes, ClientId, FeedbackKind, SurveyInput, SurveyKind, SurveyStatus};
 use nps_core::{Band, BandCounts};
@@ -64,6 +65,42 @@ async fn applying_a_batch_twice_changes_nothing(f: Fixture) -> anyhow::Result<()
     assert_eq!(r.sampling_rate_bp, Some(2_500));
     let shown = f.store.daily_displays(&all(&f)).await?;
     assert_eq!(shown.iter().map(|(_, n)| n).sum::<u64>(), 1);
+    Ok(())
+}
+
+/// An answer's attribute snapshot is taken by the insert of its first part (comment or score)
+/// and kept: a score that arrives after its comment, once the user was identified again with
+/// other attributes and another account, fills the row without replacing the snapshot, and
+/// the rollups count the answer with the values the row holds.
+async fn a_late_score_keeps_the_snapshot_its_comment_took(f: Fixture) -> anyhow::Result<()> {
+    let plan = RollupDimension::Attribute("plan".into());
+    assert!(f.store.declare_dimension(f.project_id, &plan, T0).await?);
+    f.store.apply_batch(&[identify(&f, "u1", "free", T0), f.complete("r1", "u1", "too slow", T0 + 1)]).await?;
+    let moved = IngestRecord::Identify {
+        project_id: f.project_id,
+        at: T0 + 2,
+        user_id: "u1".into(),
+        attributes: attrs(json!({ "plan": "pro" })),
+        created_at: None,
+        language: None,
+        account: Some(AccountMembership { id: ClientId::parse("globex").expect("valid"), attributes: ClientAttributes::parse(attrs(json!({}))).expect("valid"), role: ClientId::parse("viewer").expect("valid") }),
+    };
+    f.store.apply_batch(&[moved]).await?;
+    f.store.apply_batch(&[response(&f, f.survey_id, "r1", "u1", 10, T0 + 3)]).await?;
+    let rows = f.store.list_responses(&all(&f)).await?;
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!((r.score, r.comment.as_deref()), (Some(10), Some("too slow")));
+    assert_eq!(r.attributes["plan"], json!("free"));
+    assert_eq!((r.account_id.as_deref(), r.role.as_deref()), (Some("acme"), Some("admin")));
+    let segments = f.store.rollup_segments(&all(&f), Some(&plan)).await?;
+    assert_eq!(segments, vec![(Some("free".to_owned()), BandCounts::new(1, 0, 0))]);
+    assert_eq!(segments, f.store.segment_counts(&all(&f), &Dimension::Attribute("plan".into())).await?);
+    // An answer whose score comes first takes the attributes the user has then.
+    f.store.apply_batch(&[response(&f, f.survey_id, "r2", "u1", 3, T0 + 4)]).await?;
+    let rows = f.store.list_responses(&all(&f)).await?;
+    let r2 = rows.iter().find(|r| r.id == "r2").expect("r2 stored");
+    assert_eq!((r2.attributes["plan"].clone(), r2.account_id.as_deref(), r2.role.as_deref()), (json!("pro"), Some("globex"), Some("viewer")));
     Ok(())
 }
 
@@ -263,6 +300,7 @@ async fn a_display_stored_between_a_batch_read_and_its_claim_is_seen() -> anyhow
 on_both_backends!(
     applying_a_batch_twice_changes_nothing,
     a_retried_score_never_replaces_the_stored_one,
+    a_late_score_keeps_the_snapshot_its_comment_took,
     the_database_rejects_an_answer_to_an_unknown_survey,
     the_drainer_dead_letters_what_the_database_refuses_and_stores_the_rest,
     filters_and_daily_counts_select_the_right_answers,

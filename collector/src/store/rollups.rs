@@ -139,8 +139,10 @@ pub(crate) fn score_columns() -> String {
     (0..=10).map(|k| format!("s{k}")).collect::<Vec<_>>().join(", ")
 }
 
-pub(crate) fn score_increments() -> String {
-    (0..=10).map(|k| format!("s{k} = report_rollups.s{k} + excluded.s{k}")).collect::<Vec<_>>().join(", ")
+/// A rollup upsert's conflict clause: the counts are added to the cell's.
+pub(crate) fn rollup_conflict() -> String {
+    let increments = (0..=10).map(|k| format!("s{k} = report_rollups.s{k} + excluded.s{k}")).collect::<Vec<_>>().join(", ");
+    format!(" ON CONFLICT (survey_id, dimension, day, present, value) DO UPDATE SET {increments}")
 }
 
 /// `[from, to)` as whole days, when both bounds (if any) fall on UTC midnight.
@@ -189,11 +191,8 @@ macro_rules! impl_rollup_store {
             }
 
             fn finish_rollup_insert(qb: &mut sqlx::QueryBuilder<$db>) {
-                qb.push(format!(
-                    " GROUP BY survey_id, day, present, value \
-                     ON CONFLICT (survey_id, dimension, day, present, value) DO UPDATE SET {}",
-                    crate::store::rollups::score_increments()
-                ));
+                qb.push(" GROUP BY survey_id, day, present, value");
+                qb.push(crate::store::rollups::rollup_conflict());
             }
 
             /// Adds answers that got their score in the current transaction, read back by id,
@@ -249,10 +248,7 @@ macro_rules! impl_rollup_store {
                             b.push_bind(*count);
                         }
                     });
-                    qb.push(format!(
-                        " ON CONFLICT (survey_id, dimension, day, present, value) DO UPDATE SET {}",
-                        crate::store::rollups::score_increments()
-                    ));
+                    qb.push(crate::store::rollups::rollup_conflict());
                     qb.build().execute(&mut *conn).await?;
                 }
                 Ok(())
