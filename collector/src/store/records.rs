@@ -215,16 +215,15 @@ fn text<T: AsRef<str>>(value: &Option<T>) -> Option<String> {
 impl DisplayRow {
     /// The display a decision taken in SQL granted, at the sampling rate it decided with.
     pub(crate) fn claimed(claim: &super::DisplayClaim, sampling_rate_bp: u32) -> Self {
-        let text = |v: Option<&str>| v.map(str::to_owned);
         Self {
             id: claim.display_id.to_string(),
             project_id: claim.project_id,
             survey_id: claim.survey_id,
             user_id: claim.user_id.to_string(),
-            trigger: text(claim.trigger.as_deref()),
-            url: text(claim.url.as_deref()),
-            language: text(claim.language.as_deref()),
-            device: text(claim.device.as_deref()),
+            trigger: text(&claim.trigger),
+            url: text(&claim.url),
+            language: text(&claim.language),
+            device: text(&claim.device),
             sampling_rate_bp: Some(i64::from(sampling_rate_bp)),
             at: claim.now,
         }
@@ -347,15 +346,6 @@ impl BatchParts {
             }
         }
         parts
-    }
-
-    /// Ids of responses touched by this batch (their attribute snapshot may be pending).
-    pub fn response_ids(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self.scores.iter().map(|s| s.id.as_str()).collect();
-        ids.extend(self.completions.iter().map(|c| c.id.as_str()));
-        ids.sort_unstable();
-        ids.dedup();
-        ids
     }
 }
 

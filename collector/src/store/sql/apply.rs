@@ -105,10 +105,7 @@ macro_rules! sql_apply {
             ) -> StoreResult<Vec<crate::store::rollups::ScoredAnswer>> {
                 let mut newly_scored = Vec::new();
                 for chunk in parts.scores.chunks(ROWS_PER_STATEMENT) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "WITH v (id, project_id, survey_id, user_id, display_id, score, language, device, trigger_name, \
-                         sampling_rate_bp, created_at) AS (",
-                    );
+                    let mut qb = QueryBuilder::<$db>::new(crate::store::sql::snapshot_insert_head(crate::store::sql::SCORE_COLUMNS));
                     qb.push_values(chunk, |mut b, r| {
                         b.push_bind(&r.id)
                             .push_bind(r.project_id)
@@ -122,14 +119,7 @@ macro_rules! sql_apply {
                             .push_bind(r.sampling_rate_bp)
                             .push_bind(r.at);
                     });
-                    qb.push(format!(
-                        ") INSERT INTO responses (id, project_id, survey_id, user_id, display_id, score, language, device, \
-                         trigger_name, sampling_rate_bp, created_at, {columns}) \
-                         SELECT v.id, v.project_id, v.survey_id, v.user_id, v.display_id, v.score, v.language, v.device, \
-                         v.trigger_name, v.sampling_rate_bp, v.created_at, {of_v}",
-                        columns = crate::store::sql::SNAPSHOT_COLUMNS,
-                        of_v = crate::store::sql::SNAPSHOT_OF_V,
-                    ));
+                    qb.push(crate::store::sql::snapshot_insert_tail(crate::store::sql::SCORE_COLUMNS));
                     // The score may arrive after its comment (retries reorder); it fills the row
                     // then, and a retried score never changes a stored one.
                     qb.push(format!(
@@ -154,9 +144,7 @@ macro_rules! sql_apply {
                 // surveys only, so one naming an in-app survey must not land on a link
                 // answer (employee or partner NPS) that happens to have this id and user.
                 for chunk in parts.completions.chunks(ROWS_PER_STATEMENT) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "WITH v (id, project_id, survey_id, user_id, comment, extra_answers, created_at) AS (",
-                    );
+                    let mut qb = QueryBuilder::<$db>::new(crate::store::sql::snapshot_insert_head(crate::store::sql::COMPLETION_COLUMNS));
                     qb.push_values(chunk, |mut b, c| {
                         b.push_bind(&c.id)
                             .push_bind(c.project_id)
@@ -164,19 +152,15 @@ macro_rules! sql_apply {
                             .push_bind(&c.user_id)
                             .push_bind(&c.comment)
                             .push_bind(&c.extra_answers)
+                            .push_bind(c.at)
                             .push_bind(c.at);
                     });
+                    qb.push(crate::store::sql::snapshot_insert_tail(crate::store::sql::COMPLETION_COLUMNS));
                     qb.push(format!(
-                        ") INSERT INTO responses (id, project_id, survey_id, user_id, comment, extra_answers, created_at, \
-                         completed_at, {columns}) \
-                         SELECT v.id, v.project_id, v.survey_id, v.user_id, v.comment, v.extra_answers, v.created_at, \
-                         v.created_at, {of_v} \
-                         ON CONFLICT (id) DO UPDATE SET comment = excluded.comment, \
+                        " ON CONFLICT (id) DO UPDATE SET comment = excluded.comment, \
                          extra_answers = excluded.extra_answers, completed_at = excluded.completed_at, {kept} \
                          WHERE responses.project_id = excluded.project_id AND responses.user_id = excluded.user_id \
                          AND responses.survey_id = excluded.survey_id",
-                        columns = crate::store::sql::SNAPSHOT_COLUMNS,
-                        of_v = crate::store::sql::SNAPSHOT_OF_V,
                         kept = crate::store::sql::SNAPSHOT_KEPT,
                     ));
                     qb.build().execute(&mut *conn).await?;
