@@ -8,6 +8,7 @@ mod code_size;
 mod module_cycles;
 mod schema_names;
 mod sources;
+mod test_databases;
 mod compress;
 mod contract;
 mod wasm_imports;
@@ -31,7 +32,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench-resident [args...]  build (release) and run the resident-memory benchmark, e.g. bench-resident --users 200000
   bench-abuse      build (release) and run the abuse benchmark: memory under concurrent sign-ins and unknown keys
   bench-widget     build the web apps and the collector (release), time the widget in headless Chromium
-  bench-admin      build the web apps and the collector (release), weigh and time a first visit of the admin app";
+  bench-admin      build the web apps and the collector (release), weigh and time a first visit of the admin app
+  drop-test-databases  drop the nps_test_* PostgreSQL databases nothing is connected to (test and bench do it themselves)";
 
 /// Why a task stopped: a child process exited non-zero (its code is passed on) or something
 /// else went wrong.
@@ -57,6 +59,10 @@ fn main() -> ExitCode {
         Some("bench-resident") => bench("bench-resident", &args[1..]),
         Some("bench-abuse") => bench("bench-abuse", &args[1..]),
         Some("bench-widget") => bench_widget(),
+        Some("drop-test-databases") => {
+            test_databases::sweep("on request");
+            Ok(())
+        }
         Some("bench-admin") => bench_admin(),
         _ => {
             eprintln!("{USAGE}");
@@ -152,6 +158,13 @@ fn replace_process(command: &mut Command) -> Result {
 
 fn test() -> Result {
     ensure_postgres()?;
+    test_databases::sweep("left by an earlier run");
+    let result = test_suite();
+    test_databases::sweep("this run's");
+    result
+}
+
+fn test_suite() -> Result {
     exec(&mut cargo(&["build", "-p", "nps-collector", "--bins"]))?;
     // The WASM apps are tested in a real browser; the admin app's pure helpers (formatting,
     // routes, client-side validation) also by its own unit tests, which run natively.
@@ -199,7 +212,10 @@ fn bench_admin() -> Result {
 fn bench(name: &str, args: &[String]) -> Result {
     exec(&mut cargo(&["build", "--release", "-p", "nps-collector", "-p", "nps-e2e", "--bins"]))?;
     ensure_postgres()?;
-    exec(Command::new(target_dir().join("release").join(name)).args(args).current_dir(root()))
+    test_databases::sweep("left by an earlier run");
+    let result = exec(Command::new(target_dir().join("release").join(name)).args(args).current_dir(root()));
+    test_databases::sweep("this bench's");
+    result
 }
 
 const POSTGRES: &str = "127.0.0.1:5432";
