@@ -1,8 +1,9 @@
 //! The PostgreSQL databases the tests and benches create (`nps_test_<uuid>`, one per test or
 //! bench phase, `tests/src/database.rs`) are dropped when a run ends, and whatever an
 //! interrupted run left behind is dropped before the next one starts. A whole `cargo xtask
-//! test` creates hundreds of them and a bench's are about 100 MB each: left in place they fill
-//! the disk of the server every run on the machine shares.
+//! test` creates 67 of them (about 10 MB each) and a bench phase's are about 100 MB: left in
+//! place they fill the disk of the server every run on the machine shares (3.7 GB after one
+//! day's benches and a few test files, seen here).
 //!
 //! Dropped without `FORCE`: a database that a process is still connected to (a run still in
 //! progress, a collector someone started by hand) is left alone and counted as kept.
