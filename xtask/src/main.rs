@@ -59,11 +59,11 @@ fn main() -> ExitCode {
         Some("bench-resident") => bench("bench-resident", &args[1..]),
         Some("bench-abuse") => bench("bench-abuse", &args[1..]),
         Some("bench-widget") => bench_widget(),
+        Some("bench-admin") => bench_admin(),
         Some("drop-test-databases") => {
             test_databases::sweep("on request");
             Ok(())
         }
-        Some("bench-admin") => bench_admin(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

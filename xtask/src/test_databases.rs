@@ -34,7 +34,8 @@ pub fn sweep(when: &str) {
         println!("test databases ({when}): not swept: {e}");
         return;
     }
-    let kept = list(&url).map(|left| left.len()).unwrap_or(names.len());
+    // Only those named before count as kept: a run started meanwhile may have made new ones.
+    let kept = list(&url).map(|left| left.iter().filter(|name| names.contains(name)).count()).unwrap_or(names.len());
     println!("test databases ({when}): {} dropped, {kept} in use and kept", names.len().saturating_sub(kept));
 }
 

@@ -44,25 +44,26 @@ pub(crate) const MS_PER_DAY: i64 = 86_400_000;
 // has no room left for a HOT update): 42 of 115 ms per 1,000 answers (docs/scale-out.md).
 
 /// The columns the drainer's score insert writes (bound in this order), and its comment insert.
-pub(crate) const SCORE_COLUMNS: &str =
-    "id, project_id, survey_id, user_id, display_id, score, language, device, trigger_name, sampling_rate_bp, created_at";
-pub(crate) const COMPLETION_COLUMNS: &str = "id, project_id, survey_id, user_id, comment, extra_answers, created_at, completed_at";
+pub(crate) const SCORE_COLUMNS: &[&str] =
+    &["id", "project_id", "survey_id", "user_id", "display_id", "score", "language", "device", "trigger_name", "sampling_rate_bp", "created_at"];
+pub(crate) const COMPLETION_COLUMNS: &[&str] = &["id", "project_id", "survey_id", "user_id", "comment", "extra_answers", "created_at", "completed_at"];
 
 /// Opens an answer insert that takes the snapshot: the batch's rows, given as `columns`, are
 /// bound into `v`; [`snapshot_insert_tail`] closes it.
-pub(crate) fn snapshot_insert_head(columns: &str) -> String {
-    format!("WITH v ({columns}) AS (")
+pub(crate) fn snapshot_insert_head(columns: &[&str]) -> String {
+    format!("WITH v ({}) AS (", columns.join(", "))
 }
 
 /// `) INSERT INTO responses` of `columns` and the snapshot of each row of `v`, its user's
 /// attributes, account and role. `WHERE true` lets SQLite tell the upsert's `ON CONFLICT` that
 /// follows from the join.
-pub(crate) fn snapshot_insert_tail(columns: &str) -> String {
-    let from_v = columns.split(", ").map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", ");
+pub(crate) fn snapshot_insert_tail(columns: &[&str]) -> String {
+    let from_v = columns.iter().map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", ");
     format!(
-        ") INSERT INTO responses ({columns}, attributes, account_id, account_role) \
+        ") INSERT INTO responses ({}, attributes, account_id, account_role) \
          SELECT {from_v}, COALESCE(u.attributes, '{{}}'), u.account_id, u.account_role \
-         FROM v LEFT JOIN app_users u ON u.project_id = v.project_id AND u.external_id = v.user_id WHERE true"
+         FROM v LEFT JOIN app_users u ON u.project_id = v.project_id AND u.external_id = v.user_id WHERE true",
+        columns.join(", ")
     )
 }
 
