@@ -70,7 +70,7 @@ impl PostgresStore {
     /// One optimistic round: read, decide, claim. Every decision of `items` in order, and the
     /// users in conflict, whose decisions were not written and must be taken again.
     async fn claim_round(&self, items: &[BatchDecision<'_>]) -> StoreResult<(Vec<Decision>, HashSet<(i64, String)>)> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.decisions.acquire().await?;
         let mut facts = Self::load_batch_facts(&mut conn, items).await?;
         let counts = Self::load_batch_counts(&mut conn, items).await?;
         let since = batch_history_from(items);
