@@ -81,7 +81,8 @@ pub struct IngestSettings {
     /// Decisions taken in SQL (PostgreSQL, or SQLite without resident facts): most decisions
     /// one batch takes (see `decide_batch`).
     pub decision_batch: usize,
-    /// How many decision batches run at once (each holds one database connection).
+    /// How many decision batches run at once (each holds one database connection; on
+    /// PostgreSQL the decisions have 4, see `store/postgres.rs`).
     pub decision_batches_in_flight: usize,
 }
 

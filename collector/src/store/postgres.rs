@@ -35,14 +35,14 @@ impl PostgresStore {
         let pool = Self::pool_options(10).connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         // Decision batches plan nothing: by default PostgreSQL plans a prepared statement again
-        // for every execution while that plan looks cheaper than the generic one, and with
-        // the batch's users bound as one array it always does (it knows the array's length).
-        // Planning was 18% of PostgreSQL's CPU in `bench-decide` with two collectors (15% for
-        // the batch read, 3.5% inside the claim function; `perf`). Generic plans suit these
-        // statements: each is index lookups by (project, user), whatever the values. With
-        // them, three alternating runs: two collectors 5,475, 6,557 and 6,113 decisions/s
-        // against 4,286, 4,006 and 4,478/s (docs/scale-out.md). Reports keep the default:
-        // their plans do depend on the values.
+        // at every execution while that plan looks cheaper than the generic one. With the
+        // batch's users bound as one array the planner knows their number, so batches of fewer
+        // than about 10 users were planned every time. Planning was 18% of PostgreSQL's CPU in
+        // `bench-decide` with two collectors (`perf`). Generic plans suit these statements:
+        // each is index lookups by (project, user), whatever the values. With them, two
+        // collectors did 7,357 to 8,495 decisions/s against 5,705 to 6,879/s
+        // (docs/scale-out.md, with the one caveat). Reports keep the default: their plans
+        // depend on the values.
         let decisions = Self::pool_options(4)
             .connect_with(options.options([("plan_cache_mode", "force_generic_plan")]))
             .await?;
