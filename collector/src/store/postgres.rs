@@ -18,20 +18,11 @@ impl PostgresStore {
     const DIALECT: super::sql::Dialect = super::sql::Dialect::Postgres;
 
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        // A short acquire timeout: when the database is down the drainer should notice quickly
-        // and keep records in the spool rather than hang.
-        //
         // JIT off for the collector's sessions: its statements are short, and PostgreSQL's
         // cost estimate sent the silent-detractor read of the account reports (30 ms of work at
         // 1,000,000 answers) through 175 ms of JIT compilation per request (EXPLAIN ANALYZE in
         // `bench-accounts`).
         let options = url.parse::<PgConnectOptions>()?.options([("jit", "off")]);
-        //
-        // No ping before each acquire: it is a round trip of its own in front of every
-        // statement taken from the pool (0.3 ms of a 2.5 ms decision batch under load, timed in
-        // `bench-decide`). A connection that died since its last use fails its next statement
-        // instead and is closed; what ran on it is retried (the drainer's batch, a decision
-        // batch answered 503).
         let pool = Self::pool_options(10).connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         // Decision batches plan nothing: by default PostgreSQL plans a prepared statement again
@@ -40,15 +31,21 @@ impl PostgresStore {
         // than about 10 users were planned every time. Planning was 18% of PostgreSQL's CPU in
         // `bench-decide` with two collectors (`perf`). Generic plans suit these statements:
         // each is index lookups by (project, user), whatever the values. With them, two
-        // collectors did 7,357 to 8,495 decisions/s against 5,705 to 6,879/s
+        // collectors did 7,357 to 9,080 decisions/s against 5,705 to 6,879/s
         // (docs/scale-out.md, with the one caveat). Reports keep the default: their plans
-        // depend on the values.
-        let decisions = Self::pool_options(4)
-            .connect_with(options.options([("plan_cache_mode", "force_generic_plan")]))
-            .await?;
+        // depend on the values. Connected lazily: `pool` has just shown the server is there.
+        let decisions = Self::pool_options(4).connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
         Ok(Self { pool, decisions })
     }
 
+    /// A short acquire timeout: when the database is down the drainer should notice quickly
+    /// and keep records in the spool rather than hang.
+    ///
+    /// No ping before each acquire: it is a round trip of its own in front of every statement
+    /// taken from the pool (0.3 ms of a 2.5 ms decision batch under load, timed in
+    /// `bench-decide`). A connection that died since its last use fails its next statement
+    /// instead and is closed; what ran on it is retried (the drainer's batch, a decision batch
+    /// answered 503).
     fn pool_options(max_connections: u32) -> PgPoolOptions {
         PgPoolOptions::new()
             .max_connections(max_connections)
