@@ -79,6 +79,43 @@ async fn fifty_simultaneous_decisions_grant_one_display(installation: Installati
 
 on_both_backends!(fifty_simultaneous_decisions_grant_one_display);
 
+/// A decision sent again with the display id it proposed before (a client retrying after a lost
+/// reply, or several tabs replaying one request at once) is answered, and the log keeps one
+/// entry per display id. On PostgreSQL the claim inserts without `ON CONFLICT` (claims.rs), so
+/// this is the path where a key already taken must be handed to the locked path.
+async fn a_replayed_decision_is_answered_and_logged_once(installation: Installation) -> anyhow::Result<()> {
+    let collector = &installation.collector;
+    let w = world(collector, SurveyRules::default()).await?;
+    for user in ["alice", "carol"] {
+        identify(&collector.url, &w.key, user).await?;
+    }
+    wait_drained(&collector.url).await?;
+    let url = format!("{}/v1/p/{}/decide", collector.url, w.key);
+    let body = |user: &str, display_id: &str| json!({ "survey_id": w.survey_id, "user_id": user, "display_id": display_id });
+
+    let alice = body("alice", &new_id());
+    let (status, first) = post_json(&url, &alice).await?;
+    assert!(status == 200 && first["eligible"] == json!(true), "{status} {first}");
+    let (status, again) = post_json(&url, &alice).await?;
+    assert!(status == 200 && again["rule"] == "global_cooldown", "{status} {again}");
+
+    let carol = body("carol", &new_id());
+    let replays = join_all((0..10).map(|_| post_json(&url, &carol))).await;
+    let statuses: Vec<u16> = replays.iter().map(|r| r.as_ref().map_or(0, |(status, _)| status.as_u16())).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let carol_granted = replays.iter().flatten().filter(|(_, d)| d["eligible"] == json!(true)).count();
+    assert_eq!(carol_granted, 1);
+
+    wait_drained(&collector.url).await?;
+    let exclusions: Value = w.admin.get(&format!("/api/admin/reports/exclusions?survey_id={}", w.survey_id)).await?;
+    let rules = exclusions["rules"].as_array().cloned().unwrap_or_default();
+    let logged: u64 = rules.iter().filter_map(|r| r["decisions"].as_u64()).sum();
+    assert_eq!(logged, 2, "one entry per display id: {exclusions}");
+    Ok(())
+}
+
+on_both_backends!(a_replayed_decision_is_answered_and_logged_once);
+
 #[tokio::test]
 async fn two_collectors_on_one_postgres_grant_one_display_between_them() -> anyhow::Result<()> {
     let (_dir, a, b) = two_on_postgres().await?;
