@@ -81,8 +81,7 @@ on_both_backends!(fifty_simultaneous_decisions_grant_one_display);
 
 /// A decision sent again with the display id it proposed before (a client retrying after a lost
 /// reply, or several tabs replaying one request at once) is answered, and the log keeps one
-/// entry per display id. On PostgreSQL the claim inserts without `ON CONFLICT` (claims.rs), so
-/// this is the path where a key already taken must be handed to the locked path.
+/// entry per display id: the key is taken, and every path that writes the log skips it.
 async fn a_replayed_decision_is_answered_and_logged_once(installation: Installation) -> anyhow::Result<()> {
     let collector = &installation.collector;
     let w = world(collector, SurveyRules::default()).await?;

@@ -133,6 +133,18 @@ impl SqliteStore {
         self.decide_batch_locked(batch).await
     }
 
+    /// A decision batch's granted displays and its log: two multi-row inserts (SQLite is in
+    /// process; a statement costs no round trip).
+    async fn write_batch(
+        conn: &mut sqlx::SqliteConnection,
+        granted: &[(&crate::store::DisplayClaim, u32)],
+        logged: &[(i64, i64, crate::store::records::DecisionLog)],
+    ) -> crate::store::StoreResult<()> {
+        let displays: Vec<_> = granted.iter().map(|(claim, rate)| super::records::DisplayRow::claimed(claim, *rate)).collect();
+        Self::insert_displays(&mut *conn, &displays).await?;
+        Self::insert_decision_logs(&mut *conn, logged).await
+    }
+
     /// The history of a decision batch's users (see `decide_batch`): `IN` lists, which SQLite
     /// turns into one index seek per user.
     fn push_batch_history(qb: &mut sqlx::QueryBuilder<Sqlite>, project_id: i64, users: &[&str], from: i64) {

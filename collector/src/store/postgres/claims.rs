@@ -16,12 +16,6 @@
 //! read and the claim: another batch, another collector) has nothing written; its decisions
 //! are taken again from a fresh read. After `OPTIMISTIC_ROUNDS` rounds the rest go through the
 //! locked path, which cannot conflict.
-//!
-//! The claim inserts without `ON CONFLICT` (migration 0022): with two collectors a batch waits
-//! on its commit's WAL flush more than on anything else, and a speculative insert writes a
-//! second WAL record per row. The ids it inserts are ids clients proposed, new unless a request
-//! is sent again; when one is taken the claim fails whole with a unique violation and the
-//! batch's undecided rest goes through the locked path, whose upserts skip what exists.
 
 use super::{PostgresStore, user_lock_key};
 use crate::store::records::DecisionLog;
@@ -52,14 +46,7 @@ impl PostgresStore {
                 break;
             }
             let items: Vec<BatchDecision<'_>> = pending.iter().map(|&i| batch[i]).collect();
-            let (decided, conflicts) = match self.claim_round(&items).await {
-                Ok(round) => round,
-                // A display id or decision key already taken (a request sent again): the claim
-                // inserts without `ON CONFLICT` and was rolled back whole; the locked path's
-                // inserts skip what exists.
-                Err(StoreError::Conflict(_)) => break,
-                Err(e) => return Err(e),
-            };
+            let (decided, conflicts) = self.claim_round(&items).await?;
             let mut still = Vec::new();
             for (&i, decision) in pending.iter().zip(decided) {
                 let claim = batch[i].claim;
@@ -97,6 +84,20 @@ impl PostgresStore {
         let conflicts = claim(&mut conn, &checks, &decided.granted, &decided.logged).await?;
         Ok((decided.decisions, conflicts))
     }
+
+    /// The locked path's write (its transaction already holds the users): the claim without
+    /// locks or checks, so one statement writes displays and log alike.
+    pub(super) async fn write_batch(
+        conn: &mut sqlx::PgConnection,
+        granted: &[(&DisplayClaim, u32)],
+        logged: &[(i64, i64, DecisionLog)],
+    ) -> StoreResult<()> {
+        let conflicts = claim(conn, &[], granted, logged).await?;
+        match conflicts.is_empty() {
+            true => Ok(()),
+            false => Err(StoreError::Corrupt("an unchecked claim reported a conflict".into())),
+        }
+    }
 }
 
 /// Displays each user's facts hold, as read (before the batch added its own).
@@ -107,8 +108,7 @@ fn displays_seen(facts: &HashMap<(i64, String), DecisionFacts>) -> HashMap<(i64,
         .collect()
 }
 
-/// Calls `nps_claim_decisions`: the users in conflict, as (project, user); a display id or
-/// decision key already taken is a `StoreError::Conflict` (nothing was written).
+/// Calls `nps_claim_decisions`: the users in conflict, as (project, user).
 async fn claim(
     conn: &mut sqlx::PgConnection,
     checks: &[Check],

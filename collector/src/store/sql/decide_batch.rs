@@ -28,19 +28,6 @@ macro_rules! sql_decide_batch {
                 Ok(decided.decisions)
             }
 
-            /// A locked batch's granted displays and its log: two multi-row upserts that skip a
-            /// display id or decision key already stored (a request sent again; on PostgreSQL
-            /// the optimistic claim hands such a batch here, see `store/postgres/claims.rs`).
-            async fn write_batch(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                granted: &[(&crate::store::DisplayClaim, u32)],
-                logged: &[(i64, i64, crate::store::records::DecisionLog)],
-            ) -> StoreResult<()> {
-                let displays: Vec<_> = granted.iter().map(|(claim, rate)| crate::store::records::DisplayRow::claimed(claim, *rate)).collect();
-                Self::insert_displays(&mut *conn, &displays).await?;
-                Self::insert_decision_logs(&mut *conn, logged).await
-            }
-
             /// The facts of every user the batch names, as of now (events stamped later count
             /// too, see `FactsQuery::everything`), keyed by (project, user). Users the store has
             /// never seen get default facts.
