@@ -44,6 +44,12 @@ fn granted(decisions: &[anyhow::Result<Value>]) -> usize {
     decisions.iter().filter(|d| d.as_ref().is_ok_and(|d| d["eligible"] == json!(true))).count()
 }
 
+/// The rows of the survey's exclusions report: one per rule, with its decisions and users.
+async fn exclusion_rules(admin: &Admin, survey_id: i64) -> anyhow::Result<Vec<Value>> {
+    let exclusions: Value = admin.get(&format!("/api/admin/reports/exclusions?survey_id={survey_id}")).await?;
+    Ok(exclusions["rules"].as_array().cloned().unwrap_or_default())
+}
+
 async fn fixture(backend: Backend) -> anyhow::Result<Installation> {
     Installation::start(backend).await
 }
@@ -68,8 +74,7 @@ async fn fifty_simultaneous_decisions_grant_one_display(installation: Installati
     if backend == Backend::Sqlite {
         wait_drained(&collector.url).await?;
     }
-    let exclusions: Value = w.admin.get(&format!("/api/admin/reports/exclusions?survey_id={}", w.survey_id)).await?;
-    let rules = exclusions["rules"].as_array().cloned().unwrap_or_default();
+    let rules = exclusion_rules(&w.admin, w.survey_id).await?;
     let count = |rule: &str, field: &str| rules.iter().find(|r| r["rule"] == rule).and_then(|r| r[field].as_u64());
     assert_eq!(count("eligible", "decisions"), Some(1));
     assert_eq!(count("global_cooldown", "decisions"), Some(49));
@@ -106,10 +111,9 @@ async fn a_replayed_decision_is_answered_and_logged_once(installation: Installat
     assert_eq!(carol_granted, 1);
 
     wait_drained(&collector.url).await?;
-    let exclusions: Value = w.admin.get(&format!("/api/admin/reports/exclusions?survey_id={}", w.survey_id)).await?;
-    let rules = exclusions["rules"].as_array().cloned().unwrap_or_default();
+    let rules = exclusion_rules(&w.admin, w.survey_id).await?;
     let logged: u64 = rules.iter().filter_map(|r| r["decisions"].as_u64()).sum();
-    assert_eq!(logged, 2, "one entry per display id: {exclusions}");
+    assert_eq!(logged, 2, "one entry per display id: {rules:?}");
     Ok(())
 }
 
@@ -277,8 +281,7 @@ async fn a_display_claimed_in_memory_survives_a_crash_before_it_reaches_sqlite()
     // Everything reaches SQL once it can: the explanation agrees with the decisions taken.
     wait_drained(&collector.url).await?;
     let admin = Admin::bootstrap(&collector.url).await?;
-    let exclusions: Value = admin.get(&format!("/api/admin/reports/exclusions?survey_id={}", w.survey_id)).await?;
-    let rules = exclusions["rules"].as_array().cloned().unwrap_or_default();
+    let rules = exclusion_rules(&admin, w.survey_id).await?;
     let count = |rule: &str| rules.iter().find(|r| r["rule"] == rule).and_then(|r| r["decisions"].as_u64());
     assert_eq!(count("eligible"), Some(2));
     assert_eq!(count("global_cooldown"), Some(2));

@@ -82,7 +82,7 @@ pub struct IngestSettings {
     /// one batch takes (see `decide_batch`).
     pub decision_batch: usize,
     /// How many decision batches run at once (each holds one database connection; on
-    /// PostgreSQL the decisions have 4, see `store/postgres.rs`).
+    /// PostgreSQL the decisions have `PostgresStore::DECISION_CONNECTIONS`).
     pub decision_batches_in_flight: usize,
 }
 

@@ -16,6 +16,10 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     const DIALECT: super::sql::Dialect = super::sql::Dialect::Postgres;
+    /// Connections for everything but decisions (the drainer, reports, the admin API).
+    const CONNECTIONS: u32 = 10;
+    /// Connections of the decision batches: `decision_batches_in_flight` above this waits.
+    const DECISION_CONNECTIONS: u32 = 4;
 
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         // JIT off for the collector's sessions: its statements are short, and PostgreSQL's
@@ -23,7 +27,7 @@ impl PostgresStore {
         // 1,000,000 answers) through 175 ms of JIT compilation per request (EXPLAIN ANALYZE in
         // `bench-accounts`).
         let options = url.parse::<PgConnectOptions>()?.options([("jit", "off")]);
-        let pool = Self::pool_options(10).connect_with(options.clone()).await?;
+        let pool = Self::pool_options(Self::CONNECTIONS).connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         // Decision batches plan nothing: by default PostgreSQL plans a prepared statement again
         // at every execution while that plan looks cheaper than the generic one. With the
@@ -34,7 +38,7 @@ impl PostgresStore {
         // collectors did 7,357 to 9,080 decisions/s against 5,705 to 6,879/s
         // (docs/scale-out.md, with the one caveat). Reports keep the default: their plans
         // depend on the values. Connected lazily: `pool` has just shown the server is there.
-        let decisions = Self::pool_options(4).connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
+        let decisions = Self::pool_options(Self::DECISION_CONNECTIONS).connect_lazy_with(options.options([("plan_cache_mode", "force_generic_plan")]));
         Ok(Self { pool, decisions })
     }
 
