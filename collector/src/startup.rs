@@ -160,7 +160,7 @@ impl Application {
             campaigns: campaigns.clone(),
             data_rights,
             limits: RateLimits::new(&settings.limits),
-            sign_in: crate::ratelimit::SignInThrottle::new(&settings.auth),
+            sign_in: crate::ratelimit::SignInThrottle::new(&secret, store.clone(), &settings.auth),
             recent_writes: Default::default(),
             projects: ProjectCache::new(store.clone(), Duration::from_secs(5)),
             settings,
@@ -307,14 +307,16 @@ fn start_outbox(settings: &Settings, store: &store::DynStore, metrics: &Arc<Metr
     Ok((outbox, events, (stop, handle)))
 }
 
-/// Forgets rate-limit state of idle keys, so the maps stay small.
+/// Forgets rate-limit state of idle keys and ended sign-in windows, so both stay small.
 fn spawn_housekeeping(state: web::Data<AppState>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
             state.limits.forget_idle();
-            state.sign_in.forget_idle();
+            if let Err(error) = state.sign_in.forget_ended(crate::clock::now_ms()).await {
+                tracing::warn!(%error, "could not delete ended sign-in windows");
+            }
         }
     });
 }

@@ -5,6 +5,7 @@ mod support;
 use nps_collector::ingest::{Drainer, IngestRecord, Spool};
 use nps_collector::metrics::Metrics;
 use nps_collector::store::rollups::RollupDimension;
+use nps_collector::store::sign_in::AttemptWindow;
 use nps_collector::store::{Dimension, ResponseQuery, StoreError};
 use nps_core::eligibility::HistoryKind;
 use nps_core::wire::{AccountMembership, AdminRole, ClientAttributes, ClientId, FeedbackKind, SurveyInput, SurveyKind, SurveyStatus};
@@ -297,6 +298,37 @@ async fn a_display_stored_between_a_batch_read_and_its_claim_is_seen() -> anyhow
     Ok(())
 }
 
+/// The sign-in lockout's counts (shared by every collector on the database): one window per
+/// key, ended `window` after its start; an attempt taken back only from its own window.
+async fn sign_in_attempts_are_counted_in_windows(f: Fixture) -> anyhow::Result<()> {
+    let (store, window) = (&f.store, 60_000);
+    let counted = |attempts, started_at| AttemptWindow { started_at, attempts };
+    assert_eq!(store.count_sign_in_attempt("k", T0, window).await?, counted(1, T0));
+    assert_eq!(store.count_sign_in_attempt("k", T0 + 10, window).await?, counted(2, T0));
+    assert_eq!(store.count_sign_in_attempt("other", T0 + 10, window).await?, counted(1, T0 + 10), "keys are counted apart");
+
+    store.take_back_sign_in_attempt("k", T0).await?;
+    store.take_back_sign_in_attempt("k", T0 - 1).await?; // another window's: nothing
+    assert_eq!(store.count_sign_in_attempt("k", T0 + 20, window).await?, counted(2, T0));
+    assert_eq!(store.count_sign_in_attempt("k", T0 + window - 1, window).await?, counted(3, T0), "still the same window");
+    assert_eq!(store.count_sign_in_attempt("k", T0 + window, window).await?, counted(1, T0 + window), "the window ended");
+    store.take_back_sign_in_attempt("k", T0).await?; // the ended window's: nothing
+    assert_eq!(store.count_sign_in_attempt("k", T0 + window, window).await?, counted(2, T0 + window));
+    store.forget_sign_in_attempts("k").await?;
+    assert_eq!(store.count_sign_in_attempt("k", T0 + window + 1, window).await?, counted(1, T0 + window + 1));
+
+    // Concurrent attempts each get a count of their own: the lockout relies on it.
+    let racing = (0..24).map(|_| store.count_sign_in_attempt("race", T0, window));
+    let mut counts: Vec<i64> = futures::future::try_join_all(racing).await?.iter().map(|w| w.attempts).collect();
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=24).collect::<Vec<i64>>());
+
+    // Housekeeping deletes the ended windows and nothing else.
+    assert_eq!(store.forget_ended_sign_in_windows(T0 + 10).await?, 2, "'other' and 'race' ended");
+    assert_eq!(store.count_sign_in_attempt("k", T0 + window + 2, window).await?, counted(2, T0 + window + 1));
+    Ok(())
+}
+
 on_both_backends!(
     applying_a_batch_twice_changes_nothing,
     a_retried_score_never_replaces_the_stored_one,
@@ -306,4 +338,5 @@ on_both_backends!(
     filters_and_daily_counts_select_the_right_answers,
     the_user_history_holds_what_the_rules_need,
     configuration_round_trips_and_emails_are_unique,
+    sign_in_attempts_are_counted_in_windows,
 );

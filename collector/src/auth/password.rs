@@ -16,8 +16,8 @@ pub const HASHING_PERMITS: usize = 2;
 
 static HASHING: Semaphore = Semaphore::const_new(HASHING_PERMITS);
 
-/// The right to compute one hash now. Sign-in holds it across its lockout check and the
-/// verification, so concurrent guesses are checked against the failures recorded so far.
+/// The right to compute one hash now. Sign-in holds it from counting its attempt to settling
+/// it, so one user's simultaneous sign-ins hold at most this many of the account's attempts.
 pub struct HashingTurn(#[allow(dead_code)] SemaphorePermit<'static>);
 
 pub async fn hashing_turn() -> anyhow::Result<HashingTurn> {

@@ -116,12 +116,12 @@ pub struct AuthSettings {
     pub secure_cookies: bool,
     /// Failed sign-ins per e-mail address, and per client address, within
     /// `sign_in_window_secs` before further sign-ins for it are refused (429) until the window
-    /// ends. The address limit is higher: several people may share one address.
+    /// ends. The address limit is higher: several people may share one address. Counted in
+    /// the database, so collectors sharing it share these limits (no division by
+    /// `limits.collectors`).
     pub sign_in_failures_per_account: u32,
     pub sign_in_failures_per_address: u32,
     pub sign_in_window_secs: u64,
-    /// Most e-mail addresses (and, separately, client addresses) whose failures are tracked.
-    pub sign_in_tracked_keys: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -217,7 +217,6 @@ impl Default for AuthSettings {
             sign_in_failures_per_account: 5,
             sign_in_failures_per_address: 20,
             sign_in_window_secs: 15 * 60,
-            sign_in_tracked_keys: 10_000,
         }
     }
 }

@@ -1,168 +1,116 @@
-//! Failed sign-ins, counted per account (e-mail) and per client address in a fixed window.
-//! Once a key has `max_failures` failures in its window, every sign-in for it is refused with
-//! 429 until the window ends, the correct password included: otherwise the answer during a
-//! lockout would still tell a guess right from wrong.
+//! The sign-in lockout: attempts counted per account (e-mail) and per client address in a fixed
+//! window. Once a key has used its attempts, every sign-in for it is refused with 429 until the
+//! window ends, the correct password included: otherwise the answer during a lockout would
+//! still tell a guess right from wrong.
 //!
-//! Memory is bounded: at most `capacity` keys per map, keys truncated to [`MAX_KEY_BYTES`].
-//! When a map is full, expired windows are dropped; if it is still full, the window closest to
-//! its end is evicted. Spraying many e-mail addresses to evict one account's lockout is itself
-//! stopped by the per-address limit.
+//! The counts live in the database ([`SignInStore`]), so collectors sharing one PostgreSQL
+//! share them: a guesser spread over N collectors behind a load balancer gets what one
+//! collector allows. An attempt is counted *before* its password is checked, in one atomic
+//! statement per key; so concurrent guesses, on one collector or several, each see a different
+//! count and at most the limit of them are ever checked. Then:
+//! - an attempt over a limit is refused and takes its counts back (nothing was checked, so it
+//!   was no guess; refusals alone cannot keep a key locked, only checked failures can);
+//! - a wrong password keeps its counts;
+//! - a right one forgets the account's count and takes back the address's (several people may
+//!   sign in from one address; only failures should add up there).
+//!
+//! The keys are keyed hashes (HMAC with a key derived from the server secret) of the e-mail
+//! address, lowercased, and of the client address: the table holds neither, and a typed
+//! address of any length is one short row. Ended windows are deleted by housekeeping.
 
-use std::collections::HashMap;
+use crate::store::sign_in::AttemptWindow;
+use crate::store::{DynStore, StoreResult};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Longest key kept (e-mail addresses are at most 254 bytes).
-pub const MAX_KEY_BYTES: usize = 256;
-
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    started: Instant,
-    failures: u32,
-}
-
-struct FailureMap {
-    max_failures: u32,
-    window: Duration,
-    capacity: usize,
-    entries: Mutex<HashMap<String, Window>>,
-}
-
-impl FailureMap {
-    fn new(max_failures: u32, window: Duration, capacity: usize) -> Self {
-        Self { max_failures: max_failures.max(1), window, capacity: capacity.max(1), entries: Mutex::new(HashMap::new()) }
-    }
-
-    /// How long the key stays locked, if it is.
-    fn locked_for(&self, key: &str, now: Instant) -> Option<Duration> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let w = entries.get(key)?;
-        let ends = w.started + self.window;
-        (w.failures >= self.max_failures && now < ends).then(|| ends - now)
-    }
-
-    fn fail(&self, key: &str, now: Instant) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if !entries.contains_key(key) && entries.len() >= self.capacity {
-            self.make_room(&mut entries, now);
-        }
-        let w = entries.entry(key.to_owned()).or_insert(Window { started: now, failures: 0 });
-        if now >= w.started + self.window {
-            *w = Window { started: now, failures: 0 };
-        }
-        w.failures = w.failures.saturating_add(1);
-    }
-
-    fn forget(&self, key: &str) {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
-    }
-
-    fn make_room(&self, entries: &mut HashMap<String, Window>, now: Instant) {
-        entries.retain(|_, w| now < w.started + self.window);
-        if entries.len() >= self.capacity
-            && let Some(oldest) = entries.iter().min_by_key(|(_, w)| w.started).map(|(k, _)| k.clone())
-        {
-            entries.remove(&oldest);
-        }
-    }
-
-    fn prune(&self, now: Instant) {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, w| now < w.started + self.window);
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-}
-
-fn bounded(key: &str) -> &str {
-    if key.len() <= MAX_KEY_BYTES {
-        return key;
-    }
-    let mut end = MAX_KEY_BYTES;
-    while !key.is_char_boundary(end) {
-        end -= 1;
-    }
-    &key[..end]
-}
+type HmacSha256 = Hmac<Sha256>;
 
 pub struct SignInThrottle {
-    per_account: FailureMap,
-    per_address: FailureMap,
+    key: Vec<u8>,
+    store: DynStore,
+    per_account: i64,
+    per_address: i64,
+    window_ms: i64,
+}
+
+/// An attempt that may check its password; hand it back to [`SignInThrottle::settle`].
+#[must_use = "an admitted attempt must be settled with the password check's outcome"]
+pub struct AdmittedAttempt {
+    account: Counted,
+    address: Option<Counted>,
+}
+
+struct Counted {
+    key: String,
+    window: AttemptWindow,
 }
 
 impl SignInThrottle {
-    pub fn new(settings: &crate::config::AuthSettings) -> Self {
-        let window = Duration::from_secs(settings.sign_in_window_secs.max(1));
-        let capacity = settings.sign_in_tracked_keys;
+    pub fn new(secret: &[u8], store: DynStore, settings: &crate::config::AuthSettings) -> Self {
+        let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length");
+        mac.update(b"nps sign-in attempts v1");
+        let window_secs = i64::try_from(settings.sign_in_window_secs.max(1)).unwrap_or(i64::MAX / 1_000);
         Self {
-            per_account: FailureMap::new(settings.sign_in_failures_per_account, window, capacity),
-            per_address: FailureMap::new(settings.sign_in_failures_per_address, window, capacity),
+            key: mac.finalize().into_bytes().to_vec(),
+            store,
+            per_account: i64::from(settings.sign_in_failures_per_account.max(1)),
+            per_address: i64::from(settings.sign_in_failures_per_address.max(1)),
+            window_ms: window_secs.saturating_mul(1_000),
         }
     }
 
-    /// `Some(retry after)` while the account or the address is locked out.
-    pub fn locked_for(&self, email: &str, address: Option<IpAddr>) -> Option<Duration> {
-        let now = Instant::now();
-        let account = self.per_account.locked_for(bounded(email), now);
-        let address = address.and_then(|ip| self.per_address.locked_for(&ip.to_string(), now));
-        account.max(address)
+    fn hashed(&self, kind: &str, value: &str) -> String {
+        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes keys of any length");
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
     }
 
-    pub fn failed(&self, email: &str, address: Option<IpAddr>) {
-        let now = Instant::now();
-        self.per_account.fail(bounded(email), now);
-        if let Some(ip) = address {
-            self.per_address.fail(&ip.to_string(), now);
+    async fn count(&self, key: String, now: i64) -> StoreResult<Counted> {
+        let window = self.store.count_sign_in_attempt(&key, now, self.window_ms).await?;
+        Ok(Counted { key, window })
+    }
+
+    /// Counts an attempt for the account and the address: `Ok(Err(retry after))` while either
+    /// is locked out (the attempt then counts for nothing).
+    pub async fn admit(&self, email: &str, address: Option<IpAddr>, now: i64) -> StoreResult<Result<AdmittedAttempt, Duration>> {
+        let account = self.count(self.hashed("account", &email.to_lowercase()), now).await?;
+        let address = match address {
+            Some(ip) => Some(self.count(self.hashed("address", &ip.to_string()), now).await?),
+            None => None,
+        };
+        let locked_until = [(Some(&account), self.per_account), (address.as_ref(), self.per_address)]
+            .into_iter()
+            .filter_map(|(counted, limit)| counted.filter(|c| c.window.attempts > limit))
+            .map(|c| c.window.started_at.saturating_add(self.window_ms))
+            .max();
+        let Some(until) = locked_until else {
+            return Ok(Ok(AdmittedAttempt { account, address }));
+        };
+        for counted in std::iter::once(&account).chain(address.as_ref()) {
+            self.store.take_back_sign_in_attempt(&counted.key, counted.window.started_at).await?;
         }
+        let wait_ms = u64::try_from(until.saturating_sub(now)).unwrap_or(0).max(1);
+        Ok(Err(Duration::from_millis(wait_ms)))
     }
 
-    /// A correct password clears the account's failures (not the address's: one valid account
-    /// must not reset an address that is guessing others).
-    pub fn succeeded(&self, email: &str) {
-        self.per_account.forget(bounded(email));
-    }
-
-    /// Drops ended windows (housekeeping).
-    pub fn forget_idle(&self) {
-        let now = Instant::now();
-        self.per_account.prune(now);
-        self.per_address.prune(now);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locks_after_the_limit_until_the_window_ends() {
-        let map = FailureMap::new(3, Duration::from_secs(60), 100);
-        let t0 = Instant::now();
-        for _ in 0..2 {
-            map.fail("a", t0);
+    /// Records the outcome of an admitted attempt's password check.
+    pub async fn settle(&self, attempt: AdmittedAttempt, password_was_right: bool) -> StoreResult<()> {
+        if !password_was_right {
+            return Ok(());
         }
-        assert_eq!(map.locked_for("a", t0), None);
-        map.fail("a", t0);
-        assert_eq!(map.locked_for("a", t0 + Duration::from_secs(10)), Some(Duration::from_secs(50)));
-        assert_eq!(map.locked_for("b", t0), None, "other keys are not affected");
-        assert_eq!(map.locked_for("a", t0 + Duration::from_secs(60)), None, "the window ended");
-        map.fail("a", t0 + Duration::from_secs(61));
-        assert_eq!(map.locked_for("a", t0 + Duration::from_secs(61)), None, "a new window starts from zero");
+        self.store.forget_sign_in_attempts(&attempt.account.key).await?;
+        if let Some(address) = &attempt.address {
+            self.store.take_back_sign_in_attempt(&address.key, address.window.started_at).await?;
+        }
+        Ok(())
     }
 
-    #[test]
-    fn memory_stays_bounded_under_many_keys() {
-        let map = FailureMap::new(5, Duration::from_secs(60), 100);
-        let now = Instant::now();
-        for i in 0..10_000 {
-            map.fail(&format!("user{i}@example.com"), now);
-        }
-        assert!(map.len() <= 100, "{} keys kept", map.len());
-        let long = "x".repeat(10_000);
-        assert_eq!(bounded(&long).len(), MAX_KEY_BYTES);
-        assert_eq!(bounded("ü".repeat(200).as_str()).len(), 256);
+    /// Deletes ended windows (housekeeping).
+    pub async fn forget_ended(&self, now: i64) -> StoreResult<u64> {
+        self.store.forget_ended_sign_in_windows(now.saturating_sub(self.window_ms)).await
     }
 }

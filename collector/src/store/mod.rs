@@ -32,6 +32,8 @@ mod account_rollups_sql;
 #[macro_use]
 pub mod disclosure;
 pub mod data_rights;
+#[macro_use]
+pub mod sign_in;
 mod postgres;
 mod sqlite;
 pub mod hook;
@@ -256,7 +258,7 @@ pub struct DeadLetter {
 }
 
 #[async_trait]
-pub trait Store: projects::ProjectStore + campaigns::CampaignStore + followups::FollowUpStore + reports::ReportStore + decisions::DecisionStore + admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + account_rollups::AccountRollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + data_rights::DataRightsStore + Send + Sync + 'static {
+pub trait Store: projects::ProjectStore + campaigns::CampaignStore + followups::FollowUpStore + reports::ReportStore + decisions::DecisionStore + admin_users::AdminUserStore + audit::AuditStore + rollups::RollupStore + account_rollups::AccountRollupStore + accounts::AccountStore + webhooks::WebhookStore + partner_programme::PartnerProgrammeStore + campaign_mail::CampaignMailStore + resident::ResidentStore + disclosure::DisclosureStore + data_rights::DataRightsStore + sign_in::SignInStore + Send + Sync + 'static {
     /// Which backend this is: start-up and `/readyz` branch on it, never on a name.
     fn dialect(&self) -> Dialect;
     async fn ping(&self) -> StoreResult<()>;

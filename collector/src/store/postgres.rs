@@ -71,6 +71,7 @@ impl_campaign_mail_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
 impl_disclosure_store!(PostgresStore, Postgres);
 impl_audit_store!(PostgresStore, sqlx::postgres::PgRow);
 impl_data_rights_store!(PostgresStore, Postgres, sqlx::postgres::PgRow);
+impl_sign_in_store!(PostgresStore);
 
 
 impl PostgresStore {

@@ -95,6 +95,7 @@ impl_campaign_mail_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
 impl_disclosure_store!(SqliteStore, Sqlite);
 impl_audit_store!(SqliteStore, sqlx::sqlite::SqliteRow);
 impl_data_rights_store!(SqliteStore, Sqlite, sqlx::sqlite::SqliteRow);
+impl_sign_in_store!(SqliteStore);
 
 
 impl SqliteStore {

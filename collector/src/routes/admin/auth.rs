@@ -79,12 +79,13 @@ pub(crate) fn locked_out(retry_after: std::time::Duration) -> HttpResponse {
 pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     let Credentials { email, password } = body.0;
     let address = req.peer_addr().map(|a| a.ip());
-    // The lockout is checked while holding a hashing turn: concurrent guesses queue for the
-    // few turns and each sees the failures recorded before it, so a burst cannot slip past.
+    // The attempt is counted under a hashing turn, so one user's simultaneous sign-ins (each
+    // counted until its check is done) use at most a turn's worth of the account's attempts.
     let turn = hashing_turn().await.map_err(ApiError::Internal)?;
-    if let Some(retry_after) = state.sign_in.locked_for(&email, address) {
-        return Ok(locked_out(retry_after));
-    }
+    let attempt = match state.sign_in.admit(&email, address, now_ms()).await? {
+        Ok(attempt) => attempt,
+        Err(retry_after) => return Ok(locked_out(retry_after)),
+    };
     let admin = state.store.admin_by_email(&email).await?;
     // Looked up before verifying, so a disabled account costs the same time whether the
     // password is right or not.
@@ -100,11 +101,7 @@ pub async fn sign_in(state: State, req: HttpRequest, body: JsonBody<Credentials>
     // which accounts exist or are disabled.
     let enabled = user.as_ref().is_some_and(|u| !u.disabled);
     let admin = admin.filter(|_| valid && enabled);
-    // Recorded before the turn is released, so the next sign-in's check sees this outcome.
-    match &admin {
-        Some(_) => state.sign_in.succeeded(&email),
-        None => state.sign_in.failed(&email, address),
-    }
+    state.sign_in.settle(attempt, admin.is_some()).await?;
     drop(turn);
     let Some(admin) = admin else {
         return Err(ApiError::client(ErrorCode::InvalidCredentials, "wrong e-mail or password"));

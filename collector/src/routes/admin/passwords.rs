@@ -85,16 +85,16 @@ pub async fn use_reset(state: State, token: web::Path<String>, body: JsonBody<Ne
 async fn check_current(state: &State, req: &HttpRequest, email: &str, password: String) -> ApiResult<Result<(), HttpResponse>> {
     let address = req.peer_addr().map(|a| a.ip());
     let turn = hashing_turn().await.map_err(ApiError::Internal)?;
-    if let Some(retry_after) = state.sign_in.locked_for(email, address) {
-        return Ok(Err(locked_out(retry_after)));
-    }
+    let attempt = match state.sign_in.admit(email, address, now_ms()).await? {
+        Ok(attempt) => attempt,
+        Err(retry_after) => return Ok(Err(locked_out(retry_after))),
+    };
     let stored = state.store.admin_by_email(email).await?.map(|a| a.password_hash).unwrap_or_else(|| crate::auth::DUMMY_HASH.to_owned());
     let valid = verify_password(password, stored, &turn).await;
+    state.sign_in.settle(attempt, valid).await?;
     if !valid {
-        state.sign_in.failed(email, address);
         return Err(ApiError::client(ErrorCode::InvalidCredentials, "current_password is wrong"));
     }
-    state.sign_in.succeeded(email);
     Ok(Ok(()))
 }
 
