@@ -61,6 +61,26 @@ impl TestDatabase {
         Ok(Self { backend: Backend::Postgres, url: format!("{base}/{name}") })
     }
 
+    /// The first column of every row `sql` selects, read straight from the database (for
+    /// assertions on what is stored, whatever the backend).
+    pub async fn column<T>(&self, sql: &'static str) -> anyhow::Result<Vec<T>>
+    where
+        T: Send + Unpin,
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+    {
+        Ok(match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url).await?;
+                sqlx::query_scalar(sql).fetch_all(&mut conn).await?
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url).await?;
+                sqlx::query_scalar(sql).fetch_all(&mut conn).await?
+            }
+        })
+    }
+
     pub async fn new(backend: Backend, dir: &Path) -> anyhow::Result<Self> {
         match backend {
             Backend::Sqlite => Ok(Self::sqlite(dir)),

@@ -99,19 +99,8 @@ async fn concurrent_bootstraps_create_exactly_one_owner(f: Fixture) -> anyhow::R
         assert_error(body, "conflict", "owner already exists");
     }
     // Exactly one user exists, whichever won; the database says so, not only the answers.
-    let owners: i64 = match f.db.backend {
-        Backend::Sqlite => {
-            use sqlx::Connection;
-            let mut conn = sqlx::SqliteConnection::connect(&f.db.url).await?;
-            sqlx::query_scalar("SELECT COUNT(*) FROM admin_users").fetch_one(&mut conn).await?
-        }
-        Backend::Postgres => {
-            use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&f.db.url).await?;
-            sqlx::query_scalar("SELECT COUNT(*) FROM admin_users").fetch_one(&mut conn).await?
-        }
-    };
-    assert_eq!(owners, 1);
+    let owners: Vec<i64> = f.db.column("SELECT COUNT(*) FROM admin_users").await?;
+    assert_eq!(owners, [1]);
     Ok(())
 }
 
@@ -189,18 +178,7 @@ async fn the_lockout_holds_across_collectors(f: Fixture) -> anyhow::Result<()> {
     assert_eq!((checked, refused), (ACCOUNT_ATTEMPTS, 24 - ACCOUNT_ATTEMPTS));
 
     // The table names neither the e-mail address nor the client address.
-    let keys = match f.db.backend {
-        Backend::Sqlite => {
-            use sqlx::Connection;
-            let mut conn = sqlx::SqliteConnection::connect(&f.db.url).await?;
-            sqlx::query_scalar::<_, String>("SELECT key FROM sign_in_attempts").fetch_all(&mut conn).await?
-        }
-        Backend::Postgres => {
-            use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&f.db.url).await?;
-            sqlx::query_scalar::<_, String>("SELECT key FROM sign_in_attempts").fetch_all(&mut conn).await?
-        }
-    };
+    let keys: Vec<String> = f.db.column("SELECT key FROM sign_in_attempts").await?;
     assert_eq!(keys.len(), 3, "two accounts and one address: {keys:?}");
     assert!(keys.iter().all(|k| k.len() == 32 && !k.contains('@') && !k.contains("127.0.0.1")), "{keys:?}");
     Ok(())
