@@ -3,8 +3,9 @@
 // eng and one in legal (k = 5). The report shows the wave's figures with what the disclosure
 // rules hold back; the department breakdown shows both groups withheld ("fewer than 5", since
 // hiding legal alone would expose it as the total minus eng); a filter on legal shows
-// "Withheld" instead of one person's answer.
-// Screenshots: tests/artifacts/admin-enps-{campaign,report,withheld}.png.
+// "Withheld" instead of one person's answer. Then a second wave starts and is answered by one
+// person: the report withholds it, and HR picks the first wave back from the wave picker.
+// Screenshots: tests/artifacts/admin-enps-{campaign,report,withheld,wave-picker}.png.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin } from './harness.mjs';
@@ -21,7 +22,11 @@ let sink;
 // The collector sends through a local SMTP server, started first.
 const suite = adminSuite(async () => {
   sink = await smtpSink();
-  return { NPS_SMTP__HOST: '127.0.0.1', NPS_SMTP__PORT: String(sink.port), NPS_SMTP__FROM: 'People <people@corp.test>' };
+  return {
+    NPS_SMTP__HOST: '127.0.0.1', NPS_SMTP__PORT: String(sink.port), NPS_SMTP__FROM: 'People <people@corp.test>',
+    // A campaign "day" is a second here, so a second wave can start during the test.
+    NPS_CAMPAIGNS__TICK_MS: '250', NPS_CAMPAIGNS__DAY_MS: '1000',
+  };
 });
 
 after(async () => {
@@ -80,8 +85,12 @@ test('admin: HR sends an anonymous campaign and reads only what keeps people ano
     assert.equal((await row.getByTestId('segment-n').textContent()).trim(), '-', group);
     assert.match(await row.getByTestId('segment-note').textContent(), /withheld: fewer than 5 answers/, group);
   }
-  // No card that employee NPS would refuse (accounts, eligibility) is offered.
+  // No card or field that employee NPS would refuse or leave empty is offered: it is read per
+  // wave, so no date range or period, and it has no accounts or in-app eligibility decisions.
   assert.equal(await page.getByRole('heading', { name: 'Accounts (B2B roll-ups)' }).count(), 0);
+  assert.equal(await page.getByRole('heading', { name: 'Excluded users per rule' }).count(), 0);
+  assert.equal(await page.locator('input[name=from]').count(), 0);
+  assert.equal(await page.locator('select[name=granularity]').count(), 0);
   await capture(page, 'enps-report');
 
   // A filter on the one-person group shows "Withheld", not the person.
@@ -92,6 +101,30 @@ test('admin: HR sends an anonymous campaign and reads only what keeps people ano
   assert.match(await page.getByTestId('withheld').textContent(), /Fewer than 5 answers in wave 1/);
   assert.equal(await page.getByText(/NPS -100/).count(), 0, 'the single answer must not show');
   await capture(page, 'enps-withheld');
+
+  // A second wave starts (cadence of 2 "days"); one person answers it so far. The report opens
+  // on the latest wave, withheld, and HR goes back to the first one with the wave picker.
+  await api.put(`/api/admin/campaigns/${campaign.id}/delivery`, { cadence_days: 2 });
+  await eventually(async () => sink.mails.length >= 2 * PEOPLE.length, "the second wave's invitations to arrive");
+  await api.put(`/api/admin/campaigns/${campaign.id}/delivery`, { cadence_days: null });
+  const secondWave = sink.mails.slice(PEOPLE.length).find((mail) => recipientOf(mail) === PEOPLE[0][0]);
+  const answered = await fetch(linkIn(secondWave), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'score=10&comment=' });
+  assert.equal(answered.status, 200);
+
+  await page.goto(`${suite.collector.url}/admin/surveys/${survey.id}/report`);
+  await page.getByTestId('withheld').waitFor();
+  assert.match(await page.getByTestId('withheld').textContent(), /Fewer than 5 answers in wave 2/);
+  const picker = page.locator('select[name=wave]');
+  await picker.waitFor();
+  const choices = (await picker.locator('option').allTextContents()).map((t) => t.trim());
+  assert.equal(choices[0], 'Latest');
+  assert.ok(choices.some((c) => /^Wave 2 \(from .*, withheld\)$/.test(c)), choices.join(' | '));
+  assert.ok(choices.some((c) => /^Wave 1 \(from [^,]*\)$/.test(c)), choices.join(' | '));
+  await picker.selectOption('1');
+  await page.getByText(headline).first().waitFor();
+  assert.match(await page.getByTestId('disclosure-note').textContent(), /wave 1: groups under 5 answers are withheld/);
+  assert.equal(await page.getByTestId('withheld').count(), 0);
+  await capture(page, 'enps-wave-picker');
 
   assert.deepEqual(problems, []);
   await context.close();

@@ -57,6 +57,8 @@ pub struct ReportFilters {
     pub counting: String,
     /// Keep the answers of internal / test users (left out by default).
     pub include_internal: bool,
+    /// Employee NPS: the campaign wave to report (empty = the latest).
+    pub wave: String,
 }
 
 impl ReportFilters {
@@ -68,6 +70,7 @@ impl ReportFilters {
             ("attr", self.attr.clone()),
             ("counting", self.counting.clone()),
             ("exclude_internal", if self.include_internal { "false".to_owned() } else { String::new() }),
+            ("wave", self.wave.clone()),
         ]
     }
 }

@@ -15,6 +15,7 @@ use crate::{Link, Route, fmt};
 use crate::components::date_range::date_range_fields;
 use crate::components::page::Card;
 use leptos::prelude::*;
+use nps_core::disclosure::WaveRelease;
 use nps_core::wire::{NpsReport, Survey, SurveyKind};
 
 const DAY: i64 = 86_400_000;
@@ -75,14 +76,31 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     let to = RwSignal::new(String::new());
     let granularity = RwSignal::new("week".to_owned());
     let filters = RwSignal::new(api::ReportFilters::default());
+    // Employee NPS: the wave picked ("" = the latest) and the waves the last report listed.
+    let wave = RwSignal::new(String::new());
+    let waves = RwSignal::new(Vec::<WaveRelease>::new());
+    // A protected report (employee NPS, anonymous partner campaigns) is per wave: it has no
+    // date range or period to pick, and the API would refuse one.
+    let protected = RwSignal::new(false);
+    let dated = move || !protected.get() && survey.with(|s| s.as_ref().is_none_or(|s| s.kind != SurveyKind::Enps));
     // What the form says now; the resources below follow what it said when last applied.
-    let form = move || Asked { range: range(&from.get_untracked(), &to.get_untracked()), granularity: granularity.get_untracked(), filters: filters.get_untracked() };
+    let form = move || Asked {
+        range: range(&from.get_untracked(), &to.get_untracked()),
+        granularity: granularity.get_untracked(),
+        filters: api::ReportFilters { wave: wave.get_untracked(), ..filters.get_untracked() },
+    };
     let asked = RwSignal::new(form());
     let load = move || crate::asked::ask(asked, form());
     // Resources over what was asked (see `crate::asked`).
     let report = LocalResource::new(move || {
         let a = asked.get();
-        async move { api::nps_report(survey_id, a.range.0, a.range.1, &a.granularity, &a.filters).await.map_err(|e| e.message) }
+        async move {
+            let answer = api::nps_report(survey_id, a.range.0, a.range.1, &a.granularity, &a.filters).await.map_err(|e| e.message);
+            if let Ok(r) = &answer {
+                note_disclosure(r.disclosure.as_ref(), protected, waves);
+            }
+            answer
+        }
     });
     let exclusions = LocalResource::new(move || {
         let (f, t) = asked.with(|a| a.range);
@@ -111,9 +129,12 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     view! {
         <SurveyTabs survey_id=survey_id current=Route::Report(survey_id) survey=survey />
         <form class="filters card" on:submit=apply aria-label="Report range">
-            {date_range_fields(from, to)}
-            <SelectField label="Trend per" name="granularity" value=granularity on_pick=Callback::new(move |()| load())
-                options=&[("day", "day"), ("week", "week"), ("month", "month")] />
+            <Show when=dated>
+                {date_range_fields(from, to)}
+                <SelectField label="Trend per" name="granularity" value=granularity on_pick=Callback::new(move |()| load())
+                    options=&[("day", "day"), ("week", "week"), ("month", "month")] />
+            </Show>
+            <WavePicker wave=wave waves=waves on_pick=Callback::new(move |()| load()) />
             <button type="submit">"Apply"</button>
             <ReportFilterFields filters=filters />
         </form>
@@ -141,6 +162,41 @@ fn Withheld(disclosure: Option<nps_core::disclosure::Disclosure>) -> impl IntoVi
             <p>{format!("Fewer than {k} answers in wave {wave}, or showing this group would expose a smaller one.")}</p>
             <p class="muted small">"Employee NPS shows groups of at least this size only, so that nobody can be singled out. Results update in steps of that many answers."</p>
         </div>
+    }
+}
+
+/// Keeps what a report said about its disclosure for the form: whether it is protected, and
+/// the waves the picker offers (a withheld report lists them too). Set from the resource's
+/// future, not read from it by an effect: reading a resource outside its own view would
+/// suspend the whole page, form included, until it resolves.
+fn note_disclosure(disclosure: Option<&nps_core::disclosure::Disclosure>, protected: RwSignal<bool>, waves: RwSignal<Vec<WaveRelease>>) {
+    if protected.get_untracked() != disclosure.is_some() {
+        protected.set(disclosure.is_some());
+    }
+    let listed = disclosure.map(|d| d.waves.clone()).unwrap_or_default();
+    if waves.with_untracked(|w| *w != listed) {
+        waves.set(listed);
+    }
+}
+
+/// Employee NPS reports one campaign wave at a time: which one, when the survey has had more
+/// than one. A withheld wave says so in its name, so HR can go back to the last released one.
+#[component]
+fn WavePicker(wave: RwSignal<String>, waves: RwSignal<Vec<WaveRelease>>, on_pick: Callback<()>) -> impl IntoView {
+    let label = |w: &WaveRelease| {
+        let withheld = if w.withheld { ", withheld" } else { "" };
+        format!("Wave {} (from {}{withheld})", w.wave, fmt::date(Some(w.started_at)))
+    };
+    move || {
+        (waves.with(Vec::len) > 1).then(|| {
+            let choices = waves.get().iter().rev().map(|w| view! { <option value=w.wave.to_string()>{label(w)}</option> }).collect_view();
+            view! {
+                <SelectField label="Wave" name="wave" value=wave on_pick=on_pick>
+                    <option value="">"Latest"</option>
+                    {choices}
+                </SelectField>
+            }
+        })
     }
 }
 
@@ -258,7 +314,8 @@ fn ReportBody(
             <Card title="Distribution">
                 <Distribution counts=r.overall.counts />
             </Card>
-            <ExclusionsCard exclusions=exclusions />
+            // Protected surveys are answered on hosted pages: no eligibility decisions to count.
+            {r.disclosure.is_none().then(|| view! { <ExclusionsCard exclusions=exclusions /> })}
         </div>
         <Card title="Trend">
             {if r.periods.is_empty() {
