@@ -82,6 +82,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     // A protected report (employee NPS, anonymous partner campaigns) is per wave: it has no
     // date range or period to pick, and the API would refuse one.
     let protected = RwSignal::new(false);
+    let groups = RwSignal::new(Vec::<String>::new());
     let dated = move || !protected.get() && survey.with(|s| s.as_ref().is_none_or(|s| s.kind != SurveyKind::Enps));
     // What the form says now; the resources below follow what it said when last applied.
     let form = move || Asked {
@@ -97,7 +98,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
         async move {
             let answer = api::nps_report(survey_id, a.range.0, a.range.1, &a.granularity, &a.filters).await.map_err(|e| e.message);
             if let Ok(r) = &answer {
-                note_disclosure(r.disclosure.as_ref(), protected, waves);
+                note_disclosure(r.disclosure.as_ref(), protected, waves, groups);
             }
             answer
         }
@@ -142,7 +143,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             true => view! { <Withheld disclosure=r.disclosure /> }.into_any(),
             false => view! { <ReportBody report=r exclusions=exclusions actions=actions applied=applied survey_id=survey_id /> }.into_any(),
         })}
-        <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) />
+        <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) groups=groups />
         // Employee NPS has no accounts and no in-app decisions: these cards would only refuse.
         {move || survey.get().filter(|s| s.kind != SurveyKind::Enps).map(|_| view! {
             <AccountRollupsCard survey_id=survey_id range=applied.into() />
@@ -165,17 +166,26 @@ fn Withheld(disclosure: Option<nps_core::disclosure::Disclosure>) -> impl IntoVi
     }
 }
 
-/// Keeps what a report said about its disclosure for the form: whether it is protected, and
-/// the waves the picker offers (a withheld report lists them too). Set from the resource's
+/// Keeps what a report said about its disclosure for the form: whether it is protected, the
+/// waves the picker offers (a withheld report lists them too) and the group attributes. Set from the resource's
 /// future, not read from it by an effect: reading a resource outside its own view would
 /// suspend the whole page, form included, until it resolves.
-fn note_disclosure(disclosure: Option<&nps_core::disclosure::Disclosure>, protected: RwSignal<bool>, waves: RwSignal<Vec<WaveRelease>>) {
+fn note_disclosure(
+    disclosure: Option<&nps_core::disclosure::Disclosure>,
+    protected: RwSignal<bool>,
+    waves: RwSignal<Vec<WaveRelease>>,
+    groups: RwSignal<Vec<String>>,
+) {
     if protected.get_untracked() != disclosure.is_some() {
         protected.set(disclosure.is_some());
     }
     let listed = disclosure.map(|d| d.waves.clone()).unwrap_or_default();
     if waves.with_untracked(|w| *w != listed) {
         waves.set(listed);
+    }
+    let declared = disclosure.map(|d| d.group_attributes.clone()).unwrap_or_default();
+    if groups.with_untracked(|g| *g != declared) {
+        groups.set(declared);
     }
 }
 

@@ -64,6 +64,10 @@ pub fn Segments(
     /// The survey's project, for keeping the dimension fast (nothing shown while unknown).
     #[prop(optional, into)]
     project_id: Signal<Option<i64>>,
+    /// A protected survey's group attributes (employee NPS), known once its report loaded: the
+    /// only breakdowns it releases, so the first is shown at once instead of the role.
+    #[prop(optional, into)]
+    groups: Option<Signal<Vec<String>>>,
 ) -> impl IntoView {
     let dimension = RwSignal::new(if attribute.is_some() { "attr" } else { "role" }.to_owned());
     let key = RwSignal::new(attribute.unwrap_or_default().to_owned());
@@ -72,6 +76,17 @@ pub fn Segments(
     let form = move || Asked { by: by_param(&dimension.get_untracked(), &key.get_untracked()), min_n: min_n.get_untracked() };
     let asked = RwSignal::new(form());
     let load = move || crate::asked::ask(asked, form());
+    if let Some(groups) = groups {
+        Effect::new(move |_| {
+            let Some(first) = groups.with(|g| g.first().cloned()) else { return };
+            // Only while the reader has not picked a breakdown of their own.
+            if dimension.get_untracked() == "role" {
+                dimension.set("attr".to_owned());
+                key.set(first);
+                load();
+            }
+        });
+    }
     let shown_by = Signal::derive(move || asked.with(|a| a.by.clone().ok()));
     // A resource over the range, filters and breakdown asked for (see `crate::asked`).
     let report = LocalResource::new(move || {
