@@ -138,8 +138,8 @@ async fn wrong_passwords_lock_the_account_and_the_right_one_cannot_probe_it() ->
 
 #[tokio::test]
 async fn an_address_guessing_many_accounts_is_locked_out() -> anyhow::Result<()> {
-    let (_dir, collector) =
-        sqlite_collector(&[("NPS_AUTH__SIGN_IN_FAILURES_PER_ADDRESS", "8"), ("NPS_AUTH__SIGN_IN_FAILURES_PER_ACCOUNT", "100")]).await?;
+    let limits = [("NPS_AUTH__SIGN_IN_FAILURES_PER_ADDRESS", "8"), ("NPS_AUTH__SIGN_IN_FAILURES_PER_ACCOUNT", "100")];
+    let Installation { dir: _dir, db, collector, .. } = Installation::start_with(Backend::Sqlite, &limits).await?;
     let http = reqwest::Client::new();
     let mut statuses = Vec::new();
     for i in 0..12 {
@@ -149,6 +149,11 @@ async fn an_address_guessing_many_accounts_is_locked_out() -> anyhow::Result<()>
     assert!(statuses[8..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
     let owner = sign_in(&http, &collector.url, OWNER_EMAIL, OWNER_PASSWORD).await?;
     assert_eq!(owner.status, StatusCode::TOO_MANY_REQUESTS, "the address is locked for every account");
+    // What was refused left no row: a locked-out address spraying new e-mail addresses cannot
+    // grow the table (the address and the eight checked accounts only). Failed before: every
+    // refused attempt left a row for its e-mail address.
+    let rows: Vec<String> = db.column("SELECT key FROM sign_in_attempts").await?;
+    assert_eq!(rows.len(), 1 + 8, "{rows:?}");
     Ok(())
 }
 

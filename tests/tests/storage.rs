@@ -323,8 +323,13 @@ async fn sign_in_attempts_are_counted_in_windows(f: Fixture) -> anyhow::Result<(
     counts.sort_unstable();
     assert_eq!(counts, (1..=24).collect::<Vec<i64>>());
 
+    // A row taken back to nothing is deleted: the next attempt starts a window of its own.
+    assert_eq!(store.count_sign_in_attempt("once", T0, window).await?, counted(1, T0));
+    store.take_back_sign_in_attempt("once", T0).await?;
+    assert_eq!(store.count_sign_in_attempt("once", T0 + 5, window).await?, counted(1, T0 + 5));
+
     // Housekeeping deletes the ended windows and nothing else.
-    assert_eq!(store.forget_ended_sign_in_windows(T0 + 10).await?, 2, "'other' and 'race' ended");
+    assert_eq!(store.forget_ended_sign_in_windows(T0 + 10).await?, 3, "'other', 'race' and 'once' ended");
     assert_eq!(store.count_sign_in_attempt("k", T0 + window + 2, window).await?, counted(2, T0 + window + 1));
     Ok(())
 }

@@ -76,14 +76,10 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     let to = RwSignal::new(String::new());
     let granularity = RwSignal::new("week".to_owned());
     let filters = RwSignal::new(api::ReportFilters::default());
-    // Employee NPS: the wave picked ("" = the latest) and the waves the last report listed.
+    // Employee NPS: the wave picked ("" = the latest).
     let wave = RwSignal::new(String::new());
-    let waves = RwSignal::new(Vec::<WaveRelease>::new());
-    // A protected report (employee NPS, anonymous partner campaigns) is per wave: it has no
-    // date range or period to pick, and the API would refuse one.
-    let protected = RwSignal::new(false);
-    let groups = RwSignal::new(Vec::<String>::new());
-    let dated = move || !protected.get() && survey.with(|s| s.as_ref().is_none_or(|s| s.kind != SurveyKind::Enps));
+    let disclosed = Disclosed::new();
+    let dated = move || !disclosed.protected.get() && survey.with(|s| s.as_ref().is_none_or(|s| s.kind != SurveyKind::Enps));
     // What the form says now; the resources below follow what it said when last applied.
     let form = move || Asked {
         range: range(&from.get_untracked(), &to.get_untracked()),
@@ -98,7 +94,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
         async move {
             let answer = api::nps_report(survey_id, a.range.0, a.range.1, &a.granularity, &a.filters).await.map_err(|e| e.message);
             if let Ok(r) = &answer {
-                note_disclosure(r.disclosure.as_ref(), protected, waves, groups);
+                disclosed.note(r.disclosure.as_ref());
             }
             answer
         }
@@ -110,22 +106,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     // The range and filters last applied: the segment, account and explain sections follow them.
     let applied = Memo::new(move |_| asked.with(|a| a.range));
     let applied_filters = Memo::new(move |_| asked.with(|a| a.filters.clone()));
-    // Actions recorded because of NPS, shown alongside the trend (roles that cannot read the
-    // action log simply see none).
-    let actions = RwSignal::new(Vec::<nps_core::actions::Action>::new());
-    let load_actions = crate::actions::write(
-        api::actions,
-        move |answer| {
-            if let Ok(list) = answer {
-                actions.set(list);
-            }
-        },
-    );
-    Effect::new(move |_| {
-        if let Some(project_id) = survey.with(|s| s.as_ref().map(|s| s.project_id)) {
-            load_actions.dispatch(project_id);
-        }
-    });
+    let actions = project_actions(survey);
     let apply = on_submit(load);
     view! {
         <SurveyTabs survey_id=survey_id current=Route::Report(survey_id) survey=survey />
@@ -135,7 +116,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
                 <SelectField label="Trend per" name="granularity" value=granularity on_pick=Callback::new(move |()| load())
                     options=&[("day", "day"), ("week", "week"), ("month", "month")] />
             </Show>
-            <WavePicker wave=wave waves=waves on_pick=Callback::new(move |()| load()) />
+            <WavePicker wave=wave waves=disclosed.waves on_pick=Callback::new(move |()| load()) />
             <button type="submit">"Apply"</button>
             <ReportFilterFields filters=filters />
         </form>
@@ -143,7 +124,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             true => view! { <Withheld disclosure=r.disclosure /> }.into_any(),
             false => view! { <ReportBody report=r exclusions=exclusions actions=actions applied=applied survey_id=survey_id /> }.into_any(),
         })}
-        <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) groups=groups />
+        <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) groups=disclosed.groups />
         // Employee NPS has no accounts and no in-app decisions: these cards would only refuse.
         {move || survey.get().filter(|s| s.kind != SurveyKind::Enps).map(|_| view! {
             <AccountRollupsCard survey_id=survey_id range=applied.into() />
@@ -166,26 +147,53 @@ fn Withheld(disclosure: Option<nps_core::disclosure::Disclosure>) -> impl IntoVi
     }
 }
 
-/// Keeps what a report said about its disclosure for the form: whether it is protected, the
-/// waves the picker offers (a withheld report lists them too) and the group attributes. Set from the resource's
-/// future, not read from it by an effect: reading a resource outside its own view would
-/// suspend the whole page, form included, until it resolves.
-fn note_disclosure(
-    disclosure: Option<&nps_core::disclosure::Disclosure>,
+/// Actions recorded because of NPS in the survey's project, shown alongside the trend (roles
+/// that cannot read the action log simply see none).
+fn project_actions(survey: RwSignal<Option<Survey>>) -> RwSignal<Vec<nps_core::actions::Action>> {
+    let actions = RwSignal::new(Vec::new());
+    let load = crate::actions::write(api::actions, move |answer| {
+        if let Ok(list) = answer {
+            actions.set(list);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(project_id) = survey.with(|s| s.as_ref().map(|s| s.project_id)) {
+            load.dispatch(project_id);
+        }
+    });
+    actions
+}
+
+/// What the last report said about its disclosure, for the form and the segments. Set from
+/// the report resource's future, not read from the resource by an effect: reading a resource
+/// outside its own view would suspend the whole page, form included, until it resolves.
+#[derive(Clone, Copy)]
+struct Disclosed {
+    /// A protected report (employee NPS, anonymous partner campaigns) is per wave: it has no
+    /// date range or period to pick, and the API would refuse one.
     protected: RwSignal<bool>,
+    /// The waves the picker offers (a withheld report lists them too).
     waves: RwSignal<Vec<WaveRelease>>,
+    /// The group attributes: the only breakdowns a protected report releases.
     groups: RwSignal<Vec<String>>,
-) {
-    if protected.get_untracked() != disclosure.is_some() {
-        protected.set(disclosure.is_some());
+}
+
+impl Disclosed {
+    fn new() -> Self {
+        Self { protected: RwSignal::new(false), waves: RwSignal::new(Vec::new()), groups: RwSignal::new(Vec::new()) }
     }
-    let listed = disclosure.map(|d| d.waves.clone()).unwrap_or_default();
-    if waves.with_untracked(|w| *w != listed) {
-        waves.set(listed);
+
+    fn note(self, disclosure: Option<&nps_core::disclosure::Disclosure>) {
+        set_if_changed(self.protected, disclosure.is_some());
+        set_if_changed(self.waves, disclosure.map(|d| d.waves.clone()).unwrap_or_default());
+        set_if_changed(self.groups, disclosure.map(|d| d.group_attributes.clone()).unwrap_or_default());
     }
-    let declared = disclosure.map(|d| d.group_attributes.clone()).unwrap_or_default();
-    if groups.with_untracked(|g| *g != declared) {
-        groups.set(declared);
+}
+
+/// Sets `signal` only when the value differs, so that what follows it is not redrawn.
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
     }
 }
 

@@ -22,7 +22,8 @@ pub trait SignInStore: Send + Sync {
     async fn count_sign_in_attempt(&self, key: &str, now: i64, window_ms: i64) -> StoreResult<AttemptWindow>;
 
     /// Takes back one attempt, if the key's window is still the one that started at
-    /// `started_at` (a later window owes nothing to an earlier attempt).
+    /// `started_at` (a later window owes nothing to an earlier attempt), and deletes the key's
+    /// row once it counts nothing: a refused attempt leaves no row behind.
     async fn take_back_sign_in_attempt(&self, key: &str, started_at: i64) -> StoreResult<()>;
 
     /// Forgets every attempt of the key.
@@ -43,6 +44,8 @@ pub mod sql {
     /// `$1` key, `$2` the window's start.
     pub const TAKE_BACK: &str =
         "UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = $1 AND started_at = $2 AND attempts > 0";
+    /// `$1` key. A row another attempt has just counted in holds 1 or more: it stays.
+    pub const DELETE_EMPTY: &str = "DELETE FROM sign_in_attempts WHERE key = $1 AND attempts <= 0";
     pub const FORGET: &str = "DELETE FROM sign_in_attempts WHERE key = $1";
     pub const FORGET_ENDED: &str = "DELETE FROM sign_in_attempts WHERE started_at <= $1";
 }
@@ -65,6 +68,7 @@ macro_rules! impl_sign_in_store {
 
             async fn take_back_sign_in_attempt(&self, key: &str, started_at: i64) -> crate::store::StoreResult<()> {
                 sqlx::query(crate::store::sign_in::sql::TAKE_BACK).bind(key).bind(started_at).execute(&self.pool).await?;
+                sqlx::query(crate::store::sign_in::sql::DELETE_EMPTY).bind(key).execute(&self.pool).await?;
                 Ok(())
             }
 
