@@ -1,6 +1,7 @@
 // The audit log in a real browser: the owner opens "Audit log" from the navigation, sees who
 // did what (their own sign-in, a refused attempt of an analyst), filters it, loads older
-// entries with "Load more" and downloads the CSV export of the filtered view; an analyst sees
+// entries with "Load more", has the collector verify the hash chain, and downloads the CSV
+// export of the filtered view; an analyst sees
 // no link to the page and the collector refuses them the log. Screenshot:
 // tests/artifacts/admin-audit.png.
 import { test } from 'node:test';
@@ -35,6 +36,12 @@ test('admin: owners read, filter, page and export the audit log; other roles nev
   const signInRow = page.getByTestId('audit-entry').filter({ hasText: 'POST /api/admin/session' }).first();
   assert.match(await signInRow.getByTestId('audit-actor').textContent(), /owner@example\.com \(owner\)/);
   assert.equal((await signInRow.getByTestId('audit-status').textContent()).trim(), '200');
+
+  // The chain check: the collector recomputes every hash.
+  await page.getByRole('button', { name: 'Verify the chain' }).click();
+  const chain = await page.getByTestId('chain-result').textContent();
+  const checked = Number(/Intact: (\d+) entries checked; the newest is #\d+ \(hash [0-9a-f]{16}\.\.\.\)\./.exec(chain)?.[1]);
+  assert.ok(checked > 55, chain);
 
   await page.getByTestId('audit-more').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=audit-table] tbody tr').length > 50);

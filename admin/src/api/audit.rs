@@ -1,7 +1,8 @@
-//! The audit log (owners): a filtered page of entries, the CSV export of the same filters.
+//! The audit log (owners): a filtered page of entries, the CSV export of the same filters, and
+//! the check of its hash chain.
 
 use super::*;
-use nps_core::wire::{AuditKind, AuditPage};
+use nps_core::wire::{AuditKind, AuditPage, AuditVerification};
 
 /// The filters of the audit log (and of its CSV export).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -44,4 +45,9 @@ pub async fn audit_page(filters: &AuditFilters, before: Option<i64>) -> ApiResul
     pairs.push(("limit", AUDIT_PAGE.to_string()));
     pairs.push(("before", before.map(|b| b.to_string()).unwrap_or_default()));
     call("GET", &format!("/api/admin/audit{}", query(&pairs)), None).await
+}
+
+/// Recomputes every entry's hash on the collector: whether the chain is intact, or where it breaks.
+pub async fn audit_verify() -> ApiResult<AuditVerification> {
+    call("GET", "/api/admin/audit/verify", None).await
 }

@@ -1,6 +1,7 @@
 //! The audit log (owners only; the collector refuses everyone else, and the navigation shows
 //! no link to other roles): who did what, when and from where, filtered, newest first, "Load
-//! more" for older entries, and a CSV export of the same filters.
+//! more" for older entries, a CSV export of the same filters, and a check that no entry was
+//! changed or removed (the hash chain, recomputed by the collector).
 
 use crate::api::{self, AuditFilters};
 use crate::components::{ErrorBox, on_submit};
@@ -10,7 +11,8 @@ use crate::components::table::{Col, ListTable};
 use crate::fmt;
 use crate::pages::report::range;
 use leptos::prelude::*;
-use nps_core::wire::{AuditEntry, AuditKind};
+use crate::components::page::Card;
+use nps_core::wire::{AuditEntry, AuditKind, AuditVerification};
 
 fn kind_label(kind: AuditKind) -> &'static str {
     match kind {
@@ -108,6 +110,7 @@ pub fn AuditLog() -> impl IntoView {
     view! {
         <h1>"Audit log"</h1>
         <p class="muted">"Every change in the admin, every export and every read of employee NPS: who, what, when and from where. Entries cannot be changed; times are UTC."</p>
+        <ChainCheck />
         <AuditFilterForm fields=fields on_apply=Callback::new(move |()| load(None)) />
         <ErrorBox error=error.into() />
         <AuditEntries entries=entries next=next loaded=loaded on_more=Callback::new(move |before| load(Some(before))) />
@@ -159,5 +162,37 @@ fn AuditEntries(entries: RwSignal<Vec<AuditEntry>>, next: RwSignal<Option<i64>>,
                 })}
             </section>
         }.into_any()
+    }
+}
+
+/// "Verify": the collector recomputes every entry's hash and checks each links to the one before
+/// and the newest matches the stored head; an entry changed, removed or inserted by someone
+/// with database access shows as a break.
+#[component]
+fn ChainCheck() -> impl IntoView {
+    let result = RwSignal::new(None::<Result<AuditVerification, String>>);
+    let check = crate::actions::write(|()| async { api::audit_verify().await.map_err(|e| e.message) }, move |answer| result.set(Some(answer)));
+    view! {
+        <Card title="Integrity" title_id="chain-title">
+            <p class="muted small">"Each entry carries a hash of itself and of the entry before it, so a change to any past entry breaks the chain from there on."</p>
+            <button type="button" class="secondary" disabled=move || check.pending().get() on:click=move |_| { check.dispatch(()); }>"Verify the chain"</button>
+            {move || result.get().map(chain_result)}
+        </Card>
+    }
+}
+
+fn chain_result(result: Result<AuditVerification, String>) -> AnyView {
+    match result {
+        Ok(v) if v.intact => {
+            let head: String = v.head_hash.chars().take(16).collect();
+            let text = format!("Intact: {} entries checked; the newest is #{} (hash {head}...).", v.entries, v.head_seq);
+            view! { <p role="status" data-testid="chain-result">{text}</p> }.into_any()
+        }
+        Ok(v) => {
+            let at = v.broken_at.map_or_else(|| "the chain head".to_owned(), |seq| format!("entry #{seq}"));
+            let text = format!("Broken at {at}: {}. Entries from there on may have been changed.", v.problem.unwrap_or_default());
+            view! { <p role="alert" class="error" data-testid="chain-result">{text}</p> }.into_any()
+        }
+        Err(message) => view! { <p role="alert" class="error" data-testid="chain-result">{message}</p> }.into_any(),
     }
 }
