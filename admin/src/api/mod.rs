@@ -166,6 +166,7 @@ pub fn query(pairs: &[(&str, String)]) -> String {
 mod audit;
 mod business;
 mod campaigns;
+mod data_rights;
 mod followups;
 mod partners;
 mod projects;
@@ -177,6 +178,7 @@ mod webhooks;
 pub use audit::*;
 pub use business::*;
 pub use campaigns::*;
+pub use data_rights::*;
 pub use followups::*;
 pub use partners::*;
 pub use projects::*;

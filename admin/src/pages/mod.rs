@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod campaign_delivery;
 pub mod campaigns;
+pub mod data_requests;
 pub mod dimensions;
 pub mod explain;
 pub mod followup_policy;

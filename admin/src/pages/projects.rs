@@ -242,6 +242,9 @@ pub fn ProjectPage(id: i64) -> impl IntoView {
         <p class="crumbs"><Link route=Route::Projects>"Projects"</Link></p>
         {resource_view(project, move |p| project_cards(p, rotate_error, rotate))}
         <SurveysCard id=id surveys=surveys />
+        <Show when=move || state().user.get().is_some_and(|u| u.role.can_configure())>
+            <crate::pages::data_requests::DataRequests project_id=id />
+        </Show>
     }
 }
 
