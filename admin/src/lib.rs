@@ -35,6 +35,8 @@ pub enum Route {
     Timeline(i64),
     /// Business data, revenue-weighted NPS, churn and renewals of a project.
     Revenue(i64),
+    /// Export or erase one respondent of a project (owners and admins).
+    DataRequests(i64),
     /// A survey's campaigns, and a form for a new one.
     NewCampaign(i64),
     Campaign(i64),
@@ -65,6 +67,7 @@ impl Route {
             ["admin", "projects", p, "followups"] => id(p).map_or(Route::NotFound, Route::FollowUps),
             ["admin", "projects", p, "at-risk"] => id(p).map_or(Route::NotFound, Route::AtRisk),
             ["admin", "projects", p, "webhooks"] => id(p).map_or(Route::NotFound, Route::Webhooks),
+            ["admin", "projects", p, "data-requests"] => id(p).map_or(Route::NotFound, Route::DataRequests),
             ["admin", "projects", p, "partners"] => id(p).map_or(Route::NotFound, Route::Partners),
             ["admin", "projects", p, "revenue"] => id(p).map_or(Route::NotFound, Route::Revenue),
             ["admin", "projects", p, "account"] => id(p).map_or(Route::NotFound, Route::Timeline),
@@ -93,6 +96,7 @@ impl Route {
             Route::FollowUps(p) => format!("/admin/projects/{p}/followups"),
             Route::AtRisk(p) => format!("/admin/projects/{p}/at-risk"),
             Route::Webhooks(p) => format!("/admin/projects/{p}/webhooks"),
+            Route::DataRequests(p) => format!("/admin/projects/{p}/data-requests"),
             Route::Partners(p) => format!("/admin/projects/{p}/partners"),
             Route::Revenue(p) => format!("/admin/projects/{p}/revenue"),
             Route::Timeline(p) => format!("/admin/projects/{p}/account"),
@@ -265,7 +269,7 @@ fn App() -> impl IntoView {
                     Route::Project(id) => view! { <pages::projects::ProjectPage id=id /> }.into_any(),
                     Route::NewSurvey(_) | Route::Survey(_) => lazy_screen(pages::lazy::survey_screen(route)),
                     Route::Report(_) | Route::Responses(_) => lazy_screen(pages::lazy::report_screen(route)),
-                    Route::FollowUps(_) | Route::AtRisk(_) | Route::Revenue(_) | Route::Timeline(_) | Route::Partners(_) | Route::Webhooks(_) => {
+                    Route::FollowUps(_) | Route::AtRisk(_) | Route::Revenue(_) | Route::Timeline(_) | Route::Partners(_) | Route::Webhooks(_) | Route::DataRequests(_) => {
                         lazy_screen(pages::lazy::programme_screen(route))
                     }
                     Route::NewCampaign(_) | Route::Campaign(_) => lazy_screen(pages::lazy::campaign_screen(route)),
@@ -321,6 +325,7 @@ mod tests {
             Route::FollowUps(3),
             Route::AtRisk(3),
             Route::Webhooks(3),
+            Route::DataRequests(3),
             Route::Partners(3),
             Route::Revenue(3),
             Route::NewCampaign(7),

@@ -1,4 +1,4 @@
-// A data subject's request answered from the app: on the project's page an admin exports what
+// A data subject's request answered from the app: from the project's tools an admin exports what
 // is held about one respondent (a JSON file with their answer) and then erases them; the other
 // respondent's answer stays. Screenshot: tests/artifacts/admin-data-request.png.
 import { test } from 'node:test';
@@ -13,7 +13,7 @@ test('admin: export and erase one respondent from the project page', async () =>
   const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
   for (const [user, score] of [['ann-1', 3], ['bob-2', 9]]) {
     await clientPost(suite.collector.url, `/v1/p/${project.public_key}/identify`, { user_id: user, attributes: { plan: 'pro' } });
-    await clientPost(suite.collector.url, `/v1/p/${project.public_key}/responses`, { response_id: `r-${user}`, survey_id: survey.id, user_id: user, score, comment: `comment of ${user}` });
+    await clientPost(suite.collector.url, `/v1/p/${project.public_key}/responses`, { response_id: `r-${user}`, survey_id: survey.id, user_id: user, score });
   }
   await drained(suite.collector.url);
   const stored = async () => (await api.get(`/api/admin/responses?survey_id=${survey.id}`)).map((r) => r.user_id).sort();
@@ -21,7 +21,9 @@ test('admin: export and erase one respondent from the project page', async () =>
 
   const { context, page, problems } = await signedInPage(suite, { viewport: { width: 1280, height: 900 } });
   await page.goto(`${suite.collector.url}/admin/projects/${project.id}`);
-  const card = page.getByRole('region', { name: 'Data requests' });
+  await page.getByRole('link', { name: 'Data requests' }).click();
+  await page.getByRole('heading', { name: 'Data requests', level: 1 }).waitFor();
+  const card = page.getByRole('region', { name: 'One respondent' });
   await card.waitFor();
 
   // Nothing typed: the form says what is missing, nothing is sent.

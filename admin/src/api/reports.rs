@@ -108,6 +108,12 @@ fn report_query(survey_id: i64, from: Option<i64>, to: Option<i64>, extra: &[(&s
     query(&pairs)
 }
 
+/// The themes of the comments the range and filters select (the project's taxonomy).
+pub async fn themes(survey_id: i64, from: Option<i64>, to: Option<i64>, filters: &ReportFilters) -> ApiResult<nps_core::wire::ThemesReport> {
+    let q = report_query(survey_id, from, to, &filters.pairs());
+    call("GET", &format!("/api/admin/reports/themes{q}"), None).await
+}
+
 /// `by`: `attr:<key>`, `role`, `account`, `trigger`, `language`, `device` or `survey`.
 pub async fn segments(
     survey_id: i64,

@@ -1,11 +1,11 @@
-//! "Data requests" on a project's page (owners and admins): export everything held about one
+//! A project's "Data requests" tool (owners and admins): export everything held about one
 //! respondent as a JSON file, or erase them everywhere in the project, so that a data subject's
 //! request is answered from the app. The collector does the work (`docs/data-rights.md`).
 
 use crate::api::{self, Respondent};
 use crate::components::ErrorBox;
 use crate::components::fields::{SelectField, TextField};
-use crate::components::page::Card;
+use crate::components::page::{Card, ProjectCrumbs};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -85,7 +85,9 @@ pub fn DataRequests(project_id: i64) -> impl IntoView {
     };
     let busy = move || export.pending().get() || erase.pending().get();
     view! {
-        <Card title="Data requests" title_id="data-requests-title">
+        <ProjectCrumbs project_id=project_id />
+        <h1>"Data requests"</h1>
+        <Card title="One respondent" title_id="data-requests-title">
             <p class="muted small">"A respondent asks what you hold about them, or to be forgotten: export it as a JSON file, or erase it everywhere in this project (answers, displays, decisions, identity, follow-ups, campaign messages, and what is still queued)."</p>
             <form class="filters" aria-label="Data request" on:submit=|ev| ev.prevent_default()>
                 <SelectField label="Find by" name="respondent_by" value=by options=&[("user_id", "user id"), ("email", "e-mail address")] />

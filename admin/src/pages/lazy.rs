@@ -36,7 +36,7 @@ pub fn report_screen(route: Route) -> AnyView {
 }
 
 /// A project's programme tools: follow-ups, accounts at risk and their timelines, revenue,
-/// partners, webhooks.
+/// partners, webhooks, data requests.
 #[lazy]
 pub fn programme_screen(route: Route) -> AnyView {
     match route {
@@ -46,6 +46,7 @@ pub fn programme_screen(route: Route) -> AnyView {
         Route::Timeline(id) => view! { <pages::timeline::Timeline project_id=id /> }.into_any(),
         Route::Partners(id) => view! { <pages::partners::Partners project_id=id /> }.into_any(),
         Route::Webhooks(id) => view! { <pages::webhooks::Webhooks project_id=id /> }.into_any(),
+        Route::DataRequests(id) => view! { <pages::data_requests::DataRequests project_id=id /> }.into_any(),
         _ => ().into_any(),
     }
 }

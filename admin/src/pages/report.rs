@@ -11,6 +11,7 @@ use crate::components::{muted, on_submit, resource_view};
 use crate::pages::accounts::AccountRollupsCard;
 use crate::pages::explain::Explain;
 use crate::pages::segments::Segments;
+use crate::pages::themes::ThemesCard;
 use crate::{Link, Route, fmt};
 use crate::components::date_range::date_range_fields;
 use crate::components::page::Card;
@@ -125,6 +126,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             false => view! { <ReportBody report=r exclusions=exclusions actions=actions applied=applied survey_id=survey_id /> }.into_any(),
         })}
         <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) groups=disclosed.groups />
+        <ThemesCard survey_id=survey_id range=applied.into() filters=applied_filters.into() />
         // Employee NPS has no accounts and no in-app decisions: these cards would only refuse.
         {move || survey.get().filter(|s| s.kind != SurveyKind::Enps).map(|_| view! {
             <AccountRollupsCard survey_id=survey_id range=applied.into() />

@@ -171,3 +171,41 @@ pub struct AccountRollups {
     /// Answers that named no account (counted in 1 only).
     pub without_account: u64,
 }
+
+/// One theme of the comments a themes report read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ThemeRow {
+    pub theme: String,
+    /// Comments that mention the theme (`None` when hidden to protect a small group).
+    pub comments: Option<u64>,
+    /// Share of all comments, 0..=1.
+    pub share: Option<f64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub by_band: Option<crate::BandCounts>,
+    /// Mean sentiment of those comments, in [-1, 1].
+    pub mean_sentiment: Option<f64>,
+    /// Comments per period (`YYYY-MM-DD` of the period's first day).
+    pub trend: std::collections::BTreeMap<String, u64>,
+    pub suppressed: bool,
+}
+
+/// `GET /api/admin/reports/themes`: how often each theme of the project's taxonomy comes up in
+/// the comments the filters select, by band and over time, and which themes detractors raise
+/// more than chance would explain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ThemesReport {
+    pub comments: u64,
+    /// Comments per period, the denominators of the trend.
+    pub comments_by_period: std::collections::BTreeMap<String, u64>,
+    pub themes: Vec<ThemeRow>,
+    /// Theme x band: detractor lift with its 95% interval (Katz), highest first.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub lift: Vec<crate::text::ThemeLift>,
+    /// Comments per sentiment label.
+    pub sentiment: std::collections::BTreeMap<String, u64>,
+    /// Employee NPS: the comments of this wave or group are withheld (too few, or too few
+    /// people without one).
+    pub withheld: bool,
+}

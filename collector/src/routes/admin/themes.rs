@@ -10,11 +10,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, Query};
 use crate::state::State;
 use actix_web::{HttpResponse, get, put, web};
-use nps_core::text::{Taxonomy, ThemeLift, sentiment, theme_lift};
+use nps_core::text::{Taxonomy, sentiment, theme_lift};
 use nps_core::disclosure::{Thresholds, subset_releasable};
-use nps_core::wire::DEFAULT_MIN_GROUP;
+use nps_core::wire::{DEFAULT_MIN_GROUP, ThemeRow, ThemesReport};
 use nps_core::{Band, BandCounts};
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -43,38 +42,6 @@ pub async fn put_taxonomy(state: State, session: AdminSession, id: web::Path<i64
     let taxonomy = body.0.normalised();
     state.store.set_taxonomy(*id, &taxonomy).await?;
     Ok(HttpResponse::Ok().json(taxonomy))
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ThemeRow {
-    pub theme: String,
-    /// Comments that mention the theme (`None` when hidden to protect a small group).
-    pub comments: Option<u64>,
-    /// Share of all comments, 0..=1.
-    pub share: Option<f64>,
-    #[schema(value_type = Object)]
-    pub by_band: Option<BandCounts>,
-    /// Mean sentiment of those comments, in [-1, 1].
-    pub mean_sentiment: Option<f64>,
-    /// Comments per period (`YYYY-MM-DD` of the period's first day).
-    pub trend: BTreeMap<String, u64>,
-    pub suppressed: bool,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ThemesReport {
-    pub comments: u64,
-    /// Comments per period, the denominators of the trend.
-    pub comments_by_period: BTreeMap<String, u64>,
-    pub themes: Vec<ThemeRow>,
-    /// Theme x band: detractor lift with its 95% interval (Katz), highest first.
-    #[schema(value_type = Vec<Object>)]
-    pub lift: Vec<ThemeLift>,
-    /// Comments per sentiment label.
-    pub sentiment: BTreeMap<String, u64>,
-    /// Employee NPS: the comments of this wave or group are withheld (too few, or too few
-    /// people without one).
-    pub withheld: bool,
 }
 
 /// One comment, read.

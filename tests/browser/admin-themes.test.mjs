@@ -1,0 +1,51 @@
+// Comment themes on the report page: the themes of the project's taxonomy that the comments
+// mention, by band, with how much more often detractors raise each one (the lift); a band
+// filter narrows the comments read. Screenshot: tests/artifacts/admin-themes.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { admin, createProject } from './harness.mjs';
+import { adminSuite, capture, clientPost, drained, eventually, signedInPage } from './admin/helpers.mjs';
+
+const suite = adminSuite();
+
+const ANSWERS = [
+  ...Array.from({ length: 6 }, (_, i) => [`d-${i}`, 2 + (i % 3), 'The app is so slow, every page takes ages']),
+  ...Array.from({ length: 6 }, (_, i) => [`p-${i}`, 9 + (i % 2), 'Support answered my ticket within the hour']),
+  ...Array.from({ length: 2 }, (_, i) => [`q-${i}`, 10, 'The price is fair']),
+];
+
+test('admin report: comment themes by band, with the detractor lift', async () => {
+  const api = await admin(suite.collector.url);
+  const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
+  for (const [user, score, comment] of ANSWERS) {
+    await clientPost(suite.collector.url, `/v1/p/${project.public_key}/responses`, { response_id: `r-${user}`, survey_id: survey.id, user_id: user, score });
+    // The comment follows the score, as the widget sends it.
+    await clientPost(suite.collector.url, `/v1/p/${project.public_key}/responses/r-${user}/complete`, { survey_id: survey.id, user_id: user, comment });
+  }
+  await drained(suite.collector.url);
+  await eventually(async () => (await api.get(`/api/admin/responses?survey_id=${survey.id}`)).length === ANSWERS.length, 'every answer stored');
+
+  const { context, page, problems } = await signedInPage(suite, { viewport: { width: 1360, height: 1000 } });
+  await page.goto(`${suite.collector.url}/admin/surveys/${survey.id}/report`);
+  const card = page.getByRole('region', { name: 'Comment themes' });
+  const table = card.getByTestId('themes-table');
+  await table.waitFor();
+  assert.match(await card.textContent(), /14 comments read\./);
+  const row = (theme) => table.locator(`tr[data-theme="${theme}"]`);
+  assert.equal((await row('performance').getByTestId('theme-comments').textContent()).trim(), '6');
+  assert.equal((await row('support').getByTestId('theme-comments').textContent()).trim(), '6');
+  assert.equal((await row('pricing').getByTestId('theme-comments').textContent()).trim(), '2');
+  // Every detractor comment is about performance: 1 / (6 / 14) = 2.33 times the base rate.
+  assert.match(await row('performance').getByTestId('theme-lift').textContent(), /^2\.33 \(/);
+  await capture(page, 'themes');
+
+  // Detractors only: support and pricing are no longer mentioned.
+  await page.locator('select[name=filter_band]').selectOption('detractor');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await card.getByText('6 comments read.').waitFor();
+  assert.equal(await row('support').count(), 0);
+  assert.equal((await row('performance').getByTestId('theme-comments').textContent()).trim(), '6');
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
