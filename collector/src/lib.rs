@@ -17,6 +17,7 @@ pub mod extract;
 pub mod guard;
 pub mod html;
 pub mod ingest;
+pub mod keyed_hash;
 pub mod metrics;
 pub mod openapi;
 pub mod outbox;

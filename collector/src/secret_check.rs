@@ -9,14 +9,10 @@
 
 use crate::store::DynStore;
 use anyhow::Context;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 /// The secret's fingerprint: HMAC-SHA256 keyed with it, of a label used for nothing else.
 pub fn fingerprint(secret: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
-    mac.update(b"nps server secret fingerprint v1");
-    hex::encode(mac.finalize().into_bytes())
+    hex::encode(crate::keyed_hash::hmac(secret, &[b"nps server secret fingerprint v1"]))
 }
 
 /// Refuses a secret other than the one this database was first used with.

@@ -16,12 +16,9 @@
 use crate::ingest::IngestRecord;
 use crate::ingest::purge::{record_at, record_subject};
 use crate::store::{DynStore, StoreResult};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use crate::keyed_hash::KeyedHash;
 use std::collections::HashMap;
 use tokio::sync::{Mutex, MutexGuard};
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// How far back a refresh re-reads the shared ledger: an erasure committed on another collector
 /// becomes visible a little after its `erased_at` (clock skew, commit latency).
@@ -36,7 +33,7 @@ pub struct LedgerState {
 }
 
 pub struct ErasureLedger {
-    key: Vec<u8>,
+    key: KeyedHash,
     store: DynStore,
     /// Re-read the ledger from SQL before every drain pass: other collectors may erase
     /// (PostgreSQL). A SQLite collector is the only writer and knows every erasure it made.
@@ -48,17 +45,12 @@ impl ErasureLedger {
     /// `secret` is the server secret; the ledger key is derived from it, so the ledger cannot be
     /// matched against session tokens or anything else keyed with the secret itself.
     pub fn new(secret: &[u8], store: DynStore, shared: bool) -> Self {
-        let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length");
-        mac.update(b"nps erasure ledger v1");
-        Self { key: mac.finalize().into_bytes().to_vec(), store, shared, state: Mutex::default() }
+        Self { key: KeyedHash::for_purpose(secret, b"nps erasure ledger v1"), store, shared, state: Mutex::default() }
     }
 
     /// The ledger's name for a user of a project.
     pub fn subject(&self, project_id: i64, user_id: &str) -> String {
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes keys of any length");
-        mac.update(&project_id.to_be_bytes());
-        mac.update(user_id.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        hex::encode(self.key.of(&[&project_id.to_be_bytes(), user_id.as_bytes()]))
     }
 
     /// Reads the whole ledger from SQL (at start-up).

@@ -23,15 +23,12 @@
 
 use crate::store::sign_in::AttemptWindow;
 use crate::store::{DynStore, StoreResult};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use crate::keyed_hash::KeyedHash;
 use std::net::IpAddr;
 use std::time::Duration;
 
-type HmacSha256 = Hmac<Sha256>;
-
 pub struct SignInThrottle {
-    key: Vec<u8>,
+    key: KeyedHash,
     store: DynStore,
     per_account: i64,
     per_address: i64,
@@ -64,11 +61,9 @@ struct Counted {
 
 impl SignInThrottle {
     pub fn new(secret: &[u8], store: DynStore, settings: &crate::config::AuthSettings) -> Self {
-        let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length");
-        mac.update(b"nps sign-in attempts v1");
         let window_secs = i64::try_from(settings.sign_in_window_secs.max(1)).unwrap_or(i64::MAX / 1_000);
         Self {
-            key: mac.finalize().into_bytes().to_vec(),
+            key: KeyedHash::for_purpose(secret, b"nps sign-in attempts v1"),
             store,
             per_account: i64::from(settings.sign_in_failures_per_account.max(1)),
             per_address: i64::from(settings.sign_in_failures_per_address.max(1)),
@@ -77,11 +72,7 @@ impl SignInThrottle {
     }
 
     fn hashed(&self, kind: &str, value: &str) -> String {
-        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes keys of any length");
-        mac.update(kind.as_bytes());
-        mac.update(&[0]);
-        mac.update(value.as_bytes());
-        hex::encode(&mac.finalize().into_bytes()[..16])
+        hex::encode(&self.key.of(&[kind.as_bytes(), &[0], value.as_bytes()])[..16])
     }
 
     async fn count(&self, key: String, now: i64) -> StoreResult<Counted> {
