@@ -37,6 +37,8 @@ pub enum Route {
     Revenue(i64),
     /// Export or erase one respondent of a project (owners and admins).
     DataRequests(i64),
+    /// The theme taxonomy the comments of a project are read with (owners and admins).
+    Taxonomy(i64),
     /// A survey's campaigns, and a form for a new one.
     NewCampaign(i64),
     Campaign(i64),
@@ -68,6 +70,7 @@ impl Route {
             ["admin", "projects", p, "at-risk"] => id(p).map_or(Route::NotFound, Route::AtRisk),
             ["admin", "projects", p, "webhooks"] => id(p).map_or(Route::NotFound, Route::Webhooks),
             ["admin", "projects", p, "data-requests"] => id(p).map_or(Route::NotFound, Route::DataRequests),
+            ["admin", "projects", p, "themes"] => id(p).map_or(Route::NotFound, Route::Taxonomy),
             ["admin", "projects", p, "partners"] => id(p).map_or(Route::NotFound, Route::Partners),
             ["admin", "projects", p, "revenue"] => id(p).map_or(Route::NotFound, Route::Revenue),
             ["admin", "projects", p, "account"] => id(p).map_or(Route::NotFound, Route::Timeline),
@@ -97,6 +100,7 @@ impl Route {
             Route::AtRisk(p) => format!("/admin/projects/{p}/at-risk"),
             Route::Webhooks(p) => format!("/admin/projects/{p}/webhooks"),
             Route::DataRequests(p) => format!("/admin/projects/{p}/data-requests"),
+            Route::Taxonomy(p) => format!("/admin/projects/{p}/themes"),
             Route::Partners(p) => format!("/admin/projects/{p}/partners"),
             Route::Revenue(p) => format!("/admin/projects/{p}/revenue"),
             Route::Timeline(p) => format!("/admin/projects/{p}/account"),
@@ -269,7 +273,8 @@ fn App() -> impl IntoView {
                     Route::Project(id) => view! { <pages::projects::ProjectPage id=id /> }.into_any(),
                     Route::NewSurvey(_) | Route::Survey(_) => lazy_screen(pages::lazy::survey_screen(route)),
                     Route::Report(_) | Route::Responses(_) => lazy_screen(pages::lazy::report_screen(route)),
-                    Route::FollowUps(_) | Route::AtRisk(_) | Route::Revenue(_) | Route::Timeline(_) | Route::Partners(_) | Route::Webhooks(_) | Route::DataRequests(_) => {
+                    Route::FollowUps(_) | Route::AtRisk(_) | Route::Revenue(_) | Route::Timeline(_) | Route::Partners(_) | Route::Webhooks(_) | Route::DataRequests(_)
+                    | Route::Taxonomy(_) => {
                         lazy_screen(pages::lazy::programme_screen(route))
                     }
                     Route::NewCampaign(_) | Route::Campaign(_) => lazy_screen(pages::lazy::campaign_screen(route)),
@@ -326,6 +331,7 @@ mod tests {
             Route::AtRisk(3),
             Route::Webhooks(3),
             Route::DataRequests(3),
+            Route::Taxonomy(3),
             Route::Partners(3),
             Route::Revenue(3),
             Route::NewCampaign(7),

@@ -111,7 +111,7 @@ test('admin: a partner manager sees only their own partners, and cannot import',
 });
 
 for (const [email, password, tools] of [
-  [OWNER.email, OWNER.password, ['Follow-ups', 'Accounts at risk', 'Revenue', 'Partners', 'Webhooks', 'Data requests']],
+  [OWNER.email, OWNER.password, ['Follow-ups', 'Accounts at risk', 'Revenue', 'Partners', 'Webhooks', 'Data requests', 'Comment themes']],
   ['analyst@x.test', PASSWORD, ['Follow-ups', 'Accounts at risk', 'Revenue', 'Partners']],
   [PM1, PASSWORD, ['Follow-ups', 'Partners']],
   ['hr@x.test', PASSWORD, []],

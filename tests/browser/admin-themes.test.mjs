@@ -49,3 +49,61 @@ test('admin report: comment themes by band, with the detractor lift', async () =
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// The taxonomy edited in the app: a theme added (and one named alike merged into it), a theme
+// removed, a keyword the collector refuses shown by theme number; the report then reads the
+// comments with the saved themes. Screenshot: tests/artifacts/admin-taxonomy.png.
+test('admin: edit the comment themes of a project, and the report reads with them', async () => {
+  const api = await admin(suite.collector.url);
+  const { project, survey } = await createProject(api, 'http://127.0.0.1:9');
+  const comments = [['b-1', 3, 'The invoice was wrong twice'], ['b-2', 2, 'Refunds take weeks'], ['b-3', 10, 'Lovely product']];
+  for (const [user, score, comment] of comments) {
+    await clientPost(suite.collector.url, `/v1/p/${project.public_key}/responses`, { response_id: `r-${user}`, survey_id: survey.id, user_id: user, score });
+    await clientPost(suite.collector.url, `/v1/p/${project.public_key}/responses/r-${user}/complete`, { survey_id: survey.id, user_id: user, comment });
+  }
+  await drained(suite.collector.url);
+  const defaults = (await api.get(`/api/admin/projects/${project.id}/taxonomy`)).themes;
+
+  const { context, page, problems } = await signedInPage(suite, { viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${suite.collector.url}/admin/projects/${project.id}`);
+  await page.getByRole('link', { name: 'Comment themes' }).click();
+  await page.getByRole('heading', { name: 'Comment themes', level: 1 }).waitFor();
+  const card = page.getByRole('region', { name: 'Themes and their keywords' });
+  const rows = card.getByTestId('taxonomy-theme');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), defaults.length);
+  assert.equal(await card.getByLabel('Theme 1', { exact: true }).inputValue(), defaults[0].name);
+
+  // A keyword the collector refuses: the message names the theme as the form numbers it.
+  await card.getByRole('button', { name: 'Add a theme' }).click();
+  const added = defaults.length + 1;
+  await card.getByLabel(`Theme ${added}`, { exact: true }).fill('Billing');
+  await rows.nth(added - 1).getByLabel('Keywords').fill('invoice, re*');
+  await card.getByRole('button', { name: 'Save themes' }).click();
+  await card.getByText(new RegExp(`theme ${added}: keyword 2 `)).waitFor();
+
+  // Fixed, with a second theme named alike (merged into Billing, its repeated keyword dropped),
+  // and the first theme removed.
+  await rows.nth(added - 1).getByLabel('Keywords').fill('invoice, refund*');
+  await card.getByRole('button', { name: 'Add a theme' }).click();
+  await card.getByLabel(`Theme ${added + 1}`, { exact: true }).fill(' billing ');
+  await rows.nth(added).getByLabel('Keywords').fill('invoices, charge');
+  await card.getByRole('button', { name: 'Remove theme 1', exact: true }).click();
+  await card.getByRole('button', { name: 'Save themes' }).click();
+  await card.getByTestId('taxonomy-status').getByText(/merged/).waitFor();
+  assert.equal(await rows.count(), defaults.length);
+  const stored = (await api.get(`/api/admin/projects/${project.id}/taxonomy`)).themes;
+  assert.deepEqual(stored.map((t) => t.name), [...defaults.slice(1).map((t) => t.name), 'Billing']);
+  assert.deepEqual(stored.at(-1).keywords, ['invoice', 'refund*', 'charge']);
+  assert.equal(await rows.last().getByLabel('Keywords').inputValue(), 'invoice, refund*, charge');
+  await capture(page, 'taxonomy');
+
+  // The report reads the comments with the saved themes: both detractors mention Billing.
+  await page.goto(`${suite.collector.url}/admin/surveys/${survey.id}/report`);
+  const billing = page.getByRole('region', { name: 'Comment themes' }).locator('tr[data-theme="Billing"]');
+  await billing.waitFor();
+  assert.equal((await billing.getByTestId('theme-comments').textContent()).trim(), '2');
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});

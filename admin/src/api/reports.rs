@@ -159,3 +159,14 @@ pub async fn keep_dimension(project_id: i64, dimension: &str, keep: bool) -> Api
         call("DELETE", &format!("{url}/{}", encode(dimension)), None).await
     }
 }
+
+/// The project's theme taxonomy (the default one until a project saves its own).
+pub async fn taxonomy(project_id: i64) -> ApiResult<nps_core::text::Taxonomy> {
+    call("GET", &format!("/api/admin/projects/{project_id}/taxonomy"), None).await
+}
+
+/// Replaces the project's taxonomy: the answer is the taxonomy as stored (themes named alike
+/// merged, repeated keywords dropped).
+pub async fn set_taxonomy(project_id: i64, taxonomy: &nps_core::text::Taxonomy) -> ApiResult<nps_core::text::Taxonomy> {
+    call("PUT", &format!("/api/admin/projects/{project_id}/taxonomy"), json(taxonomy)).await
+}

@@ -36,7 +36,7 @@ pub fn report_screen(route: Route) -> AnyView {
 }
 
 /// A project's programme tools: follow-ups, accounts at risk and their timelines, revenue,
-/// partners, webhooks, data requests.
+/// partners, webhooks, data requests, comment themes.
 #[lazy]
 pub fn programme_screen(route: Route) -> AnyView {
     match route {
@@ -47,6 +47,7 @@ pub fn programme_screen(route: Route) -> AnyView {
         Route::Partners(id) => view! { <pages::partners::Partners project_id=id /> }.into_any(),
         Route::Webhooks(id) => view! { <pages::webhooks::Webhooks project_id=id /> }.into_any(),
         Route::DataRequests(id) => view! { <pages::data_requests::DataRequests project_id=id /> }.into_any(),
+        Route::Taxonomy(id) => view! { <pages::taxonomy::TaxonomyEditor project_id=id /> }.into_any(),
         _ => ().into_any(),
     }
 }

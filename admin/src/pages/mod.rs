@@ -22,6 +22,7 @@ pub mod segments;
 pub mod sign_in;
 pub mod single_use_link;
 pub mod survey_editor;
+pub mod taxonomy;
 pub mod themes;
 pub mod timeline;
 pub mod users;

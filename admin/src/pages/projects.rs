@@ -330,8 +330,8 @@ fn SurveysCard(id: i64, surveys: LocalResource<Result<Vec<Survey>, String>>) -> 
 }
 
 /// The project's tools a role may open, so that no control leads to a 403: employee NPS has
-/// no follow-ups and no accounts; partner NPS is closed to HR; webhooks and data requests are
-/// configuration.
+/// no follow-ups and no accounts; partner NPS is closed to HR; webhooks, data requests and the
+/// comment themes are configuration.
 pub fn project_tools(role: AdminRole, project_id: i64) -> Vec<(Route, &'static str)> {
     [
         (role.works_followups(), Route::FollowUps(project_id), "Follow-ups"),
@@ -340,6 +340,7 @@ pub fn project_tools(role: AdminRole, project_id: i64) -> Vec<(Route, &'static s
         (role.reads_partners(), Route::Partners(project_id), "Partners"),
         (role.can_configure(), Route::Webhooks(project_id), "Webhooks"),
         (role.can_configure(), Route::DataRequests(project_id), "Data requests"),
+        (role.can_configure(), Route::Taxonomy(project_id), "Comment themes"),
     ]
     .into_iter()
     .filter_map(|(allowed, route, label)| allowed.then_some((route, label)))
@@ -353,7 +354,7 @@ mod tests {
     #[test]
     fn each_role_sees_the_tools_it_may_open() {
         let labels = |role| super::project_tools(role, 1).into_iter().map(|(_, l)| l).collect::<Vec<_>>();
-        assert_eq!(labels(AdminRole::Owner), ["Follow-ups", "Accounts at risk", "Revenue", "Partners", "Webhooks", "Data requests"]);
+        assert_eq!(labels(AdminRole::Owner), ["Follow-ups", "Accounts at risk", "Revenue", "Partners", "Webhooks", "Data requests", "Comment themes"]);
         assert_eq!(labels(AdminRole::Analyst), ["Follow-ups", "Accounts at risk", "Revenue", "Partners"]);
         assert_eq!(labels(AdminRole::Hr), Vec::<&str>::new());
         assert_eq!(labels(AdminRole::PartnerManager), ["Follow-ups", "Partners"]);
