@@ -1,6 +1,6 @@
 // A data subject's request answered from the app: from the project's tools an admin exports what
 // is held about one respondent (a JSON file with their answer) and then erases them; the other
-// respondent's answer stays. Screenshot: tests/artifacts/admin-data-request.png.
+// respondent's answer stays; the project's retention runs from the same page. Screenshot: tests/artifacts/admin-data-request.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, createProject } from './harness.mjs';
@@ -47,6 +47,24 @@ test('admin: export and erase one respondent from the project page', async () =>
   await card.getByRole('button', { name: 'Erase' }).click();
   await card.getByText(/^Erased ann-1: [1-9]\d* records removed/).waitFor();
   await capture(page, 'data-request');
+  assert.deepEqual(await stored(), ['bob-2']);
+
+  // Retention on the same page: this project keeps answers for ever, so there is nothing to run.
+  const retention = page.getByRole('region', { name: 'Retention' });
+  await retention.getByText('keeps answers for ever').waitFor();
+  assert.equal(await retention.getByRole('button', { name: 'Run retention now' }).count(), 0);
+  // With a period of 12 months, a run from the app deletes nothing of today's answers (what
+  // it deletes when answers are old is tested in tests/tests/data_rights/retention.rs).
+  const current = await api.get(`/api/admin/projects/${project.id}`);
+  await api.put(`/api/admin/projects/${project.id}`, {
+    name: current.name, allowed_origins: current.allowed_origins, identity_enforced: current.identity_enforced,
+    fatigue: current.fatigue, retention_months: 12,
+  });
+  await page.reload();
+  await retention.getByText('older than 12 months').waitFor();
+  page.once('dialog', (dialog) => dialog.accept());
+  await retention.getByRole('button', { name: 'Run retention now' }).click();
+  assert.match(await retention.getByTestId('retention-result').textContent(), /^Retention ran: 0 answers, \d+ displays, \d+ decisions and 0 follow-ups deleted\.$/);
   assert.deepEqual(await stored(), ['bob-2']);
 
   assert.deepEqual(problems, []);

@@ -1,6 +1,7 @@
 //! A project's "Data requests" tool (owners and admins): export everything held about one
 //! respondent as a JSON file, or erase them everywhere in the project, so that a data subject's
-//! request is answered from the app. The collector does the work (`docs/data-rights.md`).
+//! request is answered from the app. The collector does the work (`docs/data-rights.md`). The
+//! project's retention is on the same page (`pages/retention.rs`).
 
 use crate::api::{self, Respondent};
 use crate::components::ErrorBox;
@@ -98,6 +99,7 @@ pub fn DataRequests(project_id: i64) -> impl IntoView {
             <ErrorBox error=error.into() />
             {move || outcome.get().map(outcome_view)}
         </Card>
+        <crate::pages::retention::RetentionCard project_id=project_id />
     }
 }
 

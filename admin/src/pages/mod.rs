@@ -16,6 +16,7 @@ pub mod partners;
 pub mod projects;
 pub mod report;
 pub mod responses;
+pub mod retention;
 pub mod revenue;
 pub mod risk;
 pub mod segments;

@@ -148,7 +148,7 @@ fn ThemeRowEditor(draft: Draft, drafts: RwSignal<Vec<Draft>>) -> impl IntoView {
             </label>
             <label class="field grow">
                 <span>"Keywords"</span>
-                <input type="text" name="theme_keywords" prop:value=move || draft.keywords.get() on:input=move |ev| draft.keywords.set(event_target_value(&ev)) />
+                <textarea name="theme_keywords" rows="2" prop:value=move || draft.keywords.get() on:input=move |ev| draft.keywords.set(event_target_value(&ev))></textarea>
             </label>
             <button type="button" class="secondary danger" aria-label=move || format!("Remove theme {}", position()) on:click=remove>"Remove"</button>
         </li>
