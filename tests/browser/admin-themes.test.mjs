@@ -69,6 +69,7 @@ test('admin: edit the comment themes of a project, and the report reads with the
   await page.getByRole('link', { name: 'Comment themes' }).click();
   await page.getByRole('heading', { name: 'Comment themes', level: 1 }).waitFor();
   const card = page.getByRole('region', { name: 'Themes and their keywords' });
+  const toolUrl = page.url();
   const rows = card.getByTestId('taxonomy-theme');
   await rows.first().waitFor();
   assert.equal(await rows.count(), defaults.length);
@@ -103,6 +104,10 @@ test('admin: edit the comment themes of a project, and the report reads with the
   const billing = page.getByRole('region', { name: 'Comment themes' }).locator('tr[data-theme="Billing"]');
   await billing.waitFor();
   assert.equal((await billing.getByTestId('theme-comments').textContent()).trim(), '2');
+  // The report's card leads back to the editor.
+  await page.getByRole('region', { name: 'Comment themes' }).getByRole('link', { name: 'Edit the themes' }).click();
+  await card.waitFor();
+  assert.equal(page.url(), toolUrl);
 
   assert.deepEqual(problems, []);
   await context.close();

@@ -126,7 +126,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             false => view! { <ReportBody report=r exclusions=exclusions actions=actions applied=applied survey_id=survey_id /> }.into_any(),
         })}
         <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) groups=disclosed.groups />
-        <ThemesCard survey_id=survey_id range=applied.into() filters=applied_filters.into() />
+        <ThemesCard survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) />
         // Employee NPS has no accounts and no in-app decisions: these cards would only refuse.
         {move || survey.get().filter(|s| s.kind != SurveyKind::Enps).map(|_| view! {
             <AccountRollupsCard survey_id=survey_id range=applied.into() />

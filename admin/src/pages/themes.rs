@@ -8,6 +8,7 @@ use crate::components::page::Card;
 use crate::components::table::{Col, ListTable};
 use crate::components::{muted, resource_view};
 use crate::fmt;
+use crate::{Link, Route};
 use leptos::prelude::*;
 use nps_core::text::ThemeLift;
 use nps_core::wire::{ThemeRow, ThemesReport};
@@ -16,7 +17,17 @@ const THEME_COLS: &[Col] = &[Col::Text("Theme"), Col::Num("Comments"), Col::Num(
     Col::Num("Promoters"), Col::Num("Sentiment"), Col::Text("Detractor lift (95% CI)")];
 
 #[component]
-pub fn ThemesCard(survey_id: i64, range: Signal<(Option<i64>, Option<i64>)>, filters: Signal<api::ReportFilters>) -> impl IntoView {
+pub fn ThemesCard(
+    survey_id: i64,
+    range: Signal<(Option<i64>, Option<i64>)>,
+    filters: Signal<api::ReportFilters>,
+    project_id: Signal<Option<i64>>,
+) -> impl IntoView {
+    // Owners and admins edit the taxonomy (the project's "Comment themes" tool).
+    let editable = move || crate::state().user.get().is_some_and(|u| u.role.can_configure());
+    let edit_link = move || {
+        project_id.get().filter(|_| editable()).map(|p| view! { " " <Link route=Route::Taxonomy(p)>"Edit the themes"</Link> })
+    };
     let report = LocalResource::new(move || {
         let (from, to) = range.get();
         let chosen = filters.get();
@@ -28,6 +39,7 @@ pub fn ThemesCard(survey_id: i64, range: Signal<(Option<i64>, Option<i64>)>, fil
             <p class="muted small">
                 "Themes are matched by the keywords of the project's taxonomy. Lift: how many times more often detractors raise the theme than everyone who commented; "
                 "marked when its 95% interval lies above 1."
+                {edit_link}
             </p>
         </Card>
     }
