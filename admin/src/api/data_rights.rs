@@ -23,17 +23,8 @@ pub async fn erase_respondent(project_id: i64, who: &Respondent) -> ApiResult<Va
     call("POST", &format!("/api/admin/projects/{project_id}/respondents/erase"), json(who)).await
 }
 
-/// What one run of a project's retention deleted, per kind of record.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct RetentionCounts {
-    pub answers: u64,
-    pub displays: u64,
-    pub decisions: u64,
-    pub followups: u64,
-}
-
 /// Runs the project's retention now (the collector also runs it hourly). 409 when the project
 /// keeps answers for ever.
-pub async fn run_retention(project_id: i64) -> ApiResult<RetentionCounts> {
+pub async fn run_retention(project_id: i64) -> ApiResult<nps_core::wire::RetentionCounts> {
     call("POST", &format!("/api/admin/projects/{project_id}/retention/run"), None).await
 }

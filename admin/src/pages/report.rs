@@ -108,6 +108,7 @@ pub fn Report(survey_id: i64) -> impl IntoView {
     let applied = Memo::new(move |_| asked.with(|a| a.range));
     let applied_filters = Memo::new(move |_| asked.with(|a| a.filters.clone()));
     let actions = project_actions(survey);
+    let project_id = Signal::derive(move || survey.get().map(|s| s.project_id));
     let apply = on_submit(load);
     view! {
         <SurveyTabs survey_id=survey_id current=Route::Report(survey_id) survey=survey />
@@ -125,8 +126,8 @@ pub fn Report(survey_id: i64) -> impl IntoView {
             true => view! { <Withheld disclosure=r.disclosure /> }.into_any(),
             false => view! { <ReportBody report=r exclusions=exclusions actions=actions applied=applied survey_id=survey_id /> }.into_any(),
         })}
-        <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) groups=disclosed.groups />
-        <ThemesCard survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=Signal::derive(move || survey.get().map(|s| s.project_id)) />
+        <Segments survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=project_id groups=disclosed.groups />
+        <ThemesCard survey_id=survey_id range=applied.into() filters=applied_filters.into() project_id=project_id />
         // Employee NPS has no accounts and no in-app decisions: these cards would only refuse.
         {move || survey.get().filter(|s| s.kind != SurveyKind::Enps).map(|_| view! {
             <AccountRollupsCard survey_id=survey_id range=applied.into() />

@@ -2,10 +2,11 @@
 //! a button that runs the deletion now rather than at the next hourly pass (after the period is
 //! shortened, or before an audit), with what it deleted.
 
-use crate::api::{self, RetentionCounts};
+use crate::api;
 use crate::components::page::Card;
 use crate::components::{ErrorBox, resource_view};
 use leptos::prelude::*;
+use nps_core::wire::RetentionCounts;
 
 fn policy(months: Option<u16>) -> String {
     match months {

@@ -71,15 +71,16 @@ fn renumber(text: &str, list: &str, label: &str) -> String {
 /// What a save did: how many themes and keywords are stored, and whether some were merged or
 /// dropped on the way.
 fn saved_note(sent: (usize, usize), stored: &Taxonomy) -> String {
-    let keywords: usize = stored.themes.iter().map(|t| t.keywords.len()).sum();
+    let (themes, keywords) = counts(stored);
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut note = format!("Saved: {}, {}.", plural(stored.themes.len(), "theme", "themes"), plural(keywords, "keyword", "keywords"));
-    if sent != (stored.themes.len(), keywords) {
+    let mut note = format!("Saved: {}, {}.", plural(themes, "theme", "themes"), plural(keywords, "keyword", "keywords"));
+    if sent != (themes, keywords) {
         note.push_str(" Themes named alike were merged and repeated keywords dropped.");
     }
     note
 }
 
+/// How many themes and keywords `taxonomy` holds.
 fn counts(taxonomy: &Taxonomy) -> (usize, usize) {
     (taxonomy.themes.len(), taxonomy.themes.iter().map(|t| t.keywords.len()).sum())
 }

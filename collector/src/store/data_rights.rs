@@ -31,14 +31,8 @@ pub struct Erased {
     pub recipient_ids: Vec<String>,
 }
 
-/// What a retention pass deleted from one project.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct RetentionCounts {
-    pub answers: u64,
-    pub displays: u64,
-    pub decisions: u64,
-    pub followups: u64,
-}
+/// What a retention pass deleted from one project (a wire type: the admin app shows it).
+pub use nps_core::wire::RetentionCounts;
 
 /// A column of an export section and how to read it.
 #[derive(Debug, Clone, Copy)]

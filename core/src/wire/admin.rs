@@ -281,3 +281,13 @@ pub struct AdminUser {
     /// Unix milliseconds.
     pub created_at: i64,
 }
+
+/// What a retention pass deleted from one project (`POST /api/admin/projects/{id}/retention/run`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RetentionCounts {
+    pub answers: u64,
+    pub displays: u64,
+    pub decisions: u64,
+    pub followups: u64,
+}
