@@ -3,8 +3,8 @@
 //! between accounts, answers sharing a millisecond, an employee survey beside), give the same
 //! at-risk lists, account timelines and revenue reports from the aggregates as from every
 //! answer (`rollups=false`), for every wave, roll-up and range the aggregates answer (and the
-//! rest falls back to the answers); still after erasing respondents and after a survey left
-//! the customer kinds and came back. Retention then deletes old answers: the reports from the
+//! rest falls back to the answers); still after erasing respondents and after a survey moved
+//! between the customer kinds (it may never become employee NPS). Retention then deletes old answers: the reports from the
 //! aggregates keep showing them, as before.
 
 #[path = "account_rollups/history.rs"]
@@ -153,10 +153,14 @@ async fn aggregates_equal_answers(f: Fixture) -> anyhow::Result<()> {
     }
     compare_all(&f).await?;
 
-    // Out of the customer kinds: forgotten; back: rebuilt from the raw rows.
-    set_kind(&f, SurveyKind::Enps).await?;
-    assert!(f.store.account_cells(&[f.surveys.changing], None).await?.is_empty());
-    both_ways(&f.admin, &format!("/api/admin/accounts/at-risk?project_id={}", f.project_id)).await?;
+    // A customer survey never becomes employee NPS (its answers were given unprotected), and
+    // between the customer kinds the aggregates stay as they are.
+    let into_enps = serde_json::to_value(live_survey("changing", SurveyKind::Enps))?;
+    let (status, body) = f.admin.call(reqwest::Method::PUT, &format!("/api/admin/surveys/{}", f.surveys.changing), Some(&into_enps)).await?;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    nps_e2e::assert_error(&body, "invalid_field", "kind cannot change from tnps to enps");
+    set_kind(&f, SurveyKind::Rnps).await?;
+    assert!(!f.store.account_cells(&[f.surveys.changing], None).await?.is_empty());
     set_kind(&f, SurveyKind::Tnps).await?;
     let before = compare_all(&f).await?;
     retention_keeps_the_trend(&f, &before).await

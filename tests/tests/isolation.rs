@@ -4,7 +4,7 @@
 //! claims, and the action log hides entries about answers the reader may not read.
 
 use nps_core::wire::{Project, ProjectInput, Survey, SurveyKind};
-use nps_e2e::links::{answer, listed_links};
+use nps_e2e::links::{answer, listed_links, personal_links};
 use nps_e2e::{Admin, Backend, Installation, new_id, on_both_backends, post_json, project_input, wait_drained};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -73,9 +73,13 @@ impl Fixture {
         campaign["id"].as_i64().ok_or_else(|| anyhow::anyhow!("no campaign id in {campaign}"))
     }
 
-    /// Answers every personal link of the campaign (as `by` reads them) with this score.
-    async fn answer_links(&self, by: &Admin, campaign_id: i64, score: u8) -> anyhow::Result<()> {
-        let links = listed_links(by, campaign_id).await?;
+    /// Answers every personal link of the campaign with this score: as `by` reads them, or,
+    /// without a reader, as the recipients got them (employee campaigns show no links).
+    async fn answer_links(&self, by: Option<&Admin>, campaign_id: i64, score: u8) -> anyhow::Result<()> {
+        let links = match by {
+            Some(by) => listed_links(by, campaign_id).await?,
+            None => personal_links(&self.db.url, &self.collector.url, campaign_id).await?,
+        };
         anyhow::ensure!(!links.is_empty(), "campaign {campaign_id} has no links");
         for (_, url) in &links {
             let (status, _) = answer(url, score, "").await?;
@@ -130,9 +134,9 @@ async fn the_client_api_refuses_link_surveys_and_stores_nothing() -> anyhow::Res
 /// user of a link answer, leaves that answer alone.
 async fn a_completion_cannot_land_on_a_link_answer(f: Fixture) -> anyhow::Result<()> {
     let (project, enps, tnps) = f.employee_and_customer_surveys().await?;
-    let campaign = f.campaign(&f.owner, enps.id, "identified").await?;
+    let campaign = f.campaign(&f.owner, enps.id, "confidential").await?;
     let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &nps_e2e::recipients_json("email\nann@corp.test\n")).await?;
-    f.answer_links(&f.owner, campaign, 3).await?;
+    f.answer_links(None, campaign, 3).await?;
     let id = f.response_ids(enps.id).await?.pop().ok_or_else(|| anyhow::anyhow!("the link answer is stored"))?;
     let user = f.scalar::<String>("SELECT user_id FROM responses WHERE survey_id = $1", enps.id).await?.pop().unwrap_or_default();
     let complete = json!({ "survey_id": tnps.id, "user_id": user, "comment": "forged" });
@@ -177,7 +181,7 @@ async fn two_programmes(f: Fixture) -> anyhow::Result<TwoProgrammes> {
     for (pm, campaign, email) in [(&pm_a, campaign_a, "buyer@a.test"), (&pm_b, campaign_b, "buyer@b.test")] {
         let recipients = json!({ "recipients": [{ "email": email, "attributes": { "partner": "p1", "role": "decision_maker" } }] });
         let _: Value = pm.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &recipients).await?;
-        f.answer_links(pm, campaign, 2).await?;
+        f.answer_links(Some(pm), campaign, 2).await?;
     }
     Ok(TwoProgrammes { f, pm_a, pm_b, project_a, project_b, survey_a, survey_b, campaign_a })
 }
@@ -308,11 +312,11 @@ async fn in_enforce_mode_the_account_comes_only_from_signed_claims() -> anyhow::
 async fn actions_citing_employee_answers_are_hidden_from_analysts() -> anyhow::Result<()> {
     let f = fixture(Backend::Sqlite).await?;
     let (project, enps, tnps) = f.employee_and_customer_surveys().await?;
-    // Identified, so that the owner may read the link and answer it here (the links of anonymous
-    // and confidential campaigns go out by e-mail only).
-    let campaign = f.campaign(&f.owner, enps.id, "identified").await?;
+    // Confidential, so that the answer is stored under its recipient; the test answers the link
+    // as the recipient got it (employee links are never shown to admins).
+    let campaign = f.campaign(&f.owner, enps.id, "confidential").await?;
     let _: Value = f.owner.post(&format!("/api/admin/campaigns/{campaign}/recipients"), &nps_e2e::recipients_json("email\nann@corp.test\n")).await?;
-    f.answer_links(&f.owner, campaign, 3).await?;
+    f.answer_links(None, campaign, 3).await?;
     let answer = json!({ "response_id": new_id(), "survey_id": tnps.id, "user_id": "customer", "score": 4 });
     assert_eq!(post_json(&format!("{}/responses", f.client(&project)), &answer).await?.0, StatusCode::ACCEPTED);
     wait_drained(&f.collector.url).await?;

@@ -22,6 +22,7 @@
 //! The HTTP answer comes after step 5: a 200 means everything is gone and stays gone.
 
 pub mod retention;
+mod withheld;
 
 use crate::error::ApiError;
 use crate::ingest::purge::{record_response_id, record_subject};
@@ -38,7 +39,7 @@ use std::sync::{Arc, Mutex};
 /// What every export and erasure answer says about anonymous campaigns.
 pub const ANONYMOUS_NOTE: &str = "Answers to anonymous campaigns are not linked to any person (they carry a random id and \
      the record of used links holds only hashes), so they cannot be found, exported or erased for a respondent. Answers to \
-     confidential and identified campaigns are included.";
+     confidential campaigns are erased with the respondent's other records.";
 
 /// Whom the caller means.
 #[derive(Debug, Clone)]
@@ -72,11 +73,19 @@ impl DataRights {
     pub async fn erase(&self, project_id: i64, target: &Target) -> Result<Value, ApiError> {
         let mut ledger = self.ledger.lock().await;
         let who = self.resolve(project_id, target).await?;
+        // Protected answers are erased but not counted: the count would tell the admin that
+        // the person answered (and the scrubbed snapshot comments, that they commented).
+        let protected = withheld::Protected::of_project(&self.store, project_id).await?;
+        let protected_answers = protected.answers_of(&self.store.export_respondent(&who).await?);
         let now = now_ms();
         let subjects: Vec<String> = who.user_ids.iter().map(|u| self.ledger.subject(project_id, u)).collect();
         let erased = self.store.erase_respondent(&who, &subjects, now).await?;
         ledger.record(project_id, &subjects, now);
         let mut counts = erased.counts;
+        counts.remove("snapshot_comments");
+        if let Some(answers) = counts.get_mut("answers") {
+            *answers = answers.saturating_sub(protected_answers);
+        }
         let mut named: Vec<String> = who.user_ids.clone();
         named.extend(erased.response_ids);
         named.extend(erased.recipient_ids);
@@ -107,7 +116,7 @@ impl DataRights {
         // which finds nothing more and tries the truncation again.
         self.store.truncate_log().await?;
         tracing::info!(project_id, users = who.user_ids.len(), "respondent erased");
-        Ok(json!({ "project_id": project_id, "user_ids_found": who.user_ids.len(), "erased": counts, "note": ANONYMOUS_NOTE }))
+        Ok(json!({ "project_id": project_id, "user_ids_found": who.user_ids.len(), "erased": counts, "note": ANONYMOUS_NOTE, "withheld": withheld::PROTECTED_NOTE }))
     }
 
     /// One JSON document of everything held about the respondent in the project.
@@ -118,7 +127,10 @@ impl DataRights {
         out.insert("user_ids".into(), json!(who.user_ids));
         out.insert("email".into(), json!(who.email));
         out.insert("note".into(), json!(ANONYMOUS_NOTE));
-        let held = self.store.export_respondent(&who).await?;
+        out.insert("withheld".into(), json!(withheld::PROTECTED_NOTE));
+        let protected = withheld::Protected::of_project(&self.store, project_id).await?;
+        let mut held = self.store.export_respondent(&who).await?;
+        protected.withhold(&mut held);
         let mut named: Vec<String> = who.user_ids.clone();
         for section in ["answers", "campaign_recipients"] {
             let ids = held.get(section).and_then(Value::as_array).into_iter().flatten();
@@ -146,8 +158,11 @@ impl DataRights {
             })
             .await
             .map_err(ApiError::Unavailable)?;
-        let pending: BTreeMap<String, Value> =
-            pending.into_iter().map(|(id, envelope)| (id, serde_json::to_value(&envelope.message).unwrap_or(Value::Null))).collect();
+        let pending: BTreeMap<String, Value> = pending
+            .into_iter()
+            .filter(|(id, _)| !protected.holds_message(id))
+            .map(|(id, envelope)| (id, serde_json::to_value(&envelope.message).unwrap_or(Value::Null)))
+            .collect();
         out.insert("pending_deliveries".into(), json!(pending));
         Ok(Value::Object(out))
     }

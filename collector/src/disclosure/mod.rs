@@ -22,7 +22,7 @@ use crate::state::State;
 use crate::store::ResponseQuery;
 use crate::store::disclosure::SnapshotSpec;
 use nps_core::disclosure::{Thresholds, WaveRelease};
-use nps_core::wire::{AdminRole, Anonymity, Campaign, Survey, SurveyKind};
+use nps_core::wire::{AdminRole, Campaign, Survey, SurveyKind};
 
 /// What a request may read.
 #[derive(Debug)]
@@ -69,12 +69,7 @@ impl Universe {
 /// always; partner NPS when any of its campaigns is anonymous or confidential.
 pub fn protection(survey: &Survey, campaigns: &[Campaign]) -> Option<Thresholds> {
     let own: Vec<&Campaign> = campaigns.iter().filter(|c| c.survey_id == survey.id).collect();
-    let protected = match survey.kind {
-        SurveyKind::Enps => true,
-        SurveyKind::Partner => own.iter().any(|c| c.anonymity != Anonymity::Identified),
-        SurveyKind::Tnps | SurveyKind::Rnps => false,
-    };
-    protected.then(|| {
+    survey.kind.protects_answers(own.iter().map(|c| c.anonymity)).then(|| {
         let default = nps_core::disclosure::DEFAULT_MIN_GROUP;
         Thresholds::new(
             own.iter().map(|c| c.min_group).max().unwrap_or(default),

@@ -188,20 +188,6 @@ pub fn needs_remaining(old: &Tally, erased: &Tally) -> bool {
         || (0..ROLE_CLASSES).any(|c| erased.latest[c].is_some() && old.latest[c] <= erased.latest[c])
 }
 
-/// The calendar quarter of `created_at` (ms) as `year * 4 + quarter - 1`, in SQL.
-fn quarter_sql(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Sqlite => {
-            "CAST(strftime('%Y', r.created_at / 1000, 'unixepoch') AS INTEGER) * 4 \
-             + (CAST(strftime('%m', r.created_at / 1000, 'unixepoch') AS INTEGER) - 1) / 3"
-        }
-        Dialect::Postgres => {
-            "EXTRACT(YEAR FROM (to_timestamp(r.created_at / 1000) AT TIME ZONE 'UTC'))::BIGINT * 4 \
-             + (EXTRACT(MONTH FROM (to_timestamp(r.created_at / 1000) AT TIME ZONE 'UTC'))::BIGINT - 1) / 3"
-        }
-    }
-}
-
 /// Text comparison of response ids by bytes, as Rust compares strings (PostgreSQL would
 /// otherwise use the database's collation).
 pub(crate) fn bytewise(dialect: Dialect) -> &'static str {
@@ -209,52 +195,6 @@ pub(crate) fn bytewise(dialect: Dialect) -> &'static str {
         Dialect::Sqlite => "",
         Dialect::Postgres => " COLLATE \"C\"",
     }
-}
-
-/// Migration 0019's backfill of `account_quarters` for one survey (`$1`): the cells of every
-/// scored answer, as the drainer would have counted them.
-pub(crate) fn rebuild_cells_sql(dialect: Dialect) -> String {
-    let text = |e: String| if dialect == Dialect::Postgres { format!("CAST({e} AS TEXT)") } else { e };
-    let latest = |c: usize| format!("COALESCE({}, '')", text(format!("MAX(CASE WHEN role_class = {c} THEN created_at * 16 + score END)")));
-    let fields = [
-        text("quarter".into()),
-        text("SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END)".into()),
-        text("SUM(CASE WHEN score BETWEEN 7 AND 8 THEN 1 ELSE 0 END)".into()),
-        text("SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END)".into()),
-        text("MIN(created_at)".into()),
-        text("MAX(created_at)".into()),
-        latest(0),
-        latest(1),
-        latest(2),
-        latest(3),
-    ];
-    let concat = if dialect == Dialect::Postgres { "string_agg" } else { "group_concat" };
-    let quarter = quarter_sql(dialect);
-    format!(
-        "INSERT INTO account_quarters (survey_id, account_id, cells) \
-         SELECT survey_id, account_id, {concat}(cell, ' ') FROM ( \
-           SELECT survey_id, account_id, {} AS cell FROM ( \
-             SELECT r.survey_id, r.account_id, r.score, r.created_at, {quarter} AS quarter, \
-               CASE r.account_role WHEN 'executive_buyer' THEN 0 WHEN 'admin' THEN 1 WHEN 'end_user' THEN 2 ELSE 3 END AS role_class \
-             FROM responses r WHERE r.survey_id = $1 AND r.score IS NOT NULL AND r.account_id IS NOT NULL \
-             UNION ALL \
-             SELECT r.survey_id, '', r.score, r.created_at, {quarter}, NULL FROM responses r WHERE r.survey_id = $1 AND r.score IS NOT NULL \
-           ) answers GROUP BY survey_id, account_id, quarter \
-         ) quarters GROUP BY survey_id, account_id",
-        fields.join(" || ',' || ")
-    )
-}
-
-/// Migration 0019's backfill of `account_latest_answers` for one survey (`$1`).
-pub(crate) fn rebuild_latest_sql(dialect: Dialect) -> String {
-    let b = bytewise(dialect);
-    format!(
-        "INSERT INTO account_latest_answers (survey_id, user_id, response_id, account_id, score, answered_at) \
-         SELECT r.survey_id, r.user_id, r.id, r.account_id, r.score, r.created_at FROM responses r \
-         WHERE r.survey_id = $1 AND r.score IS NOT NULL AND NOT EXISTS ( \
-           SELECT 1 FROM responses o WHERE o.project_id = r.project_id AND o.user_id = r.user_id AND o.survey_id = r.survey_id \
-             AND o.score IS NOT NULL AND (o.created_at > r.created_at OR (o.created_at = r.created_at AND o.id{b} > r.id{b})))"
-    )
 }
 
 #[cfg(test)]

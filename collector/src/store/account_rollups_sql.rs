@@ -264,24 +264,6 @@ macro_rules! impl_account_rollup_store {
                 }
                 Ok(())
             }
-
-            /// A survey's aggregates after its kind changed: rebuilt from the raw rows when it
-            /// became a customer survey, forgotten when it stopped being one.
-            async fn reset_account_rollups(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                survey_id: i64,
-                kept: bool,
-            ) -> crate::store::StoreResult<()> {
-                for table in ["account_quarters", "account_latest_answers"] {
-                    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE survey_id = $1"))).bind(survey_id).execute(&mut *conn).await?;
-                }
-                if kept {
-                    for sql in [crate::store::account_rollups::rebuild_cells_sql(Self::DIALECT), crate::store::account_rollups::rebuild_latest_sql(Self::DIALECT)] {
-                        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(survey_id).execute(&mut *conn).await?;
-                    }
-                }
-                Ok(())
-            }
         }
 
         #[async_trait::async_trait]

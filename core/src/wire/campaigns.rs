@@ -23,6 +23,34 @@ pub enum Anonymity {
 
 names!(Anonymity { Anonymous => "anonymous", Confidential => "confidential", Identified => "identified" });
 
+impl super::SurveyKind {
+    /// Whether answers of a survey of this kind, run through campaigns promising these, are
+    /// protected (released only through the disclosure rules): employee NPS always; partner
+    /// NPS when any of its campaigns is anonymous or confidential; customer NPS never.
+    pub fn protects_answers(self, campaigns: impl IntoIterator<Item = Anonymity>) -> bool {
+        use super::SurveyKind::*;
+        match self {
+            Enps => true,
+            Partner => campaigns.into_iter().any(|a| a != Anonymity::Identified),
+            Tnps | Rnps => false,
+        }
+    }
+}
+
+impl Anonymity {
+    /// Whether a campaign of a survey of this kind may promise this: employee NPS is never
+    /// identified (the answers are the employees'), customer surveys are never protected
+    /// (their reports read answers as rows), partner NPS may be either.
+    pub fn fits(self, kind: super::SurveyKind) -> bool {
+        use super::SurveyKind::*;
+        match kind {
+            Enps => self != Anonymity::Identified,
+            Tnps | Rnps => self == Anonymity::Identified,
+            Partner => true,
+        }
+    }
+}
+
 /// The smallest group an employee-NPS report may show (default 5); admins may lower it to 3.
 pub use crate::disclosure::{DEFAULT_MIN_GROUP, MIN_GROUP_FLOOR};
 

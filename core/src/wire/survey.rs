@@ -27,6 +27,15 @@ impl SurveyKind {
     pub fn is_in_app(self) -> bool {
         matches!(self, SurveyKind::Tnps | SurveyKind::Rnps)
     }
+
+    /// Whether a survey of this kind may be edited into `other`. Only between the customer
+    /// kinds: employee and partner answers were given under a promise of protection (or read
+    /// under the partner managers' scope), and a kind that reads them as plain rows, or a
+    /// customer survey whose answers nobody protected turning protected, would break what was
+    /// promised when they were given. A different kind is a new survey.
+    pub fn may_become(self, other: SurveyKind) -> bool {
+        self == other || (self.is_in_app() && other.is_in_app())
+    }
 }
 
 names!(SurveyKind { Tnps => "tnps", Rnps => "rnps", Enps => "enps", Partner => "partner" });
@@ -236,5 +245,18 @@ mod tests {
         for bad in ["4f46e5", "#4f46e", "red", "#ggg", "#4f46e5;}body{", ""] {
             assert_eq!(with(bad).problems(), ["definition.appearance.brand_colour must be a colour like #4f46e5"], "{bad}");
         }
+    }
+
+    #[test]
+    fn only_the_customer_kinds_change_into_each_other() {
+        use SurveyKind::*;
+        let kinds = [Tnps, Rnps, Enps, Partner];
+        for from in kinds {
+            for to in kinds {
+                let allowed = from == to || (from.is_in_app() && to.is_in_app());
+                assert_eq!(from.may_become(to), allowed, "{from:?} -> {to:?}");
+            }
+        }
+        assert!(Tnps.may_become(Rnps) && !Enps.may_become(Tnps) && !Tnps.may_become(Enps) && !Partner.may_become(Rnps));
     }
 }

@@ -81,6 +81,13 @@ pub async fn create(state: State, session: AdminSession, body: JsonBody<Campaign
     if input.name.trim().is_empty() {
         return Err(ApiError::invalid("name must not be empty"));
     }
+    if !input.anonymity.fits(survey.kind) {
+        return Err(ApiError::invalid(format!(
+            "anonymity {} does not fit a {} survey: employee NPS is anonymous or confidential, customer NPS identified",
+            input.anonymity.as_str(),
+            survey.kind.as_str()
+        )));
+    }
     if input.min_group < MIN_GROUP_FLOOR || input.verbatim_min_group < MIN_GROUP_FLOOR {
         return Err(ApiError::invalid(format!("min_group and verbatim_min_group must be at least {MIN_GROUP_FLOOR}")));
     }

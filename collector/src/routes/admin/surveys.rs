@@ -55,6 +55,16 @@ pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) ->
 pub async fn update(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<SurveyInput>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
     let input = stored(body.0)?;
+    let before = state.store.get_survey(*id).await?.filter(|s| session.can_read(s.kind)).ok_or_else(|| ApiError::not_found("survey"))?;
+    // The stored kind of an employee or partner survey never changes, so this read cannot be
+    // raced past: every edit of one sees its kind.
+    if !before.kind.may_become(input.kind) {
+        return Err(ApiError::invalid(format!(
+            "kind cannot change from {} to {}: employee and partner answers keep the protection they were given under; create a new survey instead",
+            before.kind.as_str(),
+            input.kind.as_str()
+        )));
+    }
     let survey = state.store.update_survey(*id, &input, now_ms()).await?.ok_or_else(|| ApiError::not_found("survey"))?;
     state.projects.invalidate_all();
     Ok(HttpResponse::Ok().json(survey))

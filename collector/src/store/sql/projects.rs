@@ -82,21 +82,16 @@ macro_rules! sql_projects {
 
             #[tracing::instrument(skip(self, input))]
             async fn update_survey(&self, id: i64, input: &SurveyInput, now: i64) -> StoreResult<Option<Survey>> {
-                use crate::store::account_rollups::kept_for_accounts;
-                let Some(before) = self.get_survey(id).await? else { return Ok(None) };
-                // Into or out of the customer kinds: the account aggregates are rebuilt from the
-                // raw rows or forgotten in the same transaction, which the drainer waits for.
-                let crossing = kept_for_accounts(before.kind) != kept_for_accounts(input.kind);
-                let mut tx = if crossing { self.begin_holding_response_writes().await? } else { self.pool.begin().await? };
+                // The kind moves only between the customer kinds (`SurveyKind::may_become`,
+                // checked by the route), which the account aggregates both keep alike.
                 let update = sqlx::query(
                     "UPDATE surveys SET name = $1, kind = $2, status = $3, definition = $4, rules = $5, updated_at = $6 \
                      WHERE id = $7",
                 );
-                Self::bind_survey(update, input)?.bind(now).bind(id).execute(&mut *tx).await?;
-                if crossing {
-                    Self::reset_account_rollups(&mut tx, id, kept_for_accounts(input.kind)).await?;
+                let done = Self::bind_survey(update, input)?.bind(now).bind(id).execute(&self.pool).await?;
+                if done.rows_affected() == 0 {
+                    return Ok(None);
                 }
-                tx.commit().await?;
                 self.get_survey(id).await
             }
 
