@@ -60,6 +60,25 @@ pub struct WidgetClaims {
     pub pid: i64,
     pub aud: String,
     pub exp: i64,
+    /// Whether `sub` was vouched for by an identity token (signed with the project's identity
+    /// secret). In enforce mode only such sessions are accepted, so a session from an unsigned
+    /// identify made before enforce mode was switched on stops working then. Absent: false.
+    #[serde(default)]
+    pub ver: bool,
+    /// [`secret_fingerprint`] of the identity secret that verified `sub` (absent when not
+    /// verified): rotating the secret ends the sessions it vouched for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sfp: Option<String>,
+}
+
+/// A short fingerprint of a project's identity secret, carried by the widget sessions it
+/// verified. The payload of a session is readable by its holder; the secret is 32 random bytes
+/// (and identity tokens signed with it travel through the browser anyway), so 8 bytes of a
+/// domain-separated SHA-256 tell nothing about it.
+pub fn secret_fingerprint(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(b"nps-widget-session-secret\n").chain_update(secret.as_bytes()).finalize();
+    hex::encode(&digest[..8])
 }
 
 /// What the vendor's backend signs to vouch for a user.
@@ -184,10 +203,22 @@ mod tests {
     #[test]
     fn a_widget_token_is_not_an_admin_session() {
         let keys = TokenKeys::new(b"server");
-        let widget = WidgetClaims { sub: "u".into(), pid: 1, aud: WIDGET_AUDIENCE.into(), exp: in_one_hour() };
+        let widget = WidgetClaims { sub: "u".into(), pid: 1, aud: WIDGET_AUDIENCE.into(), exp: in_one_hour(), ver: false, sfp: None };
         let token = keys.sign(&widget).expect("sign");
         assert!(keys.verify_admin(&token).is_none());
         assert!(keys.verify_widget(&token).is_ok());
+    }
+
+    #[test]
+    fn the_secret_fingerprint_changes_with_the_secret_and_a_session_without_one_is_unverified() {
+        assert_eq!(secret_fingerprint("a"), secret_fingerprint("a"));
+        assert_ne!(secret_fingerprint("a"), secret_fingerprint("b"));
+        assert_eq!(secret_fingerprint("a").len(), 16);
+        // A session signed before these claims existed reads as unverified.
+        let keys = TokenKeys::new(b"server");
+        let old = serde_json::json!({ "sub": "u", "pid": 1, "aud": WIDGET_AUDIENCE, "exp": in_one_hour() });
+        let claims = keys.verify_widget(&keys.sign(&old).expect("sign")).expect("verify");
+        assert!(!claims.ver && claims.sfp.is_none());
     }
 
     #[test]

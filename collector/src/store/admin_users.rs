@@ -33,11 +33,56 @@ pub enum ResetOutcome {
     /// The link's `jti` was used before (nothing changed).
     AlreadyUsed,
     NoSuchUser,
+    /// The user's or the issuer's link epoch moved since the link was issued, or the issuer is
+    /// gone or disabled (nothing changed).
+    Revoked,
+}
+
+/// Who issued a reset link or an invitation, as the link says: the issuer must still exist, be
+/// active and have this link epoch when the link is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkIssuer {
+    pub id: i64,
+    pub link_epoch: i64,
+}
+
+/// A reset link being used: whose password, with the target's link epoch at issue.
+#[derive(Debug, Clone, Copy)]
+pub struct ResetUse<'a> {
+    pub user_id: i64,
+    pub user_link_epoch: i64,
+    pub issuer: LinkIssuer,
+    pub jti: &'a str,
+    pub password_hash: &'a str,
+}
+
+/// An invitation being accepted.
+#[derive(Debug, Clone, Copy)]
+pub struct InvitationUse<'a> {
+    pub jti: &'a str,
+    pub email: &'a str,
+    pub role: AdminRole,
+    pub password_hash: &'a str,
+    pub issuer: LinkIssuer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationOutcome {
+    /// The user exists now, and the invitation is spent for good.
+    Done,
+    /// The invitation's `jti` was accepted before (even if that user was deleted since).
+    AlreadyUsed,
+    /// An account with the e-mail exists.
+    EmailTaken,
+    /// The issuer is gone or disabled, or their link epoch moved.
+    IssuerRevoked,
 }
 
 /// The guarded statements of [`AdminChange`]. The guard is part of the statement (and, on
 /// PostgreSQL, runs under the table lock of the bootstrap), so two owners demoting each other
-/// at the same moment cannot leave the installation without an active owner.
+/// at the same moment cannot leave the installation without an active owner. Each bumps the
+/// user's `link_epoch` too, which voids the reset links issued by and for the user and the
+/// invitations the user issued.
 pub mod sql {
     /// True unless the row (`$1`) is the last active owner.
     macro_rules! unless_last_active_owner {
@@ -48,19 +93,23 @@ pub mod sql {
     }
     /// `$1` id, `$2` now.
     pub const DISABLE: &str = concat!(
-        "UPDATE admin_users SET disabled_at = COALESCE(disabled_at, $2), session_epoch = session_epoch + 1 WHERE id = $1 AND ",
+        "UPDATE admin_users SET disabled_at = COALESCE(disabled_at, $2), session_epoch = session_epoch + 1, link_epoch = link_epoch + 1 \
+         WHERE id = $1 AND ",
         unless_last_active_owner!()
     );
     /// `$1` id.
-    pub const ENABLE: &str = "UPDATE admin_users SET disabled_at = NULL, session_epoch = session_epoch + 1 WHERE id = $1";
+    pub const ENABLE: &str =
+        "UPDATE admin_users SET disabled_at = NULL, session_epoch = session_epoch + 1, link_epoch = link_epoch + 1 WHERE id = $1";
     /// `$1` id, `$2` role; making someone an owner needs no guard.
     pub const SET_ROLE: &str = concat!(
-        "UPDATE admin_users SET role = $2, session_epoch = session_epoch + 1 WHERE id = $1 AND ($2 = 'owner' OR ",
+        "UPDATE admin_users SET role = $2, session_epoch = session_epoch + 1, link_epoch = link_epoch + 1 WHERE id = $1 AND ($2 = 'owner' OR ",
         unless_last_active_owner!(),
         ")"
     );
     /// `$1` id.
     pub const DELETE: &str = concat!("DELETE FROM admin_users WHERE id = $1 AND ", unless_last_active_owner!());
+    /// `$1` issuer id, `$2` the issuer's link epoch written in the link.
+    pub const ISSUER_STANDS: &str = "SELECT 1 FROM admin_users WHERE id = $1 AND link_epoch = $2 AND disabled_at IS NULL";
 }
 
 /// What a request's session is checked against: the user as stored now, so that a deleted
@@ -72,6 +121,9 @@ pub struct SessionUser {
     pub role: AdminRole,
     /// Bumped by sign-out and every lifecycle change; a token carrying another epoch is refused.
     pub session_epoch: i64,
+    /// Bumped by role and status changes and new passwords, not by sign-out: reset links and
+    /// invitations carry it (see migration `0023_link_binding.sql`).
+    pub link_epoch: i64,
     /// A disabled user cannot sign in and their sessions are refused.
     pub disabled: bool,
 }
@@ -103,11 +155,19 @@ pub trait AdminUserStore: Send + Sync {
     /// no such user), so the caller can issue a session that survives the change.
     async fn set_password(&self, id: i64, password_hash: &str) -> StoreResult<Option<i64>>;
 
-    /// Uses a reset link: records its `jti` and sets the password in one transaction.
-    async fn redeem_password_reset(&self, id: i64, jti: &str, password_hash: &str, now: i64) -> StoreResult<ResetOutcome>;
+    /// Uses a reset link: records its `jti` and sets the password in one transaction, if the
+    /// user's link epoch is still the link's and its issuer still stands (`Revoked` otherwise).
+    async fn redeem_password_reset(&self, reset: ResetUse<'_>, now: i64) -> StoreResult<ResetOutcome>;
 
     /// Whether a reset link's `jti` has been used.
     async fn password_reset_used(&self, jti: &str) -> StoreResult<bool>;
+
+    /// Accepts an invitation: records its `jti` and creates the user in one transaction, if
+    /// the `jti` is new, the e-mail free and the issuer still stands.
+    async fn accept_invitation(&self, invitation: InvitationUse<'_>, now: i64) -> StoreResult<InvitationOutcome>;
+
+    /// Whether an invitation's `jti` has been accepted.
+    async fn invitation_accepted(&self, jti: &str) -> StoreResult<bool>;
 }
 
 /// `$first_owner_lock`: a statement run first in the bootstrap transaction (PostgreSQL: a
@@ -147,7 +207,7 @@ macro_rules! impl_admin_user_store {
             }
             async fn session_user(&self, id: i64) -> crate::store::StoreResult<Option<crate::store::admin_users::SessionUser>> {
                 use sqlx::Row;
-                let row: Option<$row> = sqlx::query("SELECT id, email, role, session_epoch, disabled_at FROM admin_users WHERE id = $1")
+                let row: Option<$row> = sqlx::query("SELECT id, email, role, session_epoch, link_epoch, disabled_at FROM admin_users WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
@@ -159,6 +219,7 @@ macro_rules! impl_admin_user_store {
                     role: nps_core::wire::AdminRole::parse(&role)
                         .ok_or_else(|| crate::store::StoreError::Corrupt(format!("admin role {role}")))?,
                     session_epoch: r.try_get("session_epoch")?,
+                    link_epoch: r.try_get("link_epoch")?,
                     disabled: r.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
                 }))
             }
@@ -236,9 +297,10 @@ macro_rules! impl_admin_user_store {
 
             async fn set_password(&self, id: i64, password_hash: &str) -> crate::store::StoreResult<Option<i64>> {
                 use sqlx::Row;
-                let row: Option<$row> = sqlx::query(
-                    "UPDATE admin_users SET password_hash = $2, session_epoch = session_epoch + 1 WHERE id = $1 RETURNING session_epoch",
-                )
+                let row: Option<$row> = sqlx::query(concat!(
+                    "UPDATE admin_users SET password_hash = $2, session_epoch = session_epoch + 1, link_epoch = link_epoch + 1 ",
+                    "WHERE id = $1 RETURNING session_epoch"
+                ))
                 .bind(id)
                 .bind(password_hash)
                 .fetch_optional(&self.pool)
@@ -248,18 +310,22 @@ macro_rules! impl_admin_user_store {
 
             async fn redeem_password_reset(
                 &self,
-                id: i64,
-                jti: &str,
-                password_hash: &str,
+                reset: crate::store::admin_users::ResetUse<'_>,
                 now: i64,
             ) -> crate::store::StoreResult<crate::store::admin_users::ResetOutcome> {
-                use crate::store::admin_users::ResetOutcome;
+                use crate::store::admin_users::{ResetOutcome, sql};
                 let mut tx = self.pool.begin().await?;
+                // Serialised with the lifecycle changes, so a role change or a disabling
+                // cannot slip between the checks below and the new password.
+                let lock: Option<&'static str> = $first_owner_lock;
+                if let Some(lock) = lock {
+                    sqlx::query(lock).execute(&mut *tx).await?;
+                }
                 // Of two concurrent uses of one link, the second waits for the first's row and
                 // then inserts nothing.
                 let recorded = sqlx::query("INSERT INTO admin_password_resets (jti, user_id, used_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING")
-                    .bind(jti)
-                    .bind(id)
+                    .bind(reset.jti)
+                    .bind(reset.user_id)
                     .bind(now)
                     .execute(&mut *tx)
                     .await?
@@ -267,14 +333,23 @@ macro_rules! impl_admin_user_store {
                 if recorded == 0 {
                     return Ok(ResetOutcome::AlreadyUsed);
                 }
-                let updated = sqlx::query("UPDATE admin_users SET password_hash = $2, session_epoch = session_epoch + 1 WHERE id = $1")
-                    .bind(id)
-                    .bind(password_hash)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                let issuer = sqlx::query(sql::ISSUER_STANDS).bind(reset.issuer.id).bind(reset.issuer.link_epoch).fetch_optional(&mut *tx).await?;
+                if issuer.is_none() {
+                    return Ok(ResetOutcome::Revoked);
+                }
+                let updated = sqlx::query(concat!(
+                    "UPDATE admin_users SET password_hash = $2, session_epoch = session_epoch + 1, link_epoch = link_epoch + 1 ",
+                    "WHERE id = $1 AND link_epoch = $3"
+                ))
+                .bind(reset.user_id)
+                .bind(reset.password_hash)
+                .bind(reset.user_link_epoch)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
                 if updated == 0 {
-                    return Ok(ResetOutcome::NoSuchUser);
+                    let exists = sqlx::query("SELECT 1 FROM admin_users WHERE id = $1").bind(reset.user_id).fetch_optional(&mut *tx).await?.is_some();
+                    return Ok(if exists { ResetOutcome::Revoked } else { ResetOutcome::NoSuchUser });
                 }
                 tx.commit().await?;
                 Ok(ResetOutcome::Done)
@@ -282,6 +357,55 @@ macro_rules! impl_admin_user_store {
 
             async fn password_reset_used(&self, jti: &str) -> crate::store::StoreResult<bool> {
                 Ok(sqlx::query("SELECT 1 FROM admin_password_resets WHERE jti = $1").bind(jti).fetch_optional(&self.pool).await?.is_some())
+            }
+
+            async fn accept_invitation(
+                &self,
+                invitation: crate::store::admin_users::InvitationUse<'_>,
+                now: i64,
+            ) -> crate::store::StoreResult<crate::store::admin_users::InvitationOutcome> {
+                use crate::store::admin_users::{InvitationOutcome, sql};
+                let mut tx = self.pool.begin().await?;
+                // Serialised with the lifecycle changes, so the issuer cannot be disabled or
+                // demoted between the check below and the new user.
+                let lock: Option<&'static str> = $first_owner_lock;
+                if let Some(lock) = lock {
+                    sqlx::query(lock).execute(&mut *tx).await?;
+                }
+                let recorded = sqlx::query("INSERT INTO admin_invitations_accepted (jti, accepted_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING")
+                    .bind(invitation.jti)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if recorded == 0 {
+                    return Ok(InvitationOutcome::AlreadyUsed);
+                }
+                let issuer = sqlx::query(sql::ISSUER_STANDS).bind(invitation.issuer.id).bind(invitation.issuer.link_epoch).fetch_optional(&mut *tx).await?;
+                if issuer.is_none() {
+                    return Ok(InvitationOutcome::IssuerRevoked);
+                }
+                // ON CONFLICT rather than the unique violation: on PostgreSQL that would abort
+                // the transaction this answer still needs.
+                let created = sqlx::query(
+                    "INSERT INTO admin_users (email, password_hash, role, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING",
+                )
+                .bind(invitation.email)
+                .bind(invitation.password_hash)
+                .bind(invitation.role.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if created == 0 {
+                    return Ok(InvitationOutcome::EmailTaken);
+                }
+                tx.commit().await?;
+                Ok(InvitationOutcome::Done)
+            }
+
+            async fn invitation_accepted(&self, jti: &str) -> crate::store::StoreResult<bool> {
+                Ok(sqlx::query("SELECT 1 FROM admin_invitations_accepted WHERE jti = $1").bind(jti).fetch_optional(&self.pool).await?.is_some())
             }
         }
     };

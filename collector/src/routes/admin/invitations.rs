@@ -3,16 +3,20 @@
 //! a password, and signs in.
 //!
 //! The invitation is a JWT signed with the server secret (audience `nps-admin-invitation`),
-//! so nothing is stored until it is accepted. It is single-use because accepting creates the
-//! user: a second acceptance finds the user and is refused (the store's unique e-mail
-//! constraint settles a race between two acceptances).
+//! so nothing is stored until it is accepted. Accepting records its `jti` in the same
+//! transaction that creates the user, so it works once, also after that user is deleted, and
+//! of two concurrent acceptances one wins. It is bound to its issuer (id and link epoch): it
+//! works only while the issuer exists, is active, has not changed role, status or password
+//! since, and may still invite the role.
 
-use super::auth::create_admin;
-use crate::auth::AdminSession;
+use super::auth::check_new_password;
+use super::users::issuer;
+use crate::auth::{AdminSession, hash_password};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, Query};
 use crate::ingest::now_ms;
 use crate::state::State;
+use crate::store::admin_users::{InvitationOutcome, InvitationUse, LinkIssuer};
 use actix_web::{HttpResponse, get, post, web};
 use nps_core::ErrorCode;
 use nps_core::wire::{AdminRole, EmailAddress, Invitation, InvitationRequest};
@@ -38,6 +42,12 @@ struct InvitationClaims {
     aud: String,
     /// Unix seconds.
     exp: i64,
+    /// The issuer's id and link epoch when they invited; optional only so that an invitation
+    /// from before they existed is refused with a message, not as garbage.
+    #[serde(default)]
+    iid: Option<i64>,
+    #[serde(default)]
+    iep: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -62,6 +72,34 @@ fn verify(state: &State, token: &str) -> ApiResult<InvitationClaims> {
 
 fn already_used() -> ApiError {
     ApiError::client(ErrorCode::Conflict, "the invitation has already been used; sign in instead")
+}
+
+fn revoked(why: impl std::fmt::Display) -> ApiError {
+    ApiError::client(ErrorCode::Conflict, format!("the invitation no longer works: {why}; ask for a new one"))
+}
+
+/// Whether `role` may invite `invited` (as [`invite`] decides).
+fn may_invite(role: AdminRole, invited: AdminRole) -> bool {
+    role.can_configure() && (invited != AdminRole::Owner || role == AdminRole::Owner)
+}
+
+/// Refuses an invitation already accepted (even if its user was deleted since) or whose
+/// e-mail has an account, then one whose issuer no longer stands as when they invited.
+async fn still_open(state: &State, claims: &InvitationClaims) -> ApiResult<LinkIssuer> {
+    if state.store.invitation_accepted(&claims.jti).await? || state.store.admin_by_email(&claims.sub).await?.is_some() {
+        return Err(already_used());
+    }
+    let (Some(id), Some(epoch)) = (claims.iid, claims.iep) else {
+        return Err(revoked("it was issued by an earlier version of the collector"));
+    };
+    let by = &claims.by;
+    match state.store.session_user(id).await? {
+        None => Err(revoked(format_args!("{by}, who issued it, no longer has an account"))),
+        Some(i) if i.disabled => Err(revoked(format_args!("{by}, who issued it, has been disabled"))),
+        Some(i) if i.link_epoch != epoch => Err(revoked(format_args!("the account of {by}, who issued it, changed since (role, status or password)"))),
+        Some(i) if !may_invite(i.role, claims.role) => Err(revoked(format_args!("{by}, who issued it, may not invite a {}", claims.role.as_str()))),
+        Some(i) => Ok(LinkIssuer { id: i.id, link_epoch: i.link_epoch }),
+    }
 }
 
 fn invitation(claims: &InvitationClaims, token: String) -> Invitation {
@@ -95,6 +133,7 @@ pub async fn invite(state: State, session: AdminSession, body: JsonBody<Invitati
     if state.store.admin_by_email(&email).await?.is_some() {
         return Err(ApiError::client(ErrorCode::Conflict, format!("{email} already has an account")));
     }
+    let issuer = issuer(&state, &session).await?;
     let claims = InvitationClaims {
         sub: email,
         role: body.0.role,
@@ -102,6 +141,8 @@ pub async fn invite(state: State, session: AdminSession, body: JsonBody<Invitati
         jti: hex::encode(rand::rng().random::<[u8; 16]>()),
         aud: INVITATION_AUDIENCE.to_owned(),
         exp: now_ms() / 1000 + INVITATION_DAYS * 86_400,
+        iid: Some(issuer.id),
+        iep: Some(issuer.link_epoch),
     };
     let token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
     tracing::info!(invitee = %claims.sub, role = claims.role.as_str(), by = %claims.by, "admin invitation issued");
@@ -113,9 +154,7 @@ pub async fn invite(state: State, session: AdminSession, body: JsonBody<Invitati
 #[get("/api/admin/invitations/check")]
 pub async fn check(state: State, params: Query<TokenParam>) -> ApiResult<HttpResponse> {
     let claims = verify(&state, &params.token)?;
-    if state.store.admin_by_email(&claims.sub).await?.is_some() {
-        return Err(already_used());
-    }
+    still_open(&state, &claims).await?;
     Ok(HttpResponse::Ok().json(invitation(&claims, params.token.clone())))
 }
 
@@ -124,14 +163,16 @@ pub async fn check(state: State, params: Query<TokenParam>) -> ApiResult<HttpRes
 #[post("/api/admin/invitations/accept")]
 pub async fn accept(state: State, body: JsonBody<Acceptance>) -> ApiResult<HttpResponse> {
     let claims = verify(&state, &body.0.token)?;
-    if state.store.admin_by_email(&claims.sub).await?.is_some() {
-        return Err(already_used());
-    }
-    match create_admin(&state, &claims.sub, &body.0.password, claims.role).await {
-        Ok(()) => {}
-        // Another acceptance of the same invitation won the race for the unique e-mail.
-        Err(ApiError::Client { code: ErrorCode::Conflict, .. }) => return Err(already_used()),
-        Err(e) => return Err(e),
+    // An early answer before hashing; the transaction below is what decides.
+    let issuer = still_open(&state, &claims).await?;
+    check_new_password("password", &body.0.password)?;
+    let hash = hash_password(body.0.password).await.map_err(ApiError::Internal)?;
+    let acceptance = InvitationUse { jti: &claims.jti, email: &claims.sub, role: claims.role, password_hash: &hash, issuer };
+    match state.store.accept_invitation(acceptance, now_ms()).await? {
+        InvitationOutcome::Done => {}
+        // Another acceptance won the race (for the `jti` or the e-mail).
+        InvitationOutcome::AlreadyUsed | InvitationOutcome::EmailTaken => return Err(already_used()),
+        InvitationOutcome::IssuerRevoked => return Err(revoked(format_args!("the account of {}, who issued it, changed meanwhile", claims.by))),
     }
     tracing::info!(user = %claims.sub, role = claims.role.as_str(), "admin invitation accepted");
     Ok(HttpResponse::Created().json(nps_core::wire::Me { email: claims.sub.into(), role: claims.role }))

@@ -31,19 +31,34 @@ pub const RESET_AUDIENCE: &str = "nps-admin-password-reset";
 pub const RESET_HOURS: i64 = 24;
 
 /// What a reset link carries; signed with the server secret, nothing stored until it is used.
+///
+/// The link is bound to the state it was issued for: the user's link epoch (a role change,
+/// disabling or a new password moves it, so an admin's link for an analyst dies when the
+/// analyst is made an owner), and its issuer's id and link epoch (so it dies when the issuer
+/// is deleted, disabled, demoted or changes their password). The three are optional only so
+/// that a link from before they existed is refused with a message, not as garbage.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResetClaims {
     /// The user's id.
     pub sub: String,
     /// The user's e-mail when the link was made: the link is refused if it no longer matches.
     pub email: String,
-    /// Who created the link.
+    /// Who created the link (their e-mail, for messages and the log).
     pub by: String,
     /// Recorded when used, which makes the link single-use.
     pub jti: String,
     pub aud: String,
     /// Unix seconds.
     pub exp: i64,
+    /// The user's link epoch when the link was made.
+    #[serde(default)]
+    pub tep: Option<i64>,
+    /// The issuer's id.
+    #[serde(default)]
+    pub iid: Option<i64>,
+    /// The issuer's link epoch when the link was made.
+    #[serde(default)]
+    pub iep: Option<i64>,
 }
 
 fn not_yourself(session: &AdminSession, id: i64, what: &str) -> ApiResult<()> {
@@ -117,6 +132,19 @@ fn may_reset(session: &AdminSession, target: &SessionUser) -> ApiResult<()> {
     session.require_configure()
 }
 
+/// [`may_reset`] for the roles as they are when a link is used.
+pub(crate) fn may_still_reset(issuer: AdminRole, target: AdminRole) -> bool {
+    issuer == AdminRole::Owner || (issuer.can_configure() && target != AdminRole::Owner)
+}
+
+/// The session's user as stored now, for the link epoch a link it issues carries; refused if
+/// the account changed since the session was checked (the link would carry the new epoch under
+/// the old role's decision).
+pub(crate) async fn issuer(state: &State, session: &AdminSession) -> ApiResult<SessionUser> {
+    let user = state.store.session_user(session.user_id).await?.filter(|u| !u.disabled && u.role == session.role);
+    user.ok_or_else(|| ApiError::client(ErrorCode::Unauthorized, "your account changed during this request; sign in again"))
+}
+
 /// Creates a signed, single-use reset link for a user, valid for [`RESET_HOURS`], returned to
 /// pass on. Using it sets a new password and ends every session of the user.
 #[utoipa::path(tag = "admin", params(("id" = i64, Path)), responses((status = 201, body = PasswordResetLink), (status = 403, body = nps_core::ApiErrorBody), (status = 404, body = nps_core::ApiErrorBody)))]
@@ -126,6 +154,7 @@ pub async fn create_reset_link(state: State, session: AdminSession, id: web::Pat
     let id = id.into_inner();
     let target = state.store.session_user(id).await?.ok_or_else(|| no_such_user(id))?;
     may_reset(&session, &target)?;
+    let issuer = issuer(&state, &session).await?;
     let claims = ResetClaims {
         sub: id.to_string(),
         email: target.email,
@@ -133,6 +162,9 @@ pub async fn create_reset_link(state: State, session: AdminSession, id: web::Pat
         jti: hex::encode(rand::rng().random::<[u8; 16]>()),
         aud: RESET_AUDIENCE.to_owned(),
         exp: now_ms() / 1000 + RESET_HOURS * 3600,
+        tep: Some(target.link_epoch),
+        iid: Some(issuer.id),
+        iep: Some(issuer.link_epoch),
     };
     let token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
     tracing::info!(user_id = id, by = %claims.by, "password reset link issued");

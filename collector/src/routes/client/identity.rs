@@ -30,11 +30,13 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
              the identity_token claims `account`, `role` and `account_attributes`; do not send `account` in the clear",
         ));
     }
-    match request.identity_token.as_deref() {
+    // The fingerprint of the secret that verified the user, if one did: the session carries it.
+    let verified_by = match request.identity_token.as_deref() {
         Some(token) => {
             let secret = project.project.identity_secret.as_deref().unwrap_or_default();
             let claims: IdentityClaims = verify_identity_token(token, secret).map_err(|(code, msg)| ApiError::client(code, msg))?;
             apply_signed_claims(&mut request, claims)?;
+            Some(crate::tokens::secret_fingerprint(secret))
         }
         None if enforced => {
             return Err(ApiError::client(
@@ -42,8 +44,8 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
                 "this project verifies identities: identity_token is required",
             ));
         }
-        None => {}
-    }
+        None => None,
+    };
     let now = now_ms();
     let key = state
         .ingestor
@@ -64,6 +66,8 @@ pub async fn identify(state: State, key: web::Path<String>, body: JsonBody<Ident
         pid: project.project.id,
         aud: crate::auth::WIDGET_AUDIENCE.into(),
         exp: expires_at,
+        ver: verified_by.is_some(),
+        sfp: verified_by,
     };
     let session_token = state.keys.sign(&claims).map_err(ApiError::Internal)?;
     Ok(HttpResponse::Ok().json(IdentifyResponse { user_id: request.user_id.into_inner(), session_token, expires_at: expires_at * 1000 }))

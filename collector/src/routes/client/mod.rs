@@ -106,6 +106,26 @@ fn authorize_user(state: &State, project: &CachedProject, req: &HttpRequest, use
     if claims.pid != project.project.id || claims.sub != user_id {
         return Err(ApiError::client(ErrorCode::IdentityInvalid, "the session token was issued for another user"));
     }
+    current_session(project, &claims)
+}
+
+/// A session counts in enforce mode only if an identity token signed with the project's
+/// current secret vouched for it. Both refusals are codes the widget keeps its queued writes
+/// for (`identity_required`, `identity_expired`) until the page identifies again.
+fn current_session(project: &CachedProject, claims: &WidgetClaims) -> ApiResult<()> {
+    if !claims.ver {
+        return Err(ApiError::client(
+            ErrorCode::IdentityRequired,
+            "the session token was issued without an identity_token (before this project verified identities): identify again with an identity_token",
+        ));
+    }
+    let secret = project.project.identity_secret.as_deref().unwrap_or_default();
+    if claims.sfp.as_deref() != Some(crate::tokens::secret_fingerprint(secret).as_str()) {
+        return Err(ApiError::client(
+            ErrorCode::IdentityExpired,
+            "the session token was verified with an identity secret that has since been rotated: identify again with a token signed with the new secret",
+        ));
+    }
     Ok(())
 }
 
