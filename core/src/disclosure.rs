@@ -18,6 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod plan;
+
 /// The smallest group any released number may describe: default 5, never below 3.
 pub const DEFAULT_MIN_GROUP: u32 = 5;
 pub const MIN_GROUP_FLOOR: u32 = 3;
@@ -93,16 +95,23 @@ pub fn suppress(sizes: &[u64], k: u64) -> Vec<bool> {
         return vec![true; sizes.len()];
     }
     let mut hidden: Vec<bool> = sizes.iter().map(|&n| n > 0 && n < k).collect();
+    complete_suppression(sizes, &mut hidden, k);
+    hidden
+}
+
+/// Hides the smallest visible cells until the hidden ones add up to 0 or at least `k` (so
+/// that "total minus the visible cells" exposes nobody); `hidden` may already hide any cells.
+pub fn complete_suppression(sizes: &[u64], hidden: &mut [bool], k: u64) {
     loop {
-        let hidden_sum: u64 = sizes.iter().zip(&hidden).filter(|(_, h)| **h).map(|(n, _)| n).sum();
+        let hidden_sum: u64 = sizes.iter().zip(hidden.iter()).filter(|(_, h)| **h).map(|(n, _)| n).sum();
         if hidden_sum == 0 || hidden_sum >= k {
-            return hidden;
+            return;
         }
         // Ties go to the first cell, so the choice does not depend on anything but the counts.
         let smallest = sizes.iter().enumerate().filter(|(i, n)| !hidden[*i] && **n > 0).min_by_key(|(i, n)| (**n, *i));
         match smallest {
             Some((i, _)) => hidden[i] = true,
-            None => return hidden,
+            None => return,
         }
     }
 }

@@ -113,9 +113,10 @@ pub fn Segments(
                 <NumberField label="Small below n =" name="segment_min_n" value=min_n fallback=30 min="1" max="100000" />
                 <button type="submit">"Show segments"</button>
             </form>
-            {resource_view(report, |r| match r.segments.is_empty() {
-                true => muted("No answers in this period."),
-                false => view! { <SegmentTable report=r /> }.into_any(),
+            {resource_view(report, |r| match (r.segments.is_empty(), r.disclosure.as_ref().map(|d| d.thresholds.min_group)) {
+                (true, None) => muted("No answers in this period."),
+                (true, Some(k)) => view! { <p class="muted" data-testid="segments-withheld">{withheld_groups(k)}</p> }.into_any(),
+                (false, _) => view! { <SegmentTable report=r /> }.into_any(),
             })}
             <KeepFast project_id=project_id by=shown_by.into() />
             <p class="muted small">
@@ -126,6 +127,12 @@ pub fn Segments(
     }
 }
 
+/// Said of every protected breakdown, whatever it holds: a note that appeared only when some
+/// group was hidden would tell that a small group answered.
+fn withheld_groups(k: u32) -> String {
+    format!("Groups with fewer than {k} answers are not listed, nor any other group whose figures would let one be worked out.")
+}
+
 const SEGMENT_COLS: &[Col] = &[Col::Text("Segment"), Col::Num("NPS"), Col::Num("95% CI"), Col::View(interval_head), Col::Num("n"),
     Col::Text("vs the rest"), Col::Text("Note")];
 
@@ -134,8 +141,10 @@ fn SegmentTable(report: SegmentReport) -> impl IntoView {
     let overall = fmt::headline(&report.overall);
     let min_n = report.min_n;
     let k = report.disclosure.as_ref().map_or(nps_core::disclosure::DEFAULT_MIN_GROUP, |d| d.thresholds.min_group);
+    let protected = report.disclosure.is_some();
     view! {
         <p class="muted" data-testid="segments-overall">{format!("All answers: {overall}")}</p>
+        {protected.then(|| view! { <p class="muted" data-testid="segments-withheld">{withheld_groups(k)}</p> })}
         <ListTable testid="segments-table" class="list segments" scroll=true caption=format!("NPS by {}", report.by) hidden_caption=true cols=SEGMENT_COLS>
             {report.segments.into_iter().map(|s| view! { <SegmentRow segment=s min_n=min_n k=k /> }).collect_view()}
         </ListTable>

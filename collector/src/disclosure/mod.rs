@@ -12,6 +12,7 @@
 //! Nobody reads protected answers any other way: the row listing and the exports refuse them,
 //! the account roll-ups refuse them, webhooks and follow-ups never carry them.
 
+mod plan;
 pub mod release;
 pub mod scope;
 

@@ -6,7 +6,8 @@ use super::Universe;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
 use crate::store::disclosure::WaveSnapshot;
-use nps_core::disclosure::{Disclosure, Table, WaveRelease, subset_releasable};
+use super::plan::Plan;
+use nps_core::disclosure::{Disclosure, WaveRelease};
 use nps_core::wire::{Granularity, NpsReport, NpsSummary, PeriodSummary};
 use nps_core::{Band, BandCounts};
 
@@ -31,16 +32,12 @@ pub async fn counts(state: &State, u: &Universe) -> ApiResult<Option<BandCounts>
 }
 
 fn counts_in(s: &WaveSnapshot, u: &Universe) -> Option<BandCounts> {
-    let k = u.thresholds.k();
-    if s.total.n() < k {
+    if s.total.n() < u.thresholds.k() {
         return None;
     }
-    let Some((key, value)) = &u.group else { return Some(s.total) };
-    let rows = s.groups.get(key).cloned().unwrap_or_default();
-    let table = Table::new(rows.iter().map(|(_, c)| c.n()).collect(), k);
-    match rows.iter().position(|(v, _)| v.as_deref() == Some(value.as_str())) {
-        Some(i) => table.released(i).then_some(rows[i].1),
-        None => Some(BandCounts::default()),
+    match &u.group {
+        None => Some(s.total),
+        Some((key, value)) => Plan::of(s, &u.thresholds).group(key, value),
     }
 }
 
@@ -111,17 +108,18 @@ pub async fn breakdown(state: &State, u: &Universe, key: &str) -> ApiResult<Brea
     if u.group.is_some() || u.partners.is_some() {
         return Err(ApiError::protected("employee NPS breakdowns cover the whole wave: remove the group filter"));
     }
-    let k = u.thresholds.k();
-    let rows = snapshot(state, u).await?.and_then(|s| s.groups.get(key).cloned()).unwrap_or_default();
-    let table = Table::new(rows.iter().map(|(_, c)| c.n()).collect(), k);
-    let released = table.total_released(k);
-    let total = released.then(|| {
-        rows.iter().fold(BandCounts::default(), |mut t, (_, c)| {
-            t.merge(*c);
-            t
-        })
-    });
-    let cells = rows.into_iter().enumerate().map(|(i, (value, c))| (value, (released && table.released(i)).then_some(c))).collect();
+    let Some(s) = snapshot(state, u).await? else { return Ok(Breakdown { total: None, cells: Vec::new() }) };
+    let plan = Plan::of(&s, &u.thresholds);
+    let total = (s.total.n() >= u.thresholds.k()).then_some(s.total);
+    // Only released cells are listed: a hidden one named would say that its small group
+    // answered at all (a group nobody in it answered is not in the snapshot).
+    let cells = plan
+        .cells(key)
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| total.is_some() && plan.released(key, *i))
+        .map(|(_, (value, counts))| (value.clone(), Some(*counts)))
+        .collect();
     Ok(Breakdown { total, cells })
 }
 
@@ -130,19 +128,17 @@ pub async fn breakdown(state: &State, u: &Universe, key: &str) -> ApiResult<Brea
 /// so their order says nothing about who wrote them or when.
 pub async fn comments(state: &State, u: &Universe) -> ApiResult<Option<Vec<(Band, String)>>> {
     let Some(s) = snapshot(state, u).await? else { return Ok(None) };
-    let Some(cell) = counts_in(&s, u) else { return Ok(None) };
+    if counts_in(&s, u).is_none() || !Plan::of(&s, &u.thresholds).comments_released(u.group.as_ref().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        return Ok(None);
+    }
     let comments: Vec<(Band, String)> = s
         .comments
         .into_iter()
         .filter(|c| u.group.as_ref().is_none_or(|(key, value)| c.groups.get(key).and_then(Option::as_deref) == Some(value.as_str())))
         .map(|c| (c.band, c.text))
         .collect();
-    let n = comments.len() as u64;
-    // The commenters' bands are released with their comments, so both they and the people
-    // without a comment must be a group of at least k (the cell minus them is a band split).
-    if n < u.thresholds.comment_k() || !subset_releasable(n, cell.n(), u.thresholds.k()) {
-        return Ok(None);
-    }
+    // The plan checked that the commenters and the rest of the cell are each empty or at
+    // least k (their bands are released with their words), in every atom of the lists.
     Ok(Some(comments))
 }
 

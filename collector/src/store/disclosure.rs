@@ -43,6 +43,11 @@ pub struct WaveSnapshot {
     pub groups: BTreeMap<String, Vec<(Option<String>, BandCounts)>>,
     /// Sorted by text.
     pub comments: Vec<SnapshotComment>,
+    /// How many answers share each combination of group values (one value per key of
+    /// `groups`, in its order): what the release plan cuts into atoms
+    /// (`nps_core::disclosure::plan`). Snapshots taken before it have none.
+    #[serde(default)]
+    pub combos: Vec<(Vec<Option<String>>, u64)>,
 }
 
 /// One stored answer of the wave, as a snapshot reads it.
@@ -60,6 +65,10 @@ impl WaveSnapshot {
     pub fn build(answers: &[WaveAnswer], group_attributes: &[String]) -> Self {
         let mut snapshot = WaveSnapshot::default();
         let mut tables: BTreeMap<String, BTreeMap<Option<String>, BandCounts>> = BTreeMap::new();
+        let mut combos: BTreeMap<Vec<Option<String>>, u64> = BTreeMap::new();
+        let mut keys = group_attributes.to_vec();
+        keys.sort();
+        keys.dedup();
         for answer in answers {
             let Ok(score) = NpsScore::new(answer.score) else { continue };
             let band = score.band();
@@ -70,11 +79,13 @@ impl WaveSnapshot {
             for (key, value) in &groups {
                 tables.entry(key.clone()).or_default().entry(value.clone()).or_default().add(band);
             }
+            *combos.entry(keys.iter().map(|key| groups.get(key).cloned().flatten()).collect()).or_default() += 1;
             if let Some(text) = answer.comment.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
                 snapshot.comments.push(SnapshotComment { band, text: text.to_owned(), groups });
             }
         }
         snapshot.groups = tables.into_iter().map(|(key, cells)| (key, cells.into_iter().collect())).collect();
+        snapshot.combos = combos.into_iter().collect();
         snapshot.comments.sort_by(|a, b| a.text.cmp(&b.text).then(a.band.cmp(&b.band)));
         snapshot
     }
@@ -218,6 +229,7 @@ mod tests {
         );
         assert_eq!(s.comments.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["apple", "zebra"]);
         assert_eq!(s.comments[0].groups["department"].as_deref(), Some("legal"));
+        assert_eq!(s.combos, [(vec![Some("eng".to_owned())], 2), (vec![Some("legal".to_owned())], 1)]);
     }
 
     #[test]
