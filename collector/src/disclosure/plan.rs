@@ -27,13 +27,17 @@ impl<'a> Plan<'a> {
             // against each other, so only the wave's own total and comments leave.
             plan.hidden = sizes.iter().map(|t| vec![true; t.len()]).collect();
             let said = snapshot.comments.len() as u64;
-            let whole = snapshot.total.n() >= k && said >= comment_k && nps_core::disclosure::subset_releasable(said, snapshot.total.n(), k);
+            let whole = !snapshot.comments_withheld
+                && snapshot.total.n() >= k && said >= comment_k && nps_core::disclosure::subset_releasable(said, snapshot.total.n(), k);
             plan.comments = (whole, plan.hidden.iter().map(|t| vec![false; t.len()]).collect());
             return plan;
         };
         plan.hidden = tables(&sizes, &combos, k);
         let said: Vec<Vec<u64>> = plan.keys.iter().map(|key| plan.cells(key).iter().map(|(value, _)| plan.comments_in(key, value.as_deref())).collect()).collect();
         plan.comments = comment_lists(&sizes, &said, &plan.hidden, &combos, (k, comment_k));
+        if snapshot.comments_withheld {
+            plan.comments = (false, plan.comments.1.iter().map(|t| vec![false; t.len()]).collect());
+        }
         plan
     }
 

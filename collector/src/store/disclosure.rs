@@ -48,6 +48,11 @@ pub struct WaveSnapshot {
     /// (`nps_core::disclosure::plan`). Snapshots taken before it have none.
     #[serde(default)]
     pub combos: Vec<(Vec<Option<String>>, u64)>,
+    /// An erasure took a comment out of the wave: its comments are no longer listed, in this
+    /// snapshot or any later one of the wave (the list read before and after the erasure
+    /// would differ by the erased person's comment).
+    #[serde(default)]
+    pub comments_withheld: bool,
 }
 
 /// One stored answer of the wave, as a snapshot reads it.
@@ -149,7 +154,8 @@ macro_rules! impl_disclosure_store {
                         })
                     })
                     .collect::<crate::store::StoreResult<Vec<_>>>()?;
-                let snapshot = WaveSnapshot::build(&answers, &spec.group_attributes);
+                let mut snapshot = WaveSnapshot::build(&answers, &spec.group_attributes);
+                snapshot.comments_withheld = Self::snapshot_state(&mut *conn, spec).await?.0.is_some_and(|s| s.comments_withheld);
                 sqlx::query(
                     "INSERT INTO disclosure_snapshots (survey_id, wave, answers, body) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (survey_id, wave) DO UPDATE SET answers = excluded.answers, body = excluded.body",

@@ -36,12 +36,16 @@ async fn erasing_by_email_reaches_confidential_answers_not_anonymous_ones(f: Fix
     let (_, anonymous) = campaign(&f, "anonymous").await?;
     answer(&confidential, VICTIM_EMAIL, 3, "a remark of the victim").await?;
     answer(&confidential, OTHER_EMAIL, 9, "kept remark").await?;
-    answer(&confidential, "c@k.example", 8, "").await?;
+    answer(&confidential, "c@k.example", 8, "c's remark").await?;
+    answer(&confidential, "d@k.example", 7, "d's remark").await?;
     answer(&anonymous, VICTIM_EMAIL, 4, "anonymous words").await?;
     wait_drained(&f.collector.url).await?;
     // Reading the report takes the wave's disclosure snapshot, which holds the comments.
     let report: Value = f.owner.get(&format!("/api/admin/reports/nps?survey_id={survey_id}")).await?;
-    assert_eq!(report["overall"]["n"].as_u64(), Some(3), "{report}");
+    assert_eq!(report["overall"]["n"].as_u64(), Some(4), "{report}");
+    let comments_path = format!("/api/admin/reports/comments?survey_id={survey_id}");
+    let before: Value = f.owner.get(&comments_path).await?;
+    assert_eq!(before["comments"].as_array().map(Vec::len), Some(4), "{before}");
     assert!(!stored_anywhere(&f, "a remark of the victim").await?.is_empty());
 
     // The admin who runs the export reads it: the confidential answer (linked to the person)
@@ -59,6 +63,10 @@ async fn erasing_by_email_reaches_confidential_answers_not_anonymous_ones(f: Fix
     assert_eq!(erased["erased"]["answers"].as_u64(), Some(0), "{erased}");
     assert_eq!(erased["erased"]["campaign_recipients"].as_u64(), Some(2), "{erased}");
     assert!(erased["erased"].get("snapshot_comments").is_none(), "{erased}");
+    // The list read before and after the erasure would differ by the victim's comment: the
+    // wave's comments are withheld from now on.
+    let after: Value = f.owner.get(&comments_path).await?;
+    assert_eq!(after["withheld"], true, "{after}");
     for needle in [VICTIM_EMAIL, "a remark of the victim"] {
         let found = stored_anywhere(&f, needle).await?;
         assert!(found.is_empty(), "{needle} still stored in {found:?}");

@@ -76,7 +76,7 @@ pub fn SurveyEditor(project_id: i64, survey_id: Option<i64>) -> impl IntoView {
         <Show when=move || loaded.get()>
         <div class="editor">
             <form class="editor-form" novalidate on:submit=move |ev: web_sys::SubmitEvent| { ev.prevent_default(); editor.save(None); }>
-                {basics_card(form, errors)}
+                {basics_card(form, errors, survey_id.is_some())}
                 {texts_card(form, errors, parse_errors, lang)}
                 {appearance_card(form, errors)}
                 {triggers_card(form, errors, parse_errors)}

@@ -175,7 +175,9 @@ macro_rules! impl_data_rights_store {
             /// Employee-NPS snapshots keep the comments of the wave verbatim (counts are
             /// aggregates and stay until the next refresh, see `store/disclosure.rs`): the
             /// respondent's comments are taken out of every snapshot of their surveys, one
-            /// occurrence per comment (an identical comment of someone else reads the same).
+            /// occurrence per comment (an identical comment of someone else reads the same),
+            /// and the wave's comments are withheld from then on: the list before and after
+            /// would differ by exactly the erased comment.
             async fn scrub_snapshots(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 who: &crate::store::data_rights::Respondent,
@@ -195,6 +197,7 @@ macro_rules! impl_data_rights_store {
                         let mut body: crate::store::disclosure::WaveSnapshot = serde_json::from_str(&snapshot.try_get::<String, _>("body")?)?;
                         let Some(at) = body.comments.iter().position(|c| c.text == comment.trim()) else { continue };
                         body.comments.remove(at);
+                        body.comments_withheld = true;
                         sqlx::query("UPDATE disclosure_snapshots SET body = $1 WHERE survey_id = $2 AND wave = $3")
                             .bind(serde_json::to_string(&body)?)
                             .bind(survey_id)
