@@ -21,17 +21,29 @@ async fn fixture(backend: Backend) -> anyhow::Result<Backend> {
 /// An employee survey whose campaign groups by `groups`, answered by every recipient of `csv`
 /// (columns: email, then the groups) with score 9 and the comment "<email> says hi".
 async fn answered(backend: Backend, groups: &[&str], csv: &str) -> anyhow::Result<Fixture> {
+    let (f, links) = invited(backend, groups, csv).await?;
+    answer_all(&links).await?;
+    Ok(f)
+}
+
+/// The survey and campaign of [`answered`], nobody answered yet: the personal links.
+async fn invited(backend: Backend, groups: &[&str], csv: &str) -> anyhow::Result<(Fixture, Vec<(String, String)>)> {
     let installation = Installation::start(backend).await?;
     let hr = installation.user("hr@corp.test", "hr").await?;
     let project = installation.owner.create_project(&["*"]).await?;
     let survey = installation.owner.create_survey(project.id, &live_survey("eNPS", SurveyKind::Enps)).await?;
     let fields = json!({ "survey_id": survey.id, "name": "Q1", "anonymity": "anonymous", "group_attributes": groups, "min_group": 5, "verbatim_min_group": 5 });
     let campaign = installation.owner.create_campaign(&fields, csv).await?;
-    for (email, url) in personal_links(&installation.db.url, &installation.collector.url, campaign["id"].as_i64().unwrap_or_default()).await? {
-        let (status, _) = answer(&url, 9, &format!("{email} says hi")).await?;
+    let links = personal_links(&installation.db.url, &installation.collector.url, campaign["id"].as_i64().unwrap_or_default()).await?;
+    Ok((Fixture { _installation: installation, hr, survey_id: survey.id }, links))
+}
+
+async fn answer_all(links: &[(String, String)]) -> anyhow::Result<()> {
+    for (email, url) in links {
+        let (status, _) = answer(url, 9, &format!("{email} says hi")).await?;
         anyhow::ensure!((200..300).contains(&status), "{email}: {status}");
     }
-    Ok(Fixture { _installation: installation, hr, survey_id: survey.id })
+    Ok(())
 }
 
 fn people(rows: &[(&str, usize)]) -> String {
@@ -44,6 +56,12 @@ fn people(rows: &[(&str, usize)]) -> String {
         }
     }
     csv
+}
+
+/// The comments listed for eng (the body: `comments`, or `withheld`).
+async fn eng_comments(f: &Fixture) -> anyhow::Result<Value> {
+    let path = format!("/api/admin/reports/comments?survey_id={}&attr=department:eng", f.survey_id);
+    Ok(f.hr.try_get(&path).await?.1)
 }
 
 /// The n a group filter released, if any.
@@ -124,4 +142,32 @@ async fn a_hidden_group_is_not_named(backend: Backend) -> anyhow::Result<()> {
     Ok(())
 }
 
-on_both_backends!(nested_groups_cannot_be_subtracted, comment_lists_cannot_be_intersected, a_hidden_group_is_not_named);
+/// Two readings one snapshot apart: eng was 8 with its eight comments, then five more answers
+/// came (one in eng, four in sales) and the new snapshot showed eng 9 and nine comments: the
+/// new eng person's band and words. A group or list that moved by fewer than k since it was
+/// released is held back until it moves by k.
+async fn a_group_that_moved_by_few_is_held_back(backend: Backend) -> anyhow::Result<()> {
+    let csv = format!("email,department\n{}", people(&[("eng", 14), ("sales", 10)]));
+    let (f, links) = invited(backend, &["department"], &csv).await?;
+    let of = |prefix: std::ops::Range<usize>| -> Vec<(String, String)> {
+        prefix.filter_map(|n| links.iter().find(|(e, _)| *e == format!("p{n}@corp.test")).cloned()).collect()
+    };
+    // eng are p0..p13, sales p14..p23.
+    answer_all(&[of(0..8), of(14..19)].concat()).await?;
+    assert_eq!((released_n(&f, "department:eng").await?, released_n(&f, "department:sales").await?), (Some(8), Some(5)));
+    assert_eq!(eng_comments(&f).await?["comments"].as_array().map(Vec::len), Some(8));
+
+    answer_all(&[of(8..9), of(19..23)].concat()).await?;
+    let (_, whole) = f.hr.try_get(&format!("/api/admin/reports/nps?survey_id={}", f.survey_id)).await?;
+    assert_eq!(whole["overall"]["n"].as_u64(), Some(18), "the wave's snapshot moved by five: {whole}");
+    assert_eq!(released_n(&f, "department:eng").await?, None, "eng moved by one");
+    assert_eq!(eng_comments(&f).await?["withheld"], true);
+
+    answer_all(&[of(9..13), of(23..24)].concat()).await?;
+    assert_eq!((released_n(&f, "department:eng").await?, released_n(&f, "department:sales").await?), (Some(13), Some(10)));
+    assert_eq!(eng_comments(&f).await?["comments"].as_array().map(Vec::len), Some(13));
+    Ok(())
+}
+
+on_both_backends!(
+    a_group_that_moved_by_few_is_held_back,nested_groups_cannot_be_subtracted, comment_lists_cannot_be_intersected, a_hidden_group_is_not_named);

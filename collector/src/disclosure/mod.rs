@@ -12,7 +12,6 @@
 //! Nobody reads protected answers any other way: the row listing and the exports refuse them,
 //! the account roll-ups refuse them, webhooks and follow-ups never carry them.
 
-mod plan;
 pub mod release;
 pub mod scope;
 
@@ -60,7 +59,7 @@ impl Universe {
         SnapshotSpec {
             survey_id: self.survey.id,
             wave: self.wave,
-            min_group: self.thresholds.min_group,
+            thresholds: self.thresholds,
             group_attributes: self.group_attributes.clone(),
         }
     }

@@ -6,7 +6,7 @@ use super::Universe;
 use crate::error::{ApiError, ApiResult};
 use crate::state::State;
 use crate::store::disclosure::WaveSnapshot;
-use super::plan::Plan;
+use crate::store::release_plan::Plan;
 use nps_core::disclosure::{Disclosure, WaveRelease};
 use nps_core::wire::{Granularity, NpsReport, NpsSummary, PeriodSummary};
 use nps_core::{Band, BandCounts};

@@ -20,8 +20,9 @@ use std::collections::BTreeMap;
 pub struct SnapshotSpec {
     pub survey_id: i64,
     pub wave: u32,
-    /// A new snapshot needs this many new answers.
-    pub min_group: u32,
+    /// A new snapshot needs `min_group` new answers; what the previous one released (its
+    /// plan under these thresholds) is what readers may have seen of it.
+    pub thresholds: nps_core::disclosure::Thresholds,
     /// The attributes kept per group (the campaigns' group attributes).
     pub group_attributes: Vec<String>,
 }
@@ -53,6 +54,20 @@ pub struct WaveSnapshot {
     /// would differ by the erased person's comment).
     #[serde(default)]
     pub comments_withheld: bool,
+    /// What readers may have seen of each group and comment list: its size in the last
+    /// snapshot that released it. A group that changed since by fewer than k is held back
+    /// (so is a list, by the comment threshold): the two readings would tell the few apart.
+    #[serde(default)]
+    pub seen: Seen,
+}
+
+/// Sizes of what earlier snapshots of the wave released (see [`WaveSnapshot::seen`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    /// (group key, value, answers).
+    pub cells: Vec<(String, Option<String>, u64)>,
+    /// (group key and value, none for the whole wave; answers; comments).
+    pub lists: Vec<(Option<(String, Option<String>)>, u64, u64)>,
 }
 
 /// One stored answer of the wave, as a snapshot reads it.
@@ -155,7 +170,10 @@ macro_rules! impl_disclosure_store {
                     })
                     .collect::<crate::store::StoreResult<Vec<_>>>()?;
                 let mut snapshot = WaveSnapshot::build(&answers, &spec.group_attributes);
-                snapshot.comments_withheld = Self::snapshot_state(&mut *conn, spec).await?.0.is_some_and(|s| s.comments_withheld);
+                if let Some(previous) = Self::snapshot_state(&mut *conn, spec).await?.0 {
+                    snapshot.comments_withheld = previous.comments_withheld;
+                    snapshot.seen = crate::store::release_plan::Plan::of(&previous, &spec.thresholds).seen();
+                }
                 sqlx::query(
                     "INSERT INTO disclosure_snapshots (survey_id, wave, answers, body) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (survey_id, wave) DO UPDATE SET answers = excluded.answers, body = excluded.body",
@@ -185,12 +203,12 @@ macro_rules! impl_disclosure_store {
                 // Reads take no lock: most find the snapshot current. Only a due refresh is
                 // serialised, and it checks again under the lock.
                 let (current, answers_now) = Self::snapshot_state(&mut *self.pool.acquire().await?, spec).await?;
-                if !WaveSnapshot::due(current.as_ref(), answers_now, spec.min_group) {
+                if !WaveSnapshot::due(current.as_ref(), answers_now, spec.thresholds.min_group) {
                     return Ok(current);
                 }
                 let mut tx = self.begin_keyed_transaction(crate::store::disclosure::snapshot_lock_key(spec.survey_id, spec.wave)).await?;
                 let (current, answers_now) = Self::snapshot_state(&mut *tx, spec).await?;
-                if !WaveSnapshot::due(current.as_ref(), answers_now, spec.min_group) {
+                if !WaveSnapshot::due(current.as_ref(), answers_now, spec.thresholds.min_group) {
                     tx.commit().await?;
                     return Ok(current);
                 }

@@ -31,6 +31,8 @@ pub mod account_rollups;
 mod account_rollups_sql;
 #[macro_use]
 pub mod disclosure;
+// What a wave snapshot releases: its groups and comment lists planned together.
+pub mod release_plan;
 pub mod data_rights;
 #[macro_use]
 pub mod sign_in;

@@ -32,9 +32,16 @@ pub struct Combo {
 }
 
 /// Per table, per cell: whether it is hidden. `sizes[t][i]` is the number of answers in cell
-/// `i` of table `t`; every answer falls in one cell of every table.
-pub fn tables(sizes: &[Vec<u64>], combos: &[Combo], k: u64) -> Vec<Vec<bool>> {
+/// `i` of table `t`; every answer falls in one cell of every table. `held_back` cells are
+/// hidden whatever their size (a cell that changed by fewer than k since a reader last saw it).
+pub fn tables(sizes: &[Vec<u64>], combos: &[Combo], k: u64, held_back: &[Vec<bool>]) -> Vec<Vec<bool>> {
     let mut hidden: Vec<Vec<bool>> = sizes.iter().map(|t| suppress(t, k)).collect();
+    for (t, cells) in hidden.iter_mut().enumerate() {
+        for (i, hide) in cells.iter_mut().enumerate() {
+            *hide |= is_held(held_back, t, i);
+        }
+        complete_suppression(&sizes[t], cells, k);
+    }
     let atom_ok = |answers: u64, _| answers == 0 || answers >= k;
     while let Some((t, i)) = too_small(sizes, combos, &hidden, atom_ok) {
         hidden[t][i] = true;
@@ -45,23 +52,27 @@ pub fn tables(sizes: &[Vec<u64>], combos: &[Combo], k: u64) -> Vec<Vec<bool>> {
 
 /// Which comment lists may be released: the whole universe's (first) and, per table, per
 /// cell (second, true when released). `hidden` is the tables' plan from [`tables`];
-/// `comments[t][i]` counts the comments of cell `i` of table `t`.
+/// `comments[t][i]` counts the comments of cell `i` of table `t`; `held_back` lists (the
+/// whole one first) stay closed.
 pub fn comment_lists(
     sizes: &[Vec<u64>],
     comments: &[Vec<u64>],
     hidden: &[Vec<bool>],
     combos: &[Combo],
     (k, comment_k): (u64, u64),
+    held_back: (bool, &[Vec<bool>]),
 ) -> (bool, Vec<Vec<bool>>) {
     let list_ok = |c: u64, n: u64| c >= comment_k && subset_releasable(c, n, k);
     let total: u64 = combos.iter().map(|c| c.answers).sum();
     let total_comments: u64 = combos.iter().map(|c| c.comments).sum();
-    let mut whole = total >= k && list_ok(total_comments, total);
+    let mut whole = !held_back.0 && total >= k && list_ok(total_comments, total);
     // A list is closed (true) unless its cell is released and its comments are enough.
     let mut closed: Vec<Vec<bool>> = sizes
         .iter()
         .enumerate()
-        .map(|(t, cells)| cells.iter().enumerate().map(|(i, &n)| hidden[t][i] || !list_ok(comments[t][i], n)).collect())
+        .map(|(t, cells)| {
+            cells.iter().enumerate().map(|(i, &n)| hidden[t][i] || is_held(held_back.1, t, i) || !list_ok(comments[t][i], n)).collect()
+        })
         .collect();
     let atom_ok = |answers: u64, said: u64| said == 0 || list_ok(said, answers);
     loop {
@@ -113,6 +124,10 @@ fn too_small_where(
     })
 }
 
+fn is_held(held_back: &[Vec<bool>], t: usize, i: usize) -> bool {
+    held_back.get(t).and_then(|cells| cells.get(i)).copied().unwrap_or(false)
+}
+
 fn is_hidden(hidden: &[Vec<bool>], t: usize, i: usize) -> bool {
     hidden.get(t).and_then(|cells| cells.get(i)).copied().unwrap_or(true)
 }
@@ -132,7 +147,7 @@ mod tests {
         let sizes = vec![vec![6, 6], vec![5, 7]];
         let combos = [combo(&[0, 0], 5, 0), combo(&[0, 1], 1, 0), combo(&[1, 1], 6, 0)];
         assert_eq!(suppress(&sizes[0], 5), [false, false], "each table alone releases everything");
-        let hidden = tables(&sizes, &combos, 5);
+        let hidden = tables(&sizes, &combos, 5, &[]);
         // eng minus alpha was one person: they are never both released. Hiding eng (the
         // smaller of the two) leaves eng's beta person beside legal's six in beta, so beta
         // goes, and then alpha (the hidden part of eng outside every released cell would be
@@ -145,7 +160,7 @@ mod tests {
     fn one_table_is_planned_as_it_is_suppressed() {
         for sizes in [vec![4, 7, 20], vec![5, 2], vec![5, 6], vec![3, 2, 9]] {
             let combos: Vec<Combo> = sizes.iter().enumerate().map(|(i, &n)| combo(&[i], n, 0)).collect();
-            assert_eq!(tables(std::slice::from_ref(&sizes), &combos, 5), vec![suppress(&sizes, 5)]);
+            assert_eq!(tables(std::slice::from_ref(&sizes), &combos, 5, &[]), vec![suppress(&sizes, 5)]);
         }
     }
 
@@ -154,10 +169,10 @@ mod tests {
     fn comment_lists_that_intersect_in_few_are_not_both_released() {
         let sizes = vec![vec![10, 10], vec![10, 10]];
         let combos = [combo(&[0, 0], 2, 2), combo(&[0, 1], 8, 5), combo(&[1, 0], 8, 5), combo(&[1, 1], 2, 0)];
-        let hidden = tables(&sizes, &combos, 2);
+        let hidden = tables(&sizes, &combos, 2, &[]);
         assert!(hidden.iter().flatten().all(|h| !h));
         let comments = vec![vec![7, 5], vec![7, 5]];
-        let (whole, open) = comment_lists(&sizes, &comments, &hidden, &combos, (5, 5));
+        let (whole, open) = comment_lists(&sizes, &comments, &hidden, &combos, (5, 5), (false, &[]));
         let opened: Vec<(usize, usize)> = (0..2).flat_map(|t| (0..2).map(move |i| (t, i))).filter(|&(t, i)| open[t][i]).collect();
         for &(a, i) in &opened {
             for &(b, j) in &opened {
@@ -192,7 +207,7 @@ mod tests {
                 entry.1 += u64::from(*commented);
             }
             let combos: Vec<Combo> = combos.into_iter().map(|(cells, (a, c))| Combo { cells, answers: a, comments: c }).collect();
-            let hidden = tables(&sizes, &combos, k);
+            let hidden = tables(&sizes, &combos, k, &[]);
             let mut atoms: BTreeMap<Vec<Option<usize>>, u64> = BTreeMap::new();
             for c in &combos {
                 *atoms.entry(c.cells.iter().enumerate().map(|(t, &i)| (!hidden[t][i]).then_some(i)).collect()).or_default() += c.answers;
@@ -201,7 +216,7 @@ mod tests {
             for (sig, n) in &atoms {
                 prop_assert!(*n == 0 || *n >= k || (sig.iter().all(Option::is_none) && hidden.iter().flatten().all(|h| *h)) || total < k, "atom {sig:?} of {n}");
             }
-            let (whole, open) = comment_lists(&sizes, &said, &hidden, &combos, (k, comment_k));
+            let (whole, open) = comment_lists(&sizes, &said, &hidden, &combos, (k, comment_k), (false, &[]));
             let mut comment_atoms: BTreeMap<Vec<Option<usize>>, (u64, u64)> = BTreeMap::new();
             for c in &combos {
                 let e = comment_atoms.entry(c.cells.iter().enumerate().map(|(t, &i)| open[t][i].then_some(i)).collect()).or_default();
