@@ -169,10 +169,14 @@ async fn reading_before_and_after_an_answer_shows_the_same_figures(f: Fixture) -
         let (_, comments) = f.hr.try_get(&format!("/api/admin/reports/comments?survey_id={}", f.survey_id)).await?;
         assert_eq!(comments["comments"].as_array().map(Vec::len), Some(6));
     }
-    // Participation is live; results wait for k new answers.
-    let (_, status) = f.hr.try_get(&format!("/api/admin/campaigns/{}/status", f.campaign["id"])).await?;
-    assert_eq!(status["waves"][0]["answered"], 10);
+    // Participation is live while both sides are at least k: ten of eleven answered leaves one
+    // who did not, so it is withheld (stop 32's review); results wait for k new answers.
+    let status_path = format!("/api/admin/campaigns/{}/status", f.campaign["id"]);
+    let (_, status) = f.hr.try_get(&status_path).await?;
+    assert!(status["waves"][0]["answered"].is_null(), "{status}");
     answer_late(&f, "n4", 0).await?;
+    let (_, status) = f.hr.try_get(&status_path).await?;
+    assert_eq!(status["waves"][0]["answered"], 11);
     let (_, after) = f.hr.try_get(&path).await?;
     assert_eq!((after["overall"]["n"].as_u64(), after["overall"]["counts"]["detractors"].as_u64()), (Some(11), Some(7)), "{after}");
     Ok(())
@@ -264,7 +268,29 @@ async fn campaigns_promise_only_what_the_kind_keeps(f: Fixture) -> anyhow::Resul
     Ok(())
 }
 
+/// Participation of one person: a second campaign on the same survey with Alice as its only
+/// recipient, its status polled, said when she answered. A protected campaign's participation
+/// is released only while both sides are at least k, and its reminders are never counted.
+async fn a_campaign_of_one_does_not_tell_when_she_answered(f: Fixture) -> anyhow::Result<()> {
+    let fields = json!({ "survey_id": f.survey_id, "name": "Alice only", "anonymity": "anonymous", "group_attributes": ["department"] });
+    let alone = f.hr.create_campaign(&fields, "email,department\nalice@corp.test,legal\n").await?;
+    let id = alone["id"].as_i64().unwrap_or_default();
+    let status_path = format!("/api/admin/campaigns/{id}/status");
+    let (_, before) = f.hr.try_get(&status_path).await?;
+    let links = personal_links(&f.db.url, &f.collector.url, id).await?;
+    answer_as(&links, "alice", 4, "").await?;
+    let (_, after) = f.hr.try_get(&status_path).await?;
+    for status in [&before, &after] {
+        let wave = &status["waves"][0];
+        assert!(wave["answered"].is_null() && wave["reminders_sent"].is_null(), "{status}");
+    }
+    assert_eq!(before, after, "the status must not change when she answers");
+    // (The delivery log's reminders are left out too: tests/tests/campaign_email.rs.)
+    Ok(())
+}
+
 on_both_backends!(
+    a_campaign_of_one_does_not_tell_when_she_answered,
     an_employee_survey_never_changes_kind,
     campaigns_promise_only_what_the_kind_keeps,
     answer_rows_are_never_released,

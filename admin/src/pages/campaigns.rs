@@ -218,6 +218,11 @@ fn SendInvitationsCard(id: i64, notice: RwSignal<Option<String>>, error: RwSigna
     }
 }
 
+/// A participation count, or why it is not shown (employee and anonymous partner campaigns).
+fn withheld(count: Option<u64>) -> String {
+    count.map_or_else(|| "withheld".to_owned(), |n| n.to_string())
+}
+
 const WAVE_COLS: &[Col] = &[Col::Text("Wave"), Col::Num("Invitations sent"), Col::Num("delivered"), Col::Num("Reminders sent"),
     Col::Num("delivered"), Col::Num("Answered"), Col::Num("Response rate")];
 
@@ -226,20 +231,25 @@ const WAVE_COLS: &[Col] = &[Col::Text("Wave"), Col::Num("Invitations sent"), Col
 fn CampaignStatusCard(status: RwSignal<Option<Result<CampaignStatus, String>>>) -> impl IntoView {
     view! {
         <Card title="Status">
-            {move || loaded(status.get(), |s| view! {
+            {move || loaded(status.get(), |s| { let note = s.waves.iter().any(|w| w.answered.is_none() || w.reminders_sent.is_none()); view! {
                 <p data-testid="campaign-recipients">{format!("{} recipient(s); e-mail delivery {}.", s.recipients, if s.delivery_active { "active" } else { "not started" })}</p>
                 <ListTable testid="waves-table" class="list numbers" cols=WAVE_COLS>
                     {s.waves.into_iter().map(|w| view! {
                         <tr>
                             <th scope="row">{w.wave.wave}</th>
                             <td>{w.invitations_sent}</td><td>{w.invitations_delivered}</td>
-                            <td>{w.reminders_sent}</td><td>{w.reminders_delivered}</td>
-                            <td>{w.answered}</td>
-                            <td>{fmt::percent(w.answered, s.recipients)}</td>
+                            <td>{withheld(w.reminders_sent)}</td><td>{withheld(w.reminders_delivered)}</td>
+                            <td>{withheld(w.answered)}</td>
+                            <td>{w.answered.map_or_else(|| "-".to_owned(), |a| fmt::percent(a, s.recipients))}</td>
                         </tr>
                     }).collect_view()}
                 </ListTable>
-            })}
+                {note.then(|| view! {
+                    <p class="muted small" data-testid="participation-withheld">
+                        "Participation of an anonymous or confidential campaign is shown only while those who answered and those who did not are each at least its smallest group; reminders are not counted, as they go only to those who have not answered."
+                    </p>
+                })}
+            }})}
         </Card>
     }
 }

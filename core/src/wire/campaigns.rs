@@ -222,10 +222,15 @@ pub struct WaveStatus {
     pub invitations_sent: u64,
     /// Invitations the SMTP relay accepted (from the outbox's delivery log).
     pub invitations_delivered: u64,
-    pub reminders_sent: u64,
-    pub reminders_delivered: u64,
-    /// Links of this wave in the used-token ledger.
-    pub answered: u64,
+    /// None for a protected campaign (employee NPS, partner NPS with an anonymous or
+    /// confidential campaign): reminders go only to who has not answered, so their number
+    /// per round is a participation count at a time the reader knows.
+    pub reminders_sent: Option<u64>,
+    pub reminders_delivered: Option<u64>,
+    /// Links of this wave in the used-token ledger. None for a protected campaign when the
+    /// people who answered, or those who did not, are fewer than its smallest group (a
+    /// campaign of one recipient would say whether, and when, that person answered).
+    pub answered: Option<u64>,
 }
 
 /// A campaign's e-mail delivery: its settings, recipients and waves.

@@ -24,7 +24,15 @@ pub struct SendResult {
     pub status: CampaignStatus,
 }
 
+/// The campaign's smallest group when its answers are protected (see `WaveStatus`).
+async fn participation_k(state: &State, campaign: &Campaign) -> ApiResult<Option<u64>> {
+    let Some(survey) = state.store.get_survey(campaign.survey_id).await? else { return Ok(None) };
+    let campaigns = state.store.campaigns_for_surveys(&[survey.id]).await?;
+    Ok(crate::disclosure::protection(&survey, &campaigns).map(|t| t.k()))
+}
+
 async fn campaign_status(state: &State, campaign: &Campaign) -> ApiResult<CampaignStatus> {
+    let protected_k = participation_k(state, campaign).await?;
     let schedule = state.store.campaign_schedule(campaign.id).await?;
     let settings = schedule.as_ref().map(|s| s.settings.clone()).unwrap_or_default();
     let mut waves = state.store.waves(campaign.id).await?;
@@ -40,7 +48,20 @@ async fn campaign_status(state: &State, campaign: &Campaign) -> ApiResult<Campai
         let answered = state.store.spent_tokens(&hashes).await?.len() as u64;
         let (invitations_sent, invitations_delivered) = count("invitation");
         let (reminders_sent, reminders_delivered) = count("reminder");
-        out.push(WaveStatus { wave: wave.clone(), invitations_sent, invitations_delivered, reminders_sent, reminders_delivered, answered });
+        let recipients = hashes.len() as u64;
+        let shown = |n: u64| protected_k.is_none().then_some(n);
+        let answered = match protected_k {
+            Some(k) => nps_core::disclosure::subset_releasable(answered, recipients, k).then_some(answered),
+            None => Some(answered),
+        };
+        out.push(WaveStatus {
+            wave: wave.clone(),
+            invitations_sent,
+            invitations_delivered,
+            reminders_sent: shown(reminders_sent),
+            reminders_delivered: shown(reminders_delivered),
+            answered,
+        });
     }
     let next_wave_at = waves.last().and_then(|last| state.campaigns.next_wave_at(&settings, last));
     Ok(CampaignStatus {

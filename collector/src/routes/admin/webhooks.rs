@@ -217,5 +217,23 @@ pub async fn deliveries(state: State, session: AdminSession, params: Query<Deliv
         since: p.since,
         limit,
     };
-    Ok(HttpResponse::Ok().json(state.store.list_deliveries(&query).await?))
+    let mut rows = state.store.list_deliveries(&query).await?;
+    let protected = protected_campaigns(&state).await?;
+    rows.retain(|row| !is_protected_reminder(row, &protected));
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// The campaigns whose answers are protected (employee NPS, partner NPS run anonymously).
+async fn protected_campaigns(state: &State) -> ApiResult<Vec<i64>> {
+    let surveys: Vec<i64> = state.store.list_surveys(None).await?.into_iter().map(|s| s.id).collect();
+    let protected = crate::disclosure::protected_surveys(state, &surveys).await?;
+    Ok(protected.into_iter().flat_map(|(_, _, campaigns)| campaigns.into_iter().map(|c| c.id)).collect())
+}
+
+/// A reminder of a protected campaign (`remind:{campaign}:...`): the log shows none of them,
+/// since their number per round is the number who had not answered by then (a page may hold
+/// fewer rows than its limit).
+fn is_protected_reminder(row: &DeliveryRow, protected: &[i64]) -> bool {
+    let mut parts = row.message_id.split(':');
+    parts.next() == Some("remind") && parts.next().and_then(|c| c.parse::<i64>().ok()).is_some_and(|c| protected.contains(&c))
 }
