@@ -9,6 +9,18 @@ pub fn init(format: &str, filter: &str) {
     let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
+/// Paths that carry a secret (a personal survey link, a password-reset link) are logged without
+/// it: whoever reads the log could otherwise answer in the recipient's place (and the link's
+/// readable part names the recipient), or set an admin's password.
+fn loggable(path: &str) -> &str {
+    for (prefix, redacted) in [("/s/", "/s/(personal link)"), ("/api/admin/password-resets/", "/api/admin/password-resets/(link)")] {
+        if path.starts_with(prefix) && path.len() > prefix.len() {
+            return redacted;
+        }
+    }
+    path
+}
+
 /// The span around every HTTP request: method, path and status only.
 ///
 /// tracing-actix-web's default span carries about fifteen fields, a fresh UUID per request and
@@ -21,7 +33,7 @@ impl tracing_actix_web::RootSpanBuilder for LeanRootSpan {
     fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
         // The path is the client's: log at most its first 200 bytes (a 16 KB path would
         // otherwise be copied into every line logged during the request).
-        let path = crate::activity::bounded(request.path());
+        let path = crate::activity::bounded(loggable(request.path()));
         tracing::info_span!("http", method = %request.method(), path = %path, status = tracing::field::Empty)
     }
 
@@ -34,5 +46,16 @@ impl tracing_actix_web::RootSpanBuilder for LeanRootSpan {
             Err(error) => error.as_response_error().status_code(),
         };
         span.record("status", status.as_u16());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_in_paths_are_not_logged() {
+        assert_eq!(super::loggable("/s/eyJhbGciOi.eyJzdWIiOiJyMSJ9.sig"), "/s/(personal link)");
+        assert_eq!(super::loggable("/api/admin/password-resets/abc.def.ghi"), "/api/admin/password-resets/(link)");
+        assert_eq!(super::loggable("/v1/p/pk_x/responses"), "/v1/p/pk_x/responses");
+        assert_eq!(super::loggable("/s/"), "/s/");
     }
 }
