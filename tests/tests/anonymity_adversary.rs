@@ -9,7 +9,7 @@
 use nps_core::wire::{Project, Survey, SurveyKind};
 use nps_e2e::{Admin, Backend, Installation, live_survey, on_both_backends};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const K: u64 = 5;
 const WORDS: [&str; 5] = ["pay", "manager", "tools", "growth", "workload"];
@@ -212,6 +212,48 @@ fn solve(released: &[Released]) {
     }
 }
 
+/// The people a released number counts, when its filters are group values only (the whole
+/// wave, `department:d1`, `location:l0`, or both); none for other filters.
+fn counted<'a>(r: &Released, people: &'a [Person]) -> Option<Vec<&'a Person>> {
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    for c in &r.constraints {
+        let (key, value) = c.split_once(':')?;
+        if !matches!(key, "department" | "location") {
+            return None;
+        }
+        wanted.push((key, value));
+    }
+    let matches = |p: &Person, (key, value): (&str, &str)| if key == "department" { p.department == value } else { p.location == value };
+    Some(people.iter().filter(|p| wanted.iter().all(|w| matches(p, *w))).collect())
+}
+
+/// The solver across tables (stop 32's review): the reader knows who is in which department
+/// and location, so every released group number is a set of known people. Cut the people into
+/// atoms, those counted by exactly the same released numbers; every sum or difference of
+/// released numbers is a sum of atoms, so every atom must be 0 or at least k.
+fn solve_atoms(released: &[Released], survey: i64, people: &[Person]) {
+    let sets: Vec<(&Released, Vec<&str>)> = released
+        .iter()
+        .filter(|r| r.survey == survey)
+        .filter_map(|r| counted(r, people).map(|c| (r, c.iter().map(|p| p.email.as_str()).collect::<Vec<_>>())))
+        // A withheld figure reads 0: it says nothing about its people.
+        .filter(|(r, set)| r.n > 0 || set.is_empty())
+        .collect();
+    for (r, set) in &sets {
+        assert_eq!(r.n, set.len() as u64, "{} counted {} of {} people", r.from, r.n, set.len());
+    }
+    let mut atoms: BTreeMap<Vec<usize>, Vec<&str>> = BTreeMap::new();
+    for p in people {
+        let signature: Vec<usize> = sets.iter().enumerate().filter(|(_, (_, s))| s.contains(&p.email.as_str())).map(|(i, _)| i).collect();
+        atoms.entry(signature).or_default().push(p.email.as_str());
+    }
+    for (signature, members) in atoms.iter().filter(|(s, _)| !s.is_empty()) {
+        let n = members.len() as u64;
+        let from: Vec<String> = signature.iter().map(|&i| format!("{:?} n={}", sets[i].0.constraints, sets[i].0.n)).collect();
+        assert!(n >= K, "{n} people ({members:?}) are told apart by the released numbers of {from:?}...");
+    }
+}
+
 async fn no_sequence_of_reads_isolates_fewer_than_k(f: Fixture) -> anyhow::Result<()> {
     let project = f.owner.create_project(&["*"]).await?;
     let mut surveys = Vec::new();
@@ -256,6 +298,9 @@ async fn no_sequence_of_reads_isolates_fewer_than_k(f: Fixture) -> anyhow::Resul
         assert_eq!(whole, Some(expected), "seed {seed:#x}: the whole wave of {} answers", people.len());
     }
     solve(&released);
+    for (survey, people, _) in &surveys {
+        solve_atoms(&released, survey.id, people);
+    }
     // And the owner's listing of every answer leaves employee NPS out.
     let rows: Vec<Value> = readers[3].get("/api/admin/responses").await?;
     assert!(rows.iter().all(|r| surveys.iter().all(|(s, ..)| r["survey_id"] != json!(s.id))), "employee answers listed");
