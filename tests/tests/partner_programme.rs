@@ -161,6 +161,28 @@ async fn coverage_per_partner_equals_an_independent_computation_and_is_scoped_fo
     Ok(())
 }
 
+/// Coverage of an anonymous partner campaign said, per partner, whether its one decision-maker
+/// answered, and with `from`/`to` when (stop 32's review). It counts identified campaigns only.
+#[tokio::test]
+async fn coverage_leaves_out_anonymous_partner_campaigns() -> anyhow::Result<()> {
+    let p = programme().await?;
+    p.answer("ceo@p1.test", 9).await?;
+    let path = format!("/api/admin/reports/partner-coverage?project_id={}", p.project.id);
+    let before: Value = p.owner.get(&path).await?;
+    let survey = p.owner.create_live_survey(p.project.id, SurveyKind::Partner).await?;
+    let fields = json!({ "survey_id": survey.id, "name": "anonymous", "anonymity": "anonymous", "group_attributes": ["partner"] });
+    let campaign = p.owner.create_campaign(&fields, "email,partner,role\nchief@p4.test,p4,decision_maker\n").await?;
+    for (_, url) in nps_e2e::links::personal_links(&p.db_url, &p.collector.url, campaign["id"].as_i64().unwrap_or_default()).await? {
+        assert_eq!(nps_e2e::links::answer(&url, 3, "").await?.0, 200);
+    }
+    let after: Value = p.owner.get(&path).await?;
+    assert_eq!(coverage_of(&after), coverage_of(&before), "the anonymous answer moved coverage: {after}");
+    assert_eq!(coverage_of(&after).get("p4"), Some(&(1, 0, false)));
+    let (status, body) = p.owner.try_get(&format!("{path}&survey_id={}", survey.id)).await?;
+    assert_eq!((status.as_u16(), body["code"].as_str()), (403, Some("anonymity_protected")), "{body}");
+    Ok(())
+}
+
 #[tokio::test]
 async fn partner_follow_ups_go_to_the_owning_partner_manager_who_works_only_those() -> anyhow::Result<()> {
     let p = programme().await?;

@@ -42,11 +42,15 @@ fn partner_of(attributes: &Attributes) -> Option<&str> {
     attributes.get("partner").and_then(|v| v.as_str()).filter(|p| !p.is_empty())
 }
 
+/// The partner surveys the report reads. Coverage is who answered per partner, down to one
+/// decision-maker: it counts identified campaigns only. A partner survey with an anonymous or
+/// confidential campaign is left out of "all", and refused when named.
 async fn partner_surveys(state: &State, project_id: i64, requested: Option<&str>) -> ApiResult<Vec<i64>> {
     let surveys = state.store.list_surveys(Some(project_id)).await?;
     let partner_ids: Vec<i64> = surveys.iter().filter(|s| s.kind == SurveyKind::Partner).map(|s| s.id).collect();
+    let protected: Vec<i64> = crate::disclosure::protected_surveys(state, &partner_ids).await?.into_iter().map(|(s, _, _)| s.id).collect();
     let Some(requested) = requested.filter(|s| !s.is_empty()) else {
-        return Ok(partner_ids);
+        return Ok(partner_ids.into_iter().filter(|id| !protected.contains(id)).collect());
     };
     requested
         .split(',')
@@ -58,6 +62,9 @@ async fn partner_surveys(state: &State, project_id: i64, requested: Option<&str>
                 .ok()
                 .filter(|_| digits)
                 .ok_or_else(|| ApiError::invalid(format!("survey_id `{part}` is not a list of survey ids")))?;
+            if protected.contains(&id) {
+                return Err(ApiError::protected(format!("partner survey {id} runs anonymous or confidential campaigns: who answered per partner is not released")));
+            }
             if partner_ids.contains(&id) { Ok(id) } else { Err(ApiError::not_found(format!("partner survey {id} in this project"))) }
         })
         .collect()
