@@ -210,6 +210,16 @@ async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
     let blocking: Vec<&str> = carol["blocking"].as_array().into_iter().flatten().filter_map(|d| d["rule"].as_str()).collect();
     assert_eq!(blocking.first(), Some(&"opted_out"));
     assert!(blocking.contains(&"global_cooldown"), "{blocking:?}");
+
+    // Through an employee survey, HR read carol's history and profile (stop 32's review).
+    let project_id = w.admin.get::<Value>(&format!("/api/admin/surveys/{}", w.survey_id)).await?["project_id"].as_i64().unwrap_or_default();
+    let enps = w.admin.create_live_survey(project_id, SurveyKind::Enps).await?;
+    let hr = w.admin.add_signed_in_user("hr@x.io", "hr").await?;
+    for path in [format!("/api/admin/explain?survey_id={}&user_id=carol", enps.id), format!("/api/admin/reports/exclusions?survey_id={}", enps.id)] {
+        let (status, body) = hr.try_get(&path).await?;
+        assert_eq!((status.as_u16(), body["code"].as_str()), (422, Some("invalid_field")), "{path}: {body}");
+        assert!(!body.to_string().contains("opted"), "{body}");
+    }
     Ok(())
 }
 
