@@ -147,7 +147,24 @@ async fn a_completion_cannot_land_on_a_link_answer(f: Fixture) -> anyhow::Result
     Ok(())
 }
 
-on_both_backends!(a_completion_cannot_land_on_a_link_answer);
+/// A score sent for one in-app survey filled the comment-first row of another survey of the
+/// same user (same response id), skipping that survey's response caps (stop 32's review).
+async fn a_score_cannot_fill_another_surveys_answer(f: Fixture) -> anyhow::Result<()> {
+    let (project, _, first) = f.employee_and_customer_surveys().await?;
+    let second = f.owner.create_live_survey(project.id, SurveyKind::Tnps).await?;
+    let id = new_id();
+    let comment = json!({ "survey_id": first.id, "user_id": "u1", "comment": "slow exports" });
+    assert_eq!(post_json(&format!("{}/responses/{id}/complete", f.client(&project)), &comment).await?.0, StatusCode::ACCEPTED);
+    wait_drained(&f.collector.url).await?;
+    let score = json!({ "response_id": id, "survey_id": second.id, "user_id": "u1", "score": 2 });
+    assert_eq!(post_json(&format!("{}/responses", f.client(&project)), &score).await?.0, StatusCode::ACCEPTED);
+    wait_drained(&f.collector.url).await?;
+    let scores = f.scalar::<Option<i64>>("SELECT score FROM responses WHERE survey_id = $1", first.id).await?;
+    assert_eq!(scores, [None], "the first survey's answer took the second's score");
+    Ok(())
+}
+
+on_both_backends!(a_completion_cannot_land_on_a_link_answer, a_score_cannot_fill_another_surveys_answer);
 
 // ---------------------------------------------------------------------------------------------
 // 2. Partner scope is (project, partner); partner campaigns belong to their manager.

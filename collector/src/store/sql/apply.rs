@@ -127,7 +127,8 @@ macro_rules! sql_apply {
                          language = excluded.language, device = excluded.device, trigger_name = excluded.trigger_name, \
                          sampling_rate_bp = excluded.sampling_rate_bp, created_at = excluded.created_at, {kept} \
                          WHERE responses.score IS NULL AND responses.project_id = excluded.project_id \
-                         AND responses.user_id = excluded.user_id RETURNING {returned}",
+                         AND responses.user_id = excluded.user_id AND responses.survey_id = excluded.survey_id \
+                         RETURNING {returned}",
                         kept = crate::store::sql::SNAPSHOT_KEPT,
                         returned = crate::store::rollups::SCORED_ANSWER_COLUMNS,
                     ));
