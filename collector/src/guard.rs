@@ -51,7 +51,8 @@ pub async fn client_guard(req: ServiceRequest, next: Next<BoxBody>) -> Result<Se
         return Ok(refuse(req, ApiError::client(ErrorCode::UnknownProject, message)));
     }
     let endpoint = crate::activity::bounded(crate::activity::endpoint_of(req.path())).to_owned();
-    let method = req.method().to_string();
+    // Bounded like the endpoint: the activity ring keeps what a client sent.
+    let method = crate::metrics::method_label(req.method()).to_owned();
     let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(|o| crate::activity::bounded(o).to_owned());
     let response = guarded(req, next, &key, &state).await;
     let status = match &response {

@@ -1,5 +1,6 @@
 //! Prometheus metrics, served on `/metrics`.
 
+use actix_web::http::Method;
 use prometheus::{Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 
 pub struct Metrics {
@@ -16,6 +17,7 @@ pub struct Metrics {
     pub outbox_attempts: IntCounterVec,
     pub outbox_failed: IntCounterVec,
     pub audit_failures: IntCounter,
+    pub resident_users: IntGauge,
 }
 
 fn register<T: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: T) -> T {
@@ -67,8 +69,12 @@ impl Metrics {
         );
         let audit_failures =
             register(&registry, IntCounter::new("nps_audit_failures_total", "Audit entries that could not be written")?);
+        let resident_users = register(
+            &registry,
+            IntGauge::new("nps_resident_users", "Users whose eligibility facts are in memory (refreshed every minute)")?,
+        );
         Ok(Self { registry, accepted, spool_commits, spool_group_size, spool_depth, drained, drain_failures, dead_letters, http_duration,
-            outbox_pending, outbox_attempts, outbox_failed, audit_failures })
+            outbox_pending, outbox_attempts, outbox_failed, audit_failures, resident_users })
     }
 
     pub fn render(&self) -> String {
@@ -78,5 +84,39 @@ impl Metrics {
             tracing::error!(error = %e, "could not encode metrics");
         }
         String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+/// A request's method as a label: the standard methods (RFC 9110's, and PATCH) by name, any
+/// other as `other`. Each distinct label value is a series kept for the life of the process,
+/// and a client may send any token as a method: labelled verbatim, a script inventing methods
+/// grew `/metrics` and memory without bound.
+pub fn method_label(method: &Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        for invented in ["FOO", "get", "X-123", "PROPFIND"] {
+            let method = Method::from_bytes(invented.as_bytes()).expect("a valid token");
+            assert_eq!(method_label(&method), "other", "{invented}");
+        }
     }
 }

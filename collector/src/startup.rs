@@ -83,13 +83,14 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
 
 async fn record_latency(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let metrics = req.app_data::<web::Data<AppState>>().map(|s| s.metrics.clone());
-    let method = req.method().to_string();
+    // Never the method verbatim: a client could invent one series per request.
+    let method = crate::metrics::method_label(req.method());
     let started = Instant::now();
     let response = next.call(req).await?;
     if let Some(metrics) = metrics {
         metrics
             .http_duration
-            .with_label_values(&[method.as_str(), response.status().as_str()])
+            .with_label_values(&[method, response.status().as_str()])
             .observe(started.elapsed().as_secs_f64());
     }
     Ok(response)
@@ -307,12 +308,16 @@ fn start_outbox(settings: &Settings, store: &store::DynStore, metrics: &Arc<Metr
     Ok((outbox, events, (stop, handle)))
 }
 
-/// Forgets rate-limit state of idle keys and ended sign-in windows, so both stay small.
+/// Forgets rate-limit state of idle keys and ended sign-in windows, so both stay small; counts
+/// the users held in memory.
 fn spawn_housekeeping(state: web::Data<AppState>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
+            if let Some(resident) = state.ingestor.resident() {
+                state.metrics.resident_users.set(i64::try_from(resident.users()).unwrap_or(i64::MAX));
+            }
             state.limits.forget_idle();
             if let Err(error) = state.sign_in.forget_ended(crate::clock::now_ms()).await {
                 tracing::warn!(%error, "could not delete ended sign-in windows");

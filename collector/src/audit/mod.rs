@@ -8,6 +8,11 @@
 //! - the authenticated actor, noted by the `AdminSession` extractor (and by sign-in), and
 //! - protected reads, noted by the disclosure layer when it decides a protected universe.
 //!
+//! A request with no actor (no valid session, not a successful sign-in) is recorded only if it
+//! is a sign-in that checked a password, or an entry point for people without a session that
+//! did something (`entry::kind`): anyone can send requests, and entries are kept forever, so
+//! anonymous noise (probes, unknown routes, 401s, locked-out sign-ins) must not become rows.
+//!
 //! An entry never holds a request body, a password, a token, a query's free text or a
 //! respondent's identifier: only the method and route pattern, allow-listed path parameters,
 //! the export format, the survey and wave of protected reads, the status, the peer address and
@@ -101,9 +106,14 @@ pub async fn record(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceR
     let request = entry::RequestFacts::of(req.request());
     let response = next.call(req).await;
     let (actor, reads) = note.take();
-    let (status, params) = match &response {
-        Ok(r) => (r.status().as_u16(), entry::path_params(r.request())),
-        Err(e) => (e.as_response_error().status_code().as_u16(), Vec::new()),
+    let (status, params, actor) = match &response {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            // Refused 401 with nobody noted: a revoked session still names its user.
+            let actor = actor.or_else(|| if status == 401 { entry::signed_user(r.request()) } else { None });
+            (status, entry::path_params(r.request()), actor)
+        }
+        Err(e) => (e.as_response_error().status_code().as_u16(), Vec::new(), actor),
     };
     let Some((kind, record)) = entry::entry(&request, actor, &reads, &params, status) else {
         return response;

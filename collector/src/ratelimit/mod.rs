@@ -6,10 +6,21 @@ pub use sign_in::SignInThrottle;
 
 use crate::config::LimitSettings;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 
+/// What a client address is counted as: an IPv4 address (also when written inside IPv6), or
+/// the /64 network of an IPv6 one. One host is commonly given a whole /64: counted by its full
+/// address, it could rotate through 2^64 addresses and get a fresh allowance with each.
+pub(crate) fn client_network(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1_u128 << 64) - 1))),
+    }
+}
+
 pub struct RateLimits {
+    /// Keyed by [`client_network`].
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     per_project: DefaultKeyedRateLimiter<String>,
 }
@@ -36,7 +47,7 @@ impl RateLimits {
     }
 
     pub fn check_ip(&self, ip: IpAddr) -> bool {
-        self.per_ip.check_key(&ip).is_ok()
+        self.per_ip.check_key(&client_network(ip)).is_ok()
     }
 
     pub fn forget_idle(&self) {
@@ -63,6 +74,19 @@ mod tests {
         assert_eq!(share(5_000, n(2)), 2_500);
         assert_eq!(share(5, n(2)), 3, "rounded up");
         assert_eq!(share(1, n(4)), 1, "never zero");
+    }
+
+    #[test]
+    fn an_ipv6_network_is_one_client_however_many_addresses_it_rotates_through() {
+        let settings = LimitSettings { per_ip_rps: 1, per_ip_burst: 5, collectors: n(1), ..LimitSettings::default() };
+        let limits = RateLimits::new(&settings);
+        let rotating = (0..50_u16).map(|i| IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 7, i, 0xbeef, i, 1)));
+        assert_eq!(rotating.filter(|ip| limits.check_ip(*ip)).count(), 5, "one /64: one burst");
+        assert!(limits.check_ip("2001:db8:0:8::1".parse().expect("an address")), "the next /64 is another client");
+        let v4 = |s: &str| s.parse::<IpAddr>().expect("an address");
+        assert_eq!(client_network(v4("::ffff:192.0.2.1")), v4("192.0.2.1"), "IPv4 inside IPv6 is the IPv4 address");
+        assert_eq!(client_network(v4("192.0.2.1")), v4("192.0.2.1"));
+        assert_eq!(client_network(v4("2001:db8::1:2:3:4")), v4("2001:db8::"));
     }
 
     #[test]

@@ -38,12 +38,9 @@ pub struct SignInThrottle {
 /// What the per-address count is keyed by: an IPv4 address, or the /64 network of an IPv6
 /// one (a single host is commonly given a whole /64, and could otherwise rotate through it).
 fn address_key(ip: IpAddr) -> String {
-    match ip.to_canonical() {
+    match super::client_network(ip) {
         IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => {
-            let network = u128::from(v6) & !((1_u128 << 64) - 1);
-            format!("{}/64", std::net::Ipv6Addr::from(network))
-        }
+        IpAddr::V6(network) => format!("{network}/64"),
     }
 }
 

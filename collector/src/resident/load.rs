@@ -15,7 +15,7 @@ impl Resident {
     /// spool order). Returns `None` when the store holds more users than `max_users`.
     pub async fn load(store: &DynStore, pending: &[IngestRecord], max_users: u64, now: i64) -> StoreResult<Option<Self>> {
         let started = Instant::now();
-        let mut loader = Loader { resident: Self::empty(), max_users };
+        let mut loader = Loader { resident: Self { max_users, ..Self::empty() }, max_users };
         if !store.resident_load(now - HISTORY_WINDOW_MS, &mut loader).await? {
             return Ok(None);
         }

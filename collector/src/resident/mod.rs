@@ -25,7 +25,9 @@
 //! as its 16 bytes (`compact.rs`); attribute keys and values, languages and roles are interned
 //! per shard and counted, so a user holds 8 bytes per attribute (`attributes.rs`); an account's
 //! id and attributes are stored once and users point at it (`accounts.rs`); an event is 40
-//! bytes. The load streams rows into these records (`load.rs`) with the tables sized up front.
+//! bytes, and a user keeps at most a few hundred of them, those the rules can use
+//! (`users::compact`). The load streams rows into these records (`load.rs`) with the tables
+//! sized up front. Users met after the start are kept even past the cap (`note_new_user`).
 
 mod accounts;
 mod attributes;
@@ -42,6 +44,7 @@ use nps_core::wire::FeedbackKind;
 use std::collections::HashMap;
 use std::hash::RandomState;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use users::{Event, NO_ACCOUNT, Shard, Surveys, User};
 
 const SHARDS: usize = 64;
@@ -61,6 +64,12 @@ struct SurveyCounts {
 /// Lock order, where two are held at once: a user shard, then the accounts.
 pub struct Resident {
     users: Vec<Mutex<Shard>>,
+    /// Users held, kept beside the shards so that counting them takes no lock.
+    held: AtomicU64,
+    /// `ingest.resident_max_users`; see [`Resident::note_new_user`].
+    max_users: u64,
+    /// The warning that the cap was passed has been logged.
+    warned: AtomicBool,
     accounts: Mutex<Accounts>,
     counts: Mutex<HashMap<i64, SurveyCounts>>,
     /// Serialises the decisions of one user (striped: a collision only makes two users wait
@@ -85,6 +94,9 @@ impl Resident {
     fn empty() -> Self {
         Self {
             users: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            held: AtomicU64::new(0),
+            max_users: u64::MAX,
+            warned: AtomicBool::new(false),
             accounts: Mutex::default(),
             counts: Mutex::default(),
             claims: (0..CLAIM_LOCKS).map(|_| tokio::sync::Mutex::new(())).collect(),
@@ -102,8 +114,36 @@ impl Resident {
     fn with_user<R>(&self, project_id: i64, user_id: &str, f: impl FnOnce(&mut User, &mut Symbols, &mut Surveys) -> R) -> R {
         let (shard, hash) = self.key(project_id, user_id);
         let mut shard = lock(&self.users[shard]);
+        let before = shard.len();
         let (user, symbols, surveys) = shard.entry(&self.hasher, hash, project_id, user_id);
-        f(user, symbols, surveys)
+        let result = f(user, symbols, surveys);
+        if shard.len() > before {
+            self.note_new_user();
+        }
+        result
+    }
+
+    /// Counts a user met for the first time. Past `ingest.resident_max_users` the user is kept
+    /// all the same: every decision must see every user's history (one left out would be asked
+    /// as if never met, one evicted would lose their answers and declines), and this process
+    /// decides from memory until it stops. It warns once; the next start finds more users than
+    /// the cap in SQL and decides from SQL (`load`). The gauge `nps_resident_users` shows the
+    /// count.
+    fn note_new_user(&self) {
+        let held = self.held.fetch_add(1, Ordering::Relaxed) + 1;
+        if held > self.max_users && !self.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                users = held,
+                max_users = self.max_users,
+                "more users than ingest.resident_max_users: their eligibility facts stay in memory so that decisions stay exact; \
+                 the next start decides from SQL unless the setting is raised"
+            );
+        }
+    }
+
+    /// Users held (the `nps_resident_users` gauge).
+    pub fn users(&self) -> u64 {
+        self.held.load(Ordering::Relaxed)
     }
 
     /// Waits until no other decision of this user is in progress; hold the guard until the
@@ -139,7 +179,12 @@ impl Resident {
     /// about them now sees a user never met. Strings only they held leave memory with them.
     pub fn forget(&self, project_id: i64, user_id: &str) {
         let (shard, hash) = self.key(project_id, user_id);
-        lock(&self.users[shard]).remove(&self.hasher, hash, project_id, user_id);
+        let mut shard = lock(&self.users[shard]);
+        let before = shard.len();
+        shard.remove(&self.hasher, hash, project_id, user_id);
+        if shard.len() < before {
+            self.held.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 
     /// Applies an acknowledged record, with the meaning the drainer gives it in SQL.

@@ -194,3 +194,114 @@ fn erased_users_leave_with_their_values_and_the_others_stay_reachable() {
     }
     assert_eq!((r.len(), r.strings()), (0, 0), "nothing of anyone is left");
 }
+
+fn feedback(id: &str, survey_id: i64, kind: FeedbackKind, at: i64) -> IngestRecord {
+    let feedback = FeedbackRequest { action_id: ClientId::parse(id).expect("valid"), survey_id: Some(survey_id), user_id: ClientId::parse("u").expect("valid"), kind };
+    IngestRecord::Feedback { project_id: 1, at, feedback }
+}
+
+fn held_events(r: &Resident, user: &str) -> usize {
+    let (shard, hash) = r.key(1, user);
+    lock(&r.users[shard]).get(hash, 1, user).map_or(0, |u| u.events.len())
+}
+
+fn decision(history: &UserHistory, survey_id: i64, policy: &nps_core::eligibility::FatiguePolicy, now: i64) -> nps_core::eligibility::Decision {
+    let (rules, attributes) = (nps_core::eligibility::SurveyRules::default(), Attributes::new());
+    nps_core::eligibility::decide(&nps_core::eligibility::DecisionInput {
+        now,
+        survey_id,
+        rules: &rules,
+        policy,
+        subject: nps_core::eligibility::Subject::new("u", &attributes),
+        history,
+        responses_today: 0,
+        responses_total: 0,
+        survey_live: true,
+    })
+}
+
+#[test]
+fn a_flood_of_fresh_display_ids_is_bounded_and_decides_as_the_whole_history() {
+    let r = Resident::empty();
+    let day = MS_PER_DAY;
+    let mut whole = vec![(7, HistoryKind::Response, 10 * day), (8, HistoryKind::Display, 19 * day), (9, HistoryKind::Display, 25 * day), (9, HistoryKind::Snooze, 30 * day)];
+    r.apply(&identify("u", "pro", 0));
+    r.apply(&response("r1", 10 * day));
+    r.apply(&display("d8", "u", 8, 19 * day));
+    for (i, at) in [20, 21, 22].into_iter().enumerate() {
+        r.apply(&feedback(&format!("decline-{i}"), 8, FeedbackKind::Decline, at * day));
+        whole.push((8, HistoryKind::Decline, at * day));
+    }
+    r.apply(&display("d9", "u", 9, 25 * day));
+    r.apply(&feedback("snooze", 9, FeedbackKind::Snooze, 30 * day));
+    // What anyone can send: displays of one user with ids never seen before.
+    for i in 0..10_000 {
+        let at = 100 * day + i * 1_000;
+        r.apply(&display(&format!("flood-{i}"), "u", 7, at));
+        whole.push((7, HistoryKind::Display, at));
+        assert!(held_events(&r, "u") < users::COMPACT_AT, "display {i}: {} events held", held_events(&r, "u"));
+    }
+    let whole = UserHistory {
+        first_seen_at: 0,
+        opted_out: false,
+        events: whole.into_iter().map(|(survey_id, kind, at)| HistoryEvent { survey_id, kind, at }).collect(),
+    };
+    let now = 101 * day;
+    let kept = r.facts(1, "u", 7, now).history;
+    assert!(kept.events.len() < users::COMPACT_AT, "{} events", kept.events.len());
+    assert_eq!(kept.declines_since_response(8), (3, Some(22 * day)), "a flood of displays drops only displays");
+    let defaults = nps_core::eligibility::FatiguePolicy::default();
+    let capped = nps_core::eligibility::FatiguePolicy { global_cooldown_days: 0, max_surveys_per_window: Some((3, 7)), ..defaults };
+    let no_cooldown = nps_core::eligibility::FatiguePolicy { global_cooldown_days: 0, ..defaults };
+    for survey_id in [7, 8, 9] {
+        for (name, policy) in [("defaults", &defaults), ("no cooldown", &no_cooldown)] {
+            assert_eq!(decision(&kept, survey_id, policy, now), decision(&whole, survey_id, policy, now), "survey {survey_id}, {name}");
+        }
+        // The survey cap's detail counts the displays kept; what it decides is the same.
+        let (a, b) = (decision(&kept, survey_id, &capped, now), decision(&whole, survey_id, &capped, now));
+        assert_eq!((a.eligible, a.rule, a.retry_after), (b.eligible, b.rule, b.retry_after), "survey {survey_id}, capped: {a:?} {b:?}");
+    }
+    assert!(!r.apply_replay_is_new("flood-9999"), "the newest ids are still recognised as replays");
+}
+
+impl Resident {
+    /// Whether a replay of display `id` of user `u` would count as a new event.
+    fn apply_replay_is_new(&self, id: &str) -> bool {
+        self.add_event(1, "u", id, 7, HistoryKind::Display, 200 * MS_PER_DAY)
+    }
+}
+
+#[test]
+fn compaction_keeps_the_latest_of_each_kind_then_answers_then_the_newest_displays() {
+    let event = |survey: u32, kind: HistoryKind, at: i64| users::Event { at, survey, kind, id: CompactId::new(&format!("{survey}-{at}")) };
+    let mut events = vec![
+        event(0, HistoryKind::Display, 1),
+        event(1, HistoryKind::Decline, 2),
+        event(1, HistoryKind::Decline, 3),
+        event(0, HistoryKind::Display, 4),
+        event(0, HistoryKind::Display, 5),
+        event(2, HistoryKind::Response, 0),
+    ];
+    users::compact(&mut events, 4);
+    let kept: Vec<(u32, i64)> = events.iter().map(|e| (e.survey, e.at)).collect();
+    assert_eq!(kept, [(2, 0), (1, 2), (1, 3), (0, 5)], "the oldest answer is the latest of its kind; displays go first");
+    users::compact(&mut events, 2);
+    assert_eq!(events.iter().map(|e| e.at).collect::<Vec<_>>(), [3, 5], "more kinds than room: the newest latest ones");
+}
+
+#[test]
+fn users_past_the_cap_are_kept_so_decisions_stay_exact() {
+    let r = Resident { max_users: 3, ..Resident::empty() };
+    for i in 0..5 {
+        r.apply(&identify(&format!("user-{i}"), "pro", i));
+        r.apply(&display(&format!("d{i}"), &format!("user-{i}"), 7, 10 + i));
+    }
+    assert_eq!((r.users(), r.len()), (5, 5), "nobody is dropped at the cap");
+    assert!(r.warned.load(Ordering::Relaxed), "passing the cap is logged once");
+    for i in 0..5 {
+        assert_eq!(r.facts(1, &format!("user-{i}"), 7, 100).history.last(7, HistoryKind::Display), Some(10 + i), "user-{i}");
+    }
+    r.forget(1, "user-0");
+    r.forget(1, "user-0");
+    assert_eq!(r.users(), 4, "forgetting counts once");
+}

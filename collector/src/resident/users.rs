@@ -14,6 +14,16 @@ use std::hash::{BuildHasher, Hasher, RandomState};
 /// The user acts for no account.
 pub const NO_ACCOUNT: u32 = u32::MAX;
 
+/// Events a user keeps after [`compact`]: a display every three days for two years. Anyone can
+/// post displays with fresh ids for one user id, and each event is checked against the user's
+/// others and copied into every decision about them, so without a bound one user's flood made
+/// each write and each decision slower, under the shard's lock, and grew memory without end.
+pub const MAX_EVENTS: usize = 256;
+
+/// Compacting when a user holds this many (not at every event past the bound) keeps its
+/// sort amortised over the [`MAX_EVENTS`] / 4 events added in between.
+pub const COMPACT_AT: usize = MAX_EVENTS + MAX_EVENTS / 4;
+
 /// A display, answer, decline or snooze: 40 bytes.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -87,14 +97,20 @@ impl User {
 
     /// Adds an event unless one with this id is known (a replay: the first arrival counts, as
     /// in SQL). Events that fell out of the rules' window before it are dropped on the way.
+    /// The scan is bounded by [`COMPACT_AT`] and starts at the newest event, where a client's
+    /// retry finds its original. (An event [`compact`] dropped is not recognised when
+    /// replayed; it is added again, as only a user past the bound can see.)
     pub fn add_event(&mut self, event: Event, window_ms: i64) -> bool {
-        if self.events.iter().any(|known| known.id == event.id) {
+        if self.events.iter().rev().any(|known| known.id == event.id) {
             return false;
         }
         let oldest = event.at.saturating_sub(window_ms);
         let mut events = std::mem::take(&mut self.events).into_vec();
         events.retain(|e| e.at >= oldest);
         events.push(event);
+        if events.len() >= COMPACT_AT {
+            compact(&mut events, MAX_EVENTS);
+        }
         self.events = events.into_boxed_slice();
         true
     }
@@ -103,6 +119,9 @@ impl User {
     pub fn push_event(&mut self, event: Event) {
         let mut events = std::mem::take(&mut self.events).into_vec();
         events.push(event);
+        if events.len() >= COMPACT_AT {
+            compact(&mut events, MAX_EVENTS);
+        }
         self.events = events.into_boxed_slice();
     }
 
@@ -113,6 +132,39 @@ impl User {
             symbols.release(sym);
         }
     }
+}
+
+/// Keeps `keep` of `events`, choosing what the eligibility rules (`nps_core::eligibility`)
+/// can least miss:
+/// 1. the latest event of each survey and kind: all that `UserHistory::last` and the global
+///    cooldown read (the delays after an answer, a decline, a snooze, the cadence);
+/// 2. then answers, declines and snoozes, newest first: the decline back-off counts the
+///    declines since the survey's last answer;
+/// 3. then displays, newest first: the survey cap counts displays in its window, latest first.
+///
+/// So a user with at most [`MAX_EVENTS`] events in the two-year window (every real user the
+/// fatigue rules allow, short of a policy that asks more than every three days) is decided
+/// exactly as from SQL; past that, every timing rule still is, and the two counts as long as
+/// what they count fits in what is kept. A flood of displays only ever drops displays.
+pub fn compact(events: &mut Vec<Event>, keep: usize) {
+    if events.len() <= keep {
+        return;
+    }
+    // Newest first, so the first of each survey and kind is its latest.
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
+    let mut seen = std::collections::HashSet::with_capacity(events.len());
+    let mut ranked: Vec<(u8, Event)> = std::mem::take(events)
+        .into_iter()
+        .map(|e| {
+            let rank = if seen.insert((e.survey, e.kind)) { 0 } else if e.kind == HistoryKind::Display { 2 } else { 1 };
+            (rank, e)
+        })
+        .collect();
+    // Stable: newest first within a rank.
+    ranked.sort_by_key(|(rank, _)| *rank);
+    ranked.truncate(keep);
+    *events = ranked.into_iter().map(|(_, e)| e).collect();
+    events.sort_by_key(|e| e.at);
 }
 
 /// Survey ids seen in a shard's events, each stored once: an event keeps a 4-byte position.

@@ -16,14 +16,37 @@ use crate::state::State;
 use crate::store::{LinkAnswer, RecipientRecord};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use nps_core::wire::{Anonymity, Attributes, Campaign, MAX_COMMENT_CHARS, Survey, SurveyStatus, SurveyTexts};
+use nps_core::wire::{Anonymity, Attributes, Campaign, CommentText, MAX_COMMENT_CHARS, Survey, SurveyStatus, SurveyTexts, TextError};
 use nps_core::{ErrorCode, NpsScore};
 use serde::Deserialize;
 use crate::campaign::links::token_hash;
 use crate::html::escape;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(show).service(answer);
+    // The answer form is the only `web::Form` the collector reads.
+    cfg.app_data(form_config()).service(show).service(answer);
+}
+
+/// The largest answer form the page can send: a score and a comment of [`MAX_COMMENT_CHARS`]
+/// characters, each percent-encoded as up to 12 bytes (a 4-byte UTF-8 character), with room to
+/// spare. actix's default of 16 KiB refused a long comment in Chinese or Japanese (3 bytes a
+/// character, 9 encoded), losing the answer.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// Form bodies up to [`MAX_FORM_BYTES`]; one that cannot be read (too large, another content
+/// type, garbled) gets the page's HTML error in the browser's language, not actix's plain text.
+fn form_config() -> web::FormConfig {
+    web::FormConfig::default().limit(MAX_FORM_BYTES).error_handler(|error, req| {
+        use actix_web::error::UrlencodedError;
+        let status = match &error {
+            UrlencodedError::Overflow { .. } | UrlencodedError::UnknownLength => StatusCode::PAYLOAD_TOO_LARGE,
+            UrlencodedError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        tracing::debug!(%error, "unreadable answer form");
+        let page = error_page(status, &browser_language(req), |s| s.unreadable);
+        actix_web::error::InternalError::from_response(error, page).into()
+    })
 }
 
 fn page(status: StatusCode, language: &str, title: &str, body: &str) -> HttpResponse {
@@ -163,6 +186,13 @@ fn form(inv: &Invitation, token: &str, error: Option<&str>) -> HttpResponse {
     page(StatusCode::OK, &lang, &texts.question, &body)
 }
 
+/// The form again with `error`, answered 422: what was sent cannot be stored.
+fn form_refused(inv: &Invitation, token: &str, error: &str) -> HttpResponse {
+    let mut response = form(inv, token, Some(error));
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    response
+}
+
 #[get("/s/{token}")]
 pub async fn show(state: State, req: HttpRequest, token: web::Path<String>) -> ApiResult<HttpResponse> {
     Ok(match invitation(&state, &req, &token).await? {
@@ -205,10 +235,13 @@ pub async fn answer(state: State, req: HttpRequest, token: web::Path<String>, fo
     let Some(score) = score else {
         return Ok(form(&inv, &token, Some(s.choose_score)));
     };
-    let comment = form_data.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
-    if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-        return Ok(form(&inv, &token, Some(s.too_long)));
-    }
+    let comment = form_data.comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    // The widget's rule for comments (no NUL, which PostgreSQL cannot store; line breaks kept).
+    let comment = match comment.map(CommentText::parse).transpose() {
+        Ok(comment) => comment.map(CommentText::into_inner),
+        Err(TextError::TooLong { .. }) => return Ok(form(&inv, &token, Some(s.too_long))),
+        Err(_) => return Ok(form_refused(&inv, &token, s.unreadable)),
+    };
     let now = now_ms();
     let anonymous = inv.campaign.anonymity == Anonymity::Anonymous;
     // An anonymous answer's only time is its wave's start, which every answer of the wave shares.

@@ -58,14 +58,23 @@ pub fn attribute_filters() -> Object {
     ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).pattern(Some(format!("^({space}|{pair}(;{pair})*)$"))).build()
 }
 
-/// Free-form attributes: at most 100 keys of 1 to 128 characters (`text::ClientAttributes`; its
-/// 16 KiB bound on the serialised map has no JSON Schema keyword).
+/// Free-form attributes: at most 100 keys of 1 to 128 characters without control characters,
+/// and no string value holding NUL (`text::ClientAttributes`; its 16 KiB bound on the
+/// serialised map, and NUL in values nested deeper, have no JSON Schema keyword).
 pub struct AttributeMap;
 
 impl PartialSchema for AttributeMap {
     fn schema() -> RefOr<Schema> {
-        let keys = ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).min_length(Some(1)).max_length(Some(super::MAX_ID_CHARS));
-        ObjectBuilder::new().schema_type(SchemaType::Type(Type::Object)).max_properties(Some(100)).property_names(Some(keys)).into()
+        let keys = string(Some(1), Some(super::MAX_ID_CHARS), r"^[^\x00-\x1F\x7F-\x9F]+$");
+        let text = string(None, None, r"^[^\x00]*$");
+        let other = ObjectBuilder::new().schema_type(SchemaType::Array(vec![Type::Null, Type::Boolean, Type::Number, Type::Array, Type::Object]));
+        let value = RefOr::T(Schema::from(utoipa::openapi::schema::AnyOfBuilder::new().item(text).item(other).build()));
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Object))
+            .max_properties(Some(100))
+            .property_names(Some(keys))
+            .additional_properties(Some(value))
+            .into()
     }
 }
 

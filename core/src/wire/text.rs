@@ -12,7 +12,10 @@ pub enum TextError {
     Empty,
     Blank,
     TooLong { max_chars: usize },
+    /// A control character in one line of text (an id, a language, an address).
     ControlCharacter,
+    /// A control character other than tab, line feed and carriage return in free text.
+    ControlCharacterInText,
 }
 
 impl fmt::Display for TextError {
@@ -22,15 +25,50 @@ impl fmt::Display for TextError {
             TextError::Blank => f.write_str("must not be only spaces"),
             TextError::TooLong { max_chars } => write!(f, "must be at most {max_chars} characters"),
             TextError::ControlCharacter => f.write_str("must not contain control characters"),
+            TextError::ControlCharacterInText => f.write_str("must not contain control characters other than tabs and line breaks"),
         }
     }
 }
 
 impl std::error::Error for TextError {}
 
+/// Which control characters (`char::is_control`: C0, DEL and C1) a text may hold. None may
+/// hold NUL: PostgreSQL's TEXT cannot store it, so a write acknowledged with one would be
+/// refused by the database later, after the client was told it was kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Controls {
+    /// None: one line of visible text (ids, languages, page addresses).
+    Refused,
+    /// Tab, line feed and carriage return only: free text typed into a text area (comments,
+    /// decisions, names). A browser posts a text area's line breaks as CR LF.
+    LineBreaks,
+}
+
+impl Controls {
+    fn allows(self, c: char) -> bool {
+        !c.is_control() || (self == Controls::LineBreaks && matches!(c, '\t' | '\n' | '\r'))
+    }
+
+    fn error(self) -> TextError {
+        match self {
+            Controls::Refused => TextError::ControlCharacter,
+            Controls::LineBreaks => TextError::ControlCharacterInText,
+        }
+    }
+
+    /// The character class of what is refused, as a regex class body.
+    #[cfg(feature = "openapi")]
+    fn refused_class(self) -> &'static str {
+        match self {
+            Controls::Refused => r"\x00-\x1F\x7F-\x9F",
+            Controls::LineBreaks => r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F",
+        }
+    }
+}
+
 /// Lengths count characters, not bytes, as JSON Schema's `maxLength` does; "blank" is what
 /// `str::trim` empties.
-fn check(value: &str, min_chars: usize, max_chars: usize, visible: bool, not_blank: bool) -> Result<(), TextError> {
+fn check(value: &str, min_chars: usize, max_chars: usize, controls: Controls, not_blank: bool) -> Result<(), TextError> {
     let chars = value.chars().count();
     if chars < min_chars {
         return Err(TextError::Empty);
@@ -41,37 +79,39 @@ fn check(value: &str, min_chars: usize, max_chars: usize, visible: bool, not_bla
     if chars > max_chars {
         return Err(TextError::TooLong { max_chars });
     }
-    if visible && value.chars().any(char::is_control) {
-        return Err(TextError::ControlCharacter);
+    if !value.chars().all(|c| controls.allows(c)) {
+        return Err(controls.error());
     }
     Ok(())
 }
 
-/// What `check` allows, as JSON Schema (Rust's `char::is_control` is exactly the C0 and C1
-/// control ranges the pattern excludes; "not blank" is one character outside the whitespace
-/// `str::trim` strips, spelled out because a bare `\s` means other sets in other engines).
+/// What `check` allows, as JSON Schema: the refused controls excluded from every character
+/// (Rust's `char::is_control` is exactly the C0, DEL and C1 ranges), and "not blank" as one
+/// character outside them and outside the whitespace `str::trim` strips, spelled out because a
+/// bare `\s` means other sets in other engines.
 #[cfg(feature = "openapi")]
-fn schema(min_chars: usize, max_chars: usize, visible: bool, not_blank: bool) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+fn schema(min_chars: usize, max_chars: usize, controls: Controls, not_blank: bool) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
-    debug_assert!(!(visible && not_blank), "one pattern per schema");
-    let pattern = if visible {
-        Some(r"^[^\x00-\x1F\x7F-\x9F]+$".to_owned())
+    let refused = controls.refused_class();
+    let pattern = if not_blank {
+        let space = crate::patterns::WHITESPACE_CLASS;
+        format!("^[^{refused}]*[^{space}{refused}][^{refused}]*$")
     } else {
-        not_blank.then(crate::patterns::not_blank_pattern)
+        format!("^[^{refused}]{}$", if min_chars > 0 { "+" } else { "*" })
     };
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::String))
         .min_length((min_chars > 0).then_some(min_chars))
         .max_length(Some(max_chars))
-        .pattern(pattern)
+        .pattern(Some(pattern))
         .into()
 }
 
 macro_rules! bounded_text {
-    ($(#[$doc:meta])* $name:ident { min: $min:expr, max: $max:expr, visible: $visible:expr }) => {
-        bounded_text! { $(#[$doc])* $name { min: $min, max: $max, visible: $visible, not_blank: false } }
+    ($(#[$doc:meta])* $name:ident { min: $min:expr, max: $max:expr, controls: $controls:ident }) => {
+        bounded_text! { $(#[$doc])* $name { min: $min, max: $max, controls: $controls, not_blank: false } }
     };
-    ($(#[$doc:meta])* $name:ident { min: $min:expr, max: $max:expr, visible: $visible:expr, not_blank: $not_blank:expr }) => {
+    ($(#[$doc:meta])* $name:ident { min: $min:expr, max: $max:expr, controls: $controls:ident, not_blank: $not_blank:expr }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String")]
@@ -82,7 +122,7 @@ macro_rules! bounded_text {
 
             pub fn parse(value: impl Into<String>) -> Result<Self, TextError> {
                 let value = value.into();
-                check(&value, $min, $max, $visible, $not_blank)?;
+                check(&value, $min, $max, Controls::$controls, $not_blank)?;
                 Ok(Self(value))
             }
 
@@ -151,7 +191,7 @@ macro_rules! bounded_text {
         #[cfg(feature = "openapi")]
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                schema($min, $max, $visible, $not_blank)
+                schema($min, $max, Controls::$controls, $not_blank)
             }
         }
 
@@ -163,14 +203,14 @@ macro_rules! bounded_text {
 bounded_text! {
     /// A client-generated id (response, display, action) or a user, account or role id: 1 to
     /// 128 characters, none a control character.
-    ClientId { min: 1, max: super::MAX_ID_CHARS, visible: true }
+    ClientId { min: 1, max: super::MAX_ID_CHARS, controls: Refused }
 }
 
 impl ClientId {
     /// Whether `value` is a valid id, for readers that report problems their own way (the CSV
     /// files, the business-data import).
     pub fn is_valid(value: &str) -> bool {
-        check(value, 1, Self::MAX_CHARS, true, false).is_ok()
+        check(value, 1, Self::MAX_CHARS, Controls::Refused, false).is_ok()
     }
 
     /// An id written in the code (a default); checked in debug builds.
@@ -182,54 +222,54 @@ impl ClientId {
 
 bounded_text! {
     /// The user's language as the browser reports it (a BCP 47 tag, at most 35 characters).
-    Language { min: 0, max: 35, visible: false }
+    Language { min: 0, max: 35, controls: Refused }
 }
 
 bounded_text! {
     /// The kind of device the widget ran on (`desktop`, `mobile`, ...).
-    Device { min: 0, max: 32, visible: false }
+    Device { min: 0, max: 32, controls: Refused }
 }
 
 bounded_text! {
     /// The label of the trigger that fired, e.g. `event:ticket_resolved`.
-    TriggerLabel { min: 0, max: 128, visible: false }
+    TriggerLabel { min: 0, max: 128, controls: Refused }
 }
 
 bounded_text! {
     /// The address of the host page the survey was shown on.
-    PageUrl { min: 0, max: 2048, visible: false }
+    PageUrl { min: 0, max: 2048, controls: Refused }
 }
 
 bounded_text! {
     /// An e-mail address as the host app knows it (for internal-user rules).
-    EmailText { min: 0, max: 254, visible: false }
+    EmailText { min: 0, max: 254, controls: Refused }
 }
 
 bounded_text! {
     /// A follow-up comment.
-    CommentText { min: 0, max: super::MAX_COMMENT_CHARS, visible: false }
+    CommentText { min: 0, max: super::MAX_COMMENT_CHARS, controls: LineBreaks }
 }
 
 bounded_text! {
     /// A short free text an admin writes: a follow-up's outcome, a webhook's description.
-    ShortText { min: 0, max: 500, visible: false }
+    ShortText { min: 0, max: 500, controls: LineBreaks }
 }
 
 bounded_text! {
     /// A name an admin gives (a project, an action's title): 1 to 200 characters, not only
     /// spaces.
-    Name { min: 1, max: 200, visible: false, not_blank: true }
+    Name { min: 1, max: 200, controls: LineBreaks, not_blank: true }
 }
 
 bounded_text! {
     /// What an action decided or changed: 1 to 5000 characters, not only spaces.
-    DecisionText { min: 1, max: 5000, visible: false, not_blank: true }
+    DecisionText { min: 1, max: 5000, controls: LineBreaks, not_blank: true }
 }
 
 bounded_text! {
     /// A comment theme an action names (`performance`, `pricing`): 1 to 64 characters, not only
     /// spaces.
-    ThemeName { min: 1, max: 64, visible: false, not_blank: true }
+    ThemeName { min: 1, max: 64, controls: LineBreaks, not_blank: true }
 }
 
 /// An origin allowed to call a project's client API: `*`, or a scheme and host (and port)
@@ -282,7 +322,7 @@ impl utoipa::ToSchema for Origin {}
 
 bounded_text! {
     /// A partner organisation's name.
-    PartnerName { min: 0, max: 200, visible: false }
+    PartnerName { min: 0, max: 200, controls: LineBreaks }
 }
 
 /// Free-form attributes a client sends (user, account and recipient attributes, extra
@@ -300,14 +340,20 @@ pub enum AttributesError {
     TooManyKeys,
     BadKey(String),
     TooLarge,
+    /// A NUL character in a value or a nested key: PostgreSQL can read such JSON neither as
+    /// TEXT nor as `jsonb`, so a stored one would break every report over the attributes.
+    Nul,
 }
 
 impl fmt::Display for AttributesError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AttributesError::TooManyKeys => write!(f, "may hold at most {} keys", ClientAttributes::MAX_KEYS),
-            AttributesError::BadKey(key) => write!(f, "has a key of bad length: `{key}`"),
+            AttributesError::BadKey(key) => {
+                write!(f, "has a key that is empty, longer than {} characters or holds a control character: `{key}`", super::MAX_ID_CHARS)
+            }
             AttributesError::TooLarge => write!(f, "must serialise to at most {} bytes", ClientAttributes::MAX_BYTES),
+            AttributesError::Nul => f.write_str("must not contain the NUL character (\\u0000)"),
         }
     }
 }
@@ -322,8 +368,11 @@ impl ClientAttributes {
         if value.len() > Self::MAX_KEYS {
             return Err(AttributesError::TooManyKeys);
         }
-        if let Some(key) = value.keys().find(|k| check(k, 1, super::MAX_ID_CHARS, false, false).is_err()) {
-            return Err(AttributesError::BadKey(key.chars().take(32).collect()));
+        if let Some(key) = value.keys().find(|k| check(k, 1, super::MAX_ID_CHARS, Controls::Refused, false).is_err()) {
+            return Err(AttributesError::BadKey(key.chars().filter(|c| !c.is_control()).take(32).collect()));
+        }
+        if value.values().any(holds_nul) {
+            return Err(AttributesError::Nul);
         }
         let size = serde_json::to_vec(&value).map(|v| v.len()).unwrap_or(usize::MAX);
         if size > Self::MAX_BYTES {
@@ -334,6 +383,17 @@ impl ClientAttributes {
 
     pub fn into_inner(self) -> super::Attributes {
         self.0
+    }
+}
+
+/// Whether a NUL character is anywhere in `value` (strings and keys, at any depth; serde_json
+/// bounds the depth it parses).
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }
 
@@ -360,71 +420,3 @@ impl std::ops::Deref for ClientAttributes {
 }
 
 pub use crate::basis_points::BasisPoints;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_short_visible_text() {
-        assert!(ClientId::parse("0b9a3c1e-5a8e-4a4e-9d6f-1f2e3d4c5b6a").is_ok());
-        assert_eq!(ClientId::parse(""), Err(TextError::Empty));
-        assert_eq!(ClientId::parse("a\u{0}b"), Err(TextError::ControlCharacter));
-        assert_eq!(ClientId::parse("a\u{85}b"), Err(TextError::ControlCharacter), "C1 controls too");
-        assert_eq!(ClientId::parse("x".repeat(129)), Err(TextError::TooLong { max_chars: 128 }));
-        assert!(ClientId::parse("é".repeat(128)).is_ok(), "characters, not bytes");
-    }
-
-    #[test]
-    fn names_must_not_be_blank() {
-        assert_eq!(Name::parse(" \u{3000}\t"), Err(TextError::Blank), "every whitespace `trim` strips");
-        assert_eq!(Name::parse(""), Err(TextError::Empty));
-        assert!(Name::parse(" Pricing page ").is_ok());
-        assert_eq!(ThemeName::parse("t".repeat(65)), Err(TextError::TooLong { max_chars: 64 }));
-        assert!(DecisionText::parse("d".repeat(5_000)).is_ok());
-    }
-
-    #[test]
-    fn origins_are_a_scheme_and_host_or_everyone() {
-        for good in ["*", "https://app.example.com", "http://localhost:3000", "https://app.example.com/"] {
-            assert!(Origin::parse(good).is_ok(), "{good}");
-        }
-        for bad in ["app.example.com", "https://app.example.com/path", "https://a.com?x", "https://a.com#f", "ftp://a.com", ""] {
-            assert!(Origin::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn texts_are_limited_in_characters_and_may_be_empty() {
-        assert!(CommentText::parse("😀".repeat(5_000)).is_ok());
-        assert!(CommentText::parse(format!("{}!", "😀".repeat(5_000))).is_err());
-        assert!(Language::parse("").is_ok());
-        assert!(Device::parse("d".repeat(33)).is_err());
-    }
-
-    #[test]
-    fn deserialising_refuses_what_parse_refuses() {
-        let refused = serde_json::from_str::<ClientId>(r#""""#).map_err(|e| e.to_string());
-        assert_eq!(refused, Err("must not be empty".to_owned()));
-        assert_eq!(serde_json::from_str::<ClientId>(r#""u1""#).ok().map(ClientId::into_inner), Some("u1".to_owned()));
-        assert!(serde_json::from_str::<BasisPoints>("10001").is_err());
-        assert_eq!(serde_json::from_str::<BasisPoints>("10000").ok(), Some(BasisPoints::EVERYONE));
-        assert_eq!(serde_json::to_string(&ClientId::parse("u1").expect("valid")).ok().as_deref(), Some(r#""u1""#));
-    }
-
-    #[test]
-    fn attributes_are_bounded_in_keys_key_length_and_size() {
-        let map = |pairs: Vec<(String, serde_json::Value)>| pairs.into_iter().collect::<super::super::Attributes>();
-        let plan = map(vec![("plan".into(), "pro".into())]);
-        assert_eq!(ClientAttributes::parse(plan.clone()).map(ClientAttributes::into_inner), Ok(plan));
-        let many = map((0..101).map(|i| (format!("k{i}"), i.into())).collect());
-        assert_eq!(ClientAttributes::parse(many), Err(AttributesError::TooManyKeys));
-        assert!(matches!(ClientAttributes::parse(map(vec![(String::new(), 1.into())])), Err(AttributesError::BadKey(_))));
-        assert!(matches!(ClientAttributes::parse(map(vec![("k".repeat(129), 1.into())])), Err(AttributesError::BadKey(_))));
-        let big = map(vec![("notes".into(), "x".repeat(16 * 1024).into())]);
-        assert_eq!(ClientAttributes::parse(big), Err(AttributesError::TooLarge));
-        let refused = serde_json::from_str::<ClientAttributes>(r#"{"": 1}"#).map_err(|e| e.to_string());
-        assert_eq!(refused, Err("has a key of bad length: ``".to_owned()));
-        assert_eq!(serde_json::to_string(&ClientAttributes::default()).ok().as_deref(), Some("{}"), "serialised as the bare map");
-    }
-}
