@@ -23,15 +23,23 @@ macro_rules! sql_followups {
 
             #[tracing::instrument(skip(self, policy))]
             async fn sync_followups(&self, project_id: i64, policy: &FollowUpPolicy, now: i64) -> StoreResult<u64> {
-                let pending = sqlx::query(concat!(
+                // Only the scores the policy follows up: every other answer never gets a row, and
+                // reading them all on each sync grew with the project (every drained batch with an
+                // alert synced, so a flood of promoters slowed the drainer).
+                let scores: Vec<String> = NpsScore::all().filter(|s| policy.applies_to(s.band())).map(|s| s.value().to_string()).collect();
+                if scores.is_empty() {
+                    return Ok(0);
+                }
+                let sql = format!(
                     "SELECT r.id, r.survey_id, r.user_id, r.score, r.created_at, r.attributes, s.kind, a.attributes AS account_attributes \
                      FROM responses r JOIN surveys s ON s.id = r.survey_id \
                      LEFT JOIN followups f ON f.response_id = r.id \
                      LEFT JOIN accounts a ON a.project_id = r.project_id AND a.external_id = r.account_id \
-                     WHERE r.project_id = $1 AND r.score IS NOT NULL AND f.response_id IS NULL AND ",
+                     WHERE r.project_id = $1 AND r.score IN ({}) AND f.response_id IS NULL AND {} ORDER BY r.created_at, r.id",
+                    scores.join(", "),
                     open_survey_of_s!(),
-                    " ORDER BY r.created_at, r.id"
-                ))
+                );
+                let pending = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(project_id)
                 .fetch_all(&self.pool)
                 .await?;
