@@ -112,8 +112,9 @@ pub struct AuthSettings {
     pub server_secret: Option<Secret>,
     pub admin_session_minutes: i64,
     pub widget_session_hours: i64,
-    /// Mark cookies `Secure` (turn on behind HTTPS).
-    pub secure_cookies: bool,
+    /// Mark the session cookie `Secure`. Unset: on when `http.public_url` is `https://` (the
+    /// collector behind a TLS proxy), off for a plain-HTTP local install.
+    pub secure_cookies: Option<bool>,
     /// Failed sign-ins per e-mail address, and per client address, within
     /// `sign_in_window_secs` before further sign-ins for it are refused (429) until the window
     /// ends. The address limit is higher: several people may share one address. Counted in
@@ -213,7 +214,7 @@ impl Default for AuthSettings {
             server_secret: None,
             admin_session_minutes: 60,
             widget_session_hours: 24,
-            secure_cookies: false,
+            secure_cookies: None,
             sign_in_failures_per_account: 5,
             sign_in_failures_per_address: 20,
             sign_in_window_secs: 15 * 60,
@@ -242,6 +243,11 @@ impl Settings {
         url.starts_with("postgres://") || url.starts_with("postgresql://")
     }
 
+    /// Whether the session cookie is `Secure` (see [`AuthSettings::secure_cookies`]).
+    pub fn secure_cookies(&self) -> bool {
+        self.auth.secure_cookies.unwrap_or_else(|| self.http.public_url.as_deref().is_some_and(|u| u.starts_with("https://")))
+    }
+
     pub fn public_url(&self, bound_port: u16) -> String {
         self.http.public_url.clone().unwrap_or_else(|| format!("http://{}:{}", self.http.host, bound_port))
     }
@@ -250,6 +256,19 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_session_cookie_is_secure_behind_an_https_public_url_unless_told() {
+        let mut settings = Settings::default();
+        assert!(!settings.secure_cookies(), "a plain local install");
+        settings.http.public_url = Some("https://nps.example.com".into());
+        assert!(settings.secure_cookies());
+        settings.auth.secure_cookies = Some(false);
+        assert!(!settings.secure_cookies(), "an explicit setting wins");
+        settings.http.public_url = Some("http://10.0.0.5:8080".into());
+        settings.auth.secure_cookies = Some(true);
+        assert!(settings.secure_cookies());
+    }
 
     #[test]
     fn secrets_never_show_in_debug_output() {

@@ -131,7 +131,7 @@ pub(crate) fn session_response(state: &State, user_id: i64, email: String, role:
     let cookie = Cookie::build(SESSION_COOKIE, token)
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.settings.auth.secure_cookies)
+        .secure(state.settings.secure_cookies())
         .path("/")
         .max_age(CookieDuration::minutes(minutes))
         .finish();
