@@ -157,8 +157,8 @@ async fn aggregates_equal_answers(f: Fixture) -> anyhow::Result<()> {
     // between the customer kinds the aggregates stay as they are.
     let into_enps = serde_json::to_value(live_survey("changing", SurveyKind::Enps))?;
     let (status, body) = f.admin.call(reqwest::Method::PUT, &format!("/api/admin/surveys/{}", f.surveys.changing), Some(&into_enps)).await?;
-    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    nps_e2e::assert_error(&body, "invalid_field", "kind cannot change from tnps to enps");
+    assert_eq!(status, reqwest::StatusCode::CONFLICT, "{body}");
+    nps_e2e::assert_error(&body, "conflict", "kind cannot change from tnps to enps");
     set_kind(&f, SurveyKind::Rnps).await?;
     assert!(!f.store.account_cells(&[f.surveys.changing], None).await?.is_empty());
     set_kind(&f, SurveyKind::Tnps).await?;

@@ -238,8 +238,8 @@ async fn an_employee_survey_never_changes_kind(f: Fixture) -> anyhow::Result<()>
     for kind in [SurveyKind::Tnps, SurveyKind::Rnps, SurveyKind::Partner] {
         let input = serde_json::to_value(live_survey("eNPS", kind))?;
         let (status, body) = f.owner.call(reqwest::Method::PUT, &format!("/api/admin/surveys/{}", f.survey_id), Some(&input)).await?;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{kind:?}: {body}");
-        nps_e2e::assert_error(&body, "invalid_field", "kind cannot change from enps");
+        assert_eq!(status, StatusCode::CONFLICT, "{kind:?}: {body}");
+        nps_e2e::assert_error(&body, "conflict", "kind cannot change from enps");
     }
     let survey: Value = f.owner.get(&format!("/api/admin/surveys/{}", f.survey_id)).await?;
     assert_eq!(survey["kind"], "enps");
@@ -253,17 +253,17 @@ async fn an_employee_survey_never_changes_kind(f: Fixture) -> anyhow::Result<()>
 /// with it, who answered when); an anonymous campaign of a customer survey promised a
 /// protection its reports never apply. Both are refused.
 async fn campaigns_promise_only_what_the_kind_keeps(f: Fixture) -> anyhow::Result<()> {
-    let refused = |body: &Value| body["code"] == "invalid_field" && body["message"].as_str().is_some_and(|m| m.contains("does not fit"));
+    let refused = |body: &Value| body["code"] == "conflict" && body["message"].as_str().is_some_and(|m| m.contains("does not fit"));
     for reader in [&f.hr, &f.owner] {
         let identified = json!({ "survey_id": f.survey_id, "name": "named", "anonymity": "identified" });
         let (status, body) = reader.try_post("/api/admin/campaigns", &identified).await?;
-        assert!(status == StatusCode::UNPROCESSABLE_ENTITY && refused(&body), "{status} {body}");
+        assert!(status == StatusCode::CONFLICT && refused(&body), "{status} {body}");
     }
     let project = f.owner.get::<Value>(&format!("/api/admin/surveys/{}", f.survey_id)).await?["project_id"].as_i64().unwrap_or_default();
     let customer = f.owner.create_live_survey(project, SurveyKind::Tnps).await?;
     for anonymity in ["anonymous", "confidential"] {
         let (status, body) = f.owner.try_post("/api/admin/campaigns", &json!({ "survey_id": customer.id, "name": "x", "anonymity": anonymity })).await?;
-        assert!(status == StatusCode::UNPROCESSABLE_ENTITY && refused(&body), "{anonymity}: {status} {body}");
+        assert!(status == StatusCode::CONFLICT && refused(&body), "{anonymity}: {status} {body}");
     }
     Ok(())
 }

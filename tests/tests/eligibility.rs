@@ -217,7 +217,7 @@ async fn explanations_match_the_decisions_taken() -> anyhow::Result<()> {
     let hr = w.admin.add_signed_in_user("hr@x.io", "hr").await?;
     for path in [format!("/api/admin/explain?survey_id={}&user_id=carol", enps.id), format!("/api/admin/reports/exclusions?survey_id={}", enps.id)] {
         let (status, body) = hr.try_get(&path).await?;
-        assert_eq!((status.as_u16(), body["code"].as_str()), (422, Some("invalid_field")), "{path}: {body}");
+        assert_eq!((status.as_u16(), body["code"].as_str()), (409, Some("survey_not_in_app")), "{path}: {body}");
         assert!(!body.to_string().contains("opted"), "{body}");
     }
     Ok(())

@@ -175,6 +175,30 @@ pub trait AdminUserStore: Send + Sync {
 /// empty table; SQLite serialises writers, so the one statement is atomic on its own).
 macro_rules! impl_admin_user_store {
     ($store:ident, $row:ty, $first_owner_lock:expr) => {
+        impl $store {
+            /// A transaction serialised with every change to admin users (the bootstrap, role
+            /// changes, disabling, links spent): `$first_owner_lock` on PostgreSQL, SQLite's
+            /// single writer by itself.
+            async fn begin_lifecycle(&self) -> crate::store::StoreResult<sqlx::Transaction<'static, <$row as sqlx::Row>::Database>> {
+                let mut tx = self.pool.begin().await?;
+                let lock: Option<&'static str> = $first_owner_lock;
+                if let Some(lock) = lock {
+                    sqlx::query(lock).execute(&mut *tx).await?;
+                }
+                Ok(tx)
+            }
+
+            /// Whether the admin who issued a link still stands as they did then (same link
+            /// epoch, not disabled, not deleted).
+            async fn issuer_stands(
+                tx: &mut sqlx::Transaction<'static, <$row as sqlx::Row>::Database>,
+                issuer: &crate::store::admin_users::LinkIssuer,
+            ) -> crate::store::StoreResult<bool> {
+                let sql = crate::store::admin_users::sql::ISSUER_STANDS;
+                Ok(sqlx::query(sql).bind(issuer.id).bind(issuer.link_epoch).fetch_optional(&mut **tx).await?.is_some())
+            }
+        }
+
         #[async_trait::async_trait]
         impl crate::store::admin_users::AdminUserStore for $store {
             async fn count_admins(&self) -> crate::store::StoreResult<i64> {
@@ -230,11 +254,7 @@ macro_rules! impl_admin_user_store {
             }
 
             async fn create_first_owner(&self, email: &str, password_hash: &str, now: i64) -> crate::store::StoreResult<bool> {
-                let mut tx = self.pool.begin().await?;
-                let lock: Option<&'static str> = $first_owner_lock;
-                if let Some(lock) = lock {
-                    sqlx::query(lock).execute(&mut *tx).await?;
-                }
+                let mut tx = self.begin_lifecycle().await?;
                 let inserted = sqlx::query(
                     "INSERT INTO admin_users (email, password_hash, role, created_at) \
                      SELECT $1, $2, 'owner', $3 WHERE NOT EXISTS (SELECT 1 FROM admin_users)",
@@ -275,11 +295,7 @@ macro_rules! impl_admin_user_store {
                 now: i64,
             ) -> crate::store::StoreResult<crate::store::admin_users::ChangeOutcome> {
                 use crate::store::admin_users::{AdminChange, ChangeOutcome, sql};
-                let mut tx = self.pool.begin().await?;
-                let lock: Option<&'static str> = $first_owner_lock;
-                if let Some(lock) = lock {
-                    sqlx::query(lock).execute(&mut *tx).await?;
-                }
+                let mut tx = self.begin_lifecycle().await?;
                 let statement = match change {
                     AdminChange::Disable => sqlx::query(sql::DISABLE).bind(id).bind(now),
                     AdminChange::Enable => sqlx::query(sql::ENABLE).bind(id),
@@ -313,14 +329,10 @@ macro_rules! impl_admin_user_store {
                 reset: crate::store::admin_users::ResetUse<'_>,
                 now: i64,
             ) -> crate::store::StoreResult<crate::store::admin_users::ResetOutcome> {
-                use crate::store::admin_users::{ResetOutcome, sql};
-                let mut tx = self.pool.begin().await?;
+                use crate::store::admin_users::ResetOutcome;
                 // Serialised with the lifecycle changes, so a role change or a disabling
                 // cannot slip between the checks below and the new password.
-                let lock: Option<&'static str> = $first_owner_lock;
-                if let Some(lock) = lock {
-                    sqlx::query(lock).execute(&mut *tx).await?;
-                }
+                let mut tx = self.begin_lifecycle().await?;
                 // Of two concurrent uses of one link, the second waits for the first's row and
                 // then inserts nothing.
                 let recorded = sqlx::query("INSERT INTO admin_password_resets (jti, user_id, used_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING")
@@ -333,8 +345,7 @@ macro_rules! impl_admin_user_store {
                 if recorded == 0 {
                     return Ok(ResetOutcome::AlreadyUsed);
                 }
-                let issuer = sqlx::query(sql::ISSUER_STANDS).bind(reset.issuer.id).bind(reset.issuer.link_epoch).fetch_optional(&mut *tx).await?;
-                if issuer.is_none() {
+                if !Self::issuer_stands(&mut tx, &reset.issuer).await? {
                     return Ok(ResetOutcome::Revoked);
                 }
                 let updated = sqlx::query(concat!(
@@ -364,14 +375,10 @@ macro_rules! impl_admin_user_store {
                 invitation: crate::store::admin_users::InvitationUse<'_>,
                 now: i64,
             ) -> crate::store::StoreResult<crate::store::admin_users::InvitationOutcome> {
-                use crate::store::admin_users::{InvitationOutcome, sql};
-                let mut tx = self.pool.begin().await?;
+                use crate::store::admin_users::InvitationOutcome;
                 // Serialised with the lifecycle changes, so the issuer cannot be disabled or
                 // demoted between the check below and the new user.
-                let lock: Option<&'static str> = $first_owner_lock;
-                if let Some(lock) = lock {
-                    sqlx::query(lock).execute(&mut *tx).await?;
-                }
+                let mut tx = self.begin_lifecycle().await?;
                 let recorded = sqlx::query("INSERT INTO admin_invitations_accepted (jti, accepted_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING")
                     .bind(invitation.jti)
                     .bind(now)
@@ -381,8 +388,7 @@ macro_rules! impl_admin_user_store {
                 if recorded == 0 {
                     return Ok(InvitationOutcome::AlreadyUsed);
                 }
-                let issuer = sqlx::query(sql::ISSUER_STANDS).bind(invitation.issuer.id).bind(invitation.issuer.link_epoch).fetch_optional(&mut *tx).await?;
-                if issuer.is_none() {
+                if !Self::issuer_stands(&mut tx, &invitation.issuer).await? {
                     return Ok(InvitationOutcome::IssuerRevoked);
                 }
                 // ON CONFLICT rather than the unique violation: on PostgreSQL that would abort

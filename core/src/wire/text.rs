@@ -340,8 +340,9 @@ pub enum AttributesError {
     TooManyKeys,
     BadKey(String),
     TooLarge,
-    /// A NUL character in a value or a nested key: PostgreSQL can read such JSON neither as
-    /// TEXT nor as `jsonb`, so a stored one would break every report over the attributes.
+    /// A NUL character in a top-level value: PostgreSQL can read such JSON neither as TEXT
+    /// nor as `jsonb`, so a stored one would break every report over the attributes (deeper
+    /// ones are replaced, see [`ClientAttributes::parse`]).
     Nul,
 }
 
@@ -364,16 +365,20 @@ impl ClientAttributes {
     pub const MAX_KEYS: usize = 100;
     pub const MAX_BYTES: usize = 16 * 1024;
 
-    pub fn parse(value: super::Attributes) -> Result<Self, AttributesError> {
+    pub fn parse(mut value: super::Attributes) -> Result<Self, AttributesError> {
         if value.len() > Self::MAX_KEYS {
             return Err(AttributesError::TooManyKeys);
         }
         if let Some(key) = value.keys().find(|k| check(k, 1, super::MAX_ID_CHARS, Controls::Refused, false).is_err()) {
             return Err(AttributesError::BadKey(key.chars().filter(|c| !c.is_control()).take(32).collect()));
         }
-        if value.values().any(holds_nul) {
+        if value.values().any(|v| v.as_str().is_some_and(|text| text.contains('\0'))) {
             return Err(AttributesError::Nul);
         }
+        // Below the top level the schema cannot state "no NUL" (it would take a recursive
+        // schema), so a request it admits is not refused: each NUL there becomes U+FFFD, which
+        // PostgreSQL stores.
+        value.values_mut().for_each(replace_nested_nul);
         let size = serde_json::to_vec(&value).map(|v| v.len()).unwrap_or(usize::MAX);
         if size > Self::MAX_BYTES {
             return Err(AttributesError::TooLarge);
@@ -386,14 +391,21 @@ impl ClientAttributes {
     }
 }
 
-/// Whether a NUL character is anywhere in `value` (strings and keys, at any depth; serde_json
-/// bounds the depth it parses).
-fn holds_nul(value: &serde_json::Value) -> bool {
+/// Replaces every NUL in the strings and keys inside `value` (at any depth; serde_json bounds
+/// the depth it parses) with U+FFFD.
+fn replace_nested_nul(value: &mut serde_json::Value) {
     match value {
-        serde_json::Value::String(text) => text.contains('\0'),
-        serde_json::Value::Array(items) => items.iter().any(holds_nul),
-        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
-        _ => false,
+        serde_json::Value::String(text) if text.contains('\0') => *text = text.replace('\0', "\u{FFFD}"),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(replace_nested_nul),
+        serde_json::Value::Object(map) if map.keys().any(|k| k.contains('\0')) => {
+            let entries = std::mem::take(map);
+            for (key, mut item) in entries {
+                replace_nested_nul(&mut item);
+                map.insert(key.replace('\0', "\u{FFFD}"), item);
+            }
+        }
+        serde_json::Value::Object(map) => map.values_mut().for_each(replace_nested_nul),
+        _ => {}
     }
 }
 

@@ -72,7 +72,7 @@ async fn require_own_partners(state: &State, session: &AdminSession, campaign: &
     Ok(())
 }
 
-#[utoipa::path(tag = "admin", request_body = CampaignInput, responses((status = 201, body = Campaign), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", request_body = CampaignInput, responses((status = 201, body = Campaign), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/campaigns")]
 pub async fn create(state: State, session: AdminSession, body: JsonBody<CampaignInput>) -> ApiResult<HttpResponse> {
     let input = body.0;
@@ -82,7 +82,7 @@ pub async fn create(state: State, session: AdminSession, body: JsonBody<Campaign
         return Err(ApiError::invalid("name must not be empty"));
     }
     if !input.anonymity.fits(survey.kind) {
-        return Err(ApiError::invalid(format!(
+        return Err(ApiError::client(nps_core::ErrorCode::Conflict, format!(
             "anonymity {} does not fit a {} survey: employee NPS is anonymous or confidential, customer NPS identified",
             input.anonymity.as_str(),
             survey.kind.as_str()

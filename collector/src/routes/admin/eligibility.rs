@@ -33,12 +33,13 @@ async fn readable_survey(state: &State, session: &AdminSession, survey_id: i64) 
     // Eligibility is decided for in-app surveys only; through an employee or partner survey,
     // HR or a partner manager would read a customer's project-wide history and profile.
     if !survey.kind.is_in_app() {
-        return Err(ApiError::invalid(format!("survey {survey_id} is not answered in the app: eligibility decisions exist only for tnps and rnps surveys")));
+        let message = format!("survey {survey_id} is not answered in the app: eligibility decisions exist only for tnps and rnps surveys");
+        return Err(ApiError::client(nps_core::ErrorCode::SurveyNotInApp, message));
     }
     Ok(survey)
 }
 
-#[utoipa::path(tag = "admin", params(ExplainParams), responses((status = 200, body = Explanation), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", params(ExplainParams), responses((status = 200, body = Explanation), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/explain")]
 pub async fn explain(state: State, session: AdminSession, params: Query<ExplainParams>) -> ApiResult<HttpResponse> {
     let survey = readable_survey(&state, &session, params.survey_id).await?;
@@ -85,7 +86,7 @@ pub struct ExclusionParams {
 }
 
 /// Per rule, how many users the eligibility decisions excluded over a period.
-#[utoipa::path(tag = "admin", params(ExclusionParams), responses((status = 200, body = Exclusions), (status = 404, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", params(ExclusionParams), responses((status = 200, body = Exclusions), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody)))]
 #[get("/api/admin/reports/exclusions")]
 pub async fn exclusions(state: State, session: AdminSession, params: Query<ExclusionParams>) -> ApiResult<HttpResponse> {
     let survey = readable_survey(&state, &session, params.survey_id).await?;

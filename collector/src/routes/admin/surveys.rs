@@ -50,7 +50,7 @@ pub async fn get_one(state: State, session: AdminSession, id: web::Path<i64>) ->
     Ok(HttpResponse::Ok().json(survey))
 }
 
-#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = SurveyInput, responses((status = 200, body = Survey), (status = 422, body = nps_core::ApiErrorBody)))]
+#[utoipa::path(tag = "admin", params(("id" = i64, Path)), request_body = SurveyInput, responses((status = 200, body = Survey), (status = 404, body = nps_core::ApiErrorBody), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
 #[put("/api/admin/surveys/{id}")]
 pub async fn update(state: State, session: AdminSession, id: web::Path<i64>, body: JsonBody<SurveyInput>) -> ApiResult<HttpResponse> {
     session.require_configure()?;
@@ -59,7 +59,7 @@ pub async fn update(state: State, session: AdminSession, id: web::Path<i64>, bod
     // The stored kind of an employee or partner survey never changes, so this read cannot be
     // raced past: every edit of one sees its kind.
     if !before.kind.may_become(input.kind) {
-        return Err(ApiError::invalid(format!(
+        return Err(ApiError::client(nps_core::ErrorCode::Conflict, format!(
             "kind cannot change from {} to {}: employee and partner answers keep the protection they were given under; create a new survey instead",
             before.kind.as_str(),
             input.kind.as_str()
