@@ -54,6 +54,10 @@ test('admin: HR sends an anonymous campaign and reads only what keeps people ano
   assert.equal(await page.getByTestId('links-table').count(), 0);
   await page.getByRole('button', { name: 'Send invitations by e-mail' }).click();
   await page.getByText('Invitations handed to the outbox').waitFor();
+  // Participation of an anonymous campaign: reminders are never counted (they go only to who has
+  // not answered), and the card says why.
+  await page.getByTestId('participation-withheld').waitFor();
+  assert.match(await page.getByTestId('waves-table').locator('tbody tr').first().textContent(), /withheld/);
   await capture(page, 'enps-campaign');
   await eventually(async () => sink.mails.length >= PEOPLE.length, 'the six invitations to arrive');
 
