@@ -80,14 +80,14 @@ pub fn protection(survey: &Survey, campaigns: &[Campaign]) -> Option<Thresholds>
 
 /// The surveys among `survey_ids` whose answers are protected.
 pub async fn protected_surveys(state: &State, survey_ids: &[i64]) -> ApiResult<Vec<(Survey, Thresholds, Vec<Campaign>)>> {
+    let surveys = state.store.list_surveys(None).await?.into_iter().filter(|s| survey_ids.contains(&s.id));
+    protected_among(state, surveys).await
+}
+
+/// The protected surveys among surveys already read, with their thresholds and campaigns.
+pub async fn protected_among(state: &State, surveys: impl IntoIterator<Item = Survey>) -> ApiResult<Vec<(Survey, Thresholds, Vec<Campaign>)>> {
     // Only link surveys can be protected: customer NPS pays no campaign query.
-    let surveys: Vec<Survey> = state
-        .store
-        .list_surveys(None)
-        .await?
-        .into_iter()
-        .filter(|s| survey_ids.contains(&s.id) && matches!(s.kind, SurveyKind::Enps | SurveyKind::Partner))
-        .collect();
+    let surveys: Vec<Survey> = surveys.into_iter().filter(|s| matches!(s.kind, SurveyKind::Enps | SurveyKind::Partner)).collect();
     if surveys.is_empty() {
         return Ok(Vec::new());
     }

@@ -128,7 +128,8 @@ pub async fn breakdown(state: &State, u: &Universe, key: &str) -> ApiResult<Brea
 /// so their order says nothing about who wrote them or when.
 pub async fn comments(state: &State, u: &Universe) -> ApiResult<Option<Vec<(Band, String)>>> {
     let Some(s) = snapshot(state, u).await? else { return Ok(None) };
-    if counts_in(&s, u).is_none() || !Plan::of(&s, &u.thresholds).comments_released(u.group.as_ref().map(|(k, v)| (k.as_str(), v.as_str()))) {
+    // A list is open only when its cell (or the wave's total) is released too.
+    if !Plan::of(&s, &u.thresholds).comments_released(u.group.as_ref().map(|(k, v)| (k.as_str(), v.as_str()))) {
         return Ok(None);
     }
     let comments: Vec<(Band, String)> = s

@@ -44,16 +44,15 @@ impl<'a> Plan<'a> {
         let held_cells = plan.per_cell(|key, value, n| moved_by_few(plan.seen_cell(key, value), n, k));
         plan.hidden = tables(&sizes, &combos, k, &held_cells);
         let said: Vec<Vec<u64>> = plan.per_cell(|key, value, _| plan.comments_in(Some((key, value))));
+        // After an erasure every list of the wave is held back (see `comments_withheld`).
         let held_list = |list: Option<(&str, Option<&str>)>, n: u64| {
             let c = plan.comments_in(list);
-            plan.seen_list(list).is_some_and(|(n0, c0)| moved_by_few(Some(c0), c, comment_k) || moved_by_few(Some(n0 - c0.min(n0)), n - c.min(n), k))
+            snapshot.comments_withheld
+                || plan.seen_list(list).is_some_and(|(n0, c0)| moved_by_few(Some(c0), c, comment_k) || moved_by_few(Some(n0 - c0.min(n0)), n - c.min(n), k))
         };
         let held_lists = plan.per_cell(|key, value, n| held_list(Some((key, value)), n));
-        let held_whole = snapshot.comments_withheld || held_list(None, snapshot.total.n());
+        let held_whole = held_list(None, snapshot.total.n());
         plan.comments = comment_lists(&sizes, &said, &plan.hidden, &combos, (k, comment_k), (held_whole, &held_lists));
-        if snapshot.comments_withheld {
-            plan.comments = (false, plan.comments.1.iter().map(|t| vec![false; t.len()]).collect());
-        }
         plan
     }
 

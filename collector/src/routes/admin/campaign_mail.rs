@@ -27,8 +27,7 @@ pub struct SendResult {
 /// The campaign's smallest group when its answers are protected (see `WaveStatus`).
 async fn participation_k(state: &State, campaign: &Campaign) -> ApiResult<Option<u64>> {
     let Some(survey) = state.store.get_survey(campaign.survey_id).await? else { return Ok(None) };
-    let campaigns = state.store.campaigns_for_surveys(&[survey.id]).await?;
-    Ok(crate::disclosure::protection(&survey, &campaigns).map(|t| t.k()))
+    Ok(crate::disclosure::protected_among(state, [survey]).await?.first().map(|(_, t, _)| t.k()))
 }
 
 async fn campaign_status(state: &State, campaign: &Campaign) -> ApiResult<CampaignStatus> {

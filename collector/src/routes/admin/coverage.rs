@@ -46,9 +46,9 @@ fn partner_of(attributes: &Attributes) -> Option<&str> {
 /// decision-maker: it counts identified campaigns only. A partner survey with an anonymous or
 /// confidential campaign is left out of "all", and refused when named.
 async fn partner_surveys(state: &State, project_id: i64, requested: Option<&str>) -> ApiResult<Vec<i64>> {
-    let surveys = state.store.list_surveys(Some(project_id)).await?;
-    let partner_ids: Vec<i64> = surveys.iter().filter(|s| s.kind == SurveyKind::Partner).map(|s| s.id).collect();
-    let protected: Vec<i64> = crate::disclosure::protected_surveys(state, &partner_ids).await?.into_iter().map(|(s, _, _)| s.id).collect();
+    let surveys: Vec<_> = state.store.list_surveys(Some(project_id)).await?.into_iter().filter(|s| s.kind == SurveyKind::Partner).collect();
+    let partner_ids: Vec<i64> = surveys.iter().map(|s| s.id).collect();
+    let protected: Vec<i64> = crate::disclosure::protected_among(state, surveys).await?.into_iter().map(|(s, _, _)| s.id).collect();
     let Some(requested) = requested.filter(|s| !s.is_empty()) else {
         return Ok(partner_ids.into_iter().filter(|id| !protected.contains(id)).collect());
     };

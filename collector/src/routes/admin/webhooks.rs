@@ -225,8 +225,7 @@ pub async fn deliveries(state: State, session: AdminSession, params: Query<Deliv
 
 /// The campaigns whose answers are protected (employee NPS, partner NPS run anonymously).
 async fn protected_campaigns(state: &State) -> ApiResult<Vec<i64>> {
-    let surveys: Vec<i64> = state.store.list_surveys(None).await?.into_iter().map(|s| s.id).collect();
-    let protected = crate::disclosure::protected_surveys(state, &surveys).await?;
+    let protected = crate::disclosure::protected_among(state, state.store.list_surveys(None).await?).await?;
     Ok(protected.into_iter().flat_map(|(_, _, campaigns)| campaigns.into_iter().map(|c| c.id)).collect())
 }
 
