@@ -9,7 +9,15 @@
 //! each PostgreSQL run the guarantee is checked: no user holds two displays, and 50
 //! simultaneous decisions for one fresh user (split across the collectors) grant exactly one.
 //!
-//! `cargo xtask bench-decide [--clients 32] [--seconds 10] [--users 100000]`
+//! **What a rate means here.** The load is a closed loop: each client sends its next decision
+//! when the last is answered, so with C clients the rate is C divided by the latency, a
+//! measure of latency until the server is busy. What a server carries is the rate at which the
+//! latency target still holds, so each setup runs once per client count of `--clients` (each on
+//! a fresh database) and reports the highest rate whose p99 is within `--p99-target-ms` (20 ms,
+//! issue #14), with the client count it took; the rate at the first count is printed beside it
+//! (`_c32`), comparable with earlier runs.
+//!
+//! `cargo xtask bench-decide [--clients 32,64,128] [--seconds 10] [--users 100000] [--p99-target-ms 20]`
 
 use futures::StreamExt;
 use nps_core::wire::SurveyKind;
@@ -22,19 +30,26 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 struct Args {
-    clients: usize,
+    /// The closed loop's sizes, each measured on a fresh database; the first is the reference.
+    clients: Vec<usize>,
     seconds: u64,
     users: u64,
+    p99_target_ms: f64,
     /// Measure only this backend (`sqlite` or `postgres`), for quicker runs while profiling.
     only: Option<Backend>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let flags = Flags::parse("usage: bench-decide [--clients N] [--seconds S] [--users U] [--only sqlite|postgres]", &["--clients", "--seconds", "--users", "--only"])?;
+    let usage = "usage: bench-decide [--clients N,N..] [--seconds S] [--users U] [--p99-target-ms MS] [--only sqlite|postgres]";
+    let flags = Flags::parse(usage, &["--clients", "--seconds", "--users", "--p99-target-ms", "--only"])?;
+    let counts = |value: &str| Ok(value.split(',').map(|v| v.trim().parse()).collect::<Result<Vec<usize>, _>>()?);
+    let clients = flags.read("--clients", vec![32, 64, 128], counts)?;
+    anyhow::ensure!(!clients.is_empty() && clients.iter().all(|&c| c > 0), "--clients takes one or more counts above 0");
     Ok(Args {
-        clients: flags.value("--clients", 32)?,
+        clients,
         seconds: flags.value("--seconds", 10)?,
         users: flags.value("--users", 100_000)?,
+        p99_target_ms: flags.value("--p99-target-ms", 20.0)?,
         only: flags.read("--only", None, |value| Backend::parse(value).map(Some))?,
     })
 }
@@ -49,43 +64,88 @@ struct Decided {
     eligible: bool,
 }
 
+#[derive(Clone, Copy)]
 struct Measured {
+    clients: usize,
     decisions_per_sec: f64,
     p50_ms: f64,
     p99_ms: f64,
     granted: u64,
+    decisions: u64,
     /// The exactly-one-display checks passed (always true where they are not made).
     one_display: bool,
 }
 
+impl Measured {
+    const SKIPPED: Measured =
+        Measured { clients: 0, decisions_per_sec: f64::NAN, p50_ms: f64::NAN, p99_ms: f64::NAN, granted: 0, decisions: 0, one_display: true };
+
+    fn granted_pct(&self) -> f64 {
+        self.granted as f64 * 100.0 / self.decisions.max(1) as f64
+    }
+}
+
+/// One setup measured at every client count: the reference (first count), and the best rate
+/// whose p99 met the target (the reference when none did, so a miss shows in its p99).
+struct Swept {
+    reference: Measured,
+    best: Measured,
+    one_display: bool,
+}
+
+async fn sweep(backend: Backend, facts: Facts, collectors: usize, args: &Args) -> anyhow::Result<Swept> {
+    let mut runs = Vec::with_capacity(args.clients.len());
+    for &clients in &args.clients {
+        runs.push(measure(backend, facts, collectors, clients, args).await?);
+    }
+    let reference = runs.first().copied().unwrap_or(Measured::SKIPPED);
+    let best = runs
+        .iter()
+        .filter(|m| m.p99_ms <= args.p99_target_ms)
+        .max_by(|a, b| a.decisions_per_sec.total_cmp(&b.decisions_per_sec))
+        .copied()
+        .unwrap_or(reference);
+    Ok(Swept { reference, best, one_display: runs.iter().all(|m| m.one_display) })
+}
+
 async fn run(args: Args) -> anyhow::Result<()> {
-    let sqlite = measure(Backend::Sqlite, Facts::InMemory, 1, &args).await?;
-    let sqlite_sql = measure(Backend::Sqlite, Facts::FromSql, 1, &args).await?;
-    let postgres = measure(Backend::Postgres, Facts::FromSql, 1, &args).await?;
-    let postgres_two = measure(Backend::Postgres, Facts::FromSql, 2, &args).await?;
+    let sqlite = sweep(Backend::Sqlite, Facts::InMemory, 1, &args).await?;
+    let sqlite_sql = sweep(Backend::Sqlite, Facts::FromSql, 1, &args).await?;
+    let postgres = sweep(Backend::Postgres, Facts::FromSql, 1, &args).await?;
+    let postgres_two = sweep(Backend::Postgres, Facts::FromSql, 2, &args).await?;
+    let c = args.clients[0];
     println!(
-        "bench decide: sqlite_dps={:.0} sqlite_p50_ms={:.2} sqlite_p99_ms={:.2} sqlite_from_sql_dps={:.0} ratio={:.1} \
-         postgres_dps={:.0} postgres_p50_ms={:.2} postgres_p99_ms={:.2} postgres_two_collectors_dps={:.0} \
-         postgres_two_collectors_p99_ms={:.2} one_display_ok={} users={} clients={} granted_sqlite={} granted_postgres={}",
-        sqlite.decisions_per_sec,
-        sqlite.p50_ms,
-        sqlite.p99_ms,
-        sqlite_sql.decisions_per_sec,
-        sqlite.decisions_per_sec / sqlite_sql.decisions_per_sec.max(f64::MIN_POSITIVE),
-        postgres.decisions_per_sec,
-        postgres.p50_ms,
-        postgres.p99_ms,
-        postgres_two.decisions_per_sec,
-        postgres_two.p99_ms,
+        "bench decide: sqlite_dps={:.0} sqlite_p50_ms={:.2} sqlite_p99_ms={:.2} sqlite_clients={} sqlite_from_sql_dps={:.0} ratio={:.1} \
+         postgres_dps={:.0} postgres_p50_ms={:.2} postgres_p99_ms={:.2} postgres_clients={} postgres_granted_pct={:.0} \
+         postgres_two_collectors_dps={:.0} postgres_two_collectors_p99_ms={:.2} postgres_two_collectors_clients={} \
+         postgres_two_collectors_granted_pct={:.0} sqlite_dps_c{c}={:.0} postgres_dps_c{c}={:.0} postgres_p99_ms_c{c}={:.2} \
+         postgres_two_collectors_dps_c{c}={:.0} postgres_two_collectors_p99_ms_c{c}={:.2} p99_target_ms={} one_display_ok={} users={}",
+        sqlite.best.decisions_per_sec,
+        sqlite.best.p50_ms,
+        sqlite.best.p99_ms,
+        sqlite.best.clients,
+        sqlite_sql.best.decisions_per_sec,
+        sqlite.best.decisions_per_sec / sqlite_sql.best.decisions_per_sec.max(f64::MIN_POSITIVE),
+        postgres.best.decisions_per_sec,
+        postgres.best.p50_ms,
+        postgres.best.p99_ms,
+        postgres.best.clients,
+        postgres.best.granted_pct(),
+        postgres_two.best.decisions_per_sec,
+        postgres_two.best.p99_ms,
+        postgres_two.best.clients,
+        postgres_two.best.granted_pct(),
+        sqlite.reference.decisions_per_sec,
+        postgres.reference.decisions_per_sec,
+        postgres.reference.p99_ms,
+        postgres_two.reference.decisions_per_sec,
+        postgres_two.reference.p99_ms,
+        args.p99_target_ms,
         postgres.one_display && postgres_two.one_display,
         args.users,
-        args.clients,
-        sqlite.granted,
-        postgres.granted
     );
     Ok(())
 }
-
 
 /// Where a SQLite collector reads the facts of a decision: its in-memory copy (the default),
 /// or SQL (the baseline; PostgreSQL always reads SQL, it may be shared by several collectors).
@@ -95,9 +155,9 @@ enum Facts {
     FromSql,
 }
 
-async fn measure(backend: Backend, facts: Facts, collectors: usize, args: &Args) -> anyhow::Result<Measured> {
+async fn measure(backend: Backend, facts: Facts, collectors: usize, clients: usize, args: &Args) -> anyhow::Result<Measured> {
     if args.only.is_some_and(|only| only != backend) {
-        return Ok(Measured { decisions_per_sec: f64::NAN, p50_ms: f64::NAN, p99_ms: f64::NAN, granted: 0, one_display: true });
+        return Ok(Measured::SKIPPED);
     }
     let dir = tempfile::tempdir()?;
     let db = TestDatabase::new(backend, dir.path()).await?;
@@ -123,7 +183,7 @@ async fn measure(backend: Backend, facts: Facts, collectors: usize, args: &Args)
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let begun = Instant::now();
     let path = format!("/v1/p/{}/decide", project.public_key);
-    let workers = (0..args.clients).map(|worker| decide_until(deadline, &urls[worker % urls.len()], &path, survey.id, args.users, worker as u64));
+    let workers = (0..clients).map(|worker| decide_until(deadline, &urls[worker % urls.len()], &path, survey.id, args.users, worker as u64));
     let results = futures::future::join_all(workers).await;
     let elapsed = begun.elapsed().as_secs_f64();
     let granted: u64 = results.iter().map(|(_, granted)| granted).sum();
@@ -132,6 +192,8 @@ async fn measure(backend: Backend, facts: Facts, collectors: usize, args: &Args)
     let pct = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)));
     let ms = |d: Option<&Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1_000.0);
     let measured = Measured {
+        clients,
+        decisions: latencies.len() as u64,
         decisions_per_sec: latencies.len() as f64 / elapsed,
         p50_ms: ms(pct(0.50)),
         p99_ms: ms(pct(0.99)),
@@ -139,7 +201,7 @@ async fn measure(backend: Backend, facts: Facts, collectors: usize, args: &Args)
         one_display: backend == Backend::Sqlite || one_display_holds(&db.url, &urls, &base, survey.id).await?,
     };
     eprintln!(
-        "{backend:?} ({facts:?}, {collectors} collector(s)): {} decisions in {elapsed:.1} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} granted",
+        "{backend:?} ({facts:?}, {collectors} collector(s), {clients} clients): {} decisions in {elapsed:.1} s = {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} granted",
         latencies.len(),
         measured.decisions_per_sec,
         measured.p50_ms,
