@@ -260,7 +260,27 @@ async fn partner_campaigns_belong_to_their_manager(f: Fixture) -> anyhow::Result
     Ok(())
 }
 
-on_both_backends!(partner_scope_is_per_project, partner_campaigns_belong_to_their_manager);
+/// A partner moved to another manager takes its contacts' links out of the old manager's hands:
+/// each link answers as that contact (and shows whether they did). The campaign stays theirs.
+async fn a_moved_partners_links_leave_its_old_manager(f: Fixture) -> anyhow::Result<()> {
+    let t = two_programmes(f).await?;
+    let links = format!("/api/admin/campaigns/{}/links", t.campaign_a);
+    let move_p1 = |manager: &str| json!({ "partners": [{ "id": "p1", "name": "Same id", "owner_email": manager }] });
+    let partners = format!("/api/admin/projects/{}/partners", t.project_a.id);
+    let held = |links: Vec<Value>| links.iter().filter_map(|l| l["email"].as_str().map(str::to_owned)).collect::<Vec<_>>();
+    assert_eq!(held(t.pm_a.get(&links).await?), ["buyer@a.test"], "pm-a's own partner's contact");
+
+    let _: Value = t.f.owner.post(&partners, &move_p1("pm-b@x.io")).await?;
+    assert_eq!(held(t.pm_a.get(&links).await?), Vec::<String>::new(), "p1 is pm-b's now");
+    assert_eq!(held(t.f.owner.get(&links).await?), ["buyer@a.test"], "the campaign keeps its recipient");
+    assert_eq!(t.pm_b.try_get(&links).await?.0, StatusCode::NOT_FOUND, "the campaign is still pm-a's");
+
+    let _: Value = t.f.owner.post(&partners, &move_p1("pm-a@x.io")).await?;
+    assert_eq!(held(t.pm_a.get(&links).await?), ["buyer@a.test"], "p1 came back to pm-a");
+    Ok(())
+}
+
+on_both_backends!(partner_scope_is_per_project, partner_campaigns_belong_to_their_manager, a_moved_partners_links_leave_its_old_manager);
 
 // ---------------------------------------------------------------------------------------------
 // 3. Enforce mode takes the account, role and account attributes from the signed claims only.

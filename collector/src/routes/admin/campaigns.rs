@@ -72,6 +72,32 @@ async fn require_own_partners(state: &State, session: &AdminSession, campaign: &
     Ok(())
 }
 
+/// The recipients whose links a session may hold. A partner manager holds those of the partners
+/// they own now: after a partner moves to another manager, the links of its contacts (each one
+/// a way to answer as that contact, and to see whether they did) stay with the campaign's
+/// recipients but leave the previous manager's hands.
+enum LinkHolder {
+    Anyone,
+    PartnersOf(Vec<String>),
+}
+
+impl LinkHolder {
+    fn covers(&self, attributes: &serde_json::Map<String, serde_json::Value>) -> bool {
+        match self {
+            LinkHolder::Anyone => true,
+            LinkHolder::PartnersOf(owned) => attributes.get("partner").and_then(|v| v.as_str()).is_some_and(|p| owned.iter().any(|o| o == p)),
+        }
+    }
+}
+
+async fn partners_still_theirs(state: &State, session: &AdminSession, campaign: &Campaign) -> ApiResult<LinkHolder> {
+    if session.role != AdminRole::PartnerManager {
+        return Ok(LinkHolder::Anyone);
+    }
+    let owned = state.store.partners_owned_by(&session.email).await?;
+    Ok(LinkHolder::PartnersOf(owned.into_iter().filter(|(project, _)| *project == campaign.project_id).map(|(_, id)| id).collect()))
+}
+
 #[utoipa::path(tag = "admin", request_body = CampaignInput, responses((status = 201, body = Campaign), (status = 409, body = nps_core::ApiErrorBody), (status = 422, body = nps_core::ApiErrorBody)))]
 #[post("/api/admin/campaigns")]
 pub async fn create(state: State, session: AdminSession, body: JsonBody<CampaignInput>) -> ApiResult<HttpResponse> {
@@ -184,13 +210,18 @@ pub async fn links(
         // Whoever holds a link can see whether it was used (the page changes), so an admin
         // with the links could watch who answered and match the new answer.
         return Err(ApiError::protected(
-            "the personal links of anonymous and confidential campaigns go to each recipient by e-mail only              (POST /api/admin/campaigns/{id}/send); admins see counts, never links",
+            "the personal links of anonymous and confidential campaigns go to each recipient by e-mail only \
+             (POST /api/admin/campaigns/{id}/send); admins see counts, never links",
         ));
     }
     let base = link_base(&state, &req);
     let wave = wave_of(&state, &campaign, params.wave).await?;
+    let theirs = partners_still_theirs(&state, &session, &campaign).await?;
     let mut out = Vec::new();
     for r in state.store.list_recipients(campaign.id).await? {
+        if !theirs.covers(&r.attributes) {
+            continue;
+        }
         let url = personal_link(&state.keys, &base, &campaign, &r, &wave).map_err(ApiError::Internal)?;
         out.push(RecipientLink { recipient_id: r.id, email: r.email, url });
     }
