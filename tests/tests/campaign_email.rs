@@ -134,7 +134,7 @@ async fn invitations_reach_a_real_smtp_server_survive_an_outage_and_reminders_go
     // SMTP goes down; recipients added now are picked up by the scheduler by itself and wait.
     sink.stop().await;
     let more = "email,name,language,department\nemil@acme.test,Emil,de,ops\nfay@acme.test,Fay,en,ops\ngus@acme.test,Gus,,sales\n";
-    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(&more)).await?;
+    let _: Value = s.admin.post(&format!("/api/admin/campaigns/{id}/recipients"), &nps_e2e::recipients_json(more)).await?;
     let retried = wait_for(Duration::from_secs(30), || async {
         let log: Vec<Value> = s.admin.get(&format!("/api/admin/deliveries?project_id={}&channel=email&status=retrying", s.project_id)).await.ok()?;
         let waiting: BTreeSet<&str> = log.iter().filter(|r| r["attempt"].as_i64() >= Some(2)).filter_map(|r| r["message_id"].as_str()).collect();

@@ -67,7 +67,9 @@ async fn an_anonymous_campaign_keeps_answers_unjoinable_and_small_groups_hidden(
     let ledger_columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info('token_ledger')").fetch_all(&mut db).await?;
     assert_eq!(ledger_columns, [("token_hash".to_owned(),)], "the ledger must hold nothing but the token hash");
     let recipients: Vec<(String, String, String)> = sqlx::query_as("SELECT id, email, token_id FROM recipients").fetch_all(&mut db).await?;
-    let answers: Vec<(String, String, i64, Option<String>, Option<String>)> =
+    // (id, user, created_at, attributes, language)
+    type AnswerRow = (String, String, i64, Option<String>, Option<String>);
+    let answers: Vec<AnswerRow> =
         sqlx::query_as("SELECT id, user_id, created_at, attributes, language FROM responses WHERE survey_id = $1").bind(s.survey_id).fetch_all(&mut db).await?;
     assert_eq!(answers.len(), 9);
     for (id, user_id, created_at, attributes, language) in &answers {

@@ -50,8 +50,7 @@ async fn send_responses_into(
             }
         })
         .await;
-    let acked = acked.lock().map(|a| a.clone()).unwrap_or_default();
-    acked
+    acked.lock().map(|a| a.clone()).unwrap_or_default()
 }
 
 /// Waits until every id in `expected` is stored; returns the stored ids.

@@ -159,7 +159,7 @@ async fn many_users_decided_in_shared_batches_get_one_display_each() -> anyhow::
     }))
     .await;
     for user in &users {
-        let mine: Vec<_> = decisions.iter().filter(|(u, _)| u == user).map(|(_, d)| d.as_ref().map(Clone::clone).map_err(|e| anyhow::anyhow!("{e}"))).collect();
+        let mine: Vec<_> = decisions.iter().filter(|(u, _)| u == user).map(|(_, d)| d.as_ref().cloned().map_err(|e| anyhow::anyhow!("{e}"))).collect();
         assert!(mine.iter().all(Result::is_ok), "{user}: {:?}", mine.iter().find(|d| d.is_err()));
         let expected = if user == "user-0" { 0 } else { 1 };
         assert_eq!(granted(&mine), expected, "{user}: {mine:?}");

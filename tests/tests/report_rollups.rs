@@ -28,8 +28,8 @@ fn identify(project_id: i64, u: usize, plan_shift: usize, at: i64) -> IngestReco
     let plans = ["free", "pro", "enterprise"];
     let countries = ["DE", "FR", "US", "BR", "JP"];
     let domain = if u < 10 { "corp.example" } else { "customer.example" };
-    let mut a = json!({ "email": format!("u{u}@{domain}"), "country": countries[u % 5], "seats": (u % 7) * 5, "beta": u % 4 == 0 });
-    if u % 9 != 0 {
+    let mut a = json!({ "email": format!("u{u}@{domain}"), "country": countries[u % 5], "seats": (u % 7) * 5, "beta": u.is_multiple_of(4) });
+    if !u.is_multiple_of(9) {
         a["plan"] = json!(plans[(u + plan_shift) % 3]);
     }
     let roles = ["executive_buyer", "admin", "end_user"];
@@ -40,7 +40,7 @@ fn identify(project_id: i64, u: usize, plan_shift: usize, at: i64) -> IngestReco
         attributes: attrs(a),
         created_at: None,
         language: None,
-        account: (u % 5 != 0).then(|| AccountMembership { id: ClientId::parse(format!("acct{}", u % 17)).expect("valid"), attributes: Default::default(), role: ClientId::parse(roles[u % 3]).expect("valid") }),
+        account: (!u.is_multiple_of(5)).then(|| AccountMembership { id: ClientId::parse(format!("acct{}", u % 17)).expect("valid"), attributes: Default::default(), role: ClientId::parse(roles[u % 3]).expect("valid") }),
     }
 }
 

@@ -272,8 +272,7 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug_output() {
-        let mut settings = Settings::default();
-        settings.database_url = Secret::new("postgres://user:hunter2@db/nps");
+        let mut settings = Settings { database_url: Secret::new("postgres://user:hunter2@db/nps"), ..Settings::default() };
         settings.auth.server_secret = Some(Secret::new("s3cret-value"));
         let printed = format!("{settings:?}");
         assert!(!printed.contains("hunter2") && !printed.contains("s3cret-value"), "{printed}");

@@ -61,13 +61,16 @@ pub struct WaveSnapshot {
     pub seen: Seen,
 }
 
+/// A comment list of a wave: none for the whole wave, else a group (key, value).
+pub type ListKey = Option<(String, Option<String>)>;
+
 /// Sizes of what earlier snapshots of the wave released (see [`WaveSnapshot::seen`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seen {
     /// (group key, value, answers).
     pub cells: Vec<(String, Option<String>, u64)>,
     /// (group key and value, none for the whole wave; answers; comments).
-    pub lists: Vec<(Option<(String, Option<String>)>, u64, u64)>,
+    pub lists: Vec<(ListKey, u64, u64)>,
 }
 
 /// One stored answer of the wave, as a snapshot reads it.

@@ -4,7 +4,7 @@
 //! changed by fewer than the threshold since an earlier snapshot released them are held back
 //! ([`WaveSnapshot::seen`]), so two readings, one snapshot apart, tell nobody apart.
 
-use super::disclosure::{Seen, WaveSnapshot};
+use super::disclosure::{ListKey, Seen, WaveSnapshot};
 use nps_core::BandCounts;
 use nps_core::disclosure::Thresholds;
 use nps_core::disclosure::plan::{Combo, comment_lists, tables};
@@ -61,7 +61,7 @@ impl<'a> Plan<'a> {
     pub fn seen(&self) -> Seen {
         let mut cells: BTreeMap<(String, Option<String>), u64> =
             self.snapshot.seen.cells.iter().map(|(k, v, n)| ((k.clone(), v.clone()), *n)).collect();
-        let mut lists: BTreeMap<Option<(String, Option<String>)>, (u64, u64)> =
+        let mut lists: BTreeMap<ListKey, (u64, u64)> =
             self.snapshot.seen.lists.iter().map(|(l, n, c)| (l.clone(), (*n, *c))).collect();
         if self.comments.0 {
             lists.insert(None, (self.snapshot.total.n(), self.comments_in(None)));
@@ -119,7 +119,7 @@ impl<'a> Plan<'a> {
     }
 
     fn seen_list(&self, list: Option<(&str, Option<&str>)>) -> Option<(u64, u64)> {
-        let same = |l: &Option<(String, Option<String>)>| l.as_ref().map(|(k, v)| (k.as_str(), v.as_deref())) == list;
+        let same = |l: &ListKey| l.as_ref().map(|(k, v)| (k.as_str(), v.as_deref())) == list;
         self.snapshot.seen.lists.iter().find(|(l, _, _)| same(l)).map(|(_, n, c)| (*n, *c))
     }
 

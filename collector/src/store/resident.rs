@@ -44,6 +44,10 @@ impl AttributeTexts {
     pub fn len(&self) -> usize {
         self.spans.len()
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
 }
 
 /// One `app_users` row as the rules need it.

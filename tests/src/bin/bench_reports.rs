@@ -285,7 +285,7 @@ async fn load_postgres(url: &str, project_id: i64, survey_id: i64, n: u64) -> an
 }
 
 fn progress(done: u64, n: u64) {
-    if done % 1_000_000 == 0 || done == n {
+    if done.is_multiple_of(1_000_000) || done == n {
         println!("   {done} / {n}");
     }
 }

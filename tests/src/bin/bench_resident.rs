@@ -159,8 +159,8 @@ fn identify_body(i: u64, created_at: i64) -> String {
         },
         "account": {
             "id": format!("acct-{account}"),
-            "role": if i % USERS_PER_ACCOUNT == 0 { "admin" } else { "end_user" },
-            "attributes": { "tier": if account % 2 == 0 { "gold" } else { "silver" } },
+            "role": if i.is_multiple_of(USERS_PER_ACCOUNT) { "admin" } else { "end_user" },
+            "attributes": { "tier": if account.is_multiple_of(2) { "gold" } else { "silver" } },
         },
     })
     .to_string()
@@ -168,7 +168,7 @@ fn identify_body(i: u64, created_at: i64) -> String {
 
 /// Whether the targeted survey is for user `i` (see [`targeted_survey`] and [`identify_body`]).
 fn targeted(i: u64) -> bool {
-    PLANS[(i % 3) as usize] == "pro" && i % USERS_PER_ACCOUNT == 0 && (i / USERS_PER_ACCOUNT) % 2 == 0
+    PLANS[(i % 3) as usize] == "pro" && i.is_multiple_of(USERS_PER_ACCOUNT) && (i / USERS_PER_ACCOUNT).is_multiple_of(2)
 }
 
 /// Identifies users `0..users` (created 60 days ago, past the first-survey delay), each worker

@@ -39,7 +39,7 @@ pub struct History {
 /// Users without an account (every 11th); the others start in account `u % 30` and move now
 /// and then. Roles include one outside the decision-maker precedence.
 fn identify(project_id: i64, u: u64, shift: u64, at: i64) -> IngestRecord {
-    let account = (u % 11 != 0).then(|| AccountMembership {
+    let account = (!u.is_multiple_of(11)).then(|| AccountMembership {
         id: ClientId::parse(account_name((u + shift * 7) % ACCOUNTS)).expect("valid"),
         attributes: Default::default(),
         role: ClientId::parse(ROLES[((u + shift) % 5) as usize]).expect("valid"),
@@ -51,7 +51,7 @@ fn identify(project_id: i64, u: u64, shift: u64, at: i64) -> IngestRecord {
 fn score(rng: &mut Lcg, u: u64, age_days: u64) -> i64 {
     let account = u % ACCOUNTS;
     let base = 5 + (account % 6) as i64;
-    let drift = if account % 5 == 0 { (SPAN_DAYS - age_days) as i64 * 7 / SPAN_DAYS as i64 } else { 0 };
+    let drift = if account.is_multiple_of(5) { (SPAN_DAYS - age_days) as i64 * 7 / SPAN_DAYS as i64 } else { 0 };
     (base - drift + rng.below(5) as i64 - 2).clamp(0, 10)
 }
 

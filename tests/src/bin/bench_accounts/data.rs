@@ -91,7 +91,7 @@ pub async fn load(url: &str, project_id: i64, survey_id: i64, shape: &Shape) -> 
             load_postgres(url, project_id, survey_id, i, &answers, shape.accounts).await?;
         }
         i += size;
-        if i % 500_000 == 0 || i == shape.answers {
+        if i.is_multiple_of(500_000) || i == shape.answers {
             println!("   {i} / {} answers", shape.answers);
         }
     }
