@@ -18,6 +18,7 @@ pub struct Metrics {
     pub outbox_failed: IntCounterVec,
     pub audit_failures: IntCounter,
     pub resident_users: IntGauge,
+    pub alert_emails_held: IntCounter,
 }
 
 fn register<T: prometheus::core::Collector + Clone + 'static>(registry: &Registry, metric: T) -> T {
@@ -73,8 +74,12 @@ impl Metrics {
             &registry,
             IntGauge::new("nps_resident_users", "Users whose eligibility facts are in memory (refreshed every minute)")?,
         );
+        let alert_emails_held = register(
+            &registry,
+            IntCounter::new("nps_alert_emails_held_total", "Alert e-mails not sent: the address had its hourly allowance")?,
+        );
         Ok(Self { registry, accepted, spool_commits, spool_group_size, spool_depth, drained, drain_failures, dead_letters, http_duration,
-            outbox_pending, outbox_attempts, outbox_failed, audit_failures, resident_users })
+            outbox_pending, outbox_attempts, outbox_failed, audit_failures, resident_users, alert_emails_held })
     }
 
     pub fn render(&self) -> String {

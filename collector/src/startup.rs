@@ -295,7 +295,12 @@ fn start_outbox(settings: &Settings, store: &store::DynStore, metrics: &Arc<Metr
     }
     let path = settings.data_dir.join("outbox.redb");
     let outbox = Outbox::open(&path, &settings.outbox, transports.smtp_configured(), store.clone(), metrics.clone())?;
-    let events = Arc::new(EventPublisher { store: store.clone(), outbox: outbox.clone(), public_url: Default::default() });
+    let events = Arc::new(EventPublisher {
+        store: store.clone(),
+        outbox: outbox.clone(),
+        public_url: Default::default(),
+        alert_budget: crate::outbox::AlertBudget::new(settings.outbox.alert_emails_per_hour, settings.limits.collectors),
+    });
     let worker = Worker {
         outbox: outbox.clone(),
         transports,
@@ -319,6 +324,7 @@ fn spawn_housekeeping(state: web::Data<AppState>) {
                 state.metrics.resident_users.set(i64::try_from(resident.users()).unwrap_or(i64::MAX));
             }
             state.limits.forget_idle();
+            state.events.alert_budget.forget_idle();
             if let Err(error) = state.sign_in.forget_ended(crate::clock::now_ms()).await {
                 tracing::warn!(%error, "could not delete ended sign-in windows");
             }

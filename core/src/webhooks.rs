@@ -213,6 +213,19 @@ pub fn alert_email(data: &ResponseEvent, admin_url: &str) -> (String, String) {
     (subject, body)
 }
 
+/// The one e-mail an address gets when its alerts of the hour ran out: what happened and where
+/// the answers are, since the alerts it will not get are not sent later.
+pub fn alerts_paused_email(admin_url: &str) -> (String, String) {
+    let subject = "NPS alerts paused: too many this hour".to_owned();
+    let body = format!(
+        "More alert e-mails were due to this address in the last hour than the installation sends \
+         (outbox.alert_emails_per_hour). Alerts to it are paused and resume as the hour passes; \
+         those skipped are not sent later.\n\nEvery answer is stored and in the follow-up queue: \
+         {admin_url}/admin\n"
+    );
+    (subject, body)
+}
+
 /// How an outbox message goes out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -288,6 +288,40 @@ async fn alert_emails_reach_the_owner_and_wait_while_smtp_is_down() -> anyhow::R
     Ok(())
 }
 
+/// A flood of detractor answers is not a flood of e-mails: an address gets its hourly allowance
+/// of alerts, then one notice that they are paused, then nothing; every answer is still stored.
+#[tokio::test]
+async fn alerts_to_one_address_stop_at_its_hourly_allowance() -> anyhow::Result<()> {
+    let sink = SmtpSink::start(0).await;
+    let port = sink.port().to_string();
+    let env = [
+        ("NPS_SMTP__HOST", "127.0.0.1"),
+        ("NPS_SMTP__PORT", port.as_str()),
+        ("NPS_SMTP__FROM", "NPS <nps@example.com>"),
+        ("NPS_OUTBOX__ALERT_EMAILS_PER_HOUR", "3"),
+    ];
+    let Setup { _dir, collector, admin, project_id, survey_id, client_base, .. } = setup(Backend::Sqlite, &env).await?;
+    let policy = json!({ "enabled": true, "bands": ["detractor"], "notify_owner": false, "recipients": ["lead@x.io"] });
+    admin.put(&format!("/api/admin/projects/{project_id}/alert-policy"), &policy).await?;
+    for user in 0..8 {
+        answer(&client_base, survey_id, &format!("d{user}"), 1, None).await?;
+    }
+    wait_drained(&collector.url).await?;
+    let arrived = wait_for(Duration::from_secs(20), || async { (sink.messages().len() >= 4).then_some(()) }).await;
+    assert!(arrived.is_some(), "the alerts and the notice did not arrive: {:?}", sink.messages());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let subjects: Vec<String> = sink.messages().iter().map(|m| m.header("subject").unwrap_or_default()).collect();
+    assert_eq!(subjects.len(), 4, "three alerts and one notice: {subjects:?}");
+    assert_eq!(subjects.iter().filter(|s| s.starts_with("NPS alert: ")).count(), 3, "{subjects:?}");
+    assert_eq!(subjects.iter().filter(|s| s.starts_with("NPS alerts paused")).count(), 1, "{subjects:?}");
+
+    let stored: Vec<Value> = admin.get(&format!("/api/admin/responses?survey_id={survey_id}&limit=100")).await?;
+    assert_eq!(stored.len(), 8, "every answer is stored");
+    let metrics = reqwest::get(format!("{}/metrics", collector.url)).await?.text().await?;
+    assert!(metrics.lines().any(|l| l == "nps_alert_emails_held_total 5"), "five alerts held: {metrics}");
+    Ok(())
+}
+
 #[tokio::test]
 async fn bad_input_to_the_webhook_api_gets_json_errors() -> anyhow::Result<()> {
     let Setup { _dir, collector, admin, project_id, .. } = setup(Backend::Sqlite, &[]).await?;

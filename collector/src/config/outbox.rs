@@ -30,6 +30,10 @@ pub struct OutboxSettings {
     /// or network (SSRF). List only networks whose receivers you run; see docs/security.md.
     #[serde(deserialize_with = "super::network::deserialize_networks", serialize_with = "super::network::serialize_networks")]
     pub allowed_networks: Vec<Network>,
+    /// Alert e-mails one address gets per hour (per answer), divided between
+    /// `limits.collectors`; past it one notice says its alerts are paused, and the answers
+    /// stay in the follow-up queue (`outbox/alert_budget.rs`). 0: no bound.
+    pub alert_emails_per_hour: u32,
 }
 
 impl Default for OutboxSettings {
@@ -44,6 +48,7 @@ impl Default for OutboxSettings {
             timeout_secs: 10,
             shutdown_grace_secs: 5,
             allowed_networks: Vec::new(),
+            alert_emails_per_hour: 30,
         }
     }
 }

@@ -8,12 +8,15 @@
 //! Payloads are built from the stored answer (not from the record), so they show what SQL holds:
 //! the first score, the completed comment, the survey's name.
 
+use super::alert_budget::{AlertBudget, Verdict};
 use super::{EmailMessage, Message, Outbox, WebhookMessage};
 use crate::store::hook::ApplyHook;
 use crate::store::records::IngestRecord;
 use crate::store::DynStore;
 use async_trait::async_trait;
-use nps_core::webhooks::{AlertPolicy, ResponseEvent, TEST_EVENT, Webhook, WebhookEvent, WebhookFormat, alert_email, slack_payload, standard_payload};
+use nps_core::webhooks::{
+    AlertPolicy, ResponseEvent, TEST_EVENT, Webhook, WebhookEvent, WebhookFormat, alert_email, alerts_paused_email, slack_payload, standard_payload,
+};
 use nps_core::wire::SurveyKind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -23,6 +26,8 @@ pub struct EventPublisher {
     pub outbox: Arc<Outbox>,
     /// Public URL of the collector, for links in alert e-mails (known once the port is bound).
     pub public_url: std::sync::OnceLock<String>,
+    /// Alert e-mails per address and hour.
+    pub alert_budget: AlertBudget,
 }
 
 /// What touched an answer in this batch.
@@ -154,7 +159,7 @@ impl EventPublisher {
 
     /// One e-mail per alerted answer and address: the answer's follow-up owner (as the
     /// follow-up policy assigns it, so the alert goes to whoever the queue shows) and the
-    /// policy's fixed recipients.
+    /// policy's fixed recipients, within each address's hourly allowance.
     async fn alert_emails(&self, project_id: i64, policy: &AlertPolicy, alerts: &[ResponseEvent]) -> anyhow::Result<Vec<(String, Message)>> {
         if alerts.is_empty() {
             return Ok(Vec::new());
@@ -176,18 +181,24 @@ impl EventPublisher {
                 Some(owner) => tracing::warn!(%owner, "follow-up owner is not an e-mail address; no alert to them"),
                 None => {}
             }
-            let (subject, text) = alert_email(answer, self.public_url.get().map_or("", String::as_str));
+            let admin_url = self.public_url.get().map_or("", String::as_str);
+            let (subject, text) = alert_email(answer, admin_url);
+            let reference = format!("response {}", answer.response_id);
             for address in to.into_iter().filter(|a| looks_like_address(a)) {
-                let email = EmailMessage {
-                    project_id,
-                    to: address.clone(),
-                    subject: subject.clone(),
-                    text: text.clone(),
-                    html: None,
-                    kind: "alert".into(),
-                    reference: format!("response {}", answer.response_id),
+                let (id, subject, text) = match self.alert_budget.take(&address) {
+                    Verdict::Send => (format!("alert:{}:{address}", answer.response_id), subject.clone(), text.clone()),
+                    Verdict::Pause => {
+                        self.outbox.metrics.alert_emails_held.inc();
+                        let (subject, text) = alerts_paused_email(admin_url);
+                        (format!("alerts-paused:{address}:{}", answer.response_id), subject, text)
+                    }
+                    Verdict::Hold => {
+                        self.outbox.metrics.alert_emails_held.inc();
+                        continue;
+                    }
                 };
-                messages.push((format!("alert:{}:{address}", answer.response_id), Message::Email(email)));
+                let email = EmailMessage { project_id, to: address, subject, text, html: None, kind: "alert".into(), reference: reference.clone() };
+                messages.push((id, Message::Email(email)));
             }
         }
         Ok(messages)

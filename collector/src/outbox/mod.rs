@@ -22,12 +22,14 @@
 //! for the same reason.
 
 pub mod address;
+mod alert_budget;
 mod events;
 mod purge;
 pub mod signature;
 mod transport;
 mod worker;
 
+pub use alert_budget::AlertBudget;
 pub use events::EventPublisher;
 pub use crate::config::{OutboxSettings, SmtpSettings, SmtpTls};
 pub use transport::Transports;

@@ -28,7 +28,7 @@ pub struct RateLimits {
 /// This collector's share of a limit that `collectors` processes enforce together: a load
 /// balancer spreads one client's requests over all of them, so each allows 1/N of the rate and
 /// of the burst (rounded up, at least 1).
-fn share(total: u32, collectors: NonZeroU32) -> u32 {
+pub(crate) fn share(total: u32, collectors: NonZeroU32) -> u32 {
     total.div_ceil(collectors.get()).max(1)
 }
 
