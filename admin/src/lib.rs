@@ -294,6 +294,10 @@ fn App() -> impl IntoView {
 /// Runs when the module is instantiated: mounts the app into `#app`.
 #[wasm_bindgen(start)]
 pub fn start() {
+    // The default panic hook of wasm32 writes nowhere, so a panic reached the browser as a bare
+    // "unreachable" trap; this puts its message and place in the console (where the browser
+    // tests collect problems) first.
+    std::panic::set_hook(Box::new(|info| leptos::logging::error!("{info}")));
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Some(host) = document.get_element_by_id("app").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) else {
         return;
