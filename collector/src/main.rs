@@ -42,6 +42,10 @@ enum Command {
     /// Make the configured server secret the one the database expects (after changing it on
     /// purpose, with every collector stopped): see `docs/scale-out.md`.
     AdoptServerSecret,
+    /// Build the account aggregates (at-risk list, revenue report, timelines) again from the
+    /// stored answers of every survey: after answers reached the database another way than
+    /// through a collector (a restore, history loaded by hand). Safe while collectors run.
+    RebuildAccountAggregates,
 }
 
 #[actix_web::main]
@@ -61,6 +65,14 @@ async fn main() -> anyhow::Result<()> {
             let store = nps_collector::store::connect(settings.database_url.expose()).await?;
             nps_collector::secret_check::adopt(&store, &secret, chrono::Utc::now().timestamp_millis()).await?;
             println!("the database now expects this server secret; start every collector with it");
+            Ok(())
+        }
+        Command::RebuildAccountAggregates => {
+            let store = nps_collector::store::connect(settings.database_url.expose()).await?;
+            for survey in store.list_surveys(None).await? {
+                let answers = store.rebuild_account_rollups(survey.id).await?;
+                println!("survey {} ({}): {answers} answers in the account aggregates", survey.id, survey.kind.as_str());
+            }
             Ok(())
         }
         Command::CreateUser { email, password, role } => {

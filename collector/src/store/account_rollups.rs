@@ -32,6 +32,12 @@ pub trait AccountRollupStore: Send + Sync {
     async fn silent_candidates(&self, project_id: i64, survey_ids: &[i64], account: Option<&str>) -> StoreResult<Vec<Answer>>;
     /// The scored answers to these surveys of each account in its own window, oldest first.
     async fn account_answers(&self, project_id: i64, survey_ids: &[i64], windows: &[AnswerWindow]) -> StoreResult<Vec<Answer>>;
+    /// Builds one survey's aggregates again from its stored answers, with the drainer's own
+    /// arithmetic (for answers that reached SQL another way: a restore, history loaded by
+    /// hand; `nps-collector rebuild-account-aggregates`). Answers being stored wait for it.
+    /// A survey whose kind the account reports do not read is left with none. The number of
+    /// answers counted.
+    async fn rebuild_account_rollups(&self, survey_id: i64) -> StoreResult<u64>;
 }
 
 /// One account's answers in `[from, to)` (unix ms).

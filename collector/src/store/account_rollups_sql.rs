@@ -269,6 +269,24 @@ macro_rules! impl_account_rollup_store {
         #[async_trait::async_trait]
         impl crate::store::account_rollups::AccountRollupStore for $store {
             #[tracing::instrument(skip(self))]
+            async fn rebuild_account_rollups(&self, survey_id: i64) -> crate::store::StoreResult<u64> {
+                let mut tx = self.begin_holding_response_writes().await?;
+                for table in ["account_quarters", "account_latest_answers"] {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE survey_id = $1"))).bind(survey_id).execute(&mut *tx).await?;
+                }
+                let answers = Self::account_answers_where(&mut tx, |qb| {
+                    qb.push("r.survey_id = ").push_bind(survey_id);
+                })
+                .await?;
+                if !answers.is_empty() {
+                    Self::keep_latest_answers(&mut tx, &answers).await?;
+                    Self::add_account_cells(&mut tx, nps_core::churn::cells::cells_of(&answers)).await?;
+                }
+                tx.commit().await?;
+                Ok(answers.len() as u64)
+            }
+
+            #[tracing::instrument(skip(self))]
             async fn account_cells(&self, survey_ids: &[i64], account: Option<&str>) -> crate::store::StoreResult<Vec<nps_core::churn::cells::AccountCells>> {
                 use sqlx::Row;
                 if survey_ids.is_empty() {
