@@ -139,6 +139,9 @@ pub fn timeless(mut value: serde_json::Value) -> serde_json::Value {
 pub async fn analyze(url: &str) -> anyhow::Result<()> {
     if url.starts_with("sqlite") {
         let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        // What was loaded is folded from the write-ahead log into the file, as the collector's
+        // own writes would have done by now (an idle collector checkpoints nothing).
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut conn).await?;
         sqlx::query("ANALYZE").execute(&mut conn).await?;
     } else {
         let mut conn = sqlx::PgConnection::connect(url).await?;
