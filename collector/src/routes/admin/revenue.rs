@@ -84,12 +84,18 @@ pub async fn revenue_report(state: State, session: AdminSession, params: Query<R
         account: None,
         aggregates: params.rollups.unwrap_or(true) && account_source::whole_quarters(params.from, params.to),
     };
-    let data = account_source::load(&state, &scope, &signals.config).await?;
+    let data = std::sync::Arc::new(account_source::load(&state, &scope, &signals.config).await?);
+    let now = now_ms();
+    // The at-risk list (for the renewals' flag) is CPU only: it is worked out on a blocking
+    // thread while the figures of the range read the churned accounts' answers.
+    let listing = {
+        let (data, config) = (data.clone(), signals.config.clone());
+        tokio::task::spawn_blocking(move || data.at_risk(now, &config))
+    };
     let figures = account_source::range_figures(&state, &scope, &data, params.from, params.to).await?;
     let business: BTreeMap<&str, &BusinessRecord> = data.business.iter().map(|b| (b.account_id.as_str(), b)).collect();
     let weighing = weigh(&figures, &business, params.include_churned.unwrap_or(false));
-    let now = now_ms();
-    let listed = data.at_risk(now, &signals.config);
+    let listed = listing.await.map_err(|e| crate::error::ApiError::Internal(e.into()))?;
     let RangeFigures { per_account, every_response, churn_every_response, churn_decision_maker_first, .. } = figures;
     Ok(HttpResponse::Ok().json(RevenueReport {
         project_id: params.project_id,
