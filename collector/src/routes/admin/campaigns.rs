@@ -49,13 +49,10 @@ pub async fn campaign_for(state: &State, session: &AdminSession, id: i64) -> Api
 /// Partner managers invite contacts of their own partners only: every recipient must name, in
 /// its `partner` attribute, a partner the manager owns in the campaign's project.
 async fn require_own_partners(state: &State, session: &AdminSession, campaign: &Campaign, inputs: &[RecipientInput]) -> ApiResult<()> {
-    if session.role != AdminRole::PartnerManager {
-        return Ok(());
-    }
-    let owned = state.store.partners_owned_by(&session.email).await?;
+    let LinkHolder::PartnersOf(owned) = partners_still_theirs(state, session, campaign).await? else { return Ok(()) };
     for (i, r) in inputs.iter().enumerate() {
         match r.attributes.get("partner").and_then(|v| v.as_str()) {
-            Some(p) if owned.iter().any(|(project, id)| *project == campaign.project_id && id == p) => {}
+            Some(p) if owned.iter().any(|o| o == p) => {}
             Some(p) => {
                 return Err(ApiError::forbidden(format!(
                     "recipients[{i}].attributes.partner: `{p}` is not a partner you own in project {}",
